@@ -1,0 +1,330 @@
+/**
+ * The public plugin API of rvos (apiVersion 1).
+ *
+ * Architecture and device plugins see only what this file exports (types) plus the `PluginApi`
+ * object handed to their `register()` function at load time. They never import core modules at
+ * run time, so a plugin compiled elsewhere works with any rvos that speaks its apiVersion.
+ */
+import type { FdtNode } from './fdt.js';
+import type { RegisterMap, RegisterMapSpec } from './regmap.js';
+
+export const PLUGIN_API_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Interrupt lines
+// ---------------------------------------------------------------------------------------------
+
+/** A level-triggered wire from a device output to a controller or CPU input. */
+export interface IrqLine {
+  /** Human name for traces and the TUI, e.g. "plic:10 uart0" or "cpu0 mtip". */
+  readonly name: string;
+  readonly level: boolean;
+  /** Number of low-to-high transitions since reset (cheap counter read by the TUI). */
+  readonly raised: number;
+  set(level: boolean): void;
+}
+
+/** Something that accepts interrupt inputs: an interrupt controller device or a CPU. */
+export interface IrqSink {
+  /** Returns the input line named by `input` (a number for controllers, a name like "mtip" for CPUs). */
+  irqInput(input: string): IrqLine | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Physical memory bus
+// ---------------------------------------------------------------------------------------------
+
+/** Main RAM as typed views over one ArrayBuffer. Host must be little-endian (checked at start). */
+export interface Ram {
+  readonly base: number;
+  readonly size: number;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly view: DataView;
+}
+
+/** Page-flag bits for RAM pages (4 KiB); a CPU's store fast path calls `bus.ramStoreHook` when non-zero. */
+export const PAGE_CODE = 1; // some CPU has pre-decoded code from this page
+export const PAGE_WATCH = 2; // a watcher (e.g. HTIF tohost) wants to see stores here
+export const PAGE_SHIFT = 12;
+
+export type AccessSize = 1 | 2 | 4 | 8;
+
+export interface Bus {
+  readonly ram: Ram;
+  /** One byte per RAM page: PAGE_CODE | PAGE_WATCH. */
+  readonly pageFlags: Uint8Array;
+  /**
+   * Set by `read`/`write` when the access hit nothing or the device refused it; the caller
+   * (a CPU) turns it into the architectural access fault. Callers clear it before the access.
+   */
+  fault: boolean;
+  /** Slow-path physical read (ROM, MMIO, and RAM too). 8-byte accesses return the low word; see read64Hi. */
+  read(addr: number, size: AccessSize): number;
+  write(addr: number, size: AccessSize, value: number): void;
+  /** Called by a CPU after a store to a RAM page whose flag is non-zero. */
+  ramStoreHook(addr: number, size: number): void;
+  /** Registers a code-cache invalidation callback: called with a RAM page index when code there may have changed. */
+  onCodeWrite(fn: (page: number) => void): void;
+  /** Marks a RAM page as holding decoded code. */
+  markCode(page: number): void;
+  /** DMA helpers for devices: copy to/from guest physical memory (RAM only). Return false on a bad range. */
+  dmaRead(addr: number, dst: Uint8Array): boolean;
+  dmaWrite(addr: number, src: Uint8Array): boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clock
+// ---------------------------------------------------------------------------------------------
+
+/** A reusable timer: allocate once, re-arm as often as needed. */
+export interface Timer {
+  /** Arms (or re-arms) the timer to fire at absolute virtual time `atNs`. */
+  armAt(atNs: number): void;
+  cancel(): void;
+  readonly armed: boolean;
+}
+
+export interface Clock {
+  /** Virtual nanoseconds since machine reset. */
+  now(): number;
+  createTimer(name: string, callback: () => void): Timer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character devices (serial backends)
+// ---------------------------------------------------------------------------------------------
+
+export interface CharBackend {
+  readonly name: string;
+  write(byte: number): void;
+  /** Called by the backend when host input arrives. */
+  onInput(fn: (data: Uint8Array) => void): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+export interface TrapEvent {
+  cpu: number;
+  interrupt: boolean;
+  cause: number;
+  name: string;
+  pc: number;
+  tval: number;
+  /** Privilege level / exception level the trap was taken to, as the arch names it ("M", "S", "EL1"). */
+  target: string;
+}
+
+export interface MachineEvents {
+  /** An interrupt line changed level. */
+  irq: { line: string; level: boolean };
+  /** A CPU took an exception or an interrupt. */
+  trap: TrapEvent;
+  /** An access to an address where nothing is mapped (becomes an access fault in the guest). */
+  unmapped: { addr: number; size: number; write: boolean; value: number };
+  /** A device register access (emitted only when someone listens: --trace mmio, the TUI). */
+  mmio: { device: string; offset: number; register: string; size: number; write: boolean; value: number };
+  /** Guest-visible power events. */
+  power: { action: 'off' | 'reset'; code: number; reason: string };
+  /** Free-form device message (warnings about unsupported guest use, etc.). */
+  log: { source: string; message: string };
+}
+
+export type MachineEventName = keyof MachineEvents;
+
+export interface EventSink {
+  emit<K extends MachineEventName>(type: K, payload: MachineEvents[K]): void;
+  /** True when somebody listens for `type`; check it before building an expensive payload. */
+  wants(type: MachineEventName): boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine control seen by devices and CPUs
+// ---------------------------------------------------------------------------------------------
+
+export interface MachineControl {
+  /** Stops the machine: guest power-off with an exit code (0 = success). */
+  powerOff(code: number, reason: string): void;
+  /** Guest-requested reset of the whole machine. */
+  reset(reason: string): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Devices
+// ---------------------------------------------------------------------------------------------
+
+/** A device's entry in the board descriptor, after validation and defaults. */
+export interface DeviceEntry {
+  type: string;
+  name: string;
+  /** Pairs [base, size]; most devices have one. */
+  reg: Array<[number, number]>;
+  /** Interrupt outputs in order, each "target:input" as written in the board (e.g. "plic:10", "cpu0:mtip"). */
+  irq: string[];
+  props: Record<string, unknown>;
+}
+
+export interface DeviceContext {
+  readonly entry: DeviceEntry;
+  readonly bus: Bus;
+  readonly clock: Clock;
+  readonly events: EventSink;
+  readonly machine: MachineControl;
+  /** Number of CPUs on the board. */
+  readonly cpuCount: number;
+  /** Output lines, one per `entry.irq` element, after `cpus:x` expansion (one per CPU, in CPU order). */
+  readonly irqs: IrqLine[];
+  /** The chardev backend bound to this device (serial devices), or a null sink. */
+  chardev(): CharBackend;
+  /** Builds a register map whose register names appear in traces and the TUI. */
+  registers(spec: RegisterMapSpec): RegisterMap;
+  /** Opens a host file for block devices (later issues). */
+  readonly props: Record<string, unknown>;
+}
+
+/** Context for the device-tree node a device contributes. */
+export interface DeviceTreeContext {
+  /** phandle of this device (allocated for every device so it can be referenced). */
+  readonly phandle: number;
+  /** `interrupts-extended` cells for this device's irq outputs: [phandle, cells..., phandle, cells...]. */
+  readonly interruptsExtended: number[];
+  /** If every output goes to one controller, that controller's phandle and the per-output cells. */
+  readonly interruptParent?: { phandle: number; cells: number[] };
+}
+
+export interface Device extends Partial<IrqSink> {
+  readonly name: string;
+  /** MMIO read at `offset` within region `region` (index into entry.reg). Sets bus.fault for refused accesses. */
+  read?(offset: number, size: AccessSize, region: number): number;
+  write?(offset: number, size: AccessSize, value: number, region: number): void;
+  reset?(): void;
+  /** Fills the device's node (node name and unit address are already set from the entry). */
+  deviceTree?(node: FdtNode, ctx: DeviceTreeContext): void;
+  /** `#interrupt-cells` of this device when it is an interrupt controller, plus the cells for an input. */
+  interruptCells?(input: string): number[];
+  /** Key/value state for the TUI ("registers" of the device). */
+  inspect?(): Record<string, number | string>;
+  /** Called when the machine is torn down (flush files, close sockets). */
+  close?(): void | Promise<void>;
+}
+
+export interface DeviceType {
+  /** Type name used in board descriptors, e.g. "ns16550a". */
+  readonly type: string;
+  readonly description: string;
+  /** Device-tree compatible string(s), also used for `rvos boards NAME`. */
+  readonly compatible?: string[];
+  /** Node name in the device tree (defaults to the type). */
+  readonly nodeName?: string;
+  create(ctx: DeviceContext): Device;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPUs and architectures
+// ---------------------------------------------------------------------------------------------
+
+export interface RegisterValue {
+  name: string;
+  value: number;
+  /** Bits shown, 32 or 64 (64-bit values are given as hi/lo halves). */
+  width: 32 | 64;
+  hi?: number;
+}
+
+export interface Cpu extends IrqSink {
+  readonly id: number;
+  /** Executes up to `budget` instructions; returns the number executed. Stops early on WFI/HLT or `requestExit`. */
+  run(budget: number): number;
+  /** True while waiting for an interrupt (WFI). */
+  readonly waiting: boolean;
+  /** True while the CPU is held off (not started, e.g. secondary cores before release). */
+  readonly stopped: boolean;
+  /** Makes `run` return at the next instruction boundary. */
+  requestExit(): void;
+  reset(): void;
+  pc: number;
+  /** General register access for boot protocols and debuggers (index per arch numbering). */
+  getReg(index: number): number;
+  setReg(index: number, value: number): void;
+  /** Instructions retired since reset (a double, to stay exact past 2^32). */
+  readonly retired: number;
+  /** Registers shown by the TUI: pc, general registers, privilege, key control registers. */
+  inspect(): RegisterValue[];
+  /** Privilege level / exception level name for the status line. */
+  privilegeName(): string;
+}
+
+export interface CpuContext {
+  readonly id: number;
+  readonly bus: Bus;
+  readonly clock: Clock;
+  readonly events: EventSink;
+  readonly machine: MachineControl;
+  /** Architecture options from the board's `cpu` section (isa string, timebase, ...). */
+  readonly props: Record<string, unknown>;
+}
+
+export interface ElfInfo {
+  entry: number;
+  /** Lowest and highest loaded physical addresses. */
+  low: number;
+  high: number;
+  symbols: Map<string, number>;
+  path: string;
+}
+
+/** Everything an architecture needs to boot a machine; the core prepares it from board + flags. */
+export interface BootContext {
+  readonly cpus: Cpu[];
+  readonly bus: Bus;
+  readonly dtb: Uint8Array;
+  /** Loads a file as ELF (if it is one) or raw at `rawAddress`. Returns where it went. */
+  loadImage(path: string, rawAddress: number): ElfInfo;
+  /** Adds a small ROM region (reset vector, boot stubs) to the bus. */
+  addRom(name: string, base: number, bytes: Uint8Array): void;
+  readonly firmware?: string;
+  readonly kernel?: string;
+  readonly bootargs?: string;
+  /** Raw kernel load address from the board, if given. */
+  readonly kernelAddress?: number;
+  readonly props: Record<string, unknown>;
+}
+
+export interface BootResult {
+  /** Images loaded, in order (firmware first), for symbolizing and HTIF. */
+  images: ElfInfo[];
+  /** Where the DTB was placed. */
+  dtbAddress: number;
+}
+
+export interface ArchType {
+  /** Architecture name used in boards, e.g. "rv32". */
+  readonly type: string;
+  readonly description: string;
+  /** ELF e_machine and class (1 = 32-bit, 2 = 64-bit) accepted by the loader. */
+  readonly elfMachine: number;
+  readonly elfClass: 1 | 2;
+  createCpu(ctx: CpuContext): Cpu;
+  /** Fills /cpus in the device tree. Returns each CPU's interrupt-controller phandle (for interrupts-extended). */
+  deviceTreeCpus(root: FdtNode, cpus: Cpu[], props: Record<string, unknown>, allocPhandle: () => number): number[];
+  /** Interrupt-specifier cells of a CPU input name (e.g. "mtip" -> [7]). */
+  cpuInterruptCells(input: string): number[];
+  /** Loads firmware/kernel and sets the CPUs' entry state. */
+  boot(ctx: BootContext): BootResult;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a plugin's entry module gets
+// ---------------------------------------------------------------------------------------------
+
+export interface PluginApi {
+  readonly apiVersion: number;
+  defineDevice(type: DeviceType): void;
+  defineArch(type: ArchType): void;
+}
+
+/** A plugin entry module exports `register`. */
+export type PluginRegister = (api: PluginApi) => void;
