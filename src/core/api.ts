@@ -49,7 +49,8 @@ export const PAGE_CODE = 1; // some CPU has pre-decoded code from this page
 export const PAGE_WATCH = 2; // a watcher (e.g. HTIF tohost) wants to see stores here
 export const PAGE_SHIFT = 12;
 
-export type AccessSize = 1 | 2 | 4 | 8;
+/** Bus and device accesses are 1, 2 or 4 bytes; 64-bit CPUs split wider MMIO accesses into two. */
+export type AccessSize = 1 | 2 | 4;
 
 export interface Bus {
   readonly ram: Ram;
@@ -60,7 +61,7 @@ export interface Bus {
    * (a CPU) turns it into the architectural access fault. Callers clear it before the access.
    */
   fault: boolean;
-  /** Slow-path physical read (ROM, MMIO, and RAM too). 8-byte accesses return the low word; see read64Hi. */
+  /** Slow-path physical read (ROM, MMIO, and RAM too). */
   read(addr: number, size: AccessSize): number;
   write(addr: number, size: AccessSize, value: number): void;
   /** Called by a CPU after a store to a RAM page whose flag is non-zero. */
@@ -180,7 +181,7 @@ export interface DeviceContext {
   /** The chardev backend bound to this device (serial devices), or a null sink. */
   chardev(): CharBackend;
   /** Builds a register map whose register names appear in traces and the TUI. */
-  registers(spec: RegisterMapSpec): RegisterMap;
+  registers(spec: RegisterMapSpec, region?: number): RegisterMap;
   /** Opens a host file for block devices (later issues). */
   readonly props: Record<string, unknown>;
 }
@@ -193,6 +194,8 @@ export interface DeviceTreeContext {
   readonly interruptsExtended: number[];
   /** If every output goes to one controller, that controller's phandle and the per-output cells. */
   readonly interruptParent?: { phandle: number; cells: number[] };
+  /** The tree's root, for devices that add board-level nodes (e.g. syscon poweroff/reboot). */
+  readonly root: FdtNode;
 }
 
 export interface Device extends Partial<IrqSink> {

@@ -1,0 +1,328 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { UserError } from './errors.js';
+import { packageRoot } from './paths.js';
+
+/**
+ * Board descriptors: YAML files describing a machine (arch, CPUs, memory, devices, boot defaults).
+ * A board may `extend` another and override or remove its devices by name. Every error names the
+ * file, the line and the field.
+ */
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1 << 20, mib: 1 << 20, g: 2 ** 30, gib: 2 ** 30 };
+
+/** Parses 4096, "0x1000", "64MiB", "1G". */
+export function parseSize(input: unknown): number | undefined {
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return input;
+  if (typeof input !== 'string') return undefined;
+  const m = /^\s*(0x[0-9a-f_]+|\d[\d_]*)\s*([kmg](?:ib)?|)\s*$/i.exec(input);
+  if (!m) return undefined;
+  const n = Number(m[1].replace(/_/g, ''));
+  return n * SIZE_UNITS[m[2].toLowerCase()];
+}
+
+const number = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = parseSize(v);
+  if (n === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a number or size like 0x1000 or 64MiB, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const regSchema = z.union([z.tuple([number, number]), z.array(z.tuple([number, number])).min(1)]);
+const irqSchema = z.union([z.string(), z.array(z.string())]);
+
+const deviceSchema = z
+  .object({
+    type: z.string().optional(),
+    name: z.string().regex(/^[a-zA-Z][\w-]*$/, 'must start with a letter and hold only letters, digits, _ and -'),
+    reg: regSchema.optional(),
+    irq: irqSchema.optional(),
+    props: z.record(z.unknown()).optional(),
+    remove: z.boolean().optional(),
+  })
+  .strict();
+
+const bootSchema = z
+  .object({
+    firmware: z.string().optional(),
+    kernel: z.string().optional(),
+    kernelAddress: number.optional(),
+    bootargs: z.string().optional(),
+  })
+  .strict();
+
+const boardFileSchema = z
+  .object({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    extends: z.string().optional(),
+    arch: z.string().optional(),
+    cpus: z.number().int().min(1).max(64).optional(),
+    cpu: z.record(z.unknown()).optional(),
+    memory: z.object({ base: number, size: number }).strict().optional(),
+    clock: z.object({ nsPerInstruction: z.number().positive().optional() }).strict().optional(),
+    devicetree: z.object({ model: z.string().optional(), compatible: z.array(z.string()).optional() }).strict().optional(),
+    devices: z.array(deviceSchema).optional(),
+    boot: bootSchema.optional(),
+  })
+  .strict();
+
+type BoardFile = z.infer<typeof boardFileSchema>;
+
+/** Where a value came from, for error messages. */
+export interface Origin {
+  file: string;
+  line: number;
+  /** Field path in that file, e.g. "devices[3]". */
+  path: string;
+}
+
+export interface BoardDevice {
+  type: string;
+  name: string;
+  reg: Array<[number, number]>;
+  irq: string[];
+  props: Record<string, unknown>;
+  origin: Origin;
+}
+
+export interface Board {
+  name: string;
+  description: string;
+  /** The file this board was read from, and the files it extends (outermost first). */
+  files: string[];
+  arch: string;
+  cpus: number;
+  cpu: Record<string, unknown>;
+  memory: { base: number; size: number };
+  nsPerInstruction: number;
+  devicetree: { model?: string; compatible?: string[] };
+  devices: BoardDevice[];
+  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string };
+  origin(field: string): Origin;
+}
+
+interface ParsedFile {
+  file: string;
+  data: BoardFile;
+  lineOf(path: Array<string | number>): number;
+}
+
+/** Reads a YAML file, reporting syntax errors with their line. */
+export function readYaml(file: string): { doc: Document; lineOf(path: Array<string | number>): number } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, intAsBigInt: false });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const line = lineCounter.linePos(err.pos[0]).line;
+    throw new UserError(`${file}:${line}: ${err.message.split('\n')[0]}`);
+  }
+  const lineOf = (path: Array<string | number>): number => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return lineCounter.linePos(range[0]).line;
+    }
+    return 1;
+  };
+  return { doc, lineOf };
+}
+
+export function formatPath(path: Array<string | number>): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function parseBoardFile(file: string): ParsedFile {
+  const { doc, lineOf } = readYaml(file);
+  const raw = doc.toJS() ?? {};
+  const result = boardFileSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue.path;
+    const what = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    throw new UserError(`${file}:${lineOf(path)}: ${formatPath(path) || '(top level)'}: ${what}`);
+  }
+  return { file, data: result.data, lineOf };
+}
+
+/** Directory of the built-in boards. */
+export function boardsDir(): string {
+  return join(packageRoot(), 'boards');
+}
+
+/** Resolves a board name ("virt") or a path ("./my.yaml") to a file. */
+export function resolveBoardFile(nameOrPath: string, relativeTo = process.cwd()): string {
+  const looksLikePath = nameOrPath.includes('/') || /\.ya?ml$/.test(nameOrPath);
+  if (looksLikePath) {
+    const p = isAbsolute(nameOrPath) ? nameOrPath : resolve(relativeTo, nameOrPath);
+    if (!existsSync(p)) throw new UserError(`board file ${nameOrPath} not found`);
+    return p;
+  }
+  const p = join(boardsDir(), `${nameOrPath}.yaml`);
+  if (!existsSync(p)) {
+    throw new UserError(`unknown board "${nameOrPath}" (known: ${listBoards().join(', ')}; or give a path to a .yaml file)`);
+  }
+  return p;
+}
+
+export function listBoards(): string[] {
+  if (!existsSync(boardsDir())) return [];
+  return readdirSync(boardsDir())
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+function toRegList(reg: [number, number] | Array<[number, number]> | undefined): Array<[number, number]> {
+  if (!reg) return [];
+  return Array.isArray(reg[0]) ? (reg as Array<[number, number]>) : [reg as [number, number]];
+}
+
+/** Loads a board with everything it extends, merged. Structure only; device types are checked by `checkBoard`. */
+export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: string[] = []): Board {
+  const file = resolveBoardFile(nameOrPath, relativeTo);
+  if (seen.includes(file)) throw new UserError(`${file}: board extends itself (${[...seen, file].join(' -> ')})`);
+  const parsed = parseBoardFile(file);
+  const d = parsed.data;
+  const origin = (path: Array<string | number>): Origin => ({ file, line: parsed.lineOf(path), path: formatPath(path) });
+
+  const base: Board | undefined = d.extends ? loadBoard(d.extends, dirname(file), [...seen, file]) : undefined;
+  const origins = new Map<string, Origin>();
+  const board: Board = base
+    ? { ...base, files: [file, ...base.files], devices: [...base.devices], boot: { ...base.boot }, cpu: { ...base.cpu } }
+    : {
+        name: '',
+        description: '',
+        files: [file],
+        arch: '',
+        cpus: 1,
+        cpu: {},
+        memory: { base: 0, size: 0 },
+        nsPerInstruction: 10,
+        devicetree: {},
+        devices: [],
+        boot: {},
+        origin: () => ({ file, line: 1, path: '' }),
+      };
+  const baseOrigin = base?.origin;
+  board.origin = (field: string) => origins.get(field) ?? baseOrigin?.(field) ?? { file, line: 1, path: field };
+
+  const set = <K extends keyof Board>(key: K, value: Board[K] | undefined) => {
+    if (value === undefined) return;
+    board[key] = value;
+    origins.set(key, origin([key]));
+  };
+  set('name', d.name);
+  set('description', d.description);
+  set('arch', d.arch);
+  set('cpus', d.cpus);
+  set('memory', d.memory);
+  set('nsPerInstruction', d.clock?.nsPerInstruction);
+  if (d.cpu) board.cpu = { ...board.cpu, ...d.cpu };
+  if (d.devicetree) board.devicetree = { ...board.devicetree, ...d.devicetree };
+  if (d.boot) {
+    board.boot = { ...board.boot, ...d.boot };
+    // Boot paths are relative to the board file that names them.
+    for (const key of ['firmware', 'kernel'] as const) {
+      const v = d.boot[key];
+      if (v && v !== 'none' && !isAbsolute(v)) board.boot[key] = resolve(dirname(file), v);
+    }
+    for (const key of Object.keys(d.boot)) origins.set(`boot.${key}`, origin(['boot', key]));
+  }
+  if (!board.name) board.name = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+
+  (d.devices ?? []).forEach((dev, i) => {
+    const o = origin(['devices', i]);
+    const at = board.devices.findIndex((x) => x.name === dev.name);
+    if (dev.remove) {
+      if (at < 0) throw new UserError(`${file}:${o.line}: devices[${i}].name: cannot remove "${dev.name}": no such device in ${d.extends ?? 'this board'}`);
+      board.devices.splice(at, 1);
+      return;
+    }
+    const prev = at >= 0 ? board.devices[at] : undefined;
+    const type = dev.type ?? prev?.type;
+    if (!type) throw new UserError(`${file}:${o.line}: devices[${i}].type: required (device "${dev.name}")`);
+    const merged: BoardDevice = {
+      type,
+      name: dev.name,
+      reg: dev.reg ? toRegList(dev.reg) : prev?.reg ?? [],
+      irq: dev.irq !== undefined ? (Array.isArray(dev.irq) ? dev.irq : [dev.irq]) : prev?.irq ?? [],
+      props: { ...(prev?.props ?? {}), ...(dev.props ?? {}) },
+      origin: o,
+    };
+    if (at >= 0) board.devices[at] = merged;
+    else board.devices.push(merged);
+  });
+
+  // Only the outermost board must be complete; a base SoC file may leave fields to its variants.
+  if (seen.length === 0) requireComplete(board, file);
+  return board;
+}
+
+function requireComplete(board: Board, file: string): void {
+  if (!board.arch) throw new UserError(`${file}:1: arch: required (e.g. arch: rv32)`);
+  if (!board.memory.size) throw new UserError(`${file}:1: memory: required (e.g. memory: { base: 0x80000000, size: 128MiB })`);
+}
+
+export interface BoardTypeInfo {
+  archTypes: string[];
+  deviceTypes: string[];
+}
+
+/**
+ * Checks what needs the plugin registry: architecture and device types exist, windows don't
+ * overlap each other or RAM, interrupt targets name a device or CPU.
+ */
+export function checkBoard(board: Board, known: BoardTypeInfo): void {
+  const at = (o: Origin, field: string) => `${o.file}:${o.line}: ${o.path}${field ? '.' + field : ''}`;
+  if (!known.archTypes.includes(board.arch)) {
+    const o = board.origin('arch');
+    throw new UserError(`${o.file}:${o.line}: arch: unknown architecture "${board.arch}" (known: ${known.archTypes.join(', ') || 'none loaded'})`);
+  }
+  const names = new Set<string>();
+  const windows: Array<{ name: string; base: number; size: number; origin: Origin }> = [
+    { name: 'memory', base: board.memory.base, size: board.memory.size, origin: board.origin('memory') },
+  ];
+  for (const dev of board.devices) {
+    if (!known.deviceTypes.includes(dev.type)) {
+      throw new UserError(`${at(dev.origin, 'type')}: unknown device type "${dev.type}" (known: ${known.deviceTypes.join(', ')})`);
+    }
+    if (names.has(dev.name)) throw new UserError(`${at(dev.origin, 'name')}: duplicate device name "${dev.name}"`);
+    names.add(dev.name);
+    dev.reg.forEach(([base, size], r) => {
+      if (size <= 0) throw new UserError(`${at(dev.origin, `reg`)}: window ${r} has size 0`);
+      for (const w of windows) {
+        if (base < w.base + w.size && w.base < base + size) {
+          throw new UserError(
+            `${at(dev.origin, 'reg')}: ${dev.name} at 0x${base.toString(16)} (size 0x${size.toString(16)}) overlaps ${w.name} at 0x${w.base.toString(16)} (size 0x${w.size.toString(16)}, ${w.origin.file}:${w.origin.line})`,
+          );
+        }
+      }
+      windows.push({ name: dev.name, base, size, origin: dev.origin });
+    });
+  }
+  for (const dev of board.devices) {
+    dev.irq.forEach((spec, i) => {
+      const m = /^([\w-]+|cpus|cpu\d+):([\w-]+)$/.exec(spec);
+      if (!m) throw new UserError(`${at(dev.origin, `irq[${i}]`)}: expected "controller:input" (e.g. plic:10 or cpus:mtip), got "${spec}"`);
+      const target = m[1];
+      const isCpu = target === 'cpus' || /^cpu\d+$/.test(target);
+      if (isCpu) {
+        const n = target === 'cpus' ? 0 : Number(target.slice(3));
+        if (n >= board.cpus) throw new UserError(`${at(dev.origin, `irq[${i}]`)}: ${target} does not exist (the board has ${board.cpus} CPUs)`);
+      } else if (!names.has(target)) {
+        throw new UserError(`${at(dev.origin, `irq[${i}]`)}: interrupt target "${target}" is not a device of this board (devices: ${[...names].join(', ')})`);
+      }
+    });
+  }
+}

@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import type { BootContext, CharBackend, Cpu, DeviceContext, ElfInfo, IrqLine } from './api.js';
+import type { Board, BoardDevice } from './board.js';
+import { checkBoard } from './board.js';
+import { createRam, PhysicalBus, hex } from './bus.js';
+import { NullBackend, type Backend } from './chardev.js';
+import { VirtualClock } from './clock.js';
+import { buildDeviceTree, expandIrqs, type IrqTarget, type TreeDevice } from './devicetree.js';
+import { UserError } from './errors.js';
+import { EventStream } from './events.js';
+import { attachHtif } from './htif.js';
+import { Wire } from './irq.js';
+import { checkElfArch, elfInfo, isElf, parseElf } from './loaders/elf.js';
+import { Machine, type MachineDevice } from './machine.js';
+import type { PluginRegistry } from './plugins.js';
+import { createRegisterMap } from './regmap.js';
+import type { RegisterMap } from './regmap.js';
+
+export interface BuildOptions {
+  /** Firmware path, or 'none' for no firmware (board default when undefined). */
+  bios?: string;
+  kernel?: string;
+  bootargs?: string;
+  cpus?: number;
+  /** RAM size in bytes (board default when undefined). */
+  memory?: number;
+  realtime?: boolean;
+  /** Backend per serial device name; the console device gets `console`. */
+  serial?: Record<string, Backend>;
+  console?: Backend;
+}
+
+/** The device whose output is the guest console: `props.console: true`, else the first serial-like device. */
+export function consoleDeviceName(board: Board): string | undefined {
+  return board.devices.find((d) => d.props.console === true)?.name;
+}
+
+/**
+ * Assembles a machine from a board descriptor and the loaded plugins: RAM, bus, clock, CPUs,
+ * devices with their interrupt wiring, the device tree, and the boot protocol.
+ */
+export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: BuildOptions = {}): Machine {
+  const board: Board = { ...boardIn, cpus: opts.cpus ?? boardIn.cpus, memory: { ...boardIn.memory, size: opts.memory ?? boardIn.memory.size } };
+  checkBoard(board, { archTypes: registry.archTypes(), deviceTypes: registry.deviceTypes() });
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('rvos needs a little-endian host');
+
+  const arch = registry.arch(board.arch);
+  const events = new EventStream();
+  const clock = new VirtualClock();
+  let ram;
+  try {
+    ram = createRam(board.memory.base, board.memory.size);
+  } catch (e) {
+    throw new UserError(`cannot allocate ${board.memory.size} bytes of guest RAM: ${(e as Error).message}`);
+  }
+  const bus = new PhysicalBus(ram, events);
+
+  // The machine object is needed by devices (power control) before it exists: forward to it.
+  let machine!: Machine;
+  const control = {
+    powerOff: (code: number, reason: string) => machine.powerOff(code, reason),
+    reset: (reason: string) => machine.reset(reason),
+  };
+
+  const cpus: Cpu[] = [];
+  for (let id = 0; id < board.cpus; id++) cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu }));
+
+  const consoleName = consoleDeviceName(board);
+  const backends = new Map<string, Backend>(Object.entries(opts.serial ?? {}));
+  if (consoleName && opts.console && !backends.has(consoleName)) backends.set(consoleName, opts.console);
+
+  // Output lines first (targets are bound once every controller exists).
+  const pendingTargets: Array<{ dev: BoardDevice; line: Wire; target: IrqTarget }> = [];
+  const created: Array<TreeDevice & { outputs: Wire[]; regs: RegisterMap[] }> = [];
+  for (const entry of board.devices) {
+    const type = registry.device(entry.type);
+    const targets = expandIrqs(entry.irq, board.cpus);
+    const outputs = targets.map((target) => {
+      const label = target.cpu !== undefined ? `cpu${target.cpu}:${target.input}` : `${target.device}:${target.input}`;
+      const line = new Wire(`${label} ${entry.name}`, undefined, events);
+      pendingTargets.push({ dev: entry, line, target });
+      return line;
+    });
+    const regs: RegisterMap[] = [];
+    const backend = backends.get(entry.name);
+    const ctx: DeviceContext = {
+      entry: { type: entry.type, name: entry.name, reg: entry.reg, irq: entry.irq, props: entry.props },
+      bus,
+      clock,
+      events,
+      machine: control,
+      cpuCount: board.cpus,
+      irqs: outputs,
+      props: entry.props,
+      chardev: (): CharBackend => backend ?? new NullBackend(),
+      registers: (spec, region = 0) => (regs[region] = createRegisterMap(spec)),
+    };
+    let device;
+    try {
+      device = type.create(ctx);
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(`${entry.origin.file}:${entry.origin.line}: ${entry.origin.path}: ${e.message}`);
+      throw e;
+    }
+    created.push({ entry, type, device, outputs, regs });
+  }
+
+  for (const p of pendingTargets) {
+    const t = p.target;
+    let sink: IrqLine | undefined;
+    if (t.cpu !== undefined) sink = cpus[t.cpu].irqInput(t.input);
+    else sink = created.find((c) => c.entry.name === t.device)?.device.irqInput?.(t.input);
+    if (!sink) {
+      const o = p.dev.origin;
+      const who = t.cpu !== undefined ? `cpu${t.cpu} (${arch.type})` : t.device;
+      throw new UserError(`${o.file}:${o.line}: ${o.path}.irq: ${who} has no interrupt input "${t.input}"`);
+    }
+    p.line.connect(sink);
+  }
+
+  for (const c of created) {
+    c.entry.reg.forEach(([base, size], index) => {
+      try {
+        bus.map({ name: c.entry.name, base, size, device: c.device, index, regs: c.regs[index] });
+      } catch (e) {
+        throw new UserError(`${c.entry.origin.file}:${c.entry.origin.line}: ${c.entry.origin.path}.reg: ${(e as Error).message}`);
+      }
+    });
+  }
+
+  const { dtb } = buildDeviceTree({ board, arch, cpus, devices: created, bootargs: opts.bootargs ?? board.boot.bootargs, consoleName });
+
+  const firmware = opts.bios ?? board.boot.firmware;
+  const kernel = opts.kernel ?? board.boot.kernel;
+  const bootCtx: BootContext = {
+    cpus,
+    bus,
+    dtb,
+    firmware: firmware && firmware !== 'none' ? firmware : undefined,
+    kernel,
+    bootargs: opts.bootargs ?? board.boot.bootargs,
+    kernelAddress: board.boot.kernelAddress,
+    props: board.cpu,
+    loadImage: (path, rawAddress) => loadImage(bus, path, rawAddress, arch.elfMachine, arch.elfClass, arch.type),
+    addRom: (name, base, bytes) => {
+      const existing = bus.list().find((r) => r.name === name);
+      if (existing?.bytes) existing.bytes.set(bytes);
+      else bus.map({ name, base, size: bytes.length, bytes: new Uint8Array(bytes), readOnly: true, index: 0 });
+    },
+  };
+
+  const devices: MachineDevice[] = created.map((c) => ({ device: c.device, entry: c.entry, outputs: c.outputs }));
+  machine = new Machine({
+    board,
+    arch,
+    bus,
+    clock,
+    events,
+    cpus,
+    devices,
+    consoles: [...backends.values()],
+    dtb,
+    realtime: opts.realtime ?? false,
+    boot: () => arch.boot(bootCtx).images,
+  });
+  for (const b of backends.values()) b.onInput(() => machine.notifyInput());
+  machine.boot();
+  const console = consoleName ? backends.get(consoleName) : undefined;
+  for (const img of machine.images) attachHtif(machine, img, console);
+  return machine;
+}
+
+/** Loads an ELF at its physical addresses, or a raw image at `rawAddress`. */
+export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, machine: number, elfClass: 1 | 2, arch: string): ElfInfo {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UserError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const place = (addr: number, data: Uint8Array, what: string) => {
+    if (!bus.dmaWrite(addr, data)) {
+      const ram = bus.ram;
+      throw new UserError(
+        `${path}: ${what} at ${hex(addr)}..${hex(addr + data.length)} does not fit in RAM (${hex(ram.base)}..${hex(ram.base + ram.size)})`,
+      );
+    }
+  };
+  if (!isElf(bytes)) {
+    place(rawAddress, bytes, 'raw image');
+    return { entry: rawAddress, low: rawAddress, high: rawAddress + bytes.length, symbols: new Map(), path };
+  }
+  const image = parseElf(bytes, path);
+  checkElfArch(image, path, machine, elfClass, arch);
+  image.segments.forEach((s, i) => {
+    const full = new Uint8Array(s.memsz);
+    full.set(s.data);
+    if (s.memsz > 0) place(s.paddr, full, `segment ${i}`);
+  });
+  return elfInfo(image, path);
+}

@@ -1,0 +1,70 @@
+import type { Clock, Timer } from './api.js';
+
+class ClockTimer implements Timer {
+  deadline = Infinity;
+  constructor(
+    readonly name: string,
+    readonly callback: () => void,
+    private readonly clock: VirtualClock,
+  ) {}
+  get armed(): boolean {
+    return this.deadline !== Infinity;
+  }
+  armAt(atNs: number): void {
+    this.deadline = atNs;
+    this.clock.rescan();
+  }
+  cancel(): void {
+    this.deadline = Infinity;
+    this.clock.rescan();
+  }
+}
+
+/**
+ * Machine time. In deterministic mode (the default) time is derived from executed instructions
+ * only, like QEMU's -icount, so every run of a program is identical. In realtime mode the machine
+ * loop advances it from the host's monotonic clock instead. Timers are few (one per timer
+ * device and hart), so a linear scan for the earliest deadline is cheaper than a heap.
+ */
+export class VirtualClock implements Clock {
+  private timeNs = 0;
+  private readonly timers: ClockTimer[] = [];
+  /** Earliest armed deadline (Infinity if none). */
+  nextDeadline = Infinity;
+
+  now(): number {
+    return this.timeNs;
+  }
+
+  createTimer(name: string, callback: () => void): Timer {
+    const t = new ClockTimer(name, callback, this);
+    this.timers.push(t);
+    return t;
+  }
+
+  rescan(): void {
+    let next = Infinity;
+    for (const t of this.timers) if (t.deadline < next) next = t.deadline;
+    this.nextDeadline = next;
+  }
+
+  /** Moves time forward to `ns` (never backwards) and fires every timer that became due. */
+  advanceTo(ns: number): void {
+    if (ns > this.timeNs) this.timeNs = ns;
+    while (this.nextDeadline <= this.timeNs) {
+      for (const t of this.timers) {
+        if (t.deadline <= this.timeNs) {
+          t.deadline = Infinity;
+          t.callback();
+        }
+      }
+      this.rescan();
+    }
+  }
+
+  reset(): void {
+    this.timeNs = 0;
+    for (const t of this.timers) t.deadline = Infinity;
+    this.nextDeadline = Infinity;
+  }
+}

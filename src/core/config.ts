@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { formatPath, parseSize, readYaml } from './board.js';
+import { UserError } from './errors.js';
+
+/**
+ * `rvos.config.yaml`: the defaults of `rvos run` for a project (board, images, drives, serial
+ * backends, extra plugins). Command-line flags override it; paths are relative to the file.
+ */
+const configSchema = z
+  .object({
+    board: z.string().optional(),
+    kernel: z.string().optional(),
+    bios: z.string().optional(),
+    cpus: z.number().int().min(1).max(64).optional(),
+    memory: z.union([z.string(), z.number()]).optional(),
+    append: z.string().optional(),
+    drives: z.array(z.string()).optional(),
+    serial: z.union([z.string(), z.record(z.string())]).optional(),
+    plugins: z.array(z.string()).optional(),
+    clock: z.enum(['deterministic', 'realtime']).optional(),
+  })
+  .strict();
+
+export interface RvosConfig {
+  file?: string;
+  board?: string;
+  kernel?: string;
+  bios?: string;
+  cpus?: number;
+  memory?: number;
+  append?: string;
+  drives: string[];
+  /** `--serial` for the console, or a backend per serial device name. */
+  serial?: string | Record<string, string>;
+  plugins: string[];
+  clock?: 'deterministic' | 'realtime';
+}
+
+export const DEFAULT_CONFIG_FILE = 'rvos.config.yaml';
+
+/** Reads `file`, or ./rvos.config.yaml when it exists; an absent default file is an empty config. */
+export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
+  const path = file ? resolve(cwd, file) : resolve(cwd, DEFAULT_CONFIG_FILE);
+  if (!existsSync(path)) {
+    if (file) throw new UserError(`config file ${file} not found`);
+    return { drives: [], plugins: [] };
+  }
+  const { doc, lineOf } = readYaml(path);
+  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const what = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    throw new UserError(`${path}:${lineOf(issue.path)}: ${formatPath(issue.path) || '(top level)'}: ${what}`);
+  }
+  const c = parsed.data;
+  const dir = dirname(path);
+  const rel = (p: string | undefined) => (p === undefined || p === 'none' || isAbsolute(p) ? p : resolve(dir, p));
+  let memory: number | undefined;
+  if (c.memory !== undefined) {
+    memory = parseSize(c.memory);
+    if (memory === undefined) throw new UserError(`${path}:${lineOf(['memory'])}: memory: expected a size like 256MiB, got ${JSON.stringify(c.memory)}`);
+  }
+  const boardIsPath = c.board !== undefined && (c.board.includes('/') || /\.ya?ml$/.test(c.board));
+  return {
+    file: path,
+    board: boardIsPath ? rel(c.board) : c.board,
+    kernel: rel(c.kernel),
+    bios: rel(c.bios),
+    cpus: c.cpus,
+    memory,
+    append: c.append,
+    drives: c.drives ?? [],
+    serial: c.serial,
+    plugins: (c.plugins ?? []).map((p) => rel(p)!),
+    clock: c.clock,
+  };
+}

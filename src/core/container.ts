@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { Container, inject, injectable } from 'inversify';
+import type { Board } from './board.js';
+import { loadBoard } from './board.js';
+import { buildMachine, type BuildOptions } from './builder.js';
+import { loadConfig, type RvosConfig } from './config.js';
+import type { Machine } from './machine.js';
+import { discoverPlugins, PluginRegistry, type PluginCandidate } from './plugins.js';
+
+/**
+ * Start-up wiring. Services are resolved once, when a command starts; nothing on the execution
+ * path goes through the container. Constructor parameters name their token explicitly because
+ * esbuild (tsx, vitest) emits no decorator metadata.
+ */
+export const TOKENS = {
+  Settings: Symbol.for('rvos.Settings'),
+  PluginService: Symbol.for('rvos.PluginService'),
+  BoardService: Symbol.for('rvos.BoardService'),
+  MachineFactory: Symbol.for('rvos.MachineFactory'),
+} as const;
+
+/** What the command line contributed before the container was built. */
+export interface Settings {
+  config: RvosConfig;
+  /** `--plugin` paths. */
+  pluginPaths: string[];
+  cwd: string;
+}
+
+@injectable()
+export class PluginService {
+  private registry: PluginRegistry | undefined;
+
+  constructor(@inject(TOKENS.Settings) private readonly settings: Settings) {}
+
+  candidates(): PluginCandidate[] {
+    const extra: PluginCandidate[] = [
+      ...this.settings.config.plugins.map((dir) => ({ dir, source: 'config' as const })),
+      ...this.settings.pluginPaths.map((dir) => ({ dir, source: 'flag' as const })),
+    ];
+    return discoverPlugins(extra, this.settings.cwd);
+  }
+
+  /** Discovers and loads every plugin once. */
+  async load(): Promise<PluginRegistry> {
+    if (!this.registry) {
+      const registry = new PluginRegistry();
+      await registry.loadAll(this.candidates());
+      this.registry = registry;
+    }
+    return this.registry;
+  }
+}
+
+@injectable()
+export class BoardService {
+  constructor(@inject(TOKENS.Settings) private readonly settings: Settings) {}
+
+  /** Loads a board by name or path; defaults to the config's board, then `virt`. */
+  load(nameOrPath?: string): Board {
+    return loadBoard(nameOrPath ?? this.settings.config.board ?? 'virt', this.settings.cwd);
+  }
+}
+
+@injectable()
+export class MachineFactory {
+  constructor(
+    @inject(TOKENS.PluginService) private readonly plugins: PluginService,
+    @inject(TOKENS.BoardService) private readonly boards: BoardService,
+  ) {}
+
+  async create(board: string | undefined, opts: BuildOptions): Promise<Machine> {
+    const registry = await this.plugins.load();
+    return buildMachine(registry, this.boards.load(board), opts);
+  }
+}
+
+export function createContainer(settings: Partial<Settings> = {}): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  const full: Settings = {
+    cwd: settings.cwd ?? process.cwd(),
+    pluginPaths: settings.pluginPaths ?? [],
+    config: settings.config ?? loadConfig(undefined, settings.cwd ?? process.cwd()),
+  };
+  container.bind<Settings>(TOKENS.Settings).toConstantValue(full);
+  container.bind(TOKENS.PluginService).to(PluginService);
+  container.bind(TOKENS.BoardService).to(BoardService);
+  container.bind(TOKENS.MachineFactory).to(MachineFactory);
+  return container;
+}

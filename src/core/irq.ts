@@ -1,0 +1,55 @@
+import type { EventSink, IrqLine } from './api.js';
+
+/**
+ * A level-triggered interrupt wire. The receiver's `onChange` runs only on a level change, so
+ * devices may call `set()` from their one `updateInterrupts()` place as often as they like.
+ */
+export class Line implements IrqLine {
+  level = false;
+  raised = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly onChange: (level: boolean) => void = () => {},
+    private readonly events?: EventSink,
+  ) {}
+
+  set(level: boolean): void {
+    if (level === this.level) return;
+    this.level = level;
+    if (level) this.raised++;
+    this.changed(level);
+    if (this.events?.wants('irq')) this.events.emit('irq', { line: this.name, level });
+  }
+
+  protected changed(level: boolean): void {
+    this.onChange(level);
+  }
+}
+
+/** A device output whose receiving input is connected after every controller exists. */
+export class Wire extends Line {
+  private sink: IrqLine | undefined;
+
+  connect(sink: IrqLine): void {
+    this.sink = sink;
+    sink.set(this.level);
+  }
+
+  protected override changed(level: boolean): void {
+    this.sink?.set(level);
+  }
+}
+
+/** A line that fans one output out to several inputs (e.g. a CLINT output seen by traces and a CPU). */
+export class Splitter implements IrqLine {
+  level = false;
+  raised = 0;
+  constructor(readonly name: string, private readonly targets: IrqLine[]) {}
+  set(level: boolean): void {
+    if (level === this.level) return;
+    this.level = level;
+    if (level) this.raised++;
+    for (const t of this.targets) t.set(level);
+  }
+}

@@ -1,0 +1,248 @@
+import type { ArchType, CharBackend, Cpu, Device, ElfInfo, MachineControl } from './api.js';
+import type { Board } from './board.js';
+import type { PhysicalBus } from './bus.js';
+import type { VirtualClock } from './clock.js';
+import type { EventStream } from './events.js';
+import type { Line } from './irq.js';
+import { Symbolizer } from './symbols.js';
+
+/** Why `Machine.run` returned. */
+export type StopReason = 'poweroff' | 'max-insns' | 'timeout' | 'stopped' | 'error';
+
+export interface RunResult {
+  reason: StopReason;
+  /** Guest exit code for 'poweroff'; otherwise undefined. */
+  exitCode?: number;
+  message: string;
+  instructions: number;
+  hostMs: number;
+  error?: Error;
+}
+
+export interface RunLimits {
+  /** Stop after this many instructions (all CPUs together). */
+  maxInsns?: number;
+  /** Stop after this many host milliseconds. */
+  timeoutMs?: number;
+}
+
+export interface MachineDevice {
+  device: Device;
+  entry: { type: string; name: string; reg: Array<[number, number]>; props: Record<string, unknown> };
+  outputs: Line[];
+}
+
+export interface MachineParts {
+  board: Board;
+  arch: ArchType;
+  bus: PhysicalBus;
+  clock: VirtualClock;
+  events: EventStream;
+  cpus: Cpu[];
+  devices: MachineDevice[];
+  consoles: CharBackend[];
+  dtb: Uint8Array;
+  /** Re-runs the boot protocol (load images, set entry state) after a reset. */
+  boot: () => ElfInfo[];
+  realtime: boolean;
+}
+
+/** Largest slice of instructions a CPU runs before devices and timers get a look. */
+const MAX_SLICE = 65536;
+/** Host milliseconds between yields to Node's event loop (stdin, sockets, the TUI). */
+const YIELD_MS = 8;
+
+/**
+ * A built machine and its execution loop. CPUs run in slices, round robin, deterministically;
+ * clock events fire between slices, and slices end exactly at the next timer deadline so timer
+ * interrupts arrive at the same instruction on every run.
+ */
+export class Machine implements MachineControl {
+  readonly board: Board;
+  readonly arch: ArchType;
+  readonly bus: PhysicalBus;
+  readonly clock: VirtualClock;
+  readonly events: EventStream;
+  readonly cpus: Cpu[];
+  readonly devices: MachineDevice[];
+  readonly dtb: Uint8Array;
+  readonly symbols = new Symbolizer();
+  images: ElfInfo[] = [];
+  /** Hooks run after each slice (HTIF polling). */
+  readonly afterSlice: Array<() => void> = [];
+
+  private readonly nsPerInsn: number;
+  private readonly realtime: boolean;
+  private readonly bootFn: () => ElfInfo[];
+  private stopRequest: { reason: StopReason; exitCode?: number; message: string } | undefined;
+  private resetRequest = false;
+  private totalInsns = 0;
+  private hostStart = 0;
+  private realtimeBase = 0;
+  private paused = false;
+  private wake: (() => void) | undefined;
+
+  constructor(parts: MachineParts) {
+    this.board = parts.board;
+    this.arch = parts.arch;
+    this.bus = parts.bus;
+    this.clock = parts.clock;
+    this.events = parts.events;
+    this.cpus = parts.cpus;
+    this.devices = parts.devices;
+    this.dtb = parts.dtb;
+    this.nsPerInsn = parts.board.nsPerInstruction;
+    this.realtime = parts.realtime;
+    this.bootFn = parts.boot;
+  }
+
+  get instructions(): number {
+    return this.totalInsns;
+  }
+
+  /** Loads images and sets the CPUs' entry state (once after building, again after each reset). */
+  boot(): void {
+    this.images = this.bootFn();
+    for (const img of this.images) this.symbols.add(img);
+  }
+
+  // --- MachineControl (called by devices, from inside a CPU slice) ---
+
+  powerOff(code: number, reason: string): void {
+    this.events.emit('power', { action: 'off', code, reason });
+    this.requestStop({ reason: 'poweroff', exitCode: code, message: reason });
+  }
+
+  reset(reason: string): void {
+    this.events.emit('power', { action: 'reset', code: 0, reason });
+    this.resetRequest = true;
+    for (const cpu of this.cpus) cpu.requestExit();
+  }
+
+  /** Asks the run loop to stop at the next instruction boundary (Ctrl-A X, a test harness). */
+  stop(message = 'stopped by the user'): void {
+    this.requestStop({ reason: 'stopped', message });
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused) for (const cpu of this.cpus) cpu.requestExit();
+    this.wake?.();
+  }
+
+  /** Wakes the loop when it sleeps waiting for input (all CPUs idle, no timers). */
+  notifyInput(): void {
+    this.wake?.();
+  }
+
+  private requestStop(req: { reason: StopReason; exitCode?: number; message: string }): void {
+    if (!this.stopRequest) this.stopRequest = req;
+    for (const cpu of this.cpus) cpu.requestExit();
+    this.wake?.();
+  }
+
+  private doReset(): void {
+    this.resetRequest = false;
+    this.clock.reset();
+    this.realtimeBase = performance.now();
+    for (const d of this.devices) d.device.reset?.();
+    for (const cpu of this.cpus) cpu.reset();
+    this.bus.ram.u8.fill(0);
+    this.boot();
+  }
+
+  /**
+   * Runs one round: every runnable CPU executes up to one slice, then time advances and due
+   * timers fire. Returns false when every CPU is idle (WFI/stopped) and no instruction ran.
+   */
+  step(limit = MAX_SLICE): boolean {
+    const now = this.clock.now();
+    let budget = limit;
+    if (!this.realtime && this.clock.nextDeadline !== Infinity) {
+      const toDeadline = Math.ceil((this.clock.nextDeadline - now) / this.nsPerInsn);
+      budget = Math.max(1, Math.min(budget, toDeadline));
+    }
+    let most = 0;
+    for (const cpu of this.cpus) {
+      if (cpu.stopped || cpu.waiting) continue;
+      const n = cpu.run(budget);
+      this.totalInsns += n;
+      if (n > most) most = n;
+      if (this.stopRequest) break;
+    }
+    for (const hook of this.afterSlice) hook();
+    if (this.realtime) this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
+    else if (most > 0) this.clock.advanceTo(now + most * this.nsPerInsn);
+    return most > 0;
+  }
+
+  /** Runs until power-off, a limit, or `stop()`. Yields to the event loop regularly. */
+  async run(limits: RunLimits = {}): Promise<RunResult> {
+    this.hostStart = performance.now();
+    this.realtimeBase = this.hostStart;
+    const maxInsns = limits.maxInsns ?? Infinity;
+    const deadline = limits.timeoutMs !== undefined ? this.hostStart + limits.timeoutMs : Infinity;
+    try {
+      for (;;) {
+        const sliceStart = performance.now();
+        while (!this.stopRequest && !this.paused) {
+          if (this.resetRequest) this.doReset();
+          const left = maxInsns - this.totalInsns;
+          if (left <= 0) {
+            this.requestStop({ reason: 'max-insns', message: `stopped after ${this.totalInsns} instructions (--max-insns)` });
+            break;
+          }
+          const ran = this.step(Math.min(MAX_SLICE, left));
+          if (!ran && !this.resetRequest && !this.stopRequest) {
+            // Every CPU waits for an interrupt: fast-forward virtual time to the next timer, or
+            // sleep until host input when nothing is scheduled (and in realtime mode).
+            const next = this.clock.nextDeadline;
+            if (!this.realtime && next !== Infinity) this.clock.advanceTo(next);
+            else await this.idle(next);
+          }
+          if (performance.now() - sliceStart >= YIELD_MS) break;
+        }
+        if (this.stopRequest) break;
+        if (performance.now() >= deadline) {
+          this.requestStop({ reason: 'timeout', message: `stopped after ${limits.timeoutMs} ms (--timeout)` });
+          break;
+        }
+        if (this.paused) await this.sleep(Infinity);
+        else await new Promise<void>((r) => setImmediate(r));
+      }
+    } catch (e) {
+      this.stopRequest = { reason: 'error', message: `internal error: ${(e as Error).message}` };
+      return this.result(e as Error);
+    }
+    return this.result();
+  }
+
+  private result(error?: Error): RunResult {
+    const req = this.stopRequest!;
+    return { ...req, instructions: this.totalInsns, hostMs: performance.now() - this.hostStart, error };
+  }
+
+  private async idle(nextDeadlineNs: number): Promise<void> {
+    if (!this.realtime) return this.sleep(Infinity);
+    const waitMs = nextDeadlineNs === Infinity ? 50 : Math.max(0, nextDeadlineNs / 1e6 - (performance.now() - this.realtimeBase));
+    await this.sleep(Math.min(waitMs, 50));
+    this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === Infinity ? undefined : setTimeout(done, ms);
+      const self = this;
+      function done() {
+        if (timer) clearTimeout(timer);
+        self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.devices) await d.device.close?.();
+  }
+}

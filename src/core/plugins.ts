@@ -1,0 +1,201 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import type { ArchType, DeviceType, PluginApi } from './api.js';
+import { PLUGIN_API_VERSION } from './api.js';
+import { UserError } from './errors.js';
+import { packageRoot } from './paths.js';
+
+/**
+ * Finds, validates and loads plugins. Built-in plugins (plugins/*) go through exactly the path a
+ * third-party plugin does: a folder or npm package whose package.json has an `rvos` field.
+ */
+
+const manifestSchema = z
+  .object({
+    apiVersion: z.number().int(),
+    kind: z.enum(['arch', 'device', 'mixed']),
+    entry: z.string().min(1),
+    provides: z.array(z.string()).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export type PluginSource = 'builtin' | 'npm' | 'config' | 'flag';
+
+export interface PluginInfo {
+  name: string;
+  version: string;
+  kind: 'arch' | 'device' | 'mixed';
+  dir: string;
+  entry: string;
+  source: PluginSource;
+  /** Type names it registered (after loading). */
+  provides: string[];
+}
+
+export interface PluginCandidate {
+  dir: string;
+  source: PluginSource;
+}
+
+/** Lists plugin folders: built-ins, npm packages with an `rvos` field, and extra paths. */
+export function discoverPlugins(extra: PluginCandidate[] = [], cwd = process.cwd()): PluginCandidate[] {
+  const found: PluginCandidate[] = [];
+  const builtins = join(packageRoot(), 'plugins');
+  if (existsSync(builtins)) {
+    for (const name of readdirSync(builtins).sort()) {
+      const dir = join(builtins, name);
+      if (existsSync(join(dir, 'package.json'))) found.push({ dir, source: 'builtin' });
+    }
+  }
+  const nodeModules = [...new Set([join(cwd, 'node_modules'), join(packageRoot(), 'node_modules')])];
+  for (const nm of nodeModules) for (const dir of npmPackagesWithRvosField(nm)) found.push({ dir, source: 'npm' });
+  for (const c of extra) {
+    const dir = resolve(cwd, c.dir);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`plugin path ${c.dir}: no such folder`);
+    if (existsSync(join(dir, 'package.json'))) found.push({ dir, source: c.source });
+    else {
+      // A folder of plugins.
+      for (const name of readdirSync(dir).sort()) {
+        if (existsSync(join(dir, name, 'package.json'))) found.push({ dir: join(dir, name), source: c.source });
+      }
+    }
+  }
+  // The same folder reached twice (e.g. the package itself in node_modules) counts once.
+  const seen = new Set<string>();
+  return found.filter((c) => (seen.has(c.dir) ? false : (seen.add(c.dir), true)));
+}
+
+function npmPackagesWithRvosField(nodeModules: string): string[] {
+  if (!existsSync(nodeModules)) return [];
+  const dirs: string[] = [];
+  for (const name of readdirSync(nodeModules)) {
+    if (name.startsWith('.')) continue;
+    const sub = name.startsWith('@') ? readdirSync(join(nodeModules, name)).map((n) => join(name, n)) : [name];
+    for (const pkg of sub) {
+      const file = join(nodeModules, pkg, 'package.json');
+      try {
+        // Cheap pre-check before parsing: most packages have nothing to do with rvos.
+        const text = readFileSync(file, 'utf8');
+        if (text.includes('"rvos"') && JSON.parse(text).rvos !== undefined) dirs.push(join(nodeModules, pkg));
+      } catch {
+        // Not a package folder.
+      }
+    }
+  }
+  return dirs;
+}
+
+/** Everything the plugins registered, by type name. */
+export class PluginRegistry {
+  readonly plugins: PluginInfo[] = [];
+  private readonly archs = new Map<string, { type: ArchType; plugin: PluginInfo }>();
+  private readonly devices = new Map<string, { type: DeviceType; plugin: PluginInfo }>();
+
+  archTypes(): string[] {
+    return [...this.archs.keys()].sort();
+  }
+
+  deviceTypes(): string[] {
+    return [...this.devices.keys()].sort();
+  }
+
+  arch(name: string): ArchType {
+    const a = this.archs.get(name);
+    if (!a) throw new UserError(`unknown architecture "${name}" (known: ${this.archTypes().join(', ')})`);
+    return a.type;
+  }
+
+  device(name: string): DeviceType {
+    const d = this.devices.get(name);
+    if (!d) throw new UserError(`unknown device type "${name}" (known: ${this.deviceTypes().join(', ')})`);
+    return d.type;
+  }
+
+  providerOf(typeName: string): PluginInfo | undefined {
+    return this.devices.get(typeName)?.plugin ?? this.archs.get(typeName)?.plugin;
+  }
+
+  /** Validates a plugin folder's manifest; throws a UserError naming its package.json. */
+  readManifest(candidate: PluginCandidate): PluginInfo {
+    const file = join(candidate.dir, 'package.json');
+    let pkg: Record<string, unknown>;
+    try {
+      pkg = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+    if (pkg.rvos === undefined) throw new UserError(`${file}: not an rvos plugin (no "rvos" field)`);
+    const parsed = manifestSchema.safeParse(pkg.rvos);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = ['rvos', ...issue.path].join('.');
+      const what = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+      throw new UserError(`${file}: ${field}: ${what}`);
+    }
+    const m = parsed.data;
+    if (m.apiVersion !== PLUGIN_API_VERSION) {
+      throw new UserError(`${file}: rvos.apiVersion ${m.apiVersion} is not supported (this rvos speaks apiVersion ${PLUGIN_API_VERSION})`);
+    }
+    const entry = resolve(candidate.dir, m.entry);
+    if (!existsSync(entry)) throw new UserError(`${file}: rvos.entry: ${m.entry} does not exist`);
+    return {
+      name: typeof pkg.name === 'string' ? pkg.name : candidate.dir,
+      version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
+      kind: m.kind,
+      dir: candidate.dir,
+      entry,
+      source: candidate.source,
+      provides: [],
+    };
+  }
+
+  /** Imports a plugin's entry and lets it register its types. */
+  async load(candidate: PluginCandidate): Promise<PluginInfo> {
+    const info = this.readManifest(candidate);
+    let mod: Record<string, unknown>;
+    try {
+      mod = await import(pathToFileURL(info.entry).href);
+    } catch (e) {
+      throw new UserError(`plugin ${info.name} (${info.entry}): entry failed to load: ${(e as Error).message}`);
+    }
+    const register = (mod.register ?? (mod.default as Record<string, unknown> | undefined)?.register) as
+      | ((api: PluginApi) => void)
+      | undefined;
+    if (typeof register !== 'function') {
+      throw new UserError(`plugin ${info.name} (${info.entry}): entry exports no register(api) function`);
+    }
+    const claim = (name: string) => {
+      const other = this.providerOf(name);
+      if (other) throw new UserError(`plugins ${other.name} (${other.dir}) and ${info.name} (${info.dir}) both provide type "${name}"`);
+      info.provides.push(name);
+    };
+    const api: PluginApi = {
+      apiVersion: PLUGIN_API_VERSION,
+      defineDevice: (type) => {
+        if (info.kind === 'arch') throw new UserError(`plugin ${info.name}: an arch plugin cannot define device type "${type.type}"`);
+        claim(type.type);
+        this.devices.set(type.type, { type, plugin: info });
+      },
+      defineArch: (type) => {
+        if (info.kind === 'device') throw new UserError(`plugin ${info.name}: a device plugin cannot define architecture "${type.type}"`);
+        claim(type.type);
+        this.archs.set(type.type, { type, plugin: info });
+      },
+    };
+    try {
+      register(api);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`plugin ${info.name} (${info.entry}): register() failed: ${(e as Error).message}`);
+    }
+    this.plugins.push(info);
+    return info;
+  }
+
+  async loadAll(candidates: PluginCandidate[]): Promise<void> {
+    for (const c of candidates) await this.load(c);
+  }
+}

@@ -1,0 +1,74 @@
+import { parseSize } from './board.js';
+import { createBackend, type Backend } from './chardev.js';
+import { loadConfig } from './config.js';
+import { createContainer, TOKENS, type MachineFactory, type PluginService } from './container.js';
+import { UserError } from './errors.js';
+import type { Machine } from './machine.js';
+import type { PluginRegistry } from './plugins.js';
+
+/** Everything `rvos run` accepts; flags win over the config file, which wins over the board. */
+export interface SessionOptions {
+  board?: string;
+  config?: string;
+  plugins?: string[];
+  kernel?: string;
+  bios?: string;
+  cpus?: number;
+  memory?: string;
+  append?: string;
+  /** Console backend spec (`stdio`, `null`, `file:PATH`, `tcp:PORT`, `capture`). */
+  serial?: string;
+  clock?: 'deterministic' | 'realtime';
+  cwd?: string;
+}
+
+export interface Session {
+  machine: Machine;
+  registry: PluginRegistry;
+  /** The console's backend (the device with `props.console: true`). */
+  console: Backend | undefined;
+  backends: Backend[];
+  close(): Promise<void>;
+}
+
+/** Loads config, plugins and board, and builds a booted machine ready to `run()`. */
+export async function createSession(o: SessionOptions): Promise<Session> {
+  const cwd = o.cwd ?? process.cwd();
+  const config = loadConfig(o.config, cwd);
+  const container = createContainer({ config, cwd, pluginPaths: o.plugins ?? [] });
+  const registry = await container.get<PluginService>(TOKENS.PluginService).load();
+
+  let memory = config.memory;
+  if (o.memory !== undefined) {
+    memory = parseSize(o.memory);
+    if (memory === undefined || memory === 0) throw new UserError(`--memory ${o.memory}: expected a size like 256MiB`);
+  }
+  const serial: Record<string, Backend> = {};
+  let consoleBackend: Backend | undefined;
+  const consoleSpec = o.serial ?? (typeof config.serial === 'string' ? config.serial : undefined) ?? 'stdio';
+  if (typeof config.serial === 'object') for (const [dev, spec] of Object.entries(config.serial)) serial[dev] = createBackend(spec);
+  consoleBackend = createBackend(consoleSpec);
+
+  const factory = container.get<MachineFactory>(TOKENS.MachineFactory);
+  const machine = await factory.create(o.board ?? config.board, {
+    kernel: o.kernel ?? config.kernel,
+    bios: o.bios ?? config.bios,
+    cpus: o.cpus ?? config.cpus,
+    memory,
+    bootargs: o.append ?? config.append,
+    realtime: (o.clock ?? config.clock) === 'realtime',
+    serial,
+    console: consoleBackend,
+  });
+  const backends = [consoleBackend, ...Object.values(serial)];
+  return {
+    machine,
+    registry,
+    console: consoleBackend,
+    backends,
+    async close() {
+      await machine.close();
+      for (const b of backends) b.close();
+    },
+  };
+}
