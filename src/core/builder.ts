@@ -28,6 +28,8 @@ export interface BuildOptions {
   /** Backend per serial device name; the console device gets `console`. */
   serial?: Record<string, Backend>;
   console?: Backend;
+  /** Build without loading images (for `rvos dtb`, `rvos boards`). */
+  noBoot?: boolean;
 }
 
 /** The device whose output is the guest console: `props.console: true`, else the first serial-like device. */
@@ -164,6 +166,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     boot: () => arch.boot(bootCtx).images,
   });
   for (const b of backends.values()) b.onInput(() => machine.notifyInput());
+  if (opts.noBoot) return machine;
   machine.boot();
   const console = consoleName ? backends.get(consoleName) : undefined;
   for (const img of machine.images) attachHtif(machine, img, console);

@@ -1,0 +1,46 @@
+import { Args } from '@oclif/core';
+import { listBoards, loadBoard } from '../core/board.js';
+import { createContainer, TOKENS, type PluginService } from '../core/container.js';
+import { loadConfig } from '../core/config.js';
+import { RvosCommand, hex, table, writeOut } from './support/base.js';
+
+export default class Boards extends RvosCommand {
+  static override summary = 'List the built-in boards, or show one board\'s memory map.';
+  static override examples = ['<%= config.bin %> boards', '<%= config.bin %> boards virt', '<%= config.bin %> boards ./my-board.yaml'];
+  static override args = { board: Args.string({ description: 'board name or path to a board .yaml' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Boards);
+    if (!args.board) {
+      const rows = [['NAME', 'ARCH', 'CPUS', 'DESCRIPTION']];
+      for (const name of listBoards()) {
+        const b = loadBoard(name);
+        rows.push([name, b.arch, String(b.cpus), b.description]);
+      }
+      await writeOut(table(rows));
+      return;
+    }
+    const board = loadBoard(args.board);
+    const container = createContainer({ config: loadConfig(flags.config), pluginPaths: flags.plugin ?? [] });
+    const registry = await container.get<PluginService>(TOKENS.PluginService).load();
+    const lines = [
+      `${board.name}: ${board.description}`,
+      `arch ${board.arch}, ${board.cpus} CPU(s), file ${board.files.join(' extends ')}`,
+      '',
+    ];
+    const rows = [['START', 'END', 'SIZE', 'NAME', 'TYPE', 'IRQ']];
+    const m = board.memory;
+    const entries = [{ base: m.base, size: m.size, name: 'memory', type: 'ram', irq: '' }];
+    for (const d of board.devices) {
+      d.reg.forEach(([base, size], i) => entries.push({ base, size, name: d.reg.length > 1 ? `${d.name}[${i}]` : d.name, type: d.type, irq: d.irq.join(' ') }));
+    }
+    entries.sort((a, b) => a.base - b.base);
+    for (const e of entries) rows.push([hex(e.base), hex(e.base + e.size - 1), hex(e.size, 0), e.name, e.type, e.irq]);
+    lines.push(table(rows));
+    const boot = board.boot;
+    lines.push(`boot: firmware ${boot.firmware ?? 'none'}, kernel ${boot.kernel ?? '(none)'}${boot.kernelAddress !== undefined ? ` at ${hex(boot.kernelAddress)}` : ''}`);
+    const missing = board.devices.filter((d) => !registry.deviceTypes().includes(d.type)).map((d) => d.type);
+    if (missing.length) lines.push(`warning: no plugin provides ${[...new Set(missing)].join(', ')}`);
+    await writeOut(lines.join('\n') + '\n');
+  }
+}

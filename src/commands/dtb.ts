@@ -1,0 +1,36 @@
+import { writeFileSync } from 'node:fs';
+import { Flags } from '@oclif/core';
+import { createContainer, TOKENS, type MachineFactory } from '../core/container.js';
+import { loadConfig } from '../core/config.js';
+import { parseSize } from '../core/board.js';
+import { UserError } from '../core/errors.js';
+import { RvosCommand } from './support/base.js';
+
+export default class Dtb extends RvosCommand {
+  static override summary = 'Write the flattened device tree (DTB) generated from a board.';
+  static override description = 'The same DTB the guest receives at boot. Decompile it with `dtc -I dtb -O dts FILE`.';
+  static override examples = ['<%= config.bin %> dtb --board virt -o virt.dtb', '<%= config.bin %> dtb --board virt --cpus 4 --append "console=ttyS0" -o virt4.dtb'];
+  static override flags = {
+    board: Flags.string({ char: 'b', description: 'board name or path' }),
+    output: Flags.string({ char: 'o', description: 'output file', required: true }),
+    cpus: Flags.integer({ description: 'number of CPUs', min: 1, max: 64 }),
+    memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB' }),
+    append: Flags.string({ description: 'kernel command line for /chosen/bootargs' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Dtb);
+    const config = loadConfig(flags.config);
+    const memory = flags.memory !== undefined ? parseSize(flags.memory) : config.memory;
+    if (flags.memory !== undefined && !memory) throw new UserError(`--memory ${flags.memory}: expected a size like 256MiB`);
+    const container = createContainer({ config, pluginPaths: flags.plugin ?? [] });
+    const machine = await container.get<MachineFactory>(TOKENS.MachineFactory).create(flags.board ?? config.board, {
+      cpus: flags.cpus ?? config.cpus,
+      memory,
+      bootargs: flags.append ?? config.append,
+      noBoot: true,
+    });
+    writeFileSync(flags.output, machine.dtb);
+    process.stderr.write(`wrote ${flags.output} (${machine.dtb.length} bytes)\n`);
+  }
+}

@@ -1,0 +1,142 @@
+import { createWriteStream } from 'node:fs';
+import { Flags } from '@oclif/core';
+import { StdioBackend, type Backend } from '../core/chardev.js';
+import { EXIT, UserError } from '../core/errors.js';
+import type { Machine, RunResult } from '../core/machine.js';
+import { createSession } from '../core/session.js';
+import { attachTrace, parseTraceCategories } from '../core/trace.js';
+import { RvosCommand } from './support/base.js';
+import { ESCAPE_HELP, EscapeDecoder } from './support/escapes.js';
+
+export default class Run extends RvosCommand {
+  static override summary = 'Boot a machine and attach its console.';
+
+  static override description = `Builds the machine described by a board file, loads firmware and kernel like QEMU does, and runs it.
+The console UART is on standard input/output (raw mode on a terminal: Ctrl-A X quits, Ctrl-A H lists escapes).
+Piped standard input feeds the UART; its end does not stop the machine.
+
+Exit status: the guest's power-off code (0 on a clean power-off), ${EXIT.timeout} when --timeout or --max-insns
+stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${EXIT.hostError} for an internal error.`;
+
+  static override examples = [
+    '<%= config.bin %> run --board virt --bios none --kernel hello.elf',
+    '<%= config.bin %> run --board boards/my-board.yaml --kernel kernel.elf --append "console=ttyS0"',
+    'echo "ls" | <%= config.bin %> run --kernel kernel.elf --timeout 10',
+    '<%= config.bin %> run --kernel test.elf --max-insns 1000000 --trace trap,unmapped --trace-file trace.log',
+  ];
+
+  static override flags = {
+    board: Flags.string({ char: 'b', description: 'board name (see `rvos boards`) or path to a board .yaml' }),
+    kernel: Flags.string({ char: 'k', description: 'kernel image (ELF, or raw binary loaded at the board\'s kernel address)' }),
+    bios: Flags.string({ description: 'firmware image, or "none" to run the kernel directly in the most privileged mode' }),
+    cpus: Flags.integer({ description: 'number of CPUs (overrides the board)', min: 1, max: 64 }),
+    memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB (overrides the board)' }),
+    append: Flags.string({ description: 'kernel command line (device tree /chosen/bootargs)' }),
+    serial: Flags.string({ description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only)' }),
+    clock: Flags.string({ description: 'deterministic: time from instruction count; realtime: host time', options: ['deterministic', 'realtime'] }),
+    'max-insns': Flags.integer({ description: 'stop after this many instructions (all CPUs)', min: 1 }),
+    timeout: Flags.string({ description: 'stop after this many host seconds' }),
+    trace: Flags.string({ description: 'event categories to trace: trap,irq,mmio,unmapped,power,log or all' }),
+    'trace-file': Flags.string({ description: 'file for --trace output', default: 'rvos-trace.log' }),
+    headless: Flags.boolean({ description: 'plain console, no TUI', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Run);
+    let timeoutMs: number | undefined;
+    if (flags.timeout !== undefined) {
+      const s = Number(flags.timeout);
+      if (!Number.isFinite(s) || s <= 0) throw new UserError(`--timeout ${flags.timeout}: expected a number of seconds`);
+      timeoutMs = s * 1000;
+    }
+    const categories = flags.trace ? parseTraceCategories(flags.trace) : [];
+
+    const session = await createSession({
+      board: flags.board,
+      config: flags.config,
+      plugins: flags.plugin,
+      kernel: flags.kernel,
+      bios: flags.bios,
+      cpus: flags.cpus,
+      memory: flags.memory,
+      append: flags.append,
+      serial: flags.serial,
+      clock: flags.clock as 'deterministic' | 'realtime' | undefined,
+    });
+    const { machine } = session;
+
+    let traceStream: ReturnType<typeof createWriteStream> | undefined;
+    if (categories.length > 0) {
+      traceStream = createWriteStream(flags['trace-file']);
+      attachTrace(machine.events, categories, () => machine.clock.now(), (line) => traceStream!.write(line));
+    }
+
+    const detach = session.console instanceof StdioBackend ? attachStdin(session.console, machine) : () => {};
+    let result: RunResult;
+    try {
+      result = await machine.run({ maxInsns: flags['max-insns'], timeoutMs });
+    } finally {
+      detach();
+      await session.close();
+      await new Promise<void>((r) => (traceStream ? traceStream.end(r) : r()));
+    }
+    await this.finish(result);
+  }
+
+  private async finish(result: RunResult): Promise<never> {
+    let code: number;
+    switch (result.reason) {
+      case 'poweroff':
+        code = result.exitCode ?? 0;
+        if (code !== 0) process.stderr.write(`\nrvos: guest powered off with code ${code} (${result.message})\n`);
+        break;
+      case 'max-insns':
+      case 'timeout':
+        process.stderr.write(`\nrvos: ${result.message}\n`);
+        code = EXIT.timeout;
+        break;
+      case 'stopped':
+        code = 0;
+        break;
+      default:
+        process.stderr.write(`\nrvos: ${result.message}\n${result.error?.stack ?? ''}\n`);
+        code = EXIT.hostError;
+    }
+    await new Promise<void>((r) => process.stdout.write('', () => r()));
+    process.exit(code);
+  }
+}
+
+/** Feeds standard input to the console; on a terminal, raw mode with Ctrl-A escapes. */
+function attachStdin(console: Backend, machine: Machine): () => void {
+  const stdin = process.stdin;
+  const tty = stdin.isTTY === true;
+  const decoder = new EscapeDecoder();
+  let paused = false;
+  const onData = (chunk: Buffer) => {
+    if (!tty) {
+      console.input(new Uint8Array(chunk));
+      return;
+    }
+    const { forward, commands } = decoder.feed(new Uint8Array(chunk));
+    if (forward.length > 0) console.input(forward);
+    for (const c of commands) {
+      if (c === 'quit') machine.stop('quit from the console (C-a x)');
+      if (c === 'help') process.stdout.write(`\r\n${ESCAPE_HELP}\r\n`);
+      if (c === 'pause') {
+        paused = !paused;
+        machine.setPaused(paused);
+        process.stderr.write(paused ? '\r\n[rvos: paused, C-a p resumes]\r\n' : '\r\n[rvos: resumed]\r\n');
+      }
+    }
+  };
+  if (tty) stdin.setRawMode(true);
+  stdin.on('data', onData);
+  stdin.on('error', () => {});
+  stdin.resume();
+  return () => {
+    stdin.off('data', onData);
+    if (tty) stdin.setRawMode(false);
+    stdin.pause();
+  };
+}

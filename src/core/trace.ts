@@ -1,0 +1,34 @@
+import type { MachineEventName, MachineEvents } from './api.js';
+import type { EventStream } from './events.js';
+import { UserError } from './errors.js';
+
+export const TRACE_CATEGORIES: MachineEventName[] = ['trap', 'irq', 'mmio', 'unmapped', 'power', 'log'];
+
+const hex = (x: number) => '0x' + (x >>> 0).toString(16).padStart(8, '0');
+
+const formatters: { [K in MachineEventName]: (e: MachineEvents[K]) => string } = {
+  trap: (e) => `cpu${e.cpu} ${e.interrupt ? 'interrupt' : 'exception'} ${e.cause} (${e.name}) -> ${e.target} pc=${hex(e.pc)} tval=${hex(e.tval)}`,
+  irq: (e) => `${e.line} ${e.level ? 'raised' : 'lowered'}`,
+  mmio: (e) => `${e.device}.${e.register} ${e.write ? 'write' : 'read'} ${hex(e.value)} (${e.size} bytes at +0x${e.offset.toString(16)})`,
+  unmapped: (e) => `${e.write ? 'write' : 'read'} of ${e.size} bytes at unmapped ${hex(e.addr)}${e.write ? ` value ${hex(e.value)}` : ''}`,
+  power: (e) => `${e.action} code=${e.code} (${e.reason})`,
+  log: (e) => `${e.source}: ${e.message}`,
+};
+
+/** Parses `--trace trap,irq` (or `all`). */
+export function parseTraceCategories(spec: string): MachineEventName[] {
+  if (spec === 'all') return TRACE_CATEGORIES;
+  return spec.split(',').map((c) => {
+    const name = c.trim() as MachineEventName;
+    if (!TRACE_CATEGORIES.includes(name)) throw new UserError(`--trace ${spec}: unknown category "${c}" (known: ${TRACE_CATEGORIES.join(', ')}, all)`);
+    return name;
+  });
+}
+
+/** Writes one line per event: virtual time in microseconds, category, details. */
+export function attachTrace(events: EventStream, categories: MachineEventName[], now: () => number, write: (line: string) => void): void {
+  for (const category of categories) {
+    const format = formatters[category] as (e: unknown) => string;
+    events.on(category, (e) => write(`${(now() / 1000).toFixed(3).padStart(12)}us ${category.padEnd(8)} ${format(e)}\n`));
+  }
+}
