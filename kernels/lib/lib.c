@@ -253,40 +253,37 @@ void s_trap_handler(struct trap_frame *f) {
 
 static const char *mode_name(u32 m) { return m == PRV_M ? "M" : m == PRV_S ? "S" : "U"; }
 
-static const char *probe_name(u32 epc) {
-  static const struct {
-    void *fn;
-    const char *name;
-  } probes[] = {
-      {probe_lw, "lw"},         {probe_lh, "lh"},        {probe_lhu, "lhu"},   {probe_lb, "lb"},
-      {probe_lbu, "lbu"},       {probe_sw, "sw"},        {probe_sh, "sh"},     {probe_sb, "sb"},
-      {probe_ecall, "ecall"},   {probe_ebreak, "ebreak"}, {probe_amoadd, "amoadd.w"},
-      {probe_amoswap, "amoswap.w"}, {probe_lr, "lr.w"},  {probe_sc, "sc.w"},
-  };
-  const char *best = "?";
-  u32 best_at = 0;
-  for (unsigned i = 0; i < ARRAY_SIZE(probes); i++) {
-    u32 at = (uptr)probes[i].fn;
-    if (at <= epc && at >= best_at) {
-      best_at = at;
-      best = probes[i].name;
-    }
-  }
-  return best;
-}
-
-void report_probe(u32 count_before, u32 value) {
+void report_probe(u32 count_before, u32 value, const void *probe) {
   if (trap_rec.count == count_before) {
     printf_("-> 0x%08x\n", value);
     return;
   }
-  printf_("-> trap: cause=%u (%s) tval=0x%08x from %s to %c", trap_rec.cause,
-          cause_name(trap_rec.cause), trap_rec.tval, mode_name(trap_rec.prev_mode),
-          trap_rec.taken_in);
-  if (in_probe(trap_rec.epc))
-    printf_(" epc=%s\n", probe_name(trap_rec.epc));
+  printf_("-> trap: cause=%u (%s) tval=0x%08x %s->%c", trap_rec.cause, cause_name(trap_rec.cause),
+          trap_rec.tval, mode_name(trap_rec.prev_mode), trap_rec.taken_in);
+  u32 at = (uptr)probe;
+  if (probe && trap_rec.epc >= at && trap_rec.epc < at + 64)
+    printf_(" epc=probe+%u\n", trap_rec.epc - at);
   else
     printf_(" epc=0x%08x\n", trap_rec.epc);
+}
+
+void expect_trap(const char *desc, u32 before, u32 value, const void *probe, u32 cause, u32 tval) {
+  printf_("%s ", desc);
+  report_probe(before, value, probe);
+  u32 at = (uptr)probe;
+  int ok = trap_rec.count == before + 1 && trap_rec.cause == cause && trap_rec.tval == tval &&
+           trap_rec.epc >= at && trap_rec.epc < at + 64;
+  if (!ok) printf_("  expected cause=%u tval=0x%08x\n", cause, tval);
+  if (!ok) failures++;
+}
+
+void expect_value(const char *desc, u32 before, u32 value, const void *probe, u32 want) {
+  printf_("%s ", desc);
+  report_probe(before, value, probe);
+  if (trap_rec.count != before || value != want) {
+    printf_("  expected 0x%08x\n", want);
+    failures++;
+  }
 }
 
 /* ---- Privilege switches ------------------------------------------------------------------ */
@@ -308,4 +305,10 @@ void pmp_open_all(void) {
   /* pmpaddr0 = all ones with NAPOT covers the whole 34-bit physical space; pmpcfg0.A=NAPOT|RWX. */
   csr_write(pmpaddr0, 0xffffffff);
   csr_write(pmpcfg0, 0x1f);
+}
+
+void lower_init(void) {
+  pmp_open_all();
+  csr_write(stvec, (uptr)s_trap_entry);
+  csr_write(sscratch, (uptr)s_trap_stack_top);
 }

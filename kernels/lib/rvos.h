@@ -166,8 +166,26 @@ u32 probe_lr(uptr addr);
 u32 probe_sc(uptr addr, u32 v);
 extern char __probe_start[], __probe_end[];
 
-/* Prints one line describing what the last probe did: "-> 0x..." or "-> trap <name> ...". */
-void report_probe(u32 count_before, u32 value);
+/* Prints the rest of a line describing what a probe did: "-> 0x<value>" when no trap was recorded
+ * since count_before, else the trap (cause, tval, modes, epc relative to `probe`). */
+void report_probe(u32 count_before, u32 value, const void *probe);
+
+/* Probe helpers that print one line and check it: TRY_TRAP expects exactly one recorded trap with
+ * the given cause and tval and an epc inside the probe; TRY_OK expects no trap and value `want`. */
+void expect_trap(const char *desc, u32 before, u32 value, const void *probe, u32 cause, u32 tval);
+void expect_value(const char *desc, u32 before, u32 value, const void *probe, u32 want);
+#define TRY_TRAP(desc, expr, probe, cause, tval)                                                   \
+  do {                                                                                             \
+    u32 b_ = trap_rec.count;                                                                       \
+    u32 v_ = (u32)(expr);                                                                          \
+    expect_trap(desc, b_, v_, (const void *)(probe), cause, tval);                                 \
+  } while (0)
+#define TRY_OK(desc, expr, probe, want)                                                            \
+  do {                                                                                             \
+    u32 b_ = trap_rec.count;                                                                       \
+    u32 v_ = (u32)(expr);                                                                          \
+    expect_value(desc, b_, v_, (const void *)(probe), want);                                       \
+  } while (0)
 
 /* ---- Privilege switches ------------------------------------------------------------------ */
 /* From M-mode: runs fn in S- or U-mode (mode = PRV_S/PRV_U) on a separate stack and returns
@@ -180,6 +198,8 @@ u32 s_run_user(uptr entry, uptr sp);
 
 /* Opens all of physical memory to S/U mode through PMP entry 0 (NAPOT, RWX). */
 void pmp_open_all(void);
+/* From M-mode: pmp_open_all() plus stvec = s_trap_entry and sscratch = the S trap stack. */
+void lower_init(void);
 
 /* setjmp/longjmp (callee-saved registers, sp, ra). */
 typedef u32 jmp_buf_[14];

@@ -210,8 +210,6 @@ lower_return:
     .section .probe, "ax"
     .option push
     .option norvc
-    .globl __probe_start
-__probe_start:
     .globl probe_lw
 probe_lw:
     lw a0, 0(a0)
@@ -272,6 +270,4 @@ probe_lr:
 probe_sc:
     sc.w a0, a1, (a0)
     ret
-    .globl __probe_end
-__probe_end:
     .option pop
