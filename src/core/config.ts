@@ -17,7 +17,8 @@ const configSchema = z
     memory: z.union([z.string(), z.number()]).optional(),
     append: z.string().optional(),
     drives: z.array(z.string()).optional(),
-    serial: z.union([z.string(), z.record(z.string())]).optional(),
+    // `uart1: null` in YAML is the null backend, not a missing value.
+    serial: z.union([z.string(), z.record(z.string().nullable().transform((v) => v ?? 'null'))]).optional(),
     plugins: z.array(z.string()).optional(),
     clock: z.enum(['deterministic', 'realtime']).optional(),
   })

@@ -1,0 +1,91 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discoverPlugins, PluginRegistry } from '../../../src/core/plugins.js';
+
+function plugin(root: string, name: string, manifest: unknown, entry?: string): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+  if (entry !== undefined) writeFileSync(join(dir, 'index.js'), entry);
+  return dir;
+}
+
+const deviceEntry = (type: string) =>
+  `export function register(api) { api.defineDevice({ type: '${type}', description: 'test', create: () => ({ name: 'x' }) }); }`;
+const rvos = { apiVersion: 1, kind: 'device', entry: 'index.js' };
+
+describe('plugin registry', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rvos-plugins-'));
+
+  it('loads a third-party plugin and records what it provides', async () => {
+    const dir = plugin(root, 'good', { name: 'rvos-dev-good', version: '1.2.3', rvos }, deviceEntry('good-dev'));
+    const reg = new PluginRegistry();
+    const info = await reg.load({ dir, source: 'flag' });
+    expect(info).toMatchObject({ name: 'rvos-dev-good', version: '1.2.3', kind: 'device', provides: ['good-dev'], source: 'flag' });
+    expect(reg.device('good-dev').description).toBe('test');
+    expect(reg.providerOf('good-dev')?.dir).toBe(dir);
+  });
+
+  it('discovers the built-in plugins through the same path', () => {
+    const found = discoverPlugins([], root);
+    expect(found.filter((c) => c.source === 'builtin').map((c) => c.dir.split('/').pop())).toContain('arch-rv32');
+  });
+
+  it('rejects malformed manifests with the file named', async () => {
+    const reg = new PluginRegistry();
+    const bad = plugin(root, 'badjson', '{ "name": ');
+    await expect(reg.load({ dir: bad, source: 'flag' })).rejects.toThrow(`${join(bad, 'package.json')}: not valid JSON`);
+    const norvos = plugin(root, 'norvos', { name: 'x' });
+    await expect(reg.load({ dir: norvos, source: 'flag' })).rejects.toThrow(/no "rvos" field/);
+    const kind = plugin(root, 'kind', { name: 'x', rvos: { ...rvos, kind: 'gpu' } });
+    await expect(reg.load({ dir: kind, source: 'flag' })).rejects.toThrow(/package\.json: rvos\.kind: /);
+    const extra = plugin(root, 'extra', { name: 'x', rvos: { ...rvos, colour: 1 } });
+    await expect(reg.load({ dir: extra, source: 'flag' })).rejects.toThrow(/rvos: unknown field\(s\) colour/);
+  });
+
+  it('rejects an unsupported apiVersion', async () => {
+    const dir = plugin(root, 'v2', { name: 'future', rvos: { ...rvos, apiVersion: 2 } }, deviceEntry('f'));
+    await expect(new PluginRegistry().load({ dir, source: 'flag' })).rejects.toThrow(/rvos\.apiVersion 2 is not supported \(this rvos speaks apiVersion 1\)/);
+  });
+
+  it('rejects a missing entry, an entry that fails to load, and one without register()', async () => {
+    const reg = new PluginRegistry();
+    const missing = plugin(root, 'missing', { name: 'm', rvos: { ...rvos, entry: 'nope.js' } });
+    await expect(reg.load({ dir: missing, source: 'flag' })).rejects.toThrow(/rvos\.entry: nope\.js does not exist/);
+    const broken = plugin(root, 'broken', { name: 'broken', rvos }, 'throw new Error("boom at import")');
+    await expect(reg.load({ dir: broken, source: 'flag' })).rejects.toThrow(/plugin broken .*entry failed to load: boom at import/);
+    const syntax = plugin(root, 'syntax', { name: 'syntax', rvos }, 'export function register( {');
+    await expect(reg.load({ dir: syntax, source: 'flag' })).rejects.toThrow(/plugin syntax .*entry failed to load/);
+    const noreg = plugin(root, 'noreg', { name: 'noreg', rvos }, 'export const x = 1;');
+    await expect(reg.load({ dir: noreg, source: 'flag' })).rejects.toThrow(/exports no register\(api\) function/);
+  });
+
+  it('rejects two plugins providing the same type name', async () => {
+    const reg = new PluginRegistry();
+    await reg.load({ dir: plugin(root, 'a', { name: 'plugin-a', rvos }, deviceEntry('uart')), source: 'flag' });
+    const b = plugin(root, 'b', { name: 'plugin-b', rvos }, deviceEntry('uart'));
+    await expect(reg.load({ dir: b, source: 'flag' })).rejects.toThrow(/plugins plugin-a .* and plugin-b .* both provide type "uart"/);
+  });
+
+  it('keeps device plugins from defining architectures', async () => {
+    const dir = plugin(root, 'sneaky', { name: 'sneaky', rvos }, `export function register(api) { api.defineArch({ type: 'rv99' }); }`);
+    await expect(new PluginRegistry().load({ dir, source: 'flag' })).rejects.toThrow(/a device plugin cannot define architecture "rv99"/);
+  });
+
+  it('finds npm packages with an rvos field and folders given by path', () => {
+    const project = mkdtempSync(join(tmpdir(), 'rvos-project-'));
+    plugin(join(project, 'node_modules'), 'rvos-dev-npm', { name: 'rvos-dev-npm', rvos }, deviceEntry('npm-dev'));
+    plugin(join(project, 'node_modules', '@acme'), 'rvos-timer', { name: '@acme/rvos-timer', rvos }, deviceEntry('acme-timer'));
+    plugin(join(project, 'node_modules'), 'left-pad', { name: 'left-pad' });
+    plugin(join(project, 'local'), 'one', { name: 'one', rvos }, deviceEntry('one'));
+    const found = discoverPlugins([{ dir: 'local', source: 'config' }], project);
+    const names = found.map((c) => `${c.source}:${c.dir.replace(project, '')}`);
+    expect(names).toContain('npm:/node_modules/rvos-dev-npm');
+    expect(names).toContain('npm:/node_modules/@acme/rvos-timer');
+    expect(names).toContain('config:/local/one');
+    expect(names.some((n) => n.includes('left-pad'))).toBe(false);
+    expect(() => discoverPlugins([{ dir: 'nowhere', source: 'flag' }], project)).toThrow(/plugin path nowhere: no such folder/);
+  });
+});
