@@ -198,7 +198,7 @@ export class Machine implements MachineControl {
             // sleep until host input when nothing is scheduled (and in realtime mode).
             const next = this.clock.nextDeadline;
             if (!this.realtime && next !== Infinity) this.clock.advanceTo(next);
-            else await this.idle(next);
+            else await this.idle(next, deadline);
           }
           if (performance.now() - sliceStart >= YIELD_MS) break;
         }
@@ -222,10 +222,12 @@ export class Machine implements MachineControl {
     return { ...req, instructions: this.totalInsns, hostMs: performance.now() - this.hostStart, error };
   }
 
-  private async idle(nextDeadlineNs: number): Promise<void> {
-    if (!this.realtime) return this.sleep(Infinity);
+  /** Sleeps while every CPU is idle: until input, the next timer (realtime) or the host deadline. */
+  private async idle(nextDeadlineNs: number, hostDeadline: number): Promise<void> {
+    const untilHostDeadline = Math.max(0, hostDeadline - performance.now());
+    if (!this.realtime) return this.sleep(untilHostDeadline);
     const waitMs = nextDeadlineNs === Infinity ? 50 : Math.max(0, nextDeadlineNs / 1e6 - (performance.now() - this.realtimeBase));
-    await this.sleep(Math.min(waitMs, 50));
+    await this.sleep(Math.min(waitMs, 50, untilHostDeadline));
     this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
   }
 

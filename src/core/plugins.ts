@@ -167,12 +167,25 @@ export class PluginRegistry {
     if (typeof register !== 'function') {
       throw new UserError(`plugin ${info.name} (${info.entry}): entry exports no register(api) function`);
     }
+    const api = this.apiFor(info);
+    try {
+      register(api);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`plugin ${info.name} (${info.entry}): register() failed: ${(e as Error).message}`);
+    }
+    this.plugins.push(info);
+    return info;
+  }
+
+  /** The API object a plugin's register() receives; also used to register types from code (tests). */
+  apiFor(info: PluginInfo): PluginApi {
     const claim = (name: string) => {
       const other = this.providerOf(name);
       if (other) throw new UserError(`plugins ${other.name} (${other.dir}) and ${info.name} (${info.dir}) both provide type "${name}"`);
       info.provides.push(name);
     };
-    const api: PluginApi = {
+    return {
       apiVersion: PLUGIN_API_VERSION,
       defineDevice: (type) => {
         if (info.kind === 'arch') throw new UserError(`plugin ${info.name}: an arch plugin cannot define device type "${type.type}"`);
@@ -185,14 +198,6 @@ export class PluginRegistry {
         this.archs.set(type.type, { type, plugin: info });
       },
     };
-    try {
-      register(api);
-    } catch (e) {
-      if (e instanceof UserError) throw e;
-      throw new UserError(`plugin ${info.name} (${info.entry}): register() failed: ${(e as Error).message}`);
-    }
-    this.plugins.push(info);
-    return info;
   }
 
   async loadAll(candidates: PluginCandidate[]): Promise<void> {

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { ArchType, Cpu, CpuContext, DeviceType, IrqLine } from '../../../src/core/api.js';
+import type { Board } from '../../../src/core/board.js';
+import { buildMachine } from '../../../src/core/builder.js';
+import { CaptureBackend } from '../../../src/core/chardev.js';
+import { Line } from '../../../src/core/irq.js';
+import { PluginRegistry } from '../../../src/core/plugins.js';
+
+/**
+ * A scripted CPU: each instruction is a step of `program` (run / wfi / poweroff), so the machine
+ * loop can be tested without a real ISA.
+ */
+class ScriptCpu implements Cpu {
+  pc = 0;
+  retired = 0;
+  waiting = false;
+  stopped = false;
+  exit = false;
+  readonly log: string[] = [];
+  private readonly irq: Line;
+  constructor(readonly ctx: CpuContext, private readonly program: Array<'run' | 'wfi' | 'off'>) {
+    this.id = ctx.id;
+    this.irq = new Line(`cpu${ctx.id}:irq`, (level) => {
+      if (level) {
+        this.waiting = false;
+        this.log.push(`irq@${ctx.clock.now()}`);
+      }
+    });
+  }
+  readonly id: number;
+  run(budget: number): number {
+    this.exit = false;
+    let n = 0;
+    while (n < budget && !this.exit) {
+      const op = this.program[Math.min(this.pc, this.program.length - 1)];
+      this.pc++;
+      n++;
+      if (op === 'wfi') {
+        this.waiting = !this.irq.level;
+        if (this.waiting) break;
+      } else if (op === 'off') this.ctx.machine.powerOff(3, 'script');
+    }
+    this.retired += n;
+    return n;
+  }
+  requestExit(): void {
+    this.exit = true;
+  }
+  reset(): void {
+    this.pc = 0;
+  }
+  irqInput(name: string): IrqLine | undefined {
+    return name === 'irq' ? this.irq : undefined;
+  }
+  getReg(): number {
+    return 0;
+  }
+  setReg(): void {}
+  inspect() {
+    return [];
+  }
+  privilegeName(): string {
+    return 'M';
+  }
+}
+
+function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus = 1) {
+  const created: ScriptCpu[] = [];
+  const arch: ArchType = {
+    type: 'script',
+    description: 'test',
+    elfMachine: 0,
+    elfClass: 1,
+    createCpu: (ctx) => {
+      const c = new ScriptCpu(ctx, program);
+      created.push(c);
+      return c;
+    },
+    deviceTreeCpus: (root, list, _props, alloc) => list.map(() => alloc()),
+    cpuInterruptCells: () => [1],
+    boot: () => ({ images: [], dtbAddress: 0 }),
+  };
+  const timer: DeviceType = {
+    type: 'oneshot',
+    description: 'raises its output at a fixed time',
+    create: (ctx) => {
+      const t = ctx.clock.createTimer('oneshot', () => ctx.irqs.forEach((l) => l.set(true)));
+      if (timerAtNs !== undefined) t.armAt(timerAtNs);
+      return { name: ctx.entry.name };
+    },
+  };
+  const registry = new PluginRegistry();
+  const api = registry.apiFor({ name: 'test', version: '0', kind: 'mixed', dir: '.', entry: '.', source: 'flag', provides: [] });
+  api.defineArch(arch);
+  api.defineDevice(timer);
+  const board: Board = {
+    name: 'test',
+    description: '',
+    files: ['test.yaml'],
+    arch: 'script',
+    cpus,
+    cpu: {},
+    memory: { base: 0x80000000, size: 0x10000 },
+    nsPerInstruction: 10,
+    devicetree: {},
+    devices: [{ type: 'oneshot', name: 't', reg: [], irq: ['cpus:irq'], props: {}, origin: { file: 'test.yaml', line: 1, path: 'devices[0]' } }],
+    boot: {},
+    origin: (path) => ({ file: 'test.yaml', line: 1, path }),
+  };
+  const machine = buildMachine(registry, board, { console: new CaptureBackend() });
+  return { machine, cpus: created };
+}
+
+describe('machine run loop', () => {
+  it('stops at power-off with the guest code and counts instructions', async () => {
+    const { machine } = setup([...Array(1000).fill('run'), 'off']);
+    const r = await machine.run();
+    expect(r).toMatchObject({ reason: 'poweroff', exitCode: 3, instructions: 1001 });
+  });
+
+  it('ends a slice exactly at a timer deadline (deterministic time)', async () => {
+    // Timer at 5000 ns = instruction 500 at 10 ns per instruction.
+    const { machine, cpus } = setup([...Array(100_000).fill('run'), 'off'], 5000);
+    await machine.run();
+    expect(cpus[0].log).toEqual(['irq@5000']);
+  });
+
+  it('fast-forwards idle CPUs to the next timer', async () => {
+    const { machine, cpus } = setup(['run', 'wfi', 'off'], 1_000_000_000);
+    const r = await machine.run();
+    expect(r.reason).toBe('poweroff');
+    expect(cpus[0].log).toEqual(['irq@1000000000']);
+    expect(machine.clock.now()).toBeGreaterThanOrEqual(1_000_000_000);
+    expect(r.instructions).toBe(3);
+  });
+
+  it('honours --max-insns and --timeout', async () => {
+    const a = setup(['run']);
+    expect(await a.machine.run({ maxInsns: 250_000 })).toMatchObject({ reason: 'max-insns', instructions: 250_000 });
+    const b = setup(['run', 'wfi']); // idle forever, no timer: only the timeout ends it
+    const r = await b.machine.run({ timeoutMs: 50 });
+    expect(r.reason).toBe('timeout');
+  });
+
+  it('interleaves several CPUs deterministically', async () => {
+    const run = async () => {
+      const { machine, cpus } = setup([...Array(200_000).fill('run'), 'off'], 7770, 3);
+      const r = await machine.run();
+      return { r: r.instructions, logs: cpus.map((c) => c.log.join()), retired: cpus.map((c) => c.retired) };
+    };
+    const first = await run();
+    expect(first.logs).toEqual(['irq@7770', 'irq@7770', 'irq@7770']);
+    expect(await run()).toEqual(first);
+  });
+});
