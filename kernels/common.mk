@@ -6,7 +6,7 @@ LIB := $(KERNELS)/lib
 CC := clang
 LD := ld.lld
 ARCHFLAGS := --target=riscv32-unknown-elf -march=rv32imac -mabi=ilp32
-CFLAGS := $(ARCHFLAGS) -ffreestanding -nostdlib -fno-builtin -O2 -mcmodel=medany -mno-relax \
+CFLAGS := $(ARCHFLAGS) -MMD -MP -ffreestanding -nostdlib -fno-builtin -O2 -mcmodel=medany -mno-relax \
   -Wall -Wextra -Wno-unused-parameter -g -fdebug-prefix-map=$(KERNELS)=kernels -I$(LIB) $(EXTRA_CFLAGS)
-ASFLAGS := $(ARCHFLAGS) -mno-relax -g -fdebug-prefix-map=$(KERNELS)=kernels -I$(LIB)
+ASFLAGS := $(ARCHFLAGS) -MMD -MP -mno-relax -I$(LIB)
 LDFLAGS := -T $(LIB)/link.ld --no-relax -nostdlib --build-id=none

@@ -171,7 +171,7 @@ extern char __probe_start[], __probe_end[];
 void report_probe(u32 count_before, u32 value, const void *probe);
 
 /* Probe helpers that print one line and check it: TRY_TRAP expects exactly one recorded trap with
- * the given cause and tval and an epc inside the probe; TRY_OK expects no trap and value `want`. */
+ * the given cause and tval and an epc inside the probe (not checked when probe is 0); TRY_OK expects no trap and value `want`. */
 void expect_trap(const char *desc, u32 before, u32 value, const void *probe, u32 cause, u32 tval);
 void expect_value(const char *desc, u32 before, u32 value, const void *probe, u32 want);
 #define TRY_TRAP(desc, expr, probe, cause, tval)                                                   \

@@ -1,0 +1,123 @@
+/**
+ * Runs a guest on QEMU (qemu-system-riscv32 -M virt), the reference peer for rvos' `virt` board.
+ *
+ * The CPU is restricted to what rvos implements: RV32IMAC + Zicsr + Zifencei with M/S/U and Sv32.
+ * QEMU 7.2's default rv32 CPU also has H, Zba/Zbb/Zbc/Zbs and Sstc, which change misa, mideleg
+ * and friends, so they are switched off.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+
+export const QEMU_BINARY = process.env.RVOS_QEMU ?? 'qemu-system-riscv32';
+export const QEMU_CPU = 'rv32,f=false,d=false,h=false,zba=false,zbb=false,zbc=false,zbs=false,sstc=false';
+
+let available: boolean | undefined;
+
+/** True when qemu-system-riscv32 can be started (tests skip themselves otherwise). */
+export function qemuAvailable(): boolean {
+  if (available === undefined) {
+    const r = spawnSync(QEMU_BINARY, ['--version'], { stdio: 'ignore', timeout: 10_000 });
+    available = r.status === 0;
+  }
+  return available;
+}
+
+export interface QemuOptions {
+  kernel: string;
+  /** -bios argument; 'none' runs the kernel in M-mode from 0x80000000. */
+  bios?: string;
+  /** Bytes for the guest console (stdin of QEMU), sent once `inputAfter` has appeared. */
+  input?: string;
+  /** Output that must appear before input is sent (default: a line starting with "ready"). */
+  inputAfter?: string | RegExp;
+  /** Delay between input characters, in ms (default 5). */
+  inputDelayMs?: number;
+  cpus?: number;
+  /** Kill QEMU after this long (default 60 s); the result then has timedOut = true, exitCode -1. */
+  timeoutMs?: number;
+  /** Extra command-line arguments. */
+  args?: string[];
+}
+
+export interface QemuResult {
+  /** Everything the guest wrote to the UART (latin1, byte for byte). */
+  output: string;
+  /** QEMU's exit status: 0 for sifive_test pass, the code for (code << 16) | 0x3333; -1 if killed. */
+  exitCode: number;
+  timedOut: boolean;
+  /** QEMU's own messages (warnings). */
+  stderr: string;
+  /** Wall time from spawn to exit. */
+  wallMs: number;
+}
+
+export function qemuArgs(opts: Pick<QemuOptions, 'kernel' | 'bios' | 'cpus' | 'args'>): string[] {
+  const args = ['-M', 'virt', '-cpu', QEMU_CPU, '-bios', opts.bios ?? 'none'];
+  args.push('-nographic', '-monitor', 'none', '-serial', 'stdio');
+  if (opts.cpus && opts.cpus > 1) args.push('-smp', String(opts.cpus));
+  args.push('-kernel', opts.kernel);
+  if (opts.args) args.push(...opts.args);
+  return args;
+}
+
+export function runQemu(opts: QemuOptions): Promise<QemuResult> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const inputAfter = opts.inputAfter ?? /^ready\b.*\n/m;
+  const delay = opts.inputDelayMs ?? 5;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(QEMU_BINARY, qemuArgs(opts), { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let stderr = '';
+    let timedOut = false;
+    let inputSent = opts.input === undefined;
+    let feeding: NodeJS.Timeout | undefined;
+
+    const sendInput = () => {
+      inputSent = true;
+      const bytes = Buffer.from(opts.input!, 'latin1');
+      let i = 0;
+      const next = () => {
+        if (i >= bytes.length || child.stdin.destroyed) return;
+        child.stdin.write(bytes.subarray(i, i + 1));
+        i++;
+        feeding = setTimeout(next, delay);
+      };
+      next();
+    };
+    const ready = () =>
+      typeof inputAfter === 'string' ? output.includes(inputAfter) : inputAfter.test(output);
+
+    child.stdout.setEncoding('latin1');
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      if (!inputSent && ready()) sendInput();
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    child.stdin.on('error', () => {
+      /* QEMU exited while input was pending: ignore EPIPE. */
+    });
+
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      if (feeding) clearTimeout(feeding);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (feeding) clearTimeout(feeding);
+      resolve({
+        output,
+        exitCode: timedOut || code === null ? -1 : code,
+        timedOut,
+        stderr,
+        wallMs: performance.now() - started,
+      });
+    });
+  });
+}
