@@ -1,0 +1,87 @@
+/**
+ * npm run bench: runs the compute-bound guest (kernels/bench/build/bench.elf, ~500 M instructions)
+ * on rvos and prints guest instructions, host seconds and MIPS. When qemu-system-riscv32 is
+ * installed, runs the same guest on QEMU (wall time minus QEMU's start-up time, measured with
+ * kernels/bench/build/empty.elf) and prints the rvos/QEMU time ratio.
+ *
+ *   node --import tsx test/bench/bench.ts [--runs N] [--no-qemu] [--no-rvos]
+ */
+import { fileURLToPath } from 'node:url';
+import { qemuAvailable, runQemu } from '../helpers/qemu.js';
+import { runRvos } from '../helpers/rvos.js';
+
+const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta.url));
+const BENCH = benchDir + 'bench.elf';
+const EMPTY = benchDir + 'empty.elf';
+
+const argv = process.argv.slice(2);
+const runsArg = argv.indexOf('--runs');
+const runs = runsArg >= 0 ? Math.max(1, Number(argv[runsArg + 1]) || 1) : 1;
+const skipQemu = argv.includes('--no-qemu');
+const skipRvos = argv.includes('--no-rvos');
+
+const checksumOf = (out: string) => /checksum (0x[0-9a-f]{8})/.exec(out)?.[1];
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+let failed = false;
+let rvosSeconds: number | undefined;
+let rvosInsns: number | undefined;
+let rvosChecksum: string | undefined;
+
+if (!skipRvos) {
+  try {
+    let best: Awaited<ReturnType<typeof runRvos>> | undefined;
+    for (let i = 0; i < runs; i++) {
+      const r = await runRvos({ kernel: BENCH, bios: 'none', board: 'virt', maxInsns: 2_000_000_000, timeoutMs: 900_000 });
+      if (r.exitCode !== 0) throw new Error(`bench exited with ${r.exitCode}; output:\n${r.output}`);
+      if (!best || r.hostMs < best.hostMs) best = r;
+    }
+    rvosSeconds = best!.hostMs / 1000;
+    rvosInsns = best!.instructions;
+    rvosChecksum = checksumOf(best!.output);
+    console.log(`rvos:  ${rvosInsns} guest instructions in ${fmt(rvosSeconds, 3)} s host time = ${fmt(rvosInsns / rvosSeconds / 1e6, 1)} MIPS (checksum ${rvosChecksum ?? '?'})`);
+  } catch (err) {
+    failed = true;
+    console.log(`rvos:  failed: ${(err as Error).message}`);
+  }
+}
+
+if (skipQemu) {
+  // nothing
+} else if (!qemuAvailable()) {
+  console.log('qemu:  qemu-system-riscv32 not installed, no comparison');
+} else {
+  const minWall = async (kernel: string, n: number) => {
+    let best = Infinity;
+    let output = '';
+    for (let i = 0; i < n; i++) {
+      const r = await runQemu({ kernel, timeoutMs: 300_000 });
+      if (r.exitCode !== 0) throw new Error(`QEMU: ${kernel} exited with ${r.exitCode}\n${r.stderr}`);
+      if (r.wallMs < best) best = r.wallMs;
+      output = r.output;
+    }
+    return { ms: best, output };
+  };
+  try {
+    const startup = await minWall(EMPTY, 5);
+    const bench = await minWall(BENCH, Math.max(3, runs));
+    const qemuSeconds = Math.max(bench.ms - startup.ms, 1) / 1000;
+    const qemuChecksum = checksumOf(bench.output);
+    const insns = rvosInsns;
+    console.log(
+      `qemu:  ${fmt(bench.ms / 1000, 3)} s wall - ${fmt(startup.ms / 1000, 3)} s start-up = ${fmt(qemuSeconds, 3)} s` +
+        (insns ? ` = ${fmt(insns / qemuSeconds / 1e6, 1)} MIPS` : '') +
+        ` (checksum ${qemuChecksum ?? '?'})`,
+    );
+    if (rvosChecksum && qemuChecksum && rvosChecksum !== qemuChecksum) {
+      failed = true;
+      console.log(`checksum mismatch: rvos ${rvosChecksum}, QEMU ${qemuChecksum}`);
+    }
+    if (rvosSeconds !== undefined) console.log(`ratio: rvos/QEMU time = ${fmt(rvosSeconds / qemuSeconds, 1)}x`);
+  } catch (err) {
+    failed = true;
+    console.log(`qemu:  failed: ${(err as Error).message}`);
+  }
+}
+
+process.exitCode = failed ? 1 : 0;
