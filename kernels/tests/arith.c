@@ -57,6 +57,27 @@ static void show(const char *what, u32 a, u32 b, u32 got, u32 want) {
   check(got == want, "  %s 0x%08x, 0x%08x = 0x%08x", what, a, b, got);
 }
 
+/* Self-modifying code: a function in a RAM buffer, patched and re-run after fence.i. */
+static u32 smc_buf[16] __attribute__((aligned(64)));
+typedef u32 (*smc_fn)(u32);
+
+static u32 smc_test(void) {
+  /* addi a0, a0, imm ; ret (uncompressed) */
+  const u32 ret = 0x00008067;
+  u32 results = 0;
+  for (u32 imm = 1; imm <= 3; imm++) {
+    smc_buf[0] = (imm << 20) | (10 << 15) | (10 << 7) | 0x13;
+    smc_buf[1] = ret;
+    __asm__ volatile("fence.i" ::: "memory");
+    results = results * 16 + ((smc_fn)(uptr)smc_buf)(imm * 0x10);
+  }
+  /* Patch only the second instruction: make it an addi before a new ret. */
+  smc_buf[1] = (0x100 << 20) | (10 << 15) | (10 << 7) | 0x13;
+  smc_buf[2] = ret;
+  __asm__ volatile("fence.i" ::: "memory");
+  return (results << 12) | ((smc_fn)(uptr)smc_buf)(0);
+}
+
 int main(void) {
   printf("arith: RV32IM register/immediate operations over %u values\n", N_VALUES);
   for (unsigned op = 0; op < N_BIN; op++) {
@@ -121,6 +142,9 @@ int main(void) {
   check(n == ARRAY_SIZE(misc_expect), "  %u results", n);
   for (u32 i = 0; i < n && i < ARRAY_SIZE(misc_expect); i++)
     check(out[i] == misc_expect[i].expect, "  %s = 0x%08x", misc_expect[i].name, out[i]);
+
+  u32 smc = smc_test();
+  check(smc == 0x01353103, "self-modifying code with fence.i: 0x%08x", smc);
 
   u32 s = straddle_test();
   check(s == 0x12345003, "instruction across a page boundary (at 0x%08x): 0x%08x",

@@ -24,6 +24,8 @@ enum {
   PG_UDATA = 6,  /* user data/stack (R W U) */
   PG_WONLY = 7,  /* W without R: reserved */
   PG_REMAP = 8,  /* changed under sfence.vma */
+  PG_XFRESH = 9, /* R X, A=0: a fetch sets A */
+  PG_WFRESH = 10, /* R W, A=D=0: a store sets both */
 };
 #define USER_VA VA(PG_UCODE)
 #define USER_DATA_VA VA(PG_UDATA)
@@ -33,7 +35,7 @@ enum {
 static u32 root[1024] __attribute__((aligned(4096)));
 static u32 l2[1024] __attribute__((aligned(4096)));
 static u32 l2_bad[1024] __attribute__((aligned(4096)));
-static u32 pages[6][1024] __attribute__((aligned(4096)));
+static u32 pages[7][1024] __attribute__((aligned(4096)));
 
 extern char __user_start[], user_entry[], user_ret42[], user_return[];
 extern char xonly_code[], xonly_code_end[];
@@ -54,7 +56,7 @@ static void build_tables(void) {
   root[VA_LEAF_MISSING >> 22] = pte_table((uptr)l2_bad);
   l2_bad[0] = pte_table((uptr)pages[0]); /* a pointer at level 0 */
 
-  for (int i = 0; i < 6; i++)
+  for (int i = 0; i < 7; i++)
     for (int j = 0; j < 1024; j++) pages[i][j] = 0x11111111u * (i + 1);
   memcpy(pages[2], xonly_code, xonly_code_end - xonly_code);
   __asm__ volatile("fence.i");
@@ -68,6 +70,8 @@ static void build_tables(void) {
   l2[PG_UDATA] = pte_leaf((uptr)pages[5], PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
   l2[PG_WONLY] = pte_leaf((uptr)pages[0], PTE_V | PTE_W | PTE_A | PTE_D);
   l2[PG_REMAP] = pte_leaf((uptr)pages[4], PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+  l2[PG_XFRESH] = pte_leaf((uptr)pages[2], PTE_V | PTE_R | PTE_X);
+  l2[PG_WFRESH] = pte_leaf((uptr)pages[6], PTE_V | PTE_R | PTE_W);
 }
 
 /* ---- U-mode driver ---------------------------------------------------------------------- */
@@ -119,6 +123,10 @@ static u32 s_main(void) {
   TRY_OK("  S sw 0x40000000", (probe_sw(VA(PG_AD), 0xa0a0a0a0), probe_lw(VA(PG_AD))), probe_sw, 0xa0a0a0a0);
   show_flags("after store", l2[PG_AD], PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
   check(pages[0][0] == 0xa0a0a0a0, "  store reached the physical page");
+  TRY_OK("  S exec 0x40009000", probe_exec(VA(PG_XFRESH)), VA(PG_XFRESH), 0x5a);
+  show_flags("after fetch", l2[PG_XFRESH], PTE_V | PTE_R | PTE_X | PTE_A);
+  TRY_OK("  S sh 0x4000a002", (probe_sh(VA(PG_WFRESH) + 2, 0xbeef), probe_lw(VA(PG_WFRESH))), probe_sh, 0xbeef7777);
+  show_flags("after first access being a store", l2[PG_WFRESH], PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
 
   printf("S permission checks:\n");
   TRY_OK("  lw  read-only page", probe_lw(VA(PG_RO)), probe_lw, 0x44444444);

@@ -18,6 +18,14 @@ probe_ill_ld:                   /* ld x0, 0(x0): RV64 only */
 probe_ill_c0:                   /* 16-bit all zeros (defined illegal) */
     .half 0x0000
     ret
+    .globl probe_ill_c_lwsp0
+probe_ill_c_lwsp0:              /* c.lwsp x0, 0(sp): reserved (rd = 0) */
+    .half 0x4002
+    ret
+    .globl probe_ill_c_addi4spn0
+probe_ill_c_addi4spn0:          /* c.addi4spn a0, sp, 0: reserved (nzuimm = 0) */
+    .half 0x0008
+    ret
     .globl probe_ill_ones
 probe_ill_ones:                 /* 32-bit encoding with an unused major opcode (0x77, OP-P) */
     .word 0x00000077

@@ -3,7 +3,7 @@
 #include "rvos.h"
 
 u32 probe_ill_op(void), probe_ill_csr(void), probe_ill_ld(void), probe_ill_c0(void);
-u32 probe_ill_ones(void);
+u32 probe_ill_ones(void), probe_ill_c_lwsp0(void), probe_ill_c_addi4spn0(void);
 extern char vector_table[];
 extern volatile u32 vector_hit;
 
@@ -72,6 +72,8 @@ int main(void) {
   TRY_TRAP("  ld (RV64)", probe_ill_ld(), probe_ill_ld, EXC_ILLEGAL, 0x00003003);
   TRY_TRAP("  0x0000", probe_ill_c0(), probe_ill_c0, EXC_ILLEGAL, 0);
   TRY_TRAP("  0x00000077", probe_ill_ones(), probe_ill_ones, EXC_ILLEGAL, 0x00000077);
+  TRY_TRAP("  c.lwsp x0 (0x4002)", probe_ill_c_lwsp0(), probe_ill_c_lwsp0, EXC_ILLEGAL, 0x4002);
+  TRY_TRAP("  c.addi4spn imm 0 (0x0008)", probe_ill_c_addi4spn0(), probe_ill_c_addi4spn0, EXC_ILLEGAL, 0x0008);
 
   csr_write(medeleg, 0xffff);
   printf("M-mode traps are never delegated (medeleg written with 0xffff):\n");
