@@ -163,11 +163,15 @@ export class DeviceUnderTest {
     this.h.bus.fault = false;
     return f;
   }
-  /** Builds the device's DT node as the core would (generic props are the core's job). */
-  deviceTree(ctx: Partial<DeviceTreeContext> = {}): FdtNode {
-    const node = new FdtNode('dut');
-    this.device.deviceTree?.(node, { phandle: 1, interruptsExtended: [], ...ctx });
-    return node;
+  /**
+   * Builds the device's DT node as the core would (generic props are the core's job): the node
+   * sits under /soc of a fresh tree whose root is handed to the device.
+   */
+  deviceTree(ctx: Partial<DeviceTreeContext> = {}): { node: FdtNode; root: FdtNode } {
+    const root = new FdtNode('');
+    const node = root.child('soc').child('dut@0');
+    this.device.deviceTree?.(node, { phandle: 1, interruptsExtended: [], root, ...ctx });
+    return { node, root };
   }
   regs(region = 0): RegisterMap {
     const m = this.h.regmaps.get(region);

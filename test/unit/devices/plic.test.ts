@@ -30,12 +30,12 @@ describe('plic plugin', () => {
   });
 
   it('adds the interrupt-controller properties to its DT node', () => {
-    const node = plic().deviceTree();
+    const { node } = plic().deviceTree();
     expect(node.cells('#interrupt-cells')).toEqual([1]);
     expect(node.cells('#address-cells')).toEqual([0]);
     expect(node.props.get('interrupt-controller')?.length).toBe(0);
     expect(node.cells('riscv,ndev')).toEqual([95]);
-    expect(plic({ sources: 128 }).deviceTree().cells('riscv,ndev')).toEqual([127]);
+    expect(plic({ sources: 128 }).deviceTree().node.cells('riscv,ndev')).toEqual([127]);
   });
 
   it('provides input lines for sources 1..sources-1 and one interrupt cell', () => {
