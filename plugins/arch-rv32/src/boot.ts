@@ -1,0 +1,104 @@
+/**
+ * Boot protocol of QEMU 7.2's virt machine (hw/riscv/boot.c):
+ *
+ * - The DTB goes at the highest 2 MiB-aligned address where it fits below the end of RAM, or
+ *   below 3 GiB when RAM starts below 3 GiB (`riscv_load_fdt`), so 32-bit code can reach it.
+ * - A reset ROM at 0x1000 (`riscv_setup_rom_reset_vec`) that every hart starts in:
+ *       auipc t0, 0            ; t0 = 0x1000
+ *       addi  a2, t0, 40       ; a2 = &fw_dynamic_info
+ *       csrr  a0, mhartid
+ *       lw    a1, 32(t0)       ; a1 = DTB address
+ *       lw    t0, 24(t0)       ; start address
+ *       jr    t0
+ *       .dword start, fdt
+ *   followed by OpenSBI's fw_dynamic_info {magic, version 2, next_addr, next_mode = S,
+ *   options, boot_hart}, 32-bit fields on RV32.
+ * - With firmware: it is loaded as ELF or raw at the start of RAM, and the kernel as ELF or raw
+ *   at the first 4 MiB boundary after the firmware (`riscv_calc_kernel_start_addr`); the
+ *   firmware jumps to fw_dynamic_info.next_addr in S-mode. Without firmware (--bios none) the
+ *   ROM jumps straight to the kernel, which runs in M-mode.
+ */
+import type { BootContext, BootResult, ElfInfo } from '../../../src/core/api.js';
+
+export const RESET_ROM_BASE = 0x1000;
+/** Size of the mask-ROM window (QEMU's VIRT_MROM is 0xf000; one page is plenty for the stub). */
+export const RESET_ROM_SIZE = 0x1000;
+export const FW_DYNAMIC_INFO_MAGIC = 0x4942534f; // "OSBI"
+export const FW_DYNAMIC_INFO_VERSION = 2;
+export const FW_DYNAMIC_INFO_NEXT_MODE_S = 1;
+/** Offset of fw_dynamic_info in the ROM: after the 10-word reset vector. */
+export const FW_DYNAMIC_INFO_OFFSET = 40;
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+const alignDown = (x: number, a: number) => Math.floor(x / a) * a;
+const alignUp = (x: number, a: number) => Math.ceil(x / a) * a;
+
+/** DTB address like QEMU 7.2 `riscv_load_fdt`. */
+export function fdtAddress(ramBase: number, ramSize: number, fdtSize: number): number {
+  const end = ramBase + ramSize;
+  const top = ramBase < 3 * GiB ? Math.min(end, 3 * GiB) : end;
+  return alignDown(top - fdtSize, 2 * MiB);
+}
+
+/** First address a raw kernel may go to after a firmware ending at `firmwareEnd` (RV32: 4 MiB). */
+export function kernelStartAddress(firmwareEnd: number): number {
+  return alignUp(firmwareEnd, 4 * MiB);
+}
+
+/** The reset ROM contents: reset vector, start and DTB addresses, fw_dynamic_info. */
+export function resetRom(start: number, fdt: number, kernelEntry: number, bootHart = 0): Uint8Array {
+  const words = [
+    0x00000297, // auipc t0, %pcrel_hi(fw_dyn)
+    0x02828613, // addi  a2, t0, %pcrel_lo(1b)
+    0xf1402573, // csrr  a0, mhartid
+    0x0202a583, // lw    a1, 32(t0)
+    0x0182a283, // lw    t0, 24(t0)
+    0x00028067, // jr    t0
+    start >>> 0,
+    Math.floor(start / 2 ** 32) >>> 0,
+    fdt >>> 0,
+    Math.floor(fdt / 2 ** 32) >>> 0,
+    // struct fw_dynamic_info (OpenSBI include/sbi/fw_dynamic.h), unsigned long = 32 bits
+    FW_DYNAMIC_INFO_MAGIC,
+    FW_DYNAMIC_INFO_VERSION,
+    kernelEntry >>> 0,
+    FW_DYNAMIC_INFO_NEXT_MODE_S,
+    0, // options
+    bootHart,
+  ];
+  const bytes = new Uint8Array(RESET_ROM_SIZE);
+  const view = new DataView(bytes.buffer);
+  words.forEach((w, i) => view.setUint32(i * 4, w, true));
+  return bytes;
+}
+
+export function boot(ctx: BootContext): BootResult {
+  const ram = ctx.bus.ram;
+  const images: ElfInfo[] = [];
+  let start = ram.base;
+  let kernelEntry = 0;
+  if (ctx.firmware) {
+    const fw = ctx.loadImage(ctx.firmware, ram.base);
+    images.push(fw);
+    start = fw.entry;
+    if (ctx.kernel) {
+      const kernel = ctx.loadImage(ctx.kernel, ctx.kernelAddress ?? kernelStartAddress(fw.high));
+      images.push(kernel);
+      kernelEntry = kernel.entry;
+    }
+  } else if (ctx.kernel) {
+    const kernel = ctx.loadImage(ctx.kernel, ram.base);
+    images.push(kernel);
+    start = kernelEntry = kernel.entry;
+  }
+
+  const dtbAddress = fdtAddress(ram.base, ram.size, ctx.dtb.length);
+  if (dtbAddress < ram.base || !ctx.bus.dmaWrite(dtbAddress, ctx.dtb)) {
+    throw new Error(`rv32: the device tree (${ctx.dtb.length} bytes) does not fit in RAM`);
+  }
+  ctx.addRom('mrom', RESET_ROM_BASE, resetRom(start, dtbAddress, kernelEntry));
+  for (const cpu of ctx.cpus) cpu.pc = RESET_ROM_BASE;
+  return { images, dtbAddress };
+}

@@ -1,0 +1,431 @@
+/**
+ * One RV32IMAC hart: architectural state, the run loop around the interpreter (execute.ts),
+ * interrupt delivery, the per-physical-page cache of decoded instructions, and the Cpu
+ * interface the core sees.
+ */
+import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import { Counter64 } from './counters.js';
+import {
+  ABI_NAMES,
+  ACC_R,
+  ACC_W,
+  ACC_X,
+  EXC_ILLEGAL,
+  HPM_COUNTERS,
+  MSTATUS_MPP,
+  MSTATUS_MPRV,
+  MSTATUS_TW,
+  PAGE_CODE,
+  PRV_M,
+  PRV_S,
+  PRV_U,
+  SSTATUS_MASK,
+} from './constants.js';
+import { decodeInto } from './decode.js';
+import { Op, execute, packInfo } from './execute.js';
+import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
+import { fetchSlow } from './memory.js';
+import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
+import { Pmp } from './pmp.js';
+import { takeTrap } from './trap.js';
+
+export const DEFAULT_TIMEBASE = 10_000_000;
+export const DEFAULT_RESET_VECTOR = 0x1000;
+const PRIV_NAMES = ['U', 'S', '?', 'M'];
+const WARMUP_CALLS = 1000;
+
+export class Rv32Cpu implements Cpu {
+  readonly id: number;
+  readonly bus: Bus;
+  readonly clock: Clock;
+  readonly events: EventSink;
+  readonly machine: MachineControl;
+  /** Timer frequency in Hz for the `time` CSR (board `cpu.timebaseFrequency`). */
+  readonly timebase: number;
+  readonly resetVector: number;
+
+  // RAM, viewed at every width the interpreter needs.
+  readonly ramBase: number;
+  readonly ramSize: number;
+  readonly ramI32: Int32Array;
+  readonly ramI16: Int16Array;
+  readonly ramU16: Uint16Array;
+  readonly ramI8: Int8Array;
+  readonly ramU8: Uint8Array;
+  readonly pageFlags: Uint8Array;
+
+  // Architectural state.
+  /** x0..x31, plus x[32]: the sink that instructions with rd = x0 write to. */
+  readonly x = new Int32Array(33);
+  pc = 0;
+  priv = PRV_M;
+  mstatus = 0;
+  medeleg = 0;
+  mideleg = 0;
+  mie = 0;
+  /** Software-writable pending bits: SSIP, STIP and the software SEIP. */
+  mipSoft = 0;
+  /** Pending bits driven by input lines: MSIP, MTIP, MEIP and the external SEIP. */
+  mipHw = 0;
+  mtvec = 0;
+  stvec = 0;
+  mepc = 0;
+  sepc = 0;
+  mcause = 0;
+  scause = 0;
+  mtval = 0;
+  stval = 0;
+  mscratch = 0;
+  sscratch = 0;
+  satp = 0;
+  mcounteren = 0;
+  scounteren = 0;
+  menvcfg = 0;
+  senvcfg = 0;
+  mcountinhibit = 0;
+  readonly mcycle = new Counter64();
+  readonly minstret = new Counter64();
+  /** mhpmcounter3..18 as lo/hi pairs; they hold what software wrote (no events are counted). */
+  readonly hpmCounters = new Uint32Array(HPM_COUNTERS * 2);
+  readonly hpmEvents = new Uint32Array(29);
+  readonly pmp = new Pmp();
+  /** LR reservation: virtual address (-1 = none) and the value LR read. */
+  reservation = -1;
+  reservationValue = 0;
+
+  // Translation.
+  readonly tlb = new Tlbs();
+  /** Effective privilege of loads and stores (MPP when MPRV = 1 in M-mode). */
+  dataPriv = PRV_M;
+  rTag: Int32Array;
+  rOff: Int32Array;
+  wTag: Int32Array;
+  wOff: Int32Array;
+  private xTag: Int32Array;
+  private xOff: Int32Array;
+  /** Exception code of the last failed translation. */
+  faultCause = 0;
+  /** Access fault of a failed page-table read during a walk (-1 = none). */
+  walkFault = -1;
+  /** Second page's physical base (minus the first part's length) of a split misaligned access. */
+  splitPa = -1;
+
+  // Decoded-instruction cache, per RAM page: 2048 slots of [info, imm].
+  private readonly codePages: Array<Int32Array | null>;
+  private readonly freePages: Int32Array[] = [];
+  /** Decoding target for instructions fetched the slow way (ROM, MMIO, page-crossing). */
+  readonly scratch = new Int32Array(4096);
+  /** Virtual page of the code array returned by the last resolveFetch (-1 = slow fetch). */
+  fetchVpn = -1;
+  fetchRamOff = 0;
+  private selfStore = false;
+
+  // Run state.
+  waiting = false;
+  stopped = false;
+  /** Set when the interpreter must return to the run loop at the next check. */
+  attention = false;
+  /** Set by `raise` until the interpreter has seen it. */
+  exc = false;
+  private exitRequested = false;
+  retired = 0;
+  /** Instructions retired in the current execute() call before the current one (for CSR reads). */
+  inflight = 0;
+
+  private readonly lines = new Map<string, CpuIrqLine>();
+  private executed = 0;
+
+  constructor(ctx: CpuContext) {
+    this.id = ctx.id;
+    this.bus = ctx.bus;
+    this.clock = ctx.clock;
+    this.events = ctx.events;
+    this.machine = ctx.machine;
+    this.timebase = positiveNumber(ctx.props.timebaseFrequency, DEFAULT_TIMEBASE, 'timebaseFrequency');
+    this.resetVector = positiveNumber(ctx.props.resetVector, DEFAULT_RESET_VECTOR, 'resetVector');
+    const ram = ctx.bus.ram;
+    this.ramBase = ram.base;
+    this.ramSize = ram.size;
+    const buf = ram.u8.buffer;
+    this.ramI32 = ram.i32;
+    this.ramU16 = ram.u16;
+    this.ramU8 = ram.u8;
+    this.ramI16 = new Int16Array(buf, ram.u8.byteOffset, ram.size >>> 1);
+    this.ramI8 = new Int8Array(buf, ram.u8.byteOffset, ram.size);
+    this.pageFlags = ctx.bus.pageFlags;
+    this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
+    this.rTag = this.wTag = this.xTag = this.tlb.tags[2][0];
+    this.rOff = this.wOff = this.xOff = this.tlb.offs[2][0];
+    ctx.bus.onCodeWrite((page) => this.codeWritten(page));
+    this.reset();
+  }
+
+  // ------------------------------------------------------------------ Cpu interface
+
+  run(budget: number): number {
+    if (this.stopped) return 0;
+    this.exitRequested = false;
+    let done = 0;
+    while (done < budget) {
+      this.attention = false;
+      if (this.waiting) {
+        // WFI wakes on any locally enabled pending interrupt, whatever MIE/SIE say (3.3.3).
+        if ((this.mipValue() & this.mie) === 0) break;
+        this.waiting = false;
+      }
+      const irq = pendingInterrupt(this);
+      if (irq >= 0) takeTrap(this, irq, true, 0, this.pc);
+      if (this.exitRequested) break;
+      // The first calls run one instruction each, so that the interpreter's exit path has type
+      // feedback (V8 allocates feedback vectors lazily, after a few calls) before V8 compiles
+      // the loop on-stack; otherwise the cached OSR code deopts on every return.
+      done += execute(this, this.executed < WARMUP_CALLS ? (this.executed++, 1) : budget - done);
+      if (this.waiting || this.exitRequested) break;
+    }
+    return done;
+  }
+
+  requestExit(): void {
+    this.exitRequested = true;
+    this.attention = true;
+  }
+
+  reset(): void {
+    this.x.fill(0);
+    this.pc = this.resetVector >>> 0;
+    this.mstatus = 0;
+    this.medeleg = this.mideleg = this.mie = this.mipSoft = 0;
+    this.mtvec = this.stvec = this.mepc = this.sepc = 0;
+    this.mcause = this.scause = this.mtval = this.stval = 0;
+    this.mscratch = this.sscratch = this.satp = 0;
+    this.mcounteren = this.scounteren = this.menvcfg = this.senvcfg = this.mcountinhibit = 0;
+    this.mcycle.reset();
+    this.minstret.reset();
+    this.hpmCounters.fill(0);
+    this.hpmEvents.fill(0);
+    this.pmp.reset();
+    this.reservation = -1;
+    this.waiting = false;
+    this.exc = false;
+    this.retired = 0;
+    this.inflight = 0;
+    this.tlb.flushAll();
+    for (let page = 0; page < this.codePages.length; page++) this.dropCodePage(page);
+    this.fetchVpn = -1;
+    this.setPrivilege(PRV_M);
+  }
+
+  getReg(index: number): number {
+    return index === 0 ? 0 : this.x[index & 31];
+  }
+
+  setReg(index: number, value: number): void {
+    if (index !== 0) this.x[index & 31] = value;
+  }
+
+  irqInput(input: string): IrqLine | undefined {
+    const bit = CPU_INPUTS[input];
+    if (bit === undefined) return undefined;
+    let line = this.lines.get(input);
+    if (!line) {
+      line = new CpuIrqLine(`cpu${this.id} ${input}`, this, bit);
+      this.lines.set(input, line);
+    }
+    return line;
+  }
+
+  inspect(): RegisterValue[] {
+    const r = (name: string, value: number): RegisterValue => ({ name, value: value >>> 0, width: 32 });
+    const out = [r('pc', this.pc)];
+    for (let i = 0; i < 32; i++) out.push(r(ABI_NAMES[i], this.getReg(i)));
+    out.push(
+      r('priv', this.priv),
+      r('mstatus', this.mstatus),
+      r('mie', this.mie),
+      r('mip', this.mipValue()),
+      r('mcause', this.mcause),
+      r('mepc', this.mepc),
+      r('mtval', this.mtval),
+      r('mtvec', this.mtvec),
+      r('satp', this.satp),
+      r('sstatus', this.mstatus & SSTATUS_MASK),
+      r('scause', this.scause),
+      r('sepc', this.sepc),
+      r('stval', this.stval),
+      r('stvec', this.stvec),
+    );
+    return out;
+  }
+
+  privilegeName(): string {
+    return PRIV_NAMES[this.priv];
+  }
+
+  // ------------------------------------------------------------------ interrupts and traps
+
+  mipValue(): number {
+    return this.mipSoft | this.mipHw;
+  }
+
+  /** Called by an input line: updates mip, wakes WFI, and makes the interpreter re-check. */
+  setExternalPending(bit: number, level: boolean): void {
+    const mask = 1 << bit;
+    this.mipHw = level ? this.mipHw | mask : this.mipHw & ~mask;
+    this.attention = true;
+    if (this.waiting && (this.mipValue() & this.mie) !== 0) this.waiting = false;
+  }
+
+  /** Raises a synchronous exception for the instruction at `pc` (it does not retire). */
+  raise(cause: number, tval: number, pc: number): void {
+    takeTrap(this, cause, false, tval, pc);
+    this.retired -= 1;
+    this.exc = true;
+    this.attention = true;
+  }
+
+  /** WFI (priv spec 3.3.3): illegal in U-mode, and in S-mode when mstatus.TW = 1. */
+  wfi(pc: number): void {
+    if (this.priv === PRV_U || (this.priv === PRV_S && (this.mstatus & MSTATUS_TW) !== 0)) {
+      this.raise(EXC_ILLEGAL, 0x10500073, pc);
+      return;
+    }
+    if ((this.mipValue() & this.mie) === 0) this.waiting = true;
+    this.attention = true;
+  }
+
+  setPrivilege(priv: number): void {
+    this.priv = priv;
+    const set = tlbSet(priv);
+    this.xTag = this.tlb.tags[set][ACC_X];
+    this.xOff = this.tlb.offs[set][ACC_X];
+    this.selectDataTlb();
+  }
+
+  /** Picks the data TLBs of the effective load/store privilege (mstatus.MPRV, 3.1.6.3). */
+  selectDataTlb(): void {
+    const dp = this.priv === PRV_M && (this.mstatus & MSTATUS_MPRV) !== 0 ? (this.mstatus & MSTATUS_MPP) >>> 11 : this.priv;
+    this.dataPriv = dp;
+    const set = tlbSet(dp);
+    this.rTag = this.tlb.tags[set][ACC_R];
+    this.rOff = this.tlb.offs[set][ACC_R];
+    this.wTag = this.tlb.tags[set][ACC_W];
+    this.wOff = this.tlb.offs[set][ACC_W];
+    this.attention = true;
+  }
+
+  flushTlbTranslated(): void {
+    this.tlb.flushTranslated();
+    this.attention = true;
+  }
+
+  flushTlbAll(): void {
+    this.tlb.flushAll();
+    this.attention = true;
+  }
+
+  /** Instructions retired so far, including those of the running execute() call. */
+  instretNow(): number {
+    return this.retired + this.inflight;
+  }
+
+  // ------------------------------------------------------------------ decoded-code cache
+
+  /**
+   * Returns the code array holding `pc`'s slot: the decoded page when `pc` is in a RAM page that
+   * may be executed as a whole, otherwise the scratch array with this one instruction decoded
+   * (then fetchVpn = -1 so the next instruction resolves again). On a fetch fault the trap is
+   * taken and `exc` is set.
+   */
+  resolveFetch(pc: number): Int32Array {
+    const vpn = pc >>> 12;
+    const e = vpn & TLB_MASK;
+    const tags = this.xTag;
+    if (tags[e] !== vpn) {
+      const pa = translate(this, pc, ACC_X, 2, this.priv);
+      if (pa < 0) {
+        this.raise(this.faultCause, pc >>> 0, pc);
+        return this.scratch;
+      }
+      if (tags[e] !== vpn) return this.fetchOne(pc);
+    }
+    const pageOff = ((vpn << 12) + this.xOff[e]) | 0;
+    // A 32-bit instruction in the last halfword continues on another page.
+    if ((pc & 0xffe) === 0xffe && (this.ramU16[(pageOff + 0xffe) >>> 1] & 3) === 3) return this.fetchOne(pc);
+    this.fetchVpn = vpn;
+    this.fetchRamOff = pageOff;
+    return this.codePage(pageOff >>> 12);
+  }
+
+  private fetchOne(pc: number): Int32Array {
+    this.fetchVpn = -1;
+    fetchSlow(this, pc, this.scratch);
+    return this.scratch;
+  }
+
+  /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */
+  decodeAt(code: Int32Array, idx: number): number {
+    const half = (this.fetchRamOff + idx) >>> 1;
+    const lo = this.ramU16[half];
+    if ((lo & 3) !== 3) return decodeInto(code, idx, lo);
+    if (idx === 0xffe) {
+      code[idx + 1] = 0;
+      return (code[idx] = packInfo(Op.CROSS, 0, 0, 0, false));
+    }
+    return decodeInto(code, idx, lo | (this.ramU16[half + 1] << 16));
+  }
+
+  private codePage(page: number): Int32Array {
+    let code = this.codePages[page];
+    if (code === null) {
+      const recycled = this.freePages.pop();
+      if (recycled) recycled.fill(0);
+      code = recycled ?? new Int32Array(4096);
+      this.codePages[page] = code;
+      this.bus.markCode(page);
+    }
+    return code;
+  }
+
+  private dropCodePage(page: number): void {
+    const code = this.codePages[page];
+    if (code !== null) {
+      this.codePages[page] = null;
+      this.freePages.push(code);
+    }
+  }
+
+  /** Bus callback: code in a RAM page may have changed (another hart, DMA, a page-table update). */
+  private codeWritten(page: number): void {
+    if (this.selfStore) return;
+    this.dropCodePage(page);
+    this.attention = true;
+  }
+
+  /**
+   * After a store by this hart to RAM offset `off` of a page with flags (code or watched): forget
+   * just the decoded slots the bytes belong to, tell the bus (watchers, other harts' caches),
+   * and keep the page marked so later stores are seen too.
+   */
+  ramWritten(off: number, size: number): void {
+    const page = off >>> 12;
+    const code = this.codePages[page];
+    if (code !== null) {
+      // A 32-bit instruction starting up to 3 bytes before the store overlaps it.
+      const start = Math.max(0, ((off & 0xfff) - 3) & ~1);
+      const end = Math.min(0xffe, (off & 0xfff) + size - 1);
+      for (let i = start; i <= end; i += 2) code[i] = 0;
+    }
+    this.selfStore = true;
+    this.bus.ramStoreHook(this.ramBase + off, size);
+    this.selfStore = false;
+    if (code !== null && (this.pageFlags[page] & PAGE_CODE) === 0) this.bus.markCode(page);
+  }
+}
+
+function positiveNumber(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`rv32: cpu.${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,685 @@
+/**
+ * The interpreter: runs pre-decoded instructions until the budget is spent or something needs
+ * the attention of the run loop (a trap, an interrupt line, a CSR write, WFI, requestExit).
+ *
+ * Hot-path rules: no allocation, no closures, no exceptions, no property lookups through
+ * maps. Registers live in an Int32Array (x[32] is a write-only sink that stands for x0 as a
+ * destination). Loads and stores hit RAM through a direct-mapped TLB inline; everything else
+ * calls out to memory.ts. The operation enum lives in this file because esbuild inlines
+ * `const enum` members only within the declaring file, and the `switch` needs literal cases to
+ * compile to a jump table.
+ *
+ * A decoded instruction is two int32 words in a page's code array at index (pc & 0xffe):
+ *   info bits  0..7   operation (Op)
+ *              8..13  rd (1..32; x0 is encoded as 32)
+ *              14..18 rs1 (or the CSR uimm)
+ *              19..23 rs2
+ *              24..31 instruction length in bytes (2 or 4)
+ *   imm        immediate, CSR number, shift amount, or the raw bits of an illegal instruction
+ * info = 0 marks a slot not decoded yet.
+ */
+import type { Rv32Cpu } from './cpu.js';
+import { executeCsr } from './csr.js';
+import { amo, loadReserved, loadSlow, storeConditional, storeSlow } from './memory.js';
+import { mret, sret } from './trap.js';
+
+export const enum Op {
+  DECODE = 0,
+  ILLEGAL,
+  /** A 32-bit instruction that starts in the last halfword of a page: fetched the slow way. */
+  CROSS,
+
+  LUI,
+  AUIPC,
+  JAL,
+  JALR,
+  BEQ,
+  BNE,
+  BLT,
+  BGE,
+  BLTU,
+  BGEU,
+
+  LB,
+  LH,
+  LW,
+  LBU,
+  LHU,
+  SB,
+  SH,
+  SW,
+
+  ADDI,
+  SLTI,
+  SLTIU,
+  XORI,
+  ORI,
+  ANDI,
+  SLLI,
+  SRLI,
+  SRAI,
+
+  ADD,
+  SUB,
+  SLL,
+  SLT,
+  SLTU,
+  XOR,
+  SRL,
+  SRA,
+  OR,
+  AND,
+
+  MUL,
+  MULH,
+  MULHSU,
+  MULHU,
+  DIV,
+  DIVU,
+  REM,
+  REMU,
+
+  FENCE,
+  FENCE_I,
+  ECALL,
+  EBREAK,
+  MRET,
+  SRET,
+  WFI,
+  SFENCE_VMA,
+
+  CSRRW,
+  CSRRS,
+  CSRRC,
+  CSRRWI,
+  CSRRSI,
+  CSRRCI,
+
+  LR_W,
+  SC_W,
+  AMOSWAP_W,
+  AMOADD_W,
+  AMOXOR_W,
+  AMOAND_W,
+  AMOOR_W,
+  AMOMIN_W,
+  AMOMAX_W,
+  AMOMINU_W,
+  AMOMAXU_W,
+}
+
+export const X0_SINK = 32;
+
+export function packInfo(op: Op, rd: number, rs1: number, rs2: number, compressed: boolean): number {
+  return op | ((rd === 0 ? X0_SINK : rd) << 8) | (rs1 << 14) | (rs2 << 19) | ((compressed ? 2 : 4) << 24);
+}
+
+export function infoOp(info: number): Op {
+  return info & 0xff;
+}
+
+// Privileged constants used inline (constants.ts has the documented versions).
+const PRV_S = 1;
+const PRV_M = 3;
+const MSTATUS_MPP = 3 << 11;
+const MSTATUS_TVM = 1 << 20;
+const MSTATUS_TSR = 1 << 22;
+const EXC_INSN_ACCESS = 1;
+const EXC_ILLEGAL = 2;
+const EXC_BREAKPOINT = 3;
+const EXC_ECALL_U = 8;
+
+/** High 32 bits of the unsigned 64-bit product (exact, in 16-bit limbs). */
+function mulhu(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+}
+
+function mulh(a: number, b: number): number {
+  return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
+}
+
+function mulhsu(a: number, b: number): number {
+  return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
+}
+
+/**
+ * Executes up to `budget` instructions. Returns the number of instructions stepped (retired or
+ * trapped); `cpu.retired` is advanced by the retired ones.
+ */
+export function execute(cpu: Rv32Cpu, budget: number): number {
+  const x = cpu.x;
+  const i32 = cpu.ramI32;
+  const i16 = cpu.ramI16;
+  const u16 = cpu.ramU16;
+  const i8 = cpu.ramI8;
+  const u8 = cpu.ramU8;
+  const flags = cpu.pageFlags;
+  const rTag = cpu.rTag;
+  const rOff = cpu.rOff;
+  const wTag = cpu.wTag;
+  const wOff = cpu.wOff;
+  let pc = cpu.pc | 0;
+  let n = 0;
+  let fetchVpn = -1;
+  let code: Int32Array = cpu.scratch;
+
+  loop: while (n < budget) {
+    n++;
+    if (pc >>> 12 !== fetchVpn) {
+      code = cpu.resolveFetch(pc);
+      if (cpu.exc) {
+        pc = cpu.pc | 0;
+        break;
+      }
+      fetchVpn = cpu.fetchVpn;
+    }
+    const idx = pc & 0xffe;
+    let info = code[idx];
+    if (info === 0) info = cpu.decodeAt(code, idx);
+    const imm = code[idx + 1];
+    const rd = (info >>> 8) & 63;
+    const rs1 = (info >>> 14) & 31;
+    const rs2 = (info >>> 19) & 31;
+    const next = (pc + (info >>> 24)) | 0;
+
+    switch (info & 0xff) {
+      // --- RV32I: upper immediates, jumps, branches (unpriv spec 2.4, 2.5) ---
+      case Op.LUI:
+        x[rd] = imm;
+        pc = next;
+        break;
+      case Op.AUIPC:
+        x[rd] = (pc + imm) | 0;
+        pc = next;
+        break;
+      case Op.JAL:
+        x[rd] = next;
+        pc = (pc + imm) | 0;
+        break;
+      case Op.JALR: {
+        const target = (x[rs1] + imm) & ~1;
+        x[rd] = next;
+        pc = target;
+        break;
+      }
+      case Op.BEQ:
+        pc = x[rs1] === x[rs2] ? (pc + imm) | 0 : next;
+        break;
+      case Op.BNE:
+        pc = x[rs1] !== x[rs2] ? (pc + imm) | 0 : next;
+        break;
+      case Op.BLT:
+        pc = x[rs1] < x[rs2] ? (pc + imm) | 0 : next;
+        break;
+      case Op.BGE:
+        pc = x[rs1] >= x[rs2] ? (pc + imm) | 0 : next;
+        break;
+      case Op.BLTU:
+        pc = x[rs1] >>> 0 < x[rs2] >>> 0 ? (pc + imm) | 0 : next;
+        break;
+      case Op.BGEU:
+        pc = x[rs1] >>> 0 >= x[rs2] >>> 0 ? (pc + imm) | 0 : next;
+        break;
+
+      // --- Loads (unpriv spec 2.6): inline TLB hit on RAM, else memory.ts ---
+      case Op.LW: {
+        const a = (x[rs1] + imm) | 0;
+        const vpn = a >>> 12;
+        const e = vpn & 511;
+        if (rTag[e] === vpn && (a & 3) === 0) x[rd] = i32[((a + rOff[e]) | 0) >> 2];
+        else {
+          const v = loadSlow(cpu, a, 4, pc);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break loop;
+          }
+          x[rd] = v;
+          if (cpu.attention) {
+            pc = next;
+            break loop;
+          }
+        }
+        pc = next;
+        break;
+      }
+      case Op.LH: {
+        const a = (x[rs1] + imm) | 0;
+        const vpn = a >>> 12;
+        const e = vpn & 511;
+        if (rTag[e] === vpn && (a & 1) === 0) x[rd] = i16[((a + rOff[e]) | 0) >> 1];
+        else {
+          const v = loadSlow(cpu, a, 2, pc);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break loop;
+          }
+          x[rd] = (v << 16) >> 16;
+          if (cpu.attention) {
+            pc = next;
+            break loop;
+          }
+        }
+        pc = next;
+        break;
+      }
+      case Op.LHU: {
+        const a = (x[rs1] + imm) | 0;
+        const vpn = a >>> 12;
+        const e = vpn & 511;
+        if (rTag[e] === vpn && (a & 1) === 0) x[rd] = u16[((a + rOff[e]) | 0) >> 1];
+        else {
+          const v = loadSlow(cpu, a, 2, pc);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break loop;
+          }
+          x[rd] = v;
+          if (cpu.attention) {
+            pc = next;
+            break loop;
+          }
+        }
+        pc = next;
+        break;
+      }
+      case Op.LB: {
+        const a = (x[rs1] + imm) | 0;
+        const vpn = a >>> 12;
+        const e = vpn & 511;
+        if (rTag[e] === vpn) x[rd] = i8[(a + rOff[e]) | 0];
+        else {
+          const v = loadSlow(cpu, a, 1, pc);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break loop;
+          }
+          x[rd] = (v << 24) >> 24;
+          if (cpu.attention) {
+            pc = next;
+            break loop;
+          }
+        }
+        pc = next;
+        break;
+      }
+      case Op.LBU: {
+        const a = (x[rs1] + imm) | 0;
+        const vpn = a >>> 12;
+        const e = vpn & 511;
+        if (rTag[e] === vpn) x[rd] = u8[(a + rOff[e]) | 0];
+        else {
+          const v = loadSlow(cpu, a, 1, pc);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break loop;
+          }
+          x[rd] = v;
+          if (cpu.attention) {
+            pc = next;
+            break loop;
+          }
+        }
+        pc = next;
+        break;
+      }
+
+      // --- Stores: the fast path tells the bus about stores to code/watched pages ---
+      case Op.SW: {
+        const a = (x[rs1] + imm) | 0;
+        const vpn = a >>> 12;
+        const e = vpn & 511;
+        if (wTag[e] === vpn && (a & 3) === 0) {
+          const off = (a + wOff[e]) | 0;
+          i32[off >> 2] = x[rs2];
+          if (flags[off >>> 12] !== 0) {
+            cpu.ramWritten(off, 4);
+            if (cpu.attention) {
+              pc = next;
+              break loop;
+            }
+          }
+        } else {
+          storeSlow(cpu, a, 4, x[rs2], pc);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break loop;
+          }
+          if (cpu.attention) {
+            pc = next;
+            break loop;
+          }
+        }
+        pc = next;
+        break;
+      }
+      case Op.SH: {
+        const a = (x[rs1] + imm) | 0;
+        const vpn = a >>> 12;
+        const e = vpn & 511;
+        if (wTag[e] === vpn && (a & 1) === 0) {
+          const off = (a + wOff[e]) | 0;
+          u16[off >> 1] = x[rs2];
+          if (flags[off >>> 12] !== 0) {
+            cpu.ramWritten(off, 2);
+            if (cpu.attention) {
+              pc = next;
+              break loop;
+            }
+          }
+        } else {
+          storeSlow(cpu, a, 2, x[rs2], pc);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break loop;
+          }
+          if (cpu.attention) {
+            pc = next;
+            break loop;
+          }
+        }
+        pc = next;
+        break;
+      }
+      case Op.SB: {
+        const a = (x[rs1] + imm) | 0;
+        const vpn = a >>> 12;
+        const e = vpn & 511;
+        if (wTag[e] === vpn) {
+          const off = (a + wOff[e]) | 0;
+          u8[off] = x[rs2];
+          if (flags[off >>> 12] !== 0) {
+            cpu.ramWritten(off, 1);
+            if (cpu.attention) {
+              pc = next;
+              break loop;
+            }
+          }
+        } else {
+          storeSlow(cpu, a, 1, x[rs2], pc);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break loop;
+          }
+          if (cpu.attention) {
+            pc = next;
+            break loop;
+          }
+        }
+        pc = next;
+        break;
+      }
+
+      // --- Integer register-immediate (unpriv spec 2.4.1) ---
+      case Op.ADDI:
+        x[rd] = (x[rs1] + imm) | 0;
+        pc = next;
+        break;
+      case Op.SLTI:
+        x[rd] = x[rs1] < imm ? 1 : 0;
+        pc = next;
+        break;
+      case Op.SLTIU:
+        x[rd] = x[rs1] >>> 0 < imm >>> 0 ? 1 : 0;
+        pc = next;
+        break;
+      case Op.XORI:
+        x[rd] = x[rs1] ^ imm;
+        pc = next;
+        break;
+      case Op.ORI:
+        x[rd] = x[rs1] | imm;
+        pc = next;
+        break;
+      case Op.ANDI:
+        x[rd] = x[rs1] & imm;
+        pc = next;
+        break;
+      case Op.SLLI:
+        x[rd] = x[rs1] << imm;
+        pc = next;
+        break;
+      case Op.SRLI:
+        x[rd] = x[rs1] >>> imm;
+        pc = next;
+        break;
+      case Op.SRAI:
+        x[rd] = x[rs1] >> imm;
+        pc = next;
+        break;
+
+      // --- Integer register-register (unpriv spec 2.4.2); shifts use rs2[4:0] as JS does ---
+      case Op.ADD:
+        x[rd] = (x[rs1] + x[rs2]) | 0;
+        pc = next;
+        break;
+      case Op.SUB:
+        x[rd] = (x[rs1] - x[rs2]) | 0;
+        pc = next;
+        break;
+      case Op.SLL:
+        x[rd] = x[rs1] << x[rs2];
+        pc = next;
+        break;
+      case Op.SLT:
+        x[rd] = x[rs1] < x[rs2] ? 1 : 0;
+        pc = next;
+        break;
+      case Op.SLTU:
+        x[rd] = x[rs1] >>> 0 < x[rs2] >>> 0 ? 1 : 0;
+        pc = next;
+        break;
+      case Op.XOR:
+        x[rd] = x[rs1] ^ x[rs2];
+        pc = next;
+        break;
+      case Op.SRL:
+        x[rd] = x[rs1] >>> x[rs2];
+        pc = next;
+        break;
+      case Op.SRA:
+        x[rd] = x[rs1] >> x[rs2];
+        pc = next;
+        break;
+      case Op.OR:
+        x[rd] = x[rs1] | x[rs2];
+        pc = next;
+        break;
+      case Op.AND:
+        x[rd] = x[rs1] & x[rs2];
+        pc = next;
+        break;
+
+      // --- M extension (unpriv spec 7): division by zero and overflow do not trap ---
+      case Op.MUL:
+        x[rd] = Math.imul(x[rs1], x[rs2]);
+        pc = next;
+        break;
+      case Op.MULH:
+        x[rd] = mulh(x[rs1], x[rs2]);
+        pc = next;
+        break;
+      case Op.MULHSU:
+        x[rd] = mulhsu(x[rs1], x[rs2]);
+        pc = next;
+        break;
+      case Op.MULHU:
+        x[rd] = mulhu(x[rs1], x[rs2]);
+        pc = next;
+        break;
+      case Op.DIV: {
+        const a = x[rs1];
+        const b = x[rs2];
+        if (b === 0) x[rd] = -1;
+        else if (b === -1) x[rd] = -a | 0; // INT_MIN / -1 = INT_MIN
+        else x[rd] = (a / b) | 0;
+        pc = next;
+        break;
+      }
+      case Op.DIVU: {
+        const b = x[rs2] >>> 0;
+        x[rd] = b === 0 ? -1 : ((x[rs1] >>> 0) / b) | 0;
+        pc = next;
+        break;
+      }
+      case Op.REM: {
+        const a = x[rs1];
+        const b = x[rs2];
+        if (b === 0) x[rd] = a;
+        else if (b === -1) x[rd] = 0;
+        else x[rd] = a % b | 0;
+        pc = next;
+        break;
+      }
+      case Op.REMU: {
+        const b = x[rs2] >>> 0;
+        x[rd] = b === 0 ? x[rs1] : (x[rs1] >>> 0) % b | 0;
+        pc = next;
+        break;
+      }
+
+      // --- Fences: memory is sequentially consistent and the code cache is kept coherent by
+      // store hooks, so FENCE and FENCE.I have nothing to do (unpriv spec 2.7, 3) ---
+      case Op.FENCE:
+      case Op.FENCE_I:
+        pc = next;
+        break;
+
+      // --- System (priv spec 3.3) ---
+      case Op.ECALL:
+        cpu.raise(EXC_ECALL_U + cpu.priv, 0, pc);
+        pc = cpu.pc | 0;
+        break loop;
+      case Op.EBREAK:
+        // QEMU 7.2 leaves tval = 0 for EBREAK (later versions report the pc).
+        cpu.raise(EXC_BREAKPOINT, 0, pc);
+        pc = cpu.pc | 0;
+        break loop;
+      case Op.MRET:
+        if (cpu.priv !== PRV_M) cpu.raise(EXC_ILLEGAL, 0x30200073, pc);
+        else if (cpu.pmp.activeRules === 0 && (cpu.mstatus & MSTATUS_MPP) !== MSTATUS_MPP) {
+          // QEMU 7.2 (helper_mret): returning below M with no PMP rule would make every access
+          // fail, so MRET itself raises an instruction access fault.
+          cpu.raise(EXC_INSN_ACCESS, 0, pc);
+        } else mret(cpu);
+        pc = cpu.pc | 0;
+        break loop;
+      case Op.SRET:
+        if (cpu.priv < PRV_S || (cpu.priv === PRV_S && (cpu.mstatus & MSTATUS_TSR) !== 0)) cpu.raise(EXC_ILLEGAL, 0x10200073, pc);
+        else sret(cpu);
+        pc = cpu.pc | 0;
+        break loop;
+      case Op.WFI:
+        cpu.wfi(pc);
+        pc = cpu.exc ? cpu.pc | 0 : next;
+        break loop;
+      case Op.SFENCE_VMA:
+        if (cpu.priv < PRV_S || (cpu.priv === PRV_S && (cpu.mstatus & MSTATUS_TVM) !== 0)) {
+          cpu.raise(EXC_ILLEGAL, (0x12000073 | (rs1 << 15) | (rs2 << 20)) >>> 0, pc);
+          pc = cpu.pc | 0;
+          break loop;
+        }
+        // No ASID or address selectivity: every U/S translation is dropped.
+        cpu.flushTlbTranslated();
+        pc = next;
+        break loop;
+
+      // --- Zicsr (unpriv spec 9.1): funct3 = op - CSRRW + 1 (register) / + 2 (immediate) ---
+      case Op.CSRRW:
+      case Op.CSRRS:
+      case Op.CSRRC: {
+        cpu.inflight = n - 1;
+        const v = executeCsr(cpu, (info & 0xff) - Op.CSRRW + 1, imm, rd & 31, rs1, x[rs1], pc);
+        if (cpu.exc) {
+          pc = cpu.pc | 0;
+          break loop;
+        }
+        x[rd] = v;
+        pc = next;
+        if (cpu.attention) break loop;
+        break;
+      }
+      case Op.CSRRWI:
+      case Op.CSRRSI:
+      case Op.CSRRCI: {
+        cpu.inflight = n - 1;
+        const v = executeCsr(cpu, (info & 0xff) - Op.CSRRWI + 5, imm, rd & 31, rs1, rs1, pc);
+        if (cpu.exc) {
+          pc = cpu.pc | 0;
+          break loop;
+        }
+        x[rd] = v;
+        pc = next;
+        if (cpu.attention) break loop;
+        break;
+      }
+
+      // --- A extension (unpriv spec 8) ---
+      case Op.LR_W: {
+        const v = loadReserved(cpu, x[rs1], pc);
+        if (cpu.exc) {
+          pc = cpu.pc | 0;
+          break loop;
+        }
+        x[rd] = v;
+        pc = next;
+        if (cpu.attention) break loop;
+        break;
+      }
+      case Op.SC_W: {
+        const v = storeConditional(cpu, x[rs1], x[rs2], pc);
+        if (cpu.exc) {
+          pc = cpu.pc | 0;
+          break loop;
+        }
+        x[rd] = v;
+        pc = next;
+        if (cpu.attention) break loop;
+        break;
+      }
+      case Op.AMOSWAP_W:
+      case Op.AMOADD_W:
+      case Op.AMOXOR_W:
+      case Op.AMOAND_W:
+      case Op.AMOOR_W:
+      case Op.AMOMIN_W:
+      case Op.AMOMAX_W:
+      case Op.AMOMINU_W:
+      case Op.AMOMAXU_W: {
+        const v = amo(cpu, (info & 0xff) - Op.AMOSWAP_W, x[rs1], x[rs2], pc);
+        if (cpu.exc) {
+          pc = cpu.pc | 0;
+          break loop;
+        }
+        x[rd] = v;
+        pc = next;
+        if (cpu.attention) break loop;
+        break;
+      }
+
+      case Op.CROSS:
+        // Re-resolve: resolveFetch sees the page-crossing instruction and fetches it slowly.
+        fetchVpn = -1;
+        n--;
+        break;
+
+      default:
+        // Op.ILLEGAL (imm holds the instruction bits, which QEMU reports in tval).
+        cpu.raise(EXC_ILLEGAL, imm >>> 0, pc);
+        pc = cpu.pc | 0;
+        break loop;
+    }
+  }
+
+  cpu.pc = pc >>> 0;
+  cpu.exc = false;
+  cpu.retired += n;
+  cpu.inflight = 0;
+  return n;
+}

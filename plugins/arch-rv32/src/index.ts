@@ -1,0 +1,24 @@
+/**
+ * @rvos/arch-rv32: the RV32IMAC (+ Zicsr, Zifencei) architecture with M/S/U modes and Sv32.
+ */
+import type { ArchType, PluginApi } from '../../../src/core/api.js';
+import { boot } from './boot.js';
+import { Rv32Cpu } from './cpu.js';
+import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
+
+export const rv32: ArchType = {
+  type: 'rv32',
+  description: 'RISC-V RV32IMAC + Zicsr + Zifencei, M/S/U modes, Sv32 MMU, PMP',
+  elfMachine: 243, // EM_RISCV
+  elfClass: 1,
+  createCpu: (ctx) => new Rv32Cpu(ctx),
+  deviceTreeCpus,
+  cpuInterruptCells,
+  boot,
+};
+
+export function register(api: PluginApi): void {
+  api.defineArch(rv32);
+}
+
+export { Rv32Cpu };
