@@ -24,7 +24,7 @@ import {
 import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
-import { fetchSlow } from './memory.js';
+import { fetchSlow } from './fetch.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';

@@ -27,7 +27,6 @@ import {
   SSTATUS_MASK,
   S_INTERRUPTS,
 } from './constants.js';
-import { Op } from './execute.js';
 
 export const CSR = {
   // Unprivileged counters
@@ -352,17 +351,16 @@ export function writeMstatus(cpu: Rv32Cpu, value: number): void {
 }
 
 /**
- * Executes a Zicsr instruction. CSRRW[I] with rd = x0 does not read the CSR; CSRRS/CSRRC[I] with
+ * Executes a Zicsr instruction given its funct3 (1/2/3 = CSRRW/S/C, 5/6/7 = the uimm forms). CSRRW[I] with rd = x0 does not read the CSR; CSRRS/CSRRC[I] with
  * rs1 = x0 (or uimm = 0) do not write it, so they are legal on read-only CSRs (unpriv spec 9.1).
  * Returns the old value for rd; on an illegal access raises the exception (cpu.exc).
  */
-export function executeCsr(cpu: Rv32Cpu, op: number, csr: number, rd: number, rs1: number, src: number, pc: number): number {
-  const isWrite = op === Op.CSRRW || op === Op.CSRRWI;
+export function executeCsr(cpu: Rv32Cpu, funct3: number, csr: number, rd: number, rs1: number, src: number, pc: number): number {
+  const isWrite = (funct3 & 3) === 1;
   const writes = isWrite || rs1 !== 0;
   const reads = !isWrite || rd !== 0;
   if (!csrPermitted(cpu, csr, writes)) {
-    const f3 = op - Op.CSRRW + (op >= Op.CSRRWI ? 2 : 1);
-    cpu.raise(EXC_ILLEGAL, ((csr << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x73) >>> 0, pc);
+    cpu.raise(EXC_ILLEGAL, ((csr << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x73) >>> 0, pc);
     return 0;
   }
   const old = reads ? csrRead(cpu, csr) : 0;
@@ -373,7 +371,7 @@ export function executeCsr(cpu: Rv32Cpu, op: number, csr: number, rd: number, rs
     if ((csr === CSR.mip || csr === CSR.sip) && !isWrite) base = ((old & ~MIP_SEIP) | (cpu.mipSoft & MIP_SEIP)) >>> 0;
     let value: number;
     if (isWrite) value = src;
-    else if (op === Op.CSRRS || op === Op.CSRRSI) value = base | src;
+    else if ((funct3 & 3) === 2) value = base | src;
     else value = base & ~src;
     csrWrite(cpu, csr, value);
     cpu.attention = true;

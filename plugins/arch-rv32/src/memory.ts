@@ -1,22 +1,23 @@
 /**
  * Slow-path memory accesses: everything the interpreter's inline TLB hit cannot do — TLB misses,
  * MMIO and ROM through the bus, misaligned accesses, atomics, and instruction fetch from pages
- * that cannot be pre-decoded. Faults raise the architectural exception on the CPU (`cpu.exc`)
+ * (fetch.ts handles instructions fetched the slow way). Faults raise the architectural exception on the CPU (`cpu.exc`)
  * and return 0; they never throw.
  *
- * Misaligned loads and stores succeed (as in QEMU, priv spec 3.6.3.3 allows it) and are done a
- * byte at a time after both pages were translated, so a fault leaves memory untouched.
+ * Misaligned loads and stores succeed (as in QEMU; priv spec 3.6.3.3 allows it) and are done a
+ * byte at a time, in ascending order, after both pages were translated: a page fault leaves
+ * memory untouched, while a bus refusal of a later byte (like QEMU) reports that byte's address
+ * after the earlier bytes were written.
  * Misaligned LR raises load-address-misaligned; misaligned SC/AMOs raise store/AMO-address-
  * misaligned (unpriv spec 8.2/8.4).
  */
 import type { Rv32Cpu } from './cpu.js';
 import { amoCompute } from './atomics.js';
-import { ACC_R, ACC_W, ACC_X, EXC_INSN_ACCESS, EXC_LOAD_ACCESS, EXC_LOAD_MISALIGNED, EXC_STORE_ACCESS, EXC_STORE_MISALIGNED } from './constants.js';
-import { decodeInto } from './decode.js';
+import { ACC_R, ACC_W, EXC_LOAD_ACCESS, EXC_LOAD_MISALIGNED, EXC_STORE_ACCESS, EXC_STORE_MISALIGNED } from './constants.js';
 import { TLB_MASK, translate } from './mmu.js';
 
 /** Reads `size` bytes at physical `pa`; on a bus refusal raises `cause` with tval `va`. */
-function readPhys(cpu: Rv32Cpu, pa: number, size: 1 | 2 | 4, va: number, pc: number, cause: number): number {
+export function readPhys(cpu: Rv32Cpu, pa: number, size: 1 | 2 | 4, va: number, pc: number, cause: number): number {
   const off = pa - cpu.ramBase;
   if (off >= 0 && off + size <= cpu.ramSize) {
     if (size === 4) return cpu.ramI32[off >>> 2];
@@ -97,7 +98,7 @@ function loadMisaligned(cpu: Rv32Cpu, va: number, size: number, pc: number): num
   const firstLen = cpu.splitPa < 0 ? size : 4096 - (va & 0xfff);
   let v = 0;
   for (let i = 0; i < size; i++) {
-    const b = readPhys(cpu, i < firstLen ? pa + i : cpu.splitPa + i, 1, va, pc, EXC_LOAD_ACCESS);
+    const b = readPhys(cpu, i < firstLen ? pa + i : cpu.splitPa + i, 1, (va + i) >>> 0, pc, EXC_LOAD_ACCESS);
     if (cpu.exc) return 0;
     v |= b << (8 * i);
   }
@@ -111,7 +112,7 @@ export function storeSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, value: numb
     if (pa < 0) return;
     const firstLen = cpu.splitPa < 0 ? size : 4096 - (va & 0xfff);
     for (let i = 0; i < size; i++) {
-      writePhys(cpu, i < firstLen ? pa + i : cpu.splitPa + i, 1, value >>> (8 * i), va, pc);
+      writePhys(cpu, i < firstLen ? pa + i : cpu.splitPa + i, 1, value >>> (8 * i), (va + i) >>> 0, pc);
       if (cpu.exc) return;
     }
     return;
@@ -184,33 +185,4 @@ export function storeConditional(cpu: Rv32Cpu, va: number, value: number, pc: nu
   if (current !== cpu.reservationValue) return 1;
   writePhys(cpu, pa, 4, value, va, pc);
   return 0;
-}
-
-/**
- * Fetches and decodes one instruction the slow way (ROM/MMIO pages, pages PMP does not cover
- * uniformly, instructions crossing a page) into `out` at the slot of `pc`. Returns false after
- * raising a fetch fault; a fault on the second half reports tval = address of that half.
- */
-export function fetchSlow(cpu: Rv32Cpu, pc: number, out: Int32Array): boolean {
-  const va = pc >>> 0;
-  const pa = translate(cpu, va, ACC_X, 2, cpu.priv);
-  if (pa < 0) {
-    cpu.raise(cpu.faultCause, va, pc);
-    return false;
-  }
-  let bits = readPhys(cpu, pa, 2, va, pc, EXC_INSN_ACCESS);
-  if (cpu.exc) return false;
-  if ((bits & 3) === 3) {
-    const va2 = (va + 2) >>> 0;
-    const pa2 = translate(cpu, va2, ACC_X, 2, cpu.priv);
-    if (pa2 < 0) {
-      cpu.raise(cpu.faultCause, va2, pc);
-      return false;
-    }
-    const hi = readPhys(cpu, pa2, 2, va2, pc, EXC_INSN_ACCESS);
-    if (cpu.exc) return false;
-    bits |= hi << 16;
-  }
-  decodeInto(out, va & 0xffe, bits);
-  return true;
 }
