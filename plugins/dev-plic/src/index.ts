@@ -11,11 +11,13 @@
  * Contexts follow QEMU's "MS" hart config: context 2h is hart h M-mode, 2h+1 is hart h S-mode.
  * Outputs (`ctx.irqs`): [meip hart0..N-1, seip hart0..N-1] (board: `irq: [cpus:meip, cpus:seip]`).
  *
- * Gateways are level-triggered: a source is pending while its line is high and it is not claimed
- * (a falling line withdraws the request, as in QEMU); a claim clears pending and blocks the
- * source until completion; completion re-opens the gateway, which re-pends at once when the
- * line is still high. Claim returns the highest-priority pending enabled source whose priority
- * exceeds the context's threshold; ties go to the lowest source ID; priority 0 never interrupts.
+ * Gateways behave like QEMU 7.2's (sifive_plic_irq_request sets pending only for level > 0): a
+ * rising input latches the pending bit, which stays set when the line drops again and is cleared
+ * only by a claim. A claimed source cannot be claimed again until its completion; completion
+ * re-opens the gateway, which re-pends at once when the line is still high (QEMU devices re-assert
+ * their line on every state update, so the request is never lost). Claim returns the
+ * highest-priority pending enabled source whose priority exceeds the context's threshold; ties go
+ * to the lowest source ID; priority 0 never interrupts.
  */
 import type { AccessSize, Device, DeviceContext, IrqLine, PluginApi } from '../../../src/core/api.js';
 import type { FdtNode } from '../../../src/core/fdt.js';
@@ -105,13 +107,14 @@ export function createPlic(ctx: DeviceContext): Device {
     if (on) a[id >>> 5] |= 1 << (id & 31);
     else a[id >>> 5] &= ~(1 << (id & 31));
   };
-  const bit = (a: Uint32Array, id: number) => (a[id >>> 5] >>> (id & 31)) & 1;
 
   function sourceChanged(id: number, level: boolean): void {
-    // Gateway: forward the request only while the source is not being serviced.
-    if (!level) setBit(pending, id, false);
-    else if (!bit(claimed, id)) setBit(pending, id, true);
-    updateInterrupts();
+    // A rising line latches a request (held back from claims while the source is in service);
+    // a falling line withdraws nothing.
+    if (level) {
+      setBit(pending, id, true);
+      updateInterrupts();
+    }
   }
 
   function claim(c: number): number {
