@@ -176,7 +176,10 @@ export interface DeviceContext {
   readonly machine: MachineControl;
   /** Number of CPUs on the board. */
   readonly cpuCount: number;
-  /** Output lines, one per `entry.irq` element, after `cpus:x` expansion (one per CPU, in CPU order). */
+  /**
+   * Output lines, one per `entry.irq` element after `cpus:x` expansion. `cpus:` entries expand
+   * hart-major: `[cpus:msip, cpus:mtip]` gives hart0 msip, hart0 mtip, hart1 msip, hart1 mtip.
+   */
   readonly irqs: IrqLine[];
   /** The chardev backend bound to this device (serial devices), or a null sink. */
   chardev(): CharBackend;

@@ -10,16 +10,23 @@ export interface IrqTarget {
   input: string;
 }
 
-/** Expands a board `irq` list: "cpus:mtip" becomes one target per CPU. */
+/**
+ * Expands a board `irq` list. `cpus:` entries expand hart-major, as QEMU orders
+ * `interrupts-extended`: `[cpus:meip, cpus:seip]` gives hart0 meip, hart0 seip, hart1 meip, ...
+ * so output N of a per-hart controller is its context N. Other entries follow in order.
+ */
 export function expandIrqs(specs: string[], cpuCount: number): IrqTarget[] {
+  const perHart: string[] = [];
   const out: IrqTarget[] = [];
   for (const spec of specs) {
     const [target, input] = spec.split(':');
-    if (target === 'cpus') for (let i = 0; i < cpuCount; i++) out.push({ cpu: i, input });
+    if (target === 'cpus') perHart.push(input);
     else if (/^cpu\d+$/.test(target)) out.push({ cpu: Number(target.slice(3)), input });
     else out.push({ device: target, input });
   }
-  return out;
+  const expanded: IrqTarget[] = [];
+  for (let cpu = 0; cpu < (perHart.length > 0 ? cpuCount : 0); cpu++) for (const input of perHart) expanded.push({ cpu, input });
+  return [...expanded, ...out];
 }
 
 export interface TreeDevice {
