@@ -2,8 +2,8 @@
  * SiFive CLINT (core-local interruptor) as on QEMU's `virt` board: the ACLINT MSWI part (msip per
  * hart at 0x0000) and MTIMER part (mtimecmp per hart at 0x4000, mtime at 0xbff8) in one window.
  *
- * Outputs (`ctx.irqs`): [msip hart0..N-1, mtip hart0..N-1]; the board writes
- * `irq: [cpus:msip, cpus:mtip]` and the core expands `cpus:` into one line per hart.
+ * Outputs (`ctx.irqs`): [hart0 msip, hart0 mtip, hart1 msip, ...]; the board writes
+ * `irq: [cpus:msip, cpus:mtip]` and the core expands `cpus:` hart by hart.
  *
  * Time: mtime = floor(now_ns * freq / 1e9) + delta, where delta changes when the guest writes
  * mtime (QEMU's `time_delta`). The timer for hart h is armed at the first integer nanosecond at
@@ -38,8 +38,8 @@ export function createClint(ctx: DeviceContext): Device {
   /** Nanoseconds per tick when it is a whole number (10 MHz -> 100): the exact fast path. */
   const nsPerTick = NS_PER_S % freq === 0 ? NS_PER_S / freq : 0;
 
-  const msipOut = ctx.irqs.slice(0, harts);
-  const mtipOut = ctx.irqs.slice(harts, 2 * harts);
+  const msipOut = Array.from({ length: harts }, (_, h) => ctx.irqs[2 * h]);
+  const mtipOut = Array.from({ length: harts }, (_, h) => ctx.irqs[2 * h + 1]);
   const timers: Timer[] = [];
   for (let h = 0; h < harts; h++) timers.push(ctx.clock.createTimer(`${name} mtimecmp${h}`, () => updateInterrupts()));
 

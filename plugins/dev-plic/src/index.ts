@@ -9,7 +9,8 @@
  *   0x200004 + 0x1000*ctx       claim (read) / complete (write)
  *
  * Contexts follow QEMU's "MS" hart config: context 2h is hart h M-mode, 2h+1 is hart h S-mode.
- * Outputs (`ctx.irqs`): [meip hart0..N-1, seip hart0..N-1] (board: `irq: [cpus:meip, cpus:seip]`).
+ * Outputs (`ctx.irqs`): one per context, [hart0 meip, hart0 seip, hart1 meip, ...]
+ * (board: `irq: [cpus:meip, cpus:seip]`, expanded hart by hart).
  *
  * Gateways behave like QEMU 7.2's (sifive_plic_irq_request sets pending only for level > 0): a
  * rising input latches the pending bit, which stays set when the line drops again and is cleared
@@ -68,9 +69,9 @@ export function createPlic(ctx: DeviceContext): Device {
   const claimed = new Uint32Array(words);
   const inputs = new Map<number, SourceLine>();
 
-  /** Output line of context c: M-mode contexts use the first N lines, S-mode the next N. */
+  /** Output line of context c is the board's c-th interrupt output. */
   const outputs: Array<IrqLine | undefined> = [];
-  for (let c = 0; c < contexts; c++) outputs.push(ctx.irqs[(c & 1) * harts + (c >> 1)]);
+  for (let c = 0; c < contexts; c++) outputs.push(ctx.irqs[c]);
 
   let regs: RegisterMap;
   let priority: Uint32Array;

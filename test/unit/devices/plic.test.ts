@@ -14,12 +14,11 @@ const CLAIM = (ctx: number) => 0x200004 + 0x1000 * ctx;
 /** Two harts: contexts 0 = hart0 M, 1 = hart0 S, 2 = hart1 M, 3 = hart1 S. */
 function plic(props: Record<string, unknown> = {}, harts = 2): DeviceUnderTest {
   const irqs: string[] = [];
-  for (let h = 0; h < harts; h++) irqs.push(`cpu${h}:meip`);
-  for (let h = 0; h < harts; h++) irqs.push(`cpu${h}:seip`);
+  for (let h = 0; h < harts; h++) irqs.push(`cpu${h}:meip`, `cpu${h}:seip`);
   return instantiate(plicType, { name: 'plic', reg: [[0x0c000000, 0x600000]], irqs, props, cpuCount: harts });
 }
 /** Output line of a context in the MS layout. */
-const out = (d: DeviceUnderTest, ctx: number, harts = 2) => d.h.irqs[(ctx & 1) * harts + (ctx >> 1)];
+const out = (d: DeviceUnderTest, ctx: number) => d.h.irqs[ctx];
 const src = (d: DeviceUnderTest, id: number): IrqLine => d.device.irqInput!(String(id))!;
 const enableSrc = (d: DeviceUnderTest, ctx: number, id: number) => d.write(ENABLE(ctx, id >> 5), d.read(ENABLE(ctx, id >> 5)) | (1 << (id & 31)));
 
