@@ -255,7 +255,10 @@ export interface Cpu extends IrqSink {
   /** General register access for boot protocols and debuggers (index per arch numbering). */
   getReg(index: number): number;
   setReg(index: number, value: number): void;
-  /** Instructions retired since reset (a double, to stay exact past 2^32). */
+  /**
+   * Instructions retired since reset (a double, to stay exact past 2^32). Must be current at any
+   * device access made during `run()`: the clock derives mid-slice time from it.
+   */
   readonly retired: number;
   /** Registers shown by the TUI: pc, general registers, privilege, key control registers. */
   inspect(): RegisterValue[];

@@ -31,9 +31,21 @@ export class VirtualClock implements Clock {
   private readonly timers: ClockTimer[] = [];
   /** Earliest armed deadline (Infinity if none). */
   nextDeadline = Infinity;
+  /** Time the running CPU has spent inside the current slice (set by the machine loop). */
+  private inSlice: () => number = () => 0;
 
+  /** Virtual time, including the part of the current slice the running CPU has executed. */
   now(): number {
+    return this.timeNs + this.inSlice();
+  }
+
+  /** Time at the start of the current slice. */
+  sliceStart(): number {
     return this.timeNs;
+  }
+
+  setSliceProgress(fn: () => number): void {
+    this.inSlice = fn;
   }
 
   createTimer(name: string, callback: () => void): Timer {

@@ -81,6 +81,9 @@ export class Machine implements MachineControl {
   private realtimeBase = 0;
   private paused = false;
   private wake: (() => void) | undefined;
+  /** The CPU inside `run()` and its retired count when the slice began (for mid-slice time). */
+  private runningCpu: Cpu | undefined;
+  private runningFrom = 0;
 
   constructor(parts: MachineParts) {
     this.board = parts.board;
@@ -94,6 +97,11 @@ export class Machine implements MachineControl {
     this.nsPerInsn = parts.board.nsPerInstruction;
     this.realtime = parts.realtime;
     this.bootFn = parts.boot;
+    // A device read in the middle of a slice (mtime) sees time advanced by what the running CPU
+    // has executed so far; deterministic, and never past the next deadline (slices end there).
+    if (!this.realtime) {
+      this.clock.setSliceProgress(() => (this.runningCpu ? (this.runningCpu.retired - this.runningFrom) * this.nsPerInsn : 0));
+    }
   }
 
   get instructions(): number {
@@ -156,7 +164,7 @@ export class Machine implements MachineControl {
    * timers fire. Returns false when every CPU is idle (WFI/stopped) and no instruction ran.
    */
   step(limit = MAX_SLICE): boolean {
-    const now = this.clock.now();
+    const now = this.clock.sliceStart();
     let budget = limit;
     if (!this.realtime && this.clock.nextDeadline !== Infinity) {
       const toDeadline = Math.ceil((this.clock.nextDeadline - now) / this.nsPerInsn);
@@ -165,7 +173,10 @@ export class Machine implements MachineControl {
     let most = 0;
     for (const cpu of this.cpus) {
       if (cpu.stopped || cpu.waiting) continue;
+      this.runningCpu = cpu;
+      this.runningFrom = cpu.retired;
       const n = cpu.run(budget);
+      this.runningCpu = undefined;
       this.totalInsns += n;
       if (n > most) most = n;
       if (this.stopRequest) break;
