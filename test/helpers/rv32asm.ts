@@ -153,6 +153,9 @@ export const csrr = (rd: number, csr: number) => csrrs(rd, csr, 0);
 export const csrw = (csr: number, rs1: number) => csrrw(0, csr, rs1);
 export const csrs = (csr: number, rs1: number) => csrrs(0, csr, rs1);
 export const csrc = (csr: number, rs1: number) => csrrc(0, csr, rs1);
+export const csrwi = (csr: number, uimm: number) => csrrwi(0, csr, uimm);
+export const csrsi = (csr: number, uimm: number) => csrrsi(0, csr, uimm);
+export const csrci = (csr: number, uimm: number) => csrrci(0, csr, uimm);
 
 // ------------------------------------------------------------------ C (RV32C)
 
