@@ -128,8 +128,13 @@ export class Rv32Cpu implements Cpu {
   /** Set by `raise` until the interpreter has seen it. */
   exc = false;
   private exitRequested = false;
-  retired = 0;
-  /** Instructions retired in the current execute() call before the current one (for CSR reads). */
+  /** Instructions retired before the running execute() call (minus trapped ones). */
+  private retiredBase = 0;
+  /**
+   * Instructions retired in the running execute() call before the current one. The interpreter
+   * sets it before every slow path, so that anything observing the hart mid-slice (a CSR read,
+   * a device computing mtime from `retired`) sees the exact count.
+   */
   inflight = 0;
 
   private readonly lines = new Map<string, CpuIrqLine>();
@@ -207,7 +212,7 @@ export class Rv32Cpu implements Cpu {
     this.reservation = -1;
     this.waiting = false;
     this.exc = false;
-    this.retired = 0;
+    this.retiredBase = 0;
     this.inflight = 0;
     this.tlb.flushAll();
     for (let page = 0; page < this.codePages.length; page++) this.dropCodePage(page);
@@ -275,10 +280,21 @@ export class Rv32Cpu implements Cpu {
     if (this.waiting && (this.mipValue() & this.mie) !== 0) this.waiting = false;
   }
 
+  /** Instructions retired since reset (including the running execute() call's). */
+  get retired(): number {
+    return this.retiredBase + this.inflight;
+  }
+
+  /** Called by execute() on return: `n` instructions were stepped (trapped ones already subtracted). */
+  retireBatch(n: number): void {
+    this.retiredBase += n;
+    this.inflight = 0;
+  }
+
   /** Raises a synchronous exception for the instruction at `pc` (it does not retire). */
   raise(cause: number, tval: number, pc: number): void {
     takeTrap(this, cause, false, tval, pc);
-    this.retired -= 1;
+    this.retiredBase -= 1;
     this.exc = true;
     this.attention = true;
   }
@@ -325,7 +341,7 @@ export class Rv32Cpu implements Cpu {
 
   /** Instructions retired so far, including those of the running execute() call. */
   instretNow(): number {
-    return this.retired + this.inflight;
+    return this.retiredBase + this.inflight;
   }
 
   // ------------------------------------------------------------------ decoded-code cache

@@ -173,6 +173,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
   loop: while (n < budget) {
     n++;
     if (pc >>> 12 !== fetchVpn) {
+      cpu.inflight = n - 1;
       code = cpu.resolveFetch(pc);
       if (cpu.exc) {
         pc = cpu.pc | 0;
@@ -235,6 +236,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const e = vpn & 511;
         if (rTag[e] === vpn && (a & 3) === 0) x[rd] = i32[((a + rOff[e]) | 0) >> 2];
         else {
+          cpu.inflight = n - 1;
           const v = loadSlow(cpu, a, 4, pc);
           if (cpu.exc) {
             pc = cpu.pc | 0;
@@ -255,6 +257,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const e = vpn & 511;
         if (rTag[e] === vpn && (a & 1) === 0) x[rd] = i16[((a + rOff[e]) | 0) >> 1];
         else {
+          cpu.inflight = n - 1;
           const v = loadSlow(cpu, a, 2, pc);
           if (cpu.exc) {
             pc = cpu.pc | 0;
@@ -275,6 +278,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const e = vpn & 511;
         if (rTag[e] === vpn && (a & 1) === 0) x[rd] = u16[((a + rOff[e]) | 0) >> 1];
         else {
+          cpu.inflight = n - 1;
           const v = loadSlow(cpu, a, 2, pc);
           if (cpu.exc) {
             pc = cpu.pc | 0;
@@ -295,6 +299,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const e = vpn & 511;
         if (rTag[e] === vpn) x[rd] = i8[(a + rOff[e]) | 0];
         else {
+          cpu.inflight = n - 1;
           const v = loadSlow(cpu, a, 1, pc);
           if (cpu.exc) {
             pc = cpu.pc | 0;
@@ -315,6 +320,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const e = vpn & 511;
         if (rTag[e] === vpn) x[rd] = u8[(a + rOff[e]) | 0];
         else {
+          cpu.inflight = n - 1;
           const v = loadSlow(cpu, a, 1, pc);
           if (cpu.exc) {
             pc = cpu.pc | 0;
@@ -339,6 +345,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
           const off = (a + wOff[e]) | 0;
           i32[off >> 2] = x[rs2];
           if (flags[off >>> 12] !== 0) {
+            cpu.inflight = n - 1;
             cpu.ramWritten(off, 4);
             if (cpu.attention) {
               pc = next;
@@ -346,6 +353,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
             }
           }
         } else {
+          cpu.inflight = n - 1;
           storeSlow(cpu, a, 4, x[rs2], pc);
           if (cpu.exc) {
             pc = cpu.pc | 0;
@@ -367,6 +375,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
           const off = (a + wOff[e]) | 0;
           u16[off >> 1] = x[rs2];
           if (flags[off >>> 12] !== 0) {
+            cpu.inflight = n - 1;
             cpu.ramWritten(off, 2);
             if (cpu.attention) {
               pc = next;
@@ -374,6 +383,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
             }
           }
         } else {
+          cpu.inflight = n - 1;
           storeSlow(cpu, a, 2, x[rs2], pc);
           if (cpu.exc) {
             pc = cpu.pc | 0;
@@ -395,6 +405,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
           const off = (a + wOff[e]) | 0;
           u8[off] = x[rs2];
           if (flags[off >>> 12] !== 0) {
+            cpu.inflight = n - 1;
             cpu.ramWritten(off, 1);
             if (cpu.attention) {
               pc = next;
@@ -402,6 +413,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
             }
           }
         } else {
+          cpu.inflight = n - 1;
           storeSlow(cpu, a, 1, x[rs2], pc);
           if (cpu.exc) {
             pc = cpu.pc | 0;
@@ -576,6 +588,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         pc = cpu.pc | 0;
         break loop;
       case Op.WFI:
+        cpu.inflight = n - 1;
         cpu.wfi(pc);
         pc = cpu.exc ? cpu.pc | 0 : next;
         break loop;
@@ -622,6 +635,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
 
       // --- A extension (unpriv spec 8) ---
       case Op.LR_W: {
+        cpu.inflight = n - 1;
         const v = loadReserved(cpu, x[rs1], pc);
         if (cpu.exc) {
           pc = cpu.pc | 0;
@@ -633,6 +647,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         break;
       }
       case Op.SC_W: {
+        cpu.inflight = n - 1;
         const v = storeConditional(cpu, x[rs1], x[rs2], pc);
         if (cpu.exc) {
           pc = cpu.pc | 0;
@@ -652,6 +667,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
       case Op.AMOMAX_W:
       case Op.AMOMINU_W:
       case Op.AMOMAXU_W: {
+        cpu.inflight = n - 1;
         const v = amo(cpu, (info & 0xff) - Op.AMOSWAP_W, x[rs1], x[rs2], pc);
         if (cpu.exc) {
           pc = cpu.pc | 0;
@@ -679,7 +695,6 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
 
   cpu.pc = pc >>> 0;
   cpu.exc = false;
-  cpu.retired += n;
-  cpu.inflight = 0;
+  cpu.retireBatch(n);
   return n;
 }

@@ -165,16 +165,12 @@ export function loadReserved(cpu: Rv32Cpu, va: number, pc: number): number {
 /**
  * SC.W: succeeds (returns 0) when a reservation exists for this address and memory still holds
  * the value LR saw, as QEMU's cmpxchg-based implementation does; otherwise returns 1 without
- * writing. With no matching reservation no access is made at all. The reservation is always
- * consumed.
+ * writing. With no matching reservation no access is made at all, so, as in QEMU 7.2, an SC to a
+ * misaligned address fails without an address-misaligned trap (LR never reserves a misaligned
+ * address). The reservation is always consumed.
  */
 export function storeConditional(cpu: Rv32Cpu, va: number, value: number, pc: number): number {
   va >>>= 0;
-  if ((va & 3) !== 0) {
-    cpu.reservation = -1;
-    cpu.raise(EXC_STORE_MISALIGNED, va, pc);
-    return 0;
-  }
   const reserved = cpu.reservation === va;
   cpu.reservation = -1;
   if (!reserved) return 1;

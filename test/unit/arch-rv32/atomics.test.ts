@@ -140,17 +140,23 @@ describe('rv32 A extension: LR/SC', () => {
     expect(m.r32(DATA)).toBe(7);
   });
 
-  it('misaligned lr raises load address misaligned; misaligned sc raises store/AMO misaligned', () => {
-    let m = amoMachine(0);
+  it('misaligned lr raises load address misaligned', () => {
+    const m = amoMachine(0);
     m.cpu.setReg(a1, DATA + 1);
     m.load([A.lr_w(a0, a1)]);
     m.run(1);
     expect(m.cpu.mcause).toBe(4);
     expect(m.cpu.mtval).toBe(DATA + 1);
-    m = amoMachine(0);
+  });
+
+  it('misaligned sc (never reserved) fails without a trap, as in QEMU 7.2', () => {
+    const m = amoMachine(0x55);
     m.cpu.setReg(a1, DATA + 2);
+    m.cpu.setReg(a2, -1);
     m.load([A.sc_w(a0, a2, a1)]);
     m.run(1);
-    expect(m.cpu.mcause).toBe(6);
+    expect(m.traps).toEqual([]);
+    expect(m.reg(a0)).toBe(1);
+    expect(m.r32(DATA)).toBe(0x55);
   });
 });
