@@ -43,7 +43,9 @@ export function deviceTreeCpus(root: FdtNode, cpus: Cpu[], props: Record<string,
       .u32('reg', cpu.id)
       .str('device_type', 'cpu')
       .u32('phandle', cpuPhandle);
+    // #address-cells = 0 as newer QEMU adds it: dtc warns about an interrupt provider without it.
     c.child('interrupt-controller')
+      .u32('#address-cells', 0)
       .u32('#interrupt-cells', 1)
       .flag('interrupt-controller')
       .str('compatible', 'riscv,cpu-intc')
