@@ -42,6 +42,11 @@ export abstract class Backend implements CharBackend {
 
   protected abstract output(bytes: Uint8Array): void;
 
+  /** Resolves when the backend can carry the console (a TCP client connected). */
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {
     this.flush();
   }
@@ -102,15 +107,22 @@ export class FileBackend extends Backend {
   }
 }
 
-/** A TCP server on 127.0.0.1; one client at a time is the serial line (like QEMU's -serial tcp::PORT,server). */
+/**
+ * A TCP server on 127.0.0.1; one client at a time is the serial line. Like QEMU's
+ * `-serial tcp::PORT,server`, the machine starts once the first client has connected.
+ */
 export class TcpBackend extends Backend {
   private readonly server: Server;
   private client: Socket | undefined;
+  private readonly connected: Promise<void>;
   constructor(readonly port: number) {
     super(`tcp:${port}`);
+    let markConnected!: () => void;
+    this.connected = new Promise((r) => (markConnected = r));
     this.server = createServer((socket) => {
       this.client?.destroy();
       this.client = socket;
+      markConnected();
       socket.on('data', (d) => this.input(new Uint8Array(d)));
       socket.on('close', () => {
         if (this.client === socket) this.client = undefined;
@@ -124,6 +136,10 @@ export class TcpBackend extends Backend {
   }
   protected output(bytes: Uint8Array): void {
     this.client?.write(bytes);
+  }
+  override ready(): Promise<void> {
+    if (!this.client) process.stderr.write(`rvos: waiting for a connection on tcp:127.0.0.1:${this.port}\n`);
+    return this.connected;
   }
   override close(): void {
     super.close();

@@ -61,6 +61,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     console: consoleBackend,
   });
   const backends = [consoleBackend, ...Object.values(serial)];
+  await Promise.all(backends.map((b) => b.ready()));
   return {
     machine,
     registry,

@@ -1,0 +1,106 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rvos } from '../helpers/cli.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const programs = join(root, 'kernels', 'tests');
+const expected = (name: string) => readFileSync(join(programs, `${name}.expected`), 'latin1');
+const elf = (name: string) => join(programs, 'build', `${name}.elf`);
+
+describe('rvos run console', () => {
+  it('prints the guest console on stdout and exits with the guest code', () => {
+    const ok = rvos(['run', '--bios', 'none', '--kernel', elf('hello')]);
+    expect(ok.stdout).toBe(expected('hello'));
+    expect(ok.code).toBe(0);
+    const fail = rvos(['run', '--bios', 'none', '--kernel', elf('htif_fail')]);
+    expect(fail.code).toBe(3);
+    expect(fail.stderr).toMatch(/guest powered off with code 3/);
+  });
+
+  it('feeds piped stdin to the UART', () => {
+    const r = rvos(['run', '--bios', 'none', '--kernel', elf('uart_irq')], { input: 'hello, rvos\nq' });
+    expect(r.stdout).toBe(expected('uart_irq'));
+    expect(r.code).toBe(0);
+  });
+
+  it('keeps running after stdin ends, until the guest powers off or a limit', () => {
+    const r = rvos(['run', '--bios', 'none', '--kernel', elf('uart_irq'), '--timeout', '2'], { input: 'ab' });
+    expect(r.stdout).toContain("rx 0x62 'b'");
+    expect(r.code).toBe(124);
+    expect(r.stderr).toMatch(/stopped after 2000 ms \(--timeout\)/);
+    const insns = rvos(['run', '--bios', 'none', '--kernel', elf('arith'), '--max-insns', '1000']);
+    expect(insns.code).toBe(124);
+    expect(insns.stderr).toMatch(/stopped after 1000 instructions/);
+  });
+
+  it('writes the console to a file and traces events', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvos-serial-'));
+    const out = join(dir, 'console.txt');
+    const trace = join(dir, 'trace.log');
+    const r = rvos(['run', '--bios', 'none', '--kernel', elf('traps'), '--serial', `file:${out}`, '--trace', 'trap,unmapped', '--trace-file', trace]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(out, 'latin1')).toBe(expected('traps'));
+    const log = readFileSync(trace, 'utf8');
+    expect(log).toMatch(/trap\s+cpu0 exception 2 \(Illegal instruction\) -> M pc=0x8\w+ tval=/);
+    expect(log).toMatch(/unmapped\s+read of 4 bytes at unmapped 0x00000000/);
+  });
+
+  it('serves the console on a localhost TCP port', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, [join(root, 'bin', 'rvos.js'), 'run', '--bios', 'none', '--kernel', elf('uart_irq'), '--serial', `tcp:${port}`, '--clock', 'realtime'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let text = '';
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => {
+          s.on('data', (d) => {
+            text += d.toString('latin1');
+            if (text.includes('ready:')) s.write('q');
+          });
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      });
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await exited).toBe(0);
+    expect(text).toContain("rx 0x71 'q'");
+    expect(text).toContain('uart_irq: PASS');
+  });
+});
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+describe.skipIf(!hasTmux)('rvos run on a terminal', () => {
+  it('uses raw mode with QEMU-style Ctrl-A escapes', async () => {
+    const session = `rvos-tty-${process.pid}`;
+    const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+    const cmd = `node ${join(root, 'bin', 'rvos.js')} run --bios none --kernel ${elf('uart_irq')}; echo EXIT=$?; sleep 30`;
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', cmd);
+    const screen = () => tmux('capture-pane', '-p', '-t', session, '-S', '-100').stdout;
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 150 && !re.test(screen()); i++) await new Promise((r) => setTimeout(r, 100));
+      return screen();
+    };
+    try {
+      expect(await waitFor(/ready:/)).toMatch(/ready: type characters/);
+      tmux('send-keys', '-t', session, 'x'); // raw mode: no Enter needed
+      expect(await waitFor(/rx 0x78/)).toMatch(/rx 0x78 'x'/);
+      tmux('send-keys', '-t', session, 'C-a', 'h');
+      expect(await waitFor(/C-a x/)).toMatch(/C-a x\s+exit emulator/);
+      tmux('send-keys', '-t', session, 'C-a', 'x');
+      expect(await waitFor(/EXIT=/)).toMatch(/EXIT=0/);
+    } finally {
+      tmux('kill-session', '-t', session);
+    }
+  });
+});
