@@ -25,9 +25,31 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
+import { type Block, compileBlock, NO_BLOCK } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
+
+/** Decoded state of one RAM page: instruction slots, compiled blocks, and block-start heat. */
+class CodePage {
+  /** 2048 slots of [info, imm] (execute.ts describes the layout). */
+  readonly code = new Int32Array(4096);
+  readonly blocks: Array<Block | undefined> = new Array<Block | undefined>(2048);
+  readonly heat = new Uint8Array(2048);
+  /** Number of compiled blocks (to skip invalidation work when there are none). */
+  compiled = 0;
+
+  clear(): void {
+    this.code.fill(0);
+    this.clearBlocks();
+  }
+
+  clearBlocks(): void {
+    this.blocks.fill(undefined);
+    this.heat.fill(0);
+    this.compiled = 0;
+  }
+}
 
 export const DEFAULT_TIMEBASE = 10_000_000;
 export const DEFAULT_RESET_VECTOR = 0x1000;
@@ -43,6 +65,8 @@ export class Rv32Cpu implements Cpu {
   /** Timer frequency in Hz for the `time` CSR (board `cpu.timebaseFrequency`). */
   readonly timebase: number;
   readonly resetVector: number;
+  /** Whether hot blocks are compiled (board `cpu.jit`, default true; false = interpreter only). */
+  readonly jit: boolean;
 
   // RAM, viewed at every width the interpreter needs.
   readonly ramBase: number;
@@ -110,14 +134,22 @@ export class Rv32Cpu implements Cpu {
   /** Second page's physical base (minus the first part's length) of a split misaligned access. */
   splitPa = -1;
 
-  // Decoded-instruction cache, per RAM page: 2048 slots of [info, imm].
-  private readonly codePages: Array<Int32Array | null>;
-  private readonly freePages: Int32Array[] = [];
+  // Decoded-instruction cache, per RAM page.
+  private readonly codePages: Array<CodePage | null>;
+  private readonly freePages: CodePage[] = [];
   /** Decoding target for instructions fetched the slow way (ROM, MMIO, page-crossing). */
   readonly scratch = new Int32Array(4096);
   /** Virtual page of the code array returned by the last resolveFetch (-1 = slow fetch). */
   fetchVpn = -1;
   fetchRamOff = 0;
+  /** Blocks and heat of the current fetch page (dummies that never compile for slow fetches). */
+  fetchBlocks: Array<Block | undefined>;
+  fetchHeat: Uint8Array;
+  private fetchPage: CodePage | null = null;
+  private readonly noBlocks = new Array<Block | undefined>(2048);
+  private readonly noHeat = new Uint8Array(2048);
+  /** Next pc after a compiled block returns. */
+  npc = 0;
   private selfStore = false;
 
   // Run state.
@@ -148,6 +180,8 @@ export class Rv32Cpu implements Cpu {
     this.machine = ctx.machine;
     this.timebase = positiveNumber(ctx.props.timebaseFrequency, DEFAULT_TIMEBASE, 'timebaseFrequency');
     this.resetVector = positiveNumber(ctx.props.resetVector, DEFAULT_RESET_VECTOR, 'resetVector');
+    if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`rv32: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
+    this.jit = ctx.props.jit !== false;
     const ram = ctx.bus.ram;
     this.ramBase = ram.base;
     this.ramSize = ram.size;
@@ -158,7 +192,9 @@ export class Rv32Cpu implements Cpu {
     this.ramI16 = new Int16Array(buf, ram.u8.byteOffset, ram.size >>> 1);
     this.ramI8 = new Int8Array(buf, ram.u8.byteOffset, ram.size);
     this.pageFlags = ctx.bus.pageFlags;
-    this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
+    this.codePages = new Array<CodePage | null>(Math.ceil(ram.size / 4096)).fill(null);
+    this.fetchBlocks = this.noBlocks;
+    this.fetchHeat = this.noHeat;
     this.rTag = this.wTag = this.xTag = this.tlb.tags[2][0];
     this.rOff = this.wOff = this.xOff = this.tlb.offs[2][0];
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
@@ -217,6 +253,8 @@ export class Rv32Cpu implements Cpu {
     this.tlb.flushAll();
     for (let page = 0; page < this.codePages.length; page++) this.dropCodePage(page);
     this.fetchVpn = -1;
+    this.fetchBlocks = this.noBlocks;
+    this.fetchHeat = this.noHeat;
     this.setPrivilege(PRV_M);
   }
 
@@ -367,15 +405,31 @@ export class Rv32Cpu implements Cpu {
     const pageOff = ((vpn << 12) + this.xOff[e]) | 0;
     // A 32-bit instruction in the last halfword continues on another page.
     if ((pc & 0xffe) === 0xffe && (this.ramU16[(pageOff + 0xffe) >>> 1] & 3) === 3) return this.fetchOne(pc);
+    const page = this.codePage(pageOff >>> 12);
     this.fetchVpn = vpn;
     this.fetchRamOff = pageOff;
-    return this.codePage(pageOff >>> 12);
+    this.fetchPage = page;
+    this.fetchBlocks = page.blocks;
+    this.fetchHeat = page.heat;
+    return page.code;
   }
 
   private fetchOne(pc: number): Int32Array {
     this.fetchVpn = -1;
+    this.fetchPage = null;
+    this.fetchBlocks = this.noBlocks;
+    this.fetchHeat = this.noHeat;
     fetchSlow(this, pc, this.scratch);
     return this.scratch;
+  }
+
+  /** Compiles the block at slot `idx` of the current fetch page (jit.ts). */
+  compileBlockAt(code: Int32Array, idx: number): Block {
+    const page = this.fetchPage;
+    if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
+    const block = compileBlock(this, code, idx);
+    if (block !== NO_BLOCK) page.compiled++;
+    return block;
   }
 
   /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */
@@ -390,23 +444,24 @@ export class Rv32Cpu implements Cpu {
     return decodeInto(code, idx, lo | (this.ramU16[half + 1] << 16));
   }
 
-  private codePage(page: number): Int32Array {
-    let code = this.codePages[page];
-    if (code === null) {
+  private codePage(index: number): CodePage {
+    let page = this.codePages[index];
+    if (page === null) {
       const recycled = this.freePages.pop();
-      if (recycled) recycled.fill(0);
-      code = recycled ?? new Int32Array(4096);
-      this.codePages[page] = code;
-      this.bus.markCode(page);
+      if (recycled) recycled.clear();
+      page = recycled ?? new CodePage();
+      this.codePages[index] = page;
+      this.bus.markCode(index);
     }
-    return code;
+    return page;
   }
 
-  private dropCodePage(page: number): void {
-    const code = this.codePages[page];
-    if (code !== null) {
-      this.codePages[page] = null;
-      this.freePages.push(code);
+  private dropCodePage(index: number): void {
+    const page = this.codePages[index];
+    if (page !== null) {
+      this.codePages[index] = null;
+      if (page === this.fetchPage) this.fetchPage = null;
+      this.freePages.push(page);
     }
   }
 
@@ -423,18 +478,25 @@ export class Rv32Cpu implements Cpu {
    * and keep the page marked so later stores are seen too.
    */
   ramWritten(off: number, size: number): void {
-    const page = off >>> 12;
-    const code = this.codePages[page];
-    if (code !== null) {
+    const index = off >>> 12;
+    const page = this.codePages[index];
+    if (page !== null) {
       // A 32-bit instruction starting up to 3 bytes before the store overlaps it.
+      const code = page.code;
       const start = Math.max(0, ((off & 0xfff) - 3) & ~1);
       const end = Math.min(0xffe, (off & 0xfff) + size - 1);
       for (let i = start; i <= end; i += 2) code[i] = 0;
+      // Compiled blocks may contain the changed instructions: drop them all, and make the
+      // interpreter leave so that nothing keeps running a stale block.
+      if (page.compiled > 0) {
+        page.clearBlocks();
+        this.attention = true;
+      }
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.ramBase + off, size);
     this.selfStore = false;
-    if (code !== null && (this.pageFlags[page] & PAGE_CODE) === 0) this.bus.markCode(page);
+    if (page !== null && (this.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
   }
 }
 

@@ -20,7 +20,9 @@
  */
 import type { Rv32Cpu } from './cpu.js';
 import { executeCsr } from './csr.js';
+import type { Block } from './jit.js';
 import { amo, loadReserved, loadSlow, storeConditional, storeSlow } from './memory.js';
+import { mulh, mulhsu, mulhu } from './muldiv.js';
 import { mret, sret } from './trap.js';
 
 export const enum Op {
@@ -109,6 +111,8 @@ export const enum Op {
 }
 
 export const X0_SINK = 32;
+/** Control transfers to a slot before the block starting there is compiled (jit.ts). */
+export const JIT_THRESHOLD = 32;
 
 export function packInfo(op: Op, rd: number, rs1: number, rs2: number, compressed: boolean): number {
   return op | ((rd === 0 ? X0_SINK : rd) << 8) | (rs1 << 14) | (rs2 << 19) | ((compressed ? 2 : 4) << 24);
@@ -128,26 +132,6 @@ const EXC_INSN_ACCESS = 1;
 const EXC_ILLEGAL = 2;
 const EXC_BREAKPOINT = 3;
 const EXC_ECALL_U = 8;
-
-/** High 32 bits of the unsigned 64-bit product (exact, in 16-bit limbs). */
-function mulhu(a: number, b: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const b0 = b & 0xffff;
-  const b1 = b >>> 16;
-  const p01 = a0 * b1;
-  const p10 = a1 * b0;
-  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
-}
-
-function mulh(a: number, b: number): number {
-  return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
-}
-
-function mulhsu(a: number, b: number): number {
-  return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
-}
 
 /**
  * Executes up to `budget` instructions. Returns the number of instructions stepped (retired or
@@ -169,19 +153,51 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
   let n = 0;
   let fetchVpn = -1;
   let code: Int32Array = cpu.scratch;
+  let blocks: Array<Block | undefined> = cpu.fetchBlocks;
+  let heat: Uint8Array = cpu.fetchHeat;
+  /** At a block boundary (after a control transfer, a block, or a page change)? */
+  let boundary = true;
 
   loop: while (n < budget) {
-    n++;
     if (pc >>> 12 !== fetchVpn) {
-      cpu.inflight = n - 1;
+      cpu.inflight = n;
       code = cpu.resolveFetch(pc);
       if (cpu.exc) {
+        n++; // the fetch fault is a step (and does not retire)
         pc = cpu.pc | 0;
         break;
       }
       fetchVpn = cpu.fetchVpn;
+      blocks = cpu.fetchBlocks;
+      heat = cpu.fetchHeat;
+      boundary = true;
     }
     const idx = pc & 0xffe;
+    if (boundary) {
+      // Compiled blocks (jit.ts) run here; the interpreter counts control transfers to a slot
+      // and compiles the block there once it is hot.
+      boundary = false;
+      const block = blocks[idx >> 1];
+      if (block !== undefined) {
+        const fn = block.fn;
+        if (fn !== null && block.len <= budget - n) {
+          n += fn(cpu, pc, n, budget - n, x, i32, i16, u16, i8, u8, flags, rTag, rOff, wTag, wOff);
+          if (cpu.exc) {
+            pc = cpu.pc | 0;
+            break;
+          }
+          pc = cpu.npc | 0;
+          if (cpu.attention) break;
+          boundary = true;
+          continue;
+        }
+      } else if (++heat[idx >> 1] >= JIT_THRESHOLD) {
+        blocks[idx >> 1] = cpu.compileBlockAt(code, idx);
+        boundary = true;
+        continue;
+      }
+    }
+    n++;
     let info = code[idx];
     if (info === 0) info = cpu.decodeAt(code, idx);
     const imm = code[idx + 1];
@@ -203,30 +219,38 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
       case Op.JAL:
         x[rd] = next;
         pc = (pc + imm) | 0;
+        boundary = true;
         break;
       case Op.JALR: {
         const target = (x[rs1] + imm) & ~1;
         x[rd] = next;
         pc = target;
+        boundary = true;
         break;
       }
       case Op.BEQ:
         pc = x[rs1] === x[rs2] ? (pc + imm) | 0 : next;
+        boundary = true;
         break;
       case Op.BNE:
         pc = x[rs1] !== x[rs2] ? (pc + imm) | 0 : next;
+        boundary = true;
         break;
       case Op.BLT:
         pc = x[rs1] < x[rs2] ? (pc + imm) | 0 : next;
+        boundary = true;
         break;
       case Op.BGE:
         pc = x[rs1] >= x[rs2] ? (pc + imm) | 0 : next;
+        boundary = true;
         break;
       case Op.BLTU:
         pc = x[rs1] >>> 0 < x[rs2] >>> 0 ? (pc + imm) | 0 : next;
+        boundary = true;
         break;
       case Op.BGEU:
         pc = x[rs1] >>> 0 >= x[rs2] >>> 0 ? (pc + imm) | 0 : next;
+        boundary = true;
         break;
 
       // --- Loads (unpriv spec 2.6): inline TLB hit on RAM, else memory.ts ---
