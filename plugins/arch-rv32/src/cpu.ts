@@ -150,6 +150,8 @@ export class Rv32Cpu implements Cpu {
   private readonly noHeat = new Uint8Array(2048);
   /** Next pc after a compiled block returns. */
   npc = 0;
+  /** Blocks compiled since reset (statistics for tests and the TUI). */
+  blocksCompiled = 0;
   private selfStore = false;
 
   // Run state.
@@ -428,7 +430,10 @@ export class Rv32Cpu implements Cpu {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
     const block = compileBlock(this, code, idx);
-    if (block !== NO_BLOCK) page.compiled++;
+    if (block !== NO_BLOCK) {
+      page.compiled++;
+      this.blocksCompiled++;
+    }
     return block;
   }
 
