@@ -4,8 +4,7 @@
  * interrupt-controller child (the hart-local interrupt controller, "riscv,cpu-intc"), and a
  * cpu-map with one cluster.
  */
-import type { Cpu } from '../../../src/core/api.js';
-import type { FdtNode } from '../../../src/core/fdt.js';
+import type { ArchType, Cpu } from '../../../src/core/api.js';
 import { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI } from './constants.js';
 import { DEFAULT_TIMEBASE } from './cpu.js';
 
@@ -13,6 +12,9 @@ import { DEFAULT_TIMEBASE } from './cpu.js';
  * riscv,isa as QEMU 7.2 prints it: single-letter extensions from "IEMAFDQCPVH", then the
  * multi-letter ones (QEMU 7.1+ lists zicsr and zifencei).
  */
+/** The device-tree node type, as the plugin API hands it over. */
+type FdtNode = Parameters<ArchType['deviceTreeCpus']>[0];
+
 export const ISA_STRING = 'rv32imac_zicsr_zifencei';
 
 /** Interrupt-specifier cell (the mip bit) of each hart-local interrupt input. */
