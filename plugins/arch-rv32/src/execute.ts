@@ -181,7 +181,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
       if (block !== undefined) {
         const fn = block.fn;
         if (fn !== null && block.len <= budget - n) {
-          n += fn(cpu, pc, n, budget - n, x, i32, i16, u16, i8, u8, flags, rTag, rOff, wTag, wOff);
+          n += fn(pc, n, budget - n);
           if (cpu.exc) {
             pc = cpu.pc | 0;
             break;

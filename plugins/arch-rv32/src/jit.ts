@@ -29,23 +29,12 @@ export { JIT_THRESHOLD };
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64;
 
-export type BlockFn = (
-  cpu: Rv32Cpu,
-  pc0: number,
-  n0: number,
-  maxSteps: number,
-  x: Int32Array,
-  i32: Int32Array,
-  i16: Int16Array,
-  u16: Uint16Array,
-  i8: Int8Array,
-  u8: Uint8Array,
-  flags: Uint8Array,
-  rTag: Int32Array,
-  rOff: Int32Array,
-  wTag: Int32Array,
-  wOff: Int32Array,
-) => number;
+/**
+ * A compiled block: runs from virtual pc `pc0` with `n0` steps already taken in this execute()
+ * call and at most `maxSteps` more; returns the steps taken and leaves the next pc in `cpu.npc`.
+ * The hart's registers and RAM views are bound when the block is created.
+ */
+export type BlockFn = (pc0: number, n0: number, maxSteps: number) => number;
 
 export class Block {
   constructor(
@@ -98,8 +87,8 @@ export function compileBlock(cpu: Rv32Cpu, code: Int32Array, idx: number): Block
   }
   if (insns.length === 0) return NO_BLOCK;
   const source = generate(insns);
-  const factory = new Function('H', source) as (h: typeof HELPERS) => BlockFn;
-  return new Block(factory(HELPERS), insns.length);
+  const factory = new Function('cpu', 'H', source) as (cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn;
+  return new Block(factory(cpu, HELPERS), insns.length);
 }
 
 /** JavaScript source of the block function (exported for tests and debugging). */
@@ -127,10 +116,16 @@ export function generate(insns: Insn[]): string {
   const steps = (k: number) => (loops ? `steps + ${k}` : `${k}`);
   const npcAt = (off: number) => `(pc0 + ${off}) | 0`;
 
+  const loads = insns.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
+  const stores = insns.some((i) => i.op >= Op.SB && i.op <= Op.SW);
   const out: string[] = [];
   out.push('"use strict";');
   out.push('const loadSlow = H.loadSlow, storeSlow = H.storeSlow, mulh = H.mulh, mulhsu = H.mulhsu, mulhu = H.mulhu;');
-  out.push('return function block(cpu, pc0, n0, maxSteps, x, i32, i16, u16, i8, u8, flags, rTag, rOff, wTag, wOff) {');
+  out.push('const x = cpu.x, i32 = cpu.ramI32, i16 = cpu.ramI16, u16 = cpu.ramU16, i8 = cpu.ramI8, u8 = cpu.ramU8, flags = cpu.pageFlags;');
+  out.push('return function block(pc0, n0, maxSteps) {');
+  // The data TLBs depend on the effective privilege: read them on entry.
+  if (loads) out.push('  const rTag = cpu.rTag, rOff = cpu.rOff;');
+  if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
   for (const n of used) out.push(`  let r${n} = x[${n}];`);
   if (loops) out.push('  let steps = 0;', '  for (;;) {');
 
