@@ -1,6 +1,7 @@
 /**
- * Micro-benchmark of the RV32 interpreter: a loop of ALU operations, loads, stores and a branch
- * (plus a compressed variant), run on a bare hart in M-mode and in S-mode under Sv32.
+ * Micro-benchmark of the RV32 hart: a loop of ALU operations, loads, stores and a branch (plus a
+ * compressed variant), run on a bare hart in M-mode and in S-mode under Sv32, with the block
+ * compiler (default) and with the interpreter alone (cpu.jit = false).
  *
  *   node --import tsx plugins/arch-rv32/bench-loop.ts [million-instructions]
  */
@@ -12,10 +13,10 @@ import { Rv32Cpu } from './src/cpu.js';
 
 const RAM_BASE = 0x80000000;
 
-function machine(): { cpu: Rv32Cpu; bus: PhysicalBus } {
+function machine(jit: boolean): { cpu: Rv32Cpu; bus: PhysicalBus } {
   const events = new EventStream();
   const bus = new PhysicalBus(createRam(RAM_BASE, 16 << 20), events);
-  const cpu = new Rv32Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
+  const cpu = new Rv32Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: { jit } });
   return { cpu, bus };
 }
 
@@ -65,8 +66,8 @@ function loop16(): Array<number | number[]> {
   ];
 }
 
-function bench(name: string, setup: (cpu: Rv32Cpu, bus: PhysicalBus) => void, total: number): number {
-  const { cpu, bus } = machine();
+function bench(name: string, setup: (cpu: Rv32Cpu, bus: PhysicalBus) => void, total: number, jit = true): number {
+  const { cpu, bus } = machine(jit);
   setup(cpu, bus);
   const slice = 65536;
   // Warm up so that V8 has optimised the interpreter before timing.
@@ -76,7 +77,7 @@ function bench(name: string, setup: (cpu: Rv32Cpu, bus: PhysicalBus) => void, to
   while (done < total) done += cpu.run(slice);
   const ms = performance.now() - start;
   const mips = done / ms / 1000;
-  console.log(`${name.padEnd(28)} ${(done / 1e6).toFixed(0)}M instructions in ${ms.toFixed(0)} ms: ${mips.toFixed(1)} MIPS`);
+  console.log(`${(name + (jit ? '' : ', interpreter only')).padEnd(52)} ${(done / 1e6).toFixed(0)}M instructions in ${ms.toFixed(0)} ms: ${mips.toFixed(1)} MIPS`);
   return mips;
 }
 
@@ -100,12 +101,20 @@ function enterSv32(cpu: Rv32Cpu, bus: PhysicalBus): void {
 }
 
 const total = Number(process.argv[2] ?? 200) * 1e6;
-const results = [
-  bench('ALU+load/store+branch (M)', (cpu, bus) => place(bus, cpu, loop32(), RAM_BASE), total),
-  bench('compressed loop (M)', (cpu, bus) => place(bus, cpu, loop16(), RAM_BASE), total),
-  bench('ALU+load/store+branch (S, Sv32)', (cpu, bus) => {
-    place(bus, cpu, loop32(), RAM_BASE);
-    enterSv32(cpu, bus);
-  }, total),
-];
+const results: number[] = [];
+for (const jit of [true, false]) {
+  results.push(
+    bench('ALU+load/store+branch (M)', (cpu, bus) => place(bus, cpu, loop32(), RAM_BASE), total, jit),
+    bench('compressed loop (M)', (cpu, bus) => place(bus, cpu, loop16(), RAM_BASE), total, jit),
+    bench(
+      'ALU+load/store+branch (S, Sv32)',
+      (cpu, bus) => {
+        place(bus, cpu, loop32(), RAM_BASE);
+        enterSv32(cpu, bus);
+      },
+      total,
+      jit,
+    ),
+  );
+}
 console.log(`min ${Math.min(...results).toFixed(1)} MIPS`);

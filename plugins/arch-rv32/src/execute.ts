@@ -1,6 +1,8 @@
 /**
  * The interpreter: runs pre-decoded instructions until the budget is spent or something needs
- * the attention of the run loop (a trap, an interrupt line, a CSR write, WFI, requestExit).
+ * the attention of the run loop (a trap, an interrupt line, a CSR write, WFI, requestExit). At
+ * block boundaries (after control transfers) it runs compiled blocks (jit.ts) where they exist,
+ * and counts the boundaries it reaches to decide what to compile.
  *
  * Hot-path rules: no allocation, no closures, no exceptions, no property lookups through
  * maps. Registers live in an Int32Array (x[32] is a write-only sink that stands for x0 as a
