@@ -15,6 +15,8 @@ interface Program {
   exitCode: number;
   qemu: boolean;
   input?: string;
+  /** Number of harts (default 1). */
+  cpus?: number;
 }
 const { programs } = JSON.parse(readFileSync(testsDir + 'programs.json', 'utf8')) as { programs: Program[] };
 
@@ -27,6 +29,7 @@ describe('guest programs on rvos (same transcripts as QEMU)', () => {
         bios: 'none',
         board: 'virt',
         input: p.input,
+        cpus: p.cpus,
         maxInsns: 200_000_000,
       });
       expect(r.output).toBe(expected);

@@ -15,6 +15,8 @@ interface Program {
   exitCode: number;
   qemu: boolean;
   input?: string;
+  /** Number of harts (default 1). */
+  cpus?: number;
 }
 const { programs } = JSON.parse(readFileSync(testsDir + 'programs.json', 'utf8')) as { programs: Program[] };
 
@@ -22,7 +24,12 @@ describe.skipIf(!qemuAvailable())('guest programs on QEMU', () => {
   for (const p of programs.filter((p) => p.qemu)) {
     it(p.name, async () => {
       const expected = readFileSync(`${testsDir}${p.name}.expected`, 'latin1');
-      const r = await runQemu({ kernel: `${testsDir}build/${p.name}.elf`, input: p.input, timeoutMs: 60_000 });
+      const r = await runQemu({
+        kernel: `${testsDir}build/${p.name}.elf`,
+        input: p.input,
+        cpus: p.cpus,
+        timeoutMs: 60_000,
+      });
       expect(r.timedOut, `${p.name} timed out; output so far:\n${r.output}`).toBe(false);
       expect(r.output).toBe(expected);
       expect(r.exitCode).toBe(p.exitCode);
