@@ -16,7 +16,9 @@
  * - With firmware: it is loaded as ELF or raw at the start of RAM, and the kernel as ELF or raw
  *   at the first 4 MiB boundary after the firmware (`riscv_calc_kernel_start_addr`); the
  *   firmware jumps to fw_dynamic_info.next_addr in S-mode. Without firmware (--bios none) the
- *   ROM jumps straight to the kernel, which runs in M-mode.
+ *   kernel runs in M-mode.
+ * - Either way the ROM jumps to the start of RAM, whatever the ELF entry says: QEMU 7.2's
+ *   `start_addr` is the DRAM base; ELF entries only reach fw_dynamic_info.next_addr.
  */
 import type { BootContext, BootResult, ElfInfo } from '../../../src/core/api.js';
 
@@ -77,12 +79,11 @@ export function resetRom(start: number, fdt: number, kernelEntry: number, bootHa
 export function boot(ctx: BootContext): BootResult {
   const ram = ctx.bus.ram;
   const images: ElfInfo[] = [];
-  let start = ram.base;
+  const start = ram.base;
   let kernelEntry = 0;
   if (ctx.firmware) {
     const fw = ctx.loadImage(ctx.firmware, ram.base);
     images.push(fw);
-    start = fw.entry;
     if (ctx.kernel) {
       const kernel = ctx.loadImage(ctx.kernel, ctx.kernelAddress ?? kernelStartAddress(fw.high));
       images.push(kernel);
@@ -91,7 +92,7 @@ export function boot(ctx: BootContext): BootResult {
   } else if (ctx.kernel) {
     const kernel = ctx.loadImage(ctx.kernel, ram.base);
     images.push(kernel);
-    start = kernelEntry = kernel.entry;
+    kernelEntry = kernel.entry;
   }
 
   const dtbAddress = fdtAddress(ram.base, ram.size, ctx.dtb.length);
