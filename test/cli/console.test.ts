@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rvos } from '../helpers/cli.js';
+import { expectedTranscript, programElf } from '../helpers/programs.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const programs = join(root, 'kernels', 'tests');
-const expected = (name: string) => readFileSync(join(programs, `${name}.expected`), 'latin1');
-const elf = (name: string) => join(programs, 'build', `${name}.elf`);
+const expected = expectedTranscript;
+const elf = programElf;
 
 describe('rvos run console', () => {
   it('prints the guest console on stdout and exits with the guest code', () => {

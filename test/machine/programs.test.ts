@@ -3,29 +3,16 @@
  * QEMU prints (kernels/tests/<name>.expected, checked by test/qemu/programs.test.ts) and exit with
  * the listed code. htif/htif_fail end through the HTIF tohost mailbox instead of sifive_test.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runRvos } from '../helpers/rvos.js';
-
-const testsDir = fileURLToPath(new URL('../../kernels/tests/', import.meta.url));
-
-interface Program {
-  name: string;
-  exitCode: number;
-  qemu: boolean;
-  input?: string;
-  /** Number of harts (default 1). */
-  cpus?: number;
-}
-const { programs } = JSON.parse(readFileSync(testsDir + 'programs.json', 'utf8')) as { programs: Program[] };
+import { expectedTranscript, programElf, programs } from '../helpers/programs.js';
 
 describe('guest programs on rvos (same transcripts as QEMU)', () => {
   for (const p of programs) {
     it(p.name, async () => {
-      const expected = readFileSync(`${testsDir}${p.name}.expected`, 'latin1');
+      const expected = expectedTranscript(p.name);
       const r = await runRvos({
-        kernel: `${testsDir}build/${p.name}.elf`,
+        kernel: programElf(p.name),
         bios: 'none',
         board: 'virt',
         input: p.input,
