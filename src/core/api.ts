@@ -185,7 +185,7 @@ export interface DeviceContext {
   chardev(): CharBackend;
   /** Builds a register map whose register names appear in traces and the TUI. */
   registers(spec: RegisterMapSpec, region?: number): RegisterMap;
-  /** Opens a host file for block devices (later issues). */
+  /** Shorthand for `entry.props`. */
   readonly props: Record<string, unknown>;
 }
 
@@ -215,6 +215,73 @@ export interface Device extends Partial<IrqSink> {
   inspect?(): Record<string, number | string>;
   /** Called when the machine is torn down (flush files, close sockets). */
   close?(): void | Promise<void>;
+  /** Present on slot devices that can host a device model built for a `--drive` (see `DeviceSlot`). */
+  readonly slot?: DeviceSlot;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drives: host images plugged into slot devices
+// ---------------------------------------------------------------------------------------------
+//
+// A `--drive file=disk.img` becomes a `Drive` (the core opens the image). The core picks a free
+// slot whose `interface` matches the drive's `if=` (like QEMU, the highest-addressed free one
+// first) and a backend type of that interface, and calls `slot.attach(type, drive)`. The slot
+// builds the model with `type.create(host, drive)`, where `host` is whatever the interface
+// defines (for "virtio": the virtio-mmio plugin's `VirtioTransport`), so the core never needs to
+// know what a virtio queue is, and a backend never needs to know which slot device it sits in.
+
+/** A host disk image opened by the core. Positional, synchronous I/O: done when the call returns. */
+export interface BlockImage {
+  readonly path: string;
+  /** Size in bytes (a multiple of 512). */
+  readonly size: number;
+  readonly readOnly: boolean;
+  /** Reads `dst.length` bytes at `offset`. False on a host I/O error or a range past the end. */
+  read(offset: number, dst: Uint8Array): boolean;
+  /** Writes `src` at `offset` (reaches the host file before returning). False when read-only, past the end, or on an I/O error. */
+  write(offset: number, src: Uint8Array): boolean;
+  /** Makes every completed write durable (fdatasync). False on an I/O error. */
+  flush(): boolean;
+  /** Closes the file; later calls do nothing. */
+  close(): void;
+}
+
+/** One `--drive` (or config `drives:` entry) after the core opened its image. */
+export interface Drive {
+  /** "drive0", "drive1", ... in the order given. */
+  readonly id: string;
+  readonly image: BlockImage;
+  /**
+   * Options the core does not interpret, for the slot and the model: `transport` (virtio:
+   * "legacy" | "modern"), `serial` (the id string a guest can read, at most 20 bytes).
+   */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/** What a slot device offers (`Device.slot`): one model at a time. */
+export interface DeviceSlot {
+  /** Interface its models speak, e.g. "virtio"; matches `BackendType.interface` and `--drive if=`. */
+  readonly interface: string;
+  /** True once a model is attached. */
+  readonly occupied: boolean;
+  /**
+   * Builds `type`'s model for `drive` and plugs it in (at build time, before the machine runs).
+   * Throws an `Error` for options it rejects; the core reports it as bad input naming the drive.
+   */
+  attach(type: BackendType, drive: Drive): void;
+}
+
+/** A device model that plugs into a slot rather than sitting on the bus (virtio-blk into virtio-mmio). */
+export interface BackendType {
+  /** Type name, e.g. "virtio-blk". */
+  readonly type: string;
+  readonly description: string;
+  /** The slot interface it plugs into ("virtio"). */
+  readonly interface: string;
+  /** What it is made from; "disk" models are built for `--drive`. */
+  readonly media: 'disk';
+  /** Builds the model; `host` is what the slot interface hands its models, the result goes back to the slot. */
+  create(host: unknown, drive: Drive): unknown;
 }
 
 export interface DeviceType {
@@ -333,6 +400,8 @@ export interface PluginApi {
   readonly apiVersion: number;
   defineDevice(type: DeviceType): void;
   defineArch(type: ArchType): void;
+  /** Registers a model that plugs into slot devices (see `BackendType`). */
+  defineBackend(type: BackendType): void;
 }
 
 /** A plugin entry module exports `register`. */

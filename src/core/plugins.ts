@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { ArchType, DeviceType, PluginApi } from './api.js';
+import type { ArchType, BackendType, DeviceType, PluginApi } from './api.js';
 import { PLUGIN_API_VERSION } from './api.js';
 import { UserError } from './errors.js';
 import { packageRoot } from './paths.js';
@@ -93,6 +93,7 @@ export class PluginRegistry {
   readonly plugins: PluginInfo[] = [];
   private readonly archs = new Map<string, { type: ArchType; plugin: PluginInfo }>();
   private readonly devices = new Map<string, { type: DeviceType; plugin: PluginInfo }>();
+  private readonly backends = new Map<string, { type: BackendType; plugin: PluginInfo }>();
 
   archTypes(): string[] {
     return [...this.archs.keys()].sort();
@@ -114,8 +115,21 @@ export class PluginRegistry {
     return d.type;
   }
 
+  backendTypes(): string[] {
+    return [...this.backends.keys()].sort();
+  }
+
+  /** The backend model for a drive on slot interface `iface` ("virtio"), if a plugin provides one. */
+  backendFor(iface: string, media: BackendType['media']): BackendType | undefined {
+    for (const name of this.backendTypes()) {
+      const b = this.backends.get(name)!.type;
+      if (b.interface === iface && b.media === media) return b;
+    }
+    return undefined;
+  }
+
   providerOf(typeName: string): PluginInfo | undefined {
-    return this.devices.get(typeName)?.plugin ?? this.archs.get(typeName)?.plugin;
+    return this.devices.get(typeName)?.plugin ?? this.archs.get(typeName)?.plugin ?? this.backends.get(typeName)?.plugin;
   }
 
   /** Validates a plugin folder's manifest; throws a UserError naming its package.json. */
@@ -196,6 +210,11 @@ export class PluginRegistry {
         if (info.kind === 'device') throw new UserError(`plugin ${info.name}: a device plugin cannot define architecture "${type.type}"`);
         claim(type.type);
         this.archs.set(type.type, { type, plugin: info });
+      },
+      defineBackend: (type) => {
+        if (info.kind === 'arch') throw new UserError(`plugin ${info.name}: an arch plugin cannot define backend type "${type.type}"`);
+        claim(type.type);
+        this.backends.set(type.type, { type, plugin: info });
       },
     };
   }

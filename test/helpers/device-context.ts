@@ -136,6 +136,7 @@ export function loadDevicePlugin(register: PluginRegister): Map<string, DeviceTy
     defineArch: () => {
       throw new Error('device plugin defined an arch');
     },
+    defineBackend: () => {},
   };
   register(api);
   return types;

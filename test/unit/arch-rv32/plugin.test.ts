@@ -13,7 +13,7 @@ describe('@rvos/arch-rv32 plugin', () => {
 
   it('registers the rv32 architecture with ELF machine 243, class 1', () => {
     const archs: ArchType[] = [];
-    const api: PluginApi = { apiVersion: 1, defineArch: (a) => archs.push(a), defineDevice: () => {} };
+    const api: PluginApi = { apiVersion: 1, defineArch: (a) => archs.push(a), defineDevice: () => {}, defineBackend: () => {} };
     register(api);
     expect(archs).toHaveLength(1);
     expect(archs[0]).toMatchObject({ type: 'rv32', elfMachine: 243, elfClass: 1 });
