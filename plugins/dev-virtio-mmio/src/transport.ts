@@ -11,9 +11,16 @@
  * Register accesses must be aligned 32-bit (other sizes read 0 and are ignored, as QEMU logs
  * "wrong size access"); config space at 0x100 accepts any size. QEMU decodes 0x200 bytes; the rest
  * of the board's window is unassigned (access fault).
+ *
+ * The transport also runs the split virtqueues for its backend (`process`): the backend sees
+ * descriptor chains, never ring memory. A malformed ring or request makes the device "broken"
+ * (QEMU's virtio_error): it ignores notifications until reset and, on the modern interface, sets
+ * DEVICE_NEEDS_RESET and raises a configuration-change interrupt (§2.1.2); the reason goes to the
+ * machine's `log` events.
  */
 import type { AccessSize, Bus, DeviceContext, IrqLine } from '../../../src/core/api.js';
 import type { RegisterMap, RegisterSpec } from '../../../src/core/regmap.js';
+import { SplitRing, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC, VirtqueueError, type DescChain, type RingFeatures } from './virtqueue.js';
 
 export const VIRTIO_MMIO_MAGIC = 0x74726976; // "virt"
 export const VIRTIO_MMIO_VENDOR_QEMU = 0x554d4551; // "QEMU"
@@ -30,6 +37,7 @@ export const STATUS_ACKNOWLEDGE = 1;
 export const STATUS_DRIVER = 2;
 export const STATUS_DRIVER_OK = 4;
 export const STATUS_FEATURES_OK = 8;
+export const STATUS_NEEDS_RESET = 0x40;
 export const STATUS_FAILED = 0x80;
 
 export const INT_USED_BUFFER = 1;
@@ -65,6 +73,10 @@ export interface VirtioBackend {
   featuresAccepted?(features: readonly [number, number]): void;
   /** Device reset (driver wrote status 0, or machine reset). */
   reset(): void;
+  /** The machine is shutting down: flush and close host resources. */
+  close?(): void | Promise<void>;
+  /** Key/value state for the TUI, merged into the slot's. */
+  inspect?(): Record<string, number | string>;
 }
 
 /** What the transport offers a backend. */
@@ -75,6 +87,21 @@ export interface VirtioTransport {
   interrupt(bits: number): void;
   /** Signals a config space change: bumps ConfigGeneration and raises a config interrupt. */
   configChanged(): void;
+  /** True on the modern (Version 2) interface. */
+  readonly modern: boolean;
+  /** Whether feature `bit` (0..63) was offered and accepted by the driver (VERSION_1 included on modern). */
+  hasFeature(bit: number): boolean;
+  /**
+   * Consumes the chains the driver made available on queue `index`: `handle` serves each and
+   * returns the number of bytes it wrote into the chain's writable buffers (the used length);
+   * then the used ring is updated and the interrupt raised unless the driver suppressed it
+   * (§2.7.7, §2.7.10). A malformed ring, or `handle` calling `fail` or throwing, stops processing.
+   */
+  process(index: number, handle: (chain: DescChain) => number): void;
+  /** The driver broke the protocol: log `message`, stop serving queues until reset, DEVICE_NEEDS_RESET on modern. */
+  fail(message: string): void;
+  /** A `log` event from this slot (unsupported guest use and the like). */
+  log(message: string): void;
 }
 
 /** Transport-side queue state: the backend's view plus the raw register halves and legacy fields. */
@@ -84,13 +111,16 @@ interface QueueState {
   align: number;
   /** desc lo/hi, driver lo/hi, device lo/hi as the driver wrote them (modern). */
   readonly halves: Uint32Array;
+  readonly ring: SplitRing;
 }
 
 export class VirtioMmioTransport implements VirtioTransport {
   readonly bus: Bus;
-  readonly regs: RegisterMap;
-  readonly version: 1 | 2;
+  private regMap!: RegisterMap;
+  private ver: 1 | 2;
   private backend: VirtioBackend | undefined;
+  /** A protocol error happened: queues are not served until the next device reset. */
+  private broken = false;
   private readonly irq: IrqLine | undefined;
 
   private deviceFeaturesSel = 0;
@@ -108,9 +138,27 @@ export class VirtioMmioTransport implements VirtioTransport {
     version: 1 | 2,
   ) {
     this.bus = ctx.bus;
-    this.version = version;
+    this.ver = version;
     this.irq = ctx.irqs[0];
-    this.regs = ctx.registers({ registers: this.registerSpecs() });
+    this.setVersion(version);
+  }
+
+  get version(): 1 | 2 {
+    return this.ver;
+  }
+
+  get regs(): RegisterMap {
+    return this.regMap;
+  }
+
+  get name(): string {
+    return this.ctx.entry.name;
+  }
+
+  /** Chooses the legacy (1) or modern (2) register layout; only before the machine runs (a drive's `transport=`). */
+  setVersion(version: 1 | 2): void {
+    this.ver = version;
+    this.regMap = this.ctx.registers({ registers: this.registerSpecs() });
   }
 
   /** Plugs a device model into this slot (at machine construction time). */
@@ -122,6 +170,70 @@ export class VirtioMmioTransport implements VirtioTransport {
 
   get hasBackend(): boolean {
     return this.backend !== undefined;
+  }
+
+  /** True after a protocol error, until the driver resets the device. */
+  get isBroken(): boolean {
+    return this.broken;
+  }
+
+  hasFeature(bit: number): boolean {
+    const b = this.backend;
+    if (!b || bit < 0 || bit > 63) return false;
+    const word = bit >>> 5;
+    const offered = word === 0 ? b.features[0] : b.features[1] | (this.modern ? F_VERSION_1_HI : 0);
+    return (this.driverFeatures[word] & offered & (1 << (bit & 31))) !== 0;
+  }
+
+  process(index: number, handle: (chain: DescChain) => number): void {
+    const q = this.queues[index];
+    const max = this.backend?.queueSizes[index] ?? 0;
+    if (!q || this.broken || !q.view.ready) return;
+    const v = q.view;
+    if (v.size === 0 || v.size > max || (v.size & (v.size - 1)) !== 0) {
+      this.fail(`queue ${index}: size ${v.size} is not a power of 2 between 1 and QueueNumMax ${max}`);
+      return;
+    }
+    const features: RingFeatures = { indirect: this.hasFeature(VIRTIO_RING_F_INDIRECT_DESC), eventIdx: this.hasFeature(VIRTIO_RING_F_EVENT_IDX) };
+    let pushed = false;
+    try {
+      // Serve what was available at the notification: a request whose data lands on the avail
+      // ring itself cannot keep the device busy forever.
+      for (let n = q.ring.pending(v); n > 0; n--) {
+        const chain = q.ring.pop(v, features);
+        if (!chain) break;
+        const written = handle(chain);
+        if (this.broken) return;
+        q.ring.push(v, chain, written);
+        pushed = true;
+      }
+      if (features.eventIdx) q.ring.publishAvailEvent(v);
+      if (pushed && q.ring.needsInterrupt(v, features)) this.interrupt(INT_USED_BUFFER);
+    } catch (e) {
+      const why = e instanceof VirtqueueError ? e.message : `internal error: ${(e as Error).stack ?? e}`;
+      this.fail(`queue ${index}: ${why}`);
+    }
+  }
+
+  fail(message: string): void {
+    this.log(`${message}; device needs reset`);
+    if (this.broken) return;
+    this.broken = true;
+    // §2.1.2: DEVICE_NEEDS_RESET and a configuration change notification (modern only: the
+    // legacy interface has no such status bit, QEMU just stops the device).
+    if (this.modern) {
+      this.status |= STATUS_NEEDS_RESET;
+      if (this.status & STATUS_DRIVER_OK) this.configChanged();
+    }
+  }
+
+  log(message: string): void {
+    if (this.ctx.events.wants('log')) this.ctx.events.emit('log', { source: this.ctx.entry.name, message });
+  }
+
+  /** Machine teardown: the backend closes its host resources. */
+  close(): void | Promise<void> {
+    return this.backend?.close?.();
   }
 
   interrupt(bits: number): void {
@@ -139,8 +251,8 @@ export class VirtioMmioTransport implements VirtioTransport {
     this.irq?.set(this.backend !== undefined && this.interruptStatus !== 0);
   }
 
-  private get modern(): boolean {
-    return this.version === 2;
+  get modern(): boolean {
+    return this.ver === 2;
   }
 
   private currentQueue() {
@@ -178,7 +290,7 @@ export class VirtioMmioTransport implements VirtioTransport {
 
     return [
       ro('MagicValue', 0x000, () => VIRTIO_MMIO_MAGIC),
-      ro('Version', 0x004, () => this.version),
+      ro('Version', 0x004, () => this.ver),
       ro('DeviceID', 0x008, () => this.backend?.deviceId ?? 0),
       ro('VendorID', 0x00c, () => VIRTIO_MMIO_VENDOR_QEMU),
       ro('DeviceFeatures', 0x010, () => this.deviceFeatures()),
@@ -242,7 +354,7 @@ export class VirtioMmioTransport implements VirtioTransport {
       ),
       wo('QueueNotify', 0x050, (v) => {
         const q = this.queues[v];
-        if (q) this.backend!.notify(q.view);
+        if (q && !this.broken) this.backend!.notify(q.view);
       }),
       ro('InterruptStatus', 0x060, () => (this.backend ? this.interruptStatus : 0)),
       wo('InterruptACK', 0x064, (v) => {
@@ -292,7 +404,18 @@ export class VirtioMmioTransport implements VirtioTransport {
       return;
     }
     const was = this.status;
-    this.status = value;
+    // NEEDS_RESET is the device's to set; the driver cannot clear it but by a reset.
+    this.status = value | (was & STATUS_NEEDS_RESET);
+    if (this.modern && value & STATUS_FEATURES_OK && !(was & STATUS_FEATURES_OK)) {
+      // §3.1.1: the device leaves FEATURES_OK clear when the driver accepted bits it never offered.
+      const b = this.backend!;
+      const extra = [this.driverFeatures[0] & ~b.features[0], this.driverFeatures[1] & ~(b.features[1] | F_VERSION_1_HI)];
+      if (extra[0] !== 0 || extra[1] !== 0) {
+        this.status &= ~STATUS_FEATURES_OK;
+        this.log(`driver accepted features it was not offered (0x${(extra[1] >>> 0).toString(16)}_${(extra[0] >>> 0).toString(16).padStart(8, '0')}); FEATURES_OK refused`);
+        return;
+      }
+    }
     const accepted = this.modern ? STATUS_FEATURES_OK : STATUS_DRIVER_OK;
     if (value & accepted && !(was & accepted)) this.backend!.featuresAccepted?.([this.driverFeatures[0], this.driverFeatures[1]]);
   }
@@ -306,12 +429,14 @@ export class VirtioMmioTransport implements VirtioTransport {
     this.driverFeatures[0] = 0;
     this.driverFeatures[1] = 0;
     this.queueSel = 0;
+    this.broken = false;
     const sizes = this.backend?.queueSizes ?? [];
     this.queues = sizes.map((_, index) => ({
       view: { index, size: 0, ready: false, desc: 0, driver: 0, device: 0 },
       pfn: 0,
       align: LEGACY_ALIGN,
       halves: new Uint32Array(6),
+      ring: new SplitRing(this.bus),
     }));
     this.backend?.reset();
     this.updateInterrupts();
@@ -319,7 +444,7 @@ export class VirtioMmioTransport implements VirtioTransport {
 
   /** Machine reset: the transport's own state too (QEMU virtio_mmio_reset). */
   reset(): void {
-    this.regs.reset();
+    this.regMap.reset();
     this.guestPageShift = 0;
     this.configGeneration = 0;
     this.resetDevice();
@@ -332,7 +457,7 @@ export class VirtioMmioTransport implements VirtioTransport {
     }
     if (offset >= CONFIG_BASE) return this.readConfig(offset - CONFIG_BASE, size);
     if (size !== 4 || (offset & 3) !== 0) return 0;
-    return this.regs.read(offset, 4);
+    return this.regMap.read(offset, 4);
   }
 
   write(offset: number, size: AccessSize, value: number): void {
@@ -342,7 +467,7 @@ export class VirtioMmioTransport implements VirtioTransport {
     }
     if (offset >= CONFIG_BASE) return this.writeConfig(offset - CONFIG_BASE, size, value);
     if (size !== 4 || (offset & 3) !== 0) return;
-    this.regs.write(offset, 4, value);
+    this.regMap.write(offset, 4, value);
   }
 
   private readConfig(offset: number, size: number): number {
@@ -362,13 +487,16 @@ export class VirtioMmioTransport implements VirtioTransport {
 
   inspect(): Record<string, number | string> {
     const out: Record<string, number | string> = {
-      version: this.version,
+      version: this.ver,
       deviceId: this.backend?.deviceId ?? 0,
       status: '0x' + this.status.toString(16),
       interruptStatus: this.interruptStatus,
       queueSel: this.queueSel,
     };
-    for (const { view: q } of this.queues) out[`queue${q.index}`] = q.ready ? `size ${q.size} desc 0x${q.desc.toString(16)}` : 'off';
-    return out;
+    if (this.broken) out.broken = 'needs reset';
+    for (const { view: q, ring } of this.queues) {
+      out[`queue${q.index}`] = q.ready ? `size ${q.size} desc 0x${q.desc.toString(16)} avail ${ring.lastAvail} used ${ring.usedIdx}` : 'off';
+    }
+    return { ...out, ...(this.backend?.inspect?.() ?? {}) };
   }
 }
