@@ -23,6 +23,8 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
     '<%= config.bin %> run --board boards/my-board.yaml --kernel kernel.elf --append "console=ttyS0"',
     'echo "ls" | <%= config.bin %> run --kernel kernel.elf --timeout 10',
     '<%= config.bin %> run --kernel test.elf --max-insns 1000000 --trace trap,unmapped --trace-file trace.log',
+    '<%= config.bin %> run --kernel kernel.elf --drive file=disk.img --drive file=ro.img,readonly=on',
+    '<%= config.bin %> run --kernel kernel.elf --drive file=disk.img,transport=modern',
   ];
 
   static override flags = {
@@ -33,6 +35,13 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
     memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB (overrides the board)' }),
     append: Flags.string({ description: 'kernel command line (device tree /chosen/bootargs)' }),
     serial: Flags.string({ description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only)' }),
+    drive: Flags.string({
+      description:
+        'disk image on a virtio slot: file=PATH[,format=raw][,readonly=on][,if=virtio][,transport=legacy|modern][,serial=ID]; repeatable (the first takes the highest-addressed free slot); "none": no drive, not even the board\'s default disk',
+      multiple: true,
+    }),
+    'virtio-version': Flags.string({ description: 'virtio transport of drives without transport=: legacy (1, QEMU 7.2\'s default) or modern (2)', options: ['legacy', 'modern', '1', '2'] }),
+    symbolize: Flags.boolean({ description: 'append <function+offset> after pc=/sepc=/mepc=/ra= addresses the guest prints (stdio console)', default: true, allowNo: true }),
     clock: Flags.string({ description: 'deterministic: time from instruction count; realtime: host time', options: ['deterministic', 'realtime'] }),
     'max-insns': Flags.integer({ description: 'stop after this many instructions (all CPUs)', min: 1 }),
     timeout: Flags.string({ description: 'stop after this many host seconds' }),
@@ -62,6 +71,10 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
       append: flags.append,
       serial: flags.serial,
       clock: flags.clock as 'deterministic' | 'realtime' | undefined,
+      drives: flags.drive,
+      virtioVersion: flags['virtio-version'],
+      symbolize: flags.symbolize,
+      notice: (message) => process.stderr.write(`${message}\n`),
     });
     const { machine } = session;
 

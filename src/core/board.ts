@@ -52,6 +52,8 @@ const bootSchema = z
     kernel: z.string().optional(),
     kernelAddress: number.optional(),
     bootargs: z.string().optional(),
+    /** Default disk image (a raw rvfs image); runs use a per-user copy of it. */
+    drive: z.string().optional(),
   })
   .strict();
 
@@ -102,7 +104,8 @@ export interface Board {
   nsPerInstruction: number;
   devicetree: { model?: string; compatible?: string[] };
   devices: BoardDevice[];
-  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string };
+  /** `drive`: the default disk image, absolute (see src/core/disk/default-disk.ts). */
+  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string; drive?: string };
   origin(field: string): Origin;
 }
 
@@ -233,7 +236,7 @@ export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: 
   if (d.boot) {
     board.boot = { ...board.boot, ...d.boot };
     // Boot paths are relative to the board file that names them.
-    for (const key of ['firmware', 'kernel'] as const) {
+    for (const key of ['firmware', 'kernel', 'drive'] as const) {
       const v = d.boot[key];
       if (v && v !== 'none' && !isAbsolute(v)) board.boot[key] = resolve(dirname(file), v);
     }

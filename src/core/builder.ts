@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { BootContext, CharBackend, Cpu, DeviceContext, ElfInfo, IrqLine } from './api.js';
+import type { BlockImage, BootContext, CharBackend, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
 import { createRam, PhysicalBus, hex } from './bus.js';
 import { NullBackend, type Backend } from './chardev.js';
 import { VirtualClock } from './clock.js';
 import { buildDeviceTree, expandIrqs, type IrqTarget, type TreeDevice } from './devicetree.js';
+import { prepareDefaultDisk } from './disk/default-disk.js';
+import type { DriveSpec } from './disk/drive.js';
+import { FileBlockImage } from './disk/image.js';
 import { UserError } from './errors.js';
 import { EventStream } from './events.js';
 import { attachHtif } from './htif.js';
@@ -28,8 +31,14 @@ export interface BuildOptions {
   /** Backend per serial device name; the console device gets `console`. */
   serial?: Record<string, Backend>;
   console?: Backend;
-  /** Build without loading images (for `rvos dtb`, `rvos boards`). */
+  /** Build without loading images or attaching drives (for `rvos dtb`, `rvos boards`). */
   noBoot?: boolean;
+  /** Drives to attach, in order; undefined = the board's default disk (`boot.drive`), [] = none. */
+  drives?: DriveSpec[];
+  /** virtio transport for drives that do not say `transport=` (default: the slot's `props.version`). */
+  virtioTransport?: 'legacy' | 'modern';
+  /** One-line messages for the user (where the default disk's copy was made). */
+  notice?: (message: string) => void;
 }
 
 /** The device whose output is the guest console: `props.console: true`, else the first serial-like device. */
@@ -107,6 +116,15 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     created.push({ entry, type, device, outputs, regs });
   }
 
+  if (!opts.noBoot) {
+    let drives = opts.drives;
+    if (drives === undefined && board.boot.drive && board.boot.drive !== 'none') {
+      const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
+      drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}` }] : [];
+    }
+    attachDrives(registry, board, created, drives ?? [], opts.virtioTransport);
+  }
+
   for (const p of pendingTargets) {
     const t = p.target;
     let sink: IrqLine | undefined;
@@ -171,6 +189,48 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   const console = consoleName ? backends.get(consoleName) : undefined;
   for (const img of machine.images) attachHtif(machine, img, console);
   return machine;
+}
+
+/**
+ * Opens each drive's image and plugs it into a free slot of its interface: like QEMU, the first
+ * drive goes to the highest-addressed free slot, the next to the next lower one, and so on.
+ */
+function attachDrives(
+  registry: PluginRegistry,
+  board: Board,
+  devices: Array<{ entry: BoardDevice; device: Device }>,
+  drives: DriveSpec[],
+  transport: 'legacy' | 'modern' | undefined,
+): void {
+  const opened: BlockImage[] = [];
+  try {
+    drives.forEach((spec, i) => {
+      const where = `--drive ${spec.text}`;
+      const type = registry.backendFor(spec.interface, 'disk');
+      if (!type) throw new UserError(`${where}: no plugin provides a ${spec.interface} block device (loaded: ${registry.backendTypes().join(', ') || 'none'})`);
+      const free = devices
+        .filter((d) => d.device.slot?.interface === spec.interface && !d.device.slot.occupied)
+        .sort((a, b) => (b.entry.reg[0]?.[0] ?? 0) - (a.entry.reg[0]?.[0] ?? 0));
+      if (free.length === 0) {
+        const all = devices.filter((d) => d.device.slot?.interface === spec.interface).length;
+        throw new UserError(`${where}: board ${board.name} has no free ${spec.interface} slot (it has ${all}; ${i} drive(s) attached before this one)`);
+      }
+      const image = FileBlockImage.open(spec.file, spec.readonly);
+      opened.push(image);
+      const options = { ...spec.options };
+      if (options.transport === undefined && transport !== undefined) options.transport = transport;
+      const slot = free[0];
+      try {
+        slot.device.slot!.attach(type, { id: `drive${i}`, image, options });
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+        throw new UserError(`${where}: ${slot.entry.name}: ${(e as Error).message}`);
+      }
+    });
+  } catch (e) {
+    for (const image of opened) image.close();
+    throw e;
+  }
 }
 
 /** Loads an ELF at its physical addresses, or a raw image at `rawAddress`. */

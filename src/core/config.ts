@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatPath, parseSize, readYaml } from './board.js';
+import { parseDriveSpec, type DriveSpec } from './disk/drive.js';
 import { UserError } from './errors.js';
 
 /**
@@ -16,7 +17,8 @@ const configSchema = z
     cpus: z.number().int().min(1).max(64).optional(),
     memory: z.union([z.string(), z.number()]).optional(),
     append: z.string().optional(),
-    drives: z.array(z.string()).optional(),
+    // `--drive` specs; `none` (or [none]): no drive at all, not even the board's default disk.
+    drives: z.union([z.literal('none'), z.array(z.string())]).optional(),
     // `uart1: null` in YAML is the null backend, not a missing value.
     serial: z.union([z.string(), z.record(z.string().nullable().transform((v) => v ?? 'null'))]).optional(),
     plugins: z.array(z.string()).optional(),
@@ -32,7 +34,10 @@ export interface RvosConfig {
   cpus?: number;
   memory?: number;
   append?: string;
-  drives: string[];
+  /** Parsed drive specs, `file=` resolved against the config file's folder. */
+  drives: DriveSpec[];
+  /** `drives: none`: no drive, not even the board's default disk. */
+  noDrives?: boolean;
   /** `--serial` for the console, or a backend per serial device name. */
   serial?: string | Record<string, string>;
   plugins: string[];
@@ -64,6 +69,10 @@ export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
     if (memory === undefined) throw new UserError(`${path}:${lineOf(['memory'])}: memory: expected a size like 256MiB, got ${JSON.stringify(c.memory)}`);
   }
   const boardIsPath = c.board !== undefined && (c.board.includes('/') || /\.ya?ml$/.test(c.board));
+  const driveList = c.drives === 'none' ? ['none'] : c.drives ?? [];
+  const noDrives = driveList.includes('none');
+  if (noDrives && driveList.length > 1) throw new UserError(`${path}:${lineOf(['drives'])}: drives: "none" cannot be combined with drives`);
+  const drives = noDrives ? [] : driveList.map((d, i) => parseDriveSpec(d, dir, `${path}:${lineOf(['drives', i])}: drives[${i}]`));
   return {
     file: path,
     board: boardIsPath ? rel(c.board) : c.board,
@@ -72,7 +81,8 @@ export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
     cpus: c.cpus,
     memory,
     append: c.append,
-    drives: c.drives ?? [],
+    drives,
+    ...(noDrives ? { noDrives } : {}),
     serial: c.serial,
     plugins: (c.plugins ?? []).map((p) => rel(p)!),
     clock: c.clock,

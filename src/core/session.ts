@@ -1,9 +1,11 @@
 import { parseSize } from './board.js';
 import { createBackend, type Backend } from './chardev.js';
 import { loadConfig } from './config.js';
+import { parseDriveSpec, parseTransport, type DriveSpec } from './disk/drive.js';
 import { createContainer, TOKENS, type MachineFactory, type PluginService } from './container.js';
 import { UserError } from './errors.js';
 import type { Machine } from './machine.js';
+import { SymbolizingStdioBackend, symbolizeAddress } from './symbolize.js';
 import type { PluginRegistry } from './plugins.js';
 
 /** Everything `rvos run` accepts; flags win over the config file, which wins over the board. */
@@ -19,7 +21,28 @@ export interface SessionOptions {
   /** Console backend spec (`stdio`, `null`, `file:PATH`, `tcp:PORT`, `capture`). */
   serial?: string;
   clock?: 'deterministic' | 'realtime';
+  /** `--drive` specs (replace the config's `drives:`); `none` = no drive, not even the board's default disk. */
+  drives?: string[];
+  /** `--virtio-version legacy|modern|1|2`: transport for drives without `transport=`. */
+  virtioVersion?: string;
+  /** Annotate addresses the guest prints on a `stdio` console with symbols (`--no-symbolize` turns it off). */
+  symbolize?: boolean;
+  /** One-line messages for the user (e.g. where the board's default disk was copied). */
+  notice?: (message: string) => void;
   cwd?: string;
+}
+
+/** Drives from flags, else from the config; undefined lets the board's default disk apply. */
+function chooseDrives(flags: string[] | undefined, config: { drives: DriveSpec[]; noDrives?: boolean }, cwd: string): DriveSpec[] | undefined {
+  if (flags && flags.length > 0) {
+    if (flags.includes('none')) {
+      if (flags.length > 1) throw new UserError('--drive none cannot be combined with other drives');
+      return [];
+    }
+    return flags.map((d) => parseDriveSpec(d, cwd));
+  }
+  if (config.noDrives || config.drives.length > 0) return config.drives;
+  return undefined;
 }
 
 export interface Session {
@@ -47,7 +70,11 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   let consoleBackend: Backend | undefined;
   const consoleSpec = o.serial ?? (typeof config.serial === 'string' ? config.serial : undefined) ?? 'stdio';
   if (typeof config.serial === 'object') for (const [dev, spec] of Object.entries(config.serial)) serial[dev] = createBackend(spec);
-  consoleBackend = createBackend(consoleSpec);
+  const drives = chooseDrives(o.drives, config, cwd);
+  const virtioTransport = o.virtioVersion !== undefined ? parseTransport(o.virtioVersion, `--virtio-version ${o.virtioVersion}`) : undefined;
+  let machineRef: Machine | undefined;
+  consoleBackend =
+    consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined)) : createBackend(consoleSpec);
 
   const factory = container.get<MachineFactory>(TOKENS.MachineFactory);
   const machine = await factory.create(o.board ?? config.board, {
@@ -59,7 +86,11 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     realtime: (o.clock ?? config.clock) === 'realtime',
     serial,
     console: consoleBackend,
+    drives,
+    virtioTransport,
+    notice: o.notice,
   });
+  machineRef = machine;
   const backends = [consoleBackend, ...Object.values(serial)];
   await Promise.all(backends.map((b) => b.ready()));
   return {
