@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { Args, Flags } from '@oclif/core';
+import type { ElfInfo } from '../core/api.js';
+import { UserError } from '../core/errors.js';
+import { elfInfo, parseElf } from '../core/loaders/elf.js';
+import { describeAddress } from '../core/symbolize.js';
+import { Symbolizer } from '../core/symbols.js';
+import { RvosCommand, writeOut } from './support/base.js';
+
+export default class Addr2line extends RvosCommand {
+  static override summary = 'Turn guest addresses into function+offset using an ELF\'s symbols.';
+  static override description = `Prints "0xADDRESS: function+0xOFFSET" for each address (hexadecimal, 0x optional), "??" when it is
+outside the images or no symbol precedes it. The console of \`rvos run\` does the same for pc=/sepc=/mepc=/ra= values the guest prints.`;
+  static override examples = ['<%= config.bin %> addr2line --kernel kernel.elf 0x80200a3c', '<%= config.bin %> addr2line --kernel kernel.elf --kernel firmware.elf 0x80200a3c 0x80000104'];
+  static override strict = false;
+  static override args = {
+    address: Args.string({ description: 'guest address(es)', required: true }),
+  };
+  static override flags = {
+    kernel: Flags.string({ char: 'k', description: 'ELF image with symbols; repeatable (kernel, firmware)', required: true, multiple: true, multipleNonGreedy: true }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Addr2line);
+    const images: ElfInfo[] = flags.kernel.map((path) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(readFileSync(path));
+      } catch (e) {
+        throw new UserError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      const info = elfInfo(parseElf(bytes, path), path);
+      if (info.symbols.size === 0) throw new UserError(`${path}: no symbol table (built with --strip-all?)`);
+      return info;
+    });
+    const symbols = new Symbolizer(images);
+    const lines = (argv as string[]).map((text) => {
+      // Hexadecimal with or without 0x, like binutils addr2line.
+      const m = /^(?:0x)?([0-9a-f]{1,16})$/i.exec(text);
+      const addr = m ? Number.parseInt(m[1], 16) : NaN;
+      if (!Number.isSafeInteger(addr)) throw new UserError(`${text}: expected a hexadecimal address like 0x80200a3c`);
+      return `0x${addr.toString(16).padStart(8, '0')}: ${describeAddress(symbols, images, addr) ?? '??'}\n`;
+    });
+    await writeOut(lines.join(''));
+  }
+}
