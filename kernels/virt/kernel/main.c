@@ -19,7 +19,7 @@ void kmain(u32 hartid, const void *dtb) {
   sbi_init();
   kprintf("\nrvos teaching kernel (riscv32, S-mode), boot hart %u\n", hartid);
   if (sbi_spec_version)
-    kprintf("sbi: v%u.%u, implementation %u version 0x%x;%s%s%s%s\n", (sbi_spec_version >> 24) & 0x7f,
+    kprintf("sbi: v%u.%u, implementation 0x%x version 0x%x;%s%s%s%s\n", (sbi_spec_version >> 24) & 0x7f,
             sbi_spec_version & 0xffffff, sbi_impl_id, sbi_impl_version, sbi_has_dbcn ? " DBCN" : "",
             sbi_has_time ? " TIME" : "", sbi_has_srst ? " SRST" : "", sbi_has_hsm ? " HSM" : "");
   else
