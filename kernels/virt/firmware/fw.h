@@ -55,6 +55,7 @@ struct fw_dynamic_info {
 };
 #define FW_DYNAMIC_INFO_MAGIC 0x4942534f
 #define FW_DYNAMIC_NEXT_MODE_S 1
+#define FW_DYNAMIC_OPTION_NO_BOOT_PRINTS 0x1
 #define DEFAULT_NEXT_ADDR 0x80400000u
 
 /* Registers saved by the trap entry: x1..x31 at index 1..31 (x[2] is the interrupted sp). */

@@ -77,14 +77,21 @@ void fw_boot_main(u32 hartid, void *dtb, u32 a2) {
   hart_init(hartid);
   int reserved = have_dtb && fdt_reserve_firmware(dtb, RVOS_SBI_BASE, RVOS_SBI_SIZE, plat.ram_end) == 0;
 
-  fw_printf("rvos-sbi v%u.%u (SBI v2.0): %u hart%s, boot hart %u, next 0x%08x (S-mode)%s\n",
-            RVOS_SBI_IMPL_VERSION >> 16, RVOS_SBI_IMPL_VERSION & 0xffff, plat.nharts, plat.nharts == 1 ? "" : "s",
-            hartid, next, info ? "" : " [no fw_dynamic_info]");
+  /* fw_dynamic_info.options bit 0: no boot prints (OpenSBI's SBI_SCRATCH_NO_BOOT_PRINTS). */
+  int quiet = info && (info->options & FW_DYNAMIC_OPTION_NO_BOOT_PRINTS);
+  if (!quiet) {
+    fw_printf("rvos-sbi v%u.%u (SBI v2.0): %u hart%s, boot hart %u, next 0x%08x (S-mode)%s\n",
+              RVOS_SBI_IMPL_VERSION >> 16, RVOS_SBI_IMPL_VERSION & 0xffff, plat.nharts,
+              plat.nharts == 1 ? "" : "s", hartid, next, info ? "" : " [no fw_dynamic_info]");
+  }
   if (!have_dtb) fw_printf("rvos-sbi: warning: no device tree at a1 (0x%08x)\n", (u32)dtb);
   if (info && info->next_mode != FW_DYNAMIC_NEXT_MODE_S)
     fw_printf("rvos-sbi: warning: next_mode %u unsupported, using S-mode\n", info->next_mode);
-  fw_printf("rvos-sbi: firmware 0x%08x-0x%08x protected by PMP%s\n", RVOS_SBI_BASE, RVOS_SBI_BASE + RVOS_SBI_SIZE - 1,
-            reserved ? ", in /reserved-memory" : have_dtb ? " (DTB fix-up failed)" : "");
+  if (!quiet) {
+    fw_printf("rvos-sbi: firmware 0x%08x-0x%08x protected by PMP%s\n", RVOS_SBI_BASE,
+              RVOS_SBI_BASE + RVOS_SBI_SIZE - 1,
+              reserved ? ", in /reserved-memory" : have_dtb ? " (DTB fix-up failed)" : "");
+  }
   if (!addr_ok_for_s(next, 4)) {
     fw_printf("rvos-sbi: no kernel to boot: next address 0x%08x is not RAM outside the firmware\n", next);
     system_poweroff(RVOS_SBI_EXIT_NO_KERNEL << 16 | FINISHER_FAIL);
