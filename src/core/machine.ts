@@ -258,4 +258,27 @@ export class Machine implements MachineControl {
   async close(): Promise<void> {
     for (const d of this.devices) await d.device.close?.();
   }
+
+  // --- Interactive control (the TUI). Called from event-loop callbacks, never inside a slice. ---
+
+  /**
+   * Runs one instruction on every runnable CPU, for single-stepping a paused machine. A pending
+   * reset is applied first; when every CPU waits for an interrupt, virtual time first jumps to
+   * the next timer, as the run loop does. Returns the number of instructions executed.
+   */
+  singleStep(): number {
+    if (this.stopRequest) return 0;
+    if (this.resetRequest) this.doReset();
+    const before = this.totalInsns;
+    if (!this.step(1) && !this.realtime && this.clock.nextDeadline !== Infinity) {
+      this.clock.advanceTo(this.clock.nextDeadline);
+      this.step(1);
+    }
+    return this.totalInsns - before;
+  }
+
+  /** Applies a requested `reset()` now, so a paused machine shows its reset state at once. */
+  applyPendingReset(): void {
+    if (this.resetRequest && !this.stopRequest) this.doReset();
+  }
 }
