@@ -167,12 +167,17 @@ static u64 rdtime(void) {
 
 static void set_timer(u64 when) { SBI2(SBI_EXT_TIME, SBI_TIME_SET_TIMER, (u32)when, (u32)(when >> 32)); }
 
-/* Waits (wfi) with interrupts enabled until this hart has taken one more timer interrupt. */
+/* Waits until this hart has taken one more timer interrupt: wfi with sstatus.SIE = 0 (it still
+ * wakes up on a pending enabled interrupt, and none is taken between the check and the wfi), then
+ * a window with SIE = 1 to take it. */
 static void wait_timer_irq(u32 hartid, u32 before) {
-  csr_set(sie, SIP_STIP);
-  csr_set(sstatus, SSTATUS_SIE);
-  while (traps[hartid].stip_count == before) __asm__ volatile("wfi");
   csr_clear(sstatus, SSTATUS_SIE);
+  csr_set(sie, SIP_STIP);
+  while (traps[hartid].stip_count == before) {
+    __asm__ volatile("wfi");
+    csr_set(sstatus, SSTATUS_SIE);
+    csr_clear(sstatus, SSTATUS_SIE);
+  }
 }
 
 /* ---- Device tree -------------------------------------------------------------------------- */
@@ -438,9 +443,10 @@ static void test_dtb_and_pmp(u32 hartid) {
 
 static void test_timer(u32 hartid) {
   struct hart_traps *t = &traps[hartid];
-  u64 deadline = rdtime() + 100000; /* 10 ms at 10 MHz */
-  set_timer(deadline);
+  set_timer(rdtime() + 1000000000ull); /* 100 s at 10 MHz: not before the check, even on a busy host */
   check("time: sip.STIP right after set_timer", (csr_read(sip) & SIP_STIP) != 0, 0);
+  u64 deadline = rdtime() + 100000; /* 10 ms */
+  set_timer(deadline);
   u32 before = t->stip_count;
   wait_timer_irq(hartid, before);
   check("time: interrupt scause", t->last_irq, SCAUSE_STI);
