@@ -52,6 +52,7 @@ int exec(const char *path, char **argv) {
   struct proghdr ph;
   pagetable_t pt = 0;
   u32 end = 0;
+  int locked = 1;
 
   fs_lock();
   struct inode *ip = namei(path);
@@ -71,6 +72,7 @@ int exec(const char *path, char **argv) {
   iput(ip);
   fs_unlock();
   ip = 0;
+  locked = 0;
 
   /* The stack, with argc strings and the argv array on top (16-byte aligned). */
   u32 sp = USTACK_TOP, uargv[MAXARG + 1];
@@ -107,9 +109,7 @@ int exec(const char *path, char **argv) {
 
 bad:
   if (pt) uvm_free(pt);
-  if (ip) {
-    iput(ip);
-    fs_unlock();
-  }
+  if (ip) iput(ip);
+  if (locked) fs_unlock();
   return -1;
 }
