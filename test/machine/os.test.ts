@@ -85,7 +85,7 @@ describe.skipIf(!built)('virt teaching OS on rvos', () => {
   it('drives the modern virtio-mmio transport and boots on 4 harts', async () => {
     const image = imageCopy();
     const r = await runSession({ image, cpus: 4, virtioVersion: 'modern', lines: ['write /x.txt modern', 'cat /x.txt', 'shutdown'] });
-    expect(r.output).toContain('machine: riscv-virtio,qemu, 4 harts, timebase 10000000 Hz\n');
+    expect(r.output).toContain('machine: riscv-virtio,qemu, 4 harts, timebase 10000000 Hz\nharts: 0 (boot), 1 stopped, 2 stopped, 3 stopped\n');
     expect(r.output).toContain('virtio-blk: virtio-mmio@10008000 irq 8, modern transport, 8192 sectors, flush\n');
     expect(r.output.slice(r.output.indexOf(PROMPT))).toBe(
       '$ write /x.txt modern\nwrote 7 bytes to /x.txt\n$ cat /x.txt\nmodern\n$ shutdown\nkernel: power off\n',

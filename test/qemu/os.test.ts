@@ -122,7 +122,7 @@ describe.skipIf(!qemuAvailable() || !built)('virt teaching OS on QEMU', () => {
       lines: ['write /x.txt modern', 'cat /x.txt', 'shutdown'],
     });
     expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
-    expect(r.output).toContain('machine: riscv-virtio,qemu, 4 harts, timebase 10000000 Hz\n');
+    expect(r.output).toContain('machine: riscv-virtio,qemu, 4 harts, timebase 10000000 Hz\nharts: 0 (boot), 1 stopped, 2 stopped, 3 stopped\n');
     expect(r.output).toContain('virtio-blk: virtio-mmio@10008000 irq 8, modern transport, 8192 sectors, flush\n');
     expect(r.output.slice(r.output.indexOf(PROMPT))).toBe(
       '$ write /x.txt modern\nwrote 7 bytes to /x.txt\n$ cat /x.txt\nmodern\n$ shutdown\nkernel: power off\n',

@@ -129,7 +129,11 @@ static void visit(const struct node *n) {
   }
   if (n->depth == 2 && name_is(n->parent->name, "cpus") && s && strcmp(s, "cpu") == 0) {
     const char *status = getprop(n, "status", &len);
-    if (!status || strcmp(status, "disabled") != 0) m->nharts++;
+    u32 hart;
+    if ((!status || strcmp(status, "disabled") != 0) && prop_u32(n, "reg", &hart)) {
+      if (m->nharts < (int)(sizeof m->hartids / sizeof m->hartids[0])) m->hartids[m->nharts] = hart;
+      m->nharts++;
+    }
     if (m->timebase == 0) prop_u32(n, "timebase-frequency", &m->timebase);
     return;
   }

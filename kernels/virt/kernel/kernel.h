@@ -68,6 +68,7 @@ struct machine {
   u32 dtb_base, dtb_size;
   u32 timebase;                        /* Hz */
   int nharts;
+  u32 hartids[16];
   u32 uart_base, uart_irq;
   u32 plic_base, plic_size, plic_ndev;
   int plic_context;                    /* S-mode context of the boot hart, -1 if unknown */

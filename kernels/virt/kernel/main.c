@@ -8,6 +8,16 @@ static void print_machine(void) {
   struct machine *m = &machine;
   kprintf("machine: %s, %d hart%s, timebase %u Hz\n", m->model[0] ? m->model : "(no model)", m->nharts,
           m->nharts == 1 ? "" : "s", m->timebase);
+  if (m->nharts > 1 && sbi_has_hsm) {
+    /* Only the boot hart runs the kernel; the others stay where the firmware keeps them. */
+    kprintf("harts:");
+    for (int i = 0; i < m->nharts && i < (int)(sizeof m->hartids / sizeof m->hartids[0]); i++) {
+      long st = m->hartids[i] == boot_hartid ? 0 : sbi_hart_status(m->hartids[i]);
+      kprintf(" %u %s", m->hartids[i], m->hartids[i] == boot_hartid ? "(boot)" : st == 1 ? "stopped" : st == 0 ? "started" : "?");
+      if (i + 1 < m->nharts) kprintf(",");
+    }
+    kprintf("\n");
+  }
   kprintf("memory: %u MiB at 0x%08x\n", m->ram_size >> 20, m->ram_base);
   for (int i = 0; i < m->nresv; i++)
     kprintf("reserved: 0x%08x-0x%08x%s\n", m->resv[i].base, m->resv[i].base + m->resv[i].size - 1,
@@ -28,6 +38,9 @@ void kmain(u32 hartid, const void *dtb) {
   if (fdt_parse(dtb, hartid, &machine) < 0) panic("no device tree at %p (a1)", dtb);
   if (!machine.ram_size) panic("no /memory node in the device tree");
   if (!machine.timebase) panic("no timebase-frequency in /cpus");
+  if (machine.ram_base + machine.ram_size > IO_BASE || machine.ram_base + machine.ram_size < machine.ram_base) {
+    machine.ram_size = IO_BASE - machine.ram_base; /* the rest would collide with the ioremap window */
+  }
   print_machine();
   /* Firmware normally reserves its own memory; if the tree does not say, keep away from
    * everything below the kernel. */
