@@ -155,7 +155,7 @@ export class Machine implements MachineControl {
     this.realtimeBase = performance.now();
     for (const d of this.devices) d.device.reset?.();
     for (const cpu of this.cpus) cpu.reset();
-    this.bus.ram.u8.fill(0);
+    // RAM survives a system reset, as on QEMU; boot() reloads the images and the device tree.
     this.boot();
   }
 
