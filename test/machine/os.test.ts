@@ -38,13 +38,13 @@ function imageCopy(): string {
 }
 
 /** Boots the OS and types `lines` into the shell, each after a new prompt. */
-async function runSession(opts: { image: string; lines: string[]; cpus?: number; virtioVersion?: string }) {
+async function runSession(opts: { image?: string; lines: string[]; cpus?: number; virtioVersion?: string }) {
   const session = await createSession({
     board: 'virt',
     bios: firmware,
     kernel,
     cpus: opts.cpus,
-    drives: [`file=${opts.image}`],
+    drives: [opts.image ? `file=${opts.image}` : 'none'],
     virtioVersion: opts.virtioVersion,
     serial: 'capture',
     config: '/dev/null',
@@ -92,5 +92,12 @@ describe.skipIf(!built)('virt teaching OS on rvos', () => {
     );
     expect(r.exitCode).toBe(0);
     expect(text(image, '/x.txt')).toBe('modern\n');
+  });
+
+  it('panics cleanly without a disk', async () => {
+    const r = await runSession({ lines: [] });
+    expect(fromKernel(r.output)).toMatch(/\npaging: Sv32 on\n\nkernel panic: no virtio block device\n$/);
+    expect(r.reason).toBe('poweroff');
+    expect(r.exitCode).toBe(1);
   });
 });

@@ -46,11 +46,11 @@ interface SessionResult {
 }
 
 /** Boots the OS on QEMU and types `lines` into the shell, each after a new prompt. */
-function runQemuSession(opts: { image: string; lines: string[]; smp?: number; args?: string[]; timeoutMs?: number }): Promise<SessionResult> {
+function runQemuSession(opts: { image?: string; lines: string[]; smp?: number; args?: string[]; timeoutMs?: number }): Promise<SessionResult> {
   const args = ['-M', 'virt', '-cpu', QEMU_CPU, '-nographic', '-monitor', 'none', '-serial', 'stdio'];
   if (opts.smp) args.push('-smp', String(opts.smp));
   args.push('-bios', firmware, '-kernel', kernel);
-  args.push('-drive', `file=${opts.image},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-device,drive=hd0');
+  if (opts.image) args.push('-drive', `file=${opts.image},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-device,drive=hd0');
   args.push(...(opts.args ?? []));
   return new Promise((resolve, reject) => {
     const child = spawn(QEMU_BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -129,5 +129,12 @@ describe.skipIf(!qemuAvailable() || !built)('virt teaching OS on QEMU', () => {
     );
     expect(r.exitCode).toBe(0);
     expect(text(image, '/x.txt')).toBe('modern\n');
+  });
+
+  it('panics cleanly without a disk', async () => {
+    const r = await runQemuSession({ lines: [] });
+    expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    expect(fromKernel(r.output)).toMatch(/\npaging: Sv32 on\n\nkernel panic: no virtio block device\n$/);
+    expect(r.exitCode).toBe(1);
   });
 });
