@@ -45,9 +45,9 @@ export interface LoggedTrap extends TrapEvent {
   timeNs: number;
 }
 
-/** One log line: `0.012345s cpu0 irq Machine timer interrupt -> M pc 80000124 <main+0x10>`. */
+/** One log line: `0.012345s cpu0 irq Machine timer interrupt -> M 80000124 <main+0x10>`. */
 export function formatTrap(e: LoggedTrap, symbolize: (pc: number) => string = () => ''): string {
   const kind = e.interrupt ? 'irq' : 'exc';
   const sym = symbolize(e.pc);
-  return `${formatSeconds(e.timeNs)} cpu${e.cpu} ${kind} ${e.name} -> ${e.target} pc ${hex(e.pc)}${sym ? ' ' + sym : ''}`;
+  return `${formatSeconds(e.timeNs)} cpu${e.cpu} ${kind} ${e.name} -> ${e.target} ${hex(e.pc)}${sym ? ' ' + sym : ''}`;
 }

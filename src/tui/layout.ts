@@ -16,8 +16,13 @@ export interface Layout {
   wide: boolean;
 }
 
-/** Width of the right-hand column on wide terminals: four register columns plus borders. */
-export const SIDE_WIDTH = 64;
+/**
+ * Width of the right-hand column on wide terminals: at least four register columns plus borders,
+ * more on big terminals so that trap log lines fit.
+ */
+export function sideWidth(cols: number): number {
+  return Math.min(80, Math.max(64, Math.floor(cols * 0.48)));
+}
 /** Narrower than this, the panes stack: console on top, registers and interrupts below. */
 export const WIDE_MIN_COLS = 120;
 
@@ -31,7 +36,7 @@ export function computeLayout(cols: number, rows: number, registerRows = 16): La
   const body = rows - 1;
   const status = { left: 0, top: rows - 1, width: cols, height: 1 };
   if (cols >= WIDE_MIN_COLS) {
-    const side = SIDE_WIDTH;
+    const side = sideWidth(cols);
     const regHeight = Math.max(3, Math.min(registerRows + 2, body - 8));
     return {
       wide: true,

@@ -47,13 +47,13 @@ export function groupRegisters(cells: RegCell[]): RegisterSnapshot {
   return { pc, general: rest.slice(0, split), control: rest.slice(split) };
 }
 
-/** Lays cells out row-major in as many columns of equal width as fit in `width`. */
-export function gridRows(cells: RegCell[], width: number): { rows: RegCell[][]; nameWidth: number; columnWidth: number } {
+/** Lays cells out row-major in as many columns of equal width as fit in `width`, up to `maxColumns`. */
+export function gridRows(cells: RegCell[], width: number, maxColumns = 4): { rows: RegCell[][]; nameWidth: number; columnWidth: number } {
   const nameWidth = Math.max(0, ...cells.map((c) => c.name.length));
   const valueWidth = Math.max(0, ...cells.map((c) => c.text.length));
   const columnWidth = nameWidth + 1 + valueWidth;
   const gap = 2;
-  const columns = Math.max(1, Math.floor((width + gap) / (columnWidth + gap)));
+  const columns = Math.max(1, Math.min(maxColumns, Math.floor((width + gap) / (columnWidth + gap))));
   const rows: RegCell[][] = [];
   for (let i = 0; i < cells.length; i += columns) rows.push(cells.slice(i, i + columns));
   return { rows, nameWidth, columnWidth };

@@ -34,10 +34,10 @@ describe('formatTrap', () => {
   const trap = { cpu: 1, interrupt: true, cause: 7, name: 'Machine timer interrupt', pc: 0x80000124, tval: 0, target: 'M', timeNs: 12_345_678 };
   it('shows virtual time, cpu, kind, name, target and the symbolized pc', () => {
     expect(formatTrap(trap, (pc) => (pc === 0x80000124 ? '<main+0x10>' : ''))).toBe(
-      '0.012346s cpu1 irq Machine timer interrupt -> M pc 80000124 <main+0x10>',
+      '0.012346s cpu1 irq Machine timer interrupt -> M 80000124 <main+0x10>',
     );
     expect(formatTrap({ ...trap, interrupt: false, name: 'Illegal instruction', target: 'S' })).toBe(
-      '0.012346s cpu1 exc Illegal instruction -> S pc 80000124',
+      '0.012346s cpu1 exc Illegal instruction -> S 80000124',
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SIDE_WIDTH, WIDE_MIN_COLS, computeLayout, type Rect } from '../../../src/tui/layout.js';
+import { WIDE_MIN_COLS, computeLayout, sideWidth, type Rect } from '../../../src/tui/layout.js';
 
 const overlaps = (a: Rect, b: Rect) =>
   a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
@@ -18,9 +18,15 @@ describe('computeLayout', () => {
   it('wide terminals: console left, registers over interrupts on the right', () => {
     const l = computeLayout(160, 50, 16);
     expect(l.wide).toBe(true);
-    expect(l.console).toEqual({ left: 0, top: 0, width: 160 - SIDE_WIDTH, height: 49 });
-    expect(l.registers).toEqual({ left: 160 - SIDE_WIDTH, top: 0, width: SIDE_WIDTH, height: 18 });
+    expect(l.console).toEqual({ left: 0, top: 0, width: 84, height: 49 });
+    expect(l.registers).toEqual({ left: 84, top: 0, width: 76, height: 18 });
     expect(l.interrupts.top).toBe(18);
+  });
+
+  it('the right-hand column grows with the terminal, within limits', () => {
+    expect(sideWidth(120)).toBe(64);
+    expect(sideWidth(160)).toBe(76);
+    expect(sideWidth(300)).toBe(80);
   });
 
   it('the registers pane gives way so interrupts keep 8 rows', () => {

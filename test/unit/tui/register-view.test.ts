@@ -45,5 +45,7 @@ describe('register view', () => {
     expect(gridRows(cells, 54).rows.length).toBe(8);
     expect(gridRows(cells, 53).rows.length).toBe(11);
     expect(gridRows(cells, 5).rows.length).toBe(32);
+    expect(gridRows(cells, 200).rows.length).toBe(8); // four columns at most: x0-x3, x4-x7, ...
+    expect(gridRows(cells, 200, 8).rows.length).toBe(4);
   });
 });
