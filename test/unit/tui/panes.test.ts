@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ConsoleModel } from '../../../src/tui/console-model.js';
+import { consoleText, interruptsText, registersText, statusText } from '../../../src/tui/panes.js';
+import { diffRegisters } from '../../../src/tui/register-view.js';
+
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+describe('pane text', () => {
+  it('console: bottom-anchored rows with the guest colours', () => {
+    const m = new ConsoleModel();
+    m.writeText('\x1b[32mok\x1b[0m\n$ ');
+    const text = consoleText(m, 20, 4, 0, false);
+    expect(text.split('\n').map(plain)).toEqual(['', '', 'ok', '$ ']);
+    expect(text).toContain('\x1b[32mok');
+  });
+
+  it('registers: cpu, mode, symbolized pc, changed values highlighted', () => {
+    const before = new Map([['pc', '80000000'], ['a0', '00000000']]);
+    const cells = diffRegisters(before, [
+      { name: 'pc', value: 0x80000004, width: 32 },
+      { name: 'a0', value: 0, width: 32 },
+      { name: 'a1', value: 5, width: 32 },
+    ]);
+    const lines = registersText({ cpu: 1, cpuCount: 2, mode: 'S', cells, symbol: '<main+0x4>', paused: true, width: 40 });
+    expect(plain(lines[0])).toBe('cpu1 of 2 (C-a c: next)  mode S');
+    expect(plain(lines[1])).toBe('pc 80000004 <main+0x4>');
+    expect(lines[1]).toContain('\x1b[1m\x1b[33m80000004');
+    expect(plain(lines[2])).toBe('a0 00000000  a1 00000005');
+  });
+
+  it('interrupts: count, rate and sparkline per line; idle lines hidden when short of room', () => {
+    const lines = [
+      { name: 'cpu0:mtip clint', count: 1234, rate: 1000, history: [1, 2] },
+      ...Array.from({ length: 10 }, (_, i) => ({ name: `plic:${i + 1} virtio${i}`, count: 0, rate: 0, history: [] })),
+    ];
+    const out = interruptsText(lines, ['t1', 't2'], 2, 60, 12).map(plain);
+    expect(out[1]).toMatch(/^cpu0:mtip clint\s+1,234\s+1\.0k\s+▄█$/);
+    expect(out).toContain('(10 idle lines not shown)');
+    expect(out.slice(-3)).toEqual(['traps (2 taken, newest first)', 't1', 't2']);
+    expect(interruptsText(lines, [], 0, 60, 40).length).toBe(1 + 11 + 1);
+  });
+
+  it('status: board, arch, state, MIPS, instructions, virtual time and the key help', () => {
+    const s = plain(
+      statusText({ board: 'virt', arch: 'rv32', state: 'paused', mips: 123.45, instructions: 1234567, timeNs: 1.5e9, focus: 'console' }, 160),
+    );
+    expect(s).toMatch(/^ virt \(rv32\) \| PAUSED \| 123\.5 MIPS \| 1,234,567 insns \| t=1\.500000s \| \[console\] +C-a h help .*C-a x quit/);
+    expect(s.length).toBe(160);
+  });
+});
