@@ -1,0 +1,133 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { programElf } from '../helpers/programs.js';
+
+/**
+ * The TUI in a real terminal (tmux), driven by test/helpers/tui-main.ts (a session built like
+ * `rvos run` builds it in TUI mode, then runTui).
+ */
+const root = join(import.meta.dirname, '..', '..');
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+let socket = '';
+const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let counter = 0;
+
+/** Starts the TUI in a detached 160x50 tmux session; the shell prints EXIT=<code> when it ends. */
+function startTui(args: string[]) {
+  const name = `tui${counter++}`;
+  socket = `rvos-${name}-${process.pid}`; // a server per test: no race with the previous one's exit
+  const cmd = `cd ${root} && node --import tsx test/helpers/tui-main.ts ${args.join(' ')}; echo EXIT=$?; sleep 60`;
+  const r = tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', cmd);
+  if (r.status !== 0) throw new Error(`tmux: ${r.stderr}`);
+  const screen = (colours = false) => tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', name).stdout;
+  return {
+    screen,
+    keys: (...keys: string[]) => tmux('send-keys', '-t', name, ...keys),
+    async waitFor(re: RegExp, ms = 20_000): Promise<string> {
+      const end = Date.now() + ms;
+      let s = screen();
+      while (!re.test(s) && Date.now() < end) {
+        await sleep(100);
+        s = screen();
+      }
+      if (!re.test(s)) throw new Error(`screen never matched ${re}:\n${s}`);
+      return s;
+    },
+  };
+}
+
+/** A number from the screen, e.g. the instruction count in the status bar. */
+function count(screen: string, re: RegExp): number {
+  const m = re.exec(screen);
+  if (!m) throw new Error(`no ${re} on screen:\n${screen}`);
+  return Number(m[1].replace(/,/g, ''));
+}
+const INSNS = /\| ([\d,]+) insns \|/;
+
+describe.skipIf(!hasTmux)('the TUI in a terminal', () => {
+  afterEach(() => {
+    tmux('kill-server');
+  });
+
+  it('shows the guest console, sends it keys, symbolizes the pc, logs interrupts, and exits with the guest code', async () => {
+    const tui = startTui(['--kernel', programElf('uart_irq')]);
+    await tui.waitFor(/ready: type characters, 'q' quits/);
+    expect(tui.screen()).toMatch(/virt \(rv32\) \| RUNNING \|/);
+    tui.keys('x');
+    let s = await tui.waitFor(/rx 0x78 'x'/);
+    // Registers: the pc inside the kernel, with its symbol (the guest waits in main's WFI loop).
+    s = await tui.waitFor(/pc 8000[0-9a-f]{4} <main\+0x[0-9a-f]+>/);
+    expect(s).toMatch(/mode M/);
+    expect(s).toMatch(/zero 00000000 +ra +8000[0-9a-f]{4}/);
+    // Interrupts: the UART's PLIC line fired, and the trap log has the external interrupt.
+    expect(count(s, /plic:10 uart0 +([\d,]+)/)).toBeGreaterThanOrEqual(1);
+    s = await tui.waitFor(/cpu0 irq Machine external interrupt -> M 8000[0-9a-f]{4} <main\+0x[0-9a-f]+>/);
+    tui.keys('q');
+    s = await tui.waitFor(/Guest powered off with exit code 0/);
+    expect(s).toMatch(/uart_irq: PASS/);
+    expect(s).toMatch(/POWERED OFF/);
+    tui.keys('Enter');
+    await tui.waitFor(/EXIT=0/);
+  });
+
+  it('counts timer interrupts while running; pause freezes the instruction count, step adds one; guest colours', async () => {
+    const tui = startTui(['--spin']);
+    await tui.waitFor(/spin: red blue, keys echo as \[k\]/);
+    const coloured = tui.screen(true);
+    expect(coloured).toMatch(/\x1b\[31mred/);
+    expect(coloured).toMatch(/\x1b\[34mblue/);
+
+    const mtip = /cpu0:mtip clint +([\d,]+)/;
+    const first = count(await tui.waitFor(mtip), mtip);
+    await sleep(600);
+    let s = tui.screen();
+    expect(count(s, mtip)).toBeGreaterThan(first);
+    expect(count(s, /\| ([\d.]+) MIPS \|/)).toBeGreaterThan(0);
+    expect(s).toMatch(/cpu0 irq Machine timer interrupt -> M 8000[0-9a-f]{4} <(main|trap_handler)/);
+
+    tui.keys('C-a', 'p');
+    await tui.waitFor(/\| PAUSED \|/);
+    await sleep(300);
+    const before = tui.screen();
+    await sleep(500);
+    s = tui.screen();
+    expect(count(s, INSNS)).toBe(count(before, INSNS));
+    expect(count(s, mtip)).toBe(count(before, mtip));
+
+    const paused = count(s, INSNS);
+    tui.keys('C-a', 's');
+    s = await tui.waitFor(new RegExp(`\\| ${(paused + 1).toLocaleString('en-US')} insns \\|`));
+    expect(s).toMatch(/pc 8000[0-9a-f]{4} <(main|trap_handler|print)/);
+
+    tui.keys('C-a', 'h');
+    await tui.waitFor(/C-a C-a +send a literal Ctrl-A to the guest/);
+    tui.keys('z'); // any key closes the help, and does not reach the guest
+    await sleep(300);
+    expect(tui.screen()).not.toMatch(/send a literal Ctrl-A/);
+
+    tui.keys('C-a', 'p');
+    await tui.waitFor(/\| RUNNING \|/);
+    tui.keys('-N', '60', 'k');
+    s = await tui.waitFor(/^│\[k\]/m);
+    expect(s).not.toMatch(/\[z\]/);
+    // Scrollback: 60 echoed lines push the banner out of view; PgUp brings it back.
+    await tui.waitFor(/^(?![\s\S]*spin: red blue)/);
+    tui.keys('PPage');
+    await tui.waitFor(/scrolled back [\s\S]*spin: red blue/);
+    tui.keys('C-a', 'x');
+    await tui.waitFor(/EXIT=0/);
+  });
+
+  it('a guest that powers off leaves its final counters on screen until a key', async () => {
+    const tui = startTui(['--kernel', programElf('timer')]);
+    let s = await tui.waitFor(/Guest powered off with exit code 0/);
+    expect(s).toMatch(/timer: PASS/);
+    expect(count(s, /cpu0:mtip clint +([\d,]+)/)).toBeGreaterThanOrEqual(5);
+    expect(count(s, /cpu0:msip clint +([\d,]+)/)).toBeGreaterThanOrEqual(1);
+    tui.keys('Escape');
+    await tui.waitFor(/EXIT=0/);
+  });
+});
