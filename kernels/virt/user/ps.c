@@ -5,6 +5,9 @@ static const char *states[] = {"unused", "embryo", "sleep", "ready", "run", "zom
 
 int main(void) {
   static struct procinfo p[32];
+  /* Let the shell that started us reach wait(): a timer tick could otherwise catch it between
+   * fork() and wait() and show it ready instead of sleeping. */
+  sleep(20);
   int n = procs(p, 32);
   /* by pid */
   for (int i = 1; i < n; i++)
