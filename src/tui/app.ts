@@ -161,11 +161,15 @@ export class TuiApp {
   private onInput(data: Uint8Array): void {
     this.dirty = true;
     if (this.finished) {
+      // The machine is gone, the screen stays: browsing keys work, any other key exits.
       const r = this.keys.feed(data, false);
-      const scrolls = r.actions.filter(isScroll);
-      for (const a of scrolls) this.act(a);
-      if (r.ignored > 0 || r.actions.length > scrolls.length) this.keyWaiter?.();
-      else this.frame();
+      if (this.helpVisible && (r.actions.length > 0 || r.ignored > 0)) this.helpVisible = false;
+      else {
+        const browse = r.actions.filter(isBrowsing);
+        for (const a of browse) this.act(a);
+        if (r.ignored > 0 || r.actions.length > browse.length) this.keyWaiter?.();
+      }
+      this.frame();
       return;
     }
     if (this.helpVisible) {
@@ -341,7 +345,7 @@ export class TuiApp {
   private showMessage(o: Outcome): void {
     const m = this.widgets.message;
     m.setLabel(` ${o.title} `);
-    m.setContent([` ${o.detail ?? ''}`, '', ` exit code ${o.code}. Press any key to exit (PgUp/PgDn scroll).`].join('\n'));
+    m.setContent([` ${o.detail ?? ''}`, '', ` exit code ${o.code}. Enter exits; Tab, c, PgUp/PgDn still browse.`].join('\n'));
     // Over the top of the console: the guest's last output (bottom) and the counters stay visible.
     const c = this.layout.console;
     m.width = Math.max(20, Math.min(c.width - 4, Math.max(60, (o.detail ?? '').length + 4)));
@@ -354,6 +358,6 @@ export class TuiApp {
   }
 }
 
-function isScroll(a: Action): boolean {
-  return a === 'scroll-up' || a === 'scroll-down' || a === 'page-up' || a === 'page-down';
-}
+/** Keys that only change what is shown (still live once the machine has stopped). */
+const BROWSING: ReadonlySet<Action> = new Set<Action>(['scroll-up', 'scroll-down', 'page-up', 'page-down', 'next-cpu', 'next-tab', 'focus-next', 'focus-prev', 'help']);
+const isBrowsing = (a: Action) => BROWSING.has(a);

@@ -130,4 +130,18 @@ describe.skipIf(!hasTmux)('the TUI in a terminal', () => {
     tui.keys('Escape');
     await tui.waitFor(/EXIT=0/);
   });
+
+  it('SMP: the registers pane switches CPUs, also after power-off', async () => {
+    const tui = startTui(['--kernel', programElf('smp'), '--cpus', '4']);
+    let s = await tui.waitFor(/Guest powered off with exit code 0/);
+    expect(s).toMatch(/cpu0 of 4 \(C-a c: next\)/);
+    for (const cpu of [1, 2, 3, 0]) {
+      tui.keys('c');
+      s = await tui.waitFor(new RegExp(`cpu${cpu} of 4 `));
+      expect(s).toMatch(/pc 8000[0-9a-f]{4} </);
+    }
+    expect(s).toMatch(/cpu3:msip clint +[1-9]/);
+    tui.keys('Enter');
+    await tui.waitFor(/EXIT=0/);
+  });
 });
