@@ -38,13 +38,13 @@ function imageCopy(): string {
 }
 
 /** Boots the OS and types `lines` into the shell, each after a new prompt. */
-async function runSession(opts: { image?: string; lines: string[]; cpus?: number; virtioVersion?: string }) {
+async function runSession(opts: { image?: string; readonly?: boolean; lines: string[]; cpus?: number; virtioVersion?: string }) {
   const session = await createSession({
     board: 'virt',
     bios: firmware,
     kernel,
     cpus: opts.cpus,
-    drives: [opts.image ? `file=${opts.image}` : 'none'],
+    drives: [opts.image ? `file=${opts.image}${opts.readonly ? ',readonly=on' : ''}` : 'none'],
     virtioVersion: opts.virtioVersion,
     serial: 'capture',
     config: '/dev/null',
@@ -99,5 +99,16 @@ describe.skipIf(!built)('virt teaching OS on rvos', () => {
     expect(fromKernel(r.output)).toMatch(/\npaging: Sv32 on\n\nkernel panic: no virtio block device\n$/);
     expect(r.reason).toBe('poweroff');
     expect(r.exitCode).toBe(1);
+  });
+
+  it('mounts a read-only disk read-only', async () => {
+    const image = imageCopy();
+    const r = await runSession({ image, readonly: true, lines: ['write /x hi', 'rm /README', 'shutdown'] });
+    expect(r.output).toMatch(/8192 sectors, flush, read-only\nrvfs: 4096 blocks \(\d+ free\), 256 inodes, read-only\n/);
+    expect(r.output.slice(r.output.indexOf(PROMPT))).toBe(
+      '$ write /x hi\nwrite: /x: cannot create\n$ rm /README\nrm: /README: cannot remove\n$ shutdown\nkernel: power off\n',
+    );
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(image).equals(readFileSync(disk))).toBe(true);
   });
 });

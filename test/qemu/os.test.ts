@@ -46,11 +46,14 @@ interface SessionResult {
 }
 
 /** Boots the OS on QEMU and types `lines` into the shell, each after a new prompt. */
-function runQemuSession(opts: { image?: string; lines: string[]; smp?: number; args?: string[]; timeoutMs?: number }): Promise<SessionResult> {
+function runQemuSession(opts: { image?: string; readonly?: boolean; lines: string[]; smp?: number; args?: string[]; timeoutMs?: number }): Promise<SessionResult> {
   const args = ['-M', 'virt', '-cpu', QEMU_CPU, '-nographic', '-monitor', 'none', '-serial', 'stdio'];
   if (opts.smp) args.push('-smp', String(opts.smp));
   args.push('-bios', firmware, '-kernel', kernel);
-  if (opts.image) args.push('-drive', `file=${opts.image},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-device,drive=hd0');
+  if (opts.image) {
+    const ro = opts.readonly ? ',readonly=on' : '';
+    args.push('-drive', `file=${opts.image},format=raw,if=none,id=hd0${ro}`, '-device', 'virtio-blk-device,drive=hd0');
+  }
   args.push(...(opts.args ?? []));
   return new Promise((resolve, reject) => {
     const child = spawn(QEMU_BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -136,5 +139,17 @@ describe.skipIf(!qemuAvailable() || !built)('virt teaching OS on QEMU', () => {
     expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
     expect(fromKernel(r.output)).toMatch(/\npaging: Sv32 on\n\nkernel panic: no virtio block device\n$/);
     expect(r.exitCode).toBe(1);
+  });
+
+  it('mounts a read-only disk read-only', async () => {
+    const image = imageCopy();
+    const r = await runQemuSession({ image, readonly: true, lines: ['write /x hi', 'rm /README', 'shutdown'] });
+    expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    expect(r.output).toMatch(/8192 sectors, flush, read-only\nrvfs: 4096 blocks \(\d+ free\), 256 inodes, read-only\n/);
+    expect(r.output.slice(r.output.indexOf(PROMPT))).toBe(
+      '$ write /x hi\nwrite: /x: cannot create\n$ rm /README\nrm: /README: cannot remove\n$ shutdown\nkernel: power off\n',
+    );
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(image).equals(readFileSync(disk))).toBe(true);
   });
 });

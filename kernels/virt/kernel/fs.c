@@ -7,6 +7,7 @@
 #include "kernel.h"
 
 struct superblock sb;
+int fs_readonly; /* the disk is read-only (VIRTIO_BLK_F_RO): no call may write */
 
 /* ---- the file-system lock ---- */
 static int fs_busy;
@@ -258,6 +259,7 @@ int readi(struct inode *ip, int user, u32 dst, u32 off, u32 n) {
 }
 
 int writei(struct inode *ip, int user, u32 src, u32 off, u32 n) {
+  if (fs_readonly) return -1;
   if (off > ip->d.size || off + n < off) return -1;
   if (off + n > (NDIRECT + NINDIRECT) * BSIZE) return -1;
   u32 done = 0;
@@ -367,6 +369,10 @@ struct inode *create(const char *path, int type) {
   struct inode *dp = nameiparent(path, name), *ip;
   if (!dp) return 0;
   u32 inum = dirlookup(dp, name, 0);
+  if (!inum && fs_readonly) {
+    iput(dp);
+    return 0;
+  }
   if (inum) {
     iput(dp);
     ip = iget(inum);
@@ -400,6 +406,7 @@ fail:
 
 int fs_unlink(const char *path) {
   char name[DIRSIZ];
+  if (fs_readonly) return -1;
   struct inode *dp = nameiparent(path, name);
   if (!dp) return -1;
   u32 off, inum;
@@ -451,6 +458,8 @@ int fs_init(void) {
     kprintf("rvfs: root inode %u is not a directory\n", sb.root_inode);
     return -1;
   }
-  kprintf("rvfs: %u blocks (%u free), %u inodes\n", sb.total_blocks, fs_free_blocks(), sb.inode_count);
+  fs_readonly = virtio_blk_ro;
+  kprintf("rvfs: %u blocks (%u free), %u inodes%s\n", sb.total_blocks, fs_free_blocks(), sb.inode_count,
+          fs_readonly ? ", read-only" : "");
   return 0;
 }

@@ -202,7 +202,7 @@ void virtio_blk_rw(void *buf, u32 sector, u32 nsectors, int write);
 void virtio_blk_flush(void);
 void virtio_blk_intr(void);
 extern u32 virtio_blk_irq;
-extern int virtio_blk_ok;
+extern int virtio_blk_ok, virtio_blk_ro;
 
 /* ---- fs.c: rvfs ---- */
 #define BSIZE 1024
@@ -225,6 +225,7 @@ struct inode {
   struct dinode d;
 };
 extern struct superblock sb;
+extern int fs_readonly;
 int fs_init(void);
 void fs_lock(void);
 void fs_unlock(void);

@@ -102,6 +102,7 @@ static int sys_open(void) {
   char path[MAXPATH];
   u32 flags = arg(1);
   if (user_string(arg(0), path, sizeof path) < 0) return -1;
+  if (fs_readonly && (flags & (O_WRONLY | O_RDWR | O_CREATE | O_TRUNC))) return -1;
   fs_lock();
   struct inode *ip = flags & O_CREATE ? create(path, T_FILE) : namei(path);
   if (!ip || (ip->d.type == T_DIR && (flags & (O_WRONLY | O_RDWR)))) {

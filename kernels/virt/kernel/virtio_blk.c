@@ -75,7 +75,8 @@ static volatile u8 req_status;
 u32 virtio_blk_irq;
 int virtio_blk_ok;
 static u64 capacity;
-static int has_flush, read_only;
+static int has_flush;
+int virtio_blk_ro;
 
 static inline u32 rd(u32 off) { return regs[off / 4]; }
 static inline void wr(u32 off, u32 v) { regs[off / 4] = v; }
@@ -110,7 +111,7 @@ static int blk_init(u32 base, u32 irq) {
     wr(GUEST_PAGE_SIZE, PGSIZE);
   }
   has_flush = (want0 & BLK_F_FLUSH) != 0;
-  read_only = (want0 & BLK_F_RO) != 0;
+  virtio_blk_ro = (want0 & BLK_F_RO) != 0;
 
   wr(QUEUE_SEL, 0);
   u32 max = rd(QUEUE_NUM_MAX);
@@ -138,7 +139,7 @@ static int blk_init(u32 base, u32 irq) {
   plic_enable(irq);
   kprintf("virtio-blk: virtio-mmio@%x irq %u, %s transport, %u sectors%s%s\n", base, irq,
           version == 1 ? "legacy" : "modern", (u32)capacity, has_flush ? ", flush" : "",
-          read_only ? ", read-only" : "");
+          virtio_blk_ro ? ", read-only" : "");
   return 0;
 }
 
