@@ -64,7 +64,14 @@ export class ConsoleModel {
   /** Lines ever started (monotonic; the pane keeps a scrolled view anchored with it). */
   linesStarted = 1;
 
-  constructor(readonly maxLines = 5000) {}
+  /**
+   * `maxLines` bounds the scrollback; `maxColumns` bounds one line (a guest printing forever
+   * without a newline wraps there, as a terminal would at its width).
+   */
+  constructor(
+    readonly maxLines = 5000,
+    readonly maxColumns = 4096,
+  ) {}
 
   get lineCount(): number {
     return this.lines.length;
@@ -155,6 +162,7 @@ export class ConsoleModel {
   }
 
   private print(ch: string): void {
+    if (this.col >= this.maxColumns) this.newLine();
     const line = this.current;
     while (line.chars.length < this.col) {
       line.chars.push(' ');

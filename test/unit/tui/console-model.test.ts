@@ -84,6 +84,14 @@ describe('ConsoleModel', () => {
     expect(m.linesStarted).toBe(250);
   });
 
+  it('wraps a line that never ends at maxColumns', () => {
+    const m = new ConsoleModel(100, 8);
+    m.writeText('.'.repeat(20));
+    expect(m.text()).toEqual(['........', '........', '....']);
+    m.writeText('\x1b[20C!'); // cursor movement cannot grow a line past the limit either
+    expect(m.text().at(-1)).toBe('!');
+  });
+
   it('viewport: bottom rows, lines wrapped at the width, scrolled back, with the cursor', () => {
     const m = model('one\ntwo\nabcdefghij\nlast');
     const v = m.viewport(4, 3);
