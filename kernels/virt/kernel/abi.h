@@ -27,6 +27,7 @@
 #define SYS_meminfo 23
 #define SYS_unlink 24
 #define SYS_getppid 25
+#define SYS_kill 26
 
 /* open() flags */
 #define O_RDONLY 0x000

@@ -45,6 +45,18 @@ static int sys_fork(void) { return fork(); }
 static int sys_wait(void) { return wait(arg(0)); }
 static int sys_getpid(void) { return myproc()->pid; }
 static int sys_getppid(void) { return myproc()->parent ? myproc()->parent->pid : 0; }
+static int sys_kill(void) {
+  int pid = (int)arg(0);
+  for (int i = 0; i < NPROC; i++) {
+    struct proc *p = &procs[i];
+    if (p->pid != pid || p->state == UNUSED || p->state == ZOMBIE) continue;
+    if (p->pid == 1) return -1; /* init stays */
+    if (!p->killed) kill_proc(p, "kill() from pid %d", myproc()->pid);
+    return 0;
+  }
+  return -1;
+}
+
 static int sys_yield(void) {
   yield();
   return 0;
@@ -317,7 +329,7 @@ static const struct { int (*fn)(void); const char *name; } calls[] = {
     [SYS_dup] = {sys_dup, "dup"},          [SYS_procs] = {sys_procs, "procs"},
     [SYS_shutdown] = {sys_shutdown, "shutdown"}, [SYS_uptime] = {sys_uptime, "uptime"},
     [SYS_meminfo] = {sys_meminfo, "meminfo"}, [SYS_unlink] = {sys_unlink, "unlink"},
-    [SYS_getppid] = {sys_getppid, "getppid"},
+    [SYS_getppid] = {sys_getppid, "getppid"}, [SYS_kill] = {sys_kill, "kill"},
 };
 
 static const char *syscall_name(u32 num) {

@@ -48,6 +48,7 @@ void shutdown(void) {
 int uptime(void) { return SC0(SYS_uptime); }
 int meminfo(struct meminfo *mi) { return SC1(SYS_meminfo, mi); }
 int unlink(const char *path) { return SC1(SYS_unlink, path); }
+int kill(int pid) { return SC1(SYS_kill, pid); }
 
 /* ---- strings ---- */
 size_t strlen(const char *s) {

@@ -31,6 +31,7 @@ void shutdown(void) __attribute__((noreturn));
 int uptime(void);
 int meminfo(struct meminfo *mi);
 int unlink(const char *path);
+int kill(int pid);
 long syscall6(long n, long a0, long a1, long a2, long a3, long a4, long a5);
 
 /* strings and memory */

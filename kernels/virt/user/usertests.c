@@ -127,6 +127,13 @@ int main(void) {
   check(forks > 20 && reaped == forks && all7, "fork until the process table is full, then reap every child");
   check(wait(&status) == -1, "wait without children returns -1");
   check(getppid() > 0, "getppid");
+  pid = fork();
+  if (pid == 0) {
+    for (;;) sleep(1000);
+  }
+  yield();
+  check(kill(pid) == 0 && wait(&status) == pid && status == -1, "kill() ends a sleeping child");
+  check(kill(pid) == -1 && kill(1) == -1, "kill() of a reaped process or of init fails");
 
   /* Faults kill only the faulting process. */
   check(in_child(null_load) == -1, "a load from address 0 is killed");
