@@ -29,7 +29,7 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
 
   static override flags = {
     board: Flags.string({ char: 'b', description: 'board name (see `rvos boards`) or path to a board .yaml' }),
-    kernel: Flags.string({ char: 'k', description: 'kernel image (ELF, or raw binary loaded at the board\'s kernel address)' }),
+    kernel: Flags.string({ char: 'k', description: 'kernel image (ELF, or raw binary loaded at the board\'s kernel address), or "none"' }),
     bios: Flags.string({ description: 'firmware image, or "none" to run the kernel directly in the most privileged mode' }),
     cpus: Flags.integer({ description: 'number of CPUs (overrides the board)', min: 1, max: 64 }),
     memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB (overrides the board)' }),

@@ -151,7 +151,9 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   const { dtb } = buildDeviceTree({ board, arch, cpus, devices: created, bootargs: opts.bootargs ?? board.boot.bootargs, consoleName });
 
   const firmware = opts.bios ?? board.boot.firmware;
-  const kernel = opts.kernel ?? board.boot.kernel;
+  // `--kernel none` boots the firmware alone, like QEMU without -kernel.
+  const kernelSpec = opts.kernel ?? board.boot.kernel;
+  const kernel = kernelSpec === 'none' ? undefined : kernelSpec;
   const bootCtx: BootContext = {
     cpus,
     bus,

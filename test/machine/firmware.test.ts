@@ -103,7 +103,7 @@ describe('rvos-sbi firmware on rvos', () => {
   });
 
   it('without a kernel (next_addr 0) it says so and powers off with code 4', async () => {
-    const r = await runRvos({ bios: firmwareElf, maxInsns: 10_000_000 });
+    const r = await runRvos({ bios: firmwareElf, kernel: 'none', maxInsns: 10_000_000 });
     expect(r.output).toContain('rvos-sbi: no kernel to boot: next address 0x00000000 is not RAM outside the firmware\n');
     expect(r.exitCode).toBe(4);
   });
