@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { programElf } from '../helpers/programs.js';
 
 /**
@@ -9,8 +11,10 @@ import { programElf } from '../helpers/programs.js';
  */
 const root = join(import.meta.dirname, '..', '..');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+/** A tmux server per test (no race with the previous one's exit), its socket in a temporary folder. */
+const socketDir = mkdtempSync(join(tmpdir(), 'rvos-tui-tmux-'));
 let socket = '';
-const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+const tmux = (...args: string[]) => spawnSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let counter = 0;
@@ -18,7 +22,7 @@ let counter = 0;
 /** Starts the TUI in a detached 160x50 tmux session; the shell prints EXIT=<code> when it ends. */
 function startTui(args: string[]) {
   const name = `tui${counter++}`;
-  socket = `rvos-${name}-${process.pid}`; // a server per test: no race with the previous one's exit
+  socket = join(socketDir, name);
   const cmd = `cd ${root} && node --import tsx test/helpers/tui-main.ts ${args.join(' ')}; echo EXIT=$?; sleep 60`;
   const r = tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', cmd);
   if (r.status !== 0) throw new Error(`tmux: ${r.stderr}`);
@@ -51,6 +55,7 @@ describe.skipIf(!hasTmux)('the TUI in a terminal', () => {
   afterEach(() => {
     tmux('kill-server');
   });
+  afterAll(() => rmSync(socketDir, { recursive: true, force: true }));
 
   it('shows the guest console, sends it keys, symbolizes the pc, logs interrupts, and exits with the guest code', async () => {
     const tui = startTui(['--kernel', programElf('uart_irq')]);
