@@ -186,6 +186,34 @@ int main(void) {
   close(fd);
   unlink("/t");
 
+  /* The largest file: 268 KiB; one byte more fails. */
+  fd = open("/huge", O_CREATE | O_WRONLY);
+  static char chunk[4096];
+  int written = 0;
+  for (int i = 0; i < 67; i++) written += write(fd, chunk, sizeof chunk);
+  int more = write(fd, chunk, 1);
+  close(fd);
+  check(written == 268 * 1024 && more <= 0, "a file grows to 268 KiB and no further");
+  check(unlink("/huge") == 0, "unlink the 268 KiB file");
+
+  /* Files until the inode table is full, then remove them all. */
+  mkdir("/many");
+  int files = 0;
+  for (;; files++) {
+    char name[32];
+    snprintf(name, sizeof name, "/many/f%d", files);
+    fd = open(name, O_CREATE | O_WRONLY);
+    if (fd < 0) break;
+    close(fd);
+  }
+  int removed = 0;
+  for (int i = 0; i < files; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "/many/f%d", i);
+    removed += unlink(name) == 0;
+  }
+  check(files > 200 && removed == files && unlink("/many") == 0, "create files until the inodes run out, remove them");
+
   unsigned pages1 = free_pages();
   check(pages1 == pages0, "no memory pages leaked");
   if (pages1 != pages0) printf("  %u free pages before, %u after\n", pages0, pages1);
