@@ -18,8 +18,6 @@ static struct {
 
 static void echo(const char *s) { sbi_console_write(s, strlen(s)); }
 
-void console_init(void) {}
-
 void console_intr(int c) {
   if (cons.esc == 1) {
     cons.esc = c == '[' ? 2 : 0;

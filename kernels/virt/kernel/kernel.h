@@ -154,7 +154,6 @@ struct proc {
 };
 extern struct proc procs[NPROC];
 struct proc *myproc(void);
-void proc_init(void);
 void user_init(void);
 void scheduler(void) __attribute__((noreturn));
 void sched(void);
@@ -184,7 +183,6 @@ const char *exception_name(u32 cause);
 void syscall(struct trapframe *tf);
 
 /* ---- console.c / uart.c / plic.c ---- */
-void console_init(void);
 void console_intr(int c);
 int console_read(u32 dst, u32 n);
 int console_write(u32 src, u32 n);

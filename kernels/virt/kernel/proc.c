@@ -48,8 +48,6 @@ static void freeproc(struct proc *p) {
   p->state = UNUSED;
 }
 
-void proc_init(void) {}
-
 /* The first process: its first run execs /bin/init (exec may sleep on the disk, so it runs in
  * process context). */
 void user_init(void) {

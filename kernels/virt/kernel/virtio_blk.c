@@ -164,7 +164,7 @@ int virtio_probe(void) {
   return virtio_blk_ok ? 0 : -1;
 }
 
-/* Handles used buffers; returns whether the request completed. */
+/* Takes the used ring's new entries: the request in flight completed. */
 static void reap(void) {
   while (last_used != used->idx) {
     mb();
@@ -179,8 +179,9 @@ void virtio_blk_intr(void) {
   if (done) wakeup(&done);
 }
 
-static int submit(int ndesc) {
-  (void)ndesc;
+/* Makes descriptor chain 0 available, notifies, waits for the device (sleeping when a process
+ * can). Returns the request's status byte. */
+static int submit(void) {
   done = 0;
   req_status = 0xff;
   avail->ring[avail->idx % QSIZE] = 0;
@@ -221,7 +222,7 @@ void virtio_blk_rw(void *buf, u32 sector, u32 nsectors, int write) {
   desc[0] = (struct vring_desc){(u32)&req, sizeof req, VRING_DESC_F_NEXT, 1};
   desc[1] = (struct vring_desc){(u32)buf, nsectors * 512, VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE), 2};
   desc[2] = (struct vring_desc){(u32)&req_status, 1, VRING_DESC_F_WRITE, 0};
-  int st = submit(3);
+  int st = submit();
   unlock();
   if (st != 0) panic("virtio-blk: %s of sector %u failed (status %d)", write ? "write" : "read", sector, st);
 }
@@ -234,7 +235,7 @@ void virtio_blk_flush(void) {
   req.sector = 0;
   desc[0] = (struct vring_desc){(u32)&req, sizeof req, VRING_DESC_F_NEXT, 1};
   desc[1] = (struct vring_desc){(u32)&req_status, 1, VRING_DESC_F_WRITE, 0};
-  int st = submit(2);
+  int st = submit();
   unlock();
   if (st != 0) kprintf("virtio-blk: flush failed (status %d)\n", st);
 }
