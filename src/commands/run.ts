@@ -3,8 +3,9 @@ import { Flags } from '@oclif/core';
 import { StdioBackend, type Backend } from '../core/chardev.js';
 import { EXIT, UserError } from '../core/errors.js';
 import type { Machine, RunResult } from '../core/machine.js';
-import { createSession } from '../core/session.js';
+import { createSession, type SessionOptions } from '../core/session.js';
 import { attachTrace, parseTraceCategories } from '../core/trace.js';
+import { runTui, tuiSessionOptions, wantsTui } from '../tui/index.js';
 import { RvosCommand } from './support/base.js';
 import { ESCAPE_HELP, EscapeDecoder } from './support/escapes.js';
 
@@ -47,7 +48,7 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
     timeout: Flags.string({ description: 'stop after this many host seconds' }),
     trace: Flags.string({ description: 'event categories to trace: trap,irq,mmio,unmapped,power,log or all' }),
     'trace-file': Flags.string({ description: 'file for --trace output', default: 'rvos-trace.log' }),
-    headless: Flags.boolean({ description: 'plain console, no TUI', default: false }),
+    headless: Flags.boolean({ description: 'plain console on stdio instead of the TUI (also when stdout is not a terminal or CI=true)', default: false }),
   };
 
   async run(): Promise<void> {
@@ -60,7 +61,9 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
     }
     const categories = flags.trace ? parseTraceCategories(flags.trace) : [];
 
-    const session = await createSession({
+    // In a terminal the TUI shows the console (captured); --headless, CI or a pipe keep stdio.
+    const tui = wantsTui({ headless: flags.headless, serial: flags.serial });
+    const options: SessionOptions = {
       board: flags.board,
       config: flags.config,
       plugins: flags.plugin,
@@ -75,13 +78,26 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
       virtioVersion: flags['virtio-version'],
       symbolize: flags.symbolize,
       notice: (message) => process.stderr.write(`${message}\n`),
-    });
+    };
+    const session = await createSession(tui ? tuiSessionOptions(options) : options);
     const { machine } = session;
 
     let traceStream: ReturnType<typeof createWriteStream> | undefined;
     if (categories.length > 0) {
       traceStream = createWriteStream(flags['trace-file']);
       attachTrace(machine.events, categories, () => machine.clock.now(), (line) => traceStream!.write(line));
+    }
+
+    const endTrace = () => new Promise<void>((r) => (traceStream ? traceStream.end(r) : r()));
+    if (tui) {
+      let code: number;
+      try {
+        code = await runTui(session, { maxInsns: flags['max-insns'], timeoutMs });
+      } finally {
+        await session.close();
+        await endTrace();
+      }
+      process.exit(code);
     }
 
     const detach = session.console instanceof StdioBackend ? attachStdin(session.console, machine) : () => {};
@@ -91,7 +107,7 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
     } finally {
       detach();
       await session.close();
-      await new Promise<void>((r) => (traceStream ? traceStream.end(r) : r()));
+      await endTrace();
     }
     await this.finish(result);
   }

@@ -84,7 +84,7 @@ describe.skipIf(!hasTmux)('rvos run on a terminal', () => {
   it('uses raw mode with QEMU-style Ctrl-A escapes', async () => {
     const session = `rvos-tty-${process.pid}`;
     const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
-    const cmd = `node ${join(root, 'bin', 'rvos.js')} run --bios none --kernel ${elf('uart_irq')}; echo EXIT=$?; sleep 30`;
+    const cmd = `node ${join(root, 'bin', 'rvos.js')} run --headless --bios none --kernel ${elf('uart_irq')}; echo EXIT=$?; sleep 30`;
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', cmd);
     const screen = () => tmux('capture-pane', '-p', '-t', session, '-S', '-100').stdout;
     const waitFor = async (re: RegExp) => {

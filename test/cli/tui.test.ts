@@ -19,11 +19,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let counter = 0;
 
-/** Starts the TUI in a detached 160x50 tmux session; the shell prints EXIT=<code> when it ends. */
-function startTui(args: string[]) {
+/**
+ * Starts the TUI in a detached 160x50 tmux session; the shell prints EXIT=<code> when it ends.
+ * `cli: true` runs the real `rvos run` command instead of the test driver.
+ */
+function startTui(args: string[], opts: { cli?: boolean } = {}) {
   const name = `tui${counter++}`;
   socket = join(socketDir, name);
-  const cmd = `cd ${root} && node --import tsx test/helpers/tui-main.ts ${args.join(' ')}; echo EXIT=$?; sleep 60`;
+  const program = opts.cli ? `RVOS_DATA_DIR=${join(socketDir, 'data')} node bin/rvos.js run` : 'node --import tsx test/helpers/tui-main.ts';
+  const cmd = `cd ${root} && ${program} ${args.join(' ')}; echo EXIT=$?; sleep 60`;
   const r = tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', cmd);
   if (r.status !== 0) throw new Error(`tmux: ${r.stderr}`);
   const screen = (colours = false) => tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', name).stdout;
@@ -56,6 +60,34 @@ describe.skipIf(!hasTmux)('the TUI in a terminal', () => {
     tmux('kill-server');
   });
   afterAll(() => rmSync(socketDir, { recursive: true, force: true }));
+
+  it('`rvos run --board virt` boots the reference OS to its shell and runs typed commands', async () => {
+    const tui = startTui(['--board', 'virt'], { cli: true });
+    let s = await tui.waitFor(/rvfs: \d+ blocks[\s\S]*│\$ /, 60_000);
+    expect(s).toMatch(/console \[uart0\]/);
+    const ticks = (screen: string) => count(screen, /cpu0:mtip clint +([\d,]+)/);
+    const before = ticks(s);
+    tui.keys('hello', 'Enter');
+    s = await tui.waitFor(/hello, world!/);
+    // The pc is in the kernel (S-mode, 0x804xxxxx) with a symbol from kernel.elf.
+    s = await tui.waitFor(/pc 804[0-9a-f]{5} <\w+(\+0x[0-9a-f]+)?>/);
+    // A CPU-bound program is preempted by the timer: the tick counter grows.
+    tui.keys('preempt', 'Enter');
+    s = await tui.waitFor(/interleaved: yes/, 60_000);
+    expect(ticks(s)).toBeGreaterThan(before);
+    // Pause stops the instruction count.
+    tui.keys('C-a', 'p');
+    s = await tui.waitFor(/\| PAUSED \|/);
+    const paused = count(s, INSNS);
+    await sleep(700);
+    expect(count(tui.screen(), INSNS)).toBe(paused);
+    tui.keys('C-a', 'p');
+    await tui.waitFor(/\| RUNNING \|/);
+    tui.keys('shutdown', 'Enter');
+    s = await tui.waitFor(/Guest powered off with exit code 0/, 30_000);
+    tui.keys('Enter');
+    await tui.waitFor(/EXIT=0/);
+  });
 
   it('shows the guest console, sends it keys, symbolizes the pc, logs interrupts, and exits with the guest code', async () => {
     const tui = startTui(['--kernel', programElf('uart_irq')]);
