@@ -42,7 +42,7 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
       multiple: true,
     }),
     'virtio-version': Flags.string({ description: 'virtio transport of drives without transport=: legacy (1, QEMU 7.2\'s default) or modern (2)', options: ['legacy', 'modern', '1', '2'] }),
-    symbolize: Flags.boolean({ description: 'append <function+offset> after pc=/sepc=/mepc=/ra= addresses the guest prints (stdio console)', default: true, allowNo: true }),
+    symbolize: Flags.boolean({ description: 'append <function+offset> after pc=/sepc=/mepc=/ra= addresses the guest prints (stdio console and TUI)', default: true, allowNo: true }),
     clock: Flags.string({ description: 'deterministic: time from instruction count; realtime: host time', options: ['deterministic', 'realtime'] }),
     'max-insns': Flags.integer({ description: 'stop after this many instructions (all CPUs)', min: 1 }),
     timeout: Flags.string({ description: 'stop after this many host seconds' }),
@@ -92,7 +92,7 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
     if (tui) {
       let code: number;
       try {
-        code = await runTui(session, { maxInsns: flags['max-insns'], timeoutMs });
+        code = await runTui(session, { maxInsns: flags['max-insns'], timeoutMs, symbolize: flags.symbolize });
       } finally {
         await session.close();
         await endTrace();

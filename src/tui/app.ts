@@ -1,3 +1,4 @@
+import { ConsoleSymbolizer, symbolizeAddress } from '../core/symbolize.js';
 import type { IrqLine } from '../core/api.js';
 import type { Machine, RunLimits, RunResult } from '../core/machine.js';
 import { ATTR_INVERSE, ConsoleModel, DEFAULT_ATTR } from './console-model.js';
@@ -63,6 +64,8 @@ export class TuiApp {
     private readonly machine: Machine,
     private readonly ports: SerialPort[],
     private readonly io: TuiIo,
+    /** Append `<function+offset>` after pc=/sepc=/mepc=/ra= addresses the guest prints. */
+    private readonly symbolize = true,
   ) {
     this.lines = machine.devices.flatMap((d) => d.outputs);
   }
@@ -98,7 +101,12 @@ export class TuiApp {
     this.widgets = createWidgets(output, this.io.env);
     for (const port of this.ports) {
       this.models.set(port, new ConsoleModel());
-      port.backend.onOutput((bytes) => this.onOutput(port, bytes));
+      const show = (bytes: Uint8Array) => this.onOutput(port, bytes);
+      if (this.symbolize) {
+        const filter = new ConsoleSymbolizer((addr) => symbolizeAddress(this.machine, addr), show);
+        port.backend.onOutput((bytes) => filter.write(bytes));
+        this.cleanups.push(() => filter.flush());
+      } else port.backend.onOutput(show);
     }
     this.refreshTabs();
     this.cleanups.push(this.machine.events.on('trap', (e) => this.traps.push({ ...e, timeNs: this.machine.clock.now() })));

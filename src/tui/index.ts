@@ -17,8 +17,8 @@ export { serialPorts, tuiSessionOptions, wantsTui, type SerialPort } from './ses
  * error). After leaving the full screen it prints a one-line report on stderr for non-zero
  * codes, like the headless console. The caller closes the session afterwards.
  */
-export async function runTui(session: Session, opts: RunLimits = {}, io?: TuiIo): Promise<number> {
+export async function runTui(session: Session, opts: RunLimits & { symbolize?: boolean } = {}, io?: TuiIo): Promise<number> {
   const ports = serialPorts(session, consoleDeviceName(session.machine.board) ?? 'console');
-  const app = new TuiApp(session.machine, ports, io ?? { input: process.stdin, output: process.stdout });
+  const app = new TuiApp(session.machine, ports, io ?? { input: process.stdin, output: process.stdout }, opts.symbolize ?? true);
   return app.run(opts);
 }
