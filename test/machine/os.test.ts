@@ -7,35 +7,17 @@
  *
  * Input is typed a line at a time, each once the shell's prompt has appeared.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROMPT, built, disk, firmware, fromKernel, imageCopies, kernel, sessionLines, virt } from '../helpers/virt-os.js';
 import type { CaptureBackend } from '../../src/core/chardev.js';
 import { RvfsImage } from '../../src/core/disk/rvfs.js';
 import { createSession } from '../../src/core/session.js';
 
-const virt = fileURLToPath(new URL('../../kernels/virt/', import.meta.url));
-const firmware = join(virt, 'build/firmware.elf');
-const kernel = join(virt, 'build/kernel.elf');
-const disk = join(virt, 'build/disk.img');
-const built = [firmware, kernel, disk].every((f) => existsSync(f));
-
-const sessionLines = (text: string) => text.split('\n').slice(0, -1);
-/** The kernel's part of the console output: the firmware's own lines before it are not compared. */
-const BANNER = '\nrvos teaching kernel';
-const fromKernel = (output: string) => (output.includes(BANNER) ? output.slice(output.indexOf(BANNER)) : output);
-const PROMPT = '$ ';
-
-const work = mkdtempSync(join(tmpdir(), 'rvos-os-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let copies = 0;
-function imageCopy(): string {
-  const path = join(work, `disk-${copies++}.img`);
-  copyFileSync(disk, path);
-  return path;
-}
+const images = imageCopies('rvos-os-');
+afterAll(images.cleanup);
+const imageCopy = images.copy;
 
 /** Boots the OS and types `lines` into the shell, each after a new prompt. */
 async function runSession(opts: { image?: string; readonly?: boolean; lines: string[]; cpus?: number; virtioVersion?: string }) {
