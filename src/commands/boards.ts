@@ -38,7 +38,10 @@ export default class Boards extends RvosCommand {
     for (const e of entries) rows.push([hex(e.base), hex(e.base + e.size - 1), hex(e.size, 0), e.name, e.type, e.irq]);
     lines.push(table(rows));
     const boot = board.boot;
-    lines.push(`boot: firmware ${boot.firmware ?? 'none'}, kernel ${boot.kernel ?? '(none)'}${boot.kernelAddress !== undefined ? ` at ${hex(boot.kernelAddress)}` : ''}`);
+    lines.push(
+      `boot: firmware ${boot.firmware ?? 'none'}, kernel ${boot.kernel ?? '(none)'}${boot.kernelAddress !== undefined ? ` at ${hex(boot.kernelAddress)}` : ''}` +
+        (boot.drive ? `, drive ${boot.drive}` : ''),
+    );
     const missing = board.devices.filter((d) => !registry.deviceTypes().includes(d.type)).map((d) => d.type);
     if (missing.length) lines.push(`warning: no plugin provides ${[...new Set(missing)].join(', ')}`);
     await writeOut(lines.join('\n') + '\n');
