@@ -180,7 +180,6 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     events,
     cpus,
     devices,
-    consoles: [...backends.values()],
     dtb,
     realtime: opts.realtime ?? false,
     boot: () => arch.boot(bootCtx).images,

@@ -40,7 +40,6 @@ export interface MachineParts {
   events: EventStream;
   cpus: Cpu[];
   devices: MachineDevice[];
-  consoles: CharBackend[];
   dtb: Uint8Array;
   /** Re-runs the boot protocol (load images, set entry state) after a reset. */
   boot: () => ElfInfo[];
