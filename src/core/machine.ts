@@ -1,4 +1,4 @@
-import type { ArchType, CharBackend, Cpu, Device, ElfInfo, MachineControl } from './api.js';
+import type { ArchType, Cpu, Device, ElfInfo, MachineControl } from './api.js';
 import type { Board } from './board.js';
 import type { PhysicalBus } from './bus.js';
 import type { VirtualClock } from './clock.js';
