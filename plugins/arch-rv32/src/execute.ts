@@ -155,10 +155,10 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
   let n = 0;
   let fetchVpn = -1;
   let code: Int32Array = cpu.scratch;
-  let blocks: Array<Block | undefined> = cpu.fetchBlocks;
-  let heat: Uint8Array = cpu.fetchHeat;
+  /** Compiled blocks in use? Without them, block boundaries need no bookkeeping. */
+  const jit = cpu.jit === true;
   /** At a block boundary (after a control transfer, a block, or a page change)? */
-  let boundary = true;
+  let boundary = jit;
 
   loop: while (n < budget) {
     if (pc >>> 12 !== fetchVpn) {
@@ -169,21 +169,20 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         pc = cpu.pc | 0;
         break;
       }
-      fetchVpn = cpu.fetchVpn;
-      blocks = cpu.fetchBlocks;
-      heat = cpu.fetchHeat;
-      boundary = true;
+      fetchVpn = cpu.fetchVpn | 0;
+      boundary = jit;
     }
     const idx = pc & 0xffe;
     if (boundary) {
       // Compiled blocks (jit.ts) run here; the interpreter counts control transfers to a slot
       // and compiles the block there once it is hot.
       boundary = false;
+      const blocks = cpu.fetchBlocks;
       const block = blocks[idx >> 1];
       if (block !== undefined) {
         const fn = block.fn;
         if (fn !== null && block.len <= budget - n) {
-          n += fn(pc, n, budget - n);
+          n = (n + fn(pc, n, budget - n)) | 0;
           if (cpu.exc) {
             pc = cpu.pc | 0;
             break;
@@ -193,7 +192,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
           boundary = true;
           continue;
         }
-      } else if (++heat[idx >> 1] >= JIT_THRESHOLD) {
+      } else if (++cpu.fetchHeat[idx >> 1] >= JIT_THRESHOLD) {
         blocks[idx >> 1] = cpu.compileBlockAt(code, idx);
         boundary = true;
         continue;
@@ -201,7 +200,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
     }
     n++;
     let info = code[idx];
-    if (info === 0) info = cpu.decodeAt(code, idx);
+    if (info === 0) info = cpu.decodeAt(code, idx) | 0;
     const imm = code[idx + 1];
     const rd = (info >>> 8) & 63;
     const rs1 = (info >>> 14) & 31;
@@ -221,38 +220,38 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
       case Op.JAL:
         x[rd] = next;
         pc = (pc + imm) | 0;
-        boundary = true;
+        boundary = jit;
         break;
       case Op.JALR: {
         const target = (x[rs1] + imm) & ~1;
         x[rd] = next;
         pc = target;
-        boundary = true;
+        boundary = jit;
         break;
       }
       case Op.BEQ:
         pc = x[rs1] === x[rs2] ? (pc + imm) | 0 : next;
-        boundary = true;
+        boundary = jit;
         break;
       case Op.BNE:
         pc = x[rs1] !== x[rs2] ? (pc + imm) | 0 : next;
-        boundary = true;
+        boundary = jit;
         break;
       case Op.BLT:
         pc = x[rs1] < x[rs2] ? (pc + imm) | 0 : next;
-        boundary = true;
+        boundary = jit;
         break;
       case Op.BGE:
         pc = x[rs1] >= x[rs2] ? (pc + imm) | 0 : next;
-        boundary = true;
+        boundary = jit;
         break;
       case Op.BLTU:
         pc = x[rs1] >>> 0 < x[rs2] >>> 0 ? (pc + imm) | 0 : next;
-        boundary = true;
+        boundary = jit;
         break;
       case Op.BGEU:
         pc = x[rs1] >>> 0 >= x[rs2] >>> 0 ? (pc + imm) | 0 : next;
-        boundary = true;
+        boundary = jit;
         break;
 
       // --- Loads (unpriv spec 2.6): inline TLB hit on RAM, else memory.ts ---
