@@ -2,8 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { createContainer, TOKENS, type MachineFactory } from '../core/container.js';
 import { loadConfig } from '../core/config.js';
-import { parseSize } from '../core/board.js';
-import { UserError } from '../core/errors.js';
+import { parseMemoryFlag } from '../core/session.js';
 import { RvosCommand } from './support/base.js';
 
 export default class Dtb extends RvosCommand {
@@ -21,8 +20,7 @@ export default class Dtb extends RvosCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Dtb);
     const config = loadConfig(flags.config);
-    const memory = flags.memory !== undefined ? parseSize(flags.memory) : config.memory;
-    if (flags.memory !== undefined && !memory) throw new UserError(`--memory ${flags.memory}: expected a size like 256MiB`);
+    const memory = flags.memory !== undefined ? parseMemoryFlag(flags.memory) : config.memory;
     const container = createContainer({ config, pluginPaths: flags.plugin ?? [] });
     const machine = await container.get<MachineFactory>(TOKENS.MachineFactory).create(flags.board ?? config.board, {
       cpus: flags.cpus ?? config.cpus,

@@ -30,11 +30,6 @@ export class FdtNode {
     return node;
   }
 
-  remove(name: string): void {
-    const i = this.children.findIndex((c) => c.name === name);
-    if (i >= 0) this.children.splice(i, 1);
-  }
-
   /** A property of 32-bit big-endian cells. */
   u32(name: string, ...cells: number[]): this {
     const b = new Uint8Array(cells.length * 4);

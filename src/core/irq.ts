@@ -40,16 +40,3 @@ export class Wire extends Line {
     this.sink?.set(level);
   }
 }
-
-/** A line that fans one output out to several inputs (e.g. a CLINT output seen by traces and a CPU). */
-export class Splitter implements IrqLine {
-  level = false;
-  raised = 0;
-  constructor(readonly name: string, private readonly targets: IrqLine[]) {}
-  set(level: boolean): void {
-    if (level === this.level) return;
-    this.level = level;
-    if (level) this.raised++;
-    for (const t of this.targets) t.set(level);
-  }
-}

@@ -54,6 +54,13 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/** Parses a `--memory` value (`256MiB`, `0x10000000`). */
+export function parseMemoryFlag(value: string): number {
+  const size = parseSize(value);
+  if (size === undefined || size === 0) throw new UserError(`--memory ${value}: expected a size like 256MiB`);
+  return size;
+}
+
 /** Loads config, plugins and board, and builds a booted machine ready to `run()`. */
 export async function createSession(o: SessionOptions): Promise<Session> {
   const cwd = o.cwd ?? process.cwd();
@@ -61,11 +68,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const container = createContainer({ config, cwd, pluginPaths: o.plugins ?? [] });
   const registry = await container.get<PluginService>(TOKENS.PluginService).load();
 
-  let memory = config.memory;
-  if (o.memory !== undefined) {
-    memory = parseSize(o.memory);
-    if (memory === undefined || memory === 0) throw new UserError(`--memory ${o.memory}: expected a size like 256MiB`);
-  }
+  const memory = o.memory !== undefined ? parseMemoryFlag(o.memory) : config.memory;
   const serial: Record<string, Backend> = {};
   let consoleBackend: Backend | undefined;
   const consoleSpec = o.serial ?? (typeof config.serial === 'string' ? config.serial : undefined) ?? 'stdio';
