@@ -21,12 +21,14 @@ let counter = 0;
 
 /**
  * Starts the TUI in a detached 160x50 tmux session; the shell prints EXIT=<code> when it ends.
- * `cli: true` runs the real `rvos run` command instead of the test driver.
+ * `cli: true` runs the real `rvos run` command instead of the test driver (with CI unset unless `ci: true`).
  */
-function startTui(args: string[], opts: { cli?: boolean } = {}) {
+function startTui(args: string[], opts: { cli?: boolean; ci?: boolean } = {}) {
   const name = `tui${counter++}`;
   socket = join(socketDir, name);
-  const program = opts.cli ? `RVOS_DATA_DIR=${join(socketDir, 'data')} node bin/rvos.js run` : 'node --import tsx test/helpers/tui-main.ts';
+  // CI=true (set by CI runners) keeps `rvos run` on the plain console; these tests want the TUI.
+  const env = opts.ci ? 'CI=true' : 'env -u CI';
+  const program = opts.cli ? `${env} RVOS_DATA_DIR=${join(socketDir, 'data')} node bin/rvos.js run` : 'node --import tsx test/helpers/tui-main.ts';
   const cmd = `cd ${root} && ${program} ${args.join(' ')}; echo EXIT=$?; sleep 60`;
   const r = tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', cmd);
   if (r.status !== 0) throw new Error(`tmux: ${r.stderr}`);
@@ -87,6 +89,13 @@ describe.skipIf(!hasTmux)('the TUI in a terminal', () => {
     s = await tui.waitFor(/Guest powered off with exit code 0/, 30_000);
     tui.keys('Enter');
     await tui.waitFor(/EXIT=0/);
+  }, 180_000);
+
+  it('CI=true keeps `rvos run` on the plain console even in a terminal', async () => {
+    const tui = startTui(['--bios', 'none', '--kernel', programElf('hello')], { cli: true, ci: true });
+    const s = await tui.waitFor(/EXIT=0/);
+    expect(s).toMatch(/hello: PASS/);
+    expect(s).not.toMatch(/│|RUNNING|insns/);
   });
 
   it('shows the guest console, sends it keys, symbolizes the pc, logs interrupts, and exits with the guest code', async () => {
