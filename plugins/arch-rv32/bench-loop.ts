@@ -102,7 +102,8 @@ function enterSv32(cpu: Rv32Cpu, bus: PhysicalBus): void {
 
 const total = Number(process.argv[2] ?? 200) * 1e6;
 const results: number[] = [];
-for (const jit of [true, false]) {
+const modes = process.env.RVOS_BENCH_MODE === "interp" ? [false] : process.env.RVOS_BENCH_MODE === "jit" ? [true] : [true, false];
+for (const jit of modes) {
   results.push(
     bench('ALU+load/store+branch (M)', (cpu, bus) => place(bus, cpu, loop32(), RAM_BASE), total, jit),
     bench('compressed loop (M)', (cpu, bus) => place(bus, cpu, loop16(), RAM_BASE), total, jit),

@@ -1,8 +1,8 @@
 /**
  * npm run bench: runs the compute-bound guest (kernels/bench/build/bench.elf, ~500 M instructions)
- * on rvos and prints guest instructions, host seconds and MIPS. When qemu-system-riscv32 is
- * installed, runs the same guest on QEMU (wall time minus QEMU's start-up time, measured with
- * kernels/bench/build/empty.elf) and prints the rvos/QEMU time ratio.
+ * on rvos (with the block compiler, then the interpreter alone) and prints guest instructions, host
+ * seconds and MIPS. When qemu-system-riscv32 is installed, runs the same guest on QEMU (wall time minus QEMU's start-up time, measured with
+ * kernels/bench/build/empty.elf) and prints the rvos/QEMU time ratio (rvos with the block compiler).
  *
  *   node --import tsx test/bench/bench.ts [--runs N] [--no-qemu] [--no-rvos]
  */
@@ -13,6 +13,8 @@ import { runRvos } from '../helpers/rvos.js';
 const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta.url));
 const BENCH = benchDir + 'bench.elf';
 const EMPTY = benchDir + 'empty.elf';
+/** virt with `cpu.jit: false`. */
+const INTERPRETER_BOARD = fileURLToPath(new URL('./virt-interpreter.yaml', import.meta.url));
 
 const argv = process.argv.slice(2);
 const runsArg = argv.indexOf('--runs');
@@ -28,18 +30,29 @@ let rvosSeconds: number | undefined;
 let rvosInsns: number | undefined;
 let rvosChecksum: string | undefined;
 
+/** Best of `runs` runs of the bench kernel on `board`; prints one line labelled `label`. */
+async function benchRvos(label: string, board: string) {
+  let best: Awaited<ReturnType<typeof runRvos>> | undefined;
+  for (let i = 0; i < runs; i++) {
+    const r = await runRvos({ kernel: BENCH, bios: 'none', board, maxInsns: 2_000_000_000, timeoutMs: 900_000 });
+    if (r.exitCode !== 0) throw new Error(`bench exited with ${r.exitCode}; output:\n${r.output}`);
+    if (!best || r.hostMs < best.hostMs) best = r;
+  }
+  const seconds = best!.hostMs / 1000;
+  const checksum = checksumOf(best!.output);
+  console.log(`${label} ${best!.instructions} guest instructions in ${fmt(seconds, 3)} s host time = ${fmt(best!.instructions / seconds / 1e6, 1)} MIPS (checksum ${checksum ?? '?'})`);
+  return { seconds, instructions: best!.instructions, checksum };
+}
+
 if (!skipRvos) {
   try {
-    let best: Awaited<ReturnType<typeof runRvos>> | undefined;
-    for (let i = 0; i < runs; i++) {
-      const r = await runRvos({ kernel: BENCH, bios: 'none', board: 'virt', maxInsns: 2_000_000_000, timeoutMs: 900_000 });
-      if (r.exitCode !== 0) throw new Error(`bench exited with ${r.exitCode}; output:\n${r.output}`);
-      if (!best || r.hostMs < best.hostMs) best = r;
-    }
-    rvosSeconds = best!.hostMs / 1000;
-    rvosInsns = best!.instructions;
-    rvosChecksum = checksumOf(best!.output);
-    console.log(`rvos:  ${rvosInsns} guest instructions in ${fmt(rvosSeconds, 3)} s host time = ${fmt(rvosInsns / rvosSeconds / 1e6, 1)} MIPS (checksum ${rvosChecksum ?? '?'})`);
+    const r = await benchRvos('rvos: ', 'virt');
+    rvosSeconds = r.seconds;
+    rvosInsns = r.instructions;
+    rvosChecksum = r.checksum;
+    // The same board with the block compiler off: what the interpreter alone does.
+    const interp = await benchRvos('rvos (interpreter only):', INTERPRETER_BOARD);
+    if (interp.checksum !== rvosChecksum) throw new Error(`interpreter checksum ${interp.checksum} differs from ${rvosChecksum}`);
   } catch (err) {
     failed = true;
     console.log(`rvos:  failed: ${(err as Error).message}`);

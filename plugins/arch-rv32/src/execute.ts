@@ -21,11 +21,9 @@
  * info = 0 marks a slot not decoded yet.
  */
 import type { Rv32Cpu } from './cpu.js';
-import { executeCsr } from './csr.js';
-import type { Block } from './jit.js';
-import { amo, loadReserved, loadSlow, storeConditional, storeSlow } from './memory.js';
+import { loadSlow, storeSlow } from './memory.js';
 import { mulh, mulhsu, mulhu } from './muldiv.js';
-import { mret, sret } from './trap.js';
+import { executeSystem } from './system.js';
 
 export const enum Op {
   DECODE = 0,
@@ -123,17 +121,6 @@ export function packInfo(op: Op, rd: number, rs1: number, rs2: number, compresse
 export function infoOp(info: number): Op {
   return info & 0xff;
 }
-
-// Privileged constants used inline (constants.ts has the documented versions).
-const PRV_S = 1;
-const PRV_M = 3;
-const MSTATUS_MPP = 3 << 11;
-const MSTATUS_TVM = 1 << 20;
-const MSTATUS_TSR = 1 << 22;
-const EXC_INSN_ACCESS = 1;
-const EXC_ILLEGAL = 2;
-const EXC_BREAKPOINT = 3;
-const EXC_ECALL_U = 8;
 
 /**
  * Executes up to `budget` instructions. Returns the number of instructions stepped (retired or
@@ -588,122 +575,6 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         pc = next;
         break;
 
-      // --- System (priv spec 3.3) ---
-      case Op.ECALL:
-        cpu.raise(EXC_ECALL_U + cpu.priv, 0, pc);
-        pc = cpu.pc | 0;
-        break loop;
-      case Op.EBREAK:
-        // QEMU 7.2 leaves tval = 0 for EBREAK (later versions report the pc).
-        cpu.raise(EXC_BREAKPOINT, 0, pc);
-        pc = cpu.pc | 0;
-        break loop;
-      case Op.MRET:
-        if (cpu.priv !== PRV_M) cpu.raise(EXC_ILLEGAL, 0x30200073, pc);
-        else if (cpu.pmp.activeRules === 0 && (cpu.mstatus & MSTATUS_MPP) !== MSTATUS_MPP) {
-          // QEMU 7.2 (helper_mret): returning below M with no PMP rule would make every access
-          // fail, so MRET itself raises an instruction access fault.
-          cpu.raise(EXC_INSN_ACCESS, 0, pc);
-        } else mret(cpu);
-        pc = cpu.pc | 0;
-        break loop;
-      case Op.SRET:
-        if (cpu.priv < PRV_S || (cpu.priv === PRV_S && (cpu.mstatus & MSTATUS_TSR) !== 0)) cpu.raise(EXC_ILLEGAL, 0x10200073, pc);
-        else sret(cpu);
-        pc = cpu.pc | 0;
-        break loop;
-      case Op.WFI:
-        cpu.inflight = n - 1;
-        cpu.wfi(pc);
-        pc = cpu.exc ? cpu.pc | 0 : next;
-        break loop;
-      case Op.SFENCE_VMA:
-        if (cpu.priv < PRV_S || (cpu.priv === PRV_S && (cpu.mstatus & MSTATUS_TVM) !== 0)) {
-          cpu.raise(EXC_ILLEGAL, (0x12000073 | (rs1 << 15) | (rs2 << 20)) >>> 0, pc);
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        // No ASID or address selectivity: every U/S translation is dropped.
-        cpu.flushTlbTranslated();
-        pc = next;
-        break loop;
-
-      // --- Zicsr (unpriv spec 9.1): funct3 = op - CSRRW + 1 (register) / + 2 (immediate) ---
-      case Op.CSRRW:
-      case Op.CSRRS:
-      case Op.CSRRC: {
-        cpu.inflight = n - 1;
-        const v = executeCsr(cpu, (info & 0xff) - Op.CSRRW + 1, imm, rd & 31, rs1, x[rs1], pc);
-        if (cpu.exc) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        x[rd] = v;
-        pc = next;
-        if (cpu.attention) break loop;
-        break;
-      }
-      case Op.CSRRWI:
-      case Op.CSRRSI:
-      case Op.CSRRCI: {
-        cpu.inflight = n - 1;
-        const v = executeCsr(cpu, (info & 0xff) - Op.CSRRWI + 5, imm, rd & 31, rs1, rs1, pc);
-        if (cpu.exc) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        x[rd] = v;
-        pc = next;
-        if (cpu.attention) break loop;
-        break;
-      }
-
-      // --- A extension (unpriv spec 8) ---
-      case Op.LR_W: {
-        cpu.inflight = n - 1;
-        const v = loadReserved(cpu, x[rs1], pc);
-        if (cpu.exc) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        x[rd] = v;
-        pc = next;
-        if (cpu.attention) break loop;
-        break;
-      }
-      case Op.SC_W: {
-        cpu.inflight = n - 1;
-        const v = storeConditional(cpu, x[rs1], x[rs2], pc);
-        if (cpu.exc) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        x[rd] = v;
-        pc = next;
-        if (cpu.attention) break loop;
-        break;
-      }
-      case Op.AMOSWAP_W:
-      case Op.AMOADD_W:
-      case Op.AMOXOR_W:
-      case Op.AMOAND_W:
-      case Op.AMOOR_W:
-      case Op.AMOMIN_W:
-      case Op.AMOMAX_W:
-      case Op.AMOMINU_W:
-      case Op.AMOMAXU_W: {
-        cpu.inflight = n - 1;
-        const v = amo(cpu, (info & 0xff) - Op.AMOSWAP_W, x[rs1], x[rs2], pc);
-        if (cpu.exc) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        x[rd] = v;
-        pc = next;
-        if (cpu.attention) break loop;
-        break;
-      }
-
       case Op.CROSS:
         // Re-resolve: resolveFetch sees the page-crossing instruction and fetches it slowly.
         fetchVpn = -1;
@@ -711,10 +582,14 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         break;
 
       default:
-        // Op.ILLEGAL (imm holds the instruction bits, which QEMU reports in tval).
-        cpu.raise(EXC_ILLEGAL, imm >>> 0, pc);
+        // SYSTEM, Zicsr, A and illegal instructions: rare and costly anyway, and out of this
+        // switch they don't slow the rest down (system.ts).
+        cpu.inflight = n - 1;
+        if (executeSystem(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
+        }
         pc = cpu.pc | 0;
-        break loop;
     }
   }
 
