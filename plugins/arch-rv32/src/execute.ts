@@ -21,7 +21,7 @@
  * info = 0 marks a slot not decoded yet.
  */
 import type { Rv32Cpu } from './cpu.js';
-import { loadSlow, storeSlow } from './memory.js';
+import { loadStoreSlow } from './memory.js';
 import { mulh, mulhsu, mulhu } from './muldiv.js';
 import { executeSystem } from './system.js';
 
@@ -246,19 +246,15 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const a = (x[rs1] + imm) | 0;
         const vpn = a >>> 12;
         const e = vpn & 511;
-        if (rTag[e] === vpn && (a & 3) === 0) x[rd] = i32[((a + rOff[e]) | 0) >> 2];
-        else {
-          cpu.inflight = n - 1;
-          const v = loadSlow(cpu, a, 4, pc);
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break loop;
-          }
-          x[rd] = v;
-          if (cpu.attention) {
-            pc = next;
-            break loop;
-          }
+        if (rTag[e] === vpn && (a & 3) === 0) {
+          x[rd] = i32[((a + rOff[e]) | 0) >> 2];
+          pc = next;
+          break;
+        }
+        cpu.inflight = n - 1;
+        if (loadStoreSlow(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
         }
         pc = next;
         break;
@@ -267,19 +263,15 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const a = (x[rs1] + imm) | 0;
         const vpn = a >>> 12;
         const e = vpn & 511;
-        if (rTag[e] === vpn && (a & 1) === 0) x[rd] = i16[((a + rOff[e]) | 0) >> 1];
-        else {
-          cpu.inflight = n - 1;
-          const v = loadSlow(cpu, a, 2, pc);
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break loop;
-          }
-          x[rd] = (v << 16) >> 16;
-          if (cpu.attention) {
-            pc = next;
-            break loop;
-          }
+        if (rTag[e] === vpn && (a & 1) === 0) {
+          x[rd] = i16[((a + rOff[e]) | 0) >> 1];
+          pc = next;
+          break;
+        }
+        cpu.inflight = n - 1;
+        if (loadStoreSlow(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
         }
         pc = next;
         break;
@@ -288,19 +280,15 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const a = (x[rs1] + imm) | 0;
         const vpn = a >>> 12;
         const e = vpn & 511;
-        if (rTag[e] === vpn && (a & 1) === 0) x[rd] = u16[((a + rOff[e]) | 0) >> 1];
-        else {
-          cpu.inflight = n - 1;
-          const v = loadSlow(cpu, a, 2, pc);
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break loop;
-          }
-          x[rd] = v;
-          if (cpu.attention) {
-            pc = next;
-            break loop;
-          }
+        if (rTag[e] === vpn && (a & 1) === 0) {
+          x[rd] = u16[((a + rOff[e]) | 0) >> 1];
+          pc = next;
+          break;
+        }
+        cpu.inflight = n - 1;
+        if (loadStoreSlow(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
         }
         pc = next;
         break;
@@ -309,19 +297,15 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const a = (x[rs1] + imm) | 0;
         const vpn = a >>> 12;
         const e = vpn & 511;
-        if (rTag[e] === vpn) x[rd] = i8[(a + rOff[e]) | 0];
-        else {
-          cpu.inflight = n - 1;
-          const v = loadSlow(cpu, a, 1, pc);
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break loop;
-          }
-          x[rd] = (v << 24) >> 24;
-          if (cpu.attention) {
-            pc = next;
-            break loop;
-          }
+        if (rTag[e] === vpn) {
+          x[rd] = i8[(a + rOff[e]) | 0];
+          pc = next;
+          break;
+        }
+        cpu.inflight = n - 1;
+        if (loadStoreSlow(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
         }
         pc = next;
         break;
@@ -330,19 +314,15 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         const a = (x[rs1] + imm) | 0;
         const vpn = a >>> 12;
         const e = vpn & 511;
-        if (rTag[e] === vpn) x[rd] = u8[(a + rOff[e]) | 0];
-        else {
-          cpu.inflight = n - 1;
-          const v = loadSlow(cpu, a, 1, pc);
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break loop;
-          }
-          x[rd] = v;
-          if (cpu.attention) {
-            pc = next;
-            break loop;
-          }
+        if (rTag[e] === vpn) {
+          x[rd] = u8[(a + rOff[e]) | 0];
+          pc = next;
+          break;
+        }
+        cpu.inflight = n - 1;
+        if (loadStoreSlow(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
         }
         pc = next;
         break;
@@ -356,25 +336,18 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         if (wTag[e] === vpn && (a & 3) === 0) {
           const off = (a + wOff[e]) | 0;
           i32[off >> 2] = x[rs2];
-          if (flags[off >>> 12] !== 0) {
-            cpu.inflight = n - 1;
-            cpu.ramWritten(off, 4);
-            if (cpu.attention) {
-              pc = next;
-              break loop;
-            }
-          }
-        } else {
+          pc = next;
+          // Stores to pages with decoded code or watchers must be reported.
+          if (flags[off >>> 12] === 0) break;
           cpu.inflight = n - 1;
-          storeSlow(cpu, a, 4, x[rs2], pc);
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break loop;
-          }
-          if (cpu.attention) {
-            pc = next;
-            break loop;
-          }
+          cpu.ramWritten(off, 4);
+          if (cpu.attention) break loop;
+          break;
+        }
+        cpu.inflight = n - 1;
+        if (loadStoreSlow(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
         }
         pc = next;
         break;
@@ -386,25 +359,18 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         if (wTag[e] === vpn && (a & 1) === 0) {
           const off = (a + wOff[e]) | 0;
           u16[off >> 1] = x[rs2];
-          if (flags[off >>> 12] !== 0) {
-            cpu.inflight = n - 1;
-            cpu.ramWritten(off, 2);
-            if (cpu.attention) {
-              pc = next;
-              break loop;
-            }
-          }
-        } else {
+          pc = next;
+          // Stores to pages with decoded code or watchers must be reported.
+          if (flags[off >>> 12] === 0) break;
           cpu.inflight = n - 1;
-          storeSlow(cpu, a, 2, x[rs2], pc);
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break loop;
-          }
-          if (cpu.attention) {
-            pc = next;
-            break loop;
-          }
+          cpu.ramWritten(off, 2);
+          if (cpu.attention) break loop;
+          break;
+        }
+        cpu.inflight = n - 1;
+        if (loadStoreSlow(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
         }
         pc = next;
         break;
@@ -416,25 +382,18 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         if (wTag[e] === vpn) {
           const off = (a + wOff[e]) | 0;
           u8[off] = x[rs2];
-          if (flags[off >>> 12] !== 0) {
-            cpu.inflight = n - 1;
-            cpu.ramWritten(off, 1);
-            if (cpu.attention) {
-              pc = next;
-              break loop;
-            }
-          }
-        } else {
+          pc = next;
+          // Stores to pages with decoded code or watchers must be reported.
+          if (flags[off >>> 12] === 0) break;
           cpu.inflight = n - 1;
-          storeSlow(cpu, a, 1, x[rs2], pc);
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break loop;
-          }
-          if (cpu.attention) {
-            pc = next;
-            break loop;
-          }
+          cpu.ramWritten(off, 1);
+          if (cpu.attention) break loop;
+          break;
+        }
+        cpu.inflight = n - 1;
+        if (loadStoreSlow(cpu, info, imm, pc)) {
+          pc = cpu.pc | 0;
+          break loop;
         }
         pc = next;
         break;

@@ -14,6 +14,7 @@
 import type { Rv32Cpu } from './cpu.js';
 import { amoCompute } from './atomics.js';
 import { ACC_R, ACC_W, EXC_LOAD_ACCESS, EXC_LOAD_MISALIGNED, EXC_STORE_ACCESS, EXC_STORE_MISALIGNED } from './constants.js';
+import { Op } from './execute.js';
 import { TLB_MASK, translate } from './mmu.js';
 
 /** Reads `size` bytes at physical `pa`; on a bus refusal raises `cause` with tval `va`. */
@@ -52,6 +53,30 @@ function writePhys(cpu: Rv32Cpu, pa: number, size: 1 | 2 | 4, value: number, va:
     bus.fault = false;
     cpu.raise(EXC_STORE_ACCESS, va, pc);
   }
+}
+
+/**
+ * The interpreter's slow path for the loads and stores whose inline TLB lookup missed (LB..SW,
+ * info/imm as in execute.ts); one call out of the hot switch keeps that switch small. Leaves in
+ * `cpu.pc` where the hart goes next and returns true when the interpreter must return to the run
+ * loop (a trap was taken, or `cpu.attention` is set, e.g. by an MMIO access).
+ */
+export function loadStoreSlow(cpu: Rv32Cpu, info: number, imm: number, pc: number): boolean {
+  const op = info & 0xff;
+  const x = cpu.x;
+  const va = (x[(info >>> 14) & 31] + imm) | 0;
+  if (op >= Op.SB) {
+    const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+    storeSlow(cpu, va, size, x[(info >>> 19) & 31], pc);
+  } else {
+    const size = op === Op.LW ? 4 : op === Op.LB || op === Op.LBU ? 1 : 2;
+    const v = loadSlow(cpu, va, size, pc);
+    if (cpu.exc) return true;
+    x[(info >>> 8) & 63] = op === Op.LB ? (v << 24) >> 24 : op === Op.LH ? (v << 16) >> 16 : v;
+  }
+  if (cpu.exc) return true;
+  cpu.pc = (pc + (info >>> 24)) | 0;
+  return cpu.attention;
 }
 
 /** Load of 1, 2 or 4 bytes; returns the zero-extended value (int32 for 4 bytes). */
