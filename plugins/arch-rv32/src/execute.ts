@@ -244,158 +244,109 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
       // --- Loads (unpriv spec 2.6): inline TLB hit on RAM, else memory.ts ---
       case Op.LW: {
         const a = (x[rs1] + imm) | 0;
-        const vpn = a >>> 12;
-        const e = vpn & 511;
-        if (rTag[e] === vpn && (a & 3) === 0) {
+        const e = (a >>> 12) & 511;
+        if (rTag[e] !== a >>> 12 || (a & 3) !== 0) {
+          pc = loadStoreSlow(cpu, n, info, imm, pc);
+          if (cpu.attention) break loop;
+        } else {
           x[rd] = i32[((a + rOff[e]) | 0) >> 2];
           pc = next;
-          break;
         }
-        cpu.inflight = n - 1;
-        if (loadStoreSlow(cpu, info, imm, pc)) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        pc = next;
         break;
       }
       case Op.LH: {
         const a = (x[rs1] + imm) | 0;
-        const vpn = a >>> 12;
-        const e = vpn & 511;
-        if (rTag[e] === vpn && (a & 1) === 0) {
+        const e = (a >>> 12) & 511;
+        if (rTag[e] !== a >>> 12 || (a & 1) !== 0) {
+          pc = loadStoreSlow(cpu, n, info, imm, pc);
+          if (cpu.attention) break loop;
+        } else {
           x[rd] = i16[((a + rOff[e]) | 0) >> 1];
           pc = next;
-          break;
         }
-        cpu.inflight = n - 1;
-        if (loadStoreSlow(cpu, info, imm, pc)) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        pc = next;
         break;
       }
       case Op.LHU: {
         const a = (x[rs1] + imm) | 0;
-        const vpn = a >>> 12;
-        const e = vpn & 511;
-        if (rTag[e] === vpn && (a & 1) === 0) {
+        const e = (a >>> 12) & 511;
+        if (rTag[e] !== a >>> 12 || (a & 1) !== 0) {
+          pc = loadStoreSlow(cpu, n, info, imm, pc);
+          if (cpu.attention) break loop;
+        } else {
           x[rd] = u16[((a + rOff[e]) | 0) >> 1];
           pc = next;
-          break;
         }
-        cpu.inflight = n - 1;
-        if (loadStoreSlow(cpu, info, imm, pc)) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        pc = next;
         break;
       }
       case Op.LB: {
         const a = (x[rs1] + imm) | 0;
-        const vpn = a >>> 12;
-        const e = vpn & 511;
-        if (rTag[e] === vpn) {
+        const e = (a >>> 12) & 511;
+        if (rTag[e] !== a >>> 12) {
+          pc = loadStoreSlow(cpu, n, info, imm, pc);
+          if (cpu.attention) break loop;
+        } else {
           x[rd] = i8[(a + rOff[e]) | 0];
           pc = next;
-          break;
         }
-        cpu.inflight = n - 1;
-        if (loadStoreSlow(cpu, info, imm, pc)) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        pc = next;
         break;
       }
       case Op.LBU: {
         const a = (x[rs1] + imm) | 0;
-        const vpn = a >>> 12;
-        const e = vpn & 511;
-        if (rTag[e] === vpn) {
+        const e = (a >>> 12) & 511;
+        if (rTag[e] !== a >>> 12) {
+          pc = loadStoreSlow(cpu, n, info, imm, pc);
+          if (cpu.attention) break loop;
+        } else {
           x[rd] = u8[(a + rOff[e]) | 0];
           pc = next;
-          break;
         }
-        cpu.inflight = n - 1;
-        if (loadStoreSlow(cpu, info, imm, pc)) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        pc = next;
         break;
       }
 
-      // --- Stores: the fast path tells the bus about stores to code/watched pages ---
+      // --- Stores: the fast path tells the bus about stores to pages with decoded code or watchers ---
       case Op.SW: {
         const a = (x[rs1] + imm) | 0;
-        const vpn = a >>> 12;
-        const e = vpn & 511;
-        if (wTag[e] === vpn && (a & 3) === 0) {
+        const e = (a >>> 12) & 511;
+        if (wTag[e] !== a >>> 12 || (a & 3) !== 0) pc = loadStoreSlow(cpu, n, info, imm, pc);
+        else {
           const off = (a + wOff[e]) | 0;
           i32[off >> 2] = x[rs2];
           pc = next;
-          // Stores to pages with decoded code or watchers must be reported.
           if (flags[off >>> 12] === 0) break;
           cpu.inflight = n - 1;
           cpu.ramWritten(off, 4);
-          if (cpu.attention) break loop;
-          break;
         }
-        cpu.inflight = n - 1;
-        if (loadStoreSlow(cpu, info, imm, pc)) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        pc = next;
+        if (cpu.attention) break loop;
         break;
       }
       case Op.SH: {
         const a = (x[rs1] + imm) | 0;
-        const vpn = a >>> 12;
-        const e = vpn & 511;
-        if (wTag[e] === vpn && (a & 1) === 0) {
+        const e = (a >>> 12) & 511;
+        if (wTag[e] !== a >>> 12 || (a & 1) !== 0) pc = loadStoreSlow(cpu, n, info, imm, pc);
+        else {
           const off = (a + wOff[e]) | 0;
           u16[off >> 1] = x[rs2];
           pc = next;
-          // Stores to pages with decoded code or watchers must be reported.
           if (flags[off >>> 12] === 0) break;
           cpu.inflight = n - 1;
           cpu.ramWritten(off, 2);
-          if (cpu.attention) break loop;
-          break;
         }
-        cpu.inflight = n - 1;
-        if (loadStoreSlow(cpu, info, imm, pc)) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        pc = next;
+        if (cpu.attention) break loop;
         break;
       }
       case Op.SB: {
         const a = (x[rs1] + imm) | 0;
-        const vpn = a >>> 12;
-        const e = vpn & 511;
-        if (wTag[e] === vpn) {
+        const e = (a >>> 12) & 511;
+        if (wTag[e] !== a >>> 12) pc = loadStoreSlow(cpu, n, info, imm, pc);
+        else {
           const off = (a + wOff[e]) | 0;
           u8[off] = x[rs2];
           pc = next;
-          // Stores to pages with decoded code or watchers must be reported.
           if (flags[off >>> 12] === 0) break;
           cpu.inflight = n - 1;
           cpu.ramWritten(off, 1);
-          if (cpu.attention) break loop;
-          break;
         }
-        cpu.inflight = n - 1;
-        if (loadStoreSlow(cpu, info, imm, pc)) {
-          pc = cpu.pc | 0;
-          break loop;
-        }
-        pc = next;
+        if (cpu.attention) break loop;
         break;
       }
 

@@ -57,11 +57,13 @@ function writePhys(cpu: Rv32Cpu, pa: number, size: 1 | 2 | 4, value: number, va:
 
 /**
  * The interpreter's slow path for the loads and stores whose inline TLB lookup missed (LB..SW,
- * info/imm as in execute.ts); one call out of the hot switch keeps that switch small. Leaves in
- * `cpu.pc` where the hart goes next and returns true when the interpreter must return to the run
- * loop (a trap was taken, or `cpu.attention` is set, e.g. by an MMIO access).
+ * info/imm as in execute.ts, `n` instructions stepped so far in this execute() call); one call
+ * out of the hot switch keeps that switch small. Returns the pc to go on at (the trap vector
+ * after a fault); the interpreter leaves when `cpu.attention` is set (a trap, or a device
+ * asking for it).
  */
-export function loadStoreSlow(cpu: Rv32Cpu, info: number, imm: number, pc: number): boolean {
+export function loadStoreSlow(cpu: Rv32Cpu, n: number, info: number, imm: number, pc: number): number {
+  cpu.inflight = n - 1;
   const op = info & 0xff;
   const x = cpu.x;
   const va = (x[(info >>> 14) & 31] + imm) | 0;
@@ -71,12 +73,9 @@ export function loadStoreSlow(cpu: Rv32Cpu, info: number, imm: number, pc: numbe
   } else {
     const size = op === Op.LW ? 4 : op === Op.LB || op === Op.LBU ? 1 : 2;
     const v = loadSlow(cpu, va, size, pc);
-    if (cpu.exc) return true;
-    x[(info >>> 8) & 63] = op === Op.LB ? (v << 24) >> 24 : op === Op.LH ? (v << 16) >> 16 : v;
+    if (!cpu.exc) x[(info >>> 8) & 63] = op === Op.LB ? (v << 24) >> 24 : op === Op.LH ? (v << 16) >> 16 : v;
   }
-  if (cpu.exc) return true;
-  cpu.pc = (pc + (info >>> 24)) | 0;
-  return cpu.attention;
+  return cpu.exc ? cpu.pc | 0 : (pc + (info >>> 24)) | 0;
 }
 
 /** Load of 1, 2 or 4 bytes; returns the zero-extended value (int32 for 4 bytes). */
