@@ -4,6 +4,8 @@
  * compiler (default) and with the interpreter alone (cpu.jit = false).
  *
  *   node --import tsx plugins/arch-rv32/bench-loop.ts [million-instructions]
+ *
+ * RVOS_BENCH_MODE=interp (or jit) runs only that half.
  */
 import { createRam, PhysicalBus } from '../../src/core/bus.js';
 import { VirtualClock } from '../../src/core/clock.js';
@@ -102,7 +104,8 @@ function enterSv32(cpu: Rv32Cpu, bus: PhysicalBus): void {
 
 const total = Number(process.argv[2] ?? 200) * 1e6;
 const results: number[] = [];
-const modes = process.env.RVOS_BENCH_MODE === "interp" ? [false] : process.env.RVOS_BENCH_MODE === "jit" ? [true] : [true, false];
+const mode = process.env.RVOS_BENCH_MODE;
+const modes = mode === 'interp' ? [false] : mode === 'jit' ? [true] : [true, false];
 for (const jit of modes) {
   results.push(
     bench('ALU+load/store+branch (M)', (cpu, bus) => place(bus, cpu, loop32(), RAM_BASE), total, jit),
