@@ -31,6 +31,8 @@ export interface BuildOptions {
   /** Backend per serial device name; the console device gets `console`. */
   serial?: Record<string, Backend>;
   console?: Backend;
+  /** Backend for a serial device that `serial`/`console` do not cover (default: a null backend). */
+  serialFallback?: (device: string) => Backend;
   /** Build without loading images or attaching drives (for `rvos dtb`, `rvos boards`). */
   noBoot?: boolean;
   /** Drives to attach, in order; undefined = the board's default disk (`boot.drive`), [] = none. */
@@ -93,7 +95,6 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       return line;
     });
     const regs: RegisterMap[] = [];
-    const backend = backends.get(entry.name);
     const ctx: DeviceContext = {
       entry: { type: entry.type, name: entry.name, reg: entry.reg, irq: entry.irq, props: entry.props },
       bus,
@@ -103,7 +104,14 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       cpuCount: board.cpus,
       irqs: outputs,
       props: entry.props,
-      chardev: (): CharBackend => backend ?? new NullBackend(),
+      chardev: (): CharBackend => {
+        let backend = backends.get(entry.name);
+        if (!backend) {
+          backend = opts.serialFallback?.(entry.name) ?? new NullBackend();
+          backends.set(entry.name, backend);
+        }
+        return backend;
+      },
       registers: (spec, region = 0) => (regs[region] = createRegisterMap(spec)),
     };
     let device;

@@ -20,6 +20,8 @@ export interface SessionOptions {
   append?: string;
   /** Console backend spec (`stdio`, `null`, `file:PATH`, `tcp:PORT`, `capture`). */
   serial?: string;
+  /** Backend spec for the other serial devices the config does not name (default `null`); the TUI uses `capture`. */
+  otherSerial?: string;
   clock?: 'deterministic' | 'realtime';
   /** `--drive` specs (replace the config's `drives:`); `none` = no drive, not even the board's default disk. */
   drives?: string[];
@@ -50,6 +52,9 @@ export interface Session {
   registry: PluginRegistry;
   /** The console's backend (the device with `props.console: true`). */
   console: Backend | undefined;
+  /** Backends of the other serial devices, by device name (from the config, or `otherSerial`). */
+  serial: Record<string, Backend>;
+  /** Every backend: the console's first. */
   backends: Backend[];
   close(): Promise<void>;
 }
@@ -89,6 +94,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     realtime: (o.clock ?? config.clock) === 'realtime',
     serial,
     console: consoleBackend,
+    serialFallback: o.otherSerial === undefined ? undefined : (device) => (serial[device] = createBackend(o.otherSerial!)),
     drives,
     virtioTransport,
     notice: o.notice,
@@ -100,6 +106,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     machine,
     registry,
     console: consoleBackend,
+    serial,
     backends,
     async close() {
       await machine.close();

@@ -6,7 +6,7 @@ import type { Session, SessionOptions } from '../core/session.js';
 export type ShowableBackend = Backend & { onOutput(fn: (bytes: Uint8Array) => void): void };
 
 export interface SerialPort {
-  /** Tab title: the console device's name ("uart0"), else `serialN`. */
+  /** Tab title: the serial device's name ("uart0"). */
   name: string;
   backend: ShowableBackend;
   console: boolean;
@@ -29,10 +29,11 @@ export function wantsTui(
 
 /**
  * Session options for TUI mode: the console on a `capture` backend (the TUI shows its output and
- * feeds it keys) instead of stdio, everything else unchanged.
+ * feeds it keys) instead of stdio, and every other serial device the config leaves out on one
+ * too, so that each gets a tab; everything else unchanged.
  */
 export function tuiSessionOptions(o: SessionOptions): SessionOptions {
-  return { ...o, serial: o.serial === undefined || o.serial === 'stdio' ? 'capture' : o.serial };
+  return { ...o, serial: o.serial === undefined || o.serial === 'stdio' ? 'capture' : o.serial, otherSerial: o.otherSerial ?? 'capture' };
 }
 
 function showable(b: Backend | undefined): b is ShowableBackend {
@@ -40,20 +41,19 @@ function showable(b: Backend | undefined): b is ShowableBackend {
 }
 
 /**
- * The console tabs of a session: the console first (named after its device), then every other
- * serial backend that reports output (`serial: { uart1: capture }` in the config). A backend on
- * stdio would write over the screen, so it is refused.
+ * The console tabs of a session: the console first, then every other serial device whose backend
+ * reports output (with tuiSessionOptions(), all of them), each named after its device. A backend
+ * on stdio would write over the screen, so it is refused.
  */
 export function serialPorts(session: Session, consoleName = 'console'): SerialPort[] {
   if (!showable(session.console)) {
     throw new Error(`the TUI needs the console on a capture backend (create the session with tuiSessionOptions()), not ${session.console?.name ?? 'none'}`);
   }
   const ports: SerialPort[] = [{ name: consoleName, backend: session.console, console: true }];
-  let n = 1;
-  for (const b of session.backends) {
+  for (const [device, b] of Object.entries(session.serial)) {
     if (b === session.console) continue;
-    if (b.name === 'stdio') throw new UserError('a serial port on stdio cannot share the terminal with the TUI (use --headless)');
-    if (showable(b)) ports.push({ name: `serial${n++}`, backend: b, console: false });
+    if (b.name === 'stdio') throw new UserError(`serial port ${device} on stdio cannot share the terminal with the TUI (use --headless)`);
+    if (showable(b)) ports.push({ name: device, backend: b, console: false });
   }
   return ports;
 }
