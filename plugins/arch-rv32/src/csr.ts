@@ -5,7 +5,7 @@
  * Which CSRs exist follows QEMU 7.2's rv32 with priv spec 1.12: menvcfg/senvcfg/mconfigptr and
  * mcountinhibit exist; 16 PMP entries; mhpmcounter3..18 exist (pmu-num = 16) and read back what
  * was written (they count no events); the rest of the hpm counters raise illegal instruction;
- * hypervisor, debug and F/V CSRs do not exist.
+ * the trigger CSRs exist but describe zero triggers; hypervisor, Debug Mode and F/V CSRs do not exist.
  */
 import type { Rv32Cpu } from './cpu.js';
 import {
@@ -75,6 +75,11 @@ export const CSR = {
   mip: 0x344,
   pmpcfg0: 0x3a0,
   pmpaddr0: 0x3b0,
+  // Trigger module (Sdtrig, debug spec 5.7)
+  tselect: 0x7a0,
+  tdata1: 0x7a1,
+  tdata2: 0x7a2,
+  tdata3: 0x7a3,
   mcycle: 0xb00,
   minstret: 0xb02,
   mhpmcounter3: 0xb03,
@@ -96,6 +101,7 @@ const SIMPLE = new Set<number>([
   CSR.mvendorid, CSR.marchid, CSR.mimpid, CSR.mhartid, CSR.mconfigptr,
   CSR.mstatus, CSR.misa, CSR.medeleg, CSR.mideleg, CSR.mie, CSR.mtvec, CSR.mcounteren, CSR.menvcfg, CSR.mstatush, CSR.menvcfgh,
   CSR.mcountinhibit, CSR.mscratch, CSR.mepc, CSR.mcause, CSR.mtval, CSR.mip,
+  CSR.tselect, CSR.tdata1, CSR.tdata2, CSR.tdata3,
 ]);
 
 /** Counter index 0..31 of an unprivileged counter CSR (cycle..hpmcounter31[h]), or -1. */
@@ -215,7 +221,10 @@ export function csrRead(cpu: Rv32Cpu, csr: number): number {
     case CSR.mip:
       return cpu.mipValue() >>> 0;
     default:
-      // mvendorid, marchid, mimpid, mconfigptr, mstatush, menvcfgh: read-only zero here
+      // mvendorid, marchid, mimpid, mconfigptr, mstatush, menvcfgh: read-only zero here.
+      // tselect/tdata1-3: a trigger module with no triggers (debug spec 5.7: tselect keeps only
+      // 0, and tdata1 type 0 says "no trigger here"), so that software probing for triggers the
+      // way the spec describes (riscv-tests' breakpoint test, OpenSBI, Linux) finds none.
       return 0;
   }
 }
@@ -334,7 +343,8 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
       return;
     }
     default:
-      // misa (not writable: QEMU 7.2 misa_w = false), mstatush, menvcfgh: writes ignored
+      // misa (not writable: QEMU 7.2 misa_w = false), mstatush, menvcfgh, and the trigger CSRs
+      // (no trigger exists to select or configure): writes ignored
       return;
   }
 }

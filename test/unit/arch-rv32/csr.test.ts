@@ -69,8 +69,8 @@ describe('rv32 Zicsr instructions', () => {
     }
   });
 
-  it('CSRs that do not exist are illegal (debug, hypervisor, F, PMP beyond 16, mtinst)', () => {
-    for (const csr of [0x7a0, 0x7b0, 0x600, 0x34a, 0x3a4, 0x3c0, 0x001, 0x003, 0x5a8, 0xc20, 0xb01]) {
+  it('CSRs that do not exist are illegal (Debug Mode, hypervisor, F, PMP beyond 16, mtinst)', () => {
+    for (const csr of [0x7b0, 0x600, 0x34a, 0x3a4, 0x3c0, 0x001, 0x003, 0x5a8, 0xc20, 0xb01]) {
       const insn = A.csrr(a0, csr);
       const m = makeMachine();
       installHandlers(m);
@@ -90,6 +90,25 @@ describe('rv32 Zicsr instructions', () => {
       A.csrr(a0, CSR.mcountinhibit),
     ]);
     expect(m.traps).toEqual([]);
+  });
+
+  it('the trigger module has no triggers: tselect keeps 0, tdata1 reads type 0, writes are ignored; M-mode only', () => {
+    const m = exec(
+      [
+        A.csrw(CSR.tselect, a1),
+        A.csrr(a0, CSR.tselect),
+        A.csrw(CSR.tdata1, a1),
+        A.csrr(a2, CSR.tdata1),
+        A.csrw(CSR.tdata2, a1),
+        A.csrr(A.t0, CSR.tdata2),
+        A.csrr(A.t1, CSR.tdata3),
+      ],
+      { [a1]: 0x2000005c, [a0]: 7, [a2]: 7, [A.t0]: 7, [A.t1]: 7 },
+    );
+    expect(m.traps).toEqual([]);
+    expect([m.reg(a0), m.reg(a2), m.reg(A.t0), m.reg(A.t1)]).toEqual([0, 0, 0, 0]);
+    const insn = A.csrr(a0, CSR.tselect);
+    expectIllegal(at(1, [insn]), insn);
   });
 
   it('S-mode cannot access M-mode CSRs; U-mode cannot access S-mode CSRs', () => {
