@@ -216,7 +216,7 @@ describe('rv32 CSR write rules', () => {
   it('ignores the S-level handler address on an M-level trap', () => {
     const m = makeMachine();
     installHandlers(m);
-    m.load([A.csrr(a0, 0x7a0)]);
+    m.load([A.csrr(a0, 0x7b0)]); // dcsr: Debug Mode only, so illegal here
     m.run(1);
     expect(m.cpu.pc).not.toBe(S_HANDLER);
     expect(m.cpu.mepc).toBe(RAM_BASE);
