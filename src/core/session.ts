@@ -54,8 +54,6 @@ export interface Session {
   console: Backend | undefined;
   /** Backends of the other serial devices, by device name (from the config, or `otherSerial`). */
   serial: Record<string, Backend>;
-  /** Every backend: the console's first. */
-  backends: Backend[];
   close(): Promise<void>;
 }
 
@@ -107,7 +105,6 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     registry,
     console: consoleBackend,
     serial,
-    backends,
     async close() {
       await machine.close();
       for (const b of backends) b.close();

@@ -1,8 +1,9 @@
 /**
  * npm run bench: runs the compute-bound guest (kernels/bench/build/bench.elf, ~500 M instructions)
  * on rvos (with the block compiler, then the interpreter alone) and prints guest instructions, host
- * seconds and MIPS. When qemu-system-riscv32 is installed, runs the same guest on QEMU (wall time minus QEMU's start-up time, measured with
- * kernels/bench/build/empty.elf) and prints the rvos/QEMU time ratio (rvos with the block compiler).
+ * seconds and MIPS. When qemu-system-riscv32 is installed, runs the same guest on QEMU (wall time
+ * minus QEMU's start-up time, measured with kernels/bench/build/empty.elf) and prints the
+ * rvos/QEMU time ratio (rvos with the block compiler).
  *
  *   node --import tsx test/bench/bench.ts [--runs N] [--no-qemu] [--no-rvos]
  */

@@ -495,11 +495,11 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
         // SYSTEM, Zicsr, A and illegal instructions: rare and costly anyway, and out of this
         // switch they don't slow the rest down (system.ts).
         cpu.inflight = n - 1;
-        if (executeSystem(cpu, info, imm, pc)) {
+        {
+          const leave = executeSystem(cpu, info, imm, pc);
           pc = cpu.pc | 0;
-          break loop;
+          if (leave) break loop;
         }
-        pc = cpu.pc | 0;
     }
   }
 

@@ -2,9 +2,10 @@
  * The instructions the interpreter hands off (execute.ts, `default:` of its switch): SYSTEM
  * (ECALL, EBREAK, xRET, WFI, SFENCE.VMA), Zicsr, the A extension and illegal encodings.
  *
- * They live out of the interpreter's switch on purpose: with them inline, V8 compiled the whole
- * loop about half as fast (measured with plugins/arch-rv32/bench-loop.ts: 75 -> 140 MIPS), and
- * each of them costs far more than a call anyway (a trap, a CSR side effect, a bus access).
+ * They live out of the interpreter's switch on purpose: a smaller switch is a smaller function
+ * for V8 to compile well (plugins/arch-rv32/bench-loop.ts measured it faster, though this
+ * host's run-to-run noise is large), and each of them costs far more than a call anyway (a trap,
+ * a CSR side effect, a bus access).
  */
 import type { Rv32Cpu } from './cpu.js';
 import { executeCsr } from './csr.js';
