@@ -16,6 +16,10 @@ export const EXIT = {
   timeout: 124,
   /** Bad board, config, flags, image or plugin. */
   badInput: 2,
-  /** An internal emulator error (a bug in rvos or a plugin). */
+  /** An internal emulator error (a bug in rvos). */
   hostError: 70,
+  /** A plugin failed (threw, returned nothing, never settled): the message names the plugin and device. */
+  pluginError: 71,
+  /** Every CPU waits and no event can ever wake one (no timer armed, no input source open). */
+  halted: 125,
 } as const;
