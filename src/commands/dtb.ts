@@ -8,10 +8,10 @@ import { RvosCommand } from './support/base.js';
 export default class Dtb extends RvosCommand {
   static override summary = 'Write the flattened device tree (DTB) generated from a board.';
   static override description = 'The same DTB the guest receives at boot. Decompile it with `dtc -I dtb -O dts FILE`.';
-  static override examples = ['<%= config.bin %> dtb --board virt -o virt.dtb', '<%= config.bin %> dtb --board virt --cpus 4 --append "console=ttyS0" -o virt4.dtb'];
+  static override examples = ['<%= config.bin %> dtb --board virt -o virt.dtb', '<%= config.bin %> dtb -o - | dtc -I dtb -O dts', '<%= config.bin %> dtb --board virt --cpus 4 --append "console=ttyS0" -o virt4.dtb'];
   static override flags = {
     board: Flags.string({ char: 'b', description: 'board name or path' }),
-    output: Flags.string({ char: 'o', description: 'output file', required: true }),
+    output: Flags.string({ char: 'o', description: 'output file, or - for standard output', required: true }),
     cpus: Flags.integer({ description: 'number of CPUs', min: 1, max: 64 }),
     memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB' }),
     append: Flags.string({ description: 'kernel command line for /chosen/bootargs' }),
@@ -28,6 +28,10 @@ export default class Dtb extends RvosCommand {
       bootargs: flags.append ?? config.append,
       noBoot: true,
     });
+    if (flags.output === '-') {
+      await new Promise<void>((resolve) => process.stdout.write(machine.dtb, () => resolve()));
+      return;
+    }
     writeFileSync(flags.output, machine.dtb);
     process.stderr.write(`wrote ${flags.output} (${machine.dtb.length} bytes)\n`);
   }

@@ -5,7 +5,7 @@ import { EXIT, UserError } from '../core/errors.js';
 import type { Machine, RunResult } from '../core/machine.js';
 import { createSession, type SessionOptions } from '../core/session.js';
 import { attachTrace, parseTraceCategories } from '../core/trace.js';
-import { runTui, tuiSessionOptions, wantsTui } from '../tui/index.js';
+import { tuiSessionOptions, wantsTui } from '../tui/session.js';
 import { RvosCommand } from './support/base.js';
 import { ESCAPE_HELP, EscapeDecoder } from './support/escapes.js';
 
@@ -90,6 +90,8 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
 
     const endTrace = () => new Promise<void>((r) => (traceStream ? traceStream.end(r) : r()));
     if (tui) {
+      // blessed and the TUI load only when they are used: start-up time matters to scripts.
+      const { runTui } = await import('../tui/index.js');
       let code: number;
       try {
         code = await runTui(session, { maxInsns: flags['max-insns'], timeoutMs, symbolize: flags.symbolize });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ArchType, BackendType, DeviceType, PluginApi } from './api.js';
 import { PLUGIN_API_VERSION } from './api.js';
 import { UserError } from './errors.js';
-import { packageRoot } from './paths.js';
+import { builtinPluginsDir, compiled, packageRoot } from './paths.js';
 
 /**
  * Finds, validates and loads plugins. Built-in plugins (plugins/*) go through exactly the path a
@@ -43,7 +43,7 @@ export interface PluginCandidate {
 /** Lists plugin folders: built-ins, npm packages with an `rvos` field, and extra paths. */
 export function discoverPlugins(extra: PluginCandidate[] = [], cwd = process.cwd()): PluginCandidate[] {
   const found: PluginCandidate[] = [];
-  const builtins = join(packageRoot(), 'plugins');
+  const builtins = builtinPluginsDir();
   if (existsSync(builtins)) {
     for (const name of readdirSync(builtins).sort()) {
       const dir = join(builtins, name);
@@ -86,6 +86,19 @@ function npmPackagesWithRvosField(nodeModules: string): string[] {
     }
   }
   return dirs;
+}
+
+/**
+ * Imports a plugin's entry module. A TypeScript entry needs a loader: a checkout of rvos already
+ * runs under tsx; compiled rvos registers tsx for that plugin alone (its own tsconfig.json, if any).
+ */
+async function importEntry(info: PluginInfo): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(info.entry).href;
+  if (!compiled || !/\.[cm]?tsx?$/.test(info.entry)) return import(url);
+  const { register } = await import('tsx/esm/api');
+  const tsconfig = join(info.dir, 'tsconfig.json');
+  const scoped = register({ namespace: `rvos-plugin-${info.dir}`, tsconfig: existsSync(tsconfig) ? tsconfig : false });
+  return scoped.import(url, import.meta.url);
 }
 
 /** Everything the plugins registered, by type name. */
@@ -171,7 +184,7 @@ export class PluginRegistry {
     const info = this.readManifest(candidate);
     let mod: Record<string, unknown>;
     try {
-      mod = await import(pathToFileURL(info.entry).href);
+      mod = await importEntry(info);
     } catch (e) {
       throw new UserError(`plugin ${info.name} (${info.entry}): entry failed to load: ${(e as Error).message}`);
     }

@@ -12,36 +12,36 @@ const expected = expectedTranscript;
 const elf = programElf;
 
 describe('rvos run console', () => {
-  it('prints the guest console on stdout and exits with the guest code', () => {
-    const ok = rvos(['run', '--bios', 'none', '--kernel', elf('hello')]);
+  it('prints the guest console on stdout and exits with the guest code', async () => {
+    const ok = await rvos(['run', '--bios', 'none', '--kernel', elf('hello')]);
     expect(ok.stdout).toBe(expected('hello'));
     expect(ok.code).toBe(0);
-    const fail = rvos(['run', '--bios', 'none', '--kernel', elf('htif_fail')]);
+    const fail = await rvos(['run', '--bios', 'none', '--kernel', elf('htif_fail')]);
     expect(fail.code).toBe(3);
     expect(fail.stderr).toMatch(/guest powered off with code 3/);
   });
 
-  it('feeds piped stdin to the UART', () => {
-    const r = rvos(['run', '--bios', 'none', '--kernel', elf('uart_irq')], { input: 'hello, rvos\nq' });
+  it('feeds piped stdin to the UART', async () => {
+    const r = await rvos(['run', '--bios', 'none', '--kernel', elf('uart_irq')], { input: 'hello, rvos\nq' });
     expect(r.stdout).toBe(expected('uart_irq'));
     expect(r.code).toBe(0);
   });
 
-  it('keeps running after stdin ends, until the guest powers off or a limit', () => {
-    const r = rvos(['run', '--bios', 'none', '--kernel', elf('uart_irq'), '--timeout', '2'], { input: 'ab' });
+  it('keeps running after stdin ends, until the guest powers off or a limit', async () => {
+    const r = await rvos(['run', '--bios', 'none', '--kernel', elf('uart_irq'), '--timeout', '2'], { input: 'ab' });
     expect(r.stdout).toContain("rx 0x62 'b'");
     expect(r.code).toBe(124);
     expect(r.stderr).toMatch(/stopped after 2000 ms \(--timeout\)/);
-    const insns = rvos(['run', '--bios', 'none', '--kernel', elf('arith'), '--max-insns', '1000']);
+    const insns = await rvos(['run', '--bios', 'none', '--kernel', elf('arith'), '--max-insns', '1000']);
     expect(insns.code).toBe(124);
     expect(insns.stderr).toMatch(/stopped after 1000 instructions/);
   });
 
-  it('writes the console to a file and traces events', () => {
+  it('writes the console to a file and traces events', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rvos-serial-'));
     const out = join(dir, 'console.txt');
     const trace = join(dir, 'trace.log');
-    const r = rvos(['run', '--bios', 'none', '--kernel', elf('traps'), '--serial', `file:${out}`, '--trace', 'trap,unmapped', '--trace-file', trace]);
+    const r = await rvos(['run', '--bios', 'none', '--kernel', elf('traps'), '--serial', `file:${out}`, '--trace', 'trap,unmapped', '--trace-file', trace]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(readFileSync(out, 'latin1')).toBe(expected('traps'));

@@ -13,11 +13,33 @@ export abstract class RvosCommand extends Command {
       process.stderr.write(`rvos: ${err.message}\n`);
       process.exit(EXIT.badInput);
     }
-    // oclif's own errors (bad flags exit 2, this.exit()) keep oclif's handling.
+    // A bad flag or argument: one line, not the whole usage (oclif prints both).
+    if (err.oclif && isParseError(err)) {
+      process.stderr.write(`rvos ${this.id?.replaceAll(':', ' ')}: ${parseErrorLine(err.message)} (see --help)\n`);
+      process.exit(EXIT.badInput);
+    }
+    // oclif's other errors (this.exit()) keep oclif's handling.
     if (err.oclif) return super.catch(err);
     process.stderr.write(`rvos: internal error: ${err.stack ?? err.message}\n`);
     process.exit(EXIT.hostError);
   }
+}
+
+/** oclif's flag and argument parse errors all end with this hint. */
+function isParseError(err: Error): boolean {
+  return err.message.trimEnd().endsWith('See more help with --help');
+}
+
+/** Folds oclif's multi-line parse error into one line: "--cpus: Expected an integer but received: x". */
+export function parseErrorLine(message: string): string {
+  const lines = message
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== 'See more help with --help' && !/^The following errors? occurred:$/.test(l));
+  const parsing = /^Parsing (--[\w-]+)$/.exec(lines[0] ?? '');
+  if (parsing) return `${parsing[1]}: ${lines.slice(1).join('; ')}`;
+  return lines.join('; ');
 }
 
 /** Writes to stdout and resolves once it is flushed (pipes are asynchronous). */

@@ -1,0 +1,53 @@
+/**
+ * rvos as a user installs it: `npm pack`, a global install of the tarball into a temporary
+ * prefix, and the installed `rvos` run from a folder that is not the repository. Needs the npm
+ * registry for rvos' dependencies (`npm run test:install`; CI runs it).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../helpers/cli.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'rvos-install-'));
+const prefix = join(work, 'prefix');
+const home = join(work, 'home');
+const rvosBin = join(prefix, 'bin', 'rvos');
+const env = { ...process.env, RVOS_DATA_DIR: join(home, 'data'), npm_config_loglevel: 'error' };
+
+beforeAll(async () => {
+  mkdirSync(home);
+  const pack = await run('npm', ['pack', '--pack-destination', work], { cwd: root, env, timeoutMs: 300_000 });
+  expect(pack.code, pack.stderr).toBe(0);
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+  const install = await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(work, tarball)], { cwd: work, env, timeoutMs: 600_000 });
+  expect(install.code, install.stderr).toBe(0);
+}, 900_000);
+
+describe('rvos installed from the packed tarball', () => {
+  it('ships compiled JavaScript and type declarations, not TypeScript sources', () => {
+    const pkg = join(prefix, 'lib', 'node_modules', 'rvos');
+    expect(existsSync(join(pkg, 'dist', 'src', 'core', 'api.js'))).toBe(true);
+    expect(existsSync(join(pkg, 'dist', 'src', 'core', 'api.d.ts'))).toBe(true);
+    expect(existsSync(join(pkg, 'dist', 'plugins', 'arch-rv32', 'package.json'))).toBe(true);
+    expect(existsSync(join(pkg, 'src'))).toBe(false);
+  });
+
+  it('boots the reference OS from another folder', async () => {
+    const r = await run(rvosBin, ['run', '--board', 'virt'], { cwd: home, env, input: 'hello\nshutdown\n', timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/hello, world! \(from user space, pid \d+\)/);
+    expect(r.stdout).toMatch(/kernel: power off/);
+  });
+
+  it('answers --version, help and a bad board like the checkout does', async () => {
+    const v = await run(rvosBin, ['--version'], { cwd: home, env });
+    expect(v.stdout).toMatch(/^rvos\/\d+\.\d+\.\d+ /);
+    const help = await run(rvosBin, ['help'], { cwd: home, env });
+    expect(help.stdout).toMatch(/COMMANDS[\s\S]*boards/);
+    const bad = await run(rvosBin, ['run', '--board', 'nosuch'], { cwd: home, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^rvos: unknown board "nosuch"/);
+  });
+});
