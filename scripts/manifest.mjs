@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, '..');
 execFileSync(process.execPath, ['--import', 'tsx', join(root, 'node_modules', 'oclif', 'bin', 'run.js'), 'manifest'], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, OCLIF_DISABLE_UPDATE_CHECK: '1' },
+  env: { ...process.env, OCLIF_DISABLE_UPDATE_CHECK: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true' },
 });
 const file = join(root, 'oclif.manifest.json');
 const manifest = JSON.parse(readFileSync(file, 'utf8'));

@@ -3,13 +3,15 @@
  * on rvos (with the block compiler, then the interpreter alone) and prints guest instructions, host
  * seconds and MIPS. When qemu-system-riscv32 is installed, runs the same guest on QEMU (wall time
  * minus QEMU's start-up time, measured with kernels/bench/build/empty.elf) and prints the
- * rvos/QEMU time ratio (rvos with the block compiler).
+ * rvos/QEMU time ratio (rvos with the block compiler). First, the start-up figures (startup.ts):
+ * `rvos --version` and a bare-metal hello round trip, as the installed package runs.
  *
- *   node --import tsx test/bench/bench.ts [--runs N] [--no-qemu] [--no-rvos]
+ *   node --import tsx test/bench/bench.ts [--runs N] [--no-qemu] [--no-rvos] [--no-startup]
  */
 import { fileURLToPath } from 'node:url';
 import { qemuAvailable, runQemu } from '../helpers/qemu.js';
 import { runRvos } from '../helpers/rvos.js';
+import { benchStartup } from './startup.js';
 
 const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta.url));
 const BENCH = benchDir + 'bench.elf';
@@ -27,6 +29,15 @@ const checksumOf = (out: string) => /checksum (0x[0-9a-f]{8})/.exec(out)?.[1];
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
 let failed = false;
+
+if (!argv.includes('--no-startup')) {
+  try {
+    await benchStartup();
+  } catch (err) {
+    failed = true;
+    console.log(`start-up: failed: ${(err as Error).message}`);
+  }
+}
 let rvosSeconds: number | undefined;
 let rvosInsns: number | undefined;
 let rvosChecksum: string | undefined;
