@@ -3,11 +3,11 @@
  * sbi-test.elf` must print exactly kernels/virt/firmware/test/sbi-test.expected (rvos prints the
  * same in test/machine/firmware.test.ts); other hart counts must give the same output on both.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { QEMU_BINARY, QEMU_CPU, qemuAvailable, runQemu } from '../helpers/qemu.js';
+import { run } from '../helpers/cli.js';
 import { runRvos } from '../helpers/rvos.js';
 
 const virt = fileURLToPath(new URL('../../kernels/virt/', import.meta.url));
@@ -52,10 +52,10 @@ describe.skipIf(!qemuAvailable())('rvos-sbi firmware on QEMU', () => {
     expect(boots[0]).toMatch(/^rvos-sbi v0\.1 .*\n.*\nsbi-test: hart 0 in S-mode, DTB magic 0xd00dfeed\n$/);
   });
 
-  it('without -kernel (next_addr 0) it says so and powers off with code 4', () => {
+  it('without -kernel (next_addr 0) it says so and powers off with code 4', async () => {
     const args = ['-M', 'virt', '-cpu', QEMU_CPU, '-bios', bios, '-nographic', '-monitor', 'none', '-serial', 'stdio'];
-    const r = spawnSync(QEMU_BINARY, args, { input: '', timeout: 30_000, encoding: 'latin1' });
+    const r = await run(QEMU_BINARY, args, { timeoutMs: 30_000 });
     expect(r.stdout).toContain('rvos-sbi: no kernel to boot: next address 0x00000000 is not RAM outside the firmware\n');
-    expect(r.status).toBe(4);
+    expect(r.code).toBe(4);
   });
 });
