@@ -1,5 +1,5 @@
-import { CaptureBackend } from '../../src/core/chardev.js';
-import { createSession, type SessionOptions } from '../../src/core/session.js';
+import type { SessionOptions } from '../../src/core/session.js';
+import { runMachine } from '../../src/testing/machine.js';
 
 export interface RvosRun {
   output: string;
@@ -12,7 +12,7 @@ export interface RvosRun {
 /**
  * Boots a machine headless with the console captured, feeds `input` to the console, and runs
  * until the guest powers off (or a limit). exitCode is the guest's code, or -1 when it did not
- * power off.
+ * power off. (The `rvos/testing` harness, with the defaults rvos' tests use.)
  */
 export async function runRvos(opts: {
   kernel?: string;
@@ -24,25 +24,5 @@ export async function runRvos(opts: {
   timeoutMs?: number;
   extra?: Partial<SessionOptions>;
 }): Promise<RvosRun> {
-  const session = await createSession({
-    board: opts.board ?? 'virt',
-    kernel: opts.kernel,
-    bios: opts.bios ?? 'none',
-    cpus: opts.cpus,
-    serial: 'capture',
-    config: '/dev/null',
-    ...opts.extra,
-  });
-  const console = session.console as CaptureBackend;
-  if (opts.input) console.input(new Uint8Array(Buffer.from(opts.input, 'latin1')));
-  const result = await session.machine.run({ maxInsns: opts.maxInsns ?? 2_000_000_000, timeoutMs: opts.timeoutMs ?? 60_000 });
-  await session.close();
-  if (result.error) throw result.error;
-  return {
-    output: console.text,
-    exitCode: result.reason === 'poweroff' ? result.exitCode! : -1,
-    reason: result.reason,
-    instructions: result.instructions,
-    hostMs: result.hostMs,
-  };
+  return runMachine({ ...opts, drives: opts.extra?.drives, session: opts.extra });
 }

@@ -1,0 +1,6 @@
+/**
+ * `rvos/plugin-api`: what a plugin may import from rvos. Types for everything its `register(api)`
+ * receives, plus the few constants of the API. Run-time helpers come through `api` itself, so a
+ * plugin never depends on rvos' module layout (docs/plugin-api.md).
+ */
+export * from './core/api.js';
