@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { ArchType, BackendType, DeviceType, PluginApi } from './api.js';
@@ -22,7 +22,13 @@ const manifestSchema = z
   })
   .strict();
 
-export type PluginSource = 'builtin' | 'npm' | 'config' | 'flag';
+/**
+ * Where a plugin was found, highest precedence first: `--plugin`, the config's `plugins:`, the
+ * user's project (its own package and its node_modules, nearest folder first), global npm packages
+ * (the global node_modules and the one rvos is installed in), rvos' built-ins.
+ */
+export type PluginSource = 'flag' | 'config' | 'project' | 'global' | 'builtin';
+export const PLUGIN_PRECEDENCE: readonly PluginSource[] = ['flag', 'config', 'project', 'global', 'builtin'];
 
 export interface PluginInfo {
   name: string;
@@ -40,18 +46,12 @@ export interface PluginCandidate {
   source: PluginSource;
 }
 
-/** Lists plugin folders: built-ins, npm packages with an `rvos` field, and extra paths. */
+/**
+ * Lists plugin folders to load, built-ins first. A package found in several places (say, globally
+ * and in the project) is loaded once, from the place of highest precedence (`PluginSource`).
+ */
 export function discoverPlugins(extra: PluginCandidate[] = [], cwd = process.cwd()): PluginCandidate[] {
   const found: PluginCandidate[] = [];
-  const builtins = builtinPluginsDir();
-  if (existsSync(builtins)) {
-    for (const name of readdirSync(builtins).sort()) {
-      const dir = join(builtins, name);
-      if (existsSync(join(dir, 'package.json'))) found.push({ dir, source: 'builtin' });
-    }
-  }
-  const nodeModules = [...new Set([join(cwd, 'node_modules'), join(packageRoot(), 'node_modules')])];
-  for (const nm of nodeModules) for (const dir of npmPackagesWithRvosField(nm)) found.push({ dir, source: 'npm' });
   for (const c of extra) {
     const dir = resolve(cwd, c.dir);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`plugin path ${c.dir}: no such folder`);
@@ -63,27 +63,74 @@ export function discoverPlugins(extra: PluginCandidate[] = [], cwd = process.cwd
       }
     }
   }
-  // The same folder reached twice (e.g. the package itself in node_modules) counts once.
+  const project = projectRoot(cwd);
+  if (project && hasRvosField(join(project, 'package.json'))) found.push({ dir: project, source: 'project' });
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const p of npmPackagesWithRvosField(join(dir, 'node_modules'))) found.push({ dir: p, source: 'project' });
+    if (dirname(dir) === dir) break;
+  }
+  for (const nm of globalNodeModules()) for (const p of npmPackagesWithRvosField(nm)) found.push({ dir: p, source: 'global' });
+  const builtins = builtinPluginsDir();
+  if (existsSync(builtins)) {
+    for (const name of readdirSync(builtins).sort()) {
+      if (existsSync(join(builtins, name, 'package.json'))) found.push({ dir: join(builtins, name), source: 'builtin' });
+    }
+  }
+  found.sort((a, b) => PLUGIN_PRECEDENCE.indexOf(a.source) - PLUGIN_PRECEDENCE.indexOf(b.source));
+  // The same folder, or the same package name, reached twice: the first (highest precedence) wins.
   const seen = new Set<string>();
-  return found.filter((c) => (seen.has(c.dir) ? false : (seen.add(c.dir), true)));
+  const chosen = found.filter((c) => {
+    const keys = [c.dir, `name:${packageName(c.dir) ?? c.dir}`];
+    if (keys.some((k) => seen.has(k))) return false;
+    for (const k of keys) seen.add(k);
+    return true;
+  });
+  return chosen.reverse();
+}
+
+/** The nearest folder from `cwd` up that has a package.json: the user's project. */
+function projectRoot(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Global node_modules: npm's global prefix, and the folder rvos itself is installed in. */
+function globalNodeModules(): string[] {
+  const prefix = process.env.npm_config_prefix ?? dirname(dirname(process.execPath));
+  const dirs = [join(prefix, 'lib', 'node_modules')];
+  const parent = dirname(packageRoot());
+  if (basename(parent) === 'node_modules') dirs.push(parent);
+  return [...new Set(dirs)];
+}
+
+function packageName(dir: string): string | undefined {
+  try {
+    const name = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasRvosField(file: string): boolean {
+  try {
+    // Cheap pre-check before parsing: most packages have nothing to do with rvos.
+    const text = readFileSync(file, 'utf8');
+    return text.includes('"rvos"') && JSON.parse(text).rvos !== undefined;
+  } catch {
+    return false; // not a package folder
+  }
 }
 
 function npmPackagesWithRvosField(nodeModules: string): string[] {
   if (!existsSync(nodeModules)) return [];
   const dirs: string[] = [];
-  for (const name of readdirSync(nodeModules)) {
+  for (const name of readdirSync(nodeModules).sort()) {
     if (name.startsWith('.')) continue;
-    const sub = name.startsWith('@') ? readdirSync(join(nodeModules, name)).map((n) => join(name, n)) : [name];
-    for (const pkg of sub) {
-      const file = join(nodeModules, pkg, 'package.json');
-      try {
-        // Cheap pre-check before parsing: most packages have nothing to do with rvos.
-        const text = readFileSync(file, 'utf8');
-        if (text.includes('"rvos"') && JSON.parse(text).rvos !== undefined) dirs.push(join(nodeModules, pkg));
-      } catch {
-        // Not a package folder.
-      }
-    }
+    const sub = name.startsWith('@') ? readdirSync(join(nodeModules, name)).sort().map((n) => join(name, n)) : [name];
+    for (const pkg of sub) if (hasRvosField(join(nodeModules, pkg, 'package.json'))) dirs.push(join(nodeModules, pkg));
   }
   return dirs;
 }

@@ -82,10 +82,40 @@ describe('plugin registry', () => {
     plugin(join(project, 'local'), 'one', { name: 'one', rvos }, deviceEntry('one'));
     const found = discoverPlugins([{ dir: 'local', source: 'config' }], project);
     const names = found.map((c) => `${c.source}:${c.dir.replace(project, '')}`);
-    expect(names).toContain('npm:/node_modules/rvos-dev-npm');
-    expect(names).toContain('npm:/node_modules/@acme/rvos-timer');
+    expect(names).toContain('project:/node_modules/rvos-dev-npm');
+    expect(names).toContain('project:/node_modules/@acme/rvos-timer');
     expect(names).toContain('config:/local/one');
     expect(names.some((n) => n.includes('left-pad'))).toBe(false);
     expect(() => discoverPlugins([{ dir: 'nowhere', source: 'flag' }], project)).toThrow(/plugin path nowhere: no such folder/);
+  });
+
+  it('loads a package found in several places once, from the place of highest precedence', () => {
+    const home = mkdtempSync(join(tmpdir(), 'rvos-precedence-'));
+    const prefix = join(home, 'prefix');
+    const project = join(home, 'proj');
+    const sub = join(project, 'src', 'deep');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-kernel' }));
+    plugin(join(prefix, 'lib', 'node_modules'), 'rvos-dev-x', { name: 'rvos-dev-x', rvos }, deviceEntry('x'));
+    plugin(join(prefix, 'lib', 'node_modules'), 'rvos-dev-g', { name: 'rvos-dev-g', rvos }, deviceEntry('g'));
+    plugin(join(project, 'node_modules'), 'rvos-dev-x', { name: 'rvos-dev-x', rvos }, deviceEntry('x'));
+    plugin(join(home, 'mine'), 'x', { name: 'rvos-dev-x', rvos }, deviceEntry('x'));
+    const saved = process.env.npm_config_prefix;
+    process.env.npm_config_prefix = prefix;
+    try {
+      const where = (found: ReturnType<typeof discoverPlugins>) => found.filter((c) => c.source !== 'builtin').map((c) => `${c.source}:${c.dir.replace(home, '')}`);
+      // From a folder deep in the project: project packages shadow global ones of the same name.
+      expect(where(discoverPlugins([], sub))).toEqual(['global:/prefix/lib/node_modules/rvos-dev-g', 'project:/proj/node_modules/rvos-dev-x']);
+      // --plugin shadows both; built-ins load first, the flag's plugin last.
+      const found = discoverPlugins([{ dir: join(home, 'mine', 'x'), source: 'flag' }], sub);
+      expect(where(found)).toEqual(['global:/prefix/lib/node_modules/rvos-dev-g', 'flag:/mine/x']);
+      expect(found[0].source).toBe('builtin');
+      // A project that is itself a plugin (its author working in it) is found from inside it.
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'rvos-dev-self', rvos }));
+      expect(where(discoverPlugins([], sub))).toContain('project:/proj');
+    } finally {
+      if (saved === undefined) delete process.env.npm_config_prefix;
+      else process.env.npm_config_prefix = saved;
+    }
   });
 });
