@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes oclif.manifest.json (command and flag metadata, so `rvos help` and start-up need not import
+// Writes oclif.manifest.json from the compiled commands in dist/ (npm run build runs it after tsc): command and flag metadata, so `rvos help` and start-up need not import
 // every command). Command file paths are left out: oclif then finds each command under the
 // package's commands target, which is dist/ when installed and src/ in a checkout (bin/rvos.js).
 import { execFileSync } from 'node:child_process';

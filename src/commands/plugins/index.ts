@@ -1,6 +1,6 @@
-import { createContainer, TOKENS, type PluginService } from '../core/container.js';
-import { loadConfig } from '../core/config.js';
-import { RvosCommand, table, writeOut } from './support/base.js';
+import { createContainer, TOKENS, type PluginService } from '../../core/container.js';
+import { loadConfig } from '../../core/config.js';
+import { RvosCommand, table, writeOut } from '../support/base.js';
 
 export default class Plugins extends RvosCommand {
   static override summary = 'List the loaded plugins: kind, version, provided types and where they come from.';
