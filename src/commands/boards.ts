@@ -2,6 +2,7 @@ import { Args } from '@oclif/core';
 import { listBoards, loadBoard } from '../core/board.js';
 import { createContainer, TOKENS, type PluginService } from '../core/container.js';
 import { loadConfig } from '../core/config.js';
+import { formatIrq } from '../core/outputs.js';
 import { RvosCommand, hex, table, writeOut } from './support/base.js';
 
 export default class Boards extends RvosCommand {
@@ -32,7 +33,7 @@ export default class Boards extends RvosCommand {
     const m = board.memory;
     const entries = [{ base: m.base, size: m.size, name: 'memory', type: 'ram', irq: '' }];
     for (const d of board.devices) {
-      d.reg.forEach(([base, size], i) => entries.push({ base, size, name: d.reg.length > 1 ? `${d.name}[${i}]` : d.name, type: d.type, irq: d.irq.join(' ') }));
+      d.reg.forEach(([base, size], i) => entries.push({ base, size, name: d.reg.length > 1 ? `${d.name}[${i}]` : d.name, type: d.type, irq: formatIrq(d.irq) }));
     }
     entries.sort((a, b) => a.base - b.base);
     for (const e of entries) rows.push([hex(e.base), hex(e.base + e.size - 1), hex(e.size, 0), e.name, e.type, e.irq]);

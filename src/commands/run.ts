@@ -17,7 +17,8 @@ The console UART is on standard input/output (raw mode on a terminal: Ctrl-A X q
 Piped standard input feeds the UART; its end does not stop the machine.
 
 Exit status: the guest's power-off code (0 on a clean power-off), ${EXIT.timeout} when --timeout or --max-insns
-stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${EXIT.hostError} for an internal error.`;
+stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${EXIT.pluginError} when a plugin failed
+(the message names it), ${EXIT.hostError} for an internal error.`;
 
   static override examples = [
     '<%= config.bin %> run --board virt --bios none --kernel hello.elf',
@@ -128,6 +129,10 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
         break;
       case 'stopped':
         code = 0;
+        break;
+      case 'plugin-error':
+        process.stderr.write(`\nrvos: ${result.message}\n`);
+        code = EXIT.pluginError;
         break;
       default:
         process.stderr.write(`\nrvos: ${result.message}\n${result.error?.stack ?? ''}\n`);

@@ -52,6 +52,25 @@ export const PAGE_SHIFT = 12;
 /** Bus and device accesses are 1, 2 or 4 bytes; 64-bit CPUs split wider MMIO accesses into two. */
 export type AccessSize = 1 | 2 | 4;
 
+/**
+ * Which accesses a device window accepts. The bus enforces them before calling the device (as
+ * QEMU's memory core does with `MemoryRegionOps.valid`): a refused access never reaches the
+ * device; the bus sets `fault` (the CPU raises its access fault) and emits an `unmapped` event
+ * naming the device. Declared on a register map (`ctx.registers({ sizes, aligned, extent, ... })`,
+ * per window) or, for devices without one, on the type (`DeviceType.access`).
+ */
+export interface AccessRules {
+  /** Access sizes accepted (default: 1, 2 and 4). */
+  sizes?: AccessSize[];
+  /** When true, the offset must be a multiple of the access size. */
+  aligned?: boolean;
+  /**
+   * Bytes from the window's start the device decodes (default: the whole window). Accesses
+   * starting at or past it are refused, as QEMU leaves the rest of a board's window unassigned.
+   */
+  extent?: number;
+}
+
 export interface Bus {
   readonly ram: Ram;
   /** One byte per RAM page: PAGE_CODE | PAGE_WATCH. */
@@ -124,8 +143,11 @@ export interface MachineEvents {
   irq: { line: string; level: boolean };
   /** A CPU took an exception or an interrupt. */
   trap: TrapEvent;
-  /** An access to an address where nothing is mapped (becomes an access fault in the guest). */
-  unmapped: { addr: number; size: number; write: boolean; value: number };
+  /**
+   * An access to an address where nothing is mapped, or one a device's `AccessRules` refuse
+   * (`device` and `reason` then say which and why); it becomes an access fault in the guest.
+   */
+  unmapped: { addr: number; size: number; write: boolean; value: number; device?: string; reason?: string };
   /** A device register access (emitted only when someone listens: --trace mmio, the TUI). */
   mmio: { device: string; offset: number; register: string; size: number; write: boolean; value: number };
   /** Guest-visible power events. */
@@ -157,19 +179,121 @@ export interface MachineControl {
 // Devices
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Device props: declared with a schema, checked by the core
+// ---------------------------------------------------------------------------------------------
+//
+// A device type declares the props a board may give it, built with `api.prop` (no zod, no core
+// import needed). The core checks a board's props before `create()` (unknown names, wrong types,
+// out-of-range values are `file:line: device NAME: prop: problem`, exit 2), fills in defaults, and
+// hands the result over as `ctx.props`, typed from the schema:
+//
+//   const props = (prop: PropKit) => ({
+//     sources: prop.int({ default: 96, min: 2, max: 1024, description: 'interrupt sources, including 0' }),
+//     mode: prop.enum(['fast', 'exact'], { default: 'exact', description: 'how time is modelled' }),
+//     label: prop.string({ description: 'free text shown in the TUI' }), // optional: string | undefined
+//   });
+//   type MyProps = PropsOf<ReturnType<typeof props>>; // { sources: number; mode: 'fast' | 'exact'; label?: ... }
+//
+// `console: true|false` is a core prop every device accepts (the guest console, see the builder).
+
+export type PropKind = 'int' | 'number' | 'bool' | 'string' | 'enum';
+
+/**
+ * One declared prop (plain data, so `rvos plugins inspect` and docs can list it). `T` is the
+ * value type; `Present` is true when the value is always there (a default, or `required`).
+ */
+export interface PropSpec<T = unknown, Present extends boolean = boolean> {
+  readonly kind: PropKind;
+  readonly description: string;
+  readonly default?: T;
+  /** A board must give it (only meaningful without a default). */
+  readonly required?: boolean;
+  /** Inclusive bounds for `int` and `number`. */
+  readonly min?: number;
+  readonly max?: number;
+  /** The accepted values of an `enum`. */
+  readonly values?: readonly (string | number)[];
+  /** Type-level only (never set): carries `T` and `Present` for `PropsOf`. */
+  readonly __type?: { value: T; present: Present };
+}
+
+export type PropSchema = Readonly<Record<string, PropSpec>>;
+
+/** The validated `ctx.props` a schema produces. */
+export type PropsOf<S extends PropSchema> = {
+  readonly [K in keyof S]: S[K] extends PropSpec<infer T, infer P> ? (P extends true ? T : T | undefined) : never;
+};
+
+interface PropOptions<T> {
+  /** One line for `rvos plugins inspect` and docs. */
+  description: string;
+  default?: T;
+  required?: boolean;
+}
+interface RangeOptions<T> extends PropOptions<T> {
+  min?: number;
+  max?: number;
+}
+/** Options that make a prop always present: a default, or `required: true`. */
+type Present<T> = { default: T } | { required: true };
+
+/** `api.prop`: builders for `DeviceType.props`. */
+export interface PropKit {
+  /** A safe integer (YAML `0x1000` is one), optionally within [min, max]. */
+  int(options: RangeOptions<number> & Present<number>): PropSpec<number, true>;
+  int(options: RangeOptions<number>): PropSpec<number, false>;
+  /** A finite number, optionally within [min, max]. */
+  number(options: RangeOptions<number> & Present<number>): PropSpec<number, true>;
+  number(options: RangeOptions<number>): PropSpec<number, false>;
+  bool(options: PropOptions<boolean> & Present<boolean>): PropSpec<boolean, true>;
+  bool(options: PropOptions<boolean>): PropSpec<boolean, false>;
+  string(options: PropOptions<string> & Present<string>): PropSpec<string, true>;
+  string(options: PropOptions<string>): PropSpec<string, false>;
+  /** One of `values` (strings or numbers, compared exactly). */
+  enum<const V extends string | number>(values: readonly V[], options: PropOptions<V> & Present<V>): PropSpec<V, true>;
+  enum<const V extends string | number>(values: readonly V[], options: PropOptions<V>): PropSpec<V, false>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Named interrupt outputs
+// ---------------------------------------------------------------------------------------------
+//
+// A device type declares its outputs by name (`outputs: { irq: { description } }`); the board maps
+// names to targets and the device asks for a line by name, never by position:
+//
+//   board, one output:   irq: plic:10
+//   board, several:      irq: { msip: cpus:msip, mtip: cpus:mtip }
+//   device:              const irq = ctx.output('irq');  const mtip = ctx.output('mtip', hart);
+//
+// A `perCpu` output is one line per CPU and must go to `cpus:INPUT` (that input of every CPU). An
+// output the board leaves unconnected is a line that goes nowhere, unless it is `required` (then
+// the board is rejected). The device tree lists per-CPU outputs CPU by CPU (all of CPU 0's in
+// declaration order, then CPU 1's, ...), then the others in declaration order.
+
+export interface OutputSpec {
+  /** One line for `rvos plugins inspect` and docs. */
+  description: string;
+  /** One line per CPU (CLINT `mtip`, PLIC `meip`), all wired to `cpus:INPUT`. */
+  perCpu?: boolean;
+  /** The board must connect it. */
+  required?: boolean;
+}
+
 /** A device's entry in the board descriptor, after validation and defaults. */
-export interface DeviceEntry {
+export interface DeviceEntry<P = Readonly<Record<string, unknown>>> {
   type: string;
   name: string;
   /** Pairs [base, size]; most devices have one. */
   reg: Array<[number, number]>;
-  /** Interrupt outputs in order, each "target:input" as written in the board (e.g. "plic:10", "cpu0:mtip"). */
-  irq: string[];
-  props: Record<string, unknown>;
+  /** Where each connected output goes, as written in the board ("plic:10", "cpus:mtip"), by output name. */
+  irq: Readonly<Record<string, string>>;
+  /** Validated props with defaults filled in (the same object as `DeviceContext.props`). */
+  props: P;
 }
 
-export interface DeviceContext {
-  readonly entry: DeviceEntry;
+export interface DeviceContext<P = Readonly<Record<string, unknown>>> {
+  readonly entry: DeviceEntry<P>;
   readonly bus: Bus;
   readonly clock: Clock;
   readonly events: EventSink;
@@ -177,16 +301,21 @@ export interface DeviceContext {
   /** Number of CPUs on the board. */
   readonly cpuCount: number;
   /**
-   * Output lines, one per `entry.irq` element after `cpus:x` expansion. `cpus:` entries expand
-   * hart-major: `[cpus:msip, cpus:mtip]` gives hart0 msip, hart0 mtip, hart1 msip, hart1 mtip.
+   * The line of output `name` (declared in `DeviceType.outputs`); `cpu` selects the line of a
+   * `perCpu` output. Unconnected outputs give a line that goes nowhere, so devices never test for
+   * it. Asking for an undeclared output, or a per-CPU one without a valid `cpu`, throws.
    */
-  readonly irqs: IrqLine[];
+  output(name: string, cpu?: number): IrqLine;
   /** The chardev backend bound to this device (serial devices), or a null sink. */
   chardev(): CharBackend;
-  /** Builds a register map whose register names appear in traces and the TUI. */
+  /**
+   * Builds a register map whose register names appear in traces and the TUI. Its `sizes`,
+   * `aligned` and `extent` are the window's `AccessRules`: the bus enforces them. Call it in
+   * `create()`, once per window (`region` indexes `entry.reg`).
+   */
   registers(spec: RegisterMapSpec, region?: number): RegisterMap;
-  /** Shorthand for `entry.props`. */
-  readonly props: Record<string, unknown>;
+  /** Validated props (see `PropKit`): defaults filled in, typed from `DeviceType.props`. */
+  readonly props: P;
 }
 
 /** Context for the device-tree node a device contributes. */
@@ -201,9 +330,17 @@ export interface DeviceTreeContext {
   readonly root: FdtNode;
 }
 
+/**
+ * What `create()` returns. Every method may throw: the core then stops the machine with a
+ * `PluginError` naming the plugin, the device, the call (and, for register accesses, the access
+ * and the guest pc); exit code 71. It never blames rvos for it.
+ */
 export interface Device extends Partial<IrqSink> {
   readonly name: string;
-  /** MMIO read at `offset` within region `region` (index into entry.reg). Sets bus.fault for refused accesses. */
+  /**
+   * MMIO read at `offset` within region `region` (index into entry.reg). Only accesses the
+   * window's `AccessRules` accept arrive here; a device may still set bus.fault to refuse one.
+   */
   read?(offset: number, size: AccessSize, region: number): number;
   write?(offset: number, size: AccessSize, value: number, region: number): void;
   reset?(): void;
@@ -284,7 +421,22 @@ export interface BackendType {
   create(host: unknown, drive: Drive): unknown;
 }
 
-export interface DeviceType {
+/**
+ * A device type, registered with `api.defineDevice`:
+ *
+ *   api.defineDevice({
+ *     type: 'my-timer',
+ *     description: 'one-shot timer',
+ *     props: { periodNs: api.prop.int({ default: 1000, min: 1, description: 'period in ns' }) },
+ *     outputs: { irq: { description: 'raised when the period ends' } },
+ *     create(ctx) {
+ *       const irq = ctx.output('irq');                       // ctx.props.periodNs: number
+ *       const regs = ctx.registers({ sizes: [4], aligned: true, registers: [...] });
+ *       return { name: ctx.entry.name, read: (o, s) => regs.read(o, s), write: (o, s, v) => regs.write(o, s, v) };
+ *     },
+ *   });
+ */
+export interface DeviceType<S extends PropSchema = PropSchema> {
   /** Type name used in board descriptors, e.g. "ns16550a". */
   readonly type: string;
   readonly description: string;
@@ -292,7 +444,14 @@ export interface DeviceType {
   readonly compatible?: string[];
   /** Node name in the device tree (defaults to the type). */
   readonly nodeName?: string;
-  create(ctx: DeviceContext): Device;
+  /** Props a board may give (built with `api.prop`); none when absent. */
+  readonly props?: S;
+  /** Interrupt outputs by name, in device-tree order; none when absent. */
+  readonly outputs?: Readonly<Record<string, OutputSpec>>;
+  /** Access rules of windows without a register map (a map's own `sizes`/`aligned`/`extent` win). */
+  readonly access?: AccessRules;
+  /** Builds one device; must return an object (see `Device`). */
+  create(ctx: DeviceContext<PropsOf<S>>): Device;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,11 +557,16 @@ export interface ArchType {
 
 export interface PluginApi {
   readonly apiVersion: number;
-  defineDevice(type: DeviceType): void;
+  defineDevice<S extends PropSchema>(type: DeviceType<S>): void;
   defineArch(type: ArchType): void;
   /** Registers a model that plugs into slot devices (see `BackendType`). */
   defineBackend(type: BackendType): void;
+  /** Builders for `DeviceType.props` (see `PropKit`). */
+  readonly prop: PropKit;
 }
 
-/** A plugin entry module exports `register`. */
-export type PluginRegister = (api: PluginApi) => void;
+/**
+ * A plugin entry module exports `register`. It may be async: the core awaits it. A register()
+ * (or an entry module) that throws, rejects or never settles is a `PluginError` (exit 71).
+ */
+export type PluginRegister = (api: PluginApi) => void | Promise<void>;

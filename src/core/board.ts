@@ -2,8 +2,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import type { DeviceType } from './api.js';
 import { UserError } from './errors.js';
+import { resolveIrq, type IrqSpec } from './outputs.js';
 import { packageRoot } from './paths.js';
+import { resolveProps } from './props.js';
 
 /**
  * Board descriptors: YAML files describing a machine (arch, CPUs, memory, devices, boot defaults).
@@ -33,7 +36,9 @@ const number = z.union([z.number(), z.string()]).transform((v, ctx) => {
 });
 
 const regSchema = z.union([z.tuple([number, number]), z.array(z.tuple([number, number])).min(1)]);
-const irqSchema = z.union([z.string(), z.array(z.string())]);
+const irqSchema = z.union([z.string(), z.record(z.string())], {
+  errorMap: () => ({ message: 'expected one target (irq: plic:10) or a map of output names to targets (irq: { msip: cpus:msip, mtip: cpus:mtip })' }),
+});
 
 const deviceSchema = z
   .object({
@@ -87,9 +92,13 @@ export interface BoardDevice {
   type: string;
   name: string;
   reg: Array<[number, number]>;
-  irq: string[];
+  /** As written: one target, or output name -> target (checked against the type by `checkBoard`). */
+  irq?: IrqSpec;
+  /** As written (checked and completed with defaults by `checkBoard`). */
   props: Record<string, unknown>;
   origin: Origin;
+  /** Where `props.NAME`, `irq` and `irq.NAME` were written (the file that set them, with `extends`). */
+  fields?: Record<string, Origin>;
 }
 
 export interface Board {
@@ -255,13 +264,22 @@ export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: 
     const prev = at >= 0 ? board.devices[at] : undefined;
     const type = dev.type ?? prev?.type;
     if (!type) throw new UserError(`${file}:${o.line}: devices[${i}].type: required (device "${dev.name}")`);
+    // Field origins: what this file writes is reported here, the rest where the base wrote it.
+    const fields: Record<string, Origin> = { ...(prev?.fields ?? {}) };
+    if (dev.irq !== undefined) {
+      for (const key of Object.keys(fields)) if (key === 'irq' || key.startsWith('irq.')) delete fields[key];
+      fields.irq = origin(['devices', i, 'irq']);
+      if (typeof dev.irq === 'object') for (const key of Object.keys(dev.irq)) fields[`irq.${key}`] = origin(['devices', i, 'irq', key]);
+    }
+    for (const key of Object.keys(dev.props ?? {})) fields[`props.${key}`] = origin(['devices', i, 'props', key]);
     const merged: BoardDevice = {
       type,
       name: dev.name,
       reg: dev.reg ? toRegList(dev.reg) : prev?.reg ?? [],
-      irq: dev.irq !== undefined ? (Array.isArray(dev.irq) ? dev.irq : [dev.irq]) : prev?.irq ?? [],
+      irq: dev.irq ?? prev?.irq,
       props: { ...(prev?.props ?? {}), ...(dev.props ?? {}) },
       origin: o,
+      fields,
     };
     if (at >= 0) board.devices[at] = merged;
     else board.devices.push(merged);
@@ -280,13 +298,40 @@ function requireComplete(board: Board, file: string): void {
 export interface BoardTypeInfo {
   archTypes: string[];
   deviceTypes: string[];
+  /** The registered device types; with it `checkBoard` also checks every device's props and outputs. */
+  deviceType?: (name: string) => DeviceType | undefined;
+}
+
+/** A device's props and interrupt map once checked against its type (defaults filled in). */
+export interface ResolvedDevice {
+  props: Record<string, unknown>;
+  irq: Record<string, string>;
+}
+
+/** `file:line` of a device field (`props.x`, `irq.mtip`), falling back to the device entry. */
+function fieldAt(dev: BoardDevice, field: string): string {
+  const o = dev.fields?.[field] ?? (field.startsWith('irq.') ? dev.fields?.irq : undefined) ?? dev.origin;
+  return `${o.file}:${o.line}`;
+}
+
+/**
+ * Checks a device's props and irq map against its type: `file:line: device NAME: prop: problem`,
+ * with the line (and file, for `extends`) where the prop was written.
+ */
+export function resolveDevice(dev: BoardDevice, type: DeviceType): ResolvedDevice {
+  const props = resolveProps(type.props, dev.props, dev.type);
+  if (!props.ok) throw new UserError(`${fieldAt(dev, `props.${props.prop}`)}: device ${dev.name}: ${props.prop}: ${props.problem}`);
+  const irq = resolveIrq(type, dev.irq);
+  if (!irq.ok) throw new UserError(`${fieldAt(dev, irq.field)}: device ${dev.name}: ${irq.field}: ${irq.problem}`);
+  return { props: props.props, irq: irq.irq };
 }
 
 /**
  * Checks what needs the plugin registry: architecture and device types exist, windows don't
- * overlap each other or RAM, interrupt targets name a device or CPU.
+ * overlap each other or RAM, interrupt targets name a device or CPU; with `known.deviceType`,
+ * also each device's props and outputs (returned, by device name, resolved).
  */
-export function checkBoard(board: Board, known: BoardTypeInfo): void {
+export function checkBoard(board: Board, known: BoardTypeInfo): Map<string, ResolvedDevice> {
   const at = (o: Origin, field: string) => `${o.file}:${o.line}: ${o.path}${field ? '.' + field : ''}`;
   if (!known.archTypes.includes(board.arch)) {
     const o = board.origin('arch');
@@ -314,18 +359,25 @@ export function checkBoard(board: Board, known: BoardTypeInfo): void {
       windows.push({ name: dev.name, base, size, origin: dev.origin });
     });
   }
+  const resolved = new Map<string, ResolvedDevice>();
   for (const dev of board.devices) {
-    dev.irq.forEach((spec, i) => {
+    const type = known.deviceType?.(dev.type);
+    if (type) resolved.set(dev.name, resolveDevice(dev, type));
+    const targets = typeof dev.irq === 'string' ? { '': dev.irq } : (dev.irq ?? {});
+    for (const [output, spec] of Object.entries(targets)) {
+      const field = output === '' ? 'irq' : `irq.${output}`;
+      const where = `${fieldAt(dev, field)}: device ${dev.name}: ${field}`;
       const m = /^([\w-]+|cpus|cpu\d+):([\w-]+)$/.exec(spec);
-      if (!m) throw new UserError(`${at(dev.origin, `irq[${i}]`)}: expected "controller:input" (e.g. plic:10 or cpus:mtip), got "${spec}"`);
+      if (!m) throw new UserError(`${where}: expected "controller:input" (e.g. plic:10 or cpus:mtip), got "${spec}"`);
       const target = m[1];
       const isCpu = target === 'cpus' || /^cpu\d+$/.test(target);
       if (isCpu) {
         const n = target === 'cpus' ? 0 : Number(target.slice(3));
-        if (n >= board.cpus) throw new UserError(`${at(dev.origin, `irq[${i}]`)}: ${target} does not exist (the board has ${board.cpus} CPUs)`);
+        if (n >= board.cpus) throw new UserError(`${where}: ${target} does not exist (the board has ${board.cpus} CPUs)`);
       } else if (!names.has(target)) {
-        throw new UserError(`${at(dev.origin, `irq[${i}]`)}: interrupt target "${target}" is not a device of this board (devices: ${[...names].join(', ')})`);
+        throw new UserError(`${where}: interrupt target "${target}" is not a device of this board (devices: ${[...names].join(', ')})`);
       }
-    });
+    }
   }
+  return resolved;
 }

@@ -1,22 +1,23 @@
 import { readFileSync } from 'node:fs';
-import type { BlockImage, BootContext, CharBackend, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
+import type { BlockImage, BootContext, CharBackend, Cpu, Device, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
-import { createRam, PhysicalBus, hex } from './bus.js';
+import { createRam, PhysicalBus, hex, type DeviceAccessFailure } from './bus.js';
 import { NullBackend, type Backend } from './chardev.js';
 import { VirtualClock } from './clock.js';
-import { buildDeviceTree, expandIrqs, type IrqTarget, type TreeDevice } from './devicetree.js';
+import { createDevice, type DeviceHost } from './device-host.js';
+import { buildDeviceTree, type TreeDevice } from './devicetree.js';
 import { prepareDefaultDisk } from './disk/default-disk.js';
 import type { DriveSpec } from './disk/drive.js';
 import { FileBlockImage } from './disk/image.js';
-import { UserError } from './errors.js';
+import { PluginError, UserError } from './errors.js';
 import { EventStream } from './events.js';
 import { attachHtif } from './htif.js';
 import { Wire } from './irq.js';
 import { checkElfArch, elfInfo, isElf, parseElf } from './loaders/elf.js';
 import { Machine, type MachineDevice } from './machine.js';
+import { lineLabel, outputLines, type OutputLine } from './outputs.js';
 import type { PluginRegistry } from './plugins.js';
-import { createRegisterMap } from './regmap.js';
 import type { RegisterMap } from './regmap.js';
 
 export interface BuildOptions {
@@ -54,7 +55,11 @@ export function consoleDeviceName(board: Board): string | undefined {
  */
 export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: BuildOptions = {}): Machine {
   const board: Board = { ...boardIn, cpus: opts.cpus ?? boardIn.cpus, memory: { ...boardIn.memory, size: opts.memory ?? boardIn.memory.size } };
-  checkBoard(board, { archTypes: registry.archTypes(), deviceTypes: registry.deviceTypes() });
+  const resolved = checkBoard(board, {
+    archTypes: registry.archTypes(),
+    deviceTypes: registry.deviceTypes(),
+    deviceType: (name) => registry.device(name),
+  });
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('rvos needs a little-endian host');
 
   const arch = registry.arch(board.arch);
@@ -82,46 +87,48 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   const backends = new Map<string, Backend>(Object.entries(opts.serial ?? {}));
   if (consoleName && opts.console && !backends.has(consoleName)) backends.set(consoleName, opts.console);
 
+  const chardev = (device: string): CharBackend => {
+    let backend = backends.get(device);
+    if (!backend) {
+      backend = opts.serialFallback?.(device) ?? new NullBackend();
+      backends.set(device, backend);
+    }
+    return backend;
+  };
+  const host: DeviceHost = {
+    bus,
+    clock,
+    events,
+    machine: control,
+    cpuCount: board.cpus,
+    chardev,
+    // Timers fire only while the machine runs, so `machine` exists by then.
+    fail: (error) => machine.failPlugin(error),
+  };
+  bus.onDeviceError = (f) => machine.failPlugin(accessFailure(f));
+
   // Output lines first (targets are bound once every controller exists).
-  const pendingTargets: Array<{ dev: BoardDevice; line: Wire; target: IrqTarget }> = [];
-  const created: Array<TreeDevice & { outputs: Wire[]; regs: RegisterMap[] }> = [];
+  const pendingTargets: Array<{ dev: BoardDevice; line: Wire; target: NonNullable<OutputLine['target']> }> = [];
+  const created: Array<TreeDevice & { raw: Device; plugin: string; outputs: Wire[]; regs: RegisterMap[] }> = [];
   for (const entry of board.devices) {
     const type = registry.device(entry.type);
-    const targets = expandIrqs(entry.irq, board.cpus);
-    const outputs = targets.map((target) => {
-      const label = target.cpu !== undefined ? `cpu${target.cpu}:${target.input}` : `${target.device}:${target.input}`;
-      const line = new Wire(`${label} ${entry.name}`, undefined, events);
-      pendingTargets.push({ dev: entry, line, target });
-      return line;
-    });
-    const regs: RegisterMap[] = [];
-    const ctx: DeviceContext = {
-      entry: { type: entry.type, name: entry.name, reg: entry.reg, irq: entry.irq, props: entry.props },
-      bus,
-      clock,
-      events,
-      machine: control,
-      cpuCount: board.cpus,
-      irqs: outputs,
-      props: entry.props,
-      chardev: (): CharBackend => {
-        let backend = backends.get(entry.name);
-        if (!backend) {
-          backend = opts.serialFallback?.(entry.name) ?? new NullBackend();
-          backends.set(entry.name, backend);
-        }
-        return backend;
-      },
-      registers: (spec, region = 0) => (regs[region] = createRegisterMap(spec)),
-    };
-    let device;
+    const { props, irq } = resolved.get(entry.name)!;
+    const lines = outputLines(type, irq, board.cpus);
+    const plugin = registry.providerOf(entry.type)?.name ?? entry.type;
+    const outputs: Wire[] = [];
+    let instance;
     try {
-      device = type.create(ctx);
+      instance = createDevice(type, plugin, { type: entry.type, name: entry.name, reg: entry.reg, irq, props }, lines, host, (l) => {
+        const wire = new Wire(lineLabel(entry.name, l), undefined, events);
+        if (l.target) pendingTargets.push({ dev: entry, line: wire, target: l.target });
+        outputs.push(wire);
+        return wire;
+      });
     } catch (e) {
       if (e instanceof UserError) throw new UserError(`${entry.origin.file}:${entry.origin.line}: ${entry.origin.path}: ${e.message}`);
       throw e;
     }
-    created.push({ entry, type, device, outputs, regs });
+    created.push({ entry, type, plugin, device: instance.device, raw: instance.raw, lines, outputs, regs: instance.regs });
   }
 
   if (!opts.noBoot) {
@@ -130,7 +137,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
       drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}` }] : [];
     }
-    attachDrives(registry, board, created, drives ?? [], opts.virtioTransport);
+    attachDrives(registry, board, created.map((c) => ({ entry: c.entry, device: c.raw })), drives ?? [], opts.virtioTransport);
   }
 
   for (const p of pendingTargets) {
@@ -139,9 +146,9 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     if (t.cpu !== undefined) sink = cpus[t.cpu].irqInput(t.input);
     else sink = created.find((c) => c.entry.name === t.device)?.device.irqInput?.(t.input);
     if (!sink) {
-      const o = p.dev.origin;
+      const o = p.dev.fields?.irq ?? p.dev.origin;
       const who = t.cpu !== undefined ? `cpu${t.cpu} (${arch.type})` : t.device;
-      throw new UserError(`${o.file}:${o.line}: ${o.path}.irq: ${who} has no interrupt input "${t.input}"`);
+      throw new UserError(`${o.file}:${o.line}: device ${p.dev.name}: irq: ${who} has no interrupt input "${t.input}"`);
     }
     p.line.connect(sink);
   }
@@ -149,7 +156,9 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   for (const c of created) {
     c.entry.reg.forEach(([base, size], index) => {
       try {
-        bus.map({ name: c.entry.name, base, size, device: c.device, index, regs: c.regs[index] });
+        // The bus calls the plugin's own object (it guards accesses itself) with the window's rules.
+        const regs = c.regs[index];
+        bus.map({ name: c.entry.name, base, size, device: c.raw, index, regs, access: regs?.access ?? c.type.access, plugin: c.plugin });
       } catch (e) {
         throw new UserError(`${c.entry.origin.file}:${c.entry.origin.line}: ${c.entry.origin.path}.reg: ${(e as Error).message}`);
       }
@@ -180,6 +189,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   };
 
   const devices: MachineDevice[] = created.map((c) => ({ device: c.device, entry: c.entry, outputs: c.outputs }));
+
   machine = new Machine({
     board,
     arch,
@@ -270,4 +280,12 @@ export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, ma
     if (s.memsz > 0) place(s.paddr, full, `segment ${i}`);
   });
   return elfInfo(image, path);
+}
+
+/** The PluginError for a device read/write that threw, naming the access. */
+function accessFailure(f: DeviceAccessFailure): PluginError {
+  const bytes = `${f.size} byte${f.size > 1 ? 's' : ''}`;
+  const value = f.size === 4 ? f.value >>> 0 : f.value & ((1 << (8 * f.size)) - 1);
+  const what = f.write ? `write of ${bytes} (value ${hex(value)}) at ${hex(f.addr)} (+${hex(f.offset)})` : `read of ${bytes} at ${hex(f.addr)} (+${hex(f.offset)})`;
+  return PluginError.from(f.error, f.region.plugin ?? f.region.name, what, f.region.name);
 }

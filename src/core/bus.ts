@@ -1,4 +1,4 @@
-import type { AccessSize, Bus, Device, EventSink, Ram } from './api.js';
+import type { AccessRules, AccessSize, Bus, Device, EventSink, Ram } from './api.js';
 import { PAGE_CODE, PAGE_SHIFT, PAGE_WATCH } from './api.js';
 import type { RegisterMap } from './regmap.js';
 
@@ -15,6 +15,30 @@ export interface Region {
   index: number;
   /** Register map of this window, when the device declared one (names for traces). */
   regs?: RegisterMap;
+  /** Accesses the device accepts; the bus refuses the others without calling it. */
+  access?: AccessRules;
+  /** Name of the plugin providing the device (for failure messages). */
+  plugin?: string;
+}
+
+/** A device method that threw during an access (see `PhysicalBus.onDeviceError`). */
+export interface DeviceAccessFailure {
+  region: Region;
+  addr: number;
+  offset: number;
+  size: AccessSize;
+  write: boolean;
+  value: number;
+  error: unknown;
+}
+
+/** Why `rules` refuse an access, or undefined when they accept it. */
+export function refusal(rules: AccessRules | undefined, offset: number, size: AccessSize): string | undefined {
+  if (!rules) return undefined;
+  if (rules.extent !== undefined && offset >= rules.extent) return `beyond the 0x${rules.extent.toString(16)} bytes it decodes`;
+  if (rules.sizes && !rules.sizes.includes(size)) return `it accepts ${rules.sizes.join('/')}-byte accesses only`;
+  if (rules.aligned && offset % size !== 0) return 'misaligned';
+  return undefined;
 }
 
 export function createRam(base: number, size: number): Ram {
@@ -40,6 +64,12 @@ export class PhysicalBus implements Bus {
   private readonly codeListeners: Array<(page: number) => void> = [];
   private readonly watchers: Array<{ start: number; end: number; fn: (addr: number, size: number) => void }> = [];
   private last: Region | undefined;
+  /**
+   * Called when a device's read/write throws (the plugin's fault, not the guest's). The bus then
+   * sets `fault` so the access ends as an access fault, and carries on; the handler stops the
+   * machine. Without a handler the exception propagates.
+   */
+  onDeviceError: ((failure: DeviceAccessFailure) => void) | undefined;
 
   constructor(
     readonly ram: Ram,
@@ -81,7 +111,14 @@ export class PhysicalBus implements Bus {
     if (r.bytes) return readLE(r.bytes, off, size);
     const dev = r.device!;
     if (!dev.read) return this.unmapped(addr, size, false, 0);
-    const value = dev.read(off, size, r.index);
+    const refused = refusal(r.access, off, size);
+    if (refused !== undefined) return this.unmapped(addr, size, false, 0, r.name, refused);
+    let value: number;
+    try {
+      value = dev.read(off, size, r.index);
+    } catch (error) {
+      return this.deviceFailed({ region: r, addr, offset: off, size, write: false, value: 0, error });
+    }
     if (this.events.wants('mmio')) this.traceMmio(r, off, size, false, value);
     return value;
   }
@@ -107,8 +144,24 @@ export class PhysicalBus implements Bus {
       this.unmapped(addr, size, true, value);
       return;
     }
+    const refused = refusal(r.access, off, size);
+    if (refused !== undefined) {
+      this.unmapped(addr, size, true, value, r.name, refused);
+      return;
+    }
     if (this.events.wants('mmio')) this.traceMmio(r, off, size, true, value);
-    dev.write(off, size, value, r.index);
+    try {
+      dev.write(off, size, value, r.index);
+    } catch (error) {
+      this.deviceFailed({ region: r, addr, offset: off, size, write: true, value, error });
+    }
+  }
+
+  private deviceFailed(failure: DeviceAccessFailure): number {
+    if (!this.onDeviceError) throw failure.error;
+    this.fault = true;
+    this.onDeviceError(failure);
+    return 0;
   }
 
   ramStoreHook(addr: number, size: number): void {
@@ -158,9 +211,11 @@ export class PhysicalBus implements Bus {
     return true;
   }
 
-  private unmapped(addr: number, size: number, write: boolean, value: number): number {
+  private unmapped(addr: number, size: number, write: boolean, value: number, device?: string, reason?: string): number {
     this.fault = true;
-    if (this.events.wants('unmapped')) this.events.emit('unmapped', { addr, size, write, value });
+    if (this.events.wants('unmapped')) {
+      this.events.emit('unmapped', device === undefined ? { addr, size, write, value } : { addr, size, write, value, device, reason });
+    }
     return 0;
   }
 

@@ -1,38 +1,14 @@
 import type { ArchType, Cpu, Device, DeviceType } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { encodeFdt, FdtNode } from './fdt.js';
-
-/** One interrupt output of a device after `cpus:` expansion. */
-export interface IrqTarget {
-  /** "cpu" with a CPU index, or a controller device's name. */
-  cpu?: number;
-  device?: string;
-  input: string;
-}
-
-/**
- * Expands a board `irq` list. `cpus:` entries expand hart-major, as QEMU orders
- * `interrupts-extended`: `[cpus:meip, cpus:seip]` gives hart0 meip, hart0 seip, hart1 meip, ...
- * so output N of a per-hart controller is its context N. Other entries follow in order.
- */
-export function expandIrqs(specs: string[], cpuCount: number): IrqTarget[] {
-  const perHart: string[] = [];
-  const out: IrqTarget[] = [];
-  for (const spec of specs) {
-    const [target, input] = spec.split(':');
-    if (target === 'cpus') perHart.push(input);
-    else if (/^cpu\d+$/.test(target)) out.push({ cpu: Number(target.slice(3)), input });
-    else out.push({ device: target, input });
-  }
-  const expanded: IrqTarget[] = [];
-  for (let cpu = 0; cpu < (perHart.length > 0 ? cpuCount : 0); cpu++) for (const input of perHart) expanded.push({ cpu, input });
-  return [...expanded, ...out];
-}
+import type { OutputLine } from './outputs.js';
 
 export interface TreeDevice {
   entry: BoardDevice;
   type: DeviceType;
   device: Device;
+  /** Its output lines in device-tree order (`outputLines`); unconnected ones are left out of the tree. */
+  lines: OutputLine[];
 }
 
 /** Node name of a device: `serial@10000000`. */
@@ -81,7 +57,7 @@ export function buildDeviceTree(opts: {
     const phandle = phandles.get(d.entry.name)!;
     node.u32('phandle', phandle);
 
-    const targets = expandIrqs(d.entry.irq, cpus.length);
+    const targets = d.lines.flatMap((l) => (l.target ? [l.target] : []));
     const extended: number[] = [];
     const cells: number[] = [];
     const parents = new Set<number>();

@@ -23,3 +23,56 @@ export const EXIT = {
   /** Every CPU waits and no event can ever wake one (no timer armed, no input source open). */
   halted: 125,
 } as const;
+
+/**
+ * A plugin's code failed: it threw (in create, deviceTree, a register access, a timer, reset,
+ * close, register), returned something unusable, or never finished loading. The CLI prints the
+ * message alone (it names the plugin, the device, what failed and the guest pc) and exits with
+ * EXIT.pluginError: the fault is the plugin's, not rvos'.
+ */
+export class PluginError extends Error {
+  /** Guest pc when the failure happened inside (or between) CPU slices; set once known. */
+  pc: number | undefined;
+
+  constructor(
+    readonly plugin: string,
+    /** What the core asked the plugin to do: "create()", "read of 4 bytes at 0x10000000 (+0x0)". */
+    readonly what: string,
+    /** The plugin's own error message (or what was wrong with its answer). */
+    readonly detail: string,
+    readonly device?: string,
+    options?: { pc?: number; cause?: unknown },
+  ) {
+    super('', options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'PluginError';
+    this.pc = options?.pc;
+    this.message = this.format();
+  }
+
+  /** Records the guest pc (the first one given wins) and updates the message. */
+  setPc(pc: number): void {
+    if (this.pc !== undefined) return;
+    this.pc = pc;
+    this.message = this.format();
+  }
+
+  private format(): string {
+    const at = this.pc !== undefined ? ` at pc=0x${(this.pc >>> 0).toString(16).padStart(8, '0')}` : '';
+    return `plugin ${this.plugin}: ${this.device !== undefined ? `device ${this.device}: ` : ''}${this.what} failed${at}: ${this.detail}`;
+  }
+
+  /** Wraps whatever a plugin threw; a PluginError passes through unchanged. */
+  static from(thrown: unknown, plugin: string, what: string, device?: string): PluginError {
+    if (thrown instanceof PluginError) return thrown;
+    const detail = thrown instanceof Error ? thrown.message : `threw ${describeThrown(thrown)}`;
+    return new PluginError(plugin, what, detail, device, { cause: thrown });
+  }
+}
+
+function describeThrown(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
+}

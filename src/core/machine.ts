@@ -2,12 +2,13 @@ import type { ArchType, Cpu, Device, ElfInfo, MachineControl } from './api.js';
 import type { Board } from './board.js';
 import type { PhysicalBus } from './bus.js';
 import type { VirtualClock } from './clock.js';
+import { PluginError } from './errors.js';
 import type { EventStream } from './events.js';
 import type { Line } from './irq.js';
 import { Symbolizer } from './symbols.js';
 
 /** Why `Machine.run` returned. */
-export type StopReason = 'poweroff' | 'max-insns' | 'timeout' | 'stopped' | 'error';
+export type StopReason = 'poweroff' | 'max-insns' | 'timeout' | 'stopped' | 'error' | 'plugin-error';
 
 export interface RunResult {
   reason: StopReason;
@@ -16,6 +17,7 @@ export interface RunResult {
   message: string;
   instructions: number;
   hostMs: number;
+  /** The failure, for 'error' and 'plugin-error' (a PluginError: exit code 71). */
   error?: Error;
 }
 
@@ -73,7 +75,9 @@ export class Machine implements MachineControl {
   private readonly nsPerInsn: number;
   private readonly realtime: boolean;
   private readonly bootFn: () => ElfInfo[];
-  private stopRequest: { reason: StopReason; exitCode?: number; message: string } | undefined;
+  private stopRequest: { reason: StopReason; exitCode?: number; message: string; error?: Error } | undefined;
+  /** Completes a plugin failure's pc once the failing CPU left its slice. */
+  private afterFailure: (() => void) | undefined;
   private resetRequest = false;
   private totalInsns = 0;
   private hostStart = 0;
@@ -126,6 +130,27 @@ export class Machine implements MachineControl {
     for (const cpu of this.cpus) cpu.requestExit();
   }
 
+  /**
+   * A plugin failed (a device access or timer threw): the running CPU leaves its slice and the
+   * run ends with 'plugin-error'. The guest pc is the accessing instruction's: the bus turned the
+   * access into an access fault, whose trap event carries it; outside a slice, CPU 0's pc.
+   */
+  failPlugin(error: PluginError): void {
+    if (this.stopRequest) return;
+    const cpu = this.runningCpu;
+    if (cpu) {
+      const off = this.events.on('trap', (t) => {
+        if (t.cpu === cpu.id) error.setPc(t.pc);
+        off();
+      });
+      this.afterFailure = () => {
+        off();
+        error.setPc(cpu.pc);
+      };
+    } else if (this.cpus.length > 0) error.setPc(this.cpus[0].pc);
+    this.requestStop({ reason: 'plugin-error', message: error.message, error });
+  }
+
   /** Asks the run loop to stop at the next instruction boundary (Ctrl-A X, a test harness). */
   stop(message = 'stopped by the user'): void {
     this.requestStop({ reason: 'stopped', message });
@@ -142,7 +167,7 @@ export class Machine implements MachineControl {
     this.wake?.();
   }
 
-  private requestStop(req: { reason: StopReason; exitCode?: number; message: string }): void {
+  private requestStop(req: { reason: StopReason; exitCode?: number; message: string; error?: Error }): void {
     if (!this.stopRequest) this.stopRequest = req;
     for (const cpu of this.cpus) cpu.requestExit();
     this.wake?.();
@@ -176,6 +201,10 @@ export class Machine implements MachineControl {
       this.runningFrom = cpu.retired;
       const n = cpu.run(budget);
       this.runningCpu = undefined;
+      if (this.afterFailure) {
+        this.afterFailure();
+        this.afterFailure = undefined;
+      }
       this.totalInsns += n;
       if (n > most) most = n;
       if (this.stopRequest) break;
@@ -221,15 +250,20 @@ export class Machine implements MachineControl {
         else await new Promise<void>((r) => setImmediate(r));
       }
     } catch (e) {
-      this.stopRequest = { reason: 'error', message: `internal error: ${(e as Error).message}` };
-      return this.result(e as Error);
+      if (e instanceof PluginError) {
+        // A device call between slices (reset, a timer) failed.
+        if (this.cpus.length > 0) e.setPc(this.cpus[0].pc);
+        this.stopRequest = { reason: 'plugin-error', message: e.message, error: e };
+      } else this.stopRequest = { reason: 'error', message: `internal error: ${(e as Error).message}`, error: e as Error };
     }
     return this.result();
   }
 
-  private result(error?: Error): RunResult {
+  private result(): RunResult {
     const req = this.stopRequest!;
-    return { ...req, instructions: this.totalInsns, hostMs: performance.now() - this.hostStart, error };
+    // A plugin failure's message gains the pc once the CPU left its slice.
+    const message = req.error instanceof PluginError ? req.error.message : req.message;
+    return { ...req, message, instructions: this.totalInsns, hostMs: performance.now() - this.hostStart };
   }
 
   /** Sleeps while every CPU is idle: until input, the next timer (realtime) or the host deadline. */

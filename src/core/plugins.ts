@@ -2,10 +2,12 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { ArchType, BackendType, DeviceType, PluginApi } from './api.js';
+import type { ArchType, BackendType, DeviceType, PluginApi, PluginRegister } from './api.js';
 import { PLUGIN_API_VERSION } from './api.js';
-import { UserError } from './errors.js';
+import { EXIT, PluginError, UserError } from './errors.js';
+import { checkOutputSchema } from './outputs.js';
 import { builtinPluginsDir, compiled, packageRoot } from './paths.js';
+import { checkPropSchema, createPropKit } from './props.js';
 
 /**
  * Finds, validates and loads plugins. Built-in plugins (plugins/*) go through exactly the path a
@@ -151,6 +153,9 @@ async function importEntry(info: PluginInfo): Promise<Record<string, unknown>> {
 /** Everything the plugins registered, by type name. */
 export class PluginRegistry {
   readonly plugins: PluginInfo[] = [];
+  /** How long a plugin's entry (its top-level awaits) and register() may take to settle. */
+  loadTimeoutMs = 10_000;
+  private readonly propKit = createPropKit();
   private readonly archs = new Map<string, { type: ArchType; plugin: PluginInfo }>();
   private readonly devices = new Map<string, { type: DeviceType; plugin: PluginInfo }>();
   private readonly backends = new Map<string, { type: BackendType; plugin: PluginInfo }>();
@@ -226,27 +231,30 @@ export class PluginRegistry {
     };
   }
 
-  /** Imports a plugin's entry and lets it register its types. */
+  /**
+   * Imports a plugin's entry and lets it register its types. Anything its code does wrong (the
+   * import throws, no register(), register() throws or rejects, a top-level await or register()
+   * that never settles) is a PluginError naming it.
+   */
   async load(candidate: PluginCandidate): Promise<PluginInfo> {
     const info = this.readManifest(candidate);
+    const loading = `loading ${info.entry}`;
     let mod: Record<string, unknown>;
     try {
-      mod = await importEntry(info);
+      mod = await settleWithin(importEntry(info), this.loadTimeoutMs, info.name, loading);
     } catch (e) {
-      throw new UserError(`plugin ${info.name} (${info.entry}): entry failed to load: ${(e as Error).message}`);
+      throw PluginError.from(e, info.name, loading);
     }
-    const register = (mod.register ?? (mod.default as Record<string, unknown> | undefined)?.register) as
-      | ((api: PluginApi) => void)
-      | undefined;
+    const register = (mod.register ?? (mod.default as Record<string, unknown> | undefined)?.register) as PluginRegister | undefined;
     if (typeof register !== 'function') {
-      throw new UserError(`plugin ${info.name} (${info.entry}): entry exports no register(api) function`);
+      throw new PluginError(info.name, loading, `${info.entry} exports no register(api) function`);
     }
     const api = this.apiFor(info);
     try {
-      register(api);
+      await settleWithin(Promise.resolve().then(() => register(api)), this.loadTimeoutMs, info.name, 'register()');
     } catch (e) {
       if (e instanceof UserError) throw e;
-      throw new UserError(`plugin ${info.name} (${info.entry}): register() failed: ${(e as Error).message}`);
+      throw PluginError.from(e, info.name, 'register()');
     }
     this.plugins.push(info);
     return info;
@@ -261,10 +269,18 @@ export class PluginRegistry {
     };
     return {
       apiVersion: PLUGIN_API_VERSION,
+      prop: this.propKit,
       defineDevice: (type) => {
         if (info.kind === 'arch') throw new UserError(`plugin ${info.name}: an arch plugin cannot define device type "${type.type}"`);
+        try {
+          checkPropSchema(type.props);
+          checkOutputSchema(type.outputs);
+          if (typeof type.create !== 'function') throw new Error('create(ctx) is missing');
+        } catch (e) {
+          throw new Error(`device type "${type.type}": ${(e as Error).message}`);
+        }
         claim(type.type);
-        this.devices.set(type.type, { type, plugin: info });
+        this.devices.set(type.type, { type: type as DeviceType, plugin: info });
       },
       defineArch: (type) => {
         if (info.kind === 'device') throw new UserError(`plugin ${info.name}: a device plugin cannot define architecture "${type.type}"`);
@@ -281,5 +297,31 @@ export class PluginRegistry {
 
   async loadAll(candidates: PluginCandidate[]): Promise<void> {
     for (const c of candidates) await this.load(c);
+  }
+}
+
+/**
+ * Awaits a plugin's promise (its entry module's evaluation, its register()), failing after `ms`.
+ * A top-level await that never settles would otherwise let Node exit silently (code 13) once
+ * nothing else is pending: the ref'd timer keeps the process alive until it reports the plugin,
+ * and an exit hook names the plugin if the process ends some other way meanwhile.
+ */
+async function settleWithin<T>(promise: Promise<T>, ms: number, plugin: string, what: string): Promise<T> {
+  const onExit = (code: number) => {
+    process.stderr.write(`rvos: plugin ${plugin}: ${what} never finished (a top-level await or register() that never settles?)\n`);
+    if (code === 0 || code === 13) process.exitCode = EXIT.pluginError;
+  };
+  process.on('exit', onExit);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`did not settle within ${ms / 1000} s (a top-level await or a promise that never settles?)`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    process.off('exit', onExit);
   }
 }

@@ -17,7 +17,7 @@
  *
  * Width of registers is 1, 2 or 4 bytes; 64-bit device registers are declared as lo/hi pairs.
  */
-import type { AccessSize } from './api.js';
+import type { AccessRules, AccessSize } from './api.js';
 
 export type RegisterAccess = 'rw' | 'ro' | 'wo' | 'w1c';
 
@@ -53,12 +53,12 @@ export interface RegisterSpec {
   fields?: FieldSpec[];
 }
 
-export interface RegisterMapSpec {
+/**
+ * `sizes`, `aligned` and `extent` (see `AccessRules`) are the window's access rules: the bus
+ * refuses other accesses (an access fault) before the device sees them.
+ */
+export interface RegisterMapSpec extends AccessRules {
   registers: RegisterSpec[];
-  /** Access sizes the device accepts (default: 1, 2 and 4). See `RegisterMap.accepts`. */
-  sizes?: AccessSize[];
-  /** When true, accesses must be naturally aligned (offset a multiple of the size). */
-  aligned?: boolean;
   /** Behaviour at offsets no register covers (default: reads return 0, writes are ignored). */
   unmapped?: {
     read?: (offset: number, size: AccessSize) => number;
@@ -76,11 +76,10 @@ export interface RegisterMap {
   /** Name of the register at `offset` ("priority[3]"), or undefined. */
   nameAt(offset: number): string | undefined;
   reset(): void;
-  /**
-   * Whether the device accepts an access of `size` at `offset` (the spec's `sizes`/`aligned`).
-   * Devices check it first and set `bus.fault` when it is false (an access fault in the guest).
-   */
+  /** Whether an access of `size` at `offset` passes the spec's `sizes`/`aligned`/`extent` (the bus checks it). */
   accepts(offset: number, size: AccessSize): boolean;
+  /** The access rules declared in the spec (what the bus enforces for this window). */
+  readonly access: AccessRules;
   /** Live backing store of a register (one element per array instance) for fast device-side use. */
   values(name: string): Uint32Array;
   /** "LCR DLAB=1 WLS=3": the register at `offset` with its named fields decoded from `value`. */
@@ -178,6 +177,8 @@ class DeclaredRegisterMap implements RegisterMap {
   private readonly byName = new Map<string, Reg>();
   private readonly sizeOk: boolean[] = [false, true, true, false, true];
   private readonly aligned: boolean;
+  private readonly extent: number;
+  readonly access: AccessRules;
   private readonly unmappedRead?: (offset: number, size: AccessSize) => number;
   private readonly unmappedWrite?: (offset: number, size: AccessSize, value: number) => void;
   /** Last register hit (devices hammer the same register: status polls, THR writes). */
@@ -197,6 +198,8 @@ class DeclaredRegisterMap implements RegisterMap {
     const sizes = spec.sizes;
     if (sizes) this.sizeOk = [0, 1, 2, 3, 4].map((s) => (sizes as number[]).includes(s));
     this.aligned = spec.aligned ?? false;
+    this.extent = spec.extent ?? Infinity;
+    this.access = { sizes: spec.sizes, aligned: spec.aligned, extent: spec.extent };
     this.unmappedRead = spec.unmapped?.read;
     this.unmappedWrite = spec.unmapped?.write;
     this.checkOverlaps();
@@ -264,7 +267,7 @@ class DeclaredRegisterMap implements RegisterMap {
   }
 
   accepts(offset: number, size: AccessSize): boolean {
-    return this.sizeOk[size] === true && (!this.aligned || offset % size === 0);
+    return offset < this.extent && this.sizeOk[size] === true && (!this.aligned || offset % size === 0);
   }
 
   read(offset: number, size: AccessSize): number {

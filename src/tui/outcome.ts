@@ -30,6 +30,8 @@ export function outcomeOf(r: RunResult): Outcome {
       return { code: EXIT.timeout, state: 'stopped', title: 'Machine stopped', detail: r.message, report: r.message };
     case 'stopped':
       return { code: EXIT.ok, state: 'stopped' };
+    case 'plugin-error':
+      return { code: EXIT.pluginError, state: 'stopped', title: 'A plugin failed', detail: r.message, report: r.message };
     default:
       return {
         code: EXIT.hostError,

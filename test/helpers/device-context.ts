@@ -1,14 +1,15 @@
 /**
- * Test harness for device plugins: builds a `DeviceContext` from real core pieces (VirtualClock,
- * PhysicalBus over a small RAM, EventStream, Line) plus recording fakes for the parts a unit test
- * wants to observe (interrupt lines, the chardev, machine power control).
+ * Test harness for device plugins: creates the device the way the machine builder does (props
+ * checked and defaulted, named outputs, `createDevice`, windows mapped on a real PhysicalBus with
+ * their access rules) from real core pieces (VirtualClock, PhysicalBus over a small RAM,
+ * EventStream, Line) plus recording fakes for the parts a unit test wants to observe (interrupt
+ * lines, the chardev, machine power control). Accesses go through the bus, as a CPU's would.
  */
 import type {
   AccessSize,
   CharBackend,
   Device,
   DeviceContext,
-  DeviceEntry,
   DeviceTreeContext,
   DeviceType,
   MachineControl,
@@ -17,10 +18,14 @@ import type {
 } from '../../src/core/api.js';
 import { createRam, PhysicalBus } from '../../src/core/bus.js';
 import { VirtualClock } from '../../src/core/clock.js';
+import { createDevice, type DeviceHost } from '../../src/core/device-host.js';
+import { UserError } from '../../src/core/errors.js';
 import { EventStream } from '../../src/core/events.js';
 import { FdtNode } from '../../src/core/fdt.js';
 import { Line } from '../../src/core/irq.js';
-import { createRegisterMap, type RegisterMap } from '../../src/core/regmap.js';
+import { outputLines, resolveIrq, type IrqSpec } from '../../src/core/outputs.js';
+import { createPropKit, resolveProps } from '../../src/core/props.js';
+import type { RegisterMap } from '../../src/core/regmap.js';
 
 /** An interrupt line that records every level change with the virtual time it happened at. */
 export class RecordingLine extends Line {
@@ -71,8 +76,13 @@ export interface HarnessOptions {
   type?: string;
   name?: string;
   reg?: Array<[number, number]>;
-  /** Output line names, already expanded (one per CPU for `cpus:` entries). */
+  /**
+   * Labels of the output lines in device-tree order (per-CPU outputs CPU by CPU, then the
+   * others), e.g. ["cpu0:msip", "cpu0:mtip"]; default "NAME.OUTPUT[CPU]".
+   */
   irqs?: string[];
+  /** The board's `irq` (default: every declared output connected, so required ones are satisfied). */
+  irq?: IrqSpec;
   props?: Record<string, unknown>;
   cpuCount?: number;
 }
@@ -82,46 +92,55 @@ export interface Harness {
   clock: VirtualClock;
   bus: PhysicalBus;
   events: EventStream;
+  /** Output lines in device-tree order (see `HarnessOptions.irqs`). */
   irqs: RecordingLine[];
   chardev: CapturingChardev;
   machine: FakeMachine;
-  /** Register maps the device built, by region index. */
-  regmaps: Map<number, RegisterMap>;
+  /** Register maps the device built, by region index (live: a device may rebuild one). */
+  regmaps: RegisterMap[];
 }
 
-export function createHarness(opts: HarnessOptions = {}): Harness {
+/**
+ * Creates `type`'s device as the builder would (bad props or outputs throw the problem, like the
+ * board check), mapped on the harness bus at `reg`.
+ */
+export function createHarnessed(type: DeviceType, opts: HarnessOptions = {}): { device: Device; h: Harness } {
   const clock = new VirtualClock();
   const events = new EventStream();
   const bus = new PhysicalBus(createRam(0x80000000, 0x10000), events);
   const chardev = new CapturingChardev();
   const machine = new FakeMachine();
-  const irqs = (opts.irqs ?? []).map((n) => new RecordingLine(n, clock, events));
-  const regmaps = new Map<number, RegisterMap>();
-  const props = opts.props ?? {};
-  const entry: DeviceEntry = {
-    type: opts.type ?? 'test',
-    name: opts.name ?? 'dut',
-    reg: opts.reg ?? [[0x10000000, 0x1000]],
-    irq: opts.irqs ?? [],
-    props,
-  };
-  const ctx: DeviceContext = {
-    entry,
+  const name = opts.name ?? 'dut';
+  const cpuCount = opts.cpuCount ?? 1;
+  const props = resolveProps(type.props, opts.props ?? {}, type.type);
+  if (!props.ok) throw new UserError(`device ${name}: ${props.prop}: ${props.problem}`);
+  const allConnected = Object.fromEntries(Object.entries(type.outputs ?? {}).map(([n, o]) => [n, o.perCpu ? `cpus:${n}` : `intc:${n}`]));
+  const irq = resolveIrq(type, opts.irq ?? allConnected);
+  if (!irq.ok) throw new UserError(`device ${name}: ${irq.field}: ${irq.problem}`);
+  const reg = opts.reg ?? [[0x10000000, 0x1000]];
+  const lines = outputLines(type, irq.irq, cpuCount);
+  const host: DeviceHost = {
     bus,
     clock,
     events,
     machine,
-    cpuCount: opts.cpuCount ?? 1,
-    irqs,
+    cpuCount,
     chardev: () => chardev,
-    registers: (spec, region = 0) => {
-      const map = createRegisterMap(spec);
-      regmaps.set(region, map);
-      return map;
+    fail: (error) => {
+      throw error;
     },
-    props,
   };
-  return { ctx, clock, bus, events, irqs, chardev, machine, regmaps };
+  let ctx!: DeviceContext;
+  const spy: DeviceType = { ...type, create: (c) => type.create((ctx = c)) };
+  const labels = opts.irqs ?? lines.map((l) => `${name}.${l.output}${l.cpu !== undefined ? `[${l.cpu}]` : ''}`);
+  let i = 0;
+  const instance = createDevice(spy, 'test', { type: type.type, name, reg, irq: irq.irq, props: props.props }, lines, host, () => new RecordingLine(labels[i++] ?? `line${i}`, clock, events));
+  reg.forEach(([base, size], index) => {
+    const regs = instance.regs[index];
+    bus.map({ name, base, size, device: instance.raw, index, regs, access: regs?.access ?? type.access, plugin: 'test' });
+  });
+  const h: Harness = { ctx, clock, bus, events, irqs: instance.outputs as RecordingLine[], chardev, machine, regmaps: instance.regs };
+  return { device: instance.raw, h };
 }
 
 /** Runs a plugin's `register()` and returns the device types it defined, by type name. */
@@ -129,16 +148,17 @@ export function loadDevicePlugin(register: PluginRegister): Map<string, DeviceTy
   const types = new Map<string, DeviceType>();
   const api: PluginApi = {
     apiVersion: 1,
+    prop: createPropKit(),
     defineDevice: (t) => {
       if (types.has(t.type)) throw new Error(`duplicate type ${t.type}`);
-      types.set(t.type, t);
+      types.set(t.type, t as DeviceType);
     },
     defineArch: () => {
       throw new Error('device plugin defined an arch');
     },
     defineBackend: () => {},
   };
-  register(api);
+  void register(api);
   return types;
 }
 
@@ -149,13 +169,17 @@ export class DeviceUnderTest {
     readonly h: Harness,
   ) {}
 
+  /** A read through the bus (access rules apply) at `offset` in window `region`. */
   read(offset: number, size: AccessSize = 4, region = 0): number {
-    return this.device.read!(offset, size, region);
+    return this.h.bus.read(this.base(region) + offset, size);
   }
   write(offset: number, value: number, size: AccessSize = 4, region = 0): void {
-    this.device.write!(offset, size, value >>> 0, region);
+    this.h.bus.write(this.base(region) + offset, size, value >>> 0);
   }
-  /** Performs a read and reports whether the device refused it (bus.fault). */
+  private base(region: number): number {
+    return this.h.ctx.entry.reg[region][0];
+  }
+  /** Performs an access and reports whether the bus or the device refused it (bus.fault). */
   faults(offset: number, size: AccessSize, write = false): boolean {
     this.h.bus.fault = false;
     if (write) this.write(offset, 0, size);
@@ -175,13 +199,13 @@ export class DeviceUnderTest {
     return { node, root };
   }
   regs(region = 0): RegisterMap {
-    const m = this.h.regmaps.get(region);
+    const m = this.h.regmaps[region];
     if (!m) throw new Error('device built no register map');
     return m;
   }
 }
 
 export function instantiate(type: DeviceType, opts: HarnessOptions = {}): DeviceUnderTest {
-  const h = createHarness({ type: type.type, ...opts });
-  return new DeviceUnderTest(type.create(h.ctx), h);
+  const { device, h } = createHarnessed(type, opts);
+  return new DeviceUnderTest(device, h);
 }

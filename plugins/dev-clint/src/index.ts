@@ -2,8 +2,8 @@
  * SiFive CLINT (core-local interruptor) as on QEMU's `virt` board: the ACLINT MSWI part (msip per
  * hart at 0x0000) and MTIMER part (mtimecmp per hart at 0x4000, mtime at 0xbff8) in one window.
  *
- * Outputs (`ctx.irqs`): [hart0 msip, hart0 mtip, hart1 msip, ...]; the board writes
- * `irq: [cpus:msip, cpus:mtip]` and the core expands `cpus:` hart by hart.
+ * Outputs: `msip` and `mtip`, one line per hart each (board: `irq: { msip: cpus:msip, mtip: cpus:mtip }`).
+ * Accesses: aligned 32-bit only, below 0xc000 (the bus refuses the rest, as QEMU's regions do).
  *
  * Time: mtime = floor(now_ns * freq / 1e9) + delta, where delta changes when the guest writes
  * mtime (QEMU's `time_delta`). The timer for hart h is armed at the first integer nanosecond at
@@ -12,7 +12,7 @@
  * Like QEMU 7.2, MTIP for a hart is only driven once the guest has written its mtimecmp (or mtime):
  * after reset mtimecmp is 0 but the line stays low until then.
  */
-import type { AccessSize, Device, DeviceContext, PluginApi, Timer } from '../../../src/core/api.js';
+import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf, Timer } from '../../../src/core/api.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 
 const MSIP_BASE = 0x0000;
@@ -24,22 +24,21 @@ const NS_PER_S = 1_000_000_000;
 const MASK64 = (1n << 64n) - 1n;
 const TWO32 = 2 ** 32;
 
-function positiveInt(value: unknown, fallback: number, what: string): number {
-  const n = value === undefined ? fallback : Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`clint: ${what} must be a positive integer, got ${String(value)}`);
-  return n;
-}
+const clintProps = (prop: PropKit) => ({
+  timebaseFrequency: prop.int({ default: 10_000_000, min: 1, description: 'mtime ticks per second (the CPUs\' timebase-frequency)' }),
+});
+export type ClintProps = PropsOf<ReturnType<typeof clintProps>>;
 
-export function createClint(ctx: DeviceContext): Device {
+export function createClint(ctx: DeviceContext<ClintProps>): Device {
   const name = ctx.entry.name;
   const harts = ctx.cpuCount;
-  const freq = positiveInt(ctx.props.timebaseFrequency, 10_000_000, 'timebaseFrequency');
+  const freq = ctx.props.timebaseFrequency;
   const freqBig = BigInt(freq);
   /** Nanoseconds per tick when it is a whole number (10 MHz -> 100): the exact fast path. */
   const nsPerTick = NS_PER_S % freq === 0 ? NS_PER_S / freq : 0;
 
-  const msipOut = Array.from({ length: harts }, (_, h) => ctx.irqs[2 * h]);
-  const mtipOut = Array.from({ length: harts }, (_, h) => ctx.irqs[2 * h + 1]);
+  const msipOut = Array.from({ length: harts }, (_, h) => ctx.output('msip', h));
+  const mtipOut = Array.from({ length: harts }, (_, h) => ctx.output('mtip', h));
   const timers: Timer[] = [];
   for (let h = 0; h < harts; h++) timers.push(ctx.clock.createTimer(`${name} mtimecmp${h}`, () => updateInterrupts()));
 
@@ -85,7 +84,7 @@ export function createClint(ctx: DeviceContext): Device {
     const now = mtime();
     const raw = rawTicks();
     for (let h = 0; h < harts; h++) {
-      msipOut[h]?.set((msip[h] & 1) !== 0);
+      msipOut[h].set((msip[h] & 1) !== 0);
       let level = false;
       if (live[h]) {
         const cmp = mtimecmp(h);
@@ -100,13 +99,14 @@ export function createClint(ctx: DeviceContext): Device {
           else timers[h].cancel(); // beyond representable virtual time: never fires
         }
       }
-      mtipOut[h]?.set(level);
+      mtipOut[h].set(level);
     }
   }
 
   regs = ctx.registers({
     sizes: [4],
     aligned: true,
+    extent: MAPPED_END,
     registers: [
       {
         name: 'msip',
@@ -171,20 +171,8 @@ export function createClint(ctx: DeviceContext): Device {
 
   return {
     name,
-    read(offset: number, size: AccessSize): number {
-      if (offset >= MAPPED_END || !regs.accepts(offset, size)) {
-        ctx.bus.fault = true;
-        return 0;
-      }
-      return regs.read(offset, size);
-    },
-    write(offset: number, size: AccessSize, value: number): void {
-      if (offset >= MAPPED_END || !regs.accepts(offset, size)) {
-        ctx.bus.fault = true;
-        return;
-      }
-      regs.write(offset, size, value);
-    },
+    read: (offset: number, size: AccessSize) => regs.read(offset, size),
+    write: (offset: number, size: AccessSize, value: number) => regs.write(offset, size, value),
     reset,
     inspect() {
       readMtime();
@@ -193,7 +181,7 @@ export function createClint(ctx: DeviceContext): Device {
       for (let h = 0; h < harts; h++) {
         out[`msip${h}`] = msip[h];
         out[`mtimecmp${h}`] = hex64(cmpHi()[h], cmpLo()[h]);
-        out[`mtip${h}`] = mtipOut[h]?.level ? 1 : 0;
+        out[`mtip${h}`] = mtipOut[h].level ? 1 : 0;
       }
       return out;
     },
@@ -210,6 +198,11 @@ export function register(api: PluginApi): void {
     description: 'SiFive CLINT: per-hart software interrupts (msip) and machine timer (mtime/mtimecmp)',
     compatible: ['sifive,clint0', 'riscv,clint0'],
     nodeName: 'clint',
+    props: clintProps(api.prop),
+    outputs: {
+      msip: { description: 'machine software interrupt, per hart', perCpu: true, required: true },
+      mtip: { description: 'machine timer interrupt, per hart', perCpu: true, required: true },
+    },
     create: createClint,
   });
 }

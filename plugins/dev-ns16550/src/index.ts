@@ -20,7 +20,7 @@
  * MCR outputs drive the inputs (DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD) and, as the datasheet
  * describes (QEMU does not), changes set the MSR delta bits, which raise the modem status interrupt.
  */
-import type { AccessSize, CharBackend, Device, DeviceContext, PluginApi, Timer } from '../../../src/core/api.js';
+import type { AccessSize, CharBackend, Device, DeviceContext, PluginApi, PropKit, PropsOf, Timer } from '../../../src/core/api.js';
 import type { FdtNode } from '../../../src/core/fdt.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 
@@ -71,22 +71,21 @@ const FIFO_LENGTH = 16;
 const TRIGGER_LEVELS = [1, 4, 8, 14];
 const NS_PER_S = 1_000_000_000;
 
-function intProp(value: unknown, fallback: number, what: string, ok: (n: number) => boolean): number {
-  const n = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(n) || !ok(n)) throw new Error(`ns16550a: bad ${what}: ${String(value)}`);
-  return n;
-}
-
-export function createNs16550(ctx: DeviceContext): Device {
-  const name = ctx.entry.name;
-  const regShift = intProp(ctx.props.regShift, 0, 'regShift', (n) => n >= 0 && n <= 4);
-  const regIoWidth = intProp(ctx.props.regIoWidth, 1, 'regIoWidth', (n) => n === 1 || n === 2 || n === 4) as 1 | 2 | 4;
-  const clockFrequency = intProp(ctx.props.clockFrequency, 3_686_400, 'clockFrequency', (n) => n > 0);
+const uartProps = (prop: PropKit) => ({
+  regShift: prop.int({ default: 0, min: 0, max: 4, description: 'register i is at offset i << regShift (device tree reg-shift)' }),
+  regIoWidth: prop.enum([1, 2, 4], { default: 1, description: 'register access width in bytes (device tree reg-io-width)' }),
+  clockFrequency: prop.int({ default: 3_686_400, min: 1, description: 'input clock in Hz (device tree clock-frequency)' }),
   /** QEMU virt passes baudbase 399193 to serial_mm_init; it only sets the character time. */
-  const baudbase = intProp(ctx.props.baudbase, 399_193, 'baudbase', (n) => n > 0);
+  baudbase: prop.int({ default: 399_193, min: 1, description: 'baud rate at divisor 1; sets the character time (QEMU virt: 399193)' }),
+});
+export type UartProps = PropsOf<ReturnType<typeof uartProps>>;
+
+export function createNs16550(ctx: DeviceContext<UartProps>): Device {
+  const name = ctx.entry.name;
+  const { regShift, regIoWidth, clockFrequency, baudbase } = ctx.props;
   const regWidth = Math.min(regIoWidth, 1 << regShift) as 1 | 2 | 4;
   const windowSize = 8 << regShift;
-  const irq = ctx.irqs[0];
+  const irq = ctx.output('irq');
   const chardev: CharBackend = ctx.chardev();
   const timeoutTimer: Timer = ctx.clock.createTimer(`${name} rx timeout`, () => {
     if (rxCount > 0) {
@@ -133,7 +132,7 @@ export function createNs16550(ctx: DeviceContext): Device {
     else if (ier & IER_THRI && thrIpending) id = IIR_THRI;
     else if (ier & IER_MSI && msrDelta !== 0) id = IIR_MSI;
     iir = id | (fcr & FCR_FE ? IIR_FIFO : 0);
-    irq?.set(id !== IIR_NO_INT);
+    irq.set(id !== IIR_NO_INT);
   }
 
   function updateParameters(): void {
@@ -369,6 +368,8 @@ export function createNs16550(ctx: DeviceContext): Device {
     write: (_v: number, _i: number, written: number) => writeReg(index, written & 0xff),
   });
   const regs: RegisterMap = ctx.registers({
+    // Only 8 << regShift bytes are decoded; the bus refuses the rest of the board's window.
+    extent: windowSize,
     registers: [
       reg(0, 'RBR/THR/DLL'),
       reg(1, 'IER/DLM', [
@@ -448,20 +449,8 @@ export function createNs16550(ctx: DeviceContext): Device {
   const hex2 = (x: number) => '0x' + x.toString(16).padStart(2, '0');
   return {
     name,
-    read(offset: number, size: AccessSize): number {
-      if (offset >= windowSize || !regs.accepts(offset, size)) {
-        ctx.bus.fault = true;
-        return 0;
-      }
-      return regs.read(((offset >> regShift) & 7) << regShift, regWidth) & 0xff;
-    },
-    write(offset: number, size: AccessSize, value: number): void {
-      if (offset >= windowSize || !regs.accepts(offset, size)) {
-        ctx.bus.fault = true;
-        return;
-      }
-      regs.write(((offset >> regShift) & 7) << regShift, regWidth, value & 0xff);
-    },
+    read: (offset: number) => regs.read(((offset >> regShift) & 7) << regShift, regWidth) & 0xff,
+    write: (offset: number, _size: AccessSize, value: number) => regs.write(((offset >> regShift) & 7) << regShift, regWidth, value & 0xff),
     reset,
     deviceTree(node: FdtNode): void {
       node.u32('clock-frequency', clockFrequency);
@@ -483,7 +472,7 @@ export function createNs16550(ctx: DeviceContext): Device {
         divisor: divider,
         'rx fifo': rxCount,
         'host queue': hostCount,
-        irq: irq?.level ? 1 : 0,
+        irq: irq.level ? 1 : 0,
       };
     },
   };
@@ -495,6 +484,8 @@ export function register(api: PluginApi): void {
     description: 'NS16550A UART with 16-byte FIFOs (console serial port)',
     compatible: ['ns16550a'],
     nodeName: 'serial',
+    props: uartProps(api.prop),
+    outputs: { irq: { description: 'interrupt request (IIR reports one pending)' } },
     create: createNs16550,
   });
 }

@@ -9,8 +9,9 @@
  *   0x200004 + 0x1000*ctx       claim (read) / complete (write)
  *
  * Contexts follow QEMU's "MS" hart config: context 2h is hart h M-mode, 2h+1 is hart h S-mode.
- * Outputs (`ctx.irqs`): one per context, [hart0 meip, hart0 seip, hart1 meip, ...]
- * (board: `irq: [cpus:meip, cpus:seip]`, expanded hart by hart).
+ * Outputs: `meip` (context 2h) and `seip` (context 2h+1), one line per hart each
+ * (board: `irq: { meip: cpus:meip, seip: cpus:seip }`). Accesses: aligned 32-bit only (the bus
+ * refuses others, as QEMU's sifive_plic does).
  *
  * Gateways behave like QEMU 7.2's (sifive_plic_irq_request sets pending only for level > 0): a
  * rising input latches the pending bit, which stays set when the line drops again and is cleared
@@ -20,7 +21,7 @@
  * highest-priority pending enabled source whose priority exceeds the context's threshold; ties go
  * to the lowest source ID; priority 0 never interrupts.
  */
-import type { AccessSize, Device, DeviceContext, IrqLine, PluginApi } from '../../../src/core/api.js';
+import type { AccessSize, Device, DeviceContext, IrqLine, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
 import type { FdtNode } from '../../../src/core/fdt.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 
@@ -48,18 +49,15 @@ class SourceLine implements IrqLine {
   }
 }
 
-function intProp(value: unknown, fallback: number, what: string, min: number, max: number): number {
-  const n = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`plic: ${what} must be an integer in [${min}, ${max}], got ${String(value)}`);
-  return n;
-}
+const plicProps = (prop: PropKit) => ({
+  sources: prop.int({ default: 96, min: 2, max: 1024, description: 'interrupt sources including the reserved source 0 (QEMU num-sources; virt: 96)' }),
+  priorityBits: prop.int({ default: 3, min: 1, max: 32, description: 'bits of each priority register (virt: 3, priorities 0..7)' }),
+});
+export type PlicProps = PropsOf<ReturnType<typeof plicProps>>;
 
-export function createPlic(ctx: DeviceContext): Device {
+export function createPlic(ctx: DeviceContext<PlicProps>): Device {
   const name = ctx.entry.name;
-  /** Number of sources including the reserved source 0 (QEMU `num-sources`; virt: 96). */
-  const sources = intProp(ctx.props.sources, 96, 'sources', 2, 1024);
-  /** virt: VIRT_IRQCHIP_NUM_PRIO_BITS = 3, i.e. priorities 0..7. */
-  const priorityBits = intProp(ctx.props.priorityBits, 3, 'priorityBits', 1, 32);
+  const { sources, priorityBits } = ctx.props;
   const maxPriority = priorityBits === 32 ? 0xffffffff : (1 << priorityBits) - 1;
   const harts = ctx.cpuCount;
   const contexts = 2 * harts;
@@ -69,9 +67,9 @@ export function createPlic(ctx: DeviceContext): Device {
   const claimed = new Uint32Array(words);
   const inputs = new Map<number, SourceLine>();
 
-  /** Output line of context c is the board's c-th interrupt output. */
-  const outputs: Array<IrqLine | undefined> = [];
-  for (let c = 0; c < contexts; c++) outputs.push(ctx.irqs[c]);
+  /** Output line of context c: hart c/2's meip (even) or seip (odd), QEMU's "MS" layout. */
+  const outputs: IrqLine[] = [];
+  for (let c = 0; c < contexts; c++) outputs.push(ctx.output(c & 1 ? 'seip' : 'meip', c >> 1));
 
   let regs: RegisterMap;
   let priority: Uint32Array;
@@ -101,7 +99,7 @@ export function createPlic(ctx: DeviceContext): Device {
 
   /** The one place computing this device's outputs. */
   function updateInterrupts(): void {
-    for (let c = 0; c < contexts; c++) outputs[c]?.set(best(c) !== 0);
+    for (let c = 0; c < contexts; c++) outputs[c].set(best(c) !== 0);
   }
 
   const setBit = (a: Uint32Array, id: number, on: boolean) => {
@@ -171,20 +169,8 @@ export function createPlic(ctx: DeviceContext): Device {
 
   return {
     name,
-    read(offset: number, size: AccessSize): number {
-      if (!regs.accepts(offset, size)) {
-        ctx.bus.fault = true;
-        return 0;
-      }
-      return regs.read(offset, size);
-    },
-    write(offset: number, size: AccessSize, value: number): void {
-      if (!regs.accepts(offset, size)) {
-        ctx.bus.fault = true;
-        return;
-      }
-      regs.write(offset, size, value);
-    },
+    read: (offset: number, size: AccessSize) => regs.read(offset, size),
+    write: (offset: number, size: AccessSize, value: number) => regs.write(offset, size, value),
     reset(): void {
       regs.reset();
       pending.fill(0);
@@ -219,7 +205,7 @@ export function createPlic(ctx: DeviceContext): Device {
         const label = `hart${c >> 1}.${c & 1 ? 'S' : 'M'}`;
         out[`${label} threshold`] = threshold[c];
         out[`${label} enable`] = hexw(Array.from(enable.subarray(c * ENABLE_WORDS_PER_CONTEXT, c * ENABLE_WORDS_PER_CONTEXT + words)));
-        out[`${label} eip`] = outputs[c]?.level ? 1 : 0;
+        out[`${label} eip`] = outputs[c].level ? 1 : 0;
       }
       return out;
     },
@@ -232,6 +218,11 @@ export function register(api: PluginApi): void {
     description: 'SiFive PLIC: platform interrupt controller with M and S contexts per hart',
     compatible: ['sifive,plic-1.0.0', 'riscv,plic0'],
     nodeName: 'plic',
+    props: plicProps(api.prop),
+    outputs: {
+      meip: { description: 'machine external interrupt (the hart\'s M-mode context), per hart', perCpu: true, required: true },
+      seip: { description: 'supervisor external interrupt (the hart\'s S-mode context), per hart', perCpu: true, required: true },
+    },
     create: createPlic,
   });
 }

@@ -8,7 +8,7 @@
  * whose `create(transport, drive)` gets this slot's `VirtioTransport`. A drive's
  * `transport=legacy|modern` option overrides the slot's version.
  */
-import type { AccessSize, BackendType, Device, DeviceContext, DeviceSlot, Drive, PluginApi } from '../../../src/core/api.js';
+import type { AccessSize, BackendType, Device, DeviceContext, DeviceSlot, Drive, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
 import { VirtioMmioTransport, type VirtioBackend } from './transport.js';
 
 export { VirtioMmioTransport } from './transport.js';
@@ -18,10 +18,13 @@ export type { DescChain, Segment } from './virtqueue.js';
 /** The slot interface virtio backends plug into. */
 export const VIRTIO_INTERFACE = 'virtio';
 
-export function createVirtioMmio(ctx: DeviceContext): Device & { transport: VirtioMmioTransport } {
-  const version = ctx.props.version === undefined ? 1 : Number(ctx.props.version);
-  if (version !== 1 && version !== 2) throw new Error(`virtio-mmio: version must be 1 (legacy) or 2 (modern), got ${String(ctx.props.version)}`);
-  const transport = new VirtioMmioTransport(ctx, version);
+const virtioProps = (prop: PropKit) => ({
+  version: prop.enum([1, 2], { default: 1, description: "1: legacy interface (QEMU 7.2's default), 2: modern virtio 1.x" }),
+});
+export type VirtioMmioProps = PropsOf<ReturnType<typeof virtioProps>>;
+
+export function createVirtioMmio(ctx: DeviceContext<VirtioMmioProps>): Device & { transport: VirtioMmioTransport } {
+  const transport = new VirtioMmioTransport(ctx, ctx.props.version);
   const slot: DeviceSlot = {
     interface: VIRTIO_INTERFACE,
     get occupied() {
@@ -53,6 +56,8 @@ export function register(api: PluginApi): void {
     description: 'virtio-mmio transport slot (legacy or modern); empty until a backend (a --drive) is attached',
     compatible: ['virtio,mmio'],
     nodeName: 'virtio_mmio',
+    props: virtioProps(api.prop),
+    outputs: { irq: { description: 'used-buffer and configuration-change notifications (InterruptStatus)' } },
     create: createVirtioMmio,
   });
 }

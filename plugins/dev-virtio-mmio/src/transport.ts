@@ -9,8 +9,8 @@
  * ignored and the interrupt never rises, so Linux probes the slot and finds no device.
  *
  * Register accesses must be aligned 32-bit (other sizes read 0 and are ignored, as QEMU logs
- * "wrong size access"); config space at 0x100 accepts any size. QEMU decodes 0x200 bytes; the rest
- * of the board's window is unassigned (access fault).
+ * "wrong size access": the device's choice, not a bus refusal); config space at 0x100 accepts any
+ * size. QEMU decodes 0x200 bytes; the bus refuses the rest of the board's window (access fault).
  *
  * The transport also runs the split virtqueues for its backend (`process`): the backend sees
  * descriptor chains, never ring memory. A malformed ring or request makes the device "broken"
@@ -121,7 +121,7 @@ export class VirtioMmioTransport implements VirtioTransport {
   private backend: VirtioBackend | undefined;
   /** A protocol error happened: queues are not served until the next device reset. */
   private broken = false;
-  private readonly irq: IrqLine | undefined;
+  private readonly irq: IrqLine;
 
   private deviceFeaturesSel = 0;
   private driverFeaturesSel = 0;
@@ -139,7 +139,7 @@ export class VirtioMmioTransport implements VirtioTransport {
   ) {
     this.bus = ctx.bus;
     this.ver = version;
-    this.irq = ctx.irqs[0];
+    this.irq = ctx.output('irq');
     this.setVersion(version);
   }
 
@@ -158,7 +158,7 @@ export class VirtioMmioTransport implements VirtioTransport {
   /** Chooses the legacy (1) or modern (2) register layout; only before the machine runs (a drive's `transport=`). */
   setVersion(version: 1 | 2): void {
     this.ver = version;
-    this.regMap = this.ctx.registers({ registers: this.registerSpecs() });
+    this.regMap = this.ctx.registers({ extent: WINDOW, registers: this.registerSpecs() });
   }
 
   /** Plugs a device model into this slot (at machine construction time). */
@@ -248,7 +248,7 @@ export class VirtioMmioTransport implements VirtioTransport {
 
   /** The one place computing the interrupt output. */
   private updateInterrupts(): void {
-    this.irq?.set(this.backend !== undefined && this.interruptStatus !== 0);
+    this.irq.set(this.backend !== undefined && this.interruptStatus !== 0);
   }
 
   get modern(): boolean {
@@ -451,20 +451,12 @@ export class VirtioMmioTransport implements VirtioTransport {
   }
 
   read(offset: number, size: AccessSize): number {
-    if (offset >= WINDOW) {
-      this.ctx.bus.fault = true;
-      return 0;
-    }
     if (offset >= CONFIG_BASE) return this.readConfig(offset - CONFIG_BASE, size);
     if (size !== 4 || (offset & 3) !== 0) return 0;
     return this.regMap.read(offset, 4);
   }
 
   write(offset: number, size: AccessSize, value: number): void {
-    if (offset >= WINDOW) {
-      this.ctx.bus.fault = true;
-      return;
-    }
     if (offset >= CONFIG_BASE) return this.writeConfig(offset - CONFIG_BASE, size, value);
     if (size !== 4 || (offset & 3) !== 0) return;
     this.regMap.write(offset, 4, value);

@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { EXIT, UserError } from '../../core/errors.js';
+import { EXIT, PluginError, UserError } from '../../core/errors.js';
 
 /** Flags every command shares, and one error style: "rvos: <message>" with a clear exit code. */
 export abstract class RvosCommand extends Command {
@@ -12,6 +12,10 @@ export abstract class RvosCommand extends Command {
     if (err instanceof UserError) {
       process.stderr.write(`rvos: ${err.message}\n`);
       process.exit(EXIT.badInput);
+    }
+    if (err instanceof PluginError) {
+      process.stderr.write(`rvos: ${err.message}\n`);
+      process.exit(EXIT.pluginError);
     }
     // A bad flag or argument: one line, not the whole usage (oclif prints both).
     if (err.oclif && isParseError(err)) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ArchType, PluginApi } from '../../../src/core/api.js';
 import { register } from '../../../plugins/arch-rv32/src/index.js';
+import { createPropKit } from '../../../src/core/props.js';
 
 describe('@rvos/arch-rv32 plugin', () => {
   it('has a manifest declaring an arch plugin that provides rv32', () => {
@@ -13,7 +14,7 @@ describe('@rvos/arch-rv32 plugin', () => {
 
   it('registers the rv32 architecture with ELF machine 243, class 1', () => {
     const archs: ArchType[] = [];
-    const api: PluginApi = { apiVersion: 1, defineArch: (a) => archs.push(a), defineDevice: () => {}, defineBackend: () => {} };
+    const api: PluginApi = { apiVersion: 1, prop: createPropKit(), defineArch: (a) => archs.push(a), defineDevice: () => {}, defineBackend: () => {} };
     register(api);
     expect(archs).toHaveLength(1);
     expect(archs[0]).toMatchObject({ type: 'rv32', elfMachine: 243, elfClass: 1 });

@@ -16,7 +16,7 @@ const base = `name: base
 arch: rv32
 memory: { base: 0x80000000, size: 64MiB }
 devices:
-  - { type: plic, name: plic, reg: [0x0c000000, 0x600000], irq: [cpus:meip, cpus:seip] }
+  - { type: plic, name: plic, reg: [0x0c000000, 0x600000], irq: { meip: cpus:meip, seip: cpus:seip } }
   - { type: ns16550a, name: uart0, reg: [0x10000000, 0x100], irq: plic:10, props: { console: true } }
   - { type: ns16550a, name: uart1, reg: [0x10000100, 0x100], irq: plic:11 }
 `;
@@ -26,7 +26,7 @@ describe('board descriptors', () => {
     const b = loadBoard('virt');
     expect(b.arch).toBe('rv32');
     expect(b.memory).toEqual({ base: 0x80000000, size: 128 << 20 });
-    expect(b.devices.find((d) => d.name === 'uart0')).toMatchObject({ type: 'ns16550a', reg: [[0x10000000, 0x100]], irq: ['plic:10'] });
+    expect(b.devices.find((d) => d.name === 'uart0')).toMatchObject({ type: 'ns16550a', reg: [[0x10000000, 0x100]], irq: 'plic:10' });
     expect(() => checkBoard(b, known)).not.toThrow();
   });
 
@@ -64,7 +64,7 @@ describe('board descriptors', () => {
 
   it('rejects bad interrupt targets', () => {
     const dir = boardDir({ 'x.yaml': base.replace('irq: plic:11', 'irq: pic:11') });
-    expect(() => checkBoard(loadBoard(join(dir, 'x.yaml')), known)).toThrow(/devices\[2\]\.irq\[0\]: interrupt target "pic" is not a device/);
+    expect(() => checkBoard(loadBoard(join(dir, 'x.yaml')), known)).toThrow(/x\.yaml:7: device uart1: irq: interrupt target "pic" is not a device/);
     const dir2 = boardDir({ 'x.yaml': base.replace('irq: plic:11', 'irq: cpu3:mtip') });
     expect(() => checkBoard(loadBoard(join(dir2, 'x.yaml')), known)).toThrow(/cpu3 does not exist/);
   });

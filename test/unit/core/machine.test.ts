@@ -83,8 +83,11 @@ function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus =
   const timer: DeviceType = {
     type: 'oneshot',
     description: 'raises its output at a fixed time',
+    outputs: { irq: { description: 'raised at the time', perCpu: true } },
     create: (ctx) => {
-      const t = ctx.clock.createTimer('oneshot', () => ctx.irqs.forEach((l) => l.set(true)));
+      const t = ctx.clock.createTimer('oneshot', () => {
+        for (let cpu = 0; cpu < ctx.cpuCount; cpu++) ctx.output('irq', cpu).set(true);
+      });
       if (timerAtNs !== undefined) t.armAt(timerAtNs);
       return { name: ctx.entry.name };
     },
@@ -103,7 +106,7 @@ function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus =
     memory: { base: 0x80000000, size: 0x10000 },
     nsPerInstruction: 10,
     devicetree: {},
-    devices: [{ type: 'oneshot', name: 't', reg: [], irq: ['cpus:irq'], props: {}, origin: { file: 'test.yaml', line: 1, path: 'devices[0]' } }],
+    devices: [{ type: 'oneshot', name: 't', reg: [], irq: 'cpus:irq', props: {}, origin: { file: 'test.yaml', line: 1, path: 'devices[0]' } }],
     boot: {},
     origin: (path) => ({ file: 'test.yaml', line: 1, path }),
   };

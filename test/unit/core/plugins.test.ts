@@ -55,9 +55,9 @@ describe('plugin registry', () => {
     const missing = plugin(root, 'missing', { name: 'm', rvos: { ...rvos, entry: 'nope.js' } });
     await expect(reg.load({ dir: missing, source: 'flag' })).rejects.toThrow(/rvos\.entry: nope\.js does not exist/);
     const broken = plugin(root, 'broken', { name: 'broken', rvos }, 'throw new Error("boom at import")');
-    await expect(reg.load({ dir: broken, source: 'flag' })).rejects.toThrow(/plugin broken .*entry failed to load: boom at import/);
+    await expect(reg.load({ dir: broken, source: 'flag' })).rejects.toThrow(/^plugin broken: loading .*index\.js failed: boom at import$/);
     const syntax = plugin(root, 'syntax', { name: 'syntax', rvos }, 'export function register( {');
-    await expect(reg.load({ dir: syntax, source: 'flag' })).rejects.toThrow(/plugin syntax .*entry failed to load/);
+    await expect(reg.load({ dir: syntax, source: 'flag' })).rejects.toThrow(/^plugin syntax: loading .*index\.js failed: /);
     const noreg = plugin(root, 'noreg', { name: 'noreg', rvos }, 'export const x = 1;');
     await expect(reg.load({ dir: noreg, source: 'flag' })).rejects.toThrow(/exports no register\(api\) function/);
   });

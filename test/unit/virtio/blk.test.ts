@@ -6,13 +6,14 @@ import { register as registerBlk } from '../../../plugins/dev-virtio-blk/src/ind
 import { register as registerMmio } from '../../../plugins/dev-virtio-mmio/src/index.js';
 import type { BackendType, BlockImage, PluginApi } from '../../../src/core/api.js';
 import { FileBlockImage } from '../../../src/core/disk/image.js';
+import { createPropKit } from '../../../src/core/props.js';
 import { instantiate, loadDevicePlugin, type DeviceUnderTest } from '../../helpers/device-context.js';
 import { F_INDIRECT, F_WRITE, GuestDriver, NEEDS_RESET, REG, type Desc } from './guest-driver.js';
 
 const virtioType = loadDevicePlugin(registerMmio).get('virtio-mmio')!;
 function backendTypes(): Map<string, BackendType> {
   const types = new Map<string, BackendType>();
-  const api: PluginApi = { apiVersion: 1, defineDevice: () => {}, defineArch: () => {}, defineBackend: (t) => types.set(t.type, t) };
+  const api: PluginApi = { apiVersion: 1, prop: createPropKit(), defineDevice: () => {}, defineArch: () => {}, defineBackend: (t) => types.set(t.type, t) };
   registerBlk(api);
   return types;
 }
