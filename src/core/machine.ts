@@ -83,6 +83,8 @@ export class Machine implements MachineControl {
   /** The CPU inside `run()` and its retired count when the slice began (for mid-slice time). */
   private runningCpu: Cpu | undefined;
   private runningFrom = 0;
+  /** Budget of the current round; a timer armed inside the round lowers it (deadlineArmed). */
+  private roundBudget = 0;
 
   constructor(parts: MachineParts) {
     this.board = parts.board;
@@ -100,7 +102,21 @@ export class Machine implements MachineControl {
     // has executed so far; deterministic, and never past the next deadline (slices end there).
     if (!this.realtime) {
       this.clock.setSliceProgress(() => (this.runningCpu ? (this.runningCpu.retired - this.runningFrom) * this.nsPerInsn : 0));
+      this.clock.onArm = (atNs) => this.deadlineArmed(atNs);
     }
+  }
+
+  /**
+   * A device armed a timer. When it falls due before the round would end, the running CPU leaves
+   * its slice at the deadline's instruction and the CPUs after it in the round run no further, so
+   * the timer fires (after the round) at its deadline, at the same instruction on every run.
+   */
+  private deadlineArmed(atNs: number): void {
+    if (this.runningCpu === undefined) return; // between slices: step() bounds the next round
+    const steps = Math.max(1, Math.ceil((atNs - this.clock.sliceStart()) / this.nsPerInsn));
+    if (steps >= this.roundBudget) return;
+    this.roundBudget = steps;
+    this.runningCpu.limitRun(steps);
   }
 
   get instructions(): number {
@@ -169,12 +185,13 @@ export class Machine implements MachineControl {
       const toDeadline = Math.ceil((this.clock.nextDeadline - now) / this.nsPerInsn);
       budget = Math.max(1, Math.min(budget, toDeadline));
     }
+    this.roundBudget = budget;
     let most = 0;
     for (const cpu of this.cpus) {
       if (cpu.stopped || cpu.waiting) continue;
       this.runningCpu = cpu;
       this.runningFrom = cpu.retired;
-      const n = cpu.run(budget);
+      const n = cpu.run(this.roundBudget);
       this.runningCpu = undefined;
       this.totalInsns += n;
       if (n > most) most = n;

@@ -28,10 +28,12 @@ class ScriptCpu implements Cpu {
     });
   }
   readonly id: number;
+  private budget = 0;
   run(budget: number): number {
     this.exit = false;
+    this.budget = budget;
     let n = 0;
-    while (n < budget && !this.exit) {
+    while (n < this.budget && !this.exit) {
       const op = this.program[Math.min(this.pc, this.program.length - 1)];
       this.pc++;
       n++;
@@ -45,6 +47,9 @@ class ScriptCpu implements Cpu {
   }
   requestExit(): void {
     this.exit = true;
+  }
+  limitRun(steps: number): void {
+    this.budget = Math.min(this.budget, steps);
   }
   reset(): void {
     this.pc = 0;
