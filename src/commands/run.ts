@@ -44,7 +44,7 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
     'virtio-version': Flags.string({ description: 'virtio transport of drives without transport=: legacy (1, QEMU 7.2\'s default) or modern (2)', options: ['legacy', 'modern', '1', '2'] }),
     symbolize: Flags.boolean({ description: 'append <function+offset> after pc=/sepc=/mepc=/ra= addresses the guest prints (stdio console and TUI)', default: true, allowNo: true }),
     clock: Flags.string({ description: 'deterministic: time from instruction count; realtime: host time', options: ['deterministic', 'realtime'] }),
-    'max-insns': Flags.integer({ description: 'stop after this many instructions (all CPUs)', min: 1 }),
+    'max-insns': Flags.integer({ description: 'stop after exactly this many executed instructions (all CPUs together)', min: 1 }),
     timeout: Flags.string({ description: 'stop after this many host seconds' }),
     trace: Flags.string({ description: 'event categories to trace: trap,irq,mmio,unmapped,power,log or all' }),
     'trace-file': Flags.string({ description: 'file for --trace output', default: 'rvos-trace.log' }),

@@ -175,10 +175,12 @@ export class Machine implements MachineControl {
   }
 
   /**
-   * Runs one round: every runnable CPU executes up to one slice, then time advances and due
-   * timers fire. Returns false when every CPU is idle (WFI/stopped) and no instruction ran.
+   * Runs one round: every runnable CPU executes up to one slice of at most `limit` instructions,
+   * and the CPUs together at most `insnsLeft` (each gets what the ones before it left, so
+   * --max-insns stops at exactly N with several CPUs); then time advances and due timers fire.
+   * Returns false when every CPU is idle (WFI/stopped) and no instruction ran.
    */
-  step(limit = MAX_SLICE): boolean {
+  step(limit = MAX_SLICE, insnsLeft = Infinity): boolean {
     const now = this.clock.sliceStart();
     let budget = limit;
     if (!this.realtime && this.clock.nextDeadline !== Infinity) {
@@ -187,12 +189,15 @@ export class Machine implements MachineControl {
     }
     this.roundBudget = budget;
     let most = 0;
+    let left = insnsLeft;
     for (const cpu of this.cpus) {
       if (cpu.stopped || cpu.waiting) continue;
+      if (left <= 0) break;
       this.runningCpu = cpu;
       this.runningFrom = cpu.retired;
-      const n = cpu.run(this.roundBudget);
+      const n = cpu.run(Math.min(this.roundBudget, left));
       this.runningCpu = undefined;
+      left -= n;
       this.totalInsns += n;
       if (n > most) most = n;
       if (this.stopRequest) break;
@@ -219,7 +224,7 @@ export class Machine implements MachineControl {
             this.requestStop({ reason: 'max-insns', message: `stopped after ${this.totalInsns} instructions (--max-insns)` });
             break;
           }
-          const ran = this.step(Math.min(MAX_SLICE, left));
+          const ran = this.step(MAX_SLICE, left);
           if (!ran && !this.resetRequest && !this.stopRequest) {
             // Every CPU waits for an interrupt: fast-forward virtual time to the next timer, or
             // sleep until host input when nothing is scheduled (and in realtime mode).

@@ -147,6 +147,18 @@ describe('machine run loop', () => {
     expect(r.reason).toBe('timeout');
   });
 
+  it('stops at exactly --max-insns instructions with several CPUs', async () => {
+    for (const [cpus, max] of [
+      [2, 200_000],
+      [8, 10],
+      [8, 65536 * 3 + 5],
+    ]) {
+      const { machine, cpus: list } = setup(['run'], undefined, cpus);
+      expect(await machine.run({ maxInsns: max })).toMatchObject({ reason: 'max-insns', instructions: max });
+      expect(list.reduce((sum, c) => sum + c.retired, 0)).toBe(max);
+    }
+  });
+
   it('interleaves several CPUs deterministically', async () => {
     const run = async () => {
       const { machine, cpus } = setup([...Array(200_000).fill('run'), 'off'], 7770, 3);
