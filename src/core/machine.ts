@@ -3,11 +3,13 @@ import type { Board } from './board.js';
 import type { PhysicalBus } from './bus.js';
 import type { VirtualClock } from './clock.js';
 import type { EventStream } from './events.js';
+import { HostPacedIdle, IDLE_POLL_MS, type IdleMode } from './idle.js';
 import type { Line } from './irq.js';
+import { describeAddress } from './symbolize.js';
 import { Symbolizer } from './symbols.js';
 
 /** Why `Machine.run` returned. */
-export type StopReason = 'poweroff' | 'max-insns' | 'timeout' | 'stopped' | 'error';
+export type StopReason = 'poweroff' | 'max-insns' | 'timeout' | 'stopped' | 'halted' | 'error';
 
 export interface RunResult {
   reason: StopReason;
@@ -44,6 +46,10 @@ export interface MachineParts {
   /** Re-runs the boot protocol (load images, set entry state) after a reset. */
   boot: () => ElfInfo[];
   realtime: boolean;
+  /** What deterministic time does while every CPU waits (default `warp`; see idle.ts). */
+  idle?: IdleMode;
+  /** Whether host input can still arrive (a serial backend's source is open); default: none can. */
+  inputOpen?: () => boolean;
 }
 
 /** Largest slice of instructions a CPU runs before devices and timers get a look. */
@@ -72,6 +78,10 @@ export class Machine implements MachineControl {
 
   private readonly nsPerInsn: number;
   private readonly realtime: boolean;
+  /** What deterministic time does while every CPU waits (idle.ts). */
+  readonly idleMode: IdleMode;
+  private readonly hostPaced: HostPacedIdle;
+  private readonly inputOpen: () => boolean;
   private readonly bootFn: () => ElfInfo[];
   private stopRequest: { reason: StopReason; exitCode?: number; message: string } | undefined;
   private resetRequest = false;
@@ -97,6 +107,9 @@ export class Machine implements MachineControl {
     this.dtb = parts.dtb;
     this.nsPerInsn = parts.board.nsPerInstruction;
     this.realtime = parts.realtime;
+    this.idleMode = parts.idle ?? 'warp';
+    this.hostPaced = new HostPacedIdle(this.clock, (ms) => this.sleep(ms));
+    this.inputOpen = parts.inputOpen ?? (() => false);
     this.bootFn = parts.boot;
     // A device read in the middle of a slice (mtime) sees time advanced by what the running CPU
     // has executed so far; deterministic, and never past the next deadline (slices end there).
@@ -225,13 +238,7 @@ export class Machine implements MachineControl {
             break;
           }
           const ran = this.step(MAX_SLICE, left);
-          if (!ran && !this.resetRequest && !this.stopRequest) {
-            // Every CPU waits for an interrupt: fast-forward virtual time to the next timer, or
-            // sleep until host input when nothing is scheduled (and in realtime mode).
-            const next = this.clock.nextDeadline;
-            if (!this.realtime && next !== Infinity) this.clock.advanceTo(next);
-            else await this.idle(next, deadline);
-          }
+          if (!ran && !this.resetRequest && !this.stopRequest) await this.whileIdle(deadline);
           if (performance.now() - sliceStart >= YIELD_MS) break;
         }
         if (this.stopRequest) break;
@@ -254,13 +261,35 @@ export class Machine implements MachineControl {
     return { ...req, instructions: this.totalInsns, hostMs: performance.now() - this.hostStart, error };
   }
 
-  /** Sleeps while every CPU is idle: until input, the next timer (realtime) or the host deadline. */
-  private async idle(nextDeadlineNs: number, hostDeadline: number): Promise<void> {
-    const untilHostDeadline = Math.max(0, hostDeadline - performance.now());
-    if (!this.realtime) return this.sleep(untilHostDeadline);
-    const waitMs = nextDeadlineNs === Infinity ? 50 : Math.max(0, nextDeadlineNs / 1e6 - (performance.now() - this.realtimeBase));
-    await this.sleep(Math.min(waitMs, 50, untilHostDeadline));
-    this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
+  /**
+   * Every CPU waits for an interrupt and no instruction ran. With no timer armed and no input
+   * source open nothing can ever wake one: stop ('halted'). Otherwise let time pass as the clock
+   * and idle mode say (idle.ts), until the next timer, input, or the host deadline (--timeout).
+   * Instructions are not counted meanwhile: --max-insns limits executed instructions only.
+   */
+  private async whileIdle(hostDeadline: number): Promise<void> {
+    const next = this.clock.nextDeadline;
+    if (next === Infinity && !this.inputOpen()) {
+      this.requestStop({ reason: 'halted', message: this.haltedMessage() });
+      return;
+    }
+    const untilHost = Math.max(0, hostDeadline - performance.now());
+    if (this.realtime) {
+      const waitMs = next === Infinity ? 50 : Math.max(0, next / 1e6 - (performance.now() - this.realtimeBase));
+      await this.sleep(Math.min(waitMs, 50, untilHost));
+      this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
+    } else if (this.idleMode === 'sleep') await this.hostPaced.wait(next, untilHost);
+    else if (next !== Infinity) this.clock.advanceTo(next);
+    else await this.sleep(Math.min(untilHost, IDLE_POLL_MS));
+  }
+
+  private haltedMessage(): string {
+    const where = this.cpus.map((cpu) => {
+      const sym = describeAddress(this.symbols, this.images, cpu.pc >>> 0);
+      const pc = `pc=0x${(cpu.pc >>> 0).toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`;
+      return this.cpus.length > 1 ? `cpu${cpu.id} ${cpu.stopped ? 'stopped' : pc}` : pc;
+    });
+    return `every CPU is waiting for an interrupt and nothing can wake it: no timer is armed and no input can arrive (${where.join(', ')})`;
   }
 
   private sleep(ms: number): Promise<void> {
