@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { StdioBackend, type Backend } from '../core/chardev.js';
 import { EXIT, UserError } from '../core/errors.js';
+import { IDLE_MODES, type IdleMode } from '../core/idle.js';
 import type { Machine, RunResult } from '../core/machine.js';
 import { createSession, type SessionOptions } from '../core/session.js';
 import { attachTrace, parseTraceCategories } from '../core/trace.js';
@@ -14,10 +15,16 @@ export default class Run extends RvosCommand {
 
   static override description = `Builds the machine described by a board file, loads firmware and kernel like QEMU does, and runs it.
 The console UART is on standard input/output (raw mode on a terminal: Ctrl-A X quits, Ctrl-A H lists escapes).
-Piped standard input feeds the UART; its end does not stop the machine.
+Piped standard input feeds the UART; its end does not stop a running guest, but a guest that then waits for an
+interrupt with no timer armed is stopped, since nothing can wake it.
+
+While every CPU waits for an interrupt, deterministic time passes at the host's pace (--idle sleep, the default),
+or jumps to the next timer at once (--idle warp: exact and fast, for scripts). --max-insns counts executed
+instructions only, never idle time; bound idle time with --timeout.
 
 Exit status: the guest's power-off code (0 on a clean power-off), ${EXIT.timeout} when --timeout or --max-insns
-stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${EXIT.pluginError} when a plugin failed
+stopped it, ${EXIT.halted} when every CPU waits for an interrupt that nothing can raise (no timer armed, no input
+open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${EXIT.pluginError} when a plugin failed
 (the message names it), ${EXIT.hostError} for an internal error.`;
 
   static override examples = [
@@ -45,7 +52,11 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
     'virtio-version': Flags.string({ description: 'virtio transport of drives without transport=: legacy (1, QEMU 7.2\'s default) or modern (2)', options: ['legacy', 'modern', '1', '2'] }),
     symbolize: Flags.boolean({ description: 'append <function+offset> after pc=/sepc=/mepc=/ra= addresses the guest prints (stdio console and TUI)', default: true, allowNo: true }),
     clock: Flags.string({ description: 'deterministic: time from instruction count; realtime: host time', options: ['deterministic', 'realtime'] }),
-    'max-insns': Flags.integer({ description: 'stop after this many instructions (all CPUs)', min: 1 }),
+    idle: Flags.string({
+      description: 'while every CPU waits (deterministic clock): sleep = time passes at the host\'s pace (default), warp = jump to the next timer at once',
+      options: [...IDLE_MODES],
+    }),
+    'max-insns': Flags.integer({ description: 'stop after exactly this many executed instructions (all CPUs together; idle time is not counted)', min: 1 }),
     timeout: Flags.string({ description: 'stop after this many host seconds' }),
     trace: Flags.string({ description: 'event categories to trace: trap,irq,mmio,unmapped,power,log or all' }),
     'trace-file': Flags.string({ description: 'file for --trace output', default: 'rvos-trace.log' }),
@@ -75,6 +86,8 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
       append: flags.append,
       serial: flags.serial,
       clock: flags.clock as 'deterministic' | 'realtime' | undefined,
+      idle: flags.idle as IdleMode | undefined,
+      defaultIdle: 'sleep',
       drives: flags.drive,
       virtioVersion: flags['virtio-version'],
       symbolize: flags.symbolize,
@@ -127,6 +140,10 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
         process.stderr.write(`\nrvos: ${result.message}\n`);
         code = EXIT.timeout;
         break;
+      case 'halted':
+        process.stderr.write(`\nrvos: ${result.message}\n`);
+        code = EXIT.halted;
+        break;
       case 'stopped':
         code = 0;
         break;
@@ -167,11 +184,16 @@ function attachStdin(console: Backend, machine: Machine): () => void {
     }
   };
   if (tty) stdin.setRawMode(true);
+  const onEnd = () => console.endInput();
   stdin.on('data', onData);
+  stdin.on('end', onEnd);
   stdin.on('error', () => {});
+  stdin.on('error', onEnd);
   stdin.resume();
   return () => {
     stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    stdin.off('error', onEnd);
     if (tty) stdin.setRawMode(false);
     stdin.pause();
   };

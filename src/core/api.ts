@@ -476,6 +476,14 @@ export interface Cpu extends IrqSink {
   readonly stopped: boolean;
   /** Makes `run` return at the next instruction boundary. */
   requestExit(): void;
+  /**
+   * Lowers the budget of the `run()` call in progress to `steps` instructions counted from the
+   * start of that call (never raises it); once past it, `run` returns after the current
+   * instruction. The machine calls it from inside `run()` when a device arms a timer due before
+   * the slice would end, so the interrupt arrives at its deadline. It must cost nothing per
+   * instruction: check it where `requestExit` is checked.
+   */
+  limitRun(steps: number): void;
   reset(): void;
   pc: number;
   /** General register access for boot protocols and debuggers (index per arch numbering). */

@@ -12,6 +12,7 @@ import type { DriveSpec } from './disk/drive.js';
 import { FileBlockImage } from './disk/image.js';
 import { PluginError, UserError } from './errors.js';
 import { EventStream } from './events.js';
+import type { IdleMode } from './idle.js';
 import { attachHtif } from './htif.js';
 import { Wire } from './irq.js';
 import { checkElfArch, elfInfo, isElf, parseElf } from './loaders/elf.js';
@@ -29,6 +30,8 @@ export interface BuildOptions {
   /** RAM size in bytes (board default when undefined). */
   memory?: number;
   realtime?: boolean;
+  /** What deterministic time does while every CPU waits: `warp` (default) or `sleep` (src/core/idle.ts). */
+  idle?: IdleMode;
   /** Backend per serial device name; the console device gets `console`. */
   serial?: Record<string, Backend>;
   console?: Backend;
@@ -200,9 +203,14 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     devices,
     dtb,
     realtime: opts.realtime ?? false,
+    idle: opts.idle,
+    inputOpen: () => [...backends.values()].some((b) => b.inputOpen()),
     boot: () => arch.boot(bootCtx).images,
   });
-  for (const b of backends.values()) b.onInput(() => machine.notifyInput());
+  for (const b of backends.values()) {
+    b.onInput(() => machine.notifyInput());
+    b.onInputEnd(() => machine.notifyInput()); // a guest waiting for that input may now be halted forever
+  }
   if (opts.noBoot) return machine;
   machine.boot();
   const console = consoleName ? backends.get(consoleName) : undefined;

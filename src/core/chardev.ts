@@ -6,10 +6,14 @@ import { UserError } from './errors.js';
 /**
  * Host ends of serial ports: `stdio`, `null`, `file:PATH`, `tcp:PORT` (localhost only), and
  * `capture` (a buffer, for tests and the TUI). Output is buffered and flushed in batches so a
- * guest printing byte by byte does not make one syscall per byte.
+ * guest printing byte by byte does not make one syscall per byte. Input stays open (`inputOpen`)
+ * except on null and file backends, and after `endInput()` (the run command calls it at stdin's end).
  */
 export abstract class Backend implements CharBackend {
   private readonly inputListeners: Array<(data: Uint8Array) => void> = [];
+  private readonly inputEndListeners: Array<() => void> = [];
+  /** False for output-only backends (null, file) and once the host source ended (stdin EOF). */
+  private inputOpenFlag = true;
   private pending: number[] = [];
   private flushScheduled = false;
 
@@ -40,6 +44,25 @@ export abstract class Backend implements CharBackend {
     for (const fn of this.inputListeners) fn(data);
   }
 
+  /**
+   * Whether host input can still arrive. The machine stops a guest that waits for an interrupt
+   * when no timer is armed and no backend's input is open, since nothing could ever wake it.
+   */
+  inputOpen(): boolean {
+    return this.inputOpenFlag;
+  }
+
+  /** The host source reached its end (stdin EOF), or the backend has none: no more input. */
+  endInput(): void {
+    if (!this.inputOpenFlag) return;
+    this.inputOpenFlag = false;
+    for (const fn of this.inputEndListeners) fn();
+  }
+
+  onInputEnd(fn: () => void): void {
+    this.inputEndListeners.push(fn);
+  }
+
   protected abstract output(bytes: Uint8Array): void;
 
   /** Resolves when the backend can carry the console (a TCP client connected). */
@@ -55,6 +78,7 @@ export abstract class Backend implements CharBackend {
 export class NullBackend extends Backend {
   constructor() {
     super('null');
+    this.endInput();
   }
   protected output(): void {}
 }
@@ -97,6 +121,7 @@ export class FileBackend extends Backend {
     } catch (e) {
       throw new UserError(`--serial file:${path}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    this.endInput(); // output only
   }
   protected output(bytes: Uint8Array): void {
     writeSync(this.fd, bytes);

@@ -13,6 +13,7 @@ class ClockTimer implements Timer {
   armAt(atNs: number): void {
     this.deadline = atNs;
     this.clock.rescan();
+    this.clock.onArm?.(atNs);
   }
   cancel(): void {
     this.deadline = Infinity;
@@ -33,6 +34,11 @@ export class VirtualClock implements Clock {
   nextDeadline = Infinity;
   /** Time the running CPU has spent inside the current slice (set by the machine loop). */
   private inSlice: () => number = () => 0;
+  /**
+   * Called after every `armAt`, so the machine loop can end the running CPU's slice at a deadline
+   * armed in the middle of it (a guest writing mtimecmp).
+   */
+  onArm: ((atNs: number) => void) | undefined;
 
   /** Virtual time, including the part of the current slice the running CPU has executed. */
   now(): number {

@@ -23,6 +23,7 @@ const configSchema = z
     serial: z.union([z.string(), z.record(z.string().nullable().transform((v) => v ?? 'null'))]).optional(),
     plugins: z.array(z.string()).optional(),
     clock: z.enum(['deterministic', 'realtime']).optional(),
+    idle: z.enum(['sleep', 'warp']).optional(),
   })
   .strict();
 
@@ -42,6 +43,8 @@ export interface RvosConfig {
   serial?: string | Record<string, string>;
   plugins: string[];
   clock?: 'deterministic' | 'realtime';
+  /** What deterministic time does while every CPU waits (`--idle`). */
+  idle?: 'sleep' | 'warp';
 }
 
 export const DEFAULT_CONFIG_FILE = 'rvos.config.yaml';
@@ -86,5 +89,6 @@ export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
     serial: c.serial,
     plugins: (c.plugins ?? []).map((p) => rel(p)!),
     clock: c.clock,
+    idle: c.idle,
   };
 }

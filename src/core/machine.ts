@@ -4,11 +4,13 @@ import type { PhysicalBus } from './bus.js';
 import type { VirtualClock } from './clock.js';
 import { PluginError } from './errors.js';
 import type { EventStream } from './events.js';
+import { HostPacedIdle, IDLE_POLL_MS, type IdleMode } from './idle.js';
 import type { Line } from './irq.js';
+import { describeAddress } from './symbolize.js';
 import { Symbolizer } from './symbols.js';
 
 /** Why `Machine.run` returned. */
-export type StopReason = 'poweroff' | 'max-insns' | 'timeout' | 'stopped' | 'error' | 'plugin-error';
+export type StopReason = 'poweroff' | 'max-insns' | 'timeout' | 'stopped' | 'halted' | 'error' | 'plugin-error';
 
 export interface RunResult {
   reason: StopReason;
@@ -46,6 +48,10 @@ export interface MachineParts {
   /** Re-runs the boot protocol (load images, set entry state) after a reset. */
   boot: () => ElfInfo[];
   realtime: boolean;
+  /** What deterministic time does while every CPU waits (default `warp`; see idle.ts). */
+  idle?: IdleMode;
+  /** Whether host input can still arrive (a serial backend's source is open); default: none can. */
+  inputOpen?: () => boolean;
 }
 
 /** Largest slice of instructions a CPU runs before devices and timers get a look. */
@@ -74,6 +80,10 @@ export class Machine implements MachineControl {
 
   private readonly nsPerInsn: number;
   private readonly realtime: boolean;
+  /** What deterministic time does while every CPU waits (idle.ts). */
+  readonly idleMode: IdleMode;
+  private readonly hostPaced: HostPacedIdle;
+  private readonly inputOpen: () => boolean;
   private readonly bootFn: () => ElfInfo[];
   private stopRequest: { reason: StopReason; exitCode?: number; message: string; error?: Error } | undefined;
   /** Completes a plugin failure's pc once the failing CPU left its slice. */
@@ -87,6 +97,8 @@ export class Machine implements MachineControl {
   /** The CPU inside `run()` and its retired count when the slice began (for mid-slice time). */
   private runningCpu: Cpu | undefined;
   private runningFrom = 0;
+  /** Budget of the current round; a timer armed inside the round lowers it (deadlineArmed). */
+  private roundBudget = 0;
 
   constructor(parts: MachineParts) {
     this.board = parts.board;
@@ -99,12 +111,29 @@ export class Machine implements MachineControl {
     this.dtb = parts.dtb;
     this.nsPerInsn = parts.board.nsPerInstruction;
     this.realtime = parts.realtime;
+    this.idleMode = parts.idle ?? 'warp';
+    this.hostPaced = new HostPacedIdle(this.clock, (ms) => this.sleep(ms));
+    this.inputOpen = parts.inputOpen ?? (() => false);
     this.bootFn = parts.boot;
     // A device read in the middle of a slice (mtime) sees time advanced by what the running CPU
     // has executed so far; deterministic, and never past the next deadline (slices end there).
     if (!this.realtime) {
       this.clock.setSliceProgress(() => (this.runningCpu ? (this.runningCpu.retired - this.runningFrom) * this.nsPerInsn : 0));
+      this.clock.onArm = (atNs) => this.deadlineArmed(atNs);
     }
+  }
+
+  /**
+   * A device armed a timer. When it falls due before the round would end, the running CPU leaves
+   * its slice at the deadline's instruction and the CPUs after it in the round run no further, so
+   * the timer fires (after the round) at its deadline, at the same instruction on every run.
+   */
+  private deadlineArmed(atNs: number): void {
+    if (this.runningCpu === undefined) return; // between slices: step() bounds the next round
+    const steps = Math.max(1, Math.ceil((atNs - this.clock.sliceStart()) / this.nsPerInsn));
+    if (steps >= this.roundBudget) return;
+    this.roundBudget = steps;
+    this.runningCpu.limitRun(steps);
   }
 
   get instructions(): number {
@@ -184,27 +213,33 @@ export class Machine implements MachineControl {
   }
 
   /**
-   * Runs one round: every runnable CPU executes up to one slice, then time advances and due
-   * timers fire. Returns false when every CPU is idle (WFI/stopped) and no instruction ran.
+   * Runs one round: every runnable CPU executes up to one slice of at most `limit` instructions,
+   * and the CPUs together at most `insnsLeft` (each gets what the ones before it left, so
+   * --max-insns stops at exactly N with several CPUs); then time advances and due timers fire.
+   * Returns false when every CPU is idle (WFI/stopped) and no instruction ran.
    */
-  step(limit = MAX_SLICE): boolean {
+  step(limit = MAX_SLICE, insnsLeft = Infinity): boolean {
     const now = this.clock.sliceStart();
     let budget = limit;
     if (!this.realtime && this.clock.nextDeadline !== Infinity) {
       const toDeadline = Math.ceil((this.clock.nextDeadline - now) / this.nsPerInsn);
       budget = Math.max(1, Math.min(budget, toDeadline));
     }
+    this.roundBudget = budget;
     let most = 0;
+    let left = insnsLeft;
     for (const cpu of this.cpus) {
       if (cpu.stopped || cpu.waiting) continue;
+      if (left <= 0) break;
       this.runningCpu = cpu;
       this.runningFrom = cpu.retired;
-      const n = cpu.run(budget);
+      const n = cpu.run(Math.min(this.roundBudget, left));
       this.runningCpu = undefined;
       if (this.afterFailure) {
         this.afterFailure();
         this.afterFailure = undefined;
       }
+      left -= n;
       this.totalInsns += n;
       if (n > most) most = n;
       if (this.stopRequest) break;
@@ -231,14 +266,8 @@ export class Machine implements MachineControl {
             this.requestStop({ reason: 'max-insns', message: `stopped after ${this.totalInsns} instructions (--max-insns)` });
             break;
           }
-          const ran = this.step(Math.min(MAX_SLICE, left));
-          if (!ran && !this.resetRequest && !this.stopRequest) {
-            // Every CPU waits for an interrupt: fast-forward virtual time to the next timer, or
-            // sleep until host input when nothing is scheduled (and in realtime mode).
-            const next = this.clock.nextDeadline;
-            if (!this.realtime && next !== Infinity) this.clock.advanceTo(next);
-            else await this.idle(next, deadline);
-          }
+          const ran = this.step(MAX_SLICE, left);
+          if (!ran && !this.resetRequest && !this.stopRequest) await this.whileIdle(deadline);
           if (performance.now() - sliceStart >= YIELD_MS) break;
         }
         if (this.stopRequest) break;
@@ -266,13 +295,35 @@ export class Machine implements MachineControl {
     return { ...req, message, instructions: this.totalInsns, hostMs: performance.now() - this.hostStart };
   }
 
-  /** Sleeps while every CPU is idle: until input, the next timer (realtime) or the host deadline. */
-  private async idle(nextDeadlineNs: number, hostDeadline: number): Promise<void> {
-    const untilHostDeadline = Math.max(0, hostDeadline - performance.now());
-    if (!this.realtime) return this.sleep(untilHostDeadline);
-    const waitMs = nextDeadlineNs === Infinity ? 50 : Math.max(0, nextDeadlineNs / 1e6 - (performance.now() - this.realtimeBase));
-    await this.sleep(Math.min(waitMs, 50, untilHostDeadline));
-    this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
+  /**
+   * Every CPU waits for an interrupt and no instruction ran. With no timer armed and no input
+   * source open nothing can ever wake one: stop ('halted'). Otherwise let time pass as the clock
+   * and idle mode say (idle.ts), until the next timer, input, or the host deadline (--timeout).
+   * Instructions are not counted meanwhile: --max-insns limits executed instructions only.
+   */
+  private async whileIdle(hostDeadline: number): Promise<void> {
+    const next = this.clock.nextDeadline;
+    if (next === Infinity && !this.inputOpen()) {
+      this.requestStop({ reason: 'halted', message: this.haltedMessage() });
+      return;
+    }
+    const untilHost = Math.max(0, hostDeadline - performance.now());
+    if (this.realtime) {
+      const waitMs = next === Infinity ? 50 : Math.max(0, next / 1e6 - (performance.now() - this.realtimeBase));
+      await this.sleep(Math.min(waitMs, 50, untilHost));
+      this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
+    } else if (this.idleMode === 'sleep') await this.hostPaced.wait(next, untilHost);
+    else if (next !== Infinity) this.clock.advanceTo(next);
+    else await this.sleep(Math.min(untilHost, IDLE_POLL_MS));
+  }
+
+  private haltedMessage(): string {
+    const where = this.cpus.map((cpu) => {
+      const sym = describeAddress(this.symbols, this.images, cpu.pc >>> 0);
+      const pc = `pc=0x${(cpu.pc >>> 0).toString(16).padStart(8, '0')}${sym ? ` <${sym}>` : ''}`;
+      return this.cpus.length > 1 ? `cpu${cpu.id} ${cpu.stopped ? 'stopped' : pc}` : pc;
+    });
+    return `every CPU is waiting for an interrupt and nothing can wake it: no timer is armed and no input can arrive (${where.join(', ')})`;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { parseDriveSpec, parseTransport, type DriveSpec } from './disk/drive.js';
 import { createContainer, TOKENS, type MachineFactory, type PluginService } from './container.js';
 import { UserError } from './errors.js';
+import type { IdleMode } from './idle.js';
 import type { Machine } from './machine.js';
 import { SymbolizingStdioBackend, symbolizeAddress } from './symbolize.js';
 import type { PluginRegistry } from './plugins.js';
@@ -23,6 +24,10 @@ export interface SessionOptions {
   /** Backend spec for the other serial devices the config does not name (default `null`); the TUI uses `capture`. */
   otherSerial?: string;
   clock?: 'deterministic' | 'realtime';
+  /** `--idle`: what deterministic time does while every CPU waits (src/core/idle.ts). */
+  idle?: IdleMode;
+  /** Idle mode when neither `idle` nor the config says: `warp` here (tests), `sleep` for `rvos run`. */
+  defaultIdle?: IdleMode;
   /** `--drive` specs (replace the config's `drives:`); `none` = no drive, not even the board's default disk. */
   drives?: string[];
   /** `--virtio-version legacy|modern|1|2`: transport for drives without `transport=`. */
@@ -90,6 +95,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     memory,
     bootargs: o.append ?? config.append,
     realtime: (o.clock ?? config.clock) === 'realtime',
+    idle: o.idle ?? config.idle ?? o.defaultIdle ?? 'warp',
     serial,
     console: consoleBackend,
     serialFallback: o.otherSerial === undefined ? undefined : (device) => (serial[device] = createBackend(o.otherSerial!)),

@@ -28,6 +28,8 @@ export function outcomeOf(r: RunResult): Outcome {
     case 'max-insns':
     case 'timeout':
       return { code: EXIT.timeout, state: 'stopped', title: 'Machine stopped', detail: r.message, report: r.message };
+    case 'halted':
+      return { code: EXIT.halted, state: 'stopped', title: 'Guest halted', detail: r.message, report: r.message };
     case 'stopped':
       return { code: EXIT.ok, state: 'stopped' };
     case 'plugin-error':

@@ -4,7 +4,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeGuest } from '../helpers/bare-guest.js';
 import { rvos } from '../helpers/cli.js';
+import * as A from '../helpers/rv32asm.js';
 import { expectedTranscript, programElf } from '../helpers/programs.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -27,14 +29,30 @@ describe('rvos run console', () => {
     expect(r.code).toBe(0);
   });
 
-  it('keeps running after stdin ends, until the guest powers off or a limit', async () => {
-    const r = await rvos(['run', '--bios', 'none', '--kernel', elf('uart_irq'), '--timeout', '2'], { input: 'ab' });
+  it('stops a guest that waits for input after stdin ended with exit 125 and one line', async () => {
+    const r = await rvos(['run', '--bios', 'none', '--kernel', elf('uart_irq')], { input: 'ab' });
     expect(r.stdout).toContain("rx 0x62 'b'");
+    expect(r.code).toBe(125);
+    expect(r.stderr.trim()).toMatch(
+      /^rvos: every CPU is waiting for an interrupt and nothing can wake it: no timer is armed and no input can arrive \(pc=0x[0-9a-f]{8}( <\w+\+0x[0-9a-f]+>)?\)$/,
+    );
+  });
+
+  it('keeps running after stdin ends, until the guest powers off or a limit', async () => {
+    const r = await rvos(['run', '--bios', 'none', '--kernel', writeGuest([A.jal(A.zero, 0)]), '--timeout', '1'], { input: 'ab' });
     expect(r.code).toBe(124);
-    expect(r.stderr).toMatch(/stopped after 2000 ms \(--timeout\)/);
+    expect(r.stderr).toMatch(/stopped after 1000 ms \(--timeout\)/);
     const insns = await rvos(['run', '--bios', 'none', '--kernel', elf('arith'), '--max-insns', '1000']);
     expect(insns.code).toBe(124);
     expect(insns.stderr).toMatch(/stopped after 1000 instructions/);
+  });
+
+  it('takes --idle sleep|warp and rejects anything else in one line', async () => {
+    const warp = await rvos(['run', '--bios', 'none', '--kernel', elf('hello'), '--idle', 'warp']);
+    expect(warp.code).toBe(0);
+    const bad = await rvos(['run', '--bios', 'none', '--kernel', elf('hello'), '--idle', 'nap']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--idle/);
   });
 
   it('writes the console to a file and traces events', async () => {

@@ -162,6 +162,8 @@ export class Rv32Cpu implements Cpu {
   /** Set by `raise` until the interpreter has seen it. */
   exc = false;
   private exitRequested = false;
+  /** Step budget of the run() call in progress (lowered by limitRun). */
+  private budget = 0;
   /** Instructions retired before the running execute() call (minus trapped ones). */
   private retiredBase = 0;
   /**
@@ -208,8 +210,10 @@ export class Rv32Cpu implements Cpu {
   run(budget: number): number {
     if (this.stopped) return 0;
     this.exitRequested = false;
+    this.budget = budget;
     let done = 0;
-    while (done < budget) {
+    // `this.budget` rather than the argument: limitRun may lower it while execute() runs.
+    while (done < this.budget) {
       this.attention = false;
       if (this.waiting) {
         // WFI wakes on any locally enabled pending interrupt, whatever MIE/SIE say (3.3.3).
@@ -222,7 +226,7 @@ export class Rv32Cpu implements Cpu {
       // The first calls run one instruction each, so that the interpreter's exit path has type
       // feedback (V8 allocates feedback vectors lazily, after a few calls) before V8 compiles
       // the loop on-stack; otherwise the cached OSR code deopts on every return.
-      done += execute(this, this.executed < WARMUP_CALLS ? (this.executed++, 1) : budget - done);
+      done += execute(this, this.executed < WARMUP_CALLS ? (this.executed++, 1) : this.budget - done);
       if (this.waiting || this.exitRequested) break;
     }
     return done;
@@ -231,6 +235,18 @@ export class Rv32Cpu implements Cpu {
   requestExit(): void {
     this.exitRequested = true;
     this.attention = true;
+  }
+
+  /**
+   * `attention` makes the interpreter and compiled blocks leave after the current instruction
+   * (they check it after every slow path, which is where a device can arm a timer); run() then
+   * sees the lowered budget.
+   */
+  limitRun(steps: number): void {
+    if (steps < this.budget) {
+      this.budget = steps;
+      this.attention = true;
+    }
   }
 
   reset(): void {

@@ -3,6 +3,7 @@ import type { ArchType, Cpu, CpuContext, DeviceType, IrqLine } from '../../../sr
 import type { Board } from '../../../src/core/board.js';
 import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
+import type { IdleMode } from '../../../src/core/idle.js';
 import { Line } from '../../../src/core/irq.js';
 import { PluginRegistry } from '../../../src/core/plugins.js';
 
@@ -28,10 +29,12 @@ class ScriptCpu implements Cpu {
     });
   }
   readonly id: number;
+  private budget = 0;
   run(budget: number): number {
     this.exit = false;
+    this.budget = budget;
     let n = 0;
-    while (n < budget && !this.exit) {
+    while (n < this.budget && !this.exit) {
       const op = this.program[Math.min(this.pc, this.program.length - 1)];
       this.pc++;
       n++;
@@ -45,6 +48,9 @@ class ScriptCpu implements Cpu {
   }
   requestExit(): void {
     this.exit = true;
+  }
+  limitRun(steps: number): void {
+    this.budget = Math.min(this.budget, steps);
   }
   reset(): void {
     this.pc = 0;
@@ -64,7 +70,14 @@ class ScriptCpu implements Cpu {
   }
 }
 
-function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus = 1) {
+interface SetupOptions {
+  /** Idle mode (default warp, as buildMachine's). */
+  idle?: IdleMode;
+  /** A host input source bound to the board's device (absent: no input can ever arrive). */
+  input?: CaptureBackend;
+}
+
+function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus = 1, opts: SetupOptions = {}) {
   const created: ScriptCpu[] = [];
   const arch: ArchType = {
     type: 'script',
@@ -110,7 +123,7 @@ function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus =
     boot: {},
     origin: (path) => ({ file: 'test.yaml', line: 1, path }),
   };
-  const machine = buildMachine(registry, board, { console: new CaptureBackend() });
+  const machine = buildMachine(registry, board, { console: new CaptureBackend(), idle: opts.idle, serial: opts.input ? { t: opts.input } : {} });
   return { machine, cpus: created };
 }
 
@@ -140,9 +153,66 @@ describe('machine run loop', () => {
   it('honours --max-insns and --timeout', async () => {
     const a = setup(['run']);
     expect(await a.machine.run({ maxInsns: 250_000 })).toMatchObject({ reason: 'max-insns', instructions: 250_000 });
-    const b = setup(['run', 'wfi']); // idle forever, no timer: only the timeout ends it
+    // Idle forever with no timer but input that may still come: only the timeout ends it.
+    const b = setup(['run', 'wfi'], undefined, 1, { input: new CaptureBackend() });
     const r = await b.machine.run({ timeoutMs: 50 });
     expect(r.reason).toBe('timeout');
+  });
+
+  it('--max-insns counts executed instructions, not idle time', async () => {
+    const { machine } = setup(['run', 'wfi', 'off'], 1_000_000_000);
+    expect(await machine.run({ maxInsns: 3 })).toMatchObject({ reason: 'poweroff', instructions: 3 });
+    expect(machine.clock.now()).toBeGreaterThanOrEqual(1_000_000_000);
+  });
+
+  it('halts when every CPU waits and no timer or input can wake one', async () => {
+    for (const cpus of [1, 3]) {
+      const { machine } = setup(['run', 'run', 'wfi'], undefined, cpus);
+      const r = await machine.run({ timeoutMs: 10_000 });
+      expect(r).toMatchObject({ reason: 'halted', instructions: 3 * cpus });
+      expect(r.message).toMatch(/^every CPU is waiting for an interrupt and nothing can wake it: no timer is armed and no input can arrive \(.*pc=0x00000003/);
+      if (cpus > 1) expect(r.message).toContain('cpu2 pc=0x00000003');
+    }
+  });
+
+  it('waits while host input may arrive, and halts once its source ends', async () => {
+    const input = new CaptureBackend();
+    const { machine } = setup(['run', 'wfi'], undefined, 1, { input });
+    setTimeout(() => input.endInput(), 30);
+    expect(await machine.run({ timeoutMs: 10_000 })).toMatchObject({ reason: 'halted' });
+  });
+
+  it('idle sleep: waits for the next timer at the host\'s pace and fires it exactly at its deadline', async () => {
+    const { machine, cpus } = setup(['run', 'wfi', 'off'], 120_000_000, 1, { idle: 'sleep' });
+    const r = await machine.run({ timeoutMs: 10_000 });
+    expect(r).toMatchObject({ reason: 'poweroff', instructions: 3 });
+    expect(cpus[0].log).toEqual(['irq@120000000']);
+    // Virtual time never runs ahead of the host's while idle (slack: the 3 instructions' 30 ns).
+    expect(machine.clock.now() / 1e6).toBeLessThanOrEqual(r.hostMs + 0.001);
+  });
+
+  it('idle sleep: woken before the deadline, virtual time moves on by the host time waited', async () => {
+    const { machine, cpus } = setup(['run', 'wfi', 'off'], 10_000_000_000, 1, { idle: 'sleep' });
+    setTimeout(() => machine.stop('test'), 40);
+    const r = await machine.run({ timeoutMs: 10_000 });
+    expect(r.reason).toBe('stopped');
+    expect(cpus[0].log).toEqual([]);
+    const now = machine.clock.now();
+    expect(now).toBeGreaterThan(10);
+    expect(now).toBeLessThan(10_000_000_000);
+    expect(now / 1e6).toBeLessThanOrEqual(r.hostMs + 0.001);
+  });
+
+  it('stops at exactly --max-insns instructions with several CPUs', async () => {
+    for (const [cpus, max] of [
+      [2, 200_000],
+      [8, 10],
+      [8, 65536 * 3 + 5],
+    ]) {
+      const { machine, cpus: list } = setup(['run'], undefined, cpus);
+      expect(await machine.run({ maxInsns: max })).toMatchObject({ reason: 'max-insns', instructions: max });
+      expect(list.reduce((sum, c) => sum + c.retired, 0)).toBe(max);
+    }
   });
 
   it('interleaves several CPUs deterministically', async () => {
