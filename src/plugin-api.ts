@@ -4,3 +4,5 @@
  * plugin never depends on rvos' module layout (docs/plugin-api.md).
  */
 export * from './core/api.js';
+export type { FdtNode } from './core/fdt.js';
+export type { FieldSpec, RegisterAccess, RegisterMap, RegisterMapSpec, RegisterSpec } from './core/regmap.js';

@@ -87,7 +87,8 @@ export function discoverPlugins(extra: PluginCandidate[] = [], cwd = process.cwd
     for (const k of keys) seen.add(k);
     return true;
   });
-  return chosen.reverse();
+  // Load order: lowest precedence first (built-ins, then global ... --plugin), each group in found order.
+  return chosen.sort((a, b) => PLUGIN_PRECEDENCE.indexOf(b.source) - PLUGIN_PRECEDENCE.indexOf(a.source));
 }
 
 /** The nearest folder from `cwd` up that has a package.json: the user's project. */

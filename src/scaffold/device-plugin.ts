@@ -166,7 +166,7 @@ devices:
     'guest/Makefile',
     `# Rebuilds demo.bin from demo.S with clang (Debian: clang lld llvm); rvos wrote the same bytes.
 demo.bin: demo.S
-\tclang --target=riscv32 -march=rv32ima_zicsr -mno-relax -nostdlib -Wl,-Ttext=0x80000000 -Wl,--no-relax -o demo.elf demo.S
+\tclang --target=riscv32-unknown-elf -march=rv32ima -mabi=ilp32 -mno-relax -nostdlib -fuse-ld=lld -Wl,-Ttext=0x80000000 -Wl,--no-relax -Wl,--build-id=none -o demo.elf demo.S
 \tllvm-objcopy -O binary demo.elf demo.bin
 `,
   );
@@ -200,7 +200,7 @@ interrupt line. Made by \`rvos plugins new\` (rvos ${o.rvosVersion}); change it 
 npm install
 npm test                 # boots guest/demo.bin on board.yaml and checks what it prints
 npm run run              # the same on your terminal: rvos run --board board.yaml --bios none --kernel guest/demo.bin
-rvos plugins inspect ${o.type}   # props, outputs and registers as rvos sees them (from this folder)
+rvos plugins inspect ${o.type}   # its props and outputs as rvos sees them (from this folder)
 \`\`\`
 
 - \`src/index.ts\`: the device. \`register(api)\` defines the type: its props (checked by rvos before

@@ -33,7 +33,8 @@ type Line =
   | { kind: 'comment'; text: string };
 
 const hex = (x: number) => '0x' + (x >>> 0).toString(16);
-const reg = (r: number) => ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5'][r];
+const ABI = 'zero ra sp gp tp t0 t1 t2 s0 s1 a0 a1 a2 a3 a4 a5 a6 a7 s2 s3 s4 s5 s6 s7 s8 s9 s10 s11 t3 t4 t5 t6'.split(' ');
+const reg = (r: number) => ABI[r];
 
 /** lui + addi for a 32-bit constant, written out so the text and the bytes agree one for one. */
 function li(rd: number, value: number): Line[] {
