@@ -50,4 +50,18 @@ describe('rvos installed from the packed tarball', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^rvos: unknown board "nosuch"/);
   });
+
+  it('scaffolds a device plugin whose own test passes with npm install && npm test', async () => {
+    const made = await run(rvosBin, ['plugins', 'new', 'rvos-dev-countdown'], { cwd: home, env });
+    expect(made.code, made.stderr).toBe(0);
+    const dir = join(home, 'rvos-dev-countdown');
+    const install = await run('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, env, timeoutMs: 600_000 });
+    expect(install.code, install.stderr).toBe(0);
+    const test = await run('npm', ['test'], { cwd: dir, env, timeoutMs: 300_000 });
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout).toMatch(/1 passed/);
+    // The plugin's folder is a project rvos finds its plugin in.
+    const r = await run(rvosBin, ['run', '--board', 'board.yaml', '--bios', 'none', '--kernel', 'guest/demo.bin', '--drive', 'none'], { cwd: dir, env });
+    expect(r.stdout).toBe('countdown: interrupt after 100 us\n');
+  }, 900_000);
 });
