@@ -13,7 +13,7 @@ const commandsDir = join(root, 'src', 'commands');
 const COMMANDS: Record<string, Command.Class> = {};
 for (const file of readdirSync(commandsDir, { recursive: true, encoding: 'utf8' }).sort()) {
   if (!file.endsWith('.ts') || file.startsWith('support')) continue;
-  const id = relative(commandsDir, join(commandsDir, file)).replace(/\.ts$/, '').split('/').join(':');
+  const id = relative(commandsDir, join(commandsDir, file)).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':');
   COMMANDS[id] = (await import(join(commandsDir, file))).default;
 }
 
