@@ -81,12 +81,15 @@ export class PhysicalBus implements Bus {
     if (r.bytes) return readLE(r.bytes, off, size);
     const dev = r.device!;
     if (!dev.read) return this.unmapped(addr, size, false, 0);
-    const value = dev.read(off, size, r.index);
+    const value = fitToSize(dev.read(off, size, r.index), size);
     if (this.events.wants('mmio')) this.traceMmio(r, off, size, false, value);
     return value;
   }
 
   write(addr: number, size: AccessSize, value: number): void {
+    // A CPU hands over a whole register (sb of 0x80 from a sign-extended byte is 0xffffff80);
+    // devices and traces see only the bytes written.
+    value = fitToSize(value, size);
     const r = this.find(addr);
     if (!r || addr - r.base + size > r.size) {
       this.unmapped(addr, size, true, value);
@@ -160,14 +163,19 @@ export class PhysicalBus implements Bus {
 
   private unmapped(addr: number, size: number, write: boolean, value: number): number {
     this.fault = true;
-    if (this.events.wants('unmapped')) this.events.emit('unmapped', { addr, size, write, value });
+    if (this.events.wants('unmapped')) this.events.emit('unmapped', { addr, size, write, value: value >>> 0 });
     return 0;
   }
 
   private traceMmio(r: Region, offset: number, size: number, write: boolean, value: number): void {
     const register = r.regs?.nameAt(offset) ?? `+${hex(offset)}`;
-    this.events.emit('mmio', { device: r.name, offset, register, size, write, value });
+    this.events.emit('mmio', { device: r.name, offset, register, size, write, value: value >>> 0 });
   }
+}
+
+/** The low `size` bytes of `value`; 4-byte values pass unchanged (signed or not, as given). */
+function fitToSize(value: number, size: number): number {
+  return size === 4 ? value : size === 1 ? value & 0xff : value & 0xffff;
 }
 
 export function readLE(b: Uint8Array, off: number, size: number): number {
