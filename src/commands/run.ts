@@ -144,7 +144,7 @@ function attachStdin(console: Backend, machine: Machine): () => void {
   let paused = false;
   const onData = (chunk: Buffer) => {
     if (!tty) {
-      console.input(new Uint8Array(chunk));
+      console.input(chunk);
       return;
     }
     const { forward, commands } = decoder.feed(new Uint8Array(chunk));
@@ -162,8 +162,12 @@ function attachStdin(console: Backend, machine: Machine): () => void {
   if (tty) stdin.setRawMode(true);
   stdin.on('data', onData);
   stdin.on('error', () => {});
+  // A pipe or file waits while the guest is not reading (back-pressure); a terminal is always
+  // read, so the Ctrl-A escapes work however full the queue is.
+  if (!tty) console.setSource(stdin);
   stdin.resume();
   return () => {
+    if (!tty) console.setSource(undefined);
     stdin.off('data', onData);
     if (tty) stdin.setRawMode(false);
     stdin.pause();

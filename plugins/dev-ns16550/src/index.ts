@@ -7,8 +7,9 @@
  *
  * Transmit is immediate: a THR write goes straight to the chardev (or, in loopback, to the
  * receiver), so THRE/TEMT read back set and the THRE interrupt re-arms right away, like QEMU.
- * Receive: host input waits in an unbounded host-side queue and moves into the receiver (RBR, or
- * the 16-byte RX FIFO when FCR.FE) whenever there is room, so host input is never dropped; an
+ * Receive: host input waits in the chardev backend (which stops reading its source while full) and
+ * is pulled into the receiver (RBR, or the 16-byte RX FIFO when FCR.FE) whenever there is room, so
+ * host input is never dropped; an
  * overrun (LSR.OE) can only come from loopback. In FIFO mode a character-timeout interrupt fires 4
  * character times after the last receive/read while the FIFO holds data below the trigger level.
  *
@@ -119,11 +120,6 @@ export function createNs16550(ctx: DeviceContext): Device {
   let rxHead = 0;
   let rxCount = 0;
 
-  // Host input waiting for room in the receiver (never dropped).
-  const hostChunks: Uint8Array[] = [];
-  let hostOffset = 0;
-  let hostCount = 0;
-
   /** The one place computing the interrupt output (and IIR). */
   function updateInterrupts(): void {
     let id = IIR_NO_INT;
@@ -165,29 +161,18 @@ export function createNs16550(ctx: DeviceContext): Device {
     return lsr & LSR_DR ? 0 : 1;
   }
 
-  /** Moves waiting host input into the receiver while there is room (not in loopback). */
+  /** Pulls waiting host input into the receiver while there is room (not in loopback). */
   function pump(): void {
-    if (mcr & MCR_LOOP || hostCount === 0) return;
+    if (mcr & MCR_LOOP) return;
     let moved = false;
-    while (hostCount > 0 && room() > 0) {
-      const chunk = hostChunks[0];
-      receiveByte(chunk[hostOffset++]);
-      hostCount--;
+    while (chardev.available > 0 && room() > 0) {
+      receiveByte(chardev.read());
       moved = true;
-      if (hostOffset === chunk.length) {
-        hostChunks.shift();
-        hostOffset = 0;
-      }
     }
     if (moved) updateInterrupts();
   }
 
-  chardev.onInput((data) => {
-    if (data.length === 0) return;
-    hostChunks.push(Uint8Array.from(data));
-    hostCount += data.length;
-    pump();
-  });
+  chardev.onInput(pump);
 
   function loopbackLines(): number {
     return ((mcr & (MCR_OUT2 | MCR_OUT1)) << 4) | ((mcr & MCR_RTS) << 3) | ((mcr & MCR_DTR) << 5);
@@ -482,7 +467,7 @@ export function createNs16550(ctx: DeviceContext): Device {
         SCR: hex2(scr),
         divisor: divider,
         'rx fifo': rxCount,
-        'host queue': hostCount,
+        'host queue': chardev.available,
         irq: irq?.level ? 1 : 0,
       };
     },
