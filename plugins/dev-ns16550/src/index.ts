@@ -8,8 +8,10 @@
  * Transmit is immediate: a THR write goes straight to the chardev (or, in loopback, to the
  * receiver), so THRE/TEMT read back set and the THRE interrupt re-arms right away, like QEMU.
  * Receive: host input waits in the chardev backend (which stops reading its source while full) and
- * is pulled into the receiver (RBR, or the 16-byte RX FIFO when FCR.FE) whenever there is room, so
- * host input is never dropped; an
+ * is pulled into the receiver only as much as QEMU's serial_can_receive accepts: without FIFOs one
+ * byte when RBR is empty; with FIFOs up to the trigger level (one byte at a time once above it,
+ * none when the FIFO is full or exactly at the level). So a driver that clears the FIFO at start-up
+ * (FCR 0x07, as Linux's 8250 driver does) loses what QEMU loses, not everything typed ahead, and an
  * overrun (LSR.OE) can only come from loopback. In FIFO mode a character-timeout interrupt fires 4
  * character times after the last receive/read while the FIFO holds data below the trigger level.
  *
@@ -156,16 +158,24 @@ export function createNs16550(ctx: DeviceContext): Device {
     }
   }
 
-  function room(): number {
-    if (fcr & FCR_FE) return FIFO_LENGTH - rxCount;
+  /**
+   * How many host bytes the receiver takes now (QEMU serial_can_receive). With FIFOs it offers the
+   * bytes up to the trigger level, so the guest sees its interrupt before the FIFO fills, and 1
+   * past it (the guest did not lower the count: the FIFO may fill up, but never overruns).
+   */
+  function canReceive(): number {
+    if (fcr & FCR_FE) {
+      if (rxCount >= FIFO_LENGTH) return 0;
+      return rxCount <= itl ? itl - rxCount : 1;
+    }
     return lsr & LSR_DR ? 0 : 1;
   }
 
-  /** Pulls waiting host input into the receiver while there is room (not in loopback). */
+  /** Pulls waiting host input into the receiver while it takes more (not in loopback). */
   function pump(): void {
     if (mcr & MCR_LOOP) return;
     let moved = false;
-    while (chardev.available > 0 && room() > 0) {
+    while (chardev.available > 0 && canReceive() > 0) {
       receiveByte(chardev.read());
       moved = true;
     }
@@ -173,6 +183,17 @@ export function createNs16550(ctx: DeviceContext): Device {
   }
 
   chardev.onInput(pump);
+
+  /**
+   * After the guest emptied the receiver by a FIFO reset (or left loopback, or reset the UART),
+   * the next host byte arrives one character time later, not within the same instruction: QEMU
+   * feeds it from its main loop, after the guest's start-up sequence (FCR writes, then reads of
+   * LSR/RBR/IIR/MSR to clear state) has run, so that sequence does not eat several typed-ahead bytes.
+   */
+  const arrival: Timer = ctx.clock.createTimer(`${name} rx arrival`, pump);
+  function pumpLater(): void {
+    if (chardev.available > 0) arrival.armAt(ctx.clock.now() + charTime);
+  }
 
   function loopbackLines(): number {
     return ((mcr & (MCR_OUT2 | MCR_OUT1)) << 4) | ((mcr & MCR_RTS) << 3) | ((mcr & MCR_DTR) << 5);
@@ -255,7 +276,7 @@ export function createNs16550(ctx: DeviceContext): Device {
     fcr = value & FCR_STICKY;
     if (fcr & FCR_FE) itl = TRIGGER_LEVELS[fcr >> 6];
     updateInterrupts();
-    pump();
+    pumpLater();
   }
 
   function readIir(): number {
@@ -289,7 +310,7 @@ export function createNs16550(ctx: DeviceContext): Device {
     const wasLoop = mcr & MCR_LOOP;
     mcr = value & 0x1f;
     updateModemInputs();
-    if (wasLoop && !(mcr & MCR_LOOP)) pump();
+    if (wasLoop && !(mcr & MCR_LOOP)) pumpLater();
   }
 
   function readReg(index: number): number {
@@ -426,8 +447,9 @@ export function createNs16550(ctx: DeviceContext): Device {
     rxHead = 0;
     rxCount = 0;
     timeoutTimer.cancel();
+    arrival.cancel();
     updateInterrupts();
-    pump(); // host input survives a guest reset
+    pumpLater(); // host input survives a guest reset
   }
 
   const hex2 = (x: number) => '0x' + x.toString(16).padStart(2, '0');
