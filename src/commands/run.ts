@@ -168,7 +168,7 @@ function attachStdin(console: Backend, machine: Machine): () => void {
   let paused = false;
   const onData = (chunk: Buffer) => {
     if (!tty) {
-      console.input(new Uint8Array(chunk));
+      console.input(chunk);
       return;
     }
     const { forward, commands } = decoder.feed(new Uint8Array(chunk));
@@ -189,8 +189,12 @@ function attachStdin(console: Backend, machine: Machine): () => void {
   stdin.on('end', onEnd);
   stdin.on('error', () => {});
   stdin.on('error', onEnd);
+  // A pipe or file waits while the guest is not reading (back-pressure); a terminal is always
+  // read, so the Ctrl-A escapes work however full the queue is.
+  if (!tty) console.setSource(stdin);
   stdin.resume();
   return () => {
+    if (!tty) console.setSource(undefined);
     stdin.off('data', onData);
     stdin.off('end', onEnd);
     stdin.off('error', onEnd);

@@ -116,11 +116,30 @@ export interface Clock {
 // Character devices (serial backends)
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The host end of a serial line (stdio, a TCP client, a file, the TUI) as a device sees it.
+ *
+ * Output: `write(byte)`; the backend buffers it and never blocks the guest.
+ *
+ * Input is pulled, so it waits on the host side until the guest has room for it: `onInput` says
+ * that host input arrived, and the device takes bytes with `read()` whenever it has room (a UART:
+ * when its receiver can take a character, and again each time the guest reads one). The backend
+ * keeps a bounded queue and stops reading its source (a piped stdin, a TCP client) while the queue
+ * is full; reading makes room and the source resumes. Nothing is dropped, and host memory stays
+ * bounded however much the host sends. A device that never reads simply leaves input waiting.
+ *
+ *   chardev.onInput(pull);
+ *   function pull() { while (roomInReceiver() && chardev.available > 0) receive(chardev.read()); }
+ */
 export interface CharBackend {
   readonly name: string;
   write(byte: number): void;
-  /** Called by the backend when host input arrives. */
-  onInput(fn: (data: Uint8Array) => void): void;
+  /** Host input bytes waiting to be read. */
+  readonly available: number;
+  /** Takes the next waiting host input byte, or returns -1 when none is waiting. */
+  read(): number;
+  /** Calls `fn` each time host input arrives (also when earlier input is still waiting). */
+  onInput(fn: () => void): void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ export class PhysicalBus implements Bus {
     if (refused !== undefined) return this.unmapped(addr, size, false, 0, r.name, refused);
     let value: number;
     try {
-      value = dev.read(off, size, r.index);
+      value = fitToSize(dev.read(off, size, r.index), size);
     } catch (error) {
       return this.deviceFailed({ region: r, addr, offset: off, size, write: false, value: 0, error });
     }
@@ -124,6 +124,9 @@ export class PhysicalBus implements Bus {
   }
 
   write(addr: number, size: AccessSize, value: number): void {
+    // A CPU hands over a whole register (sb of 0x80 from a sign-extended byte is 0xffffff80);
+    // devices and traces see only the bytes written.
+    value = fitToSize(value, size);
     const r = this.find(addr);
     if (!r || addr - r.base + size > r.size) {
       this.unmapped(addr, size, true, value);
@@ -214,15 +217,21 @@ export class PhysicalBus implements Bus {
   private unmapped(addr: number, size: number, write: boolean, value: number, device?: string, reason?: string): number {
     this.fault = true;
     if (this.events.wants('unmapped')) {
-      this.events.emit('unmapped', device === undefined ? { addr, size, write, value } : { addr, size, write, value, device, reason });
+      const masked = value >>> 0;
+      this.events.emit('unmapped', device === undefined ? { addr, size, write, value: masked } : { addr, size, write, value: masked, device, reason });
     }
     return 0;
   }
 
   private traceMmio(r: Region, offset: number, size: number, write: boolean, value: number): void {
     const register = r.regs?.nameAt(offset) ?? `+${hex(offset)}`;
-    this.events.emit('mmio', { device: r.name, offset, register, size, write, value });
+    this.events.emit('mmio', { device: r.name, offset, register, size, write, value: value >>> 0 });
   }
+}
+
+/** The low `size` bytes of `value`; 4-byte values pass unchanged (signed or not, as given). */
+function fitToSize(value: number, size: number): number {
+  return size === 4 ? value : size === 1 ? value & 0xff : value & 0xffff;
 }
 
 export function readLE(b: Uint8Array, off: number, size: number): number {

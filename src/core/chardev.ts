@@ -3,19 +3,35 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { CharBackend } from './api.js';
 import { UserError } from './errors.js';
 
+/** Host input a backend queues before it stops reading its source (see CharBackend). */
+export const INPUT_QUEUE_LIMIT = 64 * 1024;
+
+/** Where host input comes from, when the backend can stop reading it: a Node stream or socket. */
+export interface InputSource {
+  pause(): unknown;
+  resume(): unknown;
+}
+
 /**
  * Host ends of serial ports: `stdio`, `null`, `file:PATH`, `tcp:PORT` (localhost only), and
  * `capture` (a buffer, for tests and the TUI). Output is buffered and flushed in batches so a
- * guest printing byte by byte does not make one syscall per byte. Input stays open (`inputOpen`)
- * except on null and file backends, and after `endInput()` (the run command calls it at stdin's end).
+ * guest printing byte by byte does not make one syscall per byte. Input waits in a queue until the
+ * device reads it; the source is paused while the queue holds INPUT_QUEUE_LIMIT bytes or more and
+ * resumed once the device has drained it to half of that. Input stays open (`inputOpen`) except on
+ * null and file backends, and after `endInput()` (the run command calls it at stdin's end).
  */
 export abstract class Backend implements CharBackend {
-  private readonly inputListeners: Array<(data: Uint8Array) => void> = [];
+  private readonly inputListeners: Array<() => void> = [];
   private readonly inputEndListeners: Array<() => void> = [];
   /** False for output-only backends (null, file) and once the host source ended (stdin EOF). */
   private inputOpenFlag = true;
   private pending: number[] = [];
   private flushScheduled = false;
+  private readonly inputChunks: Uint8Array[] = [];
+  private inputOffset = 0;
+  private queued = 0;
+  private source: InputSource | undefined;
+  private sourcePaused = false;
 
   constructor(readonly name: string) {}
 
@@ -35,13 +51,55 @@ export abstract class Backend implements CharBackend {
     this.output(bytes);
   }
 
-  onInput(fn: (data: Uint8Array) => void): void {
+  onInput(fn: () => void): void {
     this.inputListeners.push(fn);
   }
 
-  /** Delivers host input to the guest device. */
+  get available(): number {
+    return this.queued;
+  }
+
+  read(): number {
+    if (this.queued === 0) return -1;
+    const chunk = this.inputChunks[0];
+    const byte = chunk[this.inputOffset++];
+    if (this.inputOffset === chunk.length) {
+      this.inputChunks.shift();
+      this.inputOffset = 0;
+    }
+    this.queued--;
+    if (this.sourcePaused && this.queued <= INPUT_QUEUE_LIMIT / 2) {
+      this.sourcePaused = false;
+      this.source?.resume();
+    }
+    return byte;
+  }
+
+  /**
+   * Queues host input for the device (the array is kept, not copied) and tells the listeners;
+   * pauses the source if the queue is still full once they have taken what they had room for.
+   */
   input(data: Uint8Array): void {
-    for (const fn of this.inputListeners) fn(data);
+    if (data.length === 0) return;
+    this.inputChunks.push(data);
+    this.queued += data.length;
+    for (const fn of this.inputListeners) fn();
+    this.throttle();
+  }
+
+  /** Sets where input comes from (undefined: none), so the backend can pause it while full. */
+  setSource(source: InputSource | undefined): void {
+    if (this.sourcePaused) this.source?.resume();
+    this.source = source;
+    this.sourcePaused = false;
+    this.throttle();
+  }
+
+  private throttle(): void {
+    if (this.source && !this.sourcePaused && this.queued >= INPUT_QUEUE_LIMIT) {
+      this.sourcePaused = true;
+      this.source.pause();
+    }
   }
 
   /**
@@ -147,10 +205,13 @@ export class TcpBackend extends Backend {
     this.server = createServer((socket) => {
       this.client?.destroy();
       this.client = socket;
+      this.setSource(socket);
       markConnected();
-      socket.on('data', (d) => this.input(new Uint8Array(d)));
+      socket.on('data', (d) => this.input(d));
       socket.on('close', () => {
-        if (this.client === socket) this.client = undefined;
+        if (this.client !== socket) return;
+        this.client = undefined;
+        this.setSource(undefined);
       });
       socket.on('error', () => {});
     });

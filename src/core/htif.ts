@@ -19,8 +19,6 @@ export function attachHtif(machine: Machine, image: ElfInfo, console: CharBacken
   const inRam = (a: number) => a >= ram.base && a + 8 <= ram.base + ram.size;
   if (!inRam(tohost)) return false;
   const off = tohost - ram.base;
-  const input: number[] = [];
-  console?.onInput((data) => input.push(...data));
 
   let lowSeen = -1; // low word written alone, waiting for the high word
   let slicesSince = 0;
@@ -47,7 +45,8 @@ export function attachHtif(machine: Machine, image: ElfInfo, console: CharBacken
       console?.write(lo & 0xff);
       respond(device, command, 0x100 | (lo & 0xff));
     } else if (device === 1 && command === 0) {
-      respond(device, command, input.length > 0 ? input.shift()! : 0);
+      // getchar takes a waiting byte from the console backend (0 when none is waiting).
+      respond(device, command, Math.max(0, console?.read() ?? 0));
     }
   };
   const respond = (device: number, command: number, payload: number) => {

@@ -5,13 +5,15 @@ import { UserError } from './errors.js';
 export const TRACE_CATEGORIES: MachineEventName[] = ['trap', 'irq', 'mmio', 'unmapped', 'power', 'log'];
 
 const hex = (x: number) => '0x' + (x >>> 0).toString(16).padStart(8, '0');
+/** An access's value with as many digits as the access has bytes (0x80 for a byte). */
+const hexOfSize = (x: number, size: number) => '0x' + (x >>> 0).toString(16).padStart(2 * size, '0');
 
 const formatters: { [K in MachineEventName]: (e: MachineEvents[K]) => string } = {
   trap: (e) => `cpu${e.cpu} ${e.interrupt ? 'interrupt' : 'exception'} ${e.cause} (${e.name}) -> ${e.target} pc=${hex(e.pc)} tval=${hex(e.tval)}`,
   irq: (e) => `${e.line} ${e.level ? 'raised' : 'lowered'}`,
-  mmio: (e) => `${e.device}.${e.register} ${e.write ? 'write' : 'read'} ${hex(e.value)} (${e.size} bytes at +0x${e.offset.toString(16)})`,
+  mmio: (e) => `${e.device}.${e.register} ${e.write ? 'write' : 'read'} ${hexOfSize(e.value, e.size)} (${e.size} bytes at +0x${e.offset.toString(16)})`,
   unmapped: (e) =>
-    `${e.write ? 'write' : 'read'} of ${e.size} bytes at ${e.device !== undefined ? `${hex(e.addr)} refused by ${e.device} (${e.reason})` : `unmapped ${hex(e.addr)}`}${e.write ? ` value ${hex(e.value)}` : ''}`,
+    `${e.write ? 'write' : 'read'} of ${e.size} bytes at ${e.device !== undefined ? `${hex(e.addr)} refused by ${e.device} (${e.reason})` : `unmapped ${hex(e.addr)}`}${e.write ? ` value ${hexOfSize(e.value, e.size)}` : ''}`,
   power: (e) => `${e.action} code=${e.code} (${e.reason})`,
   log: (e) => `${e.source}: ${e.message}`,
 };

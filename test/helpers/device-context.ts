@@ -17,6 +17,7 @@ import type {
   PluginRegister,
 } from '../../src/core/api.js';
 import { createRam, PhysicalBus } from '../../src/core/bus.js';
+import { NullBackend } from '../../src/core/chardev.js';
 import { VirtualClock } from '../../src/core/clock.js';
 import { createDevice, type DeviceHost } from '../../src/core/device-host.js';
 import { UserError } from '../../src/core/errors.js';
@@ -37,27 +38,30 @@ export class RecordingLine extends Line {
   }
 }
 
-/** A chardev that captures output bytes and lets the test inject host input. */
+/** A chardev that captures output bytes and lets the test inject host input (queued by the core's backend code). */
 export class CapturingChardev implements CharBackend {
   readonly name = 'test';
   readonly output: number[] = [];
-  private listeners: Array<(data: Uint8Array) => void> = [];
+  /** The host side: the core's input queue with its back-pressure. */
+  readonly host = new NullBackend();
   write(byte: number): void {
     this.output.push(byte & 0xff);
   }
-  onInput(fn: (data: Uint8Array) => void): void {
-    this.listeners.push(fn);
+  get available(): number {
+    return this.host.available;
+  }
+  read(): number {
+    return this.host.read();
+  }
+  onInput(fn: () => void): void {
+    this.host.onInput(fn);
   }
   /** Host input, as the core's stdin/socket backend would deliver it. */
   input(data: string | number[] | Uint8Array): void {
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : Uint8Array.from(data);
-    for (const fn of this.listeners) fn(bytes);
+    this.host.input(typeof data === 'string' ? new TextEncoder().encode(data) : Uint8Array.from(data));
   }
   text(): string {
     return Buffer.from(this.output).toString('latin1');
-  }
-  get hasListener(): boolean {
-    return this.listeners.length > 0;
   }
 }
 

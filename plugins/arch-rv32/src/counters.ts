@@ -45,12 +45,18 @@ export class Counter64 {
     this.offHi = (hi - sHi - borrow + 2 * TWO32) % TWO32;
   }
 
-  writeLo(source: number, value: number): void {
-    this.set(source, value, this.hi(source));
+  /**
+   * A CSR write to one half by the instruction retiring at source count `now`. The write is done
+   * instead of that instruction's increment (Zicsr, "CSR Instructions"), for the whole 64-bit
+   * counter on RV32 (priv spec 3.1.11): the next instruction reads the written half and the other
+   * half as it was before the writing instruction, so no carry from the suppressed increment.
+   */
+  writeLo(now: number, value: number): void {
+    this.set(now + 1, value, this.hi(now));
   }
 
-  writeHi(source: number, value: number): void {
-    this.set(source, this.lo(source), value);
+  writeHi(now: number, value: number): void {
+    this.set(now + 1, this.lo(now), value);
   }
 
   /** mcountinhibit bit: a stopped counter keeps its value (priv spec 3.1.13). */

@@ -236,9 +236,9 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
   if (mc >= 0) {
     const high = (csr & 0x80) !== 0;
     // The written value is what the next instruction reads (the writing one does not count).
-    const src = cpu.instretNow() + 1;
-    if (mc === 0) high ? cpu.mcycle.writeHi(src, value) : cpu.mcycle.writeLo(src, value);
-    else if (mc === 2) high ? cpu.minstret.writeHi(src, value) : cpu.minstret.writeLo(src, value);
+    const now = cpu.instretNow();
+    if (mc === 0) high ? cpu.mcycle.writeHi(now, value) : cpu.mcycle.writeLo(now, value);
+    else if (mc === 2) high ? cpu.minstret.writeHi(now, value) : cpu.minstret.writeLo(now, value);
     else cpu.hpmCounters[(mc - 3) * 2 + (high ? 1 : 0)] = value;
     return;
   }

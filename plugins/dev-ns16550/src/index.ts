@@ -7,8 +7,11 @@
  *
  * Transmit is immediate: a THR write goes straight to the chardev (or, in loopback, to the
  * receiver), so THRE/TEMT read back set and the THRE interrupt re-arms right away, like QEMU.
- * Receive: host input waits in an unbounded host-side queue and moves into the receiver (RBR, or
- * the 16-byte RX FIFO when FCR.FE) whenever there is room, so host input is never dropped; an
+ * Receive: host input waits in the chardev backend (which stops reading its source while full) and
+ * is pulled into the receiver only as much as QEMU's serial_can_receive accepts: without FIFOs one
+ * byte when RBR is empty; with FIFOs up to the trigger level (one byte at a time once above it,
+ * none when the FIFO is full or exactly at the level). So a driver that clears the FIFO at start-up
+ * (FCR 0x07, as Linux's 8250 driver does) loses what QEMU loses, not everything typed ahead, and an
  * overrun (LSR.OE) can only come from loopback. In FIFO mode a character-timeout interrupt fires 4
  * character times after the last receive/read while the FIFO holds data below the trigger level.
  *
@@ -118,11 +121,6 @@ export function createNs16550(ctx: DeviceContext<UartProps>): Device {
   let rxHead = 0;
   let rxCount = 0;
 
-  // Host input waiting for room in the receiver (never dropped).
-  const hostChunks: Uint8Array[] = [];
-  let hostOffset = 0;
-  let hostCount = 0;
-
   /** The one place computing the interrupt output (and IIR). */
   function updateInterrupts(): void {
     let id = IIR_NO_INT;
@@ -159,34 +157,42 @@ export function createNs16550(ctx: DeviceContext<UartProps>): Device {
     }
   }
 
-  function room(): number {
-    if (fcr & FCR_FE) return FIFO_LENGTH - rxCount;
+  /**
+   * How many host bytes the receiver takes now (QEMU serial_can_receive). With FIFOs it offers the
+   * bytes up to the trigger level, so the guest sees its interrupt before the FIFO fills, and 1
+   * past it (the guest did not lower the count: the FIFO may fill up, but never overruns).
+   */
+  function canReceive(): number {
+    if (fcr & FCR_FE) {
+      if (rxCount >= FIFO_LENGTH) return 0;
+      return rxCount <= itl ? itl - rxCount : 1;
+    }
     return lsr & LSR_DR ? 0 : 1;
   }
 
-  /** Moves waiting host input into the receiver while there is room (not in loopback). */
+  /** Pulls waiting host input into the receiver while it takes more (not in loopback). */
   function pump(): void {
-    if (mcr & MCR_LOOP || hostCount === 0) return;
+    if (mcr & MCR_LOOP) return;
     let moved = false;
-    while (hostCount > 0 && room() > 0) {
-      const chunk = hostChunks[0];
-      receiveByte(chunk[hostOffset++]);
-      hostCount--;
+    while (chardev.available > 0 && canReceive() > 0) {
+      receiveByte(chardev.read());
       moved = true;
-      if (hostOffset === chunk.length) {
-        hostChunks.shift();
-        hostOffset = 0;
-      }
     }
     if (moved) updateInterrupts();
   }
 
-  chardev.onInput((data) => {
-    if (data.length === 0) return;
-    hostChunks.push(Uint8Array.from(data));
-    hostCount += data.length;
-    pump();
-  });
+  chardev.onInput(pump);
+
+  /**
+   * After the guest emptied the receiver by a FIFO reset (or left loopback, or reset the UART),
+   * the next host byte arrives one character time later, not within the same instruction: QEMU
+   * feeds it from its main loop, after the guest's start-up sequence (FCR writes, then reads of
+   * LSR/RBR/IIR/MSR to clear state) has run, so that sequence does not eat several typed-ahead bytes.
+   */
+  const arrival: Timer = ctx.clock.createTimer(`${name} rx arrival`, pump);
+  function pumpLater(): void {
+    if (chardev.available > 0) arrival.armAt(ctx.clock.now() + charTime);
+  }
 
   function loopbackLines(): number {
     return ((mcr & (MCR_OUT2 | MCR_OUT1)) << 4) | ((mcr & MCR_RTS) << 3) | ((mcr & MCR_DTR) << 5);
@@ -269,7 +275,7 @@ export function createNs16550(ctx: DeviceContext<UartProps>): Device {
     fcr = value & FCR_STICKY;
     if (fcr & FCR_FE) itl = TRIGGER_LEVELS[fcr >> 6];
     updateInterrupts();
-    pump();
+    pumpLater();
   }
 
   function readIir(): number {
@@ -303,7 +309,7 @@ export function createNs16550(ctx: DeviceContext<UartProps>): Device {
     const wasLoop = mcr & MCR_LOOP;
     mcr = value & 0x1f;
     updateModemInputs();
-    if (wasLoop && !(mcr & MCR_LOOP)) pump();
+    if (wasLoop && !(mcr & MCR_LOOP)) pumpLater();
   }
 
   function readReg(index: number): number {
@@ -442,8 +448,9 @@ export function createNs16550(ctx: DeviceContext<UartProps>): Device {
     rxHead = 0;
     rxCount = 0;
     timeoutTimer.cancel();
+    arrival.cancel();
     updateInterrupts();
-    pump(); // host input survives a guest reset
+    pumpLater(); // host input survives a guest reset
   }
 
   const hex2 = (x: number) => '0x' + x.toString(16).padStart(2, '0');
@@ -471,7 +478,7 @@ export function createNs16550(ctx: DeviceContext<UartProps>): Device {
         SCR: hex2(scr),
         divisor: divider,
         'rx fifo': rxCount,
-        'host queue': hostCount,
+        'host queue': chardev.available,
         irq: irq.level ? 1 : 0,
       };
     },

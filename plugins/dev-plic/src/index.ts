@@ -196,7 +196,9 @@ export function createPlic(ctx: DeviceContext<PlicProps>): Device {
       node.u32('#interrupt-cells', 1);
       node.u32('#address-cells', 0);
       node.flag('interrupt-controller');
-      node.u32('riscv,ndev', sources - 1);
+      // QEMU 7.2's virt writes num-sources itself here (96: `riscv,ndev = <0x60>`, one more than
+      // the highest source ID, 95), and Linux maps that many; rvos gives guests the same tree.
+      node.u32('riscv,ndev', sources);
     },
     inspect() {
       const hexw = (a: Uint32Array | number[]) => Array.from(a, (x) => x.toString(16).padStart(8, '0')).reverse().join('_');

@@ -4,6 +4,7 @@ import { PAGE_CODE, PAGE_WATCH } from '../../../src/core/api.js';
 import { createRam, PhysicalBus } from '../../../src/core/bus.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { EventStream } from '../../../src/core/events.js';
+import { attachTrace } from '../../../src/core/trace.js';
 import { Line, Wire } from '../../../src/core/irq.js';
 
 function setup() {
@@ -51,6 +52,35 @@ describe('physical bus', () => {
       { addr: 0x4000, size: 4, write: false, value: 0 },
       { addr: 0x80010000, size: 4, write: true, value: 5 },
     ]);
+  });
+
+  it('masks device values to the access size, for the device and for the mmio trace', () => {
+    const { bus, events } = setup();
+    const writes: number[] = [];
+    const dev: Device = { name: 'uart', read: () => 0xffffff80, write: (_o, _s, value) => void writes.push(value) };
+    bus.map({ name: 'uart', base: 0x1000, size: 0x100, device: dev, index: 0 });
+    const seen: Array<[boolean, number]> = [];
+    events.on('mmio', (e) => seen.push([e.write, e.value]));
+    const lines: string[] = [];
+    attachTrace(events, ['mmio', 'unmapped'], () => 0, (line) => lines.push(line.trim()));
+    bus.write(0x1000, 1, 0xffffff80); // sb of 0x80 held sign-extended in a register
+    bus.write(0x1002, 2, -2);
+    bus.write(0x1004, 4, -1);
+    expect(bus.read(0x1000, 1)).toBe(0x80);
+    expect(bus.read(0x1000, 2)).toBe(0xff80);
+    bus.write(0x4000, 1, -1);
+    expect(writes).toEqual([0x80, 0xfffe, -1]);
+    expect(seen).toEqual([
+      [true, 0x80],
+      [true, 0xfffe],
+      [true, 0xffffffff],
+      [false, 0x80],
+      [false, 0xff80],
+    ]);
+    expect(lines[0]).toMatch(/mmio +uart\.\+0x0 write 0x80 \(1 bytes at \+0x0\)$/);
+    expect(lines[1]).toContain('write 0xfffe (2 bytes');
+    expect(lines[2]).toContain('write 0xffffffff (4 bytes');
+    expect(lines[5]).toMatch(/unmapped write of 1 bytes at unmapped 0x00004000 value 0xff$/);
   });
 
   it('keeps ROM read-only', () => {
