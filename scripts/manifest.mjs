@@ -18,4 +18,6 @@ for (const command of Object.values(manifest.commands)) {
   delete command.relativePath;
   delete command.isESM;
 }
+// The same file from every build: commands in name order (oclif lists them in file-system order).
+manifest.commands = Object.fromEntries(Object.entries(manifest.commands).sort(([a], [b]) => a.localeCompare(b)));
 writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
