@@ -18,6 +18,25 @@ export const CSR_MEPC = 0x341;
 /** `sw` of 0x5555 to the sifive_test device: power off with code 0 (clobbers t0, t1). */
 export const powerOff = (): number[] => [...A.li(A.t0, SIFIVE_TEST), ...A.li(A.t1, 0x5555), A.sw(A.t1, A.t0, 0)];
 
+/**
+ * Set-up of a periodic machine-timer interrupt: mtvec = the handler (its address is patched into
+ * the first `li` by the caller, who knows where the handler lands), s2 = &mtimecmp, s3 = period,
+ * first deadline at `period` ticks, MTIE and mstatus.MIE on.
+ */
+export function periodicTimerSetup(period: number): number[] {
+  return [
+    ...A.li(A.t0, 0), // patched: the handler's address
+    A.csrw(CSR_MTVEC, A.t0),
+    ...A.li(A.s2, MTIMECMP),
+    A.sw(A.zero, A.s2, 4),
+    ...A.li(A.s3, period),
+    A.sw(A.s3, A.s2, 0),
+    ...A.li(A.t0, 0x80),
+    A.csrw(CSR_MIE, A.t0),
+    A.csrsi(CSR_MSTATUS, 8),
+  ].flat();
+}
+
 /** Writes a bare-metal M-mode guest (instructions at RAM base) as an ELF in a fresh temporary folder. */
 export function writeGuest(code: Array<number | number[]>, name = 'guest.elf'): string {
   const dir = mkdtempSync(join(tmpdir(), 'rvos-guest-'));

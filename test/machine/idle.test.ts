@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaptureBackend } from '../../src/core/chardev.js';
 import type { IdleMode } from '../../src/core/idle.js';
 import * as A from '../helpers/rv32asm.js';
-import { bootGuest, CSR_MIE, CSR_MSTATUS, CSR_MTVEC, MTIMECMP, powerOff, RAM_BASE, writeGuest } from '../helpers/bare-guest.js';
+import { bootGuest, periodicTimerSetup, powerOff, RAM_BASE, writeGuest } from '../helpers/bare-guest.js';
 
 /** Waits in WFI with every interrupt disabled: nothing can ever wake the hart. */
 const stuck = writeGuest([A.wfi(), A.jal(A.zero, -4)]);
@@ -13,17 +13,7 @@ const stuck = writeGuest([A.wfi(), A.jal(A.zero, -4)]);
  */
 const PERIOD = 20_000; // 2 ms at 10 MHz
 const TICKS = 15;
-const setup = [
-  ...A.li(A.t0, 0), // patched: the handler's address
-  A.csrw(CSR_MTVEC, A.t0),
-  ...A.li(A.s2, MTIMECMP),
-  A.sw(A.zero, A.s2, 4),
-  ...A.li(A.s3, PERIOD),
-  A.sw(A.s3, A.s2, 0),
-  ...A.li(A.t0, 0x80),
-  A.csrw(CSR_MIE, A.t0),
-  A.csrsi(CSR_MSTATUS, 8),
-].flat();
+const setup = periodicTimerSetup(PERIOD);
 const handler = setup.length + 2;
 const ticking = writeGuest([
   ...A.li(A.t0, RAM_BASE + handler * 4),

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { bootGuest, CSR_MEPC, CSR_MIE, CSR_MSTATUS, CSR_MTVEC, MTIMECMP, powerOff, RAM_BASE, writeGuest } from '../../helpers/bare-guest.js';
+import { bootGuest, CSR_MEPC, CSR_MIE, CSR_MSTATUS, CSR_MTVEC, MTIMECMP, periodicTimerSetup, powerOff, RAM_BASE, writeGuest } from '../../helpers/bare-guest.js';
 
 /** virt with the block compiler off: the same guests must take interrupts at the same instructions. */
 const INTERPRETER_BOARD = fileURLToPath(new URL('../../bench/virt-interpreter.yaml', import.meta.url));
@@ -65,17 +65,7 @@ describe('timers armed while a CPU runs fire at their deadline', () => {
   // A periodic tick: the handler (compiled too once hot) moves mtimecmp on by PERIOD ticks.
   const PERIOD = 7;
   const TICKS = 50;
-  const periodic = [
-    ...A.li(A.t0, 0), // patched: handler
-    A.csrw(CSR_MTVEC, A.t0),
-    ...A.li(A.s2, MTIMECMP),
-    A.sw(A.zero, A.s2, 4),
-    ...A.li(A.s3, PERIOD),
-    A.sw(A.s3, A.s2, 0),
-    ...A.li(A.t0, 0x80),
-    A.csrw(CSR_MIE, A.t0),
-    A.csrsi(CSR_MSTATUS, 8),
-  ].flat();
+  const periodic = periodicTimerSetup(PERIOD);
   const pLoop = periodic.length;
   const pHandler = pLoop + 2;
   const pDone = pHandler + 8;
