@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { BlockImage, BootContext, CharBackend, Cpu, Device, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
+import { guardArch } from './arch-host.js';
 import { createRam, PhysicalBus, hex, type DeviceAccessFailure } from './bus.js';
 import { NullBackend, type Backend } from './chardev.js';
 import { VirtualClock } from './clock.js';
@@ -65,7 +66,8 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   });
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('rvos needs a little-endian host');
 
-  const arch = registry.arch(board.arch);
+  const archPlugin = registry.providerOf(board.arch)?.name ?? board.arch;
+  const arch = guardArch(registry.arch(board.arch), archPlugin);
   const events = new EventStream();
   const clock = new VirtualClock();
   let ram;
@@ -196,6 +198,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   machine = new Machine({
     board,
     arch,
+    archPlugin,
     bus,
     clock,
     events,

@@ -21,6 +21,9 @@ class ClockTimer implements Timer {
   }
 }
 
+/** See `advanceTo`. */
+const MAX_FIRING_PASSES = 64;
+
 /**
  * Machine time. In deterministic mode (the default) time is derived from executed instructions
  * only, like QEMU's -icount, so every run of a program is identical. In realtime mode the machine
@@ -69,7 +72,10 @@ export class VirtualClock implements Clock {
   /** Moves time forward to `ns` (never backwards) and fires every timer that became due. */
   advanceTo(ns: number): void {
     if (ns > this.timeNs) this.timeNs = ns;
-    while (this.nextDeadline <= this.timeNs) {
+    // Callbacks may arm timers that are due at once; a timer that keeps re-arming itself in the
+    // past would loop here forever, so after a few passes the rest waits for the next round (one
+    // instruction later: slices end at the earliest deadline).
+    for (let pass = 0; pass < MAX_FIRING_PASSES && this.nextDeadline <= this.timeNs; pass++) {
       for (const t of this.timers) {
         if (t.deadline <= this.timeNs) {
           t.deadline = Infinity;

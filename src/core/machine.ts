@@ -48,6 +48,8 @@ export interface MachineParts {
   /** Re-runs the boot protocol (load images, set entry state) after a reset. */
   boot: () => ElfInfo[];
   realtime: boolean;
+  /** The arch plugin's package name, for failures inside `Cpu.run` (default: the arch type). */
+  archPlugin?: string;
   /** What deterministic time does while every CPU waits (default `warp`; see idle.ts). */
   idle?: IdleMode;
   /** Whether host input can still arrive (a serial backend's source is open); default: none can. */
@@ -67,6 +69,7 @@ const YIELD_MS = 8;
 export class Machine implements MachineControl {
   readonly board: Board;
   readonly arch: ArchType;
+  private readonly archPlugin: string;
   readonly bus: PhysicalBus;
   readonly clock: VirtualClock;
   readonly events: EventStream;
@@ -103,6 +106,7 @@ export class Machine implements MachineControl {
   constructor(parts: MachineParts) {
     this.board = parts.board;
     this.arch = parts.arch;
+    this.archPlugin = parts.archPlugin ?? parts.arch.type;
     this.bus = parts.bus;
     this.clock = parts.clock;
     this.events = parts.events;
@@ -283,6 +287,12 @@ export class Machine implements MachineControl {
         // A device call between slices (reset, a timer) failed.
         if (this.cpus.length > 0) e.setPc(this.cpus[0].pc);
         this.stopRequest = { reason: 'plugin-error', message: e.message, error: e };
+      } else if (this.runningCpu) {
+        // Devices are guarded (device-host.ts), so what escapes a slice came from the CPU model.
+        const cpu = this.runningCpu;
+        const err = PluginError.from(e, this.archPlugin, `arch ${this.arch.type}: cpu${cpu.id} run()`);
+        err.setPc(cpu.pc);
+        this.stopRequest = { reason: 'plugin-error', message: err.message, error: err };
       } else this.stopRequest = { reason: 'error', message: `internal error: ${(e as Error).message}`, error: e as Error };
     }
     return this.result();

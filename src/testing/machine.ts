@@ -98,8 +98,12 @@ export async function startMachine(opts: TestMachineOptions = {}): Promise<TestM
 /** Boots, feeds the input and replies, runs to power-off (or a limit) and closes the machine. */
 export async function runMachine(opts: TestRunOptions = {}): Promise<TestRunResult> {
   const m = await startMachine(opts);
+  const console = m.session.console as CaptureBackend;
   if (opts.input) m.type(opts.input);
   const replies = [...(opts.replies ?? [])];
+  // Once everything scripted is typed, input ends (like a pipe's end): a guest then waiting for
+  // an interrupt nothing can raise stops at once ('halted') instead of at the time limit.
+  if (replies.length === 0) console.endInput();
   let seen = '';
   m.onOutput((text) => {
     seen += text;
@@ -108,6 +112,7 @@ export async function runMachine(opts: TestRunOptions = {}): Promise<TestRunResu
       replies.shift();
       seen = '';
       m.type(next.send);
+      if (replies.length === 0) console.endInput();
     }
   });
   let result: RunResult;

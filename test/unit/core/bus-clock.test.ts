@@ -130,6 +130,21 @@ describe('virtual clock', () => {
     expect(fired).toEqual(['b@300']);
   });
 
+  it('does not hang on a timer that keeps re-arming itself in the past: the rest waits for the next round', () => {
+    const clock = new VirtualClock();
+    let n = 0;
+    const t = clock.createTimer('stuck', () => {
+      n++;
+      t.armAt(clock.now());
+    });
+    t.armAt(10);
+    clock.advanceTo(10);
+    expect(n).toBe(64);
+    expect(clock.nextDeadline).toBe(10); // still due: the next round fires it again
+    clock.advanceTo(10);
+    expect(n).toBe(128);
+  });
+
   it('lets a timer re-arm itself from its callback', () => {
     const clock = new VirtualClock();
     let n = 0;

@@ -144,6 +144,48 @@ describe('plugin failures', () => {
   });
 });
 
+describe('architecture plugin failures', () => {
+  /** Builds virt with the rv32 arch replaced by a wrapper from "rvos-arch-boom" that breaks `how`. */
+  async function archMachine(how: 'createCpu' | 'boot' | 'run'): Promise<Machine> {
+    const real = builtins.arch('rv32');
+    const registry = new PluginRegistry();
+    const plugins = builtins.plugins.filter((p) => !p.provides.includes('rv32'));
+    await registry.loadAll(plugins.map((p) => ({ dir: p.dir, source: p.source })));
+    registry.apiFor({ name: 'rvos-arch-boom', version: '1.0.0', kind: 'arch', dir, entry: 'index.js', source: 'flag', provides: [] }).defineArch({
+      ...real,
+      createCpu: (ctx) => {
+        if (how === 'createCpu') throw new Error('no cores today');
+        const cpu = real.createCpu(ctx);
+        if (how !== 'run') return cpu;
+        return Object.assign(Object.create(Object.getPrototypeOf(cpu)), cpu, {
+          run: () => {
+            throw new RangeError('decoder fell over');
+          },
+        });
+      },
+      boot: (ctx) => {
+        if (how === 'boot') throw new Error('cannot boot');
+        return real.boot(ctx);
+      },
+    });
+    const kernel = join(dir, 'spin.bin');
+    writeFileSync(kernel, assemble([jal(zero, 0)]));
+    return buildMachine(registry, loadBoard('virt'), { bios: 'none', kernel, drives: [], console: new CaptureBackend() });
+  }
+
+  it('createCpu() and boot() that throw are PluginErrors naming the arch plugin', async () => {
+    await expect(archMachine('createCpu')).rejects.toThrow('plugin rvos-arch-boom: arch rv32: createCpu() failed: no cores today');
+    await expect(archMachine('boot')).rejects.toThrow('plugin rvos-arch-boom: arch rv32: boot() failed: cannot boot');
+  });
+
+  it('a CPU that throws while running ends the run as a plugin error with its pc, not an internal error', async () => {
+    const m = await archMachine('run');
+    const r = await m.run({ maxInsns: 1_000 });
+    expect(r.reason).toBe('plugin-error');
+    expect(r.message).toMatch(/^plugin rvos-arch-boom: arch rv32: cpu0 run\(\) failed at pc=0x[0-9a-f]{8}: decoder fell over$/);
+  });
+});
+
 describe('plugin loading failures', () => {
   const rvos = { apiVersion: 1, kind: 'device', entry: 'index.js' };
   const plugin = (name: string, entry: string) => {
