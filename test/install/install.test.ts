@@ -15,6 +15,7 @@ const prefix = join(work, 'prefix');
 const home = join(work, 'home');
 const rvosBin = join(prefix, 'bin', 'rvos');
 const env = { ...process.env, RVOS_DATA_DIR: join(home, 'data'), npm_config_loglevel: 'error' };
+const example = join(root, 'examples', 'rvos-dev-goldfish-rtc');
 
 beforeAll(async () => {
   mkdirSync(home);
@@ -63,5 +64,28 @@ describe('rvos installed from the packed tarball', () => {
     // The plugin's folder is a project rvos finds its plugin in.
     const r = await run(rvosBin, ['run', '--board', 'board.yaml', '--bios', 'none', '--kernel', 'guest/demo.bin', '--drive', 'none'], { cwd: dir, env });
     expect(r.stdout).toBe('countdown: interrupt after 100 us\n');
+  }, 900_000);
+
+  it('finds the example plugin installed globally beside it, as a user installs a published plugin', async () => {
+    const pack = await run('npm', ['pack', '--pack-destination', work], { cwd: example, env, timeoutMs: 120_000 });
+    expect(pack.code, pack.stderr).toBe(0);
+    const tarball = readdirSync(work).find((f) => f.startsWith('rvos-dev-goldfish-rtc-') && f.endsWith('.tgz'))!;
+    const install = await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(work, tarball)], { cwd: work, env, timeoutMs: 600_000 });
+    expect(install.code, install.stderr).toBe(0);
+    const list = await run(rvosBin, ['plugins'], { cwd: home, env });
+    expect(list.stdout).toMatch(/^rvos-dev-goldfish-rtc +device +\S+ +goldfish-rtc +global +\S+\/lib\/node_modules\/rvos-dev-goldfish-rtc$/m);
+    const inspect = await run(rvosBin, ['plugins', 'inspect', 'goldfish-rtc'], { cwd: home, env });
+    expect(inspect.stdout).toMatch(/compatible google,goldfish-rtc/);
+    const board = join(prefix, 'lib', 'node_modules', 'rvos-dev-goldfish-rtc', 'board.yaml');
+    const dtb = await run(rvosBin, ['dtb', '--board', board, '-o', '-'], { cwd: home, env });
+    expect(dtb.code, dtb.stderr).toBe(0);
+    expect(Buffer.from(dtb.stdout, 'latin1').includes('google,goldfish-rtc')).toBe(true);
+  }, 900_000);
+
+  it("passes the example plugin's own tests against this rvos", async () => {
+    const install = await run('npm', ['install', '--no-audit', '--no-fund'], { cwd: example, env, timeoutMs: 600_000 });
+    expect(install.code, install.stderr).toBe(0);
+    const test = await run('npm', ['test'], { cwd: example, env, timeoutMs: 300_000 });
+    expect(test.code, test.stdout + test.stderr).toBe(0);
   }, 900_000);
 });
