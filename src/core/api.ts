@@ -365,9 +365,13 @@ export interface Device extends Partial<IrqSink> {
   reset?(): void;
   /** Fills the device's node (node name and unit address are already set from the entry). */
   deviceTree?(node: FdtNode, ctx: DeviceTreeContext): void;
-  /** `#interrupt-cells` of this device when it is an interrupt controller, plus the cells for an input. */
+  /**
+   * Interrupt controllers: the interrupt-specifier cells for one of its inputs ("10" -> [10]), which the
+   * core writes into the `interrupts` of devices wired to it. The controller's own node must say
+   * `interrupt-controller` and `#interrupt-cells` in `deviceTree()`.
+   */
   interruptCells?(input: string): number[];
-  /** Key/value state for the TUI ("registers" of the device). */
+  /** Key/value state of the device (its "registers" for a person), for debugging views; not shown by the TUI yet. */
   inspect?(): Record<string, number | string>;
   /** Called when the machine is torn down (flush files, close sockets). */
   close?(): void | Promise<void>;
@@ -459,7 +463,7 @@ export interface DeviceType<S extends PropSchema = PropSchema> {
   /** Type name used in board descriptors, e.g. "ns16550a". */
   readonly type: string;
   readonly description: string;
-  /** Device-tree compatible string(s), also used for `rvos boards NAME`. */
+  /** Device-tree compatible string(s): the core writes them into the device's node; `rvos plugins inspect` lists them. */
   readonly compatible?: string[];
   /** Node name in the device tree (defaults to the type). */
   readonly nodeName?: string;

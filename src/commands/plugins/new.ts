@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { UserError } from '../../core/errors.js';
-import { packageRoot } from '../../core/paths.js';
+import { compiled, packageRoot } from '../../core/paths.js';
 import { deviceFiles } from '../../scaffold/device-plugin.js';
 import { RvosCommand } from '../support/base.js';
 
@@ -44,5 +44,9 @@ NAME is the npm package name; the device type is its last part without an "rvos-
     this.log(`Created ${name} (device type "${type}") in ${shown}:`);
     for (const path of files.keys()) this.log(`  ${path}`);
     this.log(`\nNext: cd ${shown} && npm install && npm test`);
+    // The package's `rvos/testing` and `rvos/plugin-api` are its compiled dist/ (a checkout runs sources).
+    if (!compiled && !existsSync(join(root, 'dist', 'src', 'testing', 'index.js'))) {
+      this.log(`(rvos runs from its sources here: run \`npm run build\` in ${root} first, so rvos/testing resolves)`);
+    }
   }
 }
