@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { BlockImage, BootContext, CharBackend, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
@@ -10,6 +9,7 @@ import { prepareDefaultDisk } from './disk/default-disk.js';
 import type { DriveSpec } from './disk/drive.js';
 import { FileBlockImage } from './disk/image.js';
 import { UserError } from './errors.js';
+import { formatBytes, openInput } from './input-file.js';
 import { EventStream } from './events.js';
 import { attachHtif } from './htif.js';
 import { Wire } from './irq.js';
@@ -242,32 +242,34 @@ function attachDrives(
   }
 }
 
-/** Loads an ELF at its physical addresses, or a raw image at `rawAddress`. */
+/**
+ * Loads an ELF at its physical addresses, or a raw image at `rawAddress`. Nothing larger than
+ * the RAM is read: the size is checked first (and `/dev/zero` or a FIFO is read only that far).
+ */
 export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, machine: number, elfClass: 1 | 2, arch: string): ElfInfo {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new UserError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const ram = bus.ram;
+  const ramText = `RAM (${hex(ram.base)}..${hex(ram.base + ram.size)})`;
+  const ramWhy = `the RAM it must fit in (${formatBytes(ram.size)} at ${hex(ram.base)})`;
   const place = (addr: number, data: Uint8Array, what: string) => {
-    if (!bus.dmaWrite(addr, data)) {
-      const ram = bus.ram;
-      throw new UserError(
-        `${path}: ${what} at ${hex(addr)}..${hex(addr + data.length)} does not fit in RAM (${hex(ram.base)}..${hex(ram.base + ram.size)})`,
-      );
-    }
+    if (!bus.dmaWrite(addr, data)) throw new UserError(`${path}: ${what} at ${hex(addr)}..${hex(addr + data.length)} does not fit in ${ramText}`);
   };
-  if (!isElf(bytes)) {
-    place(rawAddress, bytes, 'raw image');
-    return { entry: rawAddress, low: rawAddress, high: rawAddress + bytes.length, symbols: new Map(), path };
+  const src = openInput(path, ram.size, ramWhy);
+  try {
+    if (!isElf(src.read(0, Math.min(4, src.size)))) {
+      const room = rawAddress >= ram.base && rawAddress < ram.base + ram.size ? ram.base + ram.size - rawAddress : 0;
+      if (src.size > room) throw new UserError(`${path}: raw image at ${hex(rawAddress)}..${hex(rawAddress + src.size)} does not fit in ${ramText}`);
+      place(rawAddress, src.read(0, src.size), 'raw image');
+      return { entry: rawAddress, low: rawAddress, high: rawAddress + src.size, symbols: new Map(), path };
+    }
+    const image = parseElf(src, path, { loadLimit: { bytes: ram.size, why: ramWhy } });
+    checkElfArch(image, path, machine, elfClass, arch);
+    image.segments.forEach((s, i) => {
+      const full = new Uint8Array(s.memsz);
+      full.set(s.data);
+      if (s.memsz > 0) place(s.paddr, full, `segment ${i}`);
+    });
+    return elfInfo(image, path);
+  } finally {
+    src.close();
   }
-  const image = parseElf(bytes, path);
-  checkElfArch(image, path, machine, elfClass, arch);
-  image.segments.forEach((s, i) => {
-    const full = new Uint8Array(s.memsz);
-    full.set(s.data);
-    if (s.memsz > 0) place(s.paddr, full, `segment ${i}`);
-  });
-  return elfInfo(image, path);
 }
