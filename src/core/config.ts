@@ -53,8 +53,8 @@ export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
     if (file) throw new UserError(`config file ${file} not found`);
     return { drives: [], plugins: [] };
   }
-  const { doc, lineOf } = readYaml(path);
-  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  const { data, lineOf } = readYaml(path);
+  const parsed = configSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const what = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from './errors.js';
 
 /**
@@ -56,6 +56,26 @@ export function openInput(path: string, limit: number, limitWhy: string, sniff?:
     const bytes = readStream(path, fd, limit, limitWhy, sniff);
     closeSync(fd);
     return bytesSource(bytes, path);
+  } catch (e) {
+    closeSync(fd);
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${path}: cannot read: ${errno(e)}`);
+  }
+}
+
+/** Opens a regular file (a disk image); anything without a size is refused, not read. */
+export function openRegularFile(path: string, what: string): ByteSource {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new UserError(`${path}: cannot read: ${errno(e)}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UserError(`${path}: not a regular file (${what} is a file of a known size)`);
+    return fileSource(path, fd, st.size);
   } catch (e) {
     closeSync(fd);
     if (e instanceof UserError) throw e;

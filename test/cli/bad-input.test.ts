@@ -40,4 +40,14 @@ describe('endless and huge files', () => {
     writeFileSync(raw, Buffer.alloc(2 << 20, 0x13));
     expectBadInput(rvos(['run', '--headless', '--drive', 'none', '--memory', '1MiB', '--bios', 'none', '--kernel', raw]), /big\.bin: raw image at 0x80000000\.\.0x80200000 does not fit in RAM \(0x80000000\.\.0x80100000\)$/m);
   });
+
+  it('refuses /dev/zero as --board, --config and disk list, and a YAML alias bomb, naming the file', () => {
+    expectBadInput(rvos(['run', '--headless', '--board', '/dev/zero']), /^rvos: \/dev\/zero: not a regular file, and longer than the largest board or config file rvos reads \(1 MiB\); stopped reading it$/m);
+    expectBadInput(rvos(['boards', 'virt', '--config', '/dev/zero']), /^rvos: \/dev\/zero: not a regular file, and longer than the largest board/m);
+    expectBadInput(rvos(['disk', 'list', '/dev/zero']), /^rvos: \/dev\/zero: not a regular file \(a disk image is a file of a known size\)$/m);
+    const bomb = join(dir, 'bomb.yaml');
+    writeFileSync(bomb, ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]', ''].join('\n'));
+    expectBadInput(rvos(['boards', bomb]), /^rvos: \S+bomb\.yaml: aliases expand too much/m);
+    expectBadInput(rvos(['run', '--headless', '--config', bomb]), /^rvos: \S+bomb\.yaml: aliases expand too much/m);
+  });
 });
