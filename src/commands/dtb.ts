@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { createContainer, TOKENS, type MachineFactory } from '../core/container.js';
 import { loadConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 import { parseMemoryFlag } from '../core/session.js';
 import { RvosCommand } from './support/base.js';
 
@@ -28,7 +29,11 @@ export default class Dtb extends RvosCommand {
       bootargs: flags.append ?? config.append,
       noBoot: true,
     });
-    writeFileSync(flags.output, machine.dtb);
+    try {
+      writeFileSync(flags.output, machine.dtb);
+    } catch (e) {
+      throw new UserError(`-o ${flags.output}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     process.stderr.write(`wrote ${flags.output} (${machine.dtb.length} bytes)\n`);
   }
 }

@@ -1,8 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { StdioBackend, type Backend } from '../core/chardev.js';
 import { EXIT, UserError } from '../core/errors.js';
 import type { Machine, RunResult } from '../core/machine.js';
+import { OutputFile } from '../core/output-file.js';
 import { createSession, type SessionOptions } from '../core/session.js';
 import { attachTrace, parseTraceCategories } from '../core/trace.js';
 import { runTui, tuiSessionOptions, wantsTui } from '../tui/index.js';
@@ -79,16 +79,25 @@ stopped it, ${EXIT.badInput} for bad input (board, config, image, plugin, flags)
       symbolize: flags.symbolize,
       notice: (message) => process.stderr.write(`${message}\n`),
     };
-    const session = await createSession(tui ? tuiSessionOptions(options) : options);
-    const { machine } = session;
-
-    let traceStream: ReturnType<typeof createWriteStream> | undefined;
-    if (categories.length > 0) {
-      traceStream = createWriteStream(flags['trace-file']);
-      attachTrace(machine.events, categories, () => machine.clock.now(), (line) => traceStream!.write(line));
+    // Opened before anything runs, so an unwritable path stops rvos before the guest starts.
+    const traceFile = categories.length > 0 ? new OutputFile(flags['trace-file'], `--trace-file ${flags['trace-file']}`) : undefined;
+    let session;
+    try {
+      session = await createSession(tui ? tuiSessionOptions(options) : options);
+    } catch (e) {
+      traceFile?.close();
+      throw e;
     }
-
-    const endTrace = () => new Promise<void>((r) => (traceStream ? traceStream.end(r) : r()));
+    const { machine } = session;
+    if (traceFile) {
+      traceFile.onError((message) => session.fail(message));
+      attachTrace(machine.events, categories, () => machine.clock.now(), (line) => traceFile.append(line));
+    }
+    const endTrace = async () => {
+      traceFile?.close();
+      // A host file that could not be written (ENOSPC) stopped the machine: one line, exit 2.
+      if (session.failure !== undefined) throw new UserError(session.failure);
+    };
     if (tui) {
       let code: number;
       try {

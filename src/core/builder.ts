@@ -27,6 +27,8 @@ export interface BuildOptions {
   cpus?: number;
   /** RAM size in bytes (board default when undefined). */
   memory?: number;
+  /** Where `memory` came from, for messages (default `--memory`; the config names its file and line). */
+  memoryWhere?: string;
   realtime?: boolean;
   /** Backend per serial device name; the console device gets `console`. */
   serial?: Record<string, Backend>;
@@ -64,7 +66,9 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   try {
     ram = createRam(board.memory.base, board.memory.size);
   } catch (e) {
-    throw new UserError(`cannot allocate ${board.memory.size} bytes of guest RAM: ${(e as Error).message}`);
+    const o = board.origin('memory');
+    const where = opts.memory !== undefined ? opts.memoryWhere ?? `--memory ${formatBytes(opts.memory)}` : `${o.file}:${o.line}: memory.size`;
+    throw new UserError(`${where}: cannot allocate ${formatBytes(board.memory.size)} of guest RAM on this host (${(e as Error).message})`);
   }
   const bus = new PhysicalBus(ram, events);
 
@@ -128,7 +132,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     let drives = opts.drives;
     if (drives === undefined && board.boot.drive && board.boot.drive !== 'none') {
       const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
-      drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}` }] : [];
+      drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}`, where: `${board.origin('boot.drive').file}:${board.origin('boot.drive').line}: boot.drive`, locking: true }] : [];
     }
     attachDrives(registry, board, created, drives ?? [], opts.virtioTransport);
   }
@@ -214,7 +218,7 @@ function attachDrives(
   const opened: BlockImage[] = [];
   try {
     drives.forEach((spec, i) => {
-      const where = `--drive ${spec.text}`;
+      const where = spec.where;
       const type = registry.backendFor(spec.interface, 'disk');
       if (!type) throw new UserError(`${where}: no plugin provides a ${spec.interface} block device (loaded: ${registry.backendTypes().join(', ') || 'none'})`);
       const free = devices

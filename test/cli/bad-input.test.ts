@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { rvos } from '../helpers/cli.js';
 import { makeElf } from '../helpers/elf.js';
 
+const hello = join(import.meta.dirname, '../../kernels/tests/build/hello.elf');
+
 /** Hostile or broken input: each case is one line on stderr naming the file, and exit 2. */
 let dir: string;
 beforeAll(() => {
@@ -49,5 +51,52 @@ describe('endless and huge files', () => {
     writeFileSync(bomb, ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]', ''].join('\n'));
     expectBadInput(rvos(['boards', bomb]), /^rvos: \S+bomb\.yaml: aliases expand too much/m);
     expectBadInput(rvos(['run', '--headless', '--config', bomb]), /^rvos: \S+bomb\.yaml: aliases expand too much/m);
+  });
+});
+
+describe('files rvos writes', () => {
+  it('names an unwritable --trace-file, --serial file: or dtb -o path before the guest runs', () => {
+    const trace = rvos(['run', '--headless', '--drive', 'none', '--bios', 'none', '--kernel', hello, '--trace', 'trap', '--trace-file', join(dir, 'no/such/dir/t.log')]);
+    expectBadInput(trace, /^rvos: --trace-file \S+t\.log: cannot open \S+t\.log: ENOENT$/m);
+    expect(trace.stdout).toBe('');
+    const serial = rvos(['run', '--headless', '--drive', 'none', '--bios', 'none', '--kernel', hello, '--serial', `file:${dir}`]);
+    expectBadInput(serial, /^rvos: --serial file:\S+: cannot open \S+: EISDIR$/m);
+    expectBadInput(rvos(['dtb', '-o', join(dir, 'no/such/dir/x.dtb')]), /^rvos: -o \S+x\.dtb: cannot write: ENOENT$/m);
+    expectBadInput(rvos(['dtb', '-o', '/dev/full']), /^rvos: -o \/dev\/full: cannot write: ENOSPC$/m);
+  });
+
+  it('stops the machine with one line and exit 2 when a write fails while the guest runs (/dev/full)', () => {
+    const serial = rvos(['run', '--headless', '--drive', 'none', '--bios', 'none', '--kernel', hello, '--serial', 'file:/dev/full']);
+    expectBadInput(serial, /^rvos: --serial file:\/dev\/full: cannot write \/dev\/full: ENOSPC$/m);
+    const trace = rvos(['run', '--headless', '--drive', 'none', '--bios', 'none', '--kernel', hello, '--trace', 'all', '--trace-file', '/dev/full']);
+    expectBadInput(trace, /^rvos: --trace-file \/dev\/full: cannot write \/dev\/full: ENOSPC$/m);
+  });
+});
+
+describe('messages name where a value came from', () => {
+  it('names the config file, line and field, not a flag the user did not give', () => {
+    const config = join(dir, 'rvos.config.yaml');
+    writeFileSync(config, 'bios: none\nserial: bogus\n');
+    expectBadInput(rvos(['run', '--headless', '--drive', 'none', '--kernel', hello, '--config', config]), /^rvos: \S+rvos\.config\.yaml:2: serial: bogus: expected stdio, null, file:PATH or tcp:PORT/m);
+    writeFileSync(config, 'bios: none\nmemory: 0\n');
+    expectBadInput(rvos(['run', '--headless', '--drive', 'none', '--kernel', hello, '--config', config]), /^rvos: \S+rvos\.config\.yaml:2: memory: must be larger than 0$/m);
+    writeFileSync(config, 'bios: none\ndrives: [ "file=disk.img,bogus=1" ]\n');
+    expectBadInput(rvos(['run', '--headless', '--kernel', hello, '--config', config]), /^rvos: \S+rvos\.config\.yaml:2: drives\[0\]: unknown option "bogus"/m);
+  });
+
+  it('says where a RAM size that cannot be allocated came from', () => {
+    expectBadInput(rvos(['run', '--headless', '--drive', 'none', '--bios', 'none', '--kernel', hello, '--memory', '4096GiB']), /^rvos: --memory 4096GiB: cannot allocate 4096 GiB of guest RAM on this host/m);
+    const board = join(dir, 'huge.yaml');
+    writeFileSync(board, 'extends: virt\nname: huge\nmemory: { base: 0x80000000, size: 4096GiB }\n');
+    expectBadInput(rvos(['dtb', '--board', board, '-o', join(dir, 'h.dtb')]), /^rvos: \S+huge\.yaml:3: memory\.size: cannot allocate 4096 GiB of guest RAM/m);
+  });
+
+  it('validates a board the same way in boards, dtb and run', () => {
+    const board = join(dir, 'overlap.yaml');
+    writeFileSync(board, 'extends: virt\nname: overlap\ndevices:\n  - { type: ns16550a, name: uart9, reg: [0x10000080, 0x100], irq: plic:9 }\n');
+    const message = /^rvos: \S+overlap\.yaml:4: devices\[\d+\]\.reg: uart9 at 0x10000080 \(size 0x100\) overlaps uart0 at 0x10000000/m;
+    expectBadInput(rvos(['boards', board]), message);
+    expectBadInput(rvos(['dtb', '--board', board, '-o', join(dir, 'o.dtb')]), message);
+    expectBadInput(rvos(['run', '--headless', '--drive', 'none', '--board', board, '--bios', 'none', '--kernel', hello]), message);
   });
 });
