@@ -128,15 +128,6 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     created.push({ entry, type, device, outputs, regs });
   }
 
-  if (!opts.noBoot) {
-    let drives = opts.drives;
-    if (drives === undefined && board.boot.drive && board.boot.drive !== 'none') {
-      const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
-      drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}`, where: `${board.origin('boot.drive').file}:${board.origin('boot.drive').line}: boot.drive`, locking: true }] : [];
-    }
-    attachDrives(registry, board, created, drives ?? [], opts.virtioTransport);
-  }
-
   for (const p of pendingTargets) {
     const t = p.target;
     let sink: IrqLine | undefined;
@@ -161,6 +152,17 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   }
 
   const { dtb } = buildDeviceTree({ board, arch, cpus, devices: created, bootargs: opts.bootargs ?? board.boot.bootargs, consoleName });
+
+  // Drives last before booting: their images are open (and locked) only once nothing else can fail.
+  let opened: BlockImage[] = [];
+  if (!opts.noBoot) {
+    let drives = opts.drives;
+    if (drives === undefined && board.boot.drive && board.boot.drive !== 'none') {
+      const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
+      drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}`, where: `${board.origin('boot.drive').file}:${board.origin('boot.drive').line}: boot.drive`, locking: true }] : [];
+    }
+    opened = attachDrives(registry, board, created, drives ?? [], opts.virtioTransport);
+  }
 
   const firmware = opts.bios ?? board.boot.firmware;
   // `--kernel none` boots the firmware alone, like QEMU without -kernel.
@@ -198,7 +200,12 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   });
   for (const b of backends.values()) b.onInput(() => machine.notifyInput());
   if (opts.noBoot) return machine;
-  machine.boot();
+  try {
+    machine.boot();
+  } catch (e) {
+    for (const image of opened) image.close();
+    throw e;
+  }
   const console = consoleName ? backends.get(consoleName) : undefined;
   for (const img of machine.images) attachHtif(machine, img, console);
   return machine;
@@ -214,7 +221,7 @@ function attachDrives(
   devices: Array<{ entry: BoardDevice; device: Device }>,
   drives: DriveSpec[],
   transport: 'legacy' | 'modern' | undefined,
-): void {
+): BlockImage[] {
   const opened: BlockImage[] = [];
   try {
     drives.forEach((spec, i) => {
@@ -228,7 +235,7 @@ function attachDrives(
         const all = devices.filter((d) => d.device.slot?.interface === spec.interface).length;
         throw new UserError(`${where}: board ${board.name} has no free ${spec.interface} slot (it has ${all}; ${i} drive(s) attached before this one)`);
       }
-      const image = FileBlockImage.open(spec.file, spec.readonly);
+      const image = FileBlockImage.open(spec.file, spec.readonly, { locking: spec.locking });
       opened.push(image);
       const options = { ...spec.options };
       if (options.transport === undefined && transport !== undefined) options.transport = transport;
@@ -244,6 +251,7 @@ function attachDrives(
     for (const image of opened) image.close();
     throw e;
   }
+  return opened;
 }
 
 /**
