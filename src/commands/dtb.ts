@@ -23,7 +23,7 @@ export default class Dtb extends RvosCommand {
     const config = loadConfig(flags.config);
     const memory = flags.memory !== undefined ? parseMemoryFlag(flags.memory) : config.memory;
     const container = createContainer({ config, pluginPaths: flags.plugin ?? [] });
-    const machine = await container.get<MachineFactory>(TOKENS.MachineFactory).create(flags.board ?? config.board, {
+    const machine = await container.get<MachineFactory>(TOKENS.MachineFactory).create(flags.board, {
       cpus: flags.cpus ?? config.cpus,
       memory,
       bootargs: flags.append ?? config.append,

@@ -121,7 +121,12 @@ export class TcpBackend extends Backend {
   private readonly server: Server;
   private client: Socket | undefined;
   private readonly connected: Promise<void>;
-  constructor(readonly port: number) {
+  private readonly listening: Promise<void>;
+  /** `where` names the flag or config field for messages. */
+  constructor(
+    readonly port: number,
+    where = `--serial tcp:${port}`,
+  ) {
     super(`tcp:${port}`);
     let markConnected!: () => void;
     this.connected = new Promise((r) => (markConnected = r));
@@ -135,15 +140,20 @@ export class TcpBackend extends Backend {
       });
       socket.on('error', () => {});
     });
-    this.server.on('error', (e) => {
-      process.stderr.write(`rvos: --serial tcp:${port}: ${(e as Error).message}\n`);
+    // A port in use is bad input, reported before the machine starts (ready() rejects).
+    this.listening = new Promise((resolve, reject) => {
+      this.server.once('listening', resolve);
+      this.server.once('error', (e) => reject(new UserError(`${where}: cannot listen on 127.0.0.1:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
     });
+    this.listening.catch(() => {});
+    this.server.on('error', () => {});
     this.server.listen(port, '127.0.0.1');
   }
   protected output(bytes: Uint8Array): void {
     this.client?.write(bytes);
   }
-  override ready(): Promise<void> {
+  override async ready(): Promise<void> {
+    await this.listening;
     if (!this.client) process.stderr.write(`rvos: waiting for a connection on tcp:127.0.0.1:${this.port}\n`);
     return this.connected;
   }
@@ -167,7 +177,7 @@ export function createBackend(spec: string, where = `--serial ${spec}`): Backend
   if (tcp) {
     const port = Number(tcp[1]);
     if (port < 1 || port > 65535) throw new UserError(`${where}: port must be 1-65535`);
-    return new TcpBackend(port);
+    return new TcpBackend(port, where);
   }
   throw new UserError(`${where}: expected stdio, null, file:PATH or tcp:PORT (localhost only)`);
 }

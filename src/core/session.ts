@@ -93,7 +93,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined)) : createBackend(consoleSpec, consoleWhere);
 
   const factory = container.get<MachineFactory>(TOKENS.MachineFactory);
-  const machine = await factory.create(o.board ?? config.board, {
+  const machine = await factory.create(o.board, {
     kernel: o.kernel ?? config.kernel,
     bios: o.bios ?? config.bios,
     cpus: o.cpus ?? config.cpus,

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -80,8 +81,21 @@ describe('messages name where a value came from', () => {
     expectBadInput(rvos(['run', '--headless', '--drive', 'none', '--kernel', hello, '--config', config]), /^rvos: \S+rvos\.config\.yaml:2: serial: bogus: expected stdio, null, file:PATH or tcp:PORT/m);
     writeFileSync(config, 'bios: none\nmemory: 0\n');
     expectBadInput(rvos(['run', '--headless', '--drive', 'none', '--kernel', hello, '--config', config]), /^rvos: \S+rvos\.config\.yaml:2: memory: must be larger than 0$/m);
+    writeFileSync(config, 'bios: none\nboard: nope\n');
+    expectBadInput(rvos(['dtb', '-o', join(dir, 'n.dtb'), '--config', config]), /^rvos: \S+rvos\.config\.yaml:2: board: unknown board "nope"/m);
     writeFileSync(config, 'bios: none\ndrives: [ "file=disk.img,bogus=1" ]\n');
     expectBadInput(rvos(['run', '--headless', '--kernel', hello, '--config', config]), /^rvos: \S+rvos\.config\.yaml:2: drives\[0\]: unknown option "bogus"/m);
+  });
+
+  it('refuses a TCP port in use before the machine starts, naming where it came from', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const config = join(dir, 'tcp.yaml');
+    writeFileSync(config, `bios: none\nserial: tcp:${port}\n`);
+    const r = rvos(['run', '--headless', '--drive', 'none', '--kernel', hello, '--config', config]);
+    server.close();
+    expectBadInput(r, new RegExp(`^rvos: \\S+tcp\\.yaml:2: serial: tcp:${port}: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE$`, 'm'));
   });
 
   it('says where a RAM size that cannot be allocated came from', () => {
