@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import type { ElfInfo } from '../core/api.js';
 import { UserError } from '../core/errors.js';
-import { elfInfo, parseElf } from '../core/loaders/elf.js';
+import { formatBytes, openInput } from '../core/input-file.js';
+import { elfInfo, isElf, parseElf } from '../core/loaders/elf.js';
 import { describeAddress } from '../core/symbolize.js';
 import { Symbolizer } from '../core/symbols.js';
 import { RvosCommand, writeOut } from './support/base.js';
+
+/** An ELF read from a pipe (no size known) is read up to this. */
+const MAX_SYMBOL_FILE_BYTES = 256 << 20;
 
 export default class Addr2line extends RvosCommand {
   static override summary = 'Turn guest addresses into function+offset using an ELF\'s symbols.';
@@ -23,13 +26,15 @@ outside the images or no symbol precedes it. The console of \`rvos run\` does th
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Addr2line);
     const images: ElfInfo[] = flags.kernel.map((path) => {
-      let bytes: Uint8Array;
+      const src = openInput(path, MAX_SYMBOL_FILE_BYTES, formatBytes(MAX_SYMBOL_FILE_BYTES), (head) => {
+        if (!isElf(head)) throw new UserError(`${path}: not an ELF file`);
+      });
+      let info: ElfInfo;
       try {
-        bytes = new Uint8Array(readFileSync(path));
-      } catch (e) {
-        throw new UserError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        info = elfInfo(parseElf(src, path, { segmentData: false }), path);
+      } finally {
+        src.close();
       }
-      const info = elfInfo(parseElf(bytes, path), path);
       if (info.symbols.size === 0) throw new UserError(`${path}: no symbol table (built with --strip-all?)`);
       return info;
     });

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { listBoards, loadBoard } from '../core/board.js';
-import { createContainer, TOKENS, type PluginService } from '../core/container.js';
+import { createContainer, TOKENS, type MachineFactory } from '../core/container.js';
 import { loadConfig } from '../core/config.js';
 import { formatIrq } from '../core/outputs.js';
 import { RvosCommand, hex, table, writeOut } from './support/base.js';
@@ -21,9 +21,10 @@ export default class Boards extends RvosCommand {
       await writeOut(table(rows));
       return;
     }
-    const board = loadBoard(args.board);
+    // Built like `rvos run` and `rvos dtb` build it (without booting), so a board this command
+    // shows is one they accept: the same checks, the same messages.
     const container = createContainer({ config: loadConfig(flags.config), pluginPaths: flags.plugin ?? [] });
-    const registry = await container.get<PluginService>(TOKENS.PluginService).load();
+    const { board } = await container.get<MachineFactory>(TOKENS.MachineFactory).create(args.board, { noBoot: true });
     const lines = [
       `${board.name}: ${board.description}`,
       `arch ${board.arch}, ${board.cpus} CPU(s), file ${board.files.join(' extends ')}`,
@@ -43,8 +44,6 @@ export default class Boards extends RvosCommand {
       `boot: firmware ${boot.firmware ?? 'none'}, kernel ${boot.kernel ?? '(none)'}${boot.kernelAddress !== undefined ? ` at ${hex(boot.kernelAddress)}` : ''}` +
         (boot.drive ? `, drive ${boot.drive}` : ''),
     );
-    const missing = board.devices.filter((d) => !registry.deviceTypes().includes(d.type)).map((d) => d.type);
-    if (missing.length) lines.push(`warning: no plugin provides ${[...new Set(missing)].join(', ')}`);
     await writeOut(lines.join('\n') + '\n');
   }
 }

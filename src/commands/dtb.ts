@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { createContainer, TOKENS, type MachineFactory } from '../core/container.js';
 import { loadConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 import { parseMemoryFlag } from '../core/session.js';
 import { RvosCommand } from './support/base.js';
 
@@ -22,7 +23,7 @@ export default class Dtb extends RvosCommand {
     const config = loadConfig(flags.config);
     const memory = flags.memory !== undefined ? parseMemoryFlag(flags.memory) : config.memory;
     const container = createContainer({ config, pluginPaths: flags.plugin ?? [] });
-    const machine = await container.get<MachineFactory>(TOKENS.MachineFactory).create(flags.board ?? config.board, {
+    const machine = await container.get<MachineFactory>(TOKENS.MachineFactory).create(flags.board, {
       cpus: flags.cpus ?? config.cpus,
       memory,
       bootargs: flags.append ?? config.append,
@@ -32,7 +33,11 @@ export default class Dtb extends RvosCommand {
       await new Promise<void>((resolve) => process.stdout.write(machine.dtb, () => resolve()));
       return;
     }
-    writeFileSync(flags.output, machine.dtb);
+    try {
+      writeFileSync(flags.output, machine.dtb);
+    } catch (e) {
+      throw new UserError(`-o ${flags.output}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     process.stderr.write(`wrote ${flags.output} (${machine.dtb.length} bytes)\n`);
   }
 }

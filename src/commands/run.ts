@@ -1,9 +1,9 @@
-import { createWriteStream } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { StdioBackend, type Backend } from '../core/chardev.js';
 import { EXIT, UserError } from '../core/errors.js';
 import { IDLE_MODES, type IdleMode } from '../core/idle.js';
 import type { Machine, RunResult } from '../core/machine.js';
+import { OutputFile } from '../core/output-file.js';
 import { createSession, type SessionOptions } from '../core/session.js';
 import { attachTrace, parseTraceCategories } from '../core/trace.js';
 import { tuiSessionOptions, wantsTui } from '../tui/session.js';
@@ -46,7 +46,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     serial: Flags.string({ description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only)' }),
     drive: Flags.string({
       description:
-        'disk image on a virtio slot: file=PATH[,format=raw][,readonly=on][,if=virtio][,transport=legacy|modern][,serial=ID]; repeatable (the first takes the highest-addressed free slot); "none": no drive, not even the board\'s default disk',
+        'disk image on a virtio slot: file=PATH[,format=raw][,readonly=on][,if=virtio][,transport=legacy|modern][,serial=ID][,locking=off]; locked against a second writer unless locking=off; repeatable (the first takes the highest-addressed free slot); "none": no drive, not even the board\'s default disk',
       multiple: true,
     }),
     'virtio-version': Flags.string({ description: 'virtio transport of drives without transport=: legacy (1, QEMU 7.2\'s default) or modern (2)', options: ['legacy', 'modern', '1', '2'] }),
@@ -93,16 +93,25 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       symbolize: flags.symbolize,
       notice: (message) => process.stderr.write(`${message}\n`),
     };
-    const session = await createSession(tui ? tuiSessionOptions(options) : options);
-    const { machine } = session;
-
-    let traceStream: ReturnType<typeof createWriteStream> | undefined;
-    if (categories.length > 0) {
-      traceStream = createWriteStream(flags['trace-file']);
-      attachTrace(machine.events, categories, () => machine.clock.now(), (line) => traceStream!.write(line));
+    // Opened before anything runs, so an unwritable path stops rvos before the guest starts.
+    const traceFile = categories.length > 0 ? new OutputFile(flags['trace-file'], `--trace-file ${flags['trace-file']}`) : undefined;
+    let session;
+    try {
+      session = await createSession(tui ? tuiSessionOptions(options) : options);
+    } catch (e) {
+      traceFile?.close();
+      throw e;
     }
-
-    const endTrace = () => new Promise<void>((r) => (traceStream ? traceStream.end(r) : r()));
+    const { machine } = session;
+    if (traceFile) {
+      traceFile.onError((message) => session.fail(message));
+      attachTrace(machine.events, categories, () => machine.clock.now(), (line) => traceFile.append(line));
+    }
+    const endTrace = async () => {
+      traceFile?.close();
+      // A host file that could not be written (ENOSPC) stopped the machine: one line, exit 2.
+      if (session.failure !== undefined) throw new UserError(session.failure);
+    };
     if (tui) {
       // blessed and the TUI load only when they are used: start-up time matters to scripts.
       const { runTui } = await import('../tui/index.js');

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { DeviceType } from './api.js';
 import { UserError } from './errors.js';
 import { resolveIrq, type IrqSpec } from './outputs.js';
+import { formatBytes, MAX_YAML_BYTES, readInput } from './input-file.js';
 import { packageRoot } from './paths.js';
 import { resolveProps } from './props.js';
 
@@ -124,20 +125,27 @@ interface ParsedFile {
   lineOf(path: Array<string | number>): number;
 }
 
-/** Reads a YAML file, reporting syntax errors with their line. */
-export function readYaml(file: string): { doc: Document; lineOf(path: Array<string | number>): number } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+/**
+ * Reads a YAML file (board or config), reporting syntax errors with their line. The file is read
+ * up to MAX_YAML_BYTES (never all of `/dev/zero`), and aliases that expand without bound (a
+ * "billion laughs" file) are refused, naming the file.
+ */
+export function readYaml(file: string): { data: unknown; lineOf(path: Array<string | number>): number } {
+  const text = Buffer.from(readInput(file, MAX_YAML_BYTES, `the largest board or config file rvos reads (${formatBytes(MAX_YAML_BYTES)})`)).toString('utf8');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, intAsBigInt: false });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const line = lineCounter.linePos(err.pos[0]).line;
     throw new UserError(`${file}:${line}: ${err.message.split('\n')[0]}`);
+  }
+  let data: unknown;
+  try {
+    // yaml's default maxAliasCount (100) bounds the expansion; it throws a ReferenceError past it.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    const why = e instanceof ReferenceError && /alias/i.test(e.message) ? 'aliases expand too much (a YAML "billion laughs" file?)' : (e as Error).message;
+    throw new UserError(`${file}: ${why}`);
   }
   const lineOf = (path: Array<string | number>): number => {
     for (let depth = path.length; depth >= 0; depth--) {
@@ -147,7 +155,7 @@ export function readYaml(file: string): { doc: Document; lineOf(path: Array<stri
     }
     return 1;
   };
-  return { doc, lineOf };
+  return { data, lineOf };
 }
 
 export function formatPath(path: Array<string | number>): string {
@@ -155,8 +163,8 @@ export function formatPath(path: Array<string | number>): string {
 }
 
 function parseBoardFile(file: string): ParsedFile {
-  const { doc, lineOf } = readYaml(file);
-  const raw = doc.toJS() ?? {};
+  const { data, lineOf } = readYaml(file);
+  const raw = data ?? {};
   const result = boardFileSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];

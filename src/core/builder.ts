@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import type { BlockImage, BootContext, CharBackend, Cpu, Device, ElfInfo, IrqLine } from './api.js';
+import type { BlockImage, BootContext, CharBackend, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
 import { guardArch } from './arch-host.js';
@@ -12,6 +11,7 @@ import { prepareDefaultDisk } from './disk/default-disk.js';
 import type { DriveSpec } from './disk/drive.js';
 import { FileBlockImage } from './disk/image.js';
 import { PluginError, UserError } from './errors.js';
+import { formatBytes, openInput } from './input-file.js';
 import { EventStream } from './events.js';
 import type { IdleMode } from './idle.js';
 import { attachHtif } from './htif.js';
@@ -30,6 +30,8 @@ export interface BuildOptions {
   cpus?: number;
   /** RAM size in bytes (board default when undefined). */
   memory?: number;
+  /** Where `memory` came from, for messages (default `--memory`; the config names its file and line). */
+  memoryWhere?: string;
   realtime?: boolean;
   /** What deterministic time does while every CPU waits: `warp` (default) or `sleep` (src/core/idle.ts). */
   idle?: IdleMode;
@@ -74,7 +76,9 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   try {
     ram = createRam(board.memory.base, board.memory.size);
   } catch (e) {
-    throw new UserError(`cannot allocate ${board.memory.size} bytes of guest RAM: ${(e as Error).message}`);
+    const o = board.origin('memory');
+    const where = opts.memory !== undefined ? opts.memoryWhere ?? `--memory ${formatBytes(opts.memory)}` : `${o.file}:${o.line}: memory.size`;
+    throw new UserError(`${where}: cannot allocate ${formatBytes(board.memory.size)} of guest RAM on this host (${(e as Error).message})`);
   }
   const bus = new PhysicalBus(ram, events);
 
@@ -136,15 +140,6 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     created.push({ entry, type, plugin, device: instance.device, raw: instance.raw, lines, outputs, regs: instance.regs });
   }
 
-  if (!opts.noBoot) {
-    let drives = opts.drives;
-    if (drives === undefined && board.boot.drive && board.boot.drive !== 'none') {
-      const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
-      drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}` }] : [];
-    }
-    attachDrives(registry, board, created.map((c) => ({ entry: c.entry, device: c.raw })), drives ?? [], opts.virtioTransport);
-  }
-
   for (const p of pendingTargets) {
     const t = p.target;
     let sink: IrqLine | undefined;
@@ -171,6 +166,17 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   }
 
   const { dtb } = buildDeviceTree({ board, arch, cpus, devices: created, bootargs: opts.bootargs ?? board.boot.bootargs, consoleName });
+
+  // Drives last before booting: their images are open (and locked) only once nothing else can fail.
+  let opened: BlockImage[] = [];
+  if (!opts.noBoot) {
+    let drives = opts.drives;
+    if (drives === undefined && board.boot.drive && board.boot.drive !== 'none') {
+      const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
+      drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}`, where: `${board.origin('boot.drive').file}:${board.origin('boot.drive').line}: boot.drive`, locking: true }] : [];
+    }
+    opened = attachDrives(registry, board, created, drives ?? [], opts.virtioTransport);
+  }
 
   const firmware = opts.bios ?? board.boot.firmware;
   // `--kernel none` boots the firmware alone, like QEMU without -kernel.
@@ -215,7 +221,12 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     b.onInputEnd(() => machine.notifyInput()); // a guest waiting for that input may now be halted forever
   }
   if (opts.noBoot) return machine;
-  machine.boot();
+  try {
+    machine.boot();
+  } catch (e) {
+    for (const image of opened) image.close();
+    throw e;
+  }
   const console = consoleName ? backends.get(consoleName) : undefined;
   for (const img of machine.images) attachHtif(machine, img, console);
   return machine;
@@ -231,11 +242,11 @@ function attachDrives(
   devices: Array<{ entry: BoardDevice; device: Device }>,
   drives: DriveSpec[],
   transport: 'legacy' | 'modern' | undefined,
-): void {
+): BlockImage[] {
   const opened: BlockImage[] = [];
   try {
     drives.forEach((spec, i) => {
-      const where = `--drive ${spec.text}`;
+      const where = spec.where;
       const type = registry.backendFor(spec.interface, 'disk');
       if (!type) throw new UserError(`${where}: no plugin provides a ${spec.interface} block device (loaded: ${registry.backendTypes().join(', ') || 'none'})`);
       const free = devices
@@ -245,7 +256,7 @@ function attachDrives(
         const all = devices.filter((d) => d.device.slot?.interface === spec.interface).length;
         throw new UserError(`${where}: board ${board.name} has no free ${spec.interface} slot (it has ${all}; ${i} drive(s) attached before this one)`);
       }
-      const image = FileBlockImage.open(spec.file, spec.readonly);
+      const image = FileBlockImage.open(spec.file, spec.readonly, { locking: spec.locking });
       opened.push(image);
       const options = { ...spec.options };
       if (options.transport === undefined && transport !== undefined) options.transport = transport;
@@ -261,36 +272,39 @@ function attachDrives(
     for (const image of opened) image.close();
     throw e;
   }
+  return opened;
 }
 
-/** Loads an ELF at its physical addresses, or a raw image at `rawAddress`. */
+/**
+ * Loads an ELF at its physical addresses, or a raw image at `rawAddress`. Nothing larger than
+ * the RAM is read: the size is checked first (and `/dev/zero` or a FIFO is read only that far).
+ */
 export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, machine: number, elfClass: 1 | 2, arch: string): ElfInfo {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new UserError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const ram = bus.ram;
+  const ramText = `RAM (${hex(ram.base)}..${hex(ram.base + ram.size)})`;
+  const ramWhy = `the RAM it must fit in (${formatBytes(ram.size)} at ${hex(ram.base)})`;
   const place = (addr: number, data: Uint8Array, what: string) => {
-    if (!bus.dmaWrite(addr, data)) {
-      const ram = bus.ram;
-      throw new UserError(
-        `${path}: ${what} at ${hex(addr)}..${hex(addr + data.length)} does not fit in RAM (${hex(ram.base)}..${hex(ram.base + ram.size)})`,
-      );
-    }
+    if (!bus.dmaWrite(addr, data)) throw new UserError(`${path}: ${what} at ${hex(addr)}..${hex(addr + data.length)} does not fit in ${ramText}`);
   };
-  if (!isElf(bytes)) {
-    place(rawAddress, bytes, 'raw image');
-    return { entry: rawAddress, low: rawAddress, high: rawAddress + bytes.length, symbols: new Map(), path };
+  const src = openInput(path, ram.size, ramWhy);
+  try {
+    if (!isElf(src.read(0, Math.min(4, src.size)))) {
+      const room = rawAddress >= ram.base && rawAddress < ram.base + ram.size ? ram.base + ram.size - rawAddress : 0;
+      if (src.size > room) throw new UserError(`${path}: raw image at ${hex(rawAddress)}..${hex(rawAddress + src.size)} does not fit in ${ramText}`);
+      place(rawAddress, src.read(0, src.size), 'raw image');
+      return { entry: rawAddress, low: rawAddress, high: rawAddress + src.size, symbols: new Map(), path };
+    }
+    const image = parseElf(src, path, { loadLimit: { bytes: ram.size, why: ramWhy } });
+    checkElfArch(image, path, machine, elfClass, arch);
+    image.segments.forEach((s, i) => {
+      const full = new Uint8Array(s.memsz);
+      full.set(s.data);
+      if (s.memsz > 0) place(s.paddr, full, `segment ${i}`);
+    });
+    return elfInfo(image, path);
+  } finally {
+    src.close();
   }
-  const image = parseElf(bytes, path);
-  checkElfArch(image, path, machine, elfClass, arch);
-  image.segments.forEach((s, i) => {
-    const full = new Uint8Array(s.memsz);
-    full.set(s.data);
-    if (s.memsz > 0) place(s.paddr, full, `segment ${i}`);
-  });
-  return elfInfo(image, path);
 }
 
 /** The PluginError for a device read/write that threw, naming the access. */

@@ -1,7 +1,7 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { CharBackend } from './api.js';
 import { UserError } from './errors.js';
+import { OutputFile } from './output-file.js';
 
 /** Host input a backend queues before it stops reading its source (see CharBackend). */
 export const INPUT_QUEUE_LIMIT = 64 * 1024;
@@ -123,6 +123,9 @@ export abstract class Backend implements CharBackend {
 
   protected abstract output(bytes: Uint8Array): void;
 
+  /** `fn` gets one line when host output fails for good (a `file:` on a full disk); see OutputFile. */
+  onFailure(_fn: (message: string) => void): void {}
+
   /** Resolves when the backend can carry the console (a TCP client connected). */
   ready(): Promise<void> {
     return Promise.resolve();
@@ -171,22 +174,25 @@ export class StdioBackend extends Backend {
 }
 
 export class FileBackend extends Backend {
-  private fd: number;
-  constructor(readonly path: string) {
+  private readonly file: OutputFile;
+  /** `where` names the flag or config field for messages. */
+  constructor(
+    readonly path: string,
+    where = `--serial file:${path}`,
+  ) {
     super(`file:${path}`);
-    try {
-      this.fd = openSync(path, 'w');
-    } catch (e) {
-      throw new UserError(`--serial file:${path}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    this.file = new OutputFile(path, where);
     this.endInput(); // output only
   }
+  override onFailure(fn: (message: string) => void): void {
+    this.file.onError(fn);
+  }
   protected output(bytes: Uint8Array): void {
-    writeSync(this.fd, bytes);
+    this.file.write(bytes);
   }
   override close(): void {
     super.close();
-    closeSync(this.fd);
+    this.file.close();
   }
 }
 
@@ -198,7 +204,12 @@ export class TcpBackend extends Backend {
   private readonly server: Server;
   private client: Socket | undefined;
   private readonly connected: Promise<void>;
-  constructor(readonly port: number) {
+  private readonly listening: Promise<void>;
+  /** `where` names the flag or config field for messages. */
+  constructor(
+    readonly port: number,
+    where = `--serial tcp:${port}`,
+  ) {
     super(`tcp:${port}`);
     let markConnected!: () => void;
     this.connected = new Promise((r) => (markConnected = r));
@@ -215,15 +226,20 @@ export class TcpBackend extends Backend {
       });
       socket.on('error', () => {});
     });
-    this.server.on('error', (e) => {
-      process.stderr.write(`rvos: --serial tcp:${port}: ${(e as Error).message}\n`);
+    // A port in use is bad input, reported before the machine starts (ready() rejects).
+    this.listening = new Promise((resolve, reject) => {
+      this.server.once('listening', resolve);
+      this.server.once('error', (e) => reject(new UserError(`${where}: cannot listen on 127.0.0.1:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
     });
+    this.listening.catch(() => {});
+    this.server.on('error', () => {});
     this.server.listen(port, '127.0.0.1');
   }
   protected output(bytes: Uint8Array): void {
     this.client?.write(bytes);
   }
-  override ready(): Promise<void> {
+  override async ready(): Promise<void> {
+    await this.listening;
     if (!this.client) process.stderr.write(`rvos: waiting for a connection on tcp:127.0.0.1:${this.port}\n`);
     return this.connected;
   }
@@ -234,17 +250,20 @@ export class TcpBackend extends Backend {
   }
 }
 
-/** Parses a `--serial` value. `stdio` needs the caller to wire stdin (see the run command). */
-export function createBackend(spec: string): Backend {
+/**
+ * Parses a `--serial` value. `stdio` needs the caller to wire stdin (see the run command).
+ * `where` names where the value came from (the flag, or the config file, line and field).
+ */
+export function createBackend(spec: string, where = `--serial ${spec}`): Backend {
   if (spec === 'stdio') return new StdioBackend();
   if (spec === 'null' || spec === 'none') return new NullBackend();
   if (spec === 'capture') return new CaptureBackend();
-  if (spec.startsWith('file:') && spec.length > 5) return new FileBackend(spec.slice(5));
+  if (spec.startsWith('file:') && spec.length > 5) return new FileBackend(spec.slice(5), where);
   const tcp = /^tcp:(?:(?:127\.0\.0\.1|localhost):)?(\d{1,5})$/.exec(spec);
   if (tcp) {
     const port = Number(tcp[1]);
-    if (port < 1 || port > 65535) throw new UserError(`--serial ${spec}: port must be 1-65535`);
-    return new TcpBackend(port);
+    if (port < 1 || port > 65535) throw new UserError(`${where}: port must be 1-65535`);
+    return new TcpBackend(port, where);
   }
-  throw new UserError(`--serial ${spec}: expected stdio, null, file:PATH or tcp:PORT (localhost only)`);
+  throw new UserError(`${where}: expected stdio, null, file:PATH or tcp:PORT (localhost only)`);
 }

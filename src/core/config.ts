@@ -29,6 +29,8 @@ const configSchema = z
 
 export interface RvosConfig {
   file?: string;
+  /** "FILE:LINE: field" of a config field, for messages about values that came from the file. */
+  where?(path: Array<string | number>): string;
   board?: string;
   kernel?: string;
   bios?: string;
@@ -56,8 +58,8 @@ export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
     if (file) throw new UserError(`config file ${file} not found`);
     return { drives: [], plugins: [] };
   }
-  const { doc, lineOf } = readYaml(path);
-  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  const { data, lineOf } = readYaml(path);
+  const parsed = configSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const what = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
@@ -66,10 +68,12 @@ export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
   const c = parsed.data;
   const dir = dirname(path);
   const rel = (p: string | undefined) => (p === undefined || p === 'none' || isAbsolute(p) ? p : resolve(dir, p));
+  const where = (p: Array<string | number>) => `${path}:${lineOf(p)}: ${formatPath(p)}`;
   let memory: number | undefined;
   if (c.memory !== undefined) {
     memory = parseSize(c.memory);
-    if (memory === undefined) throw new UserError(`${path}:${lineOf(['memory'])}: memory: expected a size like 256MiB, got ${JSON.stringify(c.memory)}`);
+    if (memory === undefined) throw new UserError(`${where(['memory'])}: expected a size like 256MiB, got ${JSON.stringify(c.memory)}`);
+    if (memory === 0) throw new UserError(`${where(['memory'])}: must be larger than 0`);
   }
   const boardIsPath = c.board !== undefined && (c.board.includes('/') || /\.ya?ml$/.test(c.board));
   const driveList = c.drives === 'none' ? ['none'] : c.drives ?? [];
@@ -78,6 +82,7 @@ export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
   const drives = noDrives ? [] : driveList.map((d, i) => parseDriveSpec(d, dir, `${path}:${lineOf(['drives', i])}: drives[${i}]`));
   return {
     file: path,
+    where,
     board: boardIsPath ? rel(c.board) : c.board,
     kernel: rel(c.kernel),
     bios: rel(c.bios),

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Container, inject, injectable } from 'inversify';
 import type { Board } from './board.js';
-import { loadBoard } from './board.js';
+import { loadBoard, resolveBoardFile } from './board.js';
 import { buildMachine, type BuildOptions } from './builder.js';
 import { loadConfig, type RvosConfig } from './config.js';
+import { UserError } from './errors.js';
 import type { Machine } from './machine.js';
 import { discoverPlugins, PluginRegistry, type PluginCandidate } from './plugins.js';
 
@@ -58,7 +59,18 @@ export class BoardService {
 
   /** Loads a board by name or path; defaults to the config's board, then `virt`. */
   load(nameOrPath?: string): Board {
-    return loadBoard(nameOrPath ?? this.settings.config.board ?? 'virt', this.settings.cwd);
+    const { config, cwd } = this.settings;
+    const name = nameOrPath ?? config.board ?? 'virt';
+    if (nameOrPath === undefined && config.board !== undefined && config.where) {
+      // A board the config names but that does not exist: say so with the config's file and line.
+      try {
+        resolveBoardFile(name, cwd);
+      } catch (e) {
+        if (e instanceof UserError) throw new UserError(`${config.where(['board'])}: ${e.message}`);
+        throw e;
+      }
+    }
+    return loadBoard(name, cwd);
   }
 }
 

@@ -59,6 +59,13 @@ export interface Session {
   console: Backend | undefined;
   /** Backends of the other serial devices, by device name (from the config, or `otherSerial`). */
   serial: Record<string, Backend>;
+  /**
+   * Stops the machine because host output failed for good (`--serial file:` or `--trace-file` on a
+   * full disk): `message` names the path. The first message is kept in `failure`, and the run
+   * command exits with EXIT.badInput and that one line.
+   */
+  fail(message: string): void;
+  failure: string | undefined;
   close(): Promise<void>;
 }
 
@@ -77,22 +84,26 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const registry = await container.get<PluginService>(TOKENS.PluginService).load();
 
   const memory = o.memory !== undefined ? parseMemoryFlag(o.memory) : config.memory;
+  const memoryWhere = o.memory !== undefined ? `--memory ${o.memory}` : config.where?.(['memory']);
   const serial: Record<string, Backend> = {};
   let consoleBackend: Backend | undefined;
+  const configWhere = (path: Array<string | number>, spec: string) => (config.where ? `${config.where(path)}: ${spec}` : undefined);
   const consoleSpec = o.serial ?? (typeof config.serial === 'string' ? config.serial : undefined) ?? 'stdio';
-  if (typeof config.serial === 'object') for (const [dev, spec] of Object.entries(config.serial)) serial[dev] = createBackend(spec);
+  const consoleWhere = o.serial === undefined && typeof config.serial === 'string' ? configWhere(['serial'], consoleSpec) : undefined;
+  if (typeof config.serial === 'object') for (const [dev, spec] of Object.entries(config.serial)) serial[dev] = createBackend(spec, configWhere(['serial', dev], spec));
   const drives = chooseDrives(o.drives, config, cwd);
   const virtioTransport = o.virtioVersion !== undefined ? parseTransport(o.virtioVersion, `--virtio-version ${o.virtioVersion}`) : undefined;
   let machineRef: Machine | undefined;
   consoleBackend =
-    consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined)) : createBackend(consoleSpec);
+    consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined)) : createBackend(consoleSpec, consoleWhere);
 
   const factory = container.get<MachineFactory>(TOKENS.MachineFactory);
-  const machine = await factory.create(o.board ?? config.board, {
+  const machine = await factory.create(o.board, {
     kernel: o.kernel ?? config.kernel,
     bios: o.bios ?? config.bios,
     cpus: o.cpus ?? config.cpus,
     memory,
+    memoryWhere,
     bootargs: o.append ?? config.append,
     realtime: (o.clock ?? config.clock) === 'realtime',
     idle: o.idle ?? config.idle ?? o.defaultIdle ?? 'warp',
@@ -105,15 +116,23 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   });
   machineRef = machine;
   const backends = [consoleBackend, ...Object.values(serial)];
-  await Promise.all(backends.map((b) => b.ready()));
-  return {
+  const session: Session = {
     machine,
     registry,
     console: consoleBackend,
     serial,
+    failure: undefined,
+    fail(message) {
+      if (session.failure !== undefined) return;
+      session.failure = message;
+      machine.stop(message);
+    },
     async close() {
       await machine.close();
       for (const b of backends) b.close();
     },
   };
+  for (const b of backends) b.onFailure((message) => session.fail(message));
+  await Promise.all(backends.map((b) => b.ready()));
+  return session;
 }

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 
 /**
  * `--drive` specs, QEMU's syntax: `file=PATH[,format=raw][,readonly=on][,if=virtio]
- * [,transport=legacy|modern][,serial=ID]`, comma-separated `key=value` pairs where `,,` is a
+ * [,transport=legacy|modern][,serial=ID][,locking=on|off]`, comma-separated `key=value` pairs where `,,` is a
  * literal comma. A first element without `=` is the file (`--drive disk.img`).
  */
 export interface DriveSpec {
@@ -17,9 +17,16 @@ export interface DriveSpec {
   options: Record<string, string>;
   /** The spec as the user wrote it, for messages. */
   text: string;
+  /** Where it came from, for messages: `--drive SPEC`, or the config file, line and field. */
+  where: string;
+  /**
+   * Take the image's lock (exclusive when read-write, shared when read-only) so a second rvos
+   * cannot write it at the same time; `locking=off` (QEMU's `file.locking=off`) skips it.
+   */
+  locking: boolean;
 }
 
-export const DRIVE_KEYS = ['file', 'format', 'readonly', 'if', 'transport', 'serial'] as const;
+export const DRIVE_KEYS = ['file', 'format', 'readonly', 'if', 'transport', 'serial', 'locking'] as const;
 
 const BOOLEAN: Record<string, boolean> = { on: true, off: false, true: true, false: false, yes: true, no: false, '1': true, '0': false };
 const TRANSPORT: Record<string, string> = { legacy: 'legacy', modern: 'modern', '1': 'legacy', '2': 'modern' };
@@ -56,7 +63,8 @@ export function parseDriveSpec(text: string, baseDir: string, where = `--drive $
       return;
     }
     if (eq <= 0) throw fail(`expected key=value, got "${part}"`);
-    const key = part.slice(0, eq);
+    // QEMU spells the lock option of the file protocol `file.locking`.
+    const key = part.slice(0, eq) === 'file.locking' ? 'locking' : part.slice(0, eq);
     if (!(DRIVE_KEYS as readonly string[]).includes(key)) throw fail(`unknown option "${key}" (known: ${DRIVE_KEYS.join(', ')})`);
     if (values.has(key)) throw fail(`option "${key}" given twice`);
     values.set(key, part.slice(eq + 1));
@@ -69,6 +77,8 @@ export function parseDriveSpec(text: string, baseDir: string, where = `--drive $
   if (!(ro in BOOLEAN)) throw fail(`readonly=${ro}: expected on or off`);
   const iface = values.get('if') ?? 'virtio';
   if (iface !== 'virtio') throw fail(`if=${iface}: only virtio drives are supported`);
+  const locking = values.get('locking') ?? 'on';
+  if (!(locking in BOOLEAN) && locking !== 'auto') throw fail(`locking=${locking}: expected on, off or auto`);
   const options: Record<string, string> = {};
   const transport = values.get('transport');
   if (transport !== undefined) {
@@ -87,6 +97,8 @@ export function parseDriveSpec(text: string, baseDir: string, where = `--drive $
     interface: iface,
     options,
     text,
+    where,
+    locking: locking === 'auto' || BOOLEAN[locking],
   };
 }
 

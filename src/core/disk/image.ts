@@ -1,6 +1,7 @@
 import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { BlockImage } from '../api.js';
 import { UserError } from '../errors.js';
+import { lockImage, type ImageLock } from './lock.js';
 
 export const SECTOR_SIZE = 512;
 
@@ -18,12 +19,17 @@ export class FileBlockImage implements BlockImage {
     fd: number,
     readonly size: number,
     readonly readOnly: boolean,
+    private readonly lock: ImageLock | undefined,
   ) {
     this.fd = fd;
   }
 
-  /** Opens `path`; a missing, unreadable or odd-sized image is a UserError naming it. */
-  static open(path: string, readOnly: boolean): FileBlockImage {
+  /**
+   * Opens `path`; a missing, unreadable or odd-sized image is a UserError naming it. With
+   * `locking` (the default) it takes the image's lock (src/core/disk/lock.ts): exclusive when
+   * read-write, shared when read-only; an image another rvos writes is refused, naming it.
+   */
+  static open(path: string, readOnly: boolean, opts: { locking?: boolean } = {}): FileBlockImage {
     let fd: number;
     try {
       fd = openSync(path, readOnly ? 'r' : 'r+');
@@ -46,7 +52,14 @@ export class FileBlockImage implements BlockImage {
       closeSync(fd);
       throw new UserError(`drive ${path}: size ${size} bytes is not a non-zero multiple of ${SECTOR_SIZE} (raw images hold whole sectors)`);
     }
-    return new FileBlockImage(path, fd, size, readOnly);
+    let lock: ImageLock | undefined;
+    try {
+      if (opts.locking ?? true) lock = lockImage(path, fd, readOnly ? 'shared' : 'exclusive');
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    return new FileBlockImage(path, fd, size, readOnly, lock);
   }
 
   private inRange(offset: number, length: number): boolean {
@@ -103,5 +116,6 @@ export class FileBlockImage implements BlockImage {
       // Every write already reached the file; a failing sync at exit has nobody left to tell.
     }
     closeSync(fd);
+    this.lock?.release();
   }
 }

@@ -1,4 +1,5 @@
 import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { formatBytes, openRegularFile } from '../input-file.js';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -257,6 +258,9 @@ export interface Inode {
 }
 
 /** A parsed rvfs image (a copy of its bytes). Every read is checked; a damaged image is a UserError naming `name`. */
+/** `rvos disk list` and the tests read an image whole; rvfs images are a few MiB. */
+const MAX_LISTED_IMAGE_BYTES = 2 ** 31 - 1;
+
 export class RvfsImage {
   readonly sb: Superblock;
   private readonly view: DataView;
@@ -269,15 +273,18 @@ export class RvfsImage {
     this.sb = this.readSuperblock();
   }
 
-  /** Reads an image file. */
+  /**
+   * Reads an image file, to its size on disk: like a drive, an image is a regular file (a FIFO
+   * or `/dev/zero` is refused, not read until the host runs out of memory).
+   */
   static open(path: string): RvfsImage {
-    let bytes: Uint8Array;
+    const src = openRegularFile(path, 'a disk image');
     try {
-      bytes = new Uint8Array(readFileSync(path));
-    } catch (e) {
-      throw new UserError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      if (src.size > MAX_LISTED_IMAGE_BYTES) throw new UserError(`${path}: ${src.size} bytes, larger than the largest image rvos reads whole (${formatBytes(MAX_LISTED_IMAGE_BYTES)})`);
+      return new RvfsImage(src.read(0, src.size), path);
+    } finally {
+      src.close();
     }
-    return new RvfsImage(bytes, path);
   }
 
   private fail(what: string): UserError {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../../../src/core/errors.js';
 import { checkElfArch, elfInfo, parseElf } from '../../../src/core/loaders/elf.js';
 import { Symbolizer } from '../../../src/core/symbols.js';
 import { makeElf } from '../../helpers/elf.js';
@@ -42,5 +45,81 @@ describe('ELF loader', () => {
     expect(s.format(0x21c)).toBe('<main+0x1c>');
     expect(s.format(0x104)).toBe('<start+0x4>');
     expect(s.format(0x10)).toBe('');
+  });
+
+  it('refuses entry sizes smaller than the headers read, naming the field', () => {
+    const elf = makeElf({ entry: 0x80000000, segments: [{ paddr: 0x80000000, data: code }, { paddr: 0x80001000, data: code }], symbols: { a: 1 } });
+    const small = (off: number, value: number) => {
+      const b = Buffer.from(elf);
+      b.writeUInt16LE(value, off);
+      return new Uint8Array(b);
+    };
+    expect(() => parseElf(small(42, 4), 'p.elf')).toThrow('p.elf: e_phentsize 4 is smaller than a program header (32 bytes)');
+    expect(() => parseElf(small(46, 8), 's.elf')).toThrow('s.elf: e_shentsize 8 is smaller than a section header (40 bytes)');
+    const e64 = Buffer.from(makeElf({ elfClass: 2, entry: 0x1000, segments: [{ paddr: 0x1000, data: code }] }));
+    e64.writeUInt16LE(32, 54);
+    expect(() => parseElf(new Uint8Array(e64), 'p64.elf')).toThrow('p64.elf: e_phentsize 32 is smaller than a program header (56 bytes)');
+  });
+
+  it('refuses counts and offsets past the end, overlapping segments and segments larger than RAM', () => {
+    const elf = Buffer.from(makeElf({ entry: 0x80000000, segments: [{ paddr: 0x80000000, data: code }, { paddr: 0x80000004, data: code }] }));
+    expect(() => parseElf(new Uint8Array(elf), 'o.elf')).toThrow(/o\.elf: segments 0 and 1 overlap/);
+    const many = Buffer.from(makeElf({ entry: 0x80000000, segments: [{ paddr: 0x80000000, data: code }] }));
+    many.writeUInt16LE(0xffff, 44); // e_phnum
+    expect(() => parseElf(new Uint8Array(many), 'n.elf')).toThrow(/n\.elf: truncated file: program headers/);
+    const big = makeElf({ entry: 0x80000000, segments: [{ paddr: 0x80000000, data: code, memsz: 0x7fff0000 }] });
+    expect(() => parseElf(big, 'b.elf', { loadLimit: { bytes: 128 << 20, why: 'the RAM it must fit in (128 MiB)' } })).toThrow(
+      'b.elf: loadable segments of 2147418112 bytes, larger than the RAM it must fit in (128 MiB)',
+    );
+  });
+
+  it('never throws anything but a UserError on a truncated or corrupted file (fuzz)', () => {
+    const real = new Uint8Array(readFileSync(join(import.meta.dirname, '../../../kernels/tests/build/hello.elf')));
+    const made = makeElf({ elfClass: 2, machine: 183, entry: 0x80000, segments: [{ paddr: 0x80000, data: code }], symbols: { main: 0x80004 } });
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
+    const tryParse = (bytes: Uint8Array) => {
+      try {
+        parseElf(bytes, 'f.elf', { loadLimit: { bytes: 128 << 20, why: 'RAM' } });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw new Error(`${(e as Error).name}: ${(e as Error).message}`);
+        expect((e as Error).message).toMatch(/^f\.elf: /);
+      }
+    };
+    for (const elf of [real, made]) {
+      // Truncation at every offset of the headers, and at steps through the rest.
+      for (let len = 0; len < elf.length; len += len < 256 ? 1 : 97) tryParse(elf.subarray(0, len));
+      // Single header fields set to extreme values, and random byte corruption anywhere.
+      for (let off = 0; off < 64; off++) {
+        for (const value of [0, 1, 0x7f, 0xff]) {
+          const b = elf.slice();
+          b[off] = value;
+          tryParse(b);
+        }
+      }
+      // Header fields (ELF32 offsets) set to small counts, small entry sizes and offsets near the end.
+      if (elf[4] === 1) {
+        const fields: Array<[number, 2 | 4]> = [[28, 4], [32, 4], [42, 2], [44, 2], [46, 2], [48, 2]];
+        const values = [0, 1, 2, 4, 8, 16, 0xffff, elf.length - 1, elf.length - 8, elf.length - 40, 0xffffffff];
+        for (const [off, width] of fields) {
+          for (const [off2, width2] of fields) {
+            for (const value of values) {
+              for (const value2 of [1, 4, elf.length - 16]) {
+                const b = Buffer.from(elf);
+                const put = (o: number, w: number, x: number) => (w === 2 ? b.writeUInt16LE(x & 0xffff, o) : b.writeUInt32LE(x >>> 0, o));
+                put(off, width, value);
+                if (off2 !== off) put(off2, width2, value2);
+                tryParse(new Uint8Array(b));
+              }
+            }
+          }
+        }
+      }
+      for (let n = 0; n < 2000; n++) {
+        const b = elf.slice();
+        for (let k = 0; k < 4; k++) b[Math.floor(random() * Math.min(b.length, n % 2 ? 256 : b.length))] = Math.floor(random() * 256);
+        tryParse(b);
+      }
+    }
   });
 });

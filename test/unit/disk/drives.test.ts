@@ -66,7 +66,19 @@ async function rejects(p: Promise<unknown>, message: RegExp): Promise<void> {
 
 describe('--drive specs', () => {
   it('parses QEMU-style key=value lists', () => {
-    expect(parseDriveSpec('file=disk.img', '/base')).toEqual({ file: '/base/disk.img', format: 'raw', readonly: false, interface: 'virtio', options: {}, text: 'file=disk.img' });
+    expect(parseDriveSpec('file=disk.img', '/base')).toEqual({
+      file: '/base/disk.img',
+      format: 'raw',
+      readonly: false,
+      interface: 'virtio',
+      options: {},
+      text: 'file=disk.img',
+      where: '--drive file=disk.img',
+      locking: true,
+    });
+    expect(parseDriveSpec('file=d.img,locking=off', '/b')).toMatchObject({ locking: false });
+    expect(parseDriveSpec('file=d.img,file.locking=off', '/b')).toMatchObject({ locking: false });
+    expect(parseDriveSpec('file=d.img', '/b', 'rvos.config.yaml:3: drives[0]')).toMatchObject({ where: 'rvos.config.yaml:3: drives[0]' });
     expect(parseDriveSpec('file=/abs/a,,b.img,format=raw,readonly=on,if=virtio,transport=modern,serial=disk-1', '/base')).toMatchObject({
       file: '/abs/a,b.img',
       readonly: true,
@@ -77,7 +89,8 @@ describe('--drive specs', () => {
 
   it.each([
     ['readonly=on', /file=PATH is required/],
-    ['file=a,colour=red', /unknown option "colour" \(known: file, format, readonly, if, transport, serial\)/],
+    ['file=a,colour=red', /unknown option "colour" \(known: file, format, readonly, if, transport, serial, locking\)/],
+    ['file=a,locking=maybe', /locking=maybe: expected on, off or auto/],
     ['file=a,format=qcow2', /format=qcow2: only raw images are supported/],
     ['file=a,readonly=maybe', /readonly=maybe: expected on or off/],
     ['file=a,if=ide', /if=ide: only virtio drives are supported/],

@@ -287,7 +287,7 @@ describe('virtio-blk slot attachment', () => {
       ['modern', 2],
       ['legacy', 1],
     ] as const) {
-      const image = new CountingImage(FileBlockImage.open(path, false));
+      const image = new CountingImage(FileBlockImage.open(path, false, { locking: false }));
       opened.push(image);
       const d = instantiate(virtioType, { name: 'virtio0', reg: [[0x10001000, 0x1000]], irqs: ['plic:1'], props: { version: version === 2 ? 1 : 2 } });
       d.device.slot!.attach(blkType, { id: 'drive0', image, options: { transport } });
