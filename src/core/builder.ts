@@ -171,7 +171,10 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   let opened: BlockImage[] = [];
   if (!opts.noBoot) {
     let drives = opts.drives;
-    if (drives === undefined && board.boot.drive && board.boot.drive !== 'none') {
+    // The default disk belongs to the board's own software: a kernel of the user's own (bare-metal
+    // tests run side by side, each would want the one image) gets no disk unless it asks for one.
+    const ownKernel = opts.kernel === undefined;
+    if (drives === undefined && ownKernel && board.boot.drive && board.boot.drive !== 'none') {
       const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
       drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}`, where: `${board.origin('boot.drive').file}:${board.origin('boot.drive').line}: boot.drive`, locking: true }] : [];
     }

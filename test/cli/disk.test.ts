@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,15 +119,20 @@ describe('rvos run with drives', () => {
   it('copies a board default disk on the first run only, saying where on stderr', async () => {
     writeFileSync(join(dir, 'committed.img'), Buffer.alloc(4096, 7));
     const board = join(dir, 'disk-board.yaml');
-    writeFileSync(board, 'extends: virt\nname: diskboard\nboot:\n  drive: committed.img\n');
-    const first = await rvos(['run', '--board', board, '--bios', 'none', '--kernel', programElf('hello')]);
+    writeFileSync(board, `extends: virt\nname: diskboard\nboot:\n  firmware: none\n  kernel: ${programElf('hello')}\n  drive: committed.img\n`);
+    const first = await rvos(['run', '--board', board]);
     expect(first.code, first.stderr).toBe(0);
     const copy = join(dir, 'data', 'diskboard-disk.img');
     expect(first.stderr).toBe(`rvos: board diskboard: the default disk is a copy of ${join(dir, 'committed.img')} at ${copy} (delete it to start afresh)\n`);
     expect(readFileSync(copy).equals(Buffer.alloc(4096, 7))).toBe(true);
-    const second = await rvos(['run', '--board', board, '--bios', 'none', '--kernel', programElf('hello')]);
+    const second = await rvos(['run', '--board', board]);
     expect(second.code).toBe(0);
     expect(second.stderr).toBe('');
+    // A kernel of the user's own gets no default disk (so bare-metal runs side by side never share it).
+    rmSync(copy);
+    const own = await rvos(['run', '--board', board, '--kernel', programElf('hello')]);
+    expect(own.code, own.stderr).toBe(0);
+    expect(existsSync(copy)).toBe(false);
   });
 });
 
