@@ -29,6 +29,7 @@ export default class Dtb extends RvosCommand {
       bootargs: flags.append ?? config.append,
       noBoot: true,
     });
+    await machine.close(); // the devices were created (and may hold files or sockets); only the tree is wanted
     if (flags.output === '-') {
       await new Promise<void>((resolve) => process.stdout.write(machine.dtb, () => resolve()));
       return;
