@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -99,13 +100,25 @@ function projectRoot(cwd: string): string | undefined {
   }
 }
 
-/** Global node_modules: npm's global prefix, and the folder rvos itself is installed in. */
+/**
+ * Global node_modules: npm's global prefix (npm_config_prefix, a `prefix=` in ~/.npmrc, else the one
+ * of the running Node), and the folder rvos itself is installed in.
+ */
 function globalNodeModules(): string[] {
-  const prefix = process.env.npm_config_prefix ?? dirname(dirname(process.execPath));
-  const dirs = [join(prefix, 'lib', 'node_modules')];
+  const prefixes = [process.env.npm_config_prefix, userNpmrcPrefix(), dirname(dirname(process.execPath))];
+  const dirs = prefixes.filter((p): p is string => !!p).map((p) => join(p, 'lib', 'node_modules'));
   const parent = dirname(packageRoot());
   if (basename(parent) === 'node_modules') dirs.push(parent);
   return [...new Set(dirs)];
+}
+
+function userNpmrcPrefix(): string | undefined {
+  try {
+    const line = /^\s*prefix\s*=\s*(.+?)\s*$/m.exec(readFileSync(join(homedir(), '.npmrc'), 'utf8'));
+    return line ? resolve(homedir(), line[1].replace(/^~(?=\/|$)/, homedir())) : undefined;
+  } catch {
+    return undefined; // no ~/.npmrc
+  }
 }
 
 function packageName(dir: string): string | undefined {

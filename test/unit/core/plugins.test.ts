@@ -118,4 +118,20 @@ describe('plugin registry', () => {
       else process.env.npm_config_prefix = saved;
     }
   });
+
+  it("finds global packages under a prefix set in the user's ~/.npmrc", () => {
+    const home = mkdtempSync(join(tmpdir(), 'rvos-npmrc-'));
+    writeFileSync(join(home, '.npmrc'), 'fund=false\nprefix = ~/.npm-global\n');
+    plugin(join(home, '.npm-global', 'lib', 'node_modules'), 'rvos-dev-rc', { name: 'rvos-dev-rc', rvos }, deviceEntry('rc'));
+    const saved = { home: process.env.HOME, prefix: process.env.npm_config_prefix };
+    process.env.HOME = home;
+    delete process.env.npm_config_prefix;
+    try {
+      const found = discoverPlugins([], home).filter((c) => c.source === 'global');
+      expect(found.map((c) => c.dir)).toContain(join(home, '.npm-global', 'lib', 'node_modules', 'rvos-dev-rc'));
+    } finally {
+      process.env.HOME = saved.home;
+      if (saved.prefix !== undefined) process.env.npm_config_prefix = saved.prefix;
+    }
+  });
 });

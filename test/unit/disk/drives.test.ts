@@ -188,15 +188,17 @@ describe('drives on the virt board', () => {
 describe('the board default disk', () => {
   function boardWithDisk(committed: string): string {
     const board = join(dir, 'board.yaml');
-    writeFileSync(board, `extends: virt\nname: testboard\nboot:\n  drive: ${committed}\n`);
+    // The default disk comes with the board's own kernel (no kernel given), as the OS disk does on virt.
+    writeFileSync(board, `extends: virt\nname: testboard\nboot:\n  firmware: none\n  kernel: ${programElf('hello')}\n  drive: ${committed}\n`);
     return board;
   }
+  const own = { kernel: undefined, bios: undefined };
 
   it('copies the committed image once to RVOS_DATA_DIR, uses the copy, and never writes the original', async () => {
     const committed = image('committed.img', 16, 0x42);
     const board = boardWithDisk('./committed.img');
     const notices: string[] = [];
-    const s = await session({ board, notice: (m) => notices.push(m) });
+    const s = await session({ board, ...own, notice: (m) => notices.push(m) });
     const copy = join(dir, 'data', 'testboard-disk.img');
     expect(existsSync(copy)).toBe(true);
     expect(notices).toEqual([`rvos: board testboard: the default disk is a copy of ${committed} at ${copy} (delete it to start afresh)`]);
@@ -215,7 +217,7 @@ describe('the board default disk', () => {
     sessions.pop();
 
     // Later runs reuse the copy (with what the guest wrote) and say nothing.
-    const again = await session({ board, notice: (m) => notices.push(m) });
+    const again = await session({ board, ...own, notice: (m) => notices.push(m) });
     expect(notices.length).toBe(1);
     expect(slotDrive(again.machine, 'virtio7')).toBe(copy);
     expect(readFileSync(copy)[0]).toBe(0x99);
@@ -223,7 +225,7 @@ describe('the board default disk', () => {
 
   it('runs without a drive, silently, while the default image does not exist', async () => {
     const notices: string[] = [];
-    const s = await session({ board: boardWithDisk('./not-built-yet.img'), notice: (m) => notices.push(m) });
+    const s = await session({ board: boardWithDisk('./not-built-yet.img'), ...own, notice: (m) => notices.push(m) });
     expect(slots(s.machine)).toEqual([]);
     expect(notices).toEqual([]);
     expect(existsSync(join(dir, 'data'))).toBe(false);
@@ -233,9 +235,9 @@ describe('the board default disk', () => {
     image('committed.img');
     const board = boardWithDisk('./committed.img');
     const other = image('other.img');
-    const s = await session({ board, drives: [`file=${other}`] });
+    const s = await session({ board, ...own, drives: [`file=${other}`] });
     expect(slotDrive(s.machine, 'virtio7')).toBe(other);
-    const none = await session({ board, drives: ['none'] });
+    const none = await session({ board, ...own, drives: ['none'] });
     expect(slots(none.machine)).toEqual([]);
     expect(existsSync(join(dir, 'data'))).toBe(false);
   });
