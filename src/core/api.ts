@@ -92,6 +92,11 @@ export interface Bus {
   /** DMA helpers for devices: copy to/from guest physical memory (RAM only). Return false on a bad range. */
   dmaRead(addr: number, dst: Uint8Array): boolean;
   dmaWrite(addr: number, src: Uint8Array): boolean;
+  /**
+   * Calls `fn` after every store (CPU or DMA) that touches [addr, addr+size) in RAM: for host-call
+   * mailboxes in guest memory such as HTIF's `tohost`. Watched pages take the slow store path.
+   */
+  watch(addr: number, size: number, fn: (addr: number, size: number) => void): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,8 +564,19 @@ export interface BootContext {
   readonly props: Record<string, unknown>;
 }
 
+/** What `ArchType.attach` gets: the running machine's bus, control, events and console. */
+export interface ArchMachineContext {
+  readonly bus: Bus;
+  readonly machine: MachineControl;
+  readonly events: EventSink;
+  /** The console device's backend, if the board has a console. */
+  readonly console: CharBackend | undefined;
+  /** Calls `fn` after every slice of CPU execution (to poll guest-memory mailboxes). */
+  afterSlice(fn: () => void): void;
+}
+
 export interface BootResult {
-  /** Images loaded, in order (firmware first), for symbolizing and HTIF. */
+  /** Images loaded, in order (firmware first), for symbolizing and the arch's `attach`. */
   images: ElfInfo[];
   /** Where the DTB was placed. */
   dtbAddress: number;
@@ -580,6 +596,11 @@ export interface ArchType {
   cpuInterruptCells(input: string): number[];
   /** Loads firmware/kernel and sets the CPUs' entry state. */
   boot(ctx: BootContext): BootResult;
+  /**
+   * Called once, after the first boot, for machine-wide services an architecture's software
+   * expects beyond devices (RISC-V: HTIF through the `tohost` symbol of a loaded ELF).
+   */
+  attach?(ctx: ArchMachineContext, images: ElfInfo[]): void;
 }
 
 // ---------------------------------------------------------------------------------------------

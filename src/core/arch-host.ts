@@ -25,5 +25,6 @@ export function guardArch(arch: ArchType, plugin: string): ArchType {
     deviceTreeCpus: (root, cpus, props, alloc) => guard(`arch ${arch.type}: deviceTreeCpus()`, () => arch.deviceTreeCpus(root, cpus, props, alloc)),
     cpuInterruptCells: (input) => guard(`arch ${arch.type}: cpuInterruptCells()`, () => arch.cpuInterruptCells(input)),
     boot: (ctx) => guard(`arch ${arch.type}: boot()`, () => arch.boot(ctx)),
+    attach: arch.attach && ((ctx, images) => guard(`arch ${arch.type}: attach()`, () => arch.attach!(ctx, images))),
   };
 }

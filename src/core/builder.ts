@@ -14,7 +14,6 @@ import { PluginError, UserError } from './errors.js';
 import { formatBytes, openInput } from './input-file.js';
 import { EventStream } from './events.js';
 import type { IdleMode } from './idle.js';
-import { attachHtif } from './htif.js';
 import { Wire } from './irq.js';
 import { checkElfArch, elfInfo, isElf, parseElf } from './loaders/elf.js';
 import { Machine, type MachineDevice } from './machine.js';
@@ -230,8 +229,16 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     for (const image of opened) image.close();
     throw e;
   }
-  const console = consoleName ? backends.get(consoleName) : undefined;
-  for (const img of machine.images) attachHtif(machine, img, console);
+  arch.attach?.(
+    {
+      bus,
+      machine: control,
+      events,
+      console: consoleName ? backends.get(consoleName) : undefined,
+      afterSlice: (fn) => machine.afterSlice.push(fn),
+    },
+    machine.images,
+  );
   return machine;
 }
 

@@ -5,6 +5,7 @@ import type { ArchType, PluginApi } from '../../../src/core/api.js';
 import { boot } from './boot.js';
 import { Rv32Cpu } from './cpu.js';
 import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
+import { attachHtif } from './htif.js';
 
 export const rv32: ArchType = {
   type: 'rv32',
@@ -15,6 +16,10 @@ export const rv32: ArchType = {
   deviceTreeCpus,
   cpuInterruptCells,
   boot,
+  // Spike-style programs (the RISC-V ISA tests) talk to the host through HTIF's `tohost`.
+  attach: (ctx, images) => {
+    for (const image of images) attachHtif(ctx, image);
+  },
 };
 
 export function register(api: PluginApi): void {

@@ -1,5 +1,4 @@
-import type { CharBackend, ElfInfo } from './api.js';
-import type { Machine } from './machine.js';
+import type { ArchMachineContext, ElfInfo } from '../../../src/core/api.js';
 
 /**
  * Berkeley HTIF through the `tohost`/`fromhost` symbols, as Spike and the RISC-V ISA test suites
@@ -10,11 +9,11 @@ import type { Machine } from './machine.js';
  * reaches the high word; a guest that only ever writes the low word is caught by a poll after
  * the value has stayed unchanged for one whole slice.
  */
-export function attachHtif(machine: Machine, image: ElfInfo, console: CharBackend | undefined): boolean {
+export function attachHtif(ctx: ArchMachineContext, image: ElfInfo): boolean {
   const tohost = image.symbols.get('tohost');
   if (tohost === undefined) return false;
   const fromhost = image.symbols.get('fromhost');
-  const { bus } = machine;
+  const { bus, machine, events, console } = ctx;
   const ram = bus.ram;
   const inRam = (a: number) => a >= ram.base && a + 8 <= ram.base + ram.size;
   if (!inRam(tohost)) return false;
@@ -37,7 +36,7 @@ export function attachHtif(machine: Machine, image: ElfInfo, console: CharBacken
         const code = Math.floor(payload / 2);
         machine.powerOff(code, code === 0 ? 'HTIF: test passed' : `HTIF: test failed with code ${code}`);
       } else {
-        machine.events.emit('log', { source: 'htif', message: `syscall proxy (tohost=0x${payload.toString(16)}) is not supported` });
+        events.emit('log', { source: 'htif', message: `syscall proxy (tohost=0x${payload.toString(16)}) is not supported` });
       }
       return;
     }
@@ -62,7 +61,7 @@ export function attachHtif(machine: Machine, image: ElfInfo, console: CharBacken
       slicesSince = 0;
     }
   });
-  machine.afterSlice.push(() => {
+  ctx.afterSlice(() => {
     if (lowSeen < 0 || ++slicesSince < 2) return;
     const lo = ram.view.getUint32(off, true);
     if (lo !== 0 && lo === lowSeen) take();
