@@ -589,6 +589,11 @@ export interface ArchType {
   /** ELF e_machine and class (1 = 32-bit, 2 = 64-bit) accepted by the loader. */
   readonly elfMachine: number;
   readonly elfClass: 1 | 2;
+  /**
+   * Names after which this architecture's software prints code addresses (`sepc=0x...`,
+   * `ELR_EL1=0x...`): the console appends `<function+offset>` to them. Default: `pc`.
+   */
+  readonly consoleAddressKeywords?: readonly string[];
   createCpu(ctx: CpuContext): Cpu;
   /** Fills /cpus in the device tree. Returns each CPU's interrupt-controller phandle (for interrupts-extended). */
   deviceTreeCpus(root: FdtNode, cpus: Cpu[], props: Record<string, unknown>, allocPhandle: () => number): number[];

@@ -21,6 +21,7 @@ export function guardArch(arch: ArchType, plugin: string): ArchType {
     description: arch.description,
     elfMachine: arch.elfMachine,
     elfClass: arch.elfClass,
+    consoleAddressKeywords: arch.consoleAddressKeywords,
     createCpu: (ctx) => guard(`arch ${arch.type}: createCpu()`, () => arch.createCpu(ctx)),
     deviceTreeCpus: (root, cpus, props, alloc) => guard(`arch ${arch.type}: deviceTreeCpus()`, () => arch.deviceTreeCpus(root, cpus, props, alloc)),
     cpuInterruptCells: (input) => guard(`arch ${arch.type}: cpuInterruptCells()`, () => arch.cpuInterruptCells(input)),

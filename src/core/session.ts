@@ -95,7 +95,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const virtioTransport = o.virtioVersion !== undefined ? parseTransport(o.virtioVersion, `--virtio-version ${o.virtioVersion}`) : undefined;
   let machineRef: Machine | undefined;
   consoleBackend =
-    consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined)) : createBackend(consoleSpec, consoleWhere);
+    consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined), () => machineRef?.arch.consoleAddressKeywords) : createBackend(consoleSpec, consoleWhere);
 
   const factory = container.get<MachineFactory>(TOKENS.MachineFactory);
   const machine = await factory.create(o.board, {

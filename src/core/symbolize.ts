@@ -4,8 +4,9 @@ import type { Symbolizer } from './symbols.js';
 
 /**
  * Symbols for addresses: `rvos addr2line`, and the console filter that appends
- * ` <function+0x1c>` after `sepc=0x...`, `mepc=0x...`, `pc=0x...` and `ra=0x...` in what the guest
- * prints (panic messages, trap dumps), the way a kernel developer would run addr2line by hand.
+ * ` <function+0x1c>` after `KEYWORD=0x...` in what the guest prints (panic messages, trap dumps),
+ * the way a kernel developer would run addr2line by hand. The keywords come from the architecture
+ * (`ArchType.consoleAddressKeywords`: `sepc`, `mepc`, `pc`, `ra` on RISC-V).
  */
 
 /** `name+0xoff` for `addr` when it lies inside one of `images` and a symbol precedes it. */
@@ -20,25 +21,40 @@ export function symbolizeAddress(machine: { symbols: Symbolizer; images: ElfInfo
   return describeAddress(machine.symbols, machine.images, addr);
 }
 
-const KEYWORDS = ['sepc', 'mepc', 'pc', 'ra'];
+/** Keywords when the architecture names none. */
+export const DEFAULT_ADDRESS_KEYWORDS: readonly string[] = ['pc'];
 const MAX_HEX = 16;
-/** A keyword at a word start, `=0x`, 1..16 hex digits, and the character that ends the number. */
-const COMPLETE = /(?<![A-Za-z0-9_])(sepc|mepc|pc|ra)=0x([0-9a-fA-F]{1,16})(?=[^0-9a-fA-F])/g;
-const LONGEST = Math.max(...KEYWORDS.map((k) => k.length)) + 3 + MAX_HEX;
 const WORD = /[A-Za-z0-9_]/;
+const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Whether `s` could still grow into `keyword=0x<hex>` (or already is one, waiting for its end). */
-function couldMatch(s: string): boolean {
-  for (const k of KEYWORDS) {
-    const head = `${k}=0x`;
-    if (s.length <= head.length) {
-      if (head.startsWith(s)) return true;
-    } else if (s.startsWith(head)) {
-      const hex = s.slice(head.length);
-      if (hex.length <= MAX_HEX && /^[0-9a-fA-F]*$/.test(hex)) return true;
-    }
+/** The patterns for one set of keywords. */
+class Keywords {
+  /** A keyword at a word start, `=0x`, 1..16 hex digits, and the character that ends the number. */
+  readonly complete: RegExp;
+  /** A whole `keyword=0x<hex>` (held text at a flush). */
+  readonly whole: RegExp;
+  readonly longest: number;
+
+  constructor(readonly list: readonly string[]) {
+    const alt = list.map(escape).join('|');
+    this.complete = new RegExp(`(?<![A-Za-z0-9_])(${alt})=0x([0-9a-fA-F]{1,${MAX_HEX}})(?=[^0-9a-fA-F])`, 'g');
+    this.whole = new RegExp(`^(?:${alt})=0x([0-9a-fA-F]{1,${MAX_HEX}})$`);
+    this.longest = Math.max(...list.map((k) => k.length)) + 3 + MAX_HEX;
   }
-  return false;
+
+  /** Whether `s` could still grow into `keyword=0x<hex>` (or already is one, waiting for its end). */
+  couldMatch(s: string): boolean {
+    for (const k of this.list) {
+      const head = `${k}=0x`;
+      if (s.length <= head.length) {
+        if (head.startsWith(s)) return true;
+      } else if (s.startsWith(head)) {
+        const hex = s.slice(head.length);
+        if (hex.length <= MAX_HEX && /^[0-9a-fA-F]*$/.test(hex)) return true;
+      }
+    }
+    return false;
+  }
 }
 
 /**
@@ -50,12 +66,16 @@ export class ConsoleSymbolizer {
   /** The last character passed on, for the word-boundary check across chunks. */
   private prev = '\n';
   private timer: NodeJS.Timeout | undefined;
+  private readonly keywords: Keywords;
 
   constructor(
     private readonly lookup: (addr: number) => string | undefined,
     private readonly out: (bytes: Uint8Array) => void,
     private readonly holdMs = 50,
-  ) {}
+    keywords: readonly string[] = DEFAULT_ADDRESS_KEYWORDS,
+  ) {
+    this.keywords = new Keywords(keywords.length > 0 ? keywords : DEFAULT_ADDRESS_KEYWORDS);
+  }
 
   write(bytes: Uint8Array): void {
     const text = this.held + Buffer.from(bytes).toString('latin1');
@@ -64,11 +84,12 @@ export class ConsoleSymbolizer {
     const all = ctx + text;
     let out = '';
     let last = ctx.length;
-    COMPLETE.lastIndex = 0;
-    for (let m = COMPLETE.exec(all); m; m = COMPLETE.exec(all)) {
+    const complete = this.keywords.complete;
+    complete.lastIndex = 0;
+    for (let m = complete.exec(all); m; m = complete.exec(all)) {
       if (m.index < ctx.length) {
         // Starts in the context character, which was already passed on as plain text.
-        COMPLETE.lastIndex = m.index + 1;
+        complete.lastIndex = m.index + 1;
         continue;
       }
       const end = m.index + m[0].length;
@@ -78,9 +99,9 @@ export class ConsoleSymbolizer {
     const rest = all.slice(last);
     // Hold back the shortest-starting tail that may become a match.
     let hold = rest.length;
-    for (let i = Math.max(0, rest.length - LONGEST); i < rest.length; i++) {
+    for (let i = Math.max(0, rest.length - this.keywords.longest); i < rest.length; i++) {
       const before = i > 0 ? rest[i - 1] : last > 0 ? all[last - 1] : '\n';
-      if (!WORD.test(before) && couldMatch(rest.slice(i))) {
+      if (!WORD.test(before) && this.keywords.couldMatch(rest.slice(i))) {
         hold = i;
         break;
       }
@@ -104,7 +125,7 @@ export class ConsoleSymbolizer {
       this.timer = undefined;
     }
     if (!this.held) return;
-    const m = /^(?:sepc|mepc|pc|ra)=0x([0-9a-fA-F]{1,16})$/.exec(this.held);
+    const m = this.keywords.whole.exec(this.held);
     const text = this.held + (m ? this.annotation(m[1]) : '');
     this.held = '';
     this.emit(text);
@@ -125,19 +146,24 @@ export class ConsoleSymbolizer {
 
 /** The `stdio` console with the symbolizing filter between the guest and standard output. */
 export class SymbolizingStdioBackend extends StdioBackend {
-  private readonly filter: ConsoleSymbolizer;
+  private filter: ConsoleSymbolizer | undefined;
 
-  constructor(lookup: (addr: number) => string | undefined, out: NodeJS.WriteStream = process.stdout) {
-    super(out);
-    this.filter = new ConsoleSymbolizer(lookup, (bytes) => out.write(bytes));
+  /** `keywords` is asked at the first output: the backend exists before the machine (and its arch). */
+  constructor(
+    private readonly lookup: (addr: number) => string | undefined,
+    private readonly keywords: () => readonly string[] | undefined,
+    private readonly stream: NodeJS.WriteStream = process.stdout,
+  ) {
+    super(stream);
   }
 
   protected override output(bytes: Uint8Array): void {
+    this.filter ??= new ConsoleSymbolizer(this.lookup, (b) => this.stream.write(b), 50, this.keywords());
     this.filter.write(bytes);
   }
 
   override close(): void {
     super.close();
-    this.filter.flush();
+    this.filter?.flush();
   }
 }

@@ -103,7 +103,7 @@ export class TuiApp {
       this.models.set(port, new ConsoleModel());
       const show = (bytes: Uint8Array) => this.onOutput(port, bytes);
       if (this.symbolize) {
-        const filter = new ConsoleSymbolizer((addr) => symbolizeAddress(this.machine, addr), show);
+        const filter = new ConsoleSymbolizer((addr) => symbolizeAddress(this.machine, addr), show, 50, this.machine.arch.consoleAddressKeywords);
         port.backend.onOutput((bytes) => filter.write(bytes));
         this.cleanups.push(() => filter.flush());
       } else port.backend.onOutput(show);

@@ -12,6 +12,8 @@ export const rv32: ArchType = {
   description: 'RISC-V RV32IMAC + Zicsr + Zifencei, M/S/U modes, Sv32 MMU, PMP',
   elfMachine: 243, // EM_RISCV
   elfClass: 1,
+  // What kernels print in trap dumps and panics (the console symbolizes them).
+  consoleAddressKeywords: ['sepc', 'mepc', 'pc', 'ra'],
   createCpu: (ctx) => new Rv32Cpu(ctx),
   deviceTreeCpus,
   cpuInterruptCells,

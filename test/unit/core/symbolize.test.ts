@@ -6,10 +6,13 @@ const image = { entry: 0x80200000, low: 0x80200000, high: 0x80210000, path: 'k.e
 const symbols = new Symbolizer([image]);
 const lookup = (addr: number) => describeAddress(symbols, [image], addr);
 
+/** The RV32 plugin's keywords. */
+const RV32 = ['sepc', 'mepc', 'pc', 'ra'];
+
 /** Feeds `chunks` one after another and returns what came out. */
-function run(chunks: string[]): string {
+function run(chunks: string[], keywords: readonly string[] = RV32): string {
   let out = '';
-  const f = new ConsoleSymbolizer(lookup, (b) => (out += Buffer.from(b).toString('latin1')));
+  const f = new ConsoleSymbolizer(lookup, (b) => (out += Buffer.from(b).toString('latin1')), 50, keywords);
   for (const c of chunks) f.write(new Uint8Array(Buffer.from(c, 'latin1')));
   f.flush();
   return out;
@@ -29,6 +32,12 @@ describe('console symbolizer', () => {
     expect(run(['PC=0x80200a3c epc=0x80200a3c xpc=0x80200a3c sepc=0x1000 pc=0xzz\n'])).toBe('PC=0x80200a3c epc=0x80200a3c xpc=0x80200a3c sepc=0x1000 pc=0xzz\n');
   });
 
+  it("uses the architecture's keywords (pc alone by default)", () => {
+    expect(run(['ELR_EL1=0x80200a3c FAR_EL1=0x0 sepc=0x80200a3c\n'], ['ELR_EL1', 'pc'])).toBe('ELR_EL1=0x80200a3c <panic+0x1c> FAR_EL1=0x0 sepc=0x80200a3c\n');
+    expect(run([...'x ELR_EL1=0x80201000\n'], ['ELR_EL1'])).toBe('x ELR_EL1=0x80201000 <main+0x0>\n');
+    expect(run(['sepc=0x80200a3c pc=0x80200a3c\n'], [])).toBe('sepc=0x80200a3c pc=0x80200a3c <panic+0x1c>\n');
+  });
+
   it('finds values split across writes, byte by byte too', () => {
     const text = 'trap: sepc=0x80200a3c ra=0x80201000\n';
     const want = 'trap: sepc=0x80200a3c <panic+0x1c> ra=0x80201000 <main+0x0>\n';
@@ -44,7 +53,7 @@ describe('console symbolizer', () => {
 
   it('does not hold back output that cannot be an address (prompts appear at once)', () => {
     const out: string[] = [];
-    const f = new ConsoleSymbolizer(lookup, (b) => out.push(Buffer.from(b).toString('latin1')));
+    const f = new ConsoleSymbolizer(lookup, (b) => out.push(Buffer.from(b).toString('latin1')), 50, RV32);
     f.write(new Uint8Array(Buffer.from('$ ')));
     expect(out.join('')).toBe('$ ');
     f.write(new Uint8Array(Buffer.from('echo p')));
