@@ -8,7 +8,7 @@ import { RvosCommand } from './support/base.js';
 
 export default class Dtb extends RvosCommand {
   static override summary = 'Write the flattened device tree (DTB) generated from a board.';
-  static override description = 'The same DTB the guest receives at boot. Decompile it with `dtc -I dtb -O dts FILE`.';
+  static override description = 'The same DTB the guest receives at boot (generated from the board, or the board\'s devicetree.file). Decompile it with `dtc -I dtb -O dts FILE`.';
   static override examples = ['<%= config.bin %> dtb --board virt -o virt.dtb', '<%= config.bin %> dtb -o - | dtc -I dtb -O dts', '<%= config.bin %> dtb --board virt --cpus 4 --append "console=ttyS0" -o virt4.dtb'];
   static override flags = {
     board: Flags.string({ char: 'b', description: 'board name or path' }),
@@ -30,6 +30,10 @@ export default class Dtb extends RvosCommand {
       noBoot: true,
     });
     await machine.close(); // the devices were created (and may hold files or sockets); only the tree is wanted
+    if (machine.dtb.length === 0) {
+      const o = machine.board.origin('devicetree.mode');
+      throw new UserError(`board ${machine.board.name} has no device tree (${o.file}:${o.line}: devicetree.mode: none)`);
+    }
     if (flags.output === '-') {
       await new Promise<void>((resolve) => process.stdout.write(machine.dtb, () => resolve()));
       return;

@@ -43,6 +43,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     cpus: Flags.integer({ description: 'number of CPUs (overrides the board)', min: 1, max: 64 }),
     memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB (overrides the board)' }),
     append: Flags.string({ description: 'kernel command line (device tree /chosen/bootargs)' }),
+    dtb: Flags.string({ description: 'give the guest this device tree blob instead of the board\'s (QEMU\'s -dtb)' }),
     serial: Flags.string({ description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only)' }),
     drive: Flags.string({
       description:
@@ -50,7 +51,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       multiple: true,
     }),
     'virtio-version': Flags.string({ description: 'virtio transport of drives without transport=: legacy (1, QEMU 7.2\'s default) or modern (2)', options: ['legacy', 'modern', '1', '2'] }),
-    symbolize: Flags.boolean({ description: 'append <function+offset> after pc=/sepc=/mepc=/ra= addresses the guest prints (stdio console and TUI)', default: true, allowNo: true }),
+    symbolize: Flags.boolean({ description: 'append <function+offset> after code addresses the guest prints (RV32: pc=/sepc=/mepc=/ra=; stdio console and TUI)', default: true, allowNo: true }),
     clock: Flags.string({ description: 'deterministic: time from instruction count; realtime: host time', options: ['deterministic', 'realtime'] }),
     idle: Flags.string({
       description: 'while every CPU waits (deterministic clock): sleep = time passes at the host\'s pace (default), warp = jump to the next timer at once',
@@ -84,6 +85,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       cpus: flags.cpus,
       memory: flags.memory,
       append: flags.append,
+      dtb: flags.dtb,
       serial: flags.serial,
       clock: flags.clock as 'deterministic' | 'realtime' | undefined,
       idle: flags.idle as IdleMode | undefined,

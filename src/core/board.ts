@@ -73,7 +73,17 @@ const boardFileSchema = z
     cpu: z.record(z.unknown()).optional(),
     memory: z.object({ base: number, size: number }).strict().optional(),
     clock: z.object({ nsPerInstruction: z.number().positive().optional() }).strict().optional(),
-    devicetree: z.object({ model: z.string().optional(), compatible: z.array(z.string()).optional() }).strict().optional(),
+    devicetree: z
+      .object({
+        /** generate (default): built from this file; none: the board has no device tree (the PC, a Pi booted raw). */
+        mode: z.enum(['generate', 'none']).optional(),
+        /** A DTB file given to the guest as it is (QEMU's -dtb), relative to the board file. */
+        file: z.string().min(1).optional(),
+        model: z.string().optional(),
+        compatible: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
     devices: z.array(deviceSchema).optional(),
     boot: bootSchema.optional(),
   })
@@ -112,7 +122,7 @@ export interface Board {
   cpu: Record<string, unknown>;
   memory: { base: number; size: number };
   nsPerInstruction: number;
-  devicetree: { model?: string; compatible?: string[] };
+  devicetree: { mode?: 'generate' | 'none'; file?: string; model?: string; compatible?: string[] };
   devices: BoardDevice[];
   /** `drive`: the default disk image, absolute (see src/core/disk/default-disk.ts). */
   boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string; drive?: string };
@@ -249,7 +259,12 @@ export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: 
   set('memory', d.memory);
   set('nsPerInstruction', d.clock?.nsPerInstruction);
   if (d.cpu) board.cpu = { ...board.cpu, ...d.cpu };
-  if (d.devicetree) board.devicetree = { ...board.devicetree, ...d.devicetree };
+  if (d.devicetree) {
+    board.devicetree = { ...board.devicetree, ...d.devicetree };
+    const dtbFile = d.devicetree.file;
+    if (dtbFile && !isAbsolute(dtbFile)) board.devicetree.file = resolve(dirname(file), dtbFile);
+    for (const key of Object.keys(d.devicetree)) origins.set(`devicetree.${key}`, origin(['devicetree', key]));
+  }
   if (d.boot) {
     board.boot = { ...board.boot, ...d.boot };
     // Boot paths are relative to the board file that names them.

@@ -11,7 +11,7 @@ import { prepareDefaultDisk } from './disk/default-disk.js';
 import type { DriveSpec } from './disk/drive.js';
 import { FileBlockImage } from './disk/image.js';
 import { PluginError, UserError } from './errors.js';
-import { formatBytes, openInput } from './input-file.js';
+import { formatBytes, openInput, readInput } from './input-file.js';
 import { EventStream } from './events.js';
 import type { IdleMode } from './idle.js';
 import { Wire } from './irq.js';
@@ -26,6 +26,8 @@ export interface BuildOptions {
   bios?: string;
   kernel?: string;
   bootargs?: string;
+  /** A DTB file to give the guest instead of the board's tree (`--dtb`, QEMU's -dtb). */
+  dtb?: string;
   cpus?: number;
   /** RAM size in bytes (board default when undefined). */
   memory?: number;
@@ -164,7 +166,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     });
   }
 
-  const { dtb } = buildDeviceTree({ board, arch, cpus, devices: created, bootargs: opts.bootargs ?? board.boot.bootargs, consoleName });
+  const dtb = deviceTreeFor(board, opts.dtb, () => buildDeviceTree({ board, arch, cpus, devices: created, bootargs: opts.bootargs ?? board.boot.bootargs, consoleName }).dtb);
 
   // Drives last before booting: their images are open (and locked) only once nothing else can fail.
   let opened: BlockImage[] = [];
@@ -240,6 +242,30 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     machine.images,
   );
   return machine;
+}
+
+/** Largest DTB file rvos reads (Linux's own limit for a flattened tree is 2 MiB). */
+const MAX_DTB_BYTES = 2 << 20;
+
+/**
+ * The device tree the guest gets: `--dtb FILE`, else the board's `devicetree.file`, else none
+ * (`mode: none`: an empty array, the arch passes no tree), else the one generated from the board.
+ */
+function deviceTreeFor(board: Board, flagFile: string | undefined, generate: () => Uint8Array): Uint8Array {
+  const fromFile = (path: string, where: string) => {
+    const bytes = readInput(path, MAX_DTB_BYTES, 'the largest device tree rvos reads (2 MiB)');
+    if (bytes.length < 40 || new DataView(bytes.buffer, bytes.byteOffset).getUint32(0) !== 0xd00dfeed) {
+      throw new UserError(`${where}: ${path}: not a flattened device tree (no 0xd00dfeed magic)`);
+    }
+    return bytes;
+  };
+  if (flagFile !== undefined) return fromFile(flagFile, '--dtb');
+  if (board.devicetree.file !== undefined) {
+    const o = board.origin('devicetree.file');
+    return fromFile(board.devicetree.file, `${o.file}:${o.line}: devicetree.file`);
+  }
+  if (board.devicetree.mode === 'none') return new Uint8Array(0);
+  return generate();
 }
 
 /**

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseSize } from './board.js';
 import { createBackend, type Backend } from './chardev.js';
 import { loadConfig } from './config.js';
@@ -19,6 +20,8 @@ export interface SessionOptions {
   cpus?: number;
   memory?: string;
   append?: string;
+  /** A DTB file for the guest instead of the board's tree (`--dtb`), relative to `cwd`. */
+  dtb?: string;
   /** Console backend spec (`stdio`, `null`, `file:PATH`, `tcp:PORT`, `capture`). */
   serial?: string;
   /** Backend spec for the other serial devices the config does not name (default `null`); the TUI uses `capture`. */
@@ -105,6 +108,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     memory,
     memoryWhere,
     bootargs: o.append ?? config.append,
+    dtb: o.dtb !== undefined ? resolve(cwd, o.dtb) : undefined,
     realtime: (o.clock ?? config.clock) === 'realtime',
     idle: o.idle ?? config.idle ?? o.defaultIdle ?? 'warp',
     serial,

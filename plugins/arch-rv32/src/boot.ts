@@ -95,8 +95,9 @@ export function boot(ctx: BootContext): BootResult {
     kernelEntry = kernel.entry;
   }
 
-  const dtbAddress = fdtAddress(ram.base, ram.size, ctx.dtb.length);
-  if (dtbAddress < ram.base || !ctx.bus.dmaWrite(dtbAddress, ctx.dtb)) {
+  // A board without a device tree (`devicetree: { mode: none }`) gets a1 = 0.
+  const dtbAddress = ctx.dtb.length === 0 ? 0 : fdtAddress(ram.base, ram.size, ctx.dtb.length);
+  if (ctx.dtb.length > 0 && (dtbAddress < ram.base || !ctx.bus.dmaWrite(dtbAddress, ctx.dtb))) {
     throw new Error(`rv32: the device tree (${ctx.dtb.length} bytes) does not fit in RAM`);
   }
   ctx.addRom('mrom', RESET_ROM_BASE, resetRom(start, dtbAddress, kernelEntry));
