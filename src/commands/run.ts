@@ -47,7 +47,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     serial: Flags.string({ description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only)' }),
     drive: Flags.string({
       description:
-        'disk image on a virtio slot: file=PATH[,format=raw][,readonly=on][,if=virtio][,transport=legacy|modern][,serial=ID][,locking=off]; locked against a second writer unless locking=off; repeatable (the first takes the highest-addressed free slot); "none": no drive, not even the board\'s default disk',
+        'disk image in a drive slot of the board (virtio on virt): file=PATH[,format=raw][,readonly=on][,if=INTERFACE][,transport=legacy|modern][,serial=ID][,locking=off]; locked against a second writer unless locking=off; repeatable (the first takes the highest-addressed free slot); "none": no drive, not even the board\'s default disk',
       multiple: true,
     }),
     'virtio-version': Flags.string({ description: 'virtio transport of drives without transport=: legacy (1, QEMU 7.2\'s default) or modern (2)', options: ['legacy', 'modern', '1', '2'] }),

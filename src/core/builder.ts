@@ -45,8 +45,8 @@ export interface BuildOptions {
   noBoot?: boolean;
   /** Drives to attach, in order; undefined = the board's default disk (`boot.drive`), [] = none. */
   drives?: DriveSpec[];
-  /** virtio transport for drives that do not say `transport=` (default: the slot's `props.version`). */
-  virtioTransport?: 'legacy' | 'modern';
+  /** Options for drives that do not set them (`--virtio-version` gives `transport`). */
+  driveDefaults?: Record<string, string>;
   /** One-line messages for the user (where the default disk's copy was made). */
   notice?: (message: string) => void;
 }
@@ -177,9 +177,9 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     const ownKernel = opts.kernel === undefined;
     if (drives === undefined && ownKernel && board.boot.drive && board.boot.drive !== 'none') {
       const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
-      drives = copy ? [{ file: copy, format: 'raw', readonly: false, interface: 'virtio', options: {}, text: `file=${copy}`, where: `${board.origin('boot.drive').file}:${board.origin('boot.drive').line}: boot.drive`, locking: true }] : [];
+      drives = copy ? [{ file: copy, format: 'raw', readonly: false, options: {}, text: `file=${copy}`, where: `${board.origin('boot.drive').file}:${board.origin('boot.drive').line}: boot.drive`, locking: true }] : [];
     }
-    opened = attachDrives(registry, board, created, drives ?? [], opts.virtioTransport);
+    opened = attachDrives(registry, board, created, drives ?? [], opts.driveDefaults ?? {});
   }
 
   const firmware = opts.bios ?? board.boot.firmware;
@@ -277,25 +277,30 @@ function attachDrives(
   board: Board,
   devices: Array<{ entry: BoardDevice; device: Device }>,
   drives: DriveSpec[],
-  transport: 'legacy' | 'modern' | undefined,
+  defaults: Record<string, string>,
 ): BlockImage[] {
   const opened: BlockImage[] = [];
+  // Like QEMU's per-machine default block interface: the one the board's drive slots speak.
+  const kinds = [...new Set(devices.flatMap((d) => (d.device.slot ? [d.device.slot.interface] : [])))].sort();
   try {
     drives.forEach((spec, i) => {
       const where = spec.where;
-      const type = registry.backendFor(spec.interface, 'disk');
-      if (!type) throw new UserError(`${where}: no plugin provides a ${spec.interface} block device (loaded: ${registry.backendTypes().join(', ') || 'none'})`);
+      if (spec.interface === undefined && kinds.length !== 1) {
+        throw new UserError(`${where}: board ${board.name} ${kinds.length === 0 ? 'has no drive slots' : `has slots of several interfaces (${kinds.join(', ')}): say which with if=`}`);
+      }
+      const iface = spec.interface ?? kinds[0];
+      const type = registry.backendFor(iface, 'disk');
+      if (!type) throw new UserError(`${where}: no plugin provides a ${iface} block device (loaded: ${registry.backendTypes().join(', ') || 'none'})`);
       const free = devices
-        .filter((d) => d.device.slot?.interface === spec.interface && !d.device.slot.occupied)
+        .filter((d) => d.device.slot?.interface === iface && !d.device.slot.occupied)
         .sort((a, b) => (b.entry.reg[0]?.[0] ?? 0) - (a.entry.reg[0]?.[0] ?? 0));
       if (free.length === 0) {
-        const all = devices.filter((d) => d.device.slot?.interface === spec.interface).length;
-        throw new UserError(`${where}: board ${board.name} has no free ${spec.interface} slot (it has ${all}; ${i} drive(s) attached before this one)`);
+        const all = devices.filter((d) => d.device.slot?.interface === iface).length;
+        throw new UserError(`${where}: board ${board.name} has no free ${iface} slot (it has ${all}; ${i} drive(s) attached before this one)`);
       }
       const image = FileBlockImage.open(spec.file, spec.readonly, { locking: spec.locking });
       opened.push(image);
-      const options = { ...spec.options };
-      if (options.transport === undefined && transport !== undefined) options.transport = transport;
+      const options = { ...defaults, ...spec.options };
       const slot = free[0];
       try {
         slot.device.slot!.attach(type, { id: `drive${i}`, image, options });

@@ -95,7 +95,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const consoleWhere = o.serial === undefined && typeof config.serial === 'string' ? configWhere(['serial'], consoleSpec) : undefined;
   if (typeof config.serial === 'object') for (const [dev, spec] of Object.entries(config.serial)) serial[dev] = createBackend(spec, configWhere(['serial', dev], spec));
   const drives = chooseDrives(o.drives, config, cwd);
-  const virtioTransport = o.virtioVersion !== undefined ? parseTransport(o.virtioVersion, `--virtio-version ${o.virtioVersion}`) : undefined;
+  const driveDefaults = o.virtioVersion !== undefined ? { transport: parseTransport(o.virtioVersion, `--virtio-version ${o.virtioVersion}`) } : undefined;
   let machineRef: Machine | undefined;
   consoleBackend =
     consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined), () => machineRef?.arch.consoleAddressKeywords) : createBackend(consoleSpec, consoleWhere);
@@ -115,7 +115,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     console: consoleBackend,
     serialFallback: o.otherSerial === undefined ? undefined : (device) => (serial[device] = createBackend(o.otherSerial!)),
     drives,
-    virtioTransport,
+    driveDefaults,
     notice: o.notice,
   });
   machineRef = machine;

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 
 /**
- * `--drive` specs, QEMU's syntax: `file=PATH[,format=raw][,readonly=on][,if=virtio]
+ * `--drive` specs, QEMU's syntax: `file=PATH[,format=raw][,readonly=on][,if=INTERFACE]
  * [,transport=legacy|modern][,serial=ID][,locking=on|off]`, comma-separated `key=value` pairs where `,,` is a
  * literal comma. A first element without `=` is the file (`--drive disk.img`).
  */
@@ -11,8 +11,8 @@ export interface DriveSpec {
   file: string;
   format: 'raw';
   readonly: boolean;
-  /** Slot interface: "virtio" (the only one today). */
-  interface: string;
+  /** Slot interface (`if=`, e.g. "virtio"); undefined: the board's, i.e. the one its drive slots speak. */
+  interface?: string;
   /** Passed to the slot and model: `transport`, `serial`. */
   options: Record<string, string>;
   /** The spec as the user wrote it, for messages. */
@@ -75,8 +75,8 @@ export function parseDriveSpec(text: string, baseDir: string, where = `--drive $
   if (format !== 'raw') throw fail(`format=${format}: only raw images are supported`);
   const ro = values.get('readonly') ?? 'off';
   if (!(ro in BOOLEAN)) throw fail(`readonly=${ro}: expected on or off`);
-  const iface = values.get('if') ?? 'virtio';
-  if (iface !== 'virtio') throw fail(`if=${iface}: only virtio drives are supported`);
+  const iface = values.get('if');
+  if (iface !== undefined && !/^[a-z][a-z0-9-]*$/.test(iface)) throw fail(`if=${iface}: expected an interface name such as virtio`);
   const locking = values.get('locking') ?? 'on';
   if (!(locking in BOOLEAN) && locking !== 'auto') throw fail(`locking=${locking}: expected on, off or auto`);
   const options: Record<string, string> = {};

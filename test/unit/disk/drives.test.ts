@@ -70,7 +70,7 @@ describe('--drive specs', () => {
       file: '/base/disk.img',
       format: 'raw',
       readonly: false,
-      interface: 'virtio',
+      interface: undefined,
       options: {},
       text: 'file=disk.img',
       where: '--drive file=disk.img',
@@ -93,7 +93,7 @@ describe('--drive specs', () => {
     ['file=a,locking=maybe', /locking=maybe: expected on, off or auto/],
     ['file=a,format=qcow2', /format=qcow2: only raw images are supported/],
     ['file=a,readonly=maybe', /readonly=maybe: expected on or off/],
-    ['file=a,if=ide', /if=ide: only virtio drives are supported/],
+    ['file=a,if=IDE!', /if=IDE!: expected an interface name such as virtio/],
     ['file=a,transport=pci', /transport=pci: expected legacy or modern/],
     ['file=a,serial=123456789012345678901', /at most 20 bytes/],
     ['file=a,file=b', /option "file" given twice/],
@@ -119,6 +119,15 @@ describe('drives on the virt board', () => {
   it('says when the board runs out of slots', async () => {
     const drives = Array.from({ length: 9 }, (_, i) => `file=${image(`d${i}.img`)}`);
     await rejects(session({ drives }), /--drive file=.*d8\.img: board virt has no free virtio slot \(it has 8; 8 drive\(s\) attached before this one\)/);
+  });
+
+  it("takes the board's slot interface by default, and names an interface it has no slot or model for", async () => {
+    const s = await session({ drives: [`file=${image('v.img')},if=virtio`] });
+    expect(slots(s.machine)).toEqual(['7:2/1']);
+    await rejects(session({ drives: [`file=${image('sd.img')},if=sd`] }), /--drive file=\S+sd\.img,if=sd: no plugin provides a sd block device \(loaded: virtio-blk\)/);
+    const bare = join(dir, 'noslots.yaml');
+    writeFileSync(bare, 'extends: virt\nname: noslots\ndevices:\n' + Array.from({ length: 8 }, (_, i) => `  - { name: virtio${i}, remove: true }\n`).join(''));
+    await rejects(session({ board: bare, drives: [`file=${image('n.img')}`] }), /--drive file=\S+n\.img: board noslots has no drive slots/);
   });
 
   it('names the image when it is missing, unreadable or not whole sectors', async () => {
