@@ -599,13 +599,31 @@ export interface ArchType {
   deviceTreeCpus(root: FdtNode, cpus: Cpu[], props: Record<string, unknown>, allocPhandle: () => number): number[];
   /** Interrupt-specifier cells of a CPU input name (e.g. "mtip" -> [7]). */
   cpuInterruptCells(input: string): number[];
-  /** Loads firmware/kernel and sets the CPUs' entry state. */
+  /**
+   * The architecture's default boot protocol: loads firmware/kernel and sets the CPUs' entry state.
+   * A board may choose another with `boot: { protocol: NAME }` (see `BootProtocol`).
+   */
   boot(ctx: BootContext): BootResult;
   /**
    * Called once, after the first boot, for machine-wide services an architecture's software
    * expects beyond devices (RISC-V: HTIF through the `tohost` symbol of a loaded ELF).
    */
   attach?(ctx: ArchMachineContext, images: ElfInfo[]): void;
+}
+
+/**
+ * A way of starting a machine's software, chosen by a board (`boot: { protocol: NAME }`): where
+ * firmware and kernel go, the CPUs' entry state, what they find in registers and memory (QEMU's
+ * RISC-V reset ROM + fw_dynamic, a Pi's spin table, the arm64 Linux Image protocol, multiboot).
+ * Registered with `api.defineBoot`; runs at build time and again after every machine reset.
+ */
+export interface BootProtocol {
+  /** Name boards use, e.g. "riscv-virt-rom". */
+  readonly name: string;
+  readonly description: string;
+  /** Architectures it can start (a board of another arch naming it is bad input); all when absent. */
+  readonly archs?: readonly string[];
+  boot(ctx: BootContext): BootResult;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -618,6 +636,8 @@ export interface PluginApi {
   defineArch(type: ArchType): void;
   /** Registers a model that plugs into slot devices (see `BackendType`). */
   defineBackend(type: BackendType): void;
+  /** Registers a boot protocol boards can choose (see `BootProtocol`); arch and mixed plugins. */
+  defineBoot(protocol: BootProtocol): void;
   /** Builders for `DeviceType.props` (see `PropKit`). */
   readonly prop: PropKit;
 }

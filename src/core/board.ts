@@ -60,6 +60,8 @@ const bootSchema = z
     bootargs: z.string().optional(),
     /** Default disk image (a raw rvfs image); runs use a per-user copy of it. */
     drive: z.string().optional(),
+    /** How the machine starts its software (a `BootProtocol` a plugin defines); default: the arch's own. */
+    protocol: z.string().min(1).optional(),
   })
   .strict();
 
@@ -125,7 +127,7 @@ export interface Board {
   devicetree: { mode?: 'generate' | 'none'; file?: string; model?: string; compatible?: string[] };
   devices: BoardDevice[];
   /** `drive`: the default disk image, absolute (see src/core/disk/default-disk.ts). */
-  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string; drive?: string };
+  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string; drive?: string; protocol?: string };
   origin(field: string): Origin;
 }
 
@@ -323,6 +325,9 @@ export interface BoardTypeInfo {
   deviceTypes: string[];
   /** The registered device types; with it `checkBoard` also checks every device's props and outputs. */
   deviceType?: (name: string) => DeviceType | undefined;
+  /** The registered boot protocols; with it `checkBoard` also checks `boot.protocol`. */
+  bootProtocol?: (name: string) => { archs?: readonly string[] } | undefined;
+  bootProtocols?: string[];
 }
 
 /** A device's props and interrupt map once checked against its type (defaults filled in). */
@@ -359,6 +364,15 @@ export function checkBoard(board: Board, known: BoardTypeInfo): Map<string, Reso
   if (!known.archTypes.includes(board.arch)) {
     const o = board.origin('arch');
     throw new UserError(`${o.file}:${o.line}: arch: unknown architecture "${board.arch}" (known: ${known.archTypes.join(', ') || 'none loaded'})`);
+  }
+  const protocol = board.boot.protocol;
+  if (protocol !== undefined && known.bootProtocol) {
+    const o = board.origin('boot.protocol');
+    const p = known.bootProtocol(protocol);
+    if (!p) throw new UserError(`${o.file}:${o.line}: boot.protocol: unknown boot protocol "${protocol}" (known: ${known.bootProtocols?.join(', ') || 'none loaded'})`);
+    if (p.archs && !p.archs.includes(board.arch)) {
+      throw new UserError(`${o.file}:${o.line}: boot.protocol: "${protocol}" starts ${p.archs.join(', ')} machines, not ${board.arch}`);
+    }
   }
   const names = new Set<string>();
   const windows: Array<{ name: string; base: number; size: number; origin: Origin }> = [

@@ -1,4 +1,4 @@
-import type { BlockImage, BootContext, CharBackend, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
+import type { ArchType, BlockImage, BootContext, BootResult, CharBackend, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
 import { guardArch } from './arch-host.js';
@@ -66,11 +66,14 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     archTypes: registry.archTypes(),
     deviceTypes: registry.deviceTypes(),
     deviceType: (name) => registry.device(name),
+    bootProtocol: (name) => registry.bootProtocol(name),
+    bootProtocols: registry.bootProtocols(),
   });
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('rvos needs a little-endian host');
 
   const archPlugin = registry.providerOf(board.arch)?.name ?? board.arch;
   const arch = guardArch(registry.arch(board.arch), archPlugin);
+  const boot = bootProtocolOf(registry, board, arch);
   const events = new EventStream();
   const clock = new VirtualClock();
   let ram;
@@ -218,7 +221,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     realtime: opts.realtime ?? false,
     idle: opts.idle,
     inputOpen: () => [...backends.values()].some((b) => b.inputOpen()),
-    boot: () => arch.boot(bootCtx).images,
+    boot: () => boot(bootCtx).images,
   });
   for (const b of backends.values()) {
     b.onInput(() => machine.notifyInput());
@@ -242,6 +245,22 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     machine.images,
   );
   return machine;
+}
+
+/** The board's `boot.protocol` (guarded like the arch), else the architecture's own `boot`. */
+function bootProtocolOf(registry: PluginRegistry, board: Board, arch: ArchType): (ctx: BootContext) => BootResult {
+  const name = board.boot.protocol;
+  const protocol = name !== undefined ? registry.bootProtocol(name) : undefined;
+  if (!protocol) return (ctx) => arch.boot(ctx);
+  const plugin = registry.providerOf(protocol.name)?.name ?? protocol.name;
+  return (ctx) => {
+    try {
+      return protocol.boot(ctx);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw PluginError.from(e, plugin, `boot protocol ${protocol.name}: boot()`);
+    }
+  };
 }
 
 /** Largest DTB file rvos reads (Linux's own limit for a flattened tree is 2 MiB). */

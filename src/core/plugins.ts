@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { ArchType, BackendType, DeviceType, PluginApi, PluginRegister } from './api.js';
+import type { ArchType, BackendType, BootProtocol, DeviceType, PluginApi, PluginRegister } from './api.js';
 import { PLUGIN_API_VERSION } from './api.js';
 import { EXIT, PluginError, UserError } from './errors.js';
 import { checkOutputSchema } from './outputs.js';
@@ -173,6 +173,7 @@ export class PluginRegistry {
   private readonly archs = new Map<string, { type: ArchType; plugin: PluginInfo }>();
   private readonly devices = new Map<string, { type: DeviceType; plugin: PluginInfo }>();
   private readonly backends = new Map<string, { type: BackendType; plugin: PluginInfo }>();
+  private readonly boots = new Map<string, { type: BootProtocol; plugin: PluginInfo }>();
 
   archTypes(): string[] {
     return [...this.archs.keys()].sort();
@@ -208,7 +209,16 @@ export class PluginRegistry {
   }
 
   providerOf(typeName: string): PluginInfo | undefined {
-    return this.devices.get(typeName)?.plugin ?? this.archs.get(typeName)?.plugin ?? this.backends.get(typeName)?.plugin;
+    return this.devices.get(typeName)?.plugin ?? this.archs.get(typeName)?.plugin ?? this.backends.get(typeName)?.plugin ?? this.boots.get(typeName)?.plugin;
+  }
+
+  bootProtocols(): string[] {
+    return [...this.boots.keys()].sort();
+  }
+
+  /** A boot protocol by name, or undefined (the board check reports unknown ones). */
+  bootProtocol(name: string): BootProtocol | undefined {
+    return this.boots.get(name)?.type;
   }
 
   /** Validates a plugin folder's manifest; throws a UserError naming its package.json. */
@@ -305,6 +315,12 @@ export class PluginRegistry {
         if (info.kind === 'arch') throw new UserError(`plugin ${info.name}: an arch plugin cannot define backend type "${type.type}"`);
         claim(type.type);
         this.backends.set(type.type, { type, plugin: info });
+      },
+      defineBoot: (protocol) => {
+        if (info.kind === 'device') throw new UserError(`plugin ${info.name}: a device plugin cannot define boot protocol "${protocol.name}"`);
+        if (typeof protocol.boot !== 'function') throw new Error(`boot protocol "${protocol.name}": boot(ctx) is missing`);
+        claim(protocol.name);
+        this.boots.set(protocol.name, { type: protocol, plugin: info });
       },
     };
   }

@@ -161,6 +161,9 @@ export function loadDevicePlugin(register: PluginRegister): Map<string, DeviceTy
       throw new Error('device plugin defined an arch');
     },
     defineBackend: () => {},
+    defineBoot: () => {
+      throw new Error('device plugin defined a boot protocol');
+    },
   };
   void register(api);
   return types;

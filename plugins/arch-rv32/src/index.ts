@@ -1,7 +1,7 @@
 /**
  * @rvos/arch-rv32: the RV32IMAC (+ Zicsr, Zifencei) architecture with M/S/U modes and Sv32.
  */
-import type { ArchType, PluginApi } from '../../../src/core/api.js';
+import type { ArchType, BootProtocol, PluginApi } from '../../../src/core/api.js';
 import { boot } from './boot.js';
 import { Rv32Cpu } from './cpu.js';
 import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
@@ -24,8 +24,17 @@ export const rv32: ArchType = {
   },
 };
 
+/** QEMU's `virt` start: the reset ROM at 0x1000, fw_dynamic_info, the DTB near the top of RAM (boot.ts). */
+export const riscvVirtRom: BootProtocol = {
+  name: 'riscv-virt-rom',
+  description: "QEMU virt's RISC-V start: reset ROM at 0x1000 jumping to RAM with a0 = hart id, a1 = DTB, fw_dynamic_info for the firmware",
+  archs: ['rv32'],
+  boot,
+};
+
 export function register(api: PluginApi): void {
   api.defineArch(rv32);
+  api.defineBoot(riscvVirtRom);
 }
 
 export { Rv32Cpu };

@@ -47,6 +47,9 @@ export default class PluginsInspect extends RvosCommand {
       } else if (registry.archTypes().includes(name)) {
         const a = registry.arch(name);
         out.push(`arch ${name}: ${a.description}`, `  ELF        class ${a.elfClass === 2 ? 64 : 32}, e_machine ${a.elfMachine}`);
+      } else if (registry.bootProtocols().includes(name)) {
+        const b = registry.bootProtocol(name)!;
+        out.push(`boot protocol ${name}: ${b.description}`, `  archs      ${b.archs?.join(', ') ?? 'any'}`);
       } else {
         out.push(`backend ${name}`);
       }

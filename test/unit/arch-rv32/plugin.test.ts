@@ -9,15 +9,24 @@ describe('@rvos/arch-rv32 plugin', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../plugins/arch-rv32/package.json', import.meta.url), 'utf8'));
     expect(pkg.name).toBe('@rvos/arch-rv32');
     expect(pkg.type).toBe('module');
-    expect(pkg.rvos).toEqual({ apiVersion: 1, kind: 'arch', entry: 'src/index.ts', provides: ['rv32'] });
+    expect(pkg.rvos).toEqual({ apiVersion: 1, kind: 'arch', entry: 'src/index.ts', provides: ['rv32', 'riscv-virt-rom'] });
   });
 
-  it('registers the rv32 architecture with ELF machine 243, class 1', () => {
+  it('registers the rv32 architecture with ELF machine 243, class 1, and the virt boot protocol', () => {
     const archs: ArchType[] = [];
-    const api: PluginApi = { apiVersion: 1, prop: createPropKit(), defineArch: (a) => archs.push(a), defineDevice: () => {}, defineBackend: () => {} };
+    const boots: string[] = [];
+    const api: PluginApi = {
+      apiVersion: 1,
+      prop: createPropKit(),
+      defineArch: (a) => archs.push(a),
+      defineDevice: () => {},
+      defineBackend: () => {},
+      defineBoot: (b) => boots.push(`${b.name} ${b.archs?.join(',')}`),
+    };
     register(api);
     expect(archs).toHaveLength(1);
     expect(archs[0]).toMatchObject({ type: 'rv32', elfMachine: 243, elfClass: 1 });
+    expect(boots).toEqual(['riscv-virt-rom rv32']);
   });
 
   it('does not import core modules at run time', () => {

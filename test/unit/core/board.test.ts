@@ -107,4 +107,13 @@ devices:
     const dir = boardDir({ 'x.yaml': base.replace('arch: rv32', 'arch: rv128') });
     expect(() => checkBoard(loadBoard(join(dir, 'x.yaml')), known)).toThrow(/x\.yaml:2: arch: unknown architecture "rv128"/);
   });
+
+  it('checks boot.protocol: a known protocol for the board\'s arch', () => {
+    const protocols = { 'riscv-virt-rom': { archs: ['rv32'] }, 'arm64-linux': { archs: ['aarch64'] } } as Record<string, { archs: string[] }>;
+    const withBoots = { ...known, bootProtocol: (n: string) => protocols[n], bootProtocols: Object.keys(protocols) };
+    expect(() => checkBoard(loadBoard('virt'), withBoots)).not.toThrow();
+    const dir = boardDir({ 'a.yaml': 'extends: virt\nboot:\n  protocol: multiboot9\n', 'b.yaml': 'extends: virt\nboot:\n  protocol: arm64-linux\n' });
+    expect(() => checkBoard(loadBoard(join(dir, 'a.yaml')), withBoots)).toThrow(/a\.yaml:3: boot\.protocol: unknown boot protocol "multiboot9" \(known: riscv-virt-rom, arm64-linux\)/);
+    expect(() => checkBoard(loadBoard(join(dir, 'b.yaml')), withBoots)).toThrow(/b\.yaml:3: boot\.protocol: "arm64-linux" starts aarch64 machines, not rv32/);
+  });
 });

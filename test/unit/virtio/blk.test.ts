@@ -13,7 +13,7 @@ import { F_INDIRECT, F_WRITE, GuestDriver, NEEDS_RESET, REG, type Desc } from '.
 const virtioType = loadDevicePlugin(registerMmio).get('virtio-mmio')!;
 function backendTypes(): Map<string, BackendType> {
   const types = new Map<string, BackendType>();
-  const api: PluginApi = { apiVersion: 1, prop: createPropKit(), defineDevice: () => {}, defineArch: () => {}, defineBackend: (t) => types.set(t.type, t) };
+  const api: PluginApi = { apiVersion: 1, prop: createPropKit(), defineDevice: () => {}, defineArch: () => {}, defineBackend: (t) => types.set(t.type, t), defineBoot: () => {} };
   registerBlk(api);
   return types;
 }
