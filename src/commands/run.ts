@@ -44,7 +44,10 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB (overrides the board)' }),
     append: Flags.string({ description: 'kernel command line (device tree /chosen/bootargs)' }),
     dtb: Flags.string({ description: 'give the guest this device tree blob instead of the board\'s (QEMU\'s -dtb)' }),
-    serial: Flags.string({ description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only)' }),
+    serial: Flags.string({
+      description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only); repeatable like QEMU\'s -serial: the next ones go to the next serial ports in board order',
+      multiple: true,
+    }),
     drive: Flags.string({
       description:
         'disk image in a drive slot of the board (virtio on virt): file=PATH[,format=raw][,readonly=on][,if=INTERFACE][,transport=legacy|modern][,serial=ID][,locking=off]; locked against a second writer unless locking=off; repeatable (the first takes the highest-addressed free slot); "none": no drive, not even the board\'s default disk',
@@ -75,7 +78,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     const categories = flags.trace ? parseTraceCategories(flags.trace) : [];
 
     // In a terminal the TUI shows the console (captured); --headless, CI or a pipe keep stdio.
-    const tui = wantsTui({ headless: flags.headless, serial: flags.serial });
+    const tui = wantsTui({ headless: flags.headless, serial: flags.serial?.[0] });
     const options: SessionOptions = {
       board: flags.board,
       config: flags.config,
@@ -86,7 +89,8 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       memory: flags.memory,
       append: flags.append,
       dtb: flags.dtb,
-      serial: flags.serial,
+      serial: flags.serial?.[0],
+      moreSerial: flags.serial?.slice(1),
       clock: flags.clock as 'deterministic' | 'realtime' | undefined,
       idle: flags.idle as IdleMode | undefined,
       defaultIdle: 'sleep',

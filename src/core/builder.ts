@@ -40,7 +40,7 @@ export interface BuildOptions {
   serial?: Record<string, Backend>;
   console?: Backend;
   /** Backend for a serial device that `serial`/`console` do not cover (default: a null backend). */
-  serialFallback?: (device: string) => Backend;
+  serialFallback?: (device: string) => Backend | undefined;
   /** Build without loading images or attaching drives (for `rvos dtb`, `rvos boards`). */
   noBoot?: boolean;
   /** Drives to attach, in order; undefined = the board's default disk (`boot.drive`), [] = none. */

@@ -24,6 +24,11 @@ export interface SessionOptions {
   dtb?: string;
   /** Console backend spec (`stdio`, `null`, `file:PATH`, `tcp:PORT`, `capture`). */
   serial?: string;
+  /**
+   * Backend specs for the next serial devices, like QEMU's second, third ... `-serial`: each goes to
+   * the next serial device after the console, in board order, that the config does not name.
+   */
+  moreSerial?: string[];
   /** Backend spec for the other serial devices the config does not name (default `null`); the TUI uses `capture`. */
   otherSerial?: string;
   clock?: 'deterministic' | 'realtime';
@@ -100,6 +105,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   consoleBackend =
     consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined), () => machineRef?.arch.consoleAddressKeywords) : createBackend(consoleSpec, consoleWhere);
 
+  const more = [...(o.moreSerial ?? [])];
   const factory = container.get<MachineFactory>(TOKENS.MachineFactory);
   const machine = await factory.create(o.board, {
     kernel: o.kernel ?? config.kernel,
@@ -113,13 +119,21 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     idle: o.idle ?? config.idle ?? o.defaultIdle ?? 'warp',
     serial,
     console: consoleBackend,
-    serialFallback: o.otherSerial === undefined ? undefined : (device) => (serial[device] = createBackend(o.otherSerial!)),
+    serialFallback: (device) => {
+      const spec = more.shift() ?? o.otherSerial;
+      return spec === undefined ? undefined : (serial[device] = createBackend(spec));
+    },
     drives,
     driveDefaults,
     notice: o.notice,
   });
   machineRef = machine;
   const backends = [consoleBackend, ...Object.values(serial)];
+  if (more.length > 0) {
+    for (const b of backends) b.close();
+    await machine.close();
+    throw new UserError(`--serial ${more[0]}: board ${machine.board.name} has no serial port left for it (it has ${1 + (o.moreSerial?.length ?? 0) - more.length})`);
+  }
   const session: Session = {
     machine,
     registry,

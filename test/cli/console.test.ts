@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,5 +147,31 @@ describe.skipIf(!hasTmux)('rvos run on a terminal', () => {
     } finally {
       tmux('kill-session', '-t', session);
     }
+  });
+});
+
+describe('rvos run --serial given more than once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rvos-serials-'));
+  const board = join(dir, 'two-uarts.yaml');
+  writeFileSync(board, 'extends: virt\nname: two-uarts\ndevices:\n  - { type: ns16550a, name: uart1, reg: [0x10100000, 0x100], irq: plic:11 }\n');
+  // 'A' to uart0 (the console), 'B' to uart1, then power off.
+  const guest = writeGuest([
+    ...A.li(A.t0, 0x10000000), ...A.li(A.t1, 0x41), A.sb(A.t1, A.t0, 0),
+    ...A.li(A.t0, 0x10100000), ...A.li(A.t1, 0x42), A.sb(A.t1, A.t0, 0),
+    ...A.li(A.t0, 0x100000), ...A.li(A.t1, 0x5555), A.sw(A.t1, A.t0, 0),
+  ]);
+
+  it('maps the N-th --serial to the N-th serial port, console first, like QEMU', async () => {
+    const first = join(dir, 'uart0.txt');
+    const r = await rvos(['run', '--board', board, '--bios', 'none', '--kernel', guest, '--serial', `file:${first}`, '--serial', 'stdio']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('B');
+    expect(readFileSync(first, 'latin1')).toBe('A');
+  });
+
+  it('says when there are more --serial than serial ports', async () => {
+    const r = await rvos(['run', '--board', board, '--bios', 'none', '--kernel', guest, '--serial', 'null', '--serial', 'null', '--serial', 'stdio']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('rvos: --serial stdio: board two-uarts has no serial port left for it (it has 2)\n');
   });
 });
