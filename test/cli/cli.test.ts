@@ -32,7 +32,7 @@ describe('rvos CLI', () => {
   it('lists plugins with kinds, provided types and paths', async () => {
     const r = await rvos(['plugins']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/@rvos\/arch-rv32\s+arch\s+0\.1\.0\s+rv32\s+builtin\s+\S+plugins\/arch-rv32/);
+    expect(r.stdout).toMatch(/@rvos\/arch-rv32\s+arch\s+0\.1\.0\s+rv32,riscv-virt-rom\s+builtin\s+\S+plugins\/arch-rv32/);
     expect(r.stdout).toMatch(/@rvos\/dev-ns16550\s+device\s+\S+\s+ns16550a/);
   });
 

@@ -151,7 +151,18 @@ describe('architecture plugin failures', () => {
     const registry = new PluginRegistry();
     const plugins = builtins.plugins.filter((p) => !p.provides.includes('rv32'));
     await registry.loadAll(plugins.map((p) => ({ dir: p.dir, source: p.source })));
-    registry.apiFor({ name: 'rvos-arch-boom', version: '1.0.0', kind: 'arch', dir, entry: 'index.js', source: 'flag', provides: [] }).defineArch({
+    const api = registry.apiFor({ name: 'rvos-arch-boom', version: '1.0.0', kind: 'arch', dir, entry: 'index.js', source: 'flag', provides: [] });
+    // virt names the riscv-virt-rom protocol: this plugin provides it too, failing when asked to.
+    api.defineBoot({
+      name: 'riscv-virt-rom',
+      description: 'virt start that can fail',
+      archs: ['rv32'],
+      boot: (ctx) => {
+        if (how === 'boot') throw new Error('cannot boot');
+        return real.boot(ctx);
+      },
+    });
+    api.defineArch({
       ...real,
       createCpu: (ctx) => {
         if (how === 'createCpu') throw new Error('no cores today');
@@ -163,19 +174,15 @@ describe('architecture plugin failures', () => {
           },
         });
       },
-      boot: (ctx) => {
-        if (how === 'boot') throw new Error('cannot boot');
-        return real.boot(ctx);
-      },
     });
     const kernel = join(dir, 'spin.bin');
     writeFileSync(kernel, assemble([jal(zero, 0)]));
     return buildMachine(registry, loadBoard('virt'), { bios: 'none', kernel, drives: [], console: new CaptureBackend() });
   }
 
-  it('createCpu() and boot() that throw are PluginErrors naming the arch plugin', async () => {
+  it('createCpu() and a boot protocol that throw are PluginErrors naming the plugin', async () => {
     await expect(archMachine('createCpu')).rejects.toThrow('plugin rvos-arch-boom: arch rv32: createCpu() failed: no cores today');
-    await expect(archMachine('boot')).rejects.toThrow('plugin rvos-arch-boom: arch rv32: boot() failed: cannot boot');
+    await expect(archMachine('boot')).rejects.toThrow('plugin rvos-arch-boom: boot protocol riscv-virt-rom: boot() failed: cannot boot');
   });
 
   it('a CPU that throws while running ends the run as a plugin error with its pc, not an internal error', async () => {
