@@ -46,15 +46,29 @@ static void start_secondaries(void) {
   printf("smp: %d cores up\n", NCPUS);
 }
 
+static int line_is(const char *line, unsigned n, const char *word) {
+  unsigned i = 0;
+  for (; i < n && word[i]; i++)
+    if (line[i] != word[i]) return 0;
+  return i == n && !word[i];
+}
+
+/* A branch to a misaligned address: a PC alignment fault (EC 0x22, FAR_EL1 = ELR_EL1 = the
+ * address), which the handler treats as fatal. Shows the fatal path and exit code 1. */
+static void crash(void) {
+  __asm__ volatile("br %0" ::"r"((uintptr_t)_start + 2));
+}
+
 static void echo_until_q(void) {
   char line[80];
   unsigned n = 0;
-  printf("ready: echoing input; a line 'q' powers off\n");
+  printf("ready: echoing input; a line 'q' powers off, 'crash' takes a fatal exception\n");
   for (;;) {
     int c = uart_getc();
     if (c == '\n') {
       uart_putc('\n');
-      if (n == 1 && line[0] == 'q') return;
+      if (line_is(line, n, "q")) return;
+      if (line_is(line, n, "crash")) crash();
       n = 0;
     } else if (c == 0x7f || c == '\b') {
       if (n) n--, printf("\b \b");
