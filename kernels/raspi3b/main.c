@@ -1,0 +1,102 @@
+/* Step 1 of the Pi 3 reference kernel: console, mailbox, exception vectors, the secondary cores,
+ * and an echo loop that ends with power-off through semihosting. */
+#include "rpi.h"
+
+#define TAG_BOARD_REVISION 0x00010002u
+#define TAG_ARM_MEMORY 0x00010005u
+#define NCPUS 4
+/* The spin table QEMU and the Pi firmware (armstub8) give cores 1-3: 0xd8 + 8 * core. */
+#define SPIN_TABLE 0xd8UL
+
+extern char _start[];
+
+static void release_spin_table(void) {
+  for (unsigned core = 1; core < NCPUS; core++) *(volatile uint64_t *)(SPIN_TABLE + 8 * core) = (uintptr_t)_start;
+  dsb();
+  __asm__ volatile("sev");
+}
+
+static uint64_t current_el(void) { return (read_sysreg(CurrentEL) >> 2) & 3; }
+
+/* Cores 1-3 (boot.S): print in core order, one at a time, then park. */
+void secondary_main(uint64_t core, uint64_t el_at_entry) {
+  while (cpu_turn != core) __asm__ volatile("wfe");
+  printf("cpu %lu: EL%lu, entered at EL%lu\n", core, current_el(), el_at_entry);
+  dsb();
+  cpu_turn = core + 1;
+  dsb();
+  __asm__ volatile("sev");
+}
+
+/* Waits for cores 1-3 to report, giving up after ~1 s of the generic counter. */
+static void start_secondaries(void) {
+  if (entry_el < 3) release_spin_table(); /* from an ELF they are already running */
+  dsb();
+  cpu_turn = 1;
+  dsb();
+  __asm__ volatile("sev");
+  uint64_t freq = read_sysreg(cntfrq_el0), t0 = read_sysreg(cntpct_el0);
+  if (!freq) freq = 62500000;
+  while (cpu_turn != NCPUS) {
+    if (read_sysreg(cntpct_el0) - t0 > freq) {
+      printf("smp: cpu %lu did not report in\n", cpu_turn);
+      return;
+    }
+  }
+  printf("smp: %d cores up\n", NCPUS);
+}
+
+static int line_is(const char *line, unsigned n, const char *word) {
+  unsigned i = 0;
+  for (; i < n && word[i]; i++)
+    if (line[i] != word[i]) return 0;
+  return i == n && !word[i];
+}
+
+/* A branch to a misaligned address: a PC alignment fault (EC 0x22, FAR_EL1 = ELR_EL1 = the
+ * address), which the handler treats as fatal. Shows the fatal path and exit code 1. */
+static void crash(void) {
+  __asm__ volatile("br %0" ::"r"((uintptr_t)_start + 2));
+}
+
+static void echo_until_q(void) {
+  char line[80];
+  unsigned n = 0;
+  printf("ready: echoing input; a line 'q' powers off, 'crash' takes a fatal exception\n");
+  for (;;) {
+    int c = uart_getc();
+    if (c == '\n') {
+      uart_putc('\n');
+      if (line_is(line, n, "q")) return;
+      if (line_is(line, n, "crash")) crash();
+      n = 0;
+    } else if (c == 0x7f || c == '\b') {
+      if (n) n--, printf("\b \b");
+    } else if (n < sizeof line) {
+      line[n++] = (char)c;
+      uart_putc((char)c);
+    }
+  }
+}
+
+void main(void) {
+  uart_init();
+  printf("\nrvos raspi3b reference kernel (step 1)\n");
+  uint32_t rev, base, size;
+  if (mbox_get_u32(TAG_BOARD_REVISION, &rev))
+    printf("board revision: 0x%08x\n", rev);
+  else
+    printf("board revision: mailbox error\n");
+  printf("cpu 0: EL%lu, entered at EL%lu\n", current_el(), entry_el);
+  if (mbox_get_u32x2(TAG_ARM_MEMORY, &base, &size))
+    printf("ARM memory: 0x%08x-0x%08x (%u MiB)\n", base, base + size - 1, size >> 20);
+  else
+    printf("ARM memory: mailbox error\n");
+  printf("generic timer: CNTFRQ_EL0=%lu Hz\n", read_sysreg(cntfrq_el0));
+  exceptions_init();
+  exceptions_test();
+  start_secondaries();
+  echo_until_q();
+  printf("power off\n");
+  semihost_exit(0);
+}

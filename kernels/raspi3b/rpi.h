@@ -1,0 +1,61 @@
+/* Raspberry Pi 3 (BCM2837) peripheral addresses and MMIO helpers. With the MMU off every data
+ * access is Device-nGnRnE, so plain volatile accesses are ordered; dsb() is for the mailbox. */
+#ifndef RPI_H
+#define RPI_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdarg.h>
+
+#define MMIO_BASE 0x3F000000UL /* ARM physical view of the VideoCore peripherals */
+
+/* GPIO (BCM2835 ARM Peripherals, 6.1) */
+#define GPFSEL1   (MMIO_BASE + 0x200004)
+#define GPPUD     (MMIO_BASE + 0x200094)
+#define GPPUDCLK0 (MMIO_BASE + 0x200098)
+
+/* PL011 UART0 (BCM2835 ARM Peripherals, 13.4) */
+#define UART0_DR   (MMIO_BASE + 0x201000)
+#define UART0_FR   (MMIO_BASE + 0x201018)
+#define UART0_IBRD (MMIO_BASE + 0x201024)
+#define UART0_FBRD (MMIO_BASE + 0x201028)
+#define UART0_LCRH (MMIO_BASE + 0x20102C)
+#define UART0_CR   (MMIO_BASE + 0x201030)
+#define UART0_IMSC (MMIO_BASE + 0x201038)
+#define UART0_ICR  (MMIO_BASE + 0x201044)
+
+/* VideoCore mailbox 0 (ARM side) */
+#define MBOX_READ   (MMIO_BASE + 0x00B880)
+#define MBOX_STATUS (MMIO_BASE + 0x00B898)
+#define MBOX_WRITE  (MMIO_BASE + 0x00B8A0)
+
+static inline void mmio_write(uintptr_t reg, uint32_t v) { *(volatile uint32_t *)reg = v; }
+static inline uint32_t mmio_read(uintptr_t reg) { return *(volatile uint32_t *)reg; }
+static inline void dsb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
+static inline void delay_cycles(unsigned n) { while (n--) __asm__ volatile("nop"); }
+
+#define read_sysreg(name) ({ uint64_t v_; __asm__ volatile("mrs %0, " #name : "=r"(v_)); v_; })
+
+/* uart.c */
+void uart_init(void);
+void uart_putc(char c);
+int uart_getc(void); /* blocks; '\r' comes back as '\n' */
+/* printf.c */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+/* mbox.c */
+int mbox_property(volatile uint32_t *buf);
+int mbox_get_u32(uint32_t tag, uint32_t *value);
+int mbox_get_u32x2(uint32_t tag, uint32_t *a, uint32_t *b);
+int mbox_set_clock_rate(uint32_t clock_id, uint32_t hz);
+/* semihost.c */
+void semihost_exit(int code) __attribute__((noreturn));
+/* exceptions.c */
+void exceptions_init(void);
+void exceptions_test(void);
+/* boot.S */
+extern volatile uint64_t entry_el;
+extern volatile uint64_t cpu_turn;
+void smp_release_spin_table(void);
+
+#endif
