@@ -190,6 +190,48 @@ describe('${o.type}', () => {
   );
 
   files.set(
+    'test/registers.test.ts',
+    `import { instantiate, loadDevicePlugin } from 'rvos/testing';
+import { describe, expect, it } from 'vitest';
+import { register } from '../src/index.js';
+
+// The device alone, built as the machine builds it, on a bus the test drives (no guest needed).
+const type = loadDevicePlugin(register).get('${o.type}')!;
+
+describe('${o.type} registers', () => {
+  it('identifies itself and ignores writes to ID', () => {
+    const dut = instantiate(type);
+    expect(dut.read(${hexLiteral(REGS.id)})).toBe(${hexLiteral(ID_VALUE)});
+    dut.write(${hexLiteral(REGS.id)}, 0);
+    expect(dut.read(${hexLiteral(REGS.id)})).toBe(${hexLiteral(ID_VALUE)});
+  });
+
+  it('raises irq when a countdown ends with IE set, until STATUS.DONE is cleared', () => {
+    const dut = instantiate(type);
+    const irq = dut.h.irqs[0];
+    dut.write(${hexLiteral(REGS.load)}, 10); // 10 us
+    dut.write(${hexLiteral(REGS.ctrl)}, 3); // EN | IE
+    dut.h.clock.advanceTo(9_999);
+    expect(irq.level).toBe(false);
+    dut.h.clock.advanceTo(10_000);
+    expect(irq.level).toBe(true);
+    expect(dut.read(${hexLiteral(REGS.status)})).toBe(1);
+    expect(dut.read(${hexLiteral(REGS.count)})).toBe(1);
+    dut.write(${hexLiteral(REGS.status)}, 1); // write 1 to clear
+    expect(irq.level).toBe(false);
+  });
+
+  it('accepts aligned 32-bit accesses only (the bus refuses others)', () => {
+    const dut = instantiate(type);
+    expect(dut.faults(${hexLiteral(REGS.ctrl)}, 1)).toBe(true);
+    expect(dut.faults(${hexLiteral(REGS.ctrl + 2)}, 4)).toBe(true);
+    expect(dut.faults(${hexLiteral(REGS.ctrl)}, 4)).toBe(false);
+  });
+});
+`,
+  );
+
+  files.set(
     'README.md',
     `# ${o.packageName}
 
@@ -217,6 +259,10 @@ docs/plugin-api.md for every call.
 `,
   );
   return files;
+}
+
+function hexLiteral(x: number): string {
+  return '0x' + x.toString(16);
 }
 
 function hex(x: number): string {

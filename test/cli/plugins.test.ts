@@ -20,7 +20,7 @@ describe('rvos plugins new', () => {
     const r = await rvos(['plugins', 'new', 'rvos-dev-countdown'], { cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Created rvos-dev-countdown \(device type "countdown"\)/);
-    for (const f of ['package.json', 'src/index.ts', 'board.yaml', 'guest/demo.S', 'guest/demo.bin', 'guest/Makefile', 'test/device.test.ts', 'README.md']) {
+    for (const f of ['package.json', 'src/index.ts', 'board.yaml', 'guest/demo.S', 'guest/demo.bin', 'guest/Makefile', 'test/device.test.ts', 'test/registers.test.ts', 'README.md']) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
