@@ -60,7 +60,7 @@ describe('rvos installed from the packed tarball', () => {
     expect(install.code, install.stderr).toBe(0);
     const test = await run('npm', ['test'], { cwd: dir, env, timeoutMs: 300_000 });
     expect(test.code, test.stdout + test.stderr).toBe(0);
-    expect(test.stdout).toMatch(/Tests +4 passed/);
+    expect(test.stdout).toMatch(/4 passed/); // 4 tests (vitest may colour the line)
     // The plugin's folder is a project rvos finds its plugin in.
     const r = await run(rvosBin, ['run', '--board', 'board.yaml', '--bios', 'none', '--kernel', 'guest/demo.bin', '--drive', 'none'], { cwd: dir, env });
     expect(r.stdout).toBe('countdown: interrupt after 100 us\n');
