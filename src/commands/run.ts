@@ -44,6 +44,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB (overrides the board)' }),
     append: Flags.string({ description: 'kernel command line (device tree /chosen/bootargs)' }),
     dtb: Flags.string({ description: 'give the guest this device tree blob instead of the board\'s (QEMU\'s -dtb)' }),
+    semihosting: Flags.boolean({ description: 'the guest\'s semihosting calls reach the host (output on stderr, exit with the guest\'s code), like QEMU\'s -semihosting; for architectures that define it', default: false }),
     serial: Flags.string({
       description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only); repeatable like QEMU\'s -serial: the next ones go to the next serial ports in board order',
       multiple: true,
@@ -89,6 +90,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       memory: flags.memory,
       append: flags.append,
       dtb: flags.dtb,
+      semihosting: flags.semihosting,
       serial: flags.serial?.[0],
       moreSerial: flags.serial?.slice(1),
       clock: flags.clock as 'deterministic' | 'realtime' | undefined,

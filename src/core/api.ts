@@ -536,6 +536,20 @@ export interface CpuContext {
   readonly machine: MachineControl;
   /** Architecture options from the board's `cpu` section (isa string, timebase, ...). */
   readonly props: Record<string, unknown>;
+  /**
+   * Present when the user asked for semihosting (`rvos run --semihosting`, QEMU's `-semihosting`):
+   * the host side of the architecture's semihosting calls (Arm: HLT #0xF000). Absent, those
+   * instructions behave as the architecture says without a debugger (usually an exception).
+   */
+  readonly semihosting?: SemihostingHost;
+}
+
+/** What semihosting calls reach on the host. */
+export interface SemihostingHost {
+  /** SYS_WRITEC / SYS_WRITE0 / SYS_WRITE to the console: the host's standard error, as QEMU's. */
+  write(bytes: Uint8Array): void;
+  /** SYS_EXIT / SYS_EXIT_EXTENDED: the guest powers off with this exit code. */
+  exit(code: number, reason: string): void;
 }
 
 export interface ElfInfo {

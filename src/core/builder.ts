@@ -1,4 +1,4 @@
-import type { ArchType, BlockImage, BootContext, BootResult, CharBackend, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
+import type { ArchType, BlockImage, BootContext, BootResult, CharBackend, SemihostingHost, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
 import { guardArch } from './arch-host.js';
@@ -28,6 +28,8 @@ export interface BuildOptions {
   bootargs?: string;
   /** A DTB file to give the guest instead of the board's tree (`--dtb`, QEMU's -dtb). */
   dtb?: string;
+  /** Semihosting on (`--semihosting`): where the guest's semihosting output goes. */
+  semihosting?: { write(bytes: Uint8Array): void };
   cpus?: number;
   /** RAM size in bytes (board default when undefined). */
   memory?: number;
@@ -94,7 +96,10 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   };
 
   const cpus: Cpu[] = [];
-  for (let id = 0; id < board.cpus; id++) cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu }));
+  const semihosting: SemihostingHost | undefined = opts.semihosting
+    ? { write: opts.semihosting.write, exit: (code, reason) => control.powerOff(code, reason) }
+    : undefined;
+  for (let id = 0; id < board.cpus; id++) cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu, semihosting }));
 
   const consoleName = consoleDeviceName(board);
   const backends = new Map<string, Backend>(Object.entries(opts.serial ?? {}));

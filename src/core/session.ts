@@ -22,6 +22,9 @@ export interface SessionOptions {
   append?: string;
   /** A DTB file for the guest instead of the board's tree (`--dtb`), relative to `cwd`. */
   dtb?: string;
+  /** `--semihosting`: the arch's semihosting calls reach the host (output on `semihostingOut`, default stderr). */
+  semihosting?: boolean;
+  semihostingOut?: (bytes: Uint8Array) => void;
   /** Console backend spec (`stdio`, `null`, `file:PATH`, `tcp:PORT`, `capture`). */
   serial?: string;
   /**
@@ -115,6 +118,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     memoryWhere,
     bootargs: o.append ?? config.append,
     dtb: o.dtb !== undefined ? resolve(cwd, o.dtb) : undefined,
+    semihosting: o.semihosting ? { write: o.semihostingOut ?? ((bytes) => process.stderr.write(bytes)) } : undefined,
     realtime: (o.clock ?? config.clock) === 'realtime',
     idle: o.idle ?? config.idle ?? o.defaultIdle ?? 'warp',
     serial,
