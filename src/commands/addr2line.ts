@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import type { ElfInfo } from '../core/api.js';
+import { formatAddress, parseAddress } from '../core/address.js';
 import { UserError } from '../core/errors.js';
 import { formatBytes, openInput } from '../core/input-file.js';
 import { elfInfo, isElf, parseElf } from '../core/loaders/elf.js';
@@ -42,9 +43,9 @@ outside the images or no symbol precedes it. The console of \`rvos run\` does th
     const lines = (argv as string[]).map((text) => {
       // Hexadecimal with or without 0x, like binutils addr2line.
       const m = /^(?:0x)?([0-9a-f]{1,16})$/i.exec(text);
-      const addr = m ? Number.parseInt(m[1], 16) : NaN;
+      const addr = m ? parseAddress(m[1]) : NaN;
       if (!Number.isSafeInteger(addr)) throw new UserError(`${text}: expected a hexadecimal address like 0x80200a3c`);
-      return `0x${addr.toString(16).padStart(8, '0')}: ${describeAddress(symbols, images, addr) ?? '??'}\n`;
+      return `0x${formatAddress(addr).padStart(8, '0')}: ${describeAddress(symbols, images, addr) ?? '??'}\n`;
     });
     await writeOut(lines.join(''));
   }

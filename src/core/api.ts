@@ -552,8 +552,17 @@ export interface SemihostingHost {
   exit(code: number, reason: string): void;
 }
 
+/**
+ * A loaded image. Virtual addresses (`entry`, `vlow`/`vhigh`, `symbols`) of a 64-bit image are
+ * signed numbers (two's complement), so canonical high-half addresses stay exact: 0xffff000000081234
+ * is -0xffffff7edcc. Addresses a 64-bit CPU reports at the edges (trap pc, `Cpu.pc` for debuggers)
+ * follow the same rule.
+ */
 export interface ElfInfo {
   entry: number;
+  /** Lowest and highest virtual addresses of the loaded segments (ELF only; equal to low/high when identity-mapped). */
+  vlow?: number;
+  vhigh?: number;
   /** Lowest and highest loaded physical addresses. */
   low: number;
   high: number;

@@ -1,6 +1,7 @@
 import type { ElfInfo } from './api.js';
 import { StdioBackend } from './chardev.js';
 import type { Symbolizer } from './symbols.js';
+import { parseAddress } from './address.js';
 
 /**
  * Symbols for addresses: `rvos addr2line`, and the console filter that appends
@@ -11,7 +12,8 @@ import type { Symbolizer } from './symbols.js';
 
 /** `name+0xoff` for `addr` when it lies inside one of `images` and a symbol precedes it. */
 export function describeAddress(symbols: Symbolizer, images: readonly ElfInfo[], addr: number): string | undefined {
-  if (!images.some((img) => addr >= img.low && addr < img.high)) return undefined;
+  const inside = (img: ElfInfo) => (addr >= img.low && addr < img.high) || (img.vlow !== undefined && img.vhigh !== undefined && addr >= img.vlow && addr < img.vhigh);
+  if (!images.some(inside)) return undefined;
   const s = symbols.lookup(addr);
   return s ? `${s.name}+0x${s.offset.toString(16)}` : undefined;
 }
@@ -132,7 +134,7 @@ export class ConsoleSymbolizer {
   }
 
   private annotation(hex: string): string {
-    const addr = Number.parseInt(hex, 16);
+    const addr = parseAddress(hex);
     const name = Number.isSafeInteger(addr) ? this.lookup(addr) : undefined;
     return name ? ` <${name}>` : '';
   }

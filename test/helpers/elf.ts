@@ -3,7 +3,8 @@ export function makeElf(opts: {
   machine?: number;
   elfClass?: 1 | 2;
   entry: number;
-  segments: Array<{ paddr: number; data: Uint8Array; memsz?: number }>;
+  /** `vaddr` defaults to `paddr`; 64-bit virtual addresses may be given signed (src/core/address.ts). */
+  segments: Array<{ paddr: number; vaddr?: number; data: Uint8Array; memsz?: number }>;
   symbols?: Record<string, number>;
 }): Uint8Array {
   const is64 = (opts.elfClass ?? 1) === 2;
@@ -31,7 +32,7 @@ export function makeElf(opts: {
   b.writeUInt16LE(2, 16);
   b.writeUInt16LE(opts.machine ?? 243, 18);
   b.writeUInt32LE(1, 20);
-  const w = (o: number, v: number) => (is64 ? b.writeBigUInt64LE(BigInt(v), o) : b.writeUInt32LE(v >>> 0, o));
+  const w = (o: number, v: number) => (is64 ? b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), o) : b.writeUInt32LE(v >>> 0, o));
   w(24, opts.entry);
   w(is64 ? 32 : 28, phoff);
   w(is64 ? 40 : 32, shoff);
@@ -44,7 +45,7 @@ export function makeElf(opts: {
     const p = phoff + i * phentsize;
     b.writeUInt32LE(1, p);
     w(p + (is64 ? 8 : 4), segOffsets[i]);
-    w(p + (is64 ? 16 : 8), s.paddr);
+    w(p + (is64 ? 16 : 8), s.vaddr ?? s.paddr);
     w(p + (is64 ? 24 : 12), s.paddr);
     w(p + (is64 ? 32 : 16), s.data.length);
     w(p + (is64 ? 40 : 20), s.memsz ?? s.data.length);
@@ -57,7 +58,7 @@ export function makeElf(opts: {
     nameOff += name.length + 1;
     if (is64) {
       b[s + 4] = 0x10; // GLOBAL NOTYPE
-      b.writeBigUInt64LE(BigInt(value), s + 8);
+      b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(value)), s + 8);
     } else {
       b.writeUInt32LE(value, s + 4);
       b[s + 12] = 0x10;

@@ -67,11 +67,13 @@ export function parseElf(input: Uint8Array | ByteSource, path: string, opts: Par
   if (is64 && size < 64) throw fail('truncated ELF header');
   const v = new DataView(ident.buffer, ident.byteOffset, ident.byteLength);
   const word = (d: DataView, off: number): number => (is64 ? Number(d.getBigUint64(off, true)) : d.getUint32(off, true));
+  // Virtual addresses (entry, p_vaddr, symbols) of a 64-bit file are read signed (src/core/address.ts).
+  const vaddrAt = (d: DataView, off: number): number => (is64 ? Number(d.getBigInt64(off, true)) : d.getUint32(off, true));
 
   const type = v.getUint16(16, true);
   if (type !== 2) throw fail(`ELF type ${type} is not an executable (ET_EXEC)`);
   const machine = v.getUint16(18, true);
-  const entry = word(v, 24);
+  const entry = vaddrAt(v, 24);
   const phoff = word(v, is64 ? 32 : 28);
   const shoff = word(v, is64 ? 40 : 32);
   const phentsize = v.getUint16(is64 ? 54 : 42, true);
@@ -89,7 +91,7 @@ export function parseElf(input: Uint8Array | ByteSource, path: string, opts: Par
     const p = fetch(phoff + i * phentsize, phdrSize, `program header ${i}`);
     if (p.getUint32(0, true) !== PT_LOAD) continue;
     const offset = word(p, is64 ? 8 : 4);
-    const vaddr = word(p, is64 ? 16 : 8);
+    const vaddr = vaddrAt(p, is64 ? 16 : 8);
     const paddr = word(p, is64 ? 24 : 12);
     const filesz = word(p, is64 ? 32 : 16);
     const memsz = word(p, is64 ? 40 : 20);
@@ -177,7 +179,7 @@ function readSymbols(
   const strBytes = new Uint8Array(strs.buffer, strs.byteOffset, strs.byteLength);
   for (let off = 0; off + entsize <= sh.size; off += entsize) {
     const nameOff = syms.getUint32(off, true);
-    const value = is64 ? Number(syms.getBigUint64(off + 8, true)) : syms.getUint32(off + 4, true);
+    const value = is64 ? Number(syms.getBigInt64(off + 8, true)) : syms.getUint32(off + 4, true); // signed: address.ts
     const symType = syms.getUint8(is64 ? off + 4 : off + 12) & 0xf;
     if (nameOff === 0 || nameOff >= strtab.size || symType > 2) continue; // NOTYPE, OBJECT, FUNC
     let end = nameOff;
@@ -203,9 +205,13 @@ export function checkElfArch(image: ElfImage, path: string, machine: number, elf
 export function elfInfo(image: ElfImage, path: string): ElfInfo {
   let low = Infinity;
   let high = 0;
+  let vlow = Infinity;
+  let vhigh = -Infinity;
   for (const s of image.segments) {
     low = Math.min(low, s.paddr);
     high = Math.max(high, s.paddr + s.memsz);
+    vlow = Math.min(vlow, s.vaddr);
+    vhigh = Math.max(vhigh, s.vaddr + s.memsz);
   }
-  return { entry: image.entry, low, high, symbols: image.symbols, path };
+  return { entry: image.entry, low, high, vlow, vhigh, symbols: image.symbols, path };
 }
