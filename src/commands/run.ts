@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { StdioBackend, type Backend } from '../core/chardev.js';
 import { EXIT, UserError } from '../core/errors.js';
@@ -44,6 +45,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB (overrides the board)' }),
     append: Flags.string({ description: 'kernel command line (device tree /chosen/bootargs)' }),
     dtb: Flags.string({ description: 'give the guest this device tree blob instead of the board\'s (QEMU\'s -dtb)' }),
+    screenshot: Flags.string({ description: 'when the machine stops, save the framebuffer a display device shows (e.g. the Pi\'s) as a PNG file' }),
     semihosting: Flags.boolean({ description: 'the guest\'s semihosting calls reach the host (output on stderr, exit with the guest\'s code), like QEMU\'s -semihosting; for architectures that define it', default: false }),
     serial: Flags.string({
       description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only); repeatable like QEMU\'s -serial: the next ones go to the next serial ports in board order',
@@ -103,11 +105,13 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     };
     // Opened before anything runs, so an unwritable path stops rvos before the guest starts.
     const traceFile = categories.length > 0 ? new OutputFile(flags['trace-file'], `--trace-file ${flags['trace-file']}`) : undefined;
+    const screenshotFile = flags.screenshot !== undefined ? new OutputFile(flags.screenshot, `--screenshot ${flags.screenshot}`) : undefined;
     let session;
     try {
       session = await createSession(tui ? tuiSessionOptions(options) : options);
     } catch (e) {
       traceFile?.close();
+      screenshotFile?.close();
       throw e;
     }
     const { machine } = session;
@@ -117,6 +121,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     }
     const endTrace = async () => {
       traceFile?.close();
+      if (screenshotFile) saveScreenshot(machine, screenshotFile);
       // A host file that could not be written (ENOSPC) stopped the machine: one line, exit 2.
       if (session.failure !== undefined) throw new UserError(session.failure);
     };
@@ -174,6 +179,17 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     }
     await new Promise<void>((r) => process.stdout.write('', () => r()));
     process.exit(code);
+  }
+}
+
+/** Writes the machine's framebuffer as PNG into the file opened at start, or says there is none. */
+function saveScreenshot(machine: Machine, file: OutputFile): void {
+  const shot = machine.screenshot();
+  if (shot) file.write(shot.png);
+  file.close();
+  if (!shot) {
+    rmSync(file.path, { force: true });
+    process.stderr.write(`rvos: --screenshot ${file.path}: no device shows a framebuffer (nothing saved)\n`);
   }
 }
 

@@ -342,6 +342,18 @@ export interface DeviceContext<P = Readonly<Record<string, unknown>>> {
   readonly props: P;
 }
 
+/** A linear framebuffer in guest RAM, as a display device scans it out. */
+export interface FramebufferInfo {
+  /** Guest physical address of the first pixel. */
+  address: number;
+  width: number;
+  height: number;
+  /** Bytes from one row to the next. */
+  pitch: number;
+  /** Pixel layout, little-endian in memory (xrgb8888: the word 0xXXRRGGBB). */
+  format: 'rgb565' | 'rgb888' | 'bgr888' | 'xrgb8888' | 'xbgr8888';
+}
+
 /** Context for the device-tree node a device contributes. */
 export interface DeviceTreeContext {
   /** phandle of this device (allocated for every device so it can be referenced). */
@@ -378,6 +390,8 @@ export interface Device extends Partial<IrqSink> {
   interruptCells?(input: string): number[];
   /** Key/value state of the device (its "registers" for a person), for debugging views; not shown by the TUI yet. */
   inspect?(): Record<string, number | string>;
+  /** The framebuffer the device scans out now, if any (`rvos run --screenshot` saves it as PNG). */
+  framebuffer?(): FramebufferInfo | undefined;
   /** Called when the machine is torn down (flush files, close sockets). */
   close?(): void | Promise<void>;
   /** Present on slot devices that can host a device model built for a `--drive` (see `DeviceSlot`). */

@@ -125,6 +125,7 @@ export function guardDevice(raw: Device, plugin: string, name: string): Device {
     interruptCells: raw.interruptCells && guard('interruptCells()', raw.interruptCells),
     irqInput: raw.irqInput && guard('irqInput()', raw.irqInput),
     inspect: raw.inspect && guard('inspect()', raw.inspect),
+    framebuffer: raw.framebuffer && guard('framebuffer()', raw.framebuffer),
     close:
       raw.close &&
       (async () => {

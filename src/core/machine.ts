@@ -8,6 +8,8 @@ import { HostPacedIdle, IDLE_POLL_MS, type IdleMode } from './idle.js';
 import type { Line } from './irq.js';
 import { describeAddress } from './symbolize.js';
 import { Symbolizer } from './symbols.js';
+import { framebufferRgb } from './image/framebuffer.js';
+import { encodePng } from './image/png.js';
 
 /** Why `Machine.run` returned. */
 export type StopReason = 'poweroff' | 'max-insns' | 'timeout' | 'stopped' | 'halted' | 'error' | 'plugin-error';
@@ -347,6 +349,20 @@ export class Machine implements MachineControl {
       }
       this.wake = done;
     });
+  }
+
+  /**
+   * The first framebuffer a device scans out, as PNG (`--screenshot`); undefined when no device has
+   * one, or it does not lie in RAM.
+   */
+  screenshot(): { png: Uint8Array; device: string; width: number; height: number } | undefined {
+    for (const d of this.devices) {
+      const fb = d.device.framebuffer?.();
+      if (!fb) continue;
+      const rgb = framebufferRgb(this.bus, fb);
+      if (rgb) return { png: encodePng(fb.width, fb.height, rgb), device: d.entry.name, width: fb.width, height: fb.height };
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {
