@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import { ConsoleSymbolizer, symbolizeAddress } from '../core/symbolize.js';
 import type { IrqLine } from '../core/api.js';
 import type { Machine, RunLimits, RunResult } from '../core/machine.js';
@@ -194,6 +195,11 @@ export class TuiApp {
     this.frame();
   }
 
+  /** A line from rvos in every console tab (reset, screenshot). */
+  private note(text: string): void {
+    for (const model of this.models.values()) model.note(text, NOTE_ATTR);
+  }
+
   private act(a: Action): void {
     const focused = PANES[this.focus];
     switch (a) {
@@ -207,7 +213,7 @@ export class TuiApp {
       case 'reset':
         this.machine.reset('reset from the TUI');
         this.resets++;
-        for (const model of this.models.values()) model.note('[rvos: machine reset]', NOTE_ATTR);
+        this.note('[rvos: machine reset]');
         if (this.paused) this.machine.applyPendingReset();
         this.machine.notifyInput(); // wake a loop idling in WFI
         break;
@@ -228,6 +234,9 @@ export class TuiApp {
         break;
       case 'help':
         this.helpVisible = !this.helpVisible;
+        break;
+      case 'screenshot':
+        this.note(saveScreenshot(this.machine));
         break;
       default: {
         const page = Math.max(1, (focused === 'interrupts' ? this.layout.interrupts.height : this.layout.console.height) - 3);
@@ -369,3 +378,18 @@ export class TuiApp {
 /** Keys that only change what is shown (still live once the machine has stopped). */
 const BROWSING: ReadonlySet<Action> = new Set<Action>(['scroll-up', 'scroll-down', 'page-up', 'page-down', 'next-cpu', 'next-tab', 'focus-next', 'focus-prev', 'help']);
 const isBrowsing = (a: Action) => BROWSING.has(a);
+
+/** Saves the machine's framebuffer as the first free rvos-screenshot-N.png here; says what it did. */
+export function saveScreenshot(machine: Machine, dir = process.cwd()): string {
+  const shot = machine.screenshot();
+  if (!shot) return '[rvos: no device shows a framebuffer]';
+  let n = 1;
+  while (existsSync(`${dir}/rvos-screenshot-${n}.png`)) n++;
+  const file = `${dir}/rvos-screenshot-${n}.png`;
+  try {
+    writeFileSync(file, shot.png);
+  } catch (e) {
+    return `[rvos: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}]`;
+  }
+  return `[rvos: ${shot.device} ${shot.width}x${shot.height} saved to ${file}]`;
+}

@@ -5,7 +5,8 @@
  *
  *   Ctrl-A P pause/resume   Ctrl-A S step     Ctrl-A R reset   Ctrl-A X quit
  *   Ctrl-A Tab next pane    Ctrl-A C next CPU Ctrl-A T next console tab
- *   Ctrl-A H help           Ctrl-A Ctrl-A     a literal Ctrl-A for the guest
+ *   Ctrl-A H help           Ctrl-A G screenshot (PNG of the framebuffer)
+ *   Ctrl-A Ctrl-A           a literal Ctrl-A for the guest
  */
 
 export const CTRL_A = 0x01;
@@ -20,6 +21,7 @@ export type Action =
   | 'next-cpu'
   | 'next-tab'
   | 'help'
+  | 'screenshot'
   | 'scroll-up'
   | 'scroll-down'
   | 'page-up'
@@ -50,6 +52,7 @@ const COMMANDS: Record<string, Action> = {
   t: 'next-tab',
   h: 'help',
   '?': 'help',
+  g: 'screenshot',
 };
 
 const PANE_KEYS: Record<string, Action> = { ...COMMANDS, q: 'quit', k: 'scroll-up', j: 'scroll-down' };

@@ -119,6 +119,7 @@ export const HELP_TEXT = [
   '  C-a Tab  Tab    next pane (console, registers, interrupts)',
   '  C-a c    c      next CPU in the registers pane',
   '  C-a t    t      next console tab (boards with several UARTs)',
+  '  C-a g    g      save the framebuffer as rvos-screenshot-N.png (boards with a display)',
   '  C-a h    h ?    this help',
   '  C-a C-a         send a literal Ctrl-A to the guest',
   '  PgUp PgDn, mouse wheel   scroll the console (or the trap log)',

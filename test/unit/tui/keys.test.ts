@@ -13,9 +13,9 @@ describe('KeyDecoder with the console focused', () => {
 
   it('takes Ctrl-A commands and keeps them from the guest', () => {
     const d = new KeyDecoder();
-    const r = d.feed(bytes('a\x01pb\x01s\x01r\x01\t\x01c\x01t\x01h\x01?\x01x'), true);
+    const r = d.feed(bytes('a\x01pb\x01s\x01r\x01\t\x01c\x01t\x01h\x01?\x01g\x01x'), true);
     expect(text(r.guest)).toBe('ab');
-    expect(r.actions).toEqual(['pause', 'step', 'reset', 'focus-next', 'next-cpu', 'next-tab', 'help', 'help', 'quit']);
+    expect(r.actions).toEqual(['pause', 'step', 'reset', 'focus-next', 'next-cpu', 'next-tab', 'help', 'help', 'screenshot', 'quit']);
   });
 
   it('accepts upper-case command letters', () => {
