@@ -1,18 +1,17 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rvos } from '../helpers/cli.js';
+import { writeDevicePlugin } from '../helpers/plugin-folder.js';
 import { assemble, jal, li, lw, t0, t1, zero } from '../helpers/rv32asm.js';
 
 describe('rvos run with a failing plugin', () => {
   it('stops with one line naming the plugin, the device, the access and the pc, exit 71', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rvos-cli-plugin-'));
-    const plugin = join(dir, 'rvos-dev-boom');
-    mkdirSync(plugin);
-    writeFileSync(join(plugin, 'package.json'), JSON.stringify({ name: 'rvos-dev-boom', version: '1.0.0', type: 'module', rvos: { apiVersion: 1, kind: 'device', entry: 'index.js' } }));
-    writeFileSync(
-      join(plugin, 'index.js'),
+    const plugin = writeDevicePlugin(
+      dir,
+      'rvos-dev-boom',
       `export function register(api) {
         api.defineDevice({
           type: 'boom',

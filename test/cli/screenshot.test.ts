@@ -2,23 +2,22 @@
  * `rvos run --screenshot FILE`: when the machine stops, the framebuffer a display device scans out
  * (Device.framebuffer) is saved as PNG. A tiny display plugin points at RAM the guest paints.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { writeGuest } from '../helpers/bare-guest.js';
 import { rvos } from '../helpers/cli.js';
+import { writeDevicePlugin } from '../helpers/plugin-folder.js';
 import * as A from '../helpers/rv32asm.js';
 import { crc32 } from '../../src/core/image/png.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rvos-screenshot-'));
 const FB = 0x80100000;
-const plugin = join(dir, 'display');
-mkdirSync(plugin);
-writeFileSync(join(plugin, 'package.json'), JSON.stringify({ name: 'rvos-dev-testdisplay', version: '1.0.0', type: 'module', rvos: { apiVersion: 1, kind: 'device', entry: 'index.js' } }));
-writeFileSync(
-  join(plugin, 'index.js'),
+const plugin = writeDevicePlugin(
+  dir,
+  'rvos-dev-testdisplay',
   `export function register(api) {
   api.defineDevice({ type: 'testdisplay', description: 'a 2x2 xrgb8888 framebuffer at ${FB}', access: { sizes: [4] },
     create: (ctx) => ({ name: ctx.entry.name, read: () => 0, write: () => {},
