@@ -551,6 +551,13 @@ export interface CpuContext {
   /** Architecture options from the board's `cpu` section (isa string, timebase, ...). */
   readonly props: Record<string, unknown>;
   /**
+   * The line of this CPU's interrupt output `name` (declared in `ArchType.cpuOutputs`; the Arm
+   * generic timer's), wired where the board's `cpu: { irq: ... }` says; a line that goes nowhere
+   * when the board leaves it unconnected. An undeclared name throws. Always present in machines
+   * rvos builds (optional so unit tests may build a bare context).
+   */
+  output?(name: string): IrqLine;
+  /**
    * Present when the user asked for semihosting (`rvos run --semihosting`, QEMU's `-semihosting`):
    * the host side of the architecture's semihosting calls (Arm: HLT #0xF000). Absent, those
    * instructions behave as the architecture says without a debugger (usually an exception).
@@ -631,6 +638,11 @@ export interface ArchType {
    * `ELR_EL1=0x...`): the console appends `<function+offset>` to them. Default: `pc`.
    */
   readonly consoleAddressKeywords?: readonly string[];
+  /**
+   * Interrupt outputs every CPU drives (the Arm generic timer: `cntpns`, `cntv` ...): a board
+   * wires them with `cpu: { irq: { cntv: local:cntvirq$cpu } }`; the CPU gets them from `ctx.output`.
+   */
+  readonly cpuOutputs?: Readonly<Record<string, OutputSpec>>;
   createCpu(ctx: CpuContext): Cpu;
   /** Fills /cpus in the device tree. Returns each CPU's interrupt-controller phandle (for interrupts-extended). */
   deviceTreeCpus(root: FdtNode, cpus: Cpu[], props: Record<string, unknown>, allocPhandle: () => number): number[];

@@ -121,7 +121,13 @@ export interface Board {
   files: string[];
   arch: string;
   cpus: number;
+  /** The board's `cpu:` section for the arch plugin (without `irq`). */
   cpu: Record<string, unknown>;
+  /**
+   * `cpu: { irq: { OUTPUT: DEVICE:INPUT } }`: where each CPU's own interrupt outputs go (the Arm
+   * generic timer's), `$cpu` in INPUT standing for the CPU's index (`local:cntvirq$cpu`).
+   */
+  cpuIrq: Record<string, string>;
   memory: { base: number; size: number };
   nsPerInstruction: number;
   devicetree: { mode?: 'generate' | 'none'; file?: string; model?: string; compatible?: string[] };
@@ -231,7 +237,7 @@ export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: 
   const base: Board | undefined = d.extends ? loadBoard(d.extends, dirname(file), [...seen, file]) : undefined;
   const origins = new Map<string, Origin>();
   const board: Board = base
-    ? { ...base, files: [file, ...base.files], devices: [...base.devices], boot: { ...base.boot }, cpu: { ...base.cpu } }
+    ? { ...base, files: [file, ...base.files], devices: [...base.devices], boot: { ...base.boot }, cpu: { ...base.cpu }, cpuIrq: { ...base.cpuIrq } }
     : {
         name: '',
         description: '',
@@ -239,6 +245,7 @@ export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: 
         arch: '',
         cpus: 1,
         cpu: {},
+        cpuIrq: {},
         memory: { base: 0, size: 0 },
         nsPerInstruction: 10,
         devicetree: {},
@@ -260,7 +267,18 @@ export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: 
   set('cpus', d.cpus);
   set('memory', d.memory);
   set('nsPerInstruction', d.clock?.nsPerInstruction);
-  if (d.cpu) board.cpu = { ...board.cpu, ...d.cpu };
+  if (d.cpu) {
+    const { irq, ...props } = d.cpu;
+    board.cpu = { ...board.cpu, ...props };
+    if (irq !== undefined) {
+      const o = origin(['cpu', 'irq']);
+      if (typeof irq !== 'object' || irq === null || Array.isArray(irq) || Object.values(irq).some((t) => typeof t !== 'string')) {
+        throw new UserError(`${o.file}:${o.line}: cpu.irq: expected { OUTPUT: DEVICE:INPUT, ... }`);
+      }
+      board.cpuIrq = { ...board.cpuIrq, ...(irq as Record<string, string>) };
+      origins.set('cpu.irq', o);
+    }
+  }
   if (d.devicetree) {
     board.devicetree = { ...board.devicetree, ...d.devicetree };
     const dtbFile = d.devicetree.file;

@@ -99,7 +99,15 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   const semihosting: SemihostingHost | undefined = opts.semihosting
     ? { write: opts.semihosting.write, exit: (code, reason) => control.powerOff(code, reason) }
     : undefined;
-  for (let id = 0; id < board.cpus; id++) cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu, semihosting }));
+  const cpuLines = cpuOutputLines(board, arch, events);
+  for (let id = 0; id < board.cpus; id++) {
+    const output = (name: string): IrqLine => {
+      const line = cpuLines[id].get(name);
+      if (!line) throw new Error(`cpu output "${name}" is not declared in cpuOutputs (${Object.keys(arch.cpuOutputs ?? {}).join(', ') || 'none'})`);
+      return line;
+    };
+    cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu, semihosting, output }));
+  }
 
   const consoleName = consoleDeviceName(board);
   const backends = new Map<string, Backend>(Object.entries(opts.serial ?? {}));
@@ -161,6 +169,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     }
     p.line.connect(sink);
   }
+  connectCpuOutputs(board, cpuLines, created);
 
   for (const c of created) {
     c.entry.reg.forEach(([base, size], index) => {
@@ -250,6 +259,35 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     machine.images,
   );
   return machine;
+}
+
+/** One line per CPU per `ArchType.cpuOutputs` entry; the board's `cpu.irq` names are checked here. */
+function cpuOutputLines(board: Board, arch: ArchType, events: EventStream): Array<Map<string, Wire>> {
+  const declared = Object.keys(arch.cpuOutputs ?? {});
+  const o = board.origin('cpu.irq');
+  for (const name of Object.keys(board.cpuIrq)) {
+    if (!declared.includes(name)) {
+      throw new UserError(`${o.file}:${o.line}: cpu.irq.${name}: unknown CPU output "${name}" (${arch.type} has: ${declared.join(', ') || 'none'})`);
+    }
+  }
+  return Array.from({ length: board.cpus }, (_, id) => new Map(declared.map((name) => [name, new Wire(`cpu${id}:${name}`, undefined, events)])));
+}
+
+/** Wires each CPU's outputs to `DEVICE:INPUT` (`$cpu` in INPUT: the CPU's index), once every device exists. */
+function connectCpuOutputs(board: Board, lines: Array<Map<string, Wire>>, devices: Array<{ entry: BoardDevice; device: Device }>): void {
+  const o = board.origin('cpu.irq');
+  for (const [name, target] of Object.entries(board.cpuIrq)) {
+    const m = /^([A-Za-z][\w-]*):([\w$-]+)$/.exec(target);
+    if (!m) throw new UserError(`${o.file}:${o.line}: cpu.irq.${name}: "${target}" is not DEVICE:INPUT`);
+    const device = devices.find((d) => d.entry.name === m[1])?.device;
+    if (!device) throw new UserError(`${o.file}:${o.line}: cpu.irq.${name}: interrupt target "${m[1]}" is not a device`);
+    lines.forEach((cpuLines, id) => {
+      const input = m[2].replaceAll('$cpu', String(id));
+      const sink = device.irqInput?.(input);
+      if (!sink) throw new UserError(`${o.file}:${o.line}: cpu.irq.${name}: ${m[1]} has no interrupt input "${input}" (for cpu${id})`);
+      cpuLines.get(name)!.connect(sink);
+    });
+  }
 }
 
 /** The board's `boot.protocol` (guarded like the arch), else the architecture's own `boot`. */

@@ -116,6 +116,7 @@ function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus =
     arch: 'script',
     cpus,
     cpu: {},
+    cpuIrq: {},
     memory: { base: 0x80000000, size: 0x10000 },
     nsPerInstruction: 10,
     devicetree: {},
