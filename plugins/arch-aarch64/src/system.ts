@@ -57,7 +57,8 @@ export function executeSystem(cpu: A64Cpu, info: number, a: number, c: number, p
 
 /**
  * WFI waits for an interrupt; WFE consumes the event register or, when it is clear, ends the
- * slice like YIELD (as QEMU 7.2, which never sleeps on WFE); SEV/SEVL set the event register
+ * slice like YIELD, so that run() returns and other cores run (as QEMU 7.2, which never sleeps
+ * on WFE); SEV/SEVL set the event register
  * (SEV should also reach the other cores: a later step, with the machine's help).
  */
 function hint(cpu: A64Cpu, kind: number): void {
@@ -67,14 +68,14 @@ function hint(cpu: A64Cpu, kind: number): void {
       return;
     case Hint.WFE:
       if (cpu.eventRegister) cpu.eventRegister = false;
-      else cpu.attention = true;
+      else cpu.requestExit();
       return;
     case Hint.SEV:
     case Hint.SEVL:
       cpu.eventRegister = true;
       return;
     case Hint.YIELD:
-      cpu.attention = true;
+      cpu.requestExit();
       return;
   }
 }
