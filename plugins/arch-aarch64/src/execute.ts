@@ -119,6 +119,8 @@ export function execute(cpu: A64Cpu, budget: number): number {
   let fetchVpn = -1;
   let fetchHi = 0;
   let code: Int32Array = cpu.scratch;
+  /** Set by slow paths that need the run loop (cpu.attention): leave after this instruction. */
+  let stop = false;
 
   loop: while (n < budget) {
     if (pcLo >>> 12 !== fetchVpn || pcHi !== fetchHi) {
@@ -375,7 +377,11 @@ export function execute(cpu: A64Cpu, budget: number): number {
             } else if (size === 2) i32[off >>> 2] = xl[rd];
             else if (size === 1) u16[off >>> 1] = xl[rd];
             else u8[off] = xl[rd];
-            if (flags[off >>> 12] !== 0) cpu.ramWritten(off, 1 << size);
+            if (flags[off >>> 12] !== 0) {
+              cpu.inflight = n - 1;
+              cpu.ramWritten(off, 1 << size);
+              if (cpu.attention) stop = true;
+            }
           }
         } else {
           cpu.inflight = n - 1;
@@ -385,6 +391,8 @@ export function execute(cpu: A64Cpu, budget: number): number {
             lh = MV[1];
           } else storeSlow(cpu, vl, vh, size, xl[rd], xh[rd], pcLo, pcHi);
           if (cpu.exc) break loop;
+          // A device may have lowered the budget (limitRun) or changed code (DMA): leave after this one.
+          if (cpu.attention) stop = true;
         }
         if (mode === 1 || mode === 2) {
           xl[rn] = nl;
@@ -414,6 +422,7 @@ export function execute(cpu: A64Cpu, budget: number): number {
         cpu.inflight = n - 1;
         loadStoreOther(cpu, info, a, code[idx + 2], c, pcLo, pcHi);
         if (cpu.exc) break loop;
+        if (cpu.attention) stop = true;
         break;
 
       // --- system and exceptions (C4.1.66) ---
@@ -429,17 +438,14 @@ export function execute(cpu: A64Cpu, budget: number): number {
         cpu.inflight = n - 1;
         executeSystem(cpu, info, a, c, pcLo, pcHi);
         if (cpu.exc) break loop;
-        if (cpu.attention) {
-          pcLo = (pcLo + 4) | 0;
-          if (pcLo === 0) pcHi = (pcHi + 1) | 0;
-          break loop;
-        }
+        if (cpu.attention) stop = true;
         break;
       default:
         throw new Error(`aarch64: no handler for op ${info & 0xff}`);
     }
     pcLo = (pcLo + 4) | 0;
     if (pcLo === 0) pcHi = (pcHi + 1) | 0;
+    if (stop) break;
   }
   // On an exception the pc stays at the faulting instruction (the preferred return address).
   cpu.pcLo = pcLo;

@@ -213,3 +213,23 @@ describe('aarch64 semihosting (HLT #0xF000)', () => {
     expect(m.x(0)).toBe(0xffffffffffffffffn);
   });
 });
+
+describe('aarch64 run loop', () => {
+  it('limitRun from a device access inside run() ends the slice after that instruction', () => {
+    const m = makeMachine();
+    m.load([A.nop(), A.nop(), A.nop(), A.nop(), A.nop(), A.nop(), A.nop(), A.nop(), A.nop(), A.nop(), A.nop(), A.nop()]);
+    // skip the interpreter warm-up (one instruction per call) so one execute() call runs them all
+    for (let i = 0; i < 1000; i++) {
+      m.cpu.pc = CODE;
+      m.cpu.run(1);
+    }
+    m.load([A.strw(0, 1), A.nop(), A.nop(), A.nop(), A.nop(), A.nop()]);
+    m.set(1, 0x3f000000);
+    const orig = m.dev.write.bind(m.dev);
+    m.dev.write = (o, s, v) => {
+      orig(o, s, v);
+      m.cpu.limitRun(2);
+    };
+    expect(m.cpu.run(6)).toBe(2);
+  });
+});
