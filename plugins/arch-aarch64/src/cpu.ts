@@ -8,7 +8,7 @@
  */
 import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { decodeInto } from './decode.js';
-import { EC_IABORT_LOWER, EC_IABORT_SAME, EC_NAMES, EC_PC_ALIGN, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, type PendingException } from './exceptions.js';
+import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, type PendingException } from './exceptions.js';
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { hex64 } from './u64.js';
@@ -328,12 +328,14 @@ export class A64Cpu implements Cpu {
     this.attention = true;
     if (this.events.wants('trap')) {
       const ec = esr >>> 26;
+      // The instruction's own address: ELR is the next one for SVC, HVC and SMC (D1.10.2).
+      const pc = ec === EC_SVC64 || ec === EC_HVC64 || ec === EC_SMC64 ? (elrLo - 4) >>> 0 : elrLo >>> 0;
       this.events.emit('trap', {
         cpu: this.id,
         interrupt: false,
         cause: ec,
         name: EC_NAMES[ec] ?? `EC 0x${ec.toString(16)}`,
-        pc: this.pcLo >>> 0,
+        pc,
         tval: farLo >>> 0,
         target: `EL${targetEl}`,
       });

@@ -140,6 +140,7 @@ describe('aarch64 exceptions (recorded as pending: entry is a later step)', () =
     m0.load([A.svc(0x1234)]);
     m0.run(1);
     expect(m0.cpu.pending).toMatchObject({ esr: ((0x15 << 26) | (1 << 25) | 0x1234) >>> 0, elrLo: CODE + 4, targetEl: 1 });
+    expect(m0.traps).toEqual([expect.objectContaining({ cause: 0x15, name: 'SVC', pc: CODE, target: 'EL1' })]);
     const m1 = makeMachine();
     m1.cpu.setEl(1);
     m1.load([A.hvc(7)]);
