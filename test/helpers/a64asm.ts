@@ -209,6 +209,8 @@ export const lslv = (rd: number, rn: number, rm: number, sf = 1) => dp2(sf, 8, r
 export const lsrv = (rd: number, rn: number, rm: number, sf = 1) => dp2(sf, 9, rd, rn, rm);
 export const asrv = (rd: number, rn: number, rm: number, sf = 1) => dp2(sf, 10, rd, rn, rm);
 export const rorv = (rd: number, rn: number, rm: number, sf = 1) => dp2(sf, 11, rd, rn, rm);
+/** CRC32B/H/W/X (size 0-3) and, with c = true, CRC32CB/CH/CW/CX: Wd, Wn, Wm (Xm for size 3). */
+export const crc32 = (size: number, rd: number, rn: number, rm: number, c = false) => dp2(size === 3 ? 1 : 0, 16 | ((c ? 1 : 0) << 2) | size, rd, rn, rm);
 
 function dp3(sf: number, op31: number, o0: number, rd: number, rn: number, rm: number, ra: number): number {
   return u((sf << 31) | (0b11011 << 24) | (op31 << 21) | (r5(rm) << 16) | (o0 << 15) | (r5(ra) << 10) | (r5(rn) << 5) | r5(rd));

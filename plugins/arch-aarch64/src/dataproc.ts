@@ -182,8 +182,40 @@ function dataProc1(lo: number, hi: number, opcode: number, sf: number): void {
   }
 }
 
-/** UDIV 2, SDIV 3, LSLV 8, LSRV 9, ASRV 10, RORV 11 into R. */
+/** Byte-at-a-time tables of the reflected CRC-32 (0x04C11DB7) and CRC-32C (0x1EDC6F41) polynomials. */
+const CRC_TABLES = [makeCrcTable(0xedb88320), makeCrcTable(0x82f63b78)];
+
+function makeCrcTable(reflectedPoly: number): Int32Array {
+  const t = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ reflectedPoly : c >>> 1;
+    t[i] = c;
+  }
+  return t;
+}
+
+/**
+ * CRC32* / CRC32C* (C6.2.61-68): the accumulator updated with 1, 2, 4 or 8 bytes of Rm, low byte
+ * first, with no inversion before or after (software does those).
+ */
+function crc32(acc: number, ml: number, mh: number, opcode: number): number {
+  const table = CRC_TABLES[(opcode >>> 2) & 1];
+  const bytes = 1 << (opcode & 3);
+  for (let i = 0; i < bytes; i++) {
+    const byte = i < 4 ? (ml >>> (8 * i)) & 0xff : (mh >>> (8 * (i - 4))) & 0xff;
+    acc = (acc >>> 8) ^ table[(acc ^ byte) & 0xff];
+  }
+  return acc;
+}
+
+/** UDIV 2, SDIV 3, LSLV 8, LSRV 9, ASRV 10, RORV 11, CRC32 16-23 into R. */
 function dataProc2(nl: number, nh: number, ml: number, mh: number, opcode: number, sf: number): void {
+  if (opcode >= 16) {
+    R[0] = crc32(nl, ml, mh, opcode);
+    R[1] = 0;
+    return;
+  }
   if (sf === 0) {
     R[1] = 0;
     switch (opcode) {

@@ -416,8 +416,10 @@ function decodeDpReg(out: Int32Array, i: number, b: number): number {
     if (((b >>> 29) & 1) !== 0) return undef(out, i, b);
     const opcode = (b >>> 10) & 63;
     if (((b >>> 30) & 1) === 0) {
-      // 2-source: UDIV 2, SDIV 3, LSLV 8, LSRV 9, ASRV 10, RORV 11 (CRC32: a later step)
+      // 2-source: UDIV 2, SDIV 3, LSLV 8, LSRV 9, ASRV 10, RORV 11, CRC32B/H/W/X 16-19, CRC32CB/CH/CW/CX 20-23
+      // (the Cortex-A53 has the CRC32 extension; the X forms need sf = 1, the others sf = 0)
       if (opcode === 2 || opcode === 3 || (opcode >= 8 && opcode <= 11)) return put(out, i, Op.DP2, dz(rd), rn, rm, sf, 0, 0, opcode);
+      if (opcode >= 16 && opcode <= 23 && sf === ((opcode & 3) === 3 ? 1 : 0)) return put(out, i, Op.DP2, dz(rd), rn, rm, 0, 0, 0, opcode);
       return undef(out, i, b);
     }
     // 1-source: RBIT 0, REV16 1, REV32 2 (REV for sf = 0), REV 3 (sf = 1 only), CLZ 4, CLS 5

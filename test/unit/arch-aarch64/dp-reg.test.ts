@@ -367,3 +367,40 @@ describe('aarch64 data processing (3 source)', () => {
     expect(one(smaddlW).cpu.pending?.esr).toBe(0x02000000);
   });
 });
+
+describe('aarch64 CRC32 (Cortex-A53 has the CRC32 extension)', () => {
+  const refCrc = (acc: number, data: bigint, bytes: number, poly: number) => {
+    for (let i = 0; i < bytes; i++) {
+      acc ^= Number((data >> BigInt(8 * i)) & 0xffn);
+      for (let k = 0; k < 8; k++) acc = acc & 1 ? (acc >>> 1) ^ poly : acc >>> 1;
+    }
+    return BigInt(acc >>> 0);
+  };
+  it('CRC32B over "123456789" with the usual inversions gives the check values', () => {
+    for (const [c, check] of [
+      [false, 0xcbf43926n],
+      [true, 0xe3069283n],
+    ] as Array<[boolean, bigint]>) {
+      let crc = 0xffffffffn;
+      for (const ch of '123456789') crc = one(A.crc32(0, 0, 1, 2, c), { 1: crc, 2: BigInt(ch.charCodeAt(0)) }).x(0);
+      expect(crc ^ 0xffffffffn).toBe(check);
+    }
+  });
+
+  it('every size of CRC32 and CRC32C matches a bitwise reference; the upper half is ignored and zeroed', () => {
+    for (const size of [0, 1, 2, 3]) {
+      for (const c of [false, true]) {
+        for (const data of [0x0123456789abcdefn, 0xffffffffffffffffn, 0x8000000000000001n]) {
+          const acc = 0xdeadbeef_12345678n;
+          const got = one(A.crc32(size, 0, 1, 2, c), { 1: acc, 2: data }).x(0);
+          expect(got).toBe(refCrc(0x12345678, data, 1 << size, c ? 0x82f63b78 : 0xedb88320));
+        }
+      }
+    }
+  });
+
+  it('CRC32X with sf = 0 and CRC32B with sf = 1 are Undefined', () => {
+    expect(one(A.crc32(3, 0, 1, 2) & 0x7fffffff).cpu.pending?.esr).toBe(0x02000000);
+    expect(one((A.crc32(0, 0, 1, 2) | 0x80000000) >>> 0).cpu.pending?.esr).toBe(0x02000000);
+  });
+});
