@@ -412,7 +412,75 @@ export function execute(cpu: A64Cpu, budget: number): number {
         break;
       }
       case Op.LDP:
-      case Op.STP:
+      case Op.STP: {
+        // c: size (2 or 3) | mode << 2 | LDPSW << 4; Rt2 in rm; the fast path covers aligned pairs in RAM
+        const mode = (c >>> 2) & 3;
+        const bl = xl[rn];
+        const bh = xh[rn];
+        const s = (bl >>> 0) + (a >>> 0);
+        const nl = s | 0;
+        const nh = (bh + (a >> 31) + (s >= TWO32 ? 1 : 0)) | 0;
+        const vl = mode === 2 ? bl : nl;
+        const vh = mode === 2 ? bh : nh;
+        const wide = (c & 3) === 3;
+        const off = (vl - ramBase) >>> 0;
+        if (vh === 0 && off + (wide ? 16 : 8) <= ramSize && (off & (wide ? 7 : 3)) === 0 && cpu.mmuOff) {
+          const w = off >>> 2;
+          if ((info & 0xff) === Op.LDP) {
+            if (wide) {
+              const l1 = i32[w];
+              const h1 = i32[w + 1];
+              const l2 = i32[w + 2];
+              const h2 = i32[w + 3];
+              if (mode !== 0) {
+                xl[rn] = nl;
+                xh[rn] = nh;
+              }
+              xl[rd] = l1;
+              xh[rd] = h1;
+              xl[rm] = l2;
+              xh[rm] = h2;
+            } else {
+              const l1 = i32[w];
+              const l2 = i32[w + 1];
+              if (mode !== 0) {
+                xl[rn] = nl;
+                xh[rn] = nh;
+              }
+              const signed = (c & 16) !== 0;
+              xl[rd] = l1;
+              xh[rd] = signed ? l1 >> 31 : 0;
+              xl[rm] = l2;
+              xh[rm] = signed ? l2 >> 31 : 0;
+            }
+          } else {
+            if (wide) {
+              i32[w] = xl[rd];
+              i32[w + 1] = xh[rd];
+              i32[w + 2] = xl[rm];
+              i32[w + 3] = xh[rm];
+            } else {
+              i32[w] = xl[rd];
+              i32[w + 1] = xl[rm];
+            }
+            if (mode !== 0) {
+              xl[rn] = nl;
+              xh[rn] = nh;
+            }
+            if (flags[off >>> 12] !== 0 || flags[(off + (wide ? 15 : 7)) >>> 12] !== 0) {
+              cpu.inflight = n - 1;
+              cpu.ramWritten(off, wide ? 16 : 8);
+              if (cpu.attention) stop = true;
+            }
+          }
+          break;
+        }
+        cpu.inflight = n - 1;
+        loadStoreOther(cpu, info, a, code[idx + 2], c, pcLo, pcHi);
+        if (cpu.exc) break loop;
+        if (cpu.attention) stop = true;
+        break;
+      }
       case Op.LDLIT:
       case Op.LDX:
       case Op.STX:

@@ -174,6 +174,18 @@ describe('aarch64 load/store pair', () => {
     expect([m.x(29), m.x(30), m.x(31)]).toEqual([0x29n, 0x30n, D + 0x200n]);
   });
 
+  it('pairs take the slow path to MMIO, at unaligned addresses and with faults (no write-back then)', () => {
+    const m = withData([0x1111n, 0x2222n, 0x3333n]);
+    run(m, [A.stp(0, 1, 2, 0, 'offset', 0), A.ldp(3, 4, 2, 0, 'offset', 0), A.ldp(5, 6, 7, 8, 'pre'), A.ldpsw(8, 9, 2)], { 0: 0xaaaa, 1: 0x8000bbbb, 2: MMIO_BASE, 7: D + 4n });
+    expect([m.dev.regs[0], m.dev.regs[1]]).toEqual([0xaaaa, 0x8000bbbb]);
+    expect([m.x(3), m.x(4)]).toEqual([0xaaaan, 0x8000bbbbn]);
+    expect([m.x(5), m.x(6), m.x(7)]).toEqual([0x0000333300000000n, 0n, D + 12n]);
+    expect([m.x(8), m.x(9)]).toEqual([0xaaaan, 0xffffffff8000bbbbn]);
+    const f = exec([A.stp(0, 1, 2, 16, 'pre')], { 2: 0x40000000 - 16 });
+    expect(f.cpu.pending!.farLo).toBe(0x40000000);
+    expect(f.x(2)).toBe(BigInt(0x40000000 - 16));
+  });
+
   it('reserved pair encodings (opc 11, STP with opc 01, LDNP opc 01) are Undefined', () => {
     for (const w of [A.ldp(0, 1, 2) | (3 << 30), A.stp(0, 1, 2) & ~(3 << 30) | (1 << 30), A.ldp(0, 1, 2, 0, 'nt') & ~(3 << 30) | (1 << 30)]) {
       expect(exec([w >>> 0]).cpu.pending?.esr).toBe(0x02000000);
