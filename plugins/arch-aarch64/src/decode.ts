@@ -283,7 +283,9 @@ function decodeLoadStore(out: Int32Array, i: number, b: number): number {
       if (opc === 3) return undef(out, i, b);
       const kind = (b >>> 24) & 3;
       const sub = (b >>> 10) & 3;
-      if (kind === 1 || (kind === 0 && (((b >>> 21) & 1) === 0 ? sub === 0 : sub === 2))) return put(out, i, Op.NOP, 0, 0, 0, 0, 0, 0, 0);
+      // PRFM (register) takes the same extend options as the loads: x1x
+      const regOk = sub === 2 && (((b >>> 13) & 7) & 2) !== 0;
+      if (kind === 1 || (kind === 0 && (((b >>> 21) & 1) === 0 ? sub === 0 : regOk))) return put(out, i, Op.NOP, 0, 0, 0, 0, 0, 0, 0);
       return undef(out, i, b);
     }
     if (size === 2 && opc === 3) return undef(out, i, b);

@@ -251,6 +251,12 @@ describe('aarch64 exclusive and ordered accesses', () => {
     expect(U64(m.r64(DATA + 8))).toBe(0x2211n);
   });
 
+  it('PRFM (immediate, unscaled, register) is a no-op; PRFM with an extend option 0x0 is Undefined', () => {
+    const m = exec([0xf98000a0 /* prfm pldl1keep, [x5] */, 0xf88000a0 /* prfum */, 0xf8a368a0 /* prfm [x5, x3] */, A.movz(0, 1)], { 5: 0x40000000 });
+    expect(m.x(0)).toBe(1n);
+    expect(exec([0xf8a338cc]).cpu.pending?.esr).toBe(0x02000000);
+  });
+
   it('Armv8.1 atomics and CAS are Undefined on a Cortex-A53', () => {
     const ldadd = 0xf8200020 | (2 << 16); // ldadd x2, x0, [x1]
     const cas = 0xc8a07c20; // cas x0, x0, [x1]
