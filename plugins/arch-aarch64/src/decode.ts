@@ -128,6 +128,11 @@ function decodeDpImm(out: Int32Array, i: number, b: number): number {
       const immr = (b >>> 16) & 63;
       const imms = (b >>> 10) & 63;
       if (opc === 3 || n !== sf || (sf === 0 && (immr >= 32 || imms >= 32))) return undef(out, i, b);
+      // The shift aliases (LSL, LSR, ASR #imm) are frequent: a shift op the interpreter runs inline.
+      const top = sf ? 63 : 31;
+      if (opc === 2 && imms === top) return put(out, i, Op.SHIFTI, dz(rd), rn, 0, sf, 0, 0, 1 | (immr << 2));
+      if (opc === 0 && imms === top) return put(out, i, Op.SHIFTI, dz(rd), rn, 0, sf, 0, 0, 2 | (immr << 2));
+      if (opc === 2 && imms + 1 === immr) return put(out, i, Op.SHIFTI, dz(rd), rn, 0, sf, 0, 0, 0 | ((top - imms) << 2));
       return put(out, i, Op.BFM, dz(rd), rn, 0, sf, immr, imms, opc);
     }
     default: {

@@ -41,6 +41,8 @@ export const enum Op {
   ADR,
   ADRP,
   BFM,
+  /** LSL/LSR/ASR (immediate): the UBFM/SBFM aliases; c = type | amount << 2. */
+  SHIFTI,
   EXTR,
 
   // data processing (register)
@@ -194,6 +196,11 @@ export function execute(cpu: A64Cpu, budget: number): number {
         xh[rd] = (pcHi + code[idx + 2] + (s >= TWO32 ? 1 : 0)) | 0;
         break;
       }
+      case Op.SHIFTI:
+        shiftReg(xl[rn], xh[rn], c & 3, c >>> 2, sf);
+        xl[rd] = R[0];
+        xh[rd] = R[1];
+        break;
       case Op.BFM:
       case Op.EXTR:
       case Op.ADC:
