@@ -82,6 +82,14 @@ describe('aarch64 loads and stores (single register)', () => {
     expect(m.x(10)).toBe(0x12n);
   });
 
+  it('LDTR/STTR (unprivileged) access like LDUR/STUR while the MMU is off', () => {
+    const m = withData([0x1234n]);
+    run(m, [A.ldstImm9(3, 1, 0, 1, 8, 'unpriv'), A.ldstImm9(2, 0, 2, 1, 16, 'unpriv'), A.ldstImm9(0, 2, 3, 1, 8, 'unpriv')], { 1: D - 8n, 2: 0xabcdef80n });
+    expect(m.x(0)).toBe(0x1234n);
+    expect(m.r64(DATA + 8) & 0xffffffffn).toBe(0xabcdef80n);
+    expect(m.x(3)).toBe(0x34n);
+  });
+
   it('LDR (literal) of W, X and SW; PRFM is a no-op', () => {
     const m = makeMachine();
     m.load([A.ldrLit(0, 16, 1), A.ldrLit(1, 12, 0), A.ldrLit(2, 8, 2), A.ldrLit(3, 4, 3), 0x89abcdef, 0x01234567]);
