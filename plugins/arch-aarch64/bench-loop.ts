@@ -1,0 +1,86 @@
+/**
+ * Micro-benchmark of the AArch64 interpreter: a loop of ALU operations, loads, stores and a
+ * branch on a bare core at EL3 with the MMU off (the only mode so far).
+ *
+ *   node --import tsx plugins/arch-aarch64/bench-loop.ts [million-instructions]
+ */
+import { createRam, PhysicalBus } from '../../src/core/bus.js';
+import { VirtualClock } from '../../src/core/clock.js';
+import { EventStream } from '../../src/core/events.js';
+import * as A from '../../test/helpers/a64asm.js';
+import { A64Cpu } from './src/cpu.js';
+
+const CODE = 0x80000;
+const DATA = 0x100000;
+
+function machine(): { cpu: A64Cpu; bus: PhysicalBus } {
+  const events = new EventStream();
+  const bus = new PhysicalBus(createRam(0, 16 << 20), events);
+  const cpu = new A64Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
+  return { cpu, bus };
+}
+
+/** 12-instruction loop body: 3 loads, 2 stores, 6 ALU ops, 1 branch (like arch-rv32's). */
+function loop(): Array<number | number[]> {
+  return [
+    A.mov64(19, DATA),
+    A.movz(20, 0x7fff, 1), // effectively endless
+    A.movz(0, 0),
+    // loop:
+    A.ldr(9, 19),
+    A.addi(9, 9, 1),
+    A.str(9, 19),
+    A.add(0, 0, 9),
+    A.eor(1, 0, 20),
+    A.lsli(2, 1, 3),
+    A.lsri(3, 2, 2),
+    A.ldr(10, 19, 8),
+    A.add(10, 10, 3),
+    A.str(10, 19, 8),
+    A.subsi(20, 20, 1),
+    A.bcond('ne', -44),
+  ];
+}
+
+/** A call-heavy variant: STP/LDP frame, BL/RET, compare-and-branch, conditional select. */
+function calls(): Array<number | number[]> {
+  return [
+    A.mov64(9, DATA + 0x10000),
+    A.movsp(31, 9), // MOVZ to register 31 would write XZR
+    A.movz(20, 0x7fff, 1),
+    // loop:
+    A.bl(16),
+    A.subsi(20, 20, 1),
+    A.csel(4, 20, 0, 'ne'),
+    A.cbnz(20, -12),
+    // callee:
+    A.stp(29, 30, 31, -16, 'pre'),
+    A.addi(0, 0, 1),
+    A.umulh(5, 0, 20),
+    A.ldp(29, 30, 31, 16, 'post'),
+    A.ret(),
+  ];
+}
+
+function bench(name: string, program: Array<number | number[]>, total: number): number {
+  const { cpu, bus } = machine();
+  bus.dmaWrite(CODE, A.assemble(program));
+  cpu.pc = CODE;
+  const slice = 65536;
+  for (let i = 0; i < 200; i++) if (cpu.run(slice) === 0) break;
+  const start = performance.now();
+  let done = 0;
+  while (done < total) {
+    const n = cpu.run(slice);
+    if (n === 0) throw new Error(`${name}: the CPU stopped at pc=0x${cpu.pc.toString(16)} (ESR 0x${cpu.pending?.esr.toString(16)})`);
+    done += n;
+  }
+  const ms = performance.now() - start;
+  const mips = done / ms / 1000;
+  console.log(`${name.padEnd(44)} ${(done / 1e6).toFixed(0)}M instructions in ${ms.toFixed(0)} ms: ${mips.toFixed(1)} MIPS`);
+  return mips;
+}
+
+const total = Number(process.argv[2] ?? 100) * 1e6;
+const results = [bench('ALU+load/store+branch (EL3, MMU off)', loop(), total), bench('calls: BL/RET, STP/LDP, CSEL, UMULH', calls(), total)];
+console.log(`min ${Math.min(...results).toFixed(1)} MIPS`);

@@ -1,0 +1,468 @@
+/**
+ * One AArch64 core: architectural state, the run loop around the interpreter (execute.ts), the
+ * per-physical-page cache of decoded instructions, pending exceptions, and the Cpu interface the
+ * core sees.
+ *
+ * 64-bit state without BigInt: every 64-bit register is a pair of int32 words (`xl`/`xh` for the
+ * general registers, `pcLo`/`pcHi` for the pc, Int32Array pairs for the others); see README.md.
+ */
+import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import { decodeInto } from './decode.js';
+import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, type PendingException } from './exceptions.js';
+import { execute, REG_COUNT, REG_SP } from './execute.js';
+import { PA_BITS } from './memory.js';
+import { hex64 } from './u64.js';
+
+const PAGE_CODE = 1;
+const TWO32 = 4294967296;
+/** Words per decoded page: 1024 instructions of 4 words. */
+const CODE_WORDS = 4096;
+const WARMUP_CALLS = 1000;
+
+/** Reset value of DAIF: all four masked (D1.9.1). */
+export const DAIF_RESET = 0x3c0;
+
+class CpuIrqLine implements IrqLine {
+  level = false;
+  raised = 0;
+  constructor(
+    readonly name: string,
+    private readonly cpu: A64Cpu,
+  ) {}
+  set(level: boolean): void {
+    if (level && !this.level) this.raised++;
+    this.level = level;
+    // Interrupt delivery comes with exception entry (a later step); a level still wakes WFI.
+    if (level) this.cpu.wake();
+  }
+}
+
+export class A64Cpu implements Cpu {
+  readonly id: number;
+  readonly bus: Bus;
+  readonly clock: Clock;
+  readonly events: EventSink;
+  readonly machine: MachineControl;
+  /** HLT #0xF000 performs semihosting calls (board `cpu.semihosting`; otherwise HLT is UNDEFINED). */
+  semihosting: boolean;
+  /** Where semihosting console output goes; the default emits `log` events line by line. */
+  semihostingOutput: (byte: number) => void;
+
+  // RAM, viewed at every width the interpreter needs.
+  readonly ramBase: number;
+  readonly ramSize: number;
+  readonly ramI32: Int32Array;
+  readonly ramU16: Uint16Array;
+  readonly ramU8: Uint8Array;
+  readonly ramView: DataView;
+  readonly pageFlags: Uint8Array;
+
+  // Architectural state.
+  /** X0-X30, XZR (31, always 0), the current SP (32), the XZR write sink (33): low words. */
+  readonly xl = new Int32Array(REG_COUNT);
+  /** ... and high words. */
+  readonly xh = new Int32Array(REG_COUNT);
+  pcLo = 0;
+  pcHi = 0;
+  /** NZCV in bits 31:28. */
+  nzcv = 0;
+  /** DAIF in bits 9:6. */
+  daif = DAIF_RESET;
+  /** Current exception level, 0-3. */
+  el = 3;
+  /** PSTATE.SP: 0 = SP_EL0, 1 = SP_ELx. */
+  spSel = 1;
+  /** SP_EL0-SP_EL3 (lo, hi pairs); the one in use lives in xl/xh[32] and is saved here on a switch. */
+  readonly spBank = new Int32Array(8);
+  private spIndex = 3;
+  /** TPIDR_EL0, TPIDRRO_EL0, TPIDR_EL1 (lo, hi pairs). */
+  readonly tpidr = new Int32Array(6);
+  /** Local exclusive monitor: address (lo, hi), then the value(s) LDXR saw (lo, hi, lo2, hi2). */
+  readonly monitor = new Int32Array(6);
+  monitorValid = false;
+  monitorSize = 0;
+  eventRegister = false;
+  /** Stage 1 translation disabled (SCTLR_ELx.M = 0): the only mode of this step. */
+  mmuOff = true;
+  /** The synchronous exception the CPU stopped at (exception entry is a later step). */
+  pending: PendingException | null = null;
+
+  // Decoded-instruction cache, per RAM page.
+  private readonly codePages: Array<Int32Array | null>;
+  private readonly freePages: Int32Array[] = [];
+  /** Decoding target for instructions fetched outside RAM (ROM, MMIO). */
+  readonly scratch = new Int32Array(CODE_WORDS);
+  /** Page (pc >>> 12) of the code array returned by the last resolveFetch (-1 = slow fetch). */
+  fetchVpn = -1;
+  private fetchRamOff = 0;
+  private selfStore = false;
+
+  // Run state.
+  waiting = false;
+  private halted = false;
+  attention = false;
+  /** Set when an instruction raised an exception, until the run loop has seen it. */
+  exc = false;
+  private exitRequested = false;
+  private budget = 0;
+  private retiredBase = 0;
+  /** Instructions retired in the running execute() call before the current slow path. */
+  inflight = 0;
+  private executed = 0;
+  private readonly lines = new Map<string, CpuIrqLine>();
+  private semihostingLine: number[] = [];
+
+  constructor(ctx: CpuContext) {
+    this.id = ctx.id;
+    this.bus = ctx.bus;
+    this.clock = ctx.clock;
+    this.events = ctx.events;
+    this.machine = ctx.machine;
+    if (ctx.props.semihosting !== undefined && typeof ctx.props.semihosting !== 'boolean') {
+      throw new Error(`aarch64: cpu.semihosting must be true or false, got ${JSON.stringify(ctx.props.semihosting)}`);
+    }
+    this.semihosting = ctx.props.semihosting === true;
+    this.semihostingOutput = (byte) => this.semihostingLog(byte);
+    const ram = ctx.bus.ram;
+    this.ramBase = ram.base;
+    this.ramSize = ram.size;
+    this.ramI32 = ram.i32;
+    this.ramU16 = ram.u16;
+    this.ramU8 = ram.u8;
+    this.ramView = ram.view;
+    this.pageFlags = ctx.bus.pageFlags;
+    this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
+    ctx.bus.onCodeWrite((page) => this.codeWritten(page));
+    this.reset();
+  }
+
+  // ------------------------------------------------------------------ Cpu interface
+
+  /** Low 32 bits of the pc (the API's pc is a number; `setPc64`/`pcHi` carry the rest). */
+  get pc(): number {
+    return this.pcLo >>> 0;
+  }
+
+  /** Sets the pc from a number (exact up to 2^53). */
+  set pc(value: number) {
+    this.pcLo = value % TWO32 | 0;
+    this.pcHi = Math.floor(value / TWO32) | 0;
+  }
+
+  setPc64(lo: number, hi: number): void {
+    this.pcLo = lo | 0;
+    this.pcHi = hi | 0;
+  }
+
+  get stopped(): boolean {
+    return this.halted;
+  }
+
+  run(budget: number): number {
+    if (this.halted) return 0;
+    this.exitRequested = false;
+    this.budget = budget;
+    let done = 0;
+    while (done < this.budget) {
+      this.attention = false;
+      if (this.waiting) break;
+      if (this.exitRequested) break;
+      // The first calls run one instruction each so that the interpreter's exit path has type
+      // feedback before V8 compiles the loop on-stack (see arch-rv32's cpu.ts).
+      done += execute(this, this.executed < WARMUP_CALLS ? (this.executed++, 1) : this.budget - done);
+      if (this.exc) {
+        this.exc = false;
+        break;
+      }
+      if (this.waiting || this.exitRequested) break;
+    }
+    return done;
+  }
+
+  requestExit(): void {
+    this.exitRequested = true;
+    this.attention = true;
+  }
+
+  limitRun(steps: number): void {
+    if (steps < this.budget) {
+      this.budget = steps;
+      this.attention = true;
+    }
+  }
+
+  /** Cold reset into EL3 with SP_EL3 selected, DAIF masked and the MMU off (D1.9.1). */
+  reset(): void {
+    this.xl.fill(0);
+    this.xh.fill(0);
+    this.spBank.fill(0);
+    this.tpidr.fill(0);
+    this.pcLo = this.pcHi = 0;
+    this.nzcv = 0;
+    this.daif = DAIF_RESET;
+    this.el = 3;
+    this.spSel = 1;
+    this.spIndex = 3;
+    this.monitorValid = false;
+    this.eventRegister = false;
+    this.mmuOff = true;
+    this.pending = null;
+    this.waiting = false;
+    this.halted = false;
+    this.exc = false;
+    this.retiredBase = 0;
+    this.inflight = 0;
+    for (let page = 0; page < this.codePages.length; page++) this.dropCodePage(page);
+    this.fetchVpn = -1;
+  }
+
+  /** X0-X30 by index (low 32 bits); 31 is SP. */
+  getReg(index: number): number {
+    return index === 31 ? this.xl[REG_SP] >>> 0 : this.xl[index & 31] >>> 0;
+  }
+
+  /** Sets X0-X30 (31 = SP) to a 32-bit value, zero-extended. */
+  setReg(index: number, value: number): void {
+    const r = index === 31 ? REG_SP : index & 31;
+    this.xl[r] = value;
+    this.xh[r] = 0;
+  }
+
+  /** Sets X0-X30 (31 = SP) to a 64-bit value given as words. */
+  setReg64(index: number, lo: number, hi: number): void {
+    const r = index === 31 ? REG_SP : index & 31;
+    this.xl[r] = lo;
+    this.xh[r] = hi;
+  }
+
+  /** A register (31 = SP) as an exact bigint, for tests and debuggers (never the hot path). */
+  getReg64(index: number): bigint {
+    const r = index === 31 ? REG_SP : index & 31;
+    return (BigInt(this.xh[r] >>> 0) << 32n) | BigInt(this.xl[r] >>> 0);
+  }
+
+  get retired(): number {
+    return this.retiredBase + this.inflight;
+  }
+
+  retireBatch(n: number): void {
+    this.retiredBase += n;
+    this.inflight = 0;
+  }
+
+  irqInput(input: string): IrqLine | undefined {
+    if (input !== 'irq' && input !== 'fiq') return undefined;
+    let line = this.lines.get(input);
+    if (!line) {
+      line = new CpuIrqLine(`cpu${this.id} ${input}`, this);
+      this.lines.set(input, line);
+    }
+    return line;
+  }
+
+  inspect(): RegisterValue[] {
+    const r64 = (name: string, lo: number, hi: number): RegisterValue => ({ name, value: lo >>> 0, hi: hi >>> 0, width: 64 });
+    const r32 = (name: string, value: number): RegisterValue => ({ name, value: value >>> 0, width: 32 });
+    this.saveSp();
+    const out = [r64('pc', this.pcLo, this.pcHi)];
+    for (let i = 0; i < 31; i++) out.push(r64(`x${i}`, this.xl[i], this.xh[i]));
+    out.push(r64('sp', this.xl[REG_SP], this.xh[REG_SP]));
+    out.push(r32('nzcv', this.nzcv), r32('daif', this.daif), r32('CurrentEL', this.el << 2), r32('SPSel', this.spSel));
+    for (let el = 0; el < 4; el++) out.push(r64(`SP_EL${el}`, this.spBank[2 * el], this.spBank[2 * el + 1]));
+    const p = this.pending;
+    if (p) out.push(r32(`ESR_EL${p.targetEl}`, p.esr), r64(`ELR_EL${p.targetEl}`, p.elrLo, p.elrHi), r64(`FAR_EL${p.targetEl}`, p.farLo, p.farHi));
+    return out;
+  }
+
+  privilegeName(): string {
+    return `EL${this.el}`;
+  }
+
+  /** Keeps a secondary core off until a later step's spin-table release. */
+  hold(): void {
+    this.halted = true;
+  }
+
+  // ------------------------------------------------------------------ PSTATE
+
+  /** Copies the live SP into its bank. */
+  private saveSp(): void {
+    this.spBank[2 * this.spIndex] = this.xl[REG_SP];
+    this.spBank[2 * this.spIndex + 1] = this.xh[REG_SP];
+  }
+
+  private selectSp(): void {
+    this.saveSp();
+    this.spIndex = this.spSel ? this.el : 0;
+    this.xl[REG_SP] = this.spBank[2 * this.spIndex];
+    this.xh[REG_SP] = this.spBank[2 * this.spIndex + 1];
+  }
+
+  setSpSel(sel: number): void {
+    this.spSel = sel & 1;
+    this.selectSp();
+  }
+
+  /** Changes the exception level (boot; exception entry and ERET in a later step). */
+  setEl(el: number): void {
+    this.el = el & 3;
+    this.selectSp();
+  }
+
+  /** SP_ELn as words (the live register when it is the one selected). */
+  spOf(el: number): [number, number] {
+    this.saveSp();
+    return [this.spBank[2 * el], this.spBank[2 * el + 1]];
+  }
+
+  // ------------------------------------------------------------------ exceptions and waiting
+
+  /**
+   * Records a synchronous exception for the instruction at `pcLo/pcHi` (exception entry is a
+   * later step): the CPU stops there with `pending` describing what the entry would do.
+   */
+  raiseSync(esr: number, elrLo: number, elrHi: number, farLo: number, farHi: number, farValid: boolean, targetEl = Math.max(1, this.el)): void {
+    this.pending = { targetEl, esr: esr >>> 0, elrLo: elrLo | 0, elrHi: elrHi | 0, farLo: farLo | 0, farHi: farHi | 0, farValid };
+    this.exc = true;
+    this.halted = true;
+    this.attention = true;
+    if (this.events.wants('trap')) {
+      const ec = esr >>> 26;
+      // The instruction's own address: ELR is the next one for SVC, HVC and SMC (D1.10.2).
+      const pc = ec === EC_SVC64 || ec === EC_HVC64 || ec === EC_SMC64 ? (elrLo - 4) >>> 0 : elrLo >>> 0;
+      this.events.emit('trap', {
+        cpu: this.id,
+        interrupt: false,
+        cause: ec,
+        name: EC_NAMES[ec] ?? `EC 0x${ec.toString(16)}`,
+        pc,
+        tval: farLo >>> 0,
+        target: `EL${targetEl}`,
+      });
+    }
+    if (this.events.wants('log')) {
+      this.events.emit('log', {
+        source: `cpu${this.id}`,
+        message: `aarch64: ${EC_NAMES[esr >>> 26] ?? 'exception'} (ESR 0x${(esr >>> 0).toString(16)}) at pc=0x${hex64(elrLo, elrHi)}; exception entry is not implemented yet, the CPU stops`,
+      });
+    }
+  }
+
+  /** The Undefined exception (EC 0x0, ISS 0) for the instruction at pc. */
+  undefined(pcLo: number, pcHi: number): void {
+    this.raiseSync((EC_UNKNOWN << 26) | ESR_IL, pcLo, pcHi, 0, 0, false);
+  }
+
+  wfi(): void {
+    // A pending interrupt (an input line high) makes WFI complete at once (D1.16.2).
+    for (const line of this.lines.values()) if (line.level) return;
+    this.waiting = true;
+    this.attention = true;
+  }
+
+  /** An interrupt line went high: leave WFI. */
+  wake(): void {
+    this.waiting = false;
+    this.attention = true;
+  }
+
+  private semihostingLog(byte: number): void {
+    if (byte !== 10) {
+      this.semihostingLine.push(byte);
+      return;
+    }
+    const message = String.fromCharCode(...this.semihostingLine);
+    this.semihostingLine = [];
+    this.events.emit('log', { source: `cpu${this.id} semihosting`, message });
+  }
+
+  // ------------------------------------------------------------------ decoded-code cache
+
+  /**
+   * Returns the code array holding the slot of pc: the decoded RAM page, or the scratch array
+   * with this one instruction decoded (then fetchVpn = -1). On a fetch fault the exception is
+   * recorded and `exc` set.
+   */
+  resolveFetch(pcLo: number, pcHi: number): Int32Array {
+    if ((pcLo & 3) !== 0) {
+      this.raiseSync((EC_PC_ALIGN << 26) | ESR_IL, pcLo, pcHi, pcLo, pcHi, true);
+      return this.scratch;
+    }
+    const abortEc = this.el === 0 ? EC_IABORT_LOWER : EC_IABORT_SAME;
+    if (pcHi >>> (PA_BITS - 32) !== 0) {
+      this.raiseSync((abortEc << 26) | ESR_IL | FSC_ADDRESS_SIZE_L0, pcLo, pcHi, pcLo, pcHi, true);
+      return this.scratch;
+    }
+    const pa = pcHi * TWO32 + (pcLo >>> 0);
+    const off = pa - this.ramBase;
+    if (off >= 0 && off < this.ramSize) {
+      const page = this.codePage(Math.floor(off / 4096));
+      this.fetchVpn = pcLo >>> 12;
+      this.fetchRamOff = off - (off % 4096);
+      return page;
+    }
+    // Outside RAM (ROM, MMIO): fetch this one instruction through the bus.
+    this.fetchVpn = -1;
+    const bus = this.bus;
+    bus.fault = pa + 4 > TWO32;
+    const bits = bus.fault ? 0 : bus.read(pa, 4);
+    if (bus.fault) {
+      bus.fault = false;
+      this.raiseSync((abortEc << 26) | ESR_IL | FSC_SYNC_EXTERNAL, pcLo, pcHi, pcLo, pcHi, true);
+      return this.scratch;
+    }
+    decodeInto(this.scratch, pcLo & 0xffc, bits);
+    return this.scratch;
+  }
+
+  /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */
+  decodeAt(code: Int32Array, idx: number): number {
+    return decodeInto(code, idx, this.ramI32[(this.fetchRamOff + idx) >>> 2]);
+  }
+
+  private codePage(index: number): Int32Array {
+    let page = this.codePages[index];
+    if (page === null) {
+      const recycled = this.freePages.pop();
+      if (recycled) recycled.fill(0);
+      page = recycled ?? new Int32Array(CODE_WORDS);
+      this.codePages[index] = page;
+      this.bus.markCode(index);
+    }
+    return page;
+  }
+
+  private dropCodePage(index: number): void {
+    const page = this.codePages[index];
+    if (page !== null) {
+      this.codePages[index] = null;
+      this.freePages.push(page);
+    }
+  }
+
+  /** Bus callback: code in a RAM page may have changed (another core, DMA). */
+  private codeWritten(page: number): void {
+    if (this.selfStore) return;
+    this.dropCodePage(page);
+    this.fetchVpn = -1;
+    this.attention = true;
+  }
+
+  /**
+   * After a store by this core to RAM offset `off` of a page with flags: forget the decoded slots
+   * the bytes cover, tell the bus (watchers, other cores), keep the page marked. The interpreter
+   * re-decodes a cleared slot when it reaches it, so a store into the running page is seen by
+   * the next instruction, as the Arm ARM allows (B2.2.5: without an ISB it is not required).
+   */
+  ramWritten(off: number, size: number): void {
+    for (let o = off & ~3; o < off + size; o += 4) {
+      const page = this.codePages[o >>> 12];
+      if (page !== null) page[o & 0xffc] = 0;
+    }
+    this.selfStore = true;
+    this.bus.ramStoreHook(this.ramBase + off, size);
+    this.selfStore = false;
+    const index = off >>> 12;
+    if (this.codePages[index] !== null && (this.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
+  }
+}

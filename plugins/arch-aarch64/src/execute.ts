@@ -1,0 +1,530 @@
+/**
+ * The interpreter: runs pre-decoded A64 instructions until the budget is spent or the run loop
+ * needs attention (an exception, a system-register write, WFI, requestExit).
+ *
+ * Hot-path rules (as in arch-rv32): no allocation, no closures, no exceptions, no BigInt. A
+ * 64-bit register is two int32 words, `xl[i]` (bits 31:0) and `xh[i]` (bits 63:32). Indices
+ * 0-30 are X0-X30, 31 reads as zero (XZR), 32 is the current stack pointer, 33 is a write-only
+ * sink that stands for XZR as a destination; the decoder maps register field 31 to 31/32/33 as
+ * each instruction says, so the interpreter never tests for it. 32-bit forms write 0 to the
+ * high word.
+ *
+ * A decoded instruction is four int32 words at index (pc & 0xffc) of a page's code array:
+ *   info  bits 0-7 op, 8-13 rd/rt, 14-19 rn, 20-25 rm (or rt2/rs), 26 sf (64-bit form)
+ *   a, b  usually a 64-bit immediate (low, high word)
+ *   c     op-specific small fields (shift, condition, size and addressing mode, ...)
+ * info = 0 marks a slot not decoded yet.
+ *
+ * The operation enum lives here (esbuild inlines `const enum` members only in the declaring
+ * file, and the `switch` needs literal cases to become a jump table).
+ */
+import type { A64Cpu } from './cpu.js';
+import { addWithCarry, conditionHolds, extendReg, logicFlags, shiftReg } from './alu.js';
+import { executeDataProc } from './dataproc.js';
+import { loadSlow, loadStoreOther, storeSlow, MV } from './memory.js';
+import { executeSystem } from './system.js';
+import { R } from './u64.js';
+
+export const enum Op {
+  DECODE = 0,
+  UNDEF,
+
+  // data processing (immediate)
+  ADDI,
+  ADDSI,
+  ANDI,
+  ORRI,
+  EORI,
+  ANDSI,
+  MOVI,
+  MOVK,
+  ADR,
+  ADRP,
+  BFM,
+  /** LSL/LSR/ASR (immediate): the UBFM/SBFM aliases; c = type | amount << 2. */
+  SHIFTI,
+  EXTR,
+
+  // data processing (register)
+  MOVR,
+  ADDSUB_SH,
+  ADDSUB_EXT,
+  LOGIC_SH,
+  ADC,
+  CCMP,
+  CSEL,
+  DP1,
+  DP2,
+  DP3,
+
+  // branches
+  B,
+  BL,
+  BCOND,
+  CBZ,
+  CBNZ,
+  TBZ,
+  TBNZ,
+  BR,
+  BLR,
+  RET,
+
+  // loads and stores
+  LOAD,
+  STORE,
+  LDP,
+  STP,
+  LDLIT,
+  LDX,
+  STX,
+  LDAR,
+  STLR,
+  CLREX,
+
+  // system
+  NOP,
+  HINT,
+  MSR_IMM,
+  MRS,
+  MSR,
+  EXC,
+  HLT,
+}
+
+export const REG_ZR = 31;
+export const REG_SP = 32;
+export const REG_SINK = 33;
+export const REG_COUNT = 34;
+
+export function packInfo(op: Op, rd: number, rn: number, rm: number, sf: number): number {
+  return op | (rd << 8) | (rn << 14) | (rm << 20) | (sf << 26);
+}
+
+const TWO32 = 4294967296;
+
+/**
+ * Executes up to `budget` instructions. Returns the number of instructions stepped (retired, or
+ * the one that raised an exception); `cpu.retired` advances by the retired ones.
+ */
+export function execute(cpu: A64Cpu, budget: number): number {
+  const xl = cpu.xl;
+  const xh = cpu.xh;
+  const i32 = cpu.ramI32;
+  const u16 = cpu.ramU16;
+  const u8 = cpu.ramU8;
+  const flags = cpu.pageFlags;
+  const ramBase = cpu.ramBase;
+  const ramSize = cpu.ramSize;
+  let pcLo = cpu.pcLo | 0;
+  let pcHi = cpu.pcHi | 0;
+  let n = 0;
+  let fetchVpn = -1;
+  let fetchHi = 0;
+  let code: Int32Array = cpu.scratch;
+  /** Set by slow paths that need the run loop (cpu.attention): leave after this instruction. */
+  let stop = false;
+
+  loop: while (n < budget) {
+    if (pcLo >>> 12 !== fetchVpn || pcHi !== fetchHi) {
+      cpu.inflight = n;
+      code = cpu.resolveFetch(pcLo, pcHi);
+      if (cpu.exc) {
+        n++; // the faulting fetch is a step (and does not retire)
+        break;
+      }
+      fetchVpn = cpu.fetchVpn;
+      fetchHi = pcHi;
+    }
+    const idx = pcLo & 0xffc;
+    n++;
+    let info = code[idx];
+    if (info === 0) info = cpu.decodeAt(code, idx) | 0;
+    const a = code[idx + 1];
+    const c = code[idx + 3];
+    const rd = (info >>> 8) & 63;
+    const rn = (info >>> 14) & 63;
+    const rm = (info >>> 20) & 63;
+    const sf = (info >>> 26) & 1;
+
+    switch (info & 0xff) {
+      // --- data processing (immediate) (C4.1.86) ---
+      case Op.ADDI: {
+        const s = (xl[rn] >>> 0) + (a >>> 0);
+        xl[rd] = s;
+        xh[rd] = sf ? (xh[rn] + code[idx + 2] + (s >= TWO32 ? 1 : 0)) | 0 : 0;
+        break;
+      }
+      case Op.ADDSI:
+        cpu.nzcv = addWithCarry(xl[rn], xh[rn], a, code[idx + 2], c, sf);
+        xl[rd] = R[0];
+        xh[rd] = R[1];
+        break;
+      case Op.ANDI:
+        xl[rd] = xl[rn] & a;
+        xh[rd] = xh[rn] & code[idx + 2];
+        break;
+      case Op.ORRI:
+        xl[rd] = xl[rn] | a;
+        xh[rd] = sf ? xh[rn] | code[idx + 2] : 0;
+        break;
+      case Op.EORI:
+        xl[rd] = xl[rn] ^ a;
+        xh[rd] = sf ? xh[rn] ^ code[idx + 2] : 0;
+        break;
+      case Op.ANDSI: {
+        const l = xl[rn] & a;
+        const h = xh[rn] & code[idx + 2];
+        cpu.nzcv = logicFlags(l, h, sf);
+        xl[rd] = l;
+        xh[rd] = h;
+        break;
+      }
+      case Op.MOVI:
+        xl[rd] = a;
+        xh[rd] = code[idx + 2];
+        break;
+      case Op.MOVK:
+        if (c < 32) xl[rd] = (xl[rd] & ~(0xffff << c)) | (a << c);
+        else xh[rd] = (xh[rd] & ~(0xffff << (c - 32))) | (a << (c - 32));
+        if (sf === 0) xh[rd] = 0;
+        break;
+      case Op.ADR:
+      case Op.ADRP: {
+        const base = (info & 0xff) === Op.ADRP ? pcLo & ~0xfff : pcLo;
+        const s = (base >>> 0) + (a >>> 0);
+        xl[rd] = s;
+        xh[rd] = (pcHi + code[idx + 2] + (s >= TWO32 ? 1 : 0)) | 0;
+        break;
+      }
+      case Op.SHIFTI:
+        shiftReg(xl[rn], xh[rn], c & 3, c >>> 2, sf);
+        xl[rd] = R[0];
+        xh[rd] = R[1];
+        break;
+      case Op.BFM:
+      case Op.EXTR:
+      case Op.ADC:
+      case Op.CCMP:
+      case Op.DP1:
+      case Op.DP2:
+      case Op.DP3:
+        executeDataProc(cpu, info, a, code[idx + 2], c);
+        break;
+
+      // --- data processing (register) (C4.1.87) ---
+      case Op.MOVR:
+        xl[rd] = xl[rn];
+        xh[rd] = sf ? xh[rn] : 0;
+        break;
+      case Op.ADDSUB_SH: {
+        // c: shift type | amount << 2 | sub << 8 | setflags << 9
+        shiftReg(xl[rm], xh[rm], c & 3, (c >>> 2) & 63, sf);
+        const sub = (c >>> 8) & 1;
+        const ml = sub ? ~R[0] : R[0];
+        const mh = sub ? ~R[1] : R[1];
+        const fl = addWithCarry(xl[rn], xh[rn], ml, mh, sub, sf);
+        if (c & 0x200) cpu.nzcv = fl;
+        xl[rd] = R[0];
+        xh[rd] = R[1];
+        break;
+      }
+      case Op.ADDSUB_EXT: {
+        // c: option | imm3 << 3 | sub << 8 | setflags << 9
+        extendReg(xl[rm], xh[rm], c & 7, (c >>> 3) & 7);
+        const sub = (c >>> 8) & 1;
+        const ml = sub ? ~R[0] : R[0];
+        const mh = sub ? ~R[1] : R[1];
+        const fl = addWithCarry(xl[rn], xh[rn], ml, mh, sub, sf);
+        if (c & 0x200) cpu.nzcv = fl;
+        xl[rd] = R[0];
+        xh[rd] = R[1];
+        break;
+      }
+      case Op.LOGIC_SH: {
+        // c: shift type | amount << 2 | opc << 8 (AND, ORR, EOR, ANDS) | N << 10 (invert Rm)
+        shiftReg(xl[rm], xh[rm], c & 3, (c >>> 2) & 63, sf);
+        let ml = R[0];
+        let mh = R[1];
+        if (c & 0x400) {
+          ml = ~ml;
+          mh = ~mh;
+        }
+        let l: number;
+        let h: number;
+        const opc = (c >>> 8) & 3;
+        if (opc === 1) {
+          l = xl[rn] | ml;
+          h = xh[rn] | mh;
+        } else if (opc === 2) {
+          l = xl[rn] ^ ml;
+          h = xh[rn] ^ mh;
+        } else {
+          l = xl[rn] & ml;
+          h = xh[rn] & mh;
+        }
+        if (sf === 0) h = 0;
+        if (opc === 3) cpu.nzcv = logicFlags(l, h, sf);
+        xl[rd] = l;
+        xh[rd] = h;
+        break;
+      }
+      case Op.CSEL: {
+        // c: cond | kind << 4 (CSEL, CSINC, CSINV, CSNEG)
+        if (conditionHolds(c & 15, cpu.nzcv)) {
+          xl[rd] = xl[rn];
+          xh[rd] = sf ? xh[rn] : 0;
+        } else {
+          const kind = c >>> 4;
+          let l = xl[rm];
+          let h = sf ? xh[rm] : 0;
+          if (kind === 1) {
+            l = (l + 1) | 0;
+            if (l === 0) h = (h + 1) | 0;
+          } else if (kind >= 2) {
+            l = ~l;
+            h = ~h;
+            if (kind === 3) {
+              l = (l + 1) | 0;
+              if (l === 0) h = (h + 1) | 0;
+            }
+          }
+          xl[rd] = l;
+          xh[rd] = sf ? h : 0;
+        }
+        break;
+      }
+
+      // --- branches (C4.1.65) ---
+      case Op.BL:
+        xl[30] = (pcLo + 4) | 0;
+        xh[30] = xl[30] === 0 ? (pcHi + 1) | 0 : pcHi;
+      // falls through
+      case Op.B: {
+        const s = (pcLo >>> 0) + a;
+        pcLo = s | 0;
+        if (s >= TWO32) pcHi = (pcHi + 1) | 0;
+        else if (s < 0) pcHi = (pcHi - 1) | 0;
+        continue;
+      }
+      case Op.BCOND:
+      case Op.CBZ:
+      case Op.CBNZ:
+      case Op.TBZ:
+      case Op.TBNZ: {
+        let taken: boolean;
+        const op = info & 0xff;
+        if (op === Op.BCOND) taken = conditionHolds(c, cpu.nzcv);
+        else if (op === Op.CBZ || op === Op.CBNZ) {
+          const zero = (xl[rn] | (sf ? xh[rn] : 0)) === 0;
+          taken = zero === (op === Op.CBZ);
+        } else {
+          const bit = c < 32 ? (xl[rn] >>> c) & 1 : (xh[rn] >>> (c - 32)) & 1;
+          taken = (bit === 0) === (op === Op.TBZ);
+        }
+        if (taken) {
+          const s = (pcLo >>> 0) + a;
+          pcLo = s | 0;
+          if (s >= TWO32) pcHi = (pcHi + 1) | 0;
+          else if (s < 0) pcHi = (pcHi - 1) | 0;
+          continue;
+        }
+        break;
+      }
+      case Op.BR:
+      case Op.BLR:
+      case Op.RET: {
+        // Read the target before BLR writes X30 (BLR X30 branches to the old value).
+        const tl = xl[rn];
+        const th = xh[rn];
+        if ((info & 0xff) === Op.BLR) {
+          xl[30] = (pcLo + 4) | 0;
+          xh[30] = xl[30] === 0 ? (pcHi + 1) | 0 : pcHi;
+        }
+        pcLo = tl;
+        pcHi = th;
+        continue;
+      }
+
+      // --- loads and stores (C4.1.88) ---
+      case Op.LOAD:
+      case Op.STORE: {
+        // c: size | ext << 2 | mode << 4 | option << 6 | shift << 9 (decode.ts)
+        const mode = (c >>> 4) & 3;
+        let ol = a;
+        let oh = code[idx + 2];
+        if (mode === 3) {
+          extendReg(xl[rm], xh[rm], (c >>> 6) & 7, (c >>> 9) & 3);
+          ol = R[0];
+          oh = R[1];
+        }
+        const bl = xl[rn];
+        const bh = xh[rn];
+        const s = (bl >>> 0) + (ol >>> 0);
+        const nl = s | 0;
+        const nh = (bh + oh + (s >= TWO32 ? 1 : 0)) | 0;
+        const vl = mode === 2 ? bl : nl;
+        const vh = mode === 2 ? bh : nh;
+        const size = c & 3;
+        const off = (vl - ramBase) >>> 0;
+        const isLoad = (info & 0xff) === Op.LOAD;
+        let ll = 0;
+        let lh = 0;
+        if (vh === 0 && off < ramSize && (off & ((1 << size) - 1)) === 0 && cpu.mmuOff) {
+          if (isLoad) {
+            if (size === 3) {
+              ll = i32[off >>> 2];
+              lh = i32[(off >>> 2) + 1];
+            } else if (size === 2) ll = i32[off >>> 2];
+            else if (size === 1) ll = u16[off >>> 1];
+            else ll = u8[off];
+          } else {
+            if (size === 3) {
+              i32[off >>> 2] = xl[rd];
+              i32[(off >>> 2) + 1] = xh[rd];
+            } else if (size === 2) i32[off >>> 2] = xl[rd];
+            else if (size === 1) u16[off >>> 1] = xl[rd];
+            else u8[off] = xl[rd];
+            if (flags[off >>> 12] !== 0) {
+              cpu.inflight = n - 1;
+              cpu.ramWritten(off, 1 << size);
+              if (cpu.attention) stop = true;
+            }
+          }
+        } else {
+          cpu.inflight = n - 1;
+          if (isLoad) {
+            loadSlow(cpu, vl, vh, size, pcLo, pcHi);
+            ll = MV[0];
+            lh = MV[1];
+          } else storeSlow(cpu, vl, vh, size, xl[rd], xh[rd], pcLo, pcHi);
+          if (cpu.exc) break loop;
+          // A device may have lowered the budget (limitRun) or changed code (DMA): leave after this one.
+          if (cpu.attention) stop = true;
+        }
+        if (mode === 1 || mode === 2) {
+          xl[rn] = nl;
+          xh[rn] = nh;
+        }
+        if (isLoad) {
+          const ext = (c >>> 2) & 3;
+          if (ext !== 0) {
+            if (size === 0) ll = (ll << 24) >> 24;
+            else if (size === 1) ll = (ll << 16) >> 16;
+            lh = ext === 1 ? ll >> 31 : 0;
+            if (ext === 2) lh = 0;
+          }
+          xl[rd] = ll;
+          xh[rd] = lh;
+        }
+        break;
+      }
+      case Op.LDP:
+      case Op.STP: {
+        // c: size (2 or 3) | mode << 2 | LDPSW << 4; Rt2 in rm; the fast path covers aligned pairs in RAM
+        const mode = (c >>> 2) & 3;
+        const bl = xl[rn];
+        const bh = xh[rn];
+        const s = (bl >>> 0) + (a >>> 0);
+        const nl = s | 0;
+        const nh = (bh + (a >> 31) + (s >= TWO32 ? 1 : 0)) | 0;
+        const vl = mode === 2 ? bl : nl;
+        const vh = mode === 2 ? bh : nh;
+        const wide = (c & 3) === 3;
+        const off = (vl - ramBase) >>> 0;
+        if (vh === 0 && off + (wide ? 16 : 8) <= ramSize && (off & (wide ? 7 : 3)) === 0 && cpu.mmuOff) {
+          const w = off >>> 2;
+          if ((info & 0xff) === Op.LDP) {
+            if (wide) {
+              const l1 = i32[w];
+              const h1 = i32[w + 1];
+              const l2 = i32[w + 2];
+              const h2 = i32[w + 3];
+              if (mode !== 0) {
+                xl[rn] = nl;
+                xh[rn] = nh;
+              }
+              xl[rd] = l1;
+              xh[rd] = h1;
+              xl[rm] = l2;
+              xh[rm] = h2;
+            } else {
+              const l1 = i32[w];
+              const l2 = i32[w + 1];
+              if (mode !== 0) {
+                xl[rn] = nl;
+                xh[rn] = nh;
+              }
+              const signed = (c & 16) !== 0;
+              xl[rd] = l1;
+              xh[rd] = signed ? l1 >> 31 : 0;
+              xl[rm] = l2;
+              xh[rm] = signed ? l2 >> 31 : 0;
+            }
+          } else {
+            if (wide) {
+              i32[w] = xl[rd];
+              i32[w + 1] = xh[rd];
+              i32[w + 2] = xl[rm];
+              i32[w + 3] = xh[rm];
+            } else {
+              i32[w] = xl[rd];
+              i32[w + 1] = xl[rm];
+            }
+            if (mode !== 0) {
+              xl[rn] = nl;
+              xh[rn] = nh;
+            }
+            if (flags[off >>> 12] !== 0 || flags[(off + (wide ? 15 : 7)) >>> 12] !== 0) {
+              cpu.inflight = n - 1;
+              cpu.ramWritten(off, wide ? 16 : 8);
+              if (cpu.attention) stop = true;
+            }
+          }
+          break;
+        }
+        cpu.inflight = n - 1;
+        loadStoreOther(cpu, info, a, code[idx + 2], c, pcLo, pcHi);
+        if (cpu.exc) break loop;
+        if (cpu.attention) stop = true;
+        break;
+      }
+      case Op.LDLIT:
+      case Op.LDX:
+      case Op.STX:
+      case Op.LDAR:
+      case Op.STLR:
+      case Op.CLREX:
+        cpu.inflight = n - 1;
+        loadStoreOther(cpu, info, a, code[idx + 2], c, pcLo, pcHi);
+        if (cpu.exc) break loop;
+        if (cpu.attention) stop = true;
+        break;
+
+      // --- system and exceptions (C4.1.66) ---
+      case Op.NOP:
+        break;
+      case Op.UNDEF:
+      case Op.HINT:
+      case Op.MSR_IMM:
+      case Op.MRS:
+      case Op.MSR:
+      case Op.EXC:
+      case Op.HLT:
+        cpu.inflight = n - 1;
+        executeSystem(cpu, info, a, c, pcLo, pcHi);
+        if (cpu.exc) break loop;
+        if (cpu.attention) stop = true;
+        break;
+      default:
+        throw new Error(`aarch64: no handler for op ${info & 0xff}`);
+    }
+    pcLo = (pcLo + 4) | 0;
+    if (pcLo === 0) pcHi = (pcHi + 1) | 0;
+    if (stop) break;
+  }
+  // On an exception the pc stays at the faulting instruction (the preferred return address).
+  cpu.pcLo = pcLo;
+  cpu.pcHi = pcHi;
+  cpu.retireBatch(cpu.exc ? n - 1 : n);
+  return n;
+}

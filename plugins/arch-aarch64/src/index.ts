@@ -1,0 +1,24 @@
+/**
+ * @rvos/arch-aarch64: AArch64 (A64 integer instruction set) cores, Cortex-A53 flavoured.
+ */
+import type { ArchType, PluginApi } from '../../../src/core/api.js';
+import { boot } from './boot.js';
+import { A64Cpu } from './cpu.js';
+import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
+
+export const aarch64: ArchType = {
+  type: 'aarch64',
+  description: 'AArch64 (A64 integer ISA, EL0-EL3; MMU, FP/SIMD and exception entry to come), Cortex-A53',
+  elfMachine: 183, // EM_AARCH64
+  elfClass: 2,
+  createCpu: (ctx) => new A64Cpu(ctx),
+  deviceTreeCpus,
+  cpuInterruptCells,
+  boot,
+};
+
+export function register(api: PluginApi): void {
+  api.defineArch(aarch64);
+}
+
+export { A64Cpu };

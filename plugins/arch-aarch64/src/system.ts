@@ -1,0 +1,226 @@
+/**
+ * System instructions (hints, PSTATE and system-register moves), exception-generating
+ * instructions and Undefined encodings, called from the interpreter. An instruction that ends
+ * the slice (WFI, a PSTATE change, a semihosting exit) sets `cpu.attention`.
+ */
+import type { A64Cpu } from './cpu.js';
+import { Hint } from './decode.js';
+import { EC_BRK64, EC_HVC64, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL } from './exceptions.js';
+import { Op } from './execute.js';
+import { semihostingCall, SEMIHOSTING_HLT } from './semihosting.js';
+import {
+  MIDR_CORTEX_A53,
+  PSTATE_DAIFCLR,
+  PSTATE_DAIFSET,
+  PSTATE_SPSEL,
+  SYSREG_CURRENTEL,
+  SYSREG_DAIF,
+  SYSREG_MIDR_EL1,
+  SYSREG_MPIDR_EL1,
+  SYSREG_NZCV,
+  SYSREG_SPSEL,
+  SYSREG_TPIDR_EL0,
+  SYSREG_TPIDR_EL1,
+  SYSREG_TPIDRRO_EL0,
+} from './sysregs.js';
+
+export function executeSystem(cpu: A64Cpu, info: number, a: number, c: number, pcLo: number, pcHi: number): void {
+  switch (info & 0xff) {
+    case Op.UNDEF:
+      cpu.undefined(pcLo, pcHi);
+      return;
+    case Op.HINT:
+      hint(cpu, c);
+      return;
+    case Op.MSR_IMM:
+      msrImmediate(cpu, c, a, pcLo, pcHi);
+      return;
+    case Op.MRS:
+      mrs(cpu, (info >>> 8) & 63, c, pcLo, pcHi);
+      return;
+    case Op.MSR:
+      msr(cpu, (info >>> 14) & 63, c, pcLo, pcHi);
+      return;
+    case Op.EXC:
+      exceptionGenerating(cpu, c, a, pcLo, pcHi);
+      return;
+    case Op.HLT:
+      if (a === SEMIHOSTING_HLT && cpu.semihosting) {
+        semihostingCall(cpu, pcLo, pcHi);
+        return;
+      }
+      // Halting debug is never enabled here, so HLT is UNDEFINED (C6.2.94).
+      cpu.undefined(pcLo, pcHi);
+      return;
+  }
+}
+
+/**
+ * WFI waits for an interrupt; WFE consumes the event register or, when it is clear, ends the
+ * slice like YIELD, so that run() returns and other cores run (as QEMU 7.2, which never sleeps
+ * on WFE); SEV/SEVL set the event register
+ * (SEV should also reach the other cores: a later step, with the machine's help).
+ */
+function hint(cpu: A64Cpu, kind: number): void {
+  switch (kind) {
+    case Hint.WFI:
+      cpu.wfi();
+      return;
+    case Hint.WFE:
+      if (cpu.eventRegister) cpu.eventRegister = false;
+      else cpu.requestExit();
+      return;
+    case Hint.SEV:
+    case Hint.SEVL:
+      cpu.eventRegister = true;
+      return;
+    case Hint.YIELD:
+      cpu.requestExit();
+      return;
+  }
+}
+
+/** MSR (immediate) to SPSel, DAIFSet, DAIFClr (C5.2.4-C5.2.6). Others are UNDEFINED on an A53. */
+function msrImmediate(cpu: A64Cpu, field: number, imm: number, pcLo: number, pcHi: number): void {
+  if (cpu.el === 0 && field !== PSTATE_DAIFSET && field !== PSTATE_DAIFCLR) {
+    cpu.undefined(pcLo, pcHi);
+    return;
+  }
+  if (field === PSTATE_SPSEL) cpu.setSpSel(imm & 1);
+  else if (field === PSTATE_DAIFSET || field === PSTATE_DAIFCLR) {
+    // At EL0, DAIF access needs SCTLR_EL1.UMA (not modelled yet: treated as 0).
+    if (cpu.el === 0) {
+      cpu.undefined(pcLo, pcHi);
+      return;
+    }
+    if (field === PSTATE_DAIFSET) cpu.daif |= (imm & 15) << 6;
+    else cpu.daif &= ~((imm & 15) << 6);
+  } else {
+    cpu.undefined(pcLo, pcHi);
+    return;
+  }
+  cpu.attention = true;
+}
+
+/** Minimum EL that may access a system register, from op1 (C5.3, "op1" encodes the EL). */
+function minEl(key: number): number {
+  const op1 = (key >>> 11) & 7;
+  if (op1 === 3) return 0;
+  if (op1 === 4) return 2;
+  if (op1 === 6) return 3;
+  return 1;
+}
+
+function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): void {
+  let lo = 0;
+  let hi = 0;
+  const el = cpu.el;
+  if (el < minEl(key)) {
+    cpu.undefined(pcLo, pcHi);
+    return;
+  }
+  switch (key) {
+    case SYSREG_NZCV:
+      lo = cpu.nzcv;
+      break;
+    case SYSREG_DAIF:
+      if (el === 0) return cpu.undefined(pcLo, pcHi);
+      lo = cpu.daif;
+      break;
+    case SYSREG_SPSEL:
+      lo = cpu.spSel;
+      break;
+    case SYSREG_CURRENTEL:
+      lo = el << 2;
+      break;
+    case SYSREG_TPIDR_EL0:
+      lo = cpu.tpidr[0];
+      hi = cpu.tpidr[1];
+      break;
+    case SYSREG_TPIDRRO_EL0:
+      lo = cpu.tpidr[2];
+      hi = cpu.tpidr[3];
+      break;
+    case SYSREG_TPIDR_EL1:
+      lo = cpu.tpidr[4];
+      hi = cpu.tpidr[5];
+      break;
+    case SYSREG_MIDR_EL1:
+      lo = MIDR_CORTEX_A53;
+      break;
+    case SYSREG_MPIDR_EL1:
+      // U = 0 (multiprocessor), MT = 0, Aff0 = core number; bit 31 is RES1
+      lo = 0x80000000 | cpu.id;
+      break;
+    default:
+      cpu.undefined(pcLo, pcHi);
+      return;
+  }
+  cpu.xl[rt] = lo;
+  cpu.xh[rt] = hi;
+}
+
+function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): void {
+  const lo = cpu.xl[rt];
+  const hi = cpu.xh[rt];
+  const el = cpu.el;
+  if (el < minEl(key)) {
+    cpu.undefined(pcLo, pcHi);
+    return;
+  }
+  switch (key) {
+    case SYSREG_NZCV:
+      cpu.nzcv = lo & 0xf0000000;
+      return;
+    case SYSREG_DAIF:
+      if (el === 0) return cpu.undefined(pcLo, pcHi);
+      cpu.daif = lo & 0x3c0;
+      cpu.attention = true;
+      return;
+    case SYSREG_SPSEL:
+      cpu.setSpSel(lo & 1);
+      cpu.attention = true;
+      return;
+    case SYSREG_TPIDR_EL0:
+      cpu.tpidr[0] = lo;
+      cpu.tpidr[1] = hi;
+      return;
+    case SYSREG_TPIDRRO_EL0:
+      // read-only at EL0 (C5.2.20): writable from EL1 up
+      if (el === 0) return cpu.undefined(pcLo, pcHi);
+      cpu.tpidr[2] = lo;
+      cpu.tpidr[3] = hi;
+      return;
+    case SYSREG_TPIDR_EL1:
+      cpu.tpidr[4] = lo;
+      cpu.tpidr[5] = hi;
+      return;
+    default:
+      // CurrentEL, MIDR_EL1, MPIDR_EL1 are read-only: MSR to them is UNDEFINED, as to unknown registers
+      cpu.undefined(pcLo, pcHi);
+  }
+}
+
+/**
+ * SVC (ll 1), HVC (2), SMC (3), BRK (0): recorded as pending exceptions with their syndromes
+ * (ISS = imm16; D17.2.37). HVC and SMC are UNDEFINED at EL0. The preferred return address is the
+ * next instruction for SVC/HVC/SMC and the BRK itself (D1.10.2).
+ */
+function exceptionGenerating(cpu: A64Cpu, ll: number, imm16: number, pcLo: number, pcHi: number): void {
+  const el = cpu.el;
+  const nextLo = (pcLo + 4) | 0;
+  const nextHi = nextLo === 0 ? (pcHi + 1) | 0 : pcHi;
+  if (ll === 0) {
+    cpu.raiseSync((EC_BRK64 << 26) | ESR_IL | imm16, pcLo, pcHi, 0, 0, false);
+  } else if (ll === 1) {
+    cpu.raiseSync((EC_SVC64 << 26) | ESR_IL | imm16, nextLo, nextHi, 0, 0, false, Math.max(1, el));
+  } else if (el === 0) {
+    cpu.undefined(pcLo, pcHi);
+  } else if (ll === 2) {
+    cpu.raiseSync((EC_HVC64 << 26) | ESR_IL | imm16, nextLo, nextHi, 0, 0, false, Math.max(2, el));
+  } else {
+    cpu.raiseSync((EC_SMC64 << 26) | ESR_IL | imm16, nextLo, nextHi, 0, 0, false, 3);
+  }
+}
+
+export { EC_UNKNOWN };
