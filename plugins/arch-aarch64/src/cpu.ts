@@ -43,9 +43,9 @@ export class A64Cpu implements Cpu {
   readonly clock: Clock;
   readonly events: EventSink;
   readonly machine: MachineControl;
-  /** HLT #0xF000 performs semihosting calls (board `cpu.semihosting`; otherwise HLT is UNDEFINED). */
+  /** HLT #0xF000 performs semihosting calls (`rvos run --semihosting`; otherwise HLT is UNDEFINED). */
   semihosting: boolean;
-  /** Where semihosting console output goes; the default emits `log` events line by line. */
+  /** Where semihosting console output goes: the host's semihosting console (stderr, as QEMU's). */
   semihostingOutput: (byte: number) => void;
 
   // RAM, viewed at every width the interpreter needs.
@@ -110,7 +110,6 @@ export class A64Cpu implements Cpu {
   inflight = 0;
   private executed = 0;
   private readonly lines = new Map<string, CpuIrqLine>();
-  private semihostingLine: number[] = [];
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
@@ -118,11 +117,9 @@ export class A64Cpu implements Cpu {
     this.clock = ctx.clock;
     this.events = ctx.events;
     this.machine = ctx.machine;
-    if (ctx.props.semihosting !== undefined && typeof ctx.props.semihosting !== 'boolean') {
-      throw new Error(`aarch64: cpu.semihosting must be true or false, got ${JSON.stringify(ctx.props.semihosting)}`);
-    }
-    this.semihosting = ctx.props.semihosting === true;
-    this.semihostingOutput = (byte) => this.semihostingLog(byte);
+    const host = ctx.semihosting;
+    this.semihosting = host !== undefined;
+    this.semihostingOutput = host ? (byte) => host.write(Uint8Array.of(byte)) : () => {};
     const ram = ctx.bus.ram;
     this.ramBase = ram.base;
     this.ramSize = ram.size;
@@ -138,14 +135,17 @@ export class A64Cpu implements Cpu {
 
   // ------------------------------------------------------------------ Cpu interface
 
-  /** Low 32 bits of the pc (the API's pc is a number; `setPc64`/`pcHi` carry the rest). */
+  /**
+   * The pc as an edge number (src/core/address.ts): the signed 64-bit value, exact for every
+   * canonical address (0xffff... kernels are negative numbers).
+   */
   get pc(): number {
-    return this.pcLo >>> 0;
+    return this.pcHi * TWO32 + (this.pcLo >>> 0);
   }
 
-  /** Sets the pc from a number (exact up to 2^53). */
+  /** Sets the pc from an edge number (negative for the upper half of the address space). */
   set pc(value: number) {
-    this.pcLo = value % TWO32 | 0;
+    this.pcLo = (((value % TWO32) + TWO32) % TWO32) | 0;
     this.pcHi = Math.floor(value / TWO32) | 0;
   }
 
@@ -364,16 +364,6 @@ export class A64Cpu implements Cpu {
   wake(): void {
     this.waiting = false;
     this.attention = true;
-  }
-
-  private semihostingLog(byte: number): void {
-    if (byte !== 10) {
-      this.semihostingLine.push(byte);
-      return;
-    }
-    const message = String.fromCharCode(...this.semihostingLine);
-    this.semihostingLine = [];
-    this.events.emit('log', { source: `cpu${this.id} semihosting`, message });
   }
 
   // ------------------------------------------------------------------ decoded-code cache

@@ -11,6 +11,8 @@ export const aarch64: ArchType = {
   description: 'AArch64 (A64 integer ISA, EL0-EL3; MMU, FP/SIMD and exception entry to come), Cortex-A53',
   elfMachine: 183, // EM_AARCH64
   elfClass: 2,
+  // What Arm kernels print in exception dumps (the console symbolizes them).
+  consoleAddressKeywords: ['ELR_EL1', 'ELR_EL2', 'ELR_EL3', 'pc', 'lr'],
   createCpu: (ctx) => new A64Cpu(ctx),
   deviceTreeCpus,
   cpuInterruptCells,

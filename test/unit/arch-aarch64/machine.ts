@@ -3,7 +3,7 @@
  * Pi's RAM starts at 0), a VirtualClock, an EventStream, an MMIO test device, and one A64Cpu.
  * Registers are read and written as bigints here (tests only; the CPU never uses BigInt).
  */
-import type { TrapEvent } from '../../../src/core/api.js';
+import type { SemihostingHost, TrapEvent } from '../../../src/core/api.js';
 import { createRam, PhysicalBus } from '../../../src/core/bus.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { EventStream } from '../../../src/core/events.js';
@@ -37,14 +37,14 @@ export interface A64Machine {
   flags(): number;
 }
 
-export function makeMachine(props: Record<string, unknown> = {}): A64Machine {
+export function makeMachine(props: Record<string, unknown> = {}, semihosting?: SemihostingHost): A64Machine {
   const events = new EventStream();
   const ram = createRam(RAM_BASE, RAM_SIZE);
   const bus = new PhysicalBus(ram, events);
   const dev = new TestDevice();
   bus.map({ name: 'testdev', base: MMIO_BASE, size: 0x100, device: dev, index: 0 });
   const powerOffs: Array<{ code: number; reason: string }> = [];
-  const cpu = new A64Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff: (code, reason) => powerOffs.push({ code, reason }), reset() {} }, props });
+  const cpu = new A64Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff: (code, reason) => powerOffs.push({ code, reason }), reset() {} }, props, semihosting });
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
   const poke = (addr: number, bytes: Uint8Array) => {

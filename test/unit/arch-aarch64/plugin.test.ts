@@ -21,7 +21,7 @@ describe('@rvos/arch-aarch64 plugin', () => {
 
   it('registers the aarch64 architecture with ELF machine 183, class 2', () => {
     const archs: ArchType[] = [];
-    const api: PluginApi = { apiVersion: 1, prop: createPropKit(), defineArch: (a) => archs.push(a), defineDevice: () => {}, defineBackend: () => {} };
+    const api: PluginApi = { apiVersion: 1, prop: createPropKit(), defineArch: (a) => archs.push(a), defineDevice: () => {}, defineBackend: () => {}, defineBoot: () => {} };
     register(api);
     expect(archs).toHaveLength(1);
     expect(archs[0]).toMatchObject({ type: 'aarch64', elfMachine: 183, elfClass: 2 });
@@ -52,7 +52,7 @@ describe('@rvos/arch-aarch64 plugin', () => {
     expect(regs.find((r) => r.name === 'pc')).toEqual({ name: 'pc', value: 0x80000, hi: 0xffff0000, width: 64 });
     expect(regs.find((r) => r.name === 'x5')).toEqual({ name: 'x5', value: 0x9abcdef0, hi: 0x12345678, width: 64 });
     for (const name of ['sp', 'nzcv', 'daif', 'CurrentEL', 'SPSel', 'SP_EL0', 'SP_EL3']) expect(regs.map((r) => r.name)).toContain(name);
-    expect(m.cpu.pc).toBe(0x80000);
+    expect(m.cpu.pc).toBe(Number(BigInt.asIntN(64, 0xffff000000080000n))); // the signed edge number
     expect(m.cpu.privilegeName()).toBe('EL3');
     m.cpu.setEl(1);
     expect(m.cpu.privilegeName()).toBe('EL1');
@@ -68,8 +68,17 @@ describe('@rvos/arch-aarch64 plugin', () => {
     expect(m.x(3)).toBe(0xffffffffn);
   });
 
-  it('semihosting must be a boolean board option', () => {
-    expect(() => makeMachine({ semihosting: 'yes' })).toThrow(/cpu.semihosting must be true or false/);
+  it('semihosting is on when the machine has a semihosting host (--semihosting)', () => {
+    expect(makeMachine().cpu.semihosting).toBe(false);
+    expect(makeMachine({}, { write: () => {}, exit: () => {} }).cpu.semihosting).toBe(true);
+  });
+
+  it('the pc is an edge number: signed 64-bit, exact for high-half addresses', () => {
+    const m = makeMachine();
+    m.cpu.setPc64(0x81234, 0xffff0000 | 0);
+    expect(m.cpu.pc).toBe(Number(BigInt.asIntN(64, 0xffff000000081234n)));
+    m.cpu.pc = Number(BigInt.asIntN(64, 0xffff000000080000n));
+    expect([m.cpu.pcLo >>> 0, m.cpu.pcHi >>> 0]).toEqual([0x80000, 0xffff0000]);
   });
 
   function bootWith(file: Uint8Array, cpus = 2) {

@@ -164,9 +164,8 @@ describe('aarch64 exceptions (recorded as pending: entry is a later step)', () =
 
 describe('aarch64 semihosting (HLT #0xF000)', () => {
   function semi(program: Array<number | number[]>, data: Uint8Array = new Uint8Array()) {
-    const m = makeMachine({ semihosting: true });
     const out: number[] = [];
-    m.cpu.semihostingOutput = (b) => out.push(b);
+    const m = makeMachine({}, { write: (bytes) => out.push(...bytes), exit: () => {} });
     m.poke(DATA, data.length ? data : new Uint8Array(1));
     m.load(program);
     m.run(program.flat().length);
