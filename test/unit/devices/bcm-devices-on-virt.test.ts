@@ -4,7 +4,9 @@
  * `virt` board with a PL011 as its console, the system timer and the mailbox wired to the PLIC.
  * The bare-metal guest echoes a line through the PL011, waits for a system-timer compare by
  * polling CS, checks the PLIC latched the PL011's and the timer's interrupts, and asks the
- * mailbox's property channel for the board revision.
+ * mailbox's property channel for the board revision. A second board chains the system timer into
+ * the ARM interrupt controller and that into the BCM2836 local controller (the Pi's wiring, minus
+ * the CPU inputs), checked by polling the local controller's IRQ source register.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,7 +109,81 @@ function guest(): string {
   return writeGuest(code);
 }
 
+const INTC = 0x10013000;
+const LOCAL = 0x10014000;
+
+/** The Pi's interrupt chain without its CPU: system timer -> ARM controller -> local controller. */
+function chainBoard(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rvos-bcm-'));
+  const path = join(dir, 'virt-bcm-chain.yaml');
+  writeFileSync(
+    path,
+    [
+      'extends: virt',
+      'name: virt-bcm-chain',
+      'devices:',
+      `  - { type: bcm2836-local, name: local, reg: [${LOCAL}, 0x100] }`,
+      `  - { type: bcm2835-intc, name: intc, reg: [${INTC}, 0x200], irq: { irq: local:gpu-irq, fiq: local:gpu-fiq } }`,
+      `  - { type: bcm2835-systimer, name: systimer, reg: [${SYSTIMER}, 0x1000], irq: { match1: intc:1, match3: intc:3 } }`,
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+/** Prints one character through the ns16550 (s0 = 0x10000000). */
+const putcUart = (c: number) => [...A.li(A.t0, c), A.sb(A.t0, A.s0, 0)];
+
+function chainGuest(): string {
+  const code: Array<number | number[]> = [
+    ...A.li(A.s0, 0x10000000),
+    ...A.li(A.s1, SYSTIMER),
+    ...A.li(A.s2, INTC),
+    ...A.li(A.s3, LOCAL),
+    A.addi(A.t0, A.zero, 2),
+    A.sw(A.t0, A.s2, 0x10), // ENABLE_IRQS_1: GPU IRQ 1
+    A.lw(A.t0, A.s1, 4),
+    A.addi(A.t0, A.t0, 50),
+    A.sw(A.t0, A.s1, 0x10), // C1 = CLO + 50
+    A.lw(A.t0, A.s3, 0x60), // core 0 IRQ source: wait for bit 8 (GPU)
+    A.andi(A.t0, A.t0, 0x100),
+    A.beq(A.t0, A.zero, -8),
+    ...putcUart(0x47), // 'G'
+    A.lw(A.t1, A.s2, 0x04), // IRQ pending 1 = 2
+    A.addi(A.t1, A.t1, 0x30),
+    A.sb(A.t1, A.s0, 0), // '2'
+    A.addi(A.t0, A.zero, 2),
+    A.sw(A.t0, A.s1, 0), // CS: acknowledge M1
+    A.lw(A.t1, A.s3, 0x60),
+    A.addi(A.t1, A.t1, 0x30),
+    A.sb(A.t1, A.s0, 0), // '0': the chain is quiet again
+    ...putcUart(0x0a),
+    ...powerOff(),
+  ];
+  return writeGuest(code);
+}
+
 describe('BCM2835-family devices on a virt board', () => {
+  it('carries a system-timer match through the ARM and the local interrupt controllers', async () => {
+    const r = await runMachine({ board: chainBoard(), kernel: chainGuest(), bios: 'none', maxInsns: 10_000_000 });
+    expect(r.output).toBe('G20\n');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('writes two-cell interrupt specifiers of the ARM and local controllers into the tree', async () => {
+    const session = await bootGuest(chainGuest(), { board: chainBoard() });
+    const tree = Buffer.from(session.machine.dtb);
+    await session.close();
+    const text = tree.toString('latin1');
+    expect(text).toContain('brcm,bcm2836-armctrl-ic');
+    expect(text).toContain('brcm,bcm2836-l1-intc');
+    // The timer's `interrupts`: <1 1>, <1 3> (bank 1 = GPU 0-31) as big-endian cells.
+    const cells = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 3]);
+    expect(tree.includes(cells)).toBe(true);
+    // The ARM controller's: <8 4> <8 4> on the local controller (GPU source, level high).
+    expect(tree.includes(Buffer.from([0, 0, 0, 8, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 0, 4]))).toBe(true);
+  });
+
   it('echo through the PL011 console, a system-timer compare and a mailbox property call', async () => {
     // Typed once the prompt is out: input waiting before the guest enables the FIFOs is flushed
     // by that LCR_H write, as on QEMU.
