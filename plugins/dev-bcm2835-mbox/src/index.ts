@@ -9,8 +9,9 @@
  *
  * Channel 8 (property tags) is answered at once, during the write, as QEMU's property device
  * does: the buffer in guest memory is updated (bus.dmaRead/dmaWrite) and the same word comes back
- * on mailbox 0. Mailbox 0 holds 8 words; answers beyond that wait and enter as it is read. Mails
- * to other channels (0 power, 1 legacy framebuffer, ...) get no answer yet. Mailbox 1 is never
+ * on mailbox 0. Channel 1 (the legacy framebuffer request) is answered the same way with the
+ * word 0x00000001. Mailbox 0 holds 8 words; answers beyond that wait and enter as it is read.
+ * Mails to other channels get no answer (QEMU has no device behind them). Mailbox 1 is never
  * full, since every mail is consumed at once.
  *
  * Output `irq` (ARM basic interrupt 1, "ARM mailbox"): high while mailbox 0 holds data and
@@ -22,7 +23,7 @@
 import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
 import type { FdtNode } from '../../../src/core/fdt.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
-import { answerProperty, defaultFramebuffer, fbPitch, fbSize, type FramebufferConfig, type PropertyConfig } from './property.js';
+import { answerFramebufferChannel, answerProperty, defaultFramebuffer, fbPitch, fbSize, type FramebufferConfig, type PropertyConfig } from './property.js';
 
 const MBOX_SIZE = 8;
 const STATUS_FULL = 0x80000000;
@@ -30,6 +31,7 @@ const STATUS_EMPTY = 0x40000000;
 const CONFIG_DATA_IRQ_EN = 0x1;
 const CONFIG_DATA_IRQ_PEND = 0x10;
 const INVALID = 0xffffffff;
+const CHANNEL_FRAMEBUFFER = 1;
 const CHANNEL_PROPERTY = 8;
 
 const mboxProps = (prop: PropKit) => ({
@@ -89,6 +91,9 @@ export function createBcm2835Mbox(ctx: DeviceContext<MboxProps>): Device {
       const address = (value & ~0xf) >>> 0;
       if (answerProperty(ctx.bus, address, cfg, fb)) waiting.push((address | CHANNEL_PROPERTY) >>> 0);
       else if (ctx.events.wants('log')) ctx.events.emit('log', { source: name, message: `property buffer at 0x${address.toString(16)} is not in RAM` });
+    } else if (channel === CHANNEL_FRAMEBUFFER) {
+      // QEMU's framebuffer answers 0 on its channel once the buffer is set up.
+      if (answerFramebufferChannel(ctx.bus, (value & ~0xf) >>> 0, cfg, fb)) waiting.push(CHANNEL_FRAMEBUFFER);
     } else if (ctx.events.wants('log')) {
       ctx.events.emit('log', { source: name, message: `mail 0x${(value >>> 0).toString(16)} to channel ${channel}: no such firmware service` });
     }

@@ -299,3 +299,33 @@ function answerFbGet(tag: number, v: number, fb: FramebufferConfig, wr: (addr: n
       return 4;
   }
 }
+
+/**
+ * The legacy framebuffer channel (1), as QEMU's bcm2835_fb answers it: the mail points at
+ * { xres, yres, xres_virtual, yres_virtual, pitch (out), depth, x offset, y offset, base (out),
+ * size (out) }. The geometry is taken when QEMU's limits allow it (else the previous one stays);
+ * the base keeps the mail's alias bits (31:30), as QEMU. Returns false when the buffer is not in RAM.
+ */
+export function answerFramebufferChannel(bus: Bus, busAddress: number, cfg: PropertyConfig, fb: FramebufferConfig): boolean {
+  const at = (busAddress & cfg.busAddressMask) >>> 0;
+  const raw = new Uint8Array(40);
+  if (!bus.dmaRead(at, raw)) return false;
+  const view = new DataView(raw.buffer);
+  const word = (i: number) => view.getUint32(i * 4, true);
+  const trial: FramebufferConfig = {
+    ...fb,
+    xres: word(0),
+    yres: word(1),
+    xresVirtual: word(2),
+    yresVirtual: word(3),
+    bpp: word(5),
+    xoffset: word(6),
+    yoffset: word(7),
+    base: ((cfg.vcBase | (busAddress & 0xc0000000)) + 0x100000) >>> 0,
+  };
+  if (acceptable({ ...trial, base: cfg.vcBase + 0x100000 }, cfg.vcSize)) Object.assign(fb, trial);
+  view.setUint32(16, fbPitch(fb), true);
+  view.setUint32(32, fb.base, true);
+  view.setUint32(36, fbSize(fb), true);
+  return bus.dmaWrite(at + 16, raw.subarray(16, 20)) && bus.dmaWrite(at + 32, raw.subarray(32, 40));
+}

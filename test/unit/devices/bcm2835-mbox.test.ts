@@ -197,9 +197,24 @@ describe('bcm2835-mbox plugin', () => {
     expect(d.read(STATUS)).toBe(EMPTY);
   });
 
+  it('answers the legacy framebuffer channel 1 with pitch, base and size', () => {
+    const d = mbox();
+    const req = new Uint8Array(40);
+    const view = new DataView(req.buffer);
+    [800, 600, 800, 1200, 0, 32, 0, 0, 0, 0].forEach((w, i) => view.setUint32(i * 4, w, true));
+    d.h.bus.dmaWrite(BUF, req);
+    d.write(WRITE, BUF | 1);
+    expect(d.read(READ)).toBe(1);
+    const w = words(d, 10);
+    expect(w[4]).toBe(3200);
+    expect(w[8]).toBe((0x3c100000 | (BUF & 0xc0000000)) >>> 0); // QEMU keeps the alias bits
+    expect(w[9]).toBe(3200 * 1200);
+    expect(d.device.inspect!().framebuffer).toMatch(/^800x600 \(virtual 800x1200/);
+  });
+
   it('does not answer other channels or buffers outside RAM', () => {
     const d = mbox();
-    d.write(WRITE, BUF | 1);
+    d.write(WRITE, BUF | 2);
     d.write(WRITE, 0x10 | 8);
     expect(d.read(STATUS)).toBe(EMPTY);
   });
