@@ -95,7 +95,7 @@ export function createBcm2835Gpio(ctx: DeviceContext): Device {
   regs = ctx.registers({
     sizes: [4],
     aligned: true,
-    extent: 0xb4,
+    extent: 0x1000, // QEMU decodes 4 KiB; offsets past GPPUDCLK1 read 0
     registers: [
       {
         name: 'GPFSEL',

@@ -154,7 +154,7 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
   const regs: RegisterMap = ctx.registers({
     sizes: [4],
     aligned: true,
-    extent: 0x100,
+    extent: 0x1000, // as QEMU: offsets without a register read 0
     registers: [
       { name: 'SDCMD', offset: 0x00, read: () => cmd, write: (_v, _i, w) => {
         cmd = w & 0xffff;

@@ -17,7 +17,7 @@ const FSEL = (n: number) => 4 * n,
   PUDCLK = (w: number) => 0x98 + 4 * w;
 
 function gpio(): DeviceUnderTest {
-  return instantiate(gpioType, { name: 'gpio', reg: [[0x3f200000, 0xb4]], irqs: ['intc:49', 'intc:50', 'intc:51', 'intc:52'] });
+  return instantiate(gpioType, { name: 'gpio', reg: [[0x3f200000, 0x1000]], irqs: ['intc:49', 'intc:50', 'intc:51', 'intc:52'] });
 }
 const bank = (d: DeviceUnderTest, i: number) => d.h.irqs[i];
 /** The datasheet's pull sequence: control, clock the pins, then release both. */
@@ -127,6 +127,8 @@ describe('bcm2835-gpio plugin', () => {
   it('accepts aligned 32-bit accesses only and resets latches, pulls and selects', () => {
     const d = gpio();
     expect(d.faults(LEV(0), 2)).toBe(true);
+    expect(d.faults(0xe4, 4)).toBe(false); // QEMU decodes 4 KiB: no register here, reads 0
+    expect(d.read(0xe4)).toBe(0);
     d.write(FSEL(0), 1);
     d.write(SET(0), 1);
     setPull(d, [20], 2);
