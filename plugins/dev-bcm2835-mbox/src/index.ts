@@ -18,9 +18,11 @@
  * CONFIG bit 0 (data-available interrupt enable) is set; CONFIG bit 4 shows the pending state.
  *
  * The framebuffer tags allocate and describe a buffer in VC memory (QEMU's defaults: 640x480,
- * 16 bpp, at VC base + 1 MiB); showing its pixels is a later step (the TUI and --screenshot).
+ * 16 bpp, at VC base + 1 MiB). `framebuffer()` gives the visible screen as RGBA pixels
+ * (framebuffer.ts, with a PNG encoder); showing it in the TUI and `--screenshot` need the core.
  */
 import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
+import { snapshotFramebuffer, type Picture } from './framebuffer.js';
 import type { FdtNode } from '../../../src/core/fdt.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 import { answerFramebufferChannel, answerProperty, defaultFramebuffer, fbPitch, fbSize, type FramebufferConfig, type PropertyConfig } from './property.js';
@@ -50,7 +52,13 @@ function parseMac(text: string): number[] {
   return parts;
 }
 
-export function createBcm2835Mbox(ctx: DeviceContext<MboxProps>): Device {
+/** The device, plus the framebuffer picture a display (TUI, --screenshot) can take. */
+export interface MboxDevice extends Device {
+  /** The visible screen as RGBA pixels, or undefined when the buffer is not in RAM. */
+  framebuffer(): Picture | undefined;
+}
+
+export function createBcm2835Mbox(ctx: DeviceContext<MboxProps>): MboxDevice {
   const name = ctx.entry.name;
   const irq = ctx.output('irq');
   const { boardRevision, serial, ramSize, vcSize } = ctx.props;
@@ -143,6 +151,7 @@ export function createBcm2835Mbox(ctx: DeviceContext<MboxProps>): Device {
     deviceTree(node: FdtNode): void {
       node.u32('#mbox-cells', 0);
     },
+    framebuffer: () => snapshotFramebuffer(ctx.bus, fb, cfg.vcBase, cfg.busAddressMask),
     inspect() {
       return {
         'mail0 count': count0,
