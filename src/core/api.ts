@@ -342,16 +342,15 @@ export interface DeviceContext<P = Readonly<Record<string, unknown>>> {
   readonly props: P;
 }
 
-/** A linear framebuffer in guest RAM, as a display device scans it out. */
-export interface FramebufferInfo {
-  /** Guest physical address of the first pixel. */
-  address: number;
+/**
+ * What a display device shows now, as pixels: `width * height * 4` bytes, R G B A, rows top to
+ * bottom. The device renders it (it knows its pixel formats, palettes and panning); the core
+ * saves it (`rvos run --screenshot`, C-a g in the TUI) as PNG.
+ */
+export interface Picture {
   width: number;
   height: number;
-  /** Bytes from one row to the next. */
-  pitch: number;
-  /** Pixel layout, little-endian in memory (xrgb8888: the word 0xXXRRGGBB). */
-  format: 'rgb565' | 'rgb888' | 'bgr888' | 'xrgb8888' | 'xbgr8888';
+  rgba: Uint8Array;
 }
 
 /** Context for the device-tree node a device contributes. */
@@ -390,8 +389,8 @@ export interface Device extends Partial<IrqSink> {
   interruptCells?(input: string): number[];
   /** Key/value state of the device (its "registers" for a person), for debugging views; not shown by the TUI yet. */
   inspect?(): Record<string, number | string>;
-  /** The framebuffer the device scans out now, if any (`rvos run --screenshot` saves it as PNG). */
-  framebuffer?(): FramebufferInfo | undefined;
+  /** What a display device shows now (its framebuffer), if anything: `rvos run --screenshot` saves it as PNG. */
+  framebuffer?(): Picture | undefined;
   /** Called when the machine is torn down (flush files, close sockets). */
   close?(): void | Promise<void>;
   /** Present on slot devices that can host a device model built for a `--drive` (see `DeviceSlot`). */

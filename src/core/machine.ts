@@ -8,7 +8,6 @@ import { HostPacedIdle, IDLE_POLL_MS, type IdleMode } from './idle.js';
 import type { Line } from './irq.js';
 import { describeAddress } from './symbolize.js';
 import { Symbolizer } from './symbols.js';
-import { framebufferRgb } from './image/framebuffer.js';
 import { encodePng } from './image/png.js';
 
 /** Why `Machine.run` returned. */
@@ -351,16 +350,13 @@ export class Machine implements MachineControl {
     });
   }
 
-  /**
-   * The first framebuffer a device scans out, as PNG (`--screenshot`); undefined when no device has
-   * one, or it does not lie in RAM.
-   */
+  /** What the first display device shows, as PNG (`--screenshot`, C-a g); undefined when none shows anything. */
   screenshot(): { png: Uint8Array; device: string; width: number; height: number } | undefined {
     for (const d of this.devices) {
-      const fb = d.device.framebuffer?.();
-      if (!fb) continue;
-      const rgb = framebufferRgb(this.bus, fb);
-      if (rgb) return { png: encodePng(fb.width, fb.height, rgb), device: d.entry.name, width: fb.width, height: fb.height };
+      const pic = d.device.framebuffer?.();
+      if (pic && pic.width > 0 && pic.height > 0 && pic.rgba.length === pic.width * pic.height * 4) {
+        return { png: encodePng(pic.width, pic.height, pic.rgba), device: d.entry.name, width: pic.width, height: pic.height };
+      }
     }
     return undefined;
   }

@@ -19,9 +19,17 @@ const plugin = writeDevicePlugin(
   dir,
   'rvos-dev-testdisplay',
   `export function register(api) {
-  api.defineDevice({ type: 'testdisplay', description: 'a 2x2 xrgb8888 framebuffer at ${FB}', access: { sizes: [4] },
+  api.defineDevice({ type: 'testdisplay', description: 'a 2x2 xrgb8888 framebuffer at ${FB} (pitch 16)', access: { sizes: [4] },
     create: (ctx) => ({ name: ctx.entry.name, read: () => 0, write: () => {},
-      framebuffer: () => ({ address: ${FB}, width: 2, height: 2, pitch: 16, format: 'xrgb8888' }) }) });
+      framebuffer: () => {
+        const rgba = new Uint8Array(16);
+        for (let y = 0; y < 2; y++) for (let x = 0; x < 2; x++) {
+          const px = new Uint8Array(4);
+          ctx.bus.dmaRead(${FB} + y * 16 + x * 4, px); // B G R X in memory
+          rgba.set([px[2], px[1], px[0], 255], (y * 2 + x) * 4);
+        }
+        return { width: 2, height: 2, rgba };
+      } }) });
 }
 `,
 );
@@ -56,9 +64,9 @@ describe('rvos run --screenshot', () => {
     const r = await rvos(['run', '--board', board, '--plugin', plugin, '--bios', 'none', '--kernel', guest, '--screenshot', file]);
     expect(r.code, r.stderr).toBe(0);
     const c = chunks(readFileSync(file));
-    expect([...c.get('IHDR')!]).toEqual([0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0]);
+    expect([...c.get('IHDR')!]).toEqual([0, 0, 0, 2, 0, 0, 0, 2, 8, 6, 0, 0, 0]);
     const rows = inflateSync(c.get('IDAT')!);
-    expect([...rows]).toEqual([0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 255, 255, 255]);
+    expect([...rows]).toEqual([0, 255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 0, 255, 255, 255, 255, 255, 255]);
     expect(c.has('IEND')).toBe(true);
   });
 

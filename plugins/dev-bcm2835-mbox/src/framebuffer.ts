@@ -6,16 +6,8 @@
  * the physical one in both directions (QEMU: "experimentally, the hardware seems to do this");
  * the x offset counts pixels (QEMU adds it as bytes, which only differs for x offsets other than 0).
  */
-import { deflateSync } from 'node:zlib';
-import type { Bus } from '../../../src/core/api.js';
+import type { Bus, Picture } from '../../../src/core/api.js';
 import { fbPitch, type FramebufferConfig } from './property.js';
-
-export interface Picture {
-  width: number;
-  height: number;
-  /** width * height * 4 bytes, R G B A, rows top to bottom. */
-  rgba: Uint8Array;
-}
 
 /** Reads the visible screen from guest memory; undefined when it is not (all) in RAM or empty. */
 export function snapshotFramebuffer(bus: Bus, fb: FramebufferConfig, vcBase: number, busMask: number): Picture | undefined {
@@ -54,40 +46,4 @@ export function snapshotFramebuffer(bus: Bus, fb: FramebufferConfig, vcBase: num
     }
   }
   return { width, height, rgba };
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(parts: Uint8Array[]): number {
-  let c = 0xffffffff;
-  for (const part of parts) for (const byte of part) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** Encodes a picture as a PNG file (8-bit RGBA, no interlace, filter 0 on every row). */
-export function encodePng(pic: Picture): Uint8Array {
-  const chunk = (type: string, data: Uint8Array): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32([head.subarray(4), data]), 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(pic.width, 0);
-  ihdr.writeUInt32BE(pic.height, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, filter set 0, no interlace
-  const raw = Buffer.alloc(pic.height * (1 + pic.width * 4));
-  for (let y = 0; y < pic.height; y++) raw.set(pic.rgba.subarray(y * pic.width * 4, (y + 1) * pic.width * 4), y * (1 + pic.width * 4) + 1);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return new Uint8Array(Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]));
 }

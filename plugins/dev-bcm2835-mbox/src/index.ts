@@ -19,10 +19,10 @@
  *
  * The framebuffer tags allocate and describe a buffer in VC memory (QEMU's defaults: 640x480,
  * 16 bpp, at VC base + 1 MiB). `framebuffer()` gives the visible screen as RGBA pixels
- * (framebuffer.ts, with a PNG encoder); showing it in the TUI and `--screenshot` need the core.
+ * (framebuffer.ts); `rvos run --screenshot` and C-a g in the TUI save it as PNG.
  */
-import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
-import { snapshotFramebuffer, type Picture } from './framebuffer.js';
+import type { AccessSize, Device, DeviceContext, Picture, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
+import { snapshotFramebuffer } from './framebuffer.js';
 import type { FdtNode } from '../../../src/core/fdt.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 import { answerFramebufferChannel, answerProperty, defaultFramebuffer, fbPitch, fbSize, type FramebufferConfig, type PropertyConfig } from './property.js';

@@ -1,6 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodePng, snapshotFramebuffer } from '../../../plugins/dev-bcm2835-mbox/src/framebuffer.js';
+import { snapshotFramebuffer } from '../../../plugins/dev-bcm2835-mbox/src/framebuffer.js';
+import { encodePng } from '../../../src/core/image/png.js';
 import { defaultFramebuffer, type FramebufferConfig } from '../../../plugins/dev-bcm2835-mbox/src/property.js';
 import { register } from '../../../plugins/dev-bcm2835-mbox/src/index.js';
 import { instantiate, loadDevicePlugin } from '../../helpers/device-context.js';
@@ -48,7 +49,7 @@ describe('bcm2835 framebuffer picture', () => {
 
   it('encodes a PNG whose IHDR and pixel data decode back', () => {
     const rgba = Uint8Array.from([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 9, 9, 9, 255]);
-    const png = Buffer.from(encodePng({ width: 2, height: 2, rgba }));
+    const png = Buffer.from(encodePng(2, 2, rgba));
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(png.toString('latin1', 12, 16)).toBe('IHDR');
     expect([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]]).toEqual([2, 2, 8, 6]);
