@@ -12,10 +12,12 @@ import { join } from 'node:path';
 const SECTOR = 512;
 const PARTITION_START = 2048; // sectors: 1 MiB, as Linux partitioning tools align
 const tools = ['mkfs.vfat', 'mmd', 'mcopy'];
+// mkfs.vfat lives in /usr/sbin, which a user's PATH may lack.
+const env = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin`, MTOOLS_SKIP_CHECK: '1' };
 
 /** The tools missing from PATH (the image cannot be built unless empty). */
 export function missingFatTools(): string[] {
-  return tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0);
+  return tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore', env }).status !== 0);
 }
 
 export interface FatSdImageOptions {
@@ -70,7 +72,7 @@ function mbr(start: number, count: number): Uint8Array {
 }
 
 function run(cmd: string, args: string[]): void {
-  // MTOOLS_SKIP_CHECK: no complaints about the geometry of a partition inside an image file.
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+  // MTOOLS_SKIP_CHECK (in env): no complaints about the geometry of a partition in an image file.
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.error?.message}`);
 }
