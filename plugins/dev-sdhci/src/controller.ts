@@ -149,10 +149,16 @@ export class SdhciController implements SdHost {
       return;
     }
     this.stats.commands++;
+    // A new command starts with a clean error status (QEMU's sdhci_send_command).
+    this.error = 0;
+    this.regs.set('CONTROL2', this.regs.get('CONTROL2') & 0xffff0000);
     const len = this.card ? this.card.command(index, this.regs.get('ARG1'), this.cardResp) : 0;
     if (index === 12 || abort) this.endData(false);
     if (rsp !== R.RSP_NONE) {
-      if (len === SD_SHORT_RESPONSE) this.resp[0] = this.cardResp[0];
+      if (len === SD_SHORT_RESPONSE) {
+        this.resp.fill(0);
+        this.resp[0] = this.cardResp[0];
+      }
       else if (len === SD_LONG_RESPONSE) {
         // §2.2.7: R2 appears without its CRC byte, bits [127:8] of the register in RESP0..3 bits [119:0].
         for (let i = 0; i < 3; i++) this.resp[i] = ((this.cardResp[i] >>> 8) | (this.cardResp[i + 1] << 24)) >>> 0;
@@ -161,7 +167,8 @@ export class SdhciController implements SdHost {
         this.stats.timeouts++;
         this.setError(R.INT_CMD_TIMEOUT >>> 16);
       }
-      if (rsp === R.RSP_48_BUSY && len !== 0) this.setNormal(R.INT_DATA_DONE);
+      // The busy phase ends at once: transfer complete (QEMU, unless SDHCI_QUIRK_NO_BUSY_IRQ).
+      if (rsp === R.RSP_48_BUSY) this.setNormal(R.INT_DATA_DONE);
     }
     this.setNormal(R.INT_CMD_DONE);
     if (withData) this.startData();
@@ -238,7 +245,7 @@ export class SdhciController implements SdHost {
     this.fifoPos = this.fifoLen = 0;
     if (!complete) return;
     const tm = this.transferMode();
-    if ((tm & R.TM_MULTI) && ((tm >>> R.TM_AUTO_CMD_SHIFT) & 3) === 1) {
+    if (((tm >>> R.TM_AUTO_CMD_SHIFT) & 3) === 1) {
       const len = this.card ? this.card.command(12, 0, this.cardResp) : 0;
       if (len === SD_SHORT_RESPONSE) this.resp[3] = this.cardResp[0];
       else {

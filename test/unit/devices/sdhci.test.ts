@@ -299,4 +299,39 @@ describe('bcm2835-sdhci plugin', () => {
     drv.powerOn();
     expect(drv.cmd(CMD(8, RSP48), 0x1aa).r).toBe(0x1aa); // CMD8 is only legal in idle
   });
+  it('serves the generic sdhci driver flow (U-Boot): byte/halfword registers, CMD6 and ACMD13 status reads', () => {
+    const { d, drv } = controller({ size: 4 * GiB });
+    expect(d.read(0xfe, 2)).toBe(0x2402); // SDHCI_HOST_VERSION: spec 3.00
+    d.write(0x2f, 0x01, 1); // SDHCI_SOFTWARE_RESET: all
+    expect(d.read(0x2f, 1)).toBe(0);
+    d.write(0x29, 0x0f, 1); // power on, 3.3 V
+    d.write(0x2c, 0x0001, 2); // internal clock
+    expect(d.read(0x2c, 2) & 2).toBe(2);
+    d.write(0x2c, 0x0005, 2); // + card clock
+    d.write(R.IRPT_MASK, 0xffffffff); // U-Boot: INT_ENABLE = data | cmd masks
+    d.write(R.IRPT_EN, 0);
+    drv.init();
+    const readStatus = (index: number, arg: number, app: boolean) => {
+      if (app) drv.cmd(CMD(55, RSP48), drv.rca << 16);
+      d.write(0x04, 64, 2); // BLOCK_SIZE
+      d.write(0x06, 1, 2); // BLOCK_COUNT
+      d.write(R.ARG1, arg);
+      d.write(R.INTERRUPT, 0xffffffff);
+      d.write(0x0c, T_READ | (1 << 1), 2); // TRANSFER_MODE
+      d.write(0x0e, CMD(index, RSP48 | DATA) >>> 16, 2); // COMMAND: issues
+      expect(drv.int() & (R.INT_CMD_DONE | R.INT_READ_RDY)).toBe(R.INT_CMD_DONE | R.INT_READ_RDY);
+      expect(d.read(R.STATUS) & R.SR_READ_AVAILABLE).toBeTruthy();
+      const words = Array.from({ length: 16 }, () => d.read(R.DATA));
+      expect(drv.int() & R.INT_DATA_DONE).toBeTruthy();
+      return bytesOf(words);
+    };
+    const check = readStatus(6, 0x00fffff1, false);
+    expect(check[13] & 0x02).toBeTruthy(); // SD_HIGHSPEED_SUPPORTED in switch_status[3]
+    const sw = readStatus(6, 0x80fffff1, false);
+    expect(sw[16] & 0x0f).toBe(1); // switched to high speed, switch_status[4] & 0x0f000000
+    drv.cmd(CMD(55, RSP48), drv.rca << 16);
+    drv.cmd(CMD(6, RSP48), 2);
+    const ssr = readStatus(13, 0, true);
+    expect(ssr[0] >> 6).toBe(2); // DAT_BUS_WIDTH 4 bits
+  });
 });
