@@ -293,6 +293,7 @@ export class SdhciController implements SdHost {
     this.normal = this.error = 0;
     this.dataActive = this.bufferReady = false;
     this.fifoPos = this.fifoLen = 0;
+    this.pendingInsert = false; // QEMU: only a power-on reset re-arms the quirk
     this.updateIrq();
   }
 

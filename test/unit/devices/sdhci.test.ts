@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileBlockImage } from '../../../src/core/disk/image.js';
 import { register as registerCard } from '../../../plugins/dev-sd-card/src/index.js';
 import { register, SDHCI as R } from '../../../plugins/dev-sdhci/src/index.js';
 import type { BackendType, PluginApi } from '../../../src/core/api.js';
@@ -279,6 +283,9 @@ describe('bcm2835-sdhci plugin', () => {
     expect(drv.int() & R.INT_READ_RDY).toBe(0);
     expect(d.read(R.CONTROL1) & R.C1_SRST_DATA).toBe(0);
     d.write(R.CONTROL1, R.C1_SRST_HC);
+    d.write(R.IRPT_MASK, R.INT_CARD_INSERT);
+    expect(d.read(R.INTERRUPT)).toBe(0); // the pending insert went with the host reset
+    d.write(R.IRPT_MASK, 0);
     expect([d.read(R.CONTROL1), d.read(R.IRPT_MASK), d.read(R.BLKSIZECNT), d.read(R.STATUS)]).toEqual([0, 0, 0, 0x01ff0000]);
     expect(d.read(R.CAPABILITIES)).toBe(0x052134b4);
   });
@@ -333,5 +340,26 @@ describe('bcm2835-sdhci plugin', () => {
     drv.cmd(CMD(6, RSP48), 2);
     const ssr = readStatus(13, 0, true);
     expect(ssr[0] >> 6).toBe(2); // DAT_BUS_WIDTH 4 bits
+  });
+  it('writes reach the host file through a real FileBlockImage, with one fdatasync per write command', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rvos-sd-')), 'sd.img');
+    writeFileSync(path, Buffer.alloc(1 * MiB, 0x11));
+    const image = FileBlockImage.open(path, false);
+    let flushes = 0;
+    const flush = image.flush.bind(image);
+    image.flush = () => (flushes++, flush());
+    const d = instantiate(sdhciType, { name: 'sdhci', reg: [[BASE, 0x100]] });
+    d.device.slot!.attach(cardType(), { id: 'drive0', image, options: {} });
+    expect(d.device.slot!.occupied).toBe(true);
+    expect(() => d.device.slot!.attach(cardType(), { id: 'drive1', image, options: {} })).toThrow(/already holds a card/);
+    const drv = new Driver(d);
+    drv.init();
+    d.write(R.BLKSIZECNT, (2 << 16) | 512);
+    drv.cmd(CMD(25, RSP48 | DATA | T_MULTI | AUTO12), 512);
+    drv.writeBlocks(new Uint8Array(1024).fill(0x77));
+    expect(flushes).toBe(1);
+    const file = readFileSync(path);
+    expect([file[511], file[512], file[1535], file[1536]]).toEqual([0x11, 0x77, 0x77, 0x11]);
+    d.device.close!();
   });
 });
