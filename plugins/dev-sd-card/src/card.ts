@@ -356,7 +356,7 @@ export class SdMemoryCard implements SdCard {
   /** CMD6 status (§4.3.10.4): group 1 supports default and high speed; the selected function is echoed. */
   private switchStatus(arg: number): Uint8Array {
     const st = new Uint8Array(64);
-    st[1] = 0x01; // max current 1 mA... (bits 511:496)
+    st[1] = 0x01; // maximum current consumption (bits 511:496), in mA
     for (let g = 0; g < 6; g++) {
       // Support bits of groups 6..1 at bytes 2..13 (group 6 first); every group supports function 0.
       st[2 + g * 2] = 0x80;

@@ -57,7 +57,6 @@ export function makeCid(): Uint8Array {
 export function makeCsd(sizeBytes: number, highCapacity: boolean): Uint8Array {
   const csd = new Uint8Array(16);
   setBits(csd, 103, 96, 0x32); // TRAN_SPEED 25 MHz
-  setBits(csd, 79, 78, 0); // READ_BL_PARTIAL, WRITE_BLK_MISALIGN
   setBits(csd, 46, 46, 1); // ERASE_BLK_EN
   setBits(csd, 45, 39, 0x7f); // SECTOR_SIZE
   setBits(csd, 25, 22, 9); // WRITE_BL_LEN 512
@@ -67,6 +66,7 @@ export function makeCsd(sizeBytes: number, highCapacity: boolean): Uint8Array {
     setBits(csd, 95, 84, 0x5b5); // CCC
     setBits(csd, 83, 80, 9); // READ_BL_LEN 512
     setBits(csd, 69, 48, Math.floor(sizeBytes / (512 * 1024)) - 1); // C_SIZE: capacity = (C_SIZE + 1) * 512 KiB
+    setBits(csd, 28, 26, 2); // R2W_FACTOR
   } else {
     // capacity = (C_SIZE + 1) * 2^(C_SIZE_MULT + 2) * 2^READ_BL_LEN, C_SIZE at most 4095.
     const blLen = sizeBytes > 1024 * 1024 * 1024 ? 10 : 9;
@@ -74,14 +74,15 @@ export function makeCsd(sizeBytes: number, highCapacity: boolean): Uint8Array {
     setBits(csd, 119, 112, 0x26); // TAAC
     setBits(csd, 95, 84, 0x5f5); // CCC
     setBits(csd, 83, 80, blLen);
-    setBits(csd, 79, 79, 1); // READ_BL_PARTIAL (always 1 on SDSC)
+    setBits(csd, 79, 77, 7); // READ_BL_PARTIAL (always 1 on SDSC), WRITE/READ_BLK_MISALIGN as QEMU
     setBits(csd, 73, 62, Math.max(0, Math.floor(sizeBytes / 2 ** (mult + 2 + blLen)) - 1));
     setBits(csd, 61, 56, 0x3f); // VDD_R_CURR_MIN/MAX
     setBits(csd, 55, 50, 0x3f); // VDD_W_CURR_MIN/MAX
     setBits(csd, 49, 47, mult);
     setBits(csd, 38, 32, 0x7f >> 3); // WP_GRP_SIZE
     setBits(csd, 31, 31, 1); // WP_GRP_ENABLE
-    setBits(csd, 28, 26, 2); // R2W_FACTOR
+    setBits(csd, 28, 26, 4); // R2W_FACTOR
+    setBits(csd, 21, 21, 1); // WRITE_BL_PARTIAL
   }
   return withCrc(csd);
 }

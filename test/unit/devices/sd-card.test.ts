@@ -120,6 +120,16 @@ describe('sd-card backend', () => {
     expect((v1(73, 62) + 1) * 2 ** (v1(49, 47) + 2) * 2 ** v1(83, 80)).toBe(64 * MiB);
   });
 
+  it('the SDHC CSD has the byte layout of QEMU 7.2\'s card', () => {
+    const { cmd, acmd } = card(4 * GiB);
+    cmd(0);
+    acmd(41, 0x40ff8000);
+    cmd(2);
+    const r = cmd(9, (cmd(3).r >>> 16) << 16);
+    const bytes = [3, 2, 1, 0].flatMap((w) => [24, 16, 8, 0].map((s) => (r.resp[w] >>> s) & 0xff));
+    expect(bytes.slice(0, 15)).toEqual([0x40, 0x0e, 0x00, 0x32, 0x5b, 0x59, 0x00, 0x00, 0x1f, 0xff, 0x7f, 0x80, 0x0a, 0x40, 0x00]);
+  });
+
   it('CMD7 selects (tran), CMD13 reports the state, another RCA gets no answer', () => {
     const { cmd, init } = card(64 * MiB);
     const rca = init();
