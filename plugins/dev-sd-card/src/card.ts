@@ -9,11 +9,12 @@
  *
  * Durability: a CMD24 block is flushed (fdatasync) when it is written; a CMD25 run is flushed
  * when CMD12 ends it, so a guest's write command is durable when its stop completes.
- * ACMD41 powers the card up at once (QEMU does too): an enquiry before it answers busy.
+ * A non-enquiry ACMD41 powers the card up at once (as QEMU); an enquiry (arg bits 23:0 clear)
+ * before it answers busy (QEMU also powers up 0.5 ms of virtual time after an enquiry: not modelled).
  */
 import type { Drive } from '../../../src/core/api.js';
 import { SD_LONG_RESPONSE, SD_NO_RESPONSE, SD_SHORT_RESPONSE, type SdCard, type SdHost } from '../../dev-sdhci/src/sd-bus.js';
-import { makeCid, makeCsd, makeScr, OCR_CCS, OCR_POWER_UP, OCR_VOLTAGE_WINDOW, SDSC_MAX_BYTES } from './registers.js';
+import { ACMD41_ENQUIRY_MASK, makeCid, makeCsd, makeScr, OCR_CCS, OCR_POWER_UP, OCR_VOLTAGE_WINDOW, SDSC_MAX_BYTES } from './registers.js';
 
 /** Card states (§4.3, CURRENT_STATE of the card status); `inactive` is not reported. */
 export const enum CardState {
@@ -314,10 +315,8 @@ export class SdMemoryCard implements SdCard {
         return s === CardState.Tran ? Rsp.R1 : Rsp.Illegal;
       case 41: // SD_SEND_OP_COND: an enquiry (no voltage bits) leaves the card idle and busy
         if (s !== CardState.Idle) return Rsp.Illegal;
-        if (arg & OCR_VOLTAGE_WINDOW) {
-          this.powerUp = true;
-          this.state = CardState.Ready;
-        }
+        if (arg & ACMD41_ENQUIRY_MASK) this.powerUp = true;
+        if (arg & OCR_VOLTAGE_WINDOW) this.state = CardState.Ready;
         return Rsp.R3;
       case 51: // SEND_SCR
         if (s !== CardState.Tran) return Rsp.Illegal;

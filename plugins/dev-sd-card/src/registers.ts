@@ -8,7 +8,10 @@
 export const SDSC_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
 // OCR (§5.1).
-export const OCR_VOLTAGE_WINDOW = 0x00ff8000; // 2.7-3.6 V
+/** The card accepts every voltage (QEMU: VDD_VOLTAGE_WIN_HI, bits 23:8). */
+export const OCR_VOLTAGE_WINDOW = 0x00ffff00;
+/** ACMD41 with arg bits 23:0 clear is an enquiry: it does not start power-up. */
+export const ACMD41_ENQUIRY_MASK = 0x00ffffff;
 export const OCR_CCS = 1 << 30;
 export const OCR_POWER_UP = 1 << 31;
 
