@@ -10,7 +10,7 @@
  * Durability: a CMD24 block is flushed (fdatasync) when it is written; a CMD25 run is flushed
  * when CMD12 ends it, so a guest's write command is durable when its stop completes.
  * A non-enquiry ACMD41 powers the card up at once (as QEMU); an enquiry (arg bits 23:0 clear)
- * before it answers busy (QEMU also powers up 0.5 ms of virtual time after an enquiry: not modelled).
+ * answers busy until 0.5 ms of virtual time after the first one (QEMU's OCR_POWER_DELAY_NS).
  */
 import type { Drive } from '../../../src/core/api.js';
 import { SD_LONG_RESPONSE, SD_NO_RESPONSE, SD_SHORT_RESPONSE, type SdCard, type SdHost } from '../../dev-sdhci/src/sd-bus.js';
@@ -58,6 +58,8 @@ const enum Rsp {
 }
 
 const BLOCK = 512;
+/** QEMU's OCR_POWER_DELAY_NS. */
+const POWER_UP_DELAY_NS = 500_000;
 /** Flush a CMD25 run at least every this many blocks, so a guest that never stops loses little. */
 const FLUSH_EVERY = 2048;
 
@@ -72,6 +74,8 @@ export class SdMemoryCard implements SdCard {
   private status = 0;
   private rca = 0;
   private powerUp = false;
+  /** Virtual time at which an enquiry-started power-up completes. */
+  private powerUpAt: number | undefined;
   private expectAcmd = false;
   private blkLen = BLOCK;
   private busWidth = 1;
@@ -121,6 +125,7 @@ export class SdMemoryCard implements SdCard {
     this.status = 0;
     this.rca = 0;
     this.powerUp = false;
+    this.powerUpAt = undefined;
     this.expectAcmd = false;
     this.blkLen = BLOCK;
     this.busWidth = 1;
@@ -192,6 +197,7 @@ export class SdMemoryCard implements SdCard {
   }
 
   private ocr(): number {
+    if (!this.powerUp && this.powerUpAt !== undefined && this.host.now() >= this.powerUpAt) this.powerUp = true;
     let ocr = OCR_VOLTAGE_WINDOW;
     if (this.powerUp) ocr |= OCR_POWER_UP | (this.highCapacity ? OCR_CCS : 0);
     return ocr >>> 0;
@@ -315,7 +321,9 @@ export class SdMemoryCard implements SdCard {
         return s === CardState.Tran ? Rsp.R1 : Rsp.Illegal;
       case 41: // SD_SEND_OP_COND: an enquiry (no voltage bits) leaves the card idle and busy
         if (s !== CardState.Idle) return Rsp.Illegal;
+        // QEMU: a real ACMD41 powers up now; an enquiry starts a 0.5 ms power-up delay.
         if (arg & ACMD41_ENQUIRY_MASK) this.powerUp = true;
+        else if (!this.powerUp && this.powerUpAt === undefined) this.powerUpAt = this.host.now() + POWER_UP_DELAY_NS;
         if (arg & OCR_VOLTAGE_WINDOW) this.state = CardState.Ready;
         return Rsp.R3;
       case 51: // SEND_SCR

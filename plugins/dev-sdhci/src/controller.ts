@@ -90,6 +90,10 @@ export class SdhciController implements SdHost {
     this.pendingInsert = this.opts.pendingInsertQuirk;
   }
 
+  now(): number {
+    return this.ctx.clock.now();
+  }
+
   log(message: string): void {
     if (this.ctx.events.wants('log')) this.ctx.events.emit('log', { source: this.ctx.entry.name, message });
   }

@@ -13,6 +13,8 @@ export const SD_INTERFACE = 'sd';
 export interface SdHost {
   /** A `log` event from the slot (unsupported guest use and the like). */
   log(message: string): void;
+  /** Virtual nanoseconds (the machine clock), for card-side delays such as power-up. */
+  now(): number;
 }
 
 /** Response lengths `SdCard.command` returns, in bytes of content (start, index and CRC stripped). */

@@ -18,7 +18,8 @@ function backend(): BackendType {
 function card(size: number, opts: { readOnly?: boolean; options?: Record<string, string> } = {}) {
   const { drive, image } = memoryDrive(size, opts);
   const logs: string[] = [];
-  const c = backend().create({ log: (m: string) => logs.push(m) }, drive) as SdMemoryCard;
+  const clock = { ns: 0 };
+  const c = backend().create({ log: (m: string) => logs.push(m), now: () => clock.ns }, drive) as SdMemoryCard;
   const resp = new Uint32Array(4);
   const cmd = (index: number, arg = 0) => {
     resp.fill(0);
@@ -39,7 +40,7 @@ function card(size: number, opts: { readOnly?: boolean; options?: Record<string,
     expect(cmd(7, rca << 16).len).toBe(4);
     return rca;
   };
-  return { c, image, cmd, acmd, init, logs };
+  return { c, image, cmd, acmd, init, logs, clock };
 }
 
 const state = (r1: number) => (r1 >>> 9) & 0xf;
@@ -67,6 +68,16 @@ describe('sd-card backend', () => {
     const sdhc = card(4 * GiB);
     expect(sdhc.acmd(41, 0x40ff8000).r >>> 0).toBe(0xc0ffff00);
     expect(card(64 * MiB, { options: { sd: 'sdhc' } }).acmd(41, 0x40ff8000).r >>> 0).toBe(0xc0ffff00);
+  });
+
+  it('ACMD41 enquiries alone power the card up 0.5 ms (virtual) after the first one, as QEMU', () => {
+    const { acmd, clock } = card(64 * MiB);
+    clock.ns = 1000;
+    expect(acmd(41, 0).r >>> 31).toBe(0);
+    clock.ns = 1000 + 499_999;
+    expect(acmd(41, 0).r >>> 31).toBe(0);
+    clock.ns = 1000 + 500_000;
+    expect(acmd(41, 0).r >>> 0).toBe(0x80ffff00);
   });
 
   it('CMD55 sets APP_CMD in its R1 and the ACMD response', () => {
