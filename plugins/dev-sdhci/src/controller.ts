@@ -143,8 +143,9 @@ export class SdhciController implements SdHost {
     const index = (cmdtm >>> R.CMD_INDEX_SHIFT) & 0x3f;
     const withData = (cmdtm & R.CMD_DATA) !== 0;
     const abort = ((cmdtm >>> R.CMD_TYPE_SHIFT) & 3) === 3;
-    // QEMU's sdhci_can_issue_command: SD clock on, and DAT free for data and busy commands.
-    if (!(this.regs.get('CONTROL1') & R.C1_CLK_EN)) {
+    // QEMU's sdhci_can_issue_command: internal clock on and stable, SD clock on; DAT free for data and busy commands.
+    const clocks = R.C1_CLK_INTLEN | R.C1_CLK_STABLE | R.C1_CLK_EN;
+    if ((this.regs.get('CONTROL1') & clocks) !== clocks) {
       this.log(`CMD${index} issued with the SD clock off: ignored`);
       return;
     }
