@@ -330,6 +330,11 @@ export interface DeviceContext<P = Readonly<Record<string, unknown>>> {
    * it. Asking for an undeclared output, or a per-CPU one without a valid `cpu`, throws.
    */
   output(name: string, cpu?: number): IrqLine;
+  /**
+   * An interrupt *input* for a controller's `irqInput`: a line that calls `onChange(level)` when
+   * the level driven into it changes (and counts rising edges). Create each once, in `irqInput`.
+   */
+  inputLine(name: string, onChange: (level: boolean) => void): IrqLine;
   /** The chardev backend bound to this device (serial devices), or a null sink. */
   chardev(): CharBackend;
   /**

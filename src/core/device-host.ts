@@ -1,6 +1,7 @@
 import type { CharBackend, Clock, Device, DeviceContext, DeviceEntry, DeviceType, EventSink, IrqLine, MachineControl, Timer } from './api.js';
 import type { PhysicalBus } from './bus.js';
 import { PluginError, UserError } from './errors.js';
+import { Line } from './irq.js';
 import type { OutputLine } from './outputs.js';
 import { createRegisterMap, type RegisterMap } from './regmap.js';
 
@@ -81,6 +82,8 @@ export function createDevice(
       if (!spec.perCpu && cpu !== undefined) throw new Error(`ctx.output("${output}", ${cpu}): ${output} is not a per-CPU output`);
       return byKey.get(spec.perCpu ? `${output}#${cpu}` : output)!;
     },
+    // The driving wire already emits `irq` events: the input itself stays quiet.
+    inputLine: (lineName, onChange) => new Line(lineName, onChange),
     chardev: () => host.chardev(name),
     registers: (spec, region = 0) => (regs[region] = createRegisterMap(spec)),
   };

@@ -29,21 +29,6 @@ const ARM_IRQS = 8;
 /** GPU interrupts repeated in IRQ basic pending bits 10-20 (datasheet 7.5). */
 const BASIC_DUPS = [7, 9, 10, 18, 19, 53, 54, 55, 56, 57, 62];
 
-/** An input wire into the controller. */
-class InputLine implements IrqLine {
-  level = false;
-  raised = 0;
-  constructor(
-    readonly name: string,
-    private readonly onChange: (level: boolean) => void,
-  ) {}
-  set(level: boolean): void {
-    if (level === this.level) return;
-    this.level = level;
-    if (level) this.raised++;
-    this.onChange(level);
-  }
-}
 
 /** Parses an input name: GPU n (0..63) or ARM n (64 + n for "armN"); -1 when it is not one. */
 function sourceOf(input: string): number {
@@ -66,7 +51,7 @@ export function createBcm2835Intc(ctx: DeviceContext): Device {
   let armEnable = 0;
   let fiqSelect = 0;
   let fiqEnable = false;
-  const inputs = new Map<number, InputLine>();
+  const inputs = new Map<number, IrqLine>();
 
   const gpuPending = (w: number) => (gpuLevel[w] & gpuEnable[w]) >>> 0;
 
@@ -151,7 +136,7 @@ export function createBcm2835Intc(ctx: DeviceContext): Device {
       if (src < 0) return undefined;
       let line = inputs.get(src);
       if (!line) {
-        line = new InputLine(`${name}:${input}`, (level) => setSource(src, level));
+        line = ctx.inputLine(`${name}:${input}`, (level) => setSource(src, level));
         inputs.set(src, line);
       }
       return line;

@@ -53,20 +53,6 @@ const localProps = (prop: PropKit) => ({
 });
 export type LocalProps = PropsOf<ReturnType<typeof localProps>>;
 
-class InputLine implements IrqLine {
-  level = false;
-  raised = 0;
-  constructor(
-    readonly name: string,
-    private readonly onChange: (level: boolean) => void,
-  ) {}
-  set(level: boolean): void {
-    if (level === this.level) return;
-    this.level = level;
-    if (level) this.raised++;
-    this.onChange(level);
-  }
-}
 
 export function createBcm2836Local(ctx: DeviceContext<LocalProps>): Device {
   const name = ctx.entry.name;
@@ -86,7 +72,7 @@ export function createBcm2836Local(ctx: DeviceContext<LocalProps>): Device {
   let gpuFiq = false;
   let localTimerControl = 0;
   let pmu = 0;
-  const inputs = new Map<string, InputLine>();
+  const inputs = new Map<string, IrqLine>();
 
   /** Core timer: ticks = ticksAtSet + (now - setAt) * rate; reading the low half latches the high half in latchedHigh. */
   let coreTimerBase = 0;
@@ -242,11 +228,11 @@ export function createBcm2836Local(ctx: DeviceContext<LocalProps>): Device {
   timerControl = regs.values('TIMER_CONTROL');
   mailboxControl = regs.values('MAILBOX_CONTROL');
 
-  function inputLine(input: string): InputLine | undefined {
+  function inputLine(input: string): IrqLine | undefined {
     let line = inputs.get(input);
     if (line) return line;
     if (input === 'gpu-irq' || input === 'gpu-fiq') {
-      line = new InputLine(`${name}:${input}`, (level) => {
+      line = ctx.inputLine(`${name}:${input}`, (level) => {
         if (input === 'gpu-irq') gpuIrq = level;
         else gpuFiq = level;
         update();
@@ -256,7 +242,7 @@ export function createBcm2836Local(ctx: DeviceContext<LocalProps>): Device {
       if (!m) return undefined;
       const bit = 1 << TIMER_INPUTS.indexOf(m[1]);
       const core = Number(m[2]);
-      line = new InputLine(`${name}:${input}`, (level) => {
+      line = ctx.inputLine(`${name}:${input}`, (level) => {
         timerIrqs[core] = level ? timerIrqs[core] | bit : timerIrqs[core] & ~bit;
         update();
       });

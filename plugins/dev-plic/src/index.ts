@@ -33,21 +33,6 @@ const CONTEXT_BASE = 0x200000;
 const CONTEXT_STRIDE = 0x1000;
 const ENABLE_WORDS_PER_CONTEXT = ENABLE_STRIDE / 4;
 
-/** A PLIC input: the wire from a device (through the core's line) into one gateway. */
-class SourceLine implements IrqLine {
-  level = false;
-  raised = 0;
-  constructor(
-    readonly name: string,
-    private readonly onChange: (level: boolean) => void,
-  ) {}
-  set(level: boolean): void {
-    if (level === this.level) return;
-    this.level = level;
-    if (level) this.raised++;
-    this.onChange(level);
-  }
-}
 
 const plicProps = (prop: PropKit) => ({
   sources: prop.int({ default: 96, min: 2, max: 1024, description: 'interrupt sources including the reserved source 0 (QEMU num-sources; virt: 96)' }),
@@ -65,7 +50,7 @@ export function createPlic(ctx: DeviceContext<PlicProps>): Device {
 
   const pending = new Uint32Array(words);
   const claimed = new Uint32Array(words);
-  const inputs = new Map<number, SourceLine>();
+  const inputs = new Map<number, IrqLine>();
 
   /** Output line of context c: hart c/2's meip (even) or seip (odd), QEMU's "MS" layout. */
   const outputs: IrqLine[] = [];
@@ -184,7 +169,7 @@ export function createPlic(ctx: DeviceContext<PlicProps>): Device {
       if (!Number.isInteger(id) || id < 1 || id >= sources) return undefined;
       let line = inputs.get(id);
       if (!line) {
-        line = new SourceLine(`${name}:${id}`, (level) => sourceChanged(id, level));
+        line = ctx.inputLine(`${name}:${id}`, (level) => sourceChanged(id, level));
         inputs.set(id, line);
       }
       return line;
