@@ -6,19 +6,13 @@
  * QEMU 7.2 starts a raw image (kernel8.img) on core 0 at EL2 with cores 1-3 on the spin table,
  * and an ELF on all four cores at EL3.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { binaryAvailable, runEmulator } from './qemu.js';
 
 export const QEMU_AARCH64_BINARY = process.env.RVOS_QEMU_AARCH64 ?? 'qemu-system-aarch64';
 
-let available: boolean | undefined;
-
 /** True when qemu-system-aarch64 can be started (tests skip themselves otherwise). */
 export function qemuAarch64Available(): boolean {
-  if (available === undefined) {
-    const r = spawnSync(QEMU_AARCH64_BINARY, ['--version'], { stdio: 'ignore', timeout: 10_000 });
-    available = r.status === 0;
-  }
-  return available;
+  return binaryAvailable(QEMU_AARCH64_BINARY);
 }
 
 export interface Raspi3bOptions {
@@ -55,54 +49,5 @@ export function raspi3bArgs(opts: Pick<Raspi3bOptions, 'kernel' | 'semihosting' 
 }
 
 export function runQemuRaspi3b(opts: Raspi3bOptions): Promise<Raspi3bResult> {
-  const inputAfter = opts.inputAfter ?? /^ready\b.*\n/m;
-  const delay = opts.inputDelayMs ?? 5;
-  return new Promise((resolve, reject) => {
-    const child = spawn(QEMU_AARCH64_BINARY, raspi3bArgs(opts), { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    let stderr = '';
-    let timedOut = false;
-    let inputSent = opts.input === undefined;
-    let feeding: NodeJS.Timeout | undefined;
-    const matches = (p: string | RegExp) => (typeof p === 'string' ? output.includes(p) : p.test(output));
-    const ready = () => matches(inputAfter);
-    const sendInput = () => {
-      inputSent = true;
-      const bytes = Buffer.from(opts.input!, 'latin1');
-      let i = 0;
-      const next = () => {
-        if (i >= bytes.length || child.stdin.destroyed) return;
-        child.stdin.write(bytes.subarray(i, ++i));
-        feeding = setTimeout(next, delay);
-      };
-      next();
-    };
-    child.stdout.setEncoding('latin1');
-    child.stdout.on('data', (chunk: string) => {
-      output += chunk;
-      if (!inputSent && ready()) sendInput();
-      if (opts.stopWhen !== undefined && matches(opts.stopWhen)) child.kill('SIGKILL');
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.on('error', () => {
-      /* QEMU exited while input was pending: ignore EPIPE. */
-    });
-    const killer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 30_000);
-    const done = () => {
-      clearTimeout(killer);
-      if (feeding) clearTimeout(feeding);
-    };
-    child.on('error', (err) => {
-      done();
-      reject(err);
-    });
-    child.on('close', (code) => {
-      done();
-      resolve({ output, exitCode: timedOut || code === null ? -1 : code, timedOut, stderr });
-    });
-  });
+  return runEmulator(QEMU_AARCH64_BINARY, raspi3bArgs(opts), { ...opts, timeoutMs: opts.timeoutMs ?? 30_000 });
 }

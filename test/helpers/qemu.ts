@@ -10,15 +10,17 @@ import { spawn, spawnSync } from 'node:child_process';
 export const QEMU_BINARY = process.env.RVOS_QEMU ?? 'qemu-system-riscv32';
 export const QEMU_CPU = 'rv32,f=false,d=false,h=false,zba=false,zbb=false,zbc=false,zbs=false,sstc=false';
 
-let available: boolean | undefined;
+const available = new Map<string, boolean>();
 
-/** True when qemu-system-riscv32 can be started (tests skip themselves otherwise). */
+/** True when `binary --version` runs (QEMU tests skip themselves otherwise); asked once per binary. */
+export function binaryAvailable(binary: string): boolean {
+  if (!available.has(binary)) available.set(binary, spawnSync(binary, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0);
+  return available.get(binary)!;
+}
+
+/** True when qemu-system-riscv32 can be started. */
 export function qemuAvailable(): boolean {
-  if (available === undefined) {
-    const r = spawnSync(QEMU_BINARY, ['--version'], { stdio: 'ignore', timeout: 10_000 });
-    available = r.status === 0;
-  }
-  return available;
+  return binaryAvailable(QEMU_BINARY);
 }
 
 export interface QemuOptions {
@@ -60,17 +62,34 @@ export function qemuArgs(opts: Pick<QemuOptions, 'kernel' | 'bios' | 'cpus' | 'a
 }
 
 export function runQemu(opts: QemuOptions): Promise<QemuResult> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  return runEmulator(QEMU_BINARY, qemuArgs(opts), { ...opts, timeoutMs: opts.timeoutMs ?? 60_000 });
+}
+
+export interface EmulatorRunOptions {
+  /** Bytes for the guest console (the emulator's stdin), a character every `inputDelayMs` (default 5). */
+  input?: string;
+  /** Output that must appear before input is sent (default: a line starting with "ready"). */
+  inputAfter?: string | RegExp;
+  inputDelayMs?: number;
+  /** Stop the emulator (SIGKILL; exitCode -1, timedOut false) once the output matches: for guests that halt. */
+  stopWhen?: string | RegExp;
+  /** Kill it after this long; the result then has timedOut = true, exitCode -1. */
+  timeoutMs: number;
+}
+
+/** Runs an emulator with the guest console on stdio, feeding input once the guest is ready. */
+export function runEmulator(binary: string, args: string[], opts: EmulatorRunOptions): Promise<QemuResult> {
   const inputAfter = opts.inputAfter ?? /^ready\b.*\n/m;
   const delay = opts.inputDelayMs ?? 5;
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(QEMU_BINARY, qemuArgs(opts), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     let stderr = '';
     let timedOut = false;
     let inputSent = opts.input === undefined;
     let feeding: NodeJS.Timeout | undefined;
+    const matches = (p: string | RegExp) => (typeof p === 'string' ? output.includes(p) : p.test(output));
 
     const sendInput = () => {
       inputSent = true;
@@ -78,46 +97,39 @@ export function runQemu(opts: QemuOptions): Promise<QemuResult> {
       let i = 0;
       const next = () => {
         if (i >= bytes.length || child.stdin.destroyed) return;
-        child.stdin.write(bytes.subarray(i, i + 1));
-        i++;
+        child.stdin.write(bytes.subarray(i, ++i));
         feeding = setTimeout(next, delay);
       };
       next();
     };
-    const ready = () =>
-      typeof inputAfter === 'string' ? output.includes(inputAfter) : inputAfter.test(output);
 
     child.stdout.setEncoding('latin1');
     child.stdout.on('data', (chunk: string) => {
       output += chunk;
-      if (!inputSent && ready()) sendInput();
+      if (!inputSent && matches(inputAfter)) sendInput();
+      if (opts.stopWhen !== undefined && matches(opts.stopWhen)) child.kill('SIGKILL');
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (stderr += chunk));
     child.stdin.on('error', () => {
-      /* QEMU exited while input was pending: ignore EPIPE. */
+      /* The emulator exited while input was pending: ignore EPIPE. */
     });
 
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, timeoutMs);
-
-    child.on('error', (err) => {
+    }, opts.timeoutMs);
+    const done = () => {
       clearTimeout(timer);
       if (feeding) clearTimeout(feeding);
+    };
+    child.on('error', (err) => {
+      done();
       reject(err);
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
-      if (feeding) clearTimeout(feeding);
-      resolve({
-        output,
-        exitCode: timedOut || code === null ? -1 : code,
-        timedOut,
-        stderr,
-        wallMs: performance.now() - started,
-      });
+      done();
+      resolve({ output, exitCode: timedOut || code === null ? -1 : code, timedOut, stderr, wallMs: performance.now() - started });
     });
   });
 }
