@@ -8,7 +8,11 @@ import { Hint } from './decode.js';
 import { EC_BRK64, EC_HVC64, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL } from './exceptions.js';
 import { Op } from './execute.js';
 import { semihostingCall, SEMIHOSTING_HLT } from './semihosting.js';
+import { EL_VALUE, readElRegister, writeElRegister } from './el-registers.js';
 import {
+  SCR_HCE,
+  SCR_NS,
+  SCR_SMD,
   MIDR_CORTEX_A53,
   PSTATE_DAIFCLR,
   PSTATE_DAIFSET,
@@ -58,8 +62,7 @@ export function executeSystem(cpu: A64Cpu, info: number, a: number, c: number, p
 /**
  * WFI waits for an interrupt; WFE consumes the event register or, when it is clear, ends the
  * slice like YIELD, so that run() returns and other cores run (as QEMU 7.2, which never sleeps
- * on WFE); SEV/SEVL set the event register
- * (SEV should also reach the other cores: a later step, with the machine's help).
+ * on WFE); SEVL sets this core's event register, SEV every core's of the machine (D1.16.1).
  */
 function hint(cpu: A64Cpu, kind: number): void {
   switch (kind) {
@@ -71,6 +74,8 @@ function hint(cpu: A64Cpu, kind: number): void {
       else cpu.requestExit();
       return;
     case Hint.SEV:
+      cpu.sendEvent();
+      return;
     case Hint.SEVL:
       cpu.eventRegister = true;
       return;
@@ -153,8 +158,13 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       lo = 0x80000000 | cpu.id;
       break;
     default:
-      cpu.undefined(pcLo, pcHi);
-      return;
+      // The exception-level registers (SPSR, ELR, ESR, FAR, VBAR, SCTLR, SCR, HCR, SP_ELx...).
+      if (!readElRegister(cpu, key)) {
+        cpu.undefined(pcLo, pcHi);
+        return;
+      }
+      lo = EL_VALUE[0];
+      hi = EL_VALUE[1];
   }
   cpu.xl[rt] = lo;
   cpu.xh[rt] = hi;
@@ -197,14 +207,16 @@ function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       return;
     default:
       // CurrentEL, MIDR_EL1, MPIDR_EL1 are read-only: MSR to them is UNDEFINED, as to unknown registers
-      cpu.undefined(pcLo, pcHi);
+      if (!writeElRegister(cpu, key, lo, hi)) cpu.undefined(pcLo, pcHi);
   }
 }
 
 /**
- * SVC (ll 1), HVC (2), SMC (3), BRK (0): recorded as pending exceptions with their syndromes
- * (ISS = imm16; D17.2.37). HVC and SMC are UNDEFINED at EL0. The preferred return address is the
- * next instruction for SVC/HVC/SMC and the BRK itself (D1.10.2).
+ * SVC (ll 1), HVC (2), SMC (3), BRK (0) with their syndromes (ISS = imm16; D17.2.37): SVC to
+ * EL1 (or the current EL), HVC to EL2 (or EL3), SMC to EL3. HVC and SMC are UNDEFINED at EL0; HVC
+ * also when SCR_EL3.HCE = 0 or from Secure EL1 (no Secure EL2 in Armv8.0), SMC when
+ * SCR_EL3.SMD = 1 (C6.2.98, C6.2.283; HCR_EL2.TSC is not honoured). The preferred return address
+ * is the next instruction for SVC/HVC/SMC and the BRK itself (D1.10.2).
  */
 function exceptionGenerating(cpu: A64Cpu, ll: number, imm16: number, pcLo: number, pcHi: number): void {
   const el = cpu.el;
@@ -217,8 +229,10 @@ function exceptionGenerating(cpu: A64Cpu, ll: number, imm16: number, pcLo: numbe
   } else if (el === 0) {
     cpu.undefined(pcLo, pcHi);
   } else if (ll === 2) {
+    if ((cpu.scr & SCR_HCE) === 0 || (el === 1 && (cpu.scr & SCR_NS) === 0)) return cpu.undefined(pcLo, pcHi);
     cpu.raiseSync((EC_HVC64 << 26) | ESR_IL | imm16, nextLo, nextHi, 0, 0, false, Math.max(2, el));
   } else {
+    if ((cpu.scr & SCR_SMD) !== 0) return cpu.undefined(pcLo, pcHi);
     cpu.raiseSync((EC_SMC64 << 26) | ESR_IL | imm16, nextLo, nextHi, 0, 0, false, 3);
   }
 }
