@@ -372,6 +372,8 @@ export class A64Cpu implements Cpu {
    */
   setEl(el: number): void {
     this.el = el & 3;
+    // EL0 has only SP_EL0 (its SPSR mode is EL0t).
+    if (this.el === 0) this.spSel = 0;
     if (this.el < 3) this.scr |= SCR_NS | SCR_RW | SCR_HCE;
     if (this.el < 2) this.hcr[0] |= HCR_RW;
     this.selectSp();
