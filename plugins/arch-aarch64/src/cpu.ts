@@ -1,7 +1,7 @@
 /**
  * One AArch64 core: architectural state, the run loop around the interpreter (execute.ts), the
- * per-physical-page cache of decoded instructions, pending exceptions, and the Cpu interface the
- * core sees.
+ * per-physical-page cache of decoded instructions, taking exceptions and interrupts (entry.ts),
+ * and the Cpu interface the core sees.
  *
  * 64-bit state without BigInt: every 64-bit register is a pair of int32 words (`xl`/`xh` for the
  * general registers, `pcLo`/`pcHi` for the pc, Int32Array pairs for the others); see README.md.
