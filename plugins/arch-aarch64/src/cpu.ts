@@ -115,8 +115,10 @@ export class A64Cpu implements Cpu {
   /** Levels of the irq and fiq inputs. */
   irqLevel = false;
   fiqLevel = false;
-  /** The last synchronous exception taken (tests, inspect): allocated on the slow path only. */
+  /** The last synchronous exception taken (tests, debuggers); null until there is one. */
   lastException: TakenException | null = null;
+  /** The one record lastException points to, rewritten in place: taking exceptions allocates nothing. */
+  private readonly exceptionRecord: TakenException = { targetEl: 0, esr: 0, elrLo: 0, elrHi: 0, farLo: 0, farHi: 0, farValid: false };
 
   // Decoded-instruction cache, per RAM page.
   private readonly codePages: Array<Int32Array | null>;
@@ -399,7 +401,15 @@ export class A64Cpu implements Cpu {
    * stops and run() takes it (`takePending`) once execute() has stored the pc. Emits `trap`.
    */
   raiseSync(esr: number, elrLo: number, elrHi: number, farLo: number, farHi: number, farValid: boolean, targetEl = Math.max(1, this.el)): void {
-    this.lastException = { targetEl, esr: esr >>> 0, elrLo: elrLo | 0, elrHi: elrHi | 0, farLo: farLo | 0, farHi: farHi | 0, farValid };
+    const r = this.exceptionRecord;
+    r.targetEl = targetEl;
+    r.esr = esr >>> 0;
+    r.elrLo = elrLo | 0;
+    r.elrHi = elrHi | 0;
+    r.farLo = farLo | 0;
+    r.farHi = farHi | 0;
+    r.farValid = farValid;
+    this.lastException = r;
     this.exc = true;
     this.attention = true;
     if (this.events.wants('trap')) {
