@@ -141,6 +141,13 @@ describe('aarch64 exception return (D1.11)', () => {
     }
   });
 
+  it('ERET clears the local exclusive monitor', () => {
+    const m = at(1, [A.movz(0, 0), ...eretTo(1, 0x5, DATA + 8)]);
+    m.cpu.monitorValid = true;
+    m.run(1 + eretTo(1, 0, 0).length);
+    expect([m.cpu.pc, m.cpu.monitorValid]).toEqual([DATA + 8, false]);
+  });
+
   it('ERET at EL0 is Undefined', () => {
     const m = at(0, [ERET]);
     m.run(1);
@@ -183,6 +190,19 @@ describe('aarch64 interrupts', () => {
     h.cpu.irqInput('irq')!.set(true);
     h.run(1);
     expect([h.cpu.el, h.x(0)]).toEqual([2, 1n]);
+  });
+
+  it('HCR_EL2.IMO routes a Non-secure EL1 IRQ to EL2 whatever PSTATE.I; at EL3 an unrouted IRQ is not taken', () => {
+    const m = at(1, [A.movz(0, 1)]);
+    m.cpu.hcr[0] |= 1 << 4;
+    m.cpu.irqInput('irq')!.set(true);
+    m.run(1);
+    expect([m.cpu.el, m.cpu.pc, m.cpu.elr[4]]).toEqual([2, VECTORS + 0x480, CODE]);
+    const e = at(3, [A.movz(0, 1)]);
+    e.cpu.daif = 0;
+    e.cpu.irqInput('fiq')!.set(true);
+    e.run(1);
+    expect([e.cpu.el, e.x(0)]).toEqual([3, 1n]);
   });
 
   it('WFI waits, and the IRQ that wakes it is taken with ELR after the WFI', () => {
