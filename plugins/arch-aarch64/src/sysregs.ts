@@ -63,6 +63,8 @@ export function keyEl(key: number): number {
  */
 export const SCTLR_EL1_RESET = 0x00c50838;
 export const SCTLR_EL23_RESET = 0x30c50830;
+/** SCTLR_EL1.UMA: EL0 may access DAIF. */
+export const SCTLR_UMA = 1 << 9;
 
 /** CNTFRQ_EL0 as QEMU 7.2 (1 GHz / GTIMER_SCALE 16 = 62.5 MHz), which firmware would program. */
 export const CNTFRQ_RESET = 62500000;

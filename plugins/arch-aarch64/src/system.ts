@@ -5,14 +5,16 @@
  */
 import type { A64Cpu } from './cpu.js';
 import { Hint } from './decode.js';
-import { EC_BRK64, EC_HVC64, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL } from './exceptions.js';
+import { EC_BRK64, EC_HVC64, EC_SMC64, EC_SVC64, EC_SYSREG, EC_UNKNOWN, ESR_IL } from './exceptions.js';
 import { Op } from './execute.js';
 import { semihostingCall, SEMIHOSTING_HLT } from './semihosting.js';
 import { EL_VALUE, readElRegister, writeElRegister } from './el-registers.js';
 import {
+  sysreg,
   SCR_HCE,
   SCR_NS,
   SCR_SMD,
+  SCTLR_UMA,
   MIDR_CORTEX_A53,
   PSTATE_DAIFCLR,
   PSTATE_DAIFSET,
@@ -93,11 +95,7 @@ function msrImmediate(cpu: A64Cpu, field: number, imm: number, pcLo: number, pcH
   }
   if (field === PSTATE_SPSEL) cpu.setSpSel(imm & 1);
   else if (field === PSTATE_DAIFSET || field === PSTATE_DAIFCLR) {
-    // At EL0, DAIF access needs SCTLR_EL1.UMA (not modelled yet: treated as 0).
-    if (cpu.el === 0) {
-      cpu.undefined(pcLo, pcHi);
-      return;
-    }
+    if (cpu.el === 0 && daifTrapAtEl0(cpu, sysreg(0, field >>> 3, 4, imm & 15, field & 7), 31, false, pcLo, pcHi)) return;
     if (field === PSTATE_DAIFSET) cpu.daif |= (imm & 15) << 6;
     else cpu.daif &= ~((imm & 15) << 6);
   } else {
@@ -105,6 +103,22 @@ function msrImmediate(cpu: A64Cpu, field: number, imm: number, pcLo: number, pcH
     return;
   }
   cpu.attention = true;
+}
+
+/**
+ * EL0 access to DAIF (MRS, MSR, MSR DAIFSet/DAIFClr) with SCTLR_EL1.UMA = 0 is trapped to EL1 as
+ * EC 0x18 with ISS = Op0:Op2:Op1:CRn:Rt:CRm:Direction (D17.2.37); true when it was trapped.
+ */
+function daifTrapAtEl0(cpu: A64Cpu, key: number, rt: number, read: boolean, pcLo: number, pcHi: number): boolean {
+  if ((cpu.sctlr[1] & SCTLR_UMA) !== 0) return false;
+  const op0 = (key >>> 14) & 3;
+  const op1 = (key >>> 11) & 7;
+  const crn = (key >>> 7) & 15;
+  const crm = (key >>> 3) & 15;
+  const op2 = key & 7;
+  const iss = (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | ((rt > 31 ? 31 : rt) << 5) | (crm << 1) | (read ? 1 : 0);
+  cpu.raiseSync((EC_SYSREG << 26) | ESR_IL | iss, pcLo, pcHi, 0, 0, false, 1);
+  return true;
 }
 
 /** Minimum EL that may access a system register, from op1 (C5.3, "op1" encodes the EL). */
@@ -129,7 +143,7 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       lo = cpu.nzcv;
       break;
     case SYSREG_DAIF:
-      if (el === 0) return cpu.undefined(pcLo, pcHi);
+      if (el === 0 && daifTrapAtEl0(cpu, key, rt, true, pcLo, pcHi)) return;
       lo = cpu.daif;
       break;
     case SYSREG_SPSEL:
@@ -183,7 +197,7 @@ function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       cpu.nzcv = lo & 0xf0000000;
       return;
     case SYSREG_DAIF:
-      if (el === 0) return cpu.undefined(pcLo, pcHi);
+      if (el === 0 && daifTrapAtEl0(cpu, key, rt, false, pcLo, pcHi)) return;
       cpu.daif = lo & 0x3c0;
       cpu.attention = true;
       return;

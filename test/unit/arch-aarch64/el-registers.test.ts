@@ -83,6 +83,27 @@ describe('aarch64 exception-level system registers', () => {
     expect(m0.cpu.pc).toBe(VECTORS + 0x000); // current EL with SP0
   });
 
+  it('DAIF at EL0 traps to EL1 (EC 0x18, ISS naming the access) unless SCTLR_EL1.UMA = 1', () => {
+    const iss = (op0: number, op2: number, op1: number, crn: number, rt: number, crm: number, read: number) =>
+      ((0x18 << 26) | (1 << 25) | (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | read) >>> 0;
+    for (const [insn, want] of [
+      [A.mrs(3, A.DAIF), iss(3, 1, 3, 4, 3, 2, 1)],
+      [A.msr(A.DAIF, 4), iss(3, 1, 3, 4, 4, 2, 0)],
+      [A.daifclr(2), iss(0, 7, 3, 4, 31, 2, 0)],
+    ]) {
+      const m = at(0, [insn]);
+      expect(m.cpu.lastException, `0x${insn.toString(16)}`).toMatchObject({ esr: want, elrLo: 0x80000, targetEl: 1 });
+      expect(m.cpu.pc).toBe(VECTORS + 0x400);
+    }
+    const u = makeMachine();
+    u.cpu.setEl(0);
+    u.cpu.sctlr[1] |= 1 << 9;
+    u.load([A.daifclr(15), A.mrs(0, A.DAIF), A.daifset(8)]);
+    u.run(3);
+    expect(u.cpu.lastException).toBe(null);
+    expect([u.x(0), u.cpu.daif]).toEqual([0n, 0x200]);
+  });
+
   it('booting below EL3 sets SCR_EL3 NS, RW, HCE (and HCR_EL2.RW at EL1), as QEMU does', () => {
     const m = makeMachine();
     m.cpu.setEl(1);
