@@ -65,6 +65,9 @@ export const SCTLR_EL1_RESET = 0x00c50838;
 export const SCTLR_EL23_RESET = 0x30c50830;
 /** SCTLR_EL1.UMA: EL0 may access DAIF. */
 export const SCTLR_UMA = 1 << 9;
+/** SCTLR_EL1.nTWI / nTWE: WFI / WFE at EL0 are not trapped. */
+export const SCTLR_NTWI = 1 << 16;
+export const SCTLR_NTWE = 1 << 18;
 
 /** CNTFRQ_EL0 as QEMU 7.2 (1 GHz / GTIMER_SCALE 16 = 62.5 MHz), which firmware would program. */
 export const CNTFRQ_RESET = 62500000;
@@ -76,9 +79,13 @@ export const SCR_FIQ = 1 << 2;
 export const SCR_SMD = 1 << 7;
 export const SCR_HCE = 1 << 8;
 export const SCR_RW = 1 << 10;
+export const SCR_TWI = 1 << 12;
+export const SCR_TWE = 1 << 13;
 
 /** HCR_EL2 bits (low word; D17.2.48). */
 export const HCR_FMO = 1 << 3;
 export const HCR_IMO = 1 << 4;
+export const HCR_TWI = 1 << 13;
+export const HCR_TWE = 1 << 14;
 export const HCR_TGE = 1 << 27;
 export const HCR_RW = 1 << 31;

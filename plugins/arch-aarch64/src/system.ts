@@ -5,7 +5,7 @@
  */
 import type { A64Cpu } from './cpu.js';
 import { Hint } from './decode.js';
-import { EC_BRK64, EC_HVC64, EC_SMC64, EC_SVC64, EC_SYSREG, EC_UNKNOWN, ESR_IL } from './exceptions.js';
+import { EC_BRK64, EC_HVC64, EC_SMC64, EC_SVC64, EC_SYSREG, EC_UNKNOWN, EC_WFX, ESR_IL } from './exceptions.js';
 import { Op } from './execute.js';
 import { semihostingCall, SEMIHOSTING_HLT } from './semihosting.js';
 import { EL_VALUE, readElRegister, writeElRegister } from './el-registers.js';
@@ -15,6 +15,12 @@ import {
   SCR_NS,
   SCR_SMD,
   SCTLR_UMA,
+  SCTLR_NTWE,
+  SCTLR_NTWI,
+  SCR_TWE,
+  SCR_TWI,
+  HCR_TWE,
+  HCR_TWI,
   MIDR_CORTEX_A53,
   PSTATE_DAIFCLR,
   PSTATE_DAIFSET,
@@ -36,7 +42,7 @@ export function executeSystem(cpu: A64Cpu, info: number, a: number, c: number, p
       cpu.undefined(pcLo, pcHi);
       return;
     case Op.HINT:
-      hint(cpu, c);
+      hint(cpu, c, pcLo, pcHi);
       return;
     case Op.MSR_IMM:
       msrImmediate(cpu, c, a, pcLo, pcHi);
@@ -66,14 +72,15 @@ export function executeSystem(cpu: A64Cpu, info: number, a: number, c: number, p
  * slice like YIELD, so that run() returns and other cores run (as QEMU 7.2, which never sleeps
  * on WFE); SEVL sets this core's event register, SEV every core's of the machine (D1.16.1).
  */
-function hint(cpu: A64Cpu, kind: number): void {
+function hint(cpu: A64Cpu, kind: number, pcLo: number, pcHi: number): void {
   switch (kind) {
     case Hint.WFI:
+      if (!cpu.irqLevel && !cpu.fiqLevel && wfxTrap(cpu, false, pcLo, pcHi)) return;
       cpu.wfi();
       return;
     case Hint.WFE:
       if (cpu.eventRegister) cpu.eventRegister = false;
-      else cpu.requestExit();
+      else if (!wfxTrap(cpu, true, pcLo, pcHi)) cpu.requestExit();
       return;
     case Hint.SEV:
       cpu.sendEvent();
@@ -85,6 +92,22 @@ function hint(cpu: A64Cpu, kind: number): void {
       cpu.requestExit();
       return;
   }
+}
+
+/**
+ * A WFI or WFE that would wait is trapped (EC 0x01; ISS CV = 1, COND = 0xE, TI = WFE; ELR = the
+ * instruction): to EL1 from EL0 when SCTLR_EL1.nTWI/nTWE = 0, else to EL2 from Non-secure EL0/EL1
+ * when HCR_EL2.TWI/TWE = 1, else to EL3 when SCR_EL3.TWI/TWE = 1 (D1.15.2). True when trapped.
+ */
+function wfxTrap(cpu: A64Cpu, wfe: boolean, pcLo: number, pcHi: number): boolean {
+  const el = cpu.el;
+  let target = 0;
+  if (el === 0 && (cpu.sctlr[1] & (wfe ? SCTLR_NTWE : SCTLR_NTWI)) === 0) target = 1;
+  else if (el < 2 && (cpu.scr & SCR_NS) !== 0 && (cpu.hcr[0] & (wfe ? HCR_TWE : HCR_TWI)) !== 0) target = 2;
+  else if (el < 3 && (cpu.scr & (wfe ? SCR_TWE : SCR_TWI)) !== 0) target = 3;
+  if (target === 0) return false;
+  cpu.raiseSync((EC_WFX << 26) | ESR_IL | (1 << 24) | (0xe << 20) | (wfe ? 1 : 0), pcLo, pcHi, 0, 0, false, target);
+  return true;
 }
 
 /** MSR (immediate) to SPSel, DAIFSet, DAIFClr (C5.2.4-C5.2.6). Others are UNDEFINED on an A53. */

@@ -225,6 +225,35 @@ describe('aarch64 interrupts', () => {
   });
 });
 
+describe('aarch64 WFI/WFE traps', () => {
+  const wfx = (ti: number) => esr(0x01, (1 << 24) | (0xe << 20) | ti);
+
+  it('WFI at EL0 traps to EL1 when SCTLR_EL1.nTWI = 0, not at reset (nTWI = 1)', () => {
+    const m = at(0, [A.wfi()]);
+    m.cpu.sctlr[1] &= ~(1 << 16);
+    m.run(1);
+    expect(m.cpu.lastException).toMatchObject({ esr: wfx(0), elrLo: CODE, targetEl: 1 });
+    const r = at(0, [A.wfi()]);
+    r.run(1);
+    expect([r.cpu.lastException, r.cpu.waiting]).toEqual([null, true]);
+  });
+
+  it('WFE without an event traps to EL2 with HCR_EL2.TWE, to EL3 with SCR_EL3.TWE; with an event it does not', () => {
+    const m = at(1, [A.wfe()]);
+    m.cpu.hcr[0] |= 1 << 14;
+    m.run(1);
+    expect(m.cpu.lastException).toMatchObject({ esr: wfx(1), targetEl: 2 });
+    const e = at(2, [A.wfe()]);
+    e.cpu.scr |= 1 << 13;
+    e.run(1);
+    expect(e.cpu.lastException).toMatchObject({ esr: wfx(1), targetEl: 3 });
+    const n = at(2, [A.sevl(), A.wfe(), A.movz(0, 1)]);
+    n.cpu.scr |= 1 << 13;
+    n.run(3);
+    expect([n.cpu.lastException, n.x(0)]).toEqual([null, 1n]);
+  });
+});
+
 describe('aarch64 SEV', () => {
   it('sets the event register of every core on the same bus, and of no other machine', () => {
     const m = makeMachine();
