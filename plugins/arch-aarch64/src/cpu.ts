@@ -414,15 +414,17 @@ export class A64Cpu implements Cpu {
     this.attention = true;
     if (this.events.wants('trap')) {
       const ec = esr >>> 26;
-      // The instruction's own address: ELR is the next one for SVC, HVC and SMC (D1.10.2).
-      const pc = ec === EC_SVC64 || ec === EC_HVC64 || ec === EC_SMC64 ? (elrLo - 4) >>> 0 : elrLo >>> 0;
+      // The instruction's own address (an edge number, as Cpu.pc): ELR is the next one for SVC,
+      // HVC and SMC (D1.10.2).
+      const back = ec === EC_SVC64 || ec === EC_HVC64 || ec === EC_SMC64 ? 4 : 0;
+      const pc = elrHi * TWO32 + (elrLo >>> 0) - back;
       this.events.emit('trap', {
         cpu: this.id,
         interrupt: false,
         cause: ec,
         name: EC_NAMES[ec] ?? `EC 0x${ec.toString(16)}`,
         pc,
-        tval: farLo >>> 0,
+        tval: farHi * TWO32 + (farLo >>> 0),
         target: `EL${targetEl}`,
       });
     }
@@ -445,7 +447,7 @@ export class A64Cpu implements Cpu {
     }
     if (target < 0) return false;
     if (this.events.wants('trap')) {
-      this.events.emit('trap', { cpu: this.id, interrupt: true, cause: fiq ? 2 : 1, name: fiq ? 'FIQ' : 'IRQ', pc: this.pcLo >>> 0, tval: 0, target: `EL${target}` });
+      this.events.emit('trap', { cpu: this.id, interrupt: true, cause: fiq ? 2 : 1, name: fiq ? 'FIQ' : 'IRQ', pc: this.pc, tval: 0, target: `EL${target}` });
     }
     // The preferred return address of an interrupt is the next instruction to execute.
     enterException(this, target, fiq ? VECTOR_FIQ : VECTOR_IRQ, this.pcLo, this.pcHi, false, 0, 0, 0, false);

@@ -90,6 +90,8 @@ describe('aarch64 branches', () => {
     expect(p.esr).toBe(((0x21 << 26) | (1 << 25) | 0) >>> 0); // instruction abort, same EL, address size L0
     expect(p.elrHi >>> 0).toBe(0xffff0000);
     expect(p.elrLo).toBe(0x80000);
+    // trap events carry addresses as edge numbers (signed 64-bit), as Cpu.pc
+    expect(m.traps[0]).toMatchObject({ pc: Number(BigInt.asIntN(64, 0xffff000000080000n)), tval: Number(BigInt.asIntN(64, 0xffff000000080000n)) });
   });
 
   it('fetch from unmapped physical space is a synchronous external abort', () => {
