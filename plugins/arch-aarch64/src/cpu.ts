@@ -12,7 +12,7 @@ import { enterException, interruptTarget } from './entry.js';
 import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, VECTOR_FIQ, VECTOR_IRQ, VECTOR_SYNC, type TakenException } from './exceptions.js';
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
-import { CNTFRQ_RESET, HCR_RW, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
+import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
 const PAGE_CODE = 1;
 const TWO32 = 4294967296;
@@ -400,7 +400,7 @@ export class A64Cpu implements Cpu {
    * Records a synchronous exception raised by the instruction at hand (`exc`): the interpreter
    * stops and run() takes it (`takePending`) once execute() has stored the pc. Emits `trap`.
    */
-  raiseSync(esr: number, elrLo: number, elrHi: number, farLo: number, farHi: number, farValid: boolean, targetEl = Math.max(1, this.el)): void {
+  raiseSync(esr: number, elrLo: number, elrHi: number, farLo: number, farHi: number, farValid: boolean, targetEl = this.syncTarget()): void {
     const r = this.exceptionRecord;
     r.targetEl = targetEl;
     r.esr = esr >>> 0;
@@ -428,6 +428,15 @@ export class A64Cpu implements Cpu {
         target: `EL${targetEl}`,
       });
     }
+  }
+
+  /**
+   * Where a synchronous exception of the current EL goes: that EL, or EL1 from EL0, or EL2 from
+   * Non-secure EL0 when HCR_EL2.TGE = 1 (D1.10.1).
+   */
+  syncTarget(): number {
+    if (this.el !== 0) return this.el;
+    return (this.hcr[0] & HCR_TGE) !== 0 && (this.scr & SCR_NS) !== 0 ? 2 : 1;
   }
 
   /** Exception entry for the synchronous exception `raiseSync` recorded. */

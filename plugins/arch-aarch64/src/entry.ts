@@ -43,7 +43,8 @@ export function interruptTarget(cpu: A64Cpu, fiq: boolean): number {
   const el = cpu.el;
   let target = 1;
   if ((cpu.scr & (fiq ? SCR_FIQ : SCR_IRQ)) !== 0) target = 3;
-  else if ((cpu.hcr[0] & (fiq ? HCR_FMO : HCR_IMO)) !== 0 && (cpu.scr & SCR_NS) !== 0 && el < 3) target = 2;
+  // HCR_EL2.TGE = 1 makes IMO/FMO behave as 1 (D17.2.48).
+  else if ((cpu.hcr[0] & (fiq ? HCR_FMO | HCR_TGE : HCR_IMO | HCR_TGE)) !== 0 && (cpu.scr & SCR_NS) !== 0 && el < 3) target = 2;
   if (target < el) return -1;
   // PSTATE.I/F mask an interrupt taken to the current EL, and to EL1 from EL0; one routed to a
   // higher EL (EL2 by HCR_EL2.IMO/FMO, EL3 by SCR_EL3.IRQ/FIQ) is not masked by them.

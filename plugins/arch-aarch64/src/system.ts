@@ -140,7 +140,7 @@ function daifTrapAtEl0(cpu: A64Cpu, key: number, rt: number, read: boolean, pcLo
   const crm = (key >>> 3) & 15;
   const op2 = key & 7;
   const iss = (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | ((rt > 31 ? 31 : rt) << 5) | (crm << 1) | (read ? 1 : 0);
-  cpu.raiseSync((EC_SYSREG << 26) | ESR_IL | iss, pcLo, pcHi, 0, 0, false, 1);
+  cpu.raiseSync((EC_SYSREG << 26) | ESR_IL | iss, pcLo, pcHi, 0, 0, false);
   return true;
 }
 
@@ -262,7 +262,7 @@ function exceptionGenerating(cpu: A64Cpu, ll: number, imm16: number, pcLo: numbe
   if (ll === 0) {
     cpu.raiseSync((EC_BRK64 << 26) | ESR_IL | imm16, pcLo, pcHi, 0, 0, false);
   } else if (ll === 1) {
-    cpu.raiseSync((EC_SVC64 << 26) | ESR_IL | imm16, nextLo, nextHi, 0, 0, false, Math.max(1, el));
+    cpu.raiseSync((EC_SVC64 << 26) | ESR_IL | imm16, nextLo, nextHi, 0, 0, false);
   } else if (el === 0) {
     cpu.undefined(pcLo, pcHi);
   } else if (ll === 2) {

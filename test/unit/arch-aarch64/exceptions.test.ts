@@ -73,6 +73,19 @@ describe('aarch64 exception entry (D1.10)', () => {
     expect([u.cpu.el, u.cpu.pc, u.cpu.esr[2] >>> 0, u.cpu.elr[4]]).toEqual([2, VECTORS + 0x200, UNDEF, CODE]);
   });
 
+  it('with HCR_EL2.TGE = 1, exceptions and IRQs from Non-secure EL0 go to EL2', () => {
+    const m = at(0, [A.svc(3)]);
+    m.cpu.hcr[0] |= 1 << 27;
+    m.run(1);
+    expect([m.cpu.el, m.cpu.pc, m.cpu.esr[2] >>> 0, m.cpu.elr[4]]).toEqual([2, VECTORS + 0x400, esr(0x15, 3), CODE + 4]);
+    const i = at(0, [A.nop()]);
+    i.cpu.hcr[0] |= 1 << 27;
+    i.cpu.daif = 0x80;
+    i.cpu.irqInput('irq')!.set(true);
+    i.run(1);
+    expect([i.cpu.el, i.cpu.pc]).toEqual([2, VECTORS + 0x480]);
+  });
+
   it('HVC is Undefined with SCR_EL3.HCE = 0 (EL3 reset), SMC with SCR_EL3.SMD = 1', () => {
     const h = at(3, [A.hvc(0)]);
     h.run(1);
