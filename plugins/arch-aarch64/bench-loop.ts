@@ -72,7 +72,7 @@ function bench(name: string, program: Array<number | number[]>, total: number): 
   let done = 0;
   while (done < total) {
     const n = cpu.run(slice);
-    if (n === 0) throw new Error(`${name}: the CPU stopped at pc=0x${cpu.pc.toString(16)} (ESR 0x${cpu.pending?.esr.toString(16)})`);
+    if (n === 0 || cpu.lastException) throw new Error(`${name}: the CPU stopped or took an exception at pc=0x${cpu.pc.toString(16)} (ESR 0x${cpu.lastException?.esr.toString(16)})`);
     done += n;
   }
   const ms = performance.now() - start;

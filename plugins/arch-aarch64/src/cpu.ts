@@ -1,17 +1,18 @@
 /**
  * One AArch64 core: architectural state, the run loop around the interpreter (execute.ts), the
- * per-physical-page cache of decoded instructions, pending exceptions, and the Cpu interface the
- * core sees.
+ * per-physical-page cache of decoded instructions, taking exceptions and interrupts (entry.ts),
+ * and the Cpu interface the core sees.
  *
  * 64-bit state without BigInt: every 64-bit register is a pair of int32 words (`xl`/`xh` for the
  * general registers, `pcLo`/`pcHi` for the pc, Int32Array pairs for the others); see README.md.
  */
 import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { decodeInto } from './decode.js';
-import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, type PendingException } from './exceptions.js';
+import { enterException, interruptTarget } from './entry.js';
+import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, VECTOR_FIQ, VECTOR_IRQ, VECTOR_SYNC, type TakenException } from './exceptions.js';
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
-import { hex64 } from './u64.js';
+import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
 const PAGE_CODE = 1;
 const TWO32 = 4294967296;
@@ -21,6 +22,12 @@ const WARMUP_CALLS = 1000;
 
 /** Reset value of DAIF: all four masked (D1.9.1). */
 export const DAIF_RESET = 0x3c0;
+
+/**
+ * The cores of each machine, for SEV (D1.16.1: it signals an event to every PE of the shared
+ * domain). The plugin API has no machine object, so cores meet through the bus they share.
+ */
+const coresOfBus = new WeakMap<Bus, A64Cpu[]>();
 
 class CpuIrqLine implements IrqLine {
   level = false;
@@ -32,7 +39,10 @@ class CpuIrqLine implements IrqLine {
   set(level: boolean): void {
     if (level && !this.level) this.raised++;
     this.level = level;
-    // Interrupt delivery comes with exception entry (a later step); a level still wakes WFI.
+    if (this.name.endsWith('fiq')) this.cpu.fiqLevel = level;
+    else this.cpu.irqLevel = level;
+    // Wakes WFI, and makes the interpreter stop at the next instruction boundary it checks
+    // (after the current slow path, e.g. the MMIO store that raised the line) so run() takes it.
     if (level) this.cpu.wake();
   }
 }
@@ -84,8 +94,31 @@ export class A64Cpu implements Cpu {
   eventRegister = false;
   /** Stage 1 translation disabled (SCTLR_ELx.M = 0): the only mode of this step. */
   mmuOff = true;
-  /** The synchronous exception the CPU stopped at (exception entry is a later step). */
-  pending: PendingException | null = null;
+  /** PSTATE.IL: set by an illegal exception return (D1.11.4). */
+  il = 0;
+  /** SPSR_EL1-3 and ESR_EL1-3 by EL (index 0 unused). */
+  readonly spsr = new Int32Array(4);
+  readonly esr = new Int32Array(4);
+  /** ELR, FAR, VBAR of EL1-3 as (lo, hi) pairs at 2 * EL. */
+  readonly elr = new Int32Array(8);
+  readonly far = new Int32Array(8);
+  readonly vbar = new Int32Array(8);
+  /** SCTLR_EL1-3 by EL (stored: M = 1 does not enable an MMU yet). */
+  readonly sctlr = new Int32Array(4);
+  /** SCR_EL3 (NS, IRQ, FIQ, SMD, HCE, RW are honoured). */
+  scr = 0;
+  /** HCR_EL2 (lo, hi): RW, TGE, IMO, FMO are honoured, the rest is stored. */
+  readonly hcr = new Int32Array(2);
+  /** CPACR_EL1 (stored; FP/SIMD is not implemented, so its traps never apply). */
+  cpacr = 0;
+  cntfrq = CNTFRQ_RESET;
+  /** Levels of the irq and fiq inputs. */
+  irqLevel = false;
+  fiqLevel = false;
+  /** The last synchronous exception taken (tests, debuggers); null until there is one. */
+  lastException: TakenException | null = null;
+  /** The one record lastException points to, rewritten in place: taking exceptions allocates nothing. */
+  private readonly exceptionRecord: TakenException = { targetEl: 0, esr: 0, elrLo: 0, elrHi: 0, farLo: 0, farHi: 0, farValid: false };
 
   // Decoded-instruction cache, per RAM page.
   private readonly codePages: Array<Int32Array | null>;
@@ -110,6 +143,8 @@ export class A64Cpu implements Cpu {
   inflight = 0;
   private executed = 0;
   private readonly lines = new Map<string, CpuIrqLine>();
+  /** Every core on this bus, this one included (SEV). */
+  private readonly cores: A64Cpu[];
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
@@ -130,6 +165,10 @@ export class A64Cpu implements Cpu {
     this.pageFlags = ctx.bus.pageFlags;
     this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
+    let cores = coresOfBus.get(ctx.bus);
+    if (!cores) coresOfBus.set(ctx.bus, (cores = []));
+    cores.push(this);
+    this.cores = cores;
     this.reset();
   }
 
@@ -165,14 +204,25 @@ export class A64Cpu implements Cpu {
     let done = 0;
     while (done < this.budget) {
       this.attention = false;
+      // Interrupts are taken at instruction boundaries: between execute() calls, which stop
+      // after the instruction that raised a line (attention).
+      if ((this.irqLevel || this.fiqLevel) && this.takeInterrupt()) this.waiting = false;
       if (this.waiting) break;
       if (this.exitRequested) break;
+      if (this.il) {
+        // PSTATE.IL after an illegal return: the next instruction takes EC 0x0E (D1.11.4).
+        this.raiseSync((EC_ILLEGAL_STATE << 26) | ESR_IL, this.pcLo, this.pcHi, 0, 0, false);
+        this.exc = false;
+        this.takePending();
+        done++;
+        continue;
+      }
       // The first calls run one instruction each so that the interpreter's exit path has type
       // feedback before V8 compiles the loop on-stack (see arch-rv32's cpu.ts).
       done += execute(this, this.executed < WARMUP_CALLS ? (this.executed++, 1) : this.budget - done);
       if (this.exc) {
         this.exc = false;
-        break;
+        this.takePending();
       }
       if (this.waiting || this.exitRequested) break;
     }
@@ -206,7 +256,19 @@ export class A64Cpu implements Cpu {
     this.monitorValid = false;
     this.eventRegister = false;
     this.mmuOff = true;
-    this.pending = null;
+    this.lastException = null;
+    this.il = 0;
+    this.spsr.fill(0);
+    this.esr.fill(0);
+    this.elr.fill(0);
+    this.far.fill(0);
+    this.vbar.fill(0);
+    this.sctlr[1] = SCTLR_EL1_RESET;
+    this.sctlr[2] = this.sctlr[3] = SCTLR_EL23_RESET;
+    this.scr = 0;
+    this.hcr.fill(0);
+    this.cpacr = 0;
+    this.cntfrq = CNTFRQ_RESET;
     this.waiting = false;
     this.halted = false;
     this.exc = false;
@@ -269,8 +331,11 @@ export class A64Cpu implements Cpu {
     out.push(r64('sp', this.xl[REG_SP], this.xh[REG_SP]));
     out.push(r32('nzcv', this.nzcv), r32('daif', this.daif), r32('CurrentEL', this.el << 2), r32('SPSel', this.spSel));
     for (let el = 0; el < 4; el++) out.push(r64(`SP_EL${el}`, this.spBank[2 * el], this.spBank[2 * el + 1]));
-    const p = this.pending;
-    if (p) out.push(r32(`ESR_EL${p.targetEl}`, p.esr), r64(`ELR_EL${p.targetEl}`, p.elrLo, p.elrHi), r64(`FAR_EL${p.targetEl}`, p.farLo, p.farHi));
+    for (let el = 1; el < 4; el++) {
+      out.push(r32(`SPSR_EL${el}`, this.spsr[el]), r64(`ELR_EL${el}`, this.elr[2 * el], this.elr[2 * el + 1]), r32(`ESR_EL${el}`, this.esr[el]));
+      out.push(r64(`FAR_EL${el}`, this.far[2 * el], this.far[2 * el + 1]), r64(`VBAR_EL${el}`, this.vbar[2 * el], this.vbar[2 * el + 1]), r32(`SCTLR_EL${el}`, this.sctlr[el]));
+    }
+    out.push(r32('SCR_EL3', this.scr), r64('HCR_EL2', this.hcr[0], this.hcr[1]));
     return out;
   }
 
@@ -303,9 +368,23 @@ export class A64Cpu implements Cpu {
     this.selectSp();
   }
 
-  /** Changes the exception level (boot; exception entry and ERET in a later step). */
+  /**
+   * Starts at `el` as QEMU's boot does for a kernel below EL3: the higher ELs are set up for
+   * AArch64 Non-secure execution below them (SCR_EL3.NS, RW, HCE; HCR_EL2.RW).
+   */
   setEl(el: number): void {
     this.el = el & 3;
+    // EL0 has only SP_EL0 (its SPSR mode is EL0t).
+    if (this.el === 0) this.spSel = 0;
+    if (this.el < 3) this.scr |= SCR_NS | SCR_RW | SCR_HCE;
+    if (this.el < 2) this.hcr[0] |= HCR_RW;
+    this.selectSp();
+  }
+
+  /** PSTATE.EL and PSTATE.SP change together (exception entry and return). */
+  switchEl(el: number, spSel: number): void {
+    this.el = el;
+    this.spSel = spSel;
     this.selectSp();
   }
 
@@ -318,39 +397,81 @@ export class A64Cpu implements Cpu {
   // ------------------------------------------------------------------ exceptions and waiting
 
   /**
-   * Records a synchronous exception for the instruction at `pcLo/pcHi` (exception entry is a
-   * later step): the CPU stops there with `pending` describing what the entry would do.
+   * Records a synchronous exception raised by the instruction at hand (`exc`): the interpreter
+   * stops and run() takes it (`takePending`) once execute() has stored the pc. Emits `trap`.
    */
-  raiseSync(esr: number, elrLo: number, elrHi: number, farLo: number, farHi: number, farValid: boolean, targetEl = Math.max(1, this.el)): void {
-    this.pending = { targetEl, esr: esr >>> 0, elrLo: elrLo | 0, elrHi: elrHi | 0, farLo: farLo | 0, farHi: farHi | 0, farValid };
+  raiseSync(esr: number, elrLo: number, elrHi: number, farLo: number, farHi: number, farValid: boolean, targetEl = this.syncTarget()): void {
+    const r = this.exceptionRecord;
+    r.targetEl = targetEl;
+    r.esr = esr >>> 0;
+    r.elrLo = elrLo | 0;
+    r.elrHi = elrHi | 0;
+    r.farLo = farLo | 0;
+    r.farHi = farHi | 0;
+    r.farValid = farValid;
+    this.lastException = r;
     this.exc = true;
-    this.halted = true;
     this.attention = true;
     if (this.events.wants('trap')) {
       const ec = esr >>> 26;
-      // The instruction's own address: ELR is the next one for SVC, HVC and SMC (D1.10.2).
-      const pc = ec === EC_SVC64 || ec === EC_HVC64 || ec === EC_SMC64 ? (elrLo - 4) >>> 0 : elrLo >>> 0;
+      // The instruction's own address (an edge number, as Cpu.pc): ELR is the next one for SVC,
+      // HVC and SMC (D1.10.2).
+      const back = ec === EC_SVC64 || ec === EC_HVC64 || ec === EC_SMC64 ? 4 : 0;
+      const pc = elrHi * TWO32 + (elrLo >>> 0) - back;
       this.events.emit('trap', {
         cpu: this.id,
         interrupt: false,
         cause: ec,
         name: EC_NAMES[ec] ?? `EC 0x${ec.toString(16)}`,
         pc,
-        tval: farLo >>> 0,
+        tval: farHi * TWO32 + (farLo >>> 0),
         target: `EL${targetEl}`,
       });
     }
-    if (this.events.wants('log')) {
-      this.events.emit('log', {
-        source: `cpu${this.id}`,
-        message: `aarch64: ${EC_NAMES[esr >>> 26] ?? 'exception'} (ESR 0x${(esr >>> 0).toString(16)}) at pc=0x${hex64(elrLo, elrHi)}; exception entry is not implemented yet, the CPU stops`,
-      });
+  }
+
+  /**
+   * Where a synchronous exception of the current EL goes: that EL, or EL1 from EL0, or EL2 from
+   * Non-secure EL0 when HCR_EL2.TGE = 1 (D1.10.1).
+   */
+  syncTarget(): number {
+    if (this.el !== 0) return this.el;
+    return (this.hcr[0] & HCR_TGE) !== 0 && (this.scr & SCR_NS) !== 0 ? 2 : 1;
+  }
+
+  /** Exception entry for the synchronous exception `raiseSync` recorded. */
+  private takePending(): void {
+    const p = this.lastException;
+    if (p === null) return;
+    enterException(this, p.targetEl, VECTOR_SYNC, p.elrLo, p.elrHi, true, p.esr | 0, p.farLo, p.farHi, p.farValid);
+  }
+
+  /** Takes an unmasked pending FIQ or IRQ (FIQ first, as QEMU); true when one was taken. */
+  private takeInterrupt(): boolean {
+    let fiq = this.fiqLevel;
+    let target = fiq ? interruptTarget(this, true) : -1;
+    if (target < 0 && this.irqLevel) {
+      fiq = false;
+      target = interruptTarget(this, false);
     }
+    if (target < 0) return false;
+    if (this.events.wants('trap')) {
+      this.events.emit('trap', { cpu: this.id, interrupt: true, cause: fiq ? 2 : 1, name: fiq ? 'FIQ' : 'IRQ', pc: this.pc, tval: 0, target: `EL${target}` });
+    }
+    // The preferred return address of an interrupt is the next instruction to execute.
+    enterException(this, target, fiq ? VECTOR_FIQ : VECTOR_IRQ, this.pcLo, this.pcHi, false, 0, 0, 0, false);
+    return true;
   }
 
   /** The Undefined exception (EC 0x0, ISS 0) for the instruction at pc. */
   undefined(pcLo: number, pcHi: number): void {
     this.raiseSync((EC_UNKNOWN << 26) | ESR_IL, pcLo, pcHi, 0, 0, false);
+  }
+
+  /** SEV: sets the event register of every core of the machine, this one included. */
+  sendEvent(): void {
+    const cores = this.cores;
+    for (let i = 0; i < cores.length; i++) cores[i].eventRegister = true;
   }
 
   wfi(): void {

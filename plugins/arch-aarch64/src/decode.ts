@@ -183,7 +183,7 @@ function decodeBranchSys(out: Int32Array, i: number, b: number): number {
     if (opc === 0) return put(out, i, Op.BR, 0, rn, 0, 0, 0, 0, 0);
     if (opc === 1) return put(out, i, Op.BLR, 0, rn, 0, 0, 0, 0, 0);
     if (opc === 2) return put(out, i, Op.RET, 0, rn, 0, 0, 0, 0, 0);
-    // ERET (opc 0100, Rn = 11111) comes with exception entry, a later step.
+    if (opc === 4 && rn === 31) return put(out, i, Op.ERET, 0, 0, 0, 0, 0, 0, 0);
   }
   return undef(out, i, b);
 }

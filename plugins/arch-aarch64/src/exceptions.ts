@@ -1,7 +1,7 @@
 /**
- * Exception classes and syndromes (Arm ARM D17.2.37, ESR_ELx). Exception *entry* (vectors,
- * SPSR/ELR) is a later step: for now a synchronous exception is recorded on the CPU as pending
- * (`PendingException`) and the CPU stops.
+ * Exception classes and syndromes (Arm ARM D17.2.37, ESR_ELx), vector offsets, and the record of
+ * the last exception taken (`TakenException`, for tests and `inspect`). Entry and return are in
+ * entry.ts.
  */
 export const EC_UNKNOWN = 0x00;
 export const EC_WFX = 0x01;
@@ -43,9 +43,9 @@ export const EC_NAMES: Record<number, string> = {
   [EC_BRK64]: 'BRK',
 };
 
-/** A synchronous exception taken (recorded) by the CPU. */
-export interface PendingException {
-  /** Exception level it targets (max(1, current EL) for everything this step raises, SMC/HVC aside). */
+/** A synchronous exception as the CPU took it (`A64Cpu.lastException`). */
+export interface TakenException {
+  /** Exception level it was taken to. */
   targetEl: number;
   /** Full ESR_ELx value: EC << 26 | IL | ISS. */
   esr: number;
@@ -58,3 +58,15 @@ export interface PendingException {
   /** True when FAR is valid for this exception. */
   farValid: boolean;
 }
+
+export const EC_ILLEGAL_STATE = 0x0e;
+EC_NAMES[EC_ILLEGAL_STATE] = 'Illegal Execution state';
+
+/** Vector offsets from VBAR_ELx (D1.10.2): by where the exception comes from, then by kind. */
+export const VECTOR_CURRENT_SP0 = 0x000;
+export const VECTOR_CURRENT_SPX = 0x200;
+export const VECTOR_LOWER_A64 = 0x400;
+export const VECTOR_SYNC = 0x00;
+export const VECTOR_IRQ = 0x80;
+export const VECTOR_FIQ = 0x100;
+export const VECTOR_SERROR = 0x180;

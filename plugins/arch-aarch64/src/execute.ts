@@ -22,6 +22,7 @@ import type { A64Cpu } from './cpu.js';
 import { addWithCarry, conditionHolds, extendReg, logicFlags, shiftReg } from './alu.js';
 import { executeDataProc } from './dataproc.js';
 import { loadSlow, loadStoreOther, storeSlow, MV } from './memory.js';
+import { exceptionReturn } from './entry.js';
 import { executeSystem } from './system.js';
 import { R } from './u64.js';
 
@@ -68,6 +69,8 @@ export const enum Op {
   BR,
   BLR,
   RET,
+  /** ERET: PSTATE and pc from SPSR_ELx/ELR_ELx (entry.ts). */
+  ERET,
 
   // loads and stores
   LOAD,
@@ -515,6 +518,17 @@ export function execute(cpu: A64Cpu, budget: number): number {
         if (cpu.exc) break loop;
         if (cpu.attention) stop = true;
         break;
+      case Op.ERET:
+        cpu.inflight = n - 1;
+        if (cpu.el === 0) {
+          cpu.undefined(pcLo, pcHi);
+          break loop;
+        }
+        exceptionReturn(cpu);
+        // A context-synchronizing branch to ELR: leave so that run() sees the new PSTATE.
+        pcLo = cpu.pcLo;
+        pcHi = cpu.pcHi;
+        break loop;
       default:
         throw new Error(`aarch64: no handler for op ${info & 0xff}`);
     }

@@ -8,7 +8,7 @@ import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
 
 export const aarch64: ArchType = {
   type: 'aarch64',
-  description: 'AArch64 (A64 integer ISA, EL0-EL3; MMU, FP/SIMD and exception entry to come), Cortex-A53',
+  description: 'AArch64 (A64 integer ISA, EL0-EL3 with exceptions and IRQ/FIQ; MMU and FP/SIMD to come), Cortex-A53',
   elfMachine: 183, // EM_AARCH64
   elfClass: 2,
   // What Arm kernels print in exception dumps (the console symbolizes them).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { CODE, exec, makeMachine } from './machine.js';
+import { CODE, exec, makeMachine, VECTORS } from './machine.js';
 
 describe('aarch64 branches', () => {
   it('B skips forward and backward; BL links the next instruction', () => {
@@ -16,7 +16,8 @@ describe('aarch64 branches', () => {
     const m = exec([A.cmpi(1, 5), A.bcond('gt', 8), A.movz(0, 1), A.movz(2, 7)], { 1: 6 });
     expect(m.x(0)).toBe(0n);
     expect(m.x(2)).toBe(7n);
-    expect(m.cpu.pc).toBe(CODE + 16);
+    // the fourth step is the zero word after the program (Undefined)
+    expect(m.cpu.lastException!.elrLo).toBe(CODE + 16);
     const m2 = exec([A.cmpi(1, 5), A.bcond('gt', 8), A.movz(0, 1)], { 1: 5 });
     expect(m2.x(0)).toBe(1n);
   });
@@ -72,11 +73,12 @@ describe('aarch64 branches', () => {
 
   it('a branch to a misaligned address takes a PC alignment fault there (EC 0x22)', () => {
     const m = exec([A.br(1), A.nop()], { 1: CODE + 0x102 });
-    const p = m.cpu.pending!;
+    const p = m.cpu.lastException!;
     expect(p.esr >>> 26).toBe(0x22);
     expect(p.elrLo).toBe(CODE + 0x102);
     expect(p.farLo).toBe(CODE + 0x102);
-    expect(m.cpu.stopped).toBe(true);
+    expect(m.cpu.pc).toBe(VECTORS + 0x200); // taken at EL3, SP_EL3: current EL with SPx
+    expect(m.cpu.stopped).toBe(false);
   });
 
   it('executes at 64-bit addresses: fetch from beyond the PA size is an address size fault', () => {
@@ -84,15 +86,17 @@ describe('aarch64 branches', () => {
     m.load([A.br(1)]);
     m.set(1, 0xffff000000080000n);
     m.run(2);
-    const p = m.cpu.pending!;
+    const p = m.cpu.lastException!;
     expect(p.esr).toBe(((0x21 << 26) | (1 << 25) | 0) >>> 0); // instruction abort, same EL, address size L0
     expect(p.elrHi >>> 0).toBe(0xffff0000);
     expect(p.elrLo).toBe(0x80000);
+    // trap events carry addresses as edge numbers (signed 64-bit), as Cpu.pc
+    expect(m.traps[0]).toMatchObject({ pc: Number(BigInt.asIntN(64, 0xffff000000080000n)), tval: Number(BigInt.asIntN(64, 0xffff000000080000n)) });
   });
 
   it('fetch from unmapped physical space is a synchronous external abort', () => {
     const m = exec([A.br(1)], { 1: 0x40000000 });
     m.run(1);
-    expect(m.cpu.pending!.esr).toBe(((0x21 << 26) | (1 << 25) | 0x10) >>> 0);
+    expect(m.cpu.lastException!.esr).toBe(((0x21 << 26) | (1 << 25) | 0x10) >>> 0);
   });
 });

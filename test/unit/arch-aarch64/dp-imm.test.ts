@@ -106,7 +106,7 @@ describe('aarch64 logical (immediate) and DecodeBitMasks', () => {
     const lenZero = (1 << 31) | (0b100100 << 23) | (0 << 22) | (0b111111 << 10) | (1 << 5);
     for (const w of [allOnes64, n1In32, lenZero]) {
       const m = one(w >>> 0);
-      expect(m.cpu.pending?.esr).toBe(0x02000000);
+      expect(m.cpu.lastException?.esr).toBe(0x02000000);
     }
   });
 });
@@ -138,7 +138,7 @@ describe('aarch64 move wide', () => {
 
   it('32-bit move wide with hw >= 2 is Undefined', () => {
     const w = (2 << 29) | (0b100101 << 23) | (2 << 21) | 1;
-    expect(one(w >>> 0).cpu.pending?.esr).toBe(0x02000000);
+    expect(one(w >>> 0).cpu.lastException?.esr).toBe(0x02000000);
   });
 });
 
@@ -247,8 +247,8 @@ describe('aarch64 bitfield moves', () => {
   it('N != sf and 32-bit immr/imms >= 32 are Undefined', () => {
     const nMismatch = (1 << 31) | (2 << 29) | (0b100110 << 23) | (0 << 22) | (1 << 5);
     const imms32 = (2 << 29) | (0b100110 << 23) | (32 << 10) | (1 << 5);
-    expect(one(nMismatch >>> 0).cpu.pending?.esr).toBe(0x02000000);
-    expect(one(imms32 >>> 0).cpu.pending?.esr).toBe(0x02000000);
+    expect(one(nMismatch >>> 0).cpu.lastException?.esr).toBe(0x02000000);
+    expect(one(imms32 >>> 0).cpu.lastException?.esr).toBe(0x02000000);
   });
 });
 

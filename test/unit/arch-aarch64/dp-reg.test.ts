@@ -85,8 +85,8 @@ describe('aarch64 add/sub (shifted register)', () => {
   it('shift type ROR and 32-bit amounts >= 32 are Undefined', () => {
     const ror = (1 << 31) | (0b01011 << 24) | (3 << 22) | (2 << 16) | (1 << 5);
     const big = (0b01011 << 24) | (2 << 16) | (32 << 10) | (1 << 5);
-    expect(one(ror >>> 0).cpu.pending?.esr).toBe(0x02000000);
-    expect(one(big >>> 0).cpu.pending?.esr).toBe(0x02000000);
+    expect(one(ror >>> 0).cpu.lastException?.esr).toBe(0x02000000);
+    expect(one(big >>> 0).cpu.lastException?.esr).toBe(0x02000000);
   });
 });
 
@@ -135,7 +135,7 @@ describe('aarch64 add/sub (extended register)', () => {
 
   it('shift amounts above 4 are Undefined', () => {
     const w = (1 << 31) | (0b01011 << 24) | (1 << 21) | (2 << 16) | (3 << 13) | (5 << 10) | (1 << 5);
-    expect(one(w >>> 0).cpu.pending?.esr).toBe(0x02000000);
+    expect(one(w >>> 0).cpu.lastException?.esr).toBe(0x02000000);
   });
 });
 
@@ -364,7 +364,7 @@ describe('aarch64 data processing (3 source)', () => {
 
   it('32-bit-only encodings of the long multiplies are Undefined', () => {
     const smaddlW = A.smaddl(0, 1, 2, 3) & 0x7fffffff;
-    expect(one(smaddlW).cpu.pending?.esr).toBe(0x02000000);
+    expect(one(smaddlW).cpu.lastException?.esr).toBe(0x02000000);
   });
 });
 
@@ -400,7 +400,7 @@ describe('aarch64 CRC32 (Cortex-A53 has the CRC32 extension)', () => {
   });
 
   it('CRC32X with sf = 0 and CRC32B with sf = 1 are Undefined', () => {
-    expect(one(A.crc32(3, 0, 1, 2) & 0x7fffffff).cpu.pending?.esr).toBe(0x02000000);
-    expect(one((A.crc32(0, 0, 1, 2) | 0x80000000) >>> 0).cpu.pending?.esr).toBe(0x02000000);
+    expect(one(A.crc32(3, 0, 1, 2) & 0x7fffffff).cpu.lastException?.esr).toBe(0x02000000);
+    expect(one((A.crc32(0, 0, 1, 2) | 0x80000000) >>> 0).cpu.lastException?.esr).toBe(0x02000000);
   });
 });

@@ -16,6 +16,11 @@ export const RAM_SIZE = 2 << 20;
 export const CODE = 0x80000;
 export const DATA = 0x100000;
 export const MMIO_BASE = 0x3f000000;
+/** VBAR_EL1/2/3 of the test machine: a table whose 16 entries are `b .`, so a taken exception parks there. */
+export const VECTORS = 0x40000;
+/** ERET (the shared encoder has no helper for it). */
+export const ERET = 0xd69f03e0;
+const B_SELF = 0x14000000;
 
 export interface A64Machine {
   bus: PhysicalBus;
@@ -47,6 +52,8 @@ export function makeMachine(props: Record<string, unknown> = {}, semihosting?: S
   const cpu = new A64Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff: (code, reason) => powerOffs.push({ code, reason }), reset() {} }, props, semihosting });
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
+  for (let off = 0; off < 0x800; off += 0x80) ram.view.setUint32(VECTORS + off, B_SELF, true);
+  for (let el = 1; el < 4; el++) cpu.vbar[2 * el] = VECTORS;
   const poke = (addr: number, bytes: Uint8Array) => {
     if (!bus.dmaWrite(addr, bytes)) throw new Error(`poke outside RAM at ${addr.toString(16)}`);
   };
