@@ -42,7 +42,7 @@ export class PluginService {
     return discoverPlugins(extra, this.settings.cwd);
   }
 
-  /** Discovers and loads every plugin once. */
+  /** Discovers and loads every plugin once (`rvos plugins`). */
   async load(): Promise<PluginRegistry> {
     if (!this.registry) {
       const registry = new PluginRegistry();
@@ -50,6 +50,15 @@ export class PluginService {
       this.registry = registry;
     }
     return this.registry;
+  }
+
+  /** Loads the plugins a board needs (its arch, boot protocol and device types; drive models when asked). */
+  async loadFor(board: Board, backends: boolean): Promise<PluginRegistry> {
+    if (this.registry) return this.registry;
+    const types = new Set([board.arch, ...board.devices.map((d) => d.type), ...(board.boot.protocol ? [board.boot.protocol] : [])]);
+    const registry = new PluginRegistry();
+    await registry.loadFor(this.candidates(), types, backends);
+    return (this.registry = registry);
   }
 }
 
@@ -82,8 +91,16 @@ export class MachineFactory {
   ) {}
 
   async create(board: string | undefined, opts: BuildOptions): Promise<Machine> {
-    const registry = await this.plugins.load();
-    return buildMachine(registry, this.boards.load(board), opts);
+    const b = this.boards.load(board);
+    // Drive models are needed when drives are given, or the board's default disk may be used.
+    const drives = !opts.noBoot && (opts.drives !== undefined ? opts.drives.length > 0 : opts.kernel === undefined && !!b.boot.drive);
+    const registry = await this.plugins.loadFor(b, drives);
+    return buildMachine(registry, b, opts);
+  }
+
+  /** The plugins the last machine was built with. */
+  registry(): Promise<PluginRegistry> {
+    return this.plugins.load();
   }
 }
 

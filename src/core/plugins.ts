@@ -42,6 +42,8 @@ export interface PluginInfo {
   source: PluginSource;
   /** Type names it registered (after loading). */
   provides: string[];
+  /** Type names its manifest declares (`rvos.provides`), known before loading; undefined when it declares none. */
+  declared?: string[];
 }
 
 export interface PluginCandidate {
@@ -252,6 +254,7 @@ export class PluginRegistry {
       entry,
       source: candidate.source,
       provides: [],
+      declared: m.provides,
     };
   }
 
@@ -323,6 +326,23 @@ export class PluginRegistry {
         this.boots.set(protocol.name, { type: protocol, plugin: info });
       },
     };
+  }
+
+  /**
+   * Loads only the plugins a machine needs (start-up time grows with every plugin imported): those
+   * whose manifest declares one of `types`, those that declare nothing (they could provide
+   * anything), and, with `backends`, every non-arch plugin (drive models are found by interface).
+   * When some needed type is declared by no manifest, everything is loaded, so errors list all
+   * known types.
+   */
+  async loadFor(candidates: PluginCandidate[], types: ReadonlySet<string>, backends: boolean): Promise<void> {
+    const infos = candidates.map((c) => ({ c, info: this.readManifest(c) }));
+    const declared = new Set(infos.flatMap(({ info }) => info.declared ?? []));
+    const lazy = [...types].every((t) => declared.has(t));
+    for (const { c, info } of infos) {
+      const wanted = !lazy || info.declared === undefined || info.declared.some((t) => types.has(t)) || (backends && info.kind !== 'arch');
+      if (wanted) await this.load(c);
+    }
   }
 
   async loadAll(candidates: PluginCandidate[]): Promise<void> {

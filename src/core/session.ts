@@ -3,7 +3,7 @@ import { parseSize } from './board.js';
 import { createBackend, type Backend } from './chardev.js';
 import { loadConfig } from './config.js';
 import { parseDriveSpec, parseTransport, type DriveSpec } from './disk/drive.js';
-import { createContainer, TOKENS, type MachineFactory, type PluginService } from './container.js';
+import { createContainer, TOKENS, type MachineFactory } from './container.js';
 import { UserError } from './errors.js';
 import type { IdleMode } from './idle.js';
 import type { Machine } from './machine.js';
@@ -92,7 +92,6 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const cwd = o.cwd ?? process.cwd();
   const config = loadConfig(o.config, cwd);
   const container = createContainer({ config, cwd, pluginPaths: o.plugins ?? [] });
-  const registry = await container.get<PluginService>(TOKENS.PluginService).load();
 
   const memory = o.memory !== undefined ? parseMemoryFlag(o.memory) : config.memory;
   const memoryWhere = o.memory !== undefined ? `--memory ${o.memory}` : config.where?.(['memory']);
@@ -132,6 +131,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     notice: o.notice,
   });
   machineRef = machine;
+  const registry = await factory.registry();
   const backends = [consoleBackend, ...Object.values(serial)];
   if (more.length > 0) {
     for (const b of backends) b.close();

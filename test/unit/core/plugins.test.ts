@@ -134,4 +134,20 @@ describe('plugin registry', () => {
       if (saved.prefix !== undefined) process.env.npm_config_prefix = saved.prefix;
     }
   });
+
+  it('loads only the plugins a board needs, all when a needed type is declared nowhere', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rvos-lazy-'));
+    const a = plugin(root, 'a', { name: 'pa', rvos: { ...rvos, provides: ['a'] } }, deviceEntry('a'));
+    const b = plugin(root, 'b', { name: 'pb', rvos: { ...rvos, provides: ['b'] } }, deviceEntry('b'));
+    const c = plugin(root, 'c', { name: 'pc', rvos }, deviceEntry('c'));
+    const candidates = [a, b, c].map((dir) => ({ dir, source: 'flag' as const }));
+    const names = async (types: string[], backends = false) => {
+      const reg = new PluginRegistry();
+      await reg.loadFor(candidates, new Set(types), backends);
+      return reg.plugins.map((p) => p.name);
+    };
+    expect(await names(['a'])).toEqual(['pa', 'pc']); // pc declares nothing: it could provide anything
+    expect(await names(['a'], true)).toEqual(['pa', 'pb', 'pc']); // drive models are found by interface
+    expect(await names(['a', 'typo'])).toEqual(['pa', 'pb', 'pc']); // so the error can list every known type
+  });
 });
