@@ -10,7 +10,7 @@ import type { Clock, IrqLine, Timer } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
 import { EC_SYSREG, ESR_IL } from './exceptions.js';
 import { EL_VALUE } from './el-registers.js';
-import { SCR_NS, sysreg } from './sysregs.js';
+import { SCR_NS, SYSREG_CNTFRQ_EL0, sysreg } from './sysregs.js';
 
 /** Nanoseconds per counter tick at 62.5 MHz (QEMU's GTIMER_SCALE). */
 export const TICK_NS = 16;
@@ -252,6 +252,10 @@ export function readTimerRegister(cpu: A64Cpu, key: number, rt: number, pcLo: nu
   let lo = 0;
   let hi = 0;
   switch (key) {
+    case SYSREG_CNTFRQ_EL0:
+      // EL0 reads need EL0PCTEN or EL0VCTEN (D13.8.9); the value itself is el-registers.ts's.
+      if (cpu.el === 0 && (gt.cntkctl & (CNTKCTL_EL0PCTEN | CNTKCTL_EL0VCTEN)) === 0) return trap(cpu, key, rt, true, pcLo, pcHi, -1), 1;
+      return -1;
     case SYSREG_CNTPCT_EL0:
     case SYSREG_CNTVCT_EL0: {
       const t = key === SYSREG_CNTPCT_EL0 ? GT_PHYS : GT_VIRT;

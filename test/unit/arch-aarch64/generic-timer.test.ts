@@ -146,8 +146,14 @@ describe('AArch64 generic timer', () => {
     read(m, CNTVCT);
     expect(m.cpu.el).toBe(1);
     expect(m.cpu.esr[1] >>> 0).toBe((SYSREG_TRAP | (3 << 20) | (2 << 17) | (3 << 14) | (14 << 10) | (0 << 1) | 1) >>> 0);
+    const mf = makeMachine();
+    mf.cpu.setEl(0);
+    read(mf, S(3, 3, 14, 0, 0)); // CNTFRQ_EL0
+    expect(mf.cpu.el).toBe(1);
     const m0 = makeMachine();
     m0.cpu.gtimer.cntkctl = 3;
+    m0.cpu.setEl(0);
+    expect(read(m0, S(3, 3, 14, 0, 0))).toBe(62_500_000n);
     m0.cpu.setEl(0);
     m0.clock.advanceTo(160);
     expect(read(m0, CNTVCT)).toBe(10n);
