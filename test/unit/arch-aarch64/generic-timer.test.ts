@@ -186,3 +186,31 @@ describe('AArch64 generic timer', () => {
     expect(read(m3, CNTPS_CTL)).toBe(5n);
   });
 });
+
+describe('AArch64 generic timer interrupt', () => {
+  it('wired to the core IRQ input, is taken before the first instruction at or after the deadline', () => {
+    const NOP = 0xd503201f;
+    let m: A64Machine | undefined;
+    // cntpns drives this core's own irq input (the BCM2836 local controller's job on a real board)
+    const m0 = makeMachine({}, undefined, (name) => {
+      const line = { name, level: false, raised: 0, set: (level: boolean) => ((line.level = level), m?.cpu.irqInput('irq')!.set(level)) };
+      return line;
+    });
+    m = m0;
+    m0.cpu.setEl(1);
+    m0.cpu.daif = 0;
+    m0.set(1, 5);
+    m0.set(2, 1);
+    m0.load([A.msr(CNTP_TVAL, 1), A.msr(CNTP_CTL, 2), NOP, NOP, NOP, NOP, NOP, NOP, NOP, NOP]);
+    // one instruction every 16 ns (one counter tick), as the machine loop would advance time
+    for (let i = 0; i < 7; i++) {
+      m0.run(1);
+      m0.clock.advanceTo(m0.clock.now() + 16);
+    }
+    // CVAL = 5 (deadline 80 ns, after the 5th instruction): the 6th is interrupted (IRQ, current EL, SPx)
+    expect(m0.cpu.el).toBe(1);
+    expect(m0.cpu.elr[2] >>> 0).toBe(0x80000 + 5 * 4);
+    expect(m0.cpu.pcLo >>> 0).toBeGreaterThanOrEqual(0x40280);
+    expect(m0.cpu.pcLo >>> 0).toBeLessThan(0x40300);
+  });
+});
