@@ -9,6 +9,7 @@
 import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { decodeInto } from './decode.js';
 import { enterException, interruptTarget } from './entry.js';
+import { GenericTimer } from './generic-timer.js';
 import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, VECTOR_FIQ, VECTOR_IRQ, VECTOR_SYNC, type TakenException } from './exceptions.js';
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
@@ -112,6 +113,8 @@ export class A64Cpu implements Cpu {
   /** CPACR_EL1 (stored; FP/SIMD is not implemented, so its traps never apply). */
   cpacr = 0;
   cntfrq = CNTFRQ_RESET;
+  /** The generic timer: counter, CNTVOFF/CNTHCTL/CNTKCTL and the four timers with their output lines. */
+  readonly gtimer: GenericTimer;
   /** Levels of the irq and fiq inputs. */
   irqLevel = false;
   fiqLevel = false;
@@ -169,6 +172,7 @@ export class A64Cpu implements Cpu {
     if (!cores) coresOfBus.set(ctx.bus, (cores = []));
     cores.push(this);
     this.cores = cores;
+    this.gtimer = new GenericTimer(ctx.clock, ctx.output ? (n) => ctx.output!(n) : undefined, ctx.id);
     this.reset();
   }
 
@@ -269,6 +273,7 @@ export class A64Cpu implements Cpu {
     this.hcr.fill(0);
     this.cpacr = 0;
     this.cntfrq = CNTFRQ_RESET;
+    this.gtimer.reset();
     this.waiting = false;
     this.halted = false;
     this.exc = false;

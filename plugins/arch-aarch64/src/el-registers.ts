@@ -103,7 +103,7 @@ export function readElRegister(cpu: A64Cpu, key: number): boolean {
       lo = cpu.cpacr;
       break;
     case SYSREG_CNTFRQ_EL0:
-      // Readable at EL0 whatever CNTKCTL_EL1 says (CNTKCTL_EL1 is not modelled yet).
+      // EL0 reads were checked against CNTKCTL_EL1 in generic-timer.ts.
       lo = cpu.cntfrq;
       break;
     default: {

@@ -13,6 +13,13 @@ export const aarch64: ArchType = {
   elfClass: 2,
   // What Arm kernels print in exception dumps (the console symbolizes them).
   consoleAddressKeywords: ['ELR_EL1', 'ELR_EL2', 'ELR_EL3', 'pc', 'lr'],
+  // The generic timer's lines, one per CPU each (the BCM2836 local controller's cntpnsirqN ... inputs).
+  cpuOutputs: {
+    cntpns: { description: 'EL1 physical timer (CNTP) interrupt' },
+    cntps: { description: 'Secure physical timer (CNTPS) interrupt' },
+    cnthp: { description: 'EL2 physical timer (CNTHP) interrupt' },
+    cntv: { description: 'virtual timer (CNTV) interrupt' },
+  },
   createCpu: (ctx) => new A64Cpu(ctx),
   deviceTreeCpus,
   cpuInterruptCells,

@@ -9,6 +9,7 @@ import { EC_BRK64, EC_HVC64, EC_SMC64, EC_SVC64, EC_SYSREG, EC_UNKNOWN, EC_WFX, 
 import { Op } from './execute.js';
 import { semihostingCall, SEMIHOSTING_HLT } from './semihosting.js';
 import { EL_VALUE, readElRegister, writeElRegister } from './el-registers.js';
+import { readTimerRegister, writeTimerRegister } from './generic-timer.js';
 import {
   sysreg,
   SCR_HCE,
@@ -194,14 +195,18 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       // U = 0 (multiprocessor), MT = 0, Aff0 = core number; bit 31 is RES1
       lo = 0x80000000 | cpu.id;
       break;
-    default:
+    default: {
+      const timer = readTimerRegister(cpu, key, rt, pcLo, pcHi);
+      if (timer === 1) return;
+      if (timer === 2) return cpu.undefined(pcLo, pcHi);
       // The exception-level registers (SPSR, ELR, ESR, FAR, VBAR, SCTLR, SCR, HCR, SP_ELx...).
-      if (!readElRegister(cpu, key)) {
+      if (timer < 0 && !readElRegister(cpu, key)) {
         cpu.undefined(pcLo, pcHi);
         return;
       }
       lo = EL_VALUE[0];
       hi = EL_VALUE[1];
+    }
   }
   cpu.xl[rt] = lo;
   cpu.xh[rt] = hi;
@@ -242,9 +247,13 @@ function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       cpu.tpidr[4] = lo;
       cpu.tpidr[5] = hi;
       return;
-    default:
+    default: {
+      const timer = writeTimerRegister(cpu, key, rt, lo, hi, pcLo, pcHi);
+      if (timer === 1) return;
+      if (timer === 2) return cpu.undefined(pcLo, pcHi);
       // CurrentEL, MIDR_EL1, MPIDR_EL1 are read-only: MSR to them is UNDEFINED, as to unknown registers
-      if (!writeElRegister(cpu, key, lo, hi)) cpu.undefined(pcLo, pcHi);
+      if (timer < 0 && !writeElRegister(cpu, key, lo, hi)) cpu.undefined(pcLo, pcHi);
+    }
   }
 }
 

@@ -64,7 +64,12 @@ describe('aarch64 exception-level system registers', () => {
       const m = at(el, [insn]);
       expect(m.cpu.lastException?.esr, `EL${el} 0x${insn.toString(16)}`).toBe(UNDEF);
     }
-    const ok = at(0, [A.mrs(0, CNTFRQ_EL0)]);
+    // EL0 reads need CNTKCTL_EL1.EL0PCTEN or EL0VCTEN (generic-timer.test.ts has the trap)
+    const ok = makeMachine();
+    ok.cpu.gtimer.cntkctl = 1;
+    ok.cpu.setEl(0);
+    ok.load([A.mrs(0, CNTFRQ_EL0)]);
+    ok.run(1);
     expect(ok.x(0)).toBe(62500000n);
     const w = at(3, [A.msr(CNTFRQ_EL0, 1), A.mrs(0, CNTFRQ_EL0)], { 1: 19200000 });
     expect(w.x(0)).toBe(19200000n);

@@ -3,7 +3,7 @@
  * Pi's RAM starts at 0), a VirtualClock, an EventStream, an MMIO test device, and one A64Cpu.
  * Registers are read and written as bigints here (tests only; the CPU never uses BigInt).
  */
-import type { SemihostingHost, TrapEvent } from '../../../src/core/api.js';
+import type { IrqLine, SemihostingHost, TrapEvent } from '../../../src/core/api.js';
 import { createRam, PhysicalBus } from '../../../src/core/bus.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { EventStream } from '../../../src/core/events.js';
@@ -24,6 +24,7 @@ const B_SELF = 0x14000000;
 
 export interface A64Machine {
   bus: PhysicalBus;
+  clock: VirtualClock;
   events: EventStream;
   cpu: A64Cpu;
   dev: TestDevice;
@@ -42,14 +43,16 @@ export interface A64Machine {
   flags(): number;
 }
 
-export function makeMachine(props: Record<string, unknown> = {}, semihosting?: SemihostingHost): A64Machine {
+/** `output`, when given, is the CpuContext's (the generic timer's lines); without it they stay internal. */
+export function makeMachine(props: Record<string, unknown> = {}, semihosting?: SemihostingHost, output?: (name: string) => IrqLine): A64Machine {
   const events = new EventStream();
   const ram = createRam(RAM_BASE, RAM_SIZE);
   const bus = new PhysicalBus(ram, events);
   const dev = new TestDevice();
   bus.map({ name: 'testdev', base: MMIO_BASE, size: 0x100, device: dev, index: 0 });
   const powerOffs: Array<{ code: number; reason: string }> = [];
-  const cpu = new A64Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff: (code, reason) => powerOffs.push({ code, reason }), reset() {} }, props, semihosting });
+  const clock = new VirtualClock();
+  const cpu = new A64Cpu({ id: 0, bus, clock, events, output, machine: { powerOff: (code, reason) => powerOffs.push({ code, reason }), reset() {} }, props, semihosting });
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
   for (let off = 0; off < 0x800; off += 0x80) ram.view.setUint32(VECTORS + off, B_SELF, true);
@@ -59,6 +62,7 @@ export function makeMachine(props: Record<string, unknown> = {}, semihosting?: S
   };
   return {
     bus,
+    clock,
     events,
     cpu,
     dev,
