@@ -13,6 +13,8 @@ import { GenericTimer } from './generic-timer.js';
 import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, VECTOR_FIQ, VECTOR_IRQ, VECTOR_SYNC, type TakenException } from './exceptions.js';
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
+import { ACC_EXEC, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
+import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
 const PAGE_CODE = 1;
@@ -93,8 +95,11 @@ export class A64Cpu implements Cpu {
   monitorValid = false;
   monitorSize = 0;
   eventRegister = false;
-  /** Stage 1 translation disabled (SCTLR_ELx.M = 0): the only mode of this step. */
+  /** Stage 1 translation of the current regime disabled (SCTLR_ELx.M = 0; mmu.ts updateTranslation). */
   mmuOff = true;
+  /** Translation registers (TTBR, TCR, MAIR, PAR...) and the software TLB (mmu.ts, tlb.ts). */
+  readonly mmu = new MmuRegs();
+  readonly tlb = new Tlb();
   /** PSTATE.IL: set by an illegal exception return (D1.11.4). */
   il = 0;
   /** SPSR_EL1-3 and ESR_EL1-3 by EL (index 0 unused). */
@@ -104,7 +109,7 @@ export class A64Cpu implements Cpu {
   readonly elr = new Int32Array(8);
   readonly far = new Int32Array(8);
   readonly vbar = new Int32Array(8);
-  /** SCTLR_EL1-3 by EL (stored: M = 1 does not enable an MMU yet). */
+  /** SCTLR_EL1-3 by EL (M, A, WXN honoured; the rest stored). */
   readonly sctlr = new Int32Array(4);
   /** SCR_EL3 (NS, IRQ, FIQ, SMD, HCE, RW are honoured). */
   scr = 0;
@@ -146,8 +151,8 @@ export class A64Cpu implements Cpu {
   inflight = 0;
   private executed = 0;
   private readonly lines = new Map<string, CpuIrqLine>();
-  /** Every core on this bus, this one included (SEV). */
-  private readonly cores: A64Cpu[];
+  /** Every core on this bus, this one included (SEV, broadcast TLBI). */
+  readonly cores: A64Cpu[];
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
@@ -274,6 +279,9 @@ export class A64Cpu implements Cpu {
     this.cpacr = 0;
     this.cntfrq = CNTFRQ_RESET;
     this.gtimer.reset();
+    this.mmu.reset();
+    this.tlb.flushAll();
+    updateTranslation(this);
     this.waiting = false;
     this.halted = false;
     this.exc = false;
@@ -384,6 +392,7 @@ export class A64Cpu implements Cpu {
     if (this.el < 3) this.scr |= SCR_NS | SCR_RW | SCR_HCE;
     if (this.el < 2) this.hcr[0] |= HCR_RW;
     this.selectSp();
+    updateTranslation(this);
   }
 
   /** PSTATE.EL and PSTATE.SP change together (exception entry and return). */
@@ -391,6 +400,7 @@ export class A64Cpu implements Cpu {
     this.el = el;
     this.spSel = spSel;
     this.selectSp();
+    updateTranslation(this);
   }
 
   /** SP_ELn as words (the live register when it is the one selected). */
@@ -505,11 +515,18 @@ export class A64Cpu implements Cpu {
       return this.scratch;
     }
     const abortEc = this.el === 0 ? EC_IABORT_LOWER : EC_IABORT_SAME;
-    if (pcHi >>> (PA_BITS - 32) !== 0) {
+    let pa: number;
+    if (!this.mmuOff) {
+      // Once per page change: the interpreter keeps using the page until pc leaves it.
+      pa = translate(this, pcLo, pcHi, ACC_EXEC, false);
+      if (pa < 0) {
+        this.raiseSync((abortEc << 26) | ESR_IL | XLATE[0], pcLo, pcHi, pcLo, pcHi, true);
+        return this.scratch;
+      }
+    } else if (pcHi >>> (PA_BITS - 32) !== 0) {
       this.raiseSync((abortEc << 26) | ESR_IL | FSC_ADDRESS_SIZE_L0, pcLo, pcHi, pcLo, pcHi, true);
       return this.scratch;
-    }
-    const pa = pcHi * TWO32 + (pcLo >>> 0);
+    } else pa = pcHi * TWO32 + (pcLo >>> 0);
     const off = pa - this.ramBase;
     if (off >= 0 && off < this.ramSize) {
       const page = this.codePage(Math.floor(off / 4096));

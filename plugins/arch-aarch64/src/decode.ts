@@ -237,8 +237,8 @@ function decodeSystem(out: Int32Array, i: number, b: number): number {
     return undef(out, i, b);
   }
   if (op0 === 1) {
-    // SYS (DC, IC, AT, TLBI): no caches or TLB yet, so they do nothing. SYSL is unallocated.
-    if (l === 0) return put(out, i, Op.NOP, 0, 0, 0, 0, 0, 0, 0);
+    // SYS (DC, IC, AT, TLBI) goes the MSR way with op0 = 1 in its key (mmu-sys.ts). SYSL is unallocated.
+    if (l === 0) return put(out, i, Op.MSR, 0, rt, 0, 1, 0, 0, (b >>> 5) & 0xffff);
     return undef(out, i, b);
   }
   const key = (b >>> 5) & 0xffff;
@@ -259,6 +259,8 @@ export const LS_OFFSET = 0;
 export const LS_PRE = 1;
 export const LS_POST = 2;
 export const LS_REG = 3;
+/** LDTR/STTR: EL0 permissions at EL1 with the MMU on (D5.4.3). */
+export const LS_UNPRIV = 1 << 11;
 
 function decodeLoadStore(out: Int32Array, i: number, b: number): number {
   const v = (b >>> 26) & 1;
@@ -308,11 +310,11 @@ function decodeLoadStore(out: Int32Array, i: number, b: number): number {
   if (((b >>> 21) & 1) === 0) {
     const imm9 = (b << 11) >> 23;
     const kind = (b >>> 10) & 3;
-    // 00 unscaled (LDUR/STUR), 01 post-index, 11 pre-index; 10 unprivileged (LDTR/STTR)
-    // behaves as a normal access at EL0 and, with PSTATE.UAO = 0 and no PAN, like EL0 from EL1:
-    // without an MMU there is no difference to model yet.
+    // 00 unscaled (LDUR/STUR), 01 post-index, 11 pre-index; 10 unprivileged (LDTR/STTR:
+    // EL0's permissions when executed at EL1, a normal access elsewhere; no UAO/PAN in Armv8.0)
     const mode = kind === 1 ? LS_POST : kind === 3 ? LS_PRE : LS_OFFSET;
-    return put(out, i, op, t, sp(rn), 0, sf, imm9, imm9 >> 31, size | (ext << 2) | (mode << 4));
+    const unpriv = kind === 2 ? LS_UNPRIV : 0;
+    return put(out, i, op, t, sp(rn), 0, sf, imm9, imm9 >> 31, size | (ext << 2) | (mode << 4) | unpriv);
   }
   if (((b >>> 10) & 3) !== 2) return undef(out, i, b); // atomic memory operations (Armv8.1 LSE)
   // register offset: option must be x1x (UXTW, LSL, SXTW, SXTX)

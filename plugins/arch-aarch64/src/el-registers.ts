@@ -5,6 +5,7 @@
  * which makes ELR/SPSR/... of a higher EL UNDEFINED from a lower one.
  */
 import type { A64Cpu } from './cpu.js';
+import { translationChanged, updateTranslation } from './mmu.js';
 import {
   keyEl,
   SYSREG_CNTFRQ_EL0,
@@ -156,6 +157,8 @@ export function writeElRegister(cpu: A64Cpu, key: number, lo: number, hi: number
     case SYSREG_SCTLR_EL2:
     case SYSREG_SCTLR_EL3:
       cpu.sctlr[el] = lo;
+      // M, A, WXN: translation and the TLB's permissions may change.
+      translationChanged(cpu);
       return true;
     case SYSREG_SCR_EL3:
       cpu.scr = lo & SCR_MASK;
@@ -165,6 +168,8 @@ export function writeElRegister(cpu: A64Cpu, key: number, lo: number, hi: number
     case SYSREG_HCR_EL2:
       cpu.hcr[0] = lo;
       cpu.hcr[1] = hi;
+      // TGE and DC turn EL1&0 stage 1 off.
+      updateTranslation(cpu);
       cpu.attention = true;
       return true;
     case SYSREG_CPACR_EL1:

@@ -25,6 +25,8 @@ import { loadSlow, loadStoreOther, storeSlow, MV } from './memory.js';
 import { exceptionReturn } from './entry.js';
 import { executeSystem } from './system.js';
 import { R } from './u64.js';
+import { TLB_MASK } from './tlb.js';
+import { LS_UNPRIV } from './decode.js';
 
 export const enum Op {
   DECODE = 0,
@@ -118,6 +120,11 @@ export function execute(cpu: A64Cpu, budget: number): number {
   const flags = cpu.pageFlags;
   const ramBase = cpu.ramBase;
   const ramSize = cpu.ramSize;
+  const tlb = cpu.tlb;
+  const tlbLo = tlb.tagLo;
+  const tlbHi = tlb.tagHi;
+  const tlbPerm = tlb.perm;
+  const tlbRam = tlb.ram;
   let pcLo = cpu.pcLo | 0;
   let pcHi = cpu.pcHi | 0;
   let n = 0;
@@ -368,11 +375,19 @@ export function execute(cpu: A64Cpu, budget: number): number {
         const vl = mode === 2 ? bl : nl;
         const vh = mode === 2 ? bh : nh;
         const size = c & 3;
-        const off = (vl - ramBase) >>> 0;
         const isLoad = (info & 0xff) === Op.LOAD;
+        // RAM offset: the identity with the MMU off, else a TLB hit with the fast permission
+        // bit of this access at this EL (LDTR/STTR take the slow path); 2^32 - 1 = not in RAM.
+        let off = 0xffffffff;
+        if (cpu.mmuOff) {
+          if (vh === 0) off = (vl - ramBase) >>> 0;
+        } else {
+          const slot = (vl >>> 12) & TLB_MASK;
+          if (tlbLo[slot] === (vl & -4096) && tlbHi[slot] === vh && (tlbPerm[slot] & (isLoad ? tlb.fastRead : tlb.fastWrite)) !== 0 && (c & LS_UNPRIV) === 0) off = tlbRam[slot] + (vl & 0xfff);
+        }
         let ll = 0;
         let lh = 0;
-        if (vh === 0 && off < ramSize && (off & ((1 << size) - 1)) === 0 && cpu.mmuOff) {
+        if (off < ramSize && (off & ((1 << size) - 1)) === 0) {
           if (isLoad) {
             if (size === 3) {
               ll = i32[off >>> 2];
@@ -396,10 +411,10 @@ export function execute(cpu: A64Cpu, budget: number): number {
         } else {
           cpu.inflight = n - 1;
           if (isLoad) {
-            loadSlow(cpu, vl, vh, size, pcLo, pcHi);
+            loadSlow(cpu, vl, vh, size, pcLo, pcHi, (c & LS_UNPRIV) !== 0);
             ll = MV[0];
             lh = MV[1];
-          } else storeSlow(cpu, vl, vh, size, xl[rd], xh[rd], pcLo, pcHi);
+          } else storeSlow(cpu, vl, vh, size, xl[rd], xh[rd], pcLo, pcHi, (c & LS_UNPRIV) !== 0);
           if (cpu.exc) break loop;
           // A device may have lowered the budget (limitRun) or changed code (DMA): leave after this one.
           if (cpu.attention) stop = true;
@@ -433,10 +448,18 @@ export function execute(cpu: A64Cpu, budget: number): number {
         const vl = mode === 2 ? bl : nl;
         const vh = mode === 2 ? bh : nh;
         const wide = (c & 3) === 3;
-        const off = (vl - ramBase) >>> 0;
-        if (vh === 0 && off + (wide ? 16 : 8) <= ramSize && (off & (wide ? 7 : 3)) === 0 && cpu.mmuOff) {
+        const isLdp = (info & 0xff) === Op.LDP;
+        // As LOAD/STORE; with the MMU on both halves must lie in the entry's 4 KiB page.
+        let off = 0xffffffff;
+        if (cpu.mmuOff) {
+          if (vh === 0) off = (vl - ramBase) >>> 0;
+        } else {
+          const slot = (vl >>> 12) & TLB_MASK;
+          if (tlbLo[slot] === (vl & -4096) && tlbHi[slot] === vh && (tlbPerm[slot] & (isLdp ? tlb.fastRead : tlb.fastWrite)) !== 0 && (vl & 0xfff) <= (wide ? 0xff0 : 0xff8)) off = tlbRam[slot] + (vl & 0xfff);
+        }
+        if (off + (wide ? 16 : 8) <= ramSize && (off & (wide ? 7 : 3)) === 0) {
           const w = off >>> 2;
-          if ((info & 0xff) === Op.LDP) {
+          if (isLdp) {
             if (wide) {
               const l1 = i32[w];
               const h1 = i32[w + 1];

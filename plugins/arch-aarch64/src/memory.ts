@@ -4,8 +4,8 @@
  * (pairs, literal, exclusive, acquire/release). Faults record the architectural exception on the
  * CPU (`cpu.exc`) and never throw.
  *
- * Translation: with the MMU off (the only mode of this step) a virtual address is the physical
- * address, and an address with bits set above the 40-bit physical address size of a Cortex-A53
+ * Translation: with the MMU on, stage 1 (mmu.ts) through the TLB (tlb.ts); with it off a virtual
+ * address is the physical address, and an address with bits set above the 40-bit physical address size of a Cortex-A53
  * (ID_AA64MMFR0_EL1.PARange = 0b0010) takes an Address size fault at level 0 (Arm ARM
  * D8.2.11 / AArch64.TranslateAddressS1Off). Unaligned accesses to RAM succeed, as in QEMU 7.2
  * (which does not apply the Device-memory alignment check with the MMU off); exclusives and
@@ -23,6 +23,7 @@ import {
   FSC_SYNC_EXTERNAL,
   ISS_WNR,
 } from './exceptions.js';
+import { ACC_READ, ACC_WRITE, SCTLR_A, translate, XLATE } from './mmu.js';
 
 /** Value of the last slow load (low, high word). */
 export const MV = new Int32Array(2);
@@ -39,14 +40,43 @@ function dataAbort(cpu: A64Cpu, fsc: number, write: boolean, vl: number, vh: num
 
 /**
  * Physical address of a data access, or -1 after recording the fault. MMU off: identity, with
- * the address size check.
+ * the address size check; MMU on: stage 1 translation (mmu.ts), EL0 permissions for LDTR/STTR.
  */
-function translateData(cpu: A64Cpu, vl: number, vh: number, write: boolean, pcLo: number, pcHi: number): number {
+function translateData(cpu: A64Cpu, vl: number, vh: number, write: boolean, unpriv: boolean, pcLo: number, pcHi: number): number {
+  if (!cpu.mmuOff) {
+    const pa = translate(cpu, vl, vh, write ? ACC_WRITE : ACC_READ, unpriv);
+    if (pa < 0) dataAbort(cpu, XLATE[0], write, vl, vh, pcLo, pcHi);
+    return pa;
+  }
   if (vh >>> (PA_BITS - 32) !== 0) {
     dataAbort(cpu, FSC_ADDRESS_SIZE_L0, write, vl, vh, pcLo, pcHi);
     return -1;
   }
   return vh * TWO32 + (vl >>> 0);
+}
+
+/**
+ * Checks an access of 2^size bytes before it is made: SCTLR_ELx.A alignment (which comes before
+ * any MMU fault, B2.5.2), then translation. Returns the physical address, or -1 after recording
+ * the fault. With the MMU on, an access that crosses a 4 KiB page is translated page by page:
+ * CROSS[0] is then the physical address of the part in the second page (else -1), so that both
+ * pages are checked before anything is written.
+ */
+const CROSS = new Float64Array(1);
+function checkAccess(cpu: A64Cpu, vl: number, vh: number, size: number, write: boolean, unpriv: boolean, pcLo: number, pcHi: number): number {
+  const bytes = 1 << size;
+  CROSS[0] = -1;
+  if ((vl & (bytes - 1)) !== 0 && (cpu.sctlr[cpu.el === 0 ? 1 : cpu.el] & SCTLR_A) !== 0) {
+    dataAbort(cpu, FSC_ALIGNMENT, write, vl, vh, pcLo, pcHi);
+    return -1;
+  }
+  const pa = translateData(cpu, vl, vh, write, unpriv, pcLo, pcHi);
+  if (pa < 0 || cpu.mmuOff || (vl & 0xfff) + bytes <= 0x1000) return pa;
+  const s = (vl >>> 0) - (vl & 0xfff) + 0x1000;
+  const pa2 = translateData(cpu, s | 0, (vh + (s >= TWO32 ? 1 : 0)) | 0, write, unpriv, pcLo, pcHi);
+  if (pa2 < 0) return -1;
+  CROSS[0] = pa2;
+  return pa;
 }
 
 /** Reads 2^size bytes at physical `pa` into MV; false on a bus fault. */
@@ -110,18 +140,42 @@ function writePhys(cpu: A64Cpu, pa: number, size: number, lo: number, hi: number
   return !failed;
 }
 
-/** Load of 2^size bytes at virtual (vl, vh) into MV (zero-extended). */
-export function loadSlow(cpu: A64Cpu, vl: number, vh: number, size: number, pcLo: number, pcHi: number): void {
-  const pa = translateData(cpu, vl, vh, false, pcLo, pcHi);
+/** Load of 2^size bytes at virtual (vl, vh) into MV (zero-extended); `unpriv` for LDTR. */
+export function loadSlow(cpu: A64Cpu, vl: number, vh: number, size: number, pcLo: number, pcHi: number, unpriv = false): void {
+  const pa = checkAccess(cpu, vl, vh, size, false, unpriv, pcLo, pcHi);
   if (pa < 0) return;
-  if (!readPhys(cpu, pa, size)) dataAbort(cpu, FSC_SYNC_EXTERNAL, false, vl, vh, pcLo, pcHi);
+  const pa2 = CROSS[0];
+  if (pa2 < 0) {
+    if (!readPhys(cpu, pa, size)) dataAbort(cpu, FSC_SYNC_EXTERNAL, false, vl, vh, pcLo, pcHi);
+    return;
+  }
+  // Crossing into another page: byte by byte, little-endian.
+  const first = 0x1000 - (vl & 0xfff);
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < 1 << size; i++) {
+    if (!readPhys(cpu, i < first ? pa + i : pa2 + i - first, 0)) return dataAbort(cpu, FSC_SYNC_EXTERNAL, false, vl, vh, pcLo, pcHi);
+    if (i < 4) lo |= MV[0] << (8 * i);
+    else hi |= MV[0] << (8 * (i - 4));
+  }
+  MV[0] = lo;
+  MV[1] = hi;
 }
 
-/** Store of the low 2^size bytes of (lo, hi) at virtual (vl, vh). */
-export function storeSlow(cpu: A64Cpu, vl: number, vh: number, size: number, lo: number, hi: number, pcLo: number, pcHi: number): void {
-  const pa = translateData(cpu, vl, vh, true, pcLo, pcHi);
+/** Store of the low 2^size bytes of (lo, hi) at virtual (vl, vh); `unpriv` for STTR. */
+export function storeSlow(cpu: A64Cpu, vl: number, vh: number, size: number, lo: number, hi: number, pcLo: number, pcHi: number, unpriv = false): void {
+  const pa = checkAccess(cpu, vl, vh, size, true, unpriv, pcLo, pcHi);
   if (pa < 0) return;
-  if (!writePhys(cpu, pa, size, lo, hi)) dataAbort(cpu, FSC_SYNC_EXTERNAL, true, vl, vh, pcLo, pcHi);
+  const pa2 = CROSS[0];
+  if (pa2 < 0) {
+    if (!writePhys(cpu, pa, size, lo, hi)) dataAbort(cpu, FSC_SYNC_EXTERNAL, true, vl, vh, pcLo, pcHi);
+    return;
+  }
+  const first = 0x1000 - (vl & 0xfff);
+  for (let i = 0; i < 1 << size; i++) {
+    const byte = i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4));
+    if (!writePhys(cpu, i < first ? pa + i : pa2 + i - first, 0, byte & 0xff, 0)) return dataAbort(cpu, FSC_SYNC_EXTERNAL, true, vl, vh, pcLo, pcHi);
+  }
 }
 
 /** Alignment check of exclusive and ordered accesses; false after recording the fault. */

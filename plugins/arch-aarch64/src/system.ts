@@ -10,6 +10,7 @@ import { Op } from './execute.js';
 import { semihostingCall, SEMIHOSTING_HLT } from './semihosting.js';
 import { EL_VALUE, readElRegister, writeElRegister } from './el-registers.js';
 import { readTimerRegister, writeTimerRegister } from './generic-timer.js';
+import { readMmuRegister, writeMmuRegister } from './mmu-sys.js';
 import {
   sysreg,
   SCR_HCE,
@@ -200,7 +201,7 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       if (timer === 1) return;
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
       // The exception-level registers (SPSR, ELR, ESR, FAR, VBAR, SCTLR, SCR, HCR, SP_ELx...).
-      if (timer < 0 && !readElRegister(cpu, key)) {
+      if (timer < 0 && !readElRegister(cpu, key) && !readMmuRegister(cpu, key)) {
         cpu.undefined(pcLo, pcHi);
         return;
       }
@@ -252,7 +253,8 @@ function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       if (timer === 1) return;
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
       // CurrentEL, MIDR_EL1, MPIDR_EL1 are read-only: MSR to them is UNDEFINED, as to unknown registers
-      if (timer < 0 && !writeElRegister(cpu, key, lo, hi)) cpu.undefined(pcLo, pcHi);
+      // (and the MMU's registers, and SYS: TLBI, AT, DC, IC, whose keys have op0 = 1)
+      if (timer < 0 && !writeElRegister(cpu, key, lo, hi) && !writeMmuRegister(cpu, key, lo, hi)) cpu.undefined(pcLo, pcHi);
     }
   }
 }

@@ -1,0 +1,113 @@
+/**
+ * The software TLB: a direct-mapped cache of stage 1 translations of 4 KiB virtual pages, for the
+ * translation regime the core runs in now (emptied when that regime changes). Larger pages and
+ * blocks fill one entry per 4 KiB page touched, and remember their size so that a TLBI by VA drops
+ * every 4 KiB entry the block gave.
+ *
+ * The interpreter looks an entry up inline (execute.ts): tag words equal to the VA page, and the
+ * *fast* permission bit of the access kind at the current EL set, give the RAM offset of the page.
+ * Fast bits are the permission bits shifted left by FAST_SHIFT, set only for pages in RAM, so MMIO
+ * pages and permission faults both go to the slow path (mmu.ts).
+ *
+ * Entries hold the translations of the current ASID (non-global) and global ones; a change of
+ * ASID or of a TTBR drops the non-global ones. The Arm ARM lets a TLB drop any entry at any time
+ * (D5.9.1), so dropping more than asked is always correct.
+ */
+
+export const TLB_BITS = 9;
+export const TLB_SIZE = 1 << TLB_BITS;
+export const TLB_MASK = TLB_SIZE - 1;
+
+/** Permission bits of an entry: read, write, execute at EL0 and at the regime's privileged EL. */
+export const PERM_R0 = 1;
+export const PERM_W0 = 2;
+export const PERM_X0 = 4;
+export const PERM_R1 = 8;
+export const PERM_W1 = 16;
+export const PERM_X1 = 32;
+/** The fast (RAM-backed) copy of the permission bits lives FAST_SHIFT bits higher. */
+export const FAST_SHIFT = 16;
+/** Not global (nG = 1): tagged with the ASID that was current when it was filled. */
+export const ENTRY_NG = 1 << 6;
+/** Level of the last descriptor (bits 7-8), for permission faults found on a hit. */
+export const ENTRY_LEVEL_SHIFT = 7;
+/** log2 of the mapping's size (bits 9-13): 12 for 4 KiB pages ... 30 for 1 GiB blocks. */
+export const ENTRY_SIZE_SHIFT = 9;
+
+/** Tag of an empty entry: never equal to a page-aligned VA. */
+const EMPTY = 1;
+
+export class Tlb {
+  /** VA bits [31:12] (low word with bits [11:0] clear), or EMPTY. */
+  readonly tagLo = new Int32Array(TLB_SIZE).fill(EMPTY);
+  /** VA bits [63:32]. */
+  readonly tagHi = new Int32Array(TLB_SIZE);
+  /** Permission, fast permission, nG, level and size bits (see above). */
+  readonly perm = new Int32Array(TLB_SIZE);
+  /** RAM offset of the 4 KiB page (meaningful when a fast bit is set). */
+  readonly ram = new Int32Array(TLB_SIZE);
+  /** Physical address of the 4 KiB page (exact double below 2^53). */
+  readonly pa = new Float64Array(TLB_SIZE);
+  /** The current EL's permission bits for a read, a write and an instruction fetch. */
+  readMask = PERM_R1;
+  writeMask = PERM_W1;
+  execMask = PERM_X1;
+  /** The same, shifted to the fast bits (what the interpreter tests). */
+  fastRead = PERM_R1 << FAST_SHIFT;
+  fastWrite = PERM_W1 << FAST_SHIFT;
+  /** Entries dropped so far (tests, statistics). */
+  flushes = 0;
+
+  setEl0(el0: boolean): void {
+    this.readMask = el0 ? PERM_R0 : PERM_R1;
+    this.writeMask = el0 ? PERM_W0 : PERM_W1;
+    this.execMask = el0 ? PERM_X0 : PERM_X1;
+    this.fastRead = this.readMask << FAST_SHIFT;
+    this.fastWrite = this.writeMask << FAST_SHIFT;
+  }
+
+  /** The slot holding the 4 KiB page of (lo, hi), or -1. */
+  lookup(lo: number, hi: number): number {
+    const slot = (lo >>> 12) & TLB_MASK;
+    return this.tagLo[slot] === (lo & -4096) && this.tagHi[slot] === hi ? slot : -1;
+  }
+
+  /** Fills the slot of VA page (lo, hi) with PA page `pa`; `ramOff` < 0 when it is not RAM. */
+  fill(lo: number, hi: number, pa: number, ramOff: number, perm: number): number {
+    const slot = (lo >>> 12) & TLB_MASK;
+    this.tagLo[slot] = lo & -4096;
+    this.tagHi[slot] = hi;
+    this.pa[slot] = pa;
+    this.ram[slot] = ramOff;
+    const rw = perm & 63;
+    this.perm[slot] = ramOff >= 0 ? perm | (rw << FAST_SHIFT) : perm;
+    return slot;
+  }
+
+  flushAll(): void {
+    this.tagLo.fill(EMPTY);
+    this.flushes++;
+  }
+
+  /** Drops the entries of the current ASID (ASID change, TTBR write, TLBI ASIDE1). */
+  flushNonGlobal(): void {
+    const tag = this.tagLo;
+    const perm = this.perm;
+    for (let s = 0; s < TLB_SIZE; s++) if ((perm[s] & ENTRY_NG) !== 0) tag[s] = EMPTY;
+    this.flushes++;
+  }
+
+  /** Drops every entry whose page or block holds VA (lo, hi) (TLBI by VA, any ASID). */
+  flushVa(lo: number, hi: number): void {
+    const tag = this.tagLo;
+    const tagHi = this.tagHi;
+    const perm = this.perm;
+    for (let s = 0; s < TLB_SIZE; s++) {
+      if (tag[s] === EMPTY || tagHi[s] !== hi) continue;
+      const bits = (perm[s] >>> ENTRY_SIZE_SHIFT) & 31;
+      const mask = bits >= 32 ? 0 : ~((1 << bits) - 1);
+      if (((tag[s] ^ lo) & mask) === 0) tag[s] = EMPTY;
+    }
+    this.flushes++;
+  }
+}
