@@ -1,6 +1,8 @@
 /**
  * Micro-benchmark of the AArch64 interpreter: a loop of ALU operations, loads, stores and a
- * branch on a bare core at EL3 with the MMU off (the only mode so far).
+ * branch on a bare core at EL3, with the MMU off and then on (identity map: 4 KiB pages for the
+ * first 2 MiB, where code, data and stack are, 2 MiB blocks above), so every load, store and
+ * page change goes through the TLB.
  *
  *   node --import tsx plugins/arch-aarch64/bench-loop.ts [million-instructions]
  */
@@ -9,6 +11,9 @@ import { VirtualClock } from '../../src/core/clock.js';
 import { EventStream } from '../../src/core/events.js';
 import * as A from '../../test/helpers/a64asm.js';
 import { A64Cpu } from './src/cpu.js';
+import { writeElRegister } from './src/el-registers.js';
+import { SYSREG_TCR_EL3, SYSREG_TTBR0_EL3, writeMmuRegister } from './src/mmu-sys.js';
+import { SYSREG_SCTLR_EL3, SCTLR_EL23_RESET } from './src/sysregs.js';
 
 const CODE = 0x80000;
 const DATA = 0x100000;
@@ -62,8 +67,27 @@ function calls(): Array<number | number[]> {
   ];
 }
 
-function bench(name: string, program: Array<number | number[]>, total: number): number {
+/** EL3 stage 1 on: T0SZ 25 (39-bit VA), 4 KiB granule, identity map of the 16 MiB of RAM. */
+function mmuOn(cpu: A64Cpu, bus: PhysicalBus): void {
+  const L1 = 0xe00000;
+  const L2 = L1 + 0x1000;
+  const L3 = L1 + 0x2000;
+  const tables = new DataView(new ArrayBuffer(0x3000));
+  const desc = (at: number, v: number) => tables.setUint32(at - L1, v, true);
+  const AF = 1 << 10;
+  desc(L1, L2 | 3);
+  desc(L2, L3 | 3);
+  for (let i = 1; i < 8; i++) desc(L2 + 8 * i, (i << 21) | AF | 1);
+  for (let i = 0; i < 512; i++) desc(L3 + 8 * i, (i << 12) | AF | 3);
+  bus.dmaWrite(L1, new Uint8Array(tables.buffer));
+  writeMmuRegister(cpu, SYSREG_TCR_EL3, 25 | (2 << 16), 0);
+  writeMmuRegister(cpu, SYSREG_TTBR0_EL3, L1, 0);
+  writeElRegister(cpu, SYSREG_SCTLR_EL3, SCTLR_EL23_RESET | 1, 0);
+}
+
+function bench(name: string, program: Array<number | number[]>, total: number, mmu = false): number {
   const { cpu, bus } = machine();
+  if (mmu) mmuOn(cpu, bus);
   bus.dmaWrite(CODE, A.assemble(program));
   cpu.pc = CODE;
   const slice = 65536;
@@ -82,5 +106,10 @@ function bench(name: string, program: Array<number | number[]>, total: number): 
 }
 
 const total = Number(process.argv[2] ?? 100) * 1e6;
-const results = [bench('ALU+load/store+branch (EL3, MMU off)', loop(), total), bench('calls: BL/RET, STP/LDP, CSEL, UMULH', calls(), total)];
+const results = [
+  bench('ALU+load/store+branch (EL3, MMU off)', loop(), total),
+  bench('calls: BL/RET, STP/LDP, CSEL, UMULH', calls(), total),
+  bench('ALU+load/store+branch (EL3, MMU on)', loop(), total, true),
+  bench('calls (MMU on)', calls(), total, true),
+];
 console.log(`min ${Math.min(...results).toFixed(1)} MIPS`);

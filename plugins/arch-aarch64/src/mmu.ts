@@ -301,8 +301,10 @@ export function translate(cpu: A64Cpu, vl: number, vh: number, acc: number, unpr
   const h = untagged(cpu, regime, vh, acc);
   const el0 = cpu.el === 0 || (unpriv && cpu.el === 1);
   const need = acc === ACC_READ ? (el0 ? PERM_R0 : PERM_R1) : acc === ACC_WRITE ? (el0 ? PERM_W0 : PERM_W1) : el0 ? PERM_X0 : PERM_X1;
+  tlb.slowLookups++;
   let slot = tlb.lookup(vl, h);
   if (slot < 0) {
+    tlb.walks++;
     const fsc = walk(cpu, regime, vl, h);
     if (fsc >= 0) {
       XLATE[0] = fsc;

@@ -55,8 +55,10 @@ export class Tlb {
   /** The same, shifted to the fast bits (what the interpreter tests). */
   fastRead = PERM_R1 << FAST_SHIFT;
   fastWrite = PERM_W1 << FAST_SHIFT;
-  /** Entries dropped so far (tests, statistics). */
+  /** Flushes, slow-path translations and walks so far (tests, statistics: the inline hits are not counted). */
   flushes = 0;
+  slowLookups = 0;
+  walks = 0;
 
   setEl0(el0: boolean): void {
     this.readMask = el0 ? PERM_R0 : PERM_R1;

@@ -151,6 +151,41 @@ describe('aarch64 MMU walks (D5.2)', () => {
   });
 });
 
+describe('aarch64 MMU fast paths', () => {
+  it('a loop of loads, stores, pairs and calls hits the inline TLB: one walk per page, fetch translated once per page', () => {
+    const { m, pt, tcr } = setup();
+    pt.map(0x300000n, BigInt(DATA), AF);
+    const program = [
+      ...A.mov64(1, 0x300000),
+      A.addi(31, 1, 0x800), // SP in the mapped page
+      A.movz(20, 3000),
+      // loop:
+      A.ldr(2, 1),
+      A.addi(2, 2, 1),
+      A.str(2, 1),
+      A.stp(2, 2, 31, -16, 'pre'),
+      A.ldp(3, 4, 31, 16, 'post'),
+      A.strb(3, 1, 9),
+      A.ldrh(5, 1, 8),
+      A.subsi(20, 20, 1),
+      A.bcond('ne', -32),
+    ];
+    m.load(program);
+    T.enableEl1(m, tcr, BigInt(pt.root));
+    // The first 1000 execute() calls run one instruction each (cpu.ts WARMUP_CALLS), each
+    // translating its fetch page out of line; measure after them.
+    m.run(6 + 9 * 1500);
+    const before = m.cpu.tlb.slowLookups;
+    m.run(9 * 1500);
+    expect(m.cpu.lastException).toBeNull();
+    expect(m.x(2)).toBe(3000n);
+    // The data page and the code page, each walked once; after warm-up the fetch page is looked
+    // up once per execute() call and every data access is an inline hit.
+    expect(m.cpu.tlb.walks).toBe(2);
+    expect(m.cpu.tlb.slowLookups - before).toBeLessThan(3);
+  });
+});
+
 describe('aarch64 MMU faults (D5.10) with ESR and FAR', () => {
   function dataFault(prepare: (pt: PageTables, m: A64Machine) => bigint, opts: { tcr?: bigint; ttbr1?: bigint; write?: boolean } = {}) {
     const { m, pt, tcr } = setup();
