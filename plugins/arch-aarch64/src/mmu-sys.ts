@@ -1,7 +1,7 @@
 /**
  * The MMU's system registers and instructions: MRS/MSR of TTBR0/1_EL1, TTBR0_EL2/EL3, TCR_ELx,
  * MAIR_ELx, AMAIR_ELx, PAR_EL1, CONTEXTIDR_EL1, VTTBR/VTCR_EL2 (stored, no stage 2) and the
- * ID_AA64MMFR0/1_EL1 identification registers; SYS: TLBI (C5.5.x) and AT (C5.5.x). DC and IC by
+ * ID_AA64MMFR0/1/2_EL1 identification registers; SYS: TLBI (C5.5.x) and AT (C5.5.x). DC and IC by
  * set/way or VA do nothing: there are no caches to model.
  *
  * The caller (system.ts) has checked the minimum EL from op1, which covers every register and
@@ -31,6 +31,8 @@ export const SYSREG_PAR_EL1 = sysreg(3, 0, 7, 4, 0);
 export const SYSREG_CONTEXTIDR_EL1 = sysreg(3, 0, 13, 0, 1);
 export const SYSREG_ID_AA64MMFR0_EL1 = sysreg(3, 0, 0, 7, 0);
 export const SYSREG_ID_AA64MMFR1_EL1 = sysreg(3, 0, 0, 7, 1);
+/** Reserved (RAZ) in Armv8.0; Linux reads it. */
+export const SYSREG_ID_AA64MMFR2_EL1 = sysreg(3, 0, 0, 7, 2);
 
 /** TCR_EL1 bits of Armv8.0 (RES0 6 and 35 clear): low word all but bit 6, high word bits 32-38 but 35. */
 const TCR_EL1_LO = ~(1 << 6);
@@ -98,6 +100,7 @@ export function readMmuRegister(cpu: A64Cpu, key: number): boolean {
       lo = ID_AA64MMFR0;
       break;
     case SYSREG_ID_AA64MMFR1_EL1:
+    case SYSREG_ID_AA64MMFR2_EL1:
       break;
     default:
       return false;
