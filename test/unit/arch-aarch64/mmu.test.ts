@@ -297,6 +297,37 @@ describe('aarch64 MMU permissions (D5.4)', () => {
     expect(fault(ro).esr).toBe(esr(DA_LOWER, WNR | 0x0f));
   });
 
+  it('after ERET to EL0 the TLB entry EL1 filled for an EL1-only page no longer grants access', () => {
+    const { m, pt, tcr } = setup(12, 39, AF | AP_RO_ALL);
+    pt.map(0x300000n, BigInt(DATA), AF);
+    m.w64(DATA, 0x31n);
+    const S = A.sysreg;
+    const el0At = CODE + 0x40;
+    m.load([...A.mov64(1, 0x300000), A.ldr(2, 1), ...A.mov64(3, el0At), A.msr(S(3, 0, 4, 0, 1), 3), A.msr(S(3, 0, 4, 0, 0), 31), ERET]);
+    m.load([A.ldr(4, 1)], el0At);
+    T.enableEl1(m, tcr, BigInt(pt.root));
+    m.cpu.pc = CODE;
+    m.run(13);
+    expect(m.x(2)).toBe(0x31n);
+    const f = fault(m);
+    expect(f.esr).toBe(esr(DA_LOWER, 0x0f));
+    expect(f.elr).toBe(BigInt(el0At));
+    expect(m.x(4)).toBe(0n);
+  });
+
+  it('exclusives and LDAR/STLR translate too: a store-exclusive to a read-only page is a permission fault', () => {
+    const { m, pt, tcr } = setup();
+    pt.map(0x300000n, BigInt(DATA), AF);
+    pt.map(0x301000n, BigInt(DATA + 0x1000), AF | AP_RO_EL1);
+    m.w64(DATA + 0x10, 5n);
+    m.load([...A.mov64(1, 0x300010), A.ldaxr(3, 2, 1), A.addi(2, 2, 1), A.stlxr(3, 4, 2, 1), A.ldar(3, 5, 1), ...A.mov64(6, 0x301000), A.ldxr(3, 7, 6), A.stxr(3, 8, 7, 6)]);
+    T.enableEl1(m, tcr, BigInt(pt.root));
+    m.run(20);
+    expect([m.x(2), m.x(4), m.x(5)]).toEqual([6n, 0n, 6n]);
+    expect(m.r64(DATA + 0x10)).toBe(6n);
+    expect(fault(m).esr).toBe(esr(DA_SAME, WNR | 0x0f));
+  });
+
   it('APTable[0] removes EL0 access below a table descriptor', () => {
     const { m, pt, tcr } = setup(12, 39, AF | AP_RO_ALL);
     pt.slot(0x40000000n, 2, T.AP_TABLE_NO_EL0); // level 1 table descriptor with APTable = 01
