@@ -349,6 +349,10 @@ export class A64Cpu implements Cpu {
       out.push(r64(`FAR_EL${el}`, this.far[2 * el], this.far[2 * el + 1]), r64(`VBAR_EL${el}`, this.vbar[2 * el], this.vbar[2 * el + 1]), r32(`SCTLR_EL${el}`, this.sctlr[el]));
     }
     out.push(r32('SCR_EL3', this.scr), r64('HCR_EL2', this.hcr[0], this.hcr[1]));
+    const m = this.mmu;
+    out.push(r64('TTBR0_EL1', m.ttbr0[2], m.ttbr0[3]), r64('TTBR1_EL1', m.ttbr1[0], m.ttbr1[1]), r64('TCR_EL1', m.tcr[2], m.tcr[3]));
+    out.push(r64('MAIR_EL1', m.mair[2], m.mair[3]), r64('PAR_EL1', m.par[0], m.par[1]));
+    for (let el = 2; el < 4; el++) out.push(r64(`TTBR0_EL${el}`, m.ttbr0[2 * el], m.ttbr0[2 * el + 1]), r32(`TCR_EL${el}`, m.tcr[2 * el]));
     return out;
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
+import { A64Cpu } from '../../../plugins/arch-aarch64/src/cpu.js';
 import { CODE, DATA, ERET, makeMachine, VECTORS, type A64Machine } from './machine.js';
 import * as T from './mmu-tables.js';
 import { AF, AP_RO_ALL, AP_RO_EL1, AP_RW_ALL, PageTables, PXN, UXN } from './mmu-tables.js';
@@ -467,6 +468,38 @@ describe('aarch64 TLB maintenance (D5.9) and AT', () => {
     }
   });
 
+  it('TLBI VAE1IS reaches the other cores of the machine', () => {
+    {
+      const { m, pt, tcr } = setup();
+      const at = pt.map(VA, BigInt(DATA), AF);
+      m.w64(DATA, 1n);
+      m.w64(DATA + 0x1000, 2n);
+      const other = new A64Cpu({ id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
+      m.load([...A.mov64(1, VA), A.ldr(2, 1), A.b(0)], 0x90000); // core 1: load, then park
+      T.enableEl1(m, tcr, BigInt(pt.root));
+      pt.map(0x90000n, 0x90000n, AF);
+      // Core 1: same registers, same tables.
+      other.setEl(1);
+      other.mmu.tcr.set(m.cpu.mmu.tcr);
+      other.mmu.ttbr0.set(m.cpu.mmu.ttbr0);
+      other.mmu.mair.set(m.cpu.mmu.mair);
+      other.sctlr[1] = m.cpu.sctlr[1];
+      other.setEl(1);
+      other.tlb.flushAll();
+      other.pc = 0x90000;
+      other.run(6);
+      expect(other.getReg64(2)).toBe(1n);
+      m.w64(at, BigInt(DATA + 0x1000) | AF | 3n);
+      m.load([...A.mov64(7, VA >> 12n), A.sys(0, 8, 3, 1, 7), A.dsb(), A.b(0)]);
+      m.cpu.pc = CODE;
+      m.run(6);
+      expect(m.cpu.lastException).toBeNull();
+      other.pc = 0x90000;
+      other.run(6);
+      expect(other.getReg64(2)).toBe(2n);
+    }
+  });
+
   it('TLBI ASIDE1 drops the non-global entries of that ASID', () => {
     const m = remap([...X7(5n << 48n), A.sys(0, 8, 7, 2, 7)], AF | T.NG, { asid: 5n });
     expect(m.x(3)).toBe(2n);
@@ -536,6 +569,14 @@ describe('aarch64 TLB maintenance (D5.9) and AT', () => {
     expect(m.x(11)).toBe(1n | (0x0fn << 1n) | (1n << 11n));
     expect(m.x(12)).toBe(1n | (0x0fn << 1n) | (1n << 11n));
     expect(m.x(13)).toBe(1n | (0x05n << 1n) | (1n << 11n));
+  });
+
+  it('inspect() shows the translation registers', () => {
+    const { m, pt, tcr } = setup();
+    T.enableEl1(m, tcr, BigInt(pt.root) | (3n << 48n));
+    const regs = m.cpu.inspect();
+    expect(regs.find((r) => r.name === 'TTBR0_EL1')).toEqual({ name: 'TTBR0_EL1', value: pt.root, hi: 3 << 16, width: 64 });
+    for (const name of ['TTBR1_EL1', 'TCR_EL1', 'MAIR_EL1', 'PAR_EL1', 'TTBR0_EL2', 'TCR_EL3']) expect(regs.map((r) => r.name)).toContain(name);
   });
 
   it('enabling the MMU with MSR SCTLR_EL1 at EL1 (identity-mapped code) takes effect at the next instruction', () => {
