@@ -80,8 +80,8 @@ function mmuOn(cpu: A64Cpu, bus: PhysicalBus): void {
   for (let i = 1; i < 8; i++) desc(L2 + 8 * i, (i << 21) | AF | 1);
   for (let i = 0; i < 512; i++) desc(L3 + 8 * i, (i << 12) | AF | 3);
   bus.dmaWrite(L1, new Uint8Array(tables.buffer));
-  writeMmuRegister(cpu, SYSREG_TCR_EL3, 25 | (2 << 16), 0);
-  writeMmuRegister(cpu, SYSREG_TTBR0_EL3, L1, 0);
+  writeMmuRegister(cpu, SYSREG_TCR_EL3, 0, 25 | (2 << 16), 0, 0, 0);
+  writeMmuRegister(cpu, SYSREG_TTBR0_EL3, 0, L1, 0, 0, 0);
   writeElRegister(cpu, SYSREG_SCTLR_EL3, SCTLR_EL23_RESET | 1, 0);
 }
 

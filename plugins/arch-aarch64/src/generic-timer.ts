@@ -202,7 +202,7 @@ function timerOf(key: number): number {
 }
 
 /** EC 0x18 trap with the ISS naming the access (D17.2.37). */
-function trap(cpu: A64Cpu, key: number, rt: number, read: boolean, pcLo: number, pcHi: number, targetEl: number): void {
+export function trap(cpu: A64Cpu, key: number, rt: number, read: boolean, pcLo: number, pcHi: number, targetEl: number): void {
   const op0 = (key >>> 14) & 3;
   const op1 = (key >>> 11) & 7;
   const crn = (key >>> 7) & 15;

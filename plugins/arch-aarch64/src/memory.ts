@@ -178,6 +178,24 @@ export function storeSlow(cpu: A64Cpu, vl: number, vh: number, size: number, lo:
   }
 }
 
+/**
+ * Writes `bytes` zero bytes at the naturally aligned virtual block (vl, vh) (DC ZVA): one
+ * translation for the whole block (it never crosses a page), then RAM or 4-byte bus writes.
+ */
+export function zeroBlock(cpu: A64Cpu, vl: number, vh: number, bytes: number, pcLo: number, pcHi: number): void {
+  const pa = translateData(cpu, vl, vh, true, false, pcLo, pcHi);
+  if (pa < 0) return;
+  const off = pa - cpu.ramBase;
+  if (off >= 0 && off + bytes <= cpu.ramSize) {
+    cpu.ramU8.fill(0, off, off + bytes);
+    if (cpu.pageFlags[off >>> 12] !== 0) cpu.ramWritten(off, bytes);
+    return;
+  }
+  for (let i = 0; i < bytes; i += 4) {
+    if (!writePhys(cpu, pa + i, 2, 0, 0)) return dataAbort(cpu, FSC_SYNC_EXTERNAL, true, vl, vh, pcLo, pcHi);
+  }
+}
+
 /** Alignment check of exclusive and ordered accesses; false after recording the fault. */
 function checkAligned(cpu: A64Cpu, vl: number, vh: number, bytes: number, write: boolean, pcLo: number, pcHi: number): boolean {
   if ((vl & (bytes - 1)) === 0) return true;

@@ -10,6 +10,7 @@
 import type { A64Cpu } from './cpu.js';
 import { EL_VALUE } from './el-registers.js';
 import { addressTranslate, ID_AA64MMFR0, translationChanged, ttbrChanged } from './mmu.js';
+import { dcZva, readCacheRegister, SYS_DC_ZVA, writeCacheRegister } from './cache.js';
 import { sysreg } from './sysregs.js';
 
 export const SYSREG_TTBR0_EL1 = sysreg(3, 0, 2, 0, 0);
@@ -47,8 +48,11 @@ function elOf(key: number): number {
   return op1 === 0 ? 1 : op1 === 4 ? 2 : 3;
 }
 
-/** MRS of an MMU register into EL_VALUE; false when the key is not one. */
-export function readMmuRegister(cpu: A64Cpu, key: number): boolean {
+/**
+ * MRS of an MMU or cache identification register into EL_VALUE; false when the key is not one.
+ * A trapped read (CTR_EL0 at EL0) records the exception and returns true: the caller checks `exc`.
+ */
+export function readMmuRegister(cpu: A64Cpu, key: number, rt: number, pcLo: number, pcHi: number): boolean {
   const m = cpu.mmu;
   let lo = 0;
   let hi = 0;
@@ -103,7 +107,7 @@ export function readMmuRegister(cpu: A64Cpu, key: number): boolean {
     case SYSREG_ID_AA64MMFR2_EL1:
       break;
     default:
-      return false;
+      return readCacheRegister(cpu, key, rt, pcLo, pcHi) !== 0;
   }
   EL_VALUE[0] = lo;
   EL_VALUE[1] = hi;
@@ -114,9 +118,10 @@ export function readMmuRegister(cpu: A64Cpu, key: number): boolean {
  * MSR to an MMU register, or a SYS instruction (op0 = 1); false when the key is neither (or is
  * read-only). Writes that change what the TLB may hold empty it (mmu.ts).
  */
-export function writeMmuRegister(cpu: A64Cpu, key: number, lo: number, hi: number): boolean {
+export function writeMmuRegister(cpu: A64Cpu, key: number, rt: number, lo: number, hi: number, pcLo: number, pcHi: number): boolean {
   if (key >>> 14 === 1) {
-    sysInstruction(cpu, key, lo, hi);
+    if (key === SYS_DC_ZVA) dcZva(cpu, rt, lo, hi, pcLo, pcHi);
+    else sysInstruction(cpu, key, lo, hi);
     return true;
   }
   const m = cpu.mmu;
@@ -171,7 +176,7 @@ export function writeMmuRegister(cpu: A64Cpu, key: number, lo: number, hi: numbe
       m.contextidr = lo;
       return true;
     default:
-      return false;
+      return writeCacheRegister(cpu, key, lo);
   }
 }
 

@@ -56,6 +56,8 @@ export class MmuRegs {
   vtcr = 0;
   readonly par = new Int32Array(2);
   contextidr = 0;
+  /** CSSELR_EL1 (cache.ts). */
+  csselr = 0;
   /** The regime (1 = EL1&0, 2, 3) the TLB holds entries of. */
   regime = 0;
   /** The ASID the TLB's non-global entries belong to. */
@@ -63,7 +65,7 @@ export class MmuRegs {
 
   reset(): void {
     for (const a of [this.ttbr0, this.ttbr1, this.tcr, this.mair, this.amair, this.vttbr, this.par]) a.fill(0);
-    this.vtcr = this.contextidr = 0;
+    this.vtcr = this.contextidr = this.csselr = 0;
     this.regime = 0;
     this.asid = 0;
   }

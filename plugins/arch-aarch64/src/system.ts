@@ -201,10 +201,12 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       if (timer === 1) return;
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
       // The exception-level registers (SPSR, ELR, ESR, FAR, VBAR, SCTLR, SCR, HCR, SP_ELx...).
-      if (timer < 0 && !readElRegister(cpu, key) && !readMmuRegister(cpu, key)) {
+      if (timer < 0 && !readElRegister(cpu, key) && !readMmuRegister(cpu, key, rt, pcLo, pcHi)) {
         cpu.undefined(pcLo, pcHi);
         return;
       }
+      // A trapped read (CTR_EL0 at EL0) leaves Rt alone.
+      if (cpu.exc) return;
       lo = EL_VALUE[0];
       hi = EL_VALUE[1];
     }
@@ -254,7 +256,7 @@ function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
       // CurrentEL, MIDR_EL1, MPIDR_EL1 are read-only: MSR to them is UNDEFINED, as to unknown registers
       // (and the MMU's registers, and SYS: TLBI, AT, DC, IC, whose keys have op0 = 1)
-      if (timer < 0 && !writeElRegister(cpu, key, lo, hi) && !writeMmuRegister(cpu, key, lo, hi)) cpu.undefined(pcLo, pcHi);
+      if (timer < 0 && !writeElRegister(cpu, key, lo, hi) && !writeMmuRegister(cpu, key, rt, lo, hi, pcLo, pcHi)) cpu.undefined(pcLo, pcHi);
     }
   }
 }

@@ -81,7 +81,7 @@ const words = (v: bigint): [number, number] => [Number(v & 0xffffffffn) | 0, Num
 
 export function setSys(m: A64Machine, key: number, v: bigint): void {
   const [lo, hi] = words(v);
-  if (!writeMmuRegister(m.cpu, key, lo, hi)) writeElRegister(m.cpu, key, lo, hi);
+  if (!writeMmuRegister(m.cpu, key, 31, lo, hi, 0, 0)) writeElRegister(m.cpu, key, lo, hi);
 }
 
 /** TCR_EL1 fields. */
