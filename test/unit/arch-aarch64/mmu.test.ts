@@ -611,3 +611,33 @@ describe('aarch64 TLB maintenance (D5.9) and AT', () => {
     expect(m.x(3)).toBe(T.T0SZ(25) | T.EPD1 | T.IPS(2));
   });
 });
+
+describe('aarch64 MMU: a kernel in the upper half runs a user program', () => {
+  it('48-bit TTBR1 kernel (start level 0) ERETs to EL0 through TTBR0, takes SVC at a high VBAR_EL1 and returns', () => {
+    const m = makeMachine();
+    const KB = 0xffff000000000000n;
+    const user = new PageTables(m, 12, 39, 0x180000);
+    const kern = new PageTables(m, 12, 48, 0x1c0000);
+    expect(kern.start).toBe(0);
+    kern.map(KB + BigInt(CODE), BigInt(CODE), AF | UXN);
+    kern.map(KB + BigInt(VECTORS), BigInt(VECTORS), AF | UXN);
+    user.map(0x400000n, 0x90000n, AF | AP_RO_ALL | PXN | T.NG);
+    user.map(0x500000n, BigInt(DATA), AF | AP_RW_ALL | PXN | UXN | T.NG);
+    m.w64(DATA, 0x77n);
+    const S = A.sysreg;
+    // Lower-EL synchronous vector: count, keep ESR, return.
+    m.load([A.mrs(10, S(3, 0, 5, 2, 0)), A.addi(11, 11, 1), ERET], VECTORS + 0x400);
+    m.load([...A.mov64(1, 0x500000), A.ldr(2, 1), A.svc(5), A.str(2, 1, 8), A.b(0)], 0x90000);
+    m.load([...A.mov64(0, KB + BigInt(VECTORS)), A.msr(S(3, 0, 12, 0, 0), 0), A.msr(S(3, 0, 4, 0, 0), 31), ...A.mov64(0, 0x400000), A.msr(S(3, 0, 4, 0, 1), 0), ERET]);
+    const tcr = T.TG0_4K | T.T0SZ(25) | T.TG1_4K | T.T1SZ(16) | T.IPS(2);
+    T.enableEl1(m, tcr, BigInt(user.root) | (1n << 48n), BigInt(kern.root));
+    m.cpu.pc = Number(BigInt.asIntN(64, KB + BigInt(CODE)));
+    m.run(13 + 7 + 3 + 2 + 5);
+    expect(m.cpu.el).toBe(0);
+    expect(m.x(10)).toBe(BigInt(esr(0x15, 5)));
+    expect(m.x(11)).toBe(1n);
+    expect(m.r64(DATA + 8)).toBe(0x77n);
+    expect(m.cpu.pc).toBe(0x400000 + 4 * 7);
+    expect((BigInt(m.cpu.vbar[3] >>> 0) << 32n) | BigInt(m.cpu.vbar[2] >>> 0)).toBe(KB + BigInt(VECTORS));
+  });
+});
