@@ -5,7 +5,7 @@
  * which makes ELR/SPSR/... of a higher EL UNDEFINED from a lower one.
  */
 import type { A64Cpu } from './cpu.js';
-import { translationChanged, updateTranslation } from './mmu.js';
+import { translationChanged } from './mmu.js';
 import {
   keyEl,
   SYSREG_CNTFRQ_EL0,
@@ -168,8 +168,8 @@ export function writeElRegister(cpu: A64Cpu, key: number, lo: number, hi: number
     case SYSREG_HCR_EL2:
       cpu.hcr[0] = lo;
       cpu.hcr[1] = hi;
-      // TGE and DC turn EL1&0 stage 1 off.
-      updateTranslation(cpu);
+      // TGE and DC turn EL1&0 stage 1 off (and back on: drop what the TLB held).
+      translationChanged(cpu);
       cpu.attention = true;
       return true;
     case SYSREG_CPACR_EL1:

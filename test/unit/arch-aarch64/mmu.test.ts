@@ -409,6 +409,20 @@ describe('aarch64 MMU permissions (D5.4)', () => {
     expect(fault(m, 3).esr).toBe(esr(IA_SAME, 0x0f));
   });
 
+  it('HCR_EL2.TGE (Non-secure) turns EL1&0 stage 1 off: EL0 addresses are physical', () => {
+    const { m, pt, tcr } = setup();
+    pt.map(0x300000n, BigInt(DATA), AF | AP_RW_ALL);
+    m.w64(DATA, 0x61n);
+    m.load([...A.mov64(1, DATA), A.ldr(2, 1)]);
+    T.enableEl1(m, tcr, BigInt(pt.root));
+    T.setSys(m, A.sysreg(3, 4, 1, 1, 0), (1n << 31n) | (1n << 27n)); // HCR_EL2.RW | TGE
+    m.cpu.setEl(0);
+    expect(m.cpu.mmuOff).toBe(true);
+    m.run(5);
+    expect(m.cpu.lastException).toBeNull();
+    expect(m.x(2)).toBe(0x61n);
+  });
+
   it('EL2 regime translates with TTBR0_EL2/TCR_EL2', () => {
     const m = makeMachine();
     const pt = new PageTables(m, 16, 42);
