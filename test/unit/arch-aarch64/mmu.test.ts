@@ -126,6 +126,26 @@ describe('aarch64 MMU walks (D5.2)', () => {
     expect(m.x(3)).toBe(0x1122n);
   });
 
+  it('TBI0 ignores the top byte of a data address (FAR keeps it); without TBI0 the tag is a level 0 translation fault', () => {
+    for (const tbi of [true, false]) {
+      const { m, pt, tcr } = setup();
+      pt.map(0x300000n, BigInt(DATA), AF);
+      m.w64(DATA + 8, 0x66n);
+      const tagged = (0x5an << 56n) | 0x300008n;
+      m.load([...A.mov64(1, tagged), A.ldr(2, 1), A.ldr(3, 1)]);
+      T.enableEl1(m, tbi ? tcr | T.TBI0 : tcr, BigInt(pt.root));
+      m.run(6);
+      if (tbi) {
+        expect(m.cpu.lastException).toBeNull();
+        expect([m.x(2), m.x(3)]).toEqual([0x66n, 0x66n]);
+      } else {
+        const f = fault(m);
+        expect(f.esr).toBe(esr(DA_SAME, 0x04));
+        expect(f.far).toBe(tagged);
+      }
+    }
+  });
+
   it('instruction fetch follows the mapping across a page change to a non-contiguous physical page', () => {
     const { m, pt, tcr } = setup();
     pt.map(0x400000n, 0x90000n, AF);
@@ -591,6 +611,23 @@ describe('aarch64 TLB maintenance (D5.9) and AT', () => {
     const regs = m.cpu.inspect();
     expect(regs.find((r) => r.name === 'TTBR0_EL1')).toEqual({ name: 'TTBR0_EL1', value: pt.root, hi: 3 << 16, width: 64 });
     for (const name of ['TTBR1_EL1', 'TCR_EL1', 'MAIR_EL1', 'PAR_EL1', 'TTBR0_EL2', 'TCR_EL3']) expect(regs.map((r) => r.name)).toContain(name);
+  });
+
+  it('AT S1E3R at EL3 and AT S1E1R from EL3 use their own regimes; AT with the regime off reports the flat address', () => {
+    const m = makeMachine();
+    const pt3 = new PageTables(m, 12, 39, 0x180000);
+    pt3.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+    pt3.map(BigInt(CODE), BigInt(CODE), AF);
+    pt3.map(0x300000n, BigInt(DATA), AF | T.attrIndx(1));
+    const PAR = A.sysreg(3, 0, 7, 4, 0);
+    const program = [...A.mov64(1, 0x300040), A.sys(6, 7, 8, 0, 1), A.mrs(10, PAR), A.sys(0, 7, 8, 0, 1), A.mrs(11, PAR)];
+    m.load(program);
+    T.enableEl23(m, 3, T.T0SZ(25) | (2n << 16n), BigInt(pt3.root));
+    m.run(program.flat().length);
+    expect(m.cpu.lastException).toBeNull();
+    // EL3 regime: PA and MAIR_EL3 index 1 (0xff), NS = 0 at EL3; EL1&0 off: flat, Device (0x00), SH 0b10.
+    expect(m.x(10)).toBe((0xffn << 56n) | BigInt(DATA) | (0n << 7n));
+    expect(m.x(11)).toBe(0x300000n | (2n << 7n));
   });
 
   it('enabling the MMU with MSR SCTLR_EL1 at EL1 (identity-mapped code) takes effect at the next instruction', () => {
