@@ -4,7 +4,7 @@
  * and S1E0R/W, which walk without the TLB and report PA, attributes or the fault status in PAR_EL1.
  */
 import { describe, expect, it } from 'vitest';
-import { addressTranslate } from '../../../plugins/arch-aarch64/src/mmu.js';
+import { ACC_READ, ACC_WRITE, addressTranslate, translate, XLATE } from '../../../plugins/arch-aarch64/src/mmu.js';
 import { makeMachine, type A64Machine } from './machine.js';
 import * as T from './mmu-tables.js';
 
@@ -172,6 +172,13 @@ describe('aarch64 MMU against a reference walk (random tables)', () => {
           const par = (BigInt(m.cpu.mmu.par[1] >>> 0) << 32n) | BigInt(m.cpu.mmu.par[0] >>> 0);
           expect({ va: va.toString(16), el0, write, par: par.toString(16) }).toEqual({ va: va.toString(16), el0, write, par: model(m, c, va, el0, write).toString(16) });
           checked++;
+          // The data path (TLB fill, then a hit) agrees: EL0 permissions through LDTR/STTR's flag.
+          const expected = model(m, c, va, el0, write);
+          for (let twice = 0; twice < 2; twice++) {
+            const pa = translate(m.cpu, Number(va & 0xffffffffn) | 0, Number(va >> 32n) | 0, write ? ACC_WRITE : ACC_READ, el0);
+            if ((expected & 1n) !== 0n) expect([va.toString(16), pa, XLATE[0]]).toEqual([va.toString(16), -1, Number((expected >> 1n) & 63n)]);
+            else expect([va.toString(16), BigInt(pa) >> 12n]).toEqual([va.toString(16), bitsOf(expected, 47, 12)]);
+          }
           outcomes.add((par & 1n) !== 0n ? Number((par >> 1n) & 0x3cn) : -1);
         }
       }
