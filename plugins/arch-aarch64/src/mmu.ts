@@ -73,10 +73,11 @@ export class MmuRegs {
 
 /**
  * Results: XLATE[0] the fault status code on a fault; XWALK holds the walk's result: 0 perm bits
- * (tlb.ts layout with nG, level, size), 1 AttrIndx, 2 SH. XPA[0] the physical address.
+ * (tlb.ts layout with nG, level, size), 1 AttrIndx, 2 SH, 3 NS (descriptor NS or NSTable, meaningful
+ * in Secure state). XPA[0] the physical address.
  */
 export const XLATE = new Int32Array(1);
-const XWALK = new Int32Array(3);
+const XWALK = new Int32Array(4);
 const XPA = new Float64Array(1);
 
 /** The regime of an EL (EL0 and EL1 share EL1&0). */
@@ -223,6 +224,7 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
   let apTable = 0;
   let xnTable = 0;
   let pxnTable = 0;
+  let nsTable = 0;
   let bits = inputBits - shift;
   for (;;) {
     const index = Math.floor(va / 2 ** shift) % 2 ** bits;
@@ -237,6 +239,7 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
       apTable |= (hi >>> 29) & 3;
       xnTable |= (hi >>> 28) & 1;
       pxnTable |= (hi >>> 27) & 1;
+      nsTable |= (hi >>> 31) & 1;
       level++;
       shift -= stride;
       bits = stride;
@@ -276,6 +279,7 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
     XWALK[0] = perm | (level << ENTRY_LEVEL_SHIFT) | (shift << ENTRY_SIZE_SHIFT);
     XWALK[1] = (lo >>> 2) & 7;
     XWALK[2] = (lo >>> 8) & 3;
+    XWALK[3] = nsTable | ((lo >>> 5) & 1);
     return -1;
   }
 }
@@ -332,7 +336,10 @@ export function translate(cpu: A64Cpu, vl: number, vh: number, acc: number, unpr
 export function addressTranslate(cpu: A64Cpu, el: number, write: boolean, vl: number, vh: number): void {
   const regime = regimeOf(el);
   const m = cpu.mmu;
-  const ns = (cpu.scr & SCR_NS) !== 0 && cpu.el < 3 ? 1 : 0;
+  // Non-secure regimes output Non-secure addresses; Secure ones (EL3, Secure EL1&0) the
+  // descriptor's NS/NSTable (D5.5.2).
+  const secure = regime === 3 || (cpu.scr & SCR_NS) === 0;
+  let ns = secure ? 0 : 1;
   const par = m.par;
   let pa: number;
   let attr = 0;
@@ -357,6 +364,7 @@ export function addressTranslate(cpu: A64Cpu, el: number, write: boolean, vl: nu
       attr = ((index < 4 ? mairLo : mairHi) >>> (8 * (index & 3))) & 0xff;
       // Device memory (attribute 0000xxxx) is reported as Outer Shareable.
       sh = (attr & 0xf0) === 0 ? 2 : XWALK[2];
+      if (secure) ns = XWALK[3];
     }
   }
   if (fsc >= 0) {
