@@ -13,7 +13,7 @@ import { GenericTimer } from './generic-timer.js';
 import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, VECTOR_FIQ, VECTOR_IRQ, VECTOR_SYNC, type TakenException } from './exceptions.js';
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
-import { ACC_EXEC, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
+import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -354,6 +354,16 @@ export class A64Cpu implements Cpu {
     out.push(r64('MAIR_EL1', m.mair[2], m.mair[3]), r64('PAR_EL1', m.par[0], m.par[1]));
     for (let el = 2; el < 4; el++) out.push(r64(`TTBR0_EL${el}`, m.ttbr0[2 * el], m.ttbr0[2 * el + 1]), r32(`TCR_EL${el}`, m.tcr[2 * el]));
     return out;
+  }
+
+  /**
+   * The physical address of a virtual address (an edge number, as `pc`) in the current
+   * translation regime, or null: for debuggers and tests (not yet part of the Cpu interface).
+   */
+  virtToPhys(va: number): number | null {
+    const lo = (((va % TWO32) + TWO32) % TWO32) | 0;
+    const pa = debugTranslate(this, lo, Math.floor(va / TWO32) | 0);
+    return pa < 0 ? null : pa;
   }
 
   privilegeName(): string {

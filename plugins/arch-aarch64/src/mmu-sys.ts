@@ -132,7 +132,9 @@ export function writeMmuRegister(cpu: A64Cpu, key: number, rt: number, lo: numbe
     case SYSREG_TTBR0_EL3:
       m.ttbr0[2 * el] = lo;
       m.ttbr0[2 * el + 1] = hi;
-      ttbrChanged(cpu);
+      // EL2/EL3 translations are all global: drop everything (these writes are rare).
+      if (el === 1) ttbrChanged(cpu);
+      else translationChanged(cpu);
       return true;
     case SYSREG_TTBR1_EL1:
       m.ttbr1[0] = lo;

@@ -377,3 +377,13 @@ export function addressTranslate(cpu: A64Cpu, el: number, write: boolean, vl: nu
   par[0] = ((page % TWO32) | 0) | (sh << 7) | (ns << 9);
   par[1] = (Math.floor(page / TWO32) & 0xffff) | (attr << 24);
 }
+
+/**
+ * The physical address of VA (lo, hi) in the current regime for a debugger, or -1 when it does not
+ * translate: no TLB, no permission check, no side effects (identity with the MMU off).
+ */
+export function debugTranslate(cpu: A64Cpu, lo: number, hi: number): number {
+  const regime = regimeOf(cpu.el);
+  if (!stage1On(cpu, regime)) return hi >>> (PA_BITS - 32) !== 0 ? -1 : hi * TWO32 + (lo >>> 0);
+  return walk(cpu, regime, lo, untagged(cpu, regime, hi, ACC_READ)) < 0 ? XPA[0] : -1;
+}

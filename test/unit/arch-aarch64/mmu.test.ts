@@ -605,6 +605,18 @@ describe('aarch64 TLB maintenance (D5.9) and AT', () => {
     expect(m.x(13)).toBe(1n | (0x05n << 1n) | (1n << 11n));
   });
 
+  it('virtToPhys translates without side effects (debuggers), null where nothing is mapped', () => {
+    const { m, pt, tcr } = setup();
+    pt.map(0x300000n, BigInt(DATA), AF | AP_RO_EL1);
+    expect(m.cpu.virtToPhys(0x300123)).toBe(0x300123); // MMU off: identity
+    T.enableEl1(m, tcr, BigInt(pt.root));
+    const walks = m.cpu.tlb.walks;
+    expect(m.cpu.virtToPhys(0x300123)).toBe(DATA + 0x123);
+    expect(m.cpu.virtToPhys(0x7f000000)).toBeNull();
+    expect(m.cpu.tlb.walks).toBe(walks);
+    expect(m.cpu.lastException).toBeNull();
+  });
+
   it('inspect() shows the translation registers', () => {
     const { m, pt, tcr } = setup();
     T.enableEl1(m, tcr, BigInt(pt.root) | (3n << 48n));
