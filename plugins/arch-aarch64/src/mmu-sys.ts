@@ -12,6 +12,10 @@ import { EL_VALUE } from './el-registers.js';
 import { addressTranslate, ID_AA64MMFR0, translationChanged, ttbrChanged } from './mmu.js';
 import { dcZva, readCacheRegister, SYS_DC_ZVA, writeCacheRegister } from './cache.js';
 import { sysreg } from './sysregs.js';
+import { trap } from './generic-timer.js';
+
+/** SCTLR_EL1.UCI: EL0 may use DC CVAU/CVAC/CIVAC and IC IVAU. */
+const SCTLR_UCI = 1 << 26;
 
 export const SYSREG_TTBR0_EL1 = sysreg(3, 0, 2, 0, 0);
 export const SYSREG_TTBR1_EL1 = sysreg(3, 0, 2, 0, 1);
@@ -121,7 +125,10 @@ export function readMmuRegister(cpu: A64Cpu, key: number, rt: number, pcLo: numb
 export function writeMmuRegister(cpu: A64Cpu, key: number, rt: number, lo: number, hi: number, pcLo: number, pcHi: number): boolean {
   if (key >>> 14 === 1) {
     if (key === SYS_DC_ZVA) dcZva(cpu, rt, lo, hi, pcLo, pcHi);
-    else sysInstruction(cpu, key, lo, hi);
+    else if (cpu.el === 0 && (cpu.sctlr[1] & SCTLR_UCI) === 0 && (key >>> 11) === ((1 << 3) | 3)) {
+      // EL0 cache maintenance by VA (DC CVAC/CVAU/CIVAC, IC IVAU: op1 = 3) needs SCTLR_EL1.UCI.
+      trap(cpu, key, rt, false, pcLo, pcHi, -1);
+    } else sysInstruction(cpu, key, lo, hi);
     return true;
   }
   const m = cpu.mmu;

@@ -58,6 +58,14 @@ describe('aarch64 cache identification (as QEMU 7.2 cortex-a53) and DC ZVA', () 
     expect(dze.x(4)).toBe(4n);
   });
 
+  it('EL0 DC CIVAC / IC IVAU trap to EL1 unless SCTLR_EL1.UCI', () => {
+    const trapped = at(0, [A.sys(3, 7, 14, 1, 2)]);
+    expect(trapped.cpu.lastException?.esr).toBe(esr(0x18, sysIss(1, 3, 7, 14, 1, 2, false)));
+    const ok = at(0, [A.sys(3, 7, 14, 1, 2), A.sys(3, 7, 5, 1, 2), A.movz(4, 1)], 0x00c50838 | (1 << 26));
+    expect(ok.cpu.lastException).toBeNull();
+    expect(ok.x(4)).toBe(1n);
+  });
+
   it('DC ZVA zeroes the aligned 64-byte block holding the address, and nothing else', () => {
     const m = makeMachine();
     for (let off = 0; off < 0xc0; off += 8) m.w64(DATA + off, 0x1111111111111111n);
