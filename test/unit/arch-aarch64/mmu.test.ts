@@ -534,6 +534,22 @@ describe('aarch64 TLB maintenance (D5.9) and AT', () => {
     }
   });
 
+  it('remapping the page the code runs in, then TLBI and ISB: the next instruction comes from the new page', () => {
+    const { m, pt, tcr } = setup();
+    const at = pt.map(0x400000n, 0x90000n, AF);
+    pt.map(BigInt(at & ~0xfff), BigInt(at & ~0xfff), AF | PXN);
+    const head = [...A.mov64(5, 0x98000n | AF | 3n), ...A.mov64(6, at), A.str(5, 6), A.dsb(), ...X7(0x400n), A.sys(0, 8, 7, 1, 7), A.dsb(), A.isb()];
+    const n = head.flat().length;
+    m.load([...head, A.movz(9, 1), A.b(0)], 0x90000);
+    // Until the ISB either mapping may be used: both pages hold the same code up to there.
+    m.load([...head, A.movz(9, 2), A.b(0)], 0x98000);
+    T.enableEl1(m, tcr, BigInt(pt.root));
+    m.cpu.pc = 0x400000;
+    m.run(n + 3);
+    expect(m.cpu.lastException).toBeNull();
+    expect(m.x(9)).toBe(2n);
+  });
+
   it('TLBI ASIDE1 drops the non-global entries of that ASID', () => {
     const m = remap([...X7(5n << 48n), A.sys(0, 8, 7, 2, 7)], AF | T.NG, { asid: 5n });
     expect(m.x(3)).toBe(2n);
