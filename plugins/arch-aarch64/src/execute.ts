@@ -382,7 +382,7 @@ export function execute(cpu: A64Cpu, budget: number): number {
         if (cpu.mmuOff) {
           if (vh === 0) off = (vl - ramBase) >>> 0;
         } else {
-          const slot = (vl >>> 12) & TLB_MASK;
+          const slot = ((vl >>> 12) ^ (vh >>> 16)) & TLB_MASK;
           if (tlbLo[slot] === (vl & -4096) && tlbHi[slot] === vh && (tlbPerm[slot] & (isLoad ? tlb.fastRead : tlb.fastWrite)) !== 0 && (c & LS_UNPRIV) === 0) off = tlbRam[slot] + (vl & 0xfff);
         }
         let ll = 0;
@@ -454,7 +454,7 @@ export function execute(cpu: A64Cpu, budget: number): number {
         if (cpu.mmuOff) {
           if (vh === 0) off = (vl - ramBase) >>> 0;
         } else {
-          const slot = (vl >>> 12) & TLB_MASK;
+          const slot = ((vl >>> 12) ^ (vh >>> 16)) & TLB_MASK;
           if (tlbLo[slot] === (vl & -4096) && tlbHi[slot] === vh && (tlbPerm[slot] & (isLdp ? tlb.fastRead : tlb.fastWrite)) !== 0 && (vl & 0xfff) <= (wide ? 0xff0 : 0xff8)) off = tlbRam[slot] + (vl & 0xfff);
         }
         if (off + (wide ? 16 : 8) <= ramSize && (off & (wide ? 7 : 3)) === 0) {

@@ -15,6 +15,9 @@
  */
 
 export const TLB_BITS = 9;
+// The slot of VA (lo, hi) is ((lo >>> 12) ^ (hi >>> 16)) & TLB_MASK: the upper half's VA bits
+// [63:48] are all ones, so a kernel page and a user page with the same low bits (both images
+// 2 MiB aligned, say) land in different slots. execute.ts computes it inline the same way.
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 
@@ -70,13 +73,13 @@ export class Tlb {
 
   /** The slot holding the 4 KiB page of (lo, hi), or -1. */
   lookup(lo: number, hi: number): number {
-    const slot = (lo >>> 12) & TLB_MASK;
+    const slot = ((lo >>> 12) ^ (hi >>> 16)) & TLB_MASK;
     return this.tagLo[slot] === (lo & -4096) && this.tagHi[slot] === hi ? slot : -1;
   }
 
   /** Fills the slot of VA page (lo, hi) with PA page `pa`; `ramOff` < 0 when it is not RAM. */
   fill(lo: number, hi: number, pa: number, ramOff: number, perm: number): number {
-    const slot = (lo >>> 12) & TLB_MASK;
+    const slot = ((lo >>> 12) ^ (hi >>> 16)) & TLB_MASK;
     this.tagLo[slot] = lo & -4096;
     this.tagHi[slot] = hi;
     this.pa[slot] = pa;

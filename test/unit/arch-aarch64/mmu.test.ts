@@ -207,6 +207,23 @@ describe('aarch64 MMU fast paths', () => {
   });
 });
 
+describe('aarch64 MMU TLB placement', () => {
+  it('an upper-half page and a lower-half page with the same low VA bits do not evict each other', () => {
+    const m = makeMachine();
+    const lo = new PageTables(m, 12, 39, 0x180000);
+    const hi = new PageTables(m, 12, 39, 0x1c0000);
+    lo.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+    lo.map(BigInt(CODE), BigInt(CODE), AF);
+    lo.map(0x400000n, BigInt(DATA), AF);
+    hi.map(0xffffff8000400000n, BigInt(DATA + 0x1000), AF);
+    m.load([...A.mov64(1, 0x400000), ...A.mov64(2, 0xffffff8000400000n), A.movz(20, 100), A.ldr(3, 1), A.ldr(4, 2), A.subsi(20, 20, 1), A.bcond('ne', -12)]);
+    T.enableEl1(m, T.TG0_4K | T.T0SZ(25) | T.TG1_4K | T.T1SZ(25) | T.IPS(2), BigInt(lo.root), BigInt(hi.root));
+    m.run(9 + 4 * 100);
+    expect(m.cpu.lastException).toBeNull();
+    expect(m.cpu.tlb.walks).toBe(3);
+  });
+});
+
 describe('aarch64 MMU faults (D5.10) with ESR and FAR', () => {
   function dataFault(prepare: (pt: PageTables, m: A64Machine) => bigint, opts: { tcr?: bigint; ttbr1?: bigint; write?: boolean } = {}) {
     const { m, pt, tcr } = setup();
