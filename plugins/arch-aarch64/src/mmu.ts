@@ -116,7 +116,7 @@ export function updateTranslation(cpu: A64Cpu): void {
   }
   const asid = currentAsid(m);
   if (asid !== m.asid) {
-    tlb.flushNonGlobal();
+    tlb.switchAsid(m.asid, asid);
     m.asid = asid;
   }
 }
@@ -128,9 +128,11 @@ export function translationChanged(cpu: A64Cpu): void {
   cpu.attention = true;
 }
 
-/** TTBRn_EL1 writes: drop the current ASID's entries (the base may have changed) and maybe switch ASID. */
+/**
+ * TTBRn_EL1 writes: maybe a new ASID. A new table base under the same ASID keeps the entries, as
+ * the architecture allows (and QEMU does): software changing tables under one ASID issues a TLBI.
+ */
 export function ttbrChanged(cpu: A64Cpu): void {
-  cpu.tlb.flushNonGlobal();
   updateTranslation(cpu);
   cpu.attention = true;
 }

@@ -10,7 +10,8 @@
  * pages and permission faults both go to the slow path (mmu.ts).
  *
  * Entries hold the translations of the current ASID (non-global) and global ones; a change of
- * ASID or of a TTBR drops the non-global ones. The Arm ARM lets a TLB drop any entry at any time
+ * ASID sets the old ASID's non-global entries aside (a few ASIDs are kept) and brings the new
+ * one's back, unless a TLBI came in between. The Arm ARM lets a TLB drop any entry at any time
  * (D5.9.1), so dropping more than asked is always correct.
  */
 
@@ -39,6 +40,23 @@ export const ENTRY_SIZE_SHIFT = 9;
 
 /** Tag of an empty entry: never equal to a page-aligned VA. */
 const EMPTY = 1;
+/** ASIDs whose non-global entries are kept aside while another ASID runs. */
+const SAVED_ASIDS = 4;
+
+/**
+ * The non-global entries of one ASID, set aside while another ASID is current: Linux's software
+ * PAN switches between the process's ASID and the reserved ASID 0 around every user access, and
+ * a context switch between a few processes is common; neither should cost the user entries.
+ */
+class SavedAsid {
+  asid = -1;
+  count = 0;
+  /** Last use (LRU). */
+  stamp = 0;
+  /** Per entry: slot, tagLo, tagHi, perm, ram. */
+  readonly words = new Int32Array(5 * TLB_SIZE);
+  readonly pa = new Float64Array(TLB_SIZE);
+}
 
 export class Tlb {
   /** VA bits [31:12] (low word with bits [11:0] clear), or EMPTY. */
@@ -58,6 +76,8 @@ export class Tlb {
   /** The same, shifted to the fast bits (what the interpreter tests). */
   fastRead = PERM_R1 << FAST_SHIFT;
   fastWrite = PERM_W1 << FAST_SHIFT;
+  private readonly saved: SavedAsid[] = Array.from({ length: SAVED_ASIDS }, () => new SavedAsid());
+  private clock = 0;
   /** Flushes, slow-path translations and walks so far (tests, statistics: the inline hits are not counted). */
   flushes = 0;
   slowLookups = 0;
@@ -91,15 +111,68 @@ export class Tlb {
 
   flushAll(): void {
     this.tagLo.fill(EMPTY);
+    this.dropSaved();
     this.flushes++;
   }
 
-  /** Drops the entries of the current ASID (ASID change, TTBR write, TLBI ASIDE1). */
+  /** Drops the entries of the current ASID (TLBI ASIDE1), and every set-aside ASID's. */
   flushNonGlobal(): void {
     const tag = this.tagLo;
     const perm = this.perm;
     for (let s = 0; s < TLB_SIZE; s++) if ((perm[s] & ENTRY_NG) !== 0) tag[s] = EMPTY;
+    this.dropSaved();
     this.flushes++;
+  }
+
+  /**
+   * The current ASID changes from `from` to `to`: sets `from`'s non-global entries aside (the
+   * least recently used set-aside ASID makes room) and brings `to`'s back. A TLBI of any kind
+   * drops everything set aside, so what comes back is never older than the last TLBI.
+   */
+  switchAsid(from: number, to: number): void {
+    // Room for `from`: a free record, else the least recently used one that is not `to`'s.
+    let slotOf: SavedAsid | null = null;
+    for (const sv of this.saved) {
+      if (sv.asid === to) continue;
+      if (slotOf === null || (sv.asid < 0 && slotOf.asid >= 0) || ((sv.asid >= 0) === (slotOf.asid >= 0) && sv.stamp < slotOf.stamp)) slotOf = sv;
+    }
+    if (slotOf === null) slotOf = this.saved[0];
+    const tag = this.tagLo;
+    const perm = this.perm;
+    let n = 0;
+    for (let s = 0; s < TLB_SIZE; s++) {
+      if (tag[s] === EMPTY || (perm[s] & ENTRY_NG) === 0) continue;
+      const w = 5 * n;
+      slotOf.words[w] = s;
+      slotOf.words[w + 1] = tag[s];
+      slotOf.words[w + 2] = this.tagHi[s];
+      slotOf.words[w + 3] = perm[s];
+      slotOf.words[w + 4] = this.ram[s];
+      slotOf.pa[n++] = this.pa[s];
+      tag[s] = EMPTY;
+    }
+    slotOf.asid = n > 0 ? from : -1;
+    slotOf.count = n;
+    slotOf.stamp = ++this.clock;
+    for (const sv of this.saved) {
+      if (sv.asid !== to || sv === slotOf) continue;
+      for (let i = 0; i < sv.count; i++) {
+        const w = 5 * i;
+        const s = sv.words[w];
+        tag[s] = sv.words[w + 1];
+        this.tagHi[s] = sv.words[w + 2];
+        perm[s] = sv.words[w + 3];
+        this.ram[s] = sv.words[w + 4];
+        this.pa[s] = sv.pa[i];
+      }
+      sv.asid = -1;
+      break;
+    }
+    this.flushes++;
+  }
+
+  private dropSaved(): void {
+    for (const sv of this.saved) sv.asid = -1;
   }
 
   /** Drops every entry whose page or block holds VA (lo, hi) (TLBI by VA, any ASID). */
@@ -113,6 +186,7 @@ export class Tlb {
       const mask = bits >= 32 ? 0 : ~((1 << bits) - 1);
       if (((tag[s] ^ lo) & mask) === 0) tag[s] = EMPTY;
     }
+    this.dropSaved();
     this.flushes++;
   }
 }

@@ -612,6 +612,62 @@ describe('aarch64 TLB maintenance (D5.9) and AT', () => {
     expect([m.x(2), m.x(3)]).toEqual([1n, 2n]);
   });
 
+  it('switching ASIDs back and forth keeps each ASID\'s translations (set aside, not walked again), and a TLBI in between is honoured', () => {
+    const { m, pt, tcr } = setup();
+    pt.map(VA, BigInt(DATA), AF | T.NG);
+    const pt2 = new PageTables(m, 12, 39, 0x1c0000);
+    pt2.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+    pt2.map(BigInt(CODE), BigInt(CODE), AF);
+    pt2.map(VA, BigInt(DATA + 0x1000), AF | T.NG);
+    m.w64(DATA, 1n);
+    m.w64(DATA + 0x1000, 2n);
+    m.w64(DATA + 0x2000, 3n);
+    const TTBR0 = A.sysreg(3, 0, 2, 0, 0);
+    const program = [
+      ...A.mov64(1, VA),
+      ...A.mov64(4, BigInt(pt2.root) | (2n << 48n)),
+      ...A.mov64(5, BigInt(pt.root) | (1n << 48n)),
+      A.ldr(2, 1), // ASID 1: 1
+      A.msr(TTBR0, 4),
+      A.isb(),
+      A.ldr(3, 1), // ASID 2: 2
+      A.msr(TTBR0, 5),
+      A.isb(),
+      A.ldr(6, 1), // ASID 1 again: 1
+    ];
+    m.load(program);
+    T.enableEl1(m, tcr, BigInt(pt.root) | (1n << 48n));
+    m.run(program.flat().length);
+    expect(m.cpu.lastException).toBeNull();
+    expect([m.x(2), m.x(3), m.x(6)]).toEqual([1n, 2n, 1n]);
+    // code page, ASID 1's data page, ASID 2's data page: ASID 1's came back without a walk
+    expect(m.cpu.tlb.walks).toBe(3);
+
+    // Now change ASID 1's mapping while ASID 2 runs, with a TLBI: ASID 1 must see it.
+    const at = pt.slot(VA, 3);
+    pt.map(BigInt(at & ~0xfff), BigInt(at & ~0xfff), AF | PXN);
+    pt2.map(BigInt(at & ~0xfff), BigInt(at & ~0xfff), AF | PXN);
+    const second = [
+      A.msr(TTBR0, 4),
+      A.isb(),
+      A.ldr(3, 1),
+      ...A.mov64(7, BigInt(DATA + 0x2000) | AF | T.NG | 3n),
+      ...A.mov64(8, at),
+      A.str(7, 8),
+      A.dsb(),
+      ...A.mov64(9, (VA >> 12n) | (1n << 48n)),
+      A.sys(0, 8, 7, 1, 9), // TLBI VAE1, ASID 1
+      A.dsb(),
+      A.msr(TTBR0, 5),
+      A.isb(),
+      A.ldr(6, 1),
+    ];
+    m.load(second, CODE + 0x400);
+    m.run(second.flat().length);
+    expect(m.cpu.lastException).toBeNull();
+    expect([m.x(3), m.x(6)]).toEqual([2n, 3n]);
+  });
+
   it('AT S1E1R/S1E1W/S1E0R write PAR_EL1: PA, SH and the MAIR attribute, or F with the fault status', () => {
     const { m, pt, tcr } = setup();
     pt.map(0x300000n, BigInt(DATA), AF | T.attrIndx(1) | (3n << 8n) | AP_RO_EL1);
