@@ -39,6 +39,9 @@ from_el3:
   msr scr_el3, x0
   mov x0, #HCR_RW             /* EL2 exists (non-secure) and decides EL1's width even when skipped */
   msr hcr_el2, x0
+  mov x0, #3                  /* CNTHCTL_EL2 still gates EL1's timer access when EL2 is skipped */
+  msr cnthctl_el2, x0
+  msr cntvoff_el2, xzr
   mov x0, #SPSR_EL1H_DAIF
   msr spsr_el3, x0
   adr x0, el1_entry

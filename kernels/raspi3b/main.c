@@ -1,6 +1,7 @@
-/* Step 1 of the Pi 3 reference kernel: console, mailbox, exception vectors, the secondary cores,
+/* The Pi 3 reference kernel: console, mailbox, exception vectors, the secondary cores, the MMU,
  * and an echo loop that ends with power-off through semihosting. */
 #include "rpi.h"
+#include "mmu.h"
 
 #define TAG_BOARD_REVISION 0x00010002u
 #define TAG_ARM_MEMORY 0x00010005u
@@ -81,7 +82,7 @@ static void echo_until_q(void) {
 
 void main(void) {
   uart_init();
-  printf("\nrvos raspi3b reference kernel (step 1)\n");
+  printf("\nrvos raspi3b reference kernel\n");
   uint32_t rev, base, size;
   if (mbox_get_u32(TAG_BOARD_REVISION, &rev))
     printf("board revision: 0x%08x\n", rev);
@@ -96,6 +97,9 @@ void main(void) {
   exceptions_init();
   exceptions_test();
   start_secondaries();
+  /* After the secondaries: they stay parked with the MMU off and never touch shared data again. */
+  mmu_init();
+  mmu_test();
   echo_until_q();
   printf("power off\n");
   semihost_exit(0);

@@ -1,5 +1,6 @@
-/* Raspberry Pi 3 (BCM2837) peripheral addresses and MMIO helpers. With the MMU off every data
- * access is Device-nGnRnE, so plain volatile accesses are ordered; dsb() is for the mailbox. */
+/* Raspberry Pi 3 (BCM2837) peripheral addresses and MMIO helpers. Peripherals are Device-nGnRnE
+ * (MMU off, or mapped so by mmu.c), so plain volatile accesses are ordered; dsb() is for the
+ * mailbox. */
 #ifndef RPI_H
 #define RPI_H
 
@@ -53,6 +54,7 @@ void semihost_exit(int code) __attribute__((noreturn));
 /* exceptions.c */
 void exceptions_init(void);
 void exceptions_test(void);
+extern volatile int expect_abort; /* mmu.c: the next data/instruction abort at EL1 is a test */
 /* boot.S */
 extern volatile uint64_t entry_el;
 extern volatile uint64_t cpu_turn;
