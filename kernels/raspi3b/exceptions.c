@@ -6,10 +6,6 @@
  * is fatal (semihosting exit 1). */
 #include "rpi.h"
 
-struct frame {
-  uint64_t x[31];
-  uint64_t elr, spsr;
-};
 
 #define EC_UNKNOWN 0x00
 #define EC_SVC64 0x15
@@ -32,7 +28,14 @@ static int far_valid(unsigned ec) {
          ec == EC_DABT_SAME || ec == EC_SP_ALIGN || ec == EC_WATCH_LOWER || ec == EC_WATCH_SAME;
 }
 
-void exc_handler(uint64_t index, struct frame *f) {
+/* Interrupts: only the timer is enabled. */
+static struct frame *irq_handler(struct frame *f) {
+  timer_irq();
+  return f;
+}
+
+struct frame *exc_handler(uint64_t index, struct frame *f) {
+  if ((index & 3) == 1 && index < 12) return irq_handler(f); /* IRQ from EL1 or EL0 */
   uint64_t esr = read_sysreg(esr_el1);
   unsigned ec = (unsigned)(esr >> 26) & 0x3f;
   if ((index & 3) == 0) {
@@ -40,29 +43,29 @@ void exc_handler(uint64_t index, struct frame *f) {
     case EC_SVC64:
       printf("svc #%lu: ESR_EL1=0x%08lx ELR_EL1=0x%016lx\n", esr & 0xffff, esr, f->elr);
       f->x[0] = f->x[0] * 2; /* a result in x0 shows the frame goes back to the caller */
-      return;
+      return f;
     case EC_UNKNOWN:
       printf("undefined instruction: ESR_EL1=0x%08lx ELR_EL1=0x%016lx, skipped\n", esr, f->elr);
       f->elr += 4;
-      return;
+      return f;
     case EC_BRK64:
       printf("brk #%lu: ESR_EL1=0x%08lx ELR_EL1=0x%016lx, skipped\n", esr & 0xffff, esr, f->elr);
       f->elr += 4;
-      return;
+      return f;
     case EC_DABT_SAME:
       if (!expect_abort) break;
       expect_abort = 0;
       printf("data abort: ESR_EL1=0x%08lx ELR_EL1=0x%016lx FAR_EL1=0x%016lx, skipped\n", esr, f->elr,
              read_sysreg(far_el1));
       f->elr += 4;
-      return;
+      return f;
     case EC_IABT_SAME: /* a call to a non-executable address: back to the caller */
       if (!expect_abort) break;
       expect_abort = 0;
       printf("instruction abort: ESR_EL1=0x%08lx ELR_EL1=0x%016lx FAR_EL1=0x%016lx, returning\n", esr,
              f->elr, read_sysreg(far_el1));
       f->elr = f->x[30];
-      return;
+      return f;
     }
   }
   printf("\nunhandled %s exception from %s: ESR_EL1=0x%08lx (EC 0x%02x) ELR_EL1=0x%016lx", kinds[index & 3],
@@ -70,6 +73,7 @@ void exc_handler(uint64_t index, struct frame *f) {
   if ((index & 3) == 0 && far_valid(ec)) printf(" FAR_EL1=0x%016lx", read_sysreg(far_el1));
   printf(" SPSR_EL1=0x%08lx\n", f->spsr);
   semihost_exit(1);
+  return f;
 }
 
 extern char vectors[];

@@ -1,5 +1,5 @@
 /* The Pi 3 reference kernel: console, mailbox, exception vectors, the secondary cores, the MMU,
- * and an echo loop that ends with power-off through semihosting. */
+ * the timer tick, and a shell whose shutdown powers off through semihosting. */
 #include "rpi.h"
 #include "mmu.h"
 
@@ -47,39 +47,6 @@ static void start_secondaries(void) {
   printf("smp: %d cores up\n", NCPUS);
 }
 
-static int line_is(const char *line, unsigned n, const char *word) {
-  unsigned i = 0;
-  for (; i < n && word[i]; i++)
-    if (line[i] != word[i]) return 0;
-  return i == n && !word[i];
-}
-
-/* A branch to a misaligned address: a PC alignment fault (EC 0x22, FAR_EL1 = ELR_EL1 = the
- * address), which the handler treats as fatal. Shows the fatal path and exit code 1. */
-static void crash(void) {
-  __asm__ volatile("br %0" ::"r"((uintptr_t)_start + 2));
-}
-
-static void echo_until_q(void) {
-  char line[80];
-  unsigned n = 0;
-  printf("ready: echoing input; a line 'q' powers off, 'crash' takes a fatal exception\n");
-  for (;;) {
-    int c = uart_getc();
-    if (c == '\n') {
-      uart_putc('\n');
-      if (line_is(line, n, "q")) return;
-      if (line_is(line, n, "crash")) crash();
-      n = 0;
-    } else if (c == 0x7f || c == '\b') {
-      if (n) n--, printf("\b \b");
-    } else if (n < sizeof line) {
-      line[n++] = (char)c;
-      uart_putc((char)c);
-    }
-  }
-}
-
 void main(void) {
   uart_init();
   printf("\nrvos raspi3b reference kernel\n");
@@ -100,7 +67,9 @@ void main(void) {
   /* After the secondaries: they stay parked with the MMU off and never touch shared data again. */
   mmu_init();
   mmu_test();
-  echo_until_q();
+  timer_init();
+  __asm__ volatile("msr daifclr, #2" ::: "memory"); /* IRQs on: the timer ticks from now */
+  shell();
   printf("power off\n");
   semihost_exit(0);
 }

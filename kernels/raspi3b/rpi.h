@@ -51,10 +51,22 @@ int mbox_get_u32x2(uint32_t tag, uint32_t *a, uint32_t *b);
 int mbox_set_clock_rate(uint32_t clock_id, uint32_t hz);
 /* semihost.c */
 void semihost_exit(int code) __attribute__((noreturn));
-/* exceptions.c */
+/* exceptions.c; the frame vectors.S saves on exception entry */
+struct frame {
+  uint64_t x[31];
+  uint64_t elr, spsr, sp_el0;
+};
 void exceptions_init(void);
 void exceptions_test(void);
 extern volatile int expect_abort; /* mmu.c: the next data/instruction abort at EL1 is a test */
+/* timer.c */
+#define TICK_HZ 100
+extern volatile uint64_t ticks;
+void timer_init(void);
+int timer_irq(void);
+void wait_ticks(uint64_t n);
+/* shell.c */
+void shell(void);
 /* boot.S */
 extern volatile uint64_t entry_el;
 extern volatile uint64_t cpu_turn;

@@ -2,8 +2,8 @@
  * The Pi 3 reference kernel (kernels/raspi3b) on QEMU 7.2's raspi3b, the reference peer: the raw
  * kernel8.img (core 0 at EL2, cores 1-3 released from the spin table) and the ELF (all four cores
  * at EL3) must print exactly session.raw.expected / session.elf.expected while
- * kernels/raspi3b/session.in is typed into the PL011 after the `ready` line, and power off through
- * semihosting with exit code 0. The two transcripts differ only in the entry EL of each core.
+ * kernels/raspi3b/session.in is typed into the PL011 (the kernel's shell) after the `ready` line,
+ * and power off through semihosting with exit code 0. The two transcripts differ only in the entry EL of each core.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ describe.skipIf(!qemuAarch64Available())('raspi3b reference kernel on QEMU', () 
   it.each([
     ['raw kernel8.img', 'build/kernel8.img', 'session.raw.expected'],
     ['ELF', 'build/kernel8.elf', 'session.elf.expected'],
-  ])('%s: banner, exceptions, four cores, echo, semihosting exit', async (_what, kernel, expected) => {
+  ])('%s: banner, exceptions, four cores, MMU, timer, shell, semihosting exit', async (_what, kernel, expected) => {
     const r = await runQemuRaspi3b({ kernel: join(dir, kernel), input: read('session.in') });
     expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
     expect(r.output).toBe(read(expected));
@@ -28,9 +28,20 @@ describe.skipIf(!qemuAarch64Available())('raspi3b reference kernel on QEMU', () 
     const r = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), input: 'crash\n' });
     expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
     expect(r.output).toMatch(
-      /\ncrash\n\nunhandled synchronous exception from EL1 with SP_EL1: ESR_EL1=0x8a000000 \(EC 0x22\) ELR_EL1=0x0000000000080002 FAR_EL1=0x0000000000080002 SPSR_EL1=0x[0-9a-f]{8}\n$/,
+      /\n\$ crash\n\nunhandled synchronous exception from EL1 with SP_EL1: ESR_EL1=0x8a000000 \(EC 0x22\) ELR_EL1=0x0000000000080002 FAR_EL1=0x0000000000080002 SPSR_EL1=0x[0-9a-f]{8}\n$/,
     );
     expect(r.exitCode).toBe(1);
+  });
+
+  it('uptime counts timer interrupts (100 Hz): at least 20 ticks after a 200 ms sleep', async () => {
+    const r = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), input: 'sleep 200\nuptime\nq\n' });
+    expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    const m = /\nuptime: (\d+) ticks, (\d+)\.(\d\d) s\n/.exec(r.output);
+    expect(m, r.output).not.toBeNull();
+    const ticks = Number(m![1]);
+    expect(ticks).toBeGreaterThanOrEqual(20);
+    expect(Number(m![2]) * 100 + Number(m![3])).toBe(ticks);
+    expect(r.exitCode).toBe(0);
   });
 
   it('without -semihosting the HLT is an undefined instruction: reported, skipped, then the core halts', async () => {
@@ -41,6 +52,6 @@ describe.skipIf(!qemuAarch64Available())('raspi3b reference kernel on QEMU', () 
       stopWhen: 'halting\n',
     });
     expect(r.timedOut).toBe(false);
-    expect(r.output).toMatch(/\nq\npower off\nundefined instruction: ESR_EL1=0x02000000 ELR_EL1=0x[0-9a-f]{16}, skipped\npower off: no semihosting, halting\n$/);
+    expect(r.output).toMatch(/\n\$ q\npower off\nundefined instruction: ESR_EL1=0x02000000 ELR_EL1=0x[0-9a-f]{16}, skipped\npower off: no semihosting, halting\n$/);
   });
 });
