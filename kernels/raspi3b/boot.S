@@ -88,8 +88,11 @@ secondary:
 4:mov x0, x19
   mov x1, x20
   bl secondary_main
+/* WFI, not WFE: with interrupts masked and none routed here it sleeps for good, where a WFE
+ * loop keeps waking (QEMU's TCG treats WFE as a yield: the vCPU spins and takes host time from
+ * core 0, whose timer ticks then come late). */
 park:
-  wfe
+  wfi
   b park
 
   .section .data

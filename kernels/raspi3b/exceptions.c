@@ -4,7 +4,7 @@
  * as `ELR_EL1=0x...` so rvos can symbolize them. SVC returns (ELR_EL1 already points past it);
  * undefined instructions, BRK and the aborts the tests expect (expect_abort) are skipped; anything else
  * is fatal (semihosting exit 1). */
-#include "rpi.h"
+#include "proc.h"
 
 
 #define EC_UNKNOWN 0x00
@@ -28,19 +28,24 @@ static int far_valid(unsigned ec) {
          ec == EC_DABT_SAME || ec == EC_SP_ALIGN || ec == EC_WATCH_LOWER || ec == EC_WATCH_SAME;
 }
 
-/* Interrupts: only the timer is enabled. */
-static struct frame *irq_handler(struct frame *f) {
-  timer_irq();
-  return f;
-}
+#define FROM_EL1_SPX 4
+#define FROM_EL0_A64 8
+#define KIND_SYNC 0
+#define KIND_IRQ 1
+
+/* Interrupts: only the timer is enabled; its tick may switch processes. */
+static struct frame *irq_handler(struct frame *f) { return timer_irq() ? sched_tick(f) : f; }
 
 struct frame *exc_handler(uint64_t index, struct frame *f) {
-  if ((index & 3) == 1 && index < 12) return irq_handler(f); /* IRQ from EL1 or EL0 */
+  unsigned kind = index & 3, origin = index & ~3UL;
+  if (kind == KIND_IRQ && (origin == FROM_EL1_SPX || origin == FROM_EL0_A64)) return irq_handler(f);
   uint64_t esr = read_sysreg(esr_el1);
   unsigned ec = (unsigned)(esr >> 26) & 0x3f;
-  if ((index & 3) == 0) {
+  if (kind == KIND_SYNC && origin == FROM_EL0_A64) return ec == EC_SVC64 ? syscall(f) : user_fault(f, esr);
+  if (kind == KIND_SYNC && origin == FROM_EL1_SPX) {
     switch (ec) {
     case EC_SVC64:
+      if ((esr & 0xffff) == 0) return sched_yield(f); /* the shell gives up the CPU (proc.c) */
       printf("svc #%lu: ESR_EL1=0x%08lx ELR_EL1=0x%016lx\n", esr & 0xffff, esr, f->elr);
       f->x[0] = f->x[0] * 2; /* a result in x0 shows the frame goes back to the caller */
       return f;

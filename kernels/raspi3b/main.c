@@ -2,6 +2,7 @@
  * the timer tick, and a shell whose shutdown powers off through semihosting. */
 #include "rpi.h"
 #include "mmu.h"
+#include "proc.h"
 
 #define TAG_BOARD_REVISION 0x00010002u
 #define TAG_ARM_MEMORY 0x00010005u
@@ -67,6 +68,7 @@ void main(void) {
   /* After the secondaries: they stay parked with the MMU off and never touch shared data again. */
   mmu_init();
   mmu_test();
+  proc_init();
   timer_init();
   __asm__ volatile("msr daifclr, #2" ::: "memory"); /* IRQs on: the timer ticks from now */
   shell();

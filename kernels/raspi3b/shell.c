@@ -1,6 +1,8 @@
-/* The kernel's shell on the PL011: reads a line (echoed, DEL/BS erase), runs a built-in command.
+/* The kernel's shell on the PL011: reads a line (echoed, DEL/BS erase), runs a built-in command
+ * or starts a user program (proc.c) and waits for it unless the line ends in &.
  * Output is the same whatever the input timing, so a transcript compares byte for byte. */
-#include "rpi.h"
+#include "proc.h"
+#include "mmu.h"
 
 #define LINE_MAX 80
 #define ARGS_MAX 8
@@ -48,13 +50,23 @@ static unsigned parse_uint(const char *s) {
 }
 
 static void cmd_help(void) {
-  printf("commands:\n"
+  printf("built-in commands:\n"
          "  help             this list\n"
          "  echo TEXT...     prints its arguments\n"
          "  uptime           ticks of the %u Hz timer since it started, and seconds\n"
-         "  sleep MS         waits MS milliseconds (WFI until the timer ticks)\n"
-         "  crash            a fatal exception (PC alignment fault), exit code 1\n"
-         "  shutdown, q      power off (semihosting exit 0)\n",
+         "  ps               the process table\n"
+         "  kill PID         ends a process\n"
+         "  mem              free pages\n"
+         "  preempt          two CPU-bound processes share the CPU under timer preemption\n"
+         "  crash            a fatal exception in the kernel (PC alignment fault), exit code 1\n"
+         "  shutdown, q      power off (semihosting exit 0)\n"
+         "programs (EL0, each in its own address space; add & to run in the background):\n"
+         "  hello            hello, world\n"
+         "  sleep MS         sleeps MS milliseconds\n"
+         "  spin MS          a CPU-bound loop for MS milliseconds\n"
+         "  loop             a CPU-bound loop for ever\n"
+         "  badptr badinsn badstore\n"
+         "                   misbehaving programs: the kernel kills them and carries on\n",
          TICK_HZ);
 }
 
@@ -63,17 +75,27 @@ static void cmd_uptime(void) {
   printf("uptime: %lu ticks, %lu.%02lu s\n", t, t / TICK_HZ, (t % TICK_HZ) * 100 / TICK_HZ);
 }
 
-static void cmd_sleep(int argc, char **argv) {
-  if (argc < 2) {
-    printf("usage: sleep MS\n");
+/* Two `spin` processes; each reports (its exit code) how often the timer preempted it. */
+static void cmd_preempt(void) {
+  char *argv[] = {"spin", "300", 0};
+  int a = proc_spawn("spin", 2, argv, 0), b = proc_spawn("spin", 2, argv, 0);
+  if (a < 0 || b < 0) {
+    printf("preempt: cannot start the processes\n");
     return;
   }
-  unsigned ms = parse_uint(argv[1]);
-  uint64_t before = ticks;
-  wait_ticks((ms * TICK_HZ + 999) / 1000);
-  /* The count depends on timing; only the check is printed. */
-  printf("sleep: %u ms, at least %u ticks passed: %s\n", ms, (ms * TICK_HZ + 999) / 1000,
-         ticks - before >= (ms * TICK_HZ + 999) / 1000 ? "yes" : "no");
+  printf("preempt: pids %d and %d each spin 300 ms without a system call\n", a, b);
+  int pa = proc_wait(a), pb = proc_wait(b);
+  printf("preempt: both were preempted several times: %s\n", pa >= 3 && pb >= 3 ? "yes" : "no");
+}
+
+static void run_program(int argc, char **argv) {
+  int background = streq(argv[argc - 1], "&");
+  if (background) argv[--argc] = 0;
+  int pid = proc_spawn(argv[0], argc, argv, background);
+  if (pid == -1) printf("%s: unknown command (help lists them)\n", argv[0]);
+  else if (pid < 0) printf("%s: no free process slot\n", argv[0]);
+  else if (background) printf("[%d] %s\n", pid, argv[0]);
+  else proc_wait(pid);
 }
 
 /* A branch to a misaligned address: a PC alignment fault (EC 0x22, FAR_EL1 = ELR_EL1 = the
@@ -97,9 +119,13 @@ void shell(void) {
       for (int i = 1; i < argc; i++) printf(i > 1 ? " %s" : "%s", argv[i]);
       printf("\n");
     } else if (streq(cmd, "uptime")) cmd_uptime();
-    else if (streq(cmd, "sleep")) cmd_sleep(argc, argv);
+    else if (streq(cmd, "ps")) proc_list();
+    else if (streq(cmd, "kill")) {
+      if (argc < 2 || proc_kill((int)parse_uint(argv[1])) < 0) printf("kill: no such process\n");
+    } else if (streq(cmd, "mem")) printf("mem: %u free pages of 4 KiB\n", pages_free());
+    else if (streq(cmd, "preempt")) cmd_preempt();
     else if (streq(cmd, "crash")) crash();
     else if (streq(cmd, "shutdown") || streq(cmd, "q")) return;
-    else printf("%s: unknown command (help lists them)\n", cmd);
+    else run_program(argc, argv);
   }
 }

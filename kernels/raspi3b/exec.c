@@ -1,0 +1,63 @@
+/* Loads a user program (an ELF64 embedded by programs.S) into a new address space: each PT_LOAD
+ * segment is copied to fresh pages, mapped read-only + executable (R-X), read-write +
+ * execute-never (RW-) or read-only (R--) for EL0; always privileged-execute-never. */
+#include "proc.h"
+#include "mmu.h"
+
+struct program {
+  const char *name, *start, *end;
+};
+extern const struct program program_table[];
+
+#define PT_LOAD 1
+#define PF_X 1
+#define PF_W 2
+#define EM_AARCH64 183
+
+/* Byte-wise reads: the embedded ELF is only 16-byte aligned and the kernel is -mstrict-align. */
+static uint64_t rd(const char *p, unsigned n) {
+  uint64_t v = 0;
+  while (n--) v = v << 8 | (uint8_t)p[n];
+  return v;
+}
+
+static int streq(const char *a, const char *b) {
+  while (*a && *a == *b) a++, b++;
+  return *a == *b;
+}
+
+static int load_segment(uint64_t *l1, const char *elf, const char *ph) {
+  uint64_t off = rd(ph + 8, 8), va = rd(ph + 16, 8), filesz = rd(ph + 32, 8), memsz = rd(ph + 40, 8);
+  unsigned flags = (unsigned)rd(ph + 4, 4);
+  if (va % PAGE_SIZE || va < USER_BASE || va + memsz > USER_STACK_TOP - 4 * PAGE_SIZE) return 0;
+  uint64_t attrs = ATTR_NORMAL | SH_INNER | DESC_PXN;
+  attrs |= (flags & PF_W) ? AP_RW | DESC_UXN : AP_RO;
+  if (!(flags & PF_X)) attrs |= DESC_UXN;
+  for (uint64_t done = 0; done < memsz; done += PAGE_SIZE) {
+    char *page = page_alloc();
+    if (!page || !uvm_map_page(l1, va + done, (uintptr_t)page, attrs)) return 0;
+    for (uint64_t i = 0; i < PAGE_SIZE && done + i < filesz; i++) page[i] = elf[off + done + i];
+  }
+  return 1;
+}
+
+uint64_t *exec_load(const char *name, uint64_t *entry) {
+  const struct program *p = program_table;
+  while (p->name && !streq(p->name, name)) p++;
+  if (!p->name) return 0;
+  const char *elf = p->start;
+  if (rd(elf, 4) != 0x464c457f || elf[4] != 2 || rd(elf + 18, 2) != EM_AARCH64) return 0;
+  uint64_t *l1 = uvm_create();
+  if (!l1) return 0;
+  uint64_t phoff = rd(elf + 32, 8);
+  unsigned phentsize = (unsigned)rd(elf + 54, 2), phnum = (unsigned)rd(elf + 56, 2);
+  for (unsigned i = 0; i < phnum; i++) {
+    const char *ph = elf + phoff + i * phentsize;
+    if (rd(ph, 4) == PT_LOAD && !load_segment(l1, elf, ph)) {
+      uvm_free(l1);
+      return 0;
+    }
+  }
+  *entry = rd(elf + 24, 8);
+  return l1;
+}

@@ -1,0 +1,41 @@
+/* Processes: slot 0 is the shell, a kernel thread at EL1 (pid 1, the kernel's address space);
+ * slots 1-7 run user programs at EL0, each in its own address space (TTBR0 with ASID = slot). */
+#ifndef PROC_H
+#define PROC_H
+
+#include "rpi.h"
+
+#define NPROC 8
+#define KSTACK_SIZE 8192
+
+enum pstate { P_FREE, P_READY, P_SLEEPING, P_WAITING, P_ZOMBIE };
+
+struct proc {
+  int pid;
+  enum pstate state;
+  char name[16];
+  struct frame *frame; /* saved registers while it is not running */
+  uint64_t *l1;        /* translation table for TTBR0 */
+  uint64_t wake_tick;  /* P_SLEEPING: until ticks reaches this */
+  unsigned preempted;  /* times the timer switched away from it */
+  int exit_code;
+  int background;      /* nobody waits for it: freed when it ends */
+};
+
+extern struct proc procs[NPROC];
+
+void proc_init(void);
+/* Shell side (IRQs unmasked; these mask them as needed). */
+int proc_spawn(const char *name, int argc, char **argv, int background); /* pid, or -1 */
+int proc_wait(int pid);                                                  /* exit code */
+int proc_kill(int pid);
+void proc_list(void);
+/* Exception side (exceptions.c): each returns the frame to resume. */
+struct frame *sched_tick(struct frame *f);
+struct frame *sched_yield(struct frame *f);
+struct frame *syscall(struct frame *f);
+struct frame *user_fault(struct frame *f, uint64_t esr);
+/* exec.c: loads an embedded program into a fresh address space; 0 if it is not found. */
+uint64_t *exec_load(const char *name, uint64_t *entry);
+
+#endif

@@ -1,0 +1,13 @@
+/* The system call interface between the kernel (proc.c) and user programs (ulib.c): SVC #0 with
+ * the call number in x8, arguments in x0-x2, the result in x0 (negative: error). */
+#ifndef ABI_H
+#define ABI_H
+
+#define SYS_WRITE 1     /* write(fd 1 or 2, buf, len) -> len */
+#define SYS_EXIT 2      /* exit(code), does not return */
+#define SYS_GETPID 3    /* getpid() -> pid */
+#define SYS_YIELD 4     /* yield(): the next ready process runs */
+#define SYS_SLEEP 5     /* sleep(ms): at least ms milliseconds, in timer ticks */
+#define SYS_PREEMPTED 6 /* preempted() -> how often the timer took the CPU from this process */
+
+#endif

@@ -1,0 +1,22 @@
+/* What user programs see: system calls (ulib.c) and a printf that writes each call's output in
+ * one write(), so lines of different processes do not mix. */
+#ifndef USER_H
+#define USER_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdarg.h>
+
+long write(int fd, const void *buf, size_t len);
+void exit(int code) __attribute__((noreturn));
+int getpid(void);
+void yield(void);
+void sleep_ms(unsigned ms);
+unsigned preempted(void);
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+unsigned atou(const char *s);
+/* The generic counter, readable at EL0 (the kernel sets CNTKCTL_EL1.EL0VCTEN). */
+static inline uint64_t counter(void) { uint64_t v; __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v)); return v; }
+static inline uint64_t counter_hz(void) { uint64_t v; __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v)); return v; }
+
+#endif
