@@ -1,4 +1,5 @@
-/* Loads a user program (an ELF64 embedded by programs.S) into a new address space: each PT_LOAD
+/* Loads a user program into a new address space: the ELF64 file /bin/NAME from the SD card, or
+ * the copy built into the kernel (programs.S) when there is no card or no such file. Each PT_LOAD
  * segment is copied to fresh pages, mapped read-only + executable (R-X), read-write +
  * execute-never (RW-) or read-only (R--) for EL0; always privileged-execute-never. */
 #include "proc.h"
@@ -41,11 +42,25 @@ static int load_segment(uint64_t *l1, const char *elf, const char *ph) {
   return 1;
 }
 
-uint64_t *exec_load(const char *name, uint64_t *entry) {
+#define ELF_MAX (64 * 1024)
+static char file_buf[ELF_MAX] __attribute__((aligned(16)));
+
+static const char *find_program(const char *name) {
+  if (fs_mounted()) {
+    char path[40] = "/bin/";
+    unsigned n = 5;
+    for (unsigned i = 0; name[i] && n < sizeof path - 1; i++) path[n++] = name[i];
+    path[n] = 0;
+    if (fs_read_all(path, file_buf, ELF_MAX) >= 64) return file_buf;
+  }
   const struct program *p = program_table;
   while (p->name && !streq(p->name, name)) p++;
-  if (!p->name) return 0;
-  const char *elf = p->start;
+  return p->name ? p->start : 0;
+}
+
+uint64_t *exec_load(const char *name, uint64_t *entry) {
+  const char *elf = find_program(name);
+  if (!elf) return 0;
   if (rd(elf, 4) != 0x464c457f || elf[4] != 2 || rd(elf + 18, 2) != EM_AARCH64) return 0;
   uint64_t *l1 = uvm_create();
   if (!l1) return 0;

@@ -68,6 +68,10 @@ void main(void) {
   /* After the secondaries: they stay parked with the MMU off and never touch shared data again. */
   mmu_init();
   mmu_test();
+  if (sd_init() && fs_mount())
+    printf("programs: /bin on the SD card\n");
+  else
+    printf("programs: built into the kernel\n");
   proc_init();
   timer_init();
   __asm__ volatile("msr daifclr, #2" ::: "memory"); /* IRQs on: the timer ticks from now */

@@ -1,9 +1,9 @@
-/* The user programs, embedded as ELF files (build/user/NAME.elf): a table of
+/* The user programs, embedded as ELF files (disk/bin/NAME): a table of
  * {name, start, end} ending with a zero name, read by exec.c. */
 .macro program name
   .section .rodata.programs, "a"
   .balign 16
-\name\()_elf: .incbin "build/user/\name\().elf"
+\name\()_elf: .incbin "disk/bin/\name"
 \name\()_end:
   .section .rodata.program_names, "a"
 \name\()_str: .asciz "\name"

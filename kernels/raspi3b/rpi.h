@@ -65,6 +65,15 @@ extern volatile uint64_t ticks;
 void timer_init(void);
 int timer_irq(void);
 void wait_ticks(uint64_t n);
+/* sd.c: the SD card on the EMMC controller */
+int sd_init(void);
+int sd_read(uint32_t lba, unsigned count, void *buf); /* 512-byte blocks; buf word-aligned */
+/* fs.c: rvfs on the card, read-only */
+int fs_mount(void);
+int fs_mounted(void);
+void fs_ls(const char *path);
+void fs_cat(const char *path);
+int fs_read_all(const char *path, void *dst, unsigned max);
 /* shell.c */
 void shell(void);
 /* boot.S */

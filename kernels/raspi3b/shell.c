@@ -53,6 +53,8 @@ static void cmd_help(void) {
   printf("built-in commands:\n"
          "  help             this list\n"
          "  echo TEXT...     prints its arguments\n"
+         "  ls [PATH]        lists a directory of the SD card (rvfs)\n"
+         "  cat FILE...      prints files\n"
          "  uptime           ticks of the %u Hz timer since it started, and seconds\n"
          "  ps               the process table\n"
          "  kill PID         ends a process\n"
@@ -62,6 +64,7 @@ static void cmd_help(void) {
          "  shutdown, q      power off (semihosting exit 0)\n"
          "programs (EL0, each in its own address space; add & to run in the background):\n"
          "  hello            hello, world\n"
+         "  args ARG...      prints its arguments (only on the SD card)\n"
          "  sleep MS         sleeps MS milliseconds\n"
          "  spin MS          a CPU-bound loop for MS milliseconds\n"
          "  loop             a CPU-bound loop for ever\n"
@@ -119,7 +122,11 @@ void shell(void) {
       for (int i = 1; i < argc; i++) printf(i > 1 ? " %s" : "%s", argv[i]);
       printf("\n");
     } else if (streq(cmd, "uptime")) cmd_uptime();
-    else if (streq(cmd, "ps")) proc_list();
+    else if (streq(cmd, "ls")) fs_mounted() ? fs_ls(argc > 1 ? argv[1] : "/") : (void)printf("ls: no file system\n");
+    else if (streq(cmd, "cat")) {
+      if (!fs_mounted()) printf("cat: no file system\n");
+      for (int i = 1; i < argc && fs_mounted(); i++) fs_cat(argv[i]);
+    } else if (streq(cmd, "ps")) proc_list();
     else if (streq(cmd, "kill")) {
       if (argc < 2 || proc_kill((int)parse_uint(argv[1])) < 0) printf("kill: no such process\n");
     } else if (streq(cmd, "mem")) printf("mem: %u free pages of 4 KiB\n", pages_free());

@@ -3,7 +3,7 @@
  * kernel8.img (core 0 at EL2, cores 1-3 released from the spin table) and the ELF (all four cores
  * at EL3) must print exactly session.raw.expected / session.elf.expected while
  * kernels/raspi3b/session.in is typed into the PL011 (the kernel's shell) after the `ready` line,
- * and power off through semihosting with exit code 0. The two transcripts differ only in the entry EL of each core.
+ * with build/sd.img as the SD card, and power off through semihosting with exit code 0. The two transcripts differ only in the entry EL of each core.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,13 +12,16 @@ import { qemuAarch64Available, runQemuRaspi3b } from '../helpers/qemu-aarch64.js
 
 const dir = join(import.meta.dirname, '../../kernels/raspi3b');
 const read = (name: string) => readFileSync(join(dir, name), 'latin1');
+/** The SD card (build/sd.img, rvfs): snapshot=on keeps the committed image unchanged (QEMU
+ * refuses a read-only drive as an SD card). */
+const sdCard = ['-drive', `if=sd,format=raw,snapshot=on,file=${join(dir, 'build/sd.img')}`];
 
 describe.skipIf(!qemuAarch64Available())('raspi3b reference kernel on QEMU', () => {
   it.each([
     ['raw kernel8.img', 'build/kernel8.img', 'session.raw.expected'],
     ['ELF', 'build/kernel8.elf', 'session.elf.expected'],
-  ])('%s: banner, exceptions, four cores, MMU, timer, shell, semihosting exit', async (_what, kernel, expected) => {
-    const r = await runQemuRaspi3b({ kernel: join(dir, kernel), input: read('session.in') });
+  ])('%s: banner, exceptions, four cores, MMU, timer, SD card, shell and EL0 programs, semihosting exit', async (_what, kernel, expected) => {
+    const r = await runQemuRaspi3b({ kernel: join(dir, kernel), input: read('session.in'), args: sdCard });
     expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
     expect(r.output).toBe(read(expected));
     expect(r.exitCode).toBe(0);
@@ -33,9 +36,12 @@ describe.skipIf(!qemuAarch64Available())('raspi3b reference kernel on QEMU', () 
     expect(r.exitCode).toBe(1);
   });
 
-  it('uptime counts timer interrupts (100 Hz): at least 20 ticks after a 200 ms sleep', async () => {
-    const r = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), input: 'sleep 200\nuptime\nq\n' });
+  it('without an SD card the built-in programs run; uptime counts timer interrupts (at least 20 after a 200 ms sleep)', async () => {
+    const r = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), input: 'sleep 200\nuptime\nls\nq\n' });
     expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    expect(r.output).toContain('\nsd: no card\nprograms: built into the kernel\n');
+    expect(r.output).toContain('\n$ sleep 200\nsleep: 200 ms, at least that long: yes\n');
+    expect(r.output).toContain('\n$ ls\nls: no file system\n');
     const m = /\nuptime: (\d+) ticks, (\d+)\.(\d\d) s\n/.exec(r.output);
     expect(m, r.output).not.toBeNull();
     const ticks = Number(m![1]);

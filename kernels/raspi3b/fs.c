@@ -1,0 +1,192 @@
+/* rvfs, read-only (docs/disk-format.md, the virt OS's format): 1 KiB blocks (two SD blocks, read
+ * with one CMD18), a superblock, inodes of 64 bytes (12 direct blocks + one indirect), and
+ * directories of 32-byte entries. Paths are absolute or relative to the root. */
+#include "rpi.h"
+
+#define FS_BLOCK 1024
+#define RVFS_MAGIC 0x53465652u
+#define T_FILE 1
+#define T_DIR 2
+#define NDIRECT 12
+#define NAME_MAX 28
+
+struct inode {
+  uint16_t type, nlink;
+  uint32_t size;
+  uint32_t direct[NDIRECT];
+  uint32_t indirect, reserved;
+};
+
+struct dirent {
+  uint32_t inum;
+  char name[NAME_MAX];
+};
+
+static struct {
+  uint32_t magic, version, block_size, total_blocks, inode_count, bitmap_start, bitmap_blocks, inode_start,
+      inode_blocks, data_start, root_inode;
+} sb;
+static int mounted;
+static uint32_t buf[FS_BLOCK / 4]; /* word-aligned: sd_read stores words */
+
+static int read_block(uint32_t bno) { return sd_read(bno * 2, 2, buf); }
+
+int fs_mount(void) {
+  /* The superblock with two single-block reads (CMD17), the rest with CMD18. */
+  if (!sd_read(0, 1, buf) || !sd_read(1, 1, (uint8_t *)buf + 512)) return 0;
+  uint32_t *w = (uint32_t *)&sb;
+  for (unsigned i = 0; i < sizeof sb / 4; i++) w[i] = buf[i];
+  if (sb.magic != RVFS_MAGIC || sb.block_size != FS_BLOCK) {
+    printf("fs: no rvfs file system on the card\n");
+    return 0;
+  }
+  mounted = 1;
+  printf("rvfs: %u blocks, %u inodes\n", sb.total_blocks, sb.inode_count);
+  return 1;
+}
+
+static int read_inode(uint32_t inum, struct inode *ip) {
+  if (inum == 0 || inum >= sb.inode_count || !read_block(sb.inode_start + inum / 16)) return 0;
+  const uint32_t *src = buf + (inum % 16) * 16;
+  uint32_t *dst = (uint32_t *)ip;
+  for (unsigned i = 0; i < 16; i++) dst[i] = src[i];
+  return ip->type == T_FILE || ip->type == T_DIR;
+}
+
+/* The disk block holding byte offset off of the file; 0 for a hole. */
+static uint32_t block_of(const struct inode *ip, uint32_t off) {
+  uint32_t n = off / FS_BLOCK;
+  if (n < NDIRECT) return ip->direct[n];
+  n -= NDIRECT;
+  if (n >= FS_BLOCK / 4 || !ip->indirect || !read_block(ip->indirect)) return 0;
+  return buf[n];
+}
+
+/* Calls fn(chunk, len, arg) over the file's bytes; 0 on a read error. */
+static int read_file(const struct inode *ip, void (*fn)(const uint8_t *, unsigned, void *), void *arg) {
+  for (uint32_t off = 0; off < ip->size; off += FS_BLOCK) {
+    unsigned len = ip->size - off < FS_BLOCK ? ip->size - off : FS_BLOCK;
+    uint32_t bno = block_of(ip, off);
+    if (bno) {
+      if (!read_block(bno)) return 0;
+    } else {
+      for (unsigned i = 0; i < FS_BLOCK / 4; i++) buf[i] = 0;
+    }
+    fn((const uint8_t *)buf, len, arg);
+  }
+  return 1;
+}
+
+struct find {
+  const char *name;
+  unsigned len;
+  uint32_t inum;
+};
+
+static void find_entry(const uint8_t *chunk, unsigned len, void *arg) {
+  struct find *f = arg;
+  for (unsigned at = 0; at + 32 <= len && !f->inum; at += 32) {
+    const struct dirent *d = (const struct dirent *)(chunk + at);
+    if (!d->inum) continue;
+    unsigned i = 0;
+    while (i < f->len && i < NAME_MAX && d->name[i] == f->name[i]) i++;
+    if (i == f->len && (i == NAME_MAX || !d->name[i])) f->inum = d->inum;
+  }
+}
+
+/* The inode of a path ("/bin/hello", "bin/hello", "/", ""); 0 if it does not exist. */
+static uint32_t lookup(const char *path, struct inode *ip) {
+  uint32_t inum = sb.root_inode;
+  if (!mounted || !read_inode(inum, ip)) return 0;
+  while (*path) {
+    while (*path == '/') path++;
+    if (!*path) break;
+    struct find f = {path, 0, 0};
+    while (path[f.len] && path[f.len] != '/') f.len++;
+    if (ip->type != T_DIR || !read_file(ip, find_entry, &f) || !f.inum || !read_inode(f.inum, ip)) return 0;
+    inum = f.inum;
+    path += f.len;
+  }
+  return inum;
+}
+
+static void print_padded(const char *s, unsigned n, unsigned width) {
+  unsigned i = 0;
+  for (; i < n && s[i]; i++) uart_putc(s[i]);
+  for (; i < width; i++) uart_putc(' ');
+}
+
+/* Entries are printed after the directory is read: printing an entry reads its inode, which
+ * reuses the block buffer. */
+#define LS_MAX 64
+struct listing {
+  unsigned n;
+  struct dirent e[LS_MAX];
+};
+
+static void collect(const uint8_t *chunk, unsigned len, void *arg) {
+  struct listing *l = arg;
+  for (unsigned at = 0; at + 32 <= len; at += 32) {
+    const struct dirent *d = (const struct dirent *)(chunk + at);
+    if (d->inum && l->n < LS_MAX) {
+      const uint32_t *src = (const uint32_t *)d;
+      uint32_t *dst = (uint32_t *)&l->e[l->n++];
+      for (unsigned i = 0; i < 8; i++) dst[i] = src[i];
+    }
+  }
+}
+
+/* As the virt OS's ls: name (20 columns), type, size. */
+void fs_ls(const char *path) {
+  static struct listing l;
+  struct inode ip;
+  if (!lookup(path, &ip)) {
+    printf("ls: %s: not found\n", path);
+    return;
+  }
+  if (ip.type != T_DIR) {
+    printf("%s\n", path);
+    return;
+  }
+  l.n = 0;
+  if (!read_file(&ip, collect, &l)) return;
+  for (unsigned i = 0; i < l.n; i++) {
+    struct inode e;
+    if (!read_inode(l.e[i].inum, &e)) continue;
+    print_padded(l.e[i].name, NAME_MAX, 20);
+    printf(" %s %6u\n", e.type == T_DIR ? "dir " : "file", e.size);
+  }
+}
+
+static void print_chunk(const uint8_t *chunk, unsigned len, void *arg) {
+  for (unsigned i = 0; i < len; i++) uart_putc((char)chunk[i]);
+}
+
+void fs_cat(const char *path) {
+  struct inode ip;
+  if (!lookup(path, &ip) || ip.type != T_FILE) {
+    printf("cat: %s: no such file\n", path);
+    return;
+  }
+  read_file(&ip, print_chunk, 0);
+}
+
+struct copy {
+  uint8_t *dst;
+  unsigned max, n;
+};
+
+static void copy_chunk(const uint8_t *chunk, unsigned len, void *arg) {
+  struct copy *c = arg;
+  for (unsigned i = 0; i < len && c->n < c->max; i++) c->dst[c->n++] = chunk[i];
+}
+
+/* Reads a whole regular file into dst; its size, or -1 (missing, a directory, too big). */
+int fs_read_all(const char *path, void *dst, unsigned max) {
+  struct inode ip;
+  if (!lookup(path, &ip) || ip.type != T_FILE || ip.size > max) return -1;
+  struct copy c = {dst, max, 0};
+  return read_file(&ip, copy_chunk, &c) ? (int)c.n : -1;
+}
+
+int fs_mounted(void) { return mounted; }
