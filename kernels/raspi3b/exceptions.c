@@ -33,8 +33,11 @@ static int far_valid(unsigned ec) {
 #define KIND_SYNC 0
 #define KIND_IRQ 1
 
-/* Interrupts: only the timer is enabled; its tick may switch processes. */
-static struct frame *irq_handler(struct frame *f) { return timer_irq() ? sched_tick(f) : f; }
+/* Interrupts: the PL011's receive interrupt and the timer, whose tick may switch processes. */
+static struct frame *irq_handler(struct frame *f) {
+  uart_irq();
+  return timer_irq() ? sched_tick(f) : f;
+}
 
 struct frame *exc_handler(uint64_t index, struct frame *f) {
   unsigned kind = index & 3, origin = index & ~3UL;

@@ -74,6 +74,7 @@ void main(void) {
     printf("programs: built into the kernel\n");
   proc_init();
   timer_init();
+  uart_enable_rx_irq();
   __asm__ volatile("msr daifclr, #2" ::: "memory"); /* IRQs on: the timer ticks from now */
   shell();
   printf("power off\n");

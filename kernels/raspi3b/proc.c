@@ -80,7 +80,7 @@ static struct frame *exit_current(int code) {
   p->l1 = 0;
   p->exit_code = code;
   p->state = p->background ? P_FREE : P_ZOMBIE;
-  if (procs[0].state == P_WAITING) procs[0].state = P_READY;
+  proc_wake_shell();
   return switch_to(pick_next()); /* nothing of this process is left to save */
 }
 
@@ -212,19 +212,36 @@ static int slot_of(int pid) {
   return -1;
 }
 
-/* The shell sleeps (P_WAITING, WFI) until the child is a zombie, then frees its slot. */
+/* The shell sleeps until cond(arg) holds: P_WAITING, so the processes get the CPU, and WFI when
+ * none is ready. The events (a child's exit, console input) make it ready again. WFI runs with
+ * IRQs masked: a pending interrupt still wakes it, and is taken once they are unmasked, so an
+ * event between the check and the WFI is not missed. */
+void shell_wait(int (*cond)(void *), void *arg) {
+  for (;;) {
+    irq_off();
+    if (cond(arg)) break;
+    procs[0].state = P_WAITING;
+    __asm__ volatile("svc #0" ::: "memory"); /* yield (SVC from EL1: exceptions.c) */
+    if (cond(arg)) break;
+    __asm__ volatile("wfi");
+    irq_on();
+  }
+  procs[0].state = P_READY;
+  irq_on();
+}
+
+void proc_wake_shell(void) {
+  if (procs[0].state == P_WAITING) procs[0].state = P_READY;
+}
+
+static int is_zombie(void *slot) { return procs[(intptr_t)slot].state == P_ZOMBIE; }
+
+/* Waits for the child to end, then frees its slot; its exit code. */
 int proc_wait(int pid) {
   int slot = slot_of(pid);
   if (slot < 0) return -1;
-  for (;;) {
-    irq_off();
-    if (procs[slot].state == P_ZOMBIE) break;
-    procs[0].state = P_WAITING;
-    __asm__ volatile("svc #0" ::: "memory"); /* yield (SVC from EL1: exceptions.c) */
-    irq_on();
-    __asm__ volatile("wfi");
-  }
-  procs[0].state = P_READY;
+  shell_wait(is_zombie, (void *)(intptr_t)slot);
+  irq_off();
   int code = procs[slot].exit_code;
   procs[slot].state = P_FREE;
   irq_on();

@@ -29,6 +29,8 @@ void proc_init(void);
 int proc_spawn(const char *name, int argc, char **argv, int background); /* pid, or -1 */
 int proc_wait(int pid);                                                  /* exit code */
 int proc_kill(int pid);
+void shell_wait(int (*cond)(void *), void *arg);
+void proc_wake_shell(void); /* from interrupt handlers */
 void proc_list(void);
 /* Exception side (exceptions.c): each returns the frame to resume. */
 struct frame *sched_tick(struct frame *f);

@@ -41,6 +41,8 @@ static inline void delay_cycles(unsigned n) { while (n--) __asm__ volatile("nop"
 void uart_init(void);
 void uart_putc(char c);
 int uart_getc(void); /* blocks; '\r' comes back as '\n' */
+void uart_enable_rx_irq(void);
+int uart_irq(void);
 /* printf.c */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
