@@ -18,6 +18,13 @@ static int next_pid = 1;
 
 static inline void irq_off(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
 static inline void irq_on(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
+/* For code called both from the shell and from a handler. */
+static inline uint64_t irq_save(void) {
+  uint64_t daif = read_sysreg(daif);
+  irq_off();
+  return daif;
+}
+static inline void irq_restore(uint64_t daif) { __asm__ volatile("msr daif, %0" ::"r"(daif) : "memory"); }
 
 static void copy_name(char *d, const char *s) {
   unsigned i = 0;
@@ -71,20 +78,85 @@ struct frame *sched_tick(struct frame *f) {
 
 struct frame *sched_yield(struct frame *f) { return schedule(f); }
 
-/* Ends the current process: its memory is freed at once (after leaving its address space), its
- * slot when the shell has collected the exit code, or at once for a background process. */
-static struct frame *exit_current(int code) {
-  struct proc *p = &procs[current];
-  set_ttbr0(kernel_l1(), 0);
+/* A process has ended (exit, fault, kill): its memory is freed at once, its slot when the parent
+ * has collected the exit code (a zombie until then), or at once for a background process.
+ * Its children become background processes. The caller is not running on its tables. */
+static void end_process(int slot, int code) {
+  struct proc *p = &procs[slot];
   uvm_free(p->l1);
   p->l1 = 0;
   p->exit_code = code;
   p->state = p->background ? P_FREE : P_ZOMBIE;
-  proc_wake_shell();
+  for (int i = 1; i < NPROC; i++) {
+    if (procs[i].state == P_FREE || procs[i].parent != slot) continue;
+    if (procs[i].state == P_ZOMBIE) procs[i].state = P_FREE;
+    procs[i].background = 1;
+    procs[i].parent = 0;
+  }
+  if (p->state == P_ZOMBIE && procs[p->parent].state == P_WAITING) procs[p->parent].state = P_READY;
+}
+
+static struct frame *exit_current(int code) {
+  set_ttbr0(kernel_l1(), 0);
+  end_process(current, code);
   return switch_to(pick_next()); /* nothing of this process is left to save */
 }
 
 static struct frame *kill_current(int code) { return exit_current(code); }
+
+static int slot_of(int pid);
+static int user_readable(uint64_t va, uint64_t len);
+static int spawn(const char *name, int argc, char **argv, int background, int parent);
+
+/* Copies a NUL-terminated string from EL0 (at most n bytes with the NUL); 0 if unreadable or
+ * too long. */
+static int copy_user_string(char *dst, uint64_t va, unsigned n) {
+  for (unsigned i = 0; i < n; i++) {
+    if (!user_readable(va + i, 1)) return 0;
+    dst[i] = *(const char *)(va + i);
+    if (!dst[i]) return 1;
+  }
+  return 0;
+}
+
+#define SPAWN_ARGS 8
+#define SPAWN_ARG_LEN 32
+
+/* spawn(name, argv): argv NULL-terminated, at most 8 strings of 31 bytes. */
+static int64_t sys_spawn(uint64_t name_va, uint64_t argv_va) {
+  static char name[16], args[SPAWN_ARGS][SPAWN_ARG_LEN];
+  char *argv[SPAWN_ARGS + 1];
+  if (!copy_user_string(name, name_va, sizeof name)) return -1;
+  int argc = 0;
+  for (; argc <= SPAWN_ARGS; argc++) {
+    uint64_t arg;
+    if (!user_readable(argv_va + 8 * argc, 8) || (argv_va & 7)) return -1;
+    arg = *(const uint64_t *)(argv_va + 8 * argc);
+    if (!arg) break;
+    if (argc == SPAWN_ARGS || !copy_user_string(args[argc], arg, SPAWN_ARG_LEN)) return -1;
+    argv[argc] = args[argc];
+  }
+  argv[argc] = 0;
+  return spawn(name, argc, argv, 0, current);
+}
+
+/* wait(pid) for a child: while it runs the caller sleeps and its SVC is re-issued when it is
+ * woken (ELR_EL1 back by one instruction), so no kernel stack stays blocked. */
+static struct frame *sys_wait(struct frame *f, int pid) {
+  int slot = slot_of(pid);
+  if (slot < 0 || procs[slot].parent != current || procs[slot].background) {
+    f->x[0] = (uint64_t)-1;
+    return f;
+  }
+  if (procs[slot].state == P_ZOMBIE) {
+    f->x[0] = (uint64_t)(int64_t)procs[slot].exit_code;
+    procs[slot].state = P_FREE;
+    return f;
+  }
+  procs[current].state = P_WAITING;
+  f->elr -= 4;
+  return schedule(f);
+}
 
 /* 1 if [va, va + len) is readable at EL0, checked page by page with AT S1E0R (the translation
  * the process itself would get, permissions included: Arm ARM C5.5, PAR_EL1.F). */
@@ -122,6 +194,8 @@ struct frame *syscall(struct frame *f) {
     p->state = P_SLEEPING;
     return schedule(f);
   case SYS_PREEMPTED: f->x[0] = p->preempted; return f;
+  case SYS_SPAWN: f->x[0] = (uint64_t)sys_spawn(a0, a1); return f;
+  case SYS_WAIT: return sys_wait(f, (int)a0);
   }
   printf("kernel: killed pid %d (%s): unknown system call %lu\n", p->pid, p->name, f->x[8]);
   return kill_current(-1);
@@ -130,6 +204,7 @@ struct frame *syscall(struct frame *f) {
 static const char *fault_name(unsigned ec) {
   switch (ec) {
   case 0x00: return "undefined instruction";
+  case 0x01: return "trapped WFI/WFE";
   case 0x18: return "trapped system register access";
   case 0x20: return "instruction abort";
   case 0x22: return "PC alignment fault";
@@ -153,13 +228,18 @@ struct frame *user_fault(struct frame *f, uint64_t esr) {
 /* Shell side. */
 
 int proc_spawn(const char *name, int argc, char **argv, int background) {
-  uint64_t entry;
-  irq_off();
+  return spawn(name, argc, argv, background, 0);
+}
+
+/* A new process running program name; its pid, -1 if there is no such program, -2 if the
+ * process table is full. */
+static int spawn(const char *name, int argc, char **argv, int background, int parent) {
+  uint64_t entry, daif = irq_save();
   int slot = 1;
   while (slot < NPROC && procs[slot].state != P_FREE) slot++;
   uint64_t *l1 = slot < NPROC ? exec_load(name, &entry) : 0;
   if (!l1) {
-    irq_on();
+    irq_restore(daif);
     return slot < NPROC ? -1 : -2;
   }
   /* The stack: USER_STACK_PAGES read-write pages; argv strings and pointers at its top. */
@@ -191,6 +271,7 @@ int proc_spawn(const char *name, int argc, char **argv, int background) {
   p->preempted = 0;
   p->exit_code = 0;
   p->background = background;
+  p->parent = parent;
   /* The ASID may have been used by an earlier process in this slot. */
   __asm__ volatile("dsb ishst; tlbi aside1, %0; dsb ish; isb" ::"r"((uint64_t)slot << 48));
   struct frame *fr = (struct frame *)(kstacks[slot] + KSTACK_SIZE) - 1;
@@ -202,7 +283,7 @@ int proc_spawn(const char *name, int argc, char **argv, int background) {
   fr->sp_el0 = sp;
   p->frame = fr;
   p->state = P_READY;
-  irq_on();
+  irq_restore(daif);
   return p->pid;
 }
 
@@ -256,10 +337,7 @@ int proc_kill(int pid) {
     return -1;
   }
   printf("kernel: killed pid %d (%s): kill from the shell\n", pid, procs[slot].name);
-  uvm_free(procs[slot].l1); /* the shell runs on the kernel's tables, not this one */
-  procs[slot].l1 = 0;
-  procs[slot].exit_code = -1;
-  procs[slot].state = procs[slot].background ? P_FREE : P_ZOMBIE;
+  end_process(slot, -1); /* the shell runs on the kernel's tables, not this one */
   irq_on();
   return 0;
 }

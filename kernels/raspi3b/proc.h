@@ -20,6 +20,7 @@ struct proc {
   unsigned preempted;  /* times the timer switched away from it */
   int exit_code;
   int background;      /* nobody waits for it: freed when it ends */
+  int parent;          /* slot of the process that waits for it (0: the shell) */
 };
 
 extern struct proc procs[NPROC];

@@ -69,7 +69,8 @@ static void cmd_help(void) {
          "  spin MS          a CPU-bound loop for MS milliseconds\n"
          "  loop             a CPU-bound loop for ever\n"
          "  badptr badinsn badstore\n"
-         "                   misbehaving programs: the kernel kills them and carries on\n",
+         "                   misbehaving programs: the kernel kills them and carries on\n"
+         "  usertests        the kernel's edge cases, one line per check (only on the SD card)\n",
          TICK_HZ);
 }
 

@@ -9,5 +9,7 @@
 #define SYS_YIELD 4     /* yield(): the next ready process runs */
 #define SYS_SLEEP 5     /* sleep(ms): at least ms milliseconds, in timer ticks */
 #define SYS_PREEMPTED 6 /* preempted() -> how often the timer took the CPU from this process */
+#define SYS_SPAWN 7     /* spawn(name, argv) -> pid of a new process running /bin/name, or -1 */
+#define SYS_WAIT 8      /* wait(pid of a child) -> its exit code (-1 if killed), or -1 */
 
 #endif

@@ -13,6 +13,9 @@ int getpid(void);
 void yield(void);
 void sleep_ms(unsigned ms);
 unsigned preempted(void);
+int spawn(const char *name, char *const argv[]); /* pid, or -1 */
+int wait(int pid);                               /* the child's exit code (-1: killed), or -1 */
+long syscall(long n, long a, long b, long c);    /* any call, for tests */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned atou(const char *s);
 /* The generic counter, readable at EL0 (the kernel sets CNTKCTL_EL1.EL0VCTEN). */
