@@ -1,31 +1,9 @@
-/* rvfs, read-only (docs/disk-format.md, the virt OS's format): 1 KiB blocks (two SD blocks, read
+/* rvfs, reading (docs/disk-format.md, the virt OS's format; writing is fs_write.c): 1 KiB blocks (two SD blocks, read
  * with one CMD18), a superblock, inodes of 64 bytes (12 direct blocks + one indirect), and
  * directories of 32-byte entries. Paths are absolute or relative to the root. */
-#include "rpi.h"
+#include "fs.h"
 
-#define FS_BLOCK 1024
-#define RVFS_MAGIC 0x53465652u
-#define T_FILE 1
-#define T_DIR 2
-#define NDIRECT 12
-#define NAME_MAX 28
-
-struct inode {
-  uint16_t type, nlink;
-  uint32_t size;
-  uint32_t direct[NDIRECT];
-  uint32_t indirect, reserved;
-};
-
-struct dirent {
-  uint32_t inum;
-  char name[NAME_MAX];
-};
-
-static struct {
-  uint32_t magic, version, block_size, total_blocks, inode_count, bitmap_start, bitmap_blocks, inode_start,
-      inode_blocks, data_start, root_inode;
-} sb;
+struct superblock fs_sb;
 static int mounted;
 static uint32_t buf[FS_BLOCK / 4]; /* word-aligned: sd_read stores words */
 
@@ -34,19 +12,19 @@ static int read_block(uint32_t bno) { return sd_read(bno * 2, 2, buf); }
 int fs_mount(void) {
   /* The superblock with two single-block reads (CMD17), the rest with CMD18. */
   if (!sd_read(0, 1, buf) || !sd_read(1, 1, (uint8_t *)buf + 512)) return 0;
-  uint32_t *w = (uint32_t *)&sb;
-  for (unsigned i = 0; i < sizeof sb / 4; i++) w[i] = buf[i];
-  if (sb.magic != RVFS_MAGIC || sb.block_size != FS_BLOCK) {
+  uint32_t *w = (uint32_t *)&fs_sb;
+  for (unsigned i = 0; i < sizeof fs_sb / 4; i++) w[i] = buf[i];
+  if (fs_sb.magic != RVFS_MAGIC || fs_sb.block_size != FS_BLOCK) {
     printf("fs: no rvfs file system on the card\n");
     return 0;
   }
   mounted = 1;
-  printf("rvfs: %u blocks, %u inodes\n", sb.total_blocks, sb.inode_count);
+  printf("rvfs: %u blocks, %u inodes\n", fs_sb.total_blocks, fs_sb.inode_count);
   return 1;
 }
 
-static int read_inode(uint32_t inum, struct inode *ip) {
-  if (inum == 0 || inum >= sb.inode_count || !read_block(sb.inode_start + inum / 16)) return 0;
+int fs_read_inode(uint32_t inum, struct inode *ip) {
+  if (inum == 0 || inum >= fs_sb.inode_count || !read_block(fs_sb.inode_start + inum / 16)) return 0;
   const uint32_t *src = buf + (inum % 16) * 16;
   uint32_t *dst = (uint32_t *)ip;
   for (unsigned i = 0; i < 16; i++) dst[i] = src[i];
@@ -95,15 +73,15 @@ static void find_entry(const uint8_t *chunk, unsigned len, void *arg) {
 }
 
 /* The inode of a path ("/bin/hello", "bin/hello", "/", ""); 0 if it does not exist. */
-static uint32_t lookup(const char *path, struct inode *ip) {
-  uint32_t inum = sb.root_inode;
-  if (!mounted || !read_inode(inum, ip)) return 0;
+uint32_t fs_lookup(const char *path, struct inode *ip) {
+  uint32_t inum = fs_sb.root_inode;
+  if (!mounted || !fs_read_inode(inum, ip)) return 0;
   while (*path) {
     while (*path == '/') path++;
     if (!*path) break;
     struct find f = {path, 0, 0};
     while (path[f.len] && path[f.len] != '/') f.len++;
-    if (ip->type != T_DIR || !read_file(ip, find_entry, &f) || !f.inum || !read_inode(f.inum, ip)) return 0;
+    if (ip->type != T_DIR || !read_file(ip, find_entry, &f) || !f.inum || !fs_read_inode(f.inum, ip)) return 0;
     inum = f.inum;
     path += f.len;
   }
@@ -140,7 +118,7 @@ static void collect(const uint8_t *chunk, unsigned len, void *arg) {
 void fs_ls(const char *path) {
   static struct listing l;
   struct inode ip;
-  if (!lookup(path, &ip)) {
+  if (!fs_lookup(path, &ip)) {
     printf("ls: %s: not found\n", path);
     return;
   }
@@ -152,7 +130,7 @@ void fs_ls(const char *path) {
   if (!read_file(&ip, collect, &l)) return;
   for (unsigned i = 0; i < l.n; i++) {
     struct inode e;
-    if (!read_inode(l.e[i].inum, &e)) continue;
+    if (!fs_read_inode(l.e[i].inum, &e)) continue;
     print_padded(l.e[i].name, NAME_MAX, 20);
     printf(" %s %6u\n", e.type == T_DIR ? "dir " : "file", e.size);
   }
@@ -164,7 +142,7 @@ static void print_chunk(const uint8_t *chunk, unsigned len, void *arg) {
 
 void fs_cat(const char *path) {
   struct inode ip;
-  if (!lookup(path, &ip) || ip.type != T_FILE) {
+  if (!fs_lookup(path, &ip) || ip.type != T_FILE) {
     printf("cat: %s: no such file\n", path);
     return;
   }
@@ -184,9 +162,20 @@ static void copy_chunk(const uint8_t *chunk, unsigned len, void *arg) {
 /* Reads a whole regular file into dst; its size, or -1 (missing, a directory, too big). */
 int fs_read_all(const char *path, void *dst, unsigned max) {
   struct inode ip;
-  if (!lookup(path, &ip) || ip.type != T_FILE || ip.size > max) return -1;
+  if (!fs_lookup(path, &ip) || ip.type != T_FILE || ip.size > max) return -1;
   struct copy c = {dst, max, 0};
   return read_file(&ip, copy_chunk, &c) ? (int)c.n : -1;
 }
 
 int fs_mounted(void) { return mounted; }
+
+/* Free blocks in the bitmap (for mem). */
+unsigned fs_free_blocks(void) {
+  unsigned used = 0;
+  for (uint32_t i = 0; i < fs_sb.bitmap_blocks; i++) {
+    if (!read_block(fs_sb.bitmap_start + i)) return 0;
+    for (uint32_t b = 0; b < FS_BLOCK * 8 && i * FS_BLOCK * 8 + b < fs_sb.total_blocks; b++)
+      used += buf[b / 32] >> (b % 32) & 1;
+  }
+  return fs_sb.total_blocks - used;
+}

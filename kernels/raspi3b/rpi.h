@@ -70,12 +70,18 @@ void wait_ticks(uint64_t n);
 /* sd.c: the SD card on the EMMC controller */
 int sd_init(void);
 int sd_read(uint32_t lba, unsigned count, void *buf); /* 512-byte blocks; buf word-aligned */
+int sd_write(uint32_t lba, unsigned count, const void *buf);
 /* fs.c: rvfs on the card, read-only */
 int fs_mount(void);
 int fs_mounted(void);
+unsigned fs_free_blocks(void);
 void fs_ls(const char *path);
 void fs_cat(const char *path);
 int fs_read_all(const char *path, void *dst, unsigned max);
+/* fs_write.c: -1 on any error */
+int fs_write_file(const char *path, const char *text, unsigned len); /* create or replace; bytes */
+int fs_mkdir(const char *path);
+int fs_remove(const char *path); /* a file or an empty folder */
 /* shell.c */
 void shell(void);
 /* boot.S */

@@ -4,7 +4,7 @@
  * card on this controller from reset (the Pi firmware routes GPIO 48-53 to it).
  * Initialisation (SD "Physical Layer Simplified Specification", 4.2): CMD0, CMD8 (v2 card),
  * ACMD41 until powered up, CMD2, CMD3 (RCA), CMD7 (select), CMD16 (512-byte blocks). Reads:
- * CMD17 (one block) and CMD18 with auto CMD12 (several). */
+ * CMD17 (one block) and CMD18 with auto CMD12 (several); writes: CMD24 and CMD25 likewise. */
 #include "rpi.h"
 
 #define EMMC (MMIO_BASE + 0x300000)
@@ -34,6 +34,7 @@
 #define C1_SRST_DATA (1u << 26)
 #define INT_CMD_DONE (1u << 0)
 #define INT_DATA_DONE (1u << 1)
+#define INT_WRITE_RDY (1u << 4)
 #define INT_READ_RDY (1u << 5)
 #define INT_ERROR (1u << 15)
 
@@ -177,6 +178,32 @@ int sd_read(uint32_t lba, unsigned count, void *buf) {
   if (!ok) {
     recover(C1_SRST_CMD | C1_SRST_DATA);
     printf("sd: read of %u blocks at %u failed\n", count, lba);
+  }
+  return ok;
+}
+
+/* Writes count 512-byte blocks at block lba: CMD24 for one, CMD25 + auto CMD12 for more. */
+int sd_write(uint32_t lba, unsigned count, const void *buf) {
+  if (!card_ready || !count) return 0;
+  const uint32_t *in = buf;
+  uint32_t r[4], arg = block_addressed ? lba : lba * 512;
+  mmio_write(BLKSIZECNT, (count << 16) | 512);
+  int ok = count == 1 ? sd_cmd(24, arg, R1 | DATA_PRESENT, r)
+                      : sd_cmd(25, arg, R1 | DATA_PRESENT | TM_MULTI | TM_BLKCNT_EN | TM_AUTO_CMD12, r);
+  for (unsigned b = 0; ok && b < count; b++) {
+    uint32_t v = wait_int(INT_WRITE_RDY);
+    ok = (v & INT_WRITE_RDY) && !(v & INT_ERROR);
+    mmio_write(INTERRUPT, INT_WRITE_RDY);
+    for (unsigned i = 0; ok && i < 128; i++) mmio_write(DATA, *in++);
+  }
+  if (ok) {
+    uint32_t v = wait_int(INT_DATA_DONE); /* the card has programmed the data */
+    ok = (v & INT_DATA_DONE) && !(v & INT_ERROR);
+  }
+  mmio_write(INTERRUPT, 0xffffffffu);
+  if (!ok) {
+    recover(C1_SRST_CMD | C1_SRST_DATA);
+    printf("sd: write of %u blocks at %u failed\n", count, lba);
   }
   return ok;
 }

@@ -55,10 +55,13 @@ static void cmd_help(void) {
          "  echo TEXT...     prints its arguments\n"
          "  ls [PATH]        lists a directory of the SD card (rvfs)\n"
          "  cat FILE...      prints files\n"
+         "  write FILE TEXT  (re)writes a file with TEXT and a newline\n"
+         "  mkdir DIR...     makes folders\n"
+         "  rm PATH...       removes files and empty folders\n"
          "  uptime           ticks of the %u Hz timer since it started, and seconds\n"
          "  ps               the process table\n"
          "  kill PID         ends a process\n"
-         "  mem              free pages\n"
+         "  mem              free memory pages and disk blocks\n"
          "  preempt          two CPU-bound processes share the CPU under timer preemption\n"
          "  crash            a fatal exception in the kernel (PC alignment fault), exit code 1\n"
          "  shutdown, q      power off (semihosting exit 0)\n"
@@ -77,6 +80,24 @@ static void cmd_help(void) {
 static void cmd_uptime(void) {
   uint64_t t = ticks;
   printf("uptime: %lu ticks, %lu.%02lu s\n", t, t / TICK_HZ, (t % TICK_HZ) * 100 / TICK_HZ);
+}
+
+/* write FILE TEXT...: the words joined by spaces, and a newline (as the virt OS's write). */
+static void cmd_write(int argc, char **argv) {
+  static char text[LINE_MAX + 1];
+  unsigned n = 0;
+  if (argc < 2) {
+    printf("usage: write FILE TEXT...\n");
+    return;
+  }
+  for (int i = 2; i < argc; i++) {
+    if (i > 2) text[n++] = ' ';
+    for (const char *p = argv[i]; *p; p++) text[n++] = *p;
+  }
+  text[n++] = '\n';
+  int w = fs_mounted() ? fs_write_file(argv[1], text, n) : -1;
+  if (w < 0) printf("write: %s: failed\n", argv[1]);
+  else printf("wrote %d bytes to %s\n", w, argv[1]);
 }
 
 /* Two `spin` processes; each reports (its exit code) how often the timer preempted it. */
@@ -127,10 +148,18 @@ void shell(void) {
     else if (streq(cmd, "cat")) {
       if (!fs_mounted()) printf("cat: no file system\n");
       for (int i = 1; i < argc && fs_mounted(); i++) fs_cat(argv[i]);
+    } else if (streq(cmd, "write")) cmd_write(argc, argv);
+    else if (streq(cmd, "mkdir") || streq(cmd, "rm")) {
+      for (int i = 1; i < argc; i++)
+        if (!fs_mounted() || (cmd[0] == 'm' ? fs_mkdir(argv[i]) : fs_remove(argv[i])) < 0)
+          printf("%s: %s: failed\n", cmd, argv[i]);
     } else if (streq(cmd, "ps")) proc_list();
     else if (streq(cmd, "kill")) {
       if (argc < 2 || proc_kill((int)parse_uint(argv[1])) < 0) printf("kill: no such process\n");
-    } else if (streq(cmd, "mem")) printf("mem: %u free pages of 4 KiB\n", pages_free());
+    } else if (streq(cmd, "mem")) {
+      printf("mem: %u free pages of 4 KiB\n", pages_free());
+      if (fs_mounted()) printf("disk: %u free blocks of 1 KiB\n", fs_free_blocks());
+    }
     else if (streq(cmd, "preempt")) cmd_preempt();
     else if (streq(cmd, "crash")) crash();
     else if (streq(cmd, "shutdown") || streq(cmd, "q")) return;

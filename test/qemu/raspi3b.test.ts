@@ -5,7 +5,8 @@
  * kernels/raspi3b/session.in is typed into the PL011 (the kernel's shell) after the `ready` line,
  * with build/sd.img as the SD card, and power off through semihosting with exit code 0. The two transcripts differ only in the entry EL of each core.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { qemuAarch64Available, runQemuRaspi3b } from '../helpers/qemu-aarch64.js';
@@ -48,6 +49,25 @@ describe.skipIf(!qemuAarch64Available())('raspi3b reference kernel on QEMU', () 
     expect(ticks).toBeGreaterThanOrEqual(20);
     expect(Number(m![2]) * 100 + Number(m![3])).toBe(ticks);
     expect(r.exitCode).toBe(0);
+  });
+
+  it('files written to the SD card (CMD24/25) are there at the next boot', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rvos-raspi3b-sd-'));
+    try {
+      const img = join(tmp, 'sd.img');
+      copyFileSync(join(dir, 'build/sd.img'), img);
+      const drive = ['-drive', `if=sd,format=raw,file=${img}`];
+      const first = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), args: drive, input: 'mkdir docs\nwrite docs/todo.txt port rvos to another board\nq\n' });
+      expect(first.output).toContain('\nwrote 27 bytes to docs/todo.txt\n');
+      expect(first.exitCode).toBe(0);
+      const second = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), args: drive, input: 'cat docs/todo.txt\nls docs\nq\n' });
+      expect(second.output).toContain(
+        '\n$ cat docs/todo.txt\nport rvos to another board\n$ ls docs\n.                    dir      96\n..                   dir     160\ntodo.txt             file     27\n',
+      );
+      expect(second.exitCode).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('without -semihosting the HLT is an undefined instruction: reported, skipped, then the core halts', async () => {
