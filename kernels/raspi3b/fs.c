@@ -136,19 +136,6 @@ void fs_ls(const char *path) {
   }
 }
 
-static void print_chunk(const uint8_t *chunk, unsigned len, void *arg) {
-  for (unsigned i = 0; i < len; i++) uart_putc((char)chunk[i]);
-}
-
-void fs_cat(const char *path) {
-  struct inode ip;
-  if (!fs_lookup(path, &ip) || ip.type != T_FILE) {
-    printf("cat: %s: no such file\n", path);
-    return;
-  }
-  read_file(&ip, print_chunk, 0);
-}
-
 struct copy {
   uint8_t *dst;
   unsigned max, n;
@@ -178,4 +165,31 @@ unsigned fs_free_blocks(void) {
       used += buf[b / 32] >> (b % 32) & 1;
   }
   return fs_sb.total_blocks - used;
+}
+
+/* For open(): the inode of a regular file, 0 if it is missing or not a file. */
+uint32_t fs_open(const char *path, uint32_t *size) {
+  struct inode ip;
+  uint32_t inum = fs_lookup(path, &ip);
+  if (!inum || ip.type != T_FILE) return 0;
+  *size = ip.size;
+  return inum;
+}
+
+/* For read(): up to n bytes of file inum from offset off into dst; the count, -1 on error. */
+int fs_read_at(uint32_t inum, uint32_t off, void *dst, unsigned n) {
+  struct inode ip;
+  if (!fs_read_inode(inum, &ip) || ip.type != T_FILE) return -1;
+  if (off >= ip.size) return 0;
+  if (n > ip.size - off) n = ip.size - off;
+  uint8_t *out = dst;
+  for (unsigned done = 0; done < n;) {
+    uint32_t at = off + done, bno = block_of(&ip, at);
+    unsigned chunk = FS_BLOCK - at % FS_BLOCK;
+    if (chunk > n - done) chunk = n - done;
+    if (bno && !read_block(bno)) return -1;
+    for (unsigned i = 0; i < chunk; i++) out[done + i] = bno ? ((const uint8_t *)buf)[at % FS_BLOCK + i] : 0;
+    done += chunk;
+  }
+  return (int)n;
 }

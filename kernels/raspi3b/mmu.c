@@ -58,8 +58,9 @@ static void build_tables(void) {
   l1[1] = (uintptr_t)l2_high | DESC_TABLE;
 }
 
+/* The DSB makes table writes visible to the walker before the switch (Arm ARM D5.10.2). */
 void set_ttbr0(uint64_t *table, unsigned asid) {
-  __asm__ volatile("msr ttbr0_el1, %0; isb" ::"r"((uint64_t)asid << 48 | (uintptr_t)table) : "memory");
+  __asm__ volatile("dsb ishst; msr ttbr0_el1, %0; isb" ::"r"((uint64_t)asid << 48 | (uintptr_t)table) : "memory");
 }
 
 void mmu_init(void) {

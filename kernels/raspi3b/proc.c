@@ -105,12 +105,11 @@ static struct frame *exit_current(int code) {
 static struct frame *kill_current(int code) { return exit_current(code); }
 
 static int slot_of(int pid);
-static int user_readable(uint64_t va, uint64_t len);
 static int spawn(const char *name, int argc, char **argv, int background, int parent);
 
 /* Copies a NUL-terminated string from EL0 (at most n bytes with the NUL); 0 if unreadable or
  * too long. */
-static int copy_user_string(char *dst, uint64_t va, unsigned n) {
+int copy_user_string(char *dst, uint64_t va, unsigned n) {
   for (unsigned i = 0; i < n; i++) {
     if (!user_readable(va + i, 1)) return 0;
     dst[i] = *(const char *)(va + i);
@@ -158,16 +157,20 @@ static struct frame *sys_wait(struct frame *f, int pid) {
   return schedule(f);
 }
 
-/* 1 if [va, va + len) is readable at EL0, checked page by page with AT S1E0R (the translation
- * the process itself would get, permissions included: Arm ARM C5.5, PAR_EL1.F). */
-static int user_readable(uint64_t va, uint64_t len) {
+/* 1 if [va, va + len) is readable (writable) at EL0, checked page by page with AT S1E0R (S1E0W):
+ * the translation the process itself would get, permissions included (Arm ARM C5.5, PAR_EL1.F). */
+static int user_access(uint64_t va, uint64_t len, int write) {
   if (va + len < va) return 0;
   for (uint64_t page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE) {
-    __asm__ volatile("at s1e0r, %0; isb" ::"r"(page));
+    if (write) __asm__ volatile("at s1e0w, %0; isb" ::"r"(page));
+    else __asm__ volatile("at s1e0r, %0; isb" ::"r"(page));
     if (read_sysreg(par_el1) & 1) return 0;
   }
   return 1;
 }
+
+int user_readable(uint64_t va, uint64_t len) { return user_access(va, len, 0); }
+int user_writable(uint64_t va, uint64_t len) { return user_access(va, len, 1); }
 
 struct frame *syscall(struct frame *f) {
   struct proc *p = &procs[current];
@@ -196,6 +199,17 @@ struct frame *syscall(struct frame *f) {
   case SYS_PREEMPTED: f->x[0] = p->preempted; return f;
   case SYS_SPAWN: f->x[0] = (uint64_t)sys_spawn(a0, a1); return f;
   case SYS_WAIT: return sys_wait(f, (int)a0);
+  case SYS_OPEN: f->x[0] = (uint64_t)sys_open(p, a0); return f;
+  case SYS_CLOSE: f->x[0] = (uint64_t)sys_close(p, (int64_t)a0); return f;
+  case SYS_READ: {
+    int64_t n = sys_read(p, (int64_t)a0, a1, a2);
+    if (n == READ_BAD_BUFFER) {
+      printf("kernel: killed pid %d (%s): bad address 0x%lx passed to read()\n", p->pid, p->name, a1);
+      return kill_current(-1);
+    }
+    f->x[0] = (uint64_t)n;
+    return f;
+  }
   }
   printf("kernel: killed pid %d (%s): unknown system call %lu\n", p->pid, p->name, f->x[8]);
   return kill_current(-1);
@@ -272,6 +286,7 @@ static int spawn(const char *name, int argc, char **argv, int background, int pa
   p->exit_code = 0;
   p->background = background;
   p->parent = parent;
+  for (unsigned i = 0; i < NFILE; i++) p->files[i].used = 0;
   /* The ASID may have been used by an earlier process in this slot. */
   __asm__ volatile("dsb ishst; tlbi aside1, %0; dsb ish; isb" ::"r"((uint64_t)slot << 48));
   struct frame *fr = (struct frame *)(kstacks[slot] + KSTACK_SIZE) - 1;

@@ -10,6 +10,13 @@
 
 enum pstate { P_FREE, P_READY, P_SLEEPING, P_WAITING, P_ZOMBIE };
 
+#define NFILE 4
+
+struct open_file {
+  int used;
+  uint32_t inum, off;
+};
+
 struct proc {
   int pid;
   enum pstate state;
@@ -21,6 +28,7 @@ struct proc {
   int exit_code;
   int background;      /* nobody waits for it: freed when it ends */
   int parent;          /* slot of the process that waits for it (0: the shell) */
+  struct open_file files[NFILE]; /* descriptors 3.. (0-2 are the console) */
 };
 
 extern struct proc procs[NPROC];
@@ -38,6 +46,15 @@ struct frame *sched_tick(struct frame *f);
 struct frame *sched_yield(struct frame *f);
 struct frame *syscall(struct frame *f);
 struct frame *user_fault(struct frame *f, uint64_t esr);
+/* Checks and copies of user memory (proc.c), for system calls. */
+int user_readable(uint64_t va, uint64_t len);
+int user_writable(uint64_t va, uint64_t len);
+int copy_user_string(char *dst, uint64_t va, unsigned n);
+/* sysfile.c: open/read/close of rvfs files, read-only */
+#define READ_BAD_BUFFER (-1000)
+int64_t sys_open(struct proc *p, uint64_t path_va);
+int64_t sys_read(struct proc *p, int64_t fd, uint64_t buf_va, uint64_t len);
+int64_t sys_close(struct proc *p, int64_t fd);
 /* exec.c: loads an embedded program into a fresh address space; 0 if it is not found. */
 uint64_t *exec_load(const char *name, uint64_t *entry);
 

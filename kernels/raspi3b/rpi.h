@@ -75,8 +75,9 @@ int sd_write(uint32_t lba, unsigned count, const void *buf);
 int fs_mount(void);
 int fs_mounted(void);
 unsigned fs_free_blocks(void);
+uint32_t fs_open(const char *path, uint32_t *size);
+int fs_read_at(uint32_t inum, uint32_t off, void *dst, unsigned n);
 void fs_ls(const char *path);
-void fs_cat(const char *path);
 int fs_read_all(const char *path, void *dst, unsigned max);
 /* fs_write.c: -1 on any error */
 int fs_write_file(const char *path, const char *text, unsigned len); /* create or replace; bytes */

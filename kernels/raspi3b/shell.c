@@ -54,7 +54,6 @@ static void cmd_help(void) {
          "  help             this list\n"
          "  echo TEXT...     prints its arguments\n"
          "  ls [PATH]        lists a directory of the SD card (rvfs)\n"
-         "  cat FILE...      prints files\n"
          "  write FILE TEXT  (re)writes a file with TEXT and a newline\n"
          "  mkdir DIR...     makes folders\n"
          "  rm PATH...       removes files and empty folders\n"
@@ -67,7 +66,10 @@ static void cmd_help(void) {
          "  shutdown, q      power off (semihosting exit 0)\n"
          "programs (EL0, each in its own address space; add & to run in the background):\n"
          "  hello            hello, world\n"
-         "  args ARG...      prints its arguments (only on the SD card)\n"
+         "  args ARG...      prints its arguments (only on the SD card, as the next three)\n"
+         "  cat FILE...      prints files\n"
+         "  wc FILE...       lines, words and bytes\n"
+         "  grep TEXT FILE...  the lines containing TEXT\n"
          "  sleep MS         sleeps MS milliseconds\n"
          "  spin MS          a CPU-bound loop for MS milliseconds\n"
          "  loop             a CPU-bound loop for ever\n"
@@ -145,10 +147,7 @@ void shell(void) {
       printf("\n");
     } else if (streq(cmd, "uptime")) cmd_uptime();
     else if (streq(cmd, "ls")) fs_mounted() ? fs_ls(argc > 1 ? argv[1] : "/") : (void)printf("ls: no file system\n");
-    else if (streq(cmd, "cat")) {
-      if (!fs_mounted()) printf("cat: no file system\n");
-      for (int i = 1; i < argc && fs_mounted(); i++) fs_cat(argv[i]);
-    } else if (streq(cmd, "write")) cmd_write(argc, argv);
+    else if (streq(cmd, "write")) cmd_write(argc, argv);
     else if (streq(cmd, "mkdir") || streq(cmd, "rm")) {
       for (int i = 1; i < argc; i++)
         if (!fs_mounted() || (cmd[0] == 'm' ? fs_mkdir(argv[i]) : fs_remove(argv[i])) < 0)

@@ -11,5 +11,8 @@
 #define SYS_PREEMPTED 6 /* preempted() -> how often the timer took the CPU from this process */
 #define SYS_SPAWN 7     /* spawn(name, argv) -> pid of a new process running /bin/name, or -1 */
 #define SYS_WAIT 8      /* wait(pid of a child) -> its exit code (-1 if killed), or -1 */
+#define SYS_OPEN 9      /* open(path) -> fd (3..6) of a file on the SD card, read-only, or -1 */
+#define SYS_READ 10     /* read(fd, buf, len) -> bytes read, 0 at its end, -1 for a bad fd */
+#define SYS_CLOSE 11    /* close(fd) -> 0 or -1 */
 
 #endif

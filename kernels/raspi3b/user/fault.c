@@ -32,6 +32,7 @@ int main(int argc, char **argv) {
   if (streq(k, "brk")) __asm__ volatile("brk #1");
   if (streq(k, "wfi")) __asm__ volatile("wfi");                                /* SCTLR_EL1.nTWI = 0 */
   if (streq(k, "syscall")) syscall(999, 0, 0, 0);
+  if (streq(k, "readro")) read(open("/README"), (void *)(uintptr_t)main, 16); /* into text */
   if (streq(k, "sysreg")) __asm__ volatile("mrs x0, ttbr0_el1" ::: "x0");
   printf("fault: %s did not fault\n", k);
   return 0;

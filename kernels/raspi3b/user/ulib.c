@@ -21,6 +21,9 @@ void yield(void) { syscall3(SYS_YIELD, 0, 0, 0); }
 void sleep_ms(unsigned ms) { syscall3(SYS_SLEEP, ms, 0, 0); }
 unsigned preempted(void) { return (unsigned)syscall3(SYS_PREEMPTED, 0, 0, 0); }
 int spawn(const char *name, char *const argv[]) { return (int)syscall3(SYS_SPAWN, (long)name, (long)argv, 0); }
+int open(const char *path) { return (int)syscall3(SYS_OPEN, (long)path, 0, 0); }
+long read(int fd, void *buf, size_t len) { return syscall3(SYS_READ, fd, (long)buf, (long)len); }
+int close(int fd) { return (int)syscall3(SYS_CLOSE, fd, 0, 0); }
 int wait(int pid) { return (int)syscall3(SYS_WAIT, pid, 0, 0); }
 long syscall(long n, long a, long b, long c) { return syscall3(n, a, b, c); }
 

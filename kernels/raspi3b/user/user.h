@@ -16,6 +16,9 @@ unsigned preempted(void);
 int spawn(const char *name, char *const argv[]); /* pid, or -1 */
 int wait(int pid);                               /* the child's exit code (-1: killed), or -1 */
 long syscall(long n, long a, long b, long c);    /* any call, for tests */
+int open(const char *path);                      /* a file of the SD card, read-only: fd, or -1 */
+long read(int fd, void *buf, size_t len);        /* bytes, 0 at the end, -1 for a bad fd */
+int close(int fd);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned atou(const char *s);
 /* The generic counter, readable at EL0 (the kernel sets CNTKCTL_EL1.EL0VCTEN). */

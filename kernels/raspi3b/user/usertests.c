@@ -25,6 +25,17 @@ int main(void) {
   check(write(1, "", 0) == 0 && write(3, "x", 1) == -1, "write of 0 bytes, to a bad descriptor");
   yield();
   check(1, "yield returns");
+  static char buf[64];
+  int fd = open("/README");
+  check(fd >= 3 && read(fd, buf, 4) == 4 && buf[0] == 'r' && buf[3] == 's', "open and read a file");
+  check(close(fd) == 0 && close(fd) == -1 && read(fd, buf, 1) == -1, "a closed descriptor fails");
+  check(open("/nothere") == -1 && open("/bin") == -1, "open of a missing file or a folder returns -1");
+  fd = open("/README");
+  unsigned total = 0;
+  long n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) total += (unsigned)n;
+  close(fd);
+  check(n == 0 && total > 500, "read to the end of a file, then 0");
   static const struct {
     const char *kind, *what;
   } faults[] = {
@@ -39,6 +50,7 @@ int main(void) {
       {"wfi", "WFI at EL0 (trapped) is killed"},
       {"sysreg", "an EL1 system register read is killed"},
       {"syscall", "an unknown system call is killed"},
+      {"readro", "read() into read-only memory is killed"},
   };
   for (unsigned i = 0; i < sizeof faults / sizeof faults[0]; i++) check(run("fault", faults[i].kind) == -1, faults[i].what);
   if (failures) printf("usertests: %d FAILED\n", failures);
