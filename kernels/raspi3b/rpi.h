@@ -51,6 +51,9 @@ int mbox_property(volatile uint32_t *buf);
 int mbox_get_u32(uint32_t tag, uint32_t *value);
 int mbox_get_u32x2(uint32_t tag, uint32_t *a, uint32_t *b);
 int mbox_set_clock_rate(uint32_t clock_id, uint32_t hz);
+/* power.c: the PM watchdog; neither returns */
+void pm_power_off(void) __attribute__((noreturn));
+void pm_reboot(void) __attribute__((noreturn));
 /* semihost.c */
 void semihost_exit(int code) __attribute__((noreturn));
 /* exceptions.c; the frame vectors.S saves on exception entry */

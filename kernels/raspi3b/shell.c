@@ -63,7 +63,8 @@ static void cmd_help(void) {
          "  mem              free memory pages and disk blocks\n"
          "  preempt          two CPU-bound processes share the CPU under timer preemption\n"
          "  crash            a fatal exception in the kernel (PC alignment fault), exit code 1\n"
-         "  shutdown, q      power off (semihosting exit 0)\n"
+         "  shutdown, q      power off (semihosting exit 0, else the PM watchdog)\n"
+         "  reboot           reset through the PM watchdog\n"
          "programs (EL0, each in its own address space; add & to run in the background):\n"
          "  hello            hello, world\n"
          "  args ARG...      prints its arguments (only on the SD card, as the next three)\n"
@@ -162,6 +163,10 @@ void shell(void) {
     else if (streq(cmd, "preempt")) cmd_preempt();
     else if (streq(cmd, "crash")) crash();
     else if (streq(cmd, "shutdown") || streq(cmd, "q")) return;
+    else if (streq(cmd, "reboot")) {
+      printf("reboot: through the PM watchdog\n");
+      pm_reboot();
+    }
     else run_program(argc, argv);
   }
 }

@@ -70,14 +70,19 @@ describe.skipIf(!qemuAarch64Available())('raspi3b reference kernel on QEMU', () 
     }
   });
 
-  it('without -semihosting the HLT is an undefined instruction: reported, skipped, then the core halts', async () => {
-    const r = await runQemuRaspi3b({
-      kernel: join(dir, 'build/kernel8.img'),
-      input: 'q\n',
-      semihosting: false,
-      stopWhen: 'halting\n',
-    });
-    expect(r.timedOut).toBe(false);
-    expect(r.output).toMatch(/\n\$ q\npower off\nundefined instruction: ESR_EL1=0x02000000 ELR_EL1=0x[0-9a-f]{16}, skipped\npower off: no semihosting, halting\n$/);
+  it('without -semihosting the HLT is an undefined instruction: reported, skipped, then the PM watchdog powers off (partition 63)', async () => {
+    const r = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), input: 'q\n', semihosting: false });
+    expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    expect(r.output).toMatch(
+      /\n\$ q\npower off\nundefined instruction: ESR_EL1=0x02000000 ELR_EL1=0x[0-9a-f]{16}, skipped\npower off: no semihosting, through the PM watchdog\n$/,
+    );
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('reboot resets through the PM watchdog (QEMU -no-reboot then exits)', async () => {
+    const r = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), input: 'reboot\n', args: ['-no-reboot'] });
+    expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    expect(r.output).toMatch(/\n\$ reboot\nreboot: through the PM watchdog\n$/);
+    expect(r.exitCode).toBe(0);
   });
 });
