@@ -193,3 +193,8 @@ int fs_read_at(uint32_t inum, uint32_t off, void *dst, unsigned n) {
   }
   return (int)n;
 }
+
+int fs_is_dir(const char *path) {
+  struct inode ip;
+  return fs_lookup(path, &ip) && ip.type == T_DIR;
+}

@@ -36,6 +36,7 @@ void proc_init(void) {
   procs[0].pid = next_pid++;
   procs[0].state = P_READY;
   copy_name(procs[0].name, "shell");
+  procs[0].cwd[0] = '/';
   procs[0].l1 = kernel_l1();
   current = 0;
   /* EL0 may read the virtual counter (user programs time themselves with it). */
@@ -83,6 +84,9 @@ struct frame *sched_yield(struct frame *f) { return schedule(f); }
  * Its children become background processes. The caller is not running on its tables. */
 static void end_process(int slot, int code) {
   struct proc *p = &procs[slot];
+  if (p->in_pipe >= 0) pipe_close_end(p->in_pipe, 0);
+  if (p->out_pipe >= 0) pipe_close_end(p->out_pipe, 1);
+  p->in_pipe = p->out_pipe = p->blocked_pipe = -1;
   uvm_free(p->l1);
   p->l1 = 0;
   p->exit_code = code;
@@ -139,6 +143,22 @@ static int64_t sys_spawn(uint64_t name_va, uint64_t argv_va) {
   return spawn(name, argc, argv, 0, current);
 }
 
+/* The caller sleeps until pipe i changes, then re-issues its system call. */
+static struct frame *block_on_pipe(struct frame *f, int i) {
+  procs[current].state = P_WAITING;
+  procs[current].blocked_pipe = i;
+  f->elr -= 4;
+  return schedule(f);
+}
+
+void proc_wake_pipe(int i) {
+  for (int s = 1; s < NPROC; s++) {
+    if (procs[s].state != P_WAITING || procs[s].blocked_pipe != i) continue;
+    procs[s].state = P_READY;
+    procs[s].blocked_pipe = -1;
+  }
+}
+
 /* wait(pid) for a child: while it runs the caller sleeps and its SVC is re-issued when it is
  * woken (ELR_EL1 back by one instruction), so no kernel stack stays blocked. */
 static struct frame *sys_wait(struct frame *f, int pid) {
@@ -185,6 +205,10 @@ struct frame *syscall(struct frame *f) {
       printf("kernel: killed pid %d (%s): bad address 0x%lx passed to write()\n", p->pid, p->name, a1);
       return kill_current(-1);
     }
+    if (a0 == 1 && p->out_pipe >= 0) {
+      int64_t n = pipe_write(p->out_pipe, (const char *)a1, a2);
+      return n == PIPE_BLOCK ? block_on_pipe(f, p->out_pipe) : (f->x[0] = (uint64_t)n, f);
+    }
     for (uint64_t i = 0; i < a2; i++) uart_putc(((const char *)a1)[i]);
     f->x[0] = a2;
     return f;
@@ -202,7 +226,14 @@ struct frame *syscall(struct frame *f) {
   case SYS_OPEN: f->x[0] = (uint64_t)sys_open(p, a0); return f;
   case SYS_CLOSE: f->x[0] = (uint64_t)sys_close(p, (int64_t)a0); return f;
   case SYS_READ: {
-    int64_t n = sys_read(p, (int64_t)a0, a1, a2);
+    int64_t n;
+    if (a0 == 0) { /* a pipe, or the console, whose input belongs to the shell: end of file */
+      if (p->in_pipe < 0) n = 0;
+      else if (!user_writable(a1, a2)) n = READ_BAD_BUFFER;
+      else if ((n = pipe_read(p->in_pipe, (char *)a1, a2)) == PIPE_BLOCK) return block_on_pipe(f, p->in_pipe);
+    } else {
+      n = sys_read(p, (int64_t)a0, a1, a2);
+    }
     if (n == READ_BAD_BUFFER) {
       printf("kernel: killed pid %d (%s): bad address 0x%lx passed to read()\n", p->pid, p->name, a1);
       return kill_current(-1);
@@ -244,6 +275,21 @@ struct frame *user_fault(struct frame *f, uint64_t esr) {
 int proc_spawn(const char *name, int argc, char **argv, int background) {
   return spawn(name, argc, argv, background, 0);
 }
+
+/* A shell pipeline's process: fd 0 from in_pipe, fd 1 to out_pipe (-1: the console). */
+int proc_spawn_piped(const char *name, int argc, char **argv, int in_pipe, int out_pipe) {
+  int pid = spawn(name, argc, argv, 0, 0);
+  if (pid < 0) return pid;
+  struct proc *p = &procs[slot_of(pid)];
+  p->in_pipe = in_pipe;
+  p->out_pipe = out_pipe;
+  if (in_pipe >= 0) pipe_open_end(in_pipe, 0);
+  if (out_pipe >= 0) pipe_open_end(out_pipe, 1);
+  return pid;
+}
+
+uint64_t proc_lock(void) { return irq_save(); }
+void proc_unlock(uint64_t saved) { irq_restore(saved); }
 
 /* A new process running program name; its pid, -1 if there is no such program, -2 if the
  * process table is full. */
@@ -287,6 +333,8 @@ static int spawn(const char *name, int argc, char **argv, int background, int pa
   p->background = background;
   p->parent = parent;
   for (unsigned i = 0; i < NFILE; i++) p->files[i].used = 0;
+  p->in_pipe = p->out_pipe = p->blocked_pipe = -1;
+  for (unsigned i = 0; i < PATH_MAX; i++) p->cwd[i] = procs[parent].cwd[i];
   /* The ASID may have been used by an earlier process in this slot. */
   __asm__ volatile("dsb ishst; tlbi aside1, %0; dsb ish; isb" ::"r"((uint64_t)slot << 48));
   struct frame *fr = (struct frame *)(kstacks[slot] + KSTACK_SIZE) - 1;

@@ -29,6 +29,9 @@ struct proc {
   int background;      /* nobody waits for it: freed when it ends */
   int parent;          /* slot of the process that waits for it (0: the shell) */
   struct open_file files[NFILE]; /* descriptors 3.. (0-2 are the console) */
+  int in_pipe, out_pipe;          /* fd 0 / fd 1 from/to a pipe, or -1 (console) */
+  int blocked_pipe;               /* P_WAITING on this pipe, or -1 */
+  char cwd[PATH_MAX];             /* the working folder, canonical ("/", "/docs") */
 };
 
 extern struct proc procs[NPROC];
@@ -36,6 +39,9 @@ extern struct proc procs[NPROC];
 void proc_init(void);
 /* Shell side (IRQs unmasked; these mask them as needed). */
 int proc_spawn(const char *name, int argc, char **argv, int background); /* pid, or -1 */
+int proc_spawn_piped(const char *name, int argc, char **argv, int in_pipe, int out_pipe);
+uint64_t proc_lock(void); /* masks IRQs: nothing runs until proc_unlock */
+void proc_unlock(uint64_t saved);
 int proc_wait(int pid);                                                  /* exit code */
 int proc_kill(int pid);
 void shell_wait(int (*cond)(void *), void *arg);
@@ -55,6 +61,14 @@ int copy_user_string(char *dst, uint64_t va, unsigned n);
 int64_t sys_open(struct proc *p, uint64_t path_va);
 int64_t sys_read(struct proc *p, int64_t fd, uint64_t buf_va, uint64_t len);
 int64_t sys_close(struct proc *p, int64_t fd);
+/* pipe.c */
+#define PIPE_BLOCK (-1000)
+int pipe_alloc(void); /* -1 if none is free */
+void pipe_open_end(int i, int writer);
+void pipe_close_end(int i, int writer);
+int64_t pipe_write(int i, const char *src, uint64_t len);
+int64_t pipe_read(int i, char *dst, uint64_t len);
+void proc_wake_pipe(int i);
 /* exec.c: loads an embedded program into a fresh address space; 0 if it is not found. */
 uint64_t *exec_load(const char *name, uint64_t *entry);
 

@@ -16,6 +16,7 @@
   .globl program_table
 program_table:
   program hello
+  program echo
   program sleep
   program spin
   program loop

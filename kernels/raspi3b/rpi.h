@@ -77,6 +77,7 @@ int sd_write(uint32_t lba, unsigned count, const void *buf);
 /* fs.c: rvfs on the card, read-only */
 int fs_mount(void);
 int fs_mounted(void);
+int fs_is_dir(const char *path);
 unsigned fs_free_blocks(void);
 uint32_t fs_open(const char *path, uint32_t *size);
 int fs_read_at(uint32_t inum, uint32_t off, void *dst, unsigned n);
@@ -86,6 +87,9 @@ int fs_read_all(const char *path, void *dst, unsigned max);
 int fs_write_file(const char *path, const char *text, unsigned len); /* create or replace; bytes */
 int fs_mkdir(const char *path);
 int fs_remove(const char *path); /* a file or an empty folder */
+/* path.c */
+#define PATH_MAX 64
+int path_resolve(const char *cwd, const char *path, char *out, unsigned size);
 /* shell.c */
 void shell(void);
 /* boot.S */

@@ -52,8 +52,8 @@ static unsigned parse_uint(const char *s) {
 static void cmd_help(void) {
   printf("built-in commands:\n"
          "  help             this list\n"
-         "  echo TEXT...     prints its arguments\n"
-         "  ls [PATH]        lists a directory of the SD card (rvfs)\n"
+         "  ls [PATH]        lists a folder of the SD card (rvfs)\n"
+         "  cd [DIR]         changes the working folder (of the shell and what it starts)\n"
          "  write FILE TEXT  (re)writes a file with TEXT and a newline\n"
          "  mkdir DIR...     makes folders\n"
          "  rm PATH...       removes files and empty folders\n"
@@ -65,12 +65,13 @@ static void cmd_help(void) {
          "  crash            a fatal exception in the kernel (PC alignment fault), exit code 1\n"
          "  shutdown, q      power off (semihosting exit 0, else the PM watchdog)\n"
          "  reboot           reset through the PM watchdog\n"
-         "programs (EL0, each in its own address space; add & to run in the background):\n"
+         "programs (EL0, each in its own address space; & runs one in the background, | connects them):\n"
          "  hello            hello, world\n"
+         "  echo TEXT...     prints its arguments\n"
          "  args ARG...      prints its arguments (only on the SD card, as the next three)\n"
-         "  cat FILE...      prints files\n"
-         "  wc FILE...       lines, words and bytes\n"
-         "  grep TEXT FILE...  the lines containing TEXT\n"
+         "  cat [FILE...]    prints files (or its input)\n"
+         "  wc [FILE...]     lines, words and bytes\n"
+         "  grep TEXT [FILE...]  the lines containing TEXT\n"
          "  sleep MS         sleeps MS milliseconds\n"
          "  spin MS          a CPU-bound loop for MS milliseconds\n"
          "  loop             a CPU-bound loop for ever\n"
@@ -83,6 +84,18 @@ static void cmd_help(void) {
 static void cmd_uptime(void) {
   uint64_t t = ticks;
   printf("uptime: %lu ticks, %lu.%02lu s\n", t, t / TICK_HZ, (t % TICK_HZ) * 100 / TICK_HZ);
+}
+
+/* The working folder is the shell's procs[0].cwd (processes inherit it). */
+static int resolve(const char *arg, char *out) { return path_resolve(procs[0].cwd, arg, out, PATH_MAX); }
+
+static void cmd_cd(int argc, char **argv) {
+  char path[PATH_MAX];
+  if (!resolve(argc > 1 ? argv[1] : "/", path) || !fs_mounted() || !fs_is_dir(path)) {
+    printf("cd: %s: no such folder\n", argc > 1 ? argv[1] : "/");
+    return;
+  }
+  for (unsigned i = 0; i < PATH_MAX; i++) procs[0].cwd[i] = path[i];
 }
 
 /* write FILE TEXT...: the words joined by spaces, and a newline (as the virt OS's write). */
@@ -98,7 +111,8 @@ static void cmd_write(int argc, char **argv) {
     for (const char *p = argv[i]; *p; p++) text[n++] = *p;
   }
   text[n++] = '\n';
-  int w = fs_mounted() ? fs_write_file(argv[1], text, n) : -1;
+  char path[PATH_MAX];
+  int w = fs_mounted() && resolve(argv[1], path) ? fs_write_file(path, text, n) : -1;
   if (w < 0) printf("write: %s: failed\n", argv[1]);
   else printf("wrote %d bytes to %s\n", w, argv[1]);
 }
@@ -116,7 +130,33 @@ static void cmd_preempt(void) {
   printf("preempt: both were preempted several times: %s\n", pa >= 3 && pb >= 3 ? "yes" : "no");
 }
 
+/* a | b | c: the programs connected by pipes, started together, waited for in order. */
+static void run_pipeline(int argc, char **argv) {
+  int pids[ARGS_MAX], n = 0, in = -1, ok = 1;
+  uint64_t saved = proc_lock(); /* none runs before every end of every pipe is open */
+  for (int start = 0; start < argc && ok;) {
+    int end = start;
+    while (end < argc && !streq(argv[end], "|")) end++;
+    int out = end < argc ? pipe_alloc() : -1;
+    argv[end < argc ? end : argc] = 0;
+    int pid = end > start && (end == argc || out >= 0) ? proc_spawn_piped(argv[start], end - start, argv + start, in, out) : -3;
+    if (pid < 0) {
+      printf(pid == -1 ? "%s: unknown command (help lists them)\n" : "%s: cannot start it\n", end > start ? argv[start] : "|");
+      ok = 0;
+    } else {
+      pids[n++] = pid;
+    }
+    if (out >= 0 && pid < 0) pipe_open_end(out, 1), pipe_close_end(out, 1); /* frees it */
+    in = out;
+    start = end + 1;
+  }
+  proc_unlock(saved);
+  for (int i = 0; i < n; i++) proc_wait(pids[i]);
+}
+
 static void run_program(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (streq(argv[i], "|")) return run_pipeline(argc, argv);
   int background = streq(argv[argc - 1], "&");
   if (background) argv[--argc] = 0;
   int pid = proc_spawn(argv[0], argc, argv, background);
@@ -143,16 +183,19 @@ void shell(void) {
     if (!argc) continue;
     const char *cmd = argv[0];
     if (streq(cmd, "help")) cmd_help();
-    else if (streq(cmd, "echo")) {
-      for (int i = 1; i < argc; i++) printf(i > 1 ? " %s" : "%s", argv[i]);
-      printf("\n");
-    } else if (streq(cmd, "uptime")) cmd_uptime();
-    else if (streq(cmd, "ls")) fs_mounted() ? fs_ls(argc > 1 ? argv[1] : "/") : (void)printf("ls: no file system\n");
+    else if (streq(cmd, "uptime")) cmd_uptime();
+    else if (streq(cmd, "ls")) {
+      char path[PATH_MAX];
+      if (!fs_mounted() || !resolve(argc > 1 ? argv[1] : ".", path)) printf("ls: no file system\n");
+      else fs_ls(path);
+    } else if (streq(cmd, "cd")) cmd_cd(argc, argv);
     else if (streq(cmd, "write")) cmd_write(argc, argv);
     else if (streq(cmd, "mkdir") || streq(cmd, "rm")) {
-      for (int i = 1; i < argc; i++)
-        if (!fs_mounted() || (cmd[0] == 'm' ? fs_mkdir(argv[i]) : fs_remove(argv[i])) < 0)
+      for (int i = 1; i < argc; i++) {
+        char path[PATH_MAX];
+        if (!fs_mounted() || !resolve(argv[i], path) || (cmd[0] == 'm' ? fs_mkdir(path) : fs_remove(path)) < 0)
           printf("%s: %s: failed\n", cmd, argv[i]);
+      }
     } else if (streq(cmd, "ps")) proc_list();
     else if (streq(cmd, "kill")) {
       if (argc < 2 || proc_kill((int)parse_uint(argv[1])) < 0) printf("kill: no such process\n");

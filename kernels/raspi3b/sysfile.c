@@ -1,4 +1,4 @@
-/* File system calls: open a file of the SD card's rvfs for reading, read it, close it. Each
+/* File system calls: open a file of the SD card's rvfs for reading (relative to the process' working folder), read it, close it. Each
  * process has NFILE descriptors, numbered from 3 (0-2 are the console). A read into memory the
  * process may not write kills it (as a fault would), like the virt OS. */
 #include "proc.h"
@@ -7,9 +7,10 @@
 #define PATH_MAX_LEN 96
 
 int64_t sys_open(struct proc *p, uint64_t path_va) {
-  char path[PATH_MAX_LEN];
+  char path[PATH_MAX_LEN], full[PATH_MAX_LEN];
   if (!copy_user_string(path, path_va, sizeof path) || !fs_mounted()) return -1;
-  uint32_t size, inum = fs_open(path, &size);
+  if (!path_resolve(p->cwd, path, full, sizeof full)) return -1;
+  uint32_t size, inum = fs_open(full, &size);
   if (!inum) return -1;
   for (unsigned i = 0; i < NFILE; i++) {
     if (p->files[i].used) continue;

@@ -1,4 +1,4 @@
-/* grep TEXT FILE...: prints the lines that contain TEXT. */
+/* grep TEXT [FILE...]: prints the lines that contain TEXT (without FILE, of its input). */
 #include "user.h"
 
 static int contains(const char *line, const char *text) {
@@ -12,13 +12,13 @@ static int contains(const char *line, const char *text) {
 
 int main(int argc, char **argv) {
   static char buf[512], line[256];
-  if (argc < 3) {
-    printf("usage: grep TEXT FILE...\n");
+  if (argc < 2) {
+    printf("usage: grep TEXT [FILE...]\n");
     return 2;
   }
   int found = 0;
-  for (int i = 2; i < argc; i++) {
-    int fd = open(argv[i]);
+  for (int i = argc == 2 ? 1 : 2; i < argc; i++) {
+    int fd = i == 1 ? 0 : open(argv[i]);
     if (fd < 0) {
       printf("grep: %s: no such file\n", argv[i]);
       continue;
@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
         len = 0;
       }
     }
-    close(fd);
+    if (fd) close(fd);
   }
   return found ? 0 : 1;
 }

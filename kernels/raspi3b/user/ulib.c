@@ -11,7 +11,16 @@ static long syscall3(long n, long a, long b, long c) {
   return x0;
 }
 
-long write(int fd, const void *buf, size_t len) { return syscall3(SYS_WRITE, fd, (long)buf, (long)len); }
+/* A pipe may take part of the bytes: write the rest until all are written or it fails. */
+long write(int fd, const void *buf, size_t len) {
+  size_t done = 0;
+  do {
+    long n = syscall3(SYS_WRITE, fd, (long)buf + (long)done, (long)(len - done));
+    if (n < 0) return done ? (long)done : n;
+    done += (size_t)n;
+  } while (done < len);
+  return (long)done;
+}
 void exit(int code) {
   syscall3(SYS_EXIT, code, 0, 0);
   for (;;) {}

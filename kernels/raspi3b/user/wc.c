@@ -1,10 +1,10 @@
-/* wc FILE...: lines, words and bytes of each file. */
+/* wc FILE...: lines, words and bytes of each file; without FILE, of its input (a pipe). */
 #include "user.h"
 
 int main(int argc, char **argv) {
   static char buf[512];
-  for (int i = 1; i < argc; i++) {
-    int fd = open(argv[i]);
+  for (int i = argc == 1 ? 0 : 1; i < argc; i++) {
+    int fd = i ? open(argv[i]) : 0;
     if (fd < 0) {
       printf("wc: %s: no such file\n", argv[i]);
       continue;
@@ -20,6 +20,10 @@ int main(int argc, char **argv) {
         if (!space && !in_word) words++;
         in_word = !space;
       }
+    }
+    if (!i) {
+      printf("%u %u %u\n", lines, words, bytes);
+      break;
     }
     close(fd);
     printf("%u %u %u %s\n", lines, words, bytes, argv[i]);
