@@ -107,7 +107,8 @@ void exceptions_test(void) {
   __asm__ volatile("msr sctlr_el1, %0; isb" ::"r"(sctlr | 2));
   expect_abort = 1;
   uint64_t value = 0x1234;
-  __asm__ volatile("ldr %w0, [%1]" : "+r"(value) : "r"(0x80001UL) : "memory");
+  extern char _start[];
+  __asm__ volatile("ldr %w0, [%1]" : "+r"(value) : "r"(_start + 1) : "memory");
   __asm__ volatile("msr sctlr_el1, %0; isb" ::"r"(sctlr));
   if (expect_abort) printf("unaligned load did not fault\n");
   expect_abort = 0;

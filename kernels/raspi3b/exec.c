@@ -44,7 +44,7 @@ static int load_segment(uint64_t *l1, const char *elf, const char *ph) {
   if (!(flags & PF_X)) attrs |= DESC_UXN;
   for (uint64_t done = 0; done < memsz; done += PAGE_SIZE) {
     char *page = page_alloc();
-    if (!page || !uvm_map_page(l1, va + done, (uintptr_t)page, attrs)) return 0;
+    if (!page || !uvm_map_page(l1, va + done, page, attrs)) return 0;
     for (uint64_t i = 0; i < PAGE_SIZE && done + i < filesz; i++) page[i] = elf[off + done + i];
     if (flags & PF_X) sync_icache(page);
   }

@@ -12,9 +12,15 @@
 
 extern char _start[];
 
+/* The cores wait with their MMU off: they need the physical entry point, and the writes must
+ * reach memory past this core's cache (DC CIVAC; QEMU has no caches, a Pi has). */
+static void publish(volatile uint64_t *p, uint64_t value) {
+  *p = value;
+  __asm__ volatile("dc civac, %0; dsb sy" ::"r"(p) : "memory");
+}
+
 static void release_spin_table(void) {
-  for (unsigned core = 1; core < NCPUS; core++) *(volatile uint64_t *)(SPIN_TABLE + 8 * core) = (uintptr_t)_start;
-  dsb();
+  for (unsigned core = 1; core < NCPUS; core++) publish(VA(SPIN_TABLE + 8 * core), PA(_start));
   __asm__ volatile("sev");
 }
 
@@ -33,9 +39,7 @@ void secondary_main(uint64_t core, uint64_t el_at_entry) {
 /* Waits for cores 1-3 to report, giving up after ~1 s of the generic counter. */
 static void start_secondaries(void) {
   if (entry_el < 3) release_spin_table(); /* from an ELF they are already running */
-  dsb();
-  cpu_turn = 1;
-  dsb();
+  publish(&cpu_turn, 1);
   __asm__ volatile("sev");
   uint64_t freq = read_sysreg(cntfrq_el0), t0 = read_sysreg(cntpct_el0);
   if (!freq) freq = 62500000;
@@ -65,7 +69,6 @@ void main(void) {
   exceptions_init();
   exceptions_test();
   start_secondaries();
-  /* After the secondaries: they stay parked with the MMU off and never touch shared data again. */
   mmu_init();
   mmu_test();
   if (sd_init() && fs_mount())

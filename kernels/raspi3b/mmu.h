@@ -26,29 +26,30 @@
 #define DESC_UXN (1UL << 54)
 #define DESC_ADDR_MASK 0x0000fffffffff000UL
 
-/* TTBR0 covers 0-512 GiB (T0SZ 25, the walk starts at level 1): level 1 entries 0-1 are the
- * kernel's identity map (RAM and peripherals), entry 4 is a process' 2 MiB of user space. */
+/* TTBR1 covers the top 512 GiB (T1SZ 25, walks start at level 1): the kernel, RAM and the
+ * peripherals at KERNEL_OFFSET (rpi.h) + physical address. TTBR0 covers 0-512 GiB (T0SZ 25):
+ * user space only, a process' 2 MiB at USER_BASE (level 1 entry 4); the same kernel tables serve
+ * as an identity map in TTBR0 only while a core turns its MMU on (boot.S). */
 #define VA_BITS 39
 #define USER_BASE 0x100000000UL /* 4 GiB */
 #define USER_SIZE BLOCK_SIZE
 #define USER_STACK_TOP (USER_BASE + USER_SIZE)
-/* TTBR1 maps the same physical memory at the top of the address space (T1SZ 25). */
-#define HIGH_BASE 0xffffff8000000000UL
 
-/* Pages for processes are taken from here (identity-mapped RAM above the kernel). */
+/* Pages for processes are taken from here (physical addresses of RAM above the kernel). */
 #define POOL_START 0x00400000UL
 #define POOL_END 0x01400000UL
 
-void mmu_init(void);
+void mmu_build_tables(void); /* at the physical address, MMU off (boot.S) */
+void mmu_init(void);         /* once running at the virtual address: TTBR0 for user space only */
 void mmu_test(void);
-uint64_t *kernel_l1(void);
+uint64_t *kernel_l1(void); /* the shell's TTBR0: no user space */
 void set_ttbr0(uint64_t *l1, unsigned asid);
-/* Process address spaces: a level 1 table sharing the kernel's entries 0-1. */
+/* Process address spaces: a level 1 table with user space only. */
 uint64_t *uvm_create(void);
-int uvm_map_page(uint64_t *l1, uint64_t va, uint64_t pa, uint64_t attrs);
+int uvm_map_page(uint64_t *l1, uint64_t va, void *kva, uint64_t attrs);
 void uvm_free(uint64_t *l1);
 /* page.c */
-void *page_alloc(void); /* zeroed; 0 when none is left */
+void *page_alloc(void); /* zeroed, a kernel virtual address; 0 when none is left */
 void page_free(void *p);
 unsigned pages_free(void);
 

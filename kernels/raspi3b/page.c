@@ -1,4 +1,4 @@
-/* A free list of 4 KiB pages in [POOL_START, POOL_END), for page tables and process memory.
+/* A free list of 4 KiB pages in [POOL_START, POOL_END) (at their kernel virtual addresses), for page tables and process memory.
  * Only core 0 allocates, with the caller's interrupts masked (exception handlers, or the shell
  * before it starts a process), so there is no lock. */
 #include "rpi.h"
@@ -9,13 +9,13 @@ struct free_page {
 };
 
 static struct free_page *free_list;
-static uint64_t next_unused = POOL_START; /* pages never handed out yet */
+static uint64_t next_unused = KERNEL_OFFSET + POOL_START; /* pages never handed out yet */
 
 void *page_alloc(void) {
   struct free_page *p = free_list;
   if (p) {
     free_list = p->next;
-  } else if (next_unused < POOL_END) {
+  } else if (next_unused < KERNEL_OFFSET + POOL_END) {
     p = (struct free_page *)next_unused;
     next_unused += PAGE_SIZE;
   } else {
@@ -33,7 +33,7 @@ void page_free(void *page) {
 }
 
 unsigned pages_free(void) {
-  unsigned n = (unsigned)((POOL_END - next_unused) / PAGE_SIZE);
+  unsigned n = (unsigned)((KERNEL_OFFSET + POOL_END - next_unused) / PAGE_SIZE);
   for (struct free_page *p = free_list; p; p = p->next) n++;
   return n;
 }

@@ -307,7 +307,7 @@ static int spawn(const char *name, int argc, char **argv, int background, int pa
   for (unsigned i = 0; i < USER_STACK_PAGES; i++) {
     char *page = page_alloc();
     uint64_t va = USER_STACK_TOP - (i + 1) * PAGE_SIZE;
-    if (page) uvm_map_page(l1, va, (uintptr_t)page, ATTR_NORMAL | SH_INNER | AP_RW | DESC_PXN | DESC_UXN);
+    if (page) uvm_map_page(l1, va, page, ATTR_NORMAL | SH_INNER | AP_RW | DESC_PXN | DESC_UXN);
     if (i == 0) top = page + PAGE_SIZE;
   }
   uint64_t sp = USER_STACK_TOP, argv_va[8];

@@ -8,7 +8,12 @@
 #include <stddef.h>
 #include <stdarg.h>
 
-#define MMIO_BASE 0x3F000000UL /* ARM physical view of the VideoCore peripherals */
+/* The kernel runs at KERNEL_OFFSET + physical address (TTBR1, mmu.c), peripherals included. */
+#define KERNEL_OFFSET 0xffffff8000000000UL
+#define PA(va) ((uintptr_t)(va) - KERNEL_OFFSET)
+#define VA(pa) ((void *)((uintptr_t)(pa) + KERNEL_OFFSET))
+#define MMIO_BASE (KERNEL_OFFSET + 0x3F000000UL) /* ARM physical 0x3F000000: the VideoCore peripherals */
+#define LOCAL_BASE (KERNEL_OFFSET + 0x40000000UL) /* ARM physical 0x40000000: BCM2836 local peripherals */
 
 /* GPIO (BCM2835 ARM Peripherals, 6.1) */
 #define GPFSEL1   (MMIO_BASE + 0x200004)

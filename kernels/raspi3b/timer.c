@@ -4,8 +4,8 @@
  * (0x40000060) bit 1 says it is pending (QA7_rev3.4, sections 4.6 and 4.10). */
 #include "rpi.h"
 
-#define CORE0_TIMER_IRQCNTL 0x40000040UL
-#define CORE0_IRQ_SOURCE 0x40000060UL
+#define CORE0_TIMER_IRQCNTL (LOCAL_BASE + 0x40)
+#define CORE0_IRQ_SOURCE (LOCAL_BASE + 0x60)
 #define CNTPNSIRQ (1u << 1)
 #define CNT_ENABLE 1u
 
@@ -16,7 +16,7 @@ void timer_init(void) {
   interval = read_sysreg(cntfrq_el0) / TICK_HZ;
   __asm__ volatile("msr cntp_tval_el0, %0; msr cntp_ctl_el0, %1; isb" ::"r"(interval), "r"((uint64_t)CNT_ENABLE));
   mmio_write(CORE0_TIMER_IRQCNTL, CNTPNSIRQ);
-  printf("timer: CNTP at %u Hz through the local interrupt controller (0x%lx)\n", TICK_HZ, CORE0_TIMER_IRQCNTL);
+  printf("timer: CNTP at %u Hz through the local interrupt controller (0x%lx)\n", TICK_HZ, PA(CORE0_TIMER_IRQCNTL));
 }
 
 /* From the IRQ handler: 1 if it was the timer (counted and re-armed one interval from now, so a

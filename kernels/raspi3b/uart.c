@@ -47,7 +47,7 @@ void uart_putc(char c) {
 #define IRQ_PENDING2 (MMIO_BASE + 0xB208)
 #define IRQ_ENABLE2 (MMIO_BASE + 0xB214)
 #define UART0_IRQ_BIT (1u << (57 - 32))
-#define GPU_INT_ROUTING 0x4000000CUL
+#define GPU_INT_ROUTING (LOCAL_BASE + 0x0C)
 #define RX_RING 256
 
 static volatile char rx_ring[RX_RING];

@@ -32,7 +32,7 @@ describe.skipIf(!qemuAarch64Available())('raspi3b reference kernel on QEMU', () 
     const r = await runQemuRaspi3b({ kernel: join(dir, 'build/kernel8.img'), input: 'crash\n' });
     expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
     expect(r.output).toMatch(
-      /\n\$ crash\n\nunhandled synchronous exception from EL1 with SP_EL1: ESR_EL1=0x8a000000 \(EC 0x22\) ELR_EL1=0x0000000000080002 FAR_EL1=0x0000000000080002 SPSR_EL1=0x[0-9a-f]{8}\n$/,
+      /\n\$ crash\n\nunhandled synchronous exception from EL1 with SP_EL1: ESR_EL1=0x8a000000 \(EC 0x22\) ELR_EL1=0xffffff8000080002 FAR_EL1=0xffffff8000080002 SPSR_EL1=0x[0-9a-f]{8}\n$/,
     );
     expect(r.exitCode).toBe(1);
   });

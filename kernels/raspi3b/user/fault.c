@@ -18,11 +18,11 @@ static unsigned recurse(unsigned n) {
 
 int main(int argc, char **argv) {
   const char *k = argc > 1 ? argv[1] : "";
-  if (streq(k, "null")) sink = *(volatile uint64_t *)0;                       /* kernel page, EL1-only */
+  if (streq(k, "null")) sink = *(volatile uint64_t *)0;                       /* nothing mapped there */
   if (streq(k, "unmapped")) sink = *(volatile uint64_t *)0x4000000000UL;      /* no level 1 entry */
   if (streq(k, "text")) *(volatile uint32_t *)(uintptr_t)main = 0;            /* read-only text */
   if (streq(k, "stack")) sink = recurse(0);                                   /* below the 4 stack pages */
-  if (streq(k, "kernel")) ((void (*)(void))0x80000UL)();                       /* kernel text: EL1-only */
+  if (streq(k, "kernel")) ((void (*)(void))0xffffff8000080000UL)();           /* kernel text: EL1-only */
   if (streq(k, "data")) { /* a RET written to the BSS (read-write, execute-never) */
     static volatile uint32_t code[1];
     code[0] = 0xd65f03c0;
