@@ -2,14 +2,10 @@
  * where the architecture defines it (aborts, PC/SP alignment, watchpoints: Arm ARM D17.2.40),
  * FAR_EL1; for the other classes FAR_EL1 is UNKNOWN and not printed. Register values are printed
  * as `ELR_EL1=0x...` so rvos can symbolize them. SVC returns (ELR_EL1 already points past it);
- * undefined instructions, BRK and the one data abort the test expects are skipped; anything else
+ * undefined instructions, BRK and the aborts the tests expect (expect_abort) are skipped; anything else
  * is fatal (semihosting exit 1). */
-#include "rpi.h"
+#include "proc.h"
 
-struct frame {
-  uint64_t x[31];
-  uint64_t elr, spsr;
-};
 
 #define EC_UNKNOWN 0x00
 #define EC_SVC64 0x15
@@ -26,38 +22,58 @@ struct frame {
 static const char *const kinds[4] = {"synchronous", "IRQ", "FIQ", "SError"};
 static const char *const origins[4] = {"EL1 with SP_EL0", "EL1 with SP_EL1", "EL0 (AArch64)", "EL0 (AArch32)"};
 
-/* Set by a test that provokes a data abort on purpose; any other one is fatal. */
-static volatile int expect_data_abort;
 
 static int far_valid(unsigned ec) {
   return ec == EC_IABT_LOWER || ec == EC_IABT_SAME || ec == EC_PC_ALIGN || ec == EC_DABT_LOWER ||
          ec == EC_DABT_SAME || ec == EC_SP_ALIGN || ec == EC_WATCH_LOWER || ec == EC_WATCH_SAME;
 }
 
-void exc_handler(uint64_t index, struct frame *f) {
+#define FROM_EL1_SPX 4
+#define FROM_EL0_A64 8
+#define KIND_SYNC 0
+#define KIND_IRQ 1
+
+/* Interrupts: the PL011's receive interrupt and the timer, whose tick may switch processes. */
+static struct frame *irq_handler(struct frame *f) {
+  uart_irq();
+  return timer_irq() ? sched_tick(f) : f;
+}
+
+struct frame *exc_handler(uint64_t index, struct frame *f) {
+  unsigned kind = index & 3, origin = index & ~3UL;
+  if (kind == KIND_IRQ && (origin == FROM_EL1_SPX || origin == FROM_EL0_A64)) return irq_handler(f);
   uint64_t esr = read_sysreg(esr_el1);
   unsigned ec = (unsigned)(esr >> 26) & 0x3f;
-  if ((index & 3) == 0) {
+  if (kind == KIND_SYNC && origin == FROM_EL0_A64) return ec == EC_SVC64 ? syscall(f) : user_fault(f, esr);
+  if (kind == KIND_SYNC && origin == FROM_EL1_SPX) {
     switch (ec) {
     case EC_SVC64:
+      if ((esr & 0xffff) == 0) return sched_yield(f); /* the shell gives up the CPU (proc.c) */
       printf("svc #%lu: ESR_EL1=0x%08lx ELR_EL1=0x%016lx\n", esr & 0xffff, esr, f->elr);
       f->x[0] = f->x[0] * 2; /* a result in x0 shows the frame goes back to the caller */
-      return;
+      return f;
     case EC_UNKNOWN:
       printf("undefined instruction: ESR_EL1=0x%08lx ELR_EL1=0x%016lx, skipped\n", esr, f->elr);
       f->elr += 4;
-      return;
+      return f;
     case EC_BRK64:
       printf("brk #%lu: ESR_EL1=0x%08lx ELR_EL1=0x%016lx, skipped\n", esr & 0xffff, esr, f->elr);
       f->elr += 4;
-      return;
+      return f;
     case EC_DABT_SAME:
-      if (!expect_data_abort) break;
-      expect_data_abort = 0;
+      if (!expect_abort) break;
+      expect_abort = 0;
       printf("data abort: ESR_EL1=0x%08lx ELR_EL1=0x%016lx FAR_EL1=0x%016lx, skipped\n", esr, f->elr,
              read_sysreg(far_el1));
       f->elr += 4;
-      return;
+      return f;
+    case EC_IABT_SAME: /* a call to a non-executable address: back to the caller */
+      if (!expect_abort) break;
+      expect_abort = 0;
+      printf("instruction abort: ESR_EL1=0x%08lx ELR_EL1=0x%016lx FAR_EL1=0x%016lx, returning\n", esr,
+             f->elr, read_sysreg(far_el1));
+      f->elr = f->x[30];
+      return f;
     }
   }
   printf("\nunhandled %s exception from %s: ESR_EL1=0x%08lx (EC 0x%02x) ELR_EL1=0x%016lx", kinds[index & 3],
@@ -65,6 +81,7 @@ void exc_handler(uint64_t index, struct frame *f) {
   if ((index & 3) == 0 && far_valid(ec)) printf(" FAR_EL1=0x%016lx", read_sysreg(far_el1));
   printf(" SPSR_EL1=0x%08lx\n", f->spsr);
   semihost_exit(1);
+  return f;
 }
 
 extern char vectors[];
@@ -88,11 +105,12 @@ void exceptions_test(void) {
    * should fault anyway, but QEMU 7.2 does not check that, so A is set for the test.) */
   uint64_t sctlr = read_sysreg(sctlr_el1);
   __asm__ volatile("msr sctlr_el1, %0; isb" ::"r"(sctlr | 2));
-  expect_data_abort = 1;
+  expect_abort = 1;
   uint64_t value = 0x1234;
-  __asm__ volatile("ldr %w0, [%1]" : "+r"(value) : "r"(0x80001UL) : "memory");
+  extern char _start[];
+  __asm__ volatile("ldr %w0, [%1]" : "+r"(value) : "r"(_start + 1) : "memory");
   __asm__ volatile("msr sctlr_el1, %0; isb" ::"r"(sctlr));
-  if (expect_data_abort) printf("unaligned load did not fault\n");
-  expect_data_abort = 0;
+  if (expect_abort) printf("unaligned load did not fault\n");
+  expect_abort = 0;
   printf("exceptions: ok\n");
 }

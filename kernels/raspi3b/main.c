@@ -1,6 +1,8 @@
-/* Step 1 of the Pi 3 reference kernel: console, mailbox, exception vectors, the secondary cores,
- * and an echo loop that ends with power-off through semihosting. */
+/* The Pi 3 reference kernel: console, mailbox, exception vectors, the secondary cores, the MMU,
+ * the timer tick, and a shell whose shutdown powers off through semihosting. */
 #include "rpi.h"
+#include "mmu.h"
+#include "proc.h"
 
 #define TAG_BOARD_REVISION 0x00010002u
 #define TAG_ARM_MEMORY 0x00010005u
@@ -10,9 +12,15 @@
 
 extern char _start[];
 
+/* The cores wait with their MMU off: they need the physical entry point, and the writes must
+ * reach memory past this core's cache (DC CIVAC; QEMU has no caches, a Pi has). */
+static void publish(volatile uint64_t *p, uint64_t value) {
+  *p = value;
+  __asm__ volatile("dc civac, %0; dsb sy" ::"r"(p) : "memory");
+}
+
 static void release_spin_table(void) {
-  for (unsigned core = 1; core < NCPUS; core++) *(volatile uint64_t *)(SPIN_TABLE + 8 * core) = (uintptr_t)_start;
-  dsb();
+  for (unsigned core = 1; core < NCPUS; core++) publish(VA(SPIN_TABLE + 8 * core), PA(_start));
   __asm__ volatile("sev");
 }
 
@@ -31,9 +39,7 @@ void secondary_main(uint64_t core, uint64_t el_at_entry) {
 /* Waits for cores 1-3 to report, giving up after ~1 s of the generic counter. */
 static void start_secondaries(void) {
   if (entry_el < 3) release_spin_table(); /* from an ELF they are already running */
-  dsb();
-  cpu_turn = 1;
-  dsb();
+  publish(&cpu_turn, 1);
   __asm__ volatile("sev");
   uint64_t freq = read_sysreg(cntfrq_el0), t0 = read_sysreg(cntpct_el0);
   if (!freq) freq = 62500000;
@@ -46,42 +52,9 @@ static void start_secondaries(void) {
   printf("smp: %d cores up\n", NCPUS);
 }
 
-static int line_is(const char *line, unsigned n, const char *word) {
-  unsigned i = 0;
-  for (; i < n && word[i]; i++)
-    if (line[i] != word[i]) return 0;
-  return i == n && !word[i];
-}
-
-/* A branch to a misaligned address: a PC alignment fault (EC 0x22, FAR_EL1 = ELR_EL1 = the
- * address), which the handler treats as fatal. Shows the fatal path and exit code 1. */
-static void crash(void) {
-  __asm__ volatile("br %0" ::"r"((uintptr_t)_start + 2));
-}
-
-static void echo_until_q(void) {
-  char line[80];
-  unsigned n = 0;
-  printf("ready: echoing input; a line 'q' powers off, 'crash' takes a fatal exception\n");
-  for (;;) {
-    int c = uart_getc();
-    if (c == '\n') {
-      uart_putc('\n');
-      if (line_is(line, n, "q")) return;
-      if (line_is(line, n, "crash")) crash();
-      n = 0;
-    } else if (c == 0x7f || c == '\b') {
-      if (n) n--, printf("\b \b");
-    } else if (n < sizeof line) {
-      line[n++] = (char)c;
-      uart_putc((char)c);
-    }
-  }
-}
-
 void main(void) {
   uart_init();
-  printf("\nrvos raspi3b reference kernel (step 1)\n");
+  printf("\nrvos raspi3b reference kernel\n");
   uint32_t rev, base, size;
   if (mbox_get_u32(TAG_BOARD_REVISION, &rev))
     printf("board revision: 0x%08x\n", rev);
@@ -96,7 +69,17 @@ void main(void) {
   exceptions_init();
   exceptions_test();
   start_secondaries();
-  echo_until_q();
+  mmu_init();
+  mmu_test();
+  if (sd_init() && fs_mount())
+    printf("programs: /bin on the SD card\n");
+  else
+    printf("programs: built into the kernel\n");
+  proc_init();
+  timer_init();
+  uart_enable_rx_irq();
+  __asm__ volatile("msr daifclr, #2" ::: "memory"); /* IRQs on: the timer ticks from now */
+  shell();
   printf("power off\n");
   semihost_exit(0);
 }

@@ -10,19 +10,26 @@
 #define MBOX_RESPONSE_OK 0x80000000u
 #define TAG_SET_CLOCK_RATE 0x00038002u
 
-/* Only core 0 uses the mailbox. The MMU is off, so there are no caches to clean. */
+/* Only core 0 uses the mailbox. The VideoCore sees physical memory: the buffer's physical
+ * address goes in the message, and the buffer is cleaned before and invalidated after (the
+ * kernel's RAM is cacheable; QEMU has no caches to model, a Pi does). */
 static volatile uint32_t __attribute__((aligned(16))) mbox[36];
 
-int mbox_property(volatile uint32_t *buf) {
-  uint32_t msg = (uint32_t)(uintptr_t)buf | MBOX_CH_PROP;
+static void cache_clean_invalidate(volatile void *p, unsigned size) {
+  for (uintptr_t a = (uintptr_t)p & ~63UL; a < (uintptr_t)p + size; a += 64) __asm__ volatile("dc civac, %0" ::"r"(a) : "memory");
   dsb();
+}
+
+int mbox_property(volatile uint32_t *buf) {
+  uint32_t msg = (uint32_t)PA(buf) | MBOX_CH_PROP;
+  cache_clean_invalidate(buf, buf[0]);
   while (mmio_read(MBOX_STATUS) & MBOX_FULL) {}
   mmio_write(MBOX_WRITE, msg);
   for (;;) {
     while (mmio_read(MBOX_STATUS) & MBOX_EMPTY) {}
     if (mmio_read(MBOX_READ) == msg) break;
   }
-  dsb();
+  cache_clean_invalidate(buf, buf[0]);
   return buf[1] == MBOX_RESPONSE_OK;
 }
 

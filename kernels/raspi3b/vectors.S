@@ -2,8 +2,10 @@
  * current EL with SP_EL0, current EL with SP_ELx, lower EL AArch64, lower EL AArch32; in each,
  * Synchronous, IRQ, FIQ, SError. Every entry saves x0/x1, passes its index in x0 and joins
  * exc_common, which saves the rest of the frame, calls exc_handler(index, frame) and returns
- * with the (possibly changed) ELR_EL1/SPSR_EL1 and registers. */
-#define FRAME_SIZE 272 /* x0-x30 (0..240), ELR_EL1 (248), SPSR_EL1 (256), padded to 16 */
+ * to the frame it answers: the same one (possibly changed), or another process' (proc.c), whose
+ * registers, ELR_EL1, SPSR_EL1 and SP_EL0 are restored. A frame from EL0 sits at the top of the
+ * process' kernel stack, so the SP after restoring it is that stack's top again. */
+#define FRAME_SIZE 272 /* x0-x30 (0..240), ELR_EL1 (248), SPSR_EL1 (256), SP_EL0 (264) */
 
 .macro ventry index
   .balign 0x80
@@ -39,11 +41,14 @@ exc_common:
   mrs x1, elr_el1
   stp x30, x1, [sp, #240]
   mrs x1, spsr_el1
-  str x1, [sp, #256]
+  mrs x2, sp_el0
+  stp x1, x2, [sp, #256]
   mov x1, sp
   bl exc_handler
-  ldr x1, [sp, #256]
+  mov sp, x0
+  ldp x1, x2, [sp, #256]
   msr spsr_el1, x1
+  msr sp_el0, x2
   ldp x30, x1, [sp, #240]
   msr elr_el1, x1
   ldp x28, x29, [sp, #224]
