@@ -56,7 +56,9 @@ static int rx_irq;
 
 void uart_enable_rx_irq(void) {
   mmio_write(GPU_INT_ROUTING, 0);
-  mmio_write(UART0_ICR, IMSC_RXIM | IMSC_RTIM);
+  /* No ICR here: characters that arrived while the interrupts were masked (a piped script fills
+   * the FIFO at once) left RX raw-pending, so the interrupt comes as soon as it is unmasked. Clearing
+   * it would leave a full FIFO that never interrupts again, on QEMU as on hardware. */
   mmio_write(UART0_IMSC, IMSC_RXIM | IMSC_RTIM);
   mmio_write(IRQ_ENABLE2, UART0_IRQ_BIT);
   rx_irq = 1;
