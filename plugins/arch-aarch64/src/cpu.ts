@@ -9,6 +9,7 @@
 import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { decodeInto } from './decode.js';
 import { enterException, interruptTarget } from './entry.js';
+import { FpState } from './fp-state.js';
 import { GenericTimer } from './generic-timer.js';
 import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, VECTOR_FIQ, VECTOR_IRQ, VECTOR_SYNC, type TakenException } from './exceptions.js';
 import { execute, REG_COUNT, REG_SP } from './execute.js';
@@ -110,8 +111,10 @@ export class A64Cpu implements Cpu {
   scr = 0;
   /** HCR_EL2 (lo, hi): RW, TGE, IMO, FMO are honoured, the rest is stored. */
   readonly hcr = new Int32Array(2);
-  /** CPACR_EL1 (stored; FP/SIMD is not implemented, so its traps never apply). */
+  /** CPACR_EL1: FPEN (bits 21:20) traps FP/SIMD (fp-access.ts); reset 0 traps, as a Cortex-A53. */
   cpacr = 0;
+  /** V0-V31, FPCR, FPSR, CPTR_EL2/EL3 (fp-state.ts). */
+  readonly fp = new FpState();
   cntfrq = CNTFRQ_RESET;
   /** The generic timer: counter, CNTVOFF/CNTHCTL/CNTKCTL and the four timers with their output lines. */
   readonly gtimer: GenericTimer;
@@ -272,6 +275,7 @@ export class A64Cpu implements Cpu {
     this.scr = 0;
     this.hcr.fill(0);
     this.cpacr = 0;
+    this.fp.reset();
     this.cntfrq = CNTFRQ_RESET;
     this.gtimer.reset();
     this.waiting = false;
@@ -341,6 +345,7 @@ export class A64Cpu implements Cpu {
       out.push(r64(`FAR_EL${el}`, this.far[2 * el], this.far[2 * el + 1]), r64(`VBAR_EL${el}`, this.vbar[2 * el], this.vbar[2 * el + 1]), r32(`SCTLR_EL${el}`, this.sctlr[el]));
     }
     out.push(r32('SCR_EL3', this.scr), r64('HCR_EL2', this.hcr[0], this.hcr[1]));
+    out.push(r32('FPCR', this.fp.fpcr), r32('FPSR', this.fp.fpsr));
     return out;
   }
 

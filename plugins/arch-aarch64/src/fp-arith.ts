@@ -1,0 +1,437 @@
+/**
+ * Scalar floating-point primitives on the V registers (Arm ARM A1.5, pseudocode shared/functions/
+ * float): every operand is a lane of the register file given as a word index into `fp.v` (a
+ * double's low word; a single's word), and every result goes to `FR` (bits, low and high word).
+ *
+ * Arithmetic runs on JS doubles: double operations are exactly IEEE round-to-nearest-even, single
+ * ones are computed in double and rounded once by Math.fround (exact for + - * / sqrt: 53 >=
+ * 2 * 24 + 2). NaNs never go through JS arithmetic (the host may quiet or canonicalise them):
+ * they are found and propagated on the bits as FPProcessNaNs says (signalling before quiet, first
+ * operand first, quieted, or the default NaN when FPCR.DN = 1). Invalid operations give the
+ * default NaN and set FPSR.IOC; division of a finite non-zero value by zero sets DZC.
+ * Approximations (README): arithmetic ignores FPCR.RMode and FZ (always round to nearest, with
+ * denormals), OFC/UFC are never set and IXC only by conversions and FRINTX; fused multiply-add
+ * uses error-free transformations (exact product and sum) rounded once more, which can differ from
+ * the fused result in rare tie cases.
+ */
+import type { FpState } from './fp-state.js';
+import { FPCR_DN, FPSR_DZC, FPSR_IOC, FPSR_IXC } from './fp-state.js';
+
+/** Result bits (low, high word; high = 0 for singles). */
+export const FR = new Int32Array(2);
+
+const SCR = new ArrayBuffer(8);
+const SF64 = new Float64Array(SCR);
+const SF32 = new Float32Array(SCR);
+const SI32 = new Int32Array(SCR);
+
+export const TWO32 = 4294967296;
+
+/** Rounding modes (FPCR.RMode order) plus ties-away (FCVTA*, FRINTA). */
+export const RM_TIEEVEN = 0;
+export const RM_POSINF = 1;
+export const RM_NEGINF = 2;
+export const RM_ZERO = 3;
+export const RM_TIEAWAY = 4;
+
+/** Value of a non-NaN lane as a double (exact for both sizes). */
+export function val(fp: FpState, dbl: number, w: number): number {
+  return dbl ? fp.f64[w >>> 1] : fp.f32[w];
+}
+
+/** 0 not a NaN, 1 quiet NaN, 2 signalling NaN. */
+export function nanKind(fp: FpState, dbl: number, w: number): number {
+  const v = fp.v;
+  if (dbl) {
+    const h = v[w + 1] & 0x7fffffff;
+    if (h < 0x7ff00000 || (h === 0x7ff00000 && v[w] === 0)) return 0;
+    return h & 0x80000 ? 1 : 2;
+  }
+  const s = v[w] & 0x7fffffff;
+  if (s <= 0x7f800000) return 0;
+  return s & 0x400000 ? 1 : 2;
+}
+
+export function defaultNaN(dbl: number): void {
+  FR[0] = dbl ? 0 : 0x7fc00000;
+  FR[1] = dbl ? 0x7ff80000 : 0;
+}
+
+/** Writes `d` (never NaN here) to FR, rounded to single when !dbl. */
+export function putVal(dbl: number, d: number): void {
+  if (dbl) {
+    SF64[0] = d;
+    FR[0] = SI32[0];
+    FR[1] = SI32[1];
+  } else {
+    SF32[0] = d;
+    FR[0] = SI32[0];
+    FR[1] = 0;
+  }
+}
+
+/** An invalid operation: the default NaN and FPSR.IOC. */
+export function invalid(fp: FpState, dbl: number): void {
+  fp.fpsr |= FPSR_IOC;
+  defaultNaN(dbl);
+}
+
+/** The operand at `w`, quieted (or the default NaN with FPCR.DN), to FR (FPProcessNaN). */
+function propagate(fp: FpState, dbl: number, w: number): void {
+  if ((fp.fpcr & FPCR_DN) !== 0) return defaultNaN(dbl);
+  if (dbl) {
+    FR[0] = fp.v[w];
+    FR[1] = fp.v[w + 1] | 0x80000;
+  } else {
+    FR[0] = fp.v[w] | 0x400000;
+    FR[1] = 0;
+  }
+}
+
+/** FPProcessNaNs for two operands: true when a NaN result is in FR. */
+export function processNaNs2(fp: FpState, dbl: number, wa: number, wb: number): boolean {
+  const ka = nanKind(fp, dbl, wa);
+  const kb = nanKind(fp, dbl, wb);
+  if ((ka | kb) === 0) return false;
+  if (ka === 2 || kb === 2) fp.fpsr |= FPSR_IOC;
+  propagate(fp, dbl, ka === 2 ? wa : kb === 2 ? wb : ka !== 0 ? wa : wb);
+  return true;
+}
+
+/** FPProcessNaNs3 (order a, b, c: the addend comes first for FMADD and friends). */
+function processNaNs3(fp: FpState, dbl: number, wa: number, wb: number, wc: number, ka: number): boolean {
+  const kb = nanKind(fp, dbl, wb);
+  const kc = nanKind(fp, dbl, wc);
+  if ((ka | kb | kc) === 0) return false;
+  if (ka === 2 || kb === 2 || kc === 2) fp.fpsr |= FPSR_IOC;
+  const w = ka === 2 ? wa : kb === 2 ? wb : kc === 2 ? wc : ka !== 0 ? wa : kb !== 0 ? wb : wc;
+  propagate(fp, dbl, w);
+  return true;
+}
+
+/** Two-operand arithmetic (FP data-processing 2-source opcodes and their vector forms). */
+export const FOP_MUL = 0;
+export const FOP_DIV = 1;
+export const FOP_ADD = 2;
+export const FOP_SUB = 3;
+export const FOP_MAX = 4;
+export const FOP_MIN = 5;
+export const FOP_MAXNM = 6;
+export const FOP_MINNM = 7;
+export const FOP_NMUL = 8;
+/** Vector-only: FABD (|a - b|), FMULX (0 * inf = 2), FRECPS, FRSQRTS. */
+export const FOP_ABD = 9;
+export const FOP_MULX = 10;
+export const FOP_RECPS = 11;
+export const FOP_RSQRTS = 12;
+
+export function fpBinary(fp: FpState, op: number, dbl: number, wa: number, wb: number): void {
+  if (op === FOP_MAXNM || op === FOP_MINNM) {
+    // A quiet NaN against a number gives the number (FPMaxNum/FPMinNum).
+    const ka = nanKind(fp, dbl, wa);
+    const kb = nanKind(fp, dbl, wb);
+    if (ka === 1 && kb === 0) wa = wb;
+    else if (kb === 1 && ka === 0) wb = wa;
+  }
+  // FNMUL negates the product even when it is a NaN (FPNeg after FPMul)
+  const neg = op === FOP_NMUL ? (dbl ? 1 : 0) : -1;
+  if (processNaNs2(fp, dbl, wa, wb)) {
+    if (neg >= 0) FR[neg] ^= 0x80000000;
+    return;
+  }
+  const a = val(fp, dbl, wa);
+  const b = val(fp, dbl, wb);
+  let r: number;
+  switch (op) {
+    case FOP_MUL:
+    case FOP_NMUL:
+    case FOP_MULX:
+      r = a * b;
+      if (r !== r) {
+        if (op !== FOP_MULX) {
+          invalid(fp, dbl);
+          if (neg >= 0) FR[neg] ^= 0x80000000;
+          return;
+        }
+        // FMULX: infinity times zero is 2 with the sign of the product
+        r = (a < 0 || Object.is(a, -0)) !== (b < 0 || Object.is(b, -0)) ? -2 : 2;
+      }
+      if (op === FOP_NMUL) r = -r;
+      break;
+    case FOP_DIV:
+      r = a / b;
+      if (r !== r) return invalid(fp, dbl);
+      if (b === 0 && a === a && a !== Infinity && a !== -Infinity) fp.fpsr |= FPSR_DZC;
+      break;
+    case FOP_ADD:
+      r = a + b;
+      if (r !== r) return invalid(fp, dbl);
+      break;
+    case FOP_SUB:
+    case FOP_ABD:
+      r = a - b;
+      if (r !== r) return invalid(fp, dbl);
+      if (op === FOP_ABD) r = Math.abs(r);
+      break;
+    case FOP_MAX:
+    case FOP_MAXNM:
+      r = a > b ? a : b < a ? b : a === 0 && b === 0 ? (Object.is(a, -0) ? b : a) : a;
+      break;
+    case FOP_MIN:
+    case FOP_MINNM:
+      r = a < b ? a : b > a ? b : a === 0 && b === 0 ? (Object.is(a, -0) ? a : b) : a;
+      break;
+    case FOP_RECPS:
+      // FPRecipStepFused: 2 - a * b, with inf * 0 giving 2
+      r = (a === 0 && Math.abs(b) === Infinity) || (b === 0 && Math.abs(a) === Infinity) ? 2 : fma(-a, b, 2);
+      break;
+    default:
+      // FRSQRTS: (3 - a * b) / 2, with inf * 0 giving 1.5
+      r = (a === 0 && Math.abs(b) === Infinity) || (b === 0 && Math.abs(a) === Infinity) ? 1.5 : fma(-a, b, 3) / 2;
+  }
+  putVal(dbl, r);
+}
+
+const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
+
+/** a * b + c with the product and the sum kept exact (error-free transformations), rounded once more. */
+export function fma(a: number, b: number, c: number): number {
+  const p = a * b;
+  if (!Number.isFinite(p) || !Number.isFinite(c) || p === 0 || Math.abs(p) > 1e300 || Math.abs(p) < 1e-290) return p + c;
+  // TwoProduct: p + e = a * b exactly
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  const e = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
+  // TwoSum: s + f = p + c exactly
+  const s = p + c;
+  const z = s - p;
+  const f = (p - (s - z)) + (c - z);
+  return s + (f + e);
+}
+
+/**
+ * FPMulAdd(addend, op1, op2) with optional negations (FMADD 0, FMSUB 1: -op1, FNMADD 2: -addend
+ * and -op1, FNMSUB 3: -addend), on the lanes at wa (addend), wn, wm.
+ */
+export function fpMulAdd(fp: FpState, dbl: number, kind: number, wa: number, wn: number, wm: number): void {
+  const negA = kind >= 2;
+  const negN = kind === 1 || kind === 2;
+  const ka = nanKind(fp, dbl, wa);
+  // FPMulAdd: a quiet NaN addend with infinity * zero is invalid (the default NaN)
+  if (ka === 1 && nanKind(fp, dbl, wn) === 0 && nanKind(fp, dbl, wm) === 0) {
+    const n = val(fp, dbl, wn);
+    const m = val(fp, dbl, wm);
+    if ((n === 0 && Math.abs(m) === Infinity) || (m === 0 && Math.abs(n) === Infinity)) return invalid(fp, dbl);
+  }
+  if (processNaNs3(fp, dbl, wa, wn, wm, ka)) {
+    // The negations are applied to the operands before NaN selection (FPNeg flips a NaN's sign).
+    const hiWord = dbl ? 1 : 0;
+    const picked = FR[hiWord];
+    if ((fp.fpcr & FPCR_DN) === 0) {
+      const src = sameNaN(fp, dbl, picked, wa) ? 0 : sameNaN(fp, dbl, picked, wn) ? 1 : 2;
+      if ((src === 0 && negA) || (src === 1 && negN)) FR[hiWord] ^= 0x80000000;
+    }
+    return;
+  }
+  let a = val(fp, dbl, wa);
+  let n = val(fp, dbl, wn);
+  const m = val(fp, dbl, wm);
+  if (negA) a = -a;
+  if (negN) n = -n;
+  const r = dbl ? fma(n, m, a) : n * m + a;
+  if (r !== r) return invalid(fp, dbl);
+  putVal(dbl, r);
+}
+
+function sameNaN(fp: FpState, dbl: number, quietedHi: number, w: number): boolean {
+  const hi = dbl ? fp.v[w + 1] | 0x80000 : fp.v[w] | 0x400000;
+  return hi === quietedHi && (!dbl || fp.v[w] === FR[0]);
+}
+
+/** FSQRT. */
+export function fpSqrt(fp: FpState, dbl: number, w: number): void {
+  const k = nanKind(fp, dbl, w);
+  if (k !== 0) {
+    if (k === 2) fp.fpsr |= FPSR_IOC;
+    return propagate(fp, dbl, w);
+  }
+  const a = val(fp, dbl, w);
+  if (a < 0) return invalid(fp, dbl);
+  putVal(dbl, Math.sqrt(a));
+}
+
+/**
+ * FCMP/FCMPE: NZCV (bits 31:28) for a compared with b. Unordered is 0011 and sets IOC for a
+ * signalling NaN, or any NaN when `signal` (FCMPE).
+ */
+export function fpCompare(fp: FpState, dbl: number, a: number, b: number, ka: number, kb: number, signal: boolean): number {
+  if ((ka | kb) !== 0) {
+    if (ka === 2 || kb === 2 || signal) fp.fpsr |= FPSR_IOC;
+    return 0x30000000;
+  }
+  if (a === b) return 0x60000000;
+  return a < b ? 0x80000000 | 0 : 0x20000000;
+}
+
+/** Rounds a finite double to an integral value in `mode` (FPRoundInt); keeps -0 and the sign of 0 results. */
+export function roundInt(x: number, mode: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  let r: number;
+  if (mode === RM_ZERO) r = Math.trunc(x);
+  else if (mode === RM_NEGINF) r = Math.floor(x);
+  else if (mode === RM_POSINF) r = Math.ceil(x);
+  else {
+    r = Math.floor(x);
+    const diff = x - r; // exact
+    if (diff > 0.5 || (diff === 0.5 && (mode === RM_TIEAWAY ? x > 0 : r % 2 !== 0))) r += 1;
+  }
+  return r === 0 ? (x < 0 ? -0 : 0) : r;
+}
+
+/** FRINT* (mode, exact = FRINTX raises IXC when the value changes). */
+export function fpRoundInt(fp: FpState, dbl: number, w: number, mode: number, exact: boolean): void {
+  const k = nanKind(fp, dbl, w);
+  if (k !== 0) {
+    if (k === 2) fp.fpsr |= FPSR_IOC;
+    return propagate(fp, dbl, w);
+  }
+  const x = val(fp, dbl, w);
+  const r = roundInt(x, mode);
+  if (exact && r !== x) fp.fpsr |= FPSR_IXC;
+  putVal(dbl, r);
+}
+
+/**
+ * FP to integer (FCVT[NAPMZ][SU], FCVTZ with fbits): rounds in `mode`, saturates to the
+ * 32- or 64-bit signed/unsigned range (IOC, NaN gives 0), IXC when inexact. Result in FR.
+ */
+export function fpToInt(fp: FpState, dbl: number, w: number, mode: number, unsigned: boolean, wide: boolean, fbits: number): void {
+  if (nanKind(fp, dbl, w) !== 0) {
+    fp.fpsr |= FPSR_IOC;
+    FR[0] = FR[1] = 0;
+    return;
+  }
+  let x = val(fp, dbl, w);
+  if (fbits !== 0) x *= Math.pow(2, fbits);
+  const r = roundInt(x, mode);
+  const max = wide ? (unsigned ? 18446744073709551616 : 9223372036854775808) : unsigned ? TWO32 : 2147483648;
+  const min = unsigned ? 0 : -max;
+  if (r >= max || r < min) {
+    fp.fpsr |= FPSR_IOC;
+    if (r < min) {
+      FR[0] = 0;
+      FR[1] = unsigned || !wide ? 0 : 0x80000000 | 0;
+      if (!unsigned && !wide) FR[0] = 0x80000000 | 0;
+    } else {
+      FR[0] = unsigned || wide ? -1 : 0x7fffffff;
+      FR[1] = wide ? (unsigned ? -1 : 0x7fffffff) : 0;
+    }
+    return;
+  }
+  if (r !== x) fp.fpsr |= FPSR_IXC;
+  const hi = Math.floor(r / TWO32);
+  FR[0] = (r - hi * TWO32) | 0;
+  FR[1] = wide ? hi | 0 : 0;
+}
+
+/**
+ * Integer (lo, hi; 32-bit when !wide) to FP (SCVTF/UCVTF, fbits for the fixed-point forms),
+ * rounded to nearest once: a 64-bit value is hi * 2^32 + lo (one IEEE rounding for doubles);
+ * for singles the bits below the 26 leading ones become a sticky bit first, so Math.fround
+ * rounds once too.
+ */
+export function intToFp(dbl: number, lo: number, hi: number, unsigned: boolean, wide: boolean, fbits: number): void {
+  let neg = false;
+  let l = lo;
+  let h = wide ? hi : unsigned ? 0 : lo >> 31;
+  if (!unsigned && h < 0) {
+    neg = true;
+    l = -l | 0;
+    h = (~h + (l === 0 ? 1 : 0)) | 0;
+  }
+  let mag: number;
+  const hu = h >>> 0;
+  if (hu === 0) mag = l >>> 0;
+  else if (dbl) mag = hu * TWO32 + (l >>> 0);
+  else {
+    // keep 26 bits and a sticky bit: exact in a double, then one rounding to single
+    const n = 64 - Math.clz32(hu); // bit length - 32
+    const shift = n + 32 - 26;
+    const keepHi = shift >= 32 ? hu >>> (shift - 32) : (hu << (32 - shift)) | ((l >>> 0) >>> shift);
+    const lost = shift >= 32 ? (hu & ((1 << (shift - 32)) - 1)) !== 0 || l !== 0 : ((l >>> 0) & ((1 << shift) - 1)) !== 0;
+    mag = ((keepHi >>> 0) | (lost ? 1 : 0)) * Math.pow(2, shift);
+  }
+  let d = neg ? -mag : mag;
+  if (fbits !== 0) d /= Math.pow(2, fbits);
+  putVal(dbl, d);
+}
+
+/** FCVT between single and double (toDouble: S to D). NaNs keep their payload's top bits, quieted. */
+export function fpConvert(fp: FpState, toDouble: boolean, w: number, mode: number): void {
+  const src = toDouble ? 0 : 1;
+  const k = nanKind(fp, src, w);
+  if (k !== 0) {
+    if (k === 2) fp.fpsr |= FPSR_IOC;
+    if ((fp.fpcr & FPCR_DN) !== 0) return defaultNaN(toDouble ? 1 : 0);
+    const v = fp.v;
+    if (toDouble) {
+      const s = v[w];
+      FR[1] = (s & 0x80000000) | 0x7ff80000 | ((s >>> 3) & 0x7ffff);
+      FR[0] = s << 29;
+    } else {
+      const h = v[w + 1];
+      FR[0] = (h & 0x80000000) | 0x7fc00000 | ((h & 0x7ffff) << 3) | (v[w] >>> 29);
+      FR[1] = 0;
+    }
+    return;
+  }
+  const x = val(fp, src, w);
+  if (toDouble) return putVal(1, x);
+  const r = Math.fround(x);
+  SF32[0] = r;
+  let bits = SI32[0];
+  if (r !== x && mode !== RM_TIEEVEN) {
+    // directed rounding: step one ulp when round-to-nearest went the wrong way
+    const away = Math.abs(r) > Math.abs(x);
+    const wantAway = mode === RM_POSINF ? x > 0 : mode === RM_NEGINF ? x < 0 : false;
+    if (away && !wantAway) bits -= 1;
+    else if (!away && wantAway) bits += 1;
+  }
+  if (r !== x) fp.fpsr |= FPSR_IXC;
+  FR[0] = bits;
+  FR[1] = 0;
+}
+
+/** Half-precision bits (IEEE, FPCR.AHP = 0) to a double. */
+export function halfToDouble(h: number): number {
+  const e = (h >>> 10) & 31;
+  const m = h & 0x3ff;
+  const s = h & 0x8000 ? -1 : 1;
+  if (e === 0) return s * m * Math.pow(2, -24);
+  if (e === 31) return m === 0 ? s * Infinity : NaN;
+  return s * (1024 + m) * Math.pow(2, e - 25);
+}
+
+/** A double (not NaN) to half-precision bits, rounded to nearest even. */
+export function doubleToHalf(x: number): number {
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a === Infinity) return sign | 0x7c00;
+  // quantum of the result: 2^-24 for subnormals, else 2^(e-10)
+  let e = a === 0 ? -25 : Math.floor(Math.log2(a));
+  if (a !== 0 && Math.pow(2, e) > a) e--;
+  if (a !== 0 && Math.pow(2, e + 1) <= a) e++;
+  const q = Math.pow(2, Math.max(e, -14) - 10);
+  const m = roundInt(a / q, RM_TIEEVEN); // a / q is exact (power of two)
+  const v = m * q;
+  if (v >= 65520) return sign | 0x7c00;
+  if (v === 0) return sign;
+  if (v < Math.pow(2, -14)) return sign | (v / Math.pow(2, -24));
+  let ve = Math.floor(Math.log2(v));
+  if (Math.pow(2, ve) > v) ve--;
+  return sign | ((ve + 15) << 10) | (v / Math.pow(2, ve - 10) - 1024);
+}
