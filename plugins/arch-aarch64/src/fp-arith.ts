@@ -359,8 +359,7 @@ export function intToFp(dbl: number, lo: number, hi: number, unsigned: boolean, 
   else if (dbl) mag = hu * TWO32 + (l >>> 0);
   else {
     // keep 26 bits and a sticky bit: exact in a double, then one rounding to single
-    const n = 64 - Math.clz32(hu); // bit length - 32
-    const shift = n + 32 - 26;
+    const shift = 64 - Math.clz32(hu) - 26; // bit length - 26 (>= 7)
     const keepHi = shift >= 32 ? hu >>> (shift - 32) : (hu << (32 - shift)) | ((l >>> 0) >>> shift);
     const lost = shift >= 32 ? (hu & ((1 << (shift - 32)) - 1)) !== 0 || l !== 0 : ((l >>> 0) & ((1 << shift) - 1)) !== 0;
     mag = ((keepHi >>> 0) | (lost ? 1 : 0)) * Math.pow(2, shift);
