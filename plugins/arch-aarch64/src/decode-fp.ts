@@ -112,7 +112,7 @@ function scalarFp(b: number): number {
   if ((low & 7) === 4) return ((b >>> 5) & 31) === 0 ? FPS_IMM : -1;
   if ((low & 3) === 1) return FPS_CCMP;
   if ((low & 3) === 2) return ((b >>> 12) & 15) <= 8 ? FPS_DP2 : -1;
-  return FPS_CSEL;
+  return (low & 3) === 3 ? FPS_CSEL : -1;
 }
 
 /** Conversions between FP and integers, FMOV to/from general registers. */

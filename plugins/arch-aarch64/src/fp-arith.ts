@@ -175,11 +175,11 @@ export function fpBinary(fp: FpState, op: number, dbl: number, wa: number, wb: n
       break;
     case FOP_MAX:
     case FOP_MAXNM:
-      r = a > b ? a : b < a ? b : a === 0 && b === 0 ? (Object.is(a, -0) ? b : a) : a;
+      r = a > b ? a : a < b ? b : a === 0 && Object.is(a, -0) ? b : a; // max(-0, +0) = +0
       break;
     case FOP_MIN:
     case FOP_MINNM:
-      r = a < b ? a : b > a ? b : a === 0 && b === 0 ? (Object.is(a, -0) ? a : b) : a;
+      r = a < b ? a : a > b ? b : a === 0 && Object.is(a, -0) ? a : b; // min(+0, -0) = -0
       break;
     case FOP_RECPS:
       // FPRecipStepFused: 2 - a * b, with inf * 0 giving 2

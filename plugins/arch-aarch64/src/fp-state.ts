@@ -30,8 +30,15 @@ export const CPTR_EL2_MASK = (0x80000000 | CPTR_TFP | 0x100000) | 0;
 /** CPTR_EL3: TFP bit 10, TTA bit 20, TCPAC bit 31. */
 export const CPTR_EL3_MASK = (0x80000000 | 0x100000 | CPTR_TFP) | 0;
 
+/**
+ * Index of the first scratch register after V31: the SIMD executor keeps intermediate lanes there
+ * (reductions, by-element operands) so that the FP primitives, which take lanes of the register
+ * file, can read them. Not architectural state.
+ */
+export const SCRATCH_REG = 32;
+
 export class FpState {
-  readonly buffer = new ArrayBuffer(32 * 16);
+  readonly buffer = new ArrayBuffer((32 + 2) * 16);
   /** V0-V31 as 32-bit words: Vn word k (bits 32k+31:32k) at 4n + k. */
   readonly v = new Int32Array(this.buffer);
   readonly u32 = new Uint32Array(this.buffer);

@@ -106,6 +106,8 @@ const TABLE: Record<string, number> = {
   'fmov v5.d[1], x6': 0x9eaf00c5,
   'fmov x7, v5.d[1]': 0x9eae00a7,
   'fmov d8, x6': 0x9e6700c8,
+  'fmaxnm d4, d2, d1': 0x1e616844,
+  'fminnm d7, d2, d1': 0x1e617847,
 };
 
 /** The encoding of one instruction written as llvm-mc prints it. */

@@ -102,6 +102,11 @@ describe('aarch64 scalar FP arithmetic', () => {
     expect(d(m, 4)).toBe(-7);
     expect(d(m, 7)).toBe(-7);
     expect(qv(m, 8)).toBe(QNAN_D);
+    const n = fp(['fmax d0, d1, d2', 'fmin d3, d1, d2', 'fmaxnm d4, d2, d1', 'fminnm d7, d2, d1'], (m) => {
+      setD(m, 1, 1);
+      setD(m, 2, 2);
+    });
+    expect([d(n, 0), d(n, 3), d(n, 4), d(n, 7)]).toEqual([2, 1, 2, 1]);
   });
 
   it('FNMUL negates, NaN included', () => {
