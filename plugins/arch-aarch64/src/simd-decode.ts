@@ -74,6 +74,16 @@ function vector(b: number): number {
   return size === 0 ? S_TBL : -1;
 }
 
+/** FP keys (U << 6 | size<1> << 5 | opcode) of the scalar three-same forms implemented: FMULX,
+ * FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT. */
+const SCALAR_SAME_FP = [27, 28, 31, 32 | 31, 64 | 28, 64 | 29, 96 | 26, 96 | 28, 96 | 29];
+/** Vector three-same FP keys that are unallocated in Armv8.0 (FP16 FMLAL and gaps). */
+const VECTOR_SAME_FP_UNALLOCATED = [29, 32 | 27, 32 | 28, 32 | 29, 64 | 25, 96 | 25, 96 | 27, 96 | 31];
+/** Two-register misc FP keys: FCVT[NMA]S, SCVTF, FCMGT/FCMEQ/FCMLT #0, FCVT[PZ]S, FCVT[NMA]U, UCVTF,
+ * FCMGE/FCMLE #0, FCVT[PZ]U (scalar and vector); FCVTN, FCVTL, FRINT*, FABS, FNEG, FSQRT (vector). */
+const MISC_FP_COMMON = [26, 27, 28, 29, 32 | 12, 32 | 13, 32 | 14, 32 | 26, 32 | 27, 64 | 26, 64 | 27, 64 | 28, 64 | 29, 96 | 12, 96 | 13, 96 | 26, 96 | 27];
+const MISC_FP_VECTOR = [22, 23, 24, 25, 32 | 15, 32 | 24, 32 | 25, 64 | 24, 64 | 25, 96 | 15, 96 | 25, 96 | 31];
+
 /** Three same: integer opcodes by U, with their allowed sizes; FP opcodes 11xxx. */
 function sameOk(u: number, opcode: number, size: number, q: number, scalarForm: boolean): boolean {
   if (opcode >= 24) {
@@ -82,10 +92,9 @@ function sameOk(u: number, opcode: number, size: number, q: number, scalarForm: 
     const key = (u << 6) | (a << 5) | opcode;
     if (scalarForm) {
       // FMULX, FCMEQ, FRECPS | FRSQRTS | FCMGE, FACGE | FABD, FCMGT, FACGT
-      return [27, 28, 31, 32 | 31, 64 | 28, 64 | 29, 96 | 26, 96 | 28, 96 | 29].includes(key);
+      return SCALAR_SAME_FP.includes(key);
     }
-    const undefinedKeys = [29, 32 | 27, 32 | 28, 32 | 29, 64 | 25, 96 | 25, 96 | 27, 96 | 31];
-    return !undefinedKeys.includes(key);
+    return !VECTOR_SAME_FP_UNALLOCATED.includes(key);
   }
   if (scalarForm) {
     // ADD/SUB, CMGT/CMHI, CMGE/CMHS, CMTST/CMEQ, SSHL/USHL: 64-bit only
@@ -137,10 +146,8 @@ function miscOk(u: number, opcode: number, size: number, q: number, scalarForm: 
     // FP: sz = 1 with Q = 0 is reserved for the vector forms (not FCVTN/FCVTL, which narrow/widen)
     if (opcode !== 22 && opcode !== 23 && sz === 1 && q === 0 && !scalarForm) return false;
     const key = (u << 6) | (a << 5) | opcode;
-    const common = [26, 27, 28, 29, 32 | 12, 32 | 13, 32 | 14, 32 | 26, 32 | 27, 64 | 26, 64 | 27, 64 | 28, 64 | 29, 96 | 12, 96 | 13, 96 | 26, 96 | 27];
-    if (scalarForm) return common.includes(key);
-    const vectorOnly = [22, 23, 24, 25, 32 | 15, 32 | 24, 32 | 25, 64 | 24, 64 | 25, 96 | 15, 96 | 25, 96 | 31];
-    return common.includes(key) || vectorOnly.includes(key);
+    if (scalarForm) return MISC_FP_COMMON.includes(key);
+    return MISC_FP_COMMON.includes(key) || MISC_FP_VECTOR.includes(key);
   }
   if (scalarForm) {
     // CMGT/CMGE #0, CMEQ/CMLE #0, CMLT #0, ABS/NEG: 64-bit only

@@ -171,6 +171,9 @@ function fromHalf(fp: FpState, h: number): void {
   putVal(0, halfToDouble(h));
 }
 
+/** Rounding of FRINTN/M, P/Z, A/X, -/I by U:a:opcode<0> (X and I use FPCR.RMode). */
+const FRINT_MODES = [RM_TIEEVEN, RM_NEGINF, RM_POSINF, RM_ZERO, RM_TIEAWAY, 0, 0, 0];
+
 /** FP two-register misc, vector or scalar. */
 export function fpMisc(cpu: A64Cpu, b: number, scalarForm: boolean): void {
   const fp = cpu.fp;
@@ -244,7 +247,7 @@ export function fpMisc(cpu: A64Cpu, b: number, scalarForm: boolean): void {
     if (opcode === 24 || opcode === 25) {
       // FRINTN/M (U0 a0), P/Z (U0 a1), A/X (U1 a0), I (U1 a1)
       const which = (u << 2) | (a << 1) | (opcode & 1);
-      const mode = [RM_TIEEVEN, RM_NEGINF, RM_POSINF, RM_ZERO, RM_TIEAWAY, fpcrRounding(fp), 0, fpcrRounding(fp)][which];
+      const mode = (which & 5) === 5 ? fpcrRounding(fp) : FRINT_MODES[which];
       fpRoundInt(fp, dbl, w, mode, which === 5);
       putLane(e, dbl);
       continue;
