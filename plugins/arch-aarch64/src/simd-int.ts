@@ -572,8 +572,10 @@ export function intThreeDiff(cpu: A64Cpu, b: number): void {
     return commit(fp, d, 8);
   }
   const wideN = opcode === 1 || opcode === 3;
+  // PMULL (opcode 14, U = 0) is carry-less: unsigned operands
+  const uns = u === 1 || opcode === 14;
   for (let e = 0; e < els; e++) {
-    const y = u ? getU(fp, size, m, off + e) : getS(fp, size, m, off + e);
+    const y = uns ? getU(fp, size, m, off + e) : getS(fp, size, m, off + e);
     if (size === 2) {
       // 64-bit results
       let pl: number;
@@ -607,7 +609,7 @@ export function intThreeDiff(cpu: A64Cpu, b: number): void {
       T[2 * e + 1] = R[1];
       continue;
     }
-    const x = wideN ? (u ? getU(fp, size + 1, n, e) : getS(fp, size + 1, n, e)) : u ? getU(fp, size, n, off + e) : getS(fp, size, n, off + e);
+    const x = wideN ? (uns ? getU(fp, size + 1, n, e) : getS(fp, size + 1, n, e)) : uns ? getU(fp, size, n, off + e) : getS(fp, size, n, off + e);
     const acc = getU(fp, size + 1, d, e);
     let r: number;
     switch (opcode) {

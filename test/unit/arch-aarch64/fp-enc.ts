@@ -292,6 +292,9 @@ const TABLE: Record<string, number> = {
   'fmulx d15, d1, d2': 0x5e62dc2f,
   'fcvtzu v16.2d, v1.2d': 0x6ee1b830,
   'ucvtf v17.4s, v1.4s, #32': 0x6f20e431,
+  'scvtf v15.4s, v2.4s, #16': 0x4f30e44f,
+  'fcvtzs v16.2d, v3.2d, #2': 0x4f7efc70,
+  'ucvtf v17.4s, v2.4s, #32': 0x6f20e451,
 };
 
 /** The encoding of one instruction written as llvm-mc prints it. */
