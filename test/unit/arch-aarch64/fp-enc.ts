@@ -295,6 +295,23 @@ const TABLE: Record<string, number> = {
   'scvtf v15.4s, v2.4s, #16': 0x4f30e44f,
   'fcvtzs v16.2d, v3.2d, #2': 0x4f7efc70,
   'ucvtf v17.4s, v2.4s, #32': 0x6f20e451,
+  'fabd s10, s1, s3': 0x7ea3d42a,
+  'facgt d11, d4, d5': 0x7ee5ec8b,
+  'faddp d18, v3.2d': 0x7e70d872,
+  'fcmle v28.2d, v3.2d, #0.0': 0x6ee0d87c,
+  'fcvtl v15.2d, v3.2s': 0x0e61786f,
+  'fcvtl2 v16.4s, v4.8h': 0x4e217890,
+  'fcvtn v24.4h, v5.4s': 0x0e2168b8,
+  'fcvtzu v16.2d, v3.2d': 0x6ee1b870,
+  'fmaxp v21.2d, v3.2d, v4.2d': 0x6e64f475,
+  'fminnmv s20, v2.4s': 0x6eb0c854,
+  'fneg v10.4s, v2.4s': 0x6ea0f84a,
+  'frinta v29.2d, v3.2d': 0x6e61887d,
+  'scvtf v12.2d, v2.2d': 0x4e61d84c,
+  'ucvtf d9, d2': 0x7e61d849,
+  'fmla s12, s1, v3.s[3]': 0x5fa3182c,
+  'frecps v14.4s, v1.4s, v3.4s': 0x4e23fc2e,
+  'fmulx d15, d4, d5': 0x5e65dc8f,
 };
 
 /** The encoding of one instruction written as llvm-mc prints it. */
