@@ -4,9 +4,9 @@
  * FPCR, FPSR, CPTR_EL2 and CPTR_EL3.
  */
 import type { A64Cpu } from './cpu.js';
-import { EC_NAMES, EC_UNKNOWN, ESR_IL } from './exceptions.js';
+import { EC_NAMES, EC_SYSREG, EC_UNKNOWN, ESR_IL } from './exceptions.js';
 import { CPTR_EL2_MASK, CPTR_EL2_RES1, CPTR_EL3_MASK, CPTR_TFP, FPCR_MASK, FPSR_MASK } from './fp-state.js';
-import { HCR_TGE, SCR_NS, sysreg } from './sysregs.js';
+import { HCR_TGE, SCR_NS, sysreg, SYSREG_CPACR_EL1 } from './sysregs.js';
 
 /** EC 0x07: access to SIMD or floating-point functionality trapped (D17.2.37). */
 export const EC_FP_ACCESS = 0x07;
@@ -18,6 +18,24 @@ export const SYSREG_FPCR = sysreg(3, 3, 4, 4, 0);
 export const SYSREG_FPSR = sysreg(3, 3, 4, 4, 1);
 export const SYSREG_CPTR_EL2 = sysreg(3, 4, 1, 1, 2);
 export const SYSREG_CPTR_EL3 = sysreg(3, 6, 1, 1, 2);
+/** CPTR_ELx.TCPAC (bit 31): traps accesses to CPACR_EL1 (and, for CPTR_EL3, to CPTR_EL2). */
+const CPTR_TCPAC = 1 << 31;
+
+/**
+ * CPTR_EL2.TCPAC traps Non-secure EL1 accesses to CPACR_EL1 to EL2; CPTR_EL3.TCPAC traps EL1 and
+ * EL2 accesses to CPACR_EL1 and EL2 accesses to CPTR_EL2 to EL3 (EC 0x18, ISS = Op0, Op2, Op1,
+ * CRn, Rt, CRm, direction). True when trapped.
+ */
+function cpacrTrap(cpu: A64Cpu, key: number, rt: number, write: boolean, pcLo: number, pcHi: number): boolean {
+  const el = cpu.el;
+  let target = 0;
+  if (key === SYSREG_CPACR_EL1 && el === 1 && (cpu.scr & SCR_NS) !== 0 && (cpu.fp.cptr2 & CPTR_TCPAC) !== 0) target = 2;
+  else if ((el === 1 || el === 2) && (cpu.fp.cptr3 & CPTR_TCPAC) !== 0) target = 3;
+  if (target === 0) return false;
+  const iss = (((key >>> 14) & 3) << 20) | ((key & 7) << 17) | (((key >>> 11) & 7) << 14) | (((key >>> 7) & 15) << 10) | ((rt > 31 ? 31 : rt) << 5) | (((key >>> 3) & 15) << 1) | (write ? 0 : 1);
+  cpu.raiseSync((EC_SYSREG << 26) | ESR_IL | iss, pcLo, pcHi, 0, 0, false, target);
+  return true;
+}
 
 function trapTo(cpu: A64Cpu, target: number, pcLo: number, pcHi: number): void {
   // A trap to EL1 from Non-secure EL0 with HCR_EL2.TGE = 1 goes to EL2 as an Unknown reason
@@ -64,6 +82,9 @@ export function fpSysreg(cpu: A64Cpu, key: number, rt: number, write: boolean, p
   const lo = cpu.xl[rt];
   let value = 0;
   switch (key) {
+    case SYSREG_CPACR_EL1:
+      // stored with the EL1 registers (el-registers.ts) unless a TCPAC trap applies
+      return cpacrTrap(cpu, key, rt, write, pcLo, pcHi) ? 1 : -1;
     case SYSREG_FPCR:
       if (!fpEnabled(cpu, pcLo, pcHi)) return 1;
       if (write) fp.fpcr = lo & FPCR_MASK;
@@ -75,6 +96,7 @@ export function fpSysreg(cpu: A64Cpu, key: number, rt: number, write: boolean, p
       else value = fp.fpsr;
       break;
     case SYSREG_CPTR_EL2:
+      if (cpacrTrap(cpu, key, rt, write, pcLo, pcHi)) return 1;
       if (write) fp.cptr2 = (lo & CPTR_EL2_MASK) | CPTR_EL2_RES1;
       else value = fp.cptr2;
       break;

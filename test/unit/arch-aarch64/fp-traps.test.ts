@@ -106,3 +106,41 @@ describe('aarch64 FP/SIMD traps', () => {
     expect(at(1, 3 << 20, MRS_X0_CPTR_EL2).cpu.lastException?.esr).toBe(0x02000000);
   });
 });
+
+describe('aarch64 CPACR_EL1 / CPTR_EL2 access traps (TCPAC)', () => {
+  const MSR_CPACR_X0 = 0xd5181040; // msr cpacr_el1, x0
+  const MRS_X3_CPACR = 0xd5381043; // mrs x3, cpacr_el1
+  it('CPTR_EL2.TCPAC traps EL1 CPACR_EL1 accesses to EL2 with EC 0x18 and the ISS of the access', () => {
+    const m = makeMachine();
+    m.load([MRS_X3_CPACR]);
+    m.cpu.setEl(1);
+    m.cpu.fp.cptr2 |= 1 << 31;
+    m.run(1);
+    expect(m.cpu.lastException?.targetEl).toBe(2);
+    // EC 0x18, IL, Op0 3, Op2 2, Op1 0, CRn 1, Rt 3, CRm 0, read
+    expect(m.cpu.lastException?.esr).toBe(((0x18 << 26) | (1 << 25) | (3 << 20) | (2 << 17) | (1 << 10) | (3 << 5) | 1) >>> 0);
+  });
+  it('CPTR_EL3.TCPAC traps EL1 and EL2 accesses to EL3; EL3 itself is not trapped', () => {
+    for (const el of [1, 2, 3]) {
+      const m = makeMachine();
+      m.load([MSR_CPACR_X0]);
+      m.cpu.setEl(el);
+      m.cpu.fp.cptr3 = 1 << 31;
+      m.set(0, 3 << 20);
+      m.run(1);
+      if (el === 3) {
+        expect(m.cpu.lastException).toBeNull();
+        expect(m.cpu.cpacr).toBe(3 << 20);
+      } else {
+        expect(m.cpu.lastException?.targetEl).toBe(3);
+        expect(m.cpu.cpacr).toBe(0);
+      }
+    }
+    const m = makeMachine();
+    m.load([MRS_X0_CPTR_EL2]);
+    m.cpu.setEl(2);
+    m.cpu.fp.cptr3 = 1 << 31;
+    m.run(1);
+    expect(m.cpu.lastException?.targetEl).toBe(3);
+  });
+});
