@@ -29,7 +29,7 @@ describe('aarch64 runs compiler output', () => {
     expect(m.x(0)).toBe(0xef7502190078ff1cn);
   });
 
-  it.each(['O2', 'O0'])('fp-simd.c (doubles, floats, half storage, vectorised loops) built with clang -%s gives the host result', (level) => {
+  it.each(['O2', 'O0', 'gcc-O2', 'gcc-O3'])('fp-simd.c (doubles, floats, half storage, vectorised loops) built with %s gives the host result', (level) => {
     const { m } = runFixture(`fp-simd-${level}`);
     expect(m.x(0).toString(16)).toBe('e81fb489e4a65111');
     expect(m.x(1).toString(16)).toBe('a7b7ae252b42da88');
