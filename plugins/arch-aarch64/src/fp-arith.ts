@@ -197,8 +197,20 @@ const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
 /** a * b + c with the product and the sum kept exact (error-free transformations), rounded once more. */
 export function fma(a: number, b: number, c: number): number {
   const p = a * b;
-  if (!Number.isFinite(p) || !Number.isFinite(c) || p === 0 || Math.abs(p) > 1e300 || Math.abs(p) < 1e-290) return p + c;
-  // TwoProduct: p + e = a * b exactly
+  if (!Number.isFinite(p) || !Number.isFinite(c) || a === 0 || b === 0) {
+    // an overflowing product may still come back into range with c: retry scaled
+    if (Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && a !== 0 && b !== 0) return fmaScaled(a, b, c);
+    return p + c;
+  }
+  const aa = Math.abs(a);
+  const ab = Math.abs(b);
+  // Veltkamp splitting needs |x| * 2^27 finite and the partial products normal
+  if (aa > 1e290 || ab > 1e290 || aa < 1e-290 || ab < 1e-290 || Math.abs(p) > 1e300 || Math.abs(p) < 1e-280) return fmaScaled(a, b, c);
+  return fmaExact(a, b, c, p);
+}
+
+/** The fused sum for operands in the safe range: TwoProduct(a, b) = p + e, TwoSum(p, c) = s + f. */
+function fmaExact(a: number, b: number, c: number, p: number): number {
   let t = SPLIT * a;
   const ah = t - (t - a);
   const al = a - ah;
@@ -206,11 +218,38 @@ export function fma(a: number, b: number, c: number): number {
   const bh = t - (t - b);
   const bl = b - bh;
   const e = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
-  // TwoSum: s + f = p + c exactly
   const s = p + c;
   const z = s - p;
   const f = (p - (s - z)) + (c - z);
   return s + (f + e);
+}
+
+/** Power of two exponent of a finite non-zero x (floor(log2 |x|)). */
+function exponentOf(x: number): number {
+  let e = Math.floor(Math.log2(Math.abs(x)));
+  if (Math.pow(2, e) > Math.abs(x)) e--;
+  return e;
+}
+
+function scale(x: number, k: number): number {
+  // two steps so that 2^k itself never overflows or underflows
+  const h = Math.trunc(k / 2);
+  return x * Math.pow(2, h) * Math.pow(2, k - h);
+}
+
+/**
+ * a * b + c for extreme exponents: a and b scaled to [1, 2) (exact), c scaled by the same
+ * power of two, the fused sum taken there and scaled back (a subnormal result may round twice).
+ */
+function fmaScaled(a: number, b: number, c: number): number {
+  const ea = exponentOf(a);
+  const eb = exponentOf(b);
+  const k = ea + eb;
+  const sa = scale(a, -ea);
+  const sb = scale(b, -eb);
+  const sc = scale(c, -k);
+  if (!Number.isFinite(sc)) return c; // |c| dwarfs the product
+  return scale(fmaExact(sa, sb, sc, sa * sb), k);
 }
 
 /**

@@ -4,7 +4,7 @@
  * kind (simd-execute.ts) or -1 for UNDEFINED. Not implemented (UNDEFINED here although allocated
  * in Armv8.0; the README lists them): the saturating doubling multiplies (SQDMULH, SQDMLAL...),
  * saturating shifts by register or immediate with narrowing (SQSHL, SQRSHRN...), SUQADD/USQADD,
- * SQABS/SQNEG, the reciprocal estimates (FRECPE, FRSQRTE, URECPE, URSQRTE, FRECPX), FCVTXN,
+ * SQABS/SQNEG,
  * the scalar saturating arithmetic, and PMULL of 64-bit elements (a crypto extension).
  */
 import {
@@ -143,9 +143,13 @@ function miscOk(u: number, opcode: number, size: number, q: number, scalarForm: 
   const a = size >>> 1;
   const sz = size & 1;
   if (opcode >= 24 || (opcode >= 12 && opcode <= 15) || opcode === 22 || opcode === 23) {
-    // FP: sz = 1 with Q = 0 is reserved for the vector forms (not FCVTN/FCVTL, which narrow/widen)
+    // FP: sz = 1 with Q = 0 is reserved for the vector forms (not FCVTN/FCVTXN/FCVTL, which narrow/widen)
     if (opcode !== 22 && opcode !== 23 && sz === 1 && q === 0 && !scalarForm) return false;
     const key = (u << 6) | (a << 5) | opcode;
+    if (key === (64 | 22)) return sz === 1; // FCVTXN (scalar and vector)
+    if (key === (32 | 28) || key === (96 | 28)) return !scalarForm && sz === 0; // URECPE, URSQRTE
+    if (key === (32 | 29) || key === (96 | 29)) return true; // FRECPE, FRSQRTE
+    if (key === (32 | 31)) return scalarForm; // FRECPX
     if (scalarForm) return MISC_FP_COMMON.includes(key);
     return MISC_FP_COMMON.includes(key) || MISC_FP_VECTOR.includes(key);
   }

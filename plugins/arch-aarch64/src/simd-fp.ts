@@ -40,6 +40,7 @@ import {
 import { FPCR_DN, FPSR_IOC, SCRATCH_REG, type FpState } from './fp-state.js';
 import { fpcrRounding } from './fp-scalar.js';
 import { commit, commitUpper, T, T16 } from './simd-lanes.js';
+import { fpConvertToOdd, fpRecipEstimate, fpRecipExponent, fpRSqrtEstimate, unsignedEstimate } from './fp-estimate.js';
 import { immhSize } from './simd-int.js';
 
 /** Word index of FP lane e of register r. */
@@ -186,11 +187,17 @@ export function fpMisc(cpu: A64Cpu, b: number, scalarForm: boolean): void {
   const d = b & 31;
   const v = fp.v;
   if (opcode === 22) {
-    // FCVTN/FCVTN2: 2D -> 2S or 4S -> 4H into the lower or upper half
+    // FCVTN/FCVTN2: 2D -> 2S or 4S -> 4H into the lower or upper half; FCVTXN(2) (U = 1) rounds to odd
     T[0] = T[1] = 0;
+    if (scalarForm) {
+      fpConvertToOdd(fp, lane(n, 0, 1));
+      T[0] = FR[0];
+      return commit(fp, d, 4);
+    }
     if (dbl) {
       for (let e = 0; e < 2; e++) {
-        fpConvert(fp, false, lane(n, e, 1), fpcrRounding(fp));
+        if (u) fpConvertToOdd(fp, lane(n, e, 1));
+        else fpConvert(fp, false, lane(n, e, 1), fpcrRounding(fp));
         T[e] = FR[0];
       }
     } else for (let e = 0; e < 4; e++) T16[e] = toHalf(fp, lane(n, e, 0));
@@ -236,6 +243,20 @@ export function fpMisc(cpu: A64Cpu, b: number, scalarForm: boolean): void {
       }
       case 96 | 31:
         fpSqrt(fp, dbl, w);
+        putLane(e, dbl);
+        continue;
+      case 32 | 28: // URECPE, URSQRTE (32-bit lanes)
+      case 96 | 28:
+        T[e] = unsignedEstimate(v[w] >>> 0, u === 1);
+        continue;
+      case 32 | 29: // FRECPE, FRSQRTE
+      case 96 | 29:
+        if (u) fpRSqrtEstimate(fp, dbl, w);
+        else fpRecipEstimate(fp, dbl, w);
+        putLane(e, dbl);
+        continue;
+      case 32 | 31: // FRECPX (scalar)
+        fpRecipExponent(fp, dbl, w);
         putLane(e, dbl);
         continue;
       case 29: // SCVTF, UCVTF (vector, integer lanes of the same size)
