@@ -9,13 +9,15 @@
  * they are found and propagated on the bits as FPProcessNaNs says (signalling before quiet, first
  * operand first, quieted, or the default NaN when FPCR.DN = 1). Invalid operations give the
  * default NaN and set FPSR.IOC; division of a finite non-zero value by zero sets DZC.
- * Approximations (README): arithmetic ignores FPCR.RMode and FZ (always round to nearest, with
- * denormals), OFC/UFC are never set and IXC only by conversions and FRINTX; fused multiply-add
- * uses error-free transformations (exact product and sum) rounded once more, which can differ from
- * the fused result in rare tie cases.
+ * Add, subtract, multiply, divide and square root know the sign of their rounding error (exact
+ * error terms from TwoSum, TwoProduct and residuals), which gives FPCR.RMode, IXC, OFC and UFC.
+ * Fused multiply-add keeps the exact product and sum (error-free transformations) and rounds
+ * them once more (rare tie cases can differ), with the same mode and flags.
+ * Approximations (README): FPCR.FZ is ignored (denormals kept); FRECPS/FRSQRTS round to nearest
+ * without flags.
  */
 import type { FpState } from './fp-state.js';
-import { FPCR_DN, FPSR_DZC, FPSR_IOC, FPSR_IXC } from './fp-state.js';
+import { FPCR_DN, FPCR_RMODE_SHIFT, FPSR_DZC, FPSR_IOC, FPSR_IXC, FPSR_OFC, FPSR_UFC } from './fp-state.js';
 
 /** Result bits (low, high word; high = 0 for singles). */
 export const FR = new Int32Array(2);
@@ -109,6 +111,77 @@ function processNaNs3(fp: FpState, dbl: number, wa: number, wb: number, wc: numb
   return true;
 }
 
+const MIN_NORMAL_D = 2.2250738585072014e-308;
+const MIN_NORMAL_S = 1.1754943508222875e-38;
+
+/** Adds one unit in the last place to the magnitude of FR (away = true) or removes one. */
+function stepMagnitude(dbl: number, away: boolean): void {
+  if (dbl) {
+    const lo = FR[0] >>> 0;
+    if (away) {
+      FR[0] = (lo + 1) | 0;
+      if (lo === 0xffffffff) FR[1] = (FR[1] + 1) | 0;
+    } else {
+      FR[0] = (lo - 1) | 0;
+      if (lo === 0) FR[1] = (FR[1] - 1) | 0;
+    }
+  } else FR[0] = (FR[0] + (away ? 1 : -1)) | 0;
+}
+
+/**
+ * Writes the result of an arithmetic operation to FR: `d` is the round-to-nearest double
+ * result and `errSign` the sign of (exact - d) (0 when exact). Singles are rounded from d once
+ * more, detecting the double-rounding tie. Then FPCR.RMode is applied (one ulp step when
+ * round-to-nearest went the wrong way, largest finite value on a directed overflow) and
+ * IXC/OFC/UFC are set (FPRound: underflow when tiny and inexact). `finiteOps`: the operands were
+ * finite (an infinite result is then an overflow).
+ */
+function finish(fp: FpState, dbl: number, d: number, errSign: number, finiteOps: boolean): void {
+  let target = d;
+  if (!dbl) {
+    target = Math.fround(d);
+    if (target !== d && Number.isFinite(target)) {
+      const s = d > target ? 1 : -1;
+      if (errSign === s) {
+        // a tie after the double rounding is not one for the exact value
+        SF32[0] = target;
+        SI32[0] += Math.abs(d) > Math.abs(target) ? 1 : -1;
+        const neighbor = SF32[0];
+        if (d === (target + neighbor) / 2) {
+          target = neighbor;
+          errSign = -s;
+        } else errSign = s;
+      } else errSign = s;
+    } else if (target !== d) errSign = d > 0 ? 1 : -1;
+  }
+  putVal(dbl, target);
+  if (finiteOps && !Number.isFinite(target)) {
+    const mode = (fp.fpcr >>> FPCR_RMODE_SHIFT) & 3;
+    fp.fpsr |= FPSR_OFC | FPSR_IXC;
+    const neg = target < 0;
+    if (mode === RM_ZERO || (mode === RM_POSINF && neg) || (mode === RM_NEGINF && !neg)) stepMagnitude(dbl, false);
+    return;
+  }
+  if (errSign === 0) return;
+  fp.fpsr |= FPSR_IXC;
+  const tiny = Math.abs(target) < (dbl ? MIN_NORMAL_D : MIN_NORMAL_S) || (Math.abs(target) === (dbl ? MIN_NORMAL_D : MIN_NORMAL_S) && (target > 0) !== errSign > 0);
+  if (tiny) fp.fpsr |= FPSR_UFC;
+  const mode = (fp.fpcr >>> FPCR_RMODE_SHIFT) & 3;
+  if (mode === RM_TIEEVEN) return;
+  const pos = target > 0 || (target === 0 && !Object.is(target, -0));
+  let step = 0; // 1 away from zero, -1 toward zero
+  if (mode === RM_POSINF) step = errSign > 0 ? (pos ? 1 : -1) : 0;
+  else if (mode === RM_NEGINF) step = errSign < 0 ? (pos ? -1 : 1) : 0;
+  else step = (pos && errSign < 0) || (!pos && errSign > 0) ? -1 : 0;
+  if (step !== 0) {
+    stepMagnitude(dbl, step > 0);
+    // stepping away from the largest finite value overflows
+    if (step > 0 && ((dbl ? FR[1] : FR[0]) & 0x7fffffff) === (dbl ? 0x7ff00000 : 0x7f800000) && (!dbl || FR[0] === 0)) fp.fpsr |= FPSR_OFC;
+  }
+}
+
+const sgn = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0);
+
 /** Two-operand arithmetic (FP data-processing 2-source opcodes and their vector forms). */
 export const FOP_MUL = 0;
 export const FOP_DIV = 1;
@@ -141,6 +214,8 @@ export function fpBinary(fp: FpState, op: number, dbl: number, wa: number, wb: n
   }
   const a = val(fp, dbl, wa);
   const b = val(fp, dbl, wb);
+  const finite = Number.isFinite(a) && Number.isFinite(b);
+  let err = 0;
   let r: number;
   switch (op) {
     case FOP_MUL:
@@ -155,24 +230,39 @@ export function fpBinary(fp: FpState, op: number, dbl: number, wa: number, wb: n
         }
         // FMULX: infinity times zero is 2 with the sign of the product
         r = (a < 0 || Object.is(a, -0)) !== (b < 0 || Object.is(b, -0)) ? -2 : 2;
-      }
-      if (op === FOP_NMUL) r = -r;
-      break;
+      } else if (finite) err = Number.isFinite(r) ? fmaSign(a, b, -r) : 0;
+      finish(fp, dbl, r, err, finite);
+      // FNMUL rounds the product in FPCR's mode, then negates it
+      if (neg >= 0) FR[neg] ^= 0x80000000;
+      return;
     case FOP_DIV:
       r = a / b;
       if (r !== r) return invalid(fp, dbl);
-      if (b === 0 && a === a && a !== Infinity && a !== -Infinity) fp.fpsr |= FPSR_DZC;
-      break;
+      if (b === 0) {
+        if (Number.isFinite(a)) fp.fpsr |= FPSR_DZC;
+        break;
+      }
+      if (finite && Number.isFinite(r)) err = fmaSign(-r, b, a) * sgn(b);
+      return finish(fp, dbl, r, err, finite);
     case FOP_ADD:
-      r = a + b;
-      if (r !== r) return invalid(fp, dbl);
-      break;
     case FOP_SUB:
-    case FOP_ABD:
-      r = a - b;
+    case FOP_ABD: {
+      const c = op === FOP_ADD ? b : -b;
+      r = a + c;
       if (r !== r) return invalid(fp, dbl);
-      if (op === FOP_ABD) r = Math.abs(r);
-      break;
+      if (finite && Number.isFinite(r)) {
+        // TwoSum: the exact error of the addition
+        const z = r - a;
+        err = sgn(a - (r - z) + (c - z));
+      }
+      // an exact zero sum is -0 when rounding toward -infinity, unless both operands are +0
+      if (r === 0 && err === 0 && ((fp.fpcr >>> FPCR_RMODE_SHIFT) & 3) === RM_NEGINF) r = Object.is(a, 0) && Object.is(c, 0) ? 0 : -0;
+      if (op === FOP_ABD && (r < 0 || Object.is(r, -0))) {
+        r = -r;
+        err = -err;
+      }
+      return finish(fp, dbl, r, err, finite);
+    }
     case FOP_MAX:
     case FOP_MAXNM:
       r = a > b ? a : a < b ? b : a === 0 && Object.is(a, -0) ? b : a; // max(-0, +0) = +0
@@ -197,6 +287,7 @@ const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
 /** a * b + c with the product and the sum kept exact (error-free transformations), rounded once more. */
 export function fma(a: number, b: number, c: number): number {
   const p = a * b;
+  FMA_ERR = 0;
   if (!Number.isFinite(p) || !Number.isFinite(c) || a === 0 || b === 0) {
     // an overflowing product may still come back into range with c: retry scaled
     if (Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && a !== 0 && b !== 0) return fmaScaled(a, b, c);
@@ -221,7 +312,31 @@ function fmaExact(a: number, b: number, c: number, p: number): number {
   const s = p + c;
   const z = s - p;
   const f = (p - (s - z)) + (c - z);
-  return s + (f + e);
+  const r = s + (f + e);
+  // sign of exact - r: s - r is exact; f + e is the remaining (nearly exact) tail
+  FMA_ERR = sgn(s - r + (f + e));
+  return r;
+}
+
+/** Sign of (exact - result) of the last fma() (0 when it was exact or not computed exactly). */
+let FMA_ERR = 0;
+
+/** The sign (-1, 0, 1) of the exact a * b + c for finite a, b, c (residuals of rounded results). */
+export function fmaSign(a: number, b: number, c: number): number {
+  if (a === 0 || b === 0) return sgn(c);
+  const aa = Math.abs(a);
+  const ab = Math.abs(b);
+  const p = a * b;
+  if (!(aa > 1e290 || ab > 1e290 || aa < 1e-290 || ab < 1e-290 || Math.abs(p) > 1e300 || Math.abs(p) < 1e-280)) return sgn(fmaExact(a, b, c, p));
+  // scaled to [1, 2): the sign survives even when the value itself would underflow
+  const ea = exponentOf(a);
+  const eb = exponentOf(b);
+  const sa = scale(a, -ea);
+  const sb = scale(b, -eb);
+  if (c === 0) return sgn(sa * sb);
+  const sc = scale(c, -(ea + eb));
+  if (!Number.isFinite(sc)) return sgn(c);
+  return sgn(fmaExact(sa, sb, sc, sa * sb));
 }
 
 /** Power of two exponent of a finite non-zero x (floor(log2 |x|)). */
@@ -232,9 +347,16 @@ function exponentOf(x: number): number {
 }
 
 function scale(x: number, k: number): number {
-  // two steps so that 2^k itself never overflows or underflows
-  const h = Math.trunc(k / 2);
-  return x * Math.pow(2, h) * Math.pow(2, k - h);
+  // steps of at most 2^±1000 so that the power of two itself never overflows or underflows
+  while (k > 1000) {
+    x *= Math.pow(2, 1000);
+    k -= 1000;
+  }
+  while (k < -1000) {
+    x *= Math.pow(2, -1000);
+    k += 1000;
+  }
+  return x * Math.pow(2, k);
 }
 
 /**
@@ -248,7 +370,11 @@ function fmaScaled(a: number, b: number, c: number): number {
   const sa = scale(a, -ea);
   const sb = scale(b, -eb);
   const sc = scale(c, -k);
-  if (!Number.isFinite(sc)) return c; // |c| dwarfs the product
+  if (!Number.isFinite(sc)) {
+    // |c| dwarfs the product: the result is c, inexact in the product's direction
+    FMA_ERR = sgn(a) * sgn(b);
+    return c;
+  }
   return scale(fmaExact(sa, sb, sc, sa * sb), k);
 }
 
@@ -281,9 +407,24 @@ export function fpMulAdd(fp: FpState, dbl: number, kind: number, wa: number, wn:
   const m = val(fp, dbl, wm);
   if (negA) a = -a;
   if (negN) n = -n;
-  const r = dbl ? fma(n, m, a) : n * m + a;
+  let r: number;
+  let err = 0;
+  if (dbl) {
+    r = fma(n, m, a);
+    err = FMA_ERR;
+  } else {
+    // single: the product is exact in double; TwoSum gives the sign of the sum's error
+    const p = n * m;
+    r = p + a;
+    if (Number.isFinite(r)) {
+      const z = r - p;
+      err = sgn(p - (r - z) + (a - z));
+    }
+  }
   if (r !== r) return invalid(fp, dbl);
-  putVal(dbl, r);
+  // an exact zero is -0 when rounding toward -infinity unless product and addend are both +0
+  if (r === 0 && err === 0 && ((fp.fpcr >>> FPCR_RMODE_SHIFT) & 3) === RM_NEGINF) r = Object.is(n * m, 0) && Object.is(a, 0) ? 0 : -0;
+  finish(fp, dbl, r, err, Number.isFinite(n) && Number.isFinite(m) && Number.isFinite(a));
 }
 
 function sameNaN(fp: FpState, dbl: number, quietedHi: number, w: number): boolean {
@@ -300,7 +441,8 @@ export function fpSqrt(fp: FpState, dbl: number, w: number): void {
   }
   const a = val(fp, dbl, w);
   if (a < 0) return invalid(fp, dbl);
-  putVal(dbl, Math.sqrt(a));
+  const r = Math.sqrt(a);
+  finish(fp, dbl, r, Number.isFinite(r) && r !== 0 ? fmaSign(-r, r, a) : 0, false);
 }
 
 /**
@@ -383,7 +525,7 @@ export function fpToInt(fp: FpState, dbl: number, w: number, mode: number, unsig
  * for singles the bits below the 26 leading ones become a sticky bit first, so Math.fround
  * rounds once too.
  */
-export function intToFp(dbl: number, lo: number, hi: number, unsigned: boolean, wide: boolean, fbits: number): void {
+export function intToFp(fp: FpState, dbl: number, lo: number, hi: number, unsigned: boolean, wide: boolean, fbits: number): void {
   let neg = false;
   let l = lo;
   let h = wide ? hi : unsigned ? 0 : lo >> 31;
@@ -393,10 +535,15 @@ export function intToFp(dbl: number, lo: number, hi: number, unsigned: boolean, 
     h = (~h + (l === 0 ? 1 : 0)) | 0;
   }
   let mag: number;
+  let err = 0;
   const hu = h >>> 0;
   if (hu === 0) mag = l >>> 0;
-  else if (dbl) mag = hu * TWO32 + (l >>> 0);
-  else {
+  else if (dbl) {
+    const top = hu * TWO32;
+    mag = top + (l >>> 0);
+    // sign of exact - rounded: (top - mag) is exact, adding the low word keeps the sign
+    err = sgn(top - mag + (l >>> 0));
+  } else {
     // keep 26 bits and a sticky bit: exact in a double, then one rounding to single
     const shift = 64 - Math.clz32(hu) - 26; // bit length - 26 (>= 7)
     const keepHi = shift >= 32 ? hu >>> (shift - 32) : (hu << (32 - shift)) | ((l >>> 0) >>> shift);
@@ -404,8 +551,9 @@ export function intToFp(dbl: number, lo: number, hi: number, unsigned: boolean, 
     mag = ((keepHi >>> 0) | (lost ? 1 : 0)) * Math.pow(2, shift);
   }
   let d = neg ? -mag : mag;
+  if (neg) err = -err;
   if (fbits !== 0) d /= Math.pow(2, fbits);
-  putVal(dbl, d);
+  finish(fp, dbl, d, err, false);
 }
 
 /** FCVT between single and double (toDouble: S to D). NaNs keep their payload's top bits, quieted. */
@@ -439,7 +587,11 @@ export function fpConvert(fp: FpState, toDouble: boolean, w: number, mode: numbe
     if (away && !wantAway) bits -= 1;
     else if (!away && wantAway) bits += 1;
   }
-  if (r !== x) fp.fpsr |= FPSR_IXC;
+  if (r !== x) {
+    fp.fpsr |= FPSR_IXC;
+    if (!Number.isFinite(r) || (bits & 0x7fffffff) === 0x7f800000) fp.fpsr |= FPSR_OFC;
+    else if (Math.abs(x) < MIN_NORMAL_S) fp.fpsr |= FPSR_UFC;
+  }
   FR[0] = bits;
   FR[1] = 0;
 }
@@ -454,19 +606,32 @@ export function halfToDouble(h: number): number {
   return s * (1024 + m) * Math.pow(2, e - 25);
 }
 
-/** A double (not NaN) to half-precision bits, rounded to nearest even. */
-export function doubleToHalf(x: number): number {
-  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+/** A double (not NaN) to half-precision bits in FPCR.RMode, with IXC, OFC and UFC. */
+export function doubleToHalf(fp: FpState, x: number): number {
+  const neg = x < 0 || Object.is(x, -0);
+  const sign = neg ? 0x8000 : 0;
   const a = Math.abs(x);
   if (a === Infinity) return sign | 0x7c00;
+  if (a === 0) return sign;
+  const rmode = (fp.fpcr >>> FPCR_RMODE_SHIFT) & 3;
+  // the mode on the magnitude: toward +/-infinity becomes up or down depending on the sign
+  const mode = rmode === RM_TIEEVEN ? RM_TIEEVEN : rmode === RM_ZERO ? RM_ZERO : (rmode === RM_POSINF) !== neg ? RM_POSINF : RM_ZERO;
+  let e = Math.floor(Math.log2(a));
+  if (Math.pow(2, e) > a) e--;
+  if (Math.pow(2, e + 1) <= a) e++;
   // quantum of the result: 2^-24 for subnormals, else 2^(e-10)
-  let e = a === 0 ? -25 : Math.floor(Math.log2(a));
-  if (a !== 0 && Math.pow(2, e) > a) e--;
-  if (a !== 0 && Math.pow(2, e + 1) <= a) e++;
   const q = Math.pow(2, Math.max(e, -14) - 10);
-  const m = roundInt(a / q, RM_TIEEVEN); // a / q is exact (power of two)
+  const exact = a / q; // exact (power of two)
+  const m = roundInt(exact, mode);
+  if (m !== exact) {
+    fp.fpsr |= FPSR_IXC;
+    if (a < Math.pow(2, -14)) fp.fpsr |= FPSR_UFC;
+  }
   const v = m * q;
-  if (v >= 65520) return sign | 0x7c00;
+  if (v > 65504) {
+    fp.fpsr |= FPSR_OFC | FPSR_IXC;
+    return sign | (mode === RM_ZERO ? 0x7bff : 0x7c00);
+  }
   if (v === 0) return sign;
   if (v < Math.pow(2, -14)) return sign | (v / Math.pow(2, -24));
   let ve = Math.floor(Math.log2(v));

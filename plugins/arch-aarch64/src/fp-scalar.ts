@@ -137,7 +137,7 @@ function convertPrecision(cpu: A64Cpu, from: number, to: number, n: number, d: n
     const top = src ? v[wn + 1] : v[wn];
     const payload = src ? (top >>> 10) & 0x1ff : (top >>> 13) & 0x1ff;
     h = (fp.fpcr & FPCR_DN) !== 0 ? 0x7e00 : ((top >>> 16) & 0x8000) | 0x7e00 | payload;
-  } else h = doubleToHalf(val(fp, src, wn));
+  } else h = doubleToHalf(fp, val(fp, src, wn));
   v[4 * d] = h;
   v[4 * d + 1] = v[4 * d + 2] = v[4 * d + 3] = 0;
 }
@@ -177,7 +177,7 @@ function convInt(cpu: A64Cpu, b: number): void {
       return;
     case 2: // SCVTF
     case 3: // UCVTF
-      intToFp(type & 1, xl[n], xh[n], opcode === 3, sf === 1, 0);
+      intToFp(fp, type & 1, xl[n], xh[n], opcode === 3, sf === 1, 0);
       return writeScalar(fp, d, type & 1);
     default: {
       // FCVT{N,P,M,Z}{S,U} (opcode 0/1 with rmode), FCVTA{S,U} (opcode 4/5)
@@ -199,7 +199,7 @@ function convFixed(cpu: A64Cpu, b: number): void {
   const n = (b >>> 5) & 31;
   const d = b & 31;
   if (opcode === 2 || opcode === 3) {
-    intToFp(dbl, cpu.xl[n], cpu.xh[n], opcode === 3, sf === 1, fbits);
+    intToFp(fp, dbl, cpu.xl[n], cpu.xh[n], opcode === 3, sf === 1, fbits);
     return writeScalar(fp, d, dbl);
   }
   fpToInt(fp, dbl, 4 * n, RM_ZERO, opcode === 1, sf === 1, fbits);

@@ -158,7 +158,7 @@ function toHalf(fp: FpState, w: number): number {
     const s = fp.v[w];
     return (fp.fpcr & FPCR_DN) !== 0 ? 0x7e00 : ((s >>> 16) & 0x8000) | 0x7e00 | ((s >>> 13) & 0x1ff);
   }
-  return doubleToHalf(fp.f32[w]);
+  return doubleToHalf(fp, fp.f32[w]);
 }
 
 /** Half-precision bits to single bits in FR. */
@@ -261,7 +261,7 @@ export function fpMisc(cpu: A64Cpu, b: number, scalarForm: boolean): void {
         continue;
       case 29: // SCVTF, UCVTF (vector, integer lanes of the same size)
       case 64 | 29:
-        intToFp(dbl, v[w], dbl ? v[w + 1] : 0, u === 1, dbl === 1, 0);
+        intToFp(fp, dbl, v[w], dbl ? v[w + 1] : 0, u === 1, dbl === 1, 0);
         putLane(e, dbl);
         continue;
     }
@@ -353,7 +353,7 @@ export function fpFixedShift(cpu: A64Cpu, b: number, scalarForm: boolean): void 
   const v = fp.v;
   for (let e = 0; e < els; e++) {
     const w = lane(n, e, dbl);
-    if (opcode === 28) intToFp(dbl, v[w], dbl ? v[w + 1] : 0, u === 1, dbl === 1, fbits);
+    if (opcode === 28) intToFp(fp, dbl, v[w], dbl ? v[w + 1] : 0, u === 1, dbl === 1, fbits);
     else fpToInt(fp, dbl, w, RM_ZERO, u === 1, dbl === 1, fbits);
     putLane(e, dbl);
   }

@@ -108,6 +108,7 @@ const TABLE: Record<string, number> = {
   'fmov d8, x6': 0x9e6700c8,
   'fmaxnm d4, d2, d1': 0x1e616844,
   'fminnm d7, d2, d1': 0x1e617847,
+  'fsub d0, d1, d2': 0x1e623820,
   'dup v0.16b, w1': 0x4e010c20,
   'dup v1.4s, v2.s[3]': 0x4e1c0441,
   'dup v3.2d, x4': 0x4e080c83,

@@ -49,7 +49,7 @@ describe('aarch64 scalar FP arithmetic', () => {
     expect(d(m, 3)).toBe(0.1 * 0.2);
     expect(d(m, 4)).toBe(0.5);
     expect(s(m, 5)).toBe(1);
-    expect(fpsr(m)).toBe(0);
+    expect(fpsr(m)).toBe(IXC); // 0.1 + 0.2 is inexact (1 - 2^-30 in single too)
   });
 
   it('NaNs: a signalling NaN wins and is quieted (IOC), a quiet NaN propagates with its payload, DN gives the default NaN', () => {
@@ -159,7 +159,42 @@ describe('aarch64 scalar FP arithmetic', () => {
     expect(Object.is(s(m, 6), -0)).toBe(true);
     expect(qv(m, 8)).toBe(0xfff0000000000001n);
     expect(Object.is(d(m, 9), -0)).toBe(true);
-    expect(fpsr(m)).toBe(IOC);
+    expect(fpsr(m)).toBe(IOC | IXC); // sqrt(-1); sqrt(2) is inexact
+  });
+});
+
+describe('aarch64 FP rounding modes and flags of arithmetic', () => {
+  const run = (asm: string, a: number, b: number, rmode: number) =>
+    fp([asm], (m) => {
+      m.cpu.fp.fpcr = rmode << 22;
+      setD(m, 1, a);
+      setD(m, 2, b);
+    });
+  it('FADD/FMUL/FDIV/FSQRT honour FPCR.RMode from their exact error', () => {
+    const third = 1 / 3; // round to nearest is below 1/3
+    expect(d(run('fdiv d0, d1, d2', 1, 3, 0), 0)).toBe(third);
+    expect(d(run('fdiv d0, d1, d2', 1, 3, 1), 0)).toBe(third + 2 ** -54);
+    expect(d(run('fdiv d0, d1, d2', -1, 3, 2), 0)).toBe(-third - 2 ** -54);
+    expect(d(run('fdiv d0, d1, d2', -1, 3, 3), 0)).toBe(-third);
+    expect(d(run('fadd d0, d1, d2', 1, 2 ** -60, 1), 0)).toBe(1 + 2 ** -52);
+    expect(d(run('fadd d0, d1, d2', 1, -(2 ** -60), 3), 0)).toBe(1 - 2 ** -53);
+    expect(d(run('fmul d0, d1, d2', 1 + 2 ** -52, 1 + 2 ** -52, 2), 0)).toBe(1 + 2 ** -51);
+    expect(Object.is(d(run('fsub d0, d1, d2', 5, 5, 2), 0), -0)).toBe(true); // x - x is -0 toward -infinity
+  });
+  it('overflow gives infinity or the largest finite value by mode, with OFC and IXC; underflow sets UFC', () => {
+    const big = 1.7976931348623157e308;
+    let m = run('fmul d0, d1, d2', big, 2, 0);
+    expect(d(m, 0)).toBe(Infinity);
+    expect(fpsr(m)).toBe(4 | IXC);
+    m = run('fmul d0, d1, d2', big, 2, 3);
+    expect(d(m, 0)).toBe(big);
+    m = run('fmul d0, d1, d2', -big, 2, 1);
+    expect(d(m, 0)).toBe(-big);
+    m = run('fmul d0, d1, d2', 2 ** -1074, 0.5, 0);
+    expect(d(m, 0)).toBe(0);
+    expect(fpsr(m)).toBe(8 | IXC);
+    m = run('fmul d0, d1, d2', 2 ** -1074, 0.5, 1);
+    expect(d(m, 0)).toBe(2 ** -1074);
   });
 });
 
