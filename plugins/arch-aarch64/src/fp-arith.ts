@@ -208,8 +208,19 @@ export function fpBinary(fp: FpState, op: number, dbl: number, wa: number, wb: n
   }
   // FNMUL negates the product even when it is a NaN (FPNeg after FPMul)
   const neg = op === FOP_NMUL ? (dbl ? 1 : 0) : -1;
-  if (processNaNs2(fp, dbl, wa, wb)) {
+  const hiWord = dbl ? 1 : 0;
+  if (op === FOP_RECPS || op === FOP_RSQRTS) {
+    // FPRecipStepFused/FPRSqrtStepFused negate op1 before anything else, NaN included
+    const ka = nanKind(fp, dbl, wa);
+    const kb = nanKind(fp, dbl, wb);
+    const firstChosen = ka === 2 || (kb !== 2 && ka !== 0);
+    if (processNaNs2(fp, dbl, wa, wb)) {
+      if (firstChosen && (fp.fpcr & FPCR_DN) === 0) FR[hiWord] ^= 0x80000000;
+      return;
+    }
+  } else if (processNaNs2(fp, dbl, wa, wb)) {
     if (neg >= 0) FR[neg] ^= 0x80000000;
+    if (op === FOP_ABD) FR[hiWord] &= 0x7fffffff; // FPAbs of the NaN
     return;
   }
   const a = val(fp, dbl, wa);
@@ -257,11 +268,9 @@ export function fpBinary(fp: FpState, op: number, dbl: number, wa: number, wb: n
       }
       // an exact zero sum is -0 when rounding toward -infinity, unless both operands are +0
       if (r === 0 && err === 0 && ((fp.fpcr >>> FPCR_RMODE_SHIFT) & 3) === RM_NEGINF) r = Object.is(a, 0) && Object.is(c, 0) ? 0 : -0;
-      if (op === FOP_ABD && (r < 0 || Object.is(r, -0))) {
-        r = -r;
-        err = -err;
-      }
-      return finish(fp, dbl, r, err, finite);
+      finish(fp, dbl, r, err, finite);
+      if (op === FOP_ABD) FR[hiWord] &= 0x7fffffff; // FABD: the rounded difference, then FPAbs
+      return;
     }
     case FOP_MAX:
     case FOP_MAXNM:
@@ -271,13 +280,19 @@ export function fpBinary(fp: FpState, op: number, dbl: number, wa: number, wb: n
     case FOP_MINNM:
       r = a < b ? a : a > b ? b : a === 0 && Object.is(a, -0) ? a : b; // min(+0, -0) = -0
       break;
-    case FOP_RECPS:
-      // FPRecipStepFused: 2 - a * b, with inf * 0 giving 2
-      r = (a === 0 && Math.abs(b) === Infinity) || (b === 0 && Math.abs(a) === Infinity) ? 2 : fma(-a, b, 2);
-      break;
-    default:
-      // FRSQRTS: (3 - a * b) / 2, with inf * 0 giving 1.5
-      r = (a === 0 && Math.abs(b) === Infinity) || (b === 0 && Math.abs(a) === Infinity) ? 1.5 : fma(-a, b, 3) / 2;
+    default: {
+      // FPRecipStepFused: 2 - a * b; FPRSqrtStepFused: (3 - a * b) / 2, fused; inf * 0 gives 2 or 1.5
+      const recip = op === FOP_RECPS;
+      if ((a === 0 && Math.abs(b) === Infinity) || (b === 0 && Math.abs(a) === Infinity)) r = recip ? 2 : 1.5;
+      else if (!finite) r = -a * b;
+      else {
+        r = fma(-a, b, recip ? 2 : 3);
+        err = FMA_ERR;
+        if (r === 0 && err === 0) r = ((fp.fpcr >>> FPCR_RMODE_SHIFT) & 3) === RM_NEGINF ? -0 : 0;
+        if (!recip) r /= 2;
+      }
+      return finish(fp, dbl, r, err, finite);
+    }
   }
   putVal(dbl, r);
 }
