@@ -1,11 +1,8 @@
 /**
  * Advanced SIMD decoding (Arm ARM C4.1.90, the AdvSIMD vector and scalar classes): which class an
  * encoding belongs to, and whether this core implements that (allocated) operation. Returns a
- * kind (simd-execute.ts) or -1 for UNDEFINED. Not implemented (UNDEFINED here although allocated
- * in Armv8.0; the README lists them): the saturating doubling multiplies (SQDMULH, SQDMLAL...),
- * saturating shifts by register or immediate with narrowing (SQSHL, SQRSHRN...), SUQADD/USQADD,
- * SQABS/SQNEG,
- * the scalar saturating arithmetic, and PMULL of 64-bit elements (a crypto extension).
+ * kind (simd-execute.ts) or -1 for UNDEFINED. Every Armv8.0 AdvSIMD encoding is implemented
+ * except PMULL of 64-bit elements (part of the Cryptographic Extension, which the Pi 3 lacks).
  */
 import {
   S_2MISC,
@@ -25,6 +22,7 @@ import {
   SC_ELEM,
   SC_PAIR,
   SC_SHIFT,
+  SC_3DIFF,
 } from './simd-execute.js';
 
 export function decodeSimd(b: number): number {
@@ -97,8 +95,11 @@ function sameOk(u: number, opcode: number, size: number, q: number, scalarForm: 
     return !VECTOR_SAME_FP_UNALLOCATED.includes(key);
   }
   if (scalarForm) {
-    // ADD/SUB, CMGT/CMHI, CMGE/CMHS, CMTST/CMEQ, SSHL/USHL: 64-bit only
-    return size === 3 && (opcode === 16 || opcode === 6 || opcode === 7 || opcode === 17 || opcode === 8);
+    // SQADD/UQADD, SQSUB/UQSUB, SQSHL/UQSHL, SQRSHL/UQRSHL: every size; SQDMULH/SQRDMULH: H, S
+    if (opcode === 1 || opcode === 5 || opcode === 9 || opcode === 11) return true;
+    if (opcode === 22) return size === 1 || size === 2;
+    // ADD/SUB, CMGT/CMHI, CMGE/CMHS, CMTST/CMEQ, SSHL/USHL, SRSHL/URSHL: 64-bit only
+    return size === 3 && (opcode === 16 || opcode === 6 || opcode === 7 || opcode === 17 || opcode === 8 || opcode === 10);
   }
   switch (opcode) {
     case 3: // logical
@@ -110,6 +111,9 @@ function sameOk(u: number, opcode: number, size: number, q: number, scalarForm: 
     case 1: // SQADD/UQADD
     case 5: // SQSUB/UQSUB
     case 8: // SSHL/USHL
+    case 9: // SQSHL/UQSHL
+    case 10: // SRSHL/URSHL
+    case 11: // SQRSHL/UQRSHL
       return size !== 3 || q === 1;
     case 23: // ADDP
       return u === 0 && (size !== 3 || q === 1);
@@ -126,6 +130,8 @@ function sameOk(u: number, opcode: number, size: number, q: number, scalarForm: 
       return size !== 3;
     case 19: // MUL / PMUL
       return u === 0 ? size !== 3 : size === 0;
+    case 22: // SQDMULH / SQRDMULH
+      return size === 1 || size === 2;
     default:
       return false;
   }
@@ -135,6 +141,7 @@ function sameOk(u: number, opcode: number, size: number, q: number, scalarForm: 
 function diffOk(u: number, opcode: number, size: number): boolean {
   if (size === 3) return false;
   if (opcode === 14) return u === 0 && size === 0; // PMULL (8-bit)
+  if (opcode === 9 || opcode === 11 || opcode === 13) return u === 0 && size !== 0; // SQDMLAL, SQDMLSL, SQDMULL
   return opcode <= 8 || opcode === 10 || opcode === 12;
 }
 
@@ -154,6 +161,9 @@ function miscOk(u: number, opcode: number, size: number, q: number, scalarForm: 
     return MISC_FP_COMMON.includes(key) || MISC_FP_VECTOR.includes(key);
   }
   if (scalarForm) {
+    // SUQADD/USQADD, SQABS/SQNEG: every size; SQXTN/UQXTN, SQXTUN: narrowing to B, H, S
+    if (opcode === 3 || opcode === 7) return true;
+    if (opcode === 20 || (opcode === 18 && u === 1)) return size !== 3;
     // CMGT/CMGE #0, CMEQ/CMLE #0, CMLT #0, ABS/NEG: 64-bit only
     return size === 3 && (opcode === 8 || opcode === 9 || (opcode === 10 && u === 0) || opcode === 11);
   }
@@ -171,6 +181,8 @@ function miscOk(u: number, opcode: number, size: number, q: number, scalarForm: 
     case 8:
     case 9:
     case 11:
+    case 3: // SUQADD/USQADD
+    case 7: // SQABS/SQNEG
       return size !== 3 || q === 1;
     case 10: // CMLT #0
       return u === 0 && (size !== 3 || q === 1);
@@ -240,8 +252,13 @@ function shiftOk(b: number, scalarForm: boolean): boolean {
   }
   // SSHR/USHR, SSRA/USRA, SRSHR/URSHR, SRSRA/URSRA, SHL (U=0), SRI/SLI (U=1)
   const plain = opcode === 0 || opcode === 2 || opcode === 4 || opcode === 6 || (opcode === 10) || (opcode === 8 && u === 1);
-  if (scalarForm) return plain && wide;
-  if (plain) return !wide || q === 1;
+  // SQSHL/UQSHL (immediate), SQSHLU (U=1): every element size
+  const satLeft = opcode === 14 || (opcode === 12 && u === 1);
+  // SQSHRN/UQSHRN, SQRSHRN/UQRSHRN, SQSHRUN/SQRSHRUN (U=1): narrowing, no 64-bit results
+  const satNarrow = opcode === 18 || opcode === 19 || ((opcode === 16 || opcode === 17) && u === 1);
+  if (scalarForm) return (plain && wide) || satLeft || (satNarrow && !wide);
+  if (plain || satLeft) return !wide || q === 1;
+  if (satNarrow) return !wide;
   // SHRN/RSHRN (U=0), SSHLL/USHLL: narrowing and widening forms, no 64-bit source elements
   if (opcode === 16 || opcode === 17) return u === 0 && !wide;
   if (opcode === 20) return !wide;
@@ -262,8 +279,10 @@ function elemOk(b: number, scalarForm: boolean): boolean {
     if (size === 3) return l === 0 && (q === 1 || scalarForm);
     return true;
   }
-  if (scalarForm) return false;
   if (size === 0 || size === 3) return false;
+  // SQDMULH, SQRDMULH, SQDMULL, SQDMLAL, SQDMLSL (U = 0; vector and scalar)
+  if (opcode === 12 || opcode === 13 || opcode === 11 || opcode === 3 || opcode === 7) return u === 0;
+  if (scalarForm) return false;
   if (opcode === 8) return u === 0; // MUL
   if (opcode === 0 || opcode === 4) return u === 1; // MLA, MLS
   return opcode === 2 || opcode === 6 || opcode === 10; // [SU]MLAL, [SU]MLSL, [SU]MULL
@@ -282,7 +301,11 @@ function scalar(b: number): number {
   if (bits(b, 24, 5) !== 0b11110) return -1;
   if (bits(b, 21, 1) === 1) {
     if (bits(b, 10, 1) === 1) return sameOk(u, bits(b, 11, 5), size, 1, true) ? SC_3SAME : -1;
-    if (bits(b, 11, 1) === 0) return -1; // SQDMLAL, SQDMLSL, SQDMULL
+    if (bits(b, 11, 1) === 0) {
+      // scalar three different: SQDMLAL, SQDMLSL, SQDMULL (U = 0, H or S sources)
+      const opc = bits(b, 12, 4);
+      return u === 0 && (size === 1 || size === 2) && (opc === 9 || opc === 11 || opc === 13) && bits(b, 10, 2) === 0 ? SC_3DIFF : -1;
+    }
     const sel = bits(b, 17, 4);
     const opcode = bits(b, 12, 5);
     if (sel === 0) return miscOk(u, opcode, size, 1, true) ? SC_2MISC : -1;

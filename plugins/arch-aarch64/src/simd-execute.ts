@@ -8,7 +8,7 @@ import type { FpState } from './fp-state.js';
 import { FR } from './fp-arith.js';
 import { expandFpImm } from './fp-scalar.js';
 import { fpAcross, fpByElement, fpFixedShift, fpMisc, fpPairScalar, fpThreeSame } from './simd-fp.js';
-import { intAcross, intByElement, intMisc, intShift, intThreeDiff, intThreeSame } from './simd-int.js';
+import { intAcross, intByElement, intDoubling, intMisc, intShift, intThreeDiff, intThreeSame } from './simd-int.js';
 import { commit, getS, getU, setT, T, T8 } from './simd-lanes.js';
 import { add64, R } from './u64.js';
 
@@ -29,6 +29,7 @@ export const SC_PAIR = 45;
 export const SC_COPY = 46;
 export const SC_SHIFT = 47;
 export const SC_ELEM = 48;
+export const SC_3DIFF = 49;
 
 /** Opcodes of the two-register misc class that are floating point (the rest are integer). */
 function miscIsFp(opcode: number): boolean {
@@ -44,9 +45,14 @@ export function executeSimd(cpu: A64Cpu, b: number, kind: number): void {
     case S_3SAME:
     case SC_3SAME:
       if (((b >>> 11) & 31) >= 24) return fpThreeSame(cpu, b, kind === SC_3SAME);
+      if (((b >>> 11) & 31) === 22) return intDoubling(cpu, b, 0, kind === SC_3SAME);
       return intThreeSame(cpu, b, kind === SC_3SAME);
     case S_3DIFF:
+    case SC_3DIFF: {
+      const opcode = (b >>> 12) & 15;
+      if (opcode === 9 || opcode === 11 || opcode === 13) return intDoubling(cpu, b, 1, kind === SC_3DIFF);
       return intThreeDiff(cpu, b);
+    }
     case S_2MISC:
     case SC_2MISC:
       if (miscIsFp((b >>> 12) & 31)) return fpMisc(cpu, b, kind === SC_2MISC);
@@ -64,6 +70,7 @@ export function executeSimd(cpu: A64Cpu, b: number, kind: number): void {
     case SC_ELEM: {
       const opcode = (b >>> 12) & 15;
       if (opcode === 1 || opcode === 5 || opcode === 9) return fpByElement(cpu, b, kind === SC_ELEM);
+      if (opcode === 12 || opcode === 13 || opcode === 11 || opcode === 3 || opcode === 7) return intDoubling(cpu, b, 2, kind === SC_ELEM);
       return intByElement(cpu, b);
     }
     case S_PERM:

@@ -8,6 +8,7 @@ import type { A64Cpu } from './cpu.js';
 import type { FpState } from './fp-state.js';
 import { add64, asr64, lsl64, lsr64, R, sub64, smull32, umull32 } from './u64.js';
 import { commit, commitUpper, getS, getU, saturate, setT, setT64, T, T8 } from './simd-lanes.js';
+import { absNeg64, accumulate64, doubledProduct64, doublingHigh, narrow64, shiftElement, shiftElement64, sqadd64 } from './simd-sat.js';
 
 const TWO32 = 4294967296;
 
@@ -46,6 +47,10 @@ function sameOp(fp: FpState, opcode: number, u: number, size: number, a: number,
       return a >= b ? -1 : 0;
     case 8:
       return shiftBy(a, (b << 24) >> 24, 8 << size, u === 1);
+    case 9: // SQSHL/UQSHL (register)
+    case 10: // SRSHL/URSHL
+    case 11: // SQRSHL/UQRSHL
+      return shiftElement(fp, a, (b << 24) >> 24, size, u === 1, opcode !== 9, opcode !== 10);
     case 12:
     case 20:
       return a > b ? a : b;
@@ -86,7 +91,7 @@ export function intThreeSame(cpu: A64Cpu, b: number, scalarForm: boolean): void 
   const m = (b >>> 16) & 31;
   const n = (b >>> 5) & 31;
   const d = b & 31;
-  const bytes = scalarForm ? 8 : 8 << q;
+  const bytes = scalarForm ? (size === 3 ? 8 : 1 << size) : 8 << q;
   if (opcode === 3) return logic(fp, u, size, n, m, d, bytes);
   if (size === 3) return same64(fp, opcode, u, n, m, d, bytes);
   const els = bytes >> size;
@@ -164,6 +169,13 @@ function same64(fp: FpState, opcode: number, u: number, n: number, m: number, d:
         rl = rh = t ? -1 : 0;
         break;
       }
+      case 9:
+      case 10:
+      case 11:
+        shiftElement64(fp, al, ah, (bl << 24) >> 24, u === 1, opcode !== 9, opcode !== 10);
+        rl = R[0];
+        rh = R[1];
+        break;
       case 8: {
         const sh = (bl << 24) >> 24;
         if (sh >= 64 || (u === 1 && sh <= -64)) rl = rh = 0;
@@ -218,8 +230,32 @@ export function intMisc(cpu: A64Cpu, b: number, scalarForm: boolean): void {
   const opcode = (b >>> 12) & 31;
   const n = (b >>> 5) & 31;
   const d = b & 31;
-  const bytes = scalarForm ? 8 : 8 << q;
+  const bytes = scalarForm ? (size === 3 ? 8 : 1 << size) : 8 << q;
   switch (opcode) {
+    case 3: // SUQADD (U = 0) / USQADD
+    case 7: {
+      // SQABS (U = 0) / SQNEG
+      const v = fp.v;
+      for (let e = 0; e < bytes >> size; e++) {
+        if (size === 3) {
+          const w = 4 * n + 2 * e;
+          const wd = 4 * d + 2 * e;
+          if (opcode === 7) absNeg64(fp, v[w], v[w + 1], u === 1);
+          else accumulate64(fp, v[wd], v[wd + 1], v[w], v[w + 1], u === 0);
+          T[2 * e] = R[0];
+          T[2 * e + 1] = R[1];
+          continue;
+        }
+        let r: number;
+        if (opcode === 7) {
+          const x = getS(fp, size, n, e);
+          r = saturate(fp, u ? -x : Math.abs(x), size, false);
+        } else if (u === 0) r = saturate(fp, getS(fp, size, d, e) + getU(fp, size, n, e), size, false);
+        else r = saturate(fp, getU(fp, size, d, e) + getS(fp, size, n, e), size, true);
+        setT(size, e, r);
+      }
+      return commit(fp, d, bytes);
+    }
     case 0:
     case 1: {
       // REV64 (U0, op 0), REV32 (U1, op 0), REV16 (op 1): reverse elements within containers
@@ -284,7 +320,7 @@ export function intMisc(cpu: A64Cpu, b: number, scalarForm: boolean): void {
       return commit(fp, d, bytes);
     case 18:
     case 20:
-      return narrow(fp, opcode, u, size, n, d, q);
+      return narrow(fp, opcode, u, size, n, d, q, scalarForm);
     case 19: {
       // SHLL/SHLL2: widen and shift left by the element size
       const els = 8 >> size;
@@ -342,8 +378,8 @@ function compareZeroAbsNeg(fp: FpState, opcode: number, u: number, size: number,
 }
 
 /** XTN/XTN2, SQXTN, UQXTN, SQXTUN: narrow the 2 * esize elements of Vn. */
-function narrow(fp: FpState, opcode: number, u: number, size: number, n: number, d: number, q: number): void {
-  const els = 8 >> size;
+function narrow(fp: FpState, opcode: number, u: number, size: number, n: number, d: number, q: number, scalarForm: boolean): void {
+  const els = scalarForm ? 1 : 8 >> size;
   const v = fp.v;
   T[0] = T[1] = 0;
   for (let e = 0; e < els; e++) {
@@ -363,7 +399,8 @@ function narrow(fp: FpState, opcode: number, u: number, size: number, n: number,
     else if (opcode === 20) x = saturate(fp, x, size, u === 1);
     setT(size, e, x);
   }
-  if (q) commitUpper(fp, d);
+  if (scalarForm) commit(fp, d, 1 << size);
+  else if (q) commitUpper(fp, d);
   else commit(fp, d, 8);
 }
 
@@ -441,6 +478,29 @@ export function intShift(cpu: A64Cpu, b: number, scalarForm: boolean): void {
   const esize = 8 << size;
   const bytes = scalarForm ? 8 : 8 << q;
   const v = fp.v;
+  if ((opcode >= 18 && opcode <= 19) || ((opcode === 16 || opcode === 17) && u === 1)) {
+    return saturatingNarrowShift(fp, opcode, u, size, n, d, q, scalarForm, 2 * esize - immhb);
+  }
+  if (opcode === 12 || opcode === 14) {
+    // SQSHL/UQSHL (immediate), SQSHLU: saturating left shifts
+    const sh = immhb - esize;
+    const dstUnsigned = u === 1;
+    const srcUnsigned = u === 1 && opcode === 14;
+    for (let e = 0; e < (scalarForm ? 1 : bytes >> size); e++) {
+      if (size === 3) {
+        const w = 4 * n + 2 * e;
+        if (!srcUnsigned && dstUnsigned && v[w + 1] < 0) {
+          fp.fpsr |= 1 << 27; // SQSHLU of a negative value
+          T[2 * e] = T[2 * e + 1] = 0;
+          continue;
+        }
+        shiftElement64(fp, v[w], v[w + 1], sh, dstUnsigned, false, true);
+        T[2 * e] = R[0];
+        T[2 * e + 1] = R[1];
+      } else setT(size, e, shiftElement(fp, srcUnsigned ? getU(fp, size, n, e) : getS(fp, size, n, e), sh, size, dstUnsigned, false, true));
+    }
+    return commit(fp, d, scalarForm ? (size === 3 ? 8 : 1 << size) : bytes);
+  }
   if (opcode === 16 || opcode === 17) {
     // SHRN/RSHRN: elements of 2 * esize from Vn, shifted right by 1..esize, truncated
     const sh = 2 * esize - immhb;
@@ -695,4 +755,101 @@ export function intByElement(cpu: A64Cpu, b: number): void {
     }
   }
   commit(fp, d, 16);
+}
+
+/**
+ * SQSHRN/UQSHRN (18), SQRSHRN/UQRSHRN (19), SQSHRUN (16, U = 1), SQRSHRUN (17, U = 1): elements
+ * of 2 * esize shifted right by sh (rounding for the R forms) and saturated to esize.
+ */
+function saturatingNarrowShift(fp: FpState, opcode: number, u: number, size: number, n: number, d: number, q: number, scalarForm: boolean, sh: number): void {
+  const round = (opcode & 1) === 1;
+  const srcUnsigned = opcode >= 18 && u === 1;
+  const dstUnsigned = u === 1;
+  const els = scalarForm ? 1 : 8 >> size;
+  const v = fp.v;
+  T[0] = T[1] = 0;
+  for (let e = 0; e < els; e++) {
+    if (size === 2) {
+      shiftElement64(fp, v[4 * n + 2 * e], v[4 * n + 2 * e + 1], -sh, srcUnsigned, round, false);
+      T[e] = narrow64(fp, R[0], R[1], srcUnsigned, dstUnsigned);
+    } else {
+      const x = srcUnsigned ? getU(fp, size + 1, n, e) : getS(fp, size + 1, n, e);
+      setT(size, e, saturate(fp, shiftElement(fp, x, -sh, size + 1, srcUnsigned, round, false), size, dstUnsigned));
+    }
+  }
+  if (scalarForm) commit(fp, d, 1 << size);
+  else if (q) commitUpper(fp, d);
+  else commit(fp, d, 8);
+}
+
+/**
+ * The signed saturating doubling multiplies: SQDMULH/SQRDMULH (three same, by element), SQDMULL/
+ * SQDMLAL/SQDMLSL (three different, by element), vector or scalar; elements of 16 or 32 bits.
+ * `form`: 0 three same, 1 three different, 2 by element.
+ */
+export function intDoubling(cpu: A64Cpu, b: number, form: number, scalarForm: boolean): void {
+  const fp = cpu.fp;
+  const q = (b >>> 30) & 1;
+  const u = (b >>> 29) & 1;
+  const size = (b >>> 22) & 3;
+  const n = (b >>> 5) & 31;
+  const d = b & 31;
+  let m = (b >>> 16) & 31;
+  let index = -1;
+  let opcode: number;
+  if (form === 2) {
+    const h = (b >>> 11) & 1;
+    const l = (b >>> 21) & 1;
+    const mBit = (b >>> 20) & 1;
+    opcode = (b >>> 12) & 15;
+    if (size === 1) {
+      m &= 15;
+      index = (h << 2) | (l << 1) | mBit;
+    } else index = (h << 1) | l;
+  } else opcode = form === 0 ? 22 : (b >>> 12) & 15;
+  const high = form === 0 || (form === 2 && (opcode === 12 || opcode === 13));
+  if (high) {
+    // SQDMULH (U = 0 / by-element opcode 12), SQRDMULH (U = 1 / opcode 13)
+    const round = form === 0 ? u === 1 : opcode === 13;
+    const bytes = scalarForm ? 1 << size : 8 << q;
+    const y0 = index >= 0 ? getS(fp, size, m, index) : 0;
+    for (let e = 0; e < bytes >> size; e++) {
+      const y = index >= 0 ? y0 : getS(fp, size, m, e);
+      setT(size, e, doublingHigh(fp, getS(fp, size, n, e), y, size, round));
+    }
+    return commit(fp, d, bytes);
+  }
+  // long forms: 9/3 SQDMLAL, 11/7 SQDMLSL, 13/11 SQDMULL (three different / by element)
+  const acc = form === 1 ? (opcode === 9 ? 1 : opcode === 11 ? -1 : 0) : opcode === 3 ? 1 : opcode === 7 ? -1 : 0;
+  const els = scalarForm ? 1 : 8 >> size;
+  const off = scalarForm ? 0 : q * els;
+  const v = fp.v;
+  for (let e = 0; e < els; e++) {
+    const x = getS(fp, size, n, off + e);
+    const y = index >= 0 ? getS(fp, size, m, index) : getS(fp, size, m, off + e);
+    if (size === 1) {
+      let r = saturate(fp, 2 * x * y, 2, false);
+      if (acc !== 0) r = saturate(fp, getS(fp, 2, d, e) + acc * r, 2, false);
+      setT(2, e, r);
+      continue;
+    }
+    doubledProduct64(fp, x, y);
+    let pl = R[0];
+    let ph = R[1];
+    if (acc !== 0) {
+      if (acc < 0) {
+        // the saturated product is above -2^63, so its negation is exact
+        sub64(0, 0, pl, ph);
+        pl = R[0];
+        ph = R[1];
+      }
+      const wd = 4 * d + 2 * e;
+      sqadd64(fp, v[wd], v[wd + 1], pl, ph);
+      pl = R[0];
+      ph = R[1];
+    }
+    T[2 * e] = pl;
+    T[2 * e + 1] = ph;
+  }
+  commit(fp, d, scalarForm ? 2 << size : 16);
 }
