@@ -13,11 +13,10 @@
  * error terms from TwoSum, TwoProduct and residuals), which gives FPCR.RMode, IXC, OFC and UFC.
  * Fused multiply-add keeps the exact product and sum (error-free transformations) and rounds
  * them once more (rare tie cases can differ), with the same mode and flags.
- * Approximations (README): FPCR.FZ is ignored (denormals kept); FRECPS/FRSQRTS round to nearest
- * without flags.
+ * FPCR.FZ flushes denormal inputs (IDC) and tiny results (UFC) to zero.
  */
 import type { FpState } from './fp-state.js';
-import { FPCR_DN, FPCR_RMODE_SHIFT, FPSR_DZC, FPSR_IOC, FPSR_IXC, FPSR_OFC, FPSR_UFC } from './fp-state.js';
+import { FPCR_DN, FPCR_FZ, FPCR_RMODE_SHIFT, FPSR_DZC, FPSR_IDC, FPSR_IOC, FPSR_IXC, FPSR_OFC, FPSR_UFC } from './fp-state.js';
 
 /** Result bits (low, high word; high = 0 for singles). */
 export const FR = new Int32Array(2);
@@ -38,7 +37,13 @@ export const RM_TIEAWAY = 4;
 
 /** Value of a non-NaN lane as a double (exact for both sizes). */
 export function val(fp: FpState, dbl: number, w: number): number {
-  return dbl ? fp.f64[w >>> 1] : fp.f32[w];
+  const x = dbl ? fp.f64[w >>> 1] : fp.f32[w];
+  // FPCR.FZ: a denormal input counts as a zero of its sign, with IDC (FPUnpack)
+  if ((fp.fpcr & FPCR_FZ) !== 0 && x !== 0 && (dbl ? x > -2.2250738585072014e-308 && x < 2.2250738585072014e-308 : x > -1.1754943508222875e-38 && x < 1.1754943508222875e-38)) {
+    fp.fpsr |= FPSR_IDC;
+    return x < 0 ? -0 : 0;
+  }
+  return x;
 }
 
 /** 0 not a NaN, 1 quiet NaN, 2 signalling NaN. */
@@ -90,11 +95,21 @@ function propagate(fp: FpState, dbl: number, w: number): void {
   }
 }
 
+/** With FPCR.FZ, a denormal operand sets IDC even when a NaN decides the result (FPUnpack comes first). */
+function flagDenormal(fp: FpState, dbl: number, w: number): void {
+  if ((fp.fpcr & FPCR_FZ) === 0) return;
+  const v = fp.v;
+  const denormal = dbl ? (v[w + 1] & 0x7ff00000) === 0 && ((v[w + 1] & 0xfffff) | v[w]) !== 0 : (v[w] & 0x7f800000) === 0 && (v[w] & 0x7fffff) !== 0;
+  if (denormal) fp.fpsr |= FPSR_IDC;
+}
+
 /** FPProcessNaNs for two operands: true when a NaN result is in FR. */
 export function processNaNs2(fp: FpState, dbl: number, wa: number, wb: number): boolean {
   const ka = nanKind(fp, dbl, wa);
   const kb = nanKind(fp, dbl, wb);
   if ((ka | kb) === 0) return false;
+  flagDenormal(fp, dbl, wa);
+  flagDenormal(fp, dbl, wb);
   if (ka === 2 || kb === 2) fp.fpsr |= FPSR_IOC;
   propagate(fp, dbl, ka === 2 ? wa : kb === 2 ? wb : ka !== 0 ? wa : wb);
   return true;
@@ -105,6 +120,9 @@ function processNaNs3(fp: FpState, dbl: number, wa: number, wb: number, wc: numb
   const kb = nanKind(fp, dbl, wb);
   const kc = nanKind(fp, dbl, wc);
   if ((ka | kb | kc) === 0) return false;
+  flagDenormal(fp, dbl, wa);
+  flagDenormal(fp, dbl, wb);
+  flagDenormal(fp, dbl, wc);
   if (ka === 2 || kb === 2 || kc === 2) fp.fpsr |= FPSR_IOC;
   const w = ka === 2 ? wa : kb === 2 ? wb : kc === 2 ? wc : ka !== 0 ? wa : kb !== 0 ? wb : wc;
   propagate(fp, dbl, w);
@@ -153,6 +171,17 @@ function finish(fp: FpState, dbl: number, d: number, errSign: number, finiteOps:
         } else errSign = s;
       } else errSign = s;
     } else if (target !== d) errSign = d > 0 ? 1 : -1;
+  }
+  if ((fp.fpcr & FPCR_FZ) !== 0 && Number.isFinite(target)) {
+    // FPCR.FZ: a result tiny before rounding is flushed to a zero of its sign, with UFC only
+    const min = dbl ? MIN_NORMAL_D : MIN_NORMAL_S;
+    const at = Math.abs(target);
+    if ((at < min && (at !== 0 || errSign !== 0)) || (at === min && (target > 0) !== errSign > 0 && errSign !== 0)) {
+      fp.fpsr |= FPSR_UFC;
+      const neg = target < 0 || (target === 0 ? errSign < 0 : false) || Object.is(target, -0);
+      putVal(dbl, neg ? -0 : 0);
+      return;
+    }
   }
   putVal(dbl, target);
   if (finiteOps && !Number.isFinite(target)) {
@@ -592,6 +621,10 @@ export function fpConvert(fp: FpState, toDouble: boolean, w: number, mode: numbe
   }
   const x = val(fp, src, w);
   if (toDouble) return putVal(1, x);
+  if ((fp.fpcr & FPCR_FZ) !== 0 && x !== 0 && Math.abs(x) < MIN_NORMAL_S) {
+    fp.fpsr |= FPSR_UFC;
+    return putVal(0, x < 0 ? -0 : 0);
+  }
   const r = Math.fround(x);
   SF32[0] = r;
   let bits = SI32[0];
