@@ -224,6 +224,21 @@ export function simdLoadStoreMultiple(cpu: A64Cpu, b: number, pcLo: number, pcHi
   const bl = cpu.xl[rn];
   const bh = cpu.xh[rn];
   let off = 0;
+  if (selem === 1) {
+    // LD1/ST1: memory order is lane order, so whole registers move as 8-byte pieces
+    const bytes = 8 << q;
+    for (let r = 0; r < rpt; r++) {
+      const reg = (t + r) & 31;
+      addAddr(bl, bh, off, 0);
+      if (load) {
+        if (!loadBytes(cpu, AD[0], AD[1], q ? 4 : 3, 0, pcLo, pcHi)) return;
+        writeReg(cpu, reg, q ? 4 : 3, 0);
+      } else if (!storeReg(cpu, reg, AD[0], AD[1], q ? 4 : 3, pcLo, pcHi)) return;
+      off += bytes;
+    }
+    structWriteback(cpu, b, rn, off);
+    return;
+  }
   for (let r = 0; r < rpt; r++) {
     for (let e = 0; e < elements; e++) {
       for (let s = 0; s < selem; s++) {

@@ -94,6 +94,7 @@ export function intThreeSame(cpu: A64Cpu, b: number, scalarForm: boolean): void 
   const bytes = scalarForm ? (size === 3 ? 8 : 1 << size) : 8 << q;
   if (opcode === 3) return logic(fp, u, size, n, m, d, bytes);
   if (size === 3) return same64(fp, opcode, u, n, m, d, bytes);
+  if (opcode === 16) return addSubWords(fp, u === 1, size, n, m, d, bytes);
   const els = bytes >> size;
   const signed = signedOperands(opcode, u);
   const pairwise = opcode === 20 || opcode === 21 || opcode === 23;
@@ -111,6 +112,24 @@ export function intThreeSame(cpu: A64Cpu, b: number, scalarForm: boolean): void 
     const x = signed ? getS(fp, size, ra, ea) : getU(fp, size, ra, ea);
     const y = signed ? getS(fp, size, rb, eb) : getU(fp, size, rb, eb);
     setT(size, e, sameOp(fp, opcode, u, size, x, y, getU(fp, size, d, e)));
+  }
+  commit(fp, d, bytes);
+}
+
+/**
+ * ADD/SUB of 8-, 16- or 32-bit lanes a word at a time (SWAR: the lanes' top bits are added
+ * separately so that no carry crosses a lane boundary).
+ */
+function addSubWords(fp: FpState, sub: boolean, size: number, n: number, m: number, d: number, bytes: number): void {
+  const v = fp.v;
+  const hi = size === 0 ? 0x80808080 | 0 : 0x80008000 | 0;
+  const lo = ~hi;
+  for (let k = 0; k < bytes >> 2; k++) {
+    const a = v[4 * n + k];
+    const b = v[4 * m + k];
+    if (size === 2) T[k] = sub ? (a - b) | 0 : (a + b) | 0;
+    else if (sub) T[k] = ((a | hi) - (b & lo)) ^ ((a ^ ~b) & hi);
+    else T[k] = ((a & lo) + (b & lo)) ^ ((a ^ b) & hi);
   }
   commit(fp, d, bytes);
 }
