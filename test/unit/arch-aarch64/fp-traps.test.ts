@@ -144,3 +144,18 @@ describe('aarch64 CPACR_EL1 / CPTR_EL2 access traps (TCPAC)', () => {
     expect(m.cpu.lastException?.targetEl).toBe(3);
   });
 });
+
+describe('aarch64 FP/SIMD state', () => {
+  it('reset clears V0-V31, FPCR, FPSR and CPTR_EL3, and sets CPTR_EL2 to its RES1 bits; inspect() shows FPCR and FPSR', () => {
+    const m = makeMachine();
+    m.cpu.fp.setQ(31, (1n << 128n) - 1n);
+    m.cpu.fp.fpcr = 1 << 25;
+    m.cpu.fp.fpsr = 1;
+    m.cpu.fp.cptr3 = 1 << 10;
+    expect(m.cpu.inspect().find((r) => r.name === 'FPCR')?.value).toBe(1 << 25);
+    m.cpu.reset();
+    expect(m.cpu.fp.getQ(31)).toBe(0n);
+    expect([m.cpu.fp.fpcr, m.cpu.fp.fpsr, m.cpu.fp.cptr2, m.cpu.fp.cptr3]).toEqual([0, 0, 0x33ff, 0]);
+    expect(m.cpu.inspect().find((r) => r.name === 'FPSR')?.value).toBe(0);
+  });
+});
