@@ -9,6 +9,7 @@
 import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { decodeInto } from './decode.js';
 import { enterException, interruptTarget } from './entry.js';
+import { FpState } from './fp-state.js';
 import { GenericTimer } from './generic-timer.js';
 import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, VECTOR_FIQ, VECTOR_IRQ, VECTOR_SYNC, type TakenException } from './exceptions.js';
 import { execute, REG_COUNT, REG_SP } from './execute.js';
@@ -115,8 +116,10 @@ export class A64Cpu implements Cpu {
   scr = 0;
   /** HCR_EL2 (lo, hi): RW, TGE, IMO, FMO are honoured, the rest is stored. */
   readonly hcr = new Int32Array(2);
-  /** CPACR_EL1 (stored; FP/SIMD is not implemented, so its traps never apply). */
+  /** CPACR_EL1: FPEN (bits 21:20) traps FP/SIMD (fp-access.ts); reset 0 traps, as a Cortex-A53. */
   cpacr = 0;
+  /** V0-V31, FPCR, FPSR, CPTR_EL2/EL3 (fp-state.ts). */
+  readonly fp = new FpState();
   cntfrq = CNTFRQ_RESET;
   /** The generic timer: counter, CNTVOFF/CNTHCTL/CNTKCTL and the four timers with their output lines. */
   readonly gtimer: GenericTimer;
@@ -277,6 +280,7 @@ export class A64Cpu implements Cpu {
     this.scr = 0;
     this.hcr.fill(0);
     this.cpacr = 0;
+    this.fp.reset();
     this.cntfrq = CNTFRQ_RESET;
     this.gtimer.reset();
     this.mmu.reset();
@@ -353,6 +357,7 @@ export class A64Cpu implements Cpu {
     out.push(r64('TTBR0_EL1', m.ttbr0[2], m.ttbr0[3]), r64('TTBR1_EL1', m.ttbr1[0], m.ttbr1[1]), r64('TCR_EL1', m.tcr[2], m.tcr[3]));
     out.push(r64('MAIR_EL1', m.mair[2], m.mair[3]), r64('PAR_EL1', m.par[0], m.par[1]));
     for (let el = 2; el < 4; el++) out.push(r64(`TTBR0_EL${el}`, m.ttbr0[2 * el], m.ttbr0[2 * el + 1]), r32(`TCR_EL${el}`, m.tcr[2 * el]));
+    out.push(r32('FPCR', this.fp.fpcr), r32('FPSR', this.fp.fpsr));
     return out;
   }
 

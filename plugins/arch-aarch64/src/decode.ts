@@ -5,6 +5,7 @@
  */
 import { Op, packInfo, REG_SINK, REG_SP } from './execute.js';
 import { R, ror64 } from './u64.js';
+import { decodeFpSimd } from './decode-fp.js';
 
 /** Register field where 31 means SP. */
 const sp = (r: number) => (r === 31 ? REG_SP : r);
@@ -57,11 +58,13 @@ export function decodeBitMask(n: number, imms: number, immr: number, sf: number)
 export function decodeInto(out: Int32Array, i: number, bits: number): number {
   bits |= 0;
   const op0 = (bits >>> 25) & 0xf;
+  // SIMD&FP data processing (x111) and SIMD&FP loads/stores (x1x0 with V = bit 26 = 1): decode-fp.ts
+  if ((op0 & 0b0110) === 0b0110) return decodeFpSimd(out, i, bits);
   if ((op0 & 0b1110) === 0b1000) return decodeDpImm(out, i, bits);
   if ((op0 & 0b1110) === 0b1010) return decodeBranchSys(out, i, bits);
   if ((op0 & 0b0101) === 0b0100) return decodeLoadStore(out, i, bits);
   if ((op0 & 0b0111) === 0b0101) return decodeDpReg(out, i, bits);
-  return undef(out, i, bits); // SIMD&FP (x111), reserved, SME/SVE
+  return undef(out, i, bits); // reserved, SME/SVE
 }
 
 // ------------------------------------------------------------------ data processing, immediate
@@ -263,11 +266,9 @@ export const LS_REG = 3;
 export const LS_UNPRIV = 1 << 11;
 
 function decodeLoadStore(out: Int32Array, i: number, b: number): number {
-  const v = (b >>> 26) & 1;
   const rt = b & 31;
   const rn = (b >>> 5) & 31;
   const op3 = (b >>> 27) & 7; // bits 29:27
-  if (v === 1) return undef(out, i, b); // SIMD&FP loads/stores: a later step
   if (((b >>> 24) & 0x3f) === 0b001000) return decodeExclusive(out, i, b);
   if (op3 === 3 && ((b >>> 24) & 3) === 0) {
     // load register (literal): opc 011 V 00 imm19 Rt

@@ -24,6 +24,7 @@ import { executeDataProc } from './dataproc.js';
 import { loadSlow, loadStoreOther, storeSlow, MV } from './memory.js';
 import { exceptionReturn } from './entry.js';
 import { executeSystem } from './system.js';
+import { executeFp } from './fp-execute.js';
 import { R } from './u64.js';
 import { TLB_MASK } from './tlb.js';
 import { LS_UNPRIV } from './decode.js';
@@ -94,6 +95,9 @@ export const enum Op {
   MSR,
   EXC,
   HLT,
+
+  /** Every FP/SIMD instruction: a = the bits, c = its class (fp-execute.ts). */
+  FP,
 }
 
 export const REG_ZR = 31;
@@ -538,6 +542,12 @@ export function execute(cpu: A64Cpu, budget: number): number {
       case Op.HLT:
         cpu.inflight = n - 1;
         executeSystem(cpu, info, a, c, pcLo, pcHi);
+        if (cpu.exc) break loop;
+        if (cpu.attention) stop = true;
+        break;
+      case Op.FP:
+        cpu.inflight = n - 1;
+        executeFp(cpu, a, c, pcLo, pcHi);
         if (cpu.exc) break loop;
         if (cpu.attention) stop = true;
         break;

@@ -11,6 +11,7 @@ import { semihostingCall, SEMIHOSTING_HLT } from './semihosting.js';
 import { EL_VALUE, readElRegister, writeElRegister } from './el-registers.js';
 import { readTimerRegister, writeTimerRegister } from './generic-timer.js';
 import { readMmuRegister, writeMmuRegister } from './mmu-sys.js';
+import { fpSysreg } from './fp-access.js';
 import {
   sysreg,
   SCR_HCE,
@@ -197,6 +198,7 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       lo = 0x80000000 | cpu.id;
       break;
     default: {
+      if (fpSysreg(cpu, key, rt, false, pcLo, pcHi) > 0) return;
       const timer = readTimerRegister(cpu, key, rt, pcLo, pcHi);
       if (timer === 1) return;
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
@@ -251,6 +253,7 @@ function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       cpu.tpidr[5] = hi;
       return;
     default: {
+      if (fpSysreg(cpu, key, rt, true, pcLo, pcHi) > 0) return;
       const timer = writeTimerRegister(cpu, key, rt, lo, hi, pcLo, pcHi);
       if (timer === 1) return;
       if (timer === 2) return cpu.undefined(pcLo, pcHi);

@@ -5,6 +5,7 @@ import { CODE, makeMachine } from './machine.js';
 /** Runs a fixture (fixtures/README.md) to its final BRK #0; returns the machine and the instruction count. */
 function runFixture(name: string) {
   const m = makeMachine();
+  m.cpu.fp.fpcr = 0;
   m.poke(CODE, new Uint8Array(readFileSync(new URL(`./fixtures/${name}.bin`, import.meta.url))));
   m.cpu.pc = CODE;
   // The final BRK is taken (to VBAR_EL3 = 0); stop the slice there.
@@ -26,5 +27,11 @@ describe('aarch64 runs compiler output', () => {
   it.each(['O2', 'O0'])('structs-strings.c built with clang -%s gives the host result', (level) => {
     const { m } = runFixture(`structs-strings-${level}`);
     expect(m.x(0)).toBe(0xef7502190078ff1cn);
+  });
+
+  it.each(['O2', 'O0', 'gcc-O2', 'gcc-O3'])('fp-simd.c (doubles, floats, half storage, vectorised loops) built with %s gives the host result', (level) => {
+    const { m } = runFixture(`fp-simd-${level}`);
+    expect(m.x(0).toString(16)).toBe('e81fb489e4a65111');
+    expect(m.x(1).toString(16)).toBe('a7b7ae252b42da88');
   });
 });
