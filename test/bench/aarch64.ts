@@ -42,7 +42,7 @@ export async function benchAarch64(opts: { runs: number; rvos: boolean; qemu: bo
       let best: Awaited<ReturnType<typeof runRvosAarch64>> | undefined;
       for (let i = 0; i < opts.runs; i++) {
         const r = await runRvosAarch64(BENCH_A64);
-        if (r.exitCode !== 0) throw new Error(`bench-a64 exited with ${r.exitCode} (${r.message}); output:\n${r.semihosted}`);
+        if (r.exitCode !== 0) throw new Error(`bench-a64 exited with ${r.exitCode} (${r.reason}); output:\n${r.semihosted}`);
         if (!best || r.hostMs < best.hostMs) best = r;
       }
       rvos = { seconds: best!.hostMs / 1000, instructions: best!.instructions, checksum: checksumOf(best!.semihosted) };
