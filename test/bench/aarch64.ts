@@ -4,7 +4,7 @@
  * the rvos/QEMU time ratio. The kernel prints and exits through Arm semihosting, so it needs no
  * devices: rvos runs it on a bare board of its own (aarch64-bench.yaml: one core, RAM at 0; to move
  * to the raspi3b board once that exists), QEMU on `-M raspi3b -semihosting` (an ELF starts all four
- * cores at EL3 there; cores 1-3 park). QEMU's time is its wall time minus its start-up time
+ * cores at EL3 there; cores 1-3 park in WFI). QEMU's time is its wall time minus its start-up time
  * (empty-a64.elf); its MIPS use rvos' instruction count, as the RISC-V line does.
  */
 import { fileURLToPath } from 'node:url';
