@@ -74,11 +74,12 @@ obj="$work/obj"
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' KBUILD_BUILD_USER=rvos KBUILD_BUILD_HOST=rvos KBUILD_BUILD_VERSION=1
 kmake() { make -s -C "$src" O="$obj" ARCH=arm64 CROSS_COMPILE="$cross" -j"$jobs" "$@"; }
 
-log "configuring (tinyconfig + rpi3.config)"
-kmake tinyconfig >/dev/null || unavailable "make tinyconfig failed"
-"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$here/rpi3.config" >/dev/null ||
-  unavailable "merge_config.sh failed"
-kmake olddefconfig >/dev/null || unavailable "make olddefconfig failed"
+log "configuring (allnoconfig with tinyconfig's fragments + rpi3.config)"
+# allnoconfig with every fragment as KCONFIG_ALLCONFIG rather than tinyconfig then a merge: a merge
+# ends in olddefconfig, which gives the options that rpi3.config makes visible their defaults (TTY
+# brought VT, input, PS/2 mice, HID, PTYs...); allnoconfig says no to all of them.
+cat "$src/kernel/configs/tiny-base.config" "$src/kernel/configs/tiny.config" "$here/rpi3.config" >"$work/all.config"
+kmake KCONFIG_ALLCONFIG="$work/all.config" allnoconfig >/dev/null || unavailable "make allnoconfig failed"
 # Every option of the fragment must have survived (a missing dependency drops it silently).
 while IFS= read -r line; do
   case "$line" in
