@@ -4,13 +4,16 @@
  * seconds and MIPS. When qemu-system-riscv32 is installed, runs the same guest on QEMU (wall time
  * minus QEMU's start-up time, measured with kernels/bench/build/empty.elf) and prints the
  * rvos/QEMU time ratio (rvos with the block compiler). First, the start-up figures (startup.ts):
- * `rvos --version` and a bare-metal hello round trip, as the installed package runs.
+ * `rvos --version` and a bare-metal hello round trip, as the installed package runs. Last, the
+ * same compute kernel built for AArch64 on rvos and QEMU's raspi3b (aarch64.ts).
  *
  *   node --import tsx test/bench/bench.ts [--runs N] [--no-qemu] [--no-rvos] [--no-startup]
+ *                                         [--no-rv32] [--no-aarch64]
  */
 import { fileURLToPath } from 'node:url';
 import { qemuAvailable, runQemu } from '../helpers/qemu.js';
 import { runRvos } from '../helpers/rvos.js';
+import { benchAarch64 } from './aarch64.js';
 import { benchStartup } from './startup.js';
 
 const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta.url));
@@ -24,6 +27,7 @@ const runsArg = argv.indexOf('--runs');
 const runs = runsArg >= 0 ? Math.max(1, Number(argv[runsArg + 1]) || 1) : 1;
 const skipQemu = argv.includes('--no-qemu');
 const skipRvos = argv.includes('--no-rvos');
+const skipRv32 = argv.includes('--no-rv32');
 
 const checksumOf = (out: string) => /checksum (0x[0-9a-f]{8})/.exec(out)?.[1];
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
@@ -56,7 +60,7 @@ async function benchRvos(label: string, board: string) {
   return { seconds, instructions: best!.instructions, checksum };
 }
 
-if (!skipRvos) {
+if (!skipRvos && !skipRv32) {
   try {
     const r = await benchRvos('rvos: ', 'virt');
     rvosSeconds = r.seconds;
@@ -71,7 +75,7 @@ if (!skipRvos) {
   }
 }
 
-if (skipQemu) {
+if (skipQemu || skipRv32) {
   // nothing
 } else if (!qemuAvailable()) {
   console.log('qemu:  qemu-system-riscv32 not installed, no comparison');
@@ -108,5 +112,7 @@ if (skipQemu) {
     console.log(`qemu:  failed: ${(err as Error).message}`);
   }
 }
+
+if (!argv.includes('--no-aarch64') && !(await benchAarch64({ runs, rvos: !skipRvos, qemu: !skipQemu }))) failed = true;
 
 process.exitCode = failed ? 1 : 0;

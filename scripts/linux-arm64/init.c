@@ -1,0 +1,64 @@
+/* /init for the small arm64 Linux (scripts/linux-arm64): a static program with no libc. It prints
+ * a line, the uname fields and /proc/cpuinfo on the console, then powers the machine off. The
+ * system calls are raw (aarch64 numbers, include/uapi/asm-generic/unistd.h): svc #0, number in x8,
+ * arguments in x0-x5, result in x0. */
+#define SYS_mount 40
+#define SYS_openat 56
+#define SYS_close 57
+#define SYS_read 63
+#define SYS_write 64
+#define SYS_exit 93
+#define SYS_reboot 142
+#define SYS_uname 160
+#define AT_FDCWD (-100)
+
+static long syscall6(long n, long a, long b, long c, long d, long e) {
+  register long x8 __asm__("x8") = n;
+  register long x0 __asm__("x0") = a;
+  register long x1 __asm__("x1") = b;
+  register long x2 __asm__("x2") = c;
+  register long x3 __asm__("x3") = d;
+  register long x4 __asm__("x4") = e;
+  __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
+  return x0;
+}
+
+static unsigned long length(const char *s) {
+  unsigned long n = 0;
+  while (s[n]) n++;
+  return n;
+}
+
+static void put(const char *s) { syscall6(SYS_write, 1, (long)s, (long)length(s), 0, 0); }
+
+/* struct new_utsname: six fields of 65 bytes. */
+static char uts[6][65];
+static char buf[4096];
+
+void start(void) {
+  /* The kernel opened /dev/console as fds 0-2 (the initramfs has /dev/console). */
+  put("rvos-init: hello from /init\n");
+  if (syscall6(SYS_uname, (long)uts, 0, 0, 0, 0) == 0) {
+    put("uname: ");
+    for (int i = 0; i < 5; i++) {
+      put(uts[i]);
+      put(i < 4 ? " " : "\n");
+    }
+  }
+  if (syscall6(SYS_mount, (long)"proc", (long)"/proc", (long)"proc", 0, 0) == 0) {
+    long fd = syscall6(SYS_openat, AT_FDCWD, (long)"/proc/cpuinfo", 0, 0, 0);
+    if (fd >= 0) {
+      long n;
+      while ((n = syscall6(SYS_read, fd, (long)buf, sizeof buf, 0, 0)) > 0) syscall6(SYS_write, 1, (long)buf, n, 0, 0);
+      syscall6(SYS_close, fd, 0, 0, 0, 0);
+    }
+  }
+  put("rvos-init: powering off\n");
+  /* reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF) */
+  syscall6(SYS_reboot, (long)0xfee1dead, 672274793, 0x4321fedc, 0, 0);
+  put("rvos-init: power-off failed\n");
+  for (;;) syscall6(SYS_exit, 1, 0, 0, 0, 0); /* PID 1 exiting panics the kernel */
+}
+
+/* Entry: the stack pointer is 16-byte aligned with argc there; nothing of it is used. */
+__asm__(".globl _start\n_start:\n  bl start\n  b .\n");
