@@ -593,6 +593,12 @@ export interface ElfInfo {
   high: number;
   symbols: Map<string, number>;
   path: string;
+  /**
+   * True when the file was an ELF (loaded at its physical addresses), false for a raw image
+   * loaded at the address asked for. Boot protocols start the two differently (QEMU's Arm boot
+   * treats an ELF as bare-metal and a raw image as a Linux-style kernel).
+   */
+  elf: boolean;
 }
 
 /** Everything an architecture needs to boot a machine; the core prepares it from board + flags. */
@@ -607,9 +613,23 @@ export interface BootContext {
   readonly firmware?: string;
   readonly kernel?: string;
   readonly bootargs?: string;
+  /** An initial ramdisk for the kernel (`rvos run --initrd FILE`, QEMU's -initrd); the protocol places it. */
+  readonly initrd?: string;
   /** Raw kernel load address from the board, if given. */
   readonly kernelAddress?: number;
+  /**
+   * The RAM the kernel is told about, from the RAM's base (device tree /memory, ATAGS): the whole
+   * RAM less the board's `boot.reservedTop` (the Pi's VideoCore memory, as QEMU's raspi boot).
+   */
+  readonly bootRamSize: number;
   readonly props: Record<string, unknown>;
+  /**
+   * Reads a whole input file (kernel, initrd) for a protocol that parses or places it itself; at
+   * most the RAM's size. A missing, unreadable or larger file is bad input (exit 2, one line).
+   */
+  readFile(path: string): Uint8Array;
+  /** Stops the boot as bad input (exit 2) with one line: `rvos: MESSAGE`. For images the protocol rejects. */
+  badInput(message: string): never;
 }
 
 /** What `ArchType.attach` gets: the running machine's bus, control, events and console. */
