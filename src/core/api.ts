@@ -338,6 +338,12 @@ export interface DeviceContext<P = Readonly<Record<string, unknown>>> {
   /** The chardev backend bound to this device (serial devices), or a null sink. */
   chardev(): CharBackend;
   /**
+   * The slot of another device of the board, by its board name (undefined when there is no such
+   * device or it has no slot). Devices are created in board order: call it once the machine is
+   * built (in an access, a timer or `reset()`), not in `create()`.
+   */
+  slot(device: string): DeviceSlot | undefined;
+  /**
    * Builds a register map whose register names appear in traces and the TUI. Its `sizes`,
    * `aligned` and `extent` are the window's `AccessRules`: the bus enforces them. Call it in
    * `create()`, once per window (`region` indexes `entry.reg`).
@@ -452,6 +458,14 @@ export interface DeviceSlot {
    * Throws an `Error` for options it rejects; the core reports it as bad input naming the drive.
    */
   attach(type: BackendType, drive: Drive): void;
+  /**
+   * Unplugs the attached model and returns it (undefined when empty), for a device that moves a
+   * model between slots of one interface at run time (the Pi's GPIO moves the SD card between
+   * the SDHCI and the SDHOST controllers, as QEMU's sdbus_reparent_card). Optional.
+   */
+  take?(): unknown;
+  /** Plugs in a model another slot of the same interface gave up with `take()`, as it was. Optional. */
+  put?(model: unknown): void;
 }
 
 /** A device model that plugs into a slot rather than sitting on the bus (virtio-blk into virtio-mmio). */

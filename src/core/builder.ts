@@ -132,6 +132,8 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     machine: control,
     cpuCount: board.cpus,
     chardev,
+    // Another device's slot (the plugin's own object: slot calls are the plugin's business).
+    slotOf: (name) => created.find((c) => c.entry.name === name)?.raw.slot,
     // Timers fire only while the machine runs, so `machine` exists by then.
     fail: (error) => machine.failPlugin(error),
   };

@@ -171,3 +171,31 @@ describe('raspi3b: UARTs and the PM watchdog', () => {
     expect(once.exitCode).toBe(0);
   });
 });
+
+describe('raspi3b: the SD card follows GPIO 48-53 (QEMU bcm2835_gpio)', () => {
+  const GPFSEL4 = 0x3f200010;
+  const GPFSEL5 = 0x3f200014;
+  const ALT0 = 4;
+  const fsel4 = (f: number) => (f << 24) | (f << 27); // pins 48, 49
+  const fsel5 = (f: number) => f | (f << 3) | (f << 6) | (f << 9); // pins 50-53
+
+  async function cardAfter(guest: number[][]): Promise<Record<string, unknown>> {
+    const sd = tempFile('sd.img', new Uint8Array(1 << 20));
+    const kernel = tempFile('route.img', A.assemble([...guest.flat(), A.b(0)]));
+    const m = await startMachine({ board: 'raspi3b', kernel, drives: [`file=${sd},if=sd,format=raw`] });
+    try {
+      await m.machine.run({ maxInsns: 200_000 });
+      const card = (name: string) => m.machine.devices.find((d) => d.entry.name === name)!.device.inspect!().card;
+      return { emmc: card('emmc'), sdhost: card('sdhost') };
+    } finally {
+      await m.close();
+    }
+  }
+
+  it('is on the SDHCI at reset; all six pins at ALT0 move it to the SDHOST; all six inputs move it back; a mix leaves it', async () => {
+    expect(await cardAfter([])).toEqual({ emmc: 'inserted', sdhost: 'none' });
+    expect(await cardAfter([store32(GPFSEL4, fsel4(ALT0)), store32(GPFSEL5, fsel5(ALT0))])).toEqual({ emmc: 'none', sdhost: 'inserted' });
+    expect(await cardAfter([store32(GPFSEL4, fsel4(ALT0)), store32(GPFSEL5, fsel5(ALT0)), store32(GPFSEL5, fsel5(7))])).toEqual({ emmc: 'none', sdhost: 'inserted' });
+    expect(await cardAfter([store32(GPFSEL4, fsel4(ALT0)), store32(GPFSEL5, fsel5(ALT0)), store32(GPFSEL4, 0), store32(GPFSEL5, 0)])).toEqual({ emmc: 'inserted', sdhost: 'none' });
+  });
+});

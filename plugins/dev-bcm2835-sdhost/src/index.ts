@@ -206,6 +206,17 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
       if (card) throw new Error(`${name} already holds a card`);
       card = type.create({}, drive) as SdCard;
     },
+    // The Pi's GPIO moves the card between this controller and the other one (pins 48-53).
+    take() {
+      const taken = card;
+      card = undefined;
+      update();
+      return taken;
+    },
+    put(model: unknown) {
+      card = model as SdCard;
+      update();
+    },
   };
 
   return {
