@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import * as A from '../../helpers/a64asm.js';
+import { exec, makeMachine } from './machine.js';
+
+const CTR_EL0 = A.sysreg(3, 3, 0, 0, 1);
+const DCZID_EL0 = A.sysreg(3, 3, 0, 0, 7);
+const CLIDR_EL1 = A.sysreg(3, 1, 0, 0, 1);
+const CCSIDR_EL1 = A.sysreg(3, 1, 0, 0, 0);
+const CSSELR_EL1 = A.sysreg(3, 2, 0, 0, 0);
+
+describe('aarch64 cache identification registers (QEMU cortex-a53 values)', () => {
+  it('CTR_EL0, DCZID_EL0 (DC ZVA prohibited), CLIDR_EL1, and CCSIDR_EL1 as CSSELR_EL1 selects', () => {
+    const m = exec([
+      A.mrs(0, CTR_EL0),
+      A.mrs(1, DCZID_EL0),
+      A.mrs(2, CLIDR_EL1),
+      A.mrs(3, CCSIDR_EL1), // L1 data (CSSELR 0)
+      A.movz(9, 1),
+      A.msr(CSSELR_EL1, 9),
+      A.mrs(4, CCSIDR_EL1), // L1 instruction
+      A.movz(9, 2),
+      A.msr(CSSELR_EL1, 9),
+      A.mrs(5, CCSIDR_EL1), // L2
+      A.mrs(6, CSSELR_EL1),
+      A.movz(9, 4),
+      A.msr(CSSELR_EL1, 9),
+      A.mrs(7, CCSIDR_EL1), // L3: none
+    ]);
+    expect(m.cpu.lastException).toBe(null);
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((r) => m.x(r))).toEqual([0x84448004n, 0x14n, 0x0a200023n, 0x700fe01an, 0x201fe00an, 0x707fe07an, 2n, 0n]);
+  });
+
+  it('CTR_EL0 at EL0 traps to EL1 with EC 0x18 unless SCTLR_EL1.UCT; CLIDR_EL1 at EL0 is Undefined; the ID registers are read-only', () => {
+    const m = makeMachine();
+    m.cpu.setEl(0);
+    m.load([A.mrs(3, CTR_EL0)]);
+    m.run(1);
+    // EC 0x18, IL, ISS: Op0 3, Op2 1, Op1 3, CRn 0, Rt 3, CRm 0, read.
+    expect(m.cpu.lastException?.esr).toBe(((0x18 << 26) | (1 << 25) | (3 << 20) | (1 << 17) | (3 << 14) | (3 << 5) | 1) >>> 0);
+    const u = makeMachine();
+    u.cpu.setEl(0);
+    u.cpu.sctlr[1] |= 1 << 15;
+    u.load([A.mrs(3, CTR_EL0), A.mrs(4, CLIDR_EL1)]);
+    u.run(2);
+    expect(u.x(3)).toBe(0x84448004n);
+    expect(u.cpu.lastException?.esr).toBe(0x02000000);
+    expect(exec([A.msr(CTR_EL0, 0)]).cpu.lastException?.esr).toBe(0x02000000);
+  });
+});
