@@ -179,8 +179,7 @@ describe('raspi3b: the SD card follows GPIO 48-53 (QEMU bcm2835_gpio)', () => {
   const fsel4 = (f: number) => (f << 24) | (f << 27); // pins 48, 49
   const fsel5 = (f: number) => f | (f << 3) | (f << 6) | (f << 9); // pins 50-53
 
-  async function cardAfter(guest: number[][]): Promise<Record<string, unknown>> {
-    const sd = tempFile('sd.img', new Uint8Array(1 << 20));
+  async function cardAfter(guest: number[][], sd = tempFile('sd.img', new Uint8Array(1 << 20))): Promise<Record<string, unknown>> {
     const kernel = tempFile('route.img', A.assemble([...guest.flat(), A.b(0)]));
     const m = await startMachine({ board: 'raspi3b', kernel, drives: [`file=${sd},if=sd,format=raw`] });
     try {
@@ -197,5 +196,11 @@ describe('raspi3b: the SD card follows GPIO 48-53 (QEMU bcm2835_gpio)', () => {
     expect(await cardAfter([store32(GPFSEL4, fsel4(ALT0)), store32(GPFSEL5, fsel5(ALT0))])).toEqual({ emmc: 'none', sdhost: 'inserted' });
     expect(await cardAfter([store32(GPFSEL4, fsel4(ALT0)), store32(GPFSEL5, fsel5(ALT0)), store32(GPFSEL5, fsel5(7))])).toEqual({ emmc: 'none', sdhost: 'inserted' });
     expect(await cardAfter([store32(GPFSEL4, fsel4(ALT0)), store32(GPFSEL5, fsel5(ALT0)), store32(GPFSEL4, 0), store32(GPFSEL5, 0)])).toEqual({ emmc: 'inserted', sdhost: 'none' });
+  });
+
+  it('closes the card\'s image (and its lock) with the machine, whichever controller holds it', async () => {
+    const sd = tempFile('sd.img', new Uint8Array(1 << 20));
+    for (let i = 0; i < 2; i++) expect((await cardAfter([store32(GPFSEL4, fsel4(ALT0)), store32(GPFSEL5, fsel5(ALT0))], sd)).sdhost).toBe('inserted');
+    expect((await cardAfter([], sd)).emmc).toBe('inserted');
   });
 });

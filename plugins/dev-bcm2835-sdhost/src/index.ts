@@ -238,6 +238,8 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
       card?.reset();
       update();
     },
+    // The card's image closes with the controller holding it at the end (the GPIO may move it).
+    close: () => card?.close(),
     inspect: () => ({ card: card ? 'inserted' : 'none', SDCMD: cmd, SDHSTS: status, SDEDM: edm, 'fifo words': fifoLen, 'bytes left': datacnt }),
   };
 }

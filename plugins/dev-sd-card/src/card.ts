@@ -164,6 +164,12 @@ export class SdCard {
     return undefined;
   }
 
+  /** The machine is shutting down: flush and close the disk image (and its lock). */
+  close(): void {
+    this.image.flush();
+    this.image.close();
+  }
+
   reset(): void {
     this.state = CardState.Idle;
     this.ocr = OCR_VOLTAGES;

@@ -301,6 +301,8 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
       card?.reset();
       update();
     },
+    // The card's image closes with the controller holding it at the end (the GPIO may move it).
+    close: () => card?.close(),
     inspect: () => ({
       card: card ? 'inserted' : 'none',
       'normal status': u16(0x30),
