@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMachine, startMachine } from '../../src/testing/machine.js';
 import * as A from '../helpers/a64asm.js';
+import { rvos } from '../helpers/cli.js';
 import { tempFile } from '../helpers/raspi3b.js';
 
 const kernels = join(import.meta.dirname, '../../kernels/raspi3b');
@@ -202,5 +203,17 @@ describe('raspi3b: the SD card follows GPIO 48-53 (QEMU bcm2835_gpio)', () => {
     const sd = tempFile('sd.img', new Uint8Array(1 << 20));
     for (let i = 0; i < 2; i++) expect((await cardAfter([store32(GPFSEL4, fsel4(ALT0)), store32(GPFSEL5, fsel5(ALT0))], sd)).sdhost).toBe('inserted');
     expect((await cardAfter([], sd)).emmc).toBe('inserted');
+  });
+});
+
+describe('raspi3b: --serial on the command line', () => {
+  const both = A.assemble([...store32(PL011_DR, 0x41), ...store32(AUX_MU_IO, 0x42), ...pmReset(0x555)]);
+
+  it('one --serial is the PL011; `--serial null --serial stdio` puts the mini UART on stdout, as QEMU', async () => {
+    const kernel = tempFile('uarts.img', both);
+    const one = await rvos(['run', '--board', 'raspi3b', '--kernel', kernel, '--headless', '--serial', 'stdio']);
+    expect([one.stdout, one.code]).toEqual(['A', 0]);
+    const two = await rvos(['run', '--board', 'raspi3b', '--kernel', kernel, '--headless', '--serial', 'null', '--serial', 'stdio']);
+    expect([two.stdout, two.code]).toEqual(['B', 0]);
   });
 });
