@@ -27,13 +27,16 @@ function image(fields: { textOffset: number; imageSize: number; flags?: number; 
   return bytes;
 }
 
+let dtbFileSize = 0;
 function dtbFile(): string {
   const root = new FdtNode('');
   root.u32('#address-cells', 1).u32('#size-cells', 1).str('compatible', 'raspberrypi,3-model-b');
   root.child('memory@0').str('device_type', 'memory').u32('reg', 0, 0x1000);
   root.child('chosen').str('bootargs', 'from the file');
   root.child('soc').u32('#address-cells', 1);
-  return tempFile('pi.dtb', encodeFdt(root));
+  const blob = encodeFdt(root);
+  dtbFileSize = blob.length;
+  return tempFile('pi.dtb', blob);
 }
 
 const find = (node: DtbNode, name: string) => node.children.find((c) => c.name === name);
@@ -64,7 +67,10 @@ describe('raspi3b: the arm64 Linux Image protocol', () => {
       expect([1, 2, 3].map((r) => c0.getReg(r))).toEqual([0, 0, 0]);
       const ram = m.machine.bus.ram.u8;
       expect(Buffer.compare(ram.subarray(0x8000000, 0x8000000 + 5000), initrd)).toBe(0);
-      const tree = decodeDtb(ram.slice(dtbAt, dtbAt + 0x10000));
+      // QEMU's size for a -dtb blob: (file size + 10000) x 2, the free space at the end.
+      const total = new DataView(ram.buffer, ram.byteOffset + dtbAt).getUint32(4);
+      expect(total).toBe((dtbFileSize + 10000) * 2);
+      const tree = decodeDtb(ram.slice(dtbAt, dtbAt + total));
       if (typeof tree === 'string') throw new Error(tree);
       expect(tree.root.children.map((c) => c.name)).toEqual(['memory@0', 'chosen', 'soc']);
       expect(cells(prop(find(tree.root, 'memory@0'), 'reg'))).toEqual([0, 0x3c000000]); // 960 MiB

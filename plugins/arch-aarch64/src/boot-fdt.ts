@@ -2,7 +2,9 @@
  * The fix-ups QEMU 7.2's arm_load_dtb (hw/arm/boot.c) makes to a `-dtb` tree before a kernel gets
  * it: every root `memory` node is replaced by one `/memory@BASE` for the boot RAM, `/chosen` gets
  * `bootargs` (when there is a command line) and `linux,initrd-start`/`-end` (when there is an
- * initrd), and the tree is packed. Decoding and encoding follow the Devicetree Specification
+ * initrd). The blob keeps the size QEMU's load_device_tree gives it, (file size + 10000) x 2, with
+ * the free space at its end (fdt_open_into): a kernel reserves the tree's totalsize, so Linux's
+ * "Memory: ... reserved" line matches QEMU's. Decoding and encoding follow the Devicetree Specification
  * v0.4 chapter 5; new nodes and properties go first, where libfdt inserts them.
  */
 
@@ -52,7 +54,7 @@ export function fixupDtb(blob: Uint8Array, fix: DtbFixups): Uint8Array | string 
     setProp(chosen, 'linux,initrd-start', cells(sized(fix.initrd.start, acells)));
     setProp(chosen, 'linux,initrd-end', cells(sized(fix.initrd.end, acells)));
   }
-  return encode(root, reserve, bootCpu);
+  return encode(root, reserve, bootCpu, (blob.length + 10000) * 2);
 }
 
 /** Replaces a property's value in place, or adds it as the node's first property (libfdt). */
@@ -142,7 +144,7 @@ export function decodeDtb(blob: Uint8Array): { root: DtbNode; reserve: Array<[nu
   return { root, reserve, bootCpu: v.getUint32(28) };
 }
 
-function encode(root: DtbNode, reserve: Array<[number, number]>, bootCpu: number): Uint8Array {
+function encode(root: DtbNode, reserve: Array<[number, number]>, bootCpu: number, minTotal: number): Uint8Array {
   const strings: number[] = [];
   const stringOffsets = new Map<string, number>();
   const struct: number[] = [];
@@ -173,7 +175,7 @@ function encode(root: DtbNode, reserve: Array<[number, number]>, bootCpu: number
   const offReserve = 40;
   const offStruct = offReserve + (reserve.length + 1) * 16;
   const offStrings = offStruct + struct.length * 4;
-  const total = offStrings + strings.length;
+  const total = Math.max(offStrings + strings.length, minTotal);
   const out = new Uint8Array(total);
   const v = new DataView(out.buffer);
   [FDT_MAGIC, total, offStruct, offStrings, offReserve, 17, 16, bootCpu, strings.length, struct.length * 4].forEach((x, i) => v.setUint32(i * 4, x));
