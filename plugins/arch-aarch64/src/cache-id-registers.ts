@@ -12,6 +12,7 @@
  */
 import type { A64Cpu } from './cpu.js';
 import { EC_SYSREG, ESR_IL } from './exceptions.js';
+import { readIdRegister, writeIdRegister } from './id-registers.js';
 import { sysreg } from './sysregs.js';
 
 const CTR_EL0 = sysreg(3, 3, 0, 0, 1);
@@ -31,8 +32,8 @@ const SCTLR_UCT = 1 << 15;
 const csselr = new WeakMap<A64Cpu, number>();
 
 /**
- * MRS of one of these registers into X[rt]: true when `key` is one of them (done, or trapped
- * from EL0), false otherwise. The caller has checked the minimum EL that op1 encodes.
+ * MRS of one of these registers (or of id-registers.ts') into X[rt]: true when `key` is one of
+ * them (done, or trapped from EL0), false otherwise. The caller has checked the minimum EL that op1 encodes.
  */
 export function readCacheIdRegister(cpu: A64Cpu, key: number, rt: number, pcLo: number, pcHi: number): boolean {
   let value: number;
@@ -56,17 +57,21 @@ export function readCacheIdRegister(cpu: A64Cpu, key: number, rt: number, pcLo: 
     case CSSELR_EL1:
       value = csselr.get(cpu) ?? 0;
       break;
-    default:
-      return false;
+    default: {
+      // The feature ID registers and EL2/debug configuration registers (id-registers.ts).
+      const id = readIdRegister(cpu, key);
+      if (id < 0) return false;
+      value = id;
+    }
   }
   cpu.xl[rt] = value | 0; // rt is the decoder's index: XZR as a destination is the sink
   cpu.xh[rt] = 0;
   return true;
 }
 
-/** MSR of CSSELR_EL1 (Level and InD kept); false for any other register. The ID registers are read-only. */
+/** MSR of CSSELR_EL1 (Level and InD kept) or of id-registers.ts' writable ones; false for any other register. */
 export function writeCacheIdRegister(cpu: A64Cpu, key: number, lo: number): boolean {
-  if (key !== CSSELR_EL1) return false;
+  if (key !== CSSELR_EL1) return writeIdRegister(cpu, key, lo);
   csselr.set(cpu, lo & 0xf);
   return true;
 }
