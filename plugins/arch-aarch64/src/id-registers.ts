@@ -9,7 +9,7 @@
  * - ID_AA64DFR0_EL1 0x10305006: QEMU's debug v8 with 6 breakpoints, 4 watchpoints, but PMUVer 0 (no
  *   PMU registers here: Linux would read PMCR_EL0).
  * - ID_AA64ISAR0_EL1 0x10000: CRC32 only (QEMU: 0x11120, with AES, SHA1, SHA2, PMULL, not implemented).
- * - The rest of the space reads as zero: reserved encodings are RAZ, and with no AArch32 the
+ * - REVIDR_EL1 0, as QEMU. The rest of the space reads as zero: reserved encodings are RAZ, and with no AArch32 the
  *   AArch32 ID registers (CRm 1-3) say nothing is there. ID_AA64MMFR0/1_EL1 (CRm 7, op2 0-1) belong
  *   to the MMU (mmu-sys.ts) and are left to it.
  * - VPIDR_EL2/VMPIDR_EL2 (reset: MIDR, MPIDR), MDCR_EL2, HSTR_EL2, MDSCR_EL1, OSDLR_EL1 are stored and
@@ -19,6 +19,7 @@
 import type { A64Cpu } from './cpu.js';
 import { MIDR_CORTEX_A53, sysreg } from './sysregs.js';
 
+const REVIDR_EL1 = sysreg(3, 0, 0, 0, 6);
 const ID_AA64PFR0 = sysreg(3, 0, 0, 4, 0);
 const ID_AA64DFR0 = sysreg(3, 0, 0, 5, 0);
 const ID_AA64ISAR0 = sysreg(3, 0, 0, 6, 0);
@@ -69,6 +70,8 @@ function isFeatureId(key: number): boolean {
 export function readIdRegister(cpu: A64Cpu, key: number): number {
   if (isFeatureId(key)) return VALUES.get(key) ?? 0;
   switch (key) {
+    case REVIDR_EL1:
+      return 0; // no revision-specific changes (QEMU cortex-a53: 0)
     case VPIDR_EL2:
     case VMPIDR_EL2:
     case MDCR_EL2:
