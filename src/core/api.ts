@@ -569,6 +569,12 @@ export interface CpuContext {
   /** Architecture options from the board's `cpu` section (isa string, timebase, ...). */
   readonly props: Record<string, unknown>;
   /**
+   * Every CPU of the machine in id order, this one included, for what one core signals to all
+   * (Arm's SEV). Filled as the CPUs are created: read it when running, not in `createCpu`.
+   * Always present in machines rvos builds (optional so unit tests may build a bare context).
+   */
+  readonly cpus?: readonly Cpu[];
+  /**
    * The line of this CPU's interrupt output `name` (declared in `ArchType.cpuOutputs`; the Arm
    * generic timer's), wired where the board's `cpu: { irq: ... }` says; a line that goes nowhere
    * when the board leaves it unconnected. An undeclared name throws. Always present in machines

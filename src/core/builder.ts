@@ -110,7 +110,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       if (!line) throw new Error(`cpu output "${name}" is not declared in cpuOutputs (${Object.keys(arch.cpuOutputs ?? {}).join(', ') || 'none'})`);
       return line;
     };
-    cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu, semihosting, output }));
+    cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
   }
 
   const consoleName = consoleDeviceName(board);

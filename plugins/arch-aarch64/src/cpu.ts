@@ -26,9 +26,10 @@ export const DAIF_RESET = 0x3c0;
 
 /**
  * The cores of each machine, for SEV (D1.16.1: it signals an event to every PE of the shared
- * domain). The plugin API has no machine object, so cores meet through the bus they share.
+ * domain): `CpuContext.cpus` in machines rvos builds; a bare context (unit tests) meets the other
+ * cores through the bus they share.
  */
-const coresOfBus = new WeakMap<Bus, A64Cpu[]>();
+const coresOfBus = new WeakMap<Bus, Cpu[]>();
 
 class CpuIrqLine implements IrqLine {
   level = false;
@@ -146,8 +147,8 @@ export class A64Cpu implements Cpu {
   inflight = 0;
   private executed = 0;
   private readonly lines = new Map<string, CpuIrqLine>();
-  /** Every core on this bus, this one included (SEV). */
-  private readonly cores: A64Cpu[];
+  /** Every core of the machine, this one included (SEV). */
+  private readonly cores: readonly Cpu[];
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
@@ -168,10 +169,13 @@ export class A64Cpu implements Cpu {
     this.pageFlags = ctx.bus.pageFlags;
     this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
-    let cores = coresOfBus.get(ctx.bus);
-    if (!cores) coresOfBus.set(ctx.bus, (cores = []));
-    cores.push(this);
-    this.cores = cores;
+    if (ctx.cpus) this.cores = ctx.cpus;
+    else {
+      let cores = coresOfBus.get(ctx.bus);
+      if (!cores) coresOfBus.set(ctx.bus, (cores = []));
+      cores.push(this);
+      this.cores = cores;
+    }
     this.gtimer = new GenericTimer(ctx.clock, ctx.output ? (n) => ctx.output!(n) : undefined, ctx.id);
     this.reset();
   }
@@ -476,7 +480,10 @@ export class A64Cpu implements Cpu {
   /** SEV: sets the event register of every core of the machine, this one included. */
   sendEvent(): void {
     const cores = this.cores;
-    for (let i = 0; i < cores.length; i++) cores[i].eventRegister = true;
+    for (let i = 0; i < cores.length; i++) {
+      const core = cores[i];
+      if (core instanceof A64Cpu) core.eventRegister = true;
+    }
   }
 
   wfi(): void {
