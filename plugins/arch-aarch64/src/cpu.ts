@@ -26,10 +26,9 @@ export const DAIF_RESET = 0x3c0;
 
 /**
  * The cores of each machine, for SEV (D1.16.1: it signals an event to every PE of the shared
- * domain): `CpuContext.cpus` in machines rvos builds; a bare context (unit tests) meets the other
- * cores through the bus they share.
+ * domain). The plugin API has no machine object, so cores meet through the bus they share.
  */
-const coresOfBus = new WeakMap<Bus, Cpu[]>();
+const coresOfBus = new WeakMap<Bus, A64Cpu[]>();
 
 class CpuIrqLine implements IrqLine {
   level = false;
@@ -147,8 +146,8 @@ export class A64Cpu implements Cpu {
   inflight = 0;
   private executed = 0;
   private readonly lines = new Map<string, CpuIrqLine>();
-  /** Every core of the machine, this one included (SEV). */
-  private readonly cores: readonly Cpu[];
+  /** Every core on this bus, this one included (SEV, broadcast TLBI). */
+  readonly cores: A64Cpu[];
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
@@ -169,7 +168,9 @@ export class A64Cpu implements Cpu {
     this.pageFlags = ctx.bus.pageFlags;
     this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
-    if (ctx.cpus) this.cores = ctx.cpus;
+    // The machine's CPUs (CpuContext.cpus: all of this arch, so all A64Cpu); a bare unit-test
+    // context meets the other cores through the bus they share.
+    if (ctx.cpus) this.cores = ctx.cpus as unknown as A64Cpu[];
     else {
       let cores = coresOfBus.get(ctx.bus);
       if (!cores) coresOfBus.set(ctx.bus, (cores = []));
@@ -480,10 +481,7 @@ export class A64Cpu implements Cpu {
   /** SEV: sets the event register of every core of the machine, this one included. */
   sendEvent(): void {
     const cores = this.cores;
-    for (let i = 0; i < cores.length; i++) {
-      const core = cores[i];
-      if (core instanceof A64Cpu) core.eventRegister = true;
-    }
+    for (let i = 0; i < cores.length; i++) cores[i].eventRegister = true;
   }
 
   wfi(): void {
