@@ -5,10 +5,11 @@
  * and reset, with a FAT SD card on `if=sd`. The transcript must be QEMU's
  * (test/fixtures/u-boot-rpi3/session.expected).
  *
- * Skipped until the CPU can run it: U-Boot needs the MMU (the mmu branch) and FP/SIMD with
- * CPTR_EL2 (the fp branch); on this branch alone it stops at its first `msr cptr_el2`. In a scratch
- * merge of main + mmu + fp + this branch the whole session matched QEMU's transcript byte for
- * byte (33 s). Remove the RVOS_UBOOT_ON_RVOS condition once both are merged (or set it to run it).
+ * Skipped until the CPU can run it: U-Boot needs the MMU and the cache identification registers
+ * (the mmu branch) and FP/SIMD with CPTR_EL2 (the fp branch); on this branch alone it stops at its
+ * first `msr cptr_el2`. In a scratch merge of main + mmu + fp + this branch the whole session
+ * matched QEMU's transcript byte for byte (33 s). Remove the RVOS_UBOOT_ON_RVOS condition once
+ * both are merged (or set it to run it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

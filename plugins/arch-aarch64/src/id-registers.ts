@@ -23,8 +23,6 @@ const REVIDR_EL1 = sysreg(3, 0, 0, 0, 6);
 const ID_AA64PFR0 = sysreg(3, 0, 0, 4, 0);
 const ID_AA64DFR0 = sysreg(3, 0, 0, 5, 0);
 const ID_AA64ISAR0 = sysreg(3, 0, 0, 6, 0);
-const ID_AA64MMFR0 = sysreg(3, 0, 0, 7, 0);
-const ID_AA64MMFR1 = sysreg(3, 0, 0, 7, 1);
 
 const VPIDR_EL2 = sysreg(3, 4, 0, 0, 0);
 const VMPIDR_EL2 = sysreg(3, 4, 0, 0, 5);
@@ -63,11 +61,25 @@ function isFeatureId(key: number): boolean {
   const op1 = (key >>> 11) & 7;
   const crn = (key >>> 7) & 15;
   const crm = (key >>> 3) & 15;
-  return op0 === 3 && op1 === 0 && crn === 0 && crm >= 1 && crm <= 7 && key !== ID_AA64MMFR0 && key !== ID_AA64MMFR1;
+  const op2 = key & 7;
+  return op0 === 3 && op1 === 0 && crn === 0 && crm >= 1 && crm <= 7 && !(crm === 7 && op2 <= 2);
 }
 
-/** MRS: the value of one of these registers, or -1 when `key` is none of them (a double, so 32-bit values stay exact). */
-export function readIdRegister(cpu: A64Cpu, key: number): number {
+/**
+ * MRS of one of these registers into X[rt] (the decoder's index: XZR as a destination is the
+ * sink): true when `key` is one of them, false otherwise. The caller has checked the minimum EL
+ * that op1 encodes.
+ */
+export function readIdRegister(cpu: A64Cpu, key: number, rt: number): boolean {
+  const value = idValue(cpu, key);
+  if (value < 0) return false;
+  cpu.xl[rt] = value | 0;
+  cpu.xh[rt] = 0;
+  return true;
+}
+
+/** The value of one of these registers, or -1 when `key` is none of them. */
+function idValue(cpu: A64Cpu, key: number): number {
   if (isFeatureId(key)) return VALUES.get(key) ?? 0;
   switch (key) {
     case REVIDR_EL1:

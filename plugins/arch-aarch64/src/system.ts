@@ -10,7 +10,7 @@ import { Op } from './execute.js';
 import { semihostingCall, SEMIHOSTING_HLT } from './semihosting.js';
 import { EL_VALUE, readElRegister, writeElRegister } from './el-registers.js';
 import { readTimerRegister, writeTimerRegister } from './generic-timer.js';
-import { readCacheIdRegister, writeCacheIdRegister } from './cache-id-registers.js';
+import { readIdRegister, writeIdRegister } from './id-registers.js';
 import {
   sysreg,
   SCR_HCE,
@@ -200,7 +200,7 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       const timer = readTimerRegister(cpu, key, rt, pcLo, pcHi);
       if (timer === 1) return;
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
-      if (timer < 0 && readCacheIdRegister(cpu, key, rt, pcLo, pcHi)) return;
+      if (timer < 0 && readIdRegister(cpu, key, rt)) return;
       // The exception-level registers (SPSR, ELR, ESR, FAR, VBAR, SCTLR, SCR, HCR, SP_ELx...).
       if (timer < 0 && !readElRegister(cpu, key)) {
         cpu.undefined(pcLo, pcHi);
@@ -254,7 +254,7 @@ function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       if (timer === 1) return;
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
       // CurrentEL, MIDR_EL1, MPIDR_EL1 are read-only: MSR to them is UNDEFINED, as to unknown registers
-      if (timer < 0 && !writeElRegister(cpu, key, lo, hi) && !writeCacheIdRegister(cpu, key, lo)) cpu.undefined(pcLo, pcHi);
+      if (timer < 0 && !writeElRegister(cpu, key, lo, hi) && !writeIdRegister(cpu, key, lo)) cpu.undefined(pcLo, pcHi);
     }
   }
 }
