@@ -45,6 +45,8 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     memory: Flags.string({ char: 'm', description: 'RAM size, e.g. 256MiB (overrides the board)' }),
     append: Flags.string({ description: 'kernel command line (device tree /chosen/bootargs)' }),
     dtb: Flags.string({ description: 'give the guest this device tree blob instead of the board\'s (QEMU\'s -dtb)' }),
+    initrd: Flags.string({ description: 'initial ramdisk for a Linux kernel: the boot protocol places it and tells the kernel where (QEMU\'s -initrd)' }),
+    'no-reboot': Flags.boolean({ description: 'exit with code 0 when the guest resets the machine, instead of rebooting it (QEMU\'s -no-reboot)', default: false }),
     screenshot: Flags.string({ description: 'when the machine stops, save the framebuffer a display device shows (e.g. the Pi\'s) as a PNG file' }),
     semihosting: Flags.boolean({ description: 'the guest\'s semihosting calls reach the host (output on stderr, exit with the guest\'s code), like QEMU\'s -semihosting; for architectures that define it', default: false }),
     serial: Flags.string({
@@ -92,6 +94,8 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       memory: flags.memory,
       append: flags.append,
       dtb: flags.dtb,
+      initrd: flags.initrd,
+      noReboot: flags['no-reboot'],
       semihosting: flags.semihosting,
       serial: flags.serial?.[0],
       moreSerial: flags.serial?.slice(1),

@@ -338,6 +338,12 @@ export interface DeviceContext<P = Readonly<Record<string, unknown>>> {
   /** The chardev backend bound to this device (serial devices), or a null sink. */
   chardev(): CharBackend;
   /**
+   * The slot of another device of the board, by its board name (undefined when there is no such
+   * device or it has no slot). Devices are created in board order: call it once the machine is
+   * built (in an access, a timer or `reset()`), not in `create()`.
+   */
+  slot(device: string): DeviceSlot | undefined;
+  /**
    * Builds a register map whose register names appear in traces and the TUI. Its `sizes`,
    * `aligned` and `extent` are the window's `AccessRules`: the bus enforces them. Call it in
    * `create()`, once per window (`region` indexes `entry.reg`).
@@ -452,6 +458,14 @@ export interface DeviceSlot {
    * Throws an `Error` for options it rejects; the core reports it as bad input naming the drive.
    */
   attach(type: BackendType, drive: Drive): void;
+  /**
+   * Unplugs the attached model and returns it (undefined when empty), for a device that moves a
+   * model between slots of one interface at run time (the Pi's GPIO moves the SD card between
+   * the SDHCI and the SDHOST controllers, as QEMU's sdbus_reparent_card). Optional.
+   */
+  take?(): unknown;
+  /** Plugs in a model another slot of the same interface gave up with `take()`, as it was. Optional. */
+  put?(model: unknown): void;
 }
 
 /** A device model that plugs into a slot rather than sitting on the bus (virtio-blk into virtio-mmio). */
@@ -555,6 +569,12 @@ export interface CpuContext {
   /** Architecture options from the board's `cpu` section (isa string, timebase, ...). */
   readonly props: Record<string, unknown>;
   /**
+   * Every CPU of the machine in id order, this one included, for what one core signals to all
+   * (Arm's SEV). Filled as the CPUs are created: read it when running, not in `createCpu`.
+   * Always present in machines rvos builds (optional so unit tests may build a bare context).
+   */
+  readonly cpus?: readonly Cpu[];
+  /**
    * The line of this CPU's interrupt output `name` (declared in `ArchType.cpuOutputs`; the Arm
    * generic timer's), wired where the board's `cpu: { irq: ... }` says; a line that goes nowhere
    * when the board leaves it unconnected. An undeclared name throws. Always present in machines
@@ -593,6 +613,12 @@ export interface ElfInfo {
   high: number;
   symbols: Map<string, number>;
   path: string;
+  /**
+   * True when the file was an ELF (loaded at its physical addresses), false for a raw image
+   * loaded at the address asked for. Boot protocols start the two differently (QEMU's Arm boot
+   * treats an ELF as bare-metal and a raw image as a Linux-style kernel).
+   */
+  elf: boolean;
 }
 
 /** Everything an architecture needs to boot a machine; the core prepares it from board + flags. */
@@ -607,9 +633,23 @@ export interface BootContext {
   readonly firmware?: string;
   readonly kernel?: string;
   readonly bootargs?: string;
+  /** An initial ramdisk for the kernel (`rvos run --initrd FILE`, QEMU's -initrd); the protocol places it. */
+  readonly initrd?: string;
   /** Raw kernel load address from the board, if given. */
   readonly kernelAddress?: number;
+  /**
+   * The RAM the kernel is told about, from the RAM's base (device tree /memory, ATAGS): the whole
+   * RAM less the board's `boot.reservedTop` (the Pi's VideoCore memory, as QEMU's raspi boot).
+   */
+  readonly bootRamSize: number;
   readonly props: Record<string, unknown>;
+  /**
+   * Reads a whole input file (kernel, initrd) for a protocol that parses or places it itself; at
+   * most the RAM's size. A missing, unreadable or larger file is bad input (exit 2, one line).
+   */
+  readFile(path: string): Uint8Array;
+  /** Stops the boot as bad input (exit 2) with one line: `rvos: MESSAGE`. For images the protocol rejects. */
+  badInput(message: string): never;
 }
 
 /** What `ArchType.attach` gets: the running machine's bus, control, events and console. */

@@ -62,6 +62,8 @@ const bootSchema = z
     drive: z.string().optional(),
     /** How the machine starts its software (a `BootProtocol` a plugin defines); default: the arch's own. */
     protocol: z.string().min(1).optional(),
+    /** Bytes at the top of RAM the protocol keeps from the kernel (the Pi's VideoCore memory). */
+    reservedTop: number.optional(),
   })
   .strict();
 
@@ -133,7 +135,7 @@ export interface Board {
   devicetree: { mode?: 'generate' | 'none'; file?: string; model?: string; compatible?: string[] };
   devices: BoardDevice[];
   /** `drive`: the default disk image, absolute (see src/core/disk/default-disk.ts). */
-  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string; drive?: string; protocol?: string };
+  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string; drive?: string; protocol?: string; reservedTop?: number };
   origin(field: string): Origin;
 }
 

@@ -26,6 +26,10 @@ export interface BuildOptions {
   bios?: string;
   kernel?: string;
   bootargs?: string;
+  /** An initial ramdisk for the boot protocol (`--initrd`). */
+  initrd?: string;
+  /** A guest-requested reset powers the machine off with code 0 instead (`--no-reboot`, QEMU's -no-reboot). */
+  noReboot?: boolean;
   /** A DTB file to give the guest instead of the board's tree (`--dtb`, QEMU's -dtb). */
   dtb?: string;
   /** Semihosting on (`--semihosting`): where the guest's semihosting output goes. */
@@ -92,7 +96,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   let machine!: Machine;
   const control = {
     powerOff: (code: number, reason: string) => machine.powerOff(code, reason),
-    reset: (reason: string) => machine.reset(reason),
+    reset: (reason: string) => (opts.noReboot ? machine.powerOff(0, `${reason} (--no-reboot)`) : machine.reset(reason)),
   };
 
   const cpus: Cpu[] = [];
@@ -106,7 +110,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       if (!line) throw new Error(`cpu output "${name}" is not declared in cpuOutputs (${Object.keys(arch.cpuOutputs ?? {}).join(', ') || 'none'})`);
       return line;
     };
-    cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu, semihosting, output }));
+    cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
   }
 
   const consoleName = consoleDeviceName(board);
@@ -128,6 +132,8 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     machine: control,
     cpuCount: board.cpus,
     chardev,
+    // Another device's slot (the plugin's own object: slot calls are the plugin's business).
+    slotOf: (name) => created.find((c) => c.entry.name === name)?.raw.slot,
     // Timers fire only while the machine runs, so `machine` exists by then.
     fail: (error) => machine.failPlugin(error),
   };
@@ -210,8 +216,14 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     firmware: firmware && firmware !== 'none' ? firmware : undefined,
     kernel,
     bootargs: opts.bootargs ?? board.boot.bootargs,
+    initrd: opts.initrd,
     kernelAddress: board.boot.kernelAddress,
+    bootRamSize: Math.max(0, bus.ram.size - (board.boot.reservedTop ?? 0)),
     props: board.cpu,
+    readFile: (path) => readInput(path, bus.ram.size, `the RAM (${formatBytes(bus.ram.size)})`),
+    badInput: (message) => {
+      throw new UserError(message);
+    },
     loadImage: (path, rawAddress) => loadImage(bus, path, rawAddress, arch.elfMachine, arch.elfClass, arch.type),
     addRom: (name, base, bytes) => {
       const existing = bus.list().find((r) => r.name === name);
@@ -395,7 +407,7 @@ export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, ma
       const room = rawAddress >= ram.base && rawAddress < ram.base + ram.size ? ram.base + ram.size - rawAddress : 0;
       if (src.size > room) throw new UserError(`${path}: raw image at ${hex(rawAddress)}..${hex(rawAddress + src.size)} does not fit in ${ramText}`);
       place(rawAddress, src.read(0, src.size), 'raw image');
-      return { entry: rawAddress, low: rawAddress, high: rawAddress + src.size, symbols: new Map(), path };
+      return { entry: rawAddress, low: rawAddress, high: rawAddress + src.size, symbols: new Map(), path, elf: false };
     }
     const image = parseElf(src, path, { loadLimit: { bytes: ram.size, why: ramWhy } });
     checkElfArch(image, path, machine, elfClass, arch);

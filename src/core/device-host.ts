@@ -1,4 +1,4 @@
-import type { CharBackend, Clock, Device, DeviceContext, DeviceEntry, DeviceType, EventSink, IrqLine, MachineControl, Timer } from './api.js';
+import type { CharBackend, Clock, Device, DeviceContext, DeviceEntry, DeviceSlot, DeviceType, EventSink, IrqLine, MachineControl, Timer } from './api.js';
 import type { PhysicalBus } from './bus.js';
 import { PluginError, UserError } from './errors.js';
 import { Line } from './irq.js';
@@ -19,6 +19,8 @@ export interface DeviceHost {
   machine: MachineControl;
   cpuCount: number;
   chardev(device: string): CharBackend;
+  /** The slot of the board's device `name` (undefined: no such device, or no slot). */
+  slotOf(name: string): DeviceSlot | undefined;
   /** A failure in a callback the plugin armed (a timer): stop the machine (the builder) or throw (tests). */
   fail(error: PluginError): void;
 }
@@ -85,6 +87,7 @@ export function createDevice(
     // The driving wire already emits `irq` events: the input itself stays quiet.
     inputLine: (lineName, onChange) => new Line(lineName, onChange),
     chardev: () => host.chardev(name),
+    slot: (device) => host.slotOf(device),
     registers: (spec, region = 0) => (regs[region] = createRegisterMap(spec)),
   };
   let raw: unknown;

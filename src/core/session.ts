@@ -22,6 +22,10 @@ export interface SessionOptions {
   append?: string;
   /** A DTB file for the guest instead of the board's tree (`--dtb`), relative to `cwd`. */
   dtb?: string;
+  /** An initial ramdisk the boot protocol places for the kernel (`--initrd`), relative to `cwd`. */
+  initrd?: string;
+  /** A guest-requested reset powers off with exit code 0 instead (`--no-reboot`, QEMU's -no-reboot). */
+  noReboot?: boolean;
   /** `--semihosting`: the arch's semihosting calls reach the host (output on `semihostingOut`, default stderr). */
   semihosting?: boolean;
   semihostingOut?: (bytes: Uint8Array) => void;
@@ -117,6 +121,8 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     memoryWhere,
     bootargs: o.append ?? config.append,
     dtb: o.dtb !== undefined ? resolve(cwd, o.dtb) : undefined,
+    initrd: o.initrd !== undefined ? resolve(cwd, o.initrd) : undefined,
+    noReboot: o.noReboot,
     semihosting: o.semihosting ? { write: o.semihostingOut ?? ((bytes) => process.stderr.write(bytes)) } : undefined,
     realtime: (o.clock ?? config.clock) === 'realtime',
     idle: o.idle ?? config.idle ?? o.defaultIdle ?? 'warp',

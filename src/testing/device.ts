@@ -10,6 +10,7 @@ import type {
   CharBackend,
   Device,
   DeviceContext,
+  DeviceSlot,
   DeviceTreeContext,
   DeviceType,
   MachineControl,
@@ -89,6 +90,8 @@ export interface HarnessOptions {
   irq?: IrqSpec;
   props?: Record<string, unknown>;
   cpuCount?: number;
+  /** Slots of other devices `ctx.slot(name)` finds (a device that moves models between slots). */
+  slots?: Record<string, DeviceSlot>;
 }
 
 export interface Harness {
@@ -130,6 +133,7 @@ export function createHarnessed(type: DeviceType, opts: HarnessOptions = {}): { 
     machine,
     cpuCount,
     chardev: () => chardev,
+    slotOf: (device) => opts.slots?.[device],
     fail: (error) => {
       throw error;
     },

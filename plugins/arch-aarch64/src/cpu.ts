@@ -176,10 +176,15 @@ export class A64Cpu implements Cpu {
     this.pageFlags = ctx.bus.pageFlags;
     this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
-    let cores = coresOfBus.get(ctx.bus);
-    if (!cores) coresOfBus.set(ctx.bus, (cores = []));
-    cores.push(this);
-    this.cores = cores;
+    // The machine's CPUs (CpuContext.cpus: all of this arch, so all A64Cpu); a bare unit-test
+    // context meets the other cores through the bus they share.
+    if (ctx.cpus) this.cores = ctx.cpus as unknown as A64Cpu[];
+    else {
+      let cores = coresOfBus.get(ctx.bus);
+      if (!cores) coresOfBus.set(ctx.bus, (cores = []));
+      cores.push(this);
+      this.cores = cores;
+    }
     this.gtimer = new GenericTimer(ctx.clock, ctx.output ? (n) => ctx.output!(n) : undefined, ctx.id);
     this.reset();
   }

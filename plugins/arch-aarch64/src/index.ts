@@ -3,6 +3,7 @@
  */
 import type { ArchType, PluginApi } from '../../../src/core/api.js';
 import { boot } from './boot.js';
+import { raspiBoot } from './boot-raspi.js';
 import { A64Cpu } from './cpu.js';
 import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
 
@@ -28,6 +29,7 @@ export const aarch64: ArchType = {
 
 export function register(api: PluginApi): void {
   api.defineArch(aarch64);
+  api.defineBoot(raspiBoot);
 }
 
 export { A64Cpu };

@@ -12,6 +12,7 @@ import { EL_VALUE, readElRegister, writeElRegister } from './el-registers.js';
 import { readTimerRegister, writeTimerRegister } from './generic-timer.js';
 import { readMmuRegister, writeMmuRegister } from './mmu-sys.js';
 import { fpSysreg } from './fp-access.js';
+import { readIdRegister, writeIdRegister } from './id-registers.js';
 import {
   sysreg,
   SCR_HCE,
@@ -202,6 +203,7 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       const timer = readTimerRegister(cpu, key, rt, pcLo, pcHi);
       if (timer === 1) return;
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
+      if (timer < 0 && readIdRegister(cpu, key, rt)) return;
       // The exception-level registers (SPSR, ELR, ESR, FAR, VBAR, SCTLR, SCR, HCR, SP_ELx...).
       if (timer < 0 && !readElRegister(cpu, key) && !readMmuRegister(cpu, key, rt, pcLo, pcHi)) {
         cpu.undefined(pcLo, pcHi);
@@ -259,7 +261,7 @@ function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
       if (timer === 2) return cpu.undefined(pcLo, pcHi);
       // CurrentEL, MIDR_EL1, MPIDR_EL1 are read-only: MSR to them is UNDEFINED, as to unknown registers
       // (and the MMU's registers, and SYS: TLBI, AT, DC, IC, whose keys have op0 = 1)
-      if (timer < 0 && !writeElRegister(cpu, key, lo, hi) && !writeMmuRegister(cpu, key, rt, lo, hi, pcLo, pcHi)) cpu.undefined(pcLo, pcHi);
+      if (timer < 0 && !writeElRegister(cpu, key, lo, hi) && !writeMmuRegister(cpu, key, rt, lo, hi, pcLo, pcHi) && !writeIdRegister(cpu, key, lo)) cpu.undefined(pcLo, pcHi);
     }
   }
 }

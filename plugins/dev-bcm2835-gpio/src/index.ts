@@ -21,9 +21,10 @@
  * while the level lasts (clearing it sets it again). Outputs `bank0` (pins 0-27), `bank1`
  * (28-45), `bank2` (46-53) and `any` (GPU IRQs 49-52) are high while a pin of theirs has an event.
  */
-import type { AccessSize, Device, DeviceContext, IrqLine, PluginApi } from '../../../src/core/api.js';
+import type { AccessSize, Device, DeviceContext, IrqLine, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
 import type { FdtNode } from '../../../src/core/fdt.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
+import { createSdRoute } from './sd-route.js';
 
 const PINS = 54;
 const HIGH_MASK = 0x3fffff; // pins 32-53 in the second word
@@ -49,8 +50,15 @@ function resetPull(pin: number): number {
   return PULL_UP;
 }
 
-export function createBcm2835Gpio(ctx: DeviceContext): Device {
+const gpioProps = (prop: PropKit) => ({
+  sdhci: prop.string({ description: 'board name of the SDHCI (EMMC) device: GPIO 48-53 as inputs route the SD card to it (QEMU), as at reset' }),
+  sdhost: prop.string({ description: 'board name of the SDHOST device: GPIO 48-53 at ALT0 route the SD card to it (QEMU)' }),
+});
+type GpioProps = PropsOf<ReturnType<typeof gpioProps>>;
+
+export function createBcm2835Gpio(ctx: DeviceContext<GpioProps>): Device {
   const name = ctx.entry.name;
+  const sdRoute = ctx.props.sdhci !== undefined && ctx.props.sdhost !== undefined ? createSdRoute(ctx, ctx.props.sdhci, ctx.props.sdhost) : undefined;
   const outputs: IrqLine[] = ['bank0', 'bank1', 'bank2', 'any'].map((o) => ctx.output(o));
   const latch = new Uint32Array(2);
   const pull = new Uint8Array(PINS);
@@ -105,6 +113,7 @@ export function createBcm2835Gpio(ctx: DeviceContext): Device {
         writeMask: 0x3fffffff,
         write: (_v, i) => {
           if (i === 5) regs.set('GPFSEL', regs.get('GPFSEL', 5) & 0xfff, 5); // pins 50-53 only
+          if (i >= 4) sdRoute?.update(fsel);
           update();
         },
       },
@@ -146,6 +155,7 @@ export function createBcm2835Gpio(ctx: DeviceContext): Device {
     for (let pin = 0; pin < PINS; pin++) pull[pin] = resetPull(pin);
     level.set(computeLevels());
     update();
+    sdRoute?.reset();
   }
   for (let pin = 0; pin < PINS; pin++) pull[pin] = resetPull(pin);
   level.set(computeLevels());
@@ -171,6 +181,7 @@ export function createBcm2835Gpio(ctx: DeviceContext): Device {
         latch: hex(latch[1]) + '_' + hex(latch[0]).slice(2),
         events: hex(events[1]) + '_' + hex(events[0]).slice(2),
         pulls: Array.from(pull, (p) => '-du?'[p]).join(''),
+        ...(sdRoute ? { 'sd card on': sdRoute.selected } : {}),
       };
     },
   };
@@ -182,6 +193,7 @@ export function register(api: PluginApi): void {
     description: 'BCM2835 GPIO: 54 pins with function select, set/clear/level, pulls and event detection',
     compatible: ['brcm,bcm2835-gpio'],
     nodeName: 'gpio',
+    props: gpioProps(api.prop),
     outputs: {
       bank0: { description: 'event pending on pins 0-27 (GPU IRQ 49)' },
       bank1: { description: 'event pending on pins 28-45 (GPU IRQ 50)' },

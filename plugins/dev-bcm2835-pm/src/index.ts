@@ -14,7 +14,7 @@
  * so a guest that arms the watchdog with a long timeout and keeps feeding it is not reset at once.
  * Writing RSTC without full-reset WRCFG stops it. Reading PM_WDOG gives the ticks left.
  */
-import type { AccessSize, Device, DeviceContext, PluginApi, Timer } from '../../../src/core/api.js';
+import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf, Timer } from '../../../src/core/api.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 
 const PASSWORD = 0x5a000000;
@@ -25,14 +25,20 @@ const RSTS_POWEROFF = 0x555;
 const WDOG_MASK = 0xfffff;
 const NS_PER_TICK = 1_000_000_000 / 65536;
 
-export function createBcm2835Pm(ctx: DeviceContext): Device {
+const pmProps = (prop: PropKit) => ({
+  resetAtWrite: prop.bool({ default: false, description: 'act on a full-reset RSTC write at once, whatever PM_WDOG says, as QEMU 7.2 does (else the watchdog counts PM_WDOG down)' }),
+});
+type PmProps = PropsOf<ReturnType<typeof pmProps>>;
+
+export function createBcm2835Pm(ctx: DeviceContext<PmProps>): Device {
   const name = ctx.entry.name;
   let regs!: RegisterMap;
 
-  const watchdog: Timer = ctx.clock.createTimer(`${name} watchdog`, () => {
+  function expire(): void {
     if ((regs.get('PM_RSTS') & 0xfff) === RSTS_POWEROFF) ctx.machine.powerOff(0, 'guest power-off (PM_RSTS partition 63)');
     else ctx.machine.reset('watchdog full reset (PM_RSTC)');
-  });
+  }
+  const watchdog: Timer = ctx.clock.createTimer(`${name} watchdog`, expire);
 
   let deadline = 0;
   /** Ticks left while the watchdog runs, else the stored time. */
@@ -74,7 +80,8 @@ export function createBcm2835Pm(ctx: DeviceContext): Device {
     if (v < 0) return;
     if (offset === 0x1c) {
       regs.set('PM_RSTC', v);
-      if ((v & RSTC_WRCFG_MASK) === RSTC_WRCFG_FULL_RESET) {
+      if ((v & RSTC_WRCFG_MASK) === RSTC_WRCFG_FULL_RESET && ctx.props.resetAtWrite) expire();
+      else if ((v & RSTC_WRCFG_MASK) === RSTC_WRCFG_FULL_RESET) {
         deadline = ctx.clock.now() + regs.get('PM_WDOG') * NS_PER_TICK;
         watchdog.armAt(deadline);
       } else watchdog.cancel();
@@ -107,6 +114,7 @@ export function register(api: PluginApi): void {
     description: 'BCM2835 power management watchdog: full reset and partition-63 power-off',
     compatible: ['brcm,bcm2835-pm', 'brcm,bcm2835-pm-wdt'],
     nodeName: 'watchdog',
+    props: pmProps(api.prop),
     create: createBcm2835Pm,
   });
 }

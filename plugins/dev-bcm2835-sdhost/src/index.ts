@@ -206,6 +206,17 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
       if (card) throw new Error(`${name} already holds a card`);
       card = type.create({}, drive) as SdCard;
     },
+    // The Pi's GPIO moves the card between this controller and the other one (pins 48-53).
+    take() {
+      const taken = card;
+      card = undefined;
+      update();
+      return taken;
+    },
+    put(model: unknown) {
+      card = model as SdCard;
+      update();
+    },
   };
 
   return {
@@ -227,6 +238,8 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
       card?.reset();
       update();
     },
+    // The card's image closes with the controller holding it at the end (the GPIO may move it).
+    close: () => card?.close(),
     inspect: () => ({ card: card ? 'inserted' : 'none', SDCMD: cmd, SDHSTS: status, SDEDM: edm, 'fifo words': fifoLen, 'bytes left': datacnt }),
   };
 }

@@ -110,12 +110,14 @@ export class SdCard {
 
   private makeCid(serial: number): Uint8Array {
     const cid = new Uint8Array(16);
+    // QEMU's card identity (hw/sd/sd.c sd_set_cid), so firmware prints what it prints on QEMU
+    // (U-Boot's `mmc info`: "OEM: 5859", "Name: QEMU!").
     setBits(cid, 127, 120, 0xaa); // manufacturer
-    setBits(cid, 119, 104, 0x5856); // OEM "XV"
-    'RVOSD'.split('').forEach((c, i) => setBits(cid, 103 - 8 * i, 96 - 8 * i, c.charCodeAt(0)));
-    setBits(cid, 63, 56, 0x10); // revision 1.0
+    setBits(cid, 119, 104, 0x5859); // OEM "XY"
+    'QEMU!'.split('').forEach((c, i) => setBits(cid, 103 - 8 * i, 96 - 8 * i, c.charCodeAt(0)));
+    setBits(cid, 63, 56, 0x01); // product revision
     setBits(cid, 55, 24, serial >>> 0);
-    setBits(cid, 19, 8, (2024 - 2000) * 12 + 1); // January 2024
+    setBits(cid, 19, 8, ((2006 - 2000) << 4) | 2); // February 2006: year - 2000 in 19:12, month in 11:8
     return withCrc(cid);
   }
 
@@ -160,6 +162,12 @@ export class SdCard {
   private illegal(): undefined {
     this.status |= ILLEGAL_COMMAND;
     return undefined;
+  }
+
+  /** The machine is shutting down: flush and close the disk image (and its lock). */
+  close(): void {
+    this.image.flush();
+    this.image.close();
   }
 
   reset(): void {

@@ -277,6 +277,17 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
       if (card) throw new Error(`${name} already holds a card`);
       card = type.create({}, drive) as SdCard;
     },
+    // The Pi's GPIO moves the card between this controller and the other one (pins 48-53).
+    take() {
+      const taken = card;
+      card = undefined;
+      update();
+      return taken;
+    },
+    put(model: unknown) {
+      card = model as SdCard;
+      update();
+    },
   };
 
   resetRegisters();
@@ -290,6 +301,8 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
       card?.reset();
       update();
     },
+    // The card's image closes with the controller holding it at the end (the GPIO may move it).
+    close: () => card?.close(),
     inspect: () => ({
       card: card ? 'inserted' : 'none',
       'normal status': u16(0x30),

@@ -213,5 +213,5 @@ export function elfInfo(image: ElfImage, path: string): ElfInfo {
     vlow = Math.min(vlow, s.vaddr);
     vhigh = Math.max(vhigh, s.vaddr + s.memsz);
   }
-  return { entry: image.entry, low, high, vlow, vhigh, symbols: image.symbols, path };
+  return { entry: image.entry, low, high, vlow, vhigh, symbols: image.symbols, path, elf: true };
 }

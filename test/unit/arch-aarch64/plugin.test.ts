@@ -12,11 +12,11 @@ import { makeElf } from '../../helpers/elf.js';
 import { makeMachine } from './machine.js';
 
 describe('@rvos/arch-aarch64 plugin', () => {
-  it('has a manifest declaring an arch plugin that provides aarch64', () => {
+  it('has a manifest declaring an arch plugin that provides aarch64 and the raspi boot protocol', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../plugins/arch-aarch64/package.json', import.meta.url), 'utf8'));
     expect(pkg.name).toBe('@rvos/arch-aarch64');
     expect(pkg.type).toBe('module');
-    expect(pkg.rvos).toEqual({ apiVersion: 1, kind: 'arch', entry: 'src/index.ts', provides: ['aarch64'] });
+    expect(pkg.rvos).toEqual({ apiVersion: 1, kind: 'arch', entry: 'src/index.ts', provides: ['aarch64', 'raspi'] });
   });
 
   it('registers the aarch64 architecture with ELF machine 183, class 2', () => {
@@ -95,7 +95,12 @@ describe('@rvos/arch-aarch64 plugin', () => {
       loadImage: (p, raw) => loadImage(bus, p, raw, 183, 2, 'aarch64'),
       addRom: () => {},
       kernel: path,
+      bootRamSize: bus.ram.size,
       props: {},
+      readFile: (p) => new Uint8Array(readFileSync(p)),
+      badInput: (message) => {
+        throw new Error(message);
+      },
     };
     const result = aarch64.boot(ctx);
     return { result, machines };

@@ -19,13 +19,18 @@ function bootContext(m: TestMachine, opts: { firmware?: string; kernel?: string;
     firmware: opts.firmware,
     kernel: opts.kernel,
     kernelAddress: opts.kernelAddress,
+    bootRamSize: m.bus.ram.size,
     props: {},
+    readFile: () => new Uint8Array(0),
+    badInput: (message) => {
+      throw new Error(message);
+    },
     loadImage(path, raw) {
       loads.push({ path, raw });
       const elf = opts.elf?.[path];
       if (elf) return elf;
       const size = path.startsWith('fw') ? 0x3_0000 : 0x1000;
-      return { entry: raw, low: raw, high: raw + size, symbols: new Map(), path };
+      return { entry: raw, low: raw, high: raw + size, symbols: new Map(), path, elf: false };
     },
     addRom(name, base, bytes) {
       m.bus.map({ name, base, size: bytes.length, bytes: bytes.slice(), readOnly: true, index: 0 });
@@ -91,7 +96,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
 
   it('the board kernel address overrides the computed one; ELF images keep their own addresses', () => {
     const m = makeMachine();
-    const elf: ElfInfo = { entry: 0x80201234, low: 0x80200000, high: 0x80300000, symbols: new Map(), path: 'k.elf' };
+    const elf: ElfInfo = { entry: 0x80201234, low: 0x80200000, high: 0x80300000, symbols: new Map(), path: 'k.elf', elf: true };
     const { ctx, loads } = bootContext(m, { firmware: 'fw.bin', kernel: 'k.elf', kernelAddress: 0x80200000, elf: { 'k.elf': elf } });
     boot(ctx);
     expect(loads[1]).toEqual({ path: 'k.elf', raw: 0x80200000 });
@@ -107,7 +112,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
 
   it('--bios none: the kernel is loaded at RAM base and the ROM jumps to RAM base in M-mode (not the ELF entry, as QEMU 7.2)', () => {
     const m = makeMachine();
-    const elf: ElfInfo = { entry: 0x80000100, low: 0x80000000, high: 0x80001000, symbols: new Map(), path: 'k.elf' };
+    const elf: ElfInfo = { entry: 0x80000100, low: 0x80000000, high: 0x80001000, symbols: new Map(), path: 'k.elf', elf: true };
     const { ctx, loads } = bootContext(m, { kernel: 'k.elf', elf: { 'k.elf': elf } });
     const result = boot(ctx);
     expect(loads).toEqual([{ path: 'k.elf', raw: RAM_BASE }]);

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConsoleSymbolizer, describeAddress } from '../../../src/core/symbolize.js';
 import { Symbolizer } from '../../../src/core/symbols.js';
 
-const image = { entry: 0x80200000, low: 0x80200000, high: 0x80210000, path: 'k.elf', symbols: new Map([['_start', 0x80200000], ['panic', 0x80200a20], ['main', 0x80201000]]) };
+const image = { entry: 0x80200000, low: 0x80200000, high: 0x80210000, path: 'k.elf', elf: true, symbols: new Map([['_start', 0x80200000], ['panic', 0x80200a20], ['main', 0x80201000]]) };
 const symbols = new Symbolizer([image]);
 const lookup = (addr: number) => describeAddress(symbols, [image], addr);
 

@@ -138,3 +138,48 @@ describe('bcm2835-gpio plugin', () => {
     expect(d.read(LEV(0)) & 1).toBe(1); // pin 0 pulled up again
   });
 });
+
+describe('bcm2835-gpio: SD card routing on pins 48-53 (QEMU gpfsel_set)', () => {
+  /** A slot holding at most one model, as the SD controllers' slots do. */
+  function slot(card?: string) {
+    let model: unknown = card;
+    return {
+      interface: 'sd',
+      get occupied() {
+        return model !== undefined;
+      },
+      attach() {},
+      take() {
+        const m = model;
+        model = undefined;
+        return m;
+      },
+      put(m: unknown) {
+        model = m;
+      },
+      get model() {
+        return model;
+      },
+    };
+  }
+
+  it('moves the card to the SDHOST when all six pins select ALT0, back when all six are inputs, and back at reset', () => {
+    const emmc = slot('card');
+    const sdhost = slot();
+    const d = instantiate(gpioType, { name: 'gpio', reg: [[0x3f200000, 0x1000]], props: { sdhci: 'emmc', sdhost: 'sdhost' }, slots: { emmc, sdhost } });
+    d.write(FSEL(4), (4 << 24) | (4 << 27));
+    expect(emmc.model).toBe('card'); // pins 50-53 still inputs
+    d.write(FSEL(5), 4 | (4 << 3) | (4 << 6) | (4 << 9));
+    expect([emmc.model, sdhost.model]).toEqual([undefined, 'card']);
+    d.write(FSEL(5), 7 | (7 << 3) | (7 << 6) | (7 << 9)); // ALT3: QEMU leaves the card where it is
+    expect(sdhost.model).toBe('card');
+    d.write(FSEL(4), 0);
+    d.write(FSEL(5), 0);
+    expect([emmc.model, sdhost.model]).toEqual(['card', undefined]);
+    d.write(FSEL(4), (4 << 24) | (4 << 27));
+    d.write(FSEL(5), 4 | (4 << 3) | (4 << 6) | (4 << 9));
+    expect(sdhost.model).toBe('card');
+    d.device.reset!(); // a machine reset: back on the SDHCI, as QEMU's bcm2835_gpio_reset
+    expect([emmc.model, sdhost.model]).toEqual(['card', undefined]);
+  });
+});

@@ -89,3 +89,15 @@ describe('bcm2835-pm plugin', () => {
     expect(d.read(RSTC)).toBe(0x102);
   });
 });
+
+describe('bcm2835-pm resetAtWrite (QEMU 7.2)', () => {
+  it('resets or powers off at the full-reset RSTC write, whatever PM_WDOG holds', () => {
+    const d = instantiate(pmType, { name: 'pm', reg: [[0x3f100000, 0x1000]], props: { resetAtWrite: true } });
+    d.write(WDOG, PW | 0xfffff);
+    d.write(RSTC, PW | 0x20);
+    expect(d.h.machine.resets.length).toBe(1);
+    d.write(RSTS, PW | 0x555);
+    d.write(RSTC, PW | 0x20);
+    expect(d.h.machine.powerOffs.length).toBe(1);
+  });
+});
