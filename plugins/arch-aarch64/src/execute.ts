@@ -356,6 +356,8 @@ export function execute(cpu: A64Cpu, budget: number): number {
         }
         pcLo = tl;
         pcHi = th;
+        // A misaligned target takes its PC alignment fault at the fetch (resolveFetch), even on this page.
+        if ((tl & 3) !== 0) fetchVpn = -1;
         continue;
       }
 

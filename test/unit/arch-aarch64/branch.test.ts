@@ -81,6 +81,20 @@ describe('aarch64 branches', () => {
     expect(m.cpu.stopped).toBe(false);
   });
 
+  it('BLR/RET to a misaligned address on the same page fault there too (not the aligned word below)', () => {
+    for (const insn of [A.blr(1), A.ret(1)]) {
+      // Past the core's warm-up (its first 1000 calls run one instruction each), in one run:
+      // CODE+16 holds a valid instruction, and executing it instead of faulting was the bug.
+      const m = makeMachine();
+      m.load([A.movz(3, 1000), A.subsi(3, 3, 1), A.bcond('ne', -4), insn, A.movz(2, 9), A.nop()]);
+      m.set(1, CODE + 18);
+      m.run(2100);
+      expect(m.x(2)).toBe(0n);
+      // the first trap (the vectors hold zeros, so Undefined ones follow)
+      expect(m.traps[0]).toMatchObject({ cause: 0x22, pc: CODE + 18, tval: CODE + 18 });
+    }
+  });
+
   it('executes at 64-bit addresses: fetch from beyond the PA size is an address size fault', () => {
     const m = makeMachine();
     m.load([A.br(1)]);
