@@ -70,13 +70,9 @@ export function linuxArm64RvosArgs(build: LinuxArm64Build, append = LINUX_ARM64_
   return ['run', '--board', 'raspi3b', '--kernel', build.image, '--dtb', build.dtb, '--initrd', build.initrd, '--append', append];
 }
 
-/**
- * The same boot on rvos, headless with the console captured, for the lead to call once the raspi3b
- * board boots arm64 Linux. `initrd` is the `--initrd` option the raspi3b boot work adds to
- * SessionOptions (not there yet, hence the cast).
- */
+/** The same boot on rvos (raspi3b, headless, the console captured). */
 export function runLinuxArm64Rvos(build: LinuxArm64Build, opts: { maxInsns?: number; timeoutMs?: number } = {}): Promise<TestRunResult> {
-  const session = { dtb: build.dtb, initrd: build.initrd } as Partial<SessionOptions>;
+  const session: Partial<SessionOptions> = { dtb: build.dtb, initrd: build.initrd };
   return runMachine({
     board: 'raspi3b',
     kernel: build.image,
