@@ -2,9 +2,8 @@
  * `npm run bench`'s AArch64 lines: the same compute kernel as the RISC-V bench (kernels/bench/bench.c)
  * built for AArch64 (build/bench-a64.elf, ~380 M instructions), on rvos and on QEMU's raspi3b, and
  * the rvos/QEMU time ratio. The kernel prints and exits through Arm semihosting, so it needs no
- * devices: rvos runs it on a bare board of its own (aarch64-bench.yaml: one core, RAM at 0; to move
- * to the raspi3b board once that exists), QEMU on `-M raspi3b -semihosting` (an ELF starts all four
- * cores at EL3 there; cores 1-3 park in WFI). QEMU's time is its wall time minus its start-up time
+ * devices beyond the board's; both run it on raspi3b (`rvos run --board raspi3b --semihosting`, QEMU
+ * `-M raspi3b -semihosting`): an ELF starts all four cores at EL3 there, and cores 1-3 park in WFI. QEMU's time is its wall time minus its start-up time
  * (empty-a64.elf); its MIPS use rvos' instruction count, as the RISC-V line does.
  */
 import { fileURLToPath } from 'node:url';
@@ -14,7 +13,6 @@ import { runRvos } from '../helpers/rvos.js';
 const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta.url));
 export const BENCH_A64 = benchDir + 'bench-a64.elf';
 const EMPTY_A64 = benchDir + 'empty-a64.elf';
-export const AARCH64_BENCH_BOARD = fileURLToPath(new URL('./aarch64-bench.yaml', import.meta.url));
 
 const checksumOf = (out: string) => /checksum (0x[0-9a-f]{8})/.exec(out)?.[1];
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
@@ -24,8 +22,7 @@ export async function runRvosAarch64(kernel: string) {
   let semihosted = '';
   const r = await runRvos({
     kernel,
-    bios: 'none',
-    board: AARCH64_BENCH_BOARD,
+    board: 'raspi3b',
     maxInsns: 2_000_000_000,
     timeoutMs: 900_000,
     extra: { semihosting: true, semihostingOut: (bytes) => (semihosted += Buffer.from(bytes).toString('latin1')) },
