@@ -1,5 +1,6 @@
 import type { TrapEvent } from '../core/api.js';
 import { formatSeconds, hex } from './format.js';
+import { formatAddress } from '../core/address.js';
 
 /** A bounded ring buffer: keeps the newest `capacity` items, counts everything pushed. */
 export class RingBuffer<T> {
@@ -45,9 +46,14 @@ export interface LoggedTrap extends TrapEvent {
   timeNs: number;
 }
 
+/** 8 hex digits for a 32-bit pc, all 16 for a 64-bit one (an edge number: negative in the upper half). */
+function formatPc(pc: number): string {
+  return pc < 0 || pc > 0xffffffff ? formatAddress(pc).padStart(16, '0') : hex(pc);
+}
+
 /** One log line: `0.012345s cpu0 irq Machine timer interrupt -> M 80000124 <main+0x10>`. */
 export function formatTrap(e: LoggedTrap, symbolize: (pc: number) => string = () => ''): string {
   const kind = e.interrupt ? 'irq' : 'exc';
   const sym = symbolize(e.pc);
-  return `${formatSeconds(e.timeNs)} cpu${e.cpu} ${kind} ${e.name} -> ${e.target} ${hex(e.pc)}${sym ? ' ' + sym : ''}`;
+  return `${formatSeconds(e.timeNs)} cpu${e.cpu} ${kind} ${e.name} -> ${e.target} ${formatPc(e.pc)}${sym ? ' ' + sym : ''}`;
 }

@@ -68,8 +68,14 @@ export interface LineStat {
 export function interruptsText(lines: LineStat[], traps: string[], totalTraps: number, width: number, height: number): string[] {
   const budget = Math.max(1, Math.floor(height / 2) - 1);
   let shown = lines;
-  if (shown.length > budget) shown = lines.filter((l) => l.count > 0).slice(0, budget);
-  const hidden = lines.length - shown.length;
+  // Short of room: the busiest lines (rate, then count), so a timer firing 100 times a second is
+  // not hidden behind a line that fired once; board order among the ones shown.
+  if (shown.length > budget) {
+    const busiest = lines.filter((l) => l.count > 0).sort((a, b) => b.rate - a.rate || b.count - a.count).slice(0, budget);
+    shown = lines.filter((l) => busiest.includes(l));
+  }
+  const idle = lines.filter((l) => l.count === 0 && !shown.includes(l)).length;
+  const more = lines.length - shown.length - idle;
   const nameWidth = Math.min(24, Math.max(4, ...shown.map((l) => l.name.length)));
   const countWidth = 10;
   const rateWidth = 7;
@@ -79,7 +85,8 @@ export function interruptsText(lines: LineStat[], traps: string[], totalTraps: n
     const spark = sparkWidth > 0 ? ' ' + `${SGR.fg(GREEN)}${sparkline(l.history, sparkWidth)}${SGR.reset}` : '';
     out.push(`${fit(l.name, nameWidth)} ${formatCount(l.count).padStart(countWidth)} ${formatRate(l.rate).padStart(rateWidth)}${spark}`);
   }
-  if (hidden > 0) out.push(`${SGR.dim}(${hidden} idle lines not shown)${SGR.reset}`);
+  const notShown = [more > 0 && `${more} less busy`, idle > 0 && `${idle} idle`].filter(Boolean).join(', ');
+  if (notShown) out.push(`${SGR.dim}(${notShown} lines not shown)${SGR.reset}`);
   out.push(`${SGR.bold}traps (${formatCount(totalTraps)} taken, newest first)${SGR.reset}`);
   const room = Math.max(0, height - out.length);
   for (const t of traps.slice(0, room)) out.push(fit(t, width).trimEnd());

@@ -40,4 +40,10 @@ describe('formatTrap', () => {
       '0.012346s cpu1 exc Illegal instruction -> S 80000124',
     );
   });
+
+  it('shows a 64-bit pc (a negative edge number in the upper half) with all 16 digits', () => {
+    const svc = { ...trap, interrupt: false, name: 'SVC', target: 'EL1', pc: Number(BigInt.asIntN(64, 0xffffff8000087f38n)) };
+    expect(formatTrap(svc)).toBe('0.012346s cpu1 exc SVC -> EL1 ffffff8000087f38');
+    expect(formatTrap({ ...svc, pc: 0x100000b72 })).toBe('0.012346s cpu1 exc SVC -> EL1 0000000100000b72');
+  });
 });

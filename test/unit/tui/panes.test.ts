@@ -40,6 +40,20 @@ describe('pane text', () => {
     expect(interruptsText(lines, [], 0, 60, 40).length).toBe(1 + 11 + 1);
   });
 
+  it('interrupts: short of room, the busiest lines are shown, not the first active ones', () => {
+    const lines = [
+      { name: 'intc:57 uart0', count: 3, rate: 0, history: [] },
+      { name: 'local:gpu-irq intc', count: 3, rate: 0, history: [] },
+      { name: 'cpu0:irq local', count: 820, rate: 100, history: [] },
+      { name: 'intc:62 emmc', count: 0, rate: 0, history: [] },
+    ];
+    const out = interruptsText(lines, [], 0, 60, 6).map(plain);
+    // board order among the two shown
+    expect(out[1]).toMatch(/^intc:57 uart0\s+3/);
+    expect(out[2]).toMatch(/^cpu0:irq local\s+820\s+100/);
+    expect(out[3]).toBe('(1 less busy, 1 idle lines not shown)');
+  });
+
   it('status: board, arch, state, MIPS, instructions, virtual time and the key help', () => {
     const s = plain(
       statusText({ board: 'virt', arch: 'rv32', state: 'paused', mips: 123.45, instructions: 1234567, timeNs: 1.5e9, focus: 'console' }, 160),
