@@ -1,9 +1,10 @@
 /**
- * The Cryptographic Extension (AES, SHA1, SHA256, PMULL.64) against known answers: FIPS-197
+ * The Cryptographic Extension (AES, SHA1, SHA256, PMULL.64) against known answers and models: FIPS-197
  * appendix C.1 (AES-128) with the AESE/AESMC round sequence real code uses (and AESD/AESIMC with
  * the equivalent inverse cipher's keys, made by AESIMC as Linux's ce_aes_expandkey does), FIPS
  * 180 "abc" for SHA-1 and SHA-256 with the instruction sequences of Linux's sha1-ce/sha2-ce
- * cores, and PMULL/PMULL2 against a BigInt carry-less product. Encodings: llvm-mc -triple=aarch64
+ * cores, each SHA instruction against a BigInt model of the pseudocode (random operands, every
+ * aliasing of Vd/Vn/Vm), and PMULL/PMULL2 against a BigInt carry-less product. Encodings: llvm-mc -triple=aarch64
  * -mattr=+crypto -show-encoding (the encoder below is checked against it).
  */
 import { describe, expect, it } from 'vitest';
@@ -226,6 +227,105 @@ describe('aarch64 Cryptographic Extension', () => {
     });
     const digest = [...words(m.cpu.fp.getQ(0)), ...words(m.cpu.fp.getQ(1))].map((x) => x.toString(16).padStart(8, '0')).join('');
     expect(digest).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('each SHA instruction against a BigInt model of the Arm ARM pseudocode, random operands, aliased registers', () => {
+    const M32 = 0xffffffffn;
+    const M128 = (1n << 128n) - 1n;
+    const el = (v: bigint, e: number) => (v >> BigInt(32 * e)) & M32;
+    const setEl = (v: bigint, e: number, x: bigint) => (v & ~(M32 << BigInt(32 * e))) | ((x & M32) << BigInt(32 * e));
+    const rol = (x: bigint, k: number) => ((x << BigInt(k)) | (x >> BigInt(32 - k))) & M32;
+    const ror = (x: bigint, k: number) => rol(x, 32 - k);
+    const choose = (x: bigint, y: bigint, z: bigint) => ((y ^ z) & x) ^ z;
+    const parity = (x: bigint, y: bigint, z: bigint) => x ^ y ^ z;
+    const majority = (x: bigint, y: bigint, z: bigint) => (x & y) | ((x | y) & z);
+    // <Y, X> = ROL(Y : X, 32) over 160 or 256 bits
+    const rolYX = (y: bigint, x: bigint, ybits: number): [bigint, bigint] => {
+      const w = BigInt(128 + ybits);
+      const all = (y << 128n) | x;
+      const r = ((all << 32n) | (all >> (w - 32n))) & ((1n << w) - 1n);
+      return [r >> 128n, r & M128];
+    };
+    const sha1 = (f: typeof choose) => (d: bigint, n: bigint, m: bigint) => {
+      let x = d;
+      let y = el(n, 0);
+      for (let e = 0; e < 4; e++) {
+        const t = f(el(x, 1), el(x, 2), el(x, 3));
+        y = (y + rol(el(x, 0), 5) + t + el(m, e)) & M32;
+        x = setEl(x, 1, rol(el(x, 1), 30));
+        [y, x] = rolYX(y, x, 32);
+      }
+      return x;
+    };
+    const sha256 = (x0: bigint, y0: bigint, w: bigint, part1: boolean) => {
+      let x = x0;
+      let y = y0;
+      for (let e = 0; e < 4; e++) {
+        const chs = choose(el(y, 0), el(y, 1), el(y, 2));
+        const maj = majority(el(x, 0), el(x, 1), el(x, 2));
+        const s1 = ror(el(y, 0), 6) ^ ror(el(y, 0), 11) ^ ror(el(y, 0), 25);
+        const s0 = ror(el(x, 0), 2) ^ ror(el(x, 0), 13) ^ ror(el(x, 0), 22);
+        const t = el(y, 3) + s1 + chs + el(w, e);
+        x = setEl(x, 3, t + el(x, 3));
+        y = setEl(y, 3, t + s0 + maj);
+        [y, x] = rolYX(y, x, 128);
+      }
+      return part1 ? x : y;
+    };
+    const models: Array<[string, (d: number, n: number, m: number) => number, (d: bigint, n: bigint, m: bigint) => bigint]> = [
+      ['sha1c', E.sha1c, sha1(choose)],
+      ['sha1p', E.sha1p, sha1(parity)],
+      ['sha1m', E.sha1m, sha1(majority)],
+      ['sha1su0', E.sha1su0, (d, n, m) => ((((n & ((1n << 64n) - 1n)) << 64n) | (d >> 64n)) ^ d ^ m)],
+      ['sha256h', E.sha256h, (d, n, m) => sha256(d, n, m, true)],
+      ['sha256h2', E.sha256h2, (d, n, m) => sha256(n, d, m, false)],
+      ['sha256su1', E.sha256su1, (d, n, m) => {
+        const t0 = ((m & M32) << 96n) | (n >> 32n);
+        let r = 0n;
+        for (let e = 0; e < 4; e++) {
+          const src = e < 2 ? el(m >> 64n, e) : el(r, e - 2);
+          r = setEl(r, e, (ror(src, 17) ^ ror(src, 19) ^ (src >> 10n)) + el(d, e) + el(t0, e));
+        }
+        return r;
+      }],
+      ['sha1h', (d, n) => E.sha1h(d, n), (_d, n) => rol(el(n, 0), 30)],
+      ['sha1su1', (d, n) => E.sha1su1(d, n), (d, n) => {
+        const t = d ^ (n >> 32n);
+        let r = 0n;
+        for (let e = 0; e < 4; e++) r = setEl(r, e, rol(el(t, e), 1));
+        return setEl(r, 3, el(r, 3) ^ rol(el(t, 0), 2));
+      }],
+      ['sha256su0', (d, n) => E.sha256su0(d, n), (d, n) => {
+        const t = ((n & M32) << 96n) | (d >> 32n);
+        let r = 0n;
+        for (let e = 0; e < 4; e++) {
+          const x = el(t, e);
+          r = setEl(r, e, (ror(x, 7) ^ ror(x, 18) ^ (x >> 3n)) + el(d, e));
+        }
+        return r;
+      }],
+    ];
+    let seed = 0x2545f4914f6cdd1dn;
+    const rnd128 = () => {
+      let r = 0n;
+      for (let k = 0; k < 2; k++) {
+        seed ^= (seed << 13n) & ((1n << 64n) - 1n);
+        seed ^= seed >> 7n;
+        seed ^= (seed << 17n) & ((1n << 64n) - 1n);
+        r = (r << 64n) | seed;
+      }
+      return r;
+    };
+    for (const [name, enc, model] of models) {
+      for (let t = 0; t < 40; t++) {
+        // registers from {0, 1, 2}: every aliasing of Vd, Vn, Vm turns up
+        const [d, n, m] = [t % 3, Math.floor(t / 3) % 3, Math.floor(t / 9) % 3];
+        const vals = [rnd128(), rnd128(), rnd128()];
+        const got = run([enc(d, n, m)], (mc) => vals.forEach((v, r) => mc.cpu.fp.setQ(r, v)));
+        expect(got.cpu.fp.getQ(d), `${name} d${d} n${n} m${m}`).toBe(model(vals[d], vals[n], vals[m]));
+        for (let r = 0; r < 3; r++) if (r !== d) expect(got.cpu.fp.getQ(r)).toBe(vals[r]);
+      }
+    }
   });
 
   it('PMULL/PMULL2 .1Q: 64 x 64 carry-less products as a BigInt model', () => {
