@@ -2,9 +2,8 @@
  * Decoding of the SIMD&FP encodings (Arm ARM C4.1: loads/stores with V = 1, "Data Processing --
  * Scalar Floating-Point and Advanced SIMD"), called from one place in decode.ts. An allocated
  * encoding that this core implements becomes an Op.FP slot: `a` = the instruction bits, `c` = its
- * class (fp-execute.ts kinds); everything else is UNDEFINED. Armv8.0 with FP and AdvSIMD as a
- * Cortex-A53 without the Cryptographic Extension (the Pi 3's BCM2837): no FP16 arithmetic, no
- * RDM/dot product/crypto.
+ * class (fp-execute.ts kinds); everything else is UNDEFINED. Armv8.0 with FP, AdvSIMD and the
+ * Cryptographic Extension as QEMU's cortex-a53 (crypto.ts): no FP16 arithmetic, no RDM/dot product.
  */
 import { Op, packInfo } from './execute.js';
 import { K_LD_LIT, K_LD_MULT, K_LD_ONE, K_LD_PAIR, K_LD_REG } from './fp-execute.js';

@@ -8,7 +8,8 @@
  *   AArch32), FP and AdvSIMD present (fields 0), no GIC system registers.
  * - ID_AA64DFR0_EL1 0x10305006: QEMU's debug v8 with 6 breakpoints, 4 watchpoints, but PMUVer 0 (no
  *   PMU registers here: Linux would read PMCR_EL0).
- * - ID_AA64ISAR0_EL1 0x10000: CRC32 only (QEMU: 0x11120, with AES, SHA1, SHA2, PMULL, not implemented).
+ * - ID_AA64ISAR0_EL1 0x11120, as QEMU: AES = 2 (AESE/AESD/AESMC/AESIMC and PMULL of 64-bit elements),
+ *   SHA1 = 1, SHA2 = 1 (SHA256 only), CRC32 = 1 (crypto.ts, dataproc.ts).
  * - REVIDR_EL1 0, as QEMU. The rest of the space reads as zero: reserved encodings are RAZ, and with no AArch32 the
  *   AArch32 ID registers (CRm 1-3) say nothing is there. ID_AA64MMFR0/1_EL1 (CRm 7, op2 0-1) belong
  *   to the MMU (mmu-sys.ts) and are left to it.
@@ -36,7 +37,7 @@ const OSDLR_EL1 = sysreg(2, 0, 1, 3, 4);
 const VALUES = new Map<number, number>([
   [ID_AA64PFR0, 0x00001111],
   [ID_AA64DFR0, 0x10305006],
-  [ID_AA64ISAR0, 0x00010000],
+  [ID_AA64ISAR0, 0x00011120],
 ]);
 
 /** Stored configuration registers per core: key -> value (32 bits suffice for all of them here). */

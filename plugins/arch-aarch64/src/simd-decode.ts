@@ -1,9 +1,11 @@
 /**
  * Advanced SIMD decoding (Arm ARM C4.1.90, the AdvSIMD vector and scalar classes): which class an
  * encoding belongs to, and whether this core implements that (allocated) operation. Returns a
- * kind (simd-execute.ts) or -1 for UNDEFINED. Every Armv8.0 AdvSIMD encoding is implemented
- * except PMULL of 64-bit elements (part of the Cryptographic Extension, which the Pi 3 lacks).
+ * kind (simd-execute.ts, crypto.ts) or -1 for UNDEFINED. Every Armv8.0 AdvSIMD encoding is
+ * implemented, and the Cryptographic Extension (AES, SHA1, SHA256, PMULL of 64-bit elements) as
+ * QEMU's cortex-a53 has it.
  */
+import { decodeCrypto, S_PMULL64 } from './crypto.js';
 import {
   S_2MISC,
   S_3DIFF,
@@ -27,9 +29,14 @@ import {
 
 export function decodeSimd(b: number): number {
   const top = b >>> 28; // op0
+  if (top === 4 || top === 5) {
+    // Crypto AES (0100), two- and three-register SHA (0101), in gaps of the AdvSIMD classes
+    const kind = decodeCrypto(b);
+    if (kind >= 0) return kind;
+  }
   if ((top & 9) === 0) return vector(b); // 0xx0
   if ((top & 0xd) === 5) return scalar(b); // 01x1
-  return -1; // crypto (1100, 0100 and 0101 gaps) and reserved
+  return -1; // reserved (and the Armv8.2 crypto classes, 1100)
 }
 
 const bits = (b: number, lo: number, n: number) => (b >>> lo) & ((1 << n) - 1);
@@ -49,7 +56,10 @@ function vector(b: number): number {
   if (bits(b, 24, 5) !== 0b01110) return -1;
   if (bits(b, 21, 1) === 1) {
     if (bits(b, 10, 1) === 1) return sameOk(u, bits(b, 11, 5), size, q, false) ? S_3SAME : -1;
-    if (bits(b, 11, 1) === 0) return diffOk(u, bits(b, 12, 4), size) ? S_3DIFF : -1;
+    if (bits(b, 11, 1) === 0) {
+      if (bits(b, 12, 4) === 14 && u === 0 && size === 3) return S_PMULL64; // PMULL{2} .1Q (FEAT_PMULL)
+      return diffOk(u, bits(b, 12, 4), size) ? S_3DIFF : -1;
+    }
     // bits 11:10 = 10: two-register misc (20:17 = 0000) or across lanes (1000)
     const sel = bits(b, 17, 4);
     if (sel === 0) return miscOk(u, bits(b, 12, 5), size, q, false) ? S_2MISC : -1;

@@ -5,6 +5,7 @@
  */
 import type { A64Cpu } from './cpu.js';
 import type { FpState } from './fp-state.js';
+import { executeCrypto, S_AES, S_PMULL64, S_SHA2, S_SHA3 } from './crypto.js';
 import { FR } from './fp-arith.js';
 import { expandFpImm } from './fp-scalar.js';
 import { fpAcross, fpByElement, fpFixedShift, fpMisc, fpPairScalar, fpThreeSame } from './simd-fp.js';
@@ -79,6 +80,11 @@ export function executeSimd(cpu: A64Cpu, b: number, kind: number): void {
       return extract(cpu.fp, b);
     case S_TBL:
       return tableLookup(cpu.fp, b);
+    case S_AES:
+    case S_SHA3:
+    case S_SHA2:
+    case S_PMULL64:
+      return executeCrypto(cpu.fp, b, kind);
     case SC_PAIR:
       if (((b >>> 29) & 1) === 1) return fpPairScalar(cpu, b);
       return addpScalar(cpu.fp, b);

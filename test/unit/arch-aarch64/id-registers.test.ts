@@ -14,7 +14,7 @@ describe('aarch64 feature ID and EL2/debug configuration registers', () => {
       A.mrs(6, A.sysreg(3, 0, 0, 0, 6)), // REVIDR_EL1
     ], { 3: 0x55n, 4: 0x55n, 5: 0x55n, 6: 0x55n });
     expect(m.cpu.lastException).toBe(null);
-    expect([0, 1, 2, 3, 4, 5, 6].map((r) => m.x(r))).toEqual([0x1111n, 0x10305006n, 0x10000n, 0n, 0n, 0n, 0n]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((r) => m.x(r))).toEqual([0x1111n, 0x10305006n, 0x11120n, 0n, 0n, 0n, 0n]);
   });
 
   it('VPIDR/VMPIDR_EL2 reset to MIDR/MPIDR; MDCR_EL2, HSTR_EL2, MDSCR_EL1 hold what is written; OSLAR_EL1 sets OSLSR_EL1.OSLK', () => {
