@@ -1,22 +1,14 @@
 /** Scalar floating point: arithmetic, NaNs, FPSR flags, rounding, compares, conversions, moves. */
 import { describe, expect, it } from 'vitest';
-import { makeMachine, type A64Machine } from './machine.js';
-import { enc } from './fp-enc.js';
+import type { A64Machine } from './machine.js';
+import { runAsm } from './run-asm.js';
 
 const IOC = 1;
 const DZC = 2;
 const IXC = 16;
 const ALL1 = (1n << 128n) - 1n;
 
-/** Runs the instructions (assembly text, see fp-enc.ts) at EL3 after `setup`. */
-function fp(asm: string[], setup: (m: A64Machine) => void = () => {}): A64Machine {
-  const m = makeMachine();
-  m.load(asm.map(enc));
-  setup(m);
-  m.run(asm.length);
-  expect(m.cpu.lastException).toBeNull();
-  return m;
-}
+const fp = runAsm;
 const setD = (m: A64Machine, n: number, x: number) => {
   m.cpu.fp.setQ(n, 0n);
   m.cpu.fp.f64[2 * n] = x;

@@ -1,16 +1,9 @@
 /** Advanced SIMD floating point: vector and scalar lanes, NaNs and flags, conversions, reductions. */
 import { describe, expect, it } from 'vitest';
-import { makeMachine, type A64Machine } from './machine.js';
-import { enc } from './fp-enc.js';
+import type { A64Machine } from './machine.js';
+import { runAsm } from './run-asm.js';
 
-function vm(asm: string[], setup: (m: A64Machine) => void = () => {}): A64Machine {
-  const m = makeMachine();
-  m.load(asm.map(enc));
-  setup(m);
-  m.run(asm.length);
-  expect(m.cpu.lastException).toBeNull();
-  return m;
-}
+const vm = runAsm;
 const S = (m: A64Machine, r: number, n = 4) => [...m.cpu.fp.f32.slice(4 * r, 4 * r + n)];
 const D = (m: A64Machine, r: number) => [m.cpu.fp.f64[2 * r], m.cpu.fp.f64[2 * r + 1]];
 const W = (m: A64Machine, r: number) => [...m.cpu.fp.u32.slice(4 * r, 4 * r + 4)];

@@ -3,17 +3,10 @@
  * wide, narrow-high), by element, and the scalar integer forms.
  */
 import { describe, expect, it } from 'vitest';
-import { makeMachine, type A64Machine } from './machine.js';
-import { enc } from './fp-enc.js';
+import type { A64Machine } from './machine.js';
+import { runAsm } from './run-asm.js';
 
-function vm(asm: string[], setup: (m: A64Machine) => void = () => {}): A64Machine {
-  const m = makeMachine();
-  m.load(asm.map(enc));
-  setup(m);
-  m.run(asm.length);
-  expect(m.cpu.lastException).toBeNull();
-  return m;
-}
+const vm = runAsm;
 const Q = (m: A64Machine, r: number) => m.cpu.fp.getQ(r);
 const ALL1 = (1n << 128n) - 1n;
 const mask = (w: number) => (1n << BigInt(w)) - 1n;
