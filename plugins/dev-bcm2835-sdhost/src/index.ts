@@ -12,9 +12,9 @@
  * writing it sets the byte count of the transfer).
  * Output `irq` while SDHSTS has BUSY, BLOCK or SDIO (data) interrupt bits.
  */
-import type { AccessSize, BackendType, Device, DeviceContext, DeviceSlot, Drive, PluginApi } from '../../../src/core/api.js';
+import type { AccessSize, Device, DeviceContext, PluginApi } from '../../../src/core/api.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
-import type { SdCard } from '../../dev-sd-card/src/card.js';
+import { SdCardSlot } from '../../dev-sd-card/src/slot.js';
 
 const CMD_NEW = 0x8000;
 const CMD_FAIL = 0x4000;
@@ -43,7 +43,7 @@ const FIFO_WORDS = 16;
 export function createBcm2835Sdhost(ctx: DeviceContext): Device {
   const name = ctx.entry.name;
   const irq = ctx.output('irq');
-  let card: SdCard | undefined;
+  const slot = new SdCardSlot(name, () => update());
 
   let cmd = 0;
   let arg = 0;
@@ -67,9 +67,9 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
   }
 
   function sendCommand(): void {
-    const res = card?.command(cmd & 0x3f, arg);
+    const res = slot.card?.command(cmd & 0x3f, arg);
     const wantResponse = !(cmd & CMD_NO_RESPONSE);
-    if (!card || (wantResponse && (!res || (res.kind !== 'r2' && cmd & CMD_LONG_RESPONSE)))) {
+    if (!slot.card || (wantResponse && (!res || (res.kind !== 'r2' && cmd & CMD_LONG_RESPONSE)))) {
       cmd |= CMD_FAIL;
       status |= HSTS_CMD_TIME_OUT;
       return;
@@ -108,12 +108,12 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
   function fifoRun(): void {
     const isRead = (cmd & CMD_READ) !== 0;
     const isWrite = (cmd & CMD_WRITE) !== 0;
-    if (card && datacnt !== 0 && (isWrite || card.dataReady())) {
+    if (slot.card && datacnt !== 0 && (isWrite || slot.card.dataReady())) {
       if (isRead) {
         let n = 0;
         let value = 0;
         while (datacnt > 0 && fifoLen < FIFO_WORDS) {
-          value |= card.readByte() << (8 * n);
+          value |= slot.card.readByte() << (8 * n);
           datacnt--;
           if (++n === 4) {
             push(value);
@@ -137,7 +137,7 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
           }
           n--;
           datacnt--;
-          card.writeByte(value & 0xff);
+          slot.card.writeByte(value & 0xff);
           value >>>= 8;
         }
       }
@@ -197,27 +197,6 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
     ],
   });
 
-  const slot: DeviceSlot = {
-    interface: 'sd',
-    get occupied() {
-      return card !== undefined;
-    },
-    attach(type: BackendType, drive: Drive) {
-      if (card) throw new Error(`${name} already holds a card`);
-      card = type.create({}, drive) as SdCard;
-    },
-    // The Pi's GPIO moves the card between this controller and the other one (pins 48-53).
-    take() {
-      const taken = card;
-      card = undefined;
-      update();
-      return taken;
-    },
-    put(model: unknown) {
-      card = model as SdCard;
-      update();
-    },
-  };
 
   return {
     name,
@@ -235,12 +214,12 @@ export function createBcm2835Sdhost(ctx: DeviceContext): Device {
       datacnt = 0;
       fifoPos = 0;
       fifoLen = 0;
-      card?.reset();
+      slot.card?.reset();
       update();
     },
     // The card's image closes with the controller holding it at the end (the GPIO may move it).
-    close: () => card?.close(),
-    inspect: () => ({ card: card ? 'inserted' : 'none', SDCMD: cmd, SDHSTS: status, SDEDM: edm, 'fifo words': fifoLen, 'bytes left': datacnt }),
+    close: () => slot.card?.close(),
+    inspect: () => ({ card: slot.card ? 'inserted' : 'none', SDCMD: cmd, SDHSTS: status, SDEDM: edm, 'fifo words': fifoLen, 'bytes left': datacnt }),
   };
 }
 

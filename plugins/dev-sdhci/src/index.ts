@@ -20,9 +20,10 @@
  *
  * Output `irq`: (normal status & signal enable) | (error status & error signal enable) != 0.
  */
-import type { AccessSize, BackendType, Device, DeviceContext, DeviceSlot, Drive, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
+import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 import type { SdCard } from '../../dev-sd-card/src/card.js';
+import { SdCardSlot } from '../../dev-sd-card/src/slot.js';
 
 // Normal interrupt status bits (spec 2.2.17).
 const INT_CMD_COMPLETE = 1 << 0;
@@ -60,7 +61,7 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
   const u32 = (o: number) => view.getUint32(o, true);
   const set16 = (o: number, v: number) => view.setUint16(o, v & 0xffff, true);
   const set32 = (o: number, v: number) => view.setUint32(o, v >>> 0, true);
-  let card: SdCard | undefined;
+  const slot = new SdCardSlot(name, () => update());
 
   // Transfer state.
   let blocksLeft = 0;
@@ -80,7 +81,7 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
 
   function present(): number {
     let v = presentExtra | (1 << 17) | (0xf << 20) | (1 << 24); // stable, DAT and CMD lines high
-    if (card) v |= (1 << 16) | (1 << 18) | (1 << 19); // inserted, detect, not write-protected
+    if (slot.card) v |= (1 << 16) | (1 << 18) | (1 << 19); // inserted, detect, not write-protected
     return v >>> 0;
   }
 
@@ -112,8 +113,8 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
     transferring = false;
     presentExtra = 0;
     const mode = u16(0x0c);
-    if (mode & TM_AUTO_CMD12 && mode & TM_MULTI && card) {
-      const res = card.command(12, 0);
+    if (mode & TM_AUTO_CMD12 && mode & TM_MULTI && slot.card) {
+      const res = slot.card.command(12, 0);
       if (res) set32(0x1c, res.value); // auto CMD12's response goes to RESP[127:96]
     }
     raise(INT_TRANSFER_COMPLETE);
@@ -135,7 +136,7 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
     const index = (cmd >> 8) & 0x3f;
     const responseType = cmd & 3;
     const dataPresent = (cmd & (1 << 5)) !== 0;
-    const res = card?.command(index, u32(0x08));
+    const res = slot.card?.command(index, u32(0x08));
     if (responseType !== 0 && !res) {
       raiseError(ERR_CMD_TIMEOUT);
       update();
@@ -143,7 +144,7 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
     }
     storeResponse(res);
     raise(INT_CMD_COMPLETE);
-    if (dataPresent && card) {
+    if (dataPresent && slot.card) {
       const mode = u16(0x0c);
       reading = (mode & TM_READ) !== 0;
       const count = mode & TM_MULTI ? (mode & TM_BLOCK_COUNT_ENABLE ? u16(0x06) : Infinity) : 1;
@@ -155,9 +156,9 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
   }
 
   function dataPortRead(size: number): number {
-    if (!transferring || !reading || !card) return 0;
+    if (!transferring || !reading || !slot.card) return 0;
     let v = 0;
-    for (let i = 0; i < size && bytesLeftInBlock > 0; i++, bytesLeftInBlock--) v |= card.readByte() << (8 * i);
+    for (let i = 0; i < size && bytesLeftInBlock > 0; i++, bytesLeftInBlock--) v |= slot.card.readByte() << (8 * i);
     if (bytesLeftInBlock === 0) {
       presentExtra &= ~PS_BUFFER_READ;
       blocksLeft--;
@@ -170,8 +171,8 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
   }
 
   function dataPortWrite(size: number, value: number): void {
-    if (!transferring || reading || !card) return;
-    for (let i = 0; i < size && bytesLeftInBlock > 0; i++, bytesLeftInBlock--) card.writeByte((value >>> (8 * i)) & 0xff);
+    if (!transferring || reading || !slot.card) return;
+    for (let i = 0; i < size && bytesLeftInBlock > 0; i++, bytesLeftInBlock--) slot.card.writeByte((value >>> (8 * i)) & 0xff);
     if (bytesLeftInBlock === 0) {
       presentExtra &= ~PS_BUFFER_WRITE;
       blocksLeft--;
@@ -268,27 +269,6 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
   });
   void names; // names registers for traces and sets the window's access rules; accesses go below
 
-  const slot: DeviceSlot = {
-    interface: 'sd',
-    get occupied() {
-      return card !== undefined;
-    },
-    attach(type: BackendType, drive: Drive) {
-      if (card) throw new Error(`${name} already holds a card`);
-      card = type.create({}, drive) as SdCard;
-    },
-    // The Pi's GPIO moves the card between this controller and the other one (pins 48-53).
-    take() {
-      const taken = card;
-      card = undefined;
-      update();
-      return taken;
-    },
-    put(model: unknown) {
-      card = model as SdCard;
-      update();
-    },
-  };
 
   resetRegisters();
   return {
@@ -298,13 +278,13 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
     write,
     reset(): void {
       resetRegisters();
-      card?.reset();
+      slot.card?.reset();
       update();
     },
     // The card's image closes with the controller holding it at the end (the GPIO may move it).
-    close: () => card?.close(),
+    close: () => slot.card?.close(),
     inspect: () => ({
-      card: card ? 'inserted' : 'none',
+      card: slot.card ? 'inserted' : 'none',
       'normal status': u16(0x30),
       'error status': u16(0x32),
       transfer: transferring ? `${reading ? 'read' : 'write'}, ${blocksLeft} blocks left` : 'idle',
@@ -315,7 +295,7 @@ export function createSdhci(ctx: DeviceContext<SdhciProps>): Device {
 export function register(api: PluginApi): void {
   api.defineDevice({
     type: 'sdhci',
-    description: 'SD host controller (SDHCI 3.00, PIO), a slot for an sd-card drive (Raspberry Pi EMMC)',
+    description: 'SD host controller (SDHCI 3.00, PIO), a slot for an sd-slot.card drive (Raspberry Pi EMMC)',
     compatible: ['brcm,bcm2835-sdhci'],
     nodeName: 'mmc',
     props: sdhciProps(api.prop),
