@@ -81,7 +81,7 @@ describe('@rvos/arch-aarch64 plugin', () => {
     expect([m.cpu.pcLo >>> 0, m.cpu.pcHi >>> 0]).toEqual([0x80000, 0xffff0000]);
   });
 
-  function bootWith(file: Uint8Array, cpus = 2) {
+  function bootWith(file: Uint8Array, cpus = 2, initrd?: string) {
     const dir = mkdtempSync(join(tmpdir(), 'a64-boot-'));
     const path = join(dir, 'kernel.img');
     writeFileSync(path, file);
@@ -95,11 +95,15 @@ describe('@rvos/arch-aarch64 plugin', () => {
       loadImage: (p, raw) => loadImage(bus, p, raw, 183, 2, 'aarch64'),
       addRom: () => {},
       kernel: path,
+      initrd,
       bootRamSize: bus.ram.size,
       props: {},
       readFile: (p) => new Uint8Array(readFileSync(p)),
       badInput: (message) => {
         throw new Error(message);
+      },
+      editDtb: () => {
+        throw new Error('editDtb: not in this test');
       },
     };
     const result = aarch64.boot(ctx);

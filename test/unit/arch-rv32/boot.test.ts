@@ -25,6 +25,9 @@ function bootContext(m: TestMachine, opts: { firmware?: string; kernel?: string;
     badInput: (message) => {
       throw new Error(message);
     },
+    editDtb: () => {
+      throw new Error('editDtb: not in this test');
+    },
     loadImage(path, raw) {
       loads.push({ path, raw });
       const elf = opts.elf?.[path];
