@@ -210,6 +210,8 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   // `--kernel none` boots the firmware alone, like QEMU without -kernel.
   const kernelSpec = opts.kernel ?? board.boot.kernel;
   const kernel = kernelSpec === 'none' ? undefined : kernelSpec;
+  // QEMU: "-initrd only allowed with -kernel option" (the kernel is what reads it).
+  if (opts.initrd !== undefined && !opts.noBoot && kernel === undefined) throw new UserError(`--initrd ${opts.initrd}: only allowed with a kernel (--kernel, or the board's boot.kernel)`);
   const dtbSource = opts.dtb !== undefined ? '--dtb' : board.devicetree.file !== undefined ? `${board.origin('devicetree.file').file}:${board.origin('devicetree.file').line}: devicetree.file` : 'device tree';
   const bootCtx: BootContext = {
     cpus,

@@ -46,6 +46,8 @@ export function bootRaspi(ctx: BootContext): BootResult {
 
 /** hw/arm/boot.c: "Assume that raw images are linux kernels, and ELF images are not." */
 function bootElf(ctx: BootContext, cpus: A64Cpu[], path: string): BootResult {
+  // QEMU loads an initrd for Linux-style kernels only; rvos says so rather than drop it.
+  if (ctx.initrd) ctx.badInput(`--initrd ${ctx.initrd}: ${path} is an ELF, started as bare metal: only a Linux-style kernel (kernel8.img, arm64 Image) gets an initrd`);
   const image = ctx.loadImage(path, KERNEL_LOAD_ADDRESS);
   const base = ctx.bus.ram.base;
   let dtbAddress = 0;

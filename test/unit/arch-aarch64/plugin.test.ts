@@ -110,6 +110,10 @@ describe('@rvos/arch-aarch64 plugin', () => {
     return { result, machines };
   }
 
+  it('boot: --initrd is bad input (the arch\'s own boot cannot pass one), not ignored', () => {
+    expect(() => bootWith(new Uint8Array(8), 1, '/tmp/rootfs.cpio')).toThrow(/^--initrd \/tmp\/rootfs\.cpio: this board's boot \(aarch64 without a boot protocol\) cannot pass an initrd/);
+  });
+
   it('boot: a raw image goes to 0x80000 and starts there at EL2; other cores are held', () => {
     const { machines } = bootWith(new Uint8Array(new Uint32Array([A.movz(0, 42), A.mrs(1, A.CURRENTEL)]).buffer));
     const [m0, m1] = machines;
