@@ -1,6 +1,6 @@
 /**
  * `--initrd` on virt, as QEMU 7.2 (hw/riscv/boot.c riscv_load_initrd, hw/riscv/virt.c): the
- * initrd goes at kernel entry + min(RAM / 2, 128 MiB) and the guest finds linux,initrd-start and
+ * initrd goes at the kernel's load address + min(RAM / 2, 128 MiB) and the guest finds linux,initrd-start and
  * -end (32-bit cells) in the /chosen of the tree a1 points to. Bad input is one line.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeFdt } from '../../src/core/fdt-edit.js';
 import { createSession } from '../../src/core/session.js';
+import { makeElf } from '../helpers/elf.js';
 import { QEMU_BINARY, qemuAvailable } from '../helpers/qemu.js';
 
 const run = promisify(execFile);
@@ -22,14 +23,17 @@ function chosenOf(blob: Uint8Array) {
 }
 
 describe.skipIf(!qemuAvailable())('virt --initrd against QEMU', () => {
-  it('places the initrd where QEMU 7.2 does (128 MiB and 512 MiB of RAM, --bios none)', async () => {
+  it('places the initrd where QEMU 7.2 does (128 and 512 MiB of RAM, a raw image and an ELF, --bios none)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rvos-initrd-qemu-'));
-    const kernel = join(dir, 'kernel.bin');
+    const raw = join(dir, 'kernel.bin');
     const initrd = join(dir, 'rootfs.cpio');
-    writeFileSync(kernel, new Uint8Array([0x6f, 0, 0, 0])); // j .
+    writeFileSync(raw, new Uint8Array([0x6f, 0, 0, 0])); // j .
     writeFileSync(initrd, new Uint8Array(12345).fill(0x5a));
-    for (const memory of ['128M', '512M']) {
-      const dumped = join(dir, `qemu-${memory}.dtb`);
+    // An ELF whose entry is not its lowest address: QEMU 7.2 counts from the lowest (riscv_load_kernel).
+    const elf = join(dir, 'kernel.elf');
+    writeFileSync(elf, makeElf({ machine: 243, entry: 0x80001000, segments: [{ paddr: 0x80000000, data: new Uint8Array(0x2000).fill(0x13) }] }));
+    for (const [memory, kernel] of [['128M', raw], ['512M', raw], ['256M', elf]]) {
+      const dumped = join(dir, `qemu-${memory}-${kernel.endsWith('elf')}.dtb`);
       await run(QEMU_BINARY, ['-M', `virt,dumpdtb=${dumped}`, '-m', memory, '-nographic', '-bios', 'none', '-kernel', kernel, '-initrd', initrd]);
       const qemu = chosenOf(new Uint8Array(readFileSync(dumped)));
       expect(qemu.start).toHaveLength(1);

@@ -18,8 +18,10 @@
  *   firmware jumps to fw_dynamic_info.next_addr in S-mode. Without firmware (--bios none) the
  *   kernel runs in M-mode.
  * - Either way the ROM jumps to the start of RAM, whatever the ELF entry says: QEMU 7.2's
- *   `start_addr` is the DRAM base; ELF entries only reach fw_dynamic_info.next_addr.
- * - An initrd (only with a kernel) goes at kernel entry + min(RAM / 2, 128 MiB)
+ *   `start_addr` is the DRAM base. The `kernel_entry` that fw_dynamic_info.next_addr and the
+ *   initrd address take is an ELF's lowest loaded address, not its entry (riscv_load_kernel:
+ *   "Use low address not ELF entry point", so that fw_dynamic matches fw_jump and BBL).
+ * - An initrd (only with a kernel) goes at that kernel_entry + min(RAM / 2, 128 MiB)
  *   (`riscv_load_initrd`), and /chosen gets linux,initrd-start and -end as one 32-bit cell each
  *   (hw/riscv/virt.c, qemu_fdt_setprop_cell) before the DTB is placed: the grown tree may move.
  */
@@ -50,6 +52,11 @@ export function fdtAddress(ramBase: number, ramSize: number, fdtSize: number): n
 /** First address a raw kernel may go to after a firmware ending at `firmwareEnd` (RV32: 4 MiB). */
 export function kernelStartAddress(firmwareEnd: number): number {
   return alignUp(firmwareEnd, 4 * MiB);
+}
+
+/** QEMU 7.2 riscv_load_kernel's result: an ELF's lowest loaded address, a raw image's load address. */
+function kernelLoadBase(kernel: ElfInfo): number {
+  return kernel.elf ? kernel.low : kernel.entry;
 }
 
 /** The reset ROM contents: reset vector, start and DTB addresses, fw_dynamic_info. */
@@ -90,12 +97,12 @@ export function boot(ctx: BootContext): BootResult {
     if (ctx.kernel) {
       const kernel = ctx.loadImage(ctx.kernel, ctx.kernelAddress ?? kernelStartAddress(fw.high));
       images.push(kernel);
-      kernelEntry = kernel.entry;
+      kernelEntry = kernelLoadBase(kernel);
     }
   } else if (ctx.kernel) {
     const kernel = ctx.loadImage(ctx.kernel, ram.base);
     images.push(kernel);
-    kernelEntry = kernel.entry;
+    kernelEntry = kernelLoadBase(kernel);
   }
 
   const initrd = ctx.initrd ? loadInitrd(ctx, ctx.initrd, kernelEntry, images) : undefined;
