@@ -5,4 +5,5 @@
  */
 export * from './core/api.js';
 export type { FdtNode } from './core/fdt.js';
+export type { ChosenValue, DtbEdits } from './core/fdt-edit.js';
 export type { FieldSpec, RegisterAccess, RegisterMap, RegisterMapSpec, RegisterSpec } from './core/regmap.js';

@@ -6,6 +6,7 @@
  * run time, so a plugin compiled elsewhere works with any rvos that speaks its apiVersion.
  */
 import type { FdtNode } from './fdt.js';
+import type { DtbEdits } from './fdt-edit.js';
 import type { RegisterMap, RegisterMapSpec } from './regmap.js';
 
 export const PLUGIN_API_VERSION = 1;
@@ -650,6 +651,14 @@ export interface BootContext {
   readFile(path: string): Uint8Array;
   /** Stops the boot as bad input (exit 2) with one line: `rvos: MESSAGE`. For images the protocol rejects. */
   badInput(message: string): never;
+  /**
+   * `dtb` with boot-time fix-ups, as QEMU makes them with libfdt before a kernel gets the tree:
+   * /chosen properties (`bootargs`, `linux,initrd-start`/`-end`), the root's memory nodes replaced by
+   * one /memory@BASE, free space at the end. New properties and nodes go first, existing ones keep
+   * their place. Returns a new blob (`dtb` itself is unchanged); a board without a device tree or a
+   * tree that cannot be edited is bad input (exit 2, one line naming where the tree came from).
+   */
+  editDtb(edits: DtbEdits): Uint8Array;
 }
 
 /** What `ArchType.attach` gets: the running machine's bus, control, events and console. */

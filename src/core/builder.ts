@@ -1,3 +1,4 @@
+import { editFdt } from './fdt-edit.js';
 import type { ArchType, BlockImage, BootContext, BootResult, CharBackend, SemihostingHost, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
@@ -209,6 +210,9 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   // `--kernel none` boots the firmware alone, like QEMU without -kernel.
   const kernelSpec = opts.kernel ?? board.boot.kernel;
   const kernel = kernelSpec === 'none' ? undefined : kernelSpec;
+  // QEMU: "-initrd only allowed with -kernel option" (the kernel is what reads it).
+  if (opts.initrd !== undefined && !opts.noBoot && kernel === undefined) throw new UserError(`--initrd ${opts.initrd}: only allowed with a kernel (--kernel, or the board's boot.kernel)`);
+  const dtbSource = opts.dtb !== undefined ? '--dtb' : board.devicetree.file !== undefined ? `${board.origin('devicetree.file').file}:${board.origin('devicetree.file').line}: devicetree.file` : 'device tree';
   const bootCtx: BootContext = {
     cpus,
     bus,
@@ -223,6 +227,12 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     readFile: (path) => readInput(path, bus.ram.size, `the RAM (${formatBytes(bus.ram.size)})`),
     badInput: (message) => {
       throw new UserError(message);
+    },
+    editDtb: (edits) => {
+      if (dtb.length === 0) throw new UserError(`board ${board.name} has no device tree (devicetree: { mode: none })`);
+      const edited = editFdt(dtb, edits);
+      if (typeof edited === 'string') throw new UserError(`${dtbSource}: ${edited}`);
+      return edited;
     },
     loadImage: (path, rawAddress) => loadImage(bus, path, rawAddress, arch.elfMachine, arch.elfClass, arch.type),
     addRom: (name, base, bytes) => {

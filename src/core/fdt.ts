@@ -83,7 +83,7 @@ const FDT_PROP = 3;
 const FDT_END = 9;
 
 /** Serializes a tree to DTB version 17 (last compatible 16). */
-export function encodeFdt(root: FdtNode, opts: { bootCpu?: number; reserve?: Array<[number, number]> } = {}): Uint8Array {
+export function encodeFdt(root: FdtNode, opts: { bootCpu?: number; reserve?: Array<[number, number]>; minSize?: number } = {}): Uint8Array {
   const strings: string[] = [];
   const stringOffsets = new Map<string, number>();
   let stringsSize = 0;
@@ -132,7 +132,8 @@ export function encodeFdt(root: FdtNode, opts: { bootCpu?: number; reserve?: Arr
   const rsvSize = (reserve.length + 1) * 16;
   const structOffset = rsvOffset + rsvSize;
   const stringsOffset = structOffset + struct.length;
-  const total = (stringsOffset + stringsBlock.length + 7) & ~7;
+  // `minSize` leaves free space at the end, as libfdt's fdt_open_into (QEMU's load_device_tree).
+  const total = Math.max((stringsOffset + stringsBlock.length + 7) & ~7, opts.minSize ?? 0);
 
   const out = Buffer.alloc(total);
   const header = [FDT_MAGIC, total, structOffset, stringsOffset, rsvOffset, 17, 16, opts.bootCpu ?? 0, stringsBlock.length, struct.length];

@@ -7,7 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeDtb, type DtbNode } from '../../plugins/arch-aarch64/src/boot-fdt.js';
+import { decodeFdt } from '../../src/core/fdt-edit.js';
 import { encodeFdt, FdtNode } from '../../src/core/fdt.js';
 import { startMachine } from '../../src/testing/machine.js';
 import * as A from '../helpers/a64asm.js';
@@ -39,8 +39,8 @@ function dtbFile(): string {
   return tempFile('pi.dtb', blob);
 }
 
-const find = (node: DtbNode, name: string) => node.children.find((c) => c.name === name);
-const prop = (node: DtbNode | undefined, name: string) => node?.props.find((p) => p[0] === name)?.[1];
+const find = (node: FdtNode, name: string) => node.children.find((c) => c.name === name);
+const prop = (node: FdtNode | undefined, name: string) => node?.props.get(name);
 const cells = (b: Uint8Array | undefined) => (b ? Array.from({ length: b.length / 4 }, (_, i) => new DataView(b.buffer, b.byteOffset).getUint32(4 * i)) : undefined);
 const text = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('latin1').replace(/\0$/, '') : undefined);
 
@@ -70,7 +70,7 @@ describe('raspi3b: the arm64 Linux Image protocol', () => {
       // QEMU's size for a -dtb blob: (file size + 10000) x 2, the free space at the end.
       const total = new DataView(ram.buffer, ram.byteOffset + dtbAt).getUint32(4);
       expect(total).toBe((dtbFileSize + 10000) * 2);
-      const tree = decodeDtb(ram.slice(dtbAt, dtbAt + total));
+      const tree = decodeFdt(ram.slice(dtbAt, dtbAt + total));
       if (typeof tree === 'string') throw new Error(tree);
       expect(tree.root.children.map((c) => c.name)).toEqual(['memory@0', 'chosen', 'soc']);
       expect(cells(prop(find(tree.root, 'memory@0'), 'reg'))).toEqual([0, 0x3c000000]); // 960 MiB

@@ -9,13 +9,13 @@
  *   the primary loader at 0 (x0 = the device tree, or the ATAGS at 0x100 without one; x1-x3 = 0),
  *   cores 1-3 in the secondary loader at 0x300, waiting with WFE on the spin table (boot-stubs.ts);
  * - `--initrd` goes at max(RAM base + min(RAM / 2, 128 MiB), kernel end), page-aligned, and a
- *   device tree (`--dtb`) after it at the next 2 MiB boundary, fixed up as QEMU does (boot-fdt.ts).
+ *   device tree (`--dtb`) after it at the next 2 MiB boundary, fixed up as QEMU does (`BootContext.editDtb`).
  *
  * The RAM the kernel is told about is the board's less its `boot.reservedTop` (QEMU: RAM less the
  * VideoCore's 64 MiB). Everything is written into RAM again at every reset, as QEMU's ROM blobs.
  */
 import type { BootContext, BootProtocol, BootResult, ElfInfo } from '../../../src/core/api.js';
-import { fixupDtb } from './boot-fdt.js';
+import type { DtbEdits } from '../../../src/core/fdt-edit.js';
 import { KERNEL_LOAD_ADDRESS, parseKernelImage } from './boot-image.js';
 import { ATAGS_ADDRESS, SMPBOOT_ADDRESS, SPIN_TABLE_ADDRESS, atags, primaryLoader, secondaryLoader, spinTable } from './boot-stubs.js';
 import { A64Cpu } from './cpu.js';
@@ -46,6 +46,8 @@ export function bootRaspi(ctx: BootContext): BootResult {
 
 /** hw/arm/boot.c: "Assume that raw images are linux kernels, and ELF images are not." */
 function bootElf(ctx: BootContext, cpus: A64Cpu[], path: string): BootResult {
+  // QEMU loads an initrd for Linux-style kernels only; rvos says so rather than drop it.
+  if (ctx.initrd) ctx.badInput(`--initrd ${ctx.initrd}: ${path} is an ELF, started as bare metal: only a Linux-style kernel (kernel8.img, arm64 Image) gets an initrd`);
   const image = ctx.loadImage(path, KERNEL_LOAD_ADDRESS);
   const base = ctx.bus.ram.base;
   let dtbAddress = 0;
@@ -110,15 +112,20 @@ function bootLinuxStyle(ctx: BootContext, cpus: A64Cpu[], path: string, file: Ui
   return { images: [image], dtbAddress };
 }
 
+/**
+ * QEMU 7.2 arm_load_dtb (hw/arm/boot.c): one /memory@BASE for the boot RAM, /chosen bootargs and
+ * linux,initrd-start/-end in #address-cells cells; the blob keeps the size load_device_tree gives
+ * it, (file size + 10000) x 2, with the free space at its end: a kernel reserves the tree's
+ * totalsize, so Linux's "Memory: ... reserved" line matches QEMU's.
+ */
 function fixedDtb(ctx: BootContext, initrd: { start: number; size: number } | undefined): Uint8Array {
-  const fixed = fixupDtb(ctx.dtb, {
-    ramBase: ctx.bus.ram.base,
-    ramSize: ctx.bootRamSize,
-    bootargs: ctx.bootargs,
-    initrd: initrd && initrd.size > 0 ? { start: initrd.start, end: initrd.start + initrd.size } : undefined,
-  });
-  if (typeof fixed === 'string') ctx.badInput(`--dtb: ${fixed}`);
-  return fixed;
+  const chosen: DtbEdits['chosen'] = {};
+  if (ctx.bootargs) chosen.bootargs = ctx.bootargs;
+  if (initrd && initrd.size > 0) {
+    chosen['linux,initrd-start'] = { address: initrd.start };
+    chosen['linux,initrd-end'] = { address: initrd.start + initrd.size };
+  }
+  return ctx.editDtb({ memory: { base: ctx.bus.ram.base, size: ctx.bootRamSize }, chosen, minSize: (ctx.dtb.length + 10000) * 2 });
 }
 
 function place(ctx: BootContext, address: number, bytes: Uint8Array, what: string): number {

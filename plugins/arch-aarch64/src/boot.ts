@@ -12,6 +12,7 @@ import { A64Cpu } from './cpu.js';
 export { KERNEL_LOAD_ADDRESS };
 
 export function boot(ctx: BootContext): BootResult {
+  if (ctx.initrd) ctx.badInput(`--initrd ${ctx.initrd}: this board's boot (aarch64 without a boot protocol) cannot pass an initrd; boards with the raspi protocol can`);
   const images: ElfInfo[] = [];
   const path = ctx.kernel ?? ctx.firmware;
   let entry = KERNEL_LOAD_ADDRESS;

@@ -18,7 +18,12 @@
  *   firmware jumps to fw_dynamic_info.next_addr in S-mode. Without firmware (--bios none) the
  *   kernel runs in M-mode.
  * - Either way the ROM jumps to the start of RAM, whatever the ELF entry says: QEMU 7.2's
- *   `start_addr` is the DRAM base; ELF entries only reach fw_dynamic_info.next_addr.
+ *   `start_addr` is the DRAM base. The `kernel_entry` that fw_dynamic_info.next_addr and the
+ *   initrd address take is an ELF's lowest loaded address, not its entry (riscv_load_kernel:
+ *   "Use low address not ELF entry point", so that fw_dynamic matches fw_jump and BBL).
+ * - An initrd (only with a kernel) goes at that kernel_entry + min(RAM / 2, 128 MiB)
+ *   (`riscv_load_initrd`), and /chosen gets linux,initrd-start and -end as one 32-bit cell each
+ *   (hw/riscv/virt.c, qemu_fdt_setprop_cell) before the DTB is placed: the grown tree may move.
  */
 import type { BootContext, BootResult, ElfInfo } from '../../../src/core/api.js';
 
@@ -47,6 +52,11 @@ export function fdtAddress(ramBase: number, ramSize: number, fdtSize: number): n
 /** First address a raw kernel may go to after a firmware ending at `firmwareEnd` (RV32: 4 MiB). */
 export function kernelStartAddress(firmwareEnd: number): number {
   return alignUp(firmwareEnd, 4 * MiB);
+}
+
+/** QEMU 7.2 riscv_load_kernel's result: an ELF's lowest loaded address, a raw image's load address. */
+function kernelLoadBase(kernel: ElfInfo): number {
+  return kernel.elf ? kernel.low : kernel.entry;
 }
 
 /** The reset ROM contents: reset vector, start and DTB addresses, fw_dynamic_info. */
@@ -87,20 +97,48 @@ export function boot(ctx: BootContext): BootResult {
     if (ctx.kernel) {
       const kernel = ctx.loadImage(ctx.kernel, ctx.kernelAddress ?? kernelStartAddress(fw.high));
       images.push(kernel);
-      kernelEntry = kernel.entry;
+      kernelEntry = kernelLoadBase(kernel);
     }
   } else if (ctx.kernel) {
     const kernel = ctx.loadImage(ctx.kernel, ram.base);
     images.push(kernel);
-    kernelEntry = kernel.entry;
+    kernelEntry = kernelLoadBase(kernel);
   }
 
+  const initrd = ctx.initrd ? loadInitrd(ctx, ctx.initrd, kernelEntry, images) : undefined;
+  const dtb = initrd ? ctx.editDtb({ chosen: { 'linux,initrd-start': [initrd.start], 'linux,initrd-end': [initrd.end] } }) : ctx.dtb;
   // A board without a device tree (`devicetree: { mode: none }`) gets a1 = 0.
-  const dtbAddress = ctx.dtb.length === 0 ? 0 : fdtAddress(ram.base, ram.size, ctx.dtb.length);
-  if (ctx.dtb.length > 0 && (dtbAddress < ram.base || !ctx.bus.dmaWrite(dtbAddress, ctx.dtb))) {
-    throw new Error(`rv32: the device tree (${ctx.dtb.length} bytes) does not fit in RAM`);
+  const dtbAddress = dtb.length === 0 ? 0 : fdtAddress(ram.base, ram.size, dtb.length);
+  if (initrd && initrd.end > dtbAddress) {
+    ctx.badInput(`--initrd ${ctx.initrd}: too big to fit into RAM after the kernel (${initrd.end - initrd.start} bytes at ${hex(initrd.start)}, the device tree is at ${hex(dtbAddress)})`);
+  }
+  if (dtb.length > 0 && (dtbAddress < ram.base || !ctx.bus.dmaWrite(dtbAddress, dtb))) {
+    throw new Error(`rv32: the device tree (${dtb.length} bytes) does not fit in RAM`);
   }
   ctx.addRom('mrom', RESET_ROM_BASE, resetRom(start, dtbAddress, kernelEntry));
   for (const cpu of ctx.cpus) cpu.pc = RESET_ROM_BASE;
   return { images, dtbAddress };
+}
+
+/**
+ * QEMU 7.2 riscv_load_initrd: far enough above the kernel that it does not clobber it when it
+ * unpacks, low enough for a small RAM. Where QEMU's ROM loader would refuse (outside RAM, over the
+ * kernel) it is bad input; the device tree is checked once placed.
+ */
+function loadInitrd(ctx: BootContext, path: string, kernelEntry: number, images: ElfInfo[]): { start: number; end: number } {
+  const ram = ctx.bus.ram;
+  if (ctx.dtb.length === 0) ctx.badInput(`--initrd ${path}: the board has no device tree to tell the kernel where the initrd is`);
+  const bytes = ctx.readFile(path);
+  const start = kernelEntry + Math.min(Math.floor(ctx.bootRamSize / 2), 128 * MiB);
+  const end = start + bytes.length;
+  const ramEnd = ram.base + ctx.bootRamSize;
+  if (end > ramEnd) ctx.badInput(`--initrd ${path}: too big to fit into RAM after the kernel (${bytes.length} bytes at ${hex(start)}, RAM ends at ${hex(ramEnd)})`);
+  const over = images.find((i) => start < i.high && end > i.low);
+  if (over) ctx.badInput(`--initrd ${path}: would overlap ${over.path} (${hex(start)}..${hex(end)} over ${hex(over.low)}..${hex(over.high)})`);
+  if (!ctx.bus.dmaWrite(start, bytes)) ctx.badInput(`--initrd ${path}: ${hex(start)}..${hex(end)} is not RAM`);
+  return { start, end };
+}
+
+function hex(n: number): string {
+  return '0x' + n.toString(16);
 }

@@ -81,7 +81,7 @@ describe('@rvos/arch-aarch64 plugin', () => {
     expect([m.cpu.pcLo >>> 0, m.cpu.pcHi >>> 0]).toEqual([0x80000, 0xffff0000]);
   });
 
-  function bootWith(file: Uint8Array, cpus = 2) {
+  function bootWith(file: Uint8Array, cpus = 2, initrd?: string) {
     const dir = mkdtempSync(join(tmpdir(), 'a64-boot-'));
     const path = join(dir, 'kernel.img');
     writeFileSync(path, file);
@@ -95,16 +95,24 @@ describe('@rvos/arch-aarch64 plugin', () => {
       loadImage: (p, raw) => loadImage(bus, p, raw, 183, 2, 'aarch64'),
       addRom: () => {},
       kernel: path,
+      initrd,
       bootRamSize: bus.ram.size,
       props: {},
       readFile: (p) => new Uint8Array(readFileSync(p)),
       badInput: (message) => {
         throw new Error(message);
       },
+      editDtb: () => {
+        throw new Error('editDtb: not in this test');
+      },
     };
     const result = aarch64.boot(ctx);
     return { result, machines };
   }
+
+  it('boot: --initrd is bad input (the arch\'s own boot cannot pass one), not ignored', () => {
+    expect(() => bootWith(new Uint8Array(8), 1, '/tmp/rootfs.cpio')).toThrow(/^--initrd \/tmp\/rootfs\.cpio: this board's boot \(aarch64 without a boot protocol\) cannot pass an initrd/);
+  });
 
   it('boot: a raw image goes to 0x80000 and starts there at EL2; other cores are held', () => {
     const { machines } = bootWith(new Uint8Array(new Uint32Array([A.movz(0, 42), A.mrs(1, A.CURRENTEL)]).buffer));
