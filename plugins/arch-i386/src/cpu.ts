@@ -4,7 +4,7 @@
  * real-mode IVT. Interprets straight from memory (no decoded-block cache yet; see README).
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, RegisterValue } from '../../../src/core/api.js';
-import { arithFlags, ARITH, CcOp, CF, DF, IF, TF } from './flags.js';
+import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF } from './flags.js';
 
 export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
 export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
@@ -268,6 +268,84 @@ export class I386Cpu implements Cpu {
     this.eip = ip;
   }
 
+  /** Sets the arithmetic flags from a result directly (MUL/DIV families), as QEMU computes them. */
+  private setResultFlags(r: number, size: number, cfof: boolean): void {
+    this.setCc(CcOp.Logic, 0, 0, r, size);
+    if (cfof) this.setFlagBits(CF | OF, 0);
+  }
+
+  /** F6/F7: TEST, NOT, NEG, MUL, IMUL, DIV, IDIV (SDM vol. 2; #DE on divide by zero or quotient overflow). */
+  private group3(s: AccessSize): void {
+    this.modrm();
+    const bits = s * 8, mask = s === 4 ? 0xffffffff : (1 << bits) - 1;
+    const v = this.readRM(s);
+    switch (this.mrReg) {
+      case 0: case 1: this.alu(4, v, this.fetchImm(s), s); return;
+      case 2: this.writeRM(s, (~v & mask) >>> 0); return;
+      case 3: { const r = this.alu(5, 0, v, s); this.writeRM(s, r); return; }
+      case 4: case 5: {
+        const signed = this.mrReg === 5;
+        const a = signed ? (this.getR(EAX, s) << (32 - bits)) >> (32 - bits) : this.getR(EAX, s);
+        const b = signed ? (v << (32 - bits)) >> (32 - bits) : v;
+        if (s === 4) {
+          // 64-bit product exactly: BigInt is allocation, but MUL r32 is rare next to the hot path.
+          const p = signed ? BigInt(a) * BigInt(b) : BigInt(a >>> 0) * BigInt(b >>> 0);
+          const lo = Number(BigInt.asUintN(32, p)), hi = Number(BigInt.asUintN(32, p >> 32n));
+          this.regs[EAX] = lo; this.regs[EDX] = hi;
+          this.setResultFlags(lo, 4, signed ? p !== BigInt((lo | 0)) : hi !== 0);
+          return;
+        }
+        const p = a * b; // exact: at most 32 bits
+        if (s === 1) this.setR(EAX, 2, p);
+        else { this.setR(EAX, 2, p); this.setR(EDX, 2, p >> 16); }
+        const lo = p & mask;
+        const fits = signed ? ((lo << (32 - bits)) >> (32 - bits)) === p : (p >>> bits) === 0;
+        this.setResultFlags(lo, s, !fits);
+        return;
+      }
+      default: {
+        const signed = this.mrReg === 7;
+        if (v === 0) return this.raise(DE);
+        let q: number, r: number;
+        if (s === 4) {
+          const n = signed ? (BigInt(this.regs[EDX]) << 32n) | BigInt(this.regs[EAX] >>> 0) : (BigInt(this.regs[EDX] >>> 0) << 32n) | BigInt(this.regs[EAX] >>> 0);
+          const d = signed ? BigInt(v | 0) : BigInt(v);
+          const bq = n / d;
+          if (signed ? bq !== BigInt.asIntN(32, bq) : bq > 0xffffffffn) return this.raise(DE);
+          q = Number(BigInt.asUintN(32, bq)); r = Number(BigInt.asUintN(32, n % d));
+        } else {
+          const n = s === 1 ? this.getR(EAX, 2) : ((this.getR(EDX, 2) << 16) | this.getR(EAX, 2)) >>> 0;
+          const nn = signed ? (s === 1 ? (n << 16) >> 16 : n | 0) : n;
+          const d = signed ? (v << (32 - bits)) >> (32 - bits) : v;
+          const tq = Math.trunc(nn / d);
+          if (signed ? tq !== ((tq << (32 - bits)) >> (32 - bits)) : tq > mask) return this.raise(DE);
+          q = tq & mask; r = (nn % d) & mask;
+        }
+        if (s === 1) this.setR(EAX, 2, q | (r << 8));
+        else { this.setR(EAX, s, q); this.setR(EDX, s, r); }
+        return; // flags undefined; left as they were
+      }
+    }
+  }
+
+  /** The 0F map: Jcc rel16/32, MOVZX/MOVSX. */
+  private twoByte(vs: AccessSize): void {
+    const op = this.fetch8();
+    if (op >= 0x80 && op <= 0x8f) {
+      const d = vs === 4 ? this.fetch32() | 0 : (this.fetch16() << 16) >> 16;
+      if (this.condition(op & 15)) this.jumpRel(d);
+      return;
+    }
+    if (op === 0xb6 || op === 0xb7 || op === 0xbe || op === 0xbf) {
+      const from: AccessSize = op & 1 ? 2 : 1;
+      this.modrm();
+      const v = this.readRM(from), sh = 32 - from * 8;
+      this.setR(this.mrReg, vs, op >= 0xbe ? (v << sh) >> sh : v);
+      return;
+    }
+    this.raise(UD);
+  }
+
   // --- one instruction ------------------------------------------------------------------------
 
   private step(): void {
@@ -333,6 +411,32 @@ export class I386Cpu implements Cpu {
         return;
       }
       case 0x90: return; // NOP (XCHG eAX, eAX)
+      case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97: {
+        const t = this.getR(EAX, vs); this.setR(EAX, vs, this.getR(op & 7, vs)); this.setR(op & 7, vs, t); return;
+      }
+      case 0x86: case 0x87: {
+        const s: AccessSize = op & 1 ? vs : 1;
+        this.modrm();
+        const t = this.readRM(s); this.writeRM(s, this.getR(this.mrReg, s)); this.setR(this.mrReg, s, t); return;
+      }
+      case 0x98: // CBW / CWDE
+        if (vs === 4) this.regs[EAX] = (this.regs[EAX] << 16) >> 16; else this.setR(EAX, 2, (this.regs[EAX] << 24) >> 24);
+        return;
+      case 0x99: // CWD / CDQ
+        if (vs === 4) this.regs[EDX] = this.regs[EAX] >> 31; else this.setR(EDX, 2, (this.regs[EAX] << 16) >> 31);
+        return;
+      case 0xe2: { // LOOP: the count register is CX or ECX by address size
+        const d = (this.fetch8() << 24) >> 24;
+        const as: AccessSize = this.addrsize32 ? 4 : 2;
+        const c = (this.getR(ECX, as) - 1) >>> 0;
+        this.setR(ECX, as, c);
+        if ((as === 4 ? c : c & 0xffff) !== 0) this.jumpRel(d);
+        return;
+      }
+      case 0xa8: this.alu(4, this.getR(EAX, 1), this.fetch8(), 1); return;
+      case 0xa9: this.alu(4, this.getR(EAX, vs), this.fetchImm(vs), vs); return;
+      case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
+      case 0x0f: this.twoByte(vs); return;
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
         this.setR(op & 7, 1, this.fetch8()); return;
       case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
