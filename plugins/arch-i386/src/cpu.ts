@@ -328,6 +328,50 @@ export class I386Cpu implements Cpu {
     }
   }
 
+  /**
+   * Group 2 shifts and rotates (count masked to 5 bits; a zero count changes nothing). Flags as QEMU
+   * leaves them: OF is also set for counts above 1, AF = 0 after shifts; rotates change only CF and OF.
+   */
+  private group2(s: AccessSize, count: number): void {
+    const c = count & 31;
+    if (c === 0) return;
+    const bits = s * 8, mask = s === 4 ? 0xffffffff : (1 << bits) - 1, msb = bits - 1;
+    const v = this.readRM(s);
+    let r: number, cf: number, of: number;
+    const kind = this.mrReg;
+    if (kind >= 4) { // SHL SHR SAL SAR
+      if (kind === 5) { r = v >>> c; cf = (v >>> (c - 1)) & 1; of = c === 1 ? v >>> msb : 0; }
+      else if (kind === 7) { const sv = (v << (32 - bits)) >> (32 - bits); r = (sv >> c) & mask; cf = (sv >> (c - 1)) & 1; of = 0; }
+      else { r = c >= 32 ? 0 : (v << c) & mask; cf = c <= bits ? (v >>> (bits - c)) & 1 : 0; of = ((r >>> msb) & 1) ^ cf; }
+      r >>>= 0;
+      this.writeRM(s, r);
+      this.flagsRest = (this.eflags & ~ARITH) | (arithFlags(CcOp.Logic, 0, 0, r, bits, 0) & ~(CF | OF)) | cf | (of ? OF : 0);
+      this.ccOp = CcOp.None;
+      return;
+    }
+    let carry = this.carry();
+    if (kind === 0 || kind === 1) {
+      const n = c % bits;
+      r = kind === 0 ? ((v << n) | (v >>> ((bits - n) % bits))) & mask : ((v >>> n) | (v << ((bits - n) % bits))) & mask;
+      if (n === 0) r = v;
+      r >>>= 0;
+      if (kind === 0) { cf = r & 1; of = ((r >>> msb) & 1) ^ cf; }
+      else { cf = (r >>> msb) & 1; of = cf ^ ((r >>> (msb - 1)) & 1); }
+    } else { // RCL RCR through CF, bit by bit (count mod bits + 1)
+      r = v;
+      const n = c % (bits + 1);
+      for (let i = 0; i < n; i++) {
+        if (kind === 2) { const out = (r >>> msb) & 1; r = ((r << 1) | carry) & mask; carry = out; }
+        else { const out = r & 1; r = (r >>> 1) | (carry << msb); carry = out; }
+      }
+      r >>>= 0; cf = carry;
+      of = kind === 2 ? ((r >>> msb) & 1) ^ cf : ((r >>> msb) ^ (r >>> (msb - 1))) & 1;
+    }
+    this.writeRM(s, r);
+    this.flagsRest = (this.eflags & ~(CF | OF)) | cf | (of ? OF : 0);
+    this.ccOp = CcOp.None;
+  }
+
   /** The 0F map: Jcc rel16/32, MOVZX/MOVSX. */
   private twoByte(vs: AccessSize): void {
     const op = this.fetch8();
@@ -435,6 +479,9 @@ export class I386Cpu implements Cpu {
       }
       case 0xa8: this.alu(4, this.getR(EAX, 1), this.fetch8(), 1); return;
       case 0xa9: this.alu(4, this.getR(EAX, vs), this.fetchImm(vs), vs); return;
+      case 0xc0: case 0xc1: { const sz: AccessSize = op & 1 ? vs : 1; this.modrm(); this.group2(sz, this.fetch8()); return; }
+      case 0xd0: case 0xd1: this.modrm(); this.group2(op & 1 ? vs : 1, 1); return;
+      case 0xd2: case 0xd3: this.modrm(); this.group2(op & 1 ? vs : 1, this.regs[ECX] & 0xff); return;
       case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
       case 0x0f: this.twoByte(vs); return;
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
