@@ -31,6 +31,7 @@ export class I386Cpu implements Cpu {
   readonly segLimit = new Uint32Array(6);
   readonly segBig = new Uint8Array(6);
   cr0 = 0; cr2 = 0; cr3 = 0; cr4 = 0;
+  gdtBase = 0; gdtLimit = 0xffff;
   /** The last exception taken (for tests and the trace); null when none. */
   lastException: PendingException | null = null;
   private pending = -1;
@@ -250,6 +251,29 @@ export class I386Cpu implements Cpu {
     this.sel[seg] = selector; this.segBase[seg] = selector << 4;
   }
 
+  /**
+   * Loads a segment register from the GDT in protected mode (SDM vol. 3, 3.4.5): base, limit (scaled
+   * by G) and D/B into the cache. Not yet: the LDT, CPL/DPL/RPL and type checks, #NP/#SS and error codes.
+   * A null selector in a data segment register loads an unusable segment; elsewhere it is #GP.
+   */
+  loadSegProtected(seg: number, selector: number): boolean {
+    const index = selector & ~7;
+    if (index === 0 && seg !== CS && seg !== SS && (selector & 4) === 0) {
+      this.sel[seg] = selector; this.segBase[seg] = 0; this.segLimit[seg] = 0; this.segBig[seg] = 0;
+      return true;
+    }
+    if (index === 0 || selector & 4 || index + 7 > this.gdtLimit) { this.raise(GP); return false; }
+    const lo = this.bus.read((this.gdtBase + index) >>> 0, 4), hi = this.bus.read((this.gdtBase + index + 4) >>> 0, 4);
+    if (!(hi & 0x8000)) { this.raise(GP); return false; } // not present: #NP/#SS in the full version
+    let limit = (lo & 0xffff) | (hi & 0xf0000);
+    if (hi & 0x800000) limit = ((limit << 12) | 0xfff) >>> 0;
+    this.sel[seg] = selector;
+    this.segBase[seg] = (lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000);
+    this.segLimit[seg] = limit;
+    this.segBig[seg] = (hi >>> 22) & 1;
+    return true;
+  }
+
   private raise(vector: number): void { this.pending = vector; }
 
   /** Takes the pending exception: faults restart at the faulting instruction. Real mode: the IVT at 0. */
@@ -387,6 +411,26 @@ export class I386Cpu implements Cpu {
       this.setR(this.mrReg, vs, op >= 0xbe ? (v << sh) >> sh : v);
       return;
     }
+    if (op === 0x01) { // group 7: LGDT (the IDT and the rest come next)
+      this.modrm();
+      if (this.mrReg !== 2 || this.mrRm >= 0) return this.raise(UD);
+      const limit = this.read(this.eaSeg, this.eaOff, 2), base = this.read(this.eaSeg, (this.eaOff + 2) >>> 0, 4);
+      this.gdtLimit = limit; this.gdtBase = vs === 4 ? base : base & 0xffffff;
+      return;
+    }
+    if (op === 0x20 || op === 0x22) { // MOV from/to CRn: the r/m field is always a register
+      this.modrm();
+      const r = this.mrRm >= 0 ? this.mrRm : 0;
+      if (this.mrReg === 1 || this.mrReg > 4) return this.raise(UD);
+      if (op === 0x20) {
+        this.regs[r] = this.mrReg === 0 ? this.cr0 : this.mrReg === 2 ? this.cr2 : this.mrReg === 3 ? this.cr3 : this.cr4;
+        return;
+      }
+      const v = this.regs[r] >>> 0;
+      if (this.mrReg === 0) this.cr0 = (v | 0x10) >>> 0; // ET is fixed on 486+ (and QEMU)
+      else if (this.mrReg === 2) this.cr2 = v; else if (this.mrReg === 3) this.cr3 = v; else this.cr4 = v;
+      return;
+    }
     this.raise(UD);
   }
 
@@ -450,8 +494,8 @@ export class I386Cpu implements Cpu {
       case 0x8e: {
         this.modrm();
         if (this.mrReg === CS || this.mrReg > GS) return this.raise(UD);
-        if (this.cr0 & 1) return this.raise(GP); // protected-mode selector loads come with the GDT step
-        this.loadSegReal(this.mrReg, this.readRM(2));
+        if (this.cr0 & 1) this.loadSegProtected(this.mrReg, this.readRM(2));
+        else this.loadSegReal(this.mrReg, this.readRM(2));
         return;
       }
       case 0x90: return; // NOP (XCHG eAX, eAX)
@@ -482,6 +526,11 @@ export class I386Cpu implements Cpu {
       case 0xc0: case 0xc1: { const sz: AccessSize = op & 1 ? vs : 1; this.modrm(); this.group2(sz, this.fetch8()); return; }
       case 0xd0: case 0xd1: this.modrm(); this.group2(op & 1 ? vs : 1, 1); return;
       case 0xd2: case 0xd3: this.modrm(); this.group2(op & 1 ? vs : 1, this.regs[ECX] & 0xff); return;
+      // IN/OUT: the core has no I/O port space yet, so ports are bus addresses for now (see README).
+      case 0xe4: case 0xe5: { const port = this.fetch8(); this.setR(EAX, op & 1 ? vs : 1, this.bus.read(port, op & 1 ? vs : 1)); return; }
+      case 0xe6: case 0xe7: { const port = this.fetch8(); const sz: AccessSize = op & 1 ? vs : 1; this.bus.write(port, sz, this.getR(EAX, sz)); return; }
+      case 0xec: case 0xed: { const sz: AccessSize = op & 1 ? vs : 1; this.setR(EAX, sz, this.bus.read(this.regs[EDX] & 0xffff, sz)); return; }
+      case 0xee: case 0xef: { const sz: AccessSize = op & 1 ? vs : 1; this.bus.write(this.regs[EDX] & 0xffff, sz, this.getR(EAX, sz)); return; }
       case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
       case 0x0f: this.twoByte(vs); return;
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
@@ -500,8 +549,8 @@ export class I386Cpu implements Cpu {
       case 0xe9: { const d = this.fetchImm(vs) | 0; this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
       case 0xea: {
         const off = this.fetchImm(vs), selector = this.fetch16();
-        if (this.cr0 & 1) return this.raise(GP); // descriptor loads come with the GDT step
-        this.loadSegReal(CS, selector);
+        if (this.cr0 & 1) { if (!this.loadSegProtected(CS, selector)) return; }
+        else this.loadSegReal(CS, selector);
         this.eip = off;
         return;
       }
