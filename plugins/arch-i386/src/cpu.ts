@@ -100,8 +100,8 @@ export class I386Cpu implements Cpu {
       this.step();
       if (this.pending >= 0) this.deliver();
       n++;
+      this.retiredCount++; // current at every device access, as the clock reads it mid-slice
     }
-    this.retiredCount += n;
     return n;
   }
 

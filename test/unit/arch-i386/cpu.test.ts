@@ -149,3 +149,12 @@ describe('i386 exceptions', () => {
     expect(DE).toBe(0);
   });
 });
+
+describe('i386 run loop', () => {
+  it('counts retired instructions and stops at HLT (waiting)', () => {
+    const m = run16([0x90, 0x90]);
+    expect(m.cpu.retired).toBe(3); // two NOPs and the HLT
+    expect(m.cpu.waiting).toBe(true);
+    expect(m.cpu.run(10)).toBe(0);
+  });
+});
