@@ -531,6 +531,26 @@ export class I386Cpu implements Cpu {
       case 0xe6: case 0xe7: { const port = this.fetch8(); const sz: AccessSize = op & 1 ? vs : 1; this.bus.write(port, sz, this.getR(EAX, sz)); return; }
       case 0xec: case 0xed: { const sz: AccessSize = op & 1 ? vs : 1; this.setR(EAX, sz, this.bus.read(this.regs[EDX] & 0xffff, sz)); return; }
       case 0xee: case 0xef: { const sz: AccessSize = op & 1 ? vs : 1; this.bus.write(this.regs[EDX] & 0xffff, sz, this.getR(EAX, sz)); return; }
+      case 0x68: this.push(vs, this.fetchImm(vs)); return;
+      case 0x6a: this.push(vs, ((this.fetch8() << 24) >> 24) >>> 0); return;
+      case 0x8f: { this.modrm(); if (this.mrReg !== 0) return this.raise(UD); const v = this.pop(vs); this.writeRM(vs, v); return; }
+      case 0xfe: case 0xff: { // INC/DEC r/m; FF also CALL/JMP near indirect, PUSH r/m (far forms come later)
+        const sz: AccessSize = op & 1 ? vs : 1;
+        this.modrm();
+        const k = this.mrReg;
+        if (k <= 1) {
+          const a = this.readRM(sz), v = k ? a - 1 : a + 1;
+          this.setCc(k ? CcOp.Dec : CcOp.Inc, a, 1, v, sz);
+          this.writeRM(sz, v);
+          return;
+        }
+        if (op === 0xfe || k === 3 || k === 5 || k === 7) return this.raise(UD);
+        const t = this.readRM(vs);
+        if (k === 6) { this.push(vs, t); return; }
+        if (k === 2) this.push(vs, this.eip);
+        this.eip = t;
+        return;
+      }
       case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
       case 0x0f: this.twoByte(vs); return;
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
