@@ -35,6 +35,8 @@ export class I386Cpu implements Cpu {
   /** The last exception taken (for tests and the trace); null when none. */
   lastException: PendingException | null = null;
   private pending = -1;
+  /** True when the pending event is INT n: it returns after the instruction, not to it. */
+  private pendingIsSoftware = false;
   private halted = false;
   private exitRequested = false;
   private budgetLimit = Infinity;
@@ -280,7 +282,8 @@ export class I386Cpu implements Cpu {
   private deliver(): void {
     const vector = this.pending;
     this.pending = -1;
-    this.eip = this.startEip;
+    if (!this.pendingIsSoftware) this.eip = this.startEip;
+    this.pendingIsSoftware = false;
     this.lastException = { vector, eip: this.startEip };
     if (this.cr0 & 1) { this.halted = true; return; } // the IDT is the next step: stop there for now
     this.push(2, this.eflags & 0xffff);
@@ -551,6 +554,18 @@ export class I386Cpu implements Cpu {
         this.eip = t;
         return;
       }
+      case 0xcd: this.pending = this.fetch8(); this.pendingIsSoftware = true; return; // INT n (IVT in real mode)
+      case 0xcf: { // IRET, same privilege (the protected-mode checks and stack switch come with the IDT)
+        const ip = this.pop(vs), cs = this.pop(vs) & 0xffff, fl = this.pop(vs);
+        if (this.cr0 & 1) { if (!this.loadSegProtected(CS, cs)) return; } else this.loadSegReal(CS, cs);
+        this.eip = ip;
+        this.eflags = vs === 4 ? (fl & ~0x30000) | (this.eflags & 0x30000) : (this.eflags & ~0xffff) | fl;
+        return;
+      }
+      case 0x9c: this.push(vs, vs === 4 ? this.eflags & ~0x30000 : this.eflags & 0xffff); return; // PUSHF: VM, RF read as 0
+      case 0x9d: { const fl = this.pop(vs); this.eflags = vs === 4 ? (fl & ~0x30000) | (this.eflags & 0x30000) : (this.eflags & ~0xffff) | fl; return; }
+      case 0x9e: this.eflags = (this.eflags & ~0xd5) | ((this.regs[EAX] >>> 8) & 0xd5); return; // SAHF
+      case 0x9f: this.setR(4, 1, this.eflags & 0xff); return; // LAHF (AH)
       case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
       case 0x0f: this.twoByte(vs); return;
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
