@@ -4,7 +4,7 @@
  * real-mode IVT. Interprets straight from memory (no decoded-block cache yet; see README).
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, RegisterValue } from '../../../src/core/api.js';
-import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF } from './flags.js';
+import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF, ZF } from './flags.js';
 
 export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
 export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
@@ -42,7 +42,7 @@ export class I386Cpu implements Cpu {
   private budgetLimit = Infinity;
   private retiredCount = 0;
   // Per-instruction decode state (fields, not allocations).
-  private opsize32 = false; private addrsize32 = false; private segOverride = PREFIX_NONE;
+  private opsize32 = false; private addrsize32 = false; private segOverride = PREFIX_NONE; private rep = 0;
   private startEip = 0;
   private mrReg = 0; private mrRm = -1; private eaSeg = DS; private eaOff = 0;
   private readonly bus: CpuContext['bus'];
@@ -399,6 +399,34 @@ export class I386Cpu implements Cpu {
     this.ccOp = CcOp.None;
   }
 
+  /**
+   * MOVS/CMPS/STOS/LODS/SCAS with REP/REPE/REPNE: SI/DI and the count in CX or ECX by address size,
+   * the source in DS (or the override), the destination always ES. A REP runs to completion in one step.
+   */
+  private stringOp(op: number, s: AccessSize): void {
+    const as: AccessSize = this.addrsize32 ? 4 : 2;
+    const amask = as === 4 ? 0xffffffff : 0xffff;
+    const delta = this.eflags & DF ? -s : s;
+    const src = this.segOverride === PREFIX_NONE ? DS : this.segOverride;
+    const compare = op === 0xa6 || op === 0xa7 || op === 0xae || op === 0xaf;
+    for (;;) {
+      if (this.rep && this.getR(ECX, as) === 0) return;
+      const si = this.getR(ESI, as), di = this.getR(EDI, as);
+      switch (op & 0xfe) {
+        case 0xa4: this.write(ES, di, s, this.read(src, si, s)); break;
+        case 0xa6: this.alu(7, this.read(src, si, s), this.read(ES, di, s), s); break;
+        case 0xaa: this.write(ES, di, s, this.getR(EAX, s)); break;
+        case 0xac: this.setR(EAX, s, this.read(src, si, s)); break;
+        default: this.alu(7, this.getR(EAX, s), this.read(ES, di, s), s); break;
+      }
+      if (op < 0xa8 || op >= 0xac && op < 0xae) this.setR(ESI, as, (si + delta) & amask);
+      if (op < 0xa8 || op >= 0xaa && op < 0xac || op >= 0xae) this.setR(EDI, as, (di + delta) & amask);
+      if (!this.rep) return;
+      this.setR(ECX, as, (this.getR(ECX, as) - 1) & amask);
+      if (compare && ((this.eflags & ZF) !== 0) !== (this.rep === 0xf3)) return;
+    }
+  }
+
   /** The 0F map: Jcc rel16/32, MOVZX/MOVSX. */
   private twoByte(vs: AccessSize): void {
     const op = this.fetch8();
@@ -442,14 +470,15 @@ export class I386Cpu implements Cpu {
   private step(): void {
     this.startEip = this.eip;
     const big = this.segBig[CS] !== 0;
-    this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE;
+    this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE; this.rep = 0;
     let op = this.fetch8();
     for (;;) {
       if (op === 0x66) this.opsize32 = !big;
       else if (op === 0x67) this.addrsize32 = !big;
       else if (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e) this.segOverride = (op >> 3) & 3;
       else if (op === 0x64 || op === 0x65) this.segOverride = op - 0x60;
-      else if (op !== 0xf0 && op !== 0xf2 && op !== 0xf3) break; // LOCK/REP accepted, no string ops yet
+      else if (op === 0xf2 || op === 0xf3) this.rep = op;
+      else if (op !== 0xf0) break; // LOCK: accepted (one CPU, every access is atomic here)
       op = this.fetch8();
     }
     const vs: AccessSize = this.opsize32 ? 4 : 2;
@@ -566,6 +595,8 @@ export class I386Cpu implements Cpu {
       case 0x9d: { const fl = this.pop(vs); this.eflags = vs === 4 ? (fl & ~0x30000) | (this.eflags & 0x30000) : (this.eflags & ~0xffff) | fl; return; }
       case 0x9e: this.eflags = (this.eflags & ~0xd5) | ((this.regs[EAX] >>> 8) & 0xd5); return; // SAHF
       case 0x9f: this.setR(4, 1, this.eflags & 0xff); return; // LAHF (AH)
+      case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad: case 0xae: case 0xaf:
+        this.stringOp(op, op & 1 ? vs : 1); return;
       case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
       case 0x0f: this.twoByte(vs); return;
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
