@@ -430,6 +430,7 @@ export class I386Cpu implements Cpu {
   /** The 0F map: Jcc rel16/32, MOVZX/MOVSX. */
   private twoByte(vs: AccessSize): void {
     const op = this.fetch8();
+    if (op >= 0x90 && op <= 0x9f) { this.modrm(); this.writeRM(1, this.condition(op & 15) ? 1 : 0); return; } // SETcc
     if (op >= 0x80 && op <= 0x8f) {
       const d = vs === 4 ? this.fetch32() | 0 : (this.fetch16() << 16) >> 16;
       if (this.condition(op & 15)) this.jumpRel(d);
@@ -545,14 +546,16 @@ export class I386Cpu implements Cpu {
       case 0x99: // CWD / CDQ
         if (vs === 4) this.regs[EDX] = this.regs[EAX] >> 31; else this.setR(EDX, 2, (this.regs[EAX] << 16) >> 31);
         return;
-      case 0xe2: { // LOOP: the count register is CX or ECX by address size
+      case 0xe0: case 0xe1: case 0xe2: { // LOOPNE, LOOPE, LOOP: the count register is CX or ECX by address size
         const d = (this.fetch8() << 24) >> 24;
         const as: AccessSize = this.addrsize32 ? 4 : 2;
         const c = (this.getR(ECX, as) - 1) >>> 0;
         this.setR(ECX, as, c);
-        if ((as === 4 ? c : c & 0xffff) !== 0) this.jumpRel(d);
+        const z = (this.eflags & ZF) !== 0;
+        if ((as === 4 ? c : c & 0xffff) !== 0 && (op === 0xe2 || z === (op === 0xe1))) this.jumpRel(d);
         return;
       }
+      case 0xe3: { const d = (this.fetch8() << 24) >> 24; if (this.getR(ECX, this.addrsize32 ? 4 : 2) === 0) this.jumpRel(d); return; } // JCXZ/JECXZ
       case 0xa8: this.alu(4, this.getR(EAX, 1), this.fetch8(), 1); return;
       case 0xa9: this.alu(4, this.getR(EAX, vs), this.fetchImm(vs), vs); return;
       case 0xc0: case 0xc1: { const sz: AccessSize = op & 1 ? vs : 1; this.modrm(); this.group2(sz, this.fetch8()); return; }

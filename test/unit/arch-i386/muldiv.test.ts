@@ -82,3 +82,23 @@ describe('i386 group 3, MOVZX/MOVSX, CBW/CWD, XCHG, LOOP, Jcc near', () => {
     expect(m.cpu.getReg(EAX)).toBe(9);
   });
 });
+
+describe('i386 LOOPE/LOOPNE, JCXZ, SETcc', () => {
+  it('LOOPNE stops when ZF is set, LOOPE when it is clear; JCXZ jumps on CX = 0', () => {
+    // inc %ax; cmp $3,%ax; loopne back (e0 f8)
+    let m = run16([0x40, 0x83, 0xf8, 0x03, 0xe0, 0xfa], { [ECX]: 10 });
+    expect(m.cpu.getReg(EAX)).toBe(3);
+    expect(m.cpu.getReg(ECX)).toBe(7);
+    // cmp %ax,%ax (ZF); loope back (runs CX times)
+    m = run16([0x39, 0xc0, 0xe1, 0xfc], { [ECX]: 4 });
+    expect(m.cpu.getReg(ECX)).toBe(0);
+    m = run16([0xe3, 0x02, 0xb0, 0x01], { [ECX]: 0x10000, [EAX]: 0 }); // jcxz over mov $1,%al: CX = 0
+    expect(m.cpu.getReg(EAX)).toBe(0);
+  });
+
+  it('SETcc writes 1 or 0 to a byte', () => {
+    const m = run16([0x39, 0xc0, 0x0f, 0x94, 0xc0, 0x0f, 0x92, 0x04], { [EAX]: 0x1234, [ESI]: 0x300 }, (mm) => mm.bus.dmaWrite(0x300, Uint8Array.of(0x55)));
+    expect(m.cpu.getReg(EAX)).toBe(0x1201); // sete %al
+    expect(m.ram.view.getUint8(0x300)).toBe(0); // setb (%si): CF clear
+  });
+});
