@@ -71,6 +71,6 @@ describe('rvos plugins inspect', () => {
     expect(byName.stdout).toMatch(/arch rv32: .*\n {2}ELF +class 32, e_machine 243/);
     const none = await rvos(['plugins', 'inspect', 'nope']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^rvos: plugins inspect nope: no plugin or type of that name \(plugins: @rvos\/arch-aarch64, @rvos\/arch-rv32, /);
+    expect(none.stderr).toMatch(/^rvos: plugins inspect nope: no plugin or type of that name \(plugins: @rvos\/arch-aarch64, @rvos\/arch-i386, @rvos\/arch-rv32, /);
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * Lazy EFLAGS (Intel SDM vol. 1, 3.4.3): an arithmetic instruction records its operands and result;
+ * CF/PF/AF/ZF/SF/OF are derived only when read. The carry-chain formulas below hold for
+ * ADD/ADC and SUB/SBB/CMP at every width, so ADC/SBB need no special case.
+ */
+export const CF = 1 << 0;
+export const PF = 1 << 2;
+export const AF = 1 << 4;
+export const ZF = 1 << 6;
+export const SF = 1 << 7;
+export const TF = 1 << 8;
+export const IF = 1 << 9;
+export const DF = 1 << 10;
+export const OF = 1 << 11;
+export const ARITH = CF | PF | AF | ZF | SF | OF;
+
+/** Kind of the last flag-setting operation. */
+export const enum CcOp {
+  None = 0, // flags live in eflags
+  Add,
+  Sub,
+  Logic, // CF = OF = 0, AF = 0 as QEMU leaves it
+  Inc, // as Add with b = 1, CF kept
+  Dec, // as Sub with b = 1, CF kept
+}
+
+const PARITY = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  let b = i, p = 1;
+  while (b) { p ^= b & 1; b >>= 1; }
+  PARITY[i] = p ? PF : 0;
+}
+
+/** Computes the arithmetic flags; `keptCf` is CF before an INC/DEC. `bits` is 8, 16 or 32. */
+export function arithFlags(op: CcOp, a: number, b: number, r: number, bits: number, keptCf: number): number {
+  const sign = bits === 32 ? 0x80000000 : 1 << (bits - 1);
+  const mask = bits === 32 ? 0xffffffff : (1 << bits) - 1;
+  let f = PARITY[r & 0xff] | ((r & mask) === 0 ? ZF : 0) | (r & sign ? SF : 0);
+  switch (op) {
+    case CcOp.Add:
+    case CcOp.Inc: {
+      const carries = (a & b) | ((a | b) & ~r);
+      if (op === CcOp.Add) { if (carries & sign) f |= CF; } else f |= keptCf;
+      if ((a ^ r) & (b ^ r) & sign) f |= OF;
+      if ((a ^ b ^ r) & 0x10) f |= AF;
+      break;
+    }
+    case CcOp.Sub:
+    case CcOp.Dec: {
+      const borrows = (~a & b) | ((~a | b) & r);
+      if (op === CcOp.Sub) { if (borrows & sign) f |= CF; } else f |= keptCf;
+      if ((a ^ b) & (a ^ r) & sign) f |= OF;
+      if ((a ^ b ^ r) & 0x10) f |= AF;
+      break;
+    }
+    default:
+      break;
+  }
+  return f;
+}

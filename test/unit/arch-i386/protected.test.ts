@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { CS, DS, EAX, EBX, GP } from '../../../plugins/arch-i386/src/cpu.js';
+import { run16 } from './machine.js';
+
+/** Flat GDT at 0x500 (null, code 0x08, data 0x10, 4 GiB, D = 1) and its GDTR image at 0x600. */
+function flatGdt(view: DataView): void {
+  view.setBigUint64(0x508, 0x00cf9a000000ffffn, true);
+  view.setBigUint64(0x510, 0x00cf92000000ffffn, true);
+  view.setUint16(0x600, 23, true);
+  view.setUint32(0x602, 0x500, true);
+}
+
+const TO_PROTECTED = [
+  0x66, 0x0f, 0x01, 0x17, // lgdtl (%bx)
+  0x0f, 0x20, 0xc0, // mov %cr0, %eax
+  0x66, 0x83, 0xc8, 0x01, // orl $1, %eax
+  0x0f, 0x22, 0xc0, // mov %eax, %cr0
+];
+
+describe('i386 protected mode (flat, GDT)', () => {
+  it('LGDT, CR0.PE, far JMP reloads CS from the GDT; 32-bit code runs flat', () => {
+    const m = run16([...TO_PROTECTED, 0x66, 0xea, 0x00, 0x01, 0x01, 0x00, 0x08, 0x00], { [EBX]: 0x600 }, (mm) => {
+      flatGdt(mm.ram.view);
+      mm.bus.dmaWrite(0x10100, Uint8Array.from([
+        0x66, 0xb8, 0x10, 0x00, // .code32: movw $0x10, %ax
+        0x8e, 0xd8, // mov %eax, %ds
+        0xbb, 0x78, 0x56, 0x34, 0x12, // mov $0x12345678, %ebx
+        0x89, 0x1d, 0x00, 0x00, 0x08, 0x00, // mov %ebx, 0x80000
+        0xf4,
+      ]));
+    });
+    expect(m.cpu.lastException).toBeNull();
+    expect(m.cpu.cr0 & 1).toBe(1);
+    expect(m.cpu.privilegeName()).toBe('PM');
+    expect(m.cpu.gdtBase).toBe(0x500);
+    expect(m.cpu.sel[CS]).toBe(8);
+    expect(m.cpu.segBase[CS]).toBe(0);
+    expect(m.cpu.segLimit[CS]).toBe(0xffffffff);
+    expect(m.cpu.segBig[CS]).toBe(1);
+    expect(m.cpu.sel[DS]).toBe(0x10);
+    expect(m.ram.view.getUint32(0x80000, true)).toBe(0x12345678);
+    expect(m.cpu.pc).toBe(0x10112);
+  });
+
+  it('a selector past the GDT limit raises #GP (recorded; the IDT is the next step)', () => {
+    const m = run16([...TO_PROTECTED, 0x66, 0xea, 0x00, 0x01, 0x01, 0x00, 0x20, 0x00], { [EBX]: 0x600 }, (mm) => flatGdt(mm.ram.view));
+    expect(m.cpu.lastException).toEqual({ vector: GP, eip: TO_PROTECTED.length });
+    expect(m.cpu.waiting).toBe(true);
+  });
+
+  it('OUT/IN reach the bus at the port number (no I/O space in the core yet)', () => {
+    const m = run16([0xb0, 0x42, 0xe6, 0x80, 0xb0, 0x00, 0xe4, 0x80]); // mov $0x42,%al; out %al,$0x80; mov $0,%al; in $0x80,%al
+    expect(m.ram.view.getUint8(0x80)).toBe(0x42);
+    expect(m.cpu.getReg(EAX) & 0xff).toBe(0x42);
+  });
+});
