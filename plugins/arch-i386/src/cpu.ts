@@ -5,6 +5,7 @@
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, RegisterValue } from '../../../src/core/api.js';
 import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF, ZF } from './flags.js';
+import { div32, mul32, R } from './muldiv32.js';
 
 export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
 export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
@@ -315,11 +316,9 @@ export class I386Cpu implements Cpu {
         const a = signed ? (this.getR(EAX, s) << (32 - bits)) >> (32 - bits) : this.getR(EAX, s);
         const b = signed ? (v << (32 - bits)) >> (32 - bits) : v;
         if (s === 4) {
-          // 64-bit product exactly: BigInt is allocation, but MUL r32 is rare next to the hot path.
-          const p = signed ? BigInt(a) * BigInt(b) : BigInt(a >>> 0) * BigInt(b >>> 0);
-          const lo = Number(BigInt.asUintN(32, p)), hi = Number(BigInt.asUintN(32, p >> 32n));
-          this.regs[EAX] = lo; this.regs[EDX] = hi;
-          this.setResultFlags(lo, 4, signed ? p !== BigInt((lo | 0)) : hi !== 0);
+          const significant = mul32(a, b, signed);
+          this.regs[EAX] = R[0]; this.regs[EDX] = R[1];
+          this.setResultFlags(R[0] >>> 0, 4, significant);
           return;
         }
         const p = a * b; // exact: at most 32 bits
@@ -335,11 +334,8 @@ export class I386Cpu implements Cpu {
         if (v === 0) return this.raise(DE);
         let q: number, r: number;
         if (s === 4) {
-          const n = signed ? (BigInt(this.regs[EDX]) << 32n) | BigInt(this.regs[EAX] >>> 0) : (BigInt(this.regs[EDX] >>> 0) << 32n) | BigInt(this.regs[EAX] >>> 0);
-          const d = signed ? BigInt(v | 0) : BigInt(v);
-          const bq = n / d;
-          if (signed ? bq !== BigInt.asIntN(32, bq) : bq > 0xffffffffn) return this.raise(DE);
-          q = Number(BigInt.asUintN(32, bq)); r = Number(BigInt.asUintN(32, n % d));
+          if (!div32(this.regs[EDX], this.regs[EAX], v | 0, signed)) return this.raise(DE);
+          q = R[0] >>> 0; r = R[1] >>> 0;
         } else {
           const n = s === 1 ? this.getR(EAX, 2) : ((this.getR(EDX, 2) << 16) | this.getR(EAX, 2)) >>> 0;
           const nn = signed ? (s === 1 ? (n << 16) >> 16 : n | 0) : n;

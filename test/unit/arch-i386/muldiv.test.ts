@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CF, OF, PF, SF, ZF } from '../../../plugins/arch-i386/src/flags.js';
 import { DE, EAX, EBX, ECX, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { run16 } from './machine.js';
+import { div32, mul32, R } from '../../../plugins/arch-i386/src/muldiv32.js';
 
 describe('i386 group 3, MOVZX/MOVSX, CBW/CWD, XCHG, LOOP, Jcc near', () => {
   it('MUL r8 and r32; IMUL r16 sets CF/OF when the high half is significant', () => {
@@ -100,5 +101,51 @@ describe('i386 LOOPE/LOOPNE, JCXZ, SETcc', () => {
     const m = run16([0x39, 0xc0, 0x0f, 0x94, 0xc0, 0x0f, 0x92, 0x04], { [EAX]: 0x1234, [ESI]: 0x300 }, (mm) => mm.bus.dmaWrite(0x300, Uint8Array.of(0x55)));
     expect(m.cpu.getReg(EAX)).toBe(0x1201); // sete %al
     expect(m.ram.view.getUint8(0x300)).toBe(0); // setb (%si): CF clear
+  });
+});
+
+describe('i386 32-bit MUL/IMUL and DIV/IDIV without BigInt (muldiv32.ts)', () => {
+  const rnd = (() => {
+    let x = 0x2545f491;
+    return () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x | 0;
+    };
+  })();
+  const edge = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0xffff, 0x10000, -2];
+  const pick = (i: number) => (i < edge.length * edge.length ? edge[Math.floor(i / edge.length)] : rnd());
+  const pick2 = (i: number) => (i < edge.length * edge.length ? edge[i % edge.length] : rnd());
+  const u = (x: number) => BigInt(x >>> 0);
+  const s = (x: number) => BigInt(x | 0);
+
+  it('gives the BigInt model products and CF/OF on edge values and random operands', () => {
+    for (let i = 0; i < 3000; i++) {
+      const a = pick(i), b = pick2(i);
+      for (const signed of [false, true]) {
+        const p = signed ? s(a) * s(b) : u(a) * u(b);
+        const sig = mul32(a, b, signed);
+        expect(BigInt.asUintN(64, (BigInt(R[1] >>> 0) << 32n) | BigInt(R[0] >>> 0))).toBe(BigInt.asUintN(64, p));
+        expect(sig).toBe(signed ? p !== BigInt.asIntN(32, p) : p > 0xffffffffn);
+      }
+    }
+  });
+
+  it('gives the BigInt model quotients and remainders, and #DE exactly when the quotient does not fit', () => {
+    for (let i = 0; i < 3000; i++) {
+      const hi = i % 3 === 0 ? rnd() >> (i % 31) : pick(i), lo = rnd(), d = pick2(i) || 3;
+      for (const signed of [false, true]) {
+        const n = signed ? (s(hi) << 32n) | u(lo) : (u(hi) << 32n) | u(lo);
+        const dd = signed ? s(d) : u(d);
+        const q = n / dd;
+        const fits = signed ? q === BigInt.asIntN(32, q) : q <= 0xffffffffn;
+        expect(div32(hi, lo, d, signed)).toBe(fits);
+        if (fits) {
+          expect(R[0] >>> 0).toBe(Number(BigInt.asUintN(32, q)));
+          expect(R[1] >>> 0).toBe(Number(BigInt.asUintN(32, n % dd)));
+        }
+      }
+    }
   });
 });
