@@ -35,6 +35,8 @@ export class I386Cpu implements Cpu {
   gdtBase = 0; gdtLimit = 0xffff;
   /** The last exception taken (for tests and the trace); null when none. */
   lastException: PendingException | null = null;
+  /** The one record `lastException` points at, rewritten in place (no allocation per exception). */
+  private readonly exceptionRecord: PendingException = { vector: 0, eip: 0 };
   private pending = -1;
   /** True when the pending event is INT n: it returns after the instruction, not to it. */
   private pendingIsSoftware = false;
@@ -285,7 +287,9 @@ export class I386Cpu implements Cpu {
     this.pending = -1;
     if (!this.pendingIsSoftware) this.eip = this.startEip;
     this.pendingIsSoftware = false;
-    this.lastException = { vector, eip: this.startEip };
+    this.exceptionRecord.vector = vector;
+    this.exceptionRecord.eip = this.startEip;
+    this.lastException = this.exceptionRecord;
     if (this.cr0 & 1) { this.halted = true; return; } // the IDT is the next step: stop there for now
     this.push(2, this.eflags & 0xffff);
     this.push(2, this.sel[CS]);
