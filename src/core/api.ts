@@ -48,6 +48,7 @@ export interface Ram {
 /** Page-flag bits for RAM pages (4 KiB); a CPU's store fast path calls `bus.ramStoreHook` when non-zero. */
 export const PAGE_CODE = 1; // some CPU has pre-decoded code from this page
 export const PAGE_WATCH = 2; // a watcher (e.g. HTIF tohost) wants to see stores here
+export const PAGE_HOLE = 4; // not RAM: a board `memory.holes` window (device, ROM or nothing); CPUs take the bus path
 export const PAGE_SHIFT = 12;
 
 /** Bus and device accesses are 1, 2 or 4 bytes; 64-bit CPUs split wider MMIO accesses into two. */
@@ -74,7 +75,11 @@ export interface AccessRules {
 
 export interface Bus {
   readonly ram: Ram;
-  /** One byte per RAM page: PAGE_CODE | PAGE_WATCH. */
+  /**
+   * One byte per RAM page: PAGE_CODE | PAGE_WATCH | PAGE_HOLE. A CPU that reads or writes RAM
+   * through the typed arrays must take `read`/`write` for PAGE_HOLE pages (only boards whose arch
+   * declares `ArchType.memoryHoles` have them).
+   */
   readonly pageFlags: Uint8Array;
   /**
    * Set by `read`/`write` when the access hit nothing or the device refused it; the caller
@@ -98,6 +103,16 @@ export interface Bus {
    * mailboxes in guest memory such as HTIF's `tohost`. Watched pages take the slow store path.
    */
   watch(addr: number, size: number, fn: (addr: number, size: number) => void): void;
+}
+
+/**
+ * An I/O port address space beside memory (the PC's 64 KiB of ports, reached by IN/OUT). Board
+ * devices appear in it through their `io` windows. As on an ISA bus, a port nobody decodes reads
+ * as all ones and ignores writes; nothing faults.
+ */
+export interface PortSpace {
+  read(port: number, size: AccessSize): number;
+  write(port: number, size: AccessSize, value: number): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,8 +324,13 @@ export interface OutputSpec {
 export interface DeviceEntry<P = Readonly<Record<string, unknown>>> {
   type: string;
   name: string;
-  /** Pairs [base, size]; most devices have one. */
+  /** Memory windows, pairs [base, size]; most devices have one. */
   reg: Array<[number, number]>;
+  /**
+   * I/O port windows, pairs [port, count] (board `io:`). A device's window index (the `region`
+   * of `read`/`write`/`registers`) counts the `reg` windows first, then these.
+   */
+  io: Array<[number, number]>;
   /** Where each connected output goes, as written in the board ("plic:10", "cpus:mtip"), by output name. */
   irq: Readonly<Record<string, string>>;
   /** Validated props with defaults filled in (the same object as `DeviceContext.props`). */
@@ -331,6 +351,15 @@ export interface DeviceContext<P = Readonly<Record<string, unknown>>> {
    * it. Asking for an undeclared output, or a per-CPU one without a valid `cpu`, throws.
    */
   output(name: string, cpu?: number): IrqLine;
+  /**
+   * Vectored interrupts (an 8259A): `answer` runs this controller's interrupt-acknowledge cycle
+   * for the request on output `name` and returns the vector. Whoever the output is wired to gets
+   * it with `acknowledge(input)`: a CPU (`CpuContext.acknowledge`, the x86 INTA cycle) or another
+   * controller (a cascade: the master 8259A acknowledging the slave on its IR2).
+   */
+  onAcknowledge(name: string, answer: () => number): void;
+  /** The acknowledge cycle of the device driving this controller's input `input`: its vector, or -1 when it gives none. */
+  acknowledge(input: string): number;
   /**
    * An interrupt *input* for a controller's `irqInput`: a line that calls `onChange(level)` when
    * the level driven into it changes (and counts rising edges). Create each once, in `irqInput`.
@@ -385,7 +414,7 @@ export interface DeviceTreeContext {
 export interface Device extends Partial<IrqSink> {
   readonly name: string;
   /**
-   * MMIO read at `offset` within region `region` (index into entry.reg). Only accesses the
+   * MMIO or port read at `offset` within window `region` (index into entry.reg, then entry.io). Only accesses the
    * window's `AccessRules` accept arrive here; a device may still set bus.fault to refuse one.
    */
   read?(offset: number, size: AccessSize, region: number): number;
@@ -564,6 +593,13 @@ export interface Cpu extends IrqSink {
 export interface CpuContext {
   readonly id: number;
   readonly bus: Bus;
+  /** The I/O port space (IN/OUT); empty on boards without `io` windows. */
+  readonly io: PortSpace;
+  /**
+   * The interrupt-acknowledge cycle on this CPU's input `input` (x86 INTR): the vector the
+   * controller driving it answers (`DeviceContext.onAcknowledge`), or -1 when it gives none.
+   */
+  acknowledge(input: string): number;
   readonly clock: Clock;
   readonly events: EventSink;
   readonly machine: MachineControl;
@@ -696,6 +732,11 @@ export interface ArchType {
    * wires them with `cpu: { irq: { cntv: local:cntvirq$cpu } }`; the CPU gets them from `ctx.output`.
    */
   readonly cpuOutputs?: Readonly<Record<string, OutputSpec>>;
+  /**
+   * True when its CPUs honour PAGE_HOLE (see `Bus.pageFlags`), so boards may give `memory.holes`
+   * (the PC's 640 KiB-1 MiB window for VGA memory and BIOS ROM).
+   */
+  readonly memoryHoles?: boolean;
   createCpu(ctx: CpuContext): Cpu;
   /** Fills /cpus in the device tree. Returns each CPU's interrupt-controller phandle (for interrupts-extended). */
   deviceTreeCpus(root: FdtNode, cpus: Cpu[], props: Record<string, unknown>, allocPhandle: () => number): number[];
