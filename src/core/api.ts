@@ -187,7 +187,7 @@ export interface MachineEvents {
    * An access to an address where nothing is mapped, or one a device's `AccessRules` refuse
    * (`device` and `reason` then say which and why); it becomes an access fault in the guest.
    */
-  unmapped: { addr: number; size: number; write: boolean; value: number; device?: string; reason?: string };
+  unmapped: { addr: number; size: number; write: boolean; value: number; device?: string; reason?: string; io?: boolean };
   /** A device register access (emitted only when someone listens: --trace mmio, the TUI). */
   mmio: { device: string; offset: number; register: string; size: number; write: boolean; value: number };
   /** Guest-visible power events. */
@@ -593,13 +593,17 @@ export interface Cpu extends IrqSink {
 export interface CpuContext {
   readonly id: number;
   readonly bus: Bus;
-  /** The I/O port space (IN/OUT); empty on boards without `io` windows. */
-  readonly io: PortSpace;
+  /**
+   * The I/O port space (IN/OUT); empty on boards without `io` windows. Always present in
+   * machines rvos builds (optional so unit tests may build a bare context).
+   */
+  readonly io?: PortSpace;
   /**
    * The interrupt-acknowledge cycle on this CPU's input `input` (x86 INTR): the vector the
    * controller driving it answers (`DeviceContext.onAcknowledge`), or -1 when it gives none.
+   * Always present in machines rvos builds (optional so unit tests may build a bare context).
    */
-  acknowledge(input: string): number;
+  acknowledge?(input: string): number;
   readonly clock: Clock;
   readonly events: EventSink;
   readonly machine: MachineControl;

@@ -46,6 +46,8 @@ const deviceSchema = z
     type: z.string().optional(),
     name: z.string().regex(/^[a-zA-Z][\w-]*$/, 'must start with a letter and hold only letters, digits, _ and -'),
     reg: regSchema.optional(),
+    /** I/O port windows [port, count] (the PC's IN/OUT space). */
+    io: regSchema.optional(),
     irq: irqSchema.optional(),
     props: z.record(z.unknown()).optional(),
     remove: z.boolean().optional(),
@@ -75,7 +77,15 @@ const boardFileSchema = z
     arch: z.string().optional(),
     cpus: z.number().int().min(1).max(64).optional(),
     cpu: z.record(z.unknown()).optional(),
-    memory: z.object({ base: number, size: number }).strict().optional(),
+    memory: z
+      .object({
+        base: number,
+        size: number,
+        /** Page-aligned [base, size] ranges inside RAM's span that are not RAM (the PC's 640 KiB-1 MiB window). */
+        holes: z.array(z.tuple([number, number])).optional(),
+      })
+      .strict()
+      .optional(),
     clock: z.object({ nsPerInstruction: z.number().positive().optional() }).strict().optional(),
     devicetree: z
       .object({
@@ -107,6 +117,8 @@ export interface BoardDevice {
   type: string;
   name: string;
   reg: Array<[number, number]>;
+  /** I/O port windows [port, count]. */
+  io: Array<[number, number]>;
   /** As written: one target, or output name -> target (checked against the type by `checkBoard`). */
   irq?: IrqSpec;
   /** As written (checked and completed with defaults by `checkBoard`). */
@@ -130,7 +142,8 @@ export interface Board {
    * generic timer's), `$cpu` in INPUT standing for the CPU's index (`local:cntvirq$cpu`).
    */
   cpuIrq: Record<string, string>;
-  memory: { base: number; size: number };
+  /** `holes`: ranges of RAM's span that are not RAM (devices and ROMs sit there), page-aligned. */
+  memory: { base: number; size: number; holes?: Array<[number, number]> };
   nsPerInstruction: number;
   devicetree: { mode?: 'generate' | 'none'; file?: string; model?: string; compatible?: string[] };
   devices: BoardDevice[];
@@ -321,6 +334,7 @@ export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: 
       type,
       name: dev.name,
       reg: dev.reg ? toRegList(dev.reg) : prev?.reg ?? [],
+      io: dev.io ? toRegList(dev.io) : prev?.io ?? [],
       irq: dev.irq ?? prev?.irq,
       props: { ...(prev?.props ?? {}), ...(dev.props ?? {}) },
       origin: o,
@@ -395,26 +409,42 @@ export function checkBoard(board: Board, known: BoardTypeInfo): Map<string, Reso
     }
   }
   const names = new Set<string>();
-  const windows: Array<{ name: string; base: number; size: number; origin: Origin }> = [
-    { name: 'memory', base: board.memory.base, size: board.memory.size, origin: board.origin('memory') },
-  ];
+  const memory = board.origin('memory');
+  const holes = [...(board.memory.holes ?? [])].sort((a, b) => a[0] - b[0]);
+  for (const [base, size] of holes) {
+    const where = `${memory.file}:${memory.line}: memory.holes: [0x${base.toString(16)}, 0x${size.toString(16)}]`;
+    if (size <= 0 || base % 4096 !== 0 || size % 4096 !== 0) throw new UserError(`${where}: holes are whole 4 KiB pages`);
+    if (base < board.memory.base || base + size > board.memory.base + board.memory.size) throw new UserError(`${where}: lies outside RAM`);
+  }
+  // RAM's pieces around its holes: device windows may sit in a hole, not on RAM.
+  const windows: Array<{ name: string; base: number; size: number; origin: Origin }> = [];
+  let ramAt = board.memory.base;
+  for (const [base, size] of [...holes, [board.memory.base + board.memory.size, 0] as [number, number]]) {
+    if (base > ramAt) windows.push({ name: 'memory', base: ramAt, size: base - ramAt, origin: memory });
+    ramAt = Math.max(ramAt, base + size);
+  }
+  const ports: typeof windows = [];
+  const checkWindows = (dev: BoardDevice, field: 'reg' | 'io', list: Array<[number, number]>, taken: typeof windows) =>
+    list.forEach(([base, size], r) => {
+      if (size <= 0) throw new UserError(`${at(dev.origin, field)}: window ${r} has size 0`);
+      if (field === 'io' && base + size > 0x10000) throw new UserError(`${at(dev.origin, field)}: ports 0x${base.toString(16)}+0x${size.toString(16)} pass the I/O space's end (0xffff)`);
+      for (const w of taken) {
+        if (base < w.base + w.size && w.base < base + size) {
+          throw new UserError(
+            `${at(dev.origin, field)}: ${dev.name} at 0x${base.toString(16)} (size 0x${size.toString(16)}) overlaps ${w.name} at 0x${w.base.toString(16)} (size 0x${w.size.toString(16)}, ${w.origin.file}:${w.origin.line})`,
+          );
+        }
+      }
+      taken.push({ name: dev.name, base, size, origin: dev.origin });
+    });
   for (const dev of board.devices) {
     if (!known.deviceTypes.includes(dev.type)) {
       throw new UserError(`${at(dev.origin, 'type')}: unknown device type "${dev.type}" (known: ${known.deviceTypes.join(', ')})`);
     }
     if (names.has(dev.name)) throw new UserError(`${at(dev.origin, 'name')}: duplicate device name "${dev.name}"`);
     names.add(dev.name);
-    dev.reg.forEach(([base, size], r) => {
-      if (size <= 0) throw new UserError(`${at(dev.origin, `reg`)}: window ${r} has size 0`);
-      for (const w of windows) {
-        if (base < w.base + w.size && w.base < base + size) {
-          throw new UserError(
-            `${at(dev.origin, 'reg')}: ${dev.name} at 0x${base.toString(16)} (size 0x${size.toString(16)}) overlaps ${w.name} at 0x${w.base.toString(16)} (size 0x${w.size.toString(16)}, ${w.origin.file}:${w.origin.line})`,
-          );
-        }
-      }
-      windows.push({ name: dev.name, base, size, origin: dev.origin });
-    });
+    checkWindows(dev, 'reg', dev.reg, windows);
+    checkWindows(dev, 'io', dev.io ?? [], ports);
   }
   const resolved = new Map<string, ResolvedDevice>();
   for (const dev of board.devices) {

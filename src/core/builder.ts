@@ -3,7 +3,7 @@ import type { ArchType, BlockImage, BootContext, BootResult, CharBackend, Semiho
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
 import { guardArch } from './arch-host.js';
-import { createRam, PhysicalBus, hex, type DeviceAccessFailure } from './bus.js';
+import { createRam, PhysicalBus, PortBus, hex, type DeviceAccessFailure } from './bus.js';
 import { NullBackend, type Backend } from './chardev.js';
 import { VirtualClock } from './clock.js';
 import { createDevice, type DeviceHost } from './device-host.js';
@@ -91,7 +91,18 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     const where = opts.memory !== undefined ? opts.memoryWhere ?? `--memory ${formatBytes(opts.memory)}` : `${o.file}:${o.line}: memory.size`;
     throw new UserError(`${where}: cannot allocate ${formatBytes(board.memory.size)} of guest RAM on this host (${(e as Error).message})`);
   }
-  const bus = new PhysicalBus(ram, events);
+  if (board.memory.holes?.length && !arch.memoryHoles) {
+    const o = board.origin('memory');
+    throw new UserError(`${o.file}:${o.line}: memory.holes: ${arch.type} CPUs reach RAM directly and do not support holes`);
+  }
+  const bus = new PhysicalBus(ram, events, board.memory.holes);
+  const io = new PortBus(events);
+  // Which wire drives each controller or CPU input, for vectored interrupt acknowledge cycles.
+  const drivers = new Map<IrqLine, Wire>();
+  const acknowledgeOn = (sink: IrqLine | undefined): number => {
+    const answer = sink && drivers.get(sink)?.answer;
+    return answer ? answer() : -1;
+  };
 
   // The machine object is needed by devices (power control) before it exists: forward to it.
   let machine!: Machine;
@@ -111,7 +122,8 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       if (!line) throw new Error(`cpu output "${name}" is not declared in cpuOutputs (${Object.keys(arch.cpuOutputs ?? {}).join(', ') || 'none'})`);
       return line;
     };
-    cpus.push(arch.createCpu({ id, bus, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
+    const acknowledge = (input: string): number => acknowledgeOn(cpus[id].irqInput(input));
+    cpus.push(arch.createCpu({ id, bus, io, acknowledge, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
   }
 
   const consoleName = consoleDeviceName(board);
@@ -135,10 +147,12 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     chardev,
     // Another device's slot (the plugin's own object: slot calls are the plugin's business).
     slotOf: (name) => created.find((c) => c.entry.name === name)?.raw.slot,
+    acknowledge: (name, input) => acknowledgeOn(created.find((c) => c.entry.name === name)?.device.irqInput?.(input)),
     // Timers fire only while the machine runs, so `machine` exists by then.
     fail: (error) => machine.failPlugin(error),
   };
   bus.onDeviceError = (f) => machine.failPlugin(accessFailure(f));
+  io.onDeviceError = (f) => machine.failPlugin(accessFailure(f, 'port '));
 
   // Output lines first (targets are bound once every controller exists).
   const pendingTargets: Array<{ dev: BoardDevice; line: Wire; target: NonNullable<OutputLine['target']> }> = [];
@@ -151,7 +165,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     const outputs: Wire[] = [];
     let instance;
     try {
-      instance = createDevice(type, plugin, { type: entry.type, name: entry.name, reg: entry.reg, irq, props }, lines, host, (l) => {
+      instance = createDevice(type, plugin, { type: entry.type, name: entry.name, reg: entry.reg, io: entry.io, irq, props }, lines, host, (l) => {
         const wire = new Wire(lineLabel(entry.name, l), undefined, events);
         if (l.target) pendingTargets.push({ dev: entry, line: wire, target: l.target });
         outputs.push(wire);
@@ -175,6 +189,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       throw new UserError(`${o.file}:${o.line}: device ${p.dev.name}: irq: ${who} has no interrupt input "${t.input}"`);
     }
     p.line.connect(sink);
+    drivers.set(sink, p.line);
   }
   connectCpuOutputs(board, cpuLines, created);
 
@@ -187,6 +202,11 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       } catch (e) {
         throw new UserError(`${c.entry.origin.file}:${c.entry.origin.line}: ${c.entry.origin.path}.reg: ${(e as Error).message}`);
       }
+    });
+    c.entry.io.forEach(([base, size], i) => {
+      const index = c.entry.reg.length + i;
+      const regs = c.regs[index];
+      io.map({ name: c.entry.name, base, size, device: c.raw, index, regs, access: regs?.access ?? c.type.access, plugin: c.plugin });
     });
   }
 
@@ -433,9 +453,9 @@ export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, ma
 }
 
 /** The PluginError for a device read/write that threw, naming the access. */
-function accessFailure(f: DeviceAccessFailure): PluginError {
+function accessFailure(f: DeviceAccessFailure, space = ''): PluginError {
   const bytes = `${f.size} byte${f.size > 1 ? 's' : ''}`;
   const value = f.size === 4 ? f.value >>> 0 : f.value & ((1 << (8 * f.size)) - 1);
-  const what = f.write ? `write of ${bytes} (value ${hex(value)}) at ${hex(f.addr)} (+${hex(f.offset)})` : `read of ${bytes} at ${hex(f.addr)} (+${hex(f.offset)})`;
+  const what = f.write ? `write of ${bytes} (value ${hex(value)}) at ${space}${hex(f.addr)} (+${hex(f.offset)})` : `read of ${bytes} at ${space}${hex(f.addr)} (+${hex(f.offset)})`;
   return PluginError.from(f.error, f.region.plugin ?? f.region.name, what, f.region.name);
 }

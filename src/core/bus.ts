@@ -1,5 +1,5 @@
-import type { AccessRules, AccessSize, Bus, Device, EventSink, Ram } from './api.js';
-import { PAGE_CODE, PAGE_SHIFT, PAGE_WATCH } from './api.js';
+import type { AccessRules, AccessSize, Bus, Device, EventSink, PortSpace, Ram } from './api.js';
+import { PAGE_CODE, PAGE_HOLE, PAGE_SHIFT, PAGE_WATCH } from './api.js';
 import type { RegisterMap } from './regmap.js';
 
 /** One mapped window of the physical address space. */
@@ -9,6 +9,8 @@ export interface Region {
   size: number;
   /** Backing bytes for RAM/ROM regions. */
   bytes?: Uint8Array;
+  /** A piece of main RAM (stores to it run the code/watch hooks). */
+  ram?: boolean;
   readOnly?: boolean;
   device?: Device;
   /** Index of this window in the device's `reg` list. */
@@ -54,30 +56,22 @@ export function createRam(base: number, size: number): Ram {
 }
 
 /**
- * The physical address space: main RAM (which CPUs access directly through typed arrays on their
- * fast path), small ROMs and device windows. Overlapping windows are rejected when mapped.
+ * Windows of an address space held by devices and byte arrays (RAM pieces, ROMs): mapping with
+ * overlap checks, lookup, and the device access path with its rules, traces and failure handling.
+ * The memory bus and the I/O port space differ only in what an access to nothing does.
  */
-export class PhysicalBus implements Bus {
-  readonly pageFlags: Uint8Array;
+abstract class WindowSpace {
   fault = false;
-  private readonly regions: Region[] = [];
-  private readonly codeListeners: Array<(page: number) => void> = [];
-  private readonly watchers: Array<{ start: number; end: number; fn: (addr: number, size: number) => void }> = [];
+  protected readonly regions: Region[] = [];
   private last: Region | undefined;
   /**
-   * Called when a device's read/write throws (the plugin's fault, not the guest's). The bus then
+   * Called when a device's read/write throws (the plugin's fault, not the guest's). The space then
    * sets `fault` so the access ends as an access fault, and carries on; the handler stops the
    * machine. Without a handler the exception propagates.
    */
   onDeviceError: ((failure: DeviceAccessFailure) => void) | undefined;
 
-  constructor(
-    readonly ram: Ram,
-    private readonly events: EventSink,
-  ) {
-    this.pageFlags = new Uint8Array(Math.ceil(ram.size / 4096));
-    this.map({ name: 'ram', base: ram.base, size: ram.size, bytes: ram.u8, index: 0 });
-  }
+  constructor(protected readonly events: EventSink) {}
 
   /** Adds a window; throws a message naming both parties if it overlaps an existing one. */
   map(region: Region): void {
@@ -139,7 +133,7 @@ export class PhysicalBus implements Bus {
         return;
       }
       writeLE(r.bytes, off, size, value);
-      if (r.bytes === this.ram.u8 && this.pageFlags[off >>> PAGE_SHIFT] !== 0) this.ramStoreHook(addr, size);
+      if (r.ram) this.ramStored(addr, size);
       return;
     }
     const dev = r.device!;
@@ -160,10 +154,73 @@ export class PhysicalBus implements Bus {
     }
   }
 
+  /** A store reached a RAM window (only the memory bus has them). */
+  protected ramStored(_addr: number, _size: number): void {}
+
+  /** An access nobody takes: what it reads (the memory bus faults, the port space reads all ones). */
+  protected abstract unmapped(addr: number, size: number, write: boolean, value: number, device?: string, reason?: string): number;
+
   private deviceFailed(failure: DeviceAccessFailure): number {
     if (!this.onDeviceError) throw failure.error;
     this.fault = true;
     this.onDeviceError(failure);
+    return 0;
+  }
+
+  protected traceUnmapped(addr: number, size: number, write: boolean, value: number, device?: string, reason?: string, io?: boolean): void {
+    if (!this.events.wants('unmapped')) return;
+    const event: { addr: number; size: number; write: boolean; value: number; device?: string; reason?: string; io?: boolean } = { addr, size, write, value: value >>> 0 };
+    if (device !== undefined) (event.device = device), (event.reason = reason);
+    if (io) event.io = true;
+    this.events.emit('unmapped', event);
+  }
+
+  private traceMmio(r: Region, offset: number, size: number, write: boolean, value: number): void {
+    const register = r.regs?.nameAt(offset) ?? `+${hex(offset)}`;
+    this.events.emit('mmio', { device: r.name, offset, register, size, write, value: value >>> 0 });
+  }
+}
+
+/**
+ * The physical address space: main RAM (which CPUs access directly through typed arrays on their
+ * fast path), small ROMs and device windows. Overlapping windows are rejected when mapped.
+ * `holes` are page-aligned ranges of RAM's span that are not RAM (PAGE_HOLE): devices and ROMs
+ * map there, as in the PC's 640 KiB-1 MiB window.
+ */
+export class PhysicalBus extends WindowSpace implements Bus {
+  readonly pageFlags: Uint8Array;
+  private readonly codeListeners: Array<(page: number) => void> = [];
+  private readonly watchers: Array<{ start: number; end: number; fn: (addr: number, size: number) => void }> = [];
+
+  constructor(
+    readonly ram: Ram,
+    events: EventSink,
+    holes: ReadonlyArray<readonly [number, number]> = [],
+  ) {
+    super(events);
+    this.pageFlags = new Uint8Array(Math.ceil(ram.size / 4096));
+    let at = ram.base;
+    const end = ram.base + ram.size;
+    for (const [base, size] of [...holes].sort((a, b) => a[0] - b[0])) {
+      if (base > at) this.mapRam(at, base);
+      for (let page = (base - ram.base) >>> PAGE_SHIFT; page < (base + size - ram.base) >>> PAGE_SHIFT; page++) this.pageFlags[page] |= PAGE_HOLE;
+      at = base + size;
+    }
+    if (at < end) this.mapRam(at, end);
+  }
+
+  private mapRam(start: number, end: number): void {
+    const off = start - this.ram.base;
+    this.map({ name: 'ram', base: start, size: end - start, bytes: this.ram.u8.subarray(off, off + end - start), ram: true, index: 0 });
+  }
+
+  protected override ramStored(addr: number, size: number): void {
+    if (this.pageFlags[(addr - this.ram.base) >>> PAGE_SHIFT] & (PAGE_CODE | PAGE_WATCH)) this.ramStoreHook(addr, size);
+  }
+
+  protected unmapped(addr: number, size: number, write: boolean, value: number, device?: string, reason?: string): number {
+    this.fault = true;
+    this.traceUnmapped(addr, size, write, value, device, reason);
     return 0;
   }
 
@@ -196,8 +253,13 @@ export class PhysicalBus implements Bus {
     for (let page = first; page <= lastPage; page++) this.pageFlags[page] |= PAGE_WATCH;
   }
 
+  /** True when [addr, addr+len) is all RAM (inside RAM's span and clear of holes). */
   private inRam(addr: number, len: number): boolean {
-    return addr >= this.ram.base && len >= 0 && addr - this.ram.base + len <= this.ram.size;
+    if (!(addr >= this.ram.base && len >= 0 && addr - this.ram.base + len <= this.ram.size)) return false;
+    if (len === 0) return true;
+    const last = (addr - this.ram.base + len - 1) >>> PAGE_SHIFT;
+    for (let page = (addr - this.ram.base) >>> PAGE_SHIFT; page <= last; page++) if (this.pageFlags[page] & PAGE_HOLE) return false;
+    return true;
   }
 
   dmaRead(addr: number, dst: Uint8Array): boolean {
@@ -213,19 +275,17 @@ export class PhysicalBus implements Bus {
     if (src.length > 0) this.ramStoreHook(addr, src.length);
     return true;
   }
+}
 
-  private unmapped(addr: number, size: number, write: boolean, value: number, device?: string, reason?: string): number {
-    this.fault = true;
-    if (this.events.wants('unmapped')) {
-      const masked = value >>> 0;
-      this.events.emit('unmapped', device === undefined ? { addr, size, write, value: masked } : { addr, size, write, value: masked, device, reason });
-    }
-    return 0;
-  }
-
-  private traceMmio(r: Region, offset: number, size: number, write: boolean, value: number): void {
-    const register = r.regs?.nameAt(offset) ?? `+${hex(offset)}`;
-    this.events.emit('mmio', { device: r.name, offset, register, size, write, value: value >>> 0 });
+/**
+ * An I/O port space (the PC's IN/OUT ports): device windows only. As on an ISA bus, a port nobody
+ * decodes reads as all ones and ignores writes, without a fault (QEMU's unassigned I/O).
+ */
+export class PortBus extends WindowSpace implements PortSpace {
+  protected unmapped(addr: number, size: number, write: boolean, value: number, device?: string, reason?: string): number {
+    this.fault = true; // for tests and tools: IN/OUT never fault
+    this.traceUnmapped(addr, size, write, value, device, reason, true);
+    return size === 4 ? -1 >>> 0 : size === 2 ? 0xffff : 0xff;
   }
 }
 

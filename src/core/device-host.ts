@@ -21,6 +21,8 @@ export interface DeviceHost {
   chardev(device: string): CharBackend;
   /** The slot of the board's device `name` (undefined: no such device, or no slot). */
   slotOf(name: string): DeviceSlot | undefined;
+  /** The acknowledge cycle of whatever drives input `input` of device `device` (-1: nothing answers). */
+  acknowledge(device: string, input: string): number;
   /** A failure in a callback the plugin armed (a timer): stop the machine (the builder) or throw (tests). */
   fail(error: PluginError): void;
 }
@@ -84,6 +86,23 @@ export function createDevice(
       if (!spec.perCpu && cpu !== undefined) throw new Error(`ctx.output("${output}", ${cpu}): ${output} is not a per-CPU output`);
       return byKey.get(spec.perCpu ? `${output}#${cpu}` : output)!;
     },
+    onAcknowledge: (output: string, answer: () => number): void => {
+      const spec = type.outputs?.[output];
+      if (!spec) throw new Error(`ctx.onAcknowledge("${output}"): ${type.type} declares no such output (outputs: ${declared.join(', ') || 'none'})`);
+      const guarded = (): number => {
+        try {
+          return answer();
+        } catch (e) {
+          host.fail(PluginError.from(e, plugin, `acknowledge of output "${output}"`, name));
+          return -1;
+        }
+      };
+      lines.forEach((l, i) => {
+        const line = outputs[i];
+        if (l.output === output && line instanceof Line) line.answer = guarded;
+      });
+    },
+    acknowledge: (input: string): number => host.acknowledge(name, input),
     // The driving wire already emits `irq` events: the input itself stays quiet.
     inputLine: (lineName, onChange) => new Line(lineName, onChange),
     chardev: () => host.chardev(name),

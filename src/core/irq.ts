@@ -7,6 +7,8 @@ import type { EventSink, IrqLine } from './api.js';
 export class Line implements IrqLine {
   level = false;
   raised = 0;
+  /** Vectored interrupts: the driving controller's acknowledge cycle (`DeviceContext.onAcknowledge`). */
+  answer: (() => number) | undefined;
 
   constructor(
     readonly name: string,

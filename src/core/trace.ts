@@ -12,8 +12,11 @@ const formatters: { [K in MachineEventName]: (e: MachineEvents[K]) => string } =
   trap: (e) => `cpu${e.cpu} ${e.interrupt ? 'interrupt' : 'exception'} ${e.cause} (${e.name}) -> ${e.target} pc=${hex(e.pc)} tval=${hex(e.tval)}`,
   irq: (e) => `${e.line} ${e.level ? 'raised' : 'lowered'}`,
   mmio: (e) => `${e.device}.${e.register} ${e.write ? 'write' : 'read'} ${hexOfSize(e.value, e.size)} (${e.size} bytes at +0x${e.offset.toString(16)})`,
-  unmapped: (e) =>
-    `${e.write ? 'write' : 'read'} of ${e.size} bytes at ${e.device !== undefined ? `${hex(e.addr)} refused by ${e.device} (${e.reason})` : `unmapped ${hex(e.addr)}`}${e.write ? ` value ${hexOfSize(e.value, e.size)}` : ''}`,
+  unmapped: (e) => {
+    const where = e.io ? `port 0x${e.addr.toString(16)}` : hex(e.addr);
+    const what = e.device !== undefined ? `${where} refused by ${e.device} (${e.reason})` : `unmapped ${where}`;
+    return `${e.write ? 'write' : 'read'} of ${e.size} bytes at ${what}${e.write ? ` value ${hexOfSize(e.value, e.size)}` : ''}`;
+  },
   power: (e) => `${e.action} code=${e.code} (${e.reason})`,
   log: (e) => `${e.source}: ${e.message}`,
 };

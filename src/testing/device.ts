@@ -17,7 +17,7 @@ import type {
   PluginApi,
   PluginRegister,
 } from '../core/api.js';
-import { createRam, PhysicalBus } from '../core/bus.js';
+import { createRam, PhysicalBus, PortBus } from '../core/bus.js';
 import { NullBackend } from '../core/chardev.js';
 import { VirtualClock } from '../core/clock.js';
 import { createDevice, type DeviceHost } from '../core/device-host.js';
@@ -81,6 +81,10 @@ export interface HarnessOptions {
   type?: string;
   name?: string;
   reg?: Array<[number, number]>;
+  /** I/O port windows [port, count], mapped on `h.io` (window indexes follow `reg`'s). */
+  io?: Array<[number, number]>;
+  /** Answers `ctx.acknowledge(input)` (what drives the device's inputs; default: -1). */
+  acknowledge?: (input: string) => number;
   /**
    * Labels of the output lines in device-tree order (per-CPU outputs CPU by CPU, then the
    * others), e.g. ["cpu0:msip", "cpu0:mtip"]; default "NAME.OUTPUT[CPU]".
@@ -98,6 +102,8 @@ export interface Harness {
   ctx: DeviceContext;
   clock: VirtualClock;
   bus: PhysicalBus;
+  /** The I/O port space, holding the device's `io` windows. */
+  io: PortBus;
   events: EventStream;
   /** Output lines in device-tree order (see `HarnessOptions.irqs`). */
   irqs: RecordingLine[];
@@ -124,7 +130,10 @@ export function createHarnessed(type: DeviceType, opts: HarnessOptions = {}): { 
   const allConnected = Object.fromEntries(Object.entries(type.outputs ?? {}).map(([n, o]) => [n, o.perCpu ? `cpus:${n}` : `intc:${n}`]));
   const irq = resolveIrq(type, opts.irq ?? allConnected);
   if (!irq.ok) throw new UserError(`device ${name}: ${irq.field}: ${irq.problem}`);
-  const reg = opts.reg ?? [[0x10000000, 0x1000]];
+  const io = opts.io ?? [];
+  // A device of ports only gets no memory window unless asked.
+  const reg = opts.reg ?? (io.length > 0 ? [] : [[0x10000000, 0x1000]]);
+  const ports = new PortBus(events);
   const lines = outputLines(type, irq.irq, cpuCount);
   const host: DeviceHost = {
     bus,
@@ -134,6 +143,7 @@ export function createHarnessed(type: DeviceType, opts: HarnessOptions = {}): { 
     cpuCount,
     chardev: () => chardev,
     slotOf: (device) => opts.slots?.[device],
+    acknowledge: (_device, input) => opts.acknowledge?.(input) ?? -1,
     fail: (error) => {
       throw error;
     },
@@ -142,12 +152,17 @@ export function createHarnessed(type: DeviceType, opts: HarnessOptions = {}): { 
   const spy: DeviceType = { ...type, create: (c) => type.create((ctx = c)) };
   const labels = opts.irqs ?? lines.map((l) => `${name}.${l.output}${l.cpu !== undefined ? `[${l.cpu}]` : ''}`);
   let i = 0;
-  const instance = createDevice(spy, 'test', { type: type.type, name, reg, irq: irq.irq, props: props.props }, lines, host, () => new RecordingLine(labels[i++] ?? `line${i}`, clock, events));
+  const instance = createDevice(spy, 'test', { type: type.type, name, reg, io, irq: irq.irq, props: props.props }, lines, host, () => new RecordingLine(labels[i++] ?? `line${i}`, clock, events));
   reg.forEach(([base, size], index) => {
     const regs = instance.regs[index];
     bus.map({ name, base, size, device: instance.raw, index, regs, access: regs?.access ?? type.access, plugin: 'test' });
   });
-  const h: Harness = { ctx, clock, bus, events, irqs: instance.outputs as RecordingLine[], chardev, machine, regmaps: instance.regs };
+  io.forEach(([base, size], i) => {
+    const index = reg.length + i;
+    const regs = instance.regs[index];
+    ports.map({ name, base, size, device: instance.raw, index, regs, access: regs?.access ?? type.access, plugin: 'test' });
+  });
+  const h: Harness = { ctx, clock, bus, io: ports, events, irqs: instance.outputs as RecordingLine[], chardev, machine, regmaps: instance.regs };
   return { device: instance.raw, h };
 }
 
@@ -180,23 +195,28 @@ export class DeviceUnderTest {
     readonly h: Harness,
   ) {}
 
-  /** A read through the bus (access rules apply) at `offset` in window `region`. */
+  /** A read through the bus (access rules apply) at `offset` in window `region` (memory windows first, then ports). */
   read(offset: number, size: AccessSize = 4, region = 0): number {
-    return this.h.bus.read(this.base(region) + offset, size);
+    return this.space(region).read(this.base(region) + offset, size);
   }
   write(offset: number, value: number, size: AccessSize = 4, region = 0): void {
-    this.h.bus.write(this.base(region) + offset, size, value >>> 0);
+    this.space(region).write(this.base(region) + offset, size, value >>> 0);
+  }
+  private space(region: number): PhysicalBus | PortBus {
+    return region < this.h.ctx.entry.reg.length ? this.h.bus : this.h.io;
   }
   private base(region: number): number {
-    return this.h.ctx.entry.reg[region][0];
+    const { reg, io } = this.h.ctx.entry;
+    return region < reg.length ? reg[region][0] : io[region - reg.length][0];
   }
-  /** Performs an access and reports whether the bus or the device refused it (bus.fault). */
-  faults(offset: number, size: AccessSize, write = false): boolean {
-    this.h.bus.fault = false;
-    if (write) this.write(offset, 0, size);
-    else this.read(offset, size);
-    const f = this.h.bus.fault;
-    this.h.bus.fault = false;
+  /** Performs an access in window `region` and reports whether the space or the device refused it (`fault`). */
+  faults(offset: number, size: AccessSize, write = false, region = 0): boolean {
+    const space = this.space(region);
+    space.fault = false;
+    if (write) this.write(offset, 0, size, region);
+    else this.read(offset, size, region);
+    const f = space.fault;
+    space.fault = false;
     return f;
   }
   /**

@@ -10,8 +10,9 @@
  * (port 0x4D0/0x4D1 on the PC): bit set = level-triggered input.
  *
  * Inputs `ir0`..`ir7`, output `int`. On the PC the slave's `int` goes to the master's `ir2`.
- * The CPU gets the vector with `intack()` on the master (interface `I8259`), which runs the
- * 8259A acknowledge cycle of both chips: QEMU pic_read_irq.
+ * The CPU gets the vector through the core's acknowledge cycle (`CpuContext.acknowledge("intr")`
+ * reaches the master's `int` answer), which acknowledges the slave through `ir2` when the request
+ * is the cascade's: QEMU pic_read_irq.
  */
 import type { AccessSize, Device, DeviceContext, IrqLine, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
@@ -27,23 +28,15 @@ const props = (prop: PropKit) => ({
 });
 type Props = PropsOf<ReturnType<typeof props>>;
 
-/**
- * What an x86 CPU (or the pc board glue) calls on the master during an interrupt acknowledge
- * cycle. The core has no generic device-method lookup yet: a board-level hook that hands the
- * CPU's `intr` input an acknowledge callback (or `ctx.device(name)` returning this interface)
- * is what it would need.
- */
+/** The chip's own interface (tests, debuggers); the CPU reaches `intack` through the core. */
 export interface I8259 extends Device {
-  /** The vector of the highest-priority request, acknowledged (ISR set, edge IRR cleared); the spurious IR7 vector when none. */
+  /**
+   * The INTA cycle: the vector of the highest-priority request, acknowledged (ISR set, edge IRR
+   * cleared); the spurious IR7 vector when none. A master acknowledges a slave cascaded on IR2.
+   */
   intack(): number;
-  /** Cascades `slave` on IR2: `intack` on this master then acknowledges the slave. */
-  connectSlave(slave: I8259): void;
   /** pic_get_irq: the IR number that would be delivered, or -1. */
   pendingIrq(): number;
-  /** pic_intack on this chip only; returns the vector of `irq`. */
-  acknowledge(irq: number): number;
-  /** The vector of IR7, given for a spurious request. */
-  spuriousVector(): number;
 }
 
 export function createI8259(ctx: DeviceContext<Props>): I8259 {
@@ -51,8 +44,8 @@ export function createI8259(ctx: DeviceContext<Props>): I8259 {
   const master = ctx.props.role === 'master';
   const elcrMask = ctx.props.elcrMask ?? (master ? 0xf8 : 0xde);
   const intOut = ctx.output('int');
+  ctx.onAcknowledge('int', () => intack());
   const inputs: IrqLine[] = [];
-  let slave: I8259 | undefined;
 
   // QEMU PICCommonState fields, same names in camelCase.
   let lastIrr = 0, irr = 0, imr = 0, isr = 0, priorityAdd = 0, irqBase = 0;
@@ -109,11 +102,14 @@ export function createI8259(ctx: DeviceContext<Props>): I8259 {
   function intack(): number {
     const irq = pendingIrq();
     if (irq < 0) return irqBase + 7; // spurious IRQ 7
-    if (irq === 2 && slave) {
-      const irq2 = slave.pendingIrq();
-      const vector = irq2 >= 0 ? slave.acknowledge(irq2) : slave.spuriousVector(); // spurious IRQ 15
-      acknowledge(irq);
-      return vector;
+    if (irq === 2 && master && !singleMode) {
+      // The slave's own INTA cycle (its spurious IRQ 15 included) gives the vector; an IR2 that
+      // no slave drives answers -1 and is an ordinary input.
+      const vector = ctx.acknowledge('ir2');
+      if (vector >= 0) {
+        acknowledge(irq);
+        return vector;
+      }
     }
     return acknowledge(irq);
   }
@@ -218,7 +214,7 @@ export function createI8259(ctx: DeviceContext<Props>): I8259 {
     ],
   });
   const elcrRegs: RegisterMap | undefined =
-    ctx.entry.reg.length > 1
+    ctx.entry.reg.length + ctx.entry.io.length > 1
       ? ctx.registers(
           {
             sizes: [1],
@@ -243,10 +239,7 @@ export function createI8259(ctx: DeviceContext<Props>): I8259 {
       return inputs[irq];
     },
     intack,
-    connectSlave: (s) => void (slave = s),
     pendingIrq,
-    acknowledge,
-    spuriousVector: () => irqBase + 7,
     inspect: () => ({ irr, imr, isr, elcr, base: irqBase, 'priority add': priorityAdd, 'auto eoi': autoEoi ? 1 : 0, int: intOut.level ? 1 : 0 }),
   };
   return chip;

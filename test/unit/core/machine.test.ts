@@ -120,7 +120,7 @@ function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus =
     memory: { base: 0x80000000, size: 0x10000 },
     nsPerInstruction: 10,
     devicetree: {},
-    devices: [{ type: 'oneshot', name: 't', reg: [], irq: 'cpus:irq', props: {}, origin: { file: 'test.yaml', line: 1, path: 'devices[0]' } }],
+    devices: [{ type: 'oneshot', name: 't', reg: [], io: [], irq: 'cpus:irq', props: {}, origin: { file: 'test.yaml', line: 1, path: 'devices[0]' } }],
     boot: {},
     origin: (path) => ({ file: 'test.yaml', line: 1, path }),
   };
