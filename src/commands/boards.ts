@@ -30,15 +30,24 @@ export default class Boards extends RvosCommand {
       `arch ${board.arch}, ${board.cpus} CPU(s), file ${board.files.join(' extends ')}`,
       '',
     ];
-    const rows = [['START', 'END', 'SIZE', 'NAME', 'TYPE', 'IRQ']];
     const m = board.memory;
-    const entries = [{ base: m.base, size: m.size, name: 'memory', type: 'ram', irq: '' }];
+    const memory = [{ base: m.base, size: m.size, name: 'memory', type: 'ram', irq: '' }];
+    for (const [base, size] of m.holes ?? []) memory.push({ base, size, name: '(hole)', type: 'not ram', irq: '' });
+    const ports: typeof memory = [];
     for (const d of board.devices) {
-      d.reg.forEach(([base, size], i) => entries.push({ base, size, name: d.reg.length > 1 ? `${d.name}[${i}]` : d.name, type: d.type, irq: formatIrq(d.irq) }));
+      const windows = [...d.reg.map((w) => ({ w, list: memory })), ...d.io.map((w) => ({ w, list: ports }))];
+      windows.forEach(({ w: [base, size], list }, i) =>
+        list.push({ base, size, name: windows.length > 1 ? `${d.name}[${i}]` : d.name, type: d.type, irq: formatIrq(d.irq) }),
+      );
     }
-    entries.sort((a, b) => a.base - b.base);
-    for (const e of entries) rows.push([hex(e.base), hex(e.base + e.size - 1), hex(e.size, 0), e.name, e.type, e.irq]);
-    lines.push(table(rows));
+    const listing = (entries: typeof memory, first: string) => {
+      const rows = [[first, 'END', 'SIZE', 'NAME', 'TYPE', 'IRQ']];
+      entries.sort((a, b) => a.base - b.base);
+      for (const e of entries) rows.push([hex(e.base), hex(e.base + e.size - 1), hex(e.size, 0), e.name, e.type, e.irq]);
+      return table(rows);
+    };
+    lines.push(listing(memory, 'START'));
+    if (ports.length > 0) lines.push('I/O ports:', listing(ports, 'PORT'));
     const boot = board.boot;
     lines.push(
       `boot: firmware ${boot.firmware ?? 'none'}, kernel ${boot.kernel ?? '(none)'}${boot.kernelAddress !== undefined ? ` at ${hex(boot.kernelAddress)}` : ''}` +

@@ -23,6 +23,7 @@ export function guardArch(arch: ArchType, plugin: string): ArchType {
     elfClass: arch.elfClass,
     consoleAddressKeywords: arch.consoleAddressKeywords,
     cpuOutputs: arch.cpuOutputs,
+    memoryHoles: arch.memoryHoles,
     createCpu: (ctx) => guard(`arch ${arch.type}: createCpu()`, () => arch.createCpu(ctx)),
     deviceTreeCpus: (root, cpus, props, alloc) => guard(`arch ${arch.type}: deviceTreeCpus()`, () => arch.deviceTreeCpus(root, cpus, props, alloc)),
     cpuInterruptCells: (input) => guard(`arch ${arch.type}: cpuInterruptCells()`, () => arch.cpuInterruptCells(input)),

@@ -4,6 +4,7 @@
  * real-mode IVT. Interprets straight from memory (no decoded-block cache yet; see README).
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, RegisterValue } from '../../../src/core/api.js';
+import { Line } from '../../../src/core/irq.js';
 import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 
@@ -76,7 +77,9 @@ export class I386Cpu implements Cpu {
   get retired(): number { return this.retiredCount; }
   requestExit(): void { this.exitRequested = true; }
   limitRun(steps: number): void { if (steps < this.budgetLimit) this.budgetLimit = steps; }
-  irqInput(_input: string): IrqLine | undefined { return undefined; } // INTR from the 8259A comes next
+  /** INTR from the 8259A (delivery comes with the IDT); its level for now. */
+  private readonly intr = new Line('cpu intr');
+  irqInput(input: string): IrqLine | undefined { return input === 'intr' ? this.intr : undefined; }
   getReg(i: number): number { return this.regs[i] >>> 0; }
   setReg(i: number, v: number): void { this.regs[i] = v; }
   privilegeName(): string { return this.cr0 & 1 ? 'PM' : 'real'; }
