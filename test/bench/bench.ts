@@ -5,15 +5,18 @@
  * minus QEMU's start-up time, measured with kernels/bench/build/empty.elf) and prints the
  * rvos/QEMU time ratio (rvos with the block compiler). First, the start-up figures (startup.ts):
  * `rvos --version` and a bare-metal hello round trip, as the installed package runs. Last, the
- * same compute kernel built for AArch64 on rvos and QEMU's raspi3b (aarch64.ts).
+ * same compute kernel built for AArch64 on rvos and QEMU's raspi3b (aarch64.ts), and for i386 on
+ * the pc boards (i386.ts).
  *
  *   node --import tsx test/bench/bench.ts [--runs N] [--no-qemu] [--no-rvos] [--no-startup]
- *                                         [--no-rv32] [--no-aarch64]
+ *                                         [--no-rv32] [--no-aarch64] [--no-i386]
  */
 import { fileURLToPath } from 'node:url';
 import { qemuAvailable, runQemu } from '../helpers/qemu.js';
 import { runRvos } from '../helpers/rvos.js';
-import { benchAarch64 } from './aarch64.js';
+import { aarch64 } from './aarch64.js';
+import { benchGuestArch, checksumOf } from './guest-arch.js';
+import { i386 } from './i386.js';
 import { benchStartup } from './startup.js';
 
 const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta.url));
@@ -29,7 +32,6 @@ const skipQemu = argv.includes('--no-qemu');
 const skipRvos = argv.includes('--no-rvos');
 const skipRv32 = argv.includes('--no-rv32');
 
-const checksumOf = (out: string) => /checksum (0x[0-9a-f]{8})/.exec(out)?.[1];
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
 let failed = false;
@@ -113,6 +115,8 @@ if (skipQemu || skipRv32) {
   }
 }
 
-if (!argv.includes('--no-aarch64') && !(await benchAarch64({ runs, rvos: !skipRvos, qemu: !skipQemu }))) failed = true;
+for (const arch of [aarch64, i386]) {
+  if (!argv.includes(`--no-${arch.name}`) && !(await benchGuestArch(arch, { runs, rvos: !skipRvos, qemu: !skipQemu }))) failed = true;
+}
 
 process.exitCode = failed ? 1 : 0;

@@ -17,7 +17,7 @@ _start:
   str xzr, [x0], #8
   b 1b
 2:bl main
-  bl semihost_exit
+  bl bench_exit
 /* WFI, not WFE: QEMU sleeps a vCPU in WFI (no interrupt is enabled, so for good) but treats WFE
  * as a yield, and three spinning cores would take host time from core 0. */
 park:
