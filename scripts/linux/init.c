@@ -1,7 +1,11 @@
-/* /init for the small arm64 Linux (scripts/linux-arm64): a static program with no libc. It prints
- * a line, the uname fields and /proc/cpuinfo on the console, then powers the machine off. The
- * system calls are raw (aarch64 numbers, include/uapi/asm-generic/unistd.h): svc #0, number in x8,
- * arguments in x0-x5, result in x0. */
+/* /init for the small Linux builds (scripts/linux-arm64, scripts/linux-i386): a static program with no
+ * libc. It prints a line, the uname fields and /proc/cpuinfo on the console, then powers the machine
+ * off. The system calls are raw: aarch64 (include/uapi/asm-generic/unistd.h: svc #0, number in x8,
+ * arguments in x0-x5, result in x0) or i386 (arch/x86/entry/syscalls/syscall_32.tbl: int $0x80,
+ * number in eax, arguments in ebx, ecx, edx, esi, edi, result in eax). */
+#define AT_FDCWD (-100)
+
+#if defined(__aarch64__)
 #define SYS_mount 40
 #define SYS_openat 56
 #define SYS_close 57
@@ -10,7 +14,6 @@
 #define SYS_exit 93
 #define SYS_reboot 142
 #define SYS_uname 160
-#define AT_FDCWD (-100)
 
 static long syscall6(long n, long a, long b, long c, long d, long e) {
   register long x8 __asm__("x8") = n;
@@ -22,6 +25,25 @@ static long syscall6(long n, long a, long b, long c, long d, long e) {
   __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
   return x0;
 }
+#elif defined(__i386__)
+#define SYS_exit 1
+#define SYS_read 3
+#define SYS_write 4
+#define SYS_close 6
+#define SYS_mount 21
+#define SYS_reboot 88
+#define SYS_iopl 110
+#define SYS_uname 122 /* newuname */
+#define SYS_openat 295
+
+static long syscall6(long n, long a, long b, long c, long d, long e) {
+  long r;
+  __asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e) : "memory");
+  return r;
+}
+#else
+#error "init.c: unknown architecture"
+#endif
 
 static unsigned long length(const char *s) {
   unsigned long n = 0;
@@ -54,11 +76,20 @@ void start(void) {
     }
   }
   put("rvos-init: powering off\n");
+#if defined(__i386__)
+  /* A PC without ACPI has no power-off: leave through QEMU's isa-debug-exit (port 0xf4; the run
+   * ends with status (0 << 1) | 1), which rvos' pc board has too. iopl(3) lets /init use OUT. */
+  if (syscall6(SYS_iopl, 3, 0, 0, 0, 0) == 0) __asm__ volatile("outl %0, %1" : : "a"(0), "Nd"((unsigned short)0xf4));
+#endif
   /* reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF) */
   syscall6(SYS_reboot, (long)0xfee1dead, 672274793, 0x4321fedc, 0, 0);
   put("rvos-init: power-off failed\n");
   for (;;) syscall6(SYS_exit, 1, 0, 0, 0, 0); /* PID 1 exiting panics the kernel */
 }
 
-/* Entry: the stack pointer is 16-byte aligned with argc there; nothing of it is used. */
+/* Entry: the stack pointer points at argc; nothing of it is used. */
+#if defined(__aarch64__)
 __asm__(".globl _start\n_start:\n  bl start\n  b .\n");
+#else
+__asm__(".globl _start\n_start:\n  call start\n  jmp .\n");
+#endif
