@@ -7,7 +7,7 @@
  * it are ignored.
  *
  * Commands complete synchronously: the data is in the buffer (reads) or in the image (writes)
- * before the status register is read again, so BSY is never seen set except during a soft reset.
+ * before the status register is read again, so BSY is never seen set.
  */
 import type { IrqLine } from '../../../src/core/api.js';
 import { type AtaDisk, MAX_MULT_SECTORS, SECTOR_SIZE } from './disk.js';
@@ -45,7 +45,7 @@ class Unit {
 }
 
 /** Which commands set DSC when they complete without an error (QEMU SET_DSC). */
-const SETS_DSC = new Set([0x10, 0x40, 0x41, 0x42, 0x70, 0x91, 0xc6, 0xef]);
+const SETS_DSC = new Set([0x10, 0x27, 0x40, 0x41, 0x42, 0x70, 0x91, 0xc6, 0xe5, 0xef, 0xf8]);
 
 export class AtaChannel {
   disk: AtaDisk | undefined;
@@ -98,7 +98,7 @@ export class AtaChannel {
     const absent = !any || u.disk() === undefined;
     const hob = (this.ctrl & HOB) !== 0;
     switch (reg) {
-      case 0: return 0xff; // data is 16/32-bit only
+      case 0: return this.readData(2) & 0xff; // a byte read consumes a word (QEMU 7.2, for old Solaris loaders)
       case 1: return absent ? 0 : hob ? u.hobFeature : u.error;
       case 2: return !any ? 0 : hob ? u.hobNsector : u.nsector & 0xff;
       case 3: return !any ? 0 : hob ? u.hobSector : u.sector;
@@ -140,21 +140,19 @@ export class AtaChannel {
   }
 
   /**
-   * Device control (§7.8). A rising SRST makes both devices busy; its fall resets them and runs
-   * the diagnostic (QEMU does that in a bottom half right after the rising edge; a host holds SRST
-   * for at least 5 us and then clears it, so it sees the same).
+   * Device control (§7.8). A rising SRST resets both devices and runs the diagnostic at once, and
+   * SRST reads as done, as QEMU 7.2 (ide_bus_perform_srst, run right after the write): a host that
+   * holds SRST for 5 us and polls BSY after clearing it sees the same as on a real disk.
    */
   writeControl(val: number): void {
-    const was = this.ctrl;
+    const rising = !(this.ctrl & SRST) && (val & SRST) !== 0;
     this.ctrl = val & 0xff;
-    if (!(was & SRST) && val & SRST) {
-      for (const u of this.units) u.status |= BSY;
-    } else if (was & SRST && !(val & SRST)) {
-      for (const u of this.units) {
-        this.resetUnit(u);
-        this.diagnostic(u);
-      }
+    if (!rising) return;
+    for (const u of this.units) {
+      this.resetUnit(u);
+      this.diagnostic(u);
     }
+    this.ctrl &= ~SRST;
   }
 
   // ---- data register (16-bit and 32-bit PIO) ----
@@ -381,7 +379,7 @@ export class AtaChannel {
 
   /** cmd_exec_dev_diagnostic (also the end of a soft reset): the signature, error 01h "passed". */
   private diagnostic(u: Unit): void {
-    u.select &= ~DEV_HS;
+    u.select = (u.select & DEV_SELECT) | DEV_ALWAYS_ON; // head and LBA bit cleared (as QEMU reads back)
     u.nsector = 1;
     u.sector = 1;
     u.lcyl = u.hcyl = u.disk() ? 0 : 0xff;

@@ -149,6 +149,8 @@ export class AtaDisk {
     p[88] = 0x3f | (1 << 13); // UDMA 0-5 supported, 5 selected
     p[93] = 1 | (1 << 14) | 0x2000;
     for (let i = 0; i < 4; i++) p[100 + i] = Math.floor(this.total / 2 ** (16 * i)) & 0xffff;
+    p[106] = 0x6000; // one logical sector per physical sector
+    // Not words 69 and 169 (TRIM): there is no DATA SET MANAGEMENT here.
   }
 
   setWriteCache(on: boolean): void {

@@ -104,7 +104,7 @@ describe('ata channel: registers', () => {
     expect([rd(d, COUNT), rd(d, LBA0), rd(d, FEATURES)]).toEqual([0x12, 0x56, 0]);
     wr(d, LBA1, 1); // any register write clears HOB
     expect(rd(d, COUNT)).toBe(0x34);
-    expect(rd(d, DATA)).toBe(0xff); // data is not a byte register
+    expect(rd(d, DATA)).toBe(0); // a byte read of data takes a word (none here), as QEMU 7.2
   });
 
   it('the absent slave: status and error read 0, commands to it do nothing; the empty channel reads 0', () => {
@@ -375,14 +375,16 @@ describe('ata channel: interrupts and reset', () => {
     expect(d.h.irqs[0].history.slice(-3).map((h) => h.level)).toEqual([true, false, true]);
   });
 
-  it('SRST: busy while set; clearing it resets the task file, writes the signature, error 01h, an interrupt', () => {
+  it('SRST resets at once (QEMU): the task file, the signature, error 01h, an interrupt unless nIEN', () => {
     const d = channel(memImage(64));
     lba28(d, 0x20, 3, 1); // a transfer in progress is dropped
     rd(d, STATUS);
+    control(d, 0x06);
+    expect(irq(d)).toBe(false);
     control(d, 0x04);
-    expect(altStatus(d) & BSY).toBe(BSY);
-    control(d, 0x00);
+    expect(altStatus(d) & BSY).toBe(0);
     expect(irq(d)).toBe(true);
+    control(d, 0x00);
     expect(rd(d, STATUS)).toBe(DRDY | DSC);
     expect([rd(d, ERROR), rd(d, COUNT), rd(d, LBA0), rd(d, LBA1), rd(d, LBA2), rd(d, DEVICE)]).toEqual([1, 1, 1, 0, 0, 0xa0]);
     expect(d.read(DATA, 2)).toBe(0);
