@@ -9,7 +9,7 @@
 export type Op =
   | { op: 'label'; text: string }
   | { op: 'out'; port: number; value: number }
-  | { op: 'in'; port: number }
+  | { op: 'in'; port: number; size?: 2 | 4 }
   | { op: 'inw'; port: number; count: number; print: number }
   | { op: 'ind'; port: number; count: number; print: number }
   | { op: 'outw'; port: number; count: number; value: number }
@@ -26,6 +26,7 @@ const ops: Op[] = [];
 const label = (text: string) => ops.push({ op: 'label', text });
 const out = (port: number, value: number) => ops.push({ op: 'out', port, value });
 const inb = (...ports: number[]) => ports.forEach((port) => ops.push({ op: 'in', port }));
+const inWide = (port: number, size: 2 | 4) => ops.push({ op: 'in', port, size });
 const inw = (count: number, print = count) => ops.push({ op: 'inw', port: DATA, count, print });
 const ind = (count: number, print = count) => ops.push({ op: 'ind', port: DATA, count, print });
 const outw = (count: number, value: number) => ops.push({ op: 'outw', port: DATA, count, value });
@@ -255,6 +256,28 @@ inb(LBA0, STATUS);
 inw(256, 1);
 inb(STATUS, LBA0);
 
+label('byte and word accesses off the data register');
+out(COUNT, 0x21);
+out(LBA0, 0x43);
+inWide(COUNT, 2);
+inWide(ERROR, 4);
+lba28(0x30, 400, 1);
+wait();
+out(DATA, 0x11);
+out(DATA, 0x22);
+inb(CTL);
+outw(256, 0x3333);
+wait();
+inb(STATUS);
+lba28(0x20, 400, 1);
+wait();
+inw(256, 2);
+lba28(0x20, 60, 1);
+wait();
+inb(DATA, DATA);
+inw(255, 1);
+inb(STATUS);
+
 label('soft reset with nIEN');
 inb(STATUS);
 out(CTL, 0x06);
@@ -291,7 +314,7 @@ export function replayProbe(p: Ports): string[] {
     switch (o.op) {
       case 'label': at = o.text; break;
       case 'out': p.out(o.port, 1, o.value); break;
-      case 'in': lines.push(`${at}: ${hex(p.in(o.port, 1), 2)}`); break;
+      case 'in': lines.push(`${at}: ${hex(p.in(o.port, o.size ?? 1) >>> 0, 2 * (o.size ?? 1))}`); break;
       case 'inw':
       case 'ind':
         for (let i = 0; i < o.count; i++) {
@@ -323,7 +346,11 @@ export function probeAsm(): string {
         a.push(`  mov si, label${labels.length - 1}`, '  call puts');
         break;
       case 'out': a.push(`  mov dx, ${o.port}`, `  mov al, ${o.value}`, '  out dx, al'); break;
-      case 'in': a.push(`  mov dx, ${o.port}`, '  in al, dx', '  call hex8'); break;
+      case 'in':
+        if (o.size === 4) a.push(`  mov dx, ${o.port}`, '  in eax, dx', '  call hex32');
+        else if (o.size === 2) a.push(`  mov dx, ${o.port}`, '  in ax, dx', '  call hex16');
+        else a.push(`  mov dx, ${o.port}`, '  in al, dx', '  call hex8');
+        break;
       case 'inw':
       case 'ind': {
         const wide = o.op === 'ind';

@@ -52,7 +52,7 @@ describe('ata channel against QEMU 7.2', () => {
       irq: () => d.h.irqs[0].level,
     });
     const qemu = parseTranscript(readFileSync(new URL('../../fixtures/ata-qemu/probe.expected', import.meta.url), 'latin1'));
-    expect(qemu.length).toBe(825);
+    expect(qemu.length).toBe(835);
     const expected = qemu.map((line, i) => {
       const dev = DEVIATIONS[i];
       if (!dev) return line;
