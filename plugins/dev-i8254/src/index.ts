@@ -13,9 +13,9 @@
  * `out(2)` of the exported `I8254` interface. Channel 1 (DRAM refresh) gate is tied high.
  *
  * An optional second window (one byte, port 0x61 on the PC) is system control port B, as the PIT
- * owns what it shows (QEMU hw/audio/pcspk.c, IBM AT technical reference): bits 0-3 as written
- * (0 = channel 2 gate, 1 = speaker data, 2-3 parity/channel check enables), bit 4 = the refresh
- * request toggle, bit 5 = channel 2 OUT; bits 4-7 are read-only.
+ * owns what it shows (QEMU hw/audio/pcspk.c): bit 0 = channel 2 gate and bit 1 = speaker data as
+ * written, bit 4 = the refresh request toggle, bit 5 = channel 2 OUT. As on QEMU, the other bits
+ * read 0 (no parity or I/O channel check sources, so their enables, bits 2-3, are not kept).
  */
 import type { AccessSize, Device, DeviceContext, IrqLine, PluginApi, Timer } from '../../../src/core/api.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
@@ -126,7 +126,7 @@ export function createI8254(ctx: DeviceContext): I8254 {
   const ch0 = channels[0];
   const timer: Timer = ctx.clock.createTimer(`${name}.ch0`, () => updateIrq(ch0.nextTransition));
   let gateLine: IrqLine | undefined;
-  /** Port B bits 0-3 as last written (bit 0 is the gate, read back from channel 2). */
+  /** Port B bit 1 (speaker data) as last written; bit 0 is the gate, read back from channel 2. */
   let portB = 0;
 
   /** pit_irq_timer_update: OUT0 to the irq line, timer at its next transition. */
@@ -238,11 +238,11 @@ export function createI8254(ctx: DeviceContext): I8254 {
   function readPortB(): number {
     const now = ctx.clock.now();
     const c = channels[2];
-    return (c.gate ? 1 : 0) | (portB & 0x0e) | ((Math.floor(now / REFRESH_NS) & 1) << 4) | ((c.outAt(now) ? 1 : 0) << 5);
+    return (c.gate ? 1 : 0) | (portB & 0x02) | ((Math.floor(now / REFRESH_NS) & 1) << 4) | ((c.outAt(now) ? 1 : 0) << 5);
   }
 
   function writePortB(v: number): void {
-    portB = v & 0x0f;
+    portB = v & 0x03;
     setGate(2, (v & 1) !== 0);
   }
 
