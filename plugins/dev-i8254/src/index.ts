@@ -2,21 +2,27 @@
  * Intel 8254 programmable interval timer, 3 channels at 1.193182 MHz (8254 datasheet; QEMU 7.2
  * hw/timer/i8254.c and i8254_common.c, whose pit_* functions this follows).
  *
- * Registers (byte accesses, offsets relative to the device base; the pc board will mount them at
- * I/O ports 0x40-0x43 once the core has a port space): 0-2 channel counters, 3 control word
+ * Registers (byte accesses, offsets relative to the window; I/O ports 0x40-0x43 on the pc board): 0-2 channel counters, 3 control word
  * (write only, reads 0): SC1 SC0 RW1 RW0 M2 M1 M0 BCD; RW=0 latches the count; SC=3 is the
  * read-back command (bit 5 clear: latch counts, bit 4 clear: latch status, bits 3-1 channels).
  *
  * The counters are not stepped: a channel's count and OUT are computed from the virtual time since
  * its count was loaded (ctx.clock), so they are deterministic. Channel 0's OUT drives output
  * `irq` (IR0 of the master 8259) through a timer armed at its next transition. Channel 2's gate
- * is input `gate2` (bit 0 of port 0x61 on the PC); its OUT (port 0x61 bit 5, the speaker) is
+ * is input `gate2` and bit 0 of port 0x61; its OUT (port 0x61 bit 5, the speaker) is also
  * `out(2)` of the exported `I8254` interface. Channel 1 (DRAM refresh) gate is tied high.
+ *
+ * An optional second window (one byte, port 0x61 on the PC) is system control port B, as the PIT
+ * owns what it shows (QEMU hw/audio/pcspk.c): bit 0 = channel 2 gate and bit 1 = speaker data as
+ * written, bit 4 = the refresh request toggle, bit 5 = channel 2 OUT. As on QEMU, the other bits
+ * read 0 (no parity or I/O channel check sources, so their enables, bits 2-3, are not kept).
  */
 import type { AccessSize, Device, DeviceContext, IrqLine, PluginApi, Timer } from '../../../src/core/api.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 
 export const PIT_FREQ = 1193182;
+/** Port 0x61 bit 4 flips with every DRAM refresh request: every 15.085 us (72 PIT clocks, as on an AT). */
+export const REFRESH_NS = 15085;
 const NS = 1e9;
 const RW_LSB = 1, RW_MSB = 2, RW_WORD0 = 3, RW_WORD1 = 4;
 
@@ -120,6 +126,8 @@ export function createI8254(ctx: DeviceContext): I8254 {
   const ch0 = channels[0];
   const timer: Timer = ctx.clock.createTimer(`${name}.ch0`, () => updateIrq(ch0.nextTransition));
   let gateLine: IrqLine | undefined;
+  /** Port B bit 1 (speaker data) as last written; bit 0 is the gate, read back from channel 2. */
+  let portB = 0;
 
   /** pit_irq_timer_update: OUT0 to the irq line, timer at its next transition. */
   function updateIrq(now: number): void {
@@ -223,8 +231,24 @@ export function createI8254(ctx: DeviceContext): I8254 {
     }
   }
 
+  /**
+   * Port B read. QEMU flips bit 4 on every read (pcspk_io_read); here it follows virtual time as
+   * on real hardware, so a delay loop counting its flips waits the time it means.
+   */
+  function readPortB(): number {
+    const now = ctx.clock.now();
+    const c = channels[2];
+    return (c.gate ? 1 : 0) | (portB & 0x02) | ((Math.floor(now / REFRESH_NS) & 1) << 4) | ((c.outAt(now) ? 1 : 0) << 5);
+  }
+
+  function writePortB(v: number): void {
+    portB = v & 0x03;
+    setGate(2, (v & 1) !== 0);
+  }
+
   /** pit_reset_common: every channel mode 3, count 0x10000; gate 2 low. */
   function reset(): void {
+    portB = 0;
     const now = ctx.clock.now();
     channels.forEach((c, i) => {
       Object.assign(c, new Channel());
@@ -244,10 +268,16 @@ export function createI8254(ctx: DeviceContext): I8254 {
     ],
   });
 
+  const portBRegs: RegisterMap | undefined =
+    ctx.entry.reg.length + ctx.entry.io.length > 1
+      ? ctx.registers({ sizes: [1], extent: 1, registers: [{ name: 'PORTB', offset: 0, width: 1, read: readPortB, write: writePortB }] }, 1)
+      : undefined;
+
   return {
     name,
-    read: (offset: number, size: AccessSize) => regs.read(offset, size),
-    write: (offset: number, size: AccessSize, value: number) => regs.write(offset, size, value),
+    read: (offset: number, size: AccessSize, region: number) => (region === 1 ? portBRegs!.read(offset, size) : regs.read(offset, size)),
+    write: (offset: number, size: AccessSize, value: number, region: number) =>
+      region === 1 ? portBRegs!.write(offset, size, value) : regs.write(offset, size, value),
     reset,
     irqInput(input: string): IrqLine | undefined {
       if (input !== 'gate2') return undefined;
@@ -262,6 +292,7 @@ export function createI8254(ctx: DeviceContext): I8254 {
       channels.forEach((c, i) => {
         r[`ch${i}`] = `mode ${c.mode} count ${c.count} now ${c.countAt(now)} out ${c.outAt(now) ? 1 : 0} gate ${c.gate ? 1 : 0}`;
       });
+      if (portBRegs) r.portB = readPortB();
       return r;
     },
   };
@@ -270,7 +301,7 @@ export function createI8254(ctx: DeviceContext): I8254 {
 export function register(api: PluginApi): void {
   api.defineDevice({
     type: 'i8254',
-    description: 'Intel 8254 interval timer: 3 channels at 1.193182 MHz from virtual time, channel 0 OUT on irq',
+    description: 'Intel 8254 interval timer: 3 channels at 1.193182 MHz from virtual time, channel 0 OUT on irq; optional port B window (0x61)',
     outputs: { irq: { description: 'channel 0 OUT (to the master 8259 ir0)' } },
     create: createI8254,
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nsFor, register, ticksIn, type I8254 } from '../../../plugins/dev-i8254/src/index.js';
+import { nsFor, REFRESH_NS, register, ticksIn, type I8254 } from '../../../plugins/dev-i8254/src/index.js';
 import { instantiate, loadDevicePlugin, type DeviceUnderTest } from '../../helpers/device-context.js';
 
 const pitType = loadDevicePlugin(register).get('i8254')!;
@@ -159,5 +159,48 @@ describe('i8254 plugin', () => {
     const d = pit();
     expect(r(d, CTRL)).toBe(0);
     expect(d.faults(0, 2)).toBe(true);
+  });
+
+  describe('port B (0x61) as a second window', () => {
+    const pc = () => instantiate(pitType, { name: 'pit', io: [[0x40, 4], [0x61, 1]], irqs: ['pic:ir0'] });
+    const portB = (d: DeviceUnderTest) => d.read(0, 1, 1);
+    const setPortB = (d: DeviceUnderTest, v: number) => d.write(0, v, 1, 1);
+
+    it('bit 0 gates channel 2 (a rising edge restarts mode 3), bit 5 reads its OUT, bits 0-1 read back (QEMU)', () => {
+      const d = pc();
+      expect(portB(d)).toBe(0x20); // gate low, OUT2 high after reset (mode 3, first half)
+      w(d, CTRL, 0xb6); // ch2 lo/hi mode 3, count 100
+      w(d, 2, 100);
+      w(d, 2, 0);
+      runTo(d, 60);
+      expect(portB(d) & 0x20).toBe(0); // second half of the square wave
+      setPortB(d, 0xff); // gate up: restart; only bits 0-1 are kept
+      expect(portB(d) & 0xef).toBe(0x23);
+      expect((d.device as I8254).out(2)).toBe(true);
+      runTo(d, 60 + 50);
+      expect(portB(d) & 0x20).toBe(0);
+      setPortB(d, 0x02); // gate down, speaker data on
+      expect(portB(d) & 0x0f).toBe(0x02);
+      expect(d.faults(0, 2, false, 1)).toBe(true); // byte accesses only
+    });
+
+    it('bit 4 flips every 15.085 us of virtual time, whatever the reads', () => {
+      const d = pc();
+      const refresh = () => (portB(d) >> 4) & 1;
+      expect([refresh(), refresh()]).toEqual([0, 0]);
+      d.h.clock.advanceTo(REFRESH_NS - 1);
+      expect(refresh()).toBe(0);
+      d.h.clock.advanceTo(REFRESH_NS);
+      expect(refresh()).toBe(1);
+      d.h.clock.advanceTo(2 * REFRESH_NS + 10);
+      expect(refresh()).toBe(0);
+    });
+
+    it('reset clears port B and lowers the gate', () => {
+      const d = pc();
+      setPortB(d, 0x03);
+      d.device.reset!();
+      expect(portB(d) & 0x0f).toBe(0);
+    });
   });
 });

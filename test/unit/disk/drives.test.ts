@@ -125,7 +125,7 @@ describe('drives on the virt board', () => {
     const s = await session({ drives: [`file=${image('v.img')},if=virtio`] });
     expect(slots(s.machine)).toEqual(['7:2/1']);
     await rejects(session({ drives: [`file=${image('sd.img')},if=sd`] }), /--drive file=\S+sd\.img,if=sd: board virt has no free sd slot \(it has 0; 0 drive\(s\) attached before this one\)/);
-    await rejects(session({ drives: [`file=${image('nv.img')},if=nvme`] }), /--drive file=\S+nv\.img,if=nvme: no plugin provides a nvme block device \(loaded: sd-card, virtio-blk\)/);
+    await rejects(session({ drives: [`file=${image('nv.img')},if=nvme`] }), /--drive file=\S+nv\.img,if=nvme: no plugin provides a nvme block device \(loaded: ide-hd, sd-card, virtio-blk\)/);
     const bare = join(dir, 'noslots.yaml');
     writeFileSync(bare, 'extends: virt\nname: noslots\ndevices:\n' + Array.from({ length: 8 }, (_, i) => `  - { name: virtio${i}, remove: true }\n`).join(''));
     await rejects(session({ board: bare, drives: [`file=${image('n.img')}`] }), /--drive file=\S+n\.img: board noslots has no drive slots/);
