@@ -151,11 +151,12 @@ export function createRtc(ctx: DeviceContext<Props>): Device {
   }
 
   function readData(): number {
-    if (TIME_REGS.has(index)) {
+    const i = index === PS2_CENTURY ? CENTURY : index;
+    if (TIME_REGS.has(i)) {
       if (running()) latch();
-      return cmos[index];
+      return cmos[i];
     }
-    switch (index) {
+    switch (i) {
       case REG_A:
         return cmos[REG_A] | (running() && subsecond() >= NS - UIP_HOLD_NS ? A_UIP : 0);
       case REG_C: {
@@ -168,7 +169,7 @@ export function createRtc(ctx: DeviceContext<Props>): Device {
         return value;
       }
       default:
-        return cmos[index];
+        return cmos[i];
     }
   }
 

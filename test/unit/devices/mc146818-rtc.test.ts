@@ -33,6 +33,7 @@ describe('mc146818-rtc plugin', () => {
     const d = rtc();
     expect(time(d)).toEqual([0x16, 0x01, 0x21]);
     expect(date(d)).toEqual([0x20, 0x06, 0x06, 0x17, 7]);
+    expect(get(d, 0x37)).toBe(0x20); // the IBM PS/2 century alias
     expect([0x0a, 0x0b, 0x0c, 0x0d].map((r) => get(d, r))).toEqual([0x26, 0x02, 0x00, 0x80]);
     expect(d.read(0, 1)).toBe(0xff); // the index port reads all ones, as QEMU's
     d.write(0, 0x80 | 0x04, 1); // NMI mask bit: not part of the index
@@ -187,7 +188,7 @@ describe('mc146818-rtc plugin', () => {
     expect([get(d, 0x40), get(d, 0x7f), get(d, 0x0d), get(d, 0x0c)]).toEqual([0x5a, 0xa5, 0x80, 0x00]);
     // The harness RAM is 64 KiB: all of it below 640 KiB.
     expect([get(d, 0x15), get(d, 0x16), get(d, 0x17), get(d, 0x30), get(d, 0x34)]).toEqual([64, 0, 0, 0, 0]);
-    expect([get(d, 0x14), get(d, 0x5f)]).toEqual([0x06, 0]);
+    expect([get(d, 0x14), get(d, 0x10), get(d, 0x5f), get(d, 0x3d), get(d, 0x38)]).toEqual([0x07, 0x50, 0, 0x12, 0x30]);
   });
 
   it('fills the memory bytes as QEMU\'s pc_cmos_init for 128 MiB and 4 GiB', () => {
@@ -198,7 +199,10 @@ describe('mc146818-rtc plugin', () => {
     const mb15 = bytes(15 * 1024 * 1024);
     expect([mb15[0x17], mb15[0x18], mb15[0x34]]).toEqual([0x00, 0x38, 0]); // 14 MiB = 0x3800 KiB
     const gb4 = bytes(4 * 1024 * 1024 * 1024);
-    expect([gb4[0x34], gb4[0x35], gb4[0x5b], gb4[0x5c], gb4[0x5d]]).toEqual([0x00, 0xdf, 0x00, 0x20, 0x00]); // 3.5 GiB low, 512 MiB high
+    // As qemu-system-i386 -m 4G: 3 GiB low, 1 GiB high.
+    expect([gb4[0x34], gb4[0x35], gb4[0x5b], gb4[0x5c], gb4[0x5d]]).toEqual([0x00, 0xbf, 0x00, 0x40, 0x00]);
+    const gb3 = bytes(0xd0000000);
+    expect([gb3[0x34], gb3[0x35], gb3[0x5c]]).toEqual([0x00, 0xcf, 0x00]);
   });
 
   it('on reset clears PIE/AIE and the flags, restarts from base, keeps the RAM', () => {
