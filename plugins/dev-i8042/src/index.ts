@@ -21,7 +21,7 @@ const OUT_RESET = 0x01, OUT_A20 = 0x02, OUT_OBF = 0x10, OUT_MOUSE_OBF = 0x20, OU
 const props = (prop: PropKit) => ({
   afterBios: prop.bool({
     default: false,
-    description: 'start as SeaBIOS leaves the controller (command byte 0x61: translation, keyboard IRQ, mouse off; self-test done) for kernels booted without a BIOS',
+    description: 'start as SeaBIOS leaves the controller (command byte 0x61: translation, keyboard IRQ, mouse off; status 0x1c) for kernels booted without a BIOS',
   }),
 });
 type Props = PropsOf<ReturnType<typeof props>>;
@@ -57,7 +57,7 @@ export function createI8042(ctx: DeviceContext<Props>): Device {
     mouse.reset();
     if (ctx.props.afterBios) {
       mode = MODE_KCC | MODE_DISABLE_MOUSE | MODE_KBD_INT;
-      status = STAT_SELFTEST | STAT_UNLOCKED;
+      status = STAT_SELFTEST | STAT_CMD | STAT_UNLOCKED;
     }
     keyboard.translate = (mode & MODE_KCC) !== 0;
     a20.set(true);
@@ -108,7 +108,6 @@ export function createI8042(ctx: DeviceContext<Props>): Device {
   }
 
   function command(value: number): void {
-    status |= STAT_CMD;
     // 0xF0-0xFF pulse output port bits 3-0 low for 6 µs: bit 0 is the reset line.
     if (value >= 0xf0) {
       if (!(value & 1)) ctx.machine.reset(`${name}: reset pulse (command 0x${value.toString(16)})`);
@@ -166,7 +165,6 @@ export function createI8042(ctx: DeviceContext<Props>): Device {
   }
 
   function writeData(value: number): void {
-    status &= ~STAT_CMD;
     const cmd = writeCommand;
     writeCommand = 0;
     switch (cmd) {

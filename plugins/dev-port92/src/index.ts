@@ -5,12 +5,17 @@
  * The `a20` line starts high, and goes high again on a machine reset, since a PC's CPU starts with
  * A20 enabled (QEMU's x86 CPU reset); afterwards it follows the guest's writes.
  */
-import type { AccessSize, Device, DeviceContext, PluginApi } from '../../../src/core/api.js';
+import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
 
-export function createPort92(ctx: DeviceContext): Device {
+const props = (prop: PropKit) => ({
+  afterBios: prop.bool({ default: false, description: 'start with bit 1 set, as SeaBIOS leaves it (it opens A20 here), for kernels booted without a BIOS' }),
+});
+type Props = PropsOf<ReturnType<typeof props>>;
+
+export function createPort92(ctx: DeviceContext<Props>): Device {
   const name = ctx.entry.name;
   const a20 = ctx.output('a20');
-  let outport = 0;
+  let outport = ctx.props.afterBios ? 0x02 : 0;
   a20.set(true);
   const regs = ctx.registers({
     sizes: [1],
@@ -46,6 +51,7 @@ export function register(api: PluginApi): void {
   api.defineDevice({
     type: 'port92',
     description: 'PC system control port A (0x92): fast A20 gate (bit 1) and fast reset (bit 0)',
+    props: props(api.prop),
     outputs: { a20: { description: 'the A20 gate: high = address line 20 enabled' } },
     create: createPort92,
   });

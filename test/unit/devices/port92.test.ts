@@ -32,4 +32,10 @@ describe('port92 plugin', () => {
     d.device.reset!();
     expect(d.read(0, 1)).toBe(0x00);
   });
+
+  it('starts at 0x02 after the BIOS (afterBios), as qemu-system-i386 -M pc reads it', () => {
+    const d = instantiate(type, { name: 'port92', io: [[0x92, 1]], props: { afterBios: true } });
+    expect(d.read(0, 1)).toBe(0x02);
+    expect(d.h.irqs[0].level).toBe(true);
+  });
 });
