@@ -197,6 +197,9 @@ export function createI8042(ctx: DeviceContext<Props>): Device {
     const value = obData;
     if (status & STAT_OBF) {
       status &= ~(STAT_OBF | STAT_MOUSE_OBF);
+      // The line drops before the next byte raises it again (kbd_deassert_irq): a new edge for the 8259A.
+      kbdIrq.set(false);
+      auxIrq.set(false);
       refill();
     }
     return value;

@@ -118,8 +118,11 @@ describe('i8042 plugin', () => {
     expect(kbdIrq(d).level).toBe(false);
     command(d, 0xae);
     expect(kbdIrq(d).level).toBe(true);
+    const rises = () => kbdIrq(d).history.filter((e) => e.level).length;
+    const before = rises();
     expect(d.read(0, 1, DATA)).toBe(0x11);
-    expect(kbdIrq(d).level).toBe(true); // the break code follows
+    expect(kbdIrq(d).level).toBe(true); // the break code follows, with a new edge
+    expect(rises()).toBe(before + 1);
     expect(d.read(0, 1, DATA)).toBe(0x91);
     expect(kbdIrq(d).level).toBe(false);
     command(d, 0x60);
