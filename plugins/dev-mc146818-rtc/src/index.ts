@@ -180,6 +180,7 @@ export function createRtc(ctx: DeviceContext<Props>): Device {
         cmos[i] = value;
         return;
       }
+      syncFlags(); // updates before the new time still count
       latch();
       cmos[i] = value;
       setTime(registersTime(), subsecond());

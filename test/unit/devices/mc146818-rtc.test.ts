@@ -85,10 +85,13 @@ describe('mc146818-rtc plugin', () => {
     expect(time(d)).toEqual([0x09, 0x30, 0x45]);
     expect(get(d, 0x0a)).toBe(0x26); // no UIP while stopped
     set(d, 0x0b, 0x02);
+    get(d, 0x0c);
     runTo(d, 6 * S + MS);
     expect(time(d)).toEqual([0x09, 0x30, 0x46]);
+    runTo(d, 6.5 * S);
     set(d, 0, 0x00); // seconds written while running
     expect(time(d)).toEqual([0x09, 0x30, 0x00]);
+    expect(get(d, 0x0c)).toBe(0x10); // the update at 6 s still counts
     runTo(d, 7 * S + MS);
     expect(get(d, 0)).toBe(0x01);
   });
