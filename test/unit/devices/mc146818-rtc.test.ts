@@ -96,6 +96,22 @@ describe('mc146818-rtc plugin', () => {
     expect(get(d, 0)).toBe(0x01);
   });
 
+  it('matches qemu-system-i386 on a boot sector\'s probes: SET clears UIE, AF without AIE, no PF without PIE', () => {
+    const d = rtc();
+    get(d, 0x0c);
+    set(d, 0x0a, 0x2f);
+    runTo(d, 2 * S + MS);
+    expect(get(d, 0x0c)).toBe(0x10);
+    set(d, 0x0b, 0x92);
+    expect(get(d, 0x0b)).toBe(0x82);
+    set(d, 0x0b, 0x02);
+    set(d, 1, 0xff);
+    set(d, 3, 0xff);
+    set(d, 5, 0xff);
+    runTo(d, 3 * S + MS);
+    expect(get(d, 0x0c)).toBe(0x30);
+  });
+
   it('stops in divider reset and starts the first update half a second after leaving it', () => {
     const d = rtc();
     set(d, 0x0a, 0x66);
