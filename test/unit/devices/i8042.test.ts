@@ -103,6 +103,14 @@ describe('i8042 plugin', () => {
     expect(keyFor(0x80)).toBeUndefined();
   });
 
+  it('types what qemu-system-i386 -M pc reads after SeaBIOS for the same keys (monitor sendkey)', () => {
+    const d = kbc({ afterBios: true });
+    d.h.chardev.input("aA1!\r\x7f\t \x03-?`'\\\x1b");
+    // a, shift-a, 1, shift-1, ret, backspace, tab, spc, ctrl-c, minus, shift-slash, grave_accent, apostrophe, backslash, esc
+    const qemu = '1E 9E 2A 1E 9E AA 02 82 2A 02 82 AA 1C 9C 0E 8E 0F 8F 39 B9 1D 2E AE 9D 0C 8C 2A 35 B5 AA 29 A9 28 A8 2B AB 01 81';
+    expect(drain(d).map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')).toBe(qemu);
+  });
+
   it('raises IRQ 1 per byte when enabled, holds keys while scanning is off or the port disabled', () => {
     const d = kbc({ afterBios: true });
     expect(status(d)).toBe(0x1c); // as qemu-system-i386 -M pc after SeaBIOS
