@@ -53,6 +53,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       description: 'console backend: stdio, null, file:PATH or tcp:PORT (127.0.0.1 only); repeatable like QEMU\'s -serial: the next ones go to the next serial ports in board order',
       multiple: true,
     }),
+    debugcon: Flags.string({ description: 'backend of the board\'s isa-debugcon (port 0xe9 on pc): stdio, null (default), file:PATH or tcp:PORT, like QEMU\'s -debugcon' }),
     drive: Flags.string({
       description:
         'disk image in a drive slot of the board (virtio on virt): file=PATH[,format=raw][,readonly=on][,if=INTERFACE][,transport=legacy|modern][,serial=ID][,locking=off]; locked against a second writer unless locking=off; repeatable (the first takes the highest-addressed free slot); "none": no drive, not even the board\'s default disk',
@@ -99,6 +100,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       semihosting: flags.semihosting,
       serial: flags.serial?.[0],
       moreSerial: flags.serial?.slice(1),
+      debugcon: flags.debugcon,
       clock: flags.clock as 'deterministic' | 'realtime' | undefined,
       idle: flags.idle as IdleMode | undefined,
       defaultIdle: 'sleep',

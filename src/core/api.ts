@@ -394,6 +394,18 @@ export interface Picture {
   rgba: Uint8Array;
 }
 
+/**
+ * What a text-mode display shows now (the PC's VGA text mode): `cols` x `rows` cells, row by row,
+ * each `char | attribute << 8` (code page 437 character; attribute: foreground in bits 0-3,
+ * background in 4-6, blink or bright background in 7, as the device's attribute controller says).
+ */
+export interface TextScreen {
+  cols: number;
+  rows: number;
+  cells: Uint16Array;
+  cursor: { row: number; col: number; visible: boolean };
+}
+
 /** Context for the device-tree node a device contributes. */
 export interface DeviceTreeContext {
   /** phandle of this device (allocated for every device so it can be referenced). */
@@ -432,6 +444,8 @@ export interface Device extends Partial<IrqSink> {
   inspect?(): Record<string, number | string>;
   /** What a display device shows now (its framebuffer), if anything: `rvos run --screenshot` saves it as PNG. */
   framebuffer?(): Picture | undefined;
+  /** What a text-mode display shows now, or undefined when it is not in a text mode (for the TUI's screen pane). */
+  textScreen?(): TextScreen | undefined;
   /** Called when the machine is torn down (flush files, close sockets). */
   close?(): void | Promise<void>;
   /** Present on slot devices that can host a device model built for a `--drive` (see `DeviceSlot`). */

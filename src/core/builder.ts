@@ -46,8 +46,8 @@ export interface BuildOptions {
   /** Backend per serial device name; the console device gets `console`. */
   serial?: Record<string, Backend>;
   console?: Backend;
-  /** Backend for a serial device that `serial`/`console` do not cover (default: a null backend). */
-  serialFallback?: (device: string) => Backend | undefined;
+  /** Backend for a serial device that `serial`/`console` do not cover (default: a null backend); `type` is its device type. */
+  serialFallback?: (device: string, type: string) => Backend | undefined;
   /** Build without loading images or attaching drives (for `rvos dtb`, `rvos boards`). */
   noBoot?: boolean;
   /** Drives to attach, in order; undefined = the board's default disk (`boot.drive`), [] = none. */
@@ -133,7 +133,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   const chardev = (device: string): CharBackend => {
     let backend = backends.get(device);
     if (!backend) {
-      backend = opts.serialFallback?.(device) ?? new NullBackend();
+      backend = opts.serialFallback?.(device, board.devices.find((d) => d.name === device)?.type ?? '') ?? new NullBackend();
       backends.set(device, backend);
     }
     return backend;

@@ -151,6 +151,7 @@ export function guardDevice(raw: Device, plugin: string, name: string): Device {
     irqInput: raw.irqInput && guard('irqInput()', raw.irqInput),
     inspect: raw.inspect && guard('inspect()', raw.inspect),
     framebuffer: raw.framebuffer && guard('framebuffer()', raw.framebuffer),
+    textScreen: raw.textScreen && guard('textScreen()', raw.textScreen),
     close:
       raw.close &&
       (async () => {

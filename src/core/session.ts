@@ -38,6 +38,8 @@ export interface SessionOptions {
   moreSerial?: string[];
   /** Backend spec for the other serial devices the config does not name (default `null`); the TUI uses `capture`. */
   otherSerial?: string;
+  /** `--debugcon` (QEMU's -debugcon): backend spec of the board's `isa-debugcon` device (default `otherSerial`, else `null`). */
+  debugcon?: string;
   clock?: 'deterministic' | 'realtime';
   /** `--idle`: what deterministic time does while every CPU waits (src/core/idle.ts). */
   idle?: IdleMode;
@@ -112,6 +114,17 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     consoleSpec === 'stdio' && o.symbolize ? new SymbolizingStdioBackend((addr) => (machineRef ? symbolizeAddress(machineRef, addr) : undefined), () => machineRef?.arch.consoleAddressKeywords) : createBackend(consoleSpec, consoleWhere);
 
   const more = [...(o.moreSerial ?? [])];
+  // Output only (QEMU's debugcon takes no input): its input is closed so it never keeps a waiting guest alive.
+  // Made before the board when given, so a bad --debugcon is one line about the flag.
+  const newDebugcon = () => createBackend(o.debugcon ?? o.otherSerial ?? 'null', `--debugcon ${o.debugcon}`);
+  const debugcon = o.debugcon !== undefined ? newDebugcon() : undefined;
+  let debugconUsed = false;
+  const debugconBackend = (): Backend => {
+    const b = debugcon ?? newDebugcon();
+    b.endInput();
+    debugconUsed = true;
+    return b;
+  };
   const factory = container.get<MachineFactory>(TOKENS.MachineFactory);
   const machine = await factory.create(o.board, {
     kernel: o.kernel ?? config.kernel,
@@ -128,7 +141,8 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     idle: o.idle ?? config.idle ?? o.defaultIdle ?? 'warp',
     serial,
     console: consoleBackend,
-    serialFallback: (device) => {
+    serialFallback: (device, type) => {
+      if (type === 'isa-debugcon') return (serial[device] = debugconBackend());
       const spec = more.shift() ?? o.otherSerial;
       return spec === undefined ? undefined : (serial[device] = createBackend(spec));
     },
@@ -139,6 +153,11 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   machineRef = machine;
   const registry = await factory.registry();
   const backends = [consoleBackend, ...Object.values(serial)];
+  if (debugcon && !debugconUsed) {
+    for (const b of [...backends, debugcon]) b.close();
+    await machine.close();
+    throw new UserError(`--debugcon ${o.debugcon}: board ${machine.board.name} has no isa-debugcon device`);
+  }
   if (more.length > 0) {
     for (const b of backends) b.close();
     await machine.close();
