@@ -40,14 +40,14 @@ export default class Boards extends RvosCommand {
         list.push({ base, size, name: windows.length > 1 ? `${d.name}[${i}]` : d.name, type: d.type, irq: formatIrq(d.irq) }),
       );
     }
-    const listing = (entries: typeof memory, first: string) => {
+    const listing = (entries: typeof memory, first: string, digits: number) => {
       const rows = [[first, 'END', 'SIZE', 'NAME', 'TYPE', 'IRQ']];
       entries.sort((a, b) => a.base - b.base);
-      for (const e of entries) rows.push([hex(e.base), hex(e.base + e.size - 1), hex(e.size, 0), e.name, e.type, e.irq]);
+      for (const e of entries) rows.push([hex(e.base, digits), hex(e.base + e.size - 1, digits), hex(e.size, 0), e.name, e.type, e.irq]);
       return table(rows);
     };
-    lines.push(listing(memory, 'START'));
-    if (ports.length > 0) lines.push('I/O ports:', listing(ports, 'PORT'));
+    lines.push(listing(memory, 'START', 8));
+    if (ports.length > 0) lines.push('I/O ports:', listing(ports, 'PORT', 4));
     const boot = board.boot;
     lines.push(
       `boot: firmware ${boot.firmware ?? 'none'}, kernel ${boot.kernel ?? '(none)'}${boot.kernelAddress !== undefined ? ` at ${hex(boot.kernelAddress)}` : ''}` +
