@@ -124,3 +124,22 @@ export async function bootPc(kernel: string, opts: BuildOptions = {}, insns = 0)
   const cstr = (addr: number) => { let e = addr; while (ram.u8[e]) e++; return Buffer.from(ram.u8.subarray(addr, e)).toString('utf8'); };
   return { machine, cpu, ram, view, cstr };
 }
+
+/** A synthetic bzImage: 2 setup sectors after the boot sector, then `kernel` (the protected-mode part). */
+export function bzImage(kernel: Uint8Array, opts: { version?: number; loadflags?: number; initrdAddrMax?: number; cmdlineSize?: number } = {}): Uint8Array {
+  const img = new Uint8Array(0x600 + kernel.length);
+  const v = new DataView(img.buffer);
+  img[0x1f1] = 2; // setup_sects
+  v.setUint16(0x1fe, 0xaa55, true);
+  img[0x200] = 0xeb; img[0x201] = 0x66; // jmp to 0x268: the header ends there
+  img.set([0x48, 0x64, 0x72, 0x53], 0x202); // "HdrS"
+  v.setUint16(0x206, opts.version ?? 0x20f, true);
+  img[0x211] = opts.loadflags ?? 1; // LOADED_HIGH
+  v.setUint32(0x214, 0x100000, true); // code32_start
+  v.setUint32(0x22c, opts.initrdAddrMax ?? 0x7fffffff, true);
+  v.setUint32(0x238, opts.cmdlineSize ?? 2047, true);
+  img[0x260] = 0x5a; // inside the header (init_size), copied
+  img[0x270] = 0x77; // past the header's end: not copied
+  img.set(kernel, 0x600);
+  return img;
+}
