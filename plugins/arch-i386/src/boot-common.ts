@@ -24,10 +24,17 @@ export interface MemoryRegion {
 /** Where conventional memory ends as SeaBIOS reports it: the last KiB below 640 KiB is its EBDA. */
 export const LOW_RAM_END = 0x9fc00;
 
+/** SeaBIOS keeps its tables in the last 128 KiB of RAM and reports them reserved. */
+const SEABIOS_TOP = 0x20000;
+/** QEMU's 256 KiB SeaBIOS ROM below 4 GiB, which SeaBIOS reports reserved. */
+const BIOS_ROM_BASE = 0xfffc0000;
+
 /**
- * The memory map QEMU's pc with SeaBIOS reports through INT 15h E820 (what GRUB and QEMU's
- * multiboot ROM pass on): RAM below 639 KiB, the EBDA and the BIOS area reserved, RAM from 1 MiB
- * to the end of RAM (`bootRamSize`).
+ * The memory map QEMU 7.2's pc with SeaBIOS reports through INT 15h E820, which GRUB, QEMU's
+ * multiboot ROM and Linux's setup pass on (checked with qemu-system-i386 -m 128M, test/qemu/
+ * i386-boot.test.ts), so a kernel that prints it prints the same: RAM below 639 KiB, the EBDA and
+ * the BIOS area reserved, RAM from 1 MiB to 128 KiB below the end of RAM (`bootRamSize`), that last
+ * 128 KiB reserved, the BIOS ROM below 4 GiB reserved.
  */
 export function pcMemoryMap(ramEnd: number): MemoryRegion[] {
   const map: MemoryRegion[] = [
@@ -35,13 +42,20 @@ export function pcMemoryMap(ramEnd: number): MemoryRegion[] {
     { base: LOW_RAM_END, length: 0xa0000 - LOW_RAM_END, type: RAM_RESERVED },
     { base: 0xf0000, length: 0x10000, type: RAM_RESERVED },
   ];
-  if (ramEnd > MiB) map.push({ base: MiB, length: ramEnd - MiB, type: RAM_USABLE });
+  const top = upperEnd(ramEnd);
+  if (top > MiB) map.push({ base: MiB, length: top - MiB, type: RAM_USABLE });
+  if (ramEnd > top) map.push({ base: top, length: ramEnd - top, type: RAM_RESERVED });
+  map.push({ base: BIOS_ROM_BASE, length: 0x100000000 - BIOS_ROM_BASE, type: RAM_RESERVED });
   return map;
+}
+
+function upperEnd(ramEnd: number): number {
+  return ramEnd > MiB + SEABIOS_TOP ? ramEnd - SEABIOS_TOP : ramEnd;
 }
 
 /** KiB of conventional and of upper memory (from 1 MiB), as multiboot's mem_lower/mem_upper. */
 export function memoryKiB(ramEnd: number): { lower: number; upper: number } {
-  return { lower: LOW_RAM_END / 1024, upper: Math.max(0, ramEnd - MiB) / 1024 };
+  return { lower: LOW_RAM_END / 1024, upper: Math.max(0, upperEnd(ramEnd) - MiB) / 1024 };
 }
 
 /**

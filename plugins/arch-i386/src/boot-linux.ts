@@ -8,13 +8,13 @@
  * - The e820 map (boot-common.ts, as SeaBIOS reports it), alt_mem_k/ext_mem_k, an 80x25 VGA text
  *   screen_info.
  * - The protected-mode kernel (the file after its (setup_sects + 1) sectors) at 0x100000.
- * - An initrd (`--initrd`) at the highest page-aligned address where it ends below initrd_addr_max
- *   and the end of RAM; ramdisk_image/ramdisk_size say where.
+ * - An initrd (`--initrd`) as high as QEMU puts it: below initrd_addr_max and below the end of RAM
+ *   less QEMU's ACPI data (0x28000), page-aligned; ramdisk_image/ramdisk_size say where.
  * - Entry at code32_start in flat protected mode, CS = 0x10 and DS/ES/SS = 0x18 from the loader's
  *   GDT, ESI = boot_params, EBP = EDI = EBX = 0, interrupts off.
  */
 import type { BootContext, BootResult, ElfInfo } from '../../../src/core/api.js';
-import { cString, hex, MiB, PAGE, pcMemoryMap, place, startFlat32 } from './boot-common.js';
+import { cString, hex, memoryKiB, PAGE, pcMemoryMap, place, startFlat32 } from './boot-common.js';
 
 export const ZERO_PAGE = 0x10000;
 export const CMDLINE_ADDR = 0x20000;
@@ -25,6 +25,8 @@ const BP = { extMemK: 0x002, videoMode: 0x006, videoCols: 0x007, videoLines: 0x0
 /** Setup header fields, at their boot_params (= file) offsets. */
 const HDR = { setupSects: 0x1f1, jump: 0x200, magic: 0x202, version: 0x206, typeOfLoader: 0x210, loadflags: 0x211, code32Start: 0x214, ramdiskImage: 0x218, ramdiskSize: 0x21c, cmdLinePtr: 0x228, initrdAddrMax: 0x22c, cmdlineSize: 0x238 };
 const E820_MAX = 128;
+/** QEMU's pc keeps this much at the top of RAM for ACPI tables (pcmc->acpi_data_size). */
+const QEMU_ACPI_DATA_SIZE = 0x28000;
 
 export function isBzImage(file: Uint8Array): boolean {
   return file.length >= 0x260 && file[0x202] === 0x48 && file[0x203] === 0x64 && file[0x204] === 0x72 && file[0x205] === 0x53; // "HdrS"
@@ -56,7 +58,7 @@ export function bootLinux(ctx: BootContext, path: string, file: Uint8Array): Boo
     b.setUint32(o + 16, r.type, true);
   });
   bp[BP.e820Entries] = map.length;
-  const upperKiB = Math.max(0, ramEnd - MiB) / 1024;
+  const upperKiB = memoryKiB(ramEnd).upper;
   b.setUint32(BP.altMemK, upperKiB, true);
   b.setUint16(BP.extMemK, Math.min(upperKiB, 0xfc00), true);
   // screen_info: the VGA text mode 3 a BIOS leaves (80x25, 16-line font).
@@ -78,10 +80,11 @@ export function bootLinux(ctx: BootContext, path: string, file: Uint8Array): Boo
 
   if (ctx.initrd) {
     const initrd = ctx.readFile(ctx.initrd);
-    const addrMax = f.getUint32(HDR.initrdAddrMax, true); // the last byte the initrd may use (2.03+)
-    const top = Math.min(addrMax + 1, ramEnd);
-    const at = Math.floor((top - initrd.length) / PAGE) * PAGE;
-    if (at < kernelEnd) ctx.badInput(`--initrd ${ctx.initrd}: ${initrd.length} bytes do not fit between the kernel's end ${hex(kernelEnd)} and ${hex(top)} (initrd_addr_max or the end of RAM)`);
+    // x86_load_linux: initrd_max = min(initrd_addr_max, RAM - acpi_data_size - 1), the last byte
+    // the initrd may use; it goes at (initrd_max - size) rounded down to a page.
+    const initrdMax = Math.min(f.getUint32(HDR.initrdAddrMax, true), ramEnd - QEMU_ACPI_DATA_SIZE - 1);
+    const at = Math.floor((initrdMax - initrd.length) / PAGE) * PAGE;
+    if (at < kernelEnd) ctx.badInput(`--initrd ${ctx.initrd}: ${initrd.length} bytes do not fit between the kernel's end ${hex(kernelEnd)} and ${hex(initrdMax + 1)} (initrd_addr_max or the end of RAM)`);
     place(ctx, at, initrd, `--initrd ${ctx.initrd}`);
     b.setUint32(HDR.ramdiskImage, at, true);
     b.setUint32(HDR.ramdiskSize, initrd.length, true);

@@ -22,14 +22,14 @@ describe('i386 boot: Linux bzImage (32-bit boot protocol)', () => {
     expect(m.ram.u8[ZP + 0x270]).toBe(0);
     expect(m.ram.u8[ZP + 0x210]).toBe(0xff); // type_of_loader
     expect(m.cstr(v.getUint32(ZP + 0x228, true))).toBe('console=ttyS0 root=/dev/sda');
-    expect(v.getUint32(ZP + 0x1e0, true)).toBe(127 * 1024); // alt_mem_k
+    expect(v.getUint32(ZP + 0x1e0, true)).toBe(127 * 1024 - 128); // alt_mem_k
     const n = m.ram.u8[ZP + 0x1e8];
     const e820: number[][] = [];
     for (let i = 0; i < n; i++) {
       const o = ZP + 0x2d0 + 20 * i;
       e820.push([Number(v.getBigUint64(o, true)), Number(v.getBigUint64(o + 8, true)), v.getUint32(o + 16, true)]);
     }
-    expect(e820).toEqual([[0, 0x9fc00, 1], [0x9fc00, 0x400, 2], [0xf0000, 0x10000, 2], [MiB, 127 * MiB, 1]]);
+    expect(e820).toEqual([[0, 0x9fc00, 1], [0x9fc00, 0x400, 2], [0xf0000, 0x10000, 2], [MiB, 127 * MiB - 0x20000, 1], [128 * MiB - 0x20000, 0x20000, 2], [0xfffc0000, 0x40000, 2]]);
     expect(v.getUint32(ZP + 0x218, true)).toBe(0); // no initrd
     await m.machine.run({ maxInsns: 10, timeoutMs: 5000 });
     expect(v.getUint32(0x7000, true)).toBe(0);
@@ -37,15 +37,15 @@ describe('i386 boot: Linux bzImage (32-bit boot protocol)', () => {
     expect(v.getUint32(0x7008, true)).toBe(ZP);
   });
 
-  it('--initrd: the highest page-aligned place below initrd_addr_max and the end of RAM', async () => {
+  it('--initrd: as QEMU, at (min(initrd_addr_max, RAM - 0x28000 - 1) - size) rounded down to a page', async () => {
     const rd = new Uint8Array(10000).fill(0xab);
     const m = await bootPc(file(bzImage(STORE_REGS)), { initrd: file(rd) });
     const at = m.view.getUint32(ZP + 0x218, true);
-    expect(at).toBe(Math.floor((128 * MiB - 10000) / 4096) * 4096);
+    expect(at).toBe(Math.floor((128 * MiB - 0x28000 - 1 - 10000) / 4096) * 4096);
     expect(m.view.getUint32(ZP + 0x21c, true)).toBe(10000);
     expect(m.ram.u8[at + 9999]).toBe(0xab);
     const small = await bootPc(file(bzImage(STORE_REGS, { initrdAddrMax: 0x1fffff })), { initrd: file(rd) });
-    expect(small.view.getUint32(ZP + 0x218, true)).toBe(Math.floor((0x200000 - 10000) / 4096) * 4096);
+    expect(small.view.getUint32(ZP + 0x218, true)).toBe(Math.floor((0x1fffff - 10000) / 4096) * 4096);
   });
 
   it('an old protocol, a zImage, a command line over cmdline_size, an initrd that does not fit: one clear error each', async () => {

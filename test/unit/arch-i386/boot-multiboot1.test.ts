@@ -25,7 +25,7 @@ describe('i386 boot: multiboot 1 (as QEMU -kernel)', () => {
     const v = m.view;
     expect(v.getUint32(info, true)).toBe(0x24f); // memory, boot device, cmdline, mods, mmap, loader name
     expect(v.getUint32(info + 4, true)).toBe(639);
-    expect(v.getUint32(info + 8, true)).toBe(127 * 1024);
+    expect(v.getUint32(info + 8, true)).toBe(127 * 1024 - 128);
     expect(v.getUint32(info + 12, true)).toBe(0x8000ffff);
     expect(m.cstr(v.getUint32(info + 16, true))).toBe(`${kernel} console=ttyS0`);
     expect(v.getUint32(info + 20, true)).toBe(0);
@@ -38,7 +38,7 @@ describe('i386 boot: multiboot 1 (as QEMU -kernel)', () => {
     for (let o = 0x9000; o < 0x9000 + len; o += v.getUint32(o, true) + 4) {
       entries.push([Number(v.getBigUint64(o + 4, true)), Number(v.getBigUint64(o + 12, true)), v.getUint32(o + 20, true)]);
     }
-    expect(entries).toEqual([[0, 0x9fc00, 1], [0x9fc00, 0x400, 2], [0xf0000, 0x10000, 2], [MiB, 127 * MiB, 1]]);
+    expect(entries).toEqual([[0, 0x9fc00, 1], [0x9fc00, 0x400, 2], [0xf0000, 0x10000, 2], [MiB, 127 * MiB - 0x20000, 1], [128 * MiB - 0x20000, 0x20000, 2], [0xfffc0000, 0x40000, 2]]);
 
     await m.machine.run({ maxInsns: 10, timeoutMs: 5000 });
     expect(m.view.getUint32(0x7000, true)).toBe(0x2badb002);

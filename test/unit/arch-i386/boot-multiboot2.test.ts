@@ -41,8 +41,8 @@ describe('i386 boot: multiboot2 (as GRUB 2)', () => {
     expect(v.getUint32(at(6) + 8, true)).toBe(24);
     const mmap: number[][] = [];
     for (let o = at(6) + 16; o < at(6) + v.getUint32(at(6) + 4, true); o += 24) mmap.push([Number(v.getBigUint64(o, true)), Number(v.getBigUint64(o + 8, true)), v.getUint32(o + 16, true)]);
-    expect(mmap).toEqual([[0, 0x9fc00, 1], [0x9fc00, 0x400, 2], [0xf0000, 0x10000, 2], [MiB, 127 * MiB, 1]]);
-    expect([v.getUint32(at(4) + 8, true), v.getUint32(at(4) + 12, true)]).toEqual([639, 127 * 1024]);
+    expect(mmap).toEqual([[0, 0x9fc00, 1], [0x9fc00, 0x400, 2], [0xf0000, 0x10000, 2], [MiB, 127 * MiB - 0x20000, 1], [128 * MiB - 0x20000, 0x20000, 2], [0xfffc0000, 0x40000, 2]]);
+    expect([v.getUint32(at(4) + 8, true), v.getUint32(at(4) + 12, true)]).toEqual([639, 127 * 1024 - 128]);
     // Framebuffer: EGA text 80x25 at 0xB8000, pitch 160, 16 bpp, type 2.
     const fb = at(8);
     expect(Number(v.getBigUint64(fb + 8, true))).toBe(0xb8000);
