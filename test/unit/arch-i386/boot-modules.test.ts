@@ -55,6 +55,16 @@ describe('i386 boot: modules (--module FILE[,cmdline], board boot.modules)', () 
     await expect(bootPc('none', { modules: [{ path: kernel, cmdline: '' }] })).rejects.toThrow(/only allowed with a kernel/);
   });
 
+  it('rvos run --module: FILE relative to the working folder; a missing file is bad input naming it', async () => {
+    const { createSession } = await import('../../../src/core/session.js');
+    const kernel = file(elf32(MiB, [{ paddr: MiB, data: STORE_REGS }], { prefix: mb2Header([]) }), 'mb2.elf');
+    writeFileSync(join(dir, 'rel.txt'), 'relative');
+    const s = await createSession({ board: 'pc', kernel, modules: ['rel.txt,r'], cwd: dir, serial: 'capture', config: '/dev/null', drives: ['none'] });
+    expect(Buffer.from(s.machine.bus.ram.u8.subarray(MiB + 0x1000, MiB + 0x1008)).toString()).toBe('relative'); // the page after the kernel
+    await s.close();
+    await expect(createSession({ board: 'pc', kernel, modules: ['missing.txt'], cwd: dir, serial: 'capture', config: '/dev/null', drives: ['none'] })).rejects.toThrow(`${join(dir, 'missing.txt')}: cannot read`);
+  });
+
   it("a board's boot.modules go with the board's kernel (paths relative to the board file)", async () => {
     writeFileSync(join(dir, 'mod.txt'), 'from the board');
     const kernel = elf32(MiB, [{ paddr: MiB, data: STORE_REGS }], { prefix: mb2Header([]) });
