@@ -1,13 +1,20 @@
 /**
- * Multiboot 1 on pc against QEMU 7.2's `-kernel` (hw/i386/multiboot.c + SeaBIOS): the fixture
- * kernel test/fixtures/i386-boot/mb1-dump.bin (source beside it) writes EAX, the info structure,
- * the memory map, the command line, the boot loader name and the module list to QEMU's 0xE9 debug
- * console. rvos must have put the same bytes at the same addresses (the boot loader name aside:
- * "rvos" for "qemu"). The module's command line is QEMU's whole -initrd word, given to rvos as
- * `--module FILE,FILE arg1` so the layouts match byte for byte.
+ * pc direct boot against the reference loaders on qemu-system-i386 (7.2, SeaBIOS):
+ *
+ * - Multiboot 1 against QEMU's `-kernel` (hw/i386/multiboot.c): the fixture kernel
+ *   test/fixtures/i386-boot/mb1-dump.bin (source beside it) writes EAX, the info structure, the
+ *   memory map, the command line, the boot loader name and the module list to QEMU's 0xE9 debug
+ *   console. rvos must have put the same bytes at the same addresses (the boot loader name aside:
+ *   "rvos" for "qemu"). The module's command line is QEMU's whole -initrd word, given to rvos as
+ *   `--module FILE,FILE arg1` so the layouts match byte for byte.
+ * - Multiboot2 against GRUB 2 (an ISO from grub-mkrescue booted from CD): mb2-dump.elf writes EAX, EBX
+ *   and the boot information; rvos must put it at the same address and give the same tags in the
+ *   same order with the same contents (module addresses included),
+ *   less what only a BIOS has (APM 10, boot device 5, ACPI 14) and the boot loader's name and the
+ *   addresses GRUB chose for sections no segment loads.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +63,61 @@ describe.skipIf(!binaryAvailable(QEMU_I386))('pc multiboot 1 against QEMU -kerne
       expect(Buffer.from(parts.flatMap((p) => [...p])).toString('hex')).toBe(Buffer.from(qemu).toString('hex'));
       const module = u32(mem(u32(info, 24), 4), 0);
       expect(Buffer.from(mem(module, 11)).toString()).toBe('module text');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+const mb2Kernel = fileURLToPath(new URL('../fixtures/i386-boot/mb2-dump.elf', import.meta.url));
+
+/** The tags of a multiboot2 boot information: [type, body after type and size]. */
+function mb2Tags(info: Uint8Array): Array<[number, Uint8Array]> {
+  const v = new DataView(info.buffer, info.byteOffset, info.byteLength);
+  const out: Array<[number, Uint8Array]> = [];
+  for (let o = 8; o + 8 <= v.getUint32(0, true); o += Math.ceil(v.getUint32(o + 4, true) / 8) * 8) {
+    out.push([v.getUint32(o, true), info.slice(o + 8, o + v.getUint32(o + 4, true))]);
+    if (v.getUint32(o, true) === 0) break;
+  }
+  return out;
+}
+
+describe.skipIf(!binaryAvailable(QEMU_I386) || !binaryAvailable('grub-mkrescue'))('pc multiboot2 against GRUB 2 on QEMU', () => {
+  it('the same tags, in the same order, with the same contents', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvos-mb2-grub-'));
+    const iso = join(dir, 'iso');
+    mkdirSync(join(iso, 'boot/grub'), { recursive: true });
+    copyFileSync(mb2Kernel, join(iso, 'boot/k.elf'));
+    writeFileSync(join(iso, 'boot/mod.txt'), 'module text');
+    writeFileSync(join(iso, 'boot/mod2.bin'), new Uint8Array(5000).fill(0x78));
+    writeFileSync(join(iso, 'boot/grub/grub.cfg'), 'set timeout=0\nset default=0\nmenuentry "rvos" {\n  multiboot2 /boot/k.elf hello world\n  module2 /boot/mod.txt arg1\n  module2 /boot/mod2.bin\n  boot\n}\n');
+    await run('grub-mkrescue', ['-o', join(dir, 'boot.iso'), iso]);
+    const out = join(dir, 'debugcon.bin');
+    await run(QEMU_I386, ['-display', 'none', '-m', '128M', '-cdrom', join(dir, 'boot.iso'), '-debugcon', `file:${out}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-serial', 'none', '-monitor', 'none'], { timeout: 60_000 }).catch((e) => {
+      if (e.code !== 1) throw e;
+    });
+    const dump = new Uint8Array(readFileSync(out));
+    expect(new DataView(dump.buffer).getUint32(0, true)).toBe(0x36d76289);
+    const grub = mb2Tags(dump.subarray(8)).filter(([t]) => t !== 10 && t !== 5 && t !== 14);
+
+    const s = await createSession({ board: 'pc', kernel: mb2Kernel, append: 'hello world', modules: [`${join(iso, 'boot/mod.txt')},arg1`, join(iso, 'boot/mod2.bin')], memory: '128MiB', serial: 'capture', config: '/dev/null', drives: ['none'] });
+    try {
+      const cpu = s.machine.cpus[0];
+      expect(cpu.getReg(0)).toBe(0x36d76289);
+      expect(cpu.getReg(3)).toBe(new DataView(dump.buffer).getUint32(4, true)); // the information where GRUB put it
+      const head = new Uint8Array(8);
+      s.machine.bus.dmaRead(cpu.getReg(3), head);
+      const info = new Uint8Array(new DataView(head.buffer).getUint32(0, true));
+      s.machine.bus.dmaRead(cpu.getReg(3), info);
+      const rvos = mb2Tags(info);
+      expect(rvos.map(([t]) => t)).toEqual(grub.map(([t]) => t));
+      const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+      for (let i = 0; i < rvos.length; i++) {
+        const [type, body] = rvos[i];
+        if (type === 2) expect(Buffer.from(body).toString()).toBe('rvos\0');
+        else if (type === 9) expect(hex(body.subarray(0, 12))).toBe(hex(grub[i][1].subarray(0, 12))); // num, entsize, shndx
+        else expect([type, hex(body)]).toEqual([type, hex(grub[i][1])]);
+      }
     } finally {
       await s.close();
     }

@@ -49,7 +49,8 @@ export function pcMemoryMap(ramEnd: number): MemoryRegion[] {
   return map;
 }
 
-function upperEnd(ramEnd: number): number {
+/** The end of the usable RAM above 1 MiB (SeaBIOS reserves the last 128 KiB). */
+export function upperEnd(ramEnd: number): number {
   return ramEnd > MiB + SEABIOS_TOP ? ramEnd - SEABIOS_TOP : ramEnd;
 }
 

@@ -10,14 +10,17 @@
  *   relocatable (the kernel is loaded at its preferred, linked address). EFI boot services (7)
  *   and the EFI amd64 entry (9) are ignored as on a BIOS PC; any other tag not marked optional
  *   is an error, as GRUB says.
- * - The information, page-aligned after the kernel and its modules, in GRUB's order: load base
+ * - Section copies, modules (page-aligned) and the information (8-aligned) where GRUB's relocator
+ *   puts them (boot-first-fit.ts: the lowest free place from 1 MiB). The information in GRUB's order: load base
  *   address (21), command line (1: `--append` alone, GRUB drops the file name), boot loader name
  *   (2), modules (3), memory map (6), ELF sections (9), basic memory information (4), EGA text
  *   framebuffer 80x25 at 0xB8000 (8), end.
  * - EAX = 0x36D76289, EBX = the information, flat 32-bit protected mode (boot-common.ts).
  */
 import type { BootContext, BootResult } from '../../../src/core/api.js';
-import { alignUp, cString, hex, memoryKiB, PAGE, pcMemoryMap, physicalEntry, place, placeModules, startFlat32 } from './boot-common.js';
+import { parseElf } from '../../../src/core/loaders/elf.js';
+import { alignUp, cString, hex, memoryKiB, PAGE, pcMemoryMap, physicalEntry, place, startFlat32, upperEnd } from './boot-common.js';
+import { FirstFit } from './boot-first-fit.js';
 import { BOOT_LOADER_NAME, isElfFile, loadAddressFields, loadElfKernel } from './boot-multiboot1.js';
 
 export const MB2_HEADER_MAGIC = 0xe85250d6;
@@ -92,11 +95,10 @@ function readHeaderTags(ctx: BootContext, file: Uint8Array, header: Mb2Header, p
   return out;
 }
 
-/** ELF section headers for tag 9, with the sections no segment loads (symbols, strings) placed from `from`. */
-function elfSections(ctx: BootContext, file: Uint8Array, from: number): { tag: Uint8Array; end: number } {
+/** ELF section headers for tag 9, with the sections no segment loads (symbols, strings) copied to RAM. */
+function elfSections(ctx: BootContext, file: Uint8Array, alloc: FirstFit): Uint8Array {
   const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const shoff = v.getUint32(32, true), entsize = v.getUint16(46, true), num = v.getUint16(48, true), shstrndx = v.getUint16(50, true);
-  let at = from;
   let table = new Uint8Array(0);
   if (num > 0 && entsize >= 40 && shoff + num * entsize <= file.length) {
     table = file.slice(shoff, shoff + num * entsize);
@@ -106,11 +108,9 @@ function elfSections(ctx: BootContext, file: Uint8Array, from: number): { tag: U
       const type = t.getUint32(h + 4, true), addr = t.getUint32(h + 12, true), offset = t.getUint32(h + 16, true), size = t.getUint32(h + 20, true);
       // As GRUB: a section not loaded by a segment (address 0) with bytes in the file gets a copy.
       if (addr !== 0 || size === 0 || type === 0 || type === 8 /* NOBITS */ || offset + size > file.length) continue;
-      const align = Math.max(1, t.getUint32(h + 32, true));
-      at = alignUp(at, align);
+      const at = alloc.take(size, Math.max(1, t.getUint32(h + 32, true)), `section ${i} of the kernel`);
       place(ctx, at, file.subarray(offset, offset + size), `section ${i} of the kernel`);
       t.setUint32(h + 12, at, true);
-      at += size;
     }
   }
   const tag = new Uint8Array(20 + table.length);
@@ -121,7 +121,7 @@ function elfSections(ctx: BootContext, file: Uint8Array, from: number): { tag: U
   tv.setUint32(12, table.length ? entsize : 0, true);
   tv.setUint32(16, table.length ? shstrndx : 0, true);
   tag.set(table, 20);
-  return { tag, end: at };
+  return tag;
 }
 
 /** Builds the boot information: total_size, reserved, then each tag 8-aligned. */
@@ -169,16 +169,24 @@ export function bootMultiboot2(ctx: BootContext, path: string, file: Uint8Array,
   const entry = tags.entry ?? physicalEntry(kernel.image);
   if (tags.entry !== undefined) kernel.image.entry = entry;
 
-  const placed = placeModules(ctx, kernel.end);
-  const sections = elf ? elfSections(ctx, file, placed.end) : { tag: u32s(T_ELF_SECTIONS, 20, 0, 0, 0), end: placed.end };
-  const infoAddr = alignUp(sections.end, PAGE);
-
+  // GRUB's order: the kernel's segments, its section copies, the modules, the information.
   const ramEnd = ctx.bus.ram.base + ctx.bootRamSize;
+  const alloc = new FirstFit(upperEnd(ramEnd), (message) => ctx.badInput(`${path}: multiboot2: ${message}`));
+  if (elf) for (const s of parseElf(file, path, { segmentData: false }).segments) alloc.reserve(s.paddr, s.paddr + s.memsz);
+  else alloc.reserve(kernel.load, kernel.end);
+  const sections = elf ? elfSections(ctx, file, alloc) : u32s(T_ELF_SECTIONS, 20, 0, 0, 0);
+  const modules = (ctx.modules ?? []).map((m) => {
+    const bytes = ctx.readFile(m.path);
+    const start = alloc.take(bytes.length, PAGE, `module ${m.path}`);
+    place(ctx, start, bytes, `module ${m.path}`);
+    return { start, end: start + bytes.length, cmdline: m.cmdline };
+  });
+
   const w = new InfoWriter();
   w.tag(T_LOAD_BASE, u32s(kernel.load));
   w.tag(T_CMDLINE, cString(ctx.bootargs ?? ''));
   w.tag(T_LOADER_NAME, cString(BOOT_LOADER_NAME));
-  for (const m of placed.modules) {
+  for (const m of modules) {
     const s = cString(m.cmdline);
     const body = new Uint8Array(8 + s.length);
     body.set(u32s(m.start, m.end));
@@ -196,7 +204,7 @@ export function bootMultiboot2(ctx: BootContext, path: string, file: Uint8Array,
     mv.setUint32(8 + i * 24 + 16, r.type, true);
   });
   w.tag(T_MMAP, mmap);
-  w.raw(sections.tag);
+  w.raw(sections);
   const mem = memoryKiB(ramEnd);
   w.tag(T_MEMINFO, u32s(mem.lower, mem.upper));
   // EGA text: address (u64), pitch, width, height, bpp (u8), type 2 (u8), reserved (u16).
@@ -209,7 +217,9 @@ export function bootMultiboot2(ctx: BootContext, path: string, file: Uint8Array,
   fb[20] = 16;
   fb[21] = 2;
   w.tag(T_FRAMEBUFFER, fb);
-  place(ctx, infoAddr, w.bytes(), `${path}: the multiboot2 information`);
+  const info = w.bytes();
+  const infoAddr = alloc.take(info.length, 8, 'the multiboot2 information');
+  place(ctx, infoAddr, info, `${path}: the multiboot2 information`);
 
   startFlat32(ctx, entry, { eax: MB2_BOOT_MAGIC, ebx: infoAddr });
   return { images: [kernel.image], dtbAddress: 0 };

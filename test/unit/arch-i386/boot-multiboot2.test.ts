@@ -29,7 +29,7 @@ describe('i386 boot: multiboot2 (as GRUB 2)', () => {
     expect(m.cpu.cr0 & 0x80000001).toBe(1);
     const mbi = m.cpu.getReg(3);
     expect(m.cpu.getReg(0)).toBe(0x36d76289);
-    expect(mbi % 4096).toBe(0);
+    expect(mbi % 8).toBe(0);
     expect(mbi).toBeGreaterThanOrEqual(MiB + 0x2000);
     const v = m.view;
     const list = tags(v, mbi);
