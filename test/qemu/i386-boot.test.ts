@@ -12,6 +12,9 @@
  *   same order with the same contents (module addresses included),
  *   less what only a BIOS has (APM 10, boot device 5, ACPI 14) and the boot loader's name and the
  *   addresses GRUB chose for sections no segment loads.
+ * - Linux's boot protocol against QEMU's bzImage loading (hw/i386/x86.c): a synthetic bzImage whose
+ *   real-mode setup writes the setup header QEMU filled in to 0xE9; rvos's boot_params must give the
+ *   same initrd address and size and the same command line address.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../../src/core/session.js';
 import { binaryAvailable } from '../helpers/qemu.js';
+import { bzImage } from '../unit/arch-i386/boot-images.js';
 
 const run = promisify(execFile);
 const QEMU_I386 = 'qemu-system-i386';
@@ -118,6 +122,35 @@ describe.skipIf(!binaryAvailable(QEMU_I386) || !binaryAvailable('grub-mkrescue')
         else if (type === 9) expect(hex(body.subarray(0, 12))).toBe(hex(grub[i][1].subarray(0, 12))); // num, entsize, shndx
         else expect([type, hex(body)]).toEqual([type, hex(grub[i][1])]);
       }
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe.skipIf(!binaryAvailable(QEMU_I386))('pc Linux bzImage against QEMU -kernel -initrd', () => {
+  it('the initrd and the command line where QEMU puts them (128 MiB)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvos-bz-qemu-'));
+    const image = bzImage(new Uint8Array(64));
+    // The setup code QEMU's linuxboot ROM jumps to (CS = 0x1020, DS = 0x1000, via the jump at 0x200):
+    // mov si,0x1f1; mov cx,0x77; mov dx,0xe9; rep outsb; mov al,0; out 0xf4,al; hlt.
+    image.set([0xbe, 0xf1, 0x01, 0xb9, 0x77, 0x00, 0xba, 0xe9, 0x00, 0xf3, 0x6e, 0xb0, 0x00, 0xe6, 0xf4, 0xf4], 0x268);
+    const kernel = join(dir, 'bzImage');
+    const initrd = join(dir, 'initrd');
+    writeFileSync(kernel, image);
+    writeFileSync(initrd, new Uint8Array(10000).fill(0xab));
+    const out = join(dir, 'debugcon.bin');
+    await run(QEMU_I386, ['-display', 'none', '-m', '128M', '-kernel', kernel, '-initrd', initrd, '-append', 'console=ttyS0', '-debugcon', `file:${out}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-serial', 'none', '-monitor', 'none']).catch((e) => {
+      if (e.code !== 1) throw e;
+    });
+    const header = new DataView(new Uint8Array(readFileSync(out)).buffer);
+    const field = (off: number) => header.getUint32(off - 0x1f1, true);
+    const s = await createSession({ board: 'pc', kernel, initrd, append: 'console=ttyS0', memory: '128MiB', serial: 'capture', config: '/dev/null', drives: ['none'] });
+    try {
+      const zp = new Uint8Array(0x1000);
+      s.machine.bus.dmaRead(s.machine.cpus[0].getReg(6), zp);
+      const ours = new DataView(zp.buffer);
+      for (const off of [0x218, 0x21c, 0x228]) expect([off, ours.getUint32(off, true)]).toEqual([off, field(off)]); // ramdisk_image, ramdisk_size, cmd_line_ptr
     } finally {
       await s.close();
     }

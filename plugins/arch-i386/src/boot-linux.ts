@@ -4,12 +4,13 @@
  *
  * - The setup header ("HdrS" at 0x202, protocol 2.04 or later, LOADED_HIGH) is copied into a zeroed
  *   boot_params (the "zero page") at 0x10000, where QEMU puts the real-mode setup; the command line
- *   (`--append`) at 0x20000, cmd_line_ptr pointing at it; type_of_loader 0xff (undefined loader).
+ *   (`--append`) at 0x20000, cmd_line_ptr pointing at it; type_of_loader 0xff (undefined loader;
+ *   QEMU says 0xb0, its own ID).
  * - The e820 map (boot-common.ts, as SeaBIOS reports it), alt_mem_k/ext_mem_k, an 80x25 VGA text
  *   screen_info.
  * - The protected-mode kernel (the file after its (setup_sects + 1) sectors) at 0x100000.
  * - An initrd (`--initrd`) as high as QEMU puts it: below initrd_addr_max and below the end of RAM
- *   less QEMU's ACPI data (0x28000), page-aligned; ramdisk_image/ramdisk_size say where.
+ *   less QEMU's ACPI data (128 KiB), page-aligned; ramdisk_image/ramdisk_size say where.
  * - Entry at code32_start in flat protected mode, CS = 0x10 and DS/ES/SS = 0x18 from the loader's
  *   GDT, ESI = boot_params, EBP = EDI = EBX = 0, interrupts off.
  */
@@ -25,8 +26,8 @@ const BP = { extMemK: 0x002, videoMode: 0x006, videoCols: 0x007, videoLines: 0x0
 /** Setup header fields, at their boot_params (= file) offsets. */
 const HDR = { setupSects: 0x1f1, jump: 0x200, magic: 0x202, version: 0x206, typeOfLoader: 0x210, loadflags: 0x211, code32Start: 0x214, ramdiskImage: 0x218, ramdiskSize: 0x21c, cmdLinePtr: 0x228, initrdAddrMax: 0x22c, cmdlineSize: 0x238 };
 const E820_MAX = 128;
-/** QEMU's pc keeps this much at the top of RAM for ACPI tables (pcmc->acpi_data_size). */
-const QEMU_ACPI_DATA_SIZE = 0x28000;
+/** QEMU 7.2's pc keeps this much at the top of RAM for ACPI tables (acpi_data_size; measured, test/qemu/i386-boot.test.ts). */
+const QEMU_ACPI_DATA_SIZE = 0x20000;
 
 export function isBzImage(file: Uint8Array): boolean {
   return file.length >= 0x260 && file[0x202] === 0x48 && file[0x203] === 0x64 && file[0x204] === 0x72 && file[0x205] === 0x53; // "HdrS"

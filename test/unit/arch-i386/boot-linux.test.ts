@@ -37,11 +37,11 @@ describe('i386 boot: Linux bzImage (32-bit boot protocol)', () => {
     expect(v.getUint32(0x7008, true)).toBe(ZP);
   });
 
-  it('--initrd: as QEMU, at (min(initrd_addr_max, RAM - 0x28000 - 1) - size) rounded down to a page', async () => {
+  it('--initrd: as QEMU, at (min(initrd_addr_max, RAM - 0x20000 - 1) - size) rounded down to a page', async () => {
     const rd = new Uint8Array(10000).fill(0xab);
     const m = await bootPc(file(bzImage(STORE_REGS)), { initrd: file(rd) });
     const at = m.view.getUint32(ZP + 0x218, true);
-    expect(at).toBe(Math.floor((128 * MiB - 0x28000 - 1 - 10000) / 4096) * 4096);
+    expect(at).toBe(Math.floor((128 * MiB - 0x20000 - 1 - 10000) / 4096) * 4096);
     expect(m.view.getUint32(ZP + 0x21c, true)).toBe(10000);
     expect(m.ram.u8[at + 9999]).toBe(0xab);
     const small = await bootPc(file(bzImage(STORE_REGS, { initrdAddrMax: 0x1fffff })), { initrd: file(rd) });
