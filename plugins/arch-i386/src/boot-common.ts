@@ -3,7 +3,8 @@
  * the memory map the kernel is told, a GDT with flat segments, placing bytes in RAM with one clear
  * error, and the CPU's 32-bit protected-mode entry state.
  */
-import type { BootContext, ElfInfo } from '../../../src/core/api.js';
+import type { BootContext } from '../../../src/core/api.js';
+import type { ElfSegment } from '../../../src/core/loaders/elf.js';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, I386Cpu } from './cpu.js';
 
 export const PAGE = 4096;
@@ -131,12 +132,11 @@ export function placeModules(ctx: BootContext, from: number): { modules: PlacedM
 }
 
 /**
- * Where an ELF kernel starts: its entry translated to a physical address when it lies in the
- * loaded image's virtual range and that differs from the physical one (a higher-half kernel),
- * as GRUB does; paging is off at entry.
+ * Where an ELF kernel starts with paging off: its entry made physical through the first segment
+ * whose virtual range holds it (a higher-half kernel), as GRUB's multiboot_elfxx.c does; undefined
+ * when no segment holds it.
  */
-export function physicalEntry(image: ElfInfo): number {
-  const { entry, low, vlow, vhigh } = image;
-  if (vlow !== undefined && vhigh !== undefined && vlow !== low && entry >= vlow && entry < vhigh) return entry - vlow + low;
-  return entry;
+export function physicalEntry(entry: number, segments: readonly ElfSegment[]): number | undefined {
+  const s = segments.find((g) => g.vaddr <= entry && entry < g.vaddr + g.memsz);
+  return s ? entry - s.vaddr + s.paddr : undefined;
 }

@@ -13,6 +13,7 @@
  * - EAX = 0x2BADB002, EBX = the info structure, flat 32-bit protected mode (boot-common.ts).
  */
 import type { BootContext, BootResult, ElfInfo } from '../../../src/core/api.js';
+import { parseElf, type ElfSegment } from '../../../src/core/loaders/elf.js';
 import { alignUp, cString, hex, memoryKiB, PAGE, pcMemoryMap, physicalEntry, place, placeModules, startFlat32 } from './boot-common.js';
 
 export const MB1_HEADER_MAGIC = 0x1badb002;
@@ -52,6 +53,8 @@ interface LoadedKernel {
   end: number;
   entry: number;
   image: ElfInfo;
+  /** The ELF's loadable segments (none for the a.out kludge). */
+  segments: ElfSegment[];
 }
 
 /**
@@ -82,13 +85,17 @@ export function loadAddressFields(ctx: BootContext, file: Uint8Array, headerOffs
   bytes.set(file.subarray(textOffset, textOffset + loadSize));
   place(ctx, loadAddr, bytes, `${path}: the kernel (${what})`);
   const image: ElfInfo = { entry: 0, low: loadAddr, high: loadAddr + size, symbols: new Map(), path, elf: false };
-  return { load: loadAddr, end: loadAddr + size, entry: 0, image };
+  return { load: loadAddr, end: loadAddr + size, entry: 0, image, segments: [] };
 }
 
-/** Loads an ELF kernel at its physical addresses; the entry is made physical (boot-common.ts). */
-export function loadElfKernel(ctx: BootContext, path: string): LoadedKernel {
+/**
+ * Loads an ELF kernel at its physical addresses. The entry is made physical where a segment's
+ * virtual range holds it (boot-common.ts; QEMU would jump to a virtual e_entry as it is).
+ */
+export function loadElfKernel(ctx: BootContext, path: string, file: Uint8Array): LoadedKernel {
   const image = ctx.loadImage(path, 0);
-  return { load: image.low, end: image.high, entry: physicalEntry(image), image };
+  const { segments } = parseElf(file, path, { segmentData: false });
+  return { load: image.low, end: image.high, entry: physicalEntry(image.entry, segments) ?? image.entry, image, segments };
 }
 
 export function isElfFile(file: Uint8Array): boolean {
@@ -104,7 +111,7 @@ export function bootMultiboot1(ctx: BootContext, path: string, file: Uint8Array,
     kernel.image.entry = kernel.entry;
   } else {
     if (!isElfFile(file)) ctx.badInput(`${path}: multiboot header without the address fields (flag 16), and the file is not an ELF`);
-    kernel = loadElfKernel(ctx, path);
+    kernel = loadElfKernel(ctx, path, file);
   }
   if (kernel.load < MB1_INFO_ADDR + INFO_SIZE && kernel.end > MB1_MMAP_ADDR) {
     ctx.badInput(`${path}: the kernel (${hex(kernel.load)}..${hex(kernel.end)}) overlaps the multiboot information at ${hex(MB1_MMAP_ADDR)}..${hex(MB1_INFO_ADDR + INFO_SIZE)}`);

@@ -18,7 +18,6 @@
  * - EAX = 0x36D76289, EBX = the information, flat 32-bit protected mode (boot-common.ts).
  */
 import type { BootContext, BootResult } from '../../../src/core/api.js';
-import { parseElf } from '../../../src/core/loaders/elf.js';
 import { alignUp, cString, hex, memoryKiB, PAGE, pcMemoryMap, physicalEntry, place, startFlat32, upperEnd } from './boot-common.js';
 import { FirstFit } from './boot-first-fit.js';
 import { BOOT_LOADER_NAME, isElfFile, loadAddressFields, loadElfKernel } from './boot-multiboot1.js';
@@ -165,14 +164,16 @@ export function bootMultiboot2(ctx: BootContext, path: string, file: Uint8Array,
   const elf = tags.address === undefined && isElfFile(file);
   if (tags.address !== undefined && tags.entry === undefined) ctx.badInput(`${path}: multiboot2 header: an address tag without an entry address tag`);
   if (tags.address === undefined && !elf) ctx.badInput(`${path}: multiboot2 header without an address tag, and the file is not an ELF`);
-  const kernel = tags.address !== undefined ? loadAddressFields(ctx, file, header.offset, tags.address, path, 'multiboot2 address tag') : loadElfKernel(ctx, path);
-  const entry = tags.entry ?? physicalEntry(kernel.image);
+  const kernel = tags.address !== undefined ? loadAddressFields(ctx, file, header.offset, tags.address, path, 'multiboot2 address tag') : loadElfKernel(ctx, path, file);
+  // GRUB refuses an ELF whose entry no segment holds, even with an entry address tag.
+  if (elf && physicalEntry(kernel.image.entry, kernel.segments) === undefined) ctx.badInput(`${path}: multiboot2: the ELF entry point ${hex(kernel.image.entry)} is in no loadable segment`);
+  const entry = tags.entry ?? kernel.entry;
   if (tags.entry !== undefined) kernel.image.entry = entry;
 
   // GRUB's order: the kernel's segments, its section copies, the modules, the information.
   const ramEnd = ctx.bus.ram.base + ctx.bootRamSize;
   const alloc = new FirstFit(upperEnd(ramEnd), (message) => ctx.badInput(`${path}: multiboot2: ${message}`));
-  if (elf) for (const s of parseElf(file, path, { segmentData: false }).segments) alloc.reserve(s.paddr, s.paddr + s.memsz);
+  if (elf) for (const s of kernel.segments) alloc.reserve(s.paddr, s.paddr + s.memsz);
   else alloc.reserve(kernel.load, kernel.end);
   const sections = elf ? elfSections(ctx, file, alloc) : u32s(T_ELF_SECTIONS, 20, 0, 0, 0);
   const modules = (ctx.modules ?? []).map((m) => {

@@ -10,9 +10,9 @@
  *   a kernel the CPU starts there from reset (F000:FFF0, real mode).
  */
 import type { BootContext, BootResult } from '../../../src/core/api.js';
-import { physicalEntry, startFlat32 } from './boot-common.js';
+import { startFlat32 } from './boot-common.js';
 import { findMb2Header, bootMultiboot2 } from './boot-multiboot2.js';
-import { bootMultiboot1, findMb1Header, isElfFile } from './boot-multiboot1.js';
+import { bootMultiboot1, findMb1Header, isElfFile, loadElfKernel } from './boot-multiboot1.js';
 import { bootLinux, isBzImage } from './boot-linux.js';
 
 const ISA_BIOS_SIZE = 128 * 1024;
@@ -41,7 +41,7 @@ export function boot(ctx: BootContext): BootResult {
   if (isBzImage(file)) return bootLinux(ctx, path, file);
   if (!isElfFile(file)) ctx.badInput(`${path}: not a kernel rvos can boot on i386: no multiboot or multiboot2 header, not a Linux bzImage, not an ELF`);
   if (ctx.initrd) ctx.badInput(`--initrd ${ctx.initrd}: only a Linux bzImage takes an initrd; ${path} is a plain ELF`);
-  const image = ctx.loadImage(path, 0);
-  startFlat32(ctx, physicalEntry(image));
-  return { images: [image], dtbAddress: 0 };
+  const kernel = loadElfKernel(ctx, path, file);
+  startFlat32(ctx, kernel.entry);
+  return { images: [kernel.image], dtbAddress: 0 };
 }

@@ -78,6 +78,17 @@ describe('i386 boot: multiboot2 (as GRUB 2)', () => {
     expect(m.view.getUint32(0x7000, true)).toBe(0x36d76289);
   });
 
+  it('a higher-half ELF enters at the physical address of the segment holding its entry; an entry in no segment is refused, as GRUB', async () => {
+    const low = new Uint8Array(0x40);
+    const high = new Uint8Array(0x40);
+    high.set(STORE_REGS, 0x10);
+    const segments = [{ paddr: MiB, vaddr: 0xc0100000, data: low }, { paddr: 0x300000, vaddr: 0xc0200000, data: high }];
+    const m = await bootPc(file(elf32(0xc0200010, segments, { prefix: mb2Header([]) })), {}, 10);
+    expect(m.view.getUint32(0x7000, true)).toBe(0x36d76289);
+    expect(m.cpu.eip).toBe(0x300010 + STORE_REGS.length - 2);
+    await expect(bootPc(file(elf32(0x500000, segments, { prefix: mb2Header([]) })))).rejects.toThrow(/the ELF entry point 0x500000 is in no loadable segment/);
+  });
+
   it('required information the loader lacks, unknown required tags, EFI i386 entry: one clear error each', async () => {
     const elf = (header: Uint8Array) => file(elf32(MiB, [{ paddr: MiB, data: STORE_REGS }], { prefix: header }));
     await expect(bootPc(elf(mb2Header([[1, 0, 1, 5, 14]])))).rejects.toThrow(/requires information tags rvos does not give: 5, 14/);
