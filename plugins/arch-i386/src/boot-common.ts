@@ -8,6 +8,8 @@ import type { ElfSegment } from '../../../src/core/loaders/elf.js';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, I386Cpu } from './cpu.js';
 
 export const PAGE = 4096;
+/** The boot loader name multiboot kernels are given. */
+export const BOOT_LOADER_NAME = 'rvos';
 export const MiB = 0x100000;
 export const alignUp = (x: number, a: number) => Math.ceil(x / a) * a;
 export const hex = (n: number) => '0x' + n.toString(16);

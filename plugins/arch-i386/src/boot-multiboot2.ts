@@ -18,9 +18,9 @@
  * - EAX = 0x36D76289, EBX = the information, flat 32-bit protected mode (boot-common.ts).
  */
 import type { BootContext, BootResult } from '../../../src/core/api.js';
-import { alignUp, cString, hex, memoryKiB, PAGE, pcMemoryMap, physicalEntry, place, startFlat32, upperEnd } from './boot-common.js';
+import { alignUp, BOOT_LOADER_NAME, cString, hex, memoryKiB, PAGE, pcMemoryMap, physicalEntry, place, startFlat32, upperEnd } from './boot-common.js';
 import { FirstFit } from './boot-first-fit.js';
-import { BOOT_LOADER_NAME, isElfFile, loadAddressFields, loadElfKernel } from './boot-multiboot1.js';
+import { isElfFile, loadAddressFields, loadElfKernel } from './boot-load.js';
 
 export const MB2_HEADER_MAGIC = 0xe85250d6;
 export const MB2_BOOT_MAGIC = 0x36d76289;

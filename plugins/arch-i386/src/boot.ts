@@ -12,7 +12,8 @@
 import type { BootContext, BootResult } from '../../../src/core/api.js';
 import { startFlat32 } from './boot-common.js';
 import { findMb2Header, bootMultiboot2 } from './boot-multiboot2.js';
-import { bootMultiboot1, findMb1Header, isElfFile, loadElfKernel } from './boot-multiboot1.js';
+import { isElfFile, loadElfKernel } from './boot-load.js';
+import { bootMultiboot1, findMb1Header } from './boot-multiboot1.js';
 import { bootLinux, isBzImage } from './boot-linux.js';
 
 const ISA_BIOS_SIZE = 128 * 1024;
