@@ -676,6 +676,13 @@ export interface ElfInfo {
   elf: boolean;
 }
 
+/** A boot module (multiboot): a file the loader places in RAM and its command line. */
+export interface BootModule {
+  readonly path: string;
+  /** The module's command line: what follows the first comma of `FILE,cmdline` ('' when none). */
+  readonly cmdline: string;
+}
+
 /** Everything an architecture needs to boot a machine; the core prepares it from board + flags. */
 export interface BootContext {
   readonly cpus: Cpu[];
@@ -690,6 +697,11 @@ export interface BootContext {
   readonly bootargs?: string;
   /** An initial ramdisk for the kernel (`rvos run --initrd FILE`, QEMU's -initrd); the protocol places it. */
   readonly initrd?: string;
+  /**
+   * Boot modules for the kernel (`rvos run --module FILE[,cmdline]`, repeatable, as GRUB's
+   * `module2`; else the board's `boot.modules`), in order; protocols without modules reject them.
+   */
+  readonly modules?: readonly BootModule[];
   /** Raw kernel load address from the board, if given. */
   readonly kernelAddress?: number;
   /**

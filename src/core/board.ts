@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { DeviceType } from './api.js';
+import type { BootModule, DeviceType } from './api.js';
+import { parseModuleSpec } from './boot-module.js';
 import { UserError } from './errors.js';
 import { resolveIrq, type IrqSpec } from './outputs.js';
 import { formatBytes, MAX_YAML_BYTES, readInput } from './input-file.js';
@@ -66,6 +67,8 @@ const bootSchema = z
     protocol: z.string().min(1).optional(),
     /** Bytes at the top of RAM the protocol keeps from the kernel (the Pi's VideoCore memory). */
     reservedTop: number.optional(),
+    /** Boot modules for a multiboot kernel, `FILE[,cmdline]` each (as `rvos run --module`). */
+    modules: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -148,7 +151,7 @@ export interface Board {
   devicetree: { mode?: 'generate' | 'none'; file?: string; model?: string; compatible?: string[] };
   devices: BoardDevice[];
   /** `drive`: the default disk image, absolute (see src/core/disk/default-disk.ts). */
-  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string; drive?: string; protocol?: string; reservedTop?: number };
+  boot: { firmware?: string; kernel?: string; kernelAddress?: number; bootargs?: string; drive?: string; protocol?: string; reservedTop?: number; modules?: BootModule[] };
   origin(field: string): Origin;
 }
 
@@ -301,12 +304,13 @@ export function loadBoard(nameOrPath: string, relativeTo = process.cwd(), seen: 
     for (const key of Object.keys(d.devicetree)) origins.set(`devicetree.${key}`, origin(['devicetree', key]));
   }
   if (d.boot) {
-    board.boot = { ...board.boot, ...d.boot };
+    board.boot = { ...board.boot, ...d.boot, modules: board.boot.modules };
     // Boot paths are relative to the board file that names them.
     for (const key of ['firmware', 'kernel', 'drive'] as const) {
       const v = d.boot[key];
       if (v && v !== 'none' && !isAbsolute(v)) board.boot[key] = resolve(dirname(file), v);
     }
+    if (d.boot.modules) board.boot.modules = d.boot.modules.map((m, i) => parseModuleSpec(m, dirname(file), `${file}: boot.modules[${i}]:`));
     for (const key of Object.keys(d.boot)) origins.set(`boot.${key}`, origin(['boot', key]));
   }
   if (!board.name) board.name = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');

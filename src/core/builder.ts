@@ -1,5 +1,5 @@
 import { editFdt } from './fdt-edit.js';
-import type { ArchType, BlockImage, BootContext, BootResult, CharBackend, SemihostingHost, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
+import type { ArchType, BlockImage, BootModule, BootContext, BootResult, CharBackend, SemihostingHost, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
 import { guardArch } from './arch-host.js';
@@ -29,6 +29,8 @@ export interface BuildOptions {
   bootargs?: string;
   /** An initial ramdisk for the boot protocol (`--initrd`). */
   initrd?: string;
+  /** Boot modules (`--module`); undefined = the board's `boot.modules`. */
+  modules?: BootModule[];
   /** A guest-requested reset powers the machine off with code 0 instead (`--no-reboot`, QEMU's -no-reboot). */
   noReboot?: boolean;
   /** A DTB file to give the guest instead of the board's tree (`--dtb`, QEMU's -dtb). */
@@ -232,6 +234,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   const kernel = kernelSpec === 'none' ? undefined : kernelSpec;
   // QEMU: "-initrd only allowed with -kernel option" (the kernel is what reads it).
   if (opts.initrd !== undefined && !opts.noBoot && kernel === undefined) throw new UserError(`--initrd ${opts.initrd}: only allowed with a kernel (--kernel, or the board's boot.kernel)`);
+  if (opts.modules?.length && !opts.noBoot && kernel === undefined) throw new UserError(`--module ${opts.modules[0].path}: only allowed with a kernel (--kernel, or the board's boot.kernel)`);
   const dtbSource = opts.dtb !== undefined ? '--dtb' : board.devicetree.file !== undefined ? `${board.origin('devicetree.file').file}:${board.origin('devicetree.file').line}: devicetree.file` : 'device tree';
   const bootCtx: BootContext = {
     cpus,
@@ -241,6 +244,8 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     kernel,
     bootargs: opts.bootargs ?? board.boot.bootargs,
     initrd: opts.initrd,
+    // The board's modules go with the board's kernel; a kernel of the user's own gets only its own.
+    modules: kernel === undefined ? undefined : (opts.modules ?? (opts.kernel === undefined ? board.boot.modules : undefined)),
     kernelAddress: board.boot.kernelAddress,
     bootRamSize: Math.max(0, bus.ram.size - (board.boot.reservedTop ?? 0)),
     props: board.cpu,

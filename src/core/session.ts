@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseSize } from './board.js';
+import { parseModuleSpec } from './boot-module.js';
 import { createBackend, type Backend } from './chardev.js';
 import { loadConfig } from './config.js';
 import { parseDriveSpec, parseTransport, type DriveSpec } from './disk/drive.js';
@@ -24,6 +25,8 @@ export interface SessionOptions {
   dtb?: string;
   /** An initial ramdisk the boot protocol places for the kernel (`--initrd`), relative to `cwd`. */
   initrd?: string;
+  /** Boot modules `FILE[,cmdline]` (`--module`, repeatable), FILE relative to `cwd`. */
+  modules?: string[];
   /** A guest-requested reset powers off with exit code 0 instead (`--no-reboot`, QEMU's -no-reboot). */
   noReboot?: boolean;
   /** `--semihosting`: the arch's semihosting calls reach the host (output on `semihostingOut`, default stderr). */
@@ -135,6 +138,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     bootargs: o.append ?? config.append,
     dtb: o.dtb !== undefined ? resolve(cwd, o.dtb) : undefined,
     initrd: o.initrd !== undefined ? resolve(cwd, o.initrd) : undefined,
+    modules: o.modules?.length ? o.modules.map((m) => parseModuleSpec(m, cwd, '--module')) : undefined,
     noReboot: o.noReboot,
     semihosting: o.semihosting ? { write: o.semihostingOut ?? ((bytes) => process.stderr.write(bytes)) } : undefined,
     realtime: (o.clock ?? config.clock) === 'realtime',

@@ -638,4 +638,18 @@ export class I386Cpu implements Cpu {
       default: this.raise(UD);
     }
   }
+
+  /**
+   * Direct kernel boot (multiboot, Linux's 32-bit boot protocol): 32-bit protected mode with
+   * paging and interrupts off (CR0.PE = 1, PG = 0; EFLAGS = 2), GDTR = the loader's table, CS from
+   * `codeSel` and DS/ES/FS/GS/SS from `dataSel` through the descriptor loads, EIP = `entry`.
+   */
+  enterFlat32(entry: number, gdtBase: number, gdtLimit: number, codeSel: number, dataSel: number): void {
+    this.cr0 = (this.cr0 | 1) & 0x7fffffff;
+    this.gdtBase = gdtBase; this.gdtLimit = gdtLimit;
+    this.loadSegProtected(CS, codeSel);
+    for (const s of [ES, SS, DS, FS, GS]) this.loadSegProtected(s, dataSel);
+    this.eflags = EFLAGS_FIXED;
+    this.eip = entry >>> 0; this.halted = false;
+  }
 }

@@ -1,20 +1,9 @@
 /**
  * @rvos/arch-i386: an i386 core (first step: real mode, integer core; see README for what is next).
  */
-import type { ArchType, BootContext, BootResult, PluginApi } from '../../../src/core/api.js';
+import type { ArchType, PluginApi } from '../../../src/core/api.js';
+import { boot } from './boot.js';
 import { I386Cpu } from './cpu.js';
-
-/**
- * Maps the firmware given as `--bios`/firmware at the top of 4 GiB, where the reset vector
- * FFFFFFF0 reads it, as a PC does (the 0xF0000/0xE0000 alias comes with the pc board).
- */
-function boot(ctx: BootContext): BootResult {
-  if (ctx.firmware) {
-    const rom = ctx.readFile(ctx.firmware);
-    ctx.addRom('bios', 0x100000000 - rom.length, rom);
-  }
-  return { images: [], dtbAddress: 0 };
-}
 
 export const i386: ArchType = {
   type: 'i386',
