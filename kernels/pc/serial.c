@@ -1,0 +1,58 @@
+/* COM1 (16550A at 0x3f8): 115200 8N1, FIFOs on. Output is polled (LSR.THRE); input is polled
+ * until serial_enable_irq(), then the receive interrupt (IER.ERBFI, MCR.OUT2 gates IRQ 4 on a
+ * PC) moves bytes into a ring the shell reads. Lines end in '\n' only, as the other kernels'. */
+#include "pc.h"
+
+#define COM1 0x3f8
+#define RING 256
+
+static volatile uint8_t ring[RING];
+static volatile unsigned head, tail;
+static int irq_mode;
+
+void serial_init(void) {
+  outb(COM1 + 1, 0x00); /* IER: no interrupts */
+  outb(COM1 + 3, 0x80); /* LCR.DLAB */
+  outb(COM1 + 0, 1);    /* divisor 1: 115200 baud */
+  outb(COM1 + 1, 0);
+  outb(COM1 + 3, 0x03); /* 8N1 */
+  outb(COM1 + 2, 0xc7); /* FIFO on, cleared, 14-byte trigger */
+  outb(COM1 + 4, 0x03); /* DTR, RTS */
+}
+
+void uart_putc(char c) {
+  while (!(inb(COM1 + 5) & 0x20)) {}
+  outb(COM1, (uint8_t)c);
+}
+
+void serial_enable_irq(void) {
+  irq_mode = 1;
+  outb(COM1 + 4, 0x0b); /* DTR, RTS, OUT2 */
+  outb(COM1 + 1, 0x01); /* IER: received data available */
+  pic_unmask(4);
+}
+
+void serial_irq(void) {
+  while (inb(COM1 + 5) & 0x01) {
+    uint8_t c = inb(COM1);
+    if (head - tail < RING) ring[head++ % RING] = c;
+  }
+}
+
+/* Blocks: polls the line status, or sleeps (HLT with interrupts on) until the ring has a byte. */
+int uart_getc(void) {
+  int c;
+  if (!irq_mode) {
+    while (!(inb(COM1 + 5) & 0x01)) {}
+    c = inb(COM1);
+  } else {
+    for (;;) {
+      __asm__ volatile("cli");
+      if (head != tail) break;
+      __asm__ volatile("sti; hlt"); /* STI's shadow: no interrupt slips in before the HLT */
+    }
+    c = ring[tail++ % RING];
+    __asm__ volatile("sti");
+  }
+  return c == '\r' ? '\n' : c;
+}
