@@ -91,7 +91,9 @@ void free(void *p);
 void *realloc(void *p, size_t n);
 void heap_stats(unsigned *used_blocks, unsigned *free_bytes);
 
-/* string.c (here; memset/memcpy come from raspi3b's string.c) */
+/* strings.c; memset/memcpy are raspi3b's string.c */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
@@ -109,6 +111,8 @@ struct trapframe *proc_syscall(struct trapframe *f);
 struct trapframe *proc_tick(struct trapframe *f);
 struct trapframe *proc_fault(struct trapframe *f, const char *what);
 void proc_init(void);
+int proc_others_ready(void);
+void proc_idle(void);
 
 /* ide.c: ATA PIO, LBA28, primary master; sd_read/sd_write (rpi.h) are its block interface */
 int ide_init(void);

@@ -2,7 +2,7 @@
  * Runs the pc reference kernel on qemu-system-i386 (the reference peer for rvos' `pc` board),
  * booted by real GRUB 2: an ISO made with Debian's grub-mkrescue (grub-pc-bin, xorriso, mtools)
  * from kernels/pc/grub.cfg, whose `multiboot2` / `module2 /boot/FILE NAME` lines name files of
- * kernels/pc/build/ (or kernels/pc/). COM1 is on stdio; isa-debug-exit at 0xf4 ends the run
+ * kernels/pc/build/, disk/bin/ or kernels/pc/. COM1 is on stdio; isa-debug-exit at 0xf4 ends the run
  * with exit code (value << 1) | 1.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,8 +29,8 @@ export function buildPcIso(dir: string): string {
   mkdirSync(join(boot, 'grub'), { recursive: true });
   copyFileSync(join(PC_KERNEL_DIR, 'grub.cfg'), join(boot, 'grub/grub.cfg'));
   for (const m of cfg.matchAll(/^\s*(?:multiboot2|module2)\s+\/boot\/(\S+)/gm)) {
-    const built = join(PC_KERNEL_DIR, 'build', m[1]!);
-    copyFileSync(existsSync(built) ? built : join(PC_KERNEL_DIR, m[1]!), join(boot, m[1]!));
+    const from = ['build', 'disk/bin', '.'].map((d) => join(PC_KERNEL_DIR, d, m[1]!)).find((f) => existsSync(f));
+    copyFileSync(from ?? join(PC_KERNEL_DIR, m[1]!), join(boot, m[1]!));
   }
   const iso = join(dir, 'pc.iso');
   execFileSync('grub-mkrescue', ['-o', iso, join(dir, 'iso')], { stdio: 'pipe' });
