@@ -141,6 +141,26 @@ void kmain(uint32_t magic, uint32_t info) {
     printf("ping exited with %d, pong with %d\n", c1, c2);
   }
 
-  printf("power off\n");
-  debug_exit(0);
+  printf("[5] the PIC: COM1 receive on IRQ 4, the PIT at %u Hz on IRQ 0 preempts ring 3\n", TICK_HZ);
+  pit_init();
+  serial_enable_irq();
+  preemption = 1;
+  __asm__ volatile("sti");
+  run("sleep", "sleep 50");
+  {
+    char *a[] = {"spin", "30"};
+    const struct module *m = module_find("spin");
+    int p1 = m ? proc_spawn((const void *)m->start, m->end - m->start, "spin", 2, a) : -1;
+    int p2 = m ? proc_spawn((const void *)m->start, m->end - m->start, "spin", 2, a) : -1;
+    int c1 = proc_wait(p1), c2 = proc_wait(p2);
+    printf("two spin 30 without a system call but ticks(): each preempted at least 3 times: %s\n",
+           c1 >= 3 && c2 >= 3 ? "yes" : "no");
+  }
+
+  int sectors = ide_init();
+  if (sectors) printf("[6] ide: primary master, %u sectors of 512 bytes\n", (unsigned)sectors);
+  else printf("[6] ide: no disk on the primary master\n");
+  if (sectors) fs_mount();
+  printf("ready: the shell (help lists the commands)\n");
+  shell();
 }

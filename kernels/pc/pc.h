@@ -112,6 +112,8 @@ struct trapframe *proc_tick(struct trapframe *f);
 struct trapframe *proc_fault(struct trapframe *f, const char *what);
 void proc_init(void);
 int proc_others_ready(void);
+void proc_reap(void);
+void pit_init(void);
 void proc_idle(void);
 
 /* ide.c: ATA PIO, LBA28, primary master; sd_read/sd_write (rpi.h) are its block interface */

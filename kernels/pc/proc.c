@@ -250,14 +250,20 @@ int proc_wait(int pid) {
   return p->exit_code;
 }
 
+/* Only the shell kills, so the victim is not running: its slot is free at once. */
 int proc_kill(int pid) {
   struct proc *p = find(pid);
-  if (!p || p->state == ZOMBIE) return -1;
-  pgdir_free(p->pgdir);
+  if (!p) return -1;
+  if (p->state != ZOMBIE) pgdir_free(p->pgdir);
   p->pgdir = kernel_pgdir;
-  p->exit_code = -1;
-  p->state = ZOMBIE;
+  p->state = FREE;
   return 0;
+}
+
+/* Background processes that ended: nobody waits for them. */
+void proc_reap(void) {
+  for (unsigned i = 1; i < NPROC; i++)
+    if (procs[i].state == ZOMBIE) procs[i].state = FREE;
 }
 
 void proc_ps(void) {

@@ -49,7 +49,7 @@ int uart_getc(void) {
     for (;;) {
       __asm__ volatile("cli");
       if (head != tail) break;
-      __asm__ volatile("sti; hlt"); /* STI's shadow: no interrupt slips in before the HLT */
+      proc_idle(); /* other processes run, or STI; HLT (STI's shadow: no interrupt slips in before the HLT) */
     }
     c = ring[tail++ % RING];
     __asm__ volatile("sti");
