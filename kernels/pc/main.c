@@ -32,6 +32,9 @@ static void show_motd(void) {
   vga_cursor(&row, &col);
   printf("motd.txt on the VGA screen (cursor at row %u, column %u):\n", row, col);
   for (unsigned i = 0; i < n; i++) uart_putc(text[i]);
+  vga_write("\n", 1, 0x07);
+  vga_keep_above(row + 1);
+  vga_console = 1; /* from here on the console is on the screen too, scrolling under the motd */
 }
 
 /* Checkpoint 2: a breakpoint (a trap: execution continues after it) and an invalid opcode

@@ -32,6 +32,7 @@ void serial_irq(void);
 void vga_clear(uint8_t attr);
 void vga_write(const char *s, unsigned n, uint8_t attr);
 void vga_cursor(unsigned *row, unsigned *col);
+void vga_keep_above(unsigned row); /* the console scrolls below this row */
 
 /* multiboot.c: the modules the loader gave (multiboot 1 or 2), copied at boot. */
 #define MODS_MAX 16
@@ -118,5 +119,8 @@ void proc_idle(void);
 
 /* ide.c: ATA PIO, LBA28, primary master; sd_read/sd_write (rpi.h) are its block interface */
 int ide_init(void);
+/* shell.c */
+const char *shell_cwd(void);
+extern int vga_console; /* serial.c: console output also on the VGA screen */
 
 #endif

@@ -9,6 +9,8 @@
 #include "user/abi.h"
 
 enum { FREE, READY, SLEEPING, ZOMBIE };
+#define NFILES 4
+#define FD0 3
 struct proc {
   int state, pid, exit_code;
   char name[16];
@@ -17,6 +19,7 @@ struct proc {
   struct trapframe *tf;
   unsigned preempted;
   uint64_t wake;
+  struct file { uint32_t inum, off; } files[NFILES]; /* fds 3.. ; inum 0: closed */
 };
 #define KSTACK 8192
 
@@ -133,6 +136,43 @@ struct trapframe *proc_syscall(struct trapframe *f) {
     return schedule(f);
   case SYS_PREEMPTED: f->eax = cur->preempted; return f;
   case SYS_TICKS: f->eax = (uint32_t)ticks; return f;
+  case SYS_OPEN: {
+    /* A file of the disk, read-only; relative paths from the shell's working folder. */
+    char name[PATH_MAX], path[PATH_MAX];
+    unsigned n = 0;
+    while (n < PATH_MAX - 1 && user_range(a + n, 1, 0) && ((const char *)a)[n]) name[n] = ((const char *)a)[n], n++;
+    if (!user_range(a + n, 1, 0)) {
+      printf("kernel: killed pid %d (%s): bad pointer 0x%08x passed to open\n", cur->pid, cur->name, a);
+      return end_process(f, -1);
+    }
+    name[n] = 0;
+    uint32_t size, inum = fs_mounted() && path_resolve(shell_cwd(), name, path, PATH_MAX) ? fs_open(path, &size) : 0;
+    f->eax = (uint32_t)-1;
+    for (unsigned i = 0; i < NFILES && inum; i++)
+      if (!cur->files[i].inum) {
+        cur->files[i].inum = inum, cur->files[i].off = 0;
+        f->eax = FD0 + i;
+        break;
+      }
+    return f;
+  }
+  case SYS_READ: {
+    struct file *file = a >= FD0 && a < FD0 + NFILES && cur->files[a - FD0].inum ? &cur->files[a - FD0] : 0;
+    if (a == 0) { f->eax = 0; return f; } /* console input belongs to the shell: end of file */
+    if (!file) { f->eax = (uint32_t)-1; return f; }
+    if (!user_range(b, c, 1)) {
+      printf("kernel: killed pid %d (%s): bad pointer 0x%08x passed to read\n", cur->pid, cur->name, b);
+      return end_process(f, -1);
+    }
+    int got = fs_read_at(file->inum, file->off, (void *)b, c);
+    if (got > 0) file->off += (uint32_t)got;
+    f->eax = (uint32_t)got;
+    return f;
+  }
+  case SYS_CLOSE:
+    f->eax = (uint32_t)-1;
+    if (a >= FD0 && a < FD0 + NFILES && cur->files[a - FD0].inum) cur->files[a - FD0].inum = 0, f->eax = 0;
+    return f;
   default: f->eax = (uint32_t)-1; return f;
   }
 }
@@ -226,6 +266,7 @@ int proc_spawn(const void *elf, uint32_t size, const char *name, int argc, char 
   p->pgdir = pd;
   p->pid = next_pid++;
   p->preempted = 0;
+  memset(p->files, 0, sizeof p->files);
   strncpy(p->name, name, sizeof p->name - 1);
   p->state = READY;
   return p->pid;

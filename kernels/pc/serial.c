@@ -9,6 +9,7 @@
 static volatile uint8_t ring[RING];
 static volatile unsigned head, tail;
 static int irq_mode;
+int vga_console;
 
 void serial_init(void) {
   outb(COM1 + 1, 0x00); /* IER: no interrupts */
@@ -20,9 +21,11 @@ void serial_init(void) {
   outb(COM1 + 4, 0x03); /* DTR, RTS */
 }
 
+/* The console: COM1, and the VGA screen once the motd is on it (light grey on black). */
 void uart_putc(char c) {
   while (!(inb(COM1 + 5) & 0x20)) {}
   outb(COM1, (uint8_t)c);
+  if (vga_console) vga_write(&c, 1, 0x07);
 }
 
 void serial_enable_irq(void) {

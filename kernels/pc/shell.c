@@ -9,6 +9,7 @@
 #define PROGRAM_MAX (64u << 10)
 
 static char cwd[PATH_MAX] = "/";
+const char *shell_cwd(void) { return cwd; }
 
 static void read_line(char *line, unsigned size) {
   unsigned n = 0;
@@ -49,7 +50,6 @@ static void cmd_help(void) {
   printf("built-in commands:\n"
          "  help             this list\n"
          "  ls [PATH]        lists a folder of the IDE disk (rvfs)\n"
-         "  cat FILE...      prints files of the disk\n"
          "  cd [DIR]         changes the working folder\n"
          "  write FILE TEXT  (re)writes a file with TEXT and a newline\n"
          "  mkdir DIR...     makes folders\n"
@@ -60,10 +60,15 @@ static void cmd_help(void) {
          "  kill PID         ends a process\n"
          "  mem              free page frames, kernel heap, free disk blocks\n"
          "  preempt          two CPU-bound programs share the CPU under PIT preemption\n"
+         "  crash            a fatal exception in the kernel (page fault at 0): register dump, exit code 3\n"
          "  shutdown, q      power off (isa-debug-exit)\n"
          "programs (ring 3, each in its own address space; /bin on the disk, else the modules; & runs one in the background):\n"
          "  hello            hello, world\n"
          "  echo TEXT...     prints its arguments\n"
+         "  args ARG...      prints its arguments, one a line\n"
+         "  cat FILE...      prints files of the disk\n"
+         "  wc FILE...       lines, words and bytes\n"
+         "  grep TEXT FILE...  the lines containing TEXT\n"
          "  ping N WORD      prints WORD N times, yielding after each line\n"
          "  sleep MS         sleeps MS milliseconds\n"
          "  spin TICKS       a CPU-bound loop for TICKS ticks\n"
@@ -74,17 +79,6 @@ static void cmd_help(void) {
 }
 
 static int resolve(const char *arg, char *out) { return path_resolve(cwd, arg, out, PATH_MAX); }
-
-static void cmd_cat(int argc, char **argv) {
-  char path[PATH_MAX];
-  for (int i = 1; i < argc; i++) {
-    char *buf = malloc(PROGRAM_MAX);
-    int n = buf && fs_mounted() && resolve(argv[i], path) ? fs_read_all(path, buf, PROGRAM_MAX) : -1;
-    if (n < 0) printf("cat: %s: cannot read\n", argv[i]);
-    for (int j = 0; j < n; j++) uart_putc(buf[j]);
-    free(buf);
-  }
-}
 
 static void cmd_cd(int argc, char **argv) {
   char path[PATH_MAX];
@@ -171,7 +165,7 @@ void shell(void) {
     else if (!strcmp(cmd, "ls")) {
       if (!fs_mounted() || !resolve(argc > 1 ? argv[1] : ".", path)) printf("ls: no file system\n");
       else fs_ls(path);
-    } else if (!strcmp(cmd, "cat")) cmd_cat(argc, argv);
+    }
     else if (!strcmp(cmd, "cd")) cmd_cd(argc, argv);
     else if (!strcmp(cmd, "write")) cmd_write(argc, argv);
     else if (!strcmp(cmd, "mkdir") || !strcmp(cmd, "rm")) {
@@ -187,6 +181,7 @@ void shell(void) {
       if (argc < 2 || proc_kill((int)parse_uint(argv[1])) < 0) printf("kill: no such process\n");
     } else if (!strcmp(cmd, "mem")) cmd_mem();
     else if (!strcmp(cmd, "preempt")) cmd_preempt();
+    else if (!strcmp(cmd, "crash")) *(volatile uint32_t *)0 = 0xdead; /* page 0 is not mapped */
     else if (!strcmp(cmd, "shutdown") || !strcmp(cmd, "q")) {
       printf("power off\n");
       debug_exit(0);

@@ -6,7 +6,7 @@
 #define COLS 80
 #define ROWS 25
 static volatile uint16_t *const screen = (volatile uint16_t *)0xb8000;
-static unsigned row, col;
+static unsigned row, col, top; /* rows above `top` (the motd) stay when the console scrolls */
 
 static void set_cursor(void) {
   unsigned pos = row * COLS + col;
@@ -22,8 +22,10 @@ void vga_clear(uint8_t attr) {
   set_cursor();
 }
 
+void vga_keep_above(unsigned r) { top = r < ROWS - 1 ? r : 0; }
+
 static void scroll(void) {
-  for (unsigned i = 0; i < COLS * (ROWS - 1); i++) screen[i] = screen[i + COLS];
+  for (unsigned i = top * COLS; i < COLS * (ROWS - 1); i++) screen[i] = screen[i + COLS];
   for (unsigned i = COLS * (ROWS - 1); i < COLS * ROWS; i++) screen[i] = 0x0700 | ' ';
   row = ROWS - 1;
 }
@@ -34,6 +36,8 @@ void vga_write(const char *s, unsigned n, uint8_t attr) {
     if (c == '\n') {
       col = 0;
       row++;
+    } else if (c == '\b') {
+      if (col) col--;
     } else {
       screen[row * COLS + col] = (uint16_t)(attr << 8 | (uint8_t)c);
       if (++col == COLS) col = 0, row++;

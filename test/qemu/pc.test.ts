@@ -1,31 +1,71 @@
 /**
- * The pc reference kernel (kernels/pc) on qemu-system-i386 booted by real GRUB 2 (an ISO from
- * grub-mkrescue and kernels/pc/grub.cfg): the COM1 transcript must equal session.expected while
- * session.in is typed into the shell (after the `ready` line) with a copy of build/disk.img as the
- * IDE primary master, and the kernel powers off through isa-debug-exit
- * (value 0: QEMU exits with 1). Skips when QEMU, grub-mkrescue, xorriso or mtools are absent.
+ * The pc reference kernel (kernels/pc) on qemu-system-i386: booted by real GRUB 2 (an ISO from
+ * grub-mkrescue and kernels/pc/grub.cfg, multiboot2) and by QEMU's own multiboot 1 loader
+ * (-kernel, the same modules as -initrd), the COM1 transcript must equal session.expected while
+ * session.in is typed into the shell (after the `ready` line) with a copy of build/disk.img as
+ * the IDE primary master, and the kernel powers off through isa-debug-exit (value 0: QEMU exits
+ * with 1). The GRUB tests skip when grub-mkrescue, xorriso or mtools are absent.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPcIso, grubIsoAvailable, PC_KERNEL_DIR, runQemuPc } from '../helpers/qemu-i386.js';
+import { buildPcIso, grubIsoAvailable, PC_KERNEL_DIR, qemuI386Available, runQemuPc } from '../helpers/qemu-i386.js';
 
 const read = (name: string) => readFileSync(join(PC_KERNEL_DIR, name), 'latin1');
 
+let tmp = '';
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'rvos-pc-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A fresh copy of the committed disk (the guest writes to it). */
+function diskCopy(name: string): string {
+  const disk = join(tmp, name);
+  copyFileSync(join(PC_KERNEL_DIR, 'build/disk.img'), disk);
+  return disk;
+}
+
 describe.skipIf(!grubIsoAvailable())('pc reference kernel on QEMU, booted by GRUB 2 (multiboot2)', () => {
-  let tmp = '';
   let iso = '';
   beforeAll(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'rvos-pc-iso-'));
-    iso = buildPcIso(tmp);
+    iso = buildPcIso(join(tmp, 'grub'));
   });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('prints every checkpoint of session.expected and exits through isa-debug-exit', async () => {
-    const disk = join(tmp, 'disk.img');
-    copyFileSync(join(PC_KERNEL_DIR, 'build/disk.img'), disk);
-    const r = await runQemuPc({ iso, disk, input: read('session.in') });
+    const r = await runQemuPc({ iso, disk: diskCopy('session.img'), input: read('session.in') });
+    expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    expect(r.output).toBe(read('session.expected'));
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('files written to the disk (ATA WRITE SECTORS) are there at the next boot', async () => {
+    const disk = diskCopy('persist.img');
+    const first = await runQemuPc({ iso, disk, input: 'mkdir docs\nwrite docs/todo.txt port rvos to another board\nq\n' });
+    expect(first.output).toContain('\nwrote 27 bytes to docs/todo.txt\n');
+    expect(first.exitCode).toBe(1);
+    const second = await runQemuPc({ iso, disk, input: 'cat docs/todo.txt\nls docs\nq\n' });
+    expect(second.output).toContain(
+      '\n$ cat docs/todo.txt\nport rvos to another board\n$ ls docs\n.                    dir      96\n..                   dir     160\ntodo.txt             file     27\n',
+    );
+    expect(second.exitCode).toBe(1);
+  });
+
+  it('a fatal exception in the kernel is printed with the vector, CR2 and the registers; exit code 3', async () => {
+    const r = await runQemuPc({ iso, input: 'crash\n' });
+    expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    expect(r.output).toContain('\n[6] ide: no disk on the primary master\n');
+    expect(r.output).toMatch(
+      /\n\$ crash\n\nkernel panic: exception 14 \(page fault\), cr2=00000000\n {2}eax=[0-9a-f]{8} .*\n {2}esi=.*\n {2}eip=[0-9a-f]{8} cs=0008 eflags=[0-9a-f]{8} err=00000002\n$/,
+    );
+    expect(r.exitCode).toBe(3);
+  });
+});
+
+describe.skipIf(!qemuI386Available())('pc reference kernel on QEMU, booted by -kernel (multiboot 1)', () => {
+  it('prints the same transcript as under GRUB', async () => {
+    const r = await runQemuPc({ direct: true, disk: diskCopy('direct.img'), input: read('session.in') });
     expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
     expect(r.output).toBe(read('session.expected'));
     expect(r.exitCode).toBe(1);
