@@ -35,10 +35,15 @@ void serial_enable_irq(void) {
   pic_unmask(4);
 }
 
+/* A full ring turns the receive interrupt off and leaves the bytes in the UART, whose full FIFO
+ * then holds the sender back (QEMU stops reading its input): nothing is lost. */
+static volatile int rx_stopped;
+
 void serial_irq(void) {
-  while (inb(COM1 + 5) & 0x01) {
-    uint8_t c = inb(COM1);
-    if (head - tail < RING) ring[head++ % RING] = c;
+  while (head - tail < RING && (inb(COM1 + 5) & 0x01)) ring[head++ % RING] = inb(COM1);
+  if (head - tail == RING) {
+    rx_stopped = 1;
+    outb(COM1 + 1, 0x00);
   }
 }
 
@@ -55,6 +60,10 @@ int uart_getc(void) {
       proc_idle(); /* other processes run, or STI; HLT (STI's shadow: no interrupt slips in before the HLT) */
     }
     c = ring[tail++ % RING];
+    if (rx_stopped) {
+      rx_stopped = 0;
+      outb(COM1 + 1, 0x01); /* data still waiting raises the interrupt again */
+    }
     __asm__ volatile("sti");
   }
   return c == '\r' ? '\n' : c;
