@@ -70,4 +70,18 @@ describe.skipIf(!qemuI386Available())('pc reference kernel on QEMU, booted by -k
     expect(r.output).toBe(read('session.expected'));
     expect(r.exitCode).toBe(1);
   });
+
+  it('without a disk the programs run from the modules; uptime counts PIT ticks (at least 20 after a 200 ms sleep)', async () => {
+    const r = await runQemuPc({ direct: true, input: 'sleep 200\nuptime\nls\nhello\nq\n' });
+    expect(r.timedOut, `timed out; output so far:\n${r.output}\n${r.stderr}`).toBe(false);
+    expect(r.output).toContain('\n[6] ide: no disk on the primary master\n');
+    expect(r.output).toContain('\n$ sleep 200\nsleep: 200 ms, at least that long: yes\n');
+    expect(r.output).toContain('\n$ ls\nls: no file system\n$ hello\nhello, world! (from ring 3, pid ');
+    const m = /\nuptime: (\d+) ticks, (\d+)\.(\d\d) s\n/.exec(r.output);
+    expect(m, r.output).not.toBeNull();
+    const ticks = Number(m![1]);
+    expect(ticks).toBeGreaterThanOrEqual(20);
+    expect(Number(m![2]) * 100 + Number(m![3])).toBe(ticks);
+    expect(r.exitCode).toBe(1);
+  });
 });
