@@ -111,6 +111,7 @@ struct trapframe *trap(struct trapframe *f) {
     if (irq >= 8) outb(0xa0, 0x20); /* non-specific EOI to the slave, then the master */
     outb(0x20, 0x20);
     if (irq == 0) return proc_tick(f);
+    if (irq == 1) kbd_irq();
     if (irq == 4) serial_irq();
     return f;
   }

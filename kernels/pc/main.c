@@ -144,9 +144,10 @@ void kmain(uint32_t magic, uint32_t info) {
     printf("ping exited with %d, pong with %d\n", c1, c2);
   }
 
-  printf("[5] the PIC: COM1 receive on IRQ 4, the PIT at %u Hz on IRQ 0 preempts ring 3\n", TICK_HZ);
+  printf("[5] the PIC: COM1 receive on IRQ 4, the keyboard on IRQ 1, the PIT at %u Hz on IRQ 0 preempts ring 3\n", TICK_HZ);
   pit_init();
   serial_enable_irq();
+  kbd_init();
   preemption = 1;
   __asm__ volatile("sti");
   run("sleep", "sleep 50");

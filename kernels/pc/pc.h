@@ -28,6 +28,10 @@ void panic(const char *why) __attribute__((noreturn));
 void serial_init(void);
 void serial_enable_irq(void);
 void serial_irq(void);
+void console_input(char c); /* a byte for the shell from another input */
+/* kbd.c: the PS/2 keyboard (i8042, IRQ 1) */
+void kbd_init(void);
+void kbd_irq(void);
 /* vga.c: the 80x25 text screen at 0xB8000 */
 void vga_clear(uint8_t attr);
 void vga_write(const char *s, unsigned n, uint8_t attr);

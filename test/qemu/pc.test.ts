@@ -6,11 +6,13 @@
  * the IDE primary master, and the kernel powers off through isa-debug-exit (value 0: QEMU exits
  * with 1). The GRUB tests skip when grub-mkrescue, xorriso or mtools are absent.
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPcIso, grubIsoAvailable, PC_KERNEL_DIR, qemuI386Available, runQemuPc } from '../helpers/qemu-i386.js';
+import { buildPcIso, grubIsoAvailable, pcArgs, PC_KERNEL_DIR, QEMU_I386_BINARY, qemuI386Available, runQemuPc } from '../helpers/qemu-i386.js';
 
 const read = (name: string) => readFileSync(join(PC_KERNEL_DIR, name), 'latin1');
 
@@ -83,5 +85,33 @@ describe.skipIf(!qemuI386Available())('pc reference kernel on QEMU, booted by -k
     expect(ticks).toBeGreaterThanOrEqual(20);
     expect(Number(m![2]) * 100 + Number(m![3])).toBe(ticks);
     expect(r.exitCode).toBe(1);
+  });
+
+  it('the PS/2 keyboard (i8042, IRQ 1) types into the shell too (QEMU monitor sendkey after the ready line)', async () => {
+    const sock = join(tmp, 'monitor.sock');
+    const keys = ['h', 'e', 'l', 'l', 'o', 'ret', 'shift-e', 'c', 'h', 'o', 'spc', 'shift-h', 'i', 'shift-1', 'ret', 'q', 'ret'];
+    const child = spawn(QEMU_I386_BINARY, [...pcArgs({ direct: true }), '-monitor', `unix:${sock},server=on,wait=off`]);
+    let output = '';
+    let typing = false;
+    child.stdout.setEncoding('latin1');
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      if (typing || !/^ready\b.*\n/m.test(output)) return;
+      typing = true;
+      const monitor = connect(sock, async () => {
+        for (const k of keys) {
+          monitor.write(`sendkey ${k}\r\n`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        monitor.end();
+      });
+      monitor.on('error', () => {});
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    expect(output).toContain('\n$ hello\nhello, world! (from ring 3, pid ');
+    expect(output).toContain('\n$ Echo Hi!\nEcho: command not found\n$ q\npower off\n');
+    expect(code).toBe(1);
   });
 });
