@@ -4,7 +4,7 @@
  * isa-debug-exit at port 0xf4: main's 0 exits with status (0 << 1) | 1 = 1 (guest-arch.ts).
  */
 import { fileURLToPath } from 'node:url';
-import { qemuI386Available, QEMU_I386_BINARY, runQemuPc } from '../helpers/qemu-pc.js';
+import { qemuI386Available, QEMU_I386_BINARY, runQemuPc } from '../helpers/qemu-i386.js';
 import { runRvos } from '../helpers/rvos.js';
 import type { GuestArch } from './guest-arch.js';
 

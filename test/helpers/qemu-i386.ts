@@ -50,7 +50,9 @@ export function buildPcIso(dir: string): string {
 }
 
 export interface PcRunOptions {
-  /** Boot GRUB from this ISO (multiboot2) ... */
+  /** A Multiboot 1 kernel or bzImage for -kernel (the bench guests) ... */
+  kernel?: string;
+  /** ... or boot GRUB from this ISO (multiboot2) ... */
   iso?: string;
   /** ... or QEMU's own multiboot 1 loader: -kernel, the modules as -initrd "path name,...". */
   direct?: boolean;
@@ -62,9 +64,10 @@ export interface PcRunOptions {
   args?: string[];
 }
 
-export function pcArgs(opts: Pick<PcRunOptions, 'iso' | 'direct' | 'disk' | 'args'>): string[] {
+export function pcArgs(opts: Pick<PcRunOptions, 'kernel' | 'iso' | 'direct' | 'disk' | 'args'>): string[] {
   const args = ['-m', '128M', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot'];
   args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=4');
+  if (opts.kernel) args.push('-kernel', opts.kernel);
   if (opts.iso) args.push('-cdrom', opts.iso, '-boot', 'd');
   if (opts.direct) {
     const files = pcBootFiles();

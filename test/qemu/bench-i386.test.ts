@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { qemuI386Available, runQemuPc } from '../helpers/qemu-pc.js';
+import { qemuI386Available, runQemuPc } from '../helpers/qemu-i386.js';
 
 const BENCH_I386 = fileURLToPath(new URL('../../kernels/bench/build/bench-i386.elf', import.meta.url));
 
