@@ -27,6 +27,7 @@ const PREFIX_NONE = -1;
 /** String iterations one REP step runs before returning to the boundary (interrupts, budget). */
 const REP_CHUNK = 4096;
 /** Exceptions that turn a second exception into #DF (SDM vol. 3, 6.15, table 6-5). */
+const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', 'CSO', '#TS', '#NP', '#SS', '#GP', '#PF', 'INT 15', '#MF', '#AC', '#MC', '#XM'];
 const contributory = (v: number): boolean => v === DE || (v >= TS && v <= GP);
 /** No I/O space (a bare test context): ports read all ones, writes vanish. */
 const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1), write: () => {} };
@@ -49,6 +50,8 @@ export class I386Cpu implements Cpu {
   readonly segBig = new Uint8Array(7);
   readonly segAttr = new Uint16Array(7);
   cr0 = 0; cr2 = 0; cr3 = 0; cr4 = 0;
+  /** Segment limit and null-segment checks on ModRM data accesses (see checkAccess). */
+  strictSegments = false;
   /** Current privilege level (SDM vol. 3, 5.5): 0 in real mode; mmu checks U/S pages against it. */
   cpl = 0;
   gdtBase = 0; gdtLimit = 0xffff;
@@ -81,6 +84,7 @@ export class I386Cpu implements Cpu {
   readonly io: PortSpace;
   readonly clock: Clock;
   private readonly machine: MachineControl;
+  private readonly events: CpuContext['events'];
   private readonly ack: ((input: string) => number) | undefined;
 
   constructor(ctx: CpuContext) {
@@ -89,6 +93,7 @@ export class I386Cpu implements Cpu {
     this.io = ctx.io ?? NO_PORTS;
     this.clock = ctx.clock;
     this.machine = ctx.machine;
+    this.events = ctx.events;
     this.ack = ctx.acknowledge;
     this.reset();
   }
@@ -178,6 +183,14 @@ export class I386Cpu implements Cpu {
     const r = this.exceptionRecord;
     r.vector = vector; r.eip = this.startEip; r.errorCode = errorCode;
     this.lastException = r;
+    if (this.events.wants('trap')) this.emitTrap(vector, false, vector === PAGE_FAULT ? this.cr2 : errorCode < 0 ? 0 : errorCode);
+  }
+
+  private emitTrap(vector: number, interrupt: boolean, tval: number): void {
+    this.events.emit('trap', {
+      cpu: this.id, interrupt, cause: vector, name: interrupt ? `INTR ${vector}` : VECTOR_NAMES[vector] ?? `INT ${vector}`,
+      pc: (this.segBase[CS] + this.startEip) >>> 0, tval, target: this.privilegeName(),
+    });
   }
 
   /** Takes the exception `raise` recorded: restart state, then through the IDT (or the IVT). */
@@ -218,6 +231,7 @@ export class I386Cpu implements Cpu {
     if (vector < 0) return;
     this.halted = false;
     this.startEip = this.eip; this.startEsp = this.regs[ESP];
+    if (this.events.wants('trap')) this.emitTrap(vector & 0xff, true, 0);
     try { deliverEvent(this, vector & 0xff, EXTERNAL, -1); } catch (e) { if (e !== FAULT) throw e; this.takeFault(); }
   }
 
@@ -311,11 +325,27 @@ export class I386Cpu implements Cpu {
     this.eaOff = off;
   }
   readRM(size: AccessSize): number {
-    return this.mrRm >= 0 ? this.getR(this.mrRm, size) : this.read(this.eaSeg, this.eaOff, size);
+    if (this.mrRm >= 0) return this.getR(this.mrRm, size);
+    if (this.strictSegments) this.checkAccess(this.eaSeg, this.eaOff, size);
+    return this.read(this.eaSeg, this.eaOff, size);
   }
   writeRM(size: AccessSize, v: number): void {
-    if (this.mrRm >= 0) this.setR(this.mrRm, size, v);
-    else this.write(this.eaSeg, this.eaOff, size, v);
+    if (this.mrRm >= 0) { this.setR(this.mrRm, size, v); return; }
+    if (this.strictSegments) this.checkAccess(this.eaSeg, this.eaOff, size);
+    this.write(this.eaSeg, this.eaOff, size, v);
+  }
+
+  /**
+   * The segment checks of a ModRM data access (SDM vol. 3, 5.3): an unusable (null) segment, the
+   * limit, expand-down data segments; #SS(0) through SS, #GP(0) otherwise. QEMU does not make them,
+   * so they are off unless `strictSegments` (kernels tested on QEMU with a wrong limit keep running).
+   */
+  checkAccess(seg: number, off: number, size: number): void {
+    const attr = this.segAttr[seg], end = off + size - 1;
+    let bad: boolean;
+    if ((attr & 0x9c) === 0x94) bad = off <= this.segLimit[seg] || end > (this.segBig[seg] ? 0xffffffff : 0xffff); // expand-down
+    else bad = !(attr & 0x80) || end > this.segLimit[seg];
+    if (bad) this.raise(seg === SS ? STACK_FAULT : GP, 0);
   }
 
   // --- flags ----------------------------------------------------------------------------------
@@ -755,6 +785,7 @@ export class I386Cpu implements Cpu {
         const s: AccessSize = op & 1 ? vs : 1;
         const off = this.addrsize32 ? this.fetch32() : this.fetch16();
         const seg = this.segOverride === PREFIX_NONE ? DS : this.segOverride;
+        if (this.strictSegments) this.checkAccess(seg, off, s);
         if (op < 0xa2) this.setR(EAX, s, this.readMem(seg, off, s)); else this.writeMem(seg, off, s, this.getR(EAX, s));
         return;
       }

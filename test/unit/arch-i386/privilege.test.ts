@@ -101,3 +101,21 @@ describe('i386 privilege checks', () => {
     expect(m.cpu.getReg(2) & 0xff).toBe(1);
   });
 });
+
+describe('i386 segment checks (strictSegments; QEMU makes none)', () => {
+  it('an access past the limit is #GP(0); through a null segment too; off, both go through', () => {
+    // mov $0x50,%ax; mov %ax,%es; mov %es:(0xffc),%ebx; mov %es:(0xffe),%eax
+    const code = [0x66, 0xb8, 0x50, 0x00, 0x8e, 0xc0, 0x26, 0x8b, 0x1d, 0xfc, 0x0f, 0x00, 0x00, 0x26, 0xa1, 0xfe, 0x0f, 0x00, 0x00];
+    let m = protectedMachine(code, (mm) => { gpHalts(mm); mm.cpu.strictSegments = true; mm.ram.view.setUint32(0x4ffc, 0x12345678, true); });
+    m.cpu.run(20);
+    expect(m.cpu.getReg(EBX)).toBe(0x12345678);
+    expect(m.cpu.lastException).toEqual({ vector: GP, eip: PCODE + 13, errorCode: 0 });
+    const nullFs = [0x31, 0xc0, 0x8e, 0xe0, 0x64, 0x8b, 0x1d, 0x00, 0x00, 0x00, 0x00]; // xor %eax,%eax; mov %ax,%fs; mov %fs:(0),%ebx
+    m = protectedMachine(nullFs, (mm) => { gpHalts(mm); mm.cpu.strictSegments = true; });
+    m.cpu.run(20);
+    expect(m.cpu.lastException).toEqual({ vector: GP, eip: PCODE + 4, errorCode: 0 });
+    m = protectedMachine(code, gpHalts);
+    m.cpu.run(20);
+    expect(m.cpu.lastException).toBeNull();
+  });
+});
