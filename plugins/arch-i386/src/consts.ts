@@ -1,7 +1,11 @@
 /** i386 register, segment and exception numbers shared by the CPU's modules. */
 export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
 export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
-/** A pseudo segment register with base 0 and no limit: linear accesses to system tables through `read`/`write`. */
+/**
+ * A pseudo segment register with base 0 and no limit, for linear accesses through `read`/`write`:
+ * system tables (GDT, LDT, IDT, TSS) and the stack frames of privilege changes. Paging treats
+ * them as supervisor accesses (SDM vol. 3, 4.6: implicit supervisor-mode accesses).
+ */
 export const LIN = 6;
 /** Exception vectors (SDM vol. 3, 6.3.1). */
 export const DE = 0, DB = 1, BP = 3, OVERFLOW = 4, BR = 5, UD = 6, NM = 7, DF = 8, TS = 10, NP = 11,

@@ -410,6 +410,7 @@ export class I386Cpu implements Cpu {
   /** Loads a segment register in real mode: base = selector * 16 (SDM vol. 3, 20.1.1). */
   loadSegReal(seg: number, selector: number): void {
     this.sel[seg] = selector; this.segBase[seg] = selector << 4;
+    if (!(this.segAttr[seg] & 0x80)) this.segAttr[seg] = seg === CS ? 0x9b : 0x93; // usable again after a null load
   }
 
   /** True in protected mode outside V86: selectors name descriptors. */

@@ -3,7 +3,7 @@
  * delivery through the IDT (interrupt and trap gates, the TSS ss0/esp0 stack switch), far
  * JMP/CALL (code segments, call gates with parameter copying), far RET and IRET (to outer rings).
  * Every check comes before the first register changes, so a fault leaves the state as it was.
- * Not here: task switches (task gates, TSS selectors, IRET with NT) and returns to V86 mode.
+ * Task switches are in task.ts. Not here: returns to V86 mode.
  */
 import type { AccessSize } from '../../../src/core/api.js';
 import { IF, TF } from './flags.js';
@@ -13,6 +13,7 @@ import {
   nullInaccessibleSegments, readDescriptor, setAccessed, writeFlags,
 } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
+import { TASK_CALL, TASK_INT, TASK_IRET, TASK_JMP, taskSwitch, throughTaskGate } from './task.js';
 
 /** Writes `v` below `sp` on the stack at linear `base` (SP wraps at 64 KiB unless `big`); returns the new SP. */
 function pushTo(cpu: I386Cpu, base: number, big: number, sp: number, size: AccessSize, v: number): number {
@@ -61,9 +62,14 @@ export function deliverEvent(cpu: I386Cpu, vector: number, kind: number, code: n
   const gate = (cpu.idtBase + vector * 8) >>> 0;
   const lo = cpu.readMem(LIN, gate, 4), hi = cpu.readMem(LIN, (gate + 4) >>> 0, 4);
   const type = descType(hi);
-  if (type !== 0x0e && type !== 0x0f && type !== 0x06 && type !== 0x07) cpu.raise(GP, gateErr); // task gates: not supported
+  if (type !== 0x0e && type !== 0x0f && type !== 0x06 && type !== 0x07 && type !== 0x05) cpu.raise(GP, gateErr);
   if (kind === SOFTWARE && descDpl(hi) < cpu.cpl) cpu.raise(GP, gateErr);
   if (!descPresent(hi)) cpu.raise(NP, gateErr);
+  if (type === 0x05) { // a task gate: the handler is another task; the error code goes on its stack
+    throughTaskGate(cpu, lo, TASK_INT, ext);
+    if (code >= 0) cpu.push(4, code);
+    return;
+  }
   const size: AccessSize = type & 8 ? 4 : 2;
   const selector = lo >>> 16, err = (selector & 0xfffc) | ext;
   const offset = size === 4 ? ((hi & 0xffff0000) | (lo & 0xffff)) >>> 0 : lo & 0xffff;
@@ -137,9 +143,11 @@ export function farTransfer(cpu: I386Cpu, selector: number, offset: number, call
     return;
   }
   const type = descType(hi);
-  if (type !== 0x04 && type !== 0x0c) cpu.raise(GP, err); // TSS and task gates: no task switches
+  if (type !== 0x04 && type !== 0x0c && type !== 0x05 && type !== 0x09) cpu.raise(GP, err);
   if (dpl < cpl || dpl < rpl) cpu.raise(GP, err);
   if (!descPresent(hi)) cpu.raise(NP, err);
+  if (type === 0x09) return taskSwitch(cpu, selector, call ? TASK_CALL : TASK_JMP, 0); // JMP/CALL to a TSS
+  if (type === 0x05) return throughTaskGate(cpu, lo, call ? TASK_CALL : TASK_JMP, 0);
   const size: AccessSize = type === 0x0c ? 4 : 2;
   const tsel = lo >>> 16, terr = tsel & 0xfffc, params = hi & 0x1f;
   const target = size === 4 ? ((hi & 0xffff0000) | (lo & 0xffff)) >>> 0 : lo & 0xffff;
@@ -243,7 +251,13 @@ export function interruptReturn(cpu: I386Cpu, vs: AccessSize): void {
     writeFlags(cpu, fl, cpu.flagsRest & VM ? flagMask & ~0x3000 : flagMask, true);
     return;
   }
-  if (cpu.flagsRest & NT) cpu.raise(GP, 0); // a task return: task switches are not supported
+  if (cpu.flagsRest & NT) { // return to the previous task: the back link of this TSS
+    const link = cpu.readMem(LIN, cpu.trBase, 2);
+    if (link & 4 || (link & 0xfffc) === 0) cpu.raise(TS, link & 0xfffc);
+    readDescriptor(cpu, link, TS);
+    taskSwitch(cpu, link, TASK_IRET, 0);
+    return;
+  }
   const base = cpu.segBase[SS], big = cpu.segBig[SS], sp = cpu.regs[ESP];
   const ip = readAt(cpu, base, big, sp, vs), cs = readAt(cpu, base, big, sp + vs, vs) & 0xffff;
   const fl = readAt(cpu, base, big, sp + 2 * vs, vs);
