@@ -11,7 +11,7 @@ import {
   BP, BR, CR0_PE, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
   GP, GS, LIN, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, NP, VM,
 } from './consts.js';
-import { loadDataSegment, writeFlags } from './descriptors.js';
+import { loadCache, loadDataSegment, loadNull, probeDescriptor, writeFlags } from './descriptors.js';
 import { deliverEvent, farReturn, farTransfer, interruptReturn } from './transfer.js';
 import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
@@ -413,12 +413,32 @@ export class I386Cpu implements Cpu {
     if (!(this.segAttr[seg] & 0x80)) this.segAttr[seg] = seg === CS ? 0x9b : 0x93; // usable again after a null load
   }
 
+  /**
+   * Loads a segment register from the GDT/LDT without privilege checks, for boot loaders that set up
+   * flat protected mode (multiboot): false when the selector lies past the table or is not present.
+   * A CS load also sets the CPL from its RPL.
+   */
+  loadSegProtected(seg: number, selector: number): boolean {
+    if ((selector & 0xfffc) === 0) { if (seg === CS || seg === SS) return false; loadNull(this, seg, selector); return true; }
+    if (!probeDescriptor(this, selector) || !(this.descHi & 0x8000)) return false;
+    loadCache(this, seg, selector, this.descLo, this.descHi);
+    if (seg === CS) this.cpl = selector & 3;
+    return true;
+  }
+
+  /** A segment load in virtual-8086 mode: base = selector * 16, 64 KiB, ring 3 (SDM vol. 3, 20.1.1). */
+  loadSegV86(seg: number, selector: number): void {
+    this.sel[seg] = selector; this.segBase[seg] = selector << 4; this.segLimit[seg] = 0xffff;
+    this.segBig[seg] = 0; this.segAttr[seg] = seg === CS ? 0xfb : 0xf3;
+  }
+
   /** True in protected mode outside V86: selectors name descriptors. */
   get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0 && (this.flagsRest & VM) === 0; }
   get iopl(): number { return (this.flagsRest >>> 12) & 3; }
   /** Loads a data or stack segment register (MOV/POP Sreg, LDS...): real mode, V86 or with the protected-mode checks. */
   loadSeg(seg: number, selector: number): void {
     if (this.protectedMode) loadDataSegment(this, seg, selector);
+    else if (this.flagsRest & VM) this.loadSegV86(seg, selector);
     else this.loadSegReal(seg, selector);
   }
   /** IOPL-sensitive instructions (CLI, STI, ...) fault with #GP(0) when CPL > IOPL (SDM vol. 1, 13.2.1). */

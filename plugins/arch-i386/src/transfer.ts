@@ -81,6 +81,7 @@ export function deliverEvent(cpu: I386Cpu, vector: number, kind: number, code: n
   if (offset > descLimit(clo, chi)) cpu.raise(GP, ext);
   const oldCpl = cpu.cpl, eflags = cpu.eflags, v86 = (eflags & VM) !== 0;
   const newCpl = isConformingCode(chi) ? oldCpl : descDpl(chi);
+  if (v86 && newCpl !== 0) cpu.raise(GP, err);
   let base = cpu.segBase[SS], big = cpu.segBig[SS], sp = cpu.regs[ESP];
   let newSs = -1, slo = 0, shi = 0;
   try {
@@ -122,7 +123,7 @@ const V86_SEGS = [GS, FS, DS, ES];
 export function farTransfer(cpu: I386Cpu, selector: number, offset: number, call: boolean, vs: AccessSize): void {
   if (!cpu.protectedMode) {
     if (call) { cpu.push(vs, cpu.sel[CS]); cpu.push(vs, cpu.eip); }
-    cpu.loadSegReal(CS, selector);
+    if (cpu.flagsRest & VM) cpu.loadSegV86(CS, selector); else cpu.loadSegReal(CS, selector);
     cpu.eip = vs === 4 ? offset : offset & 0xffff;
     return;
   }
@@ -207,7 +208,7 @@ function checkReturnCs(cpu: I386Cpu, cs: number): void {
 export function farReturn(cpu: I386Cpu, vs: AccessSize, n: number): void {
   if (!cpu.protectedMode) {
     const ip = cpu.pop(vs), cs = cpu.pop(vs) & 0xffff;
-    cpu.loadSegReal(CS, cs);
+    if (cpu.flagsRest & VM) cpu.loadSegV86(CS, cs); else cpu.loadSegReal(CS, cs);
     cpu.eip = ip;
     cpu.addSp(n);
     return;
@@ -246,7 +247,7 @@ export function interruptReturn(cpu: I386Cpu, vs: AccessSize): void {
   if (!cpu.protectedMode) {
     if (cpu.flagsRest & VM && cpu.iopl < 3) cpu.raise(GP, 0);
     const ip = cpu.pop(vs), cs = cpu.pop(vs) & 0xffff, fl = cpu.pop(vs);
-    cpu.loadSegReal(CS, cs);
+    if (cpu.flagsRest & VM) cpu.loadSegV86(CS, cs); else cpu.loadSegReal(CS, cs);
     cpu.eip = ip;
     writeFlags(cpu, fl, cpu.flagsRest & VM ? flagMask & ~0x3000 : flagMask, true);
     return;
@@ -261,7 +262,7 @@ export function interruptReturn(cpu: I386Cpu, vs: AccessSize): void {
   const base = cpu.segBase[SS], big = cpu.segBig[SS], sp = cpu.regs[ESP];
   const ip = readAt(cpu, base, big, sp, vs), cs = readAt(cpu, base, big, sp + vs, vs) & 0xffff;
   const fl = readAt(cpu, base, big, sp + 2 * vs, vs);
-  if (vs === 4 && fl & VM && cpu.cpl === 0) cpu.raise(GP, 0); // a return to V86 mode: not supported
+  if (vs === 4 && fl & VM && cpu.cpl === 0) return returnToV86(cpu, base, big, sp, ip, cs, fl);
   checkReturnCs(cpu, cs);
   const clo = cpu.descLo, chi = cpu.descHi, rpl = cs & 3;
   if (rpl === cpu.cpl) {
@@ -275,4 +276,17 @@ export function interruptReturn(cpu: I386Cpu, vs: AccessSize): void {
   checkStackSegment(cpu, ss, rpl, GP, 0);
   writeFlags(cpu, fl, flagMask, true);
   toOuterRing(cpu, cs, clo, chi, ip, ss, esp, vs);
+}
+
+/** IRET from ring 0 to virtual-8086 mode (SDM vol. 2, IRET): EIP CS EFLAGS ESP SS ES DS FS GS from the stack. */
+function returnToV86(cpu: I386Cpu, base: number, big: number, sp: number, ip: number, cs: number, fl: number): void {
+  const esp = readAt(cpu, base, big, sp + 12, 4), ss = readAt(cpu, base, big, sp + 16, 4) & 0xffff;
+  const es = readAt(cpu, base, big, sp + 20, 4) & 0xffff, ds = readAt(cpu, base, big, sp + 24, 4) & 0xffff;
+  const fs = readAt(cpu, base, big, sp + 28, 4) & 0xffff, gs = readAt(cpu, base, big, sp + 32, 4) & 0xffff;
+  cpu.eflags = fl;
+  cpu.loadSegV86(CS, cs); cpu.loadSegV86(SS, ss); cpu.loadSegV86(ES, es); cpu.loadSegV86(DS, ds);
+  cpu.loadSegV86(FS, fs); cpu.loadSegV86(GS, gs);
+  cpu.cpl = 3;
+  cpu.eip = ip & 0xffff;
+  cpu.regs[ESP] = esp;
 }
