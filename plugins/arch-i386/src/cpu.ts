@@ -641,8 +641,8 @@ export class I386Cpu implements Cpu {
         if (this.condition(op & 15)) this.jumpRel(d);
         return;
       }
-      case 0x80: case 0x81: case 0x83: {
-        const s: AccessSize = op === 0x80 ? 1 : vs;
+      case 0x80: case 0x81: case 0x82: case 0x83: { // 82: an alias of 80 outside 64-bit mode
+        const s: AccessSize = op === 0x80 || op === 0x82 ? 1 : vs;
         this.modrm();
         const imm = op === 0x81 ? this.fetchImm(s) : op === 0x83 ? ((this.fetch8() << 24) >> 24) & (s === 4 ? 0xffffffff : 0xffff) : this.fetch8();
         const r = this.alu(this.mrReg, this.readRM(s), imm >>> 0, s);

@@ -52,6 +52,7 @@ export function twoByte(cpu: I386Cpu, vs: AccessSize): void {
     case 0xa0: case 0xa8: cpu.push(vs, cpu.sel[op === 0xa0 ? FS : GS]); return;
     case 0xa1: case 0xa9: cpu.loadSeg(op === 0xa1 ? FS : GS, cpu.pop(vs) & 0xffff); return;
     case 0xa2: return cpuid(cpu);
+    case 0xae: { cpu.modrm(); if (cpu.mrRm < 0 || cpu.mrReg < 5) cpu.raise(UD); return; } // LFENCE/MFENCE/SFENCE: one CPU, in order
     case 0xa3: case 0xab: case 0xb3: case 0xbb: cpu.modrm(); return bitOp(cpu, (op >> 3) & 3, cpu.getR(cpu.mrReg, vs), vs, true);
     case 0xba: { cpu.modrm(); if (cpu.mrReg < 4) cpu.raise(UD); return bitOp(cpu, cpu.mrReg & 3, cpu.imm(1), vs, false); }
     case 0xa4: case 0xa5: case 0xac: case 0xad: {

@@ -146,4 +146,10 @@ describe('i386 i486/Pentium additions', () => {
     expect(m.cpu.lastException).toBeNull();
     expect([r(m, EBX), r(m, ECX)]).toEqual([0x401, 0xffff0ff0]);
   });
+
+  it('opcode 82 is group 1 on bytes (as 80); MFENCE/LFENCE are no-ops', () => {
+    const m = run32([0x82, 0xc0, 0x05, 0x0f, 0xae, 0xf0, 0x0f, 0xae, 0xe8], { [EAX]: 1 }); // addb $5,%al; mfence; lfence
+    expect(r(m, EAX)).toBe(6);
+    expect(m.cpu.lastException).toBeNull();
+  });
 });
