@@ -75,6 +75,8 @@ export class I386Cpu implements Cpu {
   shadow = false;
   private exitRequested = false;
   private budgetLimit = Infinity;
+  /** Instructions run in the current `run` call. */
+  private ran = 0;
   private retiredCount = 0;
   // Per-instruction decode state (fields, not allocations).
   opsize32 = false; addrsize32 = false; segOverride = PREFIX_NONE; rep = 0;
@@ -153,18 +155,29 @@ export class I386Cpu implements Cpu {
   run(budget: number): number {
     this.exitRequested = false;
     this.budgetLimit = budget;
-    let n = 0;
+    this.ran = 0;
     if (this.halted && this.intrReady()) this.halted = false;
-    while (n < this.budgetLimit && !this.halted) {
+    // The try sits outside the instruction loop (cheaper per instruction); a fault re-enters it.
+    for (;;) {
+      try { this.loop(); return this.ran; } catch (e) {
+        if (e !== FAULT) throw e;
+        this.takeFault();
+        this.ran++;
+        this.retiredCount++;
+      }
+    }
+  }
+
+  private loop(): void {
+    while (this.ran < this.budgetLimit && !this.halted) {
       if (this.shadow) this.shadow = false;
-      else if (this.intrReady()) this.takeIntr();
-      if (this.exitRequested) break;
+      else if (this.intr.level && (this.flagsRest & IF) !== 0) this.takeIntr();
+      if (this.exitRequested) return;
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
-      try { this.step(); } catch (e) { if (e !== FAULT) throw e; this.takeFault(); }
-      n++;
+      this.step();
+      this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
     }
-    return n;
   }
 
   // --- exceptions and interrupts (SDM vol. 3, chapter 6) --------------------------------------
@@ -695,7 +708,6 @@ export class I386Cpu implements Cpu {
       case 0xe6: case 0xe7: { const port = this.fetch8(); const sz: AccessSize = op & 1 ? vs : 1; portOut(this, port, sz, this.getR(EAX, sz)); return; }
       case 0xec: case 0xed: { const sz: AccessSize = op & 1 ? vs : 1; this.setR(EAX, sz, portIn(this, this.regs[EDX] & 0xffff, sz)); return; }
       case 0xee: case 0xef: { const sz: AccessSize = op & 1 ? vs : 1; portOut(this, this.regs[EDX] & 0xffff, sz, this.getR(EAX, sz)); return; }
-      case 0x6c: case 0x6d: case 0x6e: case 0x6f: this.stringOp(op, op & 1 ? vs : 1); return; // INS, OUTS
       case 0x68: this.push(vs, this.fetchImm(vs)); return;
       case 0x6a: this.push(vs, ((this.fetch8() << 24) >> 24) >>> 0); return;
       case 0x8f: { this.modrm(); if (this.mrReg !== 0) return this.raise(UD); const v = this.pop(vs); this.writeRM(vs, v); return; }
@@ -723,9 +735,6 @@ export class I386Cpu implements Cpu {
         return;
       }
       case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0); this.softInt(v); return; }
-      case 0xcc: this.softInt(BP); return; // INT3
-      case 0xce: if (this.eflags & OF) this.softInt(OVERFLOW); return; // INTO
-      case 0xf1: this.softInt(1); return; // INT1 (ICEBP)
       case 0xcf: interruptReturn(this, vs); return;
       case 0x9c: // PUSHF: VM and RF read as 0
         if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0);
@@ -755,9 +764,6 @@ export class I386Cpu implements Cpu {
       case 0xe8: { const d = this.fetchImm(vs) | 0; this.push(vs, this.eip); this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
       case 0xe9: { const d = this.fetchImm(vs) | 0; this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
       case 0xea: { const off = this.fetchImm(vs), selector = this.fetch16(); farTransfer(this, selector, off, false, vs); return; }
-      case 0x9a: { const off = this.fetchImm(vs), selector = this.fetch16(); farTransfer(this, selector, off, true, vs); return; }
-      case 0xca: farReturn(this, vs, this.fetch16()); return;
-      case 0xcb: farReturn(this, vs, 0); return;
       case 0xc2: { const n = this.fetch16(); const t = this.pop(vs); this.eip = t; this.addSp(n); return; }
       case 0xeb: { const d = (this.fetch8() << 24) >> 24; this.jumpRel(d); return; }
       case 0xf4: this.checkCpl0(); this.halted = true; return; // HLT: privileged
@@ -768,6 +774,20 @@ export class I386Cpu implements Cpu {
       case 0xfb: this.checkIopl(); if (!(this.flagsRest & IF)) this.shadow = true; this.setFlagBits(IF, 0); return;
       case 0xfc: this.setFlagBits(0, DF); return;
       case 0xfd: this.setFlagBits(DF, 0); return;
+      default: this.lessCommon(op, vs);
+    }
+  }
+
+  /** The one-byte opcodes kernels and compilers use less often, out of `step` to keep it small for the JIT. */
+  private lessCommon(op: number, vs: AccessSize): void {
+    switch (op) {
+      case 0x6c: case 0x6d: case 0x6e: case 0x6f: this.stringOp(op, op & 1 ? vs : 1); return; // INS, OUTS
+      case 0xcb: farReturn(this, vs, 0); return;
+      case 0xca: farReturn(this, vs, this.fetch16()); return;
+      case 0x9a: { const off = this.fetchImm(vs), selector = this.fetch16(); farTransfer(this, selector, off, true, vs); return; }
+      case 0xf1: this.softInt(1); return; // INT1 (ICEBP)
+      case 0xce: if (this.eflags & OF) this.softInt(OVERFLOW); return; // INTO
+      case 0xcc: this.softInt(BP); return; // INT3
       case 0x06: case 0x0e: case 0x16: case 0x1e: this.push(vs, this.sel[op >> 3]); return; // PUSH ES/CS/SS/DS
       case 0x07: case 0x17: case 0x1f: { // POP ES/SS/DS
         const v = this.pop(vs);
