@@ -5,11 +5,11 @@
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF, ZF } from './flags.js';
+import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
-  BP, BR, CR0_PE, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
-  GP, GS, LIN, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, NP, VM,
+  BP, BR, CR0_PE, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT,
+  GP, GS, LIN, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
 } from './consts.js';
 import { loadCache, loadDataSegment, loadNull, probeDescriptor, writeFlags } from './descriptors.js';
 import { deliverEvent, farReturn, farTransfer, interruptReturn } from './transfer.js';

@@ -3,7 +3,7 @@
  * privilege and type checks of segment-register loads, and privilege-aware EFLAGS writes.
  */
 import { CF, DF, IF, OF, TF } from './flags.js';
-import { AC, CS, ES, GP, GS, ID, IOPL, LIN, NP, NT, RF, SS, STACK_FAULT, TS, VM } from './consts.js';
+import { AC, CS, ES, GP, GS, ID, IOPL, LIN, NP, NT, RF, SS, STACK_FAULT, VM } from './consts.js';
 import type { I386Cpu } from './cpu.js';
 
 /** Descriptor type field (bits 8..12 of the high word, S included). */

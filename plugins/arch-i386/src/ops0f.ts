@@ -5,7 +5,7 @@
  */
 import type { AccessSize } from '../../../src/core/api.js';
 import { arithFlags, ARITH, CcOp, CF, OF, ZF } from './flags.js';
-import { CR0_PE, CR0_PG, CR0_TS, CS, EAX, EBX, ECX, EDX, FS, GP, GS, LIN, NP, SS, UD, VM } from './consts.js';
+import { CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, FS, GP, GS, LIN, NP, SS, UD } from './consts.js';
 import { descDpl, descLimit, descPresent, descType, isCode, isConformingCode, probeDescriptor, readDescriptor, descBase } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
 
