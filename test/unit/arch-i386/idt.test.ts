@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BP, BR, CS, DF, EAX, EBX, ECX, ESP, GP, NP, OVERFLOW, SS, UD } from '../../../plugins/arch-i386/src/cpu.js';
+import { BP, BR, CS, DF, EAX, EBX, ECX, EDX, ESP, GP, NP, OVERFLOW, SS, UD } from '../../../plugins/arch-i386/src/cpu.js';
 import { IF } from '../../../plugins/arch-i386/src/flags.js';
-import { GDT, IDT, KCODE, KSTACK, PCODE, protectedMachine, setGate, toRing3, UCODE, UDATA, USTACK, type TestMachine } from './machine.js';
+import { loadCache, readDescriptor } from '../../../plugins/arch-i386/src/descriptors.js';
+import { GDT, IDT, KCODE, KCODE16, KSTACK, PCODE, protectedMachine, setGate, toRing3, UCODE, UDATA, USTACK, type TestMachine } from './machine.js';
 
 const HANDLER = 0x20000;
 /** Every vector's gate to `hlt` at HANDLER + vector (a 32-bit interrupt gate, DPL 0). */
@@ -139,5 +140,24 @@ describe('i386 IDT: INT n, INTR and IRET', () => {
     expect(stack(m, 2) & IF).toBe(IF);
     expect(m.cpu.eflags & IF).toBe(0);
     expect(m.cpu.getReg(EAX)).toBe(0);
+  });
+
+  it('16-bit protected mode: a 16-bit interrupt gate pushes FLAGS, CS, IP as words; IRET pops them', () => {
+    const m = protectedMachine([], (mm) => {
+      mm.bus.dmaWrite(0x6000, Uint8Array.of(0xcd, 0x31, 0xb1, 0x01, 0xf4)); // int $0x31; mov $1,%cl; hlt
+      mm.bus.dmaWrite(0x6100, Uint8Array.of(0xb3, 0x05, 0x89, 0xe2, 0xcf)); // mov $5,%bl; mov %sp,%dx; iret
+      setGate(mm, 0x31, 0x6100, 0x6, 0, KCODE16);
+      readDescriptor(mm.cpu, KCODE16);
+      loadCache(mm.cpu, CS, KCODE16, mm.cpu.descLo, mm.cpu.descHi);
+      mm.cpu.eip = 0x6000;
+    });
+    m.cpu.run(20);
+    expect(m.cpu.getReg(EBX) & 0xff).toBe(5);
+    expect(m.cpu.getReg(EDX) & 0xffff).toBe(0x8000 - 6);
+    expect(m.ram.view.getUint16(0x8000 - 6, true)).toBe(0x6002);
+    expect(m.ram.view.getUint16(0x8000 - 4, true)).toBe(KCODE16);
+    expect(m.cpu.getReg(ECX) & 0xff).toBe(1);
+    expect(m.cpu.regs[ESP]).toBe(0x8000);
+    expect(m.cpu.segBig[CS]).toBe(0);
   });
 });
