@@ -160,4 +160,23 @@ describe('i386 IDT: INT n, INTR and IRET', () => {
     expect(m.cpu.regs[ESP]).toBe(0x8000);
     expect(m.cpu.segBig[CS]).toBe(0);
   });
+
+  it('INTR while in ring 3 goes to a DPL 0 gate (no DPL check for external interrupts) on the TSS stack', () => {
+    const m = protectedMachine([0xeb, 0xfe], (mm) => { // jmp .
+      setGate(mm, 0x20, HANDLER);
+      mm.ram.u8[HANDLER] = 0xf4;
+      toRing3(mm);
+      mm.cpu.eflags = mm.cpu.eflags | IF;
+      mm.acks.vector = 0x20;
+    });
+    m.cpu.run(5);
+    expect(m.cpu.cpl).toBe(3);
+    m.cpu.intr.set(true);
+    m.cpu.run(5);
+    expect(m.cpu.cpl).toBe(0);
+    expect(m.cpu.eip).toBe(HANDLER + 1);
+    expect(m.cpu.regs[ESP]).toBe(KSTACK - 20);
+    expect(m.ram.view.getUint32(KSTACK - 20, true)).toBe(PCODE);
+    expect(m.ram.view.getUint32(KSTACK - 16, true)).toBe(UCODE);
+  });
 });
