@@ -59,8 +59,8 @@ export class I386Cpu implements Cpu {
   ldtSel = 0; ldtBase = 0; ldtLimit = 0;
   trSel = 0; trBase = 0; trLimit = 0; trType = 0;
   readonly dr = new Uint32Array(8);
-  /** MSRs kept as plain storage: APIC base, SYSENTER CS/ESP/EIP (lo, hi), and the TSC offset. */
-  readonly msr = new Uint32Array(8);
+  /** MSRs kept as plain storage (lo, hi): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE; and the TSC offset. */
+  readonly msr = new Uint32Array(10);
   tscOffset = 0;
   /** The descriptor `readDescriptor` read last (words, and its linear address for the accessed/busy bits). */
   descLo = 0; descHi = 0; descAddr = 0;
@@ -115,7 +115,7 @@ export class I386Cpu implements Cpu {
     this.gdtBase = 0; this.gdtLimit = 0xffff; this.idtBase = 0; this.idtLimit = 0x3ff;
     this.ldtSel = 0; this.ldtBase = 0; this.ldtLimit = 0; this.trSel = 0; this.trBase = 0; this.trLimit = 0xffff; this.trType = 0xb;
     this.dr.fill(0); this.dr[6] = 0xffff0ff0; this.dr[7] = 0x400;
-    this.msr.fill(0); this.msr[0] = 0xfee00900; this.tscOffset = 0; // APIC base: BSP, enabled, as QEMU
+    this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
   }
 

@@ -278,10 +278,16 @@ function moveDebug(cpu: I386Cpu, write: boolean): void {
 
 function tsc(cpu: I386Cpu): number { return Math.max(0, Math.floor(cpu.clock.now()) + cpu.tscOffset); }
 
-/** MSR index -> slot in cpu.msr (lo, hi pairs): APIC base, SYSENTER CS/ESP/EIP. -1: TSC. */
+/**
+ * MSR index -> slot in cpu.msr (lo, hi pairs): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE. -1: the TSC;
+ * -2: the microcode revision (BIOS_SIGN_ID), which Linux writes and reads unguarded on family 6: as QEMU,
+ * writes are ignored and it reads 0x1_00000000.
+ */
 function msrSlot(cpu: I386Cpu, index: number): number {
   switch (index) {
     case 0x10: return -1;
+    case 0x8b: return -2;
+    case 0x1a0: return 8;
     case 0x1b: return 0;
     case 0x174: return 2;
     case 0x175: return 4;
@@ -293,6 +299,7 @@ function msrSlot(cpu: I386Cpu, index: number): number {
 function readMsr(cpu: I386Cpu): void {
   cpu.checkCpl0();
   const slot = msrSlot(cpu, cpu.regs[ECX] >>> 0);
+  if (slot === -2) { cpu.regs[EAX] = 0; cpu.regs[EDX] = 1; return; }
   if (slot < 0) { const t = tsc(cpu); cpu.regs[EAX] = t >>> 0 | 0; cpu.regs[EDX] = Math.floor(t / 0x100000000) | 0; return; }
   cpu.regs[EAX] = cpu.msr[slot]; cpu.regs[EDX] = cpu.msr[slot + 1];
 }
@@ -300,6 +307,7 @@ function readMsr(cpu: I386Cpu): void {
 function writeMsr(cpu: I386Cpu): void {
   cpu.checkCpl0();
   const slot = msrSlot(cpu, cpu.regs[ECX] >>> 0);
+  if (slot === -2) return;
   if (slot < 0) { cpu.tscOffset = (cpu.regs[EDX] >>> 0) * 0x100000000 + (cpu.regs[EAX] >>> 0) - Math.floor(cpu.clock.now()); return; }
   cpu.msr[slot] = cpu.regs[EAX]; cpu.msr[slot + 1] = cpu.regs[EDX];
 }

@@ -116,6 +116,10 @@ describe('i386 i486/Pentium additions', () => {
     expect([r(m, EAX), r(m, EDX)]).toEqual([0xfee00900, 0]);
     m = run32([0x0f, 0x30, 0xb8, 0, 0, 0, 0, 0x0f, 0x32], { [ECX]: 0x176, [EAX]: 0xc0101234 });
     expect(r(m, EAX)).toBe(0xc0101234);
+    m = run32([0x0f, 0x30, 0x0f, 0x32], { [ECX]: 0x8b, [EAX]: 5, [EDX]: 0 }); // microcode revision, as QEMU
+    expect([r(m, EAX), r(m, EDX)]).toEqual([0, 1]);
+    m = run32([0x0f, 0x32], { [ECX]: 0x1a0 });
+    expect(r(m, EAX)).toBe(1);
     m = run32([0x0f, 0x32], { [ECX]: 0x123 });
     expect(m.cpu.lastException).toMatchObject({ vector: GP, errorCode: 0 });
   });
