@@ -281,9 +281,10 @@ function tsc(cpu: I386Cpu): number { return Math.max(0, Math.floor(cpu.clock.now
 /**
  * MSR index -> slot in cpu.msr (lo, hi pairs): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE. -1: the TSC;
  * -2: the microcode revision (BIOS_SIGN_ID), which Linux writes and reads unguarded on family 6: as QEMU,
- * writes are ignored and it reads 0x1_00000000.
+ * writes are ignored and it reads 0x1_00000000. -3: any other MSR, which reads 0 and ignores writes as in
+ * QEMU's TCG (helper_rdmsr/helper_wrmsr default arms), not #GP: kernels probe MSRs unguarded there.
  */
-function msrSlot(cpu: I386Cpu, index: number): number {
+function msrSlot(index: number): number {
   switch (index) {
     case 0x10: return -1;
     case 0x8b: return -2;
@@ -292,13 +293,14 @@ function msrSlot(cpu: I386Cpu, index: number): number {
     case 0x174: return 2;
     case 0x175: return 4;
     case 0x176: return 6;
-    default: cpu.raise(GP, 0);
+    default: return -3;
   }
 }
 
 function readMsr(cpu: I386Cpu): void {
   cpu.checkCpl0();
-  const slot = msrSlot(cpu, cpu.regs[ECX] >>> 0);
+  const slot = msrSlot(cpu.regs[ECX] >>> 0);
+  if (slot === -3) { cpu.regs[EAX] = 0; cpu.regs[EDX] = 0; return; }
   if (slot === -2) { cpu.regs[EAX] = 0; cpu.regs[EDX] = 1; return; }
   if (slot < 0) { const t = tsc(cpu); cpu.regs[EAX] = t >>> 0 | 0; cpu.regs[EDX] = Math.floor(t / 0x100000000) | 0; return; }
   cpu.regs[EAX] = cpu.msr[slot]; cpu.regs[EDX] = cpu.msr[slot + 1];
@@ -306,8 +308,8 @@ function readMsr(cpu: I386Cpu): void {
 
 function writeMsr(cpu: I386Cpu): void {
   cpu.checkCpl0();
-  const slot = msrSlot(cpu, cpu.regs[ECX] >>> 0);
-  if (slot === -2) return;
+  const slot = msrSlot(cpu.regs[ECX] >>> 0);
+  if (slot === -2 || slot === -3) return;
   if (slot < 0) { cpu.tscOffset = (cpu.regs[EDX] >>> 0) * 0x100000000 + (cpu.regs[EAX] >>> 0) - Math.floor(cpu.clock.now()); return; }
   cpu.msr[slot] = cpu.regs[EAX]; cpu.msr[slot + 1] = cpu.regs[EDX];
 }

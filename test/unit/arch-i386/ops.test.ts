@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, FS, GP, GS } from '../../../plugins/arch-i386/src/cpu.js';
 import { AF, CF, OF, ZF } from '../../../plugins/arch-i386/src/flags.js';
-import { protectedMachine, setGate, type TestMachine } from './machine.js';
+import { protectedMachine, setGate, toRing3, type TestMachine } from './machine.js';
 
 /** Runs 32-bit flat ring-0 code until HLT; `regs` preset by index. */
 function run32(code: number[], regs: Record<number, number> = {}, prepare?: (m: TestMachine) => void) {
@@ -108,7 +108,7 @@ describe('i386 i486/Pentium additions', () => {
     expect(r(m, EDX) & (1 << 25)).toBe(0); // no SSE
   });
 
-  it('RDTSC after WRMSR to the TSC; RDMSR of the APIC base; SYSENTER MSRs store; other MSRs #GP(0)', () => {
+  it('RDTSC after WRMSR to the TSC; RDMSR of the APIC base; SYSENTER MSRs store; other MSRs read 0; #GP(0) at CPL 3', () => {
     let m = run32([0x0f, 0x30, 0x0f, 0x31], { [ECX]: 0x10, [EDX]: 1, [EAX]: 5 });
     expect(r(m, EDX)).toBe(1);
     expect(r(m, EAX) - 5).toBeLessThan(1000);
@@ -120,7 +120,10 @@ describe('i386 i486/Pentium additions', () => {
     expect([r(m, EAX), r(m, EDX)]).toEqual([0, 1]);
     m = run32([0x0f, 0x32], { [ECX]: 0x1a0 });
     expect(r(m, EAX)).toBe(1);
-    m = run32([0x0f, 0x32], { [ECX]: 0x123 });
+    m = run32([0x0f, 0x30, 0x0f, 0x32], { [ECX]: 0x123, [EAX]: 7, [EDX]: 7 }); // unknown: writes vanish, reads 0 (QEMU TCG)
+    expect([r(m, EAX), r(m, EDX)]).toEqual([0, 0]);
+    expect(m.cpu.lastException).toBeNull();
+    m = run32([0x0f, 0x32], { [ECX]: 0x10 }, (mm) => toRing3(mm)); // RDMSR at CPL 3
     expect(m.cpu.lastException).toMatchObject({ vector: GP, errorCode: 0 });
   });
 
