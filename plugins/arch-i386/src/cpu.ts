@@ -148,7 +148,8 @@ export class I386Cpu implements Cpu {
     out.push({ name: 'eip', value: this.eip >>> 0, width: 32 }, { name: 'eflags', value: this.eflags, width: 32 });
     const segs = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
     for (let s = 0; s < 6; s++) out.push({ name: segs[s], value: this.sel[s], width: 32 });
-    out.push({ name: 'cr0', value: this.cr0 >>> 0, width: 32 });
+    out.push({ name: 'cr0', value: this.cr0 >>> 0, width: 32 }, { name: 'cr2', value: this.cr2 >>> 0, width: 32 },
+      { name: 'cr3', value: this.cr3 >>> 0, width: 32 }, { name: 'cr4', value: this.cr4 >>> 0, width: 32 });
     return out;
   }
 
