@@ -3,57 +3,100 @@
  * with 16- and 32-bit operand and address sizes, lazy flags, and exceptions delivered through the
  * real-mode IVT. Interprets straight from memory (no decoded-block cache yet; see README).
  */
-import type { AccessSize, Cpu, CpuContext, IrqLine, RegisterValue } from '../../../src/core/api.js';
+import type { AccessSize, Cpu, CpuContext, IrqLine, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF, ZF } from './flags.js';
+import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
+import {
+  BP, BR, CR0_PE, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
+  GP, GS, LIN, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
+} from './consts.js';
+import { loadCache, loadDataSegment, loadNull, probeDescriptor, writeFlags } from './descriptors.js';
+import { deliverEvent, farReturn, farTransfer, interruptReturn } from './transfer.js';
+import { ioPermission, portIn, portOut } from './io.js';
+import { twoByte } from './ops0f.js';
+import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 
-export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
-export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
-/** Exception vectors (SDM vol. 3, 6.3.1). */
-export const DE = 0, UD = 6, GP = 13;
+export * from './consts.js';
 
 /** A pending exception: taken at the next instruction boundary, never a host exception. */
-export interface PendingException { vector: number; eip: number }
+export interface PendingException { vector: number; eip: number; errorCode: number }
 
 const EFLAGS_FIXED = 0x2; // bit 1 always reads 1
 const PREFIX_NONE = -1;
+/** String iterations one REP step runs before returning to the boundary (interrupts, budget). */
+const REP_CHUNK = 4096;
+/** Exceptions that turn a second exception into #DF (SDM vol. 3, 6.15, table 6-5). */
+const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', 'CSO', '#TS', '#NP', '#SS', '#GP', '#PF', 'INT 15', '#MF', '#AC', '#MC', '#XM'];
+const contributory = (v: number): boolean => v === DE || (v >= TS && v <= GP);
+/** No I/O space (a bare test context): ports read all ones, writes vanish. */
+const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1), write: () => {} };
 
 export class I386Cpu implements Cpu {
   readonly id: number;
   readonly regs = new Int32Array(8);
   eip = 0;
   /** Non-arithmetic EFLAGS bits (and the arithmetic ones while ccOp is None). */
-  private flagsRest = EFLAGS_FIXED;
+  flagsRest = EFLAGS_FIXED;
   private ccOp = CcOp.None;
   private ccA = 0; private ccB = 0; private ccR = 0; private ccBits = 32; private ccKeptCf = 0;
-  /** Segment selectors and their descriptor caches (base, limit, D/B bit of code/stack). */
-  readonly sel = new Uint16Array(6);
-  readonly segBase = new Uint32Array(6);
-  readonly segLimit = new Uint32Array(6);
-  readonly segBig = new Uint8Array(6);
+  /**
+   * Segment selectors and their descriptor caches (base, limit, D/B bit, and the descriptor's
+   * attribute bits 8..23 in `segAttr`: type, S, DPL, P, AVL, D/B, G). Index LIN is the flat pseudo segment.
+   */
+  readonly sel = new Uint16Array(7);
+  readonly segBase = new Uint32Array(7);
+  readonly segLimit = new Uint32Array(7);
+  readonly segBig = new Uint8Array(7);
+  readonly segAttr = new Uint16Array(7);
   cr0 = 0; cr2 = 0; cr3 = 0; cr4 = 0;
+  /** Segment limit and null-segment checks on ModRM data accesses (see checkAccess). */
+  strictSegments = false;
+  /** Current privilege level (SDM vol. 3, 5.5): 0 in real mode; mmu checks U/S pages against it. */
+  cpl = 0;
   gdtBase = 0; gdtLimit = 0xffff;
+  idtBase = 0; idtLimit = 0x3ff;
+  ldtSel = 0; ldtBase = 0; ldtLimit = 0;
+  trSel = 0; trBase = 0; trLimit = 0; trType = 0;
+  readonly dr = new Uint32Array(8);
+  /** MSRs kept as plain storage (lo, hi): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE; and the TSC offset. */
+  readonly msr = new Uint32Array(10);
+  tscOffset = 0;
+  /** The descriptor `readDescriptor` read last (words, and its linear address for the accessed/busy bits). */
+  descLo = 0; descHi = 0; descAddr = 0;
   /** The last exception taken (for tests and the trace); null when none. */
   lastException: PendingException | null = null;
   /** The one record `lastException` points at, rewritten in place (no allocation per exception). */
-  private readonly exceptionRecord: PendingException = { vector: 0, eip: 0 };
+  private readonly exceptionRecord: PendingException = { vector: 0, eip: 0, errorCode: -1 };
   private pending = -1;
-  /** True when the pending event is INT n: it returns after the instruction, not to it. */
-  private pendingIsSoftware = false;
+  private pendingError = -1;
   private halted = false;
+  /** Interrupts held off for one instruction after STI (IF 0 -> 1), MOV SS and POP SS. */
+  shadow = false;
   private exitRequested = false;
   private budgetLimit = Infinity;
+  /** Instructions run in the current `run` call. */
+  private ran = 0;
   private retiredCount = 0;
   // Per-instruction decode state (fields, not allocations).
-  private opsize32 = false; private addrsize32 = false; private segOverride = PREFIX_NONE; private rep = 0;
-  private startEip = 0;
-  private mrReg = 0; private mrRm = -1; private eaSeg = DS; private eaOff = 0;
+  opsize32 = false; addrsize32 = false; segOverride = PREFIX_NONE; rep = 0;
+  startEip = 0; private startEsp = 0;
+  mrReg = 0; mrRm = -1; eaSeg = DS; eaOff = 0;
   private readonly bus: CpuContext['bus'];
+  readonly io: PortSpace;
+  readonly clock: Clock;
+  private readonly machine: MachineControl;
+  private readonly events: CpuContext['events'];
+  private readonly ack: ((input: string) => number) | undefined;
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
     this.bus = ctx.bus;
+    this.io = ctx.io ?? NO_PORTS;
+    this.clock = ctx.clock;
+    this.machine = ctx.machine;
+    this.events = ctx.events;
+    this.ack = ctx.acknowledge;
     this.reset();
   }
 
@@ -61,28 +104,37 @@ export class I386Cpu implements Cpu {
     this.regs.fill(0);
     this.regs[EDX] = 0x663; // family 6 model 6 stepping 3, QEMU's qemu32 reset signature
     this.flagsRest = EFLAGS_FIXED; this.ccOp = CcOp.None;
-    for (let s = 0; s < 6; s++) { this.sel[s] = 0; this.segBase[s] = 0; this.segLimit[s] = 0xffff; this.segBig[s] = 0; }
+    for (let s = 0; s < 6; s++) { this.sel[s] = 0; this.segBase[s] = 0; this.segLimit[s] = 0xffff; this.segBig[s] = 0; this.segAttr[s] = 0x93; }
+    this.segAttr[CS] = 0x9b;
+    this.segBase[LIN] = 0; this.segLimit[LIN] = 0xffffffff; this.segBig[LIN] = 1; this.segAttr[LIN] = 0xc093;
     // SDM vol. 3, 9.1.4: CS = F000 with base FFFF0000 until the first far jump, EIP = FFF0.
     this.sel[CS] = 0xf000; this.segBase[CS] = 0xffff0000;
     this.eip = 0xfff0;
     this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0; // CD, NW, ET as QEMU
-    this.pending = -1; this.lastException = null; this.halted = false; this.retiredCount = 0;
+    this.cpl = 0;
+    this.gdtBase = 0; this.gdtLimit = 0xffff; this.idtBase = 0; this.idtLimit = 0x3ff;
+    this.ldtSel = 0; this.ldtBase = 0; this.ldtLimit = 0; this.trSel = 0; this.trBase = 0; this.trLimit = 0xffff; this.trType = 0xb;
+    this.dr.fill(0); this.dr[6] = 0xffff0ff0; this.dr[7] = 0x400;
+    this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
+    this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
   }
 
   get pc(): number { return (this.segBase[CS] + this.eip) >>> 0; }
   /** Sets the linear pc: the offset from the current CS base. */
   set pc(v: number) { this.eip = (v - this.segBase[CS]) >>> 0; this.halted = false; }
-  get waiting(): boolean { return this.halted; }
+  /** HLT: until INTR is high with EFLAGS.IF set (SDM vol. 2, HLT). */
+  get waiting(): boolean { return this.halted && !this.intrReady(); }
   get stopped(): boolean { return false; }
   get retired(): number { return this.retiredCount; }
   requestExit(): void { this.exitRequested = true; }
   limitRun(steps: number): void { if (steps < this.budgetLimit) this.budgetLimit = steps; }
-  /** INTR from the 8259A (delivery comes with the IDT); its level for now. */
-  private readonly intr = new Line('cpu intr');
+  /** INTR from the 8259A: taken at an instruction boundary with IF set; it wakes HLT. */
+  readonly intr = new Line('cpu intr');
+  private intrReady(): boolean { return this.intr.level && (this.flagsRest & IF) !== 0; }
   irqInput(input: string): IrqLine | undefined { return input === 'intr' ? this.intr : undefined; }
   getReg(i: number): number { return this.regs[i] >>> 0; }
   setReg(i: number, v: number): void { this.regs[i] = v; }
-  privilegeName(): string { return this.cr0 & 1 ? 'PM' : 'real'; }
+  privilegeName(): string { return this.flagsRest & VM ? 'V86' : this.cr0 & CR0_PE ? `PM${this.cpl}` : 'real'; }
 
   get eflags(): number {
     if (this.ccOp === CcOp.None) return this.flagsRest >>> 0;
@@ -96,21 +148,111 @@ export class I386Cpu implements Cpu {
     out.push({ name: 'eip', value: this.eip >>> 0, width: 32 }, { name: 'eflags', value: this.eflags, width: 32 });
     const segs = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
     for (let s = 0; s < 6; s++) out.push({ name: segs[s], value: this.sel[s], width: 32 });
-    out.push({ name: 'cr0', value: this.cr0 >>> 0, width: 32 });
+    out.push({ name: 'cr0', value: this.cr0 >>> 0, width: 32 }, { name: 'cr2', value: this.cr2 >>> 0, width: 32 },
+      { name: 'cr3', value: this.cr3 >>> 0, width: 32 }, { name: 'cr4', value: this.cr4 >>> 0, width: 32 });
     return out;
   }
 
   run(budget: number): number {
     this.exitRequested = false;
     this.budgetLimit = budget;
-    let n = 0;
-    while (n < this.budgetLimit && !this.exitRequested && !this.halted) {
+    this.ran = 0;
+    if (this.halted && this.intrReady()) this.halted = false;
+    // The try sits outside the instruction loop (cheaper per instruction); a fault re-enters it.
+    for (;;) {
+      try { this.loop(); return this.ran; } catch (e) {
+        if (e !== FAULT) throw e;
+        this.takeFault();
+        this.ran++;
+        this.retiredCount++;
+      }
+    }
+  }
+
+  private loop(): void {
+    while (this.ran < this.budgetLimit && !this.halted) {
+      if (this.shadow) this.shadow = false;
+      else if (this.intr.level && (this.flagsRest & IF) !== 0) this.takeIntr();
+      if (this.exitRequested) return;
+      this.startEip = this.eip; this.startEsp = this.regs[ESP];
       this.step();
-      if (this.pending >= 0) this.deliver();
-      n++;
+      this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
     }
-    return n;
+  }
+
+  // --- exceptions and interrupts (SDM vol. 3, chapter 6) --------------------------------------
+
+  /**
+   * Raises exception `vector` with `errorCode` (-1: none; #DF #TS #NP #SS #GP #PF push one) and
+   * abandons the instruction: the CPU takes it at the boundary, with EIP and ESP as they were before
+   * the instruction (faults restart it). Callers (paging too) call it last: it does not return.
+   */
+  raise(vector: number, errorCode = -1): never {
+    this.pending = vector; this.pendingError = errorCode;
+    throw FAULT;
+  }
+
+  private record(vector: number, errorCode: number): void {
+    const r = this.exceptionRecord;
+    r.vector = vector; r.eip = this.startEip; r.errorCode = errorCode;
+    this.lastException = r;
+    if (this.events.wants('trap')) this.emitTrap(vector, false, vector === PAGE_FAULT ? this.cr2 : errorCode < 0 ? 0 : errorCode);
+  }
+
+  private emitTrap(vector: number, interrupt: boolean, tval: number): void {
+    this.events.emit('trap', {
+      cpu: this.id, interrupt, cause: vector, name: interrupt ? `INTR ${vector}` : VECTOR_NAMES[vector] ?? `INT ${vector}`,
+      pc: (this.segBase[CS] + this.startEip) >>> 0, tval, target: this.privilegeName(),
+    });
+  }
+
+  /** Takes the exception `raise` recorded: restart state, then through the IDT (or the IVT). */
+  private takeFault(): void {
+    const vector = this.pending, code = this.pendingError;
+    this.pending = -1;
+    this.eip = this.startEip; this.regs[ESP] = this.startEsp;
+    this.deliverException(vector, code);
+  }
+
+  /** Delivers an exception; one raised while delivering it makes #DF, one while delivering #DF resets. */
+  private deliverException(vector: number, code: number): void {
+    const cpl = this.cpl;
+    for (;;) {
+      this.record(vector, code);
+      try { deliverEvent(this, vector, EXCEPTION, code); return; } catch (e) {
+        if (e !== FAULT) throw e;
+      }
+      const second = this.pending;
+      this.pending = -1; this.cpl = cpl;
+      if (vector === DOUBLE_FAULT) { this.tripleFault(); return; }
+      if ((contributory(vector) && contributory(second)) || (vector === PAGE_FAULT && (second === PAGE_FAULT || contributory(second)))) {
+        vector = DOUBLE_FAULT; code = 0;
+      } else { vector = second; code = this.pendingError; }
+    }
+  }
+
+  /** SDM vol. 3, 6.15 (#DF): a fault while delivering #DF shuts the processor down; the PC resets. */
+  private tripleFault(): void {
+    this.halted = true;
+    this.exitRequested = true;
+    this.machine.reset('triple fault');
+  }
+
+  /** INTR at a boundary: the 8259A's INTA cycle gives the vector (none: a spurious request goes away). */
+  private takeIntr(): void {
+    const vector = this.ack ? this.ack('intr') : -1;
+    if (vector < 0) return;
+    this.halted = false;
+    this.startEip = this.eip; this.startEsp = this.regs[ESP];
+    if (this.events.wants('trap')) this.emitTrap(vector & 0xff, true, 0);
+    try { deliverEvent(this, vector & 0xff, EXTERNAL, -1); } catch (e) { if (e !== FAULT) throw e; this.takeFault(); }
+  }
+
+  /** INT n, INT3, INTO, INT1 and BOUND's #BR: traps return after the instruction. */
+  softInt(vector: number): void {
+    this.record(vector, -1);
+    deliverEvent(this, vector, SOFTWARE, -1);
   }
 
   // --- memory -------------------------------------------------------------------------------
@@ -130,14 +272,23 @@ export class I386Cpu implements Cpu {
   private fetch32(): number { return (this.fetch16() | (this.fetch16() << 16)) >>> 0; }
   private fetchImm(size: number): number { return size === 1 ? this.fetch8() : size === 2 ? this.fetch16() : this.fetch32(); }
 
+  // --- for the CPU's other modules (descriptors.ts, transfer.ts, io.ts, ops0f.ts, misc.ts) ---------
+
+  readMem(seg: number, off: number, size: AccessSize): number { return this.read(seg, off, size); }
+  writeMem(seg: number, off: number, size: AccessSize, v: number): void { this.write(seg, off, size, v); }
+  imm(size: number): number { return this.fetchImm(size); }
+  /** Paging hooks (mmu.ts fills them in): CR0/CR3/CR4 writes flush the TLB, INVLPG one page. */
+  flushTlb(): void {}
+  flushTlbPage(_linear: number): void {}
+
   // --- registers ------------------------------------------------------------------------------
 
-  private getR(r: number, size: number): number {
+  getR(r: number, size: number): number {
     if (size === 4) return this.regs[r] >>> 0;
     if (size === 2) return this.regs[r] & 0xffff;
     return r < 4 ? this.regs[r] & 0xff : (this.regs[r - 4] >>> 8) & 0xff; // AH..BH
   }
-  private setR(r: number, size: number, v: number): void {
+  setR(r: number, size: number, v: number): void {
     if (size === 4) this.regs[r] = v;
     else if (size === 2) this.regs[r] = (this.regs[r] & ~0xffff) | (v & 0xffff);
     else if (r < 4) this.regs[r] = (this.regs[r] & ~0xff) | (v & 0xff);
@@ -146,7 +297,7 @@ export class I386Cpu implements Cpu {
 
   // --- ModRM / SIB (SDM vol. 2, tables 2-1 to 2-3) ------------------------------------------------
 
-  private modrm(): void {
+  modrm(): void {
     const m = this.fetch8();
     const mod = m >> 6, rm = m & 7;
     this.mrReg = (m >> 3) & 7;
@@ -187,26 +338,42 @@ export class I386Cpu implements Cpu {
     this.eaSeg = this.segOverride === PREFIX_NONE ? seg : this.segOverride;
     this.eaOff = off;
   }
-  private readRM(size: AccessSize): number {
-    return this.mrRm >= 0 ? this.getR(this.mrRm, size) : this.read(this.eaSeg, this.eaOff, size);
+  readRM(size: AccessSize): number {
+    if (this.mrRm >= 0) return this.getR(this.mrRm, size);
+    if (this.strictSegments) this.checkAccess(this.eaSeg, this.eaOff, size);
+    return this.read(this.eaSeg, this.eaOff, size);
   }
-  private writeRM(size: AccessSize, v: number): void {
-    if (this.mrRm >= 0) this.setR(this.mrRm, size, v);
-    else this.write(this.eaSeg, this.eaOff, size, v);
+  writeRM(size: AccessSize, v: number): void {
+    if (this.mrRm >= 0) { this.setR(this.mrRm, size, v); return; }
+    if (this.strictSegments) this.checkAccess(this.eaSeg, this.eaOff, size);
+    this.write(this.eaSeg, this.eaOff, size, v);
+  }
+
+  /**
+   * The segment checks of a ModRM data access (SDM vol. 3, 5.3): an unusable (null) segment, the
+   * limit, expand-down data segments; #SS(0) through SS, #GP(0) otherwise. QEMU does not make them,
+   * so they are off unless `strictSegments` (kernels tested on QEMU with a wrong limit keep running).
+   */
+  checkAccess(seg: number, off: number, size: number): void {
+    const attr = this.segAttr[seg], end = off + size - 1;
+    let bad: boolean;
+    if ((attr & 0x9c) === 0x94) bad = off <= this.segLimit[seg] || end > (this.segBig[seg] ? 0xffffffff : 0xffff); // expand-down
+    else bad = !(attr & 0x80) || end > this.segLimit[seg];
+    if (bad) this.raise(seg === SS ? STACK_FAULT : GP, 0);
   }
 
   // --- flags ----------------------------------------------------------------------------------
 
-  private carry(): number { return this.eflags & CF; }
-  private setCc(op: CcOp, a: number, b: number, r: number, size: number): void {
+  carry(): number { return this.eflags & CF; }
+  setCc(op: CcOp, a: number, b: number, r: number, size: number): void {
     if (op === CcOp.Inc || op === CcOp.Dec) this.ccKeptCf = this.carry();
     if (this.ccOp !== CcOp.None) this.flagsRest = this.eflags;
     this.ccOp = op; this.ccA = a; this.ccB = b; this.ccR = r; this.ccBits = size * 8;
   }
-  private setFlagBits(set: number, clear: number): void { this.flagsRest = (this.eflags | set) & ~clear; this.ccOp = CcOp.None; }
+  setFlagBits(set: number, clear: number): void { this.flagsRest = (this.eflags | set) & ~clear; this.ccOp = CcOp.None; }
 
   /** The eight ALU operations of opcodes 00-3F and group 1 (ADD OR ADC SBB AND SUB XOR CMP). */
-  private alu(op: number, a: number, b: number, size: number): number {
+  alu(op: number, a: number, b: number, size: number): number {
     const mask = size === 4 ? 0xffffffff : (1 << (size * 8)) - 1;
     let r: number;
     switch (op) {
@@ -221,7 +388,7 @@ export class I386Cpu implements Cpu {
     return (r & mask) >>> 0;
   }
 
-  private condition(cc: number): boolean {
+  condition(cc: number): boolean {
     const f = this.eflags;
     let t: boolean;
     switch (cc >> 1) {
@@ -239,78 +406,80 @@ export class I386Cpu implements Cpu {
 
   // --- stack and control transfer -----------------------------------------------------------
 
-  private push(size: AccessSize, v: number): void {
+  push(size: AccessSize, v: number): void {
     if (this.segBig[SS]) { this.regs[ESP] = this.regs[ESP] - size; this.write(SS, this.regs[ESP] >>> 0, size, v); }
     else { const sp = (this.regs[ESP] - size) & 0xffff; this.setR(ESP, 2, sp); this.write(SS, sp, size, v); }
   }
-  private pop(size: AccessSize): number {
+  pop(size: AccessSize): number {
     if (this.segBig[SS]) { const v = this.read(SS, this.regs[ESP] >>> 0, size); this.regs[ESP] += size; return v; }
     const sp = this.regs[ESP] & 0xffff;
     const v = this.read(SS, sp, size);
     this.setR(ESP, 2, sp + size);
     return v;
   }
-  private jumpRel(disp: number): void {
+  jumpRel(disp: number): void {
     const t = this.eip + disp;
     this.eip = this.opsize32 ? t >>> 0 : t & 0xffff;
   }
   /** Loads a segment register in real mode: base = selector * 16 (SDM vol. 3, 20.1.1). */
   loadSegReal(seg: number, selector: number): void {
     this.sel[seg] = selector; this.segBase[seg] = selector << 4;
+    if (!(this.segAttr[seg] & 0x80)) this.segAttr[seg] = seg === CS ? 0x9b : 0x93; // usable again after a null load
   }
 
   /**
-   * Loads a segment register from the GDT in protected mode (SDM vol. 3, 3.4.5): base, limit (scaled
-   * by G) and D/B into the cache. Not yet: the LDT, CPL/DPL/RPL and type checks, #NP/#SS and error codes.
-   * A null selector in a data segment register loads an unusable segment; elsewhere it is #GP.
+   * Loads a segment register from the GDT/LDT without privilege checks, for boot loaders that set up
+   * flat protected mode (multiboot): false when the selector lies past the table or is not present.
+   * A CS load also sets the CPL from its RPL.
    */
   loadSegProtected(seg: number, selector: number): boolean {
-    const index = selector & ~7;
-    if (index === 0 && seg !== CS && seg !== SS && (selector & 4) === 0) {
-      this.sel[seg] = selector; this.segBase[seg] = 0; this.segLimit[seg] = 0; this.segBig[seg] = 0;
-      return true;
-    }
-    if (index === 0 || selector & 4 || index + 7 > this.gdtLimit) { this.raise(GP); return false; }
-    const lo = this.bus.read((this.gdtBase + index) >>> 0, 4), hi = this.bus.read((this.gdtBase + index + 4) >>> 0, 4);
-    if (!(hi & 0x8000)) { this.raise(GP); return false; } // not present: #NP/#SS in the full version
-    let limit = (lo & 0xffff) | (hi & 0xf0000);
-    if (hi & 0x800000) limit = ((limit << 12) | 0xfff) >>> 0;
-    this.sel[seg] = selector;
-    this.segBase[seg] = (lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000);
-    this.segLimit[seg] = limit;
-    this.segBig[seg] = (hi >>> 22) & 1;
+    if ((selector & 0xfffc) === 0) { if (seg === CS || seg === SS) return false; loadNull(this, seg, selector); return true; }
+    if (!probeDescriptor(this, selector) || !(this.descHi & 0x8000)) return false;
+    loadCache(this, seg, selector, this.descLo, this.descHi);
+    if (seg === CS) this.cpl = selector & 3;
     return true;
   }
 
-  private raise(vector: number): void { this.pending = vector; }
+  /** A segment load in virtual-8086 mode: base = selector * 16, 64 KiB, ring 3 (SDM vol. 3, 20.1.1). */
+  loadSegV86(seg: number, selector: number): void {
+    this.sel[seg] = selector; this.segBase[seg] = selector << 4; this.segLimit[seg] = 0xffff;
+    this.segBig[seg] = 0; this.segAttr[seg] = seg === CS ? 0xfb : 0xf3;
+  }
 
-  /** Takes the pending exception: faults restart at the faulting instruction. Real mode: the IVT at 0. */
-  private deliver(): void {
-    const vector = this.pending;
-    this.pending = -1;
-    if (!this.pendingIsSoftware) this.eip = this.startEip;
-    this.pendingIsSoftware = false;
-    this.exceptionRecord.vector = vector;
-    this.exceptionRecord.eip = this.startEip;
-    this.lastException = this.exceptionRecord;
-    if (this.cr0 & 1) { this.halted = true; return; } // the IDT is the next step: stop there for now
-    this.push(2, this.eflags & 0xffff);
-    this.push(2, this.sel[CS]);
-    this.push(2, this.eip & 0xffff);
-    this.setFlagBits(0, IF | TF);
-    const ip = this.bus.read(vector * 4, 2), cs = this.bus.read(vector * 4 + 2, 2);
-    this.loadSegReal(CS, cs);
-    this.eip = ip;
+  /** True in protected mode outside V86: selectors name descriptors. */
+  get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0 && (this.flagsRest & VM) === 0; }
+  get iopl(): number { return (this.flagsRest >>> 12) & 3; }
+  /** Loads a data or stack segment register (MOV/POP Sreg, LDS...): real mode, V86 or with the protected-mode checks. */
+  loadSeg(seg: number, selector: number): void {
+    if (this.protectedMode) loadDataSegment(this, seg, selector);
+    else if (this.flagsRest & VM) this.loadSegV86(seg, selector);
+    else this.loadSegReal(seg, selector);
+  }
+  /** IOPL-sensitive instructions (CLI, STI, ...) fault with #GP(0) when CPL > IOPL (SDM vol. 1, 13.2.1). */
+  checkIopl(): void {
+    if ((this.cr0 & CR0_PE) !== 0 && this.cpl > this.iopl) this.raise(GP, 0);
+  }
+  /** Privileged instructions fault with #GP(0) outside ring 0 (SDM vol. 3, 5.9). */
+  checkCpl0(): void {
+    if (this.cpl !== 0) this.raise(GP, 0);
+  }
+  /** LDS/LES/LFS/LGS/LSS: offset then selector from memory. */
+  loadFarPointer(seg: number, vs: AccessSize): void {
+    this.modrm();
+    if (this.mrRm >= 0) this.raise(UD);
+    const off = this.readMem(this.eaSeg, this.eaOff, vs), selector = this.readMem(this.eaSeg, (this.eaOff + vs) >>> 0, 2);
+    this.loadSeg(seg, selector);
+    this.setR(this.mrReg, vs, off);
   }
 
   /** Sets the arithmetic flags from a result directly (MUL/DIV families), as QEMU computes them. */
-  private setResultFlags(r: number, size: number, cfof: boolean): void {
+  setResultFlags(r: number, size: number, cfof: boolean): void {
     this.setCc(CcOp.Logic, 0, 0, r, size);
     if (cfof) this.setFlagBits(CF | OF, 0);
   }
 
   /** F6/F7: TEST, NOT, NEG, MUL, IMUL, DIV, IDIV (SDM vol. 2; #DE on divide by zero or quotient overflow). */
-  private group3(s: AccessSize): void {
+  group3(s: AccessSize): void {
     this.modrm();
     const bits = s * 8, mask = s === 4 ? 0xffffffff : (1 << bits) - 1;
     const v = this.readRM(s);
@@ -362,7 +531,7 @@ export class I386Cpu implements Cpu {
    * Group 2 shifts and rotates (count masked to 5 bits; a zero count changes nothing). Flags as QEMU
    * leaves them: OF is also set for counts above 1, AF = 0 after shifts; rotates change only CF and OF.
    */
-  private group2(s: AccessSize, count: number): void {
+  group2(s: AccessSize, count: number): void {
     const c = count & 31;
     if (c === 0) return;
     const bits = s * 8, mask = s === 4 ? 0xffffffff : (1 << bits) - 1, msb = bits - 1;
@@ -403,75 +572,47 @@ export class I386Cpu implements Cpu {
   }
 
   /**
-   * MOVS/CMPS/STOS/LODS/SCAS with REP/REPE/REPNE: SI/DI and the count in CX or ECX by address size,
-   * the source in DS (or the override), the destination always ES. A REP runs to completion in one step.
+   * MOVS/CMPS/STOS/LODS/SCAS/INS/OUTS with REP/REPE/REPNE: SI/DI and the count in CX or ECX by address
+   * size, the source in DS (or the override), the destination always ES. A REP step runs at most
+   * REP_CHUNK iterations and stops early for a pending interrupt; it then re-executes (EIP back to
+   * the prefix), so interrupts and the run budget come between iterations (SDM vol. 2, REP).
    */
-  private stringOp(op: number, s: AccessSize): void {
+  stringOp(op: number, s: AccessSize): void {
     const as: AccessSize = this.addrsize32 ? 4 : 2;
     const amask = as === 4 ? 0xffffffff : 0xffff;
     const delta = this.eflags & DF ? -s : s;
     const src = this.segOverride === PREFIX_NONE ? DS : this.segOverride;
-    const compare = op === 0xa6 || op === 0xa7 || op === 0xae || op === 0xaf;
-    for (;;) {
-      if (this.rep && this.getR(ECX, as) === 0) return;
+    const kind = op & 0xfe;
+    const compare = kind === 0xa6 || kind === 0xae;
+    const usesSi = kind === 0xa4 || kind === 0xa6 || kind === 0xac || kind === 0x6e;
+    const usesDi = kind !== 0xac && kind !== 0x6e;
+    if (kind === 0x6c || kind === 0x6e) ioPermission(this, this.regs[EDX] & 0xffff, s);
+    for (let i = 0; ; i++) {
+      if (this.rep) {
+        if (this.getR(ECX, as) === 0) return;
+        if (i === REP_CHUNK || (i > 0 && this.intrReady())) { this.eip = this.startEip; return; }
+      }
       const si = this.getR(ESI, as), di = this.getR(EDI, as);
-      switch (op & 0xfe) {
+      switch (kind) {
         case 0xa4: this.write(ES, di, s, this.read(src, si, s)); break;
         case 0xa6: this.alu(7, this.read(src, si, s), this.read(ES, di, s), s); break;
         case 0xaa: this.write(ES, di, s, this.getR(EAX, s)); break;
         case 0xac: this.setR(EAX, s, this.read(src, si, s)); break;
+        case 0x6c: { const v = this.io.read(this.regs[EDX] & 0xffff, s); this.write(ES, di, s, v); break; }
+        case 0x6e: this.io.write(this.regs[EDX] & 0xffff, s, this.read(src, si, s)); break;
         default: this.alu(7, this.getR(EAX, s), this.read(ES, di, s), s); break;
       }
-      if (op < 0xa8 || op >= 0xac && op < 0xae) this.setR(ESI, as, (si + delta) & amask);
-      if (op < 0xa8 || op >= 0xaa && op < 0xac || op >= 0xae) this.setR(EDI, as, (di + delta) & amask);
+      if (usesSi) this.setR(ESI, as, (si + delta) & amask);
+      if (usesDi) this.setR(EDI, as, (di + delta) & amask);
       if (!this.rep) return;
       this.setR(ECX, as, (this.getR(ECX, as) - 1) & amask);
       if (compare && ((this.eflags & ZF) !== 0) !== (this.rep === 0xf3)) return;
     }
   }
 
-  /** The 0F map: Jcc rel16/32, MOVZX/MOVSX. */
-  private twoByte(vs: AccessSize): void {
-    const op = this.fetch8();
-    if (op >= 0x90 && op <= 0x9f) { this.modrm(); this.writeRM(1, this.condition(op & 15) ? 1 : 0); return; } // SETcc
-    if (op >= 0x80 && op <= 0x8f) {
-      const d = vs === 4 ? this.fetch32() | 0 : (this.fetch16() << 16) >> 16;
-      if (this.condition(op & 15)) this.jumpRel(d);
-      return;
-    }
-    if (op === 0xb6 || op === 0xb7 || op === 0xbe || op === 0xbf) {
-      const from: AccessSize = op & 1 ? 2 : 1;
-      this.modrm();
-      const v = this.readRM(from), sh = 32 - from * 8;
-      this.setR(this.mrReg, vs, op >= 0xbe ? (v << sh) >> sh : v);
-      return;
-    }
-    if (op === 0x01) { // group 7: LGDT (the IDT and the rest come next)
-      this.modrm();
-      if (this.mrReg !== 2 || this.mrRm >= 0) return this.raise(UD);
-      const limit = this.read(this.eaSeg, this.eaOff, 2), base = this.read(this.eaSeg, (this.eaOff + 2) >>> 0, 4);
-      this.gdtLimit = limit; this.gdtBase = vs === 4 ? base : base & 0xffffff;
-      return;
-    }
-    if (op === 0x20 || op === 0x22) { // MOV from/to CRn: the r/m field is always a register
-      this.modrm();
-      const r = this.mrRm >= 0 ? this.mrRm : 0;
-      if (this.mrReg === 1 || this.mrReg > 4) return this.raise(UD);
-      if (op === 0x20) {
-        this.regs[r] = this.mrReg === 0 ? this.cr0 : this.mrReg === 2 ? this.cr2 : this.mrReg === 3 ? this.cr3 : this.cr4;
-        return;
-      }
-      const v = this.regs[r] >>> 0;
-      if (this.mrReg === 0) this.cr0 = (v | 0x10) >>> 0; // ET is fixed on 486+ (and QEMU)
-      else if (this.mrReg === 2) this.cr2 = v; else if (this.mrReg === 3) this.cr3 = v; else this.cr4 = v;
-      return;
-    }
-    this.raise(UD);
-  }
-
   // --- one instruction ------------------------------------------------------------------------
 
-  private step(): void {
+  step(): void {
     this.startEip = this.eip;
     const big = this.segBig[CS] !== 0;
     this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE; this.rep = 0;
@@ -514,8 +655,8 @@ export class I386Cpu implements Cpu {
         if (this.condition(op & 15)) this.jumpRel(d);
         return;
       }
-      case 0x80: case 0x81: case 0x83: {
-        const s: AccessSize = op === 0x80 ? 1 : vs;
+      case 0x80: case 0x81: case 0x82: case 0x83: { // 82: an alias of 80 outside 64-bit mode
+        const s: AccessSize = op === 0x80 || op === 0x82 ? 1 : vs;
         this.modrm();
         const imm = op === 0x81 ? this.fetchImm(s) : op === 0x83 ? ((this.fetch8() << 24) >> 24) & (s === 4 ? 0xffffffff : 0xffff) : this.fetch8();
         const r = this.alu(this.mrReg, this.readRM(s), imm >>> 0, s);
@@ -530,8 +671,8 @@ export class I386Cpu implements Cpu {
       case 0x8e: {
         this.modrm();
         if (this.mrReg === CS || this.mrReg > GS) return this.raise(UD);
-        if (this.cr0 & 1) this.loadSegProtected(this.mrReg, this.readRM(2));
-        else this.loadSegReal(this.mrReg, this.readRM(2));
+        this.loadSeg(this.mrReg, this.readRM(2));
+        if (this.mrReg === SS) this.shadow = true;
         return;
       }
       case 0x90: return; // NOP (XCHG eAX, eAX)
@@ -564,11 +705,10 @@ export class I386Cpu implements Cpu {
       case 0xc0: case 0xc1: { const sz: AccessSize = op & 1 ? vs : 1; this.modrm(); this.group2(sz, this.fetch8()); return; }
       case 0xd0: case 0xd1: this.modrm(); this.group2(op & 1 ? vs : 1, 1); return;
       case 0xd2: case 0xd3: this.modrm(); this.group2(op & 1 ? vs : 1, this.regs[ECX] & 0xff); return;
-      // IN/OUT: the core has no I/O port space yet, so ports are bus addresses for now (see README).
-      case 0xe4: case 0xe5: { const port = this.fetch8(); this.setR(EAX, op & 1 ? vs : 1, this.bus.read(port, op & 1 ? vs : 1)); return; }
-      case 0xe6: case 0xe7: { const port = this.fetch8(); const sz: AccessSize = op & 1 ? vs : 1; this.bus.write(port, sz, this.getR(EAX, sz)); return; }
-      case 0xec: case 0xed: { const sz: AccessSize = op & 1 ? vs : 1; this.setR(EAX, sz, this.bus.read(this.regs[EDX] & 0xffff, sz)); return; }
-      case 0xee: case 0xef: { const sz: AccessSize = op & 1 ? vs : 1; this.bus.write(this.regs[EDX] & 0xffff, sz, this.getR(EAX, sz)); return; }
+      case 0xe4: case 0xe5: { const port = this.fetch8(); const sz: AccessSize = op & 1 ? vs : 1; this.setR(EAX, sz, portIn(this, port, sz)); return; }
+      case 0xe6: case 0xe7: { const port = this.fetch8(); const sz: AccessSize = op & 1 ? vs : 1; portOut(this, port, sz, this.getR(EAX, sz)); return; }
+      case 0xec: case 0xed: { const sz: AccessSize = op & 1 ? vs : 1; this.setR(EAX, sz, portIn(this, this.regs[EDX] & 0xffff, sz)); return; }
+      case 0xee: case 0xef: { const sz: AccessSize = op & 1 ? vs : 1; portOut(this, this.regs[EDX] & 0xffff, sz, this.getR(EAX, sz)); return; }
       case 0x68: this.push(vs, this.fetchImm(vs)); return;
       case 0x6a: this.push(vs, ((this.fetch8() << 24) >> 24) >>> 0); return;
       case 0x8f: { this.modrm(); if (this.mrReg !== 0) return this.raise(UD); const v = this.pop(vs); this.writeRM(vs, v); return; }
@@ -582,29 +722,34 @@ export class I386Cpu implements Cpu {
           this.writeRM(sz, v);
           return;
         }
-        if (op === 0xfe || k === 3 || k === 5 || k === 7) return this.raise(UD);
+        if (op === 0xfe || k === 7) return this.raise(UD);
+        if (k === 3 || k === 5) { // CALL/JMP far through m16:16 or m16:32
+          if (this.mrRm >= 0) return this.raise(UD);
+          const off = this.readMem(this.eaSeg, this.eaOff, vs), selector = this.readMem(this.eaSeg, (this.eaOff + vs) >>> 0, 2);
+          farTransfer(this, selector, off, k === 3, vs);
+          return;
+        }
         const t = this.readRM(vs);
         if (k === 6) { this.push(vs, t); return; }
         if (k === 2) this.push(vs, this.eip);
         this.eip = t;
         return;
       }
-      case 0xcd: this.pending = this.fetch8(); this.pendingIsSoftware = true; return; // INT n (IVT in real mode)
-      case 0xcf: { // IRET, same privilege (the protected-mode checks and stack switch come with the IDT)
-        const ip = this.pop(vs), cs = this.pop(vs) & 0xffff, fl = this.pop(vs);
-        if (this.cr0 & 1) { if (!this.loadSegProtected(CS, cs)) return; } else this.loadSegReal(CS, cs);
-        this.eip = ip;
-        this.eflags = vs === 4 ? (fl & ~0x30000) | (this.eflags & 0x30000) : (this.eflags & ~0xffff) | fl;
-        return;
+      case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0); this.softInt(v); return; }
+      case 0xcf: interruptReturn(this, vs); return;
+      case 0x9c: // PUSHF: VM and RF read as 0
+        if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0);
+        this.push(vs, vs === 4 ? this.eflags & ~0x30000 : this.eflags & 0xffff); return;
+      case 0x9d: {
+        if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0);
+        writeFlags(this, this.pop(vs), vs === 4 ? ~(VM | 0x180000) : 0xffff, false); return;
       }
-      case 0x9c: this.push(vs, vs === 4 ? this.eflags & ~0x30000 : this.eflags & 0xffff); return; // PUSHF: VM, RF read as 0
-      case 0x9d: { const fl = this.pop(vs); this.eflags = vs === 4 ? (fl & ~0x30000) | (this.eflags & 0x30000) : (this.eflags & ~0xffff) | fl; return; }
       case 0x9e: this.eflags = (this.eflags & ~0xd5) | ((this.regs[EAX] >>> 8) & 0xd5); return; // SAHF
       case 0x9f: this.setR(4, 1, this.eflags & 0xff); return; // LAHF (AH)
       case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad: case 0xae: case 0xaf:
         this.stringOp(op, op & 1 ? vs : 1); return;
       case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
-      case 0x0f: this.twoByte(vs); return;
+      case 0x0f: twoByte(this, vs); return;
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
         this.setR(op & 7, 1, this.fetch8()); return;
       case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
@@ -619,22 +764,88 @@ export class I386Cpu implements Cpu {
       }
       case 0xe8: { const d = this.fetchImm(vs) | 0; this.push(vs, this.eip); this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
       case 0xe9: { const d = this.fetchImm(vs) | 0; this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
-      case 0xea: {
-        const off = this.fetchImm(vs), selector = this.fetch16();
-        if (this.cr0 & 1) { if (!this.loadSegProtected(CS, selector)) return; }
-        else this.loadSegReal(CS, selector);
-        this.eip = off;
-        return;
-      }
+      case 0xea: { const off = this.fetchImm(vs), selector = this.fetch16(); farTransfer(this, selector, off, false, vs); return; }
+      case 0xc2: { const n = this.fetch16(); const t = this.pop(vs); this.eip = t; this.addSp(n); return; }
       case 0xeb: { const d = (this.fetch8() << 24) >> 24; this.jumpRel(d); return; }
-      case 0xf4: this.halted = true; return; // HLT (CPL checks come with protected mode)
+      case 0xf4: this.checkCpl0(); this.halted = true; return; // HLT: privileged
       case 0xf8: this.setFlagBits(0, CF); return;
       case 0xf9: this.setFlagBits(CF, 0); return;
       case 0xf5: this.setFlagBits(this.carry() ? 0 : CF, this.carry()); return;
-      case 0xfa: this.setFlagBits(0, IF); return;
-      case 0xfb: this.setFlagBits(IF, 0); return;
+      case 0xfa: this.checkIopl(); this.setFlagBits(0, IF); return;
+      case 0xfb: this.checkIopl(); if (!(this.flagsRest & IF)) this.shadow = true; this.setFlagBits(IF, 0); return;
       case 0xfc: this.setFlagBits(0, DF); return;
       case 0xfd: this.setFlagBits(DF, 0); return;
+      default: this.lessCommon(op, vs);
+    }
+  }
+
+  /** The one-byte opcodes kernels and compilers use less often, out of `step` to keep it small for the JIT. */
+  private lessCommon(op: number, vs: AccessSize): void {
+    switch (op) {
+      case 0x6c: case 0x6d: case 0x6e: case 0x6f: this.stringOp(op, op & 1 ? vs : 1); return; // INS, OUTS
+      case 0xcb: farReturn(this, vs, 0); return;
+      case 0xca: farReturn(this, vs, this.fetch16()); return;
+      case 0x9a: { const off = this.fetchImm(vs), selector = this.fetch16(); farTransfer(this, selector, off, true, vs); return; }
+      case 0xf1: this.softInt(1); return; // INT1 (ICEBP)
+      case 0xce: if (this.eflags & OF) this.softInt(OVERFLOW); return; // INTO
+      case 0xcc: this.softInt(BP); return; // INT3
+      case 0x06: case 0x0e: case 0x16: case 0x1e: this.push(vs, this.sel[op >> 3]); return; // PUSH ES/CS/SS/DS
+      case 0x07: case 0x17: case 0x1f: { // POP ES/SS/DS
+        const v = this.pop(vs);
+        this.loadSeg(op >> 3, v & 0xffff);
+        if (op === 0x17) this.shadow = true;
+        return;
+      }
+      case 0x27: case 0x2f: case 0x37: case 0x3f: case 0xd4: case 0xd5: bcdAdjust(this, op); return;
+      case 0x60: pushAll(this, vs); return;
+      case 0x61: popAll(this, vs); return;
+      case 0x62: { // BOUND: #BR when the index is outside [lower, upper] (signed)
+        this.modrm();
+        if (this.mrRm >= 0) this.raise(UD);
+        const sh = 32 - vs * 8;
+        const idx = (this.getR(this.mrReg, vs) << sh) >> sh;
+        const lo = (this.readMem(this.eaSeg, this.eaOff, vs) << sh) >> sh, hi = (this.readMem(this.eaSeg, (this.eaOff + vs) >>> 0, vs) << sh) >> sh;
+        if (idx < lo || idx > hi) this.raise(BR);
+        return;
+      }
+      case 0x63: { // ARPL: protected mode only
+        if (!this.protectedMode) this.raise(UD);
+        this.modrm();
+        const d = this.readRM(2), src = this.getR(this.mrReg, 2);
+        if ((d & 3) < (src & 3)) { this.writeRM(2, (d & ~3) | (src & 3)); this.setFlagBits(ZF, 0); } else this.setFlagBits(0, ZF);
+        return;
+      }
+      case 0x69: case 0x6b: { // IMUL r, r/m, imm
+        this.modrm();
+        const a = this.readRM(vs);
+        const b = op === 0x6b ? (this.fetch8() << 24) >> 24 : vs === 4 ? this.fetch32() | 0 : (this.fetch16() << 16) >> 16;
+        this.setR(this.mrReg, vs, this.imulTrunc(a, b, vs));
+        return;
+      }
+      case 0x9b: if ((this.cr0 & 0xa) === 0xa) this.raise(7); return; // WAIT: #NM when CR0.MP and TS
+      case 0xa0: case 0xa1: case 0xa2: case 0xa3: { // MOV AL/eAX <-> moffs
+        const s: AccessSize = op & 1 ? vs : 1;
+        const off = this.addrsize32 ? this.fetch32() : this.fetch16();
+        const seg = this.segOverride === PREFIX_NONE ? DS : this.segOverride;
+        if (this.strictSegments) this.checkAccess(seg, off, s);
+        if (op < 0xa2) this.setR(EAX, s, this.readMem(seg, off, s)); else this.writeMem(seg, off, s, this.getR(EAX, s));
+        return;
+      }
+      case 0xc4: this.loadFarPointer(ES, vs); return; // LES
+      case 0xc5: this.loadFarPointer(DS, vs); return; // LDS
+      case 0xc8: enter(this, vs, this.fetch16(), this.fetch8()); return;
+      case 0xc9: { // LEAVE
+        if (this.segBig[SS]) this.regs[ESP] = this.regs[EBP]; else this.setR(ESP, 2, this.regs[EBP]);
+        this.setR(EBP, vs, this.pop(vs));
+        return;
+      }
+      case 0xd6: this.setR(EAX, 1, this.carry() ? 0xff : 0); return; // SALC (undocumented, as QEMU)
+      case 0xd7: { // XLAT
+        const seg = this.segOverride === PREFIX_NONE ? DS : this.segOverride;
+        const off = this.addrsize32 ? (this.regs[EBX] + (this.regs[EAX] & 0xff)) >>> 0 : (this.regs[EBX] + (this.regs[EAX] & 0xff)) & 0xffff;
+        this.setR(EAX, 1, this.readMem(seg, off, 1));
+        return;
+      }
       default: this.raise(UD);
     }
   }
@@ -651,5 +862,28 @@ export class I386Cpu implements Cpu {
     for (const s of [ES, SS, DS, FS, GS]) this.loadSegProtected(s, dataSel);
     this.eflags = EFLAGS_FIXED;
     this.eip = entry >>> 0; this.halted = false;
+  }
+
+  /** ESP += n (SP in a 16-bit stack segment): RET imm16, RETF imm16. */
+  addSp(n: number): void {
+    if (this.segBig[SS]) this.regs[ESP] += n; else this.setR(ESP, 2, this.regs[ESP] + n);
+  }
+
+  /** The truncated signed product of IMUL's two- and three-operand forms; CF = OF = the product did not fit. */
+  imulTrunc(a: number, b: number, s: AccessSize): number {
+    const sh = 32 - s * 8;
+    const sa = (a << sh) >> sh, sb = (b << sh) >> sh;
+    let lo: number, fits: boolean;
+    if (s === 4) {
+      mul32(sa, sb, true);
+      lo = R[0] >>> 0;
+      fits = R[1] === R[0] >> 31;
+    } else {
+      const p = sa * sb;
+      lo = p & (s === 2 ? 0xffff : 0xff);
+      fits = ((lo << sh) >> sh) === p;
+    }
+    this.setResultFlags(lo, s, !fits);
+    return lo;
   }
 }

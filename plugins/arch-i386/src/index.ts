@@ -7,7 +7,7 @@ import { I386Cpu } from './cpu.js';
 
 export const i386: ArchType = {
   type: 'i386',
-  description: 'i386 (real mode integer core; protected mode, paging and the x87 to come)',
+  description: 'i386 (integer core, real and protected mode; paging and the x87 to come)',
   elfMachine: 3, // EM_386
   elfClass: 1,
   consoleAddressKeywords: ['EIP', 'eip'],

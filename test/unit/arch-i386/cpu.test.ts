@@ -138,7 +138,7 @@ describe('i386 exceptions', () => {
       mm.bus.dmaWrite(0x30100, Uint8Array.of(0xf4));
       mm.cpu.eflags = 0x202; // IF set
     });
-    expect(m.cpu.lastException).toEqual({ vector: UD, eip: 1 });
+    expect(m.cpu.lastException).toEqual({ vector: UD, eip: 1, errorCode: -1 });
     expect(m.cpu.sel[CS]).toBe(0x3000);
     expect(m.cpu.eip).toBe(0x101);
     expect(m.cpu.getReg(ESP)).toBe(0x8000 - 6);

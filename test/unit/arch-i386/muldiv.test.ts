@@ -39,7 +39,7 @@ describe('i386 group 3, MOVZX/MOVSX, CBW/CWD, XCHG, LOOP, Jcc near', () => {
         mm.ram.view.setUint32(DE * 4, 0x30000100, true); // 3000:0100
         mm.bus.dmaWrite(0x30100, Uint8Array.of(0xf4));
       });
-      expect(m.cpu.lastException).toEqual({ vector: DE, eip: 0 });
+      expect(m.cpu.lastException).toEqual({ vector: DE, eip: 0, errorCode: -1 });
       expect(m.cpu.pc).toBe(0x30101);
       expect(m.cpu.getReg(ESP)).toBe(0x8000 - 6);
     }

@@ -31,7 +31,7 @@ describe('i386 protected mode (flat, GDT)', () => {
     });
     expect(m.cpu.lastException).toBeNull();
     expect(m.cpu.cr0 & 1).toBe(1);
-    expect(m.cpu.privilegeName()).toBe('PM');
+    expect(m.cpu.privilegeName()).toBe('PM0');
     expect(m.cpu.gdtBase).toBe(0x500);
     expect(m.cpu.sel[CS]).toBe(8);
     expect(m.cpu.segBase[CS]).toBe(0);
@@ -42,15 +42,26 @@ describe('i386 protected mode (flat, GDT)', () => {
     expect(m.cpu.pc).toBe(0x10112);
   });
 
-  it('a selector past the GDT limit raises #GP (recorded; the IDT is the next step)', () => {
-    const m = run16([...TO_PROTECTED, 0x66, 0xea, 0x00, 0x01, 0x01, 0x00, 0x20, 0x00], { [EBX]: 0x600 }, (mm) => flatGdt(mm.ram.view));
-    expect(m.cpu.lastException).toEqual({ vector: GP, eip: TO_PROTECTED.length });
+  it('a selector past the GDT limit raises #GP(selector) through the IDT', () => {
+    const lidt = [0x66, 0x0f, 0x01, 0x5f, 0x06]; // lidtl 6(%bx)
+    const m = run16([...lidt, ...TO_PROTECTED, 0x66, 0xea, 0x00, 0x01, 0x01, 0x00, 0x20, 0x00], { [EBX]: 0x600 }, (mm) => {
+      flatGdt(mm.ram.view);
+      mm.ram.view.setUint16(0x606, 0x7ff, true); // LIDT image at 0x606: the IDT at 0x1000
+      mm.ram.view.setUint32(0x608, 0x1000, true);
+      mm.ram.view.setBigUint64(0x1000 + GP * 8, 0x00008e0000080000n | 0x2000n, true); // 32-bit interrupt gate -> 08:2000
+      mm.bus.dmaWrite(0x2000, Uint8Array.of(0xf4));
+    });
+    expect(m.cpu.lastException).toEqual({ vector: GP, eip: TO_PROTECTED.length + 5, errorCode: 0x20 });
+    expect(m.cpu.eip).toBe(0x2001);
+    expect(m.ram.view.getUint32(0x8000 - 16, true)).toBe(0x20); // the error code below EIP, CS, EFLAGS
+    expect(m.ram.view.getUint32(0x8000 - 12, true)).toBe(TO_PROTECTED.length + 5); // EIP of the far JMP
     expect(m.cpu.waiting).toBe(true);
   });
 
-  it('OUT/IN reach the bus at the port number (no I/O space in the core yet)', () => {
+  it('OUT/IN go to the I/O port space (ctx.io), not to memory', () => {
     const m = run16([0xb0, 0x42, 0xe6, 0x80, 0xb0, 0x00, 0xe4, 0x80]); // mov $0x42,%al; out %al,$0x80; mov $0,%al; in $0x80,%al
-    expect(m.ram.view.getUint8(0x80)).toBe(0x42);
-    expect(m.cpu.getReg(EAX) & 0xff).toBe(0x42);
+    expect(m.ram.view.getUint8(0x80)).toBe(0);
+    expect(m.ports.writes).toEqual([[0x80, 1, 0x42]]);
+    expect(m.cpu.getReg(EAX) & 0xff).toBe(0xff); // nobody decodes port 0x80 here: all ones
   });
 });

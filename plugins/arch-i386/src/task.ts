@@ -1,0 +1,91 @@
+/**
+ * Hardware task switches (SDM vol. 3, 7.3) between 32-bit TSSs: JMP/CALL to a TSS or a task gate,
+ * an interrupt or exception through a task gate, and IRET with NT set (back to the previous task).
+ * 16-bit TSSs are #GP.
+ */
+import { CR0_PG, CR0_TS, CS, DS, ES, FS, GP, GS, LIN, NP, NT, SS, TS, VM } from './consts.js';
+import { descBase, descLimit, descPresent, descType, isCode, isConformingCode, descDpl, loadCache, loadDataSegment, loadNull, readDescriptor } from './descriptors.js';
+import type { I386Cpu } from './cpu.js';
+
+export const TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2, TASK_INT = 3;
+/** TSS offsets of the segment selectors, in ES CS SS DS FS GS order (the segment register numbers). */
+const SEG_OFFSET = 0x48;
+
+/**
+ * Switches to the task whose TSS descriptor is in cpu.descLo/descHi (read from `selector`).
+ * `how` decides the busy bits, the back link and NT. `ext` is the EXT bit of error codes.
+ */
+export function taskSwitch(cpu: I386Cpu, selector: number, how: number, ext: number): void {
+  const lo = cpu.descLo, hi = cpu.descHi, descAddr = cpu.descAddr, err = (selector & 0xfffc) | ext;
+  const type = descType(hi);
+  if (selector & 4) cpu.raise(TS, err);
+  if (how === TASK_IRET ? type !== 0x0b : type !== 0x09) cpu.raise(GP, err); // 32-bit TSS, busy only for IRET
+  if (!descPresent(hi)) cpu.raise(NP, err);
+  const base = descBase(lo, hi), limit = descLimit(lo, hi);
+  if (limit < 0x67) cpu.raise(TS, err);
+  const rd = (off: number) => cpu.readMem(LIN, (base + off) >>> 0, 4);
+  // Read the new task's state before anything changes (faults here leave the old task untouched).
+  const cr3 = rd(0x1c), eip = rd(0x20), eflags = rd(0x24), ldt = rd(0x60) & 0xffff;
+  const regs = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => rd(0x28 + 4 * i));
+  const sels = [0, 1, 2, 3, 4, 5].map((i) => rd(SEG_OFFSET + 4 * i) & 0xffff);
+  // Save the old task.
+  const old = cpu.trBase;
+  const wr = (off: number, v: number) => cpu.writeMem(LIN, (old + off) >>> 0, 4, v);
+  let oldFlags = cpu.eflags;
+  if (how === TASK_IRET) oldFlags &= ~NT;
+  wr(0x20, cpu.eip);
+  wr(0x24, oldFlags);
+  for (let i = 0; i < 8; i++) wr(0x28 + 4 * i, cpu.regs[i]);
+  for (let s = ES; s <= GS; s++) cpu.writeMem(LIN, (old + SEG_OFFSET + 4 * s) >>> 0, 2, cpu.sel[s]);
+  if (how === TASK_JMP || how === TASK_IRET) setBusy(cpu, cpu.trSel, false);
+  if (how !== TASK_IRET) {
+    cpu.writeMem(LIN, (descAddr + 4) >>> 0, 4, hi | 0x200);
+  }
+  if (how === TASK_CALL || how === TASK_INT) cpu.writeMem(LIN, base, 2, cpu.trSel);
+  // Load the new task.
+  cpu.trSel = selector; cpu.trBase = base; cpu.trLimit = limit; cpu.trType = 0xb;
+  cpu.cr0 = (cpu.cr0 | CR0_TS) >>> 0;
+  if (cpu.cr0 & CR0_PG) { cpu.cr3 = cr3 >>> 0; cpu.flushTlb(); }
+  for (let i = 0; i < 8; i++) cpu.regs[i] = regs[i];
+  cpu.eflags = (how === TASK_CALL || how === TASK_INT ? eflags | NT : eflags) & ~VM;
+  cpu.eip = eip;
+  for (let s = ES; s <= GS; s++) { cpu.sel[s] = sels[s]; }
+  // The LDT, then CS (its RPL is the new CPL), then the data segments, with the usual checks (#TS).
+  loadLdt(cpu, ldt);
+  const cs = sels[CS];
+  if ((cs & 0xfffc) === 0) cpu.raise(TS, ext);
+  readDescriptor(cpu, cs, TS, ext);
+  if (!isCode(cpu.descHi) || (isConformingCode(cpu.descHi) ? descDpl(cpu.descHi) > (cs & 3) : descDpl(cpu.descHi) !== (cs & 3))) {
+    cpu.raise(TS, (cs & 0xfffc) | ext);
+  }
+  if (!descPresent(cpu.descHi)) cpu.raise(NP, (cs & 0xfffc) | ext);
+  loadCache(cpu, CS, cs, cpu.descLo, cpu.descHi);
+  cpu.cpl = cs & 3;
+  for (const s of DATA_SEGS) {
+    if (s !== SS && (sels[s] & 0xfffc) === 0) { loadNull(cpu, s, sels[s]); continue; }
+    loadDataSegment(cpu, s, sels[s]);
+  }
+}
+
+const DATA_SEGS = [SS, DS, ES, FS, GS];
+
+function setBusy(cpu: I386Cpu, selector: number, busy: boolean): void {
+  readDescriptor(cpu, selector);
+  cpu.writeMem(LIN, (cpu.descAddr + 4) >>> 0, 4, busy ? cpu.descHi | 0x200 : cpu.descHi & ~0x200);
+}
+
+function loadLdt(cpu: I386Cpu, selector: number): void {
+  if ((selector & 0xfffc) === 0) { cpu.ldtSel = 0; cpu.ldtBase = 0; cpu.ldtLimit = 0; return; }
+  if (selector & 4) cpu.raise(TS, selector & 0xfffc);
+  readDescriptor(cpu, selector, TS);
+  if (descType(cpu.descHi) !== 0x02 || !descPresent(cpu.descHi)) cpu.raise(TS, selector & 0xfffc);
+  cpu.ldtSel = selector; cpu.ldtBase = descBase(cpu.descLo, cpu.descHi); cpu.ldtLimit = descLimit(cpu.descLo, cpu.descHi);
+}
+
+/** A task gate (IDT, or GDT/LDT for JMP/CALL): the TSS selector it names, read into cpu.descLo/descHi. */
+export function throughTaskGate(cpu: I386Cpu, gateLo: number, how: number, ext: number): void {
+  const tss = gateLo >>> 16;
+  if ((tss & 0xfffc) === 0 || tss & 4) cpu.raise(GP, (tss & 0xfffc) | ext);
+  readDescriptor(cpu, tss, GP, ext);
+  taskSwitch(cpu, tss, how, ext);
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rvos } from '../helpers/cli.js';
+
+/**
+ * A 64 KiB BIOS image for --board pc (real mode; CODE is the nasm source below at offset E000): it copies a
+ * loop and an IRQ 0 handler to 0000:0600, programs the 8259A (vector 8) and the 8254 (100 Hz), prints
+ * "hi" on COM1, and HLTs until the handler (which prints T and sends EOI) has run three times, then
+ * writes 1 to isa-debug-exit (exit code 3). The reset vector at FFF0 jumps to E000.
+ *
+ *   start:
+ *     cli
+ *     xor ax, ax
+ *     mov ds, ax
+ *     mov es, ax
+ *     mov ss, ax
+ *     mov sp, 0x7000
+ *     mov si, ram_code
+ *     mov di, 0x600
+ *     mov cx, handler_end - ram_code
+ *     db 0x2e
+ *     rep movsb
+ *     jmp 0x0000:0x0600
+ *   ram_code:
+ *     mov word [0x20], 0x600 + handler - ram_code
+ *     mov word [0x22], 0
+ *     mov byte [0x700], 0
+ *     mov al, 0x11
+ *     out 0x20, al
+ *     mov al, 0x08
+ *     out 0x21, al
+ *     mov al, 0x04
+ *     out 0x21, al
+ *     mov al, 0x01
+ *     out 0x21, al
+ *     mov al, 0xfe
+ *     out 0x21, al
+ *     mov al, 0x34
+ *     out 0x43, al
+ *     mov ax, 11932
+ *     out 0x40, al
+ *     mov al, ah
+ *     out 0x40, al
+ *     mov dx, 0x3f8
+ *     mov al, 'h'
+ *     out dx, al
+ *     mov al, 'i'
+ *     out dx, al
+ *     sti
+ *   .wait:
+ *     hlt
+ *     cmp byte [0x700], 3
+ *     jb .wait
+ *     mov al, 10
+ *     out dx, al
+ *     mov al, 1
+ *     out 0xf4, al
+ *     jmp $
+ *   handler:
+ *     push ax
+ *     push dx
+ *     mov dx, 0x3f8
+ *     mov al, 'T'
+ *     out dx, al
+ *     inc byte [0x700]
+ *     mov al, 0x20
+ *     out 0x20, al
+ *     pop dx
+ *     pop ax
+ *     iret
+ *   handler_end:
+ *     jmp start
+ */
+const CODE = [
+  0xfa, 0x31, 0xc0, 0x8e, 0xd8, 0x8e, 0xc0, 0x8e, 0xd0, 0xbc, 0x00, 0x70, 0xbe, 0x1d, 0xe0, 0xbf, 0x00, 0x06, 0xb9, 0x60, 0x00, 0x2e, 0xf3, 0xa4, 0xea, 0x00, 0x06, 0x00, 0x00, 0xc7, 0x06, 0x20, 0x00, 0x4d, 0x06, 0xc7, 0x06, 0x22, 0x00, 0x00, 0x00, 0xc6, 0x06, 0x00, 0x07, 0x00, 0xb0, 0x11, 0xe6, 0x20, 0xb0, 0x08, 0xe6, 0x21, 0xb0, 0x04, 0xe6, 0x21, 0xb0, 0x01, 0xe6, 0x21, 0xb0, 0xfe, 0xe6, 0x21, 0xb0, 0x34, 0xe6, 0x43, 0xb8, 0x9c, 0x2e, 0xe6, 0x40, 0x88, 0xe0, 0xe6, 0x40, 0xba, 0xf8, 0x03, 0xb0, 0x68, 0xee, 0xb0, 0x69, 0xee, 0xfb, 0xf4, 0x80, 0x3e, 0x00, 0x07, 0x03, 0x72, 0xf8, 0xb0, 0x0a, 0xee, 0xb0, 0x01, 0xe6, 0xf4, 0xeb, 0xfe, 0x50, 0x52, 0xba, 0xf8, 0x03, 0xb0, 0x54, 0xee, 0xfe, 0x06, 0x00, 0x07, 0xb0, 0x20, 0xe6, 0x20, 0x5a, 0x58, 0xcf,
+];
+
+function rom(): Uint8Array {
+  const image = new Uint8Array(0x10000);
+  image.set(CODE, 0xe000);
+  image.set([0xe9, 0x0d, 0xe0], 0xfff0); // jmp 0xe000
+  return image;
+}
+
+describe('pc board: PIT -> 8259A -> INTR -> i386 CPU', () => {
+  it('timer interrupts wake HLT through the PIC acknowledge cycle and the real-mode IVT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvos-pc-'));
+    const file = join(dir, 'bios.bin');
+    writeFileSync(file, rom());
+    const r = await rvos(['run', '--board', 'pc', '--bios', file, '--timeout', '60']);
+    expect(r.stdout).toBe('hiTTT\n');
+    expect(r.code).toBe(3);
+  });
+});
