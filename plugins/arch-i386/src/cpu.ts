@@ -7,11 +7,19 @@ import type { AccessSize, Cpu, CpuContext, IrqLine, RegisterValue } from '../../
 import { Line } from '../../../src/core/irq.js';
 import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
+import { FAST_SR, FAST_SW, FAST_UR, FAST_UW, I386Mmu, TLB_MASK } from './mmu.js';
 
 export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
 export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
 /** Exception vectors (SDM vol. 3, 6.3.1). */
-export const DE = 0, UD = 6, GP = 13;
+export const DE = 0, UD = 6, GP = 13, PF = 14;
+/** EFLAGS.VM (virtual-8086 mode). */
+const VM = 1 << 17;
+/**
+ * Thrown (one preallocated object, never a new Error) by a faulting memory access to abandon the
+ * instruction; run() catches it and delivers the pending exception. Never leaves the CPU.
+ */
+const ACCESS_ABORT = { abort: 'access' };
 
 /** A pending exception: taken at the next instruction boundary, never a host exception. */
 export interface PendingException { vector: number; eip: number }
@@ -39,6 +47,12 @@ export class I386Cpu implements Cpu {
   /** The one record `lastException` points at, rewritten in place (no allocation per exception). */
   private readonly exceptionRecord: PendingException = { vector: 0, eip: 0 };
   private pending = -1;
+  /** Error code of the pending exception (#PF for now), for the protected-mode delivery. */
+  errorCode = 0;
+  /** Paging, A20 and the software TLB (mmu.ts). */
+  readonly mmu: I386Mmu;
+  /** ESP at the start of the instruction: restored when an access aborts it (pushes decrement first). */
+  private startEsp = 0;
   /** True when the pending event is INT n: it returns after the instruction, not to it. */
   private pendingIsSoftware = false;
   private halted = false;
@@ -54,6 +68,8 @@ export class I386Cpu implements Cpu {
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
     this.bus = ctx.bus;
+    this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
+    this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
     this.reset();
   }
 
@@ -67,6 +83,7 @@ export class I386Cpu implements Cpu {
     this.eip = 0xfff0;
     this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0; // CD, NW, ET as QEMU
     this.pending = -1; this.lastException = null; this.halted = false; this.retiredCount = 0;
+    this.mmu.reset();
   }
 
   get pc(): number { return (this.segBase[CS] + this.eip) >>> 0; }
@@ -79,7 +96,9 @@ export class I386Cpu implements Cpu {
   limitRun(steps: number): void { if (steps < this.budgetLimit) this.budgetLimit = steps; }
   /** INTR from the 8259A (delivery comes with the IDT); its level for now. */
   private readonly intr = new Line('cpu intr');
-  irqInput(input: string): IrqLine | undefined { return input === 'intr' ? this.intr : undefined; }
+  /** The A20 gate (i8042 output port, port 0x92): level high = enabled; low forces physical bit 20 to 0. */
+  private readonly a20Line = new Line('cpu a20', (level) => this.mmu.setA20(level));
+  irqInput(input: string): IrqLine | undefined { return input === 'intr' ? this.intr : input === 'a20' ? this.a20Line : undefined; }
   getReg(i: number): number { return this.regs[i] >>> 0; }
   setReg(i: number, v: number): void { this.regs[i] = v; }
   privilegeName(): string { return this.cr0 & 1 ? 'PM' : 'real'; }
@@ -105,8 +124,15 @@ export class I386Cpu implements Cpu {
     this.budgetLimit = budget;
     let n = 0;
     while (n < this.budgetLimit && !this.exitRequested && !this.halted) {
-      this.step();
-      if (this.pending >= 0) this.deliver();
+      this.startEsp = this.regs[ESP];
+      try {
+        this.step();
+        if (this.pending >= 0) this.deliver();
+      } catch (e) {
+        if (e !== ACCESS_ABORT) throw e;
+        this.regs[ESP] = this.startEsp;
+        if (this.pending >= 0) this.deliver(); // a fault while delivering: double fault comes with the IDT
+      }
       n++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
     }
@@ -115,11 +141,49 @@ export class I386Cpu implements Cpu {
 
   // --- memory -------------------------------------------------------------------------------
 
+  /**
+   * Segment-relative accesses. A hit in the software TLB (mmu.ts) whose page is RAM and which
+   * stays inside the page goes straight to the RAM arrays; the rest (misses, permission checks
+   * that need a walk, holes/ROM/MMIO, page-crossing accesses) takes the MMU's slow path.
+   */
   private read(seg: number, off: number, size: AccessSize): number {
-    return this.bus.read((this.segBase[seg] + off) >>> 0, size);
+    return this.readLinear((this.segBase[seg] + off) >>> 0, size, this.userAccess());
   }
   private write(seg: number, off: number, size: AccessSize, v: number): void {
-    this.bus.write((this.segBase[seg] + off) >>> 0, size, v);
+    this.writeLinear((this.segBase[seg] + off) >>> 0, size, v, this.userAccess());
+  }
+  /** Linear accesses; `user` false for implicit supervisor accesses (GDT, IDT, TSS: SDM 4.6). */
+  private readLinear(lin: number, size: AccessSize, user: boolean): number {
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (user ? FAST_UR : FAST_SR)) !== 0 && (lin & 0xfff) <= 4096 - size) {
+      return m.ramLoad(m.ramOff[slot] + (lin & 0xfff), size);
+    }
+    return m.readSlow(lin, size, user);
+  }
+  private writeLinear(lin: number, size: AccessSize, v: number, user: boolean): void {
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (user ? FAST_UW : FAST_SW)) !== 0 && (lin & 0xfff) <= 4096 - size) {
+      m.ramStore(m.ramOff[slot] + (lin & 0xfff), size, v);
+      return;
+    }
+    m.writeSlow(lin, size, v, user);
+  }
+  /**
+   * True when accesses are user-mode for paging: CPL 3 (CS.RPL in protected mode) or virtual-8086
+   * mode. With paging off every page allows both, so real mode's CS low bits do not matter.
+   * (The lead may replace this with the CPL field of the protected-mode work.)
+   */
+  private userAccess(): boolean { return (this.sel[CS] & 3) === 3 || (this.flagsRest & VM) !== 0; }
+  /**
+   * #PF (SDM vol. 3, 6.15): CR2 = the linear address, the error code kept for delivery, and the
+   * instruction abandoned (ACCESS_ABORT, caught in run()) so that it has no effect.
+   * TODO(lead): deliver through the protected-mode raise(vector, errorCode) when merging.
+   */
+  private pageFault(linear: number, errorCode: number): void {
+    this.cr2 = linear >>> 0;
+    this.errorCode = errorCode;
+    this.raise(PF);
+    throw ACCESS_ABORT;
   }
   private fetch8(): number {
     const b = this.read(CS, this.eip, 1);
@@ -271,7 +335,7 @@ export class I386Cpu implements Cpu {
       return true;
     }
     if (index === 0 || selector & 4 || index + 7 > this.gdtLimit) { this.raise(GP); return false; }
-    const lo = this.bus.read((this.gdtBase + index) >>> 0, 4), hi = this.bus.read((this.gdtBase + index + 4) >>> 0, 4);
+    const lo = this.readLinear((this.gdtBase + index) >>> 0, 4, false), hi = this.readLinear((this.gdtBase + index + 4) >>> 0, 4, false);
     if (!(hi & 0x8000)) { this.raise(GP); return false; } // not present: #NP/#SS in the full version
     let limit = (lo & 0xffff) | (hi & 0xf0000);
     if (hi & 0x800000) limit = ((limit << 12) | 0xfff) >>> 0;
@@ -298,7 +362,7 @@ export class I386Cpu implements Cpu {
     this.push(2, this.sel[CS]);
     this.push(2, this.eip & 0xffff);
     this.setFlagBits(0, IF | TF);
-    const ip = this.bus.read(vector * 4, 2), cs = this.bus.read(vector * 4 + 2, 2);
+    const ip = this.readLinear(vector * 4, 2, false), cs = this.readLinear(vector * 4 + 2, 2, false);
     this.loadSegReal(CS, cs);
     this.eip = ip;
   }
@@ -446,8 +510,13 @@ export class I386Cpu implements Cpu {
       this.setR(this.mrReg, vs, op >= 0xbe ? (v << sh) >> sh : v);
       return;
     }
-    if (op === 0x01) { // group 7: LGDT (the IDT and the rest come next)
+    if (op === 0x01) { // group 7: LGDT, INVLPG (the IDT and the rest come next)
       this.modrm();
+      if (this.mrReg === 7 && this.mrRm < 0) { // INVLPG m: CPL 0 only
+        if ((this.cr0 & 1) && ((this.sel[CS] & 3) !== 0 || (this.flagsRest & VM) !== 0)) return this.raise(GP);
+        this.mmu.invalidate((this.segBase[this.eaSeg] + this.eaOff) >>> 0);
+        return;
+      }
       if (this.mrReg !== 2 || this.mrRm >= 0) return this.raise(UD);
       const limit = this.read(this.eaSeg, this.eaOff, 2), base = this.read(this.eaSeg, (this.eaOff + 2) >>> 0, 4);
       this.gdtLimit = limit; this.gdtBase = vs === 4 ? base : base & 0xffffff;
@@ -462,8 +531,13 @@ export class I386Cpu implements Cpu {
         return;
       }
       const v = this.regs[r] >>> 0;
-      if (this.mrReg === 0) this.cr0 = (v | 0x10) >>> 0; // ET is fixed on 486+ (and QEMU)
-      else if (this.mrReg === 2) this.cr2 = v; else if (this.mrReg === 3) this.cr3 = v; else this.cr4 = v;
+      if (this.mrReg === 0) {
+        if ((v & 0x80000000) && !(v & 1)) return this.raise(GP); // PG without PE (SDM vol. 2, MOV CRn)
+        this.cr0 = (v | 0x10) >>> 0; // ET is fixed on 486+ (and QEMU)
+      } else if (this.mrReg === 2) this.cr2 = v;
+      else if (this.mrReg === 3) { this.cr3 = v; this.mmu.loadCr3(v); }
+      else this.cr4 = v;
+      this.mmu.setControl(this.cr0, this.cr4);
       return;
     }
     this.raise(UD);

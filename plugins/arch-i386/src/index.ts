@@ -22,7 +22,7 @@ export const i386: ArchType = {
   elfMachine: 3, // EM_386
   elfClass: 1,
   consoleAddressKeywords: ['EIP', 'eip'],
-  memoryHoles: true, // every access goes through the bus (no RAM fast path yet)
+  memoryHoles: true, // hole pages take the bus path (mmu.ts never gives them fast TLB entries)
   createCpu: (ctx) => new I386Cpu(ctx),
   deviceTreeCpus: () => [], // PCs have no device tree
   cpuInterruptCells: () => [],
