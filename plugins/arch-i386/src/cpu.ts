@@ -5,14 +5,17 @@
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, RegisterValue } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, TF, ZF } from './flags.js';
+import { AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF } from './flags.js';
+import { X87 } from './fpu.js';
 import { div32, mul32, R } from './muldiv32.js';
 import { FAST_SR, FAST_SW, FAST_UR, FAST_UW, I386Mmu, TLB_MASK } from './mmu.js';
 
 export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
 export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
 /** Exception vectors (SDM vol. 3, 6.3.1). */
-export const DE = 0, UD = 6, GP = 13, PF = 14;
+export const DE = 0, UD = 6, NM = 7, GP = 13, PF = 14;
+/** CR0 bits the x87 traps look at (SDM vol. 3, 2.5, table 2-2). */
+const CR0_MP = 2, CR0_EM = 4, CR0_TS = 8;
 /** EFLAGS.VM (virtual-8086 mode). */
 const VM = 1 << 17;
 /**
@@ -49,6 +52,8 @@ export class I386Cpu implements Cpu {
   private pending = -1;
   /** Error code of the pending exception (#PF for now), for the protected-mode delivery. */
   errorCode = 0;
+  /** The x87 FPU (fpu.ts). */
+  readonly fpu: X87;
   /** Paging, A20 and the software TLB (mmu.ts). */
   readonly mmu: I386Mmu;
   /** ESP at the start of the instruction: restored when an access aborts it (pushes decrement first). */
@@ -70,6 +75,15 @@ export class I386Cpu implements Cpu {
     this.bus = ctx.bus;
     this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
     this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
+    this.fpu = new X87({
+      loadEa: (disp, size) => this.read(this.eaSeg, this.eaPlus(disp), size),
+      storeEa: (disp, size, v) => this.write(this.eaSeg, this.eaPlus(disp), size, v),
+      setAx: (v) => this.setR(EAX, 2, v),
+      setCompareFlags: (zf, pf, cf) => {
+        this.setFlagBits(0, ZF | FLAG_PF | CF | OF | SF | AF);
+        this.setFlagBits((zf ? ZF : 0) | (pf ? FLAG_PF : 0) | (cf ? CF : 0), 0);
+      },
+    });
     this.reset();
   }
 
@@ -84,6 +98,7 @@ export class I386Cpu implements Cpu {
     this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0; // CD, NW, ET as QEMU
     this.pending = -1; this.lastException = null; this.halted = false; this.retiredCount = 0;
     this.mmu.reset();
+    this.fpu.init();
   }
 
   get pc(): number { return (this.segBase[CS] + this.eip) >>> 0; }
@@ -365,6 +380,18 @@ export class I386Cpu implements Cpu {
     const ip = this.readLinear(vector * 4, 2, false), cs = this.readLinear(vector * 4 + 2, 2, false);
     this.loadSegReal(CS, cs);
     this.eip = ip;
+  }
+
+  /** ESC D8-DF: #NM when CR0.EM or CR0.TS is set (no FPU / lazy FPU switch), else the FPU runs it. */
+  private x87(op: number): void {
+    if (this.cr0 & (CR0_EM | CR0_TS)) return this.raise(NM);
+    this.modrm();
+    this.fpu.execute(op, this.mrReg, this.mrRm, this.opsize32);
+  }
+  /** The ModRM effective offset + `disp`, wrapped to the address size (multi-part x87 operands). */
+  private eaPlus(disp: number): number {
+    const o = this.eaOff + disp;
+    return this.addrsize32 ? o >>> 0 : o & 0xffff;
   }
 
   /** Sets the arithmetic flags from a result directly (MUL/DIV families), as QEMU computes them. */
@@ -701,6 +728,8 @@ export class I386Cpu implements Cpu {
         return;
       }
       case 0xeb: { const d = (this.fetch8() << 24) >> 24; this.jumpRel(d); return; }
+      case 0x9b: if ((this.cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) this.raise(NM); return; // WAIT/FWAIT
+      case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf: this.x87(op); return;
       case 0xf4: this.halted = true; return; // HLT (CPL checks come with protected mode)
       case 0xf8: this.setFlagBits(0, CF); return;
       case 0xf9: this.setFlagBits(CF, 0); return;

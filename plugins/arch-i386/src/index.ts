@@ -18,7 +18,7 @@ function boot(ctx: BootContext): BootResult {
 
 export const i386: ArchType = {
   type: 'i386',
-  description: 'i386 (real mode integer core; protected mode, paging and the x87 to come)',
+  description: 'i386 (real mode integer core, paging, x87 basics; protected mode to come)',
   elfMachine: 3, // EM_386
   elfClass: 1,
   consoleAddressKeywords: ['EIP', 'eip'],
