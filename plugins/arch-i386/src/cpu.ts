@@ -8,7 +8,7 @@ import { Line } from '../../../src/core/irq.js';
 import { AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF } from './flags.js';
 import { X87 } from './fpu.js';
 import { div32, mul32, R } from './muldiv32.js';
-import { FAST_SR, FAST_SW, FAST_UR, FAST_UW, I386Mmu, TLB_MASK } from './mmu.js';
+import { FAST_SR, FAST_SW, FAST_SX, FAST_UR, FAST_UW, FAST_UX, I386Mmu, TLB_MASK } from './mmu.js';
 
 export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
 export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
@@ -200,8 +200,12 @@ export class I386Cpu implements Cpu {
     this.raise(PF);
     throw ACCESS_ABORT;
   }
+  /** One instruction byte: execute permission (differs from read only with PAE's XD). */
   private fetch8(): number {
-    const b = this.read(CS, this.eip, 1);
+    const lin = (this.segBase[CS] + this.eip) >>> 0, user = this.userAccess();
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    const b = m.tag[slot] === (lin & -4096) && (m.perm[slot] & (user ? FAST_UX : FAST_SX)) !== 0
+      ? m.u8[m.ramOff[slot] + (lin & 0xfff)] : m.fetchSlow(lin, user);
     this.eip = this.segBig[CS] ? (this.eip + 1) >>> 0 : (this.eip + 1) & 0xffff;
     return b;
   }

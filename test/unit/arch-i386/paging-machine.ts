@@ -40,9 +40,9 @@ export function runBody(m: PagedMachine, code: number[], regs: Record<number, nu
 }
 
 /** MOV %eax,%cr4; MOV %ebx,%cr3; MOV %ecx,%cr0 with CR0 = PE | PG (| WP). */
-export function enterPaging(m: PagedMachine, opts: { cr4?: number; wp?: boolean } = {}): void {
+export function enterPaging(m: PagedMachine, opts: { cr4?: number; wp?: boolean; cr3?: number } = {}): void {
   runBody(m, [0x0f, 0x22, 0xe0, 0x0f, 0x22, 0xdb, 0x0f, 0x22, 0xc1], {
-    0: opts.cr4 ?? 0, 3: PD, 1: (0xe0000011 | (opts.wp ? 0x10000 : 0)) >>> 0,
+    0: opts.cr4 ?? 0, 3: opts.cr3 ?? PD, 1: (0xe0000011 | (opts.wp ? 0x10000 : 0)) >>> 0,
   });
 }
 
