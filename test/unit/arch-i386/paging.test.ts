@@ -29,6 +29,19 @@ describe('i386 paging (32-bit, SDM vol. 3 ch. 4)', () => {
     expect(m.view.getUint32(PD + 4, true) & A).toBe(A);
   });
 
+  it('kernel-style high linear addresses (0xC0000000 and up) translate and hit the TLB', () => {
+    const m = pagedMachine();
+    m.view.setUint32(PD + 768 * 4, PT1 | P | RW, true);
+    m.view.setUint32(PT1 + 1023 * 4, 0x201000 | P | RW, true); // 0xC03FF000 -> 0x201000
+    enterPaging(m);
+    runBody(m, [...STORE_ECX, ...LOAD, ...LOAD], { [EBX]: 0xc03ffffc, [ECX]: 0x600d });
+    expect(m.view.getUint32(0x201ffc, true)).toBe(0x600d);
+    expect(m.cpu.getReg(EAX)).toBe(0x600d);
+    const walks = m.cpu.mmu.walks;
+    runBody(m, LOAD, { [EBX]: 0xc03ffff0 });
+    expect(m.cpu.mmu.walks).toBe(walks); // code page and data page both in the TLB
+  });
+
   it('a read sets A only; the first write to the clean page walks again and sets D', () => {
     const m = pagedMachine();
     enterPaging(m);
