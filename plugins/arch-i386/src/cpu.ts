@@ -553,6 +553,16 @@ export class I386Cpu implements Cpu {
       this.gdtLimit = limit; this.gdtBase = vs === 4 ? base : base & 0xffffff;
       return;
     }
+    if (op === 0xae) { // group 15: FXSAVE/FXRSTOR (x87 part), LFENCE/MFENCE/SFENCE and CLFLUSH as no-ops
+      this.modrm();
+      if (this.mrRm >= 0) { if (this.mrReg < 5) this.raise(UD); return; }
+      if (this.mrReg === 7) return; // CLFLUSH: no caches to flush
+      if (this.mrReg > 1) return this.raise(UD); // LDMXCSR/STMXCSR/XSAVE...: no SSE
+      if (this.cr0 & (CR0_EM | CR0_TS)) return this.raise(NM);
+      if (((this.segBase[this.eaSeg] + this.eaOff) & 15) !== 0) return this.raise(GP);
+      if (this.mrReg === 0) this.fpu.fxsave(); else this.fpu.fxrstor();
+      return;
+    }
     if (op === 0x20 || op === 0x22) { // MOV from/to CRn: the r/m field is always a register
       this.modrm();
       const r = this.mrRm >= 0 ? this.mrRm : 0;

@@ -224,6 +224,37 @@ export class X87 {
     return 7 * w;
   }
 
+  /**
+   * FXSAVE (SDM vol. 2, table 3-53, the 32-bit layout of the first 160 bytes; no SSE state): FCW,
+   * FSW, the abridged tag byte (1 = not empty), FOP/FIP/FDP as 0, MXCSR 0x1F80 and MXCSR_MASK
+   * 0xFFFF as QEMU, then ST(0)..ST(7) in 16-byte slots. Bytes 160-511 are left as they are.
+   */
+  fxsave(): void {
+    const h = this.host;
+    h.storeEa(0, 2, this.cw);
+    h.storeEa(2, 2, this.sw);
+    let tags = 0;
+    for (let r = 0; r < 8; r++) if (!this.empty[r]) tags |= 1 << r;
+    h.storeEa(4, 2, tags);
+    for (let at = 6; at < 24; at += 2) h.storeEa(at, 2, 0);
+    h.storeEa(24, 4, 0x1f80);
+    h.storeEa(28, 4, 0xffff);
+    for (let i = 0; i < 8; i++) {
+      this.storeF80(32 + 16 * i, this.regs[(this.top + i) & 7]);
+      h.storeEa(42 + 16 * i, 2, 0); h.storeEa(44 + 16 * i, 4, 0);
+    }
+  }
+
+  /** FXRSTOR: the x87 part of an FXSAVE image. */
+  fxrstor(): void {
+    const h = this.host;
+    this.cw = h.loadEa(0, 2);
+    this.sw = h.loadEa(2, 2);
+    const tags = h.loadEa(4, 1);
+    for (let r = 0; r < 8; r++) this.empty[r] = (tags >> r) & 1 ? 0 : 1;
+    for (let i = 0; i < 8; i++) this.regs[(this.top + i) & 7] = this.loadF80(32 + 16 * i);
+  }
+
   // --- the ESC opcodes ----------------------------------------------------------------------
 
   /**

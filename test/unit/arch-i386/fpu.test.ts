@@ -138,6 +138,19 @@ describe('i386 x87 FPU basics', () => {
     expect(m.view.getFloat64(M + 8, true)).toBe(1);
   });
 
+  it('FXSAVE stores the x87 part of the 512-byte image and FXRSTOR brings it back; a misaligned one is #GP', () => {
+    const m = fpu([...FNINIT, ...FLD1, ...FLDZ, 0x0f, 0xae, 0x03, ...FNINIT, 0x0f, 0xae, 0x0b, ...FADDP, ...FSTPL_8, 0x0f, 0xae, 0xf0]); // fxsave (%ebx) ... fxrstor (%ebx) ... mfence
+    expect(m.cpu.lastException).toBeNull();
+    expect(m.view.getUint16(M, true)).toBe(0x37f);
+    expect(m.view.getUint8(M + 4)).toBe(0xc0); // R6, R7 in use
+    expect(m.view.getUint32(M + 24, true)).toBe(0x1f80);
+    expect(m.view.getUint16(M + 48 + 8, true)).toBe(0x3fff); // ST(1) = 1.0 in slot 1
+    expect(m.view.getFloat64(M + 8, true)).toBe(1);
+    const bad = pagedMachine();
+    runBody(bad, [0x0f, 0xae, 0x03], { [EBX]: M + 8 });
+    expect(bad.cpu.lastException?.vector).toBe(13);
+  });
+
   it('CR0.EM or CR0.TS: ESC is #NM; WAIT is #NM only with MP and TS', () => {
     for (const [cr0, code, nm] of [[4, FLD1, true], [8, FLD1, true], [8, WAIT, false], [0xa, WAIT, true], [4, WAIT, false]] as const) {
       const m = fpu([...code], (mm) => { mm.cpu.cr0 = 0x60000011 | cr0; });
