@@ -386,6 +386,19 @@ export class I386Cpu implements Cpu {
     this.eip = ip;
   }
 
+  /**
+   * Control register writes (MOV CRn; LMSW, CLTS and task switches should come through here too):
+   * the MMU sees every change of paging mode and flushes its TLB as the SDM requires (4.10.4.1).
+   */
+  writeCr0(v: number): void {
+    if ((v & 0x80000000) && !(v & 1)) return this.raise(GP); // PG without PE (SDM vol. 2, MOV CRn)
+    this.cr0 = (v | 0x10) >>> 0; // ET is fixed on 486+ (and QEMU)
+    this.mmu.setControl(this.cr0, this.cr4);
+  }
+  /** MOV to CR3: a new address space; non-global TLB entries go. */
+  writeCr3(v: number): void { this.cr3 = v >>> 0; this.mmu.loadCr3(this.cr3); }
+  writeCr4(v: number): void { this.cr4 = v >>> 0; this.mmu.setControl(this.cr0, this.cr4); }
+
   /** ESC D8-DF: #NM when CR0.EM or CR0.TS is set (no FPU / lazy FPU switch), else the FPU runs it. */
   private x87(op: number): void {
     if (this.cr0 & (CR0_EM | CR0_TS)) return this.raise(NM);
@@ -572,13 +585,10 @@ export class I386Cpu implements Cpu {
         return;
       }
       const v = this.regs[r] >>> 0;
-      if (this.mrReg === 0) {
-        if ((v & 0x80000000) && !(v & 1)) return this.raise(GP); // PG without PE (SDM vol. 2, MOV CRn)
-        this.cr0 = (v | 0x10) >>> 0; // ET is fixed on 486+ (and QEMU)
-      } else if (this.mrReg === 2) this.cr2 = v;
-      else if (this.mrReg === 3) { this.cr3 = v; this.mmu.loadCr3(v); }
-      else this.cr4 = v;
-      this.mmu.setControl(this.cr0, this.cr4);
+      if (this.mrReg === 0) this.writeCr0(v);
+      else if (this.mrReg === 2) this.cr2 = v;
+      else if (this.mrReg === 3) this.writeCr3(v);
+      else this.writeCr4(v);
       return;
     }
     this.raise(UD);
