@@ -75,6 +75,28 @@ describe('i386 paging (32-bit, SDM vol. 3 ch. 4)', () => {
     expect(m.view.getUint16(0x203ffe, true)).toBe(0);
   });
 
+  it('a fault in the middle of REP STOSB leaves ECX/EDI at the faulting iteration (restartable)', () => {
+    const m = pagedMachine();
+    enterPaging(m);
+    mapPage(m, 0x403000, 0x203000 | P | RW);
+    runBody(m, [0xf3, 0xaa], { [EAX]: 0x5a, [ECX]: 0x20, [EDI_]: 0x403ff0 }); // rep stosb
+    expectPageFault(m, 0x404000, 2);
+    expect(m.cpu.getReg(ECX)).toBe(0x10);
+    expect(m.cpu.getReg(EDI_)).toBe(0x404000);
+    expect(m.ram.u8[0x203fff]).toBe(0x5a);
+  });
+
+  it('an instruction running into a not-present page faults at its start with CR2 = the page', () => {
+    const m = pagedMachine();
+    enterPaging(m);
+    mapPage(m, 0x403000, 0x203000 | P | RW);
+    m.bus.dmaWrite(0x203ffe, Uint8Array.from([0xb8, 0x01])); // mov $imm32, %eax: the immediate is on the next page
+    m.cpu.pc = 0x403ffe;
+    m.cpu.run(5);
+    expectPageFault(m, 0x404000, 0);
+    expect(m.cpu.lastException?.eip).toBe(0x403ffe);
+  });
+
   it('user accesses: supervisor page -> 5, read-only page write -> 7; user page read-only works for reads', () => {
     const m = pagedMachine();
     enterPaging(m);
@@ -189,4 +211,4 @@ describe('i386 paging (32-bit, SDM vol. 3 ch. 4)', () => {
   });
 });
 
-const EDX_ = 2;
+const EDX_ = 2, EDI_ = 7;
