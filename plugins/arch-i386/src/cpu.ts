@@ -5,12 +5,14 @@
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { arithFlags, ARITH, CcOp, CF, DF, IF, OF, ZF } from './flags.js';
+import { AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
-  BP, BR, CR0_PE, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
-  GP, GS, LIN, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
+  BP, BR, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
+  GP, GS, LIN, NM, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
 } from './consts.js';
+import { X87 } from './fpu.js';
+import { FAST_SR, FAST_SW, FAST_SX, FAST_UR, FAST_UW, FAST_UX, I386Mmu, TLB_MASK } from './mmu.js';
 import { loadCache, loadDataSegment, loadNull, probeDescriptor, writeFlags } from './descriptors.js';
 import { deliverEvent, farReturn, farTransfer, interruptReturn } from './transfer.js';
 import { ioPermission, portIn, portOut } from './io.js';
@@ -70,6 +72,10 @@ export class I386Cpu implements Cpu {
   private readonly exceptionRecord: PendingException = { vector: 0, eip: 0, errorCode: -1 };
   private pending = -1;
   private pendingError = -1;
+  /** The x87 FPU (fpu.ts). */
+  readonly fpu: X87;
+  /** Paging, A20 and the software TLB (mmu.ts). */
+  readonly mmu: I386Mmu;
   private halted = false;
   /** Interrupts held off for one instruction after STI (IF 0 -> 1), MOV SS and POP SS. */
   shadow = false;
@@ -97,6 +103,17 @@ export class I386Cpu implements Cpu {
     this.machine = ctx.machine;
     this.events = ctx.events;
     this.ack = ctx.acknowledge;
+    this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
+    this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
+    this.fpu = new X87({
+      loadEa: (disp, size) => this.read(this.eaSeg, this.eaPlus(disp), size),
+      storeEa: (disp, size, v) => this.write(this.eaSeg, this.eaPlus(disp), size, v),
+      setAx: (v) => this.setR(EAX, 2, v),
+      setCompareFlags: (zf, pf, cf) => {
+        this.setFlagBits(0, ZF | FLAG_PF | CF | OF | SF | AF);
+        this.setFlagBits((zf ? ZF : 0) | (pf ? FLAG_PF : 0) | (cf ? CF : 0), 0);
+      },
+    });
     this.reset();
   }
 
@@ -117,6 +134,8 @@ export class I386Cpu implements Cpu {
     this.dr.fill(0); this.dr[6] = 0xffff0ff0; this.dr[7] = 0x400;
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
+    this.mmu.reset();
+    this.fpu.init();
   }
 
   get pc(): number { return (this.segBase[CS] + this.eip) >>> 0; }
@@ -131,7 +150,9 @@ export class I386Cpu implements Cpu {
   /** INTR from the 8259A: taken at an instruction boundary with IF set; it wakes HLT. */
   readonly intr = new Line('cpu intr');
   private intrReady(): boolean { return this.intr.level && (this.flagsRest & IF) !== 0; }
-  irqInput(input: string): IrqLine | undefined { return input === 'intr' ? this.intr : undefined; }
+  /** The A20 gate (i8042 output port, port 0x92): level high = enabled; low forces physical bit 20 to 0. */
+  private readonly a20Line = new Line('cpu a20', (level) => this.mmu.setA20(level));
+  irqInput(input: string): IrqLine | undefined { return input === 'intr' ? this.intr : input === 'a20' ? this.a20Line : undefined; }
   getReg(i: number): number { return this.regs[i] >>> 0; }
   setReg(i: number, v: number): void { this.regs[i] = v; }
   privilegeName(): string { return this.flagsRest & VM ? 'V86' : this.cr0 & CR0_PE ? `PM${this.cpl}` : 'real'; }
@@ -257,14 +278,48 @@ export class I386Cpu implements Cpu {
 
   // --- memory -------------------------------------------------------------------------------
 
+  /**
+   * Segment-relative accesses. A hit in the software TLB (mmu.ts) whose page is RAM and which
+   * stays inside the page goes straight to the RAM arrays; the rest (misses, permission checks
+   * that need a walk, holes/ROM/MMIO, page-crossing accesses) takes the MMU's slow path.
+   */
   private read(seg: number, off: number, size: AccessSize): number {
-    return this.bus.read((this.segBase[seg] + off) >>> 0, size);
+    return this.readLinear((this.segBase[seg] + off) >>> 0, size, this.cpl === 3 && seg !== LIN);
   }
   private write(seg: number, off: number, size: AccessSize, v: number): void {
-    this.bus.write((this.segBase[seg] + off) >>> 0, size, v);
+    this.writeLinear((this.segBase[seg] + off) >>> 0, size, v, this.cpl === 3 && seg !== LIN);
   }
+  /** Linear accesses; `user` false for implicit supervisor accesses (GDT, IDT, TSS: SDM 4.6). */
+  private readLinear(lin: number, size: AccessSize, user: boolean): number {
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (user ? FAST_UR : FAST_SR)) !== 0 && (lin & 0xfff) <= 4096 - size) {
+      return m.ramLoad(m.ramOff[slot] + (lin & 0xfff), size);
+    }
+    return m.readSlow(lin, size, user);
+  }
+  private writeLinear(lin: number, size: AccessSize, v: number, user: boolean): void {
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (user ? FAST_UW : FAST_SW)) !== 0 && (lin & 0xfff) <= 4096 - size) {
+      m.ramStore(m.ramOff[slot] + (lin & 0xfff), size, v);
+      return;
+    }
+    m.writeSlow(lin, size, v, user);
+  }
+  /**
+   * #PF (SDM vol. 3, 6.15): CR2 = the linear address, and the instruction abandoned through
+   * raise() (it restarts after the handler). Accesses are user-mode at CPL 3 (V86 included), except
+   * the implicit supervisor ones to system tables and privilege-change stacks (segment LIN).
+   */
+  private pageFault(linear: number, errorCode: number): never {
+    this.cr2 = linear >>> 0;
+    return this.raise(PAGE_FAULT, errorCode);
+  }
+  /** One instruction byte: execute permission (differs from read only with PAE's XD). */
   private fetch8(): number {
-    const b = this.read(CS, this.eip, 1);
+    const lin = (this.segBase[CS] + this.eip) >>> 0, user = this.cpl === 3;
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    const b = m.tag[slot] === (lin & -4096) && (m.perm[slot] & (user ? FAST_UX : FAST_SX)) !== 0
+      ? m.u8[m.ramOff[slot] + (lin & 0xfff)] : m.fetchSlow(lin, user);
     this.eip = this.segBig[CS] ? (this.eip + 1) >>> 0 : (this.eip + 1) & 0xffff;
     return b;
   }
@@ -277,9 +332,13 @@ export class I386Cpu implements Cpu {
   readMem(seg: number, off: number, size: AccessSize): number { return this.read(seg, off, size); }
   writeMem(seg: number, off: number, size: AccessSize, v: number): void { this.write(seg, off, size, v); }
   imm(size: number): number { return this.fetchImm(size); }
-  /** Paging hooks (mmu.ts fills them in): CR0/CR3/CR4 writes flush the TLB, INVLPG one page. */
-  flushTlb(): void {}
-  flushTlbPage(_linear: number): void {}
+  /** Paging: after CR0/CR3/CR4 writes (and task switches) the MMU takes the new mode and address space (SDM 4.10.4.1). */
+  flushTlb(): void {
+    this.mmu.setControl(this.cr0, this.cr4);
+    this.mmu.loadCr3(this.cr3);
+  }
+  /** INVLPG. */
+  flushTlbPage(linear: number): void { this.mmu.invalidate(linear); }
 
   // --- registers ------------------------------------------------------------------------------
 
@@ -470,6 +529,18 @@ export class I386Cpu implements Cpu {
     const off = this.readMem(this.eaSeg, this.eaOff, vs), selector = this.readMem(this.eaSeg, (this.eaOff + vs) >>> 0, 2);
     this.loadSeg(seg, selector);
     this.setR(this.mrReg, vs, off);
+  }
+
+  /** ESC D8-DF: #NM when CR0.EM or CR0.TS is set (no FPU / lazy FPU switch), else the FPU runs it. */
+  private x87(op: number): void {
+    if (this.cr0 & (CR0_EM | CR0_TS)) return this.raise(NM);
+    this.modrm();
+    this.fpu.execute(op, this.mrReg, this.mrRm, this.opsize32);
+  }
+  /** The ModRM effective offset + `disp`, wrapped to the address size (multi-part x87 operands). */
+  private eaPlus(disp: number): number {
+    const o = this.eaOff + disp;
+    return this.addrsize32 ? o >>> 0 : o & 0xffff;
   }
 
   /** Sets the arithmetic flags from a result directly (MUL/DIV families), as QEMU computes them. */
@@ -768,6 +839,7 @@ export class I386Cpu implements Cpu {
       case 0xc2: { const n = this.fetch16(); const t = this.pop(vs); this.eip = t; this.addSp(n); return; }
       case 0xeb: { const d = (this.fetch8() << 24) >> 24; this.jumpRel(d); return; }
       case 0xf4: this.checkCpl0(); this.halted = true; return; // HLT: privileged
+      case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf: this.x87(op); return;
       case 0xf8: this.setFlagBits(0, CF); return;
       case 0xf9: this.setFlagBits(CF, 0); return;
       case 0xf5: this.setFlagBits(this.carry() ? 0 : CF, this.carry()); return;

@@ -7,11 +7,11 @@ import { I386Cpu } from './cpu.js';
 
 export const i386: ArchType = {
   type: 'i386',
-  description: 'i386 (integer core, real and protected mode; paging and the x87 to come)',
+  description: 'i386 (integer core, real, protected and virtual-8086 mode, paging, x87 basics)',
   elfMachine: 3, // EM_386
   elfClass: 1,
   consoleAddressKeywords: ['EIP', 'eip'],
-  memoryHoles: true, // every access goes through the bus (no RAM fast path yet)
+  memoryHoles: true, // hole pages take the bus path (mmu.ts never gives them fast TLB entries)
   createCpu: (ctx) => new I386Cpu(ctx),
   deviceTreeCpus: () => [], // PCs have no device tree
   cpuInterruptCells: () => [],

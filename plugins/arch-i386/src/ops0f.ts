@@ -5,7 +5,7 @@
  */
 import type { AccessSize } from '../../../src/core/api.js';
 import { arithFlags, ARITH, CcOp, CF, OF, ZF } from './flags.js';
-import { CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, FS, GP, GS, LIN, NP, SS, UD } from './consts.js';
+import { CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, FS, GP, GS, LIN, NM, NP, SS, UD } from './consts.js';
 import { descDpl, descLimit, descPresent, descType, isCode, isConformingCode, probeDescriptor, readDescriptor, descBase } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
 
@@ -52,7 +52,7 @@ export function twoByte(cpu: I386Cpu, vs: AccessSize): void {
     case 0xa0: case 0xa8: cpu.push(vs, cpu.sel[op === 0xa0 ? FS : GS]); return;
     case 0xa1: case 0xa9: cpu.loadSeg(op === 0xa1 ? FS : GS, cpu.pop(vs) & 0xffff); return;
     case 0xa2: return cpuid(cpu);
-    case 0xae: { cpu.modrm(); if (cpu.mrRm < 0 || cpu.mrReg < 5) cpu.raise(UD); return; } // LFENCE/MFENCE/SFENCE: one CPU, in order
+    case 0xae: return group15(cpu);
     case 0xa3: case 0xab: case 0xb3: case 0xbb: cpu.modrm(); return bitOp(cpu, (op >> 3) & 3, cpu.getR(cpu.mrReg, vs), vs, true);
     case 0xba: { cpu.modrm(); if (cpu.mrReg < 4) cpu.raise(UD); return bitOp(cpu, cpu.mrReg & 3, cpu.imm(1), vs, false); }
     case 0xa4: case 0xa5: case 0xac: case 0xad: {
@@ -243,6 +243,21 @@ function group7(cpu: I386Cpu, vs: AccessSize): void {
     case 7: if (!mem) cpu.raise(UD); cpu.checkCpl0(); cpu.flushTlbPage((cpu.segBase[seg] + off) >>> 0); return; // INVLPG
     default: cpu.raise(UD);
   }
+}
+
+/**
+ * Group 15 (0F AE): FXSAVE/FXRSTOR (the x87 part of the 512-byte image; #NM under CR0.EM/TS, #GP
+ * when not 16-byte aligned), LFENCE/MFENCE/SFENCE (one CPU, in order) and CLFLUSH (no caches) as
+ * no-ops; the SSE forms (LDMXCSR, STMXCSR, XSAVE...) are #UD: no SSE.
+ */
+function group15(cpu: I386Cpu): void {
+  cpu.modrm();
+  if (cpu.mrRm >= 0) { if (cpu.mrReg < 5) cpu.raise(UD); return; }
+  if (cpu.mrReg === 7) return;
+  if (cpu.mrReg > 1) cpu.raise(UD);
+  if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.raise(NM);
+  if (((cpu.segBase[cpu.eaSeg] + cpu.eaOff) & 15) !== 0) cpu.raise(GP, 0);
+  if (cpu.mrReg === 0) cpu.fpu.fxsave(); else cpu.fpu.fxrstor();
 }
 
 /** MOV to/from CR0, CR2, CR3, CR4 (ring 0; the r/m field always names a register). */
