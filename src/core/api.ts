@@ -404,6 +404,8 @@ export interface TextScreen {
   rows: number;
   cells: Uint16Array;
   cursor: { row: number; col: number; visible: boolean };
+  /** The board name of the device whose chardev input takes the keys typed at this screen (the TUI's screen tab), if any. */
+  keyboard?: string;
 }
 
 /** Context for the device-tree node a device contributes. */
@@ -446,6 +448,8 @@ export interface Device extends Partial<IrqSink> {
   framebuffer?(): Picture | undefined;
   /** What a text-mode display shows now, or undefined when it is not in a text mode (for the TUI's screen pane). */
   textScreen?(): TextScreen | undefined;
+  /** A few words for the TUI's status bar (the PC's last POST code), or undefined when there is nothing to say. */
+  status?(): string | undefined;
   /** Called when the machine is torn down (flush files, close sockets). */
   close?(): void | Promise<void>;
   /** Present on slot devices that can host a device model built for a `--drive` (see `DeviceSlot`). */

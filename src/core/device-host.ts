@@ -152,6 +152,7 @@ export function guardDevice(raw: Device, plugin: string, name: string): Device {
     inspect: raw.inspect && guard('inspect()', raw.inspect),
     framebuffer: raw.framebuffer && guard('framebuffer()', raw.framebuffer),
     textScreen: raw.textScreen && guard('textScreen()', raw.textScreen),
+    status: raw.status && guard('status()', raw.status),
     close:
       raw.close &&
       (async () => {

@@ -11,7 +11,18 @@ import { HELP_TEXT, consoleText, interruptsText, registersHeight, registersText,
 import { RateTracker } from './rates.js';
 import { RegisterTracker, type RegCell } from './register-view.js';
 import { applyLayout, createWidgets, destroyWidgets, showFocus, type PaneName, type Widgets } from './screen.js';
+import { screenText } from './screen-view.js';
 import type { SerialPort } from './session.js';
+import type { TextScreen } from '../core/api.js';
+
+/** A display device's text screen as a console tab; keys typed there go to its keyboard device's port. */
+interface ScreenTab {
+  name: string;
+  screen(): TextScreen | undefined;
+  keyboard(): SerialPort | undefined;
+}
+type ConsoleTab = SerialPort | ScreenTab;
+const isScreen = (t: ConsoleTab | undefined): t is ScreenTab => t !== undefined && 'screen' in t;
 
 /** Frames are at least this far apart: at most 20 redraws a second, whatever the guest prints. */
 const FRAME_MS = 50;
@@ -35,7 +46,9 @@ export class TuiApp {
   private readonly models = new Map<SerialPort, ConsoleModel>();
   /** Ports that printed something: each gets a tab (the console always has one). */
   private readonly written = new Set<SerialPort>();
-  private tabs: SerialPort[] = [];
+  private tabs: ConsoleTab[] = [];
+  /** Display devices with a text screen (VGA): a tab each, always there. */
+  private readonly screens: ScreenTab[];
   private tab = 0;
   private focus = 0;
   private cpu = 0;
@@ -69,6 +82,16 @@ export class TuiApp {
     private readonly symbolize = true,
   ) {
     this.lines = machine.devices.flatMap((d) => d.outputs);
+    this.screens = machine.devices
+      .filter((d) => d.device.textScreen)
+      .map((d) => ({
+        name: d.entry.name,
+        screen: () => d.device.textScreen!(),
+        keyboard: () => {
+          const name = d.device.textScreen!()?.keyboard;
+          return name === undefined ? undefined : this.ports.find((p) => p.name === name);
+        },
+      }));
   }
 
   async run(limits: RunLimits): Promise<number> {
@@ -162,7 +185,7 @@ export class TuiApp {
 
   private refreshTabs(): void {
     const current = this.tabs[this.tab];
-    this.tabs = this.ports.filter((p) => p.console || this.written.has(p));
+    this.tabs = [...this.ports.filter((p) => p.console || this.written.has(p)), ...this.screens];
     this.tab = Math.max(0, current ? this.tabs.indexOf(current) : 0);
     this.dirty = true;
   }
@@ -187,7 +210,8 @@ export class TuiApp {
     } else {
       const r = this.keys.feed(data, PANES[this.focus] === 'console');
       if (r.guest.length > 0) {
-        this.tabs[this.tab]?.backend.input(r.guest);
+        const tab = this.tabs[this.tab];
+        (isScreen(tab) ? tab.keyboard() : tab)?.backend.input(r.guest);
         this.consoleScroll = 0;
       }
       for (const a of r.actions) this.act(a);
@@ -303,8 +327,11 @@ export class TuiApp {
     showFocus(w, focus);
 
     const port = this.tabs[this.tab];
-    const model = port ? this.models.get(port)! : undefined;
-    if (model) {
+    const model = port && !isScreen(port) ? this.models.get(port)! : undefined;
+    if (isScreen(port)) {
+      const screen = port.screen();
+      this.setContent(w.console, screen ? screenText(screen, L.console.width - 2, L.console.height - 2) : '(not in a text mode)');
+    } else if (model) {
       if (this.consoleScroll > 0) this.consoleScroll += model.linesStarted - this.scrollAnchor;
       this.scrollAnchor = model.linesStarted;
       const width = L.console.width - 2;
@@ -348,6 +375,7 @@ export class TuiApp {
           instructions: this.machine.instructions,
           timeNs: this.machine.clock.now(),
           focus,
+          devices: this.machine.devices.map((d) => d.device.status?.()).filter((t) => t !== undefined).join(' '),
         },
         L.status.width,
       ),

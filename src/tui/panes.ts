@@ -101,6 +101,8 @@ export interface StatusInfo {
   instructions: number;
   timeNs: number;
   focus: string;
+  /** Devices' status words (`Device.status`: the last POST code), joined. */
+  devices?: string;
 }
 
 export const KEY_HINTS = 'C-a h help  C-a p pause  C-a s step  C-a r reset  C-a x quit  C-a Tab pane';
@@ -108,7 +110,7 @@ export const KEY_HINTS = 'C-a h help  C-a p pause  C-a s step  C-a r reset  C-a 
 export function statusText(s: StatusInfo, width: number): string {
   const color = s.state === 'running' ? GREEN : s.state === 'paused' ? YELLOW : RED;
   const state = `${SGR.bold}${SGR.fg(color)}${s.state.toUpperCase()}${SGR.reset}`;
-  const left = ` ${s.board} (${s.arch}) | ${state} | ${s.mips.toFixed(1)} MIPS | ${formatCount(s.instructions)} insns | t=${formatSeconds(s.timeNs)} | [${s.focus}]`;
+  const left = ` ${s.board} (${s.arch}) | ${state} | ${s.mips.toFixed(1)} MIPS | ${formatCount(s.instructions)} insns | t=${formatSeconds(s.timeNs)}${s.devices ? ` | ${s.devices}` : ''} | [${s.focus}]`;
   const leftWidth = left.length - state.length + s.state.length;
   const room = width - leftWidth - 2;
   const hints = room >= 12 ? KEY_HINTS.slice(0, room).padStart(room) + ' ' : '';
@@ -125,7 +127,7 @@ export const HELP_TEXT = [
   '  C-a x    q      quit',
   '  C-a Tab  Tab    next pane (console, registers, interrupts)',
   '  C-a c    c      next CPU in the registers pane',
-  '  C-a t    t      next console tab (boards with several UARTs)',
+  '  C-a t    t      next console tab (UARTs that printed; a text screen, keys to its keyboard)',
   '  C-a g    g      save the framebuffer as rvos-screenshot-N.png (boards with a display)',
   '  C-a h    h ?    this help',
   '  C-a C-a         send a literal Ctrl-A to the guest',

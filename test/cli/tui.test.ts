@@ -91,6 +91,24 @@ describe.skipIf(!hasTmux)('the TUI in a terminal', () => {
     await tui.waitFor(/EXIT=0/);
   }, 180_000);
 
+  it('`rvos run --board pc`: the VGA screen is a console tab, keys typed there reach the i8042', async () => {
+    const tui = startTui(['--board', 'pc'], { cli: true });
+    let s = await tui.waitFor(/ready: the shell[\s\S]*│\$ /, 90_000);
+    expect(s).toMatch(/console \[com1\] vga/);
+    tui.keys('C-a', 't');
+    s = await tui.waitFor(/console com1 \[vga\]/);
+    expect(s).toMatch(/Welcome to the rvos pc reference kernel!/); // the motd module on the screen
+    tui.keys('echo typed on the keyboard', 'Enter');
+    s = await tui.waitFor(/typed on the keyboard[\s\S]*typed on the keyboard/);
+    tui.keys('C-a', 't');
+    s = await tui.waitFor(/console \[com1\] vga/);
+    expect(s).toMatch(/│typed on the keyboard/); // the kernel mirrors COM1 and the screen
+    tui.keys('shutdown', 'Enter');
+    await tui.waitFor(/Guest powered off with exit code 1/, 30_000);
+    tui.keys('Enter');
+    await tui.waitFor(/EXIT=1/);
+  }, 180_000);
+
   it('CI=true keeps `rvos run` on the plain console even in a terminal', async () => {
     const tui = startTui(['--bios', 'none', '--kernel', programElf('hello')], { cli: true, ci: true });
     const s = await tui.waitFor(/EXIT=0/);

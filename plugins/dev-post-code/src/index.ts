@@ -10,6 +10,7 @@ import type { AccessSize, Device, DeviceContext, PluginApi } from '../../../src/
 export function createPostCode(ctx: DeviceContext): Device {
   const name = ctx.entry.name;
   let last = 0;
+  let written = false;
   const regs = ctx.registers({
     sizes: [1],
     extent: 1,
@@ -21,6 +22,7 @@ export function createPostCode(ctx: DeviceContext): Device {
         read: () => last,
         write: (value: number) => {
           last = value & 0xff;
+          written = true;
           if (ctx.events.wants('log')) ctx.events.emit('log', { source: name, message: `POST code 0x${last.toString(16).padStart(2, '0')}` });
         },
       },
@@ -30,7 +32,9 @@ export function createPostCode(ctx: DeviceContext): Device {
     name,
     read: (offset: number, size: AccessSize) => regs.read(offset, size),
     write: (offset: number, size: AccessSize, value: number) => regs.write(offset, size, value),
-    reset: () => void (last = 0),
+    reset: () => void ((last = 0), (written = false)),
+    // The TUI's status bar shows the last code, as a POST card's display would.
+    status: () => (written ? `POST 0x${last.toString(16).padStart(2, '0')}` : undefined),
     inspect: () => ({ 'last code': '0x' + last.toString(16).padStart(2, '0') }),
   };
 }

@@ -8,7 +8,7 @@
  * sequencer 0x3C4/5, DAC 0x3C6-0x3C9, graphics controller 0x3CE/F. 16-bit port writes are an
  * index and a data byte, as on a PC. `textScreen()` gives the cells and cursor to the TUI.
  */
-import type { AccessSize, Device, DeviceContext, PluginApi, TextScreen } from '../../../src/core/api.js';
+import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf, TextScreen } from '../../../src/core/api.js';
 import { egaPalette, MODE3 } from './mode3.js';
 
 const VRAM_SIZE = 0x20000;
@@ -17,7 +17,12 @@ const LINE_NS = 1e9 / 70 / 449;
 const FRAME_LINES = 449;
 const ST01_DISP_ENABLE = 0x01, ST01_V_RETRACE = 0x08;
 
-export function createVga(ctx: DeviceContext): Device {
+const props = (prop: PropKit) => ({
+  keyboard: prop.string({ description: "the board device that takes keys typed at this screen in the TUI (the pc board's i8042)" }),
+});
+type Props = PropsOf<ReturnType<typeof props>>;
+
+export function createVga(ctx: DeviceContext<Props>): Device {
   const name = ctx.entry.name;
   const vram = new Uint8Array(VRAM_SIZE);
   const crtc = new Uint8Array(0x19);
@@ -134,7 +139,7 @@ export function createVga(ctx: DeviceContext): Device {
   }
 
   let cells = new Uint16Array(80 * 25);
-  const screen: TextScreen = { cols: 80, rows: 25, cells, cursor: { row: 0, col: 0, visible: true } };
+  const screen: TextScreen = { cols: 80, rows: 25, cells, cursor: { row: 0, col: 0, visible: true }, keyboard: ctx.props.keyboard };
   /** The text screen as the CRTC scans it out, or undefined in a graphics mode. */
   function textScreen(): TextScreen | undefined {
     if (gc[6] & 1 || ar[0x10] & 1) return undefined;
@@ -190,6 +195,7 @@ export function register(api: PluginApi): void {
     description: 'VGA in 80x25 text mode: memory at 0xA0000-0xBFFFF (text at 0xB8000), CRTC, sequencer, graphics and attribute controllers, DAC',
     // Memory: any size and alignment (a CPU's string moves); ports: bytes and 16-bit index/data pairs.
     access: { sizes: [1, 2, 4] },
+    props: props(api.prop),
     create: createVga,
   });
 }

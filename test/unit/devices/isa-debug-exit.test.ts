@@ -29,4 +29,13 @@ describe('post-code plugin', () => {
     expect(d.read(0, 1)).toBe(0xff);
     expect(d.faults(0, 2)).toBe(true);
   });
+
+  it("gives the TUI's status bar the last code, once there is one", () => {
+    const d = instantiate(postType, { name: 'post', io: [[0x80, 1]] });
+    expect(d.device.status?.()).toBeUndefined();
+    d.write(0, 0x2a, 1, 0);
+    expect(d.device.status?.()).toBe('POST 0x2a');
+    d.device.reset?.();
+    expect(d.device.status?.()).toBeUndefined();
+  });
 });

@@ -62,3 +62,16 @@ describe('pane text', () => {
     expect(s.length).toBe(160);
   });
 });
+
+describe('the text screen tab', () => {
+  it('draws code page 437 cells in VGA colours with the cursor inverse, clipped to the pane', async () => {
+    const { screenText, cp437 } = await import('../../../src/tui/screen-view.js');
+    const cells = new Uint16Array(4 * 2);
+    cells.set([0x1e48, 0x1e69, 0x07c4, 0x07db, 0x4f21, 0x0720, 0x0720, 0x0720]); // "Hi" yellow on blue, box chars, "!" white on red
+    const text = screenText({ cols: 4, rows: 2, cells, cursor: { row: 1, col: 1, visible: true } }, 3, 1);
+    expect(text).toBe('\x1b[0m\x1b[93m\x1b[44mHi\x1b[0m\x1b[37m\x1b[40m─\x1b[0m');
+    const second = screenText({ cols: 4, rows: 2, cells, cursor: { row: 1, col: 1, visible: true } }, 4, 2).split('\n')[1];
+    expect(second).toBe('\x1b[0m\x1b[97m\x1b[41m!\x1b[0m\x1b[37m\x1b[40m\x1b[7m \x1b[0m\x1b[37m\x1b[40m  \x1b[0m');
+    expect([cp437(0x01), cp437(0xb0), cp437(0xff), cp437(0x41)]).toEqual(['☺', '░', ' ', 'A']);
+  });
+});
