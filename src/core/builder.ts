@@ -215,13 +215,16 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   const dtb = deviceTreeFor(board, opts.dtb, () => buildDeviceTree({ board, arch, cpus, devices: created, bootargs: opts.bootargs ?? board.boot.bootargs, consoleName }).dtb);
 
   // Drives last before booting: their images are open (and locked) only once nothing else can fail.
+  // A board without firmware boots its kernel directly (the PC's multiboot kernel); a firmware of the
+  // user's own there (`--bios`: QEMU's PC without -kernel) runs alone, without the board's software.
+  const boardSoftware = !(board.boot.firmware === undefined && opts.bios !== undefined && opts.bios !== 'none');
   let opened: BlockImage[] = [];
   if (!opts.noBoot) {
     let drives = opts.drives;
     // The default disk belongs to the board's own software: a kernel of the user's own (bare-metal
     // tests run side by side, each would want the one image) gets no disk unless it asks for one.
-    const ownKernel = opts.kernel === undefined;
-    if (drives === undefined && ownKernel && board.boot.drive && board.boot.drive !== 'none') {
+    const boardKernel = opts.kernel === undefined && boardSoftware;
+    if (drives === undefined && boardKernel && board.boot.drive && board.boot.drive !== 'none') {
       const copy = prepareDefaultDisk(board.name, board.boot.drive, opts.notice);
       drives = copy ? [{ file: copy, format: 'raw', readonly: false, options: {}, text: `file=${copy}`, where: `${board.origin('boot.drive').file}:${board.origin('boot.drive').line}: boot.drive`, locking: true }] : [];
     }
@@ -230,7 +233,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
 
   const firmware = opts.bios ?? board.boot.firmware;
   // `--kernel none` boots the firmware alone, like QEMU without -kernel.
-  const kernelSpec = opts.kernel ?? board.boot.kernel;
+  const kernelSpec = opts.kernel ?? (boardSoftware ? board.boot.kernel : undefined);
   const kernel = kernelSpec === 'none' ? undefined : kernelSpec;
   // QEMU: "-initrd only allowed with -kernel option" (the kernel is what reads it).
   if (opts.initrd !== undefined && !opts.noBoot && kernel === undefined) throw new UserError(`--initrd ${opts.initrd}: only allowed with a kernel (--kernel, or the board's boot.kernel)`);
@@ -245,7 +248,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     bootargs: opts.bootargs ?? board.boot.bootargs,
     initrd: opts.initrd,
     // The board's modules go with the board's kernel; a kernel of the user's own gets only its own.
-    modules: kernel === undefined ? undefined : (opts.modules ?? (opts.kernel === undefined ? board.boot.modules : undefined)),
+    modules: kernel === undefined ? undefined : (opts.modules ?? (opts.kernel === undefined && boardSoftware ? board.boot.modules : undefined)),
     kernelAddress: board.boot.kernelAddress,
     bootRamSize: Math.max(0, bus.ram.size - (board.boot.reservedTop ?? 0)),
     props: board.cpu,

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,7 +70,7 @@ describe('i386 boot: modules (--module FILE[,cmdline], board boot.modules)', () 
     writeFileSync(join(dir, 'mod.txt'), 'from the board');
     const kernel = elf32(MiB, [{ paddr: MiB, data: STORE_REGS }], { prefix: mb2Header([]) });
     writeFileSync(join(dir, 'k.elf'), kernel);
-    const yaml = readFileSync(new URL('../../../boards/pc.yaml', import.meta.url), 'utf8') + 'boot: { kernel: k.elf, modules: ["mod.txt,hello, board"] }\n';
+    const yaml = `extends: ${fileURLToPath(new URL('../../../boards/pc.yaml', import.meta.url))}\nname: pc-mods\nboot: { kernel: k.elf, modules: ["mod.txt,hello, board"] }\n`;
     const boardFile = join(dir, 'pc-mods.yaml');
     writeFileSync(boardFile, yaml);
     const board = loadBoard(boardFile);
