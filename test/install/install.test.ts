@@ -50,6 +50,13 @@ describe('rvos installed from the packed tarball', () => {
     expect(r.stdout).toMatch(/power off: no semihosting, through the PM watchdog/);
   });
 
+  it('boots the PC reference kernel with its modules and IDE disk from another folder', async () => {
+    const r = await run(rvosBin, ['run', '--board', 'pc'], { cwd: home, env, input: 'hello\nls /bin\nshutdown\n', timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(1); // isa-debug-exit: (0 << 1) | 1, as QEMU
+    expect(r.stdout).toMatch(/hello, world! \(from ring 3, pid \d+\)/);
+    expect(r.stdout).toMatch(/^power off$/m);
+  });
+
   it('answers --version, help and a bad board like the checkout does', async () => {
     const v = await run(rvosBin, ['--version'], { cwd: home, env });
     expect(v.stdout).toMatch(/^rvos\/\d+\.\d+\.\d+ /);
