@@ -82,6 +82,7 @@ static void run(const char *name, test_fn *fn, mask_fn *mask, u32 allmask, enum 
 }
 
 /* ---- masks (SDM vol. 2 "Flags Affected") ---- */
+static u32 m_none(u32 a, u32 b, u32 fin, unsigned w) { return 0; }
 static u32 m_logic(u32 a, u32 b, u32 fin, unsigned w) { return DEFINED_RESULT | (ARITH & ~AF); }
 static u32 m_mul(u32 a, u32 b, u32 fin, unsigned w) { return DEFINED_RESULT | CF | OF; }
 static u32 m_div(u32 a, u32 b, u32 fin, unsigned w) { return DEFINED_RESULT; }
@@ -223,6 +224,34 @@ static void t_shrdi_16(u32 a, u32 b, u32 fin, u32 *o) {
   __asm__ volatile(SETF "shrdw $3, %w[s], %w[a]" GETF : [a] "+r"(a), [fl] "=&r"(fl) : [s] "r"(s), [fin] "r"(fin) : "cc");
   o[0] = a, o[2] = fl;
 }
+
+/* Conditions read from the flags an operation left (SETcc for all 16, then ADC consuming CF), not
+ * through PUSHF: an emulator that evaluates conditions lazily must agree with its EFLAGS image. */
+#define SETCCS                                                                                         \
+  "\n\tseto 0(%[p])\n\tsetno 1(%[p])\n\tsetb 2(%[p])\n\tsetae 3(%[p])\n\tsete 4(%[p])\n\tsetne 5(%[p])"      \
+  "\n\tsetbe 6(%[p])\n\tseta 7(%[p])\n\tsets 8(%[p])\n\tsetns 9(%[p])\n\tsetp 10(%[p])\n\tsetnp 11(%[p])"  \
+  "\n\tsetl 12(%[p])\n\tsetge 13(%[p])\n\tsetle 14(%[p])\n\tsetg 15(%[p])\n\tadcl $0, %[x]"
+static u32 pack_conds(const u8 *c, u32 x) {
+  u32 m = 0;
+  for (int i = 0; i < 16; i++) m |= (u32)(c[i] & 1) << i;
+  return m | x << 16;
+}
+#define COND(name, insn, con)                                                                          \
+  static void t_cond_##name(u32 a, u32 b, u32 fin, u32 *o) {                                         \
+    u32 fl, x = 0;                                                                                   \
+    u8 c[16];                                                                                        \
+    __asm__ volatile(SETF insn SETCCS GETF                                                            \
+                     : [a] "+" con(a), [x] "+r"(x), [fl] "=&r"(fl) : [b] con(b), [p] "r"(c), "c"(b), [fin] "r"(fin) \
+                     : "cc", "memory");                                                              \
+    o[0] = a, o[1] = pack_conds(c, x), o[2] = fl;                                                    \
+  }
+COND(add8, "addb %b[b], %b[a]", "q") COND(add16, "addw %w[b], %w[a]", "r") COND(add32, "addl %[b], %[a]", "r")
+COND(adc32, "adcl %[b], %[a]", "r") COND(sub8, "subb %b[b], %b[a]", "q") COND(sub16, "subw %w[b], %w[a]", "r")
+COND(sbb32, "sbbl %[b], %[a]", "r") COND(cmp32, "cmpl %[b], %[a]", "r") COND(and16, "andw %w[b], %w[a]", "r")
+COND(test8, "testb %b[b], %b[a]", "q") COND(inc8, "incb %b[a]", "q") COND(inc32, "incl %[a]", "r")
+COND(dec16, "decw %w[a]", "r") COND(neg8, "negb %b[a]", "q") COND(shl32, "shll %%cl, %[a]", "r")
+COND(sar16, "sarw %%cl, %w[a]", "r") COND(rcl8, "rclb %%cl, %b[a]", "q") COND(imul32, "imull %[b], %[a]", "r")
+COND(bt32, "btl %[b], %[a]", "r") COND(bsf32, "bsfl %[b], %[a]", "r")
 
 /* dst = OP dst */
 #define UN(op)                                                                                         \
@@ -512,6 +541,17 @@ int main(void) {
   SHIW(rcri9, m_rot_imm);
   run("shldi_32", t_shldi_32, m_shd_imm, ARITH, SINGLE, 32);
   run("shrdi_16", t_shrdi_16, m_shd_imm, ARITH, SINGLE, 16);
+  run("cond_add8", t_cond_add8, 0, ARITH, PAIRS, 8), run("cond_add16", t_cond_add16, 0, ARITH, PAIRS, 16);
+  run("cond_add32", t_cond_add32, 0, ARITH, PAIRS, 32), run("cond_adc32", t_cond_adc32, 0, ARITH, PAIRS, 32);
+  run("cond_sub8", t_cond_sub8, 0, ARITH, PAIRS, 8), run("cond_sub16", t_cond_sub16, 0, ARITH, PAIRS, 16);
+  run("cond_sbb32", t_cond_sbb32, 0, ARITH, PAIRS, 32), run("cond_cmp32", t_cond_cmp32, 0, ARITH, PAIRS, 32);
+  run("cond_and16", t_cond_and16, 0, ARITH, PAIRS, 16), run("cond_test8", t_cond_test8, 0, ARITH, PAIRS, 8);
+  run("cond_inc8", t_cond_inc8, 0, ARITH, SINGLE, 8), run("cond_inc32", t_cond_inc32, 0, ARITH, SINGLE, 32);
+  run("cond_dec16", t_cond_dec16, 0, ARITH, SINGLE, 16), run("cond_neg8", t_cond_neg8, 0, ARITH, SINGLE, 8);
+  /* the conditions and ADC see undefined flags here: only the "all" line checks them */
+  run("cond_shl32", t_cond_shl32, m_none, ARITH, SHIFTS, 32), run("cond_sar16", t_cond_sar16, m_none, ARITH, SHIFTS, 16);
+  run("cond_rcl8", t_cond_rcl8, m_none, ARITH, SHIFTS, 8), run("cond_imul32", t_cond_imul32, m_none, ARITH, PAIRS, 32);
+  run("cond_bt32", t_cond_bt32, m_none, ARITH, PAIRS, 32), run("cond_bsf32", t_cond_bsf32, m_none, ARITH, PAIRS, 32);
   run("bswap", t_bswap, 0, ARITH, SINGLE, 32);
   run("cbw", t_cbw, 0, ARITH, SINGLE, 32);
   run("cwd", t_cwd, 0, ARITH, SINGLE, 32);
