@@ -253,6 +253,19 @@ COND(dec16, "decw %w[a]", "r") COND(neg8, "negb %b[a]", "q") COND(shl32, "shll %
 COND(sar16, "sarw %%cl, %w[a]", "r") COND(rcl8, "rclb %%cl, %b[a]", "q") COND(imul32, "imull %[b], %[a]", "r")
 COND(bt32, "btl %[b], %[a]", "r") COND(bsf32, "bsfl %[b], %[a]", "r")
 
+/* BT* on memory with a register offset, which reaches words before and after the addressed one
+ * (SDM vol. 2 BT: the offset is signed, -32..63 here around the second of four words). */
+#define BTM(op, w, sfx, mod)                                                                           \
+  static void t_##op##m##w(u32 a, u32 b, u32 fin, u32 *o) {                                          \
+    u32 fl, arr[4] = {a, ~a, a * 0x9e3779b1u, a ^ 0x5a5a5a5a};                                       \
+    u32 off = (b % 96) - 32;                                                                         \
+    __asm__ volatile(SETF #op sfx " %" mod "[off], %[m]" GETF                                         \
+                     : [fl] "=&r"(fl) : [m] "m"(arr[1]), [off] "r"(off), [fin] "r"(fin) : "cc", "memory"); \
+    o[0] = arr[0] ^ (arr[1] * 3) ^ (arr[2] * 5), o[1] = arr[3], o[2] = fl;                           \
+  }
+BTM(bt, 16, "w", "w") BTM(bt, 32, "l", "k") BTM(bts, 16, "w", "w") BTM(bts, 32, "l", "k")
+BTM(btr, 16, "w", "w") BTM(btr, 32, "l", "k") BTM(btc, 16, "w", "w") BTM(btc, 32, "l", "k")
+
 /* dst = OP dst */
 #define UN(op)                                                                                         \
   static void t_##op##8(u32 a, u32 b, u32 fin, u32 *o) {                                             \
@@ -504,6 +517,10 @@ int main(void) {
   W2(bts, m_bt, ARITH, PAIRS);
   W2(btr, m_bt, ARITH, PAIRS);
   W2(btc, m_bt, ARITH, PAIRS);
+  W2(btm, m_bt, ARITH, PAIRS);
+  W2(btsm, m_bt, ARITH, PAIRS);
+  W2(btrm, m_bt, ARITH, PAIRS);
+  W2(btcm, m_bt, ARITH, PAIRS);
   W2(bsf, m_bsf, ARITH, PAIRS);
   W2(bsr, m_bsf, ARITH, PAIRS);
   run("daa", t_daa, m_daa, ARITH, BYTES16, 8);
