@@ -628,14 +628,17 @@ export class I386Cpu implements Cpu {
       if (kind === 0) { cf = r & 1; of = ((r >>> msb) & 1) ^ cf; }
       else { cf = (r >>> msb) & 1; of = cf ^ ((r >>> (msb - 1)) & 1); }
     } else { // RCL RCR through CF, bit by bit (count mod bits + 1)
-      r = v;
+      // A count that is a multiple of bits + 1 changes nothing, flags included (QEMU's rclb/rclw tables).
       const n = c % (bits + 1);
+      if (n === 0) return;
+      r = v;
       for (let i = 0; i < n; i++) {
         if (kind === 2) { const out = (r >>> msb) & 1; r = ((r << 1) | carry) & mask; carry = out; }
         else { const out = r & 1; r = (r >>> 1) | (carry << msb); carry = out; }
       }
       r >>>= 0; cf = carry;
-      of = kind === 2 ? ((r >>> msb) & 1) ^ cf : ((r >>> msb) ^ (r >>> (msb - 1))) & 1;
+      // OF = MSB(old ^ new): the SDM's definition for count 1; undefined above 1, where QEMU keeps this formula.
+      of = ((v ^ r) >>> msb) & 1;
     }
     this.writeRM(s, r);
     this.flagsRest = (this.eflags & ~(CF | OF)) | cf | (of ? OF : 0);

@@ -83,9 +83,9 @@ export function twoByte(cpu: I386Cpu, vs: AccessSize): void {
     case 0xbc: case 0xbd: { // BSF, BSR: ZF and an unchanged destination for a zero source
       cpu.modrm();
       const v = cpu.readRM(vs);
-      if (v === 0) { cpu.setFlagBits(ZF, 0); return; }
-      cpu.setR(cpu.mrReg, vs, op === 0xbc ? 31 - Math.clz32(v & -v) : 31 - Math.clz32(v));
-      cpu.setFlagBits(0, ZF);
+      // Only ZF is defined; QEMU sets the others as a logic op on the source (CF = OF = AF = 0, SF, PF of it).
+      cpu.eflags = (cpu.eflags & ~ARITH) | arithFlags(CcOp.Logic, 0, 0, v, vs * 8, 0);
+      if (v !== 0) cpu.setR(cpu.mrReg, vs, op === 0xbc ? 31 - Math.clz32(v & -v) : 31 - Math.clz32(v));
       return;
     }
     case 0xc0: case 0xc1: { // XADD
@@ -131,21 +131,30 @@ function bitOp(cpu: I386Cpu, kind: number, offset: number, s: AccessSize, fromRe
   cpu.setFlagBits(cf ? CF : 0, cf ? 0 : CF);
 }
 
-/** SHLD/SHRD: a zero count changes nothing; flags as a shift of the destination (AF = 0). */
+/**
+ * SHLD/SHRD: a zero count changes nothing. As QEMU 7.2 (gen_shiftd_rm_T1) computes it: 16-bit operands
+ * shift the 32-bit dst:src:dst chain ("Intel behaviour" for counts above 16, whose result the SDM leaves
+ * undefined); CF is the last bit out; OF = MSB(partial ^ result), partial being the chain shifted by count - 1
+ * (the SDM defines OF for count 1 only, where this is "MSB changed"); SF/ZF/PF from the result, AF = 0.
+ */
 function doubleShift(cpu: I386Cpu, left: boolean, c: number, s: AccessSize): void {
   if (c === 0) return;
   const d = cpu.readRM(s), src = cpu.getR(cpu.mrReg, s);
-  let r: number, cf: number;
-  if (s === 4) {
-    if (left) { r = (d << c) | (src >>> (32 - c)); cf = (d >>> (32 - c)) & 1; }
-    else { r = (d >>> c) | (src << (32 - c)); cf = (d >>> (c - 1)) & 1; }
+  let r: number, partial: number;
+  if (left) {
+    const low = s === 4 ? src : ((src << 16) | d) >>> 0; // the bits shifted in below dst
+    partial = (d << (c - 1)) | (s === 2 && c > 1 ? low >>> (33 - c) : 0);
+    r = (d << c) | (low >>> (32 - c));
   } else {
-    const t = left ? ((d << 16) | src) >>> 0 : ((src << 16) | d) >>> 0;
-    if (left) { r = (t << c) >>> 16; cf = (t >>> (32 - c)) & 1; } else { r = t >>> c; cf = (t >>> (c - 1)) & 1; }
+    const hi = s === 4 ? d : ((src << 16) | d) >>> 0; // the chain shifted right
+    const fill = s === 4 ? src : d; // the bits shifted in above it
+    partial = hi >>> (c - 1);
+    r = (hi >>> c) | (fill << (32 - c));
   }
-  r = s === 4 ? r >>> 0 : r & 0xffff;
   const msb = s * 8 - 1;
-  const of = ((r ^ d) >>> msb) & 1;
+  const cf = left ? (partial >>> msb) & 1 : partial & 1;
+  const of = ((partial ^ r) >>> msb) & 1;
+  r = s === 4 ? r >>> 0 : r & 0xffff;
   cpu.writeRM(s, r);
   cpu.eflags = (cpu.eflags & ~ARITH) | (arithFlags(CcOp.Logic, 0, 0, r, s * 8, 0) & ~(CF | OF)) | cf | (of ? OF : 0);
 }
