@@ -352,14 +352,14 @@ export class TuiApp {
         cpuCount: this.machine.cpus.length,
         mode: cpu.privilegeName(),
         cells,
-        symbol: this.machine.symbols.format(cpu.pc),
+        symbol: this.symbolOf(cpu.pc),
         paused: this.paused || this.finished !== undefined,
         width: L.registers.width - 2,
       }).join('\n'),
     );
 
     const stats = this.lines.map((l, i) => ({ name: l.name, count: l.raised, rate: this.rates.rate(i + 1), history: this.rates.history(i + 1) }));
-    const symbolize = (pc: number) => this.machine.symbols.format(pc);
+    const symbolize = (pc: number) => this.symbolOf(pc);
     const room = Math.max(0, L.interrupts.height - 2);
     const traps = this.traps.latest(this.logScroll + room).slice(this.logScroll).map((t) => formatTrap(t, symbolize));
     this.setContent(w.interrupts, interruptsText(stats, traps, this.traps.total, L.interrupts.width - 2, L.interrupts.height - 2).join('\n'));
@@ -385,6 +385,12 @@ export class TuiApp {
       w.help.show();
       w.help.setFront();
     } else w.help.hide();
+  }
+
+  /** `<function+0x1c>` for a pc inside a loaded image (not for a user program's addresses past the kernel's `_end`). */
+  private symbolOf(pc: number): string {
+    const d = symbolizeAddress(this.machine, pc);
+    return d === undefined ? '' : `<${d.replace(/\+0x0$/, '')}>`;
   }
 
   private showMessage(o: Outcome): void {
