@@ -5,10 +5,10 @@
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, ZF } from './flags.js';
+import { AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
-  BP, BR, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
+  BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
   GP, GS, LIN, NM, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
 } from './consts.js';
 import { X87 } from './fpu.js';
@@ -196,10 +196,22 @@ export class I386Cpu implements Cpu {
       else if (this.intr.level && (this.flagsRest & IF) !== 0) this.takeIntr();
       if (this.exitRequested) return;
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
+      const stepping = this.flagsRest & TF;
       this.step();
       this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
+      if (stepping !== 0 && (this.flagsRest & TF) !== 0 && !this.shadow) this.singleStepTrap();
     }
+  }
+
+  /**
+   * EFLAGS.TF (SDM vol. 3, 17.3.1.4): #DB as a trap after an instruction that began with TF set,
+   * DR6.BS set. Not after one that entered a handler (INT n and exceptions clear TF) nor inside the
+   * MOV SS / POP SS shadow.
+   */
+  private singleStepTrap(): void {
+    this.dr[6] |= 0x4000;
+    this.deliverException(DB, -1);
   }
 
   // --- exceptions and interrupts (SDM vol. 3, chapter 6) --------------------------------------
