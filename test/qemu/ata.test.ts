@@ -22,6 +22,12 @@ const have = (tool: string) => {
   }
 };
 
+/**
+ * The alternate status read while SRST is set races QEMU's reset (done in a bottom half): BSY|DSC
+ * (D0) on some runs, DRDY|DSC (50) on others. Everything else is the same on every run.
+ */
+const racy = (t: string) => t.replace(/(@soft reset\n50 )(?:50|D0) /, '$1?? ');
+
 describe.skipIf(!have('qemu-system-i386') || !have('nasm'))('ATA channel on QEMU', () => {
   it('the probe transcript is the committed one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rvos-ata-'));
@@ -40,6 +46,6 @@ describe.skipIf(!have('qemu-system-i386') || !have('nasm'))('ATA channel on QEMU
     expect(r.code).toBe(1); // isa-debug-exit: (0 << 1) | 1
     const text = readFileSync(out, 'latin1');
     if (process.env.RVOS_RECORD) writeFileSync(fixture, text);
-    expect(text).toBe(readFileSync(fixture, 'latin1'));
+    expect(racy(text)).toBe(racy(readFileSync(fixture, 'latin1')));
   });
 });
