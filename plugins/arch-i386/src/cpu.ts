@@ -1,7 +1,8 @@
 /**
- * An i386 core, first step: state, reset, real-mode segmentation, the integer ALU/MOV/branch core
- * with 16- and 32-bit operand and address sizes, lazy flags, and exceptions delivered through the
- * real-mode IVT. Interprets straight from memory (no decoded-block cache yet; see README).
+ * An i386 core: state, reset, decoding and the one-byte opcode map, lazy flags, the run loop with
+ * INTR and single-step, and exception delivery (real-mode IVT, protected-mode IDT, #DF, triple
+ * fault). Protected-mode transfers, descriptors, I/O, the 0F map, paging (mmu.ts) and the x87
+ * (fpu.ts) live in their own files. An interpreter: no decoded-instruction cache yet (see README).
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';

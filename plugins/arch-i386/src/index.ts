@@ -1,5 +1,6 @@
 /**
- * @rvos/arch-i386: an i386 core (first step: real mode, integer core; see README for what is next).
+ * @rvos/arch-i386: an i386 CPU (integer set, real/protected/V86 mode, paging, x87 basics) and the PC's
+ * direct kernel boot (boot.ts); README says what is there and what is not.
  */
 import type { ArchType, PluginApi } from '../../../src/core/api.js';
 import { boot } from './boot.js';

@@ -2,8 +2,8 @@
  * Intel 8259A programmable interrupt controller, one chip per device (the PC has a master and a
  * slave); behaviour follows the 8259A datasheet and QEMU 7.2 hw/intc/i8259.c (pic_* functions).
  *
- * Registers (byte accesses, offsets relative to the device base; the pc board will mount them in
- * its I/O port space at 0x20/0xA0): offset 0 writes ICW1 (bit 4) / OCW3 (bit 3) / OCW2, reads IRR
+ * Registers (byte accesses, offsets relative to the device base; the pc board mounts them in its
+ * I/O port space at 0x20/0xA0): offset 0 writes ICW1 (bit 4) / OCW3 (bit 3) / OCW2, reads IRR
  * or ISR (OCW3 RR/RIS); offset 1 writes ICW2-ICW4 during initialisation, else OCW1 (IMR), and reads
  * the IMR. After an OCW3 poll command the next read of either offset is the poll byte
  * (0x80 | level, an intack) or 0. An optional second window (`reg` index 1, one byte) is the ELCR

@@ -1,8 +1,7 @@
 /**
  * QEMU's isa-debug-exit (hw/misc/debugexit.c): a write of `value` (1, 2 or 4 bytes) powers the
  * machine off with exit code `(value << 1) | 1`, so a guest can never report 0 by accident. Reads
- * return 0. Offsets are relative to the device base: the pc board will mount it in its I/O port
- * space (QEMU's `iobase=0xf4,iosize=0x04` as used by test harnesses) once the core has one.
+ * return 0. The pc board mounts it at I/O ports 0xf4-0xf7 (QEMU's `iobase=0xf4,iosize=0x04`).
  */
 import type { AccessSize, Device, DeviceContext, PluginApi } from '../../../src/core/api.js';
 

@@ -2,8 +2,7 @@
  * The PC's port 0x80 POST code register: firmware and kernels write progress bytes (and use it as
  * an I/O delay). Each byte written is kept (reads return the last one, as on boards with a POST
  * card latch; QEMU ignores the port) and logged as a `log` event, so it shows in the trace. Offsets
- * are relative to the device base: the pc board will mount it at I/O port 0x80 once the core has
- * a port space.
+ * are relative to the device base; the pc board mounts it at I/O port 0x80.
  */
 import type { AccessSize, Device, DeviceContext, PluginApi } from '../../../src/core/api.js';
 
