@@ -606,6 +606,86 @@ export interface Cpu extends IrqSink {
   inspect(): RegisterValue[];
   /** Privilege level / exception level name for the status line. */
   privilegeName(): string;
+  /** What a debugger (the GDB stub, `rvos run --gdb`) needs; absent on CPUs that offer none. */
+  readonly debug?: CpuDebug;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Debugging (the GDB remote stub): what a CPU offers a debugger
+// ---------------------------------------------------------------------------------------------
+
+/** A kind of watchpoint, as GDB's Z2 (write), Z3 (read) and Z4 (access). */
+export type WatchKind = 'write' | 'read' | 'access';
+
+/** Why `Cpu.run` returned for the debugger (read from `CpuDebug.stop`). */
+export type DebugStop =
+  /** The next instruction is at a breakpoint address; it has not executed. */
+  | { kind: 'breakpoint'; address: bigint }
+  /**
+   * A data access hit a watchpoint. `address` is the accessed (virtual) address. Whether the
+   * access and its instruction completed is the architecture's GDB convention: after them on
+   * RISC-V and x86, before them (nothing done, pc at the instruction) on AArch64, whose GDB
+   * steps over the hit itself (QEMU: `gdb_stop_before_watchpoint`).
+   */
+  | { kind: WatchKind; address: bigint };
+
+/** One data watchpoint: `length` bytes from the virtual address `address`. */
+export interface Watchpoint {
+  address: bigint;
+  length: number;
+  kind: WatchKind;
+}
+
+/**
+ * The debugger's side of a CPU. Addresses are virtual, 64-bit as bigint (the stub is not hot). Breakpoints and
+ * watchpoints must be exact whatever the CPU runs (interpreter or compiled blocks) and cost nothing while
+ * none is set. Register numbers are GDB's: the order of the target description (`ArchDebug.targetXml`).
+ */
+export interface CpuDebug {
+  /** Register `regnum` as bytes in target order (little-endian here); undefined when there is no such register. */
+  readRegister(regnum: number): Uint8Array | undefined;
+  /** Writes register `regnum` from target-order bytes; false when it does not exist or cannot be written. */
+  writeRegister(regnum: number, bytes: Uint8Array): boolean;
+  /** The address of the next instruction, as the debugger sees it (virtual; x86: the linear CS.base + EIP). */
+  readonly pc: bigint;
+  /**
+   * Translates a virtual address with the CPU's current translation regime for a debugger access
+   * (`monitor`-free default of GDB's memory packets): no side effects (no A/D bits, no TLB fill,
+   * no fault, no trap event). Returns the physical address, or -1 when unmapped or not allowed.
+   */
+  translate(vaddr: bigint, write: boolean): number;
+  /** `monitor info mmu ADDR`: the table walk for `vaddr`, one line per level, ending with the result. */
+  describeTranslation(vaddr: bigint): string[];
+  /**
+   * The breakpoint addresses (GDB's Z0 and Z1 together): `run` stops before executing an
+   * instruction at one of them, with `stop` set, without executing it (so a `run(1)` on a
+   * breakpoint returns 0). Replaces the previous set; empty clears.
+   */
+  setBreakpoints(addresses: readonly bigint[]): void;
+  /** The data watchpoints (Z2-Z4); replaces the previous set. `run` stops on a hit with `stop` set. */
+  setWatchpoints(watchpoints: readonly Watchpoint[]): void;
+  /**
+   * While true, `run` takes no asynchronous interrupt (QEMU's default for GDB single steps:
+   * SSTEP_NOIRQ), so a `stepi` lands on the next instruction, not in an interrupt handler.
+   * Synchronous exceptions (a system call, a fault) are still taken: a step over `ecall`, `svc`
+   * or `int 0x80` lands in the kernel's handler.
+   */
+  maskInterrupts: boolean;
+  /** Set by `run` when it returned because of a breakpoint or watchpoint; the debugger clears it. */
+  stop: DebugStop | undefined;
+}
+
+/** What an architecture gives the GDB stub (`ArchType.debug`). */
+export interface ArchDebug {
+  /** The target description: document name ("target.xml", and the files it includes) to XML text. */
+  readonly targetXml: Readonly<Record<string, string>>;
+  /**
+   * How many registers, from regnum 0, GDB's `g` packet holds (the core set of the description);
+   * the others are read one at a time with `p`.
+   */
+  readonly gRegisters: number;
+  /** The breakpoint instruction length GDB gives in Z0 (`kind`), for checking; informative. */
+  readonly breakpointKinds?: readonly number[];
 }
 
 export interface CpuContext {
@@ -771,6 +851,8 @@ export interface ArchType {
    * (the PC's 640 KiB-1 MiB window for VGA memory and BIOS ROM).
    */
   readonly memoryHoles?: boolean;
+  /** What the GDB stub needs about this architecture (target description); its CPUs give `Cpu.debug`. */
+  readonly debug?: ArchDebug;
   createCpu(ctx: CpuContext): Cpu;
   /** Fills /cpus in the device tree. Returns each CPU's interrupt-controller phandle (for interrupts-extended). */
   deviceTreeCpus(root: FdtNode, cpus: Cpu[], props: Record<string, unknown>, allocPhandle: () => number): number[];
