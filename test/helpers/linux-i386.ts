@@ -11,7 +11,32 @@ import { fileURLToPath } from 'node:url';
 import { runMachine, type TestRunResult } from '../../src/testing/machine.js';
 
 export const LINUX_I386_SCRIPT = fileURLToPath(new URL('../../scripts/linux-i386/build.sh', import.meta.url));
-export const LINUX_I386_APPEND = 'console=ttyS0';
+/**
+ * The command line of both boots. Beside the console, it takes two host-timing effects out of QEMU's
+ * boot so the transcripts can be compared: the initramfs unpacks before init (not in the background,
+ * where its "Freeing initrd memory" line lands wherever the host's timing puts it), and the TSC's
+ * rate is given (QEMU's TCG TSC follows the host clock, and its PIT calibration fails or succeeds
+ * with the host's load; rvos' runs at 1 GHz of virtual time).
+ */
+export const LINUX_I386_APPEND = 'console=ttyS0 initramfs_async=0 tsc_early_khz=1000000';
+
+/**
+ * Lines that measure the host rather than the guest, dropped before comparing QEMU's and rvos'
+ * transcripts: the CPU clock calibrated against the PIT (QEMU's result depends on the host's load),
+ * what follows from it, and sched_clock's boot-time figures.
+ */
+const HOST_TIMING = [/^tsc: Fast TSC calibration /, /^tsc: Detected [\d.]+ MHz (processor|TSC)$/, /^cpu MHz\t\t: /, /^sched_clock: Marking stable /];
+
+/** A console transcript with CRLF folded, rvos' closing status line and the host-timing lines dropped. */
+export function comparableLinuxTranscript(output: string): string[] {
+  return output
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .filter((line) => !HOST_TIMING.some((re) => re.test(line)) && !line.startsWith('rvos: '))
+    .join('\n')
+    .trimEnd()
+    .split('\n');
+}
 
 export interface LinuxI386Build {
   dir: string;

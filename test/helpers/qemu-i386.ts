@@ -49,6 +49,13 @@ export function buildPcIso(dir: string): string {
   return iso;
 }
 
+/**
+ * QEMU's `-cpu` for comparisons with rvos: its default qemu32 without the features rvos does not
+ * implement (MMX, SSE, SSE2, SSE3 and the local APIC), so both CPUs report the same CPUID
+ * (kernels/tests-i386/cpuid.c) and kernels that read it take the same paths.
+ */
+export const QEMU_CPU_AS_RVOS = 'qemu32,-mmx,-sse,-sse2,-pni,-apic';
+
 export interface PcRunOptions {
   /** A Multiboot 1 kernel or bzImage for -kernel (the bench guests) ... */
   kernel?: string;

@@ -63,7 +63,7 @@ export class I386Cpu implements Cpu {
   trSel = 0; trBase = 0; trLimit = 0; trType = 0;
   readonly dr = new Uint32Array(8);
   /** MSRs kept as plain storage (lo, hi): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE; and the TSC offset. */
-  readonly msr = new Uint32Array(10);
+  readonly msr = new Uint32Array(12);
   tscOffset = 0;
   /** The descriptor `readDescriptor` read last (words, and its linear address for the accessed/busy bits). */
   descLo = 0; descHi = 0; descAddr = 0;
@@ -134,6 +134,7 @@ export class I386Cpu implements Cpu {
     this.ldtSel = 0; this.ldtBase = 0; this.ldtLimit = 0; this.trSel = 0; this.trBase = 0; this.trLimit = 0xffff; this.trType = 0xb;
     this.dr.fill(0); this.dr[6] = 0xffff0ff0; this.dr[7] = 0x400;
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
+    this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
     this.mmu.reset();
     this.fpu.init();

@@ -8,18 +8,10 @@ import { arithFlags, ARITH, CcOp, CF, OF, ZF } from './flags.js';
 import { CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, FS, GP, GS, LIN, NM, NP, SS, UD } from './consts.js';
 import { descDpl, descLimit, descPresent, descType, isCode, isConformingCode, probeDescriptor, readDescriptor, descBase } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
+import { cpuid } from './cpuid.js';
 
-/** CPUID leaf 1 EDX: FPU, PSE, TSC, MSR, PAE, CX8, PGE, CMOV (the qemu32 features rvos implements). */
-const CPUID_FEATURES = 0x1 | 0x8 | 0x10 | 0x20 | 0x40 | 0x100 | 0x2000 | 0x8000;
-const BRAND = brandWords('QEMU Virtual CPU version 2.5+');
-/** CR4 bits a guest may set: VME PVI TSD DE PSE PAE MCE PGE PCE (others #GP). */
-const CR4_WRITABLE = 0x1ff;
-
-function brandWords(text: string): Uint32Array {
-  const bytes = new Uint8Array(48);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return new Uint32Array(bytes.buffer);
-}
+/** CR4 bits a guest may set: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR (others #GP; OSXMMEXCPT needs SSE). */
+const CR4_WRITABLE = 0x3ff;
 
 export function twoByte(cpu: I386Cpu, vs: AccessSize): void {
   const op = cpu.imm(1);
@@ -51,7 +43,7 @@ export function twoByte(cpu: I386Cpu, vs: AccessSize): void {
     case 0x32: return readMsr(cpu);
     case 0xa0: case 0xa8: cpu.push(vs, cpu.sel[op === 0xa0 ? FS : GS]); return;
     case 0xa1: case 0xa9: cpu.loadSeg(op === 0xa1 ? FS : GS, cpu.pop(vs) & 0xffff); return;
-    case 0xa2: return cpuid(cpu);
+    case 0xa2: return cpuid(cpu.regs);
     case 0xae: return group15(cpu);
     case 0xa3: case 0xab: case 0xb3: case 0xbb: cpu.modrm(); return bitOp(cpu, (op >> 3) & 3, cpu.getR(cpu.mrReg, vs), vs, true);
     case 0xba: { cpu.modrm(); if (cpu.mrReg < 4) cpu.raise(UD); return bitOp(cpu, cpu.mrReg & 3, cpu.imm(1), vs, false); }
@@ -303,7 +295,8 @@ function moveDebug(cpu: I386Cpu, write: boolean): void {
 function tsc(cpu: I386Cpu): number { return Math.max(0, Math.floor(cpu.clock.now()) + cpu.tscOffset); }
 
 /**
- * MSR index -> slot in cpu.msr (lo, hi pairs): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE. -1: the TSC;
+ * MSR index -> slot in cpu.msr (lo, hi pairs): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE, PAT (storage:
+ * memory types mean nothing without caches). -1: the TSC;
  * -2: the microcode revision (BIOS_SIGN_ID), which Linux writes and reads unguarded on family 6: as QEMU,
  * writes are ignored and it reads 0x1_00000000. -3: any other MSR, which reads 0 and ignores writes as in
  * QEMU's TCG (helper_rdmsr/helper_wrmsr default arms), not #GP: kernels probe MSRs unguarded there.
@@ -317,6 +310,7 @@ function msrSlot(index: number): number {
     case 0x174: return 2;
     case 0x175: return 4;
     case 0x176: return 6;
+    case 0x277: return 10;
     default: return -3;
   }
 }
@@ -338,16 +332,3 @@ function writeMsr(cpu: I386Cpu): void {
   cpu.msr[slot] = cpu.regs[EAX]; cpu.msr[slot + 1] = cpu.regs[EDX];
 }
 
-/** CPUID as QEMU's qemu32 (GenuineIntel, family 6 model 6 stepping 3), limited to the features rvos has. */
-function cpuid(cpu: I386Cpu): void {
-  const leaf = cpu.regs[EAX] >>> 0;
-  let a = 0, b = 0, c = 0, d = 0;
-  if (leaf === 0) { a = 1; b = 0x756e6547; d = 0x49656e69; c = 0x6c65746e; } // "Genu" "ineI" "ntel"
-  else if (leaf === 1) { a = 0x663; b = 0x800; d = CPUID_FEATURES; }
-  else if (leaf === 0x80000000) a = 0x80000004;
-  else if (leaf >= 0x80000002 && leaf <= 0x80000004) {
-    const i = (leaf - 0x80000002) * 4;
-    a = BRAND[i]; b = BRAND[i + 1]; c = BRAND[i + 2]; d = BRAND[i + 3];
-  }
-  cpu.regs[EAX] = a; cpu.regs[EBX] = b; cpu.regs[ECX] = c; cpu.regs[EDX] = d;
-}
