@@ -219,13 +219,14 @@ export class I386Cpu implements Cpu {
     const d = this.debug;
     for (;;) {
       if (d.hit) { d.reportHit(); return; }
-      if (this.ran >= this.budgetLimit || this.halted || d.breakAt(this.pc)) return;
-      if (this.shadow) this.shadow = false;
-      else if (!d.maskInterrupts && this.intr.level && (this.flagsRest & IF) !== 0) {
+      if (this.ran >= this.budgetLimit || this.halted) return;
+      // As `loop`, INTR first; the shadow is consumed only once no breakpoint stops here.
+      if (!this.shadow && !d.maskInterrupts && this.intr.level && (this.flagsRest & IF) !== 0) {
         this.takeIntr();
         if (d.hit) { d.reportHit(); return; }
-        if (d.breakAt(this.pc)) return;
       }
+      if (d.breakAt(this.pc)) return;
+      this.shadow = false;
       if (this.exitRequested) return;
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
       const stepping = this.flagsRest & TF;

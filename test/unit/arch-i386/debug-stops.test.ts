@@ -59,6 +59,43 @@ describe('i386 CpuDebug breakpoints', () => {
   });
 });
 
+describe('i386 CpuDebug breakpoints and interrupts', () => {
+  function withIrq(code: number[]) {
+    const m = protectedMachine(code);
+    m.bus.dmaWrite(0x30000, Uint8Array.from([0xff, 0x05, 0x00, 0x00, 0x02, 0x00, 0xcf])); // incl 0x20000; iret
+    setGate(m, 0x20, 0x30000);
+    m.acks.vector = 0x20;
+    return m;
+  }
+
+  it('a breakpoint after STI keeps the interrupt shadow: the stepped instruction runs before the INTR', () => {
+    const m = withIrq([0xfb, NOP, NOP, NOP]); // sti; nop
+    const d = m.cpu.debug;
+    m.cpu.intr.set(true);
+    d.setBreakpoints([BigInt(PCODE + 1)]);
+    expect(m.cpu.run(10)).toBe(1);
+    expect(d.stop?.kind).toBe('breakpoint');
+    d.stop = undefined;
+    d.setBreakpoints([]);
+    expect(m.cpu.run(1)).toBe(1);
+    expect([m.cpu.pc, m.acks.count]).toEqual([PCODE + 2, 0]);
+    m.cpu.run(1);
+    expect(m.acks.count).toBe(1);
+  });
+
+  it('HLT woken by INTR: the handler runs before a breakpoint on the instruction after HLT stops', () => {
+    const m = withIrq([0xfb, 0xf4, NOP, NOP]); // sti; hlt; nop
+    const d = m.cpu.debug;
+    d.setBreakpoints([BigInt(PCODE + 2)]);
+    expect(m.cpu.run(10)).toBe(2);
+    expect(m.cpu.waiting).toBe(true);
+    m.cpu.intr.set(true);
+    expect(m.cpu.run(10)).toBe(2); // incl, iret
+    expect(d.stop).toEqual({ kind: 'breakpoint', address: BigInt(PCODE + 2) });
+    expect(m.ram.view.getUint32(VAR, true)).toBe(1);
+  });
+});
+
 describe('i386 CpuDebug watchpoints (stop after the access, as GDB expects on x86)', () => {
   it('write: stops after the storing instruction, pc at the next one; pages whose TLB entries were fast become slow', () => {
     const code = [...MOV_MEM_TO_ECX(VAR), NOP, ...MOV_EBX_TO_MEM(VAR + 2), NOP, NOP];
