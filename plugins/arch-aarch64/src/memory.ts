@@ -350,19 +350,23 @@ function storeExclusive(cpu: A64Cpu, rt: number, rn: number, rs: number, rt2: nu
   const vh = xh[rn];
   const total = pair ? 2 << size : 1 << size;
   if (!checkAligned(cpu, vl, vh, total, true, pcLo, pcHi)) return;
+  // A watchpoint sees a store (debug.ts), even one that fails; not the comparison's reads.
+  const watching = cpu.watching;
+  if (watching && cpu.debug.watchHit(vl, vh, total, true)) return;
   const mon = cpu.monitor;
   let ok = cpu.monitorValid && mon[0] === vl && mon[1] === vh && cpu.monitorSize === total;
   cpu.monitorValid = false;
   if (ok) {
+    cpu.watching = false;
     loadSlow(cpu, vl, vh, size, pcLo, pcHi);
-    if (cpu.exc) return;
-    ok = MV[0] === mon[2] && (size === 3 ? MV[1] : 0) === mon[3];
+    ok = !cpu.exc && MV[0] === mon[2] && (size === 3 ? MV[1] : 0) === mon[3];
     if (ok && pair) {
       const s = (vl >>> 0) + (1 << size);
       loadSlow(cpu, s | 0, (vh + (s >= TWO32 ? 1 : 0)) | 0, size, pcLo, pcHi);
-      if (cpu.exc) return;
-      ok = MV[0] === mon[4] && (size === 3 ? MV[1] : 0) === mon[5];
+      ok = !cpu.exc && MV[0] === mon[4] && (size === 3 ? MV[1] : 0) === mon[5];
     }
+    cpu.watching = watching;
+    if (cpu.exc) return;
   }
   if (ok) {
     // Read Rt/Rt2 before Ws is written (Rs = Rt is CONSTRAINED UNPREDICTABLE; this keeps the data).
