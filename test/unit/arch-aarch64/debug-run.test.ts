@@ -200,6 +200,33 @@ describe('aarch64 watchpoints (GDB AArch64 convention: stop before the access)',
     expect(m.r64(DATA)).toBe(1n);
   });
 
+  it('upper-half (TTBR1) addresses: a breakpoint and a watchpoint at 0xffffff80...', () => {
+    const m = makeMachine();
+    const lo = new PageTables(m, 12, 39);
+    lo.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+    const hi = new PageTables(m, 12, 39, 0x1c0000);
+    const KCODE = 0xffffff8000080000n;
+    const KDATA = 0xffffff8000100000n;
+    hi.map(KCODE, BigInt(CODE), AF);
+    hi.map(KDATA, BigInt(DATA), AF);
+    m.load([...A.mov64(1, KDATA), A.movz(2, 7), A.nop(), A.str(2, 1, 0x18), A.nop()]);
+    T.enableEl1(m, T.TG0_4K | T.T0SZ(25) | T.TG1_4K | T.T1SZ(25) | T.IPS(2), BigInt(lo.root), BigInt(hi.root));
+    m.cpu.pc = Number(BigInt.asIntN(64, KCODE));
+    const d = m.cpu.debug;
+    d.setBreakpoints([KCODE + 20n]);
+    d.setWatchpoints([{ address: KDATA + 0x18n, length: 8, kind: 'write' }]);
+    expect(m.cpu.run(100)).toBe(5);
+    expect(d.stop).toEqual({ kind: 'breakpoint', address: KCODE + 20n });
+    expect(d.pc).toBe(KCODE + 20n);
+    d.stop = undefined;
+    d.setBreakpoints([]);
+    expect(m.cpu.run(100)).toBe(1);
+    expect(d.stop).toEqual({ kind: 'write', address: KDATA + 0x18n });
+    expect(d.pc).toBe(KCODE + 24n);
+    expect(m.r64(DATA + 0x18)).toBe(0n);
+    expect(d.translate(KDATA + 0x18n, true)).toBe(DATA + 0x18);
+  });
+
   it('cost nothing when cleared: the inline RAM paths are back', () => {
     const m = makeMachine();
     const d = m.cpu.debug;
