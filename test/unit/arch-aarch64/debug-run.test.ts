@@ -227,6 +227,20 @@ describe('aarch64 watchpoints (GDB AArch64 convention: stop before the access)',
     expect(d.translate(KDATA + 0x18n, true)).toBe(DATA + 0x18);
   });
 
+  it('faults come first: a store to an unmapped watched address takes its data abort (as QEMU)', () => {
+    const m = makeMachine();
+    const pt = new PageTables(m, 12, 39);
+    pt.map(BigInt(CODE), BigInt(CODE), AF);
+    pt.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+    m.load([...A.mov64(1, 0x50000000n), A.str(1, 1, 0)]);
+    T.enableEl1(m, T.TG0_4K | T.T0SZ(25) | T.IPS(2) | T.EPD1, BigInt(pt.root));
+    m.cpu.debug.setWatchpoints([{ address: 0x50000000n, length: 8, kind: 'write' }]);
+    expect(m.cpu.run(5)).toBe(5);
+    expect(m.cpu.debug.stop).toBeUndefined();
+    expect(m.cpu.pc).toBe(VECTORS + 0x200);
+    expect(m.cpu.esr[1] >>> 26).toBe(0x25);
+  });
+
   it('cost nothing when cleared: the inline RAM paths are back', () => {
     const m = makeMachine();
     const d = m.cpu.debug;
