@@ -651,7 +651,8 @@ export interface CpuDebug {
   /**
    * Translates a virtual address with the CPU's current translation regime for a debugger access
    * (`monitor`-free default of GDB's memory packets): no side effects (no A/D bits, no TLB fill,
-   * no fault, no trap event). Returns the physical address, or -1 when unmapped or not allowed.
+   * no fault, no trap event). Returns the physical address, or -1 when unmapped. Permissions are
+   * not checked, as QEMU's debugger accesses: GDB may write breakpoints into read-only code.
    */
   translate(vaddr: bigint, write: boolean): number;
   /** `monitor info mmu ADDR`: the table walk for `vaddr`, one line per level, ending with the result. */
