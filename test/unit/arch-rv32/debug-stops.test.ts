@@ -67,6 +67,24 @@ describe('rv32 CpuDebug breakpoints', () => {
     expect(m.r32(DATA)).toBe(iterations); // the store of this iteration has not run
   });
 
+  it('compile no blocks while set (the checked loop steps the interpreter)', () => {
+    const m = hotLoop();
+    m.cpu.debug.setBreakpoints([BigInt(RAM_BASE + 0x100)]); // never reached
+    m.run(5000);
+    expect(m.cpu.blocksCompiled).toBe(0);
+    expect(m.reg(a0)).toBe(1250);
+    m.cpu.debug.setBreakpoints([]);
+    m.run(5000);
+    expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
+  });
+
+  it('stop the same way with the block compiler off', () => {
+    const m = hotLoop(false);
+    m.cpu.debug.setBreakpoints([BigInt(RAM_BASE + 12)]);
+    expect(runUntilStop(m)).toBe(3);
+    expect(m.cpu.debug.stop).toEqual({ kind: 'breakpoint', address: BigInt(RAM_BASE + 12) });
+  });
+
   it('cost nothing while none is set: run() picks the checked loop from a flag the setters compute', () => {
     const m = makeMachine();
     const d = m.cpu.debug;
