@@ -127,7 +127,7 @@ export class Rv32Debug implements CpuDebug {
     const va = Number(vaddr);
     const satp = cpu.satp >>> 0;
     if (cpu.dataPriv === PRV_M) {
-      trace?.push(`priv M${cpu.priv !== PRV_M ? ' (MPRV)' : ''}: no translation`);
+      trace?.push('priv M: no translation');
       return va;
     }
     if ((satp & SATP_MODE) === 0) {
@@ -135,7 +135,8 @@ export class Rv32Debug implements CpuDebug {
       return va;
     }
     let table = (satp & SATP_PPN) * 4096;
-    trace?.push(`satp ${hex(satp)}: Sv32, ASID ${(satp >>> 22) & 0x1ff}, root table ${hex(table)}`);
+    const mprv = cpu.priv === PRV_M ? ` (MPRV: as ${cpu.dataPriv === PRV_S ? 'S' : 'U'})` : '';
+    trace?.push(`satp ${hex(satp)}: Sv32, ASID ${(satp >>> 22) & 0x1ff}, root table ${hex(table)}${mprv}`);
     for (let level = 1; level >= 0; level--) {
       const index = level === 1 ? va >>> 22 : (va >>> 12) & 0x3ff;
       const at = table + index * 4;
