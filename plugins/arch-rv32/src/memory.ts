@@ -87,6 +87,7 @@ export function loadSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, pc: number):
     cpu.raise(cpu.faultCause, va, pc);
     return 0;
   }
+  if (cpu.debug.watching && cpu.debug.watchHit(va, size, true, false)) return 0;
   return readPhys(cpu, pa, size, va, pc, EXC_LOAD_ACCESS);
 }
 
@@ -119,6 +120,7 @@ function translateSplit(cpu: Rv32Cpu, va: number, size: number, kind: number, pc
 function loadMisaligned(cpu: Rv32Cpu, va: number, size: number, pc: number): number {
   const pa = translateSplit(cpu, va, size, ACC_R, pc);
   if (pa < 0) return 0;
+  if (cpu.debug.watching && cpu.debug.watchHit(va, size, true, false)) return 0;
   const firstLen = cpu.splitPa < 0 ? size : 4096 - (va & 0xfff);
   let v = 0;
   for (let i = 0; i < size; i++) {
@@ -134,6 +136,7 @@ export function storeSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, value: numb
   if ((va & (size - 1)) !== 0) {
     const pa = translateSplit(cpu, va, size, ACC_W, pc);
     if (pa < 0) return;
+    if (cpu.debug.watching && cpu.debug.watchHit(va, size, false, true)) return;
     const firstLen = cpu.splitPa < 0 ? size : 4096 - (va & 0xfff);
     for (let i = 0; i < size; i++) {
       writePhys(cpu, i < firstLen ? pa + i : cpu.splitPa + i, 1, value >>> (8 * i), (va + i) >>> 0, pc);
@@ -146,6 +149,7 @@ export function storeSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, value: numb
     cpu.raise(cpu.faultCause, va, pc);
     return;
   }
+  if (cpu.debug.watching && cpu.debug.watchHit(va, size, false, true)) return;
   writePhys(cpu, pa, size, value, va, pc);
 }
 
@@ -168,6 +172,7 @@ export function amo(cpu: Rv32Cpu, kind: number, va: number, src: number, pc: num
   va >>>= 0;
   const pa = atomicAddress(cpu, va, ACC_W, pc);
   if (pa < 0) return 0;
+  if (cpu.debug.watching && cpu.debug.watchHit(va, 4, true, true)) return 0;
   const old = readPhys(cpu, pa, 4, va, pc, EXC_STORE_ACCESS);
   if (cpu.exc) return 0;
   writePhys(cpu, pa, 4, amoCompute(kind, old, src), va, pc);
@@ -179,6 +184,7 @@ export function loadReserved(cpu: Rv32Cpu, va: number, pc: number): number {
   va >>>= 0;
   const pa = atomicAddress(cpu, va, ACC_R, pc);
   if (pa < 0) return 0;
+  if (cpu.debug.watching && cpu.debug.watchHit(va, 4, true, false)) return 0;
   const v = readPhys(cpu, pa, 4, va, pc, EXC_LOAD_ACCESS);
   if (cpu.exc) return 0;
   cpu.reservation = va;
@@ -196,6 +202,8 @@ export function loadReserved(cpu: Rv32Cpu, va: number, pc: number): number {
 export function storeConditional(cpu: Rv32Cpu, va: number, value: number, pc: number): number {
   va >>>= 0;
   const reserved = cpu.reservation === va;
+  // A debugger stop must come before the reservation is consumed: GDB then steps over the SC.
+  if (reserved && cpu.debug.watching && cpu.debug.watchHit(va, 4, false, true)) return 0;
   cpu.reservation = -1;
   if (!reserved) return 1;
   const pa = atomicAddress(cpu, va, ACC_W, pc);
