@@ -623,9 +623,10 @@ export type DebugStop =
   | { kind: 'breakpoint'; address: bigint }
   /**
    * A data access hit a watchpoint. `address` is the accessed (virtual) address. Whether the
-   * access and its instruction completed is the architecture's GDB convention: after them on
-   * RISC-V and x86, before them (nothing done, pc at the instruction) on AArch64, whose GDB
-   * steps over the hit itself (QEMU: `gdb_stop_before_watchpoint`).
+   * access and its instruction completed is the architecture's GDB convention, as QEMU 7.2's:
+   * after them on x86 (a data breakpoint traps); before them (nothing done, pc at the
+   * instruction) on AArch64 and RISC-V, whose GDB removes the watchpoint and steps the
+   * instruction itself.
    */
   | { kind: WatchKind; address: bigint };
 
