@@ -10,8 +10,9 @@ import { AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF 
 import { div32, mul32, R } from './muldiv32.js';
 import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
-  GP, GS, LIN, NM, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
+  GP, GS, LIN, NM, OVERFLOW, PAGE_FAULT, RF, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
 } from './consts.js';
+import { armBreakpoints, Breakpoints, dataAccess, DR6_BS, instructionBreakpoint, RF_PENDING } from './debugregs.js';
 import { X87 } from './fpu.js';
 import { FAST_SR, FAST_SW, FAST_SX, FAST_UR, FAST_UW, FAST_UX, I386Mmu, TLB_MASK } from './mmu.js';
 import { loadCache, loadDataSegment, loadNull, probeDescriptor, writeFlags } from './descriptors.js';
@@ -62,6 +63,14 @@ export class I386Cpu implements Cpu {
   ldtSel = 0; ldtBase = 0; ldtLimit = 0;
   trSel = 0; trBase = 0; trLimit = 0; trType = 0;
   readonly dr = new Uint32Array(8);
+  /** What DR7 arms (debugregs.ts). The run loop tests only the two fields below it computes. */
+  readonly breakpoints = new Breakpoints();
+  /** Non-zero: check instruction breakpoints and clear EFLAGS.RF before the next instruction. */
+  debugBefore = 0;
+  /** Non-zero while data or I/O breakpoints are armed: report `dataHits` after each instruction. */
+  debugAfter = 0;
+  /** DR6 B0-B3 of the data and I/O breakpoints the current instruction hit (a trap after it). */
+  dataHits = 0;
   /** MSRs kept as plain storage (lo, hi): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE; and the TSC offset. */
   readonly msr = new Uint32Array(10);
   tscOffset = 0;
@@ -105,6 +114,7 @@ export class I386Cpu implements Cpu {
     this.events = ctx.events;
     this.ack = ctx.acknowledge;
     this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
+    this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);
     this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
     this.fpu = new X87({
       loadEa: (disp, size) => this.read(this.eaSeg, this.eaPlus(disp), size),
@@ -136,6 +146,8 @@ export class I386Cpu implements Cpu {
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
     this.mmu.reset();
+    this.debugBefore = 0; this.dataHits = 0;
+    armBreakpoints(this);
     this.fpu.init();
   }
 
@@ -162,7 +174,10 @@ export class I386Cpu implements Cpu {
     if (this.ccOp === CcOp.None) return this.flagsRest >>> 0;
     return ((this.flagsRest & ~ARITH) | arithFlags(this.ccOp, this.ccA, this.ccB, this.ccR, this.ccBits, this.ccKeptCf)) >>> 0;
   }
-  set eflags(v: number) { this.flagsRest = (v & 0x3f7fd7) | EFLAGS_FIXED; this.ccOp = CcOp.None; }
+  set eflags(v: number) {
+    this.flagsRest = (v & 0x3f7fd7) | EFLAGS_FIXED; this.ccOp = CcOp.None;
+    if (v & RF) this.debugBefore |= RF_PENDING; // IRET, task switches: cleared after the next instruction starts
+  }
 
   inspect(): RegisterValue[] {
     const names = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
@@ -197,23 +212,33 @@ export class I386Cpu implements Cpu {
       else if (this.intr.level && (this.flagsRest & IF) !== 0) this.takeIntr();
       if (this.exitRequested) return;
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
-      const stepping = this.flagsRest & TF;
+      if (this.debugBefore !== 0 && instructionBreakpoint(this)) continue;
+      const traps = (this.flagsRest & TF) | this.debugAfter;
       this.step();
       this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
-      if (stepping !== 0 && (this.flagsRest & TF) !== 0 && !this.shadow) this.singleStepTrap();
+      if (traps !== 0) this.debugTrap(traps & TF);
     }
   }
 
   /**
-   * EFLAGS.TF (SDM vol. 3, 17.3.1.4): #DB as a trap after an instruction that began with TF set,
-   * DR6.BS set. Not after one that entered a handler (INT n and exceptions clear TF) nor inside the
-   * MOV SS / POP SS shadow.
+   * Debug traps after an instruction (SDM vol. 3, 17.3.1): data and I/O breakpoints it hit (DR6
+   * B0-B3) and EFLAGS.TF single-step (DR6.BS) when it began with TF set, together in one #DB. Not
+   * after an instruction that entered a handler (INT n and exceptions clear TF), and held for one
+   * instruction inside the MOV SS / POP SS shadow.
    */
-  private singleStepTrap(): void {
-    this.dr[6] |= 0x4000;
+  private debugTrap(stepping: number): void {
+    if (this.shadow) return;
+    const hits = this.dataHits;
+    const step = stepping !== 0 && (this.flagsRest & TF) !== 0;
+    if (hits === 0 && !step) return;
+    this.dataHits = 0;
+    this.dr[6] = (hits !== 0 ? (this.dr[6] & ~0xf) | hits : this.dr[6]) | (step ? DR6_BS : 0);
     this.deliverException(DB, -1);
   }
+
+  /** #DB for debugregs.ts (an instruction breakpoint: a fault with EIP at the instruction). */
+  debugException(): void { this.deliverException(DB, -1); }
 
   // --- exceptions and interrupts (SDM vol. 3, chapter 6) --------------------------------------
 
@@ -246,6 +271,9 @@ export class I386Cpu implements Cpu {
     const vector = this.pending, code = this.pendingError;
     this.pending = -1;
     this.eip = this.startEip; this.regs[ESP] = this.startEsp;
+    // Faults push RF = 1, so that the restarted instruction skips its instruction breakpoint (SDM 17.3.1.1);
+    // a real-mode frame has no RF.
+    if (this.cr0 & CR0_PE) { this.flagsRest |= RF; this.debugBefore |= RF_PENDING; }
     this.deliverException(vector, code);
   }
 
@@ -254,7 +282,7 @@ export class I386Cpu implements Cpu {
     const cpl = this.cpl;
     for (;;) {
       this.record(vector, code);
-      try { deliverEvent(this, vector, EXCEPTION, code); return; } catch (e) {
+      try { deliverEvent(this, vector, EXCEPTION, code); this.dataHits = 0; return; } catch (e) { // its own stack writes do not trap
         if (e !== FAULT) throw e;
       }
       const second = this.pending;
@@ -281,6 +309,7 @@ export class I386Cpu implements Cpu {
     this.startEip = this.eip; this.startEsp = this.regs[ESP];
     if (this.events.wants('trap')) this.emitTrap(vector & 0xff, true, 0);
     try { deliverEvent(this, vector & 0xff, EXTERNAL, -1); } catch (e) { if (e !== FAULT) throw e; this.takeFault(); }
+    this.dataHits = 0;
   }
 
   /** INT n, INT3, INTO, INT1 and BOUND's #BR: traps return after the instruction. */
@@ -677,7 +706,11 @@ export class I386Cpu implements Cpu {
     for (let i = 0; ; i++) {
       if (this.rep) {
         if (this.getR(ECX, as) === 0) return;
-        if (i === REP_CHUNK || (i > 0 && this.intrReady())) { this.eip = this.startEip; return; }
+        if (i === REP_CHUNK || (i > 0 && (this.dataHits !== 0 || this.intrReady()))) {
+          // Stopped between iterations (an interrupt, a data breakpoint): RF = 1 lets it resume (SDM 17.3.1.1).
+          this.eip = this.startEip; this.flagsRest |= RF; this.debugBefore |= RF_PENDING;
+          return;
+        }
       }
       const si = this.getR(ESI, as), di = this.getR(EDI, as);
       switch (kind) {

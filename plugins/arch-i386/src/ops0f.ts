@@ -8,9 +8,10 @@ import { arithFlags, ARITH, CcOp, CF, OF, ZF } from './flags.js';
 import { CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, FS, GP, GS, LIN, NM, NP, SS, UD } from './consts.js';
 import { descDpl, descLimit, descPresent, descType, isCode, isConformingCode, probeDescriptor, readDescriptor, descBase } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
+import { armBreakpoints, moveDebug } from './debugregs.js';
 
-/** CPUID leaf 1 EDX: FPU, PSE, TSC, MSR, PAE, CX8, PGE, CMOV (the qemu32 features rvos implements). */
-const CPUID_FEATURES = 0x1 | 0x8 | 0x10 | 0x20 | 0x40 | 0x100 | 0x2000 | 0x8000;
+/** CPUID leaf 1 EDX: FPU, DE, PSE, TSC, MSR, PAE, CX8, PGE, CMOV (the qemu32 features rvos implements). */
+const CPUID_FEATURES = 0x1 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x100 | 0x2000 | 0x8000;
 const BRAND = brandWords('QEMU Virtual CPU version 2.5+');
 /** CR4 bits a guest may set: VME PVI TSD DE PSE PAE MCE PGE PCE (others #GP). */
 const CR4_WRITABLE = 0x1ff;
@@ -287,17 +288,8 @@ function moveControl(cpu: I386Cpu, write: boolean): void {
     if (v & ~CR4_WRITABLE) cpu.raise(GP, 0);
     cpu.cr4 = v;
     cpu.flushTlb();
+    armBreakpoints(cpu); // CR4.DE arms I/O breakpoints
   }
-}
-
-/** MOV to/from DR0-DR7 (ring 0; DR4/DR5 alias DR6/DR7 while CR4.DE = 0). Breakpoints do not fire. */
-function moveDebug(cpu: I386Cpu, write: boolean): void {
-  cpu.modrm();
-  cpu.checkCpl0();
-  let n = cpu.mrReg;
-  const r = cpu.mrRm >= 0 ? cpu.mrRm : 0;
-  if (n === 4 || n === 5) { if (cpu.cr4 & 8) cpu.raise(UD); n += 2; }
-  if (write) cpu.dr[n] = cpu.regs[r]; else cpu.regs[r] = cpu.dr[n];
 }
 
 function tsc(cpu: I386Cpu): number { return Math.max(0, Math.floor(cpu.clock.now()) + cpu.tscOffset); }

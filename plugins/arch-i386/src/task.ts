@@ -6,6 +6,7 @@
 import { CR0_PG, CR0_TS, CS, DS, ES, FS, GP, GS, LIN, NP, NT, SS, TS, VM } from './consts.js';
 import { descBase, descLimit, descPresent, descType, isCode, isConformingCode, descDpl, loadCache, loadDataSegment, loadNull, readDescriptor } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
+import { clearLocalEnables } from './debugregs.js';
 
 export const TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2, TASK_INT = 3;
 /** TSS offsets of the segment selectors, in ES CS SS DS FS GS order (the segment register numbers). */
@@ -45,6 +46,7 @@ export function taskSwitch(cpu: I386Cpu, selector: number, how: number, ext: num
   // Load the new task.
   cpu.trSel = selector; cpu.trBase = base; cpu.trLimit = limit; cpu.trType = 0xb;
   cpu.cr0 = (cpu.cr0 | CR0_TS) >>> 0;
+  clearLocalEnables(cpu);
   if (cpu.cr0 & CR0_PG) { cpu.cr3 = cr3 >>> 0; cpu.flushTlb(); }
   for (let i = 0; i < 8; i++) cpu.regs[i] = regs[i];
   cpu.eflags = (how === TASK_CALL || how === TASK_INT ? eflags | NT : eflags) & ~VM;
