@@ -9,9 +9,10 @@ import { CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, FS, GP, GS, LIN, NM
 import { descDpl, descLimit, descPresent, descType, isCode, isConformingCode, probeDescriptor, readDescriptor, descBase } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
 import { armBreakpoints, moveDebug } from './debugregs.js';
+import { sysenter, sysexit } from './sysenter.js';
 
-/** CPUID leaf 1 EDX: FPU, DE, PSE, TSC, MSR, PAE, CX8, PGE, CMOV (the qemu32 features rvos implements). */
-const CPUID_FEATURES = 0x1 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x100 | 0x2000 | 0x8000;
+/** CPUID leaf 1 EDX: FPU, DE, PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV (the qemu32 features rvos implements). */
+const CPUID_FEATURES = 0x1 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x100 | 0x800 | 0x2000 | 0x8000;
 const BRAND = brandWords('QEMU Virtual CPU version 2.5+');
 /** CR4 bits a guest may set: VME PVI TSD DE PSE PAE MCE PGE PCE (others #GP). */
 const CR4_WRITABLE = 0x1ff;
@@ -50,6 +51,8 @@ export function twoByte(cpu: I386Cpu, vs: AccessSize): void {
       return;
     }
     case 0x32: return readMsr(cpu);
+    case 0x34: return sysenter(cpu);
+    case 0x35: return sysexit(cpu);
     case 0xa0: case 0xa8: cpu.push(vs, cpu.sel[op === 0xa0 ? FS : GS]); return;
     case 0xa1: case 0xa9: cpu.loadSeg(op === 0xa1 ? FS : GS, cpu.pop(vs) & 0xffff); return;
     case 0xa2: return cpuid(cpu);
