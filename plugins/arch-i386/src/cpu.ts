@@ -272,8 +272,8 @@ export class I386Cpu implements Cpu {
     this.pending = -1;
     this.eip = this.startEip; this.regs[ESP] = this.startEsp;
     // Faults push RF = 1, so that the restarted instruction skips its instruction breakpoint (SDM 17.3.1.1);
-    // a real-mode frame has no RF.
-    if (this.cr0 & CR0_PE) { this.flagsRest |= RF; this.debugBefore |= RF_PENDING; }
+    // only while one is armed: QEMU 7.2 pushes RF = 0 and kernels' fault dumps print EFLAGS. No RF in real mode.
+    if (this.breakpoints.exec !== 0 && (this.cr0 & CR0_PE) !== 0) { this.flagsRest |= RF; this.debugBefore |= RF_PENDING; }
     this.deliverException(vector, code);
   }
 
@@ -707,8 +707,10 @@ export class I386Cpu implements Cpu {
       if (this.rep) {
         if (this.getR(ECX, as) === 0) return;
         if (i === REP_CHUNK || (i > 0 && (this.dataHits !== 0 || this.intrReady()))) {
-          // Stopped between iterations (an interrupt, a data breakpoint): RF = 1 lets it resume (SDM 17.3.1.1).
-          this.eip = this.startEip; this.flagsRest |= RF; this.debugBefore |= RF_PENDING;
+          // Stopped between iterations: RF = 1 lets it resume past its instruction breakpoint (SDM 17.3.1.1),
+          // set only while breakpoints are armed (QEMU 7.2 never sets it).
+          this.eip = this.startEip;
+          if ((this.breakpoints.exec | this.dataHits) !== 0) { this.flagsRest |= RF; this.debugBefore |= RF_PENDING; }
           return;
         }
       }
