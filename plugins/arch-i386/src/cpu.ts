@@ -20,6 +20,7 @@ import { deliverEvent, farReturn, farTransfer, interruptReturn } from './transfe
 import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
+import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
 
 export * from './consts.js';
 
@@ -558,8 +559,10 @@ export class I386Cpu implements Cpu {
   }
   /** IOPL-sensitive instructions (CLI, STI, ...) fault with #GP(0) when CPL > IOPL (SDM vol. 1, 13.2.1). */
   checkIopl(): void {
-    if ((this.cr0 & CR0_PE) !== 0 && this.cpl > this.iopl) this.raise(GP, 0);
+    if (this.ioplFaults()) this.raise(GP, 0);
   }
+  /** CPL > IOPL in protected mode (V86 included): CLI/STI fault, or change VIF under VME/PVI (vme.ts). */
+  ioplFaults(): boolean { return (this.cr0 & CR0_PE) !== 0 && this.cpl > this.iopl; }
   /** Privileged instructions fault with #GP(0) outside ring 0 (SDM vol. 3, 5.9). */
   checkCpl0(): void {
     if (this.cpl !== 0) this.raise(GP, 0);
@@ -857,13 +860,13 @@ export class I386Cpu implements Cpu {
         this.eip = t;
         return;
       }
-      case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0); this.softInt(v); return; }
+      case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM) softIntV86(this, v); else this.softInt(v); return; }
       case 0xcf: interruptReturn(this, vs); return;
       case 0x9c: // PUSHF: VM and RF read as 0
-        if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0);
+        if (this.flagsRest & VM && this.iopl < 3) { pushFlagsV86(this, vs); return; }
         this.push(vs, vs === 4 ? this.eflags & ~0x30000 : this.eflags & 0xffff); return;
       case 0x9d: {
-        if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0);
+        if (this.flagsRest & VM && this.iopl < 3) { popFlagsV86(this, vs); return; }
         writeFlags(this, this.pop(vs), vs === 4 ? ~(VM | 0x180000) : 0xffff, false); return;
       }
       case 0x9e: this.eflags = (this.eflags & ~0xd5) | ((this.regs[EAX] >>> 8) & 0xd5); return; // SAHF
@@ -894,8 +897,11 @@ export class I386Cpu implements Cpu {
       case 0xf8: this.setFlagBits(0, CF); return;
       case 0xf9: this.setFlagBits(CF, 0); return;
       case 0xf5: this.setFlagBits(this.carry() ? 0 : CF, this.carry()); return;
-      case 0xfa: this.checkIopl(); this.setFlagBits(0, IF); return;
-      case 0xfb: this.checkIopl(); if (!(this.flagsRest & IF)) this.shadow = true; this.setFlagBits(IF, 0); return;
+      case 0xfa: if (this.ioplFaults()) virtualInterruptFlag(this, false); else this.setFlagBits(0, IF); return;
+      case 0xfb:
+        if (this.ioplFaults()) { virtualInterruptFlag(this, true); return; }
+        if (!(this.flagsRest & IF)) this.shadow = true;
+        this.setFlagBits(IF, 0); return;
       case 0xfc: this.setFlagBits(0, DF); return;
       case 0xfd: this.setFlagBits(DF, 0); return;
       default: this.lessCommon(op, vs);

@@ -11,8 +11,8 @@ import type { I386Cpu } from './cpu.js';
 import { armBreakpoints, moveDebug } from './debugregs.js';
 import { sysenter, sysexit } from './sysenter.js';
 
-/** CPUID leaf 1 EDX: FPU, DE, PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV (the qemu32 features rvos implements). */
-const CPUID_FEATURES = 0x1 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x100 | 0x800 | 0x2000 | 0x8000;
+/** CPUID leaf 1 EDX: FPU, VME (with PVI), DE, PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV (the qemu32 features rvos implements). */
+const CPUID_FEATURES = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x100 | 0x800 | 0x2000 | 0x8000;
 const BRAND = brandWords('QEMU Virtual CPU version 2.5+');
 /** CR4 bits a guest may set: VME PVI TSD DE PSE PAE MCE PGE PCE (others #GP). */
 const CR4_WRITABLE = 0x1ff;

@@ -13,6 +13,7 @@ import {
   nullInaccessibleSegments, readDescriptor, setAccessed, writeFlags,
 } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
+import { interruptReturnV86 } from './vme.js';
 import { TASK_CALL, TASK_INT, TASK_IRET, TASK_JMP, taskSwitch, throughTaskGate } from './task.js';
 
 /** Writes `v` below `sp` on the stack at linear `base` (SP wraps at 64 KiB unless `big`); returns the new SP. */
@@ -245,7 +246,7 @@ function toOuterRing(cpu: I386Cpu, cs: number, clo: number, chi: number, ip: num
 export function interruptReturn(cpu: I386Cpu, vs: AccessSize): void {
   const flagMask = vs === 4 ? ~(VM | 0x180000) : 0xffff;
   if (!cpu.protectedMode) {
-    if (cpu.flagsRest & VM && cpu.iopl < 3) cpu.raise(GP, 0);
+    if (cpu.flagsRest & VM && cpu.iopl < 3) return interruptReturnV86(cpu, vs);
     const ip = cpu.pop(vs), cs = cpu.pop(vs) & 0xffff, fl = cpu.pop(vs);
     if (cpu.flagsRest & VM) cpu.loadSegV86(CS, cs); else cpu.loadSegReal(CS, cs);
     cpu.eip = ip;
