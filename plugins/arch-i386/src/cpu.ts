@@ -213,7 +213,7 @@ export class I386Cpu implements Cpu {
       else if (this.intr.level && (this.flagsRest & IF) !== 0) this.takeIntr();
       if (this.exitRequested) return;
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
-      if (this.debugBefore !== 0 && instructionBreakpoint(this)) continue;
+      if (this.debugBefore !== 0 && instructionBreakpoint(this)) { this.ran++; this.retiredCount++; continue; } // counted as faults are
       const traps = (this.flagsRest & TF) | this.debugAfter;
       this.step();
       this.ran++;

@@ -154,4 +154,13 @@ describe('i386 debug registers (SDM vol. 3, ch. 17)', () => {
     expect(r.m.cpu.lastException).toMatchObject({ vector: UD, eip: PCODE + 16 });
     expect(r.m.ram.view.getUint32(0x8000 - 4, true) & 0x10000).toBe(0x10000);
   });
+
+  it('a breakpoint on the #DB handler itself loops as on hardware, but each #DB counts against the run budget', () => {
+    const m = protectedMachine([...setDr(0, HANDLER), ...setDr(7, 1), 0xf1], (mm) => { // int1
+      setGate(mm, DB, HANDLER);
+      mm.bus.dmaWrite(HANDLER, Uint8Array.from(DB_HANDLER));
+    });
+    expect(m.cpu.run(50)).toBe(50);
+    expect(m.cpu.lastException?.vector).toBe(DB);
+  });
 });
