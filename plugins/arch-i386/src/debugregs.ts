@@ -13,6 +13,8 @@ import { DB, RF, UD } from './consts.js';
 
 /** `debugBefore` bit: EFLAGS.RF is set and must be cleared once the next instruction starts. */
 export const RF_PENDING = 0x10;
+/** `debugBefore` bit: a task switch loaded a TSS with the T bit: #DB (DR6.BT) before the task's first instruction. */
+export const TASK_TRAP = 0x20;
 /** DR6 bits: B0-B3, BD (a MOV DR with GD set), BS (single step), BT (task switch with the TSS T bit). */
 export const DR6_BD = 0x2000, DR6_BS = 0x4000, DR6_BT = 0x8000;
 /** DR7 bits: GD; the local enables L0-L3 and LE, which a task switch clears (SDM 17.2.4). */
@@ -48,7 +50,7 @@ export function armBreakpoints(cpu: I386Cpu): void {
     else if (rw === 2) { if (cpu.cr4 & CR4_DE) b.io |= 1 << n; } // undefined without CR4.DE: never fires
     else { b.data |= 1 << n; pages.push(b.start[n] & -4096); }
   }
-  cpu.debugBefore = b.exec | (cpu.debugBefore & RF_PENDING);
+  cpu.debugBefore = b.exec | (cpu.debugBefore & (RF_PENDING | TASK_TRAP));
   cpu.debugAfter = b.data | b.io;
   cpu.mmu.watchPages(pages);
 }
@@ -75,6 +77,12 @@ export function clearLocalEnables(cpu: I386Cpu): void {
  */
 export function instructionBreakpoint(cpu: I386Cpu): boolean {
   const b = cpu.breakpoints;
+  if (cpu.debugBefore & TASK_TRAP) { // SDM 17.3.1.5: a trap, taken before the new task's first instruction
+    cpu.debugBefore &= ~TASK_TRAP;
+    cpu.dr[6] |= DR6_BT;
+    cpu.debugException();
+    return true;
+  }
   if (cpu.flagsRest & RF) {
     cpu.flagsRest &= ~RF;
   } else if (b.exec !== 0) {

@@ -8,7 +8,7 @@
 import { CR0_PG, CR0_TS, CS, DS, ES, FS, GP, GS, LIN, NP, NT, SS, TS, VM } from './consts.js';
 import { descBase, descLimit, descPresent, descType, isCode, isConformingCode, descDpl, loadCache, loadDataSegment, loadNull, readDescriptor } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
-import { clearLocalEnables } from './debugregs.js';
+import { clearLocalEnables, TASK_TRAP } from './debugregs.js';
 
 export const TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2, TASK_INT = 3;
 
@@ -36,6 +36,7 @@ export function taskSwitch(cpu: I386Cpu, selector: number, how: number, ext: num
   const cr3 = w === 4 ? rd(0x1c) : 0, eip = rd(to.eip), eflags = rd(to.eflags), ldt = cpu.readMem(LIN, (base + to.ldt) >>> 0, 2);
   const regs = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => rd(to.regs + w * i));
   const sels = [0, 1, 2, 3, 4, 5].map((i) => (i < to.segCount ? rd(to.segs + w * i) & 0xffff : 0));
+  const debugTrap = w === 4 && (cpu.readMem(LIN, (base + 0x64) >>> 0, 2) & 1) !== 0; // the T bit
   // Save the old task in its own TSS's layout.
   const old = cpu.trBase, from = layoutOf(cpu.trType), ow = from.width;
   const wr = (off: number, v: number) => cpu.writeMem(LIN, (old + off) >>> 0, ow, v);
@@ -75,6 +76,7 @@ export function taskSwitch(cpu: I386Cpu, selector: number, how: number, ext: num
     if (s !== SS && (sels[s] & 0xfffc) === 0) { loadNull(cpu, s, sels[s]); continue; }
     loadDataSegment(cpu, s, sels[s]);
   }
+  if (debugTrap) cpu.debugBefore |= TASK_TRAP;
 }
 
 const DATA_SEGS = [SS, DS, ES, FS, GS];
