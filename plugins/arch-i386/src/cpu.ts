@@ -557,11 +557,10 @@ export class I386Cpu implements Cpu {
     else if (this.flagsRest & VM) this.loadSegV86(seg, selector);
     else this.loadSegReal(seg, selector);
   }
-  /** IOPL-sensitive instructions (CLI, STI, ...) fault with #GP(0) when CPL > IOPL (SDM vol. 1, 13.2.1). */
-  checkIopl(): void {
-    if (this.ioplFaults()) this.raise(GP, 0);
-  }
-  /** CPL > IOPL in protected mode (V86 included): CLI/STI fault, or change VIF under VME/PVI (vme.ts). */
+  /**
+   * CPL > IOPL in protected mode (V86 included): IOPL-sensitive CLI/STI fault with #GP(0) (SDM vol. 1,
+   * 13.2.1), or change VIF under VME/PVI (vme.ts).
+   */
   ioplFaults(): boolean { return (this.cr0 & CR0_PE) !== 0 && this.cpl > this.iopl; }
   /** Privileged instructions fault with #GP(0) outside ring 0 (SDM vol. 3, 5.9). */
   checkCpl0(): void {
