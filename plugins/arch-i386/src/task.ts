@@ -1,7 +1,7 @@
 /**
  * Hardware task switches (SDM vol. 3, 7.3) between 32-bit and 16-bit TSSs: JMP/CALL to a TSS or a
  * task gate, an interrupt or exception through a task gate, and IRET with NT set (back to the
- * previous task). A 16-bit TSS (types 1/3, SDM 7.6) holds IP, FLAGS, the 16-bit registers, ES CS SS
+ * previous task); a 32-bit TSS with EFLAGS.VM set resumes a virtual-8086 task. A 16-bit TSS (types 1/3, SDM 7.6) holds IP, FLAGS, the 16-bit registers, ES CS SS
  * DS and the LDT; switching to one loads no CR3, zero-extends the registers, nulls FS/GS and
  * changes only the low 16 bits of EFLAGS (as QEMU 7.2's switch_tss).
  */
@@ -58,11 +58,21 @@ export function taskSwitch(cpu: I386Cpu, selector: number, how: number, ext: num
   if (w === 4 && cpu.cr0 & CR0_PG) { cpu.cr3 = cr3 >>> 0; cpu.flushTlb(); }
   for (let i = 0; i < 8; i++) cpu.regs[i] = regs[i];
   const flags = w === 4 ? eflags : (cpu.eflags & ~0xffff) | eflags;
-  cpu.eflags = (how === TASK_CALL || how === TASK_INT ? flags | NT : flags) & ~VM;
+  // A 32-bit TSS whose EFLAGS has VM resumes a virtual-8086 task (SDM 20.2.5); a 16-bit one cannot.
+  const v86 = w === 4 && (eflags & VM) !== 0;
+  cpu.eflags = (how === TASK_CALL || how === TASK_INT ? flags | NT : flags) & (v86 ? ~0 : ~VM);
   cpu.eip = eip;
   for (let s = ES; s <= GS; s++) { cpu.sel[s] = sels[s]; }
-  // The LDT, then CS (its RPL is the new CPL), then the data segments, with the usual checks (#TS).
   loadLdt(cpu, ldt);
+  if (v86) {
+    for (let s = ES; s <= GS; s++) cpu.loadSegV86(s, sels[s]);
+    cpu.cpl = 3;
+  } else loadTaskSegments(cpu, sels, ext);
+  if (debugTrap) cpu.debugBefore |= TASK_TRAP;
+}
+
+/** After the LDT: CS (its RPL is the new CPL), then the data segments, with the usual checks (#TS). */
+function loadTaskSegments(cpu: I386Cpu, sels: number[], ext: number): void {
   const cs = sels[CS];
   if ((cs & 0xfffc) === 0) cpu.raise(TS, ext);
   readDescriptor(cpu, cs, TS, ext);
@@ -76,7 +86,6 @@ export function taskSwitch(cpu: I386Cpu, selector: number, how: number, ext: num
     if (s !== SS && (sels[s] & 0xfffc) === 0) { loadNull(cpu, s, sels[s]); continue; }
     loadDataSegment(cpu, s, sels[s]);
   }
-  if (debugTrap) cpu.debugBefore |= TASK_TRAP;
 }
 
 const DATA_SEGS = [SS, DS, ES, FS, GS];

@@ -98,3 +98,30 @@ describe('i386 16-bit TSS (SDM vol. 3, 7.6)', () => {
     expect(m.ram.view.getUint32(TSS + 0x20, true)).toBe(PCODE); // the faulting EIP saved in the old (32-bit) task
   });
 });
+
+describe('i386 task switches to a virtual-8086 task (SDM vol. 3, 20.2.5)', () => {
+  it('JMP to a 32-bit TSS whose EFLAGS has VM enters V86 with real-mode segments; its #GP goes to ring 0 through ESP0', () => {
+    const TSS2 = 0x3400, TSS2_SEL = 0x58;
+    const m = protectedMachine([0xea, 0x00, 0x00, 0x00, 0x00, 0x58, 0x00], (mm) => { // ljmp $0x58,$0
+      const v = mm.ram.view;
+      v.setBigUint64(GDT + TSS_SEL, descriptor(TSS, 0x68 + 0x20, 0x8b, 0), true);
+      v.setBigUint64(GDT + TSS2_SEL, descriptor(TSS2, 0x67, 0x89, 0), true);
+      mm.cpu.gdtLimit = 0x5f;
+      v.setUint32(TSS2 + 4, 0x8800, true); v.setUint16(TSS2 + 8, KDATA, true); // ESP0, SS0
+      v.setUint32(TSS2 + 0x20, 0, true); // EIP
+      v.setUint32(TSS2 + 0x24, 0x20002, true); // EFLAGS: VM, IOPL 0
+      v.setUint32(TSS2 + 0x38, 0x7000, true); // ESP
+      for (let s = 0; s < 6; s++) v.setUint16(TSS2 + 0x48 + 4 * s, s === CS ? 0x5000 : 0, true);
+      mm.bus.dmaWrite(0x50000, Uint8Array.of(0xb3, 0x07, 0xf4)); // mov $7,%bl; hlt
+      setGate(mm, GP, 0x20000); mm.ram.u8[0x20000] = 0xf4;
+    });
+    m.cpu.run(1);
+    expect(m.cpu.privilegeName()).toBe('V86');
+    expect(m.cpu.cpl).toBe(3);
+    expect(m.cpu.pc).toBe(0x50000);
+    m.cpu.run(10);
+    expect(m.cpu.getReg(EBX) & 0xff).toBe(7);
+    expect(m.cpu.lastException).toMatchObject({ vector: GP, eip: 2 });
+    expect(m.cpu.getReg(ESP)).toBe(0x8800 - 40); // GS FS DS ES SS ESP EFLAGS CS EIP and the error code
+  });
+});
