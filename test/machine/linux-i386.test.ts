@@ -34,7 +34,7 @@ describe('i386 Linux 6.1 (scripts/linux-i386) on rvos pc', () => {
       /^Run \/init as init process$/m,
       /^rvos-init: hello from \/init$/m,
       /^uname: Linux \(none\) 6\.1\.\d+ #1 Thu Jan  1 00:00:00 UTC 2026 i686$/m,
-      /^flags\t\t: fpu pse tsc msr pae cx8 pge cmov cpuid$/m,
+      /^flags\t\t: fpu vme de pse tsc msr pae cx8 sep pge cmov cpuid$/m,
       /^rvos-init: powering off$/m,
     ]) expect(out).toMatch(line);
   }, 600_000);

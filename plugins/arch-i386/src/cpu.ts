@@ -10,9 +10,10 @@ import { AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF 
 import { div32, mul32, R } from './muldiv32.js';
 import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
-  GP, GS, LIN, NM, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
+  GP, GS, LIN, NM, OVERFLOW, PAGE_FAULT, RF, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
 } from './consts.js';
 import { I386Debug } from './debug.js';
+import { armBreakpoints, Breakpoints, dataAccess, DR6_BS, instructionBreakpoint, RF_PENDING } from './debugregs.js';
 import { X87 } from './fpu.js';
 import { FAST_SR, FAST_SW, FAST_SX, FAST_UR, FAST_UW, FAST_UX, I386Mmu, TLB_MASK } from './mmu.js';
 import { loadCache, loadDataSegment, loadNull, probeDescriptor, writeFlags } from './descriptors.js';
@@ -20,6 +21,7 @@ import { deliverEvent, farReturn, farTransfer, interruptReturn } from './transfe
 import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
+import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
 
 export * from './consts.js';
 
@@ -63,6 +65,14 @@ export class I386Cpu implements Cpu {
   ldtSel = 0; ldtBase = 0; ldtLimit = 0;
   trSel = 0; trBase = 0; trLimit = 0; trType = 0;
   readonly dr = new Uint32Array(8);
+  /** What DR7 arms (debugregs.ts). The run loop tests only the two fields below it computes. */
+  readonly breakpoints = new Breakpoints();
+  /** Non-zero: check instruction breakpoints and clear EFLAGS.RF before the next instruction. */
+  debugBefore = 0;
+  /** Non-zero while data or I/O breakpoints are armed: report `dataHits` after each instruction. */
+  debugAfter = 0;
+  /** DR6 B0-B3 of the data and I/O breakpoints the current instruction hit (a trap after it). */
+  dataHits = 0;
   /** MSRs kept as plain storage (lo, hi): APIC base, SYSENTER CS/ESP/EIP, MISC_ENABLE; and the TSC offset. */
   readonly msr = new Uint32Array(12);
   tscOffset = 0;
@@ -110,6 +120,7 @@ export class I386Cpu implements Cpu {
     this.events = ctx.events;
     this.ack = ctx.acknowledge;
     this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
+    this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);
     this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
     this.fpu = new X87({
       loadEa: (disp, size) => this.read(this.eaSeg, this.eaPlus(disp), size),
@@ -143,6 +154,8 @@ export class I386Cpu implements Cpu {
     this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
     this.mmu.reset();
+    this.debugBefore = 0; this.dataHits = 0;
+    armBreakpoints(this);
     this.fpu.init();
   }
 
@@ -169,7 +182,10 @@ export class I386Cpu implements Cpu {
     if (this.ccOp === CcOp.None) return this.flagsRest >>> 0;
     return ((this.flagsRest & ~ARITH) | arithFlags(this.ccOp, this.ccA, this.ccB, this.ccR, this.ccBits, this.ccKeptCf)) >>> 0;
   }
-  set eflags(v: number) { this.flagsRest = (v & 0x3f7fd7) | EFLAGS_FIXED; this.ccOp = CcOp.None; }
+  set eflags(v: number) {
+    this.flagsRest = (v & 0x3f7fd7) | EFLAGS_FIXED; this.ccOp = CcOp.None;
+    if (v & RF) this.debugBefore |= RF_PENDING; // IRET, task switches: cleared after the next instruction starts
+  }
 
   inspect(): RegisterValue[] {
     const names = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
@@ -204,17 +220,19 @@ export class I386Cpu implements Cpu {
       else if (this.intr.level && (this.flagsRest & IF) !== 0) this.takeIntr();
       if (this.exitRequested) return;
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
-      const stepping = this.flagsRest & TF;
+      if (this.debugBefore !== 0 && instructionBreakpoint(this)) { this.ran++; this.retiredCount++; continue; } // counted as faults are
+      const traps = (this.flagsRest & TF) | this.debugAfter;
       this.step();
       this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
-      if (stepping !== 0 && (this.flagsRest & TF) !== 0 && !this.shadow) this.singleStepTrap();
+      if (traps !== 0) this.debugTrap(traps & TF);
     }
   }
 
   /**
    * `loop` for the debugger (debug.ts): stops before an instruction at a breakpoint, after one (or
-   * an event delivery) that hit a watchpoint, and takes no INTR while `maskInterrupts` is set.
+   * an event delivery) that hit a watchpoint, and takes no INTR while `maskInterrupts` is set. The
+   * architectural debug registers and TF work as in `loop`.
    */
   private debugLoop(): void {
     const d = this.debug;
@@ -230,23 +248,33 @@ export class I386Cpu implements Cpu {
       this.shadow = false;
       if (this.exitRequested) return;
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
-      const stepping = this.flagsRest & TF;
+      if (this.debugBefore !== 0 && instructionBreakpoint(this)) { this.ran++; this.retiredCount++; continue; }
+      const traps = (this.flagsRest & TF) | this.debugAfter;
       this.step();
       this.ran++;
       this.retiredCount++;
-      if (stepping !== 0 && (this.flagsRest & TF) !== 0 && !this.shadow) this.singleStepTrap();
+      if (traps !== 0) this.debugTrap(traps & TF);
     }
   }
 
   /**
-   * EFLAGS.TF (SDM vol. 3, 17.3.1.4): #DB as a trap after an instruction that began with TF set,
-   * DR6.BS set. Not after one that entered a handler (INT n and exceptions clear TF) nor inside the
-   * MOV SS / POP SS shadow.
+   * Debug traps after an instruction (SDM vol. 3, 17.3.1): data and I/O breakpoints it hit (DR6
+   * B0-B3) and EFLAGS.TF single-step (DR6.BS) when it began with TF set, together in one #DB. Not
+   * after an instruction that entered a handler (INT n and exceptions clear TF), and held for one
+   * instruction inside the MOV SS / POP SS shadow.
    */
-  private singleStepTrap(): void {
-    this.dr[6] |= 0x4000;
+  private debugTrap(stepping: number): void {
+    if (this.shadow) return;
+    const hits = this.dataHits;
+    const step = stepping !== 0 && (this.flagsRest & TF) !== 0;
+    if (hits === 0 && !step) return;
+    this.dataHits = 0;
+    this.dr[6] = (hits !== 0 ? (this.dr[6] & ~0xf) | hits : this.dr[6]) | (step ? DR6_BS : 0);
     this.deliverException(DB, -1);
   }
+
+  /** #DB for debugregs.ts (an instruction breakpoint: a fault with EIP at the instruction). */
+  debugException(): void { this.deliverException(DB, -1); }
 
   // --- exceptions and interrupts (SDM vol. 3, chapter 6) --------------------------------------
 
@@ -280,6 +308,9 @@ export class I386Cpu implements Cpu {
     this.pending = -1;
     this.debug.hit = false; // the faulting instruction did not complete: its watchpoint accesses are not reported
     this.eip = this.startEip; this.regs[ESP] = this.startEsp;
+    // Faults push RF = 1, so that the restarted instruction skips its instruction breakpoint (SDM 17.3.1.1);
+    // only while one is armed: QEMU 7.2 pushes RF = 0 and kernels' fault dumps print EFLAGS. No RF in real mode.
+    if (this.breakpoints.exec !== 0 && (this.cr0 & CR0_PE) !== 0) { this.flagsRest |= RF; this.debugBefore |= RF_PENDING; }
     this.deliverException(vector, code);
   }
 
@@ -288,7 +319,7 @@ export class I386Cpu implements Cpu {
     const cpl = this.cpl;
     for (;;) {
       this.record(vector, code);
-      try { deliverEvent(this, vector, EXCEPTION, code); return; } catch (e) {
+      try { deliverEvent(this, vector, EXCEPTION, code); this.dataHits = 0; return; } catch (e) { // its own stack writes do not trap
         if (e !== FAULT) throw e;
       }
       const second = this.pending;
@@ -315,6 +346,7 @@ export class I386Cpu implements Cpu {
     this.startEip = this.eip; this.startEsp = this.regs[ESP];
     if (this.events.wants('trap')) this.emitTrap(vector & 0xff, true, 0);
     try { deliverEvent(this, vector & 0xff, EXTERNAL, -1); } catch (e) { if (e !== FAULT) throw e; this.takeFault(); }
+    this.dataHits = 0;
   }
 
   /** INT n, INT3, INTO, INT1 and BOUND's #BR: traps return after the instruction. */
@@ -561,10 +593,11 @@ export class I386Cpu implements Cpu {
     else if (this.flagsRest & VM) this.loadSegV86(seg, selector);
     else this.loadSegReal(seg, selector);
   }
-  /** IOPL-sensitive instructions (CLI, STI, ...) fault with #GP(0) when CPL > IOPL (SDM vol. 1, 13.2.1). */
-  checkIopl(): void {
-    if ((this.cr0 & CR0_PE) !== 0 && this.cpl > this.iopl) this.raise(GP, 0);
-  }
+  /**
+   * CPL > IOPL in protected mode (V86 included): IOPL-sensitive CLI/STI fault with #GP(0) (SDM vol. 1,
+   * 13.2.1), or change VIF under VME/PVI (vme.ts).
+   */
+  ioplFaults(): boolean { return (this.cr0 & CR0_PE) !== 0 && this.cpl > this.iopl; }
   /** Privileged instructions fault with #GP(0) outside ring 0 (SDM vol. 3, 5.9). */
   checkCpl0(): void {
     if (this.cpl !== 0) this.raise(GP, 0);
@@ -711,8 +744,14 @@ export class I386Cpu implements Cpu {
     for (let i = 0; ; i++) {
       if (this.rep) {
         if (this.getR(ECX, as) === 0) return;
-        // Also after an iteration that hit a watchpoint, as x86 data breakpoints (SDM vol. 3, 17.3.1.2).
-        if (i === REP_CHUNK || (i > 0 && (this.intrReady() || this.debug.hit))) { this.eip = this.startEip; return; }
+        // Also after an iteration that hit a data breakpoint or a GDB watchpoint (SDM vol. 3, 17.3.1.2).
+        if (i === REP_CHUNK || (i > 0 && (this.dataHits !== 0 || this.debug.hit || this.intrReady()))) {
+          // Stopped between iterations: RF = 1 lets it resume past its instruction breakpoint (SDM 17.3.1.1),
+          // set only while breakpoints are armed (QEMU 7.2 never sets it).
+          this.eip = this.startEip;
+          if ((this.breakpoints.exec | this.dataHits) !== 0) { this.flagsRest |= RF; this.debugBefore |= RF_PENDING; }
+          return;
+        }
       }
       const si = this.getR(ESI, as), di = this.getR(EDI, as);
       switch (kind) {
@@ -857,13 +896,13 @@ export class I386Cpu implements Cpu {
         this.eip = t;
         return;
       }
-      case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0); this.softInt(v); return; }
+      case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM) softIntV86(this, v); else this.softInt(v); return; }
       case 0xcf: interruptReturn(this, vs); return;
       case 0x9c: // PUSHF: VM and RF read as 0
-        if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0);
+        if (this.flagsRest & VM && this.iopl < 3) { pushFlagsV86(this, vs); return; }
         this.push(vs, vs === 4 ? this.eflags & ~0x30000 : this.eflags & 0xffff); return;
       case 0x9d: {
-        if (this.flagsRest & VM && this.iopl < 3) this.raise(GP, 0);
+        if (this.flagsRest & VM && this.iopl < 3) { popFlagsV86(this, vs); return; }
         writeFlags(this, this.pop(vs), vs === 4 ? ~(VM | 0x180000) : 0xffff, false); return;
       }
       case 0x9e: this.eflags = (this.eflags & ~0xd5) | ((this.regs[EAX] >>> 8) & 0xd5); return; // SAHF
@@ -894,8 +933,11 @@ export class I386Cpu implements Cpu {
       case 0xf8: this.setFlagBits(0, CF); return;
       case 0xf9: this.setFlagBits(CF, 0); return;
       case 0xf5: this.setFlagBits(this.carry() ? 0 : CF, this.carry()); return;
-      case 0xfa: this.checkIopl(); this.setFlagBits(0, IF); return;
-      case 0xfb: this.checkIopl(); if (!(this.flagsRest & IF)) this.shadow = true; this.setFlagBits(IF, 0); return;
+      case 0xfa: if (this.ioplFaults()) virtualInterruptFlag(this, false); else this.setFlagBits(0, IF); return;
+      case 0xfb:
+        if (this.ioplFaults()) { virtualInterruptFlag(this, true); return; }
+        if (!(this.flagsRest & IF)) this.shadow = true;
+        this.setFlagBits(IF, 0); return;
       case 0xfc: this.setFlagBits(0, DF); return;
       case 0xfd: this.setFlagBits(DF, 0); return;
       default: this.lessCommon(op, vs);

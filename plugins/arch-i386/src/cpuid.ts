@@ -8,13 +8,17 @@
 import { EAX, EBX, ECX, EDX } from './consts.js';
 
 /** Leaf 1 EDX bits. */
-export const FEAT_FPU = 1 << 0, FEAT_DE = 1 << 2, FEAT_PSE = 1 << 3, FEAT_TSC = 1 << 4, FEAT_MSR = 1 << 5,
+export const FEAT_FPU = 1 << 0, FEAT_VME = 1 << 1, FEAT_DE = 1 << 2, FEAT_PSE = 1 << 3, FEAT_TSC = 1 << 4, FEAT_MSR = 1 << 5,
   FEAT_PAE = 1 << 6, FEAT_MCE = 1 << 7, FEAT_CX8 = 1 << 8, FEAT_SEP = 1 << 11, FEAT_PGE = 1 << 13,
   FEAT_CMOV = 1 << 15, FEAT_PAT = 1 << 16, FEAT_FXSR = 1 << 24;
 
-/** Leaf 1 EDX: the qemu32 features rvos implements (no MMX, SSE, SSE2 or local APIC). */
-const FEATURES_EDX = FEAT_FPU | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_MCE | FEAT_CX8 | FEAT_PGE | FEAT_CMOV |
-  FEAT_PAT | FEAT_FXSR;
+/**
+ * Leaf 1 EDX: the qemu32 features rvos implements (no MMX, SSE, SSE2 or local APIC). VME (and PVI)
+ * work when CR4 enables them but are not advertised: QEMU's TCG cannot do them, so its CPUs never
+ * advertise VME, and kernels that test the bit take QEMU's path on rvos too.
+ */
+const FEATURES_EDX = FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_MCE | FEAT_CX8 |
+  FEAT_SEP | FEAT_PGE | FEAT_CMOV | FEAT_PAT | FEAT_FXSR;
 /** Leaf 1 ECX: the hypervisor bit, as every QEMU guest CPU (no SSE3). */
 const FEATURES_ECX = 0x80000000 | 0;
 

@@ -5,9 +5,11 @@
 import type { AccessSize } from '../../../src/core/api.js';
 import { CR0_PE, GP, LIN, VM } from './consts.js';
 import type { I386Cpu } from './cpu.js';
+import { ioAccess } from './debugregs.js';
 
-/** #GP(0) unless the access to `size` ports from `port` is allowed at the current CPL/IOPL. */
+/** I/O breakpoints (debugregs.ts); #GP(0) unless the access to `size` ports from `port` is allowed at the current CPL/IOPL. */
 export function ioPermission(cpu: I386Cpu, port: number, size: number): void {
+  if (cpu.breakpoints.io !== 0) ioAccess(cpu, port, size); // recorded here: every port access starts with this check
   if (!(cpu.cr0 & CR0_PE) || (cpu.cpl <= cpu.iopl && !(cpu.flagsRest & VM))) return;
   // Only a 32-bit TSS has a bitmap; its offset is the word at 0x66, and bits past the TSS limit deny.
   if ((cpu.trType & 0x9) !== 0x9 || cpu.trLimit < 0x67) cpu.raise(GP, 0);

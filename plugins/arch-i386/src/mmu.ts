@@ -102,6 +102,12 @@ export class I386Mmu {
   private largeEntries = 0;
   /** Set while watchpoints exist (debug.ts); null keeps the slow path as it was. */
   watcher: AccessWatcher | null = null;
+  /**
+   * Linear pages (bits 31:12) holding an armed data breakpoint (debugregs.ts): their entries get no
+   * fast bits, so every access to them takes the slow path, which reports it to `onWatch`.
+   */
+  private watched: number[] = [];
+  onWatch: (linear: number, size: number, write: boolean) => void = () => {};
   /** Page walks and flushes so far (tests). */
   walks = 0;
   flushes = 0;
@@ -150,6 +156,13 @@ export class I386Mmu {
     const mask = enabled ? -1 : ~(1 << 20);
     if (mask === this.a20Mask) return;
     this.a20Mask = mask;
+    this.flushAll();
+  }
+
+  /** The linear pages of the armed data breakpoints (a DR7 write): entries refilled without fast bits. */
+  watchPages(pages: number[]): void {
+    if (pages.length === 0 && this.watched.length === 0) return;
+    this.watched = pages;
     this.flushAll();
   }
 
@@ -309,7 +322,8 @@ export class I386Mmu {
   private fill(slot: number, linear: number, page: number, perm: number): void {
     const pa = (page & this.a20Mask) >>> 0;
     const off = pa - this.ramBase;
-    const ram = off >= 0 && off < this.ramSize && (this.bus.pageFlags[off >>> 12] & PAGE_HOLE) === 0;
+    const ram = off >= 0 && off < this.ramSize && (this.bus.pageFlags[off >>> 12] & PAGE_HOLE) === 0
+      && (this.watched.length === 0 || !this.watched.includes(linear & -4096));
     this.tag[slot] = linear & -4096;
     this.phys[slot] = pa;
     this.ramOff[slot] = ram ? off : -1;
@@ -361,6 +375,7 @@ export class I386Mmu {
   /** A linear read the inline TLB hit could not do; 0 after a page fault. */
   readSlow(linear: number, size: AccessSize, user: boolean): number {
     if (this.watcher !== null) this.watcher.access(linear, size, false); // a fault below abandons the report too
+    if (this.watched.length !== 0) this.onWatch(linear, size, false);
     const pageOff = linear & 0xfff;
     if (pageOff + size <= 4096) {
       const pa = this.physical(linear, ACCESS_READ, user);
@@ -386,6 +401,7 @@ export class I386Mmu {
   /** A linear write the inline TLB hit could not do; nothing is written after a page fault. */
   writeSlow(linear: number, size: AccessSize, v: number, user: boolean): void {
     if (this.watcher !== null) this.watcher.access(linear, size, true);
+    if (this.watched.length !== 0) this.onWatch(linear, size, true);
     const pageOff = linear & 0xfff;
     if (pageOff + size <= 4096) {
       const pa = this.physical(linear, ACCESS_WRITE, user);

@@ -9,6 +9,8 @@ import { CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, FS, GP, GS, LIN, NM
 import { descDpl, descLimit, descPresent, descType, isCode, isConformingCode, probeDescriptor, readDescriptor, descBase } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
 import { cpuid } from './cpuid.js';
+import { armBreakpoints, moveDebug } from './debugregs.js';
+import { sysenter, sysexit } from './sysenter.js';
 
 /** CR4 bits a guest may set: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR (others #GP; OSXMMEXCPT needs SSE). */
 const CR4_WRITABLE = 0x3ff;
@@ -41,6 +43,8 @@ export function twoByte(cpu: I386Cpu, vs: AccessSize): void {
       return;
     }
     case 0x32: return readMsr(cpu);
+    case 0x34: return sysenter(cpu);
+    case 0x35: return sysexit(cpu);
     case 0xa0: case 0xa8: cpu.push(vs, cpu.sel[op === 0xa0 ? FS : GS]); return;
     case 0xa1: case 0xa9: cpu.loadSeg(op === 0xa1 ? FS : GS, cpu.pop(vs) & 0xffff); return;
     case 0xa2: return cpuid(cpu.regs);
@@ -279,17 +283,8 @@ function moveControl(cpu: I386Cpu, write: boolean): void {
     if (v & ~CR4_WRITABLE) cpu.raise(GP, 0);
     cpu.cr4 = v;
     cpu.flushTlb();
+    armBreakpoints(cpu); // CR4.DE arms I/O breakpoints
   }
-}
-
-/** MOV to/from DR0-DR7 (ring 0; DR4/DR5 alias DR6/DR7 while CR4.DE = 0). Breakpoints do not fire. */
-function moveDebug(cpu: I386Cpu, write: boolean): void {
-  cpu.modrm();
-  cpu.checkCpl0();
-  let n = cpu.mrReg;
-  const r = cpu.mrRm >= 0 ? cpu.mrRm : 0;
-  if (n === 4 || n === 5) { if (cpu.cr4 & 8) cpu.raise(UD); n += 2; }
-  if (write) cpu.dr[n] = cpu.regs[r]; else cpu.regs[r] = cpu.dr[n];
 }
 
 function tsc(cpu: I386Cpu): number { return Math.max(0, Math.floor(cpu.clock.now()) + cpu.tscOffset); }

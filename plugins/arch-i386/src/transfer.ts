@@ -13,6 +13,7 @@ import {
   nullInaccessibleSegments, readDescriptor, setAccessed, writeFlags,
 } from './descriptors.js';
 import type { I386Cpu } from './cpu.js';
+import { interruptReturnV86 } from './vme.js';
 import { TASK_CALL, TASK_INT, TASK_IRET, TASK_JMP, taskSwitch, throughTaskGate } from './task.js';
 
 /** Writes `v` below `sp` on the stack at linear `base` (SP wraps at 64 KiB unless `big`); returns the new SP. */
@@ -67,7 +68,7 @@ export function deliverEvent(cpu: I386Cpu, vector: number, kind: number, code: n
   if (!descPresent(hi)) cpu.raise(NP, gateErr);
   if (type === 0x05) { // a task gate: the handler is another task; the error code goes on its stack
     throughTaskGate(cpu, lo, TASK_INT, ext);
-    if (code >= 0) cpu.push(4, code);
+    if (code >= 0) cpu.push(cpu.trType & 8 ? 4 : 2, code); // a word on a 16-bit task's stack
     return;
   }
   const size: AccessSize = type & 8 ? 4 : 2;
@@ -144,10 +145,10 @@ export function farTransfer(cpu: I386Cpu, selector: number, offset: number, call
     return;
   }
   const type = descType(hi);
-  if (type !== 0x04 && type !== 0x0c && type !== 0x05 && type !== 0x09) cpu.raise(GP, err);
+  if (type !== 0x04 && type !== 0x0c && type !== 0x05 && type !== 0x09 && type !== 0x01) cpu.raise(GP, err);
   if (dpl < cpl || dpl < rpl) cpu.raise(GP, err);
   if (!descPresent(hi)) cpu.raise(NP, err);
-  if (type === 0x09) return taskSwitch(cpu, selector, call ? TASK_CALL : TASK_JMP, 0); // JMP/CALL to a TSS
+  if (type === 0x09 || type === 0x01) return taskSwitch(cpu, selector, call ? TASK_CALL : TASK_JMP, 0); // JMP/CALL to a TSS
   if (type === 0x05) return throughTaskGate(cpu, lo, call ? TASK_CALL : TASK_JMP, 0);
   const size: AccessSize = type === 0x0c ? 4 : 2;
   const tsel = lo >>> 16, terr = tsel & 0xfffc, params = hi & 0x1f;
@@ -245,7 +246,7 @@ function toOuterRing(cpu: I386Cpu, cs: number, clo: number, chi: number, ip: num
 export function interruptReturn(cpu: I386Cpu, vs: AccessSize): void {
   const flagMask = vs === 4 ? ~(VM | 0x180000) : 0xffff;
   if (!cpu.protectedMode) {
-    if (cpu.flagsRest & VM && cpu.iopl < 3) cpu.raise(GP, 0);
+    if (cpu.flagsRest & VM && cpu.iopl < 3) return interruptReturnV86(cpu, vs);
     const ip = cpu.pop(vs), cs = cpu.pop(vs) & 0xffff, fl = cpu.pop(vs);
     if (cpu.flagsRest & VM) cpu.loadSegV86(CS, cs); else cpu.loadSegReal(CS, cs);
     cpu.eip = ip;

@@ -98,14 +98,15 @@ describe('i386 BCD, XLAT, moffs', () => {
 });
 
 describe('i386 i486/Pentium additions', () => {
-  it('CPUID: GenuineIntel, family 6 model 6 stepping 3, FPU TSC CX8 PSE PAE PGE CMOV', () => {
+  it('CPUID: GenuineIntel, family 6 model 6 stepping 3, FPU DE PSE TSC MSR PAE MCE CX8 SEP PGE CMOV PAT FXSR, hypervisor', () => {
     let m = run32([0x0f, 0xa2], { [EAX]: 0 });
     const vendor = [EBX, EDX, ECX].map((i) => String.fromCharCode(...new Uint8Array(Uint32Array.of(r(m, i)).buffer))).join('');
     expect(vendor).toBe('GenuineIntel');
     m = run32([0x0f, 0xa2], { [EAX]: 1 });
     expect(r(m, EAX)).toBe(0x663);
-    for (const bit of [0, 3, 4, 5, 6, 8, 13, 15]) expect((r(m, EDX) >>> bit) & 1).toBe(1);
-    expect(r(m, EDX) & (1 << 25)).toBe(0); // no SSE
+    for (const bit of [0, 2, 3, 4, 5, 6, 7, 8, 11, 13, 15, 16, 24]) expect((r(m, EDX) >>> bit) & 1).toBe(1);
+    expect(r(m, EDX) & ((1 << 1) | (1 << 9) | (1 << 23) | (1 << 25) | (1 << 26))).toBe(0); // no VME (as QEMU), APIC, MMX, SSE, SSE2
+    expect(r(m, ECX) >>> 0).toBe(0x80000000); // the hypervisor bit only (no SSE3)
   });
 
   it('RDTSC after WRMSR to the TSC; RDMSR of the APIC base; SYSENTER MSRs store; other MSRs read 0; #GP(0) at CPL 3', () => {
