@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DB, EBX, ECX, EDI, GP, UD } from '../../../plugins/arch-i386/src/cpu.js';
 import { TF } from '../../../plugins/arch-i386/src/flags.js';
-import { descriptor, GDT, KCODE, KDATA, PCODE, protectedMachine, setGate, TSS, TSS_SEL, type TestMachine } from './machine.js';
+import { PCODE, protectedMachine, secondTask, setGate, TASK_CODE, TSS, TSS2, TSS2_SEL, type TestMachine } from './machine.js';
 
 // Encodings from `llvm-mc -triple=i386 -show-encoding` (.code32).
 const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
@@ -165,18 +165,9 @@ describe('i386 debug registers (SDM vol. 3, ch. 17)', () => {
   });
 
   it("a task switch to a TSS with the T bit set: #DB with DR6.BT before the new task's first instruction", () => {
-    const TSS2 = 0x3400, TSS2_SEL = 0x58, TASK_CODE = 0x20200;
     const r = debugMachine([0x9a, 0x00, 0x00, 0x00, 0x00, 0x58, 0x00], (m) => { // lcall $0x58,$0
-      const v = m.ram.view;
-      v.setBigUint64(GDT + TSS_SEL, descriptor(TSS, 0x68 + 0x20, 0x8b, 0), true);
-      v.setBigUint64(GDT + TSS2_SEL, descriptor(TSS2, 0x67, 0x89, 0), true);
-      m.cpu.gdtLimit = 0x5f;
-      v.setUint32(TSS2 + 0x20, TASK_CODE, true);
-      v.setUint32(TSS2 + 0x24, 2, true);
-      v.setUint32(TSS2 + 0x38, 0x6000, true);
-      for (let s = 0; s < 6; s++) v.setUint16(TSS2 + 0x48 + 4 * s, s === 1 ? KCODE : KDATA, true);
-      v.setUint16(TSS2 + 0x64, 1, true); // T
-      m.bus.dmaWrite(TASK_CODE, Uint8Array.of(INC_EBX, 0xf4));
+      secondTask(m, [INC_EBX, 0xf4]);
+      m.ram.view.setUint16(TSS2 + 0x64, 1, true); // T
     });
     expect(r.count).toBe(1);
     expect(r.dr6 & 0x8000).toBe(0x8000);

@@ -122,3 +122,18 @@ export function toRing3(m: TestMachine): void {
   cpu.cpl = 3;
   cpu.regs[ESP] = USTACK;
 }
+
+export const TSS2 = 0x3400, TSS2_SEL = 0x58, TASK_CODE = 0x20200;
+
+/** A second 32-bit TSS (selector 0x58) whose task starts at TASK_CODE with ESP 0x6000; the current TSS marked busy. */
+export function secondTask(m: TestMachine, code: number[]): void {
+  const v = m.ram.view;
+  v.setBigUint64(GDT + TSS_SEL, descriptor(TSS, 0x68 + 0x20, 0x8b, 0), true);
+  v.setBigUint64(GDT + TSS2_SEL, descriptor(TSS2, 0x67, 0x89, 0), true);
+  m.cpu.gdtLimit = 0x5f;
+  v.setUint32(TSS2 + 0x20, TASK_CODE, true);
+  v.setUint32(TSS2 + 0x24, 2, true);
+  v.setUint32(TSS2 + 0x38, 0x6000, true);
+  for (let s = 0; s < 6; s++) v.setUint16(TSS2 + 0x48 + 4 * s, s === CS ? KCODE : KDATA, true);
+  m.bus.dmaWrite(TASK_CODE, Uint8Array.from(code));
+}
