@@ -97,6 +97,17 @@ export class Machine implements MachineControl {
   private hostStart = 0;
   private realtimeBase = 0;
   private paused = false;
+  /** Halted by the debugger (the GDB stub): nothing runs and virtual time stands still. */
+  private debugHalted = false;
+  /** Host time when the machine last stopped (paused or halted): realtime clocks skip the gap. */
+  private heldSince: number | undefined;
+  /**
+   * Called after a round in which a CPU's `debug.stop` halted the machine (all-stop: a
+   * breakpoint or watchpoint hit); the GDB stub reports it.
+   */
+  onDebugStop: ((cpu: Cpu) => void) | undefined;
+  /** One status word for the TUI while a debugger is attached ("gdb attached", "halted at ..."). */
+  debugStatus: (() => string | undefined) | undefined;
   private wake: (() => void) | undefined;
   /** The CPU inside `run()` and its retired count when the slice began (for mid-slice time). */
   private runningCpu: Cpu | undefined;
@@ -192,7 +203,39 @@ export class Machine implements MachineControl {
 
   setPaused(paused: boolean): void {
     this.paused = paused;
-    if (paused) for (const cpu of this.cpus) cpu.requestExit();
+    this.holdChanged();
+  }
+
+  /** True while the debugger holds the machine halted. */
+  get halted(): boolean {
+    return this.debugHalted;
+  }
+
+  /** Halts the machine for the debugger (all CPUs), at the next instruction boundary. */
+  debugHalt(): void {
+    this.debugHalted = true;
+    this.holdChanged();
+  }
+
+  /** Lets a machine halted by the debugger run again. */
+  debugResume(): void {
+    this.debugHalted = false;
+    this.holdChanged();
+  }
+
+  /**
+   * A pause or a debugger halt began or ended. Stopping makes the running CPU leave its slice;
+   * on a realtime clock the time spent stopped is skipped, so the guest clock does not jump.
+   */
+  private holdChanged(): void {
+    const held = this.paused || this.debugHalted;
+    if (held) {
+      for (const cpu of this.cpus) cpu.requestExit();
+      this.heldSince ??= performance.now();
+    } else if (this.heldSince !== undefined) {
+      this.realtimeBase += performance.now() - this.heldSince;
+      this.heldSince = undefined;
+    }
     this.wake?.();
   }
 
@@ -233,6 +276,7 @@ export class Machine implements MachineControl {
     this.roundBudget = budget;
     let most = 0;
     let left = insnsLeft;
+    let debugStop: Cpu | undefined;
     for (const cpu of this.cpus) {
       if (cpu.stopped || cpu.waiting) continue;
       if (left <= 0) break;
@@ -248,10 +292,17 @@ export class Machine implements MachineControl {
       this.totalInsns += n;
       if (n > most) most = n;
       if (this.stopRequest) break;
+      // All-stop: a CPU that hit a breakpoint or watchpoint halts the whole machine.
+      if (cpu.debug?.stop !== undefined) {
+        debugStop = cpu;
+        this.debugHalt();
+        break;
+      }
     }
     for (const hook of this.afterSlice) hook();
     if (this.realtime) this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
     else if (most > 0) this.clock.advanceTo(now + most * this.nsPerInsn);
+    if (debugStop) this.onDebugStop?.(debugStop);
     return most > 0;
   }
 
@@ -259,12 +310,13 @@ export class Machine implements MachineControl {
   async run(limits: RunLimits = {}): Promise<RunResult> {
     this.hostStart = performance.now();
     this.realtimeBase = this.hostStart;
+    if (this.heldSince !== undefined) this.heldSince = this.hostStart;
     const maxInsns = limits.maxInsns ?? Infinity;
     const deadline = limits.timeoutMs !== undefined ? this.hostStart + limits.timeoutMs : Infinity;
     try {
       for (;;) {
         const sliceStart = performance.now();
-        while (!this.stopRequest && !this.paused) {
+        while (!this.stopRequest && !this.paused && !this.debugHalted) {
           if (this.resetRequest) this.doReset();
           const left = maxInsns - this.totalInsns;
           if (left <= 0) {
@@ -280,7 +332,7 @@ export class Machine implements MachineControl {
           this.requestStop({ reason: 'timeout', message: `stopped after ${limits.timeoutMs} ms (--timeout)` });
           break;
         }
-        if (this.paused) await this.sleep(Infinity);
+        if (this.paused || this.debugHalted) await this.sleep(Infinity);
         else await new Promise<void>((r) => setImmediate(r));
       }
     } catch (e) {
@@ -381,6 +433,41 @@ export class Machine implements MachineControl {
       this.step(1);
     }
     return this.totalInsns - before;
+  }
+
+  /**
+   * The debugger's single step (QEMU's default): only `cpu` executes one instruction, with
+   * asynchronous interrupts masked, while the other CPUs stay halted; a system call or fault is
+   * still taken, so the step lands in its handler. Time advances by that instruction. Returns
+   * the number executed (0 at a breakpoint, in WFI, or when the CPU is stopped).
+   */
+  debugStep(cpu: Cpu): number {
+    if (this.stopRequest) return 0;
+    if (this.resetRequest) this.doReset();
+    if (cpu.debug) cpu.debug.maskInterrupts = true;
+    if (cpu.stopped || cpu.waiting) return 0;
+    const now = this.clock.sliceStart();
+    this.roundBudget = 1;
+    this.runningCpu = cpu;
+    this.runningFrom = cpu.retired;
+    let n = 0;
+    try {
+      n = cpu.run(1);
+    } catch (e) {
+      const err = e instanceof PluginError ? e : PluginError.from(e, this.archPlugin, `arch ${this.arch.type}: cpu${cpu.id} run()`);
+      err.setPc(cpu.pc);
+      this.requestStop({ reason: 'plugin-error', message: err.message, error: err });
+    } finally {
+      this.runningCpu = undefined;
+    }
+    if (this.afterFailure) {
+      this.afterFailure();
+      this.afterFailure = undefined;
+    }
+    this.totalInsns += n;
+    for (const hook of this.afterSlice) hook();
+    if (!this.realtime && n > 0) this.clock.advanceTo(now + n * this.nsPerInsn);
+    return n;
   }
 
   /** Applies a requested `reset()` now, so a paused machine shows its reset state at once. */
