@@ -70,7 +70,8 @@ const YIELD_MS = 8;
 export class Machine implements MachineControl {
   readonly board: Board;
   readonly arch: ArchType;
-  private readonly archPlugin: string;
+  /** The arch plugin's package name (failures of its CPUs name it). */
+  readonly archPlugin: string;
   readonly bus: PhysicalBus;
   readonly clock: VirtualClock;
   readonly events: EventStream;

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { UserError } from '../errors.js';
+import { PluginError, UserError } from '../errors.js';
 import type { Machine } from '../machine.js';
 import type { GdbAddress } from './address.js';
 import { MachineTarget } from './machine-target.js';
@@ -30,6 +30,8 @@ export class GdbServer {
     private readonly target: GdbTarget,
     private readonly waitGdb: boolean,
     readonly address: string,
+    /** A CpuDebug call threw: the arch plugin failed (the run ends with exit 71). */
+    private readonly failed: (e: unknown) => void,
   ) {
     server.on('connection', (socket) => this.accept(socket));
   }
@@ -51,7 +53,8 @@ export class GdbServer {
     const target = new MachineTarget(machine, opts.traceLine);
     const bound = server.address();
     const port = bound !== null && typeof bound === 'object' ? bound.port : opts.port;
-    const gdb = new GdbServer(server, target, opts.waitGdb, `${opts.host}:${port}`);
+    const fail = (e: unknown) => machine.failPlugin(PluginError.from(e, machine.archPlugin, `arch ${machine.arch.type}: debugger access`));
+    const gdb = new GdbServer(server, target, opts.waitGdb, `${opts.host}:${port}`, fail);
     if (opts.waitGdb) machine.debugHalt();
     machine.debugStatus = () => gdb.status();
     return gdb;
@@ -72,7 +75,7 @@ export class GdbServer {
     const stub = new GdbStub(this.target, (data) => socket.write(encodePacket(data)), { waitGdb: this.waitGdb });
     this.client = { socket, stub };
     stub.attach();
-    socket.on('data', (chunk: Buffer) => {
+    socket.on('data', (chunk: Buffer) => this.guarded(() => {
       for (const f of decoder.feed(chunk)) {
         switch (f.type) {
           case 'packet':
@@ -93,14 +96,24 @@ export class GdbServer {
             break; // acks: replies are not resent (TCP does not lose them)
         }
       }
-    });
+    }));
     const gone = () => {
       if (this.client?.socket !== socket) return;
       this.client = undefined;
-      stub.detach();
+      this.guarded(() => stub.detach());
     };
     socket.on('close', gone);
     socket.on('error', gone);
+  }
+
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (this.client) this.client.socket.destroy();
+      this.client = undefined;
+      this.failed(e);
+    }
   }
 
   /** The machine ended: tell gdb (W with the exit code) and stop listening. */
