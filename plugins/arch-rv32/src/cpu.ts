@@ -5,6 +5,7 @@
  */
 import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { Counter64 } from './counters.js';
+import { Rv32Debug, runChecked } from './debug.js';
 import {
   ABI_NAMES,
   ACC_R,
@@ -161,9 +162,13 @@ export class Rv32Cpu implements Cpu {
   attention = false;
   /** Set by `raise` until the interpreter has seen it. */
   exc = false;
-  private exitRequested = false;
+  exitRequested = false;
   /** Step budget of the run() call in progress (lowered by limitRun). */
-  private budget = 0;
+  budget = 0;
+  /** The debugger's view (debug.ts). */
+  readonly debug: Rv32Debug = new Rv32Debug(this);
+  /** Breakpoints, watchpoints or masked interrupts are set: run() takes debug.ts's checked loop. */
+  checkedRun = false;
   /** Instructions retired before the running execute() call (minus trapped ones). */
   private retiredBase = 0;
   /**
@@ -211,18 +216,12 @@ export class Rv32Cpu implements Cpu {
     if (this.stopped) return 0;
     this.exitRequested = false;
     this.budget = budget;
+    // Chosen once per call, so that the loop below never pays for the debugger.
+    if (this.checkedRun) return runChecked(this, this.debug);
     let done = 0;
     // `this.budget` rather than the argument: limitRun may lower it while execute() runs.
     while (done < this.budget) {
-      this.attention = false;
-      if (this.waiting) {
-        // WFI wakes on any locally enabled pending interrupt, whatever MIE/SIE say (3.3.3).
-        if ((this.mipValue() & this.mie) === 0) break;
-        this.waiting = false;
-      }
-      const irq = pendingInterrupt(this);
-      if (irq >= 0) takeTrap(this, irq, true, 0, this.pc);
-      if (this.exitRequested) break;
+      if (!this.beforeSlice(true)) break;
       // The first calls run one instruction each, so that the interpreter's exit path has type
       // feedback (V8 allocates feedback vectors lazily, after a few calls) before V8 compiles
       // the loop on-stack; otherwise the cached OSR code deopts on every return.
@@ -230,6 +229,24 @@ export class Rv32Cpu implements Cpu {
       if (this.waiting || this.exitRequested) break;
     }
     return done;
+  }
+
+  /**
+   * What the run loop does before each interpreter call: wakes from WFI, takes a pending
+   * interrupt (unless `interrupts` is false: the debugger masks them). False when run() must return.
+   */
+  beforeSlice(interrupts: boolean): boolean {
+    this.attention = false;
+    if (this.waiting) {
+      // WFI wakes on any locally enabled pending interrupt, whatever MIE/SIE say (3.3.3).
+      if ((this.mipValue() & this.mie) === 0) return false;
+      this.waiting = false;
+    }
+    if (interrupts) {
+      const irq = pendingInterrupt(this);
+      if (irq >= 0) takeTrap(this, irq, true, 0, this.pc);
+    }
+    return !this.exitRequested;
   }
 
   requestExit(): void {

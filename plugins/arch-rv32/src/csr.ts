@@ -119,29 +119,38 @@ function machineCounterIndex(csr: number): number {
 }
 
 /**
+ * Whether the CSR exists at all, whatever the privilege (the accessible set at M-mode; also the
+ * debugger's register list, debug.ts).
+ */
+export function csrExists(csr: number): boolean {
+  const uc = userCounterIndex(csr);
+  if (uc >= 0) return uc < 3 + HPM_COUNTERS;
+  const mc = machineCounterIndex(csr);
+  if (mc >= 0) return mc !== 1 && mc < 3 + HPM_COUNTERS;
+  if (csr >= CSR.mhpmevent3 && csr <= 0x33f) return true;
+  if (csr >= CSR.pmpcfg0 && csr <= 0x3a3) return true;
+  if (csr >= CSR.pmpaddr0 && csr <= 0x3bf) return true;
+  return SIMPLE.has(csr);
+}
+
+/**
  * Whether the CSR exists and the current privilege may access it (priv spec 2.1: bits 9:8 give
  * the lowest privilege, bits 11:10 = 3 mean read-only), plus the counter-enable and TVM rules.
  */
 export function csrPermitted(cpu: Rv32Cpu, csr: number, write: boolean): boolean {
   if (write && csr >>> 10 === 3) return false;
   if (cpu.priv < ((csr >>> 8) & 3)) return false;
+  if (!csrExists(csr)) return false;
   const uc = userCounterIndex(csr);
   if (uc >= 0) {
-    if (uc >= 3 + HPM_COUNTERS) return false;
     // Counter enables (priv spec 3.1.11 / 4.1.5): S needs mcounteren, U needs both.
     const bit = 1 << uc;
     if (cpu.priv < PRV_M && (cpu.mcounteren & bit) === 0) return false;
     if (cpu.priv === PRV_U && (cpu.scounteren & bit) === 0) return false;
     return true;
   }
-  const mc = machineCounterIndex(csr);
-  if (mc >= 0) return mc !== 1 && mc < 3 + HPM_COUNTERS;
-  if (csr >= CSR.mhpmevent3 && csr <= 0x33f) return true;
-  if (csr >= CSR.pmpcfg0 && csr <= 0x3a3) return true;
-  if (csr >= CSR.pmpaddr0 && csr <= 0x3bf) return true;
   // satp in S-mode traps when mstatus.TVM = 1 (priv spec 3.1.6.5).
-  if (csr === CSR.satp && cpu.priv === PRV_S && (cpu.mstatus & MSTATUS_TVM) !== 0) return false;
-  return SIMPLE.has(csr);
+  return !(csr === CSR.satp && cpu.priv === PRV_S && (cpu.mstatus & MSTATUS_TVM) !== 0);
 }
 
 /** `time` in timebase ticks, computed like the CLINT's mtime: floor(ns * freq / 1e9). */

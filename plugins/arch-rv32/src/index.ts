@@ -6,6 +6,7 @@ import { boot } from './boot.js';
 import { Rv32Cpu } from './cpu.js';
 import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
 import { attachHtif } from './htif.js';
+import { rv32ArchDebug } from './target-xml.js';
 
 export const rv32: ArchType = {
   type: 'rv32',
@@ -14,6 +15,8 @@ export const rv32: ArchType = {
   elfClass: 1,
   // What kernels print in trap dumps and panics (the console symbolizes them).
   consoleAddressKeywords: ['sepc', 'mepc', 'pc', 'ra'],
+  // The GDB stub's target description (target-xml.ts); each hart's `debug` is debug.ts.
+  debug: rv32ArchDebug,
   createCpu: (ctx) => new Rv32Cpu(ctx),
   deviceTreeCpus,
   cpuInterruptCells,

@@ -81,6 +81,7 @@ export function loadStoreSlow(cpu: Rv32Cpu, n: number, info: number, imm: number
 /** Load of 1, 2 or 4 bytes; returns the zero-extended value (int32 for 4 bytes). */
 export function loadSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, pc: number): number {
   va >>>= 0;
+  if (cpu.debug.watching) cpu.debug.access(va, size, true, false);
   if ((va & (size - 1)) !== 0) return loadMisaligned(cpu, va, size, pc);
   const pa = translate(cpu, va, ACC_R, size, cpu.dataPriv);
   if (pa < 0) {
@@ -131,6 +132,7 @@ function loadMisaligned(cpu: Rv32Cpu, va: number, size: number, pc: number): num
 
 export function storeSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, value: number, pc: number): void {
   va >>>= 0;
+  if (cpu.debug.watching) cpu.debug.access(va, size, false, true);
   if ((va & (size - 1)) !== 0) {
     const pa = translateSplit(cpu, va, size, ACC_W, pc);
     if (pa < 0) return;
@@ -168,6 +170,7 @@ export function amo(cpu: Rv32Cpu, kind: number, va: number, src: number, pc: num
   va >>>= 0;
   const pa = atomicAddress(cpu, va, ACC_W, pc);
   if (pa < 0) return 0;
+  if (cpu.debug.watching) cpu.debug.access(va, 4, true, true);
   const old = readPhys(cpu, pa, 4, va, pc, EXC_STORE_ACCESS);
   if (cpu.exc) return 0;
   writePhys(cpu, pa, 4, amoCompute(kind, old, src), va, pc);
@@ -179,6 +182,7 @@ export function loadReserved(cpu: Rv32Cpu, va: number, pc: number): number {
   va >>>= 0;
   const pa = atomicAddress(cpu, va, ACC_R, pc);
   if (pa < 0) return 0;
+  if (cpu.debug.watching) cpu.debug.access(va, 4, true, false);
   const v = readPhys(cpu, pa, 4, va, pc, EXC_LOAD_ACCESS);
   if (cpu.exc) return 0;
   cpu.reservation = va;
@@ -203,6 +207,7 @@ export function storeConditional(cpu: Rv32Cpu, va: number, value: number, pc: nu
   const current = readPhys(cpu, pa, 4, va, pc, EXC_STORE_ACCESS);
   if (cpu.exc) return 0;
   if (current !== cpu.reservationValue) return 1;
+  if (cpu.debug.watching) cpu.debug.access(va, 4, false, true);
   writePhys(cpu, pa, 4, value, va, pc);
   return 0;
 }

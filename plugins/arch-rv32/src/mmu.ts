@@ -95,7 +95,8 @@ export function translate(cpu: Rv32Cpu, va: number, kind: number, size: number, 
   }
   // Cache the page when it is entirely RAM and uniformly accessible (PMP) for this kind.
   const pageOff = pa - (va & 0xfff) - cpu.ramBase;
-  if (pageOff >= 0 && pageOff + 4096 <= cpu.ramSize && (pageOff & 0xfff) === 0) {
+  // Pages with a debugger watchpoint stay out of the data TLBs, so their accesses reach memory.ts.
+  if (pageOff >= 0 && pageOff + 4096 <= cpu.ramSize && (pageOff & 0xfff) === 0 && !(cpu.debug.watching && kind !== ACC_X && cpu.debug.watchesPage(va >>> 12))) {
     const perm = cpu.pmp.pagePermissions(pa - (va & 0xfff), priv);
     if (perm >= 0 && (perm & PMP_BIT_OF_ACCESS[kind]) !== 0) {
       const vpn = va >>> 12;
