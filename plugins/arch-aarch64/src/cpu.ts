@@ -7,6 +7,7 @@
  * general registers, `pcLo`/`pcHi` for the pc, Int32Array pairs for the others); see README.md.
  */
 import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import { A64Debug } from './debug.js';
 import { decodeInto } from './decode.js';
 import { enterException, interruptTarget } from './entry.js';
 import { FpState } from './fp-state.js';
@@ -154,6 +155,19 @@ export class A64Cpu implements Cpu {
   inflight = 0;
   private executed = 0;
   private readonly lines = new Map<string, CpuIrqLine>();
+
+  // Debugger (debug.ts): the flags its setters compute, read by run() once per call and by memory.ts.
+  readonly debug: A64Debug;
+  /** Breakpoints or watchpoints are set: run() steps one instruction per execute() call and checks each. */
+  debugChecks = false;
+  /** Watchpoints are set: memory.ts checks every data access (all take the slow path). */
+  watching = false;
+  /** The interpreter's inline RAM accesses reach offsets below this: the RAM size, or 0 while watching. */
+  ramFastLimit: number;
+  /** Set with `exc` by a watchpoint hit: the instruction was aborted, no exception is taken. */
+  watchStop = false;
+  /** CpuDebug.maskInterrupts: no IRQ/FIQ is taken while set (single steps). */
+  irqMasked = false;
   /** Every core on this bus, this one included (SEV, broadcast TLBI). */
   readonly cores: A64Cpu[];
 
@@ -173,6 +187,8 @@ export class A64Cpu implements Cpu {
     this.ramU16 = ram.u16;
     this.ramU8 = ram.u8;
     this.ramView = ram.view;
+    this.ramFastLimit = ram.size;
+    this.debug = new A64Debug(this);
     this.pageFlags = ctx.bus.pageFlags;
     this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
@@ -218,14 +234,17 @@ export class A64Cpu implements Cpu {
     if (this.halted) return 0;
     this.exitRequested = false;
     this.budget = budget;
+    // With breakpoints or watchpoints, one instruction per execute() call, each checked first.
+    const checked = this.debugChecks;
     let done = 0;
     while (done < this.budget) {
       this.attention = false;
       // Interrupts are taken at instruction boundaries: between execute() calls, which stop
       // after the instruction that raised a line (attention).
-      if ((this.irqLevel || this.fiqLevel) && this.takeInterrupt()) this.waiting = false;
+      if ((this.irqLevel || this.fiqLevel) && !this.irqMasked && this.takeInterrupt()) this.waiting = false;
       if (this.waiting) break;
       if (this.exitRequested) break;
+      if (checked && this.debug.beforeStep()) break;
       if (this.il) {
         // PSTATE.IL after an illegal return: the next instruction takes EC 0x0E (D1.11.4).
         this.raiseSync((EC_ILLEGAL_STATE << 26) | ESR_IL, this.pcLo, this.pcHi, 0, 0, false);
@@ -236,9 +255,15 @@ export class A64Cpu implements Cpu {
       }
       // The first calls run one instruction each so that the interpreter's exit path has type
       // feedback before V8 compiles the loop on-stack (see arch-rv32's cpu.ts).
-      done += execute(this, this.executed < WARMUP_CALLS ? (this.executed++, 1) : this.budget - done);
+      done += execute(this, checked ? 1 : this.executed < WARMUP_CALLS ? (this.executed++, 1) : this.budget - done);
       if (this.exc) {
         this.exc = false;
+        if (this.watchStop) {
+          // A watchpoint hit before the access: the instruction was not executed.
+          this.watchStop = false;
+          done--;
+          break;
+        }
         this.takePending();
       }
       if (this.waiting || this.exitRequested) break;
@@ -396,6 +421,15 @@ export class A64Cpu implements Cpu {
   private selectSp(): void {
     this.saveSp();
     this.spIndex = this.spSel ? this.el : 0;
+    this.xl[REG_SP] = this.spBank[2 * this.spIndex];
+    this.xh[REG_SP] = this.spBank[2 * this.spIndex + 1];
+  }
+
+  /** Sets SP_ELn (a debugger's write; the live register when it is the one selected). */
+  setSpOf(el: number, lo: number, hi: number): void {
+    this.saveSp();
+    this.spBank[2 * el] = lo;
+    this.spBank[2 * el + 1] = hi;
     this.xl[REG_SP] = this.spBank[2 * this.spIndex];
     this.xh[REG_SP] = this.spBank[2 * this.spIndex + 1];
   }

@@ -123,7 +123,8 @@ export function execute(cpu: A64Cpu, budget: number): number {
   const u8 = cpu.ramU8;
   const flags = cpu.pageFlags;
   const ramBase = cpu.ramBase;
-  const ramSize = cpu.ramSize;
+  // 0 while watchpoints are set (debug.ts): every access then takes the checked slow path.
+  const ramSize = cpu.ramFastLimit;
   const tlb = cpu.tlb;
   const tlbLo = tlb.tagLo;
   const tlbHi = tlb.tagHi;

@@ -5,6 +5,7 @@ import type { ArchType, PluginApi } from '../../../src/core/api.js';
 import { boot } from './boot.js';
 import { raspiBoot } from './boot-raspi.js';
 import { A64Cpu } from './cpu.js';
+import { aarch64Debug } from './debug.js';
 import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
 
 export const aarch64: ArchType = {
@@ -21,6 +22,8 @@ export const aarch64: ArchType = {
     cnthp: { description: 'EL2 physical timer (CNTHP) interrupt' },
     cntv: { description: 'virtual timer (CNTV) interrupt' },
   },
+  // The GDB target description (`rvos run --gdb`); each CPU gives its own `Cpu.debug`.
+  debug: aarch64Debug,
   createCpu: (ctx) => new A64Cpu(ctx),
   deviceTreeCpus,
   cpuInterruptCells,

@@ -66,6 +66,8 @@ const CROSS = new Float64Array(1);
 function checkAccess(cpu: A64Cpu, vl: number, vh: number, size: number, write: boolean, unpriv: boolean, pcLo: number, pcHi: number): number {
   const bytes = 1 << size;
   CROSS[0] = -1;
+  // A watchpoint stops before the access (debug.ts), as an abort would.
+  if (cpu.watching && cpu.debug.watchHit(vl, vh, bytes, write)) return -1;
   if ((vl & (bytes - 1)) !== 0 && (cpu.sctlr[cpu.el === 0 ? 1 : cpu.el] & SCTLR_A) !== 0) {
     dataAbort(cpu, FSC_ALIGNMENT, write, vl, vh, pcLo, pcHi);
     return -1;
@@ -118,6 +120,7 @@ function writePhys(cpu: A64Cpu, pa: number, size: number, lo: number, hi: number
   const off = pa - cpu.ramBase;
   if (off >= 0 && off + bytes <= cpu.ramSize) {
     const view = cpu.ramView;
+    if (cpu.watching) cpu.debug.logStore(off, bytes);
     if (size === 0) view.setUint8(off, lo);
     else if (size === 1) view.setUint16(off, lo, true);
     else if (size === 2) view.setInt32(off, lo, true);
@@ -183,6 +186,7 @@ export function storeSlow(cpu: A64Cpu, vl: number, vh: number, size: number, lo:
  * translation for the whole block (it never crosses a page), then RAM or 4-byte bus writes.
  */
 export function zeroBlock(cpu: A64Cpu, vl: number, vh: number, bytes: number, pcLo: number, pcHi: number): void {
+  if (cpu.watching && cpu.debug.watchHit(vl, vh, bytes, true)) return;
   const pa = translateData(cpu, vl, vh, true, false, pcLo, pcHi);
   if (pa < 0) return;
   const off = pa - cpu.ramBase;

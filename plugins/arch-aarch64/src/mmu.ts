@@ -230,7 +230,9 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
   let bits = inputBits - shift;
   for (;;) {
     const index = Math.floor(va / 2 ** shift) % 2 ** bits;
-    if (!readDescriptor(cpu, table + index * 8)) return FSC_WALK_EXTERNAL + level;
+    const read = readDescriptor(cpu, table + index * 8);
+    if (WALK_TRACE.fn !== null) WALK_TRACE.fn(level, table, index, read ? D[0] : 0, read ? D[1] : 0, read);
+    if (!read) return FSC_WALK_EXTERNAL + level;
     const lo = D[0];
     const hi = D[1];
     if ((lo & 1) === 0) return FSC_TRANSLATION + level;
@@ -285,6 +287,13 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
     return -1;
   }
 }
+
+/**
+ * A debugger's view of one walk (`monitor info mmu`, debug.ts): when set, `walk` reports each
+ * descriptor it reads (level, table base, index, descriptor words, whether it was RAM). Null
+ * otherwise: one property test per level of a TLB miss.
+ */
+export const WALK_TRACE: { fn: ((level: number, table: number, index: number, lo: number, hi: number, read: boolean) => void) | null } = { fn: null };
 
 /** The high word of a data address with its tag removed when TBI applies (D5.3.1), for `regime`. */
 function untagged(cpu: A64Cpu, regime: number, h: number, acc: number): number {
@@ -388,4 +397,29 @@ export function debugTranslate(cpu: A64Cpu, lo: number, hi: number): number {
   const regime = regimeOf(cpu.el);
   if (!stage1On(cpu, regime)) return hi >>> (PA_BITS - 32) !== 0 ? -1 : hi * TWO32 + (lo >>> 0);
   return walk(cpu, regime, lo, untagged(cpu, regime, hi, ACC_READ)) < 0 ? XPA[0] : -1;
+}
+
+/**
+ * `debugTranslate` for `monitor info mmu`: the regime and whether its stage 1 is on, the physical
+ * address (-1 on a fault) and the fault status code (-1 without one); `trace` sees every
+ * descriptor read. Permissions are not checked (a debugger's access, as QEMU's).
+ */
+export function debugWalk(
+  cpu: A64Cpu,
+  lo: number,
+  hi: number,
+  trace: NonNullable<(typeof WALK_TRACE)['fn']>,
+): { regime: number; stage1: boolean; pa: number; fsc: number } {
+  const regime = regimeOf(cpu.el);
+  if (!stage1On(cpu, regime)) {
+    const pa = hi >>> (PA_BITS - 32) !== 0 ? -1 : hi * TWO32 + (lo >>> 0);
+    return { regime, stage1: false, pa, fsc: pa < 0 ? FSC_ADDRESS_SIZE : -1 };
+  }
+  WALK_TRACE.fn = trace;
+  try {
+    const fsc = walk(cpu, regime, lo, untagged(cpu, regime, hi, ACC_READ));
+    return { regime, stage1: true, pa: fsc < 0 ? XPA[0] : -1, fsc };
+  } finally {
+    WALK_TRACE.fn = null;
+  }
 }

@@ -157,7 +157,8 @@ function minEl(key: number): number {
   return 1;
 }
 
-function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): void {
+/** MRS into X[rt] (also the debugger's system-register reads, debug.ts, with rt the sink 33). */
+export function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): void {
   let lo = 0;
   let hi = 0;
   const el = cpu.el;
@@ -219,7 +220,8 @@ function mrs(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): 
   cpu.xh[rt] = hi;
 }
 
-function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): void {
+/** MSR from X[rt] (also the debugger's writes, debug.ts). */
+export function msr(cpu: A64Cpu, rt: number, key: number, pcLo: number, pcHi: number): void {
   const lo = cpu.xl[rt];
   const hi = cpu.xh[rt];
   const el = cpu.el;
