@@ -12,6 +12,7 @@ import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
   GP, GS, LIN, NM, OVERFLOW, PAGE_FAULT, SOFTWARE, SS, STACK_FAULT, TS, UD, VM,
 } from './consts.js';
+import { I386Debug } from './debug.js';
 import { X87 } from './fpu.js';
 import { FAST_SR, FAST_SW, FAST_SX, FAST_UR, FAST_UW, FAST_UX, I386Mmu, TLB_MASK } from './mmu.js';
 import { loadCache, loadDataSegment, loadNull, probeDescriptor, writeFlags } from './descriptors.js';
@@ -77,6 +78,10 @@ export class I386Cpu implements Cpu {
   readonly fpu: X87;
   /** Paging, A20 and the software TLB (mmu.ts). */
   readonly mmu: I386Mmu;
+  /** The debugger's side (debug.ts): breakpoints, watchpoints, registers in GDB's numbering. */
+  readonly debug: I386Debug;
+  /** Set by `debug` while a breakpoint, a watchpoint or interrupt masking is on: `run` takes `debugLoop`. */
+  debugChecks = false;
   private halted = false;
   /** Interrupts held off for one instruction after STI (IF 0 -> 1), MOV SS and POP SS. */
   shadow = false;
@@ -115,6 +120,7 @@ export class I386Cpu implements Cpu {
         this.setFlagBits((zf ? ZF : 0) | (pf ? FLAG_PF : 0) | (cf ? CF : 0), 0);
       },
     });
+    this.debug = new I386Debug(this);
     this.reset();
   }
 
@@ -182,7 +188,7 @@ export class I386Cpu implements Cpu {
     if (this.halted && this.intrReady()) this.halted = false;
     // The try sits outside the instruction loop (cheaper per instruction); a fault re-enters it.
     for (;;) {
-      try { this.loop(); return this.ran; } catch (e) {
+      try { if (this.debugChecks) this.debugLoop(); else this.loop(); return this.ran; } catch (e) {
         if (e !== FAULT) throw e;
         this.takeFault();
         this.ran++;
@@ -201,6 +207,32 @@ export class I386Cpu implements Cpu {
       this.step();
       this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
+      if (stepping !== 0 && (this.flagsRest & TF) !== 0 && !this.shadow) this.singleStepTrap();
+    }
+  }
+
+  /**
+   * `loop` for the debugger (debug.ts): stops before an instruction at a breakpoint, after one (or
+   * an event delivery) that hit a watchpoint, and takes no INTR while `maskInterrupts` is set.
+   */
+  private debugLoop(): void {
+    const d = this.debug;
+    for (;;) {
+      if (d.hit) { d.reportHit(); return; }
+      if (this.ran >= this.budgetLimit || this.halted) return;
+      // As `loop`, INTR first; the shadow is consumed only once no breakpoint stops here.
+      if (!this.shadow && !d.maskInterrupts && this.intr.level && (this.flagsRest & IF) !== 0) {
+        this.takeIntr();
+        if (d.hit) { d.reportHit(); return; }
+      }
+      if (d.breakAt(this.pc)) return;
+      this.shadow = false;
+      if (this.exitRequested) return;
+      this.startEip = this.eip; this.startEsp = this.regs[ESP];
+      const stepping = this.flagsRest & TF;
+      this.step();
+      this.ran++;
+      this.retiredCount++;
       if (stepping !== 0 && (this.flagsRest & TF) !== 0 && !this.shadow) this.singleStepTrap();
     }
   }
@@ -245,6 +277,7 @@ export class I386Cpu implements Cpu {
   private takeFault(): void {
     const vector = this.pending, code = this.pendingError;
     this.pending = -1;
+    this.debug.hit = false; // the faulting instruction did not complete: its watchpoint accesses are not reported
     this.eip = this.startEip; this.regs[ESP] = this.startEsp;
     this.deliverException(vector, code);
   }
@@ -677,7 +710,8 @@ export class I386Cpu implements Cpu {
     for (let i = 0; ; i++) {
       if (this.rep) {
         if (this.getR(ECX, as) === 0) return;
-        if (i === REP_CHUNK || (i > 0 && this.intrReady())) { this.eip = this.startEip; return; }
+        // Also after an iteration that hit a watchpoint, as x86 data breakpoints (SDM vol. 3, 17.3.1.2).
+        if (i === REP_CHUNK || (i > 0 && (this.intrReady() || this.debug.hit))) { this.eip = this.startEip; return; }
       }
       const si = this.getR(ESI, as), di = this.getR(EDI, as);
       switch (kind) {

@@ -47,6 +47,35 @@ function scale(m: number, e: number): number {
   return m * 2 ** e;
 }
 
+/** An 80-bit extended real (mantissa low and high words, sign and exponent) as a double. */
+export function fromExtended(mantissaLo: number, mantissaHi: number, signExp: number): number {
+  const lo = mantissaLo >>> 0, hi = mantissaHi >>> 0, exp = signExp & 0x7fff;
+  let v: number;
+  if (exp === 0x7fff) v = (hi & 0x7fffffff) === 0 && lo === 0 ? Infinity : NaN;
+  else v = scale(hi * TWO32 + lo, (exp === 0 ? 1 : exp) - 16383 - 63);
+  return signExp & 0x8000 ? -v : v;
+}
+
+/** `v` as an 80-bit extended real (explicit integer bit) into `out`: mantissa low, mantissa high, sign and exponent. */
+export function toExtended(v: number, out: Uint32Array): void {
+  f64[0] = v;
+  let lo = f64bits[0], hi = f64bits[1];
+  const sign = hi >>> 31;
+  let exp = (hi >>> 20) & 0x7ff, bias = 16383 - 1023;
+  if (exp === 0 && ((hi & 0xfffff) | lo) !== 0) { // a double denormal is normal in 80 bits
+    f64[0] = v * 2 ** 64; lo = f64bits[0]; hi = f64bits[1]; exp = (hi >>> 20) & 0x7ff; bias -= 64;
+  }
+  let e15: number, mHi: number, mLo: number;
+  if (exp === 0) { e15 = 0; mHi = 0; mLo = 0; }
+  else {
+    e15 = exp === 0x7ff ? 0x7fff : exp + bias;
+    mHi = (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0;
+    mLo = (lo << 11) >>> 0;
+  }
+  out[0] = mLo; out[1] = mHi; out[2] = (sign << 15) | e15;
+}
+const EXT = new Uint32Array(3);
+
 export class X87 {
   /** Physical registers R0..R7; ST(i) is R[(top + i) & 7]. */
   readonly regs = new Float64Array(8);
@@ -143,33 +172,15 @@ export class X87 {
 
   /** Reads an 80-bit extended real at the operand + disp (rounded to a double). */
   loadF80(disp: number): number {
-    const lo = this.host.loadEa(disp, 4) >>> 0, hi = this.host.loadEa(disp + 4, 4) >>> 0, se = this.host.loadEa(disp + 8, 2);
-    const exp = se & 0x7fff;
-    let v: number;
-    if (exp === 0x7fff) v = (hi & 0x7fffffff) === 0 && lo === 0 ? Infinity : NaN;
-    else v = scale(hi * TWO32 + lo, (exp === 0 ? 1 : exp) - 16383 - 63);
-    return se & 0x8000 ? -v : v;
+    return fromExtended(this.host.loadEa(disp, 4), this.host.loadEa(disp + 4, 4), this.host.loadEa(disp + 8, 2));
   }
 
   /** Writes `v` as an 80-bit extended real (explicit integer bit) at the operand + disp. */
   storeF80(disp: number, v: number): void {
-    f64[0] = v;
-    let lo = f64bits[0], hi = f64bits[1];
-    const sign = hi >>> 31;
-    let exp = (hi >>> 20) & 0x7ff, bias = 16383 - 1023;
-    if (exp === 0 && ((hi & 0xfffff) | lo) !== 0) { // a double denormal is normal in 80 bits
-      f64[0] = v * 2 ** 64; lo = f64bits[0]; hi = f64bits[1]; exp = (hi >>> 20) & 0x7ff; bias -= 64;
-    }
-    let e15: number, mHi: number, mLo: number;
-    if (exp === 0) { e15 = 0; mHi = 0; mLo = 0; }
-    else {
-      e15 = exp === 0x7ff ? 0x7fff : exp + bias;
-      mHi = (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0;
-      mLo = (lo << 11) >>> 0;
-    }
-    this.host.storeEa(disp, 4, mLo);
-    this.host.storeEa(disp + 4, 4, mHi);
-    this.host.storeEa(disp + 8, 2, (sign << 15) | e15);
+    toExtended(v, EXT);
+    this.host.storeEa(disp, 4, EXT[0]);
+    this.host.storeEa(disp + 4, 4, EXT[1]);
+    this.host.storeEa(disp + 8, 2, EXT[2]);
   }
 
   /** FIST/FISTP: rounded by RC; out of range (or NaN) is IE and the integer indefinite. */

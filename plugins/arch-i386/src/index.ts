@@ -5,6 +5,7 @@
 import type { ArchType, PluginApi } from '../../../src/core/api.js';
 import { boot } from './boot.js';
 import { I386Cpu } from './cpu.js';
+import { CORE_REGISTERS, I386_TARGET_XML } from './gdb-target.js';
 
 export const i386: ArchType = {
   type: 'i386',
@@ -17,6 +18,7 @@ export const i386: ArchType = {
   deviceTreeCpus: () => [], // PCs have no device tree
   cpuInterruptCells: () => [],
   boot,
+  debug: { targetXml: I386_TARGET_XML, gRegisters: CORE_REGISTERS, breakpointKinds: [1] },
 };
 
 export function register(api: PluginApi): void {

@@ -70,6 +70,17 @@ const PDPTE_HI_RSVD = 0xfffffff0 | 0;
 /** Bits 20:13 of a 2 MiB PDE are reserved. */
 const PDE2M_RSVD = 0x1fe000;
 
+/**
+ * The debugger's data watchpoints (debug.ts), seen from the memory path: pages it watches get no
+ * fast TLB bits, so every access to them takes the slow path, which reports it.
+ */
+export interface AccessWatcher {
+  /** True when a watchpoint covers part of the linear page `linear & ~0xfff`. */
+  watchesPage(linear: number): boolean;
+  /** A data access of `size` bytes at `linear` (instruction fetches are not reported). */
+  access(linear: number, size: number, write: boolean): void;
+}
+
 export class I386Mmu {
   /** Linear page (bits 31:12, as int32) or EMPTY. */
   readonly tag = new Int32Array(TLB_SIZE).fill(EMPTY);
@@ -89,6 +100,8 @@ export class I386Mmu {
   /** ANDed into every physical address: bit 20 clear while the A20 gate is low. */
   private a20Mask = -1;
   private largeEntries = 0;
+  /** Set while watchpoints exist (debug.ts); null keeps the slow path as it was. */
+  watcher: AccessWatcher | null = null;
   /** Page walks and flushes so far (tests). */
   walks = 0;
   flushes = 0;
@@ -141,6 +154,8 @@ export class I386Mmu {
   }
 
   get a20(): boolean { return this.a20Mask === -1; }
+  /** EFER.NXE: PAE entries' bit 63 is XD. */
+  get nx(): boolean { return this.nxe; }
 
   reset(): void {
     this.paging = false; this.wp = false; this.pse = false; this.pge = false; this.pae = false; this.nxe = false; this.cr3 = 0;
@@ -298,7 +313,8 @@ export class I386Mmu {
     this.tag[slot] = linear & -4096;
     this.phys[slot] = pa;
     this.ramOff[slot] = ram ? off : -1;
-    this.perm[slot] = ram ? perm | ((perm & PERM_ALL) << FAST_SHIFT) : perm;
+    const fast = ram && (this.watcher === null || !this.watcher.watchesPage(linear));
+    this.perm[slot] = fast ? perm | ((perm & PERM_ALL) << FAST_SHIFT) : perm;
   }
 
   // --- RAM and the bus ----------------------------------------------------------------------
@@ -344,6 +360,7 @@ export class I386Mmu {
 
   /** A linear read the inline TLB hit could not do; 0 after a page fault. */
   readSlow(linear: number, size: AccessSize, user: boolean): number {
+    if (this.watcher !== null) this.watcher.access(linear, size, false); // a fault below abandons the report too
     const pageOff = linear & 0xfff;
     if (pageOff + size <= 4096) {
       const pa = this.physical(linear, ACCESS_READ, user);
@@ -368,6 +385,7 @@ export class I386Mmu {
 
   /** A linear write the inline TLB hit could not do; nothing is written after a page fault. */
   writeSlow(linear: number, size: AccessSize, v: number, user: boolean): void {
+    if (this.watcher !== null) this.watcher.access(linear, size, true);
     const pageOff = linear & 0xfff;
     if (pageOff + size <= 4096) {
       const pa = this.physical(linear, ACCESS_WRITE, user);
