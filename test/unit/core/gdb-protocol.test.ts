@@ -113,6 +113,7 @@ describe('gdb packet framing', () => {
     expect(parseGdbAddress('tcp:0.0.0.0:4321')).toEqual({ host: '0.0.0.0', port: 4321 });
     expect(parseGdbAddress('1234')).toEqual({ host: '127.0.0.1', port: 1234 });
     expect(() => parseGdbAddress('tcp::99999')).toThrow(/--gdb tcp::99999: expected tcp::PORT/);
+    expect(parseGdbAddress('tcp::0').port).toBe(0);
     expect(() => parseGdbAddress('udp::1', '-s')).toThrow(UserError);
   });
 });
