@@ -179,7 +179,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     let result: RunResult | undefined;
     try {
       result = await machine.run({ maxInsns: flags['max-insns'], timeoutMs });
-      await gdb?.close(result.reason === 'poweroff' ? (result.exitCode ?? 0) : 0);
+      await gdb?.close(exitCodeOf(result));
     } finally {
       detach();
       await session.close();
@@ -189,34 +189,32 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
   }
 
   private async finish(result: RunResult): Promise<never> {
-    let code: number;
-    switch (result.reason) {
-      case 'poweroff':
-        code = result.exitCode ?? 0;
-        if (code !== 0) process.stderr.write(`\nrvos: guest powered off with code ${code} (${result.message})\n`);
-        break;
-      case 'max-insns':
-      case 'timeout':
-        process.stderr.write(`\nrvos: ${result.message}\n`);
-        code = EXIT.timeout;
-        break;
-      case 'halted':
-        process.stderr.write(`\nrvos: ${result.message}\n`);
-        code = EXIT.halted;
-        break;
-      case 'stopped':
-        code = 0;
-        break;
-      case 'plugin-error':
-        process.stderr.write(`\nrvos: ${result.message}\n`);
-        code = EXIT.pluginError;
-        break;
-      default:
-        process.stderr.write(`\nrvos: ${result.message}\n${result.error?.stack ?? ''}\n`);
-        code = EXIT.hostError;
-    }
+    const code = exitCodeOf(result);
+    if (result.reason === 'poweroff') {
+      if (code !== 0) process.stderr.write(`\nrvos: guest powered off with code ${code} (${result.message})\n`);
+    } else if (result.reason === 'error') process.stderr.write(`\nrvos: ${result.message}\n${result.error?.stack ?? ''}\n`);
+    else if (result.reason !== 'stopped') process.stderr.write(`\nrvos: ${result.message}\n`);
     await new Promise<void>((r) => process.stdout.write('', () => r()));
     process.exit(code);
+  }
+}
+
+/** The process exit code for how the run ended (also gdb's W reply). */
+function exitCodeOf(result: RunResult): number {
+  switch (result.reason) {
+    case 'poweroff':
+      return result.exitCode ?? 0;
+    case 'max-insns':
+    case 'timeout':
+      return EXIT.timeout;
+    case 'halted':
+      return EXIT.halted;
+    case 'stopped':
+      return 0;
+    case 'plugin-error':
+      return EXIT.pluginError;
+    default:
+      return EXIT.hostError;
   }
 }
 

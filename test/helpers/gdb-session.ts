@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { rvosBin, userDir } from './cli.js';
 
@@ -45,7 +46,10 @@ export async function gdbSession(rvosArgs: string[], elf: string, lines: string[
     rvosDone.then(() => reject(new Error(`rvos ended before listening: ${stderr}`)));
   });
   const script = ['set pagination off', 'set confirm off', 'set width 0', `target remote :${port}`, ...lines];
-  const gdb = spawn('gdb-multiarch', ['-batch', '-nx', ...script.flatMap((l) => ['-ex', l]), elf], { cwd: userDir });
+  // A script file (not -ex) so that while/end and commands/end blocks work.
+  const file = join(mkdtempSync(join(tmpdir(), 'rvos-gdb-')), 'script.gdb');
+  writeFileSync(file, script.join('\n') + '\n');
+  const gdb = spawn('gdb-multiarch', ['-batch', '-nx', '-x', file, elf], { cwd: userDir });
   let out = '';
   const onOutput = (d: Buffer) => {
     out += d.toString('latin1');
