@@ -60,9 +60,9 @@ export class GdbServer {
     return gdb;
   }
 
-  private status(): string | undefined {
+  private status(): string {
     if (this.client) return this.client.stub.status();
-    return this.target.halted ? `gdb: waiting on ${this.address}` : undefined;
+    return `gdb: ${this.target.halted ? 'waiting' : 'listening'} on ${this.address}`;
   }
 
   private accept(socket: Socket): void {
