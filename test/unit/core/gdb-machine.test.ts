@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ArchType, DeviceType } from '../../../src/core/api.js';
 import type { Board } from '../../../src/core/board.js';
 import { buildMachine } from '../../../src/core/builder.js';
@@ -10,7 +10,7 @@ import { PluginRegistry } from '../../../src/core/plugins.js';
 import { FAKE_ARCH_DEBUG, FakeDebugCpu } from '../../helpers/gdb-fake.js';
 
 /** A machine of fake debuggable CPUs; a periodic timer shows whether virtual time moves. */
-function setup(cpuCount: number, program: (cpu: FakeDebugCpu) => void) {
+function setup(cpuCount: number, program: (cpu: FakeDebugCpu) => void, realtime = false) {
   const cpus: FakeDebugCpu[] = [];
   const arch: ArchType = {
     type: 'fake',
@@ -60,7 +60,7 @@ function setup(cpuCount: number, program: (cpu: FakeDebugCpu) => void) {
     boot: {},
     origin: (path) => ({ file: 'test.yaml', line: 1, path }),
   };
-  const machine = buildMachine(registry, board, { console: new CaptureBackend() });
+  const machine = buildMachine(registry, board, { console: new CaptureBackend(), realtime });
   return { machine, cpus, ticks: () => ticks };
 }
 
@@ -168,6 +168,27 @@ describe('gdb stub on a machine', () => {
     machine.stop();
     await running;
     await server.close();
+  });
+
+  it('with a realtime clock, the time halted by the debugger is skipped: no jump on resume', () => {
+    let host = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => host);
+    try {
+      const { machine } = setup(1, () => {}, true);
+      host = 10;
+      machine.step(100);
+      expect(machine.clock.now()).toBe(10e6);
+      machine.debugHalt();
+      host = 1010; // a second at a breakpoint
+      machine.debugResume();
+      machine.step(100);
+      expect(machine.clock.now()).toBe(10e6);
+      host = 1020;
+      machine.step(100);
+      expect(machine.clock.now()).toBe(20e6);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('a port in use is a UserError naming the flag', async () => {
