@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { StdioBackend, type Backend } from '../core/chardev.js';
 import { EXIT, UserError } from '../core/errors.js';
 import { IDLE_MODES, type IdleMode } from '../core/idle.js';
-import type { Machine, RunResult } from '../core/machine.js';
+import { exitCodeOf, type Machine, type RunResult } from '../core/machine.js';
 import { OutputFile } from '../core/output-file.js';
 import { createSession, type SessionOptions } from '../core/session.js';
 import { parseGdbAddress } from '../core/gdb/address.js';
@@ -167,7 +167,6 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       let code: number;
       try {
         code = await runTui(session, { maxInsns: flags['max-insns'], timeoutMs, symbolize: flags.symbolize });
-        await gdb?.close(code);
       } finally {
         await session.close();
         await endTrace();
@@ -179,7 +178,6 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     let result: RunResult | undefined;
     try {
       result = await machine.run({ maxInsns: flags['max-insns'], timeoutMs });
-      await gdb?.close(exitCodeOf(result));
     } finally {
       detach();
       await session.close();
@@ -196,25 +194,6 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     else if (result.reason !== 'stopped') process.stderr.write(`\nrvos: ${result.message}\n`);
     await new Promise<void>((r) => process.stdout.write('', () => r()));
     process.exit(code);
-  }
-}
-
-/** The process exit code for how the run ended (also gdb's W reply). */
-function exitCodeOf(result: RunResult): number {
-  switch (result.reason) {
-    case 'poweroff':
-      return result.exitCode ?? 0;
-    case 'max-insns':
-    case 'timeout':
-      return EXIT.timeout;
-    case 'halted':
-      return EXIT.halted;
-    case 'stopped':
-      return 0;
-    case 'plugin-error':
-      return EXIT.pluginError;
-    default:
-      return EXIT.hostError;
   }
 }
 

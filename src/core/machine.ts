@@ -2,7 +2,7 @@ import type { ArchType, Cpu, Device, ElfInfo, MachineControl } from './api.js';
 import type { Board } from './board.js';
 import type { PhysicalBus } from './bus.js';
 import type { VirtualClock } from './clock.js';
-import { PluginError } from './errors.js';
+import { EXIT, PluginError } from './errors.js';
 import type { EventStream } from './events.js';
 import { HostPacedIdle, IDLE_POLL_MS, type IdleMode } from './idle.js';
 import type { Line } from './irq.js';
@@ -22,6 +22,25 @@ export interface RunResult {
   hostMs: number;
   /** The failure, for 'error' and 'plugin-error' (a PluginError: exit code 71). */
   error?: Error;
+}
+
+/** The process exit code for how the run ended (also gdb's W reply). */
+export function exitCodeOf(result: RunResult): number {
+  switch (result.reason) {
+    case 'poweroff':
+      return result.exitCode ?? 0;
+    case 'max-insns':
+    case 'timeout':
+      return EXIT.timeout;
+    case 'halted':
+      return EXIT.halted;
+    case 'stopped':
+      return 0;
+    case 'plugin-error':
+      return EXIT.pluginError;
+    default:
+      return EXIT.hostError;
+  }
 }
 
 export interface RunLimits {
@@ -107,6 +126,8 @@ export class Machine implements MachineControl {
    * breakpoint or watchpoint hit); the GDB stub reports it.
    */
   onDebugStop: ((cpu: Cpu) => void) | undefined;
+  /** Called when `run` ends (the GDB stub tells its client at once, before a TUI waits for a key). */
+  onRunEnd: ((result: RunResult) => void) | undefined;
   /** One status word for the TUI while a debugger is attached ("gdb attached", "halted at ..."). */
   debugStatus: (() => string | undefined) | undefined;
   private wake: (() => void) | undefined;
@@ -349,7 +370,9 @@ export class Machine implements MachineControl {
         this.stopRequest = { reason: 'plugin-error', message: err.message, error: err };
       } else this.stopRequest = { reason: 'error', message: `internal error: ${(e as Error).message}`, error: e as Error };
     }
-    return this.result();
+    const result = this.result();
+    this.onRunEnd?.(result);
+    return result;
   }
 
   private result(): RunResult {

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { PluginError, UserError } from '../errors.js';
-import type { Machine } from '../machine.js';
+import { exitCodeOf, type Machine } from '../machine.js';
 import type { GdbAddress } from './address.js';
 import { MachineTarget } from './machine-target.js';
 import { PacketDecoder, encodePacket } from './packet.js';
@@ -23,7 +23,7 @@ export interface GdbServerOptions extends GdbAddress {
  */
 export class GdbServer {
   private client: { socket: Socket; stub: GdbStub } | undefined;
-  private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -57,6 +57,7 @@ export class GdbServer {
     const gdb = new GdbServer(server, target, opts.waitGdb, `${opts.host}:${port}`, fail);
     if (opts.waitGdb) machine.debugHalt();
     machine.debugStatus = () => gdb.status();
+    machine.onRunEnd = (result) => void gdb.close(exitCodeOf(result));
     return gdb;
   }
 
@@ -116,10 +117,13 @@ export class GdbServer {
     }
   }
 
-  /** The machine ended: tell gdb (W with the exit code) and stop listening. */
-  async close(exitCode = 0): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /** The machine ended: tell gdb (W with the exit code) and stop listening; later calls wait for the first. */
+  close(exitCode = 0): Promise<void> {
+    this.closing ??= this.shutDown(exitCode);
+    return this.closing;
+  }
+
+  private async shutDown(exitCode: number): Promise<void> {
     const client = this.client;
     this.client = undefined;
     if (client && !client.socket.destroyed) {
