@@ -133,14 +133,20 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       throw e;
     }
     const { machine } = session;
+    // The --trace file, opened before the session; `monitor trace on` opens it when first used.
+    let traceWatched = false;
     const openTrace = (): OutputFile => {
-      if (!traceFile) {
-        traceFile = new OutputFile(flags['trace-file'], `--trace-file ${flags['trace-file']}`);
+      traceFile ??= new OutputFile(flags['trace-file'], `--trace-file ${flags['trace-file']}`);
+      if (!traceWatched) {
+        traceWatched = true;
         traceFile.onError((message) => session.fail(message));
       }
       return traceFile;
     };
-    if (categories.length > 0) attachTrace(machine.events, categories, () => machine.clock.now(), (line) => openTrace().append(line));
+    if (categories.length > 0) {
+      const file = openTrace();
+      attachTrace(machine.events, categories, () => machine.clock.now(), (line) => file.append(line));
+    }
     let gdb: GdbServer | undefined;
     if (gdbAddress) {
       try {

@@ -124,8 +124,9 @@ describe.skipIf(!hasGdb)('gdb-multiarch', () => {
   const pcDisk = join(kernels, 'pc/build/disk.img');
   it.skipIf(!existsSync(pcKernel) || !existsSync(pcDisk))('pc (i386): break, CR0, int 0x80 from ring 3 into its gate, watch, power-off', async () => {
     const disk = tempFile('pc-disk.img', readFileSync(pcDisk));
+    const trace = tempFile('trace.log', new Uint8Array());
     const r = await gdbSession(
-      ['--board', 'pc', '--drive', `file=${disk},if=ide,format=raw`, '--idle', 'warp'],
+      ['--board', 'pc', '--drive', `file=${disk},if=ide,format=raw`, '--idle', 'warp', '--trace-file', trace],
       pcKernel,
       [
         'break kmain',
@@ -148,10 +149,13 @@ describe.skipIf(!hasGdb)('gdb-multiarch', () => {
         'watch *(int *)&ticks',
         'continue',
         'delete',
+        'monitor trace on trap',
         'continue',
       ],
       ANSWERS,
     );
+    expect(readFileSync(trace, 'latin1')).toMatch(/us trap {5}cpu0 (interrupt|exception) /);
+    expect(r.gdb).toMatch(/^tracing trap$/m);
     expect(r.gdb).toMatch(/Breakpoint 1, kmain/);
     expect(r.gdb).toMatch(/^@cr0 [0-9a-f]*1$/m); // protected mode
     expect(r.gdb).toMatch(/=> 0x[0-9a-f]+:\s+int\s+\$0x80/); // ring-3 code at its virtual address
