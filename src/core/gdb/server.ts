@@ -73,7 +73,16 @@ export class GdbServer {
     }
     socket.setNoDelay(true);
     const decoder = new PacketDecoder();
-    const stub = new GdbStub(this.target, (data) => socket.write(encodePacket(data)), { waitGdb: this.waitGdb });
+    // The last packet sent, resent when the client answers `-` (before no-ack mode).
+    let last: Uint8Array | undefined;
+    const stub = new GdbStub(
+      this.target,
+      (data) => {
+        last = encodePacket(data);
+        socket.write(last);
+      },
+      { waitGdb: this.waitGdb },
+    );
     this.client = { socket, stub };
     stub.attach();
     socket.on('data', (chunk: Buffer) => this.guarded(() => {
@@ -93,8 +102,11 @@ export class GdbServer {
           case 'interrupt':
             stub.interrupt();
             break;
+          case 'nak':
+            if (!stub.noAck && last) socket.write(last);
+            break;
           default:
-            break; // acks: replies are not resent (TCP does not lose them)
+            break;
         }
       }
     }));

@@ -70,10 +70,12 @@ class Client {
   private readonly replies: string[] = [];
   private waiter: (() => void) | undefined;
   acks = 0;
+  naks = 0;
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk) => {
       for (const f of this.decoder.feed(chunk)) {
         if (f.type === 'ack') this.acks++;
+        if (f.type === 'nak') this.naks++;
         if (f.type === 'packet') {
           this.replies.push(new TextDecoder().decode(f.data));
           this.waiter?.();
@@ -111,6 +113,14 @@ describe('gdb stub on a machine', () => {
     const gdb = await Client.open(port);
     expect(await gdb.ask('?')).toBe('T05thread:1;');
     expect(gdb.acks).toBe(1);
+    // A '-' asks for the last reply again; a bad checksum gets '-'.
+    gdb.socket.write('-');
+    expect(await gdb.next()).toBe('T05thread:1;');
+    const acks = gdb.acks;
+    gdb.socket.write('$?#00');
+    expect(await gdb.ask('qC')).toBe('QC1'); // its '-' came before this reply
+    expect(gdb.acks).toBe(acks + 1);
+    expect(gdb.naks).toBe(1);
     expect(await gdb.ask('QStartNoAckMode')).toBe('OK');
     expect(await gdb.ask('Z0,80000040,4')).toBe('OK');
     gdb.socket.write(encodePacket('vCont;c'));
