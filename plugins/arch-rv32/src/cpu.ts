@@ -372,6 +372,16 @@ export class Rv32Cpu implements Cpu {
     this.attention = true;
   }
 
+  /**
+   * Abandons the instruction in progress with nothing done, like a trap that goes nowhere: the
+   * interpreter leaves with pc on it (a debugger watchpoint stops before the access, debug.ts).
+   */
+  abandon(): void {
+    this.retiredBase -= 1;
+    this.exc = true;
+    this.attention = true;
+  }
+
   /** WFI (priv spec 3.3.3): illegal in U-mode, and in S-mode when mstatus.TW = 1. */
   wfi(pc: number): void {
     if (this.priv === PRV_U || (this.priv === PRV_S && (this.mstatus & MSTATUS_TW) !== 0)) {

@@ -5,10 +5,16 @@
  *
  * Cost while nothing is set: none per instruction. The setters compute `cpu.checkedRun`, which
  * run() reads once per call to pick `runChecked` below: one instruction per interpreter call
- * (so no compiled block runs past a breakpoint), the breakpoint test before each, the
- * watchpoint verdict after each. Watched virtual pages never enter the data TLBs (mmu.ts asks
- * `watchesPage`), so every access to them takes the slow paths of memory.ts, which report it
- * through `access`.
+ * (so no compiled block runs past a breakpoint), the breakpoint test before each. Watched
+ * virtual pages never enter the data TLBs (mmu.ts asks `watchesPage`), so every access to them
+ * takes the slow paths of memory.ts, which ask `watchHit` once the access is known not to fault.
+ *
+ * Watchpoints stop *before* the access, with nothing done and pc at the instruction, although
+ * src/core/api.ts says RISC-V stops after: GDB 13 declares RISC-V watchpoints non-steppable
+ * (gdbarch_have_nonsteppable_watchpoint), so on a watchpoint stop it removes them and steps the
+ * instruction itself, and QEMU 7.2 (gdb_stop_before_watchpoint for riscv) reports the stop with
+ * pc at the instruction and memory unchanged. Stopping after would make GDB step one
+ * instruction too far.
  */
 import type { CpuDebug, DebugStop, Watchpoint, WatchKind } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
@@ -34,7 +40,7 @@ export class Rv32Debug implements CpuDebug {
   /** Whether any watchpoint is set: the slow memory paths report accesses only then. */
   watching = false;
   private masked = false;
-  /** The watchpoint the instruction in progress hit (null: none), and the address to report. */
+  /** The watchpoint the instruction in progress hit and was abandoned for (null: none), and the address to report. */
   hitKind: WatchKind | null = null;
   hitAddress = 0;
 
@@ -121,7 +127,7 @@ export class Rv32Debug implements CpuDebug {
     const va = Number(vaddr);
     const satp = cpu.satp >>> 0;
     if (cpu.dataPriv === PRV_M) {
-      trace?.push(`priv M${cpu.priv !== PRV_M ? ' (MPRV)' : ''}: no translation`);
+      trace?.push('priv M: no translation');
       return va;
     }
     if ((satp & SATP_MODE) === 0) {
@@ -129,7 +135,8 @@ export class Rv32Debug implements CpuDebug {
       return va;
     }
     let table = (satp & SATP_PPN) * 4096;
-    trace?.push(`satp ${hex(satp)}: Sv32, ASID ${(satp >>> 22) & 0x1ff}, root table ${hex(table)}`);
+    const mprv = cpu.priv === PRV_M ? ` (MPRV: as ${cpu.dataPriv === PRV_S ? 'S' : 'U'})` : '';
+    trace?.push(`satp ${hex(satp)}: Sv32, ASID ${(satp >>> 22) & 0x1ff}, root table ${hex(table)}${mprv}`);
     for (let level = 1; level >= 0; level--) {
       const index = level === 1 ? va >>> 22 : (va >>> 12) & 0x3ff;
       const at = table + index * 4;
@@ -197,11 +204,12 @@ export class Rv32Debug implements CpuDebug {
   }
 
   /**
-   * A data access of `size` bytes at virtual `va` (memory.ts, only while `watching`): records
-   * the first watchpoint it hits; runChecked reports it once the instruction has completed.
+   * A data access of `size` bytes at virtual `va` that is about to happen (memory.ts, only while
+   * `watching`, after translation succeeded). On a hit the instruction is abandoned with nothing
+   * done (`cpu.abandon`) and true returned: the caller returns at once, and runChecked reports
+   * the stop.
    */
-  access(va: number, size: number, read: boolean, write: boolean): void {
-    if (this.hitKind !== null) return;
+  watchHit(va: number, size: number, read: boolean, write: boolean): boolean {
     const end = va + size;
     for (const w of this.watches) {
       if (w.start >= end || w.end <= va) continue;
@@ -209,9 +217,11 @@ export class Rv32Debug implements CpuDebug {
         this.hitKind = w.kind;
         // GDB looks the address up in its watchpoints' ranges: report one inside (as QEMU does).
         this.hitAddress = Math.max(va, w.start);
-        return;
+        this.cpu.abandon();
+        return true;
       }
     }
+    return false;
   }
 
   private update(): void {
@@ -221,9 +231,7 @@ export class Rv32Debug implements CpuDebug {
 
 /**
  * run() while a breakpoint, a watchpoint or masked interrupts are set: one instruction per
- * interpreter call. RISC-V's GDB convention for watchpoints is to stop after the access, with
- * the instruction completed (pc after it); an access that faulted (the instruction did not
- * retire) is no hit.
+ * interpreter call. A watchpoint hit abandons its instruction (pc stays on it, not counted).
  */
 export function runChecked(cpu: Rv32Cpu, dbg: Rv32Debug): number {
   let done = 0;
@@ -233,16 +241,12 @@ export function runChecked(cpu: Rv32Cpu, dbg: Rv32Debug): number {
       dbg.stop = { kind: 'breakpoint', address: BigInt(cpu.pc) };
       break;
     }
-    const retired = cpu.retired;
-    dbg.hitKind = null;
     done += execute(cpu, 1);
     if (dbg.hitKind !== null) {
-      const kind = dbg.hitKind;
+      dbg.stop = { kind: dbg.hitKind, address: BigInt(dbg.hitAddress) };
       dbg.hitKind = null;
-      if (cpu.retired > retired) {
-        dbg.stop = { kind, address: BigInt(dbg.hitAddress) };
-        break;
-      }
+      done--;
+      break;
     }
     if (cpu.waiting || cpu.exitRequested) break;
   }

@@ -142,8 +142,11 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
   let n = 0;
   let fetchVpn = -1;
   let code: Int32Array = cpu.scratch;
-  /** Compiled blocks in use? Without them, block boundaries need no bookkeeping. */
-  const jit = cpu.jit === true;
+  /**
+   * Compiled blocks in use? Without them, block boundaries need no bookkeeping. Not in the
+   * debugger's one-step-at-a-time loop (debug.ts), where every slot would look like a block start.
+   */
+  const jit = cpu.jit === true && !cpu.checkedRun;
   /** At a block boundary (after a control transfer, a block, or a page change)? */
   let boundary = jit;
 

@@ -81,13 +81,13 @@ export function loadStoreSlow(cpu: Rv32Cpu, n: number, info: number, imm: number
 /** Load of 1, 2 or 4 bytes; returns the zero-extended value (int32 for 4 bytes). */
 export function loadSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, pc: number): number {
   va >>>= 0;
-  if (cpu.debug.watching) cpu.debug.access(va, size, true, false);
   if ((va & (size - 1)) !== 0) return loadMisaligned(cpu, va, size, pc);
   const pa = translate(cpu, va, ACC_R, size, cpu.dataPriv);
   if (pa < 0) {
     cpu.raise(cpu.faultCause, va, pc);
     return 0;
   }
+  if (cpu.debug.watching && cpu.debug.watchHit(va, size, true, false)) return 0;
   return readPhys(cpu, pa, size, va, pc, EXC_LOAD_ACCESS);
 }
 
@@ -120,6 +120,7 @@ function translateSplit(cpu: Rv32Cpu, va: number, size: number, kind: number, pc
 function loadMisaligned(cpu: Rv32Cpu, va: number, size: number, pc: number): number {
   const pa = translateSplit(cpu, va, size, ACC_R, pc);
   if (pa < 0) return 0;
+  if (cpu.debug.watching && cpu.debug.watchHit(va, size, true, false)) return 0;
   const firstLen = cpu.splitPa < 0 ? size : 4096 - (va & 0xfff);
   let v = 0;
   for (let i = 0; i < size; i++) {
@@ -132,10 +133,10 @@ function loadMisaligned(cpu: Rv32Cpu, va: number, size: number, pc: number): num
 
 export function storeSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, value: number, pc: number): void {
   va >>>= 0;
-  if (cpu.debug.watching) cpu.debug.access(va, size, false, true);
   if ((va & (size - 1)) !== 0) {
     const pa = translateSplit(cpu, va, size, ACC_W, pc);
     if (pa < 0) return;
+    if (cpu.debug.watching && cpu.debug.watchHit(va, size, false, true)) return;
     const firstLen = cpu.splitPa < 0 ? size : 4096 - (va & 0xfff);
     for (let i = 0; i < size; i++) {
       writePhys(cpu, i < firstLen ? pa + i : cpu.splitPa + i, 1, value >>> (8 * i), (va + i) >>> 0, pc);
@@ -148,6 +149,7 @@ export function storeSlow(cpu: Rv32Cpu, va: number, size: 1 | 2 | 4, value: numb
     cpu.raise(cpu.faultCause, va, pc);
     return;
   }
+  if (cpu.debug.watching && cpu.debug.watchHit(va, size, false, true)) return;
   writePhys(cpu, pa, size, value, va, pc);
 }
 
@@ -170,7 +172,7 @@ export function amo(cpu: Rv32Cpu, kind: number, va: number, src: number, pc: num
   va >>>= 0;
   const pa = atomicAddress(cpu, va, ACC_W, pc);
   if (pa < 0) return 0;
-  if (cpu.debug.watching) cpu.debug.access(va, 4, true, true);
+  if (cpu.debug.watching && cpu.debug.watchHit(va, 4, true, true)) return 0;
   const old = readPhys(cpu, pa, 4, va, pc, EXC_STORE_ACCESS);
   if (cpu.exc) return 0;
   writePhys(cpu, pa, 4, amoCompute(kind, old, src), va, pc);
@@ -182,7 +184,7 @@ export function loadReserved(cpu: Rv32Cpu, va: number, pc: number): number {
   va >>>= 0;
   const pa = atomicAddress(cpu, va, ACC_R, pc);
   if (pa < 0) return 0;
-  if (cpu.debug.watching) cpu.debug.access(va, 4, true, false);
+  if (cpu.debug.watching && cpu.debug.watchHit(va, 4, true, false)) return 0;
   const v = readPhys(cpu, pa, 4, va, pc, EXC_LOAD_ACCESS);
   if (cpu.exc) return 0;
   cpu.reservation = va;
@@ -200,6 +202,8 @@ export function loadReserved(cpu: Rv32Cpu, va: number, pc: number): number {
 export function storeConditional(cpu: Rv32Cpu, va: number, value: number, pc: number): number {
   va >>>= 0;
   const reserved = cpu.reservation === va;
+  // A debugger stop must come before the reservation is consumed: GDB then steps over the SC.
+  if (reserved && cpu.debug.watching && cpu.debug.watchHit(va, 4, false, true)) return 0;
   cpu.reservation = -1;
   if (!reserved) return 1;
   const pa = atomicAddress(cpu, va, ACC_W, pc);
@@ -207,7 +211,6 @@ export function storeConditional(cpu: Rv32Cpu, va: number, value: number, pc: nu
   const current = readPhys(cpu, pa, 4, va, pc, EXC_STORE_ACCESS);
   if (cpu.exc) return 0;
   if (current !== cpu.reservationValue) return 1;
-  if (cpu.debug.watching) cpu.debug.access(va, 4, false, true);
   writePhys(cpu, pa, 4, value, va, pc);
   return 0;
 }

@@ -67,6 +67,10 @@ const virtualXml = feature('org.gnu.gdb.riscv.virtual', ['<reg name="priv" bitsi
 const targetXml =
   '<?xml version="1.0"?>\n<!DOCTYPE target SYSTEM "gdb-target.dtd">\n<target>\n' +
   '  <architecture>riscv:rv32</architecture>\n' +
+  // Bare metal: GDB's default OS ABI (GNU/Linux in Debian's build) makes RISC-V `stepi` a
+  // software step that runs a whole system call to pc + 4; an ELF naming no OS ABI (a kernel)
+  // takes this one, so `stepi` over `ecall` lands in the trap handler.
+  '  <osabi>none</osabi>\n' +
   '  <xi:include href="riscv-32bit-cpu.xml"/>\n' +
   '  <xi:include href="riscv-32bit-csr.xml"/>\n' +
   '  <xi:include href="riscv-32bit-virtual.xml"/>\n' +

@@ -69,14 +69,24 @@ describe('rv32 CpuDebug on a real guest (virt, --bios none)', () => {
       expect(u32(d.readRegister(FIRST_CSR_REGNUM + DEBUG_CSRS.indexOf(CSR.mepc)))).toBe(ECALL);
       d.maskInterrupts = false;
 
-      // watch COUNT: the handler's store hits it; the stop comes after the store.
-      d.setWatchpoints([{ address: BigInt(COUNT), length: 4, kind: 'write' }]);
+      // watch COUNT: the handler's store hits it; the stop comes before the store (GDB then
+      // steps over it with its watchpoints removed).
+      const watch = [{ address: BigInt(COUNT), length: 4, kind: 'write' as const }];
+      const stepOver = () => {
+        d.setWatchpoints([]);
+        expect(cpu.run(1)).toBe(1);
+        d.setWatchpoints(watch);
+      };
+      d.setWatchpoints(watch);
       expect(until()).toEqual({ kind: 'write', address: BigInt(COUNT) });
-      expect(d.pc).toBe(BigInt(STORE + 4));
+      expect(d.pc).toBe(BigInt(STORE));
       expect(d.translate(BigInt(COUNT), false)).toBe(COUNT);
+      expect(session.machine.bus.ram.u8[COUNT - RAM_BASE]).toBe(0);
+      stepOver();
       expect(session.machine.bus.ram.u8[COUNT - RAM_BASE]).toBe(1);
       // The second system call stores 2.
       expect(until()).toEqual({ kind: 'write', address: BigInt(COUNT) });
+      stepOver();
       expect(session.machine.bus.ram.u8[COUNT - RAM_BASE]).toBe(2);
       expect(cpu.getReg(a0)).toBe(2);
 

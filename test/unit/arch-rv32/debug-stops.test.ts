@@ -67,6 +67,24 @@ describe('rv32 CpuDebug breakpoints', () => {
     expect(m.r32(DATA)).toBe(iterations); // the store of this iteration has not run
   });
 
+  it('compile no blocks while set (the checked loop steps the interpreter)', () => {
+    const m = hotLoop();
+    m.cpu.debug.setBreakpoints([BigInt(RAM_BASE + 0x100)]); // never reached
+    m.run(5000);
+    expect(m.cpu.blocksCompiled).toBe(0);
+    expect(m.reg(a0)).toBe(1250);
+    m.cpu.debug.setBreakpoints([]);
+    m.run(5000);
+    expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
+  });
+
+  it('stop the same way with the block compiler off', () => {
+    const m = hotLoop(false);
+    m.cpu.debug.setBreakpoints([BigInt(RAM_BASE + 12)]);
+    expect(runUntilStop(m)).toBe(3);
+    expect(m.cpu.debug.stop).toEqual({ kind: 'breakpoint', address: BigInt(RAM_BASE + 12) });
+  });
+
   it('cost nothing while none is set: run() picks the checked loop from a flag the setters compute', () => {
     const m = makeMachine();
     const d = m.cpu.debug;
@@ -87,15 +105,25 @@ describe('rv32 CpuDebug breakpoints', () => {
 });
 
 describe('rv32 CpuDebug watchpoints', () => {
-  it('a write watchpoint stops after the store (RISC-V convention), pc after it', () => {
+  it('a write watchpoint stops before the store, nothing done, pc on it (GDB and QEMU 7.2 on RISC-V)', () => {
     const m = makeMachine();
     m.load([A.addi(a0, 0, 7), A.lw(a1, a3, 0), A.sw(a0, a3, 0), A.addi(a0, 0, 9), A.jal(0, 0)]);
     m.cpu.setReg(a3, DATA);
-    m.cpu.debug.setWatchpoints([{ address: BigInt(DATA), length: 4, kind: 'write' }]);
-    expect(runUntilStop(m)).toBe(3); // the load does not hit a write watchpoint
-    expect(m.cpu.debug.stop).toEqual({ kind: 'write', address: BigInt(DATA) });
-    expect(m.cpu.pc).toBe(RAM_BASE + 12);
+    m.w32(DATA, 5);
+    const d = m.cpu.debug;
+    d.setWatchpoints([{ address: BigInt(DATA), length: 4, kind: 'write' }]);
+    const retired = m.cpu.retired;
+    expect(runUntilStop(m)).toBe(2); // the load does not hit a write watchpoint
+    expect(d.stop).toEqual({ kind: 'write', address: BigInt(DATA) });
+    expect(m.cpu.pc).toBe(RAM_BASE + 8);
+    expect(m.cpu.retired).toBe(retired + 2);
+    expect(m.r32(DATA)).toBe(5);
+    // GDB then removes its watchpoints and steps the instruction.
+    d.stop = undefined;
+    d.setWatchpoints([]);
+    expect(m.cpu.run(1)).toBe(1);
     expect(m.r32(DATA)).toBe(7);
+    expect(m.cpu.pc).toBe(RAM_BASE + 12);
   });
 
   it('read and access watchpoints; the reported address lies inside the watched range', () => {
@@ -104,13 +132,15 @@ describe('rv32 CpuDebug watchpoints', () => {
     m.cpu.setReg(a3, DATA);
     const d = m.cpu.debug;
     d.setWatchpoints([{ address: BigInt(DATA + 2), length: 2, kind: 'read' }]);
-    expect(runUntilStop(m)).toBe(2);
+    expect(runUntilStop(m)).toBe(1);
     expect(d.stop).toEqual({ kind: 'read', address: BigInt(DATA + 3) });
+    expect(m.cpu.pc).toBe(RAM_BASE + 4);
     m.cpu.pc = RAM_BASE;
     d.stop = undefined;
     d.setWatchpoints([{ address: BigInt(DATA + 2), length: 1, kind: 'access' }]);
-    expect(runUntilStop(m)).toBe(1);
+    expect(runUntilStop(m)).toBe(0);
     expect(d.stop).toEqual({ kind: 'access', address: BigInt(DATA + 2) });
+    expect(m.cpu.pc).toBe(RAM_BASE);
   });
 
   it('are exact in hot loops that were compiled before the watchpoint was set', () => {
@@ -121,36 +151,70 @@ describe('rv32 CpuDebug watchpoints', () => {
     m.cpu.debug.setWatchpoints([{ address: BigInt(DATA), length: 4, kind: 'write' }]);
     const steps = runUntilStop(m);
     expect(m.cpu.debug.stop).toEqual({ kind: 'write', address: BigInt(DATA) });
-    expect(m.cpu.pc).toBe(RAM_BASE + 12);
-    expect(m.r32(DATA)).toBe(iterations + 1);
-    expect(steps).toBeLessThanOrEqual(4);
+    expect(m.cpu.pc).toBe(RAM_BASE + 8);
+    expect(m.reg(a0)).toBe(iterations + 1);
+    expect(m.r32(DATA)).toBe(iterations);
+    expect(steps).toBeLessThanOrEqual(3);
   });
 
-  it('hit AMOs and misaligned accesses crossing into the range; an access that faults is no hit', () => {
+  /** Steps over the instruction at a watchpoint stop the way GDB does: watchpoints removed, one step. */
+  function stepOver(m: TestMachine, watches: Parameters<TestMachine['cpu']['debug']['setWatchpoints']>[0]): void {
+    m.cpu.debug.stop = undefined;
+    m.cpu.debug.setWatchpoints([]);
+    expect(m.cpu.run(1)).toBe(1);
+    m.cpu.debug.setWatchpoints(watches);
+  }
+
+  it('hit AMOs and misaligned accesses crossing into the range, leaving them undone; an access that faults is no hit', () => {
     const m = makeMachine();
     installHandlers(m);
-    m.load([A.amoadd_w(a1, a0, a3), A.sw(a0, a2, 0), A.sw(a0, 0, 0), A.jal(0, 0)]);
+    m.load([A.amoadd_w(a1, a0, a3), A.sw(a0, a2, 0), A.amoadd_w(a1, a0, t0), A.jal(0, 0)]);
+    m.cpu.setReg(t0, 2);
     m.cpu.setReg(a0, 5);
+    m.cpu.setReg(a1, 77);
     m.cpu.setReg(a3, DATA);
     m.cpu.setReg(a2, DATA + 0x102);
+    m.w32(DATA, 1);
     const d = m.cpu.debug;
-    d.setWatchpoints([
-      { address: BigInt(DATA), length: 4, kind: 'write' },
-      { address: BigInt(DATA + 0x104), length: 1, kind: 'write' },
-      { address: 0n, length: 4, kind: 'write' },
-    ]);
-    expect(runUntilStop(m)).toBe(1);
+    const watches = [
+      { address: BigInt(DATA), length: 4, kind: 'write' as const },
+      { address: BigInt(DATA + 0x104), length: 1, kind: 'write' as const },
+      { address: 0n, length: 4, kind: 'write' as const },
+    ];
+    d.setWatchpoints(watches);
+    expect(runUntilStop(m)).toBe(0);
     expect(d.stop).toEqual({ kind: 'write', address: BigInt(DATA) });
-    expect(m.r32(DATA)).toBe(5);
-    d.stop = undefined;
-    expect(runUntilStop(m)).toBe(1);
+    expect([m.r32(DATA), m.reg(a1), m.cpu.pc]).toEqual([1, 77, RAM_BASE]);
+    stepOver(m, watches);
+    expect([m.r32(DATA), m.reg(a1)]).toEqual([6, 1]);
+    expect(runUntilStop(m)).toBe(0);
     expect(d.stop).toEqual({ kind: 'write', address: BigInt(DATA + 0x104) });
-    d.stop = undefined;
-    // The store to 0 faults (nothing there): the trap is taken, no watchpoint is reported.
+    expect(m.r32(DATA + 0x100)).toBe(0); // no byte of the misaligned store written
+    stepOver(m, watches);
+    expect(m.r32(DATA + 0x100)).toBe(0x50000);
+    // The misaligned AMO at 2 faults before any access: the trap is taken, no watchpoint is reported.
     expect(m.cpu.run(1)).toBe(1);
     expect(d.stop).toBeUndefined();
     expect(m.cpu.pc).toBe(HANDLER);
-    expect(m.traps.map((t) => t.cause)).toEqual([7]);
+    expect(m.traps.map((t) => t.cause)).toEqual([6]);
+  });
+
+  it('an LR/SC loop makes progress: the stop comes before SC consumes the reservation', () => {
+    const m = makeMachine();
+    // retry: lr.w a1, (a3); addi a1, a1, 1; sc.w a2, a1, (a3); bnez a2, retry
+    m.load([A.lr_w(a1, a3), A.addi(a1, a1, 1), A.sc_w(a2, a1, a3), A.bne(a2, 0, -12), A.jal(0, 0)]);
+    m.cpu.setReg(a3, DATA);
+    m.cpu.setReg(a2, 99);
+    const watches = [{ address: BigInt(DATA), length: 4, kind: 'write' as const }];
+    m.cpu.debug.setWatchpoints(watches);
+    expect(runUntilStop(m)).toBe(2);
+    expect(m.cpu.debug.stop).toEqual({ kind: 'write', address: BigInt(DATA) });
+    expect(m.cpu.pc).toBe(RAM_BASE + 8);
+    stepOver(m, watches);
+    expect(m.reg(a2)).toBe(0); // SC succeeded
+    expect(m.r32(DATA)).toBe(1);
+    expect(m.cpu.run(10)).toBe(10);
+    expect(m.cpu.pc).toBe(RAM_BASE + 16);
   });
 
   it('keep watched pages out of the data TLBs only while set', () => {

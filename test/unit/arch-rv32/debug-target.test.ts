@@ -25,6 +25,7 @@ describe('rv32 GDB target description', () => {
   it('uses the standard RISC-V features and includes only documents it provides', () => {
     const target = debug.targetXml['target.xml'];
     expect(target).toContain('<architecture>riscv:rv32</architecture>');
+    expect(target).toContain('<osabi>none</osabi>');
     const includes = [...target.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
     expect(includes).toHaveLength(3);
     for (const name of includes) expect(debug.targetXml[name]).toBeDefined();
@@ -68,12 +69,14 @@ describe('rv32 GDB target description', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rvos-rv32-tdesc-'));
     try {
       for (const [name, text] of Object.entries(debug.targetXml)) writeFileSync(join(dir, name), text);
-      const r = spawnSync(GDB, ['-nx', '-batch', '-ex', `set tdesc filename ${join(dir, 'target.xml')}`, '-ex', 'show architecture', '-ex', 'maint print remote-registers'], {
+      const r = spawnSync(GDB, ['-nx', '-batch', '-ex', `set tdesc filename ${join(dir, 'target.xml')}`, '-ex', 'show architecture', '-ex', 'show osabi', '-ex', 'maint print remote-registers'], {
         encoding: 'utf8',
         timeout: 60_000,
       });
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain('riscv:rv32');
+      // Bare metal, so that stepi is a real step (GNU/Linux would make it a software step).
+      expect(r.stdout).toContain('(currently "none")');
       const rows = new Map<string, { nr: number; remote: number; type: string }>();
       for (const line of r.stdout.split('\n')) {
         const f = line.trim().split(/\s+/);

@@ -55,7 +55,7 @@ describe('rv32 CpuDebug translation', () => {
     m.cpu.mstatus = (1 << 17) | (1 << 11); // MPRV, MPP = S
     m.cpu.selectDataTlb();
     expect(m.cpu.debug.translate(BigInt(VA + 4), false)).toBe(PAGE + 4);
-    expect(m.cpu.debug.describeTranslation(BigInt(VA))[0]).toMatch(/^satp 0x80080010: Sv32/);
+    expect(m.cpu.debug.describeTranslation(BigInt(VA))[0]).toBe('satp 0x80080010: Sv32, ASID 0, root table 0x80010000 (MPRV: as S)');
   });
 
   it('describes each level of the walk', () => {
