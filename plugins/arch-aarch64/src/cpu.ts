@@ -393,7 +393,7 @@ export class A64Cpu implements Cpu {
 
   /**
    * The physical address of a virtual address (an edge number, as `pc`) in the current
-   * translation regime, or null: for debuggers and tests (not yet part of the Cpu interface).
+   * translation regime, or null: for tests (debuggers use `debug.translate`, the same walk).
    */
   virtToPhys(va: number): number | null {
     const lo = (((va % TWO32) + TWO32) % TWO32) | 0;

@@ -66,18 +66,20 @@ const CROSS = new Float64Array(1);
 function checkAccess(cpu: A64Cpu, vl: number, vh: number, size: number, write: boolean, unpriv: boolean, pcLo: number, pcHi: number): number {
   const bytes = 1 << size;
   CROSS[0] = -1;
-  // A watchpoint stops before the access (debug.ts), as an abort would.
-  if (cpu.watching && cpu.debug.watchHit(vl, vh, bytes, write)) return -1;
   if ((vl & (bytes - 1)) !== 0 && (cpu.sctlr[cpu.el === 0 ? 1 : cpu.el] & SCTLR_A) !== 0) {
     dataAbort(cpu, FSC_ALIGNMENT, write, vl, vh, pcLo, pcHi);
     return -1;
   }
   const pa = translateData(cpu, vl, vh, write, unpriv, pcLo, pcHi);
-  if (pa < 0 || cpu.mmuOff || (vl & 0xfff) + bytes <= 0x1000) return pa;
-  const s = (vl >>> 0) - (vl & 0xfff) + 0x1000;
-  const pa2 = translateData(cpu, s | 0, (vh + (s >= TWO32 ? 1 : 0)) | 0, write, unpriv, pcLo, pcHi);
-  if (pa2 < 0) return -1;
-  CROSS[0] = pa2;
+  if (pa < 0) return pa;
+  if (!cpu.mmuOff && (vl & 0xfff) + bytes > 0x1000) {
+    const s = (vl >>> 0) - (vl & 0xfff) + 0x1000;
+    const pa2 = translateData(cpu, s | 0, (vh + (s >= TWO32 ? 1 : 0)) | 0, write, unpriv, pcLo, pcHi);
+    if (pa2 < 0) return -1;
+    CROSS[0] = pa2;
+  }
+  // A watchpoint stops before the access but after its faults, as QEMU checks it (debug.ts).
+  if (cpu.watching && cpu.debug.watchHit(vl, vh, bytes, write)) return -1;
   return pa;
 }
 
@@ -186,9 +188,9 @@ export function storeSlow(cpu: A64Cpu, vl: number, vh: number, size: number, lo:
  * translation for the whole block (it never crosses a page), then RAM or 4-byte bus writes.
  */
 export function zeroBlock(cpu: A64Cpu, vl: number, vh: number, bytes: number, pcLo: number, pcHi: number): void {
-  if (cpu.watching && cpu.debug.watchHit(vl, vh, bytes, true)) return;
   const pa = translateData(cpu, vl, vh, true, false, pcLo, pcHi);
   if (pa < 0) return;
+  if (cpu.watching && cpu.debug.watchHit(vl, vh, bytes, true)) return;
   const off = pa - cpu.ramBase;
   if (off >= 0 && off + bytes <= cpu.ramSize) {
     cpu.ramU8.fill(0, off, off + bytes);
@@ -350,19 +352,23 @@ function storeExclusive(cpu: A64Cpu, rt: number, rn: number, rs: number, rt2: nu
   const vh = xh[rn];
   const total = pair ? 2 << size : 1 << size;
   if (!checkAligned(cpu, vl, vh, total, true, pcLo, pcHi)) return;
+  // A watchpoint sees a store (debug.ts), even one that fails; not the comparison's reads.
+  const watching = cpu.watching;
+  if (watching && cpu.debug.watchHit(vl, vh, total, true)) return;
   const mon = cpu.monitor;
   let ok = cpu.monitorValid && mon[0] === vl && mon[1] === vh && cpu.monitorSize === total;
   cpu.monitorValid = false;
   if (ok) {
+    cpu.watching = false;
     loadSlow(cpu, vl, vh, size, pcLo, pcHi);
-    if (cpu.exc) return;
-    ok = MV[0] === mon[2] && (size === 3 ? MV[1] : 0) === mon[3];
+    ok = !cpu.exc && MV[0] === mon[2] && (size === 3 ? MV[1] : 0) === mon[3];
     if (ok && pair) {
       const s = (vl >>> 0) + (1 << size);
       loadSlow(cpu, s | 0, (vh + (s >= TWO32 ? 1 : 0)) | 0, size, pcLo, pcHi);
-      if (cpu.exc) return;
-      ok = MV[0] === mon[4] && (size === 3 ? MV[1] : 0) === mon[5];
+      ok = !cpu.exc && MV[0] === mon[4] && (size === 3 ? MV[1] : 0) === mon[5];
     }
+    cpu.watching = watching;
+    if (cpu.exc) return;
   }
   if (ok) {
     // Read Rt/Rt2 before Ws is written (Rs = Rt is CONSTRAINED UNPREDICTABLE; this keeps the data).

@@ -153,6 +153,94 @@ describe('aarch64 watchpoints (GDB AArch64 convention: stop before the access)',
     expect(z.r64(DATA + 0x70)).toBe(0x55n);
   });
 
+  it('undoes the registers an LD1 of four registers had filled, and the first half of an ST1', () => {
+    const m = makeMachine();
+    for (let i = 0; i < 64; i += 8) m.w64(DATA + i, 0x0101010101010101n * BigInt(i + 1));
+    m.load([0x4cdf2820]); // ld1 {v0.4s-v3.4s}, [x1], #64
+    m.set(1, DATA);
+    m.cpu.debug.setWatchpoints([{ address: BigInt(DATA + 56), length: 8, kind: 'read' }]);
+    expect(m.cpu.run(1)).toBe(0);
+    expect(m.cpu.debug.stop).toEqual({ kind: 'read', address: BigInt(DATA + 56) });
+    expect([0, 1, 2, 3].map((n) => m.cpu.fp.getQ(n))).toEqual([0n, 0n, 0n, 0n]);
+    expect(m.x(1)).toBe(BigInt(DATA));
+    const s = makeMachine();
+    s.load([0x4c82ac20]); // st1 {v0.2d, v1.2d}, [x1], x2
+    s.set(1, DATA + 256);
+    s.set(2, 100);
+    s.cpu.fp.setQ(0, -1n & ((1n << 128n) - 1n));
+    s.cpu.fp.setQ(1, 5n);
+    s.cpu.debug.setWatchpoints([{ address: BigInt(DATA + 256 + 24), length: 1, kind: 'write' }]);
+    expect(s.cpu.run(1)).toBe(0);
+    expect(s.cpu.debug.stop).toEqual({ kind: 'write', address: BigInt(DATA + 256 + 24) });
+    expect([s.r64(DATA + 256), s.r64(DATA + 264), s.r64(DATA + 272)]).toEqual([0n, 0n, 0n]);
+    expect(s.x(1)).toBe(BigInt(DATA + 256));
+  });
+
+  it('STXR is a store: a write watchpoint stops it (monitor kept), a read watchpoint does not', () => {
+    const m = makeMachine();
+    m.load([A.ldxr(3, 2, 1), A.addi(2, 2, 1), A.stxr(3, 4, 2, 1), A.nop()]);
+    m.set(1, DATA);
+    m.set(4, 9);
+    const d = m.cpu.debug;
+    d.setWatchpoints([{ address: BigInt(DATA), length: 8, kind: 'read' }]);
+    expect(m.cpu.run(4)).toBe(0); // LDXR reads it
+    expect(d.stop?.kind).toBe('read');
+    d.stop = undefined;
+    d.setWatchpoints([]);
+    expect(m.cpu.run(2)).toBe(2);
+    d.setWatchpoints([{ address: BigInt(DATA), length: 8, kind: 'write' }]);
+    expect(m.cpu.run(2)).toBe(0);
+    expect(d.stop).toEqual({ kind: 'write', address: BigInt(DATA) });
+    expect(m.x(4)).toBe(9n);
+    d.stop = undefined;
+    d.setWatchpoints([{ address: BigInt(DATA), length: 8, kind: 'read' }]);
+    expect(m.cpu.run(2)).toBe(2);
+    expect(d.stop).toBeUndefined();
+    expect(m.x(4)).toBe(0n); // the exclusive store succeeded: the monitor survived the stop
+    expect(m.r64(DATA)).toBe(1n);
+  });
+
+  it('upper-half (TTBR1) addresses: a breakpoint and a watchpoint at 0xffffff80...', () => {
+    const m = makeMachine();
+    const lo = new PageTables(m, 12, 39);
+    lo.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+    const hi = new PageTables(m, 12, 39, 0x1c0000);
+    const KCODE = 0xffffff8000080000n;
+    const KDATA = 0xffffff8000100000n;
+    hi.map(KCODE, BigInt(CODE), AF);
+    hi.map(KDATA, BigInt(DATA), AF);
+    m.load([...A.mov64(1, KDATA), A.movz(2, 7), A.nop(), A.str(2, 1, 0x18), A.nop()]);
+    T.enableEl1(m, T.TG0_4K | T.T0SZ(25) | T.TG1_4K | T.T1SZ(25) | T.IPS(2), BigInt(lo.root), BigInt(hi.root));
+    m.cpu.pc = Number(BigInt.asIntN(64, KCODE));
+    const d = m.cpu.debug;
+    d.setBreakpoints([KCODE + 20n]);
+    d.setWatchpoints([{ address: KDATA + 0x18n, length: 8, kind: 'write' }]);
+    expect(m.cpu.run(100)).toBe(5);
+    expect(d.stop).toEqual({ kind: 'breakpoint', address: KCODE + 20n });
+    expect(d.pc).toBe(KCODE + 20n);
+    d.stop = undefined;
+    d.setBreakpoints([]);
+    expect(m.cpu.run(100)).toBe(1);
+    expect(d.stop).toEqual({ kind: 'write', address: KDATA + 0x18n });
+    expect(d.pc).toBe(KCODE + 24n);
+    expect(m.r64(DATA + 0x18)).toBe(0n);
+    expect(d.translate(KDATA + 0x18n, true)).toBe(DATA + 0x18);
+  });
+
+  it('faults come first: a store to an unmapped watched address takes its data abort (as QEMU)', () => {
+    const m = makeMachine();
+    const pt = new PageTables(m, 12, 39);
+    pt.map(BigInt(CODE), BigInt(CODE), AF);
+    pt.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+    m.load([...A.mov64(1, 0x50000000n), A.str(1, 1, 0)]);
+    T.enableEl1(m, T.TG0_4K | T.T0SZ(25) | T.IPS(2) | T.EPD1, BigInt(pt.root));
+    m.cpu.debug.setWatchpoints([{ address: 0x50000000n, length: 8, kind: 'write' }]);
+    expect(m.cpu.run(5)).toBe(5);
+    expect(m.cpu.debug.stop).toBeUndefined();
+    expect(m.cpu.pc).toBe(VECTORS + 0x200);
+    expect(m.cpu.esr[1] >>> 26).toBe(0x25);
+  });
+
   it('cost nothing when cleared: the inline RAM paths are back', () => {
     const m = makeMachine();
     const d = m.cpu.debug;
