@@ -113,8 +113,11 @@ describe('i386 CpuDebug watchpoints (stop after the access, as GDB expects on x8
     expect(m.cpu.mmu.perm[slot] & FAST_SR).toBe(0);
     d.stop = undefined;
     d.setWatchpoints([]);
-    expect(m.cpu.run(1)).toBe(1);
+    expect([m.cpu.debugChecks, m.cpu.mmu.watcher]).toEqual([false, null]);
+    m.cpu.pc = PCODE;
+    expect(m.cpu.run(1)).toBe(1); // the load refills VAR's entry, fast again
     expect(d.stop).toBeUndefined();
+    expect(m.cpu.mmu.perm[slot] & FAST_SR).not.toBe(0);
   });
 
   it('read and access kinds; a write does not hit a read watchpoint; a length-1 watch hits a 4-byte access overlapping it', () => {
