@@ -4,10 +4,11 @@
  * Framing and acknowledgements are the connection's (server.ts); this class turns packet data
  * into replies and drives the target.
  */
-import type { Cpu, Watchpoint, WatchKind } from '../api.js';
+import type { Cpu } from '../api.js';
 import { fromHex, hexToText, parseHexNumber, textToHex, toHex } from './hex.js';
 import { readMemory, writeMemory } from './memory.js';
 import { runMonitor } from './monitor.js';
+import { DebugPoints } from './points.js';
 import { PACKET_SIZE, escapeBinary, unescapeBinary } from './packet.js';
 import type { GdbTarget } from './target.js';
 
@@ -28,8 +29,6 @@ const E_FAIL = 'E01';
 /** The most bytes an m reply may carry: hex doubles them and the frame adds 4 bytes. */
 const MAX_READ = (PACKET_SIZE - 4) >> 1;
 
-const WATCH_KINDS: Record<string, WatchKind> = { '2': 'write', '3': 'read', '4': 'access' };
-const WATCH_STOP: Record<WatchKind, string> = { write: 'watch', read: 'rwatch', access: 'awatch' };
 
 export class GdbStub {
   /** Set once the client asked for QStartNoAckMode (the connection then stops acknowledging). */
@@ -41,15 +40,14 @@ export class GdbStub {
   /** Thread (CPU index) for registers and memory (Hg), and for s/c without a thread (Hc). */
   private gCpu = 0;
   private cCpu = 0;
-  private readonly swBreaks = new Set<bigint>();
-  private readonly hwBreaks = new Set<bigint>();
-  private watches: Watchpoint[] = [];
+  private readonly points: DebugPoints;
 
   constructor(
     private readonly target: GdbTarget,
     private readonly send: (data: string | Uint8Array) => void,
     private readonly options: StubOptions,
   ) {
+    this.points = new DebugPoints(target.cpus);
     target.stopped = (cpu) => this.onStopped(cpu);
   }
 
@@ -60,11 +58,7 @@ export class GdbStub {
 
   /** The client detached (D) or the connection closed: debugging state goes; the guest resumes unless --wait-gdb. */
   detach(): void {
-    this.swBreaks.clear();
-    this.hwBreaks.clear();
-    this.watches = [];
-    this.syncBreakpoints();
-    this.syncWatchpoints();
+    this.points.clear();
     for (const cpu of this.target.cpus) {
       cpu.debug!.maskInterrupts = false;
       cpu.debug!.stop = undefined;
@@ -125,7 +119,7 @@ export class GdbStub {
         return this.writeMem(arg);
       case 'Z':
       case 'z':
-        return this.breakpoint(cmd === 'Z', arg);
+        return this.points.change(cmd === 'Z', arg);
       case 'c':
         return this.continue();
       case 's':
@@ -310,42 +304,6 @@ export class GdbStub {
     return writeMemory(this.target, this.cpu, this.physical, req.addr, data) ? 'OK' : E_FAULT;
   }
 
-  // --- breakpoints and watchpoints ---
-
-  private breakpoint(insert: boolean, arg: string): string {
-    const [type, a, k] = arg.split(';')[0].split(',');
-    const addr = parseHexNumber(a ?? '');
-    const kind = parseHexNumber(k ?? '');
-    if (addr === undefined || kind === undefined) return E_INVAL;
-    if (type === '0' || type === '1') {
-      const set = type === '0' ? this.swBreaks : this.hwBreaks;
-      if (insert) set.add(addr);
-      else set.delete(addr);
-      this.syncBreakpoints();
-      return 'OK';
-    }
-    const watchKind = WATCH_KINDS[type];
-    if (!watchKind) return '';
-    if (kind === 0n || kind > 0x10000n) return E_INVAL;
-    const length = Number(kind);
-    if (insert) this.watches.push({ address: addr, length, kind: watchKind });
-    else {
-      const i = this.watches.findIndex((w) => w.address === addr && w.length === length && w.kind === watchKind);
-      if (i >= 0) this.watches.splice(i, 1);
-    }
-    this.syncWatchpoints();
-    return 'OK';
-  }
-
-  private syncBreakpoints(): void {
-    const all = [...new Set([...this.swBreaks, ...this.hwBreaks])];
-    for (const cpu of this.target.cpus) cpu.debug!.setBreakpoints(all);
-  }
-
-  private syncWatchpoints(): void {
-    for (const cpu of this.target.cpus) cpu.debug!.setWatchpoints(this.watches);
-  }
-
   // --- execution ---
 
   private vPacket(p: string): string | undefined {
@@ -400,9 +358,7 @@ export class GdbStub {
   private stopReply(cpu: Cpu, signal: number): string {
     const index = Math.max(0, this.target.cpus.indexOf(cpu));
     let reply = `T${signal.toString(16).padStart(2, '0')}thread:${(index + 1).toString(16)};`;
-    const stop = cpu.debug!.stop;
-    if (stop?.kind === 'breakpoint') reply += this.swBreaks.has(stop.address) || !this.hwBreaks.has(stop.address) ? 'swbreak:;' : 'hwbreak:;';
-    else if (stop) reply += `${WATCH_STOP[stop.kind]}:${stop.address.toString(16)};`;
+    reply += this.points.stopReason(cpu.debug!.stop);
     cpu.debug!.stop = undefined;
     return reply;
   }
