@@ -3,9 +3,11 @@ import { Flags } from '@oclif/core';
 import { StdioBackend, type Backend } from '../core/chardev.js';
 import { EXIT, UserError } from '../core/errors.js';
 import { IDLE_MODES, type IdleMode } from '../core/idle.js';
-import type { Machine, RunResult } from '../core/machine.js';
+import { exitCodeOf, type Machine, type RunResult } from '../core/machine.js';
 import { OutputFile } from '../core/output-file.js';
 import { createSession, type SessionOptions } from '../core/session.js';
+import { parseGdbAddress } from '../core/gdb/address.js';
+import { GdbServer } from '../core/gdb/server.js';
 import { attachTrace, parseTraceCategories } from '../core/trace.js';
 import { tuiSessionOptions, wantsTui } from '../tui/session.js';
 import { RvosCommand } from './support/base.js';
@@ -35,6 +37,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     '<%= config.bin %> run --kernel test.elf --max-insns 1000000 --trace trap,unmapped --trace-file trace.log',
     '<%= config.bin %> run --kernel kernel.elf --drive file=disk.img --drive file=ro.img,readonly=on',
     '<%= config.bin %> run --kernel kernel.elf --drive file=disk.img,transport=modern',
+    '<%= config.bin %> run --kernel kernel.elf -s -S   # then: gdb-multiarch kernel.elf -ex "target remote :1234"',
   ];
 
   static override flags = {
@@ -71,6 +74,9 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     timeout: Flags.string({ description: 'stop after this many host seconds' }),
     trace: Flags.string({ description: 'event categories to trace: trap,irq,mmio,unmapped,power,log or all' }),
     'trace-file': Flags.string({ description: 'file for --trace output', default: 'rvos-trace.log' }),
+    gdb: Flags.string({ description: 'serve the GDB remote protocol on tcp::PORT (127.0.0.1) or tcp:HOST:PORT, like QEMU\'s -gdb (see docs/debugging.md)' }),
+    'gdb-default': Flags.boolean({ char: 's', description: 'shorthand for --gdb tcp::1234 (QEMU\'s -s)', default: false }),
+    'wait-gdb': Flags.boolean({ char: 'S', description: 'halt before the first instruction until gdb continues (QEMU\'s -S); also when gdb detaches', default: false }),
     headless: Flags.boolean({ description: 'plain console on stdio instead of the TUI (also when stdout is not a terminal or CI=true)', default: false }),
   };
 
@@ -83,6 +89,10 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       timeoutMs = s * 1000;
     }
     const categories = flags.trace ? parseTraceCategories(flags.trace) : [];
+    const gdbSpec = flags.gdb ?? (flags['gdb-default'] ? 'tcp::1234' : undefined);
+    const gdbFlag = flags.gdb !== undefined ? '--gdb' : '-s';
+    const gdbAddress = gdbSpec !== undefined ? parseGdbAddress(gdbSpec, gdbFlag) : undefined;
+    if (flags['wait-gdb'] && !gdbAddress) throw new UserError('--wait-gdb (-S): needs --gdb tcp::PORT or -s');
 
     // In a terminal the TUI shows the console (captured); --headless, CI or a pipe keep stdio.
     const tui = wantsTui({ headless: flags.headless, serial: flags.serial?.[0] });
@@ -112,7 +122,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       notice: (message) => process.stderr.write(`${message}\n`),
     };
     // Opened before anything runs, so an unwritable path stops rvos before the guest starts.
-    const traceFile = categories.length > 0 ? new OutputFile(flags['trace-file'], `--trace-file ${flags['trace-file']}`) : undefined;
+    let traceFile = categories.length > 0 ? new OutputFile(flags['trace-file'], `--trace-file ${flags['trace-file']}`) : undefined;
     const screenshotFile = flags.screenshot !== undefined ? new OutputFile(flags.screenshot, `--screenshot ${flags.screenshot}`) : undefined;
     let session;
     try {
@@ -123,11 +133,35 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       throw e;
     }
     const { machine } = session;
-    if (traceFile) {
-      traceFile.onError((message) => session.fail(message));
-      attachTrace(machine.events, categories, () => machine.clock.now(), (line) => traceFile.append(line));
+    // The --trace file, opened before the session; `monitor trace on` opens it when first used.
+    let traceWatched = false;
+    const openTrace = (): OutputFile => {
+      traceFile ??= new OutputFile(flags['trace-file'], `--trace-file ${flags['trace-file']}`);
+      if (!traceWatched) {
+        traceWatched = true;
+        traceFile.onError((message) => session.fail(message));
+      }
+      return traceFile;
+    };
+    if (categories.length > 0) {
+      const file = openTrace();
+      attachTrace(machine.events, categories, () => machine.clock.now(), (line) => file.append(line));
+    }
+    let gdb: GdbServer | undefined;
+    if (gdbAddress) {
+      try {
+        // `monitor trace on` writes to the --trace-file, opened when first used.
+        gdb = await GdbServer.listen(machine, { ...gdbAddress, waitGdb: flags['wait-gdb'], flag: gdbFlag, traceLine: (line) => openTrace().append(line) });
+      } catch (e) {
+        await session.close();
+        traceFile?.close();
+        screenshotFile?.close();
+        throw e;
+      }
+      process.stderr.write(`gdb: listening on ${gdb.address}\n`);
     }
     const endTrace = async () => {
+      await gdb?.close();
       traceFile?.close();
       if (screenshotFile) saveScreenshot(machine, screenshotFile);
       // A host file that could not be written (ENOSPC) stopped the machine: one line, exit 2.
@@ -147,7 +181,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     }
 
     const detach = session.console instanceof StdioBackend ? attachStdin(session.console, machine) : () => {};
-    let result: RunResult;
+    let result: RunResult | undefined;
     try {
       result = await machine.run({ maxInsns: flags['max-insns'], timeoutMs });
     } finally {
@@ -159,32 +193,11 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
   }
 
   private async finish(result: RunResult): Promise<never> {
-    let code: number;
-    switch (result.reason) {
-      case 'poweroff':
-        code = result.exitCode ?? 0;
-        if (code !== 0) process.stderr.write(`\nrvos: guest powered off with code ${code} (${result.message})\n`);
-        break;
-      case 'max-insns':
-      case 'timeout':
-        process.stderr.write(`\nrvos: ${result.message}\n`);
-        code = EXIT.timeout;
-        break;
-      case 'halted':
-        process.stderr.write(`\nrvos: ${result.message}\n`);
-        code = EXIT.halted;
-        break;
-      case 'stopped':
-        code = 0;
-        break;
-      case 'plugin-error':
-        process.stderr.write(`\nrvos: ${result.message}\n`);
-        code = EXIT.pluginError;
-        break;
-      default:
-        process.stderr.write(`\nrvos: ${result.message}\n${result.error?.stack ?? ''}\n`);
-        code = EXIT.hostError;
-    }
+    const code = exitCodeOf(result);
+    if (result.reason === 'poweroff') {
+      if (code !== 0) process.stderr.write(`\nrvos: guest powered off with code ${code} (${result.message})\n`);
+    } else if (result.reason === 'error') process.stderr.write(`\nrvos: ${result.message}\n${result.error?.stack ?? ''}\n`);
+    else if (result.reason !== 'stopped') process.stderr.write(`\nrvos: ${result.message}\n`);
     await new Promise<void>((r) => process.stdout.write('', () => r()));
     process.exit(code);
   }

@@ -2,7 +2,7 @@ import type { ArchType, Cpu, Device, ElfInfo, MachineControl } from './api.js';
 import type { Board } from './board.js';
 import type { PhysicalBus } from './bus.js';
 import type { VirtualClock } from './clock.js';
-import { PluginError } from './errors.js';
+import { EXIT, PluginError } from './errors.js';
 import type { EventStream } from './events.js';
 import { HostPacedIdle, IDLE_POLL_MS, type IdleMode } from './idle.js';
 import type { Line } from './irq.js';
@@ -22,6 +22,25 @@ export interface RunResult {
   hostMs: number;
   /** The failure, for 'error' and 'plugin-error' (a PluginError: exit code 71). */
   error?: Error;
+}
+
+/** The process exit code for how the run ended (also gdb's W reply). */
+export function exitCodeOf(result: RunResult): number {
+  switch (result.reason) {
+    case 'poweroff':
+      return result.exitCode ?? 0;
+    case 'max-insns':
+    case 'timeout':
+      return EXIT.timeout;
+    case 'halted':
+      return EXIT.halted;
+    case 'stopped':
+      return 0;
+    case 'plugin-error':
+      return EXIT.pluginError;
+    default:
+      return EXIT.hostError;
+  }
 }
 
 export interface RunLimits {
@@ -70,7 +89,8 @@ const YIELD_MS = 8;
 export class Machine implements MachineControl {
   readonly board: Board;
   readonly arch: ArchType;
-  private readonly archPlugin: string;
+  /** The arch plugin's package name (failures of its CPUs name it). */
+  readonly archPlugin: string;
   readonly bus: PhysicalBus;
   readonly clock: VirtualClock;
   readonly events: EventStream;
@@ -97,6 +117,19 @@ export class Machine implements MachineControl {
   private hostStart = 0;
   private realtimeBase = 0;
   private paused = false;
+  /** Halted by the debugger (the GDB stub): nothing runs and virtual time stands still. */
+  private debugHalted = false;
+  /** Host time when the machine last stopped (paused or halted): realtime clocks skip the gap. */
+  private heldSince: number | undefined;
+  /**
+   * Called after a round in which a CPU's `debug.stop` halted the machine (all-stop: a
+   * breakpoint or watchpoint hit); the GDB stub reports it.
+   */
+  onDebugStop: ((cpu: Cpu) => void) | undefined;
+  /** Called when `run` ends (the GDB stub tells its client at once, before a TUI waits for a key). */
+  onRunEnd: ((result: RunResult) => void) | undefined;
+  /** One status word for the TUI while a debugger is attached ("gdb attached", "halted at ..."). */
+  debugStatus: (() => string | undefined) | undefined;
   private wake: (() => void) | undefined;
   /** The CPU inside `run()` and its retired count when the slice began (for mid-slice time). */
   private runningCpu: Cpu | undefined;
@@ -192,7 +225,39 @@ export class Machine implements MachineControl {
 
   setPaused(paused: boolean): void {
     this.paused = paused;
-    if (paused) for (const cpu of this.cpus) cpu.requestExit();
+    this.holdChanged();
+  }
+
+  /** True while the debugger holds the machine halted. */
+  get halted(): boolean {
+    return this.debugHalted;
+  }
+
+  /** Halts the machine for the debugger (all CPUs), at the next instruction boundary. */
+  debugHalt(): void {
+    this.debugHalted = true;
+    this.holdChanged();
+  }
+
+  /** Lets a machine halted by the debugger run again. */
+  debugResume(): void {
+    this.debugHalted = false;
+    this.holdChanged();
+  }
+
+  /**
+   * A pause or a debugger halt began or ended. Stopping makes the running CPU leave its slice;
+   * on a realtime clock the time spent stopped is skipped, so the guest clock does not jump.
+   */
+  private holdChanged(): void {
+    const held = this.paused || this.debugHalted;
+    if (held) {
+      for (const cpu of this.cpus) cpu.requestExit();
+      this.heldSince ??= performance.now();
+    } else if (this.heldSince !== undefined) {
+      this.realtimeBase += performance.now() - this.heldSince;
+      this.heldSince = undefined;
+    }
     this.wake?.();
   }
 
@@ -233,6 +298,7 @@ export class Machine implements MachineControl {
     this.roundBudget = budget;
     let most = 0;
     let left = insnsLeft;
+    let debugStop: Cpu | undefined;
     for (const cpu of this.cpus) {
       if (cpu.stopped || cpu.waiting) continue;
       if (left <= 0) break;
@@ -248,10 +314,17 @@ export class Machine implements MachineControl {
       this.totalInsns += n;
       if (n > most) most = n;
       if (this.stopRequest) break;
+      // All-stop: a CPU that hit a breakpoint or watchpoint halts the whole machine.
+      if (cpu.debug?.stop !== undefined) {
+        debugStop = cpu;
+        this.debugHalt();
+        break;
+      }
     }
     for (const hook of this.afterSlice) hook();
     if (this.realtime) this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
     else if (most > 0) this.clock.advanceTo(now + most * this.nsPerInsn);
+    if (debugStop) this.onDebugStop?.(debugStop);
     return most > 0;
   }
 
@@ -259,12 +332,13 @@ export class Machine implements MachineControl {
   async run(limits: RunLimits = {}): Promise<RunResult> {
     this.hostStart = performance.now();
     this.realtimeBase = this.hostStart;
+    if (this.heldSince !== undefined) this.heldSince = this.hostStart;
     const maxInsns = limits.maxInsns ?? Infinity;
     const deadline = limits.timeoutMs !== undefined ? this.hostStart + limits.timeoutMs : Infinity;
     try {
       for (;;) {
         const sliceStart = performance.now();
-        while (!this.stopRequest && !this.paused) {
+        while (!this.stopRequest && !this.paused && !this.debugHalted) {
           if (this.resetRequest) this.doReset();
           const left = maxInsns - this.totalInsns;
           if (left <= 0) {
@@ -280,7 +354,7 @@ export class Machine implements MachineControl {
           this.requestStop({ reason: 'timeout', message: `stopped after ${limits.timeoutMs} ms (--timeout)` });
           break;
         }
-        if (this.paused) await this.sleep(Infinity);
+        if (this.paused || this.debugHalted) await this.sleep(Infinity);
         else await new Promise<void>((r) => setImmediate(r));
       }
     } catch (e) {
@@ -296,7 +370,9 @@ export class Machine implements MachineControl {
         this.stopRequest = { reason: 'plugin-error', message: err.message, error: err };
       } else this.stopRequest = { reason: 'error', message: `internal error: ${(e as Error).message}`, error: e as Error };
     }
-    return this.result();
+    const result = this.result();
+    this.onRunEnd?.(result);
+    return result;
   }
 
   private result(): RunResult {
@@ -381,6 +457,41 @@ export class Machine implements MachineControl {
       this.step(1);
     }
     return this.totalInsns - before;
+  }
+
+  /**
+   * The debugger's single step (QEMU's default): only `cpu` executes one instruction, with
+   * asynchronous interrupts masked, while the other CPUs stay halted; a system call or fault is
+   * still taken, so the step lands in its handler. Time advances by that instruction. Returns
+   * the number executed (0 at a breakpoint, in WFI, or when the CPU is stopped).
+   */
+  debugStep(cpu: Cpu): number {
+    if (this.stopRequest) return 0;
+    if (this.resetRequest) this.doReset();
+    if (cpu.debug) cpu.debug.maskInterrupts = true;
+    if (cpu.stopped || cpu.waiting) return 0;
+    const now = this.clock.sliceStart();
+    this.roundBudget = 1;
+    this.runningCpu = cpu;
+    this.runningFrom = cpu.retired;
+    let n = 0;
+    try {
+      n = cpu.run(1);
+    } catch (e) {
+      const err = e instanceof PluginError ? e : PluginError.from(e, this.archPlugin, `arch ${this.arch.type}: cpu${cpu.id} run()`);
+      err.setPc(cpu.pc);
+      this.requestStop({ reason: 'plugin-error', message: err.message, error: err });
+    } finally {
+      this.runningCpu = undefined;
+    }
+    if (this.afterFailure) {
+      this.afterFailure();
+      this.afterFailure = undefined;
+    }
+    this.totalInsns += n;
+    for (const hook of this.afterSlice) hook();
+    if (!this.realtime && n > 0) this.clock.advanceTo(now + n * this.nsPerInsn);
+    return n;
   }
 
   /** Applies a requested `reset()` now, so a paused machine shows its reset state at once. */

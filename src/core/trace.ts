@@ -31,10 +31,10 @@ export function parseTraceCategories(spec: string): MachineEventName[] {
   });
 }
 
-/** Writes one line per event: virtual time in microseconds, category, details. */
-export function attachTrace(events: EventStream, categories: MachineEventName[], now: () => number, write: (line: string) => void): void {
-  for (const category of categories) {
+/** Writes one line per event: virtual time in microseconds, category, details. Returns one detach function per category. */
+export function attachTrace(events: EventStream, categories: MachineEventName[], now: () => number, write: (line: string) => void): Array<() => void> {
+  return categories.map((category) => {
     const format = formatters[category] as (e: unknown) => string;
-    events.on(category, (e) => write(`${(now() / 1000).toFixed(3).padStart(12)}us ${category.padEnd(8)} ${format(e)}\n`));
-  }
+    return events.on(category, (e) => write(`${(now() / 1000).toFixed(3).padStart(12)}us ${category.padEnd(8)} ${format(e)}\n`));
+  });
 }

@@ -103,6 +103,8 @@ export interface StatusInfo {
   focus: string;
   /** Devices' status words (`Device.status`: the last POST code), joined. */
   devices?: string;
+  /** The debugger's word while `--gdb` serves: "gdb attached", "halted at 0x... <symbol>". */
+  debug?: string;
 }
 
 export const KEY_HINTS = 'C-a h help  C-a p pause  C-a s step  C-a r reset  C-a x quit  C-a Tab pane';
@@ -110,7 +112,7 @@ export const KEY_HINTS = 'C-a h help  C-a p pause  C-a s step  C-a r reset  C-a 
 export function statusText(s: StatusInfo, width: number): string {
   const color = s.state === 'running' ? GREEN : s.state === 'paused' ? YELLOW : RED;
   const state = `${SGR.bold}${SGR.fg(color)}${s.state.toUpperCase()}${SGR.reset}`;
-  const left = ` ${s.board} (${s.arch}) | ${state} | ${s.mips.toFixed(1)} MIPS | ${formatCount(s.instructions)} insns | t=${formatSeconds(s.timeNs)}${s.devices ? ` | ${s.devices}` : ''} | [${s.focus}]`;
+  const left = ` ${s.board} (${s.arch}) | ${state} | ${s.mips.toFixed(1)} MIPS | ${formatCount(s.instructions)} insns | t=${formatSeconds(s.timeNs)}${s.devices ? ` | ${s.devices}` : ''}${s.debug ? ` | ${s.debug}` : ''} | [${s.focus}]`;
   const leftWidth = left.length - state.length + s.state.length;
   const room = width - leftWidth - 2;
   const hints = room >= 12 ? KEY_HINTS.slice(0, room).padStart(room) + ' ' : '';

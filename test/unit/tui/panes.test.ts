@@ -61,6 +61,11 @@ describe('pane text', () => {
     expect(s).toMatch(/^ virt \(rv32\) \| PAUSED \| 123\.5 MIPS \| 1,234,567 insns \| t=1\.500000s \| \[console\] +C-a h help .*C-a x quit/);
     expect(s.length).toBe(160);
   });
+
+  it('status: the debugger\'s word while --gdb serves', () => {
+    const s = plain(statusText({ board: 'virt', arch: 'rv32', state: 'paused', mips: 0, instructions: 5, timeNs: 0, focus: 'console', debug: 'halted at 0x80000000 <_start>' }, 160));
+    expect(s).toMatch(/\| t=0\.000000s \| halted at 0x80000000 <_start> \| \[console\]/);
+  });
 });
 
 describe('the text screen tab', () => {
