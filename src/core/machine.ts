@@ -346,7 +346,8 @@ export class Machine implements MachineControl {
             break;
           }
           const ran = this.step(MAX_SLICE, left);
-          if (!ran && !this.resetRequest && !this.stopRequest) await this.whileIdle(deadline);
+          // A CPU that stopped for the debugger before its first instruction ran nothing: not idle.
+          if (!ran && !this.resetRequest && !this.stopRequest && !this.debugHalted) await this.whileIdle(deadline);
           if (performance.now() - sliceStart >= YIELD_MS) break;
         }
         if (this.stopRequest) break;

@@ -159,6 +159,25 @@ describe('gdb stub on a machine', () => {
     expect(cpus.some((c) => c.pcValue === 0x80001004)).toBe(true);
   });
 
+  it('a continue that stops at once on a breakpoint leaves virtual time where it was', async () => {
+    const { machine, ticks } = setup(1, () => {});
+    const server = await GdbServer.listen(machine, { host: '127.0.0.1', port: 0, waitGdb: true, traceLine: () => {} });
+    const running = machine.run({ maxInsns: 1000 });
+    const gdb = await Client.open(Number(server.address.split(':')[1]));
+    expect(await gdb.ask('?')).toBe('T05thread:1;');
+    // The CPU is at 0x80000000: a breakpoint there stops the continue before any instruction runs,
+    // which must not look like an idle machine (whose time would jump to the next timer).
+    expect(await gdb.ask('Z0,80000000,4')).toBe('OK');
+    gdb.socket.write(encodePacket('c'));
+    expect(await gdb.next()).toBe('T05thread:1;swbreak:;');
+    expect([machine.instructions, machine.clock.now(), ticks()]).toEqual([0, 0, 0]);
+    expect(await gdb.ask('z0,80000000,4')).toBe('OK');
+    gdb.socket.write(encodePacket('c'));
+    const result = await running;
+    await server.close(0);
+    expect(result.reason).toBe('max-insns');
+  });
+
   it('attaching halts a running machine; Ctrl-C and detach resume it', async () => {
     const { machine } = setup(1, () => {});
     const server = await GdbServer.listen(machine, { host: '127.0.0.1', port: 0, waitGdb: false, traceLine: () => {} });
