@@ -6,6 +6,7 @@
 import type { BootContext } from '../../../src/core/api.js';
 import type { ElfSegment } from '../../../src/core/loaders/elf.js';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, I386Cpu } from './cpu.js';
+import { chipsetDecodesBiosArea, shadowAsSeaBiosLeavesIt, writeThroughBus } from './boot-shadow.js';
 
 export const PAGE = 4096;
 /** The boot loader name multiboot kernels are given. */
@@ -64,7 +65,8 @@ export function memoryKiB(ramEnd: number): { lower: number; upper: number } {
 
 /**
  * The loader's GDT, in a small ROM in the option-ROM area (where QEMU's multiboot.bin and
- * linuxboot.bin keep theirs), so no RAM the kernel was told about holds it:
+ * linuxboot.bin keep theirs), so no RAM the kernel was told about holds it (in shadow RAM there
+ * when the board's chipset decodes that area, boot-shadow.ts):
  * null, null, 0x10 = flat 32-bit code, 0x18 = flat 32-bit data (Linux's __BOOT_CS/__BOOT_DS,
  * Documentation/x86/boot.rst "32-bit boot protocol"; multiboot only asks for flat segments).
  */
@@ -96,9 +98,12 @@ export function place(ctx: BootContext, addr: number, bytes: Uint8Array, what: s
  * the given registers set and the others 0; the A20 line is on from reset. CPU 0 only.
  */
 export function startFlat32(ctx: BootContext, entry: number, regs: { eax?: number; ebx?: number; esi?: number } = {}): void {
-  ctx.addRom('boot-gdt', GDT_ROM_BASE, gdtRom());
   const cpu = ctx.cpus[0];
   if (!(cpu instanceof I386Cpu)) throw new Error('i386: boot needs i386 CPUs');
+  if (!chipsetDecodesBiosArea(ctx.bus)) ctx.addRom('boot-gdt', GDT_ROM_BASE, gdtRom());
+  else if (!shadowAsSeaBiosLeavesIt(cpu.io) || !writeThroughBus(ctx.bus, GDT_ROM_BASE, gdtRom().subarray(0, GDT_LIMIT + 1))) {
+    ctx.badInput(`the loader's GDT at ${hex(GDT_ROM_BASE)}: the board's chipset decodes the BIOS area but is no i440FX rvos can open as shadow RAM`);
+  }
   for (const r of [EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI]) cpu.setReg(r, 0);
   cpu.enterFlat32(entry, GDT_ROM_BASE, GDT_LIMIT, BOOT_CS, BOOT_DS);
   cpu.setReg(EAX, regs.eax ?? 0);

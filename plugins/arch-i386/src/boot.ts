@@ -6,7 +6,8 @@
  *   boot-multiboot1.ts), a Linux bzImage ("HdrS" setup header; boot-linux.ts), else a plain ELF
  *   entered at its entry in flat 32-bit protected mode (EAX = EBX = 0). Anything else is bad input.
  * - The firmware (`--bios`), when given, is mapped at the top of 4 GiB, where the reset vector
- *   FFFFFFF0 reads it, and its last 128 KiB also at 0xE0000-0xFFFFF (QEMU's isa-bios alias). Without
+ *   FFFFFFF0 reads it, and its last 128 KiB also at 0xE0000-0xFFFFF (QEMU's isa-bios alias; on a
+ *   board whose chipset decodes the BIOS area, its PAM shows them there, boot-shadow.ts). Without
  *   a kernel the CPU starts there from reset (F000:FFF0, real mode).
  */
 import type { BootContext, BootResult } from '../../../src/core/api.js';
@@ -15,6 +16,7 @@ import { findMb2Header, bootMultiboot2 } from './boot-multiboot2.js';
 import { isElfFile, loadElfKernel } from './boot-load.js';
 import { bootMultiboot1, findMb1Header } from './boot-multiboot1.js';
 import { bootLinux, isBzImage } from './boot-linux.js';
+import { chipsetDecodesBiosArea } from './boot-shadow.js';
 
 const ISA_BIOS_SIZE = 128 * 1024;
 
@@ -22,6 +24,7 @@ export function mapBios(ctx: BootContext, path: string): void {
   const rom = ctx.readFile(path);
   if (rom.length === 0) ctx.badInput(`${path}: an empty firmware image`);
   ctx.addRom('bios', 0x100000000 - rom.length, rom);
+  if (chipsetDecodesBiosArea(ctx.bus)) return; // the chipset's PAM shows the ROM there (boot-shadow.ts)
   const alias = rom.subarray(Math.max(0, rom.length - ISA_BIOS_SIZE));
   ctx.addRom('isa-bios', 0x100000 - alias.length, alias);
 }
