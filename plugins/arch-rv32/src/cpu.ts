@@ -26,7 +26,7 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, compileBlock, NO_BLOCK } from './jit.js';
+import { type Block, compileBlock, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
@@ -36,7 +36,10 @@ class CodePage {
   /** 2048 slots of [info, imm] (execute.ts describes the layout). */
   readonly code = new Int32Array(4096);
   readonly blocks: Array<Block | undefined> = new Array<Block | undefined>(2048);
-  readonly heat = new Uint8Array(2048);
+  /** Control transfers to each slot (negative while a warm block waits for HOT_THRESHOLD). */
+  readonly heat = new Int16Array(2048);
+  /** Slots whose block was found not to loop on itself at JIT_THRESHOLD (compiled when hot). */
+  readonly warm = new Uint8Array(2048);
   /** Number of compiled blocks (to skip invalidation work when there are none). */
   compiled = 0;
 
@@ -48,6 +51,7 @@ class CodePage {
   clearBlocks(): void {
     this.blocks.fill(undefined);
     this.heat.fill(0);
+    this.warm.fill(0);
     this.compiled = 0;
   }
 }
@@ -145,10 +149,10 @@ export class Rv32Cpu implements Cpu {
   fetchRamOff = 0;
   /** Blocks and heat of the current fetch page (dummies that never compile for slow fetches). */
   fetchBlocks: Array<Block | undefined>;
-  fetchHeat: Uint8Array;
+  fetchHeat: Int16Array;
   private fetchPage: CodePage | null = null;
   private readonly noBlocks = new Array<Block | undefined>(2048);
-  private readonly noHeat = new Uint8Array(2048);
+  private readonly noHeat = new Int16Array(2048);
   /** Next pc after a compiled block returns. */
   npc = 0;
   /** Blocks compiled since reset (statistics for tests and the TUI). */
@@ -468,16 +472,26 @@ export class Rv32Cpu implements Cpu {
     return this.scratch;
   }
 
-  /** Compiles the block at slot `idx` of the current fetch page (jit.ts). */
-  compileBlockAt(code: Int32Array, idx: number): Block {
+  /**
+   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: compiles the block
+   * there (jit.ts), or returns undefined to wait until it is hot (HOT_THRESHOLD) when it does not
+   * loop on itself.
+   */
+  compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
-    const block = compileBlock(this, code, idx);
-    if (block !== NO_BLOCK) {
-      page.compiled++;
-      this.blocksCompiled++;
+    const insns = scanBlock(this, code, idx);
+    if (insns.length === 0) return NO_BLOCK;
+    const slot = idx >> 1;
+    if (page.warm[slot] === 0 && !loopsOnItself(insns)) {
+      page.warm[slot] = 1;
+      // execute() counts this same arrival once more when this returns undefined.
+      page.heat[slot] = 2 * JIT_THRESHOLD - HOT_THRESHOLD - 1;
+      return undefined;
     }
-    return block;
+    page.compiled++;
+    this.blocksCompiled++;
+    return compileBlock(this, insns);
   }
 
   /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */

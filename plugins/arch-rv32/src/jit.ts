@@ -4,8 +4,8 @@
  * locals and no per-instruction dispatch.
  *
  * A block starts at a slot the interpreter reached by a control transfer often enough
- * (JIT_THRESHOLD), runs straight-line within one page, and ends with the first branch or jump
- * (included), or just before an instruction it does not compile (CSR, system, atomics, illegal,
+ * (JIT_THRESHOLD when the block loops on itself, else HOT_THRESHOLD), runs straight-line within
+ * one page, and ends with the first branch or jump (included), or just before an instruction it does not compile (CSR, system, atomics, illegal,
  * page-crossing), at the end of the page, or after MAX_BLOCK instructions. A block whose final
  * branch or jump goes back to its own first instruction loops inside the function until the
  * loop exits or the step budget would be exceeded.
@@ -26,6 +26,15 @@ import { loadSlow, storeSlow } from './memory.js';
 import { mulh, mulhsu, mulhu } from './muldiv.js';
 
 export { JIT_THRESHOLD };
+/**
+ * Control transfers to a block start before a block that does not loop on itself is compiled.
+ * Such a block returns to the interpreter after a few instructions, so it saves little per call,
+ * and a new function runs in V8's bytecode interpreter (slower than ours) until V8 has seen it
+ * called many times. Measured on the virt OS session (plugins/arch-rv32/bench-os.ts), host CPU
+ * time fell steadily as this rose (32: 2.7x the interpreter's, 1000: 1.4x, 3000: 1.25x); the
+ * compute kernel's speed comes from self-loops and did not change.
+ */
+export const HOT_THRESHOLD = 10000;
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64;
 
@@ -47,7 +56,7 @@ export class Block {
 /** Marks a slot where no block can start (the first instruction is not compiled). */
 export const NO_BLOCK = new Block(null, 0);
 
-interface Insn {
+export interface Insn {
   op: Op;
   rd: number;
   rs1: number;
@@ -69,10 +78,10 @@ function isControl(op: Op): boolean {
 }
 
 /**
- * Compiles the block starting at `idx` of the current fetch page (`code` is its decoded-slot
- * array; slots are decoded on the way). Returns NO_BLOCK when nothing can be compiled there.
+ * Decodes the block starting at `idx` of the current fetch page (`code` is its decoded-slot
+ * array; slots are decoded on the way). Empty when no block can start there.
  */
-export function compileBlock(cpu: Rv32Cpu, code: Int32Array, idx: number): Block {
+export function scanBlock(cpu: Rv32Cpu, code: Int32Array, idx: number): Insn[] {
   const insns: Insn[] = [];
   let i = idx;
   while (i < 0x1000 && insns.length < MAX_BLOCK) {
@@ -85,7 +94,17 @@ export function compileBlock(cpu: Rv32Cpu, code: Int32Array, idx: number): Block
     i += len;
     if (isControl(op)) break;
   }
-  if (insns.length === 0) return NO_BLOCK;
+  return insns;
+}
+
+/** Whether the block's final branch or jump goes back to its first instruction (it loops inside its function). */
+export function loopsOnItself(insns: Insn[]): boolean {
+  const last = insns[insns.length - 1];
+  return isControl(last.op) && last.op !== Op.JALR && last.off + last.imm === 0;
+}
+
+/** Compiles scanned instructions (scanBlock, not empty) into a block function bound to `cpu`. */
+export function compileBlock(cpu: Rv32Cpu, insns: Insn[]): Block {
   const source = generate(insns);
   const factory = new Function('cpu', 'H', source) as (cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn;
   return new Block(factory(cpu, HELPERS), insns.length);
@@ -96,9 +115,7 @@ export function generate(insns: Insn[]): string {
   const last = insns[insns.length - 1];
   const end = last.off + last.len;
   const lastIsControl = isControl(last.op);
-  const target = last.off + last.imm;
-  // The block loops on itself when its final branch/jump targets its first instruction.
-  const loops = lastIsControl && last.op !== Op.JALR && target === 0;
+  const loops = loopsOnItself(insns);
   const len = insns.length;
 
   const used = new Set<number>();

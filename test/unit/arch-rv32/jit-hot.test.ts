@@ -1,0 +1,68 @@
+/**
+ * When blocks get compiled: a block that loops on itself at JIT_THRESHOLD control transfers, any
+ * other block only once it is hot (HOT_THRESHOLD), so that code run a few hundred times stays in
+ * the interpreter. Instruction counts and state are the interpreter's either way.
+ */
+import { describe, expect, it } from 'vitest';
+import * as A from '../../helpers/rv32asm.js';
+import { HOT_THRESHOLD, JIT_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
+import { installHandlers, makeMachine } from './machine.js';
+
+const { s1, a0, a1 } = A;
+
+/** A loop of two blocks (neither loops on itself): `a0 += 1; j next; a1 += 2; s1 -= 1; bnez s1, loop`. */
+function twoBlockLoop(iterations: number) {
+  return [A.addi(a0, 0, 0), A.li(s1, iterations), A.addi(a0, a0, 1), A.jal(0, 4), A.addi(a1, a1, 2), A.addi(s1, s1, -1), A.bne(s1, 0, -16), A.ebreak()];
+}
+
+/** A block that loops on itself: `a0 += 1; s1 -= 1; bnez s1, loop`. */
+function selfLoop(iterations: number) {
+  return [A.addi(s1, 0, iterations), A.addi(a0, a0, 1), A.addi(s1, s1, -1), A.bne(s1, 0, -8), A.ebreak()];
+}
+
+function machine(program: Array<number | number[]>, jit = true) {
+  const m = makeMachine({ jit });
+  installHandlers(m);
+  m.load(program);
+  return m;
+}
+
+describe('rv32 block compiler: hotness', () => {
+  it('thresholds: self-loops early, other blocks once hot', () => {
+    expect(JIT_THRESHOLD).toBeLessThan(HOT_THRESHOLD);
+  });
+
+  it('compiles a block that loops on itself after JIT_THRESHOLD iterations', () => {
+    const m = machine(selfLoop(JIT_THRESHOLD + 8));
+    m.run(1 + 3 * (JIT_THRESHOLD + 1));
+    expect(m.cpu.blocksCompiled).toBe(1);
+  });
+
+  it('leaves blocks that do not loop on themselves to the interpreter until HOT_THRESHOLD', () => {
+    const m = machine(twoBlockLoop(HOT_THRESHOLD * 2));
+    m.run(3 + 5 * (HOT_THRESHOLD - 8));
+    expect(m.cpu.blocksCompiled).toBe(0);
+    m.run(5 * 16);
+    expect(m.cpu.blocksCompiled).toBe(2);
+  });
+
+  it('retires the same instructions with the same results as the interpreter', () => {
+    const iterations = HOT_THRESHOLD * 3 + 17;
+    const total = 3 + 5 * iterations + 1;
+    const [jit, ref] = [machine(twoBlockLoop(iterations)), machine(twoBlockLoop(iterations), false)];
+    for (const m of [jit, ref]) {
+      // Uneven slices, so that budgets end inside blocks.
+      for (let left = total, k = 7; left > 0; k = (k * 5 + 3) % 997) {
+        const step = Math.min(k + 1, left);
+        expect(m.run(step)).toBe(step);
+        left -= step;
+      }
+    }
+    expect(jit.cpu.blocksCompiled).toBe(2);
+    expect(jit.reg(a0)).toBe(iterations);
+    for (const r of [a0, a1, s1]) expect(jit.reg(r)).toBe(ref.reg(r));
+    expect(jit.cpu.pc).toBe(ref.cpu.pc);
+    expect(jit.cpu.retired).toBe(ref.cpu.retired);
+    expect(jit.cpu.mcause).toBe(3);
+  });
+});
