@@ -30,7 +30,7 @@ export { JIT_THRESHOLD };
  * Control transfers to a block start before a block that does not loop on itself is compiled.
  * Such a block returns to the interpreter after a few instructions, so it saves little per call,
  * and a new function runs in V8's bytecode interpreter (slower than ours) until V8 has seen it
- * called many times. Measured on the virt OS session (plugins/arch-rv32/bench-os.ts), its host
+ * called many times. Measured on the virt OS session (test/bench/rv32-os.ts), its host
  * CPU time fell as this rose (one run: 32: 2.7x the interpreter's, 1000: 1.4x, 3000: 1.25x; at
  * 10000 it is within noise of compiling nothing at all, 1.2-1.9x on this loaded machine); the
  * compute kernel's speed did not change.

@@ -5,7 +5,7 @@
  * Not a test: host times vary (the OS session's instruction count also varies slightly, with when
  * the typed input arrives).
  *
- *   node --import tsx plugins/arch-rv32/bench-os.ts [runs]
+ *   node --import tsx test/bench/rv32-os.ts [runs]
  *
  * RVOS_BENCH_MODE=interp (or jit) runs only that engine, RVOS_BENCH_WORKLOAD=os (or compute) only
  * that workload (e.g. under `node --cpu-prof`).
@@ -14,11 +14,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { PROMPT, firmware, imageCopies, kernel, sessionLines, virt } from '../../test/helpers/virt-os.js';
+import { PROMPT, firmware, imageCopies, kernel, sessionLines, virt } from '../helpers/virt-os.js';
 import type { CaptureBackend } from '../../src/core/chardev.js';
 import { createSession } from '../../src/core/session.js';
 import { runMachine } from '../../src/testing/machine.js';
-import type { Rv32Cpu } from './src/cpu.js';
+import type { Rv32Cpu } from '../../plugins/arch-rv32/src/cpu.js';
 
 const runs = Math.max(1, Number(process.argv[2]) || 1);
 const mode = process.env.RVOS_BENCH_MODE;
