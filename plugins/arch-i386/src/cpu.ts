@@ -88,6 +88,8 @@ export class I386Cpu implements Cpu {
   readonly fpu: X87;
   /** Paging, A20 and the software TLB (mmu.ts). */
   readonly mmu: I386Mmu;
+  /** The RAM bytes (the MMU's view), for the fetch window. */
+  private readonly ram8: Uint8Array;
   /** The debugger's side (debug.ts): breakpoints, watchpoints, registers in GDB's numbering. */
   readonly debug: I386Debug;
   /** Set by `debug` while a breakpoint, a watchpoint or interrupt masking is on: `run` takes `debugLoop`. */
@@ -120,6 +122,7 @@ export class I386Cpu implements Cpu {
     this.events = ctx.events;
     this.ack = ctx.acknowledge;
     this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
+    this.ram8 = this.mmu.u8;
     this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);
     this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
     this.fpu = new X87({
@@ -393,8 +396,32 @@ export class I386Cpu implements Cpu {
     this.cr2 = linear >>> 0;
     return this.raise(PAGE_FAULT, errorCode);
   }
+  /**
+   * The fetch window: RAM offsets [fetchPtr, fetchEnd) hold the instruction bytes from EIP on, up to
+   * the end of the code page (and short of EIP's wrap at the CS size). `step` opens it with one TLB
+   * check; fetches inside it read RAM directly (live, so code the guest writes runs as written) and
+   * advance EIP without masking. An empty window (fetchEnd 0) sends every fetch to `fetchByte`.
+   */
+  private fetchPtr = 0;
+  private fetchEnd = 0;
+  private openFetchWindow(): void {
+    const eip = this.eip, lin = (this.segBase[CS] + eip) >>> 0;
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) !== 0) {
+      const pageOff = lin & 0xfff, p = m.ramOff[slot] + pageOff;
+      const toWrap = (this.segBig[CS] ? 0xffffffff : 0xffff) - eip; // the byte at the last offset wraps EIP: slow path
+      this.fetchPtr = p;
+      this.fetchEnd = p + Math.min(4096 - pageOff, toWrap);
+    } else { this.fetchPtr = 0; this.fetchEnd = 0; }
+  }
   /** One instruction byte: execute permission (differs from read only with PAE's XD). */
   private fetch8(): number {
+    const p = this.fetchPtr;
+    if (p < this.fetchEnd) { this.fetchPtr = p + 1; this.eip++; return this.ram8[p]; }
+    return this.fetchByte();
+  }
+  /** A byte outside the fetch window: through the TLB (page crossings, ROM, MMIO, EIP wrap). */
+  private fetchByte(): number {
     const lin = (this.segBase[CS] + this.eip) >>> 0, user = this.cpl === 3;
     const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
     const b = m.tag[slot] === (lin & -4096) && (m.perm[slot] & (user ? FAST_UX : FAST_SX)) !== 0
@@ -402,8 +429,20 @@ export class I386Cpu implements Cpu {
     this.eip = this.segBig[CS] ? (this.eip + 1) >>> 0 : (this.eip + 1) & 0xffff;
     return b;
   }
-  private fetch16(): number { return this.fetch8() | (this.fetch8() << 8); }
-  private fetch32(): number { return (this.fetch16() | (this.fetch16() << 16)) >>> 0; }
+  private fetch16(): number {
+    const p = this.fetchPtr;
+    if (p + 2 <= this.fetchEnd) { this.fetchPtr = p + 2; this.eip += 2; return this.ram8[p] | (this.ram8[p + 1] << 8); }
+    return this.fetch8() | (this.fetch8() << 8);
+  }
+  private fetch32(): number {
+    const p = this.fetchPtr;
+    if (p + 4 <= this.fetchEnd) {
+      const u8 = this.ram8;
+      this.fetchPtr = p + 4; this.eip += 4;
+      return (u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24)) >>> 0;
+    }
+    return (this.fetch16() | (this.fetch16() << 16)) >>> 0;
+  }
   private fetchImm(size: number): number { return size === 1 ? this.fetch8() : size === 2 ? this.fetch16() : this.fetch32(); }
 
   // --- for the CPU's other modules (descriptors.ts, transfer.ts, io.ts, ops0f.ts, misc.ts) ---------
@@ -503,9 +542,13 @@ export class I386Cpu implements Cpu {
   // --- flags ----------------------------------------------------------------------------------
 
   carry(): number { return this.eflags & CF; }
+  /**
+   * Records a flag-setting operation. Every CcOp defines all six arithmetic flags (INC/DEC through
+   * ccKeptCf), so the previous operation's flags are never materialized: `eflags` masks flagsRest's
+   * stale arithmetic bits while ccOp is not None.
+   */
   setCc(op: CcOp, a: number, b: number, r: number, size: number): void {
     if (op === CcOp.Inc || op === CcOp.Dec) this.ccKeptCf = this.carry();
-    if (this.ccOp !== CcOp.None) this.flagsRest = this.eflags;
     this.ccOp = op; this.ccA = a; this.ccB = b; this.ccR = r; this.ccBits = size * 8;
   }
   setFlagBits(set: number, clear: number): void { this.flagsRest = (this.eflags | set) & ~clear; this.ccOp = CcOp.None; }
@@ -775,6 +818,7 @@ export class I386Cpu implements Cpu {
 
   step(): void {
     this.startEip = this.eip;
+    this.openFetchWindow();
     const big = this.segBig[CS] !== 0;
     this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE; this.rep = 0;
     let op = this.fetch8();
