@@ -34,6 +34,9 @@ const PREFIX_NONE = -1;
 const REP_CHUNK = 4096;
 /** Exceptions that turn a second exception into #DF (SDM vol. 3, 6.15, table 6-5). */
 const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', 'CSO', '#TS', '#NP', '#SS', '#GP', '#PF', 'INT 15', '#MF', '#AC', '#MC', '#XM'];
+/** Prefix bytes: 66 67, the six segment overrides, F0 (LOCK), F2 F3 (REPNE, REP). */
+const PREFIX = new Uint8Array(256);
+for (const p of [0x66, 0x67, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0xf0, 0xf2, 0xf3]) PREFIX[p] = 1;
 const contributory = (v: number): boolean => v === DE || (v >= TS && v <= GP);
 /** No I/O space (a bare test context): ports read all ones, writes vanish. */
 const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1), write: () => {} };
@@ -541,7 +544,16 @@ export class I386Cpu implements Cpu {
 
   // --- flags ----------------------------------------------------------------------------------
 
-  carry(): number { return this.eflags & CF; }
+  /** CF alone, by arithFlags' formulas (ADC/SBB, INC/DEC and CMC read it without the other five). */
+  carry(): number {
+    const op = this.ccOp;
+    if (op === CcOp.None) return this.flagsRest & CF;
+    if (op === CcOp.Logic) return 0;
+    if (op === CcOp.Inc || op === CcOp.Dec) return this.ccKeptCf;
+    const a = this.ccA, b = this.ccB, r = this.ccR, sign = this.ccBits === 32 ? 0x80000000 : 1 << (this.ccBits - 1);
+    const chain = op === CcOp.Add ? (a & b) | ((a | b) & ~r) : (~a & b) | ((~a | b) & r);
+    return (chain & sign) !== 0 ? CF : 0;
+  }
   /**
    * Records a flag-setting operation. Every CcOp defines all six arithmetic flags (INC/DEC through
    * ccKeptCf), so the previous operation's flags are never materialized: `eflags` masks flagsRest's
@@ -570,6 +582,10 @@ export class I386Cpu implements Cpu {
   }
 
   condition(cc: number): boolean {
+    if (this.ccOp !== CcOp.None && (cc >> 1) === 2) { // Z/NZ straight from the last result (arithFlags' ZF)
+      const bits = this.ccBits, zero = (this.ccR & (bits === 32 ? -1 : (1 << bits) - 1)) === 0;
+      return (cc & 1) ? !zero : zero;
+    }
     const f = this.eflags;
     let t: boolean;
     switch (cc >> 1) {
@@ -822,13 +838,13 @@ export class I386Cpu implements Cpu {
     const big = this.segBig[CS] !== 0;
     this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE; this.rep = 0;
     let op = this.fetch8();
-    for (;;) {
+    while (PREFIX[op] !== 0) {
       if (op === 0x66) this.opsize32 = !big;
       else if (op === 0x67) this.addrsize32 = !big;
       else if (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e) this.segOverride = (op >> 3) & 3;
       else if (op === 0x64 || op === 0x65) this.segOverride = op - 0x60;
       else if (op === 0xf2 || op === 0xf3) this.rep = op;
-      else if (op !== 0xf0) break; // LOCK: accepted (one CPU, every access is atomic here)
+      // else F0, LOCK: accepted (one CPU, every access is atomic here)
       op = this.fetch8();
     }
     const vs: AccessSize = this.opsize32 ? 4 : 2;
