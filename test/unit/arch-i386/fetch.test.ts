@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CS, EAX, ESP, SS } from '../../../plugins/arch-i386/src/cpu.js';
 import { CODE_SEG, HLT, makeMachine, run16 } from './machine.js';
+import { enterPaging, mapPage, P, pagedMachine, RW } from './paging-machine.js';
 
 /** Runs the bytes placed at offsets of code segment `cs`, starting at `eip`, until HLT. */
 function runAt(eip: number, bytes: Record<number, number[]>, cs = CODE_SEG) {
@@ -29,6 +30,21 @@ describe('i386 instruction fetch', () => {
     expect(m.cpu.eip).toBe(0x1002);
     m = runAt(0x0ffb, { 0x0ffb: [0x90, 0x66, 0xb8, 0x78, 0x56, 0x34, 0x12, HLT] });
     expect(m.cpu.getReg(EAX)).toBe(0x12345678);
+  });
+
+  it('fetches the rest of a page-crossing instruction through the next linear page\'s mapping', () => {
+    // Linear 0x400000 -> 0x200000 and 0x401000 -> 0x300000: the RAM after physical 0x200fff is not the next page.
+    const m = pagedMachine();
+    enterPaging(m);
+    mapPage(m, 0x400000, 0x200000 | P | RW);
+    mapPage(m, 0x401000, 0x300000 | P | RW);
+    m.bus.dmaWrite(0x200ffc, Uint8Array.of(0x90, 0x90, 0xb8, 0x78)); // nop; nop; mov $0x12345678, %eax from 0x400ffe
+    m.bus.dmaWrite(0x201000, Uint8Array.of(0xaa, 0xbb, HLT));
+    m.bus.dmaWrite(0x300000, Uint8Array.of(0x56, 0x34, 0x12, HLT));
+    m.cpu.pc = 0x400ffc;
+    m.cpu.run(10);
+    expect(m.cpu.getReg(EAX)).toBe(0x12345678);
+    expect(m.cpu.pc).toBe(0x401004);
   });
 
   it('wraps IP at 64 KiB inside an instruction in a 16-bit code segment', () => {
