@@ -582,10 +582,8 @@ export class I386Cpu implements Cpu {
   }
 
   condition(cc: number): boolean {
-    if (this.ccOp !== CcOp.None && (cc >> 1) === 2) { // Z/NZ straight from the last result (arithFlags' ZF)
-      const bits = this.ccBits, zero = (this.ccR & (bits === 32 ? -1 : (1 << bits) - 1)) === 0;
-      return (cc & 1) ? !zero : zero;
-    }
+    const op = this.ccOp;
+    if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return this.conditionAfter(op, cc);
     const f = this.eflags;
     let t: boolean;
     switch (cc >> 1) {
@@ -597,6 +595,30 @@ export class I386Cpu implements Cpu {
       case 5: t = (f & 0x4) !== 0; break; // P
       case 6: t = ((f >> 7) & 1) !== ((f >> 11) & 1); break; // L
       default: t = (f & 0x40) !== 0 || ((f >> 7) & 1) !== ((f >> 11) & 1); // LE
+    }
+    return (cc & 1) ? !t : t;
+  }
+
+  /**
+   * A condition other than P/NP after SUB/CMP/SBB or a logic op, from the operands with arithFlags'
+   * formulas (CF from the borrow chain, OF from the operand signs), without building EFLAGS.
+   */
+  private conditionAfter(op: CcOp, cc: number): boolean {
+    const bits = this.ccBits, a = this.ccA, b = this.ccB, r = this.ccR;
+    const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
+    const zf = (r & (bits === 32 ? -1 : (1 << bits) - 1)) === 0, sf = (r & sign) !== 0;
+    const sub = op === CcOp.Sub;
+    const cf = sub && (((~a & b) | ((~a | b) & r)) & sign) !== 0;
+    const of = sub && ((a ^ b) & (a ^ r) & sign) !== 0;
+    let t: boolean;
+    switch (cc >> 1) {
+      case 0: t = of; break; // O
+      case 1: t = cf; break; // B
+      case 2: t = zf; break; // Z
+      case 3: t = cf || zf; break; // BE
+      case 4: t = sf; break; // S
+      case 6: t = sf !== of; break; // L
+      default: t = zf || sf !== of; // LE
     }
     return (cc & 1) ? !t : t;
   }
