@@ -815,7 +815,7 @@ export class I386Cpu implements Cpu {
   stringOp(op: number, s: AccessSize): void {
     const as: AccessSize = this.addrsize32 ? 4 : 2;
     const amask = as === 4 ? 0xffffffff : 0xffff;
-    const delta = this.eflags & DF ? -s : s;
+    const delta = this.flagsRest & DF ? -s : s; // DF is never lazy
     const src = this.segOverride === PREFIX_NONE ? DS : this.segOverride;
     const kind = op & 0xfe;
     const compare = kind === 0xa6 || kind === 0xae;
