@@ -34,6 +34,9 @@ const PREFIX_NONE = -1;
 const REP_CHUNK = 4096;
 /** Exceptions that turn a second exception into #DF (SDM vol. 3, 6.15, table 6-5). */
 const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', 'CSO', '#TS', '#NP', '#SS', '#GP', '#PF', 'INT 15', '#MF', '#AC', '#MC', '#XM'];
+/** Prefix bytes: 66 67, the six segment overrides, F0 (LOCK), F2 F3 (REPNE, REP). */
+const PREFIX = new Uint8Array(256);
+for (const p of [0x66, 0x67, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0xf0, 0xf2, 0xf3]) PREFIX[p] = 1;
 const contributory = (v: number): boolean => v === DE || (v >= TS && v <= GP);
 /** No I/O space (a bare test context): ports read all ones, writes vanish. */
 const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1), write: () => {} };
@@ -88,6 +91,8 @@ export class I386Cpu implements Cpu {
   readonly fpu: X87;
   /** Paging, A20 and the software TLB (mmu.ts). */
   readonly mmu: I386Mmu;
+  /** The RAM bytes (the MMU's view), for the fetch window. */
+  private readonly ram8: Uint8Array;
   /** The debugger's side (debug.ts): breakpoints, watchpoints, registers in GDB's numbering. */
   readonly debug: I386Debug;
   /** Set by `debug` while a breakpoint, a watchpoint or interrupt masking is on: `run` takes `debugLoop`. */
@@ -120,6 +125,7 @@ export class I386Cpu implements Cpu {
     this.events = ctx.events;
     this.ack = ctx.acknowledge;
     this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
+    this.ram8 = this.mmu.u8;
     this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);
     this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
     this.fpu = new X87({
@@ -393,8 +399,32 @@ export class I386Cpu implements Cpu {
     this.cr2 = linear >>> 0;
     return this.raise(PAGE_FAULT, errorCode);
   }
+  /**
+   * The fetch window: RAM offsets [fetchPtr, fetchEnd) hold the instruction bytes from EIP on, up to
+   * the end of the code page (and short of EIP's wrap at the CS size). `step` opens it with one TLB
+   * check; fetches inside it read RAM directly (live, so code the guest writes runs as written) and
+   * advance EIP without masking. An empty window (fetchEnd 0) sends every fetch to `fetchByte`.
+   */
+  private fetchPtr = 0;
+  private fetchEnd = 0;
+  private openFetchWindow(): void {
+    const eip = this.eip, lin = (this.segBase[CS] + eip) >>> 0;
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) !== 0) {
+      const pageOff = lin & 0xfff, p = m.ramOff[slot] + pageOff;
+      const toWrap = (this.segBig[CS] ? 0xffffffff : 0xffff) - eip; // the byte at the last offset wraps EIP: slow path
+      this.fetchPtr = p;
+      this.fetchEnd = p + Math.min(4096 - pageOff, toWrap);
+    } else { this.fetchPtr = 0; this.fetchEnd = 0; }
+  }
   /** One instruction byte: execute permission (differs from read only with PAE's XD). */
   private fetch8(): number {
+    const p = this.fetchPtr;
+    if (p < this.fetchEnd) { this.fetchPtr = p + 1; this.eip++; return this.ram8[p]; }
+    return this.fetchByte();
+  }
+  /** A byte outside the fetch window: through the TLB (page crossings, ROM, MMIO, EIP wrap). */
+  private fetchByte(): number {
     const lin = (this.segBase[CS] + this.eip) >>> 0, user = this.cpl === 3;
     const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
     const b = m.tag[slot] === (lin & -4096) && (m.perm[slot] & (user ? FAST_UX : FAST_SX)) !== 0
@@ -402,8 +432,20 @@ export class I386Cpu implements Cpu {
     this.eip = this.segBig[CS] ? (this.eip + 1) >>> 0 : (this.eip + 1) & 0xffff;
     return b;
   }
-  private fetch16(): number { return this.fetch8() | (this.fetch8() << 8); }
-  private fetch32(): number { return (this.fetch16() | (this.fetch16() << 16)) >>> 0; }
+  private fetch16(): number {
+    const p = this.fetchPtr;
+    if (p + 2 <= this.fetchEnd) { this.fetchPtr = p + 2; this.eip += 2; return this.ram8[p] | (this.ram8[p + 1] << 8); }
+    return this.fetch8() | (this.fetch8() << 8);
+  }
+  private fetch32(): number {
+    const p = this.fetchPtr;
+    if (p + 4 <= this.fetchEnd) {
+      const u8 = this.ram8;
+      this.fetchPtr = p + 4; this.eip += 4;
+      return (u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24)) >>> 0;
+    }
+    return (this.fetch16() | (this.fetch16() << 16)) >>> 0;
+  }
   private fetchImm(size: number): number { return size === 1 ? this.fetch8() : size === 2 ? this.fetch16() : this.fetch32(); }
 
   // --- for the CPU's other modules (descriptors.ts, transfer.ts, io.ts, ops0f.ts, misc.ts) ---------
@@ -502,10 +544,23 @@ export class I386Cpu implements Cpu {
 
   // --- flags ----------------------------------------------------------------------------------
 
-  carry(): number { return this.eflags & CF; }
+  /** CF alone, by arithFlags' formulas (ADC/SBB, INC/DEC and CMC read it without the other five). */
+  carry(): number {
+    const op = this.ccOp;
+    if (op === CcOp.None) return this.flagsRest & CF;
+    if (op === CcOp.Logic) return 0;
+    if (op === CcOp.Inc || op === CcOp.Dec) return this.ccKeptCf;
+    const a = this.ccA, b = this.ccB, r = this.ccR, sign = this.ccBits === 32 ? 0x80000000 : 1 << (this.ccBits - 1);
+    const chain = op === CcOp.Add ? (a & b) | ((a | b) & ~r) : (~a & b) | ((~a | b) & r);
+    return (chain & sign) !== 0 ? CF : 0;
+  }
+  /**
+   * Records a flag-setting operation. Every CcOp defines all six arithmetic flags (INC/DEC through
+   * ccKeptCf), so the previous operation's flags are never materialized: `eflags` masks flagsRest's
+   * stale arithmetic bits while ccOp is not None.
+   */
   setCc(op: CcOp, a: number, b: number, r: number, size: number): void {
     if (op === CcOp.Inc || op === CcOp.Dec) this.ccKeptCf = this.carry();
-    if (this.ccOp !== CcOp.None) this.flagsRest = this.eflags;
     this.ccOp = op; this.ccA = a; this.ccB = b; this.ccR = r; this.ccBits = size * 8;
   }
   setFlagBits(set: number, clear: number): void { this.flagsRest = (this.eflags | set) & ~clear; this.ccOp = CcOp.None; }
@@ -527,6 +582,8 @@ export class I386Cpu implements Cpu {
   }
 
   condition(cc: number): boolean {
+    const op = this.ccOp;
+    if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return this.conditionAfter(op, cc);
     const f = this.eflags;
     let t: boolean;
     switch (cc >> 1) {
@@ -538,6 +595,30 @@ export class I386Cpu implements Cpu {
       case 5: t = (f & 0x4) !== 0; break; // P
       case 6: t = ((f >> 7) & 1) !== ((f >> 11) & 1); break; // L
       default: t = (f & 0x40) !== 0 || ((f >> 7) & 1) !== ((f >> 11) & 1); // LE
+    }
+    return (cc & 1) ? !t : t;
+  }
+
+  /**
+   * A condition other than P/NP after SUB/CMP/SBB or a logic op, from the operands with arithFlags'
+   * formulas (CF from the borrow chain, OF from the operand signs), without building EFLAGS.
+   */
+  private conditionAfter(op: CcOp, cc: number): boolean {
+    const bits = this.ccBits, a = this.ccA, b = this.ccB, r = this.ccR;
+    const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
+    const zf = (r & (bits === 32 ? -1 : (1 << bits) - 1)) === 0, sf = (r & sign) !== 0;
+    const sub = op === CcOp.Sub;
+    const cf = sub && (((~a & b) | ((~a | b) & r)) & sign) !== 0;
+    const of = sub && ((a ^ b) & (a ^ r) & sign) !== 0;
+    let t: boolean;
+    switch (cc >> 1) {
+      case 0: t = of; break; // O
+      case 1: t = cf; break; // B
+      case 2: t = zf; break; // Z
+      case 3: t = cf || zf; break; // BE
+      case 4: t = sf; break; // S
+      case 6: t = sf !== of; break; // L
+      default: t = zf || sf !== of; // LE
     }
     return (cc & 1) ? !t : t;
   }
@@ -734,7 +815,7 @@ export class I386Cpu implements Cpu {
   stringOp(op: number, s: AccessSize): void {
     const as: AccessSize = this.addrsize32 ? 4 : 2;
     const amask = as === 4 ? 0xffffffff : 0xffff;
-    const delta = this.eflags & DF ? -s : s;
+    const delta = this.flagsRest & DF ? -s : s; // DF is never lazy
     const src = this.segOverride === PREFIX_NONE ? DS : this.segOverride;
     const kind = op & 0xfe;
     const compare = kind === 0xa6 || kind === 0xae;
@@ -775,16 +856,17 @@ export class I386Cpu implements Cpu {
 
   step(): void {
     this.startEip = this.eip;
+    this.openFetchWindow();
     const big = this.segBig[CS] !== 0;
     this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE; this.rep = 0;
     let op = this.fetch8();
-    for (;;) {
+    while (PREFIX[op] !== 0) {
       if (op === 0x66) this.opsize32 = !big;
       else if (op === 0x67) this.addrsize32 = !big;
       else if (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e) this.segOverride = (op >> 3) & 3;
       else if (op === 0x64 || op === 0x65) this.segOverride = op - 0x60;
       else if (op === 0xf2 || op === 0xf3) this.rep = op;
-      else if (op !== 0xf0) break; // LOCK: accepted (one CPU, every access is atomic here)
+      // else F0, LOCK: accepted (one CPU, every access is atomic here)
       op = this.fetch8();
     }
     const vs: AccessSize = this.opsize32 ? 4 : 2;
