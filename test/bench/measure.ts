@@ -1,8 +1,8 @@
 /**
  * One measured rvos run for `npm run bench`: the `rvos/testing` harness (startMachine), plus what
  * the harness does not report: the rv32 code cache's size at the end (Rv32Cpu.codeCache) and the
- * bench process's resident set size then. `stopWhen` ends the run as soon as the console output
- * ends with it (a shell prompt), so instructions and host time are "from reset to there".
+ * bench process's resident set size then. `stopWhen` ends the run as soon as the guest has written
+ * it to the console (a shell prompt), so instructions and host time are "from reset to there".
  */
 import { startMachine, type TestMachineOptions } from '../../src/testing/machine.js';
 import type { CaptureBackend } from '../../src/core/chardev.js';
@@ -32,12 +32,18 @@ export async function runMeasured(
   const stopWhen = opts.stopWhen;
   // No input: a guest waiting for it stops at once ('halted') instead of at the time limit.
   if (stopWhen === undefined) (m.session.console as CaptureBackend).endInput();
-  let tail = '';
   if (stopWhen !== undefined) {
-    m.onOutput((text) => {
-      tail = (tail + text).slice(-stopWhen.length);
+    // Watch the bytes as the UART writes them (CaptureBackend reports output in batches, later):
+    // the run stops right after the instruction that wrote the prompt's last byte, so the
+    // instruction count is the same on every run.
+    const console = m.session.console as CaptureBackend;
+    const write = console.write.bind(console);
+    let tail = '';
+    console.write = (byte: number) => {
+      write(byte);
+      tail = (tail + String.fromCharCode(byte & 0xff)).slice(-stopWhen.length);
       if (tail === stopWhen) m.machine.stop('bench: reached the prompt');
-    });
+    };
   }
   try {
     const r = await m.machine.run({ maxInsns: opts.maxInsns ?? 3_000_000_000, timeoutMs: opts.timeoutMs ?? 900_000 });
