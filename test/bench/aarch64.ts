@@ -1,5 +1,5 @@
 /**
- * `npm run bench`'s AArch64 lines: the same compute kernel as the RISC-V bench (kernels/bench/bench.c)
+ * `npm run bench`'s AArch64 rows: the same compute kernel as the RISC-V bench (kernels/bench/bench.c)
  * built for AArch64 (build/bench-a64.elf, ~380 M instructions), on rvos and on QEMU's raspi3b, and
  * the rvos/QEMU time ratio (guest-arch.ts). The kernel prints and exits through Arm semihosting, so it
  * needs no devices beyond the board's; both run it on raspi3b (`rvos run --board raspi3b
@@ -8,31 +8,32 @@
  */
 import { fileURLToPath } from 'node:url';
 import { qemuAarch64Available, QEMU_AARCH64_BINARY, runQemuRaspi3b } from '../helpers/qemu-aarch64.js';
-import { runRvos } from '../helpers/rvos.js';
+import { engineOptions, type Engine } from './engine.js';
 import type { GuestArch } from './guest-arch.js';
+import { runMeasured } from './measure.js';
 
 const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta.url));
 export const BENCH_A64 = benchDir + 'bench-a64.elf';
 
 /** One run of the AArch64 bench kernel on rvos, its semihosting output collected. */
-export async function runRvosAarch64(kernel: string) {
+export async function runRvosAarch64(kernel: string, engine: Engine = 'interp') {
   let semihosted = '';
-  const r = await runRvos({
+  const r = await runMeasured({
     kernel,
-    board: 'raspi3b',
+    ...engineOptions('raspi3b', engine),
     maxInsns: 2_000_000_000,
-    timeoutMs: 900_000,
-    extra: { semihosting: true, semihostingOut: (bytes) => (semihosted += Buffer.from(bytes).toString('latin1')) },
+    session: { semihosting: true, semihostingOut: (bytes) => (semihosted += Buffer.from(bytes).toString('latin1')) },
   });
   return { ...r, semihosted };
 }
 
 export const aarch64: GuestArch = {
-  name: 'aarch64',
-  bench: BENCH_A64,
+  board: 'raspi3b',
+  arch: 'aarch64',
+  kernels: { compute: BENCH_A64 },
   empty: benchDir + 'empty-a64.elf',
-  async runRvos(kernel) {
-    const r = await runRvosAarch64(kernel);
+  async runRvos(kernel, engine) {
+    const r = await runRvosAarch64(kernel, engine);
     return { ...r, output: r.semihosted, ok: r.exitCode === 0, why: `exited with ${r.exitCode} (${r.reason})` };
   },
   qemuAvailable: qemuAarch64Available,

@@ -1,9 +1,12 @@
 /**
- * `npm run bench`'s lines for the compute kernel built for another architecture (kernels/bench/bench.c
- * for AArch64 and i386): its run on rvos (instructions, host time, MIPS), on QEMU (wall time minus
- * the start-up time of the matching empty guest) and the rvos/QEMU time ratio. QEMU's MIPS use
- * rvos' instruction count, as the RISC-V line does.
+ * `npm run bench`'s compute rows: the compute kernel (kernels/bench/bench.c, built for rv32,
+ * AArch64 and i386) on rvos with each engine of the board (instructions, host time, MIPS, code
+ * cache, RSS), on QEMU (wall time minus the start-up time of the matching empty guest) and the
+ * rvos/QEMU time ratio. QEMU's MIPS would use rvos' instruction count; the table shows its seconds.
  */
+import { ENGINES, type Engine } from './engine.js';
+import type { MeasuredRun } from './measure.js';
+import type { BenchRow, Workload } from './results.js';
 
 export interface GuestRun {
   /** The guest's output (where its printf went). */
@@ -15,11 +18,14 @@ export interface GuestRun {
 }
 
 export interface GuestArch {
-  /** Label in the output: "aarch64", "i386". */
-  name: string;
-  bench: string;
+  /** The board both rvos and QEMU run it on, and its architecture. */
+  board: string;
+  arch: string;
+  /** The kernel of each compute workload this architecture has. */
+  kernels: Partial<Record<Workload, string>>;
+  /** An empty guest with the same start-up and exit, to time QEMU's start-up. */
   empty: string;
-  runRvos(kernel: string): Promise<GuestRun & { hostMs: number; instructions: number }>;
+  runRvos(kernel: string, engine: Engine): Promise<GuestRun & MeasuredRun>;
   qemuAvailable(): boolean;
   /** The QEMU binary, for the "not installed" line. */
   qemuBinary: string;
@@ -27,67 +33,100 @@ export interface GuestArch {
 }
 
 export const checksumOf = (out: string) => /checksum (0x[0-9a-f]{8})/.exec(out)?.[1];
-const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
-/** Prints the lines of one architecture; returns false when something failed. */
-export async function benchGuestArch(arch: GuestArch, opts: { runs: number; rvos: boolean; qemu: boolean }): Promise<boolean> {
-  const { name } = arch;
-  let ok = true;
-  let rvos: { seconds: number; instructions: number; checksum?: string } | undefined;
-  if (opts.rvos) {
-    try {
-      let best: Awaited<ReturnType<GuestArch['runRvos']>> | undefined;
-      for (let i = 0; i < opts.runs; i++) {
-        const r = await arch.runRvos(arch.bench);
-        if (!r.ok) throw new Error(`${arch.bench} ${r.why}; output:\n${r.output}`);
-        if (!best || r.hostMs < best.hostMs) best = r;
+export interface BenchOptions {
+  runs: number;
+  rvos: boolean;
+  qemu: boolean;
+  /** Workloads to run (those the architecture has). */
+  workloads: Workload[];
+}
+
+/** Best of `n` host times (ms) of `fn`; the output of the last run. */
+export async function bestOf<T extends { ms: number }>(n: number, fn: () => Promise<T>): Promise<T> {
+  let best: T | undefined;
+  for (let i = 0; i < n; i++) {
+    const r = await fn();
+    if (!best || r.ms < best.ms) best = r;
+  }
+  return best!;
+}
+
+/** QEMU's wall time of `kernel` on `arch` (best of n), in ms, and its output. */
+export async function qemuWall(arch: GuestArch, kernel: string, n: number): Promise<{ ms: number; output: string }> {
+  return bestOf(n, async () => {
+    const started = performance.now();
+    const r = await arch.runQemu(kernel);
+    const ms = performance.now() - started;
+    if (!r.ok) throw new Error(`QEMU: ${kernel} ${r.why}`);
+    return { ms, output: r.output };
+  });
+}
+
+const startupCache = new Map<GuestArch, number>();
+/** QEMU's start-up time on `arch` (its empty guest, best of 5), measured once per bench. */
+export async function qemuStartupMs(arch: GuestArch): Promise<number> {
+  if (!startupCache.has(arch)) startupCache.set(arch, (await qemuWall(arch, arch.empty, 5)).ms);
+  return startupCache.get(arch)!;
+}
+
+const errorText = (err: unknown) => (err as Error).message;
+
+/** The rows of one architecture; prints a line per row as it completes. */
+export async function benchGuestArch(arch: GuestArch, opts: BenchOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const workload of opts.workloads) {
+    const kernel = arch.kernels[workload];
+    if (!kernel) continue;
+    const here: BenchRow[] = [];
+    let checksum: string | undefined;
+    if (opts.rvos) {
+      for (const engine of ENGINES[arch.board]!) {
+        const row: BenchRow = { board: arch.board, arch: arch.arch, engine, workload };
+        here.push(row);
+        try {
+          const best = await bestOf(opts.runs, async () => {
+            const r = await arch.runRvos(kernel, engine);
+            if (!r.ok) throw new Error(`${kernel} ${r.why}; output:\n${r.output}`);
+            return { ...r, ms: r.hostMs };
+          });
+          row.instructions = best.instructions;
+          row.seconds = best.hostMs / 1000;
+          row.mips = best.instructions / row.seconds / 1e6;
+          row.checksum = checksumOf(best.output);
+          row.codeCache = best.codeCache;
+          row.rssMiB = best.rssBytes / 2 ** 20;
+          if (checksum !== undefined && row.checksum !== checksum) throw new Error(`checksum ${row.checksum} differs from ${checksum}`);
+          checksum ??= row.checksum;
+        } catch (err) {
+          row.error = errorText(err);
+        }
+        console.log(`${row.board} ${row.engine} ${workload}: ${row.error ? `failed: ${row.error}` : `${row.instructions} instructions, ${row.seconds!.toFixed(3)} s, ${row.mips!.toFixed(1)} MIPS, checksum ${row.checksum ?? '?'}`}`);
       }
-      rvos = { seconds: best!.hostMs / 1000, instructions: best!.instructions, checksum: checksumOf(best!.output) };
-      console.log(
-        `rvos ${name}: ${rvos.instructions} guest instructions in ${fmt(rvos.seconds, 3)} s host time = ` +
-          `${fmt(rvos.instructions / rvos.seconds / 1e6, 1)} MIPS (checksum ${rvos.checksum ?? '?'})`,
-      );
-    } catch (err) {
-      ok = false;
-      console.log(`rvos ${name}: failed: ${(err as Error).message}`);
     }
-  }
-  if (!opts.qemu) return ok;
-  if (!arch.qemuAvailable()) {
-    console.log(`qemu ${name}: ${arch.qemuBinary} not installed, no comparison`);
-    return ok;
-  }
-  try {
-    const minWall = async (kernel: string, n: number) => {
-      let best = Infinity;
-      let output = '';
-      for (let i = 0; i < n; i++) {
-        const started = performance.now();
-        const r = await arch.runQemu(kernel);
-        const ms = performance.now() - started;
-        if (!r.ok) throw new Error(`QEMU: ${kernel} ${r.why}`);
-        best = Math.min(best, ms);
-        output = r.output;
+    if (opts.qemu) {
+      if (!arch.qemuAvailable()) {
+        console.log(`${arch.board} qemu ${workload}: ${arch.qemuBinary} not installed, no comparison`);
+      } else {
+        try {
+          const startup = await qemuStartupMs(arch);
+          const run = await qemuWall(arch, kernel, Math.max(3, opts.runs));
+          const qemuSeconds = Math.max(run.ms - startup, 1) / 1000;
+          const qemuChecksum = checksumOf(run.output);
+          console.log(`${arch.board} qemu ${workload}: ${(run.ms / 1000).toFixed(3)} s wall - ${(startup / 1000).toFixed(3)} s start-up = ${qemuSeconds.toFixed(3)} s (checksum ${qemuChecksum ?? '?'})`);
+          if (here.length === 0) here.push({ board: arch.board, arch: arch.arch, engine: ENGINES[arch.board]![0]!, workload });
+          for (const row of here) {
+            row.qemuSeconds = qemuSeconds;
+            if (row.seconds !== undefined) row.ratio = row.seconds / qemuSeconds;
+            if (row.checksum && qemuChecksum !== row.checksum) row.error ??= `checksum mismatch: rvos ${row.checksum}, QEMU ${qemuChecksum}`;
+          }
+        } catch (err) {
+          console.log(`${arch.board} qemu ${workload}: failed: ${errorText(err)}`);
+          for (const row of here) row.qemuError = errorText(err);
+        }
       }
-      return { ms: best, output };
-    };
-    const startup = await minWall(arch.empty, 5);
-    const bench = await minWall(arch.bench, Math.max(3, opts.runs));
-    const qemuSeconds = Math.max(bench.ms - startup.ms, 1) / 1000;
-    const qemuChecksum = checksumOf(bench.output);
-    console.log(
-      `qemu ${name}: ${fmt(bench.ms / 1000, 3)} s wall - ${fmt(startup.ms / 1000, 3)} s start-up = ${fmt(qemuSeconds, 3)} s` +
-        (rvos ? ` = ${fmt(rvos.instructions / qemuSeconds / 1e6, 1)} MIPS` : '') +
-        ` (checksum ${qemuChecksum ?? '?'})`,
-    );
-    if (rvos?.checksum && rvos.checksum !== qemuChecksum) {
-      ok = false;
-      console.log(`${name} checksum mismatch: rvos ${rvos.checksum}, QEMU ${qemuChecksum}`);
     }
-    if (rvos) console.log(`ratio ${name}: rvos/QEMU time = ${fmt(rvos.seconds / qemuSeconds, 1)}x`);
-  } catch (err) {
-    ok = false;
-    console.log(`qemu ${name}: failed: ${(err as Error).message}`);
+    rows.push(...here);
   }
-  return ok;
+  return rows;
 }

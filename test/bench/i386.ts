@@ -1,12 +1,13 @@
 /**
- * `npm run bench`'s i386 lines: the compute kernel built for i386 (build/bench-i386.elf, a Multiboot 1
+ * `npm run bench`'s i386 rows: the compute kernel built for i386 (build/bench-i386.elf, a Multiboot 1
  * kernel printing on COM1) on rvos' pc board and on QEMU's pc (-kernel), both ending through
  * isa-debug-exit at port 0xf4: main's 0 exits with status (0 << 1) | 1 = 1 (guest-arch.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { qemuI386Available, QEMU_I386_BINARY, runQemuPc } from '../helpers/qemu-i386.js';
-import { runRvos } from '../helpers/rvos.js';
+import { engineOptions } from './engine.js';
 import type { GuestArch } from './guest-arch.js';
+import { runMeasured } from './measure.js';
 
 const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta.url));
 
@@ -14,11 +15,12 @@ const benchDir = fileURLToPath(new URL('../../kernels/bench/build/', import.meta
 export const PC_EXIT_OK = 1;
 
 export const i386: GuestArch = {
-  name: 'i386',
-  bench: benchDir + 'bench-i386.elf',
+  board: 'pc',
+  arch: 'i386',
+  kernels: { compute: benchDir + 'bench-i386.elf' },
   empty: benchDir + 'empty-i386.elf',
-  async runRvos(kernel) {
-    const r = await runRvos({ kernel, board: 'pc', maxInsns: 2_000_000_000, timeoutMs: 900_000 });
+  async runRvos(kernel, engine) {
+    const r = await runMeasured({ kernel, ...engineOptions('pc', engine) });
     return { ...r, ok: r.exitCode === PC_EXIT_OK, why: `exited with ${r.exitCode} (${r.reason})` };
   },
   qemuAvailable: qemuI386Available,

@@ -157,6 +157,18 @@ export class Rv32Cpu implements Cpu {
   npc = 0;
   /** Blocks compiled since reset (statistics for tests and the TUI). */
   blocksCompiled = 0;
+  /** The code cache now (read-only; npm run bench's memory figure): decoded RAM pages (16 KiB of
+   * slots each), the blocks compiled in them, and pages kept for reuse. */
+  get codeCache(): { pages: number; blocks: number; freePages: number } {
+    let pages = 0;
+    let blocks = 0;
+    for (const page of this.codePages) {
+      if (page === null) continue;
+      pages++;
+      blocks += page.compiled;
+    }
+    return { pages, blocks, freePages: this.freePages.length };
+  }
   private selfStore = false;
 
   // Run state.

@@ -1,0 +1,22 @@
+/** npm run bench's OS boot measurement (boot.ts): the run stops at the shell's first prompt. */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OS_BOOTS, PROMPT } from './boot.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rvos-bench-boot-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bench OS boot', () => {
+  it('raspi3b: stops at the first prompt, after the ready line', async () => {
+    const disk = join(dir, 'sd.img');
+    copyFileSync(OS_BOOTS.raspi3b.disk, disk);
+    const r = await OS_BOOTS.raspi3b.rvos('interp', disk);
+    expect(r.reason).toBe('stopped');
+    expect(r.output.endsWith(`\nready: type help for the commands; shutdown or q powers off${PROMPT}`)).toBe(true);
+    expect(r.instructions).toBeGreaterThan(0);
+    expect(r.codeCache).toBeUndefined();
+    expect(r.rssBytes).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * One measured rvos run for `npm run bench`: the `rvos/testing` harness (startMachine), plus what
+ * the harness does not report: the rv32 code cache's size at the end (Rv32Cpu.codeCache) and the
+ * bench process's resident set size then. `stopWhen` ends the run as soon as the guest has written
+ * it to the console (a shell prompt), so instructions and host time are "from reset to there".
+ */
+import { startMachine, type TestMachineOptions } from '../../src/testing/machine.js';
+import type { CaptureBackend } from '../../src/core/chardev.js';
+import type { RunResult } from '../../src/core/machine.js';
+
+export interface CodeCacheSize {
+  pages: number;
+  blocks: number;
+}
+
+export interface MeasuredRun {
+  output: string;
+  reason: RunResult['reason'];
+  /** The guest's power-off code, or -1 when it did not power off. */
+  exitCode: number;
+  instructions: number;
+  hostMs: number;
+  /** CPU 0's code cache at the end (rv32 only). */
+  codeCache?: CodeCacheSize;
+  rssBytes: number;
+}
+
+export async function runMeasured(
+  opts: TestMachineOptions & { stopWhen?: string; replies?: never; maxInsns?: number; timeoutMs?: number },
+): Promise<MeasuredRun> {
+  const m = await startMachine(opts);
+  const stopWhen = opts.stopWhen;
+  // No input: a guest waiting for it stops at once ('halted') instead of at the time limit.
+  if (stopWhen === undefined) (m.session.console as CaptureBackend).endInput();
+  if (stopWhen !== undefined) {
+    // Watch the bytes as the UART writes them (CaptureBackend reports output in batches, later):
+    // the run stops right after the instruction that wrote the prompt's last byte, so the
+    // instruction count is the same on every run.
+    const console = m.session.console as CaptureBackend;
+    const write = console.write.bind(console);
+    let tail = '';
+    console.write = (byte: number) => {
+      write(byte);
+      tail = (tail + String.fromCharCode(byte & 0xff)).slice(-stopWhen.length);
+      if (tail === stopWhen) m.machine.stop('bench: reached the prompt');
+    };
+  }
+  try {
+    const r = await m.machine.run({ maxInsns: opts.maxInsns ?? 3_000_000_000, timeoutMs: opts.timeoutMs ?? 900_000 });
+    if (r.error) throw r.error;
+    const cache = (m.machine.cpus[0] as { codeCache?: CodeCacheSize } | undefined)?.codeCache;
+    return {
+      output: m.output,
+      reason: r.reason,
+      exitCode: r.reason === 'poweroff' ? r.exitCode! : -1,
+      instructions: r.instructions,
+      hostMs: r.hostMs,
+      codeCache: cache && { pages: cache.pages, blocks: cache.blocks },
+      rssBytes: process.memoryUsage().rss,
+    };
+  } finally {
+    await m.close();
+  }
+}

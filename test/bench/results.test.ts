@@ -1,0 +1,52 @@
+/** npm run bench's result handling (results.ts, engine.ts): the table, the JSON file and --compare. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { engineOptions } from './engine.js';
+import { environment, formatComparison, formatTable, writeResults, type BenchResults, type BenchRow } from './results.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rvos-bench-results-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const row = (over: Partial<BenchRow>): BenchRow => ({ board: 'virt', arch: 'rv32', engine: 'jit', workload: 'compute', ...over });
+const results = (rows: BenchRow[]): BenchResults => ({ ...environment(1), rows });
+
+describe('bench results', () => {
+  it('records the commit, node version, date and machine', () => {
+    const env = environment(3);
+    expect(env.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(env.node).toBe(process.version);
+    expect(Number.isNaN(Date.parse(env.date))).toBe(false);
+    expect(env.machine.cpus).toBeGreaterThan(0);
+    expect(env.runs).toBe(3);
+  });
+
+  it('prints a row per board, engine and workload, failures on their row', () => {
+    const text = formatTable([
+      row({ instructions: 500, seconds: 2, mips: 250, qemuSeconds: 0.5, ratio: 4, codeCache: { pages: 3, blocks: 40 }, rssMiB: 200 }),
+      row({ engine: 'interp', error: 'exited with 3\nmore' }),
+    ]);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^board\s+arch\s+engine\s+workload\s+instructions\s+rvos s\s+MIPS\s+QEMU s\s+rvos\/QEMU/);
+    expect(lines[2]).toMatch(/^virt\s+rv32\s+jit\s+compute\s+500\s+2\.000\s+250\.0\s+0\.500\s+4\.00x\s+3\/40\s+200$/);
+    expect(lines[3]).toMatch(/interp\s+compute\s+failed: exited with 3$/);
+  });
+
+  it('writes JSON that --compare reads back: new/old time per row', () => {
+    const file = join(dir, 'old.json');
+    writeResults(file, results([row({ instructions: 500, seconds: 2, ratio: 4 }), row({ workload: 'os boot', instructions: 10, seconds: 1 })]));
+    expect(JSON.parse(readFileSync(file, 'utf8')).rows).toHaveLength(2);
+    const text = formatComparison(file, results([row({ instructions: 500, seconds: 1, ratio: 2 }), row({ workload: 'os boot', instructions: 12, seconds: 1 })]));
+    expect(text).toMatch(/virt\s+rv32\s+jit\s+compute\s+2\.000\s+1\.000\s+0\.50x\s+0\.50x\s+same/);
+    expect(text).toMatch(/os boot\s+1\.000\s+1\.000\s+1\.00x\s+-\s+\+2/);
+  });
+});
+
+describe('bench engines', () => {
+  it('runs virt interp on the jit: false board and refuses an engine a CPU lacks', () => {
+    expect(engineOptions('virt', 'jit')).toEqual({ board: 'virt' });
+    expect(engineOptions('virt', 'interp').board).toMatch(/virt-interpreter\.yaml$/);
+    expect(() => engineOptions('pc', 'jit')).toThrow(/pc has no jit engine/);
+  });
+});
