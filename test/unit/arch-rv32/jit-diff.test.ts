@@ -232,3 +232,14 @@ describe('rv32 engines on random instruction streams (interpreter vs block compi
     expect(compiled).toBeGreaterThan(0);
   });
 });
+
+describe('rv32 engine choice', () => {
+  it('--engine (CpuContext.engine) wins over the board prop cpu.jit; without it the prop decides', () => {
+    const compiles = (props: Record<string, unknown>, engine?: 'interp' | 'jit') => makeMachine(props, engine).cpu.jit;
+    expect(compiles({ jit: false }, 'jit')).toBe(true);
+    expect(compiles({ jit: true }, 'interp')).toBe(false);
+    expect(compiles({}, 'interp')).toBe(false);
+    expect(compiles({ jit: false })).toBe(false);
+    expect(compiles({})).toBe(true);
+  });
+});
