@@ -96,7 +96,8 @@ async function expectSameUnderBothEngines(c: Case, translated: boolean): Promise
   expect(interp.reason).not.toBe('timeout');
   expect(interp.instructions).toBeGreaterThan(0);
   expect(interp.compiled).toBe(0);
-  if (translated) expect(jit.compiled).toBeGreaterThan(0);
+  // A long run must have run translated code (short ones may stay below the translator's heat threshold).
+  if (translated && interp.instructions >= 2_000_000) expect(jit.compiled).toBeGreaterThan(0);
   const { compiled: _a, ...a } = interp;
   const { compiled: _b, ...b } = jit;
   expect(b).toEqual(a);
