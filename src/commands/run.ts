@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { Flags } from '@oclif/core';
+import { ENGINES, type Engine } from '../core/api.js';
 import { StdioBackend, type Backend } from '../core/chardev.js';
 import { EXIT, UserError } from '../core/errors.js';
 import { IDLE_MODES, type IdleMode } from '../core/idle.js';
@@ -70,6 +71,10 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       description: 'while every CPU waits (deterministic clock): sleep = time passes at the host\'s pace (default), warp = jump to the next timer at once',
       options: [...IDLE_MODES],
     }),
+    engine: Flags.string({
+      description: 'how CPUs run guest code: jit = translate hot code where the architecture has a translator (rv32 today; the others interpret), interp = interpreter only; both give the same instruction counts and output (default: jit, unless the board sets cpu.jit: false)',
+      options: [...ENGINES],
+    }),
     'max-insns': Flags.integer({ description: 'stop after exactly this many executed instructions (all CPUs together; idle time is not counted)', min: 1 }),
     timeout: Flags.string({ description: 'stop after this many host seconds' }),
     trace: Flags.string({ description: 'event categories to trace: trap,irq,mmio,unmapped,power,log or all' }),
@@ -115,6 +120,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       debugcon: flags.debugcon,
       clock: flags.clock as 'deterministic' | 'realtime' | undefined,
       idle: flags.idle as IdleMode | undefined,
+      engine: flags.engine as Engine | undefined,
       defaultIdle: 'sleep',
       drives: flags.drive,
       virtioVersion: flags['virtio-version'],

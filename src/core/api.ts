@@ -690,8 +690,22 @@ export interface ArchDebug {
   readonly breakpointKinds?: readonly number[];
 }
 
+/**
+ * How CPUs execute guest code (`rvos run --engine`): `jit` translates hot code where the architecture
+ * has a translator (rv32's block compiler today) and interprets the rest; `interp` only interprets.
+ * Both give the same instruction counts, registers and transcripts (test/machine/engine-diff.test.ts).
+ */
+export type Engine = 'interp' | 'jit';
+export const ENGINES: readonly Engine[] = ['interp', 'jit'];
+
 export interface CpuContext {
   readonly id: number;
+  /**
+   * The engine the user chose (`--engine`); absent = the architecture's default (its translator,
+   * unless the board turns it off, e.g. rv32's `cpu.jit: false`). An architecture without a
+   * translator interprets whatever this says.
+   */
+  readonly engine?: Engine;
   readonly bus: Bus;
   /**
    * The I/O port space (IN/OUT); empty on boards without `io` windows. Always present in

@@ -1,5 +1,5 @@
 import { editFdt } from './fdt-edit.js';
-import type { ArchType, BlockImage, BootModule, BootContext, BootResult, CharBackend, SemihostingHost, Cpu, Device, DeviceContext, ElfInfo, IrqLine } from './api.js';
+import type { ArchType, BlockImage, BootModule, BootContext, BootResult, CharBackend, SemihostingHost, Cpu, Device, DeviceContext, ElfInfo, Engine, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
 import { guardArch } from './arch-host.js';
@@ -43,6 +43,8 @@ export interface BuildOptions {
   /** Where `memory` came from, for messages (default `--memory`; the config names its file and line). */
   memoryWhere?: string;
   realtime?: boolean;
+  /** `--engine`: given to every CPU (`CpuContext.engine`); undefined = the architecture's default. */
+  engine?: Engine;
   /** What deterministic time does while every CPU waits: `warp` (default) or `sleep` (src/core/idle.ts). */
   idle?: IdleMode;
   /** Backend per serial device name; the console device gets `console`. */
@@ -125,7 +127,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       return line;
     };
     const acknowledge = (input: string): number => acknowledgeOn(cpus[id].irqInput(input));
-    cpus.push(arch.createCpu({ id, bus, io, acknowledge, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
+    cpus.push(arch.createCpu({ id, engine: opts.engine, bus, io, acknowledge, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
   }
 
   const consoleName = consoleDeviceName(board);

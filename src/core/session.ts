@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseSize } from './board.js';
+import { ENGINES, type Engine } from './api.js';
 import { parseModuleSpec } from './boot-module.js';
 import { createBackend, type Backend } from './chardev.js';
 import { loadConfig } from './config.js';
@@ -44,6 +45,8 @@ export interface SessionOptions {
   /** `--debugcon` (QEMU's -debugcon): backend spec of the board's `isa-debugcon` device (default `otherSerial`, else `null`). */
   debugcon?: string;
   clock?: 'deterministic' | 'realtime';
+  /** `--engine interp|jit` (`CpuContext.engine`); undefined = the architecture's default. */
+  engine?: Engine;
   /** `--idle`: what deterministic time does while every CPU waits (src/core/idle.ts). */
   idle?: IdleMode;
   /** Idle mode when neither `idle` nor the config says: `warp` here (tests), `sleep` for `rvos run`. */
@@ -99,6 +102,7 @@ export function parseMemoryFlag(value: string): number {
 /** Loads config, plugins and board, and builds a booted machine ready to `run()`. */
 export async function createSession(o: SessionOptions): Promise<Session> {
   const cwd = o.cwd ?? process.cwd();
+  if (o.engine !== undefined && !ENGINES.includes(o.engine)) throw new UserError(`--engine ${o.engine}: expected ${ENGINES.join(' or ')}`);
   const config = loadConfig(o.config, cwd);
   const container = createContainer({ config, cwd, pluginPaths: o.plugins ?? [] });
 
@@ -142,6 +146,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     noReboot: o.noReboot,
     semihosting: o.semihosting ? { write: o.semihostingOut ?? ((bytes) => process.stderr.write(bytes)) } : undefined,
     realtime: (o.clock ?? config.clock) === 'realtime',
+    engine: o.engine,
     idle: o.idle ?? config.idle ?? o.defaultIdle ?? 'warp',
     serial,
     console: consoleBackend,

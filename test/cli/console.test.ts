@@ -55,6 +55,17 @@ describe('rvos run console', () => {
     expect(bad.stderr).toMatch(/--idle/);
   });
 
+  it('takes --engine interp|jit (same transcript) and rejects anything else in one line', async () => {
+    for (const engine of ['interp', 'jit']) {
+      const r = await rvos(['run', '--bios', 'none', '--kernel', elf('hello'), '--engine', engine]);
+      expect(r.stdout).toBe(expected('hello'));
+      expect(r.code).toBe(0);
+    }
+    const bad = await rvos(['run', '--bios', 'none', '--kernel', elf('hello'), '--engine', 'turbo']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^rvos run: .*--engine.*interp, jit/);
+  });
+
   it('reads piped stdin only as fast as the guest takes it (back-pressure), in order', async () => {
     const child = spawn(process.execPath, [join(root, 'bin', 'rvos.js'), 'run', '--bios', 'none', '--kernel', elf('uart_irq'), '--max-insns', '30000000'], {
       cwd: root,

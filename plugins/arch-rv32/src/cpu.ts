@@ -70,7 +70,7 @@ export class Rv32Cpu implements Cpu {
   /** Timer frequency in Hz for the `time` CSR (board `cpu.timebaseFrequency`). */
   readonly timebase: number;
   readonly resetVector: number;
-  /** Whether hot blocks are compiled (board `cpu.jit`, default true; false = interpreter only). */
+  /** Whether hot blocks are compiled: `--engine` (`ctx.engine`), else board `cpu.jit` (default true; false = interpreter only). */
   readonly jit: boolean;
 
   // RAM, viewed at every width the interpreter needs.
@@ -206,7 +206,7 @@ export class Rv32Cpu implements Cpu {
     this.timebase = positiveNumber(ctx.props.timebaseFrequency, DEFAULT_TIMEBASE, 'timebaseFrequency');
     this.resetVector = positiveNumber(ctx.props.resetVector, DEFAULT_RESET_VECTOR, 'resetVector');
     if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`rv32: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
-    this.jit = ctx.props.jit !== false;
+    this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     const ram = ctx.bus.ram;
     this.ramBase = ram.base;
     this.ramSize = ram.size;

@@ -2,7 +2,7 @@
  * A tiny RV32 test machine built from real core pieces: PhysicalBus over 1 MiB of RAM at
  * 0x80000000, a VirtualClock, an EventStream, an optional MMIO test device, and one Rv32Cpu.
  */
-import type { AccessSize, Device, TrapEvent } from '../../../src/core/api.js';
+import type { AccessSize, Device, Engine, TrapEvent } from '../../../src/core/api.js';
 import { createRam, PhysicalBus } from '../../../src/core/bus.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { EventStream } from '../../../src/core/events.js';
@@ -52,14 +52,15 @@ export interface TestMachine {
   reg(i: number): number;
 }
 
-export function makeMachine(props: Record<string, unknown> = {}): TestMachine {
+/** `engine` as `rvos run --engine` gives it (absent: the board props decide, `jit` unless `props.jit` is false). */
+export function makeMachine(props: Record<string, unknown> = {}, engine?: Engine): TestMachine {
   const events = new EventStream();
   const clock = new VirtualClock();
   const ram = createRam(RAM_BASE, RAM_SIZE);
   const bus = new PhysicalBus(ram, events);
   const dev = new TestDevice();
   bus.map({ name: 'testdev', base: MMIO_BASE, size: 0x100, device: dev, index: 0 });
-  const cpu = new Rv32Cpu({ id: 0, bus, clock, events, machine: { powerOff() {}, reset() {} }, props });
+  const cpu = new Rv32Cpu({ id: 0, engine, bus, clock, events, machine: { powerOff() {}, reset() {} }, props });
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
   const poke = (addr: number, bytes: Uint8Array) => {
