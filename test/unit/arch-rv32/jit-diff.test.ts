@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { HANDLER, makeMachine, RAM_BASE, type TestMachine } from './machine.js';
+import { rng } from '../../helpers/rng.js';
 
 const CODE = RAM_BASE;
 const DATA = RAM_BASE + 0x10000;
@@ -24,18 +25,6 @@ const DST = [1, 2, 3, 4, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 28, 29, 3
 const SRC = [0, ...DST, BASE, COUNT];
 /** Compressed-register destinations (x8..x15 minus the reserved s0/s1). */
 const CDST = [10, 11, 12, 13, 14, 15];
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One unit of the body: a few instructions that belong together (an address computed then used), so

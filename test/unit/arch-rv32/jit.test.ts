@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { generate } from '../../../plugins/arch-rv32/src/jit.js';
 import { HANDLER, installHandlers, makeMachine, MMIO_BASE, openPmp, RAM_BASE, type TestMachine } from './machine.js';
+import { rng } from '../../helpers/rng.js';
 
 const { s0, s1, a0, a1, a2, t0 } = A;
 const DATA = RAM_BASE + 0x10000;
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random loop body over x1..x31 (s0 = data base and s1 = loop counter are never written). */
 function randomBody(rand: () => number, length: number): number[] {
