@@ -6,7 +6,7 @@
  */
 import type { AccessSize, Cpu, CpuContext, IrqLine, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF } from './flags.js';
+import { addCarries, AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
@@ -551,7 +551,7 @@ export class I386Cpu implements Cpu {
     if (op === CcOp.Logic) return 0;
     if (op === CcOp.Inc || op === CcOp.Dec) return this.ccKeptCf;
     const a = this.ccA, b = this.ccB, r = this.ccR, sign = this.ccBits === 32 ? 0x80000000 : 1 << (this.ccBits - 1);
-    const chain = op === CcOp.Add ? (a & b) | ((a | b) & ~r) : (~a & b) | ((~a | b) & r);
+    const chain = op === CcOp.Add ? addCarries(a, b, r) : subBorrows(a, b, r);
     return (chain & sign) !== 0 ? CF : 0;
   }
   /**
@@ -608,7 +608,7 @@ export class I386Cpu implements Cpu {
     const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
     const zf = (r & (bits === 32 ? -1 : (1 << bits) - 1)) === 0, sf = (r & sign) !== 0;
     const sub = op === CcOp.Sub;
-    const cf = sub && (((~a & b) | ((~a | b) & r)) & sign) !== 0;
+    const cf = sub && (subBorrows(a, b, r) & sign) !== 0;
     const of = sub && ((a ^ b) & (a ^ r) & sign) !== 0;
     let t: boolean;
     switch (cc >> 1) {

@@ -31,6 +31,11 @@ for (let i = 0; i < 256; i++) {
   PARITY[i] = p ? PF : 0;
 }
 
+/** The carry out of every bit of `a + b = r` (bit n set: a carry left bit n); CF is the sign bit's. */
+export function addCarries(a: number, b: number, r: number): number { return (a & b) | ((a | b) & ~r); }
+/** The borrow out of every bit of `a - b = r`; CF is the sign bit's. */
+export function subBorrows(a: number, b: number, r: number): number { return (~a & b) | ((~a | b) & r); }
+
 /** Computes the arithmetic flags; `keptCf` is CF before an INC/DEC. `bits` is 8, 16 or 32. */
 export function arithFlags(op: CcOp, a: number, b: number, r: number, bits: number, keptCf: number): number {
   const sign = bits === 32 ? 0x80000000 : 1 << (bits - 1);
@@ -39,7 +44,7 @@ export function arithFlags(op: CcOp, a: number, b: number, r: number, bits: numb
   switch (op) {
     case CcOp.Add:
     case CcOp.Inc: {
-      const carries = (a & b) | ((a | b) & ~r);
+      const carries = addCarries(a, b, r);
       if (op === CcOp.Add) { if (carries & sign) f |= CF; } else f |= keptCf;
       if ((a ^ r) & (b ^ r) & sign) f |= OF;
       if ((a ^ b ^ r) & 0x10) f |= AF;
@@ -47,7 +52,7 @@ export function arithFlags(op: CcOp, a: number, b: number, r: number, bits: numb
     }
     case CcOp.Sub:
     case CcOp.Dec: {
-      const borrows = (~a & b) | ((~a | b) & r);
+      const borrows = subBorrows(a, b, r);
       if (op === CcOp.Sub) { if (borrows & sign) f |= CF; } else f |= keptCf;
       if ((a ^ b) & (a ^ r) & sign) f |= OF;
       if ((a ^ b ^ r) & 0x10) f |= AF;
