@@ -14,6 +14,7 @@ import { A64Cpu } from './src/cpu.js';
 import { writeElRegister } from './src/el-registers.js';
 import { SYSREG_TCR_EL3, SYSREG_TTBR0_EL3, writeMmuRegister } from './src/mmu-sys.js';
 import { SYSREG_SCTLR_EL3, SCTLR_EL23_RESET } from './src/sysregs.js';
+import { jitKit } from '../../src/core/jit/index.js';
 
 const CODE = 0x80000;
 const DATA = 0x100000;
@@ -21,7 +22,7 @@ const DATA = 0x100000;
 function machine(): { cpu: A64Cpu; bus: PhysicalBus } {
   const events = new EventStream();
   const bus = new PhysicalBus(createRam(0, 16 << 20), events);
-  const cpu = new A64Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
+  const cpu = new A64Cpu({ jit: jitKit, id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
   return { cpu, bus };
 }
 

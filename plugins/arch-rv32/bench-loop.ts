@@ -12,13 +12,14 @@ import { VirtualClock } from '../../src/core/clock.js';
 import { EventStream } from '../../src/core/events.js';
 import * as A from '../../test/helpers/rv32asm.js';
 import { Rv32Cpu } from './src/cpu.js';
+import { jitKit } from '../../src/core/jit/index.js';
 
 const RAM_BASE = 0x80000000;
 
 function machine(jit: boolean): { cpu: Rv32Cpu; bus: PhysicalBus } {
   const events = new EventStream();
   const bus = new PhysicalBus(createRam(RAM_BASE, 16 << 20), events);
-  const cpu = new Rv32Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: { jit } });
+  const cpu = new Rv32Cpu({ jit: jitKit, id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: { jit } });
   return { cpu, bus };
 }
 

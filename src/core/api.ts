@@ -8,6 +8,9 @@
 import type { FdtNode } from './fdt.js';
 import type { DtbEdits } from './fdt-edit.js';
 import type { RegisterMap, RegisterMapSpec } from './regmap.js';
+import type { CodeCache, CodeCacheOptions } from './jit/code-cache.js';
+
+export type { CodeCache, CodeCacheOptions, CodeCacheStats, CodePage } from './jit/code-cache.js';
 
 export const PLUGIN_API_VERSION = 1;
 
@@ -696,6 +699,21 @@ export interface ArchDebug {
  * Both give the same instruction counts, registers and transcripts (test/machine/engine-diff.test.ts).
  */
 export type Engine = 'interp' | 'jit';
+
+/**
+ * The translation engine the core lends every CPU (src/core/jit/): the code cache keyed by
+ * physical page, and the compiler of translated JavaScript. The arch supplies the translator:
+ * what to decode, what source to generate, when a start is hot.
+ */
+export interface JitKit {
+  /** A new code cache (one per CPU: its decoded slots and translations). */
+  codeCache<T>(options: CodeCacheOptions): CodeCache<T>;
+  /**
+   * The factory for a translation's `source`: the body of a function of `params` returning the
+   * translated function. Memoized by source, so code translated again reuses V8's work.
+   */
+  factory<F extends (...args: never[]) => unknown>(params: readonly string[], source: string): F;
+}
 export const ENGINES: readonly Engine[] = ['interp', 'jit'];
 
 export interface CpuContext {
@@ -706,6 +724,8 @@ export interface CpuContext {
    * translator interprets whatever this says.
    */
   readonly engine?: Engine;
+  /** The core's translation engine (code cache, compiler); see `JitKit`. */
+  readonly jit: JitKit;
   readonly bus: Bus;
   /**
    * The I/O port space (IN/OUT); empty on boards without `io` windows. Always present in

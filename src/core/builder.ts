@@ -16,6 +16,7 @@ import { formatBytes, openInput, readInput } from './input-file.js';
 import { EventStream } from './events.js';
 import type { IdleMode } from './idle.js';
 import { Wire } from './irq.js';
+import { jitKit } from './jit/index.js';
 import { checkElfArch, elfInfo, isElf, parseElf } from './loaders/elf.js';
 import { Machine, type MachineDevice } from './machine.js';
 import { lineLabel, outputLines, type OutputLine } from './outputs.js';
@@ -127,7 +128,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       return line;
     };
     const acknowledge = (input: string): number => acknowledgeOn(cpus[id].irqInput(input));
-    cpus.push(arch.createCpu({ id, engine: opts.engine, bus, io, acknowledge, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
+    cpus.push(arch.createCpu({ id, engine: opts.engine, jit: jitKit, bus, io, acknowledge, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
   }
 
   const consoleName = consoleDeviceName(board);

@@ -1,13 +1,15 @@
 /**
  * One measured rvos run for `npm run bench`: the `rvos/testing` harness (startMachine), plus what
- * the harness does not report: the rv32 code cache's size at the end (Rv32Cpu.codeCache) and the
+ * the harness does not report: the code cache's size at the end (the CPU's `codeCache` getter) and the
  * bench process's resident set size then. `stopWhen` ends the run as soon as the guest has written
  * it to the console (a shell prompt), so instructions and host time are "from reset to there".
  */
 import { startMachine, type TestMachineOptions } from '../../src/testing/machine.js';
 import type { CaptureBackend } from '../../src/core/chardev.js';
 import type { RunResult } from '../../src/core/machine.js';
+import type { CodeCacheStats } from '../../src/core/jit/code-cache.js';
 
+/** The code cache at the end of a run (src/core/jit/code-cache.ts; `blocks` = live translations). */
 export interface CodeCacheSize {
   pages: number;
   blocks: number;
@@ -48,14 +50,14 @@ export async function runMeasured(
   try {
     const r = await m.machine.run({ maxInsns: opts.maxInsns ?? 3_000_000_000, timeoutMs: opts.timeoutMs ?? 900_000 });
     if (r.error) throw r.error;
-    const cache = (m.machine.cpus[0] as { codeCache?: CodeCacheSize } | undefined)?.codeCache;
+    const cache = (m.machine.cpus[0] as { codeCache?: CodeCacheStats } | undefined)?.codeCache;
     return {
       output: m.output,
       reason: r.reason,
       exitCode: r.reason === 'poweroff' ? r.exitCode! : -1,
       instructions: r.instructions,
       hostMs: r.hostMs,
-      codeCache: cache && { pages: cache.pages, blocks: cache.blocks },
+      codeCache: cache && { pages: cache.pages, blocks: cache.translations },
       rssBytes: process.memoryUsage().rss,
     };
   } finally {

@@ -3,7 +3,7 @@
  * interrupt delivery, the per-physical-page cache of decoded instructions, and the Cpu
  * interface the core sees.
  */
-import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import type { Bus, Clock, CodeCache, CodeCacheStats, CodePage as EnginePage, Cpu, CpuContext, EventSink, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { Counter64 } from './counters.js';
 import { Rv32Debug, runChecked } from './debug.js';
 import {
@@ -31,30 +31,10 @@ import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
 
-/** Decoded state of one RAM page: instruction slots, compiled blocks, and block-start heat. */
-class CodePage {
-  /** 2048 slots of [info, imm] (execute.ts describes the layout). */
-  readonly code = new Int32Array(4096);
-  readonly blocks: Array<Block | undefined> = new Array<Block | undefined>(2048);
-  /** Control transfers to each slot (negative while a warm block waits for HOT_THRESHOLD). */
-  readonly heat = new Int16Array(2048);
-  /** Slots whose block was found not to loop on itself at JIT_THRESHOLD (compiled when hot). */
-  readonly warm = new Uint8Array(2048);
-  /** Number of compiled blocks (to skip invalidation work when there are none). */
-  compiled = 0;
-
-  clear(): void {
-    this.code.fill(0);
-    this.clearBlocks();
-  }
-
-  clearBlocks(): void {
-    this.blocks.fill(undefined);
-    this.heat.fill(0);
-    this.warm.fill(0);
-    this.compiled = 0;
-  }
-}
+/** The decoded state of a RAM page: 2048 slots of [info, imm] (execute.ts describes the layout),
+ * compiled blocks by slot, and block-start heat (negative while a warm block waits for
+ * HOT_THRESHOLD; `warm` marks slots whose block was found not to loop on itself). */
+type CodePage = EnginePage<Block>;
 
 export const DEFAULT_TIMEBASE = 10_000_000;
 export const DEFAULT_RESET_VECTOR = 0x1000;
@@ -139,9 +119,10 @@ export class Rv32Cpu implements Cpu {
   /** Second page's physical base (minus the first part's length) of a split misaligned access. */
   splitPa = -1;
 
-  // Decoded-instruction cache, per RAM page.
-  private readonly codePages: Array<CodePage | null>;
-  private readonly freePages: CodePage[] = [];
+  /** Decoded instructions and compiled blocks, per physical RAM page (the core's code cache). */
+  private readonly codePages: CodeCache<Block>;
+  /** The core's translation engine (the block compiler's `new Function`). */
+  readonly kit: JitKit;
   /** Decoding target for instructions fetched the slow way (ROM, MMIO, page-crossing). */
   readonly scratch = new Int32Array(4096);
   /** Virtual page of the code array returned by the last resolveFetch (-1 = slow fetch). */
@@ -156,18 +137,12 @@ export class Rv32Cpu implements Cpu {
   /** Next pc after a compiled block returns. */
   npc = 0;
   /** Blocks compiled since reset (statistics for tests and the TUI). */
-  blocksCompiled = 0;
-  /** The code cache now (read-only; npm run bench's memory figure): decoded RAM pages (16 KiB of
-   * slots each), the blocks compiled in them, and pages kept for reuse. */
-  get codeCache(): { pages: number; blocks: number; freePages: number } {
-    let pages = 0;
-    let blocks = 0;
-    for (const page of this.codePages) {
-      if (page === null) continue;
-      pages++;
-      blocks += page.compiled;
-    }
-    return { pages, blocks, freePages: this.freePages.length };
+  get blocksCompiled(): number {
+    return this.codePages.stats.made;
+  }
+  /** The code cache now (read-only; npm run bench's memory figure). */
+  get codeCache(): CodeCacheStats {
+    return this.codePages.stats;
   }
   private selfStore = false;
 
@@ -217,7 +192,8 @@ export class Rv32Cpu implements Cpu {
     this.ramI16 = new Int16Array(buf, ram.u8.byteOffset, ram.size >>> 1);
     this.ramI8 = new Int8Array(buf, ram.u8.byteOffset, ram.size);
     this.pageFlags = ctx.bus.pageFlags;
-    this.codePages = new Array<CodePage | null>(Math.ceil(ram.size / 4096)).fill(null);
+    this.kit = ctx.jit;
+    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: 4096, slots: 2048, markCode: (page) => this.bus.markCode(page) });
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;
     this.rTag = this.wTag = this.xTag = this.tlb.tags[2][0];
@@ -302,7 +278,9 @@ export class Rv32Cpu implements Cpu {
     this.retiredBase = 0;
     this.inflight = 0;
     this.tlb.flushAll();
-    for (let page = 0; page < this.codePages.length; page++) this.dropCodePage(page);
+    this.codePages.dropAll();
+    this.codePages.resetCounters();
+    this.fetchPage = null;
     this.fetchVpn = -1;
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;
@@ -466,11 +444,11 @@ export class Rv32Cpu implements Cpu {
     const pageOff = ((vpn << 12) + this.xOff[e]) | 0;
     // A 32-bit instruction in the last halfword continues on another page.
     if ((pc & 0xffe) === 0xffe && (this.ramU16[(pageOff + 0xffe) >>> 1] & 3) === 3) return this.fetchOne(pc);
-    const page = this.codePage(pageOff >>> 12);
+    const page = this.codePages.page(pageOff >>> 12);
     this.fetchVpn = vpn;
     this.fetchRamOff = pageOff;
     this.fetchPage = page;
-    this.fetchBlocks = page.blocks;
+    this.fetchBlocks = page.entries;
     this.fetchHeat = page.heat;
     return page.code;
   }
@@ -501,9 +479,10 @@ export class Rv32Cpu implements Cpu {
       page.heat[slot] = 2 * JIT_THRESHOLD - HOT_THRESHOLD - 1;
       return undefined;
     }
-    page.compiled++;
-    this.blocksCompiled++;
-    return compileBlock(this, insns);
+    const block = compileBlock(this, this.kit, insns);
+    // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
+    this.codePages.store(page, slot, block);
+    return block;
   }
 
   /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */
@@ -518,25 +497,8 @@ export class Rv32Cpu implements Cpu {
     return decodeInto(code, idx, lo | (this.ramU16[half + 1] << 16));
   }
 
-  private codePage(index: number): CodePage {
-    let page = this.codePages[index];
-    if (page === null) {
-      const recycled = this.freePages.pop();
-      if (recycled) recycled.clear();
-      page = recycled ?? new CodePage();
-      this.codePages[index] = page;
-      this.bus.markCode(index);
-    }
-    return page;
-  }
-
   private dropCodePage(index: number): void {
-    const page = this.codePages[index];
-    if (page !== null) {
-      this.codePages[index] = null;
-      if (page === this.fetchPage) this.fetchPage = null;
-      this.freePages.push(page);
-    }
+    if (this.codePages.drop(index) === this.fetchPage) this.fetchPage = null;
   }
 
   /** Bus callback: code in a RAM page may have changed (another hart, DMA, a page-table update). */
@@ -553,7 +515,7 @@ export class Rv32Cpu implements Cpu {
    */
   ramWritten(off: number, size: number): void {
     const index = off >>> 12;
-    const page = this.codePages[index];
+    const page = this.codePages.peek(index);
     if (page !== null) {
       // A 32-bit instruction starting up to 3 bytes before the store overlaps it.
       const code = page.code;
@@ -562,8 +524,8 @@ export class Rv32Cpu implements Cpu {
       for (let i = start; i <= end; i += 2) code[i] = 0;
       // Compiled blocks may contain the changed instructions: drop them all, and make the
       // interpreter leave so that nothing keeps running a stale block.
-      if (page.compiled > 0) {
-        page.clearBlocks();
+      if (page.translated > 0) {
+        this.codePages.clearTranslations(page);
         this.attention = true;
       }
     }

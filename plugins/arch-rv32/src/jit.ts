@@ -12,7 +12,8 @@
  *
  * Blocks are position independent: pc-relative values are computed from the `pc0` argument, so
  * one compiled block serves every virtual address its physical page is mapped at. They hold no
- * state and are dropped with their page's decoded code (any store to the page).
+ * state; the core's code cache (src/core/jit/) keeps them per physical page and drops them on
+ * any store to the page, and the same source compiled again reuses its memoized factory.
  *
  * Exits follow the interpreter's rules exactly: a load or store that misses the TLB calls the
  * same slow path; on a trap the function writes back the registers of the instructions that
@@ -20,6 +21,7 @@
  * that needs the run loop (`cpu.attention`) or a store to a page with flags it returns after that
  * instruction. `cpu.npc` receives the next pc.
  */
+import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { JIT_THRESHOLD, Op } from './execute.js';
 import { loadSlow, storeSlow } from './memory.js';
@@ -69,6 +71,7 @@ export interface Insn {
 }
 
 const HELPERS = { loadSlow, storeSlow, mulh, mulhsu, mulhu };
+const FACTORY_PARAMS = ['cpu', 'H'];
 
 function compilable(op: Op): boolean {
   return (op >= Op.LUI && op <= Op.REMU) || op === Op.FENCE || op === Op.FENCE_I;
@@ -105,9 +108,8 @@ export function loopsOnItself(insns: Insn[]): boolean {
 }
 
 /** Compiles scanned instructions (scanBlock, not empty) into a block function bound to `cpu`. */
-export function compileBlock(cpu: Rv32Cpu, insns: Insn[]): Block {
-  const source = generate(insns);
-  const factory = new Function('cpu', 'H', source) as (cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn;
+export function compileBlock(cpu: Rv32Cpu, kit: JitKit, insns: Insn[]): Block {
+  const factory = kit.factory<(cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generate(insns));
   return new Block(factory(cpu, HELPERS), insns.length);
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
 import { A64Cpu } from '../../../plugins/arch-aarch64/src/cpu.js';
 import { CODE, DATA, ERET, makeMachine, MMIO_BASE, VECTORS } from './machine.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 const UNDEF = 0x02000000; // EC 0, IL 1
 const S = A.sysreg;
@@ -271,7 +272,7 @@ describe('aarch64 SEV', () => {
   it('sets the event register of every core on the same bus, and of no other machine', () => {
     const m = makeMachine();
     const c = m.cpu;
-    const other = new A64Cpu({ id: 1, bus: m.bus, clock: c.clock, events: m.events, machine: c.machine, props: {} });
+    const other = new A64Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: c.clock, events: m.events, machine: c.machine, props: {} });
     const elsewhere = makeMachine().cpu;
     m.load([A.sev(), A.wfe(), A.movz(0, 1)]);
     m.run(1);

@@ -10,6 +10,7 @@ import { EventStream } from '../../../src/core/events.js';
 import { A64Cpu } from '../../../plugins/arch-aarch64/src/cpu.js';
 import { assemble } from '../../helpers/a64asm.js';
 import { TestDevice } from '../arch-rv32/machine.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 export const RAM_BASE = 0;
 export const RAM_SIZE = 2 << 20;
@@ -52,7 +53,7 @@ export function makeMachine(props: Record<string, unknown> = {}, semihosting?: S
   bus.map({ name: 'testdev', base: MMIO_BASE, size: 0x100, device: dev, index: 0 });
   const powerOffs: Array<{ code: number; reason: string }> = [];
   const clock = new VirtualClock();
-  const cpu = new A64Cpu({ id: 0, bus, clock, events, output, machine: { powerOff: (code, reason) => powerOffs.push({ code, reason }), reset() {} }, props, semihosting });
+  const cpu = new A64Cpu({ jit: jitKit, id: 0, bus, clock, events, output, machine: { powerOff: (code, reason) => powerOffs.push({ code, reason }), reset() {} }, props, semihosting });
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
   for (let off = 0; off < 0x800; off += 0x80) ram.view.setUint32(VECTORS + off, B_SELF, true);

@@ -4,6 +4,7 @@ import { A64Cpu } from '../../../plugins/arch-aarch64/src/cpu.js';
 import { CODE, DATA, ERET, makeMachine, VECTORS, type A64Machine } from './machine.js';
 import * as T from './mmu-tables.js';
 import { AF, AP_RO_ALL, AP_RO_EL1, AP_RW_ALL, PageTables, PXN, UXN } from './mmu-tables.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 const esr = (ec: number, iss = 0) => ((ec << 26) | (1 << 25) | iss) >>> 0;
 const WNR = 1 << 6;
@@ -525,7 +526,7 @@ describe('aarch64 TLB maintenance (D5.9) and AT', () => {
       const at = pt.map(VA, BigInt(DATA), AF);
       m.w64(DATA, 1n);
       m.w64(DATA + 0x1000, 2n);
-      const other = new A64Cpu({ id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
+      const other = new A64Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
       m.load([...A.mov64(1, VA), A.ldr(2, 1), A.b(0)], 0x90000); // core 1: load, then park
       T.enableEl1(m, tcr, BigInt(pt.root));
       pt.map(0x90000n, 0x90000n, AF);

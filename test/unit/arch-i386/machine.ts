@@ -9,6 +9,7 @@ import { VirtualClock } from '../../../src/core/clock.js';
 import { EventStream } from '../../../src/core/events.js';
 import { CS, DS, ES, ESP, FS, GS, I386Cpu, SS } from '../../../plugins/arch-i386/src/cpu.js';
 import { loadCache, readDescriptor } from '../../../plugins/arch-i386/src/descriptors.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 export const CODE_SEG = 0x1000; // code at linear 0x10000
 export const HLT = 0xf4;
@@ -32,6 +33,7 @@ export function makeMachine(options: { noPorts?: boolean } = {}) {
   const acks = { vector: -1, count: 0, lower: true };
   const clock = new VirtualClock();
   const cpu = new I386Cpu({
+    jit: jitKit,
     id: 0, bus, clock, events, machine: { powerOff() {}, reset(reason: string) { resets.push(reason); } }, props: {},
     io: options.noPorts ? undefined : ports,
     acknowledge: () => { acks.count++; if (acks.lower) cpu.intr.set(false); return acks.vector; },

@@ -9,6 +9,7 @@ import { createRam, PhysicalBus } from '../../../src/core/bus.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { EventStream } from '../../../src/core/events.js';
 import { CS, DS, ES, ESP, FS, GS, I386Cpu, SS } from '../../../plugins/arch-i386/src/cpu.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 export const PD = 0x10000; // page directory
 export const PT0 = 0x11000; // maps 0-4 MiB identity (P, R/W, U/S)
@@ -30,7 +31,7 @@ export function pagedMachine(holes: Array<[number, number]> = []) {
   const events = new EventStream();
   const ram = createRam(0, 8 << 20);
   const bus = new PhysicalBus(ram, events, holes);
-  const cpu = new I386Cpu({ id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
+  const cpu = new I386Cpu({ jit: jitKit, id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
   const view = ram.view;
   view.setBigUint64(GDT + KCODE, descriptor(0, 0xfffff, 0x9a), true);
   view.setBigUint64(GDT + KDATA, descriptor(0, 0xfffff, 0x92), true);

@@ -5,6 +5,7 @@ import { boot, fdtAddress, kernelStartAddress, resetRom } from '../../../plugins
 import { cpuInterruptCells, deviceTreeCpus } from '../../../plugins/arch-rv32/src/device-tree.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
 import { makeMachine, RAM_BASE, type TestMachine } from './machine.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 const MiB = 1 << 20;
 
@@ -130,7 +131,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
 
   it('every hart starts at the reset ROM and reads its own hart id', () => {
     const m = makeMachine();
-    const cpu1 = new Rv32Cpu({ id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
+    const cpu1 = new Rv32Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
     const { ctx } = bootContext(m, { kernel: 'kernel.bin' });
     (ctx as { cpus: unknown }).cpus = [m.cpu, cpu1];
     boot(ctx);
@@ -152,7 +153,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
 describe('rv32 device tree', () => {
   it('builds /cpus like QEMU virt and returns the interrupt-controller phandles', () => {
     const m = makeMachine();
-    const cpu1 = new Rv32Cpu({ id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
+    const cpu1 = new Rv32Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
     const root = new FdtNode('');
     let next = 1;
     const intc = deviceTreeCpus(root, [m.cpu, cpu1], { timebaseFrequency: 12345 }, () => next++);

@@ -8,17 +8,17 @@ const { a0, a2 } = A;
 describe('rv32 codeCache getter', () => {
   it('counts the decoded pages and the blocks compiled in them, and is empty after reset', () => {
     const m = makeMachine({ jit: true });
-    expect(m.cpu.codeCache).toEqual({ pages: 0, blocks: 0, freePages: 0 });
+    expect(m.cpu.codeCache).toEqual({ pages: 0, translations: 0, freePages: 0, made: 0, flushes: 0 });
     m.load([A.addi(a0, a0, 1), A.bne(a0, a2, -4), A.jal(0, 0)]);
     m.cpu.setReg(a2, 100_000);
     m.run(50_000);
     const cache = m.cpu.codeCache;
     expect(cache.pages).toBe(1);
-    expect(cache.blocks).toBeGreaterThan(0);
-    expect(cache.blocks).toBeLessThanOrEqual(m.cpu.blocksCompiled);
+    expect(cache.translations).toBeGreaterThan(0);
+    expect(cache.translations).toBeLessThanOrEqual(m.cpu.blocksCompiled);
     m.cpu.reset();
     expect(m.cpu.codeCache.pages).toBe(0);
-    expect(m.cpu.codeCache.blocks).toBe(0);
+    expect(m.cpu.codeCache.translations).toBe(0);
   });
 
   it('has pages but no blocks with the block compiler off', () => {
@@ -26,6 +26,6 @@ describe('rv32 codeCache getter', () => {
     m.load([A.addi(a0, a0, 1), A.bne(a0, a2, -4), A.jal(0, 0)]);
     m.cpu.setReg(a2, 100_000);
     m.run(50_000);
-    expect(m.cpu.codeCache).toMatchObject({ pages: 1, blocks: 0 });
+    expect(m.cpu.codeCache).toMatchObject({ pages: 1, translations: 0 });
   });
 });

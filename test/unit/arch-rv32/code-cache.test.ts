@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
 import { makeMachine, RAM_BASE } from './machine.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 const { a0, a1, a2 } = A;
 
@@ -46,7 +47,7 @@ describe('rv32 decoded-code cache', () => {
 
   it('a store by another hart invalidates this hart’s decoded page', () => {
     const m = makeMachine();
-    const other = new Rv32Cpu({ id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
+    const other = new Rv32Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
     m.load([A.addi(a0, 0, 1), A.jal(0, -4)]);
     m.run(2);
     m.poke(RAM_BASE + 0x400, A.assemble([A.addi(a0, 0, 9), A.lw(a2, A.t0, 0), A.sw(a2, a1, 0), A.jal(0, 0)]));

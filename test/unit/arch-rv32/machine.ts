@@ -8,6 +8,7 @@ import { VirtualClock } from '../../../src/core/clock.js';
 import { EventStream } from '../../../src/core/events.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
 import { assemble } from '../../helpers/rv32asm.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 export const RAM_BASE = 0x80000000;
 export const RAM_SIZE = 1 << 20;
@@ -60,7 +61,7 @@ export function makeMachine(props: Record<string, unknown> = {}, engine?: Engine
   const bus = new PhysicalBus(ram, events);
   const dev = new TestDevice();
   bus.map({ name: 'testdev', base: MMIO_BASE, size: 0x100, device: dev, index: 0 });
-  const cpu = new Rv32Cpu({ id: 0, engine, bus, clock, events, machine: { powerOff() {}, reset() {} }, props });
+  const cpu = new Rv32Cpu({ jit: jitKit, id: 0, engine, bus, clock, events, machine: { powerOff() {}, reset() {} }, props });
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
   const poke = (addr: number, bytes: Uint8Array) => {

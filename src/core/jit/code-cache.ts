@@ -1,0 +1,165 @@
+/**
+ * The translation engine's code cache, shared by the architectures. Per physical RAM page it
+ * holds the arch's decoded-instruction slots, the translated functions that start in the page,
+ * and the heat that decides when a start is worth translating.
+ *
+ * Keyed by physical page, so one translation serves every virtual mapping of its page and
+ * survives address-space switches (satp, TTBRx, CR3) as long as the bytes stay the same. A page
+ * enters the cache marked as code on the bus (`Bus.markCode`), so that any write to it reaches
+ * the arch (its `onCodeWrite` callback or its own store path), which then drops the page or its
+ * translations (self-modifying code, another CPU, DMA).
+ *
+ * Bounded: when the live translations would exceed `maxTranslations`, every page's translations
+ * are dropped at once and the new one starts a fresh cache, as QEMU flushes its whole
+ * translation buffer when it fills. Decoded slots stay; they are bounded by RAM size.
+ */
+
+/** Decoded state of one RAM page. `T` is the arch's translation type. */
+export class CodePage<T> {
+  /** The arch's decoded-instruction slots (its own layout; empty when the arch has none). */
+  readonly code: Int32Array;
+  /** Translations by start slot. */
+  readonly entries: Array<T | undefined>;
+  /** Arrivals at each start slot; the arch's policy decides what a count means. */
+  readonly heat: Int16Array;
+  /** Per-slot mark for the arch's policy (e.g. "seen once, wait until hot"). */
+  readonly warm: Uint8Array;
+  /** Translations stored in `entries` now. */
+  translated = 0;
+
+  constructor(codeWords: number, slots: number) {
+    this.code = new Int32Array(codeWords);
+    this.entries = new Array<T | undefined>(slots);
+    this.heat = new Int16Array(slots);
+    this.warm = new Uint8Array(slots);
+  }
+
+  clear(): void {
+    this.code.fill(0);
+    this.clearEntries();
+  }
+
+  clearEntries(): void {
+    this.entries.fill(undefined);
+    this.heat.fill(0);
+    this.warm.fill(0);
+    this.translated = 0;
+  }
+}
+
+export interface CodeCacheOptions {
+  /** RAM size in bytes (the cache has one page per 4 KiB). */
+  ramSize: number;
+  /** Int32 words of decoded slots per page (0 when the arch keeps none). */
+  codeWords: number;
+  /** Translation start slots per page (4096 / the arch's smallest instruction alignment). */
+  slots: number;
+  /** Live translations before the cache is flushed (default DEFAULT_MAX_TRANSLATIONS). */
+  maxTranslations?: number;
+  /** Called when a page enters the cache: mark it as code on the bus. */
+  markCode(page: number): void;
+}
+
+/** Figures for `npm run bench` and tests. */
+export interface CodeCacheStats {
+  /** Pages decoded now. */
+  pages: number;
+  /** Translations alive now. */
+  translations: number;
+  /** Pages kept for reuse. */
+  freePages: number;
+  /** Translations made since reset. */
+  made: number;
+  /** Whole-cache flushes since reset (the bound was reached). */
+  flushes: number;
+}
+
+/** Enough for the hot code of an OS and its programs; a flush costs only re-translation. */
+export const DEFAULT_MAX_TRANSLATIONS = 8192;
+
+export class CodeCache<T> {
+  private readonly pages: Array<CodePage<T> | null>;
+  private readonly free: Array<CodePage<T>> = [];
+  private readonly codeWords: number;
+  private readonly slots: number;
+  private readonly maxTranslations: number;
+  private readonly markCode: (page: number) => void;
+  private live = 0;
+  private made = 0;
+  private flushes = 0;
+
+  constructor(options: CodeCacheOptions) {
+    this.pages = new Array<CodePage<T> | null>(Math.ceil(options.ramSize / 4096)).fill(null);
+    this.codeWords = options.codeWords;
+    this.slots = options.slots;
+    this.maxTranslations = options.maxTranslations ?? DEFAULT_MAX_TRANSLATIONS;
+    this.markCode = options.markCode;
+  }
+
+  /** The page at RAM page `index`, created (and marked as code) on first use. */
+  page(index: number): CodePage<T> {
+    let page = this.pages[index];
+    if (page === null) {
+      const recycled = this.free.pop();
+      if (recycled) recycled.clear();
+      page = recycled ?? new CodePage<T>(this.codeWords, this.slots);
+      this.pages[index] = page;
+      this.markCode(index);
+    }
+    return page;
+  }
+
+  /** The page at `index` if it is cached, else null. */
+  peek(index: number): CodePage<T> | null {
+    return this.pages[index];
+  }
+
+  /** Forgets page `index` (its bytes changed). Returns the dropped page, or null. */
+  drop(index: number): CodePage<T> | null {
+    const page = this.pages[index];
+    if (page === null) return null;
+    this.pages[index] = null;
+    this.live -= page.translated;
+    this.free.push(page);
+    return page;
+  }
+
+  /** Forgets every page (reset). */
+  dropAll(): void {
+    for (let index = 0; index < this.pages.length; index++) this.drop(index);
+  }
+
+  /** Drops the translations of `page` but keeps its decoded slots. */
+  clearTranslations(page: CodePage<T>): void {
+    this.live -= page.translated;
+    page.clearEntries();
+  }
+
+  /**
+   * Stores translation `t` at `slot` of `page`. When the bound is reached, first drops every
+   * page's translations (the arrays stay the same objects, so views of them stay valid).
+   */
+  store(page: CodePage<T>, slot: number, t: T): void {
+    if (this.live >= this.maxTranslations) {
+      for (const p of this.pages) if (p !== null) p.clearEntries();
+      this.live = 0;
+      this.flushes++;
+    }
+    page.entries[slot] = t;
+    page.translated++;
+    this.live++;
+    this.made++;
+  }
+
+  /** Zeroes the counters since reset (the pages are dropped separately). */
+  resetCounters(): void {
+    this.made = 0;
+    this.flushes = 0;
+  }
+
+  get stats(): CodeCacheStats {
+    let pages = 0;
+    for (const page of this.pages) if (page !== null) pages++;
+    return { pages, translations: this.live, freePages: this.free.length, made: this.made, flushes: this.flushes };
+  }
+}

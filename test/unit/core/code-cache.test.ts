@@ -1,0 +1,77 @@
+/** The translation engine's code cache and factory memo (src/core/jit/). */
+import { describe, expect, it } from 'vitest';
+import { CodeCache } from '../../../src/core/jit/code-cache.js';
+import { translatorFactory, translatorFactoryCount } from '../../../src/core/jit/translate.js';
+
+function cache(maxTranslations?: number) {
+  const marked: number[] = [];
+  const c = new CodeCache<string>({ ramSize: 16 * 4096, codeWords: 8, slots: 4, maxTranslations, markCode: (p) => marked.push(p) });
+  return { c, marked };
+}
+
+describe('CodeCache', () => {
+  it('creates a page once, marks it as code, and recycles dropped pages cleared', () => {
+    const { c, marked } = cache();
+    const p = c.page(3);
+    expect(c.page(3)).toBe(p);
+    expect(marked).toEqual([3]);
+    p.code[0] = 7;
+    c.store(p, 1, 'a');
+    expect(c.stats).toMatchObject({ pages: 1, translations: 1, made: 1 });
+    expect(c.drop(3)).toBe(p);
+    expect(c.peek(3)).toBeNull();
+    expect(c.stats).toMatchObject({ pages: 0, translations: 0, freePages: 1, made: 1 });
+    const q = c.page(5);
+    expect(q).toBe(p);
+    expect(q.code[0]).toBe(0);
+    expect(q.entries[1]).toBeUndefined();
+    expect(marked).toEqual([3, 5]);
+  });
+
+  it('drops translations but keeps decoded slots', () => {
+    const { c } = cache();
+    const p = c.page(0);
+    p.code[2] = 9;
+    p.heat[1] = 5;
+    c.store(p, 1, 'a');
+    c.clearTranslations(p);
+    expect(p.entries[1]).toBeUndefined();
+    expect(p.heat[1]).toBe(0);
+    expect(p.code[2]).toBe(9);
+    expect(c.stats.translations).toBe(0);
+  });
+
+  it('flushes every page when the bound is reached, keeping the arrays', () => {
+    const { c } = cache(3);
+    const a = c.page(0);
+    const b = c.page(1);
+    const entries = a.entries;
+    c.store(a, 0, 'a0');
+    c.store(a, 1, 'a1');
+    c.store(b, 0, 'b0');
+    c.store(b, 1, 'b1');
+    expect(a.entries).toBe(entries);
+    expect(a.entries[0]).toBeUndefined();
+    expect(b.entries[0]).toBeUndefined();
+    expect(b.entries[1]).toBe('b1');
+    expect(c.stats).toMatchObject({ translations: 1, made: 4, flushes: 1 });
+  });
+
+  it('stays bounded over a long run', () => {
+    const { c } = cache(10);
+    for (let i = 0; i < 1000; i++) c.store(c.page(i % 16), i % 4, `t${i}`);
+    expect(c.stats.translations).toBeLessThanOrEqual(10);
+    expect(c.stats.made).toBe(1000);
+  });
+});
+
+describe('translatorFactory', () => {
+  it('compiles a source once and reuses the factory', () => {
+    const before = translatorFactoryCount();
+    const src = `return function (x) { return x + k + ${before}; };`;
+    const f = translatorFactory<(k: number) => (x: number) => number>(['k'], src);
+    expect(translatorFactory(['k'], src)).toBe(f);
+    expect(translatorFactoryCount()).toBe(before + 1);
+    expect(f(2)(1)).toBe(3 + before);
+  });
+});
