@@ -1,0 +1,36 @@
+/**
+ * What start-up loads (issue 11, "a quick start"), checked without timing anything: `--version`
+ * loads no oclif, and a headless run loads neither the TUI nor the plugins its board does not use.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rvosBin } from '../helpers/cli.js';
+import { runRecordingModules } from '../helpers/modules.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
+
+/** The built-in plugin folders (plugins/NAME) among the loaded modules. */
+function pluginsLoaded(modules: string[]): string[] {
+  const names = modules.map((m) => /\/plugins\/([\w-]+)\//.exec(m)?.[1]).filter((n): n is string => n !== undefined);
+  return [...new Set(names)].sort();
+}
+
+describe('start-up loads only what the command needs', () => {
+  it('--version loads neither oclif nor tsx', async () => {
+    const r = await runRecordingModules(rvosBin, ['--version']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^rvos\/\d+\.\d+\.\d+ /);
+    expect(r.modules.some((m) => m.endsWith('/bin/rvos.js'))).toBe(true); // the recording works
+    expect(r.modules.filter((m) => /node_modules\/(@oclif|tsx)\//.test(m))).toEqual([]);
+  });
+
+  it('a headless run on virt loads its board\'s plugins only, and no TUI', async () => {
+    const r = await runRecordingModules(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello: PASS');
+    // virt's devices (board file boards/virt.yaml); no drive given, so no disk model (dev-virtio-blk).
+    expect(pluginsLoaded(r.modules)).toEqual(['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio']);
+    expect(r.modules.filter((m) => /node_modules\/blessed\/|\/src\/tui\/(index|app|screen)\.ts$/.test(m))).toEqual([]);
+  });
+});
