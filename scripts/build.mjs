@@ -2,9 +2,10 @@
 // Compiles rvos to dist/ for the packed package:
 //   dist/src, dist/plugins  tsc's JavaScript + type declarations (rvos/plugin-api, rvos/testing, the built-in
 //                           plugins, each with its manifest's entry pointing at the compiled file);
-//   dist/cli                the commands and hooks bundled by esbuild (shared code in chunks, the TUI in its
-//                           own), which is what the installed `rvos` runs: one file to load instead of a
-//                           hundred (rvos' core, yaml, zod, inversify) saves a third of the start-up time.
+//   dist/cli                main.js (oclif's entry), the commands and the hooks bundled by esbuild with
+//                           @oclif/core (shared code in chunks, the TUI in its own), which is what the
+//                           installed `rvos` runs: a few files to load instead of ~250 (rvos' core, oclif,
+//                           yaml, zod, inversify), which saves most of the module resolution at start-up.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -25,22 +26,24 @@ for (const name of readdirSync(join(root, 'plugins')).sort()) {
   writeFileSync(join(dist, 'plugins', name, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 }
 
-// Every command file (oclif finds them under dist/cli/commands) and the hooks, from tsc's output.
+// Every command file (oclif finds them under dist/cli/commands), the hooks and src/cli/main.js (as dist/cli/main.js,
+// which bin/rvos.js imports), from tsc's output: one build, so they all share one copy of oclif.
 const entries = readdirSync(join(dist, 'src'), { recursive: true, encoding: 'utf8' })
   .filter((f) => /^(commands|hooks)\/.*\.js$/.test(f) && !f.startsWith('commands/support/'))
-  .map((f) => join(dist, 'src', f));
+  .map((f) => ({ in: join(dist, 'src', f), out: f.replace(/\.js$/, '') }));
+entries.push({ in: join(dist, 'src', 'cli', 'main.js'), out: 'main' });
 rmSync(join(dist, 'cli'), { recursive: true, force: true });
 await build({
   entryPoints: entries,
-  outbase: join(dist, 'src'),
   outdir: join(dist, 'cli'),
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // oclif is loaded by bin/rvos.js anyway; blessed and tsx load only when needed (the TUI, a .ts plugin).
-  external: ['@oclif/core', 'blessed', 'tsx', 'tsx/*'],
+  // blessed and tsx load only when needed (the TUI, a .ts plugin); oclif's optional loaders of TypeScript
+  // (typescript, ts-node) never run in compiled rvos (main.js turns auto-transpiling off).
+  external: ['blessed', 'tsx', 'tsx/*', 'typescript', 'ts-node'],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __rvosRequire } from 'node:module'; const require = __rvosRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/cli.js';
+import { runRecordingModules } from '../helpers/modules.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'rvos-install-'));
@@ -55,6 +56,15 @@ describe('rvos installed from the packed tarball', () => {
     expect(r.code, r.stderr).toBe(1); // isa-debug-exit: (0 << 1) | 1, as QEMU
     expect(r.stdout).toMatch(/hello, world! \(from ring 3, pid \d+\)/);
     expect(r.stdout).toMatch(/^power off$/m);
+  });
+
+  it('runs oclif from its bundle (dist/cli): a headless run loads no oclif, tsx or TUI from node_modules', async () => {
+    const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
+    const r = await runRecordingModules(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello: PASS');
+    expect(r.modules.some((m) => m.includes('/rvos/dist/cli/main.js'))).toBe(true);
+    expect(r.modules.filter((m) => /node_modules\/(@oclif|tsx|blessed|typescript)\//.test(m))).toEqual([]);
   });
 
   it('answers --version, help and a bad board like the checkout does', async () => {
