@@ -1,13 +1,28 @@
+/** Marks a UserError from any copy of this module (Symbol.for: one symbol per process). */
+const USER_ERROR = Symbol.for('rvos.UserError');
+
 /**
  * Errors caused by the user's input (board file, config, ELF, plugin, flags). The CLI prints
  * the message alone, without a stack, and exits with EXIT_BAD_INPUT.
  */
 export class UserError extends Error {
+  /**
+   * `instanceof` across copies of this module: compiled rvos runs a bundle (dist/cli) with its own
+   * copy of the core, while built-in plugins import dist/src/core/errors.js. A UserError a plugin
+   * throws (a bad prop) is still the user's input, never a plugin failure.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === UserError && typeof value === 'object' && value !== null && USER_ERROR in value) return true;
+    return Function.prototype[Symbol.hasInstance].call(this, value); // subclasses: the prototype chain
+  }
+
   constructor(message: string) {
     super(message);
     this.name = 'UserError';
   }
 }
+// On the prototype (not an own property): error dumps stay as they were.
+Object.defineProperty(UserError.prototype, USER_ERROR, { value: true });
 
 /** Process exit codes of `rvos run` besides the guest's own power-off code. */
 export const EXIT = {

@@ -3,7 +3,7 @@
  * prefix, and the installed `rvos` run from a folder that is not the repository. Needs the npm
  * registry for rvos' dependencies (`npm run test:install`; CI runs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,15 @@ describe('rvos installed from the packed tarball', () => {
     expect(r.stdout).toContain('hello: PASS');
     expect(r.modules.some((m) => m.includes('/rvos/dist/cli/main.js'))).toBe(true);
     expect(r.modules.filter((m) => /node_modules\/(@oclif|tsx|blessed|typescript)\//.test(m))).toEqual([]);
+  });
+
+  it('reports a bad prop a built-in plugin rejects as bad input (exit 2), like the checkout does', async () => {
+    // The plugin throws the UserError of dist/src/core/errors.js; the CLI's bundle has its own copy of that class.
+    const board = join(home, 'bad-rtc.yaml');
+    writeFileSync(board, readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'boards', 'pc.yaml'), 'utf8').replace('props: { base: utc }', 'props: { base: never }'));
+    const r = await run(rvosBin, ['run', '--board', board, '--headless', '--bios', 'none', '--kernel', 'none'], { cwd: home, env });
+    expect(r.stderr).toMatch(/^rvos: .*bad-rtc\.yaml:\d+: devices\[\d+\]: base: expected utc, localtime or a date/);
+    expect(r.code).toBe(2);
   });
 
   it('answers --version, help and a bad board like the checkout does', async () => {
