@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// An installed rvos runs its compiled JavaScript (dist/cli, oclif bundled in). A checkout (src/ present) runs the
-// TypeScript sources through tsx with the package's own tsconfig, so it works from any folder.
+// An installed rvos runs its compiled JavaScript (dist/cli, oclif bundled in). A checkout (src/ present) runs its
+// sources: bundled by esbuild into dist/checkout/ (rebuilt when a source changes; scripts/checkout-bundle.mjs),
+// or, with RVOS_CHECKOUT_BUNDLE=0 or without esbuild, through tsx with the package's own tsconfig. Both work
+// from any folder.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -13,14 +15,24 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // oclif's version line, without loading oclif (start-up time matters to scripts).
   process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else if (existsSync(join(root, 'src', 'commands')) && process.env.RVOS_COMPILED !== '1') {
-  const { execute, settings } = await import('@oclif/core');
-  // rvos loads its TypeScript itself (tsx below): oclif must not look for ts-node.
-  settings.enableAutoTranspile = false;
-  const { register } = await import('tsx/esm/api');
-  register({ tsconfig: join(root, 'tsconfig.json') });
-  pjson.oclif.commands.target = './src/commands';
-  pjson.oclif.hooks.command_not_found = './src/hooks/command-not-found.ts';
-  await execute({ dir: import.meta.url, loadOptions: { root, pjson } });
+  const bundle = process.env.RVOS_CHECKOUT_BUNDLE === '0' ? undefined : await (await import('../scripts/checkout-bundle.mjs')).checkoutBundle(root);
+  if (bundle) {
+    globalThis.rvosCheckout = { root, plugins: bundle.plugins };
+    process.setSourceMapsEnabled(true); // stack traces name the sources
+    pjson.oclif.commands.target = relative(root, join(bundle.dir, 'commands'));
+    pjson.oclif.hooks.command_not_found = relative(root, join(bundle.dir, 'hooks', 'command-not-found.js'));
+    const { main } = await import(pathToFileURL(join(bundle.dir, 'main.js')).href);
+    await main({ root, pjson });
+  } else {
+    const { execute, settings } = await import('@oclif/core');
+    // rvos loads its TypeScript itself (tsx below): oclif must not look for ts-node.
+    settings.enableAutoTranspile = false;
+    const { register } = await import('tsx/esm/api');
+    register({ tsconfig: join(root, 'tsconfig.json') });
+    pjson.oclif.commands.target = './src/commands';
+    pjson.oclif.hooks.command_not_found = './src/hooks/command-not-found.ts';
+    await execute({ dir: import.meta.url, loadOptions: { root, pjson } });
+  }
 } else {
   const { main } = await import('../dist/cli/main.js');
   await main();

@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { bundleOptions } from './bundle-options.mjs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -33,18 +34,4 @@ const entries = readdirSync(join(dist, 'src'), { recursive: true, encoding: 'utf
   .map((f) => ({ in: join(dist, 'src', f), out: f.replace(/\.js$/, '') }));
 entries.push({ in: join(dist, 'src', 'cli', 'main.js'), out: 'main' });
 rmSync(join(dist, 'cli'), { recursive: true, force: true });
-await build({
-  entryPoints: entries,
-  outdir: join(dist, 'cli'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // blessed and tsx load only when needed (the TUI, a .ts plugin); oclif's optional loaders of TypeScript
-  // (typescript, ts-node) never run in compiled rvos (main.js turns auto-transpiling off).
-  external: ['blessed', 'tsx', 'tsx/*', 'typescript', 'ts-node'],
-  // CommonJS dependencies inside an ES module bundle still call require().
-  banner: { js: "import { createRequire as __rvosRequire } from 'node:module'; const require = __rvosRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+await build({ ...bundleOptions, entryPoints: entries, outdir: join(dist, 'cli') });

@@ -1,11 +1,13 @@
-import { execute, settings } from '@oclif/core';
+import { execute, settings, type Interfaces } from '@oclif/core';
 
 /**
- * The installed rvos' entry (bin/rvos.js imports dist/cli/main.js). scripts/build.mjs bundles it
- * with the commands and @oclif/core into dist/cli, so one copy of oclif is shared by both.
+ * oclif's entry when rvos runs bundled: the installed package (bin/rvos.js imports dist/cli/main.js)
+ * and a checkout's cached bundle (src/cli/dev-bundle.ts). Bundled with the commands and @oclif/core,
+ * so one copy of oclif is shared by all of them. `loadOptions` (root and package.json) when the
+ * bundle is not inside the package.
  */
-export async function main(): Promise<void> {
-  // rvos ships compiled JavaScript: oclif must not look for ts-node.
+export async function main(loadOptions?: Interfaces.LoadOptions): Promise<void> {
+  // The bundle is JavaScript: oclif must not look for ts-node.
   settings.enableAutoTranspile = false;
-  await execute({ dir: import.meta.url });
+  await execute(loadOptions ? { loadOptions } : { dir: import.meta.url });
 }

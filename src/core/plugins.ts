@@ -7,7 +7,7 @@ import type { ArchType, BackendType, BootProtocol, DeviceType, PluginApi, Plugin
 import { PLUGIN_API_VERSION } from './api.js';
 import { EXIT, PluginError, UserError } from './errors.js';
 import { checkOutputSchema } from './outputs.js';
-import { builtinPluginsDir, compiled, packageRoot } from './paths.js';
+import { builtinPluginsDir, bundledPluginEntry, packageRoot, typeScriptLoaded } from './paths.js';
 import { checkPropSchema, createPropKit } from './props.js';
 
 /**
@@ -154,12 +154,13 @@ function npmPackagesWithRvosField(nodeModules: string): string[] {
 }
 
 /**
- * Imports a plugin's entry module. A TypeScript entry needs a loader: a checkout of rvos already
- * runs under tsx; compiled rvos registers tsx for that plugin alone (its own tsconfig.json, if any).
+ * Imports a plugin's entry module (a built-in's bundled file when a checkout runs its bundle). A
+ * TypeScript entry needs a loader: rvos' sources already run under tsx; otherwise rvos registers
+ * tsx for that plugin alone (its own tsconfig.json, if any).
  */
 async function importEntry(info: PluginInfo): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(info.entry).href;
-  if (!compiled || !/\.[cm]?tsx?$/.test(info.entry)) return import(url);
+  const url = pathToFileURL(bundledPluginEntry(info.entry) ?? info.entry).href;
+  if (typeScriptLoaded || !/\.[cm]?tsx?$/.test(info.entry) || bundledPluginEntry(info.entry)) return import(url);
   const { register } = await import('tsx/esm/api');
   const tsconfig = join(info.dir, 'tsconfig.json');
   const scoped = register({ namespace: `rvos-plugin-${info.dir}`, tsconfig: existsSync(tsconfig) ? tsconfig : false });

@@ -35,6 +35,8 @@ export interface BenchRow {
 export interface StartupFigures {
   versionSeconds: number;
   helloSeconds: number;
+  /** The same round trip from the checkout (its cached bundle of the sources, bin/rvos.js). */
+  checkoutHelloSeconds?: number;
   qemuHelloSeconds?: number;
 }
 
@@ -109,7 +111,8 @@ export function formatStartup(s: StartupFigures): string {
   return (
     `start-up: rvos --version ${verdict(s.versionSeconds, 0.3)}\n` +
     `start-up: hello round trip ${verdict(s.helloSeconds, 0.5)}` +
-    (s.qemuHelloSeconds === undefined ? '' : `; QEMU ${s.qemuHelloSeconds.toFixed(3)} s`)
+    (s.checkoutHelloSeconds === undefined ? '' : `; from the checkout ${s.checkoutHelloSeconds.toFixed(3)} s`) +
+    (s.qemuHelloSeconds === undefined ? '' : `; QEMU ${s.qemuHelloSeconds.toFixed(3)} s (rvos/QEMU ${(s.helloSeconds / s.qemuHelloSeconds).toFixed(1)}x)`)
   );
 }
 

@@ -1,6 +1,7 @@
 /**
  * What start-up loads (issue 11, "a quick start"), checked without timing anything: `--version`
- * loads no oclif, and a headless run loads neither the TUI nor the plugins its board does not use.
+ * loads no oclif, a headless run loads neither the TUI nor the plugins its board does not use, and
+ * a checkout runs its cached bundle (scripts/checkout-bundle.mjs) rather than tsx.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,5 +33,18 @@ describe('start-up loads only what the command needs', () => {
     // virt's devices (board file boards/virt.yaml); no drive given, so no disk model (dev-virtio-blk).
     expect(pluginsLoaded(r.modules)).toEqual(['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio']);
     expect(r.modules.filter((m) => /node_modules\/blessed\/|\/src\/tui\/(index|app|screen)\.ts$/.test(m))).toEqual([]);
+  });
+
+  it('a checkout runs its cached bundle of the sources (no tsx), and through tsx with RVOS_CHECKOUT_BUNDLE=0', async () => {
+    const args = ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello];
+    const bundled = await runRecordingModules(rvosBin, args);
+    expect(bundled.code, bundled.stderr).toBe(0);
+    expect(bundled.modules.some((m) => m.includes('/dist/checkout/') && m.endsWith('/main.js'))).toBe(true);
+    expect(bundled.modules.filter((m) => /node_modules\/(tsx|@oclif\/core)\/|\.ts$/.test(m))).toEqual([]);
+    const sources = await runRecordingModules(rvosBin, args, { env: { ...process.env, RVOS_CHECKOUT_BUNDLE: '0' } });
+    expect(sources.code, sources.stderr).toBe(0);
+    expect(sources.stdout).toBe(bundled.stdout);
+    expect(sources.modules.some((m) => m.endsWith('/src/commands/run.ts'))).toBe(true);
+    expect(sources.modules.some((m) => m.includes('/dist/checkout/'))).toBe(false);
   });
 });
