@@ -11,6 +11,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const args = process.argv.slice(2);
 
+/**
+ * Imports a bundle's main.js. oclif checks the Node version when it loads (semver's ~50 modules) against its own
+ * package.json, which a bundled oclif cannot find: that dead work is skipped (package.json's engines asks for
+ * Node 20 already).
+ */
+async function importBundle(file) {
+  const skip = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
+  if (skip) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
+  try {
+    return await import(pathToFileURL(file).href);
+  } finally {
+    if (skip) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
+  }
+}
+
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // oclif's version line, without loading oclif (start-up time matters to scripts).
   process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`);
@@ -21,7 +36,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
     process.setSourceMapsEnabled(true); // stack traces name the sources
     pjson.oclif.commands.target = relative(root, join(bundle.dir, 'commands'));
     pjson.oclif.hooks.command_not_found = relative(root, join(bundle.dir, 'hooks', 'command-not-found.js'));
-    const { main } = await import(pathToFileURL(join(bundle.dir, 'main.js')).href);
+    const { main } = await importBundle(join(bundle.dir, 'main.js'));
     await main({ root, pjson });
   } else {
     const { execute, settings } = await import('@oclif/core');
@@ -34,6 +49,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
     await execute({ dir: import.meta.url, loadOptions: { root, pjson } });
   }
 } else {
-  const { main } = await import('../dist/cli/main.js');
+  const { main } = await importBundle(join(root, 'dist', 'cli', 'main.js'));
   await main();
 }
