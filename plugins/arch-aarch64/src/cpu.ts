@@ -6,7 +6,8 @@
  * 64-bit state without BigInt: every 64-bit register is a pair of int32 words (`xl`/`xh` for the
  * general registers, `pcLo`/`pcHi` for the pc, Int32Array pairs for the others); see README.md.
  */
-import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import type { CodeCache, CodeCacheStats, CodePage } from '../../../src/core/jit/code-cache.js';
 import { A64Debug } from './debug.js';
 import { decodeInto } from './decode.js';
 import { enterException, interruptTarget } from './entry.js';
@@ -132,9 +133,12 @@ export class A64Cpu implements Cpu {
   /** The one record lastException points to, rewritten in place: taking exceptions allocates nothing. */
   private readonly exceptionRecord: TakenException = { targetEl: 0, esr: 0, elrLo: 0, elrHi: 0, farLo: 0, farHi: 0, farValid: false };
 
-  // Decoded-instruction cache, per RAM page.
-  private readonly codePages: Array<Int32Array | null>;
-  private readonly freePages: Int32Array[] = [];
+  /** Decoded instructions (and translated blocks), per physical RAM page: the core's code cache. */
+  private readonly codePages: CodeCache<unknown>;
+  /** The core's translation engine. */
+  readonly kit: JitKit;
+  /** The code-cache page of the last resolveFetch in RAM (null after a slow fetch). */
+  fetchPage: CodePage<unknown> | null = null;
   /** Decoding target for instructions fetched outside RAM (ROM, MMIO). */
   readonly scratch = new Int32Array(CODE_WORDS);
   /** Page (pc >>> 12) of the code array returned by the last resolveFetch (-1 = slow fetch). */
@@ -190,7 +194,9 @@ export class A64Cpu implements Cpu {
     this.ramFastLimit = ram.size;
     this.debug = new A64Debug(this);
     this.pageFlags = ctx.bus.pageFlags;
-    this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
+    this.kit = ctx.jit;
+    // 1024 instruction slots of 4 words per 4 KiB page (execute.ts).
+    this.codePages = ctx.jit.codeCache<unknown>({ ramSize: ram.size, codeWords: CODE_WORDS, slots: 1024, markCode: (page) => this.bus.markCode(page) });
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
     // The machine's CPUs (CpuContext.cpus: all of this arch, so all A64Cpu); a bare unit-test
     // context meets the other cores through the bus they share.
@@ -321,7 +327,8 @@ export class A64Cpu implements Cpu {
     this.exc = false;
     this.retiredBase = 0;
     this.inflight = 0;
-    for (let page = 0; page < this.codePages.length; page++) this.dropCodePage(page);
+    this.codePages.dropAll();
+    this.fetchPage = null;
     this.fetchVpn = -1;
   }
 
@@ -587,13 +594,15 @@ export class A64Cpu implements Cpu {
     } else pa = pcHi * TWO32 + (pcLo >>> 0);
     const off = pa - this.ramBase;
     if (off >= 0 && off < this.ramSize) {
-      const page = this.codePage(Math.floor(off / 4096));
+      const page = this.codePages.page(Math.floor(off / 4096));
       this.fetchVpn = pcLo >>> 12;
       this.fetchRamOff = off - (off % 4096);
-      return page;
+      this.fetchPage = page;
+      return page.code;
     }
     // Outside RAM (ROM, MMIO): fetch this one instruction through the bus.
     this.fetchVpn = -1;
+    this.fetchPage = null;
     const bus = this.bus;
     bus.fault = pa + 4 > TWO32;
     const bits = bus.fault ? 0 : bus.read(pa, 4);
@@ -611,24 +620,13 @@ export class A64Cpu implements Cpu {
     return decodeInto(code, idx, this.ramI32[(this.fetchRamOff + idx) >>> 2]);
   }
 
-  private codePage(index: number): Int32Array {
-    let page = this.codePages[index];
-    if (page === null) {
-      const recycled = this.freePages.pop();
-      if (recycled) recycled.fill(0);
-      page = recycled ?? new Int32Array(CODE_WORDS);
-      this.codePages[index] = page;
-      this.bus.markCode(index);
-    }
-    return page;
+  /** The code cache now (read-only; npm run bench's memory figure). */
+  get codeCache(): CodeCacheStats {
+    return this.codePages.stats;
   }
 
   private dropCodePage(index: number): void {
-    const page = this.codePages[index];
-    if (page !== null) {
-      this.codePages[index] = null;
-      this.freePages.push(page);
-    }
+    if (this.codePages.drop(index) === this.fetchPage) this.fetchPage = null;
   }
 
   /** Bus callback: code in a RAM page may have changed (another core, DMA). */
@@ -647,13 +645,13 @@ export class A64Cpu implements Cpu {
    */
   ramWritten(off: number, size: number): void {
     for (let o = off & ~3; o < off + size; o += 4) {
-      const page = this.codePages[o >>> 12];
-      if (page !== null) page[o & 0xffc] = 0;
+      const page = this.codePages.peek(o >>> 12);
+      if (page !== null) page.code[o & 0xffc] = 0;
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.ramBase + off, size);
     this.selfStore = false;
     const index = off >>> 12;
-    if (this.codePages[index] !== null && (this.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
+    if (this.codePages.peek(index) !== null && (this.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
   }
 }
