@@ -17,6 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
+import { type Block, compileBlock, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
 import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -134,11 +135,21 @@ export class A64Cpu implements Cpu {
   private readonly exceptionRecord: TakenException = { targetEl: 0, esr: 0, elrLo: 0, elrHi: 0, farLo: 0, farHi: 0, farValid: false };
 
   /** Decoded instructions (and translated blocks), per physical RAM page: the core's code cache. */
-  private readonly codePages: CodeCache<unknown>;
+  private readonly codePages: CodeCache<Block>;
   /** The core's translation engine. */
   readonly kit: JitKit;
+  /** Whether hot blocks are translated (jit.ts): `--engine` (`ctx.engine`), else board `cpu.jit` (default true). */
+  readonly jit: boolean;
   /** The code-cache page of the last resolveFetch in RAM (null after a slow fetch). */
-  fetchPage: CodePage<unknown> | null = null;
+  private fetchPage: CodePage<Block> | null = null;
+  /** Blocks and heat of the current fetch page (dummies that never translate after a slow fetch). */
+  fetchBlocks: Array<Block | undefined>;
+  fetchHeat: Int16Array;
+  private readonly noBlocks = new Array<Block | undefined>(1024);
+  private readonly noHeat = new Int16Array(1024);
+  /** Next pc after a translated block returns. */
+  npcLo = 0;
+  npcHi = 0;
   /** Decoding target for instructions fetched outside RAM (ROM, MMIO). */
   readonly scratch = new Int32Array(CODE_WORDS);
   /** Page (pc >>> 12) of the code array returned by the last resolveFetch (-1 = slow fetch). */
@@ -194,9 +205,13 @@ export class A64Cpu implements Cpu {
     this.ramFastLimit = ram.size;
     this.debug = new A64Debug(this);
     this.pageFlags = ctx.bus.pageFlags;
+    if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
+    this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     this.kit = ctx.jit;
+    this.fetchBlocks = this.noBlocks;
+    this.fetchHeat = this.noHeat;
     // 1024 instruction slots of 4 words per 4 KiB page (execute.ts).
-    this.codePages = ctx.jit.codeCache<unknown>({ ramSize: ram.size, codeWords: CODE_WORDS, slots: 1024, markCode: (page) => this.bus.markCode(page) });
+    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: CODE_WORDS, slots: 1024, markCode: (page) => this.bus.markCode(page) });
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
     // The machine's CPUs (CpuContext.cpus: all of this arch, so all A64Cpu); a bare unit-test
     // context meets the other cores through the bus they share.
@@ -328,7 +343,8 @@ export class A64Cpu implements Cpu {
     this.retiredBase = 0;
     this.inflight = 0;
     this.codePages.dropAll();
-    this.fetchPage = null;
+    this.codePages.resetCounters();
+    this.setFetchPage(null);
     this.fetchVpn = -1;
   }
 
@@ -597,12 +613,12 @@ export class A64Cpu implements Cpu {
       const page = this.codePages.page(Math.floor(off / 4096));
       this.fetchVpn = pcLo >>> 12;
       this.fetchRamOff = off - (off % 4096);
-      this.fetchPage = page;
+      this.setFetchPage(page);
       return page.code;
     }
     // Outside RAM (ROM, MMIO): fetch this one instruction through the bus.
     this.fetchVpn = -1;
-    this.fetchPage = null;
+    this.setFetchPage(null);
     const bus = this.bus;
     bus.fault = pa + 4 > TWO32;
     const bits = bus.fault ? 0 : bus.read(pa, 4);
@@ -620,13 +636,47 @@ export class A64Cpu implements Cpu {
     return decodeInto(code, idx, this.ramI32[(this.fetchRamOff + idx) >>> 2]);
   }
 
+  private setFetchPage(page: CodePage<Block> | null): void {
+    this.fetchPage = page;
+    this.fetchBlocks = page === null ? this.noBlocks : page.entries;
+    this.fetchHeat = page === null ? this.noHeat : page.heat;
+  }
+
+  /**
+   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: translates the block
+   * there (jit.ts), or returns undefined to wait until it is hot (HOT_THRESHOLD) when it does not
+   * loop on itself. NO_BLOCK where no block can start.
+   */
+  compileBlockAt(code: Int32Array, idx: number): Block | undefined {
+    const page = this.fetchPage;
+    if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
+    const insns = scanBlock(this, code, idx);
+    if (insns.length === 0) return NO_BLOCK;
+    const slot = idx >>> 2;
+    if (page.warm[slot] === 0 && !loopsOnItself(insns)) {
+      page.warm[slot] = 1;
+      // execute() counts this same arrival once more when this returns undefined.
+      page.heat[slot] = 2 * JIT_THRESHOLD - HOT_THRESHOLD - 1;
+      return undefined;
+    }
+    const block = compileBlock(this, this.kit, insns);
+    // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
+    this.codePages.store(page, slot, block);
+    return block;
+  }
+
+  /** Blocks translated since reset (tests, engine-diff). */
+  get blocksCompiled(): number {
+    return this.codePages.stats.made;
+  }
+
   /** The code cache now (read-only; npm run bench's memory figure). */
   get codeCache(): CodeCacheStats {
     return this.codePages.stats;
   }
 
   private dropCodePage(index: number): void {
-    if (this.codePages.drop(index) === this.fetchPage) this.fetchPage = null;
+    if (this.codePages.drop(index) === this.fetchPage) this.setFetchPage(null);
   }
 
   /** Bus callback: code in a RAM page may have changed (another core, DMA). */
@@ -646,7 +696,14 @@ export class A64Cpu implements Cpu {
   ramWritten(off: number, size: number): void {
     for (let o = off & ~3; o < off + size; o += 4) {
       const page = this.codePages.peek(o >>> 12);
-      if (page !== null) page.code[o & 0xffc] = 0;
+      if (page === null) continue;
+      page.code[o & 0xffc] = 0;
+      // Translated blocks may hold the changed instruction: drop the page's blocks, and make the
+      // interpreter leave so that no stale block keeps running.
+      if (page.translated > 0) {
+        this.codePages.clearTranslations(page);
+        this.attention = true;
+      }
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.ramBase + off, size);
