@@ -347,9 +347,15 @@ export function generate(insns: Insn[]): string {
   if (loops) out.push('}');
   else if (!endsWithBranch) out.push(`${WB} ${npc(pcAt(last.off + 4), 'pcHi')} return ${len};`);
 
+  // Write back only the register halves and flags the block assigns (found in its source), and
+  // never the XZR sink (33): its value is never read as a register.
   const list = [...regs].sort((x, y) => x - y);
-  const wb = list.map((r) => `xl[${r}] = l${r}; xh[${r}] = h${r};`).join(' ') + (flagsUsed ? ' cpu.nzcv = f;' : '');
-  const reload = list.map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(' ');
+  const source = out.join('\n');
+  const assigned = new Set(Array.from(source.matchAll(/\b([lh]\d+) = /g), (m) => m[1]));
+  const halves = list.flatMap((r) => [`l${r}`, `h${r}`]).filter((v) => assigned.has(v) && v !== 'l33' && v !== 'h33');
+  const flagsWritten = /\bf = /.test(source);
+  const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = f;' : '');
+  const reload = list.filter((r) => r !== 33).map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(' ');
   const head = [
     '"use strict";',
     'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
@@ -358,7 +364,7 @@ export function generate(insns: Insn[]): string {
     // The fast-path permission bits depend on the EL, the MMU on the regime: read them on entry.
     '  const mmuOff = cpu.mmuOff, fastRead = tlb.fastRead, fastWrite = tlb.fastWrite, ramSize = cpu.ramFastLimit;',
   ];
-  if (list.length > 0) head.push(`  let ${list.map((r) => `l${r} = xl[${r}], h${r} = xh[${r}]`).join(', ')};`);
+  if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
   if (flagsUsed) head.push('  let f = cpu.nzcv;');
   if (loops) head.push('  let steps = 0;', '  for (;;) {');
   const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
