@@ -1,17 +1,18 @@
 /**
- * Block translator: turns a hot basic block of pre-decoded A64 instructions (execute.ts's slots)
- * into one JavaScript function via the core's translation engine (`ctx.jit.factory`), with the
+ * Region translator: turns hot A64 code of one 4 KiB page (execute.ts's pre-decoded slots) into
+ * one JavaScript function via the core's translation engine (`ctx.jit.factory`), with the
  * general registers' words and NZCV in locals and no per-instruction dispatch.
  *
- * Policy as arch-rv32's jit.ts: a block starts at a slot the interpreter reached by a control
- * transfer JIT_THRESHOLD times (HOT_THRESHOLD when it does not loop on itself), runs straight on
- * within its 4 KiB page, and ends with the first branch (included), just before an instruction it
- * does not translate (system, FP/SIMD, exclusives, LDTR/STTR...), at the end of the page or after
- * MAX_BLOCK instructions. A block whose final branch goes back to its first instruction loops
- * inside its function while the step budget allows another pass.
+ * A region starts at a slot the interpreter reached by a control transfer JIT_THRESHOLD times
+ * (HOT_THRESHOLD when it does not loop on itself). From there it takes every translatable
+ * instruction reachable in the page by fall-through and forward branches (B, BL, B.cond,
+ * CBZ/CBNZ, TBZ/TBNZ), up to MAX_BLOCK instructions; a branch back to its first instruction
+ * loops inside the function while the step budget allows another pass; any other branch, BR,
+ * BLR, RET, or an instruction it does not translate (system, FP/SIMD, exclusives, LDTR/STTR...)
+ * leaves it, and the interpreter goes on (and may enter another region there).
  *
- * Position independent: pc-relative values come from the `pcLo`/`pcHi` arguments, so one block
- * serves every virtual address of its physical page; the code cache (src/core/jit/) keeps blocks
+ * Position independent: pc-relative values come from the `pcLo`/`pcHi` arguments, so one region
+ * serves every virtual address of its physical page; the code cache (src/core/jit/) keeps them
  * per physical page and drops them on a store to the page (cpu.ts ramWritten, codeWritten).
  *
  * Exits follow the interpreter's rules: a load or store that misses the TLB fast path calls the
@@ -35,11 +36,11 @@ import { R } from './u64.js';
 export { JIT_THRESHOLD };
 /** ... and before one that does not (see arch-rv32's jit.ts for the measurement behind it). */
 export const HOT_THRESHOLD = 10000;
-/** Longest block, in instructions. */
+/** Largest region, in instructions. */
 export const MAX_BLOCK = 64;
 
 /**
- * A translated block: runs from virtual pc (`pcLo`, `pcHi`) with `n0` steps already taken in this
+ * A translated region: runs from virtual pc (`pcLo`, `pcHi`) with `n0` steps already taken in this
  * execute() call and at most `maxSteps` more; returns the steps taken and leaves the next pc in
  * `cpu.npcLo`/`cpu.npcHi`.
  */
@@ -85,30 +86,47 @@ function isBranch(op: Op): boolean {
   return op >= Op.B && op <= Op.RET;
 }
 
-/** Scans the block starting at slot `idx` of the current fetch page (decoding on the way); empty when none can start there. */
+/**
+ * Scans the region starting at slot `idx` of the current fetch page (decoding on the way): the
+ * translatable instructions reachable from it inside the page, following fall-through and the
+ * forward targets of B, BL and the conditional branches, up to MAX_BLOCK instructions. Sorted by offset
+ * (`off` = byte offset in the page); empty when its first instruction is not translatable.
+ */
 export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
-  const insns: Insn[] = [];
-  for (let i = idx; i < 0x1000 && insns.length < MAX_BLOCK; i += 4) {
-    let info = code[i];
-    if (info === 0) info = cpu.decodeAt(code, i);
-    const op = (info & 0xff) as Op;
-    const c = code[i + 3];
-    if (!translatable(op, c)) break;
-    insns.push({ info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i - idx });
-    if (isBranch(op)) break;
+  const found = new Map<number, Insn>();
+  const work = [idx];
+  while (work.length > 0 && found.size < MAX_BLOCK) {
+    for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < MAX_BLOCK; i += 4) {
+      let info = code[i];
+      if (info === 0) info = cpu.decodeAt(code, i);
+      const op = (info & 0xff) as Op;
+      const c = code[i + 3];
+      if (!translatable(op, c)) break;
+      const ins: Insn = { info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i };
+      found.set(i, ins);
+      if (!isBranch(op)) continue;
+      if (op <= Op.TBNZ) {
+        // Forward targets join the region; a branch back to its start loops; others leave it.
+        const target = i + ins.a;
+        if (target > i && target < 0x1000) work.push(target);
+      }
+      if (op < Op.BCOND || op > Op.TBNZ) break; // B, BL, BR, BLR, RET: no fall-through
+    }
   }
-  return insns;
+  if (!found.has(idx)) return [];
+  return [...found.values()].sort((x, y) => x.off - y.off);
 }
 
-/** Whether the block's final branch goes back to its first instruction. */
+/** Whether the region loops inside its function: a branch back to its first instruction. */
 export function loopsOnItself(insns: Insn[]): boolean {
-  const last = insns[insns.length - 1];
-  return last.op >= Op.B && last.op <= Op.TBNZ && last.op !== Op.BL && last.off + last.a === 0;
+  const start = insns[0].off;
+  return insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === start);
 }
 
 /** Translates scanned instructions (scanBlock, not empty) into a block bound to `cpu`. */
 export function compileBlock(cpu: A64Cpu, kit: JitKit, insns: Insn[]): Block {
   const factory = kit.factory<(cpu: A64Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generate(insns));
+  // A pass runs each instruction at most once (forward jumps only): its length bounds a pass.
   return new Block(factory(cpu, HELPERS), insns.length);
 }
 
@@ -149,12 +167,20 @@ function condition(cond: number): string {
   return (cond & 1) !== 0 ? `!(${r})` : r;
 }
 
-/** JavaScript source of the block function (exported for tests and debugging). */
+/**
+ * JavaScript source of the region function (exported for tests and debugging). Structured as V8
+ * likes it: the instructions in page order inside `region: for (;;) { ... }`; a forward branch
+ * to T is `break tT` out of a labeled block that ends just before T (the blocks nest by target,
+ * all opened at the top), a branch back to the start is `continue region` once the budget allows
+ * another pass, anything else leaves. `steps` counts the instructions done; `p` in the generator
+ * counts those not yet added to it.
+ */
 export function generate(insns: Insn[]): string {
+  const start = insns[0].off;
   const len = insns.length;
-  const last = insns[len - 1];
-  const loops = loopsOnItself(insns);
-  const endsWithBranch = isBranch(last.op);
+  const offs = new Set(insns.map((i) => i.off));
+  const targets = new Set<number>();
+  for (const i of insns) if (i.op >= Op.B && i.op <= Op.TBNZ && i.a > 0 && offs.has(i.off + i.a)) targets.add(i.off + i.a);
   const regs = new Set<number>();
   let flagsUsed = false;
   // Register locals are l<n>/h<n>: temporaries never end in a digit.
@@ -164,18 +190,29 @@ export function generate(insns: Insn[]): string {
   const set = (r: number, lo: string, hi: string) => `${L(r)} = ${lo}; ${Hi(r)} = ${hi};`;
   const WB = '/*WB*/';
   const RELOAD = '/*RELOAD*/';
-  const stepsAfter = (k: number) => (loops ? `steps + ${k}` : `${k}`);
-  const pcAt = (off: number) => `(pcLo + ${off}) | 0`;
+  const pcAt = (off: number) => `(pg + ${off}) | 0`;
   const npc = (lo: string, hi: string) => `cpu.npcLo = ${lo}; cpu.npcHi = ${hi};`;
+  /** Leaves with `done` more steps and the next pc at page offset `off`. */
+  // Every exit goes through one epilogue (write-back, return) after the loop: a region's size
+  // must stay small enough for V8 to optimize it.
+  const leave = (done: string) => `ret = ${done}; break region;`;
+  const exitTo = (off: number, done: string) => `{ ${npc(pcAt(off), 'pcHi')} ${leave(done)} }`;
+  let p = 0;
 
   const out: string[] = [];
   insns.forEach((ins, k) => {
     const { op, rd, rn, rm, sf, a, b, c, off } = ins;
-    const inflight = `cpu.inflight = n0 + ${loops ? 'steps + ' : ''}${k};`;
-    /** After instruction k faulted: earlier instructions' registers kept, pc at k. */
-    const trapExit = `{ ${WB} ${npc(pcAt(off), 'pcHi')} return ${stepsAfter(k + 1)}; }`;
-    /** After instruction k completed. */
-    const doneExit = `{ ${WB} ${npc(pcAt(off + 4), 'pcHi')} return ${stepsAfter(k + 1)}; }`;
+    if (targets.has(off)) {
+      // The end of the block forward branches to here leave.
+      if (p > 0) out.push(`steps += ${p};`);
+      p = 0;
+      out.push(`}`);
+    }
+    const inflight = `cpu.inflight = n0 + steps + ${p};`;
+    /** After this instruction faulted: earlier instructions' registers kept, pc at it. */
+    const trapExit = exitTo(off, `steps + ${p + 1}`);
+    /** After this instruction completed. */
+    const doneExit = exitTo(off + 4, `steps + ${p + 1}`);
     /** An add-with-carry of (al, ah) + (bl, bh) + cin into rd, flags when `setf` (AddWithCarry, alu.ts). */
     const addc = (al: string, ah: string, bl: string, bh: string, cin: string, setf: boolean): string => {
       if (setf) flagsUsed = true;
@@ -200,15 +237,17 @@ export function generate(insns: Insn[]): string {
       flagsUsed = true;
       return sf === 0 ? `f = (${l} & ${FN}) | (${l} === 0 ? ${FZ} : 0);` : `f = (${h} & ${FN}) | ((${l} | ${h}) === 0 ? ${FZ} : 0);`;
     };
-    /** The branch at the end: taken when `cond` holds, to pc + a. */
-    const branch = (cond: string): string => {
-      const fall = pcAt(off + 4);
-      const target = `{ const s = (pcLo >>> 0) + ${off + a}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} }`;
-      if (loops) {
-        const again = `steps += ${len}; if (steps + ${len} > maxSteps) { ${npc('pcLo', 'pcHi')} break; } continue;`;
-        return `if (${cond}) { ${again} } steps += ${len}; ${npc(fall, 'pcHi')} break;`;
-      }
-      return `if (${cond}) ${target} else { ${npc(fall, 'pcHi')} } ${WB} return ${len};`;
+    /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
+    const branch = (cond: string, conditional: boolean): string => {
+      const to = off + a;
+      const taken =
+        to === start
+          ? `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(start, 'steps')} continue region; }`
+          : to > off && targets.has(to)
+            ? `{ steps += ${p + 1}; break t${to}; }`
+            : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
+      if (!conditional) return taken;
+      return `if (${cond}) ${taken}`;
     };
 
     switch (op) {
@@ -242,7 +281,7 @@ export function generate(insns: Insn[]): string {
         break;
       case Op.ADR:
       case Op.ADRP: {
-        const base = op === Op.ADRP ? `((pcLo + ${off}) & -4096)` : `((pcLo + ${off}) | 0)`;
+        const base = op === Op.ADRP ? 'pg' : `((pg + ${off}) | 0)`;
         out.push(`{ const s = (${base} >>> 0) + ${a >>> 0}; ${set(rd, 's | 0', `(pcHi + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0`)} }`);
         break;
       }
@@ -309,26 +348,26 @@ export function generate(insns: Insn[]): string {
         out.push(loadStorePair(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off), WB, RELOAD));
         break;
       case Op.B:
-        out.push(branch('true'));
+        out.push(branch('true', false));
         break;
       case Op.BL:
-        out.push(`{ const nl = (pcLo + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')} }`);
-        out.push(branch('true'));
+        out.push(`{ const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')} }`);
+        out.push(branch('true', false));
         break;
       case Op.BCOND:
         flagsUsed = true;
-        out.push(branch(condition(c)));
+        out.push(branch(condition(c), true));
         break;
       case Op.CBZ:
       case Op.CBNZ: {
         const zero = `(${L(rn)} | ${sf ? Hi(rn) : '0'}) === 0`;
-        out.push(branch(op === Op.CBZ ? zero : `!(${zero})`));
+        out.push(branch(op === Op.CBZ ? zero : `!(${zero})`, true));
         break;
       }
       case Op.TBZ:
       case Op.TBNZ: {
         const bit = c < 32 ? `(${L(rn)} >>> ${c}) & 1` : `(${Hi(rn)} >>> ${c - 32}) & 1`;
-        out.push(branch(`(${bit}) ${op === Op.TBZ ? '===' : '!=='} 0`));
+        out.push(branch(`(${bit}) ${op === Op.TBZ ? '===' : '!=='} 0`, true));
         break;
       }
       case Op.BR:
@@ -336,16 +375,23 @@ export function generate(insns: Insn[]): string {
       case Op.RET: {
         // The target is read before BLR writes X30 (BLR X30 branches to the old value).
         let s = `{ const tl = ${L(rn)}, th = ${Hi(rn)};`;
-        if (op === Op.BLR) s += ` const nl = (pcLo + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')}`;
-        out.push(`${s} ${npc('tl', 'th')} } ${WB} return ${len};`);
+        if (op === Op.BLR) s += ` const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')}`;
+        out.push(`${s} ${npc('tl', 'th')} } ${leave(`steps + ${p + 1}`)}`);
         break;
       }
       default:
         throw new Error(`aarch64 jit: cannot translate op ${op}`);
     }
+    // A conditional branch not taken goes on like any other instruction.
+    const fallsThrough = !isBranch(op) || (op >= Op.BCOND && op <= Op.TBNZ);
+    if (!fallsThrough) p = 0;
+    else {
+      p++;
+      // The run ends here (the next instruction is not translated, or another page's): leave.
+      if (!offs.has(off + 4)) out.push(exitTo(off + 4, `steps + ${p}`));
+    }
+    void k;
   });
-  if (loops) out.push('}');
-  else if (!endsWithBranch) out.push(`${WB} ${npc(pcAt(last.off + 4), 'pcHi')} return ${len};`);
 
   // Write back only the register halves and flags the block assigns (found in its source), and
   // never the XZR sink (33): its value is never read as a register.
@@ -360,15 +406,18 @@ export function generate(insns: Insn[]): string {
     '"use strict";',
     'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
     'const tlb = cpu.tlb, tlbLo = tlb.tagLo, tlbHi = tlb.tagHi, tlbPerm = tlb.perm, tlbRam = tlb.ram;',
-    'return function block(pcLo, pcHi, n0, maxSteps) {',
+    'return function region(pcLo, pcHi, n0, maxSteps) {',
+    '  const pg = pcLo & -4096;',
     // The fast-path permission bits depend on the EL, the MMU on the regime: read them on entry.
     '  const mmuOff = cpu.mmuOff, fastRead = tlb.fastRead, fastWrite = tlb.fastWrite, ramSize = cpu.ramFastLimit;',
   ];
   if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
   if (flagsUsed) head.push('  let f = cpu.nzcv;');
-  if (loops) head.push('  let steps = 0;', '  for (;;) {');
+  const opened = [...targets].sort((x, y) => y - x).map((t) => `t${t}: {`).join(' ');
+  head.push('  let steps = 0, ret = 0;', `  region: for (;;) { ${opened}`);
   const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
-  const tail = loops ? [`  ${wb}`, '  return steps;', '};'] : ['};'];
+  // Every path ends in a leave (break region) or a continue: the loop's end is never reached.
+  const tail = ['  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, '  return ret;', '};'];
   return [...head, ...body, ...tail].join('\n');
 }
 

@@ -6,7 +6,7 @@
  * Bodies mix the translated integer ops (32- and 64-bit), the ones it hands to executeDataProc,
  * loads/stores of every size and addressing mode (some misaligned: Device memory with the MMU off,
  * so they fault), pairs, MMIO, loads from nowhere (external aborts), forward branches of every kind,
- * calls and returns, and stores into the loop's own code.
+ * backward branches (bounded inner loops), calls and returns, and stores into the loop's own code.
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
@@ -23,7 +23,9 @@ const NOWHERE = 27;
 const HTMP = 28;
 /** The address temporary of one item. */
 const TMP = 9;
-const DST = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 22, 23, 24, 25, 30];
+const DST = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 22, 23, 25, 30];
+/** The counter of backward branches inside the body (bounded inner loops). */
+const BACK = 24;
 const SRC = [...DST, 31, BASE, COUNT];
 const ELR_EL3 = A.sysreg(3, 6, 4, 0, 1);
 /** Synchronous exceptions from EL3 with SP_EL3: resume after the faulting instruction. */
@@ -33,7 +35,7 @@ const MASKS32 = [0xffn, 0xff00n, 0xffff0000n, 0x55555555n, 0xf0f0f0f0n, 0x7fffff
 const CONDS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al'];
 const SHIFTS = ['lsl', 'lsr', 'asr'] as const;
 
-type Item = { insns: number[]; patchSlot?: true } | { jump: (offset: number) => number; to: number } | { patch: number } | { call: 'bl' | 'blr' };
+type Item = { insns: number[]; patchSlot?: true } | { jump: (offset: number) => number; to: number } | { patch: number } | { call: 'bl' | 'blr' } | { back: number };
 
 function randomItems(rand: () => number, length: number): Item[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
@@ -147,6 +149,7 @@ function randomItems(rand: () => number, length: number): Item[] {
       const r = pick(DST.filter((x) => x !== 30));
       items.push({ patch: rand() < 0.5 ? A.addi(r, pick(DST), int(4096)) : A.eori(r, pick(DST), pick([0x7n, 0xffn, 0xf0n])) });
     } else if (k < 0.96) items.push({ call: pick(['bl', 'blr'] as const) });
+    else if (k < 0.98 && at > 0) items.push({ back: int(at) });
     else items.push({ insns: [A.nop()], patchSlot: true });
   }
   return items;
@@ -160,7 +163,7 @@ function randomItems(rand: () => number, length: number): Item[] {
 function layout(items: Item[], iterations: number): number[] {
   const prologue = [...A.mov64(BASE, DATA), ...A.mov64(COUNT, iterations), ...A.mov64(CODE_BASE, CODE), ...A.mov64(MMIO, MMIO_BASE), ...A.mov64(NOWHERE, 0x70000000)];
   const bodyStart = prologue.length * 4;
-  const size = (item: Item) => ('jump' in item ? 4 : 'patch' in item ? 12 : 'call' in item ? (item.call === 'bl' ? 4 : 8) : item.insns.length * 4);
+  const size = (item: Item) => ('jump' in item ? 4 : 'patch' in item ? 12 : 'call' in item ? (item.call === 'bl' ? 4 : 8) : 'back' in item ? 8 : item.insns.length * 4);
   const starts: number[] = [];
   let at = bodyStart;
   for (const item of items) {
@@ -173,6 +176,10 @@ function layout(items: Item[], iterations: number): number[] {
   const body: number[] = [];
   items.forEach((item, i) => {
     if ('jump' in item) body.push(item.jump(starts[item.to] - starts[i]));
+    else if ('back' in item) {
+      // Back to an earlier item while bit 1 of the counter is clear: at most two more passes.
+      body.push(A.addi(BACK, BACK, 1), A.tbz(BACK, 1, starts[item.back] - starts[i] - 4));
+    }
     else if ('call' in item) {
       const here = CODE + starts[i];
       body.push(...(item.call === 'bl' ? [A.bl(LEAF - here)] : [A.adr(TMP, LEAF - here), A.blr(TMP)]));
