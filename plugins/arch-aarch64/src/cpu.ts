@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { type Block, compileBlock, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
+import { type Block, compileBlock, fallThroughExits, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
 import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -664,6 +664,16 @@ export class A64Cpu implements Cpu {
     const block = compileBlock(this, this.kit, insns);
     // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
     this.codePages.store(page, slot, block);
+    // Where the region stops in straight-line code (its size bound, an instruction it does not
+    // translate) the code goes on as hot as the region: translate there at the next arrival
+    // instead of waiting for HOT_THRESHOLD (unrolled loops longer than one region).
+    for (const next of fallThroughExits(insns)) {
+      const s = next >>> 2;
+      if (page.entries[s] === undefined && page.warm[s] === 0) {
+        page.warm[s] = 1;
+        page.heat[s] = JIT_THRESHOLD - 1;
+      }
+    }
     return block;
   }
 

@@ -573,6 +573,8 @@ export function execute(cpu: A64Cpu, budget: number): number {
         loadStoreOther(cpu, info, a, code[idx + 2], c, pcLo, pcHi);
         if (cpu.exc) break loop;
         if (cpu.attention) stop = true;
+        // Regions stop before these ops: a region may start right after one.
+        boundary = jit;
         break;
 
       // --- system and exceptions (C4.1.66) ---
@@ -589,12 +591,14 @@ export function execute(cpu: A64Cpu, budget: number): number {
         executeSystem(cpu, info, a, c, pcLo, pcHi);
         if (cpu.exc) break loop;
         if (cpu.attention) stop = true;
+        boundary = jit;
         break;
       case Op.FP:
         cpu.inflight = n - 1;
         executeFp(cpu, a, c, pcLo, pcHi);
         if (cpu.exc) break loop;
         if (cpu.attention) stop = true;
+        boundary = jit;
         break;
       case Op.ERET:
         cpu.inflight = n - 1;

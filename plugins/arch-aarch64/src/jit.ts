@@ -37,7 +37,7 @@ export { JIT_THRESHOLD };
 /** ... and before one that does not (see arch-rv32's jit.ts for the measurement behind it). */
 export const HOT_THRESHOLD = 10000;
 /** Largest region, in instructions. */
-export const MAX_BLOCK = 64;
+export const MAX_BLOCK = 128;
 
 /**
  * A translated region: runs from virtual pc (`pcLo`, `pcHi`) with `n0` steps already taken in this
@@ -121,6 +121,17 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
 export function loopsOnItself(insns: Insn[]): boolean {
   const start = insns[0].off;
   return insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === start);
+}
+
+/** Page offsets where the region leaves by running on into code it does not hold. */
+export function fallThroughExits(insns: Insn[]): number[] {
+  const offs = new Set(insns.map((i) => i.off));
+  const out: number[] = [];
+  for (const i of insns) {
+    const fallsThrough = !isBranch(i.op) || (i.op >= Op.BCOND && i.op <= Op.TBNZ);
+    if (fallsThrough && !offs.has(i.off + 4) && i.off + 4 < 0x1000) out.push(i.off + 4);
+  }
+  return out;
 }
 
 /** Translates scanned instructions (scanBlock, not empty) into a block bound to `cpu`. */
