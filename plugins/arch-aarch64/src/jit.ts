@@ -227,6 +227,7 @@ export function generate(insns: Insn[]): string {
     /** An add-with-carry of (al, ah) + (bl, bh) + cin into rd, flags when `setf` (AddWithCarry, alu.ts). */
     const addc = (al: string, ah: string, bl: string, bh: string, cin: string, setf: boolean): string => {
       if (setf) flagsUsed = true;
+      if (sf === 0 && !setf) return `{ const r = (${al} + ${bl} + ${cin}) | 0; ${set(rd, 'r', '0')} }`;
       if (sf === 0) {
         return `{ const s = (${al} >>> 0) + (${bl} >>> 0) + ${cin}; const r = s | 0;${setf ? ` f = (r & ${FN}) | (r === 0 ? ${FZ} : 0) | (s >= ${TWO32} ? ${FC} : 0) | (((${al} ^ r) & (${bl} ^ r)) < 0 ? ${FV} : 0);` : ''} ${set(rd, 'r', '0')} }`;
       }
@@ -265,7 +266,9 @@ export function generate(insns: Insn[]): string {
       case Op.NOP:
         break;
       case Op.ADDI:
-        out.push(`{ const s = (${L(rn)} >>> 0) + ${a >>> 0}; const t = ${sf ? `(${Hi(rn)} + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0` : '0'}; ${set(rd, 's | 0', 't')} }`);
+        // 32-bit forms stay in int32 arithmetic (no carry out is needed).
+        if (sf === 0) out.push(`{ const l = (${L(rn)} + ${a}) | 0; ${set(rd, 'l', '0')} }`);
+        else out.push(`{ const s = (${L(rn)} >>> 0) + ${a >>> 0}; const t = (${Hi(rn)} + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0; ${set(rd, 's | 0', 't')} }`);
         break;
       case Op.ADDSI:
         out.push(addc(L(rn), Hi(rn), `${a}`, `${b}`, `${c}`, true));
