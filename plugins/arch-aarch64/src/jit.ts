@@ -314,7 +314,7 @@ export function generate(insns: Insn[]): string {
       case Op.ADDSUB_EXT: {
         const sub = (c >>> 8) & 1;
         const inv = sub ? '~' : '';
-        out.push(`{ H.extendReg(${L(rm)}, ${Hi(rm)}, ${c & 7}, ${(c >>> 3) & 7}); const bl = ${inv}R[0], bh = ${inv}R[1]; ${addc(L(rn), Hi(rn), 'bl', 'bh', `${sub}`, (c & 0x200) !== 0)} }`);
+        out.push(`{ ${extended(L(rm), Hi(rm), c & 7, (c >>> 3) & 7, 'el', 'eh')} const bl = ${inv}el, bh = ${inv}eh; ${addc(L(rn), Hi(rn), 'bl', 'bh', `${sub}`, (c & 0x200) !== 0)} }`);
         break;
       }
       case Op.LOGIC_SH: {
@@ -445,6 +445,17 @@ function shiftedFor(r: number, type: number, amount: number, sf: number, L: (r: 
   return `H.shiftReg(${L(r)}, ${Hi(r)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
 }
 
+/**
+ * `const lo, hi` = ExtendReg (alu.ts) of the register words `l`, `h` with a constant option
+ * (UXTB, UXTH, UXTW, UXTX, SXTB, SXTH, SXTW, SXTX) and left shift (0-4), inline.
+ */
+function extended(l: string, h: string, option: number, shift: number, lo: string, hi: string): string {
+  const e = ['(L & 0xff)', '(L & 0xffff)', 'L', 'L', '((L << 24) >> 24)', '((L << 16) >> 16)', 'L', 'L'][option].replace(/L/g, l);
+  const eh = option === 3 || option === 7 ? h : option >= 4 ? `(${e} >> 31)` : '0';
+  if (shift === 0) return `const ${lo} = ${e}, ${hi} = ${eh};`;
+  return `const ${lo}w = ${e}, ${hi}w = ${eh}; const ${lo} = ${lo}w << ${shift}, ${hi} = (${hi}w << ${shift}) | (${lo}w >>> ${32 - shift});`;
+}
+
 /** The RAM offset of (vl, vh) for an access with permission mask `perm` (as execute.ts), or 2^32 - 1. */
 function ramOffset(perm: string, extra = ''): string {
   return (
@@ -460,7 +471,7 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
   const size = c & 3;
   const isLoad = op === Op.LOAD;
   const s: string[] = ['{ let att = false;'];
-  if (mode === 3) s.push(`H.extendReg(${L(rm)}, ${Hi(rm)}, ${(c >>> 6) & 7}, ${(c >>> 9) & 3}); const ol = R[0], oh = R[1];`);
+  if (mode === 3) s.push(extended(L(rm), Hi(rm), (c >>> 6) & 7, (c >>> 9) & 3, 'ol', 'oh'));
   else s.push(`const ol = ${a}, oh = ${b};`);
   s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const s = (bl >>> 0) + (ol >>> 0); const nl = s | 0; const nh = (bh + oh + (s >= 4294967296 ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
