@@ -695,7 +695,7 @@ export interface ArchDebug {
 
 /**
  * How CPUs execute guest code (`rvos run --engine`): `jit` translates hot code where the architecture
- * has a translator (rv32's block compiler today) and interprets the rest; `interp` only interprets.
+ * has a translator (rv32's block compiler and aarch64's region translator today) and interprets the rest; `interp` only interprets.
  * Both give the same instruction counts, registers and transcripts (test/machine/engine-diff.test.ts).
  */
 export type Engine = 'interp' | 'jit';

@@ -6,7 +6,8 @@
  * 64-bit state without BigInt: every 64-bit register is a pair of int32 words (`xl`/`xh` for the
  * general registers, `pcLo`/`pcHi` for the pc, Int32Array pairs for the others); see README.md.
  */
-import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import type { CodeCache, CodeCacheStats, CodePage } from '../../../src/core/jit/code-cache.js';
 import { A64Debug } from './debug.js';
 import { decodeInto } from './decode.js';
 import { enterException, interruptTarget } from './entry.js';
@@ -16,6 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
+import { type Block, compileBlock, fallThroughExits, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
 import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -132,9 +134,24 @@ export class A64Cpu implements Cpu {
   /** The one record lastException points to, rewritten in place: taking exceptions allocates nothing. */
   private readonly exceptionRecord: TakenException = { targetEl: 0, esr: 0, elrLo: 0, elrHi: 0, farLo: 0, farHi: 0, farValid: false };
 
-  // Decoded-instruction cache, per RAM page.
-  private readonly codePages: Array<Int32Array | null>;
-  private readonly freePages: Int32Array[] = [];
+  /** Decoded instructions (and translated blocks), per physical RAM page: the core's code cache. */
+  private readonly codePages: CodeCache<Block>;
+  /** The core's translation engine. */
+  readonly kit: JitKit;
+  /** Whether hot blocks are translated (jit.ts): `--engine` (`ctx.engine`), else board `cpu.jit` (default true). */
+  readonly jit: boolean;
+  /** The code-cache page of the last resolveFetch in RAM (null after a slow fetch). */
+  private fetchPage: CodePage<Block> | null = null;
+  /** Blocks and heat of the current fetch page (dummies that never translate after a slow fetch). */
+  fetchBlocks: Array<Block | undefined>;
+  fetchHeat: Int16Array;
+  private readonly noBlocks = new Array<Block | undefined>(1024);
+  private readonly noHeat = new Int16Array(1024);
+  /** Arrivals before a block that does not loop on itself is translated (jit.ts; tests lower it). */
+  hotThreshold = HOT_THRESHOLD;
+  /** Next pc after a translated block returns. */
+  npcLo = 0;
+  npcHi = 0;
   /** Decoding target for instructions fetched outside RAM (ROM, MMIO). */
   readonly scratch = new Int32Array(CODE_WORDS);
   /** Page (pc >>> 12) of the code array returned by the last resolveFetch (-1 = slow fetch). */
@@ -190,7 +207,13 @@ export class A64Cpu implements Cpu {
     this.ramFastLimit = ram.size;
     this.debug = new A64Debug(this);
     this.pageFlags = ctx.bus.pageFlags;
-    this.codePages = new Array<Int32Array | null>(Math.ceil(ram.size / 4096)).fill(null);
+    if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
+    this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
+    this.kit = ctx.jit;
+    this.fetchBlocks = this.noBlocks;
+    this.fetchHeat = this.noHeat;
+    // 1024 instruction slots of 4 words per 4 KiB page (execute.ts).
+    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: CODE_WORDS, slots: 1024, markCode: (page) => this.bus.markCode(page) });
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
     // The machine's CPUs (CpuContext.cpus: all of this arch, so all A64Cpu); a bare unit-test
     // context meets the other cores through the bus they share.
@@ -321,7 +344,9 @@ export class A64Cpu implements Cpu {
     this.exc = false;
     this.retiredBase = 0;
     this.inflight = 0;
-    for (let page = 0; page < this.codePages.length; page++) this.dropCodePage(page);
+    this.codePages.dropAll();
+    this.codePages.resetCounters();
+    this.setFetchPage(null);
     this.fetchVpn = -1;
   }
 
@@ -587,13 +612,15 @@ export class A64Cpu implements Cpu {
     } else pa = pcHi * TWO32 + (pcLo >>> 0);
     const off = pa - this.ramBase;
     if (off >= 0 && off < this.ramSize) {
-      const page = this.codePage(Math.floor(off / 4096));
+      const page = this.codePages.page(Math.floor(off / 4096));
       this.fetchVpn = pcLo >>> 12;
       this.fetchRamOff = off - (off % 4096);
-      return page;
+      this.setFetchPage(page);
+      return page.code;
     }
     // Outside RAM (ROM, MMIO): fetch this one instruction through the bus.
     this.fetchVpn = -1;
+    this.setFetchPage(null);
     const bus = this.bus;
     bus.fault = pa + 4 > TWO32;
     const bits = bus.fault ? 0 : bus.read(pa, 4);
@@ -611,24 +638,57 @@ export class A64Cpu implements Cpu {
     return decodeInto(code, idx, this.ramI32[(this.fetchRamOff + idx) >>> 2]);
   }
 
-  private codePage(index: number): Int32Array {
-    let page = this.codePages[index];
-    if (page === null) {
-      const recycled = this.freePages.pop();
-      if (recycled) recycled.fill(0);
-      page = recycled ?? new Int32Array(CODE_WORDS);
-      this.codePages[index] = page;
-      this.bus.markCode(index);
+  private setFetchPage(page: CodePage<Block> | null): void {
+    this.fetchPage = page;
+    this.fetchBlocks = page === null ? this.noBlocks : page.entries;
+    this.fetchHeat = page === null ? this.noHeat : page.heat;
+  }
+
+  /**
+   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: translates the block
+   * there (jit.ts), or returns undefined to wait until it is hot (HOT_THRESHOLD) when it does not
+   * loop on itself. NO_BLOCK where no block can start.
+   */
+  compileBlockAt(code: Int32Array, idx: number): Block | undefined {
+    const page = this.fetchPage;
+    if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
+    const insns = scanBlock(this, code, idx);
+    if (insns.length === 0) return NO_BLOCK;
+    const slot = idx >>> 2;
+    if (page.warm[slot] === 0 && !loopsOnItself(insns)) {
+      page.warm[slot] = 1;
+      // execute() counts this same arrival once more when this returns undefined.
+      page.heat[slot] = 2 * JIT_THRESHOLD - this.hotThreshold - 1;
+      return undefined;
     }
-    return page;
+    const block = compileBlock(this, this.kit, insns);
+    // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
+    this.codePages.store(page, slot, block);
+    // Where the region stops in straight-line code (its size bound, an instruction it does not
+    // translate) the code goes on as hot as the region: translate there at the next arrival
+    // instead of waiting for HOT_THRESHOLD (unrolled loops longer than one region).
+    for (const next of fallThroughExits(insns)) {
+      const s = next >>> 2;
+      if (page.entries[s] === undefined && page.warm[s] === 0) {
+        page.warm[s] = 1;
+        page.heat[s] = JIT_THRESHOLD - 1;
+      }
+    }
+    return block;
+  }
+
+  /** Blocks translated since reset (tests, engine-diff). */
+  get blocksCompiled(): number {
+    return this.codePages.stats.made;
+  }
+
+  /** The code cache now (read-only; npm run bench's memory figure). */
+  get codeCache(): CodeCacheStats {
+    return this.codePages.stats;
   }
 
   private dropCodePage(index: number): void {
-    const page = this.codePages[index];
-    if (page !== null) {
-      this.codePages[index] = null;
-      this.freePages.push(page);
-    }
+    if (this.codePages.drop(index) === this.fetchPage) this.setFetchPage(null);
   }
 
   /** Bus callback: code in a RAM page may have changed (another core, DMA). */
@@ -647,13 +707,20 @@ export class A64Cpu implements Cpu {
    */
   ramWritten(off: number, size: number): void {
     for (let o = off & ~3; o < off + size; o += 4) {
-      const page = this.codePages[o >>> 12];
-      if (page !== null) page[o & 0xffc] = 0;
+      const page = this.codePages.peek(o >>> 12);
+      if (page === null) continue;
+      page.code[o & 0xffc] = 0;
+      // Translated blocks may hold the changed instruction: drop the page's blocks, and make the
+      // interpreter leave so that no stale block keeps running.
+      if (page.translated > 0) {
+        this.codePages.clearTranslations(page);
+        this.attention = true;
+      }
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.ramBase + off, size);
     this.selfStore = false;
     const index = off >>> 12;
-    if (this.codePages[index] !== null && (this.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
+    if (this.codePages.peek(index) !== null && (this.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
   }
 }

@@ -100,6 +100,9 @@ export const enum Op {
   FP,
 }
 
+/** Control transfers to a slot before the block starting there is translated (jit.ts). */
+export const JIT_THRESHOLD = 32;
+
 export const REG_ZR = 31;
 export const REG_SP = 32;
 export const REG_SINK = 33;
@@ -138,6 +141,15 @@ export function execute(cpu: A64Cpu, budget: number): number {
   let code: Int32Array = cpu.scratch;
   /** Set by slow paths that need the run loop (cpu.attention): leave after this instruction. */
   let stop = false;
+  /**
+   * Translated blocks in use (jit.ts)? Not in the debugger's checked loop (one instruction per
+   * call, each checked first), where every slot would look like a block start.
+   */
+  const jit = cpu.jit && !cpu.debugChecks;
+  /** At a block boundary (after a control transfer, a block, or a page change)? */
+  let boundary = jit;
+  let blocks = cpu.fetchBlocks;
+  let heat = cpu.fetchHeat;
 
   loop: while (n < budget) {
     if (pcLo >>> 12 !== fetchVpn || pcHi !== fetchHi) {
@@ -149,8 +161,35 @@ export function execute(cpu: A64Cpu, budget: number): number {
       }
       fetchVpn = cpu.fetchVpn;
       fetchHi = pcHi;
+      blocks = cpu.fetchBlocks;
+      heat = cpu.fetchHeat;
+      boundary = jit;
     }
     const idx = pcLo & 0xffc;
+    if (boundary) {
+      // Translated blocks run here; the interpreter counts control transfers to a slot and
+      // translates the block there once it is hot.
+      boundary = false;
+      const slot = idx >>> 2;
+      const block = blocks[slot];
+      if (block !== undefined) {
+        const fn = block.fn;
+        if (fn !== null && block.len <= budget - n) {
+          n = (n + fn(pcLo, pcHi, n, budget - n)) | 0;
+          pcLo = cpu.npcLo;
+          pcHi = cpu.npcHi;
+          if (cpu.exc || cpu.attention) break;
+          // A misaligned target takes its PC alignment fault at the fetch, even on this page.
+          if ((pcLo & 3) !== 0) fetchVpn = -1;
+          boundary = true;
+          continue;
+        }
+      } else if (++heat[slot] >= JIT_THRESHOLD) {
+        blocks[slot] = cpu.compileBlockAt(code, idx);
+        boundary = true;
+        continue;
+      }
+    }
     n++;
     let info = code[idx];
     if (info === 0) info = cpu.decodeAt(code, idx) | 0;
@@ -319,6 +358,7 @@ export function execute(cpu: A64Cpu, budget: number): number {
         pcLo = s | 0;
         if (s >= TWO32) pcHi = (pcHi + 1) | 0;
         else if (s < 0) pcHi = (pcHi - 1) | 0;
+        boundary = jit;
         continue;
       }
       case Op.BCOND:
@@ -336,6 +376,7 @@ export function execute(cpu: A64Cpu, budget: number): number {
           const bit = c < 32 ? (xl[rn] >>> c) & 1 : (xh[rn] >>> (c - 32)) & 1;
           taken = (bit === 0) === (op === Op.TBZ);
         }
+        boundary = jit;
         if (taken) {
           const s = (pcLo >>> 0) + a;
           pcLo = s | 0;
@@ -359,6 +400,7 @@ export function execute(cpu: A64Cpu, budget: number): number {
         pcHi = th;
         // A misaligned target takes its PC alignment fault at the fetch (resolveFetch), even on this page.
         if ((tl & 3) !== 0) fetchVpn = -1;
+        boundary = jit;
         continue;
       }
 
@@ -531,6 +573,8 @@ export function execute(cpu: A64Cpu, budget: number): number {
         loadStoreOther(cpu, info, a, code[idx + 2], c, pcLo, pcHi);
         if (cpu.exc) break loop;
         if (cpu.attention) stop = true;
+        // Regions stop before these ops: a region may start right after one.
+        boundary = jit;
         break;
 
       // --- system and exceptions (C4.1.66) ---
@@ -547,12 +591,14 @@ export function execute(cpu: A64Cpu, budget: number): number {
         executeSystem(cpu, info, a, c, pcLo, pcHi);
         if (cpu.exc) break loop;
         if (cpu.attention) stop = true;
+        boundary = jit;
         break;
       case Op.FP:
         cpu.inflight = n - 1;
         executeFp(cpu, a, c, pcLo, pcHi);
         if (cpu.exc) break loop;
         if (cpu.attention) stop = true;
+        boundary = jit;
         break;
       case Op.ERET:
         cpu.inflight = n - 1;

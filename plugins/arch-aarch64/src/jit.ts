@@ -1,0 +1,537 @@
+/**
+ * Region translator: turns hot A64 code of one 4 KiB page (execute.ts's pre-decoded slots) into
+ * one JavaScript function via the core's translation engine (`ctx.jit.factory`), with the
+ * general registers' words and NZCV in locals and no per-instruction dispatch.
+ *
+ * A region starts at a slot the interpreter reached by a control transfer JIT_THRESHOLD times
+ * (HOT_THRESHOLD when it does not loop on itself). From there it takes every translatable
+ * instruction reachable in the page by fall-through and forward branches (B, BL, B.cond,
+ * CBZ/CBNZ, TBZ/TBNZ), up to MAX_BLOCK instructions; a branch back to its first instruction
+ * loops inside the function while the step budget allows another pass; any other branch, BR,
+ * BLR, RET, or an instruction it does not translate (system, FP/SIMD, exclusives, LDTR/STTR...)
+ * leaves it, and the interpreter goes on (and may enter another region there).
+ *
+ * Position independent: pc-relative values come from the `pcLo`/`pcHi` arguments, so one region
+ * serves every virtual address of its physical page; the code cache (src/core/jit/) keeps them
+ * per physical page and drops them on a store to the page (cpu.ts ramWritten, codeWritten).
+ *
+ * Exits follow the interpreter's rules: a load or store that misses the TLB fast path calls the
+ * same slow path with `cpu.inflight` exact; on a fault the registers of the completed
+ * instructions are written back and the steps returned include the faulting one (`cpu.exc` set,
+ * next pc = the faulting instruction's); after an access that needs the run loop
+ * (`cpu.attention`) or a store to a page with flags the function returns after that instruction.
+ * The rarer data-processing ops (bitfield, EXTR, ADC, CCMP, 1/2/3-source) call the interpreter's
+ * own executeDataProc on the registers written back (one definition of their semantics).
+ */
+import type { JitKit } from '../../../src/core/api.js';
+import type { A64Cpu } from './cpu.js';
+import { extendReg, shiftReg } from './alu.js';
+import { executeDataProc } from './dataproc.js';
+import { LS_UNPRIV } from './decode.js';
+import { JIT_THRESHOLD, Op, REG_ZR } from './execute.js';
+import { loadSlow, loadStoreOther, MV, storeSlow } from './memory.js';
+import { TLB_MASK } from './tlb.js';
+import { R } from './u64.js';
+
+export { JIT_THRESHOLD };
+/** ... and before one that does not (see arch-rv32's jit.ts for the measurement behind it). */
+export const HOT_THRESHOLD = 10000;
+/** Largest region, in instructions. */
+export const MAX_BLOCK = 128;
+
+/**
+ * A translated region: runs from virtual pc (`pcLo`, `pcHi`) with `n0` steps already taken in this
+ * execute() call and at most `maxSteps` more; returns the steps taken and leaves the next pc in
+ * `cpu.npcLo`/`cpu.npcHi`.
+ */
+export type BlockFn = (pcLo: number, pcHi: number, n0: number, maxSteps: number) => number;
+
+export class Block {
+  constructor(
+    readonly fn: BlockFn | null,
+    /** Guest instructions in one pass through the block. */
+    readonly len: number,
+  ) {}
+}
+
+/** Marks a slot where no block can start (its first instruction is not translated). */
+export const NO_BLOCK = new Block(null, 0);
+
+/** One decoded slot (execute.ts's layout) and its byte offset from the block start. */
+export interface Insn {
+  info: number;
+  op: Op;
+  rd: number;
+  rn: number;
+  rm: number;
+  sf: number;
+  a: number;
+  b: number;
+  c: number;
+  off: number;
+}
+
+const HELPERS = { extendReg, shiftReg, executeDataProc, loadSlow, storeSlow, loadStoreOther, MV, R };
+const FACTORY_PARAMS = ['cpu', 'H'];
+
+/** Ops the translator runs itself, or through executeDataProc. */
+function translatable(op: Op, c: number): boolean {
+  if (op >= Op.ADDI && op <= Op.DP3) return true;
+  if (op >= Op.B && op <= Op.RET) return true;
+  if (op === Op.LOAD || op === Op.STORE) return (c & LS_UNPRIV) === 0;
+  return op === Op.LDP || op === Op.STP || op === Op.NOP;
+}
+
+function isBranch(op: Op): boolean {
+  return op >= Op.B && op <= Op.RET;
+}
+
+/**
+ * Scans the region starting at slot `idx` of the current fetch page (decoding on the way): the
+ * translatable instructions reachable from it inside the page, following fall-through and the
+ * forward targets of B, BL and the conditional branches, up to MAX_BLOCK instructions. Sorted by offset
+ * (`off` = byte offset in the page); empty when its first instruction is not translatable.
+ */
+export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
+  const found = new Map<number, Insn>();
+  const work = [idx];
+  while (work.length > 0 && found.size < MAX_BLOCK) {
+    for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < MAX_BLOCK; i += 4) {
+      let info = code[i];
+      if (info === 0) info = cpu.decodeAt(code, i);
+      const op = (info & 0xff) as Op;
+      const c = code[i + 3];
+      if (!translatable(op, c)) break;
+      const ins: Insn = { info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i };
+      found.set(i, ins);
+      if (!isBranch(op)) continue;
+      if (op <= Op.TBNZ) {
+        // Forward targets join the region; a branch back to its start loops; others leave it.
+        const target = i + ins.a;
+        if (target > i && target < 0x1000) work.push(target);
+      }
+      if (op < Op.BCOND || op > Op.TBNZ) break; // B, BL, BR, BLR, RET: no fall-through
+    }
+  }
+  if (!found.has(idx)) return [];
+  return [...found.values()].sort((x, y) => x.off - y.off);
+}
+
+/** Whether the region loops inside its function: a branch back to its first instruction. */
+export function loopsOnItself(insns: Insn[]): boolean {
+  const start = insns[0].off;
+  return insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === start);
+}
+
+/** Page offsets where the region leaves by running on into code it does not hold. */
+export function fallThroughExits(insns: Insn[]): number[] {
+  const offs = new Set(insns.map((i) => i.off));
+  const out: number[] = [];
+  for (const i of insns) {
+    const fallsThrough = !isBranch(i.op) || (i.op >= Op.BCOND && i.op <= Op.TBNZ);
+    if (fallsThrough && !offs.has(i.off + 4) && i.off + 4 < 0x1000) out.push(i.off + 4);
+  }
+  return out;
+}
+
+/** Translates scanned instructions (scanBlock, not empty) into a block bound to `cpu`. */
+export function compileBlock(cpu: A64Cpu, kit: JitKit, insns: Insn[]): Block {
+  const factory = kit.factory<(cpu: A64Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generate(insns));
+  // A pass runs each instruction at most once (forward jumps only): its length bounds a pass.
+  return new Block(factory(cpu, HELPERS), insns.length);
+}
+
+const TWO32 = '4294967296';
+const FN = '-2147483648';
+const FZ = '0x40000000';
+const FC = '0x20000000';
+const FV = '0x10000000';
+
+/** ConditionHolds (alu.ts) on the flags local `f`, as a JS expression. */
+function condition(cond: number): string {
+  let r: string;
+  switch (cond >>> 1) {
+    case 0:
+      r = `(f & ${FZ}) !== 0`;
+      break;
+    case 1:
+      r = `(f & ${FC}) !== 0`;
+      break;
+    case 2:
+      r = `(f & ${FN}) !== 0`;
+      break;
+    case 3:
+      r = `(f & ${FV}) !== 0`;
+      break;
+    case 4:
+      r = `((f & ${FC}) !== 0 && (f & ${FZ}) === 0)`;
+      break;
+    case 5:
+      r = `(((f & ${FN}) === 0) === ((f & ${FV}) === 0))`;
+      break;
+    case 6:
+      r = `((((f & ${FN}) === 0) === ((f & ${FV}) === 0)) && (f & ${FZ}) === 0)`;
+      break;
+    default:
+      return 'true';
+  }
+  return (cond & 1) !== 0 ? `!(${r})` : r;
+}
+
+/**
+ * JavaScript source of the region function (exported for tests and debugging). Structured as V8
+ * likes it: the instructions in page order inside `region: for (;;) { ... }`; a forward branch
+ * to T is `break tT` out of a labeled block that ends just before T (the blocks nest by target,
+ * all opened at the top), a branch back to the start is `continue region` once the budget allows
+ * another pass, anything else leaves. `steps` counts the instructions done; `p` in the generator
+ * counts those not yet added to it.
+ */
+export function generate(insns: Insn[]): string {
+  const start = insns[0].off;
+  const len = insns.length;
+  const offs = new Set(insns.map((i) => i.off));
+  const targets = new Set<number>();
+  for (const i of insns) if (i.op >= Op.B && i.op <= Op.TBNZ && i.a > 0 && offs.has(i.off + i.a)) targets.add(i.off + i.a);
+  const regs = new Set<number>();
+  let flagsUsed = false;
+  // Register locals are l<n>/h<n>: temporaries never end in a digit.
+  const L = (r: number) => (r === REG_ZR ? '0' : (regs.add(r), `l${r}`));
+  const Hi = (r: number) => (r === REG_ZR ? '0' : (regs.add(r), `h${r}`));
+  /** Statements setting register `r` from the JS expressions `lo`, `hi` (evaluated first). */
+  const set = (r: number, lo: string, hi: string) => `${L(r)} = ${lo}; ${Hi(r)} = ${hi};`;
+  const WB = '/*WB*/';
+  const RELOAD = '/*RELOAD*/';
+  const pcAt = (off: number) => `(pg + ${off}) | 0`;
+  const npc = (lo: string, hi: string) => `cpu.npcLo = ${lo}; cpu.npcHi = ${hi};`;
+  /** Leaves with `done` more steps and the next pc at page offset `off`. */
+  // Every exit goes through one epilogue (write-back, return) after the loop: a region's size
+  // must stay small enough for V8 to optimize it.
+  const leave = (done: string) => `ret = ${done}; break region;`;
+  const exitTo = (off: number, done: string) => `{ ${npc(pcAt(off), 'pcHi')} ${leave(done)} }`;
+  let p = 0;
+
+  const out: string[] = [];
+  insns.forEach((ins, k) => {
+    const { op, rd, rn, rm, sf, a, b, c, off } = ins;
+    if (targets.has(off)) {
+      // The end of the block forward branches to here leave.
+      if (p > 0) out.push(`steps += ${p};`);
+      p = 0;
+      out.push(`}`);
+    }
+    const inflight = `cpu.inflight = n0 + steps + ${p};`;
+    /** After this instruction faulted: earlier instructions' registers kept, pc at it. */
+    const trapExit = exitTo(off, `steps + ${p + 1}`);
+    /** After this instruction completed. */
+    const doneExit = exitTo(off + 4, `steps + ${p + 1}`);
+    /** An add-with-carry of (al, ah) + (bl, bh) + cin into rd, flags when `setf` (AddWithCarry, alu.ts). */
+    const addc = (al: string, ah: string, bl: string, bh: string, cin: string, setf: boolean): string => {
+      if (setf) flagsUsed = true;
+      if (sf === 0 && !setf) return `{ const r = (${al} + ${bl} + ${cin}) | 0; ${set(rd, 'r', '0')} }`;
+      if (sf === 0) {
+        return `{ const s = (${al} >>> 0) + (${bl} >>> 0) + ${cin}; const r = s | 0;${setf ? ` f = (r & ${FN}) | (r === 0 ? ${FZ} : 0) | (s >= ${TWO32} ? ${FC} : 0) | (((${al} ^ r) & (${bl} ^ r)) < 0 ? ${FV} : 0);` : ''} ${set(rd, 'r', '0')} }`;
+      }
+      return (
+        `{ const sl = (${al} >>> 0) + (${bl} >>> 0) + ${cin}; const rl = sl | 0; const sh = (${ah} >>> 0) + (${bh} >>> 0) + (sl >= ${TWO32} ? 1 : 0); const rh = sh | 0;` +
+        `${setf ? ` f = (rh & ${FN}) | ((rl | rh) === 0 ? ${FZ} : 0) | (sh >= ${TWO32} ? ${FC} : 0) | (((${ah} ^ rh) & (${bh} ^ rh)) < 0 ? ${FV} : 0);` : ''} ${set(rd, 'rl', 'rh')} }`
+      );
+    };
+    /** `const ml, mh` = ShiftReg(rm) (alu.ts). */
+    const shifted = (type: number, amount: number) => {
+      if (amount === 0) return `const ml = ${L(rm)}, mh = ${sf ? Hi(rm) : '0'};`;
+      if (sf === 0) {
+        const e = type === 0 ? `${L(rm)} << ${amount}` : type === 1 ? `(${L(rm)} >>> ${amount}) | 0` : type === 2 ? `${L(rm)} >> ${amount}` : `(${L(rm)} >>> ${amount}) | (${L(rm)} << ${32 - amount})`;
+        return `const ml = ${e}, mh = 0;`;
+      }
+      return `H.shiftReg(${L(rm)}, ${Hi(rm)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
+    };
+    const logicFlags = (l: string, h: string) => {
+      flagsUsed = true;
+      return sf === 0 ? `f = (${l} & ${FN}) | (${l} === 0 ? ${FZ} : 0);` : `f = (${h} & ${FN}) | ((${l} | ${h}) === 0 ? ${FZ} : 0);`;
+    };
+    /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
+    const branch = (cond: string, conditional: boolean): string => {
+      const to = off + a;
+      const taken =
+        to === start
+          ? `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(start, 'steps')} continue region; }`
+          : to > off && targets.has(to)
+            ? `{ steps += ${p + 1}; break t${to}; }`
+            : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
+      if (!conditional) return taken;
+      return `if (${cond}) ${taken}`;
+    };
+
+    switch (op) {
+      case Op.NOP:
+        break;
+      case Op.ADDI:
+        // 32-bit forms stay in int32 arithmetic (no carry out is needed).
+        if (sf === 0) out.push(`{ const l = (${L(rn)} + ${a}) | 0; ${set(rd, 'l', '0')} }`);
+        else out.push(`{ const s = (${L(rn)} >>> 0) + ${a >>> 0}; const t = (${Hi(rn)} + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0; ${set(rd, 's | 0', 't')} }`);
+        break;
+      case Op.ADDSI:
+        out.push(addc(L(rn), Hi(rn), `${a}`, `${b}`, `${c}`, true));
+        break;
+      case Op.ANDI:
+        out.push(`{ const l = ${L(rn)} & ${a}, h = ${Hi(rn)} & ${b}; ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.ORRI:
+        out.push(`{ const l = ${L(rn)} | ${a}, h = ${sf ? `${Hi(rn)} | ${b}` : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.EORI:
+        out.push(`{ const l = ${L(rn)} ^ ${a}, h = ${sf ? `${Hi(rn)} ^ ${b}` : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.ANDSI:
+        out.push(`{ const l = ${L(rn)} & ${a}, h = ${Hi(rn)} & ${b}; ${logicFlags('l', 'h')} ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.MOVI:
+        out.push(set(rd, `${a}`, `${b}`));
+        break;
+      case Op.MOVK:
+        if (c < 32) out.push(`${L(rd)} = (${L(rd)} & ${~(0xffff << c)}) | ${a << c};`);
+        else out.push(`${Hi(rd)} = (${Hi(rd)} & ${~(0xffff << (c - 32))}) | ${a << (c - 32)};`);
+        if (sf === 0) out.push(`${Hi(rd)} = 0;`);
+        break;
+      case Op.ADR:
+      case Op.ADRP: {
+        const base = op === Op.ADRP ? 'pg' : `((pg + ${off}) | 0)`;
+        out.push(`{ const s = (${base} >>> 0) + ${a >>> 0}; ${set(rd, 's | 0', `(pcHi + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0`)} }`);
+        break;
+      }
+      case Op.SHIFTI:
+        out.push(`{ ${shiftedFor(rn, c & 3, c >>> 2, sf, L, Hi)} ${set(rd, 'ml', 'mh')} }`);
+        break;
+      case Op.MOVR:
+        out.push(`{ const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.ADDSUB_SH: {
+        const sub = (c >>> 8) & 1;
+        const inv = sub ? '~' : '';
+        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} const bl = ${inv}ml, bh = ${inv}mh; ${addc(L(rn), Hi(rn), 'bl', 'bh', `${sub}`, (c & 0x200) !== 0)} }`);
+        break;
+      }
+      case Op.ADDSUB_EXT: {
+        const sub = (c >>> 8) & 1;
+        const inv = sub ? '~' : '';
+        out.push(`{ ${extended(L(rm), Hi(rm), c & 7, (c >>> 3) & 7, 'el', 'eh')} const bl = ${inv}el, bh = ${inv}eh; ${addc(L(rn), Hi(rn), 'bl', 'bh', `${sub}`, (c & 0x200) !== 0)} }`);
+        break;
+      }
+      case Op.LOGIC_SH: {
+        const inv = c & 0x400 ? '~' : '';
+        const opc = (c >>> 8) & 3;
+        const jsOp = opc === 1 ? '|' : opc === 2 ? '^' : '&';
+        const h = sf ? `${Hi(rn)} ${jsOp} ${inv}mh` : '0';
+        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} const l = ${L(rn)} ${jsOp} ${inv}ml, h = ${h}; ${opc === 3 ? logicFlags('l', 'h') : ''} ${set(rd, 'l', 'h')} }`);
+        break;
+      }
+      case Op.CSEL: {
+        flagsUsed = true;
+        const kind = c >>> 4;
+        let other = `let l = ${L(rm)}, h = ${sf ? Hi(rm) : '0'};`;
+        if (kind === 1) other += ' l = (l + 1) | 0; if (l === 0) h = (h + 1) | 0;';
+        else if (kind >= 2) {
+          other += ' l = ~l; h = ~h;';
+          if (kind === 3) other += ' l = (l + 1) | 0; if (l === 0) h = (h + 1) | 0;';
+        }
+        out.push(`if (${condition(c & 15)}) { const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} } else { ${other} ${set(rd, 'l', sf ? 'h' : '0')} }`);
+        break;
+      }
+      case Op.BFM:
+      case Op.EXTR:
+      case Op.ADC:
+      case Op.CCMP:
+      case Op.DP1:
+      case Op.DP2:
+      case Op.DP3: {
+        // The interpreter's own code on the registers it reads, written back; then Rd and NZCV reloaded.
+        flagsUsed = true;
+        const reads = new Set([rd, rn, rm]);
+        if (op === Op.DP3) reads.add(a);
+        reads.delete(REG_ZR);
+        const put = [...reads].map((r) => `xl[${r}] = ${L(r)}; xh[${r}] = ${Hi(r)};`).join(' ');
+        out.push(`${put} cpu.nzcv = f; H.executeDataProc(cpu, ${ins.info}, ${a}, ${b}, ${c}); ${L(rd)} = xl[${rd}]; ${Hi(rd)} = xh[${rd}]; f = cpu.nzcv;`);
+        break;
+      }
+      case Op.LOAD:
+      case Op.STORE:
+        out.push(loadStore(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off)));
+        break;
+      case Op.LDP:
+      case Op.STP:
+        out.push(loadStorePair(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off), WB, RELOAD));
+        break;
+      case Op.B:
+        out.push(branch('true', false));
+        break;
+      case Op.BL:
+        out.push(`{ const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')} }`);
+        out.push(branch('true', false));
+        break;
+      case Op.BCOND:
+        flagsUsed = true;
+        out.push(branch(condition(c), true));
+        break;
+      case Op.CBZ:
+      case Op.CBNZ: {
+        const zero = `(${L(rn)} | ${sf ? Hi(rn) : '0'}) === 0`;
+        out.push(branch(op === Op.CBZ ? zero : `!(${zero})`, true));
+        break;
+      }
+      case Op.TBZ:
+      case Op.TBNZ: {
+        const bit = c < 32 ? `(${L(rn)} >>> ${c}) & 1` : `(${Hi(rn)} >>> ${c - 32}) & 1`;
+        out.push(branch(`(${bit}) ${op === Op.TBZ ? '===' : '!=='} 0`, true));
+        break;
+      }
+      case Op.BR:
+      case Op.BLR:
+      case Op.RET: {
+        // The target is read before BLR writes X30 (BLR X30 branches to the old value).
+        let s = `{ const tl = ${L(rn)}, th = ${Hi(rn)};`;
+        if (op === Op.BLR) s += ` const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')}`;
+        out.push(`${s} ${npc('tl', 'th')} } ${leave(`steps + ${p + 1}`)}`);
+        break;
+      }
+      default:
+        throw new Error(`aarch64 jit: cannot translate op ${op}`);
+    }
+    // A conditional branch not taken goes on like any other instruction.
+    const fallsThrough = !isBranch(op) || (op >= Op.BCOND && op <= Op.TBNZ);
+    if (!fallsThrough) p = 0;
+    else {
+      p++;
+      // The run ends here (the next instruction is not translated, or another page's): leave.
+      if (!offs.has(off + 4)) out.push(exitTo(off + 4, `steps + ${p}`));
+    }
+    void k;
+  });
+
+  // Write back only the register halves and flags the block assigns (found in its source), and
+  // never the XZR sink (33): its value is never read as a register.
+  const list = [...regs].sort((x, y) => x - y);
+  const source = out.join('\n');
+  const assigned = new Set(Array.from(source.matchAll(/\b([lh]\d+) = /g), (m) => m[1]));
+  const halves = list.flatMap((r) => [`l${r}`, `h${r}`]).filter((v) => assigned.has(v) && v !== 'l33' && v !== 'h33');
+  const flagsWritten = /\bf = /.test(source);
+  const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = f;' : '');
+  const reload = list.filter((r) => r !== 33).map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(' ');
+  const head = [
+    '"use strict";',
+    'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
+    'const tlb = cpu.tlb, tlbLo = tlb.tagLo, tlbHi = tlb.tagHi, tlbPerm = tlb.perm, tlbRam = tlb.ram;',
+    'return function region(pcLo, pcHi, n0, maxSteps) {',
+    '  const pg = pcLo & -4096;',
+    // The fast-path permission bits depend on the EL, the MMU on the regime: read them on entry.
+    '  const mmuOff = cpu.mmuOff, fastRead = tlb.fastRead, fastWrite = tlb.fastWrite, ramSize = cpu.ramFastLimit;',
+  ];
+  if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
+  if (flagsUsed) head.push('  let f = cpu.nzcv;');
+  const opened = [...targets].sort((x, y) => y - x).map((t) => `t${t}: {`).join(' ');
+  head.push('  let steps = 0, ret = 0;', `  region: for (;;) { ${opened}`);
+  const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
+  // Every path ends in a leave (break region) or a continue: the loop's end is never reached.
+  const tail = ['  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, '  return ret;', '};'];
+  return [...head, ...body, ...tail].join('\n');
+}
+
+/** `const ml, mh` = ShiftReg of register `r` (alu.ts), for SHIFTI. */
+function shiftedFor(r: number, type: number, amount: number, sf: number, L: (r: number) => string, Hi: (r: number) => string): string {
+  if (amount === 0) return `const ml = ${L(r)}, mh = ${sf ? Hi(r) : '0'};`;
+  if (sf === 0) {
+    const e = type === 0 ? `${L(r)} << ${amount}` : type === 1 ? `(${L(r)} >>> ${amount}) | 0` : `${L(r)} >> ${amount}`;
+    return `const ml = ${e}, mh = 0;`;
+  }
+  return `H.shiftReg(${L(r)}, ${Hi(r)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
+}
+
+/**
+ * `const lo, hi` = ExtendReg (alu.ts) of the register words `l`, `h` with a constant option
+ * (UXTB, UXTH, UXTW, UXTX, SXTB, SXTH, SXTW, SXTX) and left shift (0-4), inline.
+ */
+function extended(l: string, h: string, option: number, shift: number, lo: string, hi: string): string {
+  const e = ['(L & 0xff)', '(L & 0xffff)', 'L', 'L', '((L << 24) >> 24)', '((L << 16) >> 16)', 'L', 'L'][option].replace(/L/g, l);
+  const eh = option === 3 || option === 7 ? h : option >= 4 ? `(${e} >> 31)` : '0';
+  if (shift === 0) return `const ${lo} = ${e}, ${hi} = ${eh};`;
+  return `const ${lo}w = ${e}, ${hi}w = ${eh}; const ${lo} = ${lo}w << ${shift}, ${hi} = (${hi}w << ${shift}) | (${lo}w >>> ${32 - shift});`;
+}
+
+/** The RAM offset of (vl, vh) for an access with permission mask `perm` (as execute.ts), or 2^32 - 1. */
+function ramOffset(perm: string, extra = ''): string {
+  return (
+    `let off = 4294967295; if (mmuOff) { if (vh === 0) off = (vl - ramBase) >>> 0; } ` +
+    `else { const e = ((vl >>> 12) ^ (vh >>> 16)) & ${TLB_MASK}; if (tlbLo[e] === (vl & -4096) && tlbHi[e] === vh && (tlbPerm[e] & ${perm}) !== 0${extra}) off = tlbRam[e] + (vl & 0xfff); }`
+  );
+}
+
+/** LOAD/STORE (execute.ts): immediate, pre/post-index and register offsets. */
+function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => string, inflight: string, trapExit: string, doneExit: string, pcHere: string): string {
+  const { op, rd, rn, rm, a, b, c } = ins;
+  const mode = (c >>> 4) & 3;
+  const size = c & 3;
+  const isLoad = op === Op.LOAD;
+  const s: string[] = ['{ let att = false;'];
+  if (mode === 3) s.push(extended(L(rm), Hi(rm), (c >>> 6) & 7, (c >>> 9) & 3, 'ol', 'oh'));
+  else s.push(`const ol = ${a}, oh = ${b};`);
+  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const s = (bl >>> 0) + (ol >>> 0); const nl = s | 0; const nh = (bh + oh + (s >= 4294967296 ? 1 : 0)) | 0;`);
+  s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
+  s.push(ramOffset(isLoad ? 'fastRead' : 'fastWrite'));
+  const aligned = size === 0 ? '' : ` && (off & ${(1 << size) - 1}) === 0`;
+  if (isLoad) {
+    const fast = size === 3 ? 'll = i32[off >>> 2]; lh = i32[(off >>> 2) + 1];' : size === 2 ? 'll = i32[off >>> 2];' : size === 1 ? 'll = u16[off >>> 1];' : 'll = u8[off];';
+    s.push(`let ll = 0, lh = 0; if (off < ramSize${aligned}) { ${fast} }`);
+    s.push(`else { ${inflight} H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ll = MV[0]; lh = MV[1]; att = cpu.attention; }`);
+  } else {
+    const fast =
+      size === 3
+        ? `i32[off >>> 2] = ${L(rd)}; i32[(off >>> 2) + 1] = ${Hi(rd)};`
+        : size === 2
+          ? `i32[off >>> 2] = ${L(rd)};`
+          : size === 1
+            ? `u16[off >>> 1] = ${L(rd)};`
+            : `u8[off] = ${L(rd)};`;
+    s.push(`if (off < ramSize${aligned}) { ${fast} if (flags[off >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${1 << size}); att = true; } }`);
+    s.push(`else { ${inflight} H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} att = cpu.attention; }`);
+  }
+  if (mode === 1 || mode === 2) s.push(`${L(rn)} = nl; ${Hi(rn)} = nh;`);
+  if (isLoad) {
+    const ext = (c >>> 2) & 3;
+    if (ext !== 0) {
+      if (size === 0) s.push('ll = (ll << 24) >> 24;');
+      else if (size === 1) s.push('ll = (ll << 16) >> 16;');
+      s.push(ext === 1 ? 'lh = ll >> 31;' : 'lh = 0;');
+    }
+    s.push(`${L(rd)} = ll; ${Hi(rd)} = lh;`);
+  }
+  s.push(`if (att) ${doneExit} }`);
+  return s.join(' ');
+}
+
+/** LDP/STP (execute.ts): the aligned fast path in RAM, else the interpreter's loadStoreOther. */
+function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => string, inflight: string, trapExit: string, doneExit: string, pcHere: string, wb: string, reload: string): string {
+  const { op, info, rd, rn, rm, a, b, c } = ins;
+  const mode = (c >>> 2) & 3;
+  const wide = (c & 3) === 3;
+  const isLdp = op === Op.LDP;
+  const s: string[] = ['{ let att = false;'];
+  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const s = (bl >>> 0) + ${a >>> 0}; const nl = s | 0; const nh = (bh + ${a >> 31} + (s >= 4294967296 ? 1 : 0)) | 0;`);
+  s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
+  s.push(ramOffset(isLdp ? 'fastRead' : 'fastWrite', ` && (vl & 0xfff) <= ${wide ? 0xff0 : 0xff8}`));
+  const writeBase = mode !== 0 ? `${L(rn)} = nl; ${Hi(rn)} = nh;` : '';
+  let fast: string;
+  if (isLdp) {
+    if (wide) fast = `const w = off >>> 2; const p1 = i32[w], q1 = i32[w + 1], p2 = i32[w + 2], q2 = i32[w + 3]; ${writeBase} ${L(rd)} = p1; ${Hi(rd)} = q1; ${L(rm)} = p2; ${Hi(rm)} = q2;`;
+    else {
+      const signed = (c & 16) !== 0;
+      fast = `const w = off >>> 2; const p1 = i32[w], p2 = i32[w + 1]; ${writeBase} ${L(rd)} = p1; ${Hi(rd)} = ${signed ? 'p1 >> 31' : '0'}; ${L(rm)} = p2; ${Hi(rm)} = ${signed ? 'p2 >> 31' : '0'};`;
+    }
+  } else {
+    const stores = wide ? `i32[w] = ${L(rd)}; i32[w + 1] = ${Hi(rd)}; i32[w + 2] = ${L(rm)}; i32[w + 3] = ${Hi(rm)};` : `i32[w] = ${L(rd)}; i32[w + 1] = ${L(rm)};`;
+    fast = `const w = off >>> 2; ${stores} ${writeBase} if (flags[off >>> 12] !== 0 || flags[(off + ${wide ? 15 : 7}) >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${wide ? 16 : 8}); att = true; }`;
+  }
+  s.push(`if (off + ${wide ? 16 : 8} <= ramSize && (off & ${wide ? 7 : 3}) === 0) { ${fast} }`);
+  // The slow path works on the register file: write everything back, reload after.
+  s.push(`else { ${inflight} ${wb} H.loadStoreOther(cpu, ${info}, ${a}, ${b}, ${c}, ${pcHere}, pcHi); if (cpu.exc) ${trapExit} ${reload} att = cpu.attention; }`);
+  s.push(`if (att) ${doneExit} }`);
+  return s.join(' ');
+}

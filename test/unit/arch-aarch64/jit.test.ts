@@ -1,0 +1,96 @@
+/** The aarch64 region translator (jit.ts): what it translates, its exits, the engine choice, invalidation. */
+import { describe, expect, it } from 'vitest';
+import * as A from '../../helpers/a64asm.js';
+import { generate, scanBlock } from '../../../plugins/arch-aarch64/src/jit.js';
+import { CODE, DATA, makeMachine } from './machine.js';
+
+/** x0 = 0..n-1 summed into x1, with a forward branch inside the loop body (odd values skipped). */
+const sumLoop = (n: number) => [
+  ...A.mov64(2, n), // 0x00, 0x04, ...: mov64 may be 1-4 instructions
+  A.movz(0, 0),
+  A.movz(1, 0),
+  // loop:
+  A.tbnz(0, 0, 8), // skip odd values
+  A.add(1, 1, 0),
+  A.addi(0, 0, 1),
+  A.cmp(0, 2),
+  A.bcond('ne', -16),
+  A.b(0),
+];
+
+describe('aarch64 region translator', () => {
+  it('translates a hot loop with a forward branch inside and keeps exact results and counts', () => {
+    const prog = sumLoop(1000);
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    for (const m of [jit, interp]) m.load(prog);
+    const steps = 3 + 5 * 1000 + 500; // ~the loop; both run the same budget
+    expect(jit.run(steps)).toBe(interp.run(steps));
+    expect(jit.x(1)).toBe(interp.x(1));
+    expect(jit.x(1)).toBe(BigInt((998 / 2) * 500));
+    expect(jit.cpu.retired).toBe(interp.cpu.retired);
+    expect(jit.cpu.pc).toBe(interp.cpu.pc);
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(interp.cpu.blocksCompiled).toBe(0);
+  });
+
+  it('board prop cpu.jit selects the engine (default: translate) and must be a boolean', () => {
+    const prog = sumLoop(500);
+    const m = makeMachine();
+    expect(m.cpu.jit).toBe(true);
+    expect(makeMachine({ jit: false }).cpu.jit).toBe(false);
+    expect(() => makeMachine({ jit: 'yes' })).toThrow(/cpu\.jit must be true or false/);
+    m.load(prog);
+    m.run(4000);
+    expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
+  });
+
+  it('a region keeps forward branches inside and loops back to its start in the function', () => {
+    const m = makeMachine();
+    m.load(sumLoop(10));
+    const loopStart = CODE + (A.mov64(2, 10).length + 2) * 4;
+    // Decode through the CPU's own page: resolveFetch gives the decoded page of the pc.
+    const page = m.cpu.resolveFetch(loopStart | 0, 0);
+    const insns = scanBlock(m.cpu, page, loopStart & 0xfff);
+    expect(insns.map((i) => i.off - (loopStart & 0xfff))).toEqual([0, 4, 8, 12, 16, 20]);
+    const src = generate(insns);
+    expect(src).toMatch(/break t\d+;/);
+    expect(src).toContain('continue region;');
+  });
+
+  it('a store into a translated page drops its regions, and the new code runs', () => {
+    const m = makeMachine();
+    // loop: add x1, x1, #1 (patched below to #2); subs x2, x2, #1; b.ne loop; b .
+    m.load([A.movz(2, 100), A.addi(1, 1, 1), A.subsi(2, 2, 1), A.bcond('ne', -8), A.b(0)]);
+    m.run(2 + 3 * 100);
+    expect(m.x(1)).toBe(100n);
+    expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(m.cpu.codeCache.translations).toBeGreaterThan(0);
+    // The guest patches its own loop: a store to the page through the CPU's store path.
+    const patch = A.addi(1, 1, 2);
+    m.set(5, patch);
+    m.set(6, CODE + 4);
+    // A small patcher elsewhere: str w5, [x6]; then back into the loop.
+    m.load([A.strw(5, 6, 0), ...A.mov64(7, CODE + 4), A.br(7)], DATA);
+    m.set(1, 0);
+    m.set(2, 50);
+    m.run(1);
+    expect(m.cpu.codeCache.translations).toBe(0);
+    m.run(100 + 3 * 50);
+    expect(m.x(1)).toBe(100n);
+  });
+
+  it('a fault inside a region is precise: ELR, FAR and the count of the faulting load', () => {
+    const run = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      // x3 counts down; when it reaches 0 the loop loads from an address outside RAM.
+      m.load([A.movz(3, 40), ...A.mov64(4, 0x70000000), A.subsi(3, 3, 1), A.csel(6, 5, 4, 'ne'), A.ldr(7, 6, 0), A.b(-12)]);
+      m.set(5, DATA);
+      m.run(2000);
+      return { retired: m.cpu.retired, exc: m.cpu.lastException, pc: m.cpu.pc, traps: m.traps.map((t) => [t.pc, t.name]) };
+    };
+    const jit = run(true);
+    expect(jit).toEqual(run(false));
+    expect(jit.exc?.farLo).toBe(0x70000000);
+  });
+});
