@@ -1,7 +1,7 @@
 /**
- * How `npm run bench` picks an execution engine. Today only rv32 has both (its block compiler is on
- * by default; the board prop `cpu.jit: false` of virt-interpreter.yaml turns it off); the other
- * architectures interpret. Once `rvos run --engine interp|jit` exists, only `engineOptions` changes.
+ * How `npm run bench` picks an execution engine. rv32 and i386 have both: rv32's block compiler is on
+ * by default and the board prop `cpu.jit: false` of virt-interpreter.yaml turns it off; i386 takes
+ * `--engine` (the session's `engine`). aarch64 interprets.
  */
 import { fileURLToPath } from 'node:url';
 import type { TestMachineOptions } from '../../src/testing/machine.js';
@@ -12,11 +12,12 @@ export type Engine = 'jit' | 'interp';
 const VIRT_INTERPRETER = fileURLToPath(new URL('./virt-interpreter.yaml', import.meta.url));
 
 /** The engines each board's CPU has. */
-export const ENGINES: Record<string, Engine[]> = { virt: ['jit', 'interp'], raspi3b: ['interp'], pc: ['interp'] };
+export const ENGINES: Record<string, Engine[]> = { virt: ['jit', 'interp'], raspi3b: ['interp'], pc: ['jit', 'interp'] };
 
 /** The machine options that run `board` with `engine`. */
-export function engineOptions(board: string, engine: Engine): Pick<TestMachineOptions, 'board'> {
+export function engineOptions(board: string, engine: Engine): Pick<TestMachineOptions, 'board' | 'session'> {
   if (!ENGINES[board]?.includes(engine)) throw new Error(`bench: board ${board} has no ${engine} engine`);
   if (board === 'virt' && engine === 'interp') return { board: VIRT_INTERPRETER };
+  if (board === 'pc') return { board, session: { engine } }; // --engine
   return { board };
 }
