@@ -4,6 +4,7 @@
  * fault). Protected-mode transfers, descriptors, I/O, the 0F map, paging (mmu.ts) and the x87
  * (fpu.ts) live in their own files. Hot 32-bit code runs translated (jit.ts) unless `--engine interp`.
  */
+import { PAGE_CODE } from '../../../src/core/api.js';
 import type { AccessSize, CodeCache, CodeCacheStats, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
 import { addCarries, AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
@@ -125,14 +126,17 @@ export class I386Cpu implements Cpu {
   private readonly codePages: CodeCache<Block>;
   /** The next instruction starts after a control transfer (or a block, an event): a block may start there. */
   private atBoundary = false;
+  /** Set while this CPU's own store is reported to the bus (its code cache already handled it). */
+  private selfStore = false;
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
     this.bus = ctx.bus;
     this.jit = ctx.engine !== 'interp';
     this.kit = ctx.jit;
-    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 0, slots: 4096, markCode: (page) => this.bus.markCode(page) });
-    ctx.bus.onCodeWrite((page) => { this.codePages.drop(page); });
+    // Per page, `code` is a bitmap of the bytes live translations cover (ramWritten).
+    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 128, slots: 4096, markCode: (page) => this.bus.markCode(page) });
+    ctx.bus.onCodeWrite((page) => { if (!this.selfStore) this.codePages.drop(page); });
     this.io = ctx.io ?? NO_PORTS;
     this.clock = ctx.clock;
     this.machine = ctx.machine;
@@ -140,6 +144,7 @@ export class I386Cpu implements Cpu {
     this.ack = ctx.acknowledge;
     this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
     this.ram8 = this.mmu.u8;
+    this.mmu.storeHook = (a, size) => { this.ramWritten(a, size); };
     this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);
     this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
     this.fpu = new X87({
@@ -271,24 +276,54 @@ export class I386Cpu implements Cpu {
   private runBlock(): boolean {
     if (this.segBig[CS] === 0 || this.segBig[SS] === 0 || this.strictSegments) return false;
     if (((this.flagsRest & (TF | VM)) | this.debugBefore | this.debugAfter) !== 0) return false;
-    const eip = this.eip;
-    if (eip >= 0xfffff000) return false;
-    const lin = (this.segBase[CS] + eip) >>> 0;
-    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
-    if (m.tag[slot] !== (lin & -4096) || (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) === 0) return false;
-    const ramOff = m.ramOff[slot], at = lin & 0xfff;
-    const page = this.codePages.page(ramOff >>> 12);
-    let block = page.entries[at];
-    if (block === undefined) {
-      if (++page.heat[at] < JIT_THRESHOLD) return false;
-      block = translateBlock(this, this.kit, this.ram8, ramOff + at);
-      this.codePages.store(page, at, block);
+    // Blocks change none of the above: run the next block straight away while the run loop would.
+    for (let any = false; ; any = true) {
+      const eip = this.eip;
+      if (eip >= 0xfffff000) return any;
+      const lin = (this.segBase[CS] + eip) >>> 0;
+      const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+      if (m.tag[slot] !== (lin & -4096) || (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) === 0) return any;
+      const ramOff = m.ramOff[slot], at = lin & 0xfff;
+      const page = this.codePages.page(ramOff >>> 12);
+      let block = page.entries[at];
+      if (block === undefined) {
+        if (++page.heat[at] < JIT_THRESHOLD) return any;
+        block = translateBlock(this, this.kit, this.ram8, ramOff + at);
+        this.codePages.store(page, at, block);
+        const map = page.code;
+        for (let b = at; b < at + block.bytes; b++) map[b >>> 5] |= 1 << (b & 31);
+      }
+      const fn = block.fn, room = this.budgetLimit - this.ran;
+      if (fn === null || block.len > room) return any;
+      fn(eip, room);
+      if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
+        this.atBoundary = true;
+        return true;
+      }
     }
-    const fn = block.fn, room = this.budgetLimit - this.ran;
-    if (fn === null || block.len > room) return false;
-    fn(eip, room);
-    this.atBoundary = true;
-    return true;
+  }
+
+  /**
+   * After this CPU's store to RAM offset `off` of a page with flags (the interpreter's and blocks'):
+   * drops the page's translations only when the bytes are translated code (data next to code keeps
+   * them), tells the bus (watchers, other CPUs), and keeps the page marked. True when a running block
+   * must leave: its page's translations went, or the page is watched.
+   */
+  ramWritten(off: number, size: number): boolean {
+    const index = off >>> 12;
+    let leave = (this.bus.pageFlags[index] & ~PAGE_CODE) !== 0;
+    const page = this.codePages.peek(index);
+    if (page !== null && page.translated > 0) {
+      const map = page.code;
+      for (let b = off & 0xfff, end = Math.min(b + size, 4096); b < end; b++) {
+        if ((map[b >>> 5] & (1 << (b & 31))) !== 0) { this.codePages.clearTranslations(page); map.fill(0); leave = true; break; }
+      }
+    }
+    this.selfStore = true;
+    this.bus.ramStoreHook(this.bus.ram.base + off, size);
+    this.selfStore = false;
+    if (page !== null && (this.bus.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
+    return leave;
   }
 
   /**

@@ -37,10 +37,16 @@ export const MAX_INSNS = 64;
 export type BlockFn = (eip0: number, maxSteps: number) => void;
 
 export class Block {
-  constructor(readonly fn: BlockFn | null, /** Instructions in one pass. */ readonly len: number) {}
+  constructor(
+    readonly fn: BlockFn | null,
+    /** Instructions in one pass. */
+    readonly len: number,
+    /** Bytes of code from the start byte. */
+    readonly bytes: number,
+  ) {}
 }
 /** A start byte where no block can start (its first instruction is not translated). */
-export const NO_BLOCK = new Block(null, 0);
+export const NO_BLOCK = new Block(null, 0, 0);
 
 const HELPERS = { condOf, carryOf, logicFlags, mul32, div32, R };
 const PARAMS = ['cpu', 'H'];
@@ -50,7 +56,7 @@ export function translateBlock(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start:
   const t = generate(u8, start);
   if (t === null) return NO_BLOCK;
   const factory = kit.factory<(cpu: I386Cpu, h: typeof HELPERS) => BlockFn>(PARAMS, t.source);
-  return new Block(factory(cpu, HELPERS), t.insns);
+  return new Block(factory(cpu, HELPERS), t.insns, t.bytes);
 }
 
 /** Crossing the page end while decoding: the instruction is left out. */
@@ -67,7 +73,7 @@ interface Rm {
 }
 
 /** The generated source of the block at `start`, or null. Exported for tests. */
-export function generate(u8: Uint8Array, start: number): { source: string; insns: number; loops: boolean } | null {
+export function generate(u8: Uint8Array, start: number): { source: string; insns: number; bytes: number; loops: boolean } | null {
   const pageEnd = (start & ~0xfff) + 0x1000;
   const written = new Uint8Array(8);
   let flagsWritten = false;
@@ -138,7 +144,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
       : size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
     return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
       if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${fast}
-        if (flags[o >>> 12] !== 0) { ${sync()} bus.ramStoreHook(ramBase + o, ${size}); slow = true; } }
+        if (flags[o >>> 12] !== 0) { ${sync()} if (cpu.ramWritten(o, ${size})) slow = true; } }
       else { ${sync()} mmu.writeSlow(l, ${size}, w, user); slow = true; } }`;
   }
   /** Reads the r/m operand into `dst` (declared by the caller). */
@@ -466,7 +472,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   const body = out.join('\n').replaceAll(WB, wb);
   const source = `"use strict";
 const regs = cpu.regs, mmu = cpu.mmu, tag = mmu.tag, perm = mmu.perm, ramOff = mmu.ramOff, u8 = mmu.u8, segBase = cpu.segBase;
-const bus = cpu.bus, flags = bus.pageFlags, ramBase = bus.ram.base, i32 = bus.ram.i32;
+const bus = cpu.bus, flags = bus.pageFlags, i32 = bus.ram.i32;
 const condOf = H.condOf, carryOf = H.carryOf, logicFlags = H.logicFlags, mul32 = H.mul32, div32 = H.div32, R = H.R;
 return function block(eip0, maxSteps) {
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
@@ -479,5 +485,5 @@ return function block(eip0, maxSteps) {
 ${body}
   }
 };`;
-  return { source, insns: k, loops };
+  return { source, insns: k, bytes: p - start, loops };
 }

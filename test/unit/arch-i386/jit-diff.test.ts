@@ -154,9 +154,9 @@ function randomBody(rand: () => number, length: number, opts: Options): Item[] {
     else if (k < 0.88) { const inner = simple(); const cc = int(16); items.push(() => [0x70 + cc, inner.length, ...inner]); }
     else if (k < 0.92) items.push((at) => [0xe8, ...le32(SUB - (at + 5))]);
     else if (k < 0.97 && opts.smc) {
-      // Patch the immediate of the very next instruction (MOV r8, imm8), then run it.
-      const r = r8(), v = int(256);
-      items.push((at) => [0xc6, 0x05, ...le32(at + 8), v, 0xb0 + r, 0]);
+      // Patch the immediate of the very next instruction (MOV r8, imm8) with a register's byte, then run it.
+      const r = r8(), v = r8();
+      items.push((at) => [0x88, 0x05 | (v << 3), ...le32(at + 7), 0xb0 + r, 0]);
     } else if (opts.pageFault && rand() < 0.3) {
       // Once, late (translated by then): CMP EBP, n; JNE over MOV EAX, [unmapped with paging on].
       const n = 1 + int(100);
