@@ -6,11 +6,12 @@
  * which V8 drops; a Jcc after CMP/TEST/logic/INC/DEC tests the operands directly.
  *
  * A block lies inside one 4 KiB page (the code cache's key is the physical page, jit's
- * CodeCache); it starts at a byte the interpreter reached by a control transfer, and ends with a
- * jump, call or return (included), before an instruction it does not translate, at the page end or
- * after MAX_INSNS. A block whose final jump goes back to its first byte loops inside its function
- * while the step budget allows another pass. Blocks are position independent: EIP values come from
- * the `eip0` argument.
+ * CodeCache); it starts at a byte the interpreter reached by a control transfer and follows the
+ * fall-through path: a taken Jcc leaves it (a side exit), a JMP forward in the page is followed; it
+ * ends with another JMP, a CALL or RET (included), before an instruction it does not translate, at
+ * the page end or after MAX_INSNS. Every path through a block is a prefix of its instructions, so
+ * counts are exact. A jump back to the first byte loops inside the function while the step budget
+ * allows another whole pass. Blocks are position independent: EIP values come from `eip0`.
  *
  * Exactness: memory goes through the interpreter's TLB fast path; anything else (a TLB miss, a
  * page with flags: code, watched) first writes the state back as it was before the instruction
@@ -62,7 +63,7 @@ export function translateBlock(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start:
 /** Crossing the page end while decoding: the instruction is left out. */
 const CROSS = { cross: true } as const;
 
-type Known = 'cmp32' | 'logic32' | 'incdec32' | null;
+type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | null;
 
 interface Rm {
   reg: number;
@@ -78,6 +79,8 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   const written = new Uint8Array(8);
   let flagsWritten = false;
   let p = start;
+  /** The end of the furthest instruction (JMP forward skips bytes: they count as the block's for SMC). */
+  let furthest = start;
   const byte = (): number => {
     if (p >= pageEnd) throw CROSS;
     return u8[p++];
@@ -93,6 +96,8 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   let ended = false;
   let loops = false;
   const WB = '@WB@';
+  /** Instructions on the longest path through the block (its length), known at the end. */
+  const PASS = '@PASS@';
 
   const reg32 = (r: number) => `r${r}`;
   const get8 = (r: number) => (r < 4 ? `(r${r} & 255)` : `((r${r - 4} >> 8) & 255)`);
@@ -163,6 +168,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   const carry = (): string => {
     if (known === 'cmp32') return '((ca >>> 0) < (cb >>> 0) ? 1 : 0)';
     if (known === 'logic32') return '0';
+    if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
     if (known === 'incdec32') return 'ck';
     return 'carryOf(cop, ca, cb, cr, cbits, ck, fr)';
   };
@@ -173,6 +179,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     if (known === 'cmp32') t = [null, '(ca >>> 0) < (cb >>> 0)', 'ca === cb', '(ca >>> 0) <= (cb >>> 0)', '((ca - cb) | 0) < 0', null, 'ca < cb', 'ca <= cb'][kind];
     else if (known === 'logic32') t = ['false', 'false', 'cr === 0', 'cr === 0', 'cr < 0', null, 'cr < 0', 'cr <= 0'][kind];
     else if (known === 'incdec32') t = [null, null, '(cr | 0) === 0', null, '(cr | 0) < 0', null, null, null][kind];
+    else if (known === 'add32') t = [null, '((cr | 0) >>> 0) < (ca >>> 0)', '(cr | 0) === 0', '((cr | 0) >>> 0) < (ca >>> 0) || (cr | 0) === 0', '(cr | 0) < 0', null, null, null][kind];
     if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fr)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
   };
@@ -190,7 +197,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     const fin = (r: string, op: CcOp, kn: Known) =>
       ({ code: `const R0 = ${r}; const res = R0 ${wrap};`, res: 'res', cc: setCc(op, 'A', 'B', 'R0', bits), known: size === 4 ? kn : null });
     switch (aluOp) {
-      case 0: return fin('A + B', CcOp.Add, null);
+      case 0: return fin('A + B', CcOp.Add, 'add32');
       case 1: return fin('A | B', CcOp.Logic, 'logic32');
       case 2: return { ...fin('A + B + C', CcOp.Add, null), code: `const C = ${carry()}; const R0 = A + B + C; const res = R0 ${wrap};` };
       case 3: return { ...fin('A - B - C', CcOp.Sub, null), code: `const C = ${carry()}; const R0 = A - B - C; const res = R0 ${wrap};` };
@@ -387,12 +394,12 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
       known = 'cmp32';
       return { code: `{ const A = 0; let B = 0; ${readRm(m, 4, 'B')} ${a.code} ${writeRm(m, 4, 'res')} ${a.cc} }`, mem: memInsn(m) };
     }
-    if (kind === 4) {
+    if (kind === 4 || kind === 5) { // MUL, IMUL: EDX:EAX = EAX * r/m32
       flagsWritten = true;
       known = null;
       written[0] = 1; written[2] = 1;
       return {
-        code: `{ let v = 0; ${readRm(m, 4, 'v')} const sig = mul32(r0, v, false); r0 = R[0]; r2 = R[1];
+        code: `{ let v = 0; ${readRm(m, 4, 'v')} const sig = mul32(r0, v, ${kind === 5}); r0 = R[0]; r2 = R[1];
           if (!sig) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = r0 >>> 0; cbits = 32; }
           else { fr = (fr & ${~ARITH}) | logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
         mem: memInsn(m),
@@ -429,21 +436,18 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
       default: return null;
     }
   }
-  function jcc(cc: number, d: number): { code: string; mem: boolean; end: 'jump' } {
-    const fall = next(), target = fall + d;
-    const c = cond(cc);
-    if (target === 0) {
-      loops = true;
-      return { code: `if (${c}) { steps += ${k + 1}; if (steps + ${k + 1} > maxSteps) ${exitAt(0, 'eip0')} continue; } ${exitAt(k + 1, `(eip0 + ${fall}) >>> 0`)}`, mem: false, end: 'jump' };
-    }
-    return { code: `if (${c}) ${exitAt(k + 1, `(eip0 + ${target}) >>> 0`)} ${exitAt(k + 1, `(eip0 + ${fall}) >>> 0`)}`, mem: false, end: 'jump' };
-  }
-  function jmp(d: number): { code: string; mem: boolean; end: 'jump' } {
+  /** Back to the block's first byte: another pass inside the function while a whole pass fits the budget. */
+  const again = () => { loops = true; return `{ steps += ${k + 1}; if (steps + ${PASS} > maxSteps) ${exitAt(0, 'eip0')} continue; }`; };
+  /** A taken Jcc leaves the block (or loops); the block goes on along the fall-through path. */
+  function jcc(cc: number, d: number): { code: string; mem: boolean } {
     const target = next() + d;
-    if (target === 0) {
-      loops = true;
-      return { code: `steps += ${k + 1}; if (steps + ${k + 1} > maxSteps) ${exitAt(0, 'eip0')} continue;`, mem: false, end: 'jump' };
-    }
+    return { code: `if (${cond(cc)}) ${target === 0 ? again() : exitAt(k + 1, `(eip0 + ${target}) >>> 0`)}`, mem: false };
+  }
+  /** JMP: loops, follows a forward target in the page (the bytes skipped count as the block's), or leaves. */
+  function jmp(d: number): { code: string; mem: boolean; end?: 'jump' } {
+    const target = next() + d;
+    if (target === 0) return { code: again(), mem: false, end: 'jump' };
+    if (target > next() && start + target < pageEnd) { p = start + target; return { code: '', mem: false }; }
     return { code: exitAt(k + 1, `(eip0 + ${target}) >>> 0`), mem: false, end: 'jump' };
   }
 
@@ -461,6 +465,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     out.push(`// ${k}: +${off}`, r.code);
     if (r.mem) out.push(afterMem());
     k++;
+    if (p > furthest) furthest = p;
     if (r.end) ended = true;
   }
   if (k === 0) return null;
@@ -469,7 +474,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   const regs = [...written.keys()].filter((r) => written[r]);
   const wb = regs.map((r) => `regs[${r}] = r${r};`).join(' ')
     + (flagsWritten ? ' cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = fr;' : '');
-  const body = out.join('\n').replaceAll(WB, wb);
+  const body = out.join('\n').replaceAll(WB, wb).replaceAll(PASS, `${k}`);
   const source = `"use strict";
 const regs = cpu.regs, mmu = cpu.mmu, tag = mmu.tag, perm = mmu.perm, ramOff = mmu.ramOff, u8 = mmu.u8, segBase = cpu.segBase;
 const bus = cpu.bus, flags = bus.pageFlags, i32 = bus.ram.i32;
@@ -485,5 +490,5 @@ return function block(eip0, maxSteps) {
 ${body}
   }
 };`;
-  return { source, insns: k, bytes: p - start, loops };
+  return { source, insns: k, bytes: furthest - start, loops };
 }

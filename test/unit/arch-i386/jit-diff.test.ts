@@ -5,7 +5,7 @@
  * EIP, error code, CR2) and the data, stack and code pages must agree after every slice of random
  * length. Bodies mix the ALU forms at 8 and 32 bits (ADC/SBB read the lazy carry), INC/DEC, MOV,
  * MOVZX/MOVSX, LEA, shifts and rotates, TEST/NOT/NEG/MUL/IMUL/DIV, SETcc/CMOVcc, PUSH/POP, CALL/RET,
- * forward Jcc inside the loop, instructions the translator leaves to the interpreter (a 66 prefix,
+ * forward Jcc and JMP inside the loop (side exits, a followed jump), instructions the translator leaves to the interpreter (a 66 prefix,
  * rotates), accesses that cross a page, stores into the loop's own code (the next instruction's
  * immediate: x86 sees it at once), and, with paging, a page fault from inside a block.
  */
@@ -151,7 +151,8 @@ function randomBody(rand: () => number, length: number, opts: Options): Item[] {
     const k = rand();
     if (k < 0.55) { const b = simple(); items.push(() => b); }
     else if (k < 0.8) { const b = setterThenUse(); items.push(() => b); }
-    else if (k < 0.88) { const inner = simple(); const cc = int(16); items.push(() => [0x70 + cc, inner.length, ...inner]); }
+    else if (k < 0.86) { const inner = simple(); const cc = int(16); items.push(() => [0x70 + cc, inner.length, ...inner]); }
+    else if (k < 0.88) { const inner = simple(); items.push(() => [0xeb, inner.length, ...inner]); } // JMP over: the block follows it
     else if (k < 0.92) items.push((at) => [0xe8, ...le32(SUB - (at + 5))]);
     else if (k < 0.97 && opts.smc) {
       // Patch the immediate of the very next instruction (MOV r8, imm8) with a register's byte, then run it.
