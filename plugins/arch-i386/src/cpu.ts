@@ -7,7 +7,7 @@
 import { PAGE_CODE } from '../../../src/core/api.js';
 import type { AccessSize, CodeCache, CodeCacheStats, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { addCarries, AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
+import { addCarries, AF, arithFlags, ARITH, CcOp, CF, conditionAfter, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
@@ -692,28 +692,8 @@ export class I386Cpu implements Cpu {
     return (cc & 1) ? !t : t;
   }
 
-  /**
-   * A condition other than P/NP after SUB/CMP/SBB or a logic op, from the operands with arithFlags'
-   * formulas (CF from the borrow chain, OF from the operand signs), without building EFLAGS.
-   */
   private conditionAfter(op: CcOp, cc: number): boolean {
-    const bits = this.ccBits, a = this.ccA, b = this.ccB, r = this.ccR;
-    const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
-    const zf = (r & (bits === 32 ? -1 : (1 << bits) - 1)) === 0, sf = (r & sign) !== 0;
-    const sub = op === CcOp.Sub;
-    const cf = sub && (subBorrows(a, b, r) & sign) !== 0;
-    const of = sub && ((a ^ b) & (a ^ r) & sign) !== 0;
-    let t: boolean;
-    switch (cc >> 1) {
-      case 0: t = of; break; // O
-      case 1: t = cf; break; // B
-      case 2: t = zf; break; // Z
-      case 3: t = cf || zf; break; // BE
-      case 4: t = sf; break; // S
-      case 6: t = sf !== of; break; // L
-      default: t = zf || sf !== of; // LE
-    }
-    return (cc & 1) ? !t : t;
+    return conditionAfter(op, cc, this.ccA, this.ccB, this.ccR, this.ccBits);
   }
 
   // --- stack and control transfer -----------------------------------------------------------

@@ -3,7 +3,7 @@
  * the same answers as I386Cpu.condition / carry give for the same state, from arithFlags, so that
  * the interpreter and the translator can never disagree on a flag.
  */
-import { arithFlags, CcOp, CF } from './flags.js';
+import { arithFlags, CcOp, CF, conditionAfter } from './flags.js';
 
 /** EFLAGS' arithmetic bits of a lazy state (`fr` = flagsRest, used when `op` is None). */
 function flagsOf(op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): number {
@@ -12,6 +12,7 @@ function flagsOf(op: number, a: number, b: number, r: number, bits: number, kept
 
 /** Condition `cc` (the low nibble of Jcc/SETcc/CMOVcc) of a lazy state. */
 export function condOf(cc: number, op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): boolean {
+  if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return conditionAfter(op, cc, a, b, r, bits); // as I386Cpu.condition
   const f = flagsOf(op, a, b, r, bits, kept, fr);
   let t: boolean;
   switch (cc >> 1) {
