@@ -183,9 +183,11 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fr)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
   };
+  // Operands and result as int32: every reader of the lazy state (arithFlags, carry, conditions) uses
+  // their low 32 bits only, and int32 locals and fields need no heap numbers.
   const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
     flagsWritten = true;
-    return `cop = ${op}; ca = ${a}; cb = ${b}; cr = ${r}; cbits = ${bits};`;
+    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits};`;
   };
 
   /**
@@ -366,7 +368,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     flagsWritten = true;
     known = null;
     return `const fits = !mul32(${a} | 0, ${b} | 0, true); const lo = R[0]; ${set32(reg, 'lo')}
-      if (fits) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = lo >>> 0; cbits = 32; }
+      if (fits) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = lo; cbits = 32; }
       else { fr = (fr & ${~ARITH}) | logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
   }
   function shift(m: Rm, kind: number, c: number): string {
@@ -400,7 +402,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
       written[0] = 1; written[2] = 1;
       return {
         code: `{ let v = 0; ${readRm(m, 4, 'v')} const sig = mul32(r0, v, ${kind === 5}); r0 = R[0]; r2 = R[1];
-          if (!sig) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = r0 >>> 0; cbits = 32; }
+          if (!sig) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = r0; cbits = 32; }
           else { fr = (fr & ${~ARITH}) | logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
         mem: memInsn(m),
       };
