@@ -93,6 +93,9 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   let k = 0;
   let off = 0;
   let known: Known = null;
+  /** The current instruction's segment override (-1: none), and the overrides the block uses (bits). */
+  let override = -1;
+  let usedOverride = 0;
   let ended = false;
   let loops = false;
   const WB = '@WB@';
@@ -131,7 +134,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     if (base >= 0) { terms.push(`r${base}`); if (base === 4 || base === 5) seg = SS; }
     if (mod === 1) terms.push(`${imm8s()}`);
     else if (mod === 2) terms.push(`${imm32()}`);
-    const segB = seg === SS ? 'ssB' : 'dsB';
+    const segB = override >= 0 ? `sb${override}` : seg === SS ? 'ssB' : 'dsB';
     return { reg, rm: -1, lin: `(${segB} + ${terms.map((t) => `(${t})`).join(' + ')}) >>> 0` };
   }
 
@@ -223,7 +226,14 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
 
   /** One instruction: its code, or null when it is not translated (the block ends before it). */
   function insn(): { code: string; mem: boolean; end?: 'jump' } | null {
-    const op = byte();
+    let op = byte();
+    override = -1;
+    // Segment overrides (Linux's per-CPU data through FS): ModRM and moffs operands only.
+    while (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || op === 0x64 || op === 0x65) {
+      override = op >= 0x64 ? op - 0x60 : (op >> 3) & 3;
+      op = byte();
+    }
+    if (override >= 0) usedOverride |= 1 << override;
     if (op < 0x40 && (op & 7) < 6) {
       const aluOp = op >> 3;
       const form = op & 7;
@@ -295,9 +305,15 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
         const m = modrm();
         if (m.rm >= 0) return null;
         // The offset without the segment base: rebuild it from the linear expression's terms.
-        return { code: set32(m.reg, m.lin.replace(/^\((dsB|ssB) \+ /, '(').replace(/ >>> 0$/, ' | 0')), mem: false };
+        return { code: set32(m.reg, m.lin.replace(/^\(\w+ \+ /, '(').replace(/ >>> 0$/, ' | 0')), mem: false };
       }
       case 0x90: return { code: '', mem: false };
+      case 0xa0: case 0xa1: case 0xa2: case 0xa3: { // MOV AL/EAX <-> moffs32
+        const size = op & 1 ? 4 : 1;
+        const lin = `(${override >= 0 ? `sb${override}` : 'dsB'} + ${imm32() >>> 0}) >>> 0`;
+        if (op < 0xa2) return { code: `{ let v = 0; ${load('v', lin, size)} ${setReg(0, size, 'v')} }`, mem: true };
+        return { code: store(lin, size, getReg(0, size)), mem: true };
+      }
       case 0x99: return { code: set32(2, 'r0 >> 31'), mem: false };
       case 0x98: return { code: set32(0, '(r0 << 16) >> 16'), mem: false };
       case 0xa8: { const imm = byte(); const a = alu(4, 1); known = null; return { code: `{ const A = r0 & 255; const B = ${imm}; ${a.code} ${a.cc} }`, mem: false }; }
@@ -485,7 +501,7 @@ return function block(eip0, maxSteps) {
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   let cop = cpu.ccOp, ca = cpu.ccA, cb = cpu.ccB, cr = cpu.ccR, cbits = cpu.ccBits, ck = cpu.ccKeptCf, fr = cpu.flagsRest;
   const user = cpu.cpl === 3, RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
-  const dsB = segBase[${DS}], ssB = segBase[${SS}];
+  const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount;
   let steps = 0, slow = false;
   for (;;) {

@@ -5,14 +5,14 @@
  * EIP, error code, CR2) and the data, stack and code pages must agree after every slice of random
  * length. Bodies mix the ALU forms at 8 and 32 bits (ADC/SBB read the lazy carry), INC/DEC, MOV,
  * MOVZX/MOVSX, LEA, shifts and rotates, TEST/NOT/NEG/MUL/IMUL/DIV, SETcc/CMOVcc, PUSH/POP, CALL/RET,
- * forward Jcc and JMP inside the loop (side exits, a followed jump), instructions the translator leaves to the interpreter (a 66 prefix,
+ * segment overrides (FS and GS with their own bases) and moffs forms, forward Jcc and JMP inside the loop (side exits, a followed jump), instructions the translator leaves to the interpreter (a 66 prefix,
  * rotates), accesses that cross a page, stores into the loop's own code (the next instruction's
  * immediate: x86 sees it at once), and, with paging, a page fault from inside a block.
  */
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../helpers/rng.js';
 import { enterPaging, HLT, pagedMachine, type PagedMachine } from './paging-machine.js';
-import { EBP, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
+import { EBP, ESI, ESP, FS, GS } from '../../../plugins/arch-i386/src/cpu.js';
 
 const CODE = 0x20000;
 const SUB = 0x2f000; // add eax, ecx; ret
@@ -149,7 +149,12 @@ function randomBody(rand: () => number, length: number, opts: Options): Item[] {
   };
   while (items.length < length) {
     const k = rand();
-    if (k < 0.55) { const b = simple(); items.push(() => b); }
+    if (k < 0.45) { const b = simple(); items.push(() => b); }
+    else if (k < 0.53) { const b = [pick([0x64, 0x65, 0x3e, 0x26, 0x36]), ...simple()]; items.push(() => b); } // a segment override
+    else if (k < 0.55) { // MOV EAX/AL <-> moffs, maybe through FS or GS
+      const b = [...(rand() < 0.5 ? [pick([0x64, 0x65])] : []), pick([0xa0, 0xa1, 0xa2, 0xa3]), ...le32(DATA + int(0x1ffc))];
+      items.push(() => b);
+    }
     else if (k < 0.8) { const b = setterThenUse(); items.push(() => b); }
     else if (k < 0.86) { const inner = simple(); const cc = int(16); items.push(() => [0x70 + cc, inner.length, ...inner]); }
     else if (k < 0.88) { const inner = simple(); items.push(() => [0xeb, inner.length, ...inner]); } // JMP over: the block follows it
@@ -188,6 +193,7 @@ function setUp(engine: 'interp' | 'jit', code: Uint8Array, seed: number, paging:
   m.bus.dmaWrite(DATA, data);
   for (const i of [0, 1, 2, 3, 7]) m.cpu.regs[i] = Math.floor(r() * 0x100000000);
   m.cpu.regs[ESI] = DATA; m.cpu.regs[EBP] = 400; m.cpu.regs[ESP] = STACK;
+  m.cpu.segBase[FS] = 0x40; m.cpu.segBase[GS] = 0x1000; // overrides reach other bytes than DS
   m.cpu.pc = CODE;
   return m;
 }
@@ -197,7 +203,7 @@ function state(m: PagedMachine) {
   return {
     regs: Array.from(c.regs), eip: c.eip, eflags: c.eflags, retired: c.retired, cr2: c.cr2,
     exception: ex && { vector: ex.vector, eip: ex.eip, errorCode: ex.errorCode },
-    data: Buffer.from(m.ram.u8.subarray(DATA, DATA + 0x2000)).toString('hex'),
+    data: Buffer.from(m.ram.u8.subarray(DATA, DATA + 0x3040)).toString('hex'),
     stack: Buffer.from(m.ram.u8.subarray(STACK - 0x100, STACK)).toString('hex'),
     code: Buffer.from(m.ram.u8.subarray(CODE, CODE + 0x1000)).toString('hex'),
   };
