@@ -276,20 +276,21 @@ export class I386Cpu implements Cpu {
   private runBlock(): boolean {
     if (this.segBig[CS] === 0 || this.segBig[SS] === 0 || this.strictSegments) return false;
     if (((this.flagsRest & (TF | VM)) | this.debugBefore | this.debugAfter) !== 0) return false;
-    // Blocks change none of the above: run the next block straight away while the run loop would.
+    // Blocks change none of the above, nor CS or the CPL: run the next block straight away while the run loop would.
+    const m = this.mmu, tag = m.tag, perm = m.perm, csBase = this.segBase[CS], exec = this.cpl === 3 ? FAST_UX : FAST_SX;
+    const cache = this.codePages;
     for (let any = false; ; any = true) {
       const eip = this.eip;
       if (eip >= 0xfffff000) return any;
-      const lin = (this.segBase[CS] + eip) >>> 0;
-      const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
-      if (m.tag[slot] !== (lin & -4096) || (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) === 0) return any;
+      const lin = (csBase + eip) >>> 0, slot = (lin >>> 12) & TLB_MASK;
+      if (tag[slot] !== (lin & -4096) || (perm[slot] & exec) === 0) return any;
       const ramOff = m.ramOff[slot], at = lin & 0xfff;
-      const page = this.codePages.page(ramOff >>> 12);
+      const page = cache.page(ramOff >>> 12);
       let block = page.entries[at];
       if (block === undefined) {
         if (++page.heat[at] < JIT_THRESHOLD) return any;
         block = translateBlock(this, this.kit, this.ram8, ramOff + at);
-        this.codePages.store(page, at, block);
+        cache.store(page, at, block);
         const map = page.code;
         for (let b = at; b < at + block.bytes; b++) map[b >>> 5] |= 1 << (b & 31);
       }
