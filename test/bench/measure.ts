@@ -22,7 +22,7 @@ export interface MeasuredRun {
   exitCode: number;
   instructions: number;
   hostMs: number;
-  /** CPU 0's code cache at the end (rv32 only). */
+  /** CPU 0's code cache at the end (CPUs with a translator: rv32, i386). */
   codeCache?: CodeCacheSize;
   rssBytes: number;
 }

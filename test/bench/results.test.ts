@@ -47,6 +47,7 @@ describe('bench engines', () => {
   it('runs virt interp on the jit: false board and refuses an engine a CPU lacks', () => {
     expect(engineOptions('virt', 'jit')).toEqual({ board: 'virt' });
     expect(engineOptions('virt', 'interp').board).toMatch(/virt-interpreter\.yaml$/);
-    expect(() => engineOptions('pc', 'jit')).toThrow(/pc has no jit engine/);
+    expect(engineOptions('pc', 'interp')).toEqual({ board: 'pc', session: { engine: 'interp' } });
+    expect(() => engineOptions('raspi3b', 'jit')).toThrow(/raspi3b has no jit engine/);
   });
 });

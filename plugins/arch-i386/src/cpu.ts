@@ -2,11 +2,12 @@
  * An i386 core: state, reset, decoding and the one-byte opcode map, lazy flags, the run loop with
  * INTR and single-step, and exception delivery (real-mode IVT, protected-mode IDT, #DF, triple
  * fault). Protected-mode transfers, descriptors, I/O, the 0F map, paging (mmu.ts) and the x87
- * (fpu.ts) live in their own files. An interpreter: no decoded-instruction cache yet (see README).
+ * (fpu.ts) live in their own files. Hot 32-bit code runs translated (jit.ts) unless `--engine interp`.
  */
-import type { AccessSize, Cpu, CpuContext, IrqLine, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
+import { PAGE_CODE } from '../../../src/core/api.js';
+import type { AccessSize, CodeCache, CodeCacheStats, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { addCarries, AF, arithFlags, ARITH, CcOp, CF, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
+import { addCarries, AF, arithFlags, ARITH, CcOp, CF, conditionAfter, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
@@ -22,6 +23,7 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
+import { type Block, JIT_THRESHOLD, translateBlock } from './jit.js';
 
 export * from './consts.js';
 
@@ -47,8 +49,9 @@ export class I386Cpu implements Cpu {
   eip = 0;
   /** Non-arithmetic EFLAGS bits (and the arithmetic ones while ccOp is None). */
   flagsRest = EFLAGS_FIXED;
-  private ccOp = CcOp.None;
-  private ccA = 0; private ccB = 0; private ccR = 0; private ccBits = 32; private ccKeptCf = 0;
+  /** The lazy-flag state (flags.ts); translated blocks (jit.ts) keep it in locals and write it back. */
+  ccOp = CcOp.None;
+  ccA = 0; ccB = 0; ccR = 0; ccBits = 32; ccKeptCf = 0;
   /**
    * Segment selectors and their descriptor caches (base, limit, D/B bit, and the descriptor's
    * attribute bits 8..23 in `segAttr`: type, S, DPL, P, AVL, D/B, G). Index LIN is the flat pseudo segment.
@@ -102,23 +105,38 @@ export class I386Cpu implements Cpu {
   shadow = false;
   private exitRequested = false;
   private budgetLimit = Infinity;
-  /** Instructions run in the current `run` call. */
-  private ran = 0;
-  private retiredCount = 0;
+  /** Instructions run in the current `run` call (translated blocks add theirs). */
+  ran = 0;
+  retiredCount = 0;
   // Per-instruction decode state (fields, not allocations).
   opsize32 = false; addrsize32 = false; segOverride = PREFIX_NONE; rep = 0;
   startEip = 0; private startEsp = 0;
   mrReg = 0; mrRm = -1; eaSeg = DS; eaOff = 0;
-  private readonly bus: CpuContext['bus'];
+  readonly bus: CpuContext['bus'];
   readonly io: PortSpace;
   readonly clock: Clock;
   private readonly machine: MachineControl;
   private readonly events: CpuContext['events'];
   private readonly ack: ((input: string) => number) | undefined;
 
+  /** Whether hot code is translated (`--engine`, default jit). */
+  readonly jit: boolean;
+  private readonly kit: JitKit;
+  /** Translated blocks by physical page and start byte (the core's code cache). */
+  private readonly codePages: CodeCache<Block>;
+  /** The next instruction starts after a control transfer (or a block, an event): a block may start there. */
+  private atBoundary = false;
+  /** Set while this CPU's own store is reported to the bus (its code cache already handled it). */
+  private selfStore = false;
+
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
     this.bus = ctx.bus;
+    this.jit = ctx.engine !== 'interp';
+    this.kit = ctx.jit;
+    // Per page, `code` is a bitmap of the bytes live translations cover (ramWritten).
+    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 128, slots: 4096, markCode: (page) => this.bus.markCode(page) });
+    ctx.bus.onCodeWrite((page) => { if (!this.selfStore) this.codePages.drop(page); });
     this.io = ctx.io ?? NO_PORTS;
     this.clock = ctx.clock;
     this.machine = ctx.machine;
@@ -126,6 +144,7 @@ export class I386Cpu implements Cpu {
     this.ack = ctx.acknowledge;
     this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
     this.ram8 = this.mmu.u8;
+    this.mmu.storeHook = (a, size) => { this.ramWritten(a, size); };
     this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);
     this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
     this.fpu = new X87({
@@ -159,6 +178,7 @@ export class I386Cpu implements Cpu {
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
+    this.codePages.dropAll(); this.codePages.resetCounters(); this.atBoundary = false;
     this.mmu.reset();
     this.debugBefore = 0; this.dataHits = 0;
     armBreakpoints(this);
@@ -172,6 +192,10 @@ export class I386Cpu implements Cpu {
   get waiting(): boolean { return this.halted && !this.intrReady(); }
   get stopped(): boolean { return false; }
   get retired(): number { return this.retiredCount; }
+  /** Blocks translated since reset (engine-diff, tests). */
+  get blocksCompiled(): number { return this.codePages.stats.made; }
+  /** The code cache now (npm run bench's memory figure). */
+  get codeCache(): CodeCacheStats { return this.codePages.stats; }
   requestExit(): void { this.exitRequested = true; }
   limitRun(steps: number): void { if (steps < this.budgetLimit) this.budgetLimit = steps; }
   /** INTR from the 8259A: taken at an instruction boundary with IF set; it wakes HLT. */
@@ -214,6 +238,7 @@ export class I386Cpu implements Cpu {
       try { if (this.debugChecks) this.debugLoop(); else this.loop(); return this.ran; } catch (e) {
         if (e !== FAULT) throw e;
         this.takeFault();
+        this.atBoundary = this.jit;
         this.ran++;
         this.retiredCount++;
       }
@@ -221,18 +246,85 @@ export class I386Cpu implements Cpu {
   }
 
   private loop(): void {
+    const jit = this.jit;
     while (this.ran < this.budgetLimit && !this.halted) {
-      if (this.shadow) this.shadow = false;
-      else if (this.intr.level && (this.flagsRest & IF) !== 0) this.takeIntr();
+      let free = true; // no interrupt shadow here (a block runs past the next boundary's INTR check)
+      if (this.shadow) { this.shadow = false; free = false; } else if (this.intr.level && (this.flagsRest & IF) !== 0) { this.takeIntr(); this.atBoundary = jit; }
       if (this.exitRequested) return;
+      if (this.atBoundary) {
+        this.atBoundary = false;
+        if (free && !(this.intr.level && (this.flagsRest & IF) !== 0) && this.runBlock()) continue;
+      }
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
       if (this.debugBefore !== 0 && instructionBreakpoint(this)) { this.ran++; this.retiredCount++; continue; } // counted as faults are
       const traps = (this.flagsRest & TF) | this.debugAfter;
       this.step();
       this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
+      // A control transfer: EIP did not move by the bytes fetched (fetchEnd 0: fetched the slow way).
+      if (jit && (this.fetchEnd === 0 || this.eip - this.startEip !== this.fetchPtr - this.fetchStart)) this.atBoundary = true;
       if (traps !== 0) this.debugTrap(traps & TF);
     }
+  }
+
+  /**
+   * At a boundary: runs the translated block starting at EIP (jit.ts), translating it once the start
+   * is hot. Only for what blocks assume: 32-bit code and stack segments, no single-step, debug
+   * registers, V86 or strict segment checks, code in RAM with execute permission, no EIP wrap.
+   * False when the interpreter runs the next instruction.
+   */
+  private runBlock(): boolean {
+    if (this.segBig[CS] === 0 || this.segBig[SS] === 0 || this.strictSegments) return false;
+    if (((this.flagsRest & (TF | VM)) | this.debugBefore | this.debugAfter) !== 0) return false;
+    // Blocks change none of the above, nor CS or the CPL: run the next block straight away while the run loop would.
+    const m = this.mmu, tag = m.tag, perm = m.perm, csBase = this.segBase[CS], exec = this.cpl === 3 ? FAST_UX : FAST_SX;
+    const cache = this.codePages;
+    for (let any = false; ; any = true) {
+      const eip = this.eip;
+      if (eip >= 0xfffff000) return any;
+      const lin = (csBase + eip) >>> 0, slot = (lin >>> 12) & TLB_MASK;
+      if (tag[slot] !== (lin & -4096) || (perm[slot] & exec) === 0) return any;
+      const ramOff = m.ramOff[slot], at = lin & 0xfff;
+      const page = cache.page(ramOff >>> 12);
+      let block = page.entries[at];
+      if (block === undefined) {
+        if (++page.heat[at] < JIT_THRESHOLD) return any;
+        block = translateBlock(this, this.kit, this.ram8, ramOff + at);
+        cache.store(page, at, block);
+        const map = page.code;
+        for (let b = at; b < at + block.bytes; b++) map[b >>> 5] |= 1 << (b & 31);
+      }
+      const fn = block.fn, room = this.budgetLimit - this.ran;
+      if (fn === null || block.len > room) return any;
+      fn(eip, room);
+      if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
+        this.atBoundary = true;
+        return true;
+      }
+    }
+  }
+
+  /**
+   * After this CPU's store to RAM offset `off` of a page with flags (the interpreter's and blocks'):
+   * drops the page's translations only when the bytes are translated code (data next to code keeps
+   * them), tells the bus (watchers, other CPUs), and keeps the page marked. True when a running block
+   * must leave: its page's translations went, or the page is watched.
+   */
+  ramWritten(off: number, size: number): boolean {
+    const index = off >>> 12;
+    let leave = (this.bus.pageFlags[index] & ~PAGE_CODE) !== 0;
+    const page = this.codePages.peek(index);
+    if (page !== null && page.translated > 0) {
+      const map = page.code;
+      for (let b = off & 0xfff, end = Math.min(b + size, 4096); b < end; b++) {
+        if ((map[b >>> 5] & (1 << (b & 31))) !== 0) { this.codePages.clearTranslations(page); map.fill(0); leave = true; break; }
+      }
+    }
+    this.selfStore = true;
+    this.bus.ramStoreHook(this.bus.ram.base + off, size);
+    this.selfStore = false;
+    if (page !== null && (this.bus.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
+    return leave;
   }
 
   /**
@@ -407,13 +499,15 @@ export class I386Cpu implements Cpu {
    */
   private fetchPtr = 0;
   private fetchEnd = 0;
+  /** fetchPtr when the window opened (the instruction's first byte). */
+  private fetchStart = 0;
   private openFetchWindow(): void {
     const eip = this.eip, lin = (this.segBase[CS] + eip) >>> 0;
     const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
     if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) !== 0) {
       const pageOff = lin & 0xfff, p = m.ramOff[slot] + pageOff;
       const toWrap = (this.segBig[CS] ? 0xffffffff : 0xffff) - eip; // the byte at the last offset wraps EIP: slow path
-      this.fetchPtr = p;
+      this.fetchPtr = p; this.fetchStart = p;
       this.fetchEnd = p + Math.min(4096 - pageOff, toWrap);
     } else { this.fetchPtr = 0; this.fetchEnd = 0; }
   }
@@ -599,28 +693,8 @@ export class I386Cpu implements Cpu {
     return (cc & 1) ? !t : t;
   }
 
-  /**
-   * A condition other than P/NP after SUB/CMP/SBB or a logic op, from the operands with arithFlags'
-   * formulas (CF from the borrow chain, OF from the operand signs), without building EFLAGS.
-   */
   private conditionAfter(op: CcOp, cc: number): boolean {
-    const bits = this.ccBits, a = this.ccA, b = this.ccB, r = this.ccR;
-    const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
-    const zf = (r & (bits === 32 ? -1 : (1 << bits) - 1)) === 0, sf = (r & sign) !== 0;
-    const sub = op === CcOp.Sub;
-    const cf = sub && (subBorrows(a, b, r) & sign) !== 0;
-    const of = sub && ((a ^ b) & (a ^ r) & sign) !== 0;
-    let t: boolean;
-    switch (cc >> 1) {
-      case 0: t = of; break; // O
-      case 1: t = cf; break; // B
-      case 2: t = zf; break; // Z
-      case 3: t = cf || zf; break; // BE
-      case 4: t = sf; break; // S
-      case 6: t = sf !== of; break; // L
-      default: t = zf || sf !== of; // LE
-    }
-    return (cc & 1) ? !t : t;
+    return conditionAfter(op, cc, this.ccA, this.ccB, this.ccR, this.ccBits);
   }
 
   // --- stack and control transfer -----------------------------------------------------------

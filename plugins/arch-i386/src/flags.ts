@@ -63,3 +63,27 @@ export function arithFlags(op: CcOp, a: number, b: number, r: number, bits: numb
   }
   return f;
 }
+
+/**
+ * A condition other than P/NP (cc >> 1 !== 5) after SUB/CMP/SBB or a logic op (`op` Sub or Logic),
+ * from the operands with arithFlags' formulas (CF from the borrow chain, OF from the operand signs),
+ * without building EFLAGS.
+ */
+export function conditionAfter(op: CcOp, cc: number, a: number, b: number, r: number, bits: number): boolean {
+  const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
+  const zf = (r & (bits === 32 ? -1 : (1 << bits) - 1)) === 0, sf = (r & sign) !== 0;
+  const sub = op === CcOp.Sub;
+  const cf = sub && (subBorrows(a, b, r) & sign) !== 0;
+  const of = sub && ((a ^ b) & (a ^ r) & sign) !== 0;
+  let t: boolean;
+  switch (cc >> 1) {
+    case 0: t = of; break; // O
+    case 1: t = cf; break; // B
+    case 2: t = zf; break; // Z
+    case 3: t = cf || zf; break; // BE
+    case 4: t = sf; break; // S
+    case 6: t = sf !== of; break; // L
+    default: t = zf || sf !== of; // LE
+  }
+  return (cc & 1) ? !t : t;
+}

@@ -346,8 +346,11 @@ export class I386Mmu {
     else if (size === 2) { if ((a & 1) === 0) this.u16[a >>> 1] = v; else { this.u8[a] = v; this.u8[a + 1] = v >>> 8; } }
     else if ((a & 3) === 0) this.i32[a >>> 2] = v;
     else this.view.setInt32(a, v | 0, true);
-    if (this.bus.pageFlags[a >>> 12] !== 0) this.bus.ramStoreHook(this.ramBase + a, size);
+    if (this.bus.pageFlags[a >>> 12] !== 0) this.storeHook(a, size);
   }
+
+  /** After a store to RAM offset `a` of a page with flags; the CPU replaces it to keep its code cache (cpu.ts). */
+  storeHook = (a: number, size: number): void => { this.bus.ramStoreHook(this.ramBase + a, size); };
 
   private isRam(pa: number, size: number): boolean {
     const off = pa - this.ramBase;

@@ -5,6 +5,7 @@
  * recorded in `lastException` and stops the run), and helpers to build page tables and enter
  * paging through MOV CRn. Encodings checked with `llvm-mc -triple=i386 -show-encoding`.
  */
+import type { Engine } from '../../../src/core/api.js';
 import { createRam, PhysicalBus } from '../../../src/core/bus.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { EventStream } from '../../../src/core/events.js';
@@ -27,11 +28,11 @@ function descriptor(base: number, limit: number, access: number, flags = 0xc): b
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
-export function pagedMachine(holes: Array<[number, number]> = []) {
+export function pagedMachine(holes: Array<[number, number]> = [], engine?: Engine) {
   const events = new EventStream();
   const ram = createRam(0, 8 << 20);
   const bus = new PhysicalBus(ram, events, holes);
-  const cpu = new I386Cpu({ jit: jitKit, id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
+  const cpu = new I386Cpu({ jit: jitKit, engine, id: 0, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
   const view = ram.view;
   view.setBigUint64(GDT + KCODE, descriptor(0, 0xfffff, 0x9a), true);
   view.setBigUint64(GDT + KDATA, descriptor(0, 0xfffff, 0x92), true);

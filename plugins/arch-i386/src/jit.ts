@@ -1,0 +1,512 @@
+/**
+ * The i386 block translator (issue 11): a hot run of common integer instructions of 32-bit
+ * protected-mode code (CS D = 1, SS B = 1; any CS base, paging on or off) becomes one JavaScript
+ * function with the eight registers and the lazy-flag state (cpu.ts's ccOp/ccA/ccB/ccR/ccBits/
+ * ccKeptCf, flagsRest) in locals. Flag states no later instruction reads are dead stores to locals,
+ * which V8 drops; a Jcc after CMP/TEST/logic/INC/DEC tests the operands directly.
+ *
+ * A block lies inside one 4 KiB page (the code cache's key is the physical page, jit's
+ * CodeCache); it starts at a byte the interpreter reached by a control transfer and follows the
+ * fall-through path: a taken Jcc leaves it (a side exit), a JMP forward in the page is followed; it
+ * ends with another JMP, a CALL or RET (included), before an instruction it does not translate, at
+ * the page end or after MAX_INSNS. Every path through a block is a prefix of its instructions, so
+ * counts are exact. A jump back to the first byte loops inside the function while the step budget
+ * allows another whole pass. Blocks are position independent: EIP values come from `eip0`.
+ *
+ * Exactness: memory goes through the interpreter's TLB fast path; anything else (a TLB miss, a
+ * page with flags: code, watched) first writes the state back as it was before the instruction
+ * (cpu.startEip/startEsp, registers, flags, counts) and calls the interpreter's slow path, so a
+ * #PF is thrown (cpu.raise) exactly as from the interpreter; the block then leaves after that
+ * instruction, so interrupts a device raised are taken at the same boundary, and a store to code
+ * (this block's page included) is seen by the next instruction. Every instruction writes memory
+ * before registers, so the written-back state is that before the faulting instruction.
+ */
+import type { JitKit } from '../../../src/core/api.js';
+import type { I386Cpu } from './cpu.js';
+import { ARITH, CcOp, CF, OF } from './flags.js';
+import { carryOf, condOf, logicFlags } from './jit-flags.js';
+import { div32, mul32, R } from './muldiv32.js';
+import { DE, DS, SS } from './consts.js';
+import { FAST_SR, FAST_SW, FAST_UR, FAST_UW, TLB_MASK } from './mmu.js';
+
+/** Control transfers to a start byte before its block is translated. */
+export const JIT_THRESHOLD = 64;
+/** Longest block, in instructions. */
+export const MAX_INSNS = 64;
+
+/** Runs the block from EIP `eip0` for at most `maxSteps` instructions; leaves cpu.eip, counts and state. */
+export type BlockFn = (eip0: number, maxSteps: number) => void;
+
+export class Block {
+  constructor(
+    readonly fn: BlockFn | null,
+    /** Instructions in one pass. */
+    readonly len: number,
+    /** Bytes of code from the start byte. */
+    readonly bytes: number,
+  ) {}
+}
+/** A start byte where no block can start (its first instruction is not translated). */
+export const NO_BLOCK = new Block(null, 0, 0);
+
+const HELPERS = { condOf, carryOf, logicFlags, mul32, div32, R };
+const PARAMS = ['cpu', 'H'];
+
+/** Translates the block at RAM offset `start` (its page must be RAM); NO_BLOCK when none can start there. */
+export function translateBlock(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start: number): Block {
+  const t = generate(u8, start);
+  if (t === null) return NO_BLOCK;
+  const factory = kit.factory<(cpu: I386Cpu, h: typeof HELPERS) => BlockFn>(PARAMS, t.source);
+  return new Block(factory(cpu, HELPERS), t.insns, t.bytes);
+}
+
+/** Crossing the page end while decoding: the instruction is left out. */
+const CROSS = { cross: true } as const;
+
+type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | null;
+
+interface Rm {
+  reg: number;
+  /** Register operand, or -1 for memory. */
+  rm: number;
+  /** Memory: the linear address expression. */
+  lin: string;
+}
+
+/** The generated source of the block at `start`, or null. Exported for tests. */
+export function generate(u8: Uint8Array, start: number): { source: string; insns: number; bytes: number; loops: boolean } | null {
+  const pageEnd = (start & ~0xfff) + 0x1000;
+  const written = new Uint8Array(8);
+  let flagsWritten = false;
+  let p = start;
+  /** The end of the furthest instruction (JMP forward skips bytes: they count as the block's for SMC). */
+  let furthest = start;
+  const byte = (): number => {
+    if (p >= pageEnd) throw CROSS;
+    return u8[p++];
+  };
+  const imm8s = () => (byte() << 24) >> 24;
+  const imm32 = () => (byte() | (byte() << 8) | (byte() << 16) | (byte() << 24));
+  const imm16 = () => byte() | (byte() << 8);
+
+  const out: string[] = [];
+  let k = 0;
+  let off = 0;
+  let known: Known = null;
+  /** The current instruction's segment override (-1: none), and the overrides the block uses (bits). */
+  let override = -1;
+  let usedOverride = 0;
+  let ended = false;
+  let loops = false;
+  const WB = '@WB@';
+  /** Instructions on the longest path through the block (its length), known at the end. */
+  const PASS = '@PASS@';
+
+  const reg32 = (r: number) => `r${r}`;
+  const get8 = (r: number) => (r < 4 ? `(r${r} & 255)` : `((r${r - 4} >> 8) & 255)`);
+  const set32 = (r: number, v: string) => { written[r] = 1; return `r${r} = ${v};`; };
+  const set8 = (r: number, v: string) => {
+    if (r < 4) { written[r] = 1; return `r${r} = (r${r} & -256) | ((${v}) & 255);`; }
+    written[r - 4] = 1;
+    return `r${r - 4} = (r${r - 4} & -65281) | (((${v}) & 255) << 8);`;
+  };
+  const set16 = (r: number, v: string) => { written[r] = 1; return `r${r} = (r${r} & -65536) | ((${v}) & 65535);`; };
+
+  const next = () => p - start;
+  const sync = () =>
+    `cpu.startEip = (eip0 + ${off}) >>> 0; cpu.startEsp = r4; cpu.eip = (eip0 + ${next()}) >>> 0; ${WB} cpu.ran = ran0 + steps + ${k}; cpu.retiredCount = ret0 + steps + ${k};`;
+  const exitAt = (count: number, eip: string) => `{ cpu.eip = ${eip}; ${WB} cpu.ran = ran0 + steps + ${count}; cpu.retiredCount = ret0 + steps + ${count}; return; }`;
+  const afterMem = () => `if (slow) ${exitAt(k + 1, `(eip0 + ${next()}) >>> 0`)}`;
+
+  function modrm(): Rm {
+    const m = byte();
+    const mod = m >> 6, rmf = m & 7, reg = (m >> 3) & 7;
+    if (mod === 3) return { reg, rm: rmf, lin: '' };
+    const terms: string[] = [];
+    let seg = DS, base = rmf;
+    if (rmf === 4) {
+      const sib = byte();
+      const idx = (sib >> 3) & 7;
+      base = sib & 7;
+      if (idx !== 4) terms.push((sib >> 6) === 0 ? `r${idx}` : `(r${idx} << ${sib >> 6})`);
+      if (base === 5 && mod === 0) { terms.push(`${imm32()}`); base = -1; }
+    } else if (rmf === 5 && mod === 0) { terms.push(`${imm32() >>> 0}`); base = -1; }
+    if (base >= 0) { terms.push(`r${base}`); if (base === 4 || base === 5) seg = SS; }
+    if (mod === 1) terms.push(`${imm8s()}`);
+    else if (mod === 2) terms.push(`${imm32()}`);
+    const segB = override >= 0 ? `sb${override}` : seg === SS ? 'ssB' : 'dsB';
+    return { reg, rm: -1, lin: `(${segB} + ${terms.map((t) => `(${t})`).join(' + ')}) >>> 0` };
+  }
+
+  /** Loads `size` bytes at linear `lin` into `dst` (declared by the caller): int32 for 4, unsigned below. */
+  function load(dst: string, lin: string, size: number): string {
+    const fast = size === 4 ? `((o & 3) === 0 ? i32[o >> 2] : (u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24)))`
+      : size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
+    return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
+      if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${dst} = ${fast}; }
+      else { ${sync()} ${dst} = mmu.readSlow(l, ${size}, user) | 0; slow = true; } }`;
+  }
+  /** Stores `v` (an expression evaluated once) at linear `lin`. */
+  function store(lin: string, size: number, v: string): string {
+    const fast = size === 4 ? `if ((o & 3) === 0) i32[o >> 2] = w; else { u8[o] = w; u8[o + 1] = w >> 8; u8[o + 2] = w >> 16; u8[o + 3] = w >>> 24; }`
+      : size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
+    return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
+      if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${fast}
+        if (flags[o >>> 12] !== 0) { ${sync()} if (cpu.ramWritten(o, ${size})) slow = true; } }
+      else { ${sync()} mmu.writeSlow(l, ${size}, w, user); slow = true; } }`;
+  }
+  /** Reads the r/m operand into `dst` (declared by the caller). */
+  function readRm(m: Rm, size: number, dst: string): string {
+    if (m.rm >= 0) return `${dst} = ${size === 4 ? reg32(m.rm) : size === 1 ? get8(m.rm) : `(r${m.rm} & 65535)`};`;
+    return load(dst, m.lin, size);
+  }
+  function writeRm(m: Rm, size: number, v: string): string {
+    if (m.rm >= 0) return size === 4 ? set32(m.rm, v) : size === 1 ? set8(m.rm, v) : set16(m.rm, v);
+    return store(m.lin, size, v);
+  }
+  const getReg = (r: number, size: number) => (size === 4 ? reg32(r) : get8(r));
+  const setReg = (r: number, size: number, v: string) => (size === 4 ? set32(r, v) : set8(r, v));
+
+  /** The carry (0/1) of the current flag state. */
+  const carry = (): string => {
+    if (known === 'cmp32') return '((ca >>> 0) < (cb >>> 0) ? 1 : 0)';
+    if (known === 'logic32') return '0';
+    if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
+    if (known === 'incdec32') return 'ck';
+    return 'carryOf(cop, ca, cb, cr, cbits, ck, fr)';
+  };
+  /** Condition `cc` of the current flag state. */
+  const cond = (cc: number): string => {
+    const kind = cc >> 1;
+    let t: string | null = null;
+    if (known === 'cmp32') t = [null, '(ca >>> 0) < (cb >>> 0)', 'ca === cb', '(ca >>> 0) <= (cb >>> 0)', '((ca - cb) | 0) < 0', null, 'ca < cb', 'ca <= cb'][kind];
+    else if (known === 'logic32') t = ['false', 'false', 'cr === 0', 'cr === 0', 'cr < 0', null, 'cr < 0', 'cr <= 0'][kind];
+    else if (known === 'incdec32') t = [null, null, '(cr | 0) === 0', null, '(cr | 0) < 0', null, null, null][kind];
+    else if (known === 'add32') t = [null, '((cr | 0) >>> 0) < (ca >>> 0)', '(cr | 0) === 0', '((cr | 0) >>> 0) < (ca >>> 0) || (cr | 0) === 0', '(cr | 0) < 0', null, null, null][kind];
+    if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fr)`;
+    return cc & 1 ? `!(${t})` : `(${t})`;
+  };
+  // Operands and result as int32: every reader of the lazy state (arithFlags, carry, conditions) uses
+  // their low 32 bits only, and int32 locals and fields need no heap numbers.
+  const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
+    flagsWritten = true;
+    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits};`;
+  };
+
+  /**
+   * The ALU op `aluOp` (ADD OR ADC SBB AND SUB XOR CMP) on A and B (declared): result in `res`
+   * (declared by this code), the flag state afterwards in `cc` (applied after the destination write).
+   */
+  function alu(aluOp: number, size: number): { code: string; res: string; cc: string; known: Known } {
+    const bits = size * 8, wrap = size === 4 ? '| 0' : '& 255';
+    const fin = (r: string, op: CcOp, kn: Known) =>
+      ({ code: `const R0 = ${r}; const res = R0 ${wrap};`, res: 'res', cc: setCc(op, 'A', 'B', 'R0', bits), known: size === 4 ? kn : null });
+    switch (aluOp) {
+      case 0: return fin('A + B', CcOp.Add, 'add32');
+      case 1: return fin('A | B', CcOp.Logic, 'logic32');
+      case 2: return { ...fin('A + B + C', CcOp.Add, null), code: `const C = ${carry()}; const R0 = A + B + C; const res = R0 ${wrap};` };
+      case 3: return { ...fin('A - B - C', CcOp.Sub, null), code: `const C = ${carry()}; const R0 = A - B - C; const res = R0 ${wrap};` };
+      case 4: return fin('A & B', CcOp.Logic, 'logic32');
+      case 6: return fin('A ^ B', CcOp.Logic, 'logic32');
+      default: return fin('A - B', CcOp.Sub, 'cmp32');
+    }
+  }
+  /** ALU on r/m (dest when `toRm`) and reg / immediate `bExpr`. */
+  function aluRm(aluOp: number, size: number, m: Rm, bExpr: string, toRm: boolean): string {
+    const a = alu(aluOp, size);
+    const isCmp = aluOp === 7;
+    let code = `{ let A = 0; const B = ${bExpr}; ${readRm(m, size, 'A')} ${a.code} `;
+    if (toRm && !isCmp) code += writeRm(m, size, 'res');
+    code += ` ${a.cc} }`;
+    known = a.known;
+    return code;
+  }
+
+  const memInsn = (m: Rm) => m.rm < 0;
+
+  /** One instruction: its code, or null when it is not translated (the block ends before it). */
+  function insn(): { code: string; mem: boolean; end?: 'jump' } | null {
+    let op = byte();
+    override = -1;
+    // Segment overrides (Linux's per-CPU data through FS): ModRM and moffs operands only.
+    while (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || op === 0x64 || op === 0x65) {
+      override = op >= 0x64 ? op - 0x60 : (op >> 3) & 3;
+      op = byte();
+    }
+    if (override >= 0) usedOverride |= 1 << override;
+    if (op < 0x40 && (op & 7) < 6) {
+      const aluOp = op >> 3;
+      const form = op & 7;
+      if (form <= 3) {
+        const size = form & 1 ? 4 : 1;
+        const m = modrm();
+        if (form <= 1) return { code: aluRm(aluOp, size, m, getReg(m.reg, size), true), mem: memInsn(m) };
+        // reg = reg op r/m
+        const a = alu(aluOp, size);
+        let code = `{ const A = ${getReg(m.reg, size)}; let B = 0; ${readRm(m, size, 'B')} ${a.code} `;
+        if (aluOp !== 7) code += setReg(m.reg, size, 'res');
+        code += ` ${a.cc} }`;
+        known = a.known;
+        return { code, mem: memInsn(m) };
+      }
+      const size = form === 4 ? 1 : 4;
+      const imm = size === 1 ? byte() : imm32();
+      const a = alu(aluOp, size);
+      let code = `{ const A = ${getReg(0, size)}; const B = ${imm}; ${a.code} `;
+      if (aluOp !== 7) code += setReg(0, size, 'res');
+      code += ` ${a.cc} }`;
+      known = a.known;
+      return { code, mem: false };
+    }
+    if (op >= 0x40 && op <= 0x4f) { // INC/DEC r32
+      const r = op & 7, dec = op >= 0x48;
+      const code = `{ const kc = ${carry()}; const A = r${r}; const R0 = A ${dec ? '-' : '+'} 1; ${set32(r, 'R0 | 0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)} ck = kc; }`;
+      known = 'incdec32';
+      return { code, mem: false };
+    }
+    if (op >= 0x50 && op <= 0x57) return push(reg32(op & 7));
+    if (op >= 0x58 && op <= 0x5f) {
+      const r = op & 7;
+      return { code: `{ let v = 0; ${load('v', '(ssB + r4) >>> 0', 4)} r4 = (r4 + 4) | 0; ${set32(r, 'v')} } ${written4()}`, mem: true };
+    }
+    switch (op) {
+      case 0x68: return push(`${imm32()}`);
+      case 0x6a: return push(`${imm8s()}`);
+      case 0x69: case 0x6b: {
+        const m = modrm();
+        const b = op === 0x6b ? imm8s() : imm32();
+        return { code: `{ let A = 0; ${readRm(m, 4, 'A')} ${imul(m.reg, 'A', `${b}`)} }`, mem: memInsn(m) };
+      }
+      case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+      case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+        return jcc(op & 15, imm8s());
+      case 0x80: case 0x81: case 0x83: {
+        const size = op === 0x80 ? 1 : 4;
+        const m = modrm();
+        const imm = op === 0x81 ? imm32() : op === 0x83 ? imm8s() : byte();
+        return { code: aluRm(m.reg, size, m, `${imm}`, true), mem: memInsn(m) };
+      }
+      case 0x84: case 0x85: {
+        const size = op & 1 ? 4 : 1;
+        const m = modrm();
+        return { code: aluRm(4, size, m, getReg(m.reg, size), false), mem: memInsn(m) };
+      }
+      case 0x88: case 0x89: {
+        const size = op & 1 ? 4 : 1;
+        const m = modrm();
+        return { code: writeRm(m, size, getReg(m.reg, size)), mem: memInsn(m) };
+      }
+      case 0x8a: case 0x8b: {
+        const size = op & 1 ? 4 : 1;
+        const m = modrm();
+        return { code: `{ let v = 0; ${readRm(m, size, 'v')} ${setReg(m.reg, size, 'v')} }`, mem: memInsn(m) };
+      }
+      case 0x8d: {
+        const m = modrm();
+        if (m.rm >= 0) return null;
+        // The offset without the segment base: rebuild it from the linear expression's terms.
+        return { code: set32(m.reg, m.lin.replace(/^\(\w+ \+ /, '(').replace(/ >>> 0$/, ' | 0')), mem: false };
+      }
+      case 0x90: return { code: '', mem: false };
+      case 0xa0: case 0xa1: case 0xa2: case 0xa3: { // MOV AL/EAX <-> moffs32
+        const size = op & 1 ? 4 : 1;
+        const lin = `(${override >= 0 ? `sb${override}` : 'dsB'} + ${imm32() >>> 0}) >>> 0`;
+        if (op < 0xa2) return { code: `{ let v = 0; ${load('v', lin, size)} ${setReg(0, size, 'v')} }`, mem: true };
+        return { code: store(lin, size, getReg(0, size)), mem: true };
+      }
+      case 0x99: return { code: set32(2, 'r0 >> 31'), mem: false };
+      case 0x98: return { code: set32(0, '(r0 << 16) >> 16'), mem: false };
+      case 0xa8: { const imm = byte(); const a = alu(4, 1); known = null; return { code: `{ const A = r0 & 255; const B = ${imm}; ${a.code} ${a.cc} }`, mem: false }; }
+      case 0xa9: { const imm = imm32(); const a = alu(4, 4); known = 'logic32'; return { code: `{ const A = r0; const B = ${imm}; ${a.code} ${a.cc} }`, mem: false }; }
+      case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+        return { code: set8(op & 7, `${byte()}`), mem: false };
+      case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+        return { code: set32(op & 7, `${imm32()}`), mem: false };
+      case 0xc0: case 0xc1: case 0xd1: {
+        const size = op === 0xc0 ? 1 : 4;
+        const m = modrm();
+        const count = op === 0xd1 ? 1 : byte() & 31;
+        if (size !== 4 || m.reg < 4) return null; // rotates and 8-bit shifts: the interpreter
+        return { code: shift(m, m.reg, count), mem: memInsn(m) };
+      }
+      case 0xc3: return { code: `{ let v = 0; ${load('v', '(ssB + r4) >>> 0', 4)} r4 = (r4 + 4) | 0; ${written4()} ${exitAt(k + 1, 'v >>> 0')} }`, mem: false, end: 'jump' };
+      case 0xc6: case 0xc7: {
+        const size = op & 1 ? 4 : 1;
+        const m = modrm();
+        if (m.reg !== 0) return null;
+        const imm = size === 4 ? imm32() : byte();
+        return { code: writeRm(m, size, `${imm}`), mem: memInsn(m) };
+      }
+      case 0xc9: { // LEAVE (32-bit stack)
+        return { code: `{ let v = 0; ${load('v', '(ssB + r5) >>> 0', 4)} r4 = (r5 + 4) | 0; r5 = v; } ${written4()} ${written5()}`, mem: true };
+      }
+      case 0xe8: {
+        const d = imm32();
+        const ret = next();
+        const target = `(eip0 + ${ret + d}) >>> 0`;
+        const pushCode = push(`(eip0 + ${ret}) | 0`);
+        return { code: `${pushCode.code} ${exitAt(k + 1, target)}`, mem: false, end: 'jump' };
+      }
+      case 0xe9: return jmp(imm32());
+      case 0xeb: return jmp(imm8s());
+      case 0xf6: case 0xf7: return group3(op === 0xf7 ? 4 : 1);
+      case 0xfe: case 0xff: {
+        const size = op === 0xff ? 4 : 1;
+        const m = modrm();
+        if (m.reg <= 1) {
+          const dec = m.reg === 1;
+          const code = `{ const kc = ${carry()}; let A = 0; ${readRm(m, size, 'A')} const R0 = A ${dec ? '-' : '+'} 1; ${writeRm(m, size, size === 4 ? 'R0 | 0' : 'R0 & 255')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', size * 8)} ck = kc; }`;
+          known = size === 4 ? 'incdec32' : null;
+          return { code, mem: memInsn(m) };
+        }
+        if (size !== 4) return null;
+        if (m.reg === 6) return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${push('t').code} }`, mem: true };
+        if (m.reg === 4) return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${exitAt(k + 1, 't >>> 0')} }`, mem: false, end: 'jump' };
+        if (m.reg === 2) {
+          const ret = next();
+          return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${push(`(eip0 + ${ret}) | 0`).code} ${exitAt(k + 1, 't >>> 0')} }`, mem: false, end: 'jump' };
+        }
+        return null;
+      }
+      case 0x0f: return twoByte();
+      default: return null;
+    }
+  }
+
+  function written4() { written[4] = 1; return ''; }
+  function written5() { written[5] = 1; return ''; }
+
+  function push(v: string): { code: string; mem: boolean } {
+    written[4] = 1;
+    return { code: `{ const sp = (r4 - 4) | 0; ${store('(ssB + sp) >>> 0', 4, v)} r4 = sp; }`, mem: true };
+  }
+  function imul(reg: number, a: string, b: string): string {
+    flagsWritten = true;
+    known = null;
+    return `const fits = !mul32(${a} | 0, ${b} | 0, true); const lo = R[0]; ${set32(reg, 'lo')}
+      if (fits) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = lo; cbits = 32; }
+      else { fr = (fr & ${~ARITH}) | logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
+  }
+  function shift(m: Rm, kind: number, c: number): string {
+    if (c === 0) return ''; // a zero count reads nothing and changes nothing (as group2)
+    flagsWritten = true;
+    known = null;
+    let calc: string;
+    if (kind === 5) calc = `const u = v >>> 0; const r = (u >>> ${c}) | 0; const cf = (u >>> ${c - 1}) & 1; const of = ${c === 1 ? 'u >>> 31' : '0'};`;
+    else if (kind === 7) calc = `const r = v >> ${c}; const cf = (v >> ${c - 1}) & 1; const of = 0;`;
+    else calc = `const r = v << ${c}; const cf = (v >>> ${32 - c}) & 1; const of = ((r >>> 31) & 1) ^ cf;`;
+    return `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
+      fr = (fr & ${~ARITH}) | (logicFlags(r, 32) & ${~(CF | OF)}) | cf | (of ? ${OF} : 0); cop = ${CcOp.None}; }`;
+  }
+  function group3(size: number): { code: string; mem: boolean } | null {
+    const m = modrm();
+    const kind = m.reg;
+    if (kind === 0 || kind === 1) {
+      const imm = size === 4 ? imm32() : byte();
+      return { code: aluRm(4, size, m, `${imm}`, false), mem: memInsn(m) };
+    }
+    if (size !== 4) return null;
+    if (kind === 2) return { code: `{ let v = 0; ${readRm(m, 4, 'v')} ${writeRm(m, 4, '~v')} }`, mem: memInsn(m) };
+    if (kind === 3) {
+      const a = alu(5, 4);
+      known = 'cmp32';
+      return { code: `{ const A = 0; let B = 0; ${readRm(m, 4, 'B')} ${a.code} ${writeRm(m, 4, 'res')} ${a.cc} }`, mem: memInsn(m) };
+    }
+    if (kind === 4 || kind === 5) { // MUL, IMUL: EDX:EAX = EAX * r/m32
+      flagsWritten = true;
+      known = null;
+      written[0] = 1; written[2] = 1;
+      return {
+        code: `{ let v = 0; ${readRm(m, 4, 'v')} const sig = mul32(r0, v, ${kind === 5}); r0 = R[0]; r2 = R[1];
+          if (!sig) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = r0; cbits = 32; }
+          else { fr = (fr & ${~ARITH}) | logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
+        mem: memInsn(m),
+      };
+    }
+    if (kind === 6 || kind === 7) {
+      written[0] = 1; written[2] = 1;
+      return {
+        code: `{ let v = 0; ${readRm(m, 4, 'v')} if (v === 0 || !div32(r2, r0, v, ${kind === 7})) { ${sync()} cpu.raise(${DE}); } r0 = R[0]; r2 = R[1]; }`,
+        mem: memInsn(m),
+      };
+    }
+    return null;
+  }
+  function twoByte(): { code: string; mem: boolean; end?: 'jump' } | null {
+    const op = byte();
+    if (op >= 0x80 && op <= 0x8f) return jcc(op & 15, imm32());
+    if (op >= 0x90 && op <= 0x9f) { const m = modrm(); return { code: writeRm(m, 1, `${cond(op & 15)} ? 1 : 0`), mem: memInsn(m) }; }
+    if (op >= 0x40 && op <= 0x4f) {
+      const m = modrm();
+      return { code: `{ let v = 0; ${readRm(m, 4, 'v')} if (${cond(op & 15)}) ${set32(m.reg, 'v')} }`, mem: memInsn(m) };
+    }
+    switch (op) {
+      case 0xb6: case 0xb7: case 0xbe: case 0xbf: {
+        const from = op & 1 ? 2 : 1, sh = 32 - from * 8;
+        const m = modrm();
+        return { code: `{ let v = 0; ${readRm(m, from, 'v')} ${set32(m.reg, op >= 0xbe ? `(v << ${sh}) >> ${sh}` : 'v')} }`, mem: memInsn(m) };
+      }
+      case 0xaf: {
+        const m = modrm();
+        return { code: `{ let B = 0; ${readRm(m, 4, 'B')} ${imul(m.reg, `r${m.reg}`, 'B')} }`, mem: memInsn(m) };
+      }
+      case 0x1f: { const m = modrm(); if (m.reg !== 0) return null; return { code: '', mem: false }; } // NOP r/m
+      default: return null;
+    }
+  }
+  /** Back to the block's first byte: another pass inside the function while a whole pass fits the budget. */
+  const again = () => { loops = true; return `{ steps += ${k + 1}; if (steps + ${PASS} > maxSteps) ${exitAt(0, 'eip0')} continue; }`; };
+  /** A taken Jcc leaves the block (or loops); the block goes on along the fall-through path. */
+  function jcc(cc: number, d: number): { code: string; mem: boolean } {
+    const target = next() + d;
+    return { code: `if (${cond(cc)}) ${target === 0 ? again() : exitAt(k + 1, `(eip0 + ${target}) >>> 0`)}`, mem: false };
+  }
+  /** JMP: loops, follows a forward target in the page (the bytes skipped count as the block's), or leaves. */
+  function jmp(d: number): { code: string; mem: boolean; end?: 'jump' } {
+    const target = next() + d;
+    if (target === 0) return { code: again(), mem: false, end: 'jump' };
+    if (target > next() && start + target < pageEnd) { p = start + target; return { code: '', mem: false }; }
+    return { code: exitAt(k + 1, `(eip0 + ${target}) >>> 0`), mem: false, end: 'jump' };
+  }
+
+  while (k < MAX_INSNS && !ended) {
+    off = p - start;
+    const mark = p;
+    const snapshot = written.slice();
+    const knownBefore = known, flagsBefore = flagsWritten, loopsBefore = loops;
+    let r: ReturnType<typeof insn>;
+    try { r = insn(); } catch (e) { if (e !== CROSS) throw e; r = null; }
+    if (r === null) {
+      p = mark; written.set(snapshot); known = knownBefore; flagsWritten = flagsBefore; loops = loopsBefore;
+      break;
+    }
+    out.push(`// ${k}: +${off}`, r.code);
+    if (r.mem) out.push(afterMem());
+    k++;
+    if (p > furthest) furthest = p;
+    if (r.end) ended = true;
+  }
+  if (k === 0) return null;
+  if (!ended) out.push(exitAt(k, `(eip0 + ${p - start}) >>> 0`));
+
+  const regs = [...written.keys()].filter((r) => written[r]);
+  const wb = regs.map((r) => `regs[${r}] = r${r};`).join(' ')
+    + (flagsWritten ? ' cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = fr;' : '');
+  const body = out.join('\n').replaceAll(WB, wb).replaceAll(PASS, `${k}`);
+  const source = `"use strict";
+const regs = cpu.regs, mmu = cpu.mmu, tag = mmu.tag, perm = mmu.perm, ramOff = mmu.ramOff, u8 = mmu.u8, segBase = cpu.segBase;
+const bus = cpu.bus, flags = bus.pageFlags, i32 = bus.ram.i32;
+const condOf = H.condOf, carryOf = H.carryOf, logicFlags = H.logicFlags, mul32 = H.mul32, div32 = H.div32, R = H.R;
+return function block(eip0, maxSteps) {
+  let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
+  let cop = cpu.ccOp, ca = cpu.ccA, cb = cpu.ccB, cr = cpu.ccR, cbits = cpu.ccBits, ck = cpu.ccKeptCf, fr = cpu.flagsRest;
+  const user = cpu.cpl === 3, RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
+  const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
+  const ran0 = cpu.ran, ret0 = cpu.retiredCount;
+  let steps = 0, slow = false;
+  for (;;) {
+${body}
+  }
+};`;
+  return { source, insns: k, bytes: furthest - start, loops };
+}
