@@ -20,9 +20,8 @@ export async function runRvosAarch64(kernel: string, engine: Engine = 'interp') 
   let semihosted = '';
   const r = await runMeasured({
     kernel,
-    ...engineOptions('raspi3b', engine),
+    ...engineOptions('raspi3b', engine, { semihosting: true, semihostingOut: (bytes) => (semihosted += Buffer.from(bytes).toString('latin1')) }),
     maxInsns: 2_000_000_000,
-    session: { semihosting: true, semihostingOut: (bytes) => (semihosted += Buffer.from(bytes).toString('latin1')) },
   });
   return { ...r, semihosted };
 }

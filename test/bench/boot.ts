@@ -63,10 +63,9 @@ const raspi3b: OsBoot = {
   disk: join(kernels, 'raspi3b/build/sd.img'),
   rvos: (engine, disk) =>
     runMeasured({
-      ...engineOptions('raspi3b', engine),
+      ...engineOptions('raspi3b', engine, { semihosting: true, semihostingOut: () => {} }),
       kernel: join(kernels, 'raspi3b/build/kernel8.img'),
       drives: [`file=${disk},if=sd,format=raw`],
-      session: { semihosting: true, semihostingOut: () => {} },
       stopWhen: PROMPT,
     }),
   qemu: (disk) =>

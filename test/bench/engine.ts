@@ -9,8 +9,8 @@ export type Engine = 'jit' | 'interp';
 /** The engines each board's CPU has. */
 export const ENGINES: Record<string, Engine[]> = { virt: ['jit', 'interp'], raspi3b: ['jit', 'interp'], pc: ['jit', 'interp'] };
 
-/** The machine options that run `board` with `engine`. */
-export function engineOptions(board: string, engine: Engine): Pick<TestMachineOptions, 'board' | 'session'> {
+/** The machine options that run `board` with `engine`, plus the other session options `session`. */
+export function engineOptions(board: string, engine: Engine, session: TestMachineOptions['session'] = {}): Pick<TestMachineOptions, 'board' | 'session'> {
   if (!ENGINES[board]?.includes(engine)) throw new Error(`bench: board ${board} has no ${engine} engine`);
-  return { board, session: { engine } }; // --engine
+  return { board, session: { ...session, engine } }; // --engine
 }

@@ -44,10 +44,9 @@ describe('bench results', () => {
 });
 
 describe('bench engines', () => {
-  it('runs virt interp on the jit: false board and refuses an engine a CPU lacks', () => {
-    expect(engineOptions('virt', 'jit')).toEqual({ board: 'virt' });
-    expect(engineOptions('virt', 'interp').board).toMatch(/virt-interpreter\.yaml$/);
-    expect(engineOptions('pc', 'interp')).toEqual({ board: 'pc', session: { engine: 'interp' } });
-    expect(() => engineOptions('raspi3b', 'jit')).toThrow(/raspi3b has no jit engine/);
+  it('chooses the engine as --engine does, keeps other session options, and refuses an unknown board', () => {
+    expect(engineOptions('virt', 'jit')).toEqual({ board: 'virt', session: { engine: 'jit' } });
+    expect(engineOptions('pc', 'interp', { semihosting: true })).toEqual({ board: 'pc', session: { semihosting: true, engine: 'interp' } });
+    expect(() => engineOptions('nowhere', 'jit')).toThrow(/nowhere has no jit engine/);
   });
 });
