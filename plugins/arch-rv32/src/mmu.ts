@@ -9,7 +9,10 @@
  *   tag = virtual page number (-1 = empty)
  *   off = ramPageOffset - (vpn << 12), so that ramOffset = (vaddr + off) | 0.
  * The M-mode set never depends on satp and survives privilege changes; the U and S sets are
- * flushed on satp writes, SFENCE.VMA and SUM/MXR changes; all sets on PMP changes.
+ * flushed on satp writes, SFENCE.VMA with rs1 = x0 and SUM/MXR changes; all sets on PMP changes.
+ * SFENCE.VMA with an address drops only that page's U/S entries (Linux issues one per kernel PTE
+ * it changes: ~63 000 in a boot to init), unless a megapage holding it may be cached: the 4 KiB
+ * entries cut out of one megapage sit under other page numbers, so the whole U/S sets go then.
  */
 import type { Rv32Cpu } from './cpu.js';
 import {
@@ -47,6 +50,9 @@ export function tlbSet(priv: number): number {
 
 export class Tlbs {
   private readonly allTags = new Int32Array(9 * TLB_SIZE).fill(-1);
+  /** 1 for each 4 MiB region (va >>> 22) of which a U/S entry came from a megapage, since the last flush. */
+  private readonly megaRegions = new Uint8Array(1024);
+  private megaCached = false;
   private readonly allOffs = new Int32Array(9 * TLB_SIZE);
   /** tags[set][kind], offs[set][kind]: views into the arrays above. */
   readonly tags: Int32Array[][] = [];
@@ -69,12 +75,45 @@ export class Tlbs {
   /** Drops U and S translations (satp, SFENCE.VMA, SUM/MXR). */
   flushTranslated(): void {
     this.allTags.fill(-1, 0, 6 * TLB_SIZE);
+    this.forgetMegapages();
   }
 
   flushAll(): void {
     this.allTags.fill(-1);
+    this.forgetMegapages();
+  }
+
+  /**
+   * SFENCE.VMA rs1 (priv spec 4.2.1): drops the U/S entries of `va`'s leaf translation, for
+   * every ASID (the entries carry none). Only leaf PTEs are ordered by an address fence, and
+   * the walker reads the tables anew on every miss, so other pages stay valid.
+   */
+  flushPage(va: number): void {
+    if (this.megaCached && this.megaRegions[va >>> 22] !== 0) {
+      this.flushTranslated();
+      return;
+    }
+    const vpn = va >>> 12;
+    const e = vpn & TLB_MASK;
+    const tags = this.allTags;
+    for (let i = 0; i < 6; i++) if (tags[i * TLB_SIZE + e] === vpn) tags[i * TLB_SIZE + e] = -1;
+  }
+
+  /** Notes a U/S entry cut out of the megapage holding `va`. */
+  cachedMegapage(va: number): void {
+    this.megaRegions[va >>> 22] = 1;
+    this.megaCached = true;
+  }
+
+  private forgetMegapages(): void {
+    if (!this.megaCached) return;
+    this.megaRegions.fill(0);
+    this.megaCached = false;
   }
 }
+
+/** Set by walk(): whether its translation came from a megapage (level-1 leaf). */
+let walkedMegapage = false;
 
 /**
  * Translates `va` for an access of `kind` and `size` bytes at privilege `priv`, checks PMP, and
@@ -84,6 +123,7 @@ export class Tlbs {
 export function translate(cpu: Rv32Cpu, va: number, kind: number, size: number, priv: number): number {
   va >>>= 0;
   let pa: number;
+  walkedMegapage = false;
   if (priv === PRV_M || (cpu.satp & SATP_MODE) === 0) pa = va;
   else {
     pa = walk(cpu, va, kind, priv);
@@ -104,6 +144,7 @@ export function translate(cpu: Rv32Cpu, va: number, kind: number, size: number, 
       const e = vpn & TLB_MASK;
       cpu.tlb.tags[set][kind][e] = vpn;
       cpu.tlb.offs[set][kind][e] = (pageOff - (vpn << 12)) | 0;
+      if (walkedMegapage) cpu.tlb.cachedMegapage(va);
     }
   }
   return pa;
@@ -181,6 +222,7 @@ function walk(cpu: Rv32Cpu, va: number, kind: number, priv: number): number {
     if (cpu.pageFlags[off >>> 12] !== 0) cpu.bus.ramStoreHook(pteAddr, 4);
   }
   // Step 8: the physical address (34 bits in Sv32).
+  walkedMegapage = level === 1;
   if (level === 1) return (pte >>> 20) * 4194304 + (va & 0x3fffff);
   return (pte >>> 10) * 4096 + (va & 0xfff);
 }

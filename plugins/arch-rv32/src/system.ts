@@ -79,8 +79,12 @@ function privileged(cpu: Rv32Cpu, op: number, rs1: number, rs2: number, imm: num
         cpu.raise(EXC_ILLEGAL, (0x12000073 | (rs1 << 15) | (rs2 << 20)) >>> 0, pc);
         return true;
       }
-      // No ASID or address selectivity: every U/S translation is dropped.
-      cpu.flushTlbTranslated();
+      // No ASID selectivity (the TLB holds none): with an address, that page's U/S entries go,
+      // without one, every U/S translation.
+      if (rs1 !== 0) {
+        cpu.tlb.flushPage(cpu.x[rs1]);
+        cpu.attention = true;
+      } else cpu.flushTlbTranslated();
       cpu.pc = next;
       return true;
     default:

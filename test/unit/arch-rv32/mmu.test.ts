@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { CSR } from '../../../plugins/arch-rv32/src/csr.js';
+import { ACC_R } from '../../../plugins/arch-rv32/src/constants.js';
+import { TLB_MASK } from '../../../plugins/arch-rv32/src/mmu.js';
 import { HANDLER, installHandlers, makeMachine, openPmp, RAM_BASE, type TestMachine } from './machine.js';
 
 const { a0, a1, a2 } = A;
@@ -228,6 +230,38 @@ describe('rv32 SFENCE.VMA', () => {
     expect(m.traps).toEqual([]);
     expect(m.reg(a0)).toBe(1);
     expect(m.reg(A.t1)).toBe(2);
+  });
+
+  it('with an address, makes that page\'s new mapping visible and keeps the other pages\' TLB entries', () => {
+    const m = sv32([V | R | W | AC | D, V | R | W | AC | D, V | R | W | AC | D]);
+    m.w32(PAGE(0), 1);
+    m.w32(PAGE(2), 3);
+    m.w32(PAGE(1), 7);
+    const l0Alias = MEGA_VA + (L0 - RAM_BASE);
+    runS(m, [A.lw(a0, a1, 0), A.lw(A.t2, A.t3, 0), A.sw(a2, A.t0, 0), A.sfence_vma(a1), A.lw(A.t1, a1, 0)], {
+      [a1]: VA4K(0),
+      [A.t3]: VA4K(1),
+      [a2]: pte(PAGE(2), V | R | W | AC | D),
+      [A.t0]: l0Alias,
+    });
+    expect(m.traps).toEqual([]);
+    expect([m.reg(a0), m.reg(A.t2), m.reg(A.t1)]).toEqual([1, 7, 3]);
+    const vpn1 = VA4K(1) >>> 12;
+    expect(m.cpu.tlb.tags[1][ACC_R][vpn1 & TLB_MASK]).toBe(vpn1);
+  });
+
+  it('with an address inside a cached megapage, drops every 4 KiB piece of that megapage', () => {
+    const m = sv32();
+    m.w32(RAM_BASE + 0x2000, 9);
+    // Read through the megapage alias at +0x2000, unmap the megapage, fence its first page only.
+    runS(m, [A.lw(a0, a1, 0), A.sw(A.zero, A.t0, 0), A.sfence_vma(a2), A.lw(A.t1, a1, 0)], {
+      [a1]: MEGA_VA + 0x2000,
+      [a2]: MEGA_VA,
+      [A.t0]: ROOT + (MEGA_VA >>> 22) * 4,
+    });
+    expect(m.reg(a0)).toBe(9);
+    expect(m.cpu.mcause).toBe(13);
+    expect(m.cpu.mtval).toBe(MEGA_VA + 0x2000);
   });
 
   it('a satp write switches address spaces', () => {
