@@ -86,17 +86,19 @@ export class Tlbs {
   /**
    * SFENCE.VMA rs1 (priv spec 4.2.1): drops the U/S entries of `va`'s leaf translation, for
    * every ASID (the entries carry none). Only leaf PTEs are ordered by an address fence, and
-   * the walker reads the tables anew on every miss, so other pages stay valid.
+   * the walker reads the tables anew on every miss, so other pages stay valid. Returns true when
+   * it had to drop every U/S entry instead.
    */
-  flushPage(va: number): void {
+  flushPage(va: number): boolean {
     if (this.megaCached && this.megaRegions[va >>> 22] !== 0) {
       this.flushTranslated();
-      return;
+      return true;
     }
     const vpn = va >>> 12;
     const e = vpn & TLB_MASK;
     const tags = this.allTags;
     for (let i = 0; i < 6; i++) if (tags[i * TLB_SIZE + e] === vpn) tags[i * TLB_SIZE + e] = -1;
+    return false;
   }
 
   /** Notes a U/S entry cut out of the megapage holding `va`. */

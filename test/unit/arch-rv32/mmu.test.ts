@@ -264,6 +264,23 @@ describe('rv32 SFENCE.VMA', () => {
     expect(m.cpu.mtval).toBe(MEGA_VA + 0x2000);
   });
 
+  it('with the address of the page being executed, the next fetch uses the new mapping', () => {
+    const m = sv32([V | R | W | X | AC | D, V | R | W | X | AC | D]);
+    // Past the run loop's one-instruction warm-up calls (cpu.ts WARMUP_CALLS), so that the fence
+    // and what follows run in one interpreter call.
+    runS(m, [A.addi(A.t1, A.t1, 1), A.jal(A.zero, -4)], {}, 3);
+    m.run(1000);
+    const head = [A.sw(a2, A.t0, 0), A.sfence_vma(a1)];
+    m.load([...head, A.addi(a0, A.zero, 1)], PAGE(0));
+    m.load([...head, A.addi(a0, A.zero, 2)], PAGE(1));
+    for (const [r, v] of [[a1, VA4K(0)], [a2, pte(PAGE(1), V | R | W | X | AC | D)], [A.t0, MEGA_VA + (L0 - RAM_BASE)]]) m.cpu.setReg(r, v);
+    m.cpu.pc = VA4K(0);
+    m.cpu.setPrivilege(1);
+    m.run(3);
+    expect(m.traps).toEqual([]);
+    expect(m.reg(a0)).toBe(2);
+  });
+
   it('a satp write switches address spaces', () => {
     const m = sv32([V | R | W | AC | D]);
     m.w32(PAGE(0), 5);
