@@ -116,6 +116,12 @@ export class Tlbs {
 
 /** Set by walk(): whether its translation came from a megapage (level-1 leaf). */
 let walkedMegapage = false;
+/**
+ * Set by walk(): the other data access kind (ACC_R for a store, ACC_W for a load) that the leaf PTE
+ * also permits without a walker update, or -1. A store's walk has set A, so a load needs nothing;
+ * a load's walk permits stores only when the PTE is writable and already dirty.
+ */
+let walkedSibling = -1;
 
 /**
  * Translates `va` for an access of `kind` and `size` bytes at privilege `priv`, checks PMP, and
@@ -126,6 +132,7 @@ export function translate(cpu: Rv32Cpu, va: number, kind: number, size: number, 
   va >>>= 0;
   let pa: number;
   walkedMegapage = false;
+  walkedSibling = kind === ACC_R ? ACC_W : kind === ACC_W ? ACC_R : -1;
   if (priv === PRV_M || (cpu.satp & SATP_MODE) === 0) pa = va;
   else {
     pa = walk(cpu, va, kind, priv);
@@ -144,8 +151,16 @@ export function translate(cpu: Rv32Cpu, va: number, kind: number, size: number, 
       const vpn = va >>> 12;
       const set = tlbSet(priv);
       const e = vpn & TLB_MASK;
+      const off = (pageOff - (vpn << 12)) | 0;
       cpu.tlb.tags[set][kind][e] = vpn;
-      cpu.tlb.offs[set][kind][e] = (pageOff - (vpn << 12)) | 0;
+      cpu.tlb.offs[set][kind][e] = off;
+      // The other data kind too, when the PTE and PMP allow it (QEMU's TLB entries hold R/W/X
+      // together): a load then a store to a page walk once (Linux's fixmap PTE edits, stacks).
+      const sibling = walkedSibling;
+      if (sibling >= 0 && (perm & PMP_BIT_OF_ACCESS[sibling]) !== 0) {
+        cpu.tlb.tags[set][sibling][e] = vpn;
+        cpu.tlb.offs[set][sibling][e] = off;
+      }
       if (walkedMegapage) cpu.tlb.cachedMegapage(va);
     }
   }
@@ -213,6 +228,9 @@ function walk(cpu: Rv32Cpu, va: number, kind: number, priv: number): number {
   } else if ((pte & PTE_X) === 0) return pageFault(cpu, kind);
   // Step 6: a megapage must be aligned (ppn[0] = 0).
   if (level === 1 && ((pte >>> 10) & 0x3ff) !== 0) return pageFault(cpu, kind);
+  // The other data kind under the same rules (the U/SUM checks above are the same for both).
+  if (kind === ACC_W) walkedSibling = (pte & PTE_R) !== 0 || ((st & MSTATUS_MXR) !== 0 && (pte & PTE_X) !== 0) ? ACC_R : -1;
+  else if (kind === ACC_R) walkedSibling = (pte & (PTE_W | PTE_D)) === (PTE_W | PTE_D) ? ACC_W : -1;
   // Step 7: set A, and D for stores, with the walker.
   const need = PTE_A | (kind === ACC_W ? PTE_D : 0);
   if ((pte & need) !== need) {

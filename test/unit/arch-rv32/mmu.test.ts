@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { CSR } from '../../../plugins/arch-rv32/src/csr.js';
-import { ACC_R } from '../../../plugins/arch-rv32/src/constants.js';
+import { ACC_R, ACC_W } from '../../../plugins/arch-rv32/src/constants.js';
 import { TLB_MASK } from '../../../plugins/arch-rv32/src/mmu.js';
 import { HANDLER, installHandlers, makeMachine, openPmp, RAM_BASE, type TestMachine } from './machine.js';
 
@@ -64,6 +64,17 @@ describe('rv32 Sv32 translation', () => {
     const m = sv32([V | R | W]);
     runS(m, [A.lw(a0, a1, 0), A.sw(a0, a1, 0)], { [a1]: VA4K(0) });
     expect(m.r32(L0) & (AC | D)).toBe(AC | D);
+  });
+
+  it('one walk fills both data TLBs when the PTE allows both without an update', () => {
+    // Page 0 dirty and writable, page 1 writable but clean, page 2 read-only: load each, store to page 3.
+    const m = sv32([V | R | W | AC | D, V | R | W | AC, V | R | AC, V | R | W]);
+    runS(m, [A.lw(a0, a1, 0), A.lw(a0, a2, 0), A.lw(a0, A.t0, 0), A.sw(a0, A.t1, 0)], { [a1]: VA4K(0), [a2]: VA4K(1), [A.t0]: VA4K(2), [A.t1]: VA4K(3) });
+    expect(m.traps).toEqual([]);
+    const has = (kind: number, i: number) => m.cpu.tlb.tags[1][kind][(VA4K(i) >>> 12) & TLB_MASK] === VA4K(i) >>> 12;
+    expect([0, 1, 2, 3].map((i) => has(ACC_W, i))).toEqual([true, false, false, true]);
+    expect([0, 1, 2, 3].map((i) => has(ACC_R, i))).toEqual([true, true, true, true]);
+    expect(m.r32(L0 + 12) & (AC | D)).toBe(AC | D);
   });
 
   it('M-mode ignores satp; bare mode in S does not translate', () => {
