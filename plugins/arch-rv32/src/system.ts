@@ -84,7 +84,8 @@ function privileged(cpu: Rv32Cpu, op: number, rs1: number, rs2: number, imm: num
       // without one, every U/S translation. The interpreter and compiled blocks look data up in
       // the TLB arrays themselves, and only the page being executed is cached outside them: an
       // address fence of another page needs no return to the run loop (Linux issues one per
-      // kernel PTE it changes, tens of thousands in a boot).
+      // kernel PTE it changes, tens of thousands in a boot). Anything that keeps another page's
+      // translation (a jump from one compiled block into another page's) must check xTag first.
       if (rs1 !== 0) {
         const va = cpu.x[rs1];
         if (!cpu.tlb.flushPage(va) && va >>> 12 !== pc >>> 12) return cpu.attention;
