@@ -1,11 +1,12 @@
-/* /init for the small Linux builds (scripts/linux-arm64, scripts/linux-i386): a static program with no
- * libc. It prints a line, the uname fields and /proc/cpuinfo on the console, then powers the machine
- * off. The system calls are raw: aarch64 (include/uapi/asm-generic/unistd.h: svc #0, number in x8,
- * arguments in x0-x5, result in x0) or i386 (arch/x86/entry/syscalls/syscall_32.tbl: int $0x80,
+/* /init for the small Linux builds (scripts/linux-arm64, scripts/linux-i386, scripts/linux-rv32): a
+ * static program with no libc. It prints a line, the uname fields and /proc/cpuinfo on the console,
+ * then powers the machine off. The system calls are raw: aarch64 (include/uapi/asm-generic/unistd.h:
+ * svc #0, number in x8, arguments in x0-x5, result in x0), riscv (the same numbers: ecall, number in
+ * a7, arguments in a0-a5, result in a0) or i386 (arch/x86/entry/syscalls/syscall_32.tbl: int $0x80,
  * number in eax, arguments in ebx, ecx, edx, esi, edi, result in eax). */
 #define AT_FDCWD (-100)
 
-#if defined(__aarch64__)
+#if defined(__aarch64__) || defined(__riscv)
 #define SYS_mount 40
 #define SYS_openat 56
 #define SYS_close 57
@@ -14,7 +15,9 @@
 #define SYS_exit 93
 #define SYS_reboot 142
 #define SYS_uname 160
+#endif
 
+#if defined(__aarch64__)
 static long syscall6(long n, long a, long b, long c, long d, long e) {
   register long x8 __asm__("x8") = n;
   register long x0 __asm__("x0") = a;
@@ -24,6 +27,17 @@ static long syscall6(long n, long a, long b, long c, long d, long e) {
   register long x4 __asm__("x4") = e;
   __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
   return x0;
+}
+#elif defined(__riscv)
+static long syscall6(long n, long a, long b, long c, long d, long e) {
+  register long a7 __asm__("a7") = n;
+  register long a0 __asm__("a0") = a;
+  register long a1 __asm__("a1") = b;
+  register long a2 __asm__("a2") = c;
+  register long a3 __asm__("a3") = d;
+  register long a4 __asm__("a4") = e;
+  __asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2), "r"(a3), "r"(a4) : "memory");
+  return a0;
 }
 #elif defined(__i386__)
 #define SYS_exit 1
@@ -90,6 +104,10 @@ void start(void) {
 /* Entry: the stack pointer points at argc; nothing of it is used. */
 #if defined(__aarch64__)
 __asm__(".globl _start\n_start:\n  bl start\n  b .\n");
+#elif defined(__riscv)
+/* gp first: the linker relaxes accesses near __global_pointer$ to gp-relative ones. */
+__asm__(".globl _start\n_start:\n  .option push\n  .option norelax\n  la gp, __global_pointer$\n  .option pop\n"
+        "  call start\n  j .\n");
 #else
 __asm__(".globl _start\n_start:\n  call start\n  jmp .\n");
 #endif

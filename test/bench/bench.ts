@@ -4,13 +4,14 @@
  * - compute: kernels/bench's compute kernel built for each architecture (guest-arch.ts);
  * - compute code-write: the rv32 kernel with its data in its hot code's page (rv32.ts);
  * - os boot: each board's reference kernel from reset to its shell prompt (boot.ts);
+ * - linux boot: virt's small rv32 Linux (scripts/linux-rv32) from reset to its /init (linux-boot.ts);
  * each with guest instructions, host seconds (best of --runs), MIPS, QEMU's seconds for the same
  * workload (where installed; its start-up subtracted) and the rvos/QEMU time ratio, the rv32
  * code cache's size (decoded pages / compiled blocks, Rv32Cpu.codeCache) and the bench process's
  * RSS at the end of the run. First the start-up figures (startup.ts).
  *
  *   npm run bench -- [--runs N] [--json FILE] [--compare OLD.json] [--no-qemu] [--no-rvos]
- *                    [--no-startup] [--no-compute] [--no-code-write] [--no-boot]
+ *                    [--no-startup] [--no-compute] [--no-code-write] [--no-boot] [--no-linux]
  *                    [--no-rv32] [--no-aarch64] [--no-i386]
  *
  * --json FILE writes every figure with the commit, Node version, date and machine; --compare
@@ -21,6 +22,7 @@ import { aarch64 } from './aarch64.js';
 import { benchBoot, OS_BOOTS } from './boot.js';
 import { benchGuestArch } from './guest-arch.js';
 import { i386 } from './i386.js';
+import { benchLinuxBoot } from './linux-boot.js';
 import { environment, formatComparison, formatStartup, formatTable, writeResults, type BenchResults, type Workload } from './results.js';
 import { rv32 } from './rv32.js';
 import { benchStartup } from './startup.js';
@@ -64,6 +66,7 @@ for (const arch of [rv32, aarch64, i386]) {
   results.rows.push(...(await benchGuestArch(arch, { runs, rvos, qemu, workloads })));
   const board = arch.board as keyof typeof OS_BOOTS;
   if (!has('--no-boot')) results.rows.push(...(await benchBoot(board, { runs, rvos, qemu })));
+  if (arch === rv32 && !has('--no-linux')) results.rows.push(...(await benchLinuxBoot({ runs, rvos, qemu })));
 }
 
 console.log(`\nrvos ${results.commit.slice(0, 12)}${results.dirty ? ' (dirty)' : ''}, node ${results.node}, ${results.machine.cpus} x ${results.machine.cpu}, best of ${runs}`);

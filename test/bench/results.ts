@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Engine } from './engine.js';
 import type { CodeCacheSize } from './measure.js';
 
-export type Workload = 'compute' | 'compute code-write' | 'os boot';
+export type Workload = 'compute' | 'compute code-write' | 'os boot' | 'linux boot';
 
 export interface BenchRow {
   board: string;

@@ -15,6 +15,7 @@ import { startMachine, type TestMachineOptions } from '../../src/testing/machine
 import { programElf, programs } from '../helpers/programs.js';
 import { tempFile } from '../helpers/raspi3b.js';
 import * as virtOs from '../helpers/virt-os.js';
+import { LINUX_RV32_APPEND, linuxRv32Build } from '../helpers/linux-rv32.js';
 
 const kernels = join(import.meta.dirname, '../../kernels');
 const bench = (name: string) => join(kernels, 'bench/build', name);
@@ -128,7 +129,18 @@ const rv32: Case[] = [
   },
   { name: 'kernels/bench bench.elf, first 20 M instructions', needs: [bench('bench.elf')], run: () => ({ board: 'virt', kernel: bench('bench.elf'), maxInsns: 20_000_000 }) },
   { name: 'kernels/bench empty.elf', needs: [bench('empty.elf')], run: () => ({ board: 'virt', kernel: bench('empty.elf'), maxInsns: 1_000_000 }) },
+  linuxRv32Case(),
 ];
+
+/** scripts/linux-rv32's Linux under rvos-sbi, reset to power-off (~21 M instructions); skipped when not built. */
+function linuxRv32Case(): Case {
+  const linux = linuxRv32Build();
+  return {
+    name: 'scripts/linux-rv32 Linux 6.1 under rvos-sbi, to its power-off',
+    needs: linux ? [linux.image, linux.initrd] : ['(the rv32 Linux build: scripts/linux-rv32/build.sh)'],
+    run: () => ({ board: 'virt', bios: virtOs.firmware, kernel: linux!.image, append: LINUX_RV32_APPEND, session: { initrd: linux!.initrd }, maxInsns: 100_000_000 }),
+  };
+}
 
 const raspi = join(kernels, 'raspi3b');
 const aarch64: Case[] = [

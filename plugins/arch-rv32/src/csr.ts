@@ -15,8 +15,11 @@ import {
   MIP_SEIP,
   MIP_SSIP,
   MISA,
+  MSTATUS_MIE,
   MSTATUS_MPP,
+  MSTATUS_MPRV,
   MSTATUS_MXR,
+  MSTATUS_SIE,
   MSTATUS_SUM,
   MSTATUS_TVM,
   MSTATUS_WRITABLE,
@@ -238,11 +241,18 @@ export function csrRead(cpu: Rv32Cpu, csr: number): number {
   }
 }
 
-/** Writes a CSR known to exist and be writable at the current privilege (WARL rules applied). */
+/**
+ * Writes a CSR known to exist and be writable at the current privilege (WARL rules applied).
+ * Sets `cpu.attention` (back to the run loop after the instruction) only where the write can
+ * matter there: it may let a pending interrupt in (mstatus.MIE/SIE set, mie/sie, mip/sip,
+ * mideleg), it changes what the interpreter holds (data TLB choice, TLB contents), or it touches
+ * the counters. Linux saves and clears sstatus.SIE around every spinlock: those writes need none.
+ */
 export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
   value >>>= 0;
   const mc = machineCounterIndex(csr);
   if (mc >= 0) {
+    cpu.attention = true;
     const high = (csr & 0x80) !== 0;
     // The written value is what the next instruction reads (the writing one does not count).
     const now = cpu.instretNow();
@@ -252,6 +262,7 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
     return;
   }
   if (csr >= CSR.mhpmevent3 && csr <= 0x33f) {
+    cpu.attention = true;
     cpu.hpmEvents[csr - CSR.mhpmevent3] = value;
     return;
   }
@@ -271,6 +282,7 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
       return;
     case CSR.sie:
       cpu.mie = ((cpu.mie & ~cpu.mideleg) | (value & cpu.mideleg)) >>> 0;
+      cpu.attention = true;
       return;
     case CSR.stvec:
       if ((value & 3) < 2) cpu.stvec = value; // MODE >= 2 is reserved: keep the old value (QEMU)
@@ -297,6 +309,7 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
       // Only SSIP is writable through sip, and only when delegated (priv spec 4.1.3).
       const mask = cpu.mideleg & MIP_SSIP;
       cpu.mipSoft = ((cpu.mipSoft & ~mask) | (value & mask)) >>> 0;
+      cpu.attention = true;
       return;
     }
     case CSR.satp:
@@ -314,9 +327,11 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
     case CSR.mideleg:
       // Only supervisor interrupts can be delegated (priv spec 3.1.8).
       cpu.mideleg = (value & S_INTERRUPTS) >>> 0;
+      cpu.attention = true;
       return;
     case CSR.mie:
       cpu.mie = (value & ALL_INTERRUPTS) >>> 0;
+      cpu.attention = true;
       return;
     case CSR.mtvec:
       if ((value & 3) < 2) cpu.mtvec = value;
@@ -328,6 +343,7 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
       cpu.menvcfg = value & ENVCFG_FIOM;
       return;
     case CSR.mcountinhibit: {
+      cpu.attention = true;
       cpu.mcountinhibit = (value & MCOUNTINHIBIT_MASK) >>> 0;
       const src = cpu.instretNow() + 1;
       cpu.mcycle.inhibit(src, (value & 1) !== 0);
@@ -349,6 +365,7 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
     case CSR.mip: {
       // M-mode may write SSIP, STIP and the software-writable SEIP bit (priv spec 3.1.9).
       cpu.mipSoft = ((cpu.mipSoft & ~S_INTERRUPTS) | (value & S_INTERRUPTS)) >>> 0;
+      cpu.attention = true;
       return;
     }
     default:
@@ -358,15 +375,21 @@ export function csrWrite(cpu: Rv32Cpu, csr: number, value: number): void {
   }
 }
 
-/** mstatus write with WARL legalisation; flushes translations when SUM/MXR change. */
+/**
+ * mstatus write with WARL legalisation; flushes translations when SUM/MXR change, picks the data
+ * TLBs again when MPRV/MPP change (3.1.6.3), and returns to the run loop when MIE or SIE is set
+ * (a pending interrupt may now be taken, 3.1.6.1).
+ */
 export function writeMstatus(cpu: Rv32Cpu, value: number): void {
   const old = cpu.mstatus;
   let next = (old & ~MSTATUS_WRITABLE) | (value & MSTATUS_WRITABLE);
   // MPP is WARL over {U, S, M}: the reserved value 2 keeps the previous MPP (QEMU legalize_mpp).
   if ((next & MSTATUS_MPP) >>> 11 === 2) next = (next & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
   cpu.mstatus = next >>> 0;
-  if ((old ^ next) & (MSTATUS_SUM | MSTATUS_MXR)) cpu.flushTlbTranslated();
-  cpu.selectDataTlb();
+  const changed = old ^ next;
+  if (changed & (MSTATUS_SUM | MSTATUS_MXR)) cpu.flushTlbTranslated();
+  if (changed & (MSTATUS_MPRV | MSTATUS_MPP)) cpu.selectDataTlb();
+  if (next & ~old & (MSTATUS_MIE | MSTATUS_SIE)) cpu.attention = true;
 }
 
 /**
@@ -393,7 +416,6 @@ export function executeCsr(cpu: Rv32Cpu, funct3: number, csr: number, rd: number
     else if ((funct3 & 3) === 2) value = base | src;
     else value = base & ~src;
     csrWrite(cpu, csr, value);
-    cpu.attention = true;
   }
   return old | 0;
 }

@@ -9,7 +9,10 @@
  *   tag = virtual page number (-1 = empty)
  *   off = ramPageOffset - (vpn << 12), so that ramOffset = (vaddr + off) | 0.
  * The M-mode set never depends on satp and survives privilege changes; the U and S sets are
- * flushed on satp writes, SFENCE.VMA and SUM/MXR changes; all sets on PMP changes.
+ * flushed on satp writes, SFENCE.VMA with rs1 = x0 and SUM/MXR changes; all sets on PMP changes.
+ * SFENCE.VMA with an address drops only that page's U/S entries (Linux issues one per kernel PTE
+ * it changes: ~63 000 in a boot to init), unless a megapage holding it may be cached: the 4 KiB
+ * entries cut out of one megapage sit under other page numbers, so the whole U/S sets go then.
  */
 import type { Rv32Cpu } from './cpu.js';
 import {
@@ -47,6 +50,9 @@ export function tlbSet(priv: number): number {
 
 export class Tlbs {
   private readonly allTags = new Int32Array(9 * TLB_SIZE).fill(-1);
+  /** 1 for each 4 MiB region (va >>> 22) of which a U/S entry came from a megapage, since the last flush. */
+  private readonly megaRegions = new Uint8Array(1024);
+  private megaCached = false;
   private readonly allOffs = new Int32Array(9 * TLB_SIZE);
   /** tags[set][kind], offs[set][kind]: views into the arrays above. */
   readonly tags: Int32Array[][] = [];
@@ -69,12 +75,53 @@ export class Tlbs {
   /** Drops U and S translations (satp, SFENCE.VMA, SUM/MXR). */
   flushTranslated(): void {
     this.allTags.fill(-1, 0, 6 * TLB_SIZE);
+    this.forgetMegapages();
   }
 
   flushAll(): void {
     this.allTags.fill(-1);
+    this.forgetMegapages();
+  }
+
+  /**
+   * SFENCE.VMA rs1 (priv spec 4.2.1): drops the U/S entries of `va`'s leaf translation, for
+   * every ASID (the entries carry none). Only leaf PTEs are ordered by an address fence, and
+   * the walker reads the tables anew on every miss, so other pages stay valid. Returns true when
+   * it had to drop every U/S entry instead.
+   */
+  flushPage(va: number): boolean {
+    if (this.megaCached && this.megaRegions[va >>> 22] !== 0) {
+      this.flushTranslated();
+      return true;
+    }
+    const vpn = va >>> 12;
+    const e = vpn & TLB_MASK;
+    const tags = this.allTags;
+    for (let i = 0; i < 6; i++) if (tags[i * TLB_SIZE + e] === vpn) tags[i * TLB_SIZE + e] = -1;
+    return false;
+  }
+
+  /** Notes a U/S entry cut out of the megapage holding `va`. */
+  cachedMegapage(va: number): void {
+    this.megaRegions[va >>> 22] = 1;
+    this.megaCached = true;
+  }
+
+  private forgetMegapages(): void {
+    if (!this.megaCached) return;
+    this.megaRegions.fill(0);
+    this.megaCached = false;
   }
 }
+
+/** Set by walk(): whether its translation came from a megapage (level-1 leaf). */
+let walkedMegapage = false;
+/**
+ * Set by walk(): the other data access kind (ACC_R for a store, ACC_W for a load) that the leaf PTE
+ * also permits without a walker update, or -1. A store's walk has set A, so a load needs nothing;
+ * a load's walk permits stores only when the PTE is writable and already dirty.
+ */
+let walkedSibling = -1;
 
 /**
  * Translates `va` for an access of `kind` and `size` bytes at privilege `priv`, checks PMP, and
@@ -84,6 +131,8 @@ export class Tlbs {
 export function translate(cpu: Rv32Cpu, va: number, kind: number, size: number, priv: number): number {
   va >>>= 0;
   let pa: number;
+  walkedMegapage = false;
+  walkedSibling = kind === ACC_R ? ACC_W : kind === ACC_W ? ACC_R : -1;
   if (priv === PRV_M || (cpu.satp & SATP_MODE) === 0) pa = va;
   else {
     pa = walk(cpu, va, kind, priv);
@@ -102,8 +151,17 @@ export function translate(cpu: Rv32Cpu, va: number, kind: number, size: number, 
       const vpn = va >>> 12;
       const set = tlbSet(priv);
       const e = vpn & TLB_MASK;
+      const off = (pageOff - (vpn << 12)) | 0;
       cpu.tlb.tags[set][kind][e] = vpn;
-      cpu.tlb.offs[set][kind][e] = (pageOff - (vpn << 12)) | 0;
+      cpu.tlb.offs[set][kind][e] = off;
+      // The other data kind too, when the PTE and PMP allow it (QEMU's TLB entries hold R/W/X
+      // together): a load then a store to a page walk once (Linux's fixmap PTE edits, stacks).
+      const sibling = walkedSibling;
+      if (sibling >= 0 && (perm & PMP_BIT_OF_ACCESS[sibling]) !== 0) {
+        cpu.tlb.tags[set][sibling][e] = vpn;
+        cpu.tlb.offs[set][sibling][e] = off;
+      }
+      if (walkedMegapage) cpu.tlb.cachedMegapage(va);
     }
   }
   return pa;
@@ -170,6 +228,9 @@ function walk(cpu: Rv32Cpu, va: number, kind: number, priv: number): number {
   } else if ((pte & PTE_X) === 0) return pageFault(cpu, kind);
   // Step 6: a megapage must be aligned (ppn[0] = 0).
   if (level === 1 && ((pte >>> 10) & 0x3ff) !== 0) return pageFault(cpu, kind);
+  // The other data kind under the same rules (the U/SUM checks above are the same for both).
+  if (kind === ACC_W) walkedSibling = (pte & PTE_R) !== 0 || ((st & MSTATUS_MXR) !== 0 && (pte & PTE_X) !== 0) ? ACC_R : -1;
+  else if (kind === ACC_R) walkedSibling = (pte & (PTE_W | PTE_D)) === (PTE_W | PTE_D) ? ACC_W : -1;
   // Step 7: set A, and D for stores, with the walker.
   const need = PTE_A | (kind === ACC_W ? PTE_D : 0);
   if ((pte & need) !== need) {
@@ -181,6 +242,7 @@ function walk(cpu: Rv32Cpu, va: number, kind: number, priv: number): number {
     if (cpu.pageFlags[off >>> 12] !== 0) cpu.bus.ramStoreHook(pteAddr, 4);
   }
   // Step 8: the physical address (34 bits in Sv32).
+  walkedMegapage = level === 1;
   if (level === 1) return (pte >>> 20) * 4194304 + (va & 0x3fffff);
   return (pte >>> 10) * 4096 + (va & 0xfff);
 }

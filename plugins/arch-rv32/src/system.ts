@@ -79,9 +79,18 @@ function privileged(cpu: Rv32Cpu, op: number, rs1: number, rs2: number, imm: num
         cpu.raise(EXC_ILLEGAL, (0x12000073 | (rs1 << 15) | (rs2 << 20)) >>> 0, pc);
         return true;
       }
-      // No ASID or address selectivity: every U/S translation is dropped.
-      cpu.flushTlbTranslated();
       cpu.pc = next;
+      // No ASID selectivity (the TLB holds none): with an address, that page's U/S entries go,
+      // without one, every U/S translation. The interpreter and compiled blocks look data up in
+      // the TLB arrays themselves, and only the page being executed is cached outside them: an
+      // address fence of another page needs no return to the run loop (Linux issues one per
+      // kernel PTE it changes, tens of thousands in a boot). Anything that keeps another page's
+      // translation (a jump from one compiled block into another page's) must check xTag first.
+      if (rs1 !== 0) {
+        const va = cpu.x[rs1];
+        if (!cpu.tlb.flushPage(va) && va >>> 12 !== pc >>> 12) return cpu.attention;
+        cpu.attention = true;
+      } else cpu.flushTlbTranslated();
       return true;
     default:
       // Op.ILLEGAL (imm holds the instruction bits, which QEMU reports in tval).

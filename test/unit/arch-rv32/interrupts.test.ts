@@ -244,3 +244,47 @@ describe('rv32 run control', () => {
     expect(m.cpu.retired).toBe(50_005);
   });
 });
+
+describe('rv32 interrupt enables within one interpreter call', () => {
+  /** Past the run loop's one-instruction warm-up calls (cpu.ts WARMUP_CALLS). */
+  function warm(m: TestMachine): void {
+    m.load([A.addi(A.t1, A.t1, 1), A.jal(A.zero, -4)], RAM_BASE + 0x800);
+    m.cpu.setPrivilege(3);
+    m.run(1000);
+  }
+
+  it('a pending S interrupt is taken right after the CSR write that sets sstatus.SIE, not before', () => {
+    const m = makeMachine();
+    installHandlers(m);
+    openPmp(m);
+    warm(m);
+    m.cpu.mideleg = 0x222;
+    m.cpu.mie = 1 << 5;
+    m.cpu.mipSoft = 1 << 5; // STIP, pending all along
+    m.load([A.csrrci(a0, CSR.sstatus, SIE), A.csrrw(0, CSR.sscratch, a0), A.csrrsi(0, CSR.sstatus, SIE), A.nop(), A.nop()]);
+    m.cpu.setPrivilege(1);
+    m.run(5);
+    expect(m.traps).toHaveLength(1);
+    expect(m.cpu.scause).toBe((INT | 5) >>> 0);
+    expect(m.cpu.sepc).toBe(RAM_BASE + 12);
+  });
+
+  it('a load after setting mstatus.MPRV uses the data TLBs of MPP', () => {
+    const m = makeMachine();
+    installHandlers(m);
+    openPmp(m);
+    warm(m);
+    // MPP = U (reset value) with MPRV: an M-mode load of a word that U may not read (PMP entry 0,
+    // NA4 without permissions; satp = 0 is Bare) faults as a U-mode access once MPRV is set.
+    m.cpu.pmp.writeAddr(0, (RAM_BASE + 0x3000) >>> 2);
+    m.cpu.pmp.writeCfg(0, 0x10);
+    m.cpu.flushTlbAll();
+    m.load([A.lw(a0, a1, 0), A.csrrs(0, CSR.mstatus, A.t2), A.lw(a0, a1, 0), A.nop()]);
+    m.cpu.setReg(a1, RAM_BASE + 0x3000);
+    m.cpu.setReg(A.t2, 1 << 17);
+    m.run(3);
+    expect(m.traps).toHaveLength(1);
+    expect(m.cpu.mcause).toBe(5);
+    expect(m.cpu.mepc).toBe(RAM_BASE + 8);
+  });
+});

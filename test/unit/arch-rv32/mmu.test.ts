@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { CSR } from '../../../plugins/arch-rv32/src/csr.js';
+import { ACC_R, ACC_W } from '../../../plugins/arch-rv32/src/constants.js';
+import { TLB_MASK } from '../../../plugins/arch-rv32/src/mmu.js';
 import { HANDLER, installHandlers, makeMachine, openPmp, RAM_BASE, type TestMachine } from './machine.js';
 
 const { a0, a1, a2 } = A;
@@ -62,6 +64,17 @@ describe('rv32 Sv32 translation', () => {
     const m = sv32([V | R | W]);
     runS(m, [A.lw(a0, a1, 0), A.sw(a0, a1, 0)], { [a1]: VA4K(0) });
     expect(m.r32(L0) & (AC | D)).toBe(AC | D);
+  });
+
+  it('one walk fills both data TLBs when the PTE allows both without an update', () => {
+    // Page 0 dirty and writable, page 1 writable but clean, page 2 read-only: load each, store to page 3.
+    const m = sv32([V | R | W | AC | D, V | R | W | AC, V | R | AC, V | R | W]);
+    runS(m, [A.lw(a0, a1, 0), A.lw(a0, a2, 0), A.lw(a0, A.t0, 0), A.sw(a0, A.t1, 0)], { [a1]: VA4K(0), [a2]: VA4K(1), [A.t0]: VA4K(2), [A.t1]: VA4K(3) });
+    expect(m.traps).toEqual([]);
+    const has = (kind: number, i: number) => m.cpu.tlb.tags[1][kind][(VA4K(i) >>> 12) & TLB_MASK] === VA4K(i) >>> 12;
+    expect([0, 1, 2, 3].map((i) => has(ACC_W, i))).toEqual([true, false, false, true]);
+    expect([0, 1, 2, 3].map((i) => has(ACC_R, i))).toEqual([true, true, true, true]);
+    expect(m.r32(L0 + 12) & (AC | D)).toBe(AC | D);
   });
 
   it('M-mode ignores satp; bare mode in S does not translate', () => {
@@ -228,6 +241,55 @@ describe('rv32 SFENCE.VMA', () => {
     expect(m.traps).toEqual([]);
     expect(m.reg(a0)).toBe(1);
     expect(m.reg(A.t1)).toBe(2);
+  });
+
+  it('with an address, makes that page\'s new mapping visible and keeps the other pages\' TLB entries', () => {
+    const m = sv32([V | R | W | AC | D, V | R | W | AC | D, V | R | W | AC | D]);
+    m.w32(PAGE(0), 1);
+    m.w32(PAGE(2), 3);
+    m.w32(PAGE(1), 7);
+    const l0Alias = MEGA_VA + (L0 - RAM_BASE);
+    runS(m, [A.lw(a0, a1, 0), A.lw(A.t2, A.t3, 0), A.sw(a2, A.t0, 0), A.sfence_vma(a1), A.lw(A.t1, a1, 0)], {
+      [a1]: VA4K(0),
+      [A.t3]: VA4K(1),
+      [a2]: pte(PAGE(2), V | R | W | AC | D),
+      [A.t0]: l0Alias,
+    });
+    expect(m.traps).toEqual([]);
+    expect([m.reg(a0), m.reg(A.t2), m.reg(A.t1)]).toEqual([1, 7, 3]);
+    const vpn1 = VA4K(1) >>> 12;
+    expect(m.cpu.tlb.tags[1][ACC_R][vpn1 & TLB_MASK]).toBe(vpn1);
+  });
+
+  it('with an address inside a cached megapage, drops every 4 KiB piece of that megapage', () => {
+    const m = sv32();
+    m.w32(RAM_BASE + 0x2000, 9);
+    // Read through the megapage alias at +0x2000, unmap the megapage, fence its first page only.
+    runS(m, [A.lw(a0, a1, 0), A.sw(A.zero, A.t0, 0), A.sfence_vma(a2), A.lw(A.t1, a1, 0)], {
+      [a1]: MEGA_VA + 0x2000,
+      [a2]: MEGA_VA,
+      [A.t0]: ROOT + (MEGA_VA >>> 22) * 4,
+    });
+    expect(m.reg(a0)).toBe(9);
+    expect(m.cpu.mcause).toBe(13);
+    expect(m.cpu.mtval).toBe(MEGA_VA + 0x2000);
+  });
+
+  it('with the address of the page being executed, the next fetch uses the new mapping', () => {
+    const m = sv32([V | R | W | X | AC | D, V | R | W | X | AC | D]);
+    // Past the run loop's one-instruction warm-up calls (cpu.ts WARMUP_CALLS), so that the fence
+    // and what follows run in one interpreter call.
+    runS(m, [A.addi(A.t1, A.t1, 1), A.jal(A.zero, -4)], {}, 3);
+    m.run(1000);
+    const head = [A.sw(a2, A.t0, 0), A.sfence_vma(a1)];
+    m.load([...head, A.addi(a0, A.zero, 1)], PAGE(0));
+    m.load([...head, A.addi(a0, A.zero, 2)], PAGE(1));
+    for (const [r, v] of [[a1, VA4K(0)], [a2, pte(PAGE(1), V | R | W | X | AC | D)], [A.t0, MEGA_VA + (L0 - RAM_BASE)]]) m.cpu.setReg(r, v);
+    m.cpu.pc = VA4K(0);
+    m.cpu.setPrivilege(1);
+    m.run(3);
+    expect(m.traps).toEqual([]);
+    expect(m.reg(a0)).toBe(2);
   });
 
   it('a satp write switches address spaces', () => {
