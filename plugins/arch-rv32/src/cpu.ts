@@ -481,7 +481,8 @@ export class Rv32Cpu implements Cpu {
     }
     const block = compileBlock(this, this.kit, insns);
     // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
-    this.codePages.store(page, slot, block);
+    const last = insns[insns.length - 1];
+    this.codePages.store(page, slot, block, slot, slot + ((last.off + last.len) >>> 1));
     return block;
   }
 
@@ -522,12 +523,10 @@ export class Rv32Cpu implements Cpu {
       const start = Math.max(0, ((off & 0xfff) - 3) & ~1);
       const end = Math.min(0xffe, (off & 0xfff) + size - 1);
       for (let i = start; i <= end; i += 2) code[i] = 0;
-      // Compiled blocks may contain the changed instructions: drop them all, and make the
-      // interpreter leave so that nothing keeps running a stale block.
-      if (page.translated > 0) {
-        this.codePages.clearTranslations(page);
-        this.attention = true;
-      }
+      // Drop the compiled blocks whose instructions the bytes belong to (data beside code keeps
+      // them), and make the interpreter leave so that nothing keeps running a stale block.
+      const o = off & 0xfff;
+      if (this.codePages.invalidate(page, o >>> 1, (o + size - 1) >>> 1)) this.attention = true;
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.ramBase + off, size);

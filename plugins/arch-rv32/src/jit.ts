@@ -18,8 +18,8 @@
  * Exits follow the interpreter's rules exactly: a load or store that misses the TLB calls the
  * same slow path; on a trap the function writes back the registers of the instructions that
  * completed and returns the steps including the faulting one (`cpu.exc` set); after an access
- * that needs the run loop (`cpu.attention`) or a store to a page with flags it returns after that
- * instruction. `cpu.npc` receives the next pc.
+ * that needs the run loop (`cpu.attention`, also set by a store over compiled code) it returns
+ * after that instruction. `cpu.npc` receives the next pc.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
@@ -280,7 +280,7 @@ export function generate(insns: Insn[]): string {
         out.push(
           `{ const a = (${a} + ${imm}) | 0; const vpn = a >>> 12; const e = vpn & 511;`,
           `  if (wTag[e] === vpn${align}) { const o = (a + wOff[e]) | 0; ${fast} = ${b};`,
-          `    if (flags[o >>> 12] !== 0) { ${inflight} ${wb} cpu.ramWritten(o, ${size}); cpu.npc = ${npcAt(next)}; return ${steps(k + 1)}; } }`,
+          `    if (flags[o >>> 12] !== 0) { ${inflight} ${wb} cpu.ramWritten(o, ${size}); if (cpu.attention) ${doneExit} } }`,
           `  else { ${inflight} storeSlow(cpu, a, ${size}, ${b}, ${pcHere});`,
           `    if (cpu.exc) ${trapExit}`,
           `    if (cpu.attention) ${doneExit} } }`,

@@ -7,7 +7,9 @@
  * survives address-space switches (satp, TTBRx, CR3) as long as the bytes stay the same. A page
  * enters the cache marked as code on the bus (`Bus.markCode`), so that any write to it reaches
  * the arch (its `onCodeWrite` callback or its own store path), which then drops the page or its
- * translations (self-modifying code, another CPU, DMA).
+ * translations (self-modifying code, another CPU, DMA). Each translation records the slots its
+ * code covers, so that a store to the page drops only the translations it overlaps
+ * (`invalidate`): data sharing a page with hot code costs no re-translation.
  *
  * Bounded: when the live translations would exceed `maxTranslations`, every page's translations
  * are dropped at once and the new one starts a fresh cache, as QEMU flushes its whole
@@ -26,12 +28,20 @@ export class CodePage<T> {
   readonly warm: Uint8Array;
   /** Translations stored in `entries` now. */
   translated = 0;
+  /** Per start slot with a stored translation: the first slot it covers, and one past its last (0 = none stored there). */
+  readonly coverFirst: Uint16Array;
+  readonly coverEnd: Uint16Array;
+  /** Per slot, how many stored translations cover it. */
+  readonly covered: Uint16Array;
 
   constructor(codeWords: number, slots: number) {
     this.code = new Int32Array(codeWords);
     this.entries = new Array<T | undefined>(slots);
     this.heat = new Int16Array(slots);
     this.warm = new Uint8Array(slots);
+    this.coverFirst = new Uint16Array(slots);
+    this.coverEnd = new Uint16Array(slots);
+    this.covered = new Uint16Array(slots);
   }
 
   clear(): void {
@@ -43,7 +53,21 @@ export class CodePage<T> {
     this.entries.fill(undefined);
     this.heat.fill(0);
     this.warm.fill(0);
+    this.coverEnd.fill(0);
+    this.covered.fill(0);
     this.translated = 0;
+  }
+
+  /** Forgets the translation stored at `slot` (its entry, heat and coverage). */
+  unstore(slot: number): void {
+    const end = this.coverEnd[slot];
+    if (end === 0) return;
+    for (let s = this.coverFirst[slot]; s < end; s++) this.covered[s]--;
+    this.coverEnd[slot] = 0;
+    this.entries[slot] = undefined;
+    this.heat[slot] = 0;
+    this.warm[slot] = 0;
+    this.translated--;
   }
 }
 
@@ -136,19 +160,48 @@ export class CodeCache<T> {
   }
 
   /**
-   * Stores translation `t` at `slot` of `page`. When the bound is reached, first drops every
-   * page's translations (the arrays stay the same objects, so views of them stay valid).
+   * Stores translation `t` at `slot` of `page`, made from the code in slots [first, end) (default:
+   * the whole page). When the bound is reached, first drops every page's translations (the
+   * arrays stay the same objects, so views of them stay valid).
    */
-  store(page: CodePage<T>, slot: number, t: T): void {
+  store(page: CodePage<T>, slot: number, t: T, first = 0, end = page.entries.length): void {
     if (this.live >= this.maxTranslations) {
       for (const p of this.pages) if (p !== null) p.clearEntries();
       this.live = 0;
       this.flushes++;
     }
+    if (page.coverEnd[slot] !== 0) {
+      page.unstore(slot);
+      this.live--;
+    }
     page.entries[slot] = t;
+    page.coverFirst[slot] = first;
+    page.coverEnd[slot] = end;
+    for (let s = first; s < end; s++) page.covered[s]++;
     page.translated++;
     this.live++;
     this.made++;
+  }
+
+  /**
+   * Slots [first, last] of `page` changed: drops the translations whose code covers any of them,
+   * and any entry (a stored translation or an arch's marker) that starts there. Returns whether
+   * a stored translation was dropped (one may be running: the arch must make it leave).
+   */
+  invalidate(page: CodePage<T>, first: number, last: number): boolean {
+    const slots = page.entries.length;
+    if (last >= slots) last = slots - 1;
+    let hit = false;
+    for (let s = first; s <= last; s++) if (page.covered[s] !== 0) hit = true;
+    if (hit) {
+      const before = page.translated;
+      for (let s = 0; s < slots; s++) {
+        if (page.coverEnd[s] !== 0 && page.coverFirst[s] <= last && page.coverEnd[s] > first) page.unstore(s);
+      }
+      this.live -= before - page.translated;
+    }
+    for (let s = first; s <= last; s++) if (page.coverEnd[s] === 0) page.entries[s] = undefined;
+    return hit;
   }
 
   /** Zeroes the counters since reset (the pages are dropped separately). */

@@ -187,6 +187,40 @@ describe('rv32 block compiler: exits', () => {
     expect(m.reg(a2)).toBe(60 + 40 * 100);
   });
 
+  it('stores to data beside compiled code keep the block, which runs on without leaving', () => {
+    const m = makeMachine();
+    installHandlers(m);
+    m.load(hotLoop([A.sw(a0, t0, 0)], 1000));
+    m.cpu.setReg(t0, RAM_BASE + 0x800); // the code's own page
+    m.run(1 + 1000 * 6 + 1);
+    expect(m.cpu.mcause).toBe(3);
+    expect(m.r32(RAM_BASE + 0x800)).toBe(1999);
+    expect(m.cpu.blocksCompiled).toBe(1);
+    expect(m.cpu.codeCache.translations).toBe(1);
+  });
+
+  it('a store over one compiled block drops that block only', () => {
+    const m = makeMachine();
+    installHandlers(m);
+    // Two hot loops in one page, both compiled; after its loop the second patches the first's
+    // `addi a0, a0, 1` into `addi a0, a0, 5`.
+    const first = hotLoop([], 100).slice(0, -1).concat([A.jal(0, 0x200 - 0x118)]);
+    m.load(first, RAM_BASE + 0x100);
+    const second = hotLoop([], 100).slice(0, -1);
+    m.load([...second, A.li(a2, A.addi(a0, a0, 5)), A.li(t0, RAM_BASE + 0x104), A.sw(a2, t0, 0), A.ebreak()], RAM_BASE + 0x200);
+    m.cpu.pc = RAM_BASE + 0x100;
+    m.run(1 + 100 * 5 + 1 + 1 + 100 * 5 + 5 + 1);
+    expect(m.cpu.mcause).toBe(3);
+    expect(m.reg(a0)).toBe(400);
+    expect(m.cpu.blocksCompiled).toBe(2);
+    // The patched loop's block is gone, the other one stays.
+    expect(m.cpu.codeCache.translations).toBe(1);
+    m.cpu.pc = RAM_BASE + 0x100;
+    m.run(1 + 100 * 5);
+    expect(m.reg(a0)).toBe(400 + 100 * 6);
+    expect(m.cpu.blocksCompiled).toBe(3);
+  });
+
   it('stores to a watched page from a compiled block reach the watcher', () => {
     const m = makeMachine();
     installHandlers(m);
