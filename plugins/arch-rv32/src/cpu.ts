@@ -482,7 +482,7 @@ export class Rv32Cpu implements Cpu {
     const block = compileBlock(this, this.kit, insns);
     // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
     const last = insns[insns.length - 1];
-    this.codePages.store(page, slot, block, slot, slot + ((last.off + last.len) >>> 1));
+    this.codePages.store(page, slot, block, [slot, slot + ((last.off + last.len) >>> 1)]);
     return block;
   }
 

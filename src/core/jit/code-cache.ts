@@ -28,9 +28,11 @@ export class CodePage<T> {
   readonly warm: Uint8Array;
   /** Translations stored in `entries` now. */
   translated = 0;
-  /** Per start slot with a stored translation: the first slot it covers, and one past its last (0 = none stored there). */
-  readonly coverFirst: Uint16Array;
-  readonly coverEnd: Uint16Array;
+  /**
+   * Per start slot with a stored translation: the slots its code comes from, as [first, end)
+   * pairs (a region's blocks need not be contiguous: data may lie between them).
+   */
+  readonly cover: Array<readonly number[] | undefined>;
   /** Per slot, how many stored translations cover it. */
   readonly covered: Uint16Array;
 
@@ -39,8 +41,7 @@ export class CodePage<T> {
     this.entries = new Array<T | undefined>(slots);
     this.heat = new Int16Array(slots);
     this.warm = new Uint8Array(slots);
-    this.coverFirst = new Uint16Array(slots);
-    this.coverEnd = new Uint16Array(slots);
+    this.cover = new Array<readonly number[] | undefined>(slots);
     this.covered = new Uint16Array(slots);
   }
 
@@ -53,17 +54,17 @@ export class CodePage<T> {
     this.entries.fill(undefined);
     this.heat.fill(0);
     this.warm.fill(0);
-    this.coverEnd.fill(0);
+    this.cover.fill(undefined);
     this.covered.fill(0);
     this.translated = 0;
   }
 
   /** Forgets the translation stored at `slot` (its entry, heat and coverage). */
   unstore(slot: number): void {
-    const end = this.coverEnd[slot];
-    if (end === 0) return;
-    for (let s = this.coverFirst[slot]; s < end; s++) this.covered[s]--;
-    this.coverEnd[slot] = 0;
+    const cover = this.cover[slot];
+    if (cover === undefined) return;
+    for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) this.covered[s]--;
+    this.cover[slot] = undefined;
     this.entries[slot] = undefined;
     this.heat[slot] = 0;
     this.warm[slot] = 0;
@@ -100,6 +101,12 @@ export interface CodeCacheStats {
 
 /** Enough for the hot code of an OS and its programs; a flush costs only re-translation. */
 export const DEFAULT_MAX_TRANSLATIONS = 8192;
+
+function overlaps(cover: readonly number[] | undefined, first: number, last: number): boolean {
+  if (cover === undefined) return false;
+  for (let i = 0; i < cover.length; i += 2) if (cover[i] <= last && cover[i + 1] > first) return true;
+  return false;
+}
 
 export class CodeCache<T> {
   private readonly pages: Array<CodePage<T> | null>;
@@ -160,24 +167,23 @@ export class CodeCache<T> {
   }
 
   /**
-   * Stores translation `t` at `slot` of `page`, made from the code in slots [first, end) (default:
-   * the whole page). When the bound is reached, first drops every page's translations (the
-   * arrays stay the same objects, so views of them stay valid).
+   * Stores translation `t` at `slot` of `page`, made from the code in the slots `cover` lists as
+   * [first, end) pairs (default: the whole page). When the bound is reached, first drops every
+   * page's translations (the arrays stay the same objects, so views of them stay valid).
    */
-  store(page: CodePage<T>, slot: number, t: T, first = 0, end = page.entries.length): void {
+  store(page: CodePage<T>, slot: number, t: T, cover: readonly number[] = [0, page.entries.length]): void {
     if (this.live >= this.maxTranslations) {
       for (const p of this.pages) if (p !== null) p.clearEntries();
       this.live = 0;
       this.flushes++;
     }
-    if (page.coverEnd[slot] !== 0) {
+    if (page.cover[slot] !== undefined) {
       page.unstore(slot);
       this.live--;
     }
     page.entries[slot] = t;
-    page.coverFirst[slot] = first;
-    page.coverEnd[slot] = end;
-    for (let s = first; s < end; s++) page.covered[s]++;
+    page.cover[slot] = cover;
+    for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) page.covered[s]++;
     page.translated++;
     this.live++;
     this.made++;
@@ -195,12 +201,10 @@ export class CodeCache<T> {
     for (let s = first; s <= last; s++) if (page.covered[s] !== 0) hit = true;
     if (hit) {
       const before = page.translated;
-      for (let s = 0; s < slots; s++) {
-        if (page.coverEnd[s] !== 0 && page.coverFirst[s] <= last && page.coverEnd[s] > first) page.unstore(s);
-      }
+      for (let s = 0; s < slots; s++) if (overlaps(page.cover[s], first, last)) page.unstore(s);
       this.live -= before - page.translated;
     }
-    for (let s = first; s <= last; s++) if (page.coverEnd[s] === 0) page.entries[s] = undefined;
+    for (let s = first; s <= last; s++) if (page.cover[s] === undefined) page.entries[s] = undefined;
     return hit;
   }
 
