@@ -26,7 +26,7 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, compileBlock, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
+import { type Block, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, regionCover, regionLoops, scanRegion } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
@@ -463,26 +463,25 @@ export class Rv32Cpu implements Cpu {
   }
 
   /**
-   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: compiles the block
-   * there (jit.ts), or returns undefined to wait until it is hot (HOT_THRESHOLD) when it does not
-   * loop on itself.
+   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: compiles the region
+   * entered there (jit.ts), or returns undefined to wait until it is hot (HOT_THRESHOLD) when
+   * control cannot come back inside it (no guest loop to keep in one function).
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
-    const insns = scanBlock(this, code, idx);
-    if (insns.length === 0) return NO_BLOCK;
+    const blocks = scanRegion(this, code, idx, page.heat);
+    if (blocks.length === 0) return NO_BLOCK;
     const slot = idx >> 1;
-    if (page.warm[slot] === 0 && !loopsOnItself(insns)) {
+    if (page.warm[slot] === 0 && !regionLoops(blocks)) {
       page.warm[slot] = 1;
       // execute() counts this same arrival once more when this returns undefined.
       page.heat[slot] = 2 * JIT_THRESHOLD - HOT_THRESHOLD - 1;
       return undefined;
     }
-    const block = compileBlock(this, this.kit, insns);
+    const block = compileRegion(this, this.kit, blocks);
     // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
-    const last = insns[insns.length - 1];
-    this.codePages.store(page, slot, block, [slot, slot + ((last.off + last.len) >>> 1)]);
+    this.codePages.store(page, slot, block, regionCover(blocks));
     return block;
   }
 
