@@ -46,8 +46,6 @@ export const MAX_BLOCK = 64;
  */
 export const MAX_REGION_BLOCKS = 8;
 export const MAX_REGION_INSNS = 128;
-/** Calls of a looping region that leave after its entry block (generateRegion). */
-const WARMUP_EXITS = 12;
 /** Arrivals (heat) a block other than the entry needs to join a region (scanRegion). */
 export const REGION_MIN_HEAT = 8;
 
@@ -254,12 +252,7 @@ export function generateRegion(blocks: RegionBlock[]): string {
   out.push('"use strict";');
   out.push('const loadSlow = H.loadSlow, storeSlow = H.storeSlow, mulh = H.mulh, mulhsu = H.mulhsu, mulhu = H.mulhu;');
   out.push('const x = cpu.x, i32 = cpu.ramI32, i16 = cpu.ramI16, u16 = cpu.ramU16, i8 = cpu.ramI8, u8 = cpu.ramU8, flags = cpu.pageFlags;');
-  if (loops) out.push(`let warmup = ${WARMUP_EXITS};`);
   out.push(`return function region_${entry.toString(16)}_${blocks.length}(pc0, n0, maxSteps) {`);
-  // The first calls leave after the entry block, so that V8 has seen the way out (the epilogue)
-  // before it compiles the loop on-stack (OSR); OSR code compiled earlier deoptimizes at every
-  // exit, and V8 re-enters that cached code on the next call: a deopt loop.
-  if (loops) out.push(`  if (warmup > 0) { warmup--; maxSteps = ${blocks[0].insns.length}; }`);
   // The data TLBs depend on the effective privilege: read them on entry.
   if (loads) out.push('  const rTag = cpu.rTag, rOff = cpu.rOff;');
   if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
