@@ -1,19 +1,21 @@
 /**
- * Block compiler: turns a hot basic block of pre-decoded instructions into a JavaScript function
- * (via `new Function`), so that V8 compiles guest code to machine code with guest registers in
- * locals and no per-instruction dispatch.
+ * Region compiler: turns hot pre-decoded code into JavaScript functions (via `new Function`), so
+ * that V8 compiles guest code to machine code with guest registers in locals and no
+ * per-instruction dispatch.
  *
- * A block starts at a slot the interpreter reached by a control transfer often enough
- * (JIT_THRESHOLD when the block loops on itself, else HOT_THRESHOLD), runs straight-line within
- * one page, and ends with the first branch or jump (included), or just before an instruction it does not compile (CSR, system, atomics, illegal,
- * page-crossing), at the end of the page, or after MAX_BLOCK instructions. A block whose final
- * branch or jump goes back to its own first instruction loops inside the function until the
- * loop exits or the step budget would be exceeded.
+ * A block runs straight-line within one page and ends with the first branch or jump (included),
+ * or just before an instruction it does not compile (CSR, system, atomics, illegal,
+ * page-crossing), at the end of the page, or after MAX_BLOCK instructions. A region is the blocks
+ * reachable from an entry slot inside its page (scanRegion); its function runs from block to
+ * block without returning (generateRegion) until control leaves the region, the step budget
+ * would be exceeded, or an exit below. An entry the interpreter reached by control transfers
+ * JIT_THRESHOLD times is compiled when control can come back to it inside its region (a guest
+ * loop); other entries compile their first block alone at HOT_THRESHOLD (cpu.ts compileBlockAt).
  *
- * Blocks are position independent: pc-relative values are computed from the `pc0` argument, so
- * one compiled block serves every virtual address its physical page is mapped at. They hold no
- * state; the core's code cache (src/core/jit/) keeps them per physical page and drops them on
- * any store to the page, and the same source compiled again reuses its memoized factory.
+ * Regions are position independent: pc-relative values are computed from the `pc0` argument, so
+ * one compiled region serves every virtual address its physical page is mapped at. They hold no
+ * state; the core's code cache (src/core/jit/) keeps them per physical page and drops those a
+ * store overlaps, and the same source compiled again reuses its memoized factory.
  *
  * Exits follow the interpreter's rules exactly: a load or store that misses the TLB calls the
  * same slow path; on a trap the function writes back the registers of the instructions that
