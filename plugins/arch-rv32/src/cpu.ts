@@ -26,7 +26,7 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, regionCover, regionLoops, scanRegion } from './jit.js';
+import { type Block, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, REGION_THRESHOLD, regionCover, regionLoops, scanRegion } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
@@ -473,13 +473,16 @@ export class Rv32Cpu implements Cpu {
     let blocks = scanRegion(this, code, idx, page.heat);
     if (blocks.length === 0) return NO_BLOCK;
     const slot = idx >> 1;
-    if (!regionLoops(blocks)) {
-      if (page.warm[slot] === 0) {
-        page.warm[slot] = 1;
-        // execute() counts this same arrival once more when this returns undefined.
-        page.heat[slot] = 2 * JIT_THRESHOLD - HOT_THRESHOLD - 1;
-        return undefined;
-      }
+    const loops = regionLoops(blocks);
+    if (page.warm[slot] === 0 && (!loops || blocks.length > 1)) {
+      // Wait: a loop of several blocks until REGION_THRESHOLD (its function costs V8 more to
+      // compile than a block's), anything else until HOT_THRESHOLD.
+      page.warm[slot] = 1;
+      // execute() counts this same arrival once more when this returns undefined.
+      page.heat[slot] = 2 * JIT_THRESHOLD - (loops ? REGION_THRESHOLD : HOT_THRESHOLD) - 1;
+      return undefined;
+    }
+    if (!loops) {
       // Without a loop inside, the entry block alone: the rest would only add V8 compile time
       // (measured on the virt OS boot).
       blocks = blocks.slice(0, 1);

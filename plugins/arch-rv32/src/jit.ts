@@ -40,6 +40,12 @@ export { JIT_THRESHOLD };
  * compute kernel's speed did not change.
  */
 export const HOT_THRESHOLD = 10000;
+/**
+ * Control transfers to the head of a loop of several blocks before its region is compiled. A
+ * region's function takes V8 longer to compile than a block's; loops run only a few hundred
+ * times (an OS booting) do not repay it.
+ */
+export const REGION_THRESHOLD = 256;
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64;
 /**

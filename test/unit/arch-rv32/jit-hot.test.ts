@@ -1,11 +1,11 @@
 /**
- * When regions get compiled: a region whose entry heads a loop inside it at JIT_THRESHOLD control
- * transfers, any other region only once it is hot (HOT_THRESHOLD), so that code run a few hundred
- * times stays in the interpreter. Instruction counts and state are the interpreter's either way.
+ * When code gets compiled: a block that loops on itself at JIT_THRESHOLD control transfers, a
+ * loop of several blocks as one region at REGION_THRESHOLD, any other entry's block only once it
+ * is hot (HOT_THRESHOLD), so that code run a few hundred times stays in the interpreter. Instruction counts and state are the interpreter's either way.
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { HOT_THRESHOLD, JIT_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
+import { HOT_THRESHOLD, JIT_THRESHOLD, REGION_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
 import { installHandlers, makeMachine } from './machine.js';
 
 const { s1, a0, a1, ra } = A;
@@ -37,7 +37,8 @@ function machine(program: Array<number | number[]>, jit = true) {
 
 describe('rv32 block compiler: hotness', () => {
   it('thresholds: self-loops early, other blocks once hot', () => {
-    expect(JIT_THRESHOLD).toBeLessThan(HOT_THRESHOLD);
+    expect(JIT_THRESHOLD).toBeLessThan(REGION_THRESHOLD);
+    expect(REGION_THRESHOLD).toBeLessThan(HOT_THRESHOLD);
   });
 
   it('compiles a block that loops on itself after JIT_THRESHOLD iterations', () => {
@@ -46,11 +47,13 @@ describe('rv32 block compiler: hotness', () => {
     expect(m.cpu.blocksCompiled).toBe(1);
   });
 
-  it('compiles a loop of several blocks as one region at its head after JIT_THRESHOLD iterations', () => {
-    const m = machine(twoBlockLoop(JIT_THRESHOLD * 4));
-    m.run(3 + 5 * (JIT_THRESHOLD * 4) + 1);
+  it('compiles a loop of several blocks as one region at its head after REGION_THRESHOLD iterations', () => {
+    const m = machine(twoBlockLoop(REGION_THRESHOLD * 2));
+    m.run(3 + 5 * (REGION_THRESHOLD - 8));
+    expect(m.cpu.blocksCompiled).toBe(0);
+    m.run(5 * (REGION_THRESHOLD + 8) + 1);
     expect(m.cpu.mcause).toBe(3);
-    expect(m.reg(a0)).toBe(JIT_THRESHOLD * 4);
+    expect(m.reg(a0)).toBe(REGION_THRESHOLD * 2);
     // Long before HOT_THRESHOLD. (Also at the jump's target: the run loop's first calls step one
     // instruction each, where the region at the head cannot run, so both entries get hot.)
     expect(m.cpu.blocksCompiled).toBeGreaterThan(0);

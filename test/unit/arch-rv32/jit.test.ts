@@ -126,10 +126,10 @@ describe('rv32 region compiler: loops of several blocks in one function', () => 
   }
 
   it('matches the interpreter in uneven slices, with the loop compiled as one region', () => {
-    const [jit, ref] = twin(branchyLoop(500), (m) => m.cpu.setReg(t0, DATA));
+    const [jit, ref] = twin(branchyLoop(1000), (m) => m.cpu.setReg(t0, DATA));
     jit.w32(DATA, 7);
     ref.w32(DATA, 7);
-    const total = 1 + 500 * 7 + 1;
+    const total = 1 + 1000 * 7 + 1;
     let left = total;
     for (let k = 3; left > 0; k = (k * 7 + 5) % 301) {
       const step = Math.min(k + 1, left);
@@ -143,9 +143,9 @@ describe('rv32 region compiler: loops of several blocks in one function', () => 
   });
 
   it('a trap in a block after the entry reports its pc and count, and keeps earlier results', () => {
-    const [jit, ref] = twin(branchyLoop(500), (m) => m.cpu.setReg(t0, DATA));
+    const [jit, ref] = twin(branchyLoop(1000), (m) => m.cpu.setReg(t0, DATA));
     for (const m of [jit, ref]) {
-      m.run(1 + 200 * 7 - 100);
+      m.run(1 + 600 * 7 - 100);
       m.cpu.setReg(t0, 0x40000000);
       m.run(50);
     }
@@ -165,8 +165,8 @@ describe('rv32 region compiler: loops of several blocks in one function', () => 
     const m = makeMachine();
     installHandlers(m);
     m.cpu.setReg(t0, DATA);
-    m.load(branchyLoop(400));
-    m.run(1 + 200 * 7 - 100);
+    m.load(branchyLoop(1000));
+    m.run(1 + 600 * 7);
     expect(m.cpu.codeCache.translations).toBeGreaterThan(0);
     // Patch `xor a1, a1, a2` (else block, offset 28) into `sub a1, a1, a2`.
     m.poke(RAM_BASE + 28, A.assemble([A.sub(a1, a1, a2)]));
