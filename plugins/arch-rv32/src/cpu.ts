@@ -464,8 +464,8 @@ export class Rv32Cpu implements Cpu {
 
   /**
    * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: compiles the region
-   * entered there (jit.ts), or returns undefined to wait until it is hot (HOT_THRESHOLD) when
-   * control cannot come back inside it (no guest loop to keep in one function).
+   * entered there (jit.ts), or returns undefined to wait, until REGION_THRESHOLD for a loop of
+   * several blocks, until HOT_THRESHOLD when control cannot come back to the entry.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;

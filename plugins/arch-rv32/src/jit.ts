@@ -8,9 +8,10 @@
  * page-crossing), at the end of the page, or after MAX_BLOCK instructions. A region is the blocks
  * reachable from an entry slot inside its page (scanRegion); its function runs from block to
  * block without returning (generateRegion) until control leaves the region, the step budget
- * would be exceeded, or an exit below. An entry the interpreter reached by control transfers
- * JIT_THRESHOLD times is compiled when control can come back to it inside its region (a guest
- * loop); other entries compile their first block alone at HOT_THRESHOLD (cpu.ts compileBlockAt).
+ * would be exceeded, or an exit below. Counting the interpreter's control transfers to an entry,
+ * a block looping on itself is compiled at JIT_THRESHOLD, a region whose control comes back to its
+ * entry (a guest loop of several blocks) at REGION_THRESHOLD, and any other entry's first block
+ * alone at HOT_THRESHOLD (cpu.ts compileBlockAt).
  *
  * Regions are position independent: pc-relative values are computed from the `pc0` argument, so
  * one compiled region serves every virtual address its physical page is mapped at. They hold no
