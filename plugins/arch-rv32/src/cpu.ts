@@ -26,7 +26,7 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, compileBlock, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
+import { type Block, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, REGION_THRESHOLD, regionCover, regionLoops, scanRegion } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
@@ -463,25 +463,33 @@ export class Rv32Cpu implements Cpu {
   }
 
   /**
-   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: compiles the block
-   * there (jit.ts), or returns undefined to wait until it is hot (HOT_THRESHOLD) when it does not
-   * loop on itself.
+   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: compiles the region
+   * entered there (jit.ts), or returns undefined to wait, until REGION_THRESHOLD for a loop of
+   * several blocks, until HOT_THRESHOLD when control cannot come back to the entry.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
-    const insns = scanBlock(this, code, idx);
-    if (insns.length === 0) return NO_BLOCK;
+    let blocks = scanRegion(this, code, idx, page.heat);
+    if (blocks.length === 0) return NO_BLOCK;
     const slot = idx >> 1;
-    if (page.warm[slot] === 0 && !loopsOnItself(insns)) {
+    const loops = regionLoops(blocks);
+    if (page.warm[slot] === 0 && (!loops || blocks.length > 1)) {
+      // Wait: a loop of several blocks until REGION_THRESHOLD (its function costs V8 more to
+      // compile than a block's), anything else until HOT_THRESHOLD.
       page.warm[slot] = 1;
       // execute() counts this same arrival once more when this returns undefined.
-      page.heat[slot] = 2 * JIT_THRESHOLD - HOT_THRESHOLD - 1;
+      page.heat[slot] = 2 * JIT_THRESHOLD - (loops ? REGION_THRESHOLD : HOT_THRESHOLD) - 1;
       return undefined;
     }
-    const block = compileBlock(this, this.kit, insns);
+    if (!loops) {
+      // Without a loop inside, the entry block alone: the rest would only add V8 compile time
+      // (measured on the virt OS boot).
+      blocks = blocks.slice(0, 1);
+    }
+    const block = compileRegion(this, this.kit, blocks);
     // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
-    this.codePages.store(page, slot, block);
+    this.codePages.store(page, slot, block, regionCover(blocks));
     return block;
   }
 
@@ -522,12 +530,10 @@ export class Rv32Cpu implements Cpu {
       const start = Math.max(0, ((off & 0xfff) - 3) & ~1);
       const end = Math.min(0xffe, (off & 0xfff) + size - 1);
       for (let i = start; i <= end; i += 2) code[i] = 0;
-      // Compiled blocks may contain the changed instructions: drop them all, and make the
-      // interpreter leave so that nothing keeps running a stale block.
-      if (page.translated > 0) {
-        this.codePages.clearTranslations(page);
-        this.attention = true;
-      }
+      // Drop the compiled blocks whose instructions the bytes belong to (data beside code keeps
+      // them), and make the interpreter leave so that nothing keeps running a stale block.
+      const o = off & 0xfff;
+      if (this.codePages.invalidate(page, o >>> 1, (o + size - 1) >>> 1)) this.attention = true;
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.ramBase + off, size);

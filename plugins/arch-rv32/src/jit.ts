@@ -1,25 +1,28 @@
 /**
- * Block compiler: turns a hot basic block of pre-decoded instructions into a JavaScript function
- * (via `new Function`), so that V8 compiles guest code to machine code with guest registers in
- * locals and no per-instruction dispatch.
+ * Region compiler: turns hot pre-decoded code into JavaScript functions (via `new Function`), so
+ * that V8 compiles guest code to machine code with guest registers in locals and no
+ * per-instruction dispatch.
  *
- * A block starts at a slot the interpreter reached by a control transfer often enough
- * (JIT_THRESHOLD when the block loops on itself, else HOT_THRESHOLD), runs straight-line within
- * one page, and ends with the first branch or jump (included), or just before an instruction it does not compile (CSR, system, atomics, illegal,
- * page-crossing), at the end of the page, or after MAX_BLOCK instructions. A block whose final
- * branch or jump goes back to its own first instruction loops inside the function until the
- * loop exits or the step budget would be exceeded.
+ * A block runs straight-line within one page and ends with the first branch or jump (included),
+ * or just before an instruction it does not compile (CSR, system, atomics, illegal,
+ * page-crossing), at the end of the page, or after MAX_BLOCK instructions. A region is the blocks
+ * reachable from an entry slot inside its page (scanRegion); its function runs from block to
+ * block without returning (generateRegion) until control leaves the region, the step budget
+ * would be exceeded, or an exit below. Counting the interpreter's control transfers to an entry,
+ * a block looping on itself is compiled at JIT_THRESHOLD, a region whose control comes back to its
+ * entry (a guest loop of several blocks) at REGION_THRESHOLD, and any other entry's first block
+ * alone at HOT_THRESHOLD (cpu.ts compileBlockAt).
  *
- * Blocks are position independent: pc-relative values are computed from the `pc0` argument, so
- * one compiled block serves every virtual address its physical page is mapped at. They hold no
- * state; the core's code cache (src/core/jit/) keeps them per physical page and drops them on
- * any store to the page, and the same source compiled again reuses its memoized factory.
+ * Regions are position independent: pc-relative values are computed from the `pc0` argument, so
+ * one compiled region serves every virtual address its physical page is mapped at. They hold no
+ * state; the core's code cache (src/core/jit/) keeps them per physical page and drops those a
+ * store overlaps, and the same source compiled again reuses its memoized factory.
  *
  * Exits follow the interpreter's rules exactly: a load or store that misses the TLB calls the
  * same slow path; on a trap the function writes back the registers of the instructions that
  * completed and returns the steps including the faulting one (`cpu.exc` set); after an access
- * that needs the run loop (`cpu.attention`) or a store to a page with flags it returns after that
- * instruction. `cpu.npc` receives the next pc.
+ * that needs the run loop (`cpu.attention`, also set by a store over compiled code) it returns
+ * after that instruction. `cpu.npc` receives the next pc.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
@@ -38,8 +41,22 @@ export { JIT_THRESHOLD };
  * compute kernel's speed did not change.
  */
 export const HOT_THRESHOLD = 10000;
+/**
+ * Control transfers to the head of a loop of several blocks before its region is compiled. A
+ * region's function takes V8 longer to compile than a block's; loops run only a few hundred
+ * times (an OS booting) do not repay it.
+ */
+export const REGION_THRESHOLD = 256;
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64;
+/**
+ * Largest region, in blocks and instructions: small enough that V8 still optimizes its function
+ * (it gives up on very large ones) and that a page of cold paths is not compiled with the hot loop.
+ */
+export const MAX_REGION_BLOCKS = 8;
+export const MAX_REGION_INSNS = 128;
+/** Arrivals (heat) a block other than the entry needs to join a region (scanRegion). */
+export const REGION_MIN_HEAT = 8;
 
 /**
  * A compiled block: runs from virtual pc `pc0` with `n0` steps already taken in this execute()
@@ -107,47 +124,176 @@ export function loopsOnItself(insns: Insn[]): boolean {
   return isControl(last.op) && last.op !== Op.JALR && last.off + last.imm === 0;
 }
 
-/** Compiles scanned instructions (scanBlock, not empty) into a block function bound to `cpu`. */
-export function compileBlock(cpu: Rv32Cpu, kit: JitKit, insns: Insn[]): Block {
-  const factory = kit.factory<(cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generate(insns));
-  return new Block(factory(cpu, HELPERS), insns.length);
+/**
+ * Code that leaves the function: the next pc as a byte offset from the entry's (or `t`, the
+ * variable holding a JALR's target; null after a trap) and the steps taken since `steps`.
+ */
+type Exit = (npc: number | string | null, taken: number) => string;
+
+/** A block of a region: its first instruction's byte offset in the page, and its instructions (scanBlock). */
+export interface RegionBlock {
+  start: number;
+  insns: Insn[];
 }
 
-/** JavaScript source of the block function (exported for tests and debugging). */
+/** Byte offsets in the page where control may go after `b` (out-of-page targets included). */
+function successors(b: RegionBlock): number[] {
+  const last = b.insns[b.insns.length - 1];
+  const end = b.start + last.off + last.len;
+  if (!isControl(last.op)) return [end];
+  if (last.op === Op.JALR) return [];
+  const target = b.start + last.off + last.imm;
+  return last.op === Op.JAL ? [target] : [target, end];
+}
+
+/**
+ * Scans the region entered at `idx` of the current fetch page: the blocks reachable from there by
+ * direct jumps, branches and fall-through inside the page, breadth first, up to MAX_REGION_BLOCKS
+ * blocks of MAX_REGION_INSNS instructions in all. Empty when no block can start at `idx`.
+ *
+ * Only blocks the interpreter has reached often (`heat`, the page's arrivals per slot) join:
+ * V8 optimizes the function on the paths it has run and deoptimizes, then recompiles the whole
+ * function (100-250 ms for a large one on the 2-core VM), the first time a path it has never run
+ * is taken. A region of rarely taken paths (a loop's exit, error handling) spent most of its time
+ * in V8's interpreter waiting for the next recompilation, slower than single blocks.
+ */
+export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, heat: Int16Array): RegionBlock[] {
+  const blocks: RegionBlock[] = [];
+  const seen = new Set<number>([idx]);
+  const queue = [idx];
+  let total = 0;
+  for (let q = 0; q < queue.length && blocks.length < MAX_REGION_BLOCKS; q++) {
+    const insns = scanBlock(cpu, code, queue[q]);
+    if (insns.length === 0 || (blocks.length > 0 && total + insns.length > MAX_REGION_INSNS)) continue;
+    const block = { start: queue[q], insns };
+    blocks.push(block);
+    total += insns.length;
+    for (const t of successors(block)) {
+      if (t >= 0 && t < 0x1000 && !seen.has(t) && reachedOften(heat[t >> 1])) {
+        seen.add(t);
+        queue.push(t);
+      }
+    }
+  }
+  return blocks;
+}
+
+/** Arrivals at a slot worth a place in a region (negative: it waits for HOT_THRESHOLD, so it was reached JIT_THRESHOLD times). */
+function reachedOften(heat: number): boolean {
+  return heat < 0 || heat >= REGION_MIN_HEAT;
+}
+
+/**
+ * Whether control can come back to the region's entry from inside (the entry heads a guest loop
+ * that then runs inside one function). A region entered elsewhere in a loop (where a slice
+ * happened to start) waits for HOT_THRESHOLD; its loop's head gets its own region first.
+ */
+export function regionLoops(blocks: RegionBlock[]): boolean {
+  const entry = blocks[0].start;
+  return blocks.some((b) => successors(b).includes(entry));
+}
+
+/** The [first, end) slot ranges (2 bytes each) a region's instructions come from, for the code cache. */
+export function regionCover(blocks: RegionBlock[]): number[] {
+  const cover: number[] = [];
+  for (const b of blocks) {
+    const last = b.insns[b.insns.length - 1];
+    cover.push(b.start >>> 1, (b.start + last.off + last.len) >>> 1);
+  }
+  return cover;
+}
+
+/** Compiles a scanned region (scanRegion, not empty) into a function bound to `cpu`. */
+export function compileRegion(cpu: Rv32Cpu, kit: JitKit, blocks: RegionBlock[]): Block {
+  const factory = kit.factory<(cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generateRegion(blocks));
+  return new Block(factory(cpu, HELPERS), blocks[0].insns.length);
+}
+
+/** JavaScript source of one block's function (tests and debugging). */
 export function generate(insns: Insn[]): string {
-  const last = insns[insns.length - 1];
-  const end = last.off + last.len;
-  const lastIsControl = isControl(last.op);
-  const loops = loopsOnItself(insns);
-  const len = insns.length;
+  return generateRegion([{ start: 0, insns }]);
+}
+
+/**
+ * JavaScript source of a region's function. One block is straight-line code (in a `for (;;)` when
+ * it branches back to itself); several are the cases of a `switch` on the block index inside a
+ * `for (;;)`, so that control transfers between them stay in the function, with the guest
+ * registers in locals. Before each transfer inside, the budget is checked for the whole next
+ * block, as execute() does before calling a block; a transfer out returns with `cpu.npc` set.
+ */
+export function generateRegion(blocks: RegionBlock[]): string {
+  const entry = blocks[0].start;
+  const index = new Map(blocks.map((b, j) => [b.start, j]));
+  const multi = blocks.length > 1;
+  const loops = blocks.some((b) => successors(b).some((t) => index.has(t)));
 
   const used = new Set<number>();
   const written = new Set<number>();
-  for (const ins of insns) {
-    if (readsRs1(ins.op) && ins.rs1 !== 0) used.add(ins.rs1);
-    if (readsRs2(ins.op) && ins.rs2 !== 0) used.add(ins.rs2);
-    if (writesRd(ins.op) && ins.rd !== 32) {
-      used.add(ins.rd);
-      written.add(ins.rd);
+  for (const b of blocks) {
+    for (const ins of b.insns) {
+      if (readsRs1(ins.op) && ins.rs1 !== 0) used.add(ins.rs1);
+      if (readsRs2(ins.op) && ins.rs2 !== 0) used.add(ins.rs2);
+      if (writesRd(ins.op) && ins.rd !== 32) {
+        used.add(ins.rd);
+        written.add(ins.rd);
+      }
     }
   }
-  const r = (n: number) => (n === 0 ? '0' : `r${n}`);
   const wb = [...written].map((n) => `x[${n}] = r${n};`).join(' ');
-  const steps = (k: number) => (loops ? `steps + ${k}` : `${k}`);
-  const npcAt = (off: number) => `(pc0 + ${off}) | 0`;
+  const pcAt = (p: number) => `(pc0 + ${p - entry}) | 0`;
+  // Every exit leaves through the one epilogue that writes the registers back (a copy of it
+  // at each exit would make the function too large for V8 to optimize soon).
+  // Exits set constants only: code V8 has not run yet deoptimizes the function when first run,
+  // and a constant assignment has nothing to speculate on.
+  const exit: Exit = (npc, taken) => `{ ${npc === null ? '' : typeof npc === 'number' ? `nx = ${npc}; ` : `nx = (${npc} - pc0) | 0; `}ret = ${taken}; break run; }`;
+  /** Control goes to page offset `t` after the `done` instructions of the current block. */
+  const goto = (t: number, done: number) => {
+    const j = index.get(t);
+    if (j === undefined) return exit(t - entry, done);
+    const check = `if (steps + ${blocks[j].insns.length} > maxSteps) ${exit(t - entry, 0)}`;
+    return `{ steps += ${done}; ${check} ${multi ? `blk = ${j}; ` : ''}continue; }`;
+  };
 
-  const loads = insns.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
-  const stores = insns.some((i) => i.op >= Op.SB && i.op <= Op.SW);
+  const all = blocks.flatMap((b) => b.insns);
+  const loads = all.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
+  const stores = all.some((i) => i.op >= Op.SB && i.op <= Op.SW);
   const out: string[] = [];
   out.push('"use strict";');
   out.push('const loadSlow = H.loadSlow, storeSlow = H.storeSlow, mulh = H.mulh, mulhsu = H.mulhsu, mulhu = H.mulhu;');
   out.push('const x = cpu.x, i32 = cpu.ramI32, i16 = cpu.ramI16, u16 = cpu.ramU16, i8 = cpu.ramI8, u8 = cpu.ramU8, flags = cpu.pageFlags;');
-  out.push('return function block(pc0, n0, maxSteps) {');
+  out.push(`return function region_${entry.toString(16)}_${blocks.length}(pc0, n0, maxSteps) {`);
   // The data TLBs depend on the effective privilege: read them on entry.
   if (loads) out.push('  const rTag = cpu.rTag, rOff = cpu.rOff;');
   if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
   for (const n of used) out.push(`  let r${n} = x[${n}];`);
-  if (loops) out.push('  let steps = 0;', '  for (;;) {');
+  out.push('  let ret = 0, nx = 0;');
+  if (loops) out.push('  let steps = 0;');
+  if (multi) out.push('  let blk = 0;');
+  out.push(loops ? '  run: for (;;) {' : '  run: {');
+  if (multi) out.push('  switch (blk) {');
+  blocks.forEach((b, j) => {
+    if (multi) out.push(`  case ${j}: {`);
+    generateBlock(out, b, b.start - entry, exit, loops, goto);
+    if (multi) out.push('  }');
+  });
+  if (multi) out.push('  }');
+  out.push('  }', `  ${wb}`, '  cpu.npc = (pc0 + nx) | 0;', loops ? '  return steps + ret;' : '  return ret;', '};');
+  return out.filter((l) => l.trim() !== '').join('\n');
+}
+
+/** Appends the code of one block of a region; every path ends in a `return` or a `continue`. */
+function generateBlock(
+  out: string[],
+  block: RegionBlock,
+  base: number,
+  exit: Exit,
+  loops: boolean,
+  goto: (t: number, done: number) => string,
+): void {
+  const insns = block.insns;
+  const last = insns[insns.length - 1];
+  const npcAt = (off: number) => `(pc0 + ${base + off}) | 0`;
+  const r = (n: number) => (n === 0 ? '0' : `r${n}`);
 
   insns.forEach((ins, k) => {
     const d = ins.rd === 32 ? null : r(ins.rd);
@@ -157,9 +303,9 @@ export function generate(insns: Insn[]): string {
     const next = ins.off + ins.len;
     const assign = (expr: string) => (d ? `${d} = ${expr};` : '');
     // Leaves after instruction k faulted (trap taken, registers of earlier instructions kept).
-    const trapExit = `{ ${wb} return ${steps(k + 1)}; }`;
+    const trapExit = exit(null, k + 1);
     // Leaves after instruction k completed.
-    const doneExit = `{ ${wb} cpu.npc = ${npcAt(next)}; return ${steps(k + 1)}; }`;
+    const doneExit = exit(base + next, k + 1);
     const inflight = `cpu.inflight = n0 + ${loops ? 'steps + ' : ''}${k};`;
     const pcHere = npcAt(ins.off);
     switch (ins.op) {
@@ -167,7 +313,7 @@ export function generate(insns: Insn[]): string {
         out.push(assign(`${imm}`));
         break;
       case Op.AUIPC:
-        out.push(assign(`(pc0 + ${ins.off + imm}) | 0`));
+        out.push(assign(`${npcAt(ins.off + imm)}`));
         break;
       case Op.ADDI:
         out.push(assign(`(${a} + ${imm}) | 0`));
@@ -280,7 +426,7 @@ export function generate(insns: Insn[]): string {
         out.push(
           `{ const a = (${a} + ${imm}) | 0; const vpn = a >>> 12; const e = vpn & 511;`,
           `  if (wTag[e] === vpn${align}) { const o = (a + wOff[e]) | 0; ${fast} = ${b};`,
-          `    if (flags[o >>> 12] !== 0) { ${inflight} ${wb} cpu.ramWritten(o, ${size}); cpu.npc = ${npcAt(next)}; return ${steps(k + 1)}; } }`,
+          `    if (flags[o >>> 12] !== 0) { ${inflight} cpu.ramWritten(o, ${size}); if (cpu.attention) ${doneExit} } }`,
           `  else { ${inflight} storeSlow(cpu, a, ${size}, ${b}, ${pcHere});`,
           `    if (cpu.exc) ${trapExit}`,
           `    if (cpu.attention) ${doneExit} } }`,
@@ -295,26 +441,22 @@ export function generate(insns: Insn[]): string {
       case Op.BGE:
       case Op.BLTU:
       case Op.BGEU:
-        out.push(terminator(ins, d, a, b, loops, len, wb, npcAt));
+        out.push(terminator(ins, block.start, insns.length, d, a, b, exit, npcAt, goto));
         break;
       default:
         throw new Error(`rv32 jit: cannot compile op ${ins.op}`);
     }
   });
 
-  if (loops) {
-    out.push('  }', `  ${wb}`, '  return steps;');
-  } else if (!lastIsControl) {
-    out.push(`  ${wb}`, `  cpu.npc = ${npcAt(end)};`, `  return ${len};`);
-  }
-  out.push('};');
-  return out.filter((l) => l.trim() !== '').join('\n');
+  if (!isControl(last.op)) out.push(goto(block.start + last.off + last.len, insns.length));
 }
 
-function terminator(ins: Insn, d: string | null, a: string, b: string, loops: boolean, len: number, wb: string, npcAt: (off: number) => string): string {
-  const fall = npcAt(ins.off + ins.len);
-  const taken = npcAt(ins.off + ins.imm);
-  const link = d ? `${d} = ${fall};` : '';
+/** The block's final jump or branch (its `done`-th instruction at page offset `start` + `ins.off`). */
+function terminator(ins: Insn, start: number, done: number, d: string | null, a: string, b: string, exit: Exit, npcAt: (off: number) => string, goto: (t: number, done: number) => string): string {
+  const at = start + ins.off;
+  const link = d ? `${d} = ${npcAt(ins.off + ins.len)};` : '';
+  if (ins.op === Op.JALR) return `{ const t = (${a} + ${ins.imm | 0}) & -2; ${link} ${exit('t', done)} }`;
+  if (ins.op === Op.JAL) return `${link} ${goto(at + ins.imm, done)}`;
   const cond: Partial<Record<Op, string>> = {
     [Op.BEQ]: `${a} === ${b}`,
     [Op.BNE]: `${a} !== ${b}`,
@@ -323,17 +465,7 @@ function terminator(ins: Insn, d: string | null, a: string, b: string, loops: bo
     [Op.BLTU]: `(${a} >>> 0) < (${b} >>> 0)`,
     [Op.BGEU]: `(${a} >>> 0) >= (${b} >>> 0)`,
   };
-  if (ins.op === Op.JALR) {
-    return `{ const t = (${a} + ${ins.imm | 0}) & -2; ${link} cpu.npc = t; } ${wb} return ${len};`;
-  }
-  if (loops) {
-    // Back to the first instruction: iterate here while the budget allows another pass.
-    const again = `steps += ${len}; if (steps + ${len} > maxSteps) { cpu.npc = pc0; break; }`;
-    if (ins.op === Op.JAL) return `${link} ${again}`;
-    return `if (!(${cond[ins.op]})) { steps += ${len}; cpu.npc = ${fall}; break; } ${again}`;
-  }
-  if (ins.op === Op.JAL) return `${link} cpu.npc = ${taken}; ${wb} return ${len};`;
-  return `cpu.npc = (${cond[ins.op]}) ? ${taken} : ${fall}; ${wb} return ${len};`;
+  return `if (${cond[ins.op]}) ${goto(at + ins.imm, done)} ${goto(at + ins.len, done)}`;
 }
 
 function readsRs1(op: Op): boolean {

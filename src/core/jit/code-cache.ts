@@ -7,7 +7,9 @@
  * survives address-space switches (satp, TTBRx, CR3) as long as the bytes stay the same. A page
  * enters the cache marked as code on the bus (`Bus.markCode`), so that any write to it reaches
  * the arch (its `onCodeWrite` callback or its own store path), which then drops the page or its
- * translations (self-modifying code, another CPU, DMA).
+ * translations (self-modifying code, another CPU, DMA). Each translation records the slots its
+ * code covers, so that a store to the page drops only the translations it overlaps
+ * (`invalidate`): data sharing a page with hot code costs no re-translation.
  *
  * Bounded: when the live translations would exceed `maxTranslations`, every page's translations
  * are dropped at once and the new one starts a fresh cache, as QEMU flushes its whole
@@ -26,12 +28,21 @@ export class CodePage<T> {
   readonly warm: Uint8Array;
   /** Translations stored in `entries` now. */
   translated = 0;
+  /**
+   * Per start slot with a stored translation: the slots its code comes from, as [first, end)
+   * pairs (a region's blocks need not be contiguous: data may lie between them).
+   */
+  readonly cover: Array<readonly number[] | undefined>;
+  /** Per slot, how many stored translations cover it. */
+  readonly covered: Uint16Array;
 
   constructor(codeWords: number, slots: number) {
     this.code = new Int32Array(codeWords);
     this.entries = new Array<T | undefined>(slots);
     this.heat = new Int16Array(slots);
     this.warm = new Uint8Array(slots);
+    this.cover = new Array<readonly number[] | undefined>(slots);
+    this.covered = new Uint16Array(slots);
   }
 
   clear(): void {
@@ -43,7 +54,21 @@ export class CodePage<T> {
     this.entries.fill(undefined);
     this.heat.fill(0);
     this.warm.fill(0);
+    this.cover.fill(undefined);
+    this.covered.fill(0);
     this.translated = 0;
+  }
+
+  /** Forgets the translation stored at `slot` (its entry, heat and coverage). */
+  unstore(slot: number): void {
+    const cover = this.cover[slot];
+    if (cover === undefined) return;
+    for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) this.covered[s]--;
+    this.cover[slot] = undefined;
+    this.entries[slot] = undefined;
+    this.heat[slot] = 0;
+    this.warm[slot] = 0;
+    this.translated--;
   }
 }
 
@@ -76,6 +101,12 @@ export interface CodeCacheStats {
 
 /** Enough for the hot code of an OS and its programs; a flush costs only re-translation. */
 export const DEFAULT_MAX_TRANSLATIONS = 8192;
+
+function overlaps(cover: readonly number[] | undefined, first: number, last: number): boolean {
+  if (cover === undefined) return false;
+  for (let i = 0; i < cover.length; i += 2) if (cover[i] <= last && cover[i + 1] > first) return true;
+  return false;
+}
 
 export class CodeCache<T> {
   private readonly pages: Array<CodePage<T> | null>;
@@ -136,19 +167,45 @@ export class CodeCache<T> {
   }
 
   /**
-   * Stores translation `t` at `slot` of `page`. When the bound is reached, first drops every
+   * Stores translation `t` at `slot` of `page`, made from the code in the slots `cover` lists as
+   * [first, end) pairs (default: the whole page). When the bound is reached, first drops every
    * page's translations (the arrays stay the same objects, so views of them stay valid).
    */
-  store(page: CodePage<T>, slot: number, t: T): void {
+  store(page: CodePage<T>, slot: number, t: T, cover: readonly number[] = [0, page.entries.length]): void {
     if (this.live >= this.maxTranslations) {
       for (const p of this.pages) if (p !== null) p.clearEntries();
       this.live = 0;
       this.flushes++;
     }
+    if (page.cover[slot] !== undefined) {
+      page.unstore(slot);
+      this.live--;
+    }
     page.entries[slot] = t;
+    page.cover[slot] = cover;
+    for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) page.covered[s]++;
     page.translated++;
     this.live++;
     this.made++;
+  }
+
+  /**
+   * Slots [first, last] of `page` changed: drops the translations whose code covers any of them,
+   * and any entry (a stored translation or an arch's marker) that starts there. Returns whether
+   * a stored translation was dropped (one may be running: the arch must make it leave).
+   */
+  invalidate(page: CodePage<T>, first: number, last: number): boolean {
+    const slots = page.entries.length;
+    if (last >= slots) last = slots - 1;
+    let hit = false;
+    for (let s = first; s <= last; s++) if (page.covered[s] !== 0) hit = true;
+    if (hit) {
+      const before = page.translated;
+      for (let s = 0; s < slots; s++) if (overlaps(page.cover[s], first, last)) page.unstore(s);
+      this.live -= before - page.translated;
+    }
+    for (let s = first; s <= last; s++) if (page.cover[s] === undefined) page.entries[s] = undefined;
+    return hit;
   }
 
   /** Zeroes the counters since reset (the pages are dropped separately). */

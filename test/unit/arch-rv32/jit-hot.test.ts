@@ -1,18 +1,26 @@
 /**
- * When blocks get compiled: a block that loops on itself at JIT_THRESHOLD control transfers, any
- * other block only once it is hot (HOT_THRESHOLD), so that code run a few hundred times stays in
- * the interpreter. Instruction counts and state are the interpreter's either way.
+ * When code gets compiled: a block that loops on itself at JIT_THRESHOLD control transfers, a
+ * loop of several blocks as one region at REGION_THRESHOLD, any other entry's block only once it
+ * is hot (HOT_THRESHOLD), so that code run a few hundred times stays in the interpreter. Instruction counts and state are the interpreter's either way.
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { HOT_THRESHOLD, JIT_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
+import { HOT_THRESHOLD, JIT_THRESHOLD, REGION_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
 import { installHandlers, makeMachine } from './machine.js';
 
-const { s1, a0, a1 } = A;
+const { s1, a0, a1, ra } = A;
 
-/** A loop of two blocks (neither loops on itself): `a0 += 1; j next; a1 += 2; s1 -= 1; bnez s1, loop`. */
+/** A loop of two blocks (one region, entered at its head): `a0 += 1; j next; a1 += 2; s1 -= 1; bnez s1, loop`. */
 function twoBlockLoop(iterations: number) {
   return [A.addi(a0, 0, 0), A.li(s1, iterations), A.addi(a0, a0, 1), A.jal(0, 4), A.addi(a1, a1, 2), A.addi(s1, s1, -1), A.bne(s1, 0, -16), A.ebreak()];
+}
+
+/**
+ * A loop that calls a leaf function: `loop: call leaf; s1 -= 1; bnez s1, loop` and `leaf: a0 += 1;
+ * ret`. Control leaves every region through the return (JALR), so none loops inside.
+ */
+function callLoop(iterations: number) {
+  return [A.li(s1, iterations), A.jal(ra, 16), A.addi(s1, s1, -1), A.bne(s1, 0, -8), A.ebreak(), A.addi(a0, a0, 1), A.jalr(0, ra, 0)];
 }
 
 /** A block that loops on itself: `a0 += 1; s1 -= 1; bnez s1, loop`. */
@@ -29,7 +37,8 @@ function machine(program: Array<number | number[]>, jit = true) {
 
 describe('rv32 block compiler: hotness', () => {
   it('thresholds: self-loops early, other blocks once hot', () => {
-    expect(JIT_THRESHOLD).toBeLessThan(HOT_THRESHOLD);
+    expect(JIT_THRESHOLD).toBeLessThan(REGION_THRESHOLD);
+    expect(REGION_THRESHOLD).toBeLessThan(HOT_THRESHOLD);
   });
 
   it('compiles a block that loops on itself after JIT_THRESHOLD iterations', () => {
@@ -38,12 +47,27 @@ describe('rv32 block compiler: hotness', () => {
     expect(m.cpu.blocksCompiled).toBe(1);
   });
 
-  it('leaves blocks that do not loop on themselves to the interpreter until HOT_THRESHOLD', () => {
-    const m = machine(twoBlockLoop(HOT_THRESHOLD * 2));
-    m.run(3 + 5 * (HOT_THRESHOLD - 8));
+  it('compiles a loop of several blocks as one region at its head after REGION_THRESHOLD iterations', () => {
+    const m = machine(twoBlockLoop(REGION_THRESHOLD * 2));
+    m.run(3 + 5 * (REGION_THRESHOLD - 8));
+    expect(m.cpu.blocksCompiled).toBe(0);
+    m.run(5 * (REGION_THRESHOLD + 8) + 1);
+    expect(m.cpu.mcause).toBe(3);
+    expect(m.reg(a0)).toBe(REGION_THRESHOLD * 2);
+    // Long before HOT_THRESHOLD. (Also at the jump's target: the run loop's first calls step one
+    // instruction each, where the region at the head cannot run, so both entries get hot.)
+    expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(m.cpu.blocksCompiled).toBeLessThanOrEqual(2);
+  });
+
+  it('leaves regions that do not loop to their entry to the interpreter until HOT_THRESHOLD', () => {
+    const m = machine(callLoop(HOT_THRESHOLD * 2));
+    m.run(2 + 5 * (HOT_THRESHOLD - 8));
     expect(m.cpu.blocksCompiled).toBe(0);
     m.run(5 * 16);
-    expect(m.cpu.blocksCompiled).toBe(2);
+    // At the loop head, the return address or the leaf function: once one runs, the interpreter
+    // no longer arrives at the slots its region covers.
+    expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
   });
 
   it('retires the same instructions with the same results as the interpreter', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { generate } from '../../../plugins/arch-rv32/src/jit.js';
+import { generate, generateRegion } from '../../../plugins/arch-rv32/src/jit.js';
 import { HANDLER, installHandlers, makeMachine, MMIO_BASE, openPmp, RAM_BASE, type TestMachine } from './machine.js';
 import { rng } from '../../helpers/rng.js';
 
-const { s0, s1, a0, a1, a2, t0 } = A;
+const { s0, s1, a0, a1, a2, t0, t1 } = A;
 const DATA = RAM_BASE + 0x10000;
 
 /** A random loop body over x1..x31 (s0 = data base and s1 = loop counter are never written). */
@@ -104,6 +104,76 @@ describe('rv32 block compiler: differential against the interpreter', () => {
   }
 });
 
+describe('rv32 region compiler: loops of several blocks in one function', () => {
+  /**
+   * `loop: a0 += 1; if (a0 & 1) { a1 += a0; lw a2, 0(t0) } else { a1 ^= a2 }; s1 -= 1; bnez s1, loop`:
+   * four blocks, the load in a block other than the entry.
+   */
+  function branchyLoop(iterations: number) {
+    return [
+      A.addi(s1, 0, iterations),
+      /* 4 loop: */ A.addi(a0, a0, 1),
+      A.andi(t1, a0, 1),
+      A.beq(t1, 0, 16), // to else
+      A.add(a1, a1, a0),
+      A.lw(a2, t0, 0),
+      A.jal(0, 8), // to join
+      /* 28 else: */ A.xor(a1, a1, a2),
+      /* 32 join: */ A.addi(s1, s1, -1),
+      A.bne(s1, 0, -32),
+      A.ebreak(),
+    ];
+  }
+
+  it('matches the interpreter in uneven slices, with the loop compiled as one region', () => {
+    const [jit, ref] = twin(branchyLoop(1000), (m) => m.cpu.setReg(t0, DATA));
+    jit.w32(DATA, 7);
+    ref.w32(DATA, 7);
+    const total = 1 + 1000 * 7 + 1;
+    let left = total;
+    for (let k = 3; left > 0; k = (k * 7 + 5) % 301) {
+      const step = Math.min(k + 1, left);
+      expect(jit.run(step)).toBe(step);
+      expect(ref.run(step)).toBe(step);
+      left -= step;
+      expectSameState(jit, ref);
+    }
+    expect(jit.cpu.mcause).toBe(3);
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+  });
+
+  it('a trap in a block after the entry reports its pc and count, and keeps earlier results', () => {
+    const [jit, ref] = twin(branchyLoop(1000), (m) => m.cpu.setReg(t0, DATA));
+    for (const m of [jit, ref]) {
+      m.run(1 + 600 * 7 - 100);
+      m.cpu.setReg(t0, 0x40000000);
+      m.run(50);
+    }
+    expectSameState(jit, ref);
+    expect(jit.cpu.mcause).toBe(5);
+    expect(jit.cpu.mepc).toBe(RAM_BASE + 20);
+    expect(jit.traps.length).toBe(ref.traps.length);
+  });
+
+  it('generates one function with a switch over the blocks, and a write over a later block drops the region', () => {
+    const src = generateRegion([
+      { start: 0, insns: [{ op: 21 /* ADDI */, rd: 10, rs1: 10, rs2: 0, imm: 1, off: 0, len: 4 }, { op: 7 /* BEQ */, rd: 32, rs1: 10, rs2: 0, imm: 8, off: 4, len: 4 }] },
+      { start: 8, insns: [{ op: 8 /* BNE */, rd: 32, rs1: 10, rs2: 11, imm: -8, off: 0, len: 4 }] },
+    ] as never);
+    expect(src).toContain('switch (blk)');
+    expect(src.match(/x\[10\] = r10/g)?.length).toBe(1); // one epilogue
+    const m = makeMachine();
+    installHandlers(m);
+    m.cpu.setReg(t0, DATA);
+    m.load(branchyLoop(1000));
+    m.run(1 + 600 * 7);
+    expect(m.cpu.codeCache.translations).toBeGreaterThan(0);
+    // Patch `xor a1, a1, a2` (else block, offset 28) into `sub a1, a1, a2`.
+    m.poke(RAM_BASE + 28, A.assemble([A.sub(a1, a1, a2)]));
+    expect(m.cpu.codeCache.translations).toBe(0);
+  });
+});
+
 describe('rv32 block compiler: exits', () => {
   /** A hot loop whose iteration `hit` does something special through register a2. */
   function hotLoop(special: number[], iterations = 80) {
@@ -185,6 +255,47 @@ describe('rv32 block compiler: exits', () => {
     m.run(10_000);
     expect(m.cpu.mcause).toBe(3);
     expect(m.reg(a2)).toBe(60 + 40 * 100);
+  });
+
+  it('stores to data beside compiled code keep the block, which runs on without leaving', () => {
+    const m = makeMachine();
+    installHandlers(m);
+    m.load(hotLoop([A.sw(a0, t0, 0)], 1000));
+    m.cpu.setReg(t0, RAM_BASE + 0x800); // the code's own page
+    m.run(1 + 300 * 6);
+    const made = m.cpu.blocksCompiled;
+    expect(made).toBeGreaterThan(0);
+    m.run(700 * 6 + 1);
+    expect(m.cpu.mcause).toBe(3);
+    expect(m.r32(RAM_BASE + 0x800)).toBe(1999);
+    expect(m.cpu.blocksCompiled).toBe(made);
+    expect(m.cpu.codeCache.translations).toBe(made);
+  });
+
+  it('a store over one compiled block drops that block only', () => {
+    const m = makeMachine();
+    installHandlers(m);
+    // Two hot loops in one page, both compiled; after its loop the second patches the first's
+    // `addi a0, a0, 1` into `addi a0, a0, 5`.
+    const first = hotLoop([], 100).slice(0, -1).concat([A.jal(0, 0x200 - 0x118)]);
+    m.load(first, RAM_BASE + 0x100);
+    const second = hotLoop([], 100).slice(0, -1);
+    m.load([...second, A.li(a2, A.addi(a0, a0, 5)), A.li(t0, RAM_BASE + 0x104), A.sw(a2, t0, 0), A.ebreak()], RAM_BASE + 0x200);
+    m.cpu.pc = RAM_BASE + 0x100;
+    m.run(1 + 100 * 5 + 1);
+    const firstLoop = m.cpu.codeCache.translations;
+    m.run(1 + 100 * 5);
+    const both = m.cpu.codeCache.translations;
+    expect(firstLoop).toBeGreaterThan(0);
+    expect(both).toBeGreaterThan(firstLoop);
+    m.run(5 + 1);
+    expect(m.cpu.mcause).toBe(3);
+    expect(m.reg(a0)).toBe(400);
+    // The patched loop's translations are gone, the other loop's stay.
+    expect(m.cpu.codeCache.translations).toBe(both - firstLoop);
+    m.cpu.pc = RAM_BASE + 0x100;
+    m.run(1 + 100 * 5);
+    expect(m.reg(a0)).toBe(400 + 100 * 6);
   });
 
   it('stores to a watched page from a compiled block reach the watcher', () => {

@@ -41,6 +41,40 @@ describe('CodeCache', () => {
     expect(c.stats.translations).toBe(0);
   });
 
+  it('a store drops only the translations whose code it overlaps, and markers starting there', () => {
+    const c = new CodeCache<string>({ ramSize: 4096, codeWords: 0, slots: 16, markCode: () => {} });
+    const p = c.page(0);
+    c.store(p, 0, 'a', [0, 4]); // slots 0..3
+    c.store(p, 4, 'b', [2, 3, 4, 8]); // a region: slots 2 and 4..7
+    c.store(p, 10, 'c'); // no range given: covers the whole page
+    p.entries[12] = 'marker';
+    p.heat[4] = 9;
+    expect(c.invalidate(p, 12, 12)).toBe(true); // only 'c' covers slot 12
+    expect(p.entries).toEqual(['a', undefined, undefined, undefined, 'b', ...new Array(11).fill(undefined)]);
+    expect(c.invalidate(p, 8, 9)).toBe(false); // data beside code
+    expect(c.invalidate(p, 3, 3)).toBe(true); // data between a region's blocks: only 'a' covers it
+    c.store(p, 0, 'a', [0, 3]);
+    expect(c.stats.translations).toBe(2);
+    expect(c.invalidate(p, 1, 1)).toBe(true);
+    expect([p.entries[0], p.entries[4]]).toEqual([undefined, 'b']);
+    expect(c.stats.translations).toBe(1);
+    expect(c.invalidate(p, 7, 7)).toBe(true);
+    expect(p.entries[4]).toBeUndefined();
+    expect(p.heat[4]).toBe(0);
+    expect(p.covered.every((n) => n === 0)).toBe(true);
+    expect(c.stats.translations).toBe(0);
+  });
+
+  it('storing again at a slot replaces the translation and its coverage', () => {
+    const c = new CodeCache<string>({ ramSize: 4096, codeWords: 0, slots: 8, markCode: () => {} });
+    const p = c.page(0);
+    c.store(p, 2, 'a', [2, 6]);
+    c.store(p, 2, 'b', [2, 3]);
+    expect(c.stats.translations).toBe(1);
+    expect(c.invalidate(p, 4, 5)).toBe(false);
+    expect(p.entries[2]).toBe('b');
+  });
+
   it('flushes every page when the bound is reached, keeping the arrays', () => {
     const { c } = cache(3);
     const a = c.page(0);
