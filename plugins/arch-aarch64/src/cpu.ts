@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { type Block, compileBlock, fallThroughExits, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
+import { type Block, compileBlock, fallThroughExits, coverage, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanBlock } from './jit.js';
 import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -663,7 +663,7 @@ export class A64Cpu implements Cpu {
     }
     const block = compileBlock(this, this.kit, insns);
     // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
-    this.codePages.store(page, slot, block);
+    this.codePages.store(page, slot, block, coverage(insns));
     // Where the region stops in straight-line code (its size bound, an instruction it does not
     // translate) the code goes on as hot as the region: translate there at the next arrival
     // instead of waiting for HOT_THRESHOLD (unrolled loops longer than one region).
@@ -710,12 +710,10 @@ export class A64Cpu implements Cpu {
       const page = this.codePages.peek(o >>> 12);
       if (page === null) continue;
       page.code[o & 0xffc] = 0;
-      // Translated blocks may hold the changed instruction: drop the page's blocks, and make the
-      // interpreter leave so that no stale block keeps running.
-      if (page.translated > 0) {
-        this.codePages.clearTranslations(page);
-        this.attention = true;
-      }
+      // Drop the regions made from the changed instruction (data beside code keeps them), and
+      // make the interpreter leave so that no stale region keeps running.
+      const slot = (o & 0xffc) >>> 2;
+      if (page.translated > 0 && this.codePages.invalidate(page, slot, slot)) this.attention = true;
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.ramBase + off, size);

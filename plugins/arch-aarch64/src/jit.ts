@@ -117,6 +117,17 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
   return [...found.values()].sort((x, y) => x.off - y.off);
 }
 
+/** The slots the region's code comes from, as [first, end) pairs (CodeCache.store): a store elsewhere keeps it. */
+export function coverage(insns: Insn[]): number[] {
+  const cover: number[] = [];
+  for (const ins of insns) {
+    const slot = ins.off >>> 2;
+    if (cover.length > 0 && cover[cover.length - 1] === slot) cover[cover.length - 1] = slot + 1;
+    else cover.push(slot, slot + 1);
+  }
+  return cover;
+}
+
 /** Whether the region loops inside its function: a branch back to its first instruction. */
 export function loopsOnItself(insns: Insn[]): boolean {
   const start = insns[0].off;

@@ -134,8 +134,8 @@ export class I386Cpu implements Cpu {
     this.bus = ctx.bus;
     this.jit = ctx.engine !== 'interp';
     this.kit = ctx.jit;
-    // Per page, `code` is a bitmap of the bytes live translations cover (ramWritten).
-    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 128, slots: 4096, markCode: (page) => this.bus.markCode(page) });
+    // No decoded slots (the interpreter reads code bytes live); one start slot per byte.
+    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 0, slots: 4096, markCode: (page) => this.bus.markCode(page) });
     ctx.bus.onCodeWrite((page) => { if (!this.selfStore) this.codePages.drop(page); });
     this.io = ctx.io ?? NO_PORTS;
     this.clock = ctx.clock;
@@ -290,9 +290,8 @@ export class I386Cpu implements Cpu {
       if (block === undefined) {
         if (++page.heat[at] < JIT_THRESHOLD) return any;
         block = translateBlock(this, this.kit, this.ram8, ramOff + at);
-        cache.store(page, at, block);
-        const map = page.code;
-        for (let b = at; b < at + block.bytes; b++) map[b >>> 5] |= 1 << (b & 31);
+        // Its bytes, so that a store drops only the translations it overlaps (ramWritten).
+        cache.store(page, at, block, [at, at + block.bytes]);
       }
       const fn = block.fn, room = this.budgetLimit - this.ran;
       if (fn === null || block.len > room) return any;
@@ -306,19 +305,17 @@ export class I386Cpu implements Cpu {
 
   /**
    * After this CPU's store to RAM offset `off` of a page with flags (the interpreter's and blocks'):
-   * drops the page's translations only when the bytes are translated code (data next to code keeps
-   * them), tells the bus (watchers, other CPUs), and keeps the page marked. True when a running block
-   * must leave: its page's translations went, or the page is watched.
+   * drops the translations whose bytes it overlaps (data next to code keeps them), tells the bus
+   * (watchers, other CPUs), and keeps the page marked. True when a running block must leave: a
+   * translation went, or the page is watched.
    */
   ramWritten(off: number, size: number): boolean {
     const index = off >>> 12;
     let leave = (this.bus.pageFlags[index] & ~PAGE_CODE) !== 0;
     const page = this.codePages.peek(index);
     if (page !== null && page.translated > 0) {
-      const map = page.code;
-      for (let b = off & 0xfff, end = Math.min(b + size, 4096); b < end; b++) {
-        if ((map[b >>> 5] & (1 << (b & 31))) !== 0) { this.codePages.clearTranslations(page); map.fill(0); leave = true; break; }
-      }
+      const first = off & 0xfff;
+      if (this.codePages.invalidate(page, first, Math.min(first + size, 4096) - 1)) leave = true;
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.bus.ram.base + off, size);

@@ -80,6 +80,21 @@ describe('aarch64 region translator', () => {
     expect(m.x(1)).toBe(100n);
   });
 
+  it('a store beside a translated region (data in the code page) keeps it', () => {
+    const m = makeMachine();
+    // loop: str w1, [x6]; add x1, x1, #1; subs x2, x2, #1; b.ne loop; b .; then a data word.
+    m.load([A.movz(2, 200), A.strw(1, 6, 0), A.addi(1, 1, 1), A.subsi(2, 2, 1), A.bcond('ne', -12), A.b(0), 0]);
+    m.set(6, CODE + 6 * 4);
+    m.run(1 + 4 * 100);
+    const made = m.cpu.codeCache.made;
+    expect(m.cpu.codeCache.translations).toBeGreaterThan(0);
+    m.run(4 * 100);
+    expect(m.x(1)).toBe(200n);
+    // The loop's stores hit the page's data word only: nothing was dropped or translated again.
+    expect(m.cpu.codeCache.made).toBe(made);
+    expect(m.cpu.codeCache.translations).toBeGreaterThan(0);
+  });
+
   it('a fault inside a region is precise: ELR, FAR and the count of the faulting load', () => {
     const run = (jit: boolean) => {
       const m = makeMachine({ jit });
