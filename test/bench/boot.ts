@@ -18,7 +18,7 @@ import { QEMU_AARCH64_BINARY, raspi3bArgs } from '../helpers/qemu-aarch64.js';
 import { pcArgs, QEMU_I386_BINARY } from '../helpers/qemu-i386.js';
 import { aarch64 } from './aarch64.js';
 import { ENGINES, engineOptions, type Engine } from './engine.js';
-import { bestOf, qemuStartupMs, type GuestArch } from './guest-arch.js';
+import { bestOf, fillRow, qemuStartupMs, type GuestArch } from './guest-arch.js';
 import { i386 } from './i386.js';
 import { runMeasured, type MeasuredRun } from './measure.js';
 import type { BenchRow } from './results.js';
@@ -106,11 +106,7 @@ export async function benchBoot(board: keyof typeof OS_BOOTS, opts: { runs: numb
           if (r.reason !== 'stopped') throw new Error(`no prompt: ${r.reason}; output:\n${r.output}`);
           return { ...r, ms: r.hostMs };
         });
-        row.instructions = best.instructions;
-        row.seconds = best.hostMs / 1000;
-        row.mips = best.instructions / row.seconds / 1e6;
-        row.codeCache = best.codeCache;
-        row.rssMiB = best.rssBytes / 2 ** 20;
+        fillRow(row, best);
       } catch (err) {
         row.error = (err as Error).message;
       }

@@ -52,6 +52,15 @@ export async function bestOf<T extends { ms: number }>(n: number, fn: () => Prom
   return best!;
 }
 
+/** Writes a measured rvos run's figures into its bench row. */
+export function fillRow(row: BenchRow, best: MeasuredRun): void {
+  row.instructions = best.instructions;
+  row.seconds = best.hostMs / 1000;
+  row.mips = best.instructions / row.seconds / 1e6;
+  row.codeCache = best.codeCache;
+  row.rssMiB = best.rssBytes / 2 ** 20;
+}
+
 /** QEMU's wall time of `kernel` on `arch` (best of n), in ms, and its output. */
 export async function qemuWall(arch: GuestArch, kernel: string, n: number): Promise<{ ms: number; output: string }> {
   return bestOf(n, async () => {
@@ -90,12 +99,8 @@ export async function benchGuestArch(arch: GuestArch, opts: BenchOptions): Promi
             if (!r.ok) throw new Error(`${kernel} ${r.why}; output:\n${r.output}`);
             return { ...r, ms: r.hostMs };
           });
-          row.instructions = best.instructions;
-          row.seconds = best.hostMs / 1000;
-          row.mips = best.instructions / row.seconds / 1e6;
+          fillRow(row, best);
           row.checksum = checksumOf(best.output);
-          row.codeCache = best.codeCache;
-          row.rssMiB = best.rssBytes / 2 ** 20;
           if (checksum !== undefined && row.checksum !== checksum) throw new Error(`checksum ${row.checksum} differs from ${checksum}`);
           checksum ??= row.checksum;
         } catch (err) {

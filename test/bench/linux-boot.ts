@@ -9,7 +9,7 @@
  */
 import { LINUX_RV32_APPEND, LINUX_RV32_FIRMWARE, linuxRv32Build, linuxRv32QemuAvailable, runLinuxRv32Qemu, type LinuxRv32Build } from '../helpers/linux-rv32.js';
 import { ENGINES, engineOptions, type Engine } from './engine.js';
-import { bestOf, qemuStartupMs } from './guest-arch.js';
+import { bestOf, fillRow, qemuStartupMs } from './guest-arch.js';
 import { runMeasured } from './measure.js';
 import type { BenchRow } from './results.js';
 import { rv32 } from './rv32.js';
@@ -45,11 +45,7 @@ export async function benchLinuxBoot(opts: { runs: number; rvos: boolean; qemu: 
         if (r.reason !== 'stopped') throw new Error(`/init did not start: ${r.reason}; output:\n${r.output}`);
         return { ...r, ms: r.hostMs };
       });
-      row.instructions = best.instructions;
-      row.seconds = best.hostMs / 1000;
-      row.mips = best.instructions / row.seconds / 1e6;
-      row.codeCache = best.codeCache;
-      row.rssMiB = best.rssBytes / 2 ** 20;
+      fillRow(row, best);
     } catch (err) {
       row.error = (err as Error).message;
     }

@@ -7,7 +7,7 @@
 import { PAGE_CODE } from '../../../src/core/api.js';
 import type { AccessSize, CodeCache, CodeCacheStats, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { addCarries, AF, arithFlags, ARITH, CcOp, CF, conditionAfter, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
+import { addCarries, AF, arithFlags, ARITH, CcOp, CF, conditionAfter, conditionOfFlags, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
@@ -675,19 +675,7 @@ export class I386Cpu implements Cpu {
   condition(cc: number): boolean {
     const op = this.ccOp;
     if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return this.conditionAfter(op, cc);
-    const f = this.eflags;
-    let t: boolean;
-    switch (cc >> 1) {
-      case 0: t = (f & 0x800) !== 0; break; // O
-      case 1: t = (f & 0x1) !== 0; break; // B
-      case 2: t = (f & 0x40) !== 0; break; // Z
-      case 3: t = (f & 0x41) !== 0; break; // BE
-      case 4: t = (f & 0x80) !== 0; break; // S
-      case 5: t = (f & 0x4) !== 0; break; // P
-      case 6: t = ((f >> 7) & 1) !== ((f >> 11) & 1); break; // L
-      default: t = (f & 0x40) !== 0 || ((f >> 7) & 1) !== ((f >> 11) & 1); // LE
-    }
-    return (cc & 1) ? !t : t;
+    return conditionOfFlags(cc, this.eflags);
   }
 
   private conditionAfter(op: CcOp, cc: number): boolean {

@@ -87,3 +87,19 @@ export function conditionAfter(op: CcOp, cc: number, a: number, b: number, r: nu
   }
   return (cc & 1) ? !t : t;
 }
+
+/** Condition `cc` (the low nibble of Jcc/SETcc/CMOVcc, SDM vol. 1 B.1) of EFLAGS value `f`. */
+export function conditionOfFlags(cc: number, f: number): boolean {
+  let t: boolean;
+  switch (cc >> 1) {
+    case 0: t = (f & OF) !== 0; break; // O
+    case 1: t = (f & CF) !== 0; break; // B
+    case 2: t = (f & ZF) !== 0; break; // Z
+    case 3: t = (f & (CF | ZF)) !== 0; break; // BE
+    case 4: t = (f & SF) !== 0; break; // S
+    case 5: t = (f & PF) !== 0; break; // P
+    case 6: t = ((f >> 7) & 1) !== ((f >> 11) & 1); break; // L
+    default: t = (f & ZF) !== 0 || ((f >> 7) & 1) !== ((f >> 11) & 1); // LE
+  }
+  return (cc & 1) ? !t : t;
+}

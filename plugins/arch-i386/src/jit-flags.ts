@@ -3,7 +3,7 @@
  * the same answers as I386Cpu.condition / carry give for the same state, from arithFlags, so that
  * the interpreter and the translator can never disagree on a flag.
  */
-import { arithFlags, CcOp, CF, conditionAfter } from './flags.js';
+import { arithFlags, CcOp, CF, conditionAfter, conditionOfFlags } from './flags.js';
 
 /** EFLAGS' arithmetic bits of a lazy state (`fr` = flagsRest, used when `op` is None). */
 function flagsOf(op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): number {
@@ -13,19 +13,7 @@ function flagsOf(op: number, a: number, b: number, r: number, bits: number, kept
 /** Condition `cc` (the low nibble of Jcc/SETcc/CMOVcc) of a lazy state. */
 export function condOf(cc: number, op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): boolean {
   if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return conditionAfter(op, cc, a, b, r, bits); // as I386Cpu.condition
-  const f = flagsOf(op, a, b, r, bits, kept, fr);
-  let t: boolean;
-  switch (cc >> 1) {
-    case 0: t = (f & 0x800) !== 0; break; // O
-    case 1: t = (f & 0x1) !== 0; break; // B
-    case 2: t = (f & 0x40) !== 0; break; // Z
-    case 3: t = (f & 0x41) !== 0; break; // BE
-    case 4: t = (f & 0x80) !== 0; break; // S
-    case 5: t = (f & 0x4) !== 0; break; // P
-    case 6: t = ((f >> 7) & 1) !== ((f >> 11) & 1); break; // L
-    default: t = (f & 0x40) !== 0 || ((f >> 7) & 1) !== ((f >> 11) & 1); // LE
-  }
-  return (cc & 1) ? !t : t;
+  return conditionOfFlags(cc, flagsOf(op, a, b, r, bits, kept, fr));
 }
 
 /** CF (0 or 1) of a lazy state: ADC/SBB and INC/DEC's kept carry. */
