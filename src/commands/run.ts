@@ -72,7 +72,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       options: [...IDLE_MODES],
     }),
     engine: Flags.string({
-      description: 'how CPUs run guest code: jit = translate hot code where the architecture has a translator (rv32 and aarch64 today; i386 interprets), interp = interpreter only; both give the same instruction counts and output (default: jit, unless the board sets cpu.jit: false)',
+      description: 'how CPUs run guest code: jit = translate hot code (rv32, aarch64 and i386 each have a translator), interp = interpreter only; both give the same instruction counts and output (default: jit, unless the board sets cpu.jit: false)',
       options: [...ENGINES],
     }),
     'max-insns': Flags.integer({ description: 'stop after exactly this many executed instructions (all CPUs together; idle time is not counted)', min: 1 }),
