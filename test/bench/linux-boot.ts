@@ -17,15 +17,19 @@ import { rv32 } from './rv32.js';
 /** Where "booted to init" is: the first line /init (scripts/linux/init.c) writes (the tty adds the CR). */
 export const LINUX_INIT_LINE = 'rvos-init: hello from /init\r\n';
 
-function rvosBoot(build: LinuxRv32Build, engine: Engine) {
-  return runMeasured({
-    ...engineOptions('virt', engine),
+/** The machine of a row: the engine goes with the other session options (a later `session` would drop it). */
+export function linuxBootOptions(build: LinuxRv32Build, engine: Engine) {
+  return {
+    ...engineOptions('virt', engine, { initrd: build.initrd }),
     bios: LINUX_RV32_FIRMWARE,
     kernel: build.image,
     append: LINUX_RV32_APPEND,
-    session: { initrd: build.initrd },
     stopWhen: LINUX_INIT_LINE,
-  });
+  };
+}
+
+function rvosBoot(build: LinuxRv32Build, engine: Engine) {
+  return runMeasured(linuxBootOptions(build, engine));
 }
 
 /** The rows (one per virt engine); prints a line per row as it completes. */

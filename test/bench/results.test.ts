@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineOptions } from './engine.js';
+import { linuxBootOptions } from './linux-boot.js';
 import { environment, formatComparison, formatTable, writeResults, type BenchResults, type BenchRow } from './results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rvos-bench-results-'));
@@ -48,5 +49,11 @@ describe('bench engines', () => {
     expect(engineOptions('virt', 'jit')).toEqual({ board: 'virt', session: { engine: 'jit' } });
     expect(engineOptions('pc', 'interp', { semihosting: true })).toEqual({ board: 'pc', session: { semihosting: true, engine: 'interp' } });
     expect(() => engineOptions('nowhere', 'jit')).toThrow(/nowhere has no jit engine/);
+  });
+
+  it('the linux boot rows keep their engine beside the initrd (the interp row once ran the block compiler)', () => {
+    const build = { dir: '/k', image: '/k/Image', initrd: '/k/initramfs.cpio' };
+    expect(linuxBootOptions(build, 'interp').session).toEqual({ initrd: '/k/initramfs.cpio', engine: 'interp' });
+    expect(linuxBootOptions(build, 'jit').session).toEqual({ initrd: '/k/initramfs.cpio', engine: 'jit' });
   });
 });
