@@ -65,6 +65,9 @@ describe('rvos installed from the packed tarball', () => {
     expect(r.stdout).toContain('hello: PASS');
     expect(r.modules.some((m) => m.includes('/rvos/dist/cli/main.js'))).toBe(true);
     expect(r.modules.filter((m) => /node_modules\/(@oclif|tsx|blessed|typescript)\//.test(m))).toEqual([]);
+    // Each built-in plugin the board uses loads as its bundle (scripts/build.mjs), not as its compiled modules.
+    const plugins = r.modules.filter((m) => m.includes('/rvos/dist/plugins/')).map((m) => m.replace(/^.*\/rvos\/dist\/plugins\//, ''));
+    expect(plugins.sort()).toEqual(['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio'].map((p) => `${p}/index.js`));
   });
 
   it('reports a bad prop a built-in plugin rejects as bad input (exit 2), like the checkout does', async () => {
