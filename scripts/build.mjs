@@ -3,14 +3,14 @@
 //   dist/src, dist/plugins  tsc's JavaScript + type declarations (rvos/plugin-api, rvos/testing, the built-in
 //                           plugins, each with its manifest's entry pointing at the compiled file);
 //   dist/cli                main.js (oclif's entry), the commands and the hooks bundled by esbuild with
-//                           @oclif/core (shared code in chunks, the TUI in its own), which is what the
-//                           installed `rvos` runs: a few files to load instead of ~250 (rvos' core, oclif,
-//                           yaml, zod, inversify), which saves most of the module resolution at start-up.
+//                           @oclif/core into one CommonJS file run with V8's code cache (below), which is
+//                           what the installed `rvos` runs: a file to load instead of ~250 (rvos' core,
+//                           oclif, yaml, zod, inversify), most of it not even compiled again.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle-options.mjs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -41,11 +41,46 @@ for (const { name, pkg } of plugins) {
   writeFileSync(join(dist, 'plugins', name, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 }
 
-// Every command file (oclif finds them under dist/cli/commands), the hooks and src/cli/main.js (as dist/cli/main.js,
-// which bin/rvos.js imports), from tsc's output: one build, so they all share one copy of oclif.
-const entries = readdirSync(join(dist, 'src'), { recursive: true, encoding: 'utf8' })
+// The CLI: src/cli/main.js (oclif's entry), every command and hook, from tsc's output, with @oclif/core, yaml, zod
+// and inversify, in one CommonJS file (dist/cli/rvos.bundle.js) that dist/cli/load.js (scripts/cli-loader.mjs) runs
+// with V8's code cache. oclif and bin/rvos.js find ES modules where they look (dist/cli/main.js,
+// dist/cli/commands/..., dist/cli/hooks/...): each hands out its part of the bundle's exports.
+const parts = readdirSync(join(dist, 'src'), { recursive: true, encoding: 'utf8' })
   .filter((f) => /^(commands|hooks)\/.*\.js$/.test(f) && !f.startsWith('commands/support/'))
-  .map((f) => ({ in: join(dist, 'src', f), out: f.replace(/\.js$/, '') }));
-entries.push({ in: join(dist, 'src', 'cli', 'main.js'), out: 'main' });
-rmSync(join(dist, 'cli'), { recursive: true, force: true });
-await build({ ...bundleOptions, entryPoints: entries, outdir: join(dist, 'cli') });
+  .sort();
+// Each command and hook as a function importing it: esbuild evaluates a part's modules when it is first asked for, so
+// a run evaluates its own command's code only.
+const table = (dir) =>
+  `{ ${parts.filter((f) => f.startsWith(`${dir}/`)).map((f) => `${JSON.stringify(f.slice(dir.length + 1, -3))}: () => import(${JSON.stringify(join(dist, 'src', f))})`).join(', ')} }`;
+const cli = join(dist, 'cli');
+rmSync(cli, { recursive: true, force: true });
+await build({
+  ...bundleOptions,
+  stdin: {
+    contents: `export { main } from ${JSON.stringify(join(dist, 'src', 'cli', 'main.js'))};\nexport const commands = ${table('commands')};\nexport const hooks = ${table('hooks')};\n`,
+    resolveDir: root,
+    sourcefile: 'rvos-cli.js',
+  },
+  splitting: false,
+  format: 'cjs',
+  outfile: join(cli, 'rvos.bundle.js'),
+  // Less to read and hash at each start; names stay (stack traces and errors name functions and classes).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // The sources' import.meta.url (package paths, oclif's root): the bundle's own URL.
+  define: { 'import.meta.url': '__rvosBundleUrl' },
+  banner: { js: "const __rvosBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+// import() inside a vm.Script needs an experimental Node option (which warns, and is lost with a code cache): the
+// bundle's few import() calls (oclif loading a command, rvos a plugin) go through the loader's instead.
+const bundled = join(cli, 'rvos.bundle.js');
+writeFileSync(bundled, readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('));
+writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.mjs')));
+writeFileSync(join(cli, 'main.js'), "import { cli } from './load.js';\nexport const main = cli.main;\n");
+for (const f of parts) {
+  const [dir, ...rest] = f.split('/');
+  const id = rest.join('/').slice(0, -3);
+  const up = '../'.repeat(rest.length);
+  mkdirSync(dirname(join(cli, f)), { recursive: true });
+  writeFileSync(join(cli, f), `import { cli } from '${up}load.js';\nexport default (await cli.${dir}[${JSON.stringify(id)}]()).default;\n`);
+}

@@ -1,4 +1,4 @@
-// esbuild options shared by the package's bundle (scripts/build.mjs: dist/cli from tsc's output) and a checkout's
+// esbuild options shared by the package's bundles (scripts/build.mjs: dist/plugins, and dist/cli as one CommonJS file) and a checkout's
 // cached bundle of its sources (scripts/checkout-bundle.mjs): ES modules for Node 20, shared code in chunks.
 export const bundleOptions = {
   bundle: true,

@@ -15,7 +15,7 @@ const work = mkdtempSync(join(tmpdir(), 'rvos-install-'));
 const prefix = join(work, 'prefix');
 const home = join(work, 'home');
 const rvosBin = join(prefix, 'bin', 'rvos');
-const env = { ...process.env, RVOS_DATA_DIR: join(home, 'data'), npm_config_loglevel: 'error' };
+const env = { ...process.env, RVOS_DATA_DIR: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache'), RVOS_CODE_CACHE: '', npm_config_loglevel: 'error' };
 const example = join(root, 'examples', 'rvos-dev-goldfish-rtc');
 
 beforeAll(async () => {
@@ -68,6 +68,9 @@ describe('rvos installed from the packed tarball', () => {
     // Each built-in plugin the board uses loads as its bundle (scripts/build.mjs), not as its compiled modules.
     const plugins = r.modules.filter((m) => m.includes('/rvos/dist/plugins/')).map((m) => m.replace(/^.*\/rvos\/dist\/plugins\//, ''));
     expect(plugins.sort()).toEqual(['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio'].map((p) => `${p}/index.js`));
+    // The CLI is one bundle run with V8's code cache, kept in the user's cache folder (scripts/cli-loader.mjs).
+    expect(r.modules.some((m) => m.includes('/rvos/dist/cli/load.js'))).toBe(true);
+    expect(readdirSync(join(home, 'cache', 'rvos', 'v8')).filter((f) => /^cli-\w+\.bin$/.test(f))).toHaveLength(1);
   });
 
   it('reports a bad prop a built-in plugin rejects as bad input (exit 2), like the checkout does', async () => {

@@ -1,0 +1,65 @@
+// The installed rvos' loader (scripts/build.mjs copies it to dist/cli/load.js): runs the one-file CommonJS bundle of
+// the CLI (dist/cli/rvos.bundle.js: oclif's entry, the commands, the hooks, @oclif/core) through vm.Script with V8's
+// code cache, so a run skips most of the parsing and compiling of its ~1.5 MB (Node 20 has no compile cache for ES
+// modules). The cache is a file per bundle in ${XDG_CACHE_HOME:-~/.cache}/rvos/v8 (RVOS_CODE_CACHE_DIR overrides,
+// RVOS_CODE_CACHE=0 turns it off), written when the process exits after a run without a usable one, so it holds
+// the functions that run compiled. Safe when stale: its name has the bundle's size and mtime and the Node version,
+// V8 checks its own version, flags and the source, and a cache it rejects is only rewritten. Any failure to read or
+// write it (a read-only home) costs the cache, never the run.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+/** Where `bundle`'s code cache lives, or undefined when turned off. */
+export function codeCacheFile(bundle, env = process.env) {
+  if (env.RVOS_CODE_CACHE === '0') return undefined;
+  const dir = env.RVOS_CODE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rvos', 'v8');
+  const s = statSync(bundle);
+  const key = createHash('sha256').update(`${bundle}\0${s.size}\0${s.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
+  return join(dir, `cli-${key}.bin`);
+}
+
+/**
+ * Runs the CommonJS file `bundle` as Node's require() would (its own require, __filename, __dirname) and returns its exports, and how its code cache was used: 'used', 'rejected', 'none' or 'off'.
+ */
+export function loadBundle(bundle, env = process.env) {
+  const source = readFileSync(bundle, 'utf8');
+  let cacheFile;
+  let cached;
+  try {
+    cacheFile = codeCacheFile(bundle, env);
+    if (cacheFile) cached = readFileSync(cacheFile);
+  } catch {
+    cached = undefined; // none yet
+  }
+  // The bundle's import() calls are __rvosImport() (scripts/build.mjs): this module's import(), which needs no
+  // experimental vm option and resolves as the bundle beside it would.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __rvosImport) {${source}\n})`, {
+    filename: bundle,
+    cachedData: cached,
+  });
+  const cache = !cacheFile ? 'off' : !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  if (cache === 'none' || cache === 'rejected') process.once('exit', () => writeCache(script, cacheFile));
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle), (specifier) => import(specifier));
+  return { exports: module.exports, cache };
+}
+
+function writeCache(script, file) {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, file); // readers see the old file or the whole new one
+  } catch {
+    // No cache this time.
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The CLI's exports ({ main, commands, hooks }) when this file is dist/cli/load.js beside the bundle. */
+export const cli = here.endsWith(join('dist', 'cli')) ? loadBundle(join(here, 'rvos.bundle.js')).exports : undefined;

@@ -1,0 +1,73 @@
+/**
+ * The installed CLI's loader (scripts/cli-loader.mjs, dist/cli/load.js): a CommonJS bundle run through vm.Script
+ * with V8's code cache in the user's cache folder. Checked on a small bundle in child processes (the cache is
+ * written at exit): written by a first run, used by the next, rewritten when V8 rejects it, never in the way.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../helpers/cli.js';
+
+const loader = join(import.meta.dirname, '..', '..', 'scripts', 'cli-loader.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'rvos-code-cache-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const bundle = join(dir, 'bundle.js');
+writeFileSync(join(dir, 'part.mjs'), 'export const part = "imported";\n');
+// What the CLI's bundle does: require, __filename, import() through the loader (build.mjs renames it).
+writeFileSync(
+  bundle,
+  `const { basename } = require('node:path');
+exports.name = basename(__filename);
+exports.load = async () => (await __rvosImport(${JSON.stringify(pathToFileURL(join(dir, 'part.mjs')).href)})).part;
+${Array.from({ length: 50 }, (_, i) => `exports.f${i} = (x) => x * ${i} + 1;`).join('\n')}
+`,
+);
+
+/** Loads the bundle in a new process: how the cache was used, and what the bundle gave. */
+async function load(env: NodeJS.ProcessEnv = {}): Promise<{ cache: string; name: string; part: string }> {
+  const script = `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(loader).href)});
+const r = loadBundle(${JSON.stringify(bundle)});
+console.log(JSON.stringify({ cache: r.cache, name: r.exports.name, part: await r.exports.load() }));`;
+  const r = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RVOS_CODE_CACHE: '', ...env } });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toBe(''); // no warning from an experimental option
+  return JSON.parse(r.stdout);
+}
+
+describe('the CLI bundle loader and its code cache', () => {
+  it('writes the cache at the first run, uses it at the next, and the bundle works either way', async () => {
+    const cacheDir = join(dir, 'cache');
+    expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'none', name: 'bundle.js', part: 'imported' });
+    expect(readdirSync(cacheDir)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{24}\.bin$/)]);
+    expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'used', name: 'bundle.js', part: 'imported' });
+  });
+
+  it('defaults to $XDG_CACHE_HOME/rvos/v8, and RVOS_CODE_CACHE=0 turns it off', async () => {
+    const xdg = join(dir, 'xdg');
+    expect((await load({ XDG_CACHE_HOME: xdg })).cache).toBe('none');
+    expect(readdirSync(join(xdg, 'rvos', 'v8'))).toHaveLength(1);
+    expect((await load({ XDG_CACHE_HOME: xdg, RVOS_CODE_CACHE: '0' })).cache).toBe('off');
+  });
+
+  it('rewrites a cache V8 rejects (a damaged file)', async () => {
+    const cacheDir = join(dir, 'damaged');
+    await load({ RVOS_CODE_CACHE_DIR: cacheDir });
+    const [file] = readdirSync(cacheDir);
+    writeFileSync(join(cacheDir, file!), 'not a code cache');
+    expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'rejected', name: 'bundle.js', part: 'imported' });
+    expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir })).cache).toBe('used');
+  });
+
+  it('runs without a cache where none can be written', async () => {
+    const readOnly = join(dir, 'read-only');
+    mkdirSync(readOnly);
+    chmodSync(readOnly, 0o500);
+    const cacheDir = join(readOnly, 'cache');
+    expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'none', name: 'bundle.js', part: 'imported' });
+    // root ignores permissions: then the cache was written, which is fine too.
+    expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir })).cache).toMatch(/^(none|used)$/);
+  });
+});
