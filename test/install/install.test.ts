@@ -6,11 +6,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/cli.js';
 import { runRecordingModules } from '../helpers/modules.js';
 
 const root = join(import.meta.dirname, '..', '..');
+const { codeCacheFile } = (await import(pathToFileURL(join(root, 'scripts', 'cli-loader.mjs')).href)) as {
+  codeCacheFile(bundle: string, env: NodeJS.ProcessEnv): string | undefined;
+};
 const work = mkdtempSync(join(tmpdir(), 'rvos-install-'));
 const prefix = join(work, 'prefix');
 const home = join(work, 'home');
@@ -70,7 +74,8 @@ describe('rvos installed from the packed tarball', () => {
     expect(plugins.sort()).toEqual(['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio'].map((p) => `${p}/index.js`));
     // The CLI is one bundle run with V8's code cache, kept in the user's cache folder (scripts/cli-loader.mjs).
     expect(r.modules.some((m) => m.includes('/rvos/dist/cli/load.js'))).toBe(true);
-    expect(readdirSync(join(home, 'cache', 'rvos', 'v8')).filter((f) => /^cli-\w+\.bin$/.test(f))).toHaveLength(1);
+    const bundle = join(prefix, 'lib', 'node_modules', 'rvos', 'dist', 'cli', 'rvos.bundle.js');
+    expect(existsSync(codeCacheFile(bundle, env)!)).toBe(true);
   });
 
   it('reports a bad prop a built-in plugin rejects as bad input (exit 2), like the checkout does', async () => {
