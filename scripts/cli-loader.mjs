@@ -3,10 +3,10 @@
 // code cache, so a run skips most of the parsing and compiling of its ~1.5 MB (Node 20 has no compile cache for ES
 // modules). The cache is a file per bundle in ${XDG_CACHE_HOME:-~/.cache}/rvos/v8 (RVOS_CODE_CACHE_DIR overrides,
 // RVOS_CODE_CACHE=0 turns it off), written when the process exits after a run without a usable one, so it holds
-// the functions that run compiled. Safe when stale: its name has the bundle's size and mtime and the Node version,
+// the functions that run compiled; others a week old go then. Safe when stale: its name has the bundle's size and mtime and the Node version,
 // V8 checks its own version, flags and the source, and a cache it rejects is only rewritten. Any failure to read or
 // write it (a read-only home) costs the cache, never the run.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -55,8 +55,19 @@ function writeCache(script, file) {
     const tmp = `${file}.${process.pid}`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, file); // readers see the old file or the whole new one
+    pruneCaches(dirname(file), file);
   } catch {
     // No cache this time.
+  }
+}
+
+/** Each build (or Node upgrade) makes a new cache: the others go once a week old (one in use is only rewritten). */
+function pruneCaches(dir, keep) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (path === keep || !/^cli-[0-9a-f]+\.bin$/.test(name)) continue;
+    const s = statSync(path, { throwIfNoEntry: false });
+    if (s && Date.now() - s.mtimeMs > 7 * 24 * 3600_000) rmSync(path, { force: true });
   }
 }
 

@@ -3,7 +3,7 @@
  * with V8's code cache in the user's cache folder. Checked on a small bundle in child processes (the cache is
  * written at exit): written by a first run, used by the next, rewritten when V8 rejects it, never in the way.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,6 +59,22 @@ describe('the CLI bundle loader and its code cache', () => {
     writeFileSync(join(cacheDir, file!), 'not a code cache');
     expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'rejected', name: 'bundle.js', part: 'imported' });
     expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir })).cache).toBe('used');
+  });
+
+  it('removes the caches of other bundles once a week old when it writes one', async () => {
+    const cacheDir = join(dir, 'prune');
+    mkdirSync(cacheDir);
+    const old = join(cacheDir, 'cli-0123456789abcdef01234567.bin');
+    const recent = join(cacheDir, 'cli-89abcdef0123456789abcdef.bin');
+    const other = join(cacheDir, 'notes.txt');
+    for (const f of [old, recent, other]) writeFileSync(f, 'x');
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+    for (const f of [old, other]) utimesSync(f, weekAgo, weekAgo);
+    expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir })).cache).toBe('none');
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(other)).toBe(true); // not a cache of ours
+    expect(readdirSync(cacheDir)).toHaveLength(3);
   });
 
   it('runs without a cache where none can be written', async () => {
