@@ -17,13 +17,14 @@ import { rv32 } from './rv32.js';
 /** Where "booted to init" is: the first line /init (scripts/linux/init.c) writes (the tty adds the CR). */
 export const LINUX_INIT_LINE = 'rvos-init: hello from /init\r\n';
 
-function rvosBoot(build: LinuxRv32Build, engine: Engine) {
+/** One rvos boot to /init under `engine`. */
+export function rvosBoot(build: LinuxRv32Build, engine: Engine) {
   return runMeasured({
-    ...engineOptions('virt', engine),
+    // The initrd goes through engineOptions: a `session` key of its own would drop the engine.
+    ...engineOptions('virt', engine, { initrd: build.initrd }),
     bios: LINUX_RV32_FIRMWARE,
     kernel: build.image,
     append: LINUX_RV32_APPEND,
-    session: { initrd: build.initrd },
     stopWhen: LINUX_INIT_LINE,
   });
 }
