@@ -30,6 +30,7 @@ import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, 
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
+import { warmUpInterpreter } from './warmup.js';
 
 /** The decoded state of a RAM page: 2048 slots of [info, imm] (execute.ts describes the layout),
  * compiled blocks by slot, and block-start heat (negative while a block waits to be compiled;
@@ -205,6 +206,7 @@ export class Rv32Cpu implements Cpu {
     this.rOff = this.wOff = this.xOff = this.tlb.offs[2][0];
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
     this.reset();
+    warmUpInterpreter((c) => new Rv32Cpu(c), ctx.jit);
   }
 
   // ------------------------------------------------------------------ Cpu interface
