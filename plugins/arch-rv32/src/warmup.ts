@@ -20,32 +20,53 @@ const BASE = 0x80000000;
 const RAM = 0x10000;
 
 const PASSES = 3;
+/** Iterations of each warm-up loop: past JIT_THRESHOLD. */
+const LOOPS = 100;
 
 let warmed = false;
 
-/** Runs the warm-up program once per process (`create` makes the scratch hart). */
+/** Scratch harts kept alive: V8's feedback refers to their compiled region weakly. */
+const keep: Rv32Cpu[] = [];
+
+/** Runs the warm-up programs once per process (`create` makes the scratch harts). */
 export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit): void {
   if (warmed) return;
   warmed = true;
-  runWarmUp(create, kit);
+  runWarmUp(create, kit, 'interp');
+  keep.push(runWarmUp(create, kit, 'jit'));
 }
 
-/** Runs the warm-up program (PASSES times) on a new scratch hart and returns it (tests). */
-export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit): Rv32Cpu {
+/**
+ * Runs a warm-up program PASSES times on a new scratch hart and returns it (tests): under
+ * `interp` every frequent case of the switch; under `jit` the block-boundary path (a loop that
+ * gets compiled, then runs compiled, and a loop whose head cannot be compiled).
+ */
+export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, engine: 'interp' | 'jit' = 'interp'): Rv32Cpu {
   const ram = createRam(BASE, RAM);
   const events = new EventStream();
   const bus = new PhysicalBus(ram, events);
-  const cpu = create({ jit: kit, id: 0, engine: 'interp', bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
-  const words = warmUpProgram();
+  const cpu = create({ jit: kit, id: 0, engine, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
+  cpu.compileWork = 0;
+  const words = engine === 'jit' ? warmUpLoops() : warmUpProgram();
   for (let k = 0; k < words.length; k++) ram.i32[k] = words[k];
   // V8 allocates a function's feedback storage only after its first calls: run the program
   // more than once (from reset: TLB misses, first decodes and all).
   for (let pass = 0; pass < PASSES; pass++) {
     cpu.reset();
     cpu.pc = BASE;
-    cpu.run(words.length);
+    cpu.run(engine === 'jit' ? 10_000 : words.length);
   }
   return cpu;
+}
+
+/** Two loops of LOOPS iterations, the second headed by a CSR access (no block starts there), then WFI. */
+export function warmUpLoops(): number[] {
+  const bne = (f: number) => ((f >> 12) & 1) << 31 | (((f >> 5) & 0x3f) << 25) | (0 << 20) | (9 << 15) | (1 << 12) | (((f >> 1) & 0xf) << 8) | (((f >> 11) & 1) << 7) | 0x63;
+  return [
+    addi(9, 0, LOOPS), addi(T3, T3, 1), addi(9, 9, -1), bne(-8),
+    addi(9, 0, LOOPS), (0x340 << 20) | (2 << 12) | (T3 << 7) | 0x73, addi(9, 9, -1), bne(-8),
+    0x10500073,
+  ];
 }
 
 // Registers: t0 (5) data address, t1 (6) and t2 (7) operands, t3 (28) results.
