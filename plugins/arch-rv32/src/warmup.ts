@@ -25,15 +25,14 @@ const LOOPS = 100;
 
 let warmed = false;
 
-/** Scratch harts kept alive: V8's feedback refers to their compiled region weakly. */
+/** Scratch harts kept alive: V8's feedback refers to their closures (a compiled region, bus listeners) weakly. */
 const keep: Rv32Cpu[] = [];
 
 /** Runs the warm-up programs once per process (`create` makes the scratch harts). */
 export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit): void {
   if (warmed) return;
   warmed = true;
-  runWarmUp(create, kit, 'interp');
-  keep.push(runWarmUp(create, kit, 'jit'));
+  keep.push(runWarmUp(create, kit, 'interp'), runWarmUp(create, kit, 'jit'));
 }
 
 /**
@@ -99,6 +98,8 @@ export function warmUpProgram(): number[] {
   // Loads and stores: each on a page of its own (a TLB miss, the slow path), then again (a hit).
   const access = [s(0, T1, T0, 2), s(0, T1, T0, 1), s(0, T1, T0, 0), i(3, 0, T0, 2, T3), i(3, 0, T0, 1, T3), i(3, 0, T0, 5, T3), i(3, 0, T0, 0, T3), i(3, 0, T0, 4, T3)];
   access.forEach((insn, k) => p.push(lui(T0, (BASE >>> 12) + 1 + k), insn, insn));
+  // Stores to the program's own page, past its code (a page holding decoded code: the hart is told).
+  p.push(lui(T0, BASE >>> 12), s(0x7fc, T1, T0, 0), s(0x7f0, T1, T0, 2), s(0x7f4, T1, T0, 1), s(0x7f8, T1, T0, 0));
   // Branches taken (skipping a nop) and not taken; fences; jal and jalr to the next instruction.
   for (const f3 of [0, 1, 4, 5, 6, 7]) p.push(b(f3, T1, T1), NOP, b(f3, T1, T2), b(f3, T2, T1));
   p.push(0x0ff0000f /* fence */, 0x0000100f /* fence.i */, (2 << 21) | (1 << 7) | 0x6f /* jal ra, +4 */);
