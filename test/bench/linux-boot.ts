@@ -28,7 +28,8 @@ export function linuxBootOptions(build: LinuxRv32Build, engine: Engine) {
   };
 }
 
-function rvosBoot(build: LinuxRv32Build, engine: Engine) {
+/** One rvos boot to /init under `engine`. */
+export function rvosBoot(build: LinuxRv32Build, engine: Engine) {
   return runMeasured(linuxBootOptions(build, engine));
 }
 

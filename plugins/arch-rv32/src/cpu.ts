@@ -26,14 +26,15 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, REGION_THRESHOLD, regionCover, regionLoops, scanRegion } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, REGION_THRESHOLD, type RegionBlock, regionCover, regionLoops, scanRegion } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
+import { warmUpInterpreter } from './warmup.js';
 
 /** The decoded state of a RAM page: 2048 slots of [info, imm] (execute.ts describes the layout),
- * compiled blocks by slot, and block-start heat (negative while a warm block waits for
- * HOT_THRESHOLD; `warm` marks slots whose block was found not to loop on itself). */
+ * compiled blocks by slot, and block-start heat (negative while a block waits to be compiled;
+ * `warm` counts its waits, compileBlockAt). */
 type CodePage = EnginePage<Block>;
 
 export const DEFAULT_TIMEBASE = 10_000_000;
@@ -145,6 +146,11 @@ export class Rv32Cpu implements Cpu {
     return this.codePages.stats;
   }
   private selfStore = false;
+  /**
+   * Interpreted instructions a region's entry must have seen before it is compiled (compileBlockAt;
+   * default COMPILE_WORK; 0 = its kind's arrival threshold alone, as the unit tests use).
+   */
+  compileWork = COMPILE_WORK;
 
   // Run state.
   waiting = false;
@@ -200,6 +206,7 @@ export class Rv32Cpu implements Cpu {
     this.rOff = this.wOff = this.xOff = this.tlb.offs[2][0];
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
     this.reset();
+    warmUpInterpreter((c) => new Rv32Cpu(c), ctx.jit);
   }
 
   // ------------------------------------------------------------------ Cpu interface
@@ -463,9 +470,14 @@ export class Rv32Cpu implements Cpu {
   }
 
   /**
-   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: compiles the region
-   * entered there (jit.ts), or returns undefined to wait, until REGION_THRESHOLD for a loop of
-   * several blocks, until HOT_THRESHOLD when control cannot come back to the entry.
+   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD, and again after each
+   * wait it asks for: compiles the region entered there (jit.ts), or returns undefined to wait.
+   * A region is compiled once control has arrived at its entry both its kind's threshold
+   * (JIT_THRESHOLD for a block looping on itself, REGION_THRESHOLD for a loop of several blocks,
+   * HOT_THRESHOLD otherwise) and enough times to have run about `compileWork` instructions in
+   * the interpreter (arrivals x the region's instructions): V8 spends milliseconds on each new
+   * function (bytecode, then an optimizing compile on a background thread), which code run
+   * only a few thousand times (an OS booting) never repays. `warm` counts the waits so far.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
@@ -474,18 +486,18 @@ export class Rv32Cpu implements Cpu {
     if (blocks.length === 0) return NO_BLOCK;
     const slot = idx >> 1;
     const loops = regionLoops(blocks);
-    if (page.warm[slot] === 0 && (!loops || blocks.length > 1)) {
-      // Wait: a loop of several blocks until REGION_THRESHOLD (its function costs V8 more to
-      // compile than a block's), anything else until HOT_THRESHOLD.
-      page.warm[slot] = 1;
-      // execute() counts this same arrival once more when this returns undefined.
-      page.heat[slot] = 2 * JIT_THRESHOLD - (loops ? REGION_THRESHOLD : HOT_THRESHOLD) - 1;
-      return undefined;
-    }
     if (!loops) {
       // Without a loop inside, the entry block alone: the rest would only add V8 compile time
       // (measured on the virt OS boot).
       blocks = blocks.slice(0, 1);
+    }
+    const waits = page.warm[slot];
+    const wait = arrivalsToWait(blocks, loops, waits, this.compileWork);
+    if (wait > 0 && waits < 255) {
+      page.warm[slot] = waits + 1;
+      // execute() counts this same arrival once more when this returns undefined.
+      page.heat[slot] = JIT_THRESHOLD - wait - 1;
+      return undefined;
     }
     const block = compileRegion(this, this.kit, blocks);
     // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
@@ -548,4 +560,20 @@ function positiveNumber(value: unknown, fallback: number, name: string): number 
     throw new Error(`rv32: cpu.${name} must be a non-negative number, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/** Longest single wait (arrivals) compileBlockAt asks for: the heat counter is an Int16. */
+const MAX_WAIT = 16384;
+
+/**
+ * Arrivals at a region's entry still to wait before compiling it (0: compile now), after `waits`
+ * earlier waits (each counted as MAX_WAIT, a bound: only the last one may be shorter).
+ */
+function arrivalsToWait(blocks: RegionBlock[], loops: boolean, waits: number, work: number): number {
+  let insns = 0;
+  for (const b of blocks) insns += b.insns.length;
+  const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
+  const needed = Math.max(threshold, Math.ceil(work / insns));
+  const seen = waits === 0 ? JIT_THRESHOLD : JIT_THRESHOLD + waits * MAX_WAIT;
+  return Math.min(Math.max(needed - seen, 0), MAX_WAIT);
 }

@@ -11,7 +11,8 @@
  * would be exceeded, or an exit below. Counting the interpreter's control transfers to an entry,
  * a block looping on itself is compiled at JIT_THRESHOLD, a region whose control comes back to its
  * entry (a guest loop of several blocks) at REGION_THRESHOLD, and any other entry's first block
- * alone at HOT_THRESHOLD (cpu.ts compileBlockAt).
+ * alone at HOT_THRESHOLD (cpu.ts compileBlockAt), each only once the interpreter has run about
+ * COMPILE_WORK instructions from there.
  *
  * Regions are position independent: pc-relative values are computed from the `pc0` argument, so
  * one compiled region serves every virtual address its physical page is mapped at. They hold no
@@ -47,6 +48,11 @@ export const HOT_THRESHOLD = 10000;
  * times (an OS booting) do not repay it.
  */
 export const REGION_THRESHOLD = 256;
+/**
+ * Instructions the interpreter runs from a region's entry (arrivals x its instructions) before the
+ * region is compiled (cpu.ts compileBlockAt): about what V8's compiles of one new function cost.
+ */
+export const COMPILE_WORK = 524288;
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64;
 /**

@@ -1,12 +1,16 @@
 /**
  * When code gets compiled: a block that loops on itself at JIT_THRESHOLD control transfers, a
  * loop of several blocks as one region at REGION_THRESHOLD, any other entry's block only once it
- * is hot (HOT_THRESHOLD), so that code run a few hundred times stays in the interpreter. Instruction counts and state are the interpreter's either way.
+ * is hot (HOT_THRESHOLD), so that code run a few hundred times stays in the interpreter; and, by
+ * default, only once the interpreter has run about COMPILE_WORK instructions from the entry (the
+ * unit-test machine sets `compileWork` to 0). Instruction counts and state are the interpreter's either way.
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { HOT_THRESHOLD, JIT_THRESHOLD, REGION_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
+import { COMPILE_WORK, HOT_THRESHOLD, JIT_THRESHOLD, REGION_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
 import { installHandlers, makeMachine } from './machine.js';
+import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
+import { jitKit } from '../../../src/core/jit/index.js';
 
 const { s1, a0, a1, ra } = A;
 
@@ -28,8 +32,14 @@ function selfLoop(iterations: number) {
   return [A.addi(s1, 0, iterations), A.addi(a0, a0, 1), A.addi(s1, s1, -1), A.bne(s1, 0, -8), A.ebreak()];
 }
 
-function machine(program: Array<number | number[]>, jit = true) {
+/** `selfLoop` for any count: `a0 += 1; s1 -= 1; bnez s1, loop` after `li s1, iterations`. */
+function longSelfLoop(iterations: number) {
+  return [A.li(s1, iterations), A.addi(a0, a0, 1), A.addi(s1, s1, -1), A.bne(s1, 0, -8), A.ebreak()];
+}
+
+function machine(program: Array<number | number[]>, jit = true, compileWork = 0) {
   const m = makeMachine({ jit });
+  m.cpu.compileWork = compileWork;
   installHandlers(m);
   m.load(program);
   return m;
@@ -88,5 +98,42 @@ describe('rv32 block compiler: hotness', () => {
     expect(jit.cpu.pc).toBe(ref.cpu.pc);
     expect(jit.cpu.retired).toBe(ref.cpu.retired);
     expect(jit.cpu.mcause).toBe(3);
+  });
+
+  it('waits by default until the interpreter has run about COMPILE_WORK instructions from an entry', () => {
+    expect(makeMachine().cpu.compileWork).toBe(0); // the unit-test machine's setting
+    const work = 30_000;
+    // A block of 3 instructions looping on itself: work / 3 = 10000 arrivals, not JIT_THRESHOLD.
+    // (The run loop's first calls step one instruction each: a few hundred more arrivals.)
+    const loop = machine(longSelfLoop(20_000), true, work);
+    loop.run(2 + 3 * 9_000);
+    expect(loop.cpu.blocksCompiled).toBe(0);
+    loop.run(3 * 2_000);
+    expect(loop.cpu.blocksCompiled).toBe(1);
+    // A block that does not loop: HOT_THRESHOLD arrivals, or more for a short block (the
+    // leaf's 2 instructions: 15000).
+    const calls = machine(callLoop(20_000), true, work);
+    calls.run(2 + 5 * (HOT_THRESHOLD + 2_000));
+    expect(calls.cpu.blocksCompiled).toBe(0);
+    calls.run(5 * 5_000);
+    expect(calls.cpu.blocksCompiled).toBeGreaterThan(0);
+  });
+
+  it('keeps waiting past the heat counter\'s range (waits of at most 16384 arrivals, counted in `warm`)', () => {
+    // 3 instructions x 40000 arrivals: three waits.
+    const m = machine(longSelfLoop(60_000), true, 120_000);
+    m.run(2 + 3 * 38_000);
+    expect(m.cpu.blocksCompiled).toBe(0);
+    m.run(3 * 4_000);
+    expect(m.cpu.blocksCompiled).toBe(1);
+    m.run(3 * 20_000);
+    expect(m.cpu.mcause).toBe(3);
+    expect(m.reg(a0)).toBe(60_000);
+  });
+
+  it('a hart built as boards build it waits for COMPILE_WORK', () => {
+    const m = makeMachine();
+    const cpu = new Rv32Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
+    expect(cpu.compileWork).toBe(COMPILE_WORK);
   });
 });

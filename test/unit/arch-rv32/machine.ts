@@ -62,6 +62,8 @@ export function makeMachine(props: Record<string, unknown> = {}, engine?: Engine
   const dev = new TestDevice();
   bus.map({ name: 'testdev', base: MMIO_BASE, size: 0x100, device: dev, index: 0 });
   const cpu = new Rv32Cpu({ jit: jitKit, id: 0, engine, bus, clock, events, machine: { powerOff() {}, reset() {} }, props });
+  // Unit tests' loops are short: compile at the arrival thresholds alone (jit-hot.test.ts tests the default).
+  cpu.compileWork = 0;
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
   const poke = (addr: number, bytes: Uint8Array) => {

@@ -1,0 +1,112 @@
+/**
+ * Gives the interpreter's loop (execute.ts) type feedback for every frequent case before V8
+ * optimizes it: once per process, a scratch hart with its own 64 KiB of RAM runs each integer,
+ * M, load/store (TLB miss and hit), branch, jump and fence instruction once, one CSR access, and
+ * a WFI that ends it.
+ *
+ * Why: V8 compiles execute() (a large function) from the feedback its bytecode has collected.
+ * A case the guest had not run yet by then has none, and the first time the guest runs it
+ * (a kernel's first REM or LHU, seconds into a boot) the optimized code is thrown away and the
+ * whole function compiled again: 10-15 times per Linux boot, 80-200 ms of compile each on the
+ * 2-core VM. Nothing here touches the guest's machine: instruction counts are unchanged.
+ */
+import { createRam, PhysicalBus } from '../../../src/core/bus.js';
+import { VirtualClock } from '../../../src/core/clock.js';
+import { EventStream } from '../../../src/core/events.js';
+import type { CpuContext, JitKit } from '../../../src/core/api.js';
+import type { Rv32Cpu } from './cpu.js';
+
+const BASE = 0x80000000;
+const RAM = 0x10000;
+
+const PASSES = 3;
+/** Iterations of each warm-up loop: past JIT_THRESHOLD. */
+const LOOPS = 100;
+
+let warmed = false;
+
+/** Scratch harts kept alive: V8's feedback refers to their closures (a compiled region, bus listeners) weakly. */
+const keep: Rv32Cpu[] = [];
+
+/** Runs the warm-up programs once per process (`create` makes the scratch harts). */
+export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit): void {
+  if (warmed) return;
+  warmed = true;
+  keep.push(runWarmUp(create, kit, 'interp'), runWarmUp(create, kit, 'jit'));
+}
+
+/**
+ * Runs a warm-up program PASSES times on a new scratch hart and returns it (tests): under
+ * `interp` every frequent case of the switch; under `jit` the block-boundary path (a loop that
+ * gets compiled, then runs compiled, and a loop whose head cannot be compiled).
+ */
+export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, engine: 'interp' | 'jit' = 'interp'): Rv32Cpu {
+  const ram = createRam(BASE, RAM);
+  const events = new EventStream();
+  const bus = new PhysicalBus(ram, events);
+  const cpu = create({ jit: kit, id: 0, engine, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
+  cpu.compileWork = 0;
+  const words = engine === 'jit' ? warmUpLoops() : warmUpProgram();
+  for (let k = 0; k < words.length; k++) ram.i32[k] = words[k];
+  // V8 allocates a function's feedback storage only after its first calls: run the program
+  // more than once (from reset: TLB misses, first decodes and all).
+  for (let pass = 0; pass < PASSES; pass++) {
+    cpu.reset();
+    cpu.pc = BASE;
+    cpu.run(engine === 'jit' ? 10_000 : words.length);
+  }
+  return cpu;
+}
+
+/** Two loops of LOOPS iterations, the second headed by a CSR access (no block starts there), then WFI. */
+export function warmUpLoops(): number[] {
+  const bne = (f: number) => ((f >> 12) & 1) << 31 | (((f >> 5) & 0x3f) << 25) | (0 << 20) | (9 << 15) | (1 << 12) | (((f >> 1) & 0xf) << 8) | (((f >> 11) & 1) << 7) | 0x63;
+  return [
+    addi(9, 0, LOOPS), addi(T3, T3, 1), addi(9, 9, -1), bne(-8),
+    addi(9, 0, LOOPS), (0x340 << 20) | (2 << 12) | (T3 << 7) | 0x73, addi(9, 9, -1), bne(-8),
+    0x10500073,
+  ];
+}
+
+// Registers: t0 (5) data address, t1 (6) and t2 (7) operands, t3 (28) results.
+const T0 = 5;
+const T1 = 6;
+const T2 = 7;
+const T3 = 28;
+
+const r = (f7: number, rs2: number, rs1: number, f3: number, rd: number) => (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x33;
+const i = (op: number, imm: number, rs1: number, f3: number, rd: number) => ((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op;
+const s = (imm: number, rs2: number, rs1: number, f3: number) => (((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 31) << 7) | 0x23;
+/** Branch to pc + 8 (over one instruction). */
+const b = (f3: number, rs1: number, rs2: number) => (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (8 << 7) | 0x63;
+const lui = (rd: number, hi: number) => (hi << 12) | (rd << 7) | 0x37;
+const addi = (rd: number, rs1: number, imm: number) => i(0x13, imm, rs1, 0, rd);
+const NOP = addi(0, 0, 0);
+
+/** The program's instruction words, from the start of RAM. */
+export function warmUpProgram(): number[] {
+  const p: number[] = [lui(T0, 0), (0 << 12) | (T1 << 7) | 0x17 /* auipc */, addi(T1, 0, 7), addi(T2, 0, 3)];
+  // Register-immediate: addi slti sltiu xori ori andi, slli srli srai.
+  for (const f3 of [0, 2, 3, 4, 6, 7]) p.push(i(0x13, 5, T1, f3, T3));
+  p.push(i(0x13, 2, T1, 1, T3), i(0x13, 2, T1, 5, T3), i(0x13, 0x400 | 2, T1, 5, T3));
+  // Register-register and M, then division by zero and by -1.
+  for (const f3 of [0, 1, 2, 3, 4, 5, 6, 7]) p.push(r(0, T2, T1, f3, T3));
+  p.push(r(0x20, T2, T1, 0, T3), r(0x20, T2, T1, 5, T3));
+  for (const f3 of [0, 1, 2, 3, 4, 5, 6, 7]) p.push(r(1, T2, T1, f3, T3));
+  for (const f3 of [4, 5, 6, 7]) p.push(r(1, 0, T1, f3, T3));
+  p.push(addi(T2, 0, -1), r(1, T2, T1, 4, T3), r(1, T2, T1, 6, T3));
+  // Loads and stores: each on a page of its own (a TLB miss, the slow path), then again (a hit).
+  const access = [s(0, T1, T0, 2), s(0, T1, T0, 1), s(0, T1, T0, 0), i(3, 0, T0, 2, T3), i(3, 0, T0, 1, T3), i(3, 0, T0, 5, T3), i(3, 0, T0, 0, T3), i(3, 0, T0, 4, T3)];
+  access.forEach((insn, k) => p.push(lui(T0, (BASE >>> 12) + 1 + k), insn, insn));
+  // Stores to the program's own page, past its code (a page holding decoded code: the hart is told).
+  p.push(lui(T0, BASE >>> 12), s(0x7fc, T1, T0, 0), s(0x7f0, T1, T0, 2), s(0x7f4, T1, T0, 1), s(0x7f8, T1, T0, 0));
+  // Branches taken (skipping a nop) and not taken; fences; jal and jalr to the next instruction.
+  for (const f3 of [0, 1, 4, 5, 6, 7]) p.push(b(f3, T1, T1), NOP, b(f3, T1, T2), b(f3, T2, T1));
+  p.push(0x0ff0000f /* fence */, 0x0000100f /* fence.i */, (2 << 21) | (1 << 7) | 0x6f /* jal ra, +4 */);
+  p.push(i(0x17, 0, 0, 0, T3) /* auipc t3, 0 */, i(0x67, 8, T3, 0, 0) /* jalr x0, 8(t3) */, NOP);
+  // One CSR access: the switch's way out to system.ts.
+  p.push((0x340 << 20) | (2 << 12) | (T3 << 7) | 0x73 /* csrrs t3, mscratch, x0 */);
+  // WFI with no interrupt enabled: the hart waits and execute() returns.
+  p.push(0x10500073);
+  return p;
+}

@@ -1,0 +1,31 @@
+/** The interpreter's warm-up (warmup.ts): a scratch hart runs every frequent case once and stops at its WFI. */
+import { describe, expect, it } from 'vitest';
+import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
+import { runWarmUp, warmUpLoops, warmUpProgram } from '../../../plugins/arch-rv32/src/warmup.js';
+import { jitKit } from '../../../src/core/jit/index.js';
+
+describe('rv32 interpreter warm-up', () => {
+  it('runs to its final WFI without a trap, on RAM of its own', () => {
+    const words = warmUpProgram();
+    const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit);
+    expect(cpu.mcause).toBe(0);
+    expect(cpu.waiting).toBe(true);
+    expect(cpu.pc).toBe(0x80000000 + 4 * words.length);
+    // Every instruction but the branches' skipped nops and the jalr's: 12 taken branches, 1 jump.
+    expect(cpu.retired).toBeGreaterThan(words.length - 16);
+    expect(cpu.retired).toBeLessThanOrEqual(words.length);
+    // The loads read what the stores wrote (t1 = 7 at each data page).
+    expect(cpu.getReg(28)).toBe(0); // csrrs t3, mscratch
+    expect(cpu.bus.ram.i32[0x1000 / 4]).toBe(7);
+  });
+
+  it('under jit: compiles the first loop, not the second (a CSR access heads it), and stops at its WFI', () => {
+    const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit, 'jit');
+    expect(cpu.mcause).toBe(0);
+    expect(cpu.waiting).toBe(true);
+    expect(cpu.pc).toBe(0x80000000 + 4 * warmUpLoops().length);
+    expect(cpu.retired).toBe(2 * (1 + 3 * 100) + 1);
+    expect(cpu.codeCache.translations).toBe(1);
+    expect(cpu.getReg(9)).toBe(0);
+  });
+});
