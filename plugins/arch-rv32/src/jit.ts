@@ -53,8 +53,8 @@ export const MAX_BLOCK = 64;
  * Largest region, in blocks and instructions: small enough that V8 still optimizes its function
  * (it gives up on very large ones) and that a page of cold paths is not compiled with the hot loop.
  */
-export const MAX_REGION_BLOCKS = 8;
-export const MAX_REGION_INSNS = 128;
+export const MAX_REGION_BLOCKS = 32;
+export const MAX_REGION_INSNS = 256;
 /** Arrivals (heat) a block other than the entry needs to join a region (scanRegion). */
 export const REGION_MIN_HEAT = 8;
 
@@ -136,14 +136,40 @@ export interface RegionBlock {
   insns: Insn[];
 }
 
-/** Byte offsets in the page where control may go after `b` (out-of-page targets included). */
+/**
+ * The page offset a block's final JALR jumps to when an AUIPC right before it sets its base (a
+ * `call`/`tail` sequence: the target is a constant), else null. Out-of-page offsets included.
+ */
+function callTarget(b: RegionBlock): number | null {
+  const n = b.insns.length;
+  if (n < 2) return null;
+  const jalr = b.insns[n - 1];
+  const auipc = b.insns[n - 2];
+  if (jalr.op !== Op.JALR || auipc.op !== Op.AUIPC || auipc.rd === 32 || auipc.rd !== jalr.rs1) return null;
+  return (b.start + auipc.off + (auipc.imm | 0) + (jalr.imm | 0)) & ~1;
+}
+
+/**
+ * Byte offsets in the page where control may go after `b` (out-of-page targets included). After a
+ * call into the page (JAL, or AUIPC + JALR, that links), the return address too: the callee's
+ * return, a JALR, comes back there, and when both are in one region the return stays in its
+ * function (terminator).
+ */
 function successors(b: RegionBlock): number[] {
   const last = b.insns[b.insns.length - 1];
   const end = b.start + last.off + last.len;
   if (!isControl(last.op)) return [end];
-  if (last.op === Op.JALR) return [];
-  const target = b.start + last.off + last.imm;
-  return last.op === Op.JAL ? [target] : [target, end];
+  const target = last.op === Op.JALR ? callTarget(b) : b.start + last.off + last.imm;
+  if (target === null) return [];
+  if (last.op !== Op.JAL && last.op !== Op.JALR) return [target, end];
+  // The return address only after a call into this page (the callee may then join the region).
+  const callsInPage = last.rd !== 32 && target >= 0 && target < 0x1000;
+  return callsInPage ? [target, end] : [target];
+}
+
+/** Whether the block ends in a JALR whose target is not known before it runs (a return, an indirect jump or call). */
+function jumpsIndirectly(b: RegionBlock): boolean {
+  return b.insns[b.insns.length - 1].op === Op.JALR && callTarget(b) === null;
 }
 
 /**
@@ -225,7 +251,10 @@ export function generateRegion(blocks: RegionBlock[]): string {
   const entry = blocks[0].start;
   const index = new Map(blocks.map((b, j) => [b.start, j]));
   const multi = blocks.length > 1;
-  const loops = blocks.some((b) => successors(b).some((t) => index.has(t)));
+  // An indirect jump (a return) may land on any block of a region of several.
+  const loops = blocks.some((b) => successors(b).some((t) => index.has(t))) || (multi && blocks.some(jumpsIndirectly));
+  /** Where an indirect jump may go on inside the function: any block (none in a one-block region). */
+  const targets = multi ? blocks.map((b) => b.start) : [];
 
   const used = new Set<number>();
   const written = new Set<number>();
@@ -273,7 +302,7 @@ export function generateRegion(blocks: RegionBlock[]): string {
   if (multi) out.push('  switch (blk) {');
   blocks.forEach((b, j) => {
     if (multi) out.push(`  case ${j}: {`);
-    generateBlock(out, b, b.start - entry, exit, loops, goto);
+    generateBlock(out, b, b.start - entry, exit, loops, goto, targets);
     if (multi) out.push('  }');
   });
   if (multi) out.push('  }');
@@ -289,6 +318,7 @@ function generateBlock(
   exit: Exit,
   loops: boolean,
   goto: (t: number, done: number) => string,
+  targets: readonly number[],
 ): void {
   const insns = block.insns;
   const last = insns[insns.length - 1];
@@ -441,7 +471,7 @@ function generateBlock(
       case Op.BGE:
       case Op.BLTU:
       case Op.BGEU:
-        out.push(terminator(ins, block.start, insns.length, d, a, b, exit, npcAt, goto));
+        out.push(terminator(ins, block, insns.length, d, a, b, exit, npcAt, goto, targets, block.start - base));
         break;
       default:
         throw new Error(`rv32 jit: cannot compile op ${ins.op}`);
@@ -452,10 +482,30 @@ function generateBlock(
 }
 
 /** The block's final jump or branch (its `done`-th instruction at page offset `start` + `ins.off`). */
-function terminator(ins: Insn, start: number, done: number, d: string | null, a: string, b: string, exit: Exit, npcAt: (off: number) => string, goto: (t: number, done: number) => string): string {
-  const at = start + ins.off;
+function terminator(
+  ins: Insn,
+  block: RegionBlock,
+  done: number,
+  d: string | null,
+  a: string,
+  b: string,
+  exit: Exit,
+  npcAt: (off: number) => string,
+  goto: (t: number, done: number) => string,
+  targets: readonly number[],
+  entry: number,
+): string {
+  const at = block.start + ins.off;
   const link = d ? `${d} = ${npcAt(ins.off + ins.len)};` : '';
-  if (ins.op === Op.JALR) return `{ const t = (${a} + ${ins.imm | 0}) & -2; ${link} ${exit('t', done)} }`;
+  if (ins.op === Op.JALR) {
+    const known = callTarget(block);
+    if (known !== null) return `${link} ${goto(known, done)}`;
+    // A return or indirect jump to a block of this region goes on inside the function: the
+    // target is the block's start at the same virtual address (so in the same page).
+    const inside = targets.map((t) => `case ${t - entry}: ${goto(t, done)}`).join(' ');
+    const dispatch = inside === '' ? '' : `switch ((t - pc0) | 0) { ${inside} }`;
+    return `{ const t = (${a} + ${ins.imm | 0}) & -2; ${link} ${dispatch} ${exit('t', done)} }`;
+  }
   if (ins.op === Op.JAL) return `${link} ${goto(at + ins.imm, done)}`;
   const cond: Partial<Record<Op, string>> = {
     [Op.BEQ]: `${a} === ${b}`,
