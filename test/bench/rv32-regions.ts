@@ -57,10 +57,10 @@ for (const s of stats) {
   steps += s.steps;
 }
 console.log(`${r.reason} ${r.instructions} insns; ${stats.length} regions, ${calls} calls, ${steps} steps in regions (${((100 * steps) / r.instructions).toFixed(1)} %), ${(steps / calls).toFixed(1)} steps/call`);
-stats.sort((a, b) => b.calls - a.calls);
+stats.sort((a, b) => b.steps - a.steps);
 for (const s of stats.slice(0, top)) {
   const exits = [...s.exits].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([pc, n]) => `${pc.toString(16)}x${n}`).join(' ');
-  console.log(`${s.pc.toString(16).padStart(8)} calls ${String(s.calls).padStart(10)} steps/call ${(s.steps / Math.max(1, s.calls)).toFixed(1).padStart(7)} exits ${exits}`);
+  console.log(`${s.pc.toString(16).padStart(8)} steps ${String(s.steps).padStart(10)} calls ${String(s.calls).padStart(10)} steps/call ${(s.steps / Math.max(1, s.calls)).toFixed(1).padStart(7)} exits ${exits}`);
   if (showSource) console.log(s.source, '\n');
 }
 await m.close();
