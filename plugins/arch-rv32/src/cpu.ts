@@ -487,10 +487,16 @@ export class Rv32Cpu implements Cpu {
       // (measured on the virt OS boot).
       blocks = blocks.slice(0, 1);
     }
-    const block = compileRegion(this, this.kit, blocks);
-    // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
-    this.codePages.store(page, slot, block, regionCover(blocks));
-    return block;
+    const entries = compileRegion(this, this.kit, blocks);
+    // Stored here, not by execute(), so that the cache counts it (execute() stores it again);
+    // the region's other blocks become entries too where nothing is compiled yet.
+    const cover = regionCover(blocks);
+    this.codePages.store(page, slot, entries[0], cover);
+    for (let k = 1; k < blocks.length; k++) {
+      const s = blocks[k].start >> 1;
+      if (page.entries[s] === undefined) this.codePages.store(page, s, entries[k], cover, true);
+    }
+    return entries[0];
   }
 
   /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */

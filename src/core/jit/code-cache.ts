@@ -170,8 +170,9 @@ export class CodeCache<T> {
    * Stores translation `t` at `slot` of `page`, made from the code in the slots `cover` lists as
    * [first, end) pairs (default: the whole page). When the bound is reached, first drops every
    * page's translations (the arrays stay the same objects, so views of them stay valid).
+   * `alias`: another entry into a translation already stored (not counted as made).
    */
-  store(page: CodePage<T>, slot: number, t: T, cover: readonly number[] = [0, page.entries.length]): void {
+  store(page: CodePage<T>, slot: number, t: T, cover: readonly number[] = [0, page.entries.length], alias = false): void {
     if (this.live >= this.maxTranslations) {
       for (const p of this.pages) if (p !== null) p.clearEntries();
       this.live = 0;
@@ -186,7 +187,7 @@ export class CodeCache<T> {
     for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) page.covered[s]++;
     page.translated++;
     this.live++;
-    this.made++;
+    if (!alias) this.made++;
   }
 
   /**

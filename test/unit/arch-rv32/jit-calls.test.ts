@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { Block } from '../../../plugins/arch-rv32/src/jit.js';
+import type { JitKit } from '../../../src/core/api.js';
+import { jitKit } from '../../../src/core/jit/index.js';
+import type { BlockFn } from '../../../plugins/arch-rv32/src/jit.js';
 import { installHandlers, makeMachine, RAM_BASE, type TestMachine } from './machine.js';
 
 const { ra, sp, s0, s1, s2, a0, a1, a2, a3 } = A;
@@ -65,20 +67,20 @@ function expectSameState(jit: TestMachine, ref: TestMachine) {
   expect(jit.cpu.retired).toBe(ref.cpu.retired);
 }
 
-/** Counts the calls of every compiled function from now on (execute()'s dispatches to regions). */
+/** Counts the calls of every region function compiled from now on (execute()'s dispatches to regions). */
 function countRegionCalls(m: TestMachine): { calls: number } {
   const counter = { calls: 0 };
-  const cpu = m.cpu;
-  const compile = cpu.compileBlockAt.bind(cpu);
-  cpu.compileBlockAt = (code, idx) => {
-    const block = compile(code, idx);
-    if (block === undefined || block.fn === null) return block;
-    const fn = block.fn;
-    return new Block((pc0, n0, max) => {
-      counter.calls++;
-      return fn(pc0, n0, max);
-    }, block.len);
+  const factory = <F extends (...args: never[]) => unknown>(params: readonly string[], source: string): F => {
+    const make = jitKit.factory<(...args: unknown[]) => BlockFn>(params, source);
+    return ((...args: unknown[]) => {
+      const fn = make(...args);
+      return (pc0: number, n0: number, max: number, blk0: number) => {
+        counter.calls++;
+        return fn(pc0, n0, max, blk0);
+      };
+    }) as unknown as F;
   };
+  (m.cpu as { kit: JitKit }).kit = { ...jitKit, factory };
   return counter;
 }
 
@@ -109,6 +111,21 @@ describe('rv32 region compiler: calls and returns inside a region', () => {
     // ~100k calls and returns; nearly all of them stay in the region's function.
     expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
     expect(counter.calls).toBeLessThan(2_000);
+  });
+
+  it('a slice that ends inside a region resumes in the same function, entered at the block where it stopped', () => {
+    const n = 20;
+    const [jit, ref] = [machine(true, n), machine(false, n)];
+    // Short uneven slices: thousands of resumes, hundreds at each block of fib().
+    for (let k = 3, done = 0; done < 400_000; k = (k * 7 + 11) % 97) {
+      for (const m of [jit, ref]) expect(m.run(k + 1)).toBe(k + 1);
+      done += k + 1;
+    }
+    expectSameState(jit, ref);
+    // Every block of a region is an entry of its one function (translations counts the entries,
+    // blocksCompiled the functions): no copy is compiled per resume point.
+    expect(jit.cpu.blocksCompiled).toBeLessThanOrEqual(3);
+    expect(jit.cpu.codeCache.translations).toBeGreaterThan(jit.cpu.blocksCompiled);
   });
 
   it('an interrupt raised by a store deep in the recursion is taken after that store, as by the interpreter', () => {
