@@ -488,14 +488,15 @@ export class Rv32Cpu implements Cpu {
       blocks = blocks.slice(0, 1);
     }
     const entries = compileRegion(this, this.kit, blocks);
-    // Stored here, not by execute(), so that the cache counts it (execute() stores it again);
-    // the region's other blocks become entries too where nothing is compiled yet.
+    // The region's other blocks become entries too where nothing is compiled yet. The entry is
+    // stored last, here and not by execute(), so that the cache records it even when storing
+    // flushes the cache (execute() stores it again).
     const cover = regionCover(blocks);
-    this.codePages.store(page, slot, entries[0], cover);
     for (let k = 1; k < blocks.length; k++) {
       const s = blocks[k].start >> 1;
       if (page.entries[s] === undefined) this.codePages.store(page, s, entries[k], cover, true);
     }
+    this.codePages.store(page, slot, entries[0], cover);
     return entries[0];
   }
 
