@@ -499,10 +499,17 @@ export class Rv32Cpu implements Cpu {
       page.heat[slot] = JIT_THRESHOLD - wait - 1;
       return undefined;
     }
-    const block = compileRegion(this, this.kit, blocks);
-    // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
-    this.codePages.store(page, slot, block, regionCover(blocks));
-    return block;
+    const entries = compileRegion(this, this.kit, blocks);
+    // The region's other blocks become entries too where nothing is compiled yet. The entry is
+    // stored last, here and not by execute(), so that the cache records it even when storing
+    // flushes the cache (execute() stores it again).
+    const cover = regionCover(blocks);
+    for (let k = 1; k < blocks.length; k++) {
+      const s = blocks[k].start >> 1;
+      if (page.entries[s] === undefined) this.codePages.store(page, s, entries[k], cover, true);
+    }
+    this.codePages.store(page, slot, entries[0], cover);
+    return entries[0];
   }
 
   /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */

@@ -172,7 +172,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
       if (block !== undefined) {
         const fn = block.fn;
         if (fn !== null && block.len <= budget - n) {
-          n = (n + fn(pc, n, budget - n)) | 0;
+          n = (n + fn((pc - block.delta) | 0, n, budget - n, block.blk)) | 0;
           if (cpu.exc) {
             pc = cpu.pc | 0;
             break;

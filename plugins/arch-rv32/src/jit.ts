@@ -57,25 +57,40 @@ export const COMPILE_WORK = 524288;
 export const MAX_BLOCK = 64;
 /**
  * Largest region, in blocks and instructions: small enough that V8 still optimizes its function
- * (it gives up on very large ones) and that a page of cold paths is not compiled with the hot loop.
+ * (it gives up on very large ones) and that a page of cold paths is not compiled with the hot loop,
+ * large enough for a function with its loops and calls (the compute kernel's quicksort is 17
+ * blocks: with 8, its calls and returns went through execute() 4.5 million times, with 32 13
+ * thousand). 128 instructions rather than 256: the same for the compute kernel, and 10 % fewer
+ * instructions compiled (V8 time) in the rv32 Linux boot.
  */
-export const MAX_REGION_BLOCKS = 8;
+export const MAX_REGION_BLOCKS = 32;
 export const MAX_REGION_INSNS = 128;
-/** Arrivals (heat) a block other than the entry needs to join a region (scanRegion). */
-export const REGION_MIN_HEAT = 8;
+/**
+ * Arrivals (heat) a block other than the entry needs to join a region (scanRegion): as many as
+ * make a block start compiled, so that blocks reached now and then (an OS's error paths beside a
+ * hot loop) stay out; with 8, the rv32 Linux boot compiled 1.9 times the instructions (V8
+ * compile time) for no fewer returns to execute().
+ */
+export const REGION_MIN_HEAT = JIT_THRESHOLD;
 
 /**
- * A compiled block: runs from virtual pc `pc0` with `n0` steps already taken in this execute()
- * call and at most `maxSteps` more; returns the steps taken and leaves the next pc in `cpu.npc`.
- * The hart's registers and RAM views are bound when the block is created.
+ * A compiled region: runs with `pc0` the virtual pc of its entry, from its block number `blk0`
+ * (a region of several blocks can be entered at any of them), with `n0` steps already taken in
+ * this execute() call and at most `maxSteps` more; returns the steps taken and leaves the next pc
+ * in `cpu.npc`. The hart's registers and RAM views are bound when the region is created.
  */
-export type BlockFn = (pc0: number, n0: number, maxSteps: number) => number;
+export type BlockFn = (pc0: number, n0: number, maxSteps: number, blk0: number) => number;
 
+/** What a slot of the code cache holds: a compiled region entered at one of its blocks. */
 export class Block {
   constructor(
     readonly fn: BlockFn | null,
-    /** Guest instructions in one pass through the block. */
+    /** Guest instructions in one pass through the block entered here. */
     readonly len: number,
+    /** The block's number in the region's function (its `blk0` argument). */
+    readonly blk = 0,
+    /** Byte offset of this block from the region's entry (the caller passes pc - delta as `pc0`). */
+    readonly delta = 0,
   ) {}
 }
 
@@ -142,14 +157,40 @@ export interface RegionBlock {
   insns: Insn[];
 }
 
-/** Byte offsets in the page where control may go after `b` (out-of-page targets included). */
+/**
+ * The page offset a block's final JALR jumps to when an AUIPC right before it sets its base (a
+ * `call`/`tail` sequence: the target is a constant), else null. Out-of-page offsets included.
+ */
+function callTarget(b: RegionBlock): number | null {
+  const n = b.insns.length;
+  if (n < 2) return null;
+  const jalr = b.insns[n - 1];
+  const auipc = b.insns[n - 2];
+  if (jalr.op !== Op.JALR || auipc.op !== Op.AUIPC || auipc.rd === 32 || auipc.rd !== jalr.rs1) return null;
+  return (b.start + auipc.off + (auipc.imm | 0) + (jalr.imm | 0)) & ~1;
+}
+
+/**
+ * Byte offsets in the page where control may go after `b` (out-of-page targets included). After a
+ * call into the page (JAL, or AUIPC + JALR, that links), the return address too: the callee's
+ * return, a JALR, comes back there, and when both are in one region the return stays in its
+ * function (terminator).
+ */
 function successors(b: RegionBlock): number[] {
   const last = b.insns[b.insns.length - 1];
   const end = b.start + last.off + last.len;
   if (!isControl(last.op)) return [end];
-  if (last.op === Op.JALR) return [];
-  const target = b.start + last.off + last.imm;
-  return last.op === Op.JAL ? [target] : [target, end];
+  const target = last.op === Op.JALR ? callTarget(b) : b.start + last.off + last.imm;
+  if (target === null) return [];
+  if (last.op !== Op.JAL && last.op !== Op.JALR) return [target, end];
+  // The return address only after a call into this page (the callee may then join the region).
+  const callsInPage = last.rd !== 32 && target >= 0 && target < 0x1000;
+  return callsInPage ? [target, end] : [target];
+}
+
+/** Whether the block ends in a JALR whose target is not known before it runs (a return, an indirect jump or call). */
+function jumpsIndirectly(b: RegionBlock): boolean {
+  return b.insns[b.insns.length - 1].op === Op.JALR && callTarget(b) === null;
 }
 
 /**
@@ -209,10 +250,23 @@ export function regionCover(blocks: RegionBlock[]): number[] {
   return cover;
 }
 
-/** Compiles a scanned region (scanRegion, not empty) into a function bound to `cpu`. */
-export function compileRegion(cpu: Rv32Cpu, kit: JitKit, blocks: RegionBlock[]): Block {
+/**
+ * Compiles a scanned region (scanRegion, not empty) into a function bound to `cpu`. Returns one
+ * entry per block, the region's entry first: execute() may enter the function at any of them
+ * (after a slice ended inside the region, control comes back at one of its blocks; without these
+ * entries each such block got a copy of the whole region compiled, and V8 compiled each copy).
+ */
+export function compileRegion(cpu: Rv32Cpu, kit: JitKit, blocks: RegionBlock[]): Block[] {
   const factory = kit.factory<(cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generateRegion(blocks));
-  return new Block(factory(cpu, HELPERS), blocks[0].insns.length);
+  const fn = factory(cpu, HELPERS);
+  const order = blockOrder(blocks);
+  const entry = blocks[0].start;
+  return blocks.map((b) => new Block(fn, b.insns.length, order.indexOf(b), b.start - entry));
+}
+
+/** The blocks of a region in page order, so that a block's fall-through successor is often the next `case`. */
+function blockOrder(blocks: RegionBlock[]): RegionBlock[] {
+  return [...blocks].sort((p, q) => p.start - q.start);
 }
 
 /** JavaScript source of one block's function (tests and debugging). */
@@ -227,11 +281,15 @@ export function generate(insns: Insn[]): string {
  * registers in locals. Before each transfer inside, the budget is checked for the whole next
  * block, as execute() does before calling a block; a transfer out returns with `cpu.npc` set.
  */
-export function generateRegion(blocks: RegionBlock[]): string {
-  const entry = blocks[0].start;
+export function generateRegion(scanned: RegionBlock[]): string {
+  const entry = scanned[0].start;
+  const blocks = blockOrder(scanned);
   const index = new Map(blocks.map((b, j) => [b.start, j]));
   const multi = blocks.length > 1;
-  const loops = blocks.some((b) => successors(b).some((t) => index.has(t)));
+  // An indirect jump (a return) may land on any block of a region of several.
+  const loops = blocks.some((b) => successors(b).some((t) => index.has(t))) || (multi && blocks.some(jumpsIndirectly));
+  /** Where an indirect jump may go on inside the function: any block (none in a one-block region). */
+  const targets = multi ? blocks.map((b) => b.start) : [];
 
   const used = new Set<number>();
   const written = new Set<number>();
@@ -252,12 +310,22 @@ export function generateRegion(blocks: RegionBlock[]): string {
   // Exits set constants only: code V8 has not run yet deoptimizes the function when first run,
   // and a constant assignment has nothing to speculate on.
   const exit: Exit = (npc, taken) => `{ ${npc === null ? '' : typeof npc === 'number' ? `nx = ${npc}; ` : `nx = (${npc} - pc0) | 0; `}ret = ${taken}; break run; }`;
-  /** Control goes to page offset `t` after the `done` instructions of the current block. */
-  const goto = (t: number, done: number) => {
+  /** Blocks that branch back to themselves: their code is a loop of its own inside the `case`, without the `switch`. */
+  const selfLoops = blocks.map((b) => multi && successors(b).includes(b.start));
+  /** Index of the block being generated. */
+  let current = 0;
+  /**
+   * Control goes to page offset `t` after the `done` instructions of the current block; `tail`
+   * when nothing follows in the block, so that the next block in order is reached by falling
+   * through to its `case`.
+   */
+  const goto = (t: number, done: number, tail = false) => {
     const j = index.get(t);
     if (j === undefined) return exit(t - entry, done);
     const check = `if (steps + ${blocks[j].insns.length} > maxSteps) ${exit(t - entry, 0)}`;
-    return `{ steps += ${done}; ${check} ${multi ? `blk = ${j}; ` : ''}continue; }`;
+    if (j === current && selfLoops[j]) return `{ steps += ${done}; ${check} continue b${j}; }`;
+    if (tail && j === current + 1) return `{ steps += ${done}; ${check} ${selfLoops[current] ? `break b${current}; ` : ''}}`;
+    return `{ steps += ${done}; ${check} ${multi ? `blk = ${j}; ` : ''}continue run; }`;
   };
 
   const all = blocks.flatMap((b) => b.insns);
@@ -267,19 +335,20 @@ export function generateRegion(blocks: RegionBlock[]): string {
   out.push('"use strict";');
   out.push('const loadSlow = H.loadSlow, storeSlow = H.storeSlow, mulh = H.mulh, mulhsu = H.mulhsu, mulhu = H.mulhu;');
   out.push('const x = cpu.x, i32 = cpu.ramI32, i16 = cpu.ramI16, u16 = cpu.ramU16, i8 = cpu.ramI8, u8 = cpu.ramU8, flags = cpu.pageFlags;');
-  out.push(`return function region_${entry.toString(16)}_${blocks.length}(pc0, n0, maxSteps) {`);
+  out.push(`return function region_${entry.toString(16)}_${blocks.length}(pc0, n0, maxSteps, blk0) {`);
   // The data TLBs depend on the effective privilege: read them on entry.
   if (loads) out.push('  const rTag = cpu.rTag, rOff = cpu.rOff;');
   if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
   for (const n of used) out.push(`  let r${n} = x[${n}];`);
   out.push('  let ret = 0, nx = 0;');
   if (loops) out.push('  let steps = 0;');
-  if (multi) out.push('  let blk = 0;');
+  if (multi) out.push('  let blk = blk0;');
   out.push(loops ? '  run: for (;;) {' : '  run: {');
   if (multi) out.push('  switch (blk) {');
   blocks.forEach((b, j) => {
-    if (multi) out.push(`  case ${j}: {`);
-    generateBlock(out, b, b.start - entry, exit, loops, goto);
+    current = j;
+    if (multi) out.push(selfLoops[j] ? `  case ${j}: b${j}: for (;;) {` : `  case ${j}: {`);
+    generateBlock(out, b, b.start - entry, exit, loops, goto, targets);
     if (multi) out.push('  }');
   });
   if (multi) out.push('  }');
@@ -294,7 +363,8 @@ function generateBlock(
   base: number,
   exit: Exit,
   loops: boolean,
-  goto: (t: number, done: number) => string,
+  goto: (t: number, done: number, tail?: boolean) => string,
+  targets: readonly number[],
 ): void {
   const insns = block.insns;
   const last = insns[insns.length - 1];
@@ -447,22 +517,42 @@ function generateBlock(
       case Op.BGE:
       case Op.BLTU:
       case Op.BGEU:
-        out.push(terminator(ins, block.start, insns.length, d, a, b, exit, npcAt, goto));
+        out.push(terminator(ins, block, insns.length, d, a, b, exit, npcAt, goto, targets, block.start - base));
         break;
       default:
         throw new Error(`rv32 jit: cannot compile op ${ins.op}`);
     }
   });
 
-  if (!isControl(last.op)) out.push(goto(block.start + last.off + last.len, insns.length));
+  if (!isControl(last.op)) out.push(goto(block.start + last.off + last.len, insns.length, true));
 }
 
 /** The block's final jump or branch (its `done`-th instruction at page offset `start` + `ins.off`). */
-function terminator(ins: Insn, start: number, done: number, d: string | null, a: string, b: string, exit: Exit, npcAt: (off: number) => string, goto: (t: number, done: number) => string): string {
-  const at = start + ins.off;
+function terminator(
+  ins: Insn,
+  block: RegionBlock,
+  done: number,
+  d: string | null,
+  a: string,
+  b: string,
+  exit: Exit,
+  npcAt: (off: number) => string,
+  goto: (t: number, done: number, tail?: boolean) => string,
+  targets: readonly number[],
+  entry: number,
+): string {
+  const at = block.start + ins.off;
   const link = d ? `${d} = ${npcAt(ins.off + ins.len)};` : '';
-  if (ins.op === Op.JALR) return `{ const t = (${a} + ${ins.imm | 0}) & -2; ${link} ${exit('t', done)} }`;
-  if (ins.op === Op.JAL) return `${link} ${goto(at + ins.imm, done)}`;
+  if (ins.op === Op.JALR) {
+    const known = callTarget(block);
+    if (known !== null) return `${link} ${goto(known, done, true)}`;
+    // A return or indirect jump to a block of this region goes on inside the function: the
+    // target is the block's start at the same virtual address (so in the same page).
+    const inside = targets.map((t) => `case ${t - entry}: ${goto(t, done)}`).join(' ');
+    const dispatch = inside === '' ? '' : `switch ((t - pc0) | 0) { ${inside} }`;
+    return `{ const t = (${a} + ${ins.imm | 0}) & -2; ${link} ${dispatch} ${exit('t', done)} }`;
+  }
+  if (ins.op === Op.JAL) return `${link} ${goto(at + ins.imm, done, true)}`;
   const cond: Partial<Record<Op, string>> = {
     [Op.BEQ]: `${a} === ${b}`,
     [Op.BNE]: `${a} !== ${b}`,
@@ -471,7 +561,7 @@ function terminator(ins: Insn, start: number, done: number, d: string | null, a:
     [Op.BLTU]: `(${a} >>> 0) < (${b} >>> 0)`,
     [Op.BGEU]: `(${a} >>> 0) >= (${b} >>> 0)`,
   };
-  return `if (${cond[ins.op]}) ${goto(at + ins.imm, done)} ${goto(at + ins.len, done)}`;
+  return `if (${cond[ins.op]}) ${goto(at + ins.imm, done)} ${goto(at + ins.len, done, true)}`;
 }
 
 function readsRs1(op: Op): boolean {

@@ -26,8 +26,12 @@ export class CodePage<T> {
   readonly heat: Int16Array;
   /** Per-slot mark for the arch's policy (e.g. "seen once, wait until hot"). */
   readonly warm: Uint8Array;
-  /** Translations stored in `entries` now. */
+  /** Translations stored in `entries` now (entries stored as aliases included). */
   translated = 0;
+  /** Per start slot: 1 where the entry is another way into a translation stored elsewhere (`store`'s alias). */
+  readonly alias: Uint8Array;
+  /** Entries stored as aliases now. */
+  aliases = 0;
   /**
    * Per start slot with a stored translation: the slots its code comes from, as [first, end)
    * pairs (a region's blocks need not be contiguous: data may lie between them).
@@ -41,6 +45,7 @@ export class CodePage<T> {
     this.entries = new Array<T | undefined>(slots);
     this.heat = new Int16Array(slots);
     this.warm = new Uint8Array(slots);
+    this.alias = new Uint8Array(slots);
     this.cover = new Array<readonly number[] | undefined>(slots);
     this.covered = new Uint16Array(slots);
   }
@@ -56,7 +61,9 @@ export class CodePage<T> {
     this.warm.fill(0);
     this.cover.fill(undefined);
     this.covered.fill(0);
+    this.alias.fill(0);
     this.translated = 0;
+    this.aliases = 0;
   }
 
   /** Forgets the translation stored at `slot` (its entry, heat and coverage). */
@@ -68,6 +75,8 @@ export class CodePage<T> {
     this.entries[slot] = undefined;
     this.heat[slot] = 0;
     this.warm[slot] = 0;
+    this.aliases -= this.alias[slot];
+    this.alias[slot] = 0;
     this.translated--;
   }
 }
@@ -89,10 +98,12 @@ export interface CodeCacheOptions {
 export interface CodeCacheStats {
   /** Pages decoded now. */
   pages: number;
-  /** Translations alive now. */
+  /** Translations alive now (not counting aliases: further entries into one translation). */
   translations: number;
   /** Pages kept for reuse. */
   freePages: number;
+  /** Aliases alive now: further entries into translations (counted against the bound with them). */
+  aliases: number;
   /** Translations made since reset. */
   made: number;
   /** Whole-cache flushes since reset (the bound was reached). */
@@ -170,8 +181,9 @@ export class CodeCache<T> {
    * Stores translation `t` at `slot` of `page`, made from the code in the slots `cover` lists as
    * [first, end) pairs (default: the whole page). When the bound is reached, first drops every
    * page's translations (the arrays stay the same objects, so views of them stay valid).
+   * `alias`: another entry into a translation already stored (not counted as made).
    */
-  store(page: CodePage<T>, slot: number, t: T, cover: readonly number[] = [0, page.entries.length]): void {
+  store(page: CodePage<T>, slot: number, t: T, cover: readonly number[] = [0, page.entries.length], alias = false): void {
     if (this.live >= this.maxTranslations) {
       for (const p of this.pages) if (p !== null) p.clearEntries();
       this.live = 0;
@@ -186,7 +198,10 @@ export class CodeCache<T> {
     for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) page.covered[s]++;
     page.translated++;
     this.live++;
-    this.made++;
+    if (alias) {
+      page.alias[slot] = 1;
+      page.aliases++;
+    } else this.made++;
   }
 
   /**
@@ -216,7 +231,12 @@ export class CodeCache<T> {
 
   get stats(): CodeCacheStats {
     let pages = 0;
-    for (const page of this.pages) if (page !== null) pages++;
-    return { pages, translations: this.live, freePages: this.free.length, made: this.made, flushes: this.flushes };
+    let aliases = 0;
+    for (const page of this.pages) {
+      if (page === null) continue;
+      pages++;
+      aliases += page.aliases;
+    }
+    return { pages, translations: this.live - aliases, aliases, freePages: this.free.length, made: this.made, flushes: this.flushes };
   }
 }

@@ -8,7 +8,7 @@ const { a0, a2 } = A;
 describe('rv32 codeCache getter', () => {
   it('counts the decoded pages and the blocks compiled in them, and is empty after reset', () => {
     const m = makeMachine({ jit: true });
-    expect(m.cpu.codeCache).toEqual({ pages: 0, translations: 0, freePages: 0, made: 0, flushes: 0 });
+    expect(m.cpu.codeCache).toEqual({ pages: 0, translations: 0, aliases: 0, freePages: 0, made: 0, flushes: 0 });
     m.load([A.addi(a0, a0, 1), A.bne(a0, a2, -4), A.jal(0, 0)]);
     m.cpu.setReg(a2, 100_000);
     m.run(50_000);

@@ -75,6 +75,21 @@ describe('CodeCache', () => {
     expect(p.entries[2]).toBe('b');
   });
 
+  it('aliases (further entries into one translation) go with it, and are not counted as translations', () => {
+    const { c } = cache();
+    const p = c.page(0);
+    c.store(p, 2, 'b', [0, 4], true);
+    c.store(p, 0, 'a', [0, 4]);
+    expect(c.stats).toMatchObject({ translations: 1, aliases: 1, made: 1 });
+    expect(c.invalidate(p, 3, 3)).toBe(true);
+    expect(p.entries[0]).toBeUndefined();
+    expect(p.entries[2]).toBeUndefined();
+    expect(c.stats).toMatchObject({ translations: 0, aliases: 0, made: 1 });
+    c.store(p, 1, 'c', [1, 2], true);
+    c.clearTranslations(p);
+    expect(c.stats).toMatchObject({ translations: 0, aliases: 0 });
+  });
+
   it('flushes every page when the bound is reached, keeping the arrays', () => {
     const { c } = cache(3);
     const a = c.page(0);

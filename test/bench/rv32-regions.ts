@@ -1,0 +1,71 @@
+/**
+ * Which compiled rv32 regions the compute kernel spends its calls in: runs a kernel under the jit
+ * with every region function wrapped in a counter, then prints the regions that ran the most guest
+ * steps (calls from execute(), steps per call, the most frequent exit pcs) and, with `--source`,
+ * their generated JavaScript. The wrapper slows the run down; the counts are exact. For working on
+ * the block compiler; not a test.
+ *
+ *   node --import tsx test/bench/rv32-regions.ts [kernel.elf] [top] [--source]
+ */
+import { fileURLToPath } from 'node:url';
+import { startMachine } from '../../src/testing/machine.js';
+import type { CaptureBackend } from '../../src/core/chardev.js';
+import type { JitKit } from '../../src/core/api.js';
+import type { Rv32Cpu } from '../../plugins/arch-rv32/src/cpu.js';
+import type { BlockFn } from '../../plugins/arch-rv32/src/jit.js';
+
+const args = process.argv.slice(2).filter((a) => a !== '--source');
+const kernel = args[0] ?? fileURLToPath(new URL('../../kernels/bench/build/bench.elf', import.meta.url));
+const top = Number(args[1]) || 15;
+const showSource = process.argv.includes('--source');
+
+interface Stat {
+  /** Virtual pc of the region's entry. */
+  pc: number;
+  calls: number;
+  steps: number;
+  exits: Map<number, number>;
+  source: string;
+}
+const stats: Stat[] = [];
+
+const m = await startMachine({ kernel, bios: 'none', session: { engine: 'jit' } });
+(m.session.console as CaptureBackend).endInput();
+const cpu = m.machine.cpus[0] as unknown as Rv32Cpu;
+const kit = cpu.kit;
+const factory = <F extends (...a: never[]) => unknown>(params: readonly string[], source: string): F => {
+  const make = kit.factory<(...a: unknown[]) => BlockFn>(params, source);
+  return ((...a: unknown[]) => {
+    const fn = make(...a);
+    const stat: Stat = { pc: -1, calls: 0, steps: 0, exits: new Map(), source };
+    stats.push(stat);
+    return (pc0: number, n0: number, max: number, blk0: number) => {
+      const r = fn(pc0, n0, max, blk0);
+      if (stat.pc === -1) stat.pc = pc0 >>> 0;
+      stat.calls++;
+      stat.steps += r;
+      const npc = cpu.npc >>> 0;
+      stat.exits.set(npc, (stat.exits.get(npc) ?? 0) + 1);
+      return r;
+    };
+  }) as unknown as F;
+};
+(cpu as { kit: JitKit }).kit = { ...kit, factory };
+
+const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 900_000 });
+let calls = 0;
+let steps = 0;
+let size = 0;
+for (const s of stats) {
+  calls += s.calls;
+  steps += s.steps;
+  size += s.source.length;
+}
+console.log(`${r.reason} ${r.instructions} insns; ${stats.length} regions (${(size / 1024).toFixed(0)} KiB of source), ${calls} calls, ${steps} steps in regions (${((100 * steps) / r.instructions).toFixed(1)} %), ${(steps / calls).toFixed(1)} steps/call`);
+stats.sort((a, b) => b.steps - a.steps);
+for (const s of stats.slice(0, top)) {
+  const exits = [...s.exits].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([pc, n]) => `${pc.toString(16)}x${n}`).join(' ');
+  console.log(`${s.pc.toString(16).padStart(8)} steps ${String(s.steps).padStart(10)} calls ${String(s.calls).padStart(8)} steps/call ${(s.steps / Math.max(1, s.calls)).toFixed(1).padStart(7)} exits ${exits}`);
+  if (showSource) console.log(s.source, '\n');
+}
+await m.close();
