@@ -130,12 +130,12 @@ describe('rv32 block compiler: hotness', () => {
     expect(loop.cpu.blocksCompiled).toBe(0);
     loop.run(3 * 2_000);
     expect(loop.cpu.blocksCompiled).toBe(1);
-    // A block that does not loop: HOT_THRESHOLD arrivals, or more for a short block (the
-    // leaf's 2 instructions: 15000).
-    const calls = machine(callLoop(20_000), true, work);
-    calls.run(2 + 5 * (HOT_THRESHOLD + 2_000));
+    // Blocks that do not loop: HOT_THRESHOLD arrivals, or more for short blocks (with 45000
+    // instructions of work, the 3-instruction call block waits 15000 arrivals, the others 22500).
+    const calls = machine(indirectCallLoop(20_000), true, 45_000);
+    calls.run(2 + 7 * (HOT_THRESHOLD + 2_000));
     expect(calls.cpu.blocksCompiled).toBe(0);
-    calls.run(5 * 5_000);
+    calls.run(7 * 5_000);
     expect(calls.cpu.blocksCompiled).toBeGreaterThan(0);
   });
 
