@@ -554,8 +554,9 @@ export class I386Cpu implements Cpu {
 
   // --- registers ------------------------------------------------------------------------------
 
+  /** A register's bits: int32 for 32 bits (an unsigned value above 2^31 returned from a call boxes a heap number). */
   getR(r: number, size: number): number {
-    if (size === 4) return this.regs[r] >>> 0;
+    if (size === 4) return this.regs[r];
     if (size === 2) return this.regs[r] & 0xffff;
     return r < 4 ? this.regs[r] & 0xff : (this.regs[r - 4] >>> 8) & 0xff; // AH..BH
   }
@@ -609,10 +610,11 @@ export class I386Cpu implements Cpu {
     this.eaSeg = this.segOverride === PREFIX_NONE ? seg : this.segOverride;
     this.eaOff = off;
   }
+  /** The r/m operand's bits: int32 for 32 bits, as getR. */
   readRM(size: AccessSize): number {
     if (this.mrRm >= 0) return this.getR(this.mrRm, size);
     if (this.strictSegments) this.checkAccess(this.eaSeg, this.eaOff, size);
-    return this.read(this.eaSeg, this.eaOff, size);
+    return this.read(this.eaSeg, this.eaOff, size) | 0; // int32, as getR
   }
   writeRM(size: AccessSize, v: number): void {
     if (this.mrRm >= 0) { this.setR(this.mrRm, size, v); return; }
@@ -669,7 +671,7 @@ export class I386Cpu implements Cpu {
       case 5: case 7: r = a - b; this.setCc(CcOp.Sub, a, b, r, size); break;
       default: r = a ^ b; this.setCc(CcOp.Logic, a, b, r, size); break;
     }
-    return (r & mask) >>> 0;
+    return r & mask; // int32 for 32 bits: callers store the bits; an unsigned result above 2^31 would box a heap number
   }
 
   condition(cc: number): boolean {
@@ -1034,7 +1036,7 @@ export class I386Cpu implements Cpu {
         const t = this.readRM(vs);
         if (k === 6) { this.push(vs, t); return; }
         if (k === 2) this.push(vs, this.eip);
-        this.eip = t;
+        this.eip = t >>> 0; // readRM gives int32
         return;
       }
       case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM) softIntV86(this, v); else this.softInt(v); return; }
