@@ -34,6 +34,8 @@ const EFLAGS_FIXED = 0x2; // bit 1 always reads 1
 const PREFIX_NONE = -1;
 /** String iterations one REP step runs before returning to the boundary (interrupts, budget). */
 const REP_CHUNK = 4096;
+/** Steps one call of a translated function may take at most (a small integer: V8's Smi range). */
+const MAX_BLOCK_STEPS = 0x3fffffff;
 /** Exceptions that turn a second exception into #DF (SDM vol. 3, 6.15, table 6-5). */
 const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', 'CSO', '#TS', '#NP', '#SS', '#GP', '#PF', 'INT 15', '#MF', '#AC', '#MC', '#XM'];
 /** Prefix bytes: 66 67, the six segment overrides, F0 (LOCK), F2 F3 (REPNE, REP). */
@@ -293,9 +295,10 @@ export class I386Cpu implements Cpu {
         // Its bytes, so that a store drops only the translations it overlaps (ramWritten).
         cache.store(page, at, block, [at, at + block.bytes]);
       }
-      const fn = block.fn, room = this.budgetLimit - this.ran;
+      // Small integers for the translated function (a heap number where V8 saw a small integer deoptimizes it).
+      const fn = block.fn, room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
       if (fn === null || block.len > room) return any;
-      fn(eip, room);
+      fn(eip | 0, room);
       if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
         this.atBoundary = true;
         return true;
