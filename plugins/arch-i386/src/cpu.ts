@@ -679,12 +679,12 @@ export class I386Cpu implements Cpu {
 
   condition(cc: number): boolean {
     const op = this.ccOp;
-    if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return this.conditionAfter(op, cc);
+    if (op !== CcOp.None && (cc >> 1) !== 5) return this.conditionAfter(op, cc);
     return conditionOfFlags(cc, this.eflags);
   }
 
   private conditionAfter(op: CcOp, cc: number): boolean {
-    return conditionAfter(op, cc, this.ccA, this.ccB, this.ccR, this.ccBits);
+    return conditionAfter(op, cc, this.ccA, this.ccB, this.ccR, this.ccBits, this.ccKeptCf);
   }
 
   // --- stack and control transfer -----------------------------------------------------------

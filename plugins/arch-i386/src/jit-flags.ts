@@ -12,7 +12,7 @@ function flagsOf(op: number, a: number, b: number, r: number, bits: number, kept
 
 /** Condition `cc` (the low nibble of Jcc/SETcc/CMOVcc) of a lazy state. */
 export function condOf(cc: number, op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): boolean {
-  if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return conditionAfter(op, cc, a, b, r, bits); // as I386Cpu.condition
+  if (op !== CcOp.None && (cc >> 1) !== 5) return conditionAfter(op, cc, a, b, r, bits, kept); // as I386Cpu.condition
   return conditionOfFlags(cc, flagsOf(op, a, b, r, bits, kept, fr));
 }
 
