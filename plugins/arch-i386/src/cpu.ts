@@ -7,7 +7,7 @@
 import { PAGE_CODE } from '../../../src/core/api.js';
 import type { AccessSize, CodeCache, CodeCacheStats, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { addCarries, AF, arithFlags, ARITH, CcOp, CF, conditionAfter, conditionOfFlags, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
+import { AF, arithFlags, ARITH, carryAfter, CcOp, CF, conditionAfter, conditionOfFlags, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
@@ -642,13 +642,7 @@ export class I386Cpu implements Cpu {
 
   /** CF alone, by arithFlags' formulas (ADC/SBB, INC/DEC and CMC read it without the other five). */
   carry(): number {
-    const op = this.ccOp;
-    if (op === CcOp.None) return this.flagsRest & CF;
-    if (op === CcOp.Logic) return 0;
-    if (op === CcOp.Inc || op === CcOp.Dec) return this.ccKeptCf;
-    const a = this.ccA, b = this.ccB, r = this.ccR, sign = this.ccBits === 32 ? 0x80000000 : 1 << (this.ccBits - 1);
-    const chain = op === CcOp.Add ? addCarries(a, b, r) : subBorrows(a, b, r);
-    return (chain & sign) !== 0 ? CF : 0;
+    return carryAfter(this.ccOp, this.ccA, this.ccB, this.ccR, this.ccBits, this.ccKeptCf, this.flagsRest);
   }
   /**
    * Records a flag-setting operation. Every CcOp defines all six arithmetic flags (INC/DEC through

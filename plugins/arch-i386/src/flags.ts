@@ -65,6 +65,18 @@ export function arithFlags(op: CcOp, a: number, b: number, r: number, bits: numb
 }
 
 /**
+ * CF (0 or 1) alone of a lazy state (`fr`: flagsRest, read when `op` is None), by arithFlags'
+ * formulas: ADC/SBB, CMC and INC/DEC's kept carry read it without the other five flags.
+ */
+export function carryAfter(op: CcOp, a: number, b: number, r: number, bits: number, keptCf: number, fr: number): number {
+  if (op === CcOp.None) return fr & CF;
+  if (op === CcOp.Logic) return 0;
+  if (op === CcOp.Inc || op === CcOp.Dec) return keptCf;
+  const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
+  return ((op === CcOp.Add ? addCarries(a, b, r) : subBorrows(a, b, r)) & sign) !== 0 ? CF : 0;
+}
+
+/**
  * A condition other than P/NP (cc >> 1 !== 5) after any recorded operation (`op` not None), from
  * the operands with arithFlags' formulas (CF from the carry or borrow chain or `keptCf` after
  * INC/DEC, OF from the operand signs), without building EFLAGS (a DEC; JNZ loop reads only ZF).

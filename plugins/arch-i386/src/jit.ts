@@ -219,7 +219,8 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   // their low 32 bits only, and int32 locals and fields need no heap numbers.
   const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
     flagsWritten = true;
-    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits};`;
+    // The kept carry means nothing after other operations: 0 makes an INC's carry before it dead (V8 drops it).
+    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits};${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
   };
 
   /**
