@@ -202,7 +202,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     if (known === 'logic32') return '0';
     if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
     if (known === 'incdec32') return 'ck';
-    return 'carryOf(cop, ca, cb, cr, cbits, ck, fr)';
+    return 'carryOf(cop, ca, cb, cr, cbits, ck, fa)';
   };
   /** Condition `cc` of the current flag state. */
   const cond = (cc: number): string => {
@@ -212,15 +212,16 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     else if (known === 'logic32') t = ['false', 'false', 'cr === 0', 'cr === 0', 'cr < 0', null, 'cr < 0', 'cr <= 0'][kind];
     else if (known === 'incdec32') t = [null, null, '(cr | 0) === 0', null, '(cr | 0) < 0', null, null, null][kind];
     else if (known === 'add32') t = [null, '((cr | 0) >>> 0) < (ca >>> 0)', '(cr | 0) === 0', '((cr | 0) >>> 0) < (ca >>> 0) || (cr | 0) === 0', '(cr | 0) < 0', null, null, null][kind];
-    if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fr)`;
+    if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fa)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
   };
   // Operands and result as int32: every reader of the lazy state (arithFlags, carry, conditions) uses
   // their low 32 bits only, and int32 locals and fields need no heap numbers.
   const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
     flagsWritten = true;
-    // The kept carry means nothing after other operations: 0 makes an INC's carry before it dead (V8 drops it).
-    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits};${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
+    // The kept carry and the materialized arithmetic flags (`fa`, EFLAGS' while cop is None) mean nothing after
+    // this: zeroing them makes an earlier INC's carry or shift's flags dead code when no exit reads them (V8 drops it).
+    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits}; fa = 0;${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
   };
 
   /**
@@ -414,7 +415,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     known = null;
     return `const fits = !mul32(${a} | 0, ${b} | 0, true); const lo = R[0]; ${set32(reg, 'lo')}
       if (fits) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = lo; cbits = 32; }
-      else { fr = (fr & ${~ARITH}) | logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
+      else { fa = logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
   }
   function shift(m: Rm, kind: number, c: number): string {
     if (c === 0) return ''; // a zero count reads nothing and changes nothing (as group2)
@@ -425,7 +426,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     else if (kind === 7) calc = `const r = v >> ${c}; const cf = (v >> ${c - 1}) & 1; const of = 0;`;
     else calc = `const r = v << ${c}; const cf = (v >>> ${32 - c}) & 1; const of = ((r >>> 31) & 1) ^ cf;`;
     return `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
-      fr = (fr & ${~ARITH}) | (logicFlags(r, 32) & ${~(CF | OF)}) | cf | (of ? ${OF} : 0); cop = ${CcOp.None}; }`;
+      fa = (logicFlags(r, 32) & ${~(CF | OF)}) | cf | (of ? ${OF} : 0); cop = ${CcOp.None}; }`;
   }
   function group3(size: number): { code: string; mem: boolean } | null {
     const m = modrm();
@@ -448,7 +449,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
       return {
         code: `{ let v = 0; ${readRm(m, 4, 'v')} const sig = mul32(r0, v, ${kind === 5}); r0 = R[0]; r2 = R[1];
           if (!sig) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = r0; cbits = 32; }
-          else { fr = (fr & ${~ARITH}) | logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
+          else { fa = logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
         mem: memInsn(m),
       };
     }
@@ -536,7 +537,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   const { written, flagsWritten, usedOverride } = b;
   const regs = [...written.keys()].filter((r) => written[r]);
   const wb = regs.map((r) => `regs[${r}] = r${r};`).join(' ')
-    + (flagsWritten ? ' cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = fr;' : '');
+    + (flagsWritten ? ` cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = (fr & ${~ARITH}) | fa;` : '');
   // Every way out (a fault thrown from a slow path included) writes the registers back once, in
   // the `finally`; the counts are written where the function returns, or by the slow path's sync.
   const source = `"use strict";
@@ -555,7 +556,8 @@ function rd32(o) { return u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o +
 function wr32(o, w) { u8[o] = w; u8[o + 1] = w >> 8; u8[o + 2] = w >> 16; u8[o + 3] = w >>> 24; }
 return function block(eip0, maxSteps) {
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
-  let cop = cpu.ccOp, ca = cpu.ccA, cb = cpu.ccB, cr = cpu.ccR, cbits = cpu.ccBits, ck = cpu.ccKeptCf, fr = cpu.flagsRest;
+  const fr = cpu.flagsRest;
+  let cop = cpu.ccOp, ca = cpu.ccA, cb = cpu.ccB, cr = cpu.ccR, cbits = cpu.ccBits, ck = cpu.ccKeptCf, fa = fr & ${ARITH};
   user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
   const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount;
