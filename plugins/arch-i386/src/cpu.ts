@@ -297,7 +297,10 @@ export class I386Cpu implements Cpu {
       }
       // Small integers for the translated function (a heap number where V8 saw a small integer deoptimizes it).
       const fn = block.fn, room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
-      if (fn === null || block.len > room) return any;
+      // An instruction no block starts at (the end of the block before it, often): the one after it may
+      // start a block, as after a control transfer; otherwise the interpreter would run on to the next transfer.
+      if (fn === null) { this.atBoundary = true; return any; }
+      if (block.len > room) return any;
       fn(eip | 0, room);
       if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
         this.atBoundary = true;

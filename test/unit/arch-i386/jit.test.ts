@@ -66,6 +66,18 @@ describe('i386 block translator', () => {
     }
   });
 
+  it('starts a block right after an instruction it leaves to the interpreter, with exact counts', () => {
+    // inc eax; add ax, cx (16-bit: the interpreter); inc ebx; dec ecx; jnz start
+    const split = [0x40, 0x66, 0x01, 0xc8, 0x43, 0x49, 0x75, 0xf8];
+    const a = machine(split, 'interp', { [ECX]: 1000 }), b = machine(split, 'jit', { [ECX]: 1000 });
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(97)).toBe(a.cpu.run(97));
+      expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+    }
+    expect(b.cpu.regs[EBX]).toBe(1000);
+    expect(b.cpu.blocksCompiled).toBe(3); // inc eax; the rest after the 16-bit add; and NO_BLOCK at the add
+  });
+
   it('takes a #PF from inside a block with the faulting EIP, CR2, error code and count', () => {
     // mov esi, [esi]... : inc eax; mov ecx, [esi]; add esi, 0x100; dec ebx; jnz: walks into the unmapped 4 MiB.
     const walk = [0x40, 0x8b, 0x0e, 0x81, 0xc6, ...le32(0x100), 0x4b, 0x75, 0xf4];
