@@ -260,11 +260,15 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     let op = byte();
     override = -1;
     // Segment overrides (Linux's per-CPU data through FS): ModRM and moffs operands only.
-    while (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || op === 0x64 || op === 0x65) {
-      override = op >= 0x64 ? op - 0x60 : (op >> 3) & 3;
+    // The operand-size prefix (16-bit operands in 32-bit code): MOV only.
+    let opsize16 = false;
+    while (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || op === 0x64 || op === 0x65 || op === 0x66) {
+      if (op === 0x66) opsize16 = true;
+      else override = op >= 0x64 ? op - 0x60 : (op >> 3) & 3;
       op = byte();
     }
     if (override >= 0) usedOverride |= 1 << override;
+    if (opsize16) return mov16(op);
     if (op < 0x40 && (op & 7) < 6) {
       const aluOp = op >> 3;
       const form = op & 7;
@@ -353,10 +357,10 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
         return { code: set8(op & 7, `${byte()}`), mem: false };
       case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
         return { code: set32(op & 7, `${imm32()}`), mem: false };
-      case 0xc0: case 0xc1: case 0xd1: {
+      case 0xc0: case 0xc1: case 0xd1: case 0xd3: {
         const size = op === 0xc0 ? 1 : 4;
         const m = modrm();
-        const count = op === 0xd1 ? 1 : byte() & 31;
+        const count = op === 0xd1 ? 1 : op === 0xd3 ? null : byte() & 31;
         if (size !== 4 || m.reg < 4) return null; // rotates and 8-bit shifts: the interpreter
         return { code: shift(m, m.reg, count), mem: memInsn(m) };
       }
@@ -403,6 +407,15 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     }
   }
 
+  /** MOV r/m16, r16 (89); MOV r16, r/m16 (8B); MOV r/m16, imm16 (C7 /0); null for the rest. */
+  function mov16(op: number): { code: string; mem: boolean } | null {
+    if (op !== 0x89 && op !== 0x8b && op !== 0xc7) return null;
+    const m = modrm();
+    if (op === 0x89) return { code: writeRm(m, 2, `(r${m.reg} & 65535)`), mem: memInsn(m) };
+    if (op === 0x8b) return { code: `{ let v = 0; ${readRm(m, 2, 'v')} ${set16(m.reg, 'v')} }`, mem: memInsn(m) };
+    if (m.reg !== 0) return null;
+    return { code: writeRm(m, 2, `${imm16()}`), mem: memInsn(m) };
+  }
   function written4() { written[4] = 1; return ''; }
   function written5() { written[5] = 1; return ''; }
 
@@ -417,16 +430,19 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
       if (fits) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = lo; cbits = 32; }
       else { fa = logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
   }
-  function shift(m: Rm, kind: number, c: number): string {
-    if (c === 0) return ''; // a zero count reads nothing and changes nothing (as group2)
+  /** SHL/SHR/SAR r/m32 by a constant count, or by CL (`c` null): a zero count reads nothing and changes nothing (as group2). */
+  function shift(m: Rm, kind: number, c: number | null): string {
+    if (c === 0) return '';
     flagsWritten = true;
     known = null;
+    const n = c ?? 'c';
     let calc: string;
-    if (kind === 5) calc = `const u = v >>> 0; const r = (u >>> ${c}) | 0; const cf = (u >>> ${c - 1}) & 1; const of = ${c === 1 ? 'u >>> 31' : '0'};`;
-    else if (kind === 7) calc = `const r = v >> ${c}; const cf = (v >> ${c - 1}) & 1; const of = 0;`;
-    else calc = `const r = v << ${c}; const cf = (v >>> ${32 - c}) & 1; const of = ((r >>> 31) & 1) ^ cf;`;
-    return `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
+    if (kind === 5) calc = `const u = v >>> 0; const r = (u >>> ${n}) | 0; const cf = (u >>> (${n} - 1)) & 1; const of = ${c === null ? 'c === 1 ? u >>> 31 : 0' : c === 1 ? 'u >>> 31' : '0'};`;
+    else if (kind === 7) calc = `const r = v >> ${n}; const cf = (v >> (${n} - 1)) & 1; const of = 0;`;
+    else calc = `const r = v << ${n}; const cf = (v >>> (32 - ${n})) & 1; const of = ((r >>> 31) & 1) ^ cf;`;
+    const code = `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
       fa = (logicFlags(r, 32) & ${~(CF | OF)}) | cf | (of ? ${OF} : 0); cop = ${CcOp.None}; }`;
+    return c === null ? `{ const c = r1 & 31; if (c !== 0) ${code} }` : code;
   }
   function group3(size: number): { code: string; mem: boolean } | null {
     const m = modrm();
