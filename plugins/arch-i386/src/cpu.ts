@@ -7,7 +7,7 @@
 import { PAGE_CODE } from '../../../src/core/api.js';
 import type { AccessSize, CodeCache, CodeCacheStats, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
-import { addCarries, AF, arithFlags, ARITH, CcOp, CF, conditionAfter, conditionOfFlags, DF, IF, OF, PF as FLAG_PF, SF, subBorrows, TF, ZF } from './flags.js';
+import { AF, arithFlags, ARITH, carryAfter, CcOp, CF, conditionAfter, conditionOfFlags, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import {
   BP, BR, DB, CR0_EM, CR0_PE, CR0_TS, CS, DE, DF as DOUBLE_FAULT, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXCEPTION, EXTERNAL, FAULT, FS,
@@ -34,6 +34,8 @@ const EFLAGS_FIXED = 0x2; // bit 1 always reads 1
 const PREFIX_NONE = -1;
 /** String iterations one REP step runs before returning to the boundary (interrupts, budget). */
 const REP_CHUNK = 4096;
+/** Steps one call of a translated function may take at most (a small integer: V8's Smi range). */
+const MAX_BLOCK_STEPS = 0x3fffffff;
 /** Exceptions that turn a second exception into #DF (SDM vol. 3, 6.15, table 6-5). */
 const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', 'CSO', '#TS', '#NP', '#SS', '#GP', '#PF', 'INT 15', '#MF', '#AC', '#MC', '#XM'];
 /** Prefix bytes: 66 67, the six segment overrides, F0 (LOCK), F2 F3 (REPNE, REP). */
@@ -293,9 +295,13 @@ export class I386Cpu implements Cpu {
         // Its bytes, so that a store drops only the translations it overlaps (ramWritten).
         cache.store(page, at, block, [at, at + block.bytes]);
       }
-      const fn = block.fn, room = this.budgetLimit - this.ran;
-      if (fn === null || block.len > room) return any;
-      fn(eip, room);
+      // Small integers for the translated function (a heap number where V8 saw a small integer deoptimizes it).
+      const fn = block.fn, room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
+      // An instruction no block starts at (the end of the block before it, often): the one after it may
+      // start a block, as after a control transfer; otherwise the interpreter would run on to the next transfer.
+      if (fn === null) { this.atBoundary = true; return any; }
+      if (block.len > room) return any;
+      fn(eip | 0, room);
       if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
         this.atBoundary = true;
         return true;
@@ -554,8 +560,9 @@ export class I386Cpu implements Cpu {
 
   // --- registers ------------------------------------------------------------------------------
 
+  /** A register's bits: int32 for 32 bits (an unsigned value above 2^31 returned from a call boxes a heap number). */
   getR(r: number, size: number): number {
-    if (size === 4) return this.regs[r] >>> 0;
+    if (size === 4) return this.regs[r];
     if (size === 2) return this.regs[r] & 0xffff;
     return r < 4 ? this.regs[r] & 0xff : (this.regs[r - 4] >>> 8) & 0xff; // AH..BH
   }
@@ -609,10 +616,11 @@ export class I386Cpu implements Cpu {
     this.eaSeg = this.segOverride === PREFIX_NONE ? seg : this.segOverride;
     this.eaOff = off;
   }
+  /** The r/m operand's bits: int32 for 32 bits, as getR. */
   readRM(size: AccessSize): number {
     if (this.mrRm >= 0) return this.getR(this.mrRm, size);
     if (this.strictSegments) this.checkAccess(this.eaSeg, this.eaOff, size);
-    return this.read(this.eaSeg, this.eaOff, size);
+    return this.read(this.eaSeg, this.eaOff, size) | 0; // int32, as getR
   }
   writeRM(size: AccessSize, v: number): void {
     if (this.mrRm >= 0) { this.setR(this.mrRm, size, v); return; }
@@ -637,13 +645,7 @@ export class I386Cpu implements Cpu {
 
   /** CF alone, by arithFlags' formulas (ADC/SBB, INC/DEC and CMC read it without the other five). */
   carry(): number {
-    const op = this.ccOp;
-    if (op === CcOp.None) return this.flagsRest & CF;
-    if (op === CcOp.Logic) return 0;
-    if (op === CcOp.Inc || op === CcOp.Dec) return this.ccKeptCf;
-    const a = this.ccA, b = this.ccB, r = this.ccR, sign = this.ccBits === 32 ? 0x80000000 : 1 << (this.ccBits - 1);
-    const chain = op === CcOp.Add ? addCarries(a, b, r) : subBorrows(a, b, r);
-    return (chain & sign) !== 0 ? CF : 0;
+    return carryAfter(this.ccOp, this.ccA, this.ccB, this.ccR, this.ccBits, this.ccKeptCf, this.flagsRest);
   }
   /**
    * Records a flag-setting operation. Every CcOp defines all six arithmetic flags (INC/DEC through
@@ -669,17 +671,17 @@ export class I386Cpu implements Cpu {
       case 5: case 7: r = a - b; this.setCc(CcOp.Sub, a, b, r, size); break;
       default: r = a ^ b; this.setCc(CcOp.Logic, a, b, r, size); break;
     }
-    return (r & mask) >>> 0;
+    return r & mask; // int32 for 32 bits: callers store the bits; an unsigned result above 2^31 would box a heap number
   }
 
   condition(cc: number): boolean {
     const op = this.ccOp;
-    if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return this.conditionAfter(op, cc);
+    if (op !== CcOp.None && (cc >> 1) !== 5) return this.conditionAfter(op, cc);
     return conditionOfFlags(cc, this.eflags);
   }
 
   private conditionAfter(op: CcOp, cc: number): boolean {
-    return conditionAfter(op, cc, this.ccA, this.ccB, this.ccR, this.ccBits);
+    return conditionAfter(op, cc, this.ccA, this.ccB, this.ccR, this.ccBits, this.ccKeptCf);
   }
 
   // --- stack and control transfer -----------------------------------------------------------
@@ -1034,7 +1036,7 @@ export class I386Cpu implements Cpu {
         const t = this.readRM(vs);
         if (k === 6) { this.push(vs, t); return; }
         if (k === 2) this.push(vs, this.eip);
-        this.eip = t;
+        this.eip = t >>> 0; // readRM gives int32
         return;
       }
       case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM) softIntV86(this, v); else this.softInt(v); return; }

@@ -65,16 +65,29 @@ export function arithFlags(op: CcOp, a: number, b: number, r: number, bits: numb
 }
 
 /**
- * A condition other than P/NP (cc >> 1 !== 5) after SUB/CMP/SBB or a logic op (`op` Sub or Logic),
- * from the operands with arithFlags' formulas (CF from the borrow chain, OF from the operand signs),
- * without building EFLAGS.
+ * CF (0 or 1) alone of a lazy state (`fr`: flagsRest, read when `op` is None), by arithFlags'
+ * formulas: ADC/SBB, CMC and INC/DEC's kept carry read it without the other five flags.
  */
-export function conditionAfter(op: CcOp, cc: number, a: number, b: number, r: number, bits: number): boolean {
+export function carryAfter(op: CcOp, a: number, b: number, r: number, bits: number, keptCf: number, fr: number): number {
+  if (op === CcOp.None) return fr & CF;
+  if (op === CcOp.Logic) return 0;
+  if (op === CcOp.Inc || op === CcOp.Dec) return keptCf;
+  const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
+  return ((op === CcOp.Add ? addCarries(a, b, r) : subBorrows(a, b, r)) & sign) !== 0 ? CF : 0;
+}
+
+/**
+ * A condition other than P/NP (cc >> 1 !== 5) after any recorded operation (`op` not None), from
+ * the operands with arithFlags' formulas (CF from the carry or borrow chain or `keptCf` after
+ * INC/DEC, OF from the operand signs), without building EFLAGS (a DEC; JNZ loop reads only ZF).
+ */
+export function conditionAfter(op: CcOp, cc: number, a: number, b: number, r: number, bits: number, keptCf: number): boolean {
   const sign = bits === 32 ? 0x80000000 | 0 : 1 << (bits - 1);
   const zf = (r & (bits === 32 ? -1 : (1 << bits) - 1)) === 0, sf = (r & sign) !== 0;
-  const sub = op === CcOp.Sub;
-  const cf = sub && (subBorrows(a, b, r) & sign) !== 0;
-  const of = sub && ((a ^ b) & (a ^ r) & sign) !== 0;
+  const sub = op === CcOp.Sub || op === CcOp.Dec, add = op === CcOp.Add || op === CcOp.Inc;
+  const cf = op === CcOp.Inc || op === CcOp.Dec ? keptCf !== 0
+    : ((op === CcOp.Sub ? subBorrows(a, b, r) : op === CcOp.Add ? addCarries(a, b, r) : 0) & sign) !== 0;
+  const of = ((sub ? (a ^ b) & (a ^ r) : add ? (a ^ r) & (b ^ r) : 0) & sign) !== 0;
   let t: boolean;
   switch (cc >> 1) {
     case 0: t = of; break; // O

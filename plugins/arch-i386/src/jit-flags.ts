@@ -3,7 +3,7 @@
  * the same answers as I386Cpu.condition / carry give for the same state, from arithFlags, so that
  * the interpreter and the translator can never disagree on a flag.
  */
-import { arithFlags, CcOp, CF, conditionAfter, conditionOfFlags } from './flags.js';
+import { arithFlags, carryAfter, CcOp, conditionAfter, conditionOfFlags } from './flags.js';
 
 /** EFLAGS' arithmetic bits of a lazy state (`fr` = flagsRest, used when `op` is None). */
 function flagsOf(op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): number {
@@ -12,14 +12,12 @@ function flagsOf(op: number, a: number, b: number, r: number, bits: number, kept
 
 /** Condition `cc` (the low nibble of Jcc/SETcc/CMOVcc) of a lazy state. */
 export function condOf(cc: number, op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): boolean {
-  if ((op === CcOp.Sub || op === CcOp.Logic) && (cc >> 1) !== 5) return conditionAfter(op, cc, a, b, r, bits); // as I386Cpu.condition
+  if (op !== CcOp.None && (cc >> 1) !== 5) return conditionAfter(op, cc, a, b, r, bits, kept); // as I386Cpu.condition
   return conditionOfFlags(cc, flagsOf(op, a, b, r, bits, kept, fr));
 }
 
-/** CF (0 or 1) of a lazy state: ADC/SBB and INC/DEC's kept carry. */
-export function carryOf(op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): number {
-  return flagsOf(op, a, b, r, bits, kept, fr) & CF;
-}
+/** CF (0 or 1) of a lazy state: ADC/SBB and INC/DEC's kept carry (as I386Cpu.carry). */
+export const carryOf = carryAfter;
 
 /** PF, ZF and SF of a result (the Logic state's flags; CF = OF = AF = 0). */
 export function logicFlags(r: number, bits: number): number {

@@ -10,16 +10,20 @@
  * fall-through path: a taken Jcc leaves it (a side exit), a JMP forward in the page is followed; it
  * ends with another JMP, a CALL or RET (included), before an instruction it does not translate, at
  * the page end or after MAX_INSNS. Every path through a block is a prefix of its instructions, so
- * counts are exact. A jump back to the first byte loops inside the function while the step budget
- * allows another whole pass. Blocks are position independent: EIP values come from `eip0`.
+ * counts are exact. A transfer back to the first byte (JMP, Jcc, a CALL of itself, a RET there)
+ * loops inside the function while the step budget allows another whole pass. Blocks are position
+ * independent: EIP values come from `eip0`.
  *
  * Exactness: memory goes through the interpreter's TLB fast path; anything else (a TLB miss, a
- * page with flags: code, watched) first writes the state back as it was before the instruction
- * (cpu.startEip/startEsp, registers, flags, counts) and calls the interpreter's slow path, so a
- * #PF is thrown (cpu.raise) exactly as from the interpreter; the block then leaves after that
- * instruction, so interrupts a device raised are taken at the same boundary, and a store to code
- * (this block's page included) is seen by the next instruction. Every instruction writes memory
- * before registers, so the written-back state is that before the faulting instruction.
+ * page with flags: code, watched) first records where the instruction is and the counts before it
+ * (cpu.startEip/startEsp, EIP, ran/retiredCount: the preamble's `at`) and calls the interpreter's
+ * slow path, so a #PF is thrown (cpu.raise) exactly as from the interpreter; the function's
+ * `finally` writes the registers and flags back on every way out, a fault included. Every
+ * instruction writes memory before registers, so the state written back is that before the
+ * faulting instruction. After a slow access the block leaves, so interrupts a device raised are
+ * taken at the same boundary, and a store to code (this block's page included) is seen by the
+ * next instruction. The slow paths are calls to the preamble's functions and every exit is a
+ * few assignments: a small function, which V8 optimizes sooner.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
@@ -73,13 +77,34 @@ interface Rm {
   lin: string;
 }
 
-/** The generated source of the block at `start`, or null. Exported for tests. */
-export function generate(u8: Uint8Array, start: number): { source: string; insns: number; bytes: number; loops: boolean } | null {
-  const pageEnd = (start & ~0xfff) + 0x1000;
+/** A block scanned by scanBlock: its code with markers where control leaves it, resolved by `generate`. */
+interface ScannedBlock {
+  code: string;
+  insns: number;
+  /** RAM offset past its furthest byte (a followed JMP forward skips bytes: they count as the block's for SMC). */
+  end: number;
+  written: Uint8Array;
+  flagsWritten: boolean;
+  usedOverride: number;
+}
+
+/**
+ * Markers in a block's code for control leaving it after `count` of its instructions: to the
+ * byte at page offset `t` (GOTO t,count), or to the EIP in local `nx` (IND count). `generate`
+ * resolves them: a transfer back to the block's first byte loops inside the function.
+ */
+const GOTO = /@G(-?\d+),(\d+)@/g;
+const IND = /@I(\d+)@/g;
+/** Returns with EIP = `eip` (the `finally` writes the registers back). */
+const LEAVE = (eip: string) => `cpu.eip = ${eip}; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps; return;`;
+
+/** Scans and generates the block at RAM offset `start`; null when none starts there. */
+function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
+  const entry = start;
+  const pageStart = start & ~0xfff, pageEnd = pageStart + 0x1000;
   const written = new Uint8Array(8);
   let flagsWritten = false;
   let p = start;
-  /** The end of the furthest instruction (JMP forward skips bytes: they count as the block's for SMC). */
   let furthest = start;
   const byte = (): number => {
     if (p >= pageEnd) throw CROSS;
@@ -93,14 +118,9 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   let k = 0;
   let off = 0;
   let known: Known = null;
-  /** The current instruction's segment override (-1: none), and the overrides the block uses (bits). */
   let override = -1;
   let usedOverride = 0;
   let ended = false;
-  let loops = false;
-  const WB = '@WB@';
-  /** Instructions on the longest path through the block (its length), known at the end. */
-  const PASS = '@PASS@';
 
   const reg32 = (r: number) => `r${r}`;
   const get8 = (r: number) => (r < 4 ? `(r${r} & 255)` : `((r${r - 4} >> 8) & 255)`);
@@ -112,11 +132,20 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   };
   const set16 = (r: number, v: string) => { written[r] = 1; return `r${r} = (r${r} & -65536) | ((${v}) & 65535);`; };
 
-  const next = () => p - start;
-  const sync = () =>
-    `cpu.startEip = (eip0 + ${off}) >>> 0; cpu.startEsp = r4; cpu.eip = (eip0 + ${next()}) >>> 0; ${WB} cpu.ran = ran0 + steps + ${k}; cpu.retiredCount = ret0 + steps + ${k};`;
-  const exitAt = (count: number, eip: string) => `{ cpu.eip = ${eip}; ${WB} cpu.ran = ran0 + steps + ${count}; cpu.retiredCount = ret0 + steps + ${count}; return; }`;
-  const afterMem = () => `if (slow) ${exitAt(k + 1, `(eip0 + ${next()}) >>> 0`)}`;
+  /** Offsets from the region's entry (eip0): of the current instruction's end, and of a page offset. */
+  const next = () => p - entry;
+  const rel = (pageOff: number) => pageStart + pageOff - entry;
+  // Arguments of the preamble's slow paths (at(), below): where the instruction is and the count
+  // before it, which a fault leaves and the clock reads. Registers and flags are written back by
+  // the function's `finally`: every instruction writes memory before registers.
+  const sync = () => `eip0, ${off}, ${next()}, r4, ran0 + steps + ${k}`;
+  /** Control goes to page offset `pageOff` after `count` instructions of this block. */
+  const goto = (pageOff: number, count: number) => `@G${pageOff},${count}@`;
+  /** Control goes to EIP `eip` (an expression) after `count` instructions of this block. */
+  const gotoInd = (eip: string, count: number) => `{ nx = ${eip} >>> 0; @I${count}@ }`;
+  // After a slow access the function returns (never continues in the region): the run loop takes
+  // an interrupt a device raised, and code a store changed is seen by the next instruction.
+  const afterMem = () => `if (slow) { steps += ${k + 1}; ${LEAVE('(eip0 + ' + next() + ') >>> 0')} }`;
 
   function modrm(): Rm {
     const m = byte();
@@ -140,20 +169,20 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
 
   /** Loads `size` bytes at linear `lin` into `dst` (declared by the caller): int32 for 4, unsigned below. */
   function load(dst: string, lin: string, size: number): string {
-    const fast = size === 4 ? `((o & 3) === 0 ? i32[o >> 2] : (u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24)))`
+    const fast = size === 4 ? `((o & 3) === 0 ? i32[o >> 2] : rd32(o))`
       : size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
     return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
       if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${dst} = ${fast}; }
-      else { ${sync()} ${dst} = mmu.readSlow(l, ${size}, user) | 0; slow = true; } }`;
+      else { ${dst} = readSlow(l, ${size}, ${sync()}); slow = true; } }`;
   }
   /** Stores `v` (an expression evaluated once) at linear `lin`. */
   function store(lin: string, size: number, v: string): string {
-    const fast = size === 4 ? `if ((o & 3) === 0) i32[o >> 2] = w; else { u8[o] = w; u8[o + 1] = w >> 8; u8[o + 2] = w >> 16; u8[o + 3] = w >>> 24; }`
+    const fast = size === 4 ? `if ((o & 3) === 0) i32[o >> 2] = w; else wr32(o, w);`
       : size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
     return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
       if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${fast}
-        if (flags[o >>> 12] !== 0) { ${sync()} if (cpu.ramWritten(o, ${size})) slow = true; } }
-      else { ${sync()} mmu.writeSlow(l, ${size}, w, user); slow = true; } }`;
+        if (flags[o >>> 12] !== 0 && codeWritten(o, ${size}, ${sync()})) slow = true; }
+      else { writeSlow(l, ${size}, w, ${sync()}); slow = true; } }`;
   }
   /** Reads the r/m operand into `dst` (declared by the caller). */
   function readRm(m: Rm, size: number, dst: string): string {
@@ -173,7 +202,7 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     if (known === 'logic32') return '0';
     if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
     if (known === 'incdec32') return 'ck';
-    return 'carryOf(cop, ca, cb, cr, cbits, ck, fr)';
+    return 'carryOf(cop, ca, cb, cr, cbits, ck, fa)';
   };
   /** Condition `cc` of the current flag state. */
   const cond = (cc: number): string => {
@@ -183,14 +212,16 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     else if (known === 'logic32') t = ['false', 'false', 'cr === 0', 'cr === 0', 'cr < 0', null, 'cr < 0', 'cr <= 0'][kind];
     else if (known === 'incdec32') t = [null, null, '(cr | 0) === 0', null, '(cr | 0) < 0', null, null, null][kind];
     else if (known === 'add32') t = [null, '((cr | 0) >>> 0) < (ca >>> 0)', '(cr | 0) === 0', '((cr | 0) >>> 0) < (ca >>> 0) || (cr | 0) === 0', '(cr | 0) < 0', null, null, null][kind];
-    if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fr)`;
+    if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fa)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
   };
   // Operands and result as int32: every reader of the lazy state (arithFlags, carry, conditions) uses
   // their low 32 bits only, and int32 locals and fields need no heap numbers.
   const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
     flagsWritten = true;
-    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits};`;
+    // The kept carry and the materialized arithmetic flags (`fa`, EFLAGS' while cop is None) mean nothing after
+    // this: zeroing them makes an earlier INC's carry or shift's flags dead code when no exit reads them (V8 drops it).
+    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits}; fa = 0;${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
   };
 
   /**
@@ -229,11 +260,15 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     let op = byte();
     override = -1;
     // Segment overrides (Linux's per-CPU data through FS): ModRM and moffs operands only.
-    while (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || op === 0x64 || op === 0x65) {
-      override = op >= 0x64 ? op - 0x60 : (op >> 3) & 3;
+    // The operand-size prefix (16-bit operands in 32-bit code): MOV only.
+    let opsize16 = false;
+    while (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || op === 0x64 || op === 0x65 || op === 0x66) {
+      if (op === 0x66) opsize16 = true;
+      else override = op >= 0x64 ? op - 0x60 : (op >> 3) & 3;
       op = byte();
     }
     if (override >= 0) usedOverride |= 1 << override;
+    if (opsize16) return mov16(op);
     if (op < 0x40 && (op & 7) < 6) {
       const aluOp = op >> 3;
       const form = op & 7;
@@ -322,14 +357,14 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
         return { code: set8(op & 7, `${byte()}`), mem: false };
       case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
         return { code: set32(op & 7, `${imm32()}`), mem: false };
-      case 0xc0: case 0xc1: case 0xd1: {
+      case 0xc0: case 0xc1: case 0xd1: case 0xd3: {
         const size = op === 0xc0 ? 1 : 4;
         const m = modrm();
-        const count = op === 0xd1 ? 1 : byte() & 31;
+        const count = op === 0xd1 ? 1 : op === 0xd3 ? null : byte() & 31;
         if (size !== 4 || m.reg < 4) return null; // rotates and 8-bit shifts: the interpreter
         return { code: shift(m, m.reg, count), mem: memInsn(m) };
       }
-      case 0xc3: return { code: `{ let v = 0; ${load('v', '(ssB + r4) >>> 0', 4)} r4 = (r4 + 4) | 0; ${written4()} ${exitAt(k + 1, 'v >>> 0')} }`, mem: false, end: 'jump' };
+      case 0xc3: return { code: `{ let v = 0; ${load('v', '(ssB + r4) >>> 0', 4)} r4 = (r4 + 4) | 0; ${written4()} ${gotoInd('v', k + 1)} }`, mem: false, end: 'jump' };
       case 0xc6: case 0xc7: {
         const size = op & 1 ? 4 : 1;
         const m = modrm();
@@ -343,9 +378,8 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
       case 0xe8: {
         const d = imm32();
         const ret = next();
-        const target = `(eip0 + ${ret + d}) >>> 0`;
         const pushCode = push(`(eip0 + ${ret}) | 0`);
-        return { code: `${pushCode.code} ${exitAt(k + 1, target)}`, mem: false, end: 'jump' };
+        return { code: `${pushCode.code} ${goto(p + d - pageStart, k + 1)}`, mem: false, end: 'jump' };
       }
       case 0xe9: return jmp(imm32());
       case 0xeb: return jmp(imm8s());
@@ -361,10 +395,10 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
         }
         if (size !== 4) return null;
         if (m.reg === 6) return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${push('t').code} }`, mem: true };
-        if (m.reg === 4) return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${exitAt(k + 1, 't >>> 0')} }`, mem: false, end: 'jump' };
+        if (m.reg === 4) return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${gotoInd('t', k + 1)} }`, mem: false, end: 'jump' };
         if (m.reg === 2) {
           const ret = next();
-          return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${push(`(eip0 + ${ret}) | 0`).code} ${exitAt(k + 1, 't >>> 0')} }`, mem: false, end: 'jump' };
+          return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${push(`(eip0 + ${ret}) | 0`).code} ${gotoInd('t', k + 1)} }`, mem: false, end: 'jump' };
         }
         return null;
       }
@@ -373,6 +407,15 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     }
   }
 
+  /** MOV r/m16, r16 (89); MOV r16, r/m16 (8B); MOV r/m16, imm16 (C7 /0); null for the rest. */
+  function mov16(op: number): { code: string; mem: boolean } | null {
+    if (op !== 0x89 && op !== 0x8b && op !== 0xc7) return null;
+    const m = modrm();
+    if (op === 0x89) return { code: writeRm(m, 2, `(r${m.reg} & 65535)`), mem: memInsn(m) };
+    if (op === 0x8b) return { code: `{ let v = 0; ${readRm(m, 2, 'v')} ${set16(m.reg, 'v')} }`, mem: memInsn(m) };
+    if (m.reg !== 0) return null;
+    return { code: writeRm(m, 2, `${imm16()}`), mem: memInsn(m) };
+  }
   function written4() { written[4] = 1; return ''; }
   function written5() { written[5] = 1; return ''; }
 
@@ -385,18 +428,21 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     known = null;
     return `const fits = !mul32(${a} | 0, ${b} | 0, true); const lo = R[0]; ${set32(reg, 'lo')}
       if (fits) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = lo; cbits = 32; }
-      else { fr = (fr & ${~ARITH}) | logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
+      else { fa = logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
   }
-  function shift(m: Rm, kind: number, c: number): string {
-    if (c === 0) return ''; // a zero count reads nothing and changes nothing (as group2)
+  /** SHL/SHR/SAR r/m32 by a constant count, or by CL (`c` null): a zero count reads nothing and changes nothing (as group2). */
+  function shift(m: Rm, kind: number, c: number | null): string {
+    if (c === 0) return '';
     flagsWritten = true;
     known = null;
+    const n = c ?? 'c';
     let calc: string;
-    if (kind === 5) calc = `const u = v >>> 0; const r = (u >>> ${c}) | 0; const cf = (u >>> ${c - 1}) & 1; const of = ${c === 1 ? 'u >>> 31' : '0'};`;
-    else if (kind === 7) calc = `const r = v >> ${c}; const cf = (v >> ${c - 1}) & 1; const of = 0;`;
-    else calc = `const r = v << ${c}; const cf = (v >>> ${32 - c}) & 1; const of = ((r >>> 31) & 1) ^ cf;`;
-    return `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
-      fr = (fr & ${~ARITH}) | (logicFlags(r, 32) & ${~(CF | OF)}) | cf | (of ? ${OF} : 0); cop = ${CcOp.None}; }`;
+    if (kind === 5) calc = `const u = v >>> 0; const r = (u >>> ${n}) | 0; const cf = (u >>> (${n} - 1)) & 1; const of = ${c === null ? 'c === 1 ? u >>> 31 : 0' : c === 1 ? 'u >>> 31' : '0'};`;
+    else if (kind === 7) calc = `const r = v >> ${n}; const cf = (v >> (${n} - 1)) & 1; const of = 0;`;
+    else calc = `const r = v << ${n}; const cf = (v >>> (32 - ${n})) & 1; const of = ((r >>> 31) & 1) ^ cf;`;
+    const code = `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
+      fa = (logicFlags(r, 32) & ${~(CF | OF)}) | cf | (of ? ${OF} : 0); cop = ${CcOp.None}; }`;
+    return c === null ? `{ const c = r1 & 31; if (c !== 0) ${code} }` : code;
   }
   function group3(size: number): { code: string; mem: boolean } | null {
     const m = modrm();
@@ -419,14 +465,14 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
       return {
         code: `{ let v = 0; ${readRm(m, 4, 'v')} const sig = mul32(r0, v, ${kind === 5}); r0 = R[0]; r2 = R[1];
           if (!sig) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = r0; cbits = 32; }
-          else { fr = (fr & ${~ARITH}) | logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
+          else { fa = logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
         mem: memInsn(m),
       };
     }
     if (kind === 6 || kind === 7) {
       written[0] = 1; written[2] = 1;
       return {
-        code: `{ let v = 0; ${readRm(m, 4, 'v')} if (v === 0 || !div32(r2, r0, v, ${kind === 7})) { ${sync()} cpu.raise(${DE}); } r0 = R[0]; r2 = R[1]; }`,
+        code: `{ let v = 0; ${readRm(m, 4, 'v')} if (v === 0 || !div32(r2, r0, v, ${kind === 7})) { at(${sync()}); cpu.raise(${DE}); } r0 = R[0]; r2 = R[1]; }`,
         mem: memInsn(m),
       };
     }
@@ -454,30 +500,26 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
       default: return null;
     }
   }
-  /** Back to the block's first byte: another pass inside the function while a whole pass fits the budget. */
-  const again = () => { loops = true; return `{ steps += ${k + 1}; if (steps + ${PASS} > maxSteps) ${exitAt(0, 'eip0')} continue; }`; };
-  /** A taken Jcc leaves the block (or loops); the block goes on along the fall-through path. */
+  /** A taken Jcc leaves the block; the block goes on along the fall-through path. */
   function jcc(cc: number, d: number): { code: string; mem: boolean } {
-    const target = next() + d;
-    return { code: `if (${cond(cc)}) ${target === 0 ? again() : exitAt(k + 1, `(eip0 + ${target}) >>> 0`)}`, mem: false };
+    return { code: `if (${cond(cc)}) ${goto(p + d - pageStart, k + 1)}`, mem: false };
   }
-  /** JMP: loops, follows a forward target in the page (the bytes skipped count as the block's), or leaves. */
+  /** JMP: follows a forward target in the page (the bytes skipped count as the block's), or leaves the block. */
   function jmp(d: number): { code: string; mem: boolean; end?: 'jump' } {
-    const target = next() + d;
-    if (target === 0) return { code: again(), mem: false, end: 'jump' };
-    if (target > next() && start + target < pageEnd) { p = start + target; return { code: '', mem: false }; }
-    return { code: exitAt(k + 1, `(eip0 + ${target}) >>> 0`), mem: false, end: 'jump' };
+    const target = p + d;
+    if (target > p && target < pageEnd && target !== entry) { p = target; return { code: '', mem: false }; }
+    return { code: goto(target - pageStart, k + 1), mem: false, end: 'jump' };
   }
 
   while (k < MAX_INSNS && !ended) {
-    off = p - start;
+    off = p - entry;
     const mark = p;
     const snapshot = written.slice();
-    const knownBefore = known, flagsBefore = flagsWritten, loopsBefore = loops;
+    const knownBefore = known, flagsBefore = flagsWritten;
     let r: ReturnType<typeof insn>;
     try { r = insn(); } catch (e) { if (e !== CROSS) throw e; r = null; }
     if (r === null) {
-      p = mark; written.set(snapshot); known = knownBefore; flagsWritten = flagsBefore; loops = loopsBefore;
+      p = mark; written.set(snapshot); known = knownBefore; flagsWritten = flagsBefore;
       break;
     }
     out.push(`// ${k}: +${off}`, r.code);
@@ -487,26 +529,62 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     if (r.end) ended = true;
   }
   if (k === 0) return null;
-  if (!ended) out.push(exitAt(k, `(eip0 + ${p - start}) >>> 0`));
+  if (!ended) out.push(goto(p - pageStart, k));
+  return { code: out.join('\n'), insns: k, end: furthest, written, flagsWritten, usedOverride };
+}
 
+/**
+ * The generated source of the block at RAM offset `start`, or null when no block starts there.
+ * A transfer back to its first byte (a JMP, a taken Jcc, a CALL or a RET there) loops inside the
+ * function while the step budget allows another whole pass. Exported for tests.
+ */
+export function generate(u8: Uint8Array, start: number): { source: string; insns: number; bytes: number; loops: boolean } | null {
+  const b = scanBlock(u8, start);
+  if (b === null) return null;
+  let loops = false;
+  const again = `if (steps + ${b.insns} <= maxSteps) continue;`;
+  const body = b.code
+    .replace(GOTO, (_m, t: string, count: string) => {
+      const back = Number(t) === (start & 0xfff);
+      loops ||= back;
+      return `{ steps += ${count}; ${back ? again : ''} ${LEAVE(`(eip0 + ${Number(t) - (start & 0xfff)}) >>> 0`)} }`;
+    })
+    .replace(IND, (_m, count: string) => `steps += ${count}; if (((nx - eip0) | 0) === 0) { ${again} } ${LEAVE('nx')}`);
+  const { written, flagsWritten, usedOverride } = b;
   const regs = [...written.keys()].filter((r) => written[r]);
   const wb = regs.map((r) => `regs[${r}] = r${r};`).join(' ')
-    + (flagsWritten ? ' cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = fr;' : '');
-  const body = out.join('\n').replaceAll(WB, wb).replaceAll(PASS, `${k}`);
+    + (flagsWritten ? ` cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = (fr & ${~ARITH}) | fa;` : '');
+  // Every way out (a fault thrown from a slow path included) writes the registers back once, in
+  // the `finally`; the counts are written where the function returns, or by the slow path's sync.
   const source = `"use strict";
 const regs = cpu.regs, mmu = cpu.mmu, tag = mmu.tag, perm = mmu.perm, ramOff = mmu.ramOff, u8 = mmu.u8, segBase = cpu.segBase;
 const bus = cpu.bus, flags = bus.pageFlags, i32 = bus.ram.i32;
 const condOf = H.condOf, carryOf = H.carryOf, logicFlags = H.logicFlags, mul32 = H.mul32, div32 = H.div32, R = H.R;
+let user = false;
+function at(e0, off, nxt, esp, n) {
+  cpu.startEip = (e0 + off) >>> 0; cpu.startEsp = esp; cpu.eip = (e0 + nxt) >>> 0;
+  cpu.retiredCount += n - cpu.ran; cpu.ran = n;
+}
+function readSlow(l, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return mmu.readSlow(l, size, user) | 0; }
+function writeSlow(l, size, w, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); mmu.writeSlow(l, size, w, user); }
+function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
+function rd32(o) { return u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24); }
+function wr32(o, w) { u8[o] = w; u8[o + 1] = w >> 8; u8[o + 2] = w >> 16; u8[o + 3] = w >>> 24; }
 return function block(eip0, maxSteps) {
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
-  let cop = cpu.ccOp, ca = cpu.ccA, cb = cpu.ccB, cr = cpu.ccR, cbits = cpu.ccBits, ck = cpu.ccKeptCf, fr = cpu.flagsRest;
-  const user = cpu.cpl === 3, RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
+  const fr = cpu.flagsRest;
+  let cop = cpu.ccOp, ca = cpu.ccA, cb = cpu.ccB, cr = cpu.ccR, cbits = cpu.ccBits, ck = cpu.ccKeptCf, fa = fr & ${ARITH};
+  user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
   const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount;
-  let steps = 0, slow = false;
-  for (;;) {
+  let steps = 0, slow = false, nx = 0;
+  try {
+    for (;;) {
 ${body}
+    }
+  } finally {
+    ${wb}
   }
 };`;
-  return { source, insns: k, bytes: furthest - start, loops };
+  return { source, insns: b.insns, bytes: b.end - start, loops };
 }

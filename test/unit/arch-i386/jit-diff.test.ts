@@ -4,7 +4,7 @@
  * blocks (`'jit'`, jit.ts); registers, EIP, EFLAGS, the retired count, the last exception (vector,
  * EIP, error code, CR2) and the data, stack and code pages must agree after every slice of random
  * length. Bodies mix the ALU forms at 8 and 32 bits (ADC/SBB read the lazy carry), INC/DEC, MOV,
- * MOVZX/MOVSX, LEA, shifts and rotates, TEST/NOT/NEG/MUL/IMUL/DIV, SETcc/CMOVcc, PUSH/POP, CALL/RET,
+ * MOVZX/MOVSX, 16-bit MOV, LEA, shifts (by an immediate and by CL) and rotates, TEST/NOT/NEG/MUL/IMUL/DIV, SETcc/CMOVcc, PUSH/POP, CALL/RET,
  * segment overrides (FS and GS with their own bases) and moffs forms, forward Jcc and JMP inside the loop (side exits, a followed jump), instructions the translator leaves to the interpreter (a 66 prefix,
  * rotates), accesses that cross a page, stores into the loop's own code (the next instruction's
  * immediate: x86 sees it at once), and, with paging, a page fault from inside a block.
@@ -94,8 +94,8 @@ function randomBody(rand: () => number, length: number, opts: Options): Item[] {
       const kind = rand() < 0.8 ? pick([4, 5, 7, 6]) : int(4);
       const f = int(3);
       if (f === 0) return [0xc1, reg(kind, dst()), int(40)];
-      if (f === 1) return [0xd1, reg(kind, dst())];
-      return [0xc1, ...mem(kind, 4), int(33)];
+      if (f === 1) return rand() < 0.5 ? [0xd1, reg(kind, dst())] : [0xd3, reg(kind, dst())]; // by CL: ECX is random
+      return rand() < 0.7 ? [0xc1, ...mem(kind, 4), int(33)] : [0xd3, ...mem(kind, 4)];
     }
     if (k < 0.72) {
       const f = int(9);
@@ -132,7 +132,15 @@ function randomBody(rand: () => number, length: number, opts: Options): Item[] {
     if (k < 0.93) { // DIV/IDIV by a divisor made non-zero; IDIV may still overflow (#DE, the run stops there)
       return rand() < 0.5 ? [0x31, 0xd2, 0x83, 0xc9, 0x01, 0xf7, 0xf1] : [0x99, 0x83, 0xc9, 0x01, 0xf7, 0xf9];
     }
-    if (k < 0.95) return [0x66, alu * 8 + 1, reg(src(), dst())]; // 16-bit: left to the interpreter
+    if (k < 0.94) return [0x66, alu * 8 + 1, reg(src(), dst())]; // 16-bit ALU: left to the interpreter
+    if (k < 0.95) { // 16-bit MOV (translated)
+      const f = int(5);
+      if (f === 0) return [0x66, 0x89, reg(src(), dst())];
+      if (f === 1) return [0x66, 0x89, ...mem(src(), 2)];
+      if (f === 2) return [0x66, 0x8b, ...mem(dst(), 2)];
+      if (f === 3) return [0x66, 0x8b, reg(dst(), src())];
+      return [0x66, 0xc7, ...mem(0, 2), int(256), int(256)];
+    }
     if (k < 0.97) return [0x0f, 0x1f, 0x40, 0x00]; // NOP r/m
     return [0x8d, 0x04 | (dst() << 3), 0x36]; // LEA r, [esi + esi] (SIB, no displacement)
   };

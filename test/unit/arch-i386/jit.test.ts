@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generate, JIT_THRESHOLD } from '../../../plugins/arch-i386/src/jit.js';
-import { EAX, EBX, ECX, ESI } from '../../../plugins/arch-i386/src/cpu.js';
+import { EAX, EBX, ECX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, pagedMachine } from './paging-machine.js';
 
 const CODE = 0x20000;
@@ -48,6 +48,34 @@ describe('i386 block translator', () => {
       expect(a.cpu.regs[EAX]).toBe(1500);
       expect(b.cpu.blocksCompiled).toBe(1);
     }
+  });
+
+  it('loops inside a block that calls its own start (recursion), with exact counts and stack at every budget', () => {
+    // dec ebx; jz +5 (to HLT); call CODE
+    const recurse = [0x4b, 0x74, 0x05, 0xe8, ...le32(-8)];
+    expect(generate(Uint8Array.from(recurse), 0)).toMatchObject({ insns: 3, loops: true });
+    for (const budget of [1, 3, 100, 1000]) {
+      const a = machine(recurse, 'interp', { [EBX]: 300, [ESP]: 0x9000 }), b = machine(recurse, 'jit', { [EBX]: 300, [ESP]: 0x9000 });
+      for (let slice = 0; slice < 10_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      expect(b.cpu.regs[ESP]).toBe(0x9000 - 4 * 299);
+      expect(Buffer.from(b.ram.u8.subarray(0x8000, 0x9000))).toEqual(Buffer.from(a.ram.u8.subarray(0x8000, 0x9000)));
+      expect(b.cpu.blocksCompiled).toBe(1);
+    }
+  });
+
+  it('starts a block right after an instruction it leaves to the interpreter, with exact counts', () => {
+    // inc eax; add ax, cx (16-bit: the interpreter); inc ebx; dec ecx; jnz start
+    const split = [0x40, 0x66, 0x01, 0xc8, 0x43, 0x49, 0x75, 0xf8];
+    const a = machine(split, 'interp', { [ECX]: 1000 }), b = machine(split, 'jit', { [ECX]: 1000 });
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(97)).toBe(a.cpu.run(97));
+      expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+    }
+    expect(b.cpu.regs[EBX]).toBe(1000);
+    expect(b.cpu.blocksCompiled).toBe(3); // inc eax; the rest after the 16-bit add; and NO_BLOCK at the add
   });
 
   it('takes a #PF from inside a block with the faulting EIP, CR2, error code and count', () => {

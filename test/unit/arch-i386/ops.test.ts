@@ -43,6 +43,15 @@ describe('i386 stack frame instructions', () => {
 });
 
 describe('i386 multiply, bit and shift instructions', () => {
+  it('JMP/CALL through a register or memory to an address above 2^31 leave EIP unsigned (the interpreter reads operands as int32)', () => {
+    const m = protectedMachine([0xff, 0xe0], (mm) => { mm.cpu.regs[EAX] = 0x80001000 | 0; }); // jmp eax
+    m.cpu.run(1);
+    expect(m.cpu.eip).toBe(0x80001000);
+    const c = protectedMachine([0xff, 0x15, 0x00, 0x06, 0x00, 0x00], (mm) => mm.ram.view.setUint32(0x600, 0xc0000010, true)); // call [0x600]
+    c.cpu.run(1);
+    expect(c.cpu.eip).toBe(0xc0000010);
+  });
+
   it('IMUL three- and two-operand forms truncate and set CF/OF on overflow', () => {
     let m = run32([0x6b, 0xc3, 0xfd, 0x0f, 0xaf, 0xd1], { [EBX]: 5, [ECX]: 6, [EDX]: 7 });
     expect([r(m, EAX), r(m, EDX)]).toEqual([0xfffffff1, 42]);

@@ -1,0 +1,29 @@
+/**
+ * Profiling aid for the i386 engines (not part of `npm run bench`): runs the pc compute kernel (or
+ * the pc os boot with `--boot`) under the translator (or `--interp`), at most `--insns N`
+ * instructions, and prints instructions, wall and process CPU time (less sensitive than wall time
+ * to the other processes of a loaded machine; it includes V8's compiler threads). Run it under
+ * `node [--cpu-prof | --trace-deopt] --import tsx test/bench/i386-profile.ts [--interp] [--boot] [--insns N]`.
+ */
+import { copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { engineOptions } from './engine.js';
+import { runMeasured } from './measure.js';
+
+const kernels = fileURLToPath(new URL('../../kernels/', import.meta.url));
+const engine = process.argv.includes('--interp') ? 'interp' : 'jit';
+const boot = process.argv.includes('--boot');
+/** --insns N: stop after N instructions (a shorter profile). */
+const insnsAt = process.argv.indexOf('--insns');
+const maxInsns = insnsAt > 0 ? Number(process.argv[insnsAt + 1]) : undefined;
+const disk = join(tmpdir(), `i386-profile-${process.pid}.img`);
+if (boot) copyFileSync(join(kernels, 'pc/build/disk.img'), disk); // the guest may write its disk
+const cpu0 = process.cpuUsage();
+const r = boot
+  ? await runMeasured({ ...engineOptions('pc', engine), drives: [`file=${disk},if=ide,format=raw`], stopWhen: '\n$ ', maxInsns })
+  : await runMeasured({ kernel: join(kernels, 'bench/build/bench-i386.elf'), ...engineOptions('pc', engine), maxInsns });
+const cpu = process.cpuUsage(cpu0), cpuS = (cpu.user + cpu.system) / 1e6;
+if (boot) rmSync(disk);
+console.log(`${boot ? 'os boot' : 'compute'} ${engine}: ${r.instructions} instructions, ${(r.hostMs / 1000).toFixed(3)} s (process CPU ${cpuS.toFixed(3)} s), ${(r.instructions / r.hostMs / 1000).toFixed(1)} MIPS, ${r.reason}, cache ${JSON.stringify(r.codeCache)}`);
