@@ -713,6 +713,12 @@ export interface JitKit {
    * translated function. Memoized by source, so code translated again reuses V8's work.
    */
   factory<F extends (...args: never[]) => unknown>(params: readonly string[], source: string): F;
+  /**
+   * A private bus with `size` bytes of RAM at `base`, its clock and events: for a CPU type that
+   * warms itself up on a scratch instance (V8 type feedback) without touching any machine. The
+   * core's own classes, so the feedback is the real machines' (a plugin's copy would not be).
+   */
+  scratch(base: number, size: number): { bus: Bus; clock: Clock; events: EventSink };
 }
 export const ENGINES: readonly Engine[] = ['interp', 'jit'];
 

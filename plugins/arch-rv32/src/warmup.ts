@@ -10,9 +10,6 @@
  * whole function compiled again: 10-15 times per Linux boot, 80-200 ms of compile each on the
  * 2-core VM. Nothing here touches the guest's machine: instruction counts are unchanged.
  */
-import { createRam, PhysicalBus } from '../../../src/core/bus.js';
-import { VirtualClock } from '../../../src/core/clock.js';
-import { EventStream } from '../../../src/core/events.js';
 import type { CpuContext, JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 
@@ -41,10 +38,9 @@ export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: Jit
  * gets compiled, then runs compiled, and a loop whose head cannot be compiled).
  */
 export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, engine: 'interp' | 'jit' = 'interp'): Rv32Cpu {
-  const ram = createRam(BASE, RAM);
-  const events = new EventStream();
-  const bus = new PhysicalBus(ram, events);
-  const cpu = create({ jit: kit, id: 0, engine, bus, clock: new VirtualClock(), events, machine: { powerOff() {}, reset() {} }, props: {} });
+  const { bus, clock, events } = kit.scratch(BASE, RAM);
+  const ram = bus.ram;
+  const cpu = create({ jit: kit, id: 0, engine, bus, clock, events, machine: { powerOff() {}, reset() {} }, props: {} });
   cpu.compileWork = 0;
   const words = engine === 'jit' ? warmUpLoops() : warmUpProgram();
   for (let k = 0; k < words.length; k++) ram.i32[k] = words[k];

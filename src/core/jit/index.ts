@@ -1,9 +1,16 @@
 /** The translation engine the core lends CPUs (`CpuContext.jit`). */
 import type { JitKit } from '../api.js';
+import { createRam, PhysicalBus } from '../bus.js';
+import { VirtualClock } from '../clock.js';
+import { EventStream } from '../events.js';
 import { CodeCache } from './code-cache.js';
 import { translatorFactory } from './translate.js';
 
 export const jitKit: JitKit = {
   codeCache: (options) => new CodeCache(options),
   factory: translatorFactory,
+  scratch(base, size) {
+    const events = new EventStream();
+    return { bus: new PhysicalBus(createRam(base, size), events), clock: new VirtualClock(), events };
+  },
 };
