@@ -25,7 +25,7 @@
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
-import { extendReg, shiftReg } from './alu.js';
+import { addWithCarry, extendReg, logicFlags, shiftReg } from './alu.js';
 import { executeDataProc } from './dataproc.js';
 import { LS_UNPRIV } from './decode.js';
 import { JIT_THRESHOLD, Op, REG_ZR } from './execute.js';
@@ -71,7 +71,50 @@ export interface Insn {
   off: number;
 }
 
-const HELPERS = { extendReg, shiftReg, executeDataProc, loadSlow, storeSlow, loadStoreOther, MV, R };
+/**
+ * Lazy NZCV: a flag-setting instruction records its kind (`fk`) and operands (`fa`-`fd`) instead of
+ * computing the four flags; a condition read after it in the same straight-line run is a direct
+ * comparison of those operands, and the flags are computed (nzcvOf) only where they are read
+ * otherwise (after a join, by executeDataProc) or written back (every exit).
+ */
+export const enum FlagKind {
+  /** `f` holds NZCV. */
+  NZCV = 0,
+  /** fa + fb, 32 bits. */
+  ADD32,
+  /** fa - fb, 32 bits. */
+  SUB32,
+  /** The 32-bit logical result fa. */
+  LOGIC32,
+  /** (fa, fc) + (fb, fd) as (low, high) words. */
+  ADD64,
+  /** (fa, fc) - (fb, fd). */
+  SUB64,
+  /** The 64-bit logical result (fa, fc). */
+  LOGIC64,
+}
+
+/** NZCV of the lazily recorded flags (FlagKind), or `f` itself (AddWithCarry, LogicFlags: alu.ts). */
+export function nzcvOf(k: FlagKind, f: number, a: number, b: number, c: number, d: number): number {
+  switch (k) {
+    case FlagKind.ADD32:
+      return addWithCarry(a, 0, b, 0, 0, 0);
+    case FlagKind.SUB32:
+      return addWithCarry(a, 0, ~b, 0, 1, 0);
+    case FlagKind.LOGIC32:
+      return logicFlags(a, 0, 0);
+    case FlagKind.ADD64:
+      return addWithCarry(a, c, b, d, 0, 1);
+    case FlagKind.SUB64:
+      return addWithCarry(a, c, ~b, ~d, 1, 1);
+    case FlagKind.LOGIC64:
+      return logicFlags(a, c, 1);
+    default:
+      return f;
+  }
+}
+
+const HELPERS = { extendReg, shiftReg, executeDataProc, loadSlow, storeSlow, loadStoreOther, nzcvOf, MV, R };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
@@ -190,6 +233,46 @@ function condition(cond: number): string {
 }
 
 /**
+ * ConditionHolds for cond `cond` right after a flag-setting instruction of kind `k` (its operands in
+ * fa-fd), as a direct comparison; null where that is not simpler than computing NZCV.
+ */
+export function lazyCondition(k: FlagKind, cond: number): string | null {
+  const c3 = cond >>> 1;
+  if (c3 === 7) return 'true';
+  let r: string | null = null;
+  const hiThen = (hi: string, lo: string) => `(fc !== fd ? ${hi} : ${lo})`;
+  switch (k) {
+    case FlagKind.SUB32:
+      r = ['fa === fb', '(fa >>> 0) >= (fb >>> 0)', '((fa - fb) | 0) < 0', '((fa ^ fb) & (fa ^ ((fa - fb) | 0))) < 0', '(fa >>> 0) > (fb >>> 0)', 'fa >= fb', 'fa > fb'][c3];
+      break;
+    case FlagKind.SUB64:
+      r = [
+        'fa === fb && fc === fd',
+        hiThen('(fc >>> 0) > (fd >>> 0)', '(fa >>> 0) >= (fb >>> 0)'),
+        null,
+        null,
+        hiThen('(fc >>> 0) > (fd >>> 0)', '(fa >>> 0) > (fb >>> 0)'),
+        hiThen('fc > fd', '(fa >>> 0) >= (fb >>> 0)'),
+        hiThen('fc > fd', '(fa >>> 0) > (fb >>> 0)'),
+      ][c3];
+      break;
+    case FlagKind.LOGIC32:
+      r = ['fa === 0', 'false', 'fa < 0', 'false', 'false', 'fa >= 0', 'fa > 0'][c3];
+      break;
+    case FlagKind.LOGIC64:
+      r = ['(fa | fc) === 0', 'false', 'fc < 0', 'false', 'false', 'fc >= 0', '(fc > 0 || (fc === 0 && fa !== 0))'][c3];
+      break;
+    case FlagKind.ADD32:
+      r = c3 === 0 ? '((fa + fb) | 0) === 0' : c3 === 2 ? '((fa + fb) | 0) < 0' : null;
+      break;
+    default:
+      break;
+  }
+  if (r === null) return null;
+  return (cond & 1) !== 0 ? `!(${r})` : `(${r})`;
+}
+
+/**
  * JavaScript source of the region function (exported for tests and debugging). Structured as V8
  * likes it: the instructions in page order inside `region: for (;;) { ... }`; a forward branch
  * to T is `break tT` out of a labeled block that ends just before T (the blocks nest by target,
@@ -220,6 +303,26 @@ export function generate(insns: Insn[]): string {
   const leave = (done: string) => `ret = ${done}; break region;`;
   const exitTo = (off: number, done: string) => `{ ${npc(pcAt(off), 'pcHi')} ${leave(done)} }`;
   let p = 0;
+  /** The flags' form at this point of the generated code, when known statically (-1: ask `fk`). */
+  let known: FlagKind | -1 = FlagKind.NZCV;
+  /** Statements, then an expression: ConditionHolds(cond) at this point. */
+  const cond = (cc: number): [string, string] => {
+    flagsUsed = true;
+    if (cc >>> 1 === 7) return ['', 'true'];
+    if (known > 0) {
+      const e = lazyCondition(known as FlagKind, cc);
+      if (e !== null) return ['', e];
+    }
+    const pre = known === FlagKind.NZCV ? '' : 'if (fk !== 0) { f = H.nzcvOf(fk, f, fa, fb, fc, fd); fk = 0; }';
+    known = FlagKind.NZCV;
+    return [pre, condition(cc)];
+  };
+  /** Records a flag-setting result of kind `k` from the operands (JS expressions) a-d. */
+  const setFlags = (k: FlagKind, ...ops: string[]) => {
+    flagsUsed = true;
+    known = k;
+    return `fk = ${k}; ` + ops.map((o, j) => `f${'abcd'[j]} = ${o};`).join(' ');
+  };
 
   const out: string[] = [];
   insns.forEach((ins, k) => {
@@ -229,23 +332,27 @@ export function generate(insns: Insn[]): string {
       if (p > 0) out.push(`steps += ${p};`);
       p = 0;
       out.push(`}`);
+      known = -1;
     }
+    if (k === 0) known = -1; // the loop's head: reached again by `continue region`
     const inflight = `cpu.inflight = n0 + steps + ${p};`;
     /** After this instruction faulted: earlier instructions' registers kept, pc at it. */
     const trapExit = exitTo(off, `steps + ${p + 1}`);
     /** After this instruction completed. */
     const doneExit = exitTo(off + 4, `steps + ${p + 1}`);
-    /** An add-with-carry of (al, ah) + (bl, bh) + cin into rd, flags when `setf` (AddWithCarry, alu.ts). */
-    const addc = (al: string, ah: string, bl: string, bh: string, cin: string, setf: boolean): string => {
-      if (setf) flagsUsed = true;
-      if (sf === 0 && !setf) return `{ const r = (${al} + ${bl} + ${cin}) | 0; ${set(rd, 'r', '0')} }`;
+    /**
+     * (al, ah) + or - (bl, bh) into rd in int32 arithmetic (the carry or borrow of the low words from
+     * an unsigned comparison), flags recorded lazily when `setf` (AddWithCarry, alu.ts).
+     */
+    const addc = (al: string, ah: string, bl: string, bh: string, sub: boolean, setf: boolean): string => {
+      const o = sub ? '-' : '+';
       if (sf === 0) {
-        return `{ const s = (${al} >>> 0) + (${bl} >>> 0) + ${cin}; const r = s | 0;${setf ? ` f = (r & ${FN}) | (r === 0 ? ${FZ} : 0) | (s >= ${TWO32} ? ${FC} : 0) | (((${al} ^ r) & (${bl} ^ r)) < 0 ? ${FV} : 0);` : ''} ${set(rd, 'r', '0')} }`;
+        const flags = setf ? setFlags(sub ? FlagKind.SUB32 : FlagKind.ADD32, 'pa', 'pb') : '';
+        return `{ const pa = ${al}, pb = ${bl}; const r = (pa ${o} pb) | 0; ${flags} ${set(rd, 'r', '0')} }`;
       }
-      return (
-        `{ const sl = (${al} >>> 0) + (${bl} >>> 0) + ${cin}; const rl = sl | 0; const sh = (${ah} >>> 0) + (${bh} >>> 0) + (sl >= ${TWO32} ? 1 : 0); const rh = sh | 0;` +
-        `${setf ? ` f = (rh & ${FN}) | ((rl | rh) === 0 ? ${FZ} : 0) | (sh >= ${TWO32} ? ${FC} : 0) | (((${ah} ^ rh) & (${bh} ^ rh)) < 0 ? ${FV} : 0);` : ''} ${set(rd, 'rl', 'rh')} }`
-      );
+      const carry = sub ? '((pa >>> 0) < (pb >>> 0) ? 1 : 0)' : '((rl >>> 0) < (pa >>> 0) ? 1 : 0)';
+      const flags = setf ? setFlags(sub ? FlagKind.SUB64 : FlagKind.ADD64, 'pa', 'pb', 'qa', 'qb') : '';
+      return `{ const pa = ${al}, pb = ${bl}, qa = ${ah}, qb = ${bh}; const rl = (pa ${o} pb) | 0; const rh = (qa ${o} qb ${o} ${carry}) | 0; ${flags} ${set(rd, 'rl', 'rh')} }`;
     };
     /** `const ml, mh` = ShiftReg(rm) (alu.ts). */
     const shifted = (type: number, amount: number) => {
@@ -256,12 +363,9 @@ export function generate(insns: Insn[]): string {
       }
       return `H.shiftReg(${L(rm)}, ${Hi(rm)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
     };
-    const logicFlags = (l: string, h: string) => {
-      flagsUsed = true;
-      return sf === 0 ? `f = (${l} & ${FN}) | (${l} === 0 ? ${FZ} : 0);` : `f = (${h} & ${FN}) | ((${l} | ${h}) === 0 ? ${FZ} : 0);`;
-    };
+    const logicFlags = (l: string, h: string) => (sf === 0 ? setFlags(FlagKind.LOGIC32, l) : setFlags(FlagKind.LOGIC64, l, '0', h));
     /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
-    const branch = (cond: string, conditional: boolean): string => {
+    const branch = (test: string, conditional: boolean): string => {
       const to = off + a;
       const taken =
         to === start
@@ -270,7 +374,7 @@ export function generate(insns: Insn[]): string {
             ? `{ steps += ${p + 1}; break t${to}; }`
             : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
       if (!conditional) return taken;
-      return `if (${cond}) ${taken}`;
+      return `if (${test}) ${taken}`;
     };
 
     switch (op) {
@@ -279,10 +383,11 @@ export function generate(insns: Insn[]): string {
       case Op.ADDI:
         // 32-bit forms stay in int32 arithmetic (no carry out is needed).
         if (sf === 0) out.push(`{ const l = (${L(rn)} + ${a}) | 0; ${set(rd, 'l', '0')} }`);
-        else out.push(`{ const s = (${L(rn)} >>> 0) + ${a >>> 0}; const t = (${Hi(rn)} + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0; ${set(rd, 's | 0', 't')} }`);
+        else out.push(`{ const pa = ${L(rn)}; const rl = (pa + ${a}) | 0; const rh = (${Hi(rn)} + ${b} + ((rl >>> 0) < (pa >>> 0) ? 1 : 0)) | 0; ${set(rd, 'rl', 'rh')} }`);
         break;
       case Op.ADDSI:
-        out.push(addc(L(rn), Hi(rn), `${a}`, `${b}`, `${c}`, true));
+        // SUBS: a, b = ~imm, -1 with carry in c = 1 (decode.ts).
+        out.push(c === 1 ? addc(L(rn), Hi(rn), `${~a}`, `${~b}`, true, true) : addc(L(rn), Hi(rn), `${a}`, `${b}`, false, true));
         break;
       case Op.ANDI:
         out.push(`{ const l = ${L(rn)} & ${a}, h = ${Hi(rn)} & ${b}; ${set(rd, 'l', 'h')} }`);
@@ -307,7 +412,7 @@ export function generate(insns: Insn[]): string {
       case Op.ADR:
       case Op.ADRP: {
         const base = op === Op.ADRP ? 'pg' : `((pg + ${off}) | 0)`;
-        out.push(`{ const s = (${base} >>> 0) + ${a >>> 0}; ${set(rd, 's | 0', `(pcHi + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0`)} }`);
+        out.push(`{ const pa = ${base}; const rl = (pa + ${a}) | 0; ${set(rd, 'rl', `(pcHi + ${b} + ((rl >>> 0) < (pa >>> 0) ? 1 : 0)) | 0`)} }`);
         break;
       }
       case Op.SHIFTI:
@@ -317,15 +422,11 @@ export function generate(insns: Insn[]): string {
         out.push(`{ const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} }`);
         break;
       case Op.ADDSUB_SH: {
-        const sub = (c >>> 8) & 1;
-        const inv = sub ? '~' : '';
-        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} const bl = ${inv}ml, bh = ${inv}mh; ${addc(L(rn), Hi(rn), 'bl', 'bh', `${sub}`, (c & 0x200) !== 0)} }`);
+        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} ${addc(L(rn), Hi(rn), 'ml', 'mh', (c & 0x100) !== 0, (c & 0x200) !== 0)} }`);
         break;
       }
       case Op.ADDSUB_EXT: {
-        const sub = (c >>> 8) & 1;
-        const inv = sub ? '~' : '';
-        out.push(`{ ${extended(L(rm), Hi(rm), c & 7, (c >>> 3) & 7, 'el', 'eh')} const bl = ${inv}el, bh = ${inv}eh; ${addc(L(rn), Hi(rn), 'bl', 'bh', `${sub}`, (c & 0x200) !== 0)} }`);
+        out.push(`{ ${extended(L(rm), Hi(rm), c & 7, (c >>> 3) & 7, 'el', 'eh')} ${addc(L(rn), Hi(rn), 'el', 'eh', (c & 0x100) !== 0, (c & 0x200) !== 0)} }`);
         break;
       }
       case Op.LOGIC_SH: {
@@ -337,7 +438,7 @@ export function generate(insns: Insn[]): string {
         break;
       }
       case Op.CSEL: {
-        flagsUsed = true;
+        const [pre, test] = cond(c & 15);
         const kind = c >>> 4;
         let other = `let l = ${L(rm)}, h = ${sf ? Hi(rm) : '0'};`;
         if (kind === 1) other += ' l = (l + 1) | 0; if (l === 0) h = (h + 1) | 0;';
@@ -345,7 +446,7 @@ export function generate(insns: Insn[]): string {
           other += ' l = ~l; h = ~h;';
           if (kind === 3) other += ' l = (l + 1) | 0; if (l === 0) h = (h + 1) | 0;';
         }
-        out.push(`if (${condition(c & 15)}) { const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} } else { ${other} ${set(rd, 'l', sf ? 'h' : '0')} }`);
+        out.push(`${pre} if (${test}) { const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} } else { ${other} ${set(rd, 'l', sf ? 'h' : '0')} }`);
         break;
       }
       case Op.BFM:
@@ -357,11 +458,12 @@ export function generate(insns: Insn[]): string {
       case Op.DP3: {
         // The interpreter's own code on the registers it reads, written back; then Rd and NZCV reloaded.
         flagsUsed = true;
+        known = FlagKind.NZCV;
         const reads = new Set([rd, rn, rm]);
         if (op === Op.DP3) reads.add(a);
         reads.delete(REG_ZR);
         const put = [...reads].map((r) => `xl[${r}] = ${L(r)}; xh[${r}] = ${Hi(r)};`).join(' ');
-        out.push(`${put} cpu.nzcv = f; H.executeDataProc(cpu, ${ins.info}, ${a}, ${b}, ${c}); ${L(rd)} = xl[${rd}]; ${Hi(rd)} = xh[${rd}]; f = cpu.nzcv;`);
+        out.push(`${put} cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd); H.executeDataProc(cpu, ${ins.info}, ${a}, ${b}, ${c}); ${L(rd)} = xl[${rd}]; ${Hi(rd)} = xh[${rd}]; f = cpu.nzcv; fk = 0;`);
         break;
       }
       case Op.LOAD:
@@ -379,10 +481,11 @@ export function generate(insns: Insn[]): string {
         out.push(`{ const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')} }`);
         out.push(branch('true', false));
         break;
-      case Op.BCOND:
-        flagsUsed = true;
-        out.push(branch(condition(c), true));
+      case Op.BCOND: {
+        const [pre, test] = cond(c);
+        out.push(`${pre} ${branch(test, true)}`);
         break;
+      }
       case Op.CBZ:
       case Op.CBNZ: {
         const zero = `(${L(rn)} | ${sf ? Hi(rn) : '0'}) === 0`;
@@ -424,8 +527,8 @@ export function generate(insns: Insn[]): string {
   const source = out.join('\n');
   const assigned = new Set(Array.from(source.matchAll(/\b([lh]\d+) = /g), (m) => m[1]));
   const halves = list.flatMap((r) => [`l${r}`, `h${r}`]).filter((v) => assigned.has(v) && v !== 'l33' && v !== 'h33');
-  const flagsWritten = /\bf = /.test(source);
-  const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = f;' : '');
+  const flagsWritten = /\bfk = /.test(source);
+  const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd);' : '');
   const reload = list.filter((r) => r !== 33).map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(' ');
   const head = [
     '"use strict";',
@@ -437,7 +540,7 @@ export function generate(insns: Insn[]): string {
     '  const mmuOff = cpu.mmuOff, fastRead = tlb.fastRead, fastWrite = tlb.fastWrite, ramSize = cpu.ramFastLimit;',
   ];
   if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
-  if (flagsUsed) head.push('  let f = cpu.nzcv;');
+  if (flagsUsed) head.push('  let f = cpu.nzcv, fk = 0, fa = 0, fb = 0, fc = 0, fd = 0;');
   const opened = [...targets].sort((x, y) => y - x).map((t) => `t${t}: {`).join(' ');
   head.push('  let steps = 0, ret = 0;', `  region: for (;;) { ${opened}`);
   const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
@@ -484,7 +587,7 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
   const s: string[] = ['{ let att = false;'];
   if (mode === 3) s.push(extended(L(rm), Hi(rm), (c >>> 6) & 7, (c >>> 9) & 3, 'ol', 'oh'));
   else s.push(`const ol = ${a}, oh = ${b};`);
-  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const s = (bl >>> 0) + (ol >>> 0); const nl = s | 0; const nh = (bh + oh + (s >= 4294967296 ? 1 : 0)) | 0;`);
+  s.push(mode !== 3 && a === 0 && b === 0 ? `const nl = ${L(rn)}, nh = ${Hi(rn)}, bl = nl, bh = nh;` : `const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ol) | 0; const nh = (bh + oh + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
   s.push(ramOffset(isLoad ? 'fastRead' : 'fastWrite'));
   const aligned = size === 0 ? '' : ` && (off & ${(1 << size) - 1}) === 0`;
@@ -525,7 +628,7 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
   const wide = (c & 3) === 3;
   const isLdp = op === Op.LDP;
   const s: string[] = ['{ let att = false;'];
-  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const s = (bl >>> 0) + ${a >>> 0}; const nl = s | 0; const nh = (bh + ${a >> 31} + (s >= 4294967296 ? 1 : 0)) | 0;`);
+  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ${a}) | 0; const nh = (bh + ${a >> 31} + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
   s.push(ramOffset(isLdp ? 'fastRead' : 'fastWrite', ` && (vl & 0xfff) <= ${wide ? 0xff0 : 0xff8}`));
   const writeBase = mode !== 0 ? `${L(rn)} = nl; ${Hi(rn)} = nh;` : '';
