@@ -20,13 +20,14 @@
  * instructions are written back and the steps returned include the faulting one (`cpu.exc` set,
  * next pc = the faulting instruction's); after an access that needs the run loop
  * (`cpu.attention`) or a store to a page with flags the function returns after that instruction.
- * The rarer data-processing ops (bitfield, EXTR, ADC, CCMP, 1/2/3-source) call the interpreter's
- * own executeDataProc on the registers written back (one definition of their semantics).
+ * 32-bit MADD/MSUB, UDIV/SDIV, variable shifts and CCMP/CCMN are inline; the other 1/2/3-source
+ * ops call the interpreter's dataProc1/2/3 on the values, and the rarer ones (bitfield, EXTR, ADC)
+ * its executeDataProc on the registers written back (one definition of their semantics).
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
 import { addWithCarry, extendReg, logicFlags, shiftReg } from './alu.js';
-import { executeDataProc } from './dataproc.js';
+import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js';
 import { LS_UNPRIV } from './decode.js';
 import { JIT_THRESHOLD, Op, REG_ZR } from './execute.js';
 import { loadSlow, loadStoreOther, MV, storeSlow } from './memory.js';
@@ -114,7 +115,7 @@ export function nzcvOf(k: FlagKind, f: number, a: number, b: number, c: number, 
   }
 }
 
-const HELPERS = { extendReg, shiftReg, executeDataProc, loadSlow, storeSlow, loadStoreOther, nzcvOf, MV, R };
+const HELPERS = { extendReg, shiftReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, loadStoreOther, nzcvOf, MV, R };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
@@ -449,21 +450,58 @@ export function generate(insns: Insn[]): string {
         out.push(`${pre} if (${test}) { const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} } else { ${other} ${set(rd, 'l', sf ? 'h' : '0')} }`);
         break;
       }
+      case Op.DP3:
+        // MADD/MSUB (32-bit) inline; the others in the interpreter's dataProc3, on the values.
+        if (sf === 0 && c <= 1) out.push(`{ const r = (${L(a)} ${c === 0 ? '+' : '-'} Math.imul(${L(rn)}, ${L(rm)})) | 0; ${set(rd, 'r', '0')} }`);
+        else out.push(`{ H.dataProc3(${L(rn)}, ${Hi(rn)}, ${L(rm)}, ${Hi(rm)}, ${L(a)}, ${Hi(a)}, ${c}, ${sf}); const l = R[0], h = ${sf ? 'R[1]' : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.DP2: {
+        // 32-bit UDIV, SDIV and shifts inline (dataProc2, dataproc.ts: x / 0 = 0, INT32_MIN / -1 = INT32_MIN).
+        const n = L(rn);
+        const m = L(rm);
+        const e =
+          sf !== 0 ? null
+          : c === 2 ? `${m} === 0 ? 0 : ((${n} >>> 0) / (${m} >>> 0)) | 0`
+          : c === 3 ? `${m} === 0 ? 0 : (${n} / ${m}) | 0`
+          : c === 8 ? `${n} << (${m} & 31)`
+          : c === 9 ? `(${n} >>> (${m} & 31)) | 0`
+          : c === 10 ? `${n} >> (${m} & 31)`
+          : null;
+        if (e !== null) out.push(`{ const r = ${e}; ${set(rd, 'r', '0')} }`);
+        else out.push(`{ H.dataProc2(${n}, ${Hi(rn)}, ${m}, ${Hi(rm)}, ${c}, ${sf}); const l = R[0], h = ${sf ? 'R[1]' : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      }
+      case Op.DP1:
+        out.push(`{ H.dataProc1(${L(rn)}, ${sf ? Hi(rn) : '0'}, ${c}, ${sf}); const l = R[0], h = ${sf ? 'R[1]' : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.CCMP: {
+        // c: cond | nzcv << 4 | ccmp << 8 | immediate << 9 (executeDataProc): the compare's flags
+        // recorded lazily, or the immediate NZCV.
+        const [pre, test] = cond(c & 15);
+        const sub = (c & 0x100) !== 0;
+        const ml = c & 0x200 ? `${a}` : L(rm);
+        const mh = c & 0x200 ? '0' : Hi(rm);
+        const k = sf ? (sub ? FlagKind.SUB64 : FlagKind.ADD64) : sub ? FlagKind.SUB32 : FlagKind.ADD32;
+        const ops = sf ? `fa = ${L(rn)}; fb = ${ml}; fc = ${Hi(rn)}; fd = ${mh};` : `fa = ${L(rn)}; fb = ${ml};`;
+        out.push(`${pre} if (${test}) { fk = ${k}; ${ops} } else { f = ${((c >>> 4) & 15) << 28}; fk = 0; }`);
+        known = -1;
+        break;
+      }
       case Op.BFM:
       case Op.EXTR:
-      case Op.ADC:
-      case Op.CCMP:
-      case Op.DP1:
-      case Op.DP2:
-      case Op.DP3: {
-        // The interpreter's own code on the registers it reads, written back; then Rd and NZCV reloaded.
-        flagsUsed = true;
-        known = FlagKind.NZCV;
+      case Op.ADC: {
+        // The interpreter's own code on the registers it reads, written back; then Rd (and NZCV:
+        // ADC reads and may set them) reloaded.
         const reads = new Set([rd, rn, rm]);
-        if (op === Op.DP3) reads.add(a);
         reads.delete(REG_ZR);
         const put = [...reads].map((r) => `xl[${r}] = ${L(r)}; xh[${r}] = ${Hi(r)};`).join(' ');
-        out.push(`${put} cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd); H.executeDataProc(cpu, ${ins.info}, ${a}, ${b}, ${c}); ${L(rd)} = xl[${rd}]; ${Hi(rd)} = xh[${rd}]; f = cpu.nzcv; fk = 0;`);
+        const call = `H.executeDataProc(cpu, ${ins.info}, ${a}, ${b}, ${c}); ${L(rd)} = xl[${rd}]; ${Hi(rd)} = xh[${rd}];`;
+        if (op !== Op.ADC) out.push(`${put} ${call}`);
+        else {
+          flagsUsed = true;
+          known = FlagKind.NZCV;
+          out.push(`${put} cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd); ${call} f = cpu.nzcv; fk = 0;`);
+        }
         break;
       }
       case Op.LOAD:
@@ -534,7 +572,8 @@ export function generate(insns: Insn[]): string {
     '"use strict";',
     'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
     'const tlb = cpu.tlb, tlbLo = tlb.tagLo, tlbHi = tlb.tagHi, tlbPerm = tlb.perm, tlbRam = tlb.ram;',
-    'return function region(pcLo, pcHi, n0, maxSteps) {',
+    // Named by its first instruction's page offset and size (profiles, --trace-deopt).
+    `return function region_${start.toString(16)}_${len}(pcLo, pcHi, n0, maxSteps) {`,
     '  const pg = pcLo & -4096;',
     // The fast-path permission bits depend on the EL, the MMU on the regime: read them on entry.
     '  const mmuOff = cpu.mmuOff, fastRead = tlb.fastRead, fastWrite = tlb.fastWrite, ramSize = cpu.ramFastLimit;',
