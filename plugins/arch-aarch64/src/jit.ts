@@ -150,9 +150,10 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
       found.set(i, ins);
       if (!isBranch(op)) continue;
       if (op <= Op.TBNZ) {
-        // Forward targets join the region; a branch back to its start loops; others leave it.
+        // Targets from the region's start to the page's end join it (a branch back to one of its
+        // instructions loops in the function where the loops nest: nesting()); others leave it.
         const target = i + ins.a;
-        if (target > i && target < 0x1000) work.push(target);
+        if (target >= idx && target < 0x1000 && target !== i) work.push(target);
       }
       if (op < Op.BCOND || op > Op.TBNZ) break; // B, BL, BR, BLR, RET: no fall-through
     }
@@ -172,10 +173,55 @@ export function coverage(insns: Insn[]): number[] {
   return cover;
 }
 
-/** Whether the region loops inside its function: a branch back to its first instruction. */
+/**
+ * Whether control comes back to the region's entry inside its function (a branch back to its first
+ * instruction): it heads a guest loop. A region entered elsewhere in a loop waits for HOT_THRESHOLD.
+ */
 export function loopsOnItself(insns: Insn[]): boolean {
   const start = insns[0].off;
   return insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === start);
+}
+
+/**
+ * The nested structure of a region's function (generate): the guest loops that become
+ * `lH: for (;;)` (head H -> offset of its last branch back to H) and the labeled blocks that
+ * forward branches leave (target T -> offset where the block opens). A branch back to the first
+ * instruction continues the region's own loop. A loop that crosses another, or that a forward
+ * branch enters other than at its head, is not made: its branches back leave the region.
+ */
+export function nesting(insns: Insn[]): { loops: Map<number, number>; blocks: Map<number, number> } {
+  const start = insns[0].off;
+  const offs = new Set(insns.map((i) => i.off));
+  const jumps = insns.filter((i) => i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a));
+  const candidates = new Map<number, number>();
+  for (const j of jumps) {
+    const t = j.off + j.a;
+    if (j.a <= 0 && t !== start) candidates.set(t, Math.max(candidates.get(t) ?? 0, j.off));
+  }
+  const loops = new Map<number, number>();
+  const within = (x: number, h: number, e: number) => x >= h && x <= e;
+  for (const [h, e] of [...candidates].sort((x, y) => x[0] - y[0] || y[1] - x[1])) {
+    const crosses = [...loops].some(([h2, e2]) => !(e2 < h || e < h2 || (h2 <= h && e <= e2) || (h <= h2 && e2 <= e)));
+    const entered = jumps.some((j) => j.a > 0 && !within(j.off, h, e) && j.off + j.a > h && j.off + j.a <= e);
+    if (!crosses && !entered) loops.set(h, e);
+  }
+  const blocks = new Map<number, number>();
+  for (const j of jumps) {
+    const t = j.off + j.a;
+    if (j.a <= 0) continue;
+    // Opens just before the outermost loop the branch leaves (its head - 1), else inside the
+    // innermost loop holding both ends (its head), else at the top.
+    let outer = -1;
+    let inner = start;
+    for (const [h, e] of loops) {
+      if (!within(j.off, h, e)) continue;
+      if (t > e) outer = outer < 0 || h < outer ? h : outer;
+      else if (h > inner) inner = h;
+    }
+    const open = outer >= 0 ? outer - 1 : inner;
+    blocks.set(t, Math.min(blocks.get(t) ?? open, open));
+  }
+  return { loops, blocks };
 }
 
 /** Page offsets where the region leaves by running on into code it does not hold. */
@@ -275,18 +321,20 @@ export function lazyCondition(k: FlagKind, cond: number): string | null {
 
 /**
  * JavaScript source of the region function (exported for tests and debugging). Structured as V8
- * likes it: the instructions in page order inside `region: for (;;) { ... }`; a forward branch
- * to T is `break tT` out of a labeled block that ends just before T (the blocks nest by target,
- * all opened at the top), a branch back to the start is `continue region` once the budget allows
- * another pass, anything else leaves. `steps` counts the instructions done; `p` in the generator
- * counts those not yet added to it.
+ * likes it (nesting()): the instructions in page order inside `region: for (;;) { ... }`; a
+ * forward branch to T is `break tT` out of a labeled block that ends just before T, a guest loop
+ * with head H is `lH: for (;;) { ... }` and a branch back to H `continue lH` (to the start:
+ * `continue region`) once the budget allows another pass (a run between two such checks goes
+ * forward only: at most `len` instructions), anything else leaves. `steps` counts the
+ * instructions done; `p` in the generator counts those not yet added to it.
  */
 export function generate(insns: Insn[]): string {
   const start = insns[0].off;
   const len = insns.length;
   const offs = new Set(insns.map((i) => i.off));
-  const targets = new Set<number>();
-  for (const i of insns) if (i.op >= Op.B && i.op <= Op.TBNZ && i.a > 0 && offs.has(i.off + i.a)) targets.add(i.off + i.a);
+  const { loops, blocks } = nesting(insns);
+  /** Open labeled statements, innermost last: [label, the offset before which it closes]. */
+  const open: Array<[string, number]> = [];
   const regs = new Set<number>();
   let flagsUsed = false;
   // Register locals are l<n>/h<n>: temporaries never end in a digit.
@@ -328,14 +376,28 @@ export function generate(insns: Insn[]): string {
   const out: string[] = [];
   insns.forEach((ins, k) => {
     const { op, rd, rn, rm, sf, a, b, c, off } = ins;
-    if (targets.has(off)) {
-      // The end of the block forward branches to here leave.
+    // Close the blocks that end here (forward branches arrive) and the loops that ended before;
+    // open the blocks and the loop that start here, outermost first.
+    const opening: Array<[string, number]> = [];
+    const blocksAt = (at: number) => [...blocks].filter(([, o]) => o === at).sort((x, y) => y[0] - x[0]);
+    for (const [t] of blocksAt(off - 1)) opening.push([`t${t}`, t]);
+    if (loops.has(off)) opening.push([`l${off}`, loops.get(off)! + 1]);
+    for (const [t] of blocksAt(off)) opening.push([`t${t}`, t]);
+    const closing = open.length > 0 && open[open.length - 1][1] <= off;
+    if (closing || opening.length > 0 || k === 0) {
       if (p > 0) out.push(`steps += ${p};`);
       p = 0;
-      out.push(`}`);
-      known = -1;
+      known = -1; // a join (or the region's head, reached again by `continue region`)
     }
-    if (k === 0) known = -1; // the loop's head: reached again by `continue region`
+    while (open.length > 0 && open[open.length - 1][1] <= off) {
+      const [label] = open.pop()!;
+      out.push(label[0] === 'l' ? `break ${label}; }` : '}');
+    }
+    if (open.some(([, end]) => end <= off)) throw new Error('aarch64 jit: regions nest badly');
+    for (const [label, end] of opening) {
+      out.push(label[0] === 'l' ? `${label}: for (;;) {` : `${label}: {`);
+      open.push([label, end]);
+    }
     const inflight = `cpu.inflight = n0 + steps + ${p};`;
     /** After this instruction faulted: earlier instructions' registers kept, pc at it. */
     const trapExit = exitTo(off, `steps + ${p + 1}`);
@@ -368,10 +430,13 @@ export function generate(insns: Insn[]): string {
     /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
     const branch = (test: string, conditional: boolean): string => {
       const to = off + a;
+      const again = (label: string) => `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(to, 'steps')} continue ${label}; }`;
       const taken =
         to === start
-          ? `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(start, 'steps')} continue region; }`
-          : to > off && targets.has(to)
+          ? again('region')
+          : to <= off && loops.has(to)
+          ? again(`l${to}`)
+          : to > off && blocks.has(to)
             ? `{ steps += ${p + 1}; break t${to}; }`
             : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
       if (!conditional) return taken;
@@ -556,8 +621,8 @@ export function generate(insns: Insn[]): string {
       // The run ends here (the next instruction is not translated, or another page's): leave.
       if (!offs.has(off + 4)) out.push(exitTo(off + 4, `steps + ${p}`));
     }
-    void k;
   });
+  for (; open.length > 0; open.pop()) out.push('}');
 
   // Write back only the register halves and flags the block assigns (found in its source), and
   // never the XZR sink (33): its value is never read as a register.
@@ -580,8 +645,7 @@ export function generate(insns: Insn[]): string {
   ];
   if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
   if (flagsUsed) head.push('  let f = cpu.nzcv, fk = 0, fa = 0, fb = 0, fc = 0, fd = 0;');
-  const opened = [...targets].sort((x, y) => y - x).map((t) => `t${t}: {`).join(' ');
-  head.push('  let steps = 0, ret = 0;', `  region: for (;;) { ${opened}`);
+  head.push('  let steps = 0, ret = 0;', '  region: for (;;) {');
   const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
   // Every path ends in a leave (break region) or a continue: the loop's end is never reached.
   const tail = ['  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, '  return ret;', '};'];

@@ -58,6 +58,35 @@ describe('aarch64 region translator', () => {
     expect(src).toContain('continue region;');
   });
 
+  it('an inner loop runs inside the region of its outer loop (lH: for), with exact results and counts', () => {
+    // outer: x3 times { inner: x4 = 5; do { x1 += x4; x4 -= 1 } while (x4 != 0) }, then b .
+    const prog = [
+      A.movz(3, 40), // 0x00
+      A.movz(1, 0), // 0x04
+      A.movz(4, 5), // 0x08 outer head
+      A.add(1, 1, 4), // 0x0c inner head
+      A.subsi(4, 4, 1), // 0x10
+      A.bcond('ne', -8), // 0x14 -> 0x0c
+      A.subsi(3, 3, 1), // 0x18
+      A.bcond('ne', -20), // 0x1c -> 0x08
+      A.b(0), // 0x20
+    ];
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    for (const m of [jit, interp]) {
+      m.load(prog);
+      m.run(2 + 40 * (1 + 5 * 3 + 2));
+    }
+    expect(jit.x(1)).toBe(40n * 15n);
+    expect(jit.cpu.pcLo).toBe(interp.cpu.pcLo);
+    expect(jit.cpu.retired).toBe(interp.cpu.retired);
+    const page = jit.cpu.resolveFetch((CODE + 8) | 0, 0);
+    const src = generate(scanBlock(jit.cpu, page, (CODE + 8) & 0xfff));
+    expect(src).toMatch(/l\d+: for \(;;\) \{/);
+    expect(src).toMatch(/continue l\d+;/);
+    expect(src).toContain('continue region;');
+  });
+
   it('a store into a translated page drops its regions, and the new code runs', () => {
     const m = makeMachine();
     // loop: add x1, x1, #1 (patched below to #2); subs x2, x2, #1; b.ne loop; b .
