@@ -189,7 +189,7 @@ export function loopsOnItself(insns: Insn[]): boolean {
  * instruction continues the region's own loop. A loop that crosses another, or that a forward
  * branch enters other than at its head, is not made: its branches back leave the region.
  */
-export function nesting(insns: Insn[]): { loops: Map<number, number>; blocks: Map<number, number> } {
+export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, number>; blocks: Map<number, number> } {
   const start = insns[0].off;
   const offs = new Set(insns.map((i) => i.off));
   const jumps = insns.filter((i) => i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a));
@@ -203,7 +203,7 @@ export function nesting(insns: Insn[]): { loops: Map<number, number>; blocks: Ma
   for (const [h, e] of [...candidates].sort((x, y) => x[0] - y[0] || y[1] - x[1])) {
     const crosses = [...loops].some(([h2, e2]) => !(e2 < h || e < h2 || (h2 <= h && e <= e2) || (h <= h2 && e2 <= e)));
     const entered = jumps.some((j) => j.a > 0 && !within(j.off, h, e) && j.off + j.a > h && j.off + j.a <= e);
-    if (!crosses && !entered) loops.set(h, e);
+    if (withLoops && !crosses && !entered) loops.set(h, e);
   }
   const blocks = new Map<number, number>();
   for (const j of jumps) {
@@ -221,6 +221,17 @@ export function nesting(insns: Insn[]): { loops: Map<number, number>; blocks: Ma
     const open = outer >= 0 ? outer - 1 : inner;
     blocks.set(t, Math.min(blocks.get(t) ?? open, open));
   }
+  // Blocks opened at different places may cross: open the later one with the earlier.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [t1, p1] of blocks)
+      for (const [t2, p2] of blocks)
+        if (p1 < p2 && p2 < t1 && t1 < t2) {
+          blocks.set(t2, p1);
+          changed = true;
+        }
+  }
+  if (loops.size > 0 && !nests(loops, blocks)) return nesting(insns, false);
   return { loops, blocks };
 }
 
@@ -277,6 +288,18 @@ function condition(cond: number): string {
       return 'true';
   }
   return (cond & 1) !== 0 ? `!(${r})` : r;
+}
+
+/**
+ * Whether the loops and blocks of nesting() nest properly, as generate() opens and closes them: a
+ * block opened at a loop's head - 1 opens just before the loop, one at the head just inside it,
+ * and blocks close (before their target) ahead of what opens there.
+ */
+function nests(loops: Map<number, number>, blocks: Map<number, number>): boolean {
+  const spans: Array<[number, number]> = [];
+  for (const [h, e] of loops) spans.push([h - 0.25, e + 1]);
+  for (const [t, p] of blocks) spans.push([(p & 3) === 3 ? p + 0.5 : p, t - 0.5]);
+  return spans.every(([a, b]) => spans.every(([c, d]) => b <= c || d <= a || (a <= c && d <= b) || (c <= a && b <= d)));
 }
 
 /**

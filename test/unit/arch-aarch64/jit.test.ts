@@ -1,7 +1,8 @@
 /** The aarch64 region translator (jit.ts): what it translates, its exits, the engine choice, invalidation. */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { generate, scanBlock } from '../../../plugins/arch-aarch64/src/jit.js';
+import { generate, type Insn, scanBlock } from '../../../plugins/arch-aarch64/src/jit.js';
+import { rng } from '../../helpers/rng.js';
 import { CODE, DATA, makeMachine } from './machine.js';
 
 /** x0 = 0..n-1 summed into x1, with a forward branch inside the loop body (odd values skipped). */
@@ -85,6 +86,24 @@ describe('aarch64 region translator', () => {
     expect(src).toMatch(/l\d+: for \(;;\) \{/);
     expect(src).toMatch(/continue l\d+;/);
     expect(src).toContain('continue region;');
+  });
+
+  it('any branch structure gives properly nested source (loops that cross fall back to leaving)', () => {
+    const rand = rng(11);
+    const MOVR = 15; // execute.ts Op
+    const CBZ = 28;
+    for (let trial = 0; trial < 5000; trial++) {
+      const n = 3 + Math.floor(rand() * 12);
+      const insns: Insn[] = [];
+      for (let k = 0, off = 0; k < n; k++, off += rand() < 0.2 ? 8 : 4) {
+        const branch = rand() < 0.4;
+        const to = Math.floor(rand() * n * 1.2) * 4;
+        insns.push({ info: 0, op: branch ? CBZ : MOVR, rd: 1, rn: 2, rm: 3, sf: 1, a: branch ? to - off : 0, b: 0, c: 0, off });
+      }
+      const src = generate(insns);
+      // Parses (labels and braces balanced); the cpu and helpers are never called here.
+      expect(() => new Function('cpu', 'H', src)).not.toThrow();
+    }
   });
 
   it('a store into a translated page drops its regions, and the new code runs', () => {
