@@ -39,6 +39,13 @@ export { JIT_THRESHOLD };
 export const HOT_THRESHOLD = 10000;
 /** Largest region, in instructions. */
 export const MAX_BLOCK = 128;
+/**
+ * Largest region source, in characters. V8 never optimizes a function whose bytecode exceeds its
+ * limit (60 KB): measured on the compute kernel, regions of 59-74 K characters (128 instructions
+ * with many loads and stores) ran in V8's baseline tier for the whole run, ones of 51 K and less
+ * optimized. A larger region is scanned again with half the instructions until it fits.
+ */
+export const MAX_SOURCE = 40_000;
 
 /**
  * A translated region: runs from virtual pc (`pcLo`, `pcHi`) with `n0` steps already taken in this
@@ -136,11 +143,11 @@ function isBranch(op: Op): boolean {
  * forward targets of B, BL and the conditional branches, up to MAX_BLOCK instructions. Sorted by offset
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
-export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
+export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[] {
   const found = new Map<number, Insn>();
   const work = [idx];
-  while (work.length > 0 && found.size < MAX_BLOCK) {
-    for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < MAX_BLOCK; i += 4) {
+  while (work.length > 0 && found.size < max) {
+    for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < max; i += 4) {
       let info = code[i];
       if (info === 0) info = cpu.decodeAt(code, i);
       const op = (info & 0xff) as Op;
@@ -160,6 +167,16 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
   }
   if (!found.has(idx)) return [];
   return [...found.values()].sort((x, y) => x.off - y.off);
+}
+
+/** scanBlock, halving the instruction bound until the region's source fits MAX_SOURCE; with that source. */
+export function scanRegion(cpu: A64Cpu, code: Int32Array, idx: number): { insns: Insn[]; source: string } {
+  for (let max = MAX_BLOCK; ; max >>= 1) {
+    const insns = scanBlock(cpu, code, idx, max);
+    if (insns.length === 0) return { insns, source: '' };
+    const source = generate(insns);
+    if (source.length <= MAX_SOURCE || max <= 8) return { insns, source };
+  }
 }
 
 /** The slots the region's code comes from, as [first, end) pairs (CodeCache.store): a store elsewhere keeps it. */
@@ -247,8 +264,8 @@ export function fallThroughExits(insns: Insn[]): number[] {
 }
 
 /** Translates scanned instructions (scanBlock, not empty) into a block bound to `cpu`. */
-export function compileBlock(cpu: A64Cpu, kit: JitKit, insns: Insn[]): Block {
-  const factory = kit.factory<(cpu: A64Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generate(insns));
+export function compileBlock(cpu: A64Cpu, kit: JitKit, insns: Insn[], source = generate(insns)): Block {
+  const factory = kit.factory<(cpu: A64Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, source);
   // A pass runs each instruction at most once (forward jumps only): its length bounds a pass.
   return new Block(factory(cpu, HELPERS), insns.length);
 }

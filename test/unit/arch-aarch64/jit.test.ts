@@ -1,7 +1,7 @@
 /** The aarch64 region translator (jit.ts): what it translates, its exits, the engine choice, invalidation. */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { generate, type Insn, scanBlock } from '../../../plugins/arch-aarch64/src/jit.js';
+import { generate, type Insn, MAX_SOURCE, scanBlock, scanRegion } from '../../../plugins/arch-aarch64/src/jit.js';
 import { rng } from '../../helpers/rng.js';
 import { CODE, DATA, makeMachine } from './machine.js';
 
@@ -104,6 +104,18 @@ describe('aarch64 region translator', () => {
       // Parses (labels and braces balanced); the cpu and helpers are never called here.
       expect(() => new Function('cpu', 'H', src)).not.toThrow();
     }
+  });
+
+  it('a region whose source would be too large for V8 to optimize is scanned again smaller', () => {
+    const m = makeMachine();
+    // 128 byte stores in a row (an unrolled loop): one region of all of them would exceed MAX_SOURCE.
+    m.load([...Array.from({ length: 128 }, (_, i) => A.ldstImm(0, 0, i & 7, 19, i)), A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    expect(generate(scanBlock(m.cpu, page, CODE & 0xfff)).length).toBeGreaterThan(MAX_SOURCE);
+    const { insns, source } = scanRegion(m.cpu, page, CODE & 0xfff);
+    expect(source.length).toBeLessThanOrEqual(MAX_SOURCE);
+    expect(insns.length).toBeGreaterThan(8);
+    expect(source).toBe(generate(insns));
   });
 
   it('a store into a translated page drops its regions, and the new code runs', () => {
