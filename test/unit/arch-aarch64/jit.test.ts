@@ -118,6 +118,43 @@ describe('aarch64 region translator', () => {
     expect(source).toBe(generate(insns));
   });
 
+  it('inline 32-bit divides and multiply-adds keep the edge cases (x / 0 = 0, INT32_MIN / -1, UDIV of large values)', () => {
+    // A hot loop over the edge cases; results accumulated in x10 (eor) so every one counts.
+    const prog = [
+      ...A.mov64(1, 0x80000000), // w1 = INT32_MIN
+      ...A.mov64(2, 0xffffffff), // w2 = -1 / UINT32_MAX
+      A.movz(3, 0), // w3 = 0
+      A.movz(4, 7),
+      A.movz(5, 200),
+      // loop:
+      A.sdiv(6, 1, 2, 0), // INT32_MIN / -1 = INT32_MIN
+      A.eor(10, 10, 6),
+      A.sdiv(6, 2, 3, 0), // / 0 = 0
+      A.eor(10, 10, 6),
+      A.udiv(6, 2, 4, 0), // 0xffffffff / 7
+      A.eor(10, 10, 6),
+      A.sdiv(6, 1, 4, 0), // rounds toward zero
+      A.eor(10, 10, 6),
+      A.msub(6, 2, 4, 1, 0), // INT32_MIN - (-1 * 7)
+      A.add(10, 10, 6),
+      A.subsi(5, 5, 1),
+      A.bcond('ne', -44),
+      A.b(0),
+    ];
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    const steps = prog.flat().length - 1 + 199 * 12;
+    for (const m of [jit, interp]) {
+      m.load(prog);
+      m.run(steps);
+    }
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(jit.x(10)).not.toBe(0n);
+    for (const r of [6, 10]) expect(jit.x(r)).toBe(interp.x(r));
+    expect(jit.cpu.pcLo).toBe(interp.cpu.pcLo);
+    expect(jit.cpu.retired).toBe(interp.cpu.retired);
+  });
+
   it('a store into a translated page drops its regions, and the new code runs', () => {
     const m = makeMachine();
     // loop: add x1, x1, #1 (patched below to #2); subs x2, x2, #1; b.ne loop; b .
