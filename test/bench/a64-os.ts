@@ -4,6 +4,8 @@
  * translated. For tuning the translator's thresholds; not a test (host times vary).
  *
  *   node --import tsx test/bench/a64-os.ts [runs]
+ *
+ * A64ENGINES=jit (or interp) runs only that engine (e.g. under `node --cpu-prof`).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
