@@ -149,7 +149,7 @@ function bitfield(cpu: A64Cpu, rd: number, rn: number, immr: number, imms: numbe
 }
 
 /** RBIT 0, REV16 1, REV32 2 (REV for 32 bits), REV 3, CLZ 4, CLS 5 into R. */
-function dataProc1(lo: number, hi: number, opcode: number, sf: number): void {
+export function dataProc1(lo: number, hi: number, opcode: number, sf: number): void {
   switch (opcode) {
     case 0:
       R[0] = sf ? rbit32(hi) : rbit32(lo);
@@ -210,7 +210,7 @@ function crc32(acc: number, ml: number, mh: number, opcode: number): number {
 }
 
 /** UDIV 2, SDIV 3, LSLV 8, LSRV 9, ASRV 10, RORV 11, CRC32 16-23 into R. */
-function dataProc2(nl: number, nh: number, ml: number, mh: number, opcode: number, sf: number): void {
+export function dataProc2(nl: number, nh: number, ml: number, mh: number, opcode: number, sf: number): void {
   if (opcode >= 16) {
     R[0] = crc32(nl, ml, mh, opcode);
     R[1] = 0;
@@ -262,7 +262,7 @@ function dataProc2(nl: number, nh: number, ml: number, mh: number, opcode: numbe
 }
 
 /** MADD 0, MSUB 1, SMADDL 2, SMSUBL 3, SMULH 4, UMADDL 10, UMSUBL 11, UMULH 12 into R. */
-function dataProc3(nl: number, nh: number, ml: number, mh: number, al: number, ah: number, kind: number, sf: number): void {
+export function dataProc3(nl: number, nh: number, ml: number, mh: number, al: number, ah: number, kind: number, sf: number): void {
   switch (kind) {
     case 0:
     case 1:

@@ -119,6 +119,82 @@ const TWO32 = 4294967296;
  * the one that raised an exception); `cpu.retired` advances by the retired ones.
  */
 export function execute(cpu: A64Cpu, budget: number): number {
+  // Translated blocks in use (jit.ts)? Not in the debugger's checked loop (one instruction per
+  // call, each checked first), where every slot would look like a block start.
+  const n = cpu.jit && !cpu.debugChecks ? dispatch(cpu, budget) : interpret(cpu, budget, 0, false, cpu.scratch, -1, 0);
+  cpu.retireBatch(cpu.exc ? n - 1 : n);
+  return n;
+}
+
+/** Set by interpret() when it stopped for dispatch() (a control transfer or a page change), not for the run loop. */
+let backToDispatch = false;
+
+/**
+ * The translator's run loop: at each control transfer, runs the translated block of the target
+ * (jit.ts) or counts the arrival and translates the block once it is hot; interpret() runs the
+ * code in between. A separate small function from the interpreter's large one, so that V8
+ * deoptimizing the interpreter (an op it has not seen yet) leaves this loop optimized.
+ */
+function dispatch(cpu: A64Cpu, budget: number): number {
+  let pcLo = cpu.pcLo | 0;
+  let pcHi = cpu.pcHi | 0;
+  let n = 0;
+  let fetchVpn = -1;
+  let fetchHi = 0;
+  let code: Int32Array = cpu.scratch;
+  let blocks = cpu.fetchBlocks;
+  let heat = cpu.fetchHeat;
+  while (n < budget) {
+    if (pcLo >>> 12 !== fetchVpn || pcHi !== fetchHi) {
+      cpu.inflight = n;
+      code = cpu.resolveFetch(pcLo, pcHi);
+      if (cpu.exc) {
+        n++; // the faulting fetch is a step (and does not retire)
+        break;
+      }
+      fetchVpn = cpu.fetchVpn;
+      fetchHi = pcHi;
+      blocks = cpu.fetchBlocks;
+      heat = cpu.fetchHeat;
+    }
+    const idx = pcLo & 0xffc;
+    const slot = idx >>> 2;
+    const block = blocks[slot];
+    if (block !== undefined) {
+      const fn = block.fn;
+      if (fn !== null && block.len <= budget - n) {
+        n = (n + fn(pcLo, pcHi, n, budget - n)) | 0;
+        pcLo = cpu.npcLo;
+        pcHi = cpu.npcHi;
+        if (cpu.exc || cpu.attention) break;
+        // A misaligned target takes its PC alignment fault at the fetch, even on this page.
+        if ((pcLo & 3) !== 0) fetchVpn = -1;
+        continue;
+      }
+    } else if (++heat[slot] >= JIT_THRESHOLD) {
+      blocks[slot] = cpu.compileBlockAt(code, idx);
+      continue;
+    }
+    cpu.pcLo = pcLo;
+    cpu.pcHi = pcHi;
+    n = interpret(cpu, budget, n, true, code, fetchVpn, fetchHi);
+    pcLo = cpu.pcLo;
+    pcHi = cpu.pcHi;
+    if (!backToDispatch) break;
+    if ((pcLo & 3) !== 0) fetchVpn = -1;
+  }
+  cpu.pcLo = pcLo;
+  cpu.pcHi = pcHi;
+  return n;
+}
+
+/**
+ * The interpreter: from `cpu.pc`, with `n0` steps taken, up to `budget`; returns the steps taken
+ * in all and leaves the pc in `cpu.pc`. Under dispatch() (`jit`) it returns before the next
+ * instruction after a control transfer or on another page (`backToDispatch` set), starting on
+ * the page of `code` (`fetchVpn`, `fetchHi`: dispatch() resolved it).
+ */
+function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: Int32Array, fetchVpn: number, fetchHi: number): number {
   const xl = cpu.xl;
   const xh = cpu.xh;
   const i32 = cpu.ramI32;
@@ -135,24 +211,19 @@ export function execute(cpu: A64Cpu, budget: number): number {
   const tlbRam = tlb.ram;
   let pcLo = cpu.pcLo | 0;
   let pcHi = cpu.pcHi | 0;
-  let n = 0;
-  let fetchVpn = -1;
-  let fetchHi = 0;
-  let code: Int32Array = cpu.scratch;
+  let n = n0;
   /** Set by slow paths that need the run loop (cpu.attention): leave after this instruction. */
   let stop = false;
-  /**
-   * Translated blocks in use (jit.ts)? Not in the debugger's checked loop (one instruction per
-   * call, each checked first), where every slot would look like a block start.
-   */
-  const jit = cpu.jit && !cpu.debugChecks;
-  /** At a block boundary (after a control transfer, a block, or a page change)? */
-  let boundary = jit;
-  let blocks = cpu.fetchBlocks;
-  let heat = cpu.fetchHeat;
+  /** After a control transfer (under dispatch(): leave before the next instruction)? */
+  let boundary = false;
+  backToDispatch = false;
 
   loop: while (n < budget) {
     if (pcLo >>> 12 !== fetchVpn || pcHi !== fetchHi) {
+      if (jit && n !== n0) {
+        backToDispatch = true;
+        break;
+      }
       cpu.inflight = n;
       code = cpu.resolveFetch(pcLo, pcHi);
       if (cpu.exc) {
@@ -161,35 +232,12 @@ export function execute(cpu: A64Cpu, budget: number): number {
       }
       fetchVpn = cpu.fetchVpn;
       fetchHi = pcHi;
-      blocks = cpu.fetchBlocks;
-      heat = cpu.fetchHeat;
-      boundary = jit;
+    }
+    if (boundary) {
+      backToDispatch = true;
+      break;
     }
     const idx = pcLo & 0xffc;
-    if (boundary) {
-      // Translated blocks run here; the interpreter counts control transfers to a slot and
-      // translates the block there once it is hot.
-      boundary = false;
-      const slot = idx >>> 2;
-      const block = blocks[slot];
-      if (block !== undefined) {
-        const fn = block.fn;
-        if (fn !== null && block.len <= budget - n) {
-          n = (n + fn(pcLo, pcHi, n, budget - n)) | 0;
-          pcLo = cpu.npcLo;
-          pcHi = cpu.npcHi;
-          if (cpu.exc || cpu.attention) break;
-          // A misaligned target takes its PC alignment fault at the fetch, even on this page.
-          if ((pcLo & 3) !== 0) fetchVpn = -1;
-          boundary = true;
-          continue;
-        }
-      } else if (++heat[slot] >= JIT_THRESHOLD) {
-        blocks[slot] = cpu.compileBlockAt(code, idx);
-        boundary = true;
-        continue;
-      }
-    }
     n++;
     let info = code[idx];
     if (info === 0) info = cpu.decodeAt(code, idx) | 0;
@@ -621,6 +669,5 @@ export function execute(cpu: A64Cpu, budget: number): number {
   // On an exception the pc stays at the faulting instruction (the preferred return address).
   cpu.pcLo = pcLo;
   cpu.pcHi = pcHi;
-  cpu.retireBatch(cpu.exc ? n - 1 : n);
   return n;
 }

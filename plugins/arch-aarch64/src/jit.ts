@@ -20,13 +20,14 @@
  * instructions are written back and the steps returned include the faulting one (`cpu.exc` set,
  * next pc = the faulting instruction's); after an access that needs the run loop
  * (`cpu.attention`) or a store to a page with flags the function returns after that instruction.
- * The rarer data-processing ops (bitfield, EXTR, ADC, CCMP, 1/2/3-source) call the interpreter's
- * own executeDataProc on the registers written back (one definition of their semantics).
+ * 32-bit MADD/MSUB, UDIV/SDIV, variable shifts and CCMP/CCMN are inline; the other 1/2/3-source
+ * ops call the interpreter's dataProc1/2/3 on the values, and the rarer ones (bitfield, EXTR, ADC)
+ * its executeDataProc on the registers written back (one definition of their semantics).
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
-import { extendReg, shiftReg } from './alu.js';
-import { executeDataProc } from './dataproc.js';
+import { addWithCarry, extendReg, logicFlags, shiftReg } from './alu.js';
+import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js';
 import { LS_UNPRIV } from './decode.js';
 import { JIT_THRESHOLD, Op, REG_ZR } from './execute.js';
 import { loadSlow, loadStoreOther, MV, storeSlow } from './memory.js';
@@ -38,6 +39,13 @@ export { JIT_THRESHOLD };
 export const HOT_THRESHOLD = 10000;
 /** Largest region, in instructions. */
 export const MAX_BLOCK = 128;
+/**
+ * Largest region source, in characters. V8 never optimizes a function whose bytecode exceeds its
+ * limit (60 KB): measured on the compute kernel, regions of 59-74 K characters (128 instructions
+ * with many loads and stores) ran in V8's baseline tier for the whole run, ones of 51 K and less
+ * optimized. A larger region is scanned again with half the instructions until it fits.
+ */
+export const MAX_SOURCE = 40_000;
 
 /**
  * A translated region: runs from virtual pc (`pcLo`, `pcHi`) with `n0` steps already taken in this
@@ -71,7 +79,50 @@ export interface Insn {
   off: number;
 }
 
-const HELPERS = { extendReg, shiftReg, executeDataProc, loadSlow, storeSlow, loadStoreOther, MV, R };
+/**
+ * Lazy NZCV: a flag-setting instruction records its kind (`fk`) and operands (`fa`-`fd`) instead of
+ * computing the four flags; a condition read after it in the same straight-line run is a direct
+ * comparison of those operands, and the flags are computed (nzcvOf) only where they are read
+ * otherwise (after a join, by executeDataProc) or written back (every exit).
+ */
+export const enum FlagKind {
+  /** `f` holds NZCV. */
+  NZCV = 0,
+  /** fa + fb, 32 bits. */
+  ADD32,
+  /** fa - fb, 32 bits. */
+  SUB32,
+  /** The 32-bit logical result fa. */
+  LOGIC32,
+  /** (fa, fc) + (fb, fd) as (low, high) words. */
+  ADD64,
+  /** (fa, fc) - (fb, fd). */
+  SUB64,
+  /** The 64-bit logical result (fa, fc). */
+  LOGIC64,
+}
+
+/** NZCV of the lazily recorded flags (FlagKind), or `f` itself (AddWithCarry, LogicFlags: alu.ts). */
+export function nzcvOf(k: FlagKind, f: number, a: number, b: number, c: number, d: number): number {
+  switch (k) {
+    case FlagKind.ADD32:
+      return addWithCarry(a, 0, b, 0, 0, 0);
+    case FlagKind.SUB32:
+      return addWithCarry(a, 0, ~b, 0, 1, 0);
+    case FlagKind.LOGIC32:
+      return logicFlags(a, 0, 0);
+    case FlagKind.ADD64:
+      return addWithCarry(a, c, b, d, 0, 1);
+    case FlagKind.SUB64:
+      return addWithCarry(a, c, ~b, ~d, 1, 1);
+    case FlagKind.LOGIC64:
+      return logicFlags(a, c, 1);
+    default:
+      return f;
+  }
+}
+
+const HELPERS = { extendReg, shiftReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, loadStoreOther, nzcvOf, MV, R };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
@@ -92,11 +143,11 @@ function isBranch(op: Op): boolean {
  * forward targets of B, BL and the conditional branches, up to MAX_BLOCK instructions. Sorted by offset
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
-export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
+export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[] {
   const found = new Map<number, Insn>();
   const work = [idx];
-  while (work.length > 0 && found.size < MAX_BLOCK) {
-    for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < MAX_BLOCK; i += 4) {
+  while (work.length > 0 && found.size < max) {
+    for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < max; i += 4) {
       let info = code[i];
       if (info === 0) info = cpu.decodeAt(code, i);
       const op = (info & 0xff) as Op;
@@ -106,15 +157,26 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number): Insn[] {
       found.set(i, ins);
       if (!isBranch(op)) continue;
       if (op <= Op.TBNZ) {
-        // Forward targets join the region; a branch back to its start loops; others leave it.
+        // Targets from the region's start to the page's end join it (a branch back to one of its
+        // instructions loops in the function where the loops nest: nesting()); others leave it.
         const target = i + ins.a;
-        if (target > i && target < 0x1000) work.push(target);
+        if (target >= idx && target < 0x1000 && target !== i) work.push(target);
       }
       if (op < Op.BCOND || op > Op.TBNZ) break; // B, BL, BR, BLR, RET: no fall-through
     }
   }
   if (!found.has(idx)) return [];
   return [...found.values()].sort((x, y) => x.off - y.off);
+}
+
+/** scanBlock, halving the instruction bound until the region's source fits MAX_SOURCE; with that source. */
+export function scanRegion(cpu: A64Cpu, code: Int32Array, idx: number): { insns: Insn[]; source: string } {
+  for (let max = MAX_BLOCK; ; max >>= 1) {
+    const insns = scanBlock(cpu, code, idx, max);
+    if (insns.length === 0) return { insns, source: '' };
+    const source = generate(insns);
+    if (source.length <= MAX_SOURCE || max <= 8) return { insns, source };
+  }
 }
 
 /** The slots the region's code comes from, as [first, end) pairs (CodeCache.store): a store elsewhere keeps it. */
@@ -128,10 +190,66 @@ export function coverage(insns: Insn[]): number[] {
   return cover;
 }
 
-/** Whether the region loops inside its function: a branch back to its first instruction. */
+/**
+ * Whether control comes back to the region's entry inside its function (a branch back to its first
+ * instruction): it heads a guest loop. A region entered elsewhere in a loop waits for HOT_THRESHOLD.
+ */
 export function loopsOnItself(insns: Insn[]): boolean {
   const start = insns[0].off;
   return insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === start);
+}
+
+/**
+ * The nested structure of a region's function (generate): the guest loops that become
+ * `lH: for (;;)` (head H -> offset of its last branch back to H) and the labeled blocks that
+ * forward branches leave (target T -> offset where the block opens). A branch back to the first
+ * instruction continues the region's own loop. A loop that crosses another, or that a forward
+ * branch enters other than at its head, is not made: its branches back leave the region.
+ */
+export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, number>; blocks: Map<number, number> } {
+  const start = insns[0].off;
+  const offs = new Set(insns.map((i) => i.off));
+  const jumps = insns.filter((i) => i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a));
+  const candidates = new Map<number, number>();
+  for (const j of jumps) {
+    const t = j.off + j.a;
+    if (j.a <= 0 && t !== start) candidates.set(t, Math.max(candidates.get(t) ?? 0, j.off));
+  }
+  const loops = new Map<number, number>();
+  const within = (x: number, h: number, e: number) => x >= h && x <= e;
+  for (const [h, e] of [...candidates].sort((x, y) => x[0] - y[0] || y[1] - x[1])) {
+    const crosses = [...loops].some(([h2, e2]) => !(e2 < h || e < h2 || (h2 <= h && e <= e2) || (h <= h2 && e2 <= e)));
+    const entered = jumps.some((j) => j.a > 0 && !within(j.off, h, e) && j.off + j.a > h && j.off + j.a <= e);
+    if (withLoops && !crosses && !entered) loops.set(h, e);
+  }
+  const blocks = new Map<number, number>();
+  for (const j of jumps) {
+    const t = j.off + j.a;
+    if (j.a <= 0) continue;
+    // Opens just before the outermost loop the branch leaves (its head - 1), else inside the
+    // innermost loop holding both ends (its head), else at the top.
+    let outer = -1;
+    let inner = start;
+    for (const [h, e] of loops) {
+      if (!within(j.off, h, e)) continue;
+      if (t > e) outer = outer < 0 || h < outer ? h : outer;
+      else if (h > inner) inner = h;
+    }
+    const open = outer >= 0 ? outer - 1 : inner;
+    blocks.set(t, Math.min(blocks.get(t) ?? open, open));
+  }
+  // Blocks opened at different places may cross: open the later one with the earlier.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [t1, p1] of blocks)
+      for (const [t2, p2] of blocks)
+        if (p1 < p2 && p2 < t1 && t1 < t2) {
+          blocks.set(t2, p1);
+          changed = true;
+        }
+  }
+  if (loops.size > 0 && !nests(loops, blocks)) return nesting(insns, false);
+  return { loops, blocks };
 }
 
 /** Page offsets where the region leaves by running on into code it does not hold. */
@@ -146,8 +264,8 @@ export function fallThroughExits(insns: Insn[]): number[] {
 }
 
 /** Translates scanned instructions (scanBlock, not empty) into a block bound to `cpu`. */
-export function compileBlock(cpu: A64Cpu, kit: JitKit, insns: Insn[]): Block {
-  const factory = kit.factory<(cpu: A64Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generate(insns));
+export function compileBlock(cpu: A64Cpu, kit: JitKit, insns: Insn[], source = generate(insns)): Block {
+  const factory = kit.factory<(cpu: A64Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, source);
   // A pass runs each instruction at most once (forward jumps only): its length bounds a pass.
   return new Block(factory(cpu, HELPERS), insns.length);
 }
@@ -190,19 +308,73 @@ function condition(cond: number): string {
 }
 
 /**
+ * Whether the loops and blocks of nesting() nest properly, as generate() opens and closes them: a
+ * block opened at a loop's head - 1 opens just before the loop, one at the head just inside it,
+ * and blocks close (before their target) ahead of what opens there.
+ */
+function nests(loops: Map<number, number>, blocks: Map<number, number>): boolean {
+  const spans: Array<[number, number]> = [];
+  for (const [h, e] of loops) spans.push([h - 0.25, e + 1]);
+  for (const [t, p] of blocks) spans.push([(p & 3) === 3 ? p + 0.5 : p, t - 0.5]);
+  return spans.every(([a, b]) => spans.every(([c, d]) => b <= c || d <= a || (a <= c && d <= b) || (c <= a && b <= d)));
+}
+
+/**
+ * ConditionHolds for cond `cond` right after a flag-setting instruction of kind `k` (its operands in
+ * fa-fd), as a direct comparison; null where that is not simpler than computing NZCV.
+ */
+export function lazyCondition(k: FlagKind, cond: number): string | null {
+  const c3 = cond >>> 1;
+  if (c3 === 7) return 'true';
+  let r: string | null = null;
+  const hiThen = (hi: string, lo: string) => `(fc !== fd ? ${hi} : ${lo})`;
+  switch (k) {
+    case FlagKind.SUB32:
+      r = ['fa === fb', '(fa >>> 0) >= (fb >>> 0)', '((fa - fb) | 0) < 0', '((fa ^ fb) & (fa ^ ((fa - fb) | 0))) < 0', '(fa >>> 0) > (fb >>> 0)', 'fa >= fb', 'fa > fb'][c3];
+      break;
+    case FlagKind.SUB64:
+      r = [
+        'fa === fb && fc === fd',
+        hiThen('(fc >>> 0) > (fd >>> 0)', '(fa >>> 0) >= (fb >>> 0)'),
+        null,
+        null,
+        hiThen('(fc >>> 0) > (fd >>> 0)', '(fa >>> 0) > (fb >>> 0)'),
+        hiThen('fc > fd', '(fa >>> 0) >= (fb >>> 0)'),
+        hiThen('fc > fd', '(fa >>> 0) > (fb >>> 0)'),
+      ][c3];
+      break;
+    case FlagKind.LOGIC32:
+      r = ['fa === 0', 'false', 'fa < 0', 'false', 'false', 'fa >= 0', 'fa > 0'][c3];
+      break;
+    case FlagKind.LOGIC64:
+      r = ['(fa | fc) === 0', 'false', 'fc < 0', 'false', 'false', 'fc >= 0', '(fc > 0 || (fc === 0 && fa !== 0))'][c3];
+      break;
+    case FlagKind.ADD32:
+      r = c3 === 0 ? '((fa + fb) | 0) === 0' : c3 === 2 ? '((fa + fb) | 0) < 0' : null;
+      break;
+    default:
+      break;
+  }
+  if (r === null) return null;
+  return (cond & 1) !== 0 ? `!(${r})` : `(${r})`;
+}
+
+/**
  * JavaScript source of the region function (exported for tests and debugging). Structured as V8
- * likes it: the instructions in page order inside `region: for (;;) { ... }`; a forward branch
- * to T is `break tT` out of a labeled block that ends just before T (the blocks nest by target,
- * all opened at the top), a branch back to the start is `continue region` once the budget allows
- * another pass, anything else leaves. `steps` counts the instructions done; `p` in the generator
- * counts those not yet added to it.
+ * likes it (nesting()): the instructions in page order inside `region: for (;;) { ... }`; a
+ * forward branch to T is `break tT` out of a labeled block that ends just before T, a guest loop
+ * with head H is `lH: for (;;) { ... }` and a branch back to H `continue lH` (to the start:
+ * `continue region`) once the budget allows another pass (a run between two such checks goes
+ * forward only: at most `len` instructions), anything else leaves. `steps` counts the
+ * instructions done; `p` in the generator counts those not yet added to it.
  */
 export function generate(insns: Insn[]): string {
   const start = insns[0].off;
   const len = insns.length;
   const offs = new Set(insns.map((i) => i.off));
-  const targets = new Set<number>();
-  for (const i of insns) if (i.op >= Op.B && i.op <= Op.TBNZ && i.a > 0 && offs.has(i.off + i.a)) targets.add(i.off + i.a);
+  const { loops, blocks } = nesting(insns);
+  /** Open labeled statements, innermost last: [label, the offset before which it closes]. */
+  const open: Array<[string, number]> = [];
   const regs = new Set<number>();
   let flagsUsed = false;
   // Register locals are l<n>/h<n>: temporaries never end in a digit.
@@ -220,32 +392,70 @@ export function generate(insns: Insn[]): string {
   const leave = (done: string) => `ret = ${done}; break region;`;
   const exitTo = (off: number, done: string) => `{ ${npc(pcAt(off), 'pcHi')} ${leave(done)} }`;
   let p = 0;
+  /** The flags' form at this point of the generated code, when known statically (-1: ask `fk`). */
+  let known: FlagKind | -1 = FlagKind.NZCV;
+  /** Statements, then an expression: ConditionHolds(cond) at this point. */
+  const cond = (cc: number): [string, string] => {
+    flagsUsed = true;
+    if (cc >>> 1 === 7) return ['', 'true'];
+    if (known > 0) {
+      const e = lazyCondition(known as FlagKind, cc);
+      if (e !== null) return ['', e];
+    }
+    const pre = known === FlagKind.NZCV ? '' : 'if (fk !== 0) { f = H.nzcvOf(fk, f, fa, fb, fc, fd); fk = 0; }';
+    known = FlagKind.NZCV;
+    return [pre, condition(cc)];
+  };
+  /** Records a flag-setting result of kind `k` from the operands (JS expressions) a-d. */
+  const setFlags = (k: FlagKind, ...ops: string[]) => {
+    flagsUsed = true;
+    known = k;
+    return `fk = ${k}; ` + ops.map((o, j) => `f${'abcd'[j]} = ${o};`).join(' ');
+  };
 
   const out: string[] = [];
   insns.forEach((ins, k) => {
     const { op, rd, rn, rm, sf, a, b, c, off } = ins;
-    if (targets.has(off)) {
-      // The end of the block forward branches to here leave.
+    // Close the blocks that end here (forward branches arrive) and the loops that ended before;
+    // open the blocks and the loop that start here, outermost first.
+    const opening: Array<[string, number]> = [];
+    const blocksAt = (at: number) => [...blocks].filter(([, o]) => o === at).sort((x, y) => y[0] - x[0]);
+    for (const [t] of blocksAt(off - 1)) opening.push([`t${t}`, t]);
+    if (loops.has(off)) opening.push([`l${off}`, loops.get(off)! + 1]);
+    for (const [t] of blocksAt(off)) opening.push([`t${t}`, t]);
+    const closing = open.length > 0 && open[open.length - 1][1] <= off;
+    if (closing || opening.length > 0 || k === 0) {
       if (p > 0) out.push(`steps += ${p};`);
       p = 0;
-      out.push(`}`);
+      known = -1; // a join (or the region's head, reached again by `continue region`)
+    }
+    while (open.length > 0 && open[open.length - 1][1] <= off) {
+      const [label] = open.pop()!;
+      out.push(label[0] === 'l' ? `break ${label}; }` : '}');
+    }
+    if (open.some(([, end]) => end <= off)) throw new Error('aarch64 jit: regions nest badly');
+    for (const [label, end] of opening) {
+      out.push(label[0] === 'l' ? `${label}: for (;;) {` : `${label}: {`);
+      open.push([label, end]);
     }
     const inflight = `cpu.inflight = n0 + steps + ${p};`;
     /** After this instruction faulted: earlier instructions' registers kept, pc at it. */
     const trapExit = exitTo(off, `steps + ${p + 1}`);
     /** After this instruction completed. */
     const doneExit = exitTo(off + 4, `steps + ${p + 1}`);
-    /** An add-with-carry of (al, ah) + (bl, bh) + cin into rd, flags when `setf` (AddWithCarry, alu.ts). */
-    const addc = (al: string, ah: string, bl: string, bh: string, cin: string, setf: boolean): string => {
-      if (setf) flagsUsed = true;
-      if (sf === 0 && !setf) return `{ const r = (${al} + ${bl} + ${cin}) | 0; ${set(rd, 'r', '0')} }`;
+    /**
+     * (al, ah) + or - (bl, bh) into rd in int32 arithmetic (the carry or borrow of the low words from
+     * an unsigned comparison), flags recorded lazily when `setf` (AddWithCarry, alu.ts).
+     */
+    const addc = (al: string, ah: string, bl: string, bh: string, sub: boolean, setf: boolean): string => {
+      const o = sub ? '-' : '+';
       if (sf === 0) {
-        return `{ const s = (${al} >>> 0) + (${bl} >>> 0) + ${cin}; const r = s | 0;${setf ? ` f = (r & ${FN}) | (r === 0 ? ${FZ} : 0) | (s >= ${TWO32} ? ${FC} : 0) | (((${al} ^ r) & (${bl} ^ r)) < 0 ? ${FV} : 0);` : ''} ${set(rd, 'r', '0')} }`;
+        const flags = setf ? setFlags(sub ? FlagKind.SUB32 : FlagKind.ADD32, 'pa', 'pb') : '';
+        return `{ const pa = ${al}, pb = ${bl}; const r = (pa ${o} pb) | 0; ${flags} ${set(rd, 'r', '0')} }`;
       }
-      return (
-        `{ const sl = (${al} >>> 0) + (${bl} >>> 0) + ${cin}; const rl = sl | 0; const sh = (${ah} >>> 0) + (${bh} >>> 0) + (sl >= ${TWO32} ? 1 : 0); const rh = sh | 0;` +
-        `${setf ? ` f = (rh & ${FN}) | ((rl | rh) === 0 ? ${FZ} : 0) | (sh >= ${TWO32} ? ${FC} : 0) | (((${ah} ^ rh) & (${bh} ^ rh)) < 0 ? ${FV} : 0);` : ''} ${set(rd, 'rl', 'rh')} }`
-      );
+      const carry = sub ? '((pa >>> 0) < (pb >>> 0) ? 1 : 0)' : '((rl >>> 0) < (pa >>> 0) ? 1 : 0)';
+      const flags = setf ? setFlags(sub ? FlagKind.SUB64 : FlagKind.ADD64, 'pa', 'pb', 'qa', 'qb') : '';
+      return `{ const pa = ${al}, pb = ${bl}, qa = ${ah}, qb = ${bh}; const rl = (pa ${o} pb) | 0; const rh = (qa ${o} qb ${o} ${carry}) | 0; ${flags} ${set(rd, 'rl', 'rh')} }`;
     };
     /** `const ml, mh` = ShiftReg(rm) (alu.ts). */
     const shifted = (type: number, amount: number) => {
@@ -256,21 +466,21 @@ export function generate(insns: Insn[]): string {
       }
       return `H.shiftReg(${L(rm)}, ${Hi(rm)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
     };
-    const logicFlags = (l: string, h: string) => {
-      flagsUsed = true;
-      return sf === 0 ? `f = (${l} & ${FN}) | (${l} === 0 ? ${FZ} : 0);` : `f = (${h} & ${FN}) | ((${l} | ${h}) === 0 ? ${FZ} : 0);`;
-    };
+    const logicFlags = (l: string, h: string) => (sf === 0 ? setFlags(FlagKind.LOGIC32, l) : setFlags(FlagKind.LOGIC64, l, '0', h));
     /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
-    const branch = (cond: string, conditional: boolean): string => {
+    const branch = (test: string, conditional: boolean): string => {
       const to = off + a;
+      const again = (label: string) => `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(to, 'steps')} continue ${label}; }`;
       const taken =
         to === start
-          ? `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(start, 'steps')} continue region; }`
-          : to > off && targets.has(to)
+          ? again('region')
+          : to <= off && loops.has(to)
+          ? again(`l${to}`)
+          : to > off && blocks.has(to)
             ? `{ steps += ${p + 1}; break t${to}; }`
             : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
       if (!conditional) return taken;
-      return `if (${cond}) ${taken}`;
+      return `if (${test}) ${taken}`;
     };
 
     switch (op) {
@@ -279,10 +489,11 @@ export function generate(insns: Insn[]): string {
       case Op.ADDI:
         // 32-bit forms stay in int32 arithmetic (no carry out is needed).
         if (sf === 0) out.push(`{ const l = (${L(rn)} + ${a}) | 0; ${set(rd, 'l', '0')} }`);
-        else out.push(`{ const s = (${L(rn)} >>> 0) + ${a >>> 0}; const t = (${Hi(rn)} + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0; ${set(rd, 's | 0', 't')} }`);
+        else out.push(`{ const pa = ${L(rn)}; const rl = (pa + ${a}) | 0; const rh = (${Hi(rn)} + ${b} + ((rl >>> 0) < (pa >>> 0) ? 1 : 0)) | 0; ${set(rd, 'rl', 'rh')} }`);
         break;
       case Op.ADDSI:
-        out.push(addc(L(rn), Hi(rn), `${a}`, `${b}`, `${c}`, true));
+        // SUBS: a, b = ~imm, -1 with carry in c = 1 (decode.ts).
+        out.push(c === 1 ? addc(L(rn), Hi(rn), `${~a}`, `${~b}`, true, true) : addc(L(rn), Hi(rn), `${a}`, `${b}`, false, true));
         break;
       case Op.ANDI:
         out.push(`{ const l = ${L(rn)} & ${a}, h = ${Hi(rn)} & ${b}; ${set(rd, 'l', 'h')} }`);
@@ -307,7 +518,7 @@ export function generate(insns: Insn[]): string {
       case Op.ADR:
       case Op.ADRP: {
         const base = op === Op.ADRP ? 'pg' : `((pg + ${off}) | 0)`;
-        out.push(`{ const s = (${base} >>> 0) + ${a >>> 0}; ${set(rd, 's | 0', `(pcHi + ${b} + (s >= ${TWO32} ? 1 : 0)) | 0`)} }`);
+        out.push(`{ const pa = ${base}; const rl = (pa + ${a}) | 0; ${set(rd, 'rl', `(pcHi + ${b} + ((rl >>> 0) < (pa >>> 0) ? 1 : 0)) | 0`)} }`);
         break;
       }
       case Op.SHIFTI:
@@ -317,15 +528,11 @@ export function generate(insns: Insn[]): string {
         out.push(`{ const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} }`);
         break;
       case Op.ADDSUB_SH: {
-        const sub = (c >>> 8) & 1;
-        const inv = sub ? '~' : '';
-        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} const bl = ${inv}ml, bh = ${inv}mh; ${addc(L(rn), Hi(rn), 'bl', 'bh', `${sub}`, (c & 0x200) !== 0)} }`);
+        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} ${addc(L(rn), Hi(rn), 'ml', 'mh', (c & 0x100) !== 0, (c & 0x200) !== 0)} }`);
         break;
       }
       case Op.ADDSUB_EXT: {
-        const sub = (c >>> 8) & 1;
-        const inv = sub ? '~' : '';
-        out.push(`{ ${extended(L(rm), Hi(rm), c & 7, (c >>> 3) & 7, 'el', 'eh')} const bl = ${inv}el, bh = ${inv}eh; ${addc(L(rn), Hi(rn), 'bl', 'bh', `${sub}`, (c & 0x200) !== 0)} }`);
+        out.push(`{ ${extended(L(rm), Hi(rm), c & 7, (c >>> 3) & 7, 'el', 'eh')} ${addc(L(rn), Hi(rn), 'el', 'eh', (c & 0x100) !== 0, (c & 0x200) !== 0)} }`);
         break;
       }
       case Op.LOGIC_SH: {
@@ -337,7 +544,7 @@ export function generate(insns: Insn[]): string {
         break;
       }
       case Op.CSEL: {
-        flagsUsed = true;
+        const [pre, test] = cond(c & 15);
         const kind = c >>> 4;
         let other = `let l = ${L(rm)}, h = ${sf ? Hi(rm) : '0'};`;
         if (kind === 1) other += ' l = (l + 1) | 0; if (l === 0) h = (h + 1) | 0;';
@@ -345,23 +552,61 @@ export function generate(insns: Insn[]): string {
           other += ' l = ~l; h = ~h;';
           if (kind === 3) other += ' l = (l + 1) | 0; if (l === 0) h = (h + 1) | 0;';
         }
-        out.push(`if (${condition(c & 15)}) { const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} } else { ${other} ${set(rd, 'l', sf ? 'h' : '0')} }`);
+        out.push(`${pre} if (${test}) { const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} } else { ${other} ${set(rd, 'l', sf ? 'h' : '0')} }`);
+        break;
+      }
+      case Op.DP3:
+        // MADD/MSUB (32-bit) inline; the others in the interpreter's dataProc3, on the values.
+        if (sf === 0 && c <= 1) out.push(`{ const r = (${L(a)} ${c === 0 ? '+' : '-'} Math.imul(${L(rn)}, ${L(rm)})) | 0; ${set(rd, 'r', '0')} }`);
+        else out.push(`{ H.dataProc3(${L(rn)}, ${Hi(rn)}, ${L(rm)}, ${Hi(rm)}, ${L(a)}, ${Hi(a)}, ${c}, ${sf}); const l = R[0], h = ${sf ? 'R[1]' : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.DP2: {
+        // 32-bit UDIV, SDIV and shifts inline (dataProc2, dataproc.ts: x / 0 = 0, INT32_MIN / -1 = INT32_MIN).
+        const n = L(rn);
+        const m = L(rm);
+        const e =
+          sf !== 0 ? null
+          : c === 2 ? `${m} === 0 ? 0 : ((${n} >>> 0) / (${m} >>> 0)) | 0`
+          : c === 3 ? `${m} === 0 ? 0 : (${n} / ${m}) | 0`
+          : c === 8 ? `${n} << (${m} & 31)`
+          : c === 9 ? `(${n} >>> (${m} & 31)) | 0`
+          : c === 10 ? `${n} >> (${m} & 31)`
+          : null;
+        if (e !== null) out.push(`{ const r = ${e}; ${set(rd, 'r', '0')} }`);
+        else out.push(`{ H.dataProc2(${n}, ${Hi(rn)}, ${m}, ${Hi(rm)}, ${c}, ${sf}); const l = R[0], h = ${sf ? 'R[1]' : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      }
+      case Op.DP1:
+        out.push(`{ H.dataProc1(${L(rn)}, ${sf ? Hi(rn) : '0'}, ${c}, ${sf}); const l = R[0], h = ${sf ? 'R[1]' : '0'}; ${set(rd, 'l', 'h')} }`);
+        break;
+      case Op.CCMP: {
+        // c: cond | nzcv << 4 | ccmp << 8 | immediate << 9 (executeDataProc): the compare's flags
+        // recorded lazily, or the immediate NZCV.
+        const [pre, test] = cond(c & 15);
+        const sub = (c & 0x100) !== 0;
+        const ml = c & 0x200 ? `${a}` : L(rm);
+        const mh = c & 0x200 ? '0' : Hi(rm);
+        const k = sf ? (sub ? FlagKind.SUB64 : FlagKind.ADD64) : sub ? FlagKind.SUB32 : FlagKind.ADD32;
+        const ops = sf ? `fa = ${L(rn)}; fb = ${ml}; fc = ${Hi(rn)}; fd = ${mh};` : `fa = ${L(rn)}; fb = ${ml};`;
+        out.push(`${pre} if (${test}) { fk = ${k}; ${ops} } else { f = ${((c >>> 4) & 15) << 28}; fk = 0; }`);
+        known = -1;
         break;
       }
       case Op.BFM:
       case Op.EXTR:
-      case Op.ADC:
-      case Op.CCMP:
-      case Op.DP1:
-      case Op.DP2:
-      case Op.DP3: {
-        // The interpreter's own code on the registers it reads, written back; then Rd and NZCV reloaded.
-        flagsUsed = true;
+      case Op.ADC: {
+        // The interpreter's own code on the registers it reads, written back; then Rd (and NZCV:
+        // ADC reads and may set them) reloaded.
         const reads = new Set([rd, rn, rm]);
-        if (op === Op.DP3) reads.add(a);
         reads.delete(REG_ZR);
         const put = [...reads].map((r) => `xl[${r}] = ${L(r)}; xh[${r}] = ${Hi(r)};`).join(' ');
-        out.push(`${put} cpu.nzcv = f; H.executeDataProc(cpu, ${ins.info}, ${a}, ${b}, ${c}); ${L(rd)} = xl[${rd}]; ${Hi(rd)} = xh[${rd}]; f = cpu.nzcv;`);
+        const call = `H.executeDataProc(cpu, ${ins.info}, ${a}, ${b}, ${c}); ${L(rd)} = xl[${rd}]; ${Hi(rd)} = xh[${rd}];`;
+        if (op !== Op.ADC) out.push(`${put} ${call}`);
+        else {
+          flagsUsed = true;
+          known = FlagKind.NZCV;
+          out.push(`${put} cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd); ${call} f = cpu.nzcv; fk = 0;`);
+        }
         break;
       }
       case Op.LOAD:
@@ -379,10 +624,11 @@ export function generate(insns: Insn[]): string {
         out.push(`{ const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')} }`);
         out.push(branch('true', false));
         break;
-      case Op.BCOND:
-        flagsUsed = true;
-        out.push(branch(condition(c), true));
+      case Op.BCOND: {
+        const [pre, test] = cond(c);
+        out.push(`${pre} ${branch(test, true)}`);
         break;
+      }
       case Op.CBZ:
       case Op.CBNZ: {
         const zero = `(${L(rn)} | ${sf ? Hi(rn) : '0'}) === 0`;
@@ -415,8 +661,8 @@ export function generate(insns: Insn[]): string {
       // The run ends here (the next instruction is not translated, or another page's): leave.
       if (!offs.has(off + 4)) out.push(exitTo(off + 4, `steps + ${p}`));
     }
-    void k;
   });
+  for (; open.length > 0; open.pop()) out.push('}');
 
   // Write back only the register halves and flags the block assigns (found in its source), and
   // never the XZR sink (33): its value is never read as a register.
@@ -424,22 +670,22 @@ export function generate(insns: Insn[]): string {
   const source = out.join('\n');
   const assigned = new Set(Array.from(source.matchAll(/\b([lh]\d+) = /g), (m) => m[1]));
   const halves = list.flatMap((r) => [`l${r}`, `h${r}`]).filter((v) => assigned.has(v) && v !== 'l33' && v !== 'h33');
-  const flagsWritten = /\bf = /.test(source);
-  const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = f;' : '');
+  const flagsWritten = /\bfk = /.test(source);
+  const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd);' : '');
   const reload = list.filter((r) => r !== 33).map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(' ');
   const head = [
     '"use strict";',
     'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
     'const tlb = cpu.tlb, tlbLo = tlb.tagLo, tlbHi = tlb.tagHi, tlbPerm = tlb.perm, tlbRam = tlb.ram;',
-    'return function region(pcLo, pcHi, n0, maxSteps) {',
+    // Named by its first instruction's page offset and size (profiles, --trace-deopt).
+    `return function region_${start.toString(16)}_${len}(pcLo, pcHi, n0, maxSteps) {`,
     '  const pg = pcLo & -4096;',
     // The fast-path permission bits depend on the EL, the MMU on the regime: read them on entry.
     '  const mmuOff = cpu.mmuOff, fastRead = tlb.fastRead, fastWrite = tlb.fastWrite, ramSize = cpu.ramFastLimit;',
   ];
   if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
-  if (flagsUsed) head.push('  let f = cpu.nzcv;');
-  const opened = [...targets].sort((x, y) => y - x).map((t) => `t${t}: {`).join(' ');
-  head.push('  let steps = 0, ret = 0;', `  region: for (;;) { ${opened}`);
+  if (flagsUsed) head.push('  let f = cpu.nzcv, fk = 0, fa = 0, fb = 0, fc = 0, fd = 0;');
+  head.push('  let steps = 0, ret = 0;', '  region: for (;;) {');
   const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
   // Every path ends in a leave (break region) or a continue: the loop's end is never reached.
   const tail = ['  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, '  return ret;', '};'];
@@ -484,7 +730,7 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
   const s: string[] = ['{ let att = false;'];
   if (mode === 3) s.push(extended(L(rm), Hi(rm), (c >>> 6) & 7, (c >>> 9) & 3, 'ol', 'oh'));
   else s.push(`const ol = ${a}, oh = ${b};`);
-  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const s = (bl >>> 0) + (ol >>> 0); const nl = s | 0; const nh = (bh + oh + (s >= 4294967296 ? 1 : 0)) | 0;`);
+  s.push(mode !== 3 && a === 0 && b === 0 ? `const nl = ${L(rn)}, nh = ${Hi(rn)}, bl = nl, bh = nh;` : `const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ol) | 0; const nh = (bh + oh + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
   s.push(ramOffset(isLoad ? 'fastRead' : 'fastWrite'));
   const aligned = size === 0 ? '' : ` && (off & ${(1 << size) - 1}) === 0`;
@@ -525,7 +771,7 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
   const wide = (c & 3) === 3;
   const isLdp = op === Op.LDP;
   const s: string[] = ['{ let att = false;'];
-  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const s = (bl >>> 0) + ${a >>> 0}; const nl = s | 0; const nh = (bh + ${a >> 31} + (s >= 4294967296 ? 1 : 0)) | 0;`);
+  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ${a}) | 0; const nh = (bh + ${a >> 31} + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
   s.push(ramOffset(isLdp ? 'fastRead' : 'fastWrite', ` && (vl & 0xfff) <= ${wide ? 0xff0 : 0xff8}`));
   const writeBase = mode !== 0 ? `${L(rn)} = nl; ${Hi(rn)} = nh;` : '';

@@ -3,7 +3,7 @@
  * state on an interpreter-only core (`cpu.jit: false`) and on one that translates hot blocks (jit.ts);
  * registers, SP, NZCV, pc, retired count, the exceptions taken, the scratch data page, the code page
  * and the MMIO log must agree after every slice of an uneven series (budgets end inside blocks).
- * Bodies mix the translated integer ops (32- and 64-bit), the ones it hands to executeDataProc,
+ * Bodies mix the translated integer ops (32- and 64-bit; multiply, divide, CCMP inline), the ones it hands to the interpreter,
  * loads/stores of every size and addressing mode (some misaligned: Device memory with the MMU off,
  * so they fault), pairs, MMIO, loads from nowhere (external aborts), forward branches of every kind,
  * backward branches (bounded inner loops), calls and returns, and stores into the loop's own code.

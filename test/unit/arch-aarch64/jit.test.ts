@@ -1,7 +1,8 @@
 /** The aarch64 region translator (jit.ts): what it translates, its exits, the engine choice, invalidation. */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { generate, scanBlock } from '../../../plugins/arch-aarch64/src/jit.js';
+import { generate, type Insn, MAX_SOURCE, scanBlock, scanRegion } from '../../../plugins/arch-aarch64/src/jit.js';
+import { rng } from '../../helpers/rng.js';
 import { CODE, DATA, makeMachine } from './machine.js';
 
 /** x0 = 0..n-1 summed into x1, with a forward branch inside the loop body (odd values skipped). */
@@ -56,6 +57,102 @@ describe('aarch64 region translator', () => {
     const src = generate(insns);
     expect(src).toMatch(/break t\d+;/);
     expect(src).toContain('continue region;');
+  });
+
+  it('an inner loop runs inside the region of its outer loop (lH: for), with exact results and counts', () => {
+    // outer: x3 times { inner: x4 = 5; do { x1 += x4; x4 -= 1 } while (x4 != 0) }, then b .
+    const prog = [
+      A.movz(3, 40), // 0x00
+      A.movz(1, 0), // 0x04
+      A.movz(4, 5), // 0x08 outer head
+      A.add(1, 1, 4), // 0x0c inner head
+      A.subsi(4, 4, 1), // 0x10
+      A.bcond('ne', -8), // 0x14 -> 0x0c
+      A.subsi(3, 3, 1), // 0x18
+      A.bcond('ne', -20), // 0x1c -> 0x08
+      A.b(0), // 0x20
+    ];
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    for (const m of [jit, interp]) {
+      m.load(prog);
+      m.run(2 + 40 * (1 + 5 * 3 + 2));
+    }
+    expect(jit.x(1)).toBe(40n * 15n);
+    expect(jit.cpu.pcLo).toBe(interp.cpu.pcLo);
+    expect(jit.cpu.retired).toBe(interp.cpu.retired);
+    const page = jit.cpu.resolveFetch((CODE + 8) | 0, 0);
+    const src = generate(scanBlock(jit.cpu, page, (CODE + 8) & 0xfff));
+    expect(src).toMatch(/l\d+: for \(;;\) \{/);
+    expect(src).toMatch(/continue l\d+;/);
+    expect(src).toContain('continue region;');
+  });
+
+  it('any branch structure gives properly nested source (loops that cross fall back to leaving)', () => {
+    const rand = rng(11);
+    const MOVR = 15; // execute.ts Op
+    const CBZ = 28;
+    for (let trial = 0; trial < 5000; trial++) {
+      const n = 3 + Math.floor(rand() * 12);
+      const insns: Insn[] = [];
+      for (let k = 0, off = 0; k < n; k++, off += rand() < 0.2 ? 8 : 4) {
+        const branch = rand() < 0.4;
+        const to = Math.floor(rand() * n * 1.2) * 4;
+        insns.push({ info: 0, op: branch ? CBZ : MOVR, rd: 1, rn: 2, rm: 3, sf: 1, a: branch ? to - off : 0, b: 0, c: 0, off });
+      }
+      const src = generate(insns);
+      // Parses (labels and braces balanced); the cpu and helpers are never called here.
+      expect(() => new Function('cpu', 'H', src)).not.toThrow();
+    }
+  });
+
+  it('a region whose source would be too large for V8 to optimize is scanned again smaller', () => {
+    const m = makeMachine();
+    // 128 byte stores in a row (an unrolled loop): one region of all of them would exceed MAX_SOURCE.
+    m.load([...Array.from({ length: 128 }, (_, i) => A.ldstImm(0, 0, i & 7, 19, i)), A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    expect(generate(scanBlock(m.cpu, page, CODE & 0xfff)).length).toBeGreaterThan(MAX_SOURCE);
+    const { insns, source } = scanRegion(m.cpu, page, CODE & 0xfff);
+    expect(source.length).toBeLessThanOrEqual(MAX_SOURCE);
+    expect(insns.length).toBeGreaterThan(8);
+    expect(source).toBe(generate(insns));
+  });
+
+  it('inline 32-bit divides and multiply-adds keep the edge cases (x / 0 = 0, INT32_MIN / -1, UDIV of large values)', () => {
+    // A hot loop over the edge cases; results accumulated in x10 (eor) so every one counts.
+    const prog = [
+      ...A.mov64(1, 0x80000000), // w1 = INT32_MIN
+      ...A.mov64(2, 0xffffffff), // w2 = -1 / UINT32_MAX
+      A.movz(3, 0), // w3 = 0
+      A.movz(4, 7),
+      A.movz(5, 200),
+      // loop:
+      A.sdiv(6, 1, 2, 0), // INT32_MIN / -1 = INT32_MIN
+      A.eor(10, 10, 6),
+      A.sdiv(6, 2, 3, 0), // / 0 = 0
+      A.eor(10, 10, 6),
+      A.udiv(6, 2, 4, 0), // 0xffffffff / 7
+      A.eor(10, 10, 6),
+      A.sdiv(6, 1, 4, 0), // rounds toward zero
+      A.eor(10, 10, 6),
+      A.msub(6, 2, 4, 1, 0), // INT32_MIN - (-1 * 7)
+      A.add(10, 10, 6),
+      A.subsi(5, 5, 1),
+      A.bcond('ne', -44),
+      A.b(0),
+    ];
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    const steps = prog.flat().length - 1 + 199 * 12;
+    for (const m of [jit, interp]) {
+      m.load(prog);
+      m.run(steps);
+    }
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(jit.x(10)).not.toBe(0n);
+    for (const r of [6, 10]) expect(jit.x(r)).toBe(interp.x(r));
+    expect(jit.cpu.pcLo).toBe(interp.cpu.pcLo);
+    expect(jit.cpu.retired).toBe(interp.cpu.retired);
   });
 
   it('a store into a translated page drops its regions, and the new code runs', () => {
