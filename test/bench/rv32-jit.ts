@@ -8,24 +8,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { startMachine } from '../../src/testing/machine.js';
-import type { CaptureBackend } from '../../src/core/chardev.js';
-import type { CodeCacheStats } from '../../src/core/jit/code-cache.js';
+import { bestCpuRuns } from './cpu-runs.js';
 
 const kernel = process.argv[2] ?? fileURLToPath(new URL('../../kernels/bench/build/bench.elf', import.meta.url));
 const runs = Math.max(1, Number(process.argv[3]) || 1);
 const engine = (process.argv[4] ?? 'jit') as 'jit' | 'interp';
 
-let best = Infinity;
-for (let i = 0; i < runs; i++) {
-  const m = await startMachine({ kernel, bios: 'none', session: { engine } });
-  (m.session.console as CaptureBackend).endInput();
-  const c0 = process.cpuUsage();
-  const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 900_000 });
-  const cache = (m.machine.cpus[0] as { codeCache?: CodeCacheStats }).codeCache;
-  const u = process.cpuUsage(c0);
-  const cpuMs = (u.user + u.system) / 1000;
-  best = Math.min(best, cpuMs);
-  console.log(`${engine} ${r.reason} ${r.instructions} insns, ${r.hostMs.toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms), ${(r.instructions / cpuMs / 1000).toFixed(1)} MIPS (cpu), cache ${JSON.stringify(cache)}`);
-  await m.close();
-}
-console.log(`best cpu ${best.toFixed(0)} ms`);
+await bestCpuRuns(runs, engine, () => startMachine({ kernel, bios: 'none', session: { engine } }));
