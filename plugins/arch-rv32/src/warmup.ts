@@ -1,8 +1,9 @@
 /**
  * Gives the interpreter's loop (execute.ts) type feedback for every frequent case before V8
  * optimizes it: once per process, a scratch hart with its own 64 KiB of RAM runs each integer,
- * M, load/store (TLB miss and hit), branch, jump and fence instruction once, one CSR access, and
- * a WFI that ends it.
+ * M, load/store (TLB miss and hit), branch, jump and fence instruction once, one CSR access, a
+ * 32-bit instruction that straddles two pages (compressed code puts some there), and a WFI that
+ * ends it.
  *
  * Why: V8 compiles execute() (a large function) from the feedback its bytecode has collected.
  * A case the guest had not run yet by then has none, and the first time the guest runs it
@@ -12,6 +13,7 @@
  */
 import type { CpuContext, JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
+import { execute } from './execute.js';
 
 const BASE = 0x80000000;
 const RAM = 0x10000;
@@ -44,12 +46,14 @@ export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, eng
   cpu.compileWork = 0;
   const words = engine === 'jit' ? warmUpLoops() : warmUpProgram();
   for (let k = 0; k < words.length; k++) ram.i32[k] = words[k];
+  if (engine === 'interp') crossingCode().forEach((half, k) => (ram.u16[((CROSS_AT - 4) >>> 1) + k] = half));
   // V8 allocates a function's feedback storage only after its first calls: run the program
   // more than once (from reset: TLB misses, first decodes and all).
   for (let pass = 0; pass < PASSES; pass++) {
     cpu.reset();
     cpu.pc = BASE;
     cpu.run(engine === 'jit' ? 10_000 : words.length);
+    if (engine === 'interp') runCrossing(cpu);
   }
   return cpu;
 }
@@ -60,7 +64,7 @@ export function warmUpLoops(): number[] {
   return [
     addi(9, 0, LOOPS), addi(T3, T3, 1), addi(9, 9, -1), bne(-8),
     addi(9, 0, LOOPS), (0x340 << 20) | (2 << 12) | (T3 << 7) | 0x73, addi(9, 9, -1), bne(-8),
-    0x10500073,
+    WFI,
   ];
 }
 
@@ -78,6 +82,7 @@ const b = (f3: number, rs1: number, rs2: number) => (rs2 << 20) | (rs1 << 15) | 
 const lui = (rd: number, hi: number) => (hi << 12) | (rd << 7) | 0x37;
 const addi = (rd: number, rs1: number, imm: number) => i(0x13, imm, rs1, 0, rd);
 const NOP = addi(0, 0, 0);
+const WFI = 0x10500073;
 
 /** The program's instruction words, from the start of RAM. */
 export function warmUpProgram(): number[] {
@@ -103,6 +108,29 @@ export function warmUpProgram(): number[] {
   // One CSR access: the switch's way out to system.ts.
   p.push((0x340 << 20) | (2 << 12) | (T3 << 7) | 0x73 /* csrrs t3, mscratch, x0 */);
   // WFI with no interrupt enabled: the hart waits and execute() returns.
-  p.push(0x10500073);
+  p.push(WFI);
   return p;
+}
+
+/** Where (offset in RAM) the warm-up's 32-bit instruction across a page boundary is. */
+export const CROSS_AT = 0xaffe;
+
+/**
+ * Runs crossingCode in one execute() call: the hart's first calls (cpu.ts WARMUP_CALLS, all of
+ * the warm-up program's) run one instruction each and so start every instruction with a fetch,
+ * which handles a page-straddling instruction itself; only a call that runs on reaches the CROSS case.
+ */
+function runCrossing(cpu: Rv32Cpu): void {
+  cpu.pc = BASE + CROSS_AT - 4;
+  execute(cpu, 3);
+}
+
+/**
+ * The halfwords from CROSS_AT - 4: `addi t3, t3, 1`, the same split over two pages (execute's
+ * CROSS case: reached by running on from the same page, not by a jump, which fetches it
+ * directly), then a WFI with no interrupt enabled: the hart waits and execute() returns.
+ */
+export function crossingCode(): number[] {
+  const halves = (w: number) => [w & 0xffff, w >>> 16];
+  return [...halves(addi(T3, T3, 1)), ...halves(addi(T3, T3, 1)), ...halves(WFI)];
 }
