@@ -3,7 +3,8 @@
  * optimizes it: once per process, a scratch hart with its own 64 KiB of RAM runs each integer,
  * M, load/store (TLB miss and hit), branch, jump and fence instruction once, one CSR access, a
  * 32-bit instruction that straddles two pages (compressed code puts some there), and a WFI that
- * ends it.
+ * ends it; and, from reset, an MRET to S-mode under Sv32 whose first fetch page-faults back to
+ * M-mode (Linux takes one such fault when it turns its MMU on, about 100 ms into a boot).
  *
  * Why: V8 compiles execute() (a large function) from the feedback its bytecode has collected.
  * A case the guest had not run yet by then has none, and the first time the guest runs it
@@ -46,10 +47,14 @@ export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, eng
   cpu.compileWork = 0;
   const words = engine === 'jit' ? warmUpLoops() : warmUpProgram();
   for (let k = 0; k < words.length; k++) ram.i32[k] = words[k];
-  if (engine === 'interp') crossingCode().forEach((half, k) => (ram.u16[((CROSS_AT - 4) >>> 1) + k] = half));
+  if (engine === 'interp') {
+    crossingCode().forEach((half, k) => (ram.u16[((CROSS_AT - 4) >>> 1) + k] = half));
+    fetchFaultProgram().forEach((word, k) => (ram.i32[(FAULT_AT >>> 2) + k] = word));
+  }
   // V8 allocates a function's feedback storage only after its first calls: run the program
   // more than once (from reset: TLB misses, first decodes and all).
   for (let pass = 0; pass < PASSES; pass++) {
+    if (engine === 'interp') runFetchFault(cpu);
     cpu.reset();
     cpu.pc = BASE;
     cpu.run(engine === 'jit' ? 10_000 : words.length);
@@ -133,4 +138,38 @@ function runCrossing(cpu: Rv32Cpu): void {
 export function crossingCode(): number[] {
   const halves = (w: number) => [w & 0xffff, w >>> 16];
   return [...halves(addi(T3, T3, 1)), ...halves(addi(T3, T3, 1)), ...halves(WFI)];
+}
+
+/** Where (offset in RAM) fetchFaultProgram is; its root page table (all PTEs invalid) is the page after. */
+export const FAULT_AT = 0xc000;
+/** The virtual address the S-mode fetch faults on. */
+export const FAULT_VA = 0x1000;
+
+/**
+ * M-mode code: a PMP rule that lets S-mode at all memory (without one MRET to S faults, as on
+ * QEMU), mtvec = the WFI at the end, satp = Sv32 with an empty root table, MPP = S,
+ * mepc = FAULT_VA, MRET; the fetch at FAULT_VA page-faults (priv spec 4.3.2) to M-mode's WFI.
+ */
+export function fetchFaultProgram(): number[] {
+  const csrw = (csr: number, rs1: number) => (csr << 20) | (rs1 << 15) | (1 << 12) | 0x73;
+  const csrs = (csr: number, rs1: number) => (csr << 20) | (rs1 << 15) | (2 << 12) | 0x73;
+  const handler = BASE + FAULT_AT + 4 * 17;
+  const root = (BASE + FAULT_AT + 0x1000) >>> 12;
+  return [
+    addi(T0, 0, -1), csrw(0x3b0, T0), addi(T0, 0, 0x1f), csrw(0x3a0, T0), // PMP: all of memory, RWX (NAPOT)
+    lui(T0, handler >>> 12), addi(T0, T0, handler & 0xfff), csrw(0x305, T0), // mtvec
+    lui(T0, 0x80000 | (root >>> 12)), addi(T0, T0, root & 0xfff), csrw(0x180, T0), // satp: MODE = Sv32
+    lui(T0, 1), addi(T0, T0, -2048), csrs(0x300, T0), // mstatus.MPP = S
+    lui(T0, FAULT_VA >>> 12), csrw(0x341, T0), // mepc
+    0x30200073, // mret
+    NOP,
+    WFI,
+  ];
+}
+
+/** Runs fetchFaultProgram from reset: the hart stops at its WFI in M-mode with mcause = 12. */
+export function runFetchFault(cpu: Rv32Cpu): void {
+  cpu.reset();
+  cpu.pc = BASE + FAULT_AT;
+  cpu.run(32);
 }

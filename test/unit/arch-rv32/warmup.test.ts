@@ -1,7 +1,7 @@
 /** The interpreter's warm-up (warmup.ts): a scratch hart runs every frequent case once and stops at its WFI. */
 import { describe, expect, it } from 'vitest';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
-import { CROSS_AT, runWarmUp, warmUpLoops, warmUpProgram } from '../../../plugins/arch-rv32/src/warmup.js';
+import { CROSS_AT, FAULT_AT, FAULT_VA, fetchFaultProgram, runFetchFault, runWarmUp, warmUpLoops, warmUpProgram } from '../../../plugins/arch-rv32/src/warmup.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
 describe('rv32 interpreter warm-up', () => {
@@ -19,6 +19,17 @@ describe('rv32 interpreter warm-up', () => {
     expect(cpu.retired).toBeLessThanOrEqual(words.length + 3);
     // The loads read what the stores wrote (t1 = 7 at each data page).
     expect(cpu.bus.ram.i32[0x1000 / 4]).toBe(7);
+  });
+
+  it('takes an S-mode fetch page fault under Sv32 back to M-mode, and waits there', () => {
+    const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit);
+    runFetchFault(cpu);
+    expect(cpu.mcause).toBe(12); // instruction page fault
+    expect(cpu.mtval).toBe(FAULT_VA);
+    expect(cpu.mepc).toBe(FAULT_VA);
+    expect(cpu.priv).toBe(3);
+    expect(cpu.waiting).toBe(true);
+    expect(cpu.pc).toBe(0x80000000 + FAULT_AT + 4 * fetchFaultProgram().length);
   });
 
   it('under jit: compiles the first loop, not the second (a CSR access heads it), and stops at its WFI', () => {
