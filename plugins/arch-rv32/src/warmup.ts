@@ -63,12 +63,17 @@ export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, eng
   return cpu;
 }
 
-/** Two loops of LOOPS iterations, the second headed by a CSR access (no block starts there), then WFI. */
+/**
+ * Three loops of LOOPS iterations, the second headed by a CSR access (no block starts there), then
+ * WFI. Two compiled loops, so that execute()'s call of a region sees two functions: with one, V8
+ * specializes the call to it and deoptimizes at a boot's second region ("wrong call target").
+ */
 export function warmUpLoops(): number[] {
   const bne = (f: number) => ((f >> 12) & 1) << 31 | (((f >> 5) & 0x3f) << 25) | (0 << 20) | (9 << 15) | (1 << 12) | (((f >> 1) & 0xf) << 8) | (((f >> 11) & 1) << 7) | 0x63;
   return [
     addi(9, 0, LOOPS), addi(T3, T3, 1), addi(9, 9, -1), bne(-8),
     addi(9, 0, LOOPS), (0x340 << 20) | (2 << 12) | (T3 << 7) | 0x73, addi(9, 9, -1), bne(-8),
+    addi(9, 0, LOOPS), addi(T3, T3, 2), addi(9, 9, -1), bne(-8),
     WFI,
   ];
 }

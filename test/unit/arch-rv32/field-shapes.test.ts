@@ -6,6 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
+import { Block, NO_BLOCK } from '../../../plugins/arch-rv32/src/jit.js';
 import { runWarmUp } from '../../../plugins/arch-rv32/src/warmup.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
@@ -26,5 +27,11 @@ describe('rv32 hart field representations', () => {
     after.mscratch = after.sscratch = after.satp = 0x80080000;
     after.reservation = after.reservationValue = after.splitPa = 0x80400000;
     expect(haveSameMap(before, after)).toBe(true);
+  });
+
+  it('keeps the numbers of a Block small integers when they arrive as heap numbers (here -0)', () => {
+    const block = new Block(null, -0, -0, -0);
+    expect(Object.is(block.delta, 0)).toBe(true);
+    expect(haveSameMap(NO_BLOCK, block)).toBe(true);
   });
 });
