@@ -42,6 +42,29 @@ export const DEFAULT_RESET_VECTOR = 0x1000;
 const PRIV_NAMES = ['U', 'S', '?', 'M'];
 const WARMUP_CALLS = 1000;
 
+/**
+ * The hart's fields that can hold any 32-bit value (addresses, trap values, CSR words). V8 gives a
+ * field first written with a small integer the "Smi" representation; the first value outside it
+ * (the CSR and trap code store unsigned words: a kernel's stvec = 0xc0000000, satp's MODE bit)
+ * changes the field to a double, which deprecates the hart's map and throws away the optimized
+ * code that touches the hart (execute, executeSystem, the MMU walk...): a dozen deopts in a
+ * Linux boot. Widening them once, in the constructor, gives every hart its final map at once.
+ */
+const WORD_FIELDS = [
+  'pc', 'npc', 'mtvec', 'stvec', 'mepc', 'sepc', 'mcause', 'scause', 'mtval', 'stval',
+  'mscratch', 'sscratch', 'satp', 'reservation', 'reservationValue', 'splitPa',
+] as const;
+
+/** Gives each WORD_FIELDS field the double representation (values unchanged). */
+export function widenWordFields(cpu: Rv32Cpu): void {
+  const fields = cpu as unknown as Record<string, number>;
+  for (const name of WORD_FIELDS) {
+    const value = fields[name];
+    fields[name] = 2 ** 31; // not a Smi
+    fields[name] = value;
+  }
+}
+
 export class Rv32Cpu implements Cpu {
   readonly id: number;
   readonly bus: Bus;
@@ -205,6 +228,7 @@ export class Rv32Cpu implements Cpu {
     this.rTag = this.wTag = this.xTag = this.tlb.tags[2][0];
     this.rOff = this.wOff = this.xOff = this.tlb.offs[2][0];
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
+    widenWordFields(this);
     this.reset();
     warmUpInterpreter((c) => new Rv32Cpu(c), ctx.jit);
   }

@@ -81,17 +81,25 @@ export const REGION_MIN_HEAT = JIT_THRESHOLD;
  */
 export type BlockFn = (pc0: number, n0: number, maxSteps: number, blk0: number) => number;
 
-/** What a slot of the code cache holds: a compiled region entered at one of its blocks. */
+/**
+ * What a slot of the code cache holds: a compiled region entered at one of its blocks. The numbers
+ * are stored as int32 (`| 0`): a value that arrives as a heap number (integral, from optimized
+ * float arithmetic) would turn the field into a double for every Block, and execute(), optimized
+ * on small integers, would deoptimize at its next block call (once per Linux boot under jit).
+ */
 export class Block {
-  constructor(
-    readonly fn: BlockFn | null,
-    /** Guest instructions in one pass through the block entered here. */
-    readonly len: number,
-    /** The block's number in the region's function (its `blk0` argument). */
-    readonly blk = 0,
-    /** Byte offset of this block from the region's entry (the caller passes pc - delta as `pc0`). */
-    readonly delta = 0,
-  ) {}
+  /** Guest instructions in one pass through the block entered here. */
+  readonly len: number;
+  /** The block's number in the region's function (its `blk0` argument). */
+  readonly blk: number;
+  /** Byte offset of this block from the region's entry (the caller passes pc - delta as `pc0`). */
+  readonly delta: number;
+
+  constructor(readonly fn: BlockFn | null, len: number, blk = 0, delta = 0) {
+    this.len = len | 0;
+    this.blk = blk | 0;
+    this.delta = delta | 0;
+  }
 }
 
 /** Marks a slot where no block can start (the first instruction is not compiled). */

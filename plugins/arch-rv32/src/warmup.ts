@@ -1,8 +1,10 @@
 /**
  * Gives the interpreter's loop (execute.ts) type feedback for every frequent case before V8
  * optimizes it: once per process, a scratch hart with its own 64 KiB of RAM runs each integer,
- * M, load/store (TLB miss and hit), branch, jump and fence instruction once, one CSR access, and
- * a WFI that ends it.
+ * M, load/store (TLB miss and hit), branch, jump and fence instruction once, one CSR access, a
+ * 32-bit instruction that straddles two pages (compressed code puts some there), and a WFI that
+ * ends it; and, from reset, an MRET to S-mode under Sv32 whose first fetch page-faults back to
+ * M-mode (Linux takes one such fault when it turns its MMU on, about 100 ms into a boot).
  *
  * Why: V8 compiles execute() (a large function) from the feedback its bytecode has collected.
  * A case the guest had not run yet by then has none, and the first time the guest runs it
@@ -12,6 +14,7 @@
  */
 import type { CpuContext, JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
+import { execute } from './execute.js';
 
 const BASE = 0x80000000;
 const RAM = 0x10000;
@@ -44,23 +47,34 @@ export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, eng
   cpu.compileWork = 0;
   const words = engine === 'jit' ? warmUpLoops() : warmUpProgram();
   for (let k = 0; k < words.length; k++) ram.i32[k] = words[k];
+  if (engine === 'interp') {
+    crossingCode().forEach((half, k) => (ram.u16[((CROSS_AT - 4) >>> 1) + k] = half));
+    fetchFaultProgram().forEach((word, k) => (ram.i32[(FAULT_AT >>> 2) + k] = word));
+  }
   // V8 allocates a function's feedback storage only after its first calls: run the program
   // more than once (from reset: TLB misses, first decodes and all).
   for (let pass = 0; pass < PASSES; pass++) {
+    if (engine === 'interp') runFetchFault(cpu);
     cpu.reset();
     cpu.pc = BASE;
     cpu.run(engine === 'jit' ? 10_000 : words.length);
+    if (engine === 'interp') runCrossing(cpu);
   }
   return cpu;
 }
 
-/** Two loops of LOOPS iterations, the second headed by a CSR access (no block starts there), then WFI. */
+/**
+ * Three loops of LOOPS iterations, the second headed by a CSR access (no block starts there), then
+ * WFI. Two compiled loops, so that execute()'s call of a region sees two functions: with one, V8
+ * specializes the call to it and deoptimizes at a boot's second region ("wrong call target").
+ */
 export function warmUpLoops(): number[] {
   const bne = (f: number) => ((f >> 12) & 1) << 31 | (((f >> 5) & 0x3f) << 25) | (0 << 20) | (9 << 15) | (1 << 12) | (((f >> 1) & 0xf) << 8) | (((f >> 11) & 1) << 7) | 0x63;
   return [
     addi(9, 0, LOOPS), addi(T3, T3, 1), addi(9, 9, -1), bne(-8),
     addi(9, 0, LOOPS), (0x340 << 20) | (2 << 12) | (T3 << 7) | 0x73, addi(9, 9, -1), bne(-8),
-    0x10500073,
+    addi(9, 0, LOOPS), addi(T3, T3, 2), addi(9, 9, -1), bne(-8),
+    WFI,
   ];
 }
 
@@ -78,6 +92,7 @@ const b = (f3: number, rs1: number, rs2: number) => (rs2 << 20) | (rs1 << 15) | 
 const lui = (rd: number, hi: number) => (hi << 12) | (rd << 7) | 0x37;
 const addi = (rd: number, rs1: number, imm: number) => i(0x13, imm, rs1, 0, rd);
 const NOP = addi(0, 0, 0);
+const WFI = 0x10500073;
 
 /** The program's instruction words, from the start of RAM. */
 export function warmUpProgram(): number[] {
@@ -103,6 +118,63 @@ export function warmUpProgram(): number[] {
   // One CSR access: the switch's way out to system.ts.
   p.push((0x340 << 20) | (2 << 12) | (T3 << 7) | 0x73 /* csrrs t3, mscratch, x0 */);
   // WFI with no interrupt enabled: the hart waits and execute() returns.
-  p.push(0x10500073);
+  p.push(WFI);
   return p;
+}
+
+/** Where (offset in RAM) the warm-up's 32-bit instruction across a page boundary is. */
+export const CROSS_AT = 0xaffe;
+
+/**
+ * Runs crossingCode in one execute() call: the hart's first calls (cpu.ts WARMUP_CALLS, all of
+ * the warm-up program's) run one instruction each and so start every instruction with a fetch,
+ * which handles a page-straddling instruction itself; only a call that runs on reaches the CROSS case.
+ */
+function runCrossing(cpu: Rv32Cpu): void {
+  cpu.pc = BASE + CROSS_AT - 4;
+  execute(cpu, 3);
+}
+
+/**
+ * The halfwords from CROSS_AT - 4: `addi t3, t3, 1`, the same split over two pages (execute's
+ * CROSS case: reached by running on from the same page, not by a jump, which fetches it
+ * directly), then a WFI with no interrupt enabled: the hart waits and execute() returns.
+ */
+export function crossingCode(): number[] {
+  const halves = (w: number) => [w & 0xffff, w >>> 16];
+  return [...halves(addi(T3, T3, 1)), ...halves(addi(T3, T3, 1)), ...halves(WFI)];
+}
+
+/** Where (offset in RAM) fetchFaultProgram is; its root page table (all PTEs invalid) is the page after. */
+export const FAULT_AT = 0xc000;
+/** The virtual address the S-mode fetch faults on. */
+export const FAULT_VA = 0x1000;
+
+/**
+ * M-mode code: a PMP rule that lets S-mode at all memory (without one MRET to S faults, as on
+ * QEMU), mtvec = the WFI at the end, satp = Sv32 with an empty root table, MPP = S,
+ * mepc = FAULT_VA, MRET; the fetch at FAULT_VA page-faults (priv spec 4.3.2) to M-mode's WFI.
+ */
+export function fetchFaultProgram(): number[] {
+  const csrw = (csr: number, rs1: number) => (csr << 20) | (rs1 << 15) | (1 << 12) | 0x73;
+  const csrs = (csr: number, rs1: number) => (csr << 20) | (rs1 << 15) | (2 << 12) | 0x73;
+  const handler = BASE + FAULT_AT + 4 * 17;
+  const root = (BASE + FAULT_AT + 0x1000) >>> 12;
+  return [
+    addi(T0, 0, -1), csrw(0x3b0, T0), addi(T0, 0, 0x1f), csrw(0x3a0, T0), // PMP: all of memory, RWX (NAPOT)
+    lui(T0, handler >>> 12), addi(T0, T0, handler & 0xfff), csrw(0x305, T0), // mtvec
+    lui(T0, 0x80000 | (root >>> 12)), addi(T0, T0, root & 0xfff), csrw(0x180, T0), // satp: MODE = Sv32
+    lui(T0, 1), addi(T0, T0, -2048), csrs(0x300, T0), // mstatus.MPP = S
+    lui(T0, FAULT_VA >>> 12), csrw(0x341, T0), // mepc
+    0x30200073, // mret
+    NOP,
+    WFI,
+  ];
+}
+
+/** Runs fetchFaultProgram from reset: the hart stops at its WFI in M-mode with mcause = 12. */
+export function runFetchFault(cpu: Rv32Cpu): void {
+  cpu.reset();
+  cpu.pc = BASE + FAULT_AT;
+  cpu.run(32);
 }

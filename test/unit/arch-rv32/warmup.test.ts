@@ -1,7 +1,7 @@
 /** The interpreter's warm-up (warmup.ts): a scratch hart runs every frequent case once and stops at its WFI. */
 import { describe, expect, it } from 'vitest';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
-import { runWarmUp, warmUpLoops, warmUpProgram } from '../../../plugins/arch-rv32/src/warmup.js';
+import { CROSS_AT, FAULT_AT, FAULT_VA, fetchFaultProgram, runFetchFault, runWarmUp, warmUpLoops, warmUpProgram } from '../../../plugins/arch-rv32/src/warmup.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
 describe('rv32 interpreter warm-up', () => {
@@ -10,22 +10,35 @@ describe('rv32 interpreter warm-up', () => {
     const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit);
     expect(cpu.mcause).toBe(0);
     expect(cpu.waiting).toBe(true);
-    expect(cpu.pc).toBe(0x80000000 + 4 * words.length);
-    // Every instruction but the branches' skipped nops and the jalr's: 12 taken branches, 1 jump.
-    expect(cpu.retired).toBeGreaterThan(words.length - 16);
-    expect(cpu.retired).toBeLessThanOrEqual(words.length);
+    // After the WFI that follows the page-straddling addi (6 bytes from CROSS_AT).
+    expect(cpu.pc).toBe(0x80000000 + CROSS_AT + 8);
+    expect(cpu.getReg(28)).toBe(2); // csrrs t3, mscratch; addi t3, t3, 1 before and across the pages
+    // Every instruction but the branches' skipped nops and the jalr's: 12 taken branches, 1 jump;
+    // plus the two addi and the WFI after the last word.
+    expect(cpu.retired).toBeGreaterThan(words.length - 16 + 3);
+    expect(cpu.retired).toBeLessThanOrEqual(words.length + 3);
     // The loads read what the stores wrote (t1 = 7 at each data page).
-    expect(cpu.getReg(28)).toBe(0); // csrrs t3, mscratch
     expect(cpu.bus.ram.i32[0x1000 / 4]).toBe(7);
   });
 
-  it('under jit: compiles the first loop, not the second (a CSR access heads it), and stops at its WFI', () => {
+  it('takes an S-mode fetch page fault under Sv32 back to M-mode, and waits there', () => {
+    const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit);
+    runFetchFault(cpu);
+    expect(cpu.mcause).toBe(12); // instruction page fault
+    expect(cpu.mtval).toBe(FAULT_VA);
+    expect(cpu.mepc).toBe(FAULT_VA);
+    expect(cpu.priv).toBe(3);
+    expect(cpu.waiting).toBe(true);
+    expect(cpu.pc).toBe(0x80000000 + FAULT_AT + 4 * fetchFaultProgram().length);
+  });
+
+  it('under jit: compiles the first and third loops, not the second (a CSR access heads it), and stops at its WFI', () => {
     const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit, 'jit');
     expect(cpu.mcause).toBe(0);
     expect(cpu.waiting).toBe(true);
     expect(cpu.pc).toBe(0x80000000 + 4 * warmUpLoops().length);
-    expect(cpu.retired).toBe(2 * (1 + 3 * 100) + 1);
-    expect(cpu.codeCache.translations).toBe(1);
+    expect(cpu.retired).toBe(3 * (1 + 3 * 100) + 1);
+    expect(cpu.codeCache.translations).toBe(2);
     expect(cpu.getReg(9)).toBe(0);
   });
 });
