@@ -2,7 +2,8 @@
  * Profiling aid for the i386 engines (not part of `npm run bench`): runs the pc compute kernel (or
  * the pc os boot with `--boot`) under the translator (or `--interp`), at most `--insns N`
  * instructions, and prints instructions, wall and process CPU time (less sensitive than wall time
- * to the other processes of a loaded machine; it includes V8's compiler threads). Run it under
+ * to the other processes of a loaded machine; it includes V8's compiler threads) and the translated-
+ * block calls (dispatches from the run loop, I386Cpu.blockRuns). Run it under
  * `node [--cpu-prof | --trace-deopt] --import tsx test/bench/i386-profile.ts [--interp] [--boot] [--insns N]`.
  */
 import { copyFileSync, rmSync } from 'node:fs';
@@ -26,4 +27,4 @@ const r = boot
   : await runMeasured({ kernel: join(kernels, 'bench/build/bench-i386.elf'), ...engineOptions('pc', engine), maxInsns });
 const cpu = process.cpuUsage(cpu0), cpuS = (cpu.user + cpu.system) / 1e6;
 if (boot) rmSync(disk);
-console.log(`${boot ? 'os boot' : 'compute'} ${engine}: ${r.instructions} instructions, ${(r.hostMs / 1000).toFixed(3)} s (process CPU ${cpuS.toFixed(3)} s), ${(r.instructions / r.hostMs / 1000).toFixed(1)} MIPS, ${r.reason}, cache ${JSON.stringify(r.codeCache)}`);
+console.log(`${boot ? 'os boot' : 'compute'} ${engine}: ${r.instructions} instructions, ${(r.hostMs / 1000).toFixed(3)} s (process CPU ${cpuS.toFixed(3)} s), ${(r.instructions / r.hostMs / 1000).toFixed(1)} MIPS, ${r.reason}, cache ${JSON.stringify(r.codeCache)}, ${r.blockRuns} block calls`);
