@@ -2,10 +2,12 @@
  * Profiling aid for the i386 engines (not part of `npm run bench`): runs the pc compute kernel (or
  * the pc os boot with `--boot`) under the translator (or `--interp`), at most `--insns N`
  * instructions, and prints instructions, wall and process CPU time (less sensitive than wall time
- * to the other processes of a loaded machine; it includes V8's compiler threads). Run it under
+ * to the other processes of a loaded machine; it includes V8's compiler threads), the main thread's
+ * CPU time (without them), and the translated-
+ * block calls (dispatches from the run loop, I386Cpu.blockRuns). Run it under
  * `node [--cpu-prof | --trace-deopt] --import tsx test/bench/i386-profile.ts [--interp] [--boot] [--insns N]`.
  */
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +22,12 @@ const insnsAt = process.argv.indexOf('--insns');
 const maxInsns = insnsAt > 0 ? Number(process.argv[insnsAt + 1]) : undefined;
 const disk = join(tmpdir(), `i386-profile-${process.pid}.img`);
 if (boot) copyFileSync(join(kernels, 'pc/build/disk.img'), disk); // the guest may write its disk
-const cpu0 = process.cpuUsage();
+/** This (the main) thread's CPU time in ms: the emulation without V8's compiler threads (Linux). */
+const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+const cpu0 = process.cpuUsage(), thread0 = threadMs();
 const r = boot
   ? await runMeasured({ ...engineOptions('pc', engine), drives: [`file=${disk},if=ide,format=raw`], stopWhen: '\n$ ', maxInsns })
   : await runMeasured({ kernel: join(kernels, 'bench/build/bench-i386.elf'), ...engineOptions('pc', engine), maxInsns });
-const cpu = process.cpuUsage(cpu0), cpuS = (cpu.user + cpu.system) / 1e6;
+const cpu = process.cpuUsage(cpu0), cpuS = (cpu.user + cpu.system) / 1e6, threadS = (threadMs() - thread0) / 1000;
 if (boot) rmSync(disk);
-console.log(`${boot ? 'os boot' : 'compute'} ${engine}: ${r.instructions} instructions, ${(r.hostMs / 1000).toFixed(3)} s (process CPU ${cpuS.toFixed(3)} s), ${(r.instructions / r.hostMs / 1000).toFixed(1)} MIPS, ${r.reason}, cache ${JSON.stringify(r.codeCache)}`);
+console.log(`${boot ? 'os boot' : 'compute'} ${engine}: ${r.instructions} instructions, ${(r.hostMs / 1000).toFixed(3)} s (process CPU ${cpuS.toFixed(3)} s, main thread ${threadS.toFixed(3)} s), ${(r.instructions / r.hostMs / 1000).toFixed(1)} MIPS, ${r.reason}, cache ${JSON.stringify(r.codeCache)}, ${r.blockRuns} block calls`);

@@ -24,6 +24,8 @@ export interface MeasuredRun {
   hostMs: number;
   /** CPU 0's code cache at the end (CPUs with a translator: rv32, i386). */
   codeCache?: CodeCacheSize;
+  /** CPU 0's translated-block calls (dispatches) when it counts them (i386). */
+  blockRuns?: number;
   rssBytes: number;
 }
 
@@ -50,7 +52,8 @@ export async function runMeasured(
   try {
     const r = await m.machine.run({ maxInsns: opts.maxInsns ?? 3_000_000_000, timeoutMs: opts.timeoutMs ?? 900_000 });
     if (r.error) throw r.error;
-    const cache = (m.machine.cpus[0] as { codeCache?: CodeCacheStats } | undefined)?.codeCache;
+    const cpu0 = m.machine.cpus[0] as { codeCache?: CodeCacheStats; blockRuns?: number } | undefined;
+    const cache = cpu0?.codeCache;
     return {
       output: m.output,
       reason: r.reason,
@@ -58,6 +61,7 @@ export async function runMeasured(
       instructions: r.instructions,
       hostMs: r.hostMs,
       codeCache: cache && { pages: cache.pages, blocks: cache.translations },
+      blockRuns: cpu0?.blockRuns,
       rssBytes: process.memoryUsage().rss,
     };
   } finally {

@@ -50,6 +50,22 @@ describe('i386 block translator', () => {
     }
   });
 
+  it('runs a hot loop in one block call (no dispatch per pass), and counts each call', () => {
+    const m = machine(LOOP, 'jit', { [EBX]: 5000, [ECX]: 3 });
+    for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1_000_000);
+    expect(m.cpu.regs[EAX]).toBe(15000);
+    // JIT_THRESHOLD passes in the interpreter, then one call runs the rest.
+    expect(m.cpu.blockRuns).toBe(1);
+    for (const budget of [300, 1000]) { // a budget ends a call: one per slice (as the interpreter's counts)
+      const b = machine(LOOP, 'jit', { [EBX]: 5000, [ECX]: 3 });
+      let slices = 0;
+      for (; slices < 1000 && !b.cpu.waiting; slices++) b.cpu.run(budget);
+      expect(b.cpu.regs[EAX]).toBe(15000);
+      expect(b.cpu.blockRuns).toBeLessThanOrEqual(slices);
+      expect(b.cpu.blockRuns).toBeGreaterThanOrEqual(Math.floor((15000 - 3 * JIT_THRESHOLD) / budget) - 1);
+    }
+  });
+
   it('loops inside a block that calls its own start (recursion), with exact counts and stack at every budget', () => {
     // dec ebx; jz +5 (to HLT); call CODE
     const recurse = [0x4b, 0x74, 0x05, 0xe8, ...le32(-8)];
