@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { type Block, compileBlock, fallThroughExits, coverage, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanRegion } from './jit.js';
+import { type Block, compileRegion, fallThroughExits, coverage, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanRegion } from './jit.js';
 import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -652,7 +652,8 @@ export class A64Cpu implements Cpu {
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
-    const { insns, source } = scanRegion(this, code, idx);
+    const region = scanRegion(this, code, idx);
+    const { insns, all } = region;
     if (insns.length === 0) return NO_BLOCK;
     const slot = idx >>> 2;
     if (page.warm[slot] === 0 && !loopsOnItself(insns)) {
@@ -661,9 +662,17 @@ export class A64Cpu implements Cpu {
       page.heat[slot] = 2 * JIT_THRESHOLD - this.hotThreshold - 1;
       return undefined;
     }
-    const block = compileBlock(this, this.kit, insns, source);
-    // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
-    this.codePages.store(page, slot, block, coverage(insns));
+    const blocks = compileRegion(this, this.kit, region);
+    const block = blocks[0];
+    const cover = coverage(all);
+    // The other segments' entries become entries too where nothing is translated yet (aliases).
+    // The entry is stored last, here and not by execute(), so that the cache counts it even when
+    // storing flushes the cache (execute() stores it again).
+    for (let j = 1; j < blocks.length; j++) {
+      const s = region.entries[j] >>> 2;
+      if (page.entries[s] === undefined) this.codePages.store(page, s, blocks[j], cover, true);
+    }
+    this.codePages.store(page, slot, block, cover);
     // Where the region stops in straight-line code (its size bound, an instruction it does not
     // translate) the code goes on as hot as the region: translate there at the next arrival
     // instead of waiting for HOT_THRESHOLD (unrolled loops longer than one region).
