@@ -39,6 +39,11 @@ import { R } from './u64.js';
 export { JIT_THRESHOLD };
 /** ... and before one that does not (see arch-rv32's jit.ts for the measurement behind it). */
 export const HOT_THRESHOLD = 10000;
+/**
+ * Instructions the interpreter runs from a region's entry (arrivals x its instructions) before the
+ * region is translated (cpu.ts compileBlockAt): about what V8's compiles of one new function cost.
+ */
+export const COMPILE_WORK = 65536;
 /** Largest region, in instructions. */
 export const MAX_BLOCK = 128;
 /**
