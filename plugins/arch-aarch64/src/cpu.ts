@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { type Block, compileBlock, fallThroughExits, coverage, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanRegion } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
 import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -149,6 +149,8 @@ export class A64Cpu implements Cpu {
   private readonly noHeat = new Int16Array(1024);
   /** Arrivals before a block that does not loop on itself is translated (jit.ts; tests lower it). */
   hotThreshold = HOT_THRESHOLD;
+  /** Interpreted instructions from a region's entry before it is translated (compileBlockAt; tests set 0). */
+  compileWork = COMPILE_WORK;
   /** Next pc after a translated block returns. */
   npcLo = 0;
   npcHi = 0;
@@ -645,29 +647,46 @@ export class A64Cpu implements Cpu {
   }
 
   /**
-   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD: translates the block
-   * there (jit.ts), or returns undefined to wait until it is hot (HOT_THRESHOLD) when it does not
-   * loop on itself. NO_BLOCK where no block can start.
+   * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD, and again after each
+   * wait it asks for: translates the region there (jit.ts), or returns undefined to wait. A region
+   * is translated once control has arrived at its entry JIT_THRESHOLD times when it loops on
+   * itself (HOT_THRESHOLD otherwise) and enough times to have run about `compileWork`
+   * instructions in the interpreter (arrivals x its instructions): V8's compiles of a new
+   * function cost milliseconds that code run a few thousand times (an OS booting) never repays.
+   * `warm` counts the waits so far. NO_BLOCK where no block can start.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
-    const { insns, source } = scanRegion(this, code, idx);
-    if (insns.length === 0) return NO_BLOCK;
+    const segments = scanSegments(this, code, idx);
+    if (segments.length === 0) return NO_BLOCK;
     const slot = idx >>> 2;
-    if (page.warm[slot] === 0 && !loopsOnItself(insns)) {
-      page.warm[slot] = 1;
+    const waits = page.warm[slot];
+    const size = segments.reduce((n, sg) => n + sg.length, 0);
+    const wait = arrivalsToWait(size, loopsOnItself(segments[0]) ? JIT_THRESHOLD : this.hotThreshold, waits, this.compileWork);
+    if (wait > 0 && waits < 255) {
+      page.warm[slot] = waits + 1;
       // execute() counts this same arrival once more when this returns undefined.
-      page.heat[slot] = 2 * JIT_THRESHOLD - this.hotThreshold - 1;
+      page.heat[slot] = JIT_THRESHOLD - wait - 1;
       return undefined;
     }
-    const block = compileBlock(this, this.kit, insns, source);
-    // Stored here, not by execute(), so that the cache counts it (execute() stores it again).
-    this.codePages.store(page, slot, block, coverage(insns));
+    const region = scanRegion(this, code, idx);
+    const { all } = region;
+    const blocks = compileRegion(this, this.kit, region);
+    const block = blocks[0];
+    const cover = coverage(all);
+    // The other segments' entries become entries too where nothing is translated yet (aliases).
+    // The entry is stored last, here and not by execute(), so that the cache counts it even when
+    // storing flushes the cache (execute() stores it again).
+    for (let j = 1; j < blocks.length; j++) {
+      const s = region.entries[j] >>> 2;
+      if (page.entries[s] === undefined) this.codePages.store(page, s, blocks[j], cover, true);
+    }
+    this.codePages.store(page, slot, block, cover);
     // Where the region stops in straight-line code (its size bound, an instruction it does not
     // translate) the code goes on as hot as the region: translate there at the next arrival
     // instead of waiting for HOT_THRESHOLD (unrolled loops longer than one region).
-    for (const next of fallThroughExits(insns)) {
+    for (const next of fallThroughExits(region.insns)) {
       const s = next >>> 2;
       if (page.entries[s] === undefined && page.warm[s] === 0) {
         page.warm[s] = 1;
@@ -721,4 +740,18 @@ export class A64Cpu implements Cpu {
     const index = off >>> 12;
     if (this.codePages.peek(index) !== null && (this.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
   }
+}
+
+/** Longest single wait (arrivals) compileBlockAt asks for: the heat counter is an Int16. */
+const MAX_WAIT = 16384;
+
+/**
+ * Arrivals at a region's entry still to wait before translating it (0: now): `threshold` arrivals
+ * and `work` / `size` (its instructions), after `waits` earlier waits (each counted as MAX_WAIT, a
+ * bound: only the last one may be shorter). As arch-rv32's cpu.ts.
+ */
+function arrivalsToWait(size: number, threshold: number, waits: number, work: number): number {
+  const needed = Math.max(threshold, Math.ceil(work / size));
+  const seen = waits === 0 ? JIT_THRESHOLD : JIT_THRESHOLD + waits * MAX_WAIT;
+  return Math.min(Math.max(needed - seen, 0), MAX_WAIT);
 }

@@ -163,7 +163,7 @@ function dispatch(cpu: A64Cpu, budget: number): number {
     if (block !== undefined) {
       const fn = block.fn;
       if (fn !== null && block.len <= budget - n) {
-        n = (n + fn(pcLo, pcHi, n, budget - n)) | 0;
+        n = (n + fn(pcLo, pcHi, n, budget - n, block.seg)) | 0;
         pcLo = cpu.npcLo;
         pcHi = cpu.npcHi;
         if (cpu.exc || cpu.attention) break;

@@ -9,7 +9,9 @@
  * CBZ/CBNZ, TBZ/TBNZ), up to MAX_BLOCK instructions; a branch back to its first instruction
  * loops inside the function while the step budget allows another pass; any other branch, BR,
  * BLR, RET, or an instruction it does not translate (system, FP/SIMD, exclusives, LDTR/STTR...)
- * leaves it, and the interpreter goes on (and may enter another region there).
+ * leaves it, and the interpreter goes on (and may enter another region there). A region that
+ * calls its own first instruction (a recursive function) has further segments (scanSegments):
+ * a branch, BR, BLR or RET to one of their entries (the return site) goes on inside.
  *
  * Position independent: pc-relative values come from the `pcLo`/`pcHi` arguments, so one region
  * serves every virtual address of its physical page; the code cache (src/core/jit/) keeps them
@@ -37,6 +39,11 @@ import { R } from './u64.js';
 export { JIT_THRESHOLD };
 /** ... and before one that does not (see arch-rv32's jit.ts for the measurement behind it). */
 export const HOT_THRESHOLD = 10000;
+/**
+ * Instructions the interpreter runs from a region's entry (arrivals x its instructions) before the
+ * region is translated (cpu.ts compileBlockAt): about what V8's compiles of one new function cost.
+ */
+export const COMPILE_WORK = 65536;
 /** Largest region, in instructions. */
 export const MAX_BLOCK = 128;
 /**
@@ -48,17 +55,19 @@ export const MAX_BLOCK = 128;
 export const MAX_SOURCE = 40_000;
 
 /**
- * A translated region: runs from virtual pc (`pcLo`, `pcHi`) with `n0` steps already taken in this
- * execute() call and at most `maxSteps` more; returns the steps taken and leaves the next pc in
- * `cpu.npcLo`/`cpu.npcHi`.
+ * A translated region: runs from virtual pc (`pcLo`, `pcHi`), the entry of its segment `seg0`
+ * (scanSegments), with `n0` steps already taken in this execute() call and at most `maxSteps`
+ * more; returns the steps taken and leaves the next pc in `cpu.npcLo`/`cpu.npcHi`.
  */
-export type BlockFn = (pcLo: number, pcHi: number, n0: number, maxSteps: number) => number;
+export type BlockFn = (pcLo: number, pcHi: number, n0: number, maxSteps: number, seg0: number) => number;
 
 export class Block {
   constructor(
     readonly fn: BlockFn | null,
     /** Guest instructions in one pass through the block. */
     readonly len: number,
+    /** The segment entered here (the function's `seg0`). */
+    readonly seg = 0,
   ) {}
 }
 
@@ -169,21 +178,92 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
   return [...found.values()].sort((x, y) => x.off - y.off);
 }
 
-/** scanBlock, halving the instruction bound until the region's source fits MAX_SOURCE; with that source. */
-export function scanRegion(cpu: A64Cpu, code: Int32Array, idx: number): { insns: Insn[]; source: string } {
+/** Most segments in a region (scanSegments). */
+export const MAX_SEGMENTS = 8;
+
+/**
+ * The segments of the region entered at `idx`: the first is scanBlock's from there. When it calls
+ * its own entry (a recursive function), each further one is scanBlock's from a page offset where
+ * control goes but a segment's structure cannot follow (segmentEntries: the return address after
+ * a call into the page, a branch back that makes no loop), breadth first, while MAX_SEGMENTS and
+ * `max` instructions in all allow. A transfer to a segment's entry stays in the region's function
+ * (generateRegion): the recursion's calls and returns run inside one region. Empty when no block
+ * can start at `idx`.
+ */
+export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[][] {
+  const first = scanBlock(cpu, code, idx, max);
+  if (first.length === 0) return [];
+  const segments = [first];
+  // Only a function calling itself (BL to the entry) gets more: elsewhere they measured slower
+  // (compute kernel: each further entry recompiled the code it shares with the others, larger
+  // functions that V8 deoptimized and optimized again).
+  if (!first.some((i) => i.op === Op.BL && i.off + i.a === idx)) return segments;
+  const entries = new Set([idx]);
+  let total = first.length;
+  for (let j = 0; j < segments.length; j++) {
+    for (const t of segmentEntries(segments[j])) {
+      if (segments.length >= MAX_SEGMENTS || total >= max) return segments;
+      if (entries.has(t)) continue;
+      const seg = scanBlock(cpu, code, t, max - total);
+      if (seg.length === 0) continue;
+      entries.add(t);
+      segments.push(seg);
+      total += seg.length;
+    }
+  }
+  return segments;
+}
+
+/**
+ * Page offsets control goes to from a segment (scanBlock's instructions) that its own structure
+ * (nesting()) does not hold: the return address of a call into the page (its callee's RET comes
+ * back there), then the targets of direct branches that would leave it.
+ */
+export function segmentEntries(insns: Insn[]): number[] {
+  const start = insns[0].off;
+  const { loops, blocks } = nesting(insns);
+  const out: number[] = [];
+  const inPage = (t: number) => t >= 0 && t < 0x1000;
+  for (const i of insns) if (i.op === Op.BL && inPage(i.off + i.a) && inPage(i.off + 4)) out.push(i.off + 4);
+  for (const i of insns) {
+    if (i.op < Op.B || i.op > Op.TBNZ) continue;
+    const to = i.off + i.a;
+    const inside = to === start || (to <= i.off && loops.has(to)) || (to > i.off && blocks.has(to));
+    if (!inside && inPage(to)) out.push(to);
+  }
+  return out;
+}
+
+/** A region ready to compile: its first segment's instructions, all its instructions (page order), and its source. */
+export interface ScannedRegion {
+  insns: Insn[];
+  all: Insn[];
+  /** The segments' entries (page offsets), the region's first. */
+  entries: number[];
+  source: string;
+}
+
+/**
+ * scanSegments, with the last segments left out while the region's source exceeds MAX_SOURCE,
+ * then the instruction bound halved (the first segment alone still too large); with that source.
+ */
+export function scanRegion(cpu: A64Cpu, code: Int32Array, idx: number): ScannedRegion {
   for (let max = MAX_BLOCK; ; max >>= 1) {
-    const insns = scanBlock(cpu, code, idx, max);
-    if (insns.length === 0) return { insns, source: '' };
-    const source = generate(insns);
-    if (source.length <= MAX_SOURCE || max <= 8) return { insns, source };
+    const all = scanSegments(cpu, code, idx, max);
+    if (all.length === 0) return { insns: [], all: [], entries: [], source: '' };
+    for (let k = all.length; k >= 1; k--) {
+      const segments = all.slice(0, k);
+      const source = generateRegion(segments);
+      if (source.length <= MAX_SOURCE || (k === 1 && max <= 8)) return { insns: segments[0], all: segments.flat(), entries: segments.map((sg) => sg[0].off), source };
+    }
   }
 }
 
 /** The slots the region's code comes from, as [first, end) pairs (CodeCache.store): a store elsewhere keeps it. */
 export function coverage(insns: Insn[]): number[] {
+  const slots = [...new Set(insns.map((i) => i.off >>> 2))].sort((x, y) => x - y);
   const cover: number[] = [];
-  for (const ins of insns) {
-    const slot = ins.off >>> 2;
+  for (const slot of slots) {
     if (cover.length > 0 && cover[cover.length - 1] === slot) cover[cover.length - 1] = slot + 1;
     else cover.push(slot, slot + 1);
   }
@@ -263,11 +343,12 @@ export function fallThroughExits(insns: Insn[]): number[] {
   return out;
 }
 
-/** Translates scanned instructions (scanBlock, not empty) into a block bound to `cpu`. */
-export function compileBlock(cpu: A64Cpu, kit: JitKit, insns: Insn[], source = generate(insns)): Block {
-  const factory = kit.factory<(cpu: A64Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, source);
-  // A pass runs each instruction at most once (forward jumps only): its length bounds a pass.
-  return new Block(factory(cpu, HELPERS), insns.length);
+/** Translates a scanned region (not empty) into one block per segment entry, bound to `cpu`, the region's entry first. */
+export function compileRegion(cpu: A64Cpu, kit: JitKit, region: ScannedRegion): Block[] {
+  const fn = kit.factory<(cpu: A64Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, region.source)(cpu, HELPERS);
+  // A pass through a segment runs each instruction at most once (forward jumps only): the
+  // region's length bounds a pass.
+  return region.entries.map((_, j) => new Block(fn, region.all.length, j));
 }
 
 const TWO32 = '4294967296';
@@ -369,10 +450,25 @@ export function lazyCondition(k: FlagKind, cond: number): string | null {
  * instructions done; `p` in the generator counts those not yet added to it.
  */
 export function generate(insns: Insn[]): string {
-  const start = insns[0].off;
-  const len = insns.length;
-  const offs = new Set(insns.map((i) => i.off));
-  const { loops, blocks } = nesting(insns);
+  return generateRegion([insns]);
+}
+
+/**
+ * JavaScript source of a region of several segments (scanSegments): each is generate()'s code for
+ * its instructions, a `case` of `switch (seg)` inside `region: for (;;)`. A direct branch, BR, BLR
+ * or RET to another segment's entry sets `seg` and continues `region` once the budget allows the
+ * longest run to the next such check (the region's length, as for a guest loop); so a recursive
+ * function's calls and returns stay in the function.
+ */
+export function generateRegion(segments: Insn[][]): string {
+  const multi = segments.length > 1;
+  const entries = new Map(segments.map((sg, j) => [sg[0].off, j]));
+  const first = segments[0][0].off;
+  const len = segments.reduce((n, sg) => n + sg.length, 0);
+  let start = first;
+  let offs = new Set<number>();
+  let loops = new Map<number, number>();
+  let blocks = new Map<number, number>();
   /** Open labeled statements, innermost last: [label, the offset before which it closes]. */
   const open: Array<[string, number]> = [];
   const regs = new Set<number>();
@@ -413,7 +509,16 @@ export function generate(insns: Insn[]): string {
     return `fk = ${k}; ` + ops.map((o, j) => `f${'abcd'[j]} = ${o};`).join(' ');
   };
 
+  /** Control goes on at segment entry `to` after `done` more steps, the budget allowing. */
+  const transfer = (to: number, done: string) => `{ steps += ${done}; if (steps + ${len} > maxSteps) ${exitTo(to, 'steps')} seg = ${entries.get(to)}; continue region; }`;
+
   const out: string[] = [];
+  segments.forEach((insns, j) => {
+  start = insns[0].off;
+  offs = new Set(insns.map((i) => i.off));
+  ({ loops, blocks } = nesting(insns));
+  p = 0;
+  if (multi) out.push(`case ${j}: {`);
   insns.forEach((ins, k) => {
     const { op, rd, rn, rm, sf, a, b, c, off } = ins;
     // Close the blocks that end here (forward branches arrive) and the loops that ended before;
@@ -478,7 +583,9 @@ export function generate(insns: Insn[]): string {
           ? again(`l${to}`)
           : to > off && blocks.has(to)
             ? `{ steps += ${p + 1}; break t${to}; }`
-            : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
+            : entries.has(to)
+              ? transfer(to, `${p + 1}`)
+              : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
       if (!conditional) return taken;
       return `if (${test}) ${taken}`;
     };
@@ -647,6 +754,8 @@ export function generate(insns: Insn[]): string {
         // The target is read before BLR writes X30 (BLR X30 branches to the old value).
         let s = `{ const tl = ${L(rn)}, th = ${Hi(rn)};`;
         if (op === Op.BLR) s += ` const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')}`;
+        // To a segment's entry in this page (so the same code): go on there.
+        if (multi) s += ` if (th === pcHi && (tl & -4096) === pg) switch (tl & 4095) { ${[...entries.keys()].map((e) => `case ${e}: ${transfer(e, `${p + 1}`)}`).join(' ')} }`;
         out.push(`${s} ${npc('tl', 'th')} } ${leave(`steps + ${p + 1}`)}`);
         break;
       }
@@ -663,6 +772,8 @@ export function generate(insns: Insn[]): string {
     }
   });
   for (; open.length > 0; open.pop()) out.push('}');
+  if (multi) out.push('}');
+  });
 
   // Write back only the register halves and flags the block assigns (found in its source), and
   // never the XZR sink (33): its value is never read as a register.
@@ -678,17 +789,18 @@ export function generate(insns: Insn[]): string {
     'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
     'const tlb = cpu.tlb, tlbLo = tlb.tagLo, tlbHi = tlb.tagHi, tlbPerm = tlb.perm, tlbRam = tlb.ram;',
     // Named by its first instruction's page offset and size (profiles, --trace-deopt).
-    `return function region_${start.toString(16)}_${len}(pcLo, pcHi, n0, maxSteps) {`,
+    `return function region_${first.toString(16)}_${len}(pcLo, pcHi, n0, maxSteps, seg0) {`,
     '  const pg = pcLo & -4096;',
     // The fast-path permission bits depend on the EL, the MMU on the regime: read them on entry.
     '  const mmuOff = cpu.mmuOff, fastRead = tlb.fastRead, fastWrite = tlb.fastWrite, ramSize = cpu.ramFastLimit;',
   ];
   if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
   if (flagsUsed) head.push('  let f = cpu.nzcv, fk = 0, fa = 0, fb = 0, fc = 0, fd = 0;');
-  head.push('  let steps = 0, ret = 0;', '  region: for (;;) {');
+  head.push(multi ? '  let steps = 0, ret = 0, seg = seg0;' : '  let steps = 0, ret = 0;', '  region: for (;;) {');
+  if (multi) head.push('  switch (seg) {');
   const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
   // Every path ends in a leave (break region) or a continue: the loop's end is never reached.
-  const tail = ['  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, '  return ret;', '};'];
+  const tail = [...(multi ? ['  }'] : []), '  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, '  return ret;', '};'];
   return [...head, ...body, ...tail].join('\n');
 }
 

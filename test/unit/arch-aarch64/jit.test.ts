@@ -35,6 +35,20 @@ describe('aarch64 region translator', () => {
     expect(interp.cpu.blocksCompiled).toBe(0);
   });
 
+  it('a region waits until the interpreter has run about compileWork instructions from its entry', () => {
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    jit.cpu.compileWork = 20_000; // the loop's region is 6 instructions: about 3334 arrivals
+    for (const m of [jit, interp]) m.load(sumLoop(100_000));
+    const early = 3 + 5 * 2000; // 2000 arrivals
+    expect(jit.run(early)).toBe(interp.run(early));
+    expect(jit.cpu.blocksCompiled).toBe(0);
+    const more = 5 * 3000;
+    expect(jit.run(more)).toBe(interp.run(more));
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect([jit.cpu.retired, jit.cpu.pc, jit.x(0), jit.x(1)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(0), interp.x(1)]);
+  });
+
   it('board prop cpu.jit selects the engine (default: translate) and must be a boolean', () => {
     const prog = sumLoop(500);
     const m = makeMachine();

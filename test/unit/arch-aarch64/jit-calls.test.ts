@@ -1,0 +1,147 @@
+/**
+ * Calls and returns inside one aarch64 region (jit.ts scanSegments, generateRegion): a recursive
+ * function's BL to its entry, its RET to the return site and the loop back stay in the function;
+ * budget ends, interrupts and a store over a return site keep the interpreter's counts and state.
+ */
+import { describe, expect, it } from 'vitest';
+import * as A from '../../helpers/a64asm.js';
+import { scanRegion } from '../../../plugins/arch-aarch64/src/jit.js';
+import { CODE, DATA, ERET, makeMachine, type A64Machine, VECTORS } from './machine.js';
+
+const FIB = CODE + 0x0c;
+/** The return site after `bl fib` in fib, and the head of fib's loop (its `sub w0, w19, #1`). */
+const RETURN_SITE = FIB + 11 * 4;
+const LOOP = FIB + 9 * 4;
+
+/** main: w0 = fib(n); b . — fib as clang -O2 compiles the bench kernel's (kernels/bench/bench.c). */
+const fibProgram = (n: number) => [
+  A.movz(0, n, 0, 0), // 0x00
+  A.bl(8), // 0x04 -> fib
+  A.b(0), // 0x08
+  // fib (0x0c):
+  A.stp(29, 30, 31, -32, 'pre'), // 0
+  A.stp(20, 19, 31, 16), // 1
+  A.movsp(29, 31), // 2
+  A.mov(19, 0, 0), // 3
+  A.cmpi(0, 2, 0), // 4
+  A.bcond('hs', 12), // 5 -> 8
+  A.movz(20, 0, 0, 0), // 6
+  A.b(32), // 7 -> 15
+  A.movz(20, 0, 0, 0), // 8
+  A.subi(0, 19, 1, 0), // 9: loop
+  A.bl(-40), // 10 -> fib
+  A.subi(19, 19, 2, 0), // 11: return site
+  A.add(20, 0, 20, 'lsl', 0, 0), // 12
+  A.cmpi(19, 1, 0), // 13
+  A.bcond('hi', -20), // 14 -> 9
+  A.add(0, 19, 20, 'lsl', 0, 0), // 15
+  A.ldp(20, 19, 31, 16), // 16
+  A.ldp(29, 30, 31, 32, 'post'), // 17
+  A.ret(), // 18
+];
+
+const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+
+function machine(jit: boolean, n: number): A64Machine {
+  const m = makeMachine({ jit });
+  m.load(fibProgram(n));
+  m.set(31, DATA + 0x10000);
+  return m;
+}
+
+function state(m: A64Machine) {
+  return { retired: m.cpu.retired, pc: m.cpu.pc, el: m.cpu.el, nzcv: m.cpu.nzcv, x: Array.from({ length: 32 }, (_, i) => m.x(i)) };
+}
+
+/** Steps to the `b .` after main's call (from a run of the interpreter). */
+function stepsToEnd(n: number): number {
+  const m = machine(false, n);
+  let steps = 0;
+  while (m.cpu.pc !== CODE + 8) steps += m.run(1);
+  return steps;
+}
+
+describe('aarch64 calls and returns inside a region', () => {
+  it("a recursive function's region holds its return site and loop as further entries, and computes fib exactly", () => {
+    const n = 18;
+    const end = stepsToEnd(n);
+    const jit = machine(true, n);
+    const interp = machine(false, n);
+    expect(jit.run(end)).toBe(interp.run(end));
+    expect(state(jit)).toEqual(state(interp));
+    expect(jit.cpu.pc).toBe(CODE + 8);
+    expect(jit.x(0)).toBe(BigInt(fib(n)));
+    // fib's region: entries at fib, its return site and its loop (stored as aliases of it).
+    const page = jit.cpu.resolveFetch(FIB, 0);
+    const region = scanRegion(jit.cpu, page, FIB & 0xfff);
+    expect(region.entries).toEqual([FIB & 0xfff, RETURN_SITE & 0xfff, LOOP & 0xfff]);
+    expect(region.source).toContain('switch (seg)');
+    expect(jit.cpu.codeCache.aliases).toBeGreaterThanOrEqual(2);
+  });
+
+  it('budgets ending anywhere in the recursion resume inside the region with the same counts', () => {
+    const n = 16;
+    const jit = machine(true, n);
+    const interp = machine(false, n);
+    // Slices of varied length: many end deep in the recursion, inside the region's function.
+    for (let k = 0; k < 400; k++) {
+      const steps = 37 + ((k * 7919) % 113);
+      expect(jit.run(steps)).toBe(interp.run(steps));
+      expect(state(jit)).toEqual(state(interp));
+    }
+    jit.run(1_000_000);
+    interp.run(1_000_000);
+    expect(state(jit)).toEqual(state(interp));
+    expect(jit.x(0)).toBe(BigInt(fib(n)));
+  });
+
+  it('an interrupt taken deep in the recursion has the same ELR and count, and fib still completes', () => {
+    const run = (jit: boolean, at: number) => {
+      const m = machine(jit, 15);
+      m.cpu.setEl(1);
+      m.set(31, DATA + 0x10000); // SP_EL1
+      m.cpu.daif = 0;
+      // IRQ handler (EL1, current EL with SP_ELx: + 0x280): mask IRQs in the saved PSTATE, return.
+      const SPSR_EL1 = A.sysreg(3, 0, 4, 0, 0);
+      m.load([A.mrs(9, SPSR_EL1), A.orri(9, 9, 0x80n), A.msr(SPSR_EL1, 9), ERET], VECTORS + 0x280);
+      m.cpu.pc = CODE;
+      m.run(at);
+      m.cpu.irqInput('irq')!.set(true);
+      m.run(1);
+      const taken = { elr: m.cpu.elr[2], retired: m.cpu.retired, traps: m.traps.map((t) => [t.pc, t.name]) };
+      m.run(1_000_000);
+      return { taken, end: state(m) };
+    };
+    for (const at of [5000, 12345, 20001]) {
+      const jit = run(true, at);
+      expect(jit).toEqual(run(false, at));
+      expect(jit.taken.traps).toEqual([[jit.taken.elr, 'IRQ']]);
+      expect(jit.end.x[0]).toBe(BigInt(fib(15)));
+    }
+  });
+
+  it('a store over the return site drops the region and the new instruction runs at the next return', () => {
+    const run = (jit: boolean) => {
+      const m = machine(jit, 14);
+      m.run(20000); // fib's region translated and running
+      const made = m.cpu.codeCache.made;
+      // A patcher elsewhere makes the return site's `sub w19, w19, #2` a `sub w19, w19, #3` (fib's
+      // loop then ends sooner: another result, the same in both engines), then jumps back.
+      m.set(5, A.subi(19, 19, 3, 0));
+      m.set(6, RETURN_SITE);
+      m.set(7, m.cpu.pc);
+      m.load([A.strw(5, 6, 0), A.br(7)], DATA);
+      m.run(2);
+      const translations = m.cpu.codeCache.translations;
+      m.run(1_000_000);
+      return { made, translations, end: state(m) };
+    };
+    const jit = run(true);
+    const interp = run(false);
+    expect(jit.end).toEqual(interp.end);
+    expect(jit.made).toBeGreaterThan(0);
+    // The region covering the return site is gone after the store.
+    expect(jit.translations).toBeLessThan(jit.made);
+    expect(jit.end.pc).toBe(CODE + 8);
+  });
+});
