@@ -661,15 +661,9 @@ export class A64Cpu implements Cpu {
     const segments = scanSegments(this, code, idx);
     if (segments.length === 0) return NO_BLOCK;
     const slot = idx >>> 2;
-    const waits = page.warm[slot];
     const size = segments.reduce((n, sg) => n + sg.length, 0);
-    const wait = arrivalsToWait(size, loopsOnItself(segments[0]) ? JIT_THRESHOLD : this.hotThreshold, waits, this.compileWork);
-    if (wait > 0 && waits < 255) {
-      page.warm[slot] = waits + 1;
-      // execute() counts this same arrival once more when this returns undefined.
-      page.heat[slot] = JIT_THRESHOLD - wait - 1;
-      return undefined;
-    }
+    const threshold = loopsOnItself(segments[0]) ? JIT_THRESHOLD : this.hotThreshold;
+    if (this.codePages.waitToTranslate(page, slot, JIT_THRESHOLD, threshold, size, this.compileWork)) return undefined;
     const region = scanRegion(this, code, idx);
     const { all } = region;
     const blocks = compileRegion(this, this.kit, region);
@@ -740,18 +734,4 @@ export class A64Cpu implements Cpu {
     const index = off >>> 12;
     if (this.codePages.peek(index) !== null && (this.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
   }
-}
-
-/** Longest single wait (arrivals) compileBlockAt asks for: the heat counter is an Int16. */
-const MAX_WAIT = 16384;
-
-/**
- * Arrivals at a region's entry still to wait before translating it (0: now): `threshold` arrivals
- * and `work` / `size` (its instructions), after `waits` earlier waits (each counted as MAX_WAIT, a
- * bound: only the last one may be shorter). As arch-rv32's cpu.ts.
- */
-function arrivalsToWait(size: number, threshold: number, waits: number, work: number): number {
-  const needed = Math.max(threshold, Math.ceil(work / size));
-  const seen = waits === 0 ? JIT_THRESHOLD : JIT_THRESHOLD + waits * MAX_WAIT;
-  return Math.min(Math.max(needed - seen, 0), MAX_WAIT);
 }

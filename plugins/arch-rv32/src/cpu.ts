@@ -26,7 +26,7 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, REGION_THRESHOLD, type RegionBlock, regionCover, regionLoops, scanRegion } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, REGION_THRESHOLD, regionCover, regionLoops, scanRegion } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
@@ -515,14 +515,10 @@ export class Rv32Cpu implements Cpu {
       // (measured on the virt OS boot).
       blocks = blocks.slice(0, 1);
     }
-    const waits = page.warm[slot];
-    const wait = arrivalsToWait(blocks, loops, waits, this.compileWork);
-    if (wait > 0 && waits < 255) {
-      page.warm[slot] = waits + 1;
-      // execute() counts this same arrival once more when this returns undefined.
-      page.heat[slot] = JIT_THRESHOLD - wait - 1;
-      return undefined;
-    }
+    let size = 0;
+    for (const b of blocks) size += b.insns.length;
+    const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
+    if (this.codePages.waitToTranslate(page, slot, JIT_THRESHOLD, threshold, size, this.compileWork)) return undefined;
     const entries = compileRegion(this, this.kit, blocks);
     // The region's other blocks become entries too where nothing is compiled yet. The entry is
     // stored last, here and not by execute(), so that the cache records it even when storing
@@ -591,20 +587,4 @@ function positiveNumber(value: unknown, fallback: number, name: string): number 
     throw new Error(`rv32: cpu.${name} must be a non-negative number, got ${JSON.stringify(value)}`);
   }
   return value;
-}
-
-/** Longest single wait (arrivals) compileBlockAt asks for: the heat counter is an Int16. */
-const MAX_WAIT = 16384;
-
-/**
- * Arrivals at a region's entry still to wait before compiling it (0: compile now), after `waits`
- * earlier waits (each counted as MAX_WAIT, a bound: only the last one may be shorter).
- */
-function arrivalsToWait(blocks: RegionBlock[], loops: boolean, waits: number, work: number): number {
-  let insns = 0;
-  for (const b of blocks) insns += b.insns.length;
-  const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
-  const needed = Math.max(threshold, Math.ceil(work / insns));
-  const seen = waits === 0 ? JIT_THRESHOLD : JIT_THRESHOLD + waits * MAX_WAIT;
-  return Math.min(Math.max(needed - seen, 0), MAX_WAIT);
 }

@@ -16,6 +16,9 @@
  * translation buffer when it fills. Decoded slots stay; they are bounded by RAM size.
  */
 
+/** Longest single wait (arrivals) `waitToTranslate` sets: heat counters are Int16. */
+const MAX_WAIT = 16384;
+
 /** Decoded state of one RAM page. `T` is the arch's translation type. */
 export class CodePage<T> {
   /** The arch's decoded-instruction slots (its own layout; empty when the arch has none). */
@@ -175,6 +178,28 @@ export class CodeCache<T> {
   clearTranslations(page: CodePage<T>): void {
     this.live -= page.translated;
     page.clearEntries();
+  }
+
+  /**
+   * The translate-when-worth-it rule (rv32, aarch64): called when the arch's heat counter at
+   * `slot` reaches `trigger` arrivals, and again after each wait this sets. A start is translated
+   * once control has arrived there `threshold` times and often enough to have run about `work`
+   * instructions in the interpreter (arrivals x its `size` in instructions): V8's compiles of a
+   * new function cost milliseconds that code run a few thousand times (an OS booting) never
+   * repays. Returns true, having set the heat so that the arch calls again after the arrivals
+   * still missing (at most MAX_WAIT at a time; `warm` counts the waits), or false: translate now.
+   */
+  waitToTranslate(page: CodePage<T>, slot: number, trigger: number, threshold: number, size: number, work: number): boolean {
+    const waits = page.warm[slot];
+    const needed = Math.max(threshold, Math.ceil(work / size));
+    // Each earlier wait counts as MAX_WAIT, a bound: only the last one may be shorter.
+    const seen = trigger + waits * MAX_WAIT;
+    const wait = Math.min(Math.max(needed - seen, 0), MAX_WAIT);
+    if (wait === 0 || waits === 255) return false;
+    page.warm[slot] = waits + 1;
+    // The arch counts this same arrival once more when its compile call returns undefined.
+    page.heat[slot] = trigger - wait - 1;
+    return true;
   }
 
   /**
