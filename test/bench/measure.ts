@@ -9,6 +9,8 @@ import type { CaptureBackend } from '../../src/core/chardev.js';
 import type { RunResult } from '../../src/core/machine.js';
 import type { CodeCacheStats } from '../../src/core/jit/code-cache.js';
 
+type StartedMachine = Awaited<ReturnType<typeof startMachine>>;
+
 /** The code cache at the end of a run (src/core/jit/code-cache.ts; `blocks` = live translations). */
 export interface CodeCacheSize {
   pages: number;
@@ -36,19 +38,7 @@ export async function runMeasured(
   const stopWhen = opts.stopWhen;
   // No input: a guest waiting for it stops at once ('halted') instead of at the time limit.
   if (stopWhen === undefined) (m.session.console as CaptureBackend).endInput();
-  if (stopWhen !== undefined) {
-    // Watch the bytes as the UART writes them (CaptureBackend reports output in batches, later):
-    // the run stops right after the instruction that wrote the prompt's last byte, so the
-    // instruction count is the same on every run.
-    const console = m.session.console as CaptureBackend;
-    const write = console.write.bind(console);
-    let tail = '';
-    console.write = (byte: number) => {
-      write(byte);
-      tail = (tail + String.fromCharCode(byte & 0xff)).slice(-stopWhen.length);
-      if (tail === stopWhen) m.machine.stop('bench: reached the prompt');
-    };
-  }
+  else stopAtOutput(m, stopWhen);
   try {
     const r = await m.machine.run({ maxInsns: opts.maxInsns ?? 3_000_000_000, timeoutMs: opts.timeoutMs ?? 900_000 });
     if (r.error) throw r.error;
@@ -67,4 +57,20 @@ export async function runMeasured(
   } finally {
     await m.close();
   }
+}
+
+/**
+ * Stops `m` right after the instruction that writes `text`'s last byte to the console (a shell
+ * prompt), watching the bytes as the UART writes them (CaptureBackend reports output in batches,
+ * later): the instruction count is then the same on every run.
+ */
+export function stopAtOutput(m: StartedMachine, text: string): void {
+  const console = m.session.console as CaptureBackend;
+  const write = console.write.bind(console);
+  let tail = '';
+  console.write = (byte: number) => {
+    write(byte);
+    tail = (tail + String.fromCharCode(byte & 0xff)).slice(-text.length);
+    if (tail === text) m.machine.stop('bench: reached the prompt');
+  };
 }

@@ -15,6 +15,7 @@ import type { CaptureBackend } from '../../src/core/chardev.js';
 import { startMachine } from '../../src/testing/machine.js';
 import { LINUX_RV32_APPEND, LINUX_RV32_FIRMWARE, linuxRv32Build } from '../helpers/linux-rv32.js';
 import type { Rv32Cpu } from '../../plugins/arch-rv32/src/cpu.js';
+import { stopAtOutput } from './measure.js';
 
 const kernels = fileURLToPath(new URL('../../kernels/', import.meta.url));
 const workload = process.argv[2] ?? 'os';
@@ -50,16 +51,7 @@ try {
       const { m, stopWhen } = await start(engine, k++);
       const cpu = m.machine.cpus[0] as unknown as Rv32Cpu;
       if (engine === 'jit') cpu.compileWork = Number(config);
-      if (stopWhen) {
-        const con = m.session.console as CaptureBackend;
-        const write = con.write.bind(con);
-        let tail = '';
-        con.write = (byte: number) => {
-          write(byte);
-          tail = (tail + String.fromCharCode(byte & 0xff)).slice(-stopWhen.length);
-          if (tail === stopWhen) m.machine.stop('reached');
-        };
-      }
+      if (stopWhen) stopAtOutput(m, stopWhen);
       const c0 = process.cpuUsage();
       const t0 = threadMs();
       const run = await m.machine.run({ maxInsns: 3e9, timeoutMs: 900_000 });
