@@ -67,6 +67,13 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     'virtio-version': Flags.string({ description: 'virtio transport of drives without transport=: legacy (1, QEMU 7.2\'s default) or modern (2)', options: ['legacy', 'modern', '1', '2'] }),
     symbolize: Flags.boolean({ description: 'append <function+offset> after code addresses the guest prints (RV32: pc=/sepc=/mepc=/ra=; stdio console and TUI)', default: true, allowNo: true }),
     clock: Flags.string({ description: 'deterministic: time from instruction count; realtime: host time', options: ['deterministic', 'realtime'] }),
+    rtc: Flags.string({
+      description: 'date of the board\'s real-time clock at machine start, like QEMU\'s -rtc: base=utc (host time, the default of pc), localtime, or a date YYYY-MM-DD[THH:MM:SS] (UTC; the same date every run); clock=vm and driftfix=none are accepted (what rvos does)',
+    }),
+    global: Flags.string({
+      description: 'set a device prop over the board\'s, like QEMU\'s -global: TYPE.PROP=VALUE (every device of that type) or NAME.PROP=VALUE (one device); checked against the device\'s props (`rvos plugins inspect`); repeatable, the last wins',
+      multiple: true,
+    }),
     idle: Flags.string({
       description: 'while every CPU waits (deterministic clock): sleep = time passes at the host\'s pace (default), warp = jump to the next timer at once',
       options: [...IDLE_MODES],
@@ -119,6 +126,8 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       moreSerial: flags.serial?.slice(1),
       debugcon: flags.debugcon,
       clock: flags.clock as 'deterministic' | 'realtime' | undefined,
+      globals: flags.global,
+      rtc: flags.rtc,
       idle: flags.idle as IdleMode | undefined,
       engine: flags.engine as Engine | undefined,
       defaultIdle: 'sleep',

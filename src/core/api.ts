@@ -257,6 +257,11 @@ export interface PropSpec<T = unknown, Present extends boolean = boolean> {
   readonly max?: number;
   /** The accepted values of an `enum`. */
   readonly values?: readonly (string | number)[];
+  /**
+   * A `string` prop's own check of its text (a date's format): what is wrong, or undefined. Run
+   * before `create()` on a board's value and on `--global`/`--rtc`'s; it must not throw.
+   */
+  check?(value: T): string | undefined;
   /** Type-level only (never set): carries `T` and `Present` for `PropsOf`. */
   readonly __type?: { value: T; present: Present };
 }
@@ -278,6 +283,10 @@ interface RangeOptions<T> extends PropOptions<T> {
   min?: number;
   max?: number;
 }
+interface StringOptions extends PropOptions<string> {
+  /** What is wrong with a value (`PropSpec.check`), or undefined when it is fine. */
+  check?(value: string): string | undefined;
+}
 /** Options that make a prop always present: a default, or `required: true`. */
 type Present<T> = { default: T } | { required: true };
 
@@ -291,8 +300,8 @@ export interface PropKit {
   number(options: RangeOptions<number>): PropSpec<number, false>;
   bool(options: PropOptions<boolean> & Present<boolean>): PropSpec<boolean, true>;
   bool(options: PropOptions<boolean>): PropSpec<boolean, false>;
-  string(options: PropOptions<string> & Present<string>): PropSpec<string, true>;
-  string(options: PropOptions<string>): PropSpec<string, false>;
+  string(options: StringOptions & Present<string>): PropSpec<string, true>;
+  string(options: StringOptions): PropSpec<string, false>;
   /** One of `values` (strings or numbers, compared exactly). */
   enum<const V extends string | number>(values: readonly V[], options: PropOptions<V> & Present<V>): PropSpec<V, true>;
   enum<const V extends string | number>(values: readonly V[], options: PropOptions<V>): PropSpec<V, false>;
@@ -557,6 +566,11 @@ export interface DeviceType<S extends PropSchema = PropSchema> {
   readonly nodeName?: string;
   /** Props a board may give (built with `api.prop`); none when absent. */
   readonly props?: S;
+  /**
+   * A real-time clock: the `string` prop that holds its date at machine start, which
+   * `rvos run --rtc base=` sets (QEMU's -rtc base=: `utc`, `localtime` or a date).
+   */
+  readonly rtcBaseProp?: string;
   /** Interrupt outputs by name, in device-tree order; none when absent. */
   readonly outputs?: Readonly<Record<string, OutputSpec>>;
   /** Access rules of windows without a register map (a map's own `sizes`/`aligned`/`extent` win). */

@@ -21,6 +21,7 @@ import { checkElfArch, elfInfo, isElf, parseElf } from './loaders/elf.js';
 import { Machine, type MachineDevice } from './machine.js';
 import { lineLabel, outputLines, type OutputLine } from './outputs.js';
 import type { PluginRegistry } from './plugins.js';
+import { applyPropOverrides, type PropOverride } from './prop-overrides.js';
 import type { RegisterMap } from './regmap.js';
 
 export interface BuildOptions {
@@ -61,6 +62,8 @@ export interface BuildOptions {
   driveDefaults?: Record<string, string>;
   /** One-line messages for the user (where the default disk's copy was made). */
   notice?: (message: string) => void;
+  /** Device props set over the board's (`--global`, `--rtc`), checked before anything is built. */
+  overrides?: readonly PropOverride[];
 }
 
 /** The device whose output is the guest console: `props.console: true`, else the first serial-like device. */
@@ -73,7 +76,8 @@ export function consoleDeviceName(board: Board): string | undefined {
  * devices with their interrupt wiring, the device tree, and the boot protocol.
  */
 export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: BuildOptions = {}): Machine {
-  const board: Board = { ...boardIn, cpus: opts.cpus ?? boardIn.cpus, memory: { ...boardIn.memory, size: opts.memory ?? boardIn.memory.size } };
+  const sized: Board = { ...boardIn, cpus: opts.cpus ?? boardIn.cpus, memory: { ...boardIn.memory, size: opts.memory ?? boardIn.memory.size } };
+  const board = applyPropOverrides(sized, opts.overrides ?? [], (type) => registry.device(type));
   const resolved = checkBoard(board, {
     archTypes: registry.archTypes(),
     deviceTypes: registry.deviceTypes(),

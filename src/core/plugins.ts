@@ -304,6 +304,8 @@ export class PluginRegistry {
           checkPropSchema(type.props);
           checkOutputSchema(type.outputs);
           if (typeof type.create !== 'function') throw new Error('create(ctx) is missing');
+          const rtc = type.rtcBaseProp;
+          if (rtc !== undefined && type.props?.[rtc]?.kind !== 'string') throw new Error(`rtcBaseProp: "${rtc}" is not one of its string props`);
         } catch (e) {
           throw new Error(`device type "${type.type}": ${(e as Error).message}`);
         }

@@ -28,7 +28,7 @@ export function createPropKit(): PropKit {
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 /** What is wrong with `value` for `s`, or undefined when it is fine. */
-function problemWith(s: PropSpec, value: unknown): string | undefined {
+export function problemWith(s: PropSpec, value: unknown): string | undefined {
   switch (s.kind) {
     case 'int':
     case 'number': {
@@ -41,7 +41,8 @@ function problemWith(s: PropSpec, value: unknown): string | undefined {
     case 'bool':
       return typeof value === 'boolean' ? undefined : `expected true or false, got ${show(value)}`;
     case 'string':
-      return typeof value === 'string' ? undefined : `expected a string, got ${show(value)}`;
+      if (typeof value !== 'string') return `expected a string, got ${show(value)}`;
+      return s.check?.(value);
     case 'enum':
       return s.values!.includes(value as string | number) ? undefined : `expected one of ${s.values!.map(show).join(', ')}, got ${show(value)}`;
   }
@@ -62,6 +63,7 @@ export function checkPropSchema(schema: unknown): void {
     }
     if (typeof s.description !== 'string' || s.description === '') throw new Error(`${where}: needs a description`);
     if (s.kind === 'enum' && (!Array.isArray(s.values) || s.values.length === 0)) throw new Error(`${where}: an enum needs at least one value`);
+    if (s.check !== undefined && (s.kind !== 'string' || typeof s.check !== 'function')) throw new Error(`${where}: check must be a function, on a string prop`);
     if (s.default !== undefined) {
       const bad = problemWith(s, s.default);
       if (bad) throw new Error(`${where}: bad default: ${bad}`);

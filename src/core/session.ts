@@ -9,6 +9,7 @@ import { createContainer, TOKENS, type MachineFactory } from './container.js';
 import { UserError } from './errors.js';
 import type { IdleMode } from './idle.js';
 import type { Machine } from './machine.js';
+import { parseGlobalSpec, parseRtcSpec } from './prop-overrides.js';
 import { SymbolizingStdioBackend, symbolizeAddress } from './symbolize.js';
 import type { PluginRegistry } from './plugins.js';
 
@@ -57,6 +58,10 @@ export interface SessionOptions {
   virtioVersion?: string;
   /** Annotate addresses the guest prints on a `stdio` console with symbols (`--no-symbolize` turns it off). */
   symbolize?: boolean;
+  /** `--global TARGET.PROP=VALUE` specs (QEMU's -global): device props over the board's, in order. */
+  globals?: string[];
+  /** `--rtc base=...[,clock=vm]` (QEMU's -rtc): the date of the board's RTC(s) at machine start. */
+  rtc?: string;
   /** One-line messages for the user (e.g. where the board's default disk was copied). */
   notice?: (message: string) => void;
   cwd?: string;
@@ -103,6 +108,8 @@ export function parseMemoryFlag(value: string): number {
 export async function createSession(o: SessionOptions): Promise<Session> {
   const cwd = o.cwd ?? process.cwd();
   if (o.engine !== undefined && !ENGINES.includes(o.engine)) throw new UserError(`--engine ${o.engine}: expected ${ENGINES.join(' or ')}`);
+  // --rtc after the --global ones: the more specific flag wins.
+  const overrides = [...(o.globals ?? []).map(parseGlobalSpec), ...(o.rtc !== undefined ? [parseRtcSpec(o.rtc)] : [])];
   const config = loadConfig(o.config, cwd);
   const container = createContainer({ config, cwd, pluginPaths: o.plugins ?? [] });
 
@@ -158,6 +165,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     drives,
     driveDefaults,
     notice: o.notice,
+    overrides,
   });
   machineRef = machine;
   const registry = await factory.registry();

@@ -38,6 +38,21 @@ export function secondsOf(t: Omit<DateTime, 'weekday'>): number {
   return Math.floor(d.getTime() / 1000);
 }
 
+/** Seconds of a `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM:SS` date (UTC), or undefined when `text` is not one. */
+function parseDate(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(\d{1,2}):(\d{1,2}):(\d{1,2}))?$/.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((s) => Number(s ?? 0));
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  return secondsOf({ year, month, day, hour, minute, second });
+}
+
+/** What is wrong with a `base` value (the prop's check), or undefined when it is one. */
+export function baseProblem(base: string): string | undefined {
+  if (base === 'utc' || base === 'localtime' || parseDate(base) !== undefined) return undefined;
+  return `expected utc, localtime or a date like 2006-06-17T16:01:21, got "${base}"`;
+}
+
 /**
  * The `base` prop, as QEMU's `-rtc base=`: `utc` (host time now), `localtime` (the host's wall
  * clock shown as if it were UTC), or a date `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM:SS` (UTC).
@@ -45,10 +60,7 @@ export function secondsOf(t: Omit<DateTime, 'weekday'>): number {
 export function parseBase(base: string, hostMs: number = Date.now()): number {
   if (base === 'utc') return Math.floor(hostMs / 1000);
   if (base === 'localtime') return Math.floor(hostMs / 1000) - new Date(hostMs).getTimezoneOffset() * 60;
-  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(\d{1,2}):(\d{1,2}):(\d{1,2}))?$/.exec(base);
-  const [year, month, day, hour, minute, second] = m ? m.slice(1).map((s) => Number(s ?? 0)) : [];
-  if (!m || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
-    throw new UserError(`base: expected utc, localtime or a date like 2006-06-17T16:01:21, got "${base}"`);
-  }
-  return secondsOf({ year, month, day, hour, minute, second });
+  const seconds = parseDate(base);
+  if (seconds === undefined) throw new UserError(`base: ${baseProblem(base)}`);
+  return seconds;
 }

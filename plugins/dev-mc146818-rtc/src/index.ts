@@ -12,7 +12,7 @@
  * interrupt enabled lets time warp and can halt.
  */
 import type { AccessSize, Device, DeviceContext, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
-import { dateTimeOf, fromBcd, parseBase, secondsOf, toBcd } from './calendar.js';
+import { baseProblem, dateTimeOf, fromBcd, parseBase, secondsOf, toBcd } from './calendar.js';
 import { pcCmosBytes } from './pc-cmos.js';
 
 const NS = 1e9;
@@ -28,7 +28,8 @@ const TIME_REGS = new Set([SEC, MIN, HOUR, WEEKDAY, DAY, MONTH, YEAR, CENTURY]);
 const props = (prop: PropKit) => ({
   base: prop.string({
     default: 'utc',
-    description: 'date at machine start: utc (host time), localtime, or YYYY-MM-DD[THH:MM:SS] (QEMU -rtc base=)',
+    description: 'date at machine start: utc (host time), localtime, or YYYY-MM-DD[THH:MM:SS] (QEMU -rtc base=; rvos run --rtc base=)',
+    check: baseProblem,
   }),
 });
 type Props = PropsOf<ReturnType<typeof props>>;
@@ -281,6 +282,7 @@ export function register(api: PluginApi): void {
     type: 'mc146818-rtc',
     description: 'MC146818A RTC and CMOS RAM (PC ports 0x70/0x71): date, alarm, update and periodic interrupts, memory size bytes',
     props: props(api.prop),
+    rtcBaseProp: 'base',
     outputs: { irq: { description: 'IRQF: an update-ended, alarm or periodic interrupt (IRQ 8 on the PC)' } },
     create: createRtc,
   });

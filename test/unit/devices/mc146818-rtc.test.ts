@@ -59,8 +59,18 @@ describe('mc146818-rtc plugin', () => {
     runTo(d, 2 * S);
     expect(time(d)).toEqual([0x00, 0x00, 0x00]);
     expect(date(d)).toEqual([0x20, 0x00, 0x01, 0x01, 7]); // 2000-01-01, a Saturday
-    expect(() => rtc('2006-13-01')).toThrow(/^base: expected utc, localtime or a date like/);
+    expect(() => rtc('2006-13-01')).toThrow(/^device rtc: base: expected utc, localtime or a date like/); // the prop's check
+    expect(() => parseBase('2006-13-01')).toThrow(/^base: expected utc, localtime or a date like/);
     expect(parseBase('utc', Date.UTC(2026, 11, 3, 13, 0, 0))).toBe(Date.UTC(2026, 11, 3, 13, 0, 0) / 1000);
+  });
+
+  it('is the board\'s RTC for --rtc base=, and checks a base before the machine is built', () => {
+    expect(rtcType.rtcBaseProp).toBe('base');
+    const check = rtcType.props!.base.check!;
+    for (const ok of ['utc', 'localtime', '2006-06-17', '2006-6-7T1:02:03']) expect(check(ok)).toBeUndefined();
+    for (const bad of ['UTC', '2006-13-01', '2006-06-17 16:01:21', '2006-06-17T24:00:00', '']) {
+      expect(check(bad)).toBe(`expected utc, localtime or a date like 2006-06-17T16:01:21, got "${bad}"`);
+    }
   });
 
   it('sets UIP for the last 244 µs of each second', () => {

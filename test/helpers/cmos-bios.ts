@@ -1,0 +1,18 @@
+/**
+ * A 64 KiB BIOS for the pc board (real mode, from the reset vector): reads the CMOS date and time
+ * (century, year, month, day, weekday, hours, minutes, seconds) and prints each BCD byte as two
+ * digits and a space on COM1, then a newline, and exits through isa-debug-exit (code 1).
+ */
+export function cmosDateBios(): Uint8Array {
+  const code = [0xba, 0xf8, 0x03]; // mov dx, 0x3f8
+  for (const reg of [0x32, 0x09, 0x08, 0x07, 0x06, 0x04, 0x02, 0x00]) {
+    // mov al, reg; out 0x70, al; in al, 0x71; mov ah, al; shr al, 4; add al, '0'; out dx, al;
+    // mov al, ah; and al, 15; add al, '0'; out dx, al; mov al, ' '; out dx, al
+    code.push(0xb0, reg, 0xe6, 0x70, 0xe4, 0x71, 0x88, 0xc4, 0xc0, 0xe8, 0x04, 0x04, 0x30, 0xee, 0x88, 0xe0, 0x24, 0x0f, 0x04, 0x30, 0xee, 0xb0, 0x20, 0xee);
+  }
+  code.push(0xb0, 0x0a, 0xee, 0xb0, 0x00, 0xe6, 0xf4, 0xeb, 0xfe); // newline; out 0xf4, 0 (exit 1); jmp $
+  const image = new Uint8Array(0x10000);
+  image.set(code, 0xe000);
+  image.set([0xe9, 0x0d, 0xe0], 0xfff0); // jmp 0xe000
+  return image;
+}
