@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMachine, type TestRunResult } from '../../src/testing/machine.js';
+import { runMachine, type TestMachineOptions, type TestRunResult } from '../../src/testing/machine.js';
 
 export const LINUX_I386_SCRIPT = fileURLToPath(new URL('../../scripts/linux-i386/build.sh', import.meta.url));
 /**
@@ -19,6 +19,14 @@ export const LINUX_I386_SCRIPT = fileURLToPath(new URL('../../scripts/linux-i386
  * with the host's load; rvos' runs at 1 GHz of virtual time).
  */
 export const LINUX_I386_APPEND = 'console=ttyS0 initramfs_async=0 tsc_early_khz=1000000';
+
+/**
+ * The RTC's date at power-on, for rvos (`--rtc base=`) and QEMU (`-rtc base=`) alike. With the pc
+ * board's default (`base=utc`, the host's time) the boot's instruction count changes from run to
+ * run (Linux reads the CMOS clock), so the engines could not be compared; a fixed date makes every
+ * boot the same.
+ */
+export const LINUX_I386_RTC = 'base=2026-01-01T00:00:00';
 
 /**
  * Lines that measure the host rather than the guest, dropped before comparing QEMU's and rvos'
@@ -57,14 +65,12 @@ export function linuxI386Build(): LinuxI386Build | undefined {
   return dir ? buildIn(dir) : undefined;
 }
 
+/** How rvos boots it: the pc board, the bzImage with its initramfs and command line, the fixed RTC date. */
+export function linuxI386Machine(build: LinuxI386Build): TestMachineOptions {
+  return { board: 'pc', kernel: build.bzImage, append: LINUX_I386_APPEND, session: { initrd: build.initrd, rtc: LINUX_I386_RTC } };
+}
+
 /** The boot on rvos (pc, headless, COM1 captured). */
 export function runLinuxI386Rvos(build: LinuxI386Build, opts: { maxInsns?: number; timeoutMs?: number } = {}): Promise<TestRunResult> {
-  return runMachine({
-    board: 'pc',
-    kernel: build.bzImage,
-    append: LINUX_I386_APPEND,
-    session: { initrd: build.initrd },
-    maxInsns: opts.maxInsns ?? 5_000_000_000,
-    timeoutMs: opts.timeoutMs ?? 600_000,
-  });
+  return runMachine({ ...linuxI386Machine(build), maxInsns: opts.maxInsns ?? 5_000_000_000, timeoutMs: opts.timeoutMs ?? 600_000 });
 }

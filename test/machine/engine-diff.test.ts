@@ -16,6 +16,7 @@ import { programElf, programs } from '../helpers/programs.js';
 import { tempFile } from '../helpers/raspi3b.js';
 import * as virtOs from '../helpers/virt-os.js';
 import { LINUX_RV32_APPEND, linuxRv32Build } from '../helpers/linux-rv32.js';
+import { linuxI386Build, linuxI386Machine } from '../helpers/linux-i386.js';
 
 const kernels = join(import.meta.dirname, '../../kernels');
 const bench = (name: string) => join(kernels, 'bench/build', name);
@@ -179,7 +180,22 @@ const i386: Case[] = [
     return { name: `kernels/tests-i386 ${name}, first 2 M instructions`, needs: [elf], run: (): RunSpec => ({ board: 'pc', kernel: elf, maxInsns: 2_000_000 }) };
   }),
   { name: 'kernels/bench bench-i386.elf, first 1 M instructions', needs: [bench('bench-i386.elf')], run: () => ({ board: 'pc', kernel: bench('bench-i386.elf'), maxInsns: 1_000_000 }) },
+  linuxI386Case(),
 ];
+
+/**
+ * scripts/linux-i386's Linux (bzImage, initramfs), reset to its init's power-off (~245 M instructions),
+ * with the RTC at a fixed date (LINUX_I386_RTC: the host's time would change the count); skipped when
+ * not built.
+ */
+function linuxI386Case(): Case {
+  const linux = linuxI386Build();
+  return {
+    name: 'scripts/linux-i386 Linux 6.1 (bzImage, --rtc base=2026-01-01), to its power-off',
+    needs: linux ? [linux.bzImage, linux.initrd] : ['(the i386 Linux build: scripts/linux-i386/build.sh)'],
+    run: () => ({ ...linuxI386Machine(linux!), maxInsns: 400_000_000 }),
+  };
+}
 
 const boards: Array<[string, Case[], boolean]> = [
   ['virt (rv32: interpreter vs block compiler)', rv32, true],

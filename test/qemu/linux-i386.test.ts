@@ -1,12 +1,12 @@
 /**
  * The small i386 Linux of scripts/linux-i386 on QEMU's pc and on rvos' pc, with the same command line
- * (LINUX_I386_APPEND) and the same CPU: QEMU's qemu32 less what rvos does not implement
+ * (LINUX_I386_APPEND), the same RTC date (LINUX_I386_RTC) and the same CPU: QEMU's qemu32 less what rvos does not implement
  * (QEMU_CPU_AS_RVOS). The two console transcripts must be the same, line for line, but for the few
  * lines that measure the host (TSC calibration, sched_clock figures: see comparableLinuxTranscript).
  * Skipped without the build; the rvos boot takes a minute or two.
  */
 import { describe, expect, it } from 'vitest';
-import { comparableLinuxTranscript, linuxI386Build, LINUX_I386_APPEND, runLinuxI386Rvos } from '../helpers/linux-i386.js';
+import { comparableLinuxTranscript, linuxI386Build, LINUX_I386_APPEND, LINUX_I386_RTC, runLinuxI386Rvos } from '../helpers/linux-i386.js';
 import { QEMU_CPU_AS_RVOS, qemuI386Available, runQemuPc } from '../helpers/qemu-i386.js';
 
 const build = linuxI386Build();
@@ -18,7 +18,8 @@ describe('i386 Linux 6.1 (scripts/linux-i386) on QEMU pc and rvos pc', () => {
     return;
   }
   it('boots to /init on ttyS0 on both, with the same transcript', async () => {
-    const args = ['-cpu', QEMU_CPU_AS_RVOS, '-initrd', build!.initrd, '-append', LINUX_I386_APPEND];
+    // One RTC date for both (runLinuxI386Rvos gives rvos the same --rtc).
+    const args = ['-cpu', QEMU_CPU_AS_RVOS, '-rtc', LINUX_I386_RTC, '-initrd', build!.initrd, '-append', LINUX_I386_APPEND];
     // /init powers off right after its last write(); on a loaded host QEMU's UART, which paces its
     // output at the line's speed, may not have sent the tty's last bytes yet. Run QEMU again then.
     let q = await runQemuPc({ kernel: build!.bzImage, args, timeoutMs: 120_000 });
