@@ -24,6 +24,9 @@ const configSchema = z
     plugins: z.array(z.string()).optional(),
     clock: z.enum(['deterministic', 'realtime']).optional(),
     idle: z.enum(['sleep', 'warp']).optional(),
+    // `--rtc` and `--global` specs (QEMU's -rtc, -global).
+    rtc: z.string().optional(),
+    global: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -47,6 +50,10 @@ export interface RvosConfig {
   clock?: 'deterministic' | 'realtime';
   /** What deterministic time does while every CPU waits (`--idle`). */
   idle?: 'sleep' | 'warp';
+  /** `--rtc` spec (`base=2006-06-17`). */
+  rtc?: string;
+  /** `--global` specs, before the flag's. */
+  global?: string[];
 }
 
 export const DEFAULT_CONFIG_FILE = 'rvos.config.yaml';
@@ -95,5 +102,7 @@ export function loadConfig(file?: string, cwd = process.cwd()): RvosConfig {
     plugins: (c.plugins ?? []).map((p) => rel(p)!),
     clock: c.clock,
     idle: c.idle,
+    rtc: c.rtc,
+    global: c.global,
   };
 }

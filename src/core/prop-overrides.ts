@@ -23,9 +23,11 @@ export interface PropOverride {
 
 const GLOBAL_FORMS = 'TYPE.PROP=VALUE, NAME.PROP=VALUE or driver=TYPE,property=PROP,value=VALUE';
 
-/** Parses one `--global` spec: `TARGET.PROP=VALUE`, or QEMU's long form `driver=T,property=P,value=V`. */
-export function parseGlobalSpec(spec: string): PropOverride {
-  const flag = `--global ${spec}`;
+/**
+ * Parses one `--global` spec: `TARGET.PROP=VALUE`, or QEMU's long form `driver=T,property=P,value=V`.
+ * `flag` names it in messages (a config file's line: `rvos.config.yaml:3: global[0]: ...`).
+ */
+export function parseGlobalSpec(spec: string, flag = `--global ${spec}`): PropOverride {
   const long = /^driver=([^,]+),property=([^,=]+),value=(.*)$/.exec(spec);
   const short = /^([A-Za-z][\w-]*)\.([A-Za-z][\w-]*)=(.*)$/.exec(spec);
   const m = long ?? short;
@@ -37,8 +39,7 @@ export function parseGlobalSpec(spec: string): PropOverride {
  * Parses `--rtc base=utc|localtime|DATE[,clock=vm][,driftfix=none]` (QEMU's -rtc). The date's
  * syntax is the RTC device's (its prop check); what rvos cannot do is refused here.
  */
-export function parseRtcSpec(spec: string): PropOverride {
-  const flag = `--rtc ${spec}`;
+export function parseRtcSpec(spec: string, flag = `--rtc ${spec}`): PropOverride {
   const expected = 'expected base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm][,driftfix=none]';
   let base: string | undefined;
   for (const part of spec.split(',')) {

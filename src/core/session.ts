@@ -108,16 +108,20 @@ export function parseMemoryFlag(value: string): number {
 export async function createSession(o: SessionOptions): Promise<Session> {
   const cwd = o.cwd ?? process.cwd();
   if (o.engine !== undefined && !ENGINES.includes(o.engine)) throw new UserError(`--engine ${o.engine}: expected ${ENGINES.join(' or ')}`);
-  // --rtc after the --global ones: the more specific flag wins.
-  const overrides = [...(o.globals ?? []).map(parseGlobalSpec), ...(o.rtc !== undefined ? [parseRtcSpec(o.rtc)] : [])];
   const config = loadConfig(o.config, cwd);
+  // The config's --global specs, then the flag's, then --rtc (flag, else config): the later wins.
+  const configWhere = (path: Array<string | number>, spec: string) => (config.where ? `${config.where(path)}: ${spec}` : undefined);
+  const overrides = [
+    ...(config.global ?? []).map((spec, i) => parseGlobalSpec(spec, configWhere(['global', i], spec))),
+    ...(o.globals ?? []).map((spec) => parseGlobalSpec(spec)),
+    ...(o.rtc !== undefined ? [parseRtcSpec(o.rtc)] : config.rtc !== undefined ? [parseRtcSpec(config.rtc, configWhere(['rtc'], config.rtc))] : []),
+  ];
   const container = createContainer({ config, cwd, pluginPaths: o.plugins ?? [] });
 
   const memory = o.memory !== undefined ? parseMemoryFlag(o.memory) : config.memory;
   const memoryWhere = o.memory !== undefined ? `--memory ${o.memory}` : config.where?.(['memory']);
   const serial: Record<string, Backend> = {};
   let consoleBackend: Backend | undefined;
-  const configWhere = (path: Array<string | number>, spec: string) => (config.where ? `${config.where(path)}: ${spec}` : undefined);
   const consoleSpec = o.serial ?? (typeof config.serial === 'string' ? config.serial : undefined) ?? 'stdio';
   const consoleWhere = o.serial === undefined && typeof config.serial === 'string' ? configWhere(['serial'], consoleSpec) : undefined;
   if (typeof config.serial === 'object') for (const [dev, spec] of Object.entries(config.serial)) serial[dev] = createBackend(spec, configWhere(['serial', dev], spec));

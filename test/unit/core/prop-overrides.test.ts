@@ -116,7 +116,7 @@ describe('applyPropOverrides', () => {
 describe('the pc board\'s CMOS date from --rtc / --global', () => {
   const bios = join(mkdtempSync(join(tmpdir(), 'rvos-rtc-')), 'cmos-date.bin');
   writeFileSync(bios, cmosDateBios());
-  async function readDate(opts: { rtc?: string; globals?: string[] }): Promise<string> {
+  async function readDate(opts: { rtc?: string; globals?: string[]; config?: string }): Promise<string> {
     const s = await createSession({ board: 'pc', bios, serial: 'capture', drives: ['none'], ...opts });
     try {
       const r = await s.machine.run({ maxInsns: 100_000 });
@@ -135,6 +135,19 @@ describe('the pc board\'s CMOS date from --rtc / --global', () => {
   it('--global sets it by type or by name; --rtc wins over --global', async () => {
     expect(await readDate({ globals: ['mc146818-rtc.base=2010-02-03T04:05:06'] })).toBe('20 10 02 03 04 04 05 06 \n');
     expect(await readDate({ globals: ['rtc.base=2010-02-03'], rtc: 'base=2020-02-29T23:59:59' })).toBe('20 20 02 29 07 23 59 59 \n');
+  });
+
+  it('rvos.config.yaml\'s rtc: and global: are defaults the flags override', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvos-rtc-config-'));
+    const config = join(dir, 'rvos.config.yaml');
+    writeFileSync(config, 'rtc: base=2010-02-03\nglobal: [ "rtc.base=2000-01-01" ]\n');
+    expect(await readDate({ config })).toBe('20 10 02 03 04 00 00 00 \n');
+    expect(await readDate({ config, rtc: 'base=2006-06-17' })).toBe('20 06 06 17 07 00 00 00 \n');
+    writeFileSync(config, 'global: [ "rtc.base=2000-01-01" ]\n');
+    expect(await readDate({ config, globals: ['mc146818-rtc.base=2001-02-03'] })).toBe('20 01 02 03 07 00 00 00 \n');
+    expect(await readDate({ config })).toBe('20 00 01 01 07 00 00 00 \n');
+    writeFileSync(config, 'board: pc\nrtc: base=tomorrow\n');
+    await expect(readDate({ config })).rejects.toThrow(`${config}:2: rtc: base=tomorrow: device rtc (mc146818-rtc): base: expected utc, localtime or a date`);
   });
 
   it('refuses a bad date before the machine is built, naming the flag', async () => {
