@@ -28,6 +28,7 @@ export function codeCacheFile(bundle, env = process.env) {
  */
 export function loadBundle(bundle, env = process.env) {
   const source = readFileSync(bundle, 'utf8');
+  globalThis.rvosStartupTrace?.push(['CLI bundle read', performance.now()]);
   let cacheFile;
   let cached;
   try {
@@ -43,9 +44,11 @@ export function loadBundle(bundle, env = process.env) {
     cachedData: cached,
   });
   const cache = !cacheFile ? 'off' : !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  globalThis.rvosStartupTrace?.push([`CLI bundle compiled (code cache: ${cache})`, performance.now()]);
   if (cache === 'none' || cache === 'rejected') process.once('exit', () => writeCache(script, cacheFile));
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle), (specifier) => import(specifier));
+  globalThis.rvosStartupTrace?.push(['CLI bundle evaluated (oclif, yaml, zod, inversify)', performance.now()]);
   return { exports: module.exports, cache };
 }
 

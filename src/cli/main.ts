@@ -1,4 +1,5 @@
 import { execute, settings, type Interfaces } from '@oclif/core';
+import { startupMark } from '../core/startup-trace.js';
 
 /**
  * oclif's entry when rvos runs bundled: the installed package (bin/rvos.js imports dist/cli/main.js)
@@ -9,5 +10,6 @@ import { execute, settings, type Interfaces } from '@oclif/core';
 export async function main(loadOptions?: Interfaces.LoadOptions): Promise<void> {
   // The bundle is JavaScript: oclif must not look for ts-node.
   settings.enableAutoTranspile = false;
+  startupMark('oclif starts (config, manifest, command lookup)');
   await execute(loadOptions ? { loadOptions } : { dir: import.meta.url });
 }

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rvosBin } from '../helpers/cli.js';
+import { rvos, rvosBin } from '../helpers/cli.js';
 import { runRecordingModules } from '../helpers/modules.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -48,3 +48,25 @@ describe('start-up loads only what the command needs', () => {
     expect(sources.modules.some((m) => m.includes('/dist/checkout/'))).toBe(false);
   });
 });
+
+describe('start-up measurements and cuts', () => {
+  it('RVOS_STARTUP_TRACE=1 prints where a run\'s start-up went, in order, on stderr only', async () => {
+    const args = ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello];
+    const plain = await rvos(args);
+    const traced = await rvos(args, { env: { ...process.env, RVOS_STARTUP_TRACE: '1' } });
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(traced.stdout).toBe(plain.stdout);
+    const steps = traced.stderr.split('\n').map((l) => /^rvos startup: +([\d.]+) ms +\+ *[\d.]+ +(.*)$/.exec(l)).filter((m) => m !== null);
+    const labels = steps.map((m) => m[2]);
+    expect(labels[0]).toBe('bin/rvos.js runs (node started)');
+    for (const step of ['oclif starts', 'run: command loaded', 'board file read', 'plugins found and loaded (6)', 'CPUs created (1)', 'machine built', 'run: guest ran']) {
+      expect(labels.some((l) => l.startsWith(step)), step).toBe(true);
+    }
+    expect(labels.at(-1)).toBe('exit');
+    const times = steps.map((m) => Number(m[1]));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(traced.stderr).toMatch(/^rvos startup: CPU [\d.]+ ms \(user [\d.]+, system [\d.]+\)$/m);
+    expect(plain.stderr).not.toContain('rvos startup:');
+  });
+});
+
