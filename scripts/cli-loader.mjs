@@ -7,7 +7,6 @@
 // V8 checks its own version, flags and the source, and a cache it rejects is only rewritten. Any failure to read or
 // write it (a read-only home) costs the cache, never the run.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,8 +18,21 @@ export function codeCacheFile(bundle, env = process.env) {
   if (env.RVOS_CODE_CACHE === '0') return undefined;
   const dir = env.RVOS_CODE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rvos', 'v8');
   const s = statSync(bundle);
-  const key = createHash('sha256').update(`${bundle}\0${s.size}\0${s.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
-  return join(dir, `cli-${key}.bin`);
+  return join(dir, `cli-${hashKey(`${bundle}\0${s.size}\0${s.mtimeMs}\0${process.version}\0${process.arch}`)}.bin`);
+}
+
+/**
+ * 24 hex digits from three differently seeded FNV-1a hashes of `text`: a file name, not a secret (V8 rejects a cache
+ * made for another source anyway). Loading node:crypto for a SHA-256 cost each start ~3 % of a hello round trip.
+ */
+export function hashKey(text) {
+  let out = '';
+  for (const seed of [0x811c9dc5, 0x050c5d1f, 0x6a09e667]) {
+    let h = seed;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    out += (h >>> 0).toString(16).padStart(8, '0');
+  }
+  return out;
 }
 
 /**

@@ -3,8 +3,11 @@
  * loads no oclif, a headless run loads neither the TUI nor the plugins its board does not use, and
  * a checkout runs its cached bundle (scripts/checkout-bundle.mjs) rather than tsx.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withoutCorePlugins } from '../../src/cli/main.js';
 import { rvos, rvosBin } from '../helpers/cli.js';
 import { runRecordingModules } from '../helpers/modules.js';
 
@@ -67,6 +70,17 @@ describe('start-up measurements and cuts', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(traced.stderr).toMatch(/^rvos startup: CPU [\d.]+ ms \(user [\d.]+, system [\d.]+\)$/m);
     expect(plain.stderr).not.toContain('rvos startup:');
+  });
+
+  it('runs an rvos command without oclif\'s help and autocomplete plugins, anything else with them', () => {
+    const root = mkdtempSync(join(tmpdir(), 'rvos-pjson-'));
+    mkdirSync(join(root, 'commands'));
+    writeFileSync(join(root, 'commands', 'run.js'), '');
+    const pjson = { name: 'rvos', version: '0', oclif: { commands: { strategy: 'pattern', target: './commands' }, plugins: ['@oclif/plugin-help'] } } as never;
+    expect(withoutCorePlugins(root, pjson, ['run', '--help']).oclif.plugins).toEqual([]);
+    for (const argv of [['help'], ['rn'], ['disk', 'create'], ['--help'], [], ['../commands/run']]) {
+      expect(withoutCorePlugins(root, pjson, argv), argv.join(' ')).toBe(pjson);
+    }
   });
 });
 
