@@ -21,6 +21,7 @@ const manifestSchema = z
     kind: z.enum(['arch', 'device', 'mixed']),
     entry: z.string().min(1),
     provides: z.array(z.string()).optional(),
+    drives: z.array(z.string()).optional(),
     description: z.string().optional(),
   })
   .strict();
@@ -44,6 +45,8 @@ export interface PluginInfo {
   provides: string[];
   /** Type names its manifest declares (`rvos.provides`), known before loading; undefined when it declares none. */
   declared?: string[];
+  /** Slot interfaces of the drive models it defines (`rvos.drives`; with `provides`, none when absent). */
+  drives?: string[];
 }
 
 export interface PluginCandidate {
@@ -256,6 +259,7 @@ export class PluginRegistry {
       source: candidate.source,
       provides: [],
       declared: m.provides,
+      drives: m.drives,
     };
   }
 
@@ -317,6 +321,9 @@ export class PluginRegistry {
       },
       defineBackend: (type) => {
         if (info.kind === 'arch') throw new UserError(`plugin ${info.name}: an arch plugin cannot define backend type "${type.type}"`);
+        if (info.declared !== undefined && !info.drives?.includes(type.interface)) {
+          throw new UserError(`plugin ${info.name}: backend type "${type.type}" speaks slot interface "${type.interface}", which its manifest's rvos.drives does not list (machines with drives would not load it)`);
+        }
         claim(type.type);
         this.backends.set(type.type, { type, plugin: info });
       },
@@ -332,7 +339,8 @@ export class PluginRegistry {
   /**
    * Loads only the plugins a machine needs (start-up time grows with every plugin imported): those
    * whose manifest declares one of `types`, those that declare nothing (they could provide
-   * anything), and, with `backends`, every non-arch plugin (drive models are found by interface).
+   * anything), and, with `backends`, those whose manifest lists drive interfaces (`rvos.drives`:
+   * drive models are found by interface).
    * When some needed type is declared by no manifest, everything is loaded, so errors list all
    * known types.
    */
@@ -341,7 +349,7 @@ export class PluginRegistry {
     const declared = new Set(infos.flatMap(({ info }) => info.declared ?? []));
     const lazy = [...types].every((t) => declared.has(t));
     for (const { c, info } of infos) {
-      const wanted = !lazy || info.declared === undefined || info.declared.some((t) => types.has(t)) || (backends && info.kind !== 'arch');
+      const wanted = !lazy || info.declared === undefined || info.declared.some((t) => types.has(t)) || (backends && info.kind !== 'arch' && info.drives !== undefined && info.drives.length > 0);
       if (wanted) await this.load(c);
     }
   }

@@ -38,6 +38,14 @@ describe('start-up loads only what the command needs', () => {
     expect(r.modules.filter((m) => /node_modules\/blessed\/|\/src\/tui\/(index|app|screen)\.ts$/.test(m))).toEqual([]);
   });
 
+  it('with a drive, the drive models (rvos.drives) besides the board\'s plugins, not every device plugin', async () => {
+    const disk = join(mkdtempSync(join(tmpdir(), 'rvos-drive-')), 'd.img');
+    writeFileSync(disk, Buffer.alloc(512 * 8));
+    const r = await runRecordingModules(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello, '--drive', `file=${disk}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(pluginsLoaded(r.modules)).toEqual(['arch-rv32', 'dev-ata', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sd-card', 'dev-sifive-test', 'dev-virtio-blk', 'dev-virtio-mmio']);
+  });
+
   it('a checkout runs its cached bundle of the sources (no tsx), and through tsx with RVOS_CHECKOUT_BUNDLE=0', async () => {
     const args = ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello];
     const bundled = await runRecordingModules(rvosBin, args);
