@@ -155,6 +155,27 @@ describe('plugin registry', () => {
     expect(await names(['a', 'typo'])).toEqual(['pa', 'pb', 'pc', 'pd']); // so the error can list every known type
   });
 
+  it('runs a built-in\'s CommonJS build through the installed CLI\'s loader (its code cache), anything else by import()', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rvos-cjs-'));
+    const dir = plugin(root, 'dev-x', { name: 'px', rvos }, deviceEntry('x-from-esm'));
+    writeFileSync(join(dir, 'index.cjs'), '');
+    const loaded: string[] = [];
+    const hook = globalThis as { rvosLoadCommonJs?: (file: string) => Record<string, unknown> };
+    hook.rvosLoadCommonJs = (file) => {
+      loaded.push(file);
+      return { register: (api: { defineDevice(t: unknown): void }) => api.defineDevice({ type: 'x-from-cjs', description: 'test', create: () => ({ name: 'x' }) }) };
+    };
+    try {
+      expect((await new PluginRegistry().load({ dir, source: 'builtin' })).provides).toEqual(['x-from-cjs']);
+      expect(loaded).toEqual([join(dir, 'index.cjs')]);
+      expect((await new PluginRegistry().load({ dir, source: 'global' })).provides).toEqual(['x-from-esm']); // not a built-in
+    } finally {
+      delete hook.rvosLoadCommonJs;
+    }
+    expect((await new PluginRegistry().load({ dir, source: 'builtin' })).provides).toEqual(['x-from-esm']); // no loader: import()
+    expect(loaded).toHaveLength(1);
+  });
+
   it('refuses a drive model whose interface the manifest\'s rvos.drives does not list (a machine with drives would miss it)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'rvos-drives-'));
     const dir = plugin(root, 'blk', { name: 'pblk', rvos: { ...rvos, provides: ['x-blk'] } }, backendEntry('x-blk', 'xbus'));
