@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+if (process.env.RVOS_STARTUP_TRACE) traceStartup();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const args = process.argv.slice(2);
@@ -49,6 +50,25 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
     await execute({ dir: import.meta.url, loadOptions: { root, pjson } });
   }
 } else {
+  globalThis.rvosStartupTrace?.push(['bin/rvos.js: imports dist/cli/main.js', performance.now()]);
   const { main } = await importBundle(join(root, 'dist', 'cli', 'main.js'));
   await main();
+}
+
+/**
+ * RVOS_STARTUP_TRACE=1: marks (src/core/startup-trace.ts) from here to the exit, printed to stderr with the time
+ * since the process started, each step's share and the process' CPU time.
+ */
+function traceStartup() {
+  const marks = (globalThis.rvosStartupTrace = [['bin/rvos.js runs (node started)', performance.now()]]);
+  process.on('exit', () => {
+    marks.push(['exit', performance.now()]);
+    let last = 0;
+    for (const [label, ms] of marks) {
+      process.stderr.write(`rvos startup: ${ms.toFixed(1).padStart(7)} ms  +${(ms - last).toFixed(1).padStart(6)}  ${label}\n`);
+      last = ms;
+    }
+    const cpu = process.cpuUsage();
+    process.stderr.write(`rvos startup: CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms (user ${(cpu.user / 1000).toFixed(1)}, system ${(cpu.system / 1000).toFixed(1)})\n`);
+  });
 }

@@ -36,6 +36,18 @@ await build({
   outdir: join(dist, 'plugins'),
   chunkNames: 'chunks/[name]-[hash]',
 });
+// The same, each as one CommonJS file (dist/plugins/NAME/index.cjs, its shared code copied in), which the installed CLI
+// runs through its loader with V8's code cache (scripts/cli-loader.mjs, importEntry in src/core/plugins.ts) instead of
+// compiling the ES module again at every start; anything else imports the manifest's entry.
+await build({
+  ...bundleOptions,
+  entryPoints: plugins.map((p) => ({ in: p.emitted, out: `${p.name}/index` })),
+  outdir: join(dist, 'plugins'),
+  splitting: false,
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  banner: {},
+});
 for (const { name, pkg } of plugins) {
   pkg.rvos.entry = 'index.js';
   writeFileSync(join(dist, 'plugins', name, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');

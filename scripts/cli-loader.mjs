@@ -1,16 +1,16 @@
 // The installed rvos' loader (scripts/build.mjs copies it to dist/cli/load.js): runs the one-file CommonJS bundle of
 // the CLI (dist/cli/rvos.bundle.js: oclif's entry, the commands, the hooks, @oclif/core) through vm.Script with V8's
 // code cache, so a run skips most of the parsing and compiling of its ~1.5 MB (Node 20 has no compile cache for ES
-// modules). The cache is a file per bundle in ${XDG_CACHE_HOME:-~/.cache}/rvos/v8 (RVOS_CODE_CACHE_DIR overrides,
+// modules); the built-in plugins' CommonJS builds (dist/plugins/NAME/index.cjs) too, when the core imports a plugin
+// (globalThis.rvosLoadCommonJs, importEntry in src/core/plugins.ts). The cache is a file per bundle in ${XDG_CACHE_HOME:-~/.cache}/rvos/v8 (RVOS_CODE_CACHE_DIR overrides,
 // RVOS_CODE_CACHE=0 turns it off), written when the process exits after a run without a usable one, so it holds
 // the functions that run compiled; others a week old go then. Safe when stale: its name has the bundle's size and mtime and the Node version,
 // V8 checks its own version, flags and the source, and a cache it rejects is only rewritten. Any failure to read or
 // write it (a read-only home) costs the cache, never the run.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
@@ -19,8 +19,21 @@ export function codeCacheFile(bundle, env = process.env) {
   if (env.RVOS_CODE_CACHE === '0') return undefined;
   const dir = env.RVOS_CODE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rvos', 'v8');
   const s = statSync(bundle);
-  const key = createHash('sha256').update(`${bundle}\0${s.size}\0${s.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
-  return join(dir, `cli-${key}.bin`);
+  return join(dir, `cli-${hashKey(`${bundle}\0${s.size}\0${s.mtimeMs}\0${process.version}\0${process.arch}`)}.bin`);
+}
+
+/**
+ * 24 hex digits from three differently seeded FNV-1a hashes of `text`: a file name, not a secret (V8 rejects a cache
+ * made for another source anyway). Loading node:crypto for a SHA-256 cost each start ~3 % of a hello round trip.
+ */
+export function hashKey(text) {
+  let out = '';
+  for (const seed of [0x811c9dc5, 0x050c5d1f, 0x6a09e667]) {
+    let h = seed;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    out += (h >>> 0).toString(16).padStart(8, '0');
+  }
+  return out;
 }
 
 /**
@@ -28,6 +41,8 @@ export function codeCacheFile(bundle, env = process.env) {
  */
 export function loadBundle(bundle, env = process.env) {
   const source = readFileSync(bundle, 'utf8');
+  const name = bundle.split(sep).slice(-2).join('/');
+  globalThis.rvosStartupTrace?.push([`${name} read`, performance.now()]);
   let cacheFile;
   let cached;
   try {
@@ -43,11 +58,20 @@ export function loadBundle(bundle, env = process.env) {
     cachedData: cached,
   });
   const cache = !cacheFile ? 'off' : !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  if (cache === 'none' || cache === 'rejected') process.once('exit', () => writeCache(script, cacheFile));
+  globalThis.rvosStartupTrace?.push([`${name} compiled (code cache: ${cache})`, performance.now()]);
+  if (cache === 'none' || cache === 'rejected') {
+    // One exit hook for every bundle loaded (the CLI and the plugins it runs).
+    if (toWrite.length === 0) process.once('exit', () => toWrite.forEach(([s, f]) => writeCache(s, f)));
+    toWrite.push([script, cacheFile]);
+  }
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle), (specifier) => import(specifier));
+  globalThis.rvosStartupTrace?.push([`${name} evaluated`, performance.now()]);
   return { exports: module.exports, cache };
 }
+
+/** [script, cache file] of the bundles loaded without a usable cache, written at exit. */
+const toWrite = [];
 
 function writeCache(script, file) {
   try {
@@ -72,5 +96,8 @@ function pruneCaches(dir, keep) {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+const installed = here.endsWith(join('dist', 'cli'));
+// The built-in plugins' CommonJS builds (dist/plugins/NAME/index.cjs) load the same way (importEntry in src/core/plugins.ts).
+if (installed) globalThis.rvosLoadCommonJs = (file) => loadBundle(file).exports;
 /** The CLI's exports ({ main, commands, hooks }) when this file is dist/cli/load.js beside the bundle. */
-export const cli = here.endsWith(join('dist', 'cli')) ? loadBundle(join(here, 'rvos.bundle.js')).exports : undefined;
+export const cli = installed ? loadBundle(join(here, 'rvos.bundle.js')).exports : undefined;

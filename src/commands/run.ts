@@ -7,6 +7,7 @@ import { IDLE_MODES, type IdleMode } from '../core/idle.js';
 import { exitCodeOf, type Machine, type RunResult } from '../core/machine.js';
 import { OutputFile } from '../core/output-file.js';
 import { createSession, type SessionOptions } from '../core/session.js';
+import { startupMark } from '../core/startup-trace.js';
 import { parseGdbAddress } from '../core/gdb/address.js';
 import { GdbServer } from '../core/gdb/server.js';
 import { attachTrace, parseTraceCategories } from '../core/trace.js';
@@ -93,7 +94,9 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
   };
 
   async run(): Promise<void> {
+    startupMark('run: command loaded');
     const { flags } = await this.parse(Run);
+    startupMark('run: flags parsed');
     let timeoutMs: number | undefined;
     if (flags.timeout !== undefined) {
       const s = Number(flags.timeout);
@@ -148,6 +151,7 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
       throw e;
     }
     const { machine } = session;
+    startupMark('run: session ready (backends open)');
     // The --trace file, opened before the session; `monitor trace on` opens it when first used.
     let traceWatched = false;
     const openTrace = (): OutputFile => {
@@ -199,11 +203,13 @@ open), ${EXIT.badInput} for bad input (board, config, image, plugin, flags), ${E
     let result: RunResult | undefined;
     try {
       result = await machine.run({ maxInsns: flags['max-insns'], timeoutMs });
+      startupMark(`run: guest ran ${result.instructions} instructions (${result.reason})`);
     } finally {
       detach();
       await session.close();
       await endTrace();
     }
+    startupMark('run: machine closed');
     await this.finish(result);
   }
 

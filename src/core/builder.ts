@@ -23,6 +23,7 @@ import { lineLabel, outputLines, type OutputLine } from './outputs.js';
 import type { PluginRegistry } from './plugins.js';
 import { applyPropOverrides, type PropOverride } from './prop-overrides.js';
 import type { RegisterMap } from './regmap.js';
+import { startupMark } from './startup-trace.js';
 
 export interface BuildOptions {
   /** Firmware path, or 'none' for no firmware (board default when undefined). */
@@ -104,6 +105,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     const o = board.origin('memory');
     throw new UserError(`${o.file}:${o.line}: memory.holes: ${arch.type} CPUs reach RAM directly and do not support holes`);
   }
+  startupMark('board checked, RAM allocated');
   const bus = new PhysicalBus(ram, events, board.memory.holes);
   const io = new PortBus(events);
   // Which wire drives each controller or CPU input, for vectored interrupt acknowledge cycles.
@@ -134,6 +136,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     const acknowledge = (input: string): number => acknowledgeOn(cpus[id].irqInput(input));
     cpus.push(arch.createCpu({ id, engine: opts.engine, jit: jitKit, bus, io, acknowledge, clock, events, machine: control, props: board.cpu, semihosting, output, cpus }));
   }
+  startupMark(`CPUs created (${board.cpus})`);
 
   const consoleName = consoleDeviceName(board);
   const backends = new Map<string, Backend>(Object.entries(opts.serial ?? {}));

@@ -7,6 +7,7 @@ import { loadConfig, type RvosConfig } from './config.js';
 import { UserError } from './errors.js';
 import type { Machine } from './machine.js';
 import { discoverPlugins, PluginRegistry, type PluginCandidate } from './plugins.js';
+import { startupMark } from './startup-trace.js';
 
 /**
  * Start-up wiring. Services are resolved once, when a command starts; nothing on the execution
@@ -92,10 +93,14 @@ export class MachineFactory {
 
   async create(board: string | undefined, opts: BuildOptions): Promise<Machine> {
     const b = this.boards.load(board);
+    startupMark('board file read');
     // Drive models are needed when drives are given, or the board's default disk may be used.
     const drives = !opts.noBoot && (opts.drives !== undefined ? opts.drives.length > 0 : opts.kernel === undefined && !!b.boot.drive);
     const registry = await this.plugins.loadFor(b, drives);
-    return buildMachine(registry, b, opts);
+    startupMark(`plugins found and loaded (${registry.plugins.length})`);
+    const machine = buildMachine(registry, b, opts);
+    startupMark('machine built');
+    return machine;
   }
 
   /** The plugins the last machine was built with. */

@@ -21,6 +21,7 @@ const manifestSchema = z
     kind: z.enum(['arch', 'device', 'mixed']),
     entry: z.string().min(1),
     provides: z.array(z.string()).optional(),
+    drives: z.array(z.string()).optional(),
     description: z.string().optional(),
   })
   .strict();
@@ -44,6 +45,8 @@ export interface PluginInfo {
   provides: string[];
   /** Type names its manifest declares (`rvos.provides`), known before loading; undefined when it declares none. */
   declared?: string[];
+  /** Slot interfaces of the drive models it defines (`rvos.drives`; with `provides`, none when absent). */
+  drives?: string[];
 }
 
 export interface PluginCandidate {
@@ -159,6 +162,10 @@ function npmPackagesWithRvosField(nodeModules: string): string[] {
  * tsx for that plugin alone (its own tsconfig.json, if any).
  */
 async function importEntry(info: PluginInfo): Promise<Record<string, unknown>> {
+  // The installed CLI runs a built-in's CommonJS build (scripts/build.mjs) with V8's code cache (scripts/cli-loader.mjs).
+  const commonJs = (globalThis as { rvosLoadCommonJs?: (file: string) => Record<string, unknown> }).rvosLoadCommonJs;
+  const cjs = info.entry.replace(/\.js$/, '.cjs');
+  if (commonJs && info.source === 'builtin' && cjs !== info.entry && existsSync(cjs)) return commonJs(cjs);
   const url = pathToFileURL(bundledPluginEntry(info.entry) ?? info.entry).href;
   if (typeScriptLoaded || !/\.[cm]?tsx?$/.test(info.entry) || bundledPluginEntry(info.entry)) return import(url);
   const { register } = await import('tsx/esm/api');
@@ -256,6 +263,7 @@ export class PluginRegistry {
       source: candidate.source,
       provides: [],
       declared: m.provides,
+      drives: m.drives,
     };
   }
 
@@ -319,6 +327,9 @@ export class PluginRegistry {
       },
       defineBackend: (type) => {
         if (info.kind === 'arch') throw new UserError(`plugin ${info.name}: an arch plugin cannot define backend type "${type.type}"`);
+        if (info.declared !== undefined && !info.drives?.includes(type.interface)) {
+          throw new UserError(`plugin ${info.name}: backend type "${type.type}" speaks slot interface "${type.interface}", which its manifest's rvos.drives does not list (machines with drives would not load it)`);
+        }
         claim(type.type);
         this.backends.set(type.type, { type, plugin: info });
       },
@@ -334,7 +345,8 @@ export class PluginRegistry {
   /**
    * Loads only the plugins a machine needs (start-up time grows with every plugin imported): those
    * whose manifest declares one of `types`, those that declare nothing (they could provide
-   * anything), and, with `backends`, every non-arch plugin (drive models are found by interface).
+   * anything), and, with `backends`, those whose manifest lists drive interfaces (`rvos.drives`:
+   * drive models are found by interface).
    * When some needed type is declared by no manifest, everything is loaded, so errors list all
    * known types.
    */
@@ -343,7 +355,7 @@ export class PluginRegistry {
     const declared = new Set(infos.flatMap(({ info }) => info.declared ?? []));
     const lazy = [...types].every((t) => declared.has(t));
     for (const { c, info } of infos) {
-      const wanted = !lazy || info.declared === undefined || info.declared.some((t) => types.has(t)) || (backends && info.kind !== 'arch');
+      const wanted = !lazy || info.declared === undefined || info.declared.some((t) => types.has(t)) || (backends && info.kind !== 'arch' && info.drives !== undefined && info.drives.length > 0);
       if (wanted) await this.load(c);
     }
   }

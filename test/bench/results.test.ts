@@ -34,6 +34,19 @@ describe('bench results', () => {
     expect(lines[3]).toMatch(/interp\s+compute\s+failed: exited with 3$/);
   });
 
+  it('prints the cold boot row: wall seconds of a new rvos process beside QEMU\'s, no instruction count', () => {
+    const text = formatTable([row({ workload: 'os boot cold', seconds: 0.5, qemuSeconds: 0.25, ratio: 2 })]);
+    expect(text.split('\n')[2]).toMatch(/^virt\s+rv32\s+jit\s+os boot cold\s+-\s+0\.500\s+-\s+0\.250\s+2\.00x\s+-\s+-$/);
+  });
+
+  it('compares with JSON from before the cold rows: they read "-" against it', () => {
+    const file = join(dir, 'before-cold.json');
+    writeResults(file, results([row({ workload: 'os boot', instructions: 10, seconds: 1 })]));
+    const text = formatComparison(file, results([row({ workload: 'os boot', instructions: 10, seconds: 0.5 }), row({ workload: 'os boot cold', seconds: 0.5, ratio: 2 })]));
+    expect(text).toMatch(/os boot\s+1\.000\s+0\.500\s+0\.50x\s+-\s+same/);
+    expect(text).toMatch(/os boot cold\s+-\s+0\.500\s+-\s+-\s+-/);
+  });
+
   it('writes JSON that --compare reads back: new/old time per row', () => {
     const file = join(dir, 'old.json');
     writeResults(file, results([row({ instructions: 500, seconds: 2, ratio: 4 }), row({ workload: 'os boot', instructions: 10, seconds: 1 })]));

@@ -9,7 +9,11 @@ import os from 'node:os';
 import type { Engine } from './engine.js';
 import type { CodeCacheSize } from './measure.js';
 
-export type Workload = 'compute' | 'compute code-write' | 'os boot' | 'linux boot';
+/**
+ * `os boot cold`: `rvos run` of the installed package in a new process, wall time from launch to the prompt (no
+ * instruction count), beside QEMU's wall time from launch to the same prompt (boot.ts).
+ */
+export type Workload = 'compute' | 'compute code-write' | 'os boot' | 'os boot cold' | 'linux boot';
 
 export interface BenchRow {
   board: string;
@@ -20,7 +24,7 @@ export interface BenchRow {
   instructions?: number;
   seconds?: number;
   mips?: number;
-  /** QEMU's seconds for the same workload (wall time minus its start-up), and rvos/QEMU. */
+  /** QEMU's seconds for the same workload (wall time minus its start-up; `os boot cold`: with it), and rvos/QEMU. */
   qemuSeconds?: number;
   ratio?: number;
   /** Why QEMU's figure is missing (the rvos figures stand). */

@@ -13,7 +13,25 @@ import type { StartupFigures } from './results.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const HELLO = fileURLToPath(new URL('../../kernels/tests/build/hello.elf', import.meta.url));
-const bin = root + 'bin/rvos.js';
+export const bin = root + 'bin/rvos.js';
+
+let built = false;
+/** Builds dist/ (what the installed package runs: bin/rvos.js with RVOS_COMPILED=1) once per bench. */
+export function buildInstalled(): void {
+  if (built) return;
+  execFileSync(process.execPath, [root + 'scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  built = true;
+}
+
+/**
+ * The environment of a user's `rvos` run from the installed package: this one's, less what `npm run bench` adds for
+ * its own process (GLIBC_TUNABLES, README "Benchmark"), which `rvos run` does not set.
+ */
+export function installedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, RVOS_COMPILED: '1' };
+  delete env.GLIBC_TUNABLES;
+  return env;
+}
 
 async function bestWall(args: string[], runs: number, env: NodeJS.ProcessEnv = { RVOS_COMPILED: '1' }): Promise<number> {
   let best = Infinity;
@@ -29,7 +47,7 @@ async function bestWall(args: string[], runs: number, env: NodeJS.ProcessEnv = {
 
 /** The start-up figures (printed by the caller, results.ts). */
 export async function benchStartup(runs = 5): Promise<StartupFigures> {
-  execFileSync(process.execPath, [root + 'scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  buildInstalled();
   const version = await bestWall(['--version'], runs);
   const helloArgs = ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', HELLO];
   const hello = await bestWall(helloArgs, runs);

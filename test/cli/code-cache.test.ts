@@ -27,10 +27,11 @@ ${Array.from({ length: 50 }, (_, i) => `exports.f${i} = (x) => x * ${i} + 1;`).j
 );
 
 /** Loads the bundle in a new process: how the cache was used, and what the bundle gave. */
-async function load(env: NodeJS.ProcessEnv = {}): Promise<{ cache: string; name: string; part: string }> {
+async function load(env: NodeJS.ProcessEnv = {}): Promise<{ cache: string; name: string; part: string; crypto?: boolean }> {
   const script = `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(loader).href)});
 const r = loadBundle(${JSON.stringify(bundle)});
-console.log(JSON.stringify({ cache: r.cache, name: r.exports.name, part: await r.exports.load() }));`;
+const crypto = process.moduleLoadList.includes('NativeModule crypto');
+console.log(JSON.stringify({ cache: r.cache, name: r.exports.name, part: await r.exports.load(), ...(crypto ? { crypto } : {}) }));`;
   const r = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RVOS_CODE_CACHE: '', ...env } });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toBe(''); // no warning from an experimental option
@@ -42,6 +43,12 @@ describe('the CLI bundle loader and its code cache', () => {
     const cacheDir = join(dir, 'cache');
     expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'none', name: 'bundle.js', part: 'imported' });
     expect(readdirSync(cacheDir)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{24}\.bin$/)]);
+    expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'used', name: 'bundle.js', part: 'imported' });
+  });
+
+  it('names the cache without loading node:crypto (a start-up cost)', async () => {
+    const cacheDir = join(dir, 'no-crypto');
+    expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'none', name: 'bundle.js', part: 'imported' });
     expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'used', name: 'bundle.js', part: 'imported' });
   });
 

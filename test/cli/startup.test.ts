@@ -3,9 +3,12 @@
  * loads no oclif, a headless run loads neither the TUI nor the plugins its board does not use, and
  * a checkout runs its cached bundle (scripts/checkout-bundle.mjs) rather than tsx.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rvosBin } from '../helpers/cli.js';
+import { withoutCorePlugins } from '../../src/cli/main.js';
+import { rvos, rvosBin } from '../helpers/cli.js';
 import { runRecordingModules } from '../helpers/modules.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -35,6 +38,14 @@ describe('start-up loads only what the command needs', () => {
     expect(r.modules.filter((m) => /node_modules\/blessed\/|\/src\/tui\/(index|app|screen)\.ts$/.test(m))).toEqual([]);
   });
 
+  it('with a drive, the drive models (rvos.drives) besides the board\'s plugins, not every device plugin', async () => {
+    const disk = join(mkdtempSync(join(tmpdir(), 'rvos-drive-')), 'd.img');
+    writeFileSync(disk, Buffer.alloc(512 * 8));
+    const r = await runRecordingModules(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello, '--drive', `file=${disk}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(pluginsLoaded(r.modules)).toEqual(['arch-rv32', 'dev-ata', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sd-card', 'dev-sifive-test', 'dev-virtio-blk', 'dev-virtio-mmio']);
+  });
+
   it('a checkout runs its cached bundle of the sources (no tsx), and through tsx with RVOS_CHECKOUT_BUNDLE=0', async () => {
     const args = ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello];
     const bundled = await runRecordingModules(rvosBin, args);
@@ -48,3 +59,36 @@ describe('start-up loads only what the command needs', () => {
     expect(sources.modules.some((m) => m.includes('/dist/checkout/'))).toBe(false);
   });
 });
+
+describe('start-up measurements and cuts', () => {
+  it('RVOS_STARTUP_TRACE=1 prints where a run\'s start-up went, in order, on stderr only', async () => {
+    const args = ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello];
+    const plain = await rvos(args);
+    const traced = await rvos(args, { env: { ...process.env, RVOS_STARTUP_TRACE: '1' } });
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(traced.stdout).toBe(plain.stdout);
+    const steps = traced.stderr.split('\n').map((l) => /^rvos startup: +([\d.]+) ms +\+ *[\d.]+ +(.*)$/.exec(l)).filter((m) => m !== null);
+    const labels = steps.map((m) => m[2]);
+    expect(labels[0]).toBe('bin/rvos.js runs (node started)');
+    for (const step of ['oclif starts', 'run: command loaded', 'board file read', 'plugins found and loaded (6)', 'CPUs created (1)', 'machine built', 'run: guest ran']) {
+      expect(labels.some((l) => l.startsWith(step)), step).toBe(true);
+    }
+    expect(labels.at(-1)).toBe('exit');
+    const times = steps.map((m) => Number(m[1]));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(traced.stderr).toMatch(/^rvos startup: CPU [\d.]+ ms \(user [\d.]+, system [\d.]+\)$/m);
+    expect(plain.stderr).not.toContain('rvos startup:');
+  });
+
+  it('runs an rvos command without oclif\'s help and autocomplete plugins, anything else with them', () => {
+    const root = mkdtempSync(join(tmpdir(), 'rvos-pjson-'));
+    mkdirSync(join(root, 'commands'));
+    writeFileSync(join(root, 'commands', 'run.js'), '');
+    const pjson = { name: 'rvos', version: '0', oclif: { commands: { strategy: 'pattern', target: './commands' }, plugins: ['@oclif/plugin-help'] } } as never;
+    expect(withoutCorePlugins(root, pjson, ['run', '--help']).oclif.plugins).toEqual([]);
+    for (const argv of [['help'], ['rn'], ['disk', 'create'], ['--help'], [], ['../commands/run']]) {
+      expect(withoutCorePlugins(root, pjson, argv), argv.join(' ')).toBe(pjson);
+    }
+  });
+});
+

@@ -75,6 +75,9 @@ export interface EmulatorRunOptions {
   stopWhen?: string | RegExp;
   /** Kill it after this long; the result then has timedOut = true, exitCode -1. */
   timeoutMs: number;
+  /** Environment and working folder of the process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
 /** Runs an emulator with the guest console on stdio, feeding input once the guest is ready. */
@@ -83,7 +86,7 @@ export function runEmulator(binary: string, args: string[], opts: EmulatorRunOpt
   const delay = opts.inputDelayMs ?? 5;
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env, cwd: opts.cwd });
     let output = '';
     let stderr = '';
     let timedOut = false;

@@ -14,6 +14,8 @@ function plugin(root: string, name: string, manifest: unknown, entry?: string): 
 
 const deviceEntry = (type: string) =>
   `export function register(api) { api.defineDevice({ type: '${type}', description: 'test', create: () => ({ name: 'x' }) }); }`;
+const backendEntry = (type: string, iface: string) =>
+  `export function register(api) { api.defineBackend({ type: '${type}', description: 'test', interface: '${iface}', media: 'disk', create: () => ({}) }); }`;
 const rvos = { apiVersion: 1, kind: 'device', entry: 'index.js' };
 
 describe('plugin registry', () => {
@@ -140,14 +142,45 @@ describe('plugin registry', () => {
     const a = plugin(root, 'a', { name: 'pa', rvos: { ...rvos, provides: ['a'] } }, deviceEntry('a'));
     const b = plugin(root, 'b', { name: 'pb', rvos: { ...rvos, provides: ['b'] } }, deviceEntry('b'));
     const c = plugin(root, 'c', { name: 'pc', rvos }, deviceEntry('c'));
-    const candidates = [a, b, c].map((dir) => ({ dir, source: 'flag' as const }));
+    const d = plugin(root, 'd', { name: 'pd', rvos: { ...rvos, provides: ['d-blk'], drives: ['dbus'] } }, backendEntry('d-blk', 'dbus'));
+    const candidates = [a, b, c, d].map((dir) => ({ dir, source: 'flag' as const }));
     const names = async (types: string[], backends = false) => {
       const reg = new PluginRegistry();
       await reg.loadFor(candidates, new Set(types), backends);
       return reg.plugins.map((p) => p.name);
     };
     expect(await names(['a'])).toEqual(['pa', 'pc']); // pc declares nothing: it could provide anything
-    expect(await names(['a'], true)).toEqual(['pa', 'pb', 'pc']); // drive models are found by interface
-    expect(await names(['a', 'typo'])).toEqual(['pa', 'pb', 'pc']); // so the error can list every known type
+    // Drive models are found by interface: with drives, the plugins whose manifest lists drive interfaces too.
+    expect(await names(['a'], true)).toEqual(['pa', 'pc', 'pd']);
+    expect(await names(['a', 'typo'])).toEqual(['pa', 'pb', 'pc', 'pd']); // so the error can list every known type
+  });
+
+  it('runs a built-in\'s CommonJS build through the installed CLI\'s loader (its code cache), anything else by import()', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rvos-cjs-'));
+    const dir = plugin(root, 'dev-x', { name: 'px', rvos }, deviceEntry('x-from-esm'));
+    writeFileSync(join(dir, 'index.cjs'), '');
+    const loaded: string[] = [];
+    const hook = globalThis as { rvosLoadCommonJs?: (file: string) => Record<string, unknown> };
+    hook.rvosLoadCommonJs = (file) => {
+      loaded.push(file);
+      return { register: (api: { defineDevice(t: unknown): void }) => api.defineDevice({ type: 'x-from-cjs', description: 'test', create: () => ({ name: 'x' }) }) };
+    };
+    try {
+      expect((await new PluginRegistry().load({ dir, source: 'builtin' })).provides).toEqual(['x-from-cjs']);
+      expect(loaded).toEqual([join(dir, 'index.cjs')]);
+      expect((await new PluginRegistry().load({ dir, source: 'global' })).provides).toEqual(['x-from-esm']); // not a built-in
+    } finally {
+      delete hook.rvosLoadCommonJs;
+    }
+    expect((await new PluginRegistry().load({ dir, source: 'builtin' })).provides).toEqual(['x-from-esm']); // no loader: import()
+    expect(loaded).toHaveLength(1);
+  });
+
+  it('refuses a drive model whose interface the manifest\'s rvos.drives does not list (a machine with drives would miss it)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rvos-drives-'));
+    const dir = plugin(root, 'blk', { name: 'pblk', rvos: { ...rvos, provides: ['x-blk'] } }, backendEntry('x-blk', 'xbus'));
+    await expect(new PluginRegistry().load({ dir, source: 'flag' })).rejects.toThrow(/plugin pblk: backend type "x-blk" speaks slot interface "xbus", which its manifest's rvos.drives does not list/);
+    const undeclared = plugin(root, 'any', { name: 'pany', rvos }, backendEntry('y-blk', 'ybus'));
+    expect((await new PluginRegistry().load({ dir: undeclared, source: 'flag' })).provides).toEqual(['y-blk']);
   });
 });
