@@ -31,8 +31,8 @@ import type { A64Cpu } from './cpu.js';
 import { addWithCarry, extendReg, logicFlags, shiftReg } from './alu.js';
 import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js';
 import { LS_UNPRIV } from './decode.js';
-import { JIT_THRESHOLD, Op, REG_ZR } from './execute.js';
-import { loadSlow, loadStoreOther, MV, storeSlow } from './memory.js';
+import { JIT_THRESHOLD, Op, REG_SINK, REG_ZR } from './execute.js';
+import { loadSlow, MV, storeSlow } from './memory.js';
 import { TLB_MASK } from './tlb.js';
 import { R } from './u64.js';
 
@@ -131,7 +131,7 @@ export function nzcvOf(k: FlagKind, f: number, a: number, b: number, c: number, 
   }
 }
 
-const HELPERS = { extendReg, shiftReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, loadStoreOther, nzcvOf, MV, R };
+const HELPERS = { extendReg, shiftReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, nzcvOf, MV, R };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
@@ -352,6 +352,8 @@ export function compileRegion(cpu: A64Cpu, kit: JitKit, region: ScannedRegion): 
 }
 
 const TWO32 = '4294967296';
+/** `nx` of an exit that set `cpu.npcLo`/`npcHi` itself (BR, BLR, RET): no page offset is this large. */
+const NX_SET = 0x40000000;
 const FN = '-2147483648';
 const FZ = '0x40000000';
 const FC = '0x20000000';
@@ -477,16 +479,20 @@ export function generateRegion(segments: Insn[][]): string {
   const L = (r: number) => (r === REG_ZR ? '0' : (regs.add(r), `l${r}`));
   const Hi = (r: number) => (r === REG_ZR ? '0' : (regs.add(r), `h${r}`));
   /** Statements setting register `r` from the JS expressions `lo`, `hi` (evaluated first). */
-  const set = (r: number, lo: string, hi: string) => `${L(r)} = ${lo}; ${Hi(r)} = ${hi};`;
-  const WB = '/*WB*/';
-  const RELOAD = '/*RELOAD*/';
+  // Nothing for the XZR sink (33): never read, so a compare (SUBS to it) computes no difference.
+  const set = (r: number, lo: string, hi: string) => (r === REG_SINK ? '' : `${L(r)} = ${lo}; ${Hi(r)} = ${hi};`);
   const pcAt = (off: number) => `(pg + ${off}) | 0`;
   const npc = (lo: string, hi: string) => `cpu.npcLo = ${lo}; cpu.npcHi = ${hi};`;
-  /** Leaves with `done` more steps and the next pc at page offset `off`. */
-  // Every exit goes through one epilogue (write-back, return) after the loop: a region's size
-  // must stay small enough for V8 to optimize it.
-  const leave = (done: string) => `ret = ${done}; break region;`;
-  const exitTo = (off: number, done: string) => `{ ${npc(pcAt(off), 'pcHi')} ${leave(done)} }`;
+  /**
+   * Leaves with `steps` + `done` steps and the next pc at page offset `off` (of any distance: the
+   * epilogue carries into or borrows from pcHi), or set already (`nx` = NX_SET).
+   */
+  // Every exit goes through one epilogue (write-back, next pc, return) after the loop: a region's
+  // size must stay small enough for V8 to optimize it. Exits assign constants only: an exit first
+  // taken after V8 optimized the function (a budget end, a fault) has no operation without type
+  // feedback that would deoptimize it.
+  const leave = (done: number) => `ret = ${done}; break region;`;
+  const exitTo = (off: number, done: number) => `{ nx = ${off}; ${leave(done)} }`;
   let p = 0;
   /** The flags' form at this point of the generated code, when known statically (-1: ask `fk`). */
   let known: FlagKind | -1 = FlagKind.NZCV;
@@ -510,7 +516,7 @@ export function generateRegion(segments: Insn[][]): string {
   };
 
   /** Control goes on at segment entry `to` after `done` more steps, the budget allowing. */
-  const transfer = (to: number, done: string) => `{ steps += ${done}; if (steps + ${len} > maxSteps) ${exitTo(to, 'steps')} seg = ${entries.get(to)}; continue region; }`;
+  const transfer = (to: number, done: number) => `{ steps += ${done}; if (steps + ${len} > maxSteps) ${exitTo(to, 0)} seg = ${entries.get(to)}; continue region; }`;
 
   const out: string[] = [];
   segments.forEach((insns, j) => {
@@ -545,9 +551,9 @@ export function generateRegion(segments: Insn[][]): string {
     }
     const inflight = `cpu.inflight = n0 + steps + ${p};`;
     /** After this instruction faulted: earlier instructions' registers kept, pc at it. */
-    const trapExit = exitTo(off, `steps + ${p + 1}`);
+    const trapExit = exitTo(off, p + 1);
     /** After this instruction completed. */
-    const doneExit = exitTo(off + 4, `steps + ${p + 1}`);
+    const doneExit = exitTo(off + 4, p + 1);
     /**
      * (al, ah) + or - (bl, bh) into rd in int32 arithmetic (the carry or borrow of the low words from
      * an unsigned comparison), flags recorded lazily when `setf` (AddWithCarry, alu.ts).
@@ -556,10 +562,12 @@ export function generateRegion(segments: Insn[][]): string {
       const o = sub ? '-' : '+';
       if (sf === 0) {
         const flags = setf ? setFlags(sub ? FlagKind.SUB32 : FlagKind.ADD32, 'pa', 'pb') : '';
+        if (rd === REG_SINK) return `{ const pa = ${al}, pb = ${bl}; ${flags} }`;
         return `{ const pa = ${al}, pb = ${bl}; const r = (pa ${o} pb) | 0; ${flags} ${set(rd, 'r', '0')} }`;
       }
       const carry = sub ? '((pa >>> 0) < (pb >>> 0) ? 1 : 0)' : '((rl >>> 0) < (pa >>> 0) ? 1 : 0)';
       const flags = setf ? setFlags(sub ? FlagKind.SUB64 : FlagKind.ADD64, 'pa', 'pb', 'qa', 'qb') : '';
+      if (rd === REG_SINK) return `{ const pa = ${al}, pb = ${bl}, qa = ${ah}, qb = ${bh}; ${flags} }`;
       return `{ const pa = ${al}, pb = ${bl}, qa = ${ah}, qb = ${bh}; const rl = (pa ${o} pb) | 0; const rh = (qa ${o} qb ${o} ${carry}) | 0; ${flags} ${set(rd, 'rl', 'rh')} }`;
     };
     /** `const ml, mh` = ShiftReg(rm) (alu.ts). */
@@ -575,7 +583,7 @@ export function generateRegion(segments: Insn[][]): string {
     /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
     const branch = (test: string, conditional: boolean): string => {
       const to = off + a;
-      const again = (label: string) => `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(to, 'steps')} continue ${label}; }`;
+      const again = (label: string) => `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(to, 0)} continue ${label}; }`;
       const taken =
         to === start
           ? again('region')
@@ -584,8 +592,8 @@ export function generateRegion(segments: Insn[][]): string {
           : to > off && blocks.has(to)
             ? `{ steps += ${p + 1}; break t${to}; }`
             : entries.has(to)
-              ? transfer(to, `${p + 1}`)
-              : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
+              ? transfer(to, p + 1)
+              : exitTo(to, p + 1);
       if (!conditional) return taken;
       return `if (${test}) ${taken}`;
     };
@@ -722,7 +730,7 @@ export function generateRegion(segments: Insn[][]): string {
         break;
       case Op.LDP:
       case Op.STP:
-        out.push(loadStorePair(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off), WB, RELOAD));
+        out.push(loadStorePair(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off)));
         break;
       case Op.B:
         out.push(branch('true', false));
@@ -755,8 +763,8 @@ export function generateRegion(segments: Insn[][]): string {
         let s = `{ const tl = ${L(rn)}, th = ${Hi(rn)};`;
         if (op === Op.BLR) s += ` const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')}`;
         // To a segment's entry in this page (so the same code): go on there.
-        if (multi) s += ` if (th === pcHi && (tl & -4096) === pg) switch (tl & 4095) { ${[...entries.keys()].map((e) => `case ${e}: ${transfer(e, `${p + 1}`)}`).join(' ')} }`;
-        out.push(`${s} ${npc('tl', 'th')} } ${leave(`steps + ${p + 1}`)}`);
+        if (multi) s += ` if (th === pcHi && (tl & -4096) === pg) switch (tl & 4095) { ${[...entries.keys()].map((e) => `case ${e}: ${transfer(e, p + 1)}`).join(' ')} }`;
+        out.push(`${s} ${npc('tl', 'th')} nx = ${NX_SET}; } ${leave(p + 1)}`);
         break;
       }
       default:
@@ -768,7 +776,7 @@ export function generateRegion(segments: Insn[][]): string {
     else {
       p++;
       // The run ends here (the next instruction is not translated, or another page's): leave.
-      if (!offs.has(off + 4)) out.push(exitTo(off + 4, `steps + ${p}`));
+      if (!offs.has(off + 4)) out.push(exitTo(off + 4, p));
     }
   });
   for (; open.length > 0; open.pop()) out.push('}');
@@ -783,7 +791,6 @@ export function generateRegion(segments: Insn[][]): string {
   const halves = list.flatMap((r) => [`l${r}`, `h${r}`]).filter((v) => assigned.has(v) && v !== 'l33' && v !== 'h33');
   const flagsWritten = /\bfk = /.test(source);
   const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd);' : '');
-  const reload = list.filter((r) => r !== 33).map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(' ');
   const head = [
     '"use strict";',
     'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
@@ -796,11 +803,12 @@ export function generateRegion(segments: Insn[][]): string {
   ];
   if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
   if (flagsUsed) head.push('  let f = cpu.nzcv, fk = 0, fa = 0, fb = 0, fc = 0, fd = 0;');
-  head.push(multi ? '  let steps = 0, ret = 0, seg = seg0;' : '  let steps = 0, ret = 0;', '  region: for (;;) {');
+  head.push(multi ? '  let steps = 0, ret = 0, nx = 0, seg = seg0;' : '  let steps = 0, ret = 0, nx = 0;', '  region: for (;;) {');
   if (multi) head.push('  switch (seg) {');
-  const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
+  const body = out.map((l) => '  ' + l);
   // Every path ends in a leave (break region) or a continue: the loop's end is never reached.
-  const tail = [...(multi ? ['  }'] : []), '  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, '  return ret;', '};'];
+  const next = `if (nx !== ${NX_SET}) { const s = (pg >>> 0) + nx; cpu.npcLo = s | 0; cpu.npcHi = s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi; }`;
+  const tail = [...(multi ? ['  }'] : []), '  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, `  ${next}`, '  return steps + ret;', '};'];
   return [...head, ...body, ...tail].join('\n');
 }
 
@@ -876,9 +884,12 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
   return s.join(' ');
 }
 
-/** LDP/STP (execute.ts): the aligned fast path in RAM, else the interpreter's loadStoreOther. */
-function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => string, inflight: string, trapExit: string, doneExit: string, pcHere: string, wb: string, reload: string): string {
-  const { op, info, rd, rn, rm, a, b, c } = ins;
+/**
+ * LDP/STP (execute.ts): the aligned fast path in RAM, else the two accesses of memory.ts's
+ * loadStoreOther through loadSlow/storeSlow on the values (registers written once both succeeded).
+ */
+function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => string, inflight: string, trapExit: string, doneExit: string, pcHere: string): string {
+  const { op, rd, rn, rm, a, c } = ins;
   const mode = (c >>> 2) & 3;
   const wide = (c & 3) === 3;
   const isLdp = op === Op.LDP;
@@ -899,8 +910,22 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
     fast = `const w = off >>> 2; ${stores} ${writeBase} if (flags[off >>> 12] !== 0 || flags[(off + ${wide ? 15 : 7}) >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${wide ? 16 : 8}); att = true; }`;
   }
   s.push(`if (off + ${wide ? 16 : 8} <= ramSize && (off & ${wide ? 7 : 3}) === 0) { ${fast} }`);
-  // The slow path works on the register file: write everything back, reload after.
-  s.push(`else { ${inflight} ${wb} H.loadStoreOther(cpu, ${info}, ${a}, ${b}, ${c}, ${pcHere}, pcHi); if (cpu.exc) ${trapExit} ${reload} att = cpu.attention; }`);
+  // The second access is 2^size bytes after the first.
+  const size = c & 3;
+  const second = `const s2 = (vl >>> 0) + ${1 << size}; const wl = s2 | 0, wh = (vh + (s2 >= ${TWO32} ? 1 : 0)) | 0;`;
+  let slow: string;
+  if (isLdp) {
+    const high = (v: string, hv: string) => (wide ? hv : c & 16 ? `${v} >> 31` : '0');
+    slow =
+      `H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} const p1 = MV[0], q1 = ${high('p1', 'MV[1]')}; ` +
+      `H.loadSlow(cpu, wl, wh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} const p2 = MV[0], q2 = ${high('p2', 'MV[1]')}; ` +
+      `${writeBase} ${L(rd)} = p1; ${Hi(rd)} = q1; ${L(rm)} = p2; ${Hi(rm)} = q2;`;
+  } else {
+    slow =
+      `H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ` +
+      `H.storeSlow(cpu, wl, wh, ${size}, ${L(rm)}, ${Hi(rm)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ${writeBase}`;
+  }
+  s.push(`else { ${inflight} ${second} ${slow} att = cpu.attention; }`);
   s.push(`if (att) ${doneExit} }`);
   return s.join(' ');
 }
