@@ -280,6 +280,19 @@ export function loopsOnItself(insns: Insn[]): boolean {
 }
 
 /**
+ * Whether a direct branch the interpreter has already run (a decoded slot) further on in the page
+ * goes back to `idx`: the head of a guest loop, however long its body (one longer than a region,
+ * as an unrolled loop, is not seen by loopsOnItself).
+ */
+export function headsLoop(code: Int32Array, idx: number): boolean {
+  for (let i = idx + 4; i < 0x1000; i += 4) {
+    const op = code[i] & 0xff;
+    if (code[i] !== 0 && op >= Op.B && op <= Op.TBNZ && op !== Op.BL && i + code[i + 1] === idx) return true;
+  }
+  return false;
+}
+
+/**
  * The nested structure of a region's function (generate): the guest loops that become
  * `lH: for (;;)` (head H -> offset of its last branch back to H) and the labeled blocks that
  * forward branches leave (target T -> offset where the block opens). A branch back to the first
