@@ -860,17 +860,27 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
   const mode = (c >>> 4) & 3;
   const size = c & 3;
   const isLoad = op === Op.LOAD;
-  const s: string[] = ['{ let att = false;'];
+  const s: string[] = ['{'];
   if (mode === 3) s.push(extended(L(rm), Hi(rm), (c >>> 6) & 7, (c >>> 9) & 3, 'ol', 'oh'));
   else s.push(`const ol = ${a}, oh = ${b};`);
   s.push(mode !== 3 && a === 0 && b === 0 ? `const nl = ${L(rn)}, nh = ${Hi(rn)}, bl = nl, bh = nh;` : `const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ol) | 0; const nh = (bh + oh + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
   s.push(ramOffset(isLoad ? 'fastRead' : 'fastWrite'));
   const aligned = size === 0 ? '' : ` && (off & ${(1 << size) - 1}) === 0`;
+  // The registers written (base, then Rt); also before leaving after an access that needs the
+  // run loop (cpu.attention after the slow path, a store to a page with flags).
+  let finish = mode === 1 || mode === 2 ? `${L(rn)} = nl; ${Hi(rn)} = nh;` : '';
   if (isLoad) {
+    const ext = (c >>> 2) & 3;
+    if (ext !== 0) {
+      if (size === 0) finish += ' ll = (ll << 24) >> 24;';
+      else if (size === 1) finish += ' ll = (ll << 16) >> 16;';
+      finish += ext === 1 ? ' lh = ll >> 31;' : ' lh = 0;';
+    }
+    finish += ` ${L(rd)} = ll; ${Hi(rd)} = lh;`;
     const fast = size === 3 ? 'll = i32[off >>> 2]; lh = i32[(off >>> 2) + 1];' : size === 2 ? 'll = i32[off >>> 2];' : size === 1 ? 'll = u16[off >>> 1];' : 'll = u8[off];';
     s.push(`let ll = 0, lh = 0; if (off < ramSize${aligned}) { ${fast} }`);
-    s.push(`else { ${inflight} H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ll = MV[0]; lh = MV[1]; att = cpu.attention; }`);
+    s.push(`else { ${inflight} H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ll = MV[0]; lh = MV[1]; if (cpu.attention) { ${finish} ${doneExit} } }`);
   } else {
     const fast =
       size === 3
@@ -880,20 +890,10 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
           : size === 1
             ? `u16[off >>> 1] = ${L(rd)};`
             : `u8[off] = ${L(rd)};`;
-    s.push(`if (off < ramSize${aligned}) { ${fast} if (flags[off >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${1 << size}); att = true; } }`);
-    s.push(`else { ${inflight} H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} att = cpu.attention; }`);
+    s.push(`if (off < ramSize${aligned}) { ${fast} if (flags[off >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${1 << size}); ${finish} ${doneExit} } }`);
+    s.push(`else { ${inflight} H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} if (cpu.attention) { ${finish} ${doneExit} } }`);
   }
-  if (mode === 1 || mode === 2) s.push(`${L(rn)} = nl; ${Hi(rn)} = nh;`);
-  if (isLoad) {
-    const ext = (c >>> 2) & 3;
-    if (ext !== 0) {
-      if (size === 0) s.push('ll = (ll << 24) >> 24;');
-      else if (size === 1) s.push('ll = (ll << 16) >> 16;');
-      s.push(ext === 1 ? 'lh = ll >> 31;' : 'lh = 0;');
-    }
-    s.push(`${L(rd)} = ll; ${Hi(rd)} = lh;`);
-  }
-  s.push(`if (att) ${doneExit} }`);
+  s.push(`${finish} }`);
   return s.join(' ');
 }
 
@@ -906,7 +906,7 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
   const mode = (c >>> 2) & 3;
   const wide = (c & 3) === 3;
   const isLdp = op === Op.LDP;
-  const s: string[] = ['{ let att = false;'];
+  const s: string[] = ['{'];
   s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ${a}) | 0; const nh = (bh + ${a >> 31} + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
   s.push(ramOffset(isLdp ? 'fastRead' : 'fastWrite', ` && (vl & 0xfff) <= ${wide ? 0xff0 : 0xff8}`));
@@ -920,7 +920,7 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
     }
   } else {
     const stores = wide ? `i32[w] = ${L(rd)}; i32[w + 1] = ${Hi(rd)}; i32[w + 2] = ${L(rm)}; i32[w + 3] = ${Hi(rm)};` : `i32[w] = ${L(rd)}; i32[w + 1] = ${L(rm)};`;
-    fast = `const w = off >>> 2; ${stores} ${writeBase} if (flags[off >>> 12] !== 0 || flags[(off + ${wide ? 15 : 7}) >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${wide ? 16 : 8}); att = true; }`;
+    fast = `const w = off >>> 2; ${stores} ${writeBase} if (flags[off >>> 12] !== 0 || flags[(off + ${wide ? 15 : 7}) >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${wide ? 16 : 8}); ${doneExit} }`;
   }
   s.push(`if (off + ${wide ? 16 : 8} <= ramSize && (off & ${wide ? 7 : 3}) === 0) { ${fast} }`);
   // The second access is 2^size bytes after the first.
@@ -938,7 +938,6 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
       `H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ` +
       `H.storeSlow(cpu, wl, wh, ${size}, ${L(rm)}, ${Hi(rm)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ${writeBase}`;
   }
-  s.push(`else { ${inflight} ${second} ${slow} att = cpu.attention; }`);
-  s.push(`if (att) ${doneExit} }`);
+  s.push(`else { ${inflight} ${second} ${slow} if (cpu.attention) ${doneExit} } }`);
   return s.join(' ');
 }
