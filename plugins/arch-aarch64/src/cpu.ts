@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
 import { Tlb } from './tlb.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -650,7 +650,7 @@ export class A64Cpu implements Cpu {
    * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD, and again after each
    * wait it asks for: translates the region there (jit.ts), or returns undefined to wait. A region
    * is translated once control has arrived at its entry JIT_THRESHOLD times when it loops on
-   * itself (HOT_THRESHOLD otherwise) and enough times to have run about `compileWork`
+   * itself, heads a longer loop (headsLoop) or starts the page (HOT_THRESHOLD otherwise) and enough times to have run about `compileWork`
    * instructions in the interpreter (arrivals x its instructions): V8's compiles of a new
    * function cost milliseconds that code run a few thousand times (an OS booting) never repays.
    * `warm` counts the waits so far. NO_BLOCK where no block can start.
@@ -662,7 +662,9 @@ export class A64Cpu implements Cpu {
     if (segments.length === 0) return NO_BLOCK;
     const slot = idx >>> 2;
     const size = segments.reduce((n, sg) => n + sg.length, 0);
-    const threshold = loopsOnItself(segments[0]) ? JIT_THRESHOLD : this.hotThreshold;
+    // A page's first instruction is mostly reached running on from the page before (a loop or an
+    // unrolled loop across the boundary): as hot as the code there.
+    const threshold = loopsOnItself(segments[0]) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
     if (this.codePages.waitToTranslate(page, slot, JIT_THRESHOLD, threshold, size, this.compileWork)) return undefined;
     const region = scanRegion(this, code, idx);
     const { all } = region;

@@ -31,8 +31,8 @@ import type { A64Cpu } from './cpu.js';
 import { addWithCarry, extendReg, logicFlags, shiftReg } from './alu.js';
 import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js';
 import { LS_UNPRIV } from './decode.js';
-import { JIT_THRESHOLD, Op, REG_ZR } from './execute.js';
-import { loadSlow, loadStoreOther, MV, storeSlow } from './memory.js';
+import { JIT_THRESHOLD, Op, REG_SINK, REG_ZR } from './execute.js';
+import { loadSlow, MV, storeSlow } from './memory.js';
 import { TLB_MASK } from './tlb.js';
 import { R } from './u64.js';
 
@@ -131,7 +131,7 @@ export function nzcvOf(k: FlagKind, f: number, a: number, b: number, c: number, 
   }
 }
 
-const HELPERS = { extendReg, shiftReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, loadStoreOther, nzcvOf, MV, R };
+const HELPERS = { extendReg, shiftReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, nzcvOf, MV, R };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
@@ -280,6 +280,19 @@ export function loopsOnItself(insns: Insn[]): boolean {
 }
 
 /**
+ * Whether a direct branch the interpreter has already run (a decoded slot) further on in the page
+ * goes back to `idx`: the head of a guest loop, however long its body (one longer than a region,
+ * as an unrolled loop, is not seen by loopsOnItself).
+ */
+export function headsLoop(code: Int32Array, idx: number): boolean {
+  for (let i = idx + 4; i < 0x1000; i += 4) {
+    const op = code[i] & 0xff;
+    if (code[i] !== 0 && op >= Op.B && op <= Op.TBNZ && op !== Op.BL && i + code[i + 1] === idx) return true;
+  }
+  return false;
+}
+
+/**
  * The nested structure of a region's function (generate): the guest loops that become
  * `lH: for (;;)` (head H -> offset of its last branch back to H) and the labeled blocks that
  * forward branches leave (target T -> offset where the block opens). A branch back to the first
@@ -352,6 +365,8 @@ export function compileRegion(cpu: A64Cpu, kit: JitKit, region: ScannedRegion): 
 }
 
 const TWO32 = '4294967296';
+/** `nx` of an exit that set `cpu.npcLo`/`npcHi` itself (BR, BLR, RET): no page offset is this large. */
+const NX_SET = 0x40000000;
 const FN = '-2147483648';
 const FZ = '0x40000000';
 const FC = '0x20000000';
@@ -477,16 +492,20 @@ export function generateRegion(segments: Insn[][]): string {
   const L = (r: number) => (r === REG_ZR ? '0' : (regs.add(r), `l${r}`));
   const Hi = (r: number) => (r === REG_ZR ? '0' : (regs.add(r), `h${r}`));
   /** Statements setting register `r` from the JS expressions `lo`, `hi` (evaluated first). */
-  const set = (r: number, lo: string, hi: string) => `${L(r)} = ${lo}; ${Hi(r)} = ${hi};`;
-  const WB = '/*WB*/';
-  const RELOAD = '/*RELOAD*/';
+  // Nothing for the XZR sink (33): never read, so a compare (SUBS to it) computes no difference.
+  const set = (r: number, lo: string, hi: string) => (r === REG_SINK ? '' : `${L(r)} = ${lo}; ${Hi(r)} = ${hi};`);
   const pcAt = (off: number) => `(pg + ${off}) | 0`;
   const npc = (lo: string, hi: string) => `cpu.npcLo = ${lo}; cpu.npcHi = ${hi};`;
-  /** Leaves with `done` more steps and the next pc at page offset `off`. */
-  // Every exit goes through one epilogue (write-back, return) after the loop: a region's size
-  // must stay small enough for V8 to optimize it.
-  const leave = (done: string) => `ret = ${done}; break region;`;
-  const exitTo = (off: number, done: string) => `{ ${npc(pcAt(off), 'pcHi')} ${leave(done)} }`;
+  /**
+   * Leaves with `steps` + `done` steps and the next pc at page offset `off` (of any distance: the
+   * epilogue carries into or borrows from pcHi), or set already (`nx` = NX_SET).
+   */
+  // Every exit goes through one epilogue (write-back, next pc, return) after the loop: a region's
+  // size must stay small enough for V8 to optimize it. Exits assign constants only: an exit first
+  // taken after V8 optimized the function (a budget end, a fault) has no operation without type
+  // feedback that would deoptimize it.
+  const leave = (done: number) => `ret = ${done}; break region;`;
+  const exitTo = (off: number, done: number) => `{ nx = ${off}; ${leave(done)} }`;
   let p = 0;
   /** The flags' form at this point of the generated code, when known statically (-1: ask `fk`). */
   let known: FlagKind | -1 = FlagKind.NZCV;
@@ -510,7 +529,7 @@ export function generateRegion(segments: Insn[][]): string {
   };
 
   /** Control goes on at segment entry `to` after `done` more steps, the budget allowing. */
-  const transfer = (to: number, done: string) => `{ steps += ${done}; if (steps + ${len} > maxSteps) ${exitTo(to, 'steps')} seg = ${entries.get(to)}; continue region; }`;
+  const transfer = (to: number, done: number) => `{ steps += ${done}; if (steps + ${len} > maxSteps) ${exitTo(to, 0)} seg = ${entries.get(to)}; continue region; }`;
 
   const out: string[] = [];
   segments.forEach((insns, j) => {
@@ -545,9 +564,9 @@ export function generateRegion(segments: Insn[][]): string {
     }
     const inflight = `cpu.inflight = n0 + steps + ${p};`;
     /** After this instruction faulted: earlier instructions' registers kept, pc at it. */
-    const trapExit = exitTo(off, `steps + ${p + 1}`);
+    const trapExit = exitTo(off, p + 1);
     /** After this instruction completed. */
-    const doneExit = exitTo(off + 4, `steps + ${p + 1}`);
+    const doneExit = exitTo(off + 4, p + 1);
     /**
      * (al, ah) + or - (bl, bh) into rd in int32 arithmetic (the carry or borrow of the low words from
      * an unsigned comparison), flags recorded lazily when `setf` (AddWithCarry, alu.ts).
@@ -556,10 +575,12 @@ export function generateRegion(segments: Insn[][]): string {
       const o = sub ? '-' : '+';
       if (sf === 0) {
         const flags = setf ? setFlags(sub ? FlagKind.SUB32 : FlagKind.ADD32, 'pa', 'pb') : '';
+        if (rd === REG_SINK) return `{ const pa = ${al}, pb = ${bl}; ${flags} }`;
         return `{ const pa = ${al}, pb = ${bl}; const r = (pa ${o} pb) | 0; ${flags} ${set(rd, 'r', '0')} }`;
       }
       const carry = sub ? '((pa >>> 0) < (pb >>> 0) ? 1 : 0)' : '((rl >>> 0) < (pa >>> 0) ? 1 : 0)';
       const flags = setf ? setFlags(sub ? FlagKind.SUB64 : FlagKind.ADD64, 'pa', 'pb', 'qa', 'qb') : '';
+      if (rd === REG_SINK) return `{ const pa = ${al}, pb = ${bl}, qa = ${ah}, qb = ${bh}; ${flags} }`;
       return `{ const pa = ${al}, pb = ${bl}, qa = ${ah}, qb = ${bh}; const rl = (pa ${o} pb) | 0; const rh = (qa ${o} qb ${o} ${carry}) | 0; ${flags} ${set(rd, 'rl', 'rh')} }`;
     };
     /** `const ml, mh` = ShiftReg(rm) (alu.ts). */
@@ -575,7 +596,7 @@ export function generateRegion(segments: Insn[][]): string {
     /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
     const branch = (test: string, conditional: boolean): string => {
       const to = off + a;
-      const again = (label: string) => `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(to, 'steps')} continue ${label}; }`;
+      const again = (label: string) => `{ steps += ${p + 1}; if (steps + ${len} > maxSteps) ${exitTo(to, 0)} continue ${label}; }`;
       const taken =
         to === start
           ? again('region')
@@ -584,8 +605,8 @@ export function generateRegion(segments: Insn[][]): string {
           : to > off && blocks.has(to)
             ? `{ steps += ${p + 1}; break t${to}; }`
             : entries.has(to)
-              ? transfer(to, `${p + 1}`)
-              : `{ const s = (pg >>> 0) + ${to}; ${npc('s | 0', `s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi`)} ${leave(`steps + ${p + 1}`)} }`;
+              ? transfer(to, p + 1)
+              : exitTo(to, p + 1);
       if (!conditional) return taken;
       return `if (${test}) ${taken}`;
     };
@@ -722,7 +743,7 @@ export function generateRegion(segments: Insn[][]): string {
         break;
       case Op.LDP:
       case Op.STP:
-        out.push(loadStorePair(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off), WB, RELOAD));
+        out.push(loadStorePair(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off)));
         break;
       case Op.B:
         out.push(branch('true', false));
@@ -755,8 +776,8 @@ export function generateRegion(segments: Insn[][]): string {
         let s = `{ const tl = ${L(rn)}, th = ${Hi(rn)};`;
         if (op === Op.BLR) s += ` const nl = (pg + ${off + 4}) | 0; ${set(30, 'nl', 'nl === 0 ? (pcHi + 1) | 0 : pcHi')}`;
         // To a segment's entry in this page (so the same code): go on there.
-        if (multi) s += ` if (th === pcHi && (tl & -4096) === pg) switch (tl & 4095) { ${[...entries.keys()].map((e) => `case ${e}: ${transfer(e, `${p + 1}`)}`).join(' ')} }`;
-        out.push(`${s} ${npc('tl', 'th')} } ${leave(`steps + ${p + 1}`)}`);
+        if (multi) s += ` if (th === pcHi && (tl & -4096) === pg) switch (tl & 4095) { ${[...entries.keys()].map((e) => `case ${e}: ${transfer(e, p + 1)}`).join(' ')} }`;
+        out.push(`${s} ${npc('tl', 'th')} nx = ${NX_SET}; } ${leave(p + 1)}`);
         break;
       }
       default:
@@ -768,7 +789,7 @@ export function generateRegion(segments: Insn[][]): string {
     else {
       p++;
       // The run ends here (the next instruction is not translated, or another page's): leave.
-      if (!offs.has(off + 4)) out.push(exitTo(off + 4, `steps + ${p}`));
+      if (!offs.has(off + 4)) out.push(exitTo(off + 4, p));
     }
   });
   for (; open.length > 0; open.pop()) out.push('}');
@@ -783,7 +804,6 @@ export function generateRegion(segments: Insn[][]): string {
   const halves = list.flatMap((r) => [`l${r}`, `h${r}`]).filter((v) => assigned.has(v) && v !== 'l33' && v !== 'h33');
   const flagsWritten = /\bfk = /.test(source);
   const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd);' : '');
-  const reload = list.filter((r) => r !== 33).map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(' ');
   const head = [
     '"use strict";',
     'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
@@ -796,11 +816,12 @@ export function generateRegion(segments: Insn[][]): string {
   ];
   if (list.length > 0) head.push(`  let ${list.map((r) => (r === 33 ? 'l33 = 0, h33 = 0' : `l${r} = xl[${r}], h${r} = xh[${r}]`)).join(', ')};`);
   if (flagsUsed) head.push('  let f = cpu.nzcv, fk = 0, fa = 0, fb = 0, fc = 0, fd = 0;');
-  head.push(multi ? '  let steps = 0, ret = 0, seg = seg0;' : '  let steps = 0, ret = 0;', '  region: for (;;) {');
+  head.push(multi ? '  let steps = 0, ret = 0, nx = 0, seg = seg0;' : '  let steps = 0, ret = 0, nx = 0;', '  region: for (;;) {');
   if (multi) head.push('  switch (seg) {');
-  const body = out.map((l) => '  ' + l.split(WB).join(wb).split(RELOAD).join(reload));
+  const body = out.map((l) => '  ' + l);
   // Every path ends in a leave (break region) or a continue: the loop's end is never reached.
-  const tail = [...(multi ? ['  }'] : []), '  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, '  return ret;', '};'];
+  const next = `if (nx !== ${NX_SET}) { const s = (pg >>> 0) + nx; cpu.npcLo = s | 0; cpu.npcHi = s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi; }`;
+  const tail = [...(multi ? ['  }'] : []), '  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, `  ${next}`, '  return steps + ret;', '};'];
   return [...head, ...body, ...tail].join('\n');
 }
 
@@ -839,17 +860,27 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
   const mode = (c >>> 4) & 3;
   const size = c & 3;
   const isLoad = op === Op.LOAD;
-  const s: string[] = ['{ let att = false;'];
+  const s: string[] = ['{'];
   if (mode === 3) s.push(extended(L(rm), Hi(rm), (c >>> 6) & 7, (c >>> 9) & 3, 'ol', 'oh'));
   else s.push(`const ol = ${a}, oh = ${b};`);
   s.push(mode !== 3 && a === 0 && b === 0 ? `const nl = ${L(rn)}, nh = ${Hi(rn)}, bl = nl, bh = nh;` : `const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ol) | 0; const nh = (bh + oh + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
   s.push(ramOffset(isLoad ? 'fastRead' : 'fastWrite'));
   const aligned = size === 0 ? '' : ` && (off & ${(1 << size) - 1}) === 0`;
+  // The registers written (base, then Rt); also before leaving after an access that needs the
+  // run loop (cpu.attention after the slow path, a store to a page with flags).
+  let finish = mode === 1 || mode === 2 ? `${L(rn)} = nl; ${Hi(rn)} = nh;` : '';
   if (isLoad) {
+    const ext = (c >>> 2) & 3;
+    if (ext !== 0) {
+      if (size === 0) finish += ' ll = (ll << 24) >> 24;';
+      else if (size === 1) finish += ' ll = (ll << 16) >> 16;';
+      finish += ext === 1 ? ' lh = ll >> 31;' : ' lh = 0;';
+    }
+    finish += ` ${L(rd)} = ll; ${Hi(rd)} = lh;`;
     const fast = size === 3 ? 'll = i32[off >>> 2]; lh = i32[(off >>> 2) + 1];' : size === 2 ? 'll = i32[off >>> 2];' : size === 1 ? 'll = u16[off >>> 1];' : 'll = u8[off];';
     s.push(`let ll = 0, lh = 0; if (off < ramSize${aligned}) { ${fast} }`);
-    s.push(`else { ${inflight} H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ll = MV[0]; lh = MV[1]; att = cpu.attention; }`);
+    s.push(`else { ${inflight} H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ll = MV[0]; lh = MV[1]; if (cpu.attention) { ${finish} ${doneExit} } }`);
   } else {
     const fast =
       size === 3
@@ -859,30 +890,23 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
           : size === 1
             ? `u16[off >>> 1] = ${L(rd)};`
             : `u8[off] = ${L(rd)};`;
-    s.push(`if (off < ramSize${aligned}) { ${fast} if (flags[off >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${1 << size}); att = true; } }`);
-    s.push(`else { ${inflight} H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} att = cpu.attention; }`);
+    s.push(`if (off < ramSize${aligned}) { ${fast} if (flags[off >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${1 << size}); ${finish} ${doneExit} } }`);
+    s.push(`else { ${inflight} H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} if (cpu.attention) { ${finish} ${doneExit} } }`);
   }
-  if (mode === 1 || mode === 2) s.push(`${L(rn)} = nl; ${Hi(rn)} = nh;`);
-  if (isLoad) {
-    const ext = (c >>> 2) & 3;
-    if (ext !== 0) {
-      if (size === 0) s.push('ll = (ll << 24) >> 24;');
-      else if (size === 1) s.push('ll = (ll << 16) >> 16;');
-      s.push(ext === 1 ? 'lh = ll >> 31;' : 'lh = 0;');
-    }
-    s.push(`${L(rd)} = ll; ${Hi(rd)} = lh;`);
-  }
-  s.push(`if (att) ${doneExit} }`);
+  s.push(`${finish} }`);
   return s.join(' ');
 }
 
-/** LDP/STP (execute.ts): the aligned fast path in RAM, else the interpreter's loadStoreOther. */
-function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => string, inflight: string, trapExit: string, doneExit: string, pcHere: string, wb: string, reload: string): string {
-  const { op, info, rd, rn, rm, a, b, c } = ins;
+/**
+ * LDP/STP (execute.ts): the aligned fast path in RAM, else the two accesses of memory.ts's
+ * loadStoreOther through loadSlow/storeSlow on the values (registers written once both succeeded).
+ */
+function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => string, inflight: string, trapExit: string, doneExit: string, pcHere: string): string {
+  const { op, rd, rn, rm, a, c } = ins;
   const mode = (c >>> 2) & 3;
   const wide = (c & 3) === 3;
   const isLdp = op === Op.LDP;
-  const s: string[] = ['{ let att = false;'];
+  const s: string[] = ['{'];
   s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ${a}) | 0; const nh = (bh + ${a >> 31} + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
   s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
   s.push(ramOffset(isLdp ? 'fastRead' : 'fastWrite', ` && (vl & 0xfff) <= ${wide ? 0xff0 : 0xff8}`));
@@ -896,11 +920,24 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
     }
   } else {
     const stores = wide ? `i32[w] = ${L(rd)}; i32[w + 1] = ${Hi(rd)}; i32[w + 2] = ${L(rm)}; i32[w + 3] = ${Hi(rm)};` : `i32[w] = ${L(rd)}; i32[w + 1] = ${L(rm)};`;
-    fast = `const w = off >>> 2; ${stores} ${writeBase} if (flags[off >>> 12] !== 0 || flags[(off + ${wide ? 15 : 7}) >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${wide ? 16 : 8}); att = true; }`;
+    fast = `const w = off >>> 2; ${stores} ${writeBase} if (flags[off >>> 12] !== 0 || flags[(off + ${wide ? 15 : 7}) >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${wide ? 16 : 8}); ${doneExit} }`;
   }
   s.push(`if (off + ${wide ? 16 : 8} <= ramSize && (off & ${wide ? 7 : 3}) === 0) { ${fast} }`);
-  // The slow path works on the register file: write everything back, reload after.
-  s.push(`else { ${inflight} ${wb} H.loadStoreOther(cpu, ${info}, ${a}, ${b}, ${c}, ${pcHere}, pcHi); if (cpu.exc) ${trapExit} ${reload} att = cpu.attention; }`);
-  s.push(`if (att) ${doneExit} }`);
+  // The second access is 2^size bytes after the first.
+  const size = c & 3;
+  const second = `const s2 = (vl >>> 0) + ${1 << size}; const wl = s2 | 0, wh = (vh + (s2 >= ${TWO32} ? 1 : 0)) | 0;`;
+  let slow: string;
+  if (isLdp) {
+    const high = (v: string, hv: string) => (wide ? hv : c & 16 ? `${v} >> 31` : '0');
+    slow =
+      `H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} const p1 = MV[0], q1 = ${high('p1', 'MV[1]')}; ` +
+      `H.loadSlow(cpu, wl, wh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} const p2 = MV[0], q2 = ${high('p2', 'MV[1]')}; ` +
+      `${writeBase} ${L(rd)} = p1; ${Hi(rd)} = q1; ${L(rm)} = p2; ${Hi(rm)} = q2;`;
+  } else {
+    slow =
+      `H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ` +
+      `H.storeSlow(cpu, wl, wh, ${size}, ${L(rm)}, ${Hi(rm)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ${writeBase}`;
+  }
+  s.push(`else { ${inflight} ${second} ${slow} if (cpu.attention) ${doneExit} } }`);
   return s.join(' ');
 }

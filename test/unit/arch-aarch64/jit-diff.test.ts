@@ -5,7 +5,7 @@
  * and the MMIO log must agree after every slice of an uneven series (budgets end inside blocks).
  * Bodies mix the translated integer ops (32- and 64-bit; multiply, divide, CCMP inline), the ones it hands to the interpreter,
  * loads/stores of every size and addressing mode (some misaligned: Device memory with the MMU off,
- * so they fault), pairs, MMIO, loads from nowhere (external aborts), forward branches of every kind,
+ * so they fault), pairs, MMIO (single and pair accesses), loads from nowhere (external aborts), forward branches of every kind,
  * backward branches (bounded inner loops), calls and returns, and stores into the loop's own code.
  */
 import { describe, expect, it } from 'vitest';
@@ -131,7 +131,21 @@ function randomItems(rand: () => number, length: number): Item[] {
       else items.push({ insns: [...scratch(8), f(r1 === TMP ? 0 : r1, r2 === TMP ? 1 : r2, TMP, off, mode, wide)] });
     } else if (k < 0.73) {
       // MMIO (the slow path with a device) and external aborts (exact pc, ELR, ESR, FAR).
-      const forms = [() => A.ldrw(dst(), MMIO, int(16) * 4), () => A.strw(src(), MMIO, int(16) * 4), () => A.ldr(dst(), NOWHERE, 8), () => A.str(src(), NOWHERE, 0)];
+      // Pairs too (their slow path: two accesses, registers written once both succeeded).
+      const two = () => {
+        const r1 = dst();
+        return [r1, r1 === 0 ? 1 : 0] as const;
+      };
+      const forms = [
+        () => A.ldrw(dst(), MMIO, int(16) * 4),
+        () => A.strw(src(), MMIO, int(16) * 4),
+        () => A.ldr(dst(), NOWHERE, 8),
+        () => A.str(src(), NOWHERE, 0),
+        () => A.ldp(...two(), MMIO, int(8) * 8, 'offset', int(2)),
+        () => A.stp(src(), src(), MMIO, int(8) * 8, 'offset', int(2)),
+        () => A.ldp(...two(), NOWHERE, 16, 'offset', 1),
+        () => A.stp(src(), src(), NOWHERE, 8, 'offset', 0),
+      ];
       items.push({ insns: [pick(forms)()] });
     } else if (k < 0.9) {
       const to = forward();

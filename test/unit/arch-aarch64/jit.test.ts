@@ -49,6 +49,33 @@ describe('aarch64 region translator', () => {
     expect([jit.cpu.retired, jit.cpu.pc, jit.x(0), jit.x(1)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(0), interp.x(1)]);
   });
 
+  it('a loop longer than a region (unrolled) and a page start run on to are translated as soon as a loop', () => {
+    // 100 passes of a loop of 300 adds (longer than MAX_BLOCK: no region of it loops on itself)
+    // at `head`: far fewer arrivals at the head, and at a page start it runs on to, than
+    // HOT_THRESHOLD (10000). The interpreter's retired count, pc and registers are the same.
+    const run = (head: number, at: number) => {
+      const main = [...A.mov64(2, 100), A.movz(1, 0)];
+      const body = Array.from({ length: 300 }, (_, i) => A.addi(1, 1, i + 1, 1, 0));
+      const loop = [...body, A.subsi(2, 2, 1), A.bcond('ne', -(body.length + 1) * 4), A.b(0)];
+      const jit = makeMachine();
+      const interp = makeMachine({ jit: false });
+      for (const m of [jit, interp]) {
+        m.load(loop, head);
+        m.load([...main, A.b(head - (CODE + main.length * 4))]);
+      }
+      const steps = main.length + 1 + 100 * 302;
+      expect(jit.run(steps)).toBe(interp.run(steps));
+      expect([jit.cpu.retired, jit.cpu.pc, jit.x(1), jit.x(2)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(1), interp.x(2)]);
+      expect(jit.x(2)).toBe(0n);
+      jit.cpu.resolveFetch(at, 0);
+      return jit.cpu.fetchBlocks[(at & 0xfff) >>> 2]?.fn != null;
+    };
+    // The whole loop in one page: its head (headsLoop).
+    expect(run(CODE + 0x1100, CODE + 0x1100)).toBe(true);
+    // Across a page end: the next page's first instruction.
+    expect(run(CODE + 0x1f00, CODE + 0x2000)).toBe(true);
+  });
+
   it('board prop cpu.jit selects the engine (default: translate) and must be a boolean', () => {
     const prog = sumLoop(500);
     const m = makeMachine();
