@@ -334,6 +334,18 @@ describe('rv32 block compiler: exits', () => {
     }
   });
 
+  it('leaves a load or store that misses the TLB to the interpreter: an odd next pc, no slow-path call', () => {
+    const src = generate([
+      { op: 15 /* LW */, rd: 10, rs1: 11, rs2: 0, imm: 0, off: 0, len: 4 },
+      { op: 20 /* SW */, rd: 32, rs1: 11, rs2: 10, imm: 4, off: 4, len: 4 },
+      { op: 11 /* BLTU */, rd: 32, rs1: 10, rs2: 11, imm: -8, off: 8, len: 2 },
+    ] as never);
+    expect(src).toContain('nx = 1; ret = 0;'); // before the load, none done
+    expect(src).toContain('nx = 5; ret = 1;'); // before the store, the load done
+    expect(src).not.toMatch(/loadSlow|storeSlow/);
+    expect(src).not.toContain('>>> 0'); // unsigned compares without heap numbers
+  });
+
   it('generates a self-loop for a block that branches to itself', () => {
     const src = generate([
       { op: 21 /* ADDI */, rd: 10, rs1: 10, rs2: 0, imm: 1, off: 0, len: 4 },
