@@ -291,8 +291,11 @@ export function generate(insns: Insn[]): string {
  * JavaScript source of a region's function. One block is straight-line code (in a `for (;;)` when
  * it branches back to itself); several are the cases of a `switch` on the block index inside a
  * `for (;;)`, so that control transfers between them stay in the function, with the guest
- * registers in locals. Before each transfer inside, the budget is checked for the whole next
- * block, as execute() does before calling a block; a transfer out returns with `cpu.npc` set.
+ * registers in locals. A transfer inside sets only constants (`ret`, the steps of the block it
+ * leaves); the next block's first statement adds them to `steps` and checks the budget for that
+ * whole block, as execute() does before calling a block (a rare edge, first taken after V8
+ * optimized the function, used to deoptimize it: the virt OS boot's hot region was compiled 3
+ * times, now 2). A transfer out returns with `cpu.npc` set.
  */
 export function generateRegion(scanned: RegionBlock[]): string {
   const entry = scanned[0].start;
@@ -335,11 +338,16 @@ export function generateRegion(scanned: RegionBlock[]): string {
   const goto = (t: number, done: number, tail = false) => {
     const j = index.get(t);
     if (j === undefined) return exit(t - entry, done);
-    const check = `if (steps + ${blocks[j].insns.length} > maxSteps) ${exit(t - entry, 0)}`;
-    if (j === current && selfLoops[j]) return `{ steps += ${done}; ${check} continue b${j}; }`;
-    if (tail && j === current + 1) return `{ steps += ${done}; ${check} ${selfLoops[current] ? `break b${current}; ` : ''}}`;
-    return `{ steps += ${done}; ${check} ${multi ? `blk = ${j}; ` : ''}continue run; }`;
+    // Constants only (see `exit`): the block's start counts them and checks the budget
+    // (blockStart), so that an edge first taken after V8 optimized the function (a loop's
+    // rare branch) does not deoptimize it.
+    if (j === current && selfLoops[j]) return `{ ret = ${done}; continue b${j}; }`;
+    if (tail && j === current + 1) return `{ ret = ${done}; ${selfLoops[current] ? `break b${current}; ` : ''}}`;
+    return `{ ret = ${done}; ${multi ? `blk = ${j}; ` : ''}continue run; }`;
   };
+  /** A block's first statement in a region with loops: counts the edge taken to it, checks the budget for the whole block. */
+  const blockStart = (b: RegionBlock) =>
+    loops ? `steps += ret; ret = 0; if (steps + ${b.insns.length} > maxSteps) { nx = ${b.start - entry}; break run; }` : '';
 
   const all = blocks.flatMap((b) => b.insns);
   const loads = all.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
@@ -361,6 +369,7 @@ export function generateRegion(scanned: RegionBlock[]): string {
   blocks.forEach((b, j) => {
     current = j;
     if (multi) out.push(selfLoops[j] ? `  case ${j}: b${j}: for (;;) {` : `  case ${j}: {`);
+    out.push(blockStart(b));
     generateBlock(out, b, b.start - entry, exit, loops, goto, targets);
     if (multi) out.push('  }');
   });

@@ -162,6 +162,11 @@ describe('rv32 region compiler: loops of several blocks in one function', () => 
     ] as never);
     expect(src).toContain('switch (blk)');
     expect(src.match(/x\[10\] = r10/g)?.length).toBe(1); // one epilogue
+    // Edges between blocks set constants only (a rare edge first taken late does not
+    // deoptimize V8's code); each block's start counts them and checks the budget.
+    expect(src).toContain('{ ret = 1; blk = 0; continue run; }');
+    expect(src).not.toMatch(/steps \+= \d/);
+    expect(src.match(/steps \+= ret; ret = 0; if \(steps \+ \d+ > maxSteps\)/g)?.length).toBe(2);
     const m = makeMachine();
     installHandlers(m);
     m.cpu.setReg(t0, DATA);
