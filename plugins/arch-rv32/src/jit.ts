@@ -292,10 +292,12 @@ export function generate(insns: Insn[]): string {
  * it branches back to itself); several are the cases of a `switch` on the block index inside a
  * `for (;;)`, so that control transfers between them stay in the function, with the guest
  * registers in locals. A transfer inside sets only constants (`ret`, the steps of the block it
- * leaves); the next block's first statement adds them to `steps` and checks the budget for that
- * whole block, as execute() does before calling a block (a rare edge, first taken after V8
- * optimized the function, used to deoptimize it: the virt OS boot's hot region was compiled 3
- * times, now 2). A transfer out returns with `cpu.npc` set.
+ * leaves, and for a jump through the `switch` the next block's offset and length); the loop's
+ * head, or the next block's first statement when control falls or loops into it, adds them to
+ * `steps` and checks the budget for that whole block, as execute() does before calling a block.
+ * So neither a rare edge first taken after V8 optimized the function nor an entry at a block
+ * only execute() reaches runs code without type feedback, which deoptimized it (the virt OS
+ * boot's hot region was compiled 3 times, now once). A transfer out returns with `cpu.npc` set.
  */
 export function generateRegion(scanned: RegionBlock[]): string {
   const entry = scanned[0].start;
@@ -342,12 +344,22 @@ export function generateRegion(scanned: RegionBlock[]): string {
     // (blockStart), so that an edge first taken after V8 optimized the function (a loop's
     // rare branch) does not deoptimize it.
     if (j === current && selfLoops[j]) return `{ ret = ${done}; continue b${j}; }`;
-    if (tail && j === current + 1) return `{ ret = ${done}; ${selfLoops[current] ? `break b${current}; ` : ''}}`;
-    return `{ ret = ${done}; ${multi ? `blk = ${j}; ` : ''}continue run; }`;
+    if (tail && j === current + 1) {
+      fallInto[j] = true;
+      return `{ ret = ${done}; ${selfLoops[current] ? `break b${current}; ` : ''}}`;
+    }
+    return `{ ret = ${done}; nx = ${t - entry}; need = ${blocks[j].insns.length}; ${multi ? `blk = ${j}; ` : ''}continue run; }`;
   };
-  /** A block's first statement in a region with loops: counts the edge taken to it, checks the budget for the whole block. */
-  const blockStart = (b: RegionBlock) =>
-    loops ? `steps += ret; ret = 0; if (steps + ${b.insns.length} > maxSteps) { nx = ${b.start - entry}; break run; }` : '';
+  /** Blocks the one before falls into (a `tail` goto): they count the steps at their start. */
+  const fallInto = blocks.map(() => false);
+  /**
+   * The first statement of a block reached by falling through or looping on itself: counts the
+   * edge taken to it, checks the budget for the whole block. (A `continue run` edge is counted at
+   * the loop's head, which every entry runs: a block reached only from execute(), where a slice
+   * ended, has no code of its own to run for the first time then.)
+   */
+  const blockStart = (b: RegionBlock, j: number) =>
+    fallInto[j] || selfLoops[j] ? `steps += ret; ret = 0; if (steps + ${b.insns.length} > maxSteps) { nx = ${b.start - entry}; break run; }` : '';
 
   const all = blocks.flatMap((b) => b.insns);
   const loads = all.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
@@ -362,14 +374,16 @@ export function generateRegion(scanned: RegionBlock[]): string {
   if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
   for (const n of used) out.push(`  let r${n} = x[${n}];`);
   out.push('  let ret = 0, nx = 0;');
-  if (loops) out.push('  let steps = 0;');
+  if (loops) out.push('  let steps = 0, need = 0;');
   if (multi) out.push('  let blk = blk0;');
   out.push(loops ? '  run: for (;;) {' : '  run: {');
+  // The steps of the `continue run` edge just taken (none on entry), and the budget for the next block.
+  if (loops) out.push('  steps += ret; ret = 0; if (steps + need > maxSteps) break run;');
   if (multi) out.push('  switch (blk) {');
   blocks.forEach((b, j) => {
     current = j;
     if (multi) out.push(selfLoops[j] ? `  case ${j}: b${j}: for (;;) {` : `  case ${j}: {`);
-    out.push(blockStart(b));
+    out.push(blockStart(b, j));
     generateBlock(out, b, b.start - entry, exit, loops, goto, targets);
     if (multi) out.push('  }');
   });
