@@ -297,7 +297,7 @@ export function generate(insns: Insn[]): string {
  * `steps` and checks the budget for that whole block, as execute() does before calling a block.
  * So neither a rare edge first taken after V8 optimized the function nor an entry at a block
  * only execute() reaches runs code without type feedback, which deoptimized it (the virt OS
- * boot's hot region was compiled 3 times, now once). A transfer out returns with `cpu.npc` set.
+ * boot's hot region was compiled 3 times, now twice). A transfer out returns with `cpu.npc` set.
  */
 export function generateRegion(scanned: RegionBlock[]): string {
   const entry = scanned[0].start;
