@@ -731,8 +731,9 @@ export interface JitKit {
    * A private bus with `size` bytes of RAM at `base`, its clock and events: for a CPU type that
    * warms itself up on a scratch instance (V8 type feedback) without touching any machine. The
    * core's own classes, so the feedback is the real machines' (a plugin's copy would not be).
+   * `device`, when given, is mapped at `device.base` (`device.size` bytes): MMIO for the warm-up.
    */
-  scratch(base: number, size: number): { bus: Bus; clock: Clock; events: EventSink };
+  scratch(base: number, size: number, device?: { base: number; size: number; device: Device }): { bus: Bus; clock: Clock; events: EventSink };
 }
 export const ENGINES: readonly Engine[] = ['interp', 'jit'];
 

@@ -177,9 +177,12 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
             pc = cpu.pc | 0;
             break;
           }
-          pc = cpu.npc | 0;
+          // An odd next pc: the block left before an access it does not do itself (a TLB
+          // miss); the interpreter runs that instruction and the rest of its block.
+          const npc = cpu.npc | 0;
+          pc = npc & -2;
           if (cpu.attention) break;
-          boundary = true;
+          boundary = (npc & 1) === 0;
           continue;
         }
       } else if (++cpu.fetchHeat[idx >> 1] >= JIT_THRESHOLD) {

@@ -19,16 +19,21 @@
  * state; the core's code cache (src/core/jit/) keeps them per physical page and drops those a
  * store overlaps, and the same source compiled again reuses its memoized factory.
  *
- * Exits follow the interpreter's rules exactly: a load or store that misses the TLB calls the
- * same slow path; on a trap the function writes back the registers of the instructions that
- * completed and returns the steps including the faulting one (`cpu.exc` set); after an access
- * that needs the run loop (`cpu.attention`, also set by a store over compiled code) it returns
+ * Exits follow the interpreter's rules exactly: a load or store that misses the TLB (a page not
+ * yet in the TLB, MMIO, a misaligned or faulting access) leaves the function before that
+ * instruction, with the registers of the instructions that completed written back and `cpu.npc`
+ * its pc plus 1 (odd: execute.ts then interprets it, and the rest of its block, instead of
+ * looking for a block there); the interpreter's slow path does the access, raises any trap and
+ * counts it. So the function holds no call to the slow paths: V8 compiles it faster (the slow
+ * paths are no longer inlined into it), and a miss first taken after V8 optimized it does not
+ * deoptimize it (a path that never ran has no type feedback; leaving sets only constants).
+ * After a store to a page with flags (compiled code, a watcher) it tells the hart and, when
+ * that needs the run loop (`cpu.attention`, also set by a store over compiled code), returns
  * after that instruction. `cpu.npc` receives the next pc.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { JIT_THRESHOLD, Op } from './execute.js';
-import { loadSlow, storeSlow } from './memory.js';
 import { mulh, mulhsu, mulhu } from './muldiv.js';
 
 export { JIT_THRESHOLD };
@@ -116,7 +121,7 @@ export interface Insn {
   len: number;
 }
 
-const HELPERS = { loadSlow, storeSlow, mulh, mulhsu, mulhu };
+const HELPERS = { mulh, mulhsu, mulhu };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 function compilable(op: Op): boolean {
@@ -155,9 +160,9 @@ export function loopsOnItself(insns: Insn[]): boolean {
 
 /**
  * Code that leaves the function: the next pc as a byte offset from the entry's (or `t`, the
- * variable holding a JALR's target; null after a trap) and the steps taken since `steps`.
+ * variable holding a JALR's target) and the steps taken since `steps`.
  */
-type Exit = (npc: number | string | null, taken: number) => string;
+type Exit = (npc: number | string, taken: number) => string;
 
 /** A block of a region: its first instruction's byte offset in the page, and its instructions (scanBlock). */
 export interface RegionBlock {
@@ -286,8 +291,13 @@ export function generate(insns: Insn[]): string {
  * JavaScript source of a region's function. One block is straight-line code (in a `for (;;)` when
  * it branches back to itself); several are the cases of a `switch` on the block index inside a
  * `for (;;)`, so that control transfers between them stay in the function, with the guest
- * registers in locals. Before each transfer inside, the budget is checked for the whole next
- * block, as execute() does before calling a block; a transfer out returns with `cpu.npc` set.
+ * registers in locals. A transfer inside sets only constants (`ret`, the steps of the block it
+ * leaves, and for a jump through the `switch` the next block's offset and length); the loop's
+ * head, or the next block's first statement when control falls or loops into it, adds them to
+ * `steps` and checks the budget for that whole block, as execute() does before calling a block.
+ * So neither a rare edge first taken after V8 optimized the function nor an entry at a block
+ * only execute() reaches runs code without type feedback, which deoptimized it (the virt OS
+ * boot's hot region was compiled 3 times, now twice). A transfer out returns with `cpu.npc` set.
  */
 export function generateRegion(scanned: RegionBlock[]): string {
   const entry = scanned[0].start;
@@ -317,7 +327,7 @@ export function generateRegion(scanned: RegionBlock[]): string {
   // at each exit would make the function too large for V8 to optimize soon).
   // Exits set constants only: code V8 has not run yet deoptimizes the function when first run,
   // and a constant assignment has nothing to speculate on.
-  const exit: Exit = (npc, taken) => `{ ${npc === null ? '' : typeof npc === 'number' ? `nx = ${npc}; ` : `nx = (${npc} - pc0) | 0; `}ret = ${taken}; break run; }`;
+  const exit: Exit = (npc, taken) => `{ nx = ${typeof npc === 'number' ? npc : `(${npc} - pc0) | 0`}; ret = ${taken}; break run; }`;
   /** Blocks that branch back to themselves: their code is a loop of its own inside the `case`, without the `switch`. */
   const selfLoops = blocks.map((b) => multi && successors(b).includes(b.start));
   /** Index of the block being generated. */
@@ -330,18 +340,33 @@ export function generateRegion(scanned: RegionBlock[]): string {
   const goto = (t: number, done: number, tail = false) => {
     const j = index.get(t);
     if (j === undefined) return exit(t - entry, done);
-    const check = `if (steps + ${blocks[j].insns.length} > maxSteps) ${exit(t - entry, 0)}`;
-    if (j === current && selfLoops[j]) return `{ steps += ${done}; ${check} continue b${j}; }`;
-    if (tail && j === current + 1) return `{ steps += ${done}; ${check} ${selfLoops[current] ? `break b${current}; ` : ''}}`;
-    return `{ steps += ${done}; ${check} ${multi ? `blk = ${j}; ` : ''}continue run; }`;
+    // Constants only (see `exit`): the block's start counts them and checks the budget
+    // (blockStart), so that an edge first taken after V8 optimized the function (a loop's
+    // rare branch) does not deoptimize it.
+    if (j === current && selfLoops[j]) return `{ ret = ${done}; continue b${j}; }`;
+    if (tail && j === current + 1) {
+      fallInto[j] = true;
+      return `{ ret = ${done}; ${selfLoops[current] ? `break b${current}; ` : ''}}`;
+    }
+    return `{ ret = ${done}; nx = ${t - entry}; need = ${blocks[j].insns.length}; ${multi ? `blk = ${j}; ` : ''}continue run; }`;
   };
+  /** Blocks the one before falls into (a `tail` goto): they count the steps at their start. */
+  const fallInto = blocks.map(() => false);
+  /**
+   * The first statement of a block reached by falling through or looping on itself: counts the
+   * edge taken to it, checks the budget for the whole block. (A `continue run` edge is counted at
+   * the loop's head, which every entry runs: a block reached only from execute(), where a slice
+   * ended, has no code of its own to run for the first time then.)
+   */
+  const blockStart = (b: RegionBlock, j: number) =>
+    fallInto[j] || selfLoops[j] ? `steps += ret; ret = 0; if (steps + ${b.insns.length} > maxSteps) { nx = ${b.start - entry}; break run; }` : '';
 
   const all = blocks.flatMap((b) => b.insns);
   const loads = all.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
   const stores = all.some((i) => i.op >= Op.SB && i.op <= Op.SW);
   const out: string[] = [];
   out.push('"use strict";');
-  out.push('const loadSlow = H.loadSlow, storeSlow = H.storeSlow, mulh = H.mulh, mulhsu = H.mulhsu, mulhu = H.mulhu;');
+  out.push('const mulh = H.mulh, mulhsu = H.mulhsu, mulhu = H.mulhu;');
   out.push('const x = cpu.x, i32 = cpu.ramI32, i16 = cpu.ramI16, u16 = cpu.ramU16, i8 = cpu.ramI8, u8 = cpu.ramU8, flags = cpu.pageFlags;');
   out.push(`return function region_${entry.toString(16)}_${blocks.length}(pc0, n0, maxSteps, blk0) {`);
   // The data TLBs depend on the effective privilege: read them on entry.
@@ -349,13 +374,16 @@ export function generateRegion(scanned: RegionBlock[]): string {
   if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
   for (const n of used) out.push(`  let r${n} = x[${n}];`);
   out.push('  let ret = 0, nx = 0;');
-  if (loops) out.push('  let steps = 0;');
+  if (loops) out.push('  let steps = 0, need = 0;');
   if (multi) out.push('  let blk = blk0;');
   out.push(loops ? '  run: for (;;) {' : '  run: {');
+  // The steps of the `continue run` edge just taken (none on entry), and the budget for the next block.
+  if (loops) out.push('  steps += ret; ret = 0; if (steps + need > maxSteps) break run;');
   if (multi) out.push('  switch (blk) {');
   blocks.forEach((b, j) => {
     current = j;
     if (multi) out.push(selfLoops[j] ? `  case ${j}: b${j}: for (;;) {` : `  case ${j}: {`);
+    out.push(blockStart(b, j));
     generateBlock(out, b, b.start - entry, exit, loops, goto, targets);
     if (multi) out.push('  }');
   });
@@ -386,12 +414,11 @@ function generateBlock(
     const imm = ins.imm | 0;
     const next = ins.off + ins.len;
     const assign = (expr: string) => (d ? `${d} = ${expr};` : '');
-    // Leaves after instruction k faulted (trap taken, registers of earlier instructions kept).
-    const trapExit = exit(null, k + 1);
+    // Leaves before instruction k (a TLB miss) for the interpreter to run it: an odd next pc.
+    const missExit = exit(base + ins.off + 1, k);
     // Leaves after instruction k completed.
     const doneExit = exit(base + next, k + 1);
     const inflight = `cpu.inflight = n0 + ${loops ? 'steps + ' : ''}${k};`;
-    const pcHere = npcAt(ins.off);
     switch (ins.op) {
       case Op.LUI:
         out.push(assign(`${imm}`));
@@ -406,7 +433,7 @@ function generateBlock(
         out.push(assign(`${a} < ${imm} ? 1 : 0`));
         break;
       case Op.SLTIU:
-        out.push(assign(`(${a} >>> 0) < ${imm >>> 0} ? 1 : 0`));
+        out.push(assign(`${unsigned(a)} < ${(imm ^ SIGN) | 0} ? 1 : 0`));
         break;
       case Op.XORI:
         out.push(assign(`${a} ^ ${imm}`));
@@ -439,7 +466,7 @@ function generateBlock(
         out.push(assign(`${a} < ${b} ? 1 : 0`));
         break;
       case Op.SLTU:
-        out.push(assign(`(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`));
+        out.push(assign(`${unsigned(a)} < ${unsigned(b)} ? 1 : 0`));
         break;
       case Op.XOR:
         out.push(assign(`${a} ^ ${b}`));
@@ -491,13 +518,10 @@ function generateBlock(
         const size = ins.op === Op.LW ? 4 : ins.op === Op.LH || ins.op === Op.LHU ? 2 : 1;
         const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
         const fast = { [Op.LW]: 'i32[o >> 2]', [Op.LH]: 'i16[o >> 1]', [Op.LHU]: 'u16[o >> 1]', [Op.LB]: 'i8[o]', [Op.LBU]: 'u8[o]' }[ins.op];
-        const ext = ins.op === Op.LH ? '(v << 16) >> 16' : ins.op === Op.LB ? '(v << 24) >> 24' : 'v';
         out.push(
           `{ const a = (${a} + ${imm}) | 0; const vpn = a >>> 12; const e = vpn & 511;`,
           `  if (rTag[e] === vpn${align}) { const o = (a + rOff[e]) | 0; ${d ? `${d} = ${fast};` : `${fast};`} }`,
-          `  else { ${inflight} const v = loadSlow(cpu, a, ${size}, ${pcHere});`,
-          `    if (cpu.exc) ${trapExit}`,
-          `    ${assign(ext)} if (cpu.attention) ${doneExit} } }`,
+          `  else ${missExit} }`,
         );
         break;
       }
@@ -511,9 +535,7 @@ function generateBlock(
           `{ const a = (${a} + ${imm}) | 0; const vpn = a >>> 12; const e = vpn & 511;`,
           `  if (wTag[e] === vpn${align}) { const o = (a + wOff[e]) | 0; ${fast} = ${b};`,
           `    if (flags[o >>> 12] !== 0) { ${inflight} cpu.ramWritten(o, ${size}); if (cpu.attention) ${doneExit} } }`,
-          `  else { ${inflight} storeSlow(cpu, a, ${size}, ${b}, ${pcHere});`,
-          `    if (cpu.exc) ${trapExit}`,
-          `    if (cpu.attention) ${doneExit} } }`,
+          `  else ${missExit} }`,
         );
         break;
       }
@@ -566,10 +588,23 @@ function terminator(
     [Op.BNE]: `${a} !== ${b}`,
     [Op.BLT]: `${a} < ${b}`,
     [Op.BGE]: `${a} >= ${b}`,
-    [Op.BLTU]: `(${a} >>> 0) < (${b} >>> 0)`,
-    [Op.BGEU]: `(${a} >>> 0) >= (${b} >>> 0)`,
+    [Op.BLTU]: `${unsigned(a)} < ${unsigned(b)}`,
+    [Op.BGEU]: `${unsigned(a)} >= ${unsigned(b)}`,
   };
   return `if (${cond[ins.op]}) ${goto(at + ins.imm, done)} ${goto(at + ins.len, done, true)}`;
+}
+
+const SIGN = 0x80000000;
+
+/**
+ * A register's value as an int32 that compares as signed the way the register compares as
+ * unsigned (its sign bit flipped). Not `(r >>> 0)`: a value of 2^31 or more (a kernel address)
+ * is not a small integer, and V8's unoptimized tiers, which run a new region until it is
+ * optimized, allocate a heap number for each; the xor stays an int32 (same machine code once
+ * optimized).
+ */
+function unsigned(r: string): string {
+  return r === '0' ? `${SIGN | 0}` : `(${r} ^ ${SIGN | 0})`;
 }
 
 function readsRs1(op: Op): boolean {

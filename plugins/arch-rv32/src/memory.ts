@@ -14,7 +14,6 @@
 import type { Rv32Cpu } from './cpu.js';
 import { amoCompute } from './atomics.js';
 import { ACC_R, ACC_W, EXC_LOAD_ACCESS, EXC_LOAD_MISALIGNED, EXC_STORE_ACCESS, EXC_STORE_MISALIGNED } from './constants.js';
-import { Op } from './execute.js';
 import { TLB_MASK, translate } from './mmu.js';
 
 /** Reads `size` bytes at physical `pa`; on a bus refusal raises `cause` with tval `va`. */
@@ -56,6 +55,17 @@ function writePhys(cpu: Rv32Cpu, pa: number, size: 1 | 2 | 4, value: number, va:
 }
 
 /**
+ * The load and store operations (execute.ts Op) as plain numbers, checked against Op by a unit
+ * test. A per-file transform (tsx, which `npm run bench` and the tests run under) does not inline
+ * another file's `const enum`, so `Op.SH` here was a property read of the imported object, and
+ * one on a path that had not run when V8 optimized loadStoreSlow deoptimized it; in the virt OS
+ * boot it then stayed unoptimized (a heap number for every kernel address) for the rest of the
+ * process. (Reading Op once at load time is not possible: execute.ts imports this file.)
+ */
+export const SLOW_OPS = { LB: 13, LH: 14, LW: 15, LBU: 16, SB: 18, SH: 19, SW: 20 } as const;
+const { LB, LH, LW, LBU, SB, SH, SW } = SLOW_OPS;
+
+/**
  * The interpreter's slow path for the loads and stores whose inline TLB lookup missed (LB..SW,
  * info/imm as in execute.ts, `n` instructions stepped so far in this execute() call); one call
  * out of the hot switch keeps that switch small. Returns the pc to go on at (the trap vector
@@ -67,13 +77,13 @@ export function loadStoreSlow(cpu: Rv32Cpu, n: number, info: number, imm: number
   const op = info & 0xff;
   const x = cpu.x;
   const va = (x[(info >>> 14) & 31] + imm) | 0;
-  if (op >= Op.SB) {
-    const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+  if (op >= SB) {
+    const size = op === SW ? 4 : op === SH ? 2 : 1;
     storeSlow(cpu, va, size, x[(info >>> 19) & 31], pc);
   } else {
-    const size = op === Op.LW ? 4 : op === Op.LB || op === Op.LBU ? 1 : 2;
+    const size = op === LW ? 4 : op === LB || op === LBU ? 1 : 2;
     const v = loadSlow(cpu, va, size, pc);
-    if (!cpu.exc) x[(info >>> 8) & 63] = op === Op.LB ? (v << 24) >> 24 : op === Op.LH ? (v << 16) >> 16 : v;
+    if (!cpu.exc) x[(info >>> 8) & 63] = op === LB ? (v << 24) >> 24 : op === LH ? (v << 16) >> 16 : v;
   }
   return cpu.exc ? cpu.pc | 0 : (pc + (info >>> 24)) | 0;
 }

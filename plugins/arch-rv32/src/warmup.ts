@@ -1,7 +1,8 @@
 /**
  * Gives the interpreter's loop (execute.ts) type feedback for every frequent case before V8
  * optimizes it: once per process, a scratch hart with its own 64 KiB of RAM runs each integer,
- * M, load/store (TLB miss and hit), branch, jump and fence instruction once, one CSR access, a
+ * M, load/store (TLB miss and hit; RAM and a device's MMIO, whose bus path a compiled region
+ * leaves to the interpreter), branch, jump and fence instruction once, one CSR access, a
  * 32-bit instruction that straddles two pages (compressed code puts some there), and a WFI that
  * ends it; and, from reset, an MRET to S-mode under Sv32 whose first fetch page-faults back to
  * M-mode (Linux takes one such fault when it turns its MMU on, about 100 ms into a boot).
@@ -18,8 +19,15 @@ import { execute } from './execute.js';
 
 const BASE = 0x80000000;
 const RAM = 0x10000;
+/** Where the warm-up's device is (a page of registers that read as 0 and ignore writes). */
+export const DEVICE = 0x10000000;
 
-const PASSES = 3;
+/**
+ * Passes: V8 allocates a function's feedback vector only after several calls (8 in Node 20), and
+ * the slow paths are called a few times per pass; with 3, writePhys had no feedback yet for the
+ * byte store of the last pass it saw, and its first SB on a TLB miss in a boot deoptimized it.
+ */
+export const PASSES = 6;
 /** Iterations of each warm-up loop: past JIT_THRESHOLD. */
 const LOOPS = 100;
 
@@ -41,7 +49,8 @@ export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: Jit
  * gets compiled, then runs compiled, and a loop whose head cannot be compiled).
  */
 export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, engine: 'interp' | 'jit' = 'interp'): Rv32Cpu {
-  const { bus, clock, events } = kit.scratch(BASE, RAM);
+  const device = { name: 'warm-up device', accesses: 0, read: () => (device.accesses++, 0), write: () => void device.accesses++ };
+  const { bus, clock, events } = kit.scratch(BASE, RAM, { base: DEVICE, size: 0x1000, device });
   const ram = bus.ram;
   const cpu = create({ jit: kit, id: 0, engine, bus, clock, events, machine: { powerOff() {}, reset() {} }, props: {} });
   cpu.compileWork = 0;
@@ -109,6 +118,9 @@ export function warmUpProgram(): number[] {
   // Loads and stores: each on a page of its own (a TLB miss, the slow path), then again (a hit).
   const access = [s(0, T1, T0, 2), s(0, T1, T0, 1), s(0, T1, T0, 0), i(3, 0, T0, 2, T3), i(3, 0, T0, 1, T3), i(3, 0, T0, 5, T3), i(3, 0, T0, 0, T3), i(3, 0, T0, 4, T3)];
   access.forEach((insn, k) => p.push(lui(T0, (BASE >>> 12) + 1 + k), insn, insn));
+  // The same on the device: the bus's MMIO path (the first one after V8 optimized the slow path
+  // deoptimized it, and the virt OS boot then ran it unoptimized).
+  p.push(lui(T0, DEVICE >>> 12), ...access);
   // Stores to the program's own page, past its code (a page holding decoded code: the hart is told).
   p.push(lui(T0, BASE >>> 12), s(0x7fc, T1, T0, 0), s(0x7f0, T1, T0, 2), s(0x7f4, T1, T0, 1), s(0x7f8, T1, T0, 0));
   // Branches taken (skipping a nop) and not taken; fences; jal and jalr to the next instruction.
@@ -152,29 +164,36 @@ export const FAULT_VA = 0x1000;
 
 /**
  * M-mode code: a PMP rule that lets S-mode at all memory (without one MRET to S faults, as on
- * QEMU), mtvec = the WFI at the end, satp = Sv32 with an empty root table, MPP = S,
- * mepc = FAULT_VA, MRET; the fetch at FAULT_VA page-faults (priv spec 4.3.2) to M-mode's WFI.
+ * QEMU), satp = Sv32 with an empty root table, and mstatus.MPRV with MPP = S, so that a store and
+ * then a load at FAULT_VA page-fault (priv spec 3.1.6.3, 4.3.2: the slow paths' raise, which a
+ * copy-on-write store in an OS boot takes first; each trap's handler is the next step); then MPRV
+ * cleared, mtvec = the WFI at the end, MPP = S, mepc = FAULT_VA, MRET; the fetch at FAULT_VA
+ * page-faults to M-mode's WFI.
  */
 export function fetchFaultProgram(): number[] {
   const csrw = (csr: number, rs1: number) => (csr << 20) | (rs1 << 15) | (1 << 12) | 0x73;
   const csrs = (csr: number, rs1: number) => (csr << 20) | (rs1 << 15) | (2 << 12) | 0x73;
-  const handler = BASE + FAULT_AT + 4 * 17;
+  const csrc = (csr: number, rs1: number) => (csr << 20) | (rs1 << 15) | (3 << 12) | 0x73;
   const root = (BASE + FAULT_AT + 0x1000) >>> 12;
-  return [
-    addi(T0, 0, -1), csrw(0x3b0, T0), addi(T0, 0, 0x1f), csrw(0x3a0, T0), // PMP: all of memory, RWX (NAPOT)
-    lui(T0, handler >>> 12), addi(T0, T0, handler & 0xfff), csrw(0x305, T0), // mtvec
-    lui(T0, 0x80000 | (root >>> 12)), addi(T0, T0, root & 0xfff), csrw(0x180, T0), // satp: MODE = Sv32
-    lui(T0, 1), addi(T0, T0, -2048), csrs(0x300, T0), // mstatus.MPP = S
-    lui(T0, FAULT_VA >>> 12), csrw(0x341, T0), // mepc
-    0x30200073, // mret
-    NOP,
-    WFI,
-  ];
+  /** mtvec = the instruction `k` words after the program's start (lui + addi + csrw). */
+  const mtvec = (k: number) => {
+    const at = BASE + FAULT_AT + 4 * k;
+    return [lui(T2, (at + 0x800) >>> 12), addi(T2, T2, (at << 20) >> 20), csrw(0x305, T2)];
+  };
+  const mppS = [lui(T2, 1), csrc(0x300, T2), addi(T2, T2, -2048), csrs(0x300, T2)]; // mstatus.MPP = S (a trap to M set it to M)
+  const p: number[] = [addi(T0, 0, -1), csrw(0x3b0, T0), addi(T0, 0, 0x1f), csrw(0x3a0, T0)]; // PMP: all of memory, RWX (NAPOT)
+  p.push(lui(T0, 0x80000 | (root >>> 12)), addi(T0, T0, root & 0xfff), csrw(0x180, T0)); // satp: MODE = Sv32
+  p.push(...mtvec(p.length + 11), ...mppS, lui(T2, 0x20), csrs(0x300, T2), lui(T0, FAULT_VA >>> 12)); // MPRV
+  p.push(s(0, T1, T0, 2)); // sw: store page fault
+  p.push(...mtvec(p.length + 8), ...mppS, i(3, 0, T0, 2, T3)); // lw: load page fault
+  p.push(lui(T2, 0x20), csrc(0x300, T2), ...mtvec(p.length + 12), ...mppS); // MPRV off, mtvec = the WFI
+  p.push(csrw(0x341, T0), 0x30200073 /* mepc = FAULT_VA; mret */, NOP, WFI);
+  return p;
 }
 
 /** Runs fetchFaultProgram from reset: the hart stops at its WFI in M-mode with mcause = 12. */
 export function runFetchFault(cpu: Rv32Cpu): void {
   cpu.reset();
   cpu.pc = BASE + FAULT_AT;
-  cpu.run(32);
+  cpu.run(64);
 }

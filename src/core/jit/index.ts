@@ -9,8 +9,10 @@ import { translatorFactory } from './translate.js';
 export const jitKit: JitKit = {
   codeCache: (options) => new CodeCache(options),
   factory: translatorFactory,
-  scratch(base, size) {
+  scratch(base, size, device) {
     const events = new EventStream();
-    return { bus: new PhysicalBus(createRam(base, size), events), clock: new VirtualClock(), events };
+    const bus = new PhysicalBus(createRam(base, size), events);
+    if (device) bus.map({ name: device.device.name, base: device.base, size: device.size, index: 0, device: device.device });
+    return { bus, clock: new VirtualClock(), events };
   },
 };

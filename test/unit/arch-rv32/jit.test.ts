@@ -162,6 +162,13 @@ describe('rv32 region compiler: loops of several blocks in one function', () => 
     ] as never);
     expect(src).toContain('switch (blk)');
     expect(src.match(/x\[10\] = r10/g)?.length).toBe(1); // one epilogue
+    // Edges between blocks set constants only (a rare edge first taken late does not
+    // deoptimize V8's code); the loop's head counts a jump through the switch, the block
+    // fallen into (block 1) counts the fall-through.
+    expect(src).toContain('{ ret = 1; nx = 0; need = 2; blk = 0; continue run; }');
+    expect(src).not.toMatch(/steps \+= \d/);
+    expect(src).toContain('steps += ret; ret = 0; if (steps + need > maxSteps) break run;');
+    expect(src.match(/steps \+= ret; ret = 0; if \(steps \+ 1 > maxSteps\) \{ nx = 8; break run; \}/g)?.length).toBe(1);
     const m = makeMachine();
     installHandlers(m);
     m.cpu.setReg(t0, DATA);
@@ -332,6 +339,18 @@ describe('rv32 block compiler: exits', () => {
       expect(m.reg(a1)).toBe(va + 12);
       expect(m.cpu.mepc).toBe(va + 20);
     }
+  });
+
+  it('leaves a load or store that misses the TLB to the interpreter: an odd next pc, no slow-path call', () => {
+    const src = generate([
+      { op: 15 /* LW */, rd: 10, rs1: 11, rs2: 0, imm: 0, off: 0, len: 4 },
+      { op: 20 /* SW */, rd: 32, rs1: 11, rs2: 10, imm: 4, off: 4, len: 4 },
+      { op: 11 /* BLTU */, rd: 32, rs1: 10, rs2: 11, imm: -8, off: 8, len: 2 },
+    ] as never);
+    expect(src).toContain('nx = 1; ret = 0;'); // before the load, none done
+    expect(src).toContain('nx = 5; ret = 1;'); // before the store, the load done
+    expect(src).not.toMatch(/loadSlow|storeSlow/);
+    expect(src).not.toContain('>>> 0'); // unsigned compares without heap numbers
   });
 
   it('generates a self-loop for a block that branches to itself', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { HANDLER, installHandlers, makeMachine, MMIO_BASE, RAM_BASE } from './machine.js';
+import { Op } from '../../../plugins/arch-rv32/src/execute.js';
+import { SLOW_OPS } from '../../../plugins/arch-rv32/src/memory.js';
 
 const { a0, a1, a2, a3 } = A;
 const DATA = RAM_BASE + 0x4000;
@@ -155,5 +157,11 @@ describe('rv32 MMIO and access faults', () => {
     expect(m.cpu.mcause).toBe(7);
     expect(m.cpu.mtval).toBe((last + 2) >>> 0);
     expect(m.r32(last - 2)).toBe(0xffff0000);
+  });
+});
+
+describe('rv32 load/store slow path', () => {
+  it("numbers the operations as execute.ts's Op does", () => {
+    expect(SLOW_OPS).toEqual({ LB: Op.LB, LH: Op.LH, LW: Op.LW, LBU: Op.LBU, SB: Op.SB, SH: Op.SH, SW: Op.SW });
   });
 });

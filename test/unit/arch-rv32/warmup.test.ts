@@ -1,8 +1,9 @@
 /** The interpreter's warm-up (warmup.ts): a scratch hart runs every frequent case once and stops at its WFI. */
 import { describe, expect, it } from 'vitest';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
-import { CROSS_AT, FAULT_AT, FAULT_VA, fetchFaultProgram, runFetchFault, runWarmUp, warmUpLoops, warmUpProgram } from '../../../plugins/arch-rv32/src/warmup.js';
+import { CROSS_AT, DEVICE, FAULT_AT, PASSES, FAULT_VA, fetchFaultProgram, runFetchFault, runWarmUp, warmUpLoops, warmUpProgram } from '../../../plugins/arch-rv32/src/warmup.js';
 import { jitKit } from '../../../src/core/jit/index.js';
+import type { PhysicalBus } from '../../../src/core/bus.js';
 
 describe('rv32 interpreter warm-up', () => {
   it('runs to its final WFI without a trap, on RAM of its own', () => {
@@ -21,6 +22,12 @@ describe('rv32 interpreter warm-up', () => {
     expect(cpu.bus.ram.i32[0x1000 / 4]).toBe(7);
   });
 
+  it('reaches a device on its bus with a load and a store of each width, in every pass', () => {
+    const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit);
+    const region = (cpu.bus as unknown as PhysicalBus).find(DEVICE);
+    expect((region?.device as { accesses: number } | undefined)?.accesses).toBe(PASSES * 8);
+  });
+
   it('takes an S-mode fetch page fault under Sv32 back to M-mode, and waits there', () => {
     const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit);
     runFetchFault(cpu);
@@ -30,6 +37,17 @@ describe('rv32 interpreter warm-up', () => {
     expect(cpu.priv).toBe(3);
     expect(cpu.waiting).toBe(true);
     expect(cpu.pc).toBe(0x80000000 + FAULT_AT + 4 * fetchFaultProgram().length);
+  });
+
+  it('before that, a store and a load under MPRV page-fault (the slow paths raise), each into the next step', () => {
+    const cpu = runWarmUp((ctx) => new Rv32Cpu(ctx), jitKit);
+    cpu.reset();
+    cpu.pc = 0x80000000 + FAULT_AT;
+    cpu.run(18); // through the sw (word 17), which faults into the next word
+    expect([cpu.mcause, cpu.mtval, cpu.pc]).toEqual([15, FAULT_VA, 0x80000000 + FAULT_AT + 4 * 18]);
+    cpu.run(8); // through the lw (word 25)
+    expect([cpu.mcause, cpu.mtval, cpu.pc]).toEqual([13, FAULT_VA, 0x80000000 + FAULT_AT + 4 * 26]);
+    expect(cpu.priv).toBe(3);
   });
 
   it('under jit: compiles the first and third loops, not the second (a CSR access heads it), and stops at its WFI', () => {
