@@ -122,8 +122,17 @@ function overlaps(cover: readonly number[] | undefined, first: number, last: num
   return false;
 }
 
+/**
+ * Pages per chunk of the page table (4 MiB of RAM). The table is made of chunks created on first
+ * use: one flat array over all of RAM (262144 entries for the Pi's 1 GiB, per CPU) took ~10 ms to
+ * create and fill, a third of raspi3b's start-up work in building its four CPUs.
+ */
+const CHUNK_BITS = 10;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+
 export class CodeCache<T> {
-  private readonly pages: Array<CodePage<T> | null>;
+  /** The page table: chunks of 1 << CHUNK_BITS pages, null until a page in the chunk is cached. */
+  private readonly chunks: Array<Array<CodePage<T> | null> | null>;
   private readonly free: Array<CodePage<T>> = [];
   private readonly codeWords: number;
   private readonly slots: number;
@@ -134,7 +143,7 @@ export class CodeCache<T> {
   private flushes = 0;
 
   constructor(options: CodeCacheOptions) {
-    this.pages = new Array<CodePage<T> | null>(Math.ceil(options.ramSize / 4096)).fill(null);
+    this.chunks = new Array<Array<CodePage<T> | null> | null>(Math.ceil(options.ramSize / 4096 / (CHUNK_MASK + 1))).fill(null);
     this.codeWords = options.codeWords;
     this.slots = options.slots;
     this.maxTranslations = options.maxTranslations ?? DEFAULT_MAX_TRANSLATIONS;
@@ -143,27 +152,42 @@ export class CodeCache<T> {
 
   /** The page at RAM page `index`, created (and marked as code) on first use. */
   page(index: number): CodePage<T> {
-    let page = this.pages[index];
+    const chunk = this.chunks[index >>> CHUNK_BITS] ?? this.newChunk(index >>> CHUNK_BITS);
+    let page = chunk[index & CHUNK_MASK];
     if (page === null) {
       const recycled = this.free.pop();
       if (recycled) recycled.clear();
       page = recycled ?? new CodePage<T>(this.codeWords, this.slots);
-      this.pages[index] = page;
+      chunk[index & CHUNK_MASK] = page;
       this.markCode(index);
     }
     return page;
   }
 
+  private newChunk(c: number): Array<CodePage<T> | null> {
+    const chunk = new Array<CodePage<T> | null>(CHUNK_MASK + 1).fill(null);
+    this.chunks[c] = chunk;
+    return chunk;
+  }
+
+  /** Every cached page (flushes and stats, not hot paths). */
+  private *cachedPages(): Generator<CodePage<T>> {
+    for (const chunk of this.chunks) if (chunk !== null) for (const page of chunk) if (page !== null) yield page;
+  }
+
   /** The page at `index` if it is cached, else null. */
   peek(index: number): CodePage<T> | null {
-    return this.pages[index];
+    const chunk = this.chunks[index >>> CHUNK_BITS];
+    return chunk === null ? null : chunk[index & CHUNK_MASK];
   }
 
   /** Forgets page `index` (its bytes changed). Returns the dropped page, or null. */
   drop(index: number): CodePage<T> | null {
-    const page = this.pages[index];
+    const chunk = this.chunks[index >>> CHUNK_BITS];
+    if (chunk === null) return null;
+    const page = chunk[index & CHUNK_MASK];
     if (page === null) return null;
-    this.pages[index] = null;
+    chunk[index & CHUNK_MASK] = null;
     this.live -= page.translated;
     this.free.push(page);
     return page;
@@ -171,7 +195,10 @@ export class CodeCache<T> {
 
   /** Forgets every page (reset). */
   dropAll(): void {
-    for (let index = 0; index < this.pages.length; index++) this.drop(index);
+    for (let c = 0; c < this.chunks.length; c++) {
+      if (this.chunks[c] === null) continue;
+      for (let i = 0; i <= CHUNK_MASK; i++) this.drop((c << CHUNK_BITS) | i);
+    }
   }
 
   /** Drops the translations of `page` but keeps its decoded slots. */
@@ -210,7 +237,7 @@ export class CodeCache<T> {
    */
   store(page: CodePage<T>, slot: number, t: T, cover: readonly number[] = [0, page.entries.length], alias = false): void {
     if (this.live >= this.maxTranslations) {
-      for (const p of this.pages) if (p !== null) p.clearEntries();
+      for (const p of this.cachedPages()) p.clearEntries();
       this.live = 0;
       this.flushes++;
     }
@@ -257,8 +284,7 @@ export class CodeCache<T> {
   get stats(): CodeCacheStats {
     let pages = 0;
     let aliases = 0;
-    for (const page of this.pages) {
-      if (page === null) continue;
+    for (const page of this.cachedPages()) {
       pages++;
       aliases += page.aliases;
     }

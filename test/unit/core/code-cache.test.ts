@@ -28,6 +28,27 @@ describe('CodeCache', () => {
     expect(marked).toEqual([3, 5]);
   });
 
+  it('keys pages over all of a large RAM (its page table is made in chunks on first use)', () => {
+    const marked: number[] = [];
+    // 1 GiB + 4 KiB: the last page sits alone in a chunk of its own.
+    const c = new CodeCache<string>({ ramSize: (1 << 30) + 4096, codeWords: 8, slots: 4, markCode: (p) => marked.push(p) });
+    const far = 1 << 18;
+    for (const index of [0, 1023, 1024, far - 1, far]) expect(c.peek(index)).toBeNull();
+    const pages = [0, 1023, 1024, far - 1, far].map((index) => c.page(index));
+    expect(new Set(pages).size).toBe(5);
+    expect(c.peek(1024)).toBe(pages[2]);
+    expect(c.peek(1025)).toBeNull();
+    expect(marked).toEqual([0, 1023, 1024, far - 1, far]);
+    c.store(pages[4]!, 0, 'far');
+    expect(c.stats).toMatchObject({ pages: 5, translations: 1 });
+    expect(c.drop(1023)).toBe(pages[1]);
+    expect(c.drop(1023)).toBeNull();
+    expect(c.drop(5000)).toBeNull();
+    c.dropAll();
+    expect(c.stats).toMatchObject({ pages: 0, translations: 0, freePages: 5 });
+    for (const index of [0, 1024, far]) expect(c.peek(index)).toBeNull();
+  });
+
   it('drops translations but keeps decoded slots', () => {
     const { c } = cache();
     const p = c.page(0);
