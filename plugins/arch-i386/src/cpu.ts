@@ -45,6 +45,31 @@ const contributory = (v: number): boolean => v === DE || (v >= TS && v <= GP);
 /** No I/O space (a bare test context): ports read all ones, writes vanish. */
 const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1), write: () => {} };
 
+/**
+ * Fields that hold 32-bit words: values past V8's small integers (2^30) arrive sooner or later
+ * (an int32 operand, a kernel address), and the first one would change the CPU's hidden class and
+ * throw away the optimized code that reads it (the interpreter's, every translated region's).
+ */
+const WORD_FIELDS = ['eip', 'ccA', 'ccB', 'ccR', 'cr0', 'cr2', 'cr3', 'gdtBase', 'idtBase', 'ldtBase', 'trBase', 'descLo', 'descHi',
+  'descAddr', 'tscOffset', 'startEip', 'startEsp', 'eaOff', 'ran', 'retiredCount'] as const;
+/** Small-integer fields the run loop rewrites: V8 tracks a field written once as constant, and the first rewrite deopts its readers. */
+const SMALL_FIELDS = ['flagsRest', 'ccOp', 'ccBits', 'ccKeptCf', 'cpl', 'eaSeg', 'mrReg', 'mrRm', 'segOverride', 'rep', 'debugBefore', 'dataHits'] as const;
+
+/** Gives the fields above their final representation (double, mutable) before any code reads them. */
+export function widenFields(cpu: I386Cpu): void {
+  const fields = cpu as unknown as Record<string, number>;
+  for (const name of WORD_FIELDS) {
+    const value = fields[name];
+    fields[name] = 2 ** 31; // not a small integer
+    fields[name] = value;
+  }
+  for (const name of SMALL_FIELDS) {
+    const value = fields[name];
+    fields[name] = value + 1;
+    fields[name] = value;
+  }
+}
+
 export class I386Cpu implements Cpu {
   readonly id: number;
   readonly regs = new Int32Array(8);
@@ -160,6 +185,7 @@ export class I386Cpu implements Cpu {
     });
     this.debug = new I386Debug(this);
     this.reset();
+    widenFields(this);
   }
 
   reset(): void {
