@@ -11,7 +11,9 @@
  * ends with another JMP, a CALL or RET (included), before an instruction it does not translate, at
  * the page end or after MAX_INSNS. Every path through a block is a prefix of its instructions, so
  * counts are exact. A transfer back to the first byte (JMP, Jcc, a CALL of itself, a RET there)
- * loops inside the function while the step budget allows another whole pass. Blocks are position
+ * loops inside the function while the step budget allows another whole pass; a Jcc or JMP back to
+ * a later instruction of the block loops over the instructions from there (`backEdge`), each
+ * extra pass adding its instructions to `steps`, so that an exit's count stays that of the path. Blocks are position
  * independent: EIP values come from `eip0`.
  *
  * Exactness: memory goes through the interpreter's TLB fast path; anything else (a TLB miss, a
@@ -121,6 +123,10 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   let override = -1;
   let usedOverride = 0;
   let ended = false;
+  /** Per instruction of the block: by RAM offset its index; by index its first line in `out` and the flag state known before it. */
+  const insnAt = new Map<number, number>(), outAt: number[] = [], knownAt: Known[] = [];
+  /** Loops inside the block (backEdge) as [first, last] instruction indexes. */
+  const innerLoops: Array<[number, number]> = [];
 
   const reg32 = (r: number) => `r${r}`;
   const get8 = (r: number) => (r < 4 ? `(r${r} & 255)` : `((r${r - 4} >> 8) & 255)`);
@@ -502,18 +508,42 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   }
   /** A taken Jcc leaves the block; the block goes on along the fall-through path. */
   function jcc(cc: number, d: number): { code: string; mem: boolean } {
-    return { code: `if (${cond(cc)}) ${goto(p + d - pageStart, k + 1)}`, mem: false };
+    const target = p + d, loop = backEdge(target);
+    if (loop !== null) {
+      return { code: `if (${cond(cc)}) { ${loop.again} ${goto(target - pageStart, k + 1)} } break ${loop.label}; }`, mem: false };
+    }
+    return { code: `if (${cond(cc)}) ${goto(target - pageStart, k + 1)}`, mem: false };
+  }
+  /**
+   * A jump back to an instruction of this block other than its first (a loop inside it): wraps
+   * the instructions from there to here in a loop of their own, which runs again while the step
+   * budget allows another pass plus the rest of the block (LEN, @N@). Null where that loop would
+   * cross another one, or where the flag state known at its head differs from that at the jump
+   * (the head's code reads the flags through it).
+   */
+  function backEdge(target: number): { label: string; again: string } | null {
+    const head = insnAt.get(target);
+    if (head === undefined || head === 0) return null;
+    if (knownAt[head] !== null && knownAt[head] !== known) return null;
+    for (const [a, b] of innerLoops) if (a < head && head <= b) return null;
+    innerLoops.push([head, k]);
+    const label = `L${head}_${k}`, n = k + 1 - head;
+    out[outAt[head]] = `${label}: for (;;) {\n${out[outAt[head]]}`;
+    return { label, again: `if (steps + ${n} + @N@ <= maxSteps) { steps += ${n}; continue ${label}; }` };
   }
   /** JMP: follows a forward target in the page (the bytes skipped count as the block's), or leaves the block. */
   function jmp(d: number): { code: string; mem: boolean; end?: 'jump' } {
     const target = p + d;
     if (target > p && target < pageEnd && target !== entry) { p = target; return { code: '', mem: false }; }
+    const loop = backEdge(target);
+    if (loop !== null) return { code: `${loop.again} ${goto(target - pageStart, k + 1)} }`, mem: false, end: 'jump' };
     return { code: goto(target - pageStart, k + 1), mem: false, end: 'jump' };
   }
 
   while (k < MAX_INSNS && !ended) {
     off = p - entry;
     const mark = p;
+    insnAt.set(p, k); outAt[k] = out.length; knownAt[k] = known;
     const snapshot = written.slice();
     const knownBefore = known, flagsBefore = flagsWritten;
     let r: ReturnType<typeof insn>;
@@ -542,8 +572,8 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   const b = scanBlock(u8, start);
   if (b === null) return null;
   let loops = false;
-  const again = `if (steps + ${b.insns} <= maxSteps) continue;`;
-  const body = b.code
+  const again = `if (steps + ${b.insns} <= maxSteps) continue pass;`;
+  const body = b.code.replace(/@N@/g, String(b.insns))
     .replace(GOTO, (_m, t: string, count: string) => {
       const back = Number(t) === (start & 0xfff);
       loops ||= back;
@@ -579,7 +609,7 @@ return function block(eip0, maxSteps) {
   const ran0 = cpu.ran, ret0 = cpu.retiredCount;
   let steps = 0, slow = false, nx = 0;
   try {
-    for (;;) {
+    pass: for (;;) {
 ${body}
     }
   } finally {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generate, JIT_THRESHOLD } from '../../../plugins/arch-i386/src/jit.js';
-import { EAX, EBX, ECX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
+import { EAX, EBX, ECX, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, pagedMachine } from './paging-machine.js';
 
 const CODE = 0x20000;
@@ -80,6 +80,28 @@ describe('i386 block translator', () => {
       expect(Buffer.from(b.ram.u8.subarray(0x8000, 0x9000))).toEqual(Buffer.from(a.ram.u8.subarray(0x8000, 0x9000)));
       expect(b.cpu.blocksCompiled).toBe(1);
     }
+  });
+
+  it('loops inside a block at a jump back to one of its instructions (a nested loop), with exact counts at every budget', () => {
+    // mov ebx, 3; L: add eax, ecx; dec ebx; jnz L; dec edx; jnz start (an inner loop in the outer one)
+    const nested = [0xbb, ...le32(3), 0x01, 0xc8, 0x4b, 0x75, 0xfb, 0x4a, 0x75, 0xf3];
+    const src = generate(Uint8Array.from(nested), 0)!;
+    expect(src).toMatchObject({ insns: 6, loops: true });
+    expect(src.source).toMatch(/L1_3: for \(;;\)/);
+    for (const budget of [1, 2, 5, 7, 100, 1000]) {
+      const a = machine(nested, 'interp', { [ECX]: 2, [EDX]: 400 }), b = machine(nested, 'jit', { [ECX]: 2, [EDX]: 400 });
+      for (let slice = 0; slice < 10_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      expect(a.cpu.regs[EAX]).toBe(400 * 3 * 2);
+    }
+    // Once the outer block is hot one call runs the rest: no exit at the inner loop's jump (which
+    // would be a call per outer pass, 4000); before it, the inner loop's own block runs a few times.
+    const m = machine(nested, 'jit', { [ECX]: 2, [EDX]: 4000 });
+    for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1_000_000);
+    expect(m.cpu.regs[EAX]).toBe(4000 * 3 * 2);
+    expect(m.cpu.blockRuns).toBeLessThan(JIT_THRESHOLD);
   });
 
   it('starts a block right after an instruction it leaves to the interpreter, with exact counts', () => {
