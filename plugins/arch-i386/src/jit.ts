@@ -30,7 +30,7 @@
 import type { JitKit } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { ARITH, CcOp, CF, OF } from './flags.js';
-import { carryOf, condOf, logicFlags } from './jit-flags.js';
+import { carryOf, condOf, logicFlags, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import { DE, DS, SS } from './consts.js';
 import { FAST_SR, FAST_SW, FAST_UR, FAST_UW, TLB_MASK } from './mmu.js';
@@ -55,7 +55,7 @@ export class Block {
 /** A start byte where no block can start (its first instruction is not translated). */
 export const NO_BLOCK = new Block(null, 0, 0);
 
-const HELPERS = { condOf, carryOf, logicFlags, mul32, div32, R };
+const HELPERS = { condOf, carryOf, logicFlags, shiftFlags, mul32, div32, R };
 const PARAMS = ['cpu', 'H'];
 
 /** Translates the block at RAM offset `start` (its page must be RAM); NO_BLOCK when none can start there. */
@@ -69,7 +69,7 @@ export function translateBlock(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start:
 /** Crossing the page end while decoding: the instruction is left out. */
 const CROSS = { cross: true } as const;
 
-type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | null;
+type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | null;
 
 interface Rm {
   reg: number;
@@ -208,6 +208,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     if (known === 'logic32') return '0';
     if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
     if (known === 'incdec32') return 'ck';
+    if (known === 'shift') return '(ca & 1)';
     return 'carryOf(cop, ca, cb, cr, cbits, ck, fa)';
   };
   /** Condition `cc` of the current flag state. */
@@ -217,6 +218,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     if (known === 'cmp32') t = [null, '(ca >>> 0) < (cb >>> 0)', 'ca === cb', '(ca >>> 0) <= (cb >>> 0)', '((ca - cb) | 0) < 0', null, 'ca < cb', 'ca <= cb'][kind];
     else if (known === 'logic32') t = ['false', 'false', 'cr === 0', 'cr === 0', 'cr < 0', null, 'cr < 0', 'cr <= 0'][kind];
     else if (known === 'incdec32') t = [null, null, '(cr | 0) === 0', null, '(cr | 0) < 0', null, null, null][kind];
+    else if (known === 'shift') t = [null, '(ca & 1) !== 0', 'cr === 0', null, 'cr < 0', null, null, null][kind];
     else if (known === 'add32') t = [null, '((cr | 0) >>> 0) < (ca >>> 0)', '(cr | 0) === 0', '((cr | 0) >>> 0) < (ca >>> 0) || (cr | 0) === 0', '(cr | 0) < 0', null, null, null][kind];
     if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fa)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
@@ -440,14 +442,16 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   function shift(m: Rm, kind: number, c: number | null): string {
     if (c === 0) return '';
     flagsWritten = true;
-    known = null;
     const n = c ?? 'c';
     let calc: string;
     if (kind === 5) calc = `const u = v >>> 0; const r = (u >>> ${n}) | 0; const cf = (u >>> (${n} - 1)) & 1; const of = ${c === null ? 'c === 1 ? u >>> 31 : 0' : c === 1 ? 'u >>> 31' : '0'};`;
     else if (kind === 7) calc = `const r = v >> ${n}; const cf = (v >> (${n} - 1)) & 1; const of = 0;`;
     else calc = `const r = v << ${n}; const cf = (v >>> (32 - ${n})) & 1; const of = ((r >>> 31) & 1) ^ cf;`;
+    // PF/ZF/SF later, where read (SHIFT_PENDING): the next ALU op overwrites them, mostly.
     const code = `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
-      fa = (logicFlags(r, 32) & ${~(CF | OF)}) | cf | (of ? ${OF} : 0); cop = ${CcOp.None}; }`;
+      cop = ${SHIFT_PENDING}; cr = r; ca = cf | (of ? ${OF} : 0); cbits = 32; }`;
+    // By CL, a zero count changes nothing: the state after it is known only at run time.
+    known = c === null ? null : 'shift';
     return c === null ? `{ const c = r1 & 31; if (c !== 0) ${code} }` : code;
   }
   function group3(size: number): { code: string; mem: boolean } | null {
@@ -583,13 +587,13 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   const { written, flagsWritten, usedOverride } = b;
   const regs = [...written.keys()].filter((r) => written[r]);
   const wb = regs.map((r) => `regs[${r}] = r${r};`).join(' ')
-    + (flagsWritten ? ` cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = (fr & ${~ARITH}) | fa;` : '');
+    + (flagsWritten ? ` if (cop === ${SHIFT_PENDING}) { fa = shiftFlags(cr, ca); cop = ${CcOp.None}; } cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = (fr & ${~ARITH}) | fa;` : '');
   // Every way out (a fault thrown from a slow path included) writes the registers back once, in
   // the `finally`; the counts are written where the function returns, or by the slow path's sync.
   const source = `"use strict";
 const regs = cpu.regs, mmu = cpu.mmu, tag = mmu.tag, perm = mmu.perm, ramOff = mmu.ramOff, u8 = mmu.u8, segBase = cpu.segBase;
 const bus = cpu.bus, flags = bus.pageFlags, i32 = bus.ram.i32;
-const condOf = H.condOf, carryOf = H.carryOf, logicFlags = H.logicFlags, mul32 = H.mul32, div32 = H.div32, R = H.R;
+const condOf = H.condOf, carryOf = H.carryOf, logicFlags = H.logicFlags, shiftFlags = H.shiftFlags, mul32 = H.mul32, div32 = H.div32, R = H.R;
 let user = false;
 function at(e0, off, nxt, esp, n) {
   cpu.startEip = (e0 + off) >>> 0; cpu.startEsp = esp; cpu.eip = (e0 + nxt) >>> 0;
