@@ -433,10 +433,12 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   }
   function imul(reg: number, a: string, b: string): string {
     flagsWritten = true;
-    known = null;
-    return `const fits = !mul32(${a} | 0, ${b} | 0, true); const lo = R[0]; ${set32(reg, 'lo')}
-      if (fits) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = lo; cbits = 32; }
-      else { fa = logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
+    // PF/ZF/SF of the low half as a logic op's, CF = OF = the product did not fit: pending as a shift's.
+    known = 'shift';
+    // The low half is Math.imul's; the product fits in 32 bits exactly when the double product
+    // equals it (exact below 2^53, and a rounded product past 2^31 stays past it).
+    return `const ia = ${a} | 0, ib = ${b} | 0, lo = Math.imul(ia, ib), over = ia * ib !== lo; ${set32(reg, 'lo')}
+      cop = ${SHIFT_PENDING}; cr = lo; ca = over ? ${CF | OF} : 0; cbits = 32;`;
   }
   /** SHL/SHR/SAR r/m32 by a constant count, or by CL (`c` null): a zero count reads nothing and changes nothing (as group2). */
   function shift(m: Rm, kind: number, c: number | null): string {
@@ -470,12 +472,11 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     }
     if (kind === 4 || kind === 5) { // MUL, IMUL: EDX:EAX = EAX * r/m32
       flagsWritten = true;
-      known = null;
       written[0] = 1; written[2] = 1;
+      known = 'shift';
       return {
         code: `{ let v = 0; ${readRm(m, 4, 'v')} const sig = mul32(r0, v, ${kind === 5}); r0 = R[0]; r2 = R[1];
-          if (!sig) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = r0; cbits = 32; }
-          else { fa = logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
+          cop = ${SHIFT_PENDING}; cr = r0; ca = sig ? ${CF | OF} : 0; cbits = 32; }`,
         mem: memInsn(m),
       };
     }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generate, JIT_THRESHOLD } from '../../../plugins/arch-i386/src/jit.js';
-import { EAX, EBX, ECX, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
+import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, pagedMachine } from './paging-machine.js';
 
 const CODE = 0x20000;
@@ -118,6 +118,18 @@ describe('i386 block translator', () => {
       expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
     }
     expect(b.cpu.blocksCompiled).toBe(1);
+  });
+
+  it('sets IMUL\'s CF/OF exactly where the product leaves 32 bits (both signs, the boundaries included)', () => {
+    // imul eax, ebx, 0x10000; seto cl; add edi, ecx; add esi, eax; inc ebx; dec edx; jnz start
+    const imul = [0x69, 0xc3, ...le32(0x10000), 0x0f, 0x90, 0xc1, 0x01, 0xcf, 0x01, 0xc6, 0x43, 0x4a, 0x75, 0xef];
+    const regs = { [EBX]: -0x8100, [EDX]: 0x10200, [ECX]: 0 }; // past JIT_THRESHOLD passes on either side
+    const a = machine(imul, 'interp', regs), b = machine(imul, 'jit', regs);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(5001)).toBe(a.cpu.run(5001));
+      expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+    }
+    expect(a.cpu.regs[EDI]).toBe(0x10200 - 0x10000); // -0x8000 .. 0x7fff fit
   });
 
   it('starts a block right after an instruction it leaves to the interpreter, with exact counts', () => {
