@@ -24,8 +24,9 @@
  * instruction writes memory before registers, so the state written back is that before the
  * faulting instruction. After a slow access the block leaves, so interrupts a device raised are
  * taken at the same boundary, and a store to code (this block's page included) is seen by the
- * next instruction. The slow paths are calls to the preamble's functions and every exit is a
- * few assignments: a small function, which V8 optimizes sooner.
+ * next instruction. The slow paths are calls to the preamble's functions and every exit stores two
+ * constants and leaves through the one exit after the loop (EXIT): a small function, which V8
+ * optimizes sooner, and whose exits taken for the first time (a loop's end) do not deoptimize it.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
@@ -99,6 +100,12 @@ const GOTO = /@G(-?\d+),(\d+)@/g;
 const IND = /@I(\d+)@/g;
 /** Returns with EIP = `eip` (the `finally` writes the registers back). */
 const LEAVE = (eip: string) => `cpu.eip = ${eip}; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps; return;`;
+/**
+ * Leaves after `count` more instructions with EIP = eip0 + `off`, through the one exit after the
+ * loop. The exit itself only stores constants to locals: V8 sees no operation without type
+ * feedback there, so the first run of an exit (a loop's end) does not deoptimize the function.
+ */
+const EXIT = (off: number | string, count: number | string) => `{ xo = ${off}; xn = ${count}; break pass; }`;
 
 /** Scans and generates the block at RAM offset `start`; null when none starts there. */
 function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
@@ -151,7 +158,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   const gotoInd = (eip: string, count: number) => `{ nx = ${eip} >>> 0; @I${count}@ }`;
   // After a slow access the function returns (never continues in the region): the run loop takes
   // an interrupt a device raised, and code a store changed is seen by the next instruction.
-  const afterMem = () => `if (slow) { steps += ${k + 1}; ${LEAVE('(eip0 + ' + next() + ') >>> 0')} }`;
+  const afterMem = () => `if (slow) ${EXIT(next(), k + 1)}`;
 
   function modrm(): Rm {
     const m = byte();
@@ -582,7 +589,8 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
     .replace(GOTO, (_m, t: string, count: string) => {
       const back = Number(t) === (start & 0xfff);
       loops ||= back;
-      return `{ steps += ${count}; ${back ? again : ''} ${LEAVE(`(eip0 + ${Number(t) - (start & 0xfff)}) >>> 0`)} }`;
+      const off = Number(t) - (start & 0xfff);
+      return back ? `{ steps += ${count}; ${again} ${EXIT(off, 0)} }` : EXIT(off, count);
     })
     .replace(IND, (_m, count: string) => `steps += ${count}; if (((nx - eip0) | 0) === 0) { ${again} } ${LEAVE('nx')}`);
   const { written, flagsWritten, usedOverride } = b;
@@ -612,11 +620,12 @@ return function block(eip0, maxSteps) {
   user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
   const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount;
-  let steps = 0, slow = false, nx = 0;
+  let steps = 0, slow = false, nx = 0, xo = 0, xn = 0;
   try {
     pass: for (;;) {
 ${body}
     }
+    steps += xn; cpu.eip = (eip0 + xo) >>> 0; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps;
   } finally {
     ${wb}
   }

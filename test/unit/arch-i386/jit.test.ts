@@ -132,6 +132,15 @@ describe('i386 block translator', () => {
     expect(a.cpu.regs[EDI]).toBe(0x10200 - 0x10000); // -0x8000 .. 0x7fff fit
   });
 
+  it('leaves through one exit after its loop: each way out stores constants only (no operation V8 needs type feedback for)', () => {
+    // mov eax, [ebx]; dec ecx; jnz start; inc edx; jmp . (a loop exit, a slow-path exit, a jump out)
+    const src = generate(Uint8Array.from([0x8b, 0x03, 0x49, 0x75, 0xfb, 0x42, 0xeb, 0xfe]), 0)!.source;
+    const body = src.slice(src.indexOf('pass: for'), src.indexOf('finally'));
+    expect(body).toContain('if (slow) { xo = 2; xn = 1; break pass; }');
+    expect(body).toContain('{ xo = 6; xn = 5; break pass; }');
+    expect(body.match(/cpu\.eip =/g)).toHaveLength(1); // the shared exit
+  });
+
   it('starts a block right after an instruction it leaves to the interpreter, with exact counts', () => {
     // inc eax; add ax, cx (16-bit: the interpreter); inc ebx; dec ecx; jnz start
     const split = [0x40, 0x66, 0x01, 0xc8, 0x43, 0x49, 0x75, 0xf8];
