@@ -927,6 +927,11 @@ export class I386Cpu implements Cpu {
           return;
         }
       }
+      // REP STOSB/STOSD over plain RAM: the iterations up to the page end at once (a BSS clear, a memset).
+      if (kind === 0xaa && this.rep !== 0 && as === 4 && delta > 0 && s !== 2 && !this.debugChecks && this.debugAfter === 0 && !this.intrReady()) {
+        const n = this.storeRun(s, REP_CHUNK - i);
+        if (n > 0) { i += n - 1; continue; }
+      }
       const si = this.getR(ESI, as), di = this.getR(EDI, as);
       switch (kind) {
         case 0xa4: this.write(ES, di, s, this.read(src, si, s)); break;
@@ -943,6 +948,26 @@ export class I386Cpu implements Cpu {
       this.setR(ECX, as, (this.getR(ECX, as) - 1) & amask);
       if (compare && ((this.eflags & ZF) !== 0) !== (this.rep === 0xf3)) return;
     }
+  }
+
+  /**
+   * Up to `max` iterations of REP STOSB/STOSD (32-bit addresses, DF = 0) as one fill, when ES:EDI is
+   * in the TLB with write permission, the page has no flags (code, watch) and a dword store is
+   * aligned: EDI and ECX as after that many iterations, which could not have differed (no fault,
+   * no device, no interrupt between them). Returns the iterations done: 0 leaves them to stringOp.
+   */
+  private storeRun(s: 1 | 4, max: number): number {
+    const m = this.mmu, lin = (this.segBase[ES] + this.regs[EDI]) >>> 0, slot = (lin >>> 12) & TLB_MASK;
+    if (m.tag[slot] !== (lin & -4096) || (m.perm[slot] & (this.cpl === 3 ? FAST_UW : FAST_SW)) === 0) return 0;
+    const o = m.ramOff[slot] + (lin & 0xfff);
+    if (this.bus.pageFlags[o >>> 12] !== 0 || (s === 4 && (o & 3) !== 0)) return 0;
+    const n = Math.min(this.regs[ECX] >>> 0, max, ((4096 - (lin & 0xfff)) / s) | 0);
+    if (n <= 0) return 0;
+    if (s === 1) this.ram8.fill(this.regs[EAX] & 255, o, o + n);
+    else this.bus.ram.i32.fill(this.regs[EAX], o >> 2, (o >> 2) + n);
+    this.regs[EDI] = (this.regs[EDI] + n * s) | 0;
+    this.regs[ECX] = (this.regs[ECX] - n) | 0;
+    return n;
   }
 
   // --- one instruction ------------------------------------------------------------------------
