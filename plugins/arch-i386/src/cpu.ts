@@ -45,6 +45,31 @@ const contributory = (v: number): boolean => v === DE || (v >= TS && v <= GP);
 /** No I/O space (a bare test context): ports read all ones, writes vanish. */
 const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1), write: () => {} };
 
+/**
+ * Fields that hold 32-bit words: values past V8's small integers (2^30) arrive sooner or later
+ * (an int32 operand, a kernel address), and the first one would change the CPU's hidden class and
+ * throw away the optimized code that reads it (the interpreter's, every translated region's).
+ */
+const WORD_FIELDS = ['eip', 'ccA', 'ccB', 'ccR', 'cr0', 'cr2', 'cr3', 'gdtBase', 'idtBase', 'ldtBase', 'trBase', 'descLo', 'descHi',
+  'descAddr', 'tscOffset', 'startEip', 'startEsp', 'eaOff', 'retiredCount'] as const;
+/** Small-integer fields the run loop rewrites: V8 tracks a field written once as constant, and the first rewrite deopts its readers. */
+const SMALL_FIELDS = ['ran', 'flagsRest', 'ccOp', 'ccBits', 'ccKeptCf', 'cpl', 'eaSeg', 'mrReg', 'mrRm', 'segOverride', 'rep', 'debugBefore', 'dataHits'] as const;
+
+/** Gives the fields above their final representation (double, mutable) before any code reads them. */
+export function widenFields(cpu: I386Cpu): void {
+  const fields = cpu as unknown as Record<string, number>;
+  for (const name of WORD_FIELDS) {
+    const value = fields[name];
+    fields[name] = 2 ** 31; // not a small integer
+    fields[name] = value;
+  }
+  for (const name of SMALL_FIELDS) {
+    const value = fields[name];
+    fields[name] = value + 1;
+    fields[name] = value;
+  }
+}
+
 export class I386Cpu implements Cpu {
   readonly id: number;
   readonly regs = new Int32Array(8);
@@ -160,6 +185,9 @@ export class I386Cpu implements Cpu {
     });
     this.debug = new I386Debug(this);
     this.reset();
+    // Under the jit only: the interpreter alone writes eip, startEip, eaOff... per instruction, and a
+    // double field costs it about 9 % (30 M instructions of the compute kernel: 1.29 s vs 1.19).
+    if (this.jit) widenFields(this);
   }
 
   reset(): void {
@@ -901,6 +929,11 @@ export class I386Cpu implements Cpu {
           return;
         }
       }
+      // REP STOSB/STOSD over plain RAM: the iterations up to the page end at once (a BSS clear, a memset).
+      if (kind === 0xaa && this.rep !== 0 && as === 4 && delta > 0 && s !== 2 && !this.debugChecks && this.debugAfter === 0 && !this.intrReady()) {
+        const n = this.storeRun(s, REP_CHUNK - i);
+        if (n > 0) { i += n - 1; continue; }
+      }
       const si = this.getR(ESI, as), di = this.getR(EDI, as);
       switch (kind) {
         case 0xa4: this.write(ES, di, s, this.read(src, si, s)); break;
@@ -917,6 +950,26 @@ export class I386Cpu implements Cpu {
       this.setR(ECX, as, (this.getR(ECX, as) - 1) & amask);
       if (compare && ((this.eflags & ZF) !== 0) !== (this.rep === 0xf3)) return;
     }
+  }
+
+  /**
+   * Up to `max` iterations of REP STOSB/STOSD (32-bit addresses, DF = 0) as one fill, when ES:EDI is
+   * in the TLB with write permission, the page has no flags (code, watch) and a dword store is
+   * aligned: EDI and ECX as after that many iterations, which could not have differed (no fault,
+   * no device, no interrupt between them). Returns the iterations done: 0 leaves them to stringOp.
+   */
+  private storeRun(s: 1 | 4, max: number): number {
+    const m = this.mmu, lin = (this.segBase[ES] + this.regs[EDI]) >>> 0, slot = (lin >>> 12) & TLB_MASK;
+    if (m.tag[slot] !== (lin & -4096) || (m.perm[slot] & (this.cpl === 3 ? FAST_UW : FAST_SW)) === 0) return 0;
+    const o = m.ramOff[slot] + (lin & 0xfff);
+    if (this.bus.pageFlags[o >>> 12] !== 0 || (s === 4 && (o & 3) !== 0)) return 0;
+    const n = Math.min(this.regs[ECX] >>> 0, max, ((4096 - (lin & 0xfff)) / s) | 0);
+    if (n <= 0) return 0;
+    if (s === 1) this.ram8.fill(this.regs[EAX] & 255, o, o + n);
+    else this.bus.ram.i32.fill(this.regs[EAX], o >> 2, (o >> 2) + n);
+    this.regs[EDI] = (this.regs[EDI] + n * s) | 0;
+    this.regs[ECX] = (this.regs[ECX] - n) | 0;
+    return n;
   }
 
   // --- one instruction ------------------------------------------------------------------------

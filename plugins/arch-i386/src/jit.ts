@@ -11,7 +11,9 @@
  * ends with another JMP, a CALL or RET (included), before an instruction it does not translate, at
  * the page end or after MAX_INSNS. Every path through a block is a prefix of its instructions, so
  * counts are exact. A transfer back to the first byte (JMP, Jcc, a CALL of itself, a RET there)
- * loops inside the function while the step budget allows another whole pass. Blocks are position
+ * loops inside the function while the step budget allows another whole pass; a Jcc or JMP back to
+ * a later instruction of the block loops over the instructions from there (`backEdge`), each
+ * extra pass adding its instructions to `steps`, so that an exit's count stays that of the path. Blocks are position
  * independent: EIP values come from `eip0`.
  *
  * Exactness: memory goes through the interpreter's TLB fast path; anything else (a TLB miss, a
@@ -22,13 +24,14 @@
  * instruction writes memory before registers, so the state written back is that before the
  * faulting instruction. After a slow access the block leaves, so interrupts a device raised are
  * taken at the same boundary, and a store to code (this block's page included) is seen by the
- * next instruction. The slow paths are calls to the preamble's functions and every exit is a
- * few assignments: a small function, which V8 optimizes sooner.
+ * next instruction. The slow paths are calls to the preamble's functions and every exit stores two
+ * constants and leaves through the one exit after the loop (EXIT): a small function, which V8
+ * optimizes sooner, and whose exits taken for the first time (a loop's end) do not deoptimize it.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { ARITH, CcOp, CF, OF } from './flags.js';
-import { carryOf, condOf, logicFlags } from './jit-flags.js';
+import { carryOf, condOf, logicFlags, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import { DE, DS, SS } from './consts.js';
 import { FAST_SR, FAST_SW, FAST_UR, FAST_UW, TLB_MASK } from './mmu.js';
@@ -53,7 +56,7 @@ export class Block {
 /** A start byte where no block can start (its first instruction is not translated). */
 export const NO_BLOCK = new Block(null, 0, 0);
 
-const HELPERS = { condOf, carryOf, logicFlags, mul32, div32, R };
+const HELPERS = { condOf, carryOf, logicFlags, shiftFlags, mul32, div32, R };
 const PARAMS = ['cpu', 'H'];
 
 /** Translates the block at RAM offset `start` (its page must be RAM); NO_BLOCK when none can start there. */
@@ -67,7 +70,7 @@ export function translateBlock(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start:
 /** Crossing the page end while decoding: the instruction is left out. */
 const CROSS = { cross: true } as const;
 
-type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | null;
+type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | null;
 
 interface Rm {
   reg: number;
@@ -97,6 +100,12 @@ const GOTO = /@G(-?\d+),(\d+)@/g;
 const IND = /@I(\d+)@/g;
 /** Returns with EIP = `eip` (the `finally` writes the registers back). */
 const LEAVE = (eip: string) => `cpu.eip = ${eip}; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps; return;`;
+/**
+ * Leaves after `count` more instructions with EIP = eip0 + `off`, through the one exit after the
+ * loop. The exit itself only stores constants to locals: V8 sees no operation without type
+ * feedback there, so the first run of an exit (a loop's end) does not deoptimize the function.
+ */
+const EXIT = (off: number | string, count: number | string) => `{ xo = ${off}; xn = ${count}; break pass; }`;
 
 /** Scans and generates the block at RAM offset `start`; null when none starts there. */
 function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
@@ -121,6 +130,10 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   let override = -1;
   let usedOverride = 0;
   let ended = false;
+  /** Per instruction of the block: by RAM offset its index; by index its first line in `out` and the flag state known before it. */
+  const insnAt = new Map<number, number>(), outAt: number[] = [], knownAt: Known[] = [];
+  /** Loops inside the block (backEdge) as [first, last] instruction indexes. */
+  const innerLoops: Array<[number, number]> = [];
 
   const reg32 = (r: number) => `r${r}`;
   const get8 = (r: number) => (r < 4 ? `(r${r} & 255)` : `((r${r - 4} >> 8) & 255)`);
@@ -145,7 +158,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   const gotoInd = (eip: string, count: number) => `{ nx = ${eip} >>> 0; @I${count}@ }`;
   // After a slow access the function returns (never continues in the region): the run loop takes
   // an interrupt a device raised, and code a store changed is seen by the next instruction.
-  const afterMem = () => `if (slow) { steps += ${k + 1}; ${LEAVE('(eip0 + ' + next() + ') >>> 0')} }`;
+  const afterMem = () => `if (slow) ${EXIT(next(), k + 1)}`;
 
   function modrm(): Rm {
     const m = byte();
@@ -202,6 +215,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     if (known === 'logic32') return '0';
     if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
     if (known === 'incdec32') return 'ck';
+    if (known === 'shift') return '(ca & 1)';
     return 'carryOf(cop, ca, cb, cr, cbits, ck, fa)';
   };
   /** Condition `cc` of the current flag state. */
@@ -211,6 +225,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     if (known === 'cmp32') t = [null, '(ca >>> 0) < (cb >>> 0)', 'ca === cb', '(ca >>> 0) <= (cb >>> 0)', '((ca - cb) | 0) < 0', null, 'ca < cb', 'ca <= cb'][kind];
     else if (known === 'logic32') t = ['false', 'false', 'cr === 0', 'cr === 0', 'cr < 0', null, 'cr < 0', 'cr <= 0'][kind];
     else if (known === 'incdec32') t = [null, null, '(cr | 0) === 0', null, '(cr | 0) < 0', null, null, null][kind];
+    else if (known === 'shift') t = [null, '(ca & 1) !== 0', 'cr === 0', null, 'cr < 0', null, null, null][kind];
     else if (known === 'add32') t = [null, '((cr | 0) >>> 0) < (ca >>> 0)', '(cr | 0) === 0', '((cr | 0) >>> 0) < (ca >>> 0) || (cr | 0) === 0', '(cr | 0) < 0', null, null, null][kind];
     if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fa)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
@@ -425,23 +440,27 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   }
   function imul(reg: number, a: string, b: string): string {
     flagsWritten = true;
-    known = null;
-    return `const fits = !mul32(${a} | 0, ${b} | 0, true); const lo = R[0]; ${set32(reg, 'lo')}
-      if (fits) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = lo; cbits = 32; }
-      else { fa = logicFlags(lo, 32) | ${CF | OF}; cop = ${CcOp.None}; }`;
+    // PF/ZF/SF of the low half as a logic op's, CF = OF = the product did not fit: pending as a shift's.
+    known = 'shift';
+    // The low half is Math.imul's; the product fits in 32 bits exactly when the double product
+    // equals it (exact below 2^53, and a rounded product past 2^31 stays past it).
+    return `const ia = ${a} | 0, ib = ${b} | 0, lo = Math.imul(ia, ib), over = ia * ib !== lo; ${set32(reg, 'lo')}
+      cop = ${SHIFT_PENDING}; cr = lo; ca = over ? ${CF | OF} : 0; cbits = 32;`;
   }
   /** SHL/SHR/SAR r/m32 by a constant count, or by CL (`c` null): a zero count reads nothing and changes nothing (as group2). */
   function shift(m: Rm, kind: number, c: number | null): string {
     if (c === 0) return '';
     flagsWritten = true;
-    known = null;
     const n = c ?? 'c';
     let calc: string;
     if (kind === 5) calc = `const u = v >>> 0; const r = (u >>> ${n}) | 0; const cf = (u >>> (${n} - 1)) & 1; const of = ${c === null ? 'c === 1 ? u >>> 31 : 0' : c === 1 ? 'u >>> 31' : '0'};`;
     else if (kind === 7) calc = `const r = v >> ${n}; const cf = (v >> (${n} - 1)) & 1; const of = 0;`;
     else calc = `const r = v << ${n}; const cf = (v >>> (32 - ${n})) & 1; const of = ((r >>> 31) & 1) ^ cf;`;
+    // PF/ZF/SF later, where read (SHIFT_PENDING): the next ALU op overwrites them, mostly.
     const code = `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
-      fa = (logicFlags(r, 32) & ${~(CF | OF)}) | cf | (of ? ${OF} : 0); cop = ${CcOp.None}; }`;
+      cop = ${SHIFT_PENDING}; cr = r; ca = cf | (of ? ${OF} : 0); cbits = 32; }`;
+    // By CL, a zero count changes nothing: the state after it is known only at run time.
+    known = c === null ? null : 'shift';
     return c === null ? `{ const c = r1 & 31; if (c !== 0) ${code} }` : code;
   }
   function group3(size: number): { code: string; mem: boolean } | null {
@@ -460,12 +479,11 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     }
     if (kind === 4 || kind === 5) { // MUL, IMUL: EDX:EAX = EAX * r/m32
       flagsWritten = true;
-      known = null;
       written[0] = 1; written[2] = 1;
+      known = 'shift';
       return {
         code: `{ let v = 0; ${readRm(m, 4, 'v')} const sig = mul32(r0, v, ${kind === 5}); r0 = R[0]; r2 = R[1];
-          if (!sig) { cop = ${CcOp.Logic}; ca = 0; cb = 0; cr = r0; cbits = 32; }
-          else { fa = logicFlags(r0, 32) | ${CF | OF}; cop = ${CcOp.None}; } }`,
+          cop = ${SHIFT_PENDING}; cr = r0; ca = sig ? ${CF | OF} : 0; cbits = 32; }`,
         mem: memInsn(m),
       };
     }
@@ -502,18 +520,42 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   }
   /** A taken Jcc leaves the block; the block goes on along the fall-through path. */
   function jcc(cc: number, d: number): { code: string; mem: boolean } {
-    return { code: `if (${cond(cc)}) ${goto(p + d - pageStart, k + 1)}`, mem: false };
+    const target = p + d, loop = backEdge(target);
+    if (loop !== null) {
+      return { code: `if (${cond(cc)}) { ${loop.again} ${goto(target - pageStart, k + 1)} } break ${loop.label}; }`, mem: false };
+    }
+    return { code: `if (${cond(cc)}) ${goto(target - pageStart, k + 1)}`, mem: false };
+  }
+  /**
+   * A jump back to an instruction of this block other than its first (a loop inside it): wraps
+   * the instructions from there to here in a loop of their own, which runs again while the step
+   * budget allows another pass plus the rest of the block (LEN, @N@). Null where that loop would
+   * cross another one, or where the flag state known at its head differs from that at the jump
+   * (the head's code reads the flags through it).
+   */
+  function backEdge(target: number): { label: string; again: string } | null {
+    const head = insnAt.get(target);
+    if (head === undefined || head === 0) return null;
+    if (knownAt[head] !== null && knownAt[head] !== known) return null;
+    for (const [a, b] of innerLoops) if (a < head && head <= b) return null;
+    innerLoops.push([head, k]);
+    const label = `L${head}_${k}`, n = k + 1 - head;
+    out[outAt[head]] = `${label}: for (;;) {\n${out[outAt[head]]}`;
+    return { label, again: `if (steps + ${n} + @N@ <= maxSteps) { steps += ${n}; continue ${label}; }` };
   }
   /** JMP: follows a forward target in the page (the bytes skipped count as the block's), or leaves the block. */
   function jmp(d: number): { code: string; mem: boolean; end?: 'jump' } {
     const target = p + d;
     if (target > p && target < pageEnd && target !== entry) { p = target; return { code: '', mem: false }; }
+    const loop = backEdge(target);
+    if (loop !== null) return { code: `${loop.again} ${goto(target - pageStart, k + 1)} }`, mem: false, end: 'jump' };
     return { code: goto(target - pageStart, k + 1), mem: false, end: 'jump' };
   }
 
   while (k < MAX_INSNS && !ended) {
     off = p - entry;
     const mark = p;
+    insnAt.set(p, k); outAt[k] = out.length; knownAt[k] = known;
     const snapshot = written.slice();
     const knownBefore = known, flagsBefore = flagsWritten;
     let r: ReturnType<typeof insn>;
@@ -542,24 +584,25 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
   const b = scanBlock(u8, start);
   if (b === null) return null;
   let loops = false;
-  const again = `if (steps + ${b.insns} <= maxSteps) continue;`;
-  const body = b.code
+  const again = `if (steps + ${b.insns} <= maxSteps) continue pass;`;
+  const body = b.code.replace(/@N@/g, String(b.insns))
     .replace(GOTO, (_m, t: string, count: string) => {
       const back = Number(t) === (start & 0xfff);
       loops ||= back;
-      return `{ steps += ${count}; ${back ? again : ''} ${LEAVE(`(eip0 + ${Number(t) - (start & 0xfff)}) >>> 0`)} }`;
+      const off = Number(t) - (start & 0xfff);
+      return back ? `{ steps += ${count}; ${again} ${EXIT(off, 0)} }` : EXIT(off, count);
     })
     .replace(IND, (_m, count: string) => `steps += ${count}; if (((nx - eip0) | 0) === 0) { ${again} } ${LEAVE('nx')}`);
   const { written, flagsWritten, usedOverride } = b;
   const regs = [...written.keys()].filter((r) => written[r]);
   const wb = regs.map((r) => `regs[${r}] = r${r};`).join(' ')
-    + (flagsWritten ? ` cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = (fr & ${~ARITH}) | fa;` : '');
+    + (flagsWritten ? ` if (cop === ${SHIFT_PENDING}) { fa = shiftFlags(cr, ca); cop = ${CcOp.None}; } cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = (fr & ${~ARITH}) | fa;` : '');
   // Every way out (a fault thrown from a slow path included) writes the registers back once, in
   // the `finally`; the counts are written where the function returns, or by the slow path's sync.
   const source = `"use strict";
 const regs = cpu.regs, mmu = cpu.mmu, tag = mmu.tag, perm = mmu.perm, ramOff = mmu.ramOff, u8 = mmu.u8, segBase = cpu.segBase;
 const bus = cpu.bus, flags = bus.pageFlags, i32 = bus.ram.i32;
-const condOf = H.condOf, carryOf = H.carryOf, logicFlags = H.logicFlags, mul32 = H.mul32, div32 = H.div32, R = H.R;
+const condOf = H.condOf, carryOf = H.carryOf, logicFlags = H.logicFlags, shiftFlags = H.shiftFlags, mul32 = H.mul32, div32 = H.div32, R = H.R;
 let user = false;
 function at(e0, off, nxt, esp, n) {
   cpu.startEip = (e0 + off) >>> 0; cpu.startEsp = esp; cpu.eip = (e0 + nxt) >>> 0;
@@ -577,11 +620,12 @@ return function block(eip0, maxSteps) {
   user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
   const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount;
-  let steps = 0, slow = false, nx = 0;
+  let steps = 0, slow = false, nx = 0, xo = 0, xn = 0;
   try {
-    for (;;) {
+    pass: for (;;) {
 ${body}
     }
+    steps += xn; cpu.eip = (eip0 + xo) >>> 0; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps;
   } finally {
     ${wb}
   }

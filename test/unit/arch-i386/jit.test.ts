@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generate, JIT_THRESHOLD } from '../../../plugins/arch-i386/src/jit.js';
-import { EAX, EBX, ECX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
+import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, pagedMachine } from './paging-machine.js';
 
 const CODE = 0x20000;
@@ -80,6 +80,65 @@ describe('i386 block translator', () => {
       expect(Buffer.from(b.ram.u8.subarray(0x8000, 0x9000))).toEqual(Buffer.from(a.ram.u8.subarray(0x8000, 0x9000)));
       expect(b.cpu.blocksCompiled).toBe(1);
     }
+  });
+
+  it('loops inside a block at a jump back to one of its instructions (a nested loop), with exact counts at every budget', () => {
+    // mov ebx, 3; L: add eax, ecx; dec ebx; jnz L; dec edx; jnz start (an inner loop in the outer one)
+    const nested = [0xbb, ...le32(3), 0x01, 0xc8, 0x4b, 0x75, 0xfb, 0x4a, 0x75, 0xf3];
+    const src = generate(Uint8Array.from(nested), 0)!;
+    expect(src).toMatchObject({ insns: 6, loops: true });
+    expect(src.source).toMatch(/L1_3: for \(;;\)/);
+    for (const budget of [1, 2, 5, 7, 100, 1000]) {
+      const a = machine(nested, 'interp', { [ECX]: 2, [EDX]: 400 }), b = machine(nested, 'jit', { [ECX]: 2, [EDX]: 400 });
+      for (let slice = 0; slice < 10_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      expect(a.cpu.regs[EAX]).toBe(400 * 3 * 2);
+    }
+    // Once the outer block is hot one call runs the rest: no exit at the inner loop's jump (which
+    // would be a call per outer pass, 4000); before it, the inner loop's own block runs a few times.
+    const m = machine(nested, 'jit', { [ECX]: 2, [EDX]: 4000 });
+    for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1_000_000);
+    expect(m.cpu.regs[EAX]).toBe(4000 * 3 * 2);
+    expect(m.cpu.blockRuns).toBeLessThan(JIT_THRESHOLD);
+  });
+
+  it('works out a shift\'s PF/ZF/SF only where read: not when the next ALU op overwrites them; SETP after it as the interpreter', () => {
+    // shl eax, 3; add eax, ebx; jmp . (the block ends)
+    const src = generate(Uint8Array.from([0xc1, 0xe0, 0x03, 0x01, 0xd8, 0xeb, 0xfe]), 0)!.source;
+    const body = src.slice(src.indexOf('pass: for'));
+    expect(body).toContain('cop = -1');
+    expect(body.slice(0, body.indexOf('finally'))).not.toMatch(/logicFlags|shiftFlags/);
+    // shr eax, 1; setp bl; shl eax, 4; dec ecx; jnz start (SETP reads the pending PF; the last shift's flags are written back)
+    const loop = [0xd1, 0xe8, 0x0f, 0x9a, 0xc3, 0xc1, 0xe0, 0x04, 0x49, 0x75, 0xf5];
+    const a = machine(loop, 'interp', { [EAX]: 0x12345679, [ECX]: 300 }), b = machine(loop, 'jit', { [EAX]: 0x12345679, [ECX]: 300 });
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(37)).toBe(a.cpu.run(37));
+      expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+    }
+    expect(b.cpu.blocksCompiled).toBe(1);
+  });
+
+  it('sets IMUL\'s CF/OF exactly where the product leaves 32 bits (both signs, the boundaries included)', () => {
+    // imul eax, ebx, 0x10000; seto cl; add edi, ecx; add esi, eax; inc ebx; dec edx; jnz start
+    const imul = [0x69, 0xc3, ...le32(0x10000), 0x0f, 0x90, 0xc1, 0x01, 0xcf, 0x01, 0xc6, 0x43, 0x4a, 0x75, 0xef];
+    const regs = { [EBX]: -0x8100, [EDX]: 0x10200, [ECX]: 0 }; // past JIT_THRESHOLD passes on either side
+    const a = machine(imul, 'interp', regs), b = machine(imul, 'jit', regs);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(5001)).toBe(a.cpu.run(5001));
+      expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+    }
+    expect(a.cpu.regs[EDI]).toBe(0x10200 - 0x10000); // -0x8000 .. 0x7fff fit
+  });
+
+  it('leaves through one exit after its loop: each way out stores constants only (no operation V8 needs type feedback for)', () => {
+    // mov eax, [ebx]; dec ecx; jnz start; inc edx; jmp . (a loop exit, a slow-path exit, a jump out)
+    const src = generate(Uint8Array.from([0x8b, 0x03, 0x49, 0x75, 0xfb, 0x42, 0xeb, 0xfe]), 0)!.source;
+    const body = src.slice(src.indexOf('pass: for'), src.indexOf('finally'));
+    expect(body).toContain('if (slow) { xo = 2; xn = 1; break pass; }');
+    expect(body).toContain('{ xo = 6; xn = 5; break pass; }');
+    expect(body.match(/cpu\.eip =/g)).toHaveLength(1); // the shared exit
   });
 
   it('starts a block right after an instruction it leaves to the interpreter, with exact counts', () => {
