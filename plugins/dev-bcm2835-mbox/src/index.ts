@@ -24,6 +24,7 @@
 import type { AccessSize, Device, DeviceContext, Picture, PluginApi, PropKit, PropsOf } from '../../../src/core/api.js';
 import { snapshotFramebuffer } from './framebuffer.js';
 import type { FdtNode } from '../../../src/core/fdt.js';
+import { UserError } from '../../../src/core/errors.js';
 import type { RegisterMap } from '../../../src/core/regmap.js';
 import { answerFramebufferChannel, answerProperty, defaultFramebuffer, fbPitch, fbSize, type FramebufferConfig, type PropertyConfig } from './property.js';
 
@@ -48,7 +49,7 @@ export type MboxProps = PropsOf<ReturnType<typeof mboxProps>>;
 
 function parseMac(text: string): number[] {
   const parts = text.split(':').map((p) => Number.parseInt(p, 16));
-  if (parts.length !== 6 || parts.some((p) => !(p >= 0 && p <= 255))) throw new Error(`mac: "${text}" is not six hex bytes separated by ':'`);
+  if (parts.length !== 6 || parts.some((p) => !(p >= 0 && p <= 255))) throw new UserError(`mac: "${text}" is not six hex bytes separated by ':'`); // the board's input (exit 2)
   return parts;
 }
 
