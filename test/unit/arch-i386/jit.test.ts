@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { generate, JIT_THRESHOLD } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
-import { enterPaging, HLT, pagedMachine } from './paging-machine.js';
+import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 
 const CODE = 0x20000;
 const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
@@ -162,6 +162,43 @@ describe('i386 block translator', () => {
     expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
     expect(b.cpu.lastException).toMatchObject({ vector: 14, eip: CODE + 1, errorCode: 0 });
     expect(b.cpu.cr2).toBe(0x400000);
+    expect([b.cpu.retired, b.cpu.eip, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, ...a.cpu.regs]);
+  });
+
+  it('keeps a loop\'s carry exact when its first instruction reads the back edge\'s SBB borrow (the inline 32-bit SUB borrow)', () => {
+    // adc eax, ecx; sbb edx, edx; jnz start: the state at the loop head is SBB's, a == b with a borrow-in (CF = 1,
+    // though a < b is false), so ADC adds ECX + 1 = 2^32 and carries again: EAX stays, the loop goes on.
+    const chain = [0x11, 0xc8, 0x19, 0xd2, 0x75, 0xfa];
+    const regs = { [EAX]: 5, [ECX]: -1 };
+    for (const budget of [7, 100, 1000, 100_000]) {
+      const a = machine(chain, 'interp', regs), b = machine(chain, 'jit', regs);
+      b.cpu.eflags = a.cpu.eflags = 0x3; // CF
+      for (let slice = 0; slice < 50; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      expect(b.cpu.regs[EAX]).toBe(5);
+      expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+    }
+  });
+
+  it('checks write permission on a page a block read before: a store to a read-only page after loads from it faults (CR0.WP)', () => {
+    // mov eax, [esi]; dec ebx; jnz start; mov [esi], eax: the loop reads 0x300000 (read-only), the store after it must #PF.
+    const body = [0x8b, 0x06, 0x4b, 0x75, 0xfb, 0x89, 0x06];
+    const run = (engine: 'interp' | 'jit') => {
+      const m = machine([], engine);
+      enterPaging(m, { wp: true });
+      mapPage(m, 0x300000, 0x300000 | P);
+      m.bus.dmaWrite(CODE, Uint8Array.from([...body, HLT]));
+      m.cpu.regs[EBX] = 10 * JIT_THRESHOLD; m.cpu.regs[ESI] = 0x300000;
+      m.cpu.pc = CODE;
+      m.cpu.run(1_000_000);
+      return m;
+    };
+    const a = run('interp'), b = run('jit');
+    expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(b.cpu.lastException).toMatchObject({ vector: 14, eip: CODE + 5, errorCode: 3 });
+    expect(b.cpu.cr2).toBe(0x300000);
     expect([b.cpu.retired, b.cpu.eip, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, ...a.cpu.regs]);
   });
 
