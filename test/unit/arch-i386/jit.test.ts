@@ -5,6 +5,7 @@
  * Encodings checked with `llvm-mc -triple=i386 -show-encoding`.
  */
 import { describe, expect, it } from 'vitest';
+import { PAGE_CODE } from '../../../src/core/api.js';
 import { generate, JIT_THRESHOLD } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
@@ -214,6 +215,22 @@ describe('i386 block translator', () => {
     const c = machine([0x89, 0x0d, ...le32(CODE + 0x800), 0x49, 0x75, 0xf7], 'jit', { [ECX]: 10 * JIT_THRESHOLD });
     c.cpu.run(100_000);
     expect(c.cpu.blocksCompiled).toBe(1);
+  });
+
+  it('unmarks a page once stores dropped all its translations (later stores take the fast path), and marks it again at its next translation', () => {
+    const m = machine(LOOP, 'jit', { [EBX]: 500, [ECX]: 3 });
+    m.cpu.run(1_000_000);
+    const page = CODE >>> 12;
+    expect(m.cpu.blocksCompiled).toBe(1);
+    expect(m.bus.pageFlags[page] & PAGE_CODE).toBe(PAGE_CODE);
+    expect(m.cpu.ramWritten(CODE + 0x800, 4)).toBe(false); // data next to the code: the translation stays, and the mark
+    expect(m.bus.pageFlags[page] & PAGE_CODE).toBe(PAGE_CODE);
+    expect(m.cpu.ramWritten(CODE, 4)).toBe(true); // over the loop: its only translation goes, and the mark
+    expect(m.bus.pageFlags[page] & PAGE_CODE).toBe(0);
+    m.cpu.regs[EBX] = 500; m.cpu.pc = CODE; // the bytes are unchanged: run the loop again until it is translated anew
+    m.cpu.run(1_000_000);
+    expect(m.cpu.blocksCompiled).toBe(2);
+    expect(m.bus.pageFlags[page] & PAGE_CODE).toBe(PAGE_CODE); // so that a store to it is seen (the SMC test above)
   });
 
   it('translates nothing under --engine interp', () => {
