@@ -184,22 +184,18 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   function load(dst: string, lin: string, size: number): string {
     const fast = size === 4 ? `((o & 3) === 0 ? i32[o >> 2] : rd32(o))`
       : size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
-    return `{ const l = ${lin};
-      if ((l & -4096) === mrp && (l & 4095) <= ${4096 - size}) { const o = mrb + (l & 4095); ${dst} = ${fast}; }
-      else { const s = (l >>> 12) & ${TLB_MASK};
-      if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); mrp = l & -4096; mrb = o - (l & 4095); ${dst} = ${fast}; }
-      else { mrp = mwp = -1; ${dst} = readSlow(l, ${size}, ${sync()}); slow = true; } } }`;
+    return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
+      if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${dst} = ${fast}; }
+      else { ${dst} = readSlow(l, ${size}, ${sync()}); slow = true; } }`;
   }
   /** Stores `v` (an expression evaluated once) at linear `lin`. */
   function store(lin: string, size: number, v: string): string {
     const fast = size === 4 ? `if ((o & 3) === 0) i32[o >> 2] = w; else wr32(o, w);`
       : size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
-    return `{ const w = ${v}, l = ${lin};
-      if ((l & -4096) === mwp && (l & 4095) <= ${4096 - size}) { const o = mwb + (l & 4095); ${fast} }
-      else { const s = (l >>> 12) & ${TLB_MASK};
+    return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
       if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${fast}
-        if (flags[o >>> 12] === 0) { mwp = l & -4096; mwb = o - (l & 4095); } else { mrp = mwp = -1; if (codeWritten(o, ${size}, ${sync()})) slow = true; } }
-      else { mrp = mwp = -1; writeSlow(l, ${size}, w, ${sync()}); slow = true; } } }`;
+        if (flags[o >>> 12] !== 0 && codeWritten(o, ${size}, ${sync()})) slow = true; }
+      else { writeSlow(l, ${size}, w, ${sync()}); slow = true; } }`;
   }
   /** Reads the r/m operand into `dst` (declared by the caller). */
   function readRm(m: Rm, size: number, dst: string): string {
@@ -626,7 +622,7 @@ return function block(eip0, maxSteps) {
   user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
   const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount;
-  let steps = 0, slow = false, nx = 0, xo = 0, xn = 0, mrp = -1, mrb = 0, mwp = -1, mwb = 0;
+  let steps = 0, slow = false, nx = 0, xo = 0, xn = 0;
   try {
     pass: for (;;) {
 ${body}
