@@ -327,6 +327,8 @@ export class I386Cpu implements Cpu {
         block = translateBlock(this, this.kit, this.ram8, ramOff + at);
         // Its bytes, so that a store drops only the translations it overlaps (ramWritten).
         cache.store(page, at, block, [at, at + block.bytes]);
+        // Marked as code again if stores dropped all its translations and unmarked it (ramWritten).
+        if ((this.bus.pageFlags[ramOff >>> 12] & PAGE_CODE) === 0) this.bus.markCode(ramOff >>> 12);
       }
       // Small integers for the translated function (a heap number where V8 saw a small integer deoptimizes it).
       const fn = block.fn, room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
@@ -346,8 +348,11 @@ export class I386Cpu implements Cpu {
   /**
    * After this CPU's store to RAM offset `off` of a page with flags (the interpreter's and blocks'):
    * drops the translations whose bytes it overlaps (data next to code keeps them), tells the bus
-   * (watchers, other CPUs), and keeps the page marked. True when a running block must leave: a
-   * translation went, or the page is watched.
+   * (watchers, other CPUs), and keeps the page marked while translations are left in it. A page
+   * without (code that ran once, or a freed code frame reused as a stack: the pc os boot's `spin`
+   * stored to its stack through here, about 7.6 M times) loses the mark, so that later stores take
+   * the fast path; its heat stays and runBlock marks it again with its next translation. True when
+   * a running block must leave: a translation went, or the page is watched.
    */
   ramWritten(off: number, size: number): boolean {
     const index = off >>> 12;
@@ -360,7 +365,7 @@ export class I386Cpu implements Cpu {
     this.selfStore = true;
     this.bus.ramStoreHook(this.bus.ram.base + off, size);
     this.selfStore = false;
-    if (page !== null && (this.bus.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
+    if (page !== null && page.translated > 0 && (this.bus.pageFlags[index] & PAGE_CODE) === 0) this.bus.markCode(index);
     return leave;
   }
 

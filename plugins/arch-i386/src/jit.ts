@@ -216,7 +216,9 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
     if (known === 'incdec32') return 'ck';
     if (known === 'shift') return '(ca & 1)';
-    return 'carryOf(cop, ca, cb, cr, cbits, ck, fa)';
+    // A state known only at run time (a loop's first pass enters with the caller's, later ones with the back edge's):
+    // the 32-bit SUB/CMP borrow (flags.ts' subBorrows) and INC/DEC's kept carry inline, others through the call.
+    return `(cop === ${CcOp.Sub} && cbits === 32 ? (((~ca & cb) | ((~ca | cb) & cr)) < 0 ? 1 : 0) : cop === ${CcOp.Inc} || cop === ${CcOp.Dec} ? ck : carryOf(cop, ca, cb, cr, cbits, ck, fa))`;
   };
   /** Condition `cc` of the current flag state. */
   const cond = (cc: number): string => {

@@ -5,9 +5,10 @@
  * Encodings checked with `llvm-mc -triple=i386 -show-encoding`.
  */
 import { describe, expect, it } from 'vitest';
+import { PAGE_CODE } from '../../../src/core/api.js';
 import { generate, JIT_THRESHOLD } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
-import { enterPaging, HLT, pagedMachine } from './paging-machine.js';
+import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 
 const CODE = 0x20000;
 const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
@@ -165,6 +166,43 @@ describe('i386 block translator', () => {
     expect([b.cpu.retired, b.cpu.eip, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, ...a.cpu.regs]);
   });
 
+  it('keeps a loop\'s carry exact when its first instruction reads the back edge\'s SBB borrow (the inline 32-bit SUB borrow)', () => {
+    // adc eax, ecx; sbb edx, edx; jnz start: the state at the loop head is SBB's, a == b with a borrow-in (CF = 1,
+    // though a < b is false), so ADC adds ECX + 1 = 2^32 and carries again: EAX stays, the loop goes on.
+    const chain = [0x11, 0xc8, 0x19, 0xd2, 0x75, 0xfa];
+    const regs = { [EAX]: 5, [ECX]: -1 };
+    for (const budget of [7, 100, 1000, 100_000]) {
+      const a = machine(chain, 'interp', regs), b = machine(chain, 'jit', regs);
+      b.cpu.eflags = a.cpu.eflags = 0x3; // CF
+      for (let slice = 0; slice < 50; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      expect(b.cpu.regs[EAX]).toBe(5);
+      expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+    }
+  });
+
+  it('checks write permission on a page a block read before: a store to a read-only page after loads from it faults (CR0.WP)', () => {
+    // mov eax, [esi]; dec ebx; jnz start; mov [esi], eax: the loop reads 0x300000 (read-only), the store after it must #PF.
+    const body = [0x8b, 0x06, 0x4b, 0x75, 0xfb, 0x89, 0x06];
+    const run = (engine: 'interp' | 'jit') => {
+      const m = machine([], engine);
+      enterPaging(m, { wp: true });
+      mapPage(m, 0x300000, 0x300000 | P);
+      m.bus.dmaWrite(CODE, Uint8Array.from([...body, HLT]));
+      m.cpu.regs[EBX] = 10 * JIT_THRESHOLD; m.cpu.regs[ESI] = 0x300000;
+      m.cpu.pc = CODE;
+      m.cpu.run(1_000_000);
+      return m;
+    };
+    const a = run('interp'), b = run('jit');
+    expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(b.cpu.lastException).toMatchObject({ vector: 14, eip: CODE + 5, errorCode: 3 });
+    expect(b.cpu.cr2).toBe(0x300000);
+    expect([b.cpu.retired, b.cpu.eip, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, ...a.cpu.regs]);
+  });
+
   it('sees a store to the next instruction at once, and keeps translations when data next to code is written', () => {
     // mov [CODE + 8], bl; mov al, imm8 (patched); inc ebx; mov [CODE + 0x800], ecx; dec ecx; jnz
     const smc = [0x88, 0x1d, ...le32(CODE + 7), 0xb0, 0x00, 0x43, 0x89, 0x0d, ...le32(CODE + 0x800), 0x49, 0x75, 0xee];
@@ -177,6 +215,22 @@ describe('i386 block translator', () => {
     const c = machine([0x89, 0x0d, ...le32(CODE + 0x800), 0x49, 0x75, 0xf7], 'jit', { [ECX]: 10 * JIT_THRESHOLD });
     c.cpu.run(100_000);
     expect(c.cpu.blocksCompiled).toBe(1);
+  });
+
+  it('unmarks a page once stores dropped all its translations (later stores take the fast path), and marks it again at its next translation', () => {
+    const m = machine(LOOP, 'jit', { [EBX]: 500, [ECX]: 3 });
+    m.cpu.run(1_000_000);
+    const page = CODE >>> 12;
+    expect(m.cpu.blocksCompiled).toBe(1);
+    expect(m.bus.pageFlags[page] & PAGE_CODE).toBe(PAGE_CODE);
+    expect(m.cpu.ramWritten(CODE + 0x800, 4)).toBe(false); // data next to the code: the translation stays, and the mark
+    expect(m.bus.pageFlags[page] & PAGE_CODE).toBe(PAGE_CODE);
+    expect(m.cpu.ramWritten(CODE, 4)).toBe(true); // over the loop: its only translation goes, and the mark
+    expect(m.bus.pageFlags[page] & PAGE_CODE).toBe(0);
+    m.cpu.regs[EBX] = 500; m.cpu.pc = CODE; // the bytes are unchanged: run the loop again until it is translated anew
+    m.cpu.run(1_000_000);
+    expect(m.cpu.blocksCompiled).toBe(2);
+    expect(m.bus.pageFlags[page] & PAGE_CODE).toBe(PAGE_CODE); // so that a store to it is seen (the SMC test above)
   });
 
   it('translates nothing under --engine interp', () => {
