@@ -506,7 +506,7 @@ export class Rv32Cpu implements Cpu {
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
-    let blocks = scanRegion(this, code, idx, page.heat);
+    let blocks = scanRegion(this, code, idx, page);
     if (blocks.length === 0) return NO_BLOCK;
     const slot = idx >> 1;
     const loops = regionLoops(blocks);

@@ -77,6 +77,16 @@ export const MAX_REGION_INSNS = 128;
  * compile time) for no fewer returns to execute().
  */
 export const REGION_MIN_HEAT = JIT_THRESHOLD;
+/**
+ * A block not compiled yet joins a region only when control has arrived there at least
+ * 1/COLD_RATIO as often as at the region's entry (scanRegion); an edge to a rarer block leaves
+ * the region and the interpreter runs it, as QEMU's and V8's cold-path exits do. V8 optimizes a
+ * region on the paths it has run and throws the code away the first time a path it has never
+ * run is taken: the virt OS boot's free-page loop (kinit, region_436_14) has a block reached by
+ * its reserved-page test about 170 times for the loop head's ~8600, first after V8 optimized the
+ * region (a deoptimization and a second TurboFan compile of the region every boot).
+ */
+export const COLD_RATIO = 16;
 
 /**
  * A compiled region: runs with `pc0` the virtual pc of its entry, from its block number `blk0`
@@ -211,14 +221,16 @@ function jumpsIndirectly(b: RegionBlock): boolean {
  * direct jumps, branches and fall-through inside the page, breadth first, up to MAX_REGION_BLOCKS
  * blocks of MAX_REGION_INSNS instructions in all. Empty when no block can start at `idx`.
  *
- * Only blocks the interpreter has reached often (`heat`, the page's arrivals per slot) join:
+ * Only blocks the interpreter has reached often (the page's arrivals per slot, REGION_MIN_HEAT,
+ * and relative to the entry's, COLD_RATIO) join:
  * V8 optimizes the function on the paths it has run and deoptimizes, then recompiles the whole
  * function (100-250 ms for a large one on the 2-core VM), the first time a path it has never run
  * is taken. A region of rarely taken paths (a loop's exit, error handling) spent most of its time
  * in V8's interpreter waiting for the next recompilation, slower than single blocks.
  */
-export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, heat: Int16Array): RegionBlock[] {
+export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, page: ScanPage): RegionBlock[] {
   const blocks: RegionBlock[] = [];
+  const entryArrivals = page.arrivals(idx >> 1);
   const seen = new Set<number>([idx]);
   const queue = [idx];
   let total = 0;
@@ -229,7 +241,7 @@ export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, heat: In
     blocks.push(block);
     total += insns.length;
     for (const t of successors(block)) {
-      if (t >= 0 && t < 0x1000 && !seen.has(t) && reachedOften(heat[t >> 1])) {
+      if (t >= 0 && t < 0x1000 && !seen.has(t) && reachedOften(page, t >> 1, entryArrivals)) {
         seen.add(t);
         queue.push(t);
       }
@@ -238,9 +250,22 @@ export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, heat: In
   return blocks;
 }
 
-/** Arrivals at a slot worth a place in a region (negative: it waits for HOT_THRESHOLD, so it was reached JIT_THRESHOLD times). */
-function reachedOften(heat: number): boolean {
-  return heat < 0 || heat >= REGION_MIN_HEAT;
+/** What scanRegion reads of the code page: its compiled entries and the arrivals counted per slot. */
+export interface ScanPage {
+  readonly entries: ArrayLike<Block | undefined>;
+  arrivals(slot: number): number;
+}
+
+/**
+ * Whether a block is worth a place in a region: reached REGION_MIN_HEAT times, and, unless it is
+ * compiled already (it was hot on its own; its arrivals stopped counting then), at least
+ * 1/COLD_RATIO as often as the region's entry.
+ */
+function reachedOften(page: ScanPage, slot: number, entryArrivals: number): boolean {
+  const a = page.arrivals(slot);
+  if (a < REGION_MIN_HEAT) return false;
+  const b = page.entries[slot];
+  return (b !== undefined && b.fn !== null) || a * COLD_RATIO >= entryArrivals;
 }
 
 /**

@@ -29,6 +29,8 @@ export class CodePage<T> {
   readonly heat: Int16Array;
   /** Per-slot mark for the arch's policy (e.g. "seen once, wait until hot"). */
   readonly warm: Uint8Array;
+  /** Per slot, the arrivals `waitToTranslate` has made the slot wait in all (see `arrivals`). */
+  readonly waited: Uint32Array;
   /** Translations stored in `entries` now (entries stored as aliases included). */
   translated = 0;
   /** Per start slot: 1 where the entry is another way into a translation stored elsewhere (`store`'s alias). */
@@ -48,6 +50,7 @@ export class CodePage<T> {
     this.entries = new Array<T | undefined>(slots);
     this.heat = new Int16Array(slots);
     this.warm = new Uint8Array(slots);
+    this.waited = new Uint32Array(slots);
     this.alias = new Uint8Array(slots);
     this.cover = new Array<readonly number[] | undefined>(slots);
     this.covered = new Uint16Array(slots);
@@ -62,11 +65,21 @@ export class CodePage<T> {
     this.entries.fill(undefined);
     this.heat.fill(0);
     this.warm.fill(0);
+    this.waited.fill(0);
     this.cover.fill(undefined);
     this.covered.fill(0);
     this.alias.fill(0);
     this.translated = 0;
     this.aliases = 0;
+  }
+
+  /**
+   * Arrivals counted at `slot` so far, for an arch whose heat counts up from 0 and that counts an
+   * arrival again after `waitToTranslate` made it wait (rv32): the heat plus the waits. Frozen
+   * once a translation is stored there (the arch stops counting).
+   */
+  arrivals(slot: number): number {
+    return this.waited[slot] + this.heat[slot];
   }
 
   /** Forgets the translation stored at `slot` (its entry, heat and coverage). */
@@ -78,6 +91,7 @@ export class CodePage<T> {
     this.entries[slot] = undefined;
     this.heat[slot] = 0;
     this.warm[slot] = 0;
+    this.waited[slot] = 0;
     this.aliases -= this.alias[slot];
     this.alias[slot] = 0;
     this.translated--;
@@ -224,6 +238,7 @@ export class CodeCache<T> {
     const wait = Math.min(Math.max(needed - seen, 0), MAX_WAIT);
     if (wait === 0 || waits === 255) return false;
     page.warm[slot] = waits + 1;
+    page.waited[slot] += wait;
     // The arch counts this same arrival once more when its compile call returns undefined.
     page.heat[slot] = trigger - wait - 1;
     return true;

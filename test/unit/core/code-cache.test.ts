@@ -49,6 +49,24 @@ describe('CodeCache', () => {
     for (const index of [0, 1024, far]) expect(c.peek(index)).toBeNull();
   });
 
+  it('arrivals: counts past the waits waitToTranslate sets, as rv32 counts them (the waiting arrival again)', () => {
+    const { c } = cache();
+    const p = c.page(1);
+    let arrivals = 0;
+    // rv32's execute(): ++heat at each arrival; at the trigger the compile call may set a wait, and
+    // then the same arrival is counted again.
+    const arrive = () => {
+      arrivals++;
+      if (++p.heat[2] >= 32 && c.waitToTranslate(p, 2, 32, 256, 1, 40_000)) p.heat[2]++;
+      expect(p.arrivals(2)).toBe(arrivals);
+    };
+    for (let k = 0; k < 39_999; k++) arrive();
+    expect(p.warm[2]).toBe(3);
+    c.store(p, 2, 'x');
+    p.unstore(2);
+    expect(p.arrivals(2)).toBe(0);
+  });
+
   it('drops translations but keeps decoded slots', () => {
     const { c } = cache();
     const p = c.page(0);
