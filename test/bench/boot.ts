@@ -24,7 +24,7 @@ import { QEMU_AARCH64_BINARY, raspi3bArgs } from '../helpers/qemu-aarch64.js';
 import { pcArgs, QEMU_I386_BINARY } from '../helpers/qemu-i386.js';
 import { aarch64 } from './aarch64.js';
 import { ENGINES, engineOptions, type Engine } from './engine.js';
-import { bestOf, fillRow, qemuStartupMs, type GuestArch } from './guest-arch.js';
+import { bestOf, bootRuns, fillRow, qemuStartupMs, type GuestArch } from './guest-arch.js';
 import { i386 } from './i386.js';
 import { runMeasured, type MeasuredRun } from './measure.js';
 import type { BenchRow } from './results.js';
@@ -126,7 +126,7 @@ export async function benchBoot(board: keyof typeof OS_BOOTS, opts: { runs: numb
       const row: BenchRow = { board, arch: os.guest.arch, engine, workload: 'os boot' };
       rows.push(row);
       try {
-        const best = await bestOf(opts.runs, async () => {
+        const best = await bestOf(bootRuns(opts.runs), async () => {
           const r = await os.rvos(engine, diskCopy());
           if (r.reason !== 'stopped') throw new Error(`no prompt: ${r.reason}; output:\n${r.output}`);
           return { ...r, ms: r.hostMs };

@@ -52,6 +52,13 @@ export async function bestOf<T extends { ms: number }>(n: number, fn: () => Prom
   return best!;
 }
 
+/**
+ * Runs of an rvos boot row (os boot, linux boot): at least 3, as QEMU's boot rows. The rows run in the bench's
+ * process one engine after the other, so a single run charged the first engine (jit) with V8 compiling the
+ * machine's shared code (devices, disk, loaders) for both; the fresh-process figure is the os boot cold row.
+ */
+export const bootRuns = (runs: number) => Math.max(3, runs);
+
 /** Writes a measured rvos run's figures into its bench row. */
 export function fillRow(row: BenchRow, best: MeasuredRun): void {
   row.instructions = best.instructions;

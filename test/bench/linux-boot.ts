@@ -9,7 +9,7 @@
  */
 import { LINUX_RV32_APPEND, LINUX_RV32_FIRMWARE, linuxRv32Build, linuxRv32QemuAvailable, runLinuxRv32Qemu, type LinuxRv32Build } from '../helpers/linux-rv32.js';
 import { ENGINES, engineOptions, type Engine } from './engine.js';
-import { bestOf, fillRow, qemuStartupMs } from './guest-arch.js';
+import { bestOf, bootRuns, fillRow, qemuStartupMs } from './guest-arch.js';
 import { runMeasured } from './measure.js';
 import type { BenchRow } from './results.js';
 import { rv32 } from './rv32.js';
@@ -45,7 +45,7 @@ export async function benchLinuxBoot(opts: { runs: number; rvos: boolean; qemu: 
     const row: BenchRow = { board: 'virt', arch: 'rv32', engine, workload: 'linux boot' };
     rows.push(row);
     try {
-      const best = await bestOf(opts.runs, async () => {
+      const best = await bestOf(bootRuns(opts.runs), async () => {
         const r = await rvosBoot(build, engine);
         if (r.reason !== 'stopped') throw new Error(`/init did not start: ${r.reason}; output:\n${r.output}`);
         return { ...r, ms: r.hostMs };
