@@ -355,7 +355,7 @@ export class PluginRegistry {
     const declared = new Set(infos.flatMap(({ info }) => info.declared ?? []));
     const lazy = [...types].every((t) => declared.has(t));
     for (const { c, info } of infos) {
-      const wanted = !lazy || info.declared === undefined || info.declared.some((t) => types.has(t)) || (backends && info.kind !== 'arch' && info.drives !== undefined && info.drives.length > 0);
+      const wanted = !lazy || info.declared === undefined || info.declared.some((t) => types.has(t)) || (backends && info.kind !== 'arch' && (info.drives?.length ?? 0) > 0);
       if (wanted) await this.load(c);
     }
   }

@@ -96,8 +96,8 @@ export function propFromText(spec: PropSpec, text: string): { value: unknown } |
 export function applyPropOverrides(board: Board, overrides: readonly PropOverride[], deviceType: (type: string) => DeviceType | undefined): Board {
   if (overrides.length === 0) return board;
   const devices = board.devices.map((d): BoardDevice => ({ ...d, props: { ...d.props } }));
+  const rtcOf = (d: BoardDevice) => deviceType(d.type)?.rtcBaseProp;
   for (const o of overrides) {
-    const rtcOf = (d: BoardDevice) => deviceType(d.type)?.rtcBaseProp;
     const targets = o.target === undefined ? devices.filter((d) => rtcOf(d) !== undefined) : devices.filter((d) => d.type === o.target || d.name === o.target);
     if (targets.length === 0) {
       if (o.target === undefined) throw new UserError(`${o.flag}: board ${board.name} has no real-time clock device`);
