@@ -27,6 +27,8 @@
  * counts it. So the function holds no call to the slow paths: V8 compiles it faster (the slow
  * paths are no longer inlined into it), and a miss first taken after V8 optimized it does not
  * deoptimize it (a path that never ran has no type feedback; leaving sets only constants).
+ * Each load and store site remembers the page it last hit (PageSites), so that an access to the
+ * same page skips the TLB lookup.
  * After a store to a page with flags (compiled code, a watcher) it tells the hart and, when
  * that needs the run loop (`cpu.attention`, also set by a store over compiled code), returns
  * after that instruction. `cpu.npc` receives the next pc.
@@ -92,7 +94,7 @@ export const COLD_RATIO = 16;
  * A compiled region: runs with `pc0` the virtual pc of its entry, from its block number `blk0`
  * (a region of several blocks can be entered at any of them), with `n0` steps already taken in
  * this execute() call and at most `maxSteps` more; returns the steps taken and leaves the next pc
- * in `cpu.npc`. The hart's registers and RAM views are bound when the region is created.
+ * in `cpu.npc`. The function is bound to its hart when the region is created; it reads the hart's registers and RAM views when called.
  */
 export type BlockFn = (pc0: number, n0: number, maxSteps: number, blk0: number) => number;
 
@@ -391,13 +393,14 @@ export function generateRegion(scanned: RegionBlock[]): string {
   const stores = all.some((i) => i.op >= Op.SB && i.op <= Op.SW);
   const out: string[] = [];
   out.push('"use strict";');
-  out.push('const mulh = H.mulh, mulhsu = H.mulhsu, mulhu = H.mulhu;');
-  out.push('const x = cpu.x, i32 = cpu.ramI32, i16 = cpu.ramI16, u16 = cpu.ramU16, i8 = cpu.ramI8, u8 = cpu.ramU8, flags = cpu.pageFlags;');
   out.push(`return function region_${entry.toString(16)}_${blocks.length}(pc0, n0, maxSteps, blk0) {`);
+  out.push(`  const ${views(all).join(', ')};`);
   // The data TLBs depend on the effective privilege: read them on entry.
   if (loads) out.push('  const rTag = cpu.rTag, rOff = cpu.rOff;');
   if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
   for (const n of used) out.push(`  let r${n} = x[${n}];`);
+  const site = new PageSites();
+  const declared = out.length;
   out.push('  let ret = 0, nx = 0;');
   if (loops) out.push('  let steps = 0, need = 0;');
   if (multi) out.push('  let blk = blk0;');
@@ -409,9 +412,10 @@ export function generateRegion(scanned: RegionBlock[]): string {
     current = j;
     if (multi) out.push(selfLoops[j] ? `  case ${j}: b${j}: for (;;) {` : `  case ${j}: {`);
     out.push(blockStart(b, j));
-    generateBlock(out, b, b.start - entry, exit, loops, goto, targets);
+    generateBlock(out, b, b.start - entry, exit, loops, goto, targets, site);
     if (multi) out.push('  }');
   });
+  out.splice(declared, 0, ...site.declarations());
   if (multi) out.push('  }');
   out.push('  }', `  ${wb}`, '  cpu.npc = (pc0 + nx) | 0;', loops ? '  return steps + ret;' : '  return ret;', '};');
   return out.filter((l) => l.trim() !== '').join('\n');
@@ -426,6 +430,7 @@ function generateBlock(
   loops: boolean,
   goto: (t: number, done: number, tail?: boolean) => string,
   targets: readonly number[],
+  site: PageSites,
 ): void {
   const insns = block.insns;
   const last = insns[insns.length - 1];
@@ -543,10 +548,14 @@ function generateBlock(
         const size = ins.op === Op.LW ? 4 : ins.op === Op.LH || ins.op === Op.LHU ? 2 : 1;
         const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
         const fast = { [Op.LW]: 'i32[o >> 2]', [Op.LH]: 'i16[o >> 1]', [Op.LHU]: 'u16[o >> 1]', [Op.LB]: 'i8[o]', [Op.LBU]: 'u8[o]' }[ins.op];
+        const [cv, co] = site.next();
         out.push(
-          `{ const a = (${a} + ${imm}) | 0; const vpn = a >>> 12; const e = vpn & 511;`,
-          `  if (rTag[e] === vpn${align}) { const o = (a + rOff[e]) | 0; ${d ? `${d} = ${fast};` : `${fast};`} }`,
-          `  else ${missExit} }`,
+          `{ const a = (${a} + ${imm}) | 0; let o = 0;`,
+          `  if ((a & ${pageMask(size)}) === ${cv}) o = (${co} + (a & 4095)) | 0;`,
+          `  else { const vpn = a >>> 12; const e = vpn & 511;`,
+          `    if (rTag[e] === vpn${align}) { ${cv} = a & -4096; ${co} = (${cv} + rOff[e]) | 0; o = (${co} + (a & 4095)) | 0; }`,
+          `    else ${missExit} }`,
+          `  ${d ? `${d} = ${fast};` : `${fast};`} }`,
         );
         break;
       }
@@ -556,11 +565,15 @@ function generateBlock(
         const size = ins.op === Op.SW ? 4 : ins.op === Op.SH ? 2 : 1;
         const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
         const fast = { [Op.SW]: 'i32[o >> 2]', [Op.SH]: 'u16[o >> 1]', [Op.SB]: 'u8[o]' }[ins.op];
+        const [cv, co] = site.next();
         out.push(
-          `{ const a = (${a} + ${imm}) | 0; const vpn = a >>> 12; const e = vpn & 511;`,
-          `  if (wTag[e] === vpn${align}) { const o = (a + wOff[e]) | 0; ${fast} = ${b};`,
-          `    if (flags[o >>> 12] !== 0) { ${inflight} cpu.ramWritten(o, ${size}); if (cpu.attention) ${doneExit} } }`,
-          `  else ${missExit} }`,
+          `{ const a = (${a} + ${imm}) | 0;`,
+          `  if ((a & ${pageMask(size)}) === ${cv}) { const o = (${co} + (a & 4095)) | 0; ${fast} = ${b}; }`,
+          `  else { const vpn = a >>> 12; const e = vpn & 511;`,
+          `    if (wTag[e] === vpn${align}) { const o = (a + wOff[e]) | 0; ${fast} = ${b};`,
+          `      if (flags[o >>> 12] === 0) { ${cv} = a & -4096; ${co} = (${cv} + wOff[e]) | 0; }`,
+          `      else { ${inflight} cpu.ramWritten(o, ${size}); if (cpu.attention) ${doneExit} } }`,
+          `    else ${missExit} } }`,
         );
         break;
       }
@@ -619,6 +632,45 @@ function terminator(
   return `if (${cond[ins.op]}) ${goto(at + ins.imm, done)} ${goto(at + ins.len, done, true)}`;
 }
 
+/**
+ * Each load or store of a region remembers the page its last access hit, as two locals: the page's
+ * virtual base (-1: none yet) and where that page starts in RAM (its base plus the TLB offset). An
+ * access to the same page, aligned, then costs one mask and compare (`(a & pageMask) === base`)
+ * instead of the TLB's tag and offset loads (and, for a store, the page-flags load): loops walk
+ * arrays a page at a time. The RAM offset is then the page's start plus `a & 4095`, small
+ * non-negative int32s: `a` plus the TLB offset overflows int32 (both near -2^31 for RAM at
+ * 0x80000000), V8 records that sum as a double, and optimized code kept the remembered offset
+ * boxed and added in floating point (as it did for every access before). The locals live
+ * for one call of the function, in which the TLB does not change (no instruction that changes
+ * translation or privilege is compiled; a miss leaves the function). A store site remembers only a
+ * page without flags (no compiled code, no watcher): flags are set outside compiled code (code
+ * compiled by execute(), watchers by the debugger), so a remembered page stays without them.
+ */
+class PageSites {
+  private count = 0;
+
+  /** The locals of a new access site: its page's base and TLB offset. */
+  next(): [string, string] {
+    const k = this.count++;
+    return [`pv${k}`, `po${k}`];
+  }
+
+  declarations(): string[] {
+    const vars: string[] = [];
+    for (let k = 0; k < this.count; k++) vars.push(`pv${k} = -1, po${k} = 0`);
+    return vars.length === 0 ? [] : [`  let ${vars.join(', ')};`];
+  }
+}
+
+/**
+ * The address bits that must equal a remembered page's base for an access of `size` bytes to hit
+ * it: the page number and the alignment bits (a misaligned access never matches: the base's low
+ * bits are zero, and -1, no page, never matches a masked address either).
+ */
+function pageMask(size: number): number {
+  return -4096 | (size - 1);
+}
+
 const SIGN = 0x80000000;
 
 /**
@@ -631,6 +683,35 @@ const SIGN = 0x80000000;
 function unsigned(r: string): string {
   return r === '0' ? `${SIGN | 0}` : `(${r} ^ ${SIGN | 0})`;
 }
+
+/**
+ * What a region's code uses of the hart and the helpers, read into locals when it is called: as
+ * constants of the factory's closure they were context slots, which optimized code reloaded and
+ * checked (not yet initialized? still a typed array of that kind?) at every access.
+ */
+function views(insns: readonly Insn[]): string[] {
+  const used = new Set(['x = cpu.x']);
+  for (const ins of insns) {
+    const view = VIEW[ins.op];
+    if (view !== undefined) used.add(view);
+    if (ins.op >= Op.SB && ins.op <= Op.SW) used.add('flags = cpu.pageFlags');
+  }
+  return [...used];
+}
+
+const VIEW: Partial<Record<Op, string>> = {
+  [Op.LW]: 'i32 = cpu.ramI32',
+  [Op.SW]: 'i32 = cpu.ramI32',
+  [Op.LH]: 'i16 = cpu.ramI16',
+  [Op.LHU]: 'u16 = cpu.ramU16',
+  [Op.SH]: 'u16 = cpu.ramU16',
+  [Op.LB]: 'i8 = cpu.ramI8',
+  [Op.LBU]: 'u8 = cpu.ramU8',
+  [Op.SB]: 'u8 = cpu.ramU8',
+  [Op.MULH]: 'mulh = H.mulh',
+  [Op.MULHSU]: 'mulhsu = H.mulhsu',
+  [Op.MULHU]: 'mulhu = H.mulhu',
+};
 
 function readsRs1(op: Op): boolean {
   return op !== Op.LUI && op !== Op.AUIPC && op !== Op.JAL && op !== Op.FENCE && op !== Op.FENCE_I;
