@@ -377,6 +377,8 @@ export function generateRegion(scanned: RegionBlock[]): string {
     }
     return `{ ret = ${done}; nx = ${t - entry}; need = ${blocks[j].insns.length}; ${multi ? `blk = ${j}; ` : ''}continue run; }`;
   };
+  /** Whether page offset `t` starts the block after the current one (control can fall into it). */
+  const isNext = (t: number) => multi && index.get(t) === current + 1;
   /** Blocks the one before falls into (a `tail` goto): they count the steps at their start. */
   const fallInto = blocks.map(() => false);
   /**
@@ -412,7 +414,7 @@ export function generateRegion(scanned: RegionBlock[]): string {
     current = j;
     if (multi) out.push(selfLoops[j] ? `  case ${j}: b${j}: for (;;) {` : `  case ${j}: {`);
     out.push(blockStart(b, j));
-    generateBlock(out, b, b.start - entry, exit, loops, goto, targets, site);
+    generateBlock(out, b, b.start - entry, exit, loops, goto, isNext, targets, site);
     if (multi) out.push('  }');
   });
   out.splice(declared, 0, ...site.declarations());
@@ -429,6 +431,7 @@ function generateBlock(
   exit: Exit,
   loops: boolean,
   goto: (t: number, done: number, tail?: boolean) => string,
+  isNext: (t: number) => boolean,
   targets: readonly number[],
   site: PageSites,
 ): void {
@@ -585,7 +588,7 @@ function generateBlock(
       case Op.BGE:
       case Op.BLTU:
       case Op.BGEU:
-        out.push(terminator(ins, block, insns.length, d, a, b, exit, npcAt, goto, targets, block.start - base));
+        out.push(terminator(ins, block, insns.length, d, a, b, exit, npcAt, goto, isNext, targets, block.start - base));
         break;
       default:
         throw new Error(`rv32 jit: cannot compile op ${ins.op}`);
@@ -606,6 +609,7 @@ function terminator(
   exit: Exit,
   npcAt: (off: number) => string,
   goto: (t: number, done: number, tail?: boolean) => string,
+  isNext: (t: number) => boolean,
   targets: readonly number[],
   entry: number,
 ): string {
@@ -629,7 +633,13 @@ function terminator(
     [Op.BLTU]: `${unsigned(a)} < ${unsigned(b)}`,
     [Op.BGEU]: `${unsigned(a)} >= ${unsigned(b)}`,
   };
-  return `if (${cond[ins.op]}) ${goto(at + ins.imm, done)} ${goto(at + ins.len, done, true)}`;
+  const taken = at + ins.imm;
+  const fall = at + ins.len;
+  // A branch to the next block in order and away from the one after it (a loop's exit test
+  // before its body) is turned around, so that the next block is reached by falling into it
+  // rather than through the `switch`.
+  if (isNext(taken) && !isNext(fall)) return `if (${cond[INVERSE[ins.op]!]}) ${goto(fall, done)} ${goto(taken, done, true)}`;
+  return `if (${cond[ins.op]}) ${goto(taken, done)} ${goto(fall, done, true)}`;
 }
 
 /**
@@ -670,6 +680,16 @@ class PageSites {
 function pageMask(size: number): number {
   return -4096 | (size - 1);
 }
+
+/** The branch taken exactly when the other is not. */
+const INVERSE: Partial<Record<Op, Op>> = {
+  [Op.BEQ]: Op.BNE,
+  [Op.BNE]: Op.BEQ,
+  [Op.BLT]: Op.BGE,
+  [Op.BGE]: Op.BLT,
+  [Op.BLTU]: Op.BGEU,
+  [Op.BGEU]: Op.BLTU,
+};
 
 const SIGN = 0x80000000;
 
