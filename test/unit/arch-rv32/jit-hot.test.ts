@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { COMPILE_WORK, HOT_THRESHOLD, JIT_THRESHOLD, REGION_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
+import { COMPILE_WORK, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
+import type { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { installHandlers, makeMachine } from './machine.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
 import { jitKit } from '../../../src/core/jit/index.js';
@@ -149,6 +150,30 @@ describe('rv32 block compiler: hotness', () => {
     m.run(3 * 20_000);
     expect(m.cpu.mcause).toBe(3);
     expect(m.reg(a0)).toBe(60_000);
+  });
+
+  it('counts the arrivals of every wait exactly: compiles at compileWork / size arrivals, not before', () => {
+    // 3 instructions x 20000 arrivals. The first wait (about compileWork / MAX_REGION_INSNS, before
+    // any scan) is shorter than the heat counter's range: counted as a full one, the loop compiled
+    // at about 16900 arrivals.
+    const m = machine(longSelfLoop(30_000), true, 60_000);
+    m.run(2 + 3 * 19_000);
+    expect(m.cpu.blocksCompiled).toBe(0);
+    m.run(3 * 2_000);
+    expect(m.cpu.blocksCompiled).toBe(1);
+    m.run(3 * 10_000);
+    expect(m.cpu.mcause).toBe(3);
+    expect(m.reg(a0)).toBe(30_000);
+  });
+
+  it('does not scan a region before compileWork / MAX_REGION_INSNS arrivals (no region could be compiled sooner)', () => {
+    const m = machine(longSelfLoop(30_000), true, 60_000);
+    m.run(2 + 3 * 100);
+    // The loop's head (slot 4 of the first RAM page): one wait, for the largest region's share,
+    // not yet the 3-instruction block's 20000 arrivals (which only a scan tells).
+    const page = (m.cpu as unknown as { codePages: CodeCache<unknown> }).codePages.peek(0)!;
+    expect(page.warm[4]).toBe(1);
+    expect(page.waited[4]).toBe(Math.ceil(60_000 / MAX_REGION_INSNS) - JIT_THRESHOLD);
   });
 
   it('a hart built as boards build it waits for COMPILE_WORK', () => {
