@@ -12,7 +12,7 @@
  * a block looping on itself is compiled at JIT_THRESHOLD, a region whose control comes back to its
  * entry (a guest loop of several blocks) at REGION_THRESHOLD, and any other entry's first block
  * alone at HOT_THRESHOLD (cpu.ts compileBlockAt), each only once the interpreter has run about
- * COMPILE_WORK instructions from there, unless a region of the same shape was compiled earlier in
+ * COMPILE_WORK instructions from there (STRAIGHT_WORK_FACTOR times that for a block alone), unless a region of the same shape was compiled earlier in
  * the process (regionKnown: V8 has its source; a reboot).
  *
  * Regions are position independent: pc-relative values are computed from the `pc0` argument, so
@@ -59,6 +59,14 @@ export const REGION_THRESHOLD = 256;
  * region is compiled (cpu.ts compileBlockAt): about what V8's compiles of one new function cost.
  */
 export const COMPILE_WORK = 524288;
+/**
+ * How much more than COMPILE_WORK an entry whose region does not loop (one block, back to the
+ * interpreter after at most MAX_BLOCK instructions) must have run: each call saves only the
+ * interpretation of a few instructions, and a hot phase of such code often ends soon after (the
+ * rv32 Linux boot's block at c00a15b2, 11 instructions, ran 45 K times before it was compiled and
+ * 6.8 K times after). Compute kernels compile no such block (their regions loop).
+ */
+export const STRAIGHT_WORK_FACTOR = 4;
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64;
 /**

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { COMPILE_WORK, forgetCompiledRegions, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
+import { COMPILE_WORK, forgetCompiledRegions, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD, STRAIGHT_WORK_FACTOR } from '../../../plugins/arch-rv32/src/jit.js';
 import type { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { installHandlers, makeMachine } from './machine.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
@@ -133,12 +133,24 @@ describe('rv32 block compiler: hotness', () => {
     expect(loop.cpu.blocksCompiled).toBe(0);
     loop.run(3 * 2_000);
     expect(loop.cpu.blocksCompiled).toBe(1);
-    // Blocks that do not loop: HOT_THRESHOLD arrivals, or more for short blocks (with 45000
-    // instructions of work, the 3-instruction call block waits 15000 arrivals, the others 22500).
-    const calls = machine(indirectCallLoop(20_000), true, 45_000);
+    // Blocks that do not loop: HOT_THRESHOLD arrivals, or more for short blocks, which need
+    // STRAIGHT_WORK_FACTOR times the work (with 45000 instructions of it, the 3-instruction call
+    // block waits 15000 arrivals, the others 22500).
+    const calls = machine(indirectCallLoop(20_000), true, 45_000 / STRAIGHT_WORK_FACTOR);
     calls.run(2 + 7 * (HOT_THRESHOLD + 2_000));
     expect(calls.cpu.blocksCompiled).toBe(0);
     calls.run(7 * 5_000);
+    expect(calls.cpu.blocksCompiled).toBeGreaterThan(0);
+  });
+
+  it('blocks that do not loop wait for STRAIGHT_WORK_FACTOR times compileWork', () => {
+    expect(STRAIGHT_WORK_FACTOR).toBeGreaterThan(1);
+    // The call block (3 instructions) and the leaf (2) and return point (2): with compileWork
+    // 45000 they wait 15000 and 22500 arrivals without the factor, 60000 and 90000 with it.
+    const calls = machine(indirectCallLoop(100_000), true, 45_000);
+    calls.run(2 + 7 * 40_000);
+    expect(calls.cpu.blocksCompiled).toBe(0);
+    calls.run(7 * 30_000);
     expect(calls.cpu.blocksCompiled).toBeGreaterThan(0);
   });
 
