@@ -3,12 +3,20 @@
  * with every region function wrapped in a counter, then prints the regions that ran the most guest
  * steps (calls from execute(), steps per call, the most frequent exit pcs) and, with `--source`,
  * their generated JavaScript. The wrapper slows the run down; the counts are exact. For working on
- * the block compiler; not a test.
+ * the block compiler; not a test. `os` or `linux` instead of a kernel: the boot rows of `npm run bench`
+ * (the virt OS to its prompt, the rv32 Linux to /init), with the instructions retired when each region
+ * was compiled (`at`): what the hotness policy (cpu.ts compileBlockAt) decided for a boot.
  *
- *   node --import tsx test/bench/rv32-regions.ts [kernel.elf] [top] [--source]
+ *   node --import tsx test/bench/rv32-regions.ts [kernel.elf|os|linux] [top] [--source]
  */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startMachine } from '../../src/testing/machine.js';
+import { startMachine, type TestMachine } from '../../src/testing/machine.js';
+import { LINUX_RV32_APPEND, LINUX_RV32_FIRMWARE, linuxRv32Build } from '../helpers/linux-rv32.js';
+import { OS_BOOTS, PROMPT } from './boot.js';
+import { stopAtOutput } from './measure.js';
 import type { CaptureBackend } from '../../src/core/chardev.js';
 import type { JitKit } from '../../src/core/api.js';
 import type { Rv32Cpu } from '../../plugins/arch-rv32/src/cpu.js';
@@ -26,18 +34,40 @@ interface Stat {
   steps: number;
   exits: Map<number, number>;
   source: string;
+  /** Instructions retired when the region was compiled (as of the running slice's start). */
+  at: number;
 }
 const stats: Stat[] = [];
 
-const m = await startMachine({ kernel, bios: 'none', session: { engine: 'jit' } });
-(m.session.console as CaptureBackend).endInput();
+const work = mkdtempSync(join(tmpdir(), 'rvos-regions-'));
+async function start(): Promise<TestMachine> {
+  if (kernel === 'os') {
+    const disk = join(work, 'disk.img');
+    copyFileSync(OS_BOOTS.virt.disk, disk);
+    const kernels = fileURLToPath(new URL('../../kernels/virt/build/', import.meta.url));
+    const os = await startMachine({ board: 'virt', session: { engine: 'jit' }, bios: join(kernels, 'firmware.elf'), kernel: join(kernels, 'kernel.elf'), drives: [`file=${disk}`] });
+    stopAtOutput(os, PROMPT);
+    return os;
+  }
+  if (kernel === 'linux') {
+    const build = linuxRv32Build();
+    if (!build) throw new Error('no rv32 Linux build: scripts/linux-rv32/build.sh');
+    const linux = await startMachine({ board: 'virt', session: { initrd: build.initrd, engine: 'jit' }, bios: LINUX_RV32_FIRMWARE, kernel: build.image, append: LINUX_RV32_APPEND });
+    stopAtOutput(linux, 'rvos-init: hello from /init\r\n');
+    return linux;
+  }
+  const bare = await startMachine({ kernel, bios: 'none', session: { engine: 'jit' } });
+  (bare.session.console as CaptureBackend).endInput();
+  return bare;
+}
+const m = await start();
 const cpu = m.machine.cpus[0] as unknown as Rv32Cpu;
 const kit = cpu.kit;
 const factory = <F extends (...a: never[]) => unknown>(params: readonly string[], source: string): F => {
   const make = kit.factory<(...a: unknown[]) => BlockFn>(params, source);
   return ((...a: unknown[]) => {
     const fn = make(...a);
-    const stat: Stat = { pc: -1, calls: 0, steps: 0, exits: new Map(), source };
+    const stat: Stat = { pc: -1, calls: 0, steps: 0, exits: new Map(), source, at: cpu.retired };
     stats.push(stat);
     return (pc0: number, n0: number, max: number, blk0: number) => {
       const r = fn(pc0, n0, max, blk0);
@@ -65,7 +95,8 @@ console.log(`${r.reason} ${r.instructions} insns; ${stats.length} regions (${(si
 stats.sort((a, b) => b.steps - a.steps);
 for (const s of stats.slice(0, top)) {
   const exits = [...s.exits].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([pc, n]) => `${pc.toString(16)}x${n}`).join(' ');
-  console.log(`${s.pc.toString(16).padStart(8)} steps ${String(s.steps).padStart(10)} calls ${String(s.calls).padStart(8)} steps/call ${(s.steps / Math.max(1, s.calls)).toFixed(1).padStart(7)} exits ${exits}`);
+  console.log(`${s.pc.toString(16).padStart(8)} steps ${String(s.steps).padStart(10)} calls ${String(s.calls).padStart(8)} steps/call ${(s.steps / Math.max(1, s.calls)).toFixed(1).padStart(7)} at ${s.at} exits ${exits}`);
   if (showSource) console.log(s.source, '\n');
 }
 await m.close();
+rmSync(work, { recursive: true, force: true });

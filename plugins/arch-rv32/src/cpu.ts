@@ -26,7 +26,7 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, NO_BLOCK, REGION_THRESHOLD, regionCover, regionLoops, scanRegion } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionKnown, regionLoops, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
@@ -499,16 +499,24 @@ export class Rv32Cpu implements Cpu {
    * A region is compiled once control has arrived at its entry both its kind's threshold
    * (JIT_THRESHOLD for a block looping on itself, REGION_THRESHOLD for a loop of several blocks,
    * HOT_THRESHOLD otherwise) and enough times to have run about `compileWork` instructions in
-   * the interpreter (arrivals x the region's instructions): V8 spends milliseconds on each new
+   * the interpreter (arrivals x the region's instructions; STRAIGHT_WORK_FACTOR times that for a
+   * block that does not loop): V8 spends milliseconds on each new
    * function (bytecode, then an optimizing compile on a background thread), which code run
-   * only a few thousand times (an OS booting) never repays. `warm` counts the waits so far.
+   * only a few thousand times (an OS booting) never repays. A region of the same shape compiled
+   * earlier in the process (jit.ts regionKnown: a reboot runs the same kernel code again) needs
+   * only its kind's threshold: V8 has its source already, so compiling it costs next to nothing.
+   * No entry is scanned before compileWork / MAX_REGION_INSNS arrivals. `warm` counts the waits.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
+    const slot = idx >> 1;
+    // No region is compiled before compileWork / MAX_REGION_INSNS arrivals (the largest region's
+    // share): wait that long before scanning. Most entries an OS boot reaches JIT_THRESHOLD times
+    // never get there (the virt OS boot: about 270 scans, each allocating, became a handful).
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(this.compileWork / MAX_REGION_INSNS))) return undefined;
     let blocks = scanRegion(this, code, idx, page);
     if (blocks.length === 0) return NO_BLOCK;
-    const slot = idx >> 1;
     const loops = regionLoops(blocks);
     if (!loops) {
       // Without a loop inside, the entry block alone: the rest would only add V8 compile time
@@ -518,7 +526,12 @@ export class Rv32Cpu implements Cpu {
     let size = 0;
     for (const b of blocks) size += b.insns.length;
     const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
-    if (this.codePages.waitToTranslate(page, slot, JIT_THRESHOLD, threshold, size, this.compileWork)) return undefined;
+    const needed = Math.max(threshold, Math.ceil(this.compileWork / size));
+    // A region V8 compiled earlier in this process (a reboot: the same kernel code again) costs
+    // next to nothing to compile again: its kind's threshold is enough.
+    const work = loops ? this.compileWork : this.compileWork * STRAIGHT_WORK_FACTOR;
+    const bar = regionKnown(blocks) ? threshold : Math.max(threshold, Math.ceil(work / size));
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, bar)) return undefined;
     const entries = compileRegion(this, this.kit, blocks);
     // The region's other blocks become entries too where nothing is compiled yet. The entry is
     // stored last, here and not by execute(), so that the cache records it even when storing

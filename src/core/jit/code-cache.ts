@@ -245,6 +245,25 @@ export class CodeCache<T> {
   }
 
   /**
+   * The exact form of waitToTranslate for an arch whose heat counts as `arrivals` says (rv32):
+   * called when the heat at `slot` reaches `trigger`, returns true, having set the heat so that
+   * the arch calls again after the arrivals still missing to `needed` (at most MAX_WAIT at a
+   * time; `warm` counts the waits, up to 255), or false when `needed` arrivals have been counted.
+   * Unlike waitToTranslate it counts the waits made so far exactly, so an arch may wait in steps
+   * of its choosing (rv32 first waits for the least any region needs, without scanning it).
+   */
+  waitForArrivals(page: CodePage<T>, slot: number, trigger: number, needed: number): boolean {
+    const waits = page.warm[slot];
+    const wait = Math.min(needed - page.arrivals(slot), MAX_WAIT);
+    if (wait <= 0 || waits === 255) return false;
+    page.warm[slot] = waits + 1;
+    page.waited[slot] += wait;
+    // The arch counts this same arrival once more when its compile call returns undefined.
+    page.heat[slot] = trigger - wait - 1;
+    return true;
+  }
+
+  /**
    * Stores translation `t` at `slot` of `page`, made from the code in the slots `cover` lists as
    * [first, end) pairs (default: the whole page). When the bound is reached, first drops every
    * page's translations (the arrays stay the same objects, so views of them stay valid).

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { COMPILE_WORK, HOT_THRESHOLD, JIT_THRESHOLD, REGION_THRESHOLD } from '../../../plugins/arch-rv32/src/jit.js';
+import { COMPILE_WORK, forgetCompiledRegions, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD, STRAIGHT_WORK_FACTOR } from '../../../plugins/arch-rv32/src/jit.js';
+import type { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { installHandlers, makeMachine } from './machine.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
 import { jitKit } from '../../../src/core/jit/index.js';
@@ -43,7 +44,9 @@ function longSelfLoop(iterations: number) {
   return [A.li(s1, iterations), A.addi(a0, a0, 1), A.addi(s1, s1, -1), A.bne(s1, 0, -8), A.ebreak()];
 }
 
-function machine(program: Array<number | number[]>, jit = true, compileWork = 0) {
+/** A machine whose hart sees every region as new, as in a fresh process (unless `again`: what earlier machines compiled stays known). */
+function machine(program: Array<number | number[]>, jit = true, compileWork = 0, again = false) {
+  if (!again) forgetCompiledRegions();
   const m = makeMachine({ jit });
   m.cpu.compileWork = compileWork;
   installHandlers(m);
@@ -130,12 +133,24 @@ describe('rv32 block compiler: hotness', () => {
     expect(loop.cpu.blocksCompiled).toBe(0);
     loop.run(3 * 2_000);
     expect(loop.cpu.blocksCompiled).toBe(1);
-    // Blocks that do not loop: HOT_THRESHOLD arrivals, or more for short blocks (with 45000
-    // instructions of work, the 3-instruction call block waits 15000 arrivals, the others 22500).
-    const calls = machine(indirectCallLoop(20_000), true, 45_000);
+    // Blocks that do not loop: HOT_THRESHOLD arrivals, or more for short blocks, which need
+    // STRAIGHT_WORK_FACTOR times the work (with 45000 instructions of it, the 3-instruction call
+    // block waits 15000 arrivals, the others 22500).
+    const calls = machine(indirectCallLoop(20_000), true, 45_000 / STRAIGHT_WORK_FACTOR);
     calls.run(2 + 7 * (HOT_THRESHOLD + 2_000));
     expect(calls.cpu.blocksCompiled).toBe(0);
     calls.run(7 * 5_000);
+    expect(calls.cpu.blocksCompiled).toBeGreaterThan(0);
+  });
+
+  it('blocks that do not loop wait for STRAIGHT_WORK_FACTOR times compileWork', () => {
+    expect(STRAIGHT_WORK_FACTOR).toBeGreaterThan(1);
+    // The call block (3 instructions) and the leaf (2) and return point (2): with compileWork
+    // 45000 they wait 15000 and 22500 arrivals without the factor, 60000 and 90000 with it.
+    const calls = machine(indirectCallLoop(100_000), true, 45_000);
+    calls.run(2 + 7 * 40_000);
+    expect(calls.cpu.blocksCompiled).toBe(0);
+    calls.run(7 * 30_000);
     expect(calls.cpu.blocksCompiled).toBeGreaterThan(0);
   });
 
@@ -149,6 +164,45 @@ describe('rv32 block compiler: hotness', () => {
     m.run(3 * 20_000);
     expect(m.cpu.mcause).toBe(3);
     expect(m.reg(a0)).toBe(60_000);
+  });
+
+  it('counts the arrivals of every wait exactly: compiles at compileWork / size arrivals, not before', () => {
+    // 3 instructions x 20000 arrivals. The first wait (about compileWork / MAX_REGION_INSNS, before
+    // any scan) is shorter than the heat counter's range: counted as a full one, the loop compiled
+    // at about 16900 arrivals.
+    const m = machine(longSelfLoop(30_000), true, 60_000);
+    m.run(2 + 3 * 19_000);
+    expect(m.cpu.blocksCompiled).toBe(0);
+    m.run(3 * 2_000);
+    expect(m.cpu.blocksCompiled).toBe(1);
+    m.run(3 * 10_000);
+    expect(m.cpu.mcause).toBe(3);
+    expect(m.reg(a0)).toBe(30_000);
+  });
+
+  it('does not scan a region before compileWork / MAX_REGION_INSNS arrivals (no region could be compiled sooner)', () => {
+    const m = machine(longSelfLoop(30_000), true, 60_000);
+    m.run(2 + 3 * 100);
+    // The loop's head (slot 4 of the first RAM page): one wait, for the largest region's share,
+    // not yet the 3-instruction block's 20000 arrivals (which only a scan tells).
+    const page = (m.cpu as unknown as { codePages: CodeCache<unknown> }).codePages.peek(0)!;
+    expect(page.warm[4]).toBe(1);
+    expect(page.waited[4]).toBe(Math.ceil(60_000 / MAX_REGION_INSNS) - JIT_THRESHOLD);
+  });
+
+  it('compiles a region compiled earlier in the process (V8 has its source) at its kind\'s threshold, without waiting for compileWork', () => {
+    const first = machine(longSelfLoop(30_000), true, 60_000);
+    first.run(2 + 3 * 30_000);
+    expect(first.cpu.blocksCompiled).toBe(1);
+    // The same 3-instruction loop (20000 arrivals when new): as soon as the first wait
+    // (compileWork / MAX_REGION_INSNS arrivals) ends and the scan finds it known.
+    const again = machine(longSelfLoop(30_000), true, 60_000, true);
+    again.run(2 + 3 * (Math.ceil(60_000 / MAX_REGION_INSNS) + 100));
+    expect(again.cpu.blocksCompiled).toBe(1);
+    // A different loop (a0 += 2) still waits.
+    const other = machine([A.li(s1, 30_000), A.addi(a0, a0, 2), A.addi(s1, s1, -1), A.bne(s1, 0, -8), A.ebreak()], true, 60_000, true);
+    other.run(2 + 3 * 10_000);
+    expect(other.cpu.blocksCompiled).toBe(0);
   });
 
   it('a hart built as boards build it waits for COMPILE_WORK', () => {

@@ -67,6 +67,26 @@ describe('CodeCache', () => {
     expect(p.arrivals(2)).toBe(0);
   });
 
+  it('waitForArrivals: waits of any length add up exactly to the arrivals needed', () => {
+    const { c } = cache();
+    const p = c.page(1);
+    let arrivals = 0;
+    let translated = 0;
+    // As rv32 calls it: first a short wait (no scan yet), then the region's own need.
+    const arrive = () => {
+      arrivals++;
+      if (++p.heat[2] >= 32) {
+        const needed = p.warm[2] === 0 ? 500 : 40_000;
+        if (c.waitForArrivals(p, 2, 32, needed)) p.heat[2]++;
+        else translated = arrivals;
+      }
+      expect(p.arrivals(2)).toBe(arrivals);
+    };
+    while (translated === 0) arrive();
+    expect(translated).toBe(40_000);
+    expect(p.warm[2]).toBe(4); // 468, 16384, 16384, 6732
+  });
+
   it('drops translations but keeps decoded slots', () => {
     const { c } = cache();
     const p = c.page(0);
