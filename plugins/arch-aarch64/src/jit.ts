@@ -11,7 +11,8 @@
  * BLR, RET, or an instruction it does not translate (system, FP/SIMD, exclusives, LDTR/STTR...)
  * leaves it, and the interpreter goes on (and may enter another region there). A region that
  * calls its own first instruction (a recursive function) has further segments (scanSegments):
- * a branch, BR, BLR or RET to one of their entries (the return site) goes on inside.
+ * a branch, BR, BLR or RET to one of their entries (the return site, a loop's tail placed before
+ * its head) goes on inside, each segment holding the code up to the others' entries.
  *
  * Position independent: pc-relative values come from the `pcLo`/`pcHi` arguments, so one region
  * serves every virtual address of its physical page; the code cache (src/core/jit/) keeps them
@@ -149,14 +150,16 @@ function isBranch(op: Op): boolean {
 /**
  * Scans the region starting at slot `idx` of the current fetch page (decoding on the way): the
  * translatable instructions reachable from it inside the page, following fall-through and the
- * forward targets of B, BL and the conditional branches, up to MAX_BLOCK instructions. Sorted by offset
+ * forward targets of B, BL and the conditional branches, up to MAX_BLOCK instructions, and not
+ * past the offsets in `stops` (other segments' entries: scanSegments). Sorted by offset
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
-export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[] {
+export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>): Insn[] {
   const found = new Map<number, Insn>();
   const work = [idx];
   while (work.length > 0 && found.size < max) {
     for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < max; i += 4) {
+      if (i !== idx && stops?.has(i)) break; // another segment's entry: control goes there
       let info = code[i];
       if (info === 0) info = cpu.decodeAt(code, i);
       const op = (info & 0xff) as Op;
@@ -183,35 +186,43 @@ export const MAX_SEGMENTS = 8;
 
 /**
  * The segments of the region entered at `idx`: the first is scanBlock's from there. When it calls
- * its own entry (a recursive function), each further one is scanBlock's from a page offset where
- * control goes but a segment's structure cannot follow (segmentEntries: the return address after
- * a call into the page, a branch back that makes no loop), breadth first, while MAX_SEGMENTS and
- * `max` instructions in all allow. A transfer to a segment's entry stays in the region's function
- * (generateRegion): the recursion's calls and returns run inside one region. Empty when no block
- * can start at `idx`.
+ * its own entry (a recursive function), further ones start where control goes but a segment's
+ * structure cannot follow (segmentEntries: the return address after a call into the page, a branch
+ * back that makes no loop, as a loop whose tail is placed before its head), breadth first, while
+ * MAX_SEGMENTS and `max` instructions in all allow. Each segment is scanned up to the others'
+ * entries (scanBlock's `stops`), which it goes on to by a transfer inside the region's function
+ * (generateRegion) instead of holding a copy of their code; since a shorter segment may need other
+ * entries, the entries are found again until they stay the same. So a recursive function's calls,
+ * returns and loops run inside one region. Empty when no block can start at `idx`.
  */
 export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[][] {
   const first = scanBlock(cpu, code, idx, max);
   if (first.length === 0) return [];
-  const segments = [first];
   // Only a function calling itself (BL to the entry) gets more: elsewhere they measured slower
   // (compute kernel: each further entry recompiled the code it shares with the others, larger
   // functions that V8 deoptimized and optimized again).
-  if (!first.some((i) => i.op === Op.BL && i.off + i.a === idx)) return segments;
-  const entries = new Set([idx]);
-  let total = first.length;
-  for (let j = 0; j < segments.length; j++) {
-    for (const t of segmentEntries(segments[j])) {
-      if (segments.length >= MAX_SEGMENTS || total >= max) return segments;
-      if (entries.has(t)) continue;
-      const seg = scanBlock(cpu, code, t, max - total);
-      if (seg.length === 0) continue;
-      entries.add(t);
+  if (!first.some((i) => i.op === Op.BL && i.off + i.a === idx)) return [first];
+  const entries = [idx];
+  for (;;) {
+    const stops = new Set(entries);
+    const segments: Insn[][] = [];
+    let total = 0;
+    for (const e of entries) {
+      if (total >= max) break;
+      const seg = scanBlock(cpu, code, e, max - total, stops);
       segments.push(seg);
       total += seg.length;
     }
+    const before = entries.length;
+    for (const seg of segments)
+      for (const t of segmentEntries(seg))
+        if (entries.length < MAX_SEGMENTS && !stops.has(t) && scanBlock(cpu, code, t, 1).length > 0) {
+          stops.add(t);
+          entries.push(t);
+        }
+    // Entries beyond the bounds are left out: a transfer to one leaves the region.
+    if (entries.length === before) return segments;
   }
-  return segments;
 }
 
 /**
@@ -272,7 +283,8 @@ export function coverage(insns: Insn[]): number[] {
 
 /**
  * Whether control comes back to the region's entry inside its function (a branch back to its first
- * instruction): it heads a guest loop. A region entered elsewhere in a loop waits for HOT_THRESHOLD.
+ * instruction, from any of its segments: pass them all, the first segment first): it heads a guest
+ * loop. A region entered elsewhere in a loop waits for HOT_THRESHOLD.
  */
 export function loopsOnItself(insns: Insn[]): boolean {
   const start = insns[0].off;
@@ -788,8 +800,9 @@ export function generateRegion(segments: Insn[][]): string {
     if (!fallsThrough) p = 0;
     else {
       p++;
-      // The run ends here (the next instruction is not translated, or another page's): leave.
-      if (!offs.has(off + 4)) out.push(exitTo(off + 4, p));
+      // The run ends here (the next instruction is not translated, or another page's): leave; at
+      // another segment's entry (scanSegments' stops), go on there.
+      if (!offs.has(off + 4)) out.push(multi && entries.has(off + 4) ? transfer(off + 4, p) : exitTo(off + 4, p));
     }
   });
   for (; open.length > 0; open.pop()) out.push('}');
