@@ -23,9 +23,10 @@
  * instructions are written back and the steps returned include the faulting one (`cpu.exc` set,
  * next pc = the faulting instruction's); after an access that needs the run loop
  * (`cpu.attention`) or a store to a page with flags the function returns after that instruction.
- * 32-bit MADD/MSUB, UDIV/SDIV, variable shifts and CCMP/CCMN are inline; the other 1/2/3-source
- * ops call the interpreter's dataProc1/2/3 on the values, and the rarer ones (bitfield, EXTR, ADC)
- * its executeDataProc on the registers written back (one definition of their semantics).
+ * 32-bit MADD/MSUB, SMULL/UMULL (and their -ADDL/-SUBL), 32-bit UDIV/SDIV, variable shifts and
+ * CCMP/CCMN are inline; the other 1/2/3-source ops call the interpreter's dataProc1/2/3 on the
+ * values, and the rarer ones (bitfield, EXTR, ADC) its executeDataProc on the registers written
+ * back (one definition of their semantics).
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
@@ -696,8 +697,10 @@ export function generateRegion(segments: Insn[][]): string {
         break;
       }
       case Op.DP3:
-        // MADD/MSUB (32-bit) inline; the others in the interpreter's dataProc3, on the values.
+        // MADD/MSUB (32-bit) and SMADDL/SMSUBL/UMADDL/UMSUBL (SMULL, UMULL: compilers' division by
+        // a constant) inline; the others in the interpreter's dataProc3, on the values.
         if (sf === 0 && c <= 1) out.push(`{ const r = (${L(a)} ${c === 0 ? '+' : '-'} Math.imul(${L(rn)}, ${L(rm)})) | 0; ${set(rd, 'r', '0')} }`);
+        else if (c === 2 || c === 3 || c === 10 || c === 11) out.push(`{ ${mulLong(L(rn), L(rm), c < 10, a === REG_ZR ? null : [L(a), Hi(a)], (c & 1) !== 0)} ${set(rd, 'rl', 'rh')} }`);
         else out.push(`{ H.dataProc3(${L(rn)}, ${Hi(rn)}, ${L(rm)}, ${Hi(rm)}, ${L(a)}, ${Hi(a)}, ${c}, ${sf}); const l = R[0], h = ${sf ? 'R[1]' : '0'}; ${set(rd, 'l', 'h')} }`);
         break;
       case Op.DP2: {
@@ -836,6 +839,24 @@ export function generateRegion(segments: Insn[][]): string {
   const next = `if (nx !== ${NX_SET}) { const s = (pg >>> 0) + nx; cpu.npcLo = s | 0; cpu.npcHi = s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi; }`;
   const tail = [...(multi ? ['  }'] : []), '  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, `  ${next}`, '  return steps + ret;', '};'];
   return [...head, ...body, ...tail].join('\n');
+}
+
+/**
+ * `const rl, rh` = the 64-bit product of the 32-bit words `n`, `m` (signed or unsigned: u64.ts's
+ * smull32/umull32), added to or subtracted from `acc` (low, high words; null: zero). The
+ * unsigned product's high word from exact double products of 16-bit pieces (each below 2^53).
+ */
+function mulLong(n: string, m: string, signed: boolean, acc: [string, string] | null, sub: boolean): string {
+  let s =
+    `const pn = ${n}, pm = ${m}; const un = pn >>> 0, um = pm >>> 0; const p0 = un * (um & 0xffff), p1 = un * (um >>> 16); ` +
+    `const p1h = Math.floor(p1 / 65536); const pl = Math.imul(pn, pm); ` +
+    `let ph = (p1h + Math.floor(((p1 - p1h * 65536) * 65536 + p0) / ${TWO32})) | 0;`;
+  // signed(n) * signed(m) = unsigned product - 2^32 * ((n < 0 ? m : 0) + (m < 0 ? n : 0)).
+  if (signed) s += ' if (pn < 0) ph = (ph - pm) | 0; if (pm < 0) ph = (ph - pn) | 0;';
+  if (acc === null && !sub) return `${s} const rl = pl, rh = ph;`;
+  const [al, ah] = acc ?? ['0', '0'];
+  if (!sub) return `${s} const qa = ${al}; const rl = (qa + pl) | 0; const rh = (${ah} + ph + ((rl >>> 0) < (qa >>> 0) ? 1 : 0)) | 0;`;
+  return `${s} const qa = ${al}; const rl = (qa - pl) | 0; const rh = (${ah} - ph - ((qa >>> 0) < (pl >>> 0) ? 1 : 0)) | 0;`;
 }
 
 /** `const ml, mh` = ShiftReg of register `r` (alu.ts), for SHIFTI. */
