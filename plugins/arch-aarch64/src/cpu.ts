@@ -664,7 +664,7 @@ export class A64Cpu implements Cpu {
     const size = segments.reduce((n, sg) => n + sg.length, 0);
     // A page's first instruction is mostly reached running on from the page before (a loop or an
     // unrolled loop across the boundary): as hot as the code there.
-    const threshold = loopsOnItself(segments[0]) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
+    const threshold = loopsOnItself(segments.flat()) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
     if (this.codePages.waitToTranslate(page, slot, JIT_THRESHOLD, threshold, size, this.compileWork)) return undefined;
     const region = scanRegion(this, code, idx);
     const { all } = region;

@@ -11,7 +11,8 @@
  * BLR, RET, or an instruction it does not translate (system, FP/SIMD, exclusives, LDTR/STTR...)
  * leaves it, and the interpreter goes on (and may enter another region there). A region that
  * calls its own first instruction (a recursive function) has further segments (scanSegments):
- * a branch, BR, BLR or RET to one of their entries (the return site) goes on inside.
+ * a branch, BR, BLR or RET to one of their entries (the return site, a loop's tail placed before
+ * its head) goes on inside, each segment holding the code up to the others' entries.
  *
  * Position independent: pc-relative values come from the `pcLo`/`pcHi` arguments, so one region
  * serves every virtual address of its physical page; the code cache (src/core/jit/) keeps them
@@ -22,9 +23,10 @@
  * instructions are written back and the steps returned include the faulting one (`cpu.exc` set,
  * next pc = the faulting instruction's); after an access that needs the run loop
  * (`cpu.attention`) or a store to a page with flags the function returns after that instruction.
- * 32-bit MADD/MSUB, UDIV/SDIV, variable shifts and CCMP/CCMN are inline; the other 1/2/3-source
- * ops call the interpreter's dataProc1/2/3 on the values, and the rarer ones (bitfield, EXTR, ADC)
- * its executeDataProc on the registers written back (one definition of their semantics).
+ * 32-bit MADD/MSUB, SMULL/UMULL (and their -ADDL/-SUBL), 32-bit UDIV/SDIV, variable shifts and
+ * CCMP/CCMN are inline; the other 1/2/3-source ops call the interpreter's dataProc1/2/3 on the
+ * values, and the rarer ones (bitfield, EXTR, ADC) its executeDataProc on the registers written
+ * back (one definition of their semantics).
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
@@ -149,14 +151,16 @@ function isBranch(op: Op): boolean {
 /**
  * Scans the region starting at slot `idx` of the current fetch page (decoding on the way): the
  * translatable instructions reachable from it inside the page, following fall-through and the
- * forward targets of B, BL and the conditional branches, up to MAX_BLOCK instructions. Sorted by offset
+ * forward targets of B, BL and the conditional branches, up to MAX_BLOCK instructions, and not
+ * past the offsets in `stops` (other segments' entries: scanSegments). Sorted by offset
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
-export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[] {
+export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>): Insn[] {
   const found = new Map<number, Insn>();
   const work = [idx];
   while (work.length > 0 && found.size < max) {
     for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < max; i += 4) {
+      if (i !== idx && stops?.has(i)) break; // another segment's entry: control goes there
       let info = code[i];
       if (info === 0) info = cpu.decodeAt(code, i);
       const op = (info & 0xff) as Op;
@@ -183,35 +187,43 @@ export const MAX_SEGMENTS = 8;
 
 /**
  * The segments of the region entered at `idx`: the first is scanBlock's from there. When it calls
- * its own entry (a recursive function), each further one is scanBlock's from a page offset where
- * control goes but a segment's structure cannot follow (segmentEntries: the return address after
- * a call into the page, a branch back that makes no loop), breadth first, while MAX_SEGMENTS and
- * `max` instructions in all allow. A transfer to a segment's entry stays in the region's function
- * (generateRegion): the recursion's calls and returns run inside one region. Empty when no block
- * can start at `idx`.
+ * its own entry (a recursive function), further ones start where control goes but a segment's
+ * structure cannot follow (segmentEntries: the return address after a call into the page, a branch
+ * back that makes no loop, as a loop whose tail is placed before its head), breadth first, while
+ * MAX_SEGMENTS and `max` instructions in all allow. Each segment is scanned up to the others'
+ * entries (scanBlock's `stops`), which it goes on to by a transfer inside the region's function
+ * (generateRegion) instead of holding a copy of their code; since a shorter segment may need other
+ * entries, the entries are found again until they stay the same. So a recursive function's calls,
+ * returns and loops run inside one region. Empty when no block can start at `idx`.
  */
 export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[][] {
   const first = scanBlock(cpu, code, idx, max);
   if (first.length === 0) return [];
-  const segments = [first];
   // Only a function calling itself (BL to the entry) gets more: elsewhere they measured slower
   // (compute kernel: each further entry recompiled the code it shares with the others, larger
   // functions that V8 deoptimized and optimized again).
-  if (!first.some((i) => i.op === Op.BL && i.off + i.a === idx)) return segments;
-  const entries = new Set([idx]);
-  let total = first.length;
-  for (let j = 0; j < segments.length; j++) {
-    for (const t of segmentEntries(segments[j])) {
-      if (segments.length >= MAX_SEGMENTS || total >= max) return segments;
-      if (entries.has(t)) continue;
-      const seg = scanBlock(cpu, code, t, max - total);
-      if (seg.length === 0) continue;
-      entries.add(t);
+  if (!first.some((i) => i.op === Op.BL && i.off + i.a === idx)) return [first];
+  const entries = [idx];
+  for (;;) {
+    const stops = new Set(entries);
+    const segments: Insn[][] = [];
+    let total = 0;
+    for (const e of entries) {
+      if (total >= max) break;
+      const seg = scanBlock(cpu, code, e, max - total, stops);
       segments.push(seg);
       total += seg.length;
     }
+    const before = entries.length;
+    for (const seg of segments)
+      for (const t of segmentEntries(seg))
+        if (entries.length < MAX_SEGMENTS && !stops.has(t) && scanBlock(cpu, code, t, 1).length > 0) {
+          stops.add(t);
+          entries.push(t);
+        }
+    // Entries beyond the bounds are left out: a transfer to one leaves the region.
+    if (entries.length === before) return segments;
   }
-  return segments;
 }
 
 /**
@@ -272,7 +284,8 @@ export function coverage(insns: Insn[]): number[] {
 
 /**
  * Whether control comes back to the region's entry inside its function (a branch back to its first
- * instruction): it heads a guest loop. A region entered elsewhere in a loop waits for HOT_THRESHOLD.
+ * instruction, from any of its segments: pass them all, the first segment first): it heads a guest
+ * loop. A region entered elsewhere in a loop waits for HOT_THRESHOLD.
  */
 export function loopsOnItself(insns: Insn[]): boolean {
   const start = insns[0].off;
@@ -684,8 +697,10 @@ export function generateRegion(segments: Insn[][]): string {
         break;
       }
       case Op.DP3:
-        // MADD/MSUB (32-bit) inline; the others in the interpreter's dataProc3, on the values.
+        // MADD/MSUB (32-bit) and SMADDL/SMSUBL/UMADDL/UMSUBL (SMULL, UMULL: compilers' division by
+        // a constant) inline; the others in the interpreter's dataProc3, on the values.
         if (sf === 0 && c <= 1) out.push(`{ const r = (${L(a)} ${c === 0 ? '+' : '-'} Math.imul(${L(rn)}, ${L(rm)})) | 0; ${set(rd, 'r', '0')} }`);
+        else if (c === 2 || c === 3 || c === 10 || c === 11) out.push(`{ ${mulLong(L(rn), L(rm), c < 10, a === REG_ZR ? null : [L(a), Hi(a)], (c & 1) !== 0)} ${set(rd, 'rl', 'rh')} }`);
         else out.push(`{ H.dataProc3(${L(rn)}, ${Hi(rn)}, ${L(rm)}, ${Hi(rm)}, ${L(a)}, ${Hi(a)}, ${c}, ${sf}); const l = R[0], h = ${sf ? 'R[1]' : '0'}; ${set(rd, 'l', 'h')} }`);
         break;
       case Op.DP2: {
@@ -788,8 +803,9 @@ export function generateRegion(segments: Insn[][]): string {
     if (!fallsThrough) p = 0;
     else {
       p++;
-      // The run ends here (the next instruction is not translated, or another page's): leave.
-      if (!offs.has(off + 4)) out.push(exitTo(off + 4, p));
+      // The run ends here (the next instruction is not translated, or another page's): leave; at
+      // another segment's entry (scanSegments' stops), go on there.
+      if (!offs.has(off + 4)) out.push(multi && entries.has(off + 4) ? transfer(off + 4, p) : exitTo(off + 4, p));
     }
   });
   for (; open.length > 0; open.pop()) out.push('}');
@@ -823,6 +839,24 @@ export function generateRegion(segments: Insn[][]): string {
   const next = `if (nx !== ${NX_SET}) { const s = (pg >>> 0) + nx; cpu.npcLo = s | 0; cpu.npcHi = s >= ${TWO32} ? (pcHi + 1) | 0 : s < 0 ? (pcHi - 1) | 0 : pcHi; }`;
   const tail = [...(multi ? ['  }'] : []), '  throw new Error("aarch64 jit: fell off a region");', '  }', `  ${wb}`, `  ${next}`, '  return steps + ret;', '};'];
   return [...head, ...body, ...tail].join('\n');
+}
+
+/**
+ * `const rl, rh` = the 64-bit product of the 32-bit words `n`, `m` (signed or unsigned: u64.ts's
+ * smull32/umull32), added to or subtracted from `acc` (low, high words; null: zero). The
+ * unsigned product's high word from exact double products of 16-bit pieces (each below 2^53).
+ */
+function mulLong(n: string, m: string, signed: boolean, acc: [string, string] | null, sub: boolean): string {
+  let s =
+    `const pn = ${n}, pm = ${m}; const un = pn >>> 0, um = pm >>> 0; const p0 = un * (um & 0xffff), p1 = un * (um >>> 16); ` +
+    `const p1h = Math.floor(p1 / 65536); const pl = Math.imul(pn, pm); ` +
+    `let ph = (p1h + Math.floor(((p1 - p1h * 65536) * 65536 + p0) / ${TWO32})) | 0;`;
+  // signed(n) * signed(m) = unsigned product - 2^32 * ((n < 0 ? m : 0) + (m < 0 ? n : 0)).
+  if (signed) s += ' if (pn < 0) ph = (ph - pm) | 0; if (pm < 0) ph = (ph - pn) | 0;';
+  if (acc === null && !sub) return `${s} const rl = pl, rh = ph;`;
+  const [al, ah] = acc ?? ['0', '0'];
+  if (!sub) return `${s} const qa = ${al}; const rl = (qa + pl) | 0; const rh = (${ah} + ph + ((rl >>> 0) < (qa >>> 0) ? 1 : 0)) | 0;`;
+  return `${s} const qa = ${al}; const rl = (qa - pl) | 0; const rh = (${ah} - ph - ((qa >>> 0) < (pl >>> 0) ? 1 : 0)) | 0;`;
 }
 
 /** `const ml, mh` = ShiftReg of register `r` (alu.ts), for SHIFTI. */

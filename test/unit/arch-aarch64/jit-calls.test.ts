@@ -61,7 +61,67 @@ function stepsToEnd(n: number): number {
   return steps;
 }
 
+/**
+ * main: w2 = 0; f(n); b . — f(n) adds n + (n-1) + ... + 1 to w2 in a loop whose tail (`sub w1`)
+ * clang places before its head and enters at the head (as quicksort's partition loop in the bench
+ * kernel): a loop nesting() cannot make, and a recursive call.
+ */
+const F = CODE + 0x0c;
+const F_TAIL = F + 4 * 4;
+const F_DONE = F + 9 * 4;
+const rotatedProgram = (n: number) => [
+  A.movz(0, n, 0, 0), // 0x00
+  A.bl(8), // 0x04 -> f
+  A.b(0), // 0x08
+  // f (0x0c):
+  A.stp(29, 30, 31, -16, 'pre'), // 0
+  A.cbz(0, 32, 0), // 1 -> 9
+  A.mov(1, 0, 0), // 2
+  A.b(8), // 3 -> 5
+  A.subi(1, 1, 1, 0), // 4: the loop's tail
+  A.addi(2, 2, 1, 0), // 5: its head
+  A.cbnz(1, -8, 0), // 6 -> 4
+  A.subi(0, 0, 1, 0), // 7
+  A.bl(-32), // 8 -> f
+  A.ldp(29, 30, 31, 16, 'post'), // 9
+  A.ret(), // 10
+];
+
 describe('aarch64 calls and returns inside a region', () => {
+  it("a loop entered past its tail in a recursive function is a further entry of its region, not a copy (the same counts)", () => {
+    const make = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      m.load(rotatedProgram(40));
+      m.set(31, DATA + 0x10000);
+      return m;
+    };
+    const jit = make(true);
+    const interp = make(false);
+    for (let k = 0; k < 200; k++) {
+      const steps = 29 + ((k * 7919) % 97);
+      expect(jit.run(steps)).toBe(interp.run(steps));
+      expect(state(jit)).toEqual(state(interp));
+    }
+    jit.run(100_000);
+    interp.run(100_000);
+    expect(state(jit)).toEqual(state(interp));
+    expect(jit.cpu.pc).toBe(CODE + 8);
+    expect(jit.x(2)).toBe(BigInt((40 * 41) / 2 + 40)); // f(k) loops k + 1 times
+    // The tail is its own segment (the branch back goes there inside the function); the first
+    // segment stops before it and before the return site (scanBlock's stops): no instruction twice
+    // but the epilogue's.
+    const page = jit.cpu.resolveFetch(F, 0);
+    const region = scanRegion(jit.cpu, page, F & 0xfff);
+    expect(region.entries).toEqual([F & 0xfff, F_DONE & 0xfff, F_TAIL & 0xfff]);
+    expect(region.insns.map((i) => i.off)).not.toContain(F_TAIL & 0xfff);
+    expect(region.insns.map((i) => i.off)).not.toContain(F_DONE & 0xfff);
+    // The function leaves for the tail only when its budget ends there (no step taken yet).
+    const toTail = [...region.source.matchAll(new RegExp(`nx = ${F_TAIL & 0xfff}; ret = (\\d+);`, 'g'))].map((m) => m[1]);
+    expect(toTail.length).toBeGreaterThan(0);
+    expect(toTail.every((r) => r === '0')).toBe(true);
+  });
+
+
   it("a recursive function's region holds its return site and loop as further entries, and computes fib exactly", () => {
     const n = 18;
     const end = stepsToEnd(n);

@@ -102,6 +102,7 @@ function randomItems(rand: () => number, length: number): Item[] {
         () => pick([A.mul, A.udiv, A.sdiv, A.lslv, A.rorv])(dst(), src(), src(), w),
         () => pick([A.madd, A.msub])(dst(), src(), src(), src(), w),
         () => pick([A.smulh, A.umulh])(dst(), src(), src()),
+        () => pick([A.smaddl, A.smsubl, A.umaddl, A.umsubl])(dst(), src(), src(), rand() < 0.5 ? A.XZR : src()),
         () => pick([A.clz, A.rev])(dst(), src(), w),
       ];
       items.push({ insns: [pick(forms)()] });

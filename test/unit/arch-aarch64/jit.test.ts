@@ -196,6 +196,43 @@ describe('aarch64 region translator', () => {
     expect(jit.cpu.retired).toBe(interp.cpu.retired);
   });
 
+  it('inline SMULL/UMULL and their accumulating forms give the exact 64-bit products (largest words, signs, carries)', () => {
+    // A hot loop; every product also added into x12, so that the iterations run in the region count
+    // (the last one, after the region's budget ends, runs in the interpreter).
+    const prog = [
+      ...A.mov64(1, 0xffffffff), // w1 = UINT32_MAX / -1
+      ...A.mov64(2, 0x80000000), // w2 = INT32_MIN / 2^31
+      ...A.mov64(3, 0x9e3779b9),
+      ...A.mov64(4, 0xfffffffffffffff0n), // an accumulator whose low word carries
+      A.movz(11, 5000),
+      // loop:
+      A.umaddl(5, 1, 1, A.XZR), // UMULL: 0xfffffffe00000001
+      A.smaddl(6, 1, 2, A.XZR), // SMULL: -1 * INT32_MIN = 2^31
+      A.smaddl(7, 2, 2, 4), // 2^62 + acc
+      A.umsubl(8, 3, 1, 4), // acc - 0x9e3779b9 * 0xffffffff
+      A.smsubl(9, 3, 3, A.XZR), // SMNEGL: -(0x9e3779b9 as int32)^2
+      A.umaddl(10, 3, 2, 4), // carries out of the low word
+      ...[5, 6, 7, 8, 9, 10].map((r) => A.add(12, 12, r)),
+      A.subsi(11, 11, 1),
+      A.bcond('ne', -52),
+      A.b(0),
+    ];
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    for (const m of [jit, interp]) {
+      m.load(prog);
+      m.run(100_000);
+    }
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+    const M = (v: bigint) => BigInt.asUintN(64, v);
+    const acc = 0xfffffffffffffff0n;
+    const s3 = BigInt.asIntN(32, 0x9e3779b9n);
+    const want = [M(0xffffffffn * 0xffffffffn), M(-1n * -0x80000000n), M(0x80000000n * 0x80000000n + acc), M(acc - 0x9e3779b9n * 0xffffffffn), M(-s3 * s3), M(acc + 0x9e3779b9n * 0x80000000n)];
+    for (let r = 5; r <= 10; r++) expect(interp.x(r)).toBe(want[r - 5]);
+    expect(jit.x(12)).toBe(M(5000n * want.reduce((x, y) => x + y, 0n)));
+    expect(jit.cpu.retired).toBe(interp.cpu.retired);
+  });
+
   it('a store into a translated page drops its regions, and the new code runs', () => {
     const m = makeMachine();
     // loop: add x1, x1, #1 (patched below to #2); subs x2, x2, #1; b.ne loop; b .
