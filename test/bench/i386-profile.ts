@@ -5,7 +5,7 @@
  * to the other processes of a loaded machine; it includes V8's compiler threads), the main thread's
  * CPU time (without them), and the translated-
  * block calls (dispatches from the run loop, I386Cpu.blockRuns). Run it under
- * `node [--cpu-prof | --trace-deopt] --import tsx test/bench/i386-profile.ts [--interp] [--boot] [--insns N]`.
+ * `node [--cpu-prof | --trace-deopt] --import tsx test/bench/i386-profile.ts [--interp] [--boot] [--insns N] [--runs N]`.
  */
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,10 +24,15 @@ const disk = join(tmpdir(), `i386-profile-${process.pid}.img`);
 if (boot) copyFileSync(join(kernels, 'pc/build/disk.img'), disk); // the guest may write its disk
 /** This (the main) thread's CPU time in ms: the emulation without V8's compiler threads (Linux). */
 const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
-const cpu0 = process.cpuUsage(), thread0 = threadMs();
-const r = boot
-  ? await runMeasured({ ...engineOptions('pc', engine), drives: [`file=${disk},if=ide,format=raw`], stopWhen: '\n$ ', maxInsns })
-  : await runMeasured({ kernel: join(kernels, 'bench/build/bench-i386.elf'), ...engineOptions('pc', engine), maxInsns });
-const cpu = process.cpuUsage(cpu0), cpuS = (cpu.user + cpu.system) / 1e6, threadS = (threadMs() - thread0) / 1000;
+/** --runs N: run N times in this process and print each (the bench's compute row is a best of runs, V8's code warm). */
+const runsAt = process.argv.indexOf('--runs');
+const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 1;
+for (let run = 0; run < runs; run++) {
+  const cpu0 = process.cpuUsage(), thread0 = threadMs();
+  const r = boot
+    ? await runMeasured({ ...engineOptions('pc', engine), drives: [`file=${disk},if=ide,format=raw`], stopWhen: '\n$ ', maxInsns })
+    : await runMeasured({ kernel: join(kernels, 'bench/build/bench-i386.elf'), ...engineOptions('pc', engine), maxInsns });
+  const cpu = process.cpuUsage(cpu0), cpuS = (cpu.user + cpu.system) / 1e6, threadS = (threadMs() - thread0) / 1000;
+  console.log(`${boot ? 'os boot' : 'compute'} ${engine}: ${r.instructions} instructions, ${(r.hostMs / 1000).toFixed(3)} s (process CPU ${cpuS.toFixed(3)} s, main thread ${threadS.toFixed(3)} s), ${(r.instructions / r.hostMs / 1000).toFixed(1)} MIPS, ${r.reason}, cache ${JSON.stringify(r.codeCache)}, ${r.blockRuns} block calls`);
+}
 if (boot) rmSync(disk);
-console.log(`${boot ? 'os boot' : 'compute'} ${engine}: ${r.instructions} instructions, ${(r.hostMs / 1000).toFixed(3)} s (process CPU ${cpuS.toFixed(3)} s, main thread ${threadS.toFixed(3)} s), ${(r.instructions / r.hostMs / 1000).toFixed(1)} MIPS, ${r.reason}, cache ${JSON.stringify(r.codeCache)}, ${r.blockRuns} block calls`);

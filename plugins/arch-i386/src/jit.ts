@@ -3,7 +3,8 @@
  * protected-mode code (CS D = 1, SS B = 1; any CS base, paging on or off) becomes one JavaScript
  * function with the eight registers and the lazy-flag state (cpu.ts's ccOp/ccA/ccB/ccR/ccBits/
  * ccKeptCf, flagsRest) in locals. Flag states no later instruction reads are dead stores to locals,
- * which V8 drops; a Jcc after CMP/TEST/logic/INC/DEC tests the operands directly.
+ * which V8 drops; a Jcc (SETcc, CMOVcc, ADC/SBB's carry) after a 32-bit CMP/TEST/logic/INC/DEC/shift or an
+ * 8-bit CMP/SUB/TEST/logic op tests the operands directly.
  *
  * A block lies inside one 4 KiB page (the code cache's key is the physical page, jit's
  * CodeCache); it starts at a byte the interpreter reached by a control transfer and follows the
@@ -70,7 +71,12 @@ export function translateBlock(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start:
 /** Crossing the page end while decoding: the instruction is left out. */
 const CROSS = { cross: true } as const;
 
-type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | null;
+/**
+ * The flag state known at translation time, so that conditions and the carry test operands
+ * directly: after a 32-bit CMP/SUB, ADD, logic op, INC/DEC or shift, and after an 8-bit CMP/SUB or
+ * logic op (operands 0..255: a byte register, a byte load or an imm8).
+ */
+type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | 'cmp8' | 'logic8' | null;
 
 interface Rm {
   reg: number;
@@ -216,6 +222,8 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
     if (known === 'incdec32') return 'ck';
     if (known === 'shift') return '(ca & 1)';
+    if (known === 'cmp8') return '(ca < cb ? 1 : 0)';
+    if (known === 'logic8') return '0';
     // A state known only at run time (a loop's first pass enters with the caller's, later ones with the back edge's):
     // the 32-bit SUB/CMP borrow (flags.ts' subBorrows) and INC/DEC's kept carry inline, others through the call.
     return `(cop === ${CcOp.Sub} && cbits === 32 ? (((~ca & cb) | ((~ca | cb) & cr)) < 0 ? 1 : 0) : cop === ${CcOp.Inc} || cop === ${CcOp.Dec} ? ck : carryOf(cop, ca, cb, cr, cbits, ck, fa))`;
@@ -228,6 +236,8 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     else if (known === 'logic32') t = ['false', 'false', 'cr === 0', 'cr === 0', 'cr < 0', null, 'cr < 0', 'cr <= 0'][kind];
     else if (known === 'incdec32') t = [null, null, '(cr | 0) === 0', null, '(cr | 0) < 0', null, null, null][kind];
     else if (known === 'shift') t = [null, '(ca & 1) !== 0', 'cr === 0', null, 'cr < 0', null, null, null][kind];
+    else if (known === 'cmp8') t = [null, 'ca < cb', 'ca === cb', 'ca <= cb', '(cr & 128) !== 0', null, '(ca << 24) < (cb << 24)', '(ca << 24) <= (cb << 24)'][kind];
+    else if (known === 'logic8') t = ['false', 'false', 'cr === 0', 'cr === 0', '(cr & 128) !== 0', null, '(cr & 128) !== 0', '(cr === 0 || (cr & 128) !== 0)'][kind];
     else if (known === 'add32') t = [null, '((cr | 0) >>> 0) < (ca >>> 0)', '(cr | 0) === 0', '((cr | 0) >>> 0) < (ca >>> 0) || (cr | 0) === 0', '(cr | 0) < 0', null, null, null][kind];
     if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fa)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
@@ -248,7 +258,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   function alu(aluOp: number, size: number): { code: string; res: string; cc: string; known: Known } {
     const bits = size * 8, wrap = size === 4 ? '| 0' : '& 255';
     const fin = (r: string, op: CcOp, kn: Known) =>
-      ({ code: `const R0 = ${r}; const res = R0 ${wrap};`, res: 'res', cc: setCc(op, 'A', 'B', 'R0', bits), known: size === 4 ? kn : null });
+      ({ code: `const R0 = ${r}; const res = R0 ${wrap};`, res: 'res', cc: setCc(op, 'A', 'B', 'R0', bits), known: size === 4 ? kn : byteKnown(kn) });
     switch (aluOp) {
       case 0: return fin('A + B', CcOp.Add, 'add32');
       case 1: return fin('A | B', CcOp.Logic, 'logic32');
@@ -258,6 +268,10 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
       case 6: return fin('A ^ B', CcOp.Logic, 'logic32');
       default: return fin('A - B', CcOp.Sub, 'cmp32');
     }
+  }
+  /** The 8-bit counterpart of a 32-bit known state (SUB/CMP and logic ops), or null. */
+  function byteKnown(kn: Known): Known {
+    return kn === 'cmp32' ? 'cmp8' : kn === 'logic32' ? 'logic8' : null;
   }
   /** ALU on r/m (dest when `toRm`) and reg / immediate `bExpr`. */
   function aluRm(aluOp: number, size: number, m: Rm, bExpr: string, toRm: boolean): string {
@@ -368,7 +382,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
       }
       case 0x99: return { code: set32(2, 'r0 >> 31'), mem: false };
       case 0x98: return { code: set32(0, '(r0 << 16) >> 16'), mem: false };
-      case 0xa8: { const imm = byte(); const a = alu(4, 1); known = null; return { code: `{ const A = r0 & 255; const B = ${imm}; ${a.code} ${a.cc} }`, mem: false }; }
+      case 0xa8: { const imm = byte(); const a = alu(4, 1); known = 'logic8'; return { code: `{ const A = r0 & 255; const B = ${imm}; ${a.code} ${a.cc} }`, mem: false }; }
       case 0xa9: { const imm = imm32(); const a = alu(4, 4); known = 'logic32'; return { code: `{ const A = r0; const B = ${imm}; ${a.code} ${a.cc} }`, mem: false }; }
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
         return { code: set8(op & 7, `${byte()}`), mem: false };

@@ -42,7 +42,13 @@ export function div32(hi: number, lo: number, d: number, signed: boolean): boole
   if (hi >>> 0 >= du) return false; // the quotient needs more than 32 bits
   let rem = hi >>> 0;
   let q = 0;
-  for (let i = 31; i >= 0; i--) {
+  if (rem < 0x100000) {
+    // A dividend below 2^52 is an exact double, and so is the quotient's floor: the rounding error of
+    // n / du (at most q * 2^-53) stays below the gap to the next integer (at least 1 / du).
+    const n = rem * 0x100000000 + (lo >>> 0);
+    q = Math.floor(n / du);
+    rem = n - q * du;
+  } else for (let i = 31; i >= 0; i--) {
     const carry = rem >>> 31;
     rem = ((rem << 1) | ((lo >>> i) & 1)) >>> 0;
     q = (q << 1) >>> 0;

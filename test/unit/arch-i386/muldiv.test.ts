@@ -148,4 +148,23 @@ describe('i386 32-bit MUL/IMUL and DIV/IDIV without BigInt (muldiv32.ts)', () =>
       }
     }
   });
+
+  it('divides exactly on both sides of the double-division path (dividends below 2^52) and at quotient boundaries', () => {
+    let checked = 0;
+    for (let i = 0; i < 4000; i++) {
+      const hi = [0, 1, 0xffffe, 0xfffff, 0x100000, 0x100001, 0x7ffff][i % 7];
+      const d = BigInt((hi + 1 + (rnd() >>> (i % 32))) >>> 0 || 1); // above hi: the quotient fits
+      // n = q * d + r with r in {0, 1, d - 1}, n's high word hi: quotients right at, above and below an integer.
+      const r = [0n, 1n, d - 1n][i % 3] % d;
+      const base = BigInt(hi) << 32n, qLow = (base + d - 1n) / d, qHigh = (base + 0xffffffffn - r) / d;
+      if (qHigh < qLow) continue;
+      const q = qLow + (BigInt(rnd() >>> 0) % (qHigh - qLow + 1n));
+      const n = q * d + r;
+      const lo = Number(n & 0xffffffffn) | 0;
+      expect(div32(hi, lo, Number(d) | 0, false)).toBe(true);
+      expect([R[0] >>> 0, R[1] >>> 0]).toEqual([Number(q), Number(r)]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(3000);
+  });
 });
