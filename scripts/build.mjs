@@ -2,6 +2,7 @@
 // Compiles rvos to dist/ for the packed package:
 //   dist/src, dist/plugins  tsc's JavaScript + type declarations (rvos/plugin-api, rvos/testing, the built-in
 //                           plugins, each with its manifest's entry pointing at the compiled file);
+//   dist/boards.json        the built-in boards' YAML parsed (src/core/yaml-file.ts);
 //   dist/cli                main.js (oclif's entry), the commands and the hooks bundled by esbuild with
 //                           @oclif/core into one CommonJS file run with V8's code cache (below), which is
 //                           what the installed `rvos` runs: a file to load instead of ~250 (rvos' core,
@@ -11,12 +12,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle-options.mjs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 // From scratch: tsc would leave the output of deleted sources behind.
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+// The built-in boards parsed once here (dist/boards.json, src/core/yaml-file.ts): a run takes a board's data from it
+// while the board's file is unchanged, instead of running the YAML parser at each start.
+const { PREPARSED_BOARDS, preparseBoards } = await import(pathToFileURL(join(dist, 'src', 'core', 'yaml-file.js')).href);
+const boardFiles = readdirSync(join(root, 'boards')).filter((f) => f.endsWith('.yaml')).sort();
+writeFileSync(join(root, PREPARSED_BOARDS), JSON.stringify(preparseBoards(join(root, 'boards'), boardFiles)) + '\n');
 
 // Each built-in plugin bundled from tsc's output into dist/plugins/NAME/index.js (code plugins share, such as the SD
 // card slot, in dist/plugins/chunks/), which its manifest's entry names: a plugin loads as a file or two instead of
