@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { UserError } from './errors.js';
 import { formatBytes, MAX_YAML_BYTES, readInput } from './input-file.js';
 import { packageRoot } from './paths.js';
@@ -11,7 +12,8 @@ import { startupMark } from './startup-trace.js';
  * also parsed at build time (scripts/build.mjs writes PREPARSED_BOARDS): a `--board virt` run then takes their data
  * from there instead of running the YAML parser (~5 % of a bare-metal hello round trip). The YAML files stay the
  * source of truth: a pre-parsed board is used only when its text is the file's text, character for character;
- * an edited board, a checkout not built since, or a user's own file is parsed.
+ * an edited board, a checkout not built since, or a user's own file is parsed. The YAML parser itself is loaded at
+ * the first parse (yamlParser), so such a run does not even evaluate it.
  */
 
 export type LineOf = (path: Array<string | number>) => number;
@@ -40,8 +42,25 @@ export function readYaml(file: string): { data: unknown; lineOf: LineOf } {
   return { data: parsed.data, lineOf: lineLookup(parsed.lines) };
 }
 
+type Yaml = typeof import('yaml');
+let yaml: Yaml | undefined;
+
+/**
+ * The yaml package, evaluated at the first call. In rvos' esbuild bundles (the installed CLI, a checkout's) require() is
+ * the bundle's and returns its own copy of yaml, evaluated then; in unbundled ES modules (tsx, dist/src) there is no
+ * require and Node loads the package.
+ */
+function yamlParser(): Yaml {
+  if (!yaml) {
+    yaml = typeof require === 'function' ? (require('yaml') as Yaml) : (createRequire(import.meta.url)('yaml') as Yaml);
+    startupMark('YAML parser loaded');
+  }
+  return yaml;
+}
+
 /** Parses `text` (the content of `file`, named in errors). */
 export function parseYaml(file: string, text: string): ParsedYaml {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlParser();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, intAsBigInt: false });
   if (doc.errors.length > 0) {

@@ -81,16 +81,18 @@ describe('rvos installed from the packed tarball', () => {
     expect(readdirSync(caches).sort()).toEqual(bundles.map((b) => basename(codeCacheFile(b, helloEnv)!)).sort());
   });
 
-  it('takes a built-in board from the build\'s parse (dist/boards.json), a user\'s copy of it from its YAML', async () => {
+  it('takes a built-in board from the build\'s parse (dist/boards.json) without loading the YAML parser, a user\'s copy of it from its YAML', async () => {
     const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
     const traceEnv = { ...env, RVOS_STARTUP_TRACE: '1' };
     const builtin = await run(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env: traceEnv });
     expect(builtin.code, builtin.stderr).toBe(0);
     expect(builtin.stderr).toMatch(/^rvos startup: .* virt\.yaml: pre-parsed by the build$/m);
+    expect(builtin.stderr).not.toContain('YAML parser loaded'); // not even evaluated
     const copy = join(home, 'virt.yaml');
     writeFileSync(copy, readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'boards', 'virt.yaml')));
     const user = await run(rvosBin, ['run', '--board', copy, '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env: traceEnv });
     expect(user.code, user.stderr).toBe(0);
+    expect(user.stderr).toMatch(/^rvos startup: .* YAML parser loaded$/m);
     expect(user.stderr).toMatch(/^rvos startup: .* virt\.yaml: YAML parsed$/m);
     expect(user.stdout).toBe(builtin.stdout);
   });
