@@ -45,7 +45,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 // The same, each as one CommonJS file (dist/plugins/NAME/index.cjs, its shared code copied in), which the installed CLI
-// runs through its loader with V8's code cache (scripts/cli-loader.mjs, importEntry in src/core/plugins.ts) instead of
+// runs through its loader with V8's code cache (scripts/cli-loader.cjs, importEntry in src/core/plugins.ts) instead of
 // compiling the ES module again at every start; anything else imports the manifest's entry.
 await build({
   ...bundleOptions,
@@ -62,16 +62,18 @@ for (const { name, pkg } of plugins) {
 }
 
 // The CLI: src/cli/main.js (oclif's entry), every command and hook, from tsc's output, with @oclif/core, yaml, zod
-// and inversify, in one CommonJS file (dist/cli/rvos.bundle.js) that dist/cli/load.js (scripts/cli-loader.mjs) runs
-// with V8's code cache. oclif and bin/rvos.js find ES modules where they look (dist/cli/main.js,
-// dist/cli/commands/..., dist/cli/hooks/...): each hands out its part of the bundle's exports.
+// and inversify, in one CommonJS file (dist/cli/rvos.bundle.js) that dist/cli/load.js (scripts/cli-loader.cjs) runs
+// with V8's code cache. oclif and bin/rvos.js find modules where they look (dist/cli/main.js,
+// dist/cli/commands/..., dist/cli/hooks/...): each hands out its part of the bundle's exports. All of dist/cli is
+// CommonJS (its package.json says so), as bin/rvos.js is: an installed run needs no ES module loader (~10 ms of CPU
+// at each start).
 const parts = readdirSync(join(dist, 'src'), { recursive: true, encoding: 'utf8' })
   .filter((f) => /^(commands|hooks)\/.*\.js$/.test(f) && !f.startsWith('commands/support/'))
   .sort();
-// Each command and hook as a function importing it: esbuild evaluates a part's modules when it is first asked for, so
-// a run evaluates its own command's code only.
+// Each command and hook as a function requiring it: esbuild evaluates a part's modules when it is first asked for, so
+// a run evaluates its own command's code only (synchronously: the parts have no top-level await).
 const table = (dir) =>
-  `{ ${parts.filter((f) => f.startsWith(`${dir}/`)).map((f) => `${JSON.stringify(f.slice(dir.length + 1, -3))}: () => import(${JSON.stringify(join(dist, 'src', f))})`).join(', ')} }`;
+  `{ ${parts.filter((f) => f.startsWith(`${dir}/`)).map((f) => `${JSON.stringify(f.slice(dir.length + 1, -3))}: () => require(${JSON.stringify(join(dist, 'src', f))})`).join(', ')} }`;
 const cli = join(dist, 'cli');
 rmSync(cli, { recursive: true, force: true });
 await build({
@@ -95,12 +97,13 @@ await build({
 // bundle's few import() calls (oclif loading a command, rvos a plugin) go through the loader's instead.
 const bundled = join(cli, 'rvos.bundle.js');
 writeFileSync(bundled, readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('));
-writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.mjs')));
-writeFileSync(join(cli, 'main.js'), "import { cli } from './load.js';\nexport const main = cli.main;\n");
+writeFileSync(join(cli, 'package.json'), '{ "type": "commonjs" }\n');
+writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.cjs')));
+writeFileSync(join(cli, 'main.js'), "exports.main = require('./load.js').cli.main;\n");
 for (const f of parts) {
   const [dir, ...rest] = f.split('/');
   const id = rest.join('/').slice(0, -3);
   const up = '../'.repeat(rest.length);
   mkdirSync(dirname(join(cli, f)), { recursive: true });
-  writeFileSync(join(cli, f), `import { cli } from '${up}load.js';\nexport default (await cli.${dir}[${JSON.stringify(id)}]()).default;\n`);
+  writeFileSync(join(cli, f), `module.exports = require('${up}load.js').cli.${dir}[${JSON.stringify(id)}]();\n`);
 }
