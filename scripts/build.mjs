@@ -74,6 +74,23 @@ const parts = readdirSync(join(dist, 'src'), { recursive: true, encoding: 'utf8'
 // a run evaluates its own command's code only (synchronously: the parts have no top-level await).
 const table = (dir) =>
   `{ ${parts.filter((f) => f.startsWith(`${dir}/`)).map((f) => `${JSON.stringify(f.slice(dir.length + 1, -3))}: () => require(${JSON.stringify(join(dist, 'src', f))})`).join(', ')} }`;
+// oclif requires two modules when it loads that few runs use: Node's readline (a flag read from stdin) and tinyglobby
+// with fdir and picomatch (finding commands without a manifest, which the package has). In the CLI bundle each becomes
+// an object that requires the module at its first property read (oclif reads them only as `module.property`), so most
+// runs never load them. (Its perf_hooks and child_process load anyway: Node, and wsl-utils at oclif's config load.)
+const lazyOclifRequires = {
+  name: 'lazy-oclif-requires',
+  setup(b) {
+    b.onResolve({ filter: /^(node:readline|tinyglobby)$/ }, (args) =>
+      args.kind === 'require-call' && /[\\/]@oclif[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'rvos-lazy', pluginData: args.resolveDir } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'rvos-lazy' }, (args) => ({
+      contents: `let m;\nmodule.exports = new Proxy({}, { get: (_, key) => (m ??= require(${JSON.stringify(args.path)}))[key] });\n`,
+      resolveDir: args.pluginData,
+      loader: 'js',
+    }));
+  },
+};
 const cli = join(dist, 'cli');
 rmSync(cli, { recursive: true, force: true });
 await build({
@@ -86,6 +103,7 @@ await build({
   splitting: false,
   format: 'cjs',
   outfile: join(cli, 'rvos.bundle.js'),
+  plugins: [lazyOclifRequires],
   // Less to read and hash at each start; names stay (stack traces and errors name functions and classes).
   minifyWhitespace: true,
   minifySyntax: true,

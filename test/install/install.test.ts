@@ -97,7 +97,7 @@ describe('rvos installed from the packed tarball', () => {
     expect(user.stdout).toBe(builtin.stdout);
   });
 
-  it('starts without Node\'s ES module loader: bin/rvos.js and dist/cli are CommonJS', async () => {
+  it('starts without Node\'s ES module loader (bin/rvos.js and dist/cli are CommonJS) or readline (oclif\'s, lazy)', async () => {
     const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
     const report = join(home, 'module-list.cjs');
     writeFileSync(report, "process.on('exit', () => process.stderr.write('node modules: ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n");
@@ -107,6 +107,9 @@ describe('rvos installed from the packed tarball', () => {
     const loaded = JSON.parse(/^node modules: (.*)$/m.exec(r.stderr)![1]) as string[];
     expect(loaded).toContain('NativeModule internal/modules/cjs/loader'); // the report works
     expect(loaded.filter((m) => /esm\/(module_job|translators)/.test(m))).toEqual([]);
+    expect(loaded).not.toContain('NativeModule readline');
+    // oclif's command globbing (tinyglobby) is bundled behind the same lazy require (scripts/build.mjs).
+    expect(readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'dist', 'cli', 'rvos.bundle.js'), 'utf8')).toContain('rvos-lazy:tinyglobby');
   });
 
   it('reports a bad prop a built-in plugin rejects as bad input (exit 2), like the checkout does', async () => {
