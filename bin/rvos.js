@@ -2,57 +2,62 @@
 // An installed rvos runs its compiled JavaScript (dist/cli, oclif bundled in). A checkout (src/ present) runs its
 // sources: bundled by esbuild into dist/checkout/ (rebuilt when a source changes; scripts/checkout-bundle.mjs),
 // or, with RVOS_CHECKOUT_BUNDLE=0 or without esbuild, through tsx with the package's own tsconfig. Both work
-// from any folder.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// from any folder. This file is CommonJS (bin/package.json), as dist/cli is: an installed run then starts without
+// Node's ES module loader.
+'use strict';
+const { existsSync, readFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
 if (process.env.RVOS_STARTUP_TRACE) traceStartup();
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(__dirname, '..');
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const args = process.argv.slice(2);
 
 /**
- * Imports a bundle's main.js. oclif checks the Node version when it loads (semver's ~50 modules) against its own
- * package.json, which a bundled oclif cannot find: that dead work is skipped (package.json's engines asks for
- * Node 20 already).
+ * Loads a bundle's main.js (`load` imports or requires it). oclif checks the Node version when it loads (semver's
+ * ~50 modules) against its own package.json, which a bundled oclif cannot find: that dead work is skipped
+ * (package.json's engines asks for Node 20 already).
  */
-async function importBundle(file) {
+async function loadBundle(load) {
   const skip = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
   if (skip) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
   try {
-    return await import(pathToFileURL(file).href);
+    return await load();
   } finally {
     if (skip) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
   }
 }
 
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-  // oclif's version line, without loading oclif (start-up time matters to scripts).
-  process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`);
-} else if (existsSync(join(root, 'src', 'commands')) && process.env.RVOS_COMPILED !== '1') {
-  const bundle = process.env.RVOS_CHECKOUT_BUNDLE === '0' ? undefined : await (await import('../scripts/checkout-bundle.mjs')).checkoutBundle(root);
-  if (bundle) {
-    globalThis.rvosCheckout = { root, plugins: bundle.plugins };
-    process.setSourceMapsEnabled(true); // stack traces name the sources
-    pjson.oclif.commands.target = relative(root, join(bundle.dir, 'commands'));
-    pjson.oclif.hooks.command_not_found = relative(root, join(bundle.dir, 'hooks', 'command-not-found.js'));
-    const { main } = await importBundle(join(bundle.dir, 'main.js'));
-    await main({ root, pjson });
+/** Runs the command line: answers --version itself, else hands it to oclif (bundled when it can be). */
+async function run() {
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+    // oclif's version line, without loading oclif (start-up time matters to scripts).
+    process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`);
+  } else if (existsSync(join(root, 'src', 'commands')) && process.env.RVOS_COMPILED !== '1') {
+    const bundle = process.env.RVOS_CHECKOUT_BUNDLE === '0' ? undefined : await (await import('../scripts/checkout-bundle.mjs')).checkoutBundle(root);
+    if (bundle) {
+      globalThis.rvosCheckout = { root, plugins: bundle.plugins };
+      process.setSourceMapsEnabled(true); // stack traces name the sources
+      pjson.oclif.commands.target = relative(root, join(bundle.dir, 'commands'));
+      pjson.oclif.hooks.command_not_found = relative(root, join(bundle.dir, 'hooks', 'command-not-found.js'));
+      const { main } = await loadBundle(() => import(pathToFileURL(join(bundle.dir, 'main.js')).href));
+      await main({ root, pjson });
+    } else {
+      const { execute, settings } = await import('@oclif/core');
+      // rvos loads its TypeScript itself (tsx below): oclif must not look for ts-node.
+      settings.enableAutoTranspile = false;
+      const { register } = await import('tsx/esm/api');
+      register({ tsconfig: join(root, 'tsconfig.json') });
+      pjson.oclif.commands.target = './src/commands';
+      pjson.oclif.hooks.command_not_found = './src/hooks/command-not-found.ts';
+      await execute({ dir: pathToFileURL(__filename).href, loadOptions: { root, pjson } });
+    }
   } else {
-    const { execute, settings } = await import('@oclif/core');
-    // rvos loads its TypeScript itself (tsx below): oclif must not look for ts-node.
-    settings.enableAutoTranspile = false;
-    const { register } = await import('tsx/esm/api');
-    register({ tsconfig: join(root, 'tsconfig.json') });
-    pjson.oclif.commands.target = './src/commands';
-    pjson.oclif.hooks.command_not_found = './src/hooks/command-not-found.ts';
-    await execute({ dir: import.meta.url, loadOptions: { root, pjson } });
+    globalThis.rvosStartupTrace?.push(['bin/rvos.js: requires dist/cli/main.js', performance.now()]);
+    const { main } = await loadBundle(() => require(join(root, 'dist', 'cli', 'main.js')));
+    await main();
   }
-} else {
-  globalThis.rvosStartupTrace?.push(['bin/rvos.js: imports dist/cli/main.js', performance.now()]);
-  const { main } = await importBundle(join(root, 'dist', 'cli', 'main.js'));
-  await main();
 }
 
 /**
@@ -72,3 +77,5 @@ function traceStartup() {
     process.stderr.write(`rvos startup: CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms (user ${(cpu.user / 1000).toFixed(1)}, system ${(cpu.system / 1000).toFixed(1)})\n`);
   });
 }
+
+run();

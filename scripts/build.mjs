@@ -2,6 +2,7 @@
 // Compiles rvos to dist/ for the packed package:
 //   dist/src, dist/plugins  tsc's JavaScript + type declarations (rvos/plugin-api, rvos/testing, the built-in
 //                           plugins, each with its manifest's entry pointing at the compiled file);
+//   dist/boards.json        the built-in boards' YAML parsed (src/core/yaml-file.ts);
 //   dist/cli                main.js (oclif's entry), the commands and the hooks bundled by esbuild with
 //                           @oclif/core into one CommonJS file run with V8's code cache (below), which is
 //                           what the installed `rvos` runs: a file to load instead of ~250 (rvos' core,
@@ -11,12 +12,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle-options.mjs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 // From scratch: tsc would leave the output of deleted sources behind.
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+// The built-in boards parsed once here (dist/boards.json, src/core/yaml-file.ts): a run takes a board's data from it
+// while the board's file is unchanged, instead of running the YAML parser at each start.
+const { PREPARSED_BOARDS, preparseBoards } = await import(pathToFileURL(join(dist, 'src', 'core', 'yaml-file.js')).href);
+const boardFiles = readdirSync(join(root, 'boards')).filter((f) => f.endsWith('.yaml')).sort();
+writeFileSync(join(root, PREPARSED_BOARDS), JSON.stringify(preparseBoards(join(root, 'boards'), boardFiles)) + '\n');
 
 // Each built-in plugin bundled from tsc's output into dist/plugins/NAME/index.js (code plugins share, such as the SD
 // card slot, in dist/plugins/chunks/), which its manifest's entry names: a plugin loads as a file or two instead of
@@ -37,7 +45,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 // The same, each as one CommonJS file (dist/plugins/NAME/index.cjs, its shared code copied in), which the installed CLI
-// runs through its loader with V8's code cache (scripts/cli-loader.mjs, importEntry in src/core/plugins.ts) instead of
+// runs through its loader with V8's code cache (scripts/cli-loader.cjs, importEntry in src/core/plugins.ts) instead of
 // compiling the ES module again at every start; anything else imports the manifest's entry.
 await build({
   ...bundleOptions,
@@ -54,16 +62,35 @@ for (const { name, pkg } of plugins) {
 }
 
 // The CLI: src/cli/main.js (oclif's entry), every command and hook, from tsc's output, with @oclif/core, yaml, zod
-// and inversify, in one CommonJS file (dist/cli/rvos.bundle.js) that dist/cli/load.js (scripts/cli-loader.mjs) runs
-// with V8's code cache. oclif and bin/rvos.js find ES modules where they look (dist/cli/main.js,
-// dist/cli/commands/..., dist/cli/hooks/...): each hands out its part of the bundle's exports.
+// and inversify, in one CommonJS file (dist/cli/rvos.bundle.js) that dist/cli/load.js (scripts/cli-loader.cjs) runs
+// with V8's code cache. oclif and bin/rvos.js find modules where they look (dist/cli/main.js,
+// dist/cli/commands/..., dist/cli/hooks/...): each hands out its part of the bundle's exports. All of dist/cli is
+// CommonJS (its package.json says so), as bin/rvos.js is: an installed run needs no ES module loader (~10 ms of CPU
+// at each start).
 const parts = readdirSync(join(dist, 'src'), { recursive: true, encoding: 'utf8' })
   .filter((f) => /^(commands|hooks)\/.*\.js$/.test(f) && !f.startsWith('commands/support/'))
   .sort();
-// Each command and hook as a function importing it: esbuild evaluates a part's modules when it is first asked for, so
-// a run evaluates its own command's code only.
+// Each command and hook as a function requiring it: esbuild evaluates a part's modules when it is first asked for, so
+// a run evaluates its own command's code only (synchronously: the parts have no top-level await).
 const table = (dir) =>
-  `{ ${parts.filter((f) => f.startsWith(`${dir}/`)).map((f) => `${JSON.stringify(f.slice(dir.length + 1, -3))}: () => import(${JSON.stringify(join(dist, 'src', f))})`).join(', ')} }`;
+  `{ ${parts.filter((f) => f.startsWith(`${dir}/`)).map((f) => `${JSON.stringify(f.slice(dir.length + 1, -3))}: () => require(${JSON.stringify(join(dist, 'src', f))})`).join(', ')} }`;
+// oclif requires two modules when it loads that few runs use: Node's readline (a flag read from stdin) and tinyglobby
+// with fdir and picomatch (finding commands without a manifest, which the package has). In the CLI bundle each becomes
+// an object that requires the module at its first property read (oclif reads them only as `module.property`), so most
+// runs never load them. (Its perf_hooks and child_process load anyway: Node, and wsl-utils at oclif's config load.)
+const lazyOclifRequires = {
+  name: 'lazy-oclif-requires',
+  setup(b) {
+    b.onResolve({ filter: /^(node:readline|tinyglobby)$/ }, (args) =>
+      args.kind === 'require-call' && /[\\/]@oclif[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'rvos-lazy', pluginData: args.resolveDir } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'rvos-lazy' }, (args) => ({
+      contents: `let m;\nmodule.exports = new Proxy({}, { get: (_, key) => (m ??= require(${JSON.stringify(args.path)}))[key] });\n`,
+      resolveDir: args.pluginData,
+      loader: 'js',
+    }));
+  },
+};
 const cli = join(dist, 'cli');
 rmSync(cli, { recursive: true, force: true });
 await build({
@@ -76,6 +103,7 @@ await build({
   splitting: false,
   format: 'cjs',
   outfile: join(cli, 'rvos.bundle.js'),
+  plugins: [lazyOclifRequires],
   // Less to read and hash at each start; names stay (stack traces and errors name functions and classes).
   minifyWhitespace: true,
   minifySyntax: true,
@@ -87,12 +115,13 @@ await build({
 // bundle's few import() calls (oclif loading a command, rvos a plugin) go through the loader's instead.
 const bundled = join(cli, 'rvos.bundle.js');
 writeFileSync(bundled, readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('));
-writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.mjs')));
-writeFileSync(join(cli, 'main.js'), "import { cli } from './load.js';\nexport const main = cli.main;\n");
+writeFileSync(join(cli, 'package.json'), '{ "type": "commonjs" }\n');
+writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.cjs')));
+writeFileSync(join(cli, 'main.js'), "exports.main = require('./load.js').cli.main;\n");
 for (const f of parts) {
   const [dir, ...rest] = f.split('/');
   const id = rest.join('/').slice(0, -3);
   const up = '../'.repeat(rest.length);
   mkdirSync(dirname(join(cli, f)), { recursive: true });
-  writeFileSync(join(cli, f), `import { cli } from '${up}load.js';\nexport default (await cli.${dir}[${JSON.stringify(id)}]()).default;\n`);
+  writeFileSync(join(cli, f), `module.exports = require('${up}load.js').cli.${dir}[${JSON.stringify(id)}]();\n`);
 }

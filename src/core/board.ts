@@ -1,14 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { BootModule, DeviceType } from './api.js';
 import { parseModuleSpec } from './boot-module.js';
 import { UserError } from './errors.js';
 import { resolveIrq, type IrqSpec } from './outputs.js';
-import { formatBytes, MAX_YAML_BYTES, readInput } from './input-file.js';
 import { packageRoot } from './paths.js';
 import { resolveProps } from './props.js';
+import { readYaml, type LineOf } from './yaml-file.js';
 
 /**
  * Board descriptors: YAML files describing a machine (arch, CPUs, memory, devices, boot defaults).
@@ -158,40 +157,7 @@ export interface Board {
 interface ParsedFile {
   file: string;
   data: BoardFile;
-  lineOf(path: Array<string | number>): number;
-}
-
-/**
- * Reads a YAML file (board or config), reporting syntax errors with their line. The file is read
- * up to MAX_YAML_BYTES (never all of `/dev/zero`), and aliases that expand without bound (a
- * "billion laughs" file) are refused, naming the file.
- */
-export function readYaml(file: string): { data: unknown; lineOf(path: Array<string | number>): number } {
-  const text = Buffer.from(readInput(file, MAX_YAML_BYTES, `the largest board or config file rvos reads (${formatBytes(MAX_YAML_BYTES)})`)).toString('utf8');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, intAsBigInt: false });
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0];
-    const line = lineCounter.linePos(err.pos[0]).line;
-    throw new UserError(`${file}:${line}: ${err.message.split('\n')[0]}`);
-  }
-  let data: unknown;
-  try {
-    // yaml's default maxAliasCount (100) bounds the expansion; it throws a ReferenceError past it.
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    const why = e instanceof ReferenceError && /alias/i.test(e.message) ? 'aliases expand too much (a YAML "billion laughs" file?)' : (e as Error).message;
-    throw new UserError(`${file}: ${why}`);
-  }
-  const lineOf = (path: Array<string | number>): number => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-      const range = (node as { range?: [number, number, number] } | undefined)?.range;
-      if (range) return lineCounter.linePos(range[0]).line;
-    }
-    return 1;
-  };
-  return { data, lineOf };
+  lineOf: LineOf;
 }
 
 export function formatPath(path: Array<string | number>): string {

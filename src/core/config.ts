@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { formatPath, parseSize, readYaml } from './board.js';
+import { formatPath, parseSize } from './board.js';
+import { readYaml } from './yaml-file.js';
 import { parseDriveSpec, type DriveSpec } from './disk/drive.js';
 import { UserError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,13 +16,27 @@ export const compiled = checkout === undefined && import.meta.url.endsWith('.js'
 /** True when rvos itself runs as TypeScript through tsx (a checkout's sources): a plugin's .ts entry then loads as is. */
 export const typeScriptLoaded = !import.meta.url.endsWith('.js');
 
+let root: string | undefined;
+
 /** The rvos package folder (holds package.json, boards/, kernels/; sources or dist/). */
 export function packageRoot(): string {
   if (checkout) return checkout.root;
-  // src/core in a checkout, dist/src/core in a build: the package is the nearest folder with a package.json.
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
+  // src/core in a checkout, dist/src/core or dist/cli (the CLI's bundle) in a build: the package is the nearest
+  // folder whose package.json names one (dist/cli/package.json only says its files are CommonJS).
+  if (root === undefined) {
+    let dir = here;
+    while (!namesPackage(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+    root = dir;
+  }
+  return root;
+}
+
+function namesPackage(file: string): boolean {
+  try {
+    return existsSync(file) && typeof (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'string';
+  } catch {
+    return false;
+  }
 }
 
 /** Where the built-in plugins are: compiled beside the core, or as sources in a checkout. */

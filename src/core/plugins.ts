@@ -162,7 +162,7 @@ function npmPackagesWithRvosField(nodeModules: string): string[] {
  * tsx for that plugin alone (its own tsconfig.json, if any).
  */
 async function importEntry(info: PluginInfo): Promise<Record<string, unknown>> {
-  // The installed CLI runs a built-in's CommonJS build (scripts/build.mjs) with V8's code cache (scripts/cli-loader.mjs).
+  // The installed CLI runs a built-in's CommonJS build (scripts/build.mjs) with V8's code cache (scripts/cli-loader.cjs).
   const commonJs = (globalThis as { rvosLoadCommonJs?: (file: string) => Record<string, unknown> }).rvosLoadCommonJs;
   const cjs = info.entry.replace(/\.js$/, '.cjs');
   if (commonJs && info.source === 'builtin' && cjs !== info.entry && existsSync(cjs)) return commonJs(cjs);

@@ -1,5 +1,5 @@
 /**
- * The installed CLI's loader (scripts/cli-loader.mjs, dist/cli/load.js): a CommonJS bundle run through vm.Script
+ * The installed CLI's loader (scripts/cli-loader.cjs, dist/cli/load.js): a CommonJS bundle run through vm.Script
  * with V8's code cache in the user's cache folder. Checked on a small bundle in child processes (the cache is
  * written at exit): written by a first run, used by the next, rewritten when V8 rejects it, never in the way.
  */
@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/cli.js';
 
-const loader = join(import.meta.dirname, '..', '..', 'scripts', 'cli-loader.mjs');
+const loader = join(import.meta.dirname, '..', '..', 'scripts', 'cli-loader.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'rvos-code-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

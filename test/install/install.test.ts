@@ -12,7 +12,7 @@ import { run } from '../helpers/cli.js';
 import { runRecordingModules } from '../helpers/modules.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const { codeCacheFile } = (await import(pathToFileURL(join(root, 'scripts', 'cli-loader.mjs')).href)) as {
+const { codeCacheFile } = (await import(pathToFileURL(join(root, 'scripts', 'cli-loader.cjs')).href)) as {
   codeCacheFile(bundle: string, env: NodeJS.ProcessEnv): string | undefined;
 };
 const work = mkdtempSync(join(tmpdir(), 'rvos-install-'));
@@ -71,7 +71,7 @@ describe('rvos installed from the packed tarball', () => {
     expect(r.stdout).toContain('hello: PASS');
     expect(r.modules.some((m) => m.includes('/rvos/dist/cli/main.js'))).toBe(true);
     expect(r.modules.filter((m) => /node_modules\/(@oclif|tsx|blessed|typescript)\//.test(m))).toEqual([]);
-    // The CLI is one bundle run with V8's code cache, kept in the user's cache folder (scripts/cli-loader.mjs); so is
+    // The CLI is one bundle run with V8's code cache, kept in the user's cache folder (scripts/cli-loader.cjs); so is
     // each built-in plugin the board uses, as its CommonJS build (scripts/build.mjs), and no other plugin or module.
     expect(r.modules.some((m) => m.includes('/rvos/dist/cli/load.js'))).toBe(true);
     expect(r.modules.filter((m) => m.includes('/rvos/dist/plugins/'))).toEqual([]);
@@ -79,6 +79,37 @@ describe('rvos installed from the packed tarball', () => {
     const bundles = [join(pkg, 'cli', 'rvos.bundle.js')];
     for (const p of ['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio']) bundles.push(join(pkg, 'plugins', p, 'index.cjs'));
     expect(readdirSync(caches).sort()).toEqual(bundles.map((b) => basename(codeCacheFile(b, helloEnv)!)).sort());
+  });
+
+  it('takes a built-in board from the build\'s parse (dist/boards.json) without loading the YAML parser, a user\'s copy of it from its YAML', async () => {
+    const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
+    const traceEnv = { ...env, RVOS_STARTUP_TRACE: '1' };
+    const builtin = await run(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env: traceEnv });
+    expect(builtin.code, builtin.stderr).toBe(0);
+    expect(builtin.stderr).toMatch(/^rvos startup: .* virt\.yaml: pre-parsed by the build$/m);
+    expect(builtin.stderr).not.toContain('YAML parser loaded'); // not even evaluated
+    const copy = join(home, 'virt.yaml');
+    writeFileSync(copy, readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'boards', 'virt.yaml')));
+    const user = await run(rvosBin, ['run', '--board', copy, '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env: traceEnv });
+    expect(user.code, user.stderr).toBe(0);
+    expect(user.stderr).toMatch(/^rvos startup: .* YAML parser loaded$/m);
+    expect(user.stderr).toMatch(/^rvos startup: .* virt\.yaml: YAML parsed$/m);
+    expect(user.stdout).toBe(builtin.stdout);
+  });
+
+  it('starts without Node\'s ES module loader (bin/rvos.js and dist/cli are CommonJS) or readline (oclif\'s, lazy)', async () => {
+    const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
+    const report = join(home, 'module-list.cjs');
+    writeFileSync(report, "process.on('exit', () => process.stderr.write('node modules: ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n");
+    const r = await run(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env: { ...env, NODE_OPTIONS: `--require ${report}` } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello: PASS');
+    const loaded = JSON.parse(/^node modules: (.*)$/m.exec(r.stderr)![1]) as string[];
+    expect(loaded).toContain('NativeModule internal/modules/cjs/loader'); // the report works
+    expect(loaded.filter((m) => /esm\/(module_job|translators)/.test(m))).toEqual([]);
+    expect(loaded).not.toContain('NativeModule readline');
+    // oclif's command globbing (tinyglobby) is bundled behind the same lazy require (scripts/build.mjs).
+    expect(readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'dist', 'cli', 'rvos.bundle.js'), 'utf8')).toContain('rvos-lazy:tinyglobby');
   });
 
   it('reports a bad prop a built-in plugin rejects as bad input (exit 2), like the checkout does', async () => {

@@ -6,16 +6,16 @@
 // RVOS_CODE_CACHE=0 turns it off), written when the process exits after a run without a usable one, so it holds
 // the functions that run compiled; others a week old go then. Safe when stale: its name has the bundle's size and mtime and the Node version,
 // V8 checks its own version, flags and the source, and a cache it rejects is only rewritten. Any failure to read or
-// write it (a read-only home) costs the cache, never the run.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+// write it (a read-only home) costs the cache, never the run. CommonJS, as all of dist/cli (scripts/build.mjs).
+'use strict';
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const { dirname, join, sep } = require('node:path');
+const vm = require('node:vm');
 
 /** Where `bundle`'s code cache lives, or undefined when turned off. */
-export function codeCacheFile(bundle, env = process.env) {
+function codeCacheFile(bundle, env = process.env) {
   if (env.RVOS_CODE_CACHE === '0') return undefined;
   const dir = env.RVOS_CODE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rvos', 'v8');
   const s = statSync(bundle);
@@ -26,7 +26,7 @@ export function codeCacheFile(bundle, env = process.env) {
  * 24 hex digits from three differently seeded FNV-1a hashes of `text`: a file name, not a secret (V8 rejects a cache
  * made for another source anyway). Loading node:crypto for a SHA-256 cost each start ~3 % of a hello round trip.
  */
-export function hashKey(text) {
+function hashKey(text) {
   let out = '';
   for (const seed of [0x811c9dc5, 0x050c5d1f, 0x6a09e667]) {
     let h = seed;
@@ -39,7 +39,7 @@ export function hashKey(text) {
 /**
  * Runs the CommonJS file `bundle` as Node's require() would (its own require, __filename, __dirname) and returns its exports, and how its code cache was used: 'used', 'rejected', 'none' or 'off'.
  */
-export function loadBundle(bundle, env = process.env) {
+function loadBundle(bundle, env = process.env) {
   const source = readFileSync(bundle, 'utf8');
   const name = bundle.split(sep).slice(-2).join('/');
   globalThis.rvosStartupTrace?.push([`${name} read`, performance.now()]);
@@ -95,9 +95,9 @@ function pruneCaches(dir, keep) {
   }
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const installed = here.endsWith(join('dist', 'cli'));
+const installed = __dirname.endsWith(join('dist', 'cli'));
 // The built-in plugins' CommonJS builds (dist/plugins/NAME/index.cjs) load the same way (importEntry in src/core/plugins.ts).
 if (installed) globalThis.rvosLoadCommonJs = (file) => loadBundle(file).exports;
 /** The CLI's exports ({ main, commands, hooks }) when this file is dist/cli/load.js beside the bundle. */
-export const cli = installed ? loadBundle(join(here, 'rvos.bundle.js')).exports : undefined;
+const cli = installed ? loadBundle(join(__dirname, 'rvos.bundle.js')).exports : undefined;
+module.exports = { codeCacheFile, hashKey, loadBundle, cli };
