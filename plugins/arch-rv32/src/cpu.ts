@@ -526,7 +526,6 @@ export class Rv32Cpu implements Cpu {
     let size = 0;
     for (const b of blocks) size += b.insns.length;
     const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
-    const needed = Math.max(threshold, Math.ceil(this.compileWork / size));
     // A region V8 compiled earlier in this process (a reboot: the same kernel code again) costs
     // next to nothing to compile again: its kind's threshold is enough.
     const work = loops ? this.compileWork : this.compileWork * STRAIGHT_WORK_FACTOR;

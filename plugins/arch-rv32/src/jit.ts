@@ -12,8 +12,9 @@
  * a block looping on itself is compiled at JIT_THRESHOLD, a region whose control comes back to its
  * entry (a guest loop of several blocks) at REGION_THRESHOLD, and any other entry's first block
  * alone at HOT_THRESHOLD (cpu.ts compileBlockAt), each only once the interpreter has run about
- * COMPILE_WORK instructions from there (STRAIGHT_WORK_FACTOR times that for a block alone), unless a region of the same shape was compiled earlier in
- * the process (regionKnown: V8 has its source; a reboot).
+ * COMPILE_WORK instructions from there (STRAIGHT_WORK_FACTOR times that for a block alone),
+ * unless a region of the same shape was compiled earlier in the process (regionKnown: V8 has its
+ * source; a reboot).
  *
  * Regions are position independent: pc-relative values are computed from the `pc0` argument, so
  * one compiled region serves every virtual address its physical page is mapped at. They hold no
@@ -103,7 +104,8 @@ export const COLD_RATIO = 16;
  * A compiled region: runs with `pc0` the virtual pc of its entry, from its block number `blk0`
  * (a region of several blocks can be entered at any of them), with `n0` steps already taken in
  * this execute() call and at most `maxSteps` more; returns the steps taken and leaves the next pc
- * in `cpu.npc`. The function is bound to its hart when the region is created; it reads the hart's registers and RAM views when called.
+ * in `cpu.npc`. The function is bound to its hart when the region is created; it reads the
+ * hart's registers and RAM views when called.
  */
 export type BlockFn = (pc0: number, n0: number, maxSteps: number, blk0: number) => number;
 

@@ -222,7 +222,7 @@ export class CodeCache<T> {
   }
 
   /**
-   * The translate-when-worth-it rule (rv32, aarch64): called when the arch's heat counter at
+   * The translate-when-worth-it rule (aarch64): called when the arch's heat counter at
    * `slot` reaches `trigger` arrivals, and again after each wait this sets. A start is translated
    * once control has arrived there `threshold` times and often enough to have run about `work`
    * instructions in the interpreter (arrivals x its `size` in instructions): V8's compiles of a
@@ -235,13 +235,7 @@ export class CodeCache<T> {
     const needed = Math.max(threshold, Math.ceil(work / size));
     // Each earlier wait counts as MAX_WAIT, a bound: only the last one may be shorter.
     const seen = trigger + waits * MAX_WAIT;
-    const wait = Math.min(Math.max(needed - seen, 0), MAX_WAIT);
-    if (wait === 0 || waits === 255) return false;
-    page.warm[slot] = waits + 1;
-    page.waited[slot] += wait;
-    // The arch counts this same arrival once more when its compile call returns undefined.
-    page.heat[slot] = trigger - wait - 1;
-    return true;
+    return this.wait(page, slot, trigger, needed - seen);
   }
 
   /**
@@ -253,8 +247,16 @@ export class CodeCache<T> {
    * of its choosing (rv32 first waits for the least any region needs, without scanning it).
    */
   waitForArrivals(page: CodePage<T>, slot: number, trigger: number, needed: number): boolean {
+    return this.wait(page, slot, trigger, needed - page.arrivals(slot));
+  }
+
+  /**
+   * Makes `slot` wait for `missing` more arrivals (at most MAX_WAIT; none when `missing` <= 0 or
+   * after 255 waits): true when it waits.
+   */
+  private wait(page: CodePage<T>, slot: number, trigger: number, missing: number): boolean {
     const waits = page.warm[slot];
-    const wait = Math.min(needed - page.arrivals(slot), MAX_WAIT);
+    const wait = Math.min(missing, MAX_WAIT);
     if (wait <= 0 || waits === 255) return false;
     page.warm[slot] = waits + 1;
     page.waited[slot] += wait;
