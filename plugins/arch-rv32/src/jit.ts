@@ -37,7 +37,7 @@
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
-import { JIT_THRESHOLD, Op } from './execute.js';
+import { JIT_THRESHOLD, Op, WARM_CALLS } from './execute.js';
 import { mulh, mulhsu, mulhu } from './muldiv.js';
 
 export { JIT_THRESHOLD };
@@ -122,6 +122,9 @@ export class Block {
   readonly blk: number;
   /** Byte offset of this block from the region's entry (the caller passes pc - delta as `pc0`). */
   readonly delta: number;
+
+  /** Calls left that run at most WARM_STEPS steps (execute()). */
+  warm = WARM_CALLS;
 
   constructor(readonly fn: BlockFn | null, len: number, blk = 0, delta = 0) {
     this.len = len | 0;
