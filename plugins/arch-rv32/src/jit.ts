@@ -148,7 +148,7 @@ export interface Insn {
 }
 
 const HELPERS = { mulh, mulhsu, mulhu };
-const FACTORY_PARAMS = ['cpu', 'H'];
+const FACTORY_PARAMS = ['hart', 'H'];
 
 function compilable(op: Op): boolean {
   return (op >= Op.LUI && op <= Op.REMU) || op === Op.FENCE || op === Op.FENCE_I;
@@ -311,14 +311,36 @@ export function regionCover(blocks: RegionBlock[]): number[] {
  * entries each such block got a copy of the whole region compiled, and V8 compiled each copy).
  */
 export function compileRegion(cpu: Rv32Cpu, kit: JitKit, blocks: RegionBlock[]): Block[] {
-  const factory = kit.factory<(cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generateRegion(blocks));
+  const factory = kit.factory<RegionFactory>(FACTORY_PARAMS, generateRegion(blocks));
   if (compiledShapes.size >= MAX_SHAPES) compiledShapes.clear();
   compiledShapes.add(regionShape(blocks));
-  const fn = factory(cpu, HELPERS);
+  const fn = boundRegion(factory, cpu);
   const order = blockOrder(blocks);
   const entry = blocks[0].start;
   return blocks.map((b) => new Block(fn, b.insns.length, order.indexOf(b), b.start - entry));
 }
+
+type RegionFactory = (hart: Rv32Cpu, h: typeof HELPERS) => BlockFn;
+
+/**
+ * The function of a factory (a region's source) bound to a hart, made once per hart: a region
+ * compiled again (its page written, the cache flushed, a reboot) reuses it, with the code V8
+ * optimized for it. A function is made by its factory once, V8 specializes its optimized code to
+ * the factory's scope (function context specialization, only for a function literal that has made
+ * one closure): the hart and its RAM views are constants there, and a typed-array access costs a
+ * bounds check and the access (the compute kernel's quicksort region: no map, detach and base
+ * pointer loads at each of them). A second closure (another hart, a second machine in the process)
+ * is correct but not specialized: its views are read on entry, as before.
+ */
+function boundRegion(factory: RegionFactory, cpu: Rv32Cpu): BlockFn {
+  let harts = boundRegions.get(factory);
+  if (harts === undefined) boundRegions.set(factory, (harts = new WeakMap()));
+  let fn = harts.get(cpu);
+  if (fn === undefined) harts.set(cpu, (fn = factory(cpu, HELPERS)));
+  return fn;
+}
+
+const boundRegions = new WeakMap<RegionFactory, WeakMap<Rv32Cpu, BlockFn>>();
 
 /**
  * Shapes (regionShape) of the regions compiled in this process: V8 has their source already (the
@@ -444,9 +466,12 @@ export function generateRegion(scanned: RegionBlock[]): string {
   const loads = all.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
   const stores = all.some((i) => i.op >= Op.SB && i.op <= Op.SW);
   const out: string[] = [];
+  const scope = views(all);
   out.push('"use strict";');
+  // Constants of the factory's scope (see views): what V8 specializes a hart's one closure to.
+  out.push(`const cpu = hart, ${scope.map(([name, from]) => `${name}$ = ${from}`).join(', ')};`);
   out.push(`return function region_${entry.toString(16)}_${blocks.length}(pc0, n0, maxSteps, blk0) {`);
-  out.push(`  const ${views(all).join(', ')};`);
+  out.push(`  const ${scope.map(([name]) => `${name} = ${name}$`).join(', ')};`);
   // The data TLBs depend on the effective privilege: read them on entry.
   if (loads) out.push('  const rTag = cpu.rTag, rOff = cpu.rOff;');
   if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
@@ -755,32 +780,34 @@ function unsigned(r: string): string {
 }
 
 /**
- * What a region's code uses of the hart and the helpers, read into locals when it is called: as
- * constants of the factory's closure they were context slots, which optimized code reloaded and
- * checked (not yet initialized? still a typed array of that kind?) at every access.
+ * What a region's code uses of the hart and the helpers (local name, where from): constants of the
+ * factory's scope (`name$`), copied into locals when the function is called. In code V8 specialized
+ * to the factory's scope (boundRegion) the locals are constants; in other code they are read once
+ * per call (used as context slots directly, optimized code reloaded and checked them, not yet
+ * initialized? still a typed array of that kind?, at every access).
  */
-function views(insns: readonly Insn[]): string[] {
-  const used = new Set(['x = cpu.x']);
+function views(insns: readonly Insn[]): [string, string][] {
+  const used = new Map([['x', 'cpu.x']]);
   for (const ins of insns) {
     const view = VIEW[ins.op];
-    if (view !== undefined) used.add(view);
-    if (ins.op >= Op.SB && ins.op <= Op.SW) used.add('flags = cpu.pageFlags');
+    if (view !== undefined) used.set(...view);
+    if (ins.op >= Op.SB && ins.op <= Op.SW) used.set('flags', 'cpu.pageFlags');
   }
   return [...used];
 }
 
-const VIEW: Partial<Record<Op, string>> = {
-  [Op.LW]: 'i32 = cpu.ramI32',
-  [Op.SW]: 'i32 = cpu.ramI32',
-  [Op.LH]: 'i16 = cpu.ramI16',
-  [Op.LHU]: 'u16 = cpu.ramU16',
-  [Op.SH]: 'u16 = cpu.ramU16',
-  [Op.LB]: 'i8 = cpu.ramI8',
-  [Op.LBU]: 'u8 = cpu.ramU8',
-  [Op.SB]: 'u8 = cpu.ramU8',
-  [Op.MULH]: 'mulh = H.mulh',
-  [Op.MULHSU]: 'mulhsu = H.mulhsu',
-  [Op.MULHU]: 'mulhu = H.mulhu',
+const VIEW: Partial<Record<Op, [string, string]>> = {
+  [Op.LW]: ['i32', 'cpu.ramI32'],
+  [Op.SW]: ['i32', 'cpu.ramI32'],
+  [Op.LH]: ['i16', 'cpu.ramI16'],
+  [Op.LHU]: ['u16', 'cpu.ramU16'],
+  [Op.SH]: ['u16', 'cpu.ramU16'],
+  [Op.LB]: ['i8', 'cpu.ramI8'],
+  [Op.LBU]: ['u8', 'cpu.ramU8'],
+  [Op.SB]: ['u8', 'cpu.ramU8'],
+  [Op.MULH]: ['mulh', 'H.mulh'],
+  [Op.MULHSU]: ['mulhsu', 'H.mulhsu'],
+  [Op.MULHU]: ['mulhu', 'H.mulhu'],
 };
 
 function readsRs1(op: Op): boolean {
