@@ -325,12 +325,12 @@ type RegionFactory = (hart: Rv32Cpu, h: typeof HELPERS) => BlockFn;
 /**
  * The function of a factory (a region's source) bound to a hart, made once per hart: a region
  * compiled again (its page written, the cache flushed, a reboot) reuses it, with the code V8
- * optimized for it. A function is made by its factory once, V8 specializes its optimized code to
- * the factory's scope (function context specialization, only for a function literal that has made
- * one closure): the hart and its RAM views are constants there, and a typed-array access costs a
- * bounds check and the access (the compute kernel's quicksort region: no map, detach and base
- * pointer loads at each of them). A second closure (another hart, a second machine in the process)
- * is correct but not specialized: its views are read on entry, as before.
+ * optimized for it. While a factory has made one function only, V8 specializes that function's
+ * optimized code to the factory's scope (function context specialization): the hart and its RAM
+ * views are constants there, and a typed-array access costs a bounds check and the access (the
+ * compute kernel's quicksort region: no map check and no backing-store and base-pointer loads at
+ * each of them). A second closure (another hart, a second machine in the process) is correct but
+ * not specialized: its views are read on entry, as before.
  */
 function boundRegion(factory: RegionFactory, cpu: Rv32Cpu): BlockFn {
   let harts = boundRegions.get(factory);
