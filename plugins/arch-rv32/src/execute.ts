@@ -114,6 +114,17 @@ export const X0_SINK = 32;
 /** Control transfers to a slot before the block starting there is compiled (jit.ts). */
 export const JIT_THRESHOLD = 32;
 
+/**
+ * The first WARM_CALLS calls of a compiled block run at most WARM_STEPS steps each, so that its
+ * function returns several times before V8 optimizes it. V8 allocates a function's feedback vector
+ * only after it has run a while, and optimizes a long-running first call's loop on-stack (OSR):
+ * without this, the prologue (first call, no vector yet) and the epilogue (not reached yet) had no
+ * type feedback, the optimized code deoptimized on every return, and V8 re-entered the same cached
+ * OSR code on the next call (the compute kernel's sieve loop: up to 2300 deopts in one run).
+ */
+export const WARM_CALLS = 16;
+export const WARM_STEPS = 512;
+
 export function packInfo(op: Op, rd: number, rs1: number, rs2: number, compressed: boolean): number {
   return op | ((rd === 0 ? X0_SINK : rd) << 8) | (rs1 << 14) | (rs2 << 19) | ((compressed ? 2 : 4) << 24);
 }
@@ -172,7 +183,12 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
       if (block !== undefined) {
         const fn = block.fn;
         if (fn !== null && block.len <= budget - n) {
-          n = (n + fn((pc - block.delta) | 0, n, budget - n, block.blk)) | 0;
+          let max = budget - n;
+          if (block.warm > 0) {
+            block.warm--;
+            if (max > WARM_STEPS) max = WARM_STEPS;
+          }
+          n = (n + fn((pc - block.delta) | 0, n, max, block.blk)) | 0;
           if (cpu.exc) {
             pc = cpu.pc | 0;
             break;

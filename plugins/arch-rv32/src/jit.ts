@@ -29,15 +29,15 @@
  * counts it. So the function holds no call to the slow paths: V8 compiles it faster (the slow
  * paths are no longer inlined into it), and a miss first taken after V8 optimized it does not
  * deoptimize it (a path that never ran has no type feedback; leaving sets only constants).
- * Each load and store site remembers the page it last hit (PageSites), so that an access to the
- * same page skips the TLB lookup.
+ * Each load and store site (accesses of a kind through one base register in a block share one)
+ * remembers the page it last hit (PageSites), so that an access to the same page skips the TLB lookup.
  * After a store to a page with flags (compiled code, a watcher) it tells the hart and, when
  * that needs the run loop (`cpu.attention`, also set by a store over compiled code), returns
  * after that instruction. `cpu.npc` receives the next pc.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
-import { JIT_THRESHOLD, Op } from './execute.js';
+import { JIT_THRESHOLD, Op, WARM_CALLS } from './execute.js';
 import { mulh, mulhsu, mulhu } from './muldiv.js';
 
 export { JIT_THRESHOLD };
@@ -123,6 +123,9 @@ export class Block {
   /** Byte offset of this block from the region's entry (the caller passes pc - delta as `pc0`). */
   readonly delta: number;
 
+  /** Calls left that run at most WARM_STEPS steps (execute()). */
+  warm = WARM_CALLS;
+
   constructor(readonly fn: BlockFn | null, len: number, blk = 0, delta = 0) {
     this.len = len | 0;
     this.blk = blk | 0;
@@ -145,7 +148,7 @@ export interface Insn {
 }
 
 const HELPERS = { mulh, mulhsu, mulhu };
-const FACTORY_PARAMS = ['cpu', 'H'];
+const FACTORY_PARAMS = ['hart', 'H'];
 
 function compilable(op: Op): boolean {
   return (op >= Op.LUI && op <= Op.REMU) || op === Op.FENCE || op === Op.FENCE_I;
@@ -308,14 +311,36 @@ export function regionCover(blocks: RegionBlock[]): number[] {
  * entries each such block got a copy of the whole region compiled, and V8 compiled each copy).
  */
 export function compileRegion(cpu: Rv32Cpu, kit: JitKit, blocks: RegionBlock[]): Block[] {
-  const factory = kit.factory<(cpu: Rv32Cpu, h: typeof HELPERS) => BlockFn>(FACTORY_PARAMS, generateRegion(blocks));
+  const factory = kit.factory<RegionFactory>(FACTORY_PARAMS, generateRegion(blocks));
   if (compiledShapes.size >= MAX_SHAPES) compiledShapes.clear();
   compiledShapes.add(regionShape(blocks));
-  const fn = factory(cpu, HELPERS);
+  const fn = boundRegion(factory, cpu);
   const order = blockOrder(blocks);
   const entry = blocks[0].start;
   return blocks.map((b) => new Block(fn, b.insns.length, order.indexOf(b), b.start - entry));
 }
+
+type RegionFactory = (hart: Rv32Cpu, h: typeof HELPERS) => BlockFn;
+
+/**
+ * The function of a factory (a region's source) bound to a hart, made once per hart: a region
+ * compiled again (its page written, the cache flushed, a reboot) reuses it, with the code V8
+ * optimized for it. While a factory has made one function only, V8 specializes that function's
+ * optimized code to the factory's scope (function context specialization): the hart and its RAM
+ * views are constants there, and a typed-array access costs a bounds check and the access (the
+ * compute kernel's quicksort region: no map check and no backing-store and base-pointer loads at
+ * each of them). A second closure (another hart, a second machine in the process) is correct but
+ * not specialized: its views are read on entry, as before.
+ */
+function boundRegion(factory: RegionFactory, cpu: Rv32Cpu): BlockFn {
+  let harts = boundRegions.get(factory);
+  if (harts === undefined) boundRegions.set(factory, (harts = new WeakMap()));
+  let fn = harts.get(cpu);
+  if (fn === undefined) harts.set(cpu, (fn = factory(cpu, HELPERS)));
+  return fn;
+}
+
+const boundRegions = new WeakMap<RegionFactory, WeakMap<Rv32Cpu, BlockFn>>();
 
 /**
  * Shapes (regionShape) of the regions compiled in this process: V8 has their source already (the
@@ -441,9 +466,12 @@ export function generateRegion(scanned: RegionBlock[]): string {
   const loads = all.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
   const stores = all.some((i) => i.op >= Op.SB && i.op <= Op.SW);
   const out: string[] = [];
+  const scope = views(all);
   out.push('"use strict";');
+  // Constants of the factory's scope (see views): what V8 specializes a hart's one closure to.
+  out.push(`const cpu = hart, ${scope.map(([name, from]) => `${name}$ = ${from}`).join(', ')};`);
   out.push(`return function region_${entry.toString(16)}_${blocks.length}(pc0, n0, maxSteps, blk0) {`);
-  out.push(`  const ${views(all).join(', ')};`);
+  out.push(`  const ${scope.map(([name]) => `${name} = ${name}$`).join(', ')};`);
   // The data TLBs depend on the effective privilege: read them on entry.
   if (loads) out.push('  const rTag = cpu.rTag, rOff = cpu.rOff;');
   if (stores) out.push('  const wTag = cpu.wTag, wOff = cpu.wOff;');
@@ -487,6 +515,7 @@ function generateBlock(
   const npcAt = (off: number) => `(pc0 + ${base + off}) | 0`;
   const r = (n: number) => (n === 0 ? '0' : `r${n}`);
 
+  site.newBlock();
   insns.forEach((ins, k) => {
     const d = ins.rd === 32 ? null : r(ins.rd);
     const a = r(ins.rs1);
@@ -598,7 +627,7 @@ function generateBlock(
         const size = ins.op === Op.LW ? 4 : ins.op === Op.LH || ins.op === Op.LHU ? 2 : 1;
         const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
         const fast = { [Op.LW]: 'i32[o >> 2]', [Op.LH]: 'i16[o >> 1]', [Op.LHU]: 'u16[o >> 1]', [Op.LB]: 'i8[o]', [Op.LBU]: 'u8[o]' }[ins.op];
-        const [cv, co] = site.next();
+        const [cv, co] = site.at('load', ins.rs1);
         out.push(
           `{ const a = (${a} + ${imm}) | 0; let o = 0;`,
           `  if ((a & ${pageMask(size)}) === ${cv}) o = (${co} + (a & 4095)) | 0;`,
@@ -615,7 +644,7 @@ function generateBlock(
         const size = ins.op === Op.SW ? 4 : ins.op === Op.SH ? 2 : 1;
         const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
         const fast = { [Op.SW]: 'i32[o >> 2]', [Op.SH]: 'u16[o >> 1]', [Op.SB]: 'u8[o]' }[ins.op];
-        const [cv, co] = site.next();
+        const [cv, co] = site.at('store', ins.rs1);
         out.push(
           `{ const a = (${a} + ${imm}) | 0;`,
           `  if ((a & ${pageMask(size)}) === ${cv}) { const o = (${co} + (a & 4095)) | 0; ${fast} = ${b}; }`,
@@ -640,6 +669,7 @@ function generateBlock(
       default:
         throw new Error(`rv32 jit: cannot compile op ${ins.op}`);
     }
+    if (d) site.written(ins.rd);
   });
 
   if (!isControl(last.op)) out.push(goto(block.start + last.off + last.len, insns.length, true));
@@ -690,7 +720,8 @@ function terminator(
 }
 
 /**
- * Each load or store of a region remembers the page its last access hit, as two locals: the page's
+ * Each load or store site of a region (PageSites.at: one or several accesses of a block) remembers
+ * the page its last access hit, as two locals: the page's
  * virtual base (-1: none yet) and where that page starts in RAM (its base plus the TLB offset). An
  * access to the same page, aligned, then costs one mask and compare (`(a & pageMask) === base`)
  * instead of the TLB's tag and offset loads (and, for a store, the page-flags load): loops walk
@@ -705,11 +736,30 @@ function terminator(
  */
 class PageSites {
   private count = 0;
+  /** The current block's sites by kind and base register. */
+  private byBase = new Map<string, number>();
 
-  /** The locals of a new access site: its page's base and TLB offset. */
-  next(): [string, string] {
-    const k = this.count++;
+  /**
+   * The locals of an access site: its page's base and TLB offset. Accesses of a kind through the
+   * same base register in a block, the register unchanged between them, share a site (a function's
+   * register saves and restores: 14 sites became 2 in the compute kernel's quicksort region):
+   * fewer locals live across the region's loop, fewer of them spilled in V8's code.
+   */
+  at(kind: 'load' | 'store', base: number): [string, string] {
+    const key = `${kind} ${base}`;
+    let k = this.byBase.get(key);
+    if (k === undefined) this.byBase.set(key, (k = this.count++));
     return [`pv${k}`, `po${k}`];
+  }
+
+  /** A block starts: no site is shared with the one before. */
+  newBlock(): void {
+    this.byBase.clear();
+  }
+
+  /** Register `n` was written: later accesses through it get a site of their own. */
+  written(n: number): void {
+    for (const kind of ['load', 'store']) this.byBase.delete(`${kind} ${n}`);
   }
 
   declarations(): string[] {
@@ -752,32 +802,34 @@ function unsigned(r: string): string {
 }
 
 /**
- * What a region's code uses of the hart and the helpers, read into locals when it is called: as
- * constants of the factory's closure they were context slots, which optimized code reloaded and
- * checked (not yet initialized? still a typed array of that kind?) at every access.
+ * What a region's code uses of the hart and the helpers (local name, where from): constants of the
+ * factory's scope (`name$`), copied into locals when the function is called. In code V8 specialized
+ * to the factory's scope (boundRegion) the locals are constants; in other code they are read once
+ * per call (used as context slots directly, optimized code reloaded and checked them, not yet
+ * initialized? still a typed array of that kind?, at every access).
  */
-function views(insns: readonly Insn[]): string[] {
-  const used = new Set(['x = cpu.x']);
+function views(insns: readonly Insn[]): [string, string][] {
+  const used = new Map([['x', 'cpu.x']]);
   for (const ins of insns) {
     const view = VIEW[ins.op];
-    if (view !== undefined) used.add(view);
-    if (ins.op >= Op.SB && ins.op <= Op.SW) used.add('flags = cpu.pageFlags');
+    if (view !== undefined) used.set(...view);
+    if (ins.op >= Op.SB && ins.op <= Op.SW) used.set('flags', 'cpu.pageFlags');
   }
   return [...used];
 }
 
-const VIEW: Partial<Record<Op, string>> = {
-  [Op.LW]: 'i32 = cpu.ramI32',
-  [Op.SW]: 'i32 = cpu.ramI32',
-  [Op.LH]: 'i16 = cpu.ramI16',
-  [Op.LHU]: 'u16 = cpu.ramU16',
-  [Op.SH]: 'u16 = cpu.ramU16',
-  [Op.LB]: 'i8 = cpu.ramI8',
-  [Op.LBU]: 'u8 = cpu.ramU8',
-  [Op.SB]: 'u8 = cpu.ramU8',
-  [Op.MULH]: 'mulh = H.mulh',
-  [Op.MULHSU]: 'mulhsu = H.mulhsu',
-  [Op.MULHU]: 'mulhu = H.mulhu',
+const VIEW: Partial<Record<Op, [string, string]>> = {
+  [Op.LW]: ['i32', 'cpu.ramI32'],
+  [Op.SW]: ['i32', 'cpu.ramI32'],
+  [Op.LH]: ['i16', 'cpu.ramI16'],
+  [Op.LHU]: ['u16', 'cpu.ramU16'],
+  [Op.SH]: ['u16', 'cpu.ramU16'],
+  [Op.LB]: ['i8', 'cpu.ramI8'],
+  [Op.LBU]: ['u8', 'cpu.ramU8'],
+  [Op.SB]: ['u8', 'cpu.ramU8'],
+  [Op.MULH]: ['mulh', 'H.mulh'],
+  [Op.MULHSU]: ['mulhsu', 'H.mulhsu'],
+  [Op.MULHU]: ['mulhu', 'H.mulhu'],
 };
 
 function readsRs1(op: Op): boolean {

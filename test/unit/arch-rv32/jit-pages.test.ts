@@ -7,9 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
+import { Op } from '../../../plugins/arch-rv32/src/execute.js';
+import { generate, type Insn } from '../../../plugins/arch-rv32/src/jit.js';
 import { installHandlers, makeMachine, RAM_BASE, type TestMachine } from './machine.js';
 
-const { s0, s1, a0, a1, a2, a3, t0, t1, t2 } = A;
+const { s0, s1, a0, a1, a2, a3, t0, t1, t2, sp } = A;
 const DATA = RAM_BASE + 0x10000;
 /** Bytes of data the loops may touch, from DATA. */
 const SPAN = 0x5000;
@@ -76,6 +78,38 @@ describe('rv32 region compiler: remembered pages of loads and stores', () => {
     const [jit, ref] = twin(program, { [s0]: DATA, [s1]: 2000 });
     runBoth(jit, ref, 2000 * 10 + 2);
     expect(jit.cpu.mcause).toBe(3);
+  });
+
+  it('accesses of a kind through one base register in a block share a site, until the register is written', () => {
+    const insn = (op: Op, rd: number, rs1: number, rs2: number, imm: number, k: number): Insn => ({ op, rd, rs1, rs2, imm, off: 4 * k, len: 4 });
+    const src = generate([
+      insn(Op.LW, a0, sp, 0, 0, 0),
+      insn(Op.LW, a1, sp, 0, 4, 1),
+      insn(Op.SW, 32, sp, a2, 8, 2), // a store: a site of its own
+      insn(Op.LW, sp, sp, 0, 12, 3), // the shared load site; then sp changes
+      insn(Op.LW, a3, sp, 0, 0, 4), // a new site
+      insn(Op.BNE, 32, a0, 0, -20, 5),
+    ]);
+    expect(src).toContain('let pv0 = -1, po0 = 0, pv1 = -1, po1 = 0, pv2 = -1, po2 = 0;');
+    expect(src.match(/=== pv0\)/g)?.length).toBe(3);
+    expect(src.match(/=== pv1\)/g)?.length).toBe(1);
+    expect(src.match(/=== pv2\)/g)?.length).toBe(1);
+  });
+
+  it('a shared site whose accesses alternate between two pages, and a pointer chase through its base', () => {
+    // s0 sits 8 bytes below a page boundary: `lw 0(s0)` and `lw 12(s0)` are on two pages, one
+    // site; `lw t0, 0(t0)` follows a chain that crosses pages every few links.
+    const body = [A.lw(a0, s0, 0), A.lw(a2, s0, 12), A.add(a1, a1, a0), A.add(a1, a1, a2), A.lw(t0, t0, 0), A.add(a3, a3, t0), A.addi(s0, s0, 4), A.addi(s1, s1, -1)];
+    const program = [...body, A.bne(s1, 0, -4 * body.length), A.ebreak()];
+    const [jit, ref] = twin(program, { [s0]: DATA + 0xff8, [s1]: 900, [t0]: DATA + 0x3000 });
+    for (const m of [jit, ref]) {
+      // A ring of 64 links, each 0x1c4 bytes further (wrapping inside 0x3000..0x5000).
+      const link = (k: number) => DATA + 0x3000 + (((k % 64) * 0x1c4) & 0x1ffc);
+      for (let k = 0; k < 64; k++) m.w32(link(k), link(k + 1));
+    }
+    runBoth(jit, ref, 900 * 9 + 2);
+    expect(jit.cpu.mcause).toBe(3);
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
   });
 
   it('a store site on a watched page reaches the watcher every time, not only on its first store of a call', () => {
