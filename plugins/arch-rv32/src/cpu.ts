@@ -34,7 +34,8 @@ import { warmUpInterpreter } from './warmup.js';
 
 /** The decoded state of a RAM page: 2048 slots of [info, imm] (execute.ts describes the layout),
  * compiled blocks by slot, and block-start heat (negative while a block waits to be compiled;
- * `warm` counts its waits, compileBlockAt). */
+ * `warm` counts its waits, compileBlockAt; at least JIT_THRESHOLD where a block is stored, the
+ * only slots where execute() looks for one). */
 type CodePage = EnginePage<Block>;
 
 export const DEFAULT_TIMEBASE = 10_000_000;
@@ -535,12 +536,17 @@ export class Rv32Cpu implements Cpu {
     // The region's other blocks become entries too where nothing is compiled yet. The entry is
     // stored last, here and not by execute(), so that the cache records it even when storing
     // flushes the cache (execute() stores it again).
+    // Each slot with a block gets a heat of at least JIT_THRESHOLD: execute() looks for a block
+    // only there (its heat stays put from then on).
     const cover = regionCover(blocks);
     for (let k = 1; k < blocks.length; k++) {
       const s = blocks[k].start >> 1;
-      if (page.entries[s] === undefined) this.codePages.store(page, s, entries[k], cover, true);
+      if (page.entries[s] !== undefined) continue;
+      this.codePages.store(page, s, entries[k], cover, true);
+      if (page.heat[s] < JIT_THRESHOLD) page.heat[s] = JIT_THRESHOLD;
     }
     this.codePages.store(page, slot, entries[0], cover);
+    if (page.heat[slot] < JIT_THRESHOLD) page.heat[slot] = JIT_THRESHOLD;
     return entries[0];
   }
 
