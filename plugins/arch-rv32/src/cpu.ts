@@ -505,7 +505,10 @@ export class Rv32Cpu implements Cpu {
    * function (bytecode, then an optimizing compile on a background thread), which code run
    * only a few thousand times (an OS booting) never repays. A region of the same shape compiled
    * earlier in the process (jit.ts regionKnown: a reboot runs the same kernel code again) needs
-   * only its kind's threshold: V8 has its source already, so compiling it costs next to nothing.
+   * only its kind's threshold: V8 has its source and bytecode already. (Not its optimized code
+   * once the closures of the earlier compile are garbage: V8 holds that code weakly, so a new
+   * machine's region is optimized again on a background thread; the rv32 Linux boot's two main
+   * regions took 50-110 ms of TurboFan each, every boot of one process, on the loaded VM.)
    * No entry is scanned before compileWork / MAX_REGION_INSNS arrivals. `warm` counts the waits.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
@@ -527,8 +530,8 @@ export class Rv32Cpu implements Cpu {
     let size = 0;
     for (const b of blocks) size += b.insns.length;
     const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
-    // A region V8 compiled earlier in this process (a reboot: the same kernel code again) costs
-    // next to nothing to compile again: its kind's threshold is enough.
+    // A region V8 compiled earlier in this process (a reboot: the same kernel code again) needs
+    // no parse nor bytecode: its kind's threshold is enough.
     const work = loops ? this.compileWork : this.compileWork * STRAIGHT_WORK_FACTOR;
     const bar = regionKnown(blocks) ? threshold : Math.max(threshold, Math.ceil(work / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, bar)) return undefined;
