@@ -34,7 +34,8 @@ import { warmUpInterpreter } from './warmup.js';
 
 /** The decoded state of a RAM page: 2048 slots of [info, imm] (execute.ts describes the layout),
  * compiled blocks by slot, and block-start heat (negative while a block waits to be compiled;
- * `warm` counts its waits, compileBlockAt). */
+ * `warm` counts its waits, compileBlockAt; at least JIT_THRESHOLD where a block is stored, the
+ * only slots where execute() looks for one). */
 type CodePage = EnginePage<Block>;
 
 export const DEFAULT_TIMEBASE = 10_000_000;
@@ -504,7 +505,10 @@ export class Rv32Cpu implements Cpu {
    * function (bytecode, then an optimizing compile on a background thread), which code run
    * only a few thousand times (an OS booting) never repays. A region of the same shape compiled
    * earlier in the process (jit.ts regionKnown: a reboot runs the same kernel code again) needs
-   * only its kind's threshold: V8 has its source already, so compiling it costs next to nothing.
+   * only its kind's threshold: V8 has its source and bytecode already. (Not its optimized code
+   * once the closures of the earlier compile are garbage: V8 holds that code weakly, so a new
+   * machine's region is optimized again on a background thread; the rv32 Linux boot's two main
+   * regions took 50-110 ms of TurboFan each, every boot of one process, on the loaded VM.)
    * No entry is scanned before compileWork / MAX_REGION_INSNS arrivals. `warm` counts the waits.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
@@ -526,8 +530,8 @@ export class Rv32Cpu implements Cpu {
     let size = 0;
     for (const b of blocks) size += b.insns.length;
     const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
-    // A region V8 compiled earlier in this process (a reboot: the same kernel code again) costs
-    // next to nothing to compile again: its kind's threshold is enough.
+    // A region V8 compiled earlier in this process (a reboot: the same kernel code again) needs
+    // no parse nor bytecode: its kind's threshold is enough.
     const work = loops ? this.compileWork : this.compileWork * STRAIGHT_WORK_FACTOR;
     const bar = regionKnown(blocks) ? threshold : Math.max(threshold, Math.ceil(work / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, bar)) return undefined;
@@ -535,12 +539,17 @@ export class Rv32Cpu implements Cpu {
     // The region's other blocks become entries too where nothing is compiled yet. The entry is
     // stored last, here and not by execute(), so that the cache records it even when storing
     // flushes the cache (execute() stores it again).
+    // Each slot with a block gets a heat of at least JIT_THRESHOLD: execute() looks for a block
+    // only there (its heat stays put from then on).
     const cover = regionCover(blocks);
     for (let k = 1; k < blocks.length; k++) {
       const s = blocks[k].start >> 1;
-      if (page.entries[s] === undefined) this.codePages.store(page, s, entries[k], cover, true);
+      if (page.entries[s] !== undefined) continue;
+      this.codePages.store(page, s, entries[k], cover, true);
+      if (page.heat[s] < JIT_THRESHOLD) page.heat[s] = JIT_THRESHOLD;
     }
     this.codePages.store(page, slot, entries[0], cover);
+    if (page.heat[slot] < JIT_THRESHOLD) page.heat[slot] = JIT_THRESHOLD;
     return entries[0];
   }
 

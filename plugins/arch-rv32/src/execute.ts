@@ -176,35 +176,44 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
     const idx = pc & 0xffe;
     if (boundary) {
       // Compiled blocks (jit.ts) run here; the interpreter counts control transfers to a slot
-      // and compiles the block there once it is hot.
+      // and compiles the block there once it is hot. The heat is read first: below
+      // JIT_THRESHOLD no block starts at the slot (a slot with a block keeps its heat at or
+      // above it, cpu.ts compileBlockAt), so a boot's millions of transfers to cold code cost
+      // one typed-array increment, not also a load from the blocks array.
       boundary = false;
-      const blocks = cpu.fetchBlocks;
-      const block = blocks[idx >> 1];
-      if (block !== undefined) {
-        const fn = block.fn;
-        if (fn !== null && block.len <= budget - n) {
-          let max = budget - n;
-          if (block.warm > 0) {
-            block.warm--;
-            if (max > WARM_STEPS) max = WARM_STEPS;
+      const heat = cpu.fetchHeat;
+      const h = heat[idx >> 1] + 1;
+      if (h < JIT_THRESHOLD) heat[idx >> 1] = h;
+      else {
+        const blocks = cpu.fetchBlocks;
+        const block = blocks[idx >> 1];
+        if (block !== undefined) {
+          const fn = block.fn;
+          if (fn !== null && block.len <= budget - n) {
+            let max = budget - n;
+            if (block.warm > 0) {
+              block.warm--;
+              if (max > WARM_STEPS) max = WARM_STEPS;
+            }
+            n = (n + fn((pc - block.delta) | 0, n, max, block.blk)) | 0;
+            if (cpu.exc) {
+              pc = cpu.pc | 0;
+              break;
+            }
+            // An odd next pc: the block left before an access it does not do itself (a TLB
+            // miss); the interpreter runs that instruction and the rest of its block.
+            const npc = cpu.npc | 0;
+            pc = npc & -2;
+            if (cpu.attention) break;
+            boundary = (npc & 1) === 0;
+            continue;
           }
-          n = (n + fn((pc - block.delta) | 0, n, max, block.blk)) | 0;
-          if (cpu.exc) {
-            pc = cpu.pc | 0;
-            break;
-          }
-          // An odd next pc: the block left before an access it does not do itself (a TLB
-          // miss); the interpreter runs that instruction and the rest of its block.
-          const npc = cpu.npc | 0;
-          pc = npc & -2;
-          if (cpu.attention) break;
-          boundary = (npc & 1) === 0;
+        } else {
+          heat[idx >> 1] = h;
+          blocks[idx >> 1] = cpu.compileBlockAt(code, idx);
+          boundary = true;
           continue;
         }
-      } else if (++cpu.fetchHeat[idx >> 1] >= JIT_THRESHOLD) {
-        blocks[idx >> 1] = cpu.compileBlockAt(code, idx);
-        boundary = true;
-        continue;
       }
     }
     n++;

@@ -154,6 +154,23 @@ describe('rv32 block compiler: hotness', () => {
     expect(calls.cpu.blocksCompiled).toBeGreaterThan(0);
   });
 
+  it('gives every slot where a block is stored a heat of at least JIT_THRESHOLD (execute() looks for blocks only there)', () => {
+    const m = machine(callLoop(REGION_THRESHOLD * 4));
+    m.run(2 + 5 * (REGION_THRESHOLD + 8));
+    expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
+    const page = (m.cpu as unknown as { codePages: CodeCache<{ fn: unknown }> }).codePages.peek(0)!;
+    let stored = 0;
+    page.entries.forEach((block, slot) => {
+      if (block === undefined || block.fn === null) return;
+      stored++;
+      expect(page.heat[slot]).toBeGreaterThanOrEqual(JIT_THRESHOLD);
+    });
+    // The entry and the region's other blocks (the leaf, the return address).
+    expect(stored).toBeGreaterThanOrEqual(3);
+    m.run(5 * REGION_THRESHOLD * 4);
+    expect(m.reg(a0)).toBe(REGION_THRESHOLD * 4);
+  });
+
   it('keeps waiting past the heat counter\'s range (waits of at most 16384 arrivals, counted in `warm`)', () => {
     // 3 instructions x 40000 arrivals: three waits.
     const m = machine(longSelfLoop(60_000), true, 120_000);
