@@ -33,4 +33,14 @@ describe('aarch64 translator lazy flags', () => {
       expect(direct).toBeGreaterThan(0);
     });
   }
+
+  it('64-bit comparisons evaluate every part on every pass (no part first run when a loop ends)', () => {
+    // A part evaluated only when the high words differ or the low words are equal has no type
+    // feedback when V8 optimizes a loop and deoptimizes the loop's code on its last pass.
+    for (let cond = 0; cond < 14; cond++) {
+      const e = lazyCondition(FlagKind.SUB64, cond);
+      if (e === null) continue;
+      expect(e).not.toMatch(/&&|\|\||\?(?! 1 : 0\))/);
+    }
+  });
 });
