@@ -31,7 +31,7 @@
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
-import { addWithCarry, extendReg, logicFlags, shiftReg } from './alu.js';
+import { addWithCarry, extendReg, logicFlags } from './alu.js';
 import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js';
 import { LS_UNPRIV } from './decode.js';
 import { JIT_THRESHOLD, Op, REG_SINK, REG_ZR } from './execute.js';
@@ -134,7 +134,7 @@ export function nzcvOf(k: FlagKind, f: number, a: number, b: number, c: number, 
   }
 }
 
-const HELPERS = { extendReg, shiftReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, nzcvOf, MV, R };
+const HELPERS = { extendReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, nzcvOf, MV, R };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
@@ -629,7 +629,7 @@ export function generateRegion(segments: Insn[][]): string {
         const e = type === 0 ? `${L(rm)} << ${amount}` : type === 1 ? `(${L(rm)} >>> ${amount}) | 0` : type === 2 ? `${L(rm)} >> ${amount}` : `(${L(rm)} >>> ${amount}) | (${L(rm)} << ${32 - amount})`;
         return `const ml = ${e}, mh = 0;`;
       }
-      return `H.shiftReg(${L(rm)}, ${Hi(rm)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
+      return shift64(L(rm), Hi(rm), type, amount);
     };
     const logicFlags = (l: string, h: string) => (sf === 0 ? setFlags(FlagKind.LOGIC32, l) : setFlags(FlagKind.LOGIC64, l, '0', h));
     /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
@@ -892,7 +892,28 @@ function shiftedFor(r: number, type: number, amount: number, sf: number, L: (r: 
     const e = type === 0 ? `${L(r)} << ${amount}` : type === 1 ? `(${L(r)} >>> ${amount}) | 0` : `${L(r)} >> ${amount}`;
     return `const ml = ${e}, mh = 0;`;
   }
-  return `H.shiftReg(${L(r)}, ${Hi(r)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
+  return shift64(L(r), Hi(r), type, amount);
+}
+
+/**
+ * `const ml, mh` = ShiftReg (alu.ts) of the 64-bit register words `l`, `h` (local names) by a
+ * constant 1-63, inline: type 0 LSL, 1 LSR, 2 ASR, 3 ROR.
+ */
+export function shift64(l: string, h: string, type: number, amount: number): string {
+  const k = amount & 31;
+  const cross = (hi: string, lo: string) => `(${hi} >>> ${k}) | (${lo} << ${32 - k})`;
+  let lo: string;
+  let hi: string;
+  if (amount < 32) {
+    if (type === 0) [lo, hi] = [`${l} << ${k}`, `(${h} << ${k}) | (${l} >>> ${32 - k})`];
+    else [lo, hi] = [cross(l, h), type === 1 ? `(${h} >>> ${k}) | 0` : type === 2 ? `${h} >> ${k}` : cross(h, l)];
+  } else if (k === 0) {
+    [lo, hi] = type === 0 ? ['0', l] : type === 1 ? [h, '0'] : type === 2 ? [h, `${h} >> 31`] : [h, l];
+  } else if (type === 0) [lo, hi] = ['0', `${l} << ${k}`];
+  else if (type === 1) [lo, hi] = [`(${h} >>> ${k}) | 0`, '0'];
+  else if (type === 2) [lo, hi] = [`${h} >> ${k}`, `${h} >> 31`];
+  else [lo, hi] = [cross(h, l), cross(l, h)];
+  return `const ml = ${lo}, mh = ${hi};`;
 }
 
 /**
