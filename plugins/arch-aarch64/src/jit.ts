@@ -6,7 +6,8 @@
  * A region starts at a slot the interpreter reached by a control transfer JIT_THRESHOLD times
  * (HOT_THRESHOLD when it does not loop on itself). From there it takes every translatable
  * instruction reachable in the page by fall-through and forward branches (B, BL, B.cond,
- * CBZ/CBNZ, TBZ/TBNZ), up to MAX_BLOCK instructions; a branch back to its first instruction
+ * CBZ/CBNZ, TBZ/TBNZ), up to MAX_BLOCK instructions (one that heads a loop: up to the loop's end,
+ * loopEnd); a branch back to its first instruction
  * loops inside the function while the step budget allows another pass; any other branch, BR,
  * BLR, RET, or an instruction it does not translate (system, FP/SIMD, exclusives, LDTR/STTR...)
  * leaves it, and the interpreter goes on (and may enter another region there). A region that
@@ -30,7 +31,7 @@
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
-import { addWithCarry, extendReg, logicFlags, shiftReg } from './alu.js';
+import { addWithCarry, extendReg, logicFlags } from './alu.js';
 import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js';
 import { LS_UNPRIV } from './decode.js';
 import { JIT_THRESHOLD, Op, REG_SINK, REG_ZR } from './execute.js';
@@ -133,7 +134,7 @@ export function nzcvOf(k: FlagKind, f: number, a: number, b: number, c: number, 
   }
 }
 
-const HELPERS = { extendReg, shiftReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, nzcvOf, MV, R };
+const HELPERS = { extendReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, nzcvOf, MV, R };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
@@ -155,11 +156,11 @@ function isBranch(op: Op): boolean {
  * past the offsets in `stops` (other segments' entries: scanSegments). Sorted by offset
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
-export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>): Insn[] {
+export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>, end = 0x1000): Insn[] {
   const found = new Map<number, Insn>();
   const work = [idx];
   while (work.length > 0 && found.size < max) {
-    for (let i = work.pop()!; i < 0x1000 && !found.has(i) && found.size < max; i += 4) {
+    for (let i = work.pop()!; i < end && !found.has(i) && found.size < max; i += 4) {
       if (i !== idx && stops?.has(i)) break; // another segment's entry: control goes there
       let info = code[i];
       if (info === 0) info = cpu.decodeAt(code, i);
@@ -173,7 +174,7 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
         // Targets from the region's start to the page's end join it (a branch back to one of its
         // instructions loops in the function where the loops nest: nesting()); others leave it.
         const target = i + ins.a;
-        if (target >= idx && target < 0x1000 && target !== i) work.push(target);
+        if (target >= idx && target < end && target !== i) work.push(target);
       }
       if (op < Op.BCOND || op > Op.TBNZ) break; // B, BL, BR, BLR, RET: no fall-through
     }
@@ -199,6 +200,8 @@ export const MAX_SEGMENTS = 8;
 export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[][] {
   const first = scanBlock(cpu, code, idx, max);
   if (first.length === 0) return [];
+  const end = loopEnd(first);
+  if (end >= 0) return [scanBlock(cpu, code, idx, max, undefined, end)];
   // Only a function calling itself (BL to the entry) gets more: elsewhere they measured slower
   // (compute kernel: each further entry recompiled the code it shares with the others, larger
   // functions that V8 deoptimized and optimized again).
@@ -224,6 +227,25 @@ export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = M
     // Entries beyond the bounds are left out: a transfer to one leaves the region.
     if (entries.length === before) return segments;
   }
+}
+
+/**
+ * Where a region that heads a guest loop (a branch back to its first instruction) and does not call
+ * itself ends: after its last branch back to its start; -1 for other regions. The code after the
+ * loop runs once per call, and typically not before V8 optimizes the function on-stack during its
+ * first long-running call: it would have no type feedback there and deoptimize the function when
+ * the loop ends, and V8 (Node 20) enters that on-stack code again at every later call, deoptimizing
+ * it again each time (compute kernel: up to 200 deopts in a run). It runs in the interpreter, or
+ * its own region once hot.
+ */
+export function loopEnd(insns: Insn[]): number {
+  const start = insns[0].off;
+  let last = -1;
+  for (const i of insns) {
+    if (i.op === Op.BL && i.off + i.a === start) return -1;
+    if (i.op >= Op.B && i.op <= Op.TBNZ && i.op !== Op.BL && i.off + i.a === start) last = i.off;
+  }
+  return last < 0 ? -1 : last + 4;
 }
 
 /**
@@ -362,9 +384,10 @@ export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, n
 export function fallThroughExits(insns: Insn[]): number[] {
   const offs = new Set(insns.map((i) => i.off));
   const out: number[] = [];
+  const loopExit = loopEnd(insns);
   for (const i of insns) {
     const fallsThrough = !isBranch(i.op) || (i.op >= Op.BCOND && i.op <= Op.TBNZ);
-    if (fallsThrough && !offs.has(i.off + 4) && i.off + 4 < 0x1000) out.push(i.off + 4);
+    if (fallsThrough && !offs.has(i.off + 4) && i.off + 4 < 0x1000 && i.off + 4 !== loopExit) out.push(i.off + 4);
   }
   return out;
 }
@@ -436,20 +459,23 @@ export function lazyCondition(k: FlagKind, cond: number): string | null {
   const c3 = cond >>> 1;
   if (c3 === 7) return 'true';
   let r: string | null = null;
-  const hiThen = (hi: string, lo: string) => `(fc !== fd ? ${hi} : ${lo})`;
   switch (k) {
     case FlagKind.SUB32:
       r = ['fa === fb', '(fa >>> 0) >= (fb >>> 0)', '((fa - fb) | 0) < 0', '((fa ^ fb) & (fa ^ ((fa - fb) | 0))) < 0', '(fa >>> 0) > (fb >>> 0)', 'fa >= fb', 'fa > fb'][c3];
       break;
     case FlagKind.SUB64:
+      // Every part evaluated on every pass: a part that runs only once the high words differ (or
+      // the low words are equal: a loop's last pass) would have no type feedback when V8 optimizes
+      // the loop, and deoptimize it there. a >= b when the high words' difference less the low
+      // words' borrow is >= 0 (exact in doubles); a > b when not b >= a.
       r = [
-        'fa === fb && fc === fd',
-        hiThen('(fc >>> 0) > (fd >>> 0)', '(fa >>> 0) >= (fb >>> 0)'),
+        '((fa ^ fb) | (fc ^ fd)) === 0',
+        '(fc >>> 0) - (fd >>> 0) - ((fa >>> 0) < (fb >>> 0) ? 1 : 0) >= 0',
         null,
         null,
-        hiThen('(fc >>> 0) > (fd >>> 0)', '(fa >>> 0) > (fb >>> 0)'),
-        hiThen('fc > fd', '(fa >>> 0) >= (fb >>> 0)'),
-        hiThen('fc > fd', '(fa >>> 0) > (fb >>> 0)'),
+        '(fd >>> 0) - (fc >>> 0) - ((fb >>> 0) < (fa >>> 0) ? 1 : 0) < 0',
+        'fc - fd - ((fa >>> 0) < (fb >>> 0) ? 1 : 0) >= 0',
+        'fd - fc - ((fb >>> 0) < (fa >>> 0) ? 1 : 0) < 0',
       ][c3];
       break;
     case FlagKind.LOGIC32:
@@ -603,7 +629,7 @@ export function generateRegion(segments: Insn[][]): string {
         const e = type === 0 ? `${L(rm)} << ${amount}` : type === 1 ? `(${L(rm)} >>> ${amount}) | 0` : type === 2 ? `${L(rm)} >> ${amount}` : `(${L(rm)} >>> ${amount}) | (${L(rm)} << ${32 - amount})`;
         return `const ml = ${e}, mh = 0;`;
       }
-      return `H.shiftReg(${L(rm)}, ${Hi(rm)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
+      return shift64(L(rm), Hi(rm), type, amount);
     };
     const logicFlags = (l: string, h: string) => (sf === 0 ? setFlags(FlagKind.LOGIC32, l) : setFlags(FlagKind.LOGIC64, l, '0', h));
     /** A branch taken when `cond` holds, to pc + a; conditional ones fall through otherwise. */
@@ -866,7 +892,28 @@ function shiftedFor(r: number, type: number, amount: number, sf: number, L: (r: 
     const e = type === 0 ? `${L(r)} << ${amount}` : type === 1 ? `(${L(r)} >>> ${amount}) | 0` : `${L(r)} >> ${amount}`;
     return `const ml = ${e}, mh = 0;`;
   }
-  return `H.shiftReg(${L(r)}, ${Hi(r)}, ${type}, ${amount}, 1); const ml = R[0], mh = R[1];`;
+  return shift64(L(r), Hi(r), type, amount);
+}
+
+/**
+ * `const ml, mh` = ShiftReg (alu.ts) of the 64-bit register words `l`, `h` (local names) by a
+ * constant 1-63, inline: type 0 LSL, 1 LSR, 2 ASR, 3 ROR.
+ */
+export function shift64(l: string, h: string, type: number, amount: number): string {
+  const k = amount & 31;
+  const cross = (hi: string, lo: string) => `(${hi} >>> ${k}) | (${lo} << ${32 - k})`;
+  let lo: string;
+  let hi: string;
+  if (amount < 32) {
+    if (type === 0) [lo, hi] = [`${l} << ${k}`, `(${h} << ${k}) | (${l} >>> ${32 - k})`];
+    else [lo, hi] = [cross(l, h), type === 1 ? `(${h} >>> ${k}) | 0` : type === 2 ? `${h} >> ${k}` : cross(h, l)];
+  } else if (k === 0) {
+    [lo, hi] = type === 0 ? ['0', l] : type === 1 ? [h, '0'] : type === 2 ? [h, `${h} >> 31`] : [h, l];
+  } else if (type === 0) [lo, hi] = ['0', `${l} << ${k}`];
+  else if (type === 1) [lo, hi] = [`(${h} >>> ${k}) | 0`, '0'];
+  else if (type === 2) [lo, hi] = [`${h} >> ${k}`, `${h} >> 31`];
+  else [lo, hi] = [cross(h, l), cross(l, h)];
+  return `const ml = ${lo}, mh = ${hi};`;
 }
 
 /**

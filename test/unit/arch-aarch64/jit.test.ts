@@ -1,7 +1,7 @@
 /** The aarch64 region translator (jit.ts): what it translates, its exits, the engine choice, invalidation. */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { generate, type Insn, MAX_SOURCE, scanBlock, scanRegion } from '../../../plugins/arch-aarch64/src/jit.js';
+import { fallThroughExits, generate, type Insn, loopEnd, MAX_SOURCE, scanBlock, scanRegion, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
 import { rng } from '../../helpers/rng.js';
 import { CODE, DATA, makeMachine } from './machine.js';
 
@@ -98,6 +98,29 @@ describe('aarch64 region translator', () => {
     const src = generate(insns);
     expect(src).toMatch(/break t\d+;/);
     expect(src).toContain('continue region;');
+  });
+
+  it('a region heading a loop ends after its last branch back: the code after the loop is not in it', () => {
+    // sumLoop's loop, then straight-line code the loop's exit runs on into: once per call of the
+    // region, it would deoptimize V8's code of the loop (no type feedback) when the loop ends.
+    const prog = [...sumLoop(300).slice(0, -1), A.addi(3, 1, 7), A.add(4, 3, 1), A.b(0)];
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    for (const m of [jit, interp]) m.load(prog);
+    const steps = 3 + 5 * 300 + 150 + 10;
+    expect(jit.run(steps)).toBe(interp.run(steps));
+    expect([jit.cpu.retired, jit.cpu.pc, jit.x(1), jit.x(3), jit.x(4)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(1), interp.x(3), interp.x(4)]);
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+    const head = (CODE + (A.mov64(2, 300).length + 2) * 4) & 0xfff;
+    const page = jit.cpu.resolveFetch((CODE & -4096) | head, 0);
+    const segments = scanSegments(jit.cpu, page, head);
+    expect(segments.length).toBe(1);
+    expect(segments[0].map((i) => i.off - head)).toEqual([0, 4, 8, 12, 16]);
+    expect(loopEnd(segments[0])).toBe(head + 20);
+    // The loop's exit is not an unrolled loop's continuation: not made hot at once.
+    expect(fallThroughExits(segments[0])).toEqual([]);
+    // A region that does not head a loop keeps the code it runs on into.
+    expect(loopEnd(scanBlock(jit.cpu, page, head + 4))).toBe(-1);
   });
 
   it('an inner loop runs inside the region of its outer loop (lH: for), with exact results and counts', () => {
