@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGE_CODE } from '../../../src/core/api.js';
-import { generate, JIT_THRESHOLD } from '../../../plugins/arch-i386/src/jit.js';
+import { generate, JIT_THRESHOLD, REGION_RUNS } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 
@@ -80,6 +80,29 @@ describe('i386 block translator', () => {
       expect(b.cpu.regs[ESP]).toBe(0x9000 - 4 * 299);
       expect(Buffer.from(b.ram.u8.subarray(0x8000, 0x9000))).toEqual(Buffer.from(a.ram.u8.subarray(0x8000, 0x9000)));
       expect(b.cpu.blocksCompiled).toBe(1);
+    }
+  });
+
+  it('translates a hot recursion again as one region (CALL and RET between its blocks inside it), with exact counts at every budget', () => {
+    // mov ecx, 19; call fib; hlt. fib: cmp ecx, 2; jb small; push ecx; dec ecx; call fib; pop ecx; push eax;
+    // sub ecx, 2; call fib; pop edx; add eax, edx; ret. small: mov eax, ecx; ret.
+    const fib = [0xb9, ...le32(22), 0xe8, ...le32(1), HLT,
+      0x83, 0xf9, 0x02, 0x72, 0x15, 0x51, 0x49, 0xe8, ...le32(-12), 0x59, 0x50, 0x83, 0xe9, 0x02, 0xe8, ...le32(-22),
+      0x5a, 0x01, 0xd0, 0xc3, 0x89, 0xc8, 0xc3];
+    for (const budget of [7, 1000, 100_000]) {
+      const a = machine(fib, 'interp', { [ESP]: 0x9000 }), b = machine(fib, 'jit', { [ESP]: 0x9000 });
+      for (let slice = 0; slice < 200_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      expect(b.cpu.regs[EAX]).toBe(17711);
+      expect(Buffer.from(b.ram.u8.subarray(0x8000, 0x9000))).toEqual(Buffer.from(a.ram.u8.subarray(0x8000, 0x9000)));
+      if (budget < 1000) continue;
+      // 57313 calls: each block of fib ran from the dispatcher until its entry's ran REGION_RUNS times
+      // (~2.5 REGION_RUNS in all, and the budget ends calls); then one region took their starts (aliases), and calls and returns
+      // stay inside it (about 143 K dispatches without it).
+      expect(b.cpu.codeCache).toMatchObject({ translations: 1, aliases: 3 });
+      expect(b.cpu.blockRuns).toBeLessThan(4 * REGION_RUNS);
     }
   });
 
