@@ -207,6 +207,8 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
   let override = -1;
   let usedOverride = 0;
   let ended = false;
+  /** Whether the instruction being scanned reads the flag state (a condition, the carry), and whether it overwrites CF. */
+  let flagsRead = false, carryKilled = false;
   /** Per instruction of the block: by RAM offset its index; by index its first line in `out` and the flag state known before it. */
   const insnAt = new Map<number, number>(), outAt: number[] = [], knownAt: Known[] = [];
   /** Loops inside the block (backEdge) as [first, last] instruction indexes. */
@@ -289,6 +291,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
 
   /** The carry (0/1) of the current flag state. */
   const carry = (): string => {
+    flagsRead = true;
     if (known === 'cmp32') return '((ca >>> 0) < (cb >>> 0) ? 1 : 0)';
     if (known === 'logic32') return '0';
     if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
@@ -302,6 +305,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
   };
   /** Condition `cc` of the current flag state. */
   const cond = (cc: number): string => {
+    flagsRead = true;
     const kind = cc >> 1;
     let t: string | null = null;
     if (known === 'cmp32') t = [null, '(ca >>> 0) < (cb >>> 0)', 'ca === cb', '(ca >>> 0) <= (cb >>> 0)', '((ca - cb) | 0) < 0', null, 'ca < cb', 'ca <= cb'][kind];
@@ -318,6 +322,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
   // their low 32 bits only, and int32 locals and fields need no heap numbers.
   const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
     flagsWritten = true;
+    if (op !== CcOp.Inc && op !== CcOp.Dec) carryKilled = true;
     // The kept carry and the materialized arithmetic flags (`fa`, EFLAGS' while cop is None) mean nothing after
     // this: zeroing them makes an earlier INC's carry or shift's flags dead code when no exit reads them (V8 drops it).
     return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits}; fa = 0;${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
@@ -359,7 +364,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
   const memInsn = (m: Rm) => m.rm < 0;
 
   /** One instruction: its code, or null when it is not translated (the block ends before it). */
-  function insn(): { code: string; mem: boolean; end?: 'jump' } | null {
+  function insn(): { code: string; mem: boolean; end?: 'jump'; deadCarry?: string } | null {
     let op = byte();
     override = -1;
     // Segment overrides (Linux's per-CPU data through FS): ModRM and moffs operands only.
@@ -398,9 +403,11 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     }
     if (op >= 0x40 && op <= 0x4f) { // INC/DEC r32
       const r = op & 7, dec = op >= 0x48;
-      const code = `{ const kc = ${carry()}; const A = r${r}; const R0 = A ${dec ? '-' : '+'} 1; ${set32(r, 'R0 | 0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)} ck = kc; }`;
+      const step = `const A = r${r}; const R0 = A ${dec ? '-' : '+'} 1; ${set32(r, 'R0 | 0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)}`;
+      const code = `{ const kc = ${carry()}; ${step} ck = kc; }`;
       known = 'incdec32';
-      return { code, mem: false };
+      // Without the kept carry, for when the next instruction overwrites it unread (the scan loop).
+      return { code, mem: false, deadCarry: `{ ${step} ck = 0; }` };
     }
     if (op >= 0x50 && op <= 0x57) return push(reg32(op & 7));
     if (op >= 0x58 && op <= 0x5f) {
@@ -642,8 +649,15 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     return { code: goto(target - pageStart, k + 1), mem: false, end: 'jump' };
   }
 
+  /**
+   * An INC/DEC r32 whose kept carry (CF, computed from the flag state before it) the next
+   * instruction may overwrite unread: its line in `out`, and its code without the carry. V8 cannot
+   * drop that computation itself where it calls carryOf (a state known only at run time).
+   */
+  let pendingCarry: { line: number; code: string } | null = null;
   while (k < MAX_INSNS && !ended) {
     if (k > 0 && stopAt(p - pageStart)) break;
+    flagsRead = false; carryKilled = false;
     off = p - pageStart;
     const mark = p;
     insnAt.set(p, k); outAt[k] = out.length; knownAt[k] = known;
@@ -656,6 +670,9 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
       break;
     }
     out.push(`// ${k}: +${off}`, r.code);
+    // Overwritten unread by an instruction that cannot fault or leave before it sets the flags.
+    if (pendingCarry !== null && carryKilled && !flagsRead && !r.mem && !r.end) out[pendingCarry.line] = pendingCarry.code;
+    pendingCarry = r.deadCarry === undefined ? null : { line: out.length - 1, code: r.deadCarry };
     if (r.mem) out.push(afterMem());
     k++;
     if (p > furthest) furthest = p;

@@ -128,6 +128,25 @@ describe('i386 block translator', () => {
     expect(m.cpu.blockRuns).toBeLessThan(JIT_THRESHOLD);
   });
 
+  it('computes INC/DEC\'s kept carry only where the next instruction does not overwrite it unread; exact under both engines', () => {
+    // inc ecx; cmp eax, edx; jmp . : the CMP overwrites CF (no carryOf call for the block's entry state).
+    const killed = generate(Uint8Array.from([0x41, 0x39, 0xd0, 0xeb, 0xfe]), 0)!.source;
+    expect(killed).not.toMatch(/carryOf\(|kc/);
+    // inc ecx; adc eax, edx / inc ecx; cmp eax, [ebx] (may fault: the state after INC is written back) / inc ecx; jz: kept.
+    for (const code of [[0x41, 0x11, 0xd0, 0xeb, 0xfe], [0x41, 0x3b, 0x03, 0xeb, 0xfe], [0x41, 0x74, 0x00, 0xeb, 0xfe]]) {
+      expect(generate(Uint8Array.from(code), 0)!.source).toMatch(/const kc = /);
+    }
+    // L: stc-free loop: sub eax, 1 (sets CF at 0); inc ecx; cmp ecx, edx; dec ebx; jnz L; then adc edi, 0 reads DEC's kept CF.
+    const loop = [0x83, 0xe8, 0x01, 0x41, 0x39, 0xd1, 0x4b, 0x75, 0xf7, 0x83, 0xd7, 0x00];
+    for (const budget of [1, 5, 100]) {
+      const a = machine(loop, 'interp', { [EAX]: 50, [EBX]: 200, [EDX]: 77 }), b = machine(loop, 'jit', { [EAX]: 50, [EBX]: 200, [EDX]: 77 });
+      for (let slice = 0; slice < 10_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+    }
+  });
+
   it('works out a shift\'s PF/ZF/SF only where read: not when the next ALU op overwrites them; SETP after it as the interpreter', () => {
     // shl eax, 3; add eax, ebx; jmp . (the block ends)
     const src = generate(Uint8Array.from([0xc1, 0xe0, 0x03, 0x01, 0xd8, 0xeb, 0xfe]), 0)!.source;
