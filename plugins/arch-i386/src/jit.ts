@@ -262,16 +262,26 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
 
   /** Loads `size` bytes at linear `lin` into `dst` (declared by the caller): int32 for 4, unsigned below. */
   function load(dst: string, lin: string, size: number): string {
-    const fast = size === 4 ? `((o & 3) === 0 ? i32[o >> 2] : rd32(o))`
-      : size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
+    // 32 bits: an aligned access cannot cross the page; the preamble's read32 takes the others.
+    if (size === 4) {
+      return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
+      if ((l & 3) === 0 && tag[s] === (l & -4096) && (perm[s] & RP) !== 0) ${dst} = i32[(ramOff[s] + (l & 4095)) >> 2];
+      else { ${dst} = read32(l, RP, ${sync()}); if (slowHit) slow = true; } }`;
+    }
+    const fast = size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
     return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
       if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${dst} = ${fast}; }
       else { ${dst} = readSlow(l, ${size}, ${sync()}); slow = true; } }`;
   }
   /** Stores `v` (an expression evaluated once) at linear `lin`. */
   function store(lin: string, size: number, v: string): string {
-    const fast = size === 4 ? `if ((o & 3) === 0) i32[o >> 2] = w; else wr32(o, w);`
-      : size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
+    if (size === 4) {
+      return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
+      if ((l & 3) === 0 && tag[s] === (l & -4096) && (perm[s] & WP) !== 0) { const o = ramOff[s] + (l & 4095); i32[o >> 2] = w;
+        if (flags[o >>> 12] !== 0 && codeWritten(o, 4, ${sync()})) slow = true; }
+      else if (write32(l, w, WP, ${sync()})) slow = true; }`;
+    }
+    const fast = size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
     return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
       if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${fast}
         if (flags[o >>> 12] !== 0 && codeWritten(o, ${size}, ${sync()})) slow = true; }
@@ -746,6 +756,19 @@ function writeSlow(l, size, w, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n);
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
 function rd32(o) { return u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24); }
 function wr32(o, w) { u8[o] = w; u8[o + 1] = w >> 8; u8[o + 2] = w >> 16; u8[o + 3] = w >>> 24; }
+// 32-bit accesses off the blocks' aligned fast path: unaligned inside a page (fast, slowHit false), or the slow path.
+let slowHit = false;
+function read32(l, RP, e0, off, nxt, esp, n) {
+  const s = (l >>> 12) & ${TLB_MASK};
+  if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= 4092) { slowHit = false; return rd32(ramOff[s] + (l & 4095)); }
+  slowHit = true; return readSlow(l, 4, e0, off, nxt, esp, n);
+}
+/** True when the block must leave (as the slow path, or a store to code). */
+function write32(l, w, WP, e0, off, nxt, esp, n) {
+  const s = (l >>> 12) & ${TLB_MASK};
+  if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= 4092) { const o = ramOff[s] + (l & 4095); wr32(o, w); return flags[o >>> 12] !== 0 && codeWritten(o, 4, e0, off, nxt, esp, n); }
+  writeSlow(l, 4, w, e0, off, nxt, esp, n); return true;
+}
 return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, cur) {
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
