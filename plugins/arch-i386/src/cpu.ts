@@ -5,7 +5,7 @@
  * (fpu.ts) live in their own files. Hot 32-bit code runs translated (jit.ts) unless `--engine interp`.
  */
 import { PAGE_CODE } from '../../../src/core/api.js';
-import type { AccessSize, CodeCache, CodeCacheStats, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
+import type { AccessSize, CodeCache, CodeCacheStats, CodePage, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
 import { AF, arithFlags, ARITH, carryAfter, CcOp, CF, conditionAfter, conditionOfFlags, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
@@ -23,7 +23,7 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, JIT_THRESHOLD, translateBlock } from './jit.js';
+import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion } from './jit.js';
 
 export * from './consts.js';
 
@@ -324,25 +324,57 @@ export class I386Cpu implements Cpu {
       let block = page.entries[at];
       if (block === undefined) {
         if (++page.heat[at] < JIT_THRESHOLD) return any;
-        block = translateBlock(this, this.kit, this.ram8, ramOff + at);
-        // Its bytes, so that a store drops only the translations it overlaps (ramWritten).
-        cache.store(page, at, block, [at, at + block.bytes]);
+        block = this.translate(page, ramOff + at);
         // Marked as code again if stores dropped all its translations and unmarked it (ramWritten).
         if ((this.bus.pageFlags[ramOff >>> 12] & PAGE_CODE) === 0) this.bus.markCode(ramOff >>> 12);
       }
       // Small integers for the translated function (a heap number where V8 saw a small integer deoptimizes it).
-      const fn = block.fn, room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
+      let fn = block.fn;
+      const room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
       // An instruction no block starts at (the end of the block before it, often): the one after it may
       // start a block, as after a control transfer; otherwise the interpreter would run on to the next transfer.
       if (fn === null) { this.atBoundary = true; return any; }
       if (block.len > room) return any;
+      if (block.runs < REGION_RUNS && ++block.runs === REGION_RUNS && !block.region) {
+        block = this.translateHot(page, ramOff + at, block);
+        fn = block.fn!;
+        if (block.len > room) return any;
+      }
       this.blockRuns++;
-      fn(eip | 0, room);
+      fn(eip | 0, room, at);
       if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
         this.atBoundary = true;
         return true;
       }
     }
+  }
+
+  /**
+   * Translates the block at RAM offset `start` (jit.ts) and stores it (NO_BLOCK where none can
+   * start), so that a store to its bytes drops it (ramWritten).
+   */
+  private translate(page: CodePage<Block>, start: number): Block {
+    const at = start & 0xfff;
+    const block = translateRegion(this, this.kit, this.ram8, start)?.entries.get(at) ?? NO_BLOCK;
+    this.codePages.store(page, at, block, block.cover);
+    return block;
+  }
+
+  /**
+   * Block `block` at RAM offset `start` ran REGION_RUNS times: translates it again as a region with
+   * the blocks it reaches that ran REGION_MEMBER_RUNS times, and stores the region's entries: its
+   * first block's, and as aliases those of its other blocks, replacing their blocks (each covers the
+   * bytes of all, so that a store to any drops them all). Returns the entry at `start` (`block`
+   * when the region would have no other block).
+   */
+  private translateHot(page: CodePage<Block>, start: number, block: Block): Block {
+    const at = start & 0xfff;
+    const region = translateRegion(this, this.kit, this.ram8, start, (off) => (page.entries[off]?.runs ?? 0) >= REGION_MEMBER_RUNS);
+    if (region === null) return block;
+    const first = region.entries.get(at)!;
+    this.codePages.store(page, at, first, first.cover);
+    for (const [off, entry] of region.entries) if (off !== at) this.codePages.store(page, off, entry, entry.cover, true);
+    return first;
   }
 
   /**

@@ -15,7 +15,16 @@
  * loops inside the function while the step budget allows another whole pass; a Jcc or JMP back to
  * a later instruction of the block loops over the instructions from there (`backEdge`), each
  * extra pass adding its instructions to `steps`, so that an exit's count stays that of the path. Blocks are position
- * independent: EIP values come from `eip0`.
+ * independent: EIP values are the page base's (`pb`, from the entry EIP and its page offset) plus page offsets.
+ *
+ * Regions: a block the dispatcher ran REGION_RUNS times (cpu.ts) is translated again with the blocks
+ * of its page it reaches by a jump, a CALL or a RET (a return address after one of its CALLs) that
+ * ran REGION_MEMBER_RUNS times, as one function: a loop switching on the page offset of the block
+ * to run, so that a recursion (the compute kernel's quicksort and fib: 6.3 M dispatches) or a
+ * loop over several blocks runs without leaving it. Each block then ends before another hot start
+ * (no code twice), and its start enters the region (the cache's aliases). A block alone is one
+ * case of the same loop. Translating every block as a region at once cost the pc os boot more
+ * V8 compile time than it saved.
  *
  * Exactness: memory goes through the interpreter's TLB fast path; anything else (a TLB miss, a
  * page with flags: code, watched) first records where the instruction is and the counts before it
@@ -39,33 +48,94 @@ import { FAST_SR, FAST_SW, FAST_UR, FAST_UW, TLB_MASK } from './mmu.js';
 
 /** Control transfers to a start byte before its block is translated. */
 export const JIT_THRESHOLD = 64;
+/**
+ * Runs of a block from the dispatcher before it is translated again as a region with the blocks it
+ * reaches that ran REGION_MEMBER_RUNS times: a region costs V8 more to compile, which only code
+ * that runs long (a compute kernel's loops and recursion, not an OS booting) repays.
+ */
+export const REGION_RUNS = 4096;
+export const REGION_MEMBER_RUNS = REGION_RUNS / 8;
 /** Longest block, in instructions. */
 export const MAX_INSNS = 64;
 
-/** Runs the block from EIP `eip0` for at most `maxSteps` instructions; leaves cpu.eip, counts and state. */
-export type BlockFn = (eip0: number, maxSteps: number) => void;
+/** Blocks in one region at most (its entry's and the hot starts it reaches in the page). */
+export const MAX_REGION_BLOCKS = 16;
+/** Instructions of a region's blocks together at most: V8 compiles a big function for long. */
+export const MAX_REGION_INSNS = 320;
+
+/**
+ * Runs the region from EIP `eip`, the start byte at page offset `at`, for at most `maxSteps`
+ * instructions; leaves cpu.eip, counts and state.
+ */
+export type BlockFn = (eip: number, maxSteps: number, at: number) => void;
 
 export class Block {
+  /** Runs from the dispatcher (counted up to REGION_RUNS). */
+  runs = 0;
   constructor(
     readonly fn: BlockFn | null,
-    /** Instructions in one pass. */
+    /** Instructions in one pass of the block starting here. */
     readonly len: number,
-    /** Bytes of code from the start byte. */
-    readonly bytes: number,
+    /** The page offsets the region's code comes from, as [first, end) pairs (the code cache's cover). */
+    readonly cover: readonly number[],
+    /** Whether it was translated as a region (never again). */
+    readonly region: boolean,
   ) {}
 }
 /** A start byte where no block can start (its first instruction is not translated). */
-export const NO_BLOCK = new Block(null, 0, 0);
+export const NO_BLOCK = new Block(null, 0, [], true);
+
+/** A translated region: one function, entered at any of its blocks' starts. */
+export interface Region {
+  /** By page offset of a block's start, its entry. */
+  entries: Map<number, Block>;
+}
 
 const HELPERS = { condOf, carryOf, logicFlags, shiftFlags, mul32, div32, R };
 const PARAMS = ['cpu', 'H'];
 
-/** Translates the block at RAM offset `start` (its page must be RAM); NO_BLOCK when none can start there. */
-export function translateBlock(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start: number): Block {
-  const t = generate(u8, start);
-  if (t === null) return NO_BLOCK;
+/**
+ * Translates the block at RAM offset `start` (its page must be RAM) alone, or, with `hot`, as a
+ * region: with the blocks at the starts `hot` accepts that its blocks reach by a jump, a CALL or a
+ * RET in the page (each block ends before such a start). Null when no block can start there, or
+ * when a region would have that block only.
+ */
+export function translateRegion(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean): Region | null {
+  const blocks = hot === undefined ? [scanBlock(u8, start)].filter((b) => b !== null) : scanRegion(u8, start, hot);
+  if (blocks === null || blocks.length === 0 || (hot !== undefined && blocks.length === 1)) return null;
+  const t = generateRegion(blocks);
   const factory = kit.factory<(cpu: I386Cpu, h: typeof HELPERS) => BlockFn>(PARAMS, t.source);
-  return new Block(factory(cpu, HELPERS), t.insns, t.bytes);
+  const fn = factory(cpu, HELPERS);
+  const cover = blocks.flatMap((b) => [b.start, b.end]);
+  return { entries: new Map(blocks.map((b) => [b.start, new Block(fn, b.insns, cover, hot !== undefined)])) };
+}
+
+/**
+ * The blocks of the region from RAM offset `start`: its block first, then, breadth first, the
+ * blocks at the page offsets its blocks jump, call or return to that `hot` accepts, within
+ * MAX_REGION_BLOCKS and MAX_REGION_INSNS. Null when no block starts at `start`.
+ */
+function scanRegion(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): ScannedBlock[] | null {
+  // Each block ends before another hot start: that start's block, in the region, runs the code once.
+  const first = scanBlock(u8, start, hot);
+  if (first === null) return null;
+  const pageStart = start & ~0xfff;
+  const blocks = [first], seen = new Set([first.start]);
+  let insns = first.insns;
+  for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
+    const b = blocks[i];
+    const targets = [...b.code.matchAll(GOTO)].map((m) => Number(m[1])).concat(b.returns);
+    for (const t of targets) {
+      if (t < 0 || t >= 0x1000 || seen.has(t) || !hot(t)) continue;
+      seen.add(t);
+      const more = scanBlock(u8, pageStart + t, hot);
+      if (more === null || insns + more.insns > MAX_REGION_INSNS) continue;
+      blocks.push(more);
+      insns += more.insns;
+      if (blocks.length === MAX_REGION_BLOCKS) break;
+    }
+  }
+  return blocks;
 }
 
 /** Crossing the page end while decoding: the instruction is left out. */
@@ -87,14 +157,17 @@ interface Rm {
 }
 
 /** A block scanned by scanBlock: its code with markers where control leaves it, resolved by `generate`. */
-interface ScannedBlock {
+export interface ScannedBlock {
+  /** Page offset of its first byte. */
+  start: number;
   code: string;
   insns: number;
-  /** RAM offset past its furthest byte (a followed JMP forward skips bytes: they count as the block's for SMC). */
+  /** Page offset past its furthest byte (a followed JMP forward skips bytes: they count as the block's for SMC). */
   end: number;
   written: Uint8Array;
   flagsWritten: boolean;
   usedOverride: number;
+  returns: number[];
 }
 
 /**
@@ -104,8 +177,6 @@ interface ScannedBlock {
  */
 const GOTO = /@G(-?\d+),(\d+)@/g;
 const IND = /@I(\d+)@/g;
-/** Returns with EIP = `eip` (the `finally` writes the registers back). */
-const LEAVE = (eip: string) => `cpu.eip = ${eip}; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps; return;`;
 /**
  * Leaves after `count` more instructions with EIP = eip0 + `off`, through the one exit after the
  * loop. The exit itself only stores constants to locals: V8 sees no operation without type
@@ -114,7 +185,7 @@ const LEAVE = (eip: string) => `cpu.eip = ${eip}; cpu.ran = ran0 + steps; cpu.re
 const EXIT = (off: number | string, count: number | string) => `{ xo = ${off}; xn = ${count}; break pass; }`;
 
 /** Scans and generates the block at RAM offset `start`; null when none starts there. */
-function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
+function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => boolean = () => false): ScannedBlock | null {
   const entry = start;
   const pageStart = start & ~0xfff, pageEnd = pageStart + 0x1000;
   const written = new Uint8Array(8);
@@ -136,10 +207,14 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   let override = -1;
   let usedOverride = 0;
   let ended = false;
+  /** Whether the instruction being scanned reads the flag state (a condition, the carry), and whether it overwrites CF. */
+  let flagsRead = false, carryKilled = false;
   /** Per instruction of the block: by RAM offset its index; by index its first line in `out` and the flag state known before it. */
   const insnAt = new Map<number, number>(), outAt: number[] = [], knownAt: Known[] = [];
   /** Loops inside the block (backEdge) as [first, last] instruction indexes. */
   const innerLoops: Array<[number, number]> = [];
+  /** Page offsets of the return addresses its CALLs push (where a RET comes back to). */
+  const returns: number[] = [];
 
   const reg32 = (r: number) => `r${r}`;
   const get8 = (r: number) => (r < 4 ? `(r${r} & 255)` : `((r${r - 4} >> 8) & 255)`);
@@ -151,13 +226,12 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   };
   const set16 = (r: number, v: string) => { written[r] = 1; return `r${r} = (r${r} & -65536) | ((${v}) & 65535);`; };
 
-  /** Offsets from the region's entry (eip0): of the current instruction's end, and of a page offset. */
-  const next = () => p - entry;
-  const rel = (pageOff: number) => pageStart + pageOff - entry;
+  /** The page offset of the current instruction's end (EIPs are the page base's, `pb`, plus page offsets). */
+  const next = () => p - pageStart;
   // Arguments of the preamble's slow paths (at(), below): where the instruction is and the count
   // before it, which a fault leaves and the clock reads. Registers and flags are written back by
   // the function's `finally`: every instruction writes memory before registers.
-  const sync = () => `eip0, ${off}, ${next()}, r4, ran0 + steps + ${k}`;
+  const sync = () => `pb, ${off}, ${next()}, r4, ran0 + steps + ${k}`;
   /** Control goes to page offset `pageOff` after `count` instructions of this block. */
   const goto = (pageOff: number, count: number) => `@G${pageOff},${count}@`;
   /** Control goes to EIP `eip` (an expression) after `count` instructions of this block. */
@@ -188,16 +262,26 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
 
   /** Loads `size` bytes at linear `lin` into `dst` (declared by the caller): int32 for 4, unsigned below. */
   function load(dst: string, lin: string, size: number): string {
-    const fast = size === 4 ? `((o & 3) === 0 ? i32[o >> 2] : rd32(o))`
-      : size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
+    // 32 bits: an aligned access cannot cross the page; the preamble's read32 takes the others.
+    if (size === 4) {
+      return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
+      if ((l & 3) === 0 && tag[s] === (l & -4096) && (perm[s] & RP) !== 0) ${dst} = i32[(ramOff[s] + (l & 4095)) >> 2];
+      else { ${dst} = read32(l, RP, ${sync()}); if (slowHit) slow = true; } }`;
+    }
+    const fast = size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
     return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
       if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${dst} = ${fast}; }
       else { ${dst} = readSlow(l, ${size}, ${sync()}); slow = true; } }`;
   }
   /** Stores `v` (an expression evaluated once) at linear `lin`. */
   function store(lin: string, size: number, v: string): string {
-    const fast = size === 4 ? `if ((o & 3) === 0) i32[o >> 2] = w; else wr32(o, w);`
-      : size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
+    if (size === 4) {
+      return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
+      if ((l & 3) === 0 && tag[s] === (l & -4096) && (perm[s] & WP) !== 0) { const o = ramOff[s] + (l & 4095); i32[o >> 2] = w;
+        if (flags[o >>> 12] !== 0 && codeWritten(o, 4, ${sync()})) slow = true; }
+      else if (write32(l, w, WP, ${sync()})) slow = true; }`;
+    }
+    const fast = size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
     return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
       if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${fast}
         if (flags[o >>> 12] !== 0 && codeWritten(o, ${size}, ${sync()})) slow = true; }
@@ -217,6 +301,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
 
   /** The carry (0/1) of the current flag state. */
   const carry = (): string => {
+    flagsRead = true;
     if (known === 'cmp32') return '((ca >>> 0) < (cb >>> 0) ? 1 : 0)';
     if (known === 'logic32') return '0';
     if (known === 'add32') return '(((cr | 0) >>> 0) < (ca >>> 0) ? 1 : 0)';
@@ -230,6 +315,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   };
   /** Condition `cc` of the current flag state. */
   const cond = (cc: number): string => {
+    flagsRead = true;
     const kind = cc >> 1;
     let t: string | null = null;
     if (known === 'cmp32') t = [null, '(ca >>> 0) < (cb >>> 0)', 'ca === cb', '(ca >>> 0) <= (cb >>> 0)', '((ca - cb) | 0) < 0', null, 'ca < cb', 'ca <= cb'][kind];
@@ -246,6 +332,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   // their low 32 bits only, and int32 locals and fields need no heap numbers.
   const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
     flagsWritten = true;
+    if (op !== CcOp.Inc && op !== CcOp.Dec) carryKilled = true;
     // The kept carry and the materialized arithmetic flags (`fa`, EFLAGS' while cop is None) mean nothing after
     // this: zeroing them makes an earlier INC's carry or shift's flags dead code when no exit reads them (V8 drops it).
     return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits}; fa = 0;${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
@@ -287,7 +374,7 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   const memInsn = (m: Rm) => m.rm < 0;
 
   /** One instruction: its code, or null when it is not translated (the block ends before it). */
-  function insn(): { code: string; mem: boolean; end?: 'jump' } | null {
+  function insn(): { code: string; mem: boolean; end?: 'jump'; deadCarry?: string } | null {
     let op = byte();
     override = -1;
     // Segment overrides (Linux's per-CPU data through FS): ModRM and moffs operands only.
@@ -326,9 +413,11 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     }
     if (op >= 0x40 && op <= 0x4f) { // INC/DEC r32
       const r = op & 7, dec = op >= 0x48;
-      const code = `{ const kc = ${carry()}; const A = r${r}; const R0 = A ${dec ? '-' : '+'} 1; ${set32(r, 'R0 | 0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)} ck = kc; }`;
+      const step = `const A = r${r}; const R0 = A ${dec ? '-' : '+'} 1; ${set32(r, 'R0 | 0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)}`;
+      const code = `{ const kc = ${carry()}; ${step} ck = kc; }`;
       known = 'incdec32';
-      return { code, mem: false };
+      // Without the kept carry, for when the next instruction overwrites it unread (the scan loop).
+      return { code, mem: false, deadCarry: `{ ${step} ck = 0; }` };
     }
     if (op >= 0x50 && op <= 0x57) return push(reg32(op & 7));
     if (op >= 0x58 && op <= 0x5f) {
@@ -409,7 +498,8 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
       case 0xe8: {
         const d = imm32();
         const ret = next();
-        const pushCode = push(`(eip0 + ${ret}) | 0`);
+        returns.push(ret);
+        const pushCode = push(`(pb + ${ret}) | 0`);
         return { code: `${pushCode.code} ${goto(p + d - pageStart, k + 1)}`, mem: false, end: 'jump' };
       }
       case 0xe9: return jmp(imm32());
@@ -429,7 +519,8 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
         if (m.reg === 4) return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${gotoInd('t', k + 1)} }`, mem: false, end: 'jump' };
         if (m.reg === 2) {
           const ret = next();
-          return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${push(`(eip0 + ${ret}) | 0`).code} ${gotoInd('t', k + 1)} }`, mem: false, end: 'jump' };
+          returns.push(ret);
+          return { code: `{ let t = 0; ${readRm(m, 4, 't')} ${push(`(pb + ${ret}) | 0`).code} ${gotoInd('t', k + 1)} }`, mem: false, end: 'jump' };
         }
         return null;
       }
@@ -568,8 +659,16 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
     return { code: goto(target - pageStart, k + 1), mem: false, end: 'jump' };
   }
 
+  /**
+   * An INC/DEC r32 whose kept carry (CF, computed from the flag state before it) the next
+   * instruction may overwrite unread: its line in `out`, and its code without the carry. V8 cannot
+   * drop that computation itself where it calls carryOf (a state known only at run time).
+   */
+  let pendingCarry: { line: number; code: string } | null = null;
   while (k < MAX_INSNS && !ended) {
-    off = p - entry;
+    if (k > 0 && stopAt(p - pageStart)) break;
+    flagsRead = false; carryKilled = false;
+    off = p - pageStart;
     const mark = p;
     insnAt.set(p, k); outAt[k] = out.length; knownAt[k] = known;
     const snapshot = written.slice();
@@ -581,6 +680,9 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
       break;
     }
     out.push(`// ${k}: +${off}`, r.code);
+    // Overwritten unread by an instruction that cannot fault or leave before it sets the flags.
+    if (pendingCarry !== null && carryKilled && !flagsRead && !r.mem && !r.end) out[pendingCarry.line] = pendingCarry.code;
+    pendingCarry = r.deadCarry === undefined ? null : { line: out.length - 1, code: r.deadCarry };
     if (r.mem) out.push(afterMem());
     k++;
     if (p > furthest) furthest = p;
@@ -588,33 +690,58 @@ function scanBlock(u8: Uint8Array, start: number): ScannedBlock | null {
   }
   if (k === 0) return null;
   if (!ended) out.push(goto(p - pageStart, k));
-  return { code: out.join('\n'), insns: k, end: furthest, written, flagsWritten, usedOverride };
+  return { start: start & 0xfff, code: out.join('\n'), insns: k, end: furthest & 0xfff || 0x1000, written, flagsWritten, usedOverride, returns };
 }
 
 /**
- * The generated source of the block at RAM offset `start`, or null when no block starts there.
- * A transfer back to its first byte (a JMP, a taken Jcc, a CALL or a RET there) loops inside the
- * function while the step budget allows another whole pass. Exported for tests.
+ * The generated source of the block at RAM offset `start` alone (a region of one block), or null
+ * when no block starts there. A transfer back to its first byte (a JMP, a taken Jcc, a CALL or a
+ * RET there) loops inside the function while the step budget allows another whole pass. Exported
+ * for tests.
  */
 export function generate(u8: Uint8Array, start: number): { source: string; insns: number; bytes: number; loops: boolean } | null {
   const b = scanBlock(u8, start);
   if (b === null) return null;
+  return { ...generateRegion([b]), insns: b.insns, bytes: b.end - b.start };
+}
+
+/**
+ * The generated source of the region of scanned blocks `blocks` (all in one page; the first is its
+ * entry from the dispatcher, but any may be): one function whose main loop switches on the page
+ * offset `cur` of the block to run. A transfer to a block of the region (a JMP or Jcc to its start,
+ * a CALL there, a RET to a return address there) continues the loop while the step budget allows
+ * a whole pass of that block; anything else leaves. `loops`: some static transfer stays inside.
+ * Exported for tests.
+ */
+export function generateRegion(blocks: readonly ScannedBlock[]): { source: string; loops: boolean } {
+  const members = new Set(blocks.map((b) => b.start));
   let loops = false;
-  const again = `if (steps + ${b.insns} <= maxSteps) continue pass;`;
-  const body = b.code.replace(/@N@/g, String(b.insns))
-    .replace(GOTO, (_m, t: string, count: string) => {
-      const back = Number(t) === (start & 0xfff);
-      loops ||= back;
-      const off = Number(t) - (start & 0xfff);
-      return back ? `{ steps += ${count}; ${again} ${EXIT(off, 0)} }` : EXIT(off, count);
-    })
-    .replace(IND, (_m, count: string) => `steps += ${count}; if (((nx - eip0) | 0) === 0) { ${again} } ${LEAVE('nx')}`);
-  const { written, flagsWritten, usedOverride } = b;
+  const cases = blocks.map((b) => {
+    const body = b.code.replace(/@N@/g, String(b.insns))
+      .replace(GOTO, (_m, t: string, count: string) => {
+        if (!members.has(Number(t))) return EXIT(t, count);
+        loops = true;
+        // Back to its own start: the block's own loop, without the switch.
+        if (Number(t) === b.start) return `{ steps += ${count}; if (steps + ${b.insns} <= maxSteps) continue b${b.start}; ${EXIT(t, 0)} }`;
+        return `{ steps += ${count}; cur = ${t}; continue pass; }`;
+      })
+      // An EIP outside the region's starts (another page included) leaves through `default`.
+      .replace(IND, (_m, count: string) => `steps += ${count}; cur = (nx - pb) | 0; continue pass;`);
+    return `case ${b.start}: if (steps + ${b.insns} > maxSteps) ${EXIT('cur', 0)} b${b.start}: for (;;) {\n${body}\n}`;
+  });
+  let flagsWritten = false, usedOverride = 0;
+  const written = new Uint8Array(8);
+  for (const b of blocks) {
+    flagsWritten ||= b.flagsWritten;
+    usedOverride |= b.usedOverride;
+    for (let r = 0; r < 8; r++) written[r] |= b.written[r];
+  }
   const regs = [...written.keys()].filter((r) => written[r]);
   const wb = regs.map((r) => `regs[${r}] = r${r};`).join(' ')
     + (flagsWritten ? ` if (cop === ${SHIFT_PENDING}) { fa = shiftFlags(cr, ca); cop = ${CcOp.None}; } cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = (fr & ${~ARITH}) | fa;` : '');
   // Every way out (a fault thrown from a slow path included) writes the registers back once, in
   // the `finally`; the counts are written where the function returns, or by the slow path's sync.
+  // The function's name lists its blocks' page offsets (profiles).
   const source = `"use strict";
 const regs = cpu.regs, mmu = cpu.mmu, tag = mmu.tag, perm = mmu.perm, ramOff = mmu.ramOff, u8 = mmu.u8, segBase = cpu.segBase;
 const bus = cpu.bus, flags = bus.pageFlags, i32 = bus.ram.i32;
@@ -629,22 +756,38 @@ function writeSlow(l, size, w, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n);
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
 function rd32(o) { return u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24); }
 function wr32(o, w) { u8[o] = w; u8[o + 1] = w >> 8; u8[o + 2] = w >> 16; u8[o + 3] = w >>> 24; }
-return function block(eip0, maxSteps) {
+// 32-bit accesses off the blocks' aligned fast path: unaligned inside a page (fast, slowHit false), or the slow path.
+let slowHit = false;
+function read32(l, RP, e0, off, nxt, esp, n) {
+  const s = (l >>> 12) & ${TLB_MASK};
+  if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= 4092) { slowHit = false; return rd32(ramOff[s] + (l & 4095)); }
+  slowHit = true; return readSlow(l, 4, e0, off, nxt, esp, n);
+}
+/** True when the block must leave (as the slow path, or a store to code). */
+function write32(l, w, WP, e0, off, nxt, esp, n) {
+  const s = (l >>> 12) & ${TLB_MASK};
+  if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= 4092) { const o = ramOff[s] + (l & 4095); wr32(o, w); return flags[o >>> 12] !== 0 && codeWritten(o, 4, e0, off, nxt, esp, n); }
+  writeSlow(l, 4, w, e0, off, nxt, esp, n); return true;
+}
+return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, cur) {
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
   let cop = cpu.ccOp, ca = cpu.ccA, cb = cpu.ccB, cr = cpu.ccR, cbits = cpu.ccBits, ck = cpu.ccKeptCf, fa = fr & ${ARITH};
   user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
   const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
-  const ran0 = cpu.ran, ret0 = cpu.retiredCount;
+  const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - cur) | 0;
   let steps = 0, slow = false, nx = 0, xo = 0, xn = 0;
   try {
     pass: for (;;) {
-${body}
+      switch (cur) {
+${cases.join('\n')}
+      default: ${EXIT('cur', 0)}
+      }
     }
-    steps += xn; cpu.eip = (eip0 + xo) >>> 0; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps;
+    steps += xn; cpu.eip = (pb + xo) >>> 0; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps;
   } finally {
     ${wb}
   }
 };`;
-  return { source, insns: b.insns, bytes: b.end - start, loops };
+  return { source, loops };
 }
