@@ -4,8 +4,8 @@
 // them, with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as QEMU does for its guest RAM (MADV_HUGEPAGE); a tunable is read
 // when a process starts only, and Node cannot madvise, so rvos runs the command again in a child process with it:
 // a second Node start (~0.1 s of CPU), worth it only for a guest that touches much RAM. rvos learns which do: a run
-// whose resident memory passes RAM_TOUCHED_BYTES records its command line (folder and arguments, less --drive values,
-// which are often copies) in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages.json, and the next runs of that command line
+// whose resident memory passes RAM_TOUCHED_BYTES records its command line (its arguments less --drive values, which
+// are often copies; not the folder: the same command from another folder mostly runs the same guest) in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages.json, and the next runs of that command line
 // take the second start. Linux with glibc and THP "madvise" (the usual default) only; RVOS_HUGE_PAGES=0 turns it off,
 // and a GLIBC_TUNABLES naming the tunable is left as it is. Any failure to read or write the file costs the huge
 // pages, never the run.
@@ -25,14 +25,14 @@ function recordFile(env = process.env) {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rvos', 'huge-pages.json');
 }
 
-/** What identifies a run's command line in the record file: the folder and `args` less `--drive` values. */
-function commandKey(args, cwd = process.cwd()) {
+/** What identifies a run's command line in the record file: `args` less `--drive` values. */
+function commandKey(args) {
   const kept = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--drive') i++;
     else if (!args[i].startsWith('--drive=')) kept.push(args[i]);
   }
-  return JSON.stringify([cwd, ...kept]);
+  return JSON.stringify(kept);
 }
 
 function readRecords(env) {
