@@ -44,11 +44,16 @@ function readRecords(env) {
   }
 }
 
+/** Whether `args` is a `rvos run` that may ask for huge pages (none asked for yet, not turned off). */
+function hugePagesWanted(args, env = process.env) {
+  if (process.platform !== 'linux' || args[0] !== 'run' || env.RVOS_HUGE_PAGES === '0') return false;
+  if (args.includes('--help') || args.includes('-h')) return false;
+  return !env.GLIBC_TUNABLES?.includes('glibc.malloc.hugetlb');
+}
+
 /** Whether the host and environment let glibc give `rvos run` huge pages, with none asked for yet. */
 function hugePagesPossible(args, env = process.env) {
-  if (process.platform !== 'linux' || args[0] !== 'run' || env.RVOS_HUGE_PAGES === '0') return false;
-  if (env.GLIBC_TUNABLES?.includes('glibc.malloc.hugetlb')) return false;
-  return hugePagesOnRequest() && glibcNode();
+  return hugePagesWanted(args, env) && hugePagesOnRequest() && glibcNode();
 }
 
 /** Whether Linux gives transparent huge pages to memory that asks for them only ("madvise"). */
@@ -79,12 +84,15 @@ function glibcNode() {
  * starts). Else returns false, after arranging for this run to be recorded if it touches much RAM.
  */
 function runWithHugePages(args, fallback) {
-  if (!hugePagesPossible(args) || args.includes('--help') || args.includes('-h')) return false;
+  // The host checks (~1-2 ms: reading sysfs) only where they decide something: a recorded command line here, else
+  // once its run has touched much RAM.
+  if (!hugePagesWanted(args)) return false;
   const key = commandKey(args);
   if (!readRecords().includes(key)) {
     recordIfRamTouched(key);
     return false;
   }
+  if (!hugePagesOnRequest() || !glibcNode()) return false;
   const { spawn } = require('node:child_process');
   const tunables = process.env.GLIBC_TUNABLES;
   const env = { ...process.env, GLIBC_TUNABLES: tunables ? `${tunables}:${TUNABLE}` : TUNABLE, RVOS_PARENT_PIPE: '3' };
@@ -115,6 +123,7 @@ function recordIfRamTouched(key) {
     if (--checks === 0) clearInterval(timer);
     if (process.memoryUsage.rss() < RAM_TOUCHED_BYTES) return;
     clearInterval(timer);
+    if (!hugePagesOnRequest() || !glibcNode()) return;
     const records = readRecords().filter((k) => k !== key);
     records.push(key);
     const file = recordFile();
