@@ -3,10 +3,10 @@
 // better part of its cold boot. glibc asks Linux for transparent huge pages for large allocations, guest RAM among
 // them, with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as QEMU does for its guest RAM (MADV_HUGEPAGE); a tunable is read
 // when a process starts only, and Node cannot madvise, so rvos runs the command again in a child process with it:
-// a second Node start (~0.1 s of CPU), worth it only for a guest that touches much RAM. rvos learns which do: a run
-// whose resident memory passes RAM_TOUCHED_BYTES records its command line (its arguments less --drive values, which
-// are often copies; not the folder: the same command from another folder mostly runs the same guest) in
-// ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages.json, and the next runs of that command line take the second start.
+// a second Node start (~0.2 s on the 2-core VM), worth it only for a guest that touches much RAM. rvos learns which
+// do: a run whose resident memory passes RAM_TOUCHED_BYTES records its command line (its arguments less --drive
+// values, which are often copies; not the folder: the same command from another folder mostly runs the same guest)
+// in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages.json, and the next runs of that command line take the second start.
 // Linux with glibc and THP "madvise" (the usual default) only; RVOS_HUGE_PAGES=0 turns it off, and a GLIBC_TUNABLES
 // naming the tunable is left as it is. Any failure to read or write the file costs the huge pages, never the run.
 'use strict';
