@@ -3,16 +3,17 @@
 // sources: bundled by esbuild into dist/checkout/ (rebuilt when a source changes; scripts/checkout-bundle.mjs),
 // or, with RVOS_CHECKOUT_BUNDLE=0 or without esbuild, through tsx with the package's own tsconfig. Both work
 // from any folder. This file is CommonJS (bin/package.json), as dist/cli is: an installed run then starts without
-// Node's ES module loader.
+// Node's ES module loader. `rvos run` on a glibc Linux host may first re-run itself with huge pages for guest RAM
+// (bin/huge-pages.js).
 'use strict';
 const { existsSync, readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-if (process.env.RVOS_STARTUP_TRACE) traceStartup();
-const root = join(__dirname, '..');
-const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const args = process.argv.slice(2);
+if (process.env.RVOS_STARTUP_TRACE) traceStartup();
+if (process.env.RVOS_PARENT_PIPE) require('./huge-pages.js').followParent();
+if (process.platform !== 'linux' || args[0] !== 'run' || !require('./huge-pages.js').runWithHugePages(args, run)) run();
 
 /**
  * Loads a bundle's main.js (`load` imports or requires it). oclif checks the Node version when it loads (semver's
@@ -31,6 +32,8 @@ async function loadBundle(load) {
 
 /** Runs the command line: answers --version itself, else hands it to oclif (bundled when it can be). */
 async function run() {
+  const root = join(__dirname, '..');
+  const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
     // oclif's version line, without loading oclif (start-up time matters to scripts).
     process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`);
@@ -66,9 +69,11 @@ async function run() {
  */
 function traceStartup() {
   const marks = (globalThis.rvosStartupTrace = [['bin/rvos.js runs (node started)', performance.now()]]);
+  const parentOrigin = Number(process.env.RVOS_PARENT_ORIGIN);
+  if (parentOrigin) marks.unshift([`parent rvos started (this process re-run with huge pages, pid ${process.pid})`, parentOrigin - performance.timeOrigin]);
   process.on('exit', () => {
     marks.push(['exit', performance.now()]);
-    let last = 0;
+    let last = Math.min(0, marks[0][1]);
     for (const [label, ms] of marks) {
       process.stderr.write(`rvos startup: ${ms.toFixed(1).padStart(7)} ms  +${(ms - last).toFixed(1).padStart(6)}  ${label}\n`);
       last = ms;
@@ -78,4 +83,3 @@ function traceStartup() {
   });
 }
 
-run();

@@ -11,7 +11,8 @@
  *
  * Beside them, per board, the `os boot cold` row: what a user waits for, `rvos run --board B --headless` of the
  * installed package (dist/, bin/rvos.js) started as a new process with the default engine and flags, wall time from
- * launch to the prompt on its stdout (best of 3), against QEMU's wall time to the same prompt from its launch (the
+ * launch to the prompt on its stdout (best of 3; a command line whose run touched much guest RAM, virt's, runs again
+ * with huge pages once recorded: bin/huge-pages.js), against QEMU's wall time to the same prompt from its launch (the
  * os boot row's QEMU runs, start-up included), and their ratio.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';

@@ -25,7 +25,7 @@ export function buildInstalled(): void {
 
 /**
  * The environment of a user's `rvos` run from the installed package: this one's, less what `npm run bench` adds for
- * its own process (GLIBC_TUNABLES, README "Benchmark"), which `rvos run` does not set.
+ * its own process (GLIBC_TUNABLES, README "Benchmark"), which `rvos run` sets itself when a run needs it.
  */
 export function installedEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, RVOS_COMPILED: '1' };

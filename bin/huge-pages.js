@@ -1,0 +1,155 @@
+// Huge pages for guest RAM in `rvos run` (bin/rvos.js). A guest that touches all its RAM (the virt teaching kernel
+// links every free page into a list) pays a host page fault per 4 KiB page: 32768 faults for virt's 128 MiB, the
+// better part of its cold boot. glibc asks Linux for transparent huge pages for large allocations, guest RAM among
+// them, with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as QEMU does for its guest RAM (MADV_HUGEPAGE); a tunable is read
+// when a process starts only, and Node cannot madvise, so rvos runs the command again in a child process with it:
+// a second Node start (~0.2 s on the 2-core VM), worth it only for a guest that touches much RAM. rvos learns which
+// do: a run whose resident memory passes RAM_TOUCHED_BYTES records its command line (its arguments less --drive
+// values, which are often copies; not the folder: the same command from another folder mostly runs the same guest)
+// in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages.json, and the next runs of that command line take the second start.
+// Linux with glibc and THP "madvise" (the usual default) only; RVOS_HUGE_PAGES=0 turns it off, and a GLIBC_TUNABLES
+// naming the tunable is left as it is. Any failure to read or write the file costs the huge pages, never the run.
+'use strict';
+const { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } = require('node:fs');
+const { homedir } = require('node:os');
+const { join } = require('node:path');
+
+const TUNABLE = 'glibc.malloc.hugetlb=1';
+/** Resident memory (Node's own is ~70-90 MB) from which a run is worth a second Node start next time. */
+const RAM_TOUCHED_BYTES = 160 * 1024 * 1024;
+/** Command lines the record file keeps (the latest). */
+const MAX_RECORDS = 64;
+
+/** The record file. */
+function recordFile(env = process.env) {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rvos', 'huge-pages.json');
+}
+
+/** What identifies a run's command line in the record file: `args` less `--drive` values. */
+function commandKey(args) {
+  const kept = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--drive') i++;
+    else if (!args[i].startsWith('--drive=')) kept.push(args[i]);
+  }
+  return JSON.stringify(kept);
+}
+
+function readRecords(env) {
+  try {
+    const records = JSON.parse(readFileSync(recordFile(env), 'utf8'));
+    return Array.isArray(records) ? records : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Whether `args` is a `rvos run` that may ask for huge pages (none asked for yet, not turned off). */
+function hugePagesWanted(args, env = process.env) {
+  if (process.platform !== 'linux' || args[0] !== 'run' || env.RVOS_HUGE_PAGES === '0') return false;
+  if (args.includes('--help') || args.includes('-h')) return false;
+  return !env.GLIBC_TUNABLES?.includes('glibc.malloc.hugetlb');
+}
+
+/** Whether the host and environment let glibc give `rvos run` huge pages, with none asked for yet. */
+function hugePagesPossible(args, env = process.env) {
+  return hugePagesWanted(args, env) && hugePagesOnRequest() && glibcNode();
+}
+
+/** Whether Linux gives transparent huge pages to memory that asks for them only ("madvise"). */
+function hugePagesOnRequest() {
+  try {
+    return readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'latin1').includes('[madvise]');
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this Node runs on glibc (its ELF interpreter, in the executable's first page): musl has no tunables. */
+function glibcNode() {
+  try {
+    const fd = openSync(process.execPath, 'r');
+    const head = Buffer.alloc(4096);
+    readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    return head.includes('/ld-linux');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `rvos run` (`args`) whose command line touched much RAM before: runs it in a child process with huge pages and
+ * returns true (this process then waits for it and ends as it does; `fallback` runs the command here if no child
+ * starts). Else returns false, after arranging for this run to be recorded if it touches much RAM.
+ */
+function runWithHugePages(args, fallback) {
+  // The host checks (~1-2 ms: reading sysfs) only where they decide something: a recorded command line here, else
+  // once its run has touched much RAM.
+  if (!hugePagesWanted(args)) return false;
+  const key = commandKey(args);
+  if (!readRecords().includes(key)) {
+    recordIfRamTouched(key);
+    return false;
+  }
+  if (!hugePagesOnRequest() || !glibcNode()) return false;
+  const { spawn } = require('node:child_process');
+  const tunables = process.env.GLIBC_TUNABLES;
+  const env = { ...process.env, GLIBC_TUNABLES: tunables ? `${tunables}:${TUNABLE}` : TUNABLE, RVOS_PARENT_PIPE: '3' };
+  if (process.env.RVOS_STARTUP_TRACE) env.RVOS_PARENT_ORIGIN = String(performance.timeOrigin);
+  // fd 3: a pipe the child watches, to end when this process is killed (it would otherwise run on, orphaned).
+  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'rvos.js'), ...args], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env });
+  child.on('error', fallback);
+  // Signals go on to the child (a terminal's Ctrl-C reaches both: the default action ends it at the first); this
+  // process ends when it does, with its exit code or signal.
+  const signals = ['SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTERM'];
+  const pass = (sig) => child.kill(sig);
+  for (const sig of signals) process.on(sig, pass);
+  child.on('exit', (code, signal) => {
+    for (const sig of signals) process.off(sig, pass);
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code);
+  });
+  return true;
+}
+
+/**
+ * Records `key` once this process' resident memory passes RAM_TOUCHED_BYTES: checked as the machine yields to the
+ * event loop, in the run's first minute (a boot), so that a run killed at its prompt is recorded too.
+ */
+function recordIfRamTouched(key) {
+  let checks = 3000;
+  const timer = setInterval(() => {
+    if (--checks === 0) clearInterval(timer);
+    if (process.memoryUsage.rss() < RAM_TOUCHED_BYTES) return;
+    clearInterval(timer);
+    if (!hugePagesOnRequest() || !glibcNode()) return;
+    const records = readRecords().filter((k) => k !== key);
+    records.push(key);
+    const file = recordFile();
+    try {
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(`${file}.${process.pid}`, JSON.stringify(records.slice(-MAX_RECORDS)) + '\n');
+      renameSync(`${file}.${process.pid}`, file);
+    } catch {
+      // a read-only home: no huge pages next time
+    }
+  }, 20);
+  timer.unref();
+}
+
+/** In the child of runWithHugePages: ends (as if sent SIGTERM) when the parent is gone and its pipe closes. */
+function followParent() {
+  const fd = Number(process.env.RVOS_PARENT_PIPE);
+  delete process.env.RVOS_PARENT_PIPE;
+  delete process.env.RVOS_PARENT_ORIGIN;
+  const { Socket } = require('node:net');
+  const pipe = new Socket({ fd, readable: true, writable: false });
+  const end = () => process.kill(process.pid, 'SIGTERM');
+  pipe.on('end', end);
+  pipe.on('error', end);
+  pipe.resume();
+  pipe.unref();
+}
+
+module.exports = { TUNABLE, RAM_TOUCHED_BYTES, commandKey, hugePagesPossible, recordFile, runWithHugePages, followParent };

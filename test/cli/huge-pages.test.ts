@@ -1,0 +1,87 @@
+/**
+ * Huge pages for guest RAM (bin/huge-pages.js): `rvos run` of a command line whose run touched much RAM before runs in
+ * a child process with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, with the same output and exit code; the child ends
+ * when the parent is killed. The integration cases need Linux with glibc and THP "madvise" (skipped elsewhere).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rvos, rvosBin, userDir } from '../helpers/cli.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const hugePages = createRequire(import.meta.url)(join(root, 'bin', 'huge-pages.js')) as {
+  commandKey(args: string[]): string;
+  hugePagesPossible(args: string[], env?: NodeJS.ProcessEnv): boolean;
+  recordFile(env?: NodeJS.ProcessEnv): string;
+};
+const RERUN = 're-run with huge pages';
+
+describe('huge pages for guest RAM', () => {
+  it('keys a command line by its arguments, less --drive values', () => {
+    const key = hugePages.commandKey(['run', '--board', 'virt', '--drive', 'file=a.img', '--headless', '--drive=file=b.img']);
+    expect(JSON.parse(key)).toEqual(['run', '--board', 'virt', '--headless']);
+  });
+
+  it('asks for them for `rvos run` only, and not when turned off or already asked for', () => {
+    const env = { ...process.env, GLIBC_TUNABLES: undefined, RVOS_HUGE_PAGES: undefined };
+    expect(hugePages.hugePagesPossible(['boards'], env)).toBe(false);
+    expect(hugePages.hugePagesPossible(['run'], { ...env, RVOS_HUGE_PAGES: '0' })).toBe(false);
+    expect(hugePages.hugePagesPossible(['run'], { ...env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' })).toBe(false);
+  });
+
+  const possible = hugePages.hugePagesPossible(['run'], { ...process.env, GLIBC_TUNABLES: undefined, RVOS_HUGE_PAGES: undefined });
+  const cache = mkdtempSync(join(tmpdir(), 'rvos-huge-'));
+  const env = { ...process.env, XDG_CACHE_HOME: cache, RVOS_STARTUP_TRACE: '1', GLIBC_TUNABLES: undefined, RVOS_HUGE_PAGES: undefined };
+  const args = (disk: string) => ['run', '--board', 'virt', '--headless', '--drive', `file=${disk}`];
+  const disk = () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'rvos-huge-disk-')), 'disk.img');
+    copyFileSync(join(root, 'kernels', 'virt', 'build', 'disk.img'), copy);
+    return copy;
+  };
+
+  it.runIf(possible)('a run that touched much RAM is recorded; the next runs of its command line have huge pages, the same output and exit code', async () => {
+    // The virt teaching kernel writes to every page of its 128 MiB; stdin closed: it halts after its prompt.
+    const first = await rvos(args(disk()), { env });
+    expect(first.stderr).not.toContain(RERUN);
+    expect(JSON.parse(readFileSync(hugePages.recordFile(env), 'utf8'))).toEqual([hugePages.commandKey(args('x'))]);
+    const second = await rvos(args(disk()), { env });
+    expect(second.stderr).toContain(RERUN);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.code).toBe(first.code);
+  }, 120_000);
+
+  it.runIf(possible)('the child ends when the parent is killed', async () => {
+    const file = hugePages.recordFile(env);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify([hugePages.commandKey(args('x'))]));
+    // stdin a FIFO this process holds open both ways: no end of input when the parent goes (as a terminal).
+    const fifo = join(cache, 'stdin');
+    execFileSync('mkfifo', [fifo]);
+    const stdin = openSync(fifo, 'r+');
+    const parent = spawn(process.execPath, [rvosBin, ...args(disk())], { cwd: userDir, env, stdio: [stdin, 'pipe', 'ignore'] });
+    let out = '';
+    await new Promise<void>((resolve) =>
+      parent.stdout!.on('data', (d: Buffer) => {
+        out += d.toString('latin1');
+        if (out.includes('\n$ ')) resolve();
+      }),
+    );
+    const children = readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(' ');
+    expect(children).toHaveLength(1);
+    parent.kill('SIGKILL');
+    const gone = async () => {
+      for (let i = 0; i < 100; i++) {
+        if (!existsSync(`/proc/${children[0]}`) || readFileSync(`/proc/${children[0]}/stat`, 'utf8').includes(') Z ')) return true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
+    };
+    const ended = await gone();
+    if (!ended) process.kill(Number(children[0]), 'SIGKILL');
+    closeSync(stdin);
+    expect(ended).toBe(true);
+  }, 120_000);
+});
