@@ -344,7 +344,8 @@ const boundRegions = new WeakMap<RegionFactory, WeakMap<Rv32Cpu, BlockFn>>();
 
 /**
  * Shapes (regionShape) of the regions compiled in this process: V8 has their source already (the
- * factory memo), so compiling one again costs next to nothing. Bounded as the memo is.
+ * factory memo), so compiling one again needs no parse nor bytecode (its optimized code is made
+ * again once the earlier closures are garbage: V8 holds it weakly). Bounded as the memo is.
  */
 const compiledShapes = new Set<number>();
 const MAX_SHAPES = 4096;
