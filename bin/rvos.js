@@ -13,6 +13,7 @@ const { pathToFileURL } = require('node:url');
 const args = process.argv.slice(2);
 if (process.env.RVOS_STARTUP_TRACE) traceStartup();
 if (process.env.RVOS_PARENT_PIPE) require('./huge-pages.js').followParent();
+// Only a Linux `rvos run` loads huge-pages.js (which checks the rest): other commands skip reading it.
 if (process.platform !== 'linux' || args[0] !== 'run' || !require('./huge-pages.js').runWithHugePages(args, run)) run();
 
 /**
@@ -82,4 +83,3 @@ function traceStartup() {
     process.stderr.write(`rvos startup: CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms (user ${(cpu.user / 1000).toFixed(1)}, system ${(cpu.system / 1000).toFixed(1)})\n`);
   });
 }
-
