@@ -742,10 +742,15 @@ export function generateRegion(blocks: readonly ScannedBlock[]): { source: strin
   // Every way out (a fault thrown from a slow path included) writes the registers back once, in
   // the `finally`; the counts are written where the function returns, or by the slow path's sync.
   // The function's name lists its blocks' page offsets (profiles).
+  // The factory's constants (`name$`) are copied into locals on entry: optimized code that used the
+  // factory's context slots directly reloaded each one at every access and checked it (initialized?
+  // still a typed array of that kind?), as an OSR compile, which is not specialized to the context,
+  // still does. The lazy-flag fields are read as int32 (every reader uses their low 32 bits): a
+  // field V8 holds as a double made the flag locals doubles, converted at every flag-setting instruction.
   const source = `"use strict";
-const regs = cpu.regs, mmu = cpu.mmu, tag = mmu.tag, perm = mmu.perm, ramOff = mmu.ramOff, u8 = mmu.u8, segBase = cpu.segBase;
-const bus = cpu.bus, flags = bus.pageFlags, i32 = bus.ram.i32;
-const condOf = H.condOf, carryOf = H.carryOf, logicFlags = H.logicFlags, shiftFlags = H.shiftFlags, mul32 = H.mul32, div32 = H.div32, R = H.R;
+const regs$ = cpu.regs, mmu = cpu.mmu, tag$ = mmu.tag, perm$ = mmu.perm, ramOff$ = mmu.ramOff, u8$ = mmu.u8, segBase$ = cpu.segBase;
+const bus = cpu.bus, flags$ = bus.pageFlags, i32$ = bus.ram.i32;
+const condOf$ = H.condOf, carryOf$ = H.carryOf, logicFlags$ = H.logicFlags, shiftFlags$ = H.shiftFlags, mul32$ = H.mul32, div32$ = H.div32, R$ = H.R;
 let user = false;
 function at(e0, off, nxt, esp, n) {
   cpu.startEip = (e0 + off) >>> 0; cpu.startEsp = esp; cpu.eip = (e0 + nxt) >>> 0;
@@ -754,25 +759,27 @@ function at(e0, off, nxt, esp, n) {
 function readSlow(l, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return mmu.readSlow(l, size, user) | 0; }
 function writeSlow(l, size, w, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); mmu.writeSlow(l, size, w, user); }
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
-function rd32(o) { return u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24); }
-function wr32(o, w) { u8[o] = w; u8[o + 1] = w >> 8; u8[o + 2] = w >> 16; u8[o + 3] = w >>> 24; }
+function rd32(o) { return u8$[o] | (u8$[o + 1] << 8) | (u8$[o + 2] << 16) | (u8$[o + 3] << 24); }
+function wr32(o, w) { u8$[o] = w; u8$[o + 1] = w >> 8; u8$[o + 2] = w >> 16; u8$[o + 3] = w >>> 24; }
 // 32-bit accesses off the blocks' aligned fast path: unaligned inside a page (fast, slowHit false), or the slow path.
 let slowHit = false;
 function read32(l, RP, e0, off, nxt, esp, n) {
   const s = (l >>> 12) & ${TLB_MASK};
-  if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= 4092) { slowHit = false; return rd32(ramOff[s] + (l & 4095)); }
+  if (tag$[s] === (l & -4096) && (perm$[s] & RP) !== 0 && (l & 4095) <= 4092) { slowHit = false; return rd32(ramOff$[s] + (l & 4095)); }
   slowHit = true; return readSlow(l, 4, e0, off, nxt, esp, n);
 }
 /** True when the block must leave (as the slow path, or a store to code). */
 function write32(l, w, WP, e0, off, nxt, esp, n) {
   const s = (l >>> 12) & ${TLB_MASK};
-  if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= 4092) { const o = ramOff[s] + (l & 4095); wr32(o, w); return flags[o >>> 12] !== 0 && codeWritten(o, 4, e0, off, nxt, esp, n); }
+  if (tag$[s] === (l & -4096) && (perm$[s] & WP) !== 0 && (l & 4095) <= 4092) { const o = ramOff$[s] + (l & 4095); wr32(o, w); return flags$[o >>> 12] !== 0 && codeWritten(o, 4, e0, off, nxt, esp, n); }
   writeSlow(l, 4, w, e0, off, nxt, esp, n); return true;
 }
 return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, cur) {
+  const regs = regs$, tag = tag$, perm = perm$, ramOff = ramOff$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;
+  const condOf = condOf$, carryOf = carryOf$, logicFlags = logicFlags$, shiftFlags = shiftFlags$, mul32 = mul32$, div32 = div32$, R = R$;
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
-  let cop = cpu.ccOp, ca = cpu.ccA, cb = cpu.ccB, cr = cpu.ccR, cbits = cpu.ccBits, ck = cpu.ccKeptCf, fa = fr & ${ARITH};
+  let cop = cpu.ccOp | 0, ca = cpu.ccA | 0, cb = cpu.ccB | 0, cr = cpu.ccR | 0, cbits = cpu.ccBits | 0, ck = cpu.ccKeptCf | 0, fa = fr & ${ARITH};
   user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
   const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - cur) | 0;

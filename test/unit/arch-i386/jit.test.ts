@@ -184,6 +184,15 @@ describe('i386 block translator', () => {
     expect(body.match(/cpu\.eip =/g)).toHaveLength(1); // the shared exit
   });
 
+  it('copies the factory\'s views and helpers into locals on entry, and reads the lazy-flag state as int32', () => {
+    // mov eax, [ebx]; dec ecx; jnz start (a load: the TLB and RAM views)
+    const src = generate(Uint8Array.from([0x8b, 0x03, 0x49, 0x75, 0xfb]), 0)!.source;
+    const fn = src.slice(src.indexOf('return function'));
+    expect(fn).toContain('const regs = regs$, tag = tag$');
+    expect(fn.slice(fn.indexOf('pass: for')).match(/\w+\$/g)).toBeNull(); // no context slot used in the body
+    expect(fn).toContain('ca = cpu.ccA | 0, cb = cpu.ccB | 0, cr = cpu.ccR | 0');
+  });
+
   it('starts a block right after an instruction it leaves to the interpreter, with exact counts', () => {
     // inc eax; add ax, cx (16-bit: the interpreter); inc ebx; dec ecx; jnz start
     const split = [0x40, 0x66, 0x01, 0xc8, 0x43, 0x49, 0x75, 0xf8];
