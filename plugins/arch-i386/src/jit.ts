@@ -44,7 +44,13 @@ import { ARITH, CcOp, CF, OF } from './flags.js';
 import { carryOf, condOf, logicFlags, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import { DE, DS, SS } from './consts.js';
-import { FAST_SR, FAST_SW, FAST_UR, FAST_UW, TLB_MASK } from './mmu.js';
+import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, FAST_SR, FAST_SW, FAST_UR, FAST_UW, TLB_BITS, TLB_MASK } from './mmu.js';
+
+/**
+ * A linear address's page with its low two bits (mmu.ts fastTag's compare for a 32-bit access): a
+ * misaligned access misses and takes the helper, which does an access inside the page itself.
+ */
+const ALIGNED_PAGE = ~0xffc;
 
 /** Control transfers to a start byte before its block is translated. */
 export const JIT_THRESHOLD = 64;
@@ -265,25 +271,25 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     // 32 bits: an aligned access cannot cross the page; the preamble's read32 takes the others.
     if (size === 4) {
       return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
-      if ((l & 3) === 0 && tag[s] === (l & -4096) && (perm[s] & RP) !== 0) ${dst} = i32[(ramOff[s] + (l & 4095)) >> 2];
+      if (ft[s | RK] === (l & ${ALIGNED_PAGE})) ${dst} = i32[(ramOff[s] + (l & 4095)) >> 2];
       else { ${dst} = read32(l, RP, ${sync()}); if (slowHit) slow = true; } }`;
     }
     const fast = size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
     return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
-      if (tag[s] === (l & -4096) && (perm[s] & RP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${dst} = ${fast}; }
+      if (ft[s | RK] === (l & -4096)${size === 2 ? ' && (l & 4095) <= 4094' : ''}) { const o = ramOff[s] + (l & 4095); ${dst} = ${fast}; }
       else { ${dst} = readSlow(l, ${size}, ${sync()}); slow = true; } }`;
   }
   /** Stores `v` (an expression evaluated once) at linear `lin`. */
   function store(lin: string, size: number, v: string): string {
     if (size === 4) {
       return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
-      if ((l & 3) === 0 && tag[s] === (l & -4096) && (perm[s] & WP) !== 0) { const o = ramOff[s] + (l & 4095); i32[o >> 2] = w;
+      if (ft[s | WK] === (l & ${ALIGNED_PAGE})) { const o = ramOff[s] + (l & 4095); i32[o >> 2] = w;
         if (flags[o >>> 12] !== 0 && codeWritten(o, 4, ${sync()})) slow = true; }
       else if (write32(l, w, WP, ${sync()})) slow = true; }`;
     }
     const fast = size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
     return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
-      if (tag[s] === (l & -4096) && (perm[s] & WP) !== 0 && (l & 4095) <= ${4096 - size}) { const o = ramOff[s] + (l & 4095); ${fast}
+      if (ft[s | WK] === (l & -4096)${size === 2 ? ' && (l & 4095) <= 4094' : ''}) { const o = ramOff[s] + (l & 4095); ${fast}
         if (flags[o >>> 12] !== 0 && codeWritten(o, ${size}, ${sync()})) slow = true; }
       else { writeSlow(l, ${size}, w, ${sync()}); slow = true; } }`;
   }
@@ -748,7 +754,7 @@ export function generateRegion(blocks: readonly ScannedBlock[]): { source: strin
   // still does. The lazy-flag fields are read as int32 (every reader uses their low 32 bits): a
   // field V8 holds as a double made the flag locals doubles, converted at every flag-setting instruction.
   const source = `"use strict";
-const regs$ = cpu.regs, mmu = cpu.mmu, tag$ = mmu.tag, perm$ = mmu.perm, ramOff$ = mmu.ramOff, u8$ = mmu.u8, segBase$ = cpu.segBase;
+const regs$ = cpu.regs, mmu = cpu.mmu, tag$ = mmu.tag, perm$ = mmu.perm, ft$ = mmu.fastTag, ramOff$ = mmu.ramOff, u8$ = mmu.u8, segBase$ = cpu.segBase;
 const bus = cpu.bus, flags$ = bus.pageFlags, i32$ = bus.ram.i32;
 const condOf$ = H.condOf, carryOf$ = H.carryOf, logicFlags$ = H.logicFlags, shiftFlags$ = H.shiftFlags, mul32$ = H.mul32, div32$ = H.div32, R$ = H.R;
 let user = false;
@@ -775,12 +781,13 @@ function write32(l, w, WP, e0, off, nxt, esp, n) {
   writeSlow(l, 4, w, e0, off, nxt, esp, n); return true;
 }
 return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, cur) {
-  const regs = regs$, tag = tag$, perm = perm$, ramOff = ramOff$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;
+  const regs = regs$, ft = ft$, ramOff = ramOff$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;
   const condOf = condOf$, carryOf = carryOf$, logicFlags = logicFlags$, shiftFlags = shiftFlags$, mul32 = mul32$, div32 = div32$, R = R$;
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
   let cop = cpu.ccOp | 0, ca = cpu.ccA | 0, cb = cpu.ccB | 0, cr = cpu.ccR | 0, cbits = cpu.ccBits | 0, ck = cpu.ccKeptCf | 0, fa = fr & ${ARITH};
   user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
+  const RK = user ? ${FAST_KIND_UR << TLB_BITS} : ${FAST_KIND_SR << TLB_BITS}, WK = user ? ${FAST_KIND_UW << TLB_BITS} : ${FAST_KIND_SW << TLB_BITS};
   const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - cur) | 0;
   let steps = 0, slow = false, nx = 0, xo = 0, xn = 0;

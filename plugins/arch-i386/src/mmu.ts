@@ -7,7 +7,8 @@
  * The TLB is direct-mapped by linear page. An entry holds the physical page, its RAM offset, and
  * permission bits for user/supervisor read/write/execute; a copy of those bits FAST_SHIFT higher is set
  * only when the page is RAM (not a hole, ROM or MMIO), so cpu.ts tests one mask and either hits
- * RAM or calls the slow path here. Write permission is granted only once the entry's D bit is
+ * RAM or calls the slow path here. `fastTag` keeps, per data access kind, the tags of the entries
+ * whose fast bit grants it, so that translated code (jit.ts) tests tag and permission in one compare. Write permission is granted only once the entry's D bit is
  * set, so the first write to a clean page walks again and sets D (as the CPU does, SDM 4.8).
  * With paging off every page is identity-mapped (after the A20 mask) with every permission.
  *
@@ -42,12 +43,26 @@ export const FAST_UX = PERM_UX << FAST_SHIFT;
 export const FAST_SR = PERM_SR << FAST_SHIFT;
 export const FAST_SW = PERM_SW << FAST_SHIFT;
 export const FAST_SX = PERM_SX << FAST_SHIFT;
+/**
+ * The access kinds of `fastTag` (its index is `(kind << TLB_BITS) | slot`): data reads and writes,
+ * supervisor and user.
+ */
+export const FAST_KIND_SR = 0;
+export const FAST_KIND_SW = 1;
+export const FAST_KIND_UR = 2;
+export const FAST_KIND_UW = 3;
+const FAST_KIND_BITS = [FAST_SR, FAST_SW, FAST_UR, FAST_UW];
 /** A global page (G with CR4.PGE): kept across CR3 loads. */
 const ENTRY_GLOBAL = 1 << 12;
 /** Filled from a 4 MiB (or PAE 2 MiB) page: INVLPG anywhere in its 4 MiB drops it. */
 const ENTRY_LARGE = 1 << 13;
 /** Tag of an empty entry: never equal to a page-aligned linear address. */
 const EMPTY = 1;
+/**
+ * fastTag's empty entry: equal to no linear address with bits 11:2 cleared either (a 32-bit access
+ * compares `linear & ~0xffc` with it, so that a misaligned one misses too).
+ */
+export const FAST_EMPTY = 4;
 
 /** Page-fault error code bits (SDM vol. 3, 4.7). */
 export const PF_P = 1;
@@ -86,6 +101,11 @@ export class I386Mmu {
   readonly tag = new Int32Array(TLB_SIZE).fill(EMPTY);
   /** Permission, fast permission, global and large bits. */
   readonly perm = new Int32Array(TLB_SIZE);
+  /**
+   * Per data access kind (FAST_KIND_*), the entry's tag where it grants that access on RAM (its fast
+   * bit), else EMPTY: the translated blocks' (jit.ts) one compare for tag and permission.
+   */
+  readonly fastTag = new Int32Array(4 * TLB_SIZE).fill(FAST_EMPTY);
   /** RAM offset of the page (meaningful when a fast bit is set). */
   readonly ramOff = new Int32Array(TLB_SIZE);
   /** Physical page address. */
@@ -177,6 +197,7 @@ export class I386Mmu {
 
   flushAll(): void {
     this.tag.fill(EMPTY);
+    this.fastTag.fill(FAST_EMPTY);
     this.largeEntries = 0;
     this.flushes++;
   }
@@ -185,7 +206,7 @@ export class I386Mmu {
     const tag = this.tag, perm = this.perm;
     let large = 0;
     for (let s = 0; s < TLB_SIZE; s++) {
-      if ((perm[s] & ENTRY_GLOBAL) === 0) tag[s] = EMPTY;
+      if ((perm[s] & ENTRY_GLOBAL) === 0) this.drop(s);
       else if (tag[s] !== EMPTY && (perm[s] & ENTRY_LARGE) !== 0) large++;
     }
     this.largeEntries = large;
@@ -195,18 +216,24 @@ export class I386Mmu {
   /** INVLPG: drops the entry of `linear`, global or not, and every entry its 4 MiB page gave. */
   invalidate(linear: number): void {
     const slot = (linear >>> 12) & TLB_MASK;
-    if (this.tag[slot] === (linear & -4096)) this.tag[slot] = EMPTY;
+    if (this.tag[slot] === (linear & -4096)) this.drop(slot);
     if (this.largeEntries > 0) {
       const tag = this.tag, perm = this.perm;
       let large = 0;
       for (let s = 0; s < TLB_SIZE; s++) {
         if (tag[s] === EMPTY || (perm[s] & ENTRY_LARGE) === 0) continue;
-        if (((tag[s] ^ linear) & 0xffc00000) === 0) tag[s] = EMPTY;
+        if (((tag[s] ^ linear) & 0xffc00000) === 0) this.drop(s);
         else large++;
       }
       this.largeEntries = large;
     }
     this.flushes++;
+  }
+
+  /** Empties entry `slot`. */
+  private drop(slot: number): void {
+    this.tag[slot] = EMPTY;
+    for (let kind = 0; kind < 4; kind++) this.fastTag[(kind << TLB_BITS) | slot] = FAST_EMPTY;
   }
 
   // --- translation --------------------------------------------------------------------------
@@ -328,7 +355,9 @@ export class I386Mmu {
     this.phys[slot] = pa;
     this.ramOff[slot] = ram ? off : -1;
     const fast = ram && (this.watcher === null || !this.watcher.watchesPage(linear));
-    this.perm[slot] = fast ? perm | ((perm & PERM_ALL) << FAST_SHIFT) : perm;
+    const bits = fast ? perm | ((perm & PERM_ALL) << FAST_SHIFT) : perm;
+    this.perm[slot] = bits;
+    for (let kind = 0; kind < 4; kind++) this.fastTag[(kind << TLB_BITS) | slot] = (bits & FAST_KIND_BITS[kind]) !== 0 ? linear & -4096 : FAST_EMPTY;
   }
 
   // --- RAM and the bus ----------------------------------------------------------------------

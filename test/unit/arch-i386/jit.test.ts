@@ -188,7 +188,7 @@ describe('i386 block translator', () => {
     // mov eax, [ebx]; dec ecx; jnz start (a load: the TLB and RAM views)
     const src = generate(Uint8Array.from([0x8b, 0x03, 0x49, 0x75, 0xfb]), 0)!.source;
     const fn = src.slice(src.indexOf('return function'));
-    expect(fn).toContain('const regs = regs$, tag = tag$');
+    expect(fn).toContain('const regs = regs$, ft = ft$');
     expect(fn.slice(fn.indexOf('pass: for')).match(/\w+\$/g)).toBeNull(); // no context slot used in the body
     expect(fn).toContain('ca = cpu.ccA | 0, cb = cpu.ccB | 0, cr = cpu.ccR | 0');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EAX, EBX, ECX, ESP, GP, PAGE_FAULT } from '../../../plugins/arch-i386/src/cpu.js';
+import { ACCESS_READ, ACCESS_WRITE, FAST_EMPTY, FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK } from '../../../plugins/arch-i386/src/mmu.js';
 import { A, BODY, D, enterPaging, G, KSTACK, mapPage, P, PD, pagedMachine, PS, pte, PT1, RW, runBody, toUser, US, type PagedMachine } from './paging-machine.js';
 
 const LOAD = [0x8b, 0x03]; // mov (%ebx), %eax
@@ -203,6 +204,26 @@ describe('i386 paging (32-bit, SDM vol. 3 ch. 4)', () => {
     runBody(m, [...INVLPG, ...LOAD], { [EBX]: 0x812345, [EAX]: 0 }); // INVLPG elsewhere in the 4 MiB page
     runBody(m, LOAD, { [EBX]: 0x900000 });
     expect(m.cpu.getReg(EAX)).toBe(2);
+  });
+
+  it('fastTag holds an entry\'s tag for each data access its fast bits grant (the translator\'s one compare), FAST_EMPTY for the rest and after INVLPG', () => {
+    const m = pagedMachine();
+    enterPaging(m);
+    mapPage(m, 0x40c000, 0x20c000 | P | US); // user, read-only, clean
+    mapPage(m, 0x40d000, 0x20d000 | P | RW); // supervisor, writable
+    const mmu = m.cpu.mmu;
+    const fast = (linear: number, kind: number) => mmu.fastTag[(kind << TLB_BITS) | ((linear >>> 12) & TLB_MASK)];
+    mmu.translate(0x40c000, ACCESS_READ, true);
+    expect([FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW].map((k) => fast(0x40c000, k))).toEqual([0x40c000, FAST_EMPTY, 0x40c000, FAST_EMPTY]);
+    mmu.translate(0x40d000, ACCESS_WRITE, false); // sets D: writable from now on
+    expect([FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW].map((k) => fast(0x40d000, k))).toEqual([0x40d000, 0x40d000, FAST_EMPTY, FAST_EMPTY]);
+    mmu.invalidate(0x40d000);
+    expect([FAST_KIND_SR, FAST_KIND_SW].map((k) => fast(0x40d000, k))).toEqual([FAST_EMPTY, FAST_EMPTY]);
+    expect(fast(0x40c000, FAST_KIND_UR)).toBe(0x40c000);
+    mmu.loadCr3(PD);
+    expect(fast(0x40c000, FAST_KIND_UR)).toBe(FAST_EMPTY);
+    // A misaligned 32-bit access (the translator compares linear & ~0xffc) never matches an empty entry.
+    for (const linear of [1, 2, 3, 0x1001]) expect(linear & ~0xffc).not.toBe(FAST_EMPTY);
   });
 
   it('INVLPG at CPL 3 is #GP; MOV CR0 with PG and without PE is #GP', () => {
