@@ -258,38 +258,38 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
       base = sib & 7;
       if (idx !== 4) terms.push((sib >> 6) === 0 ? `r${idx}` : `(r${idx} << ${sib >> 6})`);
       if (base === 5 && mod === 0) { terms.push(`${imm32()}`); base = -1; }
-    } else if (rmf === 5 && mod === 0) { terms.push(`${imm32() >>> 0}`); base = -1; }
+    } else if (rmf === 5 && mod === 0) { terms.push(`${imm32()}`); base = -1; }
     if (base >= 0) { terms.push(`r${base}`); if (base === 4 || base === 5) seg = SS; }
     if (mod === 1) terms.push(`${imm8s()}`);
     else if (mod === 2) terms.push(`${imm32()}`);
     const segB = override >= 0 ? `sb${override}` : seg === SS ? 'ssB' : 'dsB';
-    return { reg, rm: -1, lin: `(${segB} + ${terms.map((t) => `(${t})`).join(' + ')}) >>> 0` };
+    return { reg, rm: -1, lin: `(${segB} + ${terms.map((t) => `(${t})`).join(' + ')}) | 0` };
   }
 
   /** Loads `size` bytes at linear `lin` into `dst` (declared by the caller): int32 for 4, unsigned below. */
   function load(dst: string, lin: string, size: number): string {
     // 32 bits: an aligned access cannot cross the page; the preamble's read32 takes the others.
     if (size === 4) {
-      return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
-      if (ft[s | RK] === (l & ${ALIGNED_PAGE})) ${dst} = i32[(ramOff[s] + (l & 4095)) >> 2];
+      return `{ const l = ${lin}, ti = ((l >>> 11) & ${TLB_MASK << 1}) | RK;
+      if (ft[ti] === (l & ${ALIGNED_PAGE})) ${dst} = i32[(ft[ti + 1] + l) >> 2];
       else { ${dst} = read32(l, RP, ${sync()}); if (slowHit) slow = true; } }`;
     }
     const fast = size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
-    return `{ const l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
-      if (ft[s | RK] === (l & -4096)${size === 2 ? ' && (l & 4095) <= 4094' : ''}) { const o = ramOff[s] + (l & 4095); ${dst} = ${fast}; }
+    return `{ const l = ${lin}, ti = ((l >>> 11) & ${TLB_MASK << 1}) | RK;
+      if (ft[ti] === (l & -4096)${size === 2 ? ' && (l & 4095) <= 4094' : ''}) { const o = (ft[ti + 1] + l) | 0; ${dst} = ${fast}; }
       else { ${dst} = readSlow(l, ${size}, ${sync()}); slow = true; } }`;
   }
   /** Stores `v` (an expression evaluated once) at linear `lin`. */
   function store(lin: string, size: number, v: string): string {
     if (size === 4) {
-      return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
-      if (ft[s | WK] === (l & ${ALIGNED_PAGE})) { const o = ramOff[s] + (l & 4095); i32[o >> 2] = w;
+      return `{ const w = ${v}, l = ${lin}, ti = ((l >>> 11) & ${TLB_MASK << 1}) | WK;
+      if (ft[ti] === (l & ${ALIGNED_PAGE})) { const o = (ft[ti + 1] + l) | 0; i32[o >> 2] = w;
         if (flags[o >>> 12] !== 0 && codeWritten(o, 4, ${sync()})) slow = true; }
       else if (write32(l, w, WP, ${sync()})) slow = true; }`;
     }
     const fast = size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
-    return `{ const w = ${v}, l = ${lin}, s = (l >>> 12) & ${TLB_MASK};
-      if (ft[s | WK] === (l & -4096)${size === 2 ? ' && (l & 4095) <= 4094' : ''}) { const o = ramOff[s] + (l & 4095); ${fast}
+    return `{ const w = ${v}, l = ${lin}, ti = ((l >>> 11) & ${TLB_MASK << 1}) | WK;
+      if (ft[ti] === (l & -4096)${size === 2 ? ' && (l & 4095) <= 4094' : ''}) { const o = (ft[ti + 1] + l) | 0; ${fast}
         if (flags[o >>> 12] !== 0 && codeWritten(o, ${size}, ${sync()})) slow = true; }
       else { writeSlow(l, ${size}, w, ${sync()}); slow = true; } }`;
   }
@@ -428,7 +428,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     if (op >= 0x50 && op <= 0x57) return push(reg32(op & 7));
     if (op >= 0x58 && op <= 0x5f) {
       const r = op & 7;
-      return { code: `{ let v = 0; ${load('v', '(ssB + r4) >>> 0', 4)} r4 = (r4 + 4) | 0; ${set32(r, 'v')} } ${written4()}`, mem: true };
+      return { code: `{ let v = 0; ${load('v', '(ssB + r4) | 0', 4)} r4 = (r4 + 4) | 0; ${set32(r, 'v')} } ${written4()}`, mem: true };
     }
     switch (op) {
       case 0x68: return push(`${imm32()}`);
@@ -466,12 +466,12 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
         const m = modrm();
         if (m.rm >= 0) return null;
         // The offset without the segment base: rebuild it from the linear expression's terms.
-        return { code: set32(m.reg, m.lin.replace(/^\(\w+ \+ /, '(').replace(/ >>> 0$/, ' | 0')), mem: false };
+        return { code: set32(m.reg, m.lin.replace(/^\(\w+ \+ /, '(')), mem: false };
       }
       case 0x90: return { code: '', mem: false };
       case 0xa0: case 0xa1: case 0xa2: case 0xa3: { // MOV AL/EAX <-> moffs32
         const size = op & 1 ? 4 : 1;
-        const lin = `(${override >= 0 ? `sb${override}` : 'dsB'} + ${imm32() >>> 0}) >>> 0`;
+        const lin = `(${override >= 0 ? `sb${override}` : 'dsB'} + ${imm32()}) | 0`;
         if (op < 0xa2) return { code: `{ let v = 0; ${load('v', lin, size)} ${setReg(0, size, 'v')} }`, mem: true };
         return { code: store(lin, size, getReg(0, size)), mem: true };
       }
@@ -490,7 +490,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
         if (size !== 4 || m.reg < 4) return null; // rotates and 8-bit shifts: the interpreter
         return { code: shift(m, m.reg, count), mem: memInsn(m) };
       }
-      case 0xc3: return { code: `{ let v = 0; ${load('v', '(ssB + r4) >>> 0', 4)} r4 = (r4 + 4) | 0; ${written4()} ${gotoInd('v', k + 1)} }`, mem: false, end: 'jump' };
+      case 0xc3: return { code: `{ let v = 0; ${load('v', '(ssB + r4) | 0', 4)} r4 = (r4 + 4) | 0; ${written4()} ${gotoInd('v', k + 1)} }`, mem: false, end: 'jump' };
       case 0xc6: case 0xc7: {
         const size = op & 1 ? 4 : 1;
         const m = modrm();
@@ -499,7 +499,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
         return { code: writeRm(m, size, `${imm}`), mem: memInsn(m) };
       }
       case 0xc9: { // LEAVE (32-bit stack)
-        return { code: `{ let v = 0; ${load('v', '(ssB + r5) >>> 0', 4)} r4 = (r5 + 4) | 0; r5 = v; } ${written4()} ${written5()}`, mem: true };
+        return { code: `{ let v = 0; ${load('v', '(ssB + r5) | 0', 4)} r4 = (r5 + 4) | 0; r5 = v; } ${written4()} ${written5()}`, mem: true };
       }
       case 0xe8: {
         const d = imm32();
@@ -549,7 +549,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
 
   function push(v: string): { code: string; mem: boolean } {
     written[4] = 1;
-    return { code: `{ const sp = (r4 - 4) | 0; ${store('(ssB + sp) >>> 0', 4, v)} r4 = sp; }`, mem: true };
+    return { code: `{ const sp = (r4 - 4) | 0; ${store('(ssB + sp) | 0', 4, v)} r4 = sp; }`, mem: true };
   }
   function imul(reg: number, a: string, b: string): string {
     flagsWritten = true;
@@ -754,7 +754,7 @@ export function generateRegion(blocks: readonly ScannedBlock[]): { source: strin
   // still does. The lazy-flag fields are read as int32 (every reader uses their low 32 bits): a
   // field V8 holds as a double made the flag locals doubles, converted at every flag-setting instruction.
   const source = `"use strict";
-const regs$ = cpu.regs, mmu = cpu.mmu, tag$ = mmu.tag, perm$ = mmu.perm, ft$ = mmu.fastTag, ramOff$ = mmu.ramOff, u8$ = mmu.u8, segBase$ = cpu.segBase;
+const regs$ = cpu.regs, mmu = cpu.mmu, tag$ = mmu.tag, perm$ = mmu.perm, ft$ = mmu.fastTlb, ramOff$ = mmu.ramOff, u8$ = mmu.u8, segBase$ = cpu.segBase;
 const bus = cpu.bus, flags$ = bus.pageFlags, i32$ = bus.ram.i32;
 const condOf$ = H.condOf, carryOf$ = H.carryOf, logicFlags$ = H.logicFlags, shiftFlags$ = H.shiftFlags, mul32$ = H.mul32, div32$ = H.div32, R$ = H.R;
 let user = false;
@@ -762,8 +762,8 @@ function at(e0, off, nxt, esp, n) {
   cpu.startEip = (e0 + off) >>> 0; cpu.startEsp = esp; cpu.eip = (e0 + nxt) >>> 0;
   cpu.retiredCount += n - cpu.ran; cpu.ran = n;
 }
-function readSlow(l, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return mmu.readSlow(l, size, user) | 0; }
-function writeSlow(l, size, w, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); mmu.writeSlow(l, size, w, user); }
+function readSlow(l, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return mmu.readSlow(l >>> 0, size, user) | 0; }
+function writeSlow(l, size, w, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); mmu.writeSlow(l >>> 0, size, w, user); }
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
 function rd32(o) { return u8$[o] | (u8$[o + 1] << 8) | (u8$[o + 2] << 16) | (u8$[o + 3] << 24); }
 function wr32(o, w) { u8$[o] = w; u8$[o + 1] = w >> 8; u8$[o + 2] = w >> 16; u8$[o + 3] = w >>> 24; }
@@ -781,14 +781,14 @@ function write32(l, w, WP, e0, off, nxt, esp, n) {
   writeSlow(l, 4, w, e0, off, nxt, esp, n); return true;
 }
 return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, cur) {
-  const regs = regs$, ft = ft$, ramOff = ramOff$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;
+  const regs = regs$, ft = ft$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;
   const condOf = condOf$, carryOf = carryOf$, logicFlags = logicFlags$, shiftFlags = shiftFlags$, mul32 = mul32$, div32 = div32$, R = R$;
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
   let cop = cpu.ccOp | 0, ca = cpu.ccA | 0, cb = cpu.ccB | 0, cr = cpu.ccR | 0, cbits = cpu.ccBits | 0, ck = cpu.ccKeptCf | 0, fa = fr & ${ARITH};
   user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
-  const RK = user ? ${FAST_KIND_UR << TLB_BITS} : ${FAST_KIND_SR << TLB_BITS}, WK = user ? ${FAST_KIND_UW << TLB_BITS} : ${FAST_KIND_SW << TLB_BITS};
-  const dsB = segBase[${DS}], ssB = segBase[${SS}];${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}];`).join('')}
+  const RK = user ? ${FAST_KIND_UR << (TLB_BITS + 1)} : ${FAST_KIND_SR << (TLB_BITS + 1)}, WK = user ? ${FAST_KIND_UW << (TLB_BITS + 1)} : ${FAST_KIND_SW << (TLB_BITS + 1)};
+  const dsB = segBase[${DS}] | 0, ssB = segBase[${SS}] | 0;${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}] | 0;`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - cur) | 0;
   let steps = 0, slow = false, nx = 0, xo = 0, xn = 0;
   try {

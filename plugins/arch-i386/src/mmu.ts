@@ -7,7 +7,7 @@
  * The TLB is direct-mapped by linear page. An entry holds the physical page, its RAM offset, and
  * permission bits for user/supervisor read/write/execute; a copy of those bits FAST_SHIFT higher is set
  * only when the page is RAM (not a hole, ROM or MMIO), so cpu.ts tests one mask and either hits
- * RAM or calls the slow path here. `fastTag` keeps, per data access kind, the tags of the entries
+ * RAM or calls the slow path here. `fastTlb` keeps, per data access kind, the tags of the entries
  * whose fast bit grants it, so that translated code (jit.ts) tests tag and permission in one compare. Write permission is granted only once the entry's D bit is
  * set, so the first write to a clean page walks again and sets D (as the CPU does, SDM 4.8).
  * With paging off every page is identity-mapped (after the A20 mask) with every permission.
@@ -44,8 +44,8 @@ export const FAST_SR = PERM_SR << FAST_SHIFT;
 export const FAST_SW = PERM_SW << FAST_SHIFT;
 export const FAST_SX = PERM_SX << FAST_SHIFT;
 /**
- * The access kinds of `fastTag` (its index is `(kind << TLB_BITS) | slot`): data reads and writes,
- * supervisor and user.
+ * The access kinds of `fastTlb` (an entry's pair is at `(kind << (TLB_BITS + 1)) | (slot << 1)`):
+ * data reads and writes, supervisor and user.
  */
 export const FAST_KIND_SR = 0;
 export const FAST_KIND_SW = 1;
@@ -102,10 +102,12 @@ export class I386Mmu {
   /** Permission, fast permission, global and large bits. */
   readonly perm = new Int32Array(TLB_SIZE);
   /**
-   * Per data access kind (FAST_KIND_*), the entry's tag where it grants that access on RAM (its fast
-   * bit), else EMPTY: the translated blocks' (jit.ts) one compare for tag and permission.
+   * Per data access kind (FAST_KIND_*) and entry, a pair: the entry's tag where it grants that
+   * access on RAM (its fast bit), else FAST_EMPTY, and the page's RAM offset less its tag (int32, so
+   * that linear + it is the RAM offset): the translated blocks' (jit.ts) one compare for tag and
+   * permission and one add, on one array.
    */
-  readonly fastTag = new Int32Array(4 * TLB_SIZE).fill(FAST_EMPTY);
+  readonly fastTlb = new Int32Array(8 * TLB_SIZE).fill(FAST_EMPTY);
   /** RAM offset of the page (meaningful when a fast bit is set). */
   readonly ramOff = new Int32Array(TLB_SIZE);
   /** Physical page address. */
@@ -197,7 +199,7 @@ export class I386Mmu {
 
   flushAll(): void {
     this.tag.fill(EMPTY);
-    this.fastTag.fill(FAST_EMPTY);
+    this.fastTlb.fill(FAST_EMPTY);
     this.largeEntries = 0;
     this.flushes++;
   }
@@ -233,7 +235,7 @@ export class I386Mmu {
   /** Empties entry `slot`. */
   private drop(slot: number): void {
     this.tag[slot] = EMPTY;
-    for (let kind = 0; kind < 4; kind++) this.fastTag[(kind << TLB_BITS) | slot] = FAST_EMPTY;
+    for (let kind = 0; kind < 4; kind++) this.fastTlb[(kind << (TLB_BITS + 1)) | (slot << 1)] = FAST_EMPTY;
   }
 
   // --- translation --------------------------------------------------------------------------
@@ -357,7 +359,11 @@ export class I386Mmu {
     const fast = ram && (this.watcher === null || !this.watcher.watchesPage(linear));
     const bits = fast ? perm | ((perm & PERM_ALL) << FAST_SHIFT) : perm;
     this.perm[slot] = bits;
-    for (let kind = 0; kind < 4; kind++) this.fastTag[(kind << TLB_BITS) | slot] = (bits & FAST_KIND_BITS[kind]) !== 0 ? linear & -4096 : FAST_EMPTY;
+    for (let kind = 0; kind < 4; kind++) {
+      const at = (kind << (TLB_BITS + 1)) | (slot << 1);
+      this.fastTlb[at] = (bits & FAST_KIND_BITS[kind]) !== 0 ? linear & -4096 : FAST_EMPTY;
+      this.fastTlb[at + 1] = (off - (linear & -4096)) | 0;
+    }
   }
 
   // --- RAM and the bus ----------------------------------------------------------------------

@@ -206,14 +206,16 @@ describe('i386 paging (32-bit, SDM vol. 3 ch. 4)', () => {
     expect(m.cpu.getReg(EAX)).toBe(2);
   });
 
-  it('fastTag holds an entry\'s tag for each data access its fast bits grant (the translator\'s one compare), FAST_EMPTY for the rest and after INVLPG', () => {
+  it('fastTlb holds an entry\'s tag for each data access its fast bits grant (the translator\'s one compare) and its RAM offset less the tag, FAST_EMPTY for the rest and after INVLPG', () => {
     const m = pagedMachine();
     enterPaging(m);
     mapPage(m, 0x40c000, 0x20c000 | P | US); // user, read-only, clean
     mapPage(m, 0x40d000, 0x20d000 | P | RW); // supervisor, writable
     const mmu = m.cpu.mmu;
-    const fast = (linear: number, kind: number) => mmu.fastTag[(kind << TLB_BITS) | ((linear >>> 12) & TLB_MASK)];
+    const at = (linear: number, kind: number) => (kind << (TLB_BITS + 1)) | (((linear >>> 12) & TLB_MASK) << 1);
+    const fast = (linear: number, kind: number) => mmu.fastTlb[at(linear, kind)];
     mmu.translate(0x40c000, ACCESS_READ, true);
+    expect(0x40c123 + mmu.fastTlb[at(0x40c000, FAST_KIND_UR) + 1]).toBe(0x20c123); // RAM offset (RAM at 0)
     expect([FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW].map((k) => fast(0x40c000, k))).toEqual([0x40c000, FAST_EMPTY, 0x40c000, FAST_EMPTY]);
     mmu.translate(0x40d000, ACCESS_WRITE, false); // sets D: writable from now on
     expect([FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW].map((k) => fast(0x40d000, k))).toEqual([0x40d000, 0x40d000, FAST_EMPTY, FAST_EMPTY]);
