@@ -341,10 +341,22 @@ export class I386Cpu implements Cpu {
         if (block.len > room) return any;
       }
       this.blockRuns++;
-      fn(eip | 0, room, at);
+      const missed = fn(eip | 0, room, at);
       if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
         this.atBoundary = true;
         return true;
+      }
+      if (missed !== 0) {
+        // The block left before an access it does not do itself (a TLB miss, MMIO, a misaligned or
+        // page-crossing access): the interpreter runs that instruction, as the run loop would.
+        this.startEip = this.eip; this.startEsp = this.regs[ESP];
+        this.step();
+        this.ran++;
+        this.retiredCount++;
+        if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
+          this.atBoundary = true;
+          return true;
+        }
       }
     }
   }

@@ -26,17 +26,19 @@
  * case of the same loop. Translating every block as a region at once cost the pc os boot more
  * V8 compile time than it saved.
  *
- * Exactness: memory goes through the interpreter's TLB fast path; anything else (a TLB miss, a
- * page with flags: code, watched) first records where the instruction is and the counts before it
- * (cpu.startEip/startEsp, EIP, ran/retiredCount: the preamble's `at`) and calls the interpreter's
- * slow path, so a #PF is thrown (cpu.raise) exactly as from the interpreter; the function's
- * `finally` writes the registers and flags back on every way out, a fault included. Every
- * instruction writes memory before registers, so the state written back is that before the
- * faulting instruction. After a slow access the block leaves, so interrupts a device raised are
- * taken at the same boundary, and a store to code (this block's page included) is seen by the
- * next instruction. The slow paths are calls to the preamble's functions and every exit stores two
- * constants and leaves through the one exit after the loop (EXIT): a small function, which V8
- * optimizes sooner, and whose exits taken for the first time (a loop's end) do not deoptimize it.
+ * Exactness: memory goes through the TLB's per-kind fast entries (mmu.ts fastTlb: one compare
+ * for tag, permission and a 32-bit access's alignment); anything else (a TLB miss, no permission,
+ * MMIO, a misaligned 32-bit or page-crossing access) leaves the function before the instruction,
+ * which has changed nothing yet (every instruction does its loads and stores before it writes a
+ * register or the flags), and runBlock has the interpreter run it, so a #PF is taken exactly as
+ * there. The region's code then has no call for its accesses, a smaller function (sooner
+ * optimized) whose optimized loops keep what they know across iterations. A store to a page with
+ * flags (code, watched) first records where the instruction is and the counts before it
+ * (cpu.startEip/startEsp, EIP, ran/retiredCount: the preamble's `at`) and tells cpu.ramWritten;
+ * the block then leaves, so that a store to code (this block's page included) is seen by the next
+ * instruction. The function's `finally` writes the registers and flags back on every way out, a
+ * fault included. Every exit stores constants and leaves through the one exit after the loop
+ * (EXIT): exits taken for the first time (a loop's end) do not deoptimize it.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
@@ -44,11 +46,11 @@ import { ARITH, CcOp, CF, OF } from './flags.js';
 import { carryOf, condOf, logicFlags, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import { DE, DS, SS } from './consts.js';
-import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, FAST_SR, FAST_SW, FAST_UR, FAST_UW, TLB_BITS, TLB_MASK } from './mmu.js';
+import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK } from './mmu.js';
 
 /**
- * A linear address's page with its low two bits (mmu.ts fastTag's compare for a 32-bit access): a
- * misaligned access misses and takes the helper, which does an access inside the page itself.
+ * A linear address's page with its low two bits (mmu.ts fastTlb's compare for a 32-bit access): a
+ * misaligned access misses (the interpreter does it).
  */
 const ALIGNED_PAGE = ~0xffc;
 
@@ -71,9 +73,10 @@ export const MAX_REGION_INSNS = 320;
 
 /**
  * Runs the region from EIP `eip`, the start byte at page offset `at`, for at most `maxSteps`
- * instructions; leaves cpu.eip, counts and state.
+ * instructions; leaves cpu.eip, counts and state. Returns 1 when it left before an instruction the
+ * interpreter must run (an access its fast path does not do), else 0.
  */
-export type BlockFn = (eip: number, maxSteps: number, at: number) => void;
+export type BlockFn = (eip: number, maxSteps: number, at: number) => number;
 
 export class Block {
   /** Runs from the dispatcher (counted up to REGION_RUNS). */
@@ -242,9 +245,17 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
   const goto = (pageOff: number, count: number) => `@G${pageOff},${count}@`;
   /** Control goes to EIP `eip` (an expression) after `count` instructions of this block. */
   const gotoInd = (eip: string, count: number) => `{ nx = ${eip} >>> 0; @I${count}@ }`;
-  // After a slow access the function returns (never continues in the region): the run loop takes
-  // an interrupt a device raised, and code a store changed is seen by the next instruction.
-  const afterMem = () => `if (slow) ${EXIT(next(), k + 1)}`;
+  // After a store to a page with flags the function may return (never continues in the region):
+  // code a store changed is seen by the next instruction.
+  const afterStore = () => `if (slow) ${EXIT(next(), k + 1)}`;
+  /**
+   * Leaves before the current instruction, which has changed nothing yet, for the interpreter to run
+   * it (runBlock): an access the fast path does not do (a TLB miss, no permission, MMIO, a
+   * misaligned 32-bit or page-crossing access). No call in the region's code for it.
+   */
+  const miss = () => `{ xo = ${off}; xn = ${k}; xm = 1; break pass; }`;
+  /** Whether the instruction being scanned stores (afterStore). */
+  let stores = false;
 
   function modrm(): Rm {
     const m = byte();
@@ -268,30 +279,23 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
 
   /** Loads `size` bytes at linear `lin` into `dst` (declared by the caller): int32 for 4, unsigned below. */
   function load(dst: string, lin: string, size: number): string {
-    // 32 bits: an aligned access cannot cross the page; the preamble's read32 takes the others.
+    // 32 bits: an aligned access cannot cross the page (the compare misses a misaligned one).
     if (size === 4) {
       return `{ const l = ${lin}, ti = ((l >>> 11) & ${TLB_MASK << 1}) | RK;
-      if (ft[ti] === (l & ${ALIGNED_PAGE})) ${dst} = i32[(ft[ti + 1] + l) >> 2];
-      else { ${dst} = read32(l, RP, ${sync()}); if (slowHit) slow = true; } }`;
+      if (ft[ti] !== (l & ${ALIGNED_PAGE})) ${miss()} ${dst} = i32[(ft[ti + 1] + l) >> 2]; }`;
     }
     const fast = size === 2 ? '(u8[o] | (u8[o + 1] << 8))' : 'u8[o]';
     return `{ const l = ${lin}, ti = ((l >>> 11) & ${TLB_MASK << 1}) | RK;
-      if (ft[ti] === (l & -4096)${size === 2 ? ' && (l & 4095) <= 4094' : ''}) { const o = (ft[ti + 1] + l) | 0; ${dst} = ${fast}; }
-      else { ${dst} = readSlow(l, ${size}, ${sync()}); slow = true; } }`;
+      if (ft[ti] !== (l & -4096)${size === 2 ? ' || (l & 4095) === 4095' : ''}) ${miss()} const o = (ft[ti + 1] + l) | 0; ${dst} = ${fast}; }`;
   }
   /** Stores `v` (an expression evaluated once) at linear `lin`. */
   function store(lin: string, size: number, v: string): string {
-    if (size === 4) {
-      return `{ const w = ${v}, l = ${lin}, ti = ((l >>> 11) & ${TLB_MASK << 1}) | WK;
-      if (ft[ti] === (l & ${ALIGNED_PAGE})) { const o = (ft[ti + 1] + l) | 0; i32[o >> 2] = w;
-        if (flags[o >>> 12] !== 0 && codeWritten(o, 4, ${sync()})) slow = true; }
-      else if (write32(l, w, WP, ${sync()})) slow = true; }`;
-    }
-    const fast = size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
+    stores = true;
+    const check = size === 4 ? `ft[ti] !== (l & ${ALIGNED_PAGE})` : `ft[ti] !== (l & -4096)${size === 2 ? ' || (l & 4095) === 4095' : ''}`;
+    const fast = size === 4 ? 'i32[o >> 2] = w;' : size === 2 ? 'u8[o] = w; u8[o + 1] = w >> 8;' : 'u8[o] = w;';
     return `{ const w = ${v}, l = ${lin}, ti = ((l >>> 11) & ${TLB_MASK << 1}) | WK;
-      if (ft[ti] === (l & -4096)${size === 2 ? ' && (l & 4095) <= 4094' : ''}) { const o = (ft[ti + 1] + l) | 0; ${fast}
-        if (flags[o >>> 12] !== 0 && codeWritten(o, ${size}, ${sync()})) slow = true; }
-      else { writeSlow(l, ${size}, w, ${sync()}); slow = true; } }`;
+      if (${check}) ${miss()} const o = (ft[ti + 1] + l) | 0; ${fast}
+      if (flags[o >>> 12] !== 0 && codeWritten(o, ${size}, ${sync()})) slow = true; }`;
   }
   /** Reads the r/m operand into `dst` (declared by the caller). */
   function readRm(m: Rm, size: number, dst: string): string {
@@ -673,7 +677,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
   let pendingCarry: { line: number; code: string } | null = null;
   while (k < MAX_INSNS && !ended) {
     if (k > 0 && stopAt(p - pageStart)) break;
-    flagsRead = false; carryKilled = false;
+    flagsRead = false; carryKilled = false; stores = false;
     off = p - pageStart;
     const mark = p;
     insnAt.set(p, k); outAt[k] = out.length; knownAt[k] = known;
@@ -689,7 +693,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     // Overwritten unread by an instruction that cannot fault or leave before it sets the flags.
     if (pendingCarry !== null && carryKilled && !flagsRead && !r.mem && !r.end) out[pendingCarry.line] = pendingCarry.code;
     pendingCarry = r.deadCarry === undefined ? null : { line: out.length - 1, code: r.deadCarry };
-    if (r.mem) out.push(afterMem());
+    if (stores) out.push(afterStore());
     k++;
     if (p > furthest) furthest = p;
     if (r.end) ended = true;
@@ -745,8 +749,8 @@ export function generateRegion(blocks: readonly ScannedBlock[]): { source: strin
   const regs = [...written.keys()].filter((r) => written[r]);
   const wb = regs.map((r) => `regs[${r}] = r${r};`).join(' ')
     + (flagsWritten ? ` if (cop === ${SHIFT_PENDING}) { fa = shiftFlags(cr, ca); cop = ${CcOp.None}; } cpu.ccOp = cop; cpu.ccA = ca; cpu.ccB = cb; cpu.ccR = cr; cpu.ccBits = cbits; cpu.ccKeptCf = ck; cpu.flagsRest = (fr & ${~ARITH}) | fa;` : '');
-  // Every way out (a fault thrown from a slow path included) writes the registers back once, in
-  // the `finally`; the counts are written where the function returns, or by the slow path's sync.
+  // Every way out (a #DE thrown included) writes the registers back once, in the `finally`; the
+  // counts are written where the function returns, or by `at` before a call that may throw or look.
   // The function's name lists its blocks' page offsets (profiles).
   // The factory's constants (`name$`) are copied into locals on entry: optimized code that used the
   // factory's context slots directly reloaded each one at every access and checked it (initialized?
@@ -754,43 +758,25 @@ export function generateRegion(blocks: readonly ScannedBlock[]): { source: strin
   // still does. The lazy-flag fields are read as int32 (every reader uses their low 32 bits): a
   // field V8 holds as a double made the flag locals doubles, converted at every flag-setting instruction.
   const source = `"use strict";
-const regs$ = cpu.regs, mmu = cpu.mmu, tag$ = mmu.tag, perm$ = mmu.perm, ft$ = mmu.fastTlb, ramOff$ = mmu.ramOff, u8$ = mmu.u8, segBase$ = cpu.segBase;
+const regs$ = cpu.regs, ft$ = cpu.mmu.fastTlb, u8$ = cpu.mmu.u8, segBase$ = cpu.segBase;
 const bus = cpu.bus, flags$ = bus.pageFlags, i32$ = bus.ram.i32;
 const condOf$ = H.condOf, carryOf$ = H.carryOf, logicFlags$ = H.logicFlags, shiftFlags$ = H.shiftFlags, mul32$ = H.mul32, div32$ = H.div32, R$ = H.R;
-let user = false;
 function at(e0, off, nxt, esp, n) {
   cpu.startEip = (e0 + off) >>> 0; cpu.startEsp = esp; cpu.eip = (e0 + nxt) >>> 0;
   cpu.retiredCount += n - cpu.ran; cpu.ran = n;
 }
-function readSlow(l, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return mmu.readSlow(l >>> 0, size, user) | 0; }
-function writeSlow(l, size, w, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); mmu.writeSlow(l >>> 0, size, w, user); }
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
-function rd32(o) { return u8$[o] | (u8$[o + 1] << 8) | (u8$[o + 2] << 16) | (u8$[o + 3] << 24); }
-function wr32(o, w) { u8$[o] = w; u8$[o + 1] = w >> 8; u8$[o + 2] = w >> 16; u8$[o + 3] = w >>> 24; }
-// 32-bit accesses off the blocks' aligned fast path: unaligned inside a page (fast, slowHit false), or the slow path.
-let slowHit = false;
-function read32(l, RP, e0, off, nxt, esp, n) {
-  const s = (l >>> 12) & ${TLB_MASK};
-  if (tag$[s] === (l & -4096) && (perm$[s] & RP) !== 0 && (l & 4095) <= 4092) { slowHit = false; return rd32(ramOff$[s] + (l & 4095)); }
-  slowHit = true; return readSlow(l, 4, e0, off, nxt, esp, n);
-}
-/** True when the block must leave (as the slow path, or a store to code). */
-function write32(l, w, WP, e0, off, nxt, esp, n) {
-  const s = (l >>> 12) & ${TLB_MASK};
-  if (tag$[s] === (l & -4096) && (perm$[s] & WP) !== 0 && (l & 4095) <= 4092) { const o = ramOff$[s] + (l & 4095); wr32(o, w); return flags$[o >>> 12] !== 0 && codeWritten(o, 4, e0, off, nxt, esp, n); }
-  writeSlow(l, 4, w, e0, off, nxt, esp, n); return true;
-}
 return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, cur) {
   const regs = regs$, ft = ft$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;
   const condOf = condOf$, carryOf = carryOf$, logicFlags = logicFlags$, shiftFlags = shiftFlags$, mul32 = mul32$, div32 = div32$, R = R$;
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
   let cop = cpu.ccOp | 0, ca = cpu.ccA | 0, cb = cpu.ccB | 0, cr = cpu.ccR | 0, cbits = cpu.ccBits | 0, ck = cpu.ccKeptCf | 0, fa = fr & ${ARITH};
-  user = cpu.cpl === 3; const RP = user ? ${FAST_UR} : ${FAST_SR}, WP = user ? ${FAST_UW} : ${FAST_SW};
+  const user = cpu.cpl === 3;
   const RK = user ? ${FAST_KIND_UR << (TLB_BITS + 1)} : ${FAST_KIND_SR << (TLB_BITS + 1)}, WK = user ? ${FAST_KIND_UW << (TLB_BITS + 1)} : ${FAST_KIND_SW << (TLB_BITS + 1)};
   const dsB = segBase[${DS}] | 0, ssB = segBase[${SS}] | 0;${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}] | 0;`).join('')}
   const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - cur) | 0;
-  let steps = 0, slow = false, nx = 0, xo = 0, xn = 0;
+  let steps = 0, slow = false, nx = 0, xo = 0, xn = 0, xm = 0;
   try {
     pass: for (;;) {
       switch (cur) {
@@ -799,6 +785,7 @@ ${cases.join('\n')}
       }
     }
     steps += xn; cpu.eip = (pb + xo) >>> 0; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps;
+    return xm;
   } finally {
     ${wb}
   }
