@@ -237,9 +237,9 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
 
   /** The page offset of the current instruction's end (EIPs are the page base's, `pb`, plus page offsets). */
   const next = () => p - pageStart;
-  // Arguments of the preamble's slow paths (at(), below): where the instruction is and the count
-  // before it, which a fault leaves and the clock reads. Registers and flags are written back by
-  // the function's `finally`: every instruction writes memory before registers.
+  // Arguments of the preamble's calls that may throw or look at the CPU (at(), below: a store to a
+  // page with flags, DIV's #DE): where the instruction is and the count before it, which a fault
+  // leaves and the clock reads. Registers and flags are written back by the function's `finally`.
   const sync = () => `pb, ${off}, ${next()}, r4, ran0 + steps + ${k}`;
   /** Control goes to page offset `pageOff` after `count` instructions of this block. */
   const goto = (pageOff: number, count: number) => `@G${pageOff},${count}@`;
