@@ -185,8 +185,8 @@ export function loopsOnItself(insns: Insn[]): boolean {
 }
 
 /**
- * Code that leaves the function: the next pc as a byte offset from the entry's (or `t`, the
- * variable holding a JALR's target) and the steps taken since `steps`.
+ * Code that leaves the function: the next pc as a byte offset from the entry's (a constant, or
+ * `d`, the variable holding a JALR's target's) and the steps taken since `steps`.
  */
 type Exit = (npc: number | string, taken: number) => string;
 
@@ -427,7 +427,7 @@ export function generateRegion(scanned: RegionBlock[]): string {
   // at each exit would make the function too large for V8 to optimize soon).
   // Exits set constants only: code V8 has not run yet deoptimizes the function when first run,
   // and a constant assignment has nothing to speculate on.
-  const exit: Exit = (npc, taken) => `{ nx = ${typeof npc === 'number' ? npc : `(${npc} - pc0) | 0`}; ret = ${taken}; break run; }`;
+  const exit: Exit = (npc, taken) => `{ nx = ${npc}; ret = ${taken}; break run; }`;
   /** Blocks that branch back to themselves: their code is a loop of its own inside the `case`, without the `switch`. */
   const selfLoops = blocks.map((b) => multi && successors(b).includes(b.start));
   /** Index of the block being generated. */
@@ -698,9 +698,12 @@ function terminator(
     if (known !== null) return `${link} ${goto(known, done, true)}`;
     // A return or indirect jump to a block of this region goes on inside the function: the
     // target is the block's start at the same virtual address (so in the same page).
+    // The target's offset is computed where every call runs it, not in the exit: an exit first
+    // taken after V8 optimized the function (quicksort's return to its caller outside the region)
+    // then sets a variable only, where arithmetic without type feedback deoptimized it.
     const inside = targets.map((t) => `case ${t - entry}: ${goto(t, done)}`).join(' ');
-    const dispatch = inside === '' ? '' : `switch ((t - pc0) | 0) { ${inside} }`;
-    return `{ const t = (${a} + ${ins.imm | 0}) & -2; ${link} ${dispatch} ${exit('t', done)} }`;
+    const dispatch = inside === '' ? '' : `switch (d) { ${inside} }`;
+    return `{ const d = (((${a} + ${ins.imm | 0}) & -2) - pc0) | 0; ${link} ${dispatch} ${exit('d', done)} }`;
   }
   if (ins.op === Op.JAL) return `${link} ${goto(at + ins.imm, done, true)}`;
   const cond: Partial<Record<Op, string>> = {
