@@ -121,6 +121,8 @@ export const JIT_THRESHOLD = 32;
  * without this, the prologue (first call, no vector yet) and the epilogue (not reached yet) had no
  * type feedback, the optimized code deoptimized on every return, and V8 re-entered the same cached
  * OSR code on the next call (the compute kernel's sieve loop: up to 2300 deopts in one run).
+ * (OSR is off now, src/core/jit/translate.ts noOsr; the cap still lets the prologue and epilogue
+ * run before V8's first optimizing compile of the function.)
  */
 export const WARM_CALLS = 16;
 export const WARM_STEPS = 512;

@@ -185,8 +185,8 @@ export function loopsOnItself(insns: Insn[]): boolean {
 }
 
 /**
- * Code that leaves the function: the next pc as a byte offset from the entry's (or `t`, the
- * variable holding a JALR's target) and the steps taken since `steps`.
+ * Code that leaves the function: the next pc as a byte offset from the entry's (a constant, or
+ * `d`, the variable holding a JALR's target's) and the steps taken since `steps`.
  */
 type Exit = (npc: number | string, taken: number) => string;
 
@@ -391,13 +391,13 @@ export function generate(insns: Insn[]): string {
  * JavaScript source of a region's function. One block is straight-line code (in a `for (;;)` when
  * it branches back to itself); several are the cases of a `switch` on the block index inside a
  * `for (;;)`, so that control transfers between them stay in the function, with the guest
- * registers in locals. A transfer inside sets only constants (`ret`, the steps of the block it
- * leaves, and for a jump through the `switch` the next block's offset and length); the loop's
- * head, or the next block's first statement when control falls or loops into it, adds them to
- * `steps` and checks the budget for that whole block, as execute() does before calling a block.
- * So neither a rare edge first taken after V8 optimized the function nor an entry at a block
- * only execute() reaches runs code without type feedback, which deoptimized it (the virt OS
- * boot's hot region was compiled 3 times, now twice). A transfer out returns with `cpu.npc` set.
+ * registers in locals. Each block of a region that loops checks the budget for its whole length
+ * first (as execute() does before calling a block) and adds its length to `steps` before its final
+ * jump or branch; a transfer inside sets only a constant (`blk`, for a jump through the `switch`),
+ * so that an edge first taken after V8 optimized the function (a loop's rare branch) runs no code
+ * without type feedback, which deoptimized it (the virt OS boot's hot region was compiled 3 times,
+ * then twice), and the loop carries no more locals than `steps`, `blk` and the guest's (fewer
+ * spilled in V8's code). A transfer out returns with `cpu.npc` set.
  */
 export function generateRegion(scanned: RegionBlock[]): string {
   const entry = scanned[0].start;
@@ -426,42 +426,30 @@ export function generateRegion(scanned: RegionBlock[]): string {
   // Every exit leaves through the one epilogue that writes the registers back (a copy of it
   // at each exit would make the function too large for V8 to optimize soon).
   // Exits set constants only: code V8 has not run yet deoptimizes the function when first run,
-  // and a constant assignment has nothing to speculate on.
-  const exit: Exit = (npc, taken) => `{ nx = ${typeof npc === 'number' ? npc : `(${npc} - pc0) | 0`}; ret = ${taken}; break run; }`;
+  // and a constant assignment has nothing to speculate on. `ret` is the steps of the current
+  // block not counted in `steps` yet.
+  const exit: Exit = (npc, taken) => `{ nx = ${npc}; ret = ${taken}; break run; }`;
   /** Blocks that branch back to themselves: their code is a loop of its own inside the `case`, without the `switch`. */
   const selfLoops = blocks.map((b) => multi && successors(b).includes(b.start));
   /** Index of the block being generated. */
   let current = 0;
   /**
-   * Control goes to page offset `t` after the `done` instructions of the current block; `tail`
-   * when nothing follows in the block, so that the next block in order is reached by falling
-   * through to its `case`.
+   * Control goes to page offset `t` after the `done` instructions of the current block not
+   * counted in `steps` yet (none in a region that loops: the block counted itself); `tail` when
+   * nothing follows in the block, so that the next block in order is reached by falling through to
+   * its `case`.
    */
   const goto = (t: number, done: number, tail = false) => {
     const j = index.get(t);
     if (j === undefined) return exit(t - entry, done);
-    // Constants only (see `exit`): the block's start counts them and checks the budget
-    // (blockStart), so that an edge first taken after V8 optimized the function (a loop's
-    // rare branch) does not deoptimize it.
-    if (j === current && selfLoops[j]) return `{ ret = ${done}; continue b${j}; }`;
-    if (tail && j === current + 1) {
-      fallInto[j] = true;
-      return `{ ret = ${done}; ${selfLoops[current] ? `break b${current}; ` : ''}}`;
-    }
-    return `{ ret = ${done}; nx = ${t - entry}; need = ${blocks[j].insns.length}; ${multi ? `blk = ${j}; ` : ''}continue run; }`;
+    if (j === current && selfLoops[j]) return `continue b${j};`;
+    if (tail && j === current + 1) return selfLoops[current] ? `break b${current};` : '';
+    return `{ ${multi ? `blk = ${j}; ` : ''}continue run; }`;
   };
   /** Whether page offset `t` starts the block after the current one (control can fall into it). */
   const isNext = (t: number) => multi && index.get(t) === current + 1;
-  /** Blocks the one before falls into (a `tail` goto): they count the steps at their start. */
-  const fallInto = blocks.map(() => false);
-  /**
-   * The first statement of a block reached by falling through or looping on itself: counts the
-   * edge taken to it, checks the budget for the whole block. (A `continue run` edge is counted at
-   * the loop's head, which every entry runs: a block reached only from execute(), where a slice
-   * ended, has no code of its own to run for the first time then.)
-   */
-  const blockStart = (b: RegionBlock, j: number) =>
-    fallInto[j] || selfLoops[j] ? `steps += ret; ret = 0; if (steps + ${b.insns.length} > maxSteps) { nx = ${b.start - entry}; break run; }` : '';
+  /** A block's first statement in a region that loops: the budget for the whole block. */
+  const blockStart = (b: RegionBlock) => (loops ? `if (steps + ${b.insns.length} > maxSteps) { nx = ${b.start - entry}; ret = 0; break run; }` : '');
 
   const all = blocks.flatMap((b) => b.insns);
   const loads = all.some((i) => i.op >= Op.LB && i.op <= Op.LHU);
@@ -480,16 +468,14 @@ export function generateRegion(scanned: RegionBlock[]): string {
   const site = new PageSites();
   const declared = out.length;
   out.push('  let ret = 0, nx = 0;');
-  if (loops) out.push('  let steps = 0, need = 0;');
+  if (loops) out.push('  let steps = 0;');
   if (multi) out.push('  let blk = blk0;');
   out.push(loops ? '  run: for (;;) {' : '  run: {');
-  // The steps of the `continue run` edge just taken (none on entry), and the budget for the next block.
-  if (loops) out.push('  steps += ret; ret = 0; if (steps + need > maxSteps) break run;');
   if (multi) out.push('  switch (blk) {');
   blocks.forEach((b, j) => {
     current = j;
     if (multi) out.push(selfLoops[j] ? `  case ${j}: b${j}: for (;;) {` : `  case ${j}: {`);
-    out.push(blockStart(b, j));
+    out.push(blockStart(b));
     generateBlock(out, b, b.start - entry, exit, loops, goto, isNext, targets, site);
     if (multi) out.push('  }');
   });
@@ -516,6 +502,10 @@ function generateBlock(
   const npcAt = (off: number) => `(pc0 + ${base + off}) | 0`;
   const r = (n: number) => (n === 0 ? '0' : `r${n}`);
 
+  // In a region that loops, the block adds its steps before its final jump or branch (which
+  // cannot leave early): the jump's own exits and edges then carry none.
+  const count = loops ? `steps = (steps + ${insns.length}) | 0;` : '';
+  const endDone = loops ? 0 : insns.length;
   site.newBlock();
   insns.forEach((ins, k) => {
     const d = ins.rd === 32 ? null : r(ins.rd);
@@ -665,7 +655,7 @@ function generateBlock(
       case Op.BGE:
       case Op.BLTU:
       case Op.BGEU:
-        out.push(terminator(ins, block, insns.length, d, a, b, exit, npcAt, goto, isNext, targets, block.start - base));
+        out.push(count, terminator(ins, block, endDone, d, a, b, exit, npcAt, goto, isNext, targets, block.start - base));
         break;
       default:
         throw new Error(`rv32 jit: cannot compile op ${ins.op}`);
@@ -673,7 +663,7 @@ function generateBlock(
     if (d) site.written(ins.rd);
   });
 
-  if (!isControl(last.op)) out.push(goto(block.start + last.off + last.len, insns.length, true));
+  if (!isControl(last.op)) out.push(count, goto(block.start + last.off + last.len, endDone, true));
 }
 
 /** The block's final jump or branch (its `done`-th instruction at page offset `start` + `ins.off`). */
@@ -698,9 +688,12 @@ function terminator(
     if (known !== null) return `${link} ${goto(known, done, true)}`;
     // A return or indirect jump to a block of this region goes on inside the function: the
     // target is the block's start at the same virtual address (so in the same page).
+    // The target's offset is computed where every call runs it, not in the exit: an exit first
+    // taken after V8 optimized the function (quicksort's return to its caller outside the region)
+    // then sets a variable only, where arithmetic without type feedback deoptimized it.
     const inside = targets.map((t) => `case ${t - entry}: ${goto(t, done)}`).join(' ');
-    const dispatch = inside === '' ? '' : `switch ((t - pc0) | 0) { ${inside} }`;
-    return `{ const t = (${a} + ${ins.imm | 0}) & -2; ${link} ${dispatch} ${exit('t', done)} }`;
+    const dispatch = inside === '' ? '' : `switch (d) { ${inside} }`;
+    return `{ const d = (((${a} + ${ins.imm | 0}) & -2) - pc0) | 0; ${link} ${dispatch} ${exit('d', done)} }`;
   }
   if (ins.op === Op.JAL) return `${link} ${goto(at + ins.imm, done, true)}`;
   const cond: Partial<Record<Op, string>> = {

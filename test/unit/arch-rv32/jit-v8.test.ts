@@ -2,7 +2,9 @@
  * What the region compiler does for V8's sake, checked by its effects rather than by timing:
  * a compiled region's first calls are short (execute.ts WARM_CALLS / WARM_STEPS), so that V8 has
  * type feedback for its prologue and epilogue before it optimizes it; a hart makes one function
- * per region source (jit.ts boundRegion), the closure V8 specializes to its factory's constants.
+ * per region source (jit.ts boundRegion), the closure V8 specializes to its factory's constants;
+ * exits set only constants or variables (an exit first taken after V8 optimized the function
+ * must have no arithmetic without type feedback).
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
@@ -81,5 +83,20 @@ describe('rv32 block compiler and V8', () => {
     expect(src).toContain('const x = x$, i32 = i32$;');
     // The data TLB depends on the privilege: read on each call.
     expect(src).toContain('const rTag = cpu.rTag, rOff = cpu.rOff;');
+  });
+
+  it('computes a return\'s target offset before its dispatch, so that the exit to outside the region only copies it', () => {
+    // A call inside the region and the callee's return (JALR ra): a two-block region whose return
+    // may land inside (the call's return address) or outside (the caller's caller).
+    const src = generateRegion([
+      { start: 0, insns: [{ op: Op.JAL, rd: 1, rs1: 0, rs2: 0, imm: 8, off: 0, len: 4 }] },
+      { start: 8, insns: [{ op: Op.ADDI, rd: 10, rs1: 10, rs2: 0, imm: 1, off: 0, len: 4 }, { op: Op.JALR, rd: 32, rs1: 1, rs2: 0, imm: 0, off: 4, len: 4 }] },
+      { start: 4, insns: [{ op: Op.BNE, rd: 32, rs1: 10, rs2: 11, imm: -4, off: 0, len: 4 }] },
+    ]);
+    expect(src).toContain('const d = (((r1 + 0) & -2) - pc0) | 0;');
+    expect(src).toContain('switch (d) {');
+    const exits = [...src.matchAll(/nx = ([^;]+); ret = \d+; break run;/g)].map((e) => e[1]);
+    expect(exits).toContain('d');
+    for (const nx of exits) expect(nx).toMatch(/^(-?\d+|d)$/);
   });
 });
