@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { asciiSource } from './ascii-source.mjs';
 import { bundleOptions } from './bundle-options.mjs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -57,6 +58,9 @@ await build({
   banner: {},
 });
 for (const { name, pkg } of plugins) {
+  // ASCII, as the CLI's bundle below (scripts/ascii-source.mjs): a one-byte string in V8.
+  const cjs = join(dist, 'plugins', name, 'index.cjs');
+  writeFileSync(cjs, asciiSource(readFileSync(cjs, 'utf8')));
   pkg.rvos.entry = 'index.js';
   writeFileSync(join(dist, 'plugins', name, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 }
@@ -114,7 +118,8 @@ await build({
 // import() inside a vm.Script needs an experimental Node option (which warns, and is lost with a code cache): the
 // bundle's few import() calls (oclif loading a command, rvos a plugin) go through the loader's instead.
 const bundled = join(cli, 'rvos.bundle.js');
-writeFileSync(bundled, readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('));
+// And ASCII (scripts/ascii-source.mjs): V8 then holds the ~1 MB source as a one-byte string, not a two-byte one.
+writeFileSync(bundled, asciiSource(readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport(')));
 writeFileSync(join(cli, 'package.json'), '{ "type": "commonjs" }\n');
 writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.cjs')));
 writeFileSync(join(cli, 'main.js'), "exports.main = require('./load.js').cli.main;\n");

@@ -79,6 +79,8 @@ describe('rvos installed from the packed tarball', () => {
     const bundles = [join(pkg, 'cli', 'rvos.bundle.js')];
     for (const p of ['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio']) bundles.push(join(pkg, 'plugins', p, 'index.cjs'));
     expect(readdirSync(caches).sort()).toEqual(bundles.map((b) => basename(codeCacheFile(b, helloEnv)!)).sort());
+    // Each bundle is ASCII (scripts/ascii-source.mjs): a one-byte source string in V8.
+    for (const b of bundles) expect(readFileSync(b, 'latin1'), b).toMatch(/^[\x00-\x7f]*$/);
   });
 
   it('takes a built-in board from the build\'s parse (dist/boards.json) without loading the YAML parser, a user\'s copy of it from its YAML', async () => {
