@@ -112,6 +112,7 @@ describe('rvos installed from the packed tarball', () => {
     expect(loaded).toContain('NativeModule internal/modules/cjs/loader'); // the report works
     expect(loaded.filter((m) => /esm\/(module_job|translators)/.test(m))).toEqual([]);
     expect(loaded).not.toContain('NativeModule readline');
+    expect(loaded).not.toContain('NativeModule zlib'); // for screenshots only (src/core/image/png.ts)
     // oclif's command globbing (tinyglobby) is bundled behind the same lazy require (scripts/build.mjs).
     expect(readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'dist', 'cli', 'rvos.bundle.js'), 'utf8')).toContain('rvos-lazy:tinyglobby');
   });
