@@ -64,6 +64,10 @@ for (const { name, pkg } of plugins) {
   pkg.rvos.entry = 'index.js';
   writeFileSync(join(dist, 'plugins', name, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 }
+// Their manifests, read and checked as a run would, in one file (dist/plugins/manifests.json; src/core/plugins.ts): a
+// start lists and reads the built-ins from it instead of from each package.json.
+const { writeBuiltinManifests } = await import(pathToFileURL(join(dist, 'src', 'core', 'plugins.js')).href);
+writeBuiltinManifests(join(dist, 'plugins'));
 
 // The CLI: src/cli/main.js (oclif's entry), every command and hook, from tsc's output, with @oclif/core, yaml, zod
 // and inversify, in one CommonJS file (dist/cli/rvos.bundle.js) that dist/cli/load.js (scripts/cli-loader.cjs) runs
