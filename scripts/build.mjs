@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { asciiSource } from './ascii-source.mjs';
 import { bundleOptions } from './bundle-options.mjs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -57,9 +58,16 @@ await build({
   banner: {},
 });
 for (const { name, pkg } of plugins) {
+  // ASCII, as the CLI's bundle below (scripts/ascii-source.mjs): a one-byte string in V8.
+  const cjs = join(dist, 'plugins', name, 'index.cjs');
+  writeFileSync(cjs, asciiSource(readFileSync(cjs, 'utf8')));
   pkg.rvos.entry = 'index.js';
   writeFileSync(join(dist, 'plugins', name, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 }
+// Their manifests, read and checked as a run would, in one file (dist/plugins/manifests.json; src/core/plugins.ts): a
+// start lists and reads the built-ins from it instead of from each package.json.
+const { writeBuiltinManifests } = await import(pathToFileURL(join(dist, 'src', 'core', 'plugins.js')).href);
+writeBuiltinManifests(join(dist, 'plugins'));
 
 // The CLI: src/cli/main.js (oclif's entry), every command and hook, from tsc's output, with @oclif/core, yaml, zod
 // and inversify, in one CommonJS file (dist/cli/rvos.bundle.js) that dist/cli/load.js (scripts/cli-loader.cjs) runs
@@ -91,6 +99,20 @@ const lazyOclifRequires = {
     }));
   },
 };
+// oclif sorts each plugin's commands with localeCompare, whose first call builds ICU's collator (15-30 ms of every
+// start-up): in the CLI bundle it sorts with compareCommandIds (src/cli/command-order.ts), the same order without ICU.
+const commandOrder = {
+  name: 'oclif-command-order',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const sort = '.sort((a, b) => a.id.localeCompare(b.id))';
+      if (text.split(sort).length !== 2) throw new Error(`build: ${args.path} no longer sorts commands with "${sort}": update the oclif-command-order plugin`);
+      const helper = JSON.stringify(join(dist, 'src', 'cli', 'command-order.js'));
+      return { contents: `const { compareCommandIds: __rvosCompareCommandIds } = require(${helper});\n${text.replace(sort, '.sort((a, b) => __rvosCompareCommandIds(a.id, b.id))')}`, loader: 'js' };
+    });
+  },
+};
 const cli = join(dist, 'cli');
 rmSync(cli, { recursive: true, force: true });
 await build({
@@ -103,7 +125,7 @@ await build({
   splitting: false,
   format: 'cjs',
   outfile: join(cli, 'rvos.bundle.js'),
-  plugins: [lazyOclifRequires],
+  plugins: [lazyOclifRequires, commandOrder],
   // Less to read and hash at each start; names stay (stack traces and errors name functions and classes).
   minifyWhitespace: true,
   minifySyntax: true,
@@ -114,7 +136,8 @@ await build({
 // import() inside a vm.Script needs an experimental Node option (which warns, and is lost with a code cache): the
 // bundle's few import() calls (oclif loading a command, rvos a plugin) go through the loader's instead.
 const bundled = join(cli, 'rvos.bundle.js');
-writeFileSync(bundled, readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('));
+// And ASCII (scripts/ascii-source.mjs): V8 then holds the ~1 MB source as a one-byte string, not a two-byte one.
+writeFileSync(bundled, asciiSource(readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport(')));
 writeFileSync(join(cli, 'package.json'), '{ "type": "commonjs" }\n');
 writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.cjs')));
 writeFileSync(join(cli, 'main.js'), "exports.main = require('./load.js').cli.main;\n");

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,7 +58,7 @@ export interface PluginCandidate {
  * Lists plugin folders to load, built-ins first. A package found in several places (say, globally
  * and in the project) is loaded once, from the place of highest precedence (`PluginSource`).
  */
-export function discoverPlugins(extra: PluginCandidate[] = [], cwd = process.cwd()): PluginCandidate[] {
+export function discoverPlugins(extra: PluginCandidate[] = [], cwd = process.cwd(), builtins = builtinPluginsDir()): PluginCandidate[] {
   const found: PluginCandidate[] = [];
   for (const c of extra) {
     const dir = resolve(cwd, c.dir);
@@ -78,8 +78,10 @@ export function discoverPlugins(extra: PluginCandidate[] = [], cwd = process.cwd
     if (dirname(dir) === dir) break;
   }
   for (const nm of globalNodeModules()) for (const p of npmPackagesWithRvosField(nm)) found.push({ dir: p, source: 'global' });
-  const builtins = builtinPluginsDir();
-  if (existsSync(builtins)) {
+  const index = builtinManifests(builtins);
+  if (index) {
+    for (const dir of index.keys()) found.push({ dir, source: 'builtin' });
+  } else if (existsSync(builtins)) {
     for (const name of readdirSync(builtins).sort()) {
       if (existsSync(join(builtins, name, 'package.json'))) found.push({ dir: join(builtins, name), source: 'builtin' });
     }
@@ -127,12 +129,71 @@ function userNpmrcPrefix(): string | undefined {
 }
 
 function packageName(dir: string): string | undefined {
+  const known = builtinManifest(dir);
+  if (known) return known.name;
   try {
     const name = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
     return typeof name === 'string' ? name : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The built-in plugins' manifests as the build read and checked them (`dist/plugins/manifests.json`, written by
+ * writeBuiltinManifests from scripts/build.mjs): an installed rvos lists its ~37 built-ins and takes their manifests
+ * from one file at each start, instead of a folder listing, two reads and a schema check per plugin (~4 % of a hello
+ * round trip). A folder without that file (a checkout's plugins/) is read plugin by plugin.
+ */
+export const BUILTIN_MANIFESTS = 'manifests.json';
+
+/** A built-in's manifest in that file: its folder's name, package name and version, and its checked `rvos` field. */
+interface BuiltinManifest {
+  folder: string;
+  name?: string;
+  version?: string;
+  rvos: z.infer<typeof manifestSchema>;
+}
+
+/** Per built-ins folder read: its manifests by plugin folder (absolute), or undefined without the file. */
+const builtinIndexes = new Map<string, Map<string, BuiltinManifest> | undefined>();
+
+function builtinManifests(builtins: string): Map<string, BuiltinManifest> | undefined {
+  if (!builtinIndexes.has(builtins)) {
+    let index: Map<string, BuiltinManifest> | undefined;
+    try {
+      const list = JSON.parse(readFileSync(join(builtins, BUILTIN_MANIFESTS), 'utf8')) as BuiltinManifest[];
+      index = new Map(list.map((m) => [join(builtins, m.folder), m]));
+    } catch {
+      index = undefined; // none (a checkout), or unreadable: the plugins are read one by one
+    }
+    builtinIndexes.set(builtins, index);
+  }
+  return builtinIndexes.get(builtins);
+}
+
+/** The build's manifest of the built-in plugin in `dir`, if its folder has the file. */
+function builtinManifest(dir: string): BuiltinManifest | undefined {
+  return builtinIndexes.get(dirname(dir))?.get(dir);
+}
+
+/** Writes `builtins`/manifests.json: each plugin folder's manifest, read and checked as a run would (scripts/build.mjs). */
+export function writeBuiltinManifests(builtins: string): void {
+  const registry = new PluginRegistry();
+  const list: BuiltinManifest[] = [];
+  for (const folder of readdirSync(builtins).sort()) {
+    const dir = join(builtins, folder);
+    if (!existsSync(join(dir, 'package.json'))) continue;
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown; rvos?: unknown };
+    registry.readManifest({ dir, source: 'builtin' }); // throws on a manifest a run would refuse
+    list.push({
+      folder,
+      name: typeof pkg.name === 'string' ? pkg.name : undefined,
+      version: typeof pkg.version === 'string' ? pkg.version : undefined,
+      rvos: manifestSchema.parse(pkg.rvos),
+    });
+  }
+  writeFileSync(join(builtins, BUILTIN_MANIFESTS), JSON.stringify(list) + '\n');
 }
 
 function hasRvosField(file: string): boolean {
@@ -234,6 +295,8 @@ export class PluginRegistry {
   /** Validates a plugin folder's manifest; throws a UserError naming its package.json. */
   readManifest(candidate: PluginCandidate): PluginInfo {
     const file = join(candidate.dir, 'package.json');
+    const known = candidate.source === 'builtin' ? builtinManifest(candidate.dir) : undefined;
+    if (known) return this.manifestInfo(candidate, file, known.name, known.version, known.rvos);
     let pkg: Record<string, unknown>;
     try {
       pkg = JSON.parse(readFileSync(file, 'utf8'));
@@ -248,15 +311,19 @@ export class PluginRegistry {
       const what = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
       throw new UserError(`${file}: ${field}: ${what}`);
     }
-    const m = parsed.data;
+    return this.manifestInfo(candidate, file, pkg.name, pkg.version, parsed.data);
+  }
+
+  /** The PluginInfo of a checked manifest (`rvos`, with the package's name and version as found). */
+  private manifestInfo(candidate: PluginCandidate, file: string, name: unknown, version: unknown, m: z.infer<typeof manifestSchema>): PluginInfo {
     if (m.apiVersion !== PLUGIN_API_VERSION) {
       throw new UserError(`${file}: rvos.apiVersion ${m.apiVersion} is not supported (this rvos speaks apiVersion ${PLUGIN_API_VERSION})`);
     }
     const entry = resolve(candidate.dir, m.entry);
     if (!existsSync(entry)) throw new UserError(`${file}: rvos.entry: ${m.entry} does not exist`);
     return {
-      name: typeof pkg.name === 'string' ? pkg.name : candidate.dir,
-      version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
+      name: typeof name === 'string' ? name : candidate.dir,
+      version: typeof version === 'string' ? version : '0.0.0',
       kind: m.kind,
       dir: candidate.dir,
       entry,

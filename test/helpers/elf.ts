@@ -55,7 +55,7 @@ export function makeElf(opts: {
   syms.forEach(([name, value], i) => {
     const s = symoff + (i + 1) * symsize;
     b.writeUInt32LE(nameOff, s);
-    nameOff += name.length + 1;
+    nameOff += Buffer.byteLength(name) + 1; // bytes, as the string table holds them
     if (is64) {
       b[s + 4] = 0x10; // GLOBAL NOTYPE
       b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(value)), s + 8);

@@ -79,6 +79,10 @@ describe('rvos installed from the packed tarball', () => {
     const bundles = [join(pkg, 'cli', 'rvos.bundle.js')];
     for (const p of ['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio']) bundles.push(join(pkg, 'plugins', p, 'index.cjs'));
     expect(readdirSync(caches).sort()).toEqual(bundles.map((b) => basename(codeCacheFile(b, helloEnv)!)).sort());
+    // Each bundle is ASCII (scripts/ascii-source.mjs): a one-byte source string in V8.
+    for (const b of bundles) expect(readFileSync(b, 'latin1'), b).toMatch(/^[\x00-\x7f]*$/);
+    // oclif sorts its commands without localeCompare, whose first call builds ICU's collator (src/cli/command-order.ts).
+    expect(readFileSync(bundles[0]!, 'latin1')).not.toMatch(/\.id\.localeCompare\(/);
   });
 
   it('takes a built-in board from the build\'s parse (dist/boards.json) without loading the YAML parser, a user\'s copy of it from its YAML', async () => {
@@ -108,6 +112,7 @@ describe('rvos installed from the packed tarball', () => {
     expect(loaded).toContain('NativeModule internal/modules/cjs/loader'); // the report works
     expect(loaded.filter((m) => /esm\/(module_job|translators)/.test(m))).toEqual([]);
     expect(loaded).not.toContain('NativeModule readline');
+    expect(loaded).not.toContain('NativeModule zlib'); // for screenshots only (src/core/image/png.ts)
     // oclif's command globbing (tinyglobby) is bundled behind the same lazy require (scripts/build.mjs).
     expect(readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'dist', 'cli', 'rvos.bundle.js'), 'utf8')).toContain('rvos-lazy:tinyglobby');
   });

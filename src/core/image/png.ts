@@ -1,4 +1,12 @@
-import { deflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as Zlib from 'node:zlib';
+
+/** node:zlib, loaded at the first screenshot: every machine imports this file, few runs take one (~3 ms a start). */
+let zlib: typeof Zlib | undefined;
+function deflateSync(data: Uint8Array): Uint8Array {
+  zlib ??= createRequire(import.meta.url)('node:zlib') as typeof Zlib;
+  return zlib.deflateSync(data);
+}
 
 /**
  * A minimal PNG writer (PNG spec, ISO/IEC 15948): 8-bit RGBA, no interlace, every row with filter
@@ -33,7 +41,9 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-const CRC_TABLE = (() => {
+/** The CRC-32 table, made at the first screenshot too. */
+let crcTable: Uint32Array | undefined;
+function makeCrcTable(): Uint32Array {
   const t = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -41,11 +51,12 @@ const CRC_TABLE = (() => {
     t[n] = c >>> 0;
   }
   return t;
-})();
+}
 
 /** CRC-32 (ISO 3309) as PNG chunks use it. */
 export function crc32(bytes: Uint8Array): number {
+  const table = (crcTable ??= makeCrcTable());
   let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  for (const b of bytes) c = table[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

@@ -176,15 +176,16 @@ function readSymbols(
   }
   const syms = fetch(sh.offset, sh.size, 'symbol table');
   const strs = fetch(strtab.offset, strtab.size, 'string table');
-  const strBytes = new Uint8Array(strs.buffer, strs.byteOffset, strs.byteLength);
+  // One Buffer over the string table (no copy): a name is found with indexOf and decoded in place, where a loop over
+  // its bytes and a Buffer copy per name cost a kernel's first load ~10 ms (a run's ELF code runs once, unoptimized).
+  const strBytes = Buffer.from(strs.buffer, strs.byteOffset, Math.min(strs.byteLength, strtab.size));
   for (let off = 0; off + entsize <= sh.size; off += entsize) {
     const nameOff = syms.getUint32(off, true);
     const value = is64 ? Number(syms.getBigInt64(off + 8, true)) : syms.getUint32(off + 4, true); // signed: address.ts
     const symType = syms.getUint8(is64 ? off + 4 : off + 12) & 0xf;
     if (nameOff === 0 || nameOff >= strtab.size || symType > 2) continue; // NOTYPE, OBJECT, FUNC
-    let end = nameOff;
-    while (end < strtab.size && strBytes[end] !== 0) end++;
-    const name = Buffer.from(strBytes.subarray(nameOff, end)).toString('utf8');
+    const nul = strBytes.indexOf(0, nameOff);
+    const name = strBytes.toString('utf8', nameOff, nul < 0 ? strBytes.length : nul);
     if (!symbols.has(name)) symbols.set(name, value);
   }
 }

@@ -20,6 +20,12 @@ describe('ELF loader', () => {
     expect(elfInfo(img, 'k.elf')).toMatchObject({ low: 0x80000000, high: 0x80000100 });
   });
 
+  it('reads symbol names as UTF-8 up to their NUL (decoded in place from the string table)', () => {
+    const symbols = { _start: 0x80000000, 'café_init': 0x80000010, a: 0x80000020, [`long_${'x'.repeat(200)}`]: 0x80000030 };
+    const img = parseElf(makeElf({ entry: 0x80000000, segments: [{ paddr: 0x80000000, data: code }], symbols }), 'k.elf');
+    expect(Object.fromEntries(img.symbols)).toEqual(symbols);
+  });
+
   it('reads ELF64 files', () => {
     const elf = makeElf({ elfClass: 2, machine: 183, entry: 0x80000, segments: [{ paddr: 0x80000, data: code }], symbols: { main: 0x80004 } });
     const img = parseElf(elf, 'k64.elf');

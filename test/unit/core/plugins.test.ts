@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverPlugins, PluginRegistry } from '../../../src/core/plugins.js';
+import { BUILTIN_MANIFESTS, discoverPlugins, PluginRegistry, writeBuiltinManifests } from '../../../src/core/plugins.js';
 
 function plugin(root: string, name: string, manifest: unknown, entry?: string): string {
   const dir = join(root, name);
@@ -33,6 +33,34 @@ describe('plugin registry', () => {
   it('discovers the built-in plugins through the same path', () => {
     const found = discoverPlugins([], root);
     expect(found.filter((c) => c.source === 'builtin').map((c) => c.dir.split('/').pop())).toContain('arch-rv32');
+  });
+
+  it("takes built-ins from the build's manifests.json as it would from each package.json", async () => {
+    // The same two built-ins in two folders, one with the file the build writes (scripts/build.mjs).
+    const [plain, indexed] = ['builtins-plain', 'builtins-indexed'].map((f) => {
+      const dir = join(root, f);
+      plugin(dir, 'dev-a', { name: '@rvos/dev-a', version: '0.1.0', rvos: { ...rvos, provides: ['a-dev'] } }, deviceEntry('a-dev'));
+      plugin(dir, 'dev-b', { rvos: { ...rvos, drives: ['virtio'] } }, deviceEntry('b-dev')); // no name, no version
+      mkdirSync(join(dir, 'chunks')); // shared code: no package.json, not a plugin
+      return dir;
+    });
+    writeBuiltinManifests(indexed);
+    expect(existsSync(join(indexed, BUILTIN_MANIFESTS))).toBe(true);
+    // The file is what a start reads: a package.json changed after the build is not read again.
+    writeFileSync(join(indexed, 'dev-a', 'package.json'), '{ "broken": ');
+    const builtins = (dir: string) => discoverPlugins([], root, dir).filter((c) => c.source === 'builtin');
+    const relative = (dir: string, v: unknown) => JSON.parse(JSON.stringify(v).replaceAll(dir, '<builtins>'));
+    for (const dir of [plain, indexed]) expect(relative(dir, builtins(dir))).toEqual([
+      { dir: '<builtins>/dev-a', source: 'builtin' },
+      { dir: '<builtins>/dev-b', source: 'builtin' },
+    ]);
+    const infos = (dir: string) => builtins(dir).map((c) => relative(dir, new PluginRegistry().readManifest(c)));
+    expect(infos(indexed)).toEqual(infos(plain));
+    expect(infos(plain)[1]).toMatchObject({ name: '<builtins>/dev-b', version: '0.0.0', drives: ['virtio'] });
+    // Loading goes through the same entry files.
+    const reg = new PluginRegistry();
+    await reg.loadAll(builtins(indexed));
+    expect(reg.deviceTypes()).toEqual(['a-dev', 'b-dev']);
   });
 
   it('rejects malformed manifests with the file named', async () => {
