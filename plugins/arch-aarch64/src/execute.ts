@@ -103,6 +103,16 @@ export const enum Op {
 /** Control transfers to a slot before the block starting there is translated (jit.ts). */
 export const JIT_THRESHOLD = 32;
 
+/**
+ * The first WARM_CALLS calls of a translated region run at most WARM_STEPS steps each (see arch-rv32's
+ * execute.ts): its function returns several times before V8 optimizes it, so that its exits and
+ * epilogue have type feedback. Without this, a first call looping long was optimized on-stack (OSR)
+ * with no feedback past the loop, and that code deoptimized at every later call's exit (compute
+ * kernel: 168 region deopts in a run, the sieve's 4-instruction loop 31 of them; 5-7 with it).
+ */
+export const WARM_CALLS = 16;
+export const WARM_STEPS = 512;
+
 export const REG_ZR = 31;
 export const REG_SP = 32;
 export const REG_SINK = 33;
@@ -163,7 +173,12 @@ function dispatch(cpu: A64Cpu, budget: number): number {
     if (block !== undefined) {
       const fn = block.fn;
       if (fn !== null && block.len <= budget - n) {
-        n = (n + fn(pcLo, pcHi, n, budget - n, block.seg)) | 0;
+        let max = budget - n;
+        if (block.warm > 0) {
+          block.warm--;
+          if (max > WARM_STEPS) max = WARM_STEPS;
+        }
+        n = (n + fn(pcLo, pcHi, n, max, block.seg)) | 0;
         pcLo = cpu.npcLo;
         pcHi = cpu.npcHi;
         if (cpu.exc || cpu.attention) break;
