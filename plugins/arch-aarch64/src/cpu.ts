@@ -19,6 +19,7 @@ import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
 import { Tlb } from './tlb.js';
+import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
 const PAGE_CODE = 1;
@@ -228,6 +229,8 @@ export class A64Cpu implements Cpu {
     }
     this.gtimer = new GenericTimer(ctx.clock, ctx.output ? (n) => ctx.output!(n) : undefined, ctx.id);
     this.reset();
+    // Once per process, before any guest: the interpreter's type feedback for its frequent cases.
+    warmUpInterpreter((c) => new A64Cpu(c), ctx.jit);
   }
 
   // ------------------------------------------------------------------ Cpu interface

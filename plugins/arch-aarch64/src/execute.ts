@@ -103,6 +103,16 @@ export const enum Op {
 /** Control transfers to a slot before the block starting there is translated (jit.ts). */
 export const JIT_THRESHOLD = 32;
 
+/**
+ * The first WARM_CALLS calls of a translated region run at most WARM_STEPS steps each (see arch-rv32's
+ * execute.ts): its function returns several times before V8 optimizes it, so that its exits and
+ * epilogue have type feedback. Without this, a first call looping long was optimized on-stack (OSR)
+ * with no feedback past the loop, and that code deoptimized at every later call's exit (compute
+ * kernel: 168 region deopts in a run, the sieve's 4-instruction loop 31 of them; 5-7 with it).
+ */
+export const WARM_CALLS = 16;
+export const WARM_STEPS = 512;
+
 export const REG_ZR = 31;
 export const REG_SP = 32;
 export const REG_SINK = 33;
@@ -163,7 +173,12 @@ function dispatch(cpu: A64Cpu, budget: number): number {
     if (block !== undefined) {
       const fn = block.fn;
       if (fn !== null && block.len <= budget - n) {
-        n = (n + fn(pcLo, pcHi, n, budget - n, block.seg)) | 0;
+        let max = budget - n;
+        if (block.warm > 0) {
+          block.warm--;
+          if (max > WARM_STEPS) max = WARM_STEPS;
+        }
+        n = (n + fn(pcLo, pcHi, n, max, block.seg)) | 0;
         pcLo = cpu.npcLo;
         pcHi = cpu.npcHi;
         if (cpu.exc || cpu.attention) break;
@@ -265,13 +280,16 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         xl[rd] = xl[rn] & a;
         xh[rd] = xh[rn] & code[idx + 2];
         break;
+      // `& -sf` (0 for 32-bit forms) rather than `sf ? ... : 0`: the same operations run for both
+      // widths, so a width first seen after V8 optimized interpret() has type feedback (no deopt
+      // and recompile of this large function).
       case Op.ORRI:
         xl[rd] = xl[rn] | a;
-        xh[rd] = sf ? xh[rn] | code[idx + 2] : 0;
+        xh[rd] = (xh[rn] | code[idx + 2]) & -sf;
         break;
       case Op.EORI:
         xl[rd] = xl[rn] ^ a;
-        xh[rd] = sf ? xh[rn] ^ code[idx + 2] : 0;
+        xh[rd] = (xh[rn] ^ code[idx + 2]) & -sf;
         break;
       case Op.ANDSI: {
         const l = xl[rn] & a;
@@ -344,27 +362,22 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
       }
       case Op.LOGIC_SH: {
         // c: shift type | amount << 2 | opc << 8 (AND, ORR, EOR, ANDS) | N << 10 (invert Rm)
+        // Branch-free (as ORRI): every variant runs the same operations.
         shiftReg(xl[rm], xh[rm], c & 3, (c >>> 2) & 63, sf);
-        let ml = R[0];
-        let mh = R[1];
-        if (c & 0x400) {
-          ml = ~ml;
-          mh = ~mh;
-        }
-        let l: number;
-        let h: number;
+        const inv = -((c >>> 10) & 1);
+        const ml = R[0] ^ inv;
+        const mh = R[1] ^ inv;
+        const nl = xl[rn];
+        const nh = xh[rn];
         const opc = (c >>> 8) & 3;
-        if (opc === 1) {
-          l = xl[rn] | ml;
-          h = xh[rn] | mh;
-        } else if (opc === 2) {
-          l = xl[rn] ^ ml;
-          h = xh[rn] ^ mh;
-        } else {
-          l = xl[rn] & ml;
-          h = xh[rn] & mh;
-        }
-        if (sf === 0) h = 0;
+        const lo = nl | ml;
+        const lx = nl ^ ml;
+        const la = nl & ml;
+        const ho = nh | mh;
+        const hx = nh ^ mh;
+        const ha = nh & mh;
+        const l = opc === 1 ? lo : opc === 2 ? lx : la;
+        const h = (opc === 1 ? ho : opc === 2 ? hx : ha) & -sf;
         if (opc === 3) cpu.nzcv = logicFlags(l, h, sf);
         xl[rd] = l;
         xh[rd] = h;
@@ -372,26 +385,18 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
       }
       case Op.CSEL: {
         // c: cond | kind << 4 (CSEL, CSINC, CSINV, CSNEG)
+        // Branch-free (as ORRI) but for the condition: Rm inverted (CSINV, CSNEG) and/or plus one
+        // (CSINC, CSNEG) as the kind says.
         if (conditionHolds(c & 15, cpu.nzcv)) {
           xl[rd] = xl[rn];
-          xh[rd] = sf ? xh[rn] : 0;
+          xh[rd] = xh[rn] & -sf;
         } else {
           const kind = c >>> 4;
-          let l = xl[rm];
-          let h = sf ? xh[rm] : 0;
-          if (kind === 1) {
-            l = (l + 1) | 0;
-            if (l === 0) h = (h + 1) | 0;
-          } else if (kind >= 2) {
-            l = ~l;
-            h = ~h;
-            if (kind === 3) {
-              l = (l + 1) | 0;
-              if (l === 0) h = (h + 1) | 0;
-            }
-          }
+          const inv = -(kind >>> 1);
+          const inc = kind & 1;
+          const l = ((xl[rm] ^ inv) + inc) | 0;
           xl[rd] = l;
-          xh[rd] = sf ? h : 0;
+          xh[rd] = ((xh[rm] ^ inv) + (l === 0 ? inc : 0)) & -sf;
         }
         break;
       }
@@ -418,10 +423,10 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         const op = info & 0xff;
         if (op === Op.BCOND) taken = conditionHolds(c, cpu.nzcv);
         else if (op === Op.CBZ || op === Op.CBNZ) {
-          const zero = (xl[rn] | (sf ? xh[rn] : 0)) === 0;
+          const zero = (xl[rn] | (xh[rn] & -sf)) === 0;
           taken = zero === (op === Op.CBZ);
         } else {
-          const bit = c < 32 ? (xl[rn] >>> c) & 1 : (xh[rn] >>> (c - 32)) & 1;
+          const bit = ((c < 32 ? xl : xh)[rn] >>> (c & 31)) & 1;
           taken = (bit === 0) === (op === Op.TBZ);
         }
         boundary = jit;
@@ -516,10 +521,10 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
           // A device may have lowered the budget (limitRun) or changed code (DMA): leave after this one.
           if (cpu.attention) stop = true;
         }
-        if (mode === 1 || mode === 2) {
-          xl[rn] = nl;
-          xh[rn] = nh;
-        }
+        // The base written back (unchanged without writeback: the same stores for every mode).
+        const wb = mode === 1 || mode === 2;
+        xl[rn] = wb ? nl : bl;
+        xh[rn] = wb ? nh : bh;
         if (isLoad) {
           const ext = (c >>> 2) & 3;
           if (ext !== 0) {
@@ -555,48 +560,36 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
           if (tlbLo[slot] === (vl & -4096) && tlbHi[slot] === vh && (tlbPerm[slot] & (isLdp ? tlb.fastRead : tlb.fastWrite)) !== 0 && (vl & 0xfff) <= (wide ? 0xff0 : 0xff8)) off = tlbRam[slot] + (vl & 0xfff);
         }
         if (off + (wide ? 16 : 8) <= ramSize && (off & (wide ? 7 : 3)) === 0) {
+          // Both widths (and LDPSW) through the same accesses, branch-free as ORRI: the second
+          // register's word is 1 or 2 words on; a pair of words writes word 1 three times, last with Rt2.
           const w = off >>> 2;
+          const w2 = wide ? w + 2 : w + 1;
+          const w3 = wide ? w + 3 : w + 1;
           if (isLdp) {
-            if (wide) {
-              const l1 = i32[w];
-              const h1 = i32[w + 1];
-              const l2 = i32[w + 2];
-              const h2 = i32[w + 3];
-              if (mode !== 0) {
-                xl[rn] = nl;
-                xh[rn] = nh;
-              }
-              xl[rd] = l1;
-              xh[rd] = h1;
-              xl[rm] = l2;
-              xh[rm] = h2;
-            } else {
-              const l1 = i32[w];
-              const l2 = i32[w + 1];
-              if (mode !== 0) {
-                xl[rn] = nl;
-                xh[rn] = nh;
-              }
-              const signed = (c & 16) !== 0;
-              xl[rd] = l1;
-              xh[rd] = signed ? l1 >> 31 : 0;
-              xl[rm] = l2;
-              xh[rm] = signed ? l2 >> 31 : 0;
-            }
+            const l1 = i32[w];
+            const w1 = i32[w + 1];
+            const l2 = i32[w2];
+            const w3v = i32[w3];
+            const sx = -((c >>> 4) & 1);
+            const n1 = (l1 >> 31) & sx;
+            const n2 = (l2 >> 31) & sx;
+            xl[rn] = mode !== 0 ? nl : bl;
+            xh[rn] = mode !== 0 ? nh : bh;
+            xl[rd] = l1;
+            xh[rd] = wide ? w1 : n1;
+            xl[rm] = l2;
+            xh[rm] = wide ? w3v : n2;
           } else {
-            if (wide) {
-              i32[w] = xl[rd];
-              i32[w + 1] = xh[rd];
-              i32[w + 2] = xl[rm];
-              i32[w + 3] = xh[rm];
-            } else {
-              i32[w] = xl[rd];
-              i32[w + 1] = xl[rm];
-            }
-            if (mode !== 0) {
-              xl[rn] = nl;
-              xh[rn] = nh;
-            }
+            const ld = xl[rd];
+            const hd = xh[rd];
+            const lm = xl[rm];
+            const hm = xh[rm];
+            i32[w] = ld;
+            i32[w + 1] = wide ? hd : lm;
+            i32[w2] = lm;
+            i32[w3] = wide ? hm : lm;
+            xl[rn] = mode !== 0 ? nl : bl;
+            xh[rn] = mode !== 0 ? nh : bh;
             if (flags[off >>> 12] !== 0 || flags[(off + (wide ? 15 : 7)) >>> 12] !== 0) {
               cpu.inflight = n - 1;
               cpu.ramWritten(off, wide ? 16 : 8);

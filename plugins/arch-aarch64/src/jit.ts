@@ -34,7 +34,7 @@ import type { A64Cpu } from './cpu.js';
 import { addWithCarry, extendReg, logicFlags } from './alu.js';
 import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js';
 import { LS_UNPRIV } from './decode.js';
-import { JIT_THRESHOLD, Op, REG_SINK, REG_ZR } from './execute.js';
+import { JIT_THRESHOLD, Op, REG_SINK, REG_ZR, WARM_CALLS } from './execute.js';
 import { loadSlow, MV, storeSlow } from './memory.js';
 import { TLB_MASK } from './tlb.js';
 import { R } from './u64.js';
@@ -72,6 +72,9 @@ export class Block {
     /** The segment entered here (the function's `seg0`). */
     readonly seg = 0,
   ) {}
+
+  /** Calls left that run at most WARM_STEPS steps (execute.ts dispatch()). */
+  warm = WARM_CALLS;
 }
 
 /** Marks a slot where no block can start (its first instruction is not translated). */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
 import { fallThroughExits, generate, type Insn, loopEnd, MAX_SOURCE, scanBlock, scanRegion, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
 import { rng } from '../../helpers/rng.js';
+import { WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-aarch64/src/execute.js';
 import { CODE, DATA, makeMachine } from './machine.js';
 
 /** x0 = 0..n-1 summed into x1, with a forward branch inside the loop body (odd values skipped). */
@@ -74,6 +75,40 @@ describe('aarch64 region translator', () => {
     expect(run(CODE + 0x1100, CODE + 0x1100)).toBe(true);
     // Across a page end: the next page's first instruction.
     expect(run(CODE + 0x1f00, CODE + 0x2000)).toBe(true);
+  });
+
+  it("a region's first WARM_CALLS calls run at most WARM_STEPS steps each, then whole budgets, with the interpreter's counts", () => {
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    for (const m of [jit, interp]) m.load(sumLoop(20_000));
+    const loopStart = CODE + (A.mov64(2, 20_000).length + 2) * 4;
+    const calls: number[] = [];
+    const steps = 3 + 5 * 20_000;
+    // One run() call: the loop's region is entered with far more budget than WARM_STEPS.
+    jit.cpu.compileWork = 0;
+    let wrapped = false;
+    const block = () => {
+      jit.cpu.resolveFetch(loopStart, 0);
+      return jit.cpu.fetchBlocks[(loopStart & 0xfff) >>> 2];
+    };
+    // Run until the region exists, then count the steps of each of its calls.
+    while (block()?.fn == null) jit.run(50);
+    const b = block()!;
+    expect(b.warm).toBe(WARM_CALLS);
+    const fn = b.fn!;
+    (b as { fn: typeof fn }).fn = (pcLo, pcHi, n0, max, seg) => {
+      wrapped = true;
+      const k = fn(pcLo, pcHi, n0, max, seg);
+      calls.push(k);
+      return k;
+    };
+    jit.run(steps - jit.cpu.retired);
+    interp.run(steps);
+    expect(wrapped).toBe(true);
+    expect(b.warm).toBe(0);
+    expect(calls.slice(0, WARM_CALLS).every((k) => k <= WARM_STEPS)).toBe(true);
+    expect(Math.max(...calls.slice(WARM_CALLS))).toBeGreaterThan(WARM_STEPS);
+    expect([jit.cpu.retired, jit.cpu.pc, jit.x(0), jit.x(1)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(0), interp.x(1)]);
   });
 
   it('board prop cpu.jit selects the engine (default: translate) and must be a boolean', () => {

@@ -1,0 +1,126 @@
+/**
+ * Gives the interpreter (execute.ts interpret()) type feedback for its frequent cases before V8
+ * optimizes it (as arch-rv32's warmup.ts): once per process, a scratch core with its own 64 KiB of
+ * RAM runs each integer data-processing form (both widths, the flag-setting ones), loads and
+ * stores of every size and addressing mode (RAM and a device's MMIO), pairs, the branches taken
+ * and not, and a system-register access, then a WFI that ends it.
+ *
+ * Why: under the translator the interpreter runs the code between regions, and V8 threw away
+ * interpret()'s optimized code and compiled the whole function again each time the guest first
+ * ran a form it had not seen (the compute kernel: 5 such compiles of 100-170 ms each after the
+ * branch-free forms). Nothing here touches the guest's machine: instruction counts are unchanged.
+ */
+import type { CpuContext, JitKit } from '../../../src/core/api.js';
+import type { A64Cpu } from './cpu.js';
+
+const BASE = 0;
+const RAM = 0x10000;
+/** Where the warm-up's device is (a page of registers that read as 0 and ignore writes). */
+export const DEVICE = 0x3f000000;
+/** Passes: V8 allocates a function's feedback vector only after its first calls. */
+export const PASSES = 6;
+
+let warmed = false;
+/** Scratch cores kept alive (V8's feedback refers to what they reach weakly). */
+const keep: A64Cpu[] = [];
+
+/** Runs the warm-up once per process (`create` makes the scratch core). */
+export function warmUpInterpreter(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): void {
+  if (warmed) return;
+  warmed = true;
+  keep.push(runWarmUp(create, kit));
+}
+
+/** Runs the warm-up program PASSES times on a new scratch core (interpreter only) and returns it (tests). */
+export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64Cpu {
+  const device = { name: 'warm-up device', accesses: 0, read: () => (device.accesses++, 0), write: () => void device.accesses++ };
+  const { bus, clock, events } = kit.scratch(BASE, RAM, { base: DEVICE, size: 0x1000, device });
+  const cpu = create({ jit: kit, id: 0, engine: 'interp', bus, clock, events, machine: { powerOff() {}, reset() {} }, props: {} });
+  const words = warmUpProgram();
+  for (let pass = 0; pass < PASSES; pass++) {
+    for (let k = 0; k < words.length; k++) bus.ram.i32[k] = words[k];
+    cpu.reset();
+    cpu.run(words.length);
+  }
+  return cpu;
+}
+
+// Registers: x0-x7 operands and results, x8 the data address, x9 the device's, x10 a branch target.
+const DATA = BASE + 0x8000;
+
+const addImm = (sf: number, sub: number, s: number, rd: number, rn: number, imm: number) => (sf << 31) | (sub << 30) | (s << 29) | (0b100010 << 23) | (imm << 10) | (rn << 5) | rd;
+/** AND, ORR, EOR, ANDS with #0xff. */
+const logImm = (sf: number, opc: number, rd: number, rn: number) => (sf << 31) | (opc << 29) | (0b100100 << 23) | (sf << 22) | (7 << 10) | (rn << 5) | rd;
+const movWide = (sf: number, opc: number, rd: number, imm: number, hw = 0) => (sf << 31) | (opc << 29) | (0b100101 << 23) | (hw << 21) | (imm << 5) | rd;
+const bitfield = (sf: number, opc: number, rd: number, rn: number, immr: number, imms: number) => (sf << 31) | (opc << 29) | (0b100110 << 23) | (sf << 22) | (immr << 16) | (imms << 10) | (rn << 5) | rd;
+const addShifted = (sf: number, sub: number, s: number, rd: number, rn: number, rm: number, shift = 0, amount = 0) => (sf << 31) | (sub << 30) | (s << 29) | (0b01011 << 24) | (shift << 22) | (rm << 16) | (amount << 10) | (rn << 5) | rd;
+const addExtended = (sf: number, sub: number, s: number, rd: number, rn: number, rm: number, option: number, amount: number) => (sf << 31) | (sub << 30) | (s << 29) | (0b01011 << 24) | (1 << 21) | (rm << 16) | (option << 13) | (amount << 10) | (rn << 5) | rd;
+const logShifted = (sf: number, opc: number, n: number, rd: number, rn: number, rm: number, shift = 0, amount = 0) => (sf << 31) | (opc << 29) | (0b01010 << 24) | (shift << 22) | (n << 21) | (rm << 16) | (amount << 10) | (rn << 5) | rd;
+const condSelect = (sf: number, op: number, op2: number, rd: number, rn: number, rm: number, cond: number) => (sf << 31) | (op << 30) | (0b11010100 << 21) | (rm << 16) | (cond << 12) | (op2 << 10) | (rn << 5) | rd;
+const dp1 = (sf: number, opcode: number, rd: number, rn: number) => (sf << 31) | (1 << 30) | (0b11010110 << 21) | (opcode << 10) | (rn << 5) | rd;
+const dp2 = (sf: number, opcode: number, rd: number, rn: number, rm: number) => (sf << 31) | (0b11010110 << 21) | (rm << 16) | (opcode << 10) | (rn << 5) | rd;
+const dp3 = (sf: number, op31: number, o0: number, rd: number, rn: number, rm: number, ra: number) => (sf << 31) | (0b11011 << 24) | (op31 << 21) | (rm << 16) | (o0 << 15) | (ra << 10) | (rn << 5) | rd;
+/** LDR/STR (unsigned offset, scaled): opc 0 store, 1 load, 2 signed to 64 bits, 3 signed to 32. */
+const ldst = (size: number, opc: number, rt: number, rn: number, imm12 = 0) => (size << 30) | (0b111 << 27) | (1 << 24) | (opc << 22) | (imm12 << 10) | (rn << 5) | rt;
+/** LDR/STR pre-index (mode 3) or post-index (mode 1) by imm9. */
+const ldstIndexed = (size: number, opc: number, rt: number, rn: number, imm9: number, mode: number) => (size << 30) | (0b111 << 27) | (opc << 22) | ((imm9 & 0x1ff) << 12) | (mode << 10) | (rn << 5) | rt;
+/** LDR/STR [rn, rm, LSL #size] (option UXTX... as given). */
+const ldstReg = (size: number, opc: number, rt: number, rn: number, rm: number, option = 3, s = 0) => (size << 30) | (0b111 << 27) | (opc << 22) | (1 << 21) | (rm << 16) | (option << 13) | (s << 12) | (2 << 10) | (rn << 5) | rt;
+/** LDP/STP: opc 0 (32-bit), 1 (LDPSW), 2 (64-bit); mode 2 offset, 3 pre-index, 1 post-index. */
+const pair = (opc: number, load: number, rt: number, rt2: number, rn: number, imm7: number, mode = 2) => (opc << 30) | (0b101 << 27) | (mode << 23) | (load << 22) | ((imm7 & 0x7f) << 15) | (rt2 << 10) | (rn << 5) | rt;
+/** Branches to pc + 8 (over the next instruction). */
+const bcond = (cond: number) => (0b01010100 << 24) | (2 << 5) | cond;
+const cb = (sf: number, nz: number, rt: number) => (sf << 31) | (0b011010 << 25) | (nz << 24) | (2 << 5) | rt;
+const tb = (nz: number, rt: number, bit: number) => ((bit >> 5) << 31) | (0b011011 << 25) | (nz << 24) | ((bit & 31) << 19) | (2 << 5) | rt;
+const B_NEXT = (0b000101 << 26) | 1;
+const BL_NEXT = (0b100101 << 26) | 1;
+const NOP = 0xd503201f | 0;
+/** ADR rd, pc + 8. */
+const adr8 = (rd: number) => (0b10000 << 24) | (2 << 5) | rd;
+const WFI = 0xd503207f | 0;
+
+/** The program's instruction words, from the start of RAM. */
+export function warmUpProgram(): number[] {
+  const p: number[] = [movWide(1, 2, 0, 0x1234), movWide(1, 3, 0, 0x8765, 1), movWide(1, 2, 1, 7), movWide(1, 2, 2, 5), movWide(1, 0, 4, 5), movWide(0, 0, 4, 5)];
+  p.push(movWide(1, 2, 8, DATA), movWide(1, 2, 9, DEVICE >>> 16, 1), adr8(10), (1 << 31) | (0b10000 << 24) | 11 /* adrp x11 */);
+  for (const sf of [0, 1]) {
+    for (const [sub, s] of [[0, 0], [1, 0], [0, 1], [1, 1]]) p.push(addImm(sf, sub, s, 3, 0, 5), addShifted(sf, sub, s, 3, 0, 1, 1, 3), addExtended(sf, sub, s, 3, 0, 1, 2 + 4 * sf, 2));
+    for (const opc of [0, 1, 2, 3]) p.push(logImm(sf, opc, 3, 0), logShifted(sf, opc, 0, 3, 0, 1, 0, 4), logShifted(sf, opc, 1, 3, 0, 1, 2, 1));
+    const top = 31 + 32 * sf;
+    p.push(bitfield(sf, 2, 3, 0, 4, top), bitfield(sf, 2, 3, 0, top - 3, top - 4), bitfield(sf, 0, 3, 0, 4, top), bitfield(sf, 0, 3, 0, 0, 7), bitfield(sf, 1, 3, 0, 8, 7));
+    p.push((sf << 31) | (0b00100111 << 23) | (sf << 22) | (1 << 16) | (8 << 10) | (0 << 5) | 3 /* extr */, movWide(sf, 2, 4, 0xffff, 0));
+    for (const [op, op2] of [[0, 0], [0, 1], [1, 0], [1, 1]]) p.push(condSelect(sf, op, op2, 3, 0, 1, 0), condSelect(sf, op, op2, 3, 0, 1, 1));
+    for (const opcode of [0, 1, 2, 4, 5]) p.push(dp1(sf, opcode, 3, 0));
+    for (const opcode of [2, 3, 8, 9, 10, 11]) p.push(dp2(sf, opcode, 3, 0, 1), dp2(sf, opcode, 3, 0, 31));
+    p.push(dp3(sf, 0, 0, 3, 0, 1, 2), dp3(sf, 0, 1, 3, 0, 1, 2));
+    p.push((sf << 31) | (0b11010000 << 21) | (1 << 16) | 3 /* adc */, (sf << 31) | (1 << 30) | (1 << 29) | (0b11010000 << 21) | (1 << 16) | 3 /* sbcs */);
+    p.push((sf << 31) | (1 << 30) | (1 << 29) | (0b11010010 << 21) | (1 << 16) | (0 << 12) | 4 /* ccmp reg, eq */, (sf << 31) | (1 << 29) | (0b11010010 << 21) | (5 << 16) | (1 << 12) | (1 << 11) | 2 /* ccmn #5, ne */);
+    p.push(cb(sf, 0, 0), NOP, cb(sf, 1, 0), NOP, cb(sf, 0, 31), NOP);
+  }
+  // SMADDL/SMSUBL, UMADDL/UMSUBL, SMULH, UMULH.
+  p.push(dp3(1, 1, 0, 3, 0, 1, 2), dp3(1, 1, 1, 3, 0, 1, 2), dp3(1, 5, 0, 3, 0, 1, 2), dp3(1, 5, 1, 3, 0, 1, 2), dp3(1, 2, 0, 3, 0, 1, 31), dp3(1, 6, 0, 3, 0, 1, 31));
+  // Flags set (cmp x0, x1) then every condition, taken or not, each over a NOP.
+  p.push(addShifted(1, 1, 1, 31, 0, 1));
+  for (let cond = 0; cond < 15; cond++) p.push(bcond(cond), NOP);
+  p.push(tb(0, 0, 3), NOP, tb(1, 0, 3), NOP, tb(0, 0, 40), NOP, tb(1, 0, 40), NOP, B_NEXT, NOP, BL_NEXT, NOP);
+  // BLR, BR and RET, each to the instruction after it.
+  p.push(adr8(10), 0xd63f0000 | (10 << 5), adr8(10), 0xd61f0000 | (10 << 5), adr8(30), 0xd65f03c0);
+  // Loads and stores: RAM (every size, signed loads, the addressing modes), then the device.
+  for (const base of [8, 9]) {
+    for (const size of [0, 1, 2, 3]) {
+      p.push(ldst(size, 0, 0, base, 1), ldst(size, 1, 3, base, 1), ldstIndexed(size, 0, 0, base, 16, 3), ldstIndexed(size, 1, 3, base, -16, 1), ldstReg(size, 0, 0, base, 2), ldstReg(size, 1, 3, base, 2, 2, 1));
+      if (size < 3) p.push(ldst(size, 2, 3, base, 1));
+      if (size < 2) p.push(ldst(size, 3, 3, base, 1));
+    }
+    for (const opc of [0, 2]) p.push(pair(opc, 0, 0, 1, base, 2), pair(opc, 1, 3, 4, base, 2), pair(opc, 0, 0, 1, base, 4, 3), pair(opc, 1, 3, 4, base, -4, 1));
+    p.push(pair(1, 1, 3, 4, base, 2));
+  }
+  // LDR (literal) of the word after it; exclusives and acquire/release on the data page.
+  p.push((1 << 30) | (0b011 << 27) | (2 << 5) | 3, B_NEXT, NOP);
+  p.push(0xc85f7c00 | (8 << 5) | 3 /* ldxr x3, [x8] */, 0xc8007c00 | (5 << 16) | (8 << 5) | 3 /* stxr w5, x3, [x8] */, 0xc8dffc00 | (8 << 5) | 3 /* ldar */, 0xc89ffc00 | (8 << 5) | 3 /* stlr */);
+  // NZCV read and written: a system-register access.
+  p.push(0xd53b4200 | 3 /* mrs x3, nzcv */, 0xd51b4200 | 3 /* msr nzcv, x3 */, NOP);
+  // WFI with no interrupt enabled: the core waits and run() returns.
+  p.push(WFI);
+  return p.map((w) => w | 0);
+}
