@@ -26,7 +26,7 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionLoops, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionKnown, regionLoops, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
 import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
@@ -503,13 +503,12 @@ export class Rv32Cpu implements Cpu {
    * the interpreter (arrivals x the region's instructions; STRAIGHT_WORK_FACTOR times that for a
    * block that does not loop): V8 spends milliseconds on each new
    * function (bytecode, then an optimizing compile on a background thread), which code run
-   * only a few thousand times (an OS booting) never repays. That holds for a region compiled
-   * earlier in the process too (a reboot, the bench's next boot): V8 has its source and bytecode,
-   * but holds the optimized code weakly and optimizes a new machine's closure again on a
-   * background thread (35-200 ms of TurboFan per region of the virt OS boot, every boot of one
-   * process, on the loaded VM, for a boot of ~45 ms CPU interpreted). Measured: with such a
-   * region compiled at its kind's threshold alone, the virt OS boot's later boots in a process took
-   * ~50 ms of process CPU more than the interpreter's; waiting for compileWork, no more.
+   * only a few thousand times (an OS booting) never repays. A region of the same shape compiled
+   * earlier in the process (jit.ts regionKnown: a reboot runs the same kernel code again) needs
+   * only its kind's threshold: V8 has its source and bytecode already. (Not its optimized code
+   * once the closures of the earlier compile are garbage: V8 holds that code weakly, so a new
+   * machine's region is optimized again on a background thread; the rv32 Linux boot's two main
+   * regions took 50-110 ms of TurboFan each, every boot of one process, on the loaded VM.)
    * No entry is scanned before compileWork / MAX_REGION_INSNS arrivals. `warm` counts the waits.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
@@ -531,8 +530,10 @@ export class Rv32Cpu implements Cpu {
     let size = 0;
     for (const b of blocks) size += b.insns.length;
     const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
+    // A region V8 compiled earlier in this process (a reboot: the same kernel code again) needs
+    // no parse nor bytecode: its kind's threshold is enough.
     const work = loops ? this.compileWork : this.compileWork * STRAIGHT_WORK_FACTOR;
-    const bar = Math.max(threshold, Math.ceil(work / size));
+    const bar = regionKnown(blocks) ? threshold : Math.max(threshold, Math.ceil(work / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, bar)) return undefined;
     const entries = compileRegion(this, this.kit, blocks);
     // The region's other blocks become entries too where nothing is compiled yet. The entry is

@@ -12,9 +12,9 @@
  * a block looping on itself is compiled at JIT_THRESHOLD, a region whose control comes back to its
  * entry (a guest loop of several blocks) at REGION_THRESHOLD, and any other entry's first block
  * alone at HOT_THRESHOLD (cpu.ts compileBlockAt), each only once the interpreter has run about
- * COMPILE_WORK instructions from there (STRAIGHT_WORK_FACTOR times that for a block alone), in
- * every machine of the process alike (a region compiled again costs V8 its optimizing compile
- * again: see cpu.ts compileBlockAt).
+ * COMPILE_WORK instructions from there (STRAIGHT_WORK_FACTOR times that for a block alone),
+ * unless a region of the same shape was compiled earlier in the process (regionKnown: V8 has its
+ * source; a reboot).
  *
  * Regions are position independent: pc-relative values are computed from the `pc0` argument, so
  * one compiled region serves every virtual address its physical page is mapped at. They hold no
@@ -312,6 +312,8 @@ export function regionCover(blocks: RegionBlock[]): number[] {
  */
 export function compileRegion(cpu: Rv32Cpu, kit: JitKit, blocks: RegionBlock[]): Block[] {
   const factory = kit.factory<RegionFactory>(FACTORY_PARAMS, generateRegion(blocks));
+  if (compiledShapes.size >= MAX_SHAPES) compiledShapes.clear();
+  compiledShapes.add(regionShape(blocks));
   const fn = boundRegion(factory, cpu);
   const order = blockOrder(blocks);
   const entry = blocks[0].start;
@@ -339,6 +341,41 @@ function boundRegion(factory: RegionFactory, cpu: Rv32Cpu): BlockFn {
 }
 
 const boundRegions = new WeakMap<RegionFactory, WeakMap<Rv32Cpu, BlockFn>>();
+
+/**
+ * Shapes (regionShape) of the regions compiled in this process: V8 has their source already (the
+ * factory memo), so compiling one again needs no parse nor bytecode (its optimized code is made
+ * again once the earlier closures are garbage: V8 holds it weakly). Bounded as the memo is.
+ */
+const compiledShapes = new Set<number>();
+const MAX_SHAPES = 4096;
+
+/**
+ * A hash of what a region's source is made from: its blocks' starts and instructions, in scan
+ * order (equal shapes, equal source). Far cheaper than generating the source; a collision only
+ * makes a region compile sooner.
+ */
+export function regionShape(blocks: RegionBlock[]): number {
+  let h = 0x811c9dc5 ^ blocks.length;
+  for (const b of blocks) {
+    h = Math.imul(h ^ b.start, 0x01000193);
+    for (const i of b.insns) {
+      h = Math.imul(h ^ (i.op | (i.rd << 8) | (i.rs1 << 14) | (i.rs2 << 19) | (i.len << 24)), 0x01000193);
+      h = Math.imul(h ^ i.imm, 0x01000193);
+    }
+  }
+  return h;
+}
+
+/** Forgets the regions compiled so far (tests: a fresh process's view). */
+export function forgetCompiledRegions(): void {
+  compiledShapes.clear();
+}
+
+/** Whether a region of this shape was compiled earlier in this process (a reboot: the same kernel code again). */
+export function regionKnown(blocks: RegionBlock[]): boolean {
+  return compiledShapes.has(regionShape(blocks));
+}
 
 /** The blocks of a region in page order, so that a block's fall-through successor is often the next `case`. */
 function blockOrder(blocks: RegionBlock[]): RegionBlock[] {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { COMPILE_WORK, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD, STRAIGHT_WORK_FACTOR } from '../../../plugins/arch-rv32/src/jit.js';
+import { COMPILE_WORK, forgetCompiledRegions, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD, STRAIGHT_WORK_FACTOR } from '../../../plugins/arch-rv32/src/jit.js';
 import type { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { installHandlers, makeMachine } from './machine.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
@@ -44,8 +44,9 @@ function longSelfLoop(iterations: number) {
   return [A.li(s1, iterations), A.addi(a0, a0, 1), A.addi(s1, s1, -1), A.bne(s1, 0, -8), A.ebreak()];
 }
 
-/** A machine running `program` with `compileWork` (0: its kind's arrival threshold alone). */
-function machine(program: Array<number | number[]>, jit = true, compileWork = 0) {
+/** A machine whose hart sees every region as new, as in a fresh process (unless `again`: what earlier machines compiled stays known). */
+function machine(program: Array<number | number[]>, jit = true, compileWork = 0, again = false) {
+  if (!again) forgetCompiledRegions();
   const m = makeMachine({ jit });
   m.cpu.compileWork = compileWork;
   installHandlers(m);
@@ -206,16 +207,19 @@ describe('rv32 block compiler: hotness', () => {
     expect(page.waited[4]).toBe(Math.ceil(60_000 / MAX_REGION_INSNS) - JIT_THRESHOLD);
   });
 
-  it('a region compiled by an earlier machine of the process waits for compileWork again (V8 optimizes it again)', () => {
+  it('compiles a region compiled earlier in the process (V8 has its source) at its kind\'s threshold, without waiting for compileWork', () => {
     const first = machine(longSelfLoop(30_000), true, 60_000);
     first.run(2 + 3 * 30_000);
     expect(first.cpu.blocksCompiled).toBe(1);
-    // The same 3-instruction loop on a new machine: 20000 arrivals, as the first time.
-    const again = machine(longSelfLoop(30_000), true, 60_000);
-    again.run(2 + 3 * 19_000);
-    expect(again.cpu.blocksCompiled).toBe(0);
-    again.run(3 * 2_000);
+    // The same 3-instruction loop (20000 arrivals when new): as soon as the first wait
+    // (compileWork / MAX_REGION_INSNS arrivals) ends and the scan finds it known.
+    const again = machine(longSelfLoop(30_000), true, 60_000, true);
+    again.run(2 + 3 * (Math.ceil(60_000 / MAX_REGION_INSNS) + 100));
     expect(again.cpu.blocksCompiled).toBe(1);
+    // A different loop (a0 += 2) still waits.
+    const other = machine([A.li(s1, 30_000), A.addi(a0, a0, 2), A.addi(s1, s1, -1), A.bne(s1, 0, -8), A.ebreak()], true, 60_000, true);
+    other.run(2 + 3 * 10_000);
+    expect(other.cpu.blocksCompiled).toBe(0);
   });
 
   it('a hart built as boards build it waits for COMPILE_WORK', () => {
