@@ -5,6 +5,8 @@
  * per configuration, of the run alone (not the machine's set-up): host ms and main-thread CPU ms (Linux
  * /proc; V8's background compiles excluded) as first quartile and median, process CPU ms (all threads)
  * median, and the regions translated per run. For tuning the translator's policy; not a test (host times vary).
+ * Configurations that translate the same regions share V8's compiled code in one process (rv32-compile-work.ts):
+ * compare those in separate processes; the interpreter against a configuration that translates nothing is fair.
  *
  *   node --import tsx test/bench/a64-os.ts [rounds] [interp,65536,...]
  */
