@@ -25,7 +25,7 @@ import { QEMU_AARCH64_BINARY, raspi3bArgs } from '../helpers/qemu-aarch64.js';
 import { pcArgs, QEMU_I386_BINARY } from '../helpers/qemu-i386.js';
 import { aarch64 } from './aarch64.js';
 import { ENGINES, engineOptions, type Engine } from './engine.js';
-import { bestOf, bootRuns, fillRow, qemuStartupMs, type GuestArch } from './guest-arch.js';
+import { bestOf, bestOfEach, bootRuns, fillRow, qemuStartupMs, type GuestArch } from './guest-arch.js';
 import { i386 } from './i386.js';
 import { runMeasured, type MeasuredRun } from './measure.js';
 import type { BenchRow } from './results.js';
@@ -123,19 +123,18 @@ export async function benchBoot(board: keyof typeof OS_BOOTS, opts: { runs: numb
   };
   const rows: BenchRow[] = [];
   try {
-    for (const engine of opts.rvos ? ENGINES[board]! : []) {
+    const engines = opts.rvos ? ENGINES[board]! : [];
+    const bests = await bestOfEach(engines, bootRuns(opts.runs), async (engine) => {
+      const r = await os.rvos(engine, diskCopy());
+      if (r.reason !== 'stopped') throw new Error(`no prompt: ${r.reason}; output:\n${r.output}`);
+      return { ...r, ms: r.hostMs };
+    });
+    for (const engine of engines) {
       const row: BenchRow = { board, arch: os.guest.arch, engine, workload: 'os boot' };
       rows.push(row);
-      try {
-        const best = await bestOf(bootRuns(opts.runs), async () => {
-          const r = await os.rvos(engine, diskCopy());
-          if (r.reason !== 'stopped') throw new Error(`no prompt: ${r.reason}; output:\n${r.output}`);
-          return { ...r, ms: r.hostMs };
-        });
-        fillRow(row, best);
-      } catch (err) {
-        row.error = (err as Error).message;
-      }
+      const best = bests.get(engine)!;
+      if (best instanceof Error) row.error = best.message;
+      else fillRow(row, best);
       console.log(`${board} ${engine} os boot: ${row.error ? `failed: ${row.error}` : `${row.instructions} instructions to the prompt, ${row.seconds!.toFixed(3)} s`}`);
     }
     let cold: BenchRow | undefined;

@@ -9,7 +9,7 @@
  */
 import { LINUX_RV32_APPEND, LINUX_RV32_FIRMWARE, linuxRv32Build, linuxRv32QemuAvailable, runLinuxRv32Qemu, type LinuxRv32Build } from '../helpers/linux-rv32.js';
 import { ENGINES, engineOptions, type Engine } from './engine.js';
-import { bestOf, bootRuns, fillRow, qemuStartupMs } from './guest-arch.js';
+import { bestOf, bestOfEach, bootRuns, fillRow, qemuStartupMs } from './guest-arch.js';
 import { runMeasured } from './measure.js';
 import type { BenchRow } from './results.js';
 import { rv32 } from './rv32.js';
@@ -41,19 +41,18 @@ export async function benchLinuxBoot(opts: { runs: number; rvos: boolean; qemu: 
     return [];
   }
   const rows: BenchRow[] = [];
-  for (const engine of opts.rvos ? (opts.engines ?? ENGINES.virt!) : []) {
+  const engines = opts.rvos ? (opts.engines ?? ENGINES.virt!) : [];
+  const bests = await bestOfEach(engines, bootRuns(opts.runs), async (engine) => {
+    const r = await rvosBoot(build, engine);
+    if (r.reason !== 'stopped') throw new Error(`/init did not start: ${r.reason}; output:\n${r.output}`);
+    return { ...r, ms: r.hostMs };
+  });
+  for (const engine of engines) {
     const row: BenchRow = { board: 'virt', arch: 'rv32', engine, workload: 'linux boot' };
     rows.push(row);
-    try {
-      const best = await bestOf(bootRuns(opts.runs), async () => {
-        const r = await rvosBoot(build, engine);
-        if (r.reason !== 'stopped') throw new Error(`/init did not start: ${r.reason}; output:\n${r.output}`);
-        return { ...r, ms: r.hostMs };
-      });
-      fillRow(row, best);
-    } catch (err) {
-      row.error = (err as Error).message;
-    }
+    const best = bests.get(engine)!;
+    if (best instanceof Error) row.error = best.message;
+    else fillRow(row, best);
     console.log(`virt ${engine} linux boot: ${row.error ? `failed: ${row.error}` : `${row.instructions} instructions to /init, ${row.seconds!.toFixed(3)} s`}`);
   }
   if (opts.qemu && linuxRv32QemuAvailable()) {

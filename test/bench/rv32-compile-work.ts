@@ -4,6 +4,9 @@
  * (cpu.ts compileBlockAt; COMPILE_WORK by default). Prints per configuration the host ms of each run,
  * the medians of host ms, process CPU ms (all threads: V8 compiles on background threads) and
  * main-thread CPU ms (Linux /proc), and the regions compiled. Not a test (host times vary).
+ * Compare compile policies in separate processes (one configuration each): in one process a configuration
+ * benefits from regions another one compiled (V8 keeps what it made for the closures of one memoized
+ * factory), which once made dropping jit.ts regionKnown look like a gain that it was not.
  *
  *   node --import tsx test/bench/rv32-compile-work.ts os|linux|compute [rounds] [interp,0,524288,...]
  */

@@ -17,7 +17,14 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
+
+/**
+ * `warm` of a slot where a translated region runs on into untranslated code (fallThroughExits):
+ * the most waits a slot can have had (code-cache.ts), so it waits no more and is translated at
+ * its next arrival.
+ */
+const RUN_ON = 255;
 import { Tlb } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
@@ -654,21 +661,32 @@ export class A64Cpu implements Cpu {
    * wait it asks for: translates the region there (jit.ts), or returns undefined to wait. A region
    * is translated once control has arrived at its entry JIT_THRESHOLD times when it loops on
    * itself, heads a longer loop (headsLoop) or starts the page (HOT_THRESHOLD otherwise) and enough times to have run about `compileWork`
-   * instructions in the interpreter (arrivals x its instructions): V8's compiles of a new
-   * function cost milliseconds that code run a few thousand times (an OS booting) never repays.
-   * `warm` counts the waits so far. NO_BLOCK where no block can start.
+   * instructions in the interpreter (arrivals x its instructions): V8's compiles of a
+   * new function cost milliseconds that code run a few thousand times (an OS booting) never repays.
+   * No entry is scanned before compileWork / MAX_BLOCK arrivals (a region of MAX_BLOCK
+   * instructions' share): most entries a boot reaches JIT_THRESHOLD times never get there, and a
+   * scan allocates (the raspi3b OS boot scanned about a hundred entries for the one it translated).
+   * No region is translated before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions.
+   * The waits are counted exactly (code-cache.ts waitForArrivals; `warm` counts them, RUN_ON: none).
+   * NO_BLOCK where no block can start.
    */
   compileBlockAt(code: Int32Array, idx: number): Block | undefined {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
+    const slot = idx >>> 2;
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(this.compileWork / MAX_BLOCK))) return undefined;
     const segments = scanSegments(this, code, idx);
     if (segments.length === 0) return NO_BLOCK;
-    const slot = idx >>> 2;
     const size = segments.reduce((n, sg) => n + sg.length, 0);
     // A page's first instruction is mostly reached running on from the page before (a loop or an
     // unrolled loop across the boundary): as hot as the code there.
     const threshold = loopsOnItself(segments.flat()) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
-    if (this.codePages.waitToTranslate(page, slot, JIT_THRESHOLD, threshold, size, this.compileWork)) return undefined;
+    let needed = Math.max(threshold, Math.ceil(this.compileWork / size));
+    // Before the CPU's first FIRST_WORK_FACTOR x compileWork instructions, wait (at least) until
+    // this entry alone could have run the rest (dispatch() sets `inflight`: `retired` is exact).
+    const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;
+    if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return undefined;
     const region = scanRegion(this, code, idx);
     const { all } = region;
     const blocks = compileRegion(this, this.kit, region);
@@ -688,7 +706,7 @@ export class A64Cpu implements Cpu {
     for (const next of fallThroughExits(region.insns)) {
       const s = next >>> 2;
       if (page.entries[s] === undefined && page.warm[s] === 0) {
-        page.warm[s] = 1;
+        page.warm[s] = RUN_ON;
         page.heat[s] = JIT_THRESHOLD - 1;
       }
     }

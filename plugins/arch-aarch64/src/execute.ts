@@ -136,13 +136,13 @@ export function execute(cpu: A64Cpu, budget: number): number {
   return n;
 }
 
-/** Set by interpret() when it stopped for dispatch() (a control transfer or a page change), not for the run loop. */
+/** Set by interpret() when it stopped for dispatch() (a control transfer to a hot or translated slot, or a page change), not for the run loop. */
 let backToDispatch = false;
 
 /**
  * The translator's run loop: at each control transfer, runs the translated block of the target
  * (jit.ts) or counts the arrival and translates the block once it is hot; interpret() runs the
- * code in between. A separate small function from the interpreter's large one, so that V8
+ * code in between (and itself counts arrivals at slots still cold). A separate small function from the interpreter's large one, so that V8
  * deoptimizing the interpreter (an op it has not seen yet) leaves this loop optimized.
  */
 function dispatch(cpu: A64Cpu, budget: number): number {
@@ -187,6 +187,7 @@ function dispatch(cpu: A64Cpu, budget: number): number {
         continue;
       }
     } else if (++heat[slot] >= JIT_THRESHOLD) {
+      cpu.inflight = n;
       blocks[slot] = cpu.compileBlockAt(code, idx);
       continue;
     }
@@ -206,7 +207,9 @@ function dispatch(cpu: A64Cpu, budget: number): number {
 /**
  * The interpreter: from `cpu.pc`, with `n0` steps taken, up to `budget`; returns the steps taken
  * in all and leaves the pc in `cpu.pc`. Under dispatch() (`jit`) it returns before the next
- * instruction after a control transfer or on another page (`backToDispatch` set), starting on
+ * instruction on another page, or after a control transfer to a slot with a translation (or
+ * NO_BLOCK) or that reaches JIT_THRESHOLD (`backToDispatch` set); at a colder one it counts the
+ * arrival in the slot's heat, as dispatch() does, and goes on. It starts on
  * the page of `code` (`fetchVpn`, `fetchHi`: dispatch() resolved it).
  */
 function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: Int32Array, fetchVpn: number, fetchHi: number): number {
@@ -249,8 +252,17 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
       fetchHi = pcHi;
     }
     if (boundary) {
-      backToDispatch = true;
-      break;
+      // A control transfer under dispatch(). To a slot with nothing translated and not hot yet,
+      // count the arrival here as dispatch() would and go on: going back there at every branch
+      // (a call, cpu's fields loaded again) made boots of cold code slower than the interpreter.
+      const slot = (pcLo & 0xffc) >>> 2;
+      const heat = cpu.fetchHeat;
+      if ((pcLo & 3) !== 0 || cpu.fetchBlocks[slot] !== undefined || heat[slot] + 1 >= JIT_THRESHOLD) {
+        backToDispatch = true;
+        break;
+      }
+      heat[slot]++;
+      boundary = false;
     }
     const idx = pcLo & 0xffc;
     n++;

@@ -47,6 +47,16 @@ export const HOT_THRESHOLD = 10000;
  * region is translated (cpu.ts compileBlockAt): about what V8's compiles of one new function cost.
  */
 export const COMPILE_WORK = 65536;
+/**
+ * Instructions a CPU retires before its first translation, in COMPILE_WORKs (cpu.ts compileBlockAt).
+ * A machine's first translations cost most (V8's first compiles of region code, dispatch()'s new
+ * call feedback) and can save only what is run after them: the raspi3b OS boot (218 K instructions
+ * to its prompt) translated its BSS-clearing loop (4 instructions, 28.7 K passes, the first half
+ * interpreted) and took 3-5 ms more host time than the interpreter. Raising COMPILE_WORK to 256 Ki
+ * instead made the compute kernel ~10 % slower (every region waits); this delays only the start
+ * (at most 512 Ki instructions interpreted: ~10 ms of a compute run).
+ */
+export const FIRST_WORK_FACTOR = 8;
 /** Largest region, in instructions. */
 export const MAX_BLOCK = 128;
 /**

@@ -16,7 +16,7 @@
  * translation buffer when it fills. Decoded slots stay; they are bounded by RAM size.
  */
 
-/** Longest single wait (arrivals) `waitToTranslate` sets: heat counters are Int16. */
+/** Longest single wait (arrivals) `waitForArrivals` sets: heat counters are Int16. */
 const MAX_WAIT = 16384;
 
 /** Decoded state of one RAM page. `T` is the arch's translation type. */
@@ -29,7 +29,7 @@ export class CodePage<T> {
   readonly heat: Int16Array;
   /** Per-slot mark for the arch's policy (e.g. "seen once, wait until hot"). */
   readonly warm: Uint8Array;
-  /** Per slot, the arrivals `waitToTranslate` has made the slot wait in all (see `arrivals`). */
+  /** Per slot, the arrivals `waitForArrivals` has made the slot wait in all (see `arrivals`). */
   readonly waited: Uint32Array;
   /** Translations stored in `entries` now (entries stored as aliases included). */
   translated = 0;
@@ -75,7 +75,7 @@ export class CodePage<T> {
 
   /**
    * Arrivals counted at `slot` so far, for an arch whose heat counts up from 0 and that counts an
-   * arrival again after `waitToTranslate` made it wait (rv32): the heat plus the waits. Frozen
+   * arrival again after `waitForArrivals` made it wait (rv32, aarch64): the heat plus the waits. Frozen
    * once a translation is stored there (the arch stops counting).
    */
   arrivals(slot: number): number {
@@ -222,29 +222,15 @@ export class CodeCache<T> {
   }
 
   /**
-   * The translate-when-worth-it rule (aarch64): called when the arch's heat counter at
-   * `slot` reaches `trigger` arrivals, and again after each wait this sets. A start is translated
-   * once control has arrived there `threshold` times and often enough to have run about `work`
-   * instructions in the interpreter (arrivals x its `size` in instructions): V8's compiles of a
-   * new function cost milliseconds that code run a few thousand times (an OS booting) never
-   * repays. Returns true, having set the heat so that the arch calls again after the arrivals
-   * still missing (at most MAX_WAIT at a time; `warm` counts the waits), or false: translate now.
-   */
-  waitToTranslate(page: CodePage<T>, slot: number, trigger: number, threshold: number, size: number, work: number): boolean {
-    const waits = page.warm[slot];
-    const needed = Math.max(threshold, Math.ceil(work / size));
-    // Each earlier wait counts as MAX_WAIT, a bound: only the last one may be shorter.
-    const seen = trigger + waits * MAX_WAIT;
-    return this.wait(page, slot, trigger, needed - seen);
-  }
-
-  /**
-   * The exact form of waitToTranslate for an arch whose heat counts as `arrivals` says (rv32):
+   * The translate-when-worth-it rule's clock, for an arch whose heat counts as `arrivals` says:
    * called when the heat at `slot` reaches `trigger`, returns true, having set the heat so that
    * the arch calls again after the arrivals still missing to `needed` (at most MAX_WAIT at a
-   * time; `warm` counts the waits, up to 255), or false when `needed` arrivals have been counted.
-   * Unlike waitToTranslate it counts the waits made so far exactly, so an arch may wait in steps
-   * of its choosing (rv32 first waits for the least any region needs, without scanning it).
+   * time; `warm` counts the waits, up to 255), or false when `needed` arrivals have been counted
+   * (or `warm` is 255). The waits made so far are counted exactly, so an arch may wait in steps
+   * of its choosing (first for the least any region needs, without scanning it, then for what the
+   * region found there needs: arrivals x its instructions about its `compileWork`, since V8's
+   * compiles of a new function cost milliseconds that code run a few thousand times, an OS
+   * booting, never repays).
    */
   waitForArrivals(page: CodePage<T>, slot: number, trigger: number, needed: number): boolean {
     return this.wait(page, slot, trigger, needed - page.arrivals(slot));

@@ -36,20 +36,6 @@ describe('aarch64 region translator', () => {
     expect(interp.cpu.blocksCompiled).toBe(0);
   });
 
-  it('a region waits until the interpreter has run about compileWork instructions from its entry', () => {
-    const jit = makeMachine();
-    const interp = makeMachine({ jit: false });
-    jit.cpu.compileWork = 20_000; // the loop's region is 6 instructions: about 3334 arrivals
-    for (const m of [jit, interp]) m.load(sumLoop(100_000));
-    const early = 3 + 5 * 2000; // 2000 arrivals
-    expect(jit.run(early)).toBe(interp.run(early));
-    expect(jit.cpu.blocksCompiled).toBe(0);
-    const more = 5 * 3000;
-    expect(jit.run(more)).toBe(interp.run(more));
-    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
-    expect([jit.cpu.retired, jit.cpu.pc, jit.x(0), jit.x(1)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(0), interp.x(1)]);
-  });
-
   it('a loop longer than a region (unrolled) and a page start run on to are translated as soon as a loop', () => {
     // 100 passes of a loop of 300 adds (longer than MAX_BLOCK: no region of it loops on itself)
     // at `head`: far fewer arrivals at the head, and at a page start it runs on to, than

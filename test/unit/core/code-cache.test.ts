@@ -49,15 +49,15 @@ describe('CodeCache', () => {
     for (const index of [0, 1024, far]) expect(c.peek(index)).toBeNull();
   });
 
-  it('arrivals: counts past the waits waitToTranslate sets, as rv32 counts them (the waiting arrival again)', () => {
+  it('arrivals: counts past the waits waitForArrivals sets, as the archs count them (the waiting arrival again)', () => {
     const { c } = cache();
     const p = c.page(1);
     let arrivals = 0;
-    // rv32's execute(): ++heat at each arrival; at the trigger the compile call may set a wait, and
+    // The interpreters: ++heat at each arrival; at the trigger the compile call may set a wait, and
     // then the same arrival is counted again.
     const arrive = () => {
       arrivals++;
-      if (++p.heat[2] >= 32 && c.waitToTranslate(p, 2, 32, 256, 1, 40_000)) p.heat[2]++;
+      if (++p.heat[2] >= 32 && c.waitForArrivals(p, 2, 32, 40_000)) p.heat[2]++;
       expect(p.arrivals(2)).toBe(arrivals);
     };
     for (let k = 0; k < 39_999; k++) arrive();
@@ -85,6 +85,16 @@ describe('CodeCache', () => {
     while (translated === 0) arrive();
     expect(translated).toBe(40_000);
     expect(p.warm[2]).toBe(4); // 468, 16384, 16384, 6732
+  });
+
+  it('waitForArrivals: a slot that has waited 255 times waits no more (aarch64 marks a slot so to translate it at its next arrival)', () => {
+    const { c } = cache();
+    const p = c.page(1);
+    p.heat[2] = 32;
+    expect(c.waitForArrivals(p, 2, 32, 40_000)).toBe(true);
+    p.warm[3] = 255;
+    p.heat[3] = 32;
+    expect(c.waitForArrivals(p, 3, 32, 40_000)).toBe(false);
   });
 
   it('drops translations but keeps decoded slots', () => {

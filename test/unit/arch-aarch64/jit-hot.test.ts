@@ -1,0 +1,75 @@
+/**
+ * When the aarch64 translator translates (cpu.ts compileBlockAt): an entry once the interpreter has
+ * run about `compileWork` instructions from it, none before the CPU has retired FIRST_WORK_FACTOR x
+ * compileWork instructions, no scan before compileWork / MAX_BLOCK arrivals; arrivals counted once
+ * each, wherever the interpreter counts them. Instruction counts and state are the interpreter's
+ * either way.
+ */
+import { describe, expect, it } from 'vitest';
+import * as A from '../../helpers/a64asm.js';
+import { FIRST_WORK_FACTOR, JIT_THRESHOLD, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
+import type { CodeCache } from '../../../src/core/jit/code-cache.js';
+import { type A64Machine, CODE, makeMachine, RAM_BASE } from './machine.js';
+
+const WORK = 20_000;
+
+/** Two loops of 4 instructions, one after the other: `n1` passes of the first, `n2` of the second. */
+const twoLoops = (n1: number, n2: number) => [
+  ...A.mov64(2, n1), // 4 instructions
+  A.addi(1, 1, 1), // loop1 (CODE + 16)
+  A.addi(3, 3, 2),
+  A.subsi(2, 2, 1),
+  A.bcond('ne', -12),
+  ...A.mov64(4, n2),
+  A.addi(5, 5, 1), // loop2
+  A.addi(6, 6, 3),
+  A.subsi(4, 4, 1),
+  A.bcond('ne', -12),
+  A.b(0),
+];
+
+function machines(n1: number, n2: number) {
+  const jit = makeMachine();
+  const interp = makeMachine({ jit: false });
+  jit.cpu.compileWork = WORK;
+  for (const m of [jit, interp]) m.load(twoLoops(n1, n2));
+  return { jit, interp };
+}
+
+/** Runs both `steps` more and checks they agree. */
+function step(jit: A64Machine, interp: A64Machine, steps: number): void {
+  expect(jit.run(steps)).toBe(interp.run(steps));
+  expect([jit.cpu.retired, jit.cpu.pc, ...[1, 2, 3, 4, 5, 6].map((r) => jit.x(r))]).toEqual([interp.cpu.retired, interp.cpu.pc, ...[1, 2, 3, 4, 5, 6].map((r) => interp.x(r))]);
+}
+
+describe('aarch64 translator: when to translate', () => {
+  it('translates nothing before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions, then at compileWork per entry', () => {
+    expect(FIRST_WORK_FACTOR * WORK).toBe(160_000);
+    const { jit, interp } = machines(50_000, 20_000);
+    // loop1 has run its own compileWork (5000 arrivals) long before the CPU's first 160 K.
+    step(jit, interp, 4 + 4 * 39_000);
+    expect(jit.cpu.blocksCompiled).toBe(0);
+    step(jit, interp, 4 * 3_000);
+    expect(jit.cpu.blocksCompiled).toBe(1);
+    // loop2 starts after 200 K: its own 5000 arrivals, not before.
+    step(jit, interp, 4 * 8_000 + 4 + 4 * 4_000);
+    expect(jit.cpu.blocksCompiled).toBe(1);
+    step(jit, interp, 4 * 2_000);
+    expect(jit.cpu.blocksCompiled).toBe(2);
+    step(jit, interp, 4 * 14_000 + 1);
+    expect(jit.x(5)).toBe(20_000n);
+  });
+
+  it('counts each arrival once and scans no entry before compileWork / MAX_BLOCK arrivals', () => {
+    const { jit, interp } = machines(50_000, 10);
+    step(jit, interp, 4 + 4 * 100); // 100 arrivals at loop1's head (its branch back taken 100 times)
+    const page = (jit.cpu as unknown as { codePages: CodeCache<unknown> }).codePages.peek((CODE - RAM_BASE) >>> 12)!;
+    const slot = 16 >>> 2;
+    expect(page.arrivals(slot)).toBe(100);
+    // One wait, for a region of MAX_BLOCK instructions' share (no scan yet: 4 instructions would need 5000).
+    expect(page.warm[slot]).toBe(1);
+    expect(page.waited[slot]).toBe(Math.ceil(WORK / MAX_BLOCK) - JIT_THRESHOLD);
+    step(jit, interp, 4 * 1000);
+    expect(page.arrivals(slot)).toBe(1100);
+  });
+});
