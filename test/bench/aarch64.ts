@@ -35,6 +35,8 @@ export const aarch64: GuestArch = {
     const r = await runRvosAarch64(kernel, engine);
     return { ...r, output: r.semihosted, ok: r.exitCode === 0, why: `exited with ${r.exitCode} (${r.reason})` };
   },
+  cli: (kernel) => ['run', '--board', 'raspi3b', '--semihosting', '--kernel', kernel, '--headless'],
+  exitOk: 0,
   qemuAvailable: qemuAarch64Available,
   qemuBinary: QEMU_AARCH64_BINARY,
   async runQemu(kernel) {

@@ -3,6 +3,8 @@
  * (jit and interp where the CPU has both, engine.ts) and workload:
  * - compute: kernels/bench's compute kernel built for each architecture (guest-arch.ts);
  * - compute code-write: the rv32 kernel with its data in its hot code's page (rv32.ts);
+ * - compute installed: the compute kernel in the installed package's `rvos run` (a new process), its wall time less
+ *   that of the architecture's empty guest, as QEMU's is taken (installed.ts);
  * - os boot: each board's reference kernel from reset to its shell prompt (boot.ts);
  * - os boot cold: the installed package's `rvos run` of that boot in a new process, wall time from launch to the
  *   prompt, against QEMU's from its launch (boot.ts);
@@ -13,7 +15,7 @@
  * RSS at the end of the run. First the start-up figures (startup.ts).
  *
  *   npm run bench -- [--runs N] [--json FILE] [--compare OLD.json] [--no-qemu] [--no-rvos]
- *                    [--no-startup] [--no-compute] [--no-code-write] [--no-boot] [--no-cold] [--no-linux]
+ *                    [--no-startup] [--no-compute] [--no-code-write] [--no-installed] [--no-boot] [--no-cold] [--no-linux]
  *                    [--no-rv32] [--no-aarch64] [--no-i386]
  *
  * --json FILE writes every figure with the commit, Node version, date and machine; --compare
@@ -65,7 +67,7 @@ if (!has('--no-compute')) workloads.push('compute');
 if (!has('--no-code-write')) workloads.push('compute code-write');
 for (const arch of [rv32, aarch64, i386]) {
   if (has(`--no-${arch.arch}`)) continue;
-  results.rows.push(...(await benchGuestArch(arch, { runs, rvos, qemu, workloads })));
+  results.rows.push(...(await benchGuestArch(arch, { runs, rvos, qemu, workloads, installed: rvos && !has('--no-installed') })));
   const board = arch.board as keyof typeof OS_BOOTS;
   if (!has('--no-boot')) results.rows.push(...(await benchBoot(board, { runs, rvos, qemu, cold: !has('--no-cold') })));
   if (arch === rv32 && !has('--no-linux')) results.rows.push(...(await benchLinuxBoot({ runs, rvos, qemu })));

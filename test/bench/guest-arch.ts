@@ -7,6 +7,8 @@
 import { ENGINES, type Engine } from './engine.js';
 import type { MeasuredRun } from './measure.js';
 import type { BenchRow, Workload } from './results.js';
+import { installedSeconds } from './installed.js';
+import { buildInstalled } from './startup.js';
 
 export interface GuestRun {
   /** The guest's output (where its printf went). */
@@ -26,6 +28,10 @@ export interface GuestArch {
   /** An empty guest with the same start-up and exit, to time QEMU's start-up. */
   empty: string;
   runRvos(kernel: string, engine: Engine): Promise<GuestRun & MeasuredRun>;
+  /** `rvos run`'s arguments for `kernel`, as a user types them (the compute installed row, installed.ts). */
+  cli(kernel: string): string[];
+  /** rvos' (and QEMU's) exit code when the kernel ends well. */
+  exitOk: number;
   qemuAvailable(): boolean;
   /** The QEMU binary, for the "not installed" line. */
   qemuBinary: string;
@@ -40,6 +46,8 @@ export interface BenchOptions {
   qemu: boolean;
   /** Workloads to run (those the architecture has). */
   workloads: Workload[];
+  /** With the compute workload, its `compute installed` row too (installed.ts). */
+  installed?: boolean;
 }
 
 /** Best of `n` host times (ms) of `fn`; the output of the last run. */
@@ -113,6 +121,26 @@ export async function qemuStartupMs(arch: GuestArch): Promise<number> {
 
 const errorText = (err: unknown) => (err as Error).message;
 
+/** The `compute installed` row of `kernel` (installed.ts); its instruction count is `measured`'s (the same run). */
+async function installedRow(arch: GuestArch, kernel: string, runs: number, measured: BenchRow | undefined): Promise<BenchRow> {
+  const row: BenchRow = { board: arch.board, arch: arch.arch, engine: ENGINES[arch.board]![0]!, workload: 'compute installed' };
+  try {
+    buildInstalled();
+    const r = await installedSeconds(arch, kernel, runs);
+    row.seconds = r.seconds;
+    row.checksum = checksumOf(r.output);
+    if (measured?.instructions) {
+      row.instructions = measured.instructions;
+      row.mips = row.instructions / row.seconds / 1e6;
+    }
+    if (measured?.checksum && row.checksum !== measured.checksum) throw new Error(`checksum ${row.checksum} differs from ${measured.checksum}`);
+  } catch (err) {
+    row.error = errorText(err);
+  }
+  console.log(`${row.board} ${row.engine} compute installed: ${row.error ? `failed: ${row.error}` : `${row.seconds!.toFixed(3)} s (rvos run less its empty guest's), checksum ${row.checksum ?? '?'}`}`);
+  return row;
+}
+
 /** The rows of one architecture; prints a line per row as it completes. */
 export async function benchGuestArch(arch: GuestArch, opts: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -140,6 +168,7 @@ export async function benchGuestArch(arch: GuestArch, opts: BenchOptions): Promi
         }
         console.log(`${row.board} ${row.engine} ${workload}: ${row.error ? `failed: ${row.error}` : `${row.instructions} instructions, ${row.seconds!.toFixed(3)} s, ${row.mips!.toFixed(1)} MIPS, checksum ${row.checksum ?? '?'}`}`);
       }
+      if (opts.installed && workload === 'compute') here.push(await installedRow(arch, kernel, opts.runs, here[0]));
     }
     if (opts.qemu) {
       if (!arch.qemuAvailable()) {

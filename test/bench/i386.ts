@@ -23,6 +23,8 @@ export const i386: GuestArch = {
     const r = await runMeasured({ kernel, ...engineOptions('pc', engine) });
     return { ...r, ok: r.exitCode === PC_EXIT_OK, why: `exited with ${r.exitCode} (${r.reason})` };
   },
+  cli: (kernel) => ['run', '--board', 'pc', '--kernel', kernel, '--headless'],
+  exitOk: PC_EXIT_OK,
   qemuAvailable: qemuI386Available,
   qemuBinary: QEMU_I386_BINARY,
   async runQemu(kernel) {

@@ -21,6 +21,8 @@ export const rv32: GuestArch = {
     const r = await runMeasured({ kernel, bios: 'none', ...engineOptions('virt', engine) });
     return { ...r, ok: r.exitCode === 0, why: `exited with ${r.exitCode} (${r.reason})` };
   },
+  cli: (kernel) => ['run', '--board', 'virt', '--bios', 'none', '--kernel', kernel, '--headless'],
+  exitOk: 0,
   qemuAvailable,
   qemuBinary: QEMU_BINARY,
   async runQemu(kernel) {
