@@ -18,6 +18,11 @@ import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
+import { Tlb } from './tlb.js';
+import { warmUpInterpreter } from './warmup.js';
+import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
+
+const PAGE_CODE = 1;
 
 /**
  * `warm` of a slot where a translated region runs on into untranslated code (fallThroughExits):
@@ -25,11 +30,7 @@ import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FI
  * its next arrival.
  */
 const RUN_ON = 255;
-import { Tlb } from './tlb.js';
-import { warmUpInterpreter } from './warmup.js';
-import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
-const PAGE_CODE = 1;
 const TWO32 = 4294967296;
 /** Words per decoded page: 1024 instructions of 4 words. */
 const CODE_WORDS = 4096;

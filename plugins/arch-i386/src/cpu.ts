@@ -342,7 +342,7 @@ export class I386Cpu implements Cpu {
       }
       this.blockRuns++;
       const missed = fn(eip | 0, room, at);
-      if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
+      if (this.blockRunEnds()) {
         this.atBoundary = true;
         return true;
       }
@@ -353,12 +353,17 @@ export class I386Cpu implements Cpu {
         this.step();
         this.ran++;
         this.retiredCount++;
-        if (this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0)) {
+        if (this.blockRunEnds()) {
           this.atBoundary = true;
           return true;
         }
       }
     }
+  }
+
+  /** In runBlock, after a block or an instruction: whether the run loop takes over (budget spent, exit asked, an interrupt taken). */
+  private blockRunEnds(): boolean {
+    return this.ran >= this.budgetLimit || this.exitRequested || (this.intr.level && (this.flagsRest & IF) !== 0);
   }
 
   /**
