@@ -79,6 +79,11 @@ describe('rvos installed from the packed tarball', () => {
     const bundles = [join(pkg, 'cli', 'rvos.bundle.js')];
     for (const p of ['arch-rv32', 'dev-clint', 'dev-ns16550', 'dev-plic', 'dev-sifive-test', 'dev-virtio-mmio']) bundles.push(join(pkg, 'plugins', p, 'index.cjs'));
     expect(readdirSync(caches).sort()).toEqual(bundles.map((b) => basename(codeCacheFile(b, helloEnv)!)).sort());
+    // The next run uses every one of them: they were written under the V8 flags rvos starts with (bin/rvos.js).
+    const again = await run(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env: { ...helloEnv, RVOS_STARTUP_TRACE: '1' } });
+    expect(again.code, again.stderr).toBe(0);
+    const uses = [...again.stderr.matchAll(/ (\S+) compiled \(code cache: (\w+)\)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(uses).toEqual(bundles.map((b) => `${b.split('/').slice(-2).join('/')} used`));
     // Each bundle is ASCII (scripts/ascii-source.mjs): a one-byte source string in V8.
     for (const b of bundles) expect(readFileSync(b, 'latin1'), b).toMatch(/^[\x00-\x7f]*$/);
     // oclif sorts its commands without localeCompare, whose first call builds ICU's collator (src/cli/command-order.ts).

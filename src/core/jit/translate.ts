@@ -45,7 +45,9 @@ let osrOff = false;
  * Measured on the rv32 compute kernel's first run (8 interleaved fresh processes, loaded 2-core
  * VM): process CPU 834 -> 697 ms, main thread 550 -> 527 ms; the aarch64 compute kernel and the
  * rv32 boots within noise, the i386 compute kernel's process CPU -4 %. Process-wide: V8 has no
- * per-function switch.
+ * per-function switch. The CLI (bin/rvos.js) sets it when it starts, before V8 compiles anything:
+ * a code cache written under other flags than the next start's is rejected (a cache written at the
+ * exit of a run that set it here was rejected by every later start); setting it again is a no-op.
  */
 function noOsr(): void {
   if (osrOff) return;
