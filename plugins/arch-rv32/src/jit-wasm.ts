@@ -167,6 +167,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     c.i32(0).mem(op.i32_load, area + AREA.wOff).set(wo);
   }
 
+  const sitesAt = c.bytes.length;
   const exitL = c.block();
   const runL = c.loop();
   const blockL: number[] = [];
@@ -191,6 +192,25 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     c.i32(j).set(BLK).br(runL);
   };
   const isNext = (p: number) => multi && index.get(p) === current + 1;
+  /**
+   * Load and store sites, as jit.ts's PageSites: accesses of a kind through one base register in a
+   * block (unchanged between them) share two locals, the page their last access hit (its virtual
+   * base, -1 none; set in the prologue) and where it starts in RAM, so that an access to the same
+   * page, aligned, skips the TLB lookup. The TLB does not change during a call (no instruction that
+   * changes translation or privilege is compiled).
+   */
+  const sites = new Map<string, [number, number]>();
+  const siteLocals: number[] = [];
+  const site = (kind: 'load' | 'store', baseReg: number): [number, number] => {
+    const key = `${kind} ${baseReg}`;
+    let s = sites.get(key);
+    if (s === undefined) {
+      s = [c.local(), c.local()];
+      sites.set(key, s);
+      siteLocals.push(s[0]);
+    }
+    return s;
+  };
 
   blocks.forEach((b, j) => {
     current = j;
@@ -198,6 +218,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     const base = b.start - entry;
     selfL = multi && successors(b).includes(b.start) ? c.loop() : -1;
     const len = b.insns.length;
+    sites.clear();
     // The budget for the whole block.
     c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if();
     exit(base, 0);
@@ -310,9 +331,17 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         case Op.LHU:
         case Op.LW: {
           const size = ins.op === Op.LW ? 4 : ins.op === Op.LH || ins.op === Op.LHU ? 2 : 1;
-          lookup(ins.rs1, imm, size, rt, () => exit(base + ins.off + 1, k));
-          c.get(t).get(ro).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add);
-          c.mem({ [Op.LW]: op.i32_load, [Op.LH]: op.i32_load16_s, [Op.LHU]: op.i32_load16_u, [Op.LB]: op.i32_load8_s, [Op.LBU]: op.i32_load8_u }[ins.op]);
+          const [pv, po] = site('load', ins.rs1);
+          // The site's page: o = its start + the offset in it.
+          r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
+          c.get(po).get(a).i32(4095).op(op.i32_and).op(op.i32_add).set(o);
+          c.else();
+          lookup(size, rt, () => exit(base + ins.off + 1, k));
+          c.get(t).get(ro).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add).tee(o);
+          c.get(a).i32(4095).op(op.i32_and).op(op.i32_sub).set(po);
+          c.get(a).i32(-4096).op(op.i32_and).set(pv);
+          c.end();
+          c.get(o).mem({ [Op.LW]: op.i32_load, [Op.LH]: op.i32_load16_s, [Op.LHU]: op.i32_load16_u, [Op.LB]: op.i32_load8_s, [Op.LBU]: op.i32_load8_u }[ins.op]);
           setRd();
           break;
         }
@@ -320,13 +349,23 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         case Op.SH:
         case Op.SW: {
           const size = ins.op === Op.SW ? 4 : ins.op === Op.SH ? 2 : 1;
-          lookup(ins.rs1, imm, size, wt, () => exit(base + ins.off + 1, k));
+          const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
+          const [pv, po] = site('store', ins.rs1);
+          r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
+          c.get(po).get(a).i32(4095).op(op.i32_and).op(op.i32_add);
+          r(ins.rs2).mem(store);
+          c.else();
+          lookup(size, wt, () => exit(base + ins.off + 1, k));
           c.get(t).get(wo).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add).tee(o);
-          r(ins.rs2).mem(size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8);
-          // A page with flags (code, a watcher): tell the hart; leave after the store if it needs the run loop.
+          r(ins.rs2).mem(store);
+          // A page with flags (code, a watcher): tell the hart; leave after the store if it needs the
+          // run loop. Only a page without flags is remembered (flags are set outside compiled code).
           c.get(o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, hart.flags).if();
           c.get(o).i32(size).get(N0).get(steps).op(op.i32_add).i32(k).op(op.i32_add).call(WRITTEN).if();
           exit(base + ins.off + ins.len, k + 1);
+          c.end().else();
+          c.get(o).get(a).i32(4095).op(op.i32_and).op(op.i32_sub).set(po);
+          c.get(a).i32(-4096).op(op.i32_and).set(pv);
           c.end().end();
           break;
         }
@@ -344,6 +383,10 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         default:
           throw new Error(`rv32 wasm jit: cannot compile op ${ins.op}`);
       }
+      if (writesRd(ins.op) && ins.rd !== 32) {
+        sites.delete(`load ${ins.rd}`);
+        sites.delete(`store ${ins.rd}`);
+      }
     });
     const last = b.insns[len - 1];
     if (!isControl(last.op)) {
@@ -353,10 +396,9 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     if (selfL >= 0) c.end();
   });
 
-  /** Sets `a` = rs1 + imm and `t` = its TLB entry's byte offset; runs `miss` (which leaves) unless the TLB at `tags` has the page and the access is aligned. */
-  function lookup(rs1: number, imm: number, size: number, tags: number, miss: () => void): void {
-    r(rs1).i32(imm).op(op.i32_add).tee(a);
-    c.i32(10).op(op.i32_shr_u).i32(0x7fc).op(op.i32_and).tee(t).get(tags).op(op.i32_add).mem(op.i32_load);
+  /** Sets `t` = the TLB entry's byte offset of the address in `a`; runs `miss` (which leaves) unless the TLB at `tags` has the page and the access is aligned. */
+  function lookup(size: number, tags: number, miss: () => void): void {
+    c.get(a).i32(10).op(op.i32_shr_u).i32(0x7fc).op(op.i32_and).tee(t).get(tags).op(op.i32_add).mem(op.i32_load);
     c.get(a).i32(12).op(op.i32_shr_u).op(op.i32_ne);
     if (size > 1) c.get(a).i32(size - 1).op(op.i32_and).op(op.i32_or);
     c.if();
@@ -404,6 +446,10 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
 
   c.end(); // runL (every blockL is closed)
   c.end(); // exitL
+  // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
+  const init = kit.wasm.code([], []);
+  for (const pv of siteLocals) init.i32(-1).set(pv);
+  c.bytes.splice(sitesAt, 0, ...init.bytes);
   // Epilogue: registers back, the next pc, the steps.
   for (const n of written) c.i32(0).get(reg[n]).mem(op.i32_store, area + AREA.x + 4 * n);
   c.i32(0).get(PC0).get(nx).op(op.i32_add).mem(op.i32_store, area + AREA.npc);
