@@ -54,16 +54,17 @@ export interface Ram {
 
 /**
  * RAM in a `WebAssembly.Memory`, so that translated wasm code addresses it directly: RAM at offset
- * 0, then the bus's page flags (at `flags`), then one CPU's host area (`cpuArea`, `cpuAreaSize`
- * bytes: its registers, TLBs, exit values), which the first CPU that wants it claims.
+ * 0, then the bus's page flags (at `flags`), then `cpuAreas` host areas of `cpuAreaSize` bytes from
+ * `cpuArea` on, one per CPU that claims one (its registers, TLBs, exit values).
  */
 export interface WasmRam {
   readonly memory: WebAssembly.Memory;
   readonly flags: number;
   readonly cpuArea: number;
   readonly cpuAreaSize: number;
-  /** Set by the CPU that took the host area; the others run JavaScript translations. */
-  claimed: boolean;
+  readonly cpuAreas: number;
+  /** Areas claimed so far; CPUs past `cpuAreas` run JavaScript translations. */
+  claimed: number;
 }
 
 /** Page-flag bits for RAM pages (4 KiB); a CPU's store fast path calls `bus.ramStoreHook` when non-zero. */

@@ -55,9 +55,9 @@ export function createRam(base: number, size: number, wasm = process.env.RVOS_JI
   if (wasm) {
     const flags = roundUp(size, WASM_PAGE);
     const cpuArea = roundUp(flags + Math.ceil(size / 4096), WASM_PAGE);
-    const memory = new WebAssembly.Memory({ initial: (cpuArea + WASM_CPU_AREA) / WASM_PAGE });
+    const memory = new WebAssembly.Memory({ initial: (cpuArea + WASM_CPU_AREA * WASM_CPU_AREAS) / WASM_PAGE });
     buffer = memory.buffer;
-    wasmRam = { memory, flags, cpuArea, cpuAreaSize: WASM_CPU_AREA, claimed: false };
+    wasmRam = { memory, flags, cpuArea, cpuAreaSize: WASM_CPU_AREA, cpuAreas: WASM_CPU_AREAS, claimed: 0 };
   } else buffer = new ArrayBuffer(size);
   return {
     base,
@@ -72,6 +72,8 @@ export function createRam(base: number, size: number, wasm = process.env.RVOS_JI
 
 const WASM_PAGE = 65536;
 const WASM_CPU_AREA = 65536;
+/** CPUs with a host area (the pages of the unused ones are never touched). */
+const WASM_CPU_AREAS = 8;
 
 function roundUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;

@@ -225,7 +225,7 @@ export class Rv32Cpu implements Cpu {
     this.ramI16 = new Int16Array(buf, ram.u8.byteOffset, ram.size >>> 1);
     this.ramI8 = new Int8Array(buf, ram.u8.byteOffset, ram.size);
     this.pageFlags = ctx.bus.pageFlags;
-    this.wasm = ram.wasm !== undefined && !ram.wasm.claimed && this.jit ? claimWasmArea(ram.wasm) : null;
+    this.wasm = ram.wasm !== undefined && this.jit ? claimWasmArea(ram.wasm) : null;
     if (this.wasm !== null) {
       const { memory, area } = this.wasm;
       this.x = new Int32Array(memory.buffer, area + AREA.x, 33);

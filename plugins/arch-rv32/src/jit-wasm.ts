@@ -59,11 +59,11 @@ export interface WasmHart {
   readonly area32: Int32Array;
 }
 
-/** Takes the wasm memory's CPU area for a hart (null when it is too small). */
+/** Takes the next free CPU area of the wasm memory for a hart (null when none is left, or they are too small). */
 export function claimWasmArea(ram: WasmRam): WasmHart | null {
-  if (ram.cpuAreaSize < AREA.size) return null;
-  ram.claimed = true;
-  return { memory: ram.memory, area: ram.cpuArea, flags: ram.flags, area32: new Int32Array(ram.memory.buffer, ram.cpuArea, AREA.size >> 2) };
+  if (ram.cpuAreaSize < AREA.size || ram.claimed >= ram.cpuAreas) return null;
+  const area = ram.cpuArea + ram.cpuAreaSize * ram.claimed++;
+  return { memory: ram.memory, area, flags: ram.flags, area32: new Int32Array(ram.memory.buffer, area, AREA.size >> 2) };
 }
 
 /** Records the byte addresses of the data TLBs in use, where the regions read them on entry. */
