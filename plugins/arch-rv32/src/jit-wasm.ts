@@ -189,6 +189,9 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     if (j === undefined) return exit(p - entry, 0);
     if (j === current && selfL >= 0) return void c.br(selfL);
     if (tail && j === current + 1) return;
+    // A later block's code starts where its label's block ends: branch there directly. An
+    // earlier one (a loop's back edge) goes through the dispatch.
+    if (j > current) return void c.br(blockL[j]);
     c.i32(j).set(BLK).br(runL);
   };
   const isNext = (p: number) => multi && index.get(p) === current + 1;
