@@ -52,13 +52,9 @@ export function refusal(rules: AccessRules | undefined, offset: number, size: Ac
 export function createRam(base: number, size: number, wasm = process.env.RVOS_JIT_WASM === '1'): Ram {
   let buffer: ArrayBuffer;
   let wasmRam: WasmRam | undefined;
-  if (wasm) {
-    const flags = roundUp(size, WASM_PAGE);
-    const cpuArea = roundUp(flags + Math.ceil(size / 4096), WASM_PAGE);
-    const memory = new WebAssembly.Memory({ initial: (cpuArea + WASM_CPU_AREA * WASM_CPU_AREAS) / WASM_PAGE });
-    buffer = memory.buffer;
-    wasmRam = { memory, flags, cpuArea, cpuAreaSize: WASM_CPU_AREA, cpuAreas: WASM_CPU_AREAS, claimed: 0 };
-  } else buffer = new ArrayBuffer(size);
+  if (wasm) wasmRam = wasmMemory(size);
+  if (wasmRam !== undefined) buffer = wasmRam.memory.buffer;
+  else buffer = new ArrayBuffer(size);
   return {
     base,
     size,
@@ -74,6 +70,19 @@ const WASM_PAGE = 65536;
 const WASM_CPU_AREA = 65536;
 /** CPUs with a host area (the pages of the unused ones are never touched). */
 const WASM_CPU_AREAS = 8;
+
+/** A wasm memory for `size` bytes of RAM and what follows it (WasmRam); undefined when it cannot be had (past 4 GiB). */
+function wasmMemory(size: number): WasmRam | undefined {
+  const flags = roundUp(size, WASM_PAGE);
+  const cpuArea = roundUp(flags + Math.ceil(size / 4096), WASM_PAGE);
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: (cpuArea + WASM_CPU_AREA * WASM_CPU_AREAS) / WASM_PAGE });
+  } catch {
+    return undefined;
+  }
+  return { memory, flags, cpuArea, cpuAreaSize: WASM_CPU_AREA, cpuAreas: WASM_CPU_AREAS, claimed: 0 };
+}
 
 function roundUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;

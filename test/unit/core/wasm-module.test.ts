@@ -1,5 +1,7 @@
 /** The core's WebAssembly encoder (src/core/jit/wasm-module.ts): LEB128, a module's sections, labels. */
 import { describe, expect, it } from 'vitest';
+import { createRam, PhysicalBus } from '../../../src/core/bus.js';
+import { EventStream } from '../../../src/core/events.js';
 import { compileWasm, I32, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
@@ -66,5 +68,27 @@ describe('wasm encoder', () => {
     const l = c.block();
     c.end();
     expect(() => c.br(l)).toThrow(/not open/);
+  });
+});
+
+describe('RAM in a wasm memory (RVOS_JIT_WASM=1)', () => {
+  it('puts RAM at offset 0, the page flags after it and the CPU areas after them', () => {
+    const size = 0x23000; // not a multiple of 64 KiB
+    const ram = createRam(0x80000000, size, true);
+    const wasm = ram.wasm!;
+    expect(ram.u8.buffer).toBe(wasm.memory.buffer);
+    expect([ram.u8.length, ram.i32.length, ram.view.byteLength]).toEqual([size, size / 4, size]);
+    expect(wasm.flags).toBe(0x30000);
+    expect(wasm.cpuArea).toBe(0x40000);
+    expect(wasm.memory.buffer.byteLength).toBe(wasm.cpuArea + wasm.cpuAreas * wasm.cpuAreaSize);
+    const bus = new PhysicalBus(ram, new EventStream());
+    expect(bus.pageFlags.buffer).toBe(wasm.memory.buffer);
+    expect([bus.pageFlags.byteOffset, bus.pageFlags.length]).toEqual([wasm.flags, size / 4096]);
+  });
+
+  it('is an ArrayBuffer without the switch', () => {
+    const ram = createRam(0, 0x10000, false);
+    expect(ram.wasm).toBeUndefined();
+    expect(ram.u8.buffer).toBeInstanceOf(ArrayBuffer);
   });
 });
