@@ -34,6 +34,8 @@
  * After a store to a page with flags (compiled code, a watcher) it tells the hart and, when
  * that needs the run loop (`cpu.attention`, also set by a store over compiled code), returns
  * after that instruction. `cpu.npc` receives the next pc.
+ *
+ * jit-wasm.ts compiles the same regions to WebAssembly instead (an experiment, RVOS_JIT_WASM=1).
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
