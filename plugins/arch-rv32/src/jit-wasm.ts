@@ -26,9 +26,11 @@ import { Block, blockOrder, callTarget, INVERSE, isControl, jumpsIndirectly, rea
 /**
  * compileWork (cpu.ts compileBlockAt) of a hart with wasm regions: none beyond the arrival
  * thresholds. V8 compiles a wasm function in one fast pass (Liftoff) on its first call and tiers it
- * up in the background; there is no bytecode phase to wait out nor deopts to fear. On the compute
- * kernel's first run (one process, 3 runs each): 0: about 520 ms of CPU, 16384: 525, 65536: 527,
- * COMPILE_WORK as the JavaScript regions: about 600.
+ * up in the background; there is no bytecode phase to wait out nor deopts to fear. The compute
+ * kernel's first run (fresh processes, interleaved, loaded VM): 0: CPU median 631 ms, 65536: 702 ms
+ * (4 pairs); COMPILE_WORK as the JavaScript regions: about 600 against 520 for 0 earlier. The rv32
+ * boots compile more regions with 0 (virt OS 30 instead of 5, Linux to /init 79 instead of 21) and
+ * took 5-8 % more main-thread CPU than with 65536 (3 pairs each).
  */
 export const WASM_COMPILE_WORK = 0;
 
