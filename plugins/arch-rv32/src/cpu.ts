@@ -90,7 +90,7 @@ export class Rv32Cpu implements Cpu {
   readonly pageFlags: Uint8Array;
 
   // Architectural state.
-  /** x0..x31, plus x[32]: the sink that instructions with rd = x0 write to. */
+  /** x0..x31, plus x[32]: the sink that instructions with rd = x0 write to (in the wasm memory with wasm regions). */
   readonly x: Int32Array;
   pc = 0;
   priv = PRV_M;
@@ -230,12 +230,12 @@ export class Rv32Cpu implements Cpu {
       const { memory, area } = this.wasm;
       this.x = new Int32Array(memory.buffer, area + AREA.x, 33);
       this.tlb = new Tlbs(new Int32Array(memory.buffer, area + AREA.tlbTags, TLB_ENTRIES), new Int32Array(memory.buffer, area + AREA.tlbOffs, TLB_ENTRIES));
+      this.compileWork = WASM_COMPILE_WORK;
     } else {
       this.x = new Int32Array(33);
       this.tlb = new Tlbs();
     }
     this.kit = ctx.jit;
-    if (this.wasm !== null) this.compileWork = WASM_COMPILE_WORK;
     this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: 4096, slots: 2048, markCode: (page) => this.bus.markCode(page) });
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;

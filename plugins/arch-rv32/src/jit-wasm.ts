@@ -21,6 +21,7 @@
 import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { Op } from './execute.js';
+import { TLB_ENTRIES, TLB_MASK } from './mmu.js';
 import { Block, blockOrder, callTarget, INVERSE, isControl, jumpsIndirectly, readsRs1, rememberShape, readsRs2, successors, writesRd, type BlockFn, type RegionBlock } from './jit.js';
 
 /**
@@ -44,10 +45,10 @@ export const AREA = {
   rOff: 144,
   wTag: 148,
   wOff: 152,
-  /** The Tlbs' tags and offsets (mmu.ts), 9 x 512 int32 each. */
+  /** The Tlbs' tags and offsets (mmu.ts), TLB_ENTRIES int32 each. */
   tlbTags: 4096,
-  tlbOffs: 4096 + 9 * 512 * 4,
-  size: 4096 + 2 * 9 * 512 * 4,
+  tlbOffs: 4096 + TLB_ENTRIES * 4,
+  size: 4096 + 2 * TLB_ENTRIES * 4,
 } as const;
 
 /** Where a hart's wasm state lives: the memory and the byte addresses the generated code uses. */
@@ -403,7 +404,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
 
   /** Sets `t` = the TLB entry's byte offset of the address in `a`; runs `miss` (which leaves) unless the TLB at `tags` has the page and the access is aligned. */
   function lookup(size: number, tags: number, miss: () => void): void {
-    c.get(a).i32(10).op(op.i32_shr_u).i32(0x7fc).op(op.i32_and).tee(t).get(tags).op(op.i32_add).mem(op.i32_load);
+    c.get(a).i32(10).op(op.i32_shr_u).i32(TLB_MASK << 2).op(op.i32_and).tee(t).get(tags).op(op.i32_add).mem(op.i32_load);
     c.get(a).i32(12).op(op.i32_shr_u).op(op.i32_ne);
     if (size > 1) c.get(a).i32(size - 1).op(op.i32_and).op(op.i32_or);
     c.if();
