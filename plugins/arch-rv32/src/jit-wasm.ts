@@ -14,9 +14,15 @@
  *
  * A region is one function `run(pc0, n0, maxSteps, blk0) -> steps`: the guest registers it uses in
  * locals, its blocks (in page order) as the targets of one `br_table` on the block number inside a
- * `loop` (a jump between blocks sets the number and branches to the loop; a block falls into the
- * next one; a block looping on itself is a `loop` of its own). Every block checks the budget for its
- * whole length first and adds its length before its final jump, as a JavaScript region that loops.
+ * `loop`, each block's code right after the end of its label's `block`: a block falls into the next
+ * one, a jump to a later block branches to the end of that label, a jump back sets the number and
+ * branches to the loop, and a block looping on itself is a `loop` of its own. Every block checks the
+ * budget for its whole length first and adds its length before its final jump, as a JavaScript
+ * region that loops. Loads and stores remember their last page per site, as jit.ts's PageSites.
+ *
+ * Measured on the compute kernel (kernels/bench, fresh processes, JavaScript and wasm interleaved,
+ * 5 pairs, loaded 2-core VM, test/bench/rv32-jit.ts): first run CPU median 918 ms (JS) vs 653 ms
+ * (wasm), wall 918 vs 694 ms; steady state (best of runs 3-5 of a process) 501 vs 336 ms CPU.
  */
 import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
