@@ -9,8 +9,10 @@ import type { FdtNode } from './fdt.js';
 import type { DtbEdits } from './fdt-edit.js';
 import type { RegisterMap, RegisterMapSpec } from './regmap.js';
 import type { CodeCache, CodeCacheOptions } from './jit/code-cache.js';
+import type { I32, I64, WasmCode, WasmImport, WasmOp, WasmType } from './jit/wasm-module.js';
 
 export type { CodeCache, CodeCacheOptions, CodeCacheStats, CodePage } from './jit/code-cache.js';
+export type { WasmCode, WasmImport, WasmType } from './jit/wasm-module.js';
 
 export const PLUGIN_API_VERSION = 1;
 
@@ -46,6 +48,23 @@ export interface Ram {
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
   readonly view: DataView;
+  /** RAM as a WebAssembly memory, when the wasm translators are on (`RVOS_JIT_WASM=1`): see `WasmRam`. */
+  readonly wasm?: WasmRam;
+}
+
+/**
+ * RAM in a `WebAssembly.Memory`, so that translated wasm code addresses it directly: RAM at offset
+ * 0, then the bus's page flags (at `flags`), then `cpuAreas` host areas of `cpuAreaSize` bytes from
+ * `cpuArea` on, one per CPU that claims one (its registers, TLBs, exit values).
+ */
+export interface WasmRam {
+  readonly memory: WebAssembly.Memory;
+  readonly flags: number;
+  readonly cpuArea: number;
+  readonly cpuAreaSize: number;
+  readonly cpuAreas: number;
+  /** Areas claimed so far; CPUs past `cpuAreas` run JavaScript translations. */
+  claimed: number;
 }
 
 /** Page-flag bits for RAM pages (4 KiB); a CPU's store fast path calls `bus.ramStoreHook` when non-zero. */
@@ -734,6 +753,18 @@ export interface JitKit {
    * `device`, when given, is mapped at `device.base` (`device.size` bytes): MMIO for the warm-up.
    */
   scratch(base: number, size: number, device?: { base: number; size: number; device: Device }): { bus: Bus; clock: Clock; events: EventSink };
+  /** The WebAssembly encoder (src/core/jit/wasm-module.ts), for translators to wasm. */
+  readonly wasm: WasmKit;
+}
+
+/** What `JitKit.wasm` lends: the encoder's classes and constants, and the memoized compile. */
+export interface WasmKit {
+  readonly op: typeof WasmOp;
+  readonly I32: typeof I32;
+  readonly I64: typeof I64;
+  code(params: readonly WasmType[], results: readonly WasmType[]): WasmCode;
+  module(code: WasmCode, imports?: readonly WasmImport[]): Uint8Array;
+  compile(bytes: Uint8Array): WebAssembly.Module;
 }
 export const ENGINES: readonly Engine[] = ['interp', 'jit'];
 

@@ -1,4 +1,4 @@
-import type { AccessRules, AccessSize, Bus, Device, EventSink, PortSpace, Ram } from './api.js';
+import type { AccessRules, AccessSize, Bus, Device, EventSink, PortSpace, Ram, WasmRam } from './api.js';
 import { PAGE_CODE, PAGE_HOLE, PAGE_SHIFT, PAGE_WATCH } from './api.js';
 import type { RegisterMap } from './regmap.js';
 
@@ -43,16 +43,49 @@ export function refusal(rules: AccessRules | undefined, offset: number, size: Ac
   return undefined;
 }
 
-export function createRam(base: number, size: number): Ram {
-  const buffer = new ArrayBuffer(size);
+/**
+ * `size` bytes of zeroed RAM at `base`. With `RVOS_JIT_WASM=1` (the experimental wasm translator,
+ * plugins/arch-rv32/src/jit-wasm.ts) in a `WebAssembly.Memory` laid out as `WasmRam` says; else
+ * in an ArrayBuffer (malloc'd, so glibc's huge-page tunable applies to it; V8 maps wasm memories
+ * itself).
+ */
+export function createRam(base: number, size: number, wasm = process.env.RVOS_JIT_WASM === '1'): Ram {
+  let buffer: ArrayBuffer;
+  let wasmRam: WasmRam | undefined;
+  if (wasm) wasmRam = wasmMemory(size);
+  if (wasmRam !== undefined) buffer = wasmRam.memory.buffer;
+  else buffer = new ArrayBuffer(size);
   return {
     base,
     size,
-    u8: new Uint8Array(buffer),
-    u16: new Uint16Array(buffer),
-    i32: new Int32Array(buffer),
-    view: new DataView(buffer),
+    u8: new Uint8Array(buffer, 0, size),
+    u16: new Uint16Array(buffer, 0, size >>> 1),
+    i32: new Int32Array(buffer, 0, size >>> 2),
+    view: new DataView(buffer, 0, size),
+    wasm: wasmRam,
   };
+}
+
+const WASM_PAGE = 65536;
+const WASM_CPU_AREA = 65536;
+/** CPUs with a host area (the pages of the unused ones are never touched). */
+const WASM_CPU_AREAS = 8;
+
+/** A wasm memory for `size` bytes of RAM and what follows it (WasmRam); undefined when it cannot be had (past 4 GiB). */
+function wasmMemory(size: number): WasmRam | undefined {
+  const flags = roundUp(size, WASM_PAGE);
+  const cpuArea = roundUp(flags + Math.ceil(size / 4096), WASM_PAGE);
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: (cpuArea + WASM_CPU_AREA * WASM_CPU_AREAS) / WASM_PAGE });
+  } catch {
+    return undefined;
+  }
+  return { memory, flags, cpuArea, cpuAreaSize: WASM_CPU_AREA, cpuAreas: WASM_CPU_AREAS, claimed: 0 };
+}
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
 }
 
 /**
@@ -198,7 +231,8 @@ export class PhysicalBus extends WindowSpace implements Bus {
     holes: ReadonlyArray<readonly [number, number]> = [],
   ) {
     super(events);
-    this.pageFlags = new Uint8Array(Math.ceil(ram.size / 4096));
+    const pages = Math.ceil(ram.size / 4096);
+    this.pageFlags = ram.wasm ? new Uint8Array(ram.wasm.memory.buffer, ram.wasm.flags, pages) : new Uint8Array(pages);
     let at = ram.base;
     const end = ram.base + ram.size;
     for (const [base, size] of [...holes].sort((a, b) => a[0] - b[0])) {

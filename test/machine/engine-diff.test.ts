@@ -5,7 +5,8 @@
  * comes from the instruction count, so a translator that miscounts shows here as a different transcript
  * or count. Long runs are cut at a `maxInsns` bound: the state at an exact instruction count is compared.
  *
- * rv32, aarch64 and i386 each have a translator: their long cases must compile blocks.
+ * rv32, aarch64 and i386 each have a translator: their long cases must compile blocks. The rv32 cases
+ * run a second time with the experimental wasm regions (RVOS_JIT_WASM=1) under `jit`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,9 +102,9 @@ async function runUnder(engine: Engine, c: Case): Promise<Outcome> {
 }
 
 /** Runs `c` under both engines and compares everything but the compile statistics. */
-async function expectSameUnderBothEngines(c: Case, translated: boolean): Promise<void> {
+async function expectSameUnderBothEngines(c: Case, translated: boolean, wasm: boolean): Promise<void> {
   const interp = await runUnder('interp', c);
-  const jit = await runUnder('jit', c);
+  const jit = wasm ? await withWasmRegions(() => runUnder('jit', c)) : await runUnder('jit', c);
   expect(interp.reason).not.toBe('timeout');
   expect(interp.instructions).toBeGreaterThan(0);
   expect(interp.compiled).toBe(0);
@@ -112,6 +113,18 @@ async function expectSameUnderBothEngines(c: Case, translated: boolean): Promise
   const { compiled: _a, ...a } = interp;
   const { compiled: _b, ...b } = jit;
   expect(b).toEqual(a);
+}
+
+/** Runs `body` with RVOS_JIT_WASM=1: rv32 regions compiled to WebAssembly (plugins/arch-rv32/src/jit-wasm.ts). */
+async function withWasmRegions<T>(body: () => Promise<T>): Promise<T> {
+  const before = process.env.RVOS_JIT_WASM;
+  process.env.RVOS_JIT_WASM = '1';
+  try {
+    return await body();
+  } finally {
+    if (before === undefined) delete process.env.RVOS_JIT_WASM;
+    else process.env.RVOS_JIT_WASM = before;
+  }
 }
 
 const rv32: Case[] = [
@@ -208,16 +221,17 @@ function linuxI386Case(): Case {
   };
 }
 
-const boards: Array<[string, Case[], boolean]> = [
-  ['virt (rv32: interpreter vs block compiler)', rv32, true],
-  ['raspi3b (aarch64: interpreter vs block translator)', aarch64, true],
-  ['pc (i386: interpreter vs block translator)', i386, true],
+const boards: Array<[string, Case[], boolean, boolean]> = [
+  ['virt (rv32: interpreter vs block compiler)', rv32, true, false],
+  ['virt (rv32: interpreter vs wasm regions, RVOS_JIT_WASM=1)', rv32, true, true],
+  ['raspi3b (aarch64: interpreter vs block translator)', aarch64, true, false],
+  ['pc (i386: interpreter vs block translator)', i386, true, false],
 ];
 
-for (const [board, cases, translated] of boards) {
+for (const [board, cases, translated, wasm] of boards) {
   describe(`engines agree on ${board}`, () => {
     for (const c of cases) {
-      it.skipIf(!c.needs.every((f) => existsSync(f)))(c.name, () => expectSameUnderBothEngines(c, translated), 2 * (c.limitMs ?? RUN_LIMIT_MS) + 60_000);
+      it.skipIf(!c.needs.every((f) => existsSync(f)))(c.name, () => expectSameUnderBothEngines(c, translated, wasm), 2 * (c.limitMs ?? RUN_LIMIT_MS) + 60_000);
     }
   });
 }

@@ -27,7 +27,8 @@ import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
 import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionKnown, regionLoops, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
-import { TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
+import { AREA, claimWasmArea, compileWasmRegion, tellWasmTlbs, WASM_COMPILE_WORK, type WasmHart } from './jit-wasm.js';
+import { TLB_ENTRIES, TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -89,8 +90,8 @@ export class Rv32Cpu implements Cpu {
   readonly pageFlags: Uint8Array;
 
   // Architectural state.
-  /** x0..x31, plus x[32]: the sink that instructions with rd = x0 write to. */
-  readonly x = new Int32Array(33);
+  /** x0..x31, plus x[32]: the sink that instructions with rd = x0 write to (in the wasm memory with wasm regions). */
+  readonly x: Int32Array;
   pc = 0;
   priv = PRV_M;
   mstatus = 0;
@@ -128,7 +129,9 @@ export class Rv32Cpu implements Cpu {
   reservationValue = 0;
 
   // Translation.
-  readonly tlb = new Tlbs();
+  readonly tlb: Tlbs;
+  /** Where the wasm regions find this hart (jit-wasm.ts), when RAM is a wasm memory and this hart took its area; else null. */
+  readonly wasm: WasmHart | null;
   /** Effective privilege of loads and stores (MPP when MPRV = 1 in M-mode). */
   dataPriv = PRV_M;
   rTag: Int32Array;
@@ -222,12 +225,23 @@ export class Rv32Cpu implements Cpu {
     this.ramI16 = new Int16Array(buf, ram.u8.byteOffset, ram.size >>> 1);
     this.ramI8 = new Int8Array(buf, ram.u8.byteOffset, ram.size);
     this.pageFlags = ctx.bus.pageFlags;
+    this.wasm = ram.wasm !== undefined && this.jit ? claimWasmArea(ram.wasm) : null;
+    if (this.wasm !== null) {
+      const { memory, area } = this.wasm;
+      this.x = new Int32Array(memory.buffer, area + AREA.x, 33);
+      this.tlb = new Tlbs(new Int32Array(memory.buffer, area + AREA.tlbTags, TLB_ENTRIES), new Int32Array(memory.buffer, area + AREA.tlbOffs, TLB_ENTRIES));
+      this.compileWork = WASM_COMPILE_WORK;
+    } else {
+      this.x = new Int32Array(33);
+      this.tlb = new Tlbs();
+    }
     this.kit = ctx.jit;
     this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: 4096, slots: 2048, markCode: (page) => this.bus.markCode(page) });
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;
     this.rTag = this.wTag = this.xTag = this.tlb.tags[2][0];
     this.rOff = this.wOff = this.xOff = this.tlb.offs[2][0];
+    if (this.wasm !== null) tellWasmTlbs(this.wasm, this.rTag, this.rOff, this.wTag, this.wOff);
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
     widenWordFields(this);
     this.reset();
@@ -435,6 +449,7 @@ export class Rv32Cpu implements Cpu {
     this.rOff = this.tlb.offs[set][ACC_R];
     this.wTag = this.tlb.tags[set][ACC_W];
     this.wOff = this.tlb.offs[set][ACC_W];
+    if (this.wasm !== null) tellWasmTlbs(this.wasm, this.rTag, this.rOff, this.wTag, this.wOff);
     this.attention = true;
   }
 
@@ -535,7 +550,7 @@ export class Rv32Cpu implements Cpu {
     const work = loops ? this.compileWork : this.compileWork * STRAIGHT_WORK_FACTOR;
     const bar = regionKnown(blocks) ? threshold : Math.max(threshold, Math.ceil(work / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, bar)) return undefined;
-    const entries = compileRegion(this, this.kit, blocks);
+    const entries = this.wasm !== null ? compileWasmRegion(this, this.kit, this.wasm, blocks) : compileRegion(this, this.kit, blocks);
     // The region's other blocks become entries too where nothing is compiled yet. The entry is
     // stored last, here and not by execute(), so that the cache records it even when storing
     // flushes the cache (execute() stores it again).

@@ -34,6 +34,8 @@
  * After a store to a page with flags (compiled code, a watcher) it tells the hart and, when
  * that needs the run loop (`cpu.attention`, also set by a store over compiled code), returns
  * after that instruction. `cpu.npc` receives the next pc.
+ *
+ * jit-wasm.ts compiles the same regions to WebAssembly instead (an experiment, RVOS_JIT_WASM=1).
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
@@ -154,7 +156,7 @@ function compilable(op: Op): boolean {
   return (op >= Op.LUI && op <= Op.REMU) || op === Op.FENCE || op === Op.FENCE_I;
 }
 
-function isControl(op: Op): boolean {
+export function isControl(op: Op): boolean {
   return op >= Op.JAL && op <= Op.BGEU;
 }
 
@@ -200,7 +202,7 @@ export interface RegionBlock {
  * The page offset a block's final JALR jumps to when an AUIPC right before it sets its base (a
  * `call`/`tail` sequence: the target is a constant), else null. Out-of-page offsets included.
  */
-function callTarget(b: RegionBlock): number | null {
+export function callTarget(b: RegionBlock): number | null {
   const n = b.insns.length;
   if (n < 2) return null;
   const jalr = b.insns[n - 1];
@@ -215,7 +217,7 @@ function callTarget(b: RegionBlock): number | null {
  * return, a JALR, comes back there, and when both are in one region the return stays in its
  * function (terminator).
  */
-function successors(b: RegionBlock): number[] {
+export function successors(b: RegionBlock): number[] {
   const last = b.insns[b.insns.length - 1];
   const end = b.start + last.off + last.len;
   if (!isControl(last.op)) return [end];
@@ -228,7 +230,7 @@ function successors(b: RegionBlock): number[] {
 }
 
 /** Whether the block ends in a JALR whose target is not known before it runs (a return, an indirect jump or call). */
-function jumpsIndirectly(b: RegionBlock): boolean {
+export function jumpsIndirectly(b: RegionBlock): boolean {
   return b.insns[b.insns.length - 1].op === Op.JALR && callTarget(b) === null;
 }
 
@@ -312,8 +314,7 @@ export function regionCover(blocks: RegionBlock[]): number[] {
  */
 export function compileRegion(cpu: Rv32Cpu, kit: JitKit, blocks: RegionBlock[]): Block[] {
   const factory = kit.factory<RegionFactory>(FACTORY_PARAMS, generateRegion(blocks));
-  if (compiledShapes.size >= MAX_SHAPES) compiledShapes.clear();
-  compiledShapes.add(regionShape(blocks));
+  rememberShape(blocks);
   const fn = boundRegion(factory, cpu);
   const order = blockOrder(blocks);
   const entry = blocks[0].start;
@@ -367,6 +368,12 @@ export function regionShape(blocks: RegionBlock[]): number {
   return h;
 }
 
+/** Records that a region of this shape was compiled (regionKnown). */
+export function rememberShape(blocks: RegionBlock[]): void {
+  if (compiledShapes.size >= MAX_SHAPES) compiledShapes.clear();
+  compiledShapes.add(regionShape(blocks));
+}
+
 /** Forgets the regions compiled so far (tests: a fresh process's view). */
 export function forgetCompiledRegions(): void {
   compiledShapes.clear();
@@ -378,7 +385,7 @@ export function regionKnown(blocks: RegionBlock[]): boolean {
 }
 
 /** The blocks of a region in page order, so that a block's fall-through successor is often the next `case`. */
-function blockOrder(blocks: RegionBlock[]): RegionBlock[] {
+export function blockOrder(blocks: RegionBlock[]): RegionBlock[] {
   return [...blocks].sort((p, q) => p.start - q.start);
 }
 
@@ -773,7 +780,7 @@ function pageMask(size: number): number {
 }
 
 /** The branch taken exactly when the other is not. */
-const INVERSE: Partial<Record<Op, Op>> = {
+export const INVERSE: Partial<Record<Op, Op>> = {
   [Op.BEQ]: Op.BNE,
   [Op.BNE]: Op.BEQ,
   [Op.BLT]: Op.BGE,
@@ -826,14 +833,14 @@ const VIEW: Partial<Record<Op, [string, string]>> = {
   [Op.MULHU]: ['mulhu', 'H.mulhu'],
 };
 
-function readsRs1(op: Op): boolean {
+export function readsRs1(op: Op): boolean {
   return op !== Op.LUI && op !== Op.AUIPC && op !== Op.JAL && op !== Op.FENCE && op !== Op.FENCE_I;
 }
 
-function readsRs2(op: Op): boolean {
+export function readsRs2(op: Op): boolean {
   return (op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || (op >= Op.ADD && op <= Op.REMU);
 }
 
-function writesRd(op: Op): boolean {
+export function writesRd(op: Op): boolean {
   return !((op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || op === Op.FENCE || op === Op.FENCE_I);
 }

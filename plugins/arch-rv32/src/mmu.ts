@@ -41,6 +41,8 @@ import { PMP_BIT_OF_ACCESS, PMP_R } from './pmp.js';
 export const TLB_BITS = 9;
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
+/** Entries of all the TLBs: 3 privilege sets x 3 access kinds. */
+export const TLB_ENTRIES = 9 * TLB_SIZE;
 const TWO32 = 4294967296;
 
 /** TLB set of a privilege level: U = 0, S = 1, M = 2. */
@@ -49,16 +51,19 @@ export function tlbSet(priv: number): number {
 }
 
 export class Tlbs {
-  private readonly allTags = new Int32Array(9 * TLB_SIZE).fill(-1);
+  private readonly allTags: Int32Array;
   /** 1 for each 4 MiB region (va >>> 22) of which a U/S entry came from a megapage, since the last flush. */
   private readonly megaRegions = new Uint8Array(1024);
   private megaCached = false;
-  private readonly allOffs = new Int32Array(9 * TLB_SIZE);
+  private readonly allOffs: Int32Array;
   /** tags[set][kind], offs[set][kind]: views into the arrays above. */
   readonly tags: Int32Array[][] = [];
   readonly offs: Int32Array[][] = [];
 
-  constructor() {
+  /** `tags` and `offs` (9 x TLB_SIZE each) when the arrays must live elsewhere (a wasm memory, jit-wasm.ts). */
+  constructor(tags = new Int32Array(TLB_ENTRIES), offs = new Int32Array(TLB_ENTRIES)) {
+    this.allTags = tags.fill(-1);
+    this.allOffs = offs;
     for (let set = 0; set < 3; set++) {
       const t: Int32Array[] = [];
       const o: Int32Array[] = [];

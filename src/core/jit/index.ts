@@ -5,6 +5,7 @@ import { VirtualClock } from '../clock.js';
 import { EventStream } from '../events.js';
 import { CodeCache } from './code-cache.js';
 import { translatorFactory } from './translate.js';
+import { compileWasm, I32, I64, WasmCode, WasmOp, wasmModule } from './wasm-module.js';
 
 export const jitKit: JitKit = {
   codeCache: (options) => new CodeCache(options),
@@ -14,5 +15,13 @@ export const jitKit: JitKit = {
     const bus = new PhysicalBus(createRam(base, size), events);
     if (device) bus.map({ name: device.device.name, base: device.base, size: device.size, index: 0, device: device.device });
     return { bus, clock: new VirtualClock(), events };
+  },
+  wasm: {
+    op: WasmOp,
+    I32,
+    I64,
+    code: (params, results) => new WasmCode(params, results),
+    module: wasmModule,
+    compile: compileWasm,
   },
 };

@@ -1,0 +1,521 @@
+/**
+ * EXPERIMENT (`RVOS_JIT_WASM=1`): the region compiler of jit.ts with WebAssembly as its target
+ * instead of JavaScript. Same regions (scanRegion), same entry points (Block), same exit protocol
+ * (`cpu.npc`, an odd next pc = the interpreter runs that instruction; steps returned), so
+ * execute() and the code cache cannot tell them apart.
+ *
+ * The hart's RAM is a WebAssembly memory (src/core/bus.ts createRam): RAM at offset 0, the bus's
+ * page flags after it, then the hart's area (AREA below): its registers `x` (cpu.x is a view of
+ * them, so nothing is copied around a call), the next pc, the byte addresses of the data TLBs in use
+ * (cpu.ts selectDataTlb keeps them), and the TLBs themselves. A load or store looks its page up in
+ * the current TLB as the JavaScript regions do (a miss, a misaligned access: leave before the
+ * instruction), so paging works the same; a store to a page with flags calls the host (`written`,
+ * cpu.ramWritten) and leaves after it when the hart needs attention.
+ *
+ * A region is one function `run(pc0, n0, maxSteps, blk0) -> steps`: the guest registers it uses in
+ * locals, its blocks (in page order) as the targets of one `br_table` on the block number inside a
+ * `loop`, each block's code right after the end of its label's `block`: a block falls into the next
+ * one, a jump to a later block branches to the end of that label, a jump back sets the number and
+ * branches to the loop, and a block looping on itself is a `loop` of its own. Every block checks the
+ * budget for its whole length first and adds its length before its final jump, as a JavaScript
+ * region that loops. Loads and stores remember their last page per site, as jit.ts's PageSites.
+ *
+ * Measured on the compute kernel (kernels/bench, fresh processes, JavaScript and wasm interleaved,
+ * 5 pairs, loaded 2-core VM, test/bench/rv32-jit.ts): first run CPU median 918 ms (JS) vs 653 ms
+ * (wasm), wall 918 vs 694 ms; steady state (best of runs 3-5 of a process) 501 vs 336 ms CPU.
+ */
+import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
+import type { Rv32Cpu } from './cpu.js';
+import { Op } from './execute.js';
+import { TLB_ENTRIES, TLB_MASK } from './mmu.js';
+import { Block, blockOrder, callTarget, INVERSE, isControl, jumpsIndirectly, readsRs1, rememberShape, readsRs2, successors, writesRd, type BlockFn, type RegionBlock } from './jit.js';
+
+/**
+ * compileWork (cpu.ts compileBlockAt) of a hart with wasm regions: none beyond the arrival
+ * thresholds. V8 compiles a wasm function in one fast pass (Liftoff) on its first call and tiers it
+ * up in the background; there is no bytecode phase to wait out nor deopts to fear. The compute
+ * kernel's first run (fresh processes, interleaved, loaded VM): 0: CPU median 631 ms, 65536: 702 ms
+ * (4 pairs); COMPILE_WORK as the JavaScript regions: about 600 against 520 for 0 earlier. The rv32
+ * boots compile more regions with 0 (virt OS 30 instead of 5, Linux to /init 79 instead of 21) and
+ * took 5-8 % more main-thread CPU than with 65536 (3 pairs each).
+ */
+export const WASM_COMPILE_WORK = 0;
+
+/** Byte offsets in the hart's area. */
+export const AREA = {
+  /** x0..x32 (Int32Array(33)). */
+  x: 0,
+  npc: 136,
+  /** Byte addresses in the memory of the data TLBs in use: rTag, rOff, wTag, wOff. */
+  rTag: 140,
+  rOff: 144,
+  wTag: 148,
+  wOff: 152,
+  /** The Tlbs' tags and offsets (mmu.ts), TLB_ENTRIES int32 each. */
+  tlbTags: 4096,
+  tlbOffs: 4096 + TLB_ENTRIES * 4,
+  size: 4096 + 2 * TLB_ENTRIES * 4,
+} as const;
+
+/** Where a hart's wasm state lives: the memory and the byte addresses the generated code uses. */
+export interface WasmHart {
+  readonly memory: WebAssembly.Memory;
+  /** Byte address of the hart's area. */
+  readonly area: number;
+  /** Byte address of the bus's page flags. */
+  readonly flags: number;
+  /** The area as int32 (index = byte offset / 4). */
+  readonly area32: Int32Array;
+}
+
+/** Takes the next free CPU area of the wasm memory for a hart (null when none is left, or they are too small). */
+export function claimWasmArea(ram: WasmRam): WasmHart | null {
+  if (ram.cpuAreaSize < AREA.size || ram.claimed >= ram.cpuAreas) return null;
+  const area = ram.cpuArea + ram.cpuAreaSize * ram.claimed++;
+  return { memory: ram.memory, area, flags: ram.flags, area32: new Int32Array(ram.memory.buffer, area, AREA.size >> 2) };
+}
+
+/** Records the byte addresses of the data TLBs in use, where the regions read them on entry. */
+export function tellWasmTlbs(hart: WasmHart, rTag: Int32Array, rOff: Int32Array, wTag: Int32Array, wOff: Int32Array): void {
+  const a = hart.area32;
+  a[AREA.rTag >> 2] = rTag.byteOffset;
+  a[AREA.rOff >> 2] = rOff.byteOffset;
+  a[AREA.wTag >> 2] = wTag.byteOffset;
+  a[AREA.wOff >> 2] = wOff.byteOffset;
+}
+
+/** Compiles a scanned region to wasm; one Block per block, the entry first (as jit.ts compileRegion). */
+export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blocks: RegionBlock[]): Block[] {
+  const bytes = generateWasmRegion(kit, hart, blocks);
+  const fn = boundWasm(kit.wasm.compile(bytes), cpu, hart);
+  rememberShape(blocks);
+  const order = blockOrder(blocks);
+  const entry = blocks[0].start;
+  return blocks.map((b) => new Block(fn, b.insns.length, order.indexOf(b), b.start - entry));
+}
+
+const instances = new WeakMap<WebAssembly.Module, WeakMap<Rv32Cpu, BlockFn>>();
+
+/** The module instantiated for `cpu` (once per hart), wrapped to leave the next pc in `cpu.npc`. */
+function boundWasm(module: WebAssembly.Module, cpu: Rv32Cpu, hart: WasmHart): BlockFn {
+  let harts = instances.get(module);
+  if (harts === undefined) instances.set(module, (harts = new WeakMap()));
+  let fn = harts.get(cpu);
+  if (fn === undefined) {
+    const written = (o: number, size: number, inflight: number): number => {
+      cpu.inflight = inflight;
+      cpu.ramWritten(o, size);
+      return cpu.attention ? 1 : 0;
+    };
+    const instance = new WebAssembly.Instance(module, { env: { mem: hart.memory, written } });
+    const run = instance.exports.run as BlockFn;
+    const area32 = hart.area32;
+    const npc = AREA.npc >> 2;
+    fn = (pc0, n0, maxSteps, blk0) => {
+      const steps = run(pc0, n0, maxSteps, blk0);
+      cpu.npc = area32[npc];
+      return steps;
+    };
+    harts.set(cpu, fn);
+  }
+  return fn;
+}
+
+// Parameters of `run`.
+const PC0 = 0;
+const N0 = 1;
+const MAX_STEPS = 2;
+const BLK = 3;
+
+/** The bytes of a region's module (tests and compileWasmRegion). */
+export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'flags'>, scanned: RegionBlock[]): Uint8Array {
+  const { op, I32 } = kit.wasm;
+  const c = kit.wasm.code([I32, I32, I32, I32], [I32]);
+  const entry = scanned[0].start;
+  const blocks = blockOrder(scanned);
+  const index = new Map(blocks.map((b, j) => [b.start, j]));
+  const multi = blocks.length > 1;
+  const targets = multi && blocks.some(jumpsIndirectly) ? blocks.map((b) => b.start) : [];
+
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (const b of blocks) {
+    for (const ins of b.insns) {
+      if (readsRs1(ins.op) && ins.rs1 !== 0) used.add(ins.rs1);
+      if (readsRs2(ins.op) && ins.rs2 !== 0) used.add(ins.rs2);
+      if (writesRd(ins.op) && ins.rd !== 32) {
+        used.add(ins.rd);
+        written.add(ins.rd);
+      }
+    }
+  }
+  const reg: number[] = [];
+  for (const n of used) reg[n] = c.local();
+  const steps = c.local();
+  const ret = c.local();
+  const nx = c.local();
+  const a = c.local();
+  const t = c.local();
+  const o = c.local();
+  const d = c.local();
+  const rt = c.local();
+  const ro = c.local();
+  const wt = c.local();
+  const wo = c.local();
+  const area = hart.area;
+
+  // Prologue: the registers and the data TLBs' addresses.
+  for (const n of used) c.i32(0).mem(op.i32_load, area + AREA.x + 4 * n).set(reg[n]);
+  const all = blocks.flatMap((b) => b.insns);
+  if (all.some((i) => i.op >= Op.LB && i.op <= Op.LHU)) {
+    c.i32(0).mem(op.i32_load, area + AREA.rTag).set(rt);
+    c.i32(0).mem(op.i32_load, area + AREA.rOff).set(ro);
+  }
+  if (all.some((i) => i.op >= Op.SB && i.op <= Op.SW)) {
+    c.i32(0).mem(op.i32_load, area + AREA.wTag).set(wt);
+    c.i32(0).mem(op.i32_load, area + AREA.wOff).set(wo);
+  }
+
+  const sitesAt = c.bytes.length;
+  const exitL = c.block();
+  const runL = c.loop();
+  const blockL: number[] = [];
+  for (let j = blocks.length - 1; j >= 0; j--) blockL[j] = c.block();
+  c.get(BLK).brTable(blocks.map((_, j) => blockL[j]), exitL);
+
+  /** Leaves the function with the next pc at page offset `npcOff` from the entry's (or the local `d`'s) and `taken` steps of the current block not counted yet. */
+  const exit = (npcOff: number | 'd', taken: number) => {
+    if (npcOff === 'd') c.get(d);
+    else c.i32(npcOff);
+    c.set(nx).i32(taken).set(ret).br(exitL);
+  };
+  const r = (n: number) => (n === 0 ? c.i32(0) : c.get(reg[n]));
+  let current = 0;
+  let selfL = -1;
+  /** Control goes to page offset `p` (steps counted already); `tail`: nothing follows in the block. */
+  const goto = (p: number, tail = false) => {
+    const j = index.get(p);
+    if (j === undefined) return exit(p - entry, 0);
+    if (j === current && selfL >= 0) return void c.br(selfL);
+    if (tail && j === current + 1) return;
+    // A later block's code starts where its label's block ends: branch there directly. An
+    // earlier one (a loop's back edge) goes through the dispatch.
+    if (j > current) return void c.br(blockL[j]);
+    c.i32(j).set(BLK).br(runL);
+  };
+  const isNext = (p: number) => multi && index.get(p) === current + 1;
+  /**
+   * Load and store sites, as jit.ts's PageSites: accesses of a kind through one base register in a
+   * block (unchanged between them) share two locals, the page their last access hit (its virtual
+   * base, -1 none; set in the prologue) and where it starts in RAM, so that an access to the same
+   * page, aligned, skips the TLB lookup. The TLB does not change during a call (no instruction that
+   * changes translation or privilege is compiled).
+   */
+  const sites = new Map<string, [number, number]>();
+  const siteLocals: number[] = [];
+  const site = (kind: 'load' | 'store', baseReg: number): [number, number] => {
+    const key = `${kind} ${baseReg}`;
+    let s = sites.get(key);
+    if (s === undefined) {
+      s = [c.local(), c.local()];
+      sites.set(key, s);
+      siteLocals.push(s[0]);
+    }
+    return s;
+  };
+
+  blocks.forEach((b, j) => {
+    current = j;
+    c.end(); // blockL[j]: the block's code follows
+    const base = b.start - entry;
+    selfL = multi && successors(b).includes(b.start) ? c.loop() : -1;
+    const len = b.insns.length;
+    sites.clear();
+    // The budget for the whole block.
+    c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if();
+    exit(base, 0);
+    c.end();
+    b.insns.forEach((ins, k) => {
+      const imm = ins.imm | 0;
+      const rd = ins.rd === 32 ? -1 : reg[ins.rd];
+      const setRd = () => (rd < 0 ? c.op(op.drop) : c.set(rd));
+      const alu = (emit: () => void) => {
+        if (rd < 0) return;
+        emit();
+        c.set(rd);
+      };
+      const binImm = (opcode: (typeof op)[keyof typeof op]) => alu(() => r(ins.rs1).i32(imm).op(opcode));
+      const bin = (opcode: (typeof op)[keyof typeof op]) =>
+        alu(() => {
+          r(ins.rs1);
+          r(ins.rs2).op(opcode);
+        });
+      switch (ins.op) {
+        case Op.LUI:
+          alu(() => c.i32(imm));
+          break;
+        case Op.AUIPC:
+          alu(() => c.get(PC0).i32(base + ins.off + imm).op(op.i32_add));
+          break;
+        case Op.ADDI:
+          binImm(op.i32_add);
+          break;
+        case Op.SLTI:
+          binImm(op.i32_lt_s);
+          break;
+        case Op.SLTIU:
+          binImm(op.i32_lt_u);
+          break;
+        case Op.XORI:
+          binImm(op.i32_xor);
+          break;
+        case Op.ORI:
+          binImm(op.i32_or);
+          break;
+        case Op.ANDI:
+          binImm(op.i32_and);
+          break;
+        case Op.SLLI:
+          binImm(op.i32_shl);
+          break;
+        case Op.SRLI:
+          binImm(op.i32_shr_u);
+          break;
+        case Op.SRAI:
+          binImm(op.i32_shr_s);
+          break;
+        case Op.ADD:
+          bin(op.i32_add);
+          break;
+        case Op.SUB:
+          bin(op.i32_sub);
+          break;
+        case Op.SLL:
+          bin(op.i32_shl);
+          break;
+        case Op.SLT:
+          bin(op.i32_lt_s);
+          break;
+        case Op.SLTU:
+          bin(op.i32_lt_u);
+          break;
+        case Op.XOR:
+          bin(op.i32_xor);
+          break;
+        case Op.SRL:
+          bin(op.i32_shr_u);
+          break;
+        case Op.SRA:
+          bin(op.i32_shr_s);
+          break;
+        case Op.OR:
+          bin(op.i32_or);
+          break;
+        case Op.AND:
+          bin(op.i32_and);
+          break;
+        case Op.MUL:
+          bin(op.i32_mul);
+          break;
+        case Op.MULH:
+        case Op.MULHSU:
+        case Op.MULHU: {
+          const extA = ins.op === Op.MULHU ? op.i64_extend_i32_u : op.i64_extend_i32_s;
+          const extB = ins.op === Op.MULH ? op.i64_extend_i32_s : op.i64_extend_i32_u;
+          alu(() => {
+            r(ins.rs1).op(extA);
+            r(ins.rs2).op(extB).op(op.i64_mul).i64(32).op(op.i64_shr_u).op(op.i32_wrap_i64);
+          });
+          break;
+        }
+        case Op.DIV:
+        case Op.DIVU:
+        case Op.REM:
+        case Op.REMU:
+          if (rd >= 0) divide(kit, c, ins.op, () => r(ins.rs1), () => r(ins.rs2), rd);
+          break;
+        case Op.FENCE:
+        case Op.FENCE_I:
+          break;
+        case Op.LB:
+        case Op.LBU:
+        case Op.LH:
+        case Op.LHU:
+        case Op.LW: {
+          const size = ins.op === Op.LW ? 4 : ins.op === Op.LH || ins.op === Op.LHU ? 2 : 1;
+          const [pv, po] = site('load', ins.rs1);
+          // The site's page: o = its start + the offset in it.
+          r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
+          c.get(po).get(a).i32(4095).op(op.i32_and).op(op.i32_add).set(o);
+          c.else();
+          lookup(size, rt, () => exit(base + ins.off + 1, k));
+          c.get(t).get(ro).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add).tee(o);
+          c.get(a).i32(4095).op(op.i32_and).op(op.i32_sub).set(po);
+          c.get(a).i32(-4096).op(op.i32_and).set(pv);
+          c.end();
+          c.get(o).mem({ [Op.LW]: op.i32_load, [Op.LH]: op.i32_load16_s, [Op.LHU]: op.i32_load16_u, [Op.LB]: op.i32_load8_s, [Op.LBU]: op.i32_load8_u }[ins.op]);
+          setRd();
+          break;
+        }
+        case Op.SB:
+        case Op.SH:
+        case Op.SW: {
+          const size = ins.op === Op.SW ? 4 : ins.op === Op.SH ? 2 : 1;
+          const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
+          const [pv, po] = site('store', ins.rs1);
+          r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
+          c.get(po).get(a).i32(4095).op(op.i32_and).op(op.i32_add);
+          r(ins.rs2).mem(store);
+          c.else();
+          lookup(size, wt, () => exit(base + ins.off + 1, k));
+          c.get(t).get(wo).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add).tee(o);
+          r(ins.rs2).mem(store);
+          // A page with flags (code, a watcher): tell the hart; leave after the store if it needs the
+          // run loop. Only a page without flags is remembered (flags are set outside compiled code).
+          c.get(o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, hart.flags).if();
+          c.get(o).i32(size).get(N0).get(steps).op(op.i32_add).i32(k).op(op.i32_add).call(WRITTEN).if();
+          exit(base + ins.off + ins.len, k + 1);
+          c.end().else();
+          c.get(o).get(a).i32(4095).op(op.i32_and).op(op.i32_sub).set(po);
+          c.get(a).i32(-4096).op(op.i32_and).set(pv);
+          c.end().end();
+          break;
+        }
+        case Op.JAL:
+        case Op.JALR:
+        case Op.BEQ:
+        case Op.BNE:
+        case Op.BLT:
+        case Op.BGE:
+        case Op.BLTU:
+        case Op.BGEU:
+          c.get(steps).i32(len).op(op.i32_add).set(steps);
+          terminator(b, k, base);
+          break;
+        default:
+          throw new Error(`rv32 wasm jit: cannot compile op ${ins.op}`);
+      }
+      if (writesRd(ins.op) && ins.rd !== 32) {
+        sites.delete(`load ${ins.rd}`);
+        sites.delete(`store ${ins.rd}`);
+      }
+    });
+    const last = b.insns[len - 1];
+    if (!isControl(last.op)) {
+      c.get(steps).i32(len).op(op.i32_add).set(steps);
+      goto(b.start + last.off + last.len, true);
+    }
+    if (selfL >= 0) c.end();
+  });
+
+  /** Sets `t` = the TLB entry's byte offset of the address in `a`; runs `miss` (which leaves) unless the TLB at `tags` has the page and the access is aligned. */
+  function lookup(size: number, tags: number, miss: () => void): void {
+    c.get(a).i32(10).op(op.i32_shr_u).i32(TLB_MASK << 2).op(op.i32_and).tee(t).get(tags).op(op.i32_add).mem(op.i32_load);
+    c.get(a).i32(12).op(op.i32_shr_u).op(op.i32_ne);
+    if (size > 1) c.get(a).i32(size - 1).op(op.i32_and).op(op.i32_or);
+    c.if();
+    miss();
+    c.end();
+  }
+
+  /** The block's final jump or branch (its k-th instruction). */
+  function terminator(b: RegionBlock, k: number, base: number): void {
+    const ins = b.insns[k];
+    const at = b.start + ins.off;
+    const rd = ins.rd === 32 ? -1 : reg[ins.rd];
+    const link = () => {
+      if (rd >= 0) c.get(PC0).i32(base + ins.off + ins.len).op(op.i32_add).set(rd);
+    };
+    if (ins.op === Op.JALR) {
+      const known = callTarget(b);
+      if (known !== null) {
+        link();
+        return goto(known, true);
+      }
+      r(ins.rs1).i32(ins.imm | 0).op(op.i32_add).i32(-2).op(op.i32_and).get(PC0).op(op.i32_sub).set(d);
+      link();
+      for (const p of targets) {
+        c.get(d).i32(p - entry).op(op.i32_eq).if();
+        goto(p);
+        c.end();
+      }
+      return exit('d', 0);
+    }
+    if (ins.op === Op.JAL) {
+      link();
+      return goto(at + ins.imm, true);
+    }
+    const taken = at + ins.imm;
+    const fall = at + ins.len;
+    const turn = isNext(taken) && !isNext(fall);
+    r(ins.rs1);
+    r(ins.rs2);
+    c.op(branchOp(kit, turn ? INVERSE[ins.op]! : ins.op)).if();
+    goto(turn ? fall : taken);
+    c.end();
+    goto(turn ? taken : fall, true);
+  }
+
+  c.end(); // runL (every blockL is closed)
+  c.end(); // exitL
+  // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
+  const init = kit.wasm.code([], []);
+  for (const pv of siteLocals) init.i32(-1).set(pv);
+  c.bytes.splice(sitesAt, 0, ...init.bytes);
+  // Epilogue: registers back, the next pc, the steps.
+  for (const n of written) c.i32(0).get(reg[n]).mem(op.i32_store, area + AREA.x + 4 * n);
+  c.i32(0).get(PC0).get(nx).op(op.i32_add).mem(op.i32_store, area + AREA.npc);
+  c.get(steps).get(ret).op(op.i32_add);
+  return kit.wasm.module(c, [{ name: 'written', params: [I32, I32, I32], results: [I32] }]);
+}
+
+/** Function index of the imported `written(ramOffset, size, inflight) -> attention`. */
+const WRITTEN = 0;
+
+/** rd = rs1 / rs2 (or %) with RISC-V's results for a zero divisor and overflow, where wasm traps. */
+function divide(kit: JitKit, c: WasmCode, opcode: Op, a: () => void, b: () => void, rd: number): void {
+  const op = kit.wasm.op;
+  const signed = opcode === Op.DIV || opcode === Op.REM;
+  const rem = opcode === Op.REM || opcode === Op.REMU;
+  b();
+  c.op(op.i32_eqz).if();
+  if (rem) a();
+  else c.i32(-1);
+  c.set(rd).else();
+  if (signed) {
+    b();
+    c.i32(-1).op(op.i32_eq).if();
+    if (rem) c.i32(0);
+    else {
+      c.i32(0);
+      a();
+      c.op(op.i32_sub);
+    }
+    c.set(rd).else();
+  }
+  a();
+  b();
+  c.op(signed ? (rem ? op.i32_rem_s : op.i32_div_s) : rem ? op.i32_rem_u : op.i32_div_u).set(rd);
+  if (signed) c.end();
+  c.end();
+}
+
+/** The comparison of a conditional branch. */
+function branchOp(kit: JitKit, branch: Op) {
+  const op = kit.wasm.op;
+  switch (branch) {
+    case Op.BEQ:
+      return op.i32_eq;
+    case Op.BNE:
+      return op.i32_ne;
+    case Op.BLT:
+      return op.i32_lt_s;
+    case Op.BGE:
+      return op.i32_ge_s;
+    case Op.BLTU:
+      return op.i32_lt_u;
+    default:
+      return op.i32_ge_u;
+  }
+}
+

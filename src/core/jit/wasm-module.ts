@@ -1,0 +1,344 @@
+/**
+ * A small WebAssembly binary encoder for translators (WebAssembly core spec 1.0, binary format):
+ * one module = one function that imports the guest's memory (`env.mem`) and a few host functions
+ * (`env.<name>`), exported as `run`. Translators emit the function body with `WasmCode` (named
+ * opcodes, LEB128 immediates, block nesting tracked so that branches name their target by label);
+ * `wasmModule` wraps it in the module's sections, `compileWasm` turns the bytes into a
+ * `WebAssembly.Module`, memoized by bytes (code translated again reuses V8's compile, as
+ * translatorFactory does for JavaScript sources).
+ */
+
+/** Value types. */
+export const I32 = 0x7f;
+export const I64 = 0x7e;
+export type WasmType = typeof I32 | typeof I64;
+
+/** The opcodes translators use, by their text-format names. */
+export const WasmOp = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  br_if: 0x0d,
+  br_table: 0x0e,
+  return: 0x0f,
+  call: 0x10,
+  drop: 0x1a,
+  select: 0x1b,
+  local_get: 0x20,
+  local_set: 0x21,
+  local_tee: 0x22,
+  i32_load: 0x28,
+  i32_load8_s: 0x2c,
+  i32_load8_u: 0x2d,
+  i32_load16_s: 0x2e,
+  i32_load16_u: 0x2f,
+  i32_store: 0x36,
+  i32_store8: 0x3a,
+  i32_store16: 0x3b,
+  i32_const: 0x41,
+  i64_const: 0x42,
+  i32_eqz: 0x45,
+  i32_eq: 0x46,
+  i32_ne: 0x47,
+  i32_lt_s: 0x48,
+  i32_lt_u: 0x49,
+  i32_gt_s: 0x4a,
+  i32_gt_u: 0x4b,
+  i32_le_s: 0x4c,
+  i32_le_u: 0x4d,
+  i32_ge_s: 0x4e,
+  i32_ge_u: 0x4f,
+  i32_add: 0x6a,
+  i32_sub: 0x6b,
+  i32_mul: 0x6c,
+  i32_div_s: 0x6d,
+  i32_div_u: 0x6e,
+  i32_rem_s: 0x6f,
+  i32_rem_u: 0x70,
+  i32_and: 0x71,
+  i32_or: 0x72,
+  i32_xor: 0x73,
+  i32_shl: 0x74,
+  i32_shr_s: 0x75,
+  i32_shr_u: 0x76,
+  i64_mul: 0x7e,
+  i64_shr_s: 0x87,
+  i64_shr_u: 0x88,
+  i32_wrap_i64: 0xa7,
+  i64_extend_i32_s: 0xac,
+  i64_extend_i32_u: 0xad,
+} as const;
+export type WasmOpcode = (typeof WasmOp)[keyof typeof WasmOp];
+
+/** Block type of a block, loop or if without a result. */
+const VOID = 0x40;
+
+/** Appends `n` as unsigned LEB128. */
+export function uleb(out: number[], n: number): void {
+  n >>>= 0;
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+}
+
+/** Appends the int32 `n` as signed LEB128. */
+export function sleb(out: number[], n: number): void {
+  n |= 0;
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/**
+ * A function body being emitted. Structured instructions (`block`, `loop`, `if`) return a label;
+ * `br(label)` computes the relative depth from the nesting at that point, so code generators need
+ * not count. Locals are numbered after the parameters (`local(type)` adds one).
+ */
+export class WasmCode {
+  readonly bytes: number[] = [];
+  private readonly locals: WasmType[] = [];
+  private depth = 0;
+
+  constructor(readonly params: readonly WasmType[], readonly results: readonly WasmType[]) {}
+
+  /** A new local of `type`; returns its index. */
+  local(type: WasmType = I32): number {
+    this.locals.push(type);
+    return this.params.length + this.locals.length - 1;
+  }
+
+  op(opcode: WasmOpcode): this {
+    this.bytes.push(opcode);
+    return this;
+  }
+
+  i32(value: number): this {
+    this.bytes.push(WasmOp.i32_const);
+    sleb(this.bytes, value);
+    return this;
+  }
+
+  /** An i64 constant in int32 range. */
+  i64(value: number): this {
+    this.bytes.push(WasmOp.i64_const);
+    sleb(this.bytes, value);
+    return this;
+  }
+
+  get(local: number): this {
+    this.bytes.push(WasmOp.local_get);
+    uleb(this.bytes, local);
+    return this;
+  }
+
+  set(local: number): this {
+    this.bytes.push(WasmOp.local_set);
+    uleb(this.bytes, local);
+    return this;
+  }
+
+  tee(local: number): this {
+    this.bytes.push(WasmOp.local_tee);
+    uleb(this.bytes, local);
+    return this;
+  }
+
+  /** A load or store with a constant byte `offset` added to the address (alignment hint: natural). */
+  mem(opcode: WasmOpcode, offset = 0): this {
+    this.bytes.push(opcode);
+    uleb(this.bytes, naturalAlign(opcode));
+    uleb(this.bytes, offset);
+    return this;
+  }
+
+  call(func: number): this {
+    this.bytes.push(WasmOp.call);
+    uleb(this.bytes, func);
+    return this;
+  }
+
+  block(): number {
+    return this.open(WasmOp.block);
+  }
+
+  loop(): number {
+    return this.open(WasmOp.loop);
+  }
+
+  /** `if` consuming the i32 on the stack. */
+  if(): number {
+    return this.open(WasmOp.if);
+  }
+
+  else(): this {
+    this.bytes.push(WasmOp.else);
+    return this;
+  }
+
+  end(): this {
+    this.bytes.push(WasmOp.end);
+    this.depth--;
+    return this;
+  }
+
+  br(label: number): this {
+    this.bytes.push(WasmOp.br);
+    uleb(this.bytes, this.relative(label));
+    return this;
+  }
+
+  brIf(label: number): this {
+    this.bytes.push(WasmOp.br_if);
+    uleb(this.bytes, this.relative(label));
+    return this;
+  }
+
+  /** `br_table`: the i32 on the stack picks `labels[i]`, else `otherwise`. */
+  brTable(labels: readonly number[], otherwise: number): this {
+    this.bytes.push(WasmOp.br_table);
+    uleb(this.bytes, labels.length);
+    for (const l of labels) uleb(this.bytes, this.relative(l));
+    uleb(this.bytes, this.relative(otherwise));
+    return this;
+  }
+
+  /** The body as the code section encodes it: locals (run-length by type), instructions, `end`. */
+  encode(): number[] {
+    const groups: [number, WasmType][] = [];
+    for (const t of this.locals) {
+      const last = groups[groups.length - 1];
+      if (last !== undefined && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    const body: number[] = [];
+    uleb(body, groups.length);
+    for (const [n, t] of groups) {
+      uleb(body, n);
+      body.push(t);
+    }
+    for (const b of this.bytes) body.push(b);
+    body.push(WasmOp.end);
+    return body;
+  }
+
+  private open(opcode: WasmOpcode): number {
+    this.bytes.push(opcode, VOID);
+    return this.depth++;
+  }
+
+  private relative(label: number): number {
+    const d = this.depth - 1 - label;
+    if (d < 0 || label < 0) throw new Error(`wasm: branch to a label not open (${label}, depth ${this.depth})`);
+    return d;
+  }
+}
+
+function naturalAlign(opcode: number): number {
+  switch (opcode) {
+    case WasmOp.i32_load8_s:
+    case WasmOp.i32_load8_u:
+    case WasmOp.i32_store8:
+      return 0;
+    case WasmOp.i32_load16_s:
+    case WasmOp.i32_load16_u:
+    case WasmOp.i32_store16:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+/** A host function the module imports as `env.<name>`. */
+export interface WasmImport {
+  name: string;
+  params: readonly WasmType[];
+  results: readonly WasmType[];
+}
+
+/**
+ * The bytes of a module: imports `env.mem` (any size) and `imports` (function indices 0..n-1,
+ * in order), and defines `code` as function n, exported as `run`.
+ */
+export function wasmModule(code: WasmCode, imports: readonly WasmImport[] = []): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const funcType = (params: readonly WasmType[], results: readonly WasmType[]) => {
+    const t = [0x60];
+    uleb(t, params.length);
+    t.push(...params);
+    uleb(t, results.length);
+    t.push(...results);
+    return t;
+  };
+  const types = [...imports.map((i) => funcType(i.params, i.results)), funcType(code.params, code.results)];
+  section(out, 1, vector(types));
+  const importEntries = [
+    [...name('env'), ...name('mem'), 0x02, 0x00, 0x00], // memory, limits: min 0, no maximum
+    ...imports.map((imp, k) => {
+      const e = [...name('env'), ...name(imp.name), 0x00];
+      uleb(e, k);
+      return e;
+    }),
+  ];
+  section(out, 2, vector(importEntries));
+  const funcs: number[] = [];
+  uleb(funcs, 1);
+  uleb(funcs, imports.length);
+  section(out, 3, funcs);
+  const exp = [...name('run'), 0x00];
+  uleb(exp, imports.length);
+  section(out, 7, vector([exp]));
+  const body = code.encode();
+  const sized: number[] = [];
+  uleb(sized, body.length);
+  section(out, 10, vector([[...sized, ...body]]));
+  return Uint8Array.from(out);
+}
+
+function name(s: string): number[] {
+  const out: number[] = [];
+  uleb(out, s.length);
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+  return out;
+}
+
+function vector(items: number[][]): number[] {
+  const out: number[] = [];
+  uleb(out, items.length);
+  for (const i of items) out.push(...i);
+  return out;
+}
+
+function section(out: number[], id: number, content: number[]): void {
+  out.push(id);
+  uleb(out, content.length);
+  out.push(...content);
+}
+
+/** Distinct modules kept; past this the memo starts over. */
+const MAX_MODULES = 4096;
+const modules = new Map<string, WebAssembly.Module>();
+
+/** The compiled module of `bytes`, memoized by bytes (synchronous: V8 compiles with Liftoff, tiers up later). */
+export function compileWasm(bytes: Uint8Array): WebAssembly.Module {
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  let module = modules.get(key);
+  if (module === undefined) {
+    if (modules.size >= MAX_MODULES) modules.clear();
+    module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    modules.set(key, module);
+  }
+  return module;
+}

@@ -1,0 +1,94 @@
+/** The core's WebAssembly encoder (src/core/jit/wasm-module.ts): LEB128, a module's sections, labels. */
+import { describe, expect, it } from 'vitest';
+import { createRam, PhysicalBus } from '../../../src/core/bus.js';
+import { EventStream } from '../../../src/core/events.js';
+import { compileWasm, I32, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+
+const leb = (f: (out: number[], n: number) => void, n: number) => {
+  const out: number[] = [];
+  f(out, n);
+  return out;
+};
+
+function instantiate(code: WasmCode, env: Record<string, unknown> = {}) {
+  const mem = new WebAssembly.Memory({ initial: 1 });
+  const instance = new WebAssembly.Instance(compileWasm(wasmModule(code, Object.keys(env).map((name) => ({ name, params: [I32], results: [I32] })))), { env: { mem, ...env } });
+  return { run: instance.exports.run as (...a: number[]) => number, mem: new Int32Array(mem.buffer) };
+}
+
+describe('wasm encoder', () => {
+  it('writes LEB128', () => {
+    expect(leb(uleb, 0)).toEqual([0]);
+    expect(leb(uleb, 624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(leb(uleb, 0xffffffff)).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
+    expect(leb(sleb, -1)).toEqual([0x7f]);
+    expect(leb(sleb, 63)).toEqual([0x3f]);
+    expect(leb(sleb, 64)).toEqual([0xc0, 0x00]);
+    expect(leb(sleb, -123456)).toEqual([0xc0, 0xbb, 0x78]);
+    expect(leb(sleb, -2147483648)).toEqual([0x80, 0x80, 0x80, 0x80, 0x78]);
+  });
+
+  it('builds a module that adds its arguments', () => {
+    const c = new WasmCode([I32, I32], [I32]);
+    c.get(0).get(1).op(op.i32_add);
+    const { run } = instantiate(c);
+    expect(run(2, 40)).toBe(42);
+    expect(run(0x7fffffff, 1)).toBe(-0x80000000);
+  });
+
+  it('builds a loop with labels resolved to depths, locals, memory and an imported call', () => {
+    // sum = 0; for (i = n; i != 0; i--) sum += host(i); mem[4] = sum; return sum
+    const c = new WasmCode([I32], [I32]);
+    const sum = c.local();
+    const exit = c.block();
+    const again = c.loop();
+    c.get(0).op(op.i32_eqz).brIf(exit);
+    c.get(sum).get(0).call(0).op(op.i32_add).set(sum);
+    c.get(0).i32(1).op(op.i32_sub).set(0);
+    c.br(again);
+    c.end().end();
+    c.i32(0).get(sum).mem(op.i32_store, 16);
+    c.get(sum);
+    const { run, mem } = instantiate(c, { host: (i: number) => i * 10 });
+    expect(run(4)).toBe(100);
+    expect(mem[4]).toBe(100);
+  });
+
+  it('compiles equal bytes once', () => {
+    const make = () => {
+      const c = new WasmCode([], [I32]);
+      c.i32(7);
+      return wasmModule(c);
+    };
+    expect(compileWasm(make())).toBe(compileWasm(make()));
+  });
+
+  it('refuses a branch to a label that is not open', () => {
+    const c = new WasmCode([], []);
+    const l = c.block();
+    c.end();
+    expect(() => c.br(l)).toThrow(/not open/);
+  });
+});
+
+describe('RAM in a wasm memory (RVOS_JIT_WASM=1)', () => {
+  it('puts RAM at offset 0, the page flags after it and the CPU areas after them', () => {
+    const size = 0x23000; // not a multiple of 64 KiB
+    const ram = createRam(0x80000000, size, true);
+    const wasm = ram.wasm!;
+    expect(ram.u8.buffer).toBe(wasm.memory.buffer);
+    expect([ram.u8.length, ram.i32.length, ram.view.byteLength]).toEqual([size, size / 4, size]);
+    expect(wasm.flags).toBe(0x30000);
+    expect(wasm.cpuArea).toBe(0x40000);
+    expect(wasm.memory.buffer.byteLength).toBe(wasm.cpuArea + wasm.cpuAreas * wasm.cpuAreaSize);
+    const bus = new PhysicalBus(ram, new EventStream());
+    expect(bus.pageFlags.buffer).toBe(wasm.memory.buffer);
+    expect([bus.pageFlags.byteOffset, bus.pageFlags.length]).toEqual([wasm.flags, size / 4096]);
+  });
+
+  it('is an ArrayBuffer without the switch', () => {
+    const ram = createRam(0, 0x10000, false);
+    expect(ram.wasm).toBeUndefined();
+    expect(ram.u8.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+});
