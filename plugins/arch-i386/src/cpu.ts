@@ -23,7 +23,7 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion } from './jit.js';
+import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_STEPS } from './jit.js';
 
 export * from './consts.js';
 
@@ -330,7 +330,7 @@ export class I386Cpu implements Cpu {
       }
       // Small integers for the translated function (a heap number where V8 saw a small integer deoptimizes it).
       let fn = block.fn;
-      const room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
+      let room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
       // An instruction no block starts at (the end of the block before it, often): the one after it may
       // start a block, as after a control transfer; otherwise the interpreter would run on to the next transfer.
       if (fn === null) { this.atBoundary = true; return any; }
@@ -339,6 +339,10 @@ export class I386Cpu implements Cpu {
         block = this.translateHot(page, ramOff + at, block);
         fn = block.fn!;
         if (block.len > room) return any;
+      }
+      if (block.warm > 0) {
+        block.warm--;
+        if (room > WARM_STEPS) room = WARM_STEPS;
       }
       this.blockRuns++;
       const missed = fn(eip | 0, room, at);

@@ -63,6 +63,14 @@ export const JIT_THRESHOLD = 64;
  */
 export const REGION_RUNS = 4096;
 export const REGION_MEMBER_RUNS = REGION_RUNS / 8;
+/**
+ * The first WARM_CALLS calls of a block's entry run at most WARM_STEPS steps each (as rv32's and
+ * aarch64's), so that its function returns several times before V8 optimizes it: V8 allocates a
+ * function's feedback vector only after it has run a while, so a long first call left the prologue
+ * and the exits without type feedback, and the optimized code deoptimized on its next entry.
+ */
+export const WARM_CALLS = 16;
+export const WARM_STEPS = 512;
 /** Longest block, in instructions. */
 export const MAX_INSNS = 64;
 
@@ -81,6 +89,8 @@ export type BlockFn = (eip: number, maxSteps: number, at: number) => number;
 export class Block {
   /** Runs from the dispatcher (counted up to REGION_RUNS). */
   runs = 0;
+  /** Calls left that run at most WARM_STEPS steps (cpu.ts runBlock). */
+  warm = WARM_CALLS;
   constructor(
     readonly fn: BlockFn | null,
     /** Instructions in one pass of the block starting here. */
@@ -338,6 +348,8 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fa)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
   };
+  /** `e` as int32: a local or a literal of the generated code already is one (no `| 0`: less bytecode for V8's first tiers). */
+  const int32 = (e: string) => (/^(-?\d+|[A-Za-z_]\w*)$/.test(e) ? e : `${e} | 0`);
   // Operands and result as int32: every reader of the lazy state (arithFlags, carry, conditions) uses
   // their low 32 bits only, and int32 locals and fields need no heap numbers.
   const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
@@ -345,7 +357,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     if (op !== CcOp.Inc && op !== CcOp.Dec) carryKilled = true;
     // The kept carry and the materialized arithmetic flags (`fa`, EFLAGS' while cop is None) mean nothing after
     // this: zeroing them makes an earlier INC's carry or shift's flags dead code when no exit reads them (V8 drops it).
-    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits}; fa = 0;${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
+    return `cop = ${op}; ca = ${int32(a)}; cb = ${int32(b)}; cr = ${int32(r)}; cbits = ${bits}; fa = 0;${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
   };
 
   /**
@@ -354,13 +366,16 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
    */
   function alu(aluOp: number, size: number): { code: string; res: string; cc: string; known: Known } {
     const bits = size * 8, wrap = size === 4 ? '| 0' : '& 255';
+    // A 32-bit sum or difference is wrapped at once: every reader of R0 takes its low 32 bits, and an
+    // exact R0 live across a later deopt point made V8 check the add for int32 overflow (a deopt).
+    const result = (r: string) => (size === 4 ? `const R0 = (${r}) | 0; const res = R0;` : `const R0 = ${r}; const res = R0 ${wrap};`);
     const fin = (r: string, op: CcOp, kn: Known) =>
-      ({ code: `const R0 = ${r}; const res = R0 ${wrap};`, res: 'res', cc: setCc(op, 'A', 'B', 'R0', bits), known: size === 4 ? kn : byteKnown(kn) });
+      ({ code: result(r), res: 'res', cc: setCc(op, 'A', 'B', 'R0', bits), known: size === 4 ? kn : byteKnown(kn) });
     switch (aluOp) {
       case 0: return fin('A + B', CcOp.Add, 'add32');
       case 1: return fin('A | B', CcOp.Logic, 'logic32');
-      case 2: return { ...fin('A + B + C', CcOp.Add, null), code: `const C = ${carry()}; const R0 = A + B + C; const res = R0 ${wrap};` };
-      case 3: return { ...fin('A - B - C', CcOp.Sub, null), code: `const C = ${carry()}; const R0 = A - B - C; const res = R0 ${wrap};` };
+      case 2: return { ...fin('A + B + C', CcOp.Add, null), code: `const C = ${carry()}; ${result('A + B + C')}` };
+      case 3: return { ...fin('A - B - C', CcOp.Sub, null), code: `const C = ${carry()}; ${result('A - B - C')}` };
       case 4: return fin('A & B', CcOp.Logic, 'logic32');
       case 6: return fin('A ^ B', CcOp.Logic, 'logic32');
       default: return fin('A - B', CcOp.Sub, 'cmp32');
@@ -423,7 +438,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     }
     if (op >= 0x40 && op <= 0x4f) { // INC/DEC r32
       const r = op & 7, dec = op >= 0x48;
-      const step = `const A = r${r}; const R0 = A ${dec ? '-' : '+'} 1; ${set32(r, 'R0 | 0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)}`;
+      const step = `const A = r${r}; const R0 = (A ${dec ? '-' : '+'} 1) | 0; ${set32(r, 'R0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)}`;
       const code = `{ const kc = ${carry()}; ${step} ck = kc; }`;
       known = 'incdec32';
       // Without the kept carry, for when the next instruction overwrites it unread (the scan loop).
@@ -560,8 +575,10 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     // PF/ZF/SF of the low half as a logic op's, CF = OF = the product did not fit: pending as a shift's.
     known = 'shift';
     // The low half is Math.imul's; the product fits in 32 bits exactly when the double product
-    // equals it (exact below 2^53, and a rounded product past 2^31 stays past it).
-    return `const ia = ${a} | 0, ib = ${b} | 0, lo = Math.imul(ia, ib), over = ia * ib !== lo; ${set32(reg, 'lo')}
+    // equals it (exact below 2^53, and a rounded product past 2^31 stays past it). `ib + -0` (ib
+    // itself) is a heap number in V8's first tiers, so the multiply's type feedback is Number from its
+    // first run: with small-integer feedback the first product past 2^31 deoptimized the function.
+    return `const ia = ${a} | 0, ib = ${b} | 0, lo = Math.imul(ia, ib), over = ia * (ib + -0) !== lo; ${set32(reg, 'lo')}
       cop = ${SHIFT_PENDING}; cr = lo; ca = over ? ${CF | OF} : 0; cbits = 32;`;
   }
   /** SHL/SHR/SAR r/m32 by a constant count, or by CL (`c` null): a zero count reads nothing and changes nothing (as group2). */

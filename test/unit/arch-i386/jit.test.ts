@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGE_CODE } from '../../../src/core/api.js';
-import { generate, JIT_THRESHOLD, REGION_RUNS } from '../../../plugins/arch-i386/src/jit.js';
+import { generate, JIT_THRESHOLD, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 
@@ -55,14 +55,16 @@ describe('i386 block translator', () => {
     const m = machine(LOOP, 'jit', { [EBX]: 5000, [ECX]: 3 });
     for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1_000_000);
     expect(m.cpu.regs[EAX]).toBe(15000);
-    // JIT_THRESHOLD passes in the interpreter, then one call runs the rest.
-    expect(m.cpu.blockRuns).toBe(1);
+    // JIT_THRESHOLD passes in the interpreter, WARM_CALLS calls of at most WARM_STEPS steps (V8 sees
+    // the function return before it optimizes it), then one call runs the rest.
+    expect(m.cpu.blockRuns).toBe(WARM_CALLS + 1);
+    expect(15000 - 3 * JIT_THRESHOLD).toBeGreaterThan(WARM_CALLS * WARM_STEPS);
     for (const budget of [300, 1000]) { // a budget ends a call: one per slice (as the interpreter's counts)
       const b = machine(LOOP, 'jit', { [EBX]: 5000, [ECX]: 3 });
       let slices = 0;
       for (; slices < 1000 && !b.cpu.waiting; slices++) b.cpu.run(budget);
       expect(b.cpu.regs[EAX]).toBe(15000);
-      expect(b.cpu.blockRuns).toBeLessThanOrEqual(slices);
+      expect(b.cpu.blockRuns).toBeLessThanOrEqual(slices + WARM_CALLS);
       expect(b.cpu.blockRuns).toBeGreaterThanOrEqual(Math.floor((15000 - 3 * JIT_THRESHOLD) / budget) - 1);
     }
   });
@@ -121,11 +123,12 @@ describe('i386 block translator', () => {
       expect(a.cpu.regs[EAX]).toBe(400 * 3 * 2);
     }
     // Once the outer block is hot one call runs the rest: no exit at the inner loop's jump (which
-    // would be a call per outer pass, 4000); before it, the inner loop's own block runs a few times.
+    // would be a call per outer pass, 4000); before it, the inner loop's own block runs a few times
+    // (and each block's first WARM_CALLS calls are short).
     const m = machine(nested, 'jit', { [ECX]: 2, [EDX]: 4000 });
     for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1_000_000);
     expect(m.cpu.regs[EAX]).toBe(4000 * 3 * 2);
-    expect(m.cpu.blockRuns).toBeLessThan(JIT_THRESHOLD);
+    expect(m.cpu.blockRuns).toBeLessThan(JIT_THRESHOLD + 2 * WARM_CALLS);
   });
 
   it('computes INC/DEC\'s kept carry only where the next instruction does not overwrite it unread; exact under both engines', () => {
@@ -173,6 +176,23 @@ describe('i386 block translator', () => {
       expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
     }
     expect(a.cpu.regs[EDI]).toBe(0x10200 - 0x10000); // -0x8000 .. 0x7fff fit
+  });
+
+  it('wraps 32-bit sums at once and gives IMUL\'s fit test a Number multiply (no int32-overflow deopt); exact across the wrap', () => {
+    // add eax, ebx; adc ecx, ebx; sbb edx, ebx; inc esi; imul eax, eax, 3; dec edi; jnz start
+    const loop = [0x01, 0xd8, 0x11, 0xd9, 0x19, 0xda, 0x46, 0x6b, 0xc0, 0x03, 0x4f, 0x75, 0xf3];
+    const src = generate(Uint8Array.from(loop), 0)!.source;
+    expect(src).toContain('const R0 = (A + B) | 0; const res = R0;');
+    expect(src).toContain('const R0 = (A + B + C) | 0;');
+    expect(src).toContain('const R0 = (A + 1) | 0; r6 = R0;');
+    expect(src).toContain('over = ia * (ib + -0) !== lo');
+    const regs = { [EBX]: 0x7fff0000, [ESI]: 0x7fffff80, [EDI]: 300 };
+    const a = machine(loop, 'interp', regs), b = machine(loop, 'jit', regs);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(97)).toBe(a.cpu.run(97));
+      expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+    }
+    expect(b.cpu.blocksCompiled).toBe(1);
   });
 
   it('leaves through one exit after its loop: each way out stores constants only (no operation V8 needs type feedback for)', () => {
