@@ -10,7 +10,8 @@
  * CodeCache); it starts at a byte the interpreter reached by a control transfer and follows the
  * fall-through path: a taken Jcc leaves it (a side exit), a JMP forward in the page is followed; it
  * ends with another JMP, a CALL or RET (included), before an instruction it does not translate, at
- * the page end or after MAX_INSNS. Every path through a block is a prefix of its instructions, so
+ * the page end or after MAX_INSNS; translated alone, also after a Jcc back to its first byte (a
+ * loop's exit: the code after a loop gets a block of its own, scanBlock). Every path through a block is a prefix of its instructions, so
  * counts are exact. A transfer back to the first byte (JMP, Jcc, a CALL of itself, a RET there)
  * loops inside the function while the step budget allows another whole pass; a Jcc or JMP back to
  * a later instruction of the block loops over the instructions from there (`backEdge`), each
@@ -203,8 +204,15 @@ const IND = /@I(\d+)@/g;
  */
 const EXIT = (off: number | string, count: number | string) => `{ xo = ${off}; xn = ${count}; break pass; }`;
 
-/** Scans and generates the block at RAM offset `start`; null when none starts there. */
-function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => boolean = () => false): ScannedBlock | null {
+/**
+ * Scans and generates the block at RAM offset `start`; null when none starts there. Alone (no
+ * `stopAt`), the block ends at the exit of a loop on its start (after the Jcc back to it): code after
+ * a loop runs once per many passes, so it would have no type feedback when V8 optimizes the loop
+ * (a deoptimization at the loop's end) and would make the function V8 compiles bigger; it becomes a
+ * block of its own. In a region (`stopAt`: the hot starts, where it ends) the block goes on past
+ * such an exit, so that the region runs the loop and the code after it without a switch between.
+ */
+function scanBlock(u8: Uint8Array, start: number, stopAt?: (pageOff: number) => boolean): ScannedBlock | null {
   const entry = start;
   const pageStart = start & ~0xfff, pageEnd = pageStart + 0x1000;
   const written = new Uint8Array(8);
@@ -266,6 +274,8 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
   const miss = () => `{ xo = ${off}; xn = ${k}; xm = 1; break pass; }`;
   /** Whether the instruction being scanned stores (afterStore). */
   let stores = false;
+  /** The fall-through of a Jcc back to the block's start: a region's block goes on there even where another hot block starts. */
+  let loopExit = -1;
 
   function modrm(): Rm {
     const m = byte();
@@ -652,9 +662,14 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
       default: return null;
     }
   }
-  /** A taken Jcc leaves the block; the block goes on along the fall-through path. */
-  function jcc(cc: number, d: number): { code: string; mem: boolean } {
-    const target = p + d, loop = backEdge(target);
+  /** A taken Jcc leaves the block; the block goes on along the fall-through path (see scanBlock for a loop's exit). */
+  function jcc(cc: number, d: number): { code: string; mem: boolean; end?: 'jump' } {
+    const target = p + d;
+    if (target === entry) {
+      loopExit = p;
+      if (stopAt === undefined) return { code: `if (${cond(cc)}) ${goto(target - pageStart, k + 1)} ${goto(p - pageStart, k + 1)}`, mem: false, end: 'jump' };
+    }
+    const loop = backEdge(target);
     if (loop !== null) {
       return { code: `if (${cond(cc)}) { ${loop.again} ${goto(target - pageStart, k + 1)} } break ${loop.label}; }`, mem: false };
     }
@@ -693,7 +708,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
    */
   let pendingCarry: { line: number; code: string } | null = null;
   while (k < MAX_INSNS && !ended) {
-    if (k > 0 && stopAt(p - pageStart)) break;
+    if (k > 0 && stopAt !== undefined && p !== loopExit && stopAt(p - pageStart)) break;
     flagsRead = false; carryKilled = false; stores = false;
     off = p - pageStart;
     const mark = p;
