@@ -20,8 +20,8 @@
  *
  * Regions: a block the dispatcher ran REGION_RUNS times (cpu.ts) is translated again with the blocks
  * of its page it reaches by a jump, a CALL or a RET (a return address after one of its CALLs) that
- * ran REGION_MEMBER_RUNS times, as one function: a loop switching on the page offset of the block
- * to run, so that a recursion (the compute kernel's quicksort and fib: 6.3 M dispatches) or a
+ * ran REGION_MEMBER_RUNS times, as one function: a loop switching on the index of the block to run
+ * (dense cases: one jump table; a RET's page offset finds it in the region's table), so that a recursion (the compute kernel's quicksort and fib: 6.3 M dispatches) or a
  * loop over several blocks runs without leaving it. Each block then ends before another hot start
  * (no code twice), and its start enters the region (the cache's aliases). A block alone is one
  * case of the same loop. Translating every block as a region at once cost the pc os boot more
@@ -749,27 +749,32 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
 
 /**
  * The generated source of the region of scanned blocks `blocks` (all in one page; the first is its
- * entry from the dispatcher, but any may be): one function whose main loop switches on the page
- * offset `cur` of the block to run. A transfer to a block of the region (a JMP or Jcc to its start,
+ * entry from the dispatcher, but any may be): one function whose main loop switches on the index
+ * `cur` of the block to run (entered at page offset `at`). A transfer to a block of the region (a JMP or Jcc to its start,
  * a CALL there, a RET to a return address there) continues the loop while the step budget allows
  * a whole pass of that block; anything else leaves. `loops`: some static transfer stays inside.
  * Exported for tests.
  */
 export function generateRegion(blocks: readonly ScannedBlock[]): { source: string; loops: boolean } {
-  const members = new Set(blocks.map((b) => b.start));
+  // The switch is on the block's index (0, 1, ...), not its page offset: dense cases make one jump
+  // table in V8 (bytecode and optimized code) where sparse ones were compared one by one.
+  const index = new Map(blocks.map((b, i) => [b.start, i]));
+  // A page offset's case (-1: none): the region's table (`ix`), or the one start's test.
+  const caseOf = (off: string) => (blocks.length > 1 ? `((${off}) >>> 0 < 4096 ? ix[${off}] : -1)` : `(${off} === ${blocks[0].start} ? 0 : -1)`);
   let loops = false;
-  const cases = blocks.map((b) => {
+  const cases = blocks.map((b, i) => {
     const body = b.code.replace(/@N@/g, String(b.insns))
       .replace(GOTO, (_m, t: string, count: string) => {
-        if (!members.has(Number(t))) return EXIT(t, count);
+        const to = index.get(Number(t));
+        if (to === undefined) return EXIT(t, count);
         loops = true;
         // Back to its own start: the block's own loop, without the switch.
-        if (Number(t) === b.start) return `{ steps += ${count}; if (steps + ${b.insns} <= maxSteps) continue b${b.start}; ${EXIT(t, 0)} }`;
-        return `{ steps += ${count}; cur = ${t}; continue pass; }`;
+        if (to === i) return `{ steps += ${count}; if (steps + ${b.insns} <= maxSteps) continue b${b.start}; ${EXIT(t, 0)} }`;
+        return `{ steps += ${count}; cur = ${to}; continue pass; }`;
       })
       // An EIP outside the region's starts (another page included) leaves through `default`.
-      .replace(IND, (_m, count: string) => `steps += ${count}; cur = (nx - pb) | 0; continue pass;`);
-    return `case ${b.start}: if (steps + ${b.insns} > maxSteps) ${EXIT('cur', 0)} b${b.start}: for (;;) {\n${body}\n}`;
+      .replace(IND, (_m, count: string) => `steps += ${count}; to = (nx - pb) | 0; cur = ${caseOf('to')}; continue pass;`);
+    return `case ${i}: if (steps + ${b.insns} > maxSteps) ${EXIT(b.start, 0)} b${b.start}: for (;;) {\n${body}\n}`;
   });
   let flagsWritten = false, usedOverride = 0;
   const written = new Uint8Array(8);
@@ -798,8 +803,8 @@ function at(e0, off, nxt, esp, n) {
   cpu.retiredCount += n - cpu.ran; cpu.ran = n;
 }
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
-return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, cur) {
-  const regs = regs$, ft = ft$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;
+${blocks.length > 1 ? `const ix$ = new Int8Array(4096).fill(-1);${blocks.map((b, i) => ` ix$[${b.start}] = ${i};`).join('')}\n` : ''}return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, at) {
+  const regs = regs$, ft = ft$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;${blocks.length > 1 ? ' const ix = ix$;' : ''}
   const condOf = condOf$, carryOf = carryOf$, logicFlags = logicFlags$, shiftFlags = shiftFlags$, mul32 = mul32$, div32 = div32$, R = R$;
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
@@ -807,13 +812,14 @@ return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip,
   const user = cpu.cpl === 3;
   const RK = user ? ${FAST_KIND_UR << (TLB_BITS + 1)} : ${FAST_KIND_SR << (TLB_BITS + 1)}, WK = user ? ${FAST_KIND_UW << (TLB_BITS + 1)} : ${FAST_KIND_SW << (TLB_BITS + 1)};
   const dsB = segBase[${DS}] | 0, ssB = segBase[${SS}] | 0;${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}] | 0;`).join('')}
-  const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - cur) | 0;
+  const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - at) | 0;
+  let to = at, cur = ${caseOf('at')};
   let steps = 0, slow = false, nx = 0, xo = 0, xn = 0, xm = 0;
   try {
     pass: for (;;) {
       switch (cur) {
 ${cases.join('\n')}
-      default: ${EXIT('cur', 0)}
+      default: ${EXIT('to', 0)}
       }
     }
     steps += xn; cpu.eip = (pb + xo) >>> 0; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps;

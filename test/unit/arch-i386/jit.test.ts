@@ -219,6 +219,7 @@ describe('i386 block translator', () => {
     const body = src.slice(src.indexOf('pass: for'), src.indexOf('finally'));
     expect(body).toContain('{ xo = 0; xn = 0; xm = 1; break pass; }'); // before the load, for the interpreter
     expect(body).toContain('{ xo = 5; xn = 3; break pass; }');
+    expect(body).toContain('case 0: if (steps + 3 > maxSteps) { xo = 0; xn = 0; break pass; }'); // cases by block index
     expect(body.match(/cpu\.eip =/g)).toHaveLength(1); // the shared exit
   });
 
