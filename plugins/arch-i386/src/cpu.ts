@@ -698,11 +698,12 @@ export class I386Cpu implements Cpu {
         const idx = (sib >> 3) & 7;
         base = sib & 7;
         if (idx !== 4) off = this.regs[idx] << (sib >> 6);
-        if (base === 5 && mod === 0) { off += this.fetch32(); base = -1; }
+        if (base === 5 && mod === 0) { off = (off + this.fetch32()) | 0; base = -1; }
       } else if (rm === 5 && mod === 0) { off = this.fetch32(); base = -1; }
-      if (base >= 0) { off += this.regs[base]; if (base === ESP || base === EBP) seg = SS; }
-      if (mod === 1) off += (this.fetch8() << 24) >> 24;
-      else if (mod === 2) off += this.fetch32() | 0;
+      // int32 sums (the offset is their low 32 bits): one past int32 deoptimized the interpreter ('overflow').
+      if (base >= 0) { off = (off + this.regs[base]) | 0; if (base === ESP || base === EBP) seg = SS; }
+      if (mod === 1) off = (off + ((this.fetch8() << 24) >> 24)) | 0;
+      else if (mod === 2) off = (off + this.fetch32()) | 0;
       off >>>= 0;
     }
     this.eaSeg = this.segOverride === PREFIX_NONE ? seg : this.segOverride;
@@ -755,14 +756,16 @@ export class I386Cpu implements Cpu {
     const mask = size === 4 ? 0xffffffff : (1 << (size * 8)) - 1;
     let r: number;
     switch (op) {
-      case 0: r = a + b; this.setCc(CcOp.Add, a, b, r, size); break;
+      case 0: r = (a + b) | 0; this.setCc(CcOp.Add, a, b, r, size); break;
       case 1: r = a | b; this.setCc(CcOp.Logic, a, b, r, size); break;
-      case 2: { const c = this.carry(); r = a + b + c; this.setCc(CcOp.Add, a, b, r, size); break; }
-      case 3: { const c = this.carry(); r = a - b - c; this.setCc(CcOp.Sub, a, b, r, size); break; }
+      case 2: { const c = this.carry(); r = (a + b + c) | 0; this.setCc(CcOp.Add, a, b, r, size); break; }
+      case 3: { const c = this.carry(); r = (a - b - c) | 0; this.setCc(CcOp.Sub, a, b, r, size); break; }
       case 4: r = a & b; this.setCc(CcOp.Logic, a, b, r, size); break;
-      case 5: case 7: r = a - b; this.setCc(CcOp.Sub, a, b, r, size); break;
+      case 5: case 7: r = (a - b) | 0; this.setCc(CcOp.Sub, a, b, r, size); break;
       default: r = a ^ b; this.setCc(CcOp.Logic, a, b, r, size); break;
     }
+    // Sums and differences wrapped at once (every flag reader takes the low bits): a 32-bit one past
+    // int32 deoptimized the optimized interpreter ('overflow').
     return r & mask; // int32 for 32 bits: callers store the bits; an unsigned result above 2^31 would box a heap number
   }
 
