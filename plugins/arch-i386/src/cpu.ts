@@ -23,7 +23,7 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion } from './jit.js';
+import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_STEPS } from './jit.js';
 
 export * from './consts.js';
 
@@ -330,7 +330,7 @@ export class I386Cpu implements Cpu {
       }
       // Small integers for the translated function (a heap number where V8 saw a small integer deoptimizes it).
       let fn = block.fn;
-      const room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
+      let room = Math.min(this.budgetLimit - this.ran, MAX_BLOCK_STEPS) | 0;
       // An instruction no block starts at (the end of the block before it, often): the one after it may
       // start a block, as after a control transfer; otherwise the interpreter would run on to the next transfer.
       if (fn === null) { this.atBoundary = true; return any; }
@@ -339,6 +339,10 @@ export class I386Cpu implements Cpu {
         block = this.translateHot(page, ramOff + at, block);
         fn = block.fn!;
         if (block.len > room) return any;
+      }
+      if (block.warm > 0) {
+        block.warm--;
+        if (room > WARM_STEPS) room = WARM_STEPS;
       }
       this.blockRuns++;
       const missed = fn(eip | 0, room, at);
@@ -694,11 +698,12 @@ export class I386Cpu implements Cpu {
         const idx = (sib >> 3) & 7;
         base = sib & 7;
         if (idx !== 4) off = this.regs[idx] << (sib >> 6);
-        if (base === 5 && mod === 0) { off += this.fetch32(); base = -1; }
+        if (base === 5 && mod === 0) { off = (off + this.fetch32()) | 0; base = -1; }
       } else if (rm === 5 && mod === 0) { off = this.fetch32(); base = -1; }
-      if (base >= 0) { off += this.regs[base]; if (base === ESP || base === EBP) seg = SS; }
-      if (mod === 1) off += (this.fetch8() << 24) >> 24;
-      else if (mod === 2) off += this.fetch32() | 0;
+      // int32 sums (the offset is their low 32 bits): one past int32 deoptimized the interpreter ('overflow').
+      if (base >= 0) { off = (off + this.regs[base]) | 0; if (base === ESP || base === EBP) seg = SS; }
+      if (mod === 1) off = (off + ((this.fetch8() << 24) >> 24)) | 0;
+      else if (mod === 2) off = (off + this.fetch32()) | 0;
       off >>>= 0;
     }
     this.eaSeg = this.segOverride === PREFIX_NONE ? seg : this.segOverride;
@@ -751,14 +756,16 @@ export class I386Cpu implements Cpu {
     const mask = size === 4 ? 0xffffffff : (1 << (size * 8)) - 1;
     let r: number;
     switch (op) {
-      case 0: r = a + b; this.setCc(CcOp.Add, a, b, r, size); break;
+      case 0: r = (a + b) | 0; this.setCc(CcOp.Add, a, b, r, size); break;
       case 1: r = a | b; this.setCc(CcOp.Logic, a, b, r, size); break;
-      case 2: { const c = this.carry(); r = a + b + c; this.setCc(CcOp.Add, a, b, r, size); break; }
-      case 3: { const c = this.carry(); r = a - b - c; this.setCc(CcOp.Sub, a, b, r, size); break; }
+      case 2: { const c = this.carry(); r = (a + b + c) | 0; this.setCc(CcOp.Add, a, b, r, size); break; }
+      case 3: { const c = this.carry(); r = (a - b - c) | 0; this.setCc(CcOp.Sub, a, b, r, size); break; }
       case 4: r = a & b; this.setCc(CcOp.Logic, a, b, r, size); break;
-      case 5: case 7: r = a - b; this.setCc(CcOp.Sub, a, b, r, size); break;
+      case 5: case 7: r = (a - b) | 0; this.setCc(CcOp.Sub, a, b, r, size); break;
       default: r = a ^ b; this.setCc(CcOp.Logic, a, b, r, size); break;
     }
+    // Sums and differences wrapped at once (every flag reader takes the low bits): a 32-bit one past
+    // int32 deoptimized the optimized interpreter ('overflow').
     return r & mask; // int32 for 32 bits: callers store the bits; an unsigned result above 2^31 would box a heap number
   }
 

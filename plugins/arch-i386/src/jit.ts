@@ -10,7 +10,8 @@
  * CodeCache); it starts at a byte the interpreter reached by a control transfer and follows the
  * fall-through path: a taken Jcc leaves it (a side exit), a JMP forward in the page is followed; it
  * ends with another JMP, a CALL or RET (included), before an instruction it does not translate, at
- * the page end or after MAX_INSNS. Every path through a block is a prefix of its instructions, so
+ * the page end or after MAX_INSNS; translated alone, also after a Jcc back to its first byte (a
+ * loop's exit: the code after a loop gets a block of its own, scanBlock). Every path through a block is a prefix of its instructions, so
  * counts are exact. A transfer back to the first byte (JMP, Jcc, a CALL of itself, a RET there)
  * loops inside the function while the step budget allows another whole pass; a Jcc or JMP back to
  * a later instruction of the block loops over the instructions from there (`backEdge`), each
@@ -19,8 +20,8 @@
  *
  * Regions: a block the dispatcher ran REGION_RUNS times (cpu.ts) is translated again with the blocks
  * of its page it reaches by a jump, a CALL or a RET (a return address after one of its CALLs) that
- * ran REGION_MEMBER_RUNS times, as one function: a loop switching on the page offset of the block
- * to run, so that a recursion (the compute kernel's quicksort and fib: 6.3 M dispatches) or a
+ * ran REGION_MEMBER_RUNS times, as one function: a loop switching on the index of the block to run
+ * (dense cases: one jump table; a RET's page offset finds it in the region's table), so that a recursion (the compute kernel's quicksort and fib: 6.3 M dispatches) or a
  * loop over several blocks runs without leaving it. Each block then ends before another hot start
  * (no code twice), and its start enters the region (the cache's aliases). A block alone is one
  * case of the same loop. Translating every block as a region at once cost the pc os boot more
@@ -63,6 +64,14 @@ export const JIT_THRESHOLD = 64;
  */
 export const REGION_RUNS = 4096;
 export const REGION_MEMBER_RUNS = REGION_RUNS / 8;
+/**
+ * The first WARM_CALLS calls of a block's entry run at most WARM_STEPS steps each (as rv32's and
+ * aarch64's), so that its function returns several times before V8 optimizes it: V8 allocates a
+ * function's feedback vector only after it has run a while, so a long first call left the prologue
+ * and the exits without type feedback, and the optimized code deoptimized on its next entry.
+ */
+export const WARM_CALLS = 16;
+export const WARM_STEPS = 512;
 /** Longest block, in instructions. */
 export const MAX_INSNS = 64;
 
@@ -81,6 +90,8 @@ export type BlockFn = (eip: number, maxSteps: number, at: number) => number;
 export class Block {
   /** Runs from the dispatcher (counted up to REGION_RUNS). */
   runs = 0;
+  /** Calls left that run at most WARM_STEPS steps (cpu.ts runBlock). */
+  warm = WARM_CALLS;
   constructor(
     readonly fn: BlockFn | null,
     /** Instructions in one pass of the block starting here. */
@@ -193,8 +204,15 @@ const IND = /@I(\d+)@/g;
  */
 const EXIT = (off: number | string, count: number | string) => `{ xo = ${off}; xn = ${count}; break pass; }`;
 
-/** Scans and generates the block at RAM offset `start`; null when none starts there. */
-function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => boolean = () => false): ScannedBlock | null {
+/**
+ * Scans and generates the block at RAM offset `start`; null when none starts there. Alone (no
+ * `stopAt`), the block ends at the exit of a loop on its start (after the Jcc back to it): code after
+ * a loop runs once per many passes, so it would have no type feedback when V8 optimizes the loop
+ * (a deoptimization at the loop's end) and would make the function V8 compiles bigger; it becomes a
+ * block of its own. In a region (`stopAt`: the hot starts, where it ends) the block goes on past
+ * such an exit, so that the region runs the loop and the code after it without a switch between.
+ */
+function scanBlock(u8: Uint8Array, start: number, stopAt?: (pageOff: number) => boolean): ScannedBlock | null {
   const entry = start;
   const pageStart = start & ~0xfff, pageEnd = pageStart + 0x1000;
   const written = new Uint8Array(8);
@@ -256,6 +274,8 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
   const miss = () => `{ xo = ${off}; xn = ${k}; xm = 1; break pass; }`;
   /** Whether the instruction being scanned stores (afterStore). */
   let stores = false;
+  /** The fall-through of a Jcc back to the block's start: a region's block goes on there even where another hot block starts. */
+  let loopExit = -1;
 
   function modrm(): Rm {
     const m = byte();
@@ -338,6 +358,8 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     if (t === null) return `condOf(${cc}, cop, ca, cb, cr, cbits, ck, fa)`;
     return cc & 1 ? `!(${t})` : `(${t})`;
   };
+  /** `e` as int32: a local or a literal of the generated code already is one (no `| 0`: less bytecode for V8's first tiers). */
+  const int32 = (e: string) => (/^(-?\d+|[A-Za-z_]\w*)$/.test(e) ? e : `${e} | 0`);
   // Operands and result as int32: every reader of the lazy state (arithFlags, carry, conditions) uses
   // their low 32 bits only, and int32 locals and fields need no heap numbers.
   const setCc = (op: CcOp, a: string, b: string, r: string, bits: number) => {
@@ -345,7 +367,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     if (op !== CcOp.Inc && op !== CcOp.Dec) carryKilled = true;
     // The kept carry and the materialized arithmetic flags (`fa`, EFLAGS' while cop is None) mean nothing after
     // this: zeroing them makes an earlier INC's carry or shift's flags dead code when no exit reads them (V8 drops it).
-    return `cop = ${op}; ca = ${a} | 0; cb = ${b} | 0; cr = ${r} | 0; cbits = ${bits}; fa = 0;${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
+    return `cop = ${op}; ca = ${int32(a)}; cb = ${int32(b)}; cr = ${int32(r)}; cbits = ${bits}; fa = 0;${op === CcOp.Inc || op === CcOp.Dec ? '' : ' ck = 0;'}`;
   };
 
   /**
@@ -354,13 +376,16 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
    */
   function alu(aluOp: number, size: number): { code: string; res: string; cc: string; known: Known } {
     const bits = size * 8, wrap = size === 4 ? '| 0' : '& 255';
+    // A 32-bit sum or difference is wrapped at once: every reader of R0 takes its low 32 bits, and an
+    // exact R0 live across a later deopt point made V8 check the add for int32 overflow (a deopt).
+    const result = (r: string) => (size === 4 ? `const R0 = (${r}) | 0; const res = R0;` : `const R0 = ${r}; const res = R0 ${wrap};`);
     const fin = (r: string, op: CcOp, kn: Known) =>
-      ({ code: `const R0 = ${r}; const res = R0 ${wrap};`, res: 'res', cc: setCc(op, 'A', 'B', 'R0', bits), known: size === 4 ? kn : byteKnown(kn) });
+      ({ code: result(r), res: 'res', cc: setCc(op, 'A', 'B', 'R0', bits), known: size === 4 ? kn : byteKnown(kn) });
     switch (aluOp) {
       case 0: return fin('A + B', CcOp.Add, 'add32');
       case 1: return fin('A | B', CcOp.Logic, 'logic32');
-      case 2: return { ...fin('A + B + C', CcOp.Add, null), code: `const C = ${carry()}; const R0 = A + B + C; const res = R0 ${wrap};` };
-      case 3: return { ...fin('A - B - C', CcOp.Sub, null), code: `const C = ${carry()}; const R0 = A - B - C; const res = R0 ${wrap};` };
+      case 2: return { ...fin('A + B + C', CcOp.Add, null), code: `const C = ${carry()}; ${result('A + B + C')}` };
+      case 3: return { ...fin('A - B - C', CcOp.Sub, null), code: `const C = ${carry()}; ${result('A - B - C')}` };
       case 4: return fin('A & B', CcOp.Logic, 'logic32');
       case 6: return fin('A ^ B', CcOp.Logic, 'logic32');
       default: return fin('A - B', CcOp.Sub, 'cmp32');
@@ -423,7 +448,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     }
     if (op >= 0x40 && op <= 0x4f) { // INC/DEC r32
       const r = op & 7, dec = op >= 0x48;
-      const step = `const A = r${r}; const R0 = A ${dec ? '-' : '+'} 1; ${set32(r, 'R0 | 0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)}`;
+      const step = `const A = r${r}; const R0 = (A ${dec ? '-' : '+'} 1) | 0; ${set32(r, 'R0')} ${setCc(dec ? CcOp.Dec : CcOp.Inc, 'A', '1', 'R0', 32)}`;
       const code = `{ const kc = ${carry()}; ${step} ck = kc; }`;
       known = 'incdec32';
       // Without the kept carry, for when the next instruction overwrites it unread (the scan loop).
@@ -560,8 +585,10 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
     // PF/ZF/SF of the low half as a logic op's, CF = OF = the product did not fit: pending as a shift's.
     known = 'shift';
     // The low half is Math.imul's; the product fits in 32 bits exactly when the double product
-    // equals it (exact below 2^53, and a rounded product past 2^31 stays past it).
-    return `const ia = ${a} | 0, ib = ${b} | 0, lo = Math.imul(ia, ib), over = ia * ib !== lo; ${set32(reg, 'lo')}
+    // equals it (exact below 2^53, and a rounded product past 2^31 stays past it). `ib + -0` (ib
+    // itself) is a heap number in V8's first tiers, so the multiply's type feedback is Number from its
+    // first run: with small-integer feedback the first product past 2^31 deoptimized the function.
+    return `const ia = ${a} | 0, ib = ${b} | 0, lo = Math.imul(ia, ib), over = ia * (ib + -0) !== lo; ${set32(reg, 'lo')}
       cop = ${SHIFT_PENDING}; cr = lo; ca = over ? ${CF | OF} : 0; cbits = 32;`;
   }
   /** SHL/SHR/SAR r/m32 by a constant count, or by CL (`c` null): a zero count reads nothing and changes nothing (as group2). */
@@ -635,9 +662,14 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
       default: return null;
     }
   }
-  /** A taken Jcc leaves the block; the block goes on along the fall-through path. */
-  function jcc(cc: number, d: number): { code: string; mem: boolean } {
-    const target = p + d, loop = backEdge(target);
+  /** A taken Jcc leaves the block; the block goes on along the fall-through path (see scanBlock for a loop's exit). */
+  function jcc(cc: number, d: number): { code: string; mem: boolean; end?: 'jump' } {
+    const target = p + d;
+    if (target === entry) {
+      loopExit = p;
+      if (stopAt === undefined) return { code: `if (${cond(cc)}) ${goto(target - pageStart, k + 1)} ${goto(p - pageStart, k + 1)}`, mem: false, end: 'jump' };
+    }
+    const loop = backEdge(target);
     if (loop !== null) {
       return { code: `if (${cond(cc)}) { ${loop.again} ${goto(target - pageStart, k + 1)} } break ${loop.label}; }`, mem: false };
     }
@@ -676,7 +708,7 @@ function scanBlock(u8: Uint8Array, start: number, stopAt: (pageOff: number) => b
    */
   let pendingCarry: { line: number; code: string } | null = null;
   while (k < MAX_INSNS && !ended) {
-    if (k > 0 && stopAt(p - pageStart)) break;
+    if (k > 0 && stopAt !== undefined && p !== loopExit && stopAt(p - pageStart)) break;
     flagsRead = false; carryKilled = false; stores = false;
     off = p - pageStart;
     const mark = p;
@@ -717,27 +749,32 @@ export function generate(u8: Uint8Array, start: number): { source: string; insns
 
 /**
  * The generated source of the region of scanned blocks `blocks` (all in one page; the first is its
- * entry from the dispatcher, but any may be): one function whose main loop switches on the page
- * offset `cur` of the block to run. A transfer to a block of the region (a JMP or Jcc to its start,
+ * entry from the dispatcher, but any may be): one function whose main loop switches on the index
+ * `cur` of the block to run (entered at page offset `at`). A transfer to a block of the region (a JMP or Jcc to its start,
  * a CALL there, a RET to a return address there) continues the loop while the step budget allows
  * a whole pass of that block; anything else leaves. `loops`: some static transfer stays inside.
  * Exported for tests.
  */
 export function generateRegion(blocks: readonly ScannedBlock[]): { source: string; loops: boolean } {
-  const members = new Set(blocks.map((b) => b.start));
+  // The switch is on the block's index (0, 1, ...), not its page offset: dense cases make one jump
+  // table in V8 (bytecode and optimized code) where sparse ones were compared one by one.
+  const index = new Map(blocks.map((b, i) => [b.start, i]));
+  // A page offset's case (-1: none): the region's table (`ix`), or the one start's test.
+  const caseOf = (off: string) => (blocks.length > 1 ? `((${off}) >>> 0 < 4096 ? ix[${off}] : -1)` : `(${off} === ${blocks[0].start} ? 0 : -1)`);
   let loops = false;
-  const cases = blocks.map((b) => {
+  const cases = blocks.map((b, i) => {
     const body = b.code.replace(/@N@/g, String(b.insns))
       .replace(GOTO, (_m, t: string, count: string) => {
-        if (!members.has(Number(t))) return EXIT(t, count);
+        const to = index.get(Number(t));
+        if (to === undefined) return EXIT(t, count);
         loops = true;
         // Back to its own start: the block's own loop, without the switch.
-        if (Number(t) === b.start) return `{ steps += ${count}; if (steps + ${b.insns} <= maxSteps) continue b${b.start}; ${EXIT(t, 0)} }`;
-        return `{ steps += ${count}; cur = ${t}; continue pass; }`;
+        if (to === i) return `{ steps += ${count}; if (steps + ${b.insns} <= maxSteps) continue b${b.start}; ${EXIT(t, 0)} }`;
+        return `{ steps += ${count}; cur = ${to}; continue pass; }`;
       })
       // An EIP outside the region's starts (another page included) leaves through `default`.
-      .replace(IND, (_m, count: string) => `steps += ${count}; cur = (nx - pb) | 0; continue pass;`);
-    return `case ${b.start}: if (steps + ${b.insns} > maxSteps) ${EXIT('cur', 0)} b${b.start}: for (;;) {\n${body}\n}`;
+      .replace(IND, (_m, count: string) => `steps += ${count}; to = (nx - pb) | 0; cur = ${caseOf('to')}; continue pass;`);
+    return `case ${i}: if (steps + ${b.insns} > maxSteps) ${EXIT(b.start, 0)} b${b.start}: for (;;) {\n${body}\n}`;
   });
   let flagsWritten = false, usedOverride = 0;
   const written = new Uint8Array(8);
@@ -766,8 +803,8 @@ function at(e0, off, nxt, esp, n) {
   cpu.retiredCount += n - cpu.ran; cpu.ran = n;
 }
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
-return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, cur) {
-  const regs = regs$, ft = ft$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;
+${blocks.length > 1 ? `const ix$ = new Int8Array(4096).fill(-1);${blocks.map((b, i) => ` ix$[${b.start}] = ${i};`).join('')}\n` : ''}return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, at) {
+  const regs = regs$, ft = ft$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;${blocks.length > 1 ? ' const ix = ix$;' : ''}
   const condOf = condOf$, carryOf = carryOf$, logicFlags = logicFlags$, shiftFlags = shiftFlags$, mul32 = mul32$, div32 = div32$, R = R$;
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
@@ -775,13 +812,14 @@ return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip,
   const user = cpu.cpl === 3;
   const RK = user ? ${FAST_KIND_UR << (TLB_BITS + 1)} : ${FAST_KIND_SR << (TLB_BITS + 1)}, WK = user ? ${FAST_KIND_UW << (TLB_BITS + 1)} : ${FAST_KIND_SW << (TLB_BITS + 1)};
   const dsB = segBase[${DS}] | 0, ssB = segBase[${SS}] | 0;${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}] | 0;`).join('')}
-  const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - cur) | 0;
+  const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - at) | 0;
+  let to = at, cur = ${caseOf('at')};
   let steps = 0, slow = false, nx = 0, xo = 0, xn = 0, xm = 0;
   try {
     pass: for (;;) {
       switch (cur) {
 ${cases.join('\n')}
-      default: ${EXIT('cur', 0)}
+      default: ${EXIT('to', 0)}
       }
     }
     steps += xn; cpu.eip = (pb + xo) >>> 0; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps;

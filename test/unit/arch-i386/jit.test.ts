@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGE_CODE } from '../../../src/core/api.js';
-import { generate, JIT_THRESHOLD, REGION_RUNS } from '../../../plugins/arch-i386/src/jit.js';
+import { generate, JIT_THRESHOLD, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 
@@ -55,14 +55,16 @@ describe('i386 block translator', () => {
     const m = machine(LOOP, 'jit', { [EBX]: 5000, [ECX]: 3 });
     for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1_000_000);
     expect(m.cpu.regs[EAX]).toBe(15000);
-    // JIT_THRESHOLD passes in the interpreter, then one call runs the rest.
-    expect(m.cpu.blockRuns).toBe(1);
+    // JIT_THRESHOLD passes in the interpreter, WARM_CALLS calls of at most WARM_STEPS steps (V8 sees
+    // the function return before it optimizes it), then one call runs the rest.
+    expect(m.cpu.blockRuns).toBe(WARM_CALLS + 1);
+    expect(15000 - 3 * JIT_THRESHOLD).toBeGreaterThan(WARM_CALLS * WARM_STEPS);
     for (const budget of [300, 1000]) { // a budget ends a call: one per slice (as the interpreter's counts)
       const b = machine(LOOP, 'jit', { [EBX]: 5000, [ECX]: 3 });
       let slices = 0;
       for (; slices < 1000 && !b.cpu.waiting; slices++) b.cpu.run(budget);
       expect(b.cpu.regs[EAX]).toBe(15000);
-      expect(b.cpu.blockRuns).toBeLessThanOrEqual(slices);
+      expect(b.cpu.blockRuns).toBeLessThanOrEqual(slices + WARM_CALLS);
       expect(b.cpu.blockRuns).toBeGreaterThanOrEqual(Math.floor((15000 - 3 * JIT_THRESHOLD) / budget) - 1);
     }
   });
@@ -106,6 +108,24 @@ describe('i386 block translator', () => {
     }
   });
 
+  it('ends a block alone at the exit of a loop on its start; a region\'s block goes on past it (no switch between the loop and the code after it)', () => {
+    // dec ecx; jnz start; inc edx; ret: alone, the loop only (the code after it has its own block)
+    expect(generate(Uint8Array.from([0x49, 0x75, 0xfd, 0x42, 0xc3]), 0)).toMatchObject({ insns: 2, loops: true });
+    // mov edx, 0x3000; L: mov ecx, 3; call f; dec edx; jnz L; hlt; nop; f: dec ecx; jnz f; ret
+    const prog = [0xba, ...le32(0x3000), 0xb9, ...le32(3), 0xe8, ...le32(5), 0x4a, 0x75, 0xf3, HLT, 0x90, 0x49, 0x75, 0xfd, 0xc3];
+    for (const budget of [7, 1000, 100_000]) {
+      const a = machine(prog, 'interp', { [ESP]: 0x9000 }), b = machine(prog, 'jit', { [ESP]: 0x9000 });
+      for (let slice = 0; slice < 100_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      if (budget < 100_000) continue;
+      // Blocks at L, f, f's RET (after the loop's exit) and after the CALL; then one region from L with
+      // f's block running on into its RET (aliases: f and the return address), beside the RET's own block.
+      expect(b.cpu.codeCache).toMatchObject({ made: 5, translations: 2, aliases: 2 });
+    }
+  });
+
   it('loops inside a block at a jump back to one of its instructions (a nested loop), with exact counts at every budget', () => {
     // mov ebx, 3; L: add eax, ecx; dec ebx; jnz L; dec edx; jnz start (an inner loop in the outer one)
     const nested = [0xbb, ...le32(3), 0x01, 0xc8, 0x4b, 0x75, 0xfb, 0x4a, 0x75, 0xf3];
@@ -121,11 +141,12 @@ describe('i386 block translator', () => {
       expect(a.cpu.regs[EAX]).toBe(400 * 3 * 2);
     }
     // Once the outer block is hot one call runs the rest: no exit at the inner loop's jump (which
-    // would be a call per outer pass, 4000); before it, the inner loop's own block runs a few times.
+    // would be a call per outer pass, 4000); before it, the inner loop's own block runs a few times
+    // (and each block's first WARM_CALLS calls are short).
     const m = machine(nested, 'jit', { [ECX]: 2, [EDX]: 4000 });
     for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1_000_000);
     expect(m.cpu.regs[EAX]).toBe(4000 * 3 * 2);
-    expect(m.cpu.blockRuns).toBeLessThan(JIT_THRESHOLD);
+    expect(m.cpu.blockRuns).toBeLessThan(JIT_THRESHOLD + 2 * WARM_CALLS);
   });
 
   it('computes INC/DEC\'s kept carry only where the next instruction does not overwrite it unread; exact under both engines', () => {
@@ -175,12 +196,30 @@ describe('i386 block translator', () => {
     expect(a.cpu.regs[EDI]).toBe(0x10200 - 0x10000); // -0x8000 .. 0x7fff fit
   });
 
+  it('wraps 32-bit sums at once and gives IMUL\'s fit test a Number multiply (no int32-overflow deopt); exact across the wrap', () => {
+    // add eax, ebx; adc ecx, ebx; sbb edx, ebx; inc esi; imul eax, eax, 3; dec edi; jnz start
+    const loop = [0x01, 0xd8, 0x11, 0xd9, 0x19, 0xda, 0x46, 0x6b, 0xc0, 0x03, 0x4f, 0x75, 0xf3];
+    const src = generate(Uint8Array.from(loop), 0)!.source;
+    expect(src).toContain('const R0 = (A + B) | 0; const res = R0;');
+    expect(src).toContain('const R0 = (A + B + C) | 0;');
+    expect(src).toContain('const R0 = (A + 1) | 0; r6 = R0;');
+    expect(src).toContain('over = ia * (ib + -0) !== lo');
+    const regs = { [EBX]: 0x7fff0000, [ESI]: 0x7fffff80, [EDI]: 300 };
+    const a = machine(loop, 'interp', regs), b = machine(loop, 'jit', regs);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(97)).toBe(a.cpu.run(97));
+      expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+    }
+    expect(b.cpu.blocksCompiled).toBe(1);
+  });
+
   it('leaves through one exit after its loop: each way out stores constants only (no operation V8 needs type feedback for)', () => {
-    // mov eax, [ebx]; dec ecx; jnz start; inc edx; jmp . (a loop exit, a TLB-miss exit, a jump out)
+    // mov eax, [ebx]; dec ecx; jnz start (a loop exit, where the block ends; a TLB-miss exit)
     const src = generate(Uint8Array.from([0x8b, 0x03, 0x49, 0x75, 0xfb, 0x42, 0xeb, 0xfe]), 0)!.source;
     const body = src.slice(src.indexOf('pass: for'), src.indexOf('finally'));
     expect(body).toContain('{ xo = 0; xn = 0; xm = 1; break pass; }'); // before the load, for the interpreter
-    expect(body).toContain('{ xo = 6; xn = 5; break pass; }');
+    expect(body).toContain('{ xo = 5; xn = 3; break pass; }');
+    expect(body).toContain('case 0: if (steps + 3 > maxSteps) { xo = 0; xn = 0; break pass; }'); // cases by block index
     expect(body.match(/cpu\.eip =/g)).toHaveLength(1); // the shared exit
   });
 
