@@ -154,7 +154,7 @@ export class A64Cpu implements Cpu {
   /** Blocks and heat of the current fetch page (dummies that never translate after a slow fetch). */
   fetchBlocks: Array<Block | undefined>;
   fetchHeat: Int16Array;
-  private readonly noBlocks = new Array<Block | undefined>(1024);
+  private readonly noBlocks = new Array<Block | undefined>(1024).fill(undefined); // as CodePage.entries
   private readonly noHeat = new Int16Array(1024);
   /** Arrivals before a block that does not loop on itself is translated (jit.ts; tests lower it). */
   hotThreshold = HOT_THRESHOLD;
@@ -320,6 +320,14 @@ export class A64Cpu implements Cpu {
   }
 
   /** Cold reset into EL3 with SP_EL3 selected, DAIF masked and the MMU off (D1.9.1). */
+  /**
+   * Runs whole budgets from the first execute() call on, without the one-instruction calls of a
+   * new core (WARMUP_CALLS): the interpreter warm-up's scratch core (warmup.ts).
+   */
+  skipSingleSteps(): void {
+    this.executed = WARMUP_CALLS;
+  }
+
   reset(): void {
     this.xl.fill(0);
     this.xh.fill(0);
