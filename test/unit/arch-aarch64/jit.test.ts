@@ -203,6 +203,16 @@ describe('aarch64 region translator', () => {
     expect(source).toBe(generate(insns));
   });
 
+  it("a loop of 84 loads and multiply-adds (the compute kernel's matrix multiply) is one region: accesses' slow paths are out of line", () => {
+    const m = makeMachine();
+    const body = Array.from({ length: 20 }, (_, k) => [A.ldstImm(2, 1, 1, 14, k * 4), A.ldp(2, 3, 15, k * 8, 'offset', 0), A.madd(16, 1, 2, 16, 0), A.madd(16, 3, 1, 16, 0)]).flat();
+    m.load([...body, A.addi(13, 13, 1), A.cmpi(13, 64), A.bcond('ne', -4 * (body.length + 2)), A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const { insns, source } = scanRegion(m.cpu, page, CODE & 0xfff);
+    expect(insns.length).toBe(body.length + 3);
+    expect(source.length).toBeLessThanOrEqual(MAX_SOURCE);
+  });
+
   it('inline 32-bit divides and multiply-adds keep the edge cases (x / 0 = 0, INT32_MIN / -1, UDIV of large values)', () => {
     // A hot loop over the edge cases; results accumulated in x10 (eor) so every one counts.
     const prog = [
