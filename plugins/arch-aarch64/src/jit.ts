@@ -7,7 +7,7 @@
  * (HOT_THRESHOLD when it does not loop on itself). From there it takes every translatable
  * instruction reachable in the page by fall-through and forward branches (B, BL, B.cond,
  * CBZ/CBNZ, TBZ/TBNZ), up to MAX_BLOCK instructions (one that heads a loop: up to the loop's end,
- * loopEnd); a branch back to its first instruction
+ * loopEnd; one inside a longer loop: up to that loop's branch back, closesOuterLoop); a branch back to its first instruction
  * loops inside the function while the step budget allows another pass; any other branch, BR,
  * BLR, RET, or an instruction it does not translate (system, FP/SIMD, exclusives, LDTR/STTR...)
  * leaves it, and the interpreter goes on (and may enter another region there). A region that
@@ -192,10 +192,24 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
         if (target >= idx && target < end && target !== i) work.push(target);
       }
       if (op < Op.BCOND || op > Op.TBNZ) break; // B, BL, BR, BLR, RET: no fall-through
+      if (stops === undefined && closesOuterLoop(ins, idx)) break;
     }
   }
   if (!found.has(idx)) return [];
   return [...found.values()].sort((x, y) => x.off - y.off);
+}
+
+/**
+ * Whether `ins` is a conditional branch back to before `start`: the end of a guest loop that a
+ * region starting at `start` is a piece of (an unrolled loop longer than a region, a region entered
+ * inside a loop). What follows it is the loop's exit, run once per loop: a region (not one of
+ * several segments: scanSegments) ends there and does not run on into it (fallThroughExits).
+ * Running on made the compute kernel translate two pieces of its CRC loop twice (after the
+ * random-fill loop's last piece ran into it) and three more regions after a loop ending on the
+ * next page, each used about 16 times.
+ */
+export function closesOuterLoop(ins: Insn, start: number): boolean {
+  return ins.op >= Op.BCOND && ins.op <= Op.TBNZ && ins.off + ins.a < start;
 }
 
 /** Most segments in a region (scanSegments). */
@@ -402,7 +416,7 @@ export function fallThroughExits(insns: Insn[]): number[] {
   const loopExit = loopEnd(insns);
   for (const i of insns) {
     const fallsThrough = !isBranch(i.op) || (i.op >= Op.BCOND && i.op <= Op.TBNZ);
-    if (fallsThrough && !offs.has(i.off + 4) && i.off + 4 < 0x1000 && i.off + 4 !== loopExit) out.push(i.off + 4);
+    if (fallsThrough && !offs.has(i.off + 4) && i.off + 4 < 0x1000 && i.off + 4 !== loopExit && !closesOuterLoop(i, insns[0].off)) out.push(i.off + 4);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** The aarch64 region translator (jit.ts): what it translates, its exits, the engine choice, invalidation. */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { fallThroughExits, generate, type Insn, loopEnd, MAX_SOURCE, scanBlock, scanRegion, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
+import { fallThroughExits, generate, type Insn, loopEnd, MAX_BLOCK, MAX_SOURCE, scanBlock, scanRegion, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
 import { rng } from '../../helpers/rng.js';
 import { WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-aarch64/src/execute.js';
 import { CODE, DATA, makeMachine } from './machine.js';
@@ -61,6 +61,24 @@ describe('aarch64 region translator', () => {
     expect(run(CODE + 0x1100, CODE + 0x1100)).toBe(true);
     // Across a page end: the next page's first instruction.
     expect(run(CODE + 0x1f00, CODE + 0x2000)).toBe(true);
+  });
+
+  it("a region entered inside a loop ends at the loop's branch back and does not run on into the loop's exit", () => {
+    // A loop of 150 adds at CODE: the region at its head holds MAX_BLOCK of them; the piece after
+    // them (entered by running on) ends at the loop's b.ne, not in the code after the loop.
+    const m = makeMachine();
+    const body = Array.from({ length: 150 }, (_, i) => A.addi(1, 1, i + 1, 1, 0));
+    const after = Array.from({ length: 10 }, () => A.addi(3, 3, 1));
+    m.load([...body, A.subsi(2, 2, 1), A.bcond('ne', -(body.length + 1) * 4), ...after, A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const piece = MAX_BLOCK * 4;
+    const insns = scanBlock(m.cpu, page, (CODE & 0xfff) + piece);
+    const loopBranch = (CODE & 0xfff) + (body.length + 1) * 4;
+    expect(insns[insns.length - 1].off).toBe(loopBranch);
+    expect(insns.length).toBe(body.length + 2 - MAX_BLOCK);
+    expect(fallThroughExits(insns)).toEqual([]);
+    // The loop's head region still runs on to the piece.
+    expect(fallThroughExits(scanBlock(m.cpu, page, CODE & 0xfff))).toEqual([(CODE & 0xfff) + piece]);
   });
 
   it("a region's first WARM_CALLS calls run at most WARM_STEPS steps each, then whole budgets, with the interpreter's counts", () => {
