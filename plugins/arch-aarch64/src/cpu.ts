@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
 import { Tlb } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
@@ -690,7 +690,13 @@ export class A64Cpu implements Cpu {
     // A page's first instruction is mostly reached running on from the page before (a loop or an
     // unrolled loop across the boundary): as hot as the code there.
     const threshold = loopsOnItself(segments.flat()) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
-    let needed = Math.max(threshold, Math.ceil(this.compileWork / size));
+    // The instructions the interpreter runs per arrival here leave out inner loops translated
+    // already (`fresh` of `size`); the wait grows with size / fresh as well, since the region
+    // translates those loops again and runs them in V8's unoptimized tiers until V8 has compiled
+    // it (compute kernel: the matrix multiply's 85-instruction inner loop was translated three
+    // times, with its middle and outer loops, each time running slower for a while).
+    const fresh = Math.max(1, size - retranslated(segments[0], (off) => page.entries[off >>> 2]?.fn != null));
+    let needed = Math.max(threshold, Math.ceil((this.compileWork * size) / (fresh * fresh)));
     // Before the CPU's first FIRST_WORK_FACTOR x compileWork instructions, wait (at least) until
     // this entry alone could have run the rest (dispatch() sets `inflight`: `retired` is exact).
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;

@@ -409,6 +409,19 @@ export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, n
   return { loops, blocks };
 }
 
+/**
+ * How many of a region's instructions (a segment: scanBlock's) lie in guest loops nested in it
+ * whose head is already a translated region's entry (`translated`): they run in translated code
+ * now, and a region here would translate them again (an outer loop around a hot inner one).
+ */
+export function retranslated(insns: Insn[], translated: (off: number) => boolean): number {
+  let n = 0;
+  const { loops } = nesting(insns);
+  const inner = [...loops].filter(([h]) => h !== insns[0].off && translated(h));
+  for (const i of insns) if (inner.some(([h, e]) => i.off >= h && i.off <= e)) n++;
+  return n;
+}
+
 /** Page offsets where the region leaves by running on into code it does not hold. */
 export function fallThroughExits(insns: Insn[]): number[] {
   const offs = new Set(insns.map((i) => i.off));
