@@ -697,21 +697,22 @@ export function generateRegion(segments: Insn[][]): string {
         break;
       case Op.ADDI:
         // 32-bit forms stay in int32 arithmetic (no carry out is needed).
-        if (sf === 0) out.push(`{ const l = (${L(rn)} + ${a}) | 0; ${set(rd, 'l', '0')} }`);
+        if (sf === 0) out.push(set(rd, `(${L(rn)} + ${a}) | 0`, '0'));
         else out.push(`{ const pa = ${L(rn)}; const rl = (pa + ${a}) | 0; const rh = (${Hi(rn)} + ${b} + ((rl >>> 0) < (pa >>> 0) ? 1 : 0)) | 0; ${set(rd, 'rl', 'rh')} }`);
         break;
       case Op.ADDSI:
         // SUBS: a, b = ~imm, -1 with carry in c = 1 (decode.ts).
         out.push(c === 1 ? addc(L(rn), Hi(rn), `${~a}`, `${~b}`, true, true) : addc(L(rn), Hi(rn), `${a}`, `${b}`, false, true));
         break;
+      // Each result word from the same word of the source: set directly (no temporaries).
       case Op.ANDI:
-        out.push(`{ const l = ${L(rn)} & ${a}, h = ${Hi(rn)} & ${b}; ${set(rd, 'l', 'h')} }`);
+        out.push(set(rd, `${L(rn)} & ${a}`, sf && b !== 0 ? `${Hi(rn)} & ${b}` : '0'));
         break;
       case Op.ORRI:
-        out.push(`{ const l = ${L(rn)} | ${a}, h = ${sf ? `${Hi(rn)} | ${b}` : '0'}; ${set(rd, 'l', 'h')} }`);
+        out.push(set(rd, `${L(rn)} | ${a}`, sf ? `${Hi(rn)} | ${b}` : '0'));
         break;
       case Op.EORI:
-        out.push(`{ const l = ${L(rn)} ^ ${a}, h = ${sf ? `${Hi(rn)} ^ ${b}` : '0'}; ${set(rd, 'l', 'h')} }`);
+        out.push(set(rd, `${L(rn)} ^ ${a}`, sf ? `${Hi(rn)} ^ ${b}` : '0'));
         break;
       case Op.ANDSI:
         out.push(`{ const l = ${L(rn)} & ${a}, h = ${Hi(rn)} & ${b}; ${logicFlags('l', 'h')} ${set(rd, 'l', 'h')} }`);
@@ -731,13 +732,16 @@ export function generateRegion(segments: Insn[][]): string {
         break;
       }
       case Op.SHIFTI:
-        out.push(`{ ${shiftedFor(rn, c & 3, c >>> 2, sf, L, Hi)} ${set(rd, 'ml', 'mh')} }`);
+        if (sf === 0) out.push(set(rd, shift32(L(rn), c & 3, c >>> 2), '0'));
+        else out.push(`{ ${shiftedFor(rn, c & 3, c >>> 2, sf, L, Hi)} ${set(rd, 'ml', 'mh')} }`);
         break;
       case Op.MOVR:
-        out.push(`{ const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} }`);
+        out.push(set(rd, L(rn), sf ? Hi(rn) : '0'));
         break;
       case Op.ADDSUB_SH: {
-        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} ${addc(L(rn), Hi(rn), 'ml', 'mh', (c & 0x100) !== 0, (c & 0x200) !== 0)} }`);
+        // 32-bit ADD/SUB without flags: one int32 expression.
+        if (sf === 0 && (c & 0x200) === 0) out.push(set(rd, `(${L(rn)} ${c & 0x100 ? '-' : '+'} ${shift32(L(rm), c & 3, (c >>> 2) & 63)}) | 0`, '0'));
+        else out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} ${addc(L(rn), Hi(rn), 'ml', 'mh', (c & 0x100) !== 0, (c & 0x200) !== 0)} }`);
         break;
       }
       case Op.ADDSUB_EXT: {
@@ -748,8 +752,14 @@ export function generateRegion(segments: Insn[][]): string {
         const inv = c & 0x400 ? '~' : '';
         const opc = (c >>> 8) & 3;
         const jsOp = opc === 1 ? '|' : opc === 2 ? '^' : '&';
-        const h = sf ? `${Hi(rn)} ${jsOp} ${inv}mh` : '0';
-        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} const l = ${L(rn)} ${jsOp} ${inv}ml, h = ${h}; ${opc === 3 ? logicFlags('l', 'h') : ''} ${set(rd, 'l', 'h')} }`);
+        const amount = (c >>> 2) & 63;
+        // Without flags, 32-bit or unshifted: each result word from the same words of the sources.
+        if (opc !== 3 && sf === 0) out.push(set(rd, `${L(rn)} ${jsOp} ${inv}(${shift32(L(rm), c & 3, amount)})`, '0'));
+        else if (opc !== 3 && amount === 0) out.push(set(rd, `${L(rn)} ${jsOp} ${inv}${L(rm)}`, `${Hi(rn)} ${jsOp} ${inv}${Hi(rm)}`));
+        else {
+          const h = sf ? `${Hi(rn)} ${jsOp} ${inv}mh` : '0';
+          out.push(`{ ${shifted(c & 3, amount)} const l = ${L(rn)} ${jsOp} ${inv}ml, h = ${h}; ${opc === 3 ? logicFlags('l', 'h') : ''} ${set(rd, 'l', 'h')} }`);
+        }
         break;
       }
       case Op.CSEL: {
@@ -925,6 +935,12 @@ function mulLong(n: string, m: string, signed: boolean, acc: [string, string] | 
   const [al, ah] = acc ?? ['0', '0'];
   if (!sub) return `${s} const qa = ${al}; const rl = (qa + pl) | 0; const rh = (${ah} + ph + ((rl >>> 0) < (qa >>> 0) ? 1 : 0)) | 0;`;
   return `${s} const qa = ${al}; const rl = (qa - pl) | 0; const rh = (${ah} - ph - ((qa >>> 0) < (pl >>> 0) ? 1 : 0)) | 0;`;
+}
+
+/** ShiftReg (alu.ts) of the 32-bit word `l` (a local) by a constant 0-31, as an int32 expression. */
+function shift32(l: string, type: number, amount: number): string {
+  if (amount === 0) return l;
+  return type === 0 ? `(${l} << ${amount})` : type === 1 ? `((${l} >>> ${amount}) | 0)` : type === 2 ? `(${l} >> ${amount})` : `((${l} >>> ${amount}) | (${l} << ${32 - amount}))`;
 }
 
 /** `const ml, mh` = ShiftReg of register `r` (alu.ts), for SHIFTI. */

@@ -231,6 +231,16 @@ describe('aarch64 region translator', () => {
     expect(source.length).toBeLessThanOrEqual(MAX_SOURCE);
   });
 
+  it('logical, shift, move and 32-bit add forms without flags set the register words directly (no temporaries)', () => {
+    const m = makeMachine();
+    const forms = [A.eor(12, 13, 12, 'lsr', 8, 0), A.and(12, 10, 12, 'lsl', 0, 1), A.andi(13, 10, 0xff, 0), A.eori(3, 3, 0xf0, 1), A.lsri(11, 11, 1, 0), A.mov(5, 6), A.add(7, 7, 8, 'lsl', 2, 0), A.sub(7, 7, 8, 'asr', 3, 0)];
+    m.load([...forms, A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const insns = scanBlock(m.cpu, page, CODE & 0xfff);
+    expect(insns.length).toBe(forms.length + 1);
+    for (const ins of insns.slice(0, forms.length)) expect(generate([ins])).not.toMatch(/const (l|h|ml|mh|pa)\b/);
+  });
+
   it('inline 32-bit divides and multiply-adds keep the edge cases (x / 0 = 0, INT32_MIN / -1, UDIV of large values)', () => {
     // A hot loop over the edge cases; results accumulated in x10 (eor) so every one counts.
     const prog = [
