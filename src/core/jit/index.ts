@@ -4,11 +4,12 @@ import { createRam, PhysicalBus } from '../bus.js';
 import { VirtualClock } from '../clock.js';
 import { EventStream } from '../events.js';
 import { CodeCache } from './code-cache.js';
-import { translatorFactory } from './translate.js';
+import { noOsr, translatorFactory } from './translate.js';
 
 export const jitKit: JitKit = {
   codeCache: (options) => new CodeCache(options),
   factory: translatorFactory,
+  noOsr,
   scratch(base, size, device) {
     const events = new EventStream();
     const bus = new PhysicalBus(createRam(base, size), events);

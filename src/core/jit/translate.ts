@@ -6,7 +6,8 @@
  * translation) reuses the factory V8 already parsed and, once hot, optimized, instead of
  * starting again in V8's bytecode interpreter.
  *
- * The first translation turns V8's on-stack replacement off for the process (noOsr).
+ * The first translation turns V8's on-stack replacement off for the process (noOsr), or a CPU that
+ * will translate does before its interpreter's first long run (JitKit.noOsr).
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -45,9 +46,11 @@ let osrOff = false;
  * Measured on the rv32 compute kernel's first run (8 interleaved fresh processes, loaded 2-core
  * VM): process CPU 834 -> 697 ms, main thread 550 -> 527 ms; the aarch64 compute kernel and the
  * rv32 boots within noise, the i386 compute kernel's process CPU -4 %. Process-wide: V8 has no
- * per-function switch.
+ * per-function switch. A CPU that will translate may call it first (JitKit.noOsr): the aarch64
+ * interpreter, optimized during its warm-up, was otherwise compiled a second time for OSR in the
+ * guest's first long execute() call, on a background thread, while the first regions waited.
  */
-function noOsr(): void {
+export function noOsr(): void {
   if (osrOff) return;
   osrOff = true;
   setFlagsFromString('--no-use-osr');
