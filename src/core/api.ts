@@ -747,6 +747,12 @@ export interface JitKit {
    */
   factory<F extends (...args: never[]) => unknown>(params: readonly string[], source: string): F;
   /**
+   * Turns V8's on-stack replacement off for the process, as the first `factory` call does: for a CPU
+   * that will translate, before its interpreter's first long run (which V8 would otherwise compile
+   * a second time, for OSR, though the next call gets the normal compile).
+   */
+  noOsr(): void;
+  /**
    * A private bus with `size` bytes of RAM at `base`, its clock and events: for a CPU type that
    * warms itself up on a scratch instance (V8 type feedback) without touching any machine. The
    * core's own classes, so the feedback is the real machines' (a plugin's copy would not be).

@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, scanRegion, scanSegments } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
 import { Tlb } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
@@ -154,7 +154,7 @@ export class A64Cpu implements Cpu {
   /** Blocks and heat of the current fetch page (dummies that never translate after a slow fetch). */
   fetchBlocks: Array<Block | undefined>;
   fetchHeat: Int16Array;
-  private readonly noBlocks = new Array<Block | undefined>(1024);
+  private readonly noBlocks = new Array<Block | undefined>(1024).fill(undefined); // as CodePage.entries
   private readonly noHeat = new Int16Array(1024);
   /** Arrivals before a block that does not loop on itself is translated (jit.ts; tests lower it). */
   hotThreshold = HOT_THRESHOLD;
@@ -239,6 +239,12 @@ export class A64Cpu implements Cpu {
     this.reset();
     // Once per process, before any guest: the interpreter's type feedback for its frequent cases.
     warmUpInterpreter((c) => new A64Cpu(c), ctx.jit);
+    // A translating core turns OSR off now rather than at its first translation: the guest's first
+    // 512 Ki instructions are interpreted (FIRST_WORK_FACTOR) in long execute() calls, for which V8
+    // compiled interpret() a second time (OSR, ~100 ms on a background thread beside the first
+    // regions' compiles). Compute kernel, installed, 12 interleaved pairs at load ~5: main-thread
+    // CPU median 1140 -> 1115 ms, other threads 595 -> 535 ms, wall 3565 -> 3275 ms.
+    if (this.jit) ctx.jit.noOsr();
   }
 
   // ------------------------------------------------------------------ Cpu interface
@@ -320,6 +326,14 @@ export class A64Cpu implements Cpu {
   }
 
   /** Cold reset into EL3 with SP_EL3 selected, DAIF masked and the MMU off (D1.9.1). */
+  /**
+   * Runs whole budgets from the first execute() call on, without the one-instruction calls of a
+   * new core (WARMUP_CALLS): the interpreter warm-up's scratch core (warmup.ts).
+   */
+  skipSingleSteps(): void {
+    this.executed = WARMUP_CALLS;
+  }
+
   reset(): void {
     this.xl.fill(0);
     this.xh.fill(0);
@@ -682,7 +696,13 @@ export class A64Cpu implements Cpu {
     // A page's first instruction is mostly reached running on from the page before (a loop or an
     // unrolled loop across the boundary): as hot as the code there.
     const threshold = loopsOnItself(segments.flat()) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
-    let needed = Math.max(threshold, Math.ceil(this.compileWork / size));
+    // The instructions the interpreter runs per arrival here leave out inner loops translated
+    // already (`fresh` of `size`); the wait grows with size / fresh as well, since the region
+    // translates those loops again and runs them in V8's unoptimized tiers until V8 has compiled
+    // it (compute kernel: the matrix multiply's 85-instruction inner loop was translated three
+    // times, with its middle and outer loops, each time running slower for a while).
+    const fresh = Math.max(1, size - retranslated(segments[0], (off) => page.entries[off >>> 2]?.fn != null));
+    let needed = Math.max(threshold, Math.ceil((this.compileWork * size) / (fresh * fresh)));
     // Before the CPU's first FIRST_WORK_FACTOR x compileWork instructions, wait (at least) until
     // this entry alone could have run the rest (dispatch() sets `inflight`: `retired` is exact).
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;

@@ -7,7 +7,7 @@
  * (HOT_THRESHOLD when it does not loop on itself). From there it takes every translatable
  * instruction reachable in the page by fall-through and forward branches (B, BL, B.cond,
  * CBZ/CBNZ, TBZ/TBNZ), up to MAX_BLOCK instructions (one that heads a loop: up to the loop's end,
- * loopEnd); a branch back to its first instruction
+ * loopEnd; one inside a longer loop: up to that loop's branch back, closesOuterLoop); a branch back to its first instruction
  * loops inside the function while the step budget allows another pass; any other branch, BR,
  * BLR, RET, or an instruction it does not translate (system, FP/SIMD, exclusives, LDTR/STTR...)
  * leaves it, and the interpreter goes on (and may enter another region there). A region that
@@ -20,7 +20,7 @@
  * per physical page and drops them on a store to the page (cpu.ts ramWritten, codeWritten).
  *
  * Exits follow the interpreter's rules: a load or store that misses the TLB fast path calls the
- * same slow path with `cpu.inflight` exact; on a fault the registers of the completed
+ * same slow path with `cpu.inflight` exact (out of line: loadAt, storeAt, pairAt); on a fault the registers of the completed
  * instructions are written back and the steps returned include the faulting one (`cpu.exc` set,
  * next pc = the faulting instruction's); after an access that needs the run loop
  * (`cpu.attention`) or a store to a page with flags the function returns after that instruction.
@@ -147,7 +147,9 @@ export function nzcvOf(k: FlagKind, f: number, a: number, b: number, c: number, 
   }
 }
 
-const HELPERS = { extendReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadSlow, storeSlow, nzcvOf, MV, R };
+/** The words LDP's slow path loaded (pairAt): first register low, high, second low, high. */
+const PV = new Int32Array(4);
+const HELPERS = { extendReg, executeDataProc, dataProc1, dataProc2, dataProc3, loadAt, storeAt, pairAt, nzcvOf, MV, PV, R };
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
@@ -190,10 +192,24 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
         if (target >= idx && target < end && target !== i) work.push(target);
       }
       if (op < Op.BCOND || op > Op.TBNZ) break; // B, BL, BR, BLR, RET: no fall-through
+      if (stops === undefined && closesOuterLoop(ins, idx)) break;
     }
   }
   if (!found.has(idx)) return [];
   return [...found.values()].sort((x, y) => x.off - y.off);
+}
+
+/**
+ * Whether `ins` is a conditional branch back to before `start`: the end of a guest loop that a
+ * region starting at `start` is a piece of (an unrolled loop longer than a region, a region entered
+ * inside a loop). What follows it is the loop's exit, run once per loop: a region (not one of
+ * several segments: scanSegments) ends there and does not run on into it (fallThroughExits).
+ * Running on made the compute kernel translate two pieces of its CRC loop twice (after the
+ * random-fill loop's last piece ran into it) and three more regions after a loop ending on the
+ * next page, each used about 16 times.
+ */
+export function closesOuterLoop(ins: Insn, start: number): boolean {
+  return ins.op >= Op.BCOND && ins.op <= Op.TBNZ && ins.off + ins.a < start;
 }
 
 /** Most segments in a region (scanSegments). */
@@ -393,6 +409,19 @@ export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, n
   return { loops, blocks };
 }
 
+/**
+ * How many of a region's instructions (a segment: scanBlock's) lie in guest loops nested in it
+ * whose head is already a translated region's entry (`translated`): they run in translated code
+ * now, and a region here would translate them again (an outer loop around a hot inner one).
+ */
+export function retranslated(insns: Insn[], translated: (off: number) => boolean): number {
+  let n = 0;
+  const { loops } = nesting(insns);
+  const inner = [...loops].filter(([h]) => h !== insns[0].off && translated(h));
+  for (const i of insns) if (inner.some(([h, e]) => i.off >= h && i.off <= e)) n++;
+  return n;
+}
+
 /** Page offsets where the region leaves by running on into code it does not hold. */
 export function fallThroughExits(insns: Insn[]): number[] {
   const offs = new Set(insns.map((i) => i.off));
@@ -400,7 +429,7 @@ export function fallThroughExits(insns: Insn[]): number[] {
   const loopExit = loopEnd(insns);
   for (const i of insns) {
     const fallsThrough = !isBranch(i.op) || (i.op >= Op.BCOND && i.op <= Op.TBNZ);
-    if (fallsThrough && !offs.has(i.off + 4) && i.off + 4 < 0x1000 && i.off + 4 !== loopExit) out.push(i.off + 4);
+    if (fallsThrough && !offs.has(i.off + 4) && i.off + 4 < 0x1000 && i.off + 4 !== loopExit && !closesOuterLoop(i, insns[0].off)) out.push(i.off + 4);
   }
   return out;
 }
@@ -546,7 +575,6 @@ export function generateRegion(segments: Insn[][]): string {
   /** Statements setting register `r` from the JS expressions `lo`, `hi` (evaluated first). */
   // Nothing for the XZR sink (33): never read, so a compare (SUBS to it) computes no difference.
   const set = (r: number, lo: string, hi: string) => (r === REG_SINK ? '' : `${L(r)} = ${lo}; ${Hi(r)} = ${hi};`);
-  const pcAt = (off: number) => `(pg + ${off}) | 0`;
   const npc = (lo: string, hi: string) => `cpu.npcLo = ${lo}; cpu.npcHi = ${hi};`;
   /**
    * Leaves with `steps` + `done` steps and the next pc at page offset `off` (of any distance: the
@@ -614,7 +642,8 @@ export function generateRegion(segments: Insn[][]): string {
       out.push(label[0] === 'l' ? `${label}: for (;;) {` : `${label}: {`);
       open.push([label, end]);
     }
-    const inflight = `cpu.inflight = n0 + steps + ${p};`;
+    /** The steps done before this instruction (`cpu.inflight` for a slow path). */
+    const inflight = `n0 + steps + ${p}`;
     /** After this instruction faulted: earlier instructions' registers kept, pc at it. */
     const trapExit = exitTo(off, p + 1);
     /** After this instruction completed. */
@@ -668,21 +697,22 @@ export function generateRegion(segments: Insn[][]): string {
         break;
       case Op.ADDI:
         // 32-bit forms stay in int32 arithmetic (no carry out is needed).
-        if (sf === 0) out.push(`{ const l = (${L(rn)} + ${a}) | 0; ${set(rd, 'l', '0')} }`);
+        if (sf === 0) out.push(set(rd, `(${L(rn)} + ${a}) | 0`, '0'));
         else out.push(`{ const pa = ${L(rn)}; const rl = (pa + ${a}) | 0; const rh = (${Hi(rn)} + ${b} + ((rl >>> 0) < (pa >>> 0) ? 1 : 0)) | 0; ${set(rd, 'rl', 'rh')} }`);
         break;
       case Op.ADDSI:
         // SUBS: a, b = ~imm, -1 with carry in c = 1 (decode.ts).
         out.push(c === 1 ? addc(L(rn), Hi(rn), `${~a}`, `${~b}`, true, true) : addc(L(rn), Hi(rn), `${a}`, `${b}`, false, true));
         break;
+      // Each result word from the same word of the source: set directly (no temporaries).
       case Op.ANDI:
-        out.push(`{ const l = ${L(rn)} & ${a}, h = ${Hi(rn)} & ${b}; ${set(rd, 'l', 'h')} }`);
+        out.push(set(rd, `${L(rn)} & ${a}`, sf && b !== 0 ? `${Hi(rn)} & ${b}` : '0'));
         break;
       case Op.ORRI:
-        out.push(`{ const l = ${L(rn)} | ${a}, h = ${sf ? `${Hi(rn)} | ${b}` : '0'}; ${set(rd, 'l', 'h')} }`);
+        out.push(set(rd, `${L(rn)} | ${a}`, sf ? `${Hi(rn)} | ${b}` : '0'));
         break;
       case Op.EORI:
-        out.push(`{ const l = ${L(rn)} ^ ${a}, h = ${sf ? `${Hi(rn)} ^ ${b}` : '0'}; ${set(rd, 'l', 'h')} }`);
+        out.push(set(rd, `${L(rn)} ^ ${a}`, sf ? `${Hi(rn)} ^ ${b}` : '0'));
         break;
       case Op.ANDSI:
         out.push(`{ const l = ${L(rn)} & ${a}, h = ${Hi(rn)} & ${b}; ${logicFlags('l', 'h')} ${set(rd, 'l', 'h')} }`);
@@ -702,13 +732,16 @@ export function generateRegion(segments: Insn[][]): string {
         break;
       }
       case Op.SHIFTI:
-        out.push(`{ ${shiftedFor(rn, c & 3, c >>> 2, sf, L, Hi)} ${set(rd, 'ml', 'mh')} }`);
+        if (sf === 0) out.push(set(rd, shift32(L(rn), c & 3, c >>> 2), '0'));
+        else out.push(`{ ${shiftedFor(rn, c & 3, c >>> 2, sf, L, Hi)} ${set(rd, 'ml', 'mh')} }`);
         break;
       case Op.MOVR:
-        out.push(`{ const l = ${L(rn)}, h = ${sf ? Hi(rn) : '0'}; ${set(rd, 'l', 'h')} }`);
+        out.push(set(rd, L(rn), sf ? Hi(rn) : '0'));
         break;
       case Op.ADDSUB_SH: {
-        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} ${addc(L(rn), Hi(rn), 'ml', 'mh', (c & 0x100) !== 0, (c & 0x200) !== 0)} }`);
+        // 32-bit ADD/SUB without flags: one int32 expression.
+        if (sf === 0 && (c & 0x200) === 0) out.push(set(rd, `(${L(rn)} ${c & 0x100 ? '-' : '+'} ${shift32(L(rm), c & 3, (c >>> 2) & 63)}) | 0`, '0'));
+        else out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} ${addc(L(rn), Hi(rn), 'ml', 'mh', (c & 0x100) !== 0, (c & 0x200) !== 0)} }`);
         break;
       }
       case Op.ADDSUB_EXT: {
@@ -719,8 +752,14 @@ export function generateRegion(segments: Insn[][]): string {
         const inv = c & 0x400 ? '~' : '';
         const opc = (c >>> 8) & 3;
         const jsOp = opc === 1 ? '|' : opc === 2 ? '^' : '&';
-        const h = sf ? `${Hi(rn)} ${jsOp} ${inv}mh` : '0';
-        out.push(`{ ${shifted(c & 3, (c >>> 2) & 63)} const l = ${L(rn)} ${jsOp} ${inv}ml, h = ${h}; ${opc === 3 ? logicFlags('l', 'h') : ''} ${set(rd, 'l', 'h')} }`);
+        const amount = (c >>> 2) & 63;
+        // Without flags, 32-bit or unshifted: each result word from the same words of the sources.
+        if (opc !== 3 && sf === 0) out.push(set(rd, `${L(rn)} ${jsOp} ${inv}(${shift32(L(rm), c & 3, amount)})`, '0'));
+        else if (opc !== 3 && amount === 0) out.push(set(rd, `${L(rn)} ${jsOp} ${inv}${L(rm)}`, `${Hi(rn)} ${jsOp} ${inv}${Hi(rm)}`));
+        else {
+          const h = sf ? `${Hi(rn)} ${jsOp} ${inv}mh` : '0';
+          out.push(`{ ${shifted(c & 3, amount)} const l = ${L(rn)} ${jsOp} ${inv}ml, h = ${h}; ${opc === 3 ? logicFlags('l', 'h') : ''} ${set(rd, 'l', 'h')} }`);
+        }
         break;
       }
       case Op.CSEL: {
@@ -793,11 +832,11 @@ export function generateRegion(segments: Insn[][]): string {
       }
       case Op.LOAD:
       case Op.STORE:
-        out.push(loadStore(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off)));
+        out.push(loadStore(ins, L, Hi, inflight, trapExit, doneExit, `pg + ${off}`));
         break;
       case Op.LDP:
       case Op.STP:
-        out.push(loadStorePair(ins, L, Hi, inflight, trapExit, doneExit, pcAt(off)));
+        out.push(loadStorePair(ins, L, Hi, inflight, trapExit, doneExit, `pg + ${off}`));
         break;
       case Op.B:
         out.push(branch('true', false));
@@ -861,7 +900,7 @@ export function generateRegion(segments: Insn[][]): string {
   const wb = halves.map((v) => `x${v[0]}[${v.slice(1)}] = ${v};`).join(' ') + (flagsWritten ? ' cpu.nzcv = H.nzcvOf(fk, f, fa, fb, fc, fd);' : '');
   const head = [
     '"use strict";',
-    'const R = H.R, MV = H.MV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
+    'const R = H.R, MV = H.MV, PV = H.PV, xl = cpu.xl, xh = cpu.xh, i32 = cpu.ramI32, u16 = cpu.ramU16, u8 = cpu.ramU8, flags = cpu.pageFlags, ramBase = cpu.ramBase;',
     'const tlb = cpu.tlb, tlbLo = tlb.tagLo, tlbHi = tlb.tagHi, tlbPerm = tlb.perm, tlbRam = tlb.ram;',
     // Named by its first instruction's page offset and size (profiles, --trace-deopt).
     `return function region_${first.toString(16)}_${len}(pcLo, pcHi, n0, maxSteps, seg0) {`,
@@ -896,6 +935,12 @@ function mulLong(n: string, m: string, signed: boolean, acc: [string, string] | 
   const [al, ah] = acc ?? ['0', '0'];
   if (!sub) return `${s} const qa = ${al}; const rl = (qa + pl) | 0; const rh = (${ah} + ph + ((rl >>> 0) < (qa >>> 0) ? 1 : 0)) | 0;`;
   return `${s} const qa = ${al}; const rl = (qa - pl) | 0; const rh = (${ah} - ph - ((qa >>> 0) < (pl >>> 0) ? 1 : 0)) | 0;`;
+}
+
+/** ShiftReg (alu.ts) of the 32-bit word `l` (a local) by a constant 0-31, as an int32 expression. */
+function shift32(l: string, type: number, amount: number): string {
+  if (amount === 0) return l;
+  return type === 0 ? `(${l} << ${amount})` : type === 1 ? `((${l} >>> ${amount}) | 0)` : type === 2 ? `(${l} >> ${amount})` : `((${l} >>> ${amount}) | (${l} << ${32 - amount}))`;
 }
 
 /** `const ml, mh` = ShiftReg of register `r` (alu.ts), for SHIFTI. */
@@ -940,12 +985,71 @@ function extended(l: string, h: string, option: number, shift: number, lo: strin
   return `const ${lo}w = ${e}, ${hi}w = ${eh}; const ${lo} = ${lo}w << ${shift}, ${hi} = (${hi}w << ${shift}) | (${lo}w >>> ${32 - shift});`;
 }
 
-/** The RAM offset of (vl, vh) for an access with permission mask `perm` (as execute.ts), or 2^32 - 1. */
-function ramOffset(perm: string, extra = ''): string {
+/**
+ * The RAM offset of the address (`vl`, `vh`: JS expressions without side effects, e.g. locals) for
+ * an access with permission mask `perm` (as execute.ts), or 2^32 - 1: `let off`.
+ */
+function ramOffset(vl: string, vh: string, perm: string, extra = ''): string {
   return (
-    `let off = 4294967295; if (mmuOff) { if (vh === 0) off = (vl - ramBase) >>> 0; } ` +
-    `else { const e = ((vl >>> 12) ^ (vh >>> 16)) & ${TLB_MASK}; if (tlbLo[e] === (vl & -4096) && tlbHi[e] === vh && (tlbPerm[e] & ${perm}) !== 0${extra}) off = tlbRam[e] + (vl & 0xfff); }`
+    `let off = 4294967295; if (mmuOff) { if (${vh} === 0) off = (${vl} - ramBase) >>> 0; } ` +
+    `else { const e = ((${vl} >>> 12) ^ (${vh} >>> 16)) & ${TLB_MASK}; if (tlbLo[e] === (${vl} & -4096) && tlbHi[e] === ${vh} && (tlbPerm[e] & ${perm}) !== 0${extra}) off = tlbRam[e] + (${vl} & 0xfff); }`
   );
+}
+
+/**
+ * `const nl, nh` = the base register `rn` plus the offset (`ol`, `oh`: JS expressions) when it is
+ * not zero; the names of the sum's words (the base's own locals for a zero offset).
+ */
+function baseSum(rn: number, ol: string, oh: string, zero: boolean, L: (r: number) => string, Hi: (r: number) => string): [string, string, string] {
+  if (zero) return ['', L(rn), Hi(rn)];
+  const high = oh === '0' ? Hi(rn) : `${Hi(rn)} + ${oh}`;
+  return [`const nl = (${L(rn)} + ${ol}) | 0, nh = (${high} + ((nl >>> 0) < (${L(rn)} >>> 0) ? 1 : 0)) | 0;`, 'nl', 'nh'];
+}
+
+/**
+ * The slow paths of a region's accesses (the interpreter's, memory.ts), called with the steps
+ * done before the access (`cpu.inflight`) and the access's pc (page + offset): whether it faulted
+ * (`cpu.exc`). A load's value is in MV. Out of line, so that each access's code stays short.
+ */
+function loadAt(cpu: A64Cpu, vl: number, vh: number, size: number, pc: number, pcHi: number, inflight: number): boolean {
+  cpu.inflight = inflight;
+  loadSlow(cpu, vl, vh, size, pc | 0, pcHi, false);
+  return cpu.exc;
+}
+
+function storeAt(cpu: A64Cpu, vl: number, vh: number, size: number, lo: number, hi: number, pc: number, pcHi: number, inflight: number): boolean {
+  cpu.inflight = inflight;
+  storeSlow(cpu, vl, vh, size, lo, hi, pc | 0, pcHi, false);
+  return cpu.exc;
+}
+
+/**
+ * LDP/STP's two accesses off the fast path (memory.ts loadStoreOther, each of 2^size bytes, the
+ * second after the first): as loadAt/storeAt; a load's words in PV (`signed`: LDPSW's 32-bit
+ * words sign-extended, else zero-extended), registers left to the caller once both succeeded.
+ */
+function pairAt(cpu: A64Cpu, load: boolean, vl: number, vh: number, size: number, signed: boolean, l1: number, h1: number, l2: number, h2: number, pc: number, pcHi: number, inflight: number): boolean {
+  cpu.inflight = inflight;
+  const s2 = (vl >>> 0) + (1 << size);
+  const wl = s2 | 0;
+  const wh = (vh + (s2 >= 4294967296 ? 1 : 0)) | 0;
+  if (load) {
+    loadSlow(cpu, vl, vh, size, pc | 0, pcHi, false);
+    if (cpu.exc) return true;
+    const p1 = MV[0];
+    const q1 = size === 3 ? MV[1] : signed ? p1 >> 31 : 0;
+    loadSlow(cpu, wl, wh, size, pc | 0, pcHi, false);
+    if (cpu.exc) return true;
+    PV[0] = p1;
+    PV[1] = q1;
+    PV[2] = MV[0];
+    PV[3] = size === 3 ? MV[1] : signed ? MV[0] >> 31 : 0;
+    return false;
+  }
+  storeSlow(cpu, vl, vh, size, l1, h1, pc | 0, pcHi, false);
+  if (cpu.exc) return true;
+  storeSlow(cpu, wl, wh, size, l2, h2, pc | 0, pcHi, false);
+  return cpu.exc;
 }
 
 /** LOAD/STORE (execute.ts): immediate, pre/post-index and register offsets. */
@@ -955,15 +1059,20 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
   const size = c & 3;
   const isLoad = op === Op.LOAD;
   const s: string[] = ['{'];
-  if (mode === 3) s.push(extended(L(rm), Hi(rm), (c >>> 6) & 7, (c >>> 9) & 3, 'ol', 'oh'));
-  else s.push(`const ol = ${a}, oh = ${b};`);
-  s.push(mode !== 3 && a === 0 && b === 0 ? `const nl = ${L(rn)}, nh = ${Hi(rn)}, bl = nl, bh = nh;` : `const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ol) | 0; const nh = (bh + oh + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
-  s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
-  s.push(ramOffset(isLoad ? 'fastRead' : 'fastWrite'));
+  let [ol, oh] = [`${a}`, `${b}`];
+  if (mode === 3) {
+    s.push(extended(L(rm), Hi(rm), (c >>> 6) & 7, (c >>> 9) & 3, 'ol', 'oh'));
+    [ol, oh] = ['ol', 'oh'];
+  }
+  const [sum, nl, nh] = baseSum(rn, ol, oh, mode !== 3 && a === 0 && b === 0, L, Hi);
+  s.push(sum);
+  // Post-index (mode 2) accesses the base itself.
+  const [vl, vh] = mode === 2 ? [L(rn), Hi(rn)] : [nl, nh];
+  s.push(ramOffset(vl, vh, isLoad ? 'fastRead' : 'fastWrite'));
   const aligned = size === 0 ? '' : ` && (off & ${(1 << size) - 1}) === 0`;
   // The registers written (base, then Rt); also before leaving after an access that needs the
   // run loop (cpu.attention after the slow path, a store to a page with flags).
-  let finish = mode === 1 || mode === 2 ? `${L(rn)} = nl; ${Hi(rn)} = nh;` : '';
+  let finish = (mode === 1 || mode === 2) && nl !== L(rn) ? `${L(rn)} = ${nl}; ${Hi(rn)} = ${nh};` : '';
   if (isLoad) {
     const ext = (c >>> 2) & 3;
     if (ext !== 0) {
@@ -974,7 +1083,7 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
     finish += ` ${L(rd)} = ll; ${Hi(rd)} = lh;`;
     const fast = size === 3 ? 'll = i32[off >>> 2]; lh = i32[(off >>> 2) + 1];' : size === 2 ? 'll = i32[off >>> 2];' : size === 1 ? 'll = u16[off >>> 1];' : 'll = u8[off];';
     s.push(`let ll = 0, lh = 0; if (off < ramSize${aligned}) { ${fast} }`);
-    s.push(`else { ${inflight} H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ll = MV[0]; lh = MV[1]; if (cpu.attention) { ${finish} ${doneExit} } }`);
+    s.push(`else { if (H.loadAt(cpu, ${vl}, ${vh}, ${size}, ${pcHere}, pcHi, ${inflight})) ${trapExit} ll = MV[0]; lh = MV[1]; if (cpu.attention) { ${finish} ${doneExit} } }`);
   } else {
     const fast =
       size === 3
@@ -984,16 +1093,16 @@ function loadStore(ins: Insn, L: (r: number) => string, Hi: (r: number) => strin
           : size === 1
             ? `u16[off >>> 1] = ${L(rd)};`
             : `u8[off] = ${L(rd)};`;
-    s.push(`if (off < ramSize${aligned}) { ${fast} if (flags[off >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${1 << size}); ${finish} ${doneExit} } }`);
-    s.push(`else { ${inflight} H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} if (cpu.attention) { ${finish} ${doneExit} } }`);
+    s.push(`if (off < ramSize${aligned}) { ${fast} if (flags[off >>> 12] !== 0) { cpu.inflight = ${inflight}; cpu.ramWritten(off, ${1 << size}); ${finish} ${doneExit} } }`);
+    s.push(`else { if (H.storeAt(cpu, ${vl}, ${vh}, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, ${inflight})) ${trapExit} if (cpu.attention) { ${finish} ${doneExit} } }`);
   }
   s.push(`${finish} }`);
   return s.join(' ');
 }
 
 /**
- * LDP/STP (execute.ts): the aligned fast path in RAM, else the two accesses of memory.ts's
- * loadStoreOther through loadSlow/storeSlow on the values (registers written once both succeeded).
+ * LDP/STP (execute.ts): the aligned fast path in RAM, else pairAt (registers written once both
+ * accesses succeeded).
  */
 function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => string, inflight: string, trapExit: string, doneExit: string, pcHere: string): string {
   const { op, rd, rn, rm, a, c } = ins;
@@ -1001,10 +1110,11 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
   const wide = (c & 3) === 3;
   const isLdp = op === Op.LDP;
   const s: string[] = ['{'];
-  s.push(`const bl = ${L(rn)}, bh = ${Hi(rn)}; const nl = (bl + ${a}) | 0; const nh = (bh + ${a >> 31} + ((nl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`);
-  s.push(mode === 2 ? 'const vl = bl, vh = bh;' : 'const vl = nl, vh = nh;');
-  s.push(ramOffset(isLdp ? 'fastRead' : 'fastWrite', ` && (vl & 0xfff) <= ${wide ? 0xff0 : 0xff8}`));
-  const writeBase = mode !== 0 ? `${L(rn)} = nl; ${Hi(rn)} = nh;` : '';
+  const [sum, nl, nh] = baseSum(rn, `${a}`, `${a >> 31}`, a === 0, L, Hi);
+  s.push(sum);
+  const [vl, vh] = mode === 2 ? [L(rn), Hi(rn)] : [nl, nh];
+  s.push(ramOffset(vl, vh, isLdp ? 'fastRead' : 'fastWrite', ` && (${vl} & 0xfff) <= ${wide ? 0xff0 : 0xff8}`));
+  const writeBase = mode !== 0 && nl !== L(rn) ? `${L(rn)} = ${nl}; ${Hi(rn)} = ${nh};` : '';
   let fast: string;
   if (isLdp) {
     if (wide) fast = `const w = off >>> 2; const p1 = i32[w], q1 = i32[w + 1], p2 = i32[w + 2], q2 = i32[w + 3]; ${writeBase} ${L(rd)} = p1; ${Hi(rd)} = q1; ${L(rm)} = p2; ${Hi(rm)} = q2;`;
@@ -1014,24 +1124,12 @@ function loadStorePair(ins: Insn, L: (r: number) => string, Hi: (r: number) => s
     }
   } else {
     const stores = wide ? `i32[w] = ${L(rd)}; i32[w + 1] = ${Hi(rd)}; i32[w + 2] = ${L(rm)}; i32[w + 3] = ${Hi(rm)};` : `i32[w] = ${L(rd)}; i32[w + 1] = ${L(rm)};`;
-    fast = `const w = off >>> 2; ${stores} ${writeBase} if (flags[off >>> 12] !== 0 || flags[(off + ${wide ? 15 : 7}) >>> 12] !== 0) { ${inflight} cpu.ramWritten(off, ${wide ? 16 : 8}); ${doneExit} }`;
+    fast = `const w = off >>> 2; ${stores} ${writeBase} if (flags[off >>> 12] !== 0 || flags[(off + ${wide ? 15 : 7}) >>> 12] !== 0) { cpu.inflight = ${inflight}; cpu.ramWritten(off, ${wide ? 16 : 8}); ${doneExit} }`;
   }
   s.push(`if (off + ${wide ? 16 : 8} <= ramSize && (off & ${wide ? 7 : 3}) === 0) { ${fast} }`);
-  // The second access is 2^size bytes after the first.
-  const size = c & 3;
-  const second = `const s2 = (vl >>> 0) + ${1 << size}; const wl = s2 | 0, wh = (vh + (s2 >= ${TWO32} ? 1 : 0)) | 0;`;
-  let slow: string;
-  if (isLdp) {
-    const high = (v: string, hv: string) => (wide ? hv : c & 16 ? `${v} >> 31` : '0');
-    slow =
-      `H.loadSlow(cpu, vl, vh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} const p1 = MV[0], q1 = ${high('p1', 'MV[1]')}; ` +
-      `H.loadSlow(cpu, wl, wh, ${size}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} const p2 = MV[0], q2 = ${high('p2', 'MV[1]')}; ` +
-      `${writeBase} ${L(rd)} = p1; ${Hi(rd)} = q1; ${L(rm)} = p2; ${Hi(rm)} = q2;`;
-  } else {
-    slow =
-      `H.storeSlow(cpu, vl, vh, ${size}, ${L(rd)}, ${Hi(rd)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ` +
-      `H.storeSlow(cpu, wl, wh, ${size}, ${L(rm)}, ${Hi(rm)}, ${pcHere}, pcHi, false); if (cpu.exc) ${trapExit} ${writeBase}`;
-  }
-  s.push(`else { ${inflight} ${second} ${slow} if (cpu.attention) ${doneExit} } }`);
+  const values = isLdp ? '0, 0, 0, 0' : `${L(rd)}, ${Hi(rd)}, ${L(rm)}, ${Hi(rm)}`;
+  const call = `H.pairAt(cpu, ${isLdp}, ${vl}, ${vh}, ${c & 3}, ${(c & 16) !== 0}, ${values}, ${pcHere}, pcHi, ${inflight})`;
+  const written = isLdp ? `${writeBase} ${L(rd)} = PV[0]; ${Hi(rd)} = PV[1]; ${L(rm)} = PV[2]; ${Hi(rm)} = PV[3];` : writeBase;
+  s.push(`else { if (${call}) ${trapExit} ${written} if (cpu.attention) ${doneExit} } }`);
   return s.join(' ');
 }

@@ -17,7 +17,10 @@ const BASE = 0;
 const RAM = 0x10000;
 /** Where the warm-up's device is (a page of registers that read as 0 and ignore writes). */
 export const DEVICE = 0x3f000000;
-/** Passes: V8 allocates a function's feedback vector only after its first calls. */
+/**
+ * Passes of each core: V8 allocates a function's feedback vector only after its first calls, and a
+ * new core's first 1000 execute() calls run one instruction each (cpu.ts WARMUP_CALLS).
+ */
 export const PASSES = 6;
 
 let warmed = false;
@@ -31,18 +34,34 @@ export function warmUpInterpreter(create: (ctx: CpuContext) => A64Cpu, kit: JitK
   keep.push(runWarmUp(create, kit));
 }
 
-/** Runs the warm-up program PASSES times on a new scratch core (interpreter only) and returns it (tests). */
+/**
+ * Runs the warm-up program PASSES times on each of two scratch cores and returns the first (tests).
+ * One runs under the translator's dispatch() (no translation: too few instructions, cpu.ts
+ * compileBlockAt), where the interpreter takes its paths for control transfers and page changes
+ * (a slot's heat, back to dispatch()) that it never takes alone; it runs whole passes from its
+ * first, so that those paths have type feedback before V8 marks interpret() for optimization (during
+ * the other core's one-instruction calls; the compile reads the feedback there is then). Each
+ * pass of the jit core comes before the same pass of the interpreter's.
+ */
 export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64Cpu {
   const device = { name: 'warm-up device', accesses: 0, read: () => (device.accesses++, 0), write: () => void device.accesses++ };
   const { bus, clock, events } = kit.scratch(BASE, RAM, { base: DEVICE, size: 0x1000, device });
-  const cpu = create({ jit: kit, id: 0, engine: 'interp', bus, clock, events, machine: { powerOff() {}, reset() {} }, props: {} });
+  const machine = { powerOff() {}, reset() {} };
+  const [interp, jit] = (['interp', 'jit'] as const).map((engine) => create({ jit: kit, id: 0, engine, bus, clock, events, machine, props: {} }));
+  jit.skipSingleSteps();
+  // The data page has the flags of a page holding translated code: a store there takes the
+  // interpreter's path that tells the core (cpu.ramWritten).
+  bus.markCode((DATA - BASE) >>> 12);
   const words = warmUpProgram();
   for (let pass = 0; pass < PASSES; pass++) {
-    for (let k = 0; k < words.length; k++) bus.ram.i32[k] = words[k];
-    cpu.reset();
-    cpu.run(words.length);
+    for (const cpu of [jit, interp]) {
+      for (let k = 0; k < words.length; k++) bus.ram.i32[k] = words[k];
+      bus.ram.i32[FAR >>> 2] = farCode(words);
+      cpu.reset();
+      cpu.run(words.length);
+    }
   }
-  return cpu;
+  return interp;
 }
 
 // Registers: x0-x7 operands and results, x8 the data address, x9 the device's, x10 a branch target.
@@ -72,7 +91,16 @@ const pair = (opc: number, load: number, rt: number, rt2: number, rn: number, im
 const bcond = (cond: number) => (0b01010100 << 24) | (2 << 5) | cond;
 const cb = (sf: number, nz: number, rt: number) => (sf << 31) | (0b011010 << 25) | (nz << 24) | (2 << 5) | rt;
 const tb = (nz: number, rt: number, bit: number) => ((bit >> 5) << 31) | (0b011011 << 25) | (nz << 24) | ((bit & 31) << 19) | (2 << 5) | rt;
-const B_NEXT = (0b000101 << 26) | 1;
+/** B by `offset` bytes. */
+const branchTo = (offset: number) => (0b000101 << 26) | ((offset >> 2) & 0x3ffffff);
+const B_NEXT = branchTo(4);
+/** Where the program's branch to another page goes (RAM offset). */
+export const FAR = 0x1000;
+
+/** The word at FAR: a branch back to the program's last instruction (its WFI). */
+export function farCode(words: number[]): number {
+  return branchTo((words.length - 1) * 4 - FAR);
+}
 const BL_NEXT = (0b100101 << 26) | 1;
 const NOP = 0xd503201f | 0;
 /** ADR rd, pc + 8. */
@@ -82,10 +110,15 @@ const WFI = 0xd503207f | 0;
 /** The program's instruction words, from the start of RAM. */
 export function warmUpProgram(): number[] {
   const p: number[] = [movWide(1, 2, 0, 0x1234), movWide(1, 3, 0, 0x8765, 1), movWide(1, 2, 1, 7), movWide(1, 2, 2, 5), movWide(1, 0, 4, 5), movWide(0, 0, 4, 5)];
+  // MOVK of each width, into the low and the high word.
+  p.push(movWide(0, 3, 3, 0x1111, 1), movWide(1, 3, 3, 0x2222, 2));
   p.push(movWide(1, 2, 8, DATA), movWide(1, 2, 9, DEVICE >>> 16, 1), adr8(10), (1 << 31) | (0b10000 << 24) | 11 /* adrp x11 */);
+  // ADR x11, pc - 8: a sum of the words past 2^32 (a backward offset).
+  p.push((0b10000 << 24) | (0x7fffe << 5) | 11);
   for (const sf of [0, 1]) {
     for (const [sub, s] of [[0, 0], [1, 0], [0, 1], [1, 1]]) p.push(addImm(sf, sub, s, 3, 0, 5), addShifted(sf, sub, s, 3, 0, 1, 1, 3), addExtended(sf, sub, s, 3, 0, 1, 2 + 4 * sf, 2));
     for (const opc of [0, 1, 2, 3]) p.push(logImm(sf, opc, 3, 0), logShifted(sf, opc, 0, 3, 0, 1, 0, 4), logShifted(sf, opc, 1, 3, 0, 1, 2, 1));
+    p.push(logShifted(sf, 1, 0, 3, 31, 1) /* mov (register) */);
     const top = 31 + 32 * sf;
     p.push(bitfield(sf, 2, 3, 0, 4, top), bitfield(sf, 2, 3, 0, top - 3, top - 4), bitfield(sf, 0, 3, 0, 4, top), bitfield(sf, 0, 3, 0, 0, 7), bitfield(sf, 1, 3, 0, 8, 7));
     p.push((sf << 31) | (0b00100111 << 23) | (sf << 22) | (1 << 16) | (8 << 10) | (0 << 5) | 3 /* extr */, movWide(sf, 2, 4, 0xffff, 0));
@@ -120,6 +153,8 @@ export function warmUpProgram(): number[] {
   p.push(0xc85f7c00 | (8 << 5) | 3 /* ldxr x3, [x8] */, 0xc8007c00 | (5 << 16) | (8 << 5) | 3 /* stxr w5, x3, [x8] */, 0xc8dffc00 | (8 << 5) | 3 /* ldar */, 0xc89ffc00 | (8 << 5) | 3 /* stlr */);
   // NZCV read and written: a system-register access.
   p.push(0xd53b4200 | 3 /* mrs x3, nzcv */, 0xd51b4200 | 3 /* msr nzcv, x3 */, NOP);
+  // A branch to the next page and back (farCode): a fetch from another page.
+  p.push(branchTo(FAR - p.length * 4));
   // WFI with no interrupt enabled: the core waits and run() returns.
   p.push(WFI);
   return p.map((w) => w | 0);

@@ -47,7 +47,10 @@ export class CodePage<T> {
 
   constructor(codeWords: number, slots: number) {
     this.code = new Int32Array(codeWords);
-    this.entries = new Array<T | undefined>(slots);
+    // Filled with undefined, the array holds any value from the start (V8's HOLEY_ELEMENTS) rather
+    // than changing kind at its first translation: code that read the entries of pages without
+    // translations (an interpreter's warm-up) keeps its type feedback valid.
+    this.entries = new Array<T | undefined>(slots).fill(undefined);
     this.heat = new Int16Array(slots);
     this.warm = new Uint8Array(slots);
     this.waited = new Uint32Array(slots);

@@ -4,12 +4,13 @@ import { createRam, PhysicalBus } from '../bus.js';
 import { VirtualClock } from '../clock.js';
 import { EventStream } from '../events.js';
 import { CodeCache } from './code-cache.js';
-import { translatorFactory } from './translate.js';
+import { noOsr, translatorFactory } from './translate.js';
 import { compileWasm, I32, I64, WasmCode, WasmOp, wasmModule } from './wasm-module.js';
 
 export const jitKit: JitKit = {
   codeCache: (options) => new CodeCache(options),
   factory: translatorFactory,
+  noOsr,
   scratch(base, size, device) {
     const events = new EventStream();
     const bus = new PhysicalBus(createRam(base, size), events);

@@ -6,7 +6,8 @@
  * translation) reuses the factory V8 already parsed and, once hot, optimized, instead of
  * starting again in V8's bytecode interpreter.
  *
- * The first translation turns V8's on-stack replacement off for the process (noOsr).
+ * The first translation turns V8's on-stack replacement off for the process (noOsr), or a CPU that
+ * will translate does before its interpreter's first long run (JitKit.noOsr).
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -48,8 +49,11 @@ let osrOff = false;
  * per-function switch. The CLI (bin/rvos.js) sets it when it starts, before V8 compiles anything:
  * a code cache written under other flags than the next start's is rejected (a cache written at the
  * exit of a run that set it here was rejected by every later start); setting it again is a no-op.
+ * A CPU that will translate may call it first (JitKit.noOsr): the aarch64
+ * interpreter, optimized during its warm-up, was otherwise compiled a second time for OSR in the
+ * guest's first long execute() call, on a background thread, while the first regions waited.
  */
-function noOsr(): void {
+export function noOsr(): void {
   if (osrOff) return;
   osrOff = true;
   setFlagsFromString('--no-use-osr');

@@ -72,4 +72,26 @@ describe('aarch64 translator: when to translate', () => {
     step(jit, interp, 4 * 1000);
     expect(page.arrivals(slot)).toBe(1100);
   });
+
+  it('an outer loop around a translated inner loop waits size / fresh times longer (it would translate the inner loop again)', () => {
+    // outer: movz x4, #1000; inner: x1++, x4--, b.ne inner; x3++, x2--, b.ne outer. The inner loop
+    // (3 of the outer region's 7 instructions) is translated first; the outer entry then needs
+    // compileWork x 7 / 4^2 arrivals (8750) instead of compileWork / 7 (2858), past the CPU's
+    // first FIRST_WORK_FACTOR x compileWork instructions (its scan, at its 157th arrival).
+    const setup = A.mov64(2, 6_000);
+    const outer = setup.length * 4;
+    const code = [...setup, A.movz(4, 1000), A.addi(1, 1, 1), A.subsi(4, 4, 1), A.bcond('ne', -8), A.addi(3, 3, 1), A.subsi(2, 2, 1), A.bcond('ne', -24), A.b(0)];
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    jit.cpu.compileWork = WORK;
+    for (const m of [jit, interp]) m.load(code);
+    const pass = 1 + 3 * 1000 + 3;
+    step(jit, interp, setup.length + pass * 5_000);
+    expect(jit.cpu.blocksCompiled).toBe(1);
+    jit.cpu.resolveFetch(CODE, 0);
+    expect(jit.cpu.fetchBlocks[(outer + 4) >>> 2]?.fn).toBeTruthy();
+    expect(jit.cpu.fetchBlocks[outer >>> 2]?.fn ?? null).toBeNull();
+    step(jit, interp, pass * 1_000 + 1);
+    expect([jit.x(1), jit.x(3)]).toEqual([6_000_000n, 6_000n]);
+  });
 });

@@ -1,7 +1,7 @@
 /** The aarch64 region translator (jit.ts): what it translates, its exits, the engine choice, invalidation. */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { fallThroughExits, generate, type Insn, loopEnd, MAX_SOURCE, scanBlock, scanRegion, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
+import { fallThroughExits, generate, type Insn, loopEnd, MAX_BLOCK, MAX_SOURCE, scanBlock, scanRegion, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
 import { rng } from '../../helpers/rng.js';
 import { WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-aarch64/src/execute.js';
 import { CODE, DATA, makeMachine } from './machine.js';
@@ -61,6 +61,24 @@ describe('aarch64 region translator', () => {
     expect(run(CODE + 0x1100, CODE + 0x1100)).toBe(true);
     // Across a page end: the next page's first instruction.
     expect(run(CODE + 0x1f00, CODE + 0x2000)).toBe(true);
+  });
+
+  it("a region entered inside a loop ends at the loop's branch back and does not run on into the loop's exit", () => {
+    // A loop of 150 adds at CODE: the region at its head holds MAX_BLOCK of them; the piece after
+    // them (entered by running on) ends at the loop's b.ne, not in the code after the loop.
+    const m = makeMachine();
+    const body = Array.from({ length: 150 }, (_, i) => A.addi(1, 1, i + 1, 1, 0));
+    const after = Array.from({ length: 10 }, () => A.addi(3, 3, 1));
+    m.load([...body, A.subsi(2, 2, 1), A.bcond('ne', -(body.length + 1) * 4), ...after, A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const piece = MAX_BLOCK * 4;
+    const insns = scanBlock(m.cpu, page, (CODE & 0xfff) + piece);
+    const loopBranch = (CODE & 0xfff) + (body.length + 1) * 4;
+    expect(insns[insns.length - 1].off).toBe(loopBranch);
+    expect(insns.length).toBe(body.length + 2 - MAX_BLOCK);
+    expect(fallThroughExits(insns)).toEqual([]);
+    // The loop's head region still runs on to the piece.
+    expect(fallThroughExits(scanBlock(m.cpu, page, CODE & 0xfff))).toEqual([(CODE & 0xfff) + piece]);
   });
 
   it("a region's first WARM_CALLS calls run at most WARM_STEPS steps each, then whole budgets, with the interpreter's counts", () => {
@@ -201,6 +219,26 @@ describe('aarch64 region translator', () => {
     expect(source.length).toBeLessThanOrEqual(MAX_SOURCE);
     expect(insns.length).toBeGreaterThan(8);
     expect(source).toBe(generate(insns));
+  });
+
+  it("a loop of 84 loads and multiply-adds (the compute kernel's matrix multiply) is one region: accesses' slow paths are out of line", () => {
+    const m = makeMachine();
+    const body = Array.from({ length: 20 }, (_, k) => [A.ldstImm(2, 1, 1, 14, k * 4), A.ldp(2, 3, 15, k * 8, 'offset', 0), A.madd(16, 1, 2, 16, 0), A.madd(16, 3, 1, 16, 0)]).flat();
+    m.load([...body, A.addi(13, 13, 1), A.cmpi(13, 64), A.bcond('ne', -4 * (body.length + 2)), A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const { insns, source } = scanRegion(m.cpu, page, CODE & 0xfff);
+    expect(insns.length).toBe(body.length + 3);
+    expect(source.length).toBeLessThanOrEqual(MAX_SOURCE);
+  });
+
+  it('logical, shift, move and 32-bit add forms without flags set the register words directly (no temporaries)', () => {
+    const m = makeMachine();
+    const forms = [A.eor(12, 13, 12, 'lsr', 8, 0), A.and(12, 10, 12, 'lsl', 0, 1), A.andi(13, 10, 0xff, 0), A.eori(3, 3, 0xf0, 1), A.lsri(11, 11, 1, 0), A.mov(5, 6), A.add(7, 7, 8, 'lsl', 2, 0), A.sub(7, 7, 8, 'asr', 3, 0)];
+    m.load([...forms, A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const insns = scanBlock(m.cpu, page, CODE & 0xfff);
+    expect(insns.length).toBe(forms.length + 1);
+    for (const ins of insns.slice(0, forms.length)) expect(generate([ins])).not.toMatch(/const (l|h|ml|mh|pa)\b/);
   });
 
   it('inline 32-bit divides and multiply-adds keep the edge cases (x / 0 = 0, INT32_MIN / -1, UDIV of large values)', () => {
