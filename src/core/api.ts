@@ -48,7 +48,7 @@ export interface Ram {
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
   readonly view: DataView;
-  /** RAM as a WebAssembly memory, when the wasm translators are on (`RVOS_JIT_WASM=1`): see `WasmRam`. */
+  /** RAM as a WebAssembly memory, for a translator to wasm (`ArchType.wasmRegions`, `wasmRamWanted`): see `WasmRam`. */
   readonly wasm?: WasmRam;
 }
 
@@ -945,6 +945,11 @@ export interface ArchType {
    * (the PC's 640 KiB-1 MiB window for VGA memory and BIOS ROM).
    */
   readonly memoryHoles?: boolean;
+  /**
+   * True when its translator can compile to WebAssembly over guest RAM in a wasm memory (`Ram.wasm`):
+   * machines of it that translate then get such RAM, unless `wasmRamWanted` (bus.ts) says no.
+   */
+  readonly wasmRegions?: boolean;
   /** What the GDB stub needs about this architecture (target description); its CPUs give `Cpu.debug`. */
   readonly debug?: ArchDebug;
   createCpu(ctx: CpuContext): Cpu;

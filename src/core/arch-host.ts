@@ -24,6 +24,7 @@ export function guardArch(arch: ArchType, plugin: string): ArchType {
     consoleAddressKeywords: arch.consoleAddressKeywords,
     cpuOutputs: arch.cpuOutputs,
     memoryHoles: arch.memoryHoles,
+    wasmRegions: arch.wasmRegions,
     debug: arch.debug,
     createCpu: (ctx) => guard(`arch ${arch.type}: createCpu()`, () => arch.createCpu(ctx)),
     deviceTreeCpus: (root, cpus, props, alloc) => guard(`arch ${arch.type}: deviceTreeCpus()`, () => arch.deviceTreeCpus(root, cpus, props, alloc)),

@@ -44,12 +44,25 @@ export function refusal(rules: AccessRules | undefined, offset: number, size: Ac
 }
 
 /**
- * `size` bytes of zeroed RAM at `base`. With `RVOS_JIT_WASM=1` (the experimental wasm translator,
- * plugins/arch-rv32/src/jit-wasm.ts) in a `WebAssembly.Memory` laid out as `WasmRam` says; else
- * in an ArrayBuffer (malloc'd, so glibc's huge-page tunable applies to it; V8 maps wasm memories
- * itself).
+ * Whether RAM for a translator to wasm (ArchType.wasmRegions) goes in a wasm memory: RVOS_JIT_WASM=1
+ * or 0 decides; by default yes, unless this process was started with glibc's huge-page tunable for
+ * guest RAM (bin/huge-pages.js does so for a command line whose run touched much RAM before): V8
+ * maps a wasm memory itself, where the tunable does not reach, and a guest that touches all its
+ * RAM (the virt OS boot) then pays a host page fault per 4 KiB page, about 0.3-0.5 s per 128 MiB on
+ * the 2-core VM, more than the wasm regions save it. The compute kernel touches little RAM.
  */
-export function createRam(base: number, size: number, wasm = process.env.RVOS_JIT_WASM === '1'): Ram {
+export function wasmRamWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.RVOS_JIT_WASM === '1') return true;
+  if (env.RVOS_JIT_WASM === '0') return false;
+  return !env.GLIBC_TUNABLES?.includes('glibc.malloc.hugetlb');
+}
+
+/**
+ * `size` bytes of zeroed RAM at `base`: with `wasm` in a `WebAssembly.Memory` laid out as `WasmRam`
+ * says (an ArrayBuffer when that cannot be had); else in an ArrayBuffer (malloc'd, so glibc's
+ * huge-page tunable applies to it).
+ */
+export function createRam(base: number, size: number, wasm = wasmRamWanted()): Ram {
   let buffer: ArrayBuffer;
   let wasmRam: WasmRam | undefined;
   if (wasm) wasmRam = wasmMemory(size);

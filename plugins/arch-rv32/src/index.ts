@@ -17,6 +17,8 @@ export const rv32: ArchType = {
   consoleAddressKeywords: ['sepc', 'mepc', 'pc', 'ra'],
   // The GDB stub's target description (target-xml.ts); each hart's `debug` is debug.ts.
   debug: rv32ArchDebug,
+  // Its regions compile to WebAssembly where RAM is a wasm memory (jit-wasm.ts), else to JavaScript (jit.ts).
+  wasmRegions: true,
   createCpu: (ctx) => new Rv32Cpu(ctx),
   deviceTreeCpus,
   cpuInterruptCells,

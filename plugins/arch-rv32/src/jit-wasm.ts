@@ -1,6 +1,7 @@
 /**
- * EXPERIMENT (`RVOS_JIT_WASM=1`): the region compiler of jit.ts with WebAssembly as its target
- * instead of JavaScript. Same regions (scanRegion), same entry points (Block), same exit protocol
+ * The region compiler of jit.ts with WebAssembly as its target instead of JavaScript, for a hart
+ * whose RAM is a wasm memory: by default (src/core/bus.ts wasmRamWanted: not in a process started
+ * for huge pages; RVOS_JIT_WASM=1 or 0 decides). Same regions (scanRegion), same entry points (Block), same exit protocol
  * (`cpu.npc`, an odd next pc = the interpreter runs that instruction; steps returned), so
  * execute() and the code cache cannot tell them apart.
  *

@@ -35,7 +35,8 @@
  * that needs the run loop (`cpu.attention`, also set by a store over compiled code), returns
  * after that instruction. `cpu.npc` receives the next pc.
  *
- * jit-wasm.ts compiles the same regions to WebAssembly instead (an experiment, RVOS_JIT_WASM=1).
+ * jit-wasm.ts compiles the same regions to WebAssembly instead, where the hart's RAM is a wasm memory
+ * (the default: src/core/bus.ts wasmRamWanted); these JavaScript regions serve the other harts.
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';

@@ -10,6 +10,9 @@ import { jitKit } from '../../../src/core/jit/index.js';
 import { COLD_RATIO, REGION_MIN_HEAT } from '../../../plugins/arch-rv32/src/jit.js';
 import { installHandlers, makeMachine, type TestMachine } from './machine.js';
 
+// JavaScript regions (jit.ts): RAM in an ArrayBuffer (bus.ts wasmRamWanted). This file's own process.
+process.env.RVOS_JIT_WASM = '0';
+
 const { s1, a0, a1, t1 } = A;
 const ITERATIONS = 20_000;
 

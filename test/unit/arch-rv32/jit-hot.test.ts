@@ -13,6 +13,9 @@ import { installHandlers, makeMachine } from './machine.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
+// JavaScript regions (jit.ts): RAM in an ArrayBuffer (bus.ts wasmRamWanted). This file's own process.
+process.env.RVOS_JIT_WASM = '0';
+
 const { s1, a0, a1, ra, t1 } = A;
 
 /** A loop of two blocks (one region, entered at its head): `a0 += 1; j next; a1 += 2; s1 -= 1; bnez s1, loop`. */

@@ -13,6 +13,9 @@ import { type BlockFn, compileRegion, generateRegion, type RegionBlock } from '.
 import type { JitKit } from '../../../src/core/api.js';
 import { installHandlers, makeMachine } from './machine.js';
 
+// JavaScript regions (jit.ts): RAM in an ArrayBuffer (bus.ts wasmRamWanted). This file's own process.
+process.env.RVOS_JIT_WASM = '0';
+
 const { s1, a0 } = A;
 
 /** `a0 += 1; s1 -= 1; bnez s1, loop` after `li s1, iterations`, then an ebreak. */

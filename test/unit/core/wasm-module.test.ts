@@ -1,6 +1,10 @@
 /** The core's WebAssembly encoder (src/core/jit/wasm-module.ts): LEB128, a module's sections, labels. */
 import { describe, expect, it } from 'vitest';
-import { createRam, PhysicalBus } from '../../../src/core/bus.js';
+import { createRam, PhysicalBus, wasmRamWanted } from '../../../src/core/bus.js';
+import { loadBoard } from '../../../src/core/board.js';
+import { buildMachine } from '../../../src/core/builder.js';
+import { CaptureBackend } from '../../../src/core/chardev.js';
+import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
 import { compileWasm, I32, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 
@@ -71,7 +75,7 @@ describe('wasm encoder', () => {
   });
 });
 
-describe('RAM in a wasm memory (RVOS_JIT_WASM=1)', () => {
+describe('RAM in a wasm memory', () => {
   it('puts RAM at offset 0, the page flags after it and the CPU areas after them', () => {
     const size = 0x23000; // not a multiple of 64 KiB
     const ram = createRam(0x80000000, size, true);
@@ -90,5 +94,30 @@ describe('RAM in a wasm memory (RVOS_JIT_WASM=1)', () => {
     const ram = createRam(0, 0x10000, false);
     expect(ram.wasm).toBeUndefined();
     expect(ram.u8.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
+  it('is wanted unless RVOS_JIT_WASM=0 or the process was started with glibc\'s huge-page tunable', () => {
+    expect(wasmRamWanted({})).toBe(true);
+    expect(wasmRamWanted({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' })).toBe(false);
+    expect(wasmRamWanted({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1', RVOS_JIT_WASM: '1' })).toBe(true);
+    expect(wasmRamWanted({ RVOS_JIT_WASM: '0' })).toBe(false);
+    expect(wasmRamWanted({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(true);
+  });
+
+  it('is what a machine gets for an arch whose translator uses it (rv32), not under --engine interp nor for the others', async () => {
+    const before = process.env.RVOS_JIT_WASM;
+    process.env.RVOS_JIT_WASM = '1';
+    try {
+      const ramOf = async (board: string, engine?: 'interp' | 'jit') =>
+        buildMachine(await builtins(), loadBoard(board), { drives: [], console: new CaptureBackend(), engine }).bus.ram;
+      expect((await ramOf('virt')).wasm).toBeDefined();
+      expect((await ramOf('virt', 'jit')).wasm).toBeDefined();
+      expect((await ramOf('virt', 'interp')).wasm).toBeUndefined();
+      expect((await ramOf('raspi3b')).wasm).toBeUndefined();
+      expect((await ramOf('pc')).wasm).toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env.RVOS_JIT_WASM;
+      else process.env.RVOS_JIT_WASM = before;
+    }
   });
 });
