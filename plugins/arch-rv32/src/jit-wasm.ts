@@ -14,12 +14,18 @@
  * cpu.ramWritten) and leaves after it when the hart needs attention.
  *
  * A region is one function `run(pc0, n0, maxSteps, blk0) -> steps`: the guest registers it uses in
- * locals, its blocks (in page order) as the targets of one `br_table` on the block number inside a
- * `loop`, each block's code right after the end of its label's `block`: a block falls into the next
- * one, a jump to a later block branches to the end of that label, a jump back sets the number and
- * branches to the loop, and a block looping on itself is a `loop` of its own. Every block checks the
- * budget for its whole length first and adds its length before its final jump, as a JavaScript
- * region that loops. Loads and stores remember their last page per site, as jit.ts's PageSites.
+ * locals, its blocks in page order, each block's code right after the end of its label's `block`:
+ * a block falls into the next one, a jump to a later block branches to the end of that label.
+ * Guest loops are wasm `loop`s (loopScopes): a block that a later block (or itself) jumps back to
+ * heads a loop enclosing the blocks up to its last such jump, so a back edge is one `br`; loops
+ * nest as scopes, each with the labels of its own items (blocks and inner loops). The function's
+ * own `loop` holds a `br_table` on the block number (BLK): the region's entry, and the jumps that
+ * cannot branch directly (a back edge of a loop that would cross an earlier one, an indirect jump)
+ * set BLK and branch there. A loop entered at a block other than its header (the region's entry,
+ * a jump into its middle) dispatches on BLK at its top; a back edge finds BLK at -1 and skips that.
+ * Every block checks the budget for its whole length first and adds its length before its final
+ * jump, as a JavaScript region that loops. Loads and stores remember their last page per site, as
+ * jit.ts's PageSites.
  *
  * Measured on the compute kernel (kernels/bench, fresh processes, JavaScript and wasm interleaved,
  * 5 pairs, loaded 2-core VM, test/bench/rv32-jit.ts): first run CPU median 918 ms (JS) vs 653 ms
@@ -178,11 +184,23 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   }
 
   const sitesAt = c.bytes.length;
+  const root = loopScopes(blocks);
+  /** Every loop, outer ones first. */
+  const loops: Scope[] = [];
+  const collect = (scope: Scope) => {
+    for (const it of scope.items) if (typeof it !== 'number') loops.push(it), collect(it);
+  };
+  collect(root);
   const exitL = c.block();
   const runL = c.loop();
-  const blockL: number[] = [];
-  for (let j = blocks.length - 1; j >= 0; j--) blockL[j] = c.block();
-  c.get(BLK).brTable(blocks.map((_, j) => blockL[j]), exitL);
+  /** Per block: the label whose end its code follows (set while its scope is open). */
+  const landL: number[] = [];
+  /** Per block: the scope in which it starts an item (its label lives there). */
+  const landScope: Scope[] = [];
+  /** The loop label of each open loop scope, by header. */
+  const loopL = new Map<number, number>();
+  /** Open scopes, outermost first. */
+  const open: Scope[] = [];
 
   /** Leaves the function with the next pc at page offset `npcOff` from the entry's (or the local `d`'s) and `taken` steps of the current block not counted yet. */
   const exit = (npcOff: number | 'd', taken: number) => {
@@ -192,17 +210,25 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   };
   const r = (n: number) => (n === 0 ? c.i32(0) : c.get(reg[n]));
   let current = 0;
-  let selfL = -1;
-  /** Control goes to page offset `p` (steps counted already); `tail`: nothing follows in the block. */
+  /**
+   * Control goes to page offset `p` (steps counted already); `tail`: nothing follows in the block.
+   * A later block that starts an item of an open scope: branch to the end of its label. The header
+   * of an open loop: branch to the loop. Anything else (a back edge across loops, a jump into a
+   * loop's middle): set the block number and branch to the dispatch at the top.
+   */
   const goto = (p: number, tail = false) => {
     const j = index.get(p);
     if (j === undefined) return exit(p - entry, 0);
-    if (j === current && selfL >= 0) return void c.br(selfL);
     if (tail && j === current + 1) return;
-    // A later block's code starts where its label's block ends: branch there directly. An
-    // earlier one (a loop's back edge) goes through the dispatch.
-    if (j > current) return void c.br(blockL[j]);
-    c.i32(j).set(BLK).br(runL);
+    if (j > current && open.includes(landScope[j])) return void c.br(landL[j]);
+    const loop = loopL.get(j);
+    if (j <= current && loop !== undefined) return void c.br(loop);
+    // Into a loop's middle: through the dispatch of the outermost loop that can be entered from here.
+    const into = loops.find((l) => l.lo > current && l.lo < j && j <= l.hi && open.includes(landScope[l.lo]));
+    c.i32(j).set(BLK);
+    if (into !== undefined) return void c.br(landL[into.lo]);
+    wasmRegionStats.dispatchedJumps++;
+      c.br(runL);
   };
   const isNext = (p: number) => multi && index.get(p) === current + 1;
   /**
@@ -225,11 +251,11 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     return s;
   };
 
-  blocks.forEach((b, j) => {
+  /** The code of block `j`. */
+  function emitBlock(j: number): void {
+    const b = blocks[j];
     current = j;
-    c.end(); // blockL[j]: the block's code follows
     const base = b.start - entry;
-    selfL = multi && successors(b).includes(b.start) ? c.loop() : -1;
     const len = b.insns.length;
     sites.clear();
     // The budget for the whole block.
@@ -406,8 +432,64 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
       c.get(steps).i32(len).op(op.i32_add).set(steps);
       goto(b.start + last.off + last.len, true);
     }
-    if (selfL >= 0) c.end();
-  });
+  }
+
+  /**
+   * A scope's items (blocks and inner loops) each after the end of its label's `block`, the
+   * innermost of which holds the dispatch: at the top of the function always (the region's entry,
+   * and jumps that cannot branch directly), at the top of a loop only when BLK is set (entering the
+   * loop at a block other than its header).
+   */
+  function emitScope(scope: Scope): void {
+    const isRoot = open.length === 0;
+    open.push(scope);
+    const items = scope.items;
+    const first = (it: number | Scope) => (typeof it === 'number' ? it : it.lo);
+    const lab: number[] = [];
+    for (let x = items.length - 1; x >= 0; x--) lab[x] = c.block();
+    items.forEach((it, x) => {
+      if (landScope[first(it)] !== undefined) return; // a loop's header: the parent's label enters the loop
+      landL[first(it)] = lab[x];
+      landScope[first(it)] = scope;
+    });
+    if (isRoot || scope.hi > scope.lo) {
+      const itemOf: number[] = [];
+      items.forEach((it, x) => {
+        if (typeof it === 'number') itemOf[it] = x;
+        else for (let k = it.lo; k <= it.hi; k++) itemOf[k] = x;
+      });
+      const ks: number[] = [];
+      for (let k = scope.lo; k <= scope.hi; k++) ks.push(k);
+      const inner = (k: number) => {
+        const it = items[itemOf[k]];
+        return typeof it !== 'number' && it.lo !== k;
+      };
+      if (!isRoot) c.get(BLK).i32(-1).op(op.i32_ne).if();
+      c.get(BLK);
+      if (scope.lo !== 0) c.i32(scope.lo).op(op.i32_sub);
+      c.set(t);
+      // A block inside an inner loop other than its header: that loop's dispatch takes BLK over.
+      if (ks.some(inner)) {
+        const direct = c.block();
+        c.get(t).brTable(ks.map((k) => (inner(k) ? lab[itemOf[k]] : direct)), direct);
+        c.end();
+      }
+      c.i32(-1).set(BLK);
+      c.get(t).brTable(ks.map((k) => lab[itemOf[k]]), isRoot ? exitL : lab[0]);
+      if (!isRoot) c.end();
+    }
+    for (const it of items) {
+      c.end();
+      if (typeof it === 'number') emitBlock(it);
+      else {
+        loopL.set(it.lo, c.loop());
+        emitScope(it);
+        loopL.delete(it.lo);
+        c.end();
+      }
+    }
+    open.pop();
+  }
 
   /** Sets `t` = the TLB entry's byte offset of the address in `a`; runs `miss` (which leaves) unless the TLB at `tags` has the page and the access is aligned. */
   function lookup(size: number, tags: number, miss: () => void): void {
@@ -457,7 +539,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     goto(turn ? taken : fall, true);
   }
 
-  c.end(); // runL (every blockL is closed)
+  emitScope(root);
+  c.end(); // runL
   c.end(); // exitL
   // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
   const init = kit.wasm.code([], []);
@@ -468,6 +551,55 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   c.i32(0).get(PC0).get(nx).op(op.i32_add).mem(op.i32_store, area + AREA.npc);
   c.get(steps).get(ret).op(op.i32_add);
   return kit.wasm.module(c, [{ name: 'written', params: [I32, I32, I32], results: [I32] }]);
+}
+
+/** Counters of the code generated so far (tests). */
+export const wasmRegionStats = {
+  /** Jumps that go through the dispatch at the top of their region (not a direct branch or a loop). */
+  dispatchedJumps: 0,
+};
+
+/** Blocks (by index in page order) and the loops among them, inner loops as items of their own. */
+export interface Scope {
+  lo: number;
+  hi: number;
+  items: (number | Scope)[];
+}
+
+/**
+ * The loops of a region (blocks in page order): each block that some later block (or itself)
+ * jumps back to heads a loop up to its last such block, unless that loop would cross one that
+ * starts earlier (not nested, not disjoint): those back edges go through the dispatch.
+ */
+export function loopScopes(blocks: RegionBlock[]): Scope {
+  const index = new Map(blocks.map((b, j) => [b.start, j]));
+  const last = new Map<number, number>();
+  blocks.forEach((b, s) => {
+    for (const p of successors(b)) {
+      const k = index.get(p);
+      if (k !== undefined && k <= s) last.set(k, Math.max(last.get(k) ?? s, s));
+    }
+  });
+  const loops = new Map<number, number>();
+  const kept: [number, number][] = [];
+  for (const [h, l] of [...last].sort((p, q) => p[0] - q[0])) {
+    if (kept.every(([kh, kl]) => kl < h || l <= kl)) {
+      kept.push([h, l]);
+      loops.set(h, l);
+    }
+  }
+  const fill = (scope: Scope, k: number): Scope => {
+    while (k <= scope.hi) {
+      const l = loops.get(k);
+      if (l === undefined) scope.items.push(k++);
+      else {
+        scope.items.push(fill({ lo: k, hi: l, items: [k] }, k + 1));
+        k = l + 1;
+      }
+    }
+    return scope;
+  };
+  return fill({ lo: 0, hi: blocks.length - 1, items: [] }, 0);
 }
 
 /** Function index of the imported `written(ramOffset, size, inflight) -> attention`. */

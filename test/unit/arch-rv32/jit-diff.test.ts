@@ -4,8 +4,9 @@
  * registers, pc, retired count, the scratch data page and the code page must agree after every slice.
  * Bodies mix ALU, M, loads/stores into a scratch page, A (LR/SC, AMOs), counter CSR reads (instret
  * exposes a miscounted block at once), exceptions taken and returned from (ecall, access faults: exact
- * pc and count), forward branches and jumps inside the body, compressed forms, and stores into the
- * loop's own code (with and without FENCE.I).
+ * pc and count), forward branches and jumps inside the body, compressed forms, stores into the
+ * loop's own code (with and without FENCE.I), and back edges inside the body (loops that nest or cross,
+ * bounded by a fuel register: the wasm regions' loop layout, jit-wasm.ts loopScopes).
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
@@ -19,6 +20,9 @@ const BASE = A.s0; // x8, usable by c.lw/c.sw
 const COUNT = 9; // s1
 const CODE_BASE = A.s2; // x18
 const TMP = 5; // t0: address and patch-word temporary, only inside one item
+/** Back edges inside the body run while this counts down (reset once per pass of the body). */
+const FUEL = 21; // s5
+const FUEL_PER_PASS = 4;
 /** The trap handler: resumes after the 4-byte instruction that trapped (ecall, a faulting load or store). */
 const TRAP_RETURN = [A.csrr(TMP, 0x341), A.addi(TMP, TMP, 4), A.csrw(0x341, TMP), A.mret()];
 const DST = [1, 2, 3, 4, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 28, 29, 30, 31];
@@ -30,10 +34,12 @@ const CDST = [10, 11, 12, 13, 14, 15];
  * One unit of the body: a few instructions that belong together (an address computed then used), so
  * that branches land only between items. `jump` items are branches filled in once the layout is known.
  */
-type Item = { insns: number[]; patchSlot?: true } | { jump: (offset: number) => number; maxReach: number; to: number } | { patch: number; fence: boolean };
+type Item = { insns: number[]; patchSlot?: true } | { jump: (offset: number) => number; maxReach: number; to: number } | { patch: number; fence: boolean } | { back: number };
 
 interface Options {
   smc: boolean;
+  /** Back edges to earlier items (or the item itself) while FUEL lasts. */
+  loops?: boolean;
 }
 
 function randomItems(rand: () => number, length: number, opts: Options): Item[] {
@@ -53,7 +59,8 @@ function randomItems(rand: () => number, length: number, opts: Options): Item[] 
     const k = rand();
     const at = items.length;
     const forward = () => at + 1 + int(Math.min(8, length - at)); // an item boundary after this one, up to the loop tail
-    if (k < 0.22) items.push({ insns: [pick(rr)(dst(), src(), src())] });
+    if (opts.loops && rand() < 0.1) items.push({ back: int(at + 1) });
+    else if (k < 0.22) items.push({ insns: [pick(rr)(dst(), src(), src())] });
     else if (k < 0.34) items.push({ insns: [pick(ri)(dst(), src(), imm12())] });
     else if (k < 0.38) items.push({ insns: [pick([A.slli, A.srli, A.srai])(dst(), src(), int(32))] });
     else if (k < 0.4) items.push({ insns: [pick([A.lui, A.auipc])(dst(), int(0x100000))] });
@@ -119,16 +126,19 @@ function randomItems(rand: () => number, length: number, opts: Options): Item[] 
 function itemBytes(item: Item, jumpLength: Map<Item, number>): number {
   if ('jump' in item) return jumpLength.get(item)!;
   if ('patch' in item) return item.fence ? 16 : 12; // li TMP (2) + sw [+ fence.i]
+  if ('back' in item) return 8; // addi FUEL, -1; blt x0, FUEL
   return item.insns.reduce((s, i) => s + A.insnLength(i), 0);
 }
 
 /**
- * Lays the loop out at CODE: prologue, body, `addi s1,-1; bne s1,0,body; j .`. Branches get their
+ * Lays the loop out at CODE: prologue, body, `addi s1,-1; bne s1,0,body; j .` (with back edges,
+ * `li s5,fuel` before the `bne` and in the prologue). Branches get their
  * offsets; one out of reach of its form becomes a `nop` of the same length.
  * Patch items store their word over the first patch slot (a `nop` in the body).
  */
-function layout(items: Item[], iterations: number): number[] {
-  const prologue = [...A.li(BASE, DATA), ...A.li(COUNT, iterations), ...A.li(CODE_BASE, CODE)];
+function layout(items: Item[], iterations: number, loops = false): number[] {
+  const refuel = loops ? [A.addi(FUEL, 0, FUEL_PER_PASS)] : [];
+  const prologue = [...A.li(BASE, DATA), ...A.li(COUNT, iterations), ...A.li(CODE_BASE, CODE), ...refuel];
   const bodyStart = prologue.reduce((s, i) => s + A.insnLength(i), 0);
   const jumpLength = new Map<Item, number>();
   for (const item of items) if ('jump' in item) jumpLength.set(item, A.insnLength(item.jump(0)));
@@ -146,14 +156,16 @@ function layout(items: Item[], iterations: number): number[] {
       const offset = starts[item.to] - starts[i];
       const fits = offset > 0 && offset <= item.maxReach;
       body.push(fits ? item.jump(offset) : jumpLength.get(item) === 2 ? A.c_nop() : A.nop());
+    } else if ('back' in item) {
+      body.push(A.addi(FUEL, FUEL, -1), A.blt(0, FUEL, starts[item.back] - (starts[i] + 4)));
     } else if ('patch' in item) {
       // With no slot to patch, the store goes to the word after the final `j .` (code page, not code).
-      const target = slotIndex >= 0 ? starts[slotIndex] : at + 12;
+      const target = slotIndex >= 0 ? starts[slotIndex] : at + 12 + 4 * refuel.length;
       body.push(...A.li(TMP, item.patch), A.sw(TMP, CODE_BASE, target), ...(item.fence ? [A.fence_i()] : []));
     } else body.push(...item.insns);
   });
   const bodyBytes = at - bodyStart;
-  return [...prologue, ...body, A.addi(COUNT, COUNT, -1), A.bne(COUNT, 0, -(bodyBytes + 4)), A.jal(0, 0)];
+  return [...prologue, ...body, A.addi(COUNT, COUNT, -1), ...refuel, A.bne(COUNT, 0, -(bodyBytes + 4 + 4 * refuel.length)), A.jal(0, 0)];
 }
 
 function twin(program: number[], seed: number): Record<'interp' | 'jit', TestMachine> {
@@ -189,9 +201,10 @@ function expectSameState(jit: TestMachine, ref: TestMachine, where: string): voi
 function runDifferential(seed: number, opts: Options): { compiled: number; traps: number } {
   const rand = rng(seed);
   const items = randomItems(rand, 4 + Math.floor(rand() * 40), opts);
-  const program = layout(items, 120);
+  const program = layout(items, opts.loops ? 400 : 120, opts.loops);
   const { interp, jit } = twin(program, seed);
-  const slices = [5, 1, 333, 64, 1000, 7, 2000, 20_000];
+  // With back edges: enough passes for multi-block regions (REGION_THRESHOLD arrivals).
+  const slices = [5, 1, 333, 64, 1000, 7, 2000, 20_000, ...(opts.loops ? [400_000] : [])];
   for (const [i, s] of slices.entries()) {
     expect(jit.run(s), `slice ${i}`).toBe(interp.run(s));
     expectSameState(jit, interp, `seed ${seed}, after slice ${i}`);
@@ -218,6 +231,14 @@ describe('rv32 engines on random instruction streams (interpreter vs block compi
   it('loops that store over their own code, with and without FENCE.I', () => {
     let compiled = 0;
     for (let seed = 1001; seed <= 1060; seed++) compiled += runDifferential(seed, { smc: true }).compiled;
+    expect(compiled).toBeGreaterThan(0);
+  });
+});
+
+describe('rv32 engines on random loops inside loops (back edges that nest and cross)', () => {
+  it('agree on every slice', () => {
+    let compiled = 0;
+    for (let seed = 2001; seed <= 2060; seed++) compiled += runDifferential(seed, { smc: seed % 3 === 0, loops: true }).compiled;
     expect(compiled).toBeGreaterThan(0);
   });
 });

@@ -6,6 +6,10 @@
  * made, so setting it here (this file's own process) turns it on for every machine below.
  */
 import { describe, expect, it } from 'vitest';
+import { jitKit } from '../../../src/core/jit/index.js';
+import { Op } from '../../../plugins/arch-rv32/src/execute.js';
+import type { RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
+import { generateWasmRegion, loopScopes, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
 import { makeMachine } from './machine.js';
 
 process.env.RVOS_JIT_WASM = '1';
@@ -22,6 +26,53 @@ describe('rv32 wasm regions', () => {
 
   it('are off under the interpreter', () => {
     expect(makeMachine({ jit: false }).cpu.wasm).toBeNull();
+  });
+});
+
+/** A block at `start`: `n` ADDIs, then a BNE back or forward to `to` (or, with `to` null, a jump out of the page). */
+function block(start: number, n: number, to: number | null): RegionBlock {
+  const insns = Array.from({ length: n }, (_, k) => ({ op: Op.ADDI, rd: 1, rs1: 1, rs2: 0, imm: 1, off: 4 * k, len: 4 }));
+  const off = 4 * n;
+  if (to === null) insns.push({ op: Op.JAL, rd: 32, rs1: 0, rs2: 0, imm: 0x2000 - start - off, off, len: 4 });
+  else insns.push({ op: Op.BNE, rd: 32, rs1: 1, rs2: 2, imm: to - start - off, off, len: 4 });
+  return { start, insns };
+}
+
+/** The module of a region and the jumps in it that went through the dispatch at its top. */
+function generate(blocks: RegionBlock[]): { bytes: Uint8Array; dispatched: number } {
+  const before = wasmRegionStats.dispatchedJumps;
+  const bytes = generateWasmRegion(jitKit, { area: 0x10000, flags: 0x20000 }, blocks);
+  return { bytes, dispatched: wasmRegionStats.dispatchedJumps - before };
+}
+
+describe('rv32 wasm regions: loops', () => {
+  it('back edges of loops that nest branch to their wasm loop, not through the dispatch', () => {
+    // 0x00 outer header; 0x08 an inner loop on itself; 0x10 back to 0x00; 0x18 leaves the page.
+    const blocks = [block(0x00, 2, 0x08), block(0x08, 1, 0x08), block(0x10, 1, 0x00), block(0x18, 1, null)];
+    expect(loopScopes(blocks)).toEqual({ lo: 0, hi: 3, items: [{ lo: 0, hi: 2, items: [0, { lo: 1, hi: 1, items: [1] }, 2] }, 3] });
+    const { bytes, dispatched } = generate(blocks);
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
+    expect(dispatched).toBe(0);
+  });
+
+  it('a back edge into a loop it does not belong to (crossing loops) goes through the dispatch', () => {
+    // Loops 0x00..0x10 and 0x08..0x18 cross: the second is not a wasm loop.
+    const blocks = [block(0x00, 1, 0x08), block(0x08, 1, 0x10), block(0x10, 1, 0x00), block(0x18, 1, 0x08)];
+    expect(loopScopes(blocks)).toEqual({ lo: 0, hi: 3, items: [{ lo: 0, hi: 2, items: [0, 1, 2] }, 3] });
+    const { bytes, dispatched } = generate(blocks);
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
+    expect(dispatched).toBe(1);
+  });
+
+  it('a jump into the middle of a later loop enters through that loop, not the dispatch at the top', () => {
+    // 0x00 jumps to 0x10, inside the loop 0x08..0x10.
+    const blocks = [block(0x00, 1, 0x10), block(0x08, 1, 0x0c), block(0x10, 1, 0x08), block(0x18, 1, null)];
+    blocks[1].insns.pop(); // 0x08 falls into 0x10
+    blocks[1].insns.push({ op: Op.ADDI, rd: 1, rs1: 1, rs2: 0, imm: 1, off: 4, len: 4 });
+    expect(loopScopes(blocks)).toEqual({ lo: 0, hi: 3, items: [0, { lo: 1, hi: 2, items: [1, 2] }, 3] });
+    const { bytes, dispatched } = generate(blocks);
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
+    expect(dispatched).toBe(0);
   });
 });
 
