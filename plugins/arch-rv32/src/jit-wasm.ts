@@ -234,8 +234,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   /**
    * Load and store sites, as jit.ts's PageSites: accesses of a kind through one base register in a
    * block (unchanged between them) share two locals, the page their last access hit (its virtual
-   * base, -1 none; set in the prologue) and where it starts in RAM, so that an access to the same
-   * page, aligned, skips the TLB lookup. The TLB does not change during a call (no instruction that
+   * base, -1 none; set in the prologue) and its TLB offset (RAM offset = address + it), so that an
+   * access to the same page, aligned, skips the TLB lookup and costs one add. The TLB does not change during a call (no instruction that
    * changes translation or privilege is compiled).
    */
   const sites = new Map<string, [number, number]>();
@@ -371,13 +371,12 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         case Op.LW: {
           const size = ins.op === Op.LW ? 4 : ins.op === Op.LH || ins.op === Op.LHU ? 2 : 1;
           const [pv, po] = site('load', ins.rs1);
-          // The site's page: o = its start + the offset in it.
+          // The site's page: o = the address + the page's offset from RAM (as the TLB keeps it).
           r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
-          c.get(po).get(a).i32(4095).op(op.i32_and).op(op.i32_add).set(o);
+          c.get(po).get(a).op(op.i32_add).set(o);
           c.else();
           lookup(size, rt, () => exit(base + ins.off + 1, k));
-          c.get(t).get(ro).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add).tee(o);
-          c.get(a).i32(4095).op(op.i32_and).op(op.i32_sub).set(po);
+          c.get(t).get(ro).op(op.i32_add).mem(op.i32_load).tee(po).get(a).op(op.i32_add).set(o);
           c.get(a).i32(-4096).op(op.i32_and).set(pv);
           c.end();
           c.get(o).mem({ [Op.LW]: op.i32_load, [Op.LH]: op.i32_load16_s, [Op.LHU]: op.i32_load16_u, [Op.LB]: op.i32_load8_s, [Op.LBU]: op.i32_load8_u }[ins.op]);
@@ -391,7 +390,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
           const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
           const [pv, po] = site('store', ins.rs1);
           r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
-          c.get(po).get(a).i32(4095).op(op.i32_and).op(op.i32_add);
+          c.get(po).get(a).op(op.i32_add);
           r(ins.rs2).mem(store);
           c.else();
           lookup(size, wt, () => exit(base + ins.off + 1, k));
@@ -403,7 +402,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
           c.get(o).i32(size).get(N0).get(steps).op(op.i32_add).i32(k).op(op.i32_add).call(WRITTEN).if();
           exit(base + ins.off + ins.len, k + 1);
           c.end().else();
-          c.get(o).get(a).i32(4095).op(op.i32_and).op(op.i32_sub).set(po);
+          c.get(o).get(a).op(op.i32_sub).set(po);
           c.get(a).i32(-4096).op(op.i32_and).set(pv);
           c.end().end();
           break;
