@@ -23,7 +23,7 @@
  * cannot branch directly (a back edge of a loop that would cross an earlier one, an indirect jump)
  * set BLK and branch there. A loop entered at a block other than its header (the region's entry,
  * a jump into its middle) dispatches on BLK at its top; a back edge finds BLK at -1 and skips that.
- * Every block checks the budget for its whole length first and adds its length before its final
+ * Every block checks the budget left for its whole length first and takes its length off before its final
  * jump, as a JavaScript region that loops. Loads and stores remember their last page per site, as
  * jit.ts's PageSites.
  *
@@ -158,7 +158,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   }
   const reg: number[] = [];
   for (const n of used) reg[n] = c.local();
-  const steps = c.local();
+  /** Steps left of the budget: maxSteps less those counted (one compare per block's check). */
+  const left = c.local();
   const ret = c.local();
   const nx = c.local();
   const a = c.local();
@@ -171,7 +172,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   const wo = c.local();
   const area = hart.area;
 
-  // Prologue: the registers and the data TLBs' addresses.
+  // Prologue: the budget, the registers and the data TLBs' addresses.
+  c.get(MAX_STEPS).set(left);
   for (const n of used) c.i32(0).mem(op.i32_load, area + AREA.x + 4 * n).set(reg[n]);
   const all = blocks.flatMap((b) => b.insns);
   if (all.some((i) => i.op >= Op.LB && i.op <= Op.LHU)) {
@@ -259,7 +261,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     const len = b.insns.length;
     sites.clear();
     // The budget for the whole block.
-    c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if();
+    c.get(left).i32(len).op(op.i32_lt_s).if();
     exit(base, 0);
     c.end();
     b.insns.forEach((ins, k) => {
@@ -399,7 +401,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
           // A page with flags (code, a watcher): tell the hart; leave after the store if it needs the
           // run loop. Only a page without flags is remembered (flags are set outside compiled code).
           c.get(o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, hart.flags).if();
-          c.get(o).i32(size).get(N0).get(steps).op(op.i32_add).i32(k).op(op.i32_add).call(WRITTEN).if();
+          c.get(o).i32(size).get(N0).get(MAX_STEPS).op(op.i32_add).get(left).op(op.i32_sub).i32(k).op(op.i32_add).call(WRITTEN).if();
           exit(base + ins.off + ins.len, k + 1);
           c.end().else();
           c.get(o).get(a).op(op.i32_sub).set(po);
@@ -415,7 +417,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         case Op.BGE:
         case Op.BLTU:
         case Op.BGEU:
-          c.get(steps).i32(len).op(op.i32_add).set(steps);
+          c.get(left).i32(len).op(op.i32_sub).set(left);
           terminator(b, k, base);
           break;
         default:
@@ -428,7 +430,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     });
     const last = b.insns[len - 1];
     if (!isControl(last.op)) {
-      c.get(steps).i32(len).op(op.i32_add).set(steps);
+      c.get(left).i32(len).op(op.i32_sub).set(left);
       goto(b.start + last.off + last.len, true);
     }
   }
@@ -548,7 +550,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   // Epilogue: registers back, the next pc, the steps.
   for (const n of written) c.i32(0).get(reg[n]).mem(op.i32_store, area + AREA.x + 4 * n);
   c.i32(0).get(PC0).get(nx).op(op.i32_add).mem(op.i32_store, area + AREA.npc);
-  c.get(steps).get(ret).op(op.i32_add);
+  c.get(MAX_STEPS).get(left).op(op.i32_sub).get(ret).op(op.i32_add);
   return kit.wasm.module(c, [{ name: 'written', params: [I32, I32, I32], results: [I32] }]);
 }
 
