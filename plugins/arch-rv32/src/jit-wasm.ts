@@ -166,24 +166,14 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   const t = c.local();
   const o = c.local();
   const d = c.local();
-  const rt = c.local();
-  const ro = c.local();
-  const wt = c.local();
-  const wo = c.local();
   const area = hart.area;
 
-  // Prologue: the budget, the registers and the data TLBs' addresses.
+  // Prologue: the budget and the registers. (The data TLBs' addresses are read where a lookup
+  // needs them, not kept in locals: live across the loops, they cost registers and spills.)
   c.get(MAX_STEPS).set(left);
   for (const n of used) c.i32(0).mem(op.i32_load, area + AREA.x + 4 * n).set(reg[n]);
-  const all = blocks.flatMap((b) => b.insns);
-  if (all.some((i) => i.op >= Op.LB && i.op <= Op.LHU)) {
-    c.i32(0).mem(op.i32_load, area + AREA.rTag).set(rt);
-    c.i32(0).mem(op.i32_load, area + AREA.rOff).set(ro);
-  }
-  if (all.some((i) => i.op >= Op.SB && i.op <= Op.SW)) {
-    c.i32(0).mem(op.i32_load, area + AREA.wTag).set(wt);
-    c.i32(0).mem(op.i32_load, area + AREA.wOff).set(wo);
-  }
+  /** Pushes the byte address of the data TLB's tags or offsets in use (AREA.rTag ...). */
+  const tlb = (field: number) => c.i32(0).mem(op.i32_load, area + field);
 
   const sitesAt = c.bytes.length;
   const root = loopScopes(blocks);
@@ -377,8 +367,9 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
           r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
           c.get(po).get(a).op(op.i32_add).set(o);
           c.else();
-          lookup(size, rt, () => exit(base + ins.off + 1, k));
-          c.get(t).get(ro).op(op.i32_add).mem(op.i32_load).tee(po).get(a).op(op.i32_add).set(o);
+          lookup(size, AREA.rTag, () => exit(base + ins.off + 1, k));
+          c.get(t);
+          tlb(AREA.rOff).op(op.i32_add).mem(op.i32_load).tee(po).get(a).op(op.i32_add).set(o);
           c.get(a).i32(-4096).op(op.i32_and).set(pv);
           c.end();
           c.get(o).mem({ [Op.LW]: op.i32_load, [Op.LH]: op.i32_load16_s, [Op.LHU]: op.i32_load16_u, [Op.LB]: op.i32_load8_s, [Op.LBU]: op.i32_load8_u }[ins.op]);
@@ -395,8 +386,9 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
           c.get(po).get(a).op(op.i32_add);
           r(ins.rs2).mem(store);
           c.else();
-          lookup(size, wt, () => exit(base + ins.off + 1, k));
-          c.get(t).get(wo).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add).tee(o);
+          lookup(size, AREA.wTag, () => exit(base + ins.off + 1, k));
+          c.get(t);
+          tlb(AREA.wOff).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add).tee(o);
           r(ins.rs2).mem(store);
           // A page with flags (code, a watcher): tell the hart; leave after the store if it needs the
           // run loop. Only a page without flags is remembered (flags are set outside compiled code).
@@ -492,9 +484,10 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     open.pop();
   }
 
-  /** Sets `t` = the TLB entry's byte offset of the address in `a`; runs `miss` (which leaves) unless the TLB at `tags` has the page and the access is aligned. */
+  /** Sets `t` = the TLB entry's byte offset of the address in `a`; runs `miss` (which leaves) unless the TLB whose tags' address is at AREA field `tags` has the page and the access is aligned. */
   function lookup(size: number, tags: number, miss: () => void): void {
-    c.get(a).i32(10).op(op.i32_shr_u).i32(TLB_MASK << 2).op(op.i32_and).tee(t).get(tags).op(op.i32_add).mem(op.i32_load);
+    c.get(a).i32(10).op(op.i32_shr_u).i32(TLB_MASK << 2).op(op.i32_and).tee(t);
+    tlb(tags).op(op.i32_add).mem(op.i32_load);
     c.get(a).i32(12).op(op.i32_shr_u).op(op.i32_ne);
     if (size > 1) c.get(a).i32(size - 1).op(op.i32_and).op(op.i32_or);
     c.if();
