@@ -30,6 +30,11 @@
  * Measured on the compute kernel (kernels/bench, fresh processes, JavaScript and wasm interleaved,
  * 5 pairs, loaded 2-core VM, test/bench/rv32-jit.ts): first run CPU median 918 ms (JS) vs 653 ms
  * (wasm), wall 918 vs 694 ms; steady state (best of runs 3-5 of a process) 501 vs 336 ms CPU.
+ * Loops as wasm loops (with the sites' TLB offsets and the TLB addresses out of locals): the built
+ * CLI's compute run, 12 interleaved pairs, wall median 608 -> 590 ms (best 594 -> 561; the empty
+ * guest about 0.31-0.37 s of it); in process (the loops alone switched off, 6 pairs) first run CPU median
+ * 477 -> 438 ms, best of 6 runs equal (230 vs 228 ms): the hot loops of the compute kernel were
+ * mostly blocks looping on themselves, wasm loops already.
  */
 import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
