@@ -24,7 +24,10 @@ export function guardArch(arch: ArchType, plugin: string): ArchType {
     consoleAddressKeywords: arch.consoleAddressKeywords,
     cpuOutputs: arch.cpuOutputs,
     memoryHoles: arch.memoryHoles,
-    wasmRegions: arch.wasmRegions,
+    // Read when a machine is built (an arch may decide by the environment then).
+    get wasmRegions() {
+      return arch.wasmRegions;
+    },
     debug: arch.debug,
     createCpu: (ctx) => guard(`arch ${arch.type}: createCpu()`, () => arch.createCpu(ctx)),
     deviceTreeCpus: (root, cpus, props, alloc) => guard(`arch ${arch.type}: deviceTreeCpus()`, () => arch.deviceTreeCpus(root, cpus, props, alloc)),

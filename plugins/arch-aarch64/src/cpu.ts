@@ -17,6 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
+import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, scanWasmRegion, type WasmCore } from './jit-wasm.js';
 import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
 import { Tlb } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -84,10 +85,12 @@ export class A64Cpu implements Cpu {
   readonly pageFlags: Uint8Array;
 
   // Architectural state.
-  /** X0-X30, XZR (31, always 0), the current SP (32), the XZR write sink (33): low words. */
-  readonly xl = new Int32Array(REG_COUNT);
+  /** X0-X30, XZR (31, always 0), the current SP (32), the XZR write sink (33): low words (in the wasm area with wasm regions). */
+  readonly xl: Int32Array;
   /** ... and high words. */
-  readonly xh = new Int32Array(REG_COUNT);
+  readonly xh: Int32Array;
+  /** The area in the wasm memory of a core with wasm regions (jit-wasm.ts), else null. */
+  readonly wasmCore: WasmCore | null;
   pcLo = 0;
   pcHi = 0;
   /** NZCV in bits 31:28. */
@@ -221,6 +224,11 @@ export class A64Cpu implements Cpu {
     if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
     this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     this.kit = ctx.jit;
+    // Wasm regions (EXPERIMENT, jit-wasm.ts): RAM in a wasm memory and a free area for this core.
+    this.wasmCore = this.jit && ram.wasm !== undefined && a64WasmWanted() ? claimWasmArea(ram.wasm) : null;
+    const regs = this.wasmCore?.area32;
+    this.xl = regs ? regs.subarray(AREA.xl >> 2, (AREA.xl >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);
+    this.xh = regs ? regs.subarray(AREA.xh >> 2, (AREA.xh >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;
     // 1024 instruction slots of 4 words per 4 KiB page (execute.ts).
@@ -708,9 +716,11 @@ export class A64Cpu implements Cpu {
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;
     if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return undefined;
-    const region = scanRegion(this, code, idx);
+    // Wasm regions hold one segment: a recursive function's region (several) stays JavaScript.
+    const wasm = this.wasmCore !== null && segments.length === 1 ? scanWasmRegion(this, code, idx, MAX_BLOCK) : [];
+    const region = wasm.length > 0 ? { insns: wasm, all: wasm, entries: [idx], source: '' } : scanRegion(this, code, idx);
     const { all } = region;
-    const blocks = compileRegion(this, this.kit, region);
+    const blocks = wasm.length > 0 ? [compileWasmRegion(this, this.kit, this.wasmCore!, wasm)] : compileRegion(this, this.kit, region);
     const block = blocks[0];
     const cover = coverage(all);
     // The other segments' entries become entries too where nothing is translated yet (aliases).

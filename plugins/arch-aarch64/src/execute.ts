@@ -178,13 +178,16 @@ function dispatch(cpu: A64Cpu, budget: number): number {
           block.warm--;
           if (max > WARM_STEPS) max = WARM_STEPS;
         }
-        n = (n + fn(pcLo, pcHi, n, max, block.seg)) | 0;
+        const done = fn(pcLo, pcHi, n, max, block.seg);
+        n = (n + done) | 0;
         pcLo = cpu.npcLo;
         pcHi = cpu.npcHi;
         if (cpu.exc || cpu.attention) break;
         // A misaligned target takes its PC alignment fault at the fetch, even on this page.
         if ((pcLo & 3) !== 0) fetchVpn = -1;
-        continue;
+        // None: a wasm region (jit-wasm.ts) left before its first instruction (an access off its
+        // fast path): the interpreter runs it.
+        if (done !== 0) continue;
       }
     } else if (++heat[slot] >= JIT_THRESHOLD) {
       cpu.inflight = n;

@@ -5,6 +5,7 @@ import type { ArchType, PluginApi } from '../../../src/core/api.js';
 import { boot } from './boot.js';
 import { raspiBoot } from './boot-raspi.js';
 import { A64Cpu } from './cpu.js';
+import { a64WasmWanted } from './jit-wasm.js';
 import { aarch64Debug } from './debug.js';
 import { cpuInterruptCells, deviceTreeCpus } from './device-tree.js';
 
@@ -23,6 +24,10 @@ export const aarch64: ArchType = {
     cntv: { description: 'virtual timer (CNTV) interrupt' },
   },
   // The GDB target description (`rvos run --gdb`); each CPU gives its own `Cpu.debug`.
+  // EXPERIMENT: regions compiled to WebAssembly (jit-wasm.ts) only when RVOS_JIT_WASM_A64=1.
+  get wasmRegions() {
+    return a64WasmWanted();
+  },
   debug: aarch64Debug,
   createCpu: (ctx) => new A64Cpu(ctx),
   deviceTreeCpus,

@@ -153,14 +153,14 @@ const HELPERS = { extendReg, executeDataProc, dataProc1, dataProc2, dataProc3, l
 const FACTORY_PARAMS = ['cpu', 'H'];
 
 /** Ops the translator runs itself, or through executeDataProc. */
-function translatable(op: Op, c: number): boolean {
+export function translatable(op: Op, c: number): boolean {
   if (op >= Op.ADDI && op <= Op.DP3) return true;
   if (op >= Op.B && op <= Op.RET) return true;
   if (op === Op.LOAD || op === Op.STORE) return (c & LS_UNPRIV) === 0;
   return op === Op.LDP || op === Op.STP || op === Op.NOP;
 }
 
-function isBranch(op: Op): boolean {
+export function isBranch(op: Op): boolean {
   return op >= Op.B && op <= Op.RET;
 }
 
@@ -171,7 +171,7 @@ function isBranch(op: Op): boolean {
  * past the offsets in `stops` (other segments' entries: scanSegments). Sorted by offset
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
-export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>, end = 0x1000): Insn[] {
+export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>, end = 0x1000, can: (op: Op, c: number) => boolean = translatable): Insn[] {
   const found = new Map<number, Insn>();
   const work = [idx];
   while (work.length > 0 && found.size < max) {
@@ -181,7 +181,7 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
       if (info === 0) info = cpu.decodeAt(code, i);
       const op = (info & 0xff) as Op;
       const c = code[i + 3];
-      if (!translatable(op, c)) break;
+      if (!can(op, c)) break;
       const ins: Insn = { info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i };
       found.set(i, ins);
       if (!isBranch(op)) continue;

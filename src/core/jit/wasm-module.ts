@@ -32,13 +32,24 @@ export const WasmOp = {
   local_set: 0x21,
   local_tee: 0x22,
   i32_load: 0x28,
+  i64_load: 0x29,
   i32_load8_s: 0x2c,
   i32_load8_u: 0x2d,
   i32_load16_s: 0x2e,
   i32_load16_u: 0x2f,
+  i64_load8_s: 0x30,
+  i64_load8_u: 0x31,
+  i64_load16_s: 0x32,
+  i64_load16_u: 0x33,
+  i64_load32_s: 0x34,
+  i64_load32_u: 0x35,
   i32_store: 0x36,
+  i64_store: 0x37,
   i32_store8: 0x3a,
   i32_store16: 0x3b,
+  i64_store8: 0x3c,
+  i64_store16: 0x3d,
+  i64_store32: 0x3e,
   i32_const: 0x41,
   i64_const: 0x42,
   i32_eqz: 0x45,
@@ -52,6 +63,17 @@ export const WasmOp = {
   i32_le_u: 0x4d,
   i32_ge_s: 0x4e,
   i32_ge_u: 0x4f,
+  i64_eqz: 0x50,
+  i64_eq: 0x51,
+  i64_ne: 0x52,
+  i64_lt_s: 0x53,
+  i64_lt_u: 0x54,
+  i64_gt_s: 0x55,
+  i64_gt_u: 0x56,
+  i64_le_s: 0x57,
+  i64_le_u: 0x58,
+  i64_ge_s: 0x59,
+  i64_ge_u: 0x5a,
   i32_add: 0x6a,
   i32_sub: 0x6b,
   i32_mul: 0x6c,
@@ -65,9 +87,19 @@ export const WasmOp = {
   i32_shl: 0x74,
   i32_shr_s: 0x75,
   i32_shr_u: 0x76,
+  i32_rotr: 0x78,
+  i64_add: 0x7c,
+  i64_sub: 0x7d,
   i64_mul: 0x7e,
+  i64_div_s: 0x7f,
+  i64_div_u: 0x80,
+  i64_and: 0x83,
+  i64_or: 0x84,
+  i64_xor: 0x85,
+  i64_shl: 0x86,
   i64_shr_s: 0x87,
   i64_shr_u: 0x88,
+  i64_rotr: 0x8a,
   i32_wrap_i64: 0xa7,
   i64_extend_i32_s: 0xac,
   i64_extend_i32_u: 0xad,
@@ -136,6 +168,21 @@ export class WasmCode {
     this.bytes.push(WasmOp.i64_const);
     sleb(this.bytes, value);
     return this;
+  }
+
+  /** The i64 constant with int32 words `lo`, `hi` (any value). */
+  i64w(lo: number, hi: number): this {
+    this.bytes.push(WasmOp.i64_const);
+    let n = (BigInt(hi | 0) << 32n) | BigInt(lo >>> 0);
+    for (;;) {
+      const byte = Number(n & 0x7fn);
+      n >>= 7n;
+      if ((n === 0n && (byte & 0x40) === 0) || (n === -1n && (byte & 0x40) !== 0)) {
+        this.bytes.push(byte);
+        return this;
+      }
+      this.bytes.push(byte | 0x80);
+    }
   }
 
   get(local: number): this {
@@ -251,11 +298,20 @@ function naturalAlign(opcode: number): number {
     case WasmOp.i32_load8_s:
     case WasmOp.i32_load8_u:
     case WasmOp.i32_store8:
+    case WasmOp.i64_load8_s:
+    case WasmOp.i64_load8_u:
+    case WasmOp.i64_store8:
       return 0;
     case WasmOp.i32_load16_s:
     case WasmOp.i32_load16_u:
     case WasmOp.i32_store16:
+    case WasmOp.i64_load16_s:
+    case WasmOp.i64_load16_u:
+    case WasmOp.i64_store16:
       return 1;
+    case WasmOp.i64_load:
+    case WasmOp.i64_store:
+      return 3;
     default:
       return 2;
   }

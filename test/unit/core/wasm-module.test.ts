@@ -32,6 +32,25 @@ describe('wasm encoder', () => {
     expect(leb(sleb, -2147483648)).toEqual([0x80, 0x80, 0x80, 0x80, 0x78]);
   });
 
+  it('encodes any i64 constant (i64w) and stores i64 words', () => {
+    for (const [lo, hi] of [
+      [0, 0],
+      [-1, -1],
+      [0x12345678, -0x789abcdf],
+      [-0x80000000, 0x7fffffff],
+      [0x40, 0],
+      [0, -0x80000000],
+    ]) {
+      const c = new WasmCode([], [I32]);
+      c.i32(0).i64w(lo, hi).mem(op.i64_store);
+      c.i32(8).i64w(lo, hi).i64(32).op(op.i64_shr_u).mem(op.i64_store32);
+      c.i32(0);
+      const { run, mem } = instantiate(c);
+      run();
+      expect([mem[0], mem[1], mem[2]]).toEqual([lo, hi, hi]);
+    }
+  });
+
   it('builds a module that adds its arguments', () => {
     const c = new WasmCode([I32, I32], [I32]);
     c.get(0).get(1).op(op.i32_add);

@@ -1,0 +1,786 @@
+/**
+ * EXPERIMENT, off by default: aarch64 regions compiled to WebAssembly instead of JavaScript (jit.ts),
+ * for a core whose RAM is a wasm memory. On only when RVOS_JIT_WASM_A64=1 (index.ts then declares
+ * `wasmRegions`, so that the builder gives the machine RAM in a wasm memory under `jit`; bus.ts
+ * wasmRamWanted may still say no). Same entry points (Block), same exit protocol (steps returned,
+ * next pc in `cpu.npcLo`/`npcHi`), so execute.ts dispatch() and the code cache cannot tell them apart.
+ *
+ * The core's area in the wasm memory (AREA) holds its registers: `cpu.xl`/`cpu.xh` are views of it,
+ * so nothing is copied per call; a region loads the registers it uses into i64 locals and stores
+ * back the ones it writes. NZCV, the fast-access limit and the next pc pass through the area too.
+ *
+ * A region is the instructions this translator handles (wasmTranslatable) reachable from the entry
+ * in its page, as jit.ts scanBlock finds them (one segment, a guest loop ending after its last branch
+ * back: loopEnd), cut into basic blocks that are the targets of one `br_table` inside a `loop` (as
+ * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
+ * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
+ * budget for its whole length first. Loads and stores take the fast path only with the MMU off, in
+ * RAM, aligned, and (stores) to a page without flags; anything else leaves the region before the
+ * instruction and the interpreter runs it (so no slow path, no fault and no host call happens in
+ * wasm code). NZCV is lazy within a block (a condition after SUBS/ADDS/ANDS compares the operands)
+ * and computed at every block end and exit.
+ *
+ * Measured on the compute kernel (kernels/bench bench-a64.elf, same output; loaded 2-core VM, JavaScript
+ * and wasm processes interleaved, 3 pairs, test/bench/a64-jit.ts 3 runs each): first run wall 1015-1256 ms
+ * (JS) vs 646-891 ms (wasm), CPU 1459-1872 vs 953-1262 ms; steady state (best of runs 2-3) CPU 932-1063 vs
+ * 732-750 ms. Built CLI (`RVOS_COMPILED=1 node bin/rvos.js run --board raspi3b --kernel
+ * kernels/bench/build/bench-a64.elf --semihosting --headless`, wall incl. start): 1089-1367 vs 841-876 ms.
+ */
+import type { JitKit, WasmRam } from '../../../src/core/api.js';
+import type { A64Cpu } from './cpu.js';
+import { FlagKind, type BlockFn, Block, type Insn, isBranch, loopEnd, scanBlock } from './jit.js';
+import { LS_UNPRIV } from './decode.js';
+import { Op, REG_COUNT, REG_SINK, REG_ZR } from './execute.js';
+
+/** Whether aarch64 regions compile to wasm (the experiment's switch: RVOS_JIT_WASM_A64=1, read when a machine is built). */
+export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.RVOS_JIT_WASM_A64 === '1';
+}
+
+/** Byte offsets in the core's area. */
+export const AREA = {
+  /** Low words of X0-X30, XZR, SP, the sink (cpu.xl). */
+  xl: 0,
+  /** High words (cpu.xh). */
+  xh: REG_COUNT * 4,
+  nzcv: REG_COUNT * 8,
+  /** RAM bytes the fast path may touch (cpu.ramFastLimit with the MMU off, else 0: every access leaves). */
+  limit: REG_COUNT * 8 + 4,
+  npcLo: REG_COUNT * 8 + 8,
+  npcHi: REG_COUNT * 8 + 12,
+  size: 512,
+} as const;
+
+/** Where a core's wasm state lives. */
+export interface WasmCore {
+  readonly memory: WebAssembly.Memory;
+  /** Byte address of the area. */
+  readonly area: number;
+  /** Byte address of the bus's page flags. */
+  readonly flags: number;
+  readonly area32: Int32Array;
+}
+
+/** Takes the next free CPU area of the wasm memory (null when none is left). */
+export function claimWasmArea(ram: WasmRam): WasmCore | null {
+  if (ram.cpuAreaSize < AREA.size || ram.claimed >= ram.cpuAreas) return null;
+  const area = ram.cpuArea + ram.cpuAreaSize * ram.claimed++;
+  return { memory: ram.memory, area, flags: ram.flags, area32: new Int32Array(ram.memory.buffer, area, AREA.size >> 2) };
+}
+
+/** Ops (with their form) this translator handles; any other ends a region before it. */
+export function wasmTranslatable(op: Op, c: number): boolean {
+  switch (op) {
+    case Op.ADDI:
+    case Op.ADDSI:
+    case Op.ANDI:
+    case Op.ORRI:
+    case Op.EORI:
+    case Op.ANDSI:
+    case Op.MOVI:
+    case Op.MOVK:
+    case Op.ADR:
+    case Op.ADRP:
+    case Op.SHIFTI:
+    case Op.MOVR:
+    case Op.ADDSUB_SH:
+    case Op.ADDSUB_EXT:
+    case Op.LOGIC_SH:
+    case Op.CSEL:
+    case Op.CCMP:
+    case Op.NOP:
+    case Op.LDP:
+    case Op.STP:
+      return true;
+    case Op.DP2:
+      return c === 2 || c === 3 || (c >= 8 && c <= 11);
+    case Op.DP3:
+      return c <= 3 || c === 10 || c === 11;
+    case Op.LOAD:
+    case Op.STORE:
+      return (c & LS_UNPRIV) === 0;
+    default:
+      return op >= Op.B && op <= Op.RET;
+  }
+}
+
+/** The region at slot `idx` for this translator (page order, entry first); empty when it cannot start there. */
+export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: number): Insn[] {
+  const first = scanBlock(cpu, code, idx, max, undefined, 0x1000, wasmTranslatable);
+  if (first.length === 0) return first;
+  const end = loopEnd(first);
+  return end >= 0 ? scanBlock(cpu, code, idx, max, undefined, end, wasmTranslatable) : first;
+}
+
+/** Compiles a scanned region to one wasm function bound to `cpu`: its entry's Block. */
+export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, insns: Insn[]): Block {
+  const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns));
+  return new Block(bound(module, cpu, core), insns.length, 0);
+}
+
+
+const instances = new WeakMap<WebAssembly.Module, WeakMap<A64Cpu, BlockFn>>();
+
+function bound(module: WebAssembly.Module, cpu: A64Cpu, core: WasmCore): BlockFn {
+  let cores = instances.get(module);
+  if (cores === undefined) instances.set(module, (cores = new WeakMap()));
+  let fn = cores.get(cpu);
+  if (fn === undefined) {
+    const run = new WebAssembly.Instance(module, { env: { mem: core.memory } }).exports.run as (pcLo: number, pcHi: number, maxSteps: number) => number;
+    const a = core.area32;
+    const NZCV = AREA.nzcv >> 2;
+    const LIMIT = AREA.limit >> 2;
+    const NPC_LO = AREA.npcLo >> 2;
+    const NPC_HI = AREA.npcHi >> 2;
+    fn = (pcLo, pcHi, _n0, maxSteps) => {
+      a[NZCV] = cpu.nzcv;
+      a[LIMIT] = cpu.mmuOff ? cpu.ramFastLimit : 0;
+      const steps = run(pcLo, pcHi, maxSteps);
+
+      cpu.nzcv = a[NZCV];
+      cpu.npcLo = a[NPC_LO];
+      cpu.npcHi = a[NPC_HI];
+      return steps;
+    };
+    cores.set(cpu, fn);
+  }
+  return fn;
+}
+
+// Parameters of `run`.
+const PC_LO = 0;
+const PC_HI = 1;
+const MAX_STEPS = 2;
+
+/** A basic block of a region: its instructions (contiguous) and its number. */
+interface BasicBlock {
+  start: number;
+  insns: Insn[];
+}
+
+/** Splits a region (page order) into basic blocks: at branch targets inside it, after branches and gaps. */
+export function basicBlocks(insns: Insn[]): BasicBlock[] {
+  const offs = new Set(insns.map((i) => i.off));
+  const leaders = new Set<number>([insns[0].off]);
+  for (const i of insns) if (i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a)) leaders.add(i.off + i.a);
+  const out: BasicBlock[] = [];
+  let cur: BasicBlock | null = null;
+  for (const i of insns) {
+    if (cur === null || leaders.has(i.off) || cur.insns[cur.insns.length - 1].off + 4 !== i.off) {
+      cur = { start: i.off, insns: [] };
+      out.push(cur);
+    }
+    cur.insns.push(i);
+    if (isBranch(i.op)) cur = null;
+  }
+  return out;
+}
+
+/** The bytes of a region's module (tests and compileWasmRegion). */
+export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[]): Uint8Array {
+  const { op, I32, I64 } = kit.wasm;
+  const c = kit.wasm.code([I32, I32, I32], [I32]);
+  const blocks = basicBlocks(insns);
+  const index = new Map(blocks.map((b, j) => [b.start, j]));
+  const multi = blocks.length > 1;
+  const area = core.area;
+
+  const reg: number[] = [];
+  const written = new Set<number>();
+  const R = (n: number) => {
+    if (reg[n] === undefined) reg[n] = c.local(I64);
+    return reg[n];
+  };
+  const blk = c.local(I32);
+  const steps = c.local(I32);
+  const ret = c.local(I32);
+  const npc = c.local(I64);
+  const pg = c.local(I64);
+  const f = c.local(I32);
+  const fa = c.local(I64);
+  const fb = c.local(I64);
+  const t64 = c.local(I64);
+  const u64 = c.local(I64);
+  const t32 = c.local(I32);
+  /** A branch's or CSEL's condition (emitNzcv uses t32, u32, w). */
+  const test = c.local(I32);
+  const u32 = c.local(I32);
+  const o = c.local(I64);
+  const w = c.local(I32);
+  const limit = c.local(I64);
+
+  /** LDP's second value, a non-flag-setting ADD/SUB's operand. */
+  const p2 = c.local(I64);
+  // The prologue is spliced in before the body at the end: the registers used are known only then.
+  const bodyAt = c.bytes.length;
+
+  /** Pushes register n's i64 value. */
+  const r = (n: number) => (n === REG_ZR ? c.i64(0) : c.get(R(n)));
+  /** Pops an i64 into register n (nothing kept for the sink). */
+  const setReg = (n: number) => {
+    if (n === REG_SINK || n === REG_ZR) return void c.op(op.drop);
+    written.add(n);
+    c.set(R(n));
+  };
+  const zext32 = () => c.op(op.i32_wrap_i64).op(op.i64_extend_i32_u);
+  const k64 = (v: bigint) => c.i64w(Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n)));
+  const imm = (lo: number, hi: number) => c.i64w(lo, hi);
+
+  // Lazy flags: `known` is the kind recorded in fa/fb (NZCV: f holds them).
+  let known: FlagKind = FlagKind.NZCV;
+  /** Computes f from the recorded kind (code only; the generator's state is the caller's). */
+  const emitNzcv = (k: FlagKind) => {
+    if (k === FlagKind.NZCV) return;
+    const wide = k >= FlagKind.ADD64;
+    const bool4 = (n: () => void, z: () => void, cf: (() => void) | null, v: (() => void) | null) => {
+      n();
+      c.i32(31).op(op.i32_shl);
+      z();
+      c.i32(30).op(op.i32_shl).op(op.i32_or);
+      if (cf) {
+        cf();
+        c.i32(29).op(op.i32_shl).op(op.i32_or);
+      }
+      if (v) {
+        v();
+        c.i32(28).op(op.i32_shl).op(op.i32_or);
+      }
+      c.set(f);
+    };
+    if (wide) {
+      if (k === FlagKind.LOGIC64) return bool4(() => c.get(fa).i64(0).op(op.i64_lt_s), () => c.get(fa).op(op.i64_eqz), null, null);
+      const sub = k === FlagKind.SUB64;
+      c.get(fa).get(fb).op(sub ? op.i64_sub : op.i64_add).set(t64);
+      return bool4(
+        () => c.get(t64).i64(0).op(op.i64_lt_s),
+        () => c.get(t64).op(op.i64_eqz),
+        () => (sub ? c.get(fa).get(fb).op(op.i64_ge_u) : c.get(t64).get(fa).op(op.i64_lt_u)),
+        () => {
+          c.get(fa).get(fb).op(op.i64_xor);
+          if (!sub) c.i64(-1).op(op.i64_xor);
+          c.get(fa).get(t64).op(op.i64_xor).op(op.i64_and).i64(0).op(op.i64_lt_s);
+        },
+      );
+    }
+    c.get(fa).op(op.i32_wrap_i64).set(t32);
+    if (k === FlagKind.LOGIC32) return bool4(() => c.get(t32).i32(0).op(op.i32_lt_s), () => c.get(t32).op(op.i32_eqz), null, null);
+    const sub = k === FlagKind.SUB32;
+    c.get(fb).op(op.i32_wrap_i64).set(u32);
+    c.get(t32).get(u32).op(sub ? op.i32_sub : op.i32_add).set(w);
+    return bool4(
+      () => c.get(w).i32(0).op(op.i32_lt_s),
+      () => c.get(w).op(op.i32_eqz),
+      () => (sub ? c.get(t32).get(u32).op(op.i32_ge_u) : c.get(w).get(t32).op(op.i32_lt_u)),
+      () => {
+        c.get(t32).get(u32).op(op.i32_xor);
+        if (!sub) c.i32(-1).op(op.i32_xor);
+        c.get(t32).get(w).op(op.i32_xor).op(op.i32_and).i32(0).op(op.i32_lt_s);
+      },
+    );
+  };
+  const materialize = () => {
+    emitNzcv(known);
+    known = FlagKind.NZCV;
+  };
+  /** Records a flag-setting result: the operands on the stack were set into fa, fb by the caller. */
+  const flagBit = (bit: number) => c.get(f).i32(bit).op(op.i32_shr_u).i32(1).op(op.i32_and);
+  /** Pushes ConditionHolds(cond) as an i32 0/1. */
+  const cond = (cc: number) => {
+    const c3 = cc >>> 1;
+    if (c3 === 7) return void c.i32(1);
+    let direct = false;
+    if (known === FlagKind.SUB32 || known === FlagKind.SUB64) {
+      const wide = known === FlagKind.SUB64;
+      const A = () => (wide ? c.get(fa) : c.get(fa).op(op.i32_wrap_i64));
+      const B = () => (wide ? c.get(fb) : c.get(fb).op(op.i32_wrap_i64));
+      const o2 = wide
+        ? [op.i64_eq, op.i64_ge_u, 0, 0, op.i64_gt_u, op.i64_ge_s, op.i64_gt_s][c3]
+        : [op.i32_eq, op.i32_ge_u, 0, 0, op.i32_gt_u, op.i32_ge_s, op.i32_gt_s][c3];
+      if (o2 !== 0) {
+        A();
+        B();
+        c.op(o2 as typeof op.i32_eq);
+        direct = true;
+      }
+    } else if (known === FlagKind.LOGIC32 || known === FlagKind.LOGIC64) {
+      const wide = known === FlagKind.LOGIC64;
+      const A = () => (wide ? c.get(fa) : c.get(fa).op(op.i32_wrap_i64));
+      const zero = () => (wide ? c.i64(0) : c.i32(0));
+      direct = true;
+      switch (c3) {
+        case 0:
+          A();
+          c.op(wide ? op.i64_eqz : op.i32_eqz);
+          break;
+        case 2:
+          A();
+          zero();
+          c.op(wide ? op.i64_lt_s : op.i32_lt_s);
+          break;
+        case 5:
+          A();
+          zero();
+          c.op(wide ? op.i64_ge_s : op.i32_ge_s);
+          break;
+        case 6:
+          A();
+          zero();
+          c.op(wide ? op.i64_gt_s : op.i32_gt_s);
+          break;
+        default:
+          c.i32(0); // C and V are clear
+      }
+    }
+    if (!direct) {
+      materialize();
+      const N = 31;
+      const Z = 30;
+      const C = 29;
+      const V = 28;
+      switch (c3) {
+        case 0:
+          flagBit(Z);
+          break;
+        case 1:
+          flagBit(C);
+          break;
+        case 2:
+          flagBit(N);
+          break;
+        case 3:
+          flagBit(V);
+          break;
+        case 4:
+          flagBit(C);
+          flagBit(Z).i32(1).op(op.i32_xor).op(op.i32_and);
+          break;
+        case 5:
+          flagBit(N);
+          flagBit(V).op(op.i32_eq);
+          break;
+        default:
+          flagBit(N);
+          flagBit(V).op(op.i32_eq);
+          flagBit(Z).i32(1).op(op.i32_xor).op(op.i32_and);
+      }
+    }
+    if ((cc & 1) !== 0) c.op(op.i32_eqz);
+  };
+
+  const exitL = c.block();
+  const runL = c.loop();
+  const blockL: number[] = [];
+  for (let j = blocks.length - 1; j >= 0; j--) blockL[j] = c.block();
+  c.get(blk).brTable(blocks.map((_, j) => blockL[j]), exitL);
+
+  /** Leaves with the next pc at page offset `to` (or already in `npc`: null) and `done` steps of the block not counted. */
+  const exit = (to: number | null, done: number) => {
+    emitNzcv(known);
+    if (to !== null) c.get(pg).i64(to).op(op.i64_add).set(npc);
+    c.i32(done).set(ret).br(exitL);
+  };
+  let current = 0;
+  let selfL = -1;
+  /** Control goes to page offset `p` (steps counted, flags in f); `tail`: nothing follows. */
+  const goto = (p: number, tail = false) => {
+    const j = index.get(p);
+    if (j === undefined) return exit(p, 0);
+    if (j === current && selfL >= 0) return void c.br(selfL);
+    if (tail && j === current + 1) return;
+    if (j > current) return void c.br(blockL[j]);
+    c.i32(j).set(blk).br(runL);
+  };
+
+  blocks.forEach((b, j) => {
+    current = j;
+    c.end(); // blockL[j]
+    known = FlagKind.NZCV;
+    const len = b.insns.length;
+    selfL = multi && b.insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === b.start) ? c.loop() : -1;
+    c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if();
+    exit(b.start, 0);
+    c.end();
+    b.insns.forEach((ins, k) => emit(ins, k, len));
+    const last = b.insns[len - 1];
+    if (!isBranch(last.op)) {
+      c.get(steps).i32(len).op(op.i32_add).set(steps);
+      materialize();
+      goto(last.off + 4, true);
+    }
+    if (selfL >= 0) c.end();
+  });
+  c.end(); // runL
+  c.end(); // exitL
+
+  /** ShiftReg of register `rm` (type, amount), as an i64 (sf 0: the 32-bit result zero-extended). */
+  function shifted(rm: number, type: number, amount: number, sf: number): void {
+    r(rm);
+    if (sf === 0) {
+      if (amount === 0) return void zext32();
+      c.op(op.i32_wrap_i64).i32(amount).op([op.i32_shl, op.i32_shr_u, op.i32_shr_s, op.i32_rotr][type]).op(op.i64_extend_i32_u);
+      return;
+    }
+    if (amount !== 0) c.i64(amount).op([op.i64_shl, op.i64_shr_u, op.i64_shr_s, op.i64_rotr][type]);
+  }
+
+  /** ExtendReg of register `rm` (option, shift 0-4). */
+  function extended(rm: number, option: number, shift: number): void {
+    r(rm);
+    const bits = [56, 48, 32, 0][option & 3];
+    if (option < 4) {
+      if (bits !== 0) k64((1n << BigInt(64 - bits)) - 1n).op(op.i64_and);
+    } else if (bits !== 0) c.i64(bits).op(op.i64_shl).i64(bits).op(op.i64_shr_s);
+    if (shift !== 0) c.i64(shift).op(op.i64_shl);
+  }
+
+  /** (n) + or - (the i64 on the stack) into rd, flags recorded when `setf`. */
+  function addSub(rn: number, rd: number, sub: boolean, setf: boolean, sf: number): void {
+    // Without flags, fa/fb keep the flags recorded before (lazy NZCV).
+    const m = setf ? fb : p2;
+    c.set(m);
+    if (setf) {
+      r(rn).set(fa);
+      known = sub ? (sf ? FlagKind.SUB64 : FlagKind.SUB32) : sf ? FlagKind.ADD64 : FlagKind.ADD32;
+    }
+    if (rd === REG_SINK) return;
+    r(rn).get(m);
+    c.op(sub ? op.i64_sub : op.i64_add);
+    if (sf === 0) zext32();
+    setReg(rd);
+  }
+
+  /** The logical result on the stack into rd, LogicFlags recorded when `setf`. */
+  function logical(rd: number, setf: boolean, sf: number): void {
+    if (sf === 0) zext32();
+    if (setf) {
+      c.tee(fa);
+      known = sf ? FlagKind.LOGIC64 : FlagKind.LOGIC32;
+    }
+    setReg(rd);
+  }
+
+  /**
+   * Sets `w` = the RAM offset of the address in `o` (i64) for an access of `bytes` (aligned to
+   * `align`); leaves before the instruction unless it is in the fast path's RAM, aligned.
+   */
+  function fastOffset(bytes: number, align: number, store: boolean, off: number, k: number): void {
+    c.get(o).i64(ramBase).op(op.i64_sub).tee(o).get(limit).op(op.i64_ge_u);
+    c.get(o).i64(bytes).op(op.i64_add).get(limit).op(op.i64_gt_u).op(op.i32_or);
+    if (align > 1) c.get(o).op(op.i32_wrap_i64).i32(align - 1).op(op.i32_and).op(op.i32_or);
+    c.if();
+    exit(off, k);
+    c.end();
+    c.get(o).op(op.i32_wrap_i64).set(w);
+    if (store) {
+      // A page with flags (code, a watcher): the interpreter stores there.
+      c.get(w).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags);
+      if (bytes > 1) c.get(w).i32(bytes - 1).op(op.i32_add).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags).op(op.i32_or);
+      c.if();
+      exit(off, k);
+      c.end();
+    }
+  }
+
+  function emit(ins: Insn, k: number, len: number): void {
+    const { op: o2, rd, rn, rm, sf, a, b, off } = ins;
+    const cc = ins.c;
+    switch (o2) {
+      case Op.NOP:
+        break;
+      case Op.ADDI:
+        if (rd === REG_SINK) break;
+        r(rn);
+        imm(a, b).op(op.i64_add);
+        if (sf === 0) zext32();
+        setReg(rd);
+        break;
+      case Op.ADDSI:
+        // SUBS: a, b = ~imm with c = 1 (decode.ts).
+        if (cc === 1) imm(~a, ~b);
+        else imm(a, b);
+        addSub(rn, rd, cc === 1, true, sf);
+        break;
+      case Op.ANDI:
+      case Op.ORRI:
+      case Op.EORI:
+        if (rd === REG_SINK) break;
+        r(rn);
+        imm(a, b).op(o2 === Op.ANDI ? op.i64_and : o2 === Op.ORRI ? op.i64_or : op.i64_xor);
+        if (sf === 0) zext32();
+        setReg(rd);
+        break;
+      case Op.ANDSI:
+        r(rn);
+        imm(a, b).op(op.i64_and);
+        // As jit.ts: the result's high word is Rn's & b (b is 0 for the 32-bit form).
+        c.tee(fa);
+        known = sf ? FlagKind.LOGIC64 : FlagKind.LOGIC32;
+        setReg(rd);
+        break;
+      case Op.MOVI:
+        imm(a, b);
+        setReg(rd);
+        break;
+      case Op.MOVK:
+        r(rd);
+        k64(~(0xffffn << BigInt(cc))).op(op.i64_and);
+        k64(BigInt(a & 0xffff) << BigInt(cc)).op(op.i64_or);
+        if (sf === 0) zext32();
+        setReg(rd);
+        break;
+      case Op.ADR:
+      case Op.ADRP:
+        c.get(pg);
+        if (o2 === Op.ADR) c.i64(off).op(op.i64_add);
+        imm(a, b).op(op.i64_add);
+        setReg(rd);
+        break;
+      case Op.SHIFTI:
+        shifted(rn, cc & 3, cc >>> 2, sf);
+        setReg(rd);
+        break;
+      case Op.MOVR:
+        r(rn);
+        if (sf === 0) zext32();
+        setReg(rd);
+        break;
+      case Op.ADDSUB_SH:
+        shifted(rm, cc & 3, (cc >>> 2) & 63, sf);
+        addSub(rn, rd, (cc & 0x100) !== 0, (cc & 0x200) !== 0, sf);
+        break;
+      case Op.ADDSUB_EXT:
+        extended(rm, cc & 7, (cc >>> 3) & 7);
+        addSub(rn, rd, (cc & 0x100) !== 0, (cc & 0x200) !== 0, sf);
+        break;
+      case Op.LOGIC_SH: {
+        const opc = (cc >>> 8) & 3;
+        r(rn);
+        shifted(rm, cc & 3, (cc >>> 2) & 63, sf);
+        if (cc & 0x400) c.i64(-1).op(op.i64_xor);
+        c.op(opc === 1 ? op.i64_or : opc === 2 ? op.i64_xor : op.i64_and);
+        logical(rd, opc === 3, sf);
+        break;
+      }
+      case Op.CSEL: {
+        cond(cc & 15);
+        c.set(test);
+        const kind = cc >>> 4;
+        r(rn);
+        r(rm);
+        if (kind === 1) c.i64(1).op(op.i64_add);
+        else if (kind === 2) c.i64(-1).op(op.i64_xor);
+        else if (kind === 3) c.set(t64).i64(0).get(t64).op(op.i64_sub);
+        c.get(test).op(op.select);
+        if (sf === 0) zext32();
+        setReg(rd);
+        break;
+      }
+      case Op.CCMP: {
+        // c: cond | nzcv << 4 | ccmp << 8 | immediate << 9: the compare's NZCV, or the immediate's.
+        cond(cc & 15);
+        materialize();
+        const sub = (cc & 0x100) !== 0;
+        c.if();
+        r(rn);
+        c.set(fa);
+        if (cc & 0x200) c.i64(a);
+        else r(rm);
+        c.set(fb);
+        emitNzcv(sub ? (sf ? FlagKind.SUB64 : FlagKind.SUB32) : sf ? FlagKind.ADD64 : FlagKind.ADD32);
+        c.else().i32(((cc >>> 4) & 15) << 28).set(f).end();
+        break;
+      }
+      case Op.DP2: {
+        if (rd === REG_SINK) break;
+        if (sf === 0) {
+          r(rn);
+          c.op(op.i32_wrap_i64).set(t32);
+          r(rm);
+          c.op(op.i32_wrap_i64).set(u32);
+          if (cc === 2 || cc === 3) {
+            // x / 0 = 0, INT32_MIN / -1 = INT32_MIN (dataProc2; wasm traps on both).
+            c.get(u32).op(op.i32_eqz).if();
+            c.i32(0).set(w).else();
+            if (cc === 3) {
+              c.get(u32).i32(-1).op(op.i32_eq).if();
+              c.i32(0).get(t32).op(op.i32_sub).set(w).else();
+            }
+            c.get(t32).get(u32).op(cc === 2 ? op.i32_div_u : op.i32_div_s).set(w);
+            if (cc === 3) c.end();
+            c.end();
+            c.get(w);
+          } else c.get(t32).get(u32).op([op.i32_shl, op.i32_shr_u, op.i32_shr_s, op.i32_rotr][cc - 8]);
+          c.op(op.i64_extend_i32_u);
+        } else {
+          r(rn).set(t64);
+          r(rm).set(u64);
+          if (cc === 2 || cc === 3) {
+            c.get(u64).op(op.i64_eqz).if();
+            c.i64(0).set(o).else();
+            if (cc === 3) {
+              c.get(u64).i64(-1).op(op.i64_eq).if();
+              c.i64(0).get(t64).op(op.i64_sub).set(o).else();
+            }
+            c.get(t64).get(u64).op(cc === 2 ? op.i64_div_u : op.i64_div_s).set(o);
+            if (cc === 3) c.end();
+            c.end();
+            c.get(o);
+          } else c.get(t64).get(u64).op([op.i64_shl, op.i64_shr_u, op.i64_shr_s, op.i64_rotr][cc - 8]);
+        }
+        setReg(rd);
+        break;
+      }
+      case Op.DP3: {
+        if (rd === REG_SINK) break;
+        // MADD 0, MSUB 1, SMADDL 2, SMSUBL 3, UMADDL 10, UMSUBL 11 (Ra in `a`).
+        r(a);
+        r(rn);
+        if (cc === 2 || cc === 3) c.op(op.i32_wrap_i64).op(op.i64_extend_i32_s);
+        else if (cc >= 10) zext32();
+        r(rm);
+        if (cc === 2 || cc === 3) c.op(op.i32_wrap_i64).op(op.i64_extend_i32_s);
+        else if (cc >= 10) zext32();
+        c.op(op.i64_mul).op((cc & 1) !== 0 ? op.i64_sub : op.i64_add);
+        if (sf === 0 && cc <= 1) zext32();
+        setReg(rd);
+        break;
+      }
+      case Op.LOAD:
+      case Op.STORE: {
+        const mode = (cc >>> 4) & 3;
+        const size = cc & 3;
+        const bytes = 1 << size;
+        // The base plus the offset in u64; post-index (mode 2) accesses the base itself.
+        r(rn);
+        if (mode === 3) extended(rm, (cc >>> 6) & 7, (cc >>> 9) & 3);
+        else imm(a, b);
+        c.op(op.i64_add).set(u64);
+        if (mode === 2) r(rn).set(o);
+        else c.get(u64).set(o);
+        fastOffset(bytes, bytes, o2 === Op.STORE, off, k);
+        if (o2 === Op.LOAD) {
+          const ext = (cc >>> 2) & 3;
+          c.get(w);
+          if (ext === 0 || (ext !== 1 && size >= 2)) c.mem([op.i64_load8_u, op.i64_load16_u, op.i64_load32_u, op.i64_load][size]);
+          else if (ext === 1) c.mem([op.i64_load8_s, op.i64_load16_s, op.i64_load32_s, op.i64_load][size]);
+          else c.mem([op.i32_load8_s, op.i32_load16_s][size]).op(op.i64_extend_i32_u);
+          c.set(t64);
+          if (mode === 1 || mode === 2) c.get(u64).set(R(rn)), written.add(rn);
+          c.get(t64);
+          setReg(rd);
+        } else {
+          c.get(w);
+          r(rd);
+          c.mem([op.i64_store8, op.i64_store16, op.i64_store32, op.i64_store][size]);
+          if (mode === 1 || mode === 2) c.get(u64).set(R(rn)), written.add(rn);
+        }
+        break;
+      }
+      case Op.LDP:
+      case Op.STP: {
+        const mode = (cc >>> 2) & 3;
+        const wide = (cc & 3) === 3;
+        const half = wide ? 8 : 4;
+        r(rn);
+        c.i64(a).op(op.i64_add).set(u64);
+        if (mode === 2) r(rn).set(o);
+        else c.get(u64).set(o);
+        fastOffset(2 * half, half, o2 === Op.STP, off, k);
+        const writeBase = () => {
+          if (mode !== 0) c.get(u64).set(R(rn)), written.add(rn);
+        };
+        if (o2 === Op.LDP) {
+          const load = wide ? op.i64_load : (cc & 16) !== 0 ? op.i64_load32_s : op.i64_load32_u;
+          c.get(w).mem(load).set(t64);
+          c.get(w).mem(load, half).set(p2);
+          writeBase();
+          c.get(t64);
+          setReg(rd);
+          c.get(p2);
+          setReg(rm);
+        } else {
+          const store = wide ? op.i64_store : op.i64_store32;
+          c.get(w);
+          r(rd);
+          c.mem(store);
+          c.get(w);
+          r(rm);
+          c.mem(store, half);
+          writeBase();
+        }
+        break;
+      }
+      case Op.B:
+      case Op.BL:
+        if (o2 === Op.BL) {
+          c.get(pg).i64(off + 4).op(op.i64_add);
+          setReg(30);
+        }
+        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        materialize();
+        goto(off + a, true);
+        break;
+      case Op.BCOND:
+      case Op.CBZ:
+      case Op.CBNZ:
+      case Op.TBZ:
+      case Op.TBNZ: {
+        if (o2 === Op.BCOND) cond(cc);
+        else if (o2 === Op.CBZ || o2 === Op.CBNZ) {
+          r(rn);
+          if (sf === 0) c.op(op.i32_wrap_i64).op(op.i32_eqz);
+          else c.op(op.i64_eqz);
+          if (o2 === Op.CBNZ) c.op(op.i32_eqz);
+        } else {
+          r(rn);
+          c.i64(cc).op(op.i64_shr_u).op(op.i32_wrap_i64).i32(1).op(op.i32_and);
+          if (o2 === Op.TBZ) c.op(op.i32_eqz);
+        }
+        c.set(test);
+        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        materialize();
+        c.get(test).if();
+        goto(off + a);
+        c.end();
+        goto(off + 4, true);
+        break;
+      }
+      case Op.BR:
+      case Op.BLR:
+      case Op.RET:
+        // The target is read before BLR writes X30.
+        r(rn).set(npc);
+        if (o2 === Op.BLR) {
+          c.get(pg).i64(off + 4).op(op.i64_add);
+          setReg(30);
+        }
+        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        exit(null, 0);
+        break;
+      default:
+        throw new Error(`aarch64 wasm jit: cannot translate op ${o2}`);
+    }
+  }
+
+  // Prologue (spliced in before the body: branches are relative): the registers, pc's page, flags, limit.
+  const pro = kit.wasm.code([], []);
+  reg.forEach((l, n) => {
+    if (l === undefined) return;
+    pro.i32(0).mem(op.i64_load32_u, area + AREA.xl + 4 * n);
+    pro.i32(0).mem(op.i64_load32_u, area + AREA.xh + 4 * n).i64(32).op(op.i64_shl).op(op.i64_or).set(l);
+  });
+  pro.get(PC_HI).op(op.i64_extend_i32_u).i64(32).op(op.i64_shl).get(PC_LO).op(op.i64_extend_i32_u).op(op.i64_or).i64(-4096).op(op.i64_and).set(pg);
+  pro.i32(0).mem(op.i32_load, area + AREA.nzcv).set(f);
+  pro.i32(0).mem(op.i64_load32_u, area + AREA.limit).set(limit);
+  c.bytes.splice(bodyAt, 0, ...pro.bytes);
+  // Epilogue: registers written, NZCV, the next pc, the steps.
+  for (const n of written) {
+    c.i32(0).get(reg[n]).mem(op.i64_store32, area + AREA.xl + 4 * n);
+    c.i32(0).get(reg[n]).i64(32).op(op.i64_shr_u).mem(op.i64_store32, area + AREA.xh + 4 * n);
+  }
+  c.i32(0).get(f).mem(op.i32_store, area + AREA.nzcv);
+  c.i32(0).get(npc).mem(op.i64_store32, area + AREA.npcLo);
+  c.i32(0).get(npc).i64(32).op(op.i64_shr_u).mem(op.i64_store32, area + AREA.npcHi);
+  c.get(steps).get(ret).op(op.i32_add);
+  return kit.wasm.module(c);
+}
