@@ -10,10 +10,11 @@ const { existsSync, readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-// rvos' V8 flags (src/core/jit/translate.ts noOsr says why), set before anything is compiled: a V8 code cache
-// (scripts/cli-loader.cjs) holds a hash of the flags it was made under, and one written after a flag changed would be
-// rejected by every next start.
+// rvos' V8 flags (src/core/jit/translate.ts noOsr and plugins/arch-rv32/src/jit-wasm.ts branchHintsOn say why), set
+// before anything is compiled: a V8 code cache (scripts/cli-loader.cjs) holds a hash of the flags it was made under, and
+// one written after a flag changed would be rejected by every next start.
 require('node:v8').setFlagsFromString('--no-use-osr');
+require('node:v8').setFlagsFromString('--experimental-wasm-branch-hinting');
 
 const args = process.argv.slice(2);
 if (process.env.RVOS_STARTUP_TRACE) traceStartup();

@@ -27,7 +27,7 @@ import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
 import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionKnown, regionLoops, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
-import { AREA, claimWasmArea, compileWasmRegion, tellWasmTlbs, WASM_COMPILE_WORK, type WasmHart } from './jit-wasm.js';
+import { AREA, claimWasmArea, compileWasmRegion, tellWasmLoadLimit, tellWasmTlbs, WASM_COMPILE_WORK, type WasmHart } from './jit-wasm.js';
 import { TLB_ENTRIES, TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
 import { takeTrap } from './trap.js';
@@ -449,8 +449,21 @@ export class Rv32Cpu implements Cpu {
     this.rOff = this.tlb.offs[set][ACC_R];
     this.wTag = this.tlb.tags[set][ACC_W];
     this.wOff = this.tlb.offs[set][ACC_W];
-    if (this.wasm !== null) tellWasmTlbs(this.wasm, this.rTag, this.rOff, this.wTag, this.wOff);
+    if (this.wasm !== null) {
+      tellWasmTlbs(this.wasm, this.rTag, this.rOff, this.wTag, this.wOff);
+      this.tellWasmLoadWindow();
+    }
     this.attention = true;
+  }
+
+  /**
+   * The wasm regions' direct loads (jit-wasm.ts AREA.loadLimit): all of RAM while loads are untranslated M-mode
+   * ones that no PMP rule (a partial match fails even in M-mode) nor watchpoint can stop, else none. Kept by
+   * selectDataTlb and flushTlbAll (every PMP write and watchpoint change flushes the TLBs).
+   */
+  private tellWasmLoadWindow(): void {
+    const direct = this.dataPriv === PRV_M && this.pmp.activeRules === 0 && !this.debug.watching;
+    tellWasmLoadLimit(this.wasm!, direct ? this.ramSize : 0);
   }
 
   flushTlbTranslated(): void {
@@ -460,6 +473,7 @@ export class Rv32Cpu implements Cpu {
 
   flushTlbAll(): void {
     this.tlb.flushAll();
+    if (this.wasm !== null) this.tellWasmLoadWindow();
     this.attention = true;
   }
 

@@ -24,8 +24,13 @@
  * set BLK and branch there. A loop entered at a block other than its header (the region's entry,
  * a jump into its middle) dispatches on BLK at its top; a back edge finds BLK at -1 and skips that.
  * Every block checks the budget left for its whole length first and takes its length off before its final
- * jump, as a JavaScript region that loops. Loads and stores remember their last page per site, as
- * jit.ts's PageSites.
+ * jump, as a JavaScript region that loops. Stores, and the loads of a region compiled while loads were
+ * translated (or under PMP rules, or watched), remember their last page per site, as jit.ts's PageSites.
+ * A region compiled while the hart's loads were direct (AREA.loadLimit: untranslated M-mode, no PMP rule nor
+ * watchpoint: a bare-metal guest) loads from RAM offset `address - ramBase` when that is below the limit the
+ * hart keeps (0 once that no longer holds, so the region still runs, through TLB lookups): one compare, and
+ * no site locals that stay live across loops. Stores were tried the same way (with an alignment and a
+ * page-flags check): within noise (steady state median 212 vs 217 ms, 5 pairs), dropped.
  *
  * Measured on the compute kernel (kernels/bench, fresh processes, JavaScript and wasm interleaved,
  * 5 pairs, loaded 2-core VM, test/bench/rv32-jit.ts): first run CPU median 918 ms (JS) vs 653 ms
@@ -35,7 +40,12 @@
  * guest about 0.31-0.37 s of it); in process (the loops alone switched off, 6 pairs) first run CPU median
  * 477 -> 438 ms, best of 6 runs equal (230 vs 228 ms): the hot loops of the compute kernel were
  * mostly blocks looping on themselves, wasm loops already.
+ * Direct loads (in process, 3 interleaved pairs, heavily loaded VM): steady state (best of 4 runs) 312-324
+ * -> 292-298 ms CPU; an earlier unchecked prototype 240 -> 213 ms, first run 456 -> 392 ms. With branch hints
+ * as well, the built CLI's compute run (8 interleaved pairs, load 3.6-5.6): wall median 785 -> 765 ms, CPU
+ * median 825 -> 795 ms: the first run, mostly Liftoff code until TurboFan's is ready, dominates it.
  */
+import { setFlagsFromString } from 'node:v8';
 import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { Op } from './execute.js';
@@ -63,6 +73,11 @@ export const AREA = {
   rOff: 144,
   wTag: 148,
   wOff: 152,
+  /**
+   * Loads at `ramBase + o` with o < this (unsigned) read RAM offset o directly, without a TLB (cpu.ts
+   * tellWasmLoadWindow: RAM's size less 3 in untranslated M-mode without PMP rules or watchpoints, else 0).
+   */
+  loadLimit: 156,
   /** The Tlbs' tags and offsets (mmu.ts), TLB_ENTRIES int32 each. */
   tlbTags: 4096,
   tlbOffs: 4096 + TLB_ENTRIES * 4,
@@ -96,9 +111,31 @@ export function tellWasmTlbs(hart: WasmHart, rTag: Int32Array, rOff: Int32Array,
   a[AREA.wOff >> 2] = wOff.byteOffset;
 }
 
+/** Sets AREA.loadLimit for a RAM of `ramBytes` loadable directly (0: none). */
+export function tellWasmLoadLimit(hart: WasmHart, ramBytes: number): void {
+  hart.area32[AREA.loadLimit >> 2] = ramBytes > 3 ? ramBytes - 3 : 0;
+}
+
+let hintsOn = false;
+
+/**
+ * Lets V8 read the regions' branch hints (WasmCode.hints: the budget's exit, TLB misses, flagged pages, a zero
+ * divisor are marked unlikely), once per process before the first region compiles: TurboFan then lays those paths
+ * out of line as deferred code and puts their spills and reloads there instead of in the loops. The compute
+ * kernel in process (5 interleaved pairs, loaded 2-core VM): steady state (best of 4 runs) median 228 -> 213 ms
+ * CPU, first run within noise. The CLI (bin/rvos.js) sets it as it starts (its V8 code cache is keyed by the
+ * flags); setting it again is a no-op. Without it (an engine that lacks the proposal) the section is ignored.
+ */
+function branchHintsOn(): void {
+  if (hintsOn) return;
+  hintsOn = true;
+  setFlagsFromString('--experimental-wasm-branch-hinting');
+}
+
 /** Compiles a scanned region to wasm; one Block per block, the entry first (as jit.ts compileRegion). */
 export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blocks: RegionBlock[]): Block[] {
-  const bytes = generateWasmRegion(kit, hart, blocks);
+  branchHintsOn();
+  const bytes = generateWasmRegion(kit, hart, blocks, hart.area32[AREA.loadLimit >> 2] !== 0 ? cpu.ramBase : null);
   const fn = boundWasm(kit.wasm.compile(bytes), cpu, hart);
   rememberShape(blocks);
   const order = blockOrder(blocks);
@@ -139,8 +176,12 @@ const N0 = 1;
 const MAX_STEPS = 2;
 const BLK = 3;
 
-/** The bytes of a region's module (tests and compileWasmRegion). */
-export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'flags'>, scanned: RegionBlock[]): Uint8Array {
+/**
+ * The bytes of a region's module (tests and compileWasmRegion). `ramBase`: the guest address of RAM when loads
+ * should try RAM directly first (AREA.loadLimit; chosen when the hart's loads are direct as the region is
+ * compiled), null for the loads through the TLB with a page remembered per site.
+ */
+export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'flags'>, scanned: RegionBlock[], ramBase: number | null): Uint8Array {
   const { op, I32 } = kit.wasm;
   const c = kit.wasm.code([I32, I32, I32, I32], [I32]);
   const entry = scanned[0].start;
@@ -171,11 +212,14 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   const t = c.local();
   const o = c.local();
   const d = c.local();
+  /** AREA.loadLimit, read on entry. */
+  const loadLimit = c.local();
   const area = hart.area;
 
   // Prologue: the budget and the registers. (The data TLBs' addresses are read where a lookup
   // needs them, not kept in locals: live across the loops, they cost registers and spills.)
   c.get(MAX_STEPS).set(left);
+  if (ramBase !== null) c.i32(0).mem(op.i32_load, area + AREA.loadLimit).set(loadLimit);
   for (const n of used) c.i32(0).mem(op.i32_load, area + AREA.x + 4 * n).set(reg[n]);
   /** Pushes the byte address of the data TLB's tags or offsets in use (AREA.rTag ...). */
   const tlb = (field: number) => c.i32(0).mem(op.i32_load, area + field);
@@ -256,7 +300,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     const len = b.insns.length;
     sites.clear();
     // The budget for the whole block.
-    c.get(left).i32(len).op(op.i32_lt_s).if();
+    c.get(left).i32(len).op(op.i32_lt_s).if(false);
     exit(base, 0);
     c.end();
     b.insns.forEach((ins, k) => {
@@ -367,16 +411,26 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         case Op.LHU:
         case Op.LW: {
           const size = ins.op === Op.LW ? 4 : ins.op === Op.LH || ins.op === Op.LHU ? 2 : 1;
-          const [pv, po] = site('load', ins.rs1);
-          // The site's page: o = the address + the page's offset from RAM (as the TLB keeps it).
-          r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
-          c.get(po).get(a).op(op.i32_add).set(o);
-          c.else();
-          lookup(size, AREA.rTag, () => exit(base + ins.off + 1, k));
-          c.get(t);
-          tlb(AREA.rOff).op(op.i32_add).mem(op.i32_load).tee(po).get(a).op(op.i32_add).set(o);
-          c.get(a).i32(-4096).op(op.i32_and).set(pv);
-          c.end();
+          if (ramBase !== null) {
+            wasmRegionStats.directLoads++;
+            // Straight into RAM while the window allows (AREA.loadLimit), else through the TLB.
+            r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(ramBase | 0).op(op.i32_sub).tee(o).get(loadLimit).op(op.i32_ge_u).if(false);
+            lookup(size, AREA.rTag, () => exit(base + ins.off + 1, k));
+            c.get(t);
+            tlb(AREA.rOff).op(op.i32_add).mem(op.i32_load).get(a).op(op.i32_add).set(o);
+            c.end();
+          } else {
+            const [pv, po] = site('load', ins.rs1);
+            // The site's page: o = the address + the page's offset from RAM (as the TLB keeps it).
+            r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if(true);
+            c.get(po).get(a).op(op.i32_add).set(o);
+            c.else();
+            lookup(size, AREA.rTag, () => exit(base + ins.off + 1, k));
+            c.get(t);
+            tlb(AREA.rOff).op(op.i32_add).mem(op.i32_load).tee(po).get(a).op(op.i32_add).set(o);
+            c.get(a).i32(-4096).op(op.i32_and).set(pv);
+            c.end();
+          }
           c.get(o).mem({ [Op.LW]: op.i32_load, [Op.LH]: op.i32_load16_s, [Op.LHU]: op.i32_load16_u, [Op.LB]: op.i32_load8_s, [Op.LBU]: op.i32_load8_u }[ins.op]);
           setRd();
           break;
@@ -387,7 +441,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
           const size = ins.op === Op.SW ? 4 : ins.op === Op.SH ? 2 : 1;
           const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
           const [pv, po] = site('store', ins.rs1);
-          r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if();
+          r(ins.rs1).i32(imm).op(op.i32_add).tee(a).i32(-4096 | (size - 1)).op(op.i32_and).get(pv).op(op.i32_eq).if(true);
           c.get(po).get(a).op(op.i32_add);
           r(ins.rs2).mem(store);
           c.else();
@@ -397,8 +451,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
           r(ins.rs2).mem(store);
           // A page with flags (code, a watcher): tell the hart; leave after the store if it needs the
           // run loop. Only a page without flags is remembered (flags are set outside compiled code).
-          c.get(o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, hart.flags).if();
-          c.get(o).i32(size).get(N0).get(MAX_STEPS).op(op.i32_add).get(left).op(op.i32_sub).i32(k).op(op.i32_add).call(WRITTEN).if();
+          c.get(o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, hart.flags).if(false);
+          c.get(o).i32(size).get(N0).get(MAX_STEPS).op(op.i32_add).get(left).op(op.i32_sub).i32(k).op(op.i32_add).call(WRITTEN).if(false);
           exit(base + ins.off + ins.len, k + 1);
           c.end().else();
           c.get(o).get(a).op(op.i32_sub).set(po);
@@ -462,7 +516,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         const it = items[itemOf[k]];
         return typeof it !== 'number' && it.lo !== k;
       };
-      if (!isRoot) c.get(BLK).i32(-1).op(op.i32_ne).if();
+      if (!isRoot) c.get(BLK).i32(-1).op(op.i32_ne).if(false);
       c.get(BLK);
       if (scope.lo !== 0) c.i32(scope.lo).op(op.i32_sub);
       c.set(t);
@@ -495,7 +549,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     tlb(tags).op(op.i32_add).mem(op.i32_load);
     c.get(a).i32(12).op(op.i32_shr_u).op(op.i32_ne);
     if (size > 1) c.get(a).i32(size - 1).op(op.i32_and).op(op.i32_or);
-    c.if();
+    c.if(false);
     miss();
     c.end();
   }
@@ -544,7 +598,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
   const init = kit.wasm.code([], []);
   for (const pv of siteLocals) init.i32(-1).set(pv);
-  c.bytes.splice(sitesAt, 0, ...init.bytes);
+  c.insert(sitesAt, init.bytes);
   // Epilogue: registers back, the next pc, the steps.
   for (const n of written) c.i32(0).get(reg[n]).mem(op.i32_store, area + AREA.x + 4 * n);
   c.i32(0).get(PC0).get(nx).op(op.i32_add).mem(op.i32_store, area + AREA.npc);
@@ -556,6 +610,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
 export const wasmRegionStats = {
   /** Jumps that go through the dispatch at the top of their region (not a direct branch or a loop). */
   dispatchedJumps: 0,
+  /** Loads compiled to try RAM directly first (AREA.loadLimit). */
+  directLoads: 0,
 };
 
 /** Blocks (by index in page order) and the loops among them, inner loops as items of their own. */
@@ -610,13 +666,13 @@ function divide(kit: JitKit, c: WasmCode, opcode: Op, a: () => void, b: () => vo
   const signed = opcode === Op.DIV || opcode === Op.REM;
   const rem = opcode === Op.REM || opcode === Op.REMU;
   b();
-  c.op(op.i32_eqz).if();
+  c.op(op.i32_eqz).if(false);
   if (rem) a();
   else c.i32(-1);
   c.set(rd).else();
   if (signed) {
     b();
-    c.i32(-1).op(op.i32_eq).if();
+    c.i32(-1).op(op.i32_eq).if(false);
     if (rem) c.i32(0);
     else {
       c.i32(0);

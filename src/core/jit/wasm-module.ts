@@ -141,6 +141,13 @@ export function sleb(out: number[], n: number): void {
  */
 export class WasmCode {
   readonly bytes: number[] = [];
+  /**
+   * Branch hints (the branch-hinting proposal's `metadata.code.branch_hint` section): [byte offset in `bytes`
+   * of an `if` or `br_if`, 1 likely / 0 unlikely]. V8 (with --experimental-wasm-branch-hinting, bin/rvos.js)
+   * lays an unlikely path out of line as deferred code, where TurboFan's register allocator puts the spills
+   * and reloads that path needs; engines without it ignore the section.
+   */
+  readonly hints: [number, number][] = [];
   private readonly locals: WasmType[] = [];
   private depth = 0;
 
@@ -225,9 +232,17 @@ export class WasmCode {
     return this.open(WasmOp.loop);
   }
 
-  /** `if` consuming the i32 on the stack. */
-  if(): number {
+  /** `if` consuming the i32 on the stack; `likely` false: a branch hint that its body is the rare path. */
+  if(likely?: boolean): number {
+    if (likely !== undefined) this.hints.push([this.bytes.length, likely ? 1 : 0]);
     return this.open(WasmOp.if);
+  }
+
+  /** Inserts `bytes` (code without branches out of it) at byte offset `at`, moving the hints after it. */
+  insert(at: number, bytes: readonly number[]): this {
+    this.bytes.splice(at, 0, ...bytes);
+    for (const h of this.hints) if (h[0] >= at) h[0] += bytes.length;
+    return this;
   }
 
   else(): this {
@@ -247,7 +262,9 @@ export class WasmCode {
     return this;
   }
 
-  brIf(label: number): this {
+  /** `br_if`; `likely`: a branch hint (see `hints`). */
+  brIf(label: number, likely?: boolean): this {
+    if (likely !== undefined) this.hints.push([this.bytes.length, likely ? 1 : 0]);
     this.bytes.push(WasmOp.br_if);
     uleb(this.bytes, this.relative(label));
     return this;
@@ -264,6 +281,23 @@ export class WasmCode {
 
   /** The body as the code section encodes it: locals (run-length by type), instructions, `end`. */
   encode(): number[] {
+    return [...this.localsPrefix(), ...this.bytes, WasmOp.end];
+  }
+
+  /** The branch hints' entries of this function (function index `func`) as the hint section encodes them. */
+  encodeHints(func: number): number[] {
+    const out: number[] = [];
+    uleb(out, func);
+    uleb(out, this.hints.length);
+    const prefix = this.localsPrefix().length; // offsets count from the start of the body, locals included
+    for (const [at, likely] of [...this.hints].sort((p, q) => p[0] - q[0])) {
+      uleb(out, prefix + at);
+      out.push(1, likely);
+    }
+    return out;
+  }
+
+  private localsPrefix(): number[] {
     const groups: [number, WasmType][] = [];
     for (const t of this.locals) {
       const last = groups[groups.length - 1];
@@ -276,8 +310,6 @@ export class WasmCode {
       uleb(body, n);
       body.push(t);
     }
-    for (const b of this.bytes) body.push(b);
-    body.push(WasmOp.end);
     return body;
   }
 
@@ -356,6 +388,8 @@ export function wasmModule(code: WasmCode, imports: readonly WasmImport[] = []):
   const exp = [...name('run'), 0x00];
   uleb(exp, imports.length);
   section(out, 7, vector([exp]));
+  // Branch hints go before the code section (the proposal's order).
+  if (code.hints.length > 0) section(out, 0, [...name('metadata.code.branch_hint'), ...vector([code.encodeHints(imports.length)])]);
   const body = code.encode();
   const sized: number[] = [];
   uleb(sized, body.length);

@@ -41,7 +41,7 @@ function block(start: number, n: number, to: number | null): RegionBlock {
 /** The module of a region and the jumps in it that went through the dispatch at its top. */
 function generate(blocks: RegionBlock[]): { bytes: Uint8Array; dispatched: number } {
   const before = wasmRegionStats.dispatchedJumps;
-  const bytes = generateWasmRegion(jitKit, { area: 0x10000, flags: 0x20000 }, blocks);
+  const bytes = generateWasmRegion(jitKit, { area: 0x10000, flags: 0x20000 }, blocks, 0x80000000);
   return { bytes, dispatched: wasmRegionStats.dispatchedJumps - before };
 }
 

@@ -7,6 +7,7 @@ import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
 import { compileWasm, I32, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { readHints } from '../../helpers/wasm-hints.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
   const out: number[] = [];
@@ -138,5 +139,40 @@ describe('RAM in a wasm memory', () => {
       if (before === undefined) delete process.env.RVOS_JIT_WASM;
       else process.env.RVOS_JIT_WASM = before;
     }
+  });
+});
+
+describe('wasm encoder: branch hints', () => {
+  it('names each hinted if and br_if by its offset in the body (locals counted), before the code section, also after an insert', () => {
+    const c = new WasmCode([I32], [I32]);
+    const x = c.local();
+    c.local();
+    c.get(0).set(x);
+    const out = c.block();
+    c.get(x).i32(3).op(op.i32_lt_s).if(false);
+    c.i32(7).set(x);
+    c.end();
+    c.get(x).i32(100).op(op.i32_gt_s).brIf(out, true);
+    c.get(x).i32(1).op(op.i32_add).set(x);
+    c.end();
+    // Code put in front of everything hinted (as jit-wasm.ts does with its sites' set-up) moves the hints.
+    c.insert(0, new WasmCode([], []).i32(0).op(op.drop).bytes);
+    c.get(x);
+    const bytes = wasmModule(c);
+    const { body, hints, hintsFirst } = readHints(bytes);
+    expect(hintsFirst).toBe(true);
+    expect(hints.map(([off, likely]) => [body[off], likely])).toEqual([
+      [op.if, 0],
+      [op.br_if, 1],
+    ]);
+    const run = new WebAssembly.Instance(compileWasm(bytes), { env: { mem: new WebAssembly.Memory({ initial: 1 }) } }).exports.run as (n: number) => number;
+    expect([run(1), run(5), run(200)]).toEqual([8, 6, 200]);
+  });
+
+  it('writes no hint section for a function without hints', () => {
+    const c = new WasmCode([I32], [I32]);
+    c.get(0);
+    expect(readHints(wasmModule(c)).hints).toEqual([]);
+    expect(readHints(wasmModule(c)).hintsFirst).toBe(false);
   });
 });

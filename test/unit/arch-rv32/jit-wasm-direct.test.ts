@@ -1,0 +1,164 @@
+/**
+ * The wasm regions' direct loads (jit-wasm.ts AREA.loadLimit): a region compiled while the hart's loads are
+ * untranslated M-mode ones without PMP rules or watchpoints reads RAM straight at `address - ramBase`, and
+ * must still agree with the interpreter when it runs later with that window closed (a locked PMP rule, S-mode)
+ * or loads outside RAM (MMIO).
+ */
+import { describe, expect, it } from 'vitest';
+import * as A from '../../helpers/rv32asm.js';
+import { PRV_M, PRV_S, MSTATUS_MPRV } from '../../../plugins/arch-rv32/src/constants.js';
+import { AREA, generateWasmRegion, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
+import { Op } from '../../../plugins/arch-rv32/src/execute.js';
+import type { RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
+import { jitKit } from '../../../src/core/jit/index.js';
+import { WasmOp } from '../../../src/core/jit/wasm-module.js';
+import { readHints } from '../../helpers/wasm-hints.js';
+import { installHandlers, makeMachine, MMIO_BASE, openPmp, RAM_BASE, RAM_SIZE, type TestMachine } from './machine.js';
+
+process.env.RVOS_JIT_WASM = '1';
+
+const { s0, s1, a0, a1, t0 } = A;
+const DATA = RAM_BASE + 0x10000;
+
+const loadLimit = (m: TestMachine) => m.cpu.wasm!.area32[AREA.loadLimit >> 2] >>> 0;
+
+describe('rv32 wasm regions: the direct load window', () => {
+  it('is open in M-mode without PMP rules or watchpoints, and closed otherwise', () => {
+    const m = makeMachine({ jit: true });
+    expect(loadLimit(m)).toBe(RAM_SIZE - 3);
+    m.cpu.setPrivilege(PRV_S);
+    expect(loadLimit(m)).toBe(0);
+    m.cpu.setPrivilege(PRV_M);
+    expect(loadLimit(m)).toBe(RAM_SIZE - 3);
+    // MPRV with MPP = S: loads are S-mode ones.
+    m.cpu.mstatus |= MSTATUS_MPRV | (PRV_S << 11);
+    m.cpu.selectDataTlb();
+    expect(loadLimit(m)).toBe(0);
+    m.cpu.mstatus &= ~MSTATUS_MPRV;
+    m.cpu.selectDataTlb();
+    expect(loadLimit(m)).toBe(RAM_SIZE - 3);
+    openPmp(m);
+    expect(loadLimit(m)).toBe(0);
+    m.cpu.reset();
+    expect(loadLimit(m)).toBe(RAM_SIZE - 3);
+    m.cpu.debug.setWatchpoints([{ address: BigInt(DATA), length: 4, kind: 'read' }]);
+    expect(loadLimit(m)).toBe(0);
+  });
+});
+
+/** The same program on a compiling hart and an interpreting one, with the same data. */
+function twin(program: number[], regs: Record<number, number>): [TestMachine, TestMachine] {
+  return [true, false].map((jit) => {
+    const m = makeMachine({ jit });
+    installHandlers(m);
+    for (let i = 0; i < 0x2000; i += 4) m.w32(DATA + i, i * 0x9e3779b1);
+    m.load(program);
+    for (const [r, v] of Object.entries(regs)) m.cpu.setReg(Number(r), v);
+    return m;
+  }) as [TestMachine, TestMachine];
+}
+
+/** Runs both harts `steps` steps in uneven slices, then compares counts, registers and pc. */
+function runBoth(jit: TestMachine, ref: TestMachine, steps: number, slices = [1, 7, 333, 64, 1000, 5]): void {
+  for (let done = 0, k = 0; done < steps; k++) {
+    const n = Math.min(slices[k % slices.length], steps - done);
+    jit.run(n);
+    ref.run(n);
+    done += n;
+    expect(jit.cpu.retired, `after ${done} steps`).toBe(ref.cpu.retired);
+  }
+  for (let r = 0; r < 32; r++) expect(jit.reg(r), `x${r}`).toBe(ref.reg(r));
+  expect(jit.cpu.pc).toBe(ref.cpu.pc);
+}
+
+// A loop summing words, halfwords (misaligned one time in two) and bytes over two pages, restarted forever.
+const SUM_LOOP = [
+  A.add(t0, s0, 0),
+  A.addi(s1, 0, 1024),
+  A.lw(a0, t0, 0),
+  A.add(a1, a1, a0),
+  A.lh(a0, t0, 5),
+  A.add(a1, a1, a0),
+  A.lbu(a0, t0, 2),
+  A.add(a1, a1, a0),
+  A.addi(t0, t0, 6),
+  A.addi(s1, s1, -1),
+  A.bne(s1, 0, -32),
+  A.jal(0, -40),
+];
+
+describe('rv32 wasm regions: direct loads against the interpreter', () => {
+  it('a region compiled with direct loads runs on after a locked PMP rule closes the window (and faults as the interpreter)', () => {
+    const before = wasmRegionStats.directLoads;
+    const [jit, ref] = twin(SUM_LOOP, { [s0]: DATA });
+    runBoth(jit, ref, 30_000);
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(wasmRegionStats.directLoads).toBeGreaterThan(before);
+    // A locked rule over RAM that allows execution only, then one granting RAM's second half (DATA's) R/W too.
+    for (const m of [jit, ref]) {
+      m.cpu.pmp.writeAddr(0, (RAM_BASE + 0x10000) >>> 2);
+      m.cpu.pmp.writeAddr(1, (RAM_BASE + RAM_SIZE) >>> 2);
+      m.cpu.pmp.writeCfg(0, (0x80 | 0x08 | 0x04) | ((0x80 | 0x08 | 0x03) << 8)); // entry 0 TOR X L, entry 1 TOR RW L
+      m.cpu.flushTlbAll();
+    }
+    expect(loadLimit(jit)).toBe(0);
+    runBoth(jit, ref, 30_000);
+    expect(jit.cpu.mcause).toBe(ref.cpu.mcause);
+    // Now DATA is denied: the next load faults in both.
+    for (const m of [jit, ref]) {
+      m.cpu.pmp.reset();
+      m.cpu.pmp.writeAddr(0, (RAM_BASE + 0x10000) >>> 2);
+      m.cpu.pmp.writeAddr(1, (RAM_BASE + RAM_SIZE) >>> 2);
+      m.cpu.pmp.writeCfg(0, (0x80 | 0x08 | 0x04) | ((0x80 | 0x08 | 0x04) << 8));
+      m.cpu.flushTlbAll();
+      // At the loop's head (a region entry) rather than at a load the interpreter would run first.
+      m.cpu.pc = RAM_BASE + 8;
+      m.cpu.setReg(t0, DATA);
+      m.cpu.setReg(s1, 1024);
+    }
+    // One slice: the region (not the interpreter's first steps) meets the denied load.
+    runBoth(jit, ref, 3000, [3000]);
+    expect(ref.cpu.mcause).toBe(5); // load access fault
+    expect(jit.cpu.mcause).toBe(5);
+    expect(jit.cpu.mtval).toBe(ref.cpu.mtval);
+  });
+
+  it('a region compiled with direct loads runs on in S-mode (through the TLB)', () => {
+    const [jit, ref] = twin(SUM_LOOP, { [s0]: DATA });
+    runBoth(jit, ref, 30_000);
+    for (const m of [jit, ref]) {
+      openPmp(m);
+      m.cpu.setPrivilege(PRV_S);
+    }
+    runBoth(jit, ref, 30_000);
+  });
+
+  it('direct loads leave for an address outside RAM (MMIO) and a pointer back into RAM', () => {
+    // t0 alternates between DATA and the test device.
+    const program = [A.addi(s1, 0, 2000), A.lw(a0, t0, 0), A.add(a1, a1, a0), A.xor(t0, t0, s0), A.addi(s1, s1, -1), A.bne(s1, 0, -16), A.ebreak()];
+    const [jit, ref] = twin(program, { [s0]: (DATA ^ MMIO_BASE) | 0, [t0]: DATA });
+    runBoth(jit, ref, 2000 * 5 + 2);
+    expect(jit.cpu.mcause).toBe(3);
+    expect(jit.reg(a1)).toBe(ref.reg(a1));
+  });
+});
+
+describe('rv32 wasm regions: branch hints', () => {
+  it('mark the rare paths (budget, TLB, page flags, divisor) of a region with and without direct loads, each on an if or br_if', () => {
+    const insn = (op: Op, rd: number, rs1: number, rs2: number, imm: number, k: number) => ({ op, rd, rs1, rs2, imm, off: 4 * k, len: 4 });
+    const blocks: RegionBlock[] = [
+      {
+        start: 0,
+        insns: [insn(Op.LW, a0, t0, 0, 0, 0), insn(Op.SW, 32, t0, a0, 4, 1), insn(Op.DIV, a1, a1, a0, 0, 2), insn(Op.ADDI, t0, t0, 0, 8, 3), insn(Op.BNE, 32, t0, s0, -16, 4)],
+      },
+      { start: 20, insns: [insn(Op.JAL, 32, 0, 0, 0x1000, 0)] },
+    ];
+    for (const ramBase of [RAM_BASE, null]) {
+      const { body, hints, hintsFirst } = readHints(generateWasmRegion(jitKit, { area: 0x10000, flags: 0x20000 }, blocks, ramBase));
+      expect(hintsFirst).toBe(true);
+      expect(hints.length).toBeGreaterThan(5);
+      for (const [off] of hints) expect([WasmOp.if, WasmOp.br_if]).toContain(body[off]);
+      expect(hints.filter(([, likely]) => likely === 0).length).toBeGreaterThan(4);
+    }
+  });
+});
