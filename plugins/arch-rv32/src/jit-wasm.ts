@@ -23,6 +23,9 @@
  * cannot branch directly (a back edge of a loop that would cross an earlier one, an indirect jump)
  * set BLK and branch there. A loop entered at a block other than its header (the region's entry,
  * a jump into its middle) dispatches on BLK at its top; a back edge finds BLK at -1 and skips that.
+ * An indirect jump (a return) first picks the block it can be with a `br_table` on its target's
+ * halfword index modulo a power of two (dispatchBuckets), then compares there (usually once), where
+ * it used to compare with every block start in turn (17 compares for the compute kernel's quicksort).
  * Every block checks the budget left for its whole length first and takes its length off before its final
  * jump, as a JavaScript region that loops. Stores, and the loads of a region compiled while loads were
  * translated (or under PMP rules, or watched), remember their last page per site, as jit.ts's PageSites.
@@ -570,10 +573,28 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
       }
       r(ins.rs1).i32(ins.imm | 0).op(op.i32_add).i32(-2).op(op.i32_and).get(PC0).op(op.i32_sub).set(d);
       link();
-      for (const p of targets) {
-        c.get(d).i32(p - entry).op(op.i32_eq).if();
-        goto(p);
+      if (targets.length > 0) {
+        // A br_table on the target's halfword index (d >> 1) modulo a power of two picks the
+        // bucket of block starts it can be, checked there one by one (usually one): a return
+        // costs a table jump and a compare, not a compare per block before it.
+        const buckets = dispatchBuckets(targets.map((p) => p - entry));
+        const miss = c.block();
+        const lab: number[] = [];
+        for (let k = buckets.length - 1; k >= 0; k--) if (buckets[k].length > 0) lab[k] = c.block();
+        c.get(d).i32(1).op(op.i32_shr_s).i32(buckets.length - 1).op(op.i32_and);
+        c.brTable(buckets.map((bucket, k) => (bucket.length > 0 ? lab[k] : miss)), miss);
+        buckets.forEach((bucket, k) => {
+          if (bucket.length === 0) return;
+          c.end();
+          for (const off of bucket) {
+            c.get(d).i32(off).op(op.i32_eq).if(true);
+            goto(off + entry);
+            c.end();
+          }
+          c.br(miss);
+        });
         c.end();
+        wasmRegionStats.keyedJumps++;
       }
       return exit('d', 0);
     }
@@ -610,9 +631,33 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
 export const wasmRegionStats = {
   /** Jumps that go through the dispatch at the top of their region (not a direct branch or a loop). */
   dispatchedJumps: 0,
+  /** Indirect jumps compiled to a br_table on their target (dispatchBuckets). */
+  keyedJumps: 0,
   /** Loads compiled to try RAM directly first (AREA.loadLimit). */
   directLoads: 0,
 };
+
+/**
+ * The buckets of an indirect jump's dispatch: `offsets` (distinct even byte offsets of block starts from the
+ * region's entry) by `(offset >> 1) & (buckets - 1)`, for the smallest power of two of buckets, at least as
+ * many as offsets and at most 8 times as many, whose largest bucket is smallest.
+ */
+export function dispatchBuckets(offsets: readonly number[]): number[][] {
+  let best: number[][] = [];
+  let bestMax = Infinity;
+  for (let n = 2; n <= Math.max(2, 8 * offsets.length); n *= 2) {
+    if (n < offsets.length) continue;
+    const buckets: number[][] = Array.from({ length: n }, () => []);
+    for (const off of offsets) buckets[(off >> 1) & (n - 1)].push(off);
+    const max = Math.max(...buckets.map((b) => b.length));
+    if (max < bestMax) {
+      best = buckets;
+      bestMax = max;
+      if (max <= 1) break;
+    }
+  }
+  return best;
+}
 
 /** Blocks (by index in page order) and the loops among them, inner loops as items of their own. */
 export interface Scope {

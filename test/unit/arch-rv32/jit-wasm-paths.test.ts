@@ -1,13 +1,13 @@
 /**
- * The wasm regions' direct loads (jit-wasm.ts AREA.loadLimit): a region compiled while the hart's loads are
- * untranslated M-mode ones without PMP rules or watchpoints reads RAM straight at `address - ramBase`, and
- * must still agree with the interpreter when it runs later with that window closed (a locked PMP rule, S-mode)
- * or loads outside RAM (MMIO).
+ * The wasm regions' fast paths (jit-wasm.ts): direct loads (AREA.loadLimit: a region compiled while the hart's
+ * loads are untranslated M-mode ones without PMP rules or watchpoints reads RAM straight at `address - ramBase`,
+ * and must still agree with the interpreter when it runs later with that window closed, a locked PMP rule or
+ * S-mode, or loads outside RAM), branch hints on the rare paths, and the keyed dispatch of indirect jumps.
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { PRV_M, PRV_S, MSTATUS_MPRV } from '../../../plugins/arch-rv32/src/constants.js';
-import { AREA, generateWasmRegion, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
+import { AREA, dispatchBuckets, generateWasmRegion, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
 import { Op } from '../../../plugins/arch-rv32/src/execute.js';
 import type { RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
 import { jitKit } from '../../../src/core/jit/index.js';
@@ -17,7 +17,7 @@ import { installHandlers, makeMachine, MMIO_BASE, openPmp, RAM_BASE, RAM_SIZE, t
 
 process.env.RVOS_JIT_WASM = '1';
 
-const { s0, s1, a0, a1, t0 } = A;
+const { s0, s1, a0, a1, t0, ra, sp } = A;
 const DATA = RAM_BASE + 0x10000;
 
 const loadLimit = (m: TestMachine) => m.cpu.wasm!.area32[AREA.loadLimit >> 2] >>> 0;
@@ -160,5 +160,51 @@ describe('rv32 wasm regions: branch hints', () => {
       for (const [off] of hints) expect([WasmOp.if, WasmOp.br_if]).toContain(body[off]);
       expect(hints.filter(([, likely]) => likely === 0).length).toBeGreaterThan(4);
     }
+  });
+});
+
+describe('rv32 wasm regions: indirect jumps', () => {
+  it('bucket their targets by halfword index modulo a power of two, one target per bucket when it can', () => {
+    const offsets = [0, 4, 8, 12, 20, 30, -6];
+    const buckets = dispatchBuckets(offsets);
+    expect(buckets.length & (buckets.length - 1)).toBe(0);
+    expect(buckets.flat().sort((p, q) => p - q)).toEqual([...offsets].sort((p, q) => p - q));
+    buckets.forEach((bucket, k) => bucket.forEach((off) => expect((off >> 1) & (buckets.length - 1)).toBe(k)));
+    expect(Math.max(...buckets.map((b) => b.length))).toBe(1);
+    // Sixteen targets 32 bytes apart share buckets two by two in every table of up to 8x16 buckets: the least crowded.
+    const spread = dispatchBuckets(Array.from({ length: 16 }, (_, k) => 32 * k));
+    expect(Math.max(...spread.map((b) => b.length))).toBe(2);
+    expect(spread.length).toBe(128);
+  });
+
+  it('a function returning to three call sites of one region agrees with the interpreter', () => {
+    // main: a loop calling f from three places (each adds its own amount); f: a1 += a0 * 3, returns with JALR.
+    const f = 4 * 14;
+    const program = [
+      A.addi(s1, 0, 600),
+      A.addi(a0, 0, 1), // 4
+      A.jal(ra, f - 8), // 8: call f
+      A.addi(a0, 0, 2), // 12
+      A.jal(ra, f - 16), // 16: call f
+      A.addi(a0, 0, 5), // 20
+      A.jal(ra, f - 24), // 24: call f
+      A.addi(s1, s1, -1), // 28
+      A.bne(s1, 0, -28), // 32
+      A.ebreak(), // 36
+      A.nop(),
+      A.nop(),
+      A.nop(),
+      A.nop(),
+      A.add(t0, a0, a0), // f = 56
+      A.add(t0, t0, a0),
+      A.add(a1, a1, t0),
+      A.jalr(0, ra, 0),
+    ];
+    const before = wasmRegionStats.keyedJumps;
+    const [jit, ref] = twin(program, { [sp]: DATA });
+    runBoth(jit, ref, 600 * 20 + 2);
+    expect(jit.cpu.mcause).toBe(3);
+    expect(jit.reg(a1)).toBe(600 * 3 * 8);
+    expect(wasmRegionStats.keyedJumps).toBeGreaterThan(before);
   });
 });
