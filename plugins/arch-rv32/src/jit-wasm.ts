@@ -282,10 +282,12 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
    * access to the same page, aligned, skips the TLB lookup and costs one add. The TLB does not change during a call (no instruction that
    * changes translation or privilege is compiled).
    */
-  const sites = new Map<string, [number, number]>();
+  /** By base register: loads' sites at 0..32, stores' at 33..65 (numbers: cheap while this code is still cold). */
+  const sites = new Map<number, [number, number]>();
   const siteLocals: number[] = [];
+  const STORE_SITE = 33;
   const site = (kind: 'load' | 'store', baseReg: number): [number, number] => {
-    const key = `${kind} ${baseReg}`;
+    const key = kind === 'load' ? baseReg : STORE_SITE + baseReg;
     let s = sites.get(key);
     if (s === undefined) {
       s = [c.local(), c.local()];
@@ -434,7 +436,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
             c.get(a).i32(-4096).op(op.i32_and).set(pv);
             c.end();
           }
-          c.get(o).mem({ [Op.LW]: op.i32_load, [Op.LH]: op.i32_load16_s, [Op.LHU]: op.i32_load16_u, [Op.LB]: op.i32_load8_s, [Op.LBU]: op.i32_load8_u }[ins.op]);
+          c.get(o).mem(ins.op === Op.LW ? op.i32_load : ins.op === Op.LH ? op.i32_load16_s : ins.op === Op.LHU ? op.i32_load16_u : ins.op === Op.LB ? op.i32_load8_s : op.i32_load8_u);
           setRd();
           break;
         }
@@ -478,8 +480,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
           throw new Error(`rv32 wasm jit: cannot compile op ${ins.op}`);
       }
       if (writesRd(ins.op) && ins.rd !== 32) {
-        sites.delete(`load ${ins.rd}`);
-        sites.delete(`store ${ins.rd}`);
+        sites.delete(ins.rd);
+        sites.delete(STORE_SITE + ins.rd);
       }
     });
     const last = b.insns[len - 1];
