@@ -47,6 +47,11 @@
  * -> 292-298 ms CPU; an earlier unchecked prototype 240 -> 213 ms, first run 456 -> 392 ms. With branch hints
  * as well, the built CLI's compute run (8 interleaved pairs, load 3.6-5.6): wall median 785 -> 765 ms, CPU
  * median 825 -> 795 ms: the first run, mostly Liftoff code until TurboFan's is ready, dominates it.
+ * Session 23 together (direct loads, hints, keyed indirect jumps, the wasm `written` import), in process
+ * against 671e2ff, 8 interleaved pairs at load ~5: first run CPU median 593 -> 512 ms, steady state (best of
+ * 4 runs) 300 -> 219 ms; the rv32 boots' main-thread CPU unchanged (virt OS median 863 vs 794 ms, Linux to
+ * /init 601 vs 595 ms, 4 pairs). A first run in the CLI also spends about 30 ms generating modules (cold
+ * JavaScript), 15-25 ms compiling them and 5 ms instantiating them on the main thread.
  */
 import { setFlagsFromString } from 'node:v8';
 import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
