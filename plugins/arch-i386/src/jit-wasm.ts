@@ -14,8 +14,8 @@
  * `run(eip, maxSteps, at) -> steps`: registers and flag state in locals, the blocks under one
  * `br_table` on the block number (as jit.ts's `switch (cur)`), each block a wasm `loop` so that a
  * jump back to its own start is one `br`. The flag state known at translation time (Known, as jit.ts)
- * lets Jcc/SETcc/CMOVcc/ADC/SBB test operands directly; an unknown one asks the host (condOf/carryOf
- * of jit-flags.ts: the interpreter's answers). Loads and stores go through the fast TLB as jit.ts's;
+ * lets Jcc/SETcc/CMOVcc/ADC/SBB test operands directly; under an unknown one the carry is flags.ts
+ * carryAfter's formulas inline, a condition asks the host (jit-flags.ts condOf: the interpreter's answer). Loads and stores go through the fast TLB as jit.ts's;
  * anything off its fast path, a DIV that would fault, and every instruction not translated leave
  * before the instruction (which has changed nothing yet) for the interpreter, so faults are exact.
  * A store to a page with flags calls the host (cpu.ramWritten) and leaves after the instruction when
@@ -25,7 +25,7 @@ import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { DS, SS } from './consts.js';
 import { ARITH, CcOp, CF, OF } from './flags.js';
-import { carryOf, condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
+import { condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { Block, MAX_INSNS, MAX_REGION_BLOCKS, MAX_REGION_INSNS, type BlockFn, type Region } from './jit.js';
 import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE } from './mmu.js';
 
@@ -117,8 +117,7 @@ interface Scanned {
 
 // Host functions (imports, by index).
 const COND = 0;
-const CARRY = 1;
-const WRITTEN = 2;
+const WRITTEN = 1;
 
 /**
  * Translates the block at RAM offset `start` alone, or with `hot` as a region (as jit.ts
@@ -173,7 +172,7 @@ function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, core: WasmCore): Bl
   const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
     return cpu.wasmStoreHook(o, size, (pb + off) >>> 0, (pb + nxt) >>> 0, esp, ran0 + n) ? 1 : 0;
   };
-  const env = { mem: core.memory, cond: condOf, carry: carryOf, written };
+  const env = { mem: core.memory, cond: condOf, written };
   const run = new WebAssembly.Instance(module, { env }).exports.run as (eip: number, maxSteps: number, at: number) => number;
   fn = (eip, maxSteps, at) => {
     a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
@@ -209,7 +208,6 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   g.region();
   return kit.wasm.module(c, [
     { name: 'cond', params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] },
-    { name: 'carry', params: [I32, I32, I32, I32, I32, I32, I32], results: [I32] },
     { name: 'written', params: [I32, I32, I32, I32, I32, I32], results: [I32] },
   ]);
 }
@@ -230,6 +228,7 @@ class Gen {
   private readonly A: number; private readonly B: number; private readonly R: number; private readonly C: number;
   private readonly l: number; private readonly t: number; private readonly v: number; private readonly w: number;
   private readonly o: number;
+  private readonly cy: number;
   private readonly i64a: number;
   // Labels.
   private exitL = -1;
@@ -277,7 +276,7 @@ class Gen {
     this.dsB = c.local(); this.ssB = c.local(); this.rk = c.local(); this.wk = c.local();
     this.xo = c.local(); this.xn = c.local(); this.xm = c.local(); this.slow = c.local();
     this.A = c.local(); this.B = c.local(); this.R = c.local(); this.C = c.local();
-    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local();
+    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local();
     this.i64a = c.local(I64);
     this.index = new Map(blocks.map((b, i) => [b.start, i]));
     if (!this.emitting) {
@@ -610,7 +609,21 @@ class Gen {
       case 'incdec32': c.get(this.ck); return;
       case 'shift': c.get(this.ca).i32(1).op(op.i32_and); return;
     }
-    c.get(this.cop).get(this.ca).get(this.cb).get(this.cr).get(this.cbits).get(this.ck).get(this.fa).call(CARRY);
+    // A state known only at run time: flags.ts carryAfter's formulas without a call (selects: V8
+    // drops them where the kept carry of an INC/DEC is overwritten unread). The carry (borrow) out of
+    // the sign bit: bit cbits - 1 of the carries (borrows) vector.
+    const { ca, cb, cr, cop } = this;
+    const top = () => void c.get(this.cbits).i32(1).op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and);
+    c.get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_and).get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_or).get(cr).op(op.i32_and).op(op.i32_or);
+    top();
+    c.get(ca).get(cb).op(op.i32_and).get(ca).get(cb).op(op.i32_or).get(cr).i32(-1).op(op.i32_xor).op(op.i32_and).op(op.i32_or);
+    top();
+    c.get(cop).i32(CcOp.Sub).op(op.i32_eq).op(op.select);
+    const y = this.cy;
+    c.set(y).get(this.ck).get(y).get(cop).i32(CcOp.Inc).op(op.i32_sub).i32(2).op(op.i32_lt_u).op(op.select);
+    c.set(y).get(this.fa).i32(CF).op(op.i32_and).get(y).get(cop).op(op.i32_eqz).op(op.select);
+    c.set(y).get(ca).i32(1).op(op.i32_and).get(y).get(cop).i32(SHIFT_PENDING).op(op.i32_eq).op(op.select);
+    c.set(y).i32(0).get(y).get(cop).i32(CcOp.Logic).op(op.i32_eq).op(op.select);
   }
 
   /** Pushes condition `cc` (0/1) of the current flag state. */
