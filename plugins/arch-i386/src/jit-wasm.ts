@@ -12,14 +12,16 @@
  * a view too: paging works as in the JavaScript blocks), and the lazy-flag state, which the JS
  * wrapper (boundWasm) copies in and out around a call. A region is one function
  * `run(eip, maxSteps, at) -> steps`: registers and flag state in locals, the blocks under one
- * `br_table` on the block number (as jit.ts's `switch (cur)`), each block a wasm `loop` so that a
- * jump back to its own start is one `br`. The flag state known at translation time (Known, as jit.ts)
- * lets Jcc/SETcc/CMOVcc/ADC/SBB test operands directly; under an unknown one the carry is flags.ts
- * carryAfter's formulas inline, a condition asks the host (jit-flags.ts condOf: the interpreter's answer). Loads and stores go through the fast TLB as jit.ts's;
- * anything off its fast path, a DIV that would fault, and every instruction not translated leave
- * before the instruction (which has changed nothing yet) for the interpreter, so faults are exact.
- * A store to a page with flags calls the host (cpu.ramWritten) and leaves after the instruction when
- * a translation went.
+ * `br_table` on the block number (as jit.ts's `switch (cur)`; a jump to a later block branches to it
+ * directly), each block a wasm `loop` so that a jump back to its own start is one `br` (and a jump
+ * back to a later instruction of it, as jit.ts backEdge, an inner `loop`). The flag state known at
+ * translation time (Known, as jit.ts) lets Jcc/SETcc/CMOVcc/ADC/SBB test operands directly; under an
+ * unknown one the carry is flags.ts carryAfter's formulas inline, a condition asks the host
+ * (jit-flags.ts condOf: the interpreter's answer). Loads and stores go through the fast TLB as
+ * jit.ts's, each access form of a block remembering its last page (site()); anything off the fast
+ * path, a DIV that would fault, and every instruction not translated leave before the instruction
+ * (which has changed nothing yet) for the interpreter, so faults are exact. A store to a page with
+ * flags calls the host (cpu.ramWritten) and leaves after the instruction when a translation went.
  */
 import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
@@ -234,6 +236,12 @@ class Gen {
   private exitL = -1;
   private passL = -1;
   private selfL = -1;
+  /** The access sites of the block (site()), by kind and address form; the page locals of all, for the prologue. */
+  private readonly sites = new Map<string, [number, number]>();
+  private readonly siteLocals: number[] = [];
+  private siteKey = '';
+  /** Per block of the region: the label whose end its code follows (open in the blocks before it). */
+  private readonly blockL: number[] = [];
   // The block being scanned or emitted.
   private p = 0;
   private k = 0;
@@ -254,7 +262,7 @@ class Gen {
   private readonly index: Map<number, number>;
 
   constructor(
-    kit: JitKit,
+    private readonly kit: JitKit,
     core: Pick<WasmCore, 'area' | 'flags'>,
     private readonly u8: Uint8Array,
     private readonly pageStart: number,
@@ -314,9 +322,10 @@ class Gen {
       c.i32(j).set(this.cur);
       c.end();
     });
+    const sitesAt = c.bytes.length;
     this.exitL = c.block();
     this.passL = c.loop();
-    const labels: number[] = [];
+    const labels = this.blockL;
     for (let j = this.blocks.length - 1; j >= 0; j--) labels[j] = c.block();
     const none = c.block();
     c.get(this.cur).brTable(labels, none);
@@ -332,6 +341,10 @@ class Gen {
     });
     c.end(); // passL
     c.end(); // exitL
+    // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
+    const init = this.kit.wasm.code([], []);
+    for (const pv of this.siteLocals) init.i32(-1).set(pv);
+    c.bytes.splice(sitesAt, 0, ...init.bytes);
     // Epilogue: the steps of the exit, registers and flag state back.
     c.get(this.steps).get(this.xn).op(op.i32_add).set(this.steps);
     for (let i = 0; i < 8; i++) if (this.regsWritten[i]) c.i32(0).get(this.r[i]).mem(op.i32_store, area + AREA.regs + 4 * i);
@@ -371,7 +384,9 @@ class Gen {
       c.get(this.steps).i32(this.curLen).op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).brIf(this.selfL);
       return this.exit(t, 0);
     }
-    c.i32(j).set(this.cur).br(this.passL);
+    // A later block: its label is open here (a branch to its end); an earlier one: through the dispatch.
+    if (j > this.curIndex) c.br(this.blockL[j]);
+    else c.i32(j).set(this.cur).br(this.passL);
   }
 
   /** Control goes to the EIP on the stack after `count` instructions: a block of the region, else leave. */
@@ -404,6 +419,7 @@ class Gen {
     this.knownAt = [];
     this.innerLoops = [];
     this.innerL.clear();
+    this.sites.clear();
     // Emitting: the inner loops the scan found, each opened at its head (outer ones first).
     const loops = this.emitting ? [...this.blocks[this.curIndex].loops].sort((x, y) => x[0] - y[0] || y[1] - x[1]) : [];
     let furthest = start;
@@ -513,6 +529,7 @@ class Gen {
 
   /** Sets `l` to the linear address of `m`. */
   private linear(m: Rm): void {
+    this.siteKey = `${m.seg} ${m.base} ${m.index}`;
     this.segBase(m.seg);
     this.offset(m);
     this.c.op(this.op.i32_add).set(this.l);
@@ -532,22 +549,63 @@ class Gen {
     c.get(this.t).mem(op.i32_load, this.area + AREA.fastTlb + 4).get(this.l).op(op.i32_add).set(this.o);
   }
 
+  /**
+   * The site of an access of `kind` through the address form `siteKey` in this block: two locals,
+   * the linear page its last access hit (-1: none yet) and that page's RAM offset less its linear
+   * base, so that the next access to the same page (aligned below it, as the fast TLB's compare)
+   * costs one compare and one add instead of the TLB lookup (as rv32's PageSites). The fast TLB does
+   * not change during a call (no instruction that changes paging is translated); a store site keeps
+   * only a page without flags (flags are set outside translated code).
+   */
+  private site(kind: 'r' | 'w', size: number): [number, number] {
+    const key = `${kind}${size} ${this.siteKey}`;
+    let s = this.sites.get(key);
+    if (s === undefined) {
+      s = [this.c.local(), this.c.local()];
+      this.sites.set(key, s);
+      this.siteLocals.push(s[0]);
+    }
+    return s;
+  }
+
+  /** Pushes whether linear `l` is on site page `pv` (with the alignment an access of `size` needs there). */
+  private onSite(size: number, pv: number): void {
+    const c = this.c, op = this.op;
+    c.get(this.l).i32(size === 4 ? ALIGNED_PAGE : size === 2 ? -4095 : -4096).op(op.i32_and).get(pv).op(op.i32_eq);
+  }
+
   /** Pushes the value (int32; unsigned below 32 bits) of `size` bytes at linear `l`. */
   private loadL(size: number): void {
     const c = this.c, op = this.op;
+    const [pv, po] = this.site('r', size);
+    this.onSite(size, pv);
+    c.if();
+    c.get(po).get(this.l).op(op.i32_add).set(this.o);
+    c.else();
     this.tlb(size, this.rk);
+    c.get(this.o).get(this.l).op(op.i32_sub).set(po).get(this.l).i32(-4096).op(op.i32_and).set(pv);
+    c.end();
     c.get(this.o).mem(size === 4 ? op.i32_load : size === 2 ? op.i32_load16_u : op.i32_load8_u);
   }
 
   /** Stores local `val` at linear `l`. */
   private storeL(size: number, val: number): void {
     const c = this.c, op = this.op;
+    const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
     this.stores = true;
+    const [pv, po] = this.site('w', size);
+    this.onSite(size, pv);
+    c.if();
+    c.get(po).get(this.l).op(op.i32_add).get(val).mem(store);
+    c.else();
     this.tlb(size, this.wk);
-    c.get(this.o).get(val).mem(size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8);
+    c.get(this.o).get(val).mem(store);
     c.get(this.o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, this.flagsAt).if();
     c.get(this.o).i32(size).i32(this.off).i32(this.next()).get(this.r[4]).get(this.steps).i32(this.k).op(op.i32_add).call(WRITTEN);
     c.set(this.slow);
+    c.else();
+    c.get(this.o).get(this.l).op(op.i32_sub).set(po).get(this.l).i32(-4096).op(op.i32_and).set(pv);
+    c.end();
     c.end();
   }
 
@@ -910,6 +968,7 @@ class Gen {
       }
       case 0xc9: { // LEAVE
         c.get(this.ssB).get(this.r[5]).op(op.i32_add).set(this.l);
+        this.siteKey = 'stack';
         this.loadL(4);
         c.set(this.v);
         c.get(this.r[5]).i32(4).op(op.i32_add).set(this.r[4]);
@@ -984,6 +1043,7 @@ class Gen {
   private push(): Result {
     const c = this.c, op = this.op;
     c.get(this.ssB).get(this.r[4]).i32(4).op(op.i32_sub).op(op.i32_add).set(this.l);
+    this.siteKey = 'stack';
     this.storeL(4, this.w);
     c.get(this.r[4]).i32(4).op(op.i32_sub).set(this.r[4]);
     this.regsWritten[4] = 1;
@@ -994,6 +1054,7 @@ class Gen {
   private stackLoad(size: number): void {
     const c = this.c, op = this.op;
     c.get(this.ssB).get(this.r[4]).op(op.i32_add).set(this.l);
+    this.siteKey = 'stack';
     this.loadL(size);
   }
 

@@ -8,7 +8,7 @@
  * -triple=i386 -show-encoding`.
  */
 import { describe, expect, it } from 'vitest';
-import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { i386WasmWanted, wasmRegionStats } from '../../../plugins/arch-i386/src/jit-wasm.js';
 import { HLT, pagedMachine } from './paging-machine.js';
 
@@ -83,6 +83,24 @@ describe('i386 wasm regions (RVOS_JIT_WASM_I386=1)', () => {
     const body = [0x11, 0xde, 0x41, 0xf6, 0xc1, 0x03, 0x74, 0x16, 0xf6, 0xc1, 0x01, 0x74, 0x07, 0x80, 0xc3, 0x9d, 0x4a, 0x75, 0xed, HLT,
       0x80, 0xeb, 0x33, 0x11, 0xc7, 0xc1, 0xe0, 0x03, 0xeb, 0xe2, 0x35, ...le32(0x80001234), 0xeb, 0xdb];
     for (const budget of [5, 1000]) agree(body, { [EDX]: 2000, [EAX]: 0x9e3779b9, [EBX]: 0x80 }, budget);
+  });
+
+  it('remember no page with flags at a store site: a store into code after stores to data beside it is seen at once', () => {
+    // L: nop; mov edi, [ebp + edx*4]; mov [edi], ebx; mov eax, 0x11111111; add esi, eax; inc ebx; dec edx; jnz L.
+    // The table at EBP sends the store to data in the code's page, once (EDX = 50) to the MOV's (aligned) immediate.
+    const body = [0x90, 0x8b, 0x7c, 0x95, 0x00, 0x89, 0x1f, 0xb8, ...le32(0x11111111), 0x01, 0xc6, 0x43, 0x4a, 0x75, 0xee];
+    for (const budget of [1000, 100_000]) {
+      const regs = { [EDX]: 2000, [EBP]: 0x40000, [EBX]: 0x1234 };
+      const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+      for (const m of [a, b]) for (let i = 0; i <= 2000; i++) m.view.setUint32(0x40000 + 4 * i, i === 50 ? CODE + 8 : CODE + 0x800, true);
+      const state = (m: typeof a) => [m.cpu.eip, m.cpu.retired, m.cpu.eflags, ...m.cpu.regs];
+      for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect(state(b), `slice ${slice}`).toEqual(state(a));
+      }
+      expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+      expect(b.view.getUint32(CODE + 8, true)).toBe(0x1234 + 1950);
+    }
   });
 
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
