@@ -37,7 +37,7 @@ import type { I386Cpu } from './cpu.js';
 import { DS, SS } from './consts.js';
 import { ARITH, CcOp, CF, OF } from './flags.js';
 import { condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
-import { Block, MAX_INSNS, MAX_REGION_BLOCKS, MAX_REGION_INSNS, type BlockFn, type Region } from './jit.js';
+import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
 import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE } from './mmu.js';
 
 /** Whether i386 regions are compiled to wasm (RVOS_JIT_WASM_I386=1; off by default). */
@@ -145,23 +145,7 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
 }
 
 function scanWasmRegion(kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
-  const first = scan(kit, core, u8, start, hot);
-  if (first === null) return null;
-  const pageStart = start & ~0xfff;
-  const blocks = [first], seen = new Set([first.start]);
-  let insns = first.insns;
-  for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
-    for (const t of blocks[i].targets) {
-      if (t < 0 || t >= 0x1000 || seen.has(t) || !hot(t)) continue;
-      seen.add(t);
-      const more = scan(kit, core, u8, pageStart + t, hot);
-      if (more === null || insns + more.insns > MAX_REGION_INSNS) continue;
-      blocks.push(more);
-      insns += more.insns;
-      if (blocks.length === MAX_REGION_BLOCKS) break;
-    }
-  }
-  return blocks;
+  return collectRegion(start, hot, (ramOff) => scan(kit, core, u8, ramOff, hot), (b) => b.targets);
 }
 
 /** Scans the block at RAM offset `start` (its code emitted into a scratch function): null when none starts there. */
