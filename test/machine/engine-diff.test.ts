@@ -116,22 +116,23 @@ async function expectSameUnderBothEngines(c: Case, translated: boolean, wasm: Wa
   expect(b).toEqual(a);
 }
 
-/** RVOS_JIT_WASM's value, or 'a64': RVOS_JIT_WASM=1 and RVOS_JIT_WASM_A64=1 (the aarch64 wasm regions' experiment). */
-type WasmSwitch = '0' | '1' | 'a64';
+/** RVOS_JIT_WASM's value, or 'a64' / 'i386': RVOS_JIT_WASM=1 and RVOS_JIT_WASM_A64=1 / RVOS_JIT_WASM_I386=1 (the aarch64 and i386 wasm regions' experiments). */
+type WasmSwitch = '0' | '1' | 'a64' | 'i386';
 
-/** Runs `body` with RVOS_JIT_WASM=`value`: rv32 regions compiled to WebAssembly (1, jit-wasm.ts) or JavaScript (0, jit.ts); 'a64': aarch64's too. */
+/** Runs `body` with RVOS_JIT_WASM=`value`: rv32 regions compiled to WebAssembly (1, jit-wasm.ts) or JavaScript (0, jit.ts); 'a64', 'i386': that arch's too. */
 async function withWasmSwitch<T>(value: WasmSwitch, body: () => Promise<T>): Promise<T> {
-  const before = process.env.RVOS_JIT_WASM;
-  const beforeA64 = process.env.RVOS_JIT_WASM_A64;
-  process.env.RVOS_JIT_WASM = value === 'a64' ? '1' : value;
+  const names = ['RVOS_JIT_WASM', 'RVOS_JIT_WASM_A64', 'RVOS_JIT_WASM_I386'] as const;
+  const before = names.map((n) => process.env[n]);
+  process.env.RVOS_JIT_WASM = value === '0' ? '0' : '1';
   if (value === 'a64') process.env.RVOS_JIT_WASM_A64 = '1';
+  if (value === 'i386') process.env.RVOS_JIT_WASM_I386 = '1';
   try {
     return await body();
   } finally {
-    if (before === undefined) delete process.env.RVOS_JIT_WASM;
-    else process.env.RVOS_JIT_WASM = before;
-    if (beforeA64 === undefined) delete process.env.RVOS_JIT_WASM_A64;
-    else process.env.RVOS_JIT_WASM_A64 = beforeA64;
+    names.forEach((n, i) => {
+      if (before[i] === undefined) delete process.env[n];
+      else process.env[n] = before[i];
+    });
   }
 }
 
@@ -241,6 +242,7 @@ const boards: Array<[string, Case[], boolean, WasmSwitch | undefined]> = [
   ['raspi3b (aarch64: interpreter vs block translator)', aarch64, true, undefined],
   ['raspi3b (aarch64: interpreter vs wasm regions, RVOS_JIT_WASM_A64=1)', aarch64, true, 'a64'],
   ['pc (i386: interpreter vs block translator)', i386, true, undefined],
+  ['pc (i386: interpreter vs wasm regions, RVOS_JIT_WASM_I386=1)', i386, true, 'i386'],
 ];
 
 for (const [board, cases, translated, wasm] of boards) {

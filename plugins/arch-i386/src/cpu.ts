@@ -24,6 +24,7 @@ import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
 import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_STEPS } from './jit.js';
+import { AREA, claimWasmArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
 
 export * from './consts.js';
 
@@ -72,7 +73,10 @@ export function widenFields(cpu: I386Cpu): void {
 
 export class I386Cpu implements Cpu {
   readonly id: number;
-  readonly regs = new Int32Array(8);
+  /** EAX..EDI (in the wasm area with wasm regions, jit-wasm.ts). */
+  readonly regs: Int32Array;
+  /** The area in the wasm memory of a CPU with wasm regions (EXPERIMENT, jit-wasm.ts), else null. */
+  readonly wasmCore: WasmCore | null;
   eip = 0;
   /** Non-arithmetic EFLAGS bits (and the arithmetic ones while ccOp is None). */
   flagsRest = EFLAGS_FIXED;
@@ -84,7 +88,7 @@ export class I386Cpu implements Cpu {
    * attribute bits 8..23 in `segAttr`: type, S, DPL, P, AVL, D/B, G). Index LIN is the flat pseudo segment.
    */
   readonly sel = new Uint16Array(7);
-  readonly segBase = new Uint32Array(7);
+  readonly segBase: Uint32Array;
   readonly segLimit = new Uint32Array(7);
   readonly segBig = new Uint8Array(7);
   readonly segAttr = new Uint16Array(7);
@@ -161,6 +165,12 @@ export class I386Cpu implements Cpu {
     this.bus = ctx.bus;
     this.jit = ctx.engine !== 'interp';
     this.kit = ctx.jit;
+    // Wasm regions (EXPERIMENT, jit-wasm.ts): RAM in a wasm memory and a free area for this CPU.
+    const wasmRam = ctx.bus.ram.wasm;
+    this.wasmCore = this.jit && wasmRam !== undefined && ctx.bus.ram.base === 0 && i386WasmWanted() ? claimWasmArea(wasmRam) : null;
+    const area = this.wasmCore;
+    this.regs = area ? new Int32Array(area.memory.buffer, area.area + AREA.regs, 8) : new Int32Array(8);
+    this.segBase = area ? new Uint32Array(area.memory.buffer, area.area + AREA.segBase, 7) : new Uint32Array(7);
     // No decoded slots (the interpreter reads code bytes live); one start slot per byte.
     this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 0, slots: 4096, markCode: (page) => this.bus.markCode(page) });
     ctx.bus.onCodeWrite((page) => { if (!this.selfStore) this.codePages.drop(page); });
@@ -169,7 +179,7 @@ export class I386Cpu implements Cpu {
     this.machine = ctx.machine;
     this.events = ctx.events;
     this.ack = ctx.acknowledge;
-    this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code));
+    this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code), area ? new Int32Array(area.memory.buffer, area.area + AREA.fastTlb, (AREA.size - AREA.fastTlb) >> 2) : undefined);
     this.ram8 = this.mmu.u8;
     this.mmu.storeHook = (a, size) => { this.ramWritten(a, size); };
     this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);
@@ -376,7 +386,7 @@ export class I386Cpu implements Cpu {
    */
   private translate(page: CodePage<Block>, start: number): Block {
     const at = start & 0xfff;
-    const block = translateRegion(this, this.kit, this.ram8, start)?.entries.get(at) ?? NO_BLOCK;
+    const block = this.translateAt(start)?.entries.get(at) ?? NO_BLOCK;
     this.codePages.store(page, at, block, block.cover);
     return block;
   }
@@ -390,12 +400,28 @@ export class I386Cpu implements Cpu {
    */
   private translateHot(page: CodePage<Block>, start: number, block: Block): Block {
     const at = start & 0xfff;
-    const region = translateRegion(this, this.kit, this.ram8, start, (off) => (page.entries[off]?.runs ?? 0) >= REGION_MEMBER_RUNS);
+    const region = this.translateAt(start, (off) => (page.entries[off]?.runs ?? 0) >= REGION_MEMBER_RUNS);
     if (region === null) return block;
     const first = region.entries.get(at)!;
     this.codePages.store(page, at, first, first.cover);
     for (const [off, entry] of region.entries) if (off !== at) this.codePages.store(page, off, entry, entry.cover, true);
     return first;
+  }
+
+  /** The block or region at RAM offset `start` (jit.ts translateRegion), in wasm with wasm regions (jit-wasm.ts). */
+  private translateAt(start: number, hot?: (pageOff: number) => boolean) {
+    if (this.wasmCore !== null) return translateWasmRegion(this, this.kit, this.wasmCore, this.ram8, start, hot);
+    return translateRegion(this, this.kit, this.ram8, start, hot);
+  }
+
+  /**
+   * A wasm region's store to a page with flags (jit-wasm.ts): where the instruction is and the count
+   * before it (a fault or the clock may look), then ramWritten. True when the region must leave.
+   */
+  wasmStoreHook(off: number, size: number, startEip: number, eip: number, esp: number, ran: number): boolean {
+    this.startEip = startEip; this.startEsp = esp; this.eip = eip;
+    this.retiredCount += ran - this.ran; this.ran = ran;
+    return this.ramWritten(off, size);
   }
 
   /**

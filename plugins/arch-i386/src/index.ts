@@ -5,6 +5,7 @@
 import type { ArchType, PluginApi } from '../../../src/core/api.js';
 import { boot } from './boot.js';
 import { I386Cpu } from './cpu.js';
+import { i386WasmWanted } from './jit-wasm.js';
 import { CORE_REGISTERS, I386_TARGET_XML } from './gdb-target.js';
 
 export const i386: ArchType = {
@@ -14,6 +15,10 @@ export const i386: ArchType = {
   elfClass: 1,
   consoleAddressKeywords: ['EIP', 'eip'],
   memoryHoles: true, // hole pages take the bus path (mmu.ts never gives them fast TLB entries)
+  // EXPERIMENT: regions compiled to WebAssembly (jit-wasm.ts) only when RVOS_JIT_WASM_I386=1.
+  get wasmRegions() {
+    return i386WasmWanted();
+  },
   createCpu: (ctx) => new I386Cpu(ctx),
   deviceTreeCpus: () => [], // PCs have no device tree
   cpuInterruptCells: () => [],

@@ -137,18 +137,24 @@ export function translateRegion(cpu: I386Cpu, kit: JitKit, u8: Uint8Array, start
  */
 function scanRegion(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): ScannedBlock[] | null {
   // Each block ends before another hot start: that start's block, in the region, runs the code once.
-  const first = scanBlock(u8, start, hot);
+  return collectRegion(start, hot, (ramOff) => scanBlock(u8, ramOff, hot), (b) => [...b.code.matchAll(GOTO)].map((m) => Number(m[1])).concat(b.returns));
+}
+
+/**
+ * A region's blocks (scanRegion) for any translator: `scan` gives the block at a RAM offset (null:
+ * none), `targets` the page offsets a block jumps, calls or returns to.
+ */
+export function collectRegion<B extends { start: number; insns: number }>(start: number, hot: (pageOff: number) => boolean, scan: (ramOff: number) => B | null, targets: (b: B) => number[]): B[] | null {
+  const first = scan(start);
   if (first === null) return null;
   const pageStart = start & ~0xfff;
   const blocks = [first], seen = new Set([first.start]);
   let insns = first.insns;
   for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
-    const b = blocks[i];
-    const targets = [...b.code.matchAll(GOTO)].map((m) => Number(m[1])).concat(b.returns);
-    for (const t of targets) {
+    for (const t of targets(blocks[i])) {
       if (t < 0 || t >= 0x1000 || seen.has(t) || !hot(t)) continue;
       seen.add(t);
-      const more = scanBlock(u8, pageStart + t, hot);
+      const more = scan(pageStart + t);
       if (more === null || insns + more.insns > MAX_REGION_INSNS) continue;
       blocks.push(more);
       insns += more.insns;

@@ -107,7 +107,7 @@ export class I386Mmu {
    * that linear + it is the RAM offset): the translated blocks' (jit.ts) one compare for tag and
    * permission and one add, on one array.
    */
-  readonly fastTlb = new Int32Array(8 * TLB_SIZE).fill(FAST_EMPTY);
+  readonly fastTlb: Int32Array;
   /** RAM offset of the page (meaningful when a fast bit is set). */
   readonly ramOff = new Int32Array(TLB_SIZE);
   /** Physical page address. */
@@ -143,7 +143,10 @@ export class I386Mmu {
   constructor(
     private readonly bus: Bus,
     private readonly onFault: (linear: number, errorCode: number) => void,
+    /** Where `fastTlb` lives (8 * TLB_SIZE int32: the wasm area of jit-wasm.ts), else its own array. */
+    fastTlb: Int32Array = new Int32Array(8 * TLB_SIZE),
   ) {
+    this.fastTlb = fastTlb.fill(FAST_EMPTY);
     const ram = bus.ram;
     this.u8 = ram.u8; this.u16 = ram.u16; this.i32 = ram.i32; this.view = ram.view;
     this.ramBase = ram.base; this.ramSize = ram.size;

@@ -93,6 +93,8 @@ export const WasmOp = {
   i64_mul: 0x7e,
   i64_div_s: 0x7f,
   i64_div_u: 0x80,
+  i64_rem_s: 0x81,
+  i64_rem_u: 0x82,
   i64_and: 0x83,
   i64_or: 0x84,
   i64_xor: 0x85,

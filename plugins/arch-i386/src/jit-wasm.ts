@@ -1,0 +1,1298 @@
+/**
+ * EXPERIMENT, off by default (RVOS_JIT_WASM_I386=1): the i386 block translator (jit.ts) with
+ * WebAssembly as its target instead of JavaScript, for a CPU whose RAM is a wasm memory (the arch
+ * then declares `wasmRegions`; src/core/bus.ts createRam). Same blocks and regions (a block follows
+ * the fall-through path from a byte reached by a control transfer; a region is the blocks of one
+ * page its blocks reach that ran REGION_MEMBER_RUNS times), same entry points (jit.ts Block), same
+ * exit protocol (cpu.eip, counts; 1 returned = the interpreter runs the next instruction), so
+ * cpu.ts runBlock and the code cache cannot tell them apart.
+ *
+ * The CPU's area in the wasm memory (AREA) holds its eight registers and segment bases (cpu.regs and
+ * cpu.segBase are views of it, so nothing is copied per call), the MMU's fast TLB (mmu.ts fastTlb,
+ * a view too: paging works as in the JavaScript blocks), and the lazy-flag state, which the JS
+ * wrapper (boundWasm) copies in and out around a call. A region is one function
+ * `run(eip, maxSteps, at) -> steps`: registers and flag state in locals, the blocks under one
+ * `br_table` on the block number (as jit.ts's `switch (cur)`; a jump to a later block branches to it
+ * directly), each block a wasm `loop` so that a jump back to its own start is one `br` (and a jump
+ * back to a later instruction of it, as jit.ts backEdge, an inner `loop`). The flag state known at
+ * translation time (Known, as jit.ts) lets Jcc/SETcc/CMOVcc/ADC/SBB test operands directly; under an
+ * unknown one the carry is flags.ts carryAfter's formulas inline, a condition asks the host
+ * (jit-flags.ts condOf: the interpreter's answer). Loads and stores go through the fast TLB as
+ * jit.ts's, each access form of a block remembering its last page (site()); anything off the fast
+ * path, a DIV that would fault, and every instruction not translated leave before the instruction
+ * (which has changed nothing yet) for the interpreter, so faults are exact. A store to a page with
+ * flags calls the host (cpu.ramWritten) and leaves after the instruction when a translation went.
+ *
+ * Measured on the compute kernel (kernels/bench bench-i386.elf, 600 M instructions, loaded 2-core
+ * VM, JavaScript and wasm interleaved): in process (test/bench/i386-profile.ts --runs 3), main-thread
+ * CPU of the first run 0.67-0.85 s (JS) vs 0.58-0.70 s (wasm), best of 3 runs 0.39-0.56 vs
+ * 0.36-0.42 s; the built CLI's run (6 pairs), wall best 1.24 vs 1.00 s (the empty guest 0.40-0.44 s),
+ * user CPU median 1.34 vs 1.11 s. 99.97 % of the instructions ran in wasm (200 K interpreted); the
+ * first run's extra cost is mostly V8's: 48 modules compiled and instantiated (60-90 ms under the
+ * profiler), the encoder, and JS-to-wasm calls through V8's generic wrapper. The pc os boot: equal
+ * (main thread 0.48-0.53 s vs 0.54-0.56 s JS, 2 pairs).
+ */
+import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
+import type { I386Cpu } from './cpu.js';
+import { DS, SS } from './consts.js';
+import { ARITH, CcOp, CF, OF } from './flags.js';
+import { condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
+import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
+import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE } from './mmu.js';
+
+/** Whether i386 regions are compiled to wasm (RVOS_JIT_WASM_I386=1; off by default). */
+export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.RVOS_JIT_WASM_I386 === '1';
+}
+
+/** Byte offsets in the CPU's area. */
+export const AREA = {
+  /** EAX..EDI (cpu.regs). */
+  regs: 0,
+  /** Segment bases (cpu.segBase, Uint32Array(7)). */
+  segBase: 32,
+  /** The lazy-flag state (copied by boundWasm): ccOp, ccA, ccB, ccR, ccBits, ccKeptCf. */
+  cop: 64,
+  ca: 68,
+  cb: 72,
+  cr: 76,
+  cbits: 80,
+  ck: 84,
+  /** In: flagsRest; out: the arithmetic flags while cop is None. */
+  fa: 88,
+  /** 1 at CPL 3 (the user access kinds of the fast TLB). */
+  user: 92,
+  /** Out: the page offset of the next EIP from the call's page base. */
+  xo: 96,
+  /** Out: 1 when the interpreter must run the next instruction. */
+  missed: 100,
+  /** The MMU's fastTlb (8 * TLB_SIZE int32). */
+  fastTlb: 1024,
+  size: 1024 + 8 * TLB_SIZE * 4,
+} as const;
+
+/** Where a CPU's wasm state lives. */
+export interface WasmCore {
+  readonly memory: WebAssembly.Memory;
+  /** Byte address of the CPU's area. */
+  readonly area: number;
+  /** Byte address of the bus's page flags. */
+  readonly flags: number;
+  readonly area32: Int32Array;
+}
+
+/** Takes the next free CPU area of the wasm memory (null when none is left, or they are too small). */
+export function claimWasmArea(ram: WasmRam): WasmCore | null {
+  if (ram.cpuAreaSize < AREA.size || ram.claimed >= ram.cpuAreas) return null;
+  const area = ram.cpuArea + ram.cpuAreaSize * ram.claimed++;
+  return { memory: ram.memory, area, flags: ram.flags, area32: new Int32Array(ram.memory.buffer, area, AREA.size >> 2) };
+}
+
+/** Counters (tests). */
+export const wasmRegionStats = {
+  /** Blocks and regions translated to wasm. */
+  translated: 0,
+};
+
+/** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
+const ALIGNED_PAGE = ~0xffc;
+
+/** Thrown while decoding past the page end: the instruction is left out. */
+const CROSS = { cross: true } as const;
+
+type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | 'cmp8' | 'logic8' | null;
+
+interface Rm {
+  reg: number;
+  /** Register operand, or -1 for memory. */
+  rm: number;
+  base: number;
+  index: number;
+  scale: number;
+  disp: number;
+  /** Segment register of a memory operand. */
+  seg: number;
+}
+
+/** A scanned block: its page offsets, length, and where control may go from it. */
+interface Scanned {
+  start: number;
+  insns: number;
+  /** Page offset past its furthest byte. */
+  end: number;
+  /** Page offsets it jumps, calls or returns to (region scanning). */
+  targets: number[];
+  /** Loops inside it (a jump back to one of its instructions but the first) as [head, tail] instruction indexes. */
+  loops: Array<[number, number]>;
+}
+
+// Host functions (imports, by index).
+const COND = 0;
+const WRITTEN = 1;
+
+/**
+ * Translates the block at RAM offset `start` alone, or with `hot` as a region (as jit.ts
+ * translateRegion); null when no block starts there, or a region would hold that block only.
+ */
+export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean): Region | null {
+  const blocks = hot === undefined ? [scan(kit, core, u8, start)].filter((b) => b !== null) : scanWasmRegion(kit, core, u8, start, hot);
+  if (blocks === null || blocks.length === 0 || (hot !== undefined && blocks.length === 1)) return null;
+  const bytes = generateWasmRegion(kit, core, u8, start & ~0xfff, blocks, hot);
+  const fn = boundWasm(kit.wasm.compile(bytes), cpu, core);
+  wasmRegionStats.translated++;
+  const cover = blocks.flatMap((b) => [b.start, b.end]);
+  return { entries: new Map(blocks.map((b) => [b.start, new Block(fn, b.insns, cover, hot !== undefined)])) };
+}
+
+function scanWasmRegion(kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
+  return collectRegion(start, hot, (ramOff) => scan(kit, core, u8, ramOff, hot), (b) => b.targets);
+}
+
+/** Scans the block at RAM offset `start` (its code emitted into a scratch function): null when none starts there. */
+function scan(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, start: number, stopAt?: (pageOff: number) => boolean): Scanned | null {
+  const g = new Gen(kit, core, u8, start & ~0xfff, null, stopAt);
+  return g.block(start);
+}
+
+const instances = new WeakMap<WebAssembly.Module, WeakMap<I386Cpu, BlockFn>>();
+
+/** The module instantiated for `cpu` (once per CPU), wrapped to copy the flag state and leave EIP and the counts. */
+function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, core: WasmCore): BlockFn {
+  let cpus = instances.get(module);
+  if (cpus === undefined) instances.set(module, (cpus = new WeakMap()));
+  let fn = cpus.get(cpu);
+  if (fn !== undefined) return fn;
+  const a = core.area32;
+  let pb = 0, ran0 = 0;
+  const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
+    return cpu.wasmStoreHook(o, size, (pb + off) >>> 0, (pb + nxt) >>> 0, esp, ran0 + n) ? 1 : 0;
+  };
+  const env = { mem: core.memory, cond: condOf, written };
+  const run = new WebAssembly.Instance(module, { env }).exports.run as (eip: number, maxSteps: number, at: number) => number;
+  fn = (eip, maxSteps, at) => {
+    a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
+    a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest; a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
+    pb = (eip - at) | 0;
+    ran0 = cpu.ran;
+    const ret0 = cpu.retiredCount;
+    const steps = run(eip, maxSteps, at);
+    cpu.eip = (pb + a[AREA.xo >> 2]) >>> 0;
+    cpu.ran = ran0 + steps;
+    cpu.retiredCount = ret0 + steps;
+    let cop = a[AREA.cop >> 2], fa = a[AREA.fa >> 2];
+    if (cop === SHIFT_PENDING) { fa = shiftFlags(a[AREA.cr >> 2], a[AREA.ca >> 2]); cop = CcOp.None; }
+    cpu.ccOp = cop; cpu.ccA = a[AREA.ca >> 2]; cpu.ccB = a[AREA.cb >> 2]; cpu.ccR = a[AREA.cr >> 2];
+    cpu.ccBits = a[AREA.cbits >> 2]; cpu.ccKeptCf = a[AREA.ck >> 2];
+    cpu.flagsRest = (cpu.flagsRest & ~ARITH) | fa;
+    return a[AREA.missed >> 2];
+  };
+  cpus.set(cpu, fn);
+  return fn;
+}
+
+// Parameters of `run`.
+const EIP = 0;
+const MAX_STEPS = 1;
+const AT = 2;
+
+/** The bytes of the region module of scanned `blocks` (page at RAM offset `pageStart`). */
+export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, pageStart: number, blocks: readonly Scanned[], hot?: (pageOff: number) => boolean): Uint8Array {
+  const { I32 } = kit.wasm;
+  const c = kit.wasm.code([I32, I32, I32], [I32]);
+  const g = new Gen(kit, core, u8, pageStart, c, hot, blocks);
+  g.region();
+  return kit.wasm.module(c, [
+    { name: 'cond', params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] },
+    { name: 'written', params: [I32, I32, I32, I32, I32, I32], results: [I32] },
+  ]);
+}
+
+/** Compiles blocks to wasm: scanning (no function: `c` a scratch) or emitting a region's function. */
+class Gen {
+  private readonly c: WasmCode;
+  private readonly op: JitKit['wasm']['op'];
+  private readonly emitting: boolean;
+  private readonly area: number;
+  // Locals.
+  private readonly r: number[] = [];
+  private readonly cop: number; private readonly ca: number; private readonly cb: number; private readonly cr: number;
+  private readonly cbits: number; private readonly ck: number; private readonly fa: number;
+  private readonly steps: number; private readonly cur: number; private readonly pb: number;
+  private readonly dsB: number; private readonly ssB: number; private readonly rk: number; private readonly wk: number;
+  private readonly xo: number; private readonly xn: number; private readonly xm: number; private readonly slow: number;
+  private readonly A: number; private readonly B: number; private readonly R: number; private readonly C: number;
+  private readonly l: number; private readonly t: number; private readonly v: number; private readonly w: number;
+  private readonly o: number;
+  private readonly cy: number;
+  private readonly i64a: number;
+  // Labels.
+  private exitL = -1;
+  private passL = -1;
+  private selfL = -1;
+  /** The access sites of the block (site()), by kind and address form; the page locals of all, for the prologue. */
+  private readonly sites = new Map<string, [number, number]>();
+  private readonly siteLocals: number[] = [];
+  private siteKey = '';
+  /** Per block of the region: the label whose end its code follows (open in the blocks before it). */
+  private readonly blockL: number[] = [];
+  // The block being scanned or emitted.
+  private p = 0;
+  private k = 0;
+  private off = 0;
+  private known: Known = null;
+  private entry = 0;
+  private curIndex = 0;
+  private curLen = 0;
+  private targets: number[] = [];
+  /** Per instruction of the block: by RAM offset its index; by index the flag state known before it. */
+  private insnAt = new Map<number, number>();
+  private knownAt: Known[] = [];
+  private innerLoops: Array<[number, number]> = [];
+  /** Emitting: the labels of the open inner loops, by head. */
+  private innerL = new Map<number, number>();
+  private stores = false;
+  readonly regsWritten = new Uint8Array(8);
+  private readonly index: Map<number, number>;
+
+  constructor(
+    private readonly kit: JitKit,
+    core: Pick<WasmCore, 'area' | 'flags'>,
+    private readonly u8: Uint8Array,
+    private readonly pageStart: number,
+    code: WasmCode | null,
+    private readonly stopAt: ((pageOff: number) => boolean) | undefined,
+    private readonly blocks: readonly Scanned[] = [],
+    private readonly flagsAt = core.flags,
+  ) {
+    const { I32, I64 } = kit.wasm;
+    this.op = kit.wasm.op;
+    this.emitting = code !== null;
+    this.c = code ?? kit.wasm.code([I32, I32, I32], [I32]);
+    this.area = core.area;
+    const c = this.c;
+    for (let i = 0; i < 8; i++) this.r.push(c.local());
+    this.cop = c.local(); this.ca = c.local(); this.cb = c.local(); this.cr = c.local();
+    this.cbits = c.local(); this.ck = c.local(); this.fa = c.local();
+    this.steps = c.local(); this.cur = c.local(); this.pb = c.local();
+    this.dsB = c.local(); this.ssB = c.local(); this.rk = c.local(); this.wk = c.local();
+    this.xo = c.local(); this.xn = c.local(); this.xm = c.local(); this.slow = c.local();
+    this.A = c.local(); this.B = c.local(); this.R = c.local(); this.C = c.local();
+    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local();
+    this.i64a = c.local(I64);
+    this.index = new Map(blocks.map((b, i) => [b.start, i]));
+    if (!this.emitting) {
+      // Scanning: exits branch to a label, gotos only record their targets.
+      this.exitL = c.block();
+      this.passL = c.loop();
+      this.selfL = c.loop();
+    }
+  }
+
+  // --- The region's function -------------------------------------------------------------------
+
+  region(): void {
+    const { c, op, area } = this;
+    // Prologue: registers, flag state, segment bases, access kinds.
+    for (let i = 0; i < 8; i++) c.i32(0).mem(op.i32_load, area + AREA.regs + 4 * i).set(this.r[i]);
+    const ld = (field: number, local: number) => c.i32(0).mem(op.i32_load, area + field).set(local);
+    ld(AREA.cop, this.cop); ld(AREA.ca, this.ca); ld(AREA.cb, this.cb); ld(AREA.cr, this.cr);
+    ld(AREA.cbits, this.cbits); ld(AREA.ck, this.ck);
+    c.i32(0).mem(op.i32_load, area + AREA.fa).i32(ARITH).op(op.i32_and).set(this.fa);
+    c.i32(0).mem(op.i32_load, area + AREA.segBase + 4 * DS).set(this.dsB);
+    c.i32(0).mem(op.i32_load, area + AREA.segBase + 4 * SS).set(this.ssB);
+    // Byte offsets of the access kinds in the fast TLB (jit.ts RK/WK, times 4).
+    c.i32(0).mem(op.i32_load, area + AREA.user).if();
+    c.i32(FAST_KIND_UR << (TLB_BITS + 3)).set(this.rk).i32(FAST_KIND_UW << (TLB_BITS + 3)).set(this.wk);
+    c.else();
+    c.i32(FAST_KIND_SR << (TLB_BITS + 3)).set(this.rk).i32(FAST_KIND_SW << (TLB_BITS + 3)).set(this.wk);
+    c.end();
+    c.get(EIP).get(AT).op(op.i32_sub).set(this.pb);
+    c.get(AT).set(this.xo);
+    // The entry's block number (-1: none, leave).
+    c.i32(-1).set(this.cur);
+    this.blocks.forEach((b, j) => {
+      c.get(AT).i32(b.start).op(op.i32_eq).if();
+      c.i32(j).set(this.cur);
+      c.end();
+    });
+    const sitesAt = c.bytes.length;
+    this.exitL = c.block();
+    this.passL = c.loop();
+    const labels = this.blockL;
+    for (let j = this.blocks.length - 1; j >= 0; j--) labels[j] = c.block();
+    const none = c.block();
+    c.get(this.cur).brTable(labels, none);
+    c.end();
+    // No block there: leave without a step (xo = the target).
+    c.i32(0).set(this.xn).br(this.exitL);
+    this.blocks.forEach((b, j) => {
+      c.end();
+      this.curIndex = j;
+      const g = this.block(this.pageStart + b.start);
+      if (g === null || g.insns !== b.insns) throw new Error('i386 wasm jit: a block scanned differently twice');
+      c.op(op.unreachable);
+    });
+    c.end(); // passL
+    c.end(); // exitL
+    // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
+    const init = this.kit.wasm.code([], []);
+    for (const pv of this.siteLocals) init.i32(-1).set(pv);
+    c.bytes.splice(sitesAt, 0, ...init.bytes);
+    // Epilogue: the steps of the exit, registers and flag state back.
+    c.get(this.steps).get(this.xn).op(op.i32_add).set(this.steps);
+    for (let i = 0; i < 8; i++) if (this.regsWritten[i]) c.i32(0).get(this.r[i]).mem(op.i32_store, area + AREA.regs + 4 * i);
+    const st = (field: number, local: number) => c.i32(0).get(local).mem(op.i32_store, area + field);
+    st(AREA.cop, this.cop); st(AREA.ca, this.ca); st(AREA.cb, this.cb); st(AREA.cr, this.cr);
+    st(AREA.cbits, this.cbits); st(AREA.ck, this.ck); st(AREA.fa, this.fa);
+    st(AREA.xo, this.xo); st(AREA.missed, this.xm);
+    c.get(this.steps);
+  }
+
+  // --- Control ---------------------------------------------------------------------------------
+
+  /** Leaves after `count` more steps with the next EIP at page offset `off` (or the local `this.t`: 'local'), `missed` 1: the interpreter runs it. */
+  private exit(off: number | 'local', count: number, missed = 0): void {
+    const c = this.c;
+    if (off === 'local') c.get(this.t).set(this.xo);
+    else c.i32(off).set(this.xo);
+    c.i32(count).set(this.xn);
+    if (missed) c.i32(1).set(this.xm);
+    c.br(this.exitL);
+  }
+
+  /** Leaves before the current instruction for the interpreter (an access off the fast path). */
+  private miss(): void {
+    this.exit(this.off, this.k, 1);
+  }
+
+  /** Control goes to page offset `t` after `count` instructions of this block. */
+  private goto(t: number, count: number): void {
+    const c = this.c, op = this.op;
+    this.targets.push(t);
+    if (!this.emitting) return void c.br(this.exitL);
+    const j = this.index.get(t);
+    if (j === undefined) return this.exit(t, count);
+    c.get(this.steps).i32(count).op(op.i32_add).set(this.steps);
+    if (j === this.curIndex) {
+      c.get(this.steps).i32(this.curLen).op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).brIf(this.selfL);
+      return this.exit(t, 0);
+    }
+    // A later block: its label is open here (a branch to its end); an earlier one: through the dispatch.
+    if (j > this.curIndex) c.br(this.blockL[j]);
+    else c.i32(j).set(this.cur).br(this.passL);
+  }
+
+  /** Control goes to the EIP on the stack after `count` instructions: a block of the region, else leave. */
+  private gotoIndirect(count: number): void {
+    const c = this.c, op = this.op;
+    c.get(this.pb).op(op.i32_sub).set(this.t);
+    if (this.emitting) {
+      this.blocks.forEach((b, j) => {
+        c.get(this.t).i32(b.start).op(op.i32_eq).if();
+        c.get(this.steps).i32(count).op(op.i32_add).set(this.steps);
+        c.i32(j).set(this.cur).br(this.passL);
+        c.end();
+      });
+    }
+    this.exit('local', count);
+  }
+
+  // --- A block ---------------------------------------------------------------------------------
+
+  /** Scans (and emits) the block at RAM offset `start`. */
+  block(start: number): Scanned | null {
+    const c = this.c, op = this.op;
+    const pageEnd = this.pageStart + 0x1000;
+    this.entry = start;
+    this.p = start;
+    this.k = 0;
+    this.known = null;
+    this.targets = [];
+    this.insnAt.clear();
+    this.knownAt = [];
+    this.innerLoops = [];
+    this.innerL.clear();
+    this.sites.clear();
+    // Emitting: the inner loops the scan found, each opened at its head (outer ones first).
+    const loops = this.emitting ? [...this.blocks[this.curIndex].loops].sort((x, y) => x[0] - y[0] || y[1] - x[1]) : [];
+    let furthest = start;
+    let loopExit = -1;
+    const len = this.emitting ? this.blocks[this.curIndex].insns : MAX_INSNS;
+    this.curLen = len;
+    if (this.emitting) {
+      // The budget for a whole pass.
+      c.get(this.steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if();
+      this.exit(start & 0xfff, 0);
+      c.end();
+      this.selfL = c.loop();
+    }
+    let ended = false;
+    while (this.k < MAX_INSNS && !ended && (!this.emitting || this.k < len)) {
+      if (this.k > 0 && this.stopAt !== undefined && this.p !== loopExit && this.stopAt(this.p - this.pageStart)) break;
+      this.off = this.p - this.pageStart;
+      this.insnAt.set(this.p, this.k);
+      this.knownAt[this.k] = this.known;
+      for (const [head, tail] of loops) if (head === this.k) this.innerL.set(tail, c.loop());
+      const mark = this.p, known = this.known, bytes = c.bytes.length;
+      const written = this.regsWritten.slice();
+      this.stores = false;
+      let r: Result;
+      try {
+        r = this.insn();
+      } catch (e) {
+        if (e !== CROSS) throw e;
+        r = null;
+      }
+      if (r === null) {
+        this.p = mark;
+        this.known = known;
+        c.bytes.length = bytes;
+        this.regsWritten.set(written);
+        break;
+      }
+      if (r === 'loopExit') loopExit = this.p;
+      if (this.stores) {
+        // A store to a page with flags dropped a translation: the next instruction is the interpreter's.
+        c.get(this.slow).if();
+        this.exit(this.p - this.pageStart, this.k + 1);
+        c.end();
+      }
+      this.k++;
+      if (this.p > furthest) furthest = this.p;
+      if (r === 'end') ended = true;
+    }
+    if (this.k === 0) {
+      if (!this.emitting) return null;
+      throw new Error('i386 wasm jit: an empty block');
+    }
+    if (!ended) this.goto(this.p - this.pageStart, this.k);
+    if (this.emitting) c.end(); // selfL
+    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops };
+  }
+
+  // --- Decoding --------------------------------------------------------------------------------
+
+  private byte(): number {
+    if (this.p >= this.pageStart + 0x1000) throw CROSS;
+    return this.u8[this.p++];
+  }
+  private imm8s(): number { return (this.byte() << 24) >> 24; }
+  private imm16(): number { return this.byte() | (this.byte() << 8); }
+  private imm32(): number { return this.byte() | (this.byte() << 8) | (this.byte() << 16) | (this.byte() << 24); }
+  private next(): number { return this.p - this.pageStart; }
+
+  private override = -1;
+
+  private modrm(): Rm {
+    const m = this.byte();
+    const mod = m >> 6, rmf = m & 7, reg = (m >> 3) & 7;
+    const out: Rm = { reg, rm: -1, base: -1, index: -1, scale: 0, disp: 0, seg: DS };
+    if (mod === 3) { out.rm = rmf; return out; }
+    let base = rmf;
+    if (rmf === 4) {
+      const sib = this.byte();
+      const idx = (sib >> 3) & 7;
+      base = sib & 7;
+      if (idx !== 4) { out.index = idx; out.scale = sib >> 6; }
+      if (base === 5 && mod === 0) { out.disp = this.imm32(); base = -1; }
+    } else if (rmf === 5 && mod === 0) { out.disp = this.imm32(); base = -1; }
+    if (base >= 0) { out.base = base; if (base === 4 || base === 5) out.seg = SS; }
+    if (mod === 1) out.disp = (out.disp + this.imm8s()) | 0;
+    else if (mod === 2) out.disp = (out.disp + this.imm32()) | 0;
+    if (this.override >= 0) out.seg = this.override;
+    return out;
+  }
+
+  /** Pushes the offset (no segment base) of memory operand `m`. */
+  private offset(m: Rm): void {
+    const c = this.c, op = this.op;
+    let any = false;
+    const add = () => { if (any) c.op(op.i32_add); any = true; };
+    if (m.base >= 0) { c.get(this.r[m.base]); add(); }
+    if (m.index >= 0) { c.get(this.r[m.index]); if (m.scale) c.i32(m.scale).op(op.i32_shl); add(); }
+    if (m.disp !== 0 || !any) { c.i32(m.disp); add(); }
+  }
+
+  private segBase(seg: number): void {
+    const c = this.c;
+    if (seg === DS) c.get(this.dsB);
+    else if (seg === SS) c.get(this.ssB);
+    else c.i32(0).mem(this.op.i32_load, this.area + AREA.segBase + 4 * seg);
+  }
+
+  /** Sets `l` to the linear address of `m`. */
+  private linear(m: Rm): void {
+    this.siteKey = `${m.seg} ${m.base} ${m.index}`;
+    this.segBase(m.seg);
+    this.offset(m);
+    this.c.op(this.op.i32_add).set(this.l);
+  }
+
+  /** The fast TLB's check of the linear address in `l` for an access of `size` (`kind`: the rk or wk local); leaves `t` = the entry's byte offset. Misses leave. */
+  private tlb(size: number, kind: number): void {
+    const c = this.c, op = this.op;
+    c.get(this.l).i32(9).op(op.i32_shr_u).i32(TLB_MASK << 3).op(op.i32_and).get(kind).op(op.i32_or).tee(this.t);
+    c.mem(op.i32_load, this.area + AREA.fastTlb);
+    c.get(this.l).i32(size === 4 ? ALIGNED_PAGE : -4096).op(op.i32_and).op(op.i32_ne);
+    if (size === 2) c.get(this.l).i32(4095).op(op.i32_and).i32(4095).op(op.i32_eq).op(op.i32_or);
+    c.if();
+    this.miss();
+    c.end();
+    // o = the RAM offset.
+    c.get(this.t).mem(op.i32_load, this.area + AREA.fastTlb + 4).get(this.l).op(op.i32_add).set(this.o);
+  }
+
+  /**
+   * The site of an access of `kind` through the address form `siteKey` in this block: two locals,
+   * the linear page its last access hit (-1: none yet) and that page's RAM offset less its linear
+   * base, so that the next access to the same page (aligned below it, as the fast TLB's compare)
+   * costs one compare and one add instead of the TLB lookup (as rv32's PageSites). The fast TLB does
+   * not change during a call (no instruction that changes paging is translated); a store site keeps
+   * only a page without flags (flags are set outside translated code).
+   */
+  private site(kind: 'r' | 'w', size: number): [number, number] {
+    const key = `${kind}${size} ${this.siteKey}`;
+    let s = this.sites.get(key);
+    if (s === undefined) {
+      s = [this.c.local(), this.c.local()];
+      this.sites.set(key, s);
+      this.siteLocals.push(s[0]);
+    }
+    return s;
+  }
+
+  /** Pushes whether linear `l` is on site page `pv` (with the alignment an access of `size` needs there). */
+  private onSite(size: number, pv: number): void {
+    const c = this.c, op = this.op;
+    c.get(this.l).i32(size === 4 ? ALIGNED_PAGE : size === 2 ? -4095 : -4096).op(op.i32_and).get(pv).op(op.i32_eq);
+  }
+
+  /** Pushes the value (int32; unsigned below 32 bits) of `size` bytes at linear `l`. */
+  private loadL(size: number): void {
+    const c = this.c, op = this.op;
+    const [pv, po] = this.site('r', size);
+    this.onSite(size, pv);
+    c.if();
+    c.get(po).get(this.l).op(op.i32_add).set(this.o);
+    c.else();
+    this.tlb(size, this.rk);
+    c.get(this.o).get(this.l).op(op.i32_sub).set(po).get(this.l).i32(-4096).op(op.i32_and).set(pv);
+    c.end();
+    c.get(this.o).mem(size === 4 ? op.i32_load : size === 2 ? op.i32_load16_u : op.i32_load8_u);
+  }
+
+  /** Stores local `val` at linear `l`. */
+  private storeL(size: number, val: number): void {
+    const c = this.c, op = this.op;
+    const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
+    this.stores = true;
+    const [pv, po] = this.site('w', size);
+    this.onSite(size, pv);
+    c.if();
+    c.get(po).get(this.l).op(op.i32_add).get(val).mem(store);
+    c.else();
+    this.tlb(size, this.wk);
+    c.get(this.o).get(val).mem(store);
+    c.get(this.o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, this.flagsAt).if();
+    c.get(this.o).i32(size).i32(this.off).i32(this.next()).get(this.r[4]).get(this.steps).i32(this.k).op(op.i32_add).call(WRITTEN);
+    c.set(this.slow);
+    c.else();
+    c.get(this.o).get(this.l).op(op.i32_sub).set(po).get(this.l).i32(-4096).op(op.i32_and).set(pv);
+    c.end();
+    c.end();
+  }
+
+  /** Pushes the r/m operand. */
+  private readRm(m: Rm, size: number): void {
+    if (m.rm >= 0) return this.getReg(m.rm, size);
+    this.linear(m);
+    this.loadL(size);
+  }
+
+  /** Writes local `val` to the r/m operand (a memory operand's address computed here). */
+  private writeRm(m: Rm, size: number, val: number): void {
+    if (m.rm >= 0) return this.setReg(m.rm, size, val);
+    this.linear(m);
+    this.storeL(size, val);
+  }
+
+  private getReg(r: number, size: number): void {
+    const c = this.c, op = this.op;
+    if (size === 4) c.get(this.r[r]);
+    else if (size === 2) c.get(this.r[r]).i32(65535).op(op.i32_and);
+    else if (r < 4) c.get(this.r[r]).i32(255).op(op.i32_and);
+    else c.get(this.r[r - 4]).i32(8).op(op.i32_shr_u).i32(255).op(op.i32_and);
+  }
+
+  /** Register `r` of `size` = local `val`. */
+  private setReg(r: number, size: number, val: number): void {
+    const c = this.c, op = this.op;
+    if (size === 4) { this.regsWritten[r] = 1; c.get(val).set(this.r[r]); return; }
+    const x = size === 1 && r >= 4 ? r - 4 : r;
+    this.regsWritten[x] = 1;
+    if (size === 2) c.get(this.r[x]).i32(-65536).op(op.i32_and).get(val).i32(65535).op(op.i32_and).op(op.i32_or).set(this.r[x]);
+    else if (r < 4) c.get(this.r[x]).i32(-256).op(op.i32_and).get(val).i32(255).op(op.i32_and).op(op.i32_or).set(this.r[x]);
+    else c.get(this.r[x]).i32(-65281).op(op.i32_and).get(val).i32(255).op(op.i32_and).i32(8).op(op.i32_shl).op(op.i32_or).set(this.r[x]);
+  }
+
+  // --- Flags -----------------------------------------------------------------------------------
+
+  /** Records the flag state of `op` on locals a, b, r (jit.ts setCc). */
+  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number): void {
+    const c = this.c;
+    c.i32(cc).set(this.cop).get(a).set(this.ca).get(b).set(this.cb).get(r).set(this.cr).i32(bits).set(this.cbits).i32(0).set(this.fa);
+    if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(0).set(this.ck);
+  }
+
+  /** A pending shift's state (jit.ts SHIFT_PENDING): result `r`, CF/OF bits from the stack. */
+  private setShiftState(r: number): void {
+    const c = this.c;
+    c.set(this.ca).i32(SHIFT_PENDING).set(this.cop).get(r).set(this.cr).i32(32).set(this.cbits);
+  }
+
+  /** Pushes the carry (0/1) of the current flag state. */
+  private carry(): void {
+    const c = this.c, op = this.op;
+    switch (this.known) {
+      case 'cmp32': case 'cmp8': c.get(this.ca).get(this.cb).op(op.i32_lt_u); return;
+      case 'logic32': case 'logic8': c.i32(0); return;
+      case 'add32': c.get(this.cr).get(this.ca).op(op.i32_lt_u); return;
+      case 'incdec32': c.get(this.ck); return;
+      case 'shift': c.get(this.ca).i32(1).op(op.i32_and); return;
+    }
+    // A state known only at run time: flags.ts carryAfter's formulas without a call (selects: V8
+    // drops them where the kept carry of an INC/DEC is overwritten unread). The carry (borrow) out of
+    // the sign bit: bit cbits - 1 of the carries (borrows) vector.
+    const { ca, cb, cr, cop } = this;
+    const top = () => void c.get(this.cbits).i32(1).op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and);
+    c.get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_and).get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_or).get(cr).op(op.i32_and).op(op.i32_or);
+    top();
+    c.get(ca).get(cb).op(op.i32_and).get(ca).get(cb).op(op.i32_or).get(cr).i32(-1).op(op.i32_xor).op(op.i32_and).op(op.i32_or);
+    top();
+    c.get(cop).i32(CcOp.Sub).op(op.i32_eq).op(op.select);
+    const y = this.cy;
+    c.set(y).get(this.ck).get(y).get(cop).i32(CcOp.Inc).op(op.i32_sub).i32(2).op(op.i32_lt_u).op(op.select);
+    c.set(y).get(this.fa).i32(CF).op(op.i32_and).get(y).get(cop).op(op.i32_eqz).op(op.select);
+    c.set(y).get(ca).i32(1).op(op.i32_and).get(y).get(cop).i32(SHIFT_PENDING).op(op.i32_eq).op(op.select);
+    c.set(y).i32(0).get(y).get(cop).i32(CcOp.Logic).op(op.i32_eq).op(op.select);
+  }
+
+  /** Pushes condition `cc` (0/1) of the current flag state. */
+  private cond(cc: number): void {
+    const c = this.c, op = this.op;
+    const kind = cc >> 1;
+    const test = this.knownTest(kind);
+    if (test === null) {
+      c.i32(cc).get(this.cop).get(this.ca).get(this.cb).get(this.cr).get(this.cbits).get(this.ck).get(this.fa).call(COND);
+      return;
+    }
+    test();
+    if (cc & 1) c.op(op.i32_eqz);
+  }
+
+  /** The code of condition kind `kind` (cc >> 1) under the known flag state, or null (ask the host). */
+  private knownTest(kind: number): (() => void) | null {
+    const c = this.c, op = this.op;
+    const { ca, cb, cr } = this;
+    const rel = (x: number, y: number, o: Opcode) => () => void c.get(x).get(y).op(o);
+    const zero = () => void c.get(cr).op(op.i32_eqz);
+    const neg = () => void c.get(cr).i32(0).op(op.i32_lt_s);
+    const no = () => void c.i32(0);
+    const bit7 = () => void c.get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and);
+    const byteRel = (o: Opcode) => () => void c.get(ca).i32(24).op(op.i32_shl).get(cb).i32(24).op(op.i32_shl).op(o);
+    switch (this.known) {
+      case 'cmp32':
+        return [null, rel(ca, cb, op.i32_lt_u), rel(ca, cb, op.i32_eq), rel(ca, cb, op.i32_le_u), () => void c.get(ca).get(cb).op(op.i32_sub).i32(0).op(op.i32_lt_s), null, rel(ca, cb, op.i32_lt_s), rel(ca, cb, op.i32_le_s)][kind];
+      case 'logic32':
+        return [no, no, zero, zero, neg, null, neg, () => void c.get(cr).i32(0).op(op.i32_le_s)][kind];
+      case 'incdec32':
+        return [null, null, zero, null, neg, null, null, null][kind];
+      case 'shift':
+        return [null, () => void c.get(ca).i32(1).op(op.i32_and), zero, null, neg, null, null, null][kind];
+      case 'cmp8':
+        return [null, rel(ca, cb, op.i32_lt_u), rel(ca, cb, op.i32_eq), rel(ca, cb, op.i32_le_u), bit7, null, byteRel(op.i32_lt_s), byteRel(op.i32_le_s)][kind];
+      case 'logic8':
+        return [no, no, () => void c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz), () => void c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz), bit7, null, bit7,
+          () => void c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz).get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or)][kind];
+      case 'add32':
+        return [null, rel(cr, ca, op.i32_lt_u), zero, () => void c.get(cr).get(ca).op(op.i32_lt_u).get(cr).op(op.i32_eqz).op(op.i32_or), neg, null, null, null][kind];
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The ALU op `aluOp` (ADD OR ADC SBB AND SUB XOR CMP) on locals A and B: the result in R (wrapped
+   * to `size`), the flag state recorded; the caller writes R back (not for CMP). As jit.ts alu.
+   */
+  private alu(aluOp: number, size: number): void {
+    const c = this.c, op = this.op;
+    const { A, B, R } = this;
+    let kn: Known;
+    let cc: CcOp;
+    if (aluOp === 2 || aluOp === 3) {
+      this.carry();
+      c.set(this.C);
+      c.get(A).get(B).op(aluOp === 2 ? op.i32_add : op.i32_sub).get(this.C).op(aluOp === 2 ? op.i32_add : op.i32_sub).set(R);
+      kn = null;
+      cc = aluOp === 2 ? CcOp.Add : CcOp.Sub;
+    } else {
+      const o = [op.i32_add, op.i32_or, 0, 0, op.i32_and, op.i32_sub, op.i32_xor, op.i32_sub][aluOp] as Opcode;
+      c.get(A).get(B).op(o).set(R);
+      kn = aluOp === 0 ? 'add32' : aluOp === 5 || aluOp === 7 ? 'cmp32' : 'logic32';
+      cc = aluOp === 0 ? CcOp.Add : aluOp === 5 || aluOp === 7 ? CcOp.Sub : CcOp.Logic;
+    }
+    // 8 bits: the state keeps the unwrapped result (as jit.ts), the destination its low byte.
+    this.setCc(cc, A, B, R, size * 8);
+    if (size === 1) c.get(R).i32(255).op(op.i32_and).set(R);
+    this.known = size === 4 ? kn : kn === 'cmp32' ? 'cmp8' : kn === 'logic32' ? 'logic8' : null;
+  }
+
+  /** ALU on r/m (destination unless CMP/TEST `toRm` false) and B (already set). A memory destination is written before the flags. */
+  private aluRm(aluOp: number, size: number, m: Rm, toRm: boolean): void {
+    const c = this.c;
+    if (m.rm >= 0) {
+      this.getReg(m.rm, size);
+      c.set(this.A);
+      this.alu(aluOp, size);
+      if (toRm && aluOp !== 7) this.setReg(m.rm, size, this.R);
+      return;
+    }
+    this.linear(m);
+    this.loadL(size);
+    c.set(this.A);
+    if (!toRm || aluOp === 7) return this.alu(aluOp, size);
+    // Read-modify-write: the store may miss (leave before the instruction) after the load, so the
+    // flag state is recorded after the store; compute into R first.
+    this.aluResultOnly(aluOp, size);
+    this.storeL(size, this.R);
+    // Recompute the flag state (R unwrapped for 8 bits).
+    this.alu(aluOp, size);
+  }
+
+  /** R = A op B (wrapped to `size`) without touching the flag state (ADC/SBB read the carry). */
+  private aluResultOnly(aluOp: number, size: number): void {
+    const c = this.c, op = this.op;
+    if (aluOp === 2 || aluOp === 3) {
+      const o = aluOp === 2 ? op.i32_add : op.i32_sub;
+      const saved = this.known;
+      this.carry();
+      this.known = saved;
+      c.set(this.C).get(this.A).get(this.B).op(o).get(this.C).op(o);
+    } else {
+      const o = [op.i32_add, op.i32_or, 0, 0, op.i32_and, op.i32_sub, op.i32_xor, op.i32_sub][aluOp] as Opcode;
+      c.get(this.A).get(this.B).op(o);
+    }
+    if (size === 1) c.i32(255).op(op.i32_and);
+    c.set(this.R);
+  }
+
+  // --- Instructions ----------------------------------------------------------------------------
+
+  /** One instruction: null when not translated (the block ends before it); 'end' after a jump; 'loopExit' after a Jcc back to the entry in a region. */
+  private insn(): Result {
+    const c = this.c, op = this.op;
+    let b = this.byte();
+    this.override = -1;
+    let opsize16 = false;
+    while (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65 || b === 0x66) {
+      if (b === 0x66) opsize16 = true;
+      else this.override = b >= 0x64 ? b - 0x60 : (b >> 3) & 3;
+      b = this.byte();
+    }
+    if (opsize16) return this.mov16(b);
+    if (b < 0x40 && (b & 7) < 6) {
+      const aluOp = b >> 3, form = b & 7;
+      if (form <= 3) {
+        const size = form & 1 ? 4 : 1;
+        const m = this.modrm();
+        if (form <= 1) {
+          this.getReg(m.reg, size);
+          c.set(this.B);
+          this.aluRm(aluOp, size, m, true);
+          return 'ok';
+        }
+        this.getReg(m.reg, size);
+        c.set(this.A);
+        this.readRm(m, size);
+        c.set(this.B);
+        this.alu(aluOp, size);
+        if (aluOp !== 7) this.setReg(m.reg, size, this.R);
+        return 'ok';
+      }
+      const size = form === 4 ? 1 : 4;
+      const imm = size === 1 ? this.byte() : this.imm32();
+      this.getReg(0, size);
+      c.set(this.A).i32(imm).set(this.B);
+      this.alu(aluOp, size);
+      if (aluOp !== 7) this.setReg(0, size, this.R);
+      return 'ok';
+    }
+    if (b >= 0x40 && b <= 0x4f) { // INC/DEC r32
+      const r = b & 7, dec = b >= 0x48;
+      this.carry();
+      c.set(this.C);
+      c.get(this.r[r]).set(this.A).i32(1).set(this.B).get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
+      this.setReg(r, 4, this.R);
+      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32);
+      c.get(this.C).set(this.ck);
+      this.known = 'incdec32';
+      return 'ok';
+    }
+    if (b >= 0x50 && b <= 0x57) { c.get(this.r[b & 7]).set(this.w); return this.push(); }
+    if (b >= 0x58 && b <= 0x5f) {
+      const r = b & 7;
+      this.stackLoad(4);
+      c.set(this.v);
+      c.get(this.r[4]).i32(4).op(op.i32_add).set(this.r[4]);
+      this.regsWritten[4] = 1;
+      this.setReg(r, 4, this.v);
+      return 'ok';
+    }
+    switch (b) {
+      case 0x68: c.i32(this.imm32()).set(this.w); return this.push();
+      case 0x6a: c.i32(this.imm8s()).set(this.w); return this.push();
+      case 0x69: case 0x6b: {
+        const m = this.modrm();
+        const imm = b === 0x6b ? this.imm8s() : this.imm32();
+        this.readRm(m, 4);
+        c.set(this.A).i32(imm).set(this.B);
+        this.imul2(m.reg);
+        return 'ok';
+      }
+      case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+      case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+        return this.jcc(b & 15, this.imm8s());
+      case 0x80: case 0x81: case 0x83: {
+        const size = b === 0x80 ? 1 : 4;
+        const m = this.modrm();
+        const imm = b === 0x81 ? this.imm32() : b === 0x83 ? this.imm8s() : this.byte();
+        c.i32(imm).set(this.B);
+        this.aluRm(m.reg, size, m, true);
+        return 'ok';
+      }
+      case 0x84: case 0x85: {
+        const size = b & 1 ? 4 : 1;
+        const m = this.modrm();
+        this.getReg(m.reg, size);
+        c.set(this.B);
+        this.aluRm(4, size, m, false);
+        return 'ok';
+      }
+      case 0x88: case 0x89: {
+        const size = b & 1 ? 4 : 1;
+        const m = this.modrm();
+        this.getReg(m.reg, size);
+        c.set(this.w);
+        this.writeRm(m, size, this.w);
+        return 'ok';
+      }
+      case 0x8a: case 0x8b: {
+        const size = b & 1 ? 4 : 1;
+        const m = this.modrm();
+        this.readRm(m, size);
+        c.set(this.v);
+        this.setReg(m.reg, size, this.v);
+        return 'ok';
+      }
+      case 0x8d: {
+        const m = this.modrm();
+        if (m.rm >= 0) return null;
+        this.offset(m);
+        c.set(this.v);
+        this.setReg(m.reg, 4, this.v);
+        return 'ok';
+      }
+      case 0x90: return 'ok';
+      case 0x98: c.get(this.r[0]).i32(16).op(op.i32_shl).i32(16).op(op.i32_shr_s).set(this.r[0]); this.regsWritten[0] = 1; return 'ok';
+      case 0x99: c.get(this.r[0]).i32(31).op(op.i32_shr_s).set(this.r[2]); this.regsWritten[2] = 1; return 'ok';
+      case 0xa0: case 0xa1: case 0xa2: case 0xa3: {
+        const size = b & 1 ? 4 : 1;
+        const m: Rm = { reg: 0, rm: -1, base: -1, index: -1, scale: 0, disp: this.imm32(), seg: this.override >= 0 ? this.override : DS };
+        if (b < 0xa2) {
+          this.readRm(m, size);
+          c.set(this.v);
+          this.setReg(0, size, this.v);
+        } else {
+          this.getReg(0, size);
+          c.set(this.w);
+          this.writeRm(m, size, this.w);
+        }
+        return 'ok';
+      }
+      case 0xa8: case 0xa9: {
+        const size = b === 0xa8 ? 1 : 4;
+        const imm = size === 1 ? this.byte() : this.imm32();
+        this.getReg(0, size);
+        c.set(this.A).i32(imm).set(this.B);
+        this.alu(4, size);
+        return 'ok';
+      }
+      case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+        c.i32(this.byte()).set(this.v);
+        this.setReg(b & 7, 1, this.v);
+        return 'ok';
+      case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+        c.i32(this.imm32()).set(this.r[b & 7]);
+        this.regsWritten[b & 7] = 1;
+        return 'ok';
+      case 0xc1: case 0xd1: case 0xd3: {
+        const m = this.modrm();
+        const count = b === 0xd1 ? 1 : b === 0xd3 ? null : this.byte() & 31;
+        if (m.reg < 4) return null; // rotates: the interpreter
+        this.shift(m, m.reg, count);
+        return 'ok';
+      }
+      case 0xc3:
+        this.stackLoad(4);
+        c.set(this.v);
+        c.get(this.r[4]).i32(4).op(op.i32_add).set(this.r[4]);
+        this.regsWritten[4] = 1;
+        c.get(this.v);
+        this.gotoIndirect(this.k + 1);
+        return 'end';
+      case 0xc6: case 0xc7: {
+        const size = b & 1 ? 4 : 1;
+        const m = this.modrm();
+        if (m.reg !== 0) return null;
+        c.i32(size === 4 ? this.imm32() : this.byte()).set(this.w);
+        this.writeRm(m, size, this.w);
+        return 'ok';
+      }
+      case 0xc9: { // LEAVE
+        c.get(this.ssB).get(this.r[5]).op(op.i32_add).set(this.l);
+        this.siteKey = 'stack';
+        this.loadL(4);
+        c.set(this.v);
+        c.get(this.r[5]).i32(4).op(op.i32_add).set(this.r[4]);
+        c.get(this.v).set(this.r[5]);
+        this.regsWritten[4] = 1; this.regsWritten[5] = 1;
+        return 'ok';
+      }
+      case 0xe8: {
+        const d = this.imm32();
+        const ret = this.next();
+        this.targets.push(ret);
+        c.get(this.pb).i32(ret).op(op.i32_add).set(this.w);
+        this.push();
+        this.leaveIfSlow();
+        this.goto(this.p + d - this.pageStart, this.k + 1);
+        return 'end';
+      }
+      case 0xe9: return this.jmp(this.imm32());
+      case 0xeb: return this.jmp(this.imm8s());
+      case 0xf6: case 0xf7: return this.group3(b === 0xf7 ? 4 : 1);
+      case 0xfe: case 0xff: {
+        const size = b === 0xff ? 4 : 1;
+        const m = this.modrm();
+        if (m.reg <= 1) {
+          const dec = m.reg === 1;
+          this.carry();
+          c.set(this.C);
+          this.readRm(m, size);
+          c.set(this.A).i32(1).set(this.B);
+          c.get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
+          c.get(this.R);
+          if (size === 1) c.i32(255).op(op.i32_and);
+          c.set(this.w);
+          this.writeRm(m, size, this.w);
+          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8);
+          c.get(this.C).set(this.ck);
+          this.known = size === 4 ? 'incdec32' : null;
+          return 'ok';
+        }
+        if (size !== 4) return null;
+        if (m.reg === 6) { this.readRm(m, 4); c.set(this.w); return this.push(); }
+        if (m.reg === 4) { this.readRm(m, 4); this.gotoIndirect(this.k + 1); return 'end'; }
+        if (m.reg === 2) {
+          const ret = this.next();
+          this.targets.push(ret);
+          this.readRm(m, 4);
+          c.set(this.v);
+          c.get(this.pb).i32(ret).op(op.i32_add).set(this.w);
+          this.push();
+          this.leaveIfSlow();
+          c.get(this.v);
+          this.gotoIndirect(this.k + 1);
+          return 'end';
+        }
+        return null;
+      }
+      case 0x0f: return this.twoByte();
+      default: return null;
+    }
+  }
+
+  /** After a store in an instruction that then jumps: leave after it when the store asked (as `block` does after others). */
+  private leaveIfSlow(): void {
+    const c = this.c;
+    this.stores = false;
+    c.get(this.slow).if();
+    this.exit(this.next(), this.k + 1);
+    c.end();
+  }
+
+  /** PUSH local `w` (32-bit stack). */
+  private push(): Result {
+    const c = this.c, op = this.op;
+    c.get(this.ssB).get(this.r[4]).i32(4).op(op.i32_sub).op(op.i32_add).set(this.l);
+    this.siteKey = 'stack';
+    this.storeL(4, this.w);
+    c.get(this.r[4]).i32(4).op(op.i32_sub).set(this.r[4]);
+    this.regsWritten[4] = 1;
+    return 'ok';
+  }
+
+  /** Pushes the 32-bit value at SS:ESP. */
+  private stackLoad(size: number): void {
+    const c = this.c, op = this.op;
+    c.get(this.ssB).get(this.r[4]).op(op.i32_add).set(this.l);
+    this.siteKey = 'stack';
+    this.loadL(size);
+  }
+
+  /** reg = A * B (IMUL two and three operands): CF = OF = the product did not fit; a pending shift's state as jit.ts. */
+  private imul2(reg: number): void {
+    const c = this.c, op = this.op;
+    c.get(this.A).op(op.i64_extend_i32_s).get(this.B).op(op.i64_extend_i32_s).op(op.i64_mul).set(this.i64a);
+    c.get(this.i64a).op(op.i32_wrap_i64).set(this.R);
+    this.setReg(reg, 4, this.R);
+    c.i32(CF | OF).i32(0).get(this.i64a).get(this.R).op(op.i64_extend_i32_s).op(op.i64_ne).op(op.select);
+    this.setShiftState(this.R);
+    this.known = 'shift';
+  }
+
+  private shift(m: Rm, kind: number, count: number | null): void {
+    if (count === 0) return;
+    const c = this.c, op = this.op;
+    const emit = () => {
+      this.readRm(m, 4);
+      c.set(this.v);
+      const n = () => (count === null ? c.get(this.C) : c.i32(count));
+      if (kind === 5) { // SHR
+        c.get(this.v); n(); c.op(op.i32_shr_u).set(this.R);
+        c.get(this.v); n(); c.i32(1).op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and).set(this.B);
+        // OF = the operand's top bit for a count of 1, else 0.
+        if (count === null) c.get(this.v).i32(31).op(op.i32_shr_u).i32(0).get(this.C).i32(1).op(op.i32_eq).op(op.select).set(this.A);
+        else if (count === 1) c.get(this.v).i32(31).op(op.i32_shr_u).set(this.A);
+        else c.i32(0).set(this.A);
+      } else if (kind === 7) { // SAR
+        c.get(this.v); n(); c.op(op.i32_shr_s).set(this.R);
+        c.get(this.v); n(); c.i32(1).op(op.i32_sub).op(op.i32_shr_s).i32(1).op(op.i32_and).set(this.B);
+        c.i32(0).set(this.A);
+      } else { // SHL (and SAL)
+        c.get(this.v); n(); c.op(op.i32_shl).set(this.R);
+        c.get(this.v).i32(32); n(); c.op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and).set(this.B);
+        c.get(this.R).i32(31).op(op.i32_shr_u).get(this.B).op(op.i32_xor).set(this.A);
+      }
+      c.get(this.R).set(this.w);
+      this.writeRm(m, 4, this.w);
+      c.get(this.B).get(this.A).i32(OF).op(op.i32_mul).op(op.i32_or);
+      this.setShiftState(this.R);
+    };
+    if (count === null) {
+      c.get(this.r[1]).i32(31).op(op.i32_and).tee(this.C).if();
+      emit();
+      c.end();
+      this.known = null;
+    } else {
+      emit();
+      this.known = 'shift';
+    }
+  }
+
+  private group3(size: number): Result {
+    const c = this.c, op = this.op;
+    const m = this.modrm();
+    const kind = m.reg;
+    if (kind === 0 || kind === 1) {
+      c.i32(size === 4 ? this.imm32() : this.byte()).set(this.B);
+      this.aluRm(4, size, m, false);
+      return 'ok';
+    }
+    if (size !== 4) return null;
+    if (kind === 2) { // NOT
+      this.readRm(m, 4);
+      c.i32(-1).op(op.i32_xor).set(this.w);
+      this.writeRm(m, 4, this.w);
+      return 'ok';
+    }
+    if (kind === 3) { // NEG: SUB from 0
+      this.readRm(m, 4);
+      c.set(this.B).i32(0).set(this.A);
+      c.get(this.A).get(this.B).op(op.i32_sub).set(this.w);
+      this.writeRm(m, 4, this.w);
+      this.alu(5, 4);
+      return 'ok';
+    }
+    if (kind === 4 || kind === 5) { // MUL, IMUL: EDX:EAX = EAX * r/m32
+      const ext = kind === 5 ? op.i64_extend_i32_s : op.i64_extend_i32_u;
+      this.readRm(m, 4);
+      c.op(ext).get(this.r[0]).op(ext).op(op.i64_mul).set(this.i64a);
+      c.get(this.i64a).op(op.i32_wrap_i64).set(this.r[0]);
+      c.get(this.i64a).i64(32).op(op.i64_shr_u).op(op.i32_wrap_i64).set(this.r[2]);
+      this.regsWritten[0] = 1; this.regsWritten[2] = 1;
+      c.i32(CF | OF).i32(0).get(this.r[2]);
+      if (kind === 5) c.get(this.r[0]).i32(31).op(op.i32_shr_s).op(op.i32_ne);
+      c.op(op.select);
+      this.setShiftState(this.r[0]);
+      this.known = 'shift';
+      return 'ok';
+    }
+    // DIV, IDIV: a zero divisor or a quotient past 32 bits leaves for the interpreter (#DE there).
+    this.readRm(m, 4);
+    c.set(this.v);
+    const signed = kind === 7;
+    c.get(this.r[2]).op(op.i64_extend_i32_u).i64(32).op(op.i64_shl).get(this.r[0]).op(op.i64_extend_i32_u).op(op.i64_or).set(this.i64a);
+    c.get(this.v).op(op.i32_eqz);
+    if (signed) {
+      // INT64_MIN / -1 traps in wasm (and overflows anyway).
+      c.get(this.i64a).i64w(0, 0x80000000).op(op.i64_eq).get(this.v).i32(-1).op(op.i32_eq).op(op.i32_and).op(op.i32_or);
+    } else c.get(this.r[2]).get(this.v).op(op.i32_ge_u).op(op.i32_or);
+    c.if();
+    this.miss();
+    c.end();
+    const ext = signed ? op.i64_extend_i32_s : op.i64_extend_i32_u;
+    if (signed) {
+      c.get(this.i64a).get(this.v).op(ext).op(op.i64_div_s).set(this.i64a);
+      // Quotient past int32: leave (the interpreter raises #DE); the dividend is rebuilt there from EDX:EAX.
+      c.get(this.i64a).get(this.i64a).op(op.i32_wrap_i64).op(op.i64_extend_i32_s).op(op.i64_ne).if();
+      this.miss();
+      c.end();
+      c.get(this.r[2]).op(op.i64_extend_i32_u).i64(32).op(op.i64_shl).get(this.r[0]).op(op.i64_extend_i32_u).op(op.i64_or);
+      c.get(this.v).op(ext).op(op.i64_rem_s).op(op.i32_wrap_i64).set(this.w);
+      c.get(this.i64a).op(op.i32_wrap_i64).set(this.r[0]);
+      c.get(this.w).set(this.r[2]);
+    } else {
+      c.get(this.i64a).get(this.v).op(ext).op(op.i64_rem_u).op(op.i32_wrap_i64).set(this.w);
+      c.get(this.i64a).get(this.v).op(ext).op(op.i64_div_u).op(op.i32_wrap_i64).set(this.r[0]);
+      c.get(this.w).set(this.r[2]);
+    }
+    this.regsWritten[0] = 1; this.regsWritten[2] = 1;
+    return 'ok';
+  }
+
+  private twoByte(): Result {
+    const c = this.c, op = this.op;
+    const b = this.byte();
+    if (b >= 0x80 && b <= 0x8f) return this.jcc(b & 15, this.imm32());
+    if (b >= 0x90 && b <= 0x9f) { // SETcc
+      const m = this.modrm();
+      this.cond(b & 15);
+      c.set(this.w);
+      this.writeRm(m, 1, this.w);
+      return 'ok';
+    }
+    if (b >= 0x40 && b <= 0x4f) { // CMOVcc
+      const m = this.modrm();
+      this.readRm(m, 4);
+      c.set(this.v);
+      this.cond(b & 15);
+      c.if();
+      this.setReg(m.reg, 4, this.v);
+      c.end();
+      return 'ok';
+    }
+    switch (b) {
+      case 0xb6: case 0xb7: case 0xbe: case 0xbf: {
+        const from = b & 1 ? 2 : 1, sh = 32 - from * 8;
+        const m = this.modrm();
+        this.readRm(m, from);
+        if (b >= 0xbe) c.i32(sh).op(op.i32_shl).i32(sh).op(op.i32_shr_s);
+        c.set(this.v);
+        this.setReg(m.reg, 4, this.v);
+        return 'ok';
+      }
+      case 0xaf: {
+        const m = this.modrm();
+        this.readRm(m, 4);
+        c.set(this.B).get(this.r[m.reg]).set(this.A);
+        this.imul2(m.reg);
+        return 'ok';
+      }
+      case 0x1f: { const m = this.modrm(); return m.reg === 0 ? 'ok' : null; }
+      default: return null;
+    }
+  }
+
+  /** A taken Jcc leaves the block (or goes to a region block); the block goes on along the fall-through path. */
+  private jcc(cc: number, d: number): Result {
+    const c = this.c;
+    const target = this.p + d;
+    const inner = this.backEdge(target);
+    this.cond(cc);
+    c.if();
+    if (inner) this.again(inner);
+    this.goto(target - this.pageStart, this.k + 1);
+    c.end();
+    if (inner) this.closeLoop();
+    if (target === this.entry) {
+      // A loop on the block's start: alone, the block ends at the loop's exit (jit.ts scanBlock).
+      if (this.stopAt === undefined) {
+        this.goto(this.p - this.pageStart, this.k + 1);
+        return 'end';
+      }
+      return 'loopExit';
+    }
+    return 'ok';
+  }
+
+  /**
+   * A jump back to an instruction of this block other than its first (a loop inside it, as jit.ts
+   * backEdge): its head's index, or 0 where that loop would cross another one or the flag state
+   * known at its head differs from that at the jump (the head's code reads the flags through it).
+   */
+  private backEdge(target: number): number {
+    const head = this.insnAt.get(target);
+    if (head === undefined || head === 0) return 0;
+    if (this.knownAt[head] !== null && this.knownAt[head] !== this.known) return 0;
+    for (const [a, b] of this.innerLoops) if (a < head && head <= b) return 0;
+    this.innerLoops.push([head, this.k]);
+    return head;
+  }
+
+  /** Another pass of the inner loop from instruction `head` to this one while the budget allows it and the rest of the block. */
+  private again(head: number): void {
+    const c = this.c, op = this.op;
+    if (!this.emitting) return;
+    const n = this.k + 1 - head;
+    c.get(this.steps).i32(n + this.curLen).op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).if();
+    c.get(this.steps).i32(n).op(op.i32_add).set(this.steps);
+    c.br(this.innerL.get(this.k)!);
+    c.end();
+  }
+
+  private closeLoop(): void {
+    if (this.emitting) this.c.end();
+  }
+
+  /** JMP: follows a forward target in the page, or leaves the block. */
+  private jmp(d: number): Result {
+    const target = this.p + d;
+    if (target > this.p && target < this.pageStart + 0x1000 && target !== this.entry) {
+      this.p = target;
+      return 'ok';
+    }
+    const inner = this.backEdge(target);
+    if (inner) this.again(inner);
+    this.goto(target - this.pageStart, this.k + 1);
+    if (inner) this.closeLoop();
+    return 'end';
+  }
+
+  /** MOV r/m16, r16 (89); MOV r16, r/m16 (8B); MOV r/m16, imm16 (C7 /0). */
+  private mov16(b: number): Result {
+    const c = this.c;
+    if (b !== 0x89 && b !== 0x8b && b !== 0xc7) return null;
+    const m = this.modrm();
+    if (b === 0x89) { this.getReg(m.reg, 2); c.set(this.w); this.writeRm(m, 2, this.w); return 'ok'; }
+    if (b === 0x8b) { this.readRm(m, 2); c.set(this.v); this.setReg(m.reg, 2, this.v); return 'ok'; }
+    if (m.reg !== 0) return null;
+    c.i32(this.imm16()).set(this.w);
+    this.writeRm(m, 2, this.w);
+    return 'ok';
+  }
+}
+
+type Result = 'ok' | 'end' | 'loopExit' | null;
+type Opcode = JitKit['wasm']['op'][keyof JitKit['wasm']['op']];

@@ -1,0 +1,116 @@
+/**
+ * The i386 wasm regions (EXPERIMENT, plugins/arch-i386/src/jit-wasm.ts, RVOS_JIT_WASM_I386=1): hot
+ * loops against the interpreter (registers, EIP, EFLAGS, counts and the last exception after every
+ * slice) for what the wasm code does its own way (DIV/IDIV in i64 leaving before a #DE, conditions
+ * the host answers, shifts by CL, a loop inside a block), then the JavaScript translator's tests again
+ * with the switch on: its random instruction streams (jit-diff.test.ts, flags included, paging and
+ * page faults) and its block and region cases (jit.test.ts). Encodings checked with `llvm-mc
+ * -triple=i386 -show-encoding`.
+ */
+import { describe, expect, it } from 'vitest';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
+import { i386WasmWanted, wasmRegionStats } from '../../../plugins/arch-i386/src/jit-wasm.js';
+import { HLT, pagedMachine } from './paging-machine.js';
+
+// Before any machine of this file (and of the files imported below) is built.
+process.env.RVOS_JIT_WASM = '1';
+process.env.RVOS_JIT_WASM_I386 = '1';
+
+const CODE = 0x20000;
+const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
+
+function machine(body: number[], engine: 'interp' | 'jit', regs: Record<number, number>) {
+  const m = pagedMachine([], engine);
+  m.bus.dmaWrite(CODE, Uint8Array.from([...body, HLT]));
+  for (const [i, v] of Object.entries(regs)) m.cpu.regs[Number(i)] = v;
+  m.cpu.pc = CODE;
+  return m;
+}
+
+/** Runs `body` under both engines in slices of `budget` and compares after each; returns the translator's machine. */
+function agree(body: number[], regs: Record<number, number>, budget: number) {
+  const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+  expect(b.cpu.wasmCore).not.toBeNull();
+  const state = (m: typeof a) => [m.cpu.eip, m.cpu.retired, m.cpu.eflags, ...m.cpu.regs, m.cpu.lastException?.vector, m.cpu.lastException?.eip];
+  for (let slice = 0; slice < 20_000 && !a.cpu.waiting; slice++) {
+    expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+    expect(state(b), `slice ${slice}`).toEqual(state(a));
+  }
+  expect(Buffer.from(b.ram.u8.subarray(0x8000, 0x9000))).toEqual(Buffer.from(a.ram.u8.subarray(0x8000, 0x9000)));
+  return b;
+}
+
+describe('i386 wasm regions (RVOS_JIT_WASM_I386=1)', () => {
+  it('are on only with the switch', () => {
+    expect(i386WasmWanted({})).toBe(false);
+    expect(i386WasmWanted({ RVOS_JIT_WASM_I386: '1' })).toBe(true);
+  });
+
+  it('run a hot loop in wasm with exact counts at every budget', () => {
+    // add eax, ecx; dec ebx; jnz start
+    for (const budget of [1, 3, 100, 1000]) {
+      const before = wasmRegionStats.translated;
+      const b = agree([0x01, 0xc8, 0x4b, 0x75, 0xfb], { [EBX]: 3000, [ECX]: 3 }, budget);
+      expect(b.cpu.regs[EAX]).toBe(9000);
+      expect(wasmRegionStats.translated).toBeGreaterThan(before);
+    }
+  });
+
+  it('divide in i64 and leave before a division that faults (#DE at the DIV, exact count)', () => {
+    // L: mov eax, 100000; cdq; idiv ecx; add esi, eax; add edi, edx; mov eax, ebx; xor edx, edx; div ecx;
+    // add esi, eax; dec ecx; jmp L: ECX reaches 0, the IDIV faults.
+    const body = [0xb8, ...le32(100000), 0x99, 0xf7, 0xf9, 0x01, 0xc6, 0x01, 0xd7, 0x89, 0xd8, 0x31, 0xd2, 0xf7, 0xf1, 0x01, 0xc6, 0x49, 0xeb, 0xe9];
+    for (const budget of [7, 1000]) {
+      const b = agree(body, { [ECX]: 600, [EBX]: -12345 }, budget);
+      expect(b.cpu.lastException?.vector).toBe(0);
+    }
+    // IDIV's quotient past int32 faults too: L: mov edx, 0; mov eax, esi; idiv ebx; inc esi; dec edi; jnz L
+    // (EBX = 1: ESI reaches 2^31).
+    const over = [0xba, ...le32(0), 0x89, 0xf0, 0xf7, 0xfb, 0x46, 0x4f, 0x75, 0xf3];
+    const b = agree(over, { [EBX]: 1, [ESI]: 0x7fffffff - 200, [EDI]: 1000 }, 50);
+    expect(b.cpu.lastException?.vector).toBe(0);
+  });
+
+  it('ask the host for conditions the translation does not know (parity, after ADC), as the interpreter answers', () => {
+    // add eax, ebx; adc edx, eax; setp cl; setl ch; add esi, ecx; jp +1; inc edi; dec ebx; jnz start
+    const body = [0x01, 0xd8, 0x11, 0xc2, 0x0f, 0x9a, 0xc1, 0x0f, 0x9c, 0xc5, 0x01, 0xce, 0x7a, 0x01, 0x47, 0x4b, 0x75, 0xee];
+    agree(body, { [EBX]: 5000, [EAX]: 0x7ffff000 }, 333);
+  });
+
+  it('work out the carry of a flag state known only at run time (a block entered after an 8-bit ADD, DEC, a shift, a logic op)', () => {
+    // L: adc esi, ebx; inc ecx; test cl, 3; jz S; test cl, 1; jz B; add bl, 0x9d; dec edx; jnz L; hlt;
+    // B: sub bl, 0x33; adc edi, eax; shl eax, 3; jmp L; S: xor eax, 0x80001234; jmp L
+    const body = [0x11, 0xde, 0x41, 0xf6, 0xc1, 0x03, 0x74, 0x16, 0xf6, 0xc1, 0x01, 0x74, 0x07, 0x80, 0xc3, 0x9d, 0x4a, 0x75, 0xed, HLT,
+      0x80, 0xeb, 0x33, 0x11, 0xc7, 0xc1, 0xe0, 0x03, 0xeb, 0xe2, 0x35, ...le32(0x80001234), 0xeb, 0xdb];
+    for (const budget of [5, 1000]) agree(body, { [EDX]: 2000, [EAX]: 0x9e3779b9, [EBX]: 0x80 }, budget);
+  });
+
+  it('remember no page with flags at a store site: a store into code after stores to data beside it is seen at once', () => {
+    // L: nop; mov edi, [ebp + edx*4]; mov [edi], ebx; mov eax, 0x11111111; add esi, eax; inc ebx; dec edx; jnz L.
+    // The table at EBP sends the store to data in the code's page, once (EDX = 50) to the MOV's (aligned) immediate.
+    const body = [0x90, 0x8b, 0x7c, 0x95, 0x00, 0x89, 0x1f, 0xb8, ...le32(0x11111111), 0x01, 0xc6, 0x43, 0x4a, 0x75, 0xee];
+    for (const budget of [1000, 100_000]) {
+      const regs = { [EDX]: 2000, [EBP]: 0x40000, [EBX]: 0x1234 };
+      const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+      for (const m of [a, b]) for (let i = 0; i <= 2000; i++) m.view.setUint32(0x40000 + 4 * i, i === 50 ? CODE + 8 : CODE + 0x800, true);
+      const state = (m: typeof a) => [m.cpu.eip, m.cpu.retired, m.cpu.eflags, ...m.cpu.regs];
+      for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect(state(b), `slice ${slice}`).toEqual(state(a));
+      }
+      expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+      expect(b.view.getUint32(CODE + 8, true)).toBe(0x1234 + 1950);
+    }
+  });
+
+  it('shift by CL (a zero count changes no flag) and read the flags after', () => {
+    // shl eax, cl; setc dl; add esi, edx; shr ebx, cl; seto dh; sar edi, cl; sete dl; add esi, edx; inc ecx; and ecx, 63 (reads CL: 0..63); cmp ecx, 40; jne start
+    const body = [0xd3, 0xe0, 0x0f, 0x92, 0xc2, 0x01, 0xd6, 0xd3, 0xeb, 0x0f, 0x90, 0xc6, 0xd3, 0xff, 0x0f, 0x94, 0xc2, 0x01, 0xd6,
+      0x41, 0x83, 0xe1, 0x3f, 0x83, 0xf9, 0x28, 0x75, 0xe4];
+    for (let r = 0; r < 3; r++) agree(body, { [EAX]: 0x12345 + r, [EBX]: -7, [EDI]: 0x80000001, [ECX]: 41 + r * 7, [ESP]: 0x9000 }, 97);
+  });
+});
+
+// The JavaScript translator's tests, now on wasm regions.
+await import('./jit-diff.test.js');
+await import('./jit.test.js');
