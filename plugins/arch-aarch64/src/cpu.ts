@@ -19,7 +19,7 @@ import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, scanWasmRegion, type WasmCore } from './jit-wasm.js';
 import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
-import { Tlb } from './tlb.js';
+import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -115,7 +115,7 @@ export class A64Cpu implements Cpu {
   mmuOff = true;
   /** Translation registers (TTBR, TCR, MAIR, PAR...) and the software TLB (mmu.ts, tlb.ts). */
   readonly mmu = new MmuRegs();
-  readonly tlb = new Tlb();
+  readonly tlb: Tlb;
   /** PSTATE.IL: set by an illegal exception return (D1.11.4). */
   il = 0;
   /** SPSR_EL1-3 and ESR_EL1-3 by EL (index 0 unused). */
@@ -229,6 +229,7 @@ export class A64Cpu implements Cpu {
     const regs = this.wasmCore?.area32;
     this.xl = regs ? regs.subarray(AREA.xl >> 2, (AREA.xl >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);
     this.xh = regs ? regs.subarray(AREA.xh >> 2, (AREA.xh >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);
+    this.tlb = new Tlb(regs?.subarray(AREA.tlb >> 2, (AREA.tlb >> 2) + TLB_WORDS));
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;
     // 1024 instruction slots of 4 words per 4 KiB page (execute.ts).

@@ -14,10 +14,12 @@
  * back: loopEnd), cut into basic blocks that are the targets of one `br_table` inside a `loop` (as
  * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
  * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
- * budget for its whole length first. Loads and stores take the fast path only with the MMU off, in
- * RAM, aligned, and (stores) to a page without flags; anything else leaves the region before the
- * instruction and the interpreter runs it (so no slow path, no fault and no host call happens in
- * wasm code). NZCV is lazy within a block (a condition after SUBS/ADDS/ANDS compares the operands)
+ * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
+ * to a page without flags: with the MMU off at the address less the RAM base, with it on through the
+ * data TLB, whose entries live in the area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs
+ * the access's fast permission bit at this EL, which the wrapper writes to the area per call, 0 with
+ * the MMU off; a pair must end in its page). Anything else leaves the region before the instruction
+ * and the interpreter runs it (so no slow path, no fault and no host call happens in wasm code). NZCV is lazy within a block (a condition after SUBS/ADDS/ANDS compares the operands)
  * and computed at every block end and exit.
  *
  * Measured on the compute kernel (kernels/bench bench-a64.elf, same output; loaded 2-core VM, JavaScript
@@ -31,6 +33,7 @@ import type { A64Cpu } from './cpu.js';
 import { FlagKind, type BlockFn, Block, type Insn, isBranch, loopEnd, scanBlock } from './jit.js';
 import { LS_UNPRIV } from './decode.js';
 import { Op, REG_COUNT, REG_SINK, REG_ZR } from './execute.js';
+import { TLB_MASK, TLB_SIZE, TLB_WORDS } from './tlb.js';
 
 /** Whether aarch64 regions compile to wasm (the experiment's switch: RVOS_JIT_WASM_A64=1, read when a machine is built). */
 export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -44,11 +47,16 @@ export const AREA = {
   /** High words (cpu.xh). */
   xh: REG_COUNT * 4,
   nzcv: REG_COUNT * 8,
-  /** RAM bytes the fast path may touch (cpu.ramFastLimit with the MMU off, else 0: every access leaves). */
+  /** RAM bytes the fast path may touch (cpu.ramFastLimit: 0 while watching). */
   limit: REG_COUNT * 8 + 4,
   npcLo: REG_COUNT * 8 + 8,
   npcHi: REG_COUNT * 8 + 12,
-  size: 512,
+  /** The TLB's fast permission bit of a read and of a write at this EL (tlb.ts), 0 with the MMU off. */
+  fastRead: REG_COUNT * 8 + 16,
+  fastWrite: REG_COUNT * 8 + 20,
+  /** The data TLB's entries (cpu.tlb's arrays are views of them: tlb.ts TLB_WORDS). */
+  tlb: 1024,
+  size: 1024 + TLB_WORDS * 4,
 } as const;
 
 /** Where a core's wasm state lives. */
@@ -132,9 +140,15 @@ function bound(module: WebAssembly.Module, cpu: A64Cpu, core: WasmCore): BlockFn
     const LIMIT = AREA.limit >> 2;
     const NPC_LO = AREA.npcLo >> 2;
     const NPC_HI = AREA.npcHi >> 2;
+    const FAST_READ = AREA.fastRead >> 2;
+    const FAST_WRITE = AREA.fastWrite >> 2;
+    const tlb = cpu.tlb;
     fn = (pcLo, pcHi, _n0, maxSteps) => {
       a[NZCV] = cpu.nzcv;
-      a[LIMIT] = cpu.mmuOff ? cpu.ramFastLimit : 0;
+      a[LIMIT] = cpu.ramFastLimit;
+      const mmuOn = !cpu.mmuOff;
+      a[FAST_READ] = mmuOn ? tlb.fastRead : 0;
+      a[FAST_WRITE] = mmuOn ? tlb.fastWrite : 0;
       const steps = run(pcLo, pcHi, maxSteps);
 
       cpu.nzcv = a[NZCV];
@@ -208,6 +222,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const o = c.local(I64);
   const w = c.local(I32);
   const limit = c.local(I64);
+  /** The fast permission bit of a load's or store's access (0: the MMU is off). */
+  const mask = c.local(I32);
 
   /** LDP's second value, a non-flag-setting ADD/SUB's operand. */
   const p2 = c.local(I64);
@@ -461,10 +477,26 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
 
   /**
    * Sets `w` = the RAM offset of the address in `o` (i64) for an access of `bytes` (aligned to
-   * `align`); leaves before the instruction unless it is in the fast path's RAM, aligned.
+   * `align`); leaves before the instruction unless it is in the fast path's RAM, aligned: with the
+   * MMU on, a TLB hit with the access's fast permission bit (as execute.ts), in one page.
    */
   function fastOffset(bytes: number, align: number, store: boolean, off: number, k: number): void {
-    c.get(o).i64(ramBase).op(op.i64_sub).tee(o).get(limit).op(op.i64_ge_u);
+    c.i32(0).mem(op.i32_load, area + (store ? AREA.fastWrite : AREA.fastRead)).tee(mask).if();
+    // The slot's byte offset: ((lo >>> 12) ^ (hi >>> 16)) & TLB_MASK, times 4.
+    c.get(o).get(o).i64(36).op(op.i64_shr_u).op(op.i64_xor).i64(10).op(op.i64_shr_u).op(op.i32_wrap_i64).i32(TLB_MASK << 2).op(op.i32_and).set(t32);
+    c.get(t32).mem(op.i32_load, area + AREA.tlb).get(o).op(op.i32_wrap_i64).i32(-4096).op(op.i32_and).op(op.i32_ne);
+    c.get(t32).mem(op.i32_load, area + AREA.tlb + 4 * TLB_SIZE).get(o).i64(32).op(op.i64_shr_u).op(op.i32_wrap_i64).op(op.i32_ne).op(op.i32_or);
+    c.get(t32).mem(op.i32_load, area + AREA.tlb + 8 * TLB_SIZE).get(mask).op(op.i32_and).op(op.i32_eqz).op(op.i32_or);
+    // A pair may end in the next page (an aligned single access cannot).
+    if (bytes > align) c.get(o).op(op.i32_wrap_i64).i32(0xfff).op(op.i32_and).i32(0x1000 - bytes).op(op.i32_gt_u).op(op.i32_or);
+    c.if();
+    c.i64(-1).set(o).else();
+    c.get(t32).mem(op.i64_load32_u, area + AREA.tlb + 12 * TLB_SIZE).get(o).i64(0xfff).op(op.i64_and).op(op.i64_add).set(o);
+    c.end();
+    c.else();
+    c.get(o).i64(ramBase).op(op.i64_sub).set(o);
+    c.end();
+    c.get(o).get(limit).op(op.i64_ge_u);
     c.get(o).i64(bytes).op(op.i64_add).get(limit).op(op.i64_gt_u).op(op.i32_or);
     if (align > 1) c.get(o).op(op.i32_wrap_i64).i32(align - 1).op(op.i32_and).op(op.i32_or);
     c.if();

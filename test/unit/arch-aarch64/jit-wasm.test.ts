@@ -2,10 +2,16 @@
  * The aarch64 wasm regions experiment (jit-wasm.ts, on with RVOS_JIT_WASM_A64=1): a hot loop runs in a
  * wasm region and ends with the interpreter's registers and flags. The loop keeps flags recorded
  * lazily across a non-flag-setting ADD/SUB (CMP; ADD; CSET), which once clobbered the recorded operand.
+ * With the MMU on, loads, stores and pairs look their page up in the TLB in the core's wasm area:
+ * the region runs whole passes of a loop (a miss, a pair across two pages leave it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { makeMachine } from './machine.js';
+import { CODE, DATA, makeMachine, VECTORS } from './machine.js';
+import * as T from './mmu-tables.js';
+import { AF, PageTables } from './mmu-tables.js';
+import type { Block } from '../../../plugins/arch-aarch64/src/jit.js';
+import type { CodePage } from '../../../src/core/jit/code-cache.js';
 
 const loop = [
   A.cmp(7, 20, 0),
@@ -52,5 +58,56 @@ describe('aarch64 wasm regions (RVOS_JIT_WASM_A64=1)', () => {
     expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
     expect({ n: jit.n, regs: jit.regs, flags: jit.flags, pc: jit.pc }).toEqual({ n: interp.n, regs: interp.regs, flags: interp.flags, pc: interp.pc });
     expect(interp.regs[7]).toBeGreaterThan(0n); // the CSETs counted both ways
+  });
+
+  it('runs loads, stores and pairs with the MMU on through the TLB in the wasm area, as the interpreter', () => {
+    const mmuRun = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      const pt = new PageTables(m, 12, 39);
+      pt.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+      pt.map(BigInt(CODE), BigInt(CODE), AF);
+      // Two virtual pages on physical pages in the wrong order: a pair at the first one's end spans both.
+      pt.map(0x300000n, BigInt(DATA + 0x1000), AF);
+      pt.map(0x301000n, BigInt(DATA), AF);
+      const program = [
+        ...A.mov64(1, 0x300000),
+        A.addi(31, 1, 0x800), // SP in the mapped page
+        A.movz(20, 3000),
+        ...A.mov64(9, 0x300ff8),
+        // loop (9 instructions, then one pair across the pages every pass):
+        A.ldr(2, 1),
+        A.addi(2, 2, 1),
+        A.str(2, 1),
+        A.stp(2, 2, 31, -16, 'pre'),
+        A.ldp(3, 4, 31, 16, 'post'),
+        A.strb(3, 1, 9),
+        A.ldrh(5, 1, 8),
+        A.stp(2, 5, 9),
+        A.subsi(20, 20, 1),
+        A.bcond('ne', -36),
+      ];
+      m.load(program);
+      T.enableEl1(m, T.TG0_4K | T.T0SZ(25) | T.IPS(2) | T.EPD1, BigInt(pt.root));
+      const n = m.run(10 * 3000);
+      return { m, n, regs: [1, 2, 3, 4, 5, 9, 20, 31].map((r) => m.x(r)), pc: m.cpu.pc, mem: [m.r64(DATA), m.r64(DATA + 0x1ff8), m.r64(DATA + 0x1000)] };
+    };
+    const interp = mmuRun(false);
+    const jit = mmuRun(true);
+    expect(jit.m.cpu.lastException).toBeNull();
+    expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect({ n: jit.n, regs: jit.regs, pc: jit.pc, mem: jit.mem }).toEqual({ n: interp.n, regs: interp.regs, pc: interp.pc, mem: interp.mem });
+    expect(interp.regs[1]).toBeGreaterThan(2900n); // x2: the loop ran its passes
+    // The loop's region, called directly: it runs the 8 instructions up to the straddling pair
+    // through the wasm TLB path, then leaves before the pair.
+    const m = jit.m;
+    const page = (m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    const loopHead = (CODE + 4 * (A.mov64(1, 0x300000).length + 2 + A.mov64(9, 0x300ff8).length)) & 0xfff;
+    const block = page.entries[loopHead >>> 2];
+    expect(block?.fn, 'the loop head is translated').toBeTruthy();
+    m.set(20, 100);
+    m.cpu.pc = CODE + loopHead;
+    const steps = block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 1000, 0);
+    expect(steps).toBe(7);
+    expect(m.cpu.npcLo).toBe(CODE + loopHead + 28);
   });
 });
