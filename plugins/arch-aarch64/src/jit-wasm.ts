@@ -123,17 +123,13 @@ export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: 
 /** Compiles a scanned region to one wasm function bound to `cpu`: its entry's Block. */
 export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, insns: Insn[]): Block {
   const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns));
-  return new Block(bound(module, cpu, core), insns.length, 0);
+  return new Block(bound(kit, module, cpu, core), insns.length, 0);
 }
 
 
-const instances = new WeakMap<WebAssembly.Module, WeakMap<A64Cpu, BlockFn>>();
-
-function bound(module: WebAssembly.Module, cpu: A64Cpu, core: WasmCore): BlockFn {
-  let cores = instances.get(module);
-  if (cores === undefined) instances.set(module, (cores = new WeakMap()));
-  let fn = cores.get(cpu);
-  if (fn === undefined) {
+/** The module instantiated for `cpu` (once per core), wrapped to pass NZCV, the limits and the next pc through the area. */
+function bound(kit: JitKit, module: WebAssembly.Module, cpu: A64Cpu, core: WasmCore): BlockFn {
+  return kit.wasm.instanceFor(module, cpu, (): BlockFn => {
     const run = new WebAssembly.Instance(module, { env: { mem: core.memory } }).exports.run as (pcLo: number, pcHi: number, maxSteps: number) => number;
     const a = core.area32;
     const NZCV = AREA.nzcv >> 2;
@@ -143,22 +139,19 @@ function bound(module: WebAssembly.Module, cpu: A64Cpu, core: WasmCore): BlockFn
     const FAST_READ = AREA.fastRead >> 2;
     const FAST_WRITE = AREA.fastWrite >> 2;
     const tlb = cpu.tlb;
-    fn = (pcLo, pcHi, _n0, maxSteps) => {
+    return (pcLo, pcHi, _n0, maxSteps) => {
       a[NZCV] = cpu.nzcv;
       a[LIMIT] = cpu.ramFastLimit;
       const mmuOn = !cpu.mmuOff;
       a[FAST_READ] = mmuOn ? tlb.fastRead : 0;
       a[FAST_WRITE] = mmuOn ? tlb.fastWrite : 0;
       const steps = run(pcLo, pcHi, maxSteps);
-
       cpu.nzcv = a[NZCV];
       cpu.npcLo = a[NPC_LO];
       cpu.npcHi = a[NPC_HI];
       return steps;
     };
-    cores.set(cpu, fn);
-  }
-  return fn;
+  });
 }
 
 // Parameters of `run`.

@@ -398,3 +398,18 @@ export function compileWasm(bytes: Uint8Array): WebAssembly.Module {
   }
   return module;
 }
+
+const bound = new WeakMap<WebAssembly.Module, WeakMap<object, unknown>>();
+
+/**
+ * What `make` built for `module` and `owner` (a CPU), made once per pair: a region's module is
+ * shared by every CPU whose code has its bytes (compileWasm), its instance and the wrapper around
+ * it are the CPU's own.
+ */
+export function instanceFor<T>(module: WebAssembly.Module, owner: object, make: () => T): T {
+  let owners = bound.get(module);
+  if (owners === undefined) bound.set(module, (owners = new WeakMap()));
+  let made = owners.get(owner) as T | undefined;
+  if (made === undefined) owners.set(owner, (made = make()));
+  return made;
+}

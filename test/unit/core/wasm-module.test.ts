@@ -6,7 +6,7 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, I32, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { compileWasm, I32, instanceFor, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
   const out: number[] = [];
@@ -21,6 +21,21 @@ function instantiate(code: WasmCode, env: Record<string, unknown> = {}) {
 }
 
 describe('wasm encoder', () => {
+  it('instanceFor makes one thing per module and owner', () => {
+    const code = new WasmCode([], [I32]);
+    code.i32(7);
+    const a = compileWasm(wasmModule(code));
+    const b = new WebAssembly.Module(wasmModule(code) as Uint8Array<ArrayBuffer>);
+    const [cpu0, cpu1] = [{}, {}];
+    let made = 0;
+    const make = () => ({ n: made++ });
+    const first = instanceFor(a, cpu0, make);
+    expect(instanceFor(a, cpu0, make)).toBe(first);
+    expect(instanceFor(a, cpu1, make)).not.toBe(first);
+    expect(instanceFor(b, cpu0, make)).not.toBe(first);
+    expect(made).toBe(3);
+  });
+
   it('writes LEB128', () => {
     expect(leb(uleb, 0)).toEqual([0]);
     expect(leb(uleb, 624485)).toEqual([0xe5, 0x8e, 0x26]);
