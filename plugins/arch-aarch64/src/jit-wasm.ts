@@ -9,7 +9,10 @@
  * so nothing is copied per call; a region loads the registers it uses into i64 locals and stores
  * back the ones it writes. NZCV, the fast-access limit and the next pc pass through the area too.
  *
- * A region is the instructions this translator handles (wasmTranslatable) reachable from the entry
+ * A region is the instructions this translator handles (wasmTranslatable: the integer ALU with the
+ * bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH (from 32-bit pieces: wasm has no 64x64->128 product),
+ * branches, CSEL/CCMP, MUL/DIV, loads, stores and pairs; not ADC/SBC, RBIT/REV nor system, FP/SIMD,
+ * exclusive or unprivileged accesses) reachable from the entry
  * in its page, as jit.ts scanBlock finds them (one segment, a guest loop ending after its last branch
  * back: loopEnd), cut into basic blocks that are the targets of one `br_table` inside a `loop` (as
  * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
@@ -100,10 +103,15 @@ export function wasmTranslatable(op: Op, c: number): boolean {
     case Op.LDP:
     case Op.STP:
       return true;
+    case Op.BFM:
+    case Op.EXTR:
+      return true;
+    case Op.DP1:
+      return c === 4 || c === 5; // CLZ, CLS
     case Op.DP2:
       return c === 2 || c === 3 || (c >= 8 && c <= 11);
     case Op.DP3:
-      return c <= 3 || c === 10 || c === 11;
+      return c <= 4 || (c >= 10 && c <= 12);
     case Op.LOAD:
     case Op.STORE:
       return (c & LS_UNPRIV) === 0;
@@ -139,7 +147,8 @@ function bound(kit: JitKit, module: WebAssembly.Module, cpu: A64Cpu, core: WasmC
     const FAST_READ = AREA.fastRead >> 2;
     const FAST_WRITE = AREA.fastWrite >> 2;
     const tlb = cpu.tlb;
-    return (pcLo, pcHi, _n0, maxSteps) => {
+    // Named so that profiles and tests tell it from a JavaScript region (region_...).
+    const wasmRegion: BlockFn = (pcLo, pcHi, _n0, maxSteps) => {
       a[NZCV] = cpu.nzcv;
       a[LIMIT] = cpu.ramFastLimit;
       const mmuOn = !cpu.mmuOff;
@@ -151,6 +160,7 @@ function bound(kit: JitKit, module: WebAssembly.Module, cpu: A64Cpu, core: WasmC
       cpu.npcHi = a[NPC_HI];
       return steps;
     };
+    return wasmRegion;
   });
 }
 
@@ -442,6 +452,75 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     if (shift !== 0) c.i64(shift).op(op.i64_shl);
   }
 
+  /** The bits of a field `width` wide from bit 0, as an i64 constant. */
+  function ones(width: number): void {
+    k64((1n << BigInt(width)) - 1n);
+  }
+
+  /**
+   * SBFM (opc 0), BFM (1), UBFM (2) with immr, imms (dataproc.ts bitfield): the field imms:immr to
+   * the bottom when imms >= immr, else bits imms:0 to bit datasize - immr; SBFM extends its top bit,
+   * BFM keeps the destination's other bits.
+   */
+  function bitfield(rd: number, rn: number, immr: number, imms: number, opc: number, sf: number): void {
+    if (rd === REG_SINK) return;
+    const datasize = sf ? 64 : 32;
+    const width = imms >= immr ? imms - immr + 1 : imms + 1;
+    const pos = imms >= immr ? 0 : datasize - immr;
+    const top = pos + width;
+    r(rn);
+    if (sf === 0) zext32();
+    if (imms >= immr) {
+      if (immr !== 0) c.i64(immr).op(op.i64_shr_u);
+      if (width < 64) ones(width), c.op(op.i64_and);
+    } else {
+      ones(width);
+      c.op(op.i64_and).i64(pos).op(op.i64_shl);
+    }
+    if (opc === 0 && top < 64) c.i64(64 - top).op(op.i64_shl).i64(64 - top).op(op.i64_shr_s);
+    else if (opc === 1) {
+      r(rd);
+      k64(~(((1n << BigInt(width)) - 1n) << BigInt(pos)));
+      c.op(op.i64_and).op(op.i64_or);
+    }
+    if (sf === 0) zext32();
+    setReg(rd);
+  }
+
+  /** The high 64 bits of the 128-bit product of rn and rm (SMULH, UMULH), from 32-bit pieces. */
+  function mulHigh(rn: number, rm: number, signed: boolean): void {
+    const lo = (x: number) => c.get(x).i64w(-1, 0).op(op.i64_and);
+    const hi = (x: number) => c.get(x).i64(32).op(op.i64_shr_u);
+    r(rn).set(t64);
+    r(rm).set(u64);
+    // mid = (nl * ml >> 32) + lo(nl * mh) + lo(nh * ml) < 3 * 2^32; p2 = nl * mh, o = nh * ml.
+    lo(t64);
+    hi(u64);
+    c.op(op.i64_mul).set(p2);
+    hi(t64);
+    lo(u64);
+    c.op(op.i64_mul).set(o);
+    lo(t64);
+    lo(u64);
+    c.op(op.i64_mul).i64(32).op(op.i64_shr_u);
+    lo(p2);
+    c.op(op.i64_add);
+    lo(o);
+    c.op(op.i64_add).i64(32).op(op.i64_shr_u);
+    hi(t64);
+    hi(u64);
+    c.op(op.i64_mul).op(op.i64_add);
+    hi(p2);
+    c.op(op.i64_add);
+    hi(o);
+    c.op(op.i64_add);
+    if (signed) {
+      // signed(n) * signed(m) = unsigned product - 2^64 * ((n < 0 ? m : 0) + (m < 0 ? n : 0)).
+      c.get(u64).i64(0).get(t64).i64(0).op(op.i64_lt_s).op(op.select).op(op.i64_sub);
+      c.get(t64).i64(0).get(u64).i64(0).op(op.i64_lt_s).op(op.select).op(op.i64_sub);
+    }
+  }
+
   /** (n) + or - (the i64 on the stack) into rd, flags recorded when `setf`. */
   function addSub(rn: number, rd: number, sub: boolean, setf: boolean, sf: number): void {
     // Without flags, fa/fb keep the flags recorded before (lazy NZCV).
@@ -487,7 +566,9 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     c.get(t32).mem(op.i64_load32_u, area + AREA.tlb + 12 * TLB_SIZE).get(o).i64(0xfff).op(op.i64_and).op(op.i64_add).set(o);
     c.end();
     c.else();
-    c.get(o).i64(ramBase).op(op.i64_sub).set(o);
+    c.get(o);
+    k64(BigInt(ramBase));
+    c.op(op.i64_sub).set(o);
     c.end();
     c.get(o).get(limit).op(op.i64_ge_u);
     c.get(o).i64(bytes).op(op.i64_add).get(limit).op(op.i64_gt_u).op(op.i32_or);
@@ -655,8 +736,55 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         setReg(rd);
         break;
       }
+      case Op.BFM:
+        bitfield(rd, rn, a, b, cc, sf);
+        break;
+      case Op.EXTR:
+        if (rd === REG_SINK) break;
+        // (Rn:Rm) >> lsb, the low datasize bits.
+        if (sf === 0) {
+          r(rm);
+          c.op(op.i32_wrap_i64);
+          if (a !== 0) {
+            c.i32(a).op(op.i32_shr_u);
+            r(rn);
+            c.op(op.i32_wrap_i64).i32(32 - a).op(op.i32_shl).op(op.i32_or);
+          }
+          c.op(op.i64_extend_i32_u);
+        } else {
+          r(rm);
+          if (a !== 0) {
+            c.i64(a).op(op.i64_shr_u);
+            r(rn);
+            c.i64(64 - a).op(op.i64_shl).op(op.i64_or);
+          }
+        }
+        setReg(rd);
+        break;
+      case Op.DP1:
+        if (rd === REG_SINK) break;
+        // CLZ 4; CLS 5: CLZ(x EOR (x ASR 1)) - 1.
+        r(rn);
+        if (sf === 0) {
+          c.op(op.i32_wrap_i64);
+          if (cc === 5) c.tee(t32).get(t32).i32(1).op(op.i32_shr_s).op(op.i32_xor);
+          c.op(op.i32_clz);
+          if (cc === 5) c.i32(1).op(op.i32_sub);
+          c.op(op.i64_extend_i32_u);
+        } else {
+          if (cc === 5) c.tee(t64).get(t64).i64(1).op(op.i64_shr_s).op(op.i64_xor);
+          c.op(op.i64_clz);
+          if (cc === 5) c.i64(1).op(op.i64_sub);
+        }
+        setReg(rd);
+        break;
       case Op.DP3: {
         if (rd === REG_SINK) break;
+        if (cc === 4 || cc === 12) {
+          mulHigh(rn, rm, cc === 4);
+          setReg(rd);
+          break;
+        }
         // MADD 0, MSUB 1, SMADDL 2, SMSUBL 3, UMADDL 10, UMSUBL 11 (Ra in `a`).
         r(a);
         r(rn);
