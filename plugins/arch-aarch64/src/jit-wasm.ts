@@ -20,8 +20,12 @@
  * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
  * to a page without flags: with the MMU off at the address less the RAM base, with it on through the
  * data TLB, whose entries live in the area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs
- * the access's fast permission bit at this EL, which the wrapper writes to the area per call, 0 with
- * the MMU off; a pair must end in its page). Anything else leaves the region before the instruction
+ * the access's fast permission bit at this EL, which the wrapper writes to the area per call; a pair
+ * must end in its page). A region has one function per kind, made when first run in it
+ * (compileWasmRegion), so that code run with the MMU off tests nothing more per access than before.
+ * The wrapper function literal sits directly in compileWasmRegion, so that all regions' wrappers
+ * share one feedback cell and V8 optimizes it once (made inside a per-region closure, each wrapper
+ * warmed up on its own: the compute kernel's steady state looked ~40 % slower, 3 rounds, loaded VM). Anything else leaves the region before the instruction
  * and the interpreter runs it (so no slow path, no fault and no host call happens in wasm code). NZCV is lazy within a block (a condition after SUBS/ADDS/ANDS compares the operands)
  * and computed at every block end and exit.
  *
@@ -54,7 +58,7 @@ export const AREA = {
   limit: REG_COUNT * 8 + 4,
   npcLo: REG_COUNT * 8 + 8,
   npcHi: REG_COUNT * 8 + 12,
-  /** The TLB's fast permission bit of a read and of a write at this EL (tlb.ts), 0 with the MMU off. */
+  /** The TLB's fast permission bit of a read and of a write at this EL (tlb.ts; written per call with the MMU on). */
   fastRead: REG_COUNT * 8 + 16,
   fastWrite: REG_COUNT * 8 + 20,
   /** The data TLB's entries (cpu.tlb's arrays are views of them: tlb.ts TLB_WORDS). */
@@ -128,41 +132,49 @@ export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: 
   return end >= 0 ? scanBlock(cpu, code, idx, max, undefined, end, wasmTranslatable) : first;
 }
 
-/** Compiles a scanned region to one wasm function bound to `cpu`: its entry's Block. */
+type RunFn = (pcLo: number, pcHi: number, maxSteps: number) => number;
+
+/**
+ * A scanned region as the entry's Block: one wasm function per translation regime kind, made when
+ * first run in it (with the MMU off, accesses at the address less the RAM base; on, through the
+ * TLB), so that neither kind pays for the other's test at every access.
+ */
 export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, insns: Insn[]): Block {
-  const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns));
-  return new Block(bound(kit, module, cpu, core), insns.length, 0);
+  const make = (mmuOn: boolean): RunFn => {
+    const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns, mmuOn));
+    return kit.wasm.instanceFor(module, cpu, () => new WebAssembly.Instance(module, { env: { mem: core.memory } }).exports.run as RunFn);
+  };
+  let runOff: RunFn | null = null;
+  let runOn: RunFn | null = null;
+  const a = core.area32;
+  const tlb = cpu.tlb;
+  // Named so that profiles and tests tell it from a JavaScript region (region_...).
+  const wasmRegion: BlockFn = (pcLo, pcHi, _n0, maxSteps) => {
+    a[NZCV] = cpu.nzcv;
+    a[LIMIT] = cpu.ramFastLimit;
+    let run: RunFn;
+    if (cpu.mmuOff) run = runOff ??= make(false);
+    else {
+      a[FAST_READ] = tlb.fastRead;
+      a[FAST_WRITE] = tlb.fastWrite;
+      run = runOn ??= make(true);
+    }
+    const steps = run(pcLo, pcHi, maxSteps);
+    cpu.nzcv = a[NZCV];
+    cpu.npcLo = a[NPC_LO];
+    cpu.npcHi = a[NPC_HI];
+    return steps;
+  };
+  return new Block(wasmRegion, insns.length, 0);
 }
 
-
-/** The module instantiated for `cpu` (once per core), wrapped to pass NZCV, the limits and the next pc through the area. */
-function bound(kit: JitKit, module: WebAssembly.Module, cpu: A64Cpu, core: WasmCore): BlockFn {
-  return kit.wasm.instanceFor(module, cpu, (): BlockFn => {
-    const run = new WebAssembly.Instance(module, { env: { mem: core.memory } }).exports.run as (pcLo: number, pcHi: number, maxSteps: number) => number;
-    const a = core.area32;
-    const NZCV = AREA.nzcv >> 2;
-    const LIMIT = AREA.limit >> 2;
-    const NPC_LO = AREA.npcLo >> 2;
-    const NPC_HI = AREA.npcHi >> 2;
-    const FAST_READ = AREA.fastRead >> 2;
-    const FAST_WRITE = AREA.fastWrite >> 2;
-    const tlb = cpu.tlb;
-    // Named so that profiles and tests tell it from a JavaScript region (region_...).
-    const wasmRegion: BlockFn = (pcLo, pcHi, _n0, maxSteps) => {
-      a[NZCV] = cpu.nzcv;
-      a[LIMIT] = cpu.ramFastLimit;
-      const mmuOn = !cpu.mmuOff;
-      a[FAST_READ] = mmuOn ? tlb.fastRead : 0;
-      a[FAST_WRITE] = mmuOn ? tlb.fastWrite : 0;
-      const steps = run(pcLo, pcHi, maxSteps);
-      cpu.nzcv = a[NZCV];
-      cpu.npcLo = a[NPC_LO];
-      cpu.npcHi = a[NPC_HI];
-      return steps;
-    };
-    return wasmRegion;
-  });
-}
+// Int32 indexes of the area's words the wrapper passes.
+const NZCV = AREA.nzcv >> 2;
+const LIMIT = AREA.limit >> 2;
+const NPC_LO = AREA.npcLo >> 2;
+const NPC_HI = AREA.npcHi >> 2;
+const FAST_READ = AREA.fastRead >> 2;
+const FAST_WRITE = AREA.fastWrite >> 2;
 
 // Parameters of `run`.
 const PC_LO = 0;
@@ -194,7 +206,7 @@ export function basicBlocks(insns: Insn[]): BasicBlock[] {
 }
 
 /** The bytes of a region's module (tests and compileWasmRegion). */
-export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[]): Uint8Array {
+export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[], mmuOn = false): Uint8Array {
   const { op, I32, I64 } = kit.wasm;
   const c = kit.wasm.code([I32, I32, I32], [I32]);
   const blocks = basicBlocks(insns);
@@ -225,8 +237,6 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const o = c.local(I64);
   const w = c.local(I32);
   const limit = c.local(I64);
-  /** The fast permission bit of a load's or store's access (0: the MMU is off). */
-  const mask = c.local(I32);
 
   /** LDP's second value, a non-flag-setting ADD/SUB's operand. */
   const p2 = c.local(I64);
@@ -553,23 +563,24 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
    * MMU on, a TLB hit with the access's fast permission bit (as execute.ts), in one page.
    */
   function fastOffset(bytes: number, align: number, store: boolean, off: number, k: number): void {
-    c.i32(0).mem(op.i32_load, area + (store ? AREA.fastWrite : AREA.fastRead)).tee(mask).if();
-    // The slot's byte offset: ((lo >>> 12) ^ (hi >>> 16)) & TLB_MASK, times 4.
-    c.get(o).get(o).i64(36).op(op.i64_shr_u).op(op.i64_xor).i64(10).op(op.i64_shr_u).op(op.i32_wrap_i64).i32(TLB_MASK << 2).op(op.i32_and).set(t32);
-    c.get(t32).mem(op.i32_load, area + AREA.tlb).get(o).op(op.i32_wrap_i64).i32(-4096).op(op.i32_and).op(op.i32_ne);
-    c.get(t32).mem(op.i32_load, area + AREA.tlb + 4 * TLB_SIZE).get(o).i64(32).op(op.i64_shr_u).op(op.i32_wrap_i64).op(op.i32_ne).op(op.i32_or);
-    c.get(t32).mem(op.i32_load, area + AREA.tlb + 8 * TLB_SIZE).get(mask).op(op.i32_and).op(op.i32_eqz).op(op.i32_or);
-    // A pair may end in the next page (an aligned single access cannot).
-    if (bytes > align) c.get(o).op(op.i32_wrap_i64).i32(0xfff).op(op.i32_and).i32(0x1000 - bytes).op(op.i32_gt_u).op(op.i32_or);
-    c.if();
-    c.i64(-1).set(o).else();
-    c.get(t32).mem(op.i64_load32_u, area + AREA.tlb + 12 * TLB_SIZE).get(o).i64(0xfff).op(op.i64_and).op(op.i64_add).set(o);
-    c.end();
-    c.else();
-    c.get(o);
-    k64(BigInt(ramBase));
-    c.op(op.i64_sub).set(o);
-    c.end();
+    if (mmuOn) {
+      // The slot's byte offset: ((lo >>> 12) ^ (hi >>> 16)) & TLB_MASK, times 4.
+      c.get(o).get(o).i64(36).op(op.i64_shr_u).op(op.i64_xor).i64(10).op(op.i64_shr_u).op(op.i32_wrap_i64).i32(TLB_MASK << 2).op(op.i32_and).set(t32);
+      c.get(t32).mem(op.i32_load, area + AREA.tlb).get(o).op(op.i32_wrap_i64).i32(-4096).op(op.i32_and).op(op.i32_ne);
+      c.get(t32).mem(op.i32_load, area + AREA.tlb + 4 * TLB_SIZE).get(o).i64(32).op(op.i64_shr_u).op(op.i32_wrap_i64).op(op.i32_ne).op(op.i32_or);
+      c.get(t32).mem(op.i32_load, area + AREA.tlb + 8 * TLB_SIZE);
+      c.i32(0).mem(op.i32_load, area + (store ? AREA.fastWrite : AREA.fastRead)).op(op.i32_and).op(op.i32_eqz).op(op.i32_or);
+      // A pair may end in the next page (an aligned single access cannot).
+      if (bytes > align) c.get(o).op(op.i32_wrap_i64).i32(0xfff).op(op.i32_and).i32(0x1000 - bytes).op(op.i32_gt_u).op(op.i32_or);
+      c.if();
+      c.i64(-1).set(o).else();
+      c.get(t32).mem(op.i64_load32_u, area + AREA.tlb + 12 * TLB_SIZE).get(o).i64(0xfff).op(op.i64_and).op(op.i64_add).set(o);
+      c.end();
+    } else {
+      c.get(o);
+      k64(BigInt(ramBase));
+      c.op(op.i64_sub).set(o);
+    }
     c.get(o).get(limit).op(op.i64_ge_u);
     c.get(o).i64(bytes).op(op.i64_add).get(limit).op(op.i64_gt_u).op(op.i32_or);
     if (align > 1) c.get(o).op(op.i32_wrap_i64).i32(align - 1).op(op.i32_and).op(op.i32_or);

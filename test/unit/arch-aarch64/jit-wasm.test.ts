@@ -10,6 +10,7 @@ import * as A from '../../helpers/a64asm.js';
 import { CODE, DATA, makeMachine, VECTORS } from './machine.js';
 import * as T from './mmu-tables.js';
 import { AF, PageTables } from './mmu-tables.js';
+import { SYSREG_SCTLR_EL1 } from '../../../plugins/arch-aarch64/src/sysregs.js';
 import type { Block } from '../../../plugins/arch-aarch64/src/jit.js';
 import type { CodePage } from '../../../src/core/jit/code-cache.js';
 
@@ -109,6 +110,15 @@ describe('aarch64 wasm regions (RVOS_JIT_WASM_A64=1)', () => {
     const steps = block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 1000, 0);
     expect(steps).toBe(7);
     expect(m.cpu.npcLo).toBe(CODE + loopHead + 28);
+    // The same region with the MMU off (its other function, the TLB unused): 5 whole passes on physical RAM.
+    T.setSys(m, SYSREG_SCTLR_EL1, 0x00c50838n);
+    expect(m.cpu.mmuOff).toBe(true);
+    m.set(1, DATA);
+    m.set(31, DATA + 0x800);
+    m.set(9, DATA + 0xff8);
+    m.set(20, 5);
+    expect(block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 1000, 0)).toBe(50);
+    expect(m.x(20)).toBe(0n);
   });
 
   it('translates bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH as the interpreter computes them', () => {
