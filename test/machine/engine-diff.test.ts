@@ -116,15 +116,15 @@ async function expectSameUnderBothEngines(c: Case, translated: boolean, wasm: Wa
   expect(b).toEqual(a);
 }
 
-/** RVOS_JIT_WASM's value, or 'a64': RVOS_JIT_WASM=1 and RVOS_JIT_WASM_A64=1 (the aarch64 wasm regions' experiment). */
-type WasmSwitch = '0' | '1' | 'a64';
+/** RVOS_JIT_WASM's value (RVOS_JIT_WASM_A64 unset). */
+type WasmSwitch = '0' | '1';
 
-/** Runs `body` with RVOS_JIT_WASM=`value`: rv32 regions compiled to WebAssembly (1, jit-wasm.ts) or JavaScript (0, jit.ts); 'a64': aarch64's too. */
+/** Runs `body` with RVOS_JIT_WASM=`value`: rv32's and aarch64's regions compiled to WebAssembly (1, jit-wasm.ts) or JavaScript (0, jit.ts). */
 async function withWasmSwitch<T>(value: WasmSwitch, body: () => Promise<T>): Promise<T> {
   const before = process.env.RVOS_JIT_WASM;
   const beforeA64 = process.env.RVOS_JIT_WASM_A64;
-  process.env.RVOS_JIT_WASM = value === 'a64' ? '1' : value;
-  if (value === 'a64') process.env.RVOS_JIT_WASM_A64 = '1';
+  process.env.RVOS_JIT_WASM = value;
+  delete process.env.RVOS_JIT_WASM_A64;
   try {
     return await body();
   } finally {
@@ -238,8 +238,8 @@ function linuxI386Case(): Case {
 const boards: Array<[string, Case[], boolean, WasmSwitch | undefined]> = [
   ['virt (rv32: interpreter vs JavaScript regions, RVOS_JIT_WASM=0)', rv32, true, '0'],
   ['virt (rv32: interpreter vs wasm regions, RVOS_JIT_WASM=1)', rv32, true, '1'],
-  ['raspi3b (aarch64: interpreter vs block translator)', aarch64, true, undefined],
-  ['raspi3b (aarch64: interpreter vs wasm regions, RVOS_JIT_WASM_A64=1)', aarch64, true, 'a64'],
+  ['raspi3b (aarch64: interpreter vs JavaScript regions, RVOS_JIT_WASM=0)', aarch64, true, '0'],
+  ['raspi3b (aarch64: interpreter vs wasm regions, RVOS_JIT_WASM=1)', aarch64, true, '1'],
   ['pc (i386: interpreter vs block translator)', i386, true, undefined],
 ];
 

@@ -224,7 +224,7 @@ export class A64Cpu implements Cpu {
     if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
     this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     this.kit = ctx.jit;
-    // Wasm regions (EXPERIMENT, jit-wasm.ts): RAM in a wasm memory and a free area for this core.
+    // Wasm regions (jit-wasm.ts): RAM in a wasm memory and a free area for this core.
     this.wasmCore = this.jit && ram.wasm !== undefined && a64WasmWanted() ? claimWasmArea(ram.wasm) : null;
     const regs = this.wasmCore?.area32;
     this.xl = regs ? regs.subarray(AREA.xl >> 2, (AREA.xl >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);

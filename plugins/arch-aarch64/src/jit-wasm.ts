@@ -1,8 +1,9 @@
 /**
- * EXPERIMENT, off by default: aarch64 regions compiled to WebAssembly instead of JavaScript (jit.ts),
- * for a core whose RAM is a wasm memory. On only when RVOS_JIT_WASM_A64=1 (index.ts then declares
- * `wasmRegions`, so that the builder gives the machine RAM in a wasm memory under `jit`; bus.ts
- * wasmRamWanted may still say no). Same entry points (Block), same exit protocol (steps returned,
+ * aarch64 regions compiled to WebAssembly instead of JavaScript (jit.ts), for a core whose RAM is a
+ * wasm memory: by default (index.ts declares `wasmRegions`, so that the builder gives the machine RAM
+ * in a wasm memory under `jit`, unless bus.ts wasmRamWanted says no: a process started for huge
+ * pages, RVOS_JIT_WASM=0). RVOS_JIT_WASM_A64=0 keeps aarch64 on the JavaScript regions alone (RAM
+ * stays an ArrayBuffer); a recursive function's region (several segments) is JavaScript either way. Same entry points (Block), same exit protocol (steps returned,
  * next pc in `cpu.npcLo`/`npcHi`), so execute.ts dispatch() and the code cache cannot tell them apart.
  *
  * The core's area in the wasm memory (AREA) holds its registers: `cpu.xl`/`cpu.xh` are views of it,
@@ -42,9 +43,9 @@ import { LS_UNPRIV } from './decode.js';
 import { Op, REG_COUNT, REG_SINK, REG_ZR } from './execute.js';
 import { TLB_MASK, TLB_SIZE, TLB_WORDS } from './tlb.js';
 
-/** Whether aarch64 regions compile to wasm (the experiment's switch: RVOS_JIT_WASM_A64=1, read when a machine is built). */
+/** Whether aarch64 regions compile to wasm (read when a machine is built): yes unless RVOS_JIT_WASM_A64=0. */
 export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.RVOS_JIT_WASM_A64 === '1';
+  return env.RVOS_JIT_WASM_A64 !== '0';
 }
 
 /** Byte offsets in the core's area. */

@@ -138,20 +138,27 @@ describe('RAM in a wasm memory', () => {
     expect(wasmRamWanted({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(true);
   });
 
-  it('is what a machine gets for an arch whose translator uses it (rv32), not under --engine interp nor for the others', async () => {
+  it('is what a machine gets for an arch whose translator uses it (rv32, aarch64 unless RVOS_JIT_WASM_A64=0), not under --engine interp nor for the others', async () => {
     const before = process.env.RVOS_JIT_WASM;
+    const beforeA64 = process.env.RVOS_JIT_WASM_A64;
     process.env.RVOS_JIT_WASM = '1';
+    delete process.env.RVOS_JIT_WASM_A64;
     try {
       const ramOf = async (board: string, engine?: 'interp' | 'jit') =>
         buildMachine(await builtins(), loadBoard(board), { drives: [], console: new CaptureBackend(), engine }).bus.ram;
       expect((await ramOf('virt')).wasm).toBeDefined();
       expect((await ramOf('virt', 'jit')).wasm).toBeDefined();
       expect((await ramOf('virt', 'interp')).wasm).toBeUndefined();
-      expect((await ramOf('raspi3b')).wasm).toBeUndefined();
+      expect((await ramOf('raspi3b')).wasm).toBeDefined();
+      expect((await ramOf('raspi3b', 'interp')).wasm).toBeUndefined();
       expect((await ramOf('pc')).wasm).toBeUndefined();
+      process.env.RVOS_JIT_WASM_A64 = '0';
+      expect((await ramOf('raspi3b')).wasm).toBeUndefined();
     } finally {
       if (before === undefined) delete process.env.RVOS_JIT_WASM;
       else process.env.RVOS_JIT_WASM = before;
+      if (beforeA64 === undefined) delete process.env.RVOS_JIT_WASM_A64;
+      else process.env.RVOS_JIT_WASM_A64 = beforeA64;
     }
   });
 });
