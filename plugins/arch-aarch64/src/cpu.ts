@@ -717,11 +717,11 @@ export class A64Cpu implements Cpu {
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;
     if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return undefined;
-    // Wasm regions hold one segment: a recursive function's region (several) stays JavaScript.
-    const wasm = this.wasmCore !== null && segments.length === 1 ? scanWasmRegion(this, code, idx, MAX_BLOCK) : [];
-    const region = wasm.length > 0 ? { insns: wasm, all: wasm, entries: [idx], source: '' } : scanRegion(this, code, idx);
+    // A wasm region where its translator takes the entry (its segments), else a JavaScript one.
+    const wasm = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_BLOCK) : [];
+    const region = wasm.length > 0 ? { insns: wasm[0], all: wasm.flat(), entries: wasm.map((sg) => sg[0].off), source: '' } : scanRegion(this, code, idx);
     const { all } = region;
-    const blocks = wasm.length > 0 ? [compileWasmRegion(this, this.kit, this.wasmCore!, wasm)] : compileRegion(this, this.kit, region);
+    const blocks = wasm.length > 0 ? compileWasmRegion(this, this.kit, this.wasmCore!, wasm) : compileRegion(this, this.kit, region);
     const block = blocks[0];
     const cover = coverage(all);
     // The other segments' entries become entries too where nothing is translated yet (aliases).

@@ -3,7 +3,7 @@
  * wasm memory: by default (index.ts declares `wasmRegions`, so that the builder gives the machine RAM
  * in a wasm memory under `jit`, unless bus.ts wasmRamWanted says no: a process started for huge
  * pages, RVOS_JIT_WASM=0). RVOS_JIT_WASM_A64=0 keeps aarch64 on the JavaScript regions alone (RAM
- * stays an ArrayBuffer); a recursive function's region (several segments) is JavaScript either way. Same entry points (Block), same exit protocol (steps returned,
+ * stays an ArrayBuffer). Same entry points (Block), same exit protocol (steps returned,
  * next pc in `cpu.npcLo`/`npcHi`), so execute.ts dispatch() and the code cache cannot tell them apart.
  *
  * The core's area in the wasm memory (AREA) holds its registers: `cpu.xl`/`cpu.xh` are views of it,
@@ -14,8 +14,10 @@
  * bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH (from 32-bit pieces: wasm has no 64x64->128 product),
  * branches, CSEL/CCMP, MUL/DIV, loads, stores and pairs; not ADC/SBC, RBIT/REV nor system, FP/SIMD,
  * exclusive or unprivileged accesses) reachable from the entry
- * in its page, as jit.ts scanBlock finds them (one segment, a guest loop ending after its last branch
- * back: loopEnd), cut into basic blocks that are the targets of one `br_table` inside a `loop` (as
+ * in its page, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
+ * loopEnd; a recursive function's segments: its entry, return sites and loop heads, each a Block
+ * that starts the function at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
+ * into basic blocks that are the targets of one `br_table` inside a `loop` (as
  * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
  * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
  * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
@@ -38,7 +40,7 @@
  */
 import type { JitKit, WasmRam } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
-import { FlagKind, type BlockFn, Block, type Insn, isBranch, loopEnd, scanBlock } from './jit.js';
+import { FlagKind, type BlockFn, Block, type Insn, isBranch, scanSegments } from './jit.js';
 import { LS_UNPRIV } from './decode.js';
 import { Op, REG_COUNT, REG_SINK, REG_ZR } from './execute.js';
 import { TLB_MASK, TLB_SIZE, TLB_WORDS } from './tlb.js';
@@ -125,24 +127,28 @@ export function wasmTranslatable(op: Op, c: number): boolean {
   }
 }
 
-/** The region at slot `idx` for this translator (page order, entry first); empty when it cannot start there. */
-export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: number): Insn[] {
-  const first = scanBlock(cpu, code, idx, max, undefined, 0x1000, wasmTranslatable);
-  if (first.length === 0) return first;
-  const end = loopEnd(first);
-  return end >= 0 ? scanBlock(cpu, code, idx, max, undefined, end, wasmTranslatable) : first;
+/**
+ * The region at slot `idx` for this translator: its segments (jit.ts scanSegments with
+ * wasmTranslatable: one, or a recursive function's several); empty when it cannot start there.
+ */
+export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: number): Insn[][] {
+  return scanSegments(cpu, code, idx, max, wasmTranslatable);
 }
 
-type RunFn = (pcLo: number, pcHi: number, maxSteps: number) => number;
+type RunFn = (pcLo: number, pcHi: number, maxSteps: number, blk0: number) => number;
 
 /**
- * A scanned region as the entry's Block: one wasm function per translation regime kind, made when
+ * A scanned region (its segments) as one Block per segment entry, the region's entry first, each
+ * starting the function at its entry's basic block: one wasm function per translation regime kind, made when
  * first run in it (with the MMU off, accesses at the address less the RAM base; on, through the
  * TLB), so that neither kind pays for the other's test at every access.
  */
-export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, insns: Insn[]): Block {
+export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, segments: Insn[][]): Block[] {
+  // Segments may share code (a forward branch of two to one place): one copy of each instruction.
+  const insns = [...new Map(segments.flat().map((i) => [i.off, i])).values()].sort((x, y) => x.off - y.off);
+  const entries = segments.map((sg) => sg[0].off);
   const make = (mmuOn: boolean): RunFn => {
-    const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns, mmuOn));
+    const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns, mmuOn, entries));
     return kit.wasm.instanceFor(module, cpu, () => new WebAssembly.Instance(module, { env: { mem: core.memory } }).exports.run as RunFn);
   };
   let runOff: RunFn | null = null;
@@ -150,7 +156,7 @@ export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, insn
   const a = core.area32;
   const tlb = cpu.tlb;
   // Named so that profiles and tests tell it from a JavaScript region (region_...).
-  const wasmRegion: BlockFn = (pcLo, pcHi, _n0, maxSteps) => {
+  const wasmRegion: BlockFn = (pcLo, pcHi, _n0, maxSteps, blk0) => {
     a[NZCV] = cpu.nzcv;
     a[LIMIT] = cpu.ramFastLimit;
     let run: RunFn;
@@ -160,13 +166,14 @@ export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, insn
       a[FAST_WRITE] = tlb.fastWrite;
       run = runOn ??= make(true);
     }
-    const steps = run(pcLo, pcHi, maxSteps);
+    const steps = run(pcLo, pcHi, maxSteps, blk0);
     cpu.nzcv = a[NZCV];
     cpu.npcLo = a[NPC_LO];
     cpu.npcHi = a[NPC_HI];
     return steps;
   };
-  return new Block(wasmRegion, insns.length, 0);
+  const starts = basicBlocks(insns, entries).map((b) => b.start);
+  return segments.map((sg) => new Block(wasmRegion, sg.length, starts.indexOf(sg[0].off)));
 }
 
 // Int32 indexes of the area's words the wrapper passes.
@@ -181,6 +188,7 @@ const FAST_WRITE = AREA.fastWrite >> 2;
 const PC_LO = 0;
 const PC_HI = 1;
 const MAX_STEPS = 2;
+const BLK0 = 3;
 
 /** A basic block of a region: its instructions (contiguous) and its number. */
 interface BasicBlock {
@@ -188,10 +196,10 @@ interface BasicBlock {
   insns: Insn[];
 }
 
-/** Splits a region (page order) into basic blocks: at branch targets inside it, after branches and gaps. */
-export function basicBlocks(insns: Insn[]): BasicBlock[] {
+/** Splits a region (page order) into basic blocks: at its entries, branch targets inside it, after branches and gaps. */
+export function basicBlocks(insns: Insn[], entries: number[] = [insns[0].off]): BasicBlock[] {
   const offs = new Set(insns.map((i) => i.off));
-  const leaders = new Set<number>([insns[0].off]);
+  const leaders = new Set<number>([insns[0].off, ...entries]);
   for (const i of insns) if (i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a)) leaders.add(i.off + i.a);
   const out: BasicBlock[] = [];
   let cur: BasicBlock | null = null;
@@ -207,10 +215,10 @@ export function basicBlocks(insns: Insn[]): BasicBlock[] {
 }
 
 /** The bytes of a region's module (tests and compileWasmRegion). */
-export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[], mmuOn = false): Uint8Array {
+export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[], mmuOn = false, entries: number[] = [insns[0].off]): Uint8Array {
   const { op, I32, I64 } = kit.wasm;
-  const c = kit.wasm.code([I32, I32, I32], [I32]);
-  const blocks = basicBlocks(insns);
+  const c = kit.wasm.code([I32, I32, I32, I32], [I32]);
+  const blocks = basicBlocks(insns, entries);
   const index = new Map(blocks.map((b, j) => [b.start, j]));
   const multi = blocks.length > 1;
   const area = core.area;
@@ -221,7 +229,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     if (reg[n] === undefined) reg[n] = c.local(I64);
     return reg[n];
   };
-  const blk = c.local(I32);
+  /** The basic block to run next (the br_table's operand), from the entry's: a parameter. */
+  const blk = BLK0;
   const steps = c.local(I32);
   const ret = c.local(I32);
   const npc = c.local(I64);
@@ -920,6 +929,15 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           setReg(30);
         }
         c.get(steps).i32(len).op(op.i32_add).set(steps);
+        if (entries.length > 1) {
+          // To a segment's entry (a recursive function's return site, itself): on inside.
+          materialize();
+          for (const e of entries) {
+            c.get(npc).get(pg).i64(e).op(op.i64_add).op(op.i64_eq).if();
+            c.i32(index.get(e)!).set(blk).br(runL);
+            c.end();
+          }
+        }
         exit(null, 0);
         break;
       default:
