@@ -27,8 +27,8 @@
  * must end in its page). A region has one function per kind, made when first run in it
  * (compileWasmRegion), so that code run with the MMU off tests nothing more per access than before.
  * The wrapper function literal sits directly in compileWasmRegion, so that all regions' wrappers
- * share one feedback cell and V8 optimizes it once (made inside a per-region closure, each wrapper
- * warmed up on its own: the compute kernel's steady state looked ~40 % slower, 3 rounds, loaded VM). Anything else leaves the region before the instruction
+ * share one feedback cell (made inside a per-region closure, likely each warmed up on its own: the
+ * compute kernel's steady state measured 748-788 against 497-630 ms CPU, 3 rounds, loaded VM). Anything else leaves the region before the instruction
  * and the interpreter runs it (so no slow path, no fault and no host call happens in wasm code). NZCV is lazy within a block (a condition after SUBS/ADDS/ANDS compares the operands)
  * and computed at every block end and exit.
  *
