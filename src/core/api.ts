@@ -771,6 +771,8 @@ export interface WasmKit {
   code(params: readonly WasmType[], results: readonly WasmType[]): WasmCode;
   module(code: WasmCode, imports?: readonly WasmImport[]): Uint8Array;
   compile(bytes: Uint8Array): WebAssembly.Module;
+  /** What `make` builds for `module` and `owner` (a CPU: its instance, a wrapper), made once per pair. */
+  instanceFor<T>(module: WebAssembly.Module, owner: object, make: () => T): T;
 }
 export const ENGINES: readonly Engine[] = ['interp', 'jit'];
 

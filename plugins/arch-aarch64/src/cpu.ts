@@ -19,7 +19,7 @@ import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, scanWasmRegion, type WasmCore } from './jit-wasm.js';
 import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
-import { Tlb } from './tlb.js';
+import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
@@ -115,7 +115,7 @@ export class A64Cpu implements Cpu {
   mmuOff = true;
   /** Translation registers (TTBR, TCR, MAIR, PAR...) and the software TLB (mmu.ts, tlb.ts). */
   readonly mmu = new MmuRegs();
-  readonly tlb = new Tlb();
+  readonly tlb: Tlb;
   /** PSTATE.IL: set by an illegal exception return (D1.11.4). */
   il = 0;
   /** SPSR_EL1-3 and ESR_EL1-3 by EL (index 0 unused). */
@@ -224,11 +224,12 @@ export class A64Cpu implements Cpu {
     if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
     this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     this.kit = ctx.jit;
-    // Wasm regions (EXPERIMENT, jit-wasm.ts): RAM in a wasm memory and a free area for this core.
+    // Wasm regions (jit-wasm.ts): RAM in a wasm memory and a free area for this core.
     this.wasmCore = this.jit && ram.wasm !== undefined && a64WasmWanted() ? claimWasmArea(ram.wasm) : null;
     const regs = this.wasmCore?.area32;
     this.xl = regs ? regs.subarray(AREA.xl >> 2, (AREA.xl >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);
     this.xh = regs ? regs.subarray(AREA.xh >> 2, (AREA.xh >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);
+    this.tlb = new Tlb(regs?.subarray(AREA.tlb >> 2, (AREA.tlb >> 2) + TLB_WORDS));
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;
     // 1024 instruction slots of 4 words per 4 KiB page (execute.ts).
@@ -716,11 +717,11 @@ export class A64Cpu implements Cpu {
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;
     if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return undefined;
-    // Wasm regions hold one segment: a recursive function's region (several) stays JavaScript.
-    const wasm = this.wasmCore !== null && segments.length === 1 ? scanWasmRegion(this, code, idx, MAX_BLOCK) : [];
-    const region = wasm.length > 0 ? { insns: wasm, all: wasm, entries: [idx], source: '' } : scanRegion(this, code, idx);
+    // A wasm region where its translator takes the entry (its segments), else a JavaScript one.
+    const wasm = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_BLOCK) : [];
+    const region = wasm.length > 0 ? { insns: wasm[0], all: wasm.flat(), entries: wasm.map((sg) => sg[0].off), source: '' } : scanRegion(this, code, idx);
     const { all } = region;
-    const blocks = wasm.length > 0 ? [compileWasmRegion(this, this.kit, this.wasmCore!, wasm)] : compileRegion(this, this.kit, region);
+    const blocks = wasm.length > 0 ? compileWasmRegion(this, this.kit, this.wasmCore!, wasm) : compileRegion(this, this.kit, region);
     const block = blocks[0];
     const cover = coverage(all);
     // The other segments' entries become entries too where nothing is translated yet (aliases).

@@ -24,7 +24,7 @@ export const aarch64: ArchType = {
     cntv: { description: 'virtual timer (CNTV) interrupt' },
   },
   // The GDB target description (`rvos run --gdb`); each CPU gives its own `Cpu.debug`.
-  // EXPERIMENT: regions compiled to WebAssembly (jit-wasm.ts) only when RVOS_JIT_WASM_A64=1.
+  // Regions compiled to WebAssembly (jit-wasm.ts) unless RVOS_JIT_WASM_A64=0 (or RVOS_JIT_WASM=0: bus.ts).
   get wasmRegions() {
     return a64WasmWanted();
   },

@@ -1,23 +1,35 @@
 /**
- * EXPERIMENT, off by default: aarch64 regions compiled to WebAssembly instead of JavaScript (jit.ts),
- * for a core whose RAM is a wasm memory. On only when RVOS_JIT_WASM_A64=1 (index.ts then declares
- * `wasmRegions`, so that the builder gives the machine RAM in a wasm memory under `jit`; bus.ts
- * wasmRamWanted may still say no). Same entry points (Block), same exit protocol (steps returned,
+ * aarch64 regions compiled to WebAssembly instead of JavaScript (jit.ts), for a core whose RAM is a
+ * wasm memory: by default (index.ts declares `wasmRegions`, so that the builder gives the machine RAM
+ * in a wasm memory under `jit`, unless bus.ts wasmRamWanted says no: a process started for huge
+ * pages, RVOS_JIT_WASM=0). RVOS_JIT_WASM_A64=0 keeps aarch64 on the JavaScript regions alone (RAM
+ * stays an ArrayBuffer). Same entry points (Block), same exit protocol (steps returned,
  * next pc in `cpu.npcLo`/`npcHi`), so execute.ts dispatch() and the code cache cannot tell them apart.
  *
  * The core's area in the wasm memory (AREA) holds its registers: `cpu.xl`/`cpu.xh` are views of it,
  * so nothing is copied per call; a region loads the registers it uses into i64 locals and stores
  * back the ones it writes. NZCV, the fast-access limit and the next pc pass through the area too.
  *
- * A region is the instructions this translator handles (wasmTranslatable) reachable from the entry
- * in its page, as jit.ts scanBlock finds them (one segment, a guest loop ending after its last branch
- * back: loopEnd), cut into basic blocks that are the targets of one `br_table` inside a `loop` (as
+ * A region is the instructions this translator handles (wasmTranslatable: the integer ALU with the
+ * bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH (from 32-bit pieces: wasm has no 64x64->128 product),
+ * branches, CSEL/CCMP, MUL/DIV, loads, stores and pairs; not ADC/SBC, RBIT/REV nor system, FP/SIMD,
+ * exclusive or unprivileged accesses) reachable from the entry
+ * in its page, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
+ * loopEnd; a recursive function's segments: its entry, return sites and loop heads, each a Block
+ * that starts the function at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
+ * into basic blocks that are the targets of one `br_table` inside a `loop` (as
  * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
  * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
- * budget for its whole length first. Loads and stores take the fast path only with the MMU off, in
- * RAM, aligned, and (stores) to a page without flags; anything else leaves the region before the
- * instruction and the interpreter runs it (so no slow path, no fault and no host call happens in
- * wasm code). NZCV is lazy within a block (a condition after SUBS/ADDS/ANDS compares the operands)
+ * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
+ * to a page without flags: with the MMU off at the address less the RAM base, with it on through the
+ * data TLB, whose entries live in the area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs
+ * the access's fast permission bit at this EL, which the wrapper writes to the area per call; a pair
+ * must end in its page). A region has one function per kind, made when first run in it
+ * (compileWasmRegion), so that code run with the MMU off tests nothing more per access than before.
+ * The wrapper function literal sits directly in compileWasmRegion, so that all regions' wrappers
+ * share one feedback cell (made inside a per-region closure, likely each warmed up on its own: the
+ * compute kernel's steady state measured 748-788 against 497-630 ms CPU, 3 rounds, loaded VM). Anything else leaves the region before the instruction
+ * and the interpreter runs it (so no slow path, no fault and no host call happens in wasm code). NZCV is lazy within a block (a condition after SUBS/ADDS/ANDS compares the operands)
  * and computed at every block end and exit.
  *
  * Measured on the compute kernel (kernels/bench bench-a64.elf, same output; loaded 2-core VM, JavaScript
@@ -28,13 +40,14 @@
  */
 import type { JitKit, WasmRam } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
-import { FlagKind, type BlockFn, Block, type Insn, isBranch, loopEnd, scanBlock } from './jit.js';
+import { FlagKind, type BlockFn, Block, type Insn, isBranch, scanSegments } from './jit.js';
 import { LS_UNPRIV } from './decode.js';
 import { Op, REG_COUNT, REG_SINK, REG_ZR } from './execute.js';
+import { TLB_MASK, TLB_SIZE, TLB_WORDS } from './tlb.js';
 
-/** Whether aarch64 regions compile to wasm (the experiment's switch: RVOS_JIT_WASM_A64=1, read when a machine is built). */
+/** Whether aarch64 regions compile to wasm (read when a machine is built): yes unless RVOS_JIT_WASM_A64=0. */
 export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.RVOS_JIT_WASM_A64 === '1';
+  return env.RVOS_JIT_WASM_A64 !== '0';
 }
 
 /** Byte offsets in the core's area. */
@@ -44,11 +57,16 @@ export const AREA = {
   /** High words (cpu.xh). */
   xh: REG_COUNT * 4,
   nzcv: REG_COUNT * 8,
-  /** RAM bytes the fast path may touch (cpu.ramFastLimit with the MMU off, else 0: every access leaves). */
+  /** RAM bytes the fast path may touch (cpu.ramFastLimit: 0 while watching). */
   limit: REG_COUNT * 8 + 4,
   npcLo: REG_COUNT * 8 + 8,
   npcHi: REG_COUNT * 8 + 12,
-  size: 512,
+  /** The TLB's fast permission bit of a read and of a write at this EL (tlb.ts; written per call with the MMU on). */
+  fastRead: REG_COUNT * 8 + 16,
+  fastWrite: REG_COUNT * 8 + 20,
+  /** The data TLB's entries (cpu.tlb's arrays are views of them: tlb.ts TLB_WORDS). */
+  tlb: 1024,
+  size: 1024 + TLB_WORDS * 4,
 } as const;
 
 /** Where a core's wasm state lives. */
@@ -92,10 +110,15 @@ export function wasmTranslatable(op: Op, c: number): boolean {
     case Op.LDP:
     case Op.STP:
       return true;
+    case Op.BFM:
+    case Op.EXTR:
+      return true;
+    case Op.DP1:
+      return c === 4 || c === 5; // CLZ, CLS
     case Op.DP2:
       return c === 2 || c === 3 || (c >= 8 && c <= 11);
     case Op.DP3:
-      return c <= 3 || c === 10 || c === 11;
+      return c <= 4 || (c >= 10 && c <= 12);
     case Op.LOAD:
     case Op.STORE:
       return (c & LS_UNPRIV) === 0;
@@ -104,53 +127,68 @@ export function wasmTranslatable(op: Op, c: number): boolean {
   }
 }
 
-/** The region at slot `idx` for this translator (page order, entry first); empty when it cannot start there. */
-export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: number): Insn[] {
-  const first = scanBlock(cpu, code, idx, max, undefined, 0x1000, wasmTranslatable);
-  if (first.length === 0) return first;
-  const end = loopEnd(first);
-  return end >= 0 ? scanBlock(cpu, code, idx, max, undefined, end, wasmTranslatable) : first;
+/**
+ * The region at slot `idx` for this translator: its segments (jit.ts scanSegments with
+ * wasmTranslatable: one, or a recursive function's several); empty when it cannot start there.
+ */
+export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: number): Insn[][] {
+  return scanSegments(cpu, code, idx, max, wasmTranslatable);
 }
 
-/** Compiles a scanned region to one wasm function bound to `cpu`: its entry's Block. */
-export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, insns: Insn[]): Block {
-  const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns));
-  return new Block(bound(module, cpu, core), insns.length, 0);
+type RunFn = (pcLo: number, pcHi: number, maxSteps: number, blk0: number) => number;
+
+/**
+ * A scanned region (its segments) as one Block per segment entry, the region's entry first, each
+ * starting the function at its entry's basic block: one wasm function per translation regime kind, made when
+ * first run in it (with the MMU off, accesses at the address less the RAM base; on, through the
+ * TLB), so that neither kind pays for the other's test at every access.
+ */
+export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, segments: Insn[][]): Block[] {
+  // Segments may share code (a forward branch of two to one place): one copy of each instruction.
+  const insns = [...new Map(segments.flat().map((i) => [i.off, i])).values()].sort((x, y) => x.off - y.off);
+  const entries = segments.map((sg) => sg[0].off);
+  const make = (mmuOn: boolean): RunFn => {
+    const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns, mmuOn, entries));
+    return kit.wasm.instanceFor(module, cpu, () => new WebAssembly.Instance(module, { env: { mem: core.memory } }).exports.run as RunFn);
+  };
+  let runOff: RunFn | null = null;
+  let runOn: RunFn | null = null;
+  const a = core.area32;
+  const tlb = cpu.tlb;
+  // Named so that profiles and tests tell it from a JavaScript region (region_...).
+  const wasmRegion: BlockFn = (pcLo, pcHi, _n0, maxSteps, blk0) => {
+    a[NZCV] = cpu.nzcv;
+    a[LIMIT] = cpu.ramFastLimit;
+    let run: RunFn;
+    if (cpu.mmuOff) run = runOff ??= make(false);
+    else {
+      a[FAST_READ] = tlb.fastRead;
+      a[FAST_WRITE] = tlb.fastWrite;
+      run = runOn ??= make(true);
+    }
+    const steps = run(pcLo, pcHi, maxSteps, blk0);
+    cpu.nzcv = a[NZCV];
+    cpu.npcLo = a[NPC_LO];
+    cpu.npcHi = a[NPC_HI];
+    return steps;
+  };
+  const starts = basicBlocks(insns, entries).map((b) => b.start);
+  return segments.map((sg) => new Block(wasmRegion, sg.length, starts.indexOf(sg[0].off)));
 }
 
-
-const instances = new WeakMap<WebAssembly.Module, WeakMap<A64Cpu, BlockFn>>();
-
-function bound(module: WebAssembly.Module, cpu: A64Cpu, core: WasmCore): BlockFn {
-  let cores = instances.get(module);
-  if (cores === undefined) instances.set(module, (cores = new WeakMap()));
-  let fn = cores.get(cpu);
-  if (fn === undefined) {
-    const run = new WebAssembly.Instance(module, { env: { mem: core.memory } }).exports.run as (pcLo: number, pcHi: number, maxSteps: number) => number;
-    const a = core.area32;
-    const NZCV = AREA.nzcv >> 2;
-    const LIMIT = AREA.limit >> 2;
-    const NPC_LO = AREA.npcLo >> 2;
-    const NPC_HI = AREA.npcHi >> 2;
-    fn = (pcLo, pcHi, _n0, maxSteps) => {
-      a[NZCV] = cpu.nzcv;
-      a[LIMIT] = cpu.mmuOff ? cpu.ramFastLimit : 0;
-      const steps = run(pcLo, pcHi, maxSteps);
-
-      cpu.nzcv = a[NZCV];
-      cpu.npcLo = a[NPC_LO];
-      cpu.npcHi = a[NPC_HI];
-      return steps;
-    };
-    cores.set(cpu, fn);
-  }
-  return fn;
-}
+// Int32 indexes of the area's words the wrapper passes.
+const NZCV = AREA.nzcv >> 2;
+const LIMIT = AREA.limit >> 2;
+const NPC_LO = AREA.npcLo >> 2;
+const NPC_HI = AREA.npcHi >> 2;
+const FAST_READ = AREA.fastRead >> 2;
+const FAST_WRITE = AREA.fastWrite >> 2;
 
 // Parameters of `run`.
 const PC_LO = 0;
 const PC_HI = 1;
 const MAX_STEPS = 2;
+const BLK0 = 3;
 
 /** A basic block of a region: its instructions (contiguous) and its number. */
 interface BasicBlock {
@@ -158,10 +196,10 @@ interface BasicBlock {
   insns: Insn[];
 }
 
-/** Splits a region (page order) into basic blocks: at branch targets inside it, after branches and gaps. */
-export function basicBlocks(insns: Insn[]): BasicBlock[] {
+/** Splits a region (page order) into basic blocks: at its entries, branch targets inside it, after branches and gaps. */
+export function basicBlocks(insns: Insn[], entries: number[] = [insns[0].off]): BasicBlock[] {
   const offs = new Set(insns.map((i) => i.off));
-  const leaders = new Set<number>([insns[0].off]);
+  const leaders = new Set<number>([insns[0].off, ...entries]);
   for (const i of insns) if (i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a)) leaders.add(i.off + i.a);
   const out: BasicBlock[] = [];
   let cur: BasicBlock | null = null;
@@ -177,10 +215,10 @@ export function basicBlocks(insns: Insn[]): BasicBlock[] {
 }
 
 /** The bytes of a region's module (tests and compileWasmRegion). */
-export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[]): Uint8Array {
+export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[], mmuOn = false, entries: number[] = [insns[0].off]): Uint8Array {
   const { op, I32, I64 } = kit.wasm;
-  const c = kit.wasm.code([I32, I32, I32], [I32]);
-  const blocks = basicBlocks(insns);
+  const c = kit.wasm.code([I32, I32, I32, I32], [I32]);
+  const blocks = basicBlocks(insns, entries);
   const index = new Map(blocks.map((b, j) => [b.start, j]));
   const multi = blocks.length > 1;
   const area = core.area;
@@ -191,7 +229,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     if (reg[n] === undefined) reg[n] = c.local(I64);
     return reg[n];
   };
-  const blk = c.local(I32);
+  /** The basic block to run next (the br_table's operand), from the entry's: a parameter. */
+  const blk = BLK0;
   const steps = c.local(I32);
   const ret = c.local(I32);
   const npc = c.local(I64);
@@ -433,6 +472,75 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     if (shift !== 0) c.i64(shift).op(op.i64_shl);
   }
 
+  /** The bits of a field `width` wide from bit 0, as an i64 constant. */
+  function ones(width: number): void {
+    k64((1n << BigInt(width)) - 1n);
+  }
+
+  /**
+   * SBFM (opc 0), BFM (1), UBFM (2) with immr, imms (dataproc.ts bitfield): the field imms:immr to
+   * the bottom when imms >= immr, else bits imms:0 to bit datasize - immr; SBFM extends its top bit,
+   * BFM keeps the destination's other bits.
+   */
+  function bitfield(rd: number, rn: number, immr: number, imms: number, opc: number, sf: number): void {
+    if (rd === REG_SINK) return;
+    const datasize = sf ? 64 : 32;
+    const width = imms >= immr ? imms - immr + 1 : imms + 1;
+    const pos = imms >= immr ? 0 : datasize - immr;
+    const top = pos + width;
+    r(rn);
+    if (sf === 0) zext32();
+    if (imms >= immr) {
+      if (immr !== 0) c.i64(immr).op(op.i64_shr_u);
+      if (width < 64) ones(width), c.op(op.i64_and);
+    } else {
+      ones(width);
+      c.op(op.i64_and).i64(pos).op(op.i64_shl);
+    }
+    if (opc === 0 && top < 64) c.i64(64 - top).op(op.i64_shl).i64(64 - top).op(op.i64_shr_s);
+    else if (opc === 1) {
+      r(rd);
+      k64(~(((1n << BigInt(width)) - 1n) << BigInt(pos)));
+      c.op(op.i64_and).op(op.i64_or);
+    }
+    if (sf === 0) zext32();
+    setReg(rd);
+  }
+
+  /** The high 64 bits of the 128-bit product of rn and rm (SMULH, UMULH), from 32-bit pieces. */
+  function mulHigh(rn: number, rm: number, signed: boolean): void {
+    const lo = (x: number) => c.get(x).i64w(-1, 0).op(op.i64_and);
+    const hi = (x: number) => c.get(x).i64(32).op(op.i64_shr_u);
+    r(rn).set(t64);
+    r(rm).set(u64);
+    // mid = (nl * ml >> 32) + lo(nl * mh) + lo(nh * ml) < 3 * 2^32; p2 = nl * mh, o = nh * ml.
+    lo(t64);
+    hi(u64);
+    c.op(op.i64_mul).set(p2);
+    hi(t64);
+    lo(u64);
+    c.op(op.i64_mul).set(o);
+    lo(t64);
+    lo(u64);
+    c.op(op.i64_mul).i64(32).op(op.i64_shr_u);
+    lo(p2);
+    c.op(op.i64_add);
+    lo(o);
+    c.op(op.i64_add).i64(32).op(op.i64_shr_u);
+    hi(t64);
+    hi(u64);
+    c.op(op.i64_mul).op(op.i64_add);
+    hi(p2);
+    c.op(op.i64_add);
+    hi(o);
+    c.op(op.i64_add);
+    if (signed) {
+      // signed(n) * signed(m) = unsigned product - 2^64 * ((n < 0 ? m : 0) + (m < 0 ? n : 0)).
+      c.get(u64).i64(0).get(t64).i64(0).op(op.i64_lt_s).op(op.select).op(op.i64_sub);
+      c.get(t64).i64(0).get(u64).i64(0).op(op.i64_lt_s).op(op.select).op(op.i64_sub);
+    }
+  }
+
   /** (n) + or - (the i64 on the stack) into rd, flags recorded when `setf`. */
   function addSub(rn: number, rd: number, sub: boolean, setf: boolean, sf: number): void {
     // Without flags, fa/fb keep the flags recorded before (lazy NZCV).
@@ -461,10 +569,29 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
 
   /**
    * Sets `w` = the RAM offset of the address in `o` (i64) for an access of `bytes` (aligned to
-   * `align`); leaves before the instruction unless it is in the fast path's RAM, aligned.
+   * `align`); leaves before the instruction unless it is in the fast path's RAM, aligned: with the
+   * MMU on, a TLB hit with the access's fast permission bit (as execute.ts), in one page.
    */
   function fastOffset(bytes: number, align: number, store: boolean, off: number, k: number): void {
-    c.get(o).i64(ramBase).op(op.i64_sub).tee(o).get(limit).op(op.i64_ge_u);
+    if (mmuOn) {
+      // The slot's byte offset: ((lo >>> 12) ^ (hi >>> 16)) & TLB_MASK, times 4.
+      c.get(o).get(o).i64(36).op(op.i64_shr_u).op(op.i64_xor).i64(10).op(op.i64_shr_u).op(op.i32_wrap_i64).i32(TLB_MASK << 2).op(op.i32_and).set(t32);
+      c.get(t32).mem(op.i32_load, area + AREA.tlb).get(o).op(op.i32_wrap_i64).i32(-4096).op(op.i32_and).op(op.i32_ne);
+      c.get(t32).mem(op.i32_load, area + AREA.tlb + 4 * TLB_SIZE).get(o).i64(32).op(op.i64_shr_u).op(op.i32_wrap_i64).op(op.i32_ne).op(op.i32_or);
+      c.get(t32).mem(op.i32_load, area + AREA.tlb + 8 * TLB_SIZE);
+      c.i32(0).mem(op.i32_load, area + (store ? AREA.fastWrite : AREA.fastRead)).op(op.i32_and).op(op.i32_eqz).op(op.i32_or);
+      // A pair may end in the next page (an aligned single access cannot).
+      if (bytes > align) c.get(o).op(op.i32_wrap_i64).i32(0xfff).op(op.i32_and).i32(0x1000 - bytes).op(op.i32_gt_u).op(op.i32_or);
+      c.if();
+      c.i64(-1).set(o).else();
+      c.get(t32).mem(op.i64_load32_u, area + AREA.tlb + 12 * TLB_SIZE).get(o).i64(0xfff).op(op.i64_and).op(op.i64_add).set(o);
+      c.end();
+    } else {
+      c.get(o);
+      k64(BigInt(ramBase));
+      c.op(op.i64_sub).set(o);
+    }
+    c.get(o).get(limit).op(op.i64_ge_u);
     c.get(o).i64(bytes).op(op.i64_add).get(limit).op(op.i64_gt_u).op(op.i32_or);
     if (align > 1) c.get(o).op(op.i32_wrap_i64).i32(align - 1).op(op.i32_and).op(op.i32_or);
     c.if();
@@ -630,8 +757,55 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         setReg(rd);
         break;
       }
+      case Op.BFM:
+        bitfield(rd, rn, a, b, cc, sf);
+        break;
+      case Op.EXTR:
+        if (rd === REG_SINK) break;
+        // (Rn:Rm) >> lsb, the low datasize bits.
+        if (sf === 0) {
+          r(rm);
+          c.op(op.i32_wrap_i64);
+          if (a !== 0) {
+            c.i32(a).op(op.i32_shr_u);
+            r(rn);
+            c.op(op.i32_wrap_i64).i32(32 - a).op(op.i32_shl).op(op.i32_or);
+          }
+          c.op(op.i64_extend_i32_u);
+        } else {
+          r(rm);
+          if (a !== 0) {
+            c.i64(a).op(op.i64_shr_u);
+            r(rn);
+            c.i64(64 - a).op(op.i64_shl).op(op.i64_or);
+          }
+        }
+        setReg(rd);
+        break;
+      case Op.DP1:
+        if (rd === REG_SINK) break;
+        // CLZ 4; CLS 5: CLZ(x EOR (x ASR 1)) - 1.
+        r(rn);
+        if (sf === 0) {
+          c.op(op.i32_wrap_i64);
+          if (cc === 5) c.tee(t32).get(t32).i32(1).op(op.i32_shr_s).op(op.i32_xor);
+          c.op(op.i32_clz);
+          if (cc === 5) c.i32(1).op(op.i32_sub);
+          c.op(op.i64_extend_i32_u);
+        } else {
+          if (cc === 5) c.tee(t64).get(t64).i64(1).op(op.i64_shr_s).op(op.i64_xor);
+          c.op(op.i64_clz);
+          if (cc === 5) c.i64(1).op(op.i64_sub);
+        }
+        setReg(rd);
+        break;
       case Op.DP3: {
         if (rd === REG_SINK) break;
+        if (cc === 4 || cc === 12) {
+          mulHigh(rn, rm, cc === 4);
+          setReg(rd);
+          break;
+        }
         // MADD 0, MSUB 1, SMADDL 2, SMSUBL 3, UMADDL 10, UMSUBL 11 (Ra in `a`).
         r(a);
         r(rn);
@@ -755,6 +929,15 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           setReg(30);
         }
         c.get(steps).i32(len).op(op.i32_add).set(steps);
+        if (entries.length > 1) {
+          // To a segment's entry (a recursive function's return site, itself): on inside.
+          materialize();
+          for (const e of entries) {
+            c.get(npc).get(pg).i64(e).op(op.i64_add).op(op.i64_eq).if();
+            c.i32(index.get(e)!).set(blk).br(runL);
+            c.end();
+          }
+        }
         exit(null, 0);
         break;
       default:

@@ -226,11 +226,11 @@ export const MAX_SEGMENTS = 8;
  * entries, the entries are found again until they stay the same. So a recursive function's calls,
  * returns and loops run inside one region. Empty when no block can start at `idx`.
  */
-export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK): Insn[][] {
-  const first = scanBlock(cpu, code, idx, max);
+export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, can: (op: Op, c: number) => boolean = translatable): Insn[][] {
+  const first = scanBlock(cpu, code, idx, max, undefined, 0x1000, can);
   if (first.length === 0) return [];
   const end = loopEnd(first);
-  if (end >= 0) return [scanBlock(cpu, code, idx, max, undefined, end)];
+  if (end >= 0) return [scanBlock(cpu, code, idx, max, undefined, end, can)];
   // Only a function calling itself (BL to the entry) gets more: elsewhere they measured slower
   // (compute kernel: each further entry recompiled the code it shares with the others, larger
   // functions that V8 deoptimized and optimized again).
@@ -242,14 +242,14 @@ export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = M
     let total = 0;
     for (const e of entries) {
       if (total >= max) break;
-      const seg = scanBlock(cpu, code, e, max - total, stops);
+      const seg = scanBlock(cpu, code, e, max - total, stops, 0x1000, can);
       segments.push(seg);
       total += seg.length;
     }
     const before = entries.length;
     for (const seg of segments)
       for (const t of segmentEntries(seg))
-        if (entries.length < MAX_SEGMENTS && !stops.has(t) && scanBlock(cpu, code, t, 1).length > 0) {
+        if (entries.length < MAX_SEGMENTS && !stops.has(t) && scanBlock(cpu, code, t, 1, undefined, 0x1000, can).length > 0) {
           stops.add(t);
           entries.push(t);
         }

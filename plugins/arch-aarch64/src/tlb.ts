@@ -13,6 +13,10 @@
  * ASID sets the old ASID's non-global entries aside (a few ASIDs are kept) and brings the new
  * one's back, unless a TLBI came in between. The Arm ARM lets a TLB drop any entry at any time
  * (D5.9.1), so dropping more than asked is always correct.
+ *
+ * With wasm regions (jit-wasm.ts) the four int32 arrays are views of the core's wasm area
+ * (`store`, TLB_WORDS words: tagLo, tagHi, perm, ram in that order), where the regions look
+ * pages up as the interpreter does.
  */
 
 export const TLB_BITS = 9;
@@ -21,6 +25,8 @@ export const TLB_BITS = 9;
 // 2 MiB aligned, say) land in different slots. execute.ts computes it inline the same way.
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
+/** Int32 words of the tagLo, tagHi, perm and ram arrays together (a `Tlb` store). */
+export const TLB_WORDS = 4 * TLB_SIZE;
 
 /** Permission bits of an entry: read, write, execute at EL0 and at the regime's privileged EL. */
 export const PERM_R0 = 1;
@@ -60,13 +66,13 @@ class SavedAsid {
 
 export class Tlb {
   /** VA bits [31:12] (low word with bits [11:0] clear), or EMPTY. */
-  readonly tagLo = new Int32Array(TLB_SIZE).fill(EMPTY);
+  readonly tagLo: Int32Array;
   /** VA bits [63:32]. */
-  readonly tagHi = new Int32Array(TLB_SIZE);
+  readonly tagHi: Int32Array;
   /** Permission, fast permission, nG, level and size bits (see above). */
-  readonly perm = new Int32Array(TLB_SIZE);
+  readonly perm: Int32Array;
   /** RAM offset of the 4 KiB page (meaningful when a fast bit is set). */
-  readonly ram = new Int32Array(TLB_SIZE);
+  readonly ram: Int32Array;
   /** Physical address of the 4 KiB page (exact double below 2^53). */
   readonly pa = new Float64Array(TLB_SIZE);
   /** The current EL's permission bits for a read, a write and an instruction fetch. */
@@ -82,6 +88,15 @@ export class Tlb {
   flushes = 0;
   slowLookups = 0;
   walks = 0;
+
+  /** `store`: TLB_WORDS int32 words to hold the entries (a wasm area), else arrays of its own. */
+  constructor(store: Int32Array = new Int32Array(TLB_WORDS)) {
+    if (store.length < TLB_WORDS) throw new Error(`aarch64 tlb: a store of ${TLB_WORDS} words is needed, got ${store.length}`);
+    this.tagLo = store.subarray(0, TLB_SIZE).fill(EMPTY);
+    this.tagHi = store.subarray(TLB_SIZE, 2 * TLB_SIZE);
+    this.perm = store.subarray(2 * TLB_SIZE, 3 * TLB_SIZE);
+    this.ram = store.subarray(3 * TLB_SIZE, 4 * TLB_SIZE);
+  }
 
   setEl0(el0: boolean): void {
     this.readMask = el0 ? PERM_R0 : PERM_R1;

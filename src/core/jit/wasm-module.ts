@@ -74,6 +74,7 @@ export const WasmOp = {
   i64_le_u: 0x58,
   i64_ge_s: 0x59,
   i64_ge_u: 0x5a,
+  i32_clz: 0x67,
   i32_add: 0x6a,
   i32_sub: 0x6b,
   i32_mul: 0x6c,
@@ -88,6 +89,7 @@ export const WasmOp = {
   i32_shr_s: 0x75,
   i32_shr_u: 0x76,
   i32_rotr: 0x78,
+  i64_clz: 0x79,
   i64_add: 0x7c,
   i64_sub: 0x7d,
   i64_mul: 0x7e,
@@ -433,4 +435,19 @@ export function compileWasm(bytes: Uint8Array): WebAssembly.Module {
     modules.set(key, module);
   }
   return module;
+}
+
+const bound = new WeakMap<WebAssembly.Module, WeakMap<object, unknown>>();
+
+/**
+ * What `make` built for `module` and `owner` (a CPU), made once per pair: a region's module is
+ * shared by every CPU whose code has its bytes (compileWasm), its instance and the wrapper around
+ * it are the CPU's own.
+ */
+export function instanceFor<T>(module: WebAssembly.Module, owner: object, make: () => T): T {
+  let owners = bound.get(module);
+  if (owners === undefined) bound.set(module, (owners = new WeakMap()));
+  let made = owners.get(owner) as T | undefined;
+  if (made === undefined) owners.set(owner, (made = make()));
+  return made;
 }

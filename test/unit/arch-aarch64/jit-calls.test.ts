@@ -1,9 +1,11 @@
 /**
- * Calls and returns inside one aarch64 region (jit.ts scanSegments, generateRegion): a recursive
- * function's BL to its entry, its RET to the return site and the loop back stay in the function;
- * budget ends, interrupts and a store over a return site keep the interpreter's counts and state.
+ * Calls and returns inside one aarch64 region (jit.ts scanSegments, generateRegion; jit-wasm.ts with
+ * its segments' code in one wasm function): a recursive function's BL to its entry, its RET to the
+ * return site and the loop back stay in the function; budget ends, interrupts and a store over a
+ * return site keep the interpreter's counts and state. Under wasm regions (the default) and the
+ * JavaScript regions alone (RVOS_JIT_WASM_A64=0).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
 import { scanRegion } from '../../../plugins/arch-aarch64/src/jit.js';
 import { CODE, DATA, ERET, makeMachine, type A64Machine, VECTORS } from './machine.js';
@@ -87,7 +89,17 @@ const rotatedProgram = (n: number) => [
   A.ret(), // 10
 ];
 
-describe('aarch64 calls and returns inside a region', () => {
+for (const a64 of ['1', '0']) describe(`aarch64 calls and returns inside a region (RVOS_JIT_WASM_A64=${a64})`, () => {
+  let before: string | undefined;
+  beforeAll(() => {
+    before = process.env.RVOS_JIT_WASM_A64;
+    process.env.RVOS_JIT_WASM_A64 = a64;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.RVOS_JIT_WASM_A64;
+    else process.env.RVOS_JIT_WASM_A64 = before;
+  });
+
   it("a loop entered past its tail in a recursive function is a further entry of its region, not a copy (the same counts)", () => {
     const make = (jit: boolean) => {
       const m = makeMachine({ jit });
@@ -137,6 +149,29 @@ describe('aarch64 calls and returns inside a region', () => {
     expect(region.entries).toEqual([FIB & 0xfff, RETURN_SITE & 0xfff, LOOP & 0xfff]);
     expect(region.source).toContain('switch (seg)');
     expect(jit.cpu.codeCache.aliases).toBeGreaterThanOrEqual(2);
+    // The region translated: wasm (one function for the three entries) or JavaScript.
+    const fn = jit.cpu.fetchBlocks[(FIB & 0xfff) >>> 2]?.fn;
+    if (a64 === '1') expect(fn?.name).toBe('wasmRegion');
+    else expect(fn?.name).toMatch(/^region_/);
+    expect(jit.cpu.fetchBlocks[(RETURN_SITE & 0xfff) >>> 2]?.fn).toBe(fn);
+  });
+
+  it("a call of fib's region runs the whole recursion inside it: its RETs to the return site go on in the function", () => {
+    const jit = machine(true, 18);
+    jit.run(stepsToEnd(18)); // translated
+    const interp = machine(false, 10);
+    interp.cpu.pc = FIB;
+    interp.set(0, 10);
+    interp.set(30, CODE + 8);
+    let steps = 0;
+    while (interp.cpu.pc !== CODE + 8) steps += interp.run(1);
+    jit.set(0, 10);
+    jit.set(30, CODE + 8);
+    jit.cpu.resolveFetch(FIB, 0);
+    const block = jit.cpu.fetchBlocks[(FIB & 0xfff) >>> 2]!;
+    expect(block.fn!(FIB, 0, 0, 1_000_000, block.seg)).toBe(steps);
+    expect(jit.cpu.npcLo).toBe(CODE + 8);
+    expect(jit.x(0)).toBe(BigInt(fib(10)));
   });
 
   it('budgets ending anywhere in the recursion resume inside the region with the same counts', () => {

@@ -246,7 +246,7 @@ function expectSameState(jit: A64Machine, ref: A64Machine, where: string): void 
   expect(page(jit, CODE).equals(page(ref, CODE)), `${where}: code page`).toBe(true);
 }
 
-function runDifferential(seed: number): { compiled: number; traps: number } {
+function runDifferential(seed: number): { compiled: number; traps: number; wasm: boolean } {
   const rand = rng(seed);
   const items = randomItems(rand, 4 + Math.floor(rand() * 40));
   const program = layout(items, 150);
@@ -257,19 +257,32 @@ function runDifferential(seed: number): { compiled: number; traps: number } {
     expectSameState(jit, interp, `seed ${seed}, after slice ${i}`);
   }
   expect(interp.cpu.blocksCompiled).toBe(0);
-  return { compiled: jit.cpu.blocksCompiled, traps: interp.traps.length };
+  return { compiled: jit.cpu.blocksCompiled, traps: interp.traps.length, wasm: jit.cpu.wasmCore !== null };
 }
 
 describe('aarch64 translator vs interpreter on random instruction streams', () => {
-  it('agree on 150 seeded loops, and the translator really ran', () => {
-    let compiled = 0;
-    let traps = 0;
-    for (let seed = 1; seed <= 150; seed++) {
-      const r = runDifferential(seed);
-      compiled += r.compiled;
-      traps += r.traps;
-    }
-    expect(compiled).toBeGreaterThan(150);
-    expect(traps).toBeGreaterThan(50);
-  }, 120_000);
+  // Wasm regions (the default, jit-wasm.ts; recursive regions JavaScript) and the JavaScript regions alone (jit.ts).
+  for (const a64 of ['1', '0']) {
+    it(`agree on 150 seeded loops, and the translator really ran (RVOS_JIT_WASM_A64=${a64})`, () => {
+      const before = process.env.RVOS_JIT_WASM_A64;
+      process.env.RVOS_JIT_WASM_A64 = a64;
+      try {
+        let compiled = 0;
+        let traps = 0;
+        let wasm = 0;
+        for (let seed = 1; seed <= 150; seed++) {
+          const r = runDifferential(seed);
+          compiled += r.compiled;
+          traps += r.traps;
+          wasm += r.wasm ? 1 : 0;
+        }
+        expect(compiled).toBeGreaterThan(150);
+        expect(traps).toBeGreaterThan(50);
+        expect(wasm).toBe(a64 === '1' ? 150 : 0);
+      } finally {
+        if (before === undefined) delete process.env.RVOS_JIT_WASM_A64;
+        else process.env.RVOS_JIT_WASM_A64 = before;
+      }
+    }, 120_000);
+  }
 });

@@ -1,11 +1,18 @@
 /**
- * The aarch64 wasm regions experiment (jit-wasm.ts, on with RVOS_JIT_WASM_A64=1): a hot loop runs in a
+ * The aarch64 wasm regions (jit-wasm.ts; the tests clear RVOS_JIT_WASM_A64=0 if set): a hot loop runs in a
  * wasm region and ends with the interpreter's registers and flags. The loop keeps flags recorded
  * lazily across a non-flag-setting ADD/SUB (CMP; ADD; CSET), which once clobbered the recorded operand.
+ * With the MMU on, loads, stores and pairs look their page up in the TLB in the core's wasm area:
+ * the region runs whole passes of a loop (a miss, a pair across two pages leave it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { makeMachine } from './machine.js';
+import { CODE, DATA, makeMachine, VECTORS } from './machine.js';
+import * as T from './mmu-tables.js';
+import { AF, PageTables } from './mmu-tables.js';
+import { SYSREG_SCTLR_EL1 } from '../../../plugins/arch-aarch64/src/sysregs.js';
+import type { Block } from '../../../plugins/arch-aarch64/src/jit.js';
+import type { CodePage } from '../../../src/core/jit/code-cache.js';
 
 const loop = [
   A.cmp(7, 20, 0),
@@ -34,11 +41,11 @@ function run(jit: boolean) {
   return { m, n, regs: [2, 5, 6, 7, 8, 20, 26, 27, 28, 29].map((r) => m.x(r)), flags: m.flags(), pc: m.cpu.pc };
 }
 
-describe('aarch64 wasm regions (RVOS_JIT_WASM_A64=1)', () => {
+describe('aarch64 wasm regions', () => {
   let before: string | undefined;
   beforeAll(() => {
     before = process.env.RVOS_JIT_WASM_A64;
-    process.env.RVOS_JIT_WASM_A64 = '1';
+    delete process.env.RVOS_JIT_WASM_A64;
   });
   afterAll(() => {
     if (before === undefined) delete process.env.RVOS_JIT_WASM_A64;
@@ -52,5 +59,98 @@ describe('aarch64 wasm regions (RVOS_JIT_WASM_A64=1)', () => {
     expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
     expect({ n: jit.n, regs: jit.regs, flags: jit.flags, pc: jit.pc }).toEqual({ n: interp.n, regs: interp.regs, flags: interp.flags, pc: interp.pc });
     expect(interp.regs[7]).toBeGreaterThan(0n); // the CSETs counted both ways
+  });
+
+  it('runs loads, stores and pairs with the MMU on through the TLB in the wasm area, as the interpreter', () => {
+    const mmuRun = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      const pt = new PageTables(m, 12, 39);
+      pt.map(BigInt(VECTORS), BigInt(VECTORS), AF);
+      pt.map(BigInt(CODE), BigInt(CODE), AF);
+      // Two virtual pages on physical pages in the wrong order: a pair at the first one's end spans both.
+      pt.map(0x300000n, BigInt(DATA + 0x1000), AF);
+      pt.map(0x301000n, BigInt(DATA), AF);
+      const program = [
+        ...A.mov64(1, 0x300000),
+        A.addi(31, 1, 0x800), // SP in the mapped page
+        A.movz(20, 3000),
+        ...A.mov64(9, 0x300ff8),
+        // loop (9 instructions, then one pair across the pages every pass):
+        A.ldr(2, 1),
+        A.addi(2, 2, 1),
+        A.str(2, 1),
+        A.stp(2, 2, 31, -16, 'pre'),
+        A.ldp(3, 4, 31, 16, 'post'),
+        A.strb(3, 1, 9),
+        A.ldrh(5, 1, 8),
+        A.stp(2, 5, 9),
+        A.subsi(20, 20, 1),
+        A.bcond('ne', -36),
+      ];
+      m.load(program);
+      T.enableEl1(m, T.TG0_4K | T.T0SZ(25) | T.IPS(2) | T.EPD1, BigInt(pt.root));
+      const n = m.run(10 * 3000);
+      return { m, n, regs: [1, 2, 3, 4, 5, 9, 20, 31].map((r) => m.x(r)), pc: m.cpu.pc, mem: [m.r64(DATA), m.r64(DATA + 0x1ff8), m.r64(DATA + 0x1000)] };
+    };
+    const interp = mmuRun(false);
+    const jit = mmuRun(true);
+    expect(jit.m.cpu.lastException).toBeNull();
+    expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect({ n: jit.n, regs: jit.regs, pc: jit.pc, mem: jit.mem }).toEqual({ n: interp.n, regs: interp.regs, pc: interp.pc, mem: interp.mem });
+    expect(interp.regs[1]).toBeGreaterThan(2900n); // x2: the loop ran its passes
+    // The loop's region, called directly: it runs the 8 instructions up to the straddling pair
+    // through the wasm TLB path, then leaves before the pair.
+    const m = jit.m;
+    const page = (m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    const loopHead = (CODE + 4 * (A.mov64(1, 0x300000).length + 2 + A.mov64(9, 0x300ff8).length)) & 0xfff;
+    const block = page.entries[loopHead >>> 2];
+    expect(block?.fn?.name, 'the loop head is a wasm region').toBe('wasmRegion');
+    m.set(20, 100);
+    m.cpu.pc = CODE + loopHead;
+    const steps = block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 1000, 0);
+    expect(steps).toBe(7);
+    expect(m.cpu.npcLo).toBe(CODE + loopHead + 28);
+    // The same region with the MMU off (its other function, the TLB unused): 5 whole passes on physical RAM.
+    T.setSys(m, SYSREG_SCTLR_EL1, 0x00c50838n);
+    expect(m.cpu.mmuOff).toBe(true);
+    m.set(1, DATA);
+    m.set(31, DATA + 0x800);
+    m.set(9, DATA + 0xff8);
+    m.set(20, 5);
+    expect(block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 1000, 0)).toBe(50);
+    expect(m.x(20)).toBe(0n);
+  });
+
+  it('translates bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH as the interpreter computes them', () => {
+    // Each form in a loop that varies its operands (x1 += x3, x2 ^= x1 rotated); the interpreter's results are the reference.
+    const forms: Array<[string, number]> = [];
+    for (const sf of [0, 1]) {
+      const bits = sf ? 64 : 32;
+      for (const [immr, imms] of [[0, 7], [4, 11], [0, bits - 1], [bits - 8, 5], [3, 2], [bits - 1, bits - 2], [1, 0]]) {
+        forms.push([`sbfm ${sf} ${immr} ${imms}`, A.sbfm(5, 1, immr, imms, sf)], [`ubfm ${sf} ${immr} ${imms}`, A.ubfm(5, 1, immr, imms, sf)], [`bfm ${sf} ${immr} ${imms}`, A.bfm(5, 1, immr, imms, sf)]);
+      }
+      for (const lsb of [0, 1, 13, bits - 1]) forms.push([`extr ${sf} ${lsb}`, A.extr(5, 1, 2, lsb, sf)], [`ror ${sf} ${lsb}`, A.extr(5, 1, 1, lsb, sf)]);
+      forms.push([`clz ${sf}`, A.clz(5, 2, sf)], [`cls ${sf}`, A.cls(5, 2, sf)]);
+    }
+    forms.push(['smulh', A.smulh(5, 1, 2)], ['umulh', A.umulh(5, 1, 2)], ['smulh neg', A.smulh(5, 2, 3)]);
+    for (const [name, insn] of forms) {
+      const body = [insn, A.add(6, 6, 5), A.add(1, 1, 3), A.extr(2, 2, 2, 7), A.eor(2, 2, 1), A.subsi(20, 20, 1), A.bcond('ne', -6 * 4), A.b(0)];
+      const once = (jit: boolean) => {
+        const m = makeMachine({ jit });
+        m.load(body);
+        m.set(1, 0x8badf00d12345678n);
+        m.set(2, 0xfedcba9876543210n);
+        m.set(3, 0x9e3779b97f4a7c15n);
+        m.set(5, 0x0123456789abcdefn);
+        m.set(20, 400);
+        m.run(6 * 400);
+        return { m, regs: [1, 2, 5, 6, 20].map((r) => m.x(r)) };
+      };
+      const interp = once(false);
+      const jit = once(true);
+      const page = (jit.m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+      expect(page.entries[(CODE & 0xfff) >>> 2]?.fn?.name, `${name} heads a wasm region`).toBe('wasmRegion');
+      expect(jit.regs.map((v) => v.toString(16)), name).toEqual(interp.regs.map((v) => v.toString(16)));
+    }
   });
 });

@@ -6,7 +6,7 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, I32, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { compileWasm, I32, instanceFor, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
@@ -22,6 +22,21 @@ function instantiate(code: WasmCode, env: Record<string, unknown> = {}) {
 }
 
 describe('wasm encoder', () => {
+  it('instanceFor makes one thing per module and owner', () => {
+    const code = new WasmCode([], [I32]);
+    code.i32(7);
+    const a = compileWasm(wasmModule(code));
+    const b = new WebAssembly.Module(wasmModule(code) as Uint8Array<ArrayBuffer>);
+    const [cpu0, cpu1] = [{}, {}];
+    let made = 0;
+    const make = () => ({ n: made++ });
+    const first = instanceFor(a, cpu0, make);
+    expect(instanceFor(a, cpu0, make)).toBe(first);
+    expect(instanceFor(a, cpu1, make)).not.toBe(first);
+    expect(instanceFor(b, cpu0, make)).not.toBe(first);
+    expect(made).toBe(3);
+  });
+
   it('writes LEB128', () => {
     expect(leb(uleb, 0)).toEqual([0]);
     expect(leb(uleb, 624485)).toEqual([0xe5, 0x8e, 0x26]);
@@ -124,20 +139,27 @@ describe('RAM in a wasm memory', () => {
     expect(wasmRamWanted({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(true);
   });
 
-  it('is what a machine gets for an arch whose translator uses it (rv32), not under --engine interp nor for the others', async () => {
+  it('is what a machine gets for an arch whose translator uses it (rv32, aarch64 unless RVOS_JIT_WASM_A64=0), not under --engine interp nor for the others', async () => {
     const before = process.env.RVOS_JIT_WASM;
+    const beforeA64 = process.env.RVOS_JIT_WASM_A64;
     process.env.RVOS_JIT_WASM = '1';
+    delete process.env.RVOS_JIT_WASM_A64;
     try {
       const ramOf = async (board: string, engine?: 'interp' | 'jit') =>
         buildMachine(await builtins(), loadBoard(board), { drives: [], console: new CaptureBackend(), engine }).bus.ram;
       expect((await ramOf('virt')).wasm).toBeDefined();
       expect((await ramOf('virt', 'jit')).wasm).toBeDefined();
       expect((await ramOf('virt', 'interp')).wasm).toBeUndefined();
-      expect((await ramOf('raspi3b')).wasm).toBeUndefined();
+      expect((await ramOf('raspi3b')).wasm).toBeDefined();
+      expect((await ramOf('raspi3b', 'interp')).wasm).toBeUndefined();
       expect((await ramOf('pc')).wasm).toBeUndefined();
+      process.env.RVOS_JIT_WASM_A64 = '0';
+      expect((await ramOf('raspi3b')).wasm).toBeUndefined();
     } finally {
       if (before === undefined) delete process.env.RVOS_JIT_WASM;
       else process.env.RVOS_JIT_WASM = before;
+      if (beforeA64 === undefined) delete process.env.RVOS_JIT_WASM_A64;
+      else process.env.RVOS_JIT_WASM_A64 = beforeA64;
     }
   });
 });
