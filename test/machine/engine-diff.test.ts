@@ -116,16 +116,20 @@ async function expectSameUnderBothEngines(c: Case, translated: boolean, wasm: Wa
   expect(b).toEqual(a);
 }
 
-/** RVOS_JIT_WASM's value, or 'a64' / 'i386': RVOS_JIT_WASM=1 and RVOS_JIT_WASM_A64=1 / RVOS_JIT_WASM_I386=1 (the aarch64 and i386 wasm regions' experiments). */
-type WasmSwitch = '0' | '1' | 'a64' | 'i386';
+/**
+ * RVOS_JIT_WASM's value, or 'a64' / 'i386' / 'i386-js': RVOS_JIT_WASM=1 and RVOS_JIT_WASM_A64=1 (the aarch64 wasm
+ * regions' experiment) / RVOS_JIT_WASM_I386=1 (i386's wasm regions, its default) / RVOS_JIT_WASM_I386=0 (its JavaScript regions).
+ */
+type WasmSwitch = '0' | '1' | 'a64' | 'i386' | 'i386-js';
 
-/** Runs `body` with RVOS_JIT_WASM=`value`: rv32 regions compiled to WebAssembly (1, jit-wasm.ts) or JavaScript (0, jit.ts); 'a64', 'i386': that arch's too. */
+/** Runs `body` with RVOS_JIT_WASM=`value`: rv32 regions compiled to WebAssembly (1, jit-wasm.ts) or JavaScript (0, jit.ts); 'a64', 'i386', 'i386-js': that arch's too. */
 async function withWasmSwitch<T>(value: WasmSwitch, body: () => Promise<T>): Promise<T> {
   const names = ['RVOS_JIT_WASM', 'RVOS_JIT_WASM_A64', 'RVOS_JIT_WASM_I386'] as const;
   const before = names.map((n) => process.env[n]);
   process.env.RVOS_JIT_WASM = value === '0' ? '0' : '1';
   if (value === 'a64') process.env.RVOS_JIT_WASM_A64 = '1';
   if (value === 'i386') process.env.RVOS_JIT_WASM_I386 = '1';
+  if (value === 'i386-js') process.env.RVOS_JIT_WASM_I386 = '0';
   try {
     return await body();
   } finally {
@@ -241,8 +245,8 @@ const boards: Array<[string, Case[], boolean, WasmSwitch | undefined]> = [
   ['virt (rv32: interpreter vs wasm regions, RVOS_JIT_WASM=1)', rv32, true, '1'],
   ['raspi3b (aarch64: interpreter vs block translator)', aarch64, true, undefined],
   ['raspi3b (aarch64: interpreter vs wasm regions, RVOS_JIT_WASM_A64=1)', aarch64, true, 'a64'],
-  ['pc (i386: interpreter vs block translator)', i386, true, undefined],
-  ['pc (i386: interpreter vs wasm regions, RVOS_JIT_WASM_I386=1)', i386, true, 'i386'],
+  ['pc (i386: interpreter vs wasm regions, the default)', i386, true, 'i386'],
+  ['pc (i386: interpreter vs JavaScript regions, RVOS_JIT_WASM_I386=0)', i386, true, 'i386-js'],
 ];
 
 for (const [board, cases, translated, wasm] of boards) {

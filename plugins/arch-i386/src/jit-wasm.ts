@@ -1,10 +1,11 @@
 /**
- * EXPERIMENT, off by default (RVOS_JIT_WASM_I386=1): the i386 block translator (jit.ts) with
- * WebAssembly as its target instead of JavaScript, for a CPU whose RAM is a wasm memory (the arch
- * then declares `wasmRegions`; src/core/bus.ts createRam). Same blocks and regions (a block follows
- * the fall-through path from a byte reached by a control transfer; a region is the blocks of one
- * page its blocks reach that ran REGION_MEMBER_RUNS times), same entry points (jit.ts Block), same
- * exit protocol (cpu.eip, counts; 1 returned = the interpreter runs the next instruction), so
+ * The i386 block translator (jit.ts) with WebAssembly as its target instead of JavaScript (the
+ * default; RVOS_JIT_WASM_I386=0 keeps the JavaScript regions), for a CPU whose RAM is a wasm memory
+ * (the arch then declares `wasmRegions`; src/core/bus.ts createRam: not with RVOS_JIT_WASM=0 nor in
+ * a process started for huge pages, whose CPUs then run jit.ts's JavaScript regions). Same blocks
+ * and regions (a block follows the fall-through path from a byte reached by a control transfer; a
+ * region is the blocks of one page its blocks reach that ran REGION_MEMBER_RUNS times), same entry
+ * points (jit.ts Block), same exit protocol (cpu.eip, counts; 1 returned = the interpreter runs the next instruction), so
  * cpu.ts runBlock and the code cache cannot tell them apart.
  *
  * The CPU's area in the wasm memory (AREA) holds its eight registers and segment bases (cpu.regs and
@@ -31,6 +32,12 @@
  * first run's extra cost is mostly V8's: 48 modules compiled and instantiated (60-90 ms under the
  * profiler), the encoder, and JS-to-wasm calls through V8's generic wrapper. The pc os boot: equal
  * (main thread 0.48-0.53 s vs 0.54-0.56 s JS, 2 pairs).
+ *
+ * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
+ * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
+ * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
+ * pc os boot to its prompt 1.51 vs 1.48 s (4 pairs: equal), the empty guest 0.31 vs 0.27 s (5 pairs;
+ * its startup trace shows no phase apart, mostly system time).
  */
 import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
@@ -40,9 +47,9 @@ import { condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
 import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE } from './mmu.js';
 
-/** Whether i386 regions are compiled to wasm (RVOS_JIT_WASM_I386=1; off by default). */
+/** Whether i386 regions are compiled to wasm (unless RVOS_JIT_WASM_I386=0). */
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.RVOS_JIT_WASM_I386 === '1';
+  return env.RVOS_JIT_WASM_I386 !== '0';
 }
 
 /** Byte offsets in the CPU's area. */

@@ -1,11 +1,11 @@
 /**
- * The i386 wasm regions (EXPERIMENT, plugins/arch-i386/src/jit-wasm.ts, RVOS_JIT_WASM_I386=1): hot
- * loops against the interpreter (registers, EIP, EFLAGS, counts and the last exception after every
- * slice) for what the wasm code does its own way (DIV/IDIV in i64 leaving before a #DE, conditions
- * the host answers, shifts by CL, a loop inside a block), then the JavaScript translator's tests again
- * with the switch on: its random instruction streams (jit-diff.test.ts, flags included, paging and
- * page faults) and its block and region cases (jit.test.ts). Encodings checked with `llvm-mc
- * -triple=i386 -show-encoding`.
+ * The i386 wasm regions (plugins/arch-i386/src/jit-wasm.ts, the default; RVOS_JIT_WASM_I386=0 turns
+ * them off): hot loops against the interpreter (registers, EIP, EFLAGS, counts and the last exception
+ * after every slice) for what the wasm code does its own way (DIV/IDIV in i64 leaving before a #DE,
+ * conditions the host answers, shifts by CL, a loop inside a block), then the JavaScript translator's
+ * tests again on the wasm regions (those files pin the JavaScript regions unless the importer chose):
+ * its random instruction streams (jit-diff.test.ts, flags included, paging and page faults) and its
+ * block and region cases (jit.test.ts). Encodings checked with `llvm-mc -triple=i386 -show-encoding`.
  */
 import { describe, expect, it } from 'vitest';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
@@ -40,10 +40,11 @@ function agree(body: number[], regs: Record<number, number>, budget: number) {
   return b;
 }
 
-describe('i386 wasm regions (RVOS_JIT_WASM_I386=1)', () => {
-  it('are on only with the switch', () => {
-    expect(i386WasmWanted({})).toBe(false);
+describe('i386 wasm regions', () => {
+  it('are on unless RVOS_JIT_WASM_I386=0', () => {
+    expect(i386WasmWanted({})).toBe(true);
     expect(i386WasmWanted({ RVOS_JIT_WASM_I386: '1' })).toBe(true);
+    expect(i386WasmWanted({ RVOS_JIT_WASM_I386: '0' })).toBe(false);
   });
 
   it('run a hot loop in wasm with exact counts at every budget', () => {

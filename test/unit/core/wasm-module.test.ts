@@ -124,9 +124,10 @@ describe('RAM in a wasm memory', () => {
     expect(wasmRamWanted({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(true);
   });
 
-  it('is what a machine gets for an arch whose translator uses it (rv32), not under --engine interp nor for the others', async () => {
-    const before = process.env.RVOS_JIT_WASM;
+  it('is what a machine gets for an arch whose translator uses it (rv32, i386), not under --engine interp nor for the others', async () => {
+    const before = process.env.RVOS_JIT_WASM, beforeI386 = process.env.RVOS_JIT_WASM_I386;
     process.env.RVOS_JIT_WASM = '1';
+    delete process.env.RVOS_JIT_WASM_I386;
     try {
       const ramOf = async (board: string, engine?: 'interp' | 'jit') =>
         buildMachine(await builtins(), loadBoard(board), { drives: [], console: new CaptureBackend(), engine }).bus.ram;
@@ -134,10 +135,15 @@ describe('RAM in a wasm memory', () => {
       expect((await ramOf('virt', 'jit')).wasm).toBeDefined();
       expect((await ramOf('virt', 'interp')).wasm).toBeUndefined();
       expect((await ramOf('raspi3b')).wasm).toBeUndefined();
+      expect((await ramOf('pc')).wasm).toBeDefined();
+      expect((await ramOf('pc', 'interp')).wasm).toBeUndefined();
+      process.env.RVOS_JIT_WASM_I386 = '0';
       expect((await ramOf('pc')).wasm).toBeUndefined();
     } finally {
       if (before === undefined) delete process.env.RVOS_JIT_WASM;
       else process.env.RVOS_JIT_WASM = before;
+      if (beforeI386 === undefined) delete process.env.RVOS_JIT_WASM_I386;
+      else process.env.RVOS_JIT_WASM_I386 = beforeI386;
     }
   });
 });
