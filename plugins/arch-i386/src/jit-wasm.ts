@@ -133,9 +133,11 @@ interface Scanned {
   loops: Array<[number, number]>;
 }
 
-// Host functions (imports, by index).
+// Host functions (imports, by index) and their parameter counts (all i32, one i32 result).
 const COND = 0;
 const WRITTEN = 1;
+const COND_PARAMS = 8;
+const WRITTEN_PARAMS = 6;
 
 /**
  * Translates the block at RAM offset `start` alone, or with `hot` as a region (as jit.ts
@@ -145,7 +147,7 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
   const blocks = hot === undefined ? [scan(kit, core, u8, start)].filter((b) => b !== null) : scanWasmRegion(kit, core, u8, start, hot);
   if (blocks === null || blocks.length === 0 || (hot !== undefined && blocks.length === 1)) return null;
   const bytes = generateWasmRegion(kit, core, u8, start & ~0xfff, blocks, hot);
-  const fn = boundWasm(kit.wasm.compile(bytes), cpu, core);
+  const fn = boundWasm(kit.wasm.compile(bytes), cpu, kit, core);
   wasmRegionStats.translated++;
   const cover = blocks.flatMap((b) => [b.start, b.end]);
   return { entries: new Map(blocks.map((b) => [b.start, new Block(fn, b.insns, cover, hot !== undefined)])) };
@@ -163,24 +165,62 @@ function scan(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Arra
 
 const instances = new WeakMap<WebAssembly.Module, WeakMap<I386Cpu, BlockFn>>();
 
+/** Where the running region's call started (boundWasm sets it, the CPU's `written` reads it). */
+interface CallStart {
+  /** The linear address of the call's page base. */
+  pb: number;
+  /** cpu.ran at the call. */
+  ran0: number;
+}
+
+/** A CPU's host functions as its regions import them, and the state its `written` reads. */
+interface WasmHost {
+  readonly env: { mem: WebAssembly.Memory; cond: WebAssembly.ExportValue; written: WebAssembly.ExportValue };
+  readonly start: CallStart;
+}
+
+const hosts = new WeakMap<I386Cpu, WasmHost>();
+
+/**
+ * The CPU's `cond` and `written`, each a wasm function (of a one-function module) that calls the
+ * JavaScript one: a region importing JavaScript functions had V8 compile a wasm-to-JavaScript
+ * wrapper per module as it was instantiated; a wasm import needs none (as rv32's `written`).
+ */
+function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
+  let host = hosts.get(cpu);
+  if (host !== undefined) return host;
+  const start: CallStart = { pb: 0, ran0: 0 };
+  const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
+    return cpu.wasmStoreHook(o, size, (start.pb + off) >>> 0, (start.pb + nxt) >>> 0, esp, start.ran0 + n) ? 1 : 0;
+  };
+  const forward = (name: string, fn: (...args: number[]) => number | boolean, params: number): WebAssembly.ExportValue => {
+    const { I32 } = kit.wasm;
+    const types = new Array<typeof I32>(params).fill(I32);
+    const c = kit.wasm.code(types, [I32]);
+    for (let i = 0; i < params; i++) c.get(i);
+    c.call(0);
+    const module = kit.wasm.compile(kit.wasm.module(c, [{ name, params: types, results: [I32] }]));
+    return new WebAssembly.Instance(module, { env: { mem: core.memory, [name]: fn } }).exports.run;
+  };
+  host = { env: { mem: core.memory, cond: forward('cond', condOf, COND_PARAMS), written: forward('written', written, WRITTEN_PARAMS) }, start };
+  hosts.set(cpu, host);
+  return host;
+}
+
 /** The module instantiated for `cpu` (once per CPU), wrapped to copy the flag state and leave EIP and the counts. */
-function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, core: WasmCore): BlockFn {
+function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: WasmCore): BlockFn {
   let cpus = instances.get(module);
   if (cpus === undefined) instances.set(module, (cpus = new WeakMap()));
   let fn = cpus.get(cpu);
   if (fn !== undefined) return fn;
   const a = core.area32;
-  let pb = 0, ran0 = 0;
-  const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
-    return cpu.wasmStoreHook(o, size, (pb + off) >>> 0, (pb + nxt) >>> 0, esp, ran0 + n) ? 1 : 0;
-  };
-  const env = { mem: core.memory, cond: condOf, written };
+  const { env, start } = hostFor(cpu, kit, core);
   const run = new WebAssembly.Instance(module, { env }).exports.run as (eip: number, maxSteps: number, at: number) => number;
   fn = (eip, maxSteps, at) => {
     a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
     a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest; a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
-    pb = (eip - at) | 0;
-    ran0 = cpu.ran;
+    const pb = (eip - at) | 0, ran0 = cpu.ran;
+    start.pb = pb; start.ran0 = ran0;
     const ret0 = cpu.retiredCount;
     const steps = run(eip, maxSteps, at);
     cpu.eip = (pb + a[AREA.xo >> 2]) >>> 0;
@@ -209,8 +249,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const g = new Gen(kit, core, u8, pageStart, c, hot, blocks);
   g.region();
   return kit.wasm.module(c, [
-    { name: 'cond', params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] },
-    { name: 'written', params: [I32, I32, I32, I32, I32, I32], results: [I32] },
+    { name: 'cond', params: new Array(COND_PARAMS).fill(I32), results: [I32] },
+    { name: 'written', params: new Array(WRITTEN_PARAMS).fill(I32), results: [I32] },
   ]);
 }
 

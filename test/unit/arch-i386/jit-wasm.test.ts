@@ -104,6 +104,25 @@ describe('i386 wasm regions', () => {
     }
   });
 
+  it('tell the host where a store to a watched page is and the count before it (one `written` per CPU, shared by its regions)', () => {
+    // L: mov [esi], eax; add eax, ecx; dec ebx; jnz L, then the same loop again at CODE + 0x100 (a second region
+    // calling the CPU's one `written`), its stores to the next word.
+    const loop = [0x89, 0x06, 0x01, 0xc8, 0x4b, 0x75, 0xf9];
+    const body = [...loop, 0xbb, ...le32(500), 0x83, 0xc6, 0x04, ...new Array(0x100 - 15).fill(0x90), ...loop];
+    const regs = { [EBX]: 500, [ECX]: 3, [ESI]: 0x8000 };
+    const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+    const seen = (m: typeof a) => {
+      const stops: number[][] = [];
+      m.bus.watch(0x8000, 8, () => stops.push([m.cpu.startEip, m.cpu.eip, m.cpu.retired]));
+      return stops;
+    };
+    const sa = seen(a), sb = seen(b);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) expect(b.cpu.run(997)).toBe(a.cpu.run(997));
+    expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(sa).toHaveLength(1000);
+    expect(sb).toEqual(sa);
+  });
+
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
     // shl eax, cl; setc dl; add esi, edx; shr ebx, cl; seto dh; sar edi, cl; sete dl; add esi, edx; inc ecx; and ecx, 63 (reads CL: 0..63); cmp ecx, 40; jne start
     const body = [0xd3, 0xe0, 0x0f, 0x92, 0xc2, 0x01, 0xd6, 0xd3, 0xeb, 0x0f, 0x90, 0xc6, 0xd3, 0xff, 0x0f, 0x94, 0xc2, 0x01, 0xd6,
