@@ -9,7 +9,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
-import { i386WasmWanted, wasmRegionStats } from '../../../plugins/arch-i386/src/jit-wasm.js';
+import { i386WasmWanted, translateWasmRegion, wasmRegionStats } from '../../../plugins/arch-i386/src/jit-wasm.js';
+import { jitKit } from '../../../src/core/jit/index.js';
+import { WasmOp } from '../../../src/core/jit/wasm-module.js';
+import { readHints } from '../../helpers/wasm-hints.js';
 import { HLT, pagedMachine } from './paging-machine.js';
 
 // Before any machine of this file (and of the files imported below) is built.
@@ -121,6 +124,18 @@ describe('i386 wasm regions', () => {
     expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
     expect(sa).toHaveLength(1000);
     expect(sb).toEqual(sa);
+  });
+
+  it('mark the rare paths (budget, TLB misses, flagged pages, a dropped translation, a faulting DIV) unlikely, each on an if', () => {
+    // L: mov eax, [esi]; mov [edi], eax; xor edx, edx; div ecx; dec ebx; jnz L
+    const m = machine([0x8b, 0x06, 0x89, 0x07, 0x31, 0xd2, 0xf7, 0xf1, 0x4b, 0x75, 0xf4], 'jit', {});
+    const compiled: Uint8Array[] = []; // the region's module, then the CPU's host functions' (hostFor)
+    const kit = { ...jitKit, wasm: { ...jitKit.wasm, compile: (b: Uint8Array) => jitKit.wasm.compile((compiled.push(b), b)) } };
+    expect(translateWasmRegion(m.cpu, kit, m.cpu.wasmCore!, m.ram.u8, CODE)).not.toBeNull();
+    const { body, hints, hintsFirst } = readHints(compiled[0]);
+    expect(hintsFirst).toBe(true);
+    for (const [off] of hints) expect(body[off]).toBe(WasmOp.if);
+    expect(hints.filter(([, likely]) => likely === 0).length).toBeGreaterThanOrEqual(6);
   });
 
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
