@@ -116,17 +116,16 @@ async function expectSameUnderBothEngines(c: Case, translated: boolean, wasm: Wa
   expect(b).toEqual(a);
 }
 
-/** RVOS_JIT_WASM's value, or 'i386': RVOS_JIT_WASM=1 and RVOS_JIT_WASM_I386=1 (the i386 wasm regions' experiment). The per-arch switches are unset otherwise. */
-type WasmSwitch = '0' | '1' | 'i386';
+/** RVOS_JIT_WASM's value; the per-arch switches (RVOS_JIT_WASM_A64, RVOS_JIT_WASM_I386) unset. */
+type WasmSwitch = '0' | '1';
 
-/** Runs `body` with RVOS_JIT_WASM=`value`: rv32's and aarch64's regions compiled to WebAssembly (1, jit-wasm.ts) or JavaScript (0, jit.ts); 'i386': i386's too. */
+/** Runs `body` with RVOS_JIT_WASM=`value`: every arch's regions compiled to WebAssembly (1, the default, jit-wasm.ts) or JavaScript (0: RAM an ArrayBuffer, jit.ts). */
 async function withWasmSwitch<T>(value: WasmSwitch, body: () => Promise<T>): Promise<T> {
   const names = ['RVOS_JIT_WASM', 'RVOS_JIT_WASM_A64', 'RVOS_JIT_WASM_I386'] as const;
   const before = names.map((n) => process.env[n]);
   process.env.RVOS_JIT_WASM = value === '0' ? '0' : '1';
   delete process.env.RVOS_JIT_WASM_A64;
   delete process.env.RVOS_JIT_WASM_I386;
-  if (value === 'i386') process.env.RVOS_JIT_WASM_I386 = '1';
   try {
     return await body();
   } finally {
@@ -242,8 +241,8 @@ const boards: Array<[string, Case[], boolean, WasmSwitch | undefined]> = [
   ['virt (rv32: interpreter vs wasm regions, RVOS_JIT_WASM=1)', rv32, true, '1'],
   ['raspi3b (aarch64: interpreter vs JavaScript regions, RVOS_JIT_WASM=0)', aarch64, true, '0'],
   ['raspi3b (aarch64: interpreter vs wasm regions, RVOS_JIT_WASM=1)', aarch64, true, '1'],
-  ['pc (i386: interpreter vs block translator)', i386, true, undefined],
-  ['pc (i386: interpreter vs wasm regions, RVOS_JIT_WASM_I386=1)', i386, true, 'i386'],
+  ['pc (i386: interpreter vs JavaScript regions, RVOS_JIT_WASM=0)', i386, true, '0'],
+  ['pc (i386: interpreter vs wasm regions, RVOS_JIT_WASM=1)', i386, true, '1'],
 ];
 
 for (const [board, cases, translated, wasm] of boards) {

@@ -75,7 +75,7 @@ export class I386Cpu implements Cpu {
   readonly id: number;
   /** EAX..EDI (in the wasm area with wasm regions, jit-wasm.ts). */
   readonly regs: Int32Array;
-  /** The area in the wasm memory of a CPU with wasm regions (EXPERIMENT, jit-wasm.ts), else null. */
+  /** The area in the wasm memory of a CPU with wasm regions (jit-wasm.ts), else null. */
   readonly wasmCore: WasmCore | null;
   eip = 0;
   /** Non-arithmetic EFLAGS bits (and the arithmetic ones while ccOp is None). */
@@ -165,7 +165,7 @@ export class I386Cpu implements Cpu {
     this.bus = ctx.bus;
     this.jit = ctx.engine !== 'interp';
     this.kit = ctx.jit;
-    // Wasm regions (EXPERIMENT, jit-wasm.ts): RAM in a wasm memory and a free area for this CPU.
+    // Wasm regions (jit-wasm.ts): RAM in a wasm memory and a free area for this CPU.
     const wasmRam = ctx.bus.ram.wasm;
     this.wasmCore = this.jit && wasmRam !== undefined && ctx.bus.ram.base === 0 && i386WasmWanted() ? claimWasmArea(wasmRam) : null;
     const area = this.wasmCore;

@@ -15,7 +15,7 @@ export const i386: ArchType = {
   elfClass: 1,
   consoleAddressKeywords: ['EIP', 'eip'],
   memoryHoles: true, // hole pages take the bus path (mmu.ts never gives them fast TLB entries)
-  // EXPERIMENT: regions compiled to WebAssembly (jit-wasm.ts) only when RVOS_JIT_WASM_I386=1.
+  // Regions compiled to WebAssembly (jit-wasm.ts) unless RVOS_JIT_WASM_I386=0 (bus.ts wasmRamWanted decides the RAM).
   get wasmRegions() {
     return i386WasmWanted();
   },

@@ -1,10 +1,11 @@
 /**
- * EXPERIMENT, off by default (RVOS_JIT_WASM_I386=1): the i386 block translator (jit.ts) with
- * WebAssembly as its target instead of JavaScript, for a CPU whose RAM is a wasm memory (the arch
- * then declares `wasmRegions`; src/core/bus.ts createRam). Same blocks and regions (a block follows
- * the fall-through path from a byte reached by a control transfer; a region is the blocks of one
- * page its blocks reach that ran REGION_MEMBER_RUNS times), same entry points (jit.ts Block), same
- * exit protocol (cpu.eip, counts; 1 returned = the interpreter runs the next instruction), so
+ * The i386 block translator (jit.ts) with WebAssembly as its target instead of JavaScript (the
+ * default; RVOS_JIT_WASM_I386=0 keeps the JavaScript regions), for a CPU whose RAM is a wasm memory
+ * (the arch then declares `wasmRegions`; src/core/bus.ts createRam: not with RVOS_JIT_WASM=0 nor in
+ * a process started for huge pages, whose CPUs then run jit.ts's JavaScript regions). Same blocks
+ * and regions (a block follows the fall-through path from a byte reached by a control transfer; a
+ * region is the blocks of one page its blocks reach that ran REGION_MEMBER_RUNS times), same entry
+ * points (jit.ts Block), same exit protocol (cpu.eip, counts; 1 returned = the interpreter runs the next instruction), so
  * cpu.ts runBlock and the code cache cannot tell them apart.
  *
  * The CPU's area in the wasm memory (AREA) holds its eight registers and segment bases (cpu.regs and
@@ -31,7 +32,14 @@
  * first run's extra cost is mostly V8's: 48 modules compiled and instantiated (60-90 ms under the
  * profiler), the encoder, and JS-to-wasm calls through V8's generic wrapper. The pc os boot: equal
  * (main thread 0.48-0.53 s vs 0.54-0.56 s JS, 2 pairs).
+ *
+ * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
+ * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
+ * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
+ * pc os boot to its prompt 1.51 vs 1.48 s (4 pairs: equal), the empty guest 0.31 vs 0.27 s (5 pairs;
+ * its startup trace shows no phase apart, mostly system time).
  */
+import { setFlagsFromString } from 'node:v8';
 import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { DS, SS } from './consts.js';
@@ -40,9 +48,9 @@ import { condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
 import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE } from './mmu.js';
 
-/** Whether i386 regions are compiled to wasm (RVOS_JIT_WASM_I386=1; off by default). */
+/** Whether i386 regions are compiled to wasm (unless RVOS_JIT_WASM_I386=0). */
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.RVOS_JIT_WASM_I386 === '1';
+  return env.RVOS_JIT_WASM_I386 !== '0';
 }
 
 /** Byte offsets in the CPU's area. */
@@ -126,19 +134,22 @@ interface Scanned {
   loops: Array<[number, number]>;
 }
 
-// Host functions (imports, by index).
+// Host functions (imports, by index) and their parameter counts (all i32, one i32 result).
 const COND = 0;
 const WRITTEN = 1;
+const COND_PARAMS = 8;
+const WRITTEN_PARAMS = 6;
 
 /**
  * Translates the block at RAM offset `start` alone, or with `hot` as a region (as jit.ts
  * translateRegion); null when no block starts there, or a region would hold that block only.
  */
 export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean): Region | null {
+  branchHintsOn();
   const blocks = hot === undefined ? [scan(kit, core, u8, start)].filter((b) => b !== null) : scanWasmRegion(kit, core, u8, start, hot);
   if (blocks === null || blocks.length === 0 || (hot !== undefined && blocks.length === 1)) return null;
   const bytes = generateWasmRegion(kit, core, u8, start & ~0xfff, blocks, hot);
-  const fn = boundWasm(kit.wasm.compile(bytes), cpu, core);
+  const fn = boundWasm(kit.wasm.compile(bytes), cpu, kit, core);
   wasmRegionStats.translated++;
   const cover = blocks.flatMap((b) => [b.start, b.end]);
   return { entries: new Map(blocks.map((b) => [b.start, new Block(fn, b.insns, cover, hot !== undefined)])) };
@@ -154,26 +165,80 @@ function scan(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Arra
   return g.block(start);
 }
 
+let hintsOn = false;
+
+/**
+ * Lets V8 read the regions' branch hints (WasmCode.hints: the budget's exit, TLB misses, flagged
+ * pages, a store that dropped a translation, a division that would fault are marked unlikely), once
+ * per process before the first region compiles, as rv32's branchHintsOn (bin/rvos.js sets the flag
+ * as the CLI starts; setting it again is a no-op): V8 lays those paths out of line. The compute
+ * kernel in process (i386-profile.ts --runs 3, 4 interleaved pairs, loaded VM, main-thread CPU):
+ * first run 0.85-0.95 -> 0.60-0.91 s (median 0.91 -> 0.85), best of 3 median 0.52 -> 0.48 s.
+ */
+function branchHintsOn(): void {
+  if (hintsOn) return;
+  hintsOn = true;
+  setFlagsFromString('--experimental-wasm-branch-hinting');
+}
+
 const instances = new WeakMap<WebAssembly.Module, WeakMap<I386Cpu, BlockFn>>();
 
+/** Where the running region's call started (boundWasm sets it, the CPU's `written` reads it). */
+interface CallStart {
+  /** The linear address of the call's page base. */
+  pb: number;
+  /** cpu.ran at the call. */
+  ran0: number;
+}
+
+/** A CPU's host functions as its regions import them, and the state its `written` reads. */
+interface WasmHost {
+  readonly env: { mem: WebAssembly.Memory; cond: WebAssembly.ExportValue; written: WebAssembly.ExportValue };
+  readonly start: CallStart;
+}
+
+const hosts = new WeakMap<I386Cpu, WasmHost>();
+
+/**
+ * The CPU's `cond` and `written`, each a wasm function (of a one-function module) that calls the
+ * JavaScript one: a region importing JavaScript functions had V8 compile a wasm-to-JavaScript
+ * wrapper per module as it was instantiated; a wasm import needs none (as rv32's `written`).
+ */
+function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
+  let host = hosts.get(cpu);
+  if (host !== undefined) return host;
+  const start: CallStart = { pb: 0, ran0: 0 };
+  const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
+    return cpu.wasmStoreHook(o, size, (start.pb + off) >>> 0, (start.pb + nxt) >>> 0, esp, start.ran0 + n) ? 1 : 0;
+  };
+  const forward = (name: string, fn: (...args: number[]) => number | boolean, params: number): WebAssembly.ExportValue => {
+    const { I32 } = kit.wasm;
+    const types = new Array<typeof I32>(params).fill(I32);
+    const c = kit.wasm.code(types, [I32]);
+    for (let i = 0; i < params; i++) c.get(i);
+    c.call(0);
+    const module = kit.wasm.compile(kit.wasm.module(c, [{ name, params: types, results: [I32] }]));
+    return new WebAssembly.Instance(module, { env: { mem: core.memory, [name]: fn } }).exports.run;
+  };
+  host = { env: { mem: core.memory, cond: forward('cond', condOf, COND_PARAMS), written: forward('written', written, WRITTEN_PARAMS) }, start };
+  hosts.set(cpu, host);
+  return host;
+}
+
 /** The module instantiated for `cpu` (once per CPU), wrapped to copy the flag state and leave EIP and the counts. */
-function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, core: WasmCore): BlockFn {
+function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: WasmCore): BlockFn {
   let cpus = instances.get(module);
   if (cpus === undefined) instances.set(module, (cpus = new WeakMap()));
   let fn = cpus.get(cpu);
   if (fn !== undefined) return fn;
   const a = core.area32;
-  let pb = 0, ran0 = 0;
-  const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
-    return cpu.wasmStoreHook(o, size, (pb + off) >>> 0, (pb + nxt) >>> 0, esp, ran0 + n) ? 1 : 0;
-  };
-  const env = { mem: core.memory, cond: condOf, written };
+  const { env, start } = hostFor(cpu, kit, core);
   const run = new WebAssembly.Instance(module, { env }).exports.run as (eip: number, maxSteps: number, at: number) => number;
   fn = (eip, maxSteps, at) => {
     a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
     a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest; a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
-    pb = (eip - at) | 0;
-    ran0 = cpu.ran;
+    const pb = (eip - at) | 0, ran0 = cpu.ran;
+    start.pb = pb; start.ran0 = ran0;
     const ret0 = cpu.retiredCount;
     const steps = run(eip, maxSteps, at);
     cpu.eip = (pb + a[AREA.xo >> 2]) >>> 0;
@@ -202,8 +267,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const g = new Gen(kit, core, u8, pageStart, c, hot, blocks);
   g.region();
   return kit.wasm.module(c, [
-    { name: 'cond', params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] },
-    { name: 'written', params: [I32, I32, I32, I32, I32, I32], results: [I32] },
+    { name: 'cond', params: new Array(COND_PARAMS).fill(I32), results: [I32] },
+    { name: 'written', params: new Array(WRITTEN_PARAMS).fill(I32), results: [I32] },
   ]);
 }
 
@@ -337,7 +402,7 @@ class Gen {
     // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
     const init = this.kit.wasm.code([], []);
     for (const pv of this.siteLocals) init.i32(-1).set(pv);
-    c.bytes.splice(sitesAt, 0, ...init.bytes);
+    c.insert(sitesAt, init.bytes);
     // Epilogue: the steps of the exit, registers and flag state back.
     c.get(this.steps).get(this.xn).op(op.i32_add).set(this.steps);
     for (let i = 0; i < 8; i++) if (this.regsWritten[i]) c.i32(0).get(this.r[i]).mem(op.i32_store, area + AREA.regs + 4 * i);
@@ -421,7 +486,7 @@ class Gen {
     this.curLen = len;
     if (this.emitting) {
       // The budget for a whole pass.
-      c.get(this.steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if();
+      c.get(this.steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);
       this.exit(start & 0xfff, 0);
       c.end();
       this.selfL = c.loop();
@@ -447,13 +512,14 @@ class Gen {
         this.p = mark;
         this.known = known;
         c.bytes.length = bytes;
+        while (c.hints.length > 0 && c.hints[c.hints.length - 1][0] >= bytes) c.hints.pop(); // the left-out instruction's
         this.regsWritten.set(written);
         break;
       }
       if (r === 'loopExit') loopExit = this.p;
       if (this.stores) {
         // A store to a page with flags dropped a translation: the next instruction is the interpreter's.
-        c.get(this.slow).if();
+        c.get(this.slow).if(false);
         this.exit(this.p - this.pageStart, this.k + 1);
         c.end();
       }
@@ -535,7 +601,7 @@ class Gen {
     c.mem(op.i32_load, this.area + AREA.fastTlb);
     c.get(this.l).i32(size === 4 ? ALIGNED_PAGE : -4096).op(op.i32_and).op(op.i32_ne);
     if (size === 2) c.get(this.l).i32(4095).op(op.i32_and).i32(4095).op(op.i32_eq).op(op.i32_or);
-    c.if();
+    c.if(false);
     this.miss();
     c.end();
     // o = the RAM offset.
@@ -593,7 +659,7 @@ class Gen {
     c.else();
     this.tlb(size, this.wk);
     c.get(this.o).get(val).mem(store);
-    c.get(this.o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, this.flagsAt).if();
+    c.get(this.o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, this.flagsAt).if(false);
     c.get(this.o).i32(size).i32(this.off).i32(this.next()).get(this.r[4]).get(this.steps).i32(this.k).op(op.i32_add).call(WRITTEN);
     c.set(this.slow);
     c.else();
@@ -1027,7 +1093,7 @@ class Gen {
   private leaveIfSlow(): void {
     const c = this.c;
     this.stores = false;
-    c.get(this.slow).if();
+    c.get(this.slow).if(false);
     this.exit(this.next(), this.k + 1);
     c.end();
   }
@@ -1149,14 +1215,14 @@ class Gen {
       // INT64_MIN / -1 traps in wasm (and overflows anyway).
       c.get(this.i64a).i64w(0, 0x80000000).op(op.i64_eq).get(this.v).i32(-1).op(op.i32_eq).op(op.i32_and).op(op.i32_or);
     } else c.get(this.r[2]).get(this.v).op(op.i32_ge_u).op(op.i32_or);
-    c.if();
+    c.if(false);
     this.miss();
     c.end();
     const ext = signed ? op.i64_extend_i32_s : op.i64_extend_i32_u;
     if (signed) {
       c.get(this.i64a).get(this.v).op(ext).op(op.i64_div_s).set(this.i64a);
       // Quotient past int32: leave (the interpreter raises #DE); the dividend is rebuilt there from EDX:EAX.
-      c.get(this.i64a).get(this.i64a).op(op.i32_wrap_i64).op(op.i64_extend_i32_s).op(op.i64_ne).if();
+      c.get(this.i64a).get(this.i64a).op(op.i32_wrap_i64).op(op.i64_extend_i32_s).op(op.i64_ne).if(false);
       this.miss();
       c.end();
       c.get(this.r[2]).op(op.i64_extend_i32_u).i64(32).op(op.i64_shl).get(this.r[0]).op(op.i64_extend_i32_u).op(op.i64_or);

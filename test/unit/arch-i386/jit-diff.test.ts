@@ -14,6 +14,10 @@ import { rng } from '../../helpers/rng.js';
 import { enterPaging, HLT, pagedMachine, type PagedMachine } from './paging-machine.js';
 import { EBP, ESI, ESP, FS, GS } from '../../../plugins/arch-i386/src/cpu.js';
 
+// The JavaScript regions (jit.ts), before any machine is built, unless the run or a file importing this one
+// (jit-wasm.test.ts: the wasm regions, the default) chose.
+process.env.RVOS_JIT_WASM_I386 ??= '0';
+
 const CODE = 0x20000;
 const SUB = 0x2f000; // add eax, ecx; ret
 const DATA = 0x40000; // two scratch pages at ESI

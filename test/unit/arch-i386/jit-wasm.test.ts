@@ -1,15 +1,18 @@
 /**
- * The i386 wasm regions (EXPERIMENT, plugins/arch-i386/src/jit-wasm.ts, RVOS_JIT_WASM_I386=1): hot
- * loops against the interpreter (registers, EIP, EFLAGS, counts and the last exception after every
- * slice) for what the wasm code does its own way (DIV/IDIV in i64 leaving before a #DE, conditions
- * the host answers, shifts by CL, a loop inside a block), then the JavaScript translator's tests again
- * with the switch on: its random instruction streams (jit-diff.test.ts, flags included, paging and
- * page faults) and its block and region cases (jit.test.ts). Encodings checked with `llvm-mc
- * -triple=i386 -show-encoding`.
+ * The i386 wasm regions (plugins/arch-i386/src/jit-wasm.ts, the default; RVOS_JIT_WASM_I386=0 turns
+ * them off): hot loops against the interpreter (registers, EIP, EFLAGS, counts and the last exception
+ * after every slice) for what the wasm code does its own way (DIV/IDIV in i64 leaving before a #DE,
+ * conditions the host answers, shifts by CL, a loop inside a block), then the JavaScript translator's
+ * tests again on the wasm regions (those files pin the JavaScript regions unless the importer chose):
+ * its random instruction streams (jit-diff.test.ts, flags included, paging and page faults) and its
+ * block and region cases (jit.test.ts). Encodings checked with `llvm-mc -triple=i386 -show-encoding`.
  */
 import { describe, expect, it } from 'vitest';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
-import { i386WasmWanted, wasmRegionStats } from '../../../plugins/arch-i386/src/jit-wasm.js';
+import { i386WasmWanted, translateWasmRegion, wasmRegionStats } from '../../../plugins/arch-i386/src/jit-wasm.js';
+import { jitKit } from '../../../src/core/jit/index.js';
+import { WasmOp } from '../../../src/core/jit/wasm-module.js';
+import { readHints } from '../../helpers/wasm-hints.js';
 import { HLT, pagedMachine } from './paging-machine.js';
 
 // Before any machine of this file (and of the files imported below) is built.
@@ -40,10 +43,11 @@ function agree(body: number[], regs: Record<number, number>, budget: number) {
   return b;
 }
 
-describe('i386 wasm regions (RVOS_JIT_WASM_I386=1)', () => {
-  it('are on only with the switch', () => {
-    expect(i386WasmWanted({})).toBe(false);
+describe('i386 wasm regions', () => {
+  it('are on unless RVOS_JIT_WASM_I386=0', () => {
+    expect(i386WasmWanted({})).toBe(true);
     expect(i386WasmWanted({ RVOS_JIT_WASM_I386: '1' })).toBe(true);
+    expect(i386WasmWanted({ RVOS_JIT_WASM_I386: '0' })).toBe(false);
   });
 
   it('run a hot loop in wasm with exact counts at every budget', () => {
@@ -101,6 +105,37 @@ describe('i386 wasm regions (RVOS_JIT_WASM_I386=1)', () => {
       expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
       expect(b.view.getUint32(CODE + 8, true)).toBe(0x1234 + 1950);
     }
+  });
+
+  it('tell the host where a store to a watched page is and the count before it (one `written` per CPU, shared by its regions)', () => {
+    // L: mov [esi], eax; add eax, ecx; dec ebx; jnz L, then the same loop again at CODE + 0x100 (a second region
+    // calling the CPU's one `written`), its stores to the next word.
+    const loop = [0x89, 0x06, 0x01, 0xc8, 0x4b, 0x75, 0xf9];
+    const body = [...loop, 0xbb, ...le32(500), 0x83, 0xc6, 0x04, ...new Array(0x100 - 15).fill(0x90), ...loop];
+    const regs = { [EBX]: 500, [ECX]: 3, [ESI]: 0x8000 };
+    const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+    const seen = (m: typeof a) => {
+      const stops: number[][] = [];
+      m.bus.watch(0x8000, 8, () => stops.push([m.cpu.startEip, m.cpu.eip, m.cpu.retired]));
+      return stops;
+    };
+    const sa = seen(a), sb = seen(b);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) expect(b.cpu.run(997)).toBe(a.cpu.run(997));
+    expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(sa).toHaveLength(1000);
+    expect(sb).toEqual(sa);
+  });
+
+  it('mark the rare paths (budget, TLB misses, flagged pages, a dropped translation, a faulting DIV) unlikely, each on an if', () => {
+    // L: mov eax, [esi]; mov [edi], eax; xor edx, edx; div ecx; dec ebx; jnz L
+    const m = machine([0x8b, 0x06, 0x89, 0x07, 0x31, 0xd2, 0xf7, 0xf1, 0x4b, 0x75, 0xf4], 'jit', {});
+    const compiled: Uint8Array[] = []; // the region's module, then the CPU's host functions' (hostFor)
+    const kit = { ...jitKit, wasm: { ...jitKit.wasm, compile: (b: Uint8Array) => jitKit.wasm.compile((compiled.push(b), b)) } };
+    expect(translateWasmRegion(m.cpu, kit, m.cpu.wasmCore!, m.ram.u8, CODE)).not.toBeNull();
+    const { body, hints, hintsFirst } = readHints(compiled[0]);
+    expect(hintsFirst).toBe(true);
+    for (const [off] of hints) expect(body[off]).toBe(WasmOp.if);
+    expect(hints.filter(([, likely]) => likely === 0).length).toBeGreaterThanOrEqual(6);
   });
 
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {

@@ -10,6 +10,10 @@ import { generate, JIT_THRESHOLD, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '..
 import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 
+// The JavaScript regions (jit.ts), before any machine is built, unless the run or a file importing this one
+// (jit-wasm.test.ts: the wasm regions, the default) chose.
+process.env.RVOS_JIT_WASM_I386 ??= '0';
+
 const CODE = 0x20000;
 const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
 
@@ -27,6 +31,10 @@ function machine(body: number[], engine: 'interp' | 'jit', regs: Record<number, 
 const LOOP = [0x01, 0xc8, 0x4b, 0x75, 0xfb];
 
 describe('i386 block translator', () => {
+  it('runs the kind of regions the file chose (JavaScript alone, wasm when jit-wasm.test.ts imports it)', () => {
+    expect(machine(LOOP, 'jit').cpu.wasmCore === null).toBe(process.env.RVOS_JIT_WASM_I386 === '0');
+  });
+
   it('starts no block at an instruction it leaves to the interpreter, and ends a block before one', () => {
     const u8 = new Uint8Array(0x2000);
     u8.set([0xec], 0x100); // IN AL, DX

@@ -139,11 +139,12 @@ describe('RAM in a wasm memory', () => {
     expect(wasmRamWanted({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(true);
   });
 
-  it('is what a machine gets for an arch whose translator uses it (rv32, aarch64 unless RVOS_JIT_WASM_A64=0), not under --engine interp nor for the others', async () => {
-    const before = process.env.RVOS_JIT_WASM;
-    const beforeA64 = process.env.RVOS_JIT_WASM_A64;
+  it('is what a machine gets for an arch whose translator uses it (rv32; aarch64, i386 unless RVOS_JIT_WASM_A64=0 / RVOS_JIT_WASM_I386=0), not under --engine interp', async () => {
+    const names = ['RVOS_JIT_WASM', 'RVOS_JIT_WASM_A64', 'RVOS_JIT_WASM_I386'] as const;
+    const before = names.map((n) => process.env[n]);
     process.env.RVOS_JIT_WASM = '1';
     delete process.env.RVOS_JIT_WASM_A64;
+    delete process.env.RVOS_JIT_WASM_I386;
     try {
       const ramOf = async (board: string, engine?: 'interp' | 'jit') =>
         buildMachine(await builtins(), loadBoard(board), { drives: [], console: new CaptureBackend(), engine }).bus.ram;
@@ -152,14 +153,17 @@ describe('RAM in a wasm memory', () => {
       expect((await ramOf('virt', 'interp')).wasm).toBeUndefined();
       expect((await ramOf('raspi3b')).wasm).toBeDefined();
       expect((await ramOf('raspi3b', 'interp')).wasm).toBeUndefined();
+      expect((await ramOf('pc')).wasm).toBeDefined();
+      expect((await ramOf('pc', 'interp')).wasm).toBeUndefined();
+      process.env.RVOS_JIT_WASM_I386 = '0';
       expect((await ramOf('pc')).wasm).toBeUndefined();
       process.env.RVOS_JIT_WASM_A64 = '0';
       expect((await ramOf('raspi3b')).wasm).toBeUndefined();
     } finally {
-      if (before === undefined) delete process.env.RVOS_JIT_WASM;
-      else process.env.RVOS_JIT_WASM = before;
-      if (beforeA64 === undefined) delete process.env.RVOS_JIT_WASM_A64;
-      else process.env.RVOS_JIT_WASM_A64 = beforeA64;
+      names.forEach((n, i) => {
+        if (before[i] === undefined) delete process.env[n];
+        else process.env[n] = before[i];
+      });
     }
   });
 });
