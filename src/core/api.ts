@@ -65,6 +65,19 @@ export interface WasmRam {
   readonly cpuAreas: number;
   /** Areas claimed so far; CPUs past `cpuAreas` run JavaScript translations. */
   claimed: number;
+  /** The next free CPU area, for a translator whose area takes `bytes` (null when none is left, or they are too small). */
+  claim(bytes: number): WasmArea | null;
+}
+
+/** A CPU's area of a WasmRam (`claim`): the memory and the byte addresses its translated code uses. */
+export interface WasmArea {
+  readonly memory: WebAssembly.Memory;
+  /** Byte address of the CPU's area. */
+  readonly area: number;
+  /** Byte address of the bus's page flags. */
+  readonly flags: number;
+  /** The area as int32 (index = byte offset / 4). */
+  readonly area32: Int32Array;
 }
 
 /** Page-flag bits for RAM pages (4 KiB); a CPU's store fast path calls `bus.ramStoreHook` when non-zero. */

@@ -94,7 +94,20 @@ function wasmMemory(size: number): WasmRam | undefined {
   } catch {
     return undefined;
   }
-  return { memory, flags, cpuArea, cpuAreaSize: WASM_CPU_AREA, cpuAreas: WASM_CPU_AREAS, claimed: 0 };
+  const ram: WasmRam = {
+    memory,
+    flags,
+    cpuArea,
+    cpuAreaSize: WASM_CPU_AREA,
+    cpuAreas: WASM_CPU_AREAS,
+    claimed: 0,
+    claim(bytes) {
+      if (bytes > WASM_CPU_AREA || ram.claimed >= WASM_CPU_AREAS) return null;
+      const area = cpuArea + WASM_CPU_AREA * ram.claimed++;
+      return { memory, area, flags, area32: new Int32Array(memory.buffer, area, bytes >> 2) };
+    },
+  };
+  return ram;
 }
 
 function roundUp(n: number, to: number): number {

@@ -38,7 +38,7 @@
  * 732-750 ms. Built CLI (`RVOS_COMPILED=1 node bin/rvos.js run --board raspi3b --kernel
  * kernels/bench/build/bench-a64.elf --semihosting --headless`, wall incl. start): 1089-1367 vs 841-876 ms.
  */
-import type { JitKit, WasmRam } from '../../../src/core/api.js';
+import type { JitKit, WasmArea, WasmRam } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
 import { FlagKind, type BlockFn, Block, type Insn, isBranch, scanSegments } from './jit.js';
 import { LS_UNPRIV } from './decode.js';
@@ -69,21 +69,12 @@ export const AREA = {
   size: 1024 + TLB_WORDS * 4,
 } as const;
 
-/** Where a core's wasm state lives. */
-export interface WasmCore {
-  readonly memory: WebAssembly.Memory;
-  /** Byte address of the area. */
-  readonly area: number;
-  /** Byte address of the bus's page flags. */
-  readonly flags: number;
-  readonly area32: Int32Array;
-}
+/** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
+export type WasmCore = WasmArea;
 
 /** Takes the next free CPU area of the wasm memory (null when none is left). */
 export function claimWasmArea(ram: WasmRam): WasmCore | null {
-  if (ram.cpuAreaSize < AREA.size || ram.claimed >= ram.cpuAreas) return null;
-  const area = ram.cpuArea + ram.cpuAreaSize * ram.claimed++;
-  return { memory: ram.memory, area, flags: ram.flags, area32: new Int32Array(ram.memory.buffer, area, AREA.size >> 2) };
+  return ram.claim(AREA.size);
 }
 
 /** Ops (with their form) this translator handles; any other ends a region before it. */

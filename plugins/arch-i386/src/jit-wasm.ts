@@ -40,7 +40,7 @@
  * its startup trace shows no phase apart, mostly system time).
  */
 import { setFlagsFromString } from 'node:v8';
-import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
+import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { DS, SS } from './consts.js';
 import { ARITH, CcOp, CF, OF } from './flags.js';
@@ -79,21 +79,12 @@ export const AREA = {
   size: 1024 + 8 * TLB_SIZE * 4,
 } as const;
 
-/** Where a CPU's wasm state lives. */
-export interface WasmCore {
-  readonly memory: WebAssembly.Memory;
-  /** Byte address of the CPU's area. */
-  readonly area: number;
-  /** Byte address of the bus's page flags. */
-  readonly flags: number;
-  readonly area32: Int32Array;
-}
+/** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
+export type WasmCore = WasmArea;
 
-/** Takes the next free CPU area of the wasm memory (null when none is left, or they are too small). */
+/** Takes the next free CPU area of the wasm memory (null when none is left). */
 export function claimWasmArea(ram: WasmRam): WasmCore | null {
-  if (ram.cpuAreaSize < AREA.size || ram.claimed >= ram.cpuAreas) return null;
-  const area = ram.cpuArea + ram.cpuAreaSize * ram.claimed++;
-  return { memory: ram.memory, area, flags: ram.flags, area32: new Int32Array(ram.memory.buffer, area, AREA.size >> 2) };
+  return ram.claim(AREA.size);
 }
 
 /** Counters (tests). */

@@ -54,7 +54,7 @@
  * JavaScript), 15-25 ms compiling them and 5 ms instantiating them on the main thread.
  */
 import { setFlagsFromString } from 'node:v8';
-import type { JitKit, WasmCode, WasmRam } from '../../../src/core/api.js';
+import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { Op } from './execute.js';
 import { TLB_ENTRIES, TLB_MASK } from './mmu.js';
@@ -92,22 +92,12 @@ export const AREA = {
   size: 4096 + 2 * TLB_ENTRIES * 4,
 } as const;
 
-/** Where a hart's wasm state lives: the memory and the byte addresses the generated code uses. */
-export interface WasmHart {
-  readonly memory: WebAssembly.Memory;
-  /** Byte address of the hart's area. */
-  readonly area: number;
-  /** Byte address of the bus's page flags. */
-  readonly flags: number;
-  /** The area as int32 (index = byte offset / 4). */
-  readonly area32: Int32Array;
-}
+/** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
+export type WasmHart = WasmArea;
 
-/** Takes the next free CPU area of the wasm memory for a hart (null when none is left, or they are too small). */
+/** Takes the next free CPU area of the wasm memory (null when none is left). */
 export function claimWasmArea(ram: WasmRam): WasmHart | null {
-  if (ram.cpuAreaSize < AREA.size || ram.claimed >= ram.cpuAreas) return null;
-  const area = ram.cpuArea + ram.cpuAreaSize * ram.claimed++;
-  return { memory: ram.memory, area, flags: ram.flags, area32: new Int32Array(ram.memory.buffer, area, AREA.size >> 2) };
+  return ram.claim(AREA.size);
 }
 
 /** Records the byte addresses of the data TLBs in use, where the regions read them on entry. */

@@ -125,6 +125,17 @@ describe('RAM in a wasm memory', () => {
     expect([bus.pageFlags.byteOffset, bus.pageFlags.length]).toEqual([wasm.flags, size / 4096]);
   });
 
+  it('hands each CPU its own area until they run out, and none to a translator whose area does not fit', () => {
+    const wasm = createRam(0, 0x10000, true).wasm!;
+    expect(wasm.claim(wasm.cpuAreaSize + 4)).toBeNull();
+    const areas = Array.from({ length: wasm.cpuAreas }, () => wasm.claim(256)!);
+    expect(areas.map((a) => a.area)).toEqual(areas.map((_, i) => wasm.cpuArea + i * wasm.cpuAreaSize));
+    expect(areas.every((a) => a.flags === wasm.flags && a.memory === wasm.memory)).toBe(true);
+    expect([areas[1].area32.buffer, areas[1].area32.byteOffset, areas[1].area32.length]).toEqual([wasm.memory.buffer, areas[1].area, 64]);
+    expect(wasm.claim(256)).toBeNull();
+    expect(wasm.claimed).toBe(wasm.cpuAreas);
+  });
+
   it('is an ArrayBuffer without the switch', () => {
     const ram = createRam(0, 0x10000, false);
     expect(ram.wasm).toBeUndefined();
