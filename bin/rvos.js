@@ -10,7 +10,7 @@ const { existsSync, readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-// rvos' V8 flags (src/core/jit/translate.ts noOsr and plugins/arch-rv32/src/jit-wasm.ts branchHintsOn say why), set
+// rvos' V8 flags (src/core/jit/translate.ts noOsr and src/core/jit/wasm-module.ts branchHintsOn say why), set
 // before anything is compiled: a V8 code cache (scripts/cli-loader.cjs) holds a hash of the flags it was made under, and
 // one written after a flag changed would be rejected by every next start.
 require('node:v8').setFlagsFromString('--no-use-osr');

@@ -786,6 +786,8 @@ export interface WasmKit {
   compile(bytes: Uint8Array): WebAssembly.Module;
   /** What `make` builds for `module` and `owner` (a CPU: its instance, a wrapper), made once per pair. */
   instanceFor<T>(module: WebAssembly.Module, owner: object, make: () => T): T;
+  /** `fn` (`params` i32s to an i32) as a wasm function for region modules to import (no wasm-to-JavaScript wrapper per module). */
+  hostFunction(fn: (...args: number[]) => number | boolean, params: number, memory: WebAssembly.Memory): WebAssembly.ExportValue;
 }
 export const ENGINES: readonly Engine[] = ['interp', 'jit'];
 

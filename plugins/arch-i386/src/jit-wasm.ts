@@ -39,7 +39,6 @@
  * pc os boot to its prompt 1.51 vs 1.48 s (4 pairs: equal), the empty guest 0.31 vs 0.27 s (5 pairs;
  * its startup trace shows no phase apart, mostly system time).
  */
-import { setFlagsFromString } from 'node:v8';
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { DS, SS } from './consts.js';
@@ -136,7 +135,6 @@ const WRITTEN_PARAMS = 6;
  * translateRegion); null when no block starts there, or a region would hold that block only.
  */
 export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean): Region | null {
-  branchHintsOn();
   const blocks = hot === undefined ? [scan(kit, core, u8, start)].filter((b) => b !== null) : scanWasmRegion(kit, core, u8, start, hot);
   if (blocks === null || blocks.length === 0 || (hot !== undefined && blocks.length === 1)) return null;
   const bytes = generateWasmRegion(kit, core, u8, start & ~0xfff, blocks, hot);
@@ -156,23 +154,7 @@ function scan(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Arra
   return g.block(start);
 }
 
-let hintsOn = false;
 
-/**
- * Lets V8 read the regions' branch hints (WasmCode.hints: the budget's exit, TLB misses, flagged
- * pages, a store that dropped a translation, a division that would fault are marked unlikely), once
- * per process before the first region compiles, as rv32's branchHintsOn (bin/rvos.js sets the flag
- * as the CLI starts; setting it again is a no-op): V8 lays those paths out of line. The compute
- * kernel in process (i386-profile.ts --runs 3, 4 interleaved pairs, loaded VM, main-thread CPU):
- * first run 0.85-0.95 -> 0.60-0.91 s (median 0.91 -> 0.85), best of 3 median 0.52 -> 0.48 s.
- */
-function branchHintsOn(): void {
-  if (hintsOn) return;
-  hintsOn = true;
-  setFlagsFromString('--experimental-wasm-branch-hinting');
-}
-
-const instances = new WeakMap<WebAssembly.Module, WeakMap<I386Cpu, BlockFn>>();
 
 /** Where the running region's call started (boundWasm sets it, the CPU's `written` reads it). */
 interface CallStart {
@@ -191,9 +173,8 @@ interface WasmHost {
 const hosts = new WeakMap<I386Cpu, WasmHost>();
 
 /**
- * The CPU's `cond` and `written`, each a wasm function (of a one-function module) that calls the
- * JavaScript one: a region importing JavaScript functions had V8 compile a wasm-to-JavaScript
- * wrapper per module as it was instantiated; a wasm import needs none (as rv32's `written`).
+ * The CPU's `cond` and `written`, each a wasm function that calls the JavaScript one
+ * (kit.wasm.hostFunction says why).
  */
 function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
   let host = hosts.get(cpu);
@@ -202,30 +183,28 @@ function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
   const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
     return cpu.wasmStoreHook(o, size, (start.pb + off) >>> 0, (start.pb + nxt) >>> 0, esp, start.ran0 + n) ? 1 : 0;
   };
-  const forward = (name: string, fn: (...args: number[]) => number | boolean, params: number): WebAssembly.ExportValue => {
-    const { I32 } = kit.wasm;
-    const types = new Array<typeof I32>(params).fill(I32);
-    const c = kit.wasm.code(types, [I32]);
-    for (let i = 0; i < params; i++) c.get(i);
-    c.call(0);
-    const module = kit.wasm.compile(kit.wasm.module(c, [{ name, params: types, results: [I32] }]));
-    return new WebAssembly.Instance(module, { env: { mem: core.memory, [name]: fn } }).exports.run;
-  };
-  host = { env: { mem: core.memory, cond: forward('cond', condOf, COND_PARAMS), written: forward('written', written, WRITTEN_PARAMS) }, start };
+  const cond = kit.wasm.hostFunction(condOf, COND_PARAMS, core.memory);
+  host = { env: { mem: core.memory, cond, written: kit.wasm.hostFunction(written, WRITTEN_PARAMS, core.memory) }, start };
   hosts.set(cpu, host);
   return host;
 }
 
-/** The module instantiated for `cpu` (once per CPU), wrapped to copy the flag state and leave EIP and the counts. */
+type RunFn = (eip: number, maxSteps: number, at: number) => number;
+
+/** The module instantiated for `cpu` (once per CPU: kit.wasm.instanceFor), wrapped by copyingState. */
 function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: WasmCore): BlockFn {
-  let cpus = instances.get(module);
-  if (cpus === undefined) instances.set(module, (cpus = new WeakMap()));
-  let fn = cpus.get(cpu);
-  if (fn !== undefined) return fn;
-  const a = core.area32;
-  const { env, start } = hostFor(cpu, kit, core);
-  const run = new WebAssembly.Instance(module, { env }).exports.run as (eip: number, maxSteps: number, at: number) => number;
-  fn = (eip, maxSteps, at) => {
+  return kit.wasm.instanceFor(module, cpu, () => {
+    const host = hostFor(cpu, kit, core);
+    return copyingState(new WebAssembly.Instance(module, { env: host.env }).exports.run as RunFn, cpu, core.area32, host.start);
+  });
+}
+
+/**
+ * `run` wrapped to copy the flag state in and out and leave EIP and the counts. A top-level function, so that
+ * every wrapper shares one closure feedback cell (as rv32's leavingNpc).
+ */
+function copyingState(run: RunFn, cpu: I386Cpu, a: Int32Array, start: CallStart): BlockFn {
+  return (eip, maxSteps, at) => {
     a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
     a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest; a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
     const pb = (eip - at) | 0, ran0 = cpu.ran;
@@ -242,8 +221,6 @@ function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: 
     cpu.flagsRest = (cpu.flagsRest & ~ARITH) | fa;
     return a[AREA.missed >> 2];
   };
-  cpus.set(cpu, fn);
-  return fn;
 }
 
 // Parameters of `run`.

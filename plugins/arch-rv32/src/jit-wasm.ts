@@ -53,7 +53,6 @@
  * /init 601 vs 595 ms, 4 pairs). A first run in the CLI also spends about 30 ms generating modules (cold
  * JavaScript), 15-25 ms compiling them and 5 ms instantiating them on the main thread.
  */
-import { setFlagsFromString } from 'node:v8';
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { Op } from './execute.js';
@@ -114,25 +113,10 @@ export function tellWasmLoadLimit(hart: WasmHart, ramBytes: number): void {
   hart.area32[AREA.loadLimit >> 2] = ramBytes > 3 ? ramBytes - 3 : 0;
 }
 
-let hintsOn = false;
 
-/**
- * Lets V8 read the regions' branch hints (WasmCode.hints: the budget's exit, TLB misses, flagged pages, a zero
- * divisor are marked unlikely), once per process before the first region compiles: TurboFan then lays those paths
- * out of line as deferred code and puts their spills and reloads there instead of in the loops. The compute
- * kernel in process (5 interleaved pairs, loaded 2-core VM): steady state (best of 4 runs) median 228 -> 213 ms
- * CPU, first run within noise. The CLI (bin/rvos.js) sets it as it starts (its V8 code cache is keyed by the
- * flags); setting it again is a no-op. Without it (an engine that lacks the proposal) the section is ignored.
- */
-function branchHintsOn(): void {
-  if (hintsOn) return;
-  hintsOn = true;
-  setFlagsFromString('--experimental-wasm-branch-hinting');
-}
 
 /** Compiles a scanned region to wasm; one Block per block, the entry first (as jit.ts compileRegion). */
 export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blocks: RegionBlock[]): Block[] {
-  branchHintsOn();
   const bytes = generateWasmRegion(kit, hart, blocks, hart.area32[AREA.loadLimit >> 2] !== 0 ? cpu.ramBase : null);
   writtenFor(cpu, kit, hart);
   const fn = boundWasm(kit, kit.wasm.compile(bytes), cpu, hart);
@@ -142,27 +126,18 @@ export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blo
   return blocks.map((b) => new Block(fn, b.insns.length, order.indexOf(b), b.start - entry));
 }
 
-/**
- * Per hart, the `written` its regions import: a wasm function (of a one-function module) that calls the hart's
- * JavaScript one. A region importing a JavaScript function had V8 compile a wasm-to-JavaScript wrapper for each
- * module as it was instantiated; a wasm import needs none (35 modules of a compute run: instantiation median
- * 10 -> 5.5 ms, 10 interleaved pairs).
- */
+/** Per hart, the `written` its regions import, as a wasm function (kit.wasm.hostFunction says why). */
 const hartWritten = new WeakMap<Rv32Cpu, WebAssembly.ExportValue>();
 
 function writtenFor(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart): WebAssembly.ExportValue {
   let fn = hartWritten.get(cpu);
   if (fn === undefined) {
-    const { I32 } = kit.wasm;
-    const c = kit.wasm.code([I32, I32, I32], [I32]);
-    c.get(0).get(1).get(2).call(0);
     const js = (o: number, size: number, inflight: number): number => {
       cpu.inflight = inflight;
       cpu.ramWritten(o, size);
       return cpu.attention ? 1 : 0;
     };
-    const module = kit.wasm.compile(kit.wasm.module(c, [{ name: 'written', params: [I32, I32, I32], results: [I32] }]));
-    fn = new WebAssembly.Instance(module, { env: { mem: hart.memory, written: js } }).exports.run;
+    fn = kit.wasm.hostFunction(js, 3, hart.memory);
     hartWritten.set(cpu, fn);
   }
   return fn;

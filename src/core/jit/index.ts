@@ -5,7 +5,7 @@ import { VirtualClock } from '../clock.js';
 import { EventStream } from '../events.js';
 import { CodeCache } from './code-cache.js';
 import { noOsr, translatorFactory } from './translate.js';
-import { compileWasm, I32, I64, instanceFor, WasmCode, WasmOp, wasmModule } from './wasm-module.js';
+import { compileWasm, hostFunction, I32, I64, instanceFor, WasmCode, WasmOp, wasmModule } from './wasm-module.js';
 
 export const jitKit: JitKit = {
   codeCache: (options) => new CodeCache(options),
@@ -25,5 +25,6 @@ export const jitKit: JitKit = {
     module: wasmModule,
     compile: compileWasm,
     instanceFor,
+    hostFunction,
   },
 };

@@ -6,7 +6,7 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, I32, instanceFor, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { compileWasm, hostFunction, I32, instanceFor, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
@@ -35,6 +35,22 @@ describe('wasm encoder', () => {
     expect(instanceFor(a, cpu1, make)).not.toBe(first);
     expect(instanceFor(b, cpu0, make)).not.toBe(first);
     expect(made).toBe(3);
+  });
+
+  it('hostFunction makes a host callback a wasm function that modules import, passing the arguments and the result', () => {
+    const calls: number[][] = [];
+    const mem = new WebAssembly.Memory({ initial: 1 });
+    const host = hostFunction((a, b, c) => (calls.push([a, b, c]), a * 100 + b * 10 + c), 3, mem);
+    // A wasm export, not the JavaScript function itself (importing it costs no wasm-to-JavaScript wrapper).
+    expect(String(host)).toMatch(/native code/);
+    const code = new WasmCode([I32], [I32]);
+    code.get(0).i32(2).i32(3).call(0);
+    const module = compileWasm(wasmModule(code, [{ name: 'cb', params: [I32, I32, I32], results: [I32] }]));
+    const run = new WebAssembly.Instance(module, { env: { mem, cb: host } }).exports.run as (a: number) => number;
+    expect(run(1)).toBe(123);
+    expect(calls).toEqual([[1, 2, 3]]);
+    expect(hostFunction(() => true, 0, mem) as () => number).toBeTypeOf('function');
+    expect((hostFunction(() => true, 0, mem) as () => number)()).toBe(1);
   });
 
   it('writes LEB128', () => {
