@@ -29,8 +29,12 @@
  * The wrapper function literal sits directly in compileWasmRegion, so that all regions' wrappers
  * share one feedback cell (made inside a per-region closure, likely each warmed up on its own: the
  * compute kernel's steady state measured 748-788 against 497-630 ms CPU, 3 rounds, loaded VM). Anything else leaves the region before the instruction
- * and the interpreter runs it (so no slow path, no fault and no host call happens in wasm code). NZCV is lazy within a block (a condition after SUBS/ADDS/ANDS compares the operands)
- * and computed at every block end and exit.
+ * and the interpreter runs it (so no slow path, no fault and no host call happens in wasm code). NZCV is lazy: a condition after SUBS/ADDS/ANDS in its block compares the operands;
+ * at a block's end it is computed only when a block it may go to reads it before setting it (flagsLiveIn,
+ * a liveness pass over the region's blocks), else only the recorded kind is noted in a local (fk) and the
+ * operands stay in fa/fb; every exit leaves through the epilogue, which computes NZCV from fk, so the
+ * interpreter sees exact flags. (A SUBS; B.NE loop whose head sets the flags again no longer computes
+ * NZCV per pass: in process best-of-3 CPU 361-483 vs 414-603 ms, medians 372 vs 434, 5 interleaved pairs.)
  *
  * Measured on the compute kernel (kernels/bench bench-a64.elf, same output; loaded 2-core VM, JavaScript
  * and wasm processes interleaved, 3 pairs, test/bench/a64-jit.ts 3 runs each): first run wall 1015-1256 ms
@@ -205,6 +209,60 @@ export function basicBlocks(insns: Insn[], entries: number[] = [insns[0].off]): 
   return out;
 }
 
+/** Whether an instruction reads NZCV (B.cond, CSEL and its kinds, CCMP) / sets all of it (CCMP too). */
+function readsFlags(i: Insn): boolean {
+  return i.op === Op.BCOND || i.op === Op.CSEL || i.op === Op.CCMP;
+}
+function setsFlags(i: Insn): boolean {
+  switch (i.op) {
+    case Op.ADDSI:
+    case Op.ANDSI:
+    case Op.CCMP:
+      return true;
+    case Op.ADDSUB_SH:
+    case Op.ADDSUB_EXT:
+      return (i.c & 0x200) !== 0;
+    case Op.LOGIC_SH:
+      return ((i.c >>> 8) & 3) === 3;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Per basic block: whether NZCV is live on entry, i.e. read inside the region before it is set
+ * again on some path from there (exits do not count: they materialize the recorded kind in the
+ * epilogue). BR/BLR/RET back to a segment's entry counts as reading (such blocks always materialize).
+ */
+export function flagsLiveIn(blocks: BasicBlock[], entries: number[]): { liveIn: boolean[]; liveOut: boolean[] } {
+  const index = new Map(blocks.map((b, j) => [b.start, j]));
+  const succ = blocks.map((b) => {
+    const last = b.insns[b.insns.length - 1];
+    const to: number[] = [];
+    if (!isBranch(last.op)) to.push(last.off + 4);
+    else if (last.op === Op.B || last.op === Op.BL) to.push(last.off + last.a);
+    else if (last.op >= Op.BCOND && last.op <= Op.TBNZ) to.push(last.off + last.a, last.off + 4);
+    return to.map((p) => index.get(p)).filter((j): j is number => j !== undefined);
+  });
+  const first = blocks.map((b) => {
+    for (const i of b.insns) {
+      if (readsFlags(i)) return 'read';
+      if (setsFlags(i)) return 'set';
+    }
+    const last = b.insns[b.insns.length - 1];
+    return entries.length > 1 && (last.op === Op.BR || last.op === Op.BLR || last.op === Op.RET) ? 'read' : 'through';
+  });
+  const live = first.map((x) => x === 'read');
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let j = blocks.length - 1; j >= 0; j--) {
+      if (live[j] || first[j] !== 'through' || !succ[j].some((k) => live[k])) continue;
+      live[j] = changed = true;
+    }
+  }
+  return { liveIn: live, liveOut: succ.map((to) => to.some((k) => live[k])) };
+}
+
 /** The bytes of a region's module (tests and compileWasmRegion). */
 export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[], mmuOn = false, entries: number[] = [insns[0].off]): Uint8Array {
   const { op, I32, I64 } = kit.wasm;
@@ -227,6 +285,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const npc = c.local(I64);
   const pg = c.local(I64);
   const f = c.local(I32);
+  /** The kind recorded in fa/fb across block ends and at exits (0, NZCV: f holds them; the epilogue computes f). */
+  const fk = c.local(I32);
   const fa = c.local(I64);
   const fb = c.local(I64);
   const t64 = c.local(I64);
@@ -256,8 +316,11 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const k64 = (v: bigint) => c.i64w(Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n)));
   const imm = (lo: number, hi: number) => c.i64w(lo, hi);
 
-  // Lazy flags: `known` is the kind recorded in fa/fb (NZCV: f holds them).
-  let known: FlagKind = FlagKind.NZCV;
+  // Lazy flags: `known` is the kind recorded in fa/fb (NZCV: f holds them, and fk is 0), or DYN:
+  // the kind is fk's at run time (a block whose predecessors need not compute NZCV: flagsLiveIn).
+  const DYN = -1;
+  const live = flagsLiveIn(blocks, entries);
+  let known: FlagKind | typeof DYN = FlagKind.NZCV;
   /** Computes f from the recorded kind (code only; the generator's state is the caller's). */
   const emitNzcv = (k: FlagKind) => {
     if (k === FlagKind.NZCV) return;
@@ -308,9 +371,29 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       },
     );
   };
+  /** Computes f from the kind in fk (a run-time choice: the epilogue, and a reader of DYN flags). */
+  const emitDynamic = () => {
+    c.get(fk).if();
+    for (const k of [FlagKind.ADD32, FlagKind.SUB32, FlagKind.LOGIC32, FlagKind.ADD64, FlagKind.SUB64, FlagKind.LOGIC64]) {
+      c.get(fk).i32(k).op(op.i32_eq).if();
+      emitNzcv(k);
+      c.end();
+    }
+    c.i32(0).set(fk);
+    c.end();
+  };
   const materialize = () => {
-    emitNzcv(known);
+    if (known === DYN) emitDynamic();
+    else if (known !== FlagKind.NZCV) {
+      emitNzcv(known);
+      c.i32(0).set(fk);
+    }
     known = FlagKind.NZCV;
+  };
+  /** At a block's end: NZCV computed when a block it may go to reads it, else only the kind noted in fk. */
+  const leaveBlock = () => {
+    if (live.liveOut[current]) return materialize();
+    if (known !== DYN && known !== FlagKind.NZCV) c.i32(known).set(fk);
   };
   /** Records a flag-setting result: the operands on the stack were set into fa, fb by the caller. */
   const flagBit = (bit: number) => c.get(f).i32(bit).op(op.i32_shr_u).i32(1).op(op.i32_and);
@@ -405,7 +488,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
 
   /** Leaves with the next pc at page offset `to` (or already in `npc`: null) and `done` steps of the block not counted. */
   const exit = (to: number | null, done: number) => {
-    emitNzcv(known);
+    // The epilogue computes NZCV from the kind in fk.
+    if (known !== DYN && known !== FlagKind.NZCV) c.i32(known).set(fk);
     if (to !== null) c.get(pg).i64(to).op(op.i64_add).set(npc);
     c.i32(done).set(ret).br(exitL);
   };
@@ -424,7 +508,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   blocks.forEach((b, j) => {
     current = j;
     c.end(); // blockL[j]
-    known = FlagKind.NZCV;
+    known = live.liveIn[j] ? FlagKind.NZCV : DYN;
     const len = b.insns.length;
     selfL = multi && b.insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === b.start) ? c.loop() : -1;
     c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if();
@@ -434,7 +518,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     const last = b.insns[len - 1];
     if (!isBranch(last.op)) {
       c.get(steps).i32(len).op(op.i32_add).set(steps);
-      materialize();
+      leaveBlock();
       goto(last.off + 4, true);
     }
     if (selfL >= 0) c.end();
@@ -882,7 +966,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           setReg(30);
         }
         c.get(steps).i32(len).op(op.i32_add).set(steps);
-        materialize();
+        leaveBlock();
         goto(off + a, true);
         break;
       case Op.BCOND:
@@ -903,7 +987,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         }
         c.set(test);
         c.get(steps).i32(len).op(op.i32_add).set(steps);
-        materialize();
+        leaveBlock();
         c.get(test).if();
         goto(off + a);
         c.end();
@@ -952,6 +1036,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     c.i32(0).get(reg[n]).mem(op.i64_store32, area + AREA.xl + 4 * n);
     c.i32(0).get(reg[n]).i64(32).op(op.i64_shr_u).mem(op.i64_store32, area + AREA.xh + 4 * n);
   }
+  emitDynamic();
   c.i32(0).get(f).mem(op.i32_store, area + AREA.nzcv);
   c.i32(0).get(npc).mem(op.i64_store32, area + AREA.npcLo);
   c.i32(0).get(npc).i64(32).op(op.i64_shr_u).mem(op.i64_store32, area + AREA.npcHi);

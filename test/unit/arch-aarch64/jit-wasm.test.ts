@@ -61,6 +61,43 @@ describe('aarch64 wasm regions', () => {
     expect(interp.regs[7]).toBeGreaterThan(0n); // the CSETs counted both ways
   });
 
+  it('computes NZCV where a later block reads it or the region leaves, not at every block end', () => {
+    // Block 0 sets the flags (ADDS), block 2 reads them after a CBNZ (live across blocks); the loop
+    // ends with SUBS; B.NE back to block 0, which sets them again before any read (not computed
+    // there), and the region leaves at its budget's block starts and after the loop with that SUBS's.
+    const program = [
+      A.adds(6, 1, 2, 'lsl', 0, 0),
+      A.cbnz(7, 8),
+      A.addi(8, 8, 1),
+      A.cset(9, 'cs'),
+      A.add(11, 11, 9),
+      A.add(1, 1, 3),
+      A.eor(7, 7, 1),
+      A.ands(10, 1, 2),
+      A.subsi(20, 20, 1),
+      A.bcond('ne', -36),
+      A.b(0),
+    ];
+    const flagRun = (jit: boolean, n: number) => {
+      const m = makeMachine({ jit });
+      m.load(program);
+      m.set(1, 0xfffffff080000000n);
+      m.set(2, 0x7fffffffn);
+      m.set(3, 0x12345679n);
+      m.set(20, 300);
+      const steps = m.run(n);
+      return { m, state: { steps, regs: [1, 6, 7, 8, 9, 10, 11, 20].map((r) => m.x(r)), flags: m.flags(), pc: m.cpu.pc } };
+    };
+    // Budgets that stop the loop at each of its blocks, and one that ends in the B . after it.
+    for (const n of [2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009, 2010, 5000]) {
+      const interp = flagRun(false, n);
+      const jit = flagRun(true, n);
+      expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
+      expect(jit.state, `budget ${n}`).toEqual(interp.state);
+    }
+    expect(flagRun(false, 5000).state.regs[6]).toBeGreaterThan(0n); // x11: CSET CS saw carries
+  });
+
   it('runs loads, stores and pairs with the MMU on through the TLB in the wasm area, as the interpreter', () => {
     const mmuRun = (jit: boolean) => {
       const m = makeMachine({ jit });
