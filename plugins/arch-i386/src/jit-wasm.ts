@@ -100,6 +100,23 @@ const CROSS = { cross: true } as const;
 
 type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | 'cmp8' | 'logic8' | null;
 
+/** The code of a condition under a known flag state (Gen.knownTest emits it). */
+type KnownTest = 'ltu' | 'eq' | 'leu' | 'lts' | 'les' | 'subNeg' | 'no' | 'zero' | 'neg' | 'notPos' | 'bit0' | 'bit7' | 'byteLts' | 'byteLes' | 'zero8' | 'zero8OrBit7' | 'addCarry' | 'addBe';
+
+/**
+ * By known flag state, the test of each condition kind (cc >> 1: O, B, Z, BE, S, P, L, LE) on the
+ * lazy-flag locals ca, cb, cr as that state records them; null where the host answers.
+ */
+const KNOWN_TESTS: Record<Exclude<Known, null>, readonly (KnownTest | null)[]> = {
+  cmp32: [null, 'ltu', 'eq', 'leu', 'subNeg', null, 'lts', 'les'],
+  logic32: ['no', 'no', 'zero', 'zero', 'neg', null, 'neg', 'notPos'],
+  incdec32: [null, null, 'zero', null, 'neg', null, null, null],
+  shift: [null, 'bit0', 'zero', null, 'neg', null, null, null],
+  cmp8: [null, 'ltu', 'eq', 'leu', 'bit7', null, 'byteLts', 'byteLes'],
+  logic8: ['no', 'no', 'zero8', 'zero8', 'bit7', null, 'bit7', 'zero8OrBit7'],
+  add32: [null, 'addCarry', 'zero', 'addBe', 'neg', null, null, null],
+};
+
 interface Rm {
   reg: number;
   /** Register operand, or -1 for memory. */
@@ -715,44 +732,44 @@ class Gen {
   private cond(cc: number): void {
     const c = this.c, op = this.op;
     const kind = cc >> 1;
-    const test = this.knownTest(kind);
-    if (test === null) {
+    if (!this.knownTest(kind)) {
       c.i32(cc).get(this.cop).get(this.ca).get(this.cb).get(this.cr).get(this.cbits).get(this.ck).get(this.fa).call(COND);
       return;
     }
-    test();
     if (cc & 1) c.op(op.i32_eqz);
   }
 
-  /** The code of condition kind `kind` (cc >> 1) under the known flag state, or null (ask the host). */
-  private knownTest(kind: number): (() => void) | null {
+  /**
+   * Emits the test of condition kind `kind` (cc >> 1) under the known flag state (KNOWN_TESTS);
+   * false, emitting nothing, when the host must answer. No closures: it runs for every condition
+   * translated, twice (scan and generate).
+   */
+  private knownTest(kind: number): boolean {
+    const test = this.known === null ? null : KNOWN_TESTS[this.known][kind];
+    if (test === null) return false;
     const c = this.c, op = this.op;
     const { ca, cb, cr } = this;
-    const rel = (x: number, y: number, o: Opcode) => () => void c.get(x).get(y).op(o);
-    const zero = () => void c.get(cr).op(op.i32_eqz);
-    const neg = () => void c.get(cr).i32(0).op(op.i32_lt_s);
-    const no = () => void c.i32(0);
-    const bit7 = () => void c.get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and);
-    const byteRel = (o: Opcode) => () => void c.get(ca).i32(24).op(op.i32_shl).get(cb).i32(24).op(op.i32_shl).op(o);
-    switch (this.known) {
-      case 'cmp32':
-        return [null, rel(ca, cb, op.i32_lt_u), rel(ca, cb, op.i32_eq), rel(ca, cb, op.i32_le_u), () => void c.get(ca).get(cb).op(op.i32_sub).i32(0).op(op.i32_lt_s), null, rel(ca, cb, op.i32_lt_s), rel(ca, cb, op.i32_le_s)][kind];
-      case 'logic32':
-        return [no, no, zero, zero, neg, null, neg, () => void c.get(cr).i32(0).op(op.i32_le_s)][kind];
-      case 'incdec32':
-        return [null, null, zero, null, neg, null, null, null][kind];
-      case 'shift':
-        return [null, () => void c.get(ca).i32(1).op(op.i32_and), zero, null, neg, null, null, null][kind];
-      case 'cmp8':
-        return [null, rel(ca, cb, op.i32_lt_u), rel(ca, cb, op.i32_eq), rel(ca, cb, op.i32_le_u), bit7, null, byteRel(op.i32_lt_s), byteRel(op.i32_le_s)][kind];
-      case 'logic8':
-        return [no, no, () => void c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz), () => void c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz), bit7, null, bit7,
-          () => void c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz).get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or)][kind];
-      case 'add32':
-        return [null, rel(cr, ca, op.i32_lt_u), zero, () => void c.get(cr).get(ca).op(op.i32_lt_u).get(cr).op(op.i32_eqz).op(op.i32_or), neg, null, null, null][kind];
-      default:
-        return null;
+    switch (test) {
+      case 'ltu': c.get(ca).get(cb).op(op.i32_lt_u); break;
+      case 'eq': c.get(ca).get(cb).op(op.i32_eq); break;
+      case 'leu': c.get(ca).get(cb).op(op.i32_le_u); break;
+      case 'lts': c.get(ca).get(cb).op(op.i32_lt_s); break;
+      case 'les': c.get(ca).get(cb).op(op.i32_le_s); break;
+      case 'subNeg': c.get(ca).get(cb).op(op.i32_sub).i32(0).op(op.i32_lt_s); break;
+      case 'no': c.i32(0); break;
+      case 'zero': c.get(cr).op(op.i32_eqz); break;
+      case 'neg': c.get(cr).i32(0).op(op.i32_lt_s); break;
+      case 'notPos': c.get(cr).i32(0).op(op.i32_le_s); break;
+      case 'bit0': c.get(ca).i32(1).op(op.i32_and); break;
+      case 'bit7': c.get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and); break;
+      case 'byteLts': c.get(ca).i32(24).op(op.i32_shl).get(cb).i32(24).op(op.i32_shl).op(op.i32_lt_s); break;
+      case 'byteLes': c.get(ca).i32(24).op(op.i32_shl).get(cb).i32(24).op(op.i32_shl).op(op.i32_le_s); break;
+      case 'zero8': c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz); break;
+      case 'zero8OrBit7': c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz).get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or); break;
+      case 'addCarry': c.get(cr).get(ca).op(op.i32_lt_u); break;
+      case 'addBe': c.get(cr).get(ca).op(op.i32_lt_u).get(cr).op(op.i32_eqz).op(op.i32_or); break;
     }
+    return true;
   }
 
   /**

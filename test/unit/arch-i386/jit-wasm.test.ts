@@ -2,7 +2,8 @@
  * The i386 wasm regions (plugins/arch-i386/src/jit-wasm.ts, the default; RVOS_JIT_WASM_I386=0 turns
  * them off): hot loops against the interpreter (registers, EIP, EFLAGS, counts and the last exception
  * after every slice) for what the wasm code does its own way (DIV/IDIV in i64 leaving before a #DE,
- * conditions the host answers, shifts by CL, a loop inside a block), then the JavaScript translator's
+ * every condition under each known flag state, conditions the host answers, shifts by CL, a loop inside a
+ * block), then the JavaScript translator's
  * tests again on the wasm regions (those files pin the JavaScript regions unless the importer chose):
  * its random instruction streams (jit-diff.test.ts, flags included, paging and page faults) and its
  * block and region cases (jit.test.ts). Encodings checked with `llvm-mc -triple=i386 -show-encoding`.
@@ -73,6 +74,21 @@ describe('i386 wasm regions', () => {
     const over = [0xba, ...le32(0), 0x89, 0xf0, 0xf7, 0xfb, 0x46, 0x4f, 0x75, 0xf3];
     const b = agree(over, { [EBX]: 1, [ESI]: 0x7fffffff - 200, [EDI]: 1000 }, 50);
     expect(b.cpu.lastException?.vector).toBe(0);
+  });
+
+  it('test every condition under each known flag state (32- and 8-bit CMP, ADD, AND, TEST, INC, SHL) as the interpreter', () => {
+    // Per op (cmp eax, ebx; add eax, ebx; and eax, ebx; inc eax; shl eax, 1; cmp al, bl; and al, bl; test al, bl),
+    // L: for each cc: op; setcc cl; lea esi, [ecx + esi * 2] (each answer in its own bit); then add edx, 0x9e3779b9; EAX and EBX = two bit fields of EDX
+    // sign-extended, -2..1 (equal operands, zero and negative results: every condition both ways); dec edi;
+    // jnz L (rel32). One block (56 instructions): all in wasm.
+    const ops = [[0x39, 0xd8], [0x01, 0xd8], [0x21, 0xd8], [0x40], [0xd1, 0xe0], [0x38, 0xd8], [0x20, 0xd8], [0x84, 0xd8]];
+    for (const op of ops) {
+      const body: number[] = [];
+      for (let cc = 0; cc < 16; cc++) body.push(...op, 0x0f, 0x90 + cc, 0xc1, 0x8d, 0x34, 0x71);
+      body.push(0x81, 0xc2, ...le32(0x9e3779b9), 0x89, 0xd0, 0xc1, 0xf8, 0x1e, 0x89, 0xd3, 0xc1, 0xe3, 0x02, 0xc1, 0xfb, 0x1e, 0x4f);
+      body.push(0x0f, 0x85, ...le32(-(body.length + 6)));
+      for (const budget of [97, 5000]) agree(body, { [EDX]: 0x12345678, [EDI]: 300 }, budget);
+    }
   });
 
   it('ask the host for conditions the translation does not know (parity, after ADC), as the interpreter answers', () => {
