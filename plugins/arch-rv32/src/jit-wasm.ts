@@ -118,7 +118,6 @@ export function tellWasmLoadLimit(hart: WasmHart, ramBytes: number): void {
 /** Compiles a scanned region to wasm; one Block per block, the entry first (as jit.ts compileRegion). */
 export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blocks: RegionBlock[]): Block[] {
   const bytes = generateWasmRegion(kit, hart, blocks, hart.area32[AREA.loadLimit >> 2] !== 0 ? cpu.ramBase : null);
-  writtenFor(cpu, kit, hart);
   const fn = boundWasm(kit, kit.wasm.compile(bytes), cpu, hart);
   rememberShape(blocks);
   const order = blockOrder(blocks);
@@ -146,7 +145,7 @@ function writtenFor(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart): WebAssembly.Expo
 /** The module instantiated for `cpu` (once per hart: kit.wasm.instanceFor), wrapped by leavingNpc. */
 function boundWasm(kit: JitKit, module: WebAssembly.Module, cpu: Rv32Cpu, hart: WasmHart): BlockFn {
   return kit.wasm.instanceFor(module, cpu, () => {
-    const instance = new WebAssembly.Instance(module, { env: { mem: hart.memory, written: hartWritten.get(cpu)! } });
+    const instance = new WebAssembly.Instance(module, { env: { mem: hart.memory, written: writtenFor(cpu, kit, hart) } });
     return leavingNpc(instance.exports.run as BlockFn, cpu, hart.area32);
   });
 }
