@@ -21,7 +21,8 @@
  * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
  * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
  * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
- * to a page without flags: with the MMU off at the address less the RAM base, with it on through the
+ * to a page without flags (range and alignment in one compare: the RAM offset rotated right by the
+ * alignment's shift against a bound per access shape, ((limit - bytes) >> shift) + 1): with the MMU off at the address less the RAM base, with it on through the
  * data TLB, whose entries live in the area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs
  * the access's fast permission bit at this EL, which the wrapper writes to the area per call; a pair
  * must end in its page). A region has one function per kind, made when first run in it
@@ -35,6 +36,15 @@
  * operands stay in fa/fb; every exit leaves through the epilogue, which computes NZCV from fk, so the
  * interpreter sees exact flags. (A SUBS; B.NE loop whose head sets the flags again no longer computes
  * NZCV per pass: in process best-of-3 CPU 361-483 vs 414-603 ms, medians 372 vs 434, 5 interleaved pairs.)
+ * The prologue passes each register's 64-bit value (and the bounds, pc's page) through a store and a
+ * load in the area's scratch (`pinned`): built from the area's two words by pure operations, TurboFan
+ * rebuilt it at every use inside a loop (it hoists nothing out of a loop that may be left first, and
+ * every block may leave by its budget), both halves live across the loop. Rare paths (the budget's
+ * exit, a TLB miss, an access off the fast path, a page with flags) carry branch hints. TurboFan's code
+ * for the compute kernel's sieve loop (STRB; ADD; CMP; B.HI) went from 35 to 28 x86 instructions per
+ * pass, for its quicksort scan loops (LDR post-index; ADD; CMP; B.LO) from 33 to about 18 (V8 now
+ * unrolls them twice); steady state in process (best of 4 runs, 3 interleaved rounds, loaded VM)
+ * 334/367/330 -> 277/316/319 ms CPU.
  *
  * Measured on the compute kernel (kernels/bench bench-a64.elf, same output; loaded 2-core VM, JavaScript
  * and wasm processes interleaved, 3 pairs, test/bench/a64-jit.ts 3 runs each): first run wall 1015-1256 ms
@@ -68,6 +78,8 @@ export const AREA = {
   /** The TLB's fast permission bit of a read and of a write at this EL (tlb.ts; written per call with the MMU on). */
   fastRead: REG_COUNT * 8 + 16,
   fastWrite: REG_COUNT * 8 + 20,
+  /** 8-byte slots a region's prologue passes values through (generateWasmRegion `pinned`): registers, pc's page, bounds. */
+  scratch: 512,
   /** The data TLB's entries (cpu.tlb's arrays are views of them: tlb.ts TLB_WORDS). */
   tlb: 1024,
   size: 1024 + TLB_WORDS * 4,
@@ -297,7 +309,14 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const u32 = c.local(I32);
   const o = c.local(I64);
   const w = c.local(I32);
-  const limit = c.local(I64);
+  /** Per access shape (bytes << 3 | alignment shift): the local holding its bound (fastOffset). */
+  const bounds = new Map<number, number>();
+  const bound = (bytes: number, shift: number) => {
+    const key = (bytes << 3) | shift;
+    let l = bounds.get(key);
+    if (l === undefined) bounds.set(key, (l = c.local(I64)));
+    return l;
+  };
 
   /** LDP's second value, a non-flag-setting ADD/SUB's operand. */
   const p2 = c.local(I64);
@@ -511,7 +530,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     known = live.liveIn[j] ? FlagKind.NZCV : DYN;
     const len = b.insns.length;
     selfL = multi && b.insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === b.start) ? c.loop() : -1;
-    c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if();
+    c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);
     exit(b.start, 0);
     c.end();
     b.insns.forEach((ins, k) => emit(ins, k, len));
@@ -657,7 +676,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       c.i32(0).mem(op.i32_load, area + (store ? AREA.fastWrite : AREA.fastRead)).op(op.i32_and).op(op.i32_eqz).op(op.i32_or);
       // A pair may end in the next page (an aligned single access cannot).
       if (bytes > align) c.get(o).op(op.i32_wrap_i64).i32(0xfff).op(op.i32_and).i32(0x1000 - bytes).op(op.i32_gt_u).op(op.i32_or);
-      c.if();
+      c.if(false);
       c.i64(-1).set(o).else();
       c.get(t32).mem(op.i64_load32_u, area + AREA.tlb + 12 * TLB_SIZE).get(o).i64(0xfff).op(op.i64_and).op(op.i64_add).set(o);
       c.end();
@@ -666,10 +685,13 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       k64(BigInt(ramBase));
       c.op(op.i64_sub).set(o);
     }
-    c.get(o).get(limit).op(op.i64_ge_u);
-    c.get(o).i64(bytes).op(op.i64_add).get(limit).op(op.i64_gt_u).op(op.i32_or);
-    if (align > 1) c.get(o).op(op.i32_wrap_i64).i32(align - 1).op(op.i32_and).op(op.i32_or);
-    c.if();
+    // o + bytes > limit, or o not aligned: one compare. Rotated right by the alignment's shift, an
+    // unaligned offset has its low bits on top (far above any bound), an aligned one is o >> shift,
+    // which exceeds (limit - bytes) >> shift exactly when o exceeds limit - bytes.
+    const shift = 31 - Math.clz32(align);
+    c.get(o);
+    if (shift > 0) c.i64(shift).op(op.i64_rotr);
+    c.get(bound(bytes, shift)).op(op.i64_ge_u).if(false);
     exit(off, k);
     c.end();
     c.get(o).op(op.i32_wrap_i64).set(w);
@@ -677,7 +699,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       // A page with flags (code, a watcher): the interpreter stores there.
       c.get(w).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags);
       if (bytes > 1) c.get(w).i32(bytes - 1).op(op.i32_add).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags).op(op.i32_or);
-      c.if();
+      c.if(false);
       exit(off, k);
       c.end();
     }
@@ -1020,17 +1042,40 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     }
   }
 
-  // Prologue (spliced in before the body: branches are relative): the registers, pc's page, flags, limit.
+  // Prologue (spliced in before the body: branches are relative): the registers, the bounds, pc's page, flags.
   const pro = kit.wasm.code([], []);
+  /**
+   * Sets local `l` to the i64 on the stack (above its area address, 0) through scratch slot `slot` of
+   * the area: a store and a load, so that TurboFan computes the value here, once. Computed by pure
+   * operations from the area's words, it would be recomputed at its uses inside a loop (V8 hoists
+   * nothing out of a loop that may be left before the use: the budget's and accesses' exits), both
+   * words of a register live across the loop and spilled.
+   */
+  const pinned = (slot: number, l: number) => {
+    pro.mem(op.i64_store, area + AREA.scratch + 8 * slot);
+    pro.i32(0).mem(op.i64_load, area + AREA.scratch + 8 * slot).set(l);
+  };
   reg.forEach((l, n) => {
     if (l === undefined) return;
+    pro.i32(0);
     pro.i32(0).mem(op.i64_load32_u, area + AREA.xl + 4 * n);
-    pro.i32(0).mem(op.i64_load32_u, area + AREA.xh + 4 * n).i64(32).op(op.i64_shl).op(op.i64_or).set(l);
+    pro.i32(0).mem(op.i64_load32_u, area + AREA.xh + 4 * n).i64(32).op(op.i64_shl).op(op.i64_or);
+    pinned(n, l);
   });
-  pro.get(PC_HI).op(op.i64_extend_i32_u).i64(32).op(op.i64_shl).get(PC_LO).op(op.i64_extend_i32_u).op(op.i64_or).i64(-4096).op(op.i64_and).set(pg);
+  // The fast path's bounds (fastOffset): ((limit - bytes) >> shift) + 1, 0 when the limit is below bytes.
+  [...bounds].forEach(([key, l], j) => {
+    const bytes = key >> 3;
+    const shift = key & 7;
+    pro.i32(0);
+    pro.i32(0).mem(op.i64_load32_u, area + AREA.limit).set(t64);
+    pro.get(t64).i64(bytes).op(op.i64_sub).i64(shift).op(op.i64_shr_u).i64(1).op(op.i64_add);
+    pro.i64(0).get(t64).i64(bytes).op(op.i64_ge_u).op(op.select);
+    pinned(REG_COUNT + 1 + j, l);
+  });
+  pro.i32(0).get(PC_HI).op(op.i64_extend_i32_u).i64(32).op(op.i64_shl).get(PC_LO).op(op.i64_extend_i32_u).op(op.i64_or).i64(-4096).op(op.i64_and);
+  pinned(REG_COUNT, pg);
   pro.i32(0).mem(op.i32_load, area + AREA.nzcv).set(f);
-  pro.i32(0).mem(op.i64_load32_u, area + AREA.limit).set(limit);
-  c.bytes.splice(bodyAt, 0, ...pro.bytes);
+  c.insert(bodyAt, pro.bytes);
   // Epilogue: registers written, NZCV, the next pc, the steps.
   for (const n of written) {
     c.i32(0).get(reg[n]).mem(op.i64_store32, area + AREA.xl + 4 * n);

@@ -158,6 +158,57 @@ describe('aarch64 wasm regions', () => {
     expect(m.x(20)).toBe(0n);
   });
 
+  it('runs an access in the fast path exactly when it ends within the limit, aligned (one compare per access)', () => {
+    // One access of each shape per instruction, each with its own base register; the loop's region is
+    // called directly with one base moved to an edge: it runs the pass, or leaves before that access.
+    const program = [
+      A.ldrb(2, 1),
+      A.ldrh(3, 4),
+      A.ldrw(5, 6),
+      A.ldr(7, 8),
+      A.ldp(9, 10, 11, 0, 'offset', 0),
+      A.ldp(12, 13, 14),
+      A.strb(2, 15),
+      A.strh(3, 16),
+      A.subsi(20, 20, 1),
+      A.bcond('ne', -36),
+      A.b(0),
+    ];
+    const access: Array<[base: number, bytes: number, align: number]> = [[1, 1, 1], [4, 2, 2], [6, 4, 4], [8, 8, 8], [11, 8, 4], [14, 16, 8], [15, 1, 1], [16, 2, 2]];
+    const m = makeMachine({ jit: true });
+    m.load(program);
+    const safe = () => access.forEach(([base], k) => m.set(base, DATA + 0x100 * k));
+    safe();
+    m.set(20, 3000);
+    m.run(10 * 3000);
+    const page = (m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    const block = page.entries[(CODE & 0xfff) >>> 2];
+    expect(block?.fn?.name, 'the loop is a wasm region').toBe('wasmRegion');
+    const pass = (limit: number, base = -1, at = 0) => {
+      safe();
+      if (base >= 0) m.set(base, at);
+      m.set(20, 1);
+      m.cpu.ramFastLimit = limit;
+      m.cpu.pc = CODE;
+      return block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 10, 0);
+    };
+    const limit = m.cpu.ramSize;
+    expect(pass(limit)).toBe(10);
+    access.forEach(([base, bytes, align], k) => {
+      expect(pass(limit, base, limit - bytes), `access ${k} ending at the limit`).toBe(10);
+      expect(pass(limit, base, limit - bytes + align), `access ${k} past the limit`).toBe(k);
+      if (align > 1) expect(pass(limit, base, DATA + align / 2), `access ${k} unaligned`).toBe(k);
+      expect(pass(limit, base, -align), `access ${k} below RAM`).toBe(k);
+    });
+    // Limits below an access's size (0 while watching): accesses that fit run, the others leave.
+    expect(pass(0)).toBe(0);
+    for (const k of [0, 1, 2]) m.set(access[k][0], 0);
+    m.set(20, 1);
+    m.cpu.ramFastLimit = 4;
+    expect(block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 10, 0), 'bytes 0-3 in the fast path, not 0-7').toBe(3);
+    m.cpu.ramFastLimit = limit;
+  });
+
   it('translates bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH as the interpreter computes them', () => {
     // Each form in a loop that varies its operands (x1 += x3, x2 ^= x1 rotated); the interpreter's results are the reference.
     const forms: Array<[string, number]> = [];
