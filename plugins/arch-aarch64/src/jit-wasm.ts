@@ -36,6 +36,9 @@
  * operands stay in fa/fb; every exit leaves through the epilogue, which computes NZCV from fk, so the
  * interpreter sees exact flags. (A SUBS; B.NE loop whose head sets the flags again no longer computes
  * NZCV per pass: in process best-of-3 CPU 361-483 vs 414-603 ms, medians 372 vs 434, 5 interleaved pairs.)
+ * A block whose ways in all leave the same kind knows it statically (flagKindsIn, a forward pass), and
+ * its predecessors need not note it in fk: one store per pass less in the quicksort scan loops (their
+ * region's constant stores 15 -> 8), within noise in time.
  * The prologue passes each register's 64-bit value (and the bounds, pc's page) through a store and a
  * load in the area's scratch (`pinned`): built from the area's two words by pure operations, TurboFan
  * rebuilt it at every use inside a loop (it hoists nothing out of a loop that may be left first, and
@@ -241,14 +244,37 @@ function setsFlags(i: Insn): boolean {
   }
 }
 
-/**
- * Per basic block: whether NZCV is live on entry, i.e. read inside the region before it is set
- * again on some path from there (exits do not count: they materialize the recorded kind in the
- * epilogue). BR/BLR/RET back to a segment's entry counts as reading (such blocks always materialize).
- */
-export function flagsLiveIn(blocks: BasicBlock[], entries: number[]): { liveIn: boolean[]; liveOut: boolean[] } {
+/** The kind a flag-setting instruction records (setsFlags; CCMP: NZCV itself). */
+function kindSet(i: Insn): FlagKind {
+  switch (i.op) {
+    case Op.ADDSI:
+      return i.c === 1 ? (i.sf ? FlagKind.SUB64 : FlagKind.SUB32) : i.sf ? FlagKind.ADD64 : FlagKind.ADD32;
+    case Op.ADDSUB_SH:
+    case Op.ADDSUB_EXT:
+      return (i.c & 0x100) !== 0 ? (i.sf ? FlagKind.SUB64 : FlagKind.SUB32) : i.sf ? FlagKind.ADD64 : FlagKind.ADD32;
+    case Op.ANDSI:
+    case Op.LOGIC_SH:
+      return i.sf ? FlagKind.LOGIC64 : FlagKind.LOGIC32;
+    default:
+      return FlagKind.NZCV;
+  }
+}
+
+/** A kind only known at run time (in the local fk): the blocks before disagree. */
+const DYN = -1;
+type KnownKind = FlagKind | typeof DYN;
+
+/** Whether condition `cc` tests the recorded operands of kind `k` directly (else NZCV is computed first: cond()). */
+function directCond(k: KnownKind, cc: number): boolean {
+  const c3 = cc >>> 1;
+  if (c3 === 7 || k === FlagKind.LOGIC32 || k === FlagKind.LOGIC64) return true;
+  return (k === FlagKind.SUB32 || k === FlagKind.SUB64) && c3 !== 2 && c3 !== 3;
+}
+
+/** The blocks control may go to from each block's end inside the region (indexes). */
+function successors(blocks: BasicBlock[]): number[][] {
   const index = new Map(blocks.map((b, j) => [b.start, j]));
-  const succ = blocks.map((b) => {
+  return blocks.map((b) => {
     const last = b.insns[b.insns.length - 1];
     const to: number[] = [];
     if (!isBranch(last.op)) to.push(last.off + 4);
@@ -256,6 +282,52 @@ export function flagsLiveIn(blocks: BasicBlock[], entries: number[]): { liveIn: 
     else if (last.op >= Op.BCOND && last.op <= Op.TBNZ) to.push(last.off + last.a, last.off + 4);
     return to.map((p) => index.get(p)).filter((j): j is number => j !== undefined);
   });
+}
+
+/** The kind known at the end of block `b` (before leaving it) that starts with kind `k`. */
+function kindAtEnd(b: BasicBlock, k: KnownKind): KnownKind {
+  for (const i of b.insns) {
+    if (readsFlags(i) && !directCond(k, i.c & 15)) k = FlagKind.NZCV;
+    if (setsFlags(i)) k = kindSet(i);
+  }
+  return k;
+}
+
+/**
+ * Per basic block: the flag kind known when it starts (static: every way in leaves that kind, the
+ * operands in fa/fb; DYN: the kind in fk), as generateWasmRegion's blocks leave them: an entry
+ * starts with NZCV, a block ends with the kind of its last flag setter (NZCV after CCMP, a
+ * condition not tested directly, or materialized for a block that reads it: liveOut). A block
+ * whose successors all know the kind need not note it in fk (a store per pass in a loop).
+ */
+export function flagKindsIn(blocks: BasicBlock[], entries: number[], liveOut: boolean[], succ = successors(blocks)): KnownKind[] {
+  const TOP = -2;
+  const kin: number[] = blocks.map((b) => (entries.includes(b.start) ? FlagKind.NZCV : TOP));
+  const meet = (x: number, y: number) => (x === TOP ? y : x === y ? x : DYN);
+  for (let changed = true; changed; ) {
+    changed = false;
+    blocks.forEach((b, j) => {
+      if (kin[j] === TOP) return;
+      const k = liveOut[j] ? FlagKind.NZCV : kindAtEnd(b, kin[j]);
+      for (const t of succ[j]) {
+        const m = meet(kin[t], k);
+        if (m !== kin[t]) {
+          kin[t] = m;
+          changed = true;
+        }
+      }
+    });
+  }
+  // Blocks not reached from an entry inside the region (none, as scanned) start unknown.
+  return kin.map((k) => (k === TOP ? DYN : k));
+}
+
+/**
+ * Per basic block: whether NZCV is live on entry, i.e. read inside the region before it is set
+ * again on some path from there (exits do not count: they materialize the recorded kind in the
+ * epilogue). BR/BLR/RET back to a segment's entry counts as reading (such blocks always materialize).
+ */
+export function flagsLiveIn(blocks: BasicBlock[], entries: number[], succ = successors(blocks)): { liveIn: boolean[]; liveOut: boolean[] } {
   const first = blocks.map((b) => {
     for (const i of b.insns) {
       if (readsFlags(i)) return 'read';
@@ -336,10 +408,12 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const imm = (lo: number, hi: number) => c.i64w(lo, hi);
 
   // Lazy flags: `known` is the kind recorded in fa/fb (NZCV: f holds them, and fk is 0), or DYN:
-  // the kind is fk's at run time (a block whose predecessors need not compute NZCV: flagsLiveIn).
-  const DYN = -1;
-  const live = flagsLiveIn(blocks, entries);
-  let known: FlagKind | typeof DYN = FlagKind.NZCV;
+  // the kind is fk's at run time (a block whose predecessors need not compute NZCV: flagsLiveIn,
+  // and leave different kinds: flagKindsIn).
+  const succ = successors(blocks);
+  const live = flagsLiveIn(blocks, entries, succ);
+  const kindsIn = flagKindsIn(blocks, entries, live.liveOut, succ);
+  let known: KnownKind = FlagKind.NZCV;
   /** Computes f from the recorded kind (code only; the generator's state is the caller's). */
   const emitNzcv = (k: FlagKind) => {
     if (k === FlagKind.NZCV) return;
@@ -409,10 +483,15 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     }
     known = FlagKind.NZCV;
   };
-  /** At a block's end: NZCV computed when a block it may go to reads it, else only the kind noted in fk. */
+  /**
+   * At a block's end: NZCV computed when a block it may go to reads it, else the kind noted in fk
+   * for a block that goes on with the kind in fk (one that knows it statically does not read fk).
+   */
   const leaveBlock = () => {
     if (live.liveOut[current]) return materialize();
-    if (known !== DYN && known !== FlagKind.NZCV) c.i32(known).set(fk);
+    // flagKindsIn must have foreseen this block's kind (its successors' rely on it).
+    if (known !== kindAtEnd(blocks[current], kindsIn[current])) throw new Error('aarch64 wasm jit: flag kinds out of step');
+    if (known !== DYN && known !== FlagKind.NZCV && succ[current].some((t) => kindsIn[t] === DYN)) c.i32(known).set(fk);
   };
   /** Records a flag-setting result: the operands on the stack were set into fa, fb by the caller. */
   const flagBit = (bit: number) => c.get(f).i32(bit).op(op.i32_shr_u).i32(1).op(op.i32_and);
@@ -527,7 +606,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   blocks.forEach((b, j) => {
     current = j;
     c.end(); // blockL[j]
-    known = live.liveIn[j] ? FlagKind.NZCV : DYN;
+    known = kindsIn[j];
     const len = b.insns.length;
     selfL = multi && b.insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === b.start) ? c.loop() : -1;
     c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);

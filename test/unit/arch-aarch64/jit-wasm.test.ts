@@ -98,6 +98,37 @@ describe('aarch64 wasm regions', () => {
     expect(flagRun(false, 5000).state.regs[6]).toBeGreaterThan(0n); // x11: CSET CS saw carries
   });
 
+  it('notes the flag kind for a block entered with different kinds, not for one whose ways in agree', () => {
+    // Block 0 (SUBS; TBZ) goes to block 2 (ANDS), whose only way in leaves SUB64 (known there), or
+    // straight to block 4, entered with SUB64 or LOGIC64 (the kind noted in fk on both ways). Budgets
+    // stop the loop at each block: the flags left must be the interpreter's.
+    const program = [
+      A.subsi(20, 20, 1),
+      A.tbz(1, 0, 12),
+      A.ands(5, 1, 2),
+      A.addi(6, 6, 1),
+      A.add(1, 1, 3),
+      A.cbnz(20, -20),
+      A.b(0),
+    ];
+    const kindRun = (jit: boolean, n: number) => {
+      const m = makeMachine({ jit });
+      m.load(program);
+      m.set(1, 0x8000000000000001n);
+      m.set(2, 0xf0000000000000f1n);
+      m.set(3, 0x4000000000000003n);
+      m.set(20, 600);
+      const steps = m.run(n);
+      return { m, state: { steps, regs: [1, 5, 6, 20].map((r) => m.x(r)), flags: m.flags(), pc: m.cpu.pc } };
+    };
+    for (let n = 2000; n < 2012; n++) {
+      const interp = kindRun(false, n);
+      const jit = kindRun(true, n);
+      expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
+      expect(jit.state, `budget ${n}`).toEqual(interp.state);
+    }
+  });
+
   it('runs loads, stores and pairs with the MMU on through the TLB in the wasm area, as the interpreter', () => {
     const mmuRun = (jit: boolean) => {
       const m = makeMachine({ jit });
