@@ -67,6 +67,17 @@ export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.RVOS_JIT_WASM_A64 !== '0';
 }
 
+/**
+ * compileWork (cpu.ts compileBlockAt) of a core with wasm regions: none beyond the arrival thresholds,
+ * as arch-rv32's (V8 compiles a wasm function in one fast pass, Liftoff, and tiers it up in the
+ * background; no bytecode phase to wait out); the CPU's first `firstWork` instructions are still
+ * interpreted, so the raspi3b OS boot (218 K instructions to its prompt) translates nothing either way.
+ * The compute kernel interprets 1.04 M instead of 2.48 M instructions and translates 29 regions
+ * instead of 23; its first run in process, main-thread CPU, 10 interleaved pairs at load 3-6: median
+ * 429 -> 392 ms (lower in 7 pairs), wall median 731 -> 677 ms.
+ */
+export const WASM_COMPILE_WORK = 0;
+
 /** Byte offsets in the core's area. */
 export const AREA = {
   /** Low words of X0-X30, XZR, SP, the sink (cpu.xl). */
