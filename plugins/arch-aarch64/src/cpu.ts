@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, scanWasmRegion, WASM_COMPILE_WORK, type WasmCore } from './jit-wasm.js';
+import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, WASM_COMPILE_WORK, type WasmCore } from './jit-wasm.js';
 import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -724,7 +724,7 @@ export class A64Cpu implements Cpu {
     if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return undefined;
     // A wasm region where its translator takes the entry (its segments), else a JavaScript one.
-    const wasm = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_BLOCK) : [];
+    const wasm = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_WASM_REGION) : [];
     const region = wasm.length > 0 ? { insns: wasm[0], all: wasm.flat(), entries: wasm.map((sg) => sg[0].off), source: '' } : scanRegion(this, code, idx);
     const { all } = region;
     const blocks = wasm.length > 0 ? compileWasmRegion(this, this.kit, this.wasmCore!, wasm) : compileRegion(this, this.kit, region);

@@ -14,7 +14,7 @@
  * bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH (from 32-bit pieces: wasm has no 64x64->128 product),
  * branches, CSEL/CCMP, MUL/DIV, loads, stores and pairs; not ADC/SBC, RBIT/REV nor system, FP/SIMD,
  * exclusive or unprivileged accesses) reachable from the entry
- * in its page, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
+ * in its page, up to MAX_WASM_REGION instructions, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
  * loopEnd; a recursive function's segments: its entry, return sites and loop heads, each a Block
  * that starts the function at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
  * into basic blocks that are the targets of one `br_table` inside a `loop` (as
@@ -77,6 +77,16 @@ export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
  * 429 -> 392 ms (lower in 7 pairs), wall median 731 -> 677 ms.
  */
 export const WASM_COMPILE_WORK = 0;
+
+/**
+ * Largest wasm region, in instructions (jit.ts MAX_BLOCK, 128, bounds the JavaScript regions, whose
+ * source V8 would not optimize past a size; a wasm function has no such limit). The compute kernel's
+ * unrolled loops (CRC: 163 instructions, the random fill: 353) are one region each instead of two
+ * and three, entered once per loop instead of once per pass and piece (29 -> 25 regions). In process,
+ * 5 interleaved pairs at load ~5: steady state (best of 3) median 328 -> 304 ms CPU (lower in 4 pairs),
+ * first run 615 -> 597 ms.
+ */
+export const MAX_WASM_REGION = 384;
 
 /** Byte offsets in the core's area. */
 export const AREA = {

@@ -11,7 +11,8 @@ import { CODE, DATA, makeMachine, VECTORS } from './machine.js';
 import * as T from './mmu-tables.js';
 import { AF, PageTables } from './mmu-tables.js';
 import { SYSREG_SCTLR_EL1 } from '../../../plugins/arch-aarch64/src/sysregs.js';
-import type { Block } from '../../../plugins/arch-aarch64/src/jit.js';
+import { type Block, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
+import { MAX_WASM_REGION } from '../../../plugins/arch-aarch64/src/jit-wasm.js';
 import type { CodePage } from '../../../src/core/jit/code-cache.js';
 
 const loop = [
@@ -238,6 +239,28 @@ describe('aarch64 wasm regions', () => {
     m.cpu.ramFastLimit = 4;
     expect(block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 10, 0), 'bytes 0-3 in the fast path, not 0-7').toBe(3);
     m.cpu.ramFastLimit = limit;
+  });
+
+  it('runs a loop longer than a JavaScript region (MAX_BLOCK) as one wasm region, whole passes per call', () => {
+    const body = 2 * MAX_BLOCK;
+    const program = [...Array.from({ length: body }, (_, k) => A.addi(1 + (k % 8), 1 + (k % 8), k + 1)), A.subsi(20, 20, 1), A.bcond('ne', -(body + 1) * 4), A.b(0)];
+    expect(body + 2).toBeLessThanOrEqual(MAX_WASM_REGION);
+    const once = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      m.load(program);
+      m.set(20, 200);
+      m.run((body + 2) * 200);
+      return m;
+    };
+    const interp = once(false);
+    const m = once(true);
+    expect([1, 2, 3, 8, 20].map((r) => m.x(r))).toEqual([1, 2, 3, 8, 20].map((r) => interp.x(r)));
+    const page = (m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    const block = page.entries[(CODE & 0xfff) >>> 2];
+    expect(block?.fn?.name, 'the loop is a wasm region').toBe('wasmRegion');
+    m.set(20, 3);
+    m.cpu.pc = CODE;
+    expect(block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 10_000, 0), 'three passes in one call').toBe(3 * (body + 2));
   });
 
   it('translates bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH as the interpreter computes them', () => {
