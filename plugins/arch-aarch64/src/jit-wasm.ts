@@ -13,8 +13,8 @@
  * A region is the instructions this translator handles (wasmTranslatable: the integer ALU with the
  * bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH (from 32-bit pieces: wasm has no 64x64->128 product),
  * branches, CSEL/CCMP, MUL/DIV, loads, stores and pairs; not ADC/SBC, RBIT/REV nor system, FP/SIMD,
- * exclusive or unprivileged accesses) reachable from the entry
- * in its page, up to MAX_WASM_REGION instructions, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
+ * exclusive or unprivileged accesses) reachable from the entry in its page, up to MAX_WASM_REGION
+ * instructions, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
  * loopEnd; a recursive function's segments: its entry, return sites and loop heads, each a Block
  * that starts the function at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
  * into basic blocks that are the targets of one `br_table` inside a `loop` (as
@@ -22,10 +22,10 @@
  * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
  * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
  * to a page without flags (range and alignment in one compare: the RAM offset rotated right by the
- * alignment's shift against a bound per access shape, ((limit - bytes) >> shift) + 1): with the MMU off at the address less the RAM base, with it on through the
- * data TLB, whose entries live in the area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs
- * the access's fast permission bit at this EL, which the wrapper writes to the area per call; a pair
- * must end in its page). A region has one function per kind, made when first run in it
+ * alignment's shift against a bound per access shape, ((limit - bytes) >> shift) + 1): with the MMU
+ * off at the address less the RAM base, with it on through the data TLB, whose entries live in the
+ * area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs the access's fast permission bit at
+ * this EL, which the wrapper writes to the area per call; a pair must end in its page). A region has one function per kind, made when first run in it
  * (compileWasmRegion), so that code run with the MMU off tests nothing more per access than before.
  * The wrapper function literal sits directly in compileWasmRegion, so that all regions' wrappers
  * share one feedback cell (made inside a per-region closure, likely each warmed up on its own: the
