@@ -693,7 +693,7 @@ export class A64Cpu implements Cpu {
    * itself, heads a longer loop (headsLoop) or starts the page (HOT_THRESHOLD otherwise) and enough times to have run about `compileWork`
    * instructions in the interpreter (arrivals x its instructions): V8's compiles of a
    * new function cost milliseconds that code run a few thousand times (an OS booting) never repays.
-   * No entry is scanned before compileWork / MAX_BLOCK arrivals (COMPILE_WORK's before firstWork; a region of MAX_BLOCK
+   * No entry is scanned before compileWork / MAX_BLOCK arrivals (a region of MAX_BLOCK
    * instructions' share): most entries a boot reaches JIT_THRESHOLD times never get there, and a
    * scan allocates (the raspi3b OS boot scanned about a hundred entries for the one it translated).
    * No region is translated before the CPU has retired `firstWork` instructions (FIRST_WORK_FACTOR x COMPILE_WORK).
@@ -704,11 +704,7 @@ export class A64Cpu implements Cpu {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
     const slot = idx >>> 2;
-    // Before the CPU's first `firstWork` instructions (when nothing is translated), at least that
-    // share of COMPILE_WORK: a core without a compile-work wait (wasm regions) scans no more entries
-    // of an OS boot than one with it.
-    const scanWork = this.retired < this.firstWork ? Math.max(this.compileWork, this.firstWork / FIRST_WORK_FACTOR) : this.compileWork;
-    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(scanWork / MAX_BLOCK))) return undefined;
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(this.compileWork / MAX_BLOCK))) return undefined;
     const segments = scanSegments(this, code, idx);
     if (segments.length === 0) return NO_BLOCK;
     const size = segments.reduce((n, sg) => n + sg.length, 0);

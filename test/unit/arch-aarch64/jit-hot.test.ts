@@ -96,17 +96,6 @@ describe('aarch64 translator: when to translate', () => {
     expect(page.arrivals(slot)).toBe(1100);
   });
 
-  it('without a compile-work wait (wasm regions), scans no entry before the CPU has retired firstWork either', () => {
-    const { jit, interp } = machines(50_000, 10);
-    jit.cpu.compileWork = 0;
-    step(jit, interp, 4 + 4 * 100);
-    const page = (jit.cpu as unknown as { codePages: CodeCache<unknown> }).codePages.peek((CODE - RAM_BASE) >>> 12)!;
-    const slot = 16 >>> 2;
-    // The wait of a region of MAX_BLOCK instructions' share of firstWork / FIRST_WORK_FACTOR, as with compileWork.
-    expect(page.warm[slot]).toBe(1);
-    expect(page.waited[slot]).toBe(Math.ceil(WORK / MAX_BLOCK) - JIT_THRESHOLD);
-  });
-
   it('an outer loop around a translated inner loop waits size / fresh times longer (it would translate the inner loop again)', () => {
     // outer: movz x4, #1000; inner: x1++, x4--, b.ne inner; x3++, x2--, b.ne outer. The inner loop
     // (3 of the outer region's 7 instructions) is translated first; the outer entry then needs
