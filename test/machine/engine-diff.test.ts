@@ -88,7 +88,6 @@ async function runUnder(engine: Engine, c: Case): Promise<Outcome> {
   // rv32 harts compile at their arrival thresholds alone, as before COMPILE_WORK, so that the
   // comparison covers translated code on short runs too.
   for (const cpu of m.machine.cpus) if ('compileWork' in cpu) (cpu as { compileWork: number }).compileWork = 0;
-  for (const cpu of m.machine.cpus) if ('firstWork' in cpu) (cpu as { firstWork: number }).firstWork = 0;
   try {
     if (input) m.type(input);
     const typed = lines ? typeAtPrompts(m.session.console!, lines, prompt ?? '$ ') : () => 0;

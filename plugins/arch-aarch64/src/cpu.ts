@@ -17,7 +17,7 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, WASM_COMPILE_WORK, type WasmCore } from './jit-wasm.js';
+import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
 import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -161,13 +161,8 @@ export class A64Cpu implements Cpu {
   private readonly noHeat = new Int16Array(1024);
   /** Arrivals before a block that does not loop on itself is translated (jit.ts; tests lower it). */
   hotThreshold = HOT_THRESHOLD;
-  /**
-   * Interpreted instructions from a region's entry before it is translated (compileBlockAt; tests set 0):
-   * COMPILE_WORK, WASM_COMPILE_WORK for a core with wasm regions (set by the constructor).
-   */
+  /** Interpreted instructions from a region's entry before it is translated (compileBlockAt; tests set 0). */
   compileWork = COMPILE_WORK;
-  /** Instructions retired before the first translation (compileBlockAt; tests set 0). */
-  firstWork = COMPILE_WORK * FIRST_WORK_FACTOR;
   /** Next pc after a translated block returns. */
   npcLo = 0;
   npcHi = 0;
@@ -231,7 +226,6 @@ export class A64Cpu implements Cpu {
     this.kit = ctx.jit;
     // Wasm regions (jit-wasm.ts): RAM in a wasm memory and a free area for this core.
     this.wasmCore = this.jit && ram.wasm !== undefined && a64WasmWanted() ? claimWasmArea(ram.wasm) : null;
-    if (this.wasmCore !== null) this.compileWork = WASM_COMPILE_WORK;
     const regs = this.wasmCore?.area32;
     this.xl = regs ? regs.subarray(AREA.xl >> 2, (AREA.xl >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);
     this.xh = regs ? regs.subarray(AREA.xh >> 2, (AREA.xh >> 2) + REG_COUNT) : new Int32Array(REG_COUNT);
@@ -696,7 +690,7 @@ export class A64Cpu implements Cpu {
    * No entry is scanned before compileWork / MAX_BLOCK arrivals (a region of MAX_BLOCK
    * instructions' share): most entries a boot reaches JIT_THRESHOLD times never get there, and a
    * scan allocates (the raspi3b OS boot scanned about a hundred entries for the one it translated).
-   * No region is translated before the CPU has retired `firstWork` instructions (FIRST_WORK_FACTOR x COMPILE_WORK).
+   * No region is translated before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions.
    * The waits are counted exactly (code-cache.ts waitForArrivals; `warm` counts them, RUN_ON: none).
    * NO_BLOCK where no block can start.
    */
@@ -718,9 +712,9 @@ export class A64Cpu implements Cpu {
     // times, with its middle and outer loops, each time running slower for a while).
     const fresh = Math.max(1, size - retranslated(segments[0], (off) => page.entries[off >>> 2]?.fn != null));
     let needed = Math.max(threshold, Math.ceil((this.compileWork * size) / (fresh * fresh)));
-    // Before the CPU's first `firstWork` instructions, wait (at least) until this entry alone could
-    // have run the rest (dispatch() sets `inflight`: `retired` is exact).
-    const early = this.firstWork - this.retired;
+    // Before the CPU's first FIRST_WORK_FACTOR x compileWork instructions, wait (at least) until
+    // this entry alone could have run the rest (dispatch() sets `inflight`: `retired` is exact).
+    const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;
     if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return undefined;
     // A wasm region where its translator takes the entry (its segments), else a JavaScript one.

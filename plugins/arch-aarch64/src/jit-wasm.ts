@@ -68,23 +68,12 @@ export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * compileWork (cpu.ts compileBlockAt) of a core with wasm regions: none beyond the arrival thresholds,
- * as arch-rv32's (V8 compiles a wasm function in one fast pass, Liftoff, and tiers it up in the
- * background; no bytecode phase to wait out); the CPU's first `firstWork` instructions are still
- * interpreted, so the raspi3b OS boot (218 K instructions to its prompt) translates nothing either way.
- * The compute kernel interprets 1.04 M instead of 2.48 M instructions and translates 29 regions
- * instead of 23; its first run in process, main-thread CPU, 10 interleaved pairs at load 3-6: median
- * 429 -> 392 ms (lower in 7 pairs), wall median 731 -> 677 ms.
- */
-export const WASM_COMPILE_WORK = 0;
-
-/**
  * Largest wasm region, in instructions (jit.ts MAX_BLOCK, 128, bounds the JavaScript regions, whose
  * source V8 would not optimize past a size; a wasm function has no such limit). The compute kernel's
  * unrolled loops (CRC: 163 instructions, the random fill: 353) are one region each instead of two
- * and three, entered once per loop instead of once per pass and piece (29 -> 25 regions). In process,
- * 5 interleaved pairs at load ~5: steady state (best of 3) median 328 -> 304 ms CPU (lower in 4 pairs),
- * first run 615 -> 597 ms.
+ * and three, entered once per loop instead of once per pass and piece. In process (measured with the
+ * compile-work wait off: 29 -> 25 regions), 5 interleaved pairs at load ~5: steady state (best of 3)
+ * median 328 -> 304 ms CPU (lower in 4 pairs), first run 615 -> 597 ms.
  */
 export const MAX_WASM_REGION = 384;
 

@@ -1,16 +1,13 @@
 /**
  * When the aarch64 translator translates (cpu.ts compileBlockAt): an entry once the interpreter has
- * run about `compileWork` instructions from it (none beyond the thresholds with wasm regions), none
- * before the CPU has retired `firstWork` instructions (FIRST_WORK_FACTOR x COMPILE_WORK), no scan before compileWork / MAX_BLOCK arrivals; arrivals counted once
+ * run about `compileWork` instructions from it, none before the CPU has retired FIRST_WORK_FACTOR x
+ * compileWork instructions, no scan before compileWork / MAX_BLOCK arrivals; arrivals counted once
  * each, wherever the interpreter counts them. Instruction counts and state are the interpreter's
  * either way.
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { COMPILE_WORK, FIRST_WORK_FACTOR, JIT_THRESHOLD, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
-import { WASM_COMPILE_WORK } from '../../../plugins/arch-aarch64/src/jit-wasm.js';
-import type { A64Cpu } from '../../../plugins/arch-aarch64/src/cpu.js';
-import { startMachine } from '../../../src/testing/machine.js';
+import { FIRST_WORK_FACTOR, JIT_THRESHOLD, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
 import type { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { type A64Machine, CODE, makeMachine, RAM_BASE } from './machine.js';
 
@@ -35,7 +32,6 @@ function machines(n1: number, n2: number) {
   const jit = makeMachine();
   const interp = makeMachine({ jit: false });
   jit.cpu.compileWork = WORK;
-  jit.cpu.firstWork = WORK * FIRST_WORK_FACTOR;
   for (const m of [jit, interp]) m.load(twoLoops(n1, n2));
   return { jit, interp };
 }
@@ -64,25 +60,6 @@ describe('aarch64 translator: when to translate', () => {
     expect(jit.x(5)).toBe(20_000n);
   });
 
-  it('with wasm regions: no compileWork wait, but nothing translated before the CPU has retired firstWork', async () => {
-    const m = await startMachine({ kernel: 'kernels/bench/build/empty-a64.elf', board: 'raspi3b', session: { engine: 'jit', semihosting: true, semihostingOut: () => {} } });
-    const cpu = m.machine.cpus[0] as A64Cpu;
-    expect(cpu.wasmCore).not.toBeNull();
-    expect([cpu.compileWork, cpu.firstWork]).toEqual([WASM_COMPILE_WORK, COMPILE_WORK * FIRST_WORK_FACTOR]);
-    await m.close();
-    // That policy on two loops: loop1 translated once the CPU has retired firstWork, loop2 at its threshold.
-    const { jit, interp } = machines(50_000, 20_000);
-    jit.cpu.compileWork = 0;
-    step(jit, interp, 4 + 4 * 39_000);
-    expect(jit.cpu.blocksCompiled).toBe(0);
-    step(jit, interp, 4 * 3_000);
-    expect(jit.cpu.blocksCompiled).toBe(1);
-    step(jit, interp, 4 * 8_000 + 4 + 4 * (JIT_THRESHOLD + 2));
-    expect(jit.cpu.blocksCompiled).toBe(2);
-    step(jit, interp, 4 * (20_000 - JIT_THRESHOLD - 2) + 1);
-    expect(jit.x(5)).toBe(20_000n);
-  });
-
   it('counts each arrival once and scans no entry before compileWork / MAX_BLOCK arrivals', () => {
     const { jit, interp } = machines(50_000, 10);
     step(jit, interp, 4 + 4 * 100); // 100 arrivals at loop1's head (its branch back taken 100 times)
@@ -107,7 +84,6 @@ describe('aarch64 translator: when to translate', () => {
     const jit = makeMachine();
     const interp = makeMachine({ jit: false });
     jit.cpu.compileWork = WORK;
-    jit.cpu.firstWork = WORK * FIRST_WORK_FACTOR;
     for (const m of [jit, interp]) m.load(code);
     const pass = 1 + 3 * 1000 + 3;
     step(jit, interp, setup.length + pass * 5_000);
