@@ -154,6 +154,26 @@ describe('i386 wasm regions', () => {
     expect(hints.filter(([, likely]) => likely === 0).length).toBeGreaterThanOrEqual(6);
   });
 
+  it('emit a block alone without a scan: its length patched in at its end, emitted again for each loop inside it', () => {
+    // L0: inc esi; L1: add eax, ecx; dec ebx; jnz L1; mov ebx, 5; L2: add esi, ecx; dec edx; jnz L2; mov edx, 3;
+    // dec edi; jnz L0. One block (the loop on its start ends it) with two loops inside.
+    const body = [0x46, 0x01, 0xc8, 0x4b, 0x75, 0xfb, 0xbb, ...le32(5), 0x01, 0xce, 0x4a, 0x75, 0xfb, 0xba, ...le32(3), 0x4f, 0x75, 0xe8];
+    const regs = { [EBX]: 5, [EDX]: 3, [EDI]: 300, [ECX]: 7 };
+    const m = machine(body, 'jit', regs);
+    const before = wasmRegionStats.innerLoopRestarts;
+    const block = translateWasmRegion(m.cpu, jitKit, m.cpu.wasmCore!, m.ram.u8, CODE)?.entries.get(CODE & 0xfff);
+    expect(block?.len).toBe(11);
+    expect(wasmRegionStats.innerLoopRestarts - before).toBe(2);
+    // Budgets below a pass, inside the inner loops and past them: the patched lengths decide where it stops.
+    for (const budget of [1, 4, 10, 11, 12, 37, 1000]) agree(body, regs, budget);
+    // No block where the first instruction is not translated (CPUID): nothing compiled.
+    const compiled: Uint8Array[] = [];
+    const kit = { ...jitKit, wasm: { ...jitKit.wasm, compile: (b: Uint8Array) => jitKit.wasm.compile((compiled.push(b), b)) } };
+    m.bus.dmaWrite(CODE + 0x100, Uint8Array.from([0x0f, 0xa2, 0x40]));
+    expect(translateWasmRegion(m.cpu, kit, m.cpu.wasmCore!, m.ram.u8, CODE + 0x100)).toBeNull();
+    expect(compiled).toEqual([]);
+  });
+
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
     // shl eax, cl; setc dl; add esi, edx; shr ebx, cl; seto dh; sar edi, cl; sete dl; add esi, edx; inc ecx; and ecx, 63 (reads CL: 0..63); cmp ecx, 40; jne start
     const body = [0xd3, 0xe0, 0x0f, 0x92, 0xc2, 0x01, 0xd6, 0xd3, 0xeb, 0x0f, 0x90, 0xc6, 0xd3, 0xff, 0x0f, 0x94, 0xc2, 0x01, 0xd6,
