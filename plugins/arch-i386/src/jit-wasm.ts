@@ -33,11 +33,17 @@
  * profiler), the encoder, and JS-to-wasm calls through V8's generic wrapper. The pc os boot: equal
  * (main thread 0.48-0.53 s vs 0.54-0.56 s JS, 2 pairs).
  *
- * A block alone (the first translation of a start) is emitted in one pass, its length patched into the
- * budget checks at its end (generateWasmBlock); a region's blocks are scanned first (collectRegion
- * needs their targets). Compute kernel, built CLI, main-thread CPU in the translator over 6
- * interleaved runs: emitting (scan + code + module bytes) median 34 -> 27 ms of 112 -> 95 ms with
- * compiling and instantiating (48 modules, about 1 ms of V8's each).
+ * A block's first translation (at JIT_THRESHOLD) takes the page's warm starts (jit.ts warmStarts)
+ * into its module, as blocks that go to each other directly (generateWasmBlocks; cpu.ts stores them
+ * as aliases, and a hot region counts them as run, the dispatcher not seeing them): V8 spends about
+ * 1 ms on each module. Those blocks are emitted in one pass, their lengths patched into the budget
+ * checks at their ends; a loop found inside one has them emitted once more with it known. A
+ * region's blocks are scanned first (collectRegion needs their targets). Measured with the built CLI
+ * (main-thread CPU in the translator, interleaved runs, loaded VM): one-pass blocks, compute kernel,
+ * emitting median 34 -> 27 ms, with compiling and instantiating 112 -> 95 ms (6 runs); warm starts
+ * then 48 -> 24 modules, translation 100 -> 78 ms (5 pairs), block calls 82518 -> 43963; the pc os
+ * boot 102 -> 55 modules, 178 -> 155 ms (4 pairs, in process), its main thread equal (0.52 vs 0.51 s).
+ * The whole run's wall and CPU stayed within the noise (12 CLI pairs: CPU median 1.04 vs 1.03 s).
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
@@ -96,7 +102,7 @@ export function claimWasmArea(ram: WasmRam): WasmCore | null {
 export const wasmRegionStats = {
   /** Blocks and regions translated to wasm. */
   translated: 0,
-  /** Blocks alone emitted again with a loop inside them found (generateWasmBlock). */
+  /** Blocks alone emitted again with the loops inside them found (generateWasmBlocks). */
   innerLoopRestarts: 0,
 };
 
@@ -108,11 +114,7 @@ const CROSS = { cross: true } as const;
 
 /** Scanned.insns of a block emitted without a scan (generateWasmBlock): its length is known at its end. */
 const OPEN = -1;
-/** Thrown by an OPEN block at a loop inside it its emission did not open at the head. */
-class InnerLoop {
-  constructor(readonly loop: [number, number]) {}
-}
-/** Thrown by an OPEN block whose first instruction is not translated. */
+/** Thrown by the first OPEN block when its first instruction is not translated. */
 const EMPTY = { empty: true } as const;
 
 type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | 'cmp8' | 'logic8' | null;
@@ -165,19 +167,20 @@ const COND_PARAMS = 8;
 const WRITTEN_PARAMS = 6;
 
 /**
- * Translates the block at RAM offset `start` alone, or with `hot` as a region (as jit.ts
- * translateRegion); null when no block starts there, or a region would hold that block only.
+ * Translates the block at RAM offset `start` alone (with the blocks at page offsets `warm` in the
+ * same module: generateWasmBlocks), or with `hot` as a region (as jit.ts translateRegion); null when
+ * no block starts there, or a region would hold that block only.
  */
-export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean): Region | null {
+export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean, warm: readonly number[] = []): Region | null {
   let made: Generated | null;
   if (hot === undefined) {
-    made = generateWasmBlock(kit, core, u8, start);
+    made = generateWasmBlocks(kit, core, u8, start, warm);
   } else {
     const scanned = scanWasmRegion(kit, core, u8, start, hot);
     made = scanned === null || scanned.length < 2 ? null : generate(kit, core, u8, start & ~0xfff, scanned, hot);
   }
   if (made === null) return null;
-  const { blocks, bytes } = made;
+  const blocks = made.blocks.filter((b) => b.insns > 0), bytes = made.bytes;
   const fn = boundWasm(kit.wasm.compile(bytes), cpu, kit, core);
   wasmRegionStats.translated++;
   const cover = blocks.flatMap((b) => [b.start, b.end]);
@@ -185,23 +188,28 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
 }
 
 /**
- * The module of the block at RAM offset `start` alone, emitted without a scan (which would emit its
- * code once more: a block's code is most of the first run's translation cost); null when no block
- * starts there. A loop inside the block (whose head opens a wasm `loop` before the head's code) is
- * found at its back edge: the block is emitted again with that loop known.
+ * The module of the block at RAM offset `start` and those at page offsets `warm` (starts that will
+ * likely be translated soon: one module instead of several, V8 spending about 1 ms on each), each
+ * emitted without a scan (which would emit its code once more: a block's code is most of the first
+ * run's translation cost), as blocks alone (no end at another's start) that go to each other
+ * directly; null when no block starts at `start`. A warm start no block can start at leaves at once
+ * (insns 0: no entry). A loop inside a block (whose head opens a wasm `loop` before the head's code)
+ * is found at its back edge, which then leaves: the blocks are emitted again with the loops found.
  */
-function generateWasmBlock(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, start: number): Generated | null {
-  const open: Scanned = { start: start & 0xfff, insns: OPEN, end: 0, targets: [], loops: [] };
-  for (;;) {
+function generateWasmBlocks(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, start: number, warm: readonly number[]): Generated | null {
+  const open = [start & 0xfff, ...warm].map((at): Scanned => ({ start: at, insns: OPEN, end: 0, targets: [], loops: [] }));
+  for (let pass = 0; ; pass++) {
+    let made: Generated;
     try {
-      return generate(kit, core, u8, start & ~0xfff, [open]);
+      made = generate(kit, core, u8, start & ~0xfff, open);
     } catch (e) {
       if (e === EMPTY) return null;
-      if (!(e instanceof InnerLoop)) throw e;
-      if (open.loops.some(([h, t]) => h === e.loop[0] && t === e.loop[1])) throw new Error('i386 wasm jit: an inner loop not opened');
-      open.loops.push(e.loop);
-      wasmRegionStats.innerLoopRestarts++;
+      throw e;
     }
+    if (made.unopened.length === 0) return made;
+    if (pass > 0) throw new Error('i386 wasm jit: an inner loop not opened');
+    for (const [j, head, tail] of made.unopened) open[j].loops.push([head, tail]);
+    wasmRegionStats.innerLoopRestarts++;
   }
 }
 
@@ -293,6 +301,8 @@ const AT = 2;
 interface Generated {
   blocks: Scanned[];
   bytes: Uint8Array;
+  /** OPEN blocks' loops inside them, not opened: [block, head, tail]. */
+  unopened: readonly [number, number, number][];
 }
 
 /** The bytes of the region module of scanned `blocks` (page at RAM offset `pageStart`). */
@@ -310,7 +320,7 @@ function generate(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8
     { name: 'cond', params: new Array(COND_PARAMS).fill(I32), results: [I32] },
     { name: 'written', params: new Array(WRITTEN_PARAMS).fill(I32), results: [I32] },
   ]);
-  return { blocks: emitted, bytes };
+  return { blocks: emitted, bytes, unopened: g.unopened };
 }
 
 /** Compiles blocks to wasm: scanning (no function: `c` a scratch) or emitting a region's function. */
@@ -351,6 +361,8 @@ class Gen {
   private curLen = 0;
   /** The block is OPEN (emitted unscanned: its length unknown until its end). */
   private open = false;
+  /** OPEN blocks' loops found but not opened (generateWasmBlocks). */
+  readonly unopened: [number, number, number][] = [];
   /** OPEN: [byte offset, extra] of each lenPlus constant. */
   private readonly lenPatches: number[] = [];
   private targets: number[] = [];
@@ -584,8 +596,11 @@ class Gen {
     }
     if (this.k === 0) {
       if (!this.emitting) return null;
-      if (this.open) throw EMPTY;
-      throw new Error('i386 wasm jit: an empty block');
+      if (!this.open) throw new Error('i386 wasm jit: an empty block');
+      if (this.curIndex === 0) throw EMPTY;
+      // A warm start no block starts at: leave for the interpreter (a jump of another block to it included).
+      this.exit(start & 0xfff, 0);
+      ended = true;
     }
     if (this.open) this.curLen = this.k;
     if (!ended) this.goto(this.p - this.pageStart, this.k);
@@ -1371,8 +1386,12 @@ class Gen {
     if (head === undefined || head === 0) return 0;
     if (this.knownAt[head] !== null && this.knownAt[head] !== this.known) return 0;
     for (const [a, b] of this.innerLoops) if (a < head && head <= b) return 0;
-    if (this.open && !this.innerL.has(this.k)) throw new InnerLoop([head, this.k]); // its head's code is emitted already, outside a loop
     this.innerLoops.push([head, this.k]);
+    if (this.open && !this.innerL.has(this.k)) {
+      // Its head's code is emitted already, outside a loop: the jump leaves, the module is emitted again.
+      this.unopened.push([this.curIndex, head, this.k]);
+      return 0;
+    }
     return head;
   }
 
