@@ -45,7 +45,9 @@
  * boot 102 -> 55 modules, 178 -> 155 ms (4 pairs, in process), its main thread equal (0.52 vs 0.51 s);
  * the i386 Linux boot to its power-off (RVOS_HUGE_PAGES=0: wasm RAM, 3 pairs) 1505 -> 407 modules,
  * translation 1.87 -> 1.18 s, main thread 4.0 -> 3.3 s (a warm heat of 40 instead of 16: about the same).
- * The whole run's wall and CPU stayed within the noise (12 CLI pairs: CPU median 1.04 vs 1.03 s).
+ * With the core's faster module assembly (wasm-module.ts wasmModule), the built CLI's compute run
+ * against session 23's (10 interleaved pairs, load ~5): user+sys median 0.93 -> 0.885 s (lower in 9
+ * pairs), best 0.90 -> 0.84 s; wall median 1.385 -> 1.285 s.
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
