@@ -23,7 +23,7 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_STEPS } from './jit.js';
+import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_STEPS, warmStarts } from './jit.js';
 import { AREA, claimWasmArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
 
 export * from './consts.js';
@@ -382,12 +382,17 @@ export class I386Cpu implements Cpu {
 
   /**
    * Translates the block at RAM offset `start` (jit.ts) and stores it (NO_BLOCK where none can
-   * start), so that a store to its bytes drops it (ramWritten).
+   * start), so that a store to its bytes drops it (ramWritten). In wasm, the page's warm starts
+   * (jit.ts warmStarts) come in its module: stored as aliases, each covering the bytes of all.
    */
   private translate(page: CodePage<Block>, start: number): Block {
     const at = start & 0xfff;
-    const block = this.translateAt(start)?.entries.get(at) ?? NO_BLOCK;
+    const made = this.wasmCore !== null
+      ? translateWasmRegion(this, this.kit, this.wasmCore, this.ram8, start, undefined, warmStarts(page, at))
+      : translateRegion(this, this.kit, this.ram8, start);
+    const block = made?.entries.get(at) ?? NO_BLOCK;
     this.codePages.store(page, at, block, block.cover);
+    if (made) for (const [off, entry] of made.entries) if (off !== at) this.codePages.store(page, off, entry, entry.cover, true);
     return block;
   }
 
@@ -400,7 +405,11 @@ export class I386Cpu implements Cpu {
    */
   private translateHot(page: CodePage<Block>, start: number, block: Block): Block {
     const at = start & 0xfff;
-    const region = this.translateAt(start, (off) => (page.entries[off]?.runs ?? 0) >= REGION_MEMBER_RUNS);
+    // A start translated with this block (jit-wasm.ts warm starts) runs without the dispatcher counting it when this block goes there.
+    const region = this.translateAt(start, (off) => {
+      const entry = page.entries[off];
+      return entry !== undefined && (entry.runs >= REGION_MEMBER_RUNS || (entry.fn === block.fn && entry.fn !== null));
+    });
     if (region === null) return block;
     const first = region.entries.get(at)!;
     this.codePages.store(page, at, first, first.cover);

@@ -33,6 +33,22 @@
  * profiler), the encoder, and JS-to-wasm calls through V8's generic wrapper. The pc os boot: equal
  * (main thread 0.48-0.53 s vs 0.54-0.56 s JS, 2 pairs).
  *
+ * A block's first translation (at JIT_THRESHOLD) takes the page's warm starts (jit.ts warmStarts)
+ * into its module, as blocks that go to each other directly (generateWasmBlocks; cpu.ts stores them
+ * as aliases, and a hot region counts them as run, the dispatcher not seeing them): V8 spends about
+ * 1 ms on each module. Those blocks are emitted in one pass, their lengths patched into the budget
+ * checks at their ends; a loop found inside one has them emitted once more with it known. A
+ * region's blocks are scanned first (collectRegion needs their targets). Measured with the built CLI
+ * (main-thread CPU in the translator, interleaved runs, loaded VM): one-pass blocks, compute kernel,
+ * emitting median 34 -> 27 ms, with compiling and instantiating 112 -> 95 ms (6 runs); warm starts
+ * then 48 -> 24 modules, translation 100 -> 78 ms (5 pairs), block calls 82518 -> 43963; the pc os
+ * boot 102 -> 55 modules, 178 -> 155 ms (4 pairs, in process), its main thread equal (0.52 vs 0.51 s);
+ * the i386 Linux boot to its power-off (RVOS_HUGE_PAGES=0: wasm RAM, 3 pairs) 1505 -> 407 modules,
+ * translation 1.87 -> 1.18 s, main thread 4.0 -> 3.3 s (a warm heat of 40 instead of 16: about the same).
+ * With the core's faster module assembly (wasm-module.ts wasmModule), the built CLI's compute run
+ * against session 23's (10 interleaved pairs, load ~5): user+sys median 0.93 -> 0.885 s (lower in 9
+ * pairs), best 0.90 -> 0.84 s; wall median 1.385 -> 1.285 s.
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -90,6 +106,8 @@ export function claimWasmArea(ram: WasmRam): WasmCore | null {
 export const wasmRegionStats = {
   /** Blocks and regions translated to wasm. */
   translated: 0,
+  /** Blocks alone emitted again with the loops inside them found (generateWasmBlocks). */
+  innerLoopRestarts: 0,
 };
 
 /** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
@@ -97,6 +115,11 @@ const ALIGNED_PAGE = ~0xffc;
 
 /** Thrown while decoding past the page end: the instruction is left out. */
 const CROSS = { cross: true } as const;
+
+/** Scanned.insns of a block emitted without a scan (generateWasmBlock): its length is known at its end. */
+const OPEN = -1;
+/** Thrown by the first OPEN block when its first instruction is not translated. */
+const EMPTY = { empty: true } as const;
 
 type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | 'cmp8' | 'logic8' | null;
 
@@ -148,17 +171,50 @@ const COND_PARAMS = 8;
 const WRITTEN_PARAMS = 6;
 
 /**
- * Translates the block at RAM offset `start` alone, or with `hot` as a region (as jit.ts
- * translateRegion); null when no block starts there, or a region would hold that block only.
+ * Translates the block at RAM offset `start` alone (with the blocks at page offsets `warm` in the
+ * same module: generateWasmBlocks), or with `hot` as a region (as jit.ts translateRegion); null when
+ * no block starts there, or a region would hold that block only.
  */
-export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean): Region | null {
-  const blocks = hot === undefined ? [scan(kit, core, u8, start)].filter((b) => b !== null) : scanWasmRegion(kit, core, u8, start, hot);
-  if (blocks === null || blocks.length === 0 || (hot !== undefined && blocks.length === 1)) return null;
-  const bytes = generateWasmRegion(kit, core, u8, start & ~0xfff, blocks, hot);
+export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean, warm: readonly number[] = []): Region | null {
+  let made: Generated | null;
+  if (hot === undefined) {
+    made = generateWasmBlocks(kit, core, u8, start, warm);
+  } else {
+    const scanned = scanWasmRegion(kit, core, u8, start, hot);
+    made = scanned === null || scanned.length < 2 ? null : generate(kit, core, u8, start & ~0xfff, scanned, hot);
+  }
+  if (made === null) return null;
+  const blocks = made.blocks.filter((b) => b.insns > 0), bytes = made.bytes;
   const fn = boundWasm(kit.wasm.compile(bytes), cpu, kit, core);
   wasmRegionStats.translated++;
   const cover = blocks.flatMap((b) => [b.start, b.end]);
   return { entries: new Map(blocks.map((b) => [b.start, new Block(fn, b.insns, cover, hot !== undefined)])) };
+}
+
+/**
+ * The module of the block at RAM offset `start` and those at page offsets `warm` (starts that will
+ * likely be translated soon: one module instead of several, V8 spending about 1 ms on each), each
+ * emitted without a scan (which would emit its code once more: a block's code is most of the first
+ * run's translation cost), as blocks alone (no end at another's start) that go to each other
+ * directly; null when no block starts at `start`. A warm start no block can start at leaves at once
+ * (insns 0: no entry). A loop inside a block (whose head opens a wasm `loop` before the head's code)
+ * is found at its back edge, which then leaves: the blocks are emitted again with the loops found.
+ */
+function generateWasmBlocks(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, start: number, warm: readonly number[]): Generated | null {
+  const open = [start & 0xfff, ...warm].map((at): Scanned => ({ start: at, insns: OPEN, end: 0, targets: [], loops: [] }));
+  for (let pass = 0; ; pass++) {
+    let made: Generated;
+    try {
+      made = generate(kit, core, u8, start & ~0xfff, open);
+    } catch (e) {
+      if (e === EMPTY) return null;
+      throw e;
+    }
+    if (made.unopened.length === 0) return made;
+    if (pass > 0) throw new Error('i386 wasm jit: an inner loop not opened');
+    for (const [j, head, tail] of made.unopened) open[j].loops.push([head, tail]);
+    wasmRegionStats.innerLoopRestarts++;
+  }
 }
 
 function scanWasmRegion(kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
@@ -245,16 +301,30 @@ const EIP = 0;
 const MAX_STEPS = 1;
 const AT = 2;
 
+/** A module's bytes and its blocks as emitted. */
+interface Generated {
+  blocks: Scanned[];
+  bytes: Uint8Array;
+  /** OPEN blocks' loops inside them, not opened: [block, head, tail]. */
+  unopened: readonly [number, number, number][];
+}
+
 /** The bytes of the region module of scanned `blocks` (page at RAM offset `pageStart`). */
 export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, pageStart: number, blocks: readonly Scanned[], hot?: (pageOff: number) => boolean): Uint8Array {
+  return generate(kit, core, u8, pageStart, blocks, hot).bytes;
+}
+
+/** The module of `blocks` (one of them OPEN: a block alone, emitted unscanned). */
+function generate(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, pageStart: number, blocks: readonly Scanned[], hot?: (pageOff: number) => boolean): Generated {
   const { I32 } = kit.wasm;
   const c = kit.wasm.code([I32, I32, I32], [I32]);
   const g = new Gen(kit, core, u8, pageStart, c, hot, blocks);
-  g.region();
-  return kit.wasm.module(c, [
+  const emitted = g.region();
+  const bytes = kit.wasm.module(c, [
     { name: 'cond', params: new Array(COND_PARAMS).fill(I32), results: [I32] },
     { name: 'written', params: new Array(WRITTEN_PARAMS).fill(I32), results: [I32] },
   ]);
+  return { blocks: emitted, bytes, unopened: g.unopened };
 }
 
 /** Compiles blocks to wasm: scanning (no function: `c` a scratch) or emitting a region's function. */
@@ -293,6 +363,12 @@ class Gen {
   private entry = 0;
   private curIndex = 0;
   private curLen = 0;
+  /** The block is OPEN (emitted unscanned: its length unknown until its end). */
+  private open = false;
+  /** OPEN blocks' loops found but not opened (generateWasmBlocks). */
+  readonly unopened: [number, number, number][] = [];
+  /** OPEN: [byte offset, extra] of each lenPlus constant. */
+  private readonly lenPatches: number[] = [];
   private targets: number[] = [];
   /** Per instruction of the block: by RAM offset its index; by index the flag state known before it. */
   private insnAt = new Map<number, number>();
@@ -340,7 +416,8 @@ class Gen {
 
   // --- The region's function -------------------------------------------------------------------
 
-  region(): void {
+  /** Emits the region's function; returns its blocks as emitted. */
+  region(): Scanned[] {
     const { c, op, area } = this;
     // Prologue: registers, flag state, segment bases, access kinds.
     for (let i = 0; i < 8; i++) c.i32(0).mem(op.i32_load, area + AREA.regs + 4 * i).set(this.r[i]);
@@ -375,12 +452,13 @@ class Gen {
     c.end();
     // No block there: leave without a step (xo = the target).
     c.i32(0).set(this.xn).br(this.exitL);
-    this.blocks.forEach((b, j) => {
+    const emitted = this.blocks.map((b, j) => {
       c.end();
       this.curIndex = j;
       const g = this.block(this.pageStart + b.start);
-      if (g === null || g.insns !== b.insns) throw new Error('i386 wasm jit: a block scanned differently twice');
+      if (g === null || (b.insns !== OPEN && g.insns !== b.insns)) throw new Error('i386 wasm jit: a block scanned differently twice');
       c.op(op.unreachable);
+      return g;
     });
     c.end(); // passL
     c.end(); // exitL
@@ -396,6 +474,7 @@ class Gen {
     st(AREA.cbits, this.cbits); st(AREA.ck, this.ck); st(AREA.fa, this.fa);
     st(AREA.xo, this.xo); st(AREA.missed, this.xm);
     c.get(this.steps);
+    return emitted;
   }
 
   // --- Control ---------------------------------------------------------------------------------
@@ -424,7 +503,9 @@ class Gen {
     if (j === undefined) return this.exit(t, count);
     c.get(this.steps).i32(count).op(op.i32_add).set(this.steps);
     if (j === this.curIndex) {
-      c.get(this.steps).i32(this.curLen).op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).brIf(this.selfL);
+      c.get(this.steps);
+      this.lenPlus(0);
+      c.op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).brIf(this.selfL);
       return this.exit(t, 0);
     }
     // A later block: its label is open here (a branch to its end); an earlier one: through the dispatch.
@@ -467,11 +548,15 @@ class Gen {
     const loops = this.emitting ? [...this.blocks[this.curIndex].loops].sort((x, y) => x[0] - y[0] || y[1] - x[1]) : [];
     let furthest = start;
     let loopExit = -1;
-    const len = this.emitting ? this.blocks[this.curIndex].insns : MAX_INSNS;
+    this.open = this.emitting && this.blocks[this.curIndex].insns === OPEN;
+    this.lenPatches.length = 0;
+    const len = this.emitting && !this.open ? this.blocks[this.curIndex].insns : MAX_INSNS;
     this.curLen = len;
     if (this.emitting) {
       // The budget for a whole pass.
-      c.get(this.steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);
+      c.get(this.steps);
+      this.lenPlus(0);
+      c.op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);
       this.exit(start & 0xfff, 0);
       c.end();
       this.selfL = c.loop();
@@ -498,6 +583,7 @@ class Gen {
         this.known = known;
         c.bytes.length = bytes;
         while (c.hints.length > 0 && c.hints[c.hints.length - 1][0] >= bytes) c.hints.pop(); // the left-out instruction's
+        while (this.lenPatches.length > 0 && this.lenPatches[this.lenPatches.length - 2] >= bytes) this.lenPatches.length -= 2;
         this.regsWritten.set(written);
         break;
       }
@@ -514,10 +600,16 @@ class Gen {
     }
     if (this.k === 0) {
       if (!this.emitting) return null;
-      throw new Error('i386 wasm jit: an empty block');
+      if (!this.open) throw new Error('i386 wasm jit: an empty block');
+      if (this.curIndex === 0) throw EMPTY;
+      // A warm start no block starts at: leave for the interpreter (a jump of another block to it included).
+      this.exit(start & 0xfff, 0);
+      ended = true;
     }
+    if (this.open) this.curLen = this.k;
     if (!ended) this.goto(this.p - this.pageStart, this.k);
     if (this.emitting) c.end(); // selfL
+    if (this.open) this.patchLen();
     return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops };
   }
 
@@ -1299,6 +1391,11 @@ class Gen {
     if (this.knownAt[head] !== null && this.knownAt[head] !== this.known) return 0;
     for (const [a, b] of this.innerLoops) if (a < head && head <= b) return 0;
     this.innerLoops.push([head, this.k]);
+    if (this.open && !this.innerL.has(this.k)) {
+      // Its head's code is emitted already, outside a loop: the jump leaves, the module is emitted again.
+      this.unopened.push([this.curIndex, head, this.k]);
+      return 0;
+    }
     return head;
   }
 
@@ -1307,10 +1404,32 @@ class Gen {
     const c = this.c, op = this.op;
     if (!this.emitting) return;
     const n = this.k + 1 - head;
-    c.get(this.steps).i32(n + this.curLen).op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).if();
+    c.get(this.steps);
+    this.lenPlus(n);
+    c.op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).if();
     c.get(this.steps).i32(n).op(op.i32_add).set(this.steps);
     c.br(this.innerL.get(this.k)!);
     c.end();
+  }
+
+  /**
+   * The constant `extra` + the block's length; in an OPEN block, two LEB128 bytes (the format allows
+   * padding) that patchLen fills in at its end.
+   */
+  private lenPlus(extra: number): void {
+    const c = this.c;
+    if (!this.open) return void c.i32(extra + this.curLen);
+    this.lenPatches.push(c.bytes.length + 1, extra);
+    c.bytes.push(this.op.i32_const, 0x80, 0);
+  }
+
+  private patchLen(): void {
+    const b = this.c.bytes, p = this.lenPatches;
+    for (let i = 0; i < p.length; i += 2) {
+      const v = p[i + 1] + this.k; // below 2^13: a positive number in two bytes
+      b[p[i]] = (v & 0x7f) | 0x80;
+      b[p[i] + 1] = v >> 7;
+    }
   }
 
   private closeLoop(): void {

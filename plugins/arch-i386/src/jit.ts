@@ -75,6 +75,21 @@ export const WARM_STEPS = 512;
 /** Longest block, in instructions. */
 export const MAX_INSNS = 64;
 
+/**
+ * Heat (control transfers counted) at which a start not translated yet is translated with the block
+ * of another start of its page reaching JIT_THRESHOLD, in its module (jit-wasm.ts; the JavaScript
+ * regions do not), at most MAX_WARM_STARTS of them, the warmest first.
+ */
+export const WARM_HEAT = JIT_THRESHOLD / 4;
+export const MAX_WARM_STARTS = 7;
+
+/** The page offsets of `page`'s warm starts (WARM_HEAT, nothing stored there) but `at`, warmest first. */
+export function warmStarts(page: { heat: Int16Array; entries: ArrayLike<unknown> }, at: number): number[] {
+  const heat = page.heat, found: number[] = [];
+  for (let off = 0; off < heat.length; off++) if (heat[off] >= WARM_HEAT && off !== at && page.entries[off] === undefined) found.push(off);
+  return found.length <= MAX_WARM_STARTS ? found : found.sort((a, b) => heat[b] - heat[a] || a - b).slice(0, MAX_WARM_STARTS);
+}
+
 /** Blocks in one region at most (its entry's and the hot starts it reaches in the page). */
 export const MAX_REGION_BLOCKS = 16;
 /** Instructions of a region's blocks together at most: V8 compiles a big function for long. */

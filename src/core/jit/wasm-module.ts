@@ -302,6 +302,11 @@ export class WasmCode {
     return out;
   }
 
+  /** The body's local declarations (wasmModule writes them before `bytes`). */
+  localsBytes(): number[] {
+    return this.localsPrefix();
+  }
+
   private localsPrefix(): number[] {
     const groups: [number, WasmType][] = [];
     for (const t of this.locals) {
@@ -395,11 +400,23 @@ export function wasmModule(code: WasmCode, imports: readonly WasmImport[] = []):
   section(out, 7, vector([exp]));
   // Branch hints go before the code section (the proposal's order).
   if (code.hints.length > 0) section(out, 0, [...name('metadata.code.branch_hint'), ...vector([code.encodeHints(imports.length)])]);
-  const body = code.encode();
-  const sized: number[] = [];
-  uleb(sized, body.length);
-  section(out, 10, vector([[...sized, ...body]]));
-  return Uint8Array.from(out);
+  // The code section written straight into the result: copying the body through spreads and pushes
+  // (number arrays) took i386's compute kernel 15-38 ms of its first run for 84 KB of 48 modules.
+  const locals = code.localsBytes();
+  const bodySize = locals.length + code.bytes.length + 1;
+  const entry: number[] = [1]; // one function
+  uleb(entry, bodySize);
+  const contentSize = entry.length + bodySize;
+  out.push(10);
+  uleb(out, contentSize);
+  const bytes = new Uint8Array(out.length + contentSize);
+  bytes.set(out);
+  let at = out.length;
+  bytes.set(entry, at);
+  bytes.set(locals, (at += entry.length));
+  bytes.set(code.bytes, (at += locals.length));
+  bytes[at + code.bytes.length] = WasmOp.end;
+  return bytes;
 }
 
 function name(s: string): number[] {

@@ -154,6 +154,47 @@ describe('i386 wasm regions', () => {
     expect(hints.filter(([, likely]) => likely === 0).length).toBeGreaterThanOrEqual(6);
   });
 
+  it('emit a block alone without a scan: its length patched in at its end, emitted again once with the loops inside it', () => {
+    // L0: inc esi; L1: add eax, ecx; dec ebx; jnz L1; mov ebx, 5; L2: add esi, ecx; dec edx; jnz L2; mov edx, 3;
+    // dec edi; jnz L0. One block (the loop on its start ends it) with two loops inside.
+    const body = [0x46, 0x01, 0xc8, 0x4b, 0x75, 0xfb, 0xbb, ...le32(5), 0x01, 0xce, 0x4a, 0x75, 0xfb, 0xba, ...le32(3), 0x4f, 0x75, 0xe8];
+    const regs = { [EBX]: 5, [EDX]: 3, [EDI]: 300, [ECX]: 7 };
+    const m = machine(body, 'jit', regs);
+    const before = wasmRegionStats.innerLoopRestarts;
+    const block = translateWasmRegion(m.cpu, jitKit, m.cpu.wasmCore!, m.ram.u8, CODE)?.entries.get(CODE & 0xfff);
+    expect(block?.len).toBe(11);
+    expect(wasmRegionStats.innerLoopRestarts - before).toBe(1);
+    // Budgets below a pass, inside the inner loops and past them: the patched lengths decide where it stops.
+    for (const budget of [1, 4, 10, 11, 12, 37, 1000]) agree(body, regs, budget);
+    // No block where the first instruction is not translated (CPUID): nothing compiled.
+    const compiled: Uint8Array[] = [];
+    const kit = { ...jitKit, wasm: { ...jitKit.wasm, compile: (b: Uint8Array) => jitKit.wasm.compile((compiled.push(b), b)) } };
+    m.bus.dmaWrite(CODE + 0x100, Uint8Array.from([0x0f, 0xa2, 0x40]));
+    expect(translateWasmRegion(m.cpu, kit, m.cpu.wasmCore!, m.ram.u8, CODE + 0x100)).toBeNull();
+    expect(compiled).toEqual([]);
+  });
+
+  it('translate the warm starts of the page with a block in its module, going from one to the other inside it', () => {
+    // jmp A; B: dec ebx; jnz A; hlt; ... A (+0x40): inc eax; jmp B. B is warm when A's block is made.
+    const body = [0xeb, 0x3e, 0x4b, 0x75, 0x3b, HLT, ...new Array(0x3a).fill(0x90), 0x40, 0xeb, 0xbf];
+    const regs = { [EBX]: 3000 };
+    for (const budget of [1, 2, 3, 100_000]) {
+      const b = agree(body, regs, budget);
+      expect(b.cpu.regs[EAX]).toBe(3000);
+      // Both blocks in one module (an alias), A to B and back without the dispatcher once they run translated.
+      if (budget === 100_000) expect(b.cpu.blockRuns).toBeLessThan(200);
+    }
+    const m = machine(body, 'jit', regs);
+    m.bus.dmaWrite(CODE + 0x80, Uint8Array.from([0x0f, 0xa2])); // CPUID: no block starts there
+    const compiled: Uint8Array[] = [];
+    const kit = { ...jitKit, wasm: { ...jitKit.wasm, compile: (b: Uint8Array) => jitKit.wasm.compile((compiled.push(b), b)) } };
+    const made = translateWasmRegion(m.cpu, kit, m.cpu.wasmCore!, m.ram.u8, CODE + 0x40, undefined, [2, 0x80]);
+    expect([...made!.entries.keys()]).toEqual([0x40, 2]);
+    expect(made!.entries.get(2)!.fn).toBe(made!.entries.get(0x40)!.fn);
+    expect(made!.entries.get(2)!.cover).toEqual([0x40, 0x43, 2, 5]);
+    expect(compiled.filter((b) => b.length > 200)).toHaveLength(1); // one region module (and the CPU's host functions')
+  });
+
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
     // shl eax, cl; setc dl; add esi, edx; shr ebx, cl; seto dh; sar edi, cl; sete dl; add esi, edx; inc ecx; and ecx, 63 (reads CL: 0..63); cmp ecx, 40; jne start
     const body = [0xd3, 0xe0, 0x0f, 0x92, 0xc2, 0x01, 0xd6, 0xd3, 0xeb, 0x0f, 0x90, 0xc6, 0xd3, 0xff, 0x0f, 0x94, 0xc2, 0x01, 0xd6,

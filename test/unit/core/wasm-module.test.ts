@@ -6,7 +6,7 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, hostFunction, I32, instanceFor, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { compileWasm, hostFunction, I32, I64, instanceFor, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
@@ -89,6 +89,22 @@ describe('wasm encoder', () => {
     const { run } = instantiate(c);
     expect(run(2, 40)).toBe(42);
     expect(run(0x7fffffff, 1)).toBe(-0x80000000);
+  });
+
+  it('writes a body of many bytes and locals (sizes of three LEB128 bytes) and its hints', () => {
+    const c = new WasmCode([I32], [I32]);
+    const locals = [c.local(), c.local(I64), c.local(I64), c.local()];
+    for (let i = 0; i < 3000; i++) c.get(0).i32(i).op(op.i32_add).set(0); // 3000 * 6+ bytes: a body past 16 KiB
+    c.get(0).i32(1).op(op.i32_and).if(false);
+    c.get(0).i32(1).op(op.i32_add).set(0).end();
+    c.get(0).set(locals[3]).get(locals[3]);
+    const bytes = wasmModule(c);
+    expect(WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)).toBe(true);
+    expect(bytes[bytes.length - 1]).toBe(op.end);
+    expect(readHints(bytes).hints).toHaveLength(1);
+    const { run } = instantiate(c);
+    const sum = (3000 * 2999) / 2;
+    expect(run(5)).toBe(5 + sum + ((5 + sum) & 1));
   });
 
   it('builds a loop with labels resolved to depths, locals, memory and an imported call', () => {
