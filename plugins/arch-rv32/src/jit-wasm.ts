@@ -60,8 +60,12 @@
  * across its back edges). Fewer live values (the direct loads' limit read where used instead of a local, the
  * dispatch's block number kept in the hart's area, direct stores without site locals) made TurboFan's code
  * and its stack references 2-5 % smaller but did not move the steady state (6 interleaved pairs, best of 8
- * runs each: median 198 vs 198 ms CPU): dropped. Module compiles cost about 0.4 ms each even compiled lazily
- * (V8's fixed cost per module; --wasm-lazy-validation saved about 0.1 ms of it), instantiation 0.15-0.3 ms.
+ * runs each: median 198 vs 198 ms CPU): dropped. An upper bound for cheaper budget accounting: with the check
+ * of every block but the first of each region left out (an ablation that overruns slices, not a correct
+ * region), the steady state was 2-10 % faster (5 interleaved pairs, best of 6: 188-273 vs 200-286 ms CPU); a
+ * check per loop header for the longest path to the next one would get part of that. Module compiles cost
+ * about 0.4 ms each even compiled lazily (V8's fixed cost per module; --wasm-lazy-validation saved about
+ * 0.1 ms of it), instantiation 0.15-0.3 ms.
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
