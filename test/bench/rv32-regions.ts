@@ -1,13 +1,17 @@
 /**
  * Which compiled rv32 regions the compute kernel spends its calls in: runs a kernel under the jit
  * with every region function wrapped in a counter, then prints the regions that ran the most guest
- * steps (calls from execute(), steps per call, the most frequent exit pcs) and, with `--source`,
- * their generated JavaScript. The wrapper slows the run down; the counts are exact. For working on
- * the block compiler; not a test. `os` or `linux` instead of a kernel: the boot rows of `npm run bench`
+ * steps (calls from execute(), steps per call, host ms inside the region and its MIPS, the most
+ * frequent exit pcs) and, with `--source`, their generated JavaScript. Wasm regions (the default
+ * where RAM is a wasm memory: RVOS_JIT_WASM) are counted the same way, through the kit's instanceFor,
+ * with the host time spent generating, compiling and instantiating their modules (the first run's
+ * costs besides Liftoff code). The wrapper slows the run down; the counts are exact, the times a
+ * guide. For working on the block compiler; not a test. `os` or `linux` instead of a kernel: the boot rows of `npm run bench`
  * (the virt OS to its prompt, the rv32 Linux to /init), with the instructions retired when each region
  * was compiled (`at`): what the hotness policy (cpu.ts compileBlockAt) decided for a boot.
  *
  *   node --import tsx test/bench/rv32-regions.ts [kernel.elf|os|linux] [top] [--source]
+ *   RVOS_JIT_WASM=1 node --import tsx test/bench/rv32-regions.ts          (wasm regions in this process)
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +36,8 @@ interface Stat {
   pc: number;
   calls: number;
   steps: number;
+  /** Host ms inside the region's function (the wrapper's performance.now() calls included). */
+  ms: number;
   exits: Map<number, number>;
   source: string;
   /** Instructions retired when the region was compiled (as of the running slice's start). */
@@ -66,21 +72,56 @@ const kit = cpu.kit;
 const factory = <F extends (...a: never[]) => unknown>(params: readonly string[], source: string): F => {
   const make = kit.factory<(...a: unknown[]) => BlockFn>(params, source);
   return ((...a: unknown[]) => {
-    const fn = make(...a);
-    const stat: Stat = { pc: -1, calls: 0, steps: 0, exits: new Map(), source, at: cpu.retired };
-    stats.push(stat);
-    return (pc0: number, n0: number, max: number, blk0: number) => {
-      const r = fn(pc0, n0, max, blk0);
-      if (stat.pc === -1) stat.pc = pc0 >>> 0;
-      stat.calls++;
-      stat.steps += r;
-      const npc = cpu.npc >>> 0;
-      stat.exits.set(npc, (stat.exits.get(npc) ?? 0) + 1);
-      return r;
-    };
+    return counted(make(...a), source);
   }) as unknown as F;
 };
-(cpu as { kit: JitKit }).kit = { ...kit, factory };
+
+/** `fn` counting its calls, steps, host time and exits into a new Stat. */
+function counted(fn: BlockFn, source: string): BlockFn {
+  const stat: Stat = { pc: -1, calls: 0, steps: 0, ms: 0, exits: new Map(), source, at: cpu.retired };
+  stats.push(stat);
+  return (pc0: number, n0: number, max: number, blk0: number) => {
+    const t0 = performance.now();
+    const r = fn(pc0, n0, max, blk0);
+    stat.ms += performance.now() - t0;
+    if (stat.pc === -1) stat.pc = pc0 >>> 0;
+    stat.calls++;
+    stat.steps += r;
+    const npc = cpu.npc >>> 0;
+    stat.exits.set(npc, (stat.exits.get(npc) ?? 0) + 1);
+    return r;
+  };
+}
+
+/** Host ms of the wasm regions' making: generating (code() to compile()), compiling, instantiating. */
+const making = { generate: 0, compile: 0, instantiate: 0, bytes: 0 };
+let generating = 0;
+/** Size of the module compiled last (the one instantiated next). */
+let moduleBytes = 0;
+const wasm: JitKit['wasm'] = {
+  ...kit.wasm,
+  code: (params, results) => {
+    generating = performance.now();
+    return kit.wasm.code(params, results);
+  },
+  compile: (bytes) => {
+    const t0 = performance.now();
+    making.generate += t0 - generating;
+    making.bytes += bytes.length;
+    moduleBytes = bytes.length;
+    const module = kit.wasm.compile(bytes);
+    making.compile += performance.now() - t0;
+    return module;
+  },
+  instanceFor: <T>(module: WebAssembly.Module, owner: object, make: () => T): T =>
+    kit.wasm.instanceFor(module, owner, () => {
+      const t0 = performance.now();
+      const fn = make() as unknown as BlockFn;
+      making.instantiate += performance.now() - t0;
+      return counted(fn, `(a wasm module of ${moduleBytes} bytes)`) as unknown as T;
+    }),
+};
+(cpu as { kit: JitKit }).kit = { ...kit, factory, wasm };
 
 const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 900_000 });
 let calls = 0;
@@ -91,11 +132,17 @@ for (const s of stats) {
   steps += s.steps;
   size += s.source.length;
 }
-console.log(`${r.reason} ${r.instructions} insns; ${stats.length} regions (${(size / 1024).toFixed(0)} KiB of source), ${calls} calls, ${steps} steps in regions (${((100 * steps) / r.instructions).toFixed(1)} %), ${(steps / calls).toFixed(1)} steps/call`);
+let ms = 0;
+for (const s of stats) ms += s.ms;
+const wasmRegions = cpu.wasm !== null;
+const made = wasmRegions ? `${(making.bytes / 1024).toFixed(0)} KiB of wasm` : `${(size / 1024).toFixed(0)} KiB of source`;
+console.log(`${r.reason} ${r.instructions} insns; ${stats.length} regions (${made}), ${calls} calls, ${steps} steps in regions (${((100 * steps) / r.instructions).toFixed(1)} %), ${(steps / calls).toFixed(1)} steps/call, ${ms.toFixed(0)} ms in them`);
+if (wasmRegions) console.log(`wasm modules made in ${(making.generate + making.compile + making.instantiate).toFixed(1)} ms: generate ${making.generate.toFixed(1)}, compile ${making.compile.toFixed(1)}, instantiate ${making.instantiate.toFixed(1)}`);
 stats.sort((a, b) => b.steps - a.steps);
 for (const s of stats.slice(0, top)) {
   const exits = [...s.exits].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([pc, n]) => `${pc.toString(16)}x${n}`).join(' ');
-  console.log(`${s.pc.toString(16).padStart(8)} steps ${String(s.steps).padStart(10)} calls ${String(s.calls).padStart(8)} steps/call ${(s.steps / Math.max(1, s.calls)).toFixed(1).padStart(7)} at ${s.at} exits ${exits}`);
+  const mips = (s.steps / Math.max(s.ms, 1e-3) / 1000).toFixed(0);
+  console.log(`${s.pc.toString(16).padStart(8)} steps ${String(s.steps).padStart(10)} calls ${String(s.calls).padStart(8)} steps/call ${(s.steps / Math.max(1, s.calls)).toFixed(1).padStart(7)} ms ${s.ms.toFixed(1).padStart(6)} (${mips.padStart(4)} MIPS) at ${s.at} exits ${exits}`);
   if (showSource) console.log(s.source, '\n');
 }
 await m.close();

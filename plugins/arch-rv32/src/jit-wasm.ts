@@ -52,6 +52,24 @@
  * 4 runs) 300 -> 219 ms; the rv32 boots' main-thread CPU unchanged (virt OS median 863 vs 794 ms, Linux to
  * /init 601 vs 595 ms, 4 pairs). A first run in the CLI also spends about 30 ms generating modules (cold
  * JavaScript), 15-25 ms compiling them and 5 ms instantiating them on the main thread.
+ * Session 24 (test/bench/rv32-regions.ts, which counts wasm regions too): the compute kernel's quicksort
+ * (regions entered at 0x8000061e and 0x800005c0: 202 M of its 502 M steps) takes 60-65 % of the time spent in
+ * regions, at about 1100 MIPS in the steady state against 2400-5000 for its other loops. The same sort built
+ * for the host (gcc -O2) takes about 70 ms, here about 185: its data-dependent branches mispredict in both,
+ * and TurboFan's code for the partition loop adds some 25 moves and spills per step (about 14 values live
+ * across its back edges). Fewer live values (the direct loads' limit read where used instead of a local, the
+ * dispatch's block number kept in the hart's area, direct stores without site locals) made TurboFan's code
+ * and its stack references 2-5 % smaller but did not move the steady state (6 interleaved pairs, best of 8
+ * runs each: median 198 vs 198 ms CPU): dropped. An upper bound for cheaper budget accounting: with the check
+ * of every block but the first of each region left out (an ablation that overruns slices, not a correct
+ * region), the steady state was 2-10 % faster (5 interleaved pairs, best of 6: 188-273 vs 200-286 ms CPU); a
+ * check per loop header for the longest path to the next one would get part of that. Tried (only blocks jumped
+ * back to checked, for their need; execute() and the keyed dispatch checking an unchecked block's need; the
+ * partition loop then checked 3 of its 7 blocks): 6 interleaved pairs, best of 6 runs each, median 190.5 vs
+ * 191 ms CPU, first run 404 vs 404.5 ms: dropped. The ablation's gain was in the checks of the small
+ * self-loops (the sort's inner loops), which that keeps. Module compiles cost
+ * about 0.4 ms each even compiled lazily (V8's fixed cost per module; --wasm-lazy-validation saved about
+ * 0.1 ms of it), instantiation 0.15-0.3 ms.
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';

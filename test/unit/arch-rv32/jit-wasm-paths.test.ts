@@ -207,4 +207,31 @@ describe('rv32 wasm regions: indirect jumps', () => {
     expect(jit.reg(a1)).toBe(600 * 3 * 8);
     expect(wasmRegionStats.keyedJumps).toBeGreaterThan(before);
   });
+
+  it('slices ending at every step of a loop with a diamond and a call whose return comes back through the keyed dispatch agree with the interpreter', () => {
+    // A loop with a diamond and a call to f, whose return goes back into the region through the keyed dispatch.
+    const f = 4 * 13;
+    const program = [
+      A.addi(s1, 0, 300),
+      A.andi(t0, s1, 1), // 4: loop head
+      A.beq(t0, 0, 12), // 8
+      A.addi(a1, a1, 3), // 12
+      A.addi(a1, a1, 5), // 16
+      A.jal(ra, f - 20), // 20: call f
+      A.addi(a1, a1, 7), // 24: return site
+      A.xor(a0, a0, a1), // 28
+      A.addi(s1, s1, -1), // 32
+      A.bne(s1, 0, -32), // 36
+      A.ebreak(), // 40
+      A.nop(),
+      A.nop(),
+      A.add(a0, a0, s1), // f = 52
+      A.jalr(0, ra, 0),
+    ];
+    const [jit, ref] = twin(program, { [sp]: DATA });
+    runBoth(jit, ref, 300 * 10 + 2, Array.from({ length: 23 }, (_, k) => k + 1));
+    expect(jit.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(jit.cpu.mcause).toBe(ref.cpu.mcause);
+    expect(jit.reg(a0)).toBe(ref.reg(a0));
+  });
 });
