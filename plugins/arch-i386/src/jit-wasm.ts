@@ -49,6 +49,14 @@
  * against session 23's (10 interleaved pairs, load ~5): user+sys median 0.93 -> 0.885 s (lower in 9
  * pairs), best 0.90 -> 0.84 s; wall median 1.385 -> 1.285 s.
  *
+ * The flag state's op, width, arithmetic flags and kept carry share one local (`cs`, packState),
+ * the operands three more: a loop that sets flags carries 4 values from pass to pass instead of 7,
+ * and V8 sinks the constant parts to the exits. On the compute kernel's TurboFan code
+ * (`--print-wasm-code`, 30 functions): stack stores 4298 -> 3363, code 120.4 -> 117.1 KB; in process
+ * (i386-profile.ts --runs 4, 10 interleaved pairs, loaded VM) the steady state's main thread best of
+ * runs 2-4 median 0.330 -> 0.324 s (within the noise), the first run 0.558 -> 0.554 s; the pc os boot
+ * equal (0.461 vs 0.462 s, 3 pairs).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -168,6 +176,20 @@ interface Scanned {
 const COND = 0;
 const WRITTEN = 1;
 const COND_PARAMS = 8;
+
+/**
+ * The flag state's op, width, arithmetic flags and kept carry packed in one local (`cs`), so that a
+ * loop setting flags carries one value instead of four from pass to pass (fewer registers spilled).
+ */
+const CS_BITS = 8;
+const CS_FA = 16;
+const CS_KEPT = 31;
+const CS_KEPT_BIT = 1 << CS_KEPT;
+const CS_FA_MASK = ARITH << CS_FA;
+/** `cs` of op (CcOp or SHIFT_PENDING), width, arithmetic flags and kept carry. */
+export function packState(cop: number, bits: number, fa: number, kept: number): number {
+  return (cop & 0xff) | (bits << CS_BITS) | ((fa & ARITH) << CS_FA) | (kept << CS_KEPT);
+}
 const WRITTEN_PARAMS = 6;
 
 /**
@@ -335,8 +357,8 @@ class Gen {
   private readonly area: number;
   // Locals.
   private readonly r: number[] = [];
-  private readonly cop: number; private readonly ca: number; private readonly cb: number; private readonly cr: number;
-  private readonly cbits: number; private readonly ck: number; private readonly fa: number;
+  /** The flag state's operands; `cs` packs the rest of it (packState). */
+  private readonly ca: number; private readonly cb: number; private readonly cr: number; private readonly cs: number;
   private readonly steps: number; private readonly cur: number; private readonly pb: number;
   private readonly dsB: number; private readonly ssB: number; private readonly rk: number; private readonly wk: number;
   private readonly xo: number; private readonly xn: number; private readonly xm: number; private readonly slow: number;
@@ -344,6 +366,8 @@ class Gen {
   private readonly l: number; private readonly t: number; private readonly v: number; private readonly w: number;
   private readonly o: number;
   private readonly cy: number;
+  /** carry(): the flag state's op, unpacked. */
+  private readonly cq: number;
   private readonly i64a: number;
   // Labels.
   private exitL = -1;
@@ -397,13 +421,12 @@ class Gen {
     this.area = core.area;
     const c = this.c;
     for (let i = 0; i < 8; i++) this.r.push(c.local());
-    this.cop = c.local(); this.ca = c.local(); this.cb = c.local(); this.cr = c.local();
-    this.cbits = c.local(); this.ck = c.local(); this.fa = c.local();
+    this.ca = c.local(); this.cb = c.local(); this.cr = c.local(); this.cs = c.local();
     this.steps = c.local(); this.cur = c.local(); this.pb = c.local();
     this.dsB = c.local(); this.ssB = c.local(); this.rk = c.local(); this.wk = c.local();
     this.xo = c.local(); this.xn = c.local(); this.xm = c.local(); this.slow = c.local();
     this.A = c.local(); this.B = c.local(); this.R = c.local(); this.C = c.local();
-    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local();
+    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local(); this.cq = c.local();
     this.i64a = c.local(I64);
     this.index = new Map(blocks.map((b, i) => [b.start, i]));
     if (!this.emitting) {
@@ -422,9 +445,12 @@ class Gen {
     // Prologue: registers, flag state, segment bases, access kinds.
     for (let i = 0; i < 8; i++) c.i32(0).mem(op.i32_load, area + AREA.regs + 4 * i).set(this.r[i]);
     const ld = (field: number, local: number) => c.i32(0).mem(op.i32_load, area + field).set(local);
-    ld(AREA.cop, this.cop); ld(AREA.ca, this.ca); ld(AREA.cb, this.cb); ld(AREA.cr, this.cr);
-    ld(AREA.cbits, this.cbits); ld(AREA.ck, this.ck);
-    c.i32(0).mem(op.i32_load, area + AREA.fa).i32(ARITH).op(op.i32_and).set(this.fa);
+    ld(AREA.ca, this.ca); ld(AREA.cb, this.cb); ld(AREA.cr, this.cr);
+    const field = (at: number) => c.i32(0).mem(op.i32_load, area + at);
+    field(AREA.cop).i32(0xff).op(op.i32_and);
+    field(AREA.cbits).i32(CS_BITS).op(op.i32_shl).op(op.i32_or);
+    field(AREA.fa).i32(ARITH).op(op.i32_and).i32(CS_FA).op(op.i32_shl).op(op.i32_or);
+    field(AREA.ck).i32(CS_KEPT).op(op.i32_shl).op(op.i32_or).set(this.cs);
     c.i32(0).mem(op.i32_load, area + AREA.segBase + 4 * DS).set(this.dsB);
     c.i32(0).mem(op.i32_load, area + AREA.segBase + 4 * SS).set(this.ssB);
     // Byte offsets of the access kinds in the fast TLB (jit.ts RK/WK, times 4).
@@ -470,8 +496,11 @@ class Gen {
     c.get(this.steps).get(this.xn).op(op.i32_add).set(this.steps);
     for (let i = 0; i < 8; i++) if (this.regsWritten[i]) c.i32(0).get(this.r[i]).mem(op.i32_store, area + AREA.regs + 4 * i);
     const st = (field: number, local: number) => c.i32(0).get(local).mem(op.i32_store, area + field);
-    st(AREA.cop, this.cop); st(AREA.ca, this.ca); st(AREA.cb, this.cb); st(AREA.cr, this.cr);
-    st(AREA.cbits, this.cbits); st(AREA.ck, this.ck); st(AREA.fa, this.fa);
+    st(AREA.ca, this.ca); st(AREA.cb, this.cb); st(AREA.cr, this.cr);
+    c.i32(0); this.csCop(); c.mem(op.i32_store, area + AREA.cop);
+    c.i32(0); this.csBits(); c.mem(op.i32_store, area + AREA.cbits);
+    c.i32(0); this.csKept(); c.mem(op.i32_store, area + AREA.ck);
+    c.i32(0); this.csFa(); c.mem(op.i32_store, area + AREA.fa);
     st(AREA.xo, this.xo); st(AREA.missed, this.xm);
     c.get(this.steps);
     return emitted;
@@ -780,17 +809,45 @@ class Gen {
 
   // --- Flags -----------------------------------------------------------------------------------
 
-  /** Records the flag state of `op` on locals a, b, r (jit.ts setCc). */
+  /** Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC keep the kept carry (their caller sets it: setKept). */
   private setCc(cc: CcOp, a: number, b: number, r: number, bits: number): void {
-    const c = this.c;
-    c.i32(cc).set(this.cop).get(a).set(this.ca).get(b).set(this.cb).get(r).set(this.cr).i32(bits).set(this.cbits).i32(0).set(this.fa);
-    if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(0).set(this.ck);
+    const c = this.c, op = this.op;
+    c.get(a).set(this.ca).get(b).set(this.cb).get(r).set(this.cr);
+    if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(packState(cc, bits, 0, 0)).set(this.cs);
+    else c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packState(cc, bits, 0, 0)).op(op.i32_or).set(this.cs);
   }
 
-  /** A pending shift's state (jit.ts SHIFT_PENDING): result `r`, CF/OF bits from the stack. */
+  /** The kept carry (INC/DEC) = local `carry` (0/1). */
+  private setKept(carry: number): void {
+    const c = this.c, op = this.op;
+    c.get(this.cs).i32(~CS_KEPT_BIT).op(op.i32_and).get(carry).i32(CS_KEPT).op(op.i32_shl).op(op.i32_or).set(this.cs);
+  }
+
+  /** A pending shift's state (jit.ts SHIFT_PENDING): result `r`, CF/OF bits from the stack; fa and the kept carry stay. */
   private setShiftState(r: number): void {
-    const c = this.c;
-    c.set(this.ca).i32(SHIFT_PENDING).set(this.cop).get(r).set(this.cr).i32(32).set(this.cbits);
+    const c = this.c, op = this.op;
+    c.set(this.ca).get(r).set(this.cr);
+    c.get(this.cs).i32(CS_FA_MASK | CS_KEPT_BIT).op(op.i32_and).i32(packState(SHIFT_PENDING, 32, 0, 0)).op(op.i32_or).set(this.cs);
+  }
+
+  /** Pushes the flag state's op (CcOp or SHIFT_PENDING) from `cs`. */
+  private csCop(): void {
+    this.c.get(this.cs).i32(24).op(this.op.i32_shl).i32(24).op(this.op.i32_shr_s);
+  }
+
+  /** Pushes its width in bits. */
+  private csBits(): void {
+    this.c.get(this.cs).i32(CS_BITS).op(this.op.i32_shr_u).i32(0xff).op(this.op.i32_and);
+  }
+
+  /** Pushes its arithmetic flags (while the op is None). */
+  private csFa(): void {
+    this.c.get(this.cs).i32(CS_FA).op(this.op.i32_shr_u).i32(ARITH).op(this.op.i32_and);
+  }
+
+  /** Pushes its kept carry (0/1). */
+  private csKept(): void {
+    this.c.get(this.cs).i32(CS_KEPT).op(this.op.i32_shr_u);
   }
 
   /** Pushes the carry (0/1) of the current flag state. */
@@ -800,22 +857,29 @@ class Gen {
       case 'cmp32': case 'cmp8': c.get(this.ca).get(this.cb).op(op.i32_lt_u); return;
       case 'logic32': case 'logic8': c.i32(0); return;
       case 'add32': c.get(this.cr).get(this.ca).op(op.i32_lt_u); return;
-      case 'incdec32': c.get(this.ck); return;
+      case 'incdec32': this.csKept(); return;
       case 'shift': c.get(this.ca).i32(1).op(op.i32_and); return;
     }
     // A state known only at run time: flags.ts carryAfter's formulas without a call (selects: V8
     // drops them where the kept carry of an INC/DEC is overwritten unread). The carry (borrow) out of
     // the sign bit: bit cbits - 1 of the carries (borrows) vector.
-    const { ca, cb, cr, cop } = this;
-    const top = () => void c.get(this.cbits).i32(1).op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and);
+    const { ca, cb, cr } = this;
+    const cop = this.cq;
+    this.csCop();
+    c.set(cop);
+    const top = () => { this.csBits(); c.i32(1).op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and); };
     c.get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_and).get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_or).get(cr).op(op.i32_and).op(op.i32_or);
     top();
     c.get(ca).get(cb).op(op.i32_and).get(ca).get(cb).op(op.i32_or).get(cr).i32(-1).op(op.i32_xor).op(op.i32_and).op(op.i32_or);
     top();
     c.get(cop).i32(CcOp.Sub).op(op.i32_eq).op(op.select);
     const y = this.cy;
-    c.set(y).get(this.ck).get(y).get(cop).i32(CcOp.Inc).op(op.i32_sub).i32(2).op(op.i32_lt_u).op(op.select);
-    c.set(y).get(this.fa).i32(CF).op(op.i32_and).get(y).get(cop).op(op.i32_eqz).op(op.select);
+    c.set(y);
+    this.csKept();
+    c.get(y).get(cop).i32(CcOp.Inc).op(op.i32_sub).i32(2).op(op.i32_lt_u).op(op.select);
+    c.set(y);
+    this.csFa();
+    c.i32(CF).op(op.i32_and).get(y).get(cop).op(op.i32_eqz).op(op.select);
     c.set(y).get(ca).i32(1).op(op.i32_and).get(y).get(cop).i32(SHIFT_PENDING).op(op.i32_eq).op(op.select);
     c.set(y).i32(0).get(y).get(cop).i32(CcOp.Logic).op(op.i32_eq).op(op.select);
   }
@@ -825,7 +889,13 @@ class Gen {
     const c = this.c, op = this.op;
     const kind = cc >> 1;
     if (!this.knownTest(kind)) {
-      c.i32(cc).get(this.cop).get(this.ca).get(this.cb).get(this.cr).get(this.cbits).get(this.ck).get(this.fa).call(COND);
+      c.i32(cc);
+      this.csCop();
+      c.get(this.ca).get(this.cb).get(this.cr);
+      this.csBits();
+      this.csKept();
+      this.csFa();
+      c.call(COND);
       return;
     }
     if (cc & 1) c.op(op.i32_eqz);
@@ -978,7 +1048,7 @@ class Gen {
       c.get(this.r[r]).set(this.A).i32(1).set(this.B).get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
       this.setReg(r, 4, this.R);
       this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32);
-      c.get(this.C).set(this.ck);
+      this.setKept(this.C);
       this.known = 'incdec32';
       return 'ok';
     }
@@ -1140,7 +1210,7 @@ class Gen {
           c.set(this.w);
           this.writeRm(m, size, this.w);
           this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8);
-          c.get(this.C).set(this.ck);
+          this.setKept(this.C);
           this.known = size === 4 ? 'incdec32' : null;
           return 'ok';
         }

@@ -10,7 +10,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
-import { i386WasmWanted, translateWasmRegion, wasmRegionStats } from '../../../plugins/arch-i386/src/jit-wasm.js';
+import { i386WasmWanted, packState, translateWasmRegion, wasmRegionStats } from '../../../plugins/arch-i386/src/jit-wasm.js';
+import { ARITH, CcOp } from '../../../plugins/arch-i386/src/flags.js';
+import { SHIFT_PENDING } from '../../../plugins/arch-i386/src/jit-flags.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { WasmOp } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
@@ -193,6 +195,19 @@ describe('i386 wasm regions', () => {
     expect(made!.entries.get(2)!.fn).toBe(made!.entries.get(0x40)!.fn);
     expect(made!.entries.get(2)!.cover).toEqual([0x40, 0x43, 2, 5]);
     expect(compiled.filter((b) => b.length > 200)).toHaveLength(1); // one region module (and the CPU's host functions')
+  });
+
+  it('pack the flag state in one local: op (a pending shift too), width, flags and kept carry come back out as went in', () => {
+    for (const [cop, bits, fa, kept] of [[CcOp.Sub, 32, 0, 0], [SHIFT_PENDING, 32, ARITH, 1], [CcOp.None, 8, ARITH, 0], [CcOp.Dec, 16, 0, 1]]) {
+      const cs = packState(cop, bits, fa, kept);
+      expect([(cs << 24) >> 24, (cs >>> 8) & 0xff, (cs >>> 16) & ARITH, cs >>> 31]).toEqual([cop, bits, fa, kept]);
+    }
+  });
+
+  it('carry the packed flag state across exits at every instruction: CMP, INC keeping its borrow, ADC, a pending shift, PUSHFD for the interpreter', () => {
+    // L: cmp eax, ebx; inc ecx; adc esi, edx; shl eax, 1; inc edi; pushfd; pop ebp; adc edx, ecx; add esi, ebp; dec ebx; jnz L
+    const body = [0x39, 0xd8, 0x41, 0x11, 0xd6, 0xd1, 0xe0, 0x47, 0x9c, 0x5d, 0x11, 0xca, 0x01, 0xee, 0x4b, 0x75, 0xef];
+    for (const budget of [1, 2, 3, 7, 1000]) agree(body, { [EAX]: 0x9e3779b9, [EBX]: 3000, [EDX]: 0x7fffffff, [ESP]: 0x9000 }, budget);
   });
 
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
