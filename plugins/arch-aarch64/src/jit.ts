@@ -45,6 +45,8 @@ export const HOT_THRESHOLD = 10000;
 /**
  * Instructions the interpreter runs from a region's entry (arrivals x its instructions) before the
  * region is translated (cpu.ts compileBlockAt): about what V8's compiles of one new function cost.
+ * Wasm regions keep it: a shorter wait trades the arm64 Linux boot's CPU for the compute kernel's
+ * first run (docs/architecture.md "Wasm regions"; test/bench/a64-linux.ts measures the boot).
  */
 export const COMPILE_WORK = 65536;
 /**
