@@ -31,6 +31,28 @@ const loop = [
   A.b(0),
 ];
 
+/** Registers set before a run: [register, value]. */
+type Start = Array<[number, bigint | number]>;
+
+/** Runs `program` for `n` steps from `start` on one engine: the steps, the `shown` registers, NZCV and pc. */
+function budgetRun(program: number[], start: Start, shown: number[], jit: boolean, n: number) {
+  const m = makeMachine({ jit });
+  m.load(program);
+  for (const [r, v] of start) m.set(r, v);
+  const steps = m.run(n);
+  return { m, state: { steps, regs: shown.map((r) => m.x(r)), flags: m.flags(), pc: m.cpu.pc } };
+}
+
+/** At each budget the translated run (which must have compiled blocks) ends as the interpreter's. */
+function expectInterpAtBudgets(program: number[], start: Start, shown: number[], budgets: number[]): void {
+  for (const n of budgets) {
+    const interp = budgetRun(program, start, shown, false, n);
+    const jit = budgetRun(program, start, shown, true, n);
+    expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(jit.state, `budget ${n}`).toEqual(interp.state);
+  }
+}
+
 function run(jit: boolean) {
   const m = makeMachine({ jit });
   m.load(loop);
@@ -79,24 +101,11 @@ describe('aarch64 wasm regions', () => {
       A.bcond('ne', -36),
       A.b(0),
     ];
-    const flagRun = (jit: boolean, n: number) => {
-      const m = makeMachine({ jit });
-      m.load(program);
-      m.set(1, 0xfffffff080000000n);
-      m.set(2, 0x7fffffffn);
-      m.set(3, 0x12345679n);
-      m.set(20, 300);
-      const steps = m.run(n);
-      return { m, state: { steps, regs: [1, 6, 7, 8, 9, 10, 11, 20].map((r) => m.x(r)), flags: m.flags(), pc: m.cpu.pc } };
-    };
+    const start: Start = [[1, 0xfffffff080000000n], [2, 0x7fffffffn], [3, 0x12345679n], [20, 300]];
+    const shown = [1, 6, 7, 8, 9, 10, 11, 20];
     // Budgets that stop the loop at each of its blocks, and one that ends in the B . after it.
-    for (const n of [2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009, 2010, 5000]) {
-      const interp = flagRun(false, n);
-      const jit = flagRun(true, n);
-      expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
-      expect(jit.state, `budget ${n}`).toEqual(interp.state);
-    }
-    expect(flagRun(false, 5000).state.regs[6]).toBeGreaterThan(0n); // x11: CSET CS saw carries
+    expectInterpAtBudgets(program, start, shown, [2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009, 2010, 5000]);
+    expect(budgetRun(program, start, shown, false, 5000).state.regs[6]).toBeGreaterThan(0n); // x11: CSET CS saw carries
   });
 
   it('notes the flag kind for a block entered with different kinds, not for one whose ways in agree', () => {
@@ -112,22 +121,8 @@ describe('aarch64 wasm regions', () => {
       A.cbnz(20, -20),
       A.b(0),
     ];
-    const kindRun = (jit: boolean, n: number) => {
-      const m = makeMachine({ jit });
-      m.load(program);
-      m.set(1, 0x8000000000000001n);
-      m.set(2, 0xf0000000000000f1n);
-      m.set(3, 0x4000000000000003n);
-      m.set(20, 600);
-      const steps = m.run(n);
-      return { m, state: { steps, regs: [1, 5, 6, 20].map((r) => m.x(r)), flags: m.flags(), pc: m.cpu.pc } };
-    };
-    for (let n = 2000; n < 2012; n++) {
-      const interp = kindRun(false, n);
-      const jit = kindRun(true, n);
-      expect(jit.m.cpu.blocksCompiled).toBeGreaterThan(0);
-      expect(jit.state, `budget ${n}`).toEqual(interp.state);
-    }
+    const start: Start = [[1, 0x8000000000000001n], [2, 0xf0000000000000f1n], [3, 0x4000000000000003n], [20, 600]];
+    expectInterpAtBudgets(program, start, [1, 5, 6, 20], Array.from({ length: 12 }, (_, i) => 2000 + i));
   });
 
   it('runs loads, stores and pairs with the MMU on through the TLB in the wasm area, as the interpreter', () => {
