@@ -387,9 +387,11 @@ export class I386Cpu implements Cpu {
    */
   private translate(page: CodePage<Block>, start: number): Block {
     const at = start & 0xfff;
-    const made = this.wasmCore !== null
-      ? translateWasmRegion(this, this.kit, this.wasmCore, this.ram8, start, undefined, warmStarts(page, at))
-      : translateRegion(this, this.kit, this.ram8, start);
+    return this.storeEntries(page, at, this.translateAt(start, undefined, this.wasmCore !== null ? warmStarts(page, at) : []));
+  }
+
+  /** Stores `made`'s block at page offset `at` (NO_BLOCK when none) and its other entries as aliases; returns the first. */
+  private storeEntries(page: CodePage<Block>, at: number, made: { entries: Map<number, Block> } | null): Block {
     const block = made?.entries.get(at) ?? NO_BLOCK;
     this.codePages.store(page, at, block, block.cover);
     if (made) for (const [off, entry] of made.entries) if (off !== at) this.codePages.store(page, off, entry, entry.cover, true);
@@ -410,16 +412,12 @@ export class I386Cpu implements Cpu {
       const entry = page.entries[off];
       return entry !== undefined && (entry.runs >= REGION_MEMBER_RUNS || (entry.fn === block.fn && entry.fn !== null));
     });
-    if (region === null) return block;
-    const first = region.entries.get(at)!;
-    this.codePages.store(page, at, first, first.cover);
-    for (const [off, entry] of region.entries) if (off !== at) this.codePages.store(page, off, entry, entry.cover, true);
-    return first;
+    return region === null ? block : this.storeEntries(page, at, region);
   }
 
-  /** The block or region at RAM offset `start` (jit.ts translateRegion), in wasm with wasm regions (jit-wasm.ts). */
-  private translateAt(start: number, hot?: (pageOff: number) => boolean) {
-    if (this.wasmCore !== null) return translateWasmRegion(this, this.kit, this.wasmCore, this.ram8, start, hot);
+  /** The block or region at RAM offset `start` (jit.ts translateRegion), in wasm with wasm regions (jit-wasm.ts; with the blocks at page offsets `warm` in its module). */
+  private translateAt(start: number, hot?: (pageOff: number) => boolean, warm: readonly number[] = []) {
+    if (this.wasmCore !== null) return translateWasmRegion(this, this.kit, this.wasmCore, this.ram8, start, hot, warm);
     return translateRegion(this, this.kit, this.ram8, start, hot);
   }
 

@@ -284,17 +284,12 @@ export class WasmCode {
     return this;
   }
 
-  /** The body as the code section encodes it: locals (run-length by type), instructions, `end`. */
-  encode(): number[] {
-    return [...this.localsPrefix(), ...this.bytes, WasmOp.end];
-  }
-
   /** The branch hints' entries of this function (function index `func`) as the hint section encodes them. */
   encodeHints(func: number): number[] {
     const out: number[] = [];
     uleb(out, func);
     uleb(out, this.hints.length);
-    const prefix = this.localsPrefix().length; // offsets count from the start of the body, locals included
+    const prefix = this.localsBytes().length; // offsets count from the start of the body, locals included
     for (const [at, likely] of [...this.hints].sort((p, q) => p[0] - q[0])) {
       uleb(out, prefix + at);
       out.push(1, likely);
@@ -302,12 +297,8 @@ export class WasmCode {
     return out;
   }
 
-  /** The body's local declarations (wasmModule writes them before `bytes`). */
+  /** The body's local declarations, run-length by type (wasmModule writes them before `bytes`, then `end`). */
   localsBytes(): number[] {
-    return this.localsPrefix();
-  }
-
-  private localsPrefix(): number[] {
     const groups: [number, WasmType][] = [];
     for (const t of this.locals) {
       const last = groups[groups.length - 1];
