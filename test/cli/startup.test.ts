@@ -67,8 +67,9 @@ describe('start-up measurements and cuts', () => {
     const traced = await rvos(args, { env: { ...process.env, RVOS_STARTUP_TRACE: '1' } });
     expect(traced.code, traced.stderr).toBe(0);
     expect(traced.stdout).toBe(plain.stdout);
-    const steps = traced.stderr.split('\n').map((l) => /^rvos startup: +([\d.]+) ms +\+ *[\d.]+ +(.*)$/.exec(l)).filter((m) => m !== null);
-    const labels = steps.map((m) => m[2]);
+    // Time since the process started, the step's share, the host page faults it took, its label.
+    const steps = traced.stderr.split('\n').map((l) => /^rvos startup: +([\d.]+) ms +\+ *[\d.]+ +faults \+ *(\d+) +(.*)$/.exec(l)).filter((m) => m !== null);
+    const labels = steps.map((m) => m[3]);
     expect(labels[0]).toBe('bin/rvos.js runs (node started)');
     for (const step of ['oclif starts', 'run: command loaded', 'board file read', 'plugins found and loaded (6)', 'CPUs created (1)', 'machine built', 'run: guest ran']) {
       expect(labels.some((l) => l.startsWith(step)), step).toBe(true);
@@ -76,7 +77,8 @@ describe('start-up measurements and cuts', () => {
     expect(labels.at(-1)).toBe('exit');
     const times = steps.map((m) => Number(m[1]));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(traced.stderr).toMatch(/^rvos startup: CPU [\d.]+ ms \(user [\d.]+, system [\d.]+\)$/m);
+    expect(steps.reduce((sum, m) => sum + Number(m[2]), 0)).toBeGreaterThan(0);
+    expect(traced.stderr).toMatch(/^rvos startup: CPU [\d.]+ ms \(user [\d.]+, system [\d.]+\), \d+ page faults$/m);
     expect(plain.stderr).not.toContain('rvos startup:');
   });
 
