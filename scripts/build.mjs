@@ -9,6 +9,7 @@
 //                           oclif, yaml, zod, inversify), most of it not even compiled again.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { asciiSource } from './ascii-source.mjs';
 import { bundleOptions } from './bundle-options.mjs';
@@ -16,6 +17,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
+// The loader's wrapper (scripts/cli-loader.cjs): the CommonJS bundles it runs are written inside it already.
+const { wrapCommonJs } = createRequire(import.meta.url)('./cli-loader.cjs');
 const dist = join(root, 'dist');
 // From scratch: tsc would leave the output of deleted sources behind.
 rmSync(dist, { recursive: true, force: true });
@@ -58,9 +61,10 @@ await build({
   banner: {},
 });
 for (const { name, pkg } of plugins) {
-  // ASCII, as the CLI's bundle below (scripts/ascii-source.mjs): a one-byte string in V8.
+  // ASCII, as the CLI's bundle below (scripts/ascii-source.mjs): a one-byte string in V8. Inside the loader's
+  // wrapper, which it then need not add (a copy of the source at each start).
   const cjs = join(dist, 'plugins', name, 'index.cjs');
-  writeFileSync(cjs, asciiSource(readFileSync(cjs, 'utf8')));
+  writeFileSync(cjs, wrapCommonJs(asciiSource(readFileSync(cjs, 'utf8'))));
   pkg.rvos.entry = 'index.js';
   writeFileSync(join(dist, 'plugins', name, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 }
@@ -136,8 +140,9 @@ await build({
 // import() inside a vm.Script needs an experimental Node option (which warns, and is lost with a code cache): the
 // bundle's few import() calls (oclif loading a command, rvos a plugin) go through the loader's instead.
 const bundled = join(cli, 'rvos.bundle.js');
-// And ASCII (scripts/ascii-source.mjs): V8 then holds the ~1 MB source as a one-byte string, not a two-byte one.
-writeFileSync(bundled, asciiSource(readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport(')));
+// And ASCII (scripts/ascii-source.mjs): V8 then holds the ~1 MB source as a one-byte string, not a two-byte one; and
+// inside the loader's wrapper, as the plugins' files above.
+writeFileSync(bundled, wrapCommonJs(asciiSource(readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('))));
 writeFileSync(join(cli, 'package.json'), '{ "type": "commonjs" }\n');
 writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.cjs')));
 writeFileSync(join(cli, 'main.js'), "exports.main = require('./load.js').cli.main;\n");

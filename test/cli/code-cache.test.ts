@@ -3,7 +3,7 @@
  * with V8's code cache in the user's cache folder. Checked on a small bundle in child processes (the cache is
  * written at exit): written by a first run, used by the next, rewritten when V8 rejects it, never in the way.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,6 +82,33 @@ describe('the CLI bundle loader and its code cache', () => {
     expect(existsSync(recent)).toBe(true);
     expect(existsSync(other)).toBe(true); // not a cache of ours
     expect(readdirSync(cacheDir)).toHaveLength(3);
+  });
+
+  it('runs a bundle written inside its wrapper (as scripts/build.mjs writes them) as it runs a plain one', async () => {
+    const { wrapCommonJs } = (await import(pathToFileURL(loader).href)) as { wrapCommonJs: (source: string) => string };
+    const plain = readFileSync(bundle, 'utf8');
+    const wrapped = wrapCommonJs(plain);
+    expect(wrapped).not.toBe(plain);
+    expect(wrapCommonJs(wrapped)).toBe(wrapped); // not wrapped twice
+    const cacheDir = join(dir, 'wrapped');
+    writeFileSync(bundle, wrapped);
+    try {
+      expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'none', name: 'bundle.js', part: 'imported' });
+      expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'used', name: 'bundle.js', part: 'imported' });
+    } finally {
+      writeFileSync(bundle, plain);
+    }
+  });
+
+  it('reads an ASCII file as Latin-1 (the same text) and any other as UTF-8', async () => {
+    const { readSource } = (await import(pathToFileURL(loader).href)) as { readSource: (file: string) => string };
+    const ascii = join(dir, 'ascii.js');
+    const utf8 = join(dir, 'utf8.js');
+    writeFileSync(ascii, 'exports.s = "plain \\u00e9";\n');
+    writeFileSync(utf8, 'exports.s = "caf\u00e9 \u2192 \u{1f680}";\n');
+    expect(readSource(ascii)).toBe(readFileSync(ascii, 'utf8'));
+    expect(readSource(utf8)).toBe(readFileSync(utf8, 'utf8'));
+    expect(readSource(utf8)).toContain('caf\u00e9 \u2192 \u{1f680}');
   });
 
   it('runs without a cache where none can be written', async () => {
