@@ -117,6 +117,21 @@ const commandOrder = {
     });
   },
 };
+// oclif reads its JSON files (the manifest, package.json files, theme.json) with fs/promises, whose first call starts
+// libuv's thread pool (4 threads; 3-15 ms and ~140 host page faults) that a run has no other use for (its files are
+// read synchronously; a piped stdin is a socket): in the CLI bundle, readJson reads synchronously inside the same
+// async function (a missing or bad file still rejects, as before).
+const oclifSyncJson = {
+  name: 'oclif-sync-json',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]fs\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const read = "await (0, promises_1.readFile)(path, 'utf8')";
+      if (text.split(read).length !== 2) throw new Error(`build: ${args.path} no longer reads JSON with "${read}": update the oclif-sync-json plugin`);
+      return { contents: text.replace(read, "(0, node_fs_1.readFileSync)(path, 'utf8')"), loader: 'js' };
+    });
+  },
+};
 const cli = join(dist, 'cli');
 rmSync(cli, { recursive: true, force: true });
 await build({
@@ -129,7 +144,7 @@ await build({
   splitting: false,
   format: 'cjs',
   outfile: join(cli, 'rvos.bundle.js'),
-  plugins: [lazyOclifRequires, commandOrder],
+  plugins: [lazyOclifRequires, commandOrder, oclifSyncJson],
   // Less to read and hash at each start; names stay (stack traces and errors name functions and classes).
   minifyWhitespace: true,
   minifySyntax: true,

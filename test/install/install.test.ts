@@ -121,6 +121,8 @@ describe('rvos installed from the packed tarball', () => {
     // oclif's command globbing (tinyglobby) is bundled behind the same lazy require (scripts/build.mjs).
     const bundle = readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'dist', 'cli', 'rvos.bundle.js'), 'utf8');
     expect(bundle).toContain('rvos-lazy:tinyglobby');
+    // oclif's JSON reads are synchronous in the bundle (scripts/build.mjs): no thread pool started for them.
+    expect(bundle).toMatch(/async function readJson\([^)]*\)\{[^}]*\(0,node_fs_1\.readFileSync\)\(path,"utf8"\)/);
     // Written inside the loader's wrapper (scripts/build.mjs), so that a start does not copy it to wrap it.
     expect(bundle.startsWith('(function (exports, require, module, __filename, __dirname, __rvosImport) {')).toBe(true);
   });
