@@ -86,14 +86,16 @@ const parts = readdirSync(join(dist, 'src'), { recursive: true, encoding: 'utf8'
 // a run evaluates its own command's code only (synchronously: the parts have no top-level await).
 const table = (dir) =>
   `{ ${parts.filter((f) => f.startsWith(`${dir}/`)).map((f) => `${JSON.stringify(f.slice(dir.length + 1, -3))}: () => require(${JSON.stringify(join(dist, 'src', f))})`).join(', ')} }`;
-// oclif requires two modules when it loads that few runs use: Node's readline (a flag read from stdin) and tinyglobby
-// with fdir and picomatch (finding commands without a manifest, which the package has). In the CLI bundle each becomes
-// an object that requires the module at its first property read (oclif reads them only as `module.property`), so most
-// runs never load them. (Its perf_hooks and child_process load anyway: Node, and wsl-utils at oclif's config load.)
+// oclif requires modules when it loads that few runs use: Node's readline (a flag read from stdin), fs/promises (file
+// flags' checks, TypeScript paths; with readline's interface and fs watchers behind it), child_process (a Windows
+// shell's name), perf_hooks (its debug timings), lilconfig (which takes fs.promises when it loads; for a package.json
+// without oclif settings) and tinyglobby with fdir and picomatch (finding commands without a manifest, which the
+// package has). In the CLI bundle each becomes an object that requires the module at its first
+// property read (oclif reads them only as `module.property`), so most runs never load them.
 const lazyOclifRequires = {
   name: 'lazy-oclif-requires',
   setup(b) {
-    b.onResolve({ filter: /^(node:readline|tinyglobby)$/ }, (args) =>
+    b.onResolve({ filter: /^(node:readline|node:fs\/promises|node:child_process|node:perf_hooks|lilconfig|tinyglobby)$/ }, (args) =>
       args.kind === 'require-call' && /[\\/]@oclif[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'rvos-lazy', pluginData: args.resolveDir } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'rvos-lazy' }, (args) => ({
@@ -114,6 +116,19 @@ const commandOrder = {
       if (text.split(sort).length !== 2) throw new Error(`build: ${args.path} no longer sorts commands with "${sort}": update the oclif-command-order plugin`);
       const helper = JSON.stringify(join(dist, 'src', 'cli', 'command-order.js'));
       return { contents: `const { compareCommandIds: __rvosCompareCommandIds } = require(${helper});\n${text.replace(sort, '.sort((a, b) => __rvosCompareCommandIds(a.id, b.id))')}`, loader: 'js' };
+    });
+  },
+};
+// oclif's config load asks wsl-utils whether this is WSL: that module loads child_process and fs/promises and defines
+// PowerShell helpers. In the CLI bundle it asks is-wsl, which wsl-utils' isWsl is (a re-export).
+const oclifIsWsl = {
+  name: 'oclif-is-wsl',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const ask = "(await import('wsl-utils')).isWsl";
+      if (text.split(ask).length !== 2) throw new Error(`build: ${args.path} no longer asks "${ask}": update the oclif-is-wsl plugin`);
+      return { contents: text.replace(ask, "(await import('is-wsl')).default"), loader: 'js' };
     });
   },
 };
@@ -144,7 +159,7 @@ await build({
   splitting: false,
   format: 'cjs',
   outfile: join(cli, 'rvos.bundle.js'),
-  plugins: [lazyOclifRequires, commandOrder, oclifSyncJson],
+  plugins: [lazyOclifRequires, commandOrder, oclifSyncJson, oclifIsWsl],
   // Less to read and hash at each start; names stay (stack traces and errors name functions and classes).
   minifyWhitespace: true,
   minifySyntax: true,

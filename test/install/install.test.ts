@@ -117,6 +117,9 @@ describe('rvos installed from the packed tarball', () => {
     expect(loaded).toContain('NativeModule internal/modules/cjs/loader'); // the report works
     expect(loaded.filter((m) => /esm\/(module_job|translators)/.test(m))).toEqual([]);
     expect(loaded).not.toContain('NativeModule readline');
+    // Nor fs/promises, child_process (oclif's, lilconfig's and wsl-utils': lazy or replaced in scripts/build.mjs).
+    expect(loaded).not.toContain('NativeModule fs/promises');
+    expect(loaded).not.toContain('NativeModule child_process');
     expect(loaded).not.toContain('NativeModule zlib'); // for screenshots only (src/core/image/png.ts)
     // oclif's command globbing (tinyglobby) is bundled behind the same lazy require (scripts/build.mjs).
     const bundle = readFileSync(join(prefix, 'lib', 'node_modules', 'rvos', 'dist', 'cli', 'rvos.bundle.js'), 'utf8');
