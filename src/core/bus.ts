@@ -335,6 +335,15 @@ export class PhysicalBus extends WindowSpace implements Bus {
     if (src.length > 0) this.ramStoreHook(addr, src.length);
     return true;
   }
+
+  /** Sets `len` bytes of RAM from `addr` to `byte`, as dmaWrite of that many would (false if not all RAM). */
+  dmaFill(addr: number, len: number, byte: number): boolean {
+    if (!this.inRam(addr, len)) return false;
+    const off = addr - this.ram.base;
+    this.ram.u8.fill(byte, off, off + len);
+    if (len > 0) this.ramStoreHook(addr, len);
+    return true;
+  }
 }
 
 /**
