@@ -185,7 +185,7 @@ function turbofanMs(modules: Uint8Array[]): number[] {
       return ms.sort((p, q) => p - q)[3];
     });
     process.stdout.write(JSON.stringify(out));`;
-  const flags = ['--no-liftoff', '--no-wasm-lazy-compilation', '--single-threaded', '-e', child];
+  const flags = ['--experimental-wasm-branch-hinting', '--no-liftoff', '--no-wasm-lazy-compilation', '--single-threaded', '-e', child];
   const r = spawnSync(process.execPath, flags, { input: JSON.stringify(modules.map((b) => Buffer.from(b).toString('base64'))), encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`TurboFan child failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as number[];
