@@ -76,9 +76,10 @@
  * of its blocks, edges into the middle of the loop that TurboFan has to merge at each block. Entries only where
  * control can come from outside the loop (enterableBlocks) remove the quicksort partition loop's dispatch: its
  * region's TurboFan code 14.1 -> 12.4 KB, compiling it 24.7 -> 18.1 ms CPU (median of 15, --single-threaded, its
- * bytes alone), all the kernel's modules 91 -> 77 ms; first run in process CPU median 427 -> 361 ms, steady
- * state equal (best of 4 runs, median 203 vs 205 ms; 5 interleaved pairs, load 5-7); JIT code instructions
- * (valgrind, 3 runs) -1.4 %. The rv32 boots' main-thread CPU did not grow (4 pairs each; virt OS first boot
+ * bytes alone; test/bench/rv32-regions.ts --turbofan), all the kernel's modules 91 -> 77 ms; first run in
+ * process CPU median 427 -> 361 ms in 5 interleaved pairs, 406 -> 397 ms in 5 more (load 5-8: within noise),
+ * steady state equal (best of 4 runs, median 203 vs 205 ms); JIT code instructions (valgrind, 3 runs) -1.4 %;
+ * the built CLI's compute run (8 pairs, load 7-8): guest wall median 552 -> 504 ms, process CPU equal (0.69 s). The rv32 boots' main-thread CPU did not grow (4 pairs each; virt OS first boot
  * median about 680 -> 650 ms, Linux to /init 650 -> 570 ms; 90.5 vs 90.4 % of the virt OS's steps in regions).
  * Tried and dropped (session 25): loops of several blocks keeping only their own registers in locals (the
  * region's others stored to the area on the way in, reloaded on the way out, the sites of other blocks forgotten):
