@@ -23,6 +23,8 @@
  * cannot branch directly (a back edge of a loop that would cross an earlier one, an indirect jump)
  * set BLK and branch there. A loop entered at a block other than its header (the region's entry,
  * a jump into its middle) dispatches on BLK at its top; a back edge finds BLK at -1 and skips that.
+ * Only blocks that can be entered from outside their loops are entries for execute() (enterableBlocks); the
+ * others, in the middle of a loop, are NO_BLOCK, so a loop with no such entry has no dispatch at all.
  * An indirect jump (a return) first picks the block it can be with a `br_table` on its target's
  * halfword index modulo a power of two (dispatchBuckets), then compares there (usually once), where
  * it used to compare with every block start in turn (17 compares for the compute kernel's quicksort).
@@ -70,12 +72,30 @@
  * self-loops (the sort's inner loops), which that keeps. Module compiles cost
  * about 0.4 ms each even compiled lazily (V8's fixed cost per module; --wasm-lazy-validation saved about
  * 0.1 ms of it), instantiation 0.15-0.3 ms.
+ * Session 25: every block used to be an entry, so every loop of several blocks had a dispatch on BLK into each
+ * of its blocks, edges into the middle of the loop that TurboFan has to merge at each block. Entries only where
+ * control can come from outside the loop (enterableBlocks) remove the quicksort partition loop's dispatch: its
+ * region's TurboFan code 14.1 -> 12.4 KB, compiling it 24.7 -> 18.1 ms CPU (median of 15, --single-threaded, its
+ * bytes alone; test/bench/rv32-regions.ts --turbofan), all the kernel's modules 91 -> 77 ms; first run in
+ * process CPU median 427 -> 361 ms in 5 interleaved pairs, 406 -> 397 ms in 5 more (load 5-8: within noise),
+ * steady state equal (best of 4 runs, median 203 vs 205 ms); JIT code instructions (valgrind, 3 runs) -1.4 %;
+ * the built CLI's compute run (8 pairs, load 7-8): guest wall median 552 -> 504 ms, process CPU equal (0.69 s). The rv32 boots' main-thread CPU did not grow (4 pairs each; virt OS first boot
+ * median about 680 -> 650 ms, Linux to /init 650 -> 570 ms; 90.5 vs 90.4 % of the virt OS's steps in regions).
+ * Tried and dropped (session 25): loops of several blocks keeping only their own registers in locals (the
+ * region's others stored to the area on the way in, reloaded on the way out, the sites of other blocks forgotten):
+ * the partition loop carried 4 registers and 2 sites fewer, TurboFan's code was no better (844 vs 882 stack
+ * references), steady state 205 vs 200 ms, valgrind counted 4 % more JIT code instructions. Ablations in the
+ * sort (not correct code, upper bounds): no direct-load limit check 0-5 %, no budget check in self-loops 0-4 %;
+ * V8's --no-wasm-loop-unrolling slower (~210 vs ~195 ms), --no-wasm-loop-peeling equal. Loads and stores straight
+ * to RAM with every other case leaving the region (no TLB path inline, no `written` call) compile the sort's
+ * region in 15 instead of 25 ms but leave regions run while the window is closed (PMP set up after they were
+ * compiled) to exit at every access: not kept.
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { Op } from './execute.js';
 import { TLB_ENTRIES, TLB_MASK } from './mmu.js';
-import { Block, blockOrder, callTarget, INVERSE, isControl, jumpsIndirectly, readsRs1, rememberShape, readsRs2, successors, writesRd, type BlockFn, type RegionBlock } from './jit.js';
+import { Block, blockOrder, callTarget, INVERSE, isControl, jumpsIndirectly, NO_BLOCK, readsRs1, rememberShape, readsRs2, successors, writesRd, type BlockFn, type RegionBlock } from './jit.js';
 
 /**
  * compileWork (cpu.ts compileBlockAt) of a hart with wasm regions: none beyond the arrival
@@ -140,7 +160,11 @@ export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blo
   rememberShape(blocks);
   const order = blockOrder(blocks);
   const entry = blocks[0].start;
-  return blocks.map((b) => new Block(fn, b.insns.length, order.indexOf(b), b.start - entry));
+  const enterable = enterableBlocks(order, blocks[0].start);
+  return blocks.map((b) => {
+    const j = order.indexOf(b);
+    return enterable[j] ? new Block(fn, b.insns.length, j, b.start - entry) : NO_BLOCK;
+  });
 }
 
 /** Per hart, the `written` its regions import, as a wasm function (kit.wasm.hostFunction says why). */
@@ -238,12 +262,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
 
   const sitesAt = c.bytes.length;
   const root = loopScopes(blocks);
-  /** Every loop, outer ones first. */
-  const loops: Scope[] = [];
-  const collect = (scope: Scope) => {
-    for (const it of scope.items) if (typeof it !== 'number') loops.push(it), collect(it);
-  };
-  collect(root);
+  const loops = loopsIn(root);
+  const enterable = enterableBlocks(blocks, entry);
   const exitL = c.block();
   const runL = c.loop();
   /** Per block: the label whose end its code follows (set while its scope is open). */
@@ -518,7 +538,10 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
       landL[first(it)] = lab[x];
       landScope[first(it)] = scope;
     });
-    if (isRoot || scope.hi > scope.lo) {
+    // A loop dispatches on BLK only when some block in it past its header can be entered from outside it.
+    let mids = false;
+    for (let k = scope.lo + 1; k <= scope.hi; k++) if (enterable[k]) mids = true;
+    if (isRoot || mids) {
       const itemOf: number[] = [];
       items.forEach((it, x) => {
         if (typeof it === 'number') itemOf[it] = x;
@@ -530,18 +553,24 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         const it = items[itemOf[k]];
         return typeof it !== 'number' && it.lo !== k;
       };
-      if (!isRoot) c.get(BLK).i32(-1).op(op.i32_ne).if(false);
+      if (!isRoot) {
+        wasmRegionStats.loopDispatches++;
+        c.get(BLK).i32(-1).op(op.i32_ne).if(false);
+      }
       c.get(BLK);
       if (scope.lo !== 0) c.i32(scope.lo).op(op.i32_sub);
       c.set(t);
-      // A block inside an inner loop other than its header: that loop's dispatch takes BLK over.
+      // A block inside an inner loop other than its header: that loop's dispatch takes BLK over. A block
+      // that cannot be entered (enterableBlocks) is never the target of a dispatch: a trap if it were.
+      const bad = isRoot && ks.some((k) => !enterable[k]) ? c.block() : -1;
       if (ks.some(inner)) {
         const direct = c.block();
-        c.get(t).brTable(ks.map((k) => (inner(k) ? lab[itemOf[k]] : direct)), direct);
+        c.get(t).brTable(ks.map((k) => (bad >= 0 && !enterable[k] ? bad : inner(k) ? lab[itemOf[k]] : direct)), direct);
         c.end();
       }
       c.i32(-1).set(BLK);
       c.get(t).brTable(ks.map((k) => lab[itemOf[k]]), isRoot ? exitL : lab[0]);
+      if (bad >= 0) c.end().op(op.unreachable);
       if (!isRoot) c.end();
     }
     for (const it of items) {
@@ -588,7 +617,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         // A br_table on the target's halfword index (d >> 1) modulo a power of two picks the
         // bucket of block starts it can be, checked there one by one (usually one): a return
         // costs a table jump and a compare, not a compare per block before it.
-        const buckets = dispatchBuckets(targets.map((p) => p - entry));
+        const buckets = dispatchBuckets(targets.filter((p) => enterable[index.get(p)!]).map((p) => p - entry));
         const miss = c.block();
         const lab: number[] = [];
         for (let k = buckets.length - 1; k >= 0; k--) if (buckets[k].length > 0) lab[k] = c.block();
@@ -646,6 +675,8 @@ export const wasmRegionStats = {
   keyedJumps: 0,
   /** Loads compiled to try RAM directly first (AREA.loadLimit). */
   directLoads: 0,
+  /** Loops with a dispatch on BLK at their top (some block past their header is an entry: enterableBlocks). */
+  loopDispatches: 0,
 };
 
 /**
@@ -668,6 +699,42 @@ export function dispatchBuckets(offsets: readonly number[]): number[][] {
     }
   }
   return best;
+}
+
+/**
+ * Per block (in page order), whether a region call or a jump from outside a loop may start there: the region's
+ * entry (at `entry`), a block in no loop or at the head of every loop it is in, a block that a block outside one
+ * of its loops jumps to, and a block after a call (the callee's return may come from anywhere). The others, in
+ * the middle of a loop and reached only from inside it, are no entry for execute() (NO_BLOCK: the interpreter
+ * runs up to the loop's next jump), so that no loop needs a dispatch on BLK into them: TurboFan then sees no
+ * edges into the middle of the loop besides its own.
+ */
+export function enterableBlocks(blocks: RegionBlock[], entry: number): boolean[] {
+  const index = new Map(blocks.map((b, j) => [b.start, j]));
+  const loops = loopsIn(loopScopes(blocks));
+  const inMiddle = (k: number, from: number) => loops.some((l) => l.lo < k && k <= l.hi && (from < l.lo || from > l.hi));
+  const enterable = blocks.map((_, k) => !inMiddle(k, -1));
+  enterable[index.get(entry)!] = true;
+  blocks.forEach((b, s) => {
+    for (const p of successors(b)) {
+      const k = index.get(p);
+      if (k !== undefined && inMiddle(k, s)) enterable[k] = true;
+    }
+    const last = b.insns[b.insns.length - 1];
+    const after = index.get(b.start + last.off + last.len);
+    if ((last.op === Op.JAL || last.op === Op.JALR) && last.rd !== 32 && after !== undefined) enterable[after] = true;
+  });
+  return enterable;
+}
+
+/** Every loop of a region's loopScopes, outer ones first. */
+function loopsIn(root: Scope): Scope[] {
+  const loops: Scope[] = [];
+  const collect = (scope: Scope) => {
+    for (const it of scope.items) if (typeof it !== 'number') loops.push(it), collect(it);
+  };
+  collect(root);
+  return loops;
 }
 
 /** Blocks (by index in page order) and the loops among them, inner loops as items of their own. */

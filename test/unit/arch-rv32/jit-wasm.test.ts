@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { Op } from '../../../plugins/arch-rv32/src/execute.js';
 import type { RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
-import { generateWasmRegion, loopScopes, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
+import { enterableBlocks, generateWasmRegion, loopScopes, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
 import { makeMachine } from './machine.js';
 
 process.env.RVOS_JIT_WASM = '1';
@@ -38,11 +38,12 @@ function block(start: number, n: number, to: number | null): RegionBlock {
   return { start, insns };
 }
 
-/** The module of a region and the jumps in it that went through the dispatch at its top. */
-function generate(blocks: RegionBlock[]): { bytes: Uint8Array; dispatched: number } {
+/** The module of a region, the jumps in it that went through the dispatch at its top, and its loops that dispatch on BLK. */
+function generate(blocks: RegionBlock[]): { bytes: Uint8Array; dispatched: number; loopDispatches: number } {
   const before = wasmRegionStats.dispatchedJumps;
+  const loopsBefore = wasmRegionStats.loopDispatches;
   const bytes = generateWasmRegion(jitKit, { area: 0x10000, flags: 0x20000 }, blocks, 0x80000000);
-  return { bytes, dispatched: wasmRegionStats.dispatchedJumps - before };
+  return { bytes, dispatched: wasmRegionStats.dispatchedJumps - before, loopDispatches: wasmRegionStats.loopDispatches - loopsBefore };
 }
 
 describe('rv32 wasm regions: loops', () => {
@@ -73,6 +74,43 @@ describe('rv32 wasm regions: loops', () => {
     const { bytes, dispatched } = generate(blocks);
     expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
     expect(dispatched).toBe(0);
+  });
+});
+
+describe('rv32 wasm regions: entries in the middle of loops', () => {
+  // 0x00 outer header; 0x08 an inner loop on itself; 0x10 back to 0x00; 0x18 leaves the page.
+  const nested = () => [block(0x00, 2, 0x08), block(0x08, 1, 0x08), block(0x10, 1, 0x00), block(0x18, 1, null)];
+
+  it('a block reached only from inside its loop is no entry, and the loop then has no dispatch on BLK', () => {
+    expect(enterableBlocks(nested(), 0x00)).toEqual([true, false, false, true]);
+    const { bytes, loopDispatches } = generate(nested());
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
+    expect(loopDispatches).toBe(0);
+  });
+
+  it("the region's own entry in the middle of a loop is an entry, through that loop's dispatch", () => {
+    const blocks = nested();
+    const [head, inner] = blocks;
+    expect(enterableBlocks(nested(), 0x08)).toEqual([true, true, false, true]);
+    const { bytes, loopDispatches } = generate([inner, head, ...blocks.slice(2)]);
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
+    expect(loopDispatches).toBe(1);
+  });
+
+  it('a jump from outside a loop into its middle, and the block after a call, are entries', () => {
+    // 0x00 jumps to 0x0c, inside the loop 0x04..0x0c (0x04 falls into 0x08, which falls into 0x0c).
+    const into = [block(0x00, 0, 0x0c), block(0x04, 1, null), block(0x0c, 1, 0x04), block(0x14, 1, null)];
+    into[1].insns.pop();
+    into[1].insns.push({ op: Op.ADDI, rd: 1, rs1: 1, rs2: 0, imm: 1, off: 4, len: 4 });
+    expect(loopScopes(into)).toEqual({ lo: 0, hi: 3, items: [0, { lo: 1, hi: 2, items: [1, 2] }, 3] });
+    expect(enterableBlocks(into, 0x00)).toEqual([true, true, true, true]);
+    const plain = [block(0x00, 0, 0x04), ...into.slice(1)];
+    expect(enterableBlocks(plain, 0x00)).toEqual([true, true, false, true]);
+    // 0x08 calls out of the page (JAL x1) inside the loop 0x00..0x0c: its return comes back to 0x0c.
+    const call = [block(0x00, 1, 0x08), block(0x08, 0, null), block(0x0c, 1, 0x00), block(0x14, 1, null)];
+    call[1].insns[0].rd = 1;
+    call[1].insns[0].imm = 0x40 - 0x08;
+    expect(enterableBlocks(call, 0x00)).toEqual([true, false, true, true]);
   });
 });
 
