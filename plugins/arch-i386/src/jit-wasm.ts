@@ -129,7 +129,7 @@ const OPEN = -1;
 /** Thrown by the first OPEN block when its first instruction is not translated. */
 const EMPTY = { empty: true } as const;
 
-type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | 'cmp8' | 'logic8' | null;
+type Known = 'cmp32' | 'add32' | 'logic32' | 'inc32' | 'dec32' | 'shift' | 'cmp8' | 'logic8' | null;
 
 /** The code of a condition under a known flag state (Gen.knownTest emits it). */
 type KnownTest = 'ltu' | 'eq' | 'leu' | 'lts' | 'les' | 'subNeg' | 'no' | 'zero' | 'neg' | 'notPos' | 'bit0' | 'bit7' | 'byteLts' | 'byteLes' | 'zero8' | 'zero8OrBit7' | 'addCarry' | 'addBe';
@@ -141,7 +141,8 @@ type KnownTest = 'ltu' | 'eq' | 'leu' | 'lts' | 'les' | 'subNeg' | 'no' | 'zero'
 const KNOWN_TESTS: Record<Exclude<Known, null>, readonly (KnownTest | null)[]> = {
   cmp32: [null, 'ltu', 'eq', 'leu', 'subNeg', null, 'lts', 'les'],
   logic32: ['no', 'no', 'zero', 'zero', 'neg', null, 'neg', 'notPos'],
-  incdec32: [null, null, 'zero', null, 'neg', null, null, null],
+  inc32: [null, null, 'zero', null, 'neg', null, null, null],
+  dec32: [null, null, 'zero', null, 'neg', null, null, null],
   shift: [null, 'bit0', 'zero', null, 'neg', null, null, null],
   cmp8: [null, 'ltu', 'eq', 'leu', 'bit7', null, 'byteLts', 'byteLes'],
   logic8: ['no', 'no', 'zero8', 'zero8', 'bit7', null, 'bit7', 'zero8OrBit7'],
@@ -186,6 +187,12 @@ const CS_FA = 16;
 const CS_KEPT = 31;
 const CS_KEPT_BIT = 1 << CS_KEPT;
 const CS_FA_MASK = ARITH << CS_FA;
+/**
+ * Set while the state's result is its operands' sum or difference (CcOp Add/Inc: a + b, Sub/Dec: a - b)
+ * and the local cr was left as it was: a loop whose flags come from ADD/SUB/CMP/INC/DEC carries no
+ * result from pass to pass (one value fewer for TurboFan to keep in a register or store to its stack).
+ */
+const CS_LAZY_R = 1 << 30;
 /** `cs` of op (CcOp or SHIFT_PENDING), width, arithmetic flags and kept carry. */
 export function packState(cop: number, bits: number, fa: number, kept: number): number {
   return (cop & 0xff) | (bits << CS_BITS) | ((fa & ARITH) << CS_FA) | (kept << CS_KEPT);
@@ -368,6 +375,8 @@ class Gen {
   private readonly cy: number;
   /** carry(): the flag state's op, unpacked. */
   private readonly cq: number;
+  /** crRuntime's scratch (the op), carry()'s result. */
+  private readonly ce: number;
   private readonly i64a: number;
   // Labels.
   private exitL = -1;
@@ -426,7 +435,7 @@ class Gen {
     this.dsB = c.local(); this.ssB = c.local(); this.rk = c.local(); this.wk = c.local();
     this.xo = c.local(); this.xn = c.local(); this.xm = c.local(); this.slow = c.local();
     this.A = c.local(); this.B = c.local(); this.R = c.local(); this.C = c.local();
-    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local(); this.cq = c.local();
+    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local(); this.cq = c.local(); this.ce = c.local();
     this.i64a = c.local(I64);
     this.index = new Map(blocks.map((b, i) => [b.start, i]));
     if (!this.emitting) {
@@ -496,7 +505,8 @@ class Gen {
     c.get(this.steps).get(this.xn).op(op.i32_add).set(this.steps);
     for (let i = 0; i < 8; i++) if (this.regsWritten[i]) c.i32(0).get(this.r[i]).mem(op.i32_store, area + AREA.regs + 4 * i);
     const st = (field: number, local: number) => c.i32(0).get(local).mem(op.i32_store, area + field);
-    st(AREA.ca, this.ca); st(AREA.cb, this.cb); st(AREA.cr, this.cr);
+    st(AREA.ca, this.ca); st(AREA.cb, this.cb);
+    c.i32(0); this.crRuntime(); c.mem(op.i32_store, area + AREA.cr);
     c.i32(0); this.csCop(); c.mem(op.i32_store, area + AREA.cop);
     c.i32(0); this.csBits(); c.mem(op.i32_store, area + AREA.cbits);
     c.i32(0); this.csKept(); c.mem(op.i32_store, area + AREA.ck);
@@ -809,12 +819,36 @@ class Gen {
 
   // --- Flags -----------------------------------------------------------------------------------
 
-  /** Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC keep the kept carry (their caller sets it: setKept). */
-  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number): void {
+  /**
+   * Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC keep the kept carry (their
+   * caller sets it: setKept). `lazy` (ADD, SUB, CMP, NEG, INC, DEC: r is a + b or a - b, unwrapped as
+   * the state keeps it) leaves the local cr as it was and sets CS_LAZY_R instead (crGet, crRuntime).
+   */
+  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number, lazy = false): void {
     const c = this.c, op = this.op;
-    c.get(a).set(this.ca).get(b).set(this.cb).get(r).set(this.cr);
-    if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(packState(cc, bits, 0, 0)).set(this.cs);
-    else c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packState(cc, bits, 0, 0)).op(op.i32_or).set(this.cs);
+    c.get(a).set(this.ca).get(b).set(this.cb);
+    if (!lazy) c.get(r).set(this.cr);
+    const packed = packState(cc, bits, 0, 0) | (lazy ? CS_LAZY_R : 0);
+    if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(packed).set(this.cs);
+    else c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packed).op(op.i32_or).set(this.cs);
+  }
+
+  /** Pushes the state's result (ccR) under the known state: a lazy one's a + b or a - b, else the local cr. */
+  private crGet(): void {
+    const c = this.c, op = this.op;
+    switch (this.known) {
+      case 'add32': case 'inc32': c.get(this.ca).get(this.cb).op(op.i32_add); return;
+      case 'cmp32': case 'cmp8': case 'dec32': c.get(this.ca).get(this.cb).op(op.i32_sub); return;
+      default: c.get(this.cr);
+    }
+  }
+
+  /** Pushes the state's result (ccR) under a state known only at run time (CS_LAZY_R: a + b for ADD/INC, else a - b). */
+  private crRuntime(): void {
+    const c = this.c, op = this.op;
+    c.get(this.ca).get(this.cb).op(op.i32_add).get(this.ca).get(this.cb).op(op.i32_sub);
+    c.get(this.cs).i32(0xff).op(op.i32_and).tee(this.ce).i32(CcOp.Add).op(op.i32_eq).get(this.ce).i32(CcOp.Inc).op(op.i32_eq).op(op.i32_or).op(op.select);
+    c.get(this.cr).get(this.cs).i32(CS_LAZY_R).op(op.i32_and).op(op.select);
   }
 
   /** The kept carry (INC/DEC) = local `carry` (0/1). */
@@ -856,15 +890,17 @@ class Gen {
     switch (this.known) {
       case 'cmp32': case 'cmp8': c.get(this.ca).get(this.cb).op(op.i32_lt_u); return;
       case 'logic32': case 'logic8': c.i32(0); return;
-      case 'add32': c.get(this.cr).get(this.ca).op(op.i32_lt_u); return;
-      case 'incdec32': this.csKept(); return;
+      case 'add32': this.crGet(); c.get(this.ca).op(op.i32_lt_u); return;
+      case 'inc32': case 'dec32': this.csKept(); return;
       case 'shift': c.get(this.ca).i32(1).op(op.i32_and); return;
     }
     // A state known only at run time: flags.ts carryAfter's formulas without a call (selects: V8
     // drops them where the kept carry of an INC/DEC is overwritten unread). The carry (borrow) out of
     // the sign bit: bit cbits - 1 of the carries (borrows) vector.
-    const { ca, cb, cr } = this;
-    const cop = this.cq;
+    const { ca, cb } = this;
+    const cop = this.cq, cr = this.ce;
+    this.crRuntime();
+    c.set(cr);
     this.csCop();
     c.set(cop);
     const top = () => { this.csBits(); c.i32(1).op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and); };
@@ -891,7 +927,8 @@ class Gen {
     if (!this.knownTest(kind)) {
       c.i32(cc);
       this.csCop();
-      c.get(this.ca).get(this.cb).get(this.cr);
+      c.get(this.ca).get(this.cb);
+      this.crRuntime();
       this.csBits();
       this.csKept();
       this.csFa();
@@ -910,7 +947,7 @@ class Gen {
     const test = this.known === null ? null : KNOWN_TESTS[this.known][kind];
     if (test === null) return false;
     const c = this.c, op = this.op;
-    const { ca, cb, cr } = this;
+    const { ca, cb } = this;
     switch (test) {
       case 'ltu': c.get(ca).get(cb).op(op.i32_lt_u); break;
       case 'eq': c.get(ca).get(cb).op(op.i32_eq); break;
@@ -919,17 +956,17 @@ class Gen {
       case 'les': c.get(ca).get(cb).op(op.i32_le_s); break;
       case 'subNeg': c.get(ca).get(cb).op(op.i32_sub).i32(0).op(op.i32_lt_s); break;
       case 'no': c.i32(0); break;
-      case 'zero': c.get(cr).op(op.i32_eqz); break;
-      case 'neg': c.get(cr).i32(0).op(op.i32_lt_s); break;
-      case 'notPos': c.get(cr).i32(0).op(op.i32_le_s); break;
+      case 'zero': this.crGet(); c.op(op.i32_eqz); break;
+      case 'neg': this.crGet(); c.i32(0).op(op.i32_lt_s); break;
+      case 'notPos': this.crGet(); c.i32(0).op(op.i32_le_s); break;
       case 'bit0': c.get(ca).i32(1).op(op.i32_and); break;
-      case 'bit7': c.get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and); break;
+      case 'bit7': this.crGet(); c.i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and); break;
       case 'byteLts': c.get(ca).i32(24).op(op.i32_shl).get(cb).i32(24).op(op.i32_shl).op(op.i32_lt_s); break;
       case 'byteLes': c.get(ca).i32(24).op(op.i32_shl).get(cb).i32(24).op(op.i32_shl).op(op.i32_le_s); break;
-      case 'zero8': c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz); break;
-      case 'zero8OrBit7': c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz).get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or); break;
-      case 'addCarry': c.get(cr).get(ca).op(op.i32_lt_u); break;
-      case 'addBe': c.get(cr).get(ca).op(op.i32_lt_u).get(cr).op(op.i32_eqz).op(op.i32_or); break;
+      case 'zero8': this.crGet(); c.i32(255).op(op.i32_and).op(op.i32_eqz); break;
+      case 'zero8OrBit7': c.get(this.cr).i32(255).op(op.i32_and).op(op.i32_eqz).get(this.cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or); break;
+      case 'addCarry': this.crGet(); c.get(ca).op(op.i32_lt_u); break;
+      case 'addBe': this.crGet(); c.get(ca).op(op.i32_lt_u); this.crGet(); c.op(op.i32_eqz).op(op.i32_or); break;
     }
     return true;
   }
@@ -956,7 +993,7 @@ class Gen {
       cc = aluOp === 0 ? CcOp.Add : aluOp === 5 || aluOp === 7 ? CcOp.Sub : CcOp.Logic;
     }
     // 8 bits: the state keeps the unwrapped result (as jit.ts), the destination its low byte.
-    this.setCc(cc, A, B, R, size * 8);
+    this.setCc(cc, A, B, R, size * 8, aluOp === 0 || aluOp === 5 || aluOp === 7);
     if (size === 1) c.get(R).i32(255).op(op.i32_and).set(R);
     this.known = size === 4 ? kn : kn === 'cmp32' ? 'cmp8' : kn === 'logic32' ? 'logic8' : null;
   }
@@ -1047,9 +1084,9 @@ class Gen {
       c.set(this.C);
       c.get(this.r[r]).set(this.A).i32(1).set(this.B).get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
       this.setReg(r, 4, this.R);
-      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32);
+      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32, true);
       this.setKept(this.C);
-      this.known = 'incdec32';
+      this.known = dec ? 'dec32' : 'inc32';
       return 'ok';
     }
     if (b >= 0x50 && b <= 0x57) { c.get(this.r[b & 7]).set(this.w); return this.push(); }
@@ -1209,9 +1246,9 @@ class Gen {
           if (size === 1) c.i32(255).op(op.i32_and);
           c.set(this.w);
           this.writeRm(m, size, this.w);
-          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8);
+          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8, true);
           this.setKept(this.C);
-          this.known = size === 4 ? 'incdec32' : null;
+          this.known = size === 4 ? (dec ? 'dec32' : 'inc32') : null;
           return 'ok';
         }
         if (size !== 4) return null;

@@ -210,6 +210,15 @@ describe('i386 wasm regions', () => {
     for (const budget of [1, 2, 3, 7, 1000]) agree(body, { [EAX]: 0x9e3779b9, [EBX]: 3000, [EDX]: 0x7fffffff, [ESP]: 0x9000 }, budget);
   });
 
+  it('keep a lazy result (ADD, SUB, CMP, INC, DEC leave cr unwritten) exact: read at run time at a loop head, known in a block, at every exit', () => {
+    // L: setp cl (the host, the back edge's DEC lazy); add esi, ecx; add eax, ebx; inc edx; adc esi, ecx (the kept carry);
+    // sub al, 0x35; sets ch (8-bit SUB's sign: bit 7 of a - b); add esi, ecx; pushfd (the interpreter: ADD's result);
+    // pop ebp; add esi, ebp; cmp ebx, edx; setp ah (the host, CMP lazy); add esi, eax; dec ebx; jnz L
+    const body = [0x0f, 0x9a, 0xc1, 0x01, 0xce, 0x01, 0xd8, 0x42, 0x11, 0xce, 0x2c, 0x35, 0x0f, 0x98, 0xc5, 0x01, 0xce, 0x9c, 0x5d,
+      0x01, 0xee, 0x39, 0xd3, 0x0f, 0x9a, 0xc4, 0x01, 0xc6, 0x4b, 0x75, 0xe1];
+    for (const budget of [1, 2, 3, 5, 7, 11, 1000]) agree(body, { [EAX]: 0x9e3779b9, [EBX]: 2000, [EDX]: 0x7ffffff0, [ESP]: 0x9000 }, budget);
+  });
+
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
     // shl eax, cl; setc dl; add esi, edx; shr ebx, cl; seto dh; sar edi, cl; sete dl; add esi, edx; inc ecx; and ecx, 63 (reads CL: 0..63); cmp ecx, 40; jne start
     const body = [0xd3, 0xe0, 0x0f, 0x92, 0xc2, 0x01, 0xd6, 0xd3, 0xeb, 0x0f, 0x90, 0xc6, 0xd3, 0xff, 0x0f, 0x94, 0xc2, 0x01, 0xd6,
