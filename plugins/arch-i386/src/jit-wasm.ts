@@ -894,30 +894,34 @@ class Gen {
       case 'inc32': case 'dec32': this.csKept(); return;
       case 'shift': c.get(this.ca).i32(1).op(op.i32_and); return;
     }
-    // A state known only at run time: flags.ts carryAfter's formulas without a call (selects: V8
-    // drops them where the kept carry of an INC/DEC is overwritten unread). The carry (borrow) out of
-    // the sign bit: bit cbits - 1 of the carries (borrows) vector.
+    // A state known only at run time. An INC/DEC's kept carry on a branch of its own: a loop whose
+    // head's INC/DEC follows the back edge's INC/DEC (memset's `inc esi; dec ecx; jnz`) goes that
+    // way on every pass instead of computing every formula and selecting. Else flags.ts carryAfter's
+    // formulas without a call (selects). The carry (borrow) out of the sign bit: bit cbits - 1 of the
+    // carries (borrows) vector.
     const { ca, cb } = this;
-    const cop = this.cq, cr = this.ce;
+    const cop = this.cq, cr = this.ce, y = this.cy;
+    this.csCop();
+    c.tee(cop).i32(CcOp.Inc).op(op.i32_sub).i32(2).op(op.i32_lt_u).if();
+    this.csKept();
+    c.set(y);
+    c.else();
     this.crRuntime();
     c.set(cr);
-    this.csCop();
-    c.set(cop);
     const top = () => { this.csBits(); c.i32(1).op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and); };
     c.get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_and).get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_or).get(cr).op(op.i32_and).op(op.i32_or);
     top();
     c.get(ca).get(cb).op(op.i32_and).get(ca).get(cb).op(op.i32_or).get(cr).i32(-1).op(op.i32_xor).op(op.i32_and).op(op.i32_or);
     top();
     c.get(cop).i32(CcOp.Sub).op(op.i32_eq).op(op.select);
-    const y = this.cy;
-    c.set(y);
-    this.csKept();
-    c.get(y).get(cop).i32(CcOp.Inc).op(op.i32_sub).i32(2).op(op.i32_lt_u).op(op.select);
     c.set(y);
     this.csFa();
     c.i32(CF).op(op.i32_and).get(y).get(cop).op(op.i32_eqz).op(op.select);
     c.set(y).get(ca).i32(1).op(op.i32_and).get(y).get(cop).i32(SHIFT_PENDING).op(op.i32_eq).op(op.select);
     c.set(y).i32(0).get(y).get(cop).i32(CcOp.Logic).op(op.i32_eq).op(op.select);
+    c.set(y);
+    c.end();
+    c.get(y);
   }
 
   /** Pushes condition `cc` (0/1) of the current flag state. */

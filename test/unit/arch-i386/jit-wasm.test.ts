@@ -219,6 +219,13 @@ describe('i386 wasm regions', () => {
     for (const budget of [1, 2, 3, 5, 7, 11, 1000]) agree(body, { [EAX]: 0x9e3779b9, [EBX]: 2000, [EDX]: 0x7ffffff0, [ESP]: 0x9000 }, budget);
   });
 
+  it('keep the carry through a loop whose head INC follows the back edge DEC (its own branch) and entered after a CMP (the formulas)', () => {
+    // O: cmp eax, ebx (CF = 1); jne L (taken: L entered with the CMP's state); L: mov [esi], dl; inc esi; dec ecx; jnz L
+    // (memset's loop); adc edi, edi; mov ecx, 20; dec ebp; jnz O
+    const body = [0x39, 0xd8, 0x75, 0x00, 0x88, 0x16, 0x46, 0x49, 0x75, 0xfa, 0x11, 0xff, 0xb9, 20, 0, 0, 0, 0x4d, 0x75, 0xec];
+    for (const budget of [1, 2, 3, 4, 5, 1000]) agree(body, { [EAX]: 1, [EBX]: 2, [ECX]: 20, [EBP]: 200, [EDX]: 0x5a, [ESI]: 0x8000, [EDI]: 1, [ESP]: 0x9000 }, budget);
+  });
+
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
     // shl eax, cl; setc dl; add esi, edx; shr ebx, cl; seto dh; sar edi, cl; sete dl; add esi, edx; inc ecx; and ecx, 63 (reads CL: 0..63); cmp ecx, 40; jne start
     const body = [0xd3, 0xe0, 0x0f, 0x92, 0xc2, 0x01, 0xd6, 0xd3, 0xeb, 0x0f, 0x90, 0xc6, 0xd3, 0xff, 0x0f, 0x94, 0xc2, 0x01, 0xd6,
