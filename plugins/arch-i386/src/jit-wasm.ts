@@ -57,6 +57,16 @@
  * runs 2-4 median 0.330 -> 0.324 s (within the noise), the first run 0.558 -> 0.554 s; the pc os boot
  * equal (0.461 vs 0.462 s, 3 pairs).
  *
+ * Session 25, the steady state (TurboFan's code of quicksort's inner loops, ~35 host instructions a
+ * pass of 4 guest ones, 7-10 of them stores of loop-carried values to its stack): ADD/SUB/CMP/NEG/
+ * INC/DEC leave the state's result local unwritten (CS_LAZY_R: it is the operands' sum or
+ * difference); an INC/DEC's kept carry under a state known only at run time is a branch of its own
+ * (memset's `inc esi; dec ecx; jnz` computed every formula, ~70 instructions a pass); the access
+ * sites' page memos live in the area, not in locals (site()). The j-loop then took ~20 instructions a
+ * pass, no store. In process (i386-profile.ts, interleaved pairs, loaded VM, best of runs 2-N): 0.336
+ * -> 0.324 s (4 pairs), 0.361-0.408 -> 0.304-0.342 s (3 pairs), 0.295-0.316 -> 0.287-0.291 s (3 pairs,
+ * runs 8) for the three steps.
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -75,6 +85,9 @@ import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_M
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.RVOS_JIT_WASM_I386 !== '0';
 }
+
+/** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
+const SITE_SLOTS = 256;
 
 /** Byte offsets in the CPU's area. */
 export const AREA = {
@@ -99,7 +112,9 @@ export const AREA = {
   missed: 100,
   /** The MMU's fastTlb (8 * TLB_SIZE int32). */
   fastTlb: 1024,
-  size: 1024 + 8 * TLB_SIZE * 4,
+  /** The access sites' page memos (Gen.site): SITE_SLOTS [page, offset] pairs for loads, then as many for stores. */
+  sites: 1024 + 8 * TLB_SIZE * 4,
+  size: 1024 + 8 * TLB_SIZE * 4 + 2 * 8 * SITE_SLOTS,
 } as const;
 
 /** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
@@ -383,8 +398,11 @@ class Gen {
   private passL = -1;
   private selfL = -1;
   /** The access sites of the block (site()), by kind and address form; the page locals of all, for the prologue. */
-  private readonly sites = new Map<string, [number, number]>();
-  private readonly siteLocals: number[] = [];
+  private readonly sites = new Map<string, number>();
+  /** The memos the region's sites use (their page words: the prologue clears them). */
+  private readonly siteSlots = new Set<number>();
+  private loadSites = 0;
+  private storeSites = 0;
   private siteKey = '';
   /** Per block of the region: the label whose end its code follows (open in the blocks before it). */
   private readonly blockL: number[] = [];
@@ -499,7 +517,7 @@ class Gen {
     c.end(); // exitL
     // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
     const init = this.kit.wasm.code([], []);
-    for (const pv of this.siteLocals) init.i32(-1).set(pv);
+    for (const at of this.siteSlots) init.i32(0).i32(-1).mem(op.i32_store, at);
     c.insert(sitesAt, init.bytes);
     // Epilogue: the steps of the exit, registers and flag state back.
     c.get(this.steps).get(this.xn).op(op.i32_add).set(this.steps);
@@ -725,40 +743,52 @@ class Gen {
   }
 
   /**
-   * The site of an access of `kind` through the address form `siteKey` in this block: two locals,
-   * the linear page its last access hit (-1: none yet) and that page's RAM offset less its linear
-   * base, so that the next access to the same page (aligned below it, as the fast TLB's compare)
-   * costs one compare and one add instead of the TLB lookup (as rv32's PageSites). The fast TLB does
-   * not change during a call (no instruction that changes paging is translated); a store site keeps
-   * only a page without flags (flags are set outside translated code).
+   * The site of an access of `kind` through the address form `siteKey` in this block: the byte
+   * address of its memo in the CPU's area, two words: the linear page its last access hit (-1: none)
+   * and that page's RAM offset less its linear base, so that the next access to the same page
+   * (aligned below it, as the fast TLB's compare) costs one compare and one add instead of the TLB
+   * lookup (as rv32's PageSites). In memory, not locals: a memo local a loop carries was a value
+   * TurboFan stored to its stack on every pass (the merge of the hit and the refill), a memo in memory
+   * is stored on a refill only. A memo is checked by its page before use, so sites of one kind may
+   * share one (past SITE_SLOTS); the prologue clears the region's memos, since the fast TLB and page
+   * flags may change between calls (not during one: no instruction that changes paging is
+   * translated; a store site keeps only a page without flags, which are set outside translated code).
    */
-  private site(kind: 'r' | 'w', size: number): [number, number] {
+  private site(kind: 'r' | 'w', size: number): number {
     const key = `${kind}${size} ${this.siteKey}`;
     let s = this.sites.get(key);
     if (s === undefined) {
-      s = [this.c.local(), this.c.local()];
+      const n = kind === 'r' ? this.loadSites++ : this.storeSites++;
+      s = this.area + AREA.sites + 8 * ((n % SITE_SLOTS) + (kind === 'r' ? 0 : SITE_SLOTS));
       this.sites.set(key, s);
-      this.siteLocals.push(s[0]);
+      this.siteSlots.add(s);
     }
     return s;
   }
 
-  /** Pushes whether linear `l` is on site page `pv` (with the alignment an access of `size` needs there). */
-  private onSite(size: number, pv: number): void {
+  /** Pushes whether linear `l` is on the page of the memo at `at` (with the alignment an access of `size` needs there). */
+  private onSite(size: number, at: number): void {
     const c = this.c, op = this.op;
-    c.get(this.l).i32(size === 4 ? ALIGNED_PAGE : size === 2 ? -4095 : -4096).op(op.i32_and).get(pv).op(op.i32_eq);
+    c.get(this.l).i32(size === 4 ? ALIGNED_PAGE : size === 2 ? -4095 : -4096).op(op.i32_and).i32(0).mem(op.i32_load, at).op(op.i32_eq);
+  }
+
+  /** The memo at `at` = the page of linear `l` at RAM offset `o`. */
+  private setSite(at: number): void {
+    const c = this.c, op = this.op;
+    c.i32(0).get(this.o).get(this.l).op(op.i32_sub).mem(op.i32_store, at + 4);
+    c.i32(0).get(this.l).i32(-4096).op(op.i32_and).mem(op.i32_store, at);
   }
 
   /** Pushes the value (int32; unsigned below 32 bits) of `size` bytes at linear `l`. */
   private loadL(size: number): void {
     const c = this.c, op = this.op;
-    const [pv, po] = this.site('r', size);
-    this.onSite(size, pv);
+    const at = this.site('r', size);
+    this.onSite(size, at);
     c.if();
-    c.get(po).get(this.l).op(op.i32_add).set(this.o);
+    c.i32(0).mem(op.i32_load, at + 4).get(this.l).op(op.i32_add).set(this.o);
     c.else();
     this.tlb(size, this.rk);
-    c.get(this.o).get(this.l).op(op.i32_sub).set(po).get(this.l).i32(-4096).op(op.i32_and).set(pv);
+    this.setSite(at);
     c.end();
     c.get(this.o).mem(size === 4 ? op.i32_load : size === 2 ? op.i32_load16_u : op.i32_load8_u);
   }
@@ -768,10 +798,10 @@ class Gen {
     const c = this.c, op = this.op;
     const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
     this.stores = true;
-    const [pv, po] = this.site('w', size);
-    this.onSite(size, pv);
+    const at = this.site('w', size);
+    this.onSite(size, at);
     c.if();
-    c.get(po).get(this.l).op(op.i32_add).get(val).mem(store);
+    c.i32(0).mem(op.i32_load, at + 4).get(this.l).op(op.i32_add).get(val).mem(store);
     c.else();
     this.tlb(size, this.wk);
     c.get(this.o).get(val).mem(store);
@@ -779,7 +809,7 @@ class Gen {
     c.get(this.o).i32(size).i32(this.off).i32(this.next()).get(this.r[4]).get(this.steps).i32(this.k).op(op.i32_add).call(WRITTEN);
     c.set(this.slow);
     c.else();
-    c.get(this.o).get(this.l).op(op.i32_sub).set(po).get(this.l).i32(-4096).op(op.i32_and).set(pv);
+    this.setSite(at);
     c.end();
     c.end();
   }
