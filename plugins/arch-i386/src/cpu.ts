@@ -179,7 +179,7 @@ export class I386Cpu implements Cpu {
     this.machine = ctx.machine;
     this.events = ctx.events;
     this.ack = ctx.acknowledge;
-    this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code), area ? new Int32Array(area.memory.buffer, area.area + AREA.fastTlb, (AREA.size - AREA.fastTlb) >> 2) : undefined);
+    this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code), area ? new Int32Array(area.memory.buffer, area.area + AREA.fastTlb, (AREA.sites - AREA.fastTlb) >> 2) : undefined);
     this.ram8 = this.mmu.u8;
     this.mmu.storeHook = (a, size) => { this.ramWritten(a, size); };
     this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);

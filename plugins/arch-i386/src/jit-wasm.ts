@@ -57,6 +57,16 @@
  * runs 2-4 median 0.330 -> 0.324 s (within the noise), the first run 0.558 -> 0.554 s; the pc os boot
  * equal (0.461 vs 0.462 s, 3 pairs).
  *
+ * Session 25, the steady state (TurboFan's code of quicksort's inner loops, ~35 host instructions a
+ * pass of 4 guest ones, 7-10 of them stores of loop-carried values to its stack): ADD/SUB/CMP/NEG/
+ * INC/DEC leave the state's result local unwritten (CS_LAZY_R: it is the operands' sum or
+ * difference); an INC/DEC's kept carry under a state known only at run time is a branch of its own
+ * (memset's `inc esi; dec ecx; jnz` computed every formula, ~70 instructions a pass); the access
+ * sites' page memos live in the area, not in locals (site()). The j-loop then took ~20 instructions a
+ * pass, no store. In process (i386-profile.ts, interleaved pairs, loaded VM, best of runs 2-N): 0.336
+ * -> 0.324 s (4 pairs), 0.361-0.408 -> 0.304-0.342 s (3 pairs), 0.295-0.316 -> 0.287-0.291 s (3 pairs,
+ * runs 8) for the three steps.
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -75,6 +85,9 @@ import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_M
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.RVOS_JIT_WASM_I386 !== '0';
 }
+
+/** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
+const SITE_SLOTS = 256;
 
 /** Byte offsets in the CPU's area. */
 export const AREA = {
@@ -99,7 +112,9 @@ export const AREA = {
   missed: 100,
   /** The MMU's fastTlb (8 * TLB_SIZE int32). */
   fastTlb: 1024,
-  size: 1024 + 8 * TLB_SIZE * 4,
+  /** The access sites' page memos (Gen.site): SITE_SLOTS [page, offset] pairs for loads, then as many for stores. */
+  sites: 1024 + 8 * TLB_SIZE * 4,
+  size: 1024 + 8 * TLB_SIZE * 4 + 2 * 8 * SITE_SLOTS,
 } as const;
 
 /** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
@@ -129,7 +144,7 @@ const OPEN = -1;
 /** Thrown by the first OPEN block when its first instruction is not translated. */
 const EMPTY = { empty: true } as const;
 
-type Known = 'cmp32' | 'add32' | 'logic32' | 'incdec32' | 'shift' | 'cmp8' | 'logic8' | null;
+type Known = 'cmp32' | 'add32' | 'logic32' | 'inc32' | 'dec32' | 'shift' | 'cmp8' | 'logic8' | null;
 
 /** The code of a condition under a known flag state (Gen.knownTest emits it). */
 type KnownTest = 'ltu' | 'eq' | 'leu' | 'lts' | 'les' | 'subNeg' | 'no' | 'zero' | 'neg' | 'notPos' | 'bit0' | 'bit7' | 'byteLts' | 'byteLes' | 'zero8' | 'zero8OrBit7' | 'addCarry' | 'addBe';
@@ -141,7 +156,8 @@ type KnownTest = 'ltu' | 'eq' | 'leu' | 'lts' | 'les' | 'subNeg' | 'no' | 'zero'
 const KNOWN_TESTS: Record<Exclude<Known, null>, readonly (KnownTest | null)[]> = {
   cmp32: [null, 'ltu', 'eq', 'leu', 'subNeg', null, 'lts', 'les'],
   logic32: ['no', 'no', 'zero', 'zero', 'neg', null, 'neg', 'notPos'],
-  incdec32: [null, null, 'zero', null, 'neg', null, null, null],
+  inc32: [null, null, 'zero', null, 'neg', null, null, null],
+  dec32: [null, null, 'zero', null, 'neg', null, null, null],
   shift: [null, 'bit0', 'zero', null, 'neg', null, null, null],
   cmp8: [null, 'ltu', 'eq', 'leu', 'bit7', null, 'byteLts', 'byteLes'],
   logic8: ['no', 'no', 'zero8', 'zero8', 'bit7', null, 'bit7', 'zero8OrBit7'],
@@ -186,6 +202,12 @@ const CS_FA = 16;
 const CS_KEPT = 31;
 const CS_KEPT_BIT = 1 << CS_KEPT;
 const CS_FA_MASK = ARITH << CS_FA;
+/**
+ * Set while the state's result is its operands' sum or difference (CcOp Add/Inc: a + b, Sub/Dec: a - b)
+ * and the local cr was left as it was: a loop whose flags come from ADD/SUB/CMP/INC/DEC carries no
+ * result from pass to pass (one value fewer for TurboFan to keep in a register or store to its stack).
+ */
+const CS_LAZY_R = 1 << 30;
 /** `cs` of op (CcOp or SHIFT_PENDING), width, arithmetic flags and kept carry. */
 export function packState(cop: number, bits: number, fa: number, kept: number): number {
   return (cop & 0xff) | (bits << CS_BITS) | ((fa & ARITH) << CS_FA) | (kept << CS_KEPT);
@@ -368,14 +390,19 @@ class Gen {
   private readonly cy: number;
   /** carry(): the flag state's op, unpacked. */
   private readonly cq: number;
+  /** crRuntime's scratch (the op), carry()'s result. */
+  private readonly ce: number;
   private readonly i64a: number;
   // Labels.
   private exitL = -1;
   private passL = -1;
   private selfL = -1;
   /** The access sites of the block (site()), by kind and address form; the page locals of all, for the prologue. */
-  private readonly sites = new Map<string, [number, number]>();
-  private readonly siteLocals: number[] = [];
+  private readonly sites = new Map<string, number>();
+  /** The memos the region's sites use (their page words: the prologue clears them). */
+  private readonly siteSlots = new Set<number>();
+  private loadSites = 0;
+  private storeSites = 0;
   private siteKey = '';
   /** Per block of the region: the label whose end its code follows (open in the blocks before it). */
   private readonly blockL: number[] = [];
@@ -426,7 +453,7 @@ class Gen {
     this.dsB = c.local(); this.ssB = c.local(); this.rk = c.local(); this.wk = c.local();
     this.xo = c.local(); this.xn = c.local(); this.xm = c.local(); this.slow = c.local();
     this.A = c.local(); this.B = c.local(); this.R = c.local(); this.C = c.local();
-    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local(); this.cq = c.local();
+    this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local(); this.cq = c.local(); this.ce = c.local();
     this.i64a = c.local(I64);
     this.index = new Map(blocks.map((b, i) => [b.start, i]));
     if (!this.emitting) {
@@ -490,13 +517,14 @@ class Gen {
     c.end(); // exitL
     // No site has a page yet (inserted before the body: branches are relative, not byte offsets).
     const init = this.kit.wasm.code([], []);
-    for (const pv of this.siteLocals) init.i32(-1).set(pv);
+    for (const at of this.siteSlots) init.i32(0).i32(-1).mem(op.i32_store, at);
     c.insert(sitesAt, init.bytes);
     // Epilogue: the steps of the exit, registers and flag state back.
     c.get(this.steps).get(this.xn).op(op.i32_add).set(this.steps);
     for (let i = 0; i < 8; i++) if (this.regsWritten[i]) c.i32(0).get(this.r[i]).mem(op.i32_store, area + AREA.regs + 4 * i);
     const st = (field: number, local: number) => c.i32(0).get(local).mem(op.i32_store, area + field);
-    st(AREA.ca, this.ca); st(AREA.cb, this.cb); st(AREA.cr, this.cr);
+    st(AREA.ca, this.ca); st(AREA.cb, this.cb);
+    c.i32(0); this.crRuntime(); c.mem(op.i32_store, area + AREA.cr);
     c.i32(0); this.csCop(); c.mem(op.i32_store, area + AREA.cop);
     c.i32(0); this.csBits(); c.mem(op.i32_store, area + AREA.cbits);
     c.i32(0); this.csKept(); c.mem(op.i32_store, area + AREA.ck);
@@ -715,40 +743,52 @@ class Gen {
   }
 
   /**
-   * The site of an access of `kind` through the address form `siteKey` in this block: two locals,
-   * the linear page its last access hit (-1: none yet) and that page's RAM offset less its linear
-   * base, so that the next access to the same page (aligned below it, as the fast TLB's compare)
-   * costs one compare and one add instead of the TLB lookup (as rv32's PageSites). The fast TLB does
-   * not change during a call (no instruction that changes paging is translated); a store site keeps
-   * only a page without flags (flags are set outside translated code).
+   * The site of an access of `kind` through the address form `siteKey` in this block: the byte
+   * address of its memo in the CPU's area, two words: the linear page its last access hit (-1: none)
+   * and that page's RAM offset less its linear base, so that the next access to the same page
+   * (aligned below it, as the fast TLB's compare) costs one compare and one add instead of the TLB
+   * lookup (as rv32's PageSites). In memory, not locals: a memo local a loop carries was a value
+   * TurboFan stored to its stack on every pass (the merge of the hit and the refill), a memo in memory
+   * is stored on a refill only. A memo is checked by its page before use, so sites of one kind may
+   * share one (past SITE_SLOTS); the prologue clears the region's memos, since the fast TLB and page
+   * flags may change between calls (not during one: no instruction that changes paging is
+   * translated; a store site keeps only a page without flags, which are set outside translated code).
    */
-  private site(kind: 'r' | 'w', size: number): [number, number] {
+  private site(kind: 'r' | 'w', size: number): number {
     const key = `${kind}${size} ${this.siteKey}`;
     let s = this.sites.get(key);
     if (s === undefined) {
-      s = [this.c.local(), this.c.local()];
+      const n = kind === 'r' ? this.loadSites++ : this.storeSites++;
+      s = this.area + AREA.sites + 8 * ((n % SITE_SLOTS) + (kind === 'r' ? 0 : SITE_SLOTS));
       this.sites.set(key, s);
-      this.siteLocals.push(s[0]);
+      this.siteSlots.add(s);
     }
     return s;
   }
 
-  /** Pushes whether linear `l` is on site page `pv` (with the alignment an access of `size` needs there). */
-  private onSite(size: number, pv: number): void {
+  /** Pushes whether linear `l` is on the page of the memo at `at` (with the alignment an access of `size` needs there). */
+  private onSite(size: number, at: number): void {
     const c = this.c, op = this.op;
-    c.get(this.l).i32(size === 4 ? ALIGNED_PAGE : size === 2 ? -4095 : -4096).op(op.i32_and).get(pv).op(op.i32_eq);
+    c.get(this.l).i32(size === 4 ? ALIGNED_PAGE : size === 2 ? -4095 : -4096).op(op.i32_and).i32(0).mem(op.i32_load, at).op(op.i32_eq);
+  }
+
+  /** The memo at `at` = the page of linear `l` at RAM offset `o`. */
+  private setSite(at: number): void {
+    const c = this.c, op = this.op;
+    c.i32(0).get(this.o).get(this.l).op(op.i32_sub).mem(op.i32_store, at + 4);
+    c.i32(0).get(this.l).i32(-4096).op(op.i32_and).mem(op.i32_store, at);
   }
 
   /** Pushes the value (int32; unsigned below 32 bits) of `size` bytes at linear `l`. */
   private loadL(size: number): void {
     const c = this.c, op = this.op;
-    const [pv, po] = this.site('r', size);
-    this.onSite(size, pv);
+    const at = this.site('r', size);
+    this.onSite(size, at);
     c.if();
-    c.get(po).get(this.l).op(op.i32_add).set(this.o);
+    c.i32(0).mem(op.i32_load, at + 4).get(this.l).op(op.i32_add).set(this.o);
     c.else();
     this.tlb(size, this.rk);
-    c.get(this.o).get(this.l).op(op.i32_sub).set(po).get(this.l).i32(-4096).op(op.i32_and).set(pv);
+    this.setSite(at);
     c.end();
     c.get(this.o).mem(size === 4 ? op.i32_load : size === 2 ? op.i32_load16_u : op.i32_load8_u);
   }
@@ -758,10 +798,10 @@ class Gen {
     const c = this.c, op = this.op;
     const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
     this.stores = true;
-    const [pv, po] = this.site('w', size);
-    this.onSite(size, pv);
+    const at = this.site('w', size);
+    this.onSite(size, at);
     c.if();
-    c.get(po).get(this.l).op(op.i32_add).get(val).mem(store);
+    c.i32(0).mem(op.i32_load, at + 4).get(this.l).op(op.i32_add).get(val).mem(store);
     c.else();
     this.tlb(size, this.wk);
     c.get(this.o).get(val).mem(store);
@@ -769,7 +809,7 @@ class Gen {
     c.get(this.o).i32(size).i32(this.off).i32(this.next()).get(this.r[4]).get(this.steps).i32(this.k).op(op.i32_add).call(WRITTEN);
     c.set(this.slow);
     c.else();
-    c.get(this.o).get(this.l).op(op.i32_sub).set(po).get(this.l).i32(-4096).op(op.i32_and).set(pv);
+    this.setSite(at);
     c.end();
     c.end();
   }
@@ -809,12 +849,36 @@ class Gen {
 
   // --- Flags -----------------------------------------------------------------------------------
 
-  /** Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC keep the kept carry (their caller sets it: setKept). */
-  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number): void {
+  /**
+   * Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC keep the kept carry (their
+   * caller sets it: setKept). `lazy` (ADD, SUB, CMP, NEG, INC, DEC: r is a + b or a - b, unwrapped as
+   * the state keeps it) leaves the local cr as it was and sets CS_LAZY_R instead (crGet, crRuntime).
+   */
+  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number, lazy = false): void {
     const c = this.c, op = this.op;
-    c.get(a).set(this.ca).get(b).set(this.cb).get(r).set(this.cr);
-    if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(packState(cc, bits, 0, 0)).set(this.cs);
-    else c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packState(cc, bits, 0, 0)).op(op.i32_or).set(this.cs);
+    c.get(a).set(this.ca).get(b).set(this.cb);
+    if (!lazy) c.get(r).set(this.cr);
+    const packed = packState(cc, bits, 0, 0) | (lazy ? CS_LAZY_R : 0);
+    if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(packed).set(this.cs);
+    else c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packed).op(op.i32_or).set(this.cs);
+  }
+
+  /** Pushes the state's result (ccR) under the known state: a lazy one's a + b or a - b, else the local cr. */
+  private crGet(): void {
+    const c = this.c, op = this.op;
+    switch (this.known) {
+      case 'add32': case 'inc32': c.get(this.ca).get(this.cb).op(op.i32_add); return;
+      case 'cmp32': case 'cmp8': case 'dec32': c.get(this.ca).get(this.cb).op(op.i32_sub); return;
+      default: c.get(this.cr);
+    }
+  }
+
+  /** Pushes the state's result (ccR) under a state known only at run time (CS_LAZY_R: a + b for ADD/INC, else a - b). */
+  private crRuntime(): void {
+    const c = this.c, op = this.op;
+    c.get(this.ca).get(this.cb).op(op.i32_add).get(this.ca).get(this.cb).op(op.i32_sub);
+    c.get(this.cs).i32(0xff).op(op.i32_and).tee(this.ce).i32(CcOp.Add).op(op.i32_eq).get(this.ce).i32(CcOp.Inc).op(op.i32_eq).op(op.i32_or).op(op.select);
+    c.get(this.cr).get(this.cs).i32(CS_LAZY_R).op(op.i32_and).op(op.select);
   }
 
   /** The kept carry (INC/DEC) = local `carry` (0/1). */
@@ -856,32 +920,38 @@ class Gen {
     switch (this.known) {
       case 'cmp32': case 'cmp8': c.get(this.ca).get(this.cb).op(op.i32_lt_u); return;
       case 'logic32': case 'logic8': c.i32(0); return;
-      case 'add32': c.get(this.cr).get(this.ca).op(op.i32_lt_u); return;
-      case 'incdec32': this.csKept(); return;
+      case 'add32': this.crGet(); c.get(this.ca).op(op.i32_lt_u); return;
+      case 'inc32': case 'dec32': this.csKept(); return;
       case 'shift': c.get(this.ca).i32(1).op(op.i32_and); return;
     }
-    // A state known only at run time: flags.ts carryAfter's formulas without a call (selects: V8
-    // drops them where the kept carry of an INC/DEC is overwritten unread). The carry (borrow) out of
-    // the sign bit: bit cbits - 1 of the carries (borrows) vector.
-    const { ca, cb, cr } = this;
-    const cop = this.cq;
+    // A state known only at run time. An INC/DEC's kept carry on a branch of its own: a loop whose
+    // head's INC/DEC follows the back edge's INC/DEC (memset's `inc esi; dec ecx; jnz`) goes that
+    // way on every pass instead of computing every formula and selecting. Else flags.ts carryAfter's
+    // formulas without a call (selects). The carry (borrow) out of the sign bit: bit cbits - 1 of the
+    // carries (borrows) vector.
+    const { ca, cb } = this;
+    const cop = this.cq, cr = this.ce, y = this.cy;
     this.csCop();
-    c.set(cop);
+    c.tee(cop).i32(CcOp.Inc).op(op.i32_sub).i32(2).op(op.i32_lt_u).if();
+    this.csKept();
+    c.set(y);
+    c.else();
+    this.crRuntime();
+    c.set(cr);
     const top = () => { this.csBits(); c.i32(1).op(op.i32_sub).op(op.i32_shr_u).i32(1).op(op.i32_and); };
     c.get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_and).get(ca).i32(-1).op(op.i32_xor).get(cb).op(op.i32_or).get(cr).op(op.i32_and).op(op.i32_or);
     top();
     c.get(ca).get(cb).op(op.i32_and).get(ca).get(cb).op(op.i32_or).get(cr).i32(-1).op(op.i32_xor).op(op.i32_and).op(op.i32_or);
     top();
     c.get(cop).i32(CcOp.Sub).op(op.i32_eq).op(op.select);
-    const y = this.cy;
-    c.set(y);
-    this.csKept();
-    c.get(y).get(cop).i32(CcOp.Inc).op(op.i32_sub).i32(2).op(op.i32_lt_u).op(op.select);
     c.set(y);
     this.csFa();
     c.i32(CF).op(op.i32_and).get(y).get(cop).op(op.i32_eqz).op(op.select);
     c.set(y).get(ca).i32(1).op(op.i32_and).get(y).get(cop).i32(SHIFT_PENDING).op(op.i32_eq).op(op.select);
     c.set(y).i32(0).get(y).get(cop).i32(CcOp.Logic).op(op.i32_eq).op(op.select);
+    c.set(y);
+    c.end();
+    c.get(y);
   }
 
   /** Pushes condition `cc` (0/1) of the current flag state. */
@@ -891,7 +961,8 @@ class Gen {
     if (!this.knownTest(kind)) {
       c.i32(cc);
       this.csCop();
-      c.get(this.ca).get(this.cb).get(this.cr);
+      c.get(this.ca).get(this.cb);
+      this.crRuntime();
       this.csBits();
       this.csKept();
       this.csFa();
@@ -910,7 +981,7 @@ class Gen {
     const test = this.known === null ? null : KNOWN_TESTS[this.known][kind];
     if (test === null) return false;
     const c = this.c, op = this.op;
-    const { ca, cb, cr } = this;
+    const { ca, cb } = this;
     switch (test) {
       case 'ltu': c.get(ca).get(cb).op(op.i32_lt_u); break;
       case 'eq': c.get(ca).get(cb).op(op.i32_eq); break;
@@ -919,17 +990,17 @@ class Gen {
       case 'les': c.get(ca).get(cb).op(op.i32_le_s); break;
       case 'subNeg': c.get(ca).get(cb).op(op.i32_sub).i32(0).op(op.i32_lt_s); break;
       case 'no': c.i32(0); break;
-      case 'zero': c.get(cr).op(op.i32_eqz); break;
-      case 'neg': c.get(cr).i32(0).op(op.i32_lt_s); break;
-      case 'notPos': c.get(cr).i32(0).op(op.i32_le_s); break;
+      case 'zero': this.crGet(); c.op(op.i32_eqz); break;
+      case 'neg': this.crGet(); c.i32(0).op(op.i32_lt_s); break;
+      case 'notPos': this.crGet(); c.i32(0).op(op.i32_le_s); break;
       case 'bit0': c.get(ca).i32(1).op(op.i32_and); break;
-      case 'bit7': c.get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and); break;
+      case 'bit7': this.crGet(); c.i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and); break;
       case 'byteLts': c.get(ca).i32(24).op(op.i32_shl).get(cb).i32(24).op(op.i32_shl).op(op.i32_lt_s); break;
       case 'byteLes': c.get(ca).i32(24).op(op.i32_shl).get(cb).i32(24).op(op.i32_shl).op(op.i32_le_s); break;
-      case 'zero8': c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz); break;
-      case 'zero8OrBit7': c.get(cr).i32(255).op(op.i32_and).op(op.i32_eqz).get(cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or); break;
-      case 'addCarry': c.get(cr).get(ca).op(op.i32_lt_u); break;
-      case 'addBe': c.get(cr).get(ca).op(op.i32_lt_u).get(cr).op(op.i32_eqz).op(op.i32_or); break;
+      case 'zero8': this.crGet(); c.i32(255).op(op.i32_and).op(op.i32_eqz); break;
+      case 'zero8OrBit7': c.get(this.cr).i32(255).op(op.i32_and).op(op.i32_eqz).get(this.cr).i32(7).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or); break;
+      case 'addCarry': this.crGet(); c.get(ca).op(op.i32_lt_u); break;
+      case 'addBe': this.crGet(); c.get(ca).op(op.i32_lt_u); this.crGet(); c.op(op.i32_eqz).op(op.i32_or); break;
     }
     return true;
   }
@@ -956,7 +1027,7 @@ class Gen {
       cc = aluOp === 0 ? CcOp.Add : aluOp === 5 || aluOp === 7 ? CcOp.Sub : CcOp.Logic;
     }
     // 8 bits: the state keeps the unwrapped result (as jit.ts), the destination its low byte.
-    this.setCc(cc, A, B, R, size * 8);
+    this.setCc(cc, A, B, R, size * 8, aluOp === 0 || aluOp === 5 || aluOp === 7);
     if (size === 1) c.get(R).i32(255).op(op.i32_and).set(R);
     this.known = size === 4 ? kn : kn === 'cmp32' ? 'cmp8' : kn === 'logic32' ? 'logic8' : null;
   }
@@ -1047,9 +1118,9 @@ class Gen {
       c.set(this.C);
       c.get(this.r[r]).set(this.A).i32(1).set(this.B).get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
       this.setReg(r, 4, this.R);
-      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32);
+      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32, true);
       this.setKept(this.C);
-      this.known = 'incdec32';
+      this.known = dec ? 'dec32' : 'inc32';
       return 'ok';
     }
     if (b >= 0x50 && b <= 0x57) { c.get(this.r[b & 7]).set(this.w); return this.push(); }
@@ -1209,9 +1280,9 @@ class Gen {
           if (size === 1) c.i32(255).op(op.i32_and);
           c.set(this.w);
           this.writeRm(m, size, this.w);
-          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8);
+          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8, true);
           this.setKept(this.C);
-          this.known = size === 4 ? 'incdec32' : null;
+          this.known = size === 4 ? (dec ? 'dec32' : 'inc32') : null;
           return 'ok';
         }
         if (size !== 4) return null;

@@ -16,7 +16,8 @@ import { SHIFT_PENDING } from '../../../plugins/arch-i386/src/jit-flags.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { WasmOp } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
-import { HLT, pagedMachine } from './paging-machine.js';
+import { enterPaging, HLT, mapPage, P, pagedMachine, RW } from './paging-machine.js';
+import { ACCESS_READ } from '../../../plugins/arch-i386/src/mmu.js';
 
 // Before any machine of this file (and of the files imported below) is built.
 process.env.RVOS_JIT_WASM = '1';
@@ -208,6 +209,46 @@ describe('i386 wasm regions', () => {
     // L: cmp eax, ebx; inc ecx; adc esi, edx; shl eax, 1; inc edi; pushfd; pop ebp; adc edx, ecx; add esi, ebp; dec ebx; jnz L
     const body = [0x39, 0xd8, 0x41, 0x11, 0xd6, 0xd1, 0xe0, 0x47, 0x9c, 0x5d, 0x11, 0xca, 0x01, 0xee, 0x4b, 0x75, 0xef];
     for (const budget of [1, 2, 3, 7, 1000]) agree(body, { [EAX]: 0x9e3779b9, [EBX]: 3000, [EDX]: 0x7fffffff, [ESP]: 0x9000 }, budget);
+  });
+
+  it('keep a lazy result (ADD, SUB, CMP, INC, DEC leave cr unwritten) exact: read at run time at a loop head, known in a block, at every exit', () => {
+    // L: setp cl (the host, the back edge's DEC lazy); add esi, ecx; add eax, ebx; inc edx; adc esi, ecx (the kept carry);
+    // sub al, 0x35; sets ch (8-bit SUB's sign: bit 7 of a - b); add esi, ecx; pushfd (the interpreter: ADD's result);
+    // pop ebp; add esi, ebp; cmp ebx, edx; setp ah (the host, CMP lazy); add esi, eax; dec ebx; jnz L
+    const body = [0x0f, 0x9a, 0xc1, 0x01, 0xce, 0x01, 0xd8, 0x42, 0x11, 0xce, 0x2c, 0x35, 0x0f, 0x98, 0xc5, 0x01, 0xce, 0x9c, 0x5d,
+      0x01, 0xee, 0x39, 0xd3, 0x0f, 0x9a, 0xc4, 0x01, 0xc6, 0x4b, 0x75, 0xe1];
+    for (const budget of [1, 2, 3, 5, 7, 11, 1000]) agree(body, { [EAX]: 0x9e3779b9, [EBX]: 2000, [EDX]: 0x7ffffff0, [ESP]: 0x9000 }, budget);
+  });
+
+  it('keep the carry through a loop whose head INC follows the back edge DEC (its own branch) and entered after a CMP (the formulas)', () => {
+    // O: cmp eax, ebx (CF = 1); jne L (taken: L entered with the CMP's state); L: mov [esi], dl; inc esi; dec ecx; jnz L
+    // (memset's loop); adc edi, edi; mov ecx, 20; dec ebp; jnz O
+    const body = [0x39, 0xd8, 0x75, 0x00, 0x88, 0x16, 0x46, 0x49, 0x75, 0xfa, 0x11, 0xff, 0xb9, 20, 0, 0, 0, 0x4d, 0x75, 0xec];
+    for (const budget of [1, 2, 3, 4, 5, 1000]) agree(body, { [EAX]: 1, [EBX]: 2, [ECX]: 20, [EBP]: 200, [EDX]: 0x5a, [ESI]: 0x8000, [EDI]: 1, [ESP]: 0x9000 }, budget);
+  });
+
+  it('clear the page memos of the access sites at each call, loads and stores apart: a page made read-only between calls faults at the store', () => {
+    // L: mov eax, [esi]; mov [esi], eax; dec ebx; jnz L. Hot on a writable page, then the page is read-only (CR0.WP, its TLB entry
+    // flushed): the next call's load finds the page anew, its store must not take the load's memo nor its own of before.
+    const body = [0x8b, 0x06, 0x89, 0x06, 0x4b, 0x75, 0xf9];
+    const run = (engine: 'interp' | 'jit') => {
+      const m = pagedMachine([], engine);
+      enterPaging(m, { wp: true });
+      mapPage(m, 0x300000, 0x300000 | P | RW);
+      m.bus.dmaWrite(CODE, Uint8Array.from([...body, HLT]));
+      m.cpu.regs[EBX] = 1_000_000; m.cpu.regs[ESI] = 0x300000;
+      m.cpu.pc = CODE;
+      m.cpu.run(50_000);
+      mapPage(m, 0x300000, 0x300000 | P);
+      m.cpu.mmu.invalidate(0x300000); // INVLPG: the code's page stays in the TLB, the region is entered at once
+      m.cpu.mmu.translate(0x300000, ACCESS_READ, false); // a read entry: the load goes on in wasm, the store must not
+      m.cpu.run(1000);
+      return m;
+    };
+    const a = run('interp'), before = wasmRegionStats.translated, b = run('jit');
+    expect(wasmRegionStats.translated).toBeGreaterThan(before);
+    expect(b.cpu.lastException).toMatchObject({ vector: 14, eip: CODE + 2, errorCode: 3 });
+    expect([b.cpu.retired, b.cpu.eip, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, ...a.cpu.regs]);
   });
 
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
