@@ -44,15 +44,15 @@ function step(jit: A64Machine, interp: A64Machine, steps: number): void {
 
 describe('aarch64 translator: when to translate', () => {
   it('translates nothing before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions, then at compileWork per entry', () => {
-    expect(FIRST_WORK_FACTOR * WORK).toBe(160_000);
+    expect(FIRST_WORK_FACTOR * WORK).toBe(60_000);
     const { jit, interp } = machines(50_000, 20_000);
-    // loop1 has run its own compileWork (5000 arrivals) long before the CPU's first 160 K.
-    step(jit, interp, 4 + 4 * 39_000);
+    // loop1 has run its own compileWork (5000 arrivals) long before the CPU's first 60 K.
+    step(jit, interp, 4 + 4 * 14_000);
     expect(jit.cpu.blocksCompiled).toBe(0);
-    step(jit, interp, 4 * 3_000);
+    step(jit, interp, 4 * 2_000);
     expect(jit.cpu.blocksCompiled).toBe(1);
     // loop2 starts after 200 K: its own 5000 arrivals, not before.
-    step(jit, interp, 4 * 8_000 + 4 + 4 * 4_000);
+    step(jit, interp, 4 * 34_000 + 4 + 4 * 4_000);
     expect(jit.cpu.blocksCompiled).toBe(1);
     step(jit, interp, 4 * 2_000);
     expect(jit.cpu.blocksCompiled).toBe(2);
