@@ -290,4 +290,55 @@ describe('aarch64 wasm regions', () => {
       expect(jit.regs.map((v) => v.toString(16)), name).toEqual(interp.regs.map((v) => v.toString(16)));
     }
   });
+
+  it('stores into data beside the code (a page with flags) and goes on in the region', () => {
+    // loop: strb w1, [x6]; stp x1, x2, [x7]; add x1, x1, #1; subs x2, x2, #1; b.ne loop; b .
+    // x6 and x7 point into the code page, past the code.
+    const program = [A.movz(2, 800), A.strb(1, 6, 0), A.stp(1, 2, 7, 0), A.addi(1, 1, 1), A.subsi(2, 2, 1), A.bcond('ne', -16), A.b(0)];
+    const once = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      m.load(program);
+      m.set(6, CODE + 0x800);
+      m.set(7, CODE + 0x810);
+      // Past the CPU's first WARMUP_CALLS (cpu.ts: one instruction per execute() call).
+      m.run(1 + 5 * 300);
+      return m;
+    };
+    const interp = once(false);
+    const jit = once(true);
+    const page = (jit.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    const block = page.entries[((CODE + 4) & 0xfff) >>> 2] as { fn: Block['fn'] } | undefined;
+    expect(block?.fn?.name, 'the loop is a wasm region').toBe('wasmRegion');
+    // Count the region's calls over 200 more passes: a few (its first calls' step bound, WARM_STEPS),
+    // not one per pass (leaving before each store for the interpreter).
+    const fn = block!.fn!;
+    let calls = 0;
+    block!.fn = (...args) => (calls++, fn(...args));
+    for (const m of [jit, interp]) m.run(5 * 200);
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThan(10);
+    expect([jit.x(1), jit.x(2), jit.cpu.retired, jit.r64(CODE + 0x800), jit.r64(CODE + 0x810), jit.r64(CODE + 0x818)]).toEqual([interp.x(1), interp.x(2), interp.cpu.retired, interp.r64(CODE + 0x800), interp.r64(CODE + 0x810), interp.r64(CODE + 0x818)]);
+    expect(jit.x(1)).toBe(500n);
+  });
+
+  it('a store over the next instruction of the running region: it leaves after the store and the new instruction runs', () => {
+    // loop: cmp x2, #50; csel x6, x7, x8, hi; str w5, [x6]; add x1, x1, #1; subs x2, x2, #1; b.ne loop; b .
+    // Before, it stores to a data word of the code page (x7); from x2 = 50 on, it writes
+    // `add x1, x1, #2` over the ADD right after it (x8), in the running region.
+    const program = [A.movz(2, 400), A.subsi(31, 2, 50), A.csel(6, 7, 8, 'hi'), A.strw(5, 6, 0), A.addi(1, 1, 1), A.subsi(2, 2, 1), A.bcond('ne', -20), A.b(0)];
+    const once = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      m.load(program);
+      m.set(5, A.addi(1, 1, 2));
+      m.set(7, CODE + 0x800);
+      m.set(8, CODE + 4 * 4);
+      const steps = m.run(1 + 6 * 400 + 1);
+      return { m, state: [steps, m.cpu.retired, m.cpu.pc, m.x(1), m.x(2), m.r32(CODE + 4 * 4)] };
+    };
+    const interp = once(false);
+    const jit = once(true);
+    expect(jit.m.cpu.codeCache.made, 'translated before the patch, and again after it').toBeGreaterThan(1);
+    expect(jit.state).toEqual(interp.state);
+    expect(interp.m.x(1)).toBe(350n + 2n * 50n);
+  });
 });
