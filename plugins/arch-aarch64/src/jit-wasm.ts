@@ -20,8 +20,8 @@
  * into basic blocks that are the targets of one `br_table` inside a `loop` (as
  * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
  * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
- * budget for its whole length first. Loads and stores take the fast path in RAM, aligned (range and
- * alignment in one compare: the RAM offset rotated right by the
+ * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
+ * to a page without flags (range and alignment in one compare: the RAM offset rotated right by the
  * alignment's shift against a bound per access shape, ((limit - bytes) >> shift) + 1): with the MMU
  * off at the address less the RAM base, with it on through the data TLB, whose entries live in the
  * area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs the access's fast permission bit at
@@ -30,13 +30,7 @@
  * The wrapper function literal sits directly in compileWasmRegion, so that all regions' wrappers
  * share one feedback cell (made inside a per-region closure, likely each warmed up on its own: the
  * compute kernel's steady state measured 748-788 against 497-630 ms CPU, 3 rounds, loaded VM). Anything else leaves the region before the instruction
- * and the interpreter runs it (so no slow path and no fault happens in wasm code). A store to a page with flags
- * (code, a watcher) is made all the same and then calls the host (`written`, a wasm function per CPU:
- * kit.wasm.hostFunction), which does what the interpreter does after such a store (cpu.ramWritten); the
- * region leaves after the store when the CPU needs its run loop (a translation dropped, its own code
- * perhaps). The compute kernel's first BSS bytes share a page with the end of its code: its random fill
- * left its region at each such store for the interpreter (147 K instructions interpreted, 433 exits, of
- * 2.20 M and 23 K), now none. NZCV is lazy: a condition after SUBS/ADDS/ANDS in its block compares the operands;
+ * and the interpreter runs it (so no slow path, no fault and no host call happens in wasm code). NZCV is lazy: a condition after SUBS/ADDS/ANDS in its block compares the operands;
  * at a block's end it is computed only when a block it may go to reads it before setting it (flagsLiveIn,
  * a liveness pass over the region's blocks), else only the recorded kind is noted in a local (fk) and the
  * operands stay in fa/fb; every exit leaves through the epilogue, which computes NZCV from fk, so the
@@ -161,7 +155,7 @@ export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: 
   return scanSegments(cpu, code, idx, max, wasmTranslatable);
 }
 
-type RunFn = (pcLo: number, pcHi: number, maxSteps: number, blk0: number, n0: number) => number;
+type RunFn = (pcLo: number, pcHi: number, maxSteps: number, blk0: number) => number;
 
 /**
  * A scanned region (its segments) as one Block per segment entry, the region's entry first, each
@@ -175,14 +169,14 @@ export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, segm
   const entries = segments.map((sg) => sg[0].off);
   const make = (mmuOn: boolean): RunFn => {
     const module = kit.wasm.compile(generateWasmRegion(kit, core, cpu.ramBase, insns, mmuOn, entries));
-    return kit.wasm.instanceFor(module, cpu, () => new WebAssembly.Instance(module, { env: { mem: core.memory, written: writtenFor(cpu, kit, core) } }).exports.run as RunFn);
+    return kit.wasm.instanceFor(module, cpu, () => new WebAssembly.Instance(module, { env: { mem: core.memory } }).exports.run as RunFn);
   };
   let runOff: RunFn | null = null;
   let runOn: RunFn | null = null;
   const a = core.area32;
   const tlb = cpu.tlb;
   // Named so that profiles and tests tell it from a JavaScript region (region_...).
-  const wasmRegion: BlockFn = (pcLo, pcHi, n0, maxSteps, blk0) => {
+  const wasmRegion: BlockFn = (pcLo, pcHi, _n0, maxSteps, blk0) => {
     a[NZCV] = cpu.nzcv;
     a[LIMIT] = cpu.ramFastLimit;
     let run: RunFn;
@@ -192,7 +186,7 @@ export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, segm
       a[FAST_WRITE] = tlb.fastWrite;
       run = runOn ??= make(true);
     }
-    const steps = run(pcLo, pcHi, maxSteps, blk0, n0);
+    const steps = run(pcLo, pcHi, maxSteps, blk0);
     cpu.nzcv = a[NZCV];
     cpu.npcLo = a[NPC_LO];
     cpu.npcHi = a[NPC_HI];
@@ -201,31 +195,6 @@ export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, segm
   const starts = basicBlocks(insns, entries).map((b) => b.start);
   return segments.map((sg) => new Block(wasmRegion, sg.length, starts.indexOf(sg[0].off)));
 }
-
-/** Per CPU, the `written` its regions import, as a wasm function (kit.wasm.hostFunction says why). */
-const coreWritten = new WeakMap<A64Cpu, WebAssembly.ExportValue>();
-
-/**
- * `written(ramOffset, bytes, inflight) -> attention`: a region's store to a page with flags (code, a
- * watcher) went to RAM; the CPU learns of it as after the interpreter's store (execute.ts), and the
- * region leaves after the store when the CPU needs its run loop (a translation dropped).
- */
-function writtenFor(cpu: A64Cpu, kit: JitKit, core: WasmCore): WebAssembly.ExportValue {
-  let fn = coreWritten.get(cpu);
-  if (fn === undefined) {
-    const js = (off: number, bytes: number, inflight: number): number => {
-      cpu.inflight = inflight;
-      cpu.ramWritten(off, bytes);
-      return cpu.attention ? 1 : 0;
-    };
-    fn = kit.wasm.hostFunction(js, 3, core.memory);
-    coreWritten.set(cpu, fn);
-  }
-  return fn;
-}
-
-/** Function index of the imported `written` (writtenFor). */
-const WRITTEN = 0;
 
 // Int32 indexes of the area's words the wrapper passes.
 const NZCV = AREA.nzcv >> 2;
@@ -240,8 +209,6 @@ const PC_LO = 0;
 const PC_HI = 1;
 const MAX_STEPS = 2;
 const BLK0 = 3;
-/** dispatch()'s steps before the call (for `written`'s inflight). */
-const N0 = 4;
 
 /** A basic block of a region: its instructions (contiguous) and its number. */
 interface BasicBlock {
@@ -393,7 +360,7 @@ export function flagsLiveIn(blocks: BasicBlock[], entries: number[], succ = succ
 /** The bytes of a region's module (tests and compileWasmRegion). */
 export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[], mmuOn = false, entries: number[] = [insns[0].off]): Uint8Array {
   const { op, I32, I64 } = kit.wasm;
-  const c = kit.wasm.code([I32, I32, I32, I32, I32], [I32]);
+  const c = kit.wasm.code([I32, I32, I32, I32], [I32]);
   const blocks = basicBlocks(insns, entries);
   const index = new Map(blocks.map((b, j) => [b.start, j]));
   const multi = blocks.length > 1;
@@ -424,8 +391,6 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const u32 = c.local(I32);
   const o = c.local(I64);
   const w = c.local(I32);
-  /** A store's page flags (fastOffset; afterStore tells the CPU when nonzero). */
-  const fl = c.local(I32);
   /** Per access shape (bytes << 3 | alignment shift): the local holding its bound (fastOffset). */
   const bounds = new Map<number, number>();
   const bound = (bytes: number, shift: number) => {
@@ -820,26 +785,13 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     c.end();
     c.get(o).op(op.i32_wrap_i64).set(w);
     if (store) {
-      // A page with flags (code, a watcher): stored all the same, then afterStore tells the CPU.
+      // A page with flags (code, a watcher): the interpreter stores there.
       c.get(w).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags);
       if (bytes > 1) c.get(w).i32(bytes - 1).op(op.i32_add).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags).op(op.i32_or);
-      c.set(fl);
+      c.if(false);
+      exit(off, k);
+      c.end();
     }
-  }
-
-  /**
-   * After a store of `bytes` at RAM offset `w` (its base register written back): on a page with
-   * flags, what the interpreter does after its store (execute.ts): cpu.ramWritten with the steps
-   * before the instruction, and leaving after the instruction if the CPU needs its run loop (a
-   * translation dropped, this region's own code perhaps). The compute kernel's data shares its
-   * first page with the end of its code: such stores used to leave the region for the interpreter.
-   */
-  function afterStore(bytes: number, off: number, k: number): void {
-    c.get(fl).if(false);
-    c.get(w).i32(bytes).get(N0).get(steps).op(op.i32_add).i32(k).op(op.i32_add).call(WRITTEN).if(false);
-    exit(off + 4, k + 1);
-    c.end();
-    c.end();
   }
 
   function emit(ins: Insn, k: number, len: number): void {
@@ -1081,7 +1033,6 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           r(rd);
           c.mem([op.i64_store8, op.i64_store16, op.i64_store32, op.i64_store][size]);
           if (mode === 1 || mode === 2) c.get(u64).set(R(rn)), written.add(rn);
-          afterStore(bytes, off, k);
         }
         break;
       }
@@ -1116,7 +1067,6 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           r(rm);
           c.mem(store, half);
           writeBase();
-          afterStore(2 * half, off, k);
         }
         break;
       }
@@ -1225,5 +1175,5 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   c.i32(0).get(npc).mem(op.i64_store32, area + AREA.npcLo);
   c.i32(0).get(npc).i64(32).op(op.i64_shr_u).mem(op.i64_store32, area + AREA.npcHi);
   c.get(steps).get(ret).op(op.i32_add);
-  return kit.wasm.module(c, [{ name: 'written', params: [I32, I32, I32], results: [I32] }]);
+  return kit.wasm.module(c);
 }
