@@ -249,7 +249,7 @@ export class A64Cpu implements Cpu {
     // Once per process, before any guest: the interpreter's type feedback for its frequent cases.
     warmUpInterpreter((c) => new A64Cpu(c), ctx.jit);
     // A translating core turns OSR off now rather than at its first translation: the guest's first
-    // 512 Ki instructions are interpreted (FIRST_WORK_FACTOR) in long execute() calls, for which V8
+    // instructions are interpreted (FIRST_WORK_FACTOR; 512 Ki when measured) in long execute() calls, for which V8
     // compiled interpret() a second time (OSR, ~100 ms on a background thread beside the first
     // regions' compiles). Compute kernel, installed, 12 interleaved pairs at load ~5: main-thread
     // CPU median 1140 -> 1115 ms, other threads 595 -> 535 ms, wall 3565 -> 3275 ms.

@@ -211,7 +211,8 @@ function dispatch(cpu: A64Cpu, budget: number): number {
  * The interpreter: from `cpu.pc`, with `n0` steps taken, up to `budget`; returns the steps taken
  * in all and leaves the pc in `cpu.pc`. Under dispatch() (`jit`) it returns before the next
  * instruction on another page, or after a control transfer to a slot with a translation (or
- * NO_BLOCK) or that reaches JIT_THRESHOLD (`backToDispatch` set); at a colder one it counts the
+ * NO_BLOCK) or that reaches JIT_THRESHOLD, or on running into a slot with a translation (not
+ * NO_BLOCK) without one (`backToDispatch` set); at a colder one it counts the
  * arrival in the slot's heat, as dispatch() does, and goes on. It starts on
  * the page of `code` (`fetchVpn`, `fetchHi`: dispatch() resolved it).
  */
@@ -237,6 +238,8 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
   let stop = false;
   /** After a control transfer (under dispatch(): leave before the next instruction)? */
   let boundary = false;
+  /** The current page's entries (dispatch() resolved it; resolveFetch below). */
+  let blocks = cpu.fetchBlocks;
   backToDispatch = false;
 
   loop: while (n < budget) {
@@ -253,6 +256,7 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
       }
       fetchVpn = cpu.fetchVpn;
       fetchHi = pcHi;
+      blocks = cpu.fetchBlocks;
     }
     if (boundary) {
       // A control transfer under dispatch(). To a slot with nothing translated and not hot yet,
@@ -266,6 +270,15 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
       }
       heat[slot]++;
       boundary = false;
+    } else if (jit && n !== n0) {
+      // Run on into a translated entry (an outer loop's head before its inner loop's region, the
+      // compute kernel's matrix multiply: one pass of the inner loop interpreted per outer pass):
+      // leave for dispatch() to run it.
+      const b = blocks[(pcLo & 0xffc) >>> 2];
+      if (b !== undefined && b.fn !== null) {
+        backToDispatch = true;
+        break;
+      }
     }
     const idx = pcLo & 0xffc;
     n++;

@@ -55,10 +55,18 @@ export const COMPILE_WORK = 65536;
  * call feedback) and can save only what is run after them: the raspi3b OS boot (218 K instructions
  * to its prompt) translated its BSS-clearing loop (4 instructions, 28.7 K passes, the first half
  * interpreted) and took 3-5 ms more host time than the interpreter. Raising COMPILE_WORK to 256 Ki
- * instead made the compute kernel ~10 % slower (every region waits); this delays only the start
- * (at most 512 Ki instructions interpreted: ~10 ms of a compute run).
+ * instead made the compute kernel ~10 % slower (every region waits); this delays only the start.
+ * 3 (192 Ki) rather than 8: the compute kernel's BSS-clearing loop (137 K passes, 550 K instructions)
+ * was interpreted up to 512 Ki, at the start of a fresh process, while V8 still runs interpret()
+ * unoptimized (~9 MIPS: about 50 ms of its first run, 8 ms later). The raspi3b OS boot still
+ * translates nothing (its loop would wait until pass ~48 K of 28.7 K; 2, 128 Ki, would leave it a
+ * 10 % margin). Measured against 8 (fresh processes, interleaved, loaded VM): the compute kernel's
+ * first run in process, main-thread CPU median 411 -> 379 ms (10 pairs, lower in 6) and 375 -> 372
+ * (10 more); the built CLI's user+sys median 0.900 -> 0.860 s (10 pairs); the arm64 Linux boot
+ * (test/bench/a64-linux.ts --one, 6 pairs) main thread median about 2190 -> 1880 ms, lower in 5,
+ * regions 93 -> 97; interpreted instructions of the compute kernel 2.53 M -> about 2.2 M.
  */
-export const FIRST_WORK_FACTOR = 8;
+export const FIRST_WORK_FACTOR = 3;
 /** Largest region, in instructions. */
 export const MAX_BLOCK = 128;
 /**

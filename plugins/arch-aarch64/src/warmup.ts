@@ -12,6 +12,7 @@
  */
 import type { CpuContext, JitKit } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
+import { NO_BLOCK } from './jit.js';
 
 const BASE = 0;
 const RAM = 0x10000;
@@ -58,6 +59,12 @@ export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64
       for (let k = 0; k < words.length; k++) bus.ram.i32[k] = words[k];
       bus.ram.i32[FAR >>> 2] = farCode(words);
       cpu.reset();
+      // The interpreter under dispatch() running on into a slot with an entry (execute.ts): here
+      // NO_BLOCK (nothing to run), so that the check has type feedback.
+      if (cpu === jit) {
+        cpu.resolveFetch(BASE, 0);
+        cpu.fetchBlocks[1] = NO_BLOCK;
+      }
       cpu.run(words.length);
     }
   }

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { FIRST_WORK_FACTOR, JIT_THRESHOLD, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
+import { type Block, FIRST_WORK_FACTOR, JIT_THRESHOLD, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
 import type { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { type A64Machine, CODE, makeMachine, RAM_BASE } from './machine.js';
 
@@ -44,15 +44,15 @@ function step(jit: A64Machine, interp: A64Machine, steps: number): void {
 
 describe('aarch64 translator: when to translate', () => {
   it('translates nothing before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions, then at compileWork per entry', () => {
-    expect(FIRST_WORK_FACTOR * WORK).toBe(160_000);
+    expect(FIRST_WORK_FACTOR * WORK).toBe(60_000);
     const { jit, interp } = machines(50_000, 20_000);
-    // loop1 has run its own compileWork (5000 arrivals) long before the CPU's first 160 K.
-    step(jit, interp, 4 + 4 * 39_000);
+    // loop1 has run its own compileWork (5000 arrivals) long before the CPU's first 60 K.
+    step(jit, interp, 4 + 4 * 14_000);
     expect(jit.cpu.blocksCompiled).toBe(0);
-    step(jit, interp, 4 * 3_000);
+    step(jit, interp, 4 * 2_000);
     expect(jit.cpu.blocksCompiled).toBe(1);
     // loop2 starts after 200 K: its own 5000 arrivals, not before.
-    step(jit, interp, 4 * 8_000 + 4 + 4 * 4_000);
+    step(jit, interp, 4 * 34_000 + 4 + 4 * 4_000);
     expect(jit.cpu.blocksCompiled).toBe(1);
     step(jit, interp, 4 * 2_000);
     expect(jit.cpu.blocksCompiled).toBe(2);
@@ -93,5 +93,35 @@ describe('aarch64 translator: when to translate', () => {
     expect(jit.cpu.fetchBlocks[outer >>> 2]?.fn ?? null).toBeNull();
     step(jit, interp, pass * 1_000 + 1);
     expect([jit.x(1), jit.x(3)]).toEqual([6_000_000n, 6_000n]);
+  });
+  it('the interpreter running on (no branch) into a translated entry leaves it to dispatch(), which runs the region', () => {
+    // outer: movz x4, #100; inner: x1++, x4--, b.ne inner; x2--, b.ne outer. The inner loop's region
+    // is translated; the outer head waits longer than the run (compileWork 3000: 2000 arrivals), so
+    // each outer pass runs the MOVZ (and the tail) interpreted, then the region from the first inner
+    // pass on: 300 steps per call (297 when the interpreter ran the first pass up to its branch back).
+    const setup = A.mov64(2, 400);
+    const code = [...setup, A.movz(4, 100), A.addi(1, 1, 1), A.subsi(4, 4, 1), A.bcond('ne', -8), A.subsi(2, 2, 1), A.bcond('ne', -20), A.b(0)];
+    const inner = (setup.length + 1) * 4;
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    jit.cpu.compileWork = 3000;
+    for (const m of [jit, interp]) m.load(code);
+    const pass = 1 + 3 * 100 + 2;
+    step(jit, interp, setup.length + pass * 100);
+    jit.cpu.resolveFetch(CODE, 0);
+    const block = jit.cpu.fetchBlocks[inner >>> 2] as { fn: Block['fn'] } | undefined;
+    expect(block?.fn).toBeTruthy();
+    expect(jit.cpu.fetchBlocks[(inner - 4) >>> 2]).toBeUndefined();
+    const fn = block!.fn!;
+    const calls: number[] = [];
+    block!.fn = (...args) => {
+      const done = fn(...args);
+      calls.push(done);
+      return done;
+    };
+    step(jit, interp, pass * 50);
+    expect(calls).toEqual(new Array(50).fill(300));
+    step(jit, interp, pass * 250 + 1);
+    expect(jit.x(1)).toBe(40_000n);
   });
 });
