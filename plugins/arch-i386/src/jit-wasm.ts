@@ -65,7 +65,17 @@
  * sites' page memos live in the area, not in locals (site()). The j-loop then took ~20 instructions a
  * pass, no store. In process (i386-profile.ts, interleaved pairs, loaded VM, best of runs 2-N): 0.336
  * -> 0.324 s (4 pairs), 0.361-0.408 -> 0.304-0.342 s (3 pairs), 0.295-0.316 -> 0.287-0.291 s (3 pairs,
- * runs 8) for the three steps.
+ * runs 8) for the three steps. Second round: an INC/DEC whose next instruction in the block sets
+ * every flag from registers (flagsOverwrittenNext: quicksort's `inc ecx; cmp edx, eax; jb` and its
+ * DEC twin) computes no kept carry; under a state known only at run time (the loop head) that was a
+ * branch whose compare TurboFan kept on every pass (3 of the i-loop's ~27 host instructions). In
+ * process (--runs 4, best of runs 2-4, 6 interleaved pairs, load ~5): median 0.291 -> 0.282 s (lower
+ * in 4); the built CLI's run, user+sys medians 0.875 -> 0.85 s and 0.855 -> 0.86 s (2 series of 8
+ * pairs: within noise); the pc os boot equal (main thread median 0.465 vs 0.462 s, 3 pairs).
+ *
+ * Left (the i-loop's ~24 host instructions a pass): 5-6 stores to TurboFan's stack (the loop-carried
+ * registers and the flag operands ca/cb/cs, spilled at their definitions), the page memo's check (8),
+ * the budget (4) and V8's stack check (3).
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
@@ -131,6 +141,8 @@ export const wasmRegionStats = {
   translated: 0,
   /** Blocks alone emitted again with the loops inside them found (generateWasmBlocks). */
   innerLoopRestarts: 0,
+  /** INC/DECs translated (scanned or emitted) without their kept carry, the next instruction setting every flag (flagsOverwrittenNext). */
+  deadKeptCarries: 0,
 };
 
 /** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
@@ -1071,6 +1083,30 @@ class Gen {
     c.set(this.R);
   }
 
+  /**
+   * Whether the instruction at this.p is the next of this block and sets the whole flag state from
+   * registers or an immediate alone (an ALU op but ADC/SBB, TEST): nothing can leave or read the
+   * flags between, so the current instruction's flag state is never seen (quicksort's `inc ecx;
+   * cmp edx, eax; jb`: its INC computed a kept carry from the back edge's state, TurboFan keeping a
+   * dead compare of it on every pass).
+   */
+  private flagsOverwrittenNext(): boolean {
+    const next = this.k + 1, at = this.p;
+    if (next >= MAX_INSNS || next >= this.curLen) return false;
+    if (this.stopAt !== undefined && this.stopAt(at - this.pageStart)) return false;
+    const room = this.pageStart + 0x1000 - at;
+    if (room < 2) return false;
+    const b = this.u8[at], m = this.u8[at + 1];
+    const regs = m >> 6 === 3, aluOp = (m >> 3) & 7;
+    if (b < 0x40 && (b & 7) < 6) {
+      if (b >> 3 === 2 || b >> 3 === 3) return false;
+      const form = b & 7;
+      return form <= 3 ? regs : room >= (form === 4 ? 2 : 5);
+    }
+    if (b === 0x80 || b === 0x81 || b === 0x83) return regs && aluOp !== 2 && aluOp !== 3 && room >= (b === 0x81 ? 6 : 3);
+    return (b === 0x84 || b === 0x85) && regs;
+  }
+
   // --- Instructions ----------------------------------------------------------------------------
 
   /** One instruction: null when not translated (the block ends before it); 'end' after a jump; 'loopExit' after a Jcc back to the entry in a region. */
@@ -1114,12 +1150,13 @@ class Gen {
     }
     if (b >= 0x40 && b <= 0x4f) { // INC/DEC r32
       const r = b & 7, dec = b >= 0x48;
-      this.carry();
-      c.set(this.C);
+      // The kept carry only when something may read it (under a state known at run time, a branch).
+      const kept = !this.flagsOverwrittenNext();
+      if (kept) { this.carry(); c.set(this.C); } else wasmRegionStats.deadKeptCarries++;
       c.get(this.r[r]).set(this.A).i32(1).set(this.B).get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
       this.setReg(r, 4, this.R);
       this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32, true);
-      this.setKept(this.C);
+      if (kept) this.setKept(this.C);
       this.known = dec ? 'dec32' : 'inc32';
       return 'ok';
     }
