@@ -105,48 +105,41 @@ const lazyOclifRequires = {
     }));
   },
 };
+/**
+ * An esbuild plugin that replaces one expression in one @oclif/core file (`file`, a path under its lib/) of the CLI
+ * bundle: `from` must occur there exactly once, else the build fails naming the plugin (oclif changed the line).
+ * `prelude` goes before the file's text.
+ */
+function patchOclif(name, file, from, to, prelude = '') {
+  const filter = new RegExp(`[\\\\/]@oclif[\\\\/]core[\\\\/]lib[\\\\/]${file.split('/').map((part) => part.replace('.', '\\.')).join('[\\\\/]')}$`);
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (text.split(from).length !== 2) throw new Error(`build: ${args.path} no longer has "${from}": update the ${name} plugin`);
+        return { contents: prelude + text.replace(from, to), loader: 'js' };
+      });
+    },
+  };
+}
 // oclif sorts each plugin's commands with localeCompare, whose first call builds ICU's collator (15-30 ms of every
 // start-up): in the CLI bundle it sorts with compareCommandIds (src/cli/command-order.ts), the same order without ICU.
-const commandOrder = {
-  name: 'oclif-command-order',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const sort = '.sort((a, b) => a.id.localeCompare(b.id))';
-      if (text.split(sort).length !== 2) throw new Error(`build: ${args.path} no longer sorts commands with "${sort}": update the oclif-command-order plugin`);
-      const helper = JSON.stringify(join(dist, 'src', 'cli', 'command-order.js'));
-      return { contents: `const { compareCommandIds: __rvosCompareCommandIds } = require(${helper});\n${text.replace(sort, '.sort((a, b) => __rvosCompareCommandIds(a.id, b.id))')}`, loader: 'js' };
-    });
-  },
-};
+const commandOrder = patchOclif(
+  'oclif-command-order',
+  'config/plugin.js',
+  '.sort((a, b) => a.id.localeCompare(b.id))',
+  '.sort((a, b) => __rvosCompareCommandIds(a.id, b.id))',
+  `const { compareCommandIds: __rvosCompareCommandIds } = require(${JSON.stringify(join(dist, 'src', 'cli', 'command-order.js'))});\n`,
+);
 // oclif's config load asks wsl-utils whether this is WSL: that module loads child_process and fs/promises and defines
 // PowerShell helpers. In the CLI bundle it asks is-wsl, which wsl-utils' isWsl is (a re-export).
-const oclifIsWsl = {
-  name: 'oclif-is-wsl',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const ask = "(await import('wsl-utils')).isWsl";
-      if (text.split(ask).length !== 2) throw new Error(`build: ${args.path} no longer asks "${ask}": update the oclif-is-wsl plugin`);
-      return { contents: text.replace(ask, "(await import('is-wsl')).default"), loader: 'js' };
-    });
-  },
-};
+const oclifIsWsl = patchOclif('oclif-is-wsl', 'util/os.js', "(await import('wsl-utils')).isWsl", "(await import('is-wsl')).default");
 // oclif reads its JSON files (the manifest, package.json files, theme.json) with fs/promises, whose first call starts
 // libuv's thread pool (4 threads; 3-15 ms and ~140 host page faults) that a run has no other use for (its files are
 // read synchronously; a piped stdin is a socket): in the CLI bundle, readJson reads synchronously inside the same
 // async function (a missing or bad file still rejects, as before).
-const oclifSyncJson = {
-  name: 'oclif-sync-json',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]fs\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const read = "await (0, promises_1.readFile)(path, 'utf8')";
-      if (text.split(read).length !== 2) throw new Error(`build: ${args.path} no longer reads JSON with "${read}": update the oclif-sync-json plugin`);
-      return { contents: text.replace(read, "(0, node_fs_1.readFileSync)(path, 'utf8')"), loader: 'js' };
-    });
-  },
-};
+const oclifSyncJson = patchOclif('oclif-sync-json', 'util/fs.js', "await (0, promises_1.readFile)(path, 'utf8')", "(0, node_fs_1.readFileSync)(path, 'utf8')");
 const cli = join(dist, 'cli');
 rmSync(cli, { recursive: true, force: true });
 await build({
