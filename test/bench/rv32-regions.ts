@@ -9,15 +9,16 @@
  * guide. For working on the block compiler; not a test. `os` or `linux` instead of a kernel: the boot rows of `npm run bench`
  * (the virt OS to its prompt, the rv32 Linux to /init), with the instructions retired when each region
  * was compiled (`at`): what the hotness policy (cpu.ts compileBlockAt) decided for a boot.
+ * `--dump=DIR`: the top regions' wasm modules written to DIR/<entry pc>.wasm (for `node --print-wasm-code`).
  * `--turbofan`: each wasm region's module compiled again by TurboFan alone in a child process (one thread,
  * no Liftoff, median CPU ms of 7 compiles): how long the first run waits for a region's optimized code,
  * measured by CPU time, so that it is comparable on a loaded machine where the wall figures are not.
  *
- *   node --import tsx test/bench/rv32-regions.ts [kernel.elf|os|linux] [top] [--source] [--turbofan]
+ *   node --import tsx test/bench/rv32-regions.ts [kernel.elf|os|linux] [top] [--source] [--turbofan] [--dump=DIR]
  *   RVOS_JIT_WASM=1 node --import tsx test/bench/rv32-regions.ts          (wasm regions in this process)
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,7 @@ const kernel = args[0] ?? fileURLToPath(new URL('../../kernels/bench/build/bench
 const top = Number(args[1]) || 15;
 const showSource = process.argv.includes('--source');
 const turbofan = process.argv.includes('--turbofan');
+const dump = process.argv.find((a) => a.startsWith('--dump='))?.slice('--dump='.length);
 
 interface Stat {
   /** Virtual pc of the region's entry. */
@@ -157,6 +159,7 @@ stats.forEach((s, k) => {
   const tf = turbofan ? ` TurboFan ${tfMs[k].toFixed(1)} ms` : '';
   console.log(`${s.pc.toString(16).padStart(8)} steps ${String(s.steps).padStart(10)} calls ${String(s.calls).padStart(8)} steps/call ${(s.steps / Math.max(1, s.calls)).toFixed(1).padStart(7)} ms ${s.ms.toFixed(1).padStart(6)} (${mips.padStart(4)} MIPS)${tf} at ${s.at} exits ${exits}`);
   if (showSource) console.log(s.source, '\n');
+  if (dump !== undefined && s.module !== undefined) writeFileSync(join(dump, `${s.pc.toString(16)}.wasm`), s.module);
 });
 await m.close();
 rmSync(work, { recursive: true, force: true });

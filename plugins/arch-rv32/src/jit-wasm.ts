@@ -90,6 +90,23 @@
  * to RAM with every other case leaving the region (no TLB path inline, no `written` call) compile the sort's
  * region in 15 instead of 25 ms but leave regions run while the window is closed (PMP set up after they were
  * compiled) to exit at every access: not kept.
+ * Session 26, where the first run goes (perf on the built code in process, main thread, first run at load ~4):
+ * TurboFan code ~205 ms (as the steady state), Liftoff code ~15 ms (the sort region's TurboFan compile takes
+ * 15-28 ms, 72 % of it register allocation by --turbo-stats-wasm; meanwhile Liftoff code runs the sort only ~1.3x
+ * slower: --liftoff-only 1055 MIPS), the interpreter ~20 ms, scanning and generating regions ~25 ms of cold
+ * JavaScript, module compiles ~13 ms, V8's generic JS-to-wasm wrapper ~5 ms (15 K region calls). No single
+ * piece is large. The kernel built for the host (gcc -O2, x86-64) takes 0.10-0.14 s: the 0.5x QEMU target
+ * (~0.13 s) is native speed. Its sort alone takes 65 ms of thread CPU natively; with this file's checks added in
+ * C, a budget check per block 72 ms (+11 %), a RAM limit check per load 76 ms (+17 %), both 82 ms (+27 %).
+ * Tried and dropped: the TLB paths (load lookup; store lookup, flags and `written`) as a per-hart module that
+ * regions import and call (wasm 24 -> 21 KiB, the sort region's machine code 12.4 -> 11.0 KB): a wasm call
+ * clobbers every register, the memory base included, so TurboFan reloads and spills at the merge after it; the
+ * partition's first inner loop lost its unrolling and read the load limit from the stack on every pass (stack
+ * references 826 -> 1048). Direct loads whose fallback leaves the region instead of a TLB lookup (an upper
+ * bound: correct only with a flush when the window closes): the inner loops 12 -> 10 host instructions a pass,
+ * no spill, yet the steady state did not move (6 interleaved pairs, best of runs 2-4: median 205 vs 200 ms CPU)
+ * nor did the sort region's TurboFan compile (14.9 vs 15.2 ms). test/bench/rv32-regions.ts --dump=DIR writes
+ * the modules for `node --print-wasm-code`.
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
