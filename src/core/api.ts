@@ -9,10 +9,10 @@ import type { FdtNode } from './fdt.js';
 import type { DtbEdits } from './fdt-edit.js';
 import type { RegisterMap, RegisterMapSpec } from './regmap.js';
 import type { CodeCache, CodeCacheOptions } from './jit/code-cache.js';
-import type { I32, I64, WasmCode, WasmImport, WasmOp, WasmType } from './jit/wasm-module.js';
+import type { I32, I64, WasmCode, WasmImport, WasmIndirect, WasmOp, WasmType } from './jit/wasm-module.js';
 
 export type { CodeCache, CodeCacheOptions, CodeCacheStats, CodePage } from './jit/code-cache.js';
-export type { WasmCode, WasmImport, WasmType } from './jit/wasm-module.js';
+export type { WasmCode, WasmImport, WasmIndirect, WasmType } from './jit/wasm-module.js';
 
 export const PLUGIN_API_VERSION = 1;
 
@@ -782,7 +782,10 @@ export interface WasmKit {
   readonly I32: typeof I32;
   readonly I64: typeof I64;
   code(params: readonly WasmType[], results: readonly WasmType[]): WasmCode;
-  module(code: WasmCode, imports?: readonly WasmImport[]): Uint8Array;
+  /** `indirect`: host functions called through an imported table instead (no import wrapper compiled per module: WasmIndirect). */
+  module(code: WasmCode, imports?: readonly WasmImport[], indirect?: WasmIndirect): Uint8Array;
+  /** The type index of `indirect.types[k]` in a module with `imports` function imports (WasmCode.callIndirect). */
+  indirectType(imports: number, k: number): number;
   compile(bytes: Uint8Array): WebAssembly.Module;
   /** What `make` builds for `module` and `owner` (a CPU: its instance, a wrapper), made once per pair. */
   instanceFor<T>(module: WebAssembly.Module, owner: object, make: () => T): T;

@@ -163,6 +163,15 @@ describe('rv32 wasm regions: branch hints', () => {
   });
 });
 
+describe('rv32 wasm regions: host calls', () => {
+  it('go through an imported table: a region module imports no function, so V8 compiles no import wrapper for each', () => {
+    const insn = (op: Op, rd: number, rs1: number, rs2: number, imm: number, k: number) => ({ op, rd, rs1, rs2, imm, off: 4 * k, len: 4 });
+    const blocks: RegionBlock[] = [{ start: 0, insns: [insn(Op.SW, 32, t0, a0, 4, 0), insn(Op.ADDI, t0, t0, 0, 8, 1), insn(Op.BNE, 32, t0, s0, -8, 2)] }];
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(generateWasmRegion(jitKit, { area: 0x10000, flags: 0x20000 }, blocks, null) as Uint8Array<ArrayBuffer>));
+    expect(imports.map((i) => i.kind).sort()).toEqual(['memory', 'table']);
+  });
+});
+
 describe('rv32 wasm regions: indirect jumps', () => {
   it('bucket their targets by halfword index modulo a power of two, one target per bucket when it can', () => {
     const offsets = [0, 4, 8, 12, 20, 30, -6];

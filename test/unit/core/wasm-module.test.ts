@@ -6,7 +6,7 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, hostFunction, I32, I64, instanceFor, sleb, uleb, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { compileWasm, hostFunction, I32, I64, indirectType, instanceFor, sleb, uleb, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
@@ -123,6 +123,25 @@ describe('wasm encoder', () => {
     const { run, mem } = instantiate(c, { host: (i: number) => i * 10 });
     expect(run(4)).toBe(100);
     expect(mem[4]).toBe(100);
+  });
+
+  it('calls host functions through an imported table (call_indirect by type), importing no function', () => {
+    const twice = hostFunction((x) => 2 * x, 1, new WebAssembly.Memory({ initial: 1 }));
+    const minus = hostFunction((x, y) => x - y, 2, new WebAssembly.Memory({ initial: 1 }));
+    const indirect: WasmIndirect = { table: 'host', types: [{ params: [I32], results: [I32] }, { params: [I32, I32], results: [I32] }] };
+    const code = new WasmCode([I32], [I32]);
+    code.get(0).i32(0).callIndirect(indirectType(0, 0)); // twice(x)
+    code.i32(5).i32(1).callIndirect(indirectType(0, 1)); // minus(2x, 5)
+    const bytes = wasmModule(code, [], indirect);
+    const module = compileWasm(bytes);
+    expect(WebAssembly.Module.imports(module).map((i) => `${i.kind} ${i.name}`)).toEqual(['memory mem', 'table host']);
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 2 });
+    table.set(0, twice);
+    table.set(1, minus);
+    const run = new WebAssembly.Instance(module, { env: { mem: new WebAssembly.Memory({ initial: 1 }), host: table } }).exports.run as (x: number) => number;
+    expect(run(21)).toBe(37);
+    // With function imports too, the table's types come after the imports' and the function's own.
+    expect(indirectType(2, 1)).toBe(4);
   });
 
   it('compiles equal bytes once', () => {
