@@ -43,6 +43,13 @@ export const DEFAULT_TIMEBASE = 10_000_000;
 export const DEFAULT_RESET_VECTOR = 0x1000;
 const PRIV_NAMES = ['U', 'S', '?', 'M'];
 const WARMUP_CALLS = 1000;
+/**
+ * Retired instructions after which the interpreter warm-up runs (warmup.ts), rather than when the
+ * first hart is made: a short run (the hello kernel's 2,308 instructions) skips it, with the ~20 ms
+ * it takes and the TurboFan compile of execute() it starts, which Node waits for at exit; a long
+ * one gets it before V8 marks execute() for optimization (the virt OS boot's firmware: ~3,200).
+ */
+export const WARM_UP_AT = 2500;
 
 /**
  * The hart's fields that can hold any 32-bit value (addresses, trap values, CSR words). V8 gives a
@@ -204,6 +211,8 @@ export class Rv32Cpu implements Cpu {
 
   private readonly lines = new Map<string, CpuIrqLine>();
   private executed = 0;
+  /** The kit the interpreter warm-up's scratch harts use: the machine's (a test may swap `kit`). */
+  private readonly warmUpKit: JitKit;
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
@@ -235,7 +244,7 @@ export class Rv32Cpu implements Cpu {
       this.x = new Int32Array(33);
       this.tlb = new Tlbs();
     }
-    this.kit = ctx.jit;
+    this.kit = this.warmUpKit = ctx.jit;
     this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: 4096, slots: 2048, markCode: (page) => this.bus.markCode(page) });
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;
@@ -245,7 +254,6 @@ export class Rv32Cpu implements Cpu {
     ctx.bus.onCodeWrite((page) => this.codeWritten(page));
     widenWordFields(this);
     this.reset();
-    warmUpInterpreter((c) => new Rv32Cpu(c), ctx.jit);
   }
 
   // ------------------------------------------------------------------ Cpu interface
@@ -263,10 +271,28 @@ export class Rv32Cpu implements Cpu {
       // The first calls run one instruction each, so that the interpreter's exit path has type
       // feedback (V8 allocates feedback vectors lazily, after a few calls) before V8 compiles
       // the loop on-stack; otherwise the cached OSR code deopts on every return.
-      done += execute(this, this.executed < WARMUP_CALLS ? (this.executed++, 1) : this.budget - done);
+      const steps = this.budget - done;
+      done += execute(this, this.executed <= WARMUP_CALLS ? this.firstSteps(steps) : steps);
       if (this.waiting || this.exitRequested) break;
     }
     return done;
+  }
+
+  /**
+   * The length of one of the hart's first execute() calls (the run loop's, `steps` left): the
+   * first WARMUP_CALLS run one instruction each; then calls stop at WARM_UP_AT retired
+   * instructions, where the interpreter warm-up runs (warmup.ts, once per process).
+   */
+  private firstSteps(steps: number): number {
+    if (this.executed < WARMUP_CALLS) {
+      this.executed++;
+      return 1;
+    }
+    const left = WARM_UP_AT - this.retired;
+    if (left > 0) return left < steps ? left : steps;
+    this.executed++;
+    warmUpInterpreter((c) => new Rv32Cpu(c), this.warmUpKit);
+    return steps;
   }
 
   /**

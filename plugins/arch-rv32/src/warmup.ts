@@ -1,6 +1,7 @@
 /**
  * Gives the interpreter's loop (execute.ts) type feedback for every frequent case before V8
- * optimizes it: once per process, a scratch hart with its own 64 KiB of RAM runs each integer,
+ * optimizes it: once per process, when a hart has retired cpu.ts WARM_UP_AT instructions (a short
+ * run skips it), a scratch hart with its own 64 KiB of RAM runs each integer,
  * M, load/store (TLB miss and hit; RAM and a device's MMIO, whose bus path a compiled region
  * leaves to the interpreter), branch, jump and fence instruction once, one CSR access, a
  * 32-bit instruction that straddles two pages (compressed code puts some there), and a WFI that
@@ -36,11 +37,25 @@ let warmed = false;
 /** Scratch harts kept alive: V8's feedback refers to their closures (a compiled region, bus listeners) weakly. */
 const keep: Rv32Cpu[] = [];
 
-/** Runs the warm-up programs once per process (`create` makes the scratch harts). */
+/**
+ * Runs the warm-up programs once per process (`create` makes the scratch harts), a pass of each
+ * in turn (the jit hart's first): the guest may have run a while before (cpu.ts WARM_UP_AT), so
+ * V8 can mark execute() for optimization during the warm-up rather than at its end, and its
+ * compile reads the feedback there is then. Passes in turn give every case its feedback in the
+ * first passes; with the interpreter's six passes first, V8 compiled execute() before the jit
+ * hart's first region call, for the guest's only region ("wrong call target" at its next one).
+ */
 export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit): void {
   if (warmed) return;
   warmed = true;
-  keep.push(runWarmUp(create, kit, 'interp'), runWarmUp(create, kit, 'jit'));
+  const harts = [scratchHart(create, kit, 'jit'), scratchHart(create, kit, 'interp')];
+  for (let pass = 0; pass < PASSES; pass++) for (const cpu of harts) runPass(cpu);
+  keep.push(...harts);
+}
+
+/** Whether this process has run the warm-up (tests). */
+export function warmedUp(): boolean {
+  return warmed;
 }
 
 /**
@@ -49,6 +64,13 @@ export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: Jit
  * gets compiled, then runs compiled, and a loop whose head cannot be compiled).
  */
 export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, engine: 'interp' | 'jit' = 'interp'): Rv32Cpu {
+  const cpu = scratchHart(create, kit, engine);
+  for (let pass = 0; pass < PASSES; pass++) runPass(cpu);
+  return cpu;
+}
+
+/** A new scratch hart under `engine` on a bus of its own, with its warm-up program in RAM. */
+function scratchHart(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, engine: 'interp' | 'jit'): Rv32Cpu {
   const device = { name: 'warm-up device', accesses: 0, read: () => (device.accesses++, 0), write: () => void device.accesses++ };
   const { bus, clock, events } = kit.scratch(BASE, RAM, { base: DEVICE, size: 0x1000, device });
   const ram = bus.ram;
@@ -60,16 +82,25 @@ export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, eng
     crossingCode().forEach((half, k) => (ram.u16[((CROSS_AT - 4) >>> 1) + k] = half));
     fetchFaultProgram().forEach((word, k) => (ram.i32[(FAULT_AT >>> 2) + k] = word));
   }
-  // V8 allocates a function's feedback storage only after its first calls: run the program
-  // more than once (from reset: TLB misses, first decodes and all).
-  for (let pass = 0; pass < PASSES; pass++) {
-    if (engine === 'interp') runFetchFault(cpu);
+  return cpu;
+}
+
+/**
+ * One pass of a scratch hart's program, from reset (TLB misses, first decodes and all). V8
+ * allocates a function's feedback storage only after its first calls: the program runs PASSES times.
+ */
+function runPass(cpu: Rv32Cpu): void {
+  if (cpu.jit) {
     cpu.reset();
     cpu.pc = BASE;
-    cpu.run(engine === 'jit' ? 10_000 : words.length);
-    if (engine === 'interp') runCrossing(cpu);
+    cpu.run(10_000);
+    return;
   }
-  return cpu;
+  runFetchFault(cpu);
+  cpu.reset();
+  cpu.pc = BASE;
+  cpu.run(warmUpProgram().length);
+  runCrossing(cpu);
 }
 
 /**
