@@ -17,13 +17,11 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
+import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
 import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
-
-const PAGE_CODE = 1;
 
 /**
  * `warm` of a slot where a translated region runs on into untranslated code (fallThroughExits):
@@ -172,6 +170,12 @@ export class A64Cpu implements Cpu {
   fetchVpn = -1;
   private fetchRamOff = 0;
   private selfStore = false;
+  /**
+   * The wasm memory's code-line map (core api.ts WasmRam.codeLines; null when RAM is no wasm memory):
+   * decodeAt marks the line of each instruction it decodes, so that a wasm region's store to a page
+   * flagged as code goes ahead where no core has decoded code (jit-wasm.ts fastOffset).
+   */
+  private readonly codeLines: Uint8Array | null;
 
   // Run state.
   waiting = false;
@@ -221,6 +225,7 @@ export class A64Cpu implements Cpu {
     this.ramFastLimit = ram.size;
     this.debug = new A64Debug(this);
     this.pageFlags = ctx.bus.pageFlags;
+    this.codeLines = ram.wasm ? new Uint8Array(ram.wasm.memory.buffer, ram.wasm.codeLines, Math.ceil(ram.size / (1 << CODE_LINE_SHIFT))) : null;
     if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
     this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     this.kit = ctx.jit;
@@ -671,7 +676,9 @@ export class A64Cpu implements Cpu {
 
   /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */
   decodeAt(code: Int32Array, idx: number): number {
-    return decodeInto(code, idx, this.ramI32[(this.fetchRamOff + idx) >>> 2]);
+    const off = this.fetchRamOff + idx;
+    if (this.codeLines !== null) this.codeLines[off >>> CODE_LINE_SHIFT] = 1;
+    return decodeInto(code, idx, this.ramI32[off >>> 2]);
   }
 
   private setFetchPage(page: CodePage<Block> | null): void {
