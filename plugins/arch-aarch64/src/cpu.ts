@@ -18,10 +18,16 @@ import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
-import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanRegion, scanSegments } from './jit.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
+
+/**
+ * Arrivals between looks at the next page's start for a region that runs on into it (compileBlockAt):
+ * each look scans the region again.
+ */
+const OFF_PAGE_RECHECK = 1024;
 
 /**
  * `warm` of a slot where a translated region runs on into untranslated code (fallThroughExits):
@@ -698,6 +704,7 @@ export class A64Cpu implements Cpu {
    * instructions' share): most entries a boot reaches JIT_THRESHOLD times never get there, and a
    * scan allocates (the raspi3b OS boot scanned about a hundred entries for the one it translated).
    * No region is translated before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions.
+   * A region that runs on into the next page, where a translation starts, is as hot as it (runsOffPage).
    * The waits are counted exactly (code-cache.ts waitForArrivals; `warm` counts them, RUN_ON: none).
    * NO_BLOCK where no block can start.
    */
@@ -719,6 +726,14 @@ export class A64Cpu implements Cpu {
     // times, with its middle and outer loops, each time running slower for a while).
     const fresh = Math.max(1, size - retranslated(segments[0], (off) => page.entries[off >>> 2]?.fn != null));
     let needed = Math.max(threshold, Math.ceil((this.compileWork * size) / (fresh * fresh)));
+    // A region that runs on into the next page may be the first piece of a loop across the boundary
+    // (the compute kernel's random fill): once the next page's start is translated (as hot as the code
+    // before it, idx === 0 above, and having waited its compile work), as hot as that; until then it
+    // looks again every OFF_PAGE_RECHECK arrivals rather than after one long wait.
+    if (runsOffPage(segments.flat())) {
+      if (this.codePages.peek(this.fetchRamOff / 4096 + 1)?.entries[0]?.fn != null) needed = JIT_THRESHOLD;
+      else needed = Math.min(needed, page.arrivals(slot) + OFF_PAGE_RECHECK);
+    }
     // Before the CPU's first FIRST_WORK_FACTOR x compileWork instructions, wait (at least) until
     // this entry alone could have run the rest (dispatch() sets `inflight`: `retired` is exact).
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;
