@@ -794,13 +794,15 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     c.get(o).op(op.i32_wrap_i64).set(w);
     if (store) {
       // A page with flags (code, a watcher): the interpreter stores there, unless the flags say code
-      // alone and the bytes' lines hold no decoded instruction (data beside code: codeLines).
+      // alone and the bytes' lines hold no decoded instruction (data beside code: codeLines). An
+      // aligned single access stays in one line (and page): only a pair's last byte needs a look too.
+      const split = bytes > align;
       c.get(w).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags);
-      if (bytes > 1) c.get(w).i32(bytes - 1).op(op.i32_add).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags).op(op.i32_or);
+      if (split) c.get(w).i32(bytes - 1).op(op.i32_add).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags).op(op.i32_or);
       c.tee(t32).if(false);
       c.get(t32).i32(PAGE_CODE).op(op.i32_ne);
       c.get(w).i32(CODE_LINE_SHIFT).op(op.i32_shr_u).mem(op.i32_load8_u, core.codeLines).op(op.i32_or);
-      if (bytes > 1) c.get(w).i32(bytes - 1).op(op.i32_add).i32(CODE_LINE_SHIFT).op(op.i32_shr_u).mem(op.i32_load8_u, core.codeLines).op(op.i32_or);
+      if (split) c.get(w).i32(bytes - 1).op(op.i32_add).i32(CODE_LINE_SHIFT).op(op.i32_shr_u).mem(op.i32_load8_u, core.codeLines).op(op.i32_or);
       c.if(false);
       exit(off, k);
       c.end();

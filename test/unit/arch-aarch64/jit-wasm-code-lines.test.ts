@@ -71,6 +71,14 @@ describe('aarch64 wasm regions: stores beside code', () => {
     m.set(20, 10);
     m.cpu.pc = CODE;
     expect(block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 10_000, 0), 'leaves before the store into a code line').toBe(0);
+    // A pair from a page without flags into the code page's first line (its first instructions,
+    // rewritten with the same bytes): its last byte is looked at too, so it leaves before the pair.
+    m.set(1, CODE + 0x800);
+    m.set(2, CODE - 8);
+    m.set(6, (BigInt(m.r32(CODE + 4)) << 32n) | BigInt(m.r32(CODE)));
+    m.set(20, 10);
+    m.cpu.pc = CODE;
+    expect(block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 10_000, 0), 'leaves before a pair ending in a code line').toBe(1);
   });
 
   it('leaves for a store into the running region\'s code, which then runs the new instruction as the interpreter', () => {
