@@ -704,7 +704,7 @@ export class A64Cpu implements Cpu {
    * instructions' share): most entries a boot reaches JIT_THRESHOLD times never get there, and a
    * scan allocates (the raspi3b OS boot scanned about a hundred entries for the one it translated).
    * No region is translated before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions.
-   * A region that runs on into the next page, where a translation starts, is as hot as it (runsOffPage).
+   * A wasm region that runs on into the next page, where a translation starts, is as hot as it (runsOffPage).
    * The waits are counted exactly (code-cache.ts waitForArrivals; `warm` counts them, RUN_ON: none).
    * NO_BLOCK where no block can start.
    */
@@ -729,8 +729,9 @@ export class A64Cpu implements Cpu {
     // A region that runs on into the next page may be the first piece of a loop across the boundary
     // (the compute kernel's random fill): once the next page's start is translated (as hot as the code
     // before it, idx === 0 above, and having waited its compile work), as hot as that; until then it
-    // looks again every OFF_PAGE_RECHECK arrivals rather than after one long wait.
-    if (runsOffPage(segments.flat())) {
+    // looks again every OFF_PAGE_RECHECK arrivals rather than after one long wait. Wasm regions only:
+    // with JavaScript regions (2 more V8 functions) the compute kernel's first run leaned slower.
+    if (this.wasmCore !== null && runsOffPage(segments.flat())) {
       if (this.codePages.peek(this.fetchRamOff / 4096 + 1)?.entries[0]?.fn != null) needed = JIT_THRESHOLD;
       else needed = Math.min(needed, page.arrivals(slot) + OFF_PAGE_RECHECK);
     }

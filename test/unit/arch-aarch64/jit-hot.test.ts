@@ -95,14 +95,19 @@ describe('aarch64 translator: when to translate', () => {
     step(jit, interp, pass * 1_000 + 1);
     expect([jit.x(1), jit.x(3)]).toEqual([6_000_000n, 6_000n]);
   });
-  it('a loop across a page boundary: the piece before it is translated soon after the next page\'s start, not at HOT_THRESHOLD', () => {
+  it('a loop across a page boundary (wasm regions): the piece before it is translated soon after the next page\'s start, not at HOT_THRESHOLD', () => {
     // head (CODE + 0xfe0): 8 ADDs to the page's end; the next page: x2--, b.ne head. The piece at the
     // next page's start (idx 0, 2 instructions) waits until it alone could have run the CPU's first
     // FIRST_WORK_FACTOR x compileWork instructions (about 4370 arrivals); the head piece (no branch
     // back in its page: not seen as a loop head) would wait HOT_THRESHOLD (10000), but looks at the
     // next page every 1024 arrivals and is translated at the first look after it (about 5100).
     const head = CODE + 0xfe0;
+    const wasmOff = process.env.RVOS_JIT_WASM_A64;
+    delete process.env.RVOS_JIT_WASM_A64;
     const jit = makeMachine();
+    if (wasmOff === undefined) delete process.env.RVOS_JIT_WASM_A64;
+    else process.env.RVOS_JIT_WASM_A64 = wasmOff;
+    expect(jit.cpu.wasmCore, 'wasm regions (the rule is theirs)').not.toBeNull();
     const interp = makeMachine({ jit: false });
     jit.cpu.compileWork = 3000;
     for (const m of [jit, interp]) {
