@@ -54,12 +54,19 @@ export interface Ram {
 
 /**
  * RAM in a `WebAssembly.Memory`, so that translated wasm code addresses it directly: RAM at offset
- * 0, then the bus's page flags (at `flags`), then `cpuAreas` host areas of `cpuAreaSize` bytes from
- * `cpuArea` on, one per CPU that claims one (its registers, TLBs, exit values).
+ * 0, then the bus's page flags (at `flags`), then the code-line map (at `codeLines`), then
+ * `cpuAreas` host areas of `cpuAreaSize` bytes from `cpuArea` on, one per CPU that claims one (its
+ * registers, TLBs, exit values).
  */
 export interface WasmRam {
   readonly memory: WebAssembly.Memory;
   readonly flags: number;
+  /**
+   * Byte address of the code-line map: one byte per CODE_LINE bytes of RAM, non-zero once a CPU that
+   * keeps it has decoded an instruction there (never cleared: a superset). Lets a translator's store to
+   * a page flagged PAGE_CODE alone go ahead in wasm where its bytes hold no decoded code (data beside code).
+   */
+  readonly codeLines: number;
   readonly cpuArea: number;
   readonly cpuAreaSize: number;
   readonly cpuAreas: number;
@@ -76,6 +83,8 @@ export interface WasmArea {
   readonly area: number;
   /** Byte address of the bus's page flags. */
   readonly flags: number;
+  /** Byte address of the code-line map (WasmRam.codeLines). */
+  readonly codeLines: number;
   /** The area as int32 (index = byte offset / 4). */
   readonly area32: Int32Array;
 }
@@ -84,6 +93,8 @@ export interface WasmArea {
 export const PAGE_CODE = 1; // some CPU has pre-decoded code from this page
 export const PAGE_WATCH = 2; // a watcher (e.g. HTIF tohost) wants to see stores here
 export const PAGE_HOLE = 4; // not RAM: a board `memory.holes` window (device, ROM or nothing); CPUs take the bus path
+/** RAM bytes per byte of the code-line map (WasmRam.codeLines), as a shift: 64-byte lines. */
+export const CODE_LINE_SHIFT = 6;
 export const PAGE_SHIFT = 12;
 
 /** Bus and device accesses are 1, 2 or 4 bytes; 64-bit CPUs split wider MMIO accesses into two. */

@@ -1,5 +1,5 @@
 import type { AccessRules, AccessSize, Bus, Device, EventSink, PortSpace, Ram, WasmRam } from './api.js';
-import { PAGE_CODE, PAGE_HOLE, PAGE_SHIFT, PAGE_WATCH } from './api.js';
+import { CODE_LINE_SHIFT, PAGE_CODE, PAGE_HOLE, PAGE_SHIFT, PAGE_WATCH } from './api.js';
 import type { RegisterMap } from './regmap.js';
 
 /** One mapped window of the physical address space. */
@@ -87,7 +87,8 @@ const WASM_CPU_AREAS = 8;
 /** A wasm memory for `size` bytes of RAM and what follows it (WasmRam); undefined when it cannot be had (past 4 GiB). */
 function wasmMemory(size: number): WasmRam | undefined {
   const flags = roundUp(size, WASM_PAGE);
-  const cpuArea = roundUp(flags + Math.ceil(size / 4096), WASM_PAGE);
+  const codeLines = roundUp(flags + Math.ceil(size / 4096), 4096);
+  const cpuArea = roundUp(codeLines + Math.ceil(size / (1 << CODE_LINE_SHIFT)), WASM_PAGE);
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({ initial: (cpuArea + WASM_CPU_AREA * WASM_CPU_AREAS) / WASM_PAGE });
@@ -97,6 +98,7 @@ function wasmMemory(size: number): WasmRam | undefined {
   const ram: WasmRam = {
     memory,
     flags,
+    codeLines,
     cpuArea,
     cpuAreaSize: WASM_CPU_AREA,
     cpuAreas: WASM_CPU_AREAS,
@@ -104,7 +106,7 @@ function wasmMemory(size: number): WasmRam | undefined {
     claim(bytes) {
       if (bytes > WASM_CPU_AREA || ram.claimed >= WASM_CPU_AREAS) return null;
       const area = cpuArea + WASM_CPU_AREA * ram.claimed++;
-      return { memory, area, flags, area32: new Int32Array(memory.buffer, area, bytes >> 2) };
+      return { memory, area, flags, codeLines, area32: new Int32Array(memory.buffer, area, bytes >> 2) };
     },
   };
   return ram;

@@ -17,13 +17,17 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { a64WasmWanted, AREA, claimWasmArea, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
-import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, scanRegion, scanSegments } from './jit.js';
+import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
+import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanRegion, scanSegments } from './jit.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
 
-const PAGE_CODE = 1;
+/**
+ * Arrivals between looks at the next page's start for a region that runs on into it (compileBlockAt):
+ * each look scans the region again.
+ */
+const OFF_PAGE_RECHECK = 1024;
 
 /**
  * `warm` of a slot where a translated region runs on into untranslated code (fallThroughExits):
@@ -172,6 +176,12 @@ export class A64Cpu implements Cpu {
   fetchVpn = -1;
   private fetchRamOff = 0;
   private selfStore = false;
+  /**
+   * The wasm memory's code-line map (core api.ts WasmRam.codeLines; null when RAM is no wasm memory):
+   * decodeAt marks the line of each instruction it decodes, so that a wasm region's store to a page
+   * flagged as code goes ahead where no core has decoded code (jit-wasm.ts fastOffset).
+   */
+  private readonly codeLines: Uint8Array | null;
 
   // Run state.
   waiting = false;
@@ -221,6 +231,7 @@ export class A64Cpu implements Cpu {
     this.ramFastLimit = ram.size;
     this.debug = new A64Debug(this);
     this.pageFlags = ctx.bus.pageFlags;
+    this.codeLines = ram.wasm ? new Uint8Array(ram.wasm.memory.buffer, ram.wasm.codeLines, Math.ceil(ram.size / (1 << CODE_LINE_SHIFT))) : null;
     if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
     this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     this.kit = ctx.jit;
@@ -671,7 +682,9 @@ export class A64Cpu implements Cpu {
 
   /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */
   decodeAt(code: Int32Array, idx: number): number {
-    return decodeInto(code, idx, this.ramI32[(this.fetchRamOff + idx) >>> 2]);
+    const off = this.fetchRamOff + idx;
+    if (this.codeLines !== null) this.codeLines[off >>> CODE_LINE_SHIFT] = 1;
+    return decodeInto(code, idx, this.ramI32[off >>> 2]);
   }
 
   private setFetchPage(page: CodePage<Block> | null): void {
@@ -691,6 +704,7 @@ export class A64Cpu implements Cpu {
    * instructions' share): most entries a boot reaches JIT_THRESHOLD times never get there, and a
    * scan allocates (the raspi3b OS boot scanned about a hundred entries for the one it translated).
    * No region is translated before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions.
+   * A wasm region that runs on into the next page, where a translation starts, is as hot as it (runsOffPage).
    * The waits are counted exactly (code-cache.ts waitForArrivals; `warm` counts them, RUN_ON: none).
    * NO_BLOCK where no block can start.
    */
@@ -712,6 +726,15 @@ export class A64Cpu implements Cpu {
     // times, with its middle and outer loops, each time running slower for a while).
     const fresh = Math.max(1, size - retranslated(segments[0], (off) => page.entries[off >>> 2]?.fn != null));
     let needed = Math.max(threshold, Math.ceil((this.compileWork * size) / (fresh * fresh)));
+    // A region that runs on into the next page may be the first piece of a loop across the boundary
+    // (the compute kernel's random fill): once the next page's start is translated (as hot as the code
+    // before it, idx === 0 above, and having waited its compile work), as hot as that; until then it
+    // looks again every OFF_PAGE_RECHECK arrivals rather than after one long wait. Wasm regions only:
+    // with JavaScript regions (2 more V8 functions) the compute kernel's first run leaned slower.
+    if (this.wasmCore !== null && runsOffPage(segments.flat())) {
+      if (this.codePages.peek(this.fetchRamOff / 4096 + 1)?.entries[0]?.fn != null) needed = JIT_THRESHOLD;
+      else needed = Math.min(needed, page.arrivals(slot) + OFF_PAGE_RECHECK);
+    }
     // Before the CPU's first FIRST_WORK_FACTOR x compileWork instructions, wait (at least) until
     // this entry alone could have run the rest (dispatch() sets `inflight`: `retired` is exact).
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;

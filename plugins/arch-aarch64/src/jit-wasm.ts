@@ -21,7 +21,10 @@
  * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
  * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
  * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
- * to a page without flags (range and alignment in one compare: the RAM offset rotated right by the
+ * to a page without flags, or flagged as code alone where the bytes' 64-byte lines hold no decoded
+ * instruction (the core's code-line map, WasmRam.codeLines, that cpu.ts decodeAt marks: data beside code
+ * stays in wasm, a store into code leaves for the interpreter, which drops the translations it overwrites)
+ * (range and alignment in one compare: the RAM offset rotated right by the
  * alignment's shift against a bound per access shape, ((limit - bytes) >> shift) + 1): with the MMU
  * off at the address less the RAM base, with it on through the data TLB, whose entries live in the
  * area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs the access's fast permission bit at
@@ -76,6 +79,11 @@ export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
  * median 328 -> 304 ms CPU (lower in 4 pairs), first run 615 -> 597 ms.
  */
 export const MAX_WASM_REGION = 384;
+
+/** The core's page-flag bit of a page holding decoded code (api.ts PAGE_CODE: plugins import no core values). */
+export const PAGE_CODE = 1;
+/** RAM bytes per byte of the core's code-line map, as a shift (api.ts CODE_LINE_SHIFT). */
+export const CODE_LINE_SHIFT = 6;
 
 /** Byte offsets in the core's area. */
 export const AREA = {
@@ -358,7 +366,7 @@ export function flagsLiveIn(blocks: BasicBlock[], entries: number[], succ = succ
 }
 
 /** The bytes of a region's module (tests and compileWasmRegion). */
-export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, ramBase: number, insns: Insn[], mmuOn = false, entries: number[] = [insns[0].off]): Uint8Array {
+export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags' | 'codeLines'>, ramBase: number, insns: Insn[], mmuOn = false, entries: number[] = [insns[0].off]): Uint8Array {
   const { op, I32, I64 } = kit.wasm;
   const c = kit.wasm.code([I32, I32, I32, I32], [I32]);
   const blocks = basicBlocks(insns, entries);
@@ -785,11 +793,19 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     c.end();
     c.get(o).op(op.i32_wrap_i64).set(w);
     if (store) {
-      // A page with flags (code, a watcher): the interpreter stores there.
+      // A page with flags (code, a watcher): the interpreter stores there, unless the flags say code
+      // alone and the bytes' lines hold no decoded instruction (data beside code: codeLines). An
+      // aligned single access stays in one line (and page): only a pair's last byte needs a look too.
+      const split = bytes > align;
       c.get(w).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags);
-      if (bytes > 1) c.get(w).i32(bytes - 1).op(op.i32_add).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags).op(op.i32_or);
+      if (split) c.get(w).i32(bytes - 1).op(op.i32_add).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags).op(op.i32_or);
+      c.tee(t32).if(false);
+      c.get(t32).i32(PAGE_CODE).op(op.i32_ne);
+      c.get(w).i32(CODE_LINE_SHIFT).op(op.i32_shr_u).mem(op.i32_load8_u, core.codeLines).op(op.i32_or);
+      if (split) c.get(w).i32(bytes - 1).op(op.i32_add).i32(CODE_LINE_SHIFT).op(op.i32_shr_u).mem(op.i32_load8_u, core.codeLines).op(op.i32_or);
       c.if(false);
       exit(off, k);
+      c.end();
       c.end();
     }
   }

@@ -353,6 +353,11 @@ export function loopsOnItself(insns: Insn[]): boolean {
   return insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === start);
 }
 
+/** Whether the region runs on past its page's last instruction (into the next page: its code goes on there). */
+export function runsOffPage(insns: Insn[]): boolean {
+  return insns.some((i) => i.off === 0xffc && (!isBranch(i.op) || (i.op >= Op.BCOND && i.op <= Op.TBNZ)));
+}
+
 /**
  * Whether a direct branch the interpreter has already run (a decoded slot) further on in the page
  * goes back to `idx`: the head of a guest loop, however long its body (one longer than a region,

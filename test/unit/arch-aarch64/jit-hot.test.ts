@@ -2,7 +2,8 @@
  * When the aarch64 translator translates (cpu.ts compileBlockAt): an entry once the interpreter has
  * run about `compileWork` instructions from it, none before the CPU has retired FIRST_WORK_FACTOR x
  * compileWork instructions, no scan before compileWork / MAX_BLOCK arrivals; arrivals counted once
- * each, wherever the interpreter counts them. Instruction counts and state are the interpreter's
+ * each, wherever the interpreter counts them; the piece of a loop before a page boundary as hot as the
+ * translated piece after it. Instruction counts and state are the interpreter's
  * either way.
  */
 import { describe, expect, it } from 'vitest';
@@ -94,6 +95,40 @@ describe('aarch64 translator: when to translate', () => {
     step(jit, interp, pass * 1_000 + 1);
     expect([jit.x(1), jit.x(3)]).toEqual([6_000_000n, 6_000n]);
   });
+  it('a loop across a page boundary (wasm regions): the piece before it is translated soon after the next page\'s start, not at HOT_THRESHOLD', () => {
+    // head (CODE + 0xfe0): 8 ADDs to the page's end; the next page: x2--, b.ne head. The piece at the
+    // next page's start (idx 0, 2 instructions) waits until it alone could have run the CPU's first
+    // FIRST_WORK_FACTOR x compileWork instructions (about 4370 arrivals); the head piece (no branch
+    // back in its page: not seen as a loop head) would wait HOT_THRESHOLD (10000), but looks at the
+    // next page every 1024 arrivals and is translated at the first look after it (about 5100).
+    const head = CODE + 0xfe0;
+    const wasmOff = process.env.RVOS_JIT_WASM_A64;
+    delete process.env.RVOS_JIT_WASM_A64;
+    const jit = makeMachine();
+    if (wasmOff === undefined) delete process.env.RVOS_JIT_WASM_A64;
+    else process.env.RVOS_JIT_WASM_A64 = wasmOff;
+    expect(jit.cpu.wasmCore, 'wasm regions (the rule is theirs)').not.toBeNull();
+    const interp = makeMachine({ jit: false });
+    jit.cpu.compileWork = 3000;
+    for (const m of [jit, interp]) {
+      m.load([...Array.from({ length: 8 }, (_, k) => A.addi(5 + (k % 4), 5 + (k % 4), k + 1)), A.subsi(2, 2, 1), A.bcond('ne', -36), A.b(0)], head);
+      m.set(2, 9000);
+    }
+    const pass = 10;
+    const entry = (at: number) => {
+      jit.cpu.resolveFetch(at, 0);
+      return jit.cpu.fetchBlocks[(at & 0xfff) >>> 2]?.fn ?? null;
+    };
+    step(jit, interp, pass * 4500);
+    expect(entry(head + 0x20), 'the next page\'s start').not.toBeNull();
+    expect(entry(head)).toBeNull();
+    step(jit, interp, pass * 800);
+    expect(entry(head), 'the piece before the boundary').not.toBeNull();
+    expect(jit.cpu.blocksCompiled).toBe(2);
+    step(jit, interp, pass * 3700 + 1);
+    expect(jit.x(2)).toBe(0n);
+  });
+
   it('the interpreter running on (no branch) into a translated entry leaves it to dispatch(), which runs the region', () => {
     // outer: movz x4, #100; inner: x1++, x4--, b.ne inner; x2--, b.ne outer. The inner loop's region
     // is translated; the outer head waits longer than the run (compileWork 3000: 2000 arrivals), so

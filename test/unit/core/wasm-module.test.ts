@@ -162,13 +162,16 @@ describe('wasm encoder', () => {
 });
 
 describe('RAM in a wasm memory', () => {
-  it('puts RAM at offset 0, the page flags after it and the CPU areas after them', () => {
+  it('puts RAM at offset 0, the page flags after it, then the code-line map and the CPU areas', () => {
     const size = 0x23000; // not a multiple of 64 KiB
     const ram = createRam(0x80000000, size, true);
     const wasm = ram.wasm!;
     expect(ram.u8.buffer).toBe(wasm.memory.buffer);
     expect([ram.u8.length, ram.i32.length, ram.view.byteLength]).toEqual([size, size / 4, size]);
     expect(wasm.flags).toBe(0x30000);
+    // The code-line map (a byte per 64 bytes of RAM) between the flags and the CPU areas.
+    expect(wasm.codeLines).toBe(0x31000);
+    expect(wasm.codeLines + size / 64).toBeLessThanOrEqual(wasm.cpuArea);
     expect(wasm.cpuArea).toBe(0x40000);
     expect(wasm.memory.buffer.byteLength).toBe(wasm.cpuArea + wasm.cpuAreas * wasm.cpuAreaSize);
     const bus = new PhysicalBus(ram, new EventStream());
@@ -181,7 +184,7 @@ describe('RAM in a wasm memory', () => {
     expect(wasm.claim(wasm.cpuAreaSize + 4)).toBeNull();
     const areas = Array.from({ length: wasm.cpuAreas }, () => wasm.claim(256)!);
     expect(areas.map((a) => a.area)).toEqual(areas.map((_, i) => wasm.cpuArea + i * wasm.cpuAreaSize));
-    expect(areas.every((a) => a.flags === wasm.flags && a.memory === wasm.memory)).toBe(true);
+    expect(areas.every((a) => a.flags === wasm.flags && a.codeLines === wasm.codeLines && a.memory === wasm.memory)).toBe(true);
     expect([areas[1].area32.buffer, areas[1].area32.byteOffset, areas[1].area32.length]).toEqual([wasm.memory.buffer, areas[1].area, 64]);
     expect(wasm.claim(256)).toBeNull();
     expect(wasm.claimed).toBe(wasm.cpuAreas);
