@@ -9,10 +9,10 @@ import type { FdtNode } from './fdt.js';
 import type { DtbEdits } from './fdt-edit.js';
 import type { RegisterMap, RegisterMapSpec } from './regmap.js';
 import type { CodeCache, CodeCacheOptions } from './jit/code-cache.js';
-import type { I32, I64, WasmCode, WasmImport, WasmIndirect, WasmOp, WasmType } from './jit/wasm-module.js';
+import type { I32, I64, HostFunction, WasmCode, WasmImport, WasmIndirect, WasmOp, WasmType } from './jit/wasm-module.js';
 
 export type { CodeCache, CodeCacheOptions, CodeCacheStats, CodePage } from './jit/code-cache.js';
-export type { WasmCode, WasmImport, WasmIndirect, WasmType } from './jit/wasm-module.js';
+export type { HostFunction, WasmCode, WasmImport, WasmIndirect, WasmType } from './jit/wasm-module.js';
 
 export const PLUGIN_API_VERSION = 1;
 
@@ -802,6 +802,10 @@ export interface WasmKit {
   instanceFor<T>(module: WebAssembly.Module, owner: object, make: () => T): T;
   /** `fn` (`params` i32s to an i32) as a wasm function for region modules to import (no wasm-to-JavaScript wrapper per module). */
   hostFunction(fn: (...args: number[]) => number | boolean, params: number, memory: WebAssembly.Memory): WebAssembly.ExportValue;
+  /** A CPU's table of host functions (slot k: fns[k] as hostFunction) for region modules to call with `call_indirect`. */
+  hostTable(fns: readonly HostFunction[], memory: WebAssembly.Memory): WebAssembly.Table;
+  /** The `indirect` of module() for a hostTable of `fns` imported as `env.<table>`. */
+  hostIndirect(table: string, fns: readonly Pick<HostFunction, 'params'>[]): WasmIndirect;
 }
 export const ENGINES: readonly Engine[] = ['interp', 'jit'];
 

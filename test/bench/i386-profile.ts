@@ -6,11 +6,15 @@
  * CPU time (without them), and the translated-
  * block calls (dispatches from the run loop, I386Cpu.blockRuns). Run it under
  * `node [--cpu-prof | --trace-deopt] --import tsx test/bench/i386-profile.ts [--interp] [--boot] [--insns N] [--runs N]`.
+ * With wasm regions (RVOS_JIT_WASM=1 in this process) it prints the region modules compiled and the wall and
+ * process CPU ms of their compiles (the first run's share of V8's synchronous compile) and instantiations. `--dump=DIR`: every
+ * region module written to DIR/<k>.wasm, for test/bench/wasm-compile-cpu.ts or `node --print-wasm-code`.
  */
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jitKit } from '../../src/core/jit/index.js';
 import { engineOptions } from './engine.js';
 import { runMeasured } from './measure.js';
 
@@ -27,6 +31,31 @@ const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8'
 /** --runs N: run N times in this process and print each (the bench's compute row is a best of runs, V8's code warm). */
 const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 1;
+const dump = process.argv.find((a) => a.startsWith('--dump='))?.slice('--dump='.length);
+if (dump !== undefined) mkdirSync(dump, { recursive: true });
+const compiles = { n: 0, wallMs: 0, cpuMs: 0 };
+const instances = { wallMs: 0, cpuMs: 0 };
+/** Process CPU ms (all threads; getrusage is exact where the main thread's schedstat moves by scheduler ticks). */
+const processMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const compile = jitKit.wasm.compile;
+const instanceFor = jitKit.wasm.instanceFor;
+jitKit.wasm.instanceFor = (module, owner, make) =>
+  instanceFor(module, owner, () => {
+    const t0 = performance.now(), c0 = processMs();
+    const made = make();
+    instances.wallMs += performance.now() - t0; instances.cpuMs += processMs() - c0;
+    return made;
+  });
+jitKit.wasm.compile = (bytes) => {
+  if (dump !== undefined) writeFileSync(join(dump, `${compiles.n}.wasm`), bytes);
+  const t0 = performance.now(), c0 = processMs();
+  const module = compile(bytes);
+  compiles.n++; compiles.wallMs += performance.now() - t0; compiles.cpuMs += processMs() - c0;
+  return module;
+};
 for (let run = 0; run < runs; run++) {
   const cpu0 = process.cpuUsage(), thread0 = threadMs();
   const r = boot
@@ -34,5 +63,8 @@ for (let run = 0; run < runs; run++) {
     : await runMeasured({ kernel: join(kernels, 'bench/build/bench-i386.elf'), ...engineOptions('pc', engine), maxInsns });
   const cpu = process.cpuUsage(cpu0), cpuS = (cpu.user + cpu.system) / 1e6, threadS = (threadMs() - thread0) / 1000;
   console.log(`${boot ? 'os boot' : 'compute'} ${engine}: ${r.instructions} instructions, ${(r.hostMs / 1000).toFixed(3)} s (process CPU ${cpuS.toFixed(3)} s, main thread ${threadS.toFixed(3)} s), ${(r.instructions / r.hostMs / 1000).toFixed(1)} MIPS, ${r.reason}, cache ${JSON.stringify(r.codeCache)}, ${r.blockRuns} block calls`);
+}
+if (compiles.n > 0) {
+  console.log(`${compiles.n} wasm region modules compiled in ${compiles.wallMs.toFixed(1)} ms (process CPU ${compiles.cpuMs.toFixed(1)} ms), instantiated in ${instances.wallMs.toFixed(1)} ms (${instances.cpuMs.toFixed(1)} ms)`);
 }
 if (boot) rmSync(disk);

@@ -200,7 +200,7 @@ interface Scanned {
   loops: Array<[number, number]>;
 }
 
-// Host functions (imports, by index) and their parameter counts (all i32, one i32 result).
+// Host functions (slots of the CPU's table: hostFor) and their parameter counts (all i32, one i32 result).
 const COND = 0;
 const WRITTEN = 1;
 const COND_PARAMS = 8;
@@ -225,6 +225,8 @@ export function packState(cop: number, bits: number, fa: number, kept: number): 
   return (cop & 0xff) | (bits << CS_BITS) | ((fa & ARITH) << CS_FA) | (kept << CS_KEPT);
 }
 const WRITTEN_PARAMS = 6;
+/** The host functions' parameter counts by slot, as the modules declare the table's types (kit.wasm.hostIndirect). */
+const HOST_PARAMS = [{ params: COND_PARAMS }, { params: WRITTEN_PARAMS }];
 
 /**
  * Translates the block at RAM offset `start` alone (with the blocks at page offsets `warm` in the
@@ -293,17 +295,18 @@ interface CallStart {
   ran0: number;
 }
 
-/** A CPU's host functions as its regions import them, and the state its `written` reads. */
+/** A CPU's imports for its regions (memory and its host table), and the state its `written` reads. */
 interface WasmHost {
-  readonly env: { mem: WebAssembly.Memory; cond: WebAssembly.ExportValue; written: WebAssembly.ExportValue };
+  readonly env: { mem: WebAssembly.Memory; host: WebAssembly.Table };
   readonly start: CallStart;
 }
 
 const hosts = new WeakMap<I386Cpu, WasmHost>();
 
 /**
- * The CPU's `cond` and `written`, each a wasm function that calls the JavaScript one
- * (kit.wasm.hostFunction says why).
+ * The CPU's table (`env.host`) holding `cond` at COND and `written` at WRITTEN, which regions call with
+ * call_indirect rather than import: V8 compiles a wasm-to-JavaScript wrapper per imported function as it compiles
+ * each module, none for a table (kit.wasm.hostTable, WasmIndirect).
  */
 function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
   let host = hosts.get(cpu);
@@ -312,8 +315,8 @@ function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
   const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
     return cpu.wasmStoreHook(o, size, (start.pb + off) >>> 0, (start.pb + nxt) >>> 0, esp, start.ran0 + n) ? 1 : 0;
   };
-  const cond = kit.wasm.hostFunction(condOf, COND_PARAMS, core.memory);
-  host = { env: { mem: core.memory, cond, written: kit.wasm.hostFunction(written, WRITTEN_PARAMS, core.memory) }, start };
+  const fns = [{ fn: condOf, params: COND_PARAMS }, { fn: written, params: WRITTEN_PARAMS }];
+  host = { env: { mem: core.memory, host: kit.wasm.hostTable(fns, core.memory) }, start };
   hosts.set(cpu, host);
   return host;
 }
@@ -376,10 +379,7 @@ function generate(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8
   const c = kit.wasm.code([I32, I32, I32], [I32]);
   const g = new Gen(kit, core, u8, pageStart, c, hot, blocks);
   const emitted = g.region();
-  const bytes = kit.wasm.module(c, [
-    { name: 'cond', params: new Array(COND_PARAMS).fill(I32), results: [I32] },
-    { name: 'written', params: new Array(WRITTEN_PARAMS).fill(I32), results: [I32] },
-  ]);
+  const bytes = kit.wasm.module(c, [], kit.wasm.hostIndirect('host', HOST_PARAMS));
   return { blocks: emitted, bytes, unopened: g.unopened };
 }
 
@@ -818,7 +818,7 @@ class Gen {
     this.tlb(size, this.wk);
     c.get(this.o).get(val).mem(store);
     c.get(this.o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, this.flagsAt).if(false);
-    c.get(this.o).i32(size).i32(this.off).i32(this.next()).get(this.r[4]).get(this.steps).i32(this.k).op(op.i32_add).call(WRITTEN);
+    c.get(this.o).i32(size).i32(this.off).i32(this.next()).get(this.r[4]).get(this.steps).i32(this.k).op(op.i32_add).i32(WRITTEN).callIndirect(this.kit.wasm.indirectType(0, WRITTEN));
     c.set(this.slow);
     c.else();
     this.setSite(at);
@@ -978,7 +978,7 @@ class Gen {
       this.csBits();
       this.csKept();
       this.csFa();
-      c.call(COND);
+      c.i32(COND).callIndirect(this.kit.wasm.indirectType(0, COND));
       return;
     }
     if (cc & 1) c.op(op.i32_eqz);

@@ -111,7 +111,7 @@
  * compile CPU (fresh processes, medians of 5) 8.9 -> 5.1 ms for the compute kernel's 23, 11.0 -> 5.2 ms for the
  * virt OS boot's 30, 30.3 -> 17.2 ms for the rv32 Linux boot's 96.
  */
-import type { JitKit, WasmArea, WasmCode, WasmIndirect, WasmRam } from '../../../src/core/api.js';
+import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { Op } from './execute.js';
 import { TLB_ENTRIES, TLB_MASK } from './mmu.js';
@@ -188,8 +188,8 @@ export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blo
 }
 
 /**
- * Per hart, the table its regions import (`env.host`), holding `written` as a wasm function (kit.wasm.hostFunction
- * says why) at WRITTEN: regions call it with call_indirect, so that V8 compiles no import wrapper per module
+ * Per hart, the table its regions import (`env.host`, kit.wasm.hostTable), holding `written` as a wasm function
+ * (kit.wasm.hostFunction says why) at WRITTEN: regions call it with call_indirect, so that V8 compiles no import wrapper per module
  * (WasmIndirect: the compute kernel's 23 modules, 0.3 -> 0.17 ms of compile CPU each).
  */
 const hartTable = new WeakMap<Rv32Cpu, WebAssembly.Table>();
@@ -202,8 +202,7 @@ function hostTableFor(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart): WebAssembly.Ta
       cpu.ramWritten(o, size);
       return cpu.attention ? 1 : 0;
     };
-    table = new WebAssembly.Table({ element: 'anyfunc', initial: hostFunctions(kit).types.length });
-    table.set(WRITTEN, kit.wasm.hostFunction(js, 3, hart.memory));
+    table = kit.wasm.hostTable([{ fn: js, params: WRITTEN_PARAMS }], hart.memory);
     hartTable.set(cpu, table);
   }
   return table;
@@ -689,7 +688,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   for (const n of written) c.i32(0).get(reg[n]).mem(op.i32_store, area + AREA.x + 4 * n);
   c.i32(0).get(PC0).get(nx).op(op.i32_add).mem(op.i32_store, area + AREA.npc);
   c.get(MAX_STEPS).get(left).op(op.i32_sub).get(ret).op(op.i32_add);
-  return kit.wasm.module(c, [], hostFunctions(kit));
+  return kit.wasm.module(c, [], kit.wasm.hostIndirect('host', [{ params: WRITTEN_PARAMS }]));
 }
 
 /** Counters of the code generated so far (tests). */
@@ -807,10 +806,7 @@ export function loopScopes(blocks: RegionBlock[]): Scope {
 
 /** The host functions regions call through their imported table (hostTableFor), by slot: `written(ramOffset, size, inflight) -> attention`. */
 const WRITTEN = 0;
-function hostFunctions(kit: JitKit): WasmIndirect {
-  const { I32 } = kit.wasm;
-  return { table: 'host', types: [{ params: [I32, I32, I32], results: [I32] }] };
-}
+const WRITTEN_PARAMS = 3;
 
 /** rd = rs1 / rs2 (or %) with RISC-V's results for a zero divisor and overflow, where wasm traps. */
 function divide(kit: JitKit, c: WasmCode, opcode: Op, a: () => void, b: () => void, rd: number): void {

@@ -5,7 +5,7 @@ import { VirtualClock } from '../clock.js';
 import { EventStream } from '../events.js';
 import { CodeCache } from './code-cache.js';
 import { noOsr, translatorFactory } from './translate.js';
-import { compileWasm, hostFunction, I32, I64, indirectType, instanceFor, WasmCode, WasmOp, wasmModule } from './wasm-module.js';
+import { compileWasm, hostFunction, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, WasmCode, WasmOp, wasmModule } from './wasm-module.js';
 
 export const jitKit: JitKit = {
   codeCache: (options) => new CodeCache(options),
@@ -27,5 +27,7 @@ export const jitKit: JitKit = {
     compile: compileWasm,
     instanceFor,
     hostFunction,
+    hostIndirect,
+    hostTable,
   },
 };

@@ -383,6 +383,27 @@ export function indirectType(imports: number, k: number): number {
   return imports + 1 + k;
 }
 
+/** A host function for hostTable: `params` i32s to an i32 (a boolean result becomes 0/1). */
+export interface HostFunction {
+  fn: (...args: number[]) => number | boolean;
+  params: number;
+}
+
+/** The WasmIndirect of `hostTable(fns)` imported as `env.<table>`: slot k's type is fns[k]'s (indirectType(imports, k)). */
+export function hostIndirect(table: string, fns: readonly Pick<HostFunction, 'params'>[]): WasmIndirect {
+  return { table, types: fns.map((f) => ({ params: new Array<WasmType>(f.params).fill(I32), results: [I32] })) };
+}
+
+/**
+ * A CPU's table of host functions for its region modules (hostIndirect describes it to wasmModule): slot k holds
+ * fns[k] as a wasm function (hostFunction), which the modules call with `call_indirect` instead of importing it.
+ */
+export function hostTable(fns: readonly HostFunction[], memory: WebAssembly.Memory): WebAssembly.Table {
+  const table = new WebAssembly.Table({ element: 'anyfunc', initial: fns.length });
+  fns.forEach((f, k) => table.set(k, hostFunction(f.fn, f.params, memory)));
+  return table;
+}
+
 /**
  * The bytes of a module: imports `env.mem` (any size), `imports` (function indices 0..n-1,
  * in order) and `indirect`'s table, and defines `code` as function n, exported as `run`.

@@ -145,6 +145,30 @@ describe('i386 wasm regions', () => {
     expect(sb).toEqual(sa);
   });
 
+  it('call the host (`cond`, `written`) through the CPU\'s table: a region module imports only memory and the table', () => {
+    // L: mov [esi], eax; add eax, ebx; adc edx, eax; setp cl; dec ebx; jnz L: a store to a watched page and a
+    // condition the host answers, both in one region (a wrong slot traps: the two signatures differ).
+    const body = [0x89, 0x06, 0x01, 0xd8, 0x11, 0xc2, 0x0f, 0x9a, 0xc1, 0x4b, 0x75, 0xf2];
+    const regs = { [EBX]: 300, [EAX]: 0x7ffff000, [ESI]: 0x8000 };
+    const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+    const seen = (m: typeof a) => {
+      const stops: number[][] = [];
+      m.bus.watch(0x8000, 4, () => stops.push([m.cpu.eip, m.cpu.retired, m.cpu.regs[ECX]]));
+      return stops;
+    };
+    const sa = seen(a), sb = seen(b);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) expect(b.cpu.run(211)).toBe(a.cpu.run(211));
+    expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+    expect(sa).toHaveLength(300);
+    expect(sb).toEqual(sa);
+    expect([...b.cpu.regs, b.cpu.eflags]).toEqual([...a.cpu.regs, a.cpu.eflags]);
+    const compiled: Uint8Array[] = [];
+    const kit = { ...jitKit, wasm: { ...jitKit.wasm, compile: (bytes: Uint8Array) => jitKit.wasm.compile((compiled.push(bytes), bytes)) } };
+    expect(translateWasmRegion(b.cpu, kit, b.cpu.wasmCore!, b.ram.u8, CODE)).not.toBeNull();
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(compiled[0] as Uint8Array<ArrayBuffer>));
+    expect(imports.map((i) => `${i.kind} ${i.name}`)).toEqual(['memory mem', 'table host']);
+  });
+
   it('mark the rare paths (budget, TLB misses, flagged pages, a dropped translation, a faulting DIV) unlikely, each on an if', () => {
     // L: mov eax, [esi]; mov [edi], eax; xor edx, edx; div ecx; dec ebx; jnz L
     const m = machine([0x8b, 0x06, 0x89, 0x07, 0x31, 0xd2, 0xf7, 0xf1, 0x4b, 0x75, 0xf4], 'jit', {});

@@ -6,7 +6,7 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, hostFunction, I32, I64, indirectType, instanceFor, sleb, uleb, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { compileWasm, hostFunction, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, sleb, uleb, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
@@ -142,6 +142,19 @@ describe('wasm encoder', () => {
     expect(run(21)).toBe(37);
     // With function imports too, the table's types come after the imports' and the function's own.
     expect(indirectType(2, 1)).toBe(4);
+  });
+
+  it('builds a table of host functions by slot (hostTable) and its module types (hostIndirect)', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const fns = [{ fn: (x: number) => x + 1, params: 1 }, { fn: (x: number, y: number) => x > y, params: 2 }];
+    const table = hostTable(fns, memory);
+    expect(table.length).toBe(2);
+    const indirect = hostIndirect('host', fns);
+    expect(indirect).toEqual({ table: 'host', types: [{ params: [I32], results: [I32] }, { params: [I32, I32], results: [I32] }] });
+    const code = new WasmCode([I32], [I32]);
+    code.get(0).i32(0).callIndirect(indirectType(0, 0)).i32(3).i32(1).callIndirect(indirectType(0, 1)); // x + 1 > 3
+    const run = new WebAssembly.Instance(compileWasm(wasmModule(code, [], indirect)), { env: { mem: memory, host: table } }).exports.run as (x: number) => number;
+    expect([run(1), run(3)]).toEqual([0, 1]);
   });
 
   it('compiles equal bytes once', () => {
