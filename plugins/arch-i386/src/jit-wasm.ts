@@ -77,6 +77,17 @@
  * registers and the flag operands ca/cb/cs, spilled at their definitions), the page memo's check (8),
  * the budget (4) and V8's stack check (3).
  *
+ * Session 26: a loop inside a block whose head follows another known flag state than its back edge
+ * leaves (`xor ebx, ebx` before matmul's k-loop ending `add eax, 4; jne`, 6 loop heads of the compute
+ * kernel) was no loop: each pass left through the dispatcher until a region took it (~4000 calls each
+ * of matmul's and quicksort's pairs of blocks). Such a loop drops the known state at its head (as at
+ * a block's start: the locals hold the state at every boundary). Compute kernel: block calls 43963 ->
+ * 36457, same instructions; in process (i386-profile.ts --runs 3, two series of 8 interleaved pairs,
+ * load 6-7, main thread CPU) steady state (best of runs 2-3) medians 0.3145 -> 0.2975 s and 0.306 ->
+ * 0.2795 s (lower in 13 of 16 pairs), first run equal (0.5585 -> 0.5475 s, 0.526 -> 0.5315 s); the
+ * built CLI's run (8 pairs) CPU median 0.904 -> 0.877 s (lower in 5); the pc os boot equal (163123 ->
+ * 163109 block calls, main thread 0.507 vs 0.498 s, 4 pairs).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -196,9 +207,15 @@ interface Scanned {
   end: number;
   /** Page offsets it jumps, calls or returns to (region scanning). */
   targets: number[];
-  /** Loops inside it (a jump back to one of its instructions but the first) as [head, tail] instruction indexes. */
-  loops: Array<[number, number]>;
+  /**
+   * Loops inside it (a jump back to one of its instructions but the first) as [head, tail]
+   * instruction indexes, and whether the flag state known before its head is dropped there (Gen.backEdge).
+   */
+  loops: Loop[];
 }
+
+/** An inner loop: [head, tail, forget] (Scanned.loops). */
+type Loop = [number, number, boolean];
 
 // Host functions (slots of the CPU's table: hostFor) and their parameter counts (all i32, one i32 result).
 const COND = 0;
@@ -270,7 +287,7 @@ function generateWasmBlocks(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>,
     }
     if (made.unopened.length === 0) return made;
     if (pass > 0) throw new Error('i386 wasm jit: an inner loop not opened');
-    for (const [j, head, tail] of made.unopened) open[j].loops.push([head, tail]);
+    for (const [j, head, tail, forget] of made.unopened) open[j].loops.push([head, tail, forget]);
     wasmRegionStats.innerLoopRestarts++;
   }
 }
@@ -364,8 +381,8 @@ const AT = 2;
 interface Generated {
   blocks: Scanned[];
   bytes: Uint8Array;
-  /** OPEN blocks' loops inside them, not opened: [block, head, tail]. */
-  unopened: readonly [number, number, number][];
+  /** OPEN blocks' loops inside them, not opened: [block, head, tail, forget]. */
+  unopened: readonly [number, number, number, boolean][];
 }
 
 /** The bytes of the region module of scanned `blocks` (page at RAM offset `pageStart`). */
@@ -429,14 +446,14 @@ class Gen {
   /** The block is OPEN (emitted unscanned: its length unknown until its end). */
   private open = false;
   /** OPEN blocks' loops found but not opened (generateWasmBlocks). */
-  readonly unopened: [number, number, number][] = [];
+  readonly unopened: [number, number, number, boolean][] = [];
   /** OPEN: [byte offset, extra] of each lenPlus constant. */
   private readonly lenPatches: number[] = [];
   private targets: number[] = [];
   /** Per instruction of the block: by RAM offset its index; by index the flag state known before it. */
   private insnAt = new Map<number, number>();
   private knownAt: Known[] = [];
-  private innerLoops: Array<[number, number]> = [];
+  private innerLoops: Loop[] = [];
   /** Emitting: the labels of the open inner loops, by head. */
   private innerL = new Map<number, number>();
   private stores = false;
@@ -635,6 +652,7 @@ class Gen {
       if (this.k > 0 && this.stopAt !== undefined && this.p !== loopExit && this.stopAt(this.p - this.pageStart)) break;
       this.off = this.p - this.pageStart;
       this.insnAt.set(this.p, this.k);
+      for (const [head, , forget] of loops) if (head === this.k && forget) this.known = null;
       this.knownAt[this.k] = this.known;
       for (const [head, tail] of loops) if (head === this.k) this.innerL.set(tail, c.loop());
       const mark = this.p, known = this.known, bytes = c.bytes.length;
@@ -1560,20 +1578,25 @@ class Gen {
 
   /**
    * A jump back to an instruction of this block other than its first (a loop inside it, as jit.ts
-   * backEdge): its head's index, or 0 where that loop would cross another one or the flag state
-   * known at its head differs from that at the jump (the head's code reads the flags through it).
+   * backEdge): its head's index, or 0 where that loop would cross another one. Where the flag state
+   * known at its head differs from that at the jump (the head's code reads the flags through it:
+   * `xor ebx, ebx` before a loop ending `add eax, 4; jne`), the loop is emitted with the state
+   * dropped at its head (known only at run time there, as at a block's start): it was a loop left
+   * through the dispatcher on each pass before (matmul's and quicksort's inner loops in the
+   * blocks around them, ~8000 calls of the compute kernel's first ~100 M instructions).
    */
   private backEdge(target: number): number {
     const head = this.insnAt.get(target);
     if (head === undefined || head === 0) return 0;
-    if (this.knownAt[head] !== null && this.knownAt[head] !== this.known) return 0;
+    const forget = this.knownAt[head] !== null && this.knownAt[head] !== this.known;
     for (const [a, b] of this.innerLoops) if (a < head && head <= b) return 0;
-    this.innerLoops.push([head, this.k]);
+    this.innerLoops.push([head, this.k, forget]);
     if (this.open && !this.innerL.has(this.k)) {
       // Its head's code is emitted already, outside a loop: the jump leaves, the module is emitted again.
-      this.unopened.push([this.curIndex, head, this.k]);
+      this.unopened.push([this.curIndex, head, this.k, forget]);
       return 0;
     }
+    if (forget && this.emitting) throw new Error('i386 wasm jit: a loop head emitted with a flag state the loop does not keep');
     return head;
   }
 

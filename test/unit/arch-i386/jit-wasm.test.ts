@@ -201,6 +201,20 @@ describe('i386 wasm regions', () => {
     expect(compiled).toEqual([]);
   });
 
+  it('run a loop inside a block whose head follows another flag state than its back edge leaves (the state dropped at its head)', () => {
+    // O: xor ebx, ebx (logic: CF = 0); mov eax, 100; L: adc ebx, ecx (reads CF: the XOR's, then the ADC's the DEC
+    // kept); setc dl; lea esi, [esi + edx]; dec eax; jnz L; add edi, ebx; dec ebp; jnz O. ECX near 2^32: most ADCs carry.
+    const body = [0x31, 0xdb, 0xb8, ...le32(100), 0x11, 0xcb, 0x0f, 0x92, 0xc2, 0x8d, 0x34, 0x16, 0x48, 0x75, 0xf5,
+      0x01, 0xdf, 0x4d, 0x75, 0xe9];
+    const regs = { [ECX]: 0xfffffff0, [EBP]: 300 };
+    for (const budget of [1, 3, 7, 100_000]) {
+      const b = agree(body, regs, budget);
+      // The inner loop inside the block's call: 85 calls (before: the loop a block of its own, the block and the code
+      // after the loop others, through the dispatcher: 537).
+      if (budget === 100_000) expect(b.cpu.blockRuns).toBeLessThan(200);
+    }
+  });
+
   it('translate the warm starts of the page with a block in its module, going from one to the other inside it', () => {
     // jmp A; B: dec ebx; jnz A; hlt; ... A (+0x40): inc eax; jmp B. B is warm when A's block is made.
     const body = [0xeb, 0x3e, 0x4b, 0x75, 0x3b, HLT, ...new Array(0x3a).fill(0x90), 0x40, 0xeb, 0xbf];
