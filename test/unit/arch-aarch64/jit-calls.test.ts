@@ -5,8 +5,9 @@
  * return site keep the interpreter's counts and state. Under wasm regions (the default) and the
  * JavaScript regions alone (RVOS_JIT_WASM_A64=0).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
+import { useEnv } from '../../helpers/env.js';
 import { scanRegion } from '../../../plugins/arch-aarch64/src/jit.js';
 import { CODE, DATA, ERET, makeMachine, type A64Machine, VECTORS } from './machine.js';
 
@@ -90,15 +91,7 @@ const rotatedProgram = (n: number) => [
 ];
 
 for (const a64 of ['1', '0']) describe(`aarch64 calls and returns inside a region (RVOS_JIT_WASM_A64=${a64})`, () => {
-  let before: string | undefined;
-  beforeAll(() => {
-    before = process.env.RVOS_JIT_WASM_A64;
-    process.env.RVOS_JIT_WASM_A64 = a64;
-  });
-  afterAll(() => {
-    if (before === undefined) delete process.env.RVOS_JIT_WASM_A64;
-    else process.env.RVOS_JIT_WASM_A64 = before;
-  });
+  useEnv('RVOS_JIT_WASM_A64', a64);
 
   it("a loop entered past its tail in a recursive function is a further entry of its region, not a copy (the same counts)", () => {
     const make = (jit: boolean) => {

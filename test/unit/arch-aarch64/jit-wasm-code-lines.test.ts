@@ -4,8 +4,9 @@
  * hold no decoded instruction (data sharing a page with code, as the compute kernel's BSS), and leaves
  * for the interpreter where they do, which drops exactly the translations it overwrites.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
+import { useEnv } from '../../helpers/env.js';
 import { CODE, makeMachine } from './machine.js';
 import type { Block } from '../../../plugins/arch-aarch64/src/jit.js';
 import type { CodePage } from '../../../src/core/jit/code-cache.js';
@@ -45,15 +46,7 @@ function state(m: ReturnType<typeof makeMachine>, steps: number) {
 }
 
 describe('aarch64 wasm regions: stores beside code', () => {
-  let before: string | undefined;
-  beforeAll(() => {
-    before = process.env.RVOS_JIT_WASM_A64;
-    delete process.env.RVOS_JIT_WASM_A64;
-  });
-  afterAll(() => {
-    if (before === undefined) delete process.env.RVOS_JIT_WASM_A64;
-    else process.env.RVOS_JIT_WASM_A64 = before;
-  });
+  useEnv('RVOS_JIT_WASM_A64', undefined);
 
   it('stores to the lines of a code page that hold no decoded code in wasm, without leaving the region', () => {
     const m = machine(true, 1 << 30, 3000);

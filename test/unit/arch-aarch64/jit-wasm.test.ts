@@ -5,8 +5,9 @@
  * With the MMU on, loads, stores and pairs look their page up in the TLB in the core's wasm area:
  * the region runs whole passes of a loop (a miss, a pair across two pages leave it).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
+import { useEnv } from '../../helpers/env.js';
 import { CODE, DATA, makeMachine, VECTORS } from './machine.js';
 import * as T from './mmu-tables.js';
 import { AF, PageTables } from './mmu-tables.js';
@@ -65,15 +66,7 @@ function run(jit: boolean) {
 }
 
 describe('aarch64 wasm regions', () => {
-  let before: string | undefined;
-  beforeAll(() => {
-    before = process.env.RVOS_JIT_WASM_A64;
-    delete process.env.RVOS_JIT_WASM_A64;
-  });
-  afterAll(() => {
-    if (before === undefined) delete process.env.RVOS_JIT_WASM_A64;
-    else process.env.RVOS_JIT_WASM_A64 = before;
-  });
+  useEnv('RVOS_JIT_WASM_A64', undefined);
 
   it('runs a loop in a wasm region with the interpreter\'s results, flags kept lazily across an ADD', () => {
     const interp = run(false);

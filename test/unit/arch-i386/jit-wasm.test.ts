@@ -34,6 +34,13 @@ function machine(body: number[], engine: 'interp' | 'jit', regs: Record<number, 
   return m;
 }
 
+/** Records `what` at every access to the `size` bytes watched at 0x8000 (a store from a region calls the host's `written`). */
+function watchStops(m: ReturnType<typeof machine>, size: number, what: (m: ReturnType<typeof machine>) => number[]): number[][] {
+  const stops: number[][] = [];
+  m.bus.watch(0x8000, size, () => stops.push(what(m)));
+  return stops;
+}
+
 /** Runs `body` under both engines in slices of `budget` and compares after each; returns the translator's machine. */
 function agree(body: number[], regs: Record<number, number>, budget: number) {
   const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
@@ -133,12 +140,8 @@ describe('i386 wasm regions', () => {
     const body = [...loop, 0xbb, ...le32(500), 0x83, 0xc6, 0x04, ...new Array(0x100 - 15).fill(0x90), ...loop];
     const regs = { [EBX]: 500, [ECX]: 3, [ESI]: 0x8000 };
     const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
-    const seen = (m: typeof a) => {
-      const stops: number[][] = [];
-      m.bus.watch(0x8000, 8, () => stops.push([m.cpu.startEip, m.cpu.eip, m.cpu.retired]));
-      return stops;
-    };
-    const sa = seen(a), sb = seen(b);
+    const sa = watchStops(a, 8, (m) => [m.cpu.startEip, m.cpu.eip, m.cpu.retired]);
+    const sb = watchStops(b, 8, (m) => [m.cpu.startEip, m.cpu.eip, m.cpu.retired]);
     for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) expect(b.cpu.run(997)).toBe(a.cpu.run(997));
     expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
     expect(sa).toHaveLength(1000);
@@ -151,12 +154,8 @@ describe('i386 wasm regions', () => {
     const body = [0x89, 0x06, 0x01, 0xd8, 0x11, 0xc2, 0x0f, 0x9a, 0xc1, 0x4b, 0x75, 0xf2];
     const regs = { [EBX]: 300, [EAX]: 0x7ffff000, [ESI]: 0x8000 };
     const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
-    const seen = (m: typeof a) => {
-      const stops: number[][] = [];
-      m.bus.watch(0x8000, 4, () => stops.push([m.cpu.eip, m.cpu.retired, m.cpu.regs[ECX]]));
-      return stops;
-    };
-    const sa = seen(a), sb = seen(b);
+    const sa = watchStops(a, 4, (m) => [m.cpu.eip, m.cpu.retired, m.cpu.regs[ECX]]);
+    const sb = watchStops(b, 4, (m) => [m.cpu.eip, m.cpu.retired, m.cpu.regs[ECX]]);
     for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) expect(b.cpu.run(211)).toBe(a.cpu.run(211));
     expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
     expect(sa).toHaveLength(300);
