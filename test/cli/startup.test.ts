@@ -14,6 +14,7 @@ import { runRecordingModules } from '../helpers/modules.js';
 const root = join(import.meta.dirname, '..', '..');
 const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
 const virt = join(root, 'kernels', 'virt', 'build');
+const bench = join(root, 'kernels', 'bench', 'build');
 
 /** The built-in plugin folders (plugins/NAME) among the loaded modules. */
 function pluginsLoaded(modules: string[]): string[] {
@@ -95,6 +96,20 @@ describe('start-up measurements and cuts', () => {
     // The virt OS boot's first 1.5 M instructions (firmware, kernel start): without the warm-up (cpu.ts
     // WARM_UP_AT) before V8 marks execute(), its compiled code was thrown away at 0.4, 0.85 and 1 M.
     const long = await run(process.execPath, ['--trace-opt', '--trace-deopt', rvosBin, 'run', '--board', 'virt', '--headless', '--bios', join(virt, 'firmware.elf'), '--kernel', join(virt, 'kernel.elf'), '--max-insns', '1500000']);
+    expect(long.stdout).toMatch(marked);
+    expect(long.stdout).not.toMatch(deoptimized);
+  });
+
+  it('the empty aarch64 guest starts no optimizing compile of the aarch64 interpreter; a longer run warms it up first', async () => {
+    const marked = /\[marking \S+ <JSFunction interpret /;
+    const deoptimized = /reason: Insufficient type feedback[^)]*\): begin\. deoptimizing \S+ <JSFunction interpret /;
+    const raspi3b = (kernel: string, ...more: string[]) => [rvosBin, 'run', '--board', 'raspi3b', '--semihosting', '--headless', '--kernel', join(bench, kernel), ...more];
+    const short = await run(process.execPath, ['--trace-opt', ...raspi3b('empty-a64.elf')]);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).not.toMatch(marked);
+    // The compute kernel's first 2 M instructions: without the warm-up (aarch64 cpu.ts WARM_UP_AT)
+    // before V8 marks interpret(), its compiled code was thrown away once for want of feedback.
+    const long = await run(process.execPath, ['--trace-opt', '--trace-deopt', ...raspi3b('bench-a64.elf', '--max-insns', '2000000')]);
     expect(long.stdout).toMatch(marked);
     expect(long.stdout).not.toMatch(deoptimized);
   });

@@ -40,6 +40,15 @@ const TWO32 = 4294967296;
 /** Words per decoded page: 1024 instructions of 4 words. */
 const CODE_WORDS = 4096;
 const WARMUP_CALLS = 1000;
+/**
+ * Retired instructions after which the interpreter warm-up runs (warmup.ts), rather than when the
+ * first core is made (as arch-rv32's cpu.ts WARM_UP_AT): a short run (the empty guest's 121
+ * instructions) skips it, with its ~25 ms and the TurboFan compile of interpret() it starts, which
+ * Node waits for at exit; a long one gets it before V8 marks interpret() for optimization (without
+ * a warm-up: after 2,100-2,300 instructions of the compute kernel and the raspi3b OS boot, later in
+ * the arm64 Linux boot).
+ */
+export const WARM_UP_AT = 1500;
 
 /** Reset value of DAIF: all four masked (D1.9.1). */
 export const DAIF_RESET = 0x3c0;
@@ -257,8 +266,6 @@ export class A64Cpu implements Cpu {
     }
     this.gtimer = new GenericTimer(ctx.clock, ctx.output ? (n) => ctx.output!(n) : undefined, ctx.id);
     this.reset();
-    // Once per process, before any guest: the interpreter's type feedback for its frequent cases.
-    warmUpInterpreter((c) => new A64Cpu(c), ctx.jit);
     // A translating core turns OSR off now rather than at its first translation: the guest's first
     // instructions are interpreted (FIRST_WORK_FACTOR; 512 Ki when measured) in long execute() calls, for which V8
     // compiled interpret() a second time (OSR, ~100 ms on a background thread beside the first
@@ -317,7 +324,8 @@ export class A64Cpu implements Cpu {
       }
       // The first calls run one instruction each so that the interpreter's exit path has type
       // feedback before V8 compiles the loop on-stack (see arch-rv32's cpu.ts).
-      done += execute(this, checked ? 1 : this.executed < WARMUP_CALLS ? (this.executed++, 1) : this.budget - done);
+      const steps = this.budget - done;
+      done += execute(this, checked ? 1 : this.executed <= WARMUP_CALLS ? this.firstSteps(steps) : steps);
       if (this.exc) {
         this.exc = false;
         if (this.watchStop) {
@@ -331,6 +339,23 @@ export class A64Cpu implements Cpu {
       if (this.waiting || this.exitRequested) break;
     }
     return done;
+  }
+
+  /**
+   * The length of one of the core's first execute() calls (the run loop's, `steps` left): the
+   * first WARMUP_CALLS run one instruction each; then calls stop at WARM_UP_AT retired
+   * instructions, where the interpreter warm-up runs (warmup.ts, once per process).
+   */
+  private firstSteps(steps: number): number {
+    if (this.executed < WARMUP_CALLS) {
+      this.executed++;
+      return 1;
+    }
+    const left = WARM_UP_AT - this.retired;
+    if (left > 0) return left < steps ? left : steps;
+    this.executed++;
+    warmUpInterpreter((c) => new A64Cpu(c), this.kit);
+    return steps;
   }
 
   requestExit(): void {
@@ -348,10 +373,10 @@ export class A64Cpu implements Cpu {
   /** Cold reset into EL3 with SP_EL3 selected, DAIF masked and the MMU off (D1.9.1). */
   /**
    * Runs whole budgets from the first execute() call on, without the one-instruction calls of a
-   * new core (WARMUP_CALLS): the interpreter warm-up's scratch core (warmup.ts).
+   * new core (WARMUP_CALLS) nor the stop at WARM_UP_AT: the interpreter warm-up's scratch core (warmup.ts).
    */
   skipSingleSteps(): void {
-    this.executed = WARMUP_CALLS;
+    this.executed = WARMUP_CALLS + 1;
   }
 
   reset(): void {

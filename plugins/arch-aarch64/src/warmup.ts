@@ -1,6 +1,7 @@
 /**
  * Gives the interpreter (execute.ts interpret()) type feedback for its frequent cases before V8
- * optimizes it (as arch-rv32's warmup.ts): once per process, a scratch core with its own 64 KiB of
+ * optimizes it (as arch-rv32's warmup.ts): once per process, when a core has retired cpu.ts
+ * WARM_UP_AT instructions (a short run skips it), a scratch core with its own 64 KiB of
  * RAM runs each integer data-processing form (both widths, the flag-setting ones), loads and
  * stores of every size and addressing mode (RAM and a device's MMIO), pairs, the branches taken
  * and not, and a system-register access, then a WFI that ends it.
@@ -33,6 +34,11 @@ export function warmUpInterpreter(create: (ctx: CpuContext) => A64Cpu, kit: JitK
   if (warmed) return;
   warmed = true;
   keep.push(runWarmUp(create, kit));
+}
+
+/** Whether this process has run the warm-up (tests). */
+export function warmedUp(): boolean {
+  return warmed;
 }
 
 /**
