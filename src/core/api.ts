@@ -783,8 +783,26 @@ export interface JitKit {
    * `device`, when given, is mapped at `device.base` (`device.size` bytes): MMIO for the warm-up.
    */
   scratch(base: number, size: number, device?: { base: number; size: number; device: Device }): { bus: Bus; clock: Clock; events: EventSink };
+  /**
+   * How long a new CPU's first interpreter calls run: `singleCalls` calls of one instruction, then up
+   * to `warmUpAt` retired instructions, where `warmUp` (the CPU type's interpreter warm-up) runs.
+   */
+  firstCalls(singleCalls: number, warmUpAt: number, warmUp: () => void): FirstCalls;
   /** The WebAssembly encoder (src/core/jit/wasm-module.ts), for translators to wasm. */
   readonly wasm: WasmKit;
+}
+
+/**
+ * A CPU's first interpreter calls (JitKit.firstCalls, src/core/jit/first-calls.ts): its run loop asks
+ * `steps` for each call's length until `done`, then passes its budget straight on.
+ */
+export interface FirstCalls {
+  /** True once the single-instruction calls and the warm-up are behind. */
+  readonly done: boolean;
+  /** The length of the next call, `steps` left in the run, the CPU having retired `retired`. */
+  steps(retired: number, steps: number): number;
+  /** Neither single steps nor the warm-up stop (a warm-up's own scratch CPU). */
+  skip(): void;
 }
 
 /** What `JitKit.wasm` lends: the encoder's classes and constants, and the memoized compile. */

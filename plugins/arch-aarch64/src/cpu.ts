@@ -6,7 +6,7 @@
  * 64-bit state without BigInt: every 64-bit register is a pair of int32 words (`xl`/`xh` for the
  * general registers, `pcLo`/`pcHi` for the pc, Int32Array pairs for the others); see README.md.
  */
-import type { Bus, Clock, Cpu, CpuContext, EventSink, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import type { Bus, Clock, Cpu, CpuContext, EventSink, FirstCalls, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import type { CodeCache, CodeCacheStats, CodePage } from '../../../src/core/jit/code-cache.js';
 import { A64Debug } from './debug.js';
 import { decodeInto } from './decode.js';
@@ -203,7 +203,8 @@ export class A64Cpu implements Cpu {
   private retiredBase = 0;
   /** Instructions retired in the running execute() call before the current slow path. */
   inflight = 0;
-  private executed = 0;
+  /** The single-instruction first calls and the stop for the warm-up (JitKit.firstCalls). */
+  private readonly firstCalls: FirstCalls;
   private readonly lines = new Map<string, CpuIrqLine>();
 
   // Debugger (debug.ts): the flags its setters compute, read by run() once per call and by memory.ts.
@@ -244,6 +245,7 @@ export class A64Cpu implements Cpu {
     if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
     this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     this.kit = ctx.jit;
+    this.firstCalls = ctx.jit.firstCalls(WARMUP_CALLS, WARM_UP_AT, () => warmUpInterpreter((c) => new A64Cpu(c), ctx.jit));
     // Wasm regions (jit-wasm.ts): RAM in a wasm memory and a free area for this core.
     this.wasmCore = this.jit && ram.wasm !== undefined && a64WasmWanted() ? claimWasmArea(ram.wasm) : null;
     const regs = this.wasmCore?.area32;
@@ -322,10 +324,10 @@ export class A64Cpu implements Cpu {
         done++;
         continue;
       }
-      // The first calls run one instruction each so that the interpreter's exit path has type
-      // feedback before V8 compiles the loop on-stack (see arch-rv32's cpu.ts).
+      // The first calls are short (JitKit.firstCalls: type feedback before V8 compiles the loop
+      // on-stack, and the interpreter warm-up once a run is long enough to want it).
       const steps = this.budget - done;
-      done += execute(this, checked ? 1 : this.executed <= WARMUP_CALLS ? this.firstSteps(steps) : steps);
+      done += execute(this, checked ? 1 : this.firstCalls.done ? steps : this.firstCalls.steps(this.retired, steps));
       if (this.exc) {
         this.exc = false;
         if (this.watchStop) {
@@ -341,23 +343,6 @@ export class A64Cpu implements Cpu {
     return done;
   }
 
-  /**
-   * The length of one of the core's first execute() calls (the run loop's, `steps` left): the
-   * first WARMUP_CALLS run one instruction each; then calls stop at WARM_UP_AT retired
-   * instructions, where the interpreter warm-up runs (warmup.ts, once per process).
-   */
-  private firstSteps(steps: number): number {
-    if (this.executed < WARMUP_CALLS) {
-      this.executed++;
-      return 1;
-    }
-    const left = WARM_UP_AT - this.retired;
-    if (left > 0) return left < steps ? left : steps;
-    this.executed++;
-    warmUpInterpreter((c) => new A64Cpu(c), this.kit);
-    return steps;
-  }
-
   requestExit(): void {
     this.exitRequested = true;
     this.attention = true;
@@ -370,14 +355,15 @@ export class A64Cpu implements Cpu {
     }
   }
 
-  /** Cold reset into EL3 with SP_EL3 selected, DAIF masked and the MMU off (D1.9.1). */
   /**
    * Runs whole budgets from the first execute() call on, without the one-instruction calls of a
    * new core (WARMUP_CALLS) nor the stop at WARM_UP_AT: the interpreter warm-up's scratch core (warmup.ts).
    */
   skipSingleSteps(): void {
-    this.executed = WARMUP_CALLS + 1;
+    this.firstCalls.skip();
   }
+
+  /** Cold reset into EL3 with SP_EL3 selected, DAIF masked and the MMU off (D1.9.1). */
 
   reset(): void {
     this.xl.fill(0);

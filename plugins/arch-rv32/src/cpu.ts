@@ -3,7 +3,7 @@
  * interrupt delivery, the per-physical-page cache of decoded instructions, and the Cpu
  * interface the core sees.
  */
-import type { Bus, Clock, CodeCache, CodeCacheStats, CodePage as EnginePage, Cpu, CpuContext, EventSink, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import type { Bus, Clock, CodeCache, CodeCacheStats, CodePage as EnginePage, Cpu, CpuContext, EventSink, IrqLine, FirstCalls, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { Counter64 } from './counters.js';
 import { Rv32Debug, runChecked } from './debug.js';
 import {
@@ -210,9 +210,8 @@ export class Rv32Cpu implements Cpu {
   inflight = 0;
 
   private readonly lines = new Map<string, CpuIrqLine>();
-  private executed = 0;
-  /** The kit the interpreter warm-up's scratch harts use: the machine's (a test may swap `kit`). */
-  private readonly warmUpKit: JitKit;
+  /** The single-instruction first calls and the stop for the warm-up (JitKit.firstCalls). */
+  private readonly firstCalls: FirstCalls;
 
   constructor(ctx: CpuContext) {
     this.id = ctx.id;
@@ -244,7 +243,9 @@ export class Rv32Cpu implements Cpu {
       this.x = new Int32Array(33);
       this.tlb = new Tlbs();
     }
-    this.kit = this.warmUpKit = ctx.jit;
+    this.kit = ctx.jit;
+    // The machine's kit for the warm-up's scratch harts (a test may swap `kit`).
+    this.firstCalls = ctx.jit.firstCalls(WARMUP_CALLS, WARM_UP_AT, () => warmUpInterpreter((c) => new Rv32Cpu(c), ctx.jit));
     this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: 4096, slots: 2048, markCode: (page) => this.bus.markCode(page) });
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;
@@ -268,31 +269,13 @@ export class Rv32Cpu implements Cpu {
     // `this.budget` rather than the argument: limitRun may lower it while execute() runs.
     while (done < this.budget) {
       if (!this.beforeSlice(true)) break;
-      // The first calls run one instruction each, so that the interpreter's exit path has type
-      // feedback (V8 allocates feedback vectors lazily, after a few calls) before V8 compiles
-      // the loop on-stack; otherwise the cached OSR code deopts on every return.
+      // The first calls are short (JitKit.firstCalls: type feedback before V8 compiles the loop
+      // on-stack, and the interpreter warm-up once a run is long enough to want it).
       const steps = this.budget - done;
-      done += execute(this, this.executed <= WARMUP_CALLS ? this.firstSteps(steps) : steps);
+      done += execute(this, this.firstCalls.done ? steps : this.firstCalls.steps(this.retired, steps));
       if (this.waiting || this.exitRequested) break;
     }
     return done;
-  }
-
-  /**
-   * The length of one of the hart's first execute() calls (the run loop's, `steps` left): the
-   * first WARMUP_CALLS run one instruction each; then calls stop at WARM_UP_AT retired
-   * instructions, where the interpreter warm-up runs (warmup.ts, once per process).
-   */
-  private firstSteps(steps: number): number {
-    if (this.executed < WARMUP_CALLS) {
-      this.executed++;
-      return 1;
-    }
-    const left = WARM_UP_AT - this.retired;
-    if (left > 0) return left < steps ? left : steps;
-    this.executed++;
-    warmUpInterpreter((c) => new Rv32Cpu(c), this.warmUpKit);
-    return steps;
   }
 
   /**

@@ -4,6 +4,7 @@ import { createRam, PhysicalBus } from '../bus.js';
 import { VirtualClock } from '../clock.js';
 import { EventStream } from '../events.js';
 import { CodeCache } from './code-cache.js';
+import { FirstCallGate } from './first-calls.js';
 import { noOsr, translatorFactory } from './translate.js';
 import { compileWasm, hostFunction, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, WasmCode, WasmOp, wasmModule } from './wasm-module.js';
 
@@ -11,6 +12,7 @@ export const jitKit: JitKit = {
   codeCache: (options) => new CodeCache(options),
   factory: translatorFactory,
   noOsr,
+  firstCalls: (singleCalls, warmUpAt, warmUp) => new FirstCallGate(singleCalls, warmUpAt, warmUp),
   scratch(base, size, device) {
     const events = new EventStream();
     const bus = new PhysicalBus(createRam(base, size), events);

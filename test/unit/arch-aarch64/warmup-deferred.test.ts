@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { A64Cpu, WARM_UP_AT } from '../../../plugins/arch-aarch64/src/cpu.js';
 import { warmedUp } from '../../../plugins/arch-aarch64/src/warmup.js';
 import { jitKit } from '../../../src/core/jit/index.js';
+import { expectDeferredWarmUp } from '../../helpers/warm-up.js';
 
 /** `add x0, x0, #1; b .-4`: one more in x0 per two instructions, for ever. */
 const LOOP = [0x91000400, 0x17ffffff];
@@ -22,19 +23,6 @@ function core(engine: 'interp' | 'jit'): A64Cpu {
 describe('aarch64 interpreter warm-up, deferred', () => {
   it('runs when a core passes WARM_UP_AT retired instructions, not before, and changes no count', () => {
     expect(WARM_UP_AT).toBeGreaterThan(121); // the empty guest's whole run (the compute installed row subtracts it)
-    const cpu = core('jit');
-    expect(warmedUp()).toBe(false);
-    const short = WARM_UP_AT - 300;
-    expect(cpu.run(short)).toBe(short);
-    expect(warmedUp()).toBe(false);
-    expect(cpu.run(1000)).toBe(1000);
-    expect(warmedUp()).toBe(true);
-    expect(cpu.retired).toBe(short + 1000);
-    // The same run on a core made after the warm-up, in one call and under the interpreter alone.
-    for (const other of [core('jit'), core('interp')]) {
-      expect(other.run(short + 1000)).toBe(short + 1000);
-      expect([other.retired, other.pc, other.getReg64(0)]).toEqual([cpu.retired, cpu.pc, cpu.getReg64(0)]);
-    }
-    expect(cpu.getReg64(0)).toBe(BigInt((short + 1000) / 2));
+    expectDeferredWarmUp(WARM_UP_AT, warmedUp, core, (cpu) => cpu.getReg64(0));
   });
 });

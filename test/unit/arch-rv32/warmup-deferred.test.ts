@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Rv32Cpu, WARM_UP_AT } from '../../../plugins/arch-rv32/src/cpu.js';
 import { warmedUp } from '../../../plugins/arch-rv32/src/warmup.js';
 import { jitKit } from '../../../src/core/jit/index.js';
+import { expectDeferredWarmUp } from '../../helpers/warm-up.js';
 
 const BASE = 0x80000000;
 /** `addi t0, t0, 1; j .-4`: one more in t0 per two instructions, for ever. */
@@ -23,19 +24,6 @@ function hart(engine: 'interp' | 'jit'): Rv32Cpu {
 describe('rv32 interpreter warm-up, deferred', () => {
   it('runs when a hart passes WARM_UP_AT retired instructions, not before, and changes no count', () => {
     expect(WARM_UP_AT).toBeGreaterThan(2308); // the hello kernel's whole run (test/cli/startup.test.ts)
-    const cpu = hart('jit');
-    expect(warmedUp()).toBe(false);
-    const short = WARM_UP_AT - 300;
-    expect(cpu.run(short)).toBe(short);
-    expect(warmedUp()).toBe(false);
-    expect(cpu.run(1000)).toBe(1000);
-    expect(warmedUp()).toBe(true);
-    expect(cpu.retired).toBe(short + 1000);
-    // The same run on a hart made after the warm-up, in one call and under the interpreter alone.
-    for (const other of [hart('jit'), hart('interp')]) {
-      expect(other.run(short + 1000)).toBe(short + 1000);
-      expect([other.retired, other.pc, other.getReg(5)]).toEqual([cpu.retired, cpu.pc, cpu.getReg(5)]);
-    }
-    expect(cpu.getReg(5)).toBe((short + 1000) / 2);
+    expectDeferredWarmUp(WARM_UP_AT, warmedUp, hart, (cpu) => cpu.getReg(5));
   });
 });
