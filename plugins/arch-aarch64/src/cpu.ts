@@ -364,7 +364,6 @@ export class A64Cpu implements Cpu {
   }
 
   /** Cold reset into EL3 with SP_EL3 selected, DAIF masked and the MMU off (D1.9.1). */
-
   reset(): void {
     this.xl.fill(0);
     this.xh.fill(0);

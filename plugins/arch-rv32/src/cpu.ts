@@ -3,7 +3,7 @@
  * interrupt delivery, the per-physical-page cache of decoded instructions, and the Cpu
  * interface the core sees.
  */
-import type { Bus, Clock, CodeCache, CodeCacheStats, CodePage as EnginePage, Cpu, CpuContext, EventSink, IrqLine, FirstCalls, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
+import type { Bus, Clock, CodeCache, CodeCacheStats, CodePage as EnginePage, Cpu, CpuContext, EventSink, FirstCalls, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
 import { Counter64 } from './counters.js';
 import { Rv32Debug, runChecked } from './debug.js';
 import {
