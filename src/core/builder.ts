@@ -447,15 +447,12 @@ export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, ma
   const ram = bus.ram;
   const ramText = `RAM (${hex(ram.base)}..${hex(ram.base + ram.size)})`;
   const ramWhy = `the RAM it must fit in (${formatBytes(ram.size)} at ${hex(ram.base)})`;
-  const place = (addr: number, data: Uint8Array, what: string) => {
-    if (!bus.dmaWrite(addr, data)) throw new UserError(`${path}: ${what} at ${hex(addr)}..${hex(addr + data.length)} does not fit in ${ramText}`);
-  };
+  const misfit = (what: string, addr: number, len: number) => new UserError(`${path}: ${what} at ${hex(addr)}..${hex(addr + len)} does not fit in ${ramText}`);
   const src = openInput(path, ram.size, ramWhy);
   try {
     if (!isElf(src.read(0, Math.min(4, src.size)))) {
       const room = rawAddress >= ram.base && rawAddress < ram.base + ram.size ? ram.base + ram.size - rawAddress : 0;
-      if (src.size > room) throw new UserError(`${path}: raw image at ${hex(rawAddress)}..${hex(rawAddress + src.size)} does not fit in ${ramText}`);
-      place(rawAddress, src.read(0, src.size), 'raw image');
+      if (src.size > room || !bus.dmaWrite(rawAddress, src.read(0, src.size))) throw misfit('raw image', rawAddress, src.size);
       return { entry: rawAddress, low: rawAddress, high: rawAddress + src.size, symbols: new Map(), path, elf: false };
     }
     const image = parseElf(src, path, { loadLimit: { bytes: ram.size, why: ramWhy } });
@@ -465,9 +462,7 @@ export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, ma
       // The file's bytes, then zeros up to memsz (.bss), each written in place: a copy of the whole segment made a
       // pc kernel's 1.1 MiB .bss cost as many host page faults again at each start.
       const bss = s.memsz - s.data.length;
-      if (!bus.dmaFill(s.paddr + s.data.length, bss, 0) || !bus.dmaWrite(s.paddr, s.data)) {
-        throw new UserError(`${path}: segment ${i} at ${hex(s.paddr)}..${hex(s.paddr + s.memsz)} does not fit in ${ramText}`);
-      }
+      if (!bus.dmaFill(s.paddr + s.data.length, bss, 0) || !bus.dmaWrite(s.paddr, s.data)) throw misfit(`segment ${i}`, s.paddr, s.memsz);
     });
     return elfInfo(image, path);
   } finally {
