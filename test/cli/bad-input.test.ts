@@ -44,6 +44,13 @@ describe('endless and huge files', async () => {
     expectBadInput(await rvos(['run', '--headless', '--drive', 'none', '--memory', '1MiB', '--bios', 'none', '--kernel', raw]), /big\.bin: raw image at 0x80000000\.\.0x80200000 does not fit in RAM \(0x80000000\.\.0x80100000\)$/m);
   });
 
+  it('refuses a RAM so small that the device tree would overwrite the kernel (QEMU: "Some ROM regions are overlapping")', async () => {
+    expectBadInput(
+      await rvos(['run', '--headless', '--drive', 'none', '--memory', '1MiB', '--bios', 'none', '--kernel', hello]),
+      /^rvos: \S+hello\.elf: the device tree \(\d+ bytes at 0x80000000, near the top of RAM\) would overwrite it \(0x80000000\.\.0x8[0-9a-f]+\): give the board more RAM \(--memory\)$/m,
+    );
+  });
+
   it('refuses /dev/zero as --board, --config and disk list, and a YAML alias bomb, naming the file', async () => {
     expectBadInput(await rvos(['run', '--headless', '--board', '/dev/zero']), /^rvos: \/dev\/zero: not a regular file, and longer than the largest board or config file rvos reads \(1 MiB\); stopped reading it$/m);
     expectBadInput(await rvos(['boards', 'virt', '--config', '/dev/zero']), /^rvos: \/dev\/zero: not a regular file, and longer than the largest board/m);

@@ -112,6 +112,11 @@ export function boot(ctx: BootContext): BootResult {
   if (initrd && initrd.end > dtbAddress) {
     ctx.badInput(`--initrd ${ctx.initrd}: too big to fit into RAM after the kernel (${initrd.end - initrd.start} bytes at ${hex(initrd.start)}, the device tree is at ${hex(dtbAddress)})`);
   }
+  // QEMU refuses such a machine ("Some ROM regions are overlapping"); the tree would overwrite the image.
+  const under = dtb.length === 0 ? undefined : images.find((im) => dtbAddress < im.high && im.low < dtbAddress + dtb.length);
+  if (under) {
+    ctx.badInput(`${under.path}: the device tree (${dtb.length} bytes at ${hex(dtbAddress)}, near the top of RAM) would overwrite it (${hex(under.low)}..${hex(under.high)}): give the board more RAM (--memory)`);
+  }
   if (dtb.length > 0 && (dtbAddress < ram.base || !ctx.bus.dmaWrite(dtbAddress, dtb))) {
     throw new Error(`rv32: the device tree (${dtb.length} bytes) does not fit in RAM`);
   }

@@ -8,6 +8,9 @@ import { makeMachine, RAM_BASE, type TestMachine } from './machine.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
 const MiB = 1 << 20;
+/** Room for the fake images below (firmware, a kernel 4 MiB above it) under the device tree near the top. */
+const BOOT_RAM = 8 * MiB;
+const bootMachine = () => makeMachine({}, undefined, BOOT_RAM);
 
 /** A BootContext over a test machine; images are "loaded" by a fake that records the calls. */
 function bootContext(m: TestMachine, opts: { firmware?: string; kernel?: string; kernelAddress?: number; elf?: Record<string, ElfInfo> }) {
@@ -81,7 +84,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
   });
 
   it('firmware + kernel: ROM starts the firmware, fw_dynamic points at the kernel, DTB in RAM', () => {
-    const m = makeMachine();
+    const m = bootMachine();
     const { ctx, loads, dtb } = bootContext(m, { firmware: 'fw.bin', kernel: 'kernel.bin' });
     m.cpu.pc = 0;
     const result = boot(ctx);
@@ -90,7 +93,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
       { path: 'kernel.bin', raw: RAM_BASE + 4 * MiB },
     ]);
     expect(result.images.map((i) => i.path)).toEqual(['fw.bin', 'kernel.bin']);
-    expect(result.dtbAddress).toBe(fdtAddress(RAM_BASE, MiB, dtb.length));
+    expect(result.dtbAddress).toBe(fdtAddress(RAM_BASE, BOOT_RAM, dtb.length));
     expect(m.bus.ram.u8.subarray(result.dtbAddress - RAM_BASE, result.dtbAddress - RAM_BASE + dtb.length)).toEqual(dtb);
     const w = romWords(m);
     expect(w.slice(6, 10)).toEqual([RAM_BASE, 0, result.dtbAddress, 0]);
@@ -99,7 +102,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
   });
 
   it('the board kernel address overrides the computed one; ELF images keep their own addresses; next_addr is the ELF\'s low address (QEMU 7.2)', () => {
-    const m = makeMachine();
+    const m = bootMachine();
     const elf: ElfInfo = { entry: 0x80201234, low: 0x80200000, high: 0x80300000, symbols: new Map(), path: 'k.elf', elf: true };
     const { ctx, loads } = bootContext(m, { firmware: 'fw.bin', kernel: 'k.elf', kernelAddress: 0x80200000, elf: { 'k.elf': elf } });
     boot(ctx);
@@ -108,14 +111,14 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
   });
 
   it('firmware without a kernel: next_addr is 0', () => {
-    const m = makeMachine();
+    const m = bootMachine();
     const { ctx } = bootContext(m, { firmware: 'fw.bin' });
     boot(ctx);
     expect(romWords(m)[12]).toBe(0);
   });
 
   it('--bios none: the kernel is loaded at RAM base and the ROM jumps to RAM base in M-mode (not the ELF entry, as QEMU 7.2)', () => {
-    const m = makeMachine();
+    const m = bootMachine();
     const elf: ElfInfo = { entry: 0x80000100, low: 0x80000000, high: 0x80001000, symbols: new Map(), path: 'k.elf', elf: true };
     const { ctx, loads } = bootContext(m, { kernel: 'k.elf', elf: { 'k.elf': elf } });
     const result = boot(ctx);
@@ -130,7 +133,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
   });
 
   it('every hart starts at the reset ROM and reads its own hart id', () => {
-    const m = makeMachine();
+    const m = bootMachine();
     const cpu1 = new Rv32Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
     const { ctx } = bootContext(m, { kernel: 'kernel.bin' });
     (ctx as { cpus: unknown }).cpus = [m.cpu, cpu1];
@@ -142,7 +145,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
   });
 
   it('reset sets the pc to the reset vector (0x1000 unless the board says otherwise)', () => {
-    const m = makeMachine();
+    const m = bootMachine();
     m.cpu.pc = 5;
     m.cpu.reset();
     expect(m.cpu.pc).toBe(0x1000);
@@ -152,7 +155,7 @@ describe('rv32 boot (QEMU 7.2 virt protocol)', () => {
 
 describe('rv32 device tree', () => {
   it('builds /cpus like QEMU virt and returns the interrupt-controller phandles', () => {
-    const m = makeMachine();
+    const m = bootMachine();
     const cpu1 = new Rv32Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
     const root = new FdtNode('');
     let next = 1;

@@ -54,10 +54,10 @@ export interface TestMachine {
 }
 
 /** `engine` as `rvos run --engine` gives it (absent: the board props decide, `jit` unless `props.jit` is false). */
-export function makeMachine(props: Record<string, unknown> = {}, engine?: Engine): TestMachine {
+export function makeMachine(props: Record<string, unknown> = {}, engine?: Engine, ramSize = RAM_SIZE): TestMachine {
   const events = new EventStream();
   const clock = new VirtualClock();
-  const ram = createRam(RAM_BASE, RAM_SIZE);
+  const ram = createRam(RAM_BASE, ramSize);
   const bus = new PhysicalBus(ram, events);
   const dev = new TestDevice();
   bus.map({ name: 'testdev', base: MMIO_BASE, size: 0x100, device: dev, index: 0 });
