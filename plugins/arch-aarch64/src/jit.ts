@@ -81,6 +81,10 @@ export const FIRST_WORK_FACTOR = 3;
  * The compute kernel's regions are made between 0.2 M and 24 M instructions (17 of its 21): it
  * interprets 0.99 M instead of 1.84 M instructions, the same 21 regions; first run in process,
  * main-thread CPU median 455 -> 424 ms (10 interleaved fresh processes, lower in 9, loaded VM).
+ * The arm64 Linux boot (test/bench/a64-linux.ts), whose boot CPU retires 82.5 M instructions, makes
+ * 132 regions instead of 97 and interprets 23.3 M instead of 24.2 M; main-thread CPU 13 interleaved
+ * pairs at load 9-14: medians 2728 vs 2721 ms, pair differences' median +100 ms (+4 %, higher in 8):
+ * within that load's noise (+-15 %), perhaps a few per cent slower.
  */
 export const EARLY_COMPILE_WORK = 16384;
 /** Retired instructions of a CPU during which EARLY_COMPILE_WORK holds. */
