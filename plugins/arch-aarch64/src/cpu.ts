@@ -18,7 +18,7 @@ import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
-import { type Block, COMPILE_WORK, compileRegion, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanRegion, scanSegments } from './jit.js';
+import { type Block, COMPILE_WORK, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanRegion, scanSegments } from './jit.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
@@ -176,6 +176,11 @@ export class A64Cpu implements Cpu {
   hotThreshold = HOT_THRESHOLD;
   /** Interpreted instructions from a region's entry before it is translated (compileBlockAt; tests set 0). */
   compileWork = COMPILE_WORK;
+  /** The shorter wait of a wasm region in the CPU's first `earlyWindow` instructions (jit.ts EARLY_COMPILE_WORK; tests set the window 0). */
+  earlyCompileWork = EARLY_COMPILE_WORK;
+  earlyWindow = EARLY_WINDOW;
+  /** Whether this CPU has translated a region (the first waits the full compileWork: jit.ts EARLY_COMPILE_WORK). */
+  private translatedOnce = false;
   /** Next pc after a translated block returns. */
   npcLo = 0;
   npcHi = 0;
@@ -714,6 +719,7 @@ export class A64Cpu implements Cpu {
    * instructions' share): most entries a boot reaches JIT_THRESHOLD times never get there, and a
    * scan allocates (the raspi3b OS boot scanned about a hundred entries for the one it translated).
    * No region is translated before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions.
+   * A wasm region after the CPU's first waits `earlyCompileWork` instead in its first `earlyWindow` instructions.
    * A wasm region that runs on into the next page, where a translation starts, is as hot as it (runsOffPage).
    * The waits are counted exactly (code-cache.ts waitForArrivals; `warm` counts them, RUN_ON: none).
    * NO_BLOCK where no block can start.
@@ -722,7 +728,9 @@ export class A64Cpu implements Cpu {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
     const slot = idx >>> 2;
-    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(this.compileWork / MAX_BLOCK))) return undefined;
+    const shortWait = this.wasmCore !== null && this.translatedOnce && this.retired < this.earlyWindow;
+    const work = shortWait ? Math.min(this.compileWork, this.earlyCompileWork) : this.compileWork;
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(work / MAX_BLOCK))) return undefined;
     const segments = scanSegments(this, code, idx);
     if (segments.length === 0) return NO_BLOCK;
     const size = segments.reduce((n, sg) => n + sg.length, 0);
@@ -735,7 +743,7 @@ export class A64Cpu implements Cpu {
     // it (compute kernel: the matrix multiply's 85-instruction inner loop was translated three
     // times, with its middle and outer loops, each time running slower for a while).
     const fresh = Math.max(1, size - retranslated(segments[0], (off) => page.entries[off >>> 2]?.fn != null));
-    let needed = Math.max(threshold, Math.ceil((this.compileWork * size) / (fresh * fresh)));
+    let needed = Math.max(threshold, Math.ceil((work * size) / (fresh * fresh)));
     // A region that runs on into the next page may be the first piece of a loop across the boundary
     // (the compute kernel's random fill): once the next page's start is translated (as hot as the code
     // before it, idx === 0 above, and having waited its compile work), as hot as that; until then it
@@ -765,6 +773,7 @@ export class A64Cpu implements Cpu {
       if (page.entries[s] === undefined) this.codePages.store(page, s, blocks[j], cover, true);
     }
     this.codePages.store(page, slot, block, cover);
+    this.translatedOnce = true;
     // Where the region stops in straight-line code (its size bound, an instruction it does not
     // translate) the code goes on as hot as the region: translate there at the next arrival
     // instead of waiting for HOT_THRESHOLD (unrolled loops longer than one region).

@@ -67,6 +67,28 @@ export const COMPILE_WORK = 65536;
  * regions 93 -> 97; interpreted instructions of the compute kernel 2.53 M -> about 2.2 M.
  */
 export const FIRST_WORK_FACTOR = 3;
+/**
+ * The compile-work wait of a wasm region during its CPU's first EARLY_WINDOW retired instructions
+ * (cpu.ts compileBlockAt), instead of COMPILE_WORK, once the CPU has translated its first region.
+ * A fresh process interprets slowly at first (V8 runs interpret() and dispatch() in its lower tiers
+ * until their TurboFan compiles are done), while a wasm region, after the process's first, costs
+ * about a millisecond to make (validation, Liftoff at its first call, the instance, the call
+ * wrapper): a program's hot loops, which it reaches early, are worth translating sooner there.
+ * Later the full wait holds (an OS boot's many moderately hot regions: COMPILE_WORK). The first
+ * region waits the full COMPILE_WORK: it pays V8's wasm start-up as well (the raspi3b OS boot,
+ * which translates nothing, translated one at the end of its first FIRST_WORK_FACTOR wait with
+ * this wait for all: main-thread CPU median 99 -> 113 ms, 5 interleaved pairs).
+ * The compute kernel's regions are made between 0.2 M and 24 M instructions (17 of its 21): it
+ * interprets 0.99 M instead of 1.84 M instructions, the same 21 regions; first run in process,
+ * main-thread CPU median 455 -> 424 ms (10 interleaved fresh processes, lower in 9, loaded VM).
+ * The arm64 Linux boot (test/bench/a64-linux.ts), whose boot CPU retires 82.5 M instructions, makes
+ * 132 regions instead of 97 and interprets 23.3 M instead of 24.2 M; main-thread CPU 13 interleaved
+ * pairs at load 9-14: medians 2728 vs 2721 ms, pair differences' median +100 ms (+4 %, higher in 8):
+ * within that load's noise (+-15 %), perhaps a few per cent slower.
+ */
+export const EARLY_COMPILE_WORK = 16384;
+/** Retired instructions of a CPU during which EARLY_COMPILE_WORK holds. */
+export const EARLY_WINDOW = 32 * 1024 * 1024;
 /** Largest region, in instructions. */
 export const MAX_BLOCK = 128;
 /**

@@ -1,7 +1,8 @@
 /**
  * When the aarch64 translator translates (cpu.ts compileBlockAt): an entry once the interpreter has
  * run about `compileWork` instructions from it, none before the CPU has retired FIRST_WORK_FACTOR x
- * compileWork instructions, no scan before compileWork / MAX_BLOCK arrivals; arrivals counted once
+ * compileWork instructions, no scan before compileWork / MAX_BLOCK arrivals (a wasm region after the CPU's
+ * first: earlyCompileWork in the CPU's first earlyWindow instructions); arrivals counted once
  * each, wherever the interpreter counts them; the piece of a loop before a page boundary as hot as the
  * translated piece after it. Instruction counts and state are the interpreter's
  * either way.
@@ -28,6 +29,17 @@ const twoLoops = (n1: number, n2: number) => [
   A.bcond('ne', -12),
   A.b(0),
 ];
+
+/** A translating machine with wasm regions (whatever RVOS_JIT_WASM_A64 says): the rules tested are theirs. */
+function wasmMachine(): A64Machine {
+  const wasmOff = process.env.RVOS_JIT_WASM_A64;
+  delete process.env.RVOS_JIT_WASM_A64;
+  const jit = makeMachine();
+  if (wasmOff === undefined) delete process.env.RVOS_JIT_WASM_A64;
+  else process.env.RVOS_JIT_WASM_A64 = wasmOff;
+  expect(jit.cpu.wasmCore, 'wasm regions').not.toBeNull();
+  return jit;
+}
 
 function machines(n1: number, n2: number) {
   const jit = makeMachine();
@@ -59,6 +71,35 @@ describe('aarch64 translator: when to translate', () => {
     expect(jit.cpu.blocksCompiled).toBe(2);
     step(jit, interp, 4 * 14_000 + 1);
     expect(jit.x(5)).toBe(20_000n);
+  });
+
+  it('a wasm region after the CPU\'s first waits earlyCompileWork instead in its first earlyWindow instructions', () => {
+    // loop0 runs the CPU past its first 60 K instructions untranslated (compileWork out of reach
+    // meanwhile); then twoLoops. loop1, the first region, waits its compileWork (5000 arrivals) in
+    // any window; loop2 (after about 155 K instructions) its earlyCompileWork (2000: 500 arrivals)
+    // inside a window of 400 K, its compileWork past one of 150 K.
+    const program = [...A.mov64(7, 25_000), A.addi(8, 8, 1), A.subsi(7, 7, 1), A.bcond('ne', -8), ...twoLoops(20_000, 20_000)];
+    for (const [window, early] of [
+      [400_000, true],
+      [150_000, false],
+    ] as const) {
+      const jit = wasmMachine();
+      const interp = makeMachine({ jit: false });
+      Object.assign(jit.cpu, { compileWork: 1e9, earlyCompileWork: 2_000, earlyWindow: window });
+      for (const m of [jit, interp]) m.load(program);
+      step(jit, interp, 4 + 3 * 25_000);
+      jit.cpu.compileWork = WORK;
+      step(jit, interp, 4 + 4 * 600);
+      expect(jit.cpu.blocksCompiled, 'loop1 at 600 arrivals').toBe(0);
+      step(jit, interp, 4 * 4_600);
+      expect(jit.cpu.blocksCompiled, 'loop1 at 5200 arrivals').toBe(1);
+      step(jit, interp, 4 * 14_800 + 4 + 4 * 600);
+      expect(jit.cpu.blocksCompiled, `loop2 at 600 arrivals, window ${window}`).toBe(early ? 2 : 1);
+      step(jit, interp, 4 * 4_600);
+      expect(jit.cpu.blocksCompiled).toBe(2);
+      step(jit, interp, 4 * 14_800 + 1);
+      expect([jit.x(1), jit.x(5)]).toEqual([20_000n, 20_000n]);
+    }
   });
 
   it('counts each arrival once and scans no entry before compileWork / MAX_BLOCK arrivals', () => {
@@ -102,12 +143,7 @@ describe('aarch64 translator: when to translate', () => {
     // back in its page: not seen as a loop head) would wait HOT_THRESHOLD (10000), but looks at the
     // next page every 1024 arrivals and is translated at the first look after it (about 5100).
     const head = CODE + 0xfe0;
-    const wasmOff = process.env.RVOS_JIT_WASM_A64;
-    delete process.env.RVOS_JIT_WASM_A64;
-    const jit = makeMachine();
-    if (wasmOff === undefined) delete process.env.RVOS_JIT_WASM_A64;
-    else process.env.RVOS_JIT_WASM_A64 = wasmOff;
-    expect(jit.cpu.wasmCore, 'wasm regions (the rule is theirs)').not.toBeNull();
+    const jit = wasmMachine();
     const interp = makeMachine({ jit: false });
     jit.cpu.compileWork = 3000;
     for (const m of [jit, interp]) {

@@ -55,6 +55,7 @@ export function makeMachine(props: Record<string, unknown> = {}, semihosting?: S
   const clock = new VirtualClock();
   const cpu = new A64Cpu({ jit: jitKit, id: 0, bus, clock, events, output, machine: { powerOff: (code, reason) => powerOffs.push({ code, reason }), reset() {} }, props, semihosting });
   cpu.compileWork = 0; // translate at the thresholds alone (tests run few instructions)
+  cpu.earlyWindow = 0; // a test that sets compileWork gets that wait (jit-hot.test.ts tests the early one)
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
   for (let off = 0; off < 0x800; off += 0x80) ram.view.setUint32(VECTORS + off, B_SELF, true);
