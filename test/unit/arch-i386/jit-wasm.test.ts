@@ -186,10 +186,11 @@ describe('i386 wasm regions', () => {
     const body = [0x46, 0x01, 0xc8, 0x4b, 0x75, 0xfb, 0xbb, ...le32(5), 0x01, 0xce, 0x4a, 0x75, 0xfb, 0xba, ...le32(3), 0x4f, 0x75, 0xe8];
     const regs = { [EBX]: 5, [EDX]: 3, [EDI]: 300, [ECX]: 7 };
     const m = machine(body, 'jit', regs);
-    const before = wasmRegionStats.innerLoopRestarts;
+    const before = wasmRegionStats.innerLoopRestarts, beforeInsns = wasmRegionStats.innerLoopRestartInsns;
     const block = translateWasmRegion(m.cpu, jitKit, m.cpu.wasmCore!, m.ram.u8, CODE)?.entries.get(CODE & 0xfff);
     expect(block?.len).toBe(11);
     expect(wasmRegionStats.innerLoopRestarts - before).toBe(1);
+    expect(wasmRegionStats.innerLoopRestartInsns - beforeInsns).toBe(11);
     // Budgets below a pass, inside the inner loops and past them: the patched lengths decide where it stops.
     for (const budget of [1, 4, 10, 11, 12, 37, 1000]) agree(body, regs, budget);
     // No block where the first instruction is not translated (CPUID): nothing compiled.
@@ -198,6 +199,24 @@ describe('i386 wasm regions', () => {
     m.bus.dmaWrite(CODE + 0x100, Uint8Array.from([0x0f, 0xa2, 0x40]));
     expect(translateWasmRegion(m.cpu, kit, m.cpu.wasmCore!, m.ram.u8, CODE + 0x100)).toBeNull();
     expect(compiled).toEqual([]);
+  });
+
+  it('emit again only the block a loop was found in, not the module: the blocks before it stay, the module is assembled once', () => {
+    // 0: add eax, ecx; dec edi; jnz 0 (no loop inside). At 0x40 the block of the test above, with two loops inside.
+    const inner = [0x46, 0x01, 0xc8, 0x4b, 0x75, 0xfb, 0xbb, ...le32(5), 0x01, 0xce, 0x4a, 0x75, 0xfb, 0xba, ...le32(3), 0x4f, 0x75, 0xe8];
+    const body = [0x01, 0xc8, 0x4f, 0x75, 0xfb, ...new Array(0x40 - 5).fill(0x90), ...inner];
+    const m = machine(body, 'jit', {});
+    let assembled = 0;
+    const kit = { ...jitKit, wasm: { ...jitKit.wasm, module: (...a: Parameters<typeof jitKit.wasm.module>) => (assembled++, jitKit.wasm.module(...a)) } };
+    const before = wasmRegionStats.innerLoopRestarts, beforeInsns = wasmRegionStats.innerLoopRestartInsns;
+    const made = translateWasmRegion(m.cpu, kit, m.cpu.wasmCore!, m.ram.u8, CODE, undefined, [0x40]);
+    expect([...made!.entries].map(([at, b]) => [at, b.len])).toEqual([[0, 3], [0x40, 11]]);
+    expect(wasmRegionStats.innerLoopRestarts - before).toBe(1);
+    expect(wasmRegionStats.innerLoopRestartInsns - beforeInsns).toBe(11); // the first block's 3 not again
+    expect(assembled).toBe(1);
+    // Both entries run as the interpreter does.
+    const regs = { [EBX]: 5, [EDX]: 3, [EDI]: 300, [ECX]: 7 };
+    for (const budget of [1, 11, 1000]) agree(body, regs, budget);
   });
 
   it('run a loop inside a block whose head follows another flag state than its back edge leaves (the state dropped at its head)', () => {
