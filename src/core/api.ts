@@ -12,7 +12,7 @@ import type { CodeCache, CodeCacheOptions } from './jit/code-cache.js';
 import type { I32, I64, HostFunction, WasmCode, WasmImport, WasmIndirect, WasmOp, WasmType } from './jit/wasm-module.js';
 
 export type { CodeCache, CodeCacheOptions, CodeCacheStats, CodePage } from './jit/code-cache.js';
-export type { HostFunction, WasmCode, WasmImport, WasmIndirect, WasmType } from './jit/wasm-module.js';
+export type { HostFunction, WasmCode, WasmImport, WasmIndirect, WasmMark, WasmType } from './jit/wasm-module.js';
 
 export const PLUGIN_API_VERSION = 1;
 

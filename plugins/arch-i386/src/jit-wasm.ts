@@ -37,7 +37,7 @@
  * into its module, as blocks that go to each other directly (generateWasmBlocks; cpu.ts stores them
  * as aliases, and a hot region counts them as run, the dispatcher not seeing them): V8 spends about
  * 1 ms on each module. Those blocks are emitted in one pass, their lengths patched into the budget
- * checks at their ends; a loop found inside one has them emitted once more with it known. A
+ * checks at their ends; a loop found inside one has its code emitted once more from its head with it known. A
  * region's blocks are scanned first (collectRegion needs their targets). Measured with the built CLI
  * (main-thread CPU in the translator, interleaved runs, loaded VM): one-pass blocks, compute kernel,
  * emitting median 34 -> 27 ms, with compiling and instantiating 112 -> 95 ms (6 runs); warm starts
@@ -94,7 +94,7 @@
  * pc os boot to its prompt 1.51 vs 1.48 s (4 pairs: equal), the empty guest 0.31 vs 0.27 s (5 pairs;
  * its startup trace shows no phase apart, mostly system time).
  */
-import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
+import type { JitKit, WasmArea, WasmCode, WasmMark, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { DS, SS } from './consts.js';
 import { ARITH, CcOp, CF, OF } from './flags.js';
@@ -150,8 +150,10 @@ export function claimWasmArea(ram: WasmRam): WasmCore | null {
 export const wasmRegionStats = {
   /** Blocks and regions translated to wasm. */
   translated: 0,
-  /** Blocks alone emitted again with the loops inside them found (generateWasmBlocks). */
+  /** Loops inside blocks alone found at their back edges, their code emitted again from their heads (Gen.rewind). */
   innerLoopRestarts: 0,
+  /** The instructions emitted again (from those heads to the back edges). */
+  innerLoopRestartInsns: 0,
   /** INC/DECs translated (scanned or emitted) without their kept carry, the next instruction setting every flag (flagsOverwrittenNext). */
   deadKeptCarries: 0,
 };
@@ -166,6 +168,26 @@ const CROSS = { cross: true } as const;
 const OPEN = -1;
 /** Thrown by the first OPEN block when its first instruction is not translated. */
 const EMPTY = { empty: true } as const;
+/** Thrown at the back edge of a loop inside an OPEN block whose head was emitted outside a wasm `loop` (Gen.reopen). */
+const REOPEN = { reopen: true } as const;
+
+/** An OPEN block's emission state before one of its instructions (Gen.rewind). */
+interface Rewind {
+  code: WasmMark;
+  p: number;
+  known: Known;
+  targets: number;
+  lenPatches: number;
+  loadSites: number;
+  storeSites: number;
+  siteSlots: number;
+  sites: number;
+}
+
+/** Deletes the entries `m` got after it had `size` of them (insertion order). */
+function dropAfter<K>(m: { size: number; keys(): IterableIterator<K>; delete(key: K): boolean }, size: number): void {
+  if (m.size > size) for (const key of [...m.keys()].slice(size)) m.delete(key);
+}
 
 type Known = 'cmp32' | 'add32' | 'logic32' | 'inc32' | 'dec32' | 'shift' | 'cmp8' | 'logic8' | null;
 
@@ -216,6 +238,9 @@ interface Scanned {
 
 /** An inner loop: [head, tail, forget] (Scanned.loops). */
 type Loop = [number, number, boolean];
+
+/** Loops by head, an outer one (a later tail) before an inner one at the same head: the order they open in. */
+const outerFirst = (x: Loop, y: Loop) => x[0] - y[0] || y[1] - x[1];
 
 // Host functions (slots of the CPU's table: hostFor) and their parameter counts (all i32, one i32 result).
 const COND = 0;
@@ -273,22 +298,15 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
  * run's translation cost), as blocks alone (no end at another's start) that go to each other
  * directly; null when no block starts at `start`. A warm start no block can start at leaves at once
  * (insns 0: no entry). A loop inside a block (whose head opens a wasm `loop` before the head's code)
- * is found at its back edge, which then leaves: the blocks are emitted again with the loops found.
+ * is found at its back edge: the code from its head is emitted again with the loop known (Gen.rewind).
  */
 function generateWasmBlocks(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, start: number, warm: readonly number[]): Generated | null {
   const open = [start & 0xfff, ...warm].map((at): Scanned => ({ start: at, insns: OPEN, end: 0, targets: [], loops: [] }));
-  for (let pass = 0; ; pass++) {
-    let made: Generated;
-    try {
-      made = generate(kit, core, u8, start & ~0xfff, open);
-    } catch (e) {
-      if (e === EMPTY) return null;
-      throw e;
-    }
-    if (made.unopened.length === 0) return made;
-    if (pass > 0) throw new Error('i386 wasm jit: an inner loop not opened');
-    for (const [j, head, tail, forget] of made.unopened) open[j].loops.push([head, tail, forget]);
-    wasmRegionStats.innerLoopRestarts++;
+  try {
+    return generate(kit, core, u8, start & ~0xfff, open);
+  } catch (e) {
+    if (e === EMPTY) return null;
+    throw e;
   }
 }
 
@@ -381,8 +399,6 @@ const AT = 2;
 interface Generated {
   blocks: Scanned[];
   bytes: Uint8Array;
-  /** OPEN blocks' loops inside them, not opened: [block, head, tail, forget]. */
-  unopened: readonly [number, number, number, boolean][];
 }
 
 /** The bytes of the region module of scanned `blocks` (page at RAM offset `pageStart`). */
@@ -397,7 +413,7 @@ function generate(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8
   const g = new Gen(kit, core, u8, pageStart, c, hot, blocks);
   const emitted = g.region();
   const bytes = kit.wasm.module(c, [], kit.wasm.hostIndirect('host', HOST_PARAMS));
-  return { blocks: emitted, bytes, unopened: g.unopened };
+  return { blocks: emitted, bytes };
 }
 
 /** Compiles blocks to wasm: scanning (no function: `c` a scratch) or emitting a region's function. */
@@ -445,8 +461,8 @@ class Gen {
   private curLen = 0;
   /** The block is OPEN (emitted unscanned: its length unknown until its end). */
   private open = false;
-  /** OPEN blocks' loops found but not opened (generateWasmBlocks). */
-  readonly unopened: [number, number, number, boolean][] = [];
+  /** The loop whose back edge threw REOPEN: [head, tail, forget]. */
+  private reopen: Loop = [0, 0, false];
   /** OPEN: [byte offset, extra] of each lenPlus constant. */
   private readonly lenPatches: number[] = [];
   private targets: number[] = [];
@@ -563,6 +579,33 @@ class Gen {
     return emitted;
   }
 
+  /** The emission state before the current instruction of an OPEN block (rewind). */
+  private state(): Rewind {
+    return {
+      code: this.c.mark(), p: this.p, known: this.known, targets: this.targets.length, lenPatches: this.lenPatches.length,
+      loadSites: this.loadSites, storeSites: this.storeSites, siteSlots: this.siteSlots.size, sites: this.sites.size,
+    };
+  }
+
+  /**
+   * Back to the state `s` before instruction `reopen`'s head, whose loop then opens there: the code since is emitted
+   * again, the same bytes as emitting the whole module again with the loop known (as was done: 827 of the 1862 block
+   * instructions the compute kernel's first run emitted; emitting the block again, 705 of 1740; from the head, 267 of 1302).
+   */
+  private rewind(s: Rewind): void {
+    const head = this.reopen[0];
+    wasmRegionStats.innerLoopRestarts++;
+    wasmRegionStats.innerLoopRestartInsns += this.k - head;
+    this.c.rewind(s.code);
+    this.k = head; this.p = s.p; this.known = s.known;
+    this.targets.length = s.targets;
+    this.lenPatches.length = s.lenPatches;
+    this.loadSites = s.loadSites; this.storeSites = s.storeSites;
+    dropAfter(this.siteSlots, s.siteSlots);
+    dropAfter(this.sites, s.sites);
+    this.innerLoops = this.innerLoops.filter(([, tail]) => tail < head);
+  }
+
   // --- Control ---------------------------------------------------------------------------------
 
   /** Leaves after `count` more steps with the next EIP at page offset `off` (or the local `this.t`: 'local'), `missed` 1: the interpreter runs it. */
@@ -631,7 +674,9 @@ class Gen {
     this.innerL.clear();
     this.sites.clear();
     // Emitting: the inner loops the scan found, each opened at its head (outer ones first).
-    const loops = this.emitting ? [...this.blocks[this.curIndex].loops].sort((x, y) => x[0] - y[0] || y[1] - x[1]) : [];
+    const loops = this.emitting ? [...this.blocks[this.curIndex].loops].sort(outerFirst) : [];
+    /** OPEN: the state before each instruction, to emit again from a loop's head once its back edge is found. */
+    const before: Rewind[] = [];
     let furthest = start;
     let loopExit = -1;
     this.open = this.emitting && this.blocks[this.curIndex].insns === OPEN;
@@ -650,6 +695,7 @@ class Gen {
     let ended = false;
     while (this.k < MAX_INSNS && !ended && (!this.emitting || this.k < len)) {
       if (this.k > 0 && this.stopAt !== undefined && this.p !== loopExit && this.stopAt(this.p - this.pageStart)) break;
+      if (this.open) before[this.k] = this.state();
       this.off = this.p - this.pageStart;
       this.insnAt.set(this.p, this.k);
       for (const [head, , forget] of loops) if (head === this.k && forget) this.known = null;
@@ -662,6 +708,14 @@ class Gen {
       try {
         r = this.insn();
       } catch (e) {
+        if (e === REOPEN) {
+          const [head, tail] = this.reopen;
+          if (loops.some((l) => l[0] === head && l[1] === tail)) throw new Error('i386 wasm jit: an inner loop not opened');
+          loops.push(this.reopen);
+          loops.sort(outerFirst);
+          this.rewind(before[this.reopen[0]]);
+          continue;
+        }
         if (e !== CROSS) throw e;
         r = null;
       }
@@ -1592,9 +1646,9 @@ class Gen {
     for (const [a, b] of this.innerLoops) if (a < head && head <= b) return 0;
     this.innerLoops.push([head, this.k, forget]);
     if (this.open && !this.innerL.has(this.k)) {
-      // Its head's code is emitted already, outside a loop: the jump leaves, the module is emitted again.
-      this.unopened.push([this.curIndex, head, this.k, forget]);
-      return 0;
+      // Its head's code is emitted already, outside a loop: emitted again from there (block()).
+      this.reopen = [head, this.k, forget];
+      throw REOPEN;
     }
     if (forget && this.emitting) throw new Error('i386 wasm jit: a loop head emitted with a flag state the loop does not keep');
     return head;

@@ -140,6 +140,13 @@ export function sleb(out: number[], n: number): void {
   }
 }
 
+/** A point of a WasmCode's emission (WasmCode.mark), to go back to (rewind). */
+export interface WasmMark {
+  readonly bytes: number;
+  readonly hints: number;
+  readonly depth: number;
+}
+
 /**
  * A function body being emitted. Structured instructions (`block`, `loop`, `if`) return a label;
  * `br(label)` computes the relative depth from the nesting at that point, so code generators need
@@ -250,6 +257,19 @@ export class WasmCode {
   if(likely?: boolean): number {
     if (likely !== undefined) this.hints.push([this.bytes.length, likely ? 1 : 0]);
     return this.open(WasmOp.if);
+  }
+
+  /** Where the code is now, for `rewind`. */
+  mark(): WasmMark {
+    return { bytes: this.bytes.length, hints: this.hints.length, depth: this.depth };
+  }
+
+  /** Drops the code emitted since `m` was taken (its bytes, branch hints and the structures it opened or closed). */
+  rewind(m: WasmMark): this {
+    this.bytes.length = m.bytes;
+    this.hints.length = m.hints;
+    this.depth = m.depth;
+    return this;
   }
 
   /** Inserts `bytes` (code without branches out of it) at byte offset `at`, moving the hints after it. */

@@ -166,6 +166,24 @@ describe('wasm encoder', () => {
     expect(compileWasm(make())).toBe(compileWasm(make()));
   });
 
+  it('rewinds to a mark: the bytes, hints and structures emitted since dropped, labels outside them as before', () => {
+    const c = new WasmCode([I32], [I32]);
+    const exit = c.block();
+    const at = c.mark();
+    c.loop();
+    c.get(0).op(op.i32_eqz).if(false); // a hint and two open structures, then dropped
+    expect(c.rewind(at).mark()).toEqual(at);
+    c.get(0).op(op.i32_eqz).brIf(exit, false); // depth 0: the block, not the dropped loop or if
+    c.i32(7).set(0);
+    c.end();
+    c.get(0);
+    const bytes = wasmModule(c);
+    expect(WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)).toBe(true);
+    expect(readHints(bytes).hints).toHaveLength(1);
+    const { run } = instantiate(c);
+    expect([run(0), run(3)]).toEqual([0, 7]);
+  });
+
   it('refuses a branch to a label that is not open', () => {
     const c = new WasmCode([], []);
     const l = c.block();
