@@ -110,6 +110,16 @@
  * imported: V8 compiled a wasm-to-JavaScript wrapper for the import as it compiled each module; the modules'
  * compile CPU (fresh processes, medians of 5) 8.9 -> 5.1 ms for the compute kernel's 23, 11.0 -> 5.2 ms for the
  * virt OS boot's 30, 30.3 -> 17.2 ms for the rv32 Linux boot's 96.
+ * Session 27, the built CLI's compute run against the in-process steady state (perf cpu-clock samples of the
+ * main thread, load 8-11): TurboFan code ~200 ms (as the steady state), Liftoff code ~30 ms, compileBlockAt ~40-70
+ * ms (V8 module compiles ~10, generating ~25 of cold JavaScript, scans ~4, instantiation ~3), the interpreter
+ * warm-up (warmup.ts) ~20-35 ms, execute() and the interpreter ~15 ms. The interpreter runs 246 K of the 502 M
+ * instructions, nearly all of them resuming after a slice that ended in the middle of a loop. Generating a
+ * region allocated ~66 KB (the kernel's 35 modules 2.4 MB, V8 then growing its young generation); planning a
+ * region once (planRegion) and no closures per instruction: 2.0 -> 1.8 MB, with the core's hint section
+ * written in place 2.4 -> 1.8 MB in all; the cold first pass's main-thread CPU moved within noise (median of 12
+ * interleaved processes 28.6 -> 26.9 ms). Tried and dropped: no warm-up at all (process CPU median 688 -> 733
+ * ms, 8 pairs), V8's eager tier-up (--no-wasm-dynamic-tiering: 753 -> 872 ms, 10 pairs).
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
@@ -175,16 +185,37 @@ export function tellWasmLoadLimit(hart: WasmHart, ramBytes: number): void {
 
 /** Compiles a scanned region to wasm; one Block per block, the entry first (as jit.ts compileRegion). */
 export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blocks: RegionBlock[]): Block[] {
-  const bytes = generateWasmRegion(kit, hart, blocks, hart.area32[AREA.loadLimit >> 2] !== 0 ? cpu.ramBase : null);
+  const plan = planRegion(blocks);
+  const bytes = emitRegion(kit, hart, plan, hart.area32[AREA.loadLimit >> 2] !== 0 ? cpu.ramBase : null);
   const fn = boundWasm(kit, kit.wasm.compile(bytes), cpu, hart);
   rememberShape(blocks);
-  const order = blockOrder(blocks);
+  const { order, enterable } = plan;
   const entry = blocks[0].start;
-  const enterable = enterableBlocks(order, blocks[0].start);
   return blocks.map((b) => {
     const j = order.indexOf(b);
     return enterable[j] ? new Block(fn, b.insns.length, j, b.start - entry) : NO_BLOCK;
   });
+}
+
+/**
+ * What the code of a region follows: its blocks in page order (blockOrder), their loops (loopScopes) and which
+ * blocks are entries (enterableBlocks), worked out once per region for emitRegion and compileWasmRegion (this
+ * code runs cold, where each pass over the blocks allocates).
+ */
+interface RegionPlan {
+  entry: number;
+  order: RegionBlock[];
+  root: Scope;
+  loops: Scope[];
+  enterable: boolean[];
+}
+
+function planRegion(scanned: RegionBlock[]): RegionPlan {
+  const entry = scanned[0].start;
+  const order = blockOrder(scanned);
+  const root = loopScopes(order);
+  const loops = loopsIn(root);
+  return { entry, order, root, loops, enterable: enterableBlocks(order, entry, loops) };
 }
 
 /**
@@ -242,10 +273,13 @@ const BLK = 3;
  * compiled), null for the loads through the TLB with a page remembered per site.
  */
 export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'flags'>, scanned: RegionBlock[], ramBase: number | null): Uint8Array {
+  return emitRegion(kit, hart, planRegion(scanned), ramBase);
+}
+
+function emitRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'flags'>, plan: RegionPlan, ramBase: number | null): Uint8Array {
   const { op, I32 } = kit.wasm;
   const c = kit.wasm.code([I32, I32, I32, I32], [I32]);
-  const entry = scanned[0].start;
-  const blocks = blockOrder(scanned);
+  const { entry, order: blocks, root, loops, enterable } = plan;
   const index = new Map(blocks.map((b, j) => [b.start, j]));
   const multi = blocks.length > 1;
   const targets = multi && blocks.some(jumpsIndirectly) ? blocks.map((b) => b.start) : [];
@@ -285,9 +319,6 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
   const tlb = (field: number) => c.i32(0).mem(op.i32_load, area + field);
 
   const sitesAt = c.bytes.length;
-  const root = loopScopes(blocks);
-  const loops = loopsIn(root);
-  const enterable = enterableBlocks(blocks, entry);
   const exitL = c.block();
   const runL = c.loop();
   /** Per block: the label whose end its code follows (set while its scope is open). */
@@ -350,6 +381,18 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     return s;
   };
 
+  /** rd = rs1 `opcode` imm (nothing for x0). */
+  function binImm(ins: RegionBlock['insns'][number], opcode: (typeof op)[keyof typeof op]): void {
+    if (ins.rd !== 32) r(ins.rs1).i32(ins.imm | 0).op(opcode).set(reg[ins.rd]);
+  }
+
+  /** rd = rs1 `opcode` rs2 (nothing for x0). */
+  function bin(ins: RegionBlock['insns'][number], opcode: (typeof op)[keyof typeof op]): void {
+    if (ins.rd === 32) return;
+    r(ins.rs1);
+    r(ins.rs2).op(opcode).set(reg[ins.rd]);
+  }
+
   /** The code of block `j`. */
   function emitBlock(j: number): void {
     const b = blocks[j];
@@ -361,97 +404,88 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
     c.get(left).i32(len).op(op.i32_lt_s).if(false);
     exit(base, 0);
     c.end();
-    b.insns.forEach((ins, k) => {
+    // A loop and helpers taking the instruction, not closures made per instruction: this code runs cold (a few
+    // dozen regions per process), where every closure is an allocation (generating the compute kernel's regions
+    // allocated 2.4 MB, which V8 pays for in scavenges and host page faults as its young generation grows).
+    for (let k = 0; k < len; k++) {
+      const ins = b.insns[k];
       const imm = ins.imm | 0;
       const rd = ins.rd === 32 ? -1 : reg[ins.rd];
-      const setRd = () => (rd < 0 ? c.op(op.drop) : c.set(rd));
-      const alu = (emit: () => void) => {
-        if (rd < 0) return;
-        emit();
-        c.set(rd);
-      };
-      const binImm = (opcode: (typeof op)[keyof typeof op]) => alu(() => r(ins.rs1).i32(imm).op(opcode));
-      const bin = (opcode: (typeof op)[keyof typeof op]) =>
-        alu(() => {
-          r(ins.rs1);
-          r(ins.rs2).op(opcode);
-        });
       switch (ins.op) {
         case Op.LUI:
-          alu(() => c.i32(imm));
+          if (rd >= 0) c.i32(imm).set(rd);
           break;
         case Op.AUIPC:
-          alu(() => c.get(PC0).i32(base + ins.off + imm).op(op.i32_add));
+          if (rd >= 0) c.get(PC0).i32(base + ins.off + imm).op(op.i32_add).set(rd);
           break;
         case Op.ADDI:
-          binImm(op.i32_add);
+          binImm(ins, op.i32_add);
           break;
         case Op.SLTI:
-          binImm(op.i32_lt_s);
+          binImm(ins, op.i32_lt_s);
           break;
         case Op.SLTIU:
-          binImm(op.i32_lt_u);
+          binImm(ins, op.i32_lt_u);
           break;
         case Op.XORI:
-          binImm(op.i32_xor);
+          binImm(ins, op.i32_xor);
           break;
         case Op.ORI:
-          binImm(op.i32_or);
+          binImm(ins, op.i32_or);
           break;
         case Op.ANDI:
-          binImm(op.i32_and);
+          binImm(ins, op.i32_and);
           break;
         case Op.SLLI:
-          binImm(op.i32_shl);
+          binImm(ins, op.i32_shl);
           break;
         case Op.SRLI:
-          binImm(op.i32_shr_u);
+          binImm(ins, op.i32_shr_u);
           break;
         case Op.SRAI:
-          binImm(op.i32_shr_s);
+          binImm(ins, op.i32_shr_s);
           break;
         case Op.ADD:
-          bin(op.i32_add);
+          bin(ins, op.i32_add);
           break;
         case Op.SUB:
-          bin(op.i32_sub);
+          bin(ins, op.i32_sub);
           break;
         case Op.SLL:
-          bin(op.i32_shl);
+          bin(ins, op.i32_shl);
           break;
         case Op.SLT:
-          bin(op.i32_lt_s);
+          bin(ins, op.i32_lt_s);
           break;
         case Op.SLTU:
-          bin(op.i32_lt_u);
+          bin(ins, op.i32_lt_u);
           break;
         case Op.XOR:
-          bin(op.i32_xor);
+          bin(ins, op.i32_xor);
           break;
         case Op.SRL:
-          bin(op.i32_shr_u);
+          bin(ins, op.i32_shr_u);
           break;
         case Op.SRA:
-          bin(op.i32_shr_s);
+          bin(ins, op.i32_shr_s);
           break;
         case Op.OR:
-          bin(op.i32_or);
+          bin(ins, op.i32_or);
           break;
         case Op.AND:
-          bin(op.i32_and);
+          bin(ins, op.i32_and);
           break;
         case Op.MUL:
-          bin(op.i32_mul);
+          bin(ins, op.i32_mul);
           break;
         case Op.MULH:
         case Op.MULHSU:
         case Op.MULHU: {
           const extA = ins.op === Op.MULHU ? op.i64_extend_i32_u : op.i64_extend_i32_s;
           const extB = ins.op === Op.MULH ? op.i64_extend_i32_s : op.i64_extend_i32_u;
-          alu(() => {
-            r(ins.rs1).op(extA);
-            r(ins.rs2).op(extB).op(op.i64_mul).i64(32).op(op.i64_shr_u).op(op.i32_wrap_i64);
-          });
+          if (rd < 0) break;
+          r(ins.rs1).op(extA);
+          r(ins.rs2).op(extB).op(op.i64_mul).i64(32).op(op.i64_shr_u).op(op.i32_wrap_i64).set(rd);
           break;
         }
         case Op.DIV:
@@ -490,7 +524,8 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
             c.end();
           }
           c.get(o).mem(ins.op === Op.LW ? op.i32_load : ins.op === Op.LH ? op.i32_load16_s : ins.op === Op.LHU ? op.i32_load16_u : ins.op === Op.LB ? op.i32_load8_s : op.i32_load8_u);
-          setRd();
+          if (rd < 0) c.op(op.drop);
+          else c.set(rd);
           break;
         }
         case Op.SB:
@@ -536,7 +571,7 @@ export function generateWasmRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'f
         sites.delete(ins.rd);
         sites.delete(STORE_SITE + ins.rd);
       }
-    });
+    }
     const last = b.insns[len - 1];
     if (!isControl(last.op)) {
       c.get(left).i32(len).op(op.i32_sub).set(left);
@@ -733,9 +768,8 @@ export function dispatchBuckets(offsets: readonly number[]): number[][] {
  * runs up to the loop's next jump), so that no loop needs a dispatch on BLK into them: TurboFan then sees no
  * edges into the middle of the loop besides its own.
  */
-export function enterableBlocks(blocks: RegionBlock[], entry: number): boolean[] {
+export function enterableBlocks(blocks: RegionBlock[], entry: number, loops = loopsIn(loopScopes(blocks))): boolean[] {
   const index = new Map(blocks.map((b, j) => [b.start, j]));
-  const loops = loopsIn(loopScopes(blocks));
   const inMiddle = (k: number, from: number) => loops.some((l) => l.lo < k && k <= l.hi && (from < l.lo || from > l.hi));
   const enterable = blocks.map((_, k) => !inMiddle(k, -1));
   enterable[index.get(entry)!] = true;

@@ -143,6 +143,19 @@ describe('rv32 wasm regions: direct loads against the interpreter', () => {
   });
 });
 
+describe('rv32 wasm regions: x0 as the destination', () => {
+  it('ALU, LUI, AUIPC, MULH and a load into x0 change no register (the load still reads), as in the interpreter', () => {
+    const body = [A.add(0, a0, a1), A.addi(0, a0, 5), A.lui(0, 0x12345), A.auipc(0, 0), A.mulh(0, a0, a1), A.lw(0, t0, 0), A.add(a1, a1, a0), A.addi(a0, a0, 3), A.addi(s1, s1, -1)];
+    const program = [A.addi(s1, 0, 1000), ...body, A.bne(s1, 0, -4 * body.length), A.ebreak()];
+    const [jit, ref] = twin(program, { [t0]: DATA, [a0]: 0x7fff1234, [a1]: -77 });
+    const before = wasmRegionStats.directLoads;
+    runBoth(jit, ref, 1 + 1000 * (body.length + 1));
+    expect(wasmRegionStats.directLoads).toBeGreaterThan(before); // the loop ran as a wasm region
+    expect(jit.reg(0)).toBe(0);
+    expect(jit.reg(a1)).toBe(ref.reg(a1));
+  });
+});
+
 describe('rv32 wasm regions: branch hints', () => {
   it('mark the rare paths (budget, TLB, page flags, divisor) of a region with and without direct loads, each on an if or br_if', () => {
     const insn = (op: Op, rd: number, rs1: number, rs2: number, imm: number, k: number) => ({ op, rd, rs1, rs2, imm, off: 4 * k, len: 4 });

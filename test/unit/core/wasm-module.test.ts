@@ -291,6 +291,25 @@ describe('wasm encoder: branch hints', () => {
     expect([run(1), run(5), run(200)]).toEqual([8, 6, 200]);
   });
 
+  it('writes hints in byte order also when they were recorded out of it (encodeHints copies and sorts only then)', () => {
+    const c = new WasmCode([I32], [I32]);
+    c.get(0).op(op.i32_eqz).if(false);
+    c.i32(1).op(op.drop);
+    c.end();
+    c.get(0).op(op.i32_eqz).if(true);
+    c.end();
+    c.get(0);
+    const inOrder = readHints(wasmModule(c));
+    c.hints.reverse();
+    const reversed = readHints(wasmModule(c));
+    expect(reversed.hints).toEqual(inOrder.hints);
+    expect(reversed.hints.map(([off, likely]) => [reversed.body[off], likely])).toEqual([
+      [op.if, 0],
+      [op.if, 1],
+    ]);
+    expect(c.hints[0][1]).toBe(1); // the function's own record is left as it was
+  });
+
   it('writes no hint section for a function without hints', () => {
     const c = new WasmCode([I32], [I32]);
     c.get(0);
