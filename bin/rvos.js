@@ -12,7 +12,9 @@ const { pathToFileURL } = require('node:url');
 
 // rvos' V8 flags (src/core/jit/translate.ts noOsr and src/core/jit/wasm-module.ts branchHintsOn say why), set
 // before anything is compiled: a V8 code cache (scripts/cli-loader.cjs) holds a hash of the flags it was made under, and
-// one written after a flag changed would be rejected by every next start.
+// one written after a flag changed would be rejected by every next start (test/cli/v8-flags.test.ts checks both). Tiering
+// flags (Maglev, Sparkplug, budgets, wasm tiering, young-generation growth) were measured here and kept out: no gain
+// (docs/architecture.md, start-up).
 require('node:v8').setFlagsFromString('--no-use-osr');
 require('node:v8').setFlagsFromString('--experimental-wasm-branch-hinting');
 
