@@ -12,9 +12,14 @@ const { pathToFileURL } = require('node:url');
 
 // rvos' V8 flags (src/core/jit/translate.ts noOsr and src/core/jit/wasm-module.ts branchHintsOn say why), set
 // before anything is compiled: a V8 code cache (scripts/cli-loader.cjs) holds a hash of the flags it was made under, and
-// one written after a flag changed would be rejected by every next start.
+// one written after a flag changed would be rejected by every next start (test/cli/v8-flags.test.ts checks both).
+// Twice V8's interrupt budget (the bytecode a function runs before V8 considers optimizing it): a run's lukewarm
+// JavaScript (an OS boot's device models, interpreter paths, translators) then stays longer in V8's baseline tiers
+// instead of costing TurboFan compiles a short process does not pay back. Other tiering flags gained nothing
+// (docs/architecture.md, start-up).
 require('node:v8').setFlagsFromString('--no-use-osr');
 require('node:v8').setFlagsFromString('--experimental-wasm-branch-hinting');
+require('node:v8').setFlagsFromString('--interrupt-budget=135168');
 
 const args = process.argv.slice(2);
 if (process.env.RVOS_STARTUP_TRACE) traceStartup();

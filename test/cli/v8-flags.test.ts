@@ -1,0 +1,42 @@
+/**
+ * The CLI's V8 flags (bin/rvos.js): set first thing, before any of rvos' code is compiled (a V8 code cache made under
+ * other flags is rejected, scripts/cli-loader.cjs), and never changed later in the run, installed or from a checkout.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run, rvosBin } from '../helpers/cli.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const preload = join(root, 'test', 'helpers', 'record-v8-flags.cjs');
+const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
+
+/** What bin/rvos.js sets as it starts (its comment says why). */
+const CLI_FLAGS = ['--no-use-osr', '--experimental-wasm-branch-hinting', '--interrupt-budget=135168'];
+
+/** Runs `rvos run` of the hello kernel with the flags recorded: each flag set and the modules loaded by then. */
+async function flagsOfARun(env: NodeJS.ProcessEnv): Promise<{ flag: string; loaded: string[] }[]> {
+  const file = join(mkdtempSync(join(tmpdir(), 'rvos-v8-flags-')), 'flags.jsonl');
+  const args = ['--require', preload, rvosBin, 'run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello];
+  const r = await run(process.execPath, args, { env: { ...process.env, ...env, RVOS_RECORD_V8_FLAGS: file, RVOS_HUGE_PAGES: '0' } });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain('hello: PASS');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+}
+
+describe('the CLI\'s V8 flags', () => {
+  const installed = existsSync(join(root, 'dist', 'cli', 'main.js'));
+  const modes: [string, NodeJS.ProcessEnv][] = [['from a checkout', {}]];
+  if (installed) modes.push(['installed (dist/)', { RVOS_COMPILED: '1' }]);
+  for (const [mode, env] of modes) {
+    it(`are set before any of rvos' code loads, and none other later (${mode})`, async () => {
+      const flags = await flagsOfARun(env);
+      const first = flags.slice(0, CLI_FLAGS.length);
+      expect(first.map((f) => f.flag)).toEqual(CLI_FLAGS);
+      for (const f of first) expect(f.loaded).toEqual([rvosBin]);
+      // The core sets some again for processes that do not start in bin/rvos.js (translate.ts, wasm-module.ts).
+      for (const f of flags.slice(CLI_FLAGS.length)) expect(CLI_FLAGS).toContain(f.flag);
+    });
+  }
+});
