@@ -181,6 +181,13 @@ export class A64Cpu implements Cpu {
   earlyWindow = EARLY_WINDOW;
   /** Whether this CPU has translated a region (the first waits the full compileWork: jit.ts EARLY_COMPILE_WORK). */
   private translatedOnce = false;
+  /**
+   * Entries (RAM offsets) made to wait the early wait (compileBlockAt): they keep it past the early
+   * window, until translated. A loop entered a few passes at a time got hot in the window but
+   * reached its early wait only after it, when the full wait (4x) was out of reach for the rest of
+   * the compute kernel's run (quicksort's second scan and the sieve's outer loop: 24 K passes interpreted).
+   */
+  private readonly earlyWaits = new Set<number>();
   /** Next pc after a translated block returns. */
   npcLo = 0;
   npcHi = 0;
@@ -408,6 +415,7 @@ export class A64Cpu implements Cpu {
     this.inflight = 0;
     this.codePages.dropAll();
     this.codePages.resetCounters();
+    this.earlyWaits.clear();
     this.setFetchPage(null);
     this.fetchVpn = -1;
   }
@@ -728,10 +736,12 @@ export class A64Cpu implements Cpu {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
     const slot = idx >>> 2;
-    const shortWait = this.wasmCore !== null && this.translatedOnce && this.retired < this.earlyWindow;
+    const entry = this.fetchRamOff + idx;
+    const shortWait = this.wasmCore !== null && this.translatedOnce && (this.retired < this.earlyWindow || this.earlyWaits.has(entry));
     const work = shortWait ? Math.min(this.compileWork, this.earlyCompileWork) : this.compileWork;
-    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(work / MAX_BLOCK))) return undefined;
+    if (this.waits(page, slot, Math.ceil(work / MAX_BLOCK), shortWait, entry)) return undefined;
     const segments = scanSegments(this, code, idx);
+    this.earlyWaits.delete(entry);
     if (segments.length === 0) return NO_BLOCK;
     const size = segments.reduce((n, sg) => n + sg.length, 0);
     // A page's first instruction is mostly reached running on from the page before (a loop or an
@@ -757,7 +767,8 @@ export class A64Cpu implements Cpu {
     // this entry alone could have run the rest (dispatch() sets `inflight`: `retired` is exact).
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;
     if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
-    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return undefined;
+    if (this.waits(page, slot, needed, shortWait, entry)) return undefined;
+    this.earlyWaits.delete(entry);
     // A wasm region where its translator takes the entry (its segments), else a JavaScript one.
     const wasm = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_WASM_REGION) : [];
     const region = wasm.length > 0 ? { insns: wasm[0], all: wasm.flat(), entries: wasm.map((sg) => sg[0].off), source: '' } : scanRegion(this, code, idx);
@@ -785,6 +796,13 @@ export class A64Cpu implements Cpu {
       }
     }
     return block;
+  }
+
+  /** Makes `slot` wait until `needed` arrivals (code-cache.ts waitForArrivals): true when it waits; an early wait is remembered (`earlyWaits`). */
+  private waits(page: CodePage<Block>, slot: number, needed: number, early: boolean, entry: number): boolean {
+    if (!this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return false;
+    if (early) this.earlyWaits.add(entry);
+    return true;
   }
 
   /** Blocks translated since reset (tests, engine-diff). */

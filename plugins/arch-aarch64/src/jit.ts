@@ -74,7 +74,8 @@ export const FIRST_WORK_FACTOR = 3;
  * until their TurboFan compiles are done), while a wasm region, after the process's first, costs
  * about a millisecond to make (validation, Liftoff at its first call, the instance, the call
  * wrapper): a program's hot loops, which it reaches early, are worth translating sooner there.
- * Later the full wait holds (an OS boot's many moderately hot regions: COMPILE_WORK). The first
+ * Later the full wait holds (an OS boot's many moderately hot regions: COMPILE_WORK), but for an entry
+ * made to wait the early wait in the window (cpu.ts earlyWaits: a loop entered a few passes at a time). The first
  * region waits the full COMPILE_WORK: it pays V8's wasm start-up as well (the raspi3b OS boot,
  * which translates nothing, translated one at the end of its first FIRST_WORK_FACTOR wait with
  * this wait for all: main-thread CPU median 99 -> 113 ms, 5 interleaved pairs).

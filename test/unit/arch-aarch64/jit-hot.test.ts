@@ -2,7 +2,8 @@
  * When the aarch64 translator translates (cpu.ts compileBlockAt): an entry once the interpreter has
  * run about `compileWork` instructions from it, none before the CPU has retired FIRST_WORK_FACTOR x
  * compileWork instructions, no scan before compileWork / MAX_BLOCK arrivals (a wasm region after the CPU's
- * first: earlyCompileWork in the CPU's first earlyWindow instructions); arrivals counted once
+ * first: earlyCompileWork in the CPU's first earlyWindow instructions, and past it for an entry whose wait began
+ * in it); arrivals counted once
  * each, wherever the interpreter counts them; the piece of a loop before a page boundary as hot as the
  * translated piece after it. Instruction counts and state are the interpreter's
  * either way.
@@ -77,11 +78,13 @@ describe('aarch64 translator: when to translate', () => {
     // loop0 runs the CPU past its first 60 K instructions untranslated (compileWork out of reach
     // meanwhile); then twoLoops. loop1, the first region, waits its compileWork (5000 arrivals) in
     // any window; loop2 (after about 155 K instructions) its earlyCompileWork (2000: 500 arrivals)
-    // inside a window of 400 K, its compileWork past one of 150 K.
+    // inside a window of 400 K, its compileWork past one of 150 K. With a window of 156 K, loop2's
+    // wait starts inside it (at its 32nd arrival) and ends past it: it keeps the early wait.
     const program = [...A.mov64(7, 25_000), A.addi(8, 8, 1), A.subsi(7, 7, 1), A.bcond('ne', -8), ...twoLoops(20_000, 20_000)];
     for (const [window, early] of [
       [400_000, true],
       [150_000, false],
+      [156_000, true],
     ] as const) {
       const jit = wasmMachine();
       const interp = makeMachine({ jit: false });
