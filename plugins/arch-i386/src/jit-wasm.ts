@@ -604,6 +604,10 @@ class Gen {
     dropAfter(this.siteSlots, s.siteSlots);
     dropAfter(this.sites, s.sites);
     this.innerLoops = this.innerLoops.filter(([, tail]) => tail < head);
+    // The instructions from the head on are emitted again and may take another course (a flag state known
+    // differently): a jump to one of them is no back edge until it is (Linux 6.1 at 0x012ef798 rewound
+    // to a head the new pass had not reached, past the end of its code).
+    for (const [p, k] of this.insnAt) if (k >= head) this.insnAt.delete(p);
   }
 
   // --- Control ---------------------------------------------------------------------------------
