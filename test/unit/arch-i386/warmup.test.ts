@@ -1,0 +1,29 @@
+/**
+ * The interpreter warm-up's program (warmup.ts, warmup/warmup.s) runs from reset to its HLT on a
+ * scratch CPU of either engine, without an exception (an exception would leave the instruction mix
+ * it is there to give feedback for), touching its device page and nothing of any machine.
+ */
+import { describe, expect, it } from 'vitest';
+import { I386Cpu } from '../../../plugins/arch-i386/src/cpu.js';
+import { PASSES, runWarmUp } from '../../../plugins/arch-i386/src/warmup.js';
+import { WARM_UP_CODE_AT, warmUpCode } from '../../../plugins/arch-i386/src/warmup-code.js';
+import { jitKit } from '../../../src/core/jit/index.js';
+
+describe('i386 interpreter warm-up program', () => {
+  it('runs to its HLT without an exception, under both engines alike', () => {
+    const end = WARM_UP_CODE_AT + warmUpCode().length;
+    const states = (['interp', 'jit'] as const).map((engine) => {
+      const cpu = runWarmUp((ctx) => new I386Cpu(ctx), jitKit, engine);
+      expect(cpu.lastException).toBeNull();
+      expect(cpu.waiting).toBe(true); // halted with IF clear
+      expect(cpu.eip).toBe(end);
+      return [cpu.retired, ...Array.from({ length: 8 }, (_, r) => cpu.getReg(r)), cpu.eflags];
+    });
+    expect(states[0][0]).toBeGreaterThan(400);
+    expect(states[1]).toEqual(states[0]);
+  });
+
+  it('runs more than one pass (V8 allocates feedback after a function\'s first calls)', () => {
+    expect(PASSES).toBeGreaterThan(3);
+  });
+});
