@@ -440,4 +440,60 @@ inb %dx, %al
 outb %al, $0x80
 inb $0x71, %al
 outl %eax, %dx
+movl $0x7fffffff, %eax
+incl %eax
+decl %eax
+movl %eax, %edx
+incl %edx
+movw $0x10, %ax
+movw %ax, %ds
+movw %ax, %es
+movw %ax, %fs
+movw %ax, %gs
+movw %ax, %ss
+movw %ds, %ax
+movl %es, %edx
+cli
+sti
+std
+cld
+sgdt (%ebx)
+lgdt (%ebx)
+movl %cr0, %eax
+movl %eax, %cr0
+movl %cr3, %eax
+movl %eax, %cr3
+movl %cr4, %eax
+movl %eax, %cr4
+ljmp $0x08, $17f
+17:
+lcall $0x08, $18f
+jmp 19f
+18:
+lret
+19:
+pushl $0x08
+pushl $20f
+lret
+20:
+pushfl
+pushl $0x08
+pushl $21f
+iretl
+21:
+movl $22f, %eax
+movw %ax, 0x980
+movw $0x08, 0x982
+movw $0x8e00, 0x984
+shrl $16, %eax
+movw %ax, 0x986
+movw $0x7ff, 8(%ebx)
+movl $0x800, 10(%ebx)
+lidt 8(%ebx)
+sidt 16(%ebx)
+int $0x30
+jmp 23f
+22:
+iretl
+23:
 hlt
