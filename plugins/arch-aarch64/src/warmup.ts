@@ -12,6 +12,7 @@
  * branch-free forms). Nothing here touches the guest's machine: instruction counts are unchanged.
  */
 import type { CpuContext, JitKit } from '../../../src/core/api.js';
+import { scratchMachine, WarmUpOnce } from '../../../src/core/jit/warm-up.js';
 import type { A64Cpu } from './cpu.js';
 import { NO_BLOCK } from './jit.js';
 
@@ -25,20 +26,17 @@ export const DEVICE = 0x3f000000;
  */
 export const PASSES = 6;
 
-let warmed = false;
-/** Scratch cores kept alive (V8's feedback refers to what they reach weakly). */
-const keep: A64Cpu[] = [];
+/** Once per process; the scratch cores kept alive (V8's feedback refers to what they reach weakly). */
+const once = new WarmUpOnce();
 
 /** Runs the warm-up once per process (`create` makes the scratch core). */
 export function warmUpInterpreter(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): void {
-  if (warmed) return;
-  warmed = true;
-  keep.push(runWarmUp(create, kit));
+  once.run(() => [runWarmUp(create, kit)]);
 }
 
 /** Whether this process has run the warm-up (tests). */
 export function warmedUp(): boolean {
-  return warmed;
+  return once.done;
 }
 
 /**
@@ -51,10 +49,8 @@ export function warmedUp(): boolean {
  * pass of the jit core comes before the same pass of the interpreter's.
  */
 export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64Cpu {
-  const device = { name: 'warm-up device', accesses: 0, read: () => (device.accesses++, 0), write: () => void device.accesses++ };
-  const { bus, clock, events } = kit.scratch(BASE, RAM, { base: DEVICE, size: 0x1000, device });
-  const machine = { powerOff() {}, reset() {} };
-  const [interp, jit] = (['interp', 'jit'] as const).map((engine) => create({ jit: kit, id: 0, engine, bus, clock, events, machine, props: {} }));
+  const { bus, context } = scratchMachine(kit, BASE, RAM, DEVICE);
+  const [interp, jit] = (['interp', 'jit'] as const).map((engine) => create(context(engine)));
   jit.skipSingleSteps();
   // The data page has the flags of a page holding translated code: a store there takes the
   // interpreter's path that tells the core (cpu.ramWritten).

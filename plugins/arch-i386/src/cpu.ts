@@ -5,7 +5,7 @@
  * (fpu.ts) live in their own files. Hot 32-bit code runs translated (jit.ts) unless `--engine interp`.
  */
 import { PAGE_CODE } from '../../../src/core/api.js';
-import type { AccessSize, CodeCache, CodeCacheStats, CodePage, Cpu, CpuContext, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
+import type { AccessSize, CodeCache, CodeCacheStats, CodePage, Cpu, CpuContext, FirstCalls, IrqLine, JitKit, MachineControl, PortSpace, RegisterValue, Clock } from '../../../src/core/api.js';
 import { Line } from '../../../src/core/irq.js';
 import { AF, arithFlags, ARITH, carryAfter, CcOp, CF, conditionAfter, conditionOfFlags, DF, IF, OF, PF as FLAG_PF, SF, TF, ZF } from './flags.js';
 import { div32, mul32, R } from './muldiv32.js';
@@ -25,6 +25,7 @@ import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
 import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_STEPS, warmStarts } from './jit.js';
 import { AREA, claimWasmArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
+import { warmUpInterpreter } from './warmup.js';
 
 export * from './consts.js';
 
@@ -42,6 +43,13 @@ const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#
 /** Prefix bytes: 66 67, the six segment overrides, F0 (LOCK), F2 F3 (REPNE, REP). */
 const PREFIX = new Uint8Array(256);
 for (const p of [0x66, 0x67, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0xf0, 0xf2, 0xf3]) PREFIX[p] = 1;
+/**
+ * Retired instructions after which the interpreter warm-up runs (warmup.ts; JitKit.firstCalls), as
+ * arch-rv32's cpu.ts WARM_UP_AT: a short run (the empty guest's fewer than 50) never pays for it.
+ * Not later: step() is long, and V8 marked it for optimization before the compute kernel's 2,500th
+ * instruction (under tsx), then compiled it without the warm-up's feedback.
+ */
+export const WARM_UP_AT = 1000;
 const contributory = (v: number): boolean => v === DE || (v >= TS && v <= GP);
 /** No I/O space (a bare test context): ports read all ones, writes vanish. */
 const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1), write: () => {} };
@@ -136,6 +144,10 @@ export class I386Cpu implements Cpu {
   shadow = false;
   private exitRequested = false;
   private budgetLimit = Infinity;
+  /** The run's budget while `firstCalls` lowers budgetLimit to stop for the warm-up (limitRun lowers both). */
+  private sliceBudget = Infinity;
+  /** The stop for the interpreter warm-up (JitKit.firstCalls: no single-instruction calls here). */
+  private readonly firstCalls: FirstCalls;
   /** Instructions run in the current `run` call (translated blocks add theirs). */
   ran = 0;
   retiredCount = 0;
@@ -194,6 +206,7 @@ export class I386Cpu implements Cpu {
       },
     });
     this.debug = new I386Debug(this);
+    this.firstCalls = ctx.jit.firstCalls(0, WARM_UP_AT, () => warmUpInterpreter((c) => new I386Cpu(c), ctx.jit, this.jit ? 'jit' : 'interp'));
     this.reset();
     // Under the jit only: the interpreter alone writes eip, startEip, eaOff... per instruction, and a
     // double field costs it about 9 % (30 M instructions of the compute kernel: 1.29 s vs 1.19).
@@ -242,7 +255,12 @@ export class I386Cpu implements Cpu {
   /** The code cache now (npm run bench's memory figure). */
   get codeCache(): CodeCacheStats { return this.codePages.stats; }
   requestExit(): void { this.exitRequested = true; }
-  limitRun(steps: number): void { if (steps < this.budgetLimit) this.budgetLimit = steps; }
+  limitRun(steps: number): void {
+    if (steps < this.budgetLimit) this.budgetLimit = steps;
+    if (steps < this.sliceBudget) this.sliceBudget = steps;
+  }
+  /** No stop for the warm-up: the warm-up's own scratch CPU (warmup.ts). */
+  skipFirstCalls(): void { this.firstCalls.skip(); }
   /** INTR from the 8259A: taken at an instruction boundary with IF set; it wakes HLT. */
   readonly intr = new Line('cpu intr');
   private intrReady(): boolean { return this.intr.level && (this.flagsRest & IF) !== 0; }
@@ -275,12 +293,12 @@ export class I386Cpu implements Cpu {
 
   run(budget: number): number {
     this.exitRequested = false;
-    this.budgetLimit = budget;
+    this.budgetLimit = this.sliceBudget = budget;
     this.ran = 0;
     if (this.halted && this.intrReady()) this.halted = false;
     // The try sits outside the instruction loop (cheaper per instruction); a fault re-enters it.
     for (;;) {
-      try { if (this.debugChecks) this.debugLoop(); else this.loop(); return this.ran; } catch (e) {
+      try { if (this.debugChecks) this.debugLoop(); else if (this.firstCalls.done) this.loop(); else this.firstLoop(); return this.ran; } catch (e) {
         if (e !== FAULT) throw e;
         this.takeFault();
         this.atBoundary = this.jit;
@@ -288,6 +306,21 @@ export class I386Cpu implements Cpu {
         this.retiredCount++;
       }
     }
+  }
+
+  /**
+   * `loop` until the first-calls gate is done: stopped at WARM_UP_AT retired instructions for the
+   * warm-up, then on to the end of the run's budget (the same instructions as without the stop).
+   */
+  private firstLoop(): void {
+    while (!this.firstCalls.done) {
+      const stop = this.ran + this.firstCalls.steps(this.retiredCount, this.sliceBudget - this.ran);
+      this.budgetLimit = stop;
+      this.loop();
+      this.budgetLimit = this.sliceBudget;
+      if (this.ran < stop || this.ran >= this.sliceBudget) return; // halted, an exit asked, or the budget spent
+    }
+    this.loop();
   }
 
   private loop(): void {

@@ -15,6 +15,7 @@
  * 2-core VM. Nothing here touches the guest's machine: instruction counts are unchanged.
  */
 import type { CpuContext, JitKit } from '../../../src/core/api.js';
+import { scratchMachine, WarmUpOnce } from '../../../src/core/jit/warm-up.js';
 import type { Rv32Cpu } from './cpu.js';
 import { execute } from './execute.js';
 
@@ -32,10 +33,8 @@ export const PASSES = 6;
 /** Iterations of each warm-up loop: past JIT_THRESHOLD. */
 const LOOPS = 100;
 
-let warmed = false;
-
-/** Scratch harts kept alive: V8's feedback refers to their closures (a compiled region, bus listeners) weakly. */
-const keep: Rv32Cpu[] = [];
+/** Once per process; the scratch harts kept alive (V8's feedback refers to their closures, a compiled region, bus listeners, weakly). */
+const once = new WarmUpOnce();
 
 /**
  * Runs the warm-up programs once per process (`create` makes the scratch harts), a pass of each
@@ -46,16 +45,16 @@ const keep: Rv32Cpu[] = [];
  * hart's first region call, for the guest's only region ("wrong call target" at its next one).
  */
 export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit): void {
-  if (warmed) return;
-  warmed = true;
-  const harts = [scratchHart(create, kit, 'jit'), scratchHart(create, kit, 'interp')];
-  for (let pass = 0; pass < PASSES; pass++) for (const cpu of harts) runPass(cpu);
-  keep.push(...harts);
+  once.run(() => {
+    const harts = [scratchHart(create, kit, 'jit'), scratchHart(create, kit, 'interp')];
+    for (let pass = 0; pass < PASSES; pass++) for (const cpu of harts) runPass(cpu);
+    return harts;
+  });
 }
 
 /** Whether this process has run the warm-up (tests). */
 export function warmedUp(): boolean {
-  return warmed;
+  return once.done;
 }
 
 /**
@@ -71,10 +70,9 @@ export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, eng
 
 /** A new scratch hart under `engine` on a bus of its own, with its warm-up program in RAM. */
 function scratchHart(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, engine: 'interp' | 'jit'): Rv32Cpu {
-  const device = { name: 'warm-up device', accesses: 0, read: () => (device.accesses++, 0), write: () => void device.accesses++ };
-  const { bus, clock, events } = kit.scratch(BASE, RAM, { base: DEVICE, size: 0x1000, device });
+  const { bus, context } = scratchMachine(kit, BASE, RAM, DEVICE);
   const ram = bus.ram;
-  const cpu = create({ jit: kit, id: 0, engine, bus, clock, events, machine: { powerOff() {}, reset() {} }, props: {} });
+  const cpu = create(context(engine));
   cpu.compileWork = 0;
   const words = engine === 'jit' ? warmUpLoops() : warmUpProgram();
   for (let k = 0; k < words.length; k++) ram.i32[k] = words[k];

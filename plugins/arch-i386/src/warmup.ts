@@ -1,0 +1,67 @@
+/**
+ * Gives the interpreter (cpu.ts step() and what it calls) type feedback for its frequent cases
+ * before V8 optimizes it (as arch-rv32's and arch-aarch64's warmup.ts): once per process, when a
+ * CPU has retired cpu.ts WARM_UP_AT instructions (a short run skips it), a scratch CPU under the
+ * same engine, with its own 64 KiB of RAM, runs warmup/warmup.s in 32-bit flat protected mode: each
+ * ALU form of every operation (byte, word, dword; register, memory, immediates), MOV, LEA,
+ * MOVZX/MOVSX, TEST, XCHG, PUSH/POP, multiply and divide, shifts and rotates, bit operations, every
+ * condition (Jcc short and near, SETcc, CMOVcc), calls, returns and indirect jumps, LOOP, string
+ * operations with and without REP, MMIO (a device page) and port I/O, then HLT.
+ *
+ * Why: V8 compiled step() before the guest had run all of these, and threw the code away at the
+ * first it had not (the compute kernel: "Insufficient type feedback" at MOV r/m, imm), then
+ * compiled the whole function again: 150 ms of compile each time on the 2-core VM. Nothing here
+ * touches the guest's machine: instruction counts are unchanged.
+ */
+import type { CpuContext, JitKit } from '../../../src/core/api.js';
+import { scratchMachine, WarmUpOnce } from '../../../src/core/jit/warm-up.js';
+import type { I386Cpu } from './cpu.js';
+import { WARM_UP_CODE_AT, warmUpCode } from './warmup-code.js';
+
+const RAM = 0x10000;
+/** Where the program's device page is (where a pc's local APIC is). */
+export const DEVICE = 0xfee00000;
+/** The program's data page (EBX; ESI and EDI point into it) and its stack's top. */
+const DATA = 0x8000;
+const STACK_TOP = 0xf000;
+/** The GDT at 0: null, 0x08 flat 32-bit code, 0x10 flat 32-bit data. */
+const GDT = [0, 0, 0xffff, 0x00cf9a00, 0xffff, 0x00cf9200];
+/** Passes: V8 allocates a function's feedback vector only after several calls (8 in Node 20). */
+export const PASSES = 6;
+/** More than the program's instructions: it stops at its HLT. */
+const BUDGET = 10_000;
+
+const once = new WarmUpOnce();
+
+/** Runs the warm-up once per process: `create` makes the scratch CPU, under `engine` (the real CPU's, for its field shapes). */
+export function warmUpInterpreter(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, engine: 'interp' | 'jit'): void {
+  once.run(() => [runWarmUp(create, kit, engine)]);
+}
+
+/** Whether this process has run the warm-up (tests). */
+export function warmedUp(): boolean {
+  return once.done;
+}
+
+/** Runs the program PASSES times on a new scratch CPU and returns it (tests). */
+export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, engine: 'interp' | 'jit'): I386Cpu {
+  const { bus, context } = scratchMachine(kit, 0, RAM, DEVICE);
+  const cpu = create(context(engine));
+  cpu.skipFirstCalls();
+  const code = warmUpCode();
+  for (let pass = 0; pass < PASSES; pass++) runPass(cpu, bus.ram.u8, code);
+  return cpu;
+}
+
+/** One pass from reset, on fresh RAM (the program writes its data, stack and nothing else). */
+function runPass(cpu: I386Cpu, ram: Uint8Array, code: Uint8Array): void {
+  ram.fill(0);
+  const words = new Int32Array(ram.buffer, ram.byteOffset, GDT.length);
+  words.set(GDT);
+  ram.set(code, WARM_UP_CODE_AT);
+  ram[DATA] = 1; // a divisor
+  cpu.reset();
+  cpu.enterFlat32(WARM_UP_CODE_AT, 0, GDT.length * 4 - 1, 0x08, 0x10);
+  cpu.regs[4] = STACK_TOP;
+  cpu.run(BUDGET);
+}

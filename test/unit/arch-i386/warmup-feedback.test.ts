@@ -1,0 +1,28 @@
+/**
+ * The interpreter's warm-up (warmup.ts) gives step() type feedback for every form the compute kernel
+ * runs in the interpreter under the translator: V8 never deoptimizes it for want of feedback (checked
+ * with V8's --trace-deopt in a child process). Without the warm-up, V8 optimized step() before the
+ * kernel's first MOV r/m, imm, deoptimized it there ("Insufficient type feedback") and compiled the
+ * large function again (~150 ms on a background thread).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+describe('i386 interpreter warm-up and V8', () => {
+  it('the compute kernel under the translator never deoptimizes step() for want of feedback', () => {
+    const script = `
+      import { startMachine } from './src/testing/machine.ts';
+      const m = await startMachine({ kernel: 'kernels/bench/build/bench-i386.elf', board: 'pc', session: { engine: 'jit' } });
+      const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 600_000 });
+      console.log('RESULT', r.reason);
+      await m.close();`;
+    const out = execFileSync(process.execPath, ['--trace-opt', '--trace-deopt', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(out).toMatch(/RESULT poweroff/);
+    expect(out).toMatch(/completed compiling .*<JSFunction step /);
+    const deopts = out.split('\n').filter((l) => /reason: Insufficient type feedback.*deoptimizing .*<JSFunction step /.test(l));
+    expect(deopts).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,40 @@
+/**
+ * The interpreter warm-up's program (warmup.ts, warmup/warmup.s) runs from reset to its HLT on a
+ * scratch CPU of either engine, without a fault (a fault would leave the instruction mix it is
+ * there to give feedback for), touching its device page and nothing of any machine.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { I386Cpu } from '../../../plugins/arch-i386/src/cpu.js';
+import { PASSES, runWarmUp } from '../../../plugins/arch-i386/src/warmup.js';
+import { WARM_UP_CODE_AT, warmUpCode } from '../../../plugins/arch-i386/src/warmup-code.js';
+import { jitKit } from '../../../src/core/jit/index.js';
+
+const assemble = fileURLToPath(new URL('../../../plugins/arch-i386/warmup/assemble.sh', import.meta.url));
+/** The tools assemble.sh needs (llvm-mc, ld): absent on some hosts. */
+const haveTools = ['llvm-mc', 'ld'].every((tool) => spawnSync(tool, ['--version']).status === 0);
+
+describe('i386 interpreter warm-up program', () => {
+  it('runs to its HLT without an exception, under both engines alike', () => {
+    const end = WARM_UP_CODE_AT + warmUpCode().length;
+    const states = (['interp', 'jit'] as const).map((engine) => {
+      const cpu = runWarmUp((ctx) => new I386Cpu(ctx), jitKit, engine);
+      expect(cpu.lastException?.vector).toBe(0x30); // its INT 0x30, the last event: no fault after it
+      expect(cpu.waiting).toBe(true); // halted with IF clear
+      expect(cpu.eip).toBe(end);
+      return [cpu.retired, ...Array.from({ length: 8 }, (_, r) => cpu.getReg(r)), cpu.eflags];
+    });
+    expect(states[0][0]).toBeGreaterThan(400);
+    expect(states[1]).toEqual(states[0]);
+  });
+
+  it('runs more than one pass (V8 allocates feedback after a function\'s first calls)', () => {
+    expect(PASSES).toBeGreaterThan(3);
+  });
+
+  it.skipIf(!haveTools)('holds warmup/warmup.s as assembled (warmup/assemble.sh)', () => {
+    const bytes = Buffer.from(execFileSync(assemble, { encoding: 'utf8' }).trim(), 'base64');
+    expect(Buffer.from(warmUpCode()).equals(bytes)).toBe(true);
+  });
+});
