@@ -788,6 +788,10 @@ export interface JitKit {
    * to `warmUpAt` retired instructions, where `warmUp` (the CPU type's interpreter warm-up) runs.
    */
   firstCalls(singleCalls: number, warmUpAt: number, warmUp: () => void): FirstCalls;
+  /** A new gate for a CPU type's warm-up, which then runs once per process (src/core/jit/warm-up.ts). */
+  warmUpOnce(): WarmUpGate;
+  /** A warm-up's scratch machine: `size` bytes of RAM at `base`, a device page at `deviceBase` that reads 0 and ignores writes. */
+  scratchMachine(base: number, size: number, deviceBase: number): ScratchMachine;
   /** The WebAssembly encoder (src/core/jit/wasm-module.ts), for translators to wasm. */
   readonly wasm: WasmKit;
 }
@@ -803,6 +807,23 @@ export interface FirstCalls {
   steps(retired: number, steps: number): number;
   /** Neither single steps nor the warm-up stop (a warm-up's own scratch CPU). */
   skip(): void;
+}
+
+/** A CPU type's interpreter warm-up, run once per process (JitKit.warmUpOnce). */
+export interface WarmUpGate {
+  /** Runs `warmUp` unless this gate has (even if it threw); keeps the scratch CPUs it returns alive. */
+  run(warmUp: () => readonly unknown[]): void;
+  /** Whether the warm-up has run (tests). */
+  readonly done: boolean;
+}
+
+/** A warm-up's scratch machine (JitKit.scratchMachine). */
+export interface ScratchMachine {
+  /** The device page's accesses (tests: the warm-up reached the MMIO path). */
+  readonly device: { readonly accesses: number };
+  readonly bus: Bus;
+  /** The context of a scratch CPU under `engine` on this machine. */
+  context(engine: 'interp' | 'jit'): CpuContext;
 }
 
 /** What `JitKit.wasm` lends: the encoder's classes and constants, and the memoized compile. */

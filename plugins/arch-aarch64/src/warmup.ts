@@ -11,8 +11,7 @@
  * ran a form it had not seen (the compute kernel: 5 such compiles of 100-170 ms each after the
  * branch-free forms). Nothing here touches the guest's machine: instruction counts are unchanged.
  */
-import type { CpuContext, JitKit } from '../../../src/core/api.js';
-import { scratchMachine, WarmUpOnce } from '../../../src/core/jit/warm-up.js';
+import type { CpuContext, JitKit, WarmUpGate } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
 import { NO_BLOCK } from './jit.js';
 
@@ -27,16 +26,16 @@ export const DEVICE = 0x3f000000;
 export const PASSES = 6;
 
 /** Once per process; the scratch cores kept alive (V8's feedback refers to what they reach weakly). */
-const once = new WarmUpOnce();
+let once: WarmUpGate | undefined;
 
 /** Runs the warm-up once per process (`create` makes the scratch core). */
 export function warmUpInterpreter(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): void {
-  once.run(() => [runWarmUp(create, kit)]);
+  (once ??= kit.warmUpOnce()).run(() => [runWarmUp(create, kit)]);
 }
 
 /** Whether this process has run the warm-up (tests). */
 export function warmedUp(): boolean {
-  return once.done;
+  return once?.done ?? false;
 }
 
 /**
@@ -49,7 +48,7 @@ export function warmedUp(): boolean {
  * pass of the jit core comes before the same pass of the interpreter's.
  */
 export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64Cpu {
-  const { bus, context } = scratchMachine(kit, BASE, RAM, DEVICE);
+  const { bus, context } = kit.scratchMachine(BASE, RAM, DEVICE);
   const [interp, jit] = (['interp', 'jit'] as const).map((engine) => create(context(engine)));
   jit.skipSingleSteps();
   // The data page has the flags of a page holding translated code: a store there takes the

@@ -13,8 +13,7 @@
  * compiled the whole function again: 150 ms of compile each time on the 2-core VM. Nothing here
  * touches the guest's machine: instruction counts are unchanged.
  */
-import type { CpuContext, JitKit } from '../../../src/core/api.js';
-import { scratchMachine, WarmUpOnce } from '../../../src/core/jit/warm-up.js';
+import type { CpuContext, JitKit, WarmUpGate } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { WARM_UP_CODE_AT, warmUpCode } from './warmup-code.js';
 
@@ -31,21 +30,21 @@ export const PASSES = 6;
 /** More than the program's instructions: it stops at its HLT. */
 const BUDGET = 10_000;
 
-const once = new WarmUpOnce();
+let once: WarmUpGate | undefined;
 
 /** Runs the warm-up once per process: `create` makes the scratch CPU, under `engine` (the real CPU's, for its field shapes). */
 export function warmUpInterpreter(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, engine: 'interp' | 'jit'): void {
-  once.run(() => [runWarmUp(create, kit, engine)]);
+  (once ??= kit.warmUpOnce()).run(() => [runWarmUp(create, kit, engine)]);
 }
 
 /** Whether this process has run the warm-up (tests). */
 export function warmedUp(): boolean {
-  return once.done;
+  return once?.done ?? false;
 }
 
 /** Runs the program PASSES times on a new scratch CPU and returns it (tests). */
 export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, engine: 'interp' | 'jit'): I386Cpu {
-  const { bus, context } = scratchMachine(kit, 0, RAM, DEVICE);
+  const { bus, context } = kit.scratchMachine(0, RAM, DEVICE);
   const cpu = create(context(engine));
   cpu.skipFirstCalls();
   const code = warmUpCode();

@@ -14,8 +14,7 @@
  * whole function compiled again: 10-15 times per Linux boot, 80-200 ms of compile each on the
  * 2-core VM. Nothing here touches the guest's machine: instruction counts are unchanged.
  */
-import type { CpuContext, JitKit } from '../../../src/core/api.js';
-import { scratchMachine, WarmUpOnce } from '../../../src/core/jit/warm-up.js';
+import type { CpuContext, JitKit, WarmUpGate } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { execute } from './execute.js';
 
@@ -34,7 +33,7 @@ export const PASSES = 6;
 const LOOPS = 100;
 
 /** Once per process; the scratch harts kept alive (V8's feedback refers to their closures, a compiled region, bus listeners, weakly). */
-const once = new WarmUpOnce();
+let once: WarmUpGate | undefined;
 
 /**
  * Runs the warm-up programs once per process (`create` makes the scratch harts), a pass of each
@@ -45,7 +44,7 @@ const once = new WarmUpOnce();
  * hart's first region call, for the guest's only region ("wrong call target" at its next one).
  */
 export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit): void {
-  once.run(() => {
+  (once ??= kit.warmUpOnce()).run(() => {
     const harts = [scratchHart(create, kit, 'jit'), scratchHart(create, kit, 'interp')];
     for (let pass = 0; pass < PASSES; pass++) for (const cpu of harts) runPass(cpu);
     return harts;
@@ -54,7 +53,7 @@ export function warmUpInterpreter(create: (ctx: CpuContext) => Rv32Cpu, kit: Jit
 
 /** Whether this process has run the warm-up (tests). */
 export function warmedUp(): boolean {
-  return once.done;
+  return once?.done ?? false;
 }
 
 /**
@@ -70,7 +69,7 @@ export function runWarmUp(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, eng
 
 /** A new scratch hart under `engine` on a bus of its own, with its warm-up program in RAM. */
 function scratchHart(create: (ctx: CpuContext) => Rv32Cpu, kit: JitKit, engine: 'interp' | 'jit'): Rv32Cpu {
-  const { bus, context } = scratchMachine(kit, BASE, RAM, DEVICE);
+  const { bus, context } = kit.scratchMachine(BASE, RAM, DEVICE);
   const ram = bus.ram;
   const cpu = create(context(engine));
   cpu.compileWork = 0;

@@ -6,6 +6,7 @@ import { EventStream } from '../events.js';
 import { CodeCache } from './code-cache.js';
 import { FirstCallGate } from './first-calls.js';
 import { noOsr, translatorFactory } from './translate.js';
+import { scratchMachine, WarmUpOnce } from './warm-up.js';
 import { compileWasm, hostFunction, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, WasmCode, WasmOp, wasmModule } from './wasm-module.js';
 
 export const jitKit: JitKit = {
@@ -19,6 +20,8 @@ export const jitKit: JitKit = {
     if (device) bus.map({ name: device.device.name, base: device.base, size: device.size, index: 0, device: device.device });
     return { bus, clock: new VirtualClock(), events };
   },
+  warmUpOnce: () => new WarmUpOnce(),
+  scratchMachine: (base, size, deviceBase) => scratchMachine(jitKit, base, size, deviceBase),
   wasm: {
     op: WasmOp,
     I32,

@@ -4,9 +4,9 @@
  * what they reach weakly), and runs them on a scratch machine of their own (JitKit.scratch) with a
  * device page that reads as 0 and ignores writes, for the bus's MMIO path. Nothing of a real machine.
  */
-import type { CpuContext, JitKit } from '../api.js';
+import type { CpuContext, JitKit, ScratchMachine, WarmUpGate } from '../api.js';
 
-export class WarmUpOnce {
+export class WarmUpOnce implements WarmUpGate {
   private ran = false;
   private readonly keep: unknown[] = [];
 
@@ -24,7 +24,7 @@ export class WarmUpOnce {
 }
 
 /** A scratch machine: `size` bytes of RAM at `base` and the warm-up device's page at `deviceBase`. */
-export function scratchMachine(kit: JitKit, base: number, size: number, deviceBase: number) {
+export function scratchMachine(kit: JitKit, base: number, size: number, deviceBase: number): ScratchMachine {
   const device = { name: 'warm-up device', accesses: 0, read: () => (device.accesses++, 0), write: () => void device.accesses++ };
   const { bus, clock, events } = kit.scratch(base, size, { base: deviceBase, size: 0x1000, device });
   const machine = { powerOff() {}, reset() {} };
