@@ -177,7 +177,8 @@ export class I386Cpu implements Cpu {
   private atBoundary = false;
   /**
    * The page of the region the last translated call ran (null after a block alone): a start of it
-   * that gets hot next is translated with that region's blocks (joinRegion).
+   * that gets hot next is translated with that region's blocks (joinRegion). Only a policy: a page
+   * object the cache recycled for other bytes makes a region of blocks as exact as any.
    */
   private regionPage: CodePage<Block> | null = null;
   /** Set while this CPU's own store is reported to the bus (its code cache already handled it). */
@@ -242,7 +243,7 @@ export class I386Cpu implements Cpu {
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
-    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false;
+    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false; this.regionPage = null;
     this.mmu.reset();
     this.debugBefore = 0; this.dataHits = 0;
     armBreakpoints(this);
