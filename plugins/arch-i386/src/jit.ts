@@ -25,7 +25,8 @@
  * loop over several blocks runs without leaving it. Each block then ends before another hot start
  * (no code twice), and its start enters the region (the cache's aliases). A block alone is one
  * case of the same loop. Translating every block as a region at once cost the pc os boot more
- * V8 compile time than it saved.
+ * V8 compile time than it saved; a start that gets hot while its page's region ran last is made a
+ * region at once, with that region's blocks (cpu.ts joinRegion).
  *
  * Exactness: memory goes through the TLB's per-kind fast entries (mmu.ts fastTlb: one compare
  * for tag, permission and a 32-bit access's alignment); anything else (a TLB miss, no permission,

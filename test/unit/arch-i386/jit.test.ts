@@ -116,6 +116,27 @@ describe('i386 block translator', () => {
     }
   });
 
+  it('translates a start that gets hot while its page\'s region ran last as a region with that region\'s blocks, with exact counts', () => {
+    // Three loops on ESI, ESI, EDI: mov r, n; L: mov ecx, 3; call f; dec r; jnz L. Then hlt; f: dec ecx; jnz f; ret.
+    // The first loop's blocks come with f's (one module in wasm); the second's, made later, bounce with f's
+    // through the dispatcher until a region takes them (REGION_RUNS); the third's start gets hot while that
+    // region ran last, and is made a region with f's blocks at once: its calls of f stay inside it (a block of
+    // its own bounced with f's region, about 2 dispatches a pass).
+    const loop = (reg: number, n: number, call: number) => [0xb8 + reg, ...le32(n), 0xb9, ...le32(3), 0xe8, ...le32(call), 0x48 + reg, 0x75, 0xf3];
+    const prog = [...loop(ESI, 100, 40), ...loop(ESI, 6000, 22), ...loop(EDI, 3000, 4), HLT, 0x49, 0x75, 0xfd, 0xc3];
+    for (const budget of [7, 1000]) {
+      const a = machine(prog, 'interp', { [ESP]: 0x9000 }), b = machine(prog, 'jit', { [ESP]: 0x9000 });
+      let third = -1; // block calls before the third loop
+      for (let slice = 0; slice < 100_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+        if (third < 0 && b.cpu.regs[EDI] !== 0) third = b.cpu.blockRuns;
+      }
+      expect(a.cpu.waiting).toBe(true);
+      if (budget === 1000) expect(b.cpu.blockRuns - third).toBeLessThan(200); // 56; a block of its own: about 5,800
+    }
+  });
+
   it('ends a block alone at the exit of a loop on its start; a region\'s block goes on past it (no switch between the loop and the code after it)', () => {
     // dec ecx; jnz start; inc edx; ret: alone, the loop only (the code after it has its own block)
     expect(generate(Uint8Array.from([0x49, 0x75, 0xfd, 0x42, 0xc3]), 0)).toMatchObject({ insns: 2, loops: true });
