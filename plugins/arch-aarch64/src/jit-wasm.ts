@@ -17,9 +17,12 @@
  * instructions, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
  * loopEnd; a recursive function's segments: its entry, return sites and loop heads, each a Block
  * that starts the function at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
- * into basic blocks that are the targets of one `br_table` inside a `loop` (as
- * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
- * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
+ * into basic blocks under one `br_table` inside a `loop` (as arch-rv32's jit-wasm.ts): a jump
+ * forward branches to the end of its block's label, a jump back goes through the dispatch, a block
+ * looping on itself is a `loop` of its own. The dispatch starts only the entries and the blocks
+ * jumped back to (dispatchedBlocks): a block every edge from it joined was a merge of every local
+ * for TurboFan (the quicksort region's time in the steady state 195-228 -> 155-210 ms, 3 interleaved
+ * processes, best of runs 2-5, loaded VM). Each block checks the
  * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
  * to a page without flags, or flagged as code alone where the bytes' 64-byte lines hold no decoded
  * instruction (the core's code-line map, WasmRam.codeLines, that cpu.ts decodeAt marks: data beside code
@@ -219,7 +222,7 @@ const MAX_STEPS = 2;
 const BLK0 = 3;
 
 /** A basic block of a region: its instructions (contiguous) and its number. */
-interface BasicBlock {
+export interface BasicBlock {
   start: number;
   insns: Insn[];
 }
@@ -300,6 +303,21 @@ function successors(blocks: BasicBlock[]): number[][] {
     else if (last.op >= Op.BCOND && last.op <= Op.TBNZ) to.push(last.off + last.a, last.off + 4);
     return to.map((p) => index.get(p)).filter((j): j is number => j !== undefined);
   });
+}
+
+/**
+ * Per basic block: whether the dispatch at the region's top (the br_table on the block number) may
+ * start it: a region's or segment's entry, or a block jumped back to from a later one (a jump back
+ * other than a block's loop on itself goes through the dispatch). The other blocks, reached only by
+ * falling through or branching forward, get no edge from it, so TurboFan merges no dispatch into
+ * them (every local a phi there, values moved and spilled at each).
+ */
+export function dispatchedBlocks(blocks: BasicBlock[], entries: number[], succ = successors(blocks)): boolean[] {
+  const out = blocks.map((b) => entries.includes(b.start));
+  succ.forEach((to, i) => {
+    for (const j of to) if (j < i) out[j] = true;
+  });
+  return out;
 }
 
 /** The kind known at the end of block `b` (before leaving it) that starts with kind `k`. */
@@ -600,7 +618,11 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const runL = c.loop();
   const blockL: number[] = [];
   for (let j = blocks.length - 1; j >= 0; j--) blockL[j] = c.block();
-  c.get(blk).brTable(blocks.map((_, j) => blockL[j]), exitL);
+  const dispatched = dispatchedBlocks(blocks, entries, succ);
+  // A block the dispatch never starts (dispatchedBlocks) gets no edge from it: a trap if it did.
+  const bad = dispatched.every(Boolean) ? -1 : c.block();
+  c.get(blk).brTable(blocks.map((_, j) => (dispatched[j] ? blockL[j] : bad)), exitL);
+  if (bad >= 0) c.end().op(op.unreachable);
 
   /** Leaves with the next pc at page offset `to` (or already in `npc`: null) and `done` steps of the block not counted. */
   const exit = (to: number | null, done: number) => {

@@ -13,7 +13,9 @@ import * as T from './mmu-tables.js';
 import { AF, PageTables } from './mmu-tables.js';
 import { SYSREG_SCTLR_EL1 } from '../../../plugins/arch-aarch64/src/sysregs.js';
 import { type Block, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
-import { MAX_WASM_REGION } from '../../../plugins/arch-aarch64/src/jit-wasm.js';
+import { basicBlocks, dispatchedBlocks, MAX_WASM_REGION } from '../../../plugins/arch-aarch64/src/jit-wasm.js';
+import type { Insn } from '../../../plugins/arch-aarch64/src/jit.js';
+import { Op } from '../../../plugins/arch-aarch64/src/execute.js';
 import type { CodePage } from '../../../src/core/jit/code-cache.js';
 
 const loop = [
@@ -282,5 +284,46 @@ describe('aarch64 wasm regions', () => {
       expect(page.entries[(CODE & 0xfff) >>> 2]?.fn?.name, `${name} heads a wasm region`).toBe('wasmRegion');
       expect(jit.regs.map((v) => v.toString(16)), name).toEqual(interp.regs.map((v) => v.toString(16)));
     }
+  });
+
+  it('dispatches only to entries and blocks jumped back to, not to blocks reached by falling through or branching forward', () => {
+    const at = (off: number, op: Op, a = 0) => ({ off, op, a }) as Insn;
+    const insns = [
+      at(0, Op.ADDI), // block 0: the entry
+      at(4, Op.ADDI), // block 1: jumped back to from block 3
+      at(8, Op.CBZ, 8),
+      at(12, Op.ADDI), // block 2: falls through from block 1
+      at(16, Op.BCOND, -12), // block 3: a forward target
+      at(20, Op.ADDI), // block 4: a segment's entry
+      at(24, Op.B, -24),
+      at(28, Op.BCOND, 0), // block 5: loops on itself (its own wasm loop)
+    ];
+    const blocks = basicBlocks(insns, [0, 20]);
+    expect(blocks.map((b) => b.start)).toEqual([0, 4, 12, 16, 20, 28]);
+    expect(dispatchedBlocks(blocks, [0, 20])).toEqual([true, true, false, false, true, false]);
+  });
+
+  it('runs an inner loop whose branch back goes to a block in the region\'s middle, past blocks only branched forward to, as the interpreter', () => {
+    // The region is the outer loop (entered at its head, offset 0); the inner loop's head (offset 4) is
+    // jumped back to through the dispatch, its block at 12 only fallen into, the one at 16 also a
+    // forward TBZ target. Budgets stop it at each block: a block without a dispatch edge is never
+    // started from the region's top (it would trap).
+    const program = [
+      A.movz(21, 3),
+      A.addi(6, 6, 1),
+      A.tbz(6, 0, 8),
+      A.add(7, 7, 6),
+      A.eor(8, 8, 7),
+      A.subsi(21, 21, 1),
+      A.bcond('ne', -20),
+      A.subsi(20, 20, 1),
+      A.bcond('ne', -32),
+      A.b(0),
+    ];
+    const start: Start = [[20, 400], [7, 3]];
+    expectInterpAtBudgets(program, start, [6, 7, 8, 20, 21], [3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009, 9000]);
+    const m = budgetRun(program, start, [], true, 9000).m;
+    const page = (m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    expect(page.entries[(CODE & 0xfff) >>> 2]?.fn?.name, 'the outer loop is a wasm region').toBe('wasmRegion');
   });
 });
