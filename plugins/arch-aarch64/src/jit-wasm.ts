@@ -764,15 +764,16 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       known = sub ? (sf ? FlagKind.SUB64 : FlagKind.SUB32) : sf ? FlagKind.ADD64 : FlagKind.ADD32;
     }
     if (rd === REG_SINK) return;
-    r(rn).get(m);
-    c.op(sub ? op.i64_sub : op.i64_add);
-    if (sf === 0) zext32();
+    // A 32-bit result computed as i32 (its zero extension free for TurboFan), not as i64 then zero-extended (a move more).
+    if (sf === 0) {
+      r(rn).op(op.i32_wrap_i64).get(m).op(op.i32_wrap_i64);
+      c.op(sub ? op.i32_sub : op.i32_add).op(op.i64_extend_i32_u);
+    } else r(rn).get(m).op(sub ? op.i64_sub : op.i64_add);
     setReg(rd);
   }
 
-  /** The logical result on the stack into rd, LogicFlags recorded when `setf`. */
+  /** The logical result on the stack (zero-extended when 32-bit) into rd, LogicFlags recorded when `setf`. */
   function logical(rd: number, setf: boolean, sf: number): void {
-    if (sf === 0) zext32();
     if (setf) {
       c.tee(fa);
       known = sf ? FlagKind.LOGIC64 : FlagKind.LOGIC32;
@@ -841,8 +842,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       case Op.ADDI:
         if (rd === REG_SINK) break;
         r(rn);
-        imm(a, b).op(op.i64_add);
-        if (sf === 0) zext32();
+        if (sf === 0) c.op(op.i32_wrap_i64).i32(a).op(op.i32_add).op(op.i64_extend_i32_u);
+        else imm(a, b).op(op.i64_add);
         setReg(rd);
         break;
       case Op.ADDSI:
@@ -906,9 +907,16 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       case Op.LOGIC_SH: {
         const opc = (cc >>> 8) & 3;
         r(rn);
+        if (sf === 0) c.op(op.i32_wrap_i64);
         shifted(rm, cc & 3, (cc >>> 2) & 63, sf);
-        if (cc & 0x400) c.i64(-1).op(op.i64_xor);
-        c.op(opc === 1 ? op.i64_or : opc === 2 ? op.i64_xor : op.i64_and);
+        if (sf === 0) {
+          c.op(op.i32_wrap_i64);
+          if (cc & 0x400) c.i32(-1).op(op.i32_xor);
+          c.op(opc === 1 ? op.i32_or : opc === 2 ? op.i32_xor : op.i32_and).op(op.i64_extend_i32_u);
+        } else {
+          if (cc & 0x400) c.i64(-1).op(op.i64_xor);
+          c.op(opc === 1 ? op.i64_or : opc === 2 ? op.i64_xor : op.i64_and);
+        }
         logical(rd, opc === 3, sf);
         break;
       }
@@ -916,13 +924,21 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         cond(cc & 15);
         c.set(test);
         const kind = cc >>> 4;
-        r(rn);
-        r(rm);
-        if (kind === 1) c.i64(1).op(op.i64_add);
-        else if (kind === 2) c.i64(-1).op(op.i64_xor);
-        else if (kind === 3) c.set(t64).i64(0).get(t64).op(op.i64_sub);
-        c.get(test).op(op.select);
-        if (sf === 0) zext32();
+        if (sf === 0) {
+          r(rn).op(op.i32_wrap_i64);
+          r(rm).op(op.i32_wrap_i64);
+          if (kind === 1) c.i32(1).op(op.i32_add);
+          else if (kind === 2) c.i32(-1).op(op.i32_xor);
+          else if (kind === 3) c.set(t32).i32(0).get(t32).op(op.i32_sub);
+          c.get(test).op(op.select).op(op.i64_extend_i32_u);
+        } else {
+          r(rn);
+          r(rm);
+          if (kind === 1) c.i64(1).op(op.i64_add);
+          else if (kind === 2) c.i64(-1).op(op.i64_xor);
+          else if (kind === 3) c.set(t64).i64(0).get(t64).op(op.i64_sub);
+          c.get(test).op(op.select);
+        }
         setReg(rd);
         break;
       }
