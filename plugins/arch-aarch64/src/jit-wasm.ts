@@ -23,7 +23,8 @@
  * jumped back to (dispatchedBlocks): a block every edge from it joined was a merge of every local
  * for TurboFan (the quicksort region's time in the steady state 195-228 -> 155-210 ms, 3 interleaved
  * processes, best of runs 2-5, loaded VM). Each block checks the
- * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
+ * budget for its whole length first, adding it to the steps there (pending: exits before its end
+ * take back what they did not run). Loads and stores take the fast path in RAM, aligned, and (stores)
  * to a page without flags, or flagged as code alone where the bytes' 64-byte lines hold no decoded
  * instruction (the core's code-line map, WasmRam.codeLines, that cpu.ts decodeAt marks: data beside code
  * stays in wasm, a store into code leaves for the interpreter, which drops the translations it overwrites)
@@ -629,8 +630,16 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     // The epilogue computes NZCV from the kind in fk.
     if (known !== DYN && known !== FlagKind.NZCV) c.i32(known).set(fk);
     if (to !== null) c.get(pg).i64(to).op(op.i64_add).set(npc);
-    c.i32(done).set(ret).br(exitL);
+    c.i32(done - pending).set(ret).br(exitL);
   };
+  /**
+   * Steps of the current block already in `steps` that an exit before its end has not done: a block
+   * counts its whole length where it checks the budget (a local less live across its code than the
+   * sum it compared, which TurboFan kept and spilled in the quicksort's scan loops), 0 from its final
+   * jump on (countBlock).
+   */
+  let pending = 0;
+  const countBlock = () => void (pending = 0);
   let current = 0;
   let selfL = -1;
   /** Control goes to page offset `p` (steps counted, flags in f); `tail`: nothing follows. */
@@ -649,13 +658,14 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     known = kindsIn[j];
     const len = b.insns.length;
     selfL = multi && b.insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === b.start) ? c.loop() : -1;
-    c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);
+    pending = len;
+    c.get(steps).i32(len).op(op.i32_add).tee(steps).get(MAX_STEPS).op(op.i32_gt_s).if(false);
     exit(b.start, 0);
     c.end();
     b.insns.forEach((ins, k) => emit(ins, k, len));
     const last = b.insns[len - 1];
     if (!isBranch(last.op)) {
-      c.get(steps).i32(len).op(op.i32_add).set(steps);
+      countBlock();
       leaveBlock();
       goto(last.off + 4, true);
     }
@@ -1130,7 +1140,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           c.get(pg).i64(off + 4).op(op.i64_add);
           setReg(30);
         }
-        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        countBlock();
         leaveBlock();
         goto(off + a, true);
         break;
@@ -1151,7 +1161,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           if (o2 === Op.TBZ) c.op(op.i32_eqz);
         }
         c.set(test);
-        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        countBlock();
         leaveBlock();
         c.get(test).if();
         goto(off + a);
@@ -1168,7 +1178,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           c.get(pg).i64(off + 4).op(op.i64_add);
           setReg(30);
         }
-        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        countBlock();
         if (entries.length > 1) {
           // To a segment's entry (a recursive function's return site, itself): on inside.
           materialize();
