@@ -17,10 +17,14 @@
  * instructions, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
  * loopEnd; a recursive function's segments: its entry, return sites and loop heads, each a Block
  * that starts the function at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
- * into basic blocks that are the targets of one `br_table` inside a `loop` (as
- * arch-rv32's jit-wasm.ts): a jump forward branches to the end of its block's label, a jump back
- * goes through the dispatch, a block looping on itself is a `loop` of its own. Each block checks the
- * budget for its whole length first. Loads and stores take the fast path in RAM, aligned, and (stores)
+ * into basic blocks under one `br_table` inside a `loop` (as arch-rv32's jit-wasm.ts): a jump
+ * forward branches to the end of its block's label, a jump back goes through the dispatch, a block
+ * looping on itself is a `loop` of its own. The dispatch starts only the entries and the blocks
+ * jumped back to (dispatchedBlocks): a block every edge from it joined was a merge of every local
+ * for TurboFan (the quicksort region's time in the steady state 195-228 -> 155-210 ms, 3 interleaved
+ * processes, best of runs 2-5, loaded VM). Each block checks the
+ * budget for its whole length first, adding it to the steps there (pending: exits before its end
+ * take back what they did not run). Loads and stores take the fast path in RAM, aligned, and (stores)
  * to a page without flags, or flagged as code alone where the bytes' 64-byte lines hold no decoded
  * instruction (the core's code-line map, WasmRam.codeLines, that cpu.ts decodeAt marks: data beside code
  * stays in wasm, a store into code leaves for the interpreter, which drops the translations it overwrites)
@@ -219,7 +223,7 @@ const MAX_STEPS = 2;
 const BLK0 = 3;
 
 /** A basic block of a region: its instructions (contiguous) and its number. */
-interface BasicBlock {
+export interface BasicBlock {
   start: number;
   insns: Insn[];
 }
@@ -300,6 +304,21 @@ function successors(blocks: BasicBlock[]): number[][] {
     else if (last.op >= Op.BCOND && last.op <= Op.TBNZ) to.push(last.off + last.a, last.off + 4);
     return to.map((p) => index.get(p)).filter((j): j is number => j !== undefined);
   });
+}
+
+/**
+ * Per basic block: whether the dispatch at the region's top (the br_table on the block number) may
+ * start it: a region's or segment's entry, or a block jumped back to from a later one (a jump back
+ * other than a block's loop on itself goes through the dispatch). The other blocks, reached only by
+ * falling through or branching forward, get no edge from it, so TurboFan merges no dispatch into
+ * them (every local a phi there, values moved and spilled at each).
+ */
+export function dispatchedBlocks(blocks: BasicBlock[], entries: number[], succ = successors(blocks)): boolean[] {
+  const out = blocks.map((b) => entries.includes(b.start));
+  succ.forEach((to, i) => {
+    for (const j of to) if (j < i) out[j] = true;
+  });
+  return out;
 }
 
 /** The kind known at the end of block `b` (before leaving it) that starts with kind `k`. */
@@ -600,15 +619,27 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const runL = c.loop();
   const blockL: number[] = [];
   for (let j = blocks.length - 1; j >= 0; j--) blockL[j] = c.block();
-  c.get(blk).brTable(blocks.map((_, j) => blockL[j]), exitL);
+  const dispatched = dispatchedBlocks(blocks, entries, succ);
+  // A block the dispatch never starts (dispatchedBlocks) gets no edge from it: a trap if it did.
+  const bad = dispatched.every(Boolean) ? -1 : c.block();
+  c.get(blk).brTable(blocks.map((_, j) => (dispatched[j] ? blockL[j] : bad)), exitL);
+  if (bad >= 0) c.end().op(op.unreachable);
 
   /** Leaves with the next pc at page offset `to` (or already in `npc`: null) and `done` steps of the block not counted. */
   const exit = (to: number | null, done: number) => {
     // The epilogue computes NZCV from the kind in fk.
     if (known !== DYN && known !== FlagKind.NZCV) c.i32(known).set(fk);
     if (to !== null) c.get(pg).i64(to).op(op.i64_add).set(npc);
-    c.i32(done).set(ret).br(exitL);
+    c.i32(done - pending).set(ret).br(exitL);
   };
+  /**
+   * Steps of the current block already in `steps` that an exit before its end has not done: a block
+   * counts its whole length where it checks the budget (a local less live across its code than the
+   * sum it compared, which TurboFan kept and spilled in the quicksort's scan loops), 0 from its final
+   * jump on (countBlock).
+   */
+  let pending = 0;
+  const countBlock = () => void (pending = 0);
   let current = 0;
   let selfL = -1;
   /** Control goes to page offset `p` (steps counted, flags in f); `tail`: nothing follows. */
@@ -627,13 +658,14 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     known = kindsIn[j];
     const len = b.insns.length;
     selfL = multi && b.insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === b.start) ? c.loop() : -1;
-    c.get(steps).i32(len).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);
+    pending = len;
+    c.get(steps).i32(len).op(op.i32_add).tee(steps).get(MAX_STEPS).op(op.i32_gt_s).if(false);
     exit(b.start, 0);
     c.end();
     b.insns.forEach((ins, k) => emit(ins, k, len));
     const last = b.insns[len - 1];
     if (!isBranch(last.op)) {
-      c.get(steps).i32(len).op(op.i32_add).set(steps);
+      countBlock();
       leaveBlock();
       goto(last.off + 4, true);
     }
@@ -742,15 +774,16 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       known = sub ? (sf ? FlagKind.SUB64 : FlagKind.SUB32) : sf ? FlagKind.ADD64 : FlagKind.ADD32;
     }
     if (rd === REG_SINK) return;
-    r(rn).get(m);
-    c.op(sub ? op.i64_sub : op.i64_add);
-    if (sf === 0) zext32();
+    // A 32-bit result computed as i32 (its zero extension free for TurboFan), not as i64 then zero-extended (a move more).
+    if (sf === 0) {
+      r(rn).op(op.i32_wrap_i64).get(m).op(op.i32_wrap_i64);
+      c.op(sub ? op.i32_sub : op.i32_add).op(op.i64_extend_i32_u);
+    } else r(rn).get(m).op(sub ? op.i64_sub : op.i64_add);
     setReg(rd);
   }
 
-  /** The logical result on the stack into rd, LogicFlags recorded when `setf`. */
+  /** The logical result on the stack (zero-extended when 32-bit) into rd, LogicFlags recorded when `setf`. */
   function logical(rd: number, setf: boolean, sf: number): void {
-    if (sf === 0) zext32();
     if (setf) {
       c.tee(fa);
       known = sf ? FlagKind.LOGIC64 : FlagKind.LOGIC32;
@@ -819,8 +852,8 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       case Op.ADDI:
         if (rd === REG_SINK) break;
         r(rn);
-        imm(a, b).op(op.i64_add);
-        if (sf === 0) zext32();
+        if (sf === 0) c.op(op.i32_wrap_i64).i32(a).op(op.i32_add).op(op.i64_extend_i32_u);
+        else imm(a, b).op(op.i64_add);
         setReg(rd);
         break;
       case Op.ADDSI:
@@ -884,9 +917,16 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       case Op.LOGIC_SH: {
         const opc = (cc >>> 8) & 3;
         r(rn);
+        if (sf === 0) c.op(op.i32_wrap_i64);
         shifted(rm, cc & 3, (cc >>> 2) & 63, sf);
-        if (cc & 0x400) c.i64(-1).op(op.i64_xor);
-        c.op(opc === 1 ? op.i64_or : opc === 2 ? op.i64_xor : op.i64_and);
+        if (sf === 0) {
+          c.op(op.i32_wrap_i64);
+          if (cc & 0x400) c.i32(-1).op(op.i32_xor);
+          c.op(opc === 1 ? op.i32_or : opc === 2 ? op.i32_xor : op.i32_and).op(op.i64_extend_i32_u);
+        } else {
+          if (cc & 0x400) c.i64(-1).op(op.i64_xor);
+          c.op(opc === 1 ? op.i64_or : opc === 2 ? op.i64_xor : op.i64_and);
+        }
         logical(rd, opc === 3, sf);
         break;
       }
@@ -894,13 +934,21 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         cond(cc & 15);
         c.set(test);
         const kind = cc >>> 4;
-        r(rn);
-        r(rm);
-        if (kind === 1) c.i64(1).op(op.i64_add);
-        else if (kind === 2) c.i64(-1).op(op.i64_xor);
-        else if (kind === 3) c.set(t64).i64(0).get(t64).op(op.i64_sub);
-        c.get(test).op(op.select);
-        if (sf === 0) zext32();
+        if (sf === 0) {
+          r(rn).op(op.i32_wrap_i64);
+          r(rm).op(op.i32_wrap_i64);
+          if (kind === 1) c.i32(1).op(op.i32_add);
+          else if (kind === 2) c.i32(-1).op(op.i32_xor);
+          else if (kind === 3) c.set(t32).i32(0).get(t32).op(op.i32_sub);
+          c.get(test).op(op.select).op(op.i64_extend_i32_u);
+        } else {
+          r(rn);
+          r(rm);
+          if (kind === 1) c.i64(1).op(op.i64_add);
+          else if (kind === 2) c.i64(-1).op(op.i64_xor);
+          else if (kind === 3) c.set(t64).i64(0).get(t64).op(op.i64_sub);
+          c.get(test).op(op.select);
+        }
         setReg(rd);
         break;
       }
@@ -1092,7 +1140,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           c.get(pg).i64(off + 4).op(op.i64_add);
           setReg(30);
         }
-        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        countBlock();
         leaveBlock();
         goto(off + a, true);
         break;
@@ -1113,7 +1161,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           if (o2 === Op.TBZ) c.op(op.i32_eqz);
         }
         c.set(test);
-        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        countBlock();
         leaveBlock();
         c.get(test).if();
         goto(off + a);
@@ -1130,7 +1178,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           c.get(pg).i64(off + 4).op(op.i64_add);
           setReg(30);
         }
-        c.get(steps).i32(len).op(op.i32_add).set(steps);
+        countBlock();
         if (entries.length > 1) {
           // To a segment's entry (a recursive function's return site, itself): on inside.
           materialize();

@@ -13,7 +13,9 @@ import * as T from './mmu-tables.js';
 import { AF, PageTables } from './mmu-tables.js';
 import { SYSREG_SCTLR_EL1 } from '../../../plugins/arch-aarch64/src/sysregs.js';
 import { type Block, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
-import { MAX_WASM_REGION } from '../../../plugins/arch-aarch64/src/jit-wasm.js';
+import { basicBlocks, dispatchedBlocks, MAX_WASM_REGION } from '../../../plugins/arch-aarch64/src/jit-wasm.js';
+import type { Insn } from '../../../plugins/arch-aarch64/src/jit.js';
+import { Op } from '../../../plugins/arch-aarch64/src/execute.js';
 import type { CodePage } from '../../../src/core/jit/code-cache.js';
 
 const loop = [
@@ -63,6 +65,32 @@ function run(jit: boolean) {
   m.set(19, 3);
   const n = m.run(loop.length * 5000);
   return { m, n, regs: [2, 5, 6, 7, 8, 20, 26, 27, 28, 29].map((r) => m.x(r)), flags: m.flags(), pc: m.cpu.pc };
+}
+
+/**
+ * Each form in a loop that varies its operands (x1 += x3, x2 ^= x1 rotated), as the first
+ * instruction of a wasm region: its results must be the interpreter's.
+ */
+function expectFormsAsInterp(forms: Array<[string, number]>): void {
+  for (const [name, insn] of forms) {
+    const body = [insn, A.add(6, 6, 5), A.add(1, 1, 3), A.extr(2, 2, 2, 7), A.eor(2, 2, 1), A.subsi(20, 20, 1), A.bcond('ne', -6 * 4), A.b(0)];
+    const once = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      m.load(body);
+      m.set(1, 0x8badf00d12345678n);
+      m.set(2, 0xfedcba9876543210n);
+      m.set(3, 0x9e3779b97f4a7c15n);
+      m.set(5, 0x0123456789abcdefn);
+      m.set(20, 400);
+      m.run(6 * 400);
+      return { m, regs: [1, 2, 5, 6, 20].map((r) => m.x(r)) };
+    };
+    const interp = once(false);
+    const jit = once(true);
+    const page = (jit.m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    expect(page.entries[(CODE & 0xfff) >>> 2]?.fn?.name, `${name} heads a wasm region`).toBe('wasmRegion');
+    expect(jit.regs.map((v) => v.toString(16)), name).toEqual(interp.regs.map((v) => v.toString(16)));
+  }
 }
 
 describe('aarch64 wasm regions', () => {
@@ -252,7 +280,6 @@ describe('aarch64 wasm regions', () => {
   });
 
   it('translates bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH as the interpreter computes them', () => {
-    // Each form in a loop that varies its operands (x1 += x3, x2 ^= x1 rotated); the interpreter's results are the reference.
     const forms: Array<[string, number]> = [];
     for (const sf of [0, 1]) {
       const bits = sf ? 64 : 32;
@@ -263,24 +290,70 @@ describe('aarch64 wasm regions', () => {
       forms.push([`clz ${sf}`, A.clz(5, 2, sf)], [`cls ${sf}`, A.cls(5, 2, sf)]);
     }
     forms.push(['smulh', A.smulh(5, 1, 2)], ['umulh', A.umulh(5, 1, 2)], ['smulh neg', A.smulh(5, 2, 3)]);
-    for (const [name, insn] of forms) {
-      const body = [insn, A.add(6, 6, 5), A.add(1, 1, 3), A.extr(2, 2, 2, 7), A.eor(2, 2, 1), A.subsi(20, 20, 1), A.bcond('ne', -6 * 4), A.b(0)];
-      const once = (jit: boolean) => {
-        const m = makeMachine({ jit });
-        m.load(body);
-        m.set(1, 0x8badf00d12345678n);
-        m.set(2, 0xfedcba9876543210n);
-        m.set(3, 0x9e3779b97f4a7c15n);
-        m.set(5, 0x0123456789abcdefn);
-        m.set(20, 400);
-        m.run(6 * 400);
-        return { m, regs: [1, 2, 5, 6, 20].map((r) => m.x(r)) };
-      };
-      const interp = once(false);
-      const jit = once(true);
-      const page = (jit.m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
-      expect(page.entries[(CODE & 0xfff) >>> 2]?.fn?.name, `${name} heads a wasm region`).toBe('wasmRegion');
-      expect(jit.regs.map((v) => v.toString(16)), name).toEqual(interp.regs.map((v) => v.toString(16)));
+    expectFormsAsInterp(forms);
+  });
+
+  it('computes 32-bit adds, subtracts, logical ops and conditional selects from the low words alone, zero-extended', () => {
+    // The operands' high words are set (x1, x2, x3): a W form must neither read them nor leave any in its result.
+    const forms: Array<[string, number]> = [
+      ['add w imm', A.addi(5, 1, 0xfff, 0)],
+      ['sub w imm', A.subi(5, 1, 0x123, 0)],
+      ['add w', A.add(5, 1, 2, 'lsl', 0, 0)],
+      ['add w lsl', A.add(5, 1, 2, 'lsl', 7, 0)],
+      ['sub w asr', A.sub(5, 1, 2, 'asr', 3, 0)],
+      ['and w', A.and(5, 1, 2, 'lsl', 0, 0)],
+      ['orr w ror', A.orr(5, 1, 2, 'ror', 9, 0)],
+      ['eor w lsr', A.eor(5, 1, 2, 'lsr', 5, 0)],
+      ['bic w', A.bic(5, 1, 2, 'lsl', 0, 0)],
+      ['orn w', A.orn(5, 1, 2, 'lsl', 2, 0)],
+      ['eon w', A.eon(5, 1, 2, 'lsl', 0, 0)],
+      ['ands w', A.ands(5, 1, 2, 'lsl', 0, 0)],
+    ];
+    for (const cond of ['lt', 'hs']) {
+      forms.push([`csel w ${cond}`, A.csel(5, 1, 2, cond, 0)], [`csinc w ${cond}`, A.csinc(5, 1, 2, cond, 0)]);
+      forms.push([`csinv w ${cond}`, A.csinv(5, 1, 2, cond, 0)], [`csneg w ${cond}`, A.csneg(5, 1, 3, cond, 0)]);
     }
+    expectFormsAsInterp(forms);
+  });
+
+  it('dispatches only to entries and blocks jumped back to, not to blocks reached by falling through or branching forward', () => {
+    const at = (off: number, op: Op, a = 0) => ({ off, op, a }) as Insn;
+    const insns = [
+      at(0, Op.ADDI), // block 0: the entry
+      at(4, Op.ADDI), // block 1: jumped back to from block 3
+      at(8, Op.CBZ, 8),
+      at(12, Op.ADDI), // block 2: falls through from block 1
+      at(16, Op.BCOND, -12), // block 3: a forward target
+      at(20, Op.ADDI), // block 4: a segment's entry
+      at(24, Op.B, -24),
+      at(28, Op.BCOND, 0), // block 5: loops on itself (its own wasm loop)
+    ];
+    const blocks = basicBlocks(insns, [0, 20]);
+    expect(blocks.map((b) => b.start)).toEqual([0, 4, 12, 16, 20, 28]);
+    expect(dispatchedBlocks(blocks, [0, 20])).toEqual([true, true, false, false, true, false]);
+  });
+
+  it('runs an inner loop whose branch back goes to a block in the region\'s middle, past blocks only branched forward to, as the interpreter', () => {
+    // The region is the outer loop (entered at its head, offset 0); the inner loop's head (offset 4) is
+    // jumped back to through the dispatch, its block at 12 only fallen into, the one at 16 also a
+    // forward TBZ target. Budgets stop it at each block: a block without a dispatch edge is never
+    // started from the region's top (it would trap).
+    const program = [
+      A.movz(21, 3),
+      A.addi(6, 6, 1),
+      A.tbz(6, 0, 8),
+      A.add(7, 7, 6),
+      A.eor(8, 8, 7),
+      A.subsi(21, 21, 1),
+      A.bcond('ne', -20),
+      A.subsi(20, 20, 1),
+      A.bcond('ne', -32),
+      A.b(0),
+    ];
+    const start: Start = [[20, 400], [7, 3]];
+    expectInterpAtBudgets(program, start, [6, 7, 8, 20, 21], [3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009, 9000]);
+    const m = budgetRun(program, start, [], true, 9000).m;
+    const page = (m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    expect(page.entries[(CODE & 0xfff) >>> 2]?.fn?.name, 'the outer loop is a wasm region').toBe('wasmRegion');
   });
 });
