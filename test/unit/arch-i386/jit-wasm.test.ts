@@ -42,8 +42,9 @@ function watchStops(m: ReturnType<typeof machine>, size: number, what: (m: Retur
 }
 
 /** Runs `body` under both engines in slices of `budget` and compares after each; returns the translator's machine. */
-function agree(body: number[], regs: Record<number, number>, budget: number) {
+function agree(body: number[], regs: Record<number, number>, budget: number, setup: (m: ReturnType<typeof machine>) => void = () => {}) {
   const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+  setup(a); setup(b);
   expect(b.cpu.wasmCore).not.toBeNull();
   const state = (m: typeof a) => [m.cpu.eip, m.cpu.retired, m.cpu.eflags, ...m.cpu.regs, m.cpu.lastException?.vector, m.cpu.lastException?.eip];
   for (let slice = 0; slice < 20_000 && !a.cpu.waiting; slice++) {
@@ -334,6 +335,18 @@ describe('i386 wasm regions', () => {
     expect(wasmRegionStats.deadKeptCarries).toBe(before);
     expect(b.cpu.lastException).toMatchObject({ vector: 14, eip: CODE + 7 });
     expect([b.cpu.retired, b.cpu.eip, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, a.cpu.eflags, ...a.cpu.regs]);
+  });
+
+  it('rotate a loop whose head loads before the instruction that sets every flag: exits there leave the state of the pass before', () => {
+    // O: xor ecx, ecx (CF = 0); L: mov edx, [esi + ecx*4]; adc edi, edx (reads CF: the XOR's, then the CMP's); inc ecx;
+    // cmp ecx, ebp; jb L; dec ebx; jnz O. The table crosses two pages: the load's fast TLB misses leave in the loop's
+    // head, once before it (the XOR's state) and once at its back edge (the CMP's); the interpreter's ADC then reads it.
+    // L is a loop inside O's block, and a block's own loop where the code resumes after such an exit.
+    const body = [0x31, 0xc9, 0x8b, 0x14, 0x8e, 0x11, 0xd7, 0x41, 0x39, 0xe9, 0x72, 0xf6, 0x4b, 0x75, 0xf1];
+    const table = (m: ReturnType<typeof machine>) => { for (let i = 0; i < 1500; i++) m.view.setUint32(0x100f00 + 4 * i, Math.imul(i, 0x9e3779b9), true); };
+    const before = wasmRegionStats.rotatedLoops;
+    for (const budget of [1, 2, 3, 5, 6, 1000, 100_000]) agree(body, { [ESI]: 0x100f00, [EBP]: 1500, [EBX]: 3 }, budget, table);
+    expect(wasmRegionStats.rotatedLoops).toBeGreaterThan(before);
   });
 
   it('clear the page memos of the access sites at each call, loads and stores apart: a page made read-only between calls faults at the store', () => {
