@@ -100,6 +100,10 @@
  * every pass of a loop with a store. Compute kernel in process (--runs 4, best of runs 1-3, 4
  * interleaved pairs, load ~5): median 279.8 -> 272.4 ms (lower in 4); its quicksort alone (a build
  * running one kernel) 187.2 -> 180.7 ms (lower in 5 of 5); its sieve alone equal (99 vs 102 ms, noise).
+ * DIV/IDIV divide once (the remainder is EAX less the quotient times the divisor, not a second i64
+ * division): the kernel's divhash 256 times (a build with ROUNDS 256) 116.6 -> 111.1 ms (6 pairs, lower
+ * in 6); with a 32-bit division besides when EDX:EAX is EAX extended (after `xor edx, edx`, `cdq`)
+ * 108.8 -> 104.6 ms (5 pairs, other load): no clear gain for its branch, left out.
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
@@ -1599,22 +1603,18 @@ class Gen {
     c.if(false);
     this.miss();
     c.end();
+    // One division, the remainder from the quotient (EAX - q * divisor: the true remainder's low 32 bits, q fitting in 32 bits).
     const ext = signed ? op.i64_extend_i32_s : op.i64_extend_i32_u;
+    c.get(this.i64a).get(this.v).op(ext).op(signed ? op.i64_div_s : op.i64_div_u).set(this.i64a);
     if (signed) {
-      c.get(this.i64a).get(this.v).op(ext).op(op.i64_div_s).set(this.i64a);
-      // Quotient past int32: leave (the interpreter raises #DE); the dividend is rebuilt there from EDX:EAX.
+      // Quotient past int32: leave (the interpreter raises #DE).
       c.get(this.i64a).get(this.i64a).op(op.i32_wrap_i64).op(op.i64_extend_i32_s).op(op.i64_ne).if(false);
       this.miss();
       c.end();
-      c.get(this.r[2]).op(op.i64_extend_i32_u).i64(32).op(op.i64_shl).get(this.r[0]).op(op.i64_extend_i32_u).op(op.i64_or);
-      c.get(this.v).op(ext).op(op.i64_rem_s).op(op.i32_wrap_i64).set(this.w);
-      c.get(this.i64a).op(op.i32_wrap_i64).set(this.r[0]);
-      c.get(this.w).set(this.r[2]);
-    } else {
-      c.get(this.i64a).get(this.v).op(ext).op(op.i64_rem_u).op(op.i32_wrap_i64).set(this.w);
-      c.get(this.i64a).get(this.v).op(ext).op(op.i64_div_u).op(op.i32_wrap_i64).set(this.r[0]);
-      c.get(this.w).set(this.r[2]);
     }
+    c.get(this.i64a).op(op.i32_wrap_i64).set(this.w);
+    c.get(this.r[0]).get(this.w).get(this.v).op(op.i32_mul).op(op.i32_sub).set(this.r[2]);
+    c.get(this.w).set(this.r[0]);
     this.regsWritten[0] = 1; this.regsWritten[2] = 1;
     return 'ok';
   }

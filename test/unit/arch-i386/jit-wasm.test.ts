@@ -87,6 +87,19 @@ describe('i386 wasm regions', () => {
     expect(b.cpu.lastException?.vector).toBe(0);
   });
 
+  it('divide once, the remainder from the quotient (EDX zero, small, sign-extended; signed divisors -7 and below -2^30); -1 dividing INT32_MIN leaves (#DE)', () => {
+    // L: mov eax, esi; mov edx, edi; and edx, 0x3fffffff; div ebx; add esi, eax; add edi, edx; mov eax, esi;
+    // cdq; idiv ebp (EBP -7); add esi, edx; mov eax, edi; mov edx, esi; sar edx, 5; idiv ebx (EBX
+    // negative as signed); xor edi, eax; add esi, edx; dec ecx; jnz L; mov eax, 0x80000000; cdq; mov ebp, -1; idiv ebp.
+    const body = [0x89, 0xf0, 0x89, 0xfa, 0x81, 0xe2, ...le32(0x3fffffff), 0xf7, 0xf3, 0x01, 0xc6, 0x01, 0xd7, 0x89, 0xf0,
+      0x99, 0xf7, 0xfd, 0x01, 0xd6, 0x89, 0xf8, 0x89, 0xf2, 0xc1, 0xfa, 0x05, 0xf7, 0xfb, 0x31, 0xc7, 0x01, 0xd6, 0x49, 0x75, 0xd9,
+      0xb8, ...le32(0x80000000), 0x99, 0xbd, ...le32(-1), 0xf7, 0xfd];
+    for (const budget of [1, 5, 17, 1000]) {
+      const b = agree(body, { [ESI]: 0x12345678, [EDI]: 0x9abcdef0, [EBX]: 0x9e3779b9, [EBP]: -7, [ECX]: 500 }, budget);
+      expect(b.cpu.lastException).toMatchObject({ vector: 0, eip: CODE + 50 });
+    }
+  });
+
   it('test every condition under each known flag state (32- and 8-bit CMP, ADD, AND, TEST, INC, SHL) as the interpreter', () => {
     // Per op (cmp eax, ebx; add eax, ebx; and eax, ebx; inc eax; shl eax, 1; cmp al, bl; and al, bl; test al, bl),
     // L: for each cc: op; setcc cl; lea esi, [ecx + esi * 2] (each answer in its own bit); then add edx, 0x9e3779b9; EAX and EBX = two bit fields of EDX
