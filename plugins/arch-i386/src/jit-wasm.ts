@@ -100,6 +100,12 @@
  * every pass of a loop with a store. Compute kernel in process (--runs 4, best of runs 1-3, 4
  * interleaved pairs, load ~5): median 279.8 -> 272.4 ms (lower in 4); its quicksort alone (a build
  * running one kernel) 187.2 -> 180.7 ms (lower in 5 of 5); its sieve alone equal (99 vs 102 ms, noise).
+ * A loop with no instruction setting every flag whose instructions before its back edge's jump set
+ * some (memset's `mov [esi], dl; inc esi; dec ecx; jnz`: its state known at the jump whatever it was
+ * entered with) is rotated at that jump: the INC's kept carry then comes from the DEC's known state
+ * instead of a branch on the state's op every pass (rotated loops of a run 34 -> 35). The kernel's sieve alone (best of runs 1-4,
+ * 2 series of 6 interleaved pairs): medians 104.7 -> 96.8 ms (lower in 4) and 102.6 -> 98.2 ms (lower in 6);
+ * the compute kernel 303.4 -> 287.7 ms (5 pairs, lower in 4, load ~5.5).
  * DIV/IDIV divide once (the remainder is EAX less the quotient times the divisor, not a second i64
  * division): the kernel's divhash 256 times (a build with ROUNDS 256) 116.6 -> 111.1 ms (6 pairs, lower
  * in 6); with a 32-bit division besides when EDX:EAX is EAX extended (after `xor edx, edx`, `cdq`)
@@ -123,6 +129,9 @@ import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_M
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.RVOS_JIT_WASM_I386 !== '0';
 }
+
+/** The most instructions a rotated loop emits twice (Gen.rotation). */
+const ROTATED_MAX = 16;
 
 /** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
 const SITE_SLOTS = 256;
@@ -501,8 +510,11 @@ class Gen {
   private setsAll: boolean[] = [];
   private plain: boolean[] = [];
   private readsState: boolean[] = [];
-  /** Exits, conditions and carries emitted so far (readsState). */
+  /** Whether the instruction sets the flag state (the state known after it then does not depend on that before it). */
+  private setsFlags: boolean[] = [];
+  /** Exits, conditions and carries emitted so far (readsState); flag states set (setsFlags). */
   private stateReads = 0;
+  private stateSets = 0;
   private innerLoops: Loop[] = [];
   /** Emitting: the labels of the open inner loops, by head. */
   private innerL = new Map<number, number>();
@@ -709,7 +721,7 @@ class Gen {
     this.targets = [];
     this.insnAt.clear();
     this.knownAt = [];
-    this.addrAt = []; this.setsAll = []; this.plain = []; this.readsState = [];
+    this.addrAt = []; this.setsAll = []; this.plain = []; this.readsState = []; this.setsFlags = [];
     this.innerLoops = [];
     this.innerL.clear();
     this.sites.clear();
@@ -738,11 +750,11 @@ class Gen {
       if (this.open) before[this.k] = this.state();
       this.off = this.p - this.pageStart;
       this.insnAt.set(this.p, this.k);
-      // A rotated loop's top sets every flag before any exit: the state known there is never read.
-      for (const [head, , forget, top] of loops) if ((head === this.k && forget) || (top > head && top === this.k)) this.known = null;
+      // A rotated loop's top before its tail sets every flag before any exit: the state known there is never read.
+      for (const [head, tail, forget, top] of loops) if ((head === this.k && forget) || (top > head && top < tail && top === this.k)) this.known = null;
       this.knownAt[this.k] = this.known;
       for (const [, tail, , top] of loops) if (top === this.k) this.innerL.set(tail, c.loop());
-      const mark = this.p, known = this.known, bytes = c.bytes.length, targets = this.targets.length, reads = this.stateReads;
+      const mark = this.p, known = this.known, bytes = c.bytes.length, targets = this.targets.length, reads = this.stateReads, sets = this.stateSets;
       const written = this.regsWritten.slice();
       this.addrAt[this.k] = this.p;
       this.setsAll[this.k] = this.setsAllFlagsAt(this.p);
@@ -752,6 +764,7 @@ class Gen {
         r = this.insn();
         this.plain[this.k] = r === 'ok' && this.targets.length === targets;
         this.readsState[this.k] = this.stateReads !== reads;
+        this.setsFlags[this.k] = this.stateSets !== sets;
       } catch (e) {
         if (e === REOPEN) {
           const [head, tail] = this.reopen;
@@ -991,6 +1004,7 @@ class Gen {
    */
   private setCc(cc: CcOp, a: number, b: number, r: number, bits: number, lazy = false): void {
     const c = this.c, op = this.op;
+    this.stateSets++;
     c.get(a).set(this.ca).get(b).set(this.cb);
     if (!lazy) c.get(r).set(this.cr);
     const packed = packState(cc, bits, 0, 0) | (lazy ? CS_LAZY_R : 0);
@@ -1025,6 +1039,7 @@ class Gen {
   /** A pending shift's state (jit.ts SHIFT_PENDING): result `r`, CF/OF bits from the stack; fa and the kept carry stay. */
   private setShiftState(r: number): void {
     const c = this.c, op = this.op;
+    this.stateSets++;
     c.set(this.ca).get(r).set(this.cr);
     c.get(this.cs).i32(CS_FA_MASK | CS_KEPT_BIT).op(op.i32_and).i32(packState(SHIFT_PENDING, 32, 0, 0)).op(op.i32_or).set(this.cs);
   }
@@ -1716,20 +1731,24 @@ class Gen {
   /**
    * Where the wasm `loop` of a loop from instruction `head` to this one opens: at the first instruction
    * from its head that sets every flag with no exit before (setsAllFlagsAt), when only instructions that
-   * neither jump nor leave come before it and no other loop opens among them; else at its head. A loop
-   * opened there (rotated) carries no flag state from pass to pass: its exits before that instruction
-   * (a load's TLB miss in `mov edx, [ecx*4 + a]; inc ecx; cmp edx, eax; jb`) are emitted twice, once
-   * before the loop with the state it is entered with and once at its back edge with the state known
-   * there (again). Otherwise the state's locals are loop-carried values, which TurboFan keeps in
-   * registers or stores to its stack on every pass.
+   * neither jump nor leave come before it and no other loop opens among them; with no such instruction, at
+   * this one (the back edge's jump) when one of those before it sets flags (the state known at the jump is
+   * then the same after the first pass and after the others: memset's `mov [esi], dl; inc esi; dec ecx;
+   * jnz`); else at its head. A loop opened there (rotated) carries no flag state from pass to pass (past its
+   * top, an INC/DEC's kept carry): its exits before that instruction (a load's TLB miss in `mov edx,
+   * [ecx*4 + a]; inc ecx; cmp edx, eax; jb`) are emitted twice, once before the loop with the state it is
+   * entered with and once at its back edge with the state known there (again). Otherwise the state's
+   * locals are loop-carried values, which TurboFan keeps in registers or stores to its stack on every pass.
+   * Only when something before the top reads the state, and for at most ROTATED_MAX instructions.
    */
   private rotation(head: number): number {
-    let top = head, reads = false;
-    for (let j = head; j < this.k && this.plain[j]; j++) {
-      if (this.setsAll[j]) { top = j; break; }
+    let j = head, reads = false, sets = false;
+    for (; j < this.k && this.plain[j] && !this.setsAll[j]; j++) {
       reads ||= this.readsState[j];
+      sets ||= this.setsFlags[j];
     }
-    if (!reads) return head; // nothing reads the state before it: not carried anyway
+    const top = j < this.k && this.setsAll[j] ? j : j === this.k && sets ? j : head;
+    if (!reads || top - head > ROTATED_MAX) return head; // nothing reads the state before it: not carried anyway
     for (const [a] of this.innerLoops) if (a >= head && a < top) return head;
     return top;
   }
@@ -1758,6 +1777,8 @@ class Gen {
       if (this.insn() !== 'ok') throw new Error('i386 wasm jit: a rotated loop\'s head emitted differently');
       this.leaveIfStoreSlow();
     }
+    // Opened at its back edge's jump: that jump's code assumed this state after the first pass too.
+    if (top === k && this.known !== known) throw new Error('i386 wasm jit: a rotated loop leaves another flag state at its jump');
     this.p = p; this.k = k; this.off = off; this.known = known; this.stores = stores;
   }
 

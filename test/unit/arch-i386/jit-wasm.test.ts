@@ -362,6 +362,16 @@ describe('i386 wasm regions', () => {
     expect(wasmRegionStats.rotatedLoops).toBeGreaterThan(before);
   });
 
+  it('rotate a loop with no instruction setting every flag at its back edge\'s jump when one before it sets flags (memset\'s: the state kept through its exits)', () => {
+    // O: cmp eax, ebx (CF alternates: XOR below); jne L; L: mov [esi], dl; inc esi; dec ecx; jnz L; adc edi, edi (the
+    // CMP's CF kept through INC and DEC); xor eax, ebx; mov ecx, 600; dec ebp; jnz O. The stores cross pages: their
+    // fast TLB misses leave before the loop's jump, in its first pass and in the others.
+    const body = [0x39, 0xd8, 0x75, 0x00, 0x88, 0x16, 0x46, 0x49, 0x75, 0xfa, 0x11, 0xff, 0x31, 0xd8, 0xb9, ...le32(600), 0x4d, 0x75, 0xea];
+    const before = wasmRegionStats.rotatedLoops;
+    for (const budget of [1, 2, 3, 4, 5, 1000]) agree(body, { [EAX]: 1, [EBX]: 2, [ECX]: 600, [EBP]: 20, [EDX]: 0x5a, [ESI]: 0x100ff0, [EDI]: 1, [ESP]: 0x9000 }, budget);
+    expect(wasmRegionStats.rotatedLoops).toBeGreaterThan(before);
+  });
+
   it('clear the page memos of the access sites at each call, loads and stores apart: a page made read-only between calls faults at the store', () => {
     // L: mov eax, [esi]; mov [esi], eax; dec ebx; jnz L. Hot on a writable page, then the page is read-only (CR0.WP, its TLB entry
     // flushed): the next call's load finds the page anew, its store must not take the load's memo nor its own of before.
