@@ -103,9 +103,10 @@
  * A loop with no instruction setting every flag whose instructions before its back edge's jump set
  * some (memset's `mov [esi], dl; inc esi; dec ecx; jnz`: its state known at the jump whatever it was
  * entered with) is rotated at that jump: the INC's kept carry then comes from the DEC's known state
- * instead of a branch on the state's op every pass (rotated loops of a run 34 -> 35). The kernel's sieve alone (best of runs 1-4,
- * 2 series of 6 interleaved pairs): medians 104.7 -> 96.8 ms (lower in 4) and 102.6 -> 98.2 ms (lower in 6);
- * the compute kernel 303.4 -> 287.7 ms (5 pairs, lower in 4, load ~5.5).
+ * instead of a branch on the state's op every pass (rotated loops of a run 34 -> 35). The kernel's
+ * sieve alone (best of runs 1-4, 2 series of 6 interleaved pairs): medians 104.7 -> 96.8 ms (lower in
+ * 4) and 102.6 -> 98.2 ms (lower in 6); the compute kernel 303.4 -> 287.7 ms (5 pairs, lower in 4,
+ * load ~5.5).
  * DIV/IDIV divide once (the remainder is EAX less the quotient times the divisor, not a second i64
  * division): the kernel's divhash 256 times (a build with ROUNDS 256) 116.6 -> 111.1 ms (6 pairs, lower
  * in 6); with a 32-bit division besides when EDX:EAX is EAX extended (after `xor edx, edx`, `cdq`)
