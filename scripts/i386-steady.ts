@@ -2,8 +2,11 @@
  * The i386 translator's steady state (not part of `npm run bench`): runs a pc kernel (the compute
  * kernel unless `--kernel FILE`) `--runs N` times in this process and prints each run's instructions,
  * wall and main-thread CPU (without V8's compiler threads), then the best and median of the runs after
- * the first (V8's code of the translator and glue warm; each run translates its regions again).
- *   node --import tsx scripts/i386-steady.ts [--kernel FILE] [--runs N] [--interp]
+ * the first (V8's code of the translator and glue warm; each run translates its regions again);
+ * `--stats`: the wasm translator's counters (jit-wasm.ts wasmRegionStats) at the end. A/B: run two
+ * trees' copies alternately from the shell. One kernel of kernels/bench/bench.c at a time: a build with
+ * each of main's kernels under `if (kmask & bit)`, kmask a volatile global (the code the same in each).
+ *   node --import tsx scripts/i386-steady.ts [--kernel FILE] [--runs N] [--interp] [--stats]
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
