@@ -88,6 +88,33 @@
  * built CLI's run (8 pairs) CPU median 0.904 -> 0.877 s (lower in 5); the pc os boot equal (163123 ->
  * 163109 block calls, main thread 0.507 vs 0.498 s, 4 pairs).
  *
+ * Session 28, the steady state (scripts/i386-steady.ts: the kernel run N times in one process): the
+ * flag state's locals (ca, cb, cs) were loop-carried values wherever a loop's instructions before its
+ * flag setter could leave (a load's TLB miss in quicksort's `mov edx, [ecx*4 + a]; inc ecx; cmp edx,
+ * eax; jb`, the sieve's `mov byte [ecx + a], 0; add ecx, eax; cmp ecx, esi; jb`), TurboFan storing them
+ * to its stack on every pass (3 stores a pass; dropping those exits' flags, wrongly, was worth 6 % of
+ * the steady state). Such a loop is rotated (rotation): its wasm `loop` opens at the instruction that
+ * sets every flag, the instructions before it emitted before the loop and again at the back edge with
+ * the state known there (34 loops of the kernel). And `slow` (a store asked to leave after its
+ * instruction) is cleared at each store: a value a loop carried, TurboFan stored and reloaded it on
+ * every pass of a loop with a store. Compute kernel in process (--runs 4, best of runs 1-3, 4
+ * interleaved pairs, load ~5): median 279.8 -> 272.4 ms (lower in 4); its quicksort alone (a build
+ * running one kernel) 187.2 -> 180.7 ms (lower in 5 of 5); its sieve alone equal (99 vs 102 ms, noise).
+ * A loop with no instruction setting every flag whose instructions before its back edge's jump set
+ * some (memset's `mov [esi], dl; inc esi; dec ecx; jnz`: its state known at the jump whatever it was
+ * entered with) is rotated at that jump: the INC's kept carry then comes from the DEC's known state
+ * instead of a branch on the state's op every pass (rotated loops of a run 34 -> 35). The kernel's
+ * sieve alone (best of runs 1-4, 2 series of 6 interleaved pairs): medians 104.7 -> 96.8 ms (lower in
+ * 4) and 102.6 -> 98.2 ms (lower in 6); the compute kernel 303.4 -> 287.7 ms (5 pairs, lower in 4,
+ * load ~5.5).
+ * A store that is its instruction's last effect (MOV, SETcc, NOT) leaves right after the host's
+ * `written` asks, no `slow` test after it: the sieve alone (best of runs 1-4, 4 pairs) median 106.1 ->
+ * 100.2 ms (lower in 4), the compute kernel (5 pairs) 285.7 -> 282.1 ms (lower in 4).
+ * DIV/IDIV divide once (the remainder is EAX less the quotient times the divisor, not a second i64
+ * division): the kernel's divhash 256 times (a build with ROUNDS 256) 116.6 -> 111.1 ms (6 pairs, lower
+ * in 6); with a 32-bit division besides when EDX:EAX is EAX extended (after `xor edx, edx`, `cdq`)
+ * 108.8 -> 104.6 ms (5 pairs, other load): no clear gain for its branch, left out.
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -106,6 +133,9 @@ import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_M
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.RVOS_JIT_WASM_I386 !== '0';
 }
+
+/** The most instructions a rotated loop emits twice (Gen.rotation). */
+const ROTATED_MAX = 16;
 
 /** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
 const SITE_SLOTS = 256;
@@ -156,6 +186,8 @@ export const wasmRegionStats = {
   innerLoopRestartInsns: 0,
   /** INC/DECs translated (scanned or emitted) without their kept carry, the next instruction setting every flag (flagsOverwrittenNext). */
   deadKeptCarries: 0,
+  /** Loops opened at an instruction past their head, that head's instructions emitted again at the back edge (Gen.rotation). */
+  rotatedLoops: 0,
 };
 
 /** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
@@ -230,14 +262,19 @@ interface Scanned {
   /** Page offsets it jumps, calls or returns to (region scanning). */
   targets: number[];
   /**
-   * Loops inside it (a jump back to one of its instructions but the first) as [head, tail]
-   * instruction indexes, and whether the flag state known before its head is dropped there (Gen.backEdge).
+   * Loops inside it (a jump back to one of its instructions but the first, or to its first when the loop
+   * is rotated) as [head, tail] instruction indexes, whether the flag state known before its head is
+   * dropped there, and the instruction its wasm `loop` opens at (Gen.backEdge).
    */
   loops: Loop[];
 }
 
-/** An inner loop: [head, tail, forget] (Scanned.loops). */
-type Loop = [number, number, boolean];
+/**
+ * An inner loop: [head, tail, forget, top] (Scanned.loops). `top` > head: a rotated loop, its wasm `loop`
+ * opened at instruction `top`, the instructions from its head to there emitted before it and again at its
+ * back edge (Gen.rotation).
+ */
+type Loop = [number, number, boolean, number];
 
 /** Loops by head, an outer one (a later tail) before an inner one at the same head: the order they open in. */
 const outerFirst = (x: Loop, y: Loop) => x[0] - y[0] || y[1] - x[1];
@@ -462,13 +499,26 @@ class Gen {
   /** The block is OPEN (emitted unscanned: its length unknown until its end). */
   private open = false;
   /** The loop whose back edge threw REOPEN: [head, tail, forget]. */
-  private reopen: Loop = [0, 0, false];
+  private reopen: Loop = [0, 0, false, 0];
   /** OPEN: [byte offset, extra] of each lenPlus constant. */
   private readonly lenPatches: number[] = [];
   private targets: number[] = [];
   /** Per instruction of the block: by RAM offset its index; by index the flag state known before it. */
   private insnAt = new Map<number, number>();
   private knownAt: Known[] = [];
+  /**
+   * Per instruction of the block (rotation): its address; whether it sets every flag with no exit before;
+   * whether it does not jump; whether its code reads the flag state (an exit, a condition, a carry).
+   */
+  private addrAt: number[] = [];
+  private setsAll: boolean[] = [];
+  private plain: boolean[] = [];
+  private readsState: boolean[] = [];
+  /** Whether the instruction sets the flag state (the state known after it then does not depend on that before it). */
+  private setsFlags: boolean[] = [];
+  /** Exits, conditions and carries emitted so far (readsState); flag states set (setsFlags). */
+  private stateReads = 0;
+  private stateSets = 0;
   private innerLoops: Loop[] = [];
   /** Emitting: the labels of the open inner loops, by head. */
   private innerL = new Map<number, number>();
@@ -615,6 +665,7 @@ class Gen {
   /** Leaves after `count` more steps with the next EIP at page offset `off` (or the local `this.t`: 'local'), `missed` 1: the interpreter runs it. */
   private exit(off: number | 'local', count: number, missed = 0): void {
     const c = this.c;
+    this.stateReads++;
     if (off === 'local') c.get(this.t).set(this.xo);
     else c.i32(off).set(this.xo);
     c.i32(count).set(this.xn);
@@ -674,10 +725,11 @@ class Gen {
     this.targets = [];
     this.insnAt.clear();
     this.knownAt = [];
+    this.addrAt = []; this.setsAll = []; this.plain = []; this.readsState = []; this.setsFlags = [];
     this.innerLoops = [];
     this.innerL.clear();
     this.sites.clear();
-    // Emitting: the inner loops the scan found, each opened at its head (outer ones first).
+    // Emitting: the inner loops the scan found, each opened at its head or top (outer ones first).
     const loops = this.emitting ? [...this.blocks[this.curIndex].loops].sort(outerFirst) : [];
     /** OPEN: the state before each instruction, to emit again from a loop's head once its back edge is found. */
     const before: Rewind[] = [];
@@ -702,15 +754,21 @@ class Gen {
       if (this.open) before[this.k] = this.state();
       this.off = this.p - this.pageStart;
       this.insnAt.set(this.p, this.k);
-      for (const [head, , forget] of loops) if (head === this.k && forget) this.known = null;
+      // A rotated loop's top before its tail sets every flag before any exit: the state known there is never read.
+      for (const [head, tail, forget, top] of loops) if ((head === this.k && forget) || (top > head && top < tail && top === this.k)) this.known = null;
       this.knownAt[this.k] = this.known;
-      for (const [head, tail] of loops) if (head === this.k) this.innerL.set(tail, c.loop());
-      const mark = this.p, known = this.known, bytes = c.bytes.length;
+      for (const [, tail, , top] of loops) if (top === this.k) this.innerL.set(tail, c.loop());
+      const mark = this.p, known = this.known, bytes = c.bytes.length, targets = this.targets.length, reads = this.stateReads, sets = this.stateSets;
       const written = this.regsWritten.slice();
+      this.addrAt[this.k] = this.p;
+      this.setsAll[this.k] = this.setsAllFlagsAt(this.p);
       this.stores = false;
       let r: Result;
       try {
         r = this.insn();
+        this.plain[this.k] = r === 'ok' && this.targets.length === targets;
+        this.readsState[this.k] = this.stateReads !== reads;
+        this.setsFlags[this.k] = this.stateSets !== sets;
       } catch (e) {
         if (e === REOPEN) {
           const [head, tail] = this.reopen;
@@ -733,12 +791,7 @@ class Gen {
         break;
       }
       if (r === 'loopExit') loopExit = this.p;
-      if (this.stores) {
-        // A store to a page with flags dropped a translation: the next instruction is the interpreter's.
-        c.get(this.slow).if(false);
-        this.exit(this.p - this.pageStart, this.k + 1);
-        c.end();
-      }
+      this.leaveIfStoreSlow();
       this.k++;
       if (this.p > furthest) furthest = this.p;
       if (r === 'end') ended = true;
@@ -756,6 +809,15 @@ class Gen {
     if (this.emitting) c.end(); // selfL
     if (this.open) this.patchLen();
     return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops };
+  }
+
+  /** After an instruction that stored: a store to a page with flags dropped a translation, the next instruction is the interpreter's. */
+  private leaveIfStoreSlow(): void {
+    if (!this.stores) return;
+    const c = this.c;
+    c.get(this.slow).if(false);
+    this.exit(this.p - this.pageStart, this.k + 1);
+    c.end();
   }
 
   // --- Decoding --------------------------------------------------------------------------------
@@ -881,11 +943,15 @@ class Gen {
     c.get(this.o).mem(size === 4 ? op.i32_load : size === 2 ? op.i32_load16_u : op.i32_load8_u);
   }
 
-  /** Stores local `val` at linear `l`. */
-  private storeL(size: number, val: number): void {
+  /**
+   * Stores local `val` at linear `l`. `last`: the instruction's last effect (MOV, SETcc, NOT), which leaves
+   * after it right there when the store dropped a translation, else `slow` says so at its end (block()).
+   */
+  private storeL(size: number, val: number, last = false): void {
     const c = this.c, op = this.op;
     const store = size === 4 ? op.i32_store : size === 2 ? op.i32_store16 : op.i32_store8;
-    this.stores = true;
+    // No store of this instruction asked yet: a constant on the fast paths, not a value a loop carries.
+    if (!last) { this.stores = true; c.i32(0).set(this.slow); }
     const at = this.site('w', size);
     this.onSite(size, at);
     c.if();
@@ -895,7 +961,11 @@ class Gen {
     c.get(this.o).get(val).mem(store);
     c.get(this.o).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, this.flagsAt).if(false);
     c.get(this.o).i32(size).i32(this.off).i32(this.next()).get(this.r[4]).get(this.steps).i32(this.k).op(op.i32_add).i32(WRITTEN).callIndirect(this.kit.wasm.indirectType(0, WRITTEN));
-    c.set(this.slow);
+    if (last) {
+      c.if(false);
+      this.exit(this.next(), this.k + 1);
+      c.end();
+    } else c.set(this.slow);
     c.else();
     this.setSite(at);
     c.end();
@@ -909,11 +979,11 @@ class Gen {
     this.loadL(size);
   }
 
-  /** Writes local `val` to the r/m operand (a memory operand's address computed here). */
-  private writeRm(m: Rm, size: number, val: number): void {
+  /** Writes local `val` to the r/m operand (a memory operand's address computed here); `last`: as storeL. */
+  private writeRm(m: Rm, size: number, val: number, last = false): void {
     if (m.rm >= 0) return this.setReg(m.rm, size, val);
     this.linear(m);
-    this.storeL(size, val);
+    this.storeL(size, val, last);
   }
 
   private getReg(r: number, size: number): void {
@@ -944,6 +1014,7 @@ class Gen {
    */
   private setCc(cc: CcOp, a: number, b: number, r: number, bits: number, lazy = false): void {
     const c = this.c, op = this.op;
+    this.stateSets++;
     c.get(a).set(this.ca).get(b).set(this.cb);
     if (!lazy) c.get(r).set(this.cr);
     const packed = packState(cc, bits, 0, 0) | (lazy ? CS_LAZY_R : 0);
@@ -978,6 +1049,7 @@ class Gen {
   /** A pending shift's state (jit.ts SHIFT_PENDING): result `r`, CF/OF bits from the stack; fa and the kept carry stay. */
   private setShiftState(r: number): void {
     const c = this.c, op = this.op;
+    this.stateSets++;
     c.set(this.ca).get(r).set(this.cr);
     c.get(this.cs).i32(CS_FA_MASK | CS_KEPT_BIT).op(op.i32_and).i32(packState(SHIFT_PENDING, 32, 0, 0)).op(op.i32_or).set(this.cs);
   }
@@ -1005,6 +1077,7 @@ class Gen {
   /** Pushes the carry (0/1) of the current flag state. */
   private carry(): void {
     const c = this.c, op = this.op;
+    this.stateReads++;
     switch (this.known) {
       case 'cmp32': case 'cmp8': c.get(this.ca).get(this.cb).op(op.i32_lt_u); return;
       case 'logic32': case 'logic8': c.i32(0); return;
@@ -1045,6 +1118,7 @@ class Gen {
   /** Pushes condition `cc` (0/1) of the current flag state. */
   private cond(cc: number): void {
     const c = this.c, op = this.op;
+    this.stateReads++;
     const kind = cc >> 1;
     if (!this.knownTest(kind)) {
       c.i32(cc);
@@ -1170,6 +1244,11 @@ class Gen {
     const next = this.k + 1, at = this.p;
     if (next >= MAX_INSNS || next >= this.curLen) return false;
     if (this.stopAt !== undefined && this.stopAt(at - this.pageStart)) return false;
+    return this.setsAllFlagsAt(at);
+  }
+
+  /** Whether the instruction at `at` sets the whole flag state from registers or an immediate alone, leaving nowhere before (flagsOverwrittenNext, rotation). */
+  private setsAllFlagsAt(at: number): boolean {
     const room = this.pageStart + 0x1000 - at;
     if (room < 2) return false;
     const b = this.u8[at], m = this.u8[at + 1];
@@ -1281,7 +1360,7 @@ class Gen {
         const m = this.modrm();
         this.getReg(m.reg, size);
         c.set(this.w);
-        this.writeRm(m, size, this.w);
+        this.writeRm(m, size, this.w, true);
         return 'ok';
       }
       case 0x8a: case 0x8b: {
@@ -1313,7 +1392,7 @@ class Gen {
         } else {
           this.getReg(0, size);
           c.set(this.w);
-          this.writeRm(m, size, this.w);
+          this.writeRm(m, size, this.w, true);
         }
         return 'ok';
       }
@@ -1353,7 +1432,7 @@ class Gen {
         const m = this.modrm();
         if (m.reg !== 0) return null;
         c.i32(size === 4 ? this.imm32() : this.byte()).set(this.w);
-        this.writeRm(m, size, this.w);
+        this.writeRm(m, size, this.w, true);
         return 'ok';
       }
       case 0xc9: { // LEAVE
@@ -1511,7 +1590,7 @@ class Gen {
     if (kind === 2) { // NOT
       this.readRm(m, 4);
       c.i32(-1).op(op.i32_xor).set(this.w);
-      this.writeRm(m, 4, this.w);
+      this.writeRm(m, 4, this.w, true);
       return 'ok';
     }
     if (kind === 3) { // NEG: SUB from 0
@@ -1549,22 +1628,18 @@ class Gen {
     c.if(false);
     this.miss();
     c.end();
+    // One division, the remainder from the quotient (EAX - q * divisor: the true remainder's low 32 bits, q fitting in 32 bits).
     const ext = signed ? op.i64_extend_i32_s : op.i64_extend_i32_u;
+    c.get(this.i64a).get(this.v).op(ext).op(signed ? op.i64_div_s : op.i64_div_u).set(this.i64a);
     if (signed) {
-      c.get(this.i64a).get(this.v).op(ext).op(op.i64_div_s).set(this.i64a);
-      // Quotient past int32: leave (the interpreter raises #DE); the dividend is rebuilt there from EDX:EAX.
+      // Quotient past int32: leave (the interpreter raises #DE).
       c.get(this.i64a).get(this.i64a).op(op.i32_wrap_i64).op(op.i64_extend_i32_s).op(op.i64_ne).if(false);
       this.miss();
       c.end();
-      c.get(this.r[2]).op(op.i64_extend_i32_u).i64(32).op(op.i64_shl).get(this.r[0]).op(op.i64_extend_i32_u).op(op.i64_or);
-      c.get(this.v).op(ext).op(op.i64_rem_s).op(op.i32_wrap_i64).set(this.w);
-      c.get(this.i64a).op(op.i32_wrap_i64).set(this.r[0]);
-      c.get(this.w).set(this.r[2]);
-    } else {
-      c.get(this.i64a).get(this.v).op(ext).op(op.i64_rem_u).op(op.i32_wrap_i64).set(this.w);
-      c.get(this.i64a).get(this.v).op(ext).op(op.i64_div_u).op(op.i32_wrap_i64).set(this.r[0]);
-      c.get(this.w).set(this.r[2]);
     }
+    c.get(this.i64a).op(op.i32_wrap_i64).set(this.w);
+    c.get(this.r[0]).get(this.w).get(this.v).op(op.i32_mul).op(op.i32_sub).set(this.r[2]);
+    c.get(this.w).set(this.r[0]);
     this.regsWritten[0] = 1; this.regsWritten[2] = 1;
     return 'ok';
   }
@@ -1577,7 +1652,7 @@ class Gen {
       const m = this.modrm();
       this.cond(b & 15);
       c.set(this.w);
-      this.writeRm(m, 1, this.w);
+      this.writeRm(m, 1, this.w, true);
       return 'ok';
     }
     if (b >= 0x40 && b <= 0x4f) { // CMOVcc
@@ -1619,10 +1694,10 @@ class Gen {
     const inner = this.backEdge(target);
     this.cond(cc);
     c.if();
-    if (inner) this.again(inner);
+    if (inner !== null) this.again(inner);
     this.goto(target - this.pageStart, this.k + 1);
     c.end();
-    if (inner) this.closeLoop();
+    if (inner !== null) this.closeLoop();
     if (target === this.entry) {
       // A loop on the block's start: alone, the block ends at the loop's exit (jit.ts scanBlock).
       if (this.stopAt === undefined) {
@@ -1636,30 +1711,60 @@ class Gen {
 
   /**
    * A jump back to an instruction of this block other than its first (a loop inside it, as jit.ts
-   * backEdge): its head's index, or 0 where that loop would cross another one. Where the flag state
+   * backEdge), or to its first when the loop is rotated: the loop, or null where it would cross
+   * another one (or is the block's own, its selfL). Where the flag state
    * known at its head differs from that at the jump (the head's code reads the flags through it:
    * `xor ebx, ebx` before a loop ending `add eax, 4; jne`), the loop is emitted with the state
    * dropped at its head (known only at run time there, as at a block's start): it was a loop left
    * through the dispatcher on each pass before (matmul's and quicksort's inner loops in the
    * blocks around them, ~8000 calls of the compute kernel's first ~100 M instructions).
    */
-  private backEdge(target: number): number {
+  private backEdge(target: number): Loop | null {
     const head = this.insnAt.get(target);
-    if (head === undefined || head === 0) return 0;
-    const forget = this.knownAt[head] !== null && this.knownAt[head] !== this.known;
-    for (const [a, b] of this.innerLoops) if (a < head && head <= b) return 0;
-    this.innerLoops.push([head, this.k, forget]);
+    if (head === undefined) return null;
+    const top = this.rotation(head);
+    if (head === 0 && top === 0) return null;
+    const forget = top === head && this.knownAt[head] !== null && this.knownAt[head] !== this.known;
+    for (const [a, b] of this.innerLoops) if (a < head && head <= b) return null;
+    const loop: Loop = [head, this.k, forget, top];
+    this.innerLoops.push(loop);
     if (this.open && !this.innerL.has(this.k)) {
       // Its head's code is emitted already, outside a loop: emitted again from there (block()).
-      this.reopen = [head, this.k, forget];
+      this.reopen = loop;
       throw REOPEN;
     }
+    if (this.emitting && !this.innerL.has(this.k)) throw new Error('i386 wasm jit: an inner loop not opened');
     if (forget && this.emitting) throw new Error('i386 wasm jit: a loop head emitted with a flag state the loop does not keep');
-    return head;
+    return loop;
   }
 
-  /** Another pass of the inner loop from instruction `head` to this one while the budget allows it and the rest of the block. */
-  private again(head: number): void {
+  /**
+   * Where the wasm `loop` of a loop from instruction `head` to this one opens: at the first instruction
+   * from its head that sets every flag with no exit before (setsAllFlagsAt), when only instructions that
+   * neither jump nor leave come before it and no other loop opens among them; with no such instruction, at
+   * this one (the back edge's jump) when one of those before it sets flags (the state known at the jump is
+   * then the same after the first pass and after the others: memset's `mov [esi], dl; inc esi; dec ecx;
+   * jnz`); else at its head. A loop opened there (rotated) carries no flag state from pass to pass (past its
+   * top, an INC/DEC's kept carry): its exits before that instruction (a load's TLB miss in `mov edx,
+   * [ecx*4 + a]; inc ecx; cmp edx, eax; jb`) are emitted twice, once before the loop with the state it is
+   * entered with and once at its back edge with the state known there (again). Otherwise the state's
+   * locals are loop-carried values, which TurboFan keeps in registers or stores to its stack on every pass.
+   * Only when something before the top reads the state, and for at most ROTATED_MAX instructions.
+   */
+  private rotation(head: number): number {
+    let j = head, reads = false, sets = false;
+    for (; j < this.k && this.plain[j] && !this.setsAll[j]; j++) {
+      reads ||= this.readsState[j];
+      sets ||= this.setsFlags[j];
+    }
+    const top = j < this.k && this.setsAll[j] ? j : j === this.k && sets ? j : head;
+    if (!reads || top - head > ROTATED_MAX) return head; // nothing reads the state before it: not carried anyway
+    for (const [a] of this.innerLoops) if (a >= head && a < top) return head;
+    return top;
+  }
+
+  /** Another pass of the inner loop from its head to this instruction while the budget allows it and the rest of the block. */
+  private again([head, , , top]: Loop): void {
     const c = this.c, op = this.op;
     if (!this.emitting) return;
     const n = this.k + 1 - head;
@@ -1667,8 +1772,24 @@ class Gen {
     this.lenPlus(n);
     c.op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).if();
     c.get(this.steps).i32(n).op(op.i32_add).set(this.steps);
+    if (top > head) { wasmRegionStats.rotatedLoops++; this.headAgain(head, top); }
     c.br(this.innerL.get(this.k)!);
     c.end();
+  }
+
+  /** A rotated loop's instructions from its head to its top (rotation) emitted again, under the flag state known at its back edge. */
+  private headAgain(head: number, top: number): void {
+    const { p, k, off, known, stores } = this;
+    this.p = this.addrAt[head];
+    for (this.k = head; this.k < top; this.k++) {
+      this.off = this.p - this.pageStart;
+      this.stores = false;
+      if (this.insn() !== 'ok') throw new Error('i386 wasm jit: a rotated loop\'s head emitted differently');
+      this.leaveIfStoreSlow();
+    }
+    // Opened at its back edge's jump: that jump's code assumed this state after the first pass too.
+    if (top === k && this.known !== known) throw new Error('i386 wasm jit: a rotated loop leaves another flag state at its jump');
+    this.p = p; this.k = k; this.off = off; this.known = known; this.stores = stores;
   }
 
   /**
@@ -1703,9 +1824,9 @@ class Gen {
       return 'ok';
     }
     const inner = this.backEdge(target);
-    if (inner) this.again(inner);
+    if (inner !== null) this.again(inner);
     this.goto(target - this.pageStart, this.k + 1);
-    if (inner) this.closeLoop();
+    if (inner !== null) this.closeLoop();
     return 'end';
   }
 
@@ -1714,11 +1835,11 @@ class Gen {
     const c = this.c;
     if (b !== 0x89 && b !== 0x8b && b !== 0xc7) return null;
     const m = this.modrm();
-    if (b === 0x89) { this.getReg(m.reg, 2); c.set(this.w); this.writeRm(m, 2, this.w); return 'ok'; }
+    if (b === 0x89) { this.getReg(m.reg, 2); c.set(this.w); this.writeRm(m, 2, this.w, true); return 'ok'; }
     if (b === 0x8b) { this.readRm(m, 2); c.set(this.v); this.setReg(m.reg, 2, this.v); return 'ok'; }
     if (m.reg !== 0) return null;
     c.i32(this.imm16()).set(this.w);
-    this.writeRm(m, 2, this.w);
+    this.writeRm(m, 2, this.w, true);
     return 'ok';
   }
 }

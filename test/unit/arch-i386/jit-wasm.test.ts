@@ -42,8 +42,9 @@ function watchStops(m: ReturnType<typeof machine>, size: number, what: (m: Retur
 }
 
 /** Runs `body` under both engines in slices of `budget` and compares after each; returns the translator's machine. */
-function agree(body: number[], regs: Record<number, number>, budget: number) {
+function agree(body: number[], regs: Record<number, number>, budget: number, setup: (m: ReturnType<typeof machine>) => void = () => {}) {
   const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+  setup(a); setup(b);
   expect(b.cpu.wasmCore).not.toBeNull();
   const state = (m: typeof a) => [m.cpu.eip, m.cpu.retired, m.cpu.eflags, ...m.cpu.regs, m.cpu.lastException?.vector, m.cpu.lastException?.eip];
   for (let slice = 0; slice < 20_000 && !a.cpu.waiting; slice++) {
@@ -84,6 +85,19 @@ describe('i386 wasm regions', () => {
     const over = [0xba, ...le32(0), 0x89, 0xf0, 0xf7, 0xfb, 0x46, 0x4f, 0x75, 0xf3];
     const b = agree(over, { [EBX]: 1, [ESI]: 0x7fffffff - 200, [EDI]: 1000 }, 50);
     expect(b.cpu.lastException?.vector).toBe(0);
+  });
+
+  it('divide once, the remainder from the quotient (EDX zero, small, sign-extended; signed divisors -7 and below -2^30); -1 dividing INT32_MIN leaves (#DE)', () => {
+    // L: mov eax, esi; mov edx, edi; and edx, 0x3fffffff; div ebx; add esi, eax; add edi, edx; mov eax, esi;
+    // cdq; idiv ebp (EBP -7); add esi, edx; mov eax, edi; mov edx, esi; sar edx, 5; idiv ebx (EBX
+    // negative as signed); xor edi, eax; add esi, edx; dec ecx; jnz L; mov eax, 0x80000000; cdq; mov ebp, -1; idiv ebp.
+    const body = [0x89, 0xf0, 0x89, 0xfa, 0x81, 0xe2, ...le32(0x3fffffff), 0xf7, 0xf3, 0x01, 0xc6, 0x01, 0xd7, 0x89, 0xf0,
+      0x99, 0xf7, 0xfd, 0x01, 0xd6, 0x89, 0xf8, 0x89, 0xf2, 0xc1, 0xfa, 0x05, 0xf7, 0xfb, 0x31, 0xc7, 0x01, 0xd6, 0x49, 0x75, 0xd9,
+      0xb8, ...le32(0x80000000), 0x99, 0xbd, ...le32(-1), 0xf7, 0xfd];
+    for (const budget of [1, 5, 17, 1000]) {
+      const b = agree(body, { [ESI]: 0x12345678, [EDI]: 0x9abcdef0, [EBX]: 0x9e3779b9, [EBP]: -7, [ECX]: 500 }, budget);
+      expect(b.cpu.lastException).toMatchObject({ vector: 0, eip: CODE + 50 });
+    }
   });
 
   it('test every condition under each known flag state (32- and 8-bit CMP, ADD, AND, TEST, INC, SHL) as the interpreter', () => {
@@ -334,6 +348,28 @@ describe('i386 wasm regions', () => {
     expect(wasmRegionStats.deadKeptCarries).toBe(before);
     expect(b.cpu.lastException).toMatchObject({ vector: 14, eip: CODE + 7 });
     expect([b.cpu.retired, b.cpu.eip, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, a.cpu.eflags, ...a.cpu.regs]);
+  });
+
+  it('rotate a loop whose head loads before the instruction that sets every flag: exits there leave the state of the pass before', () => {
+    // O: xor ecx, ecx (CF = 0); L: mov edx, [esi + ecx*4]; adc edi, edx (reads CF: the XOR's, then the CMP's); inc ecx;
+    // cmp ecx, ebp; jb L; dec ebx; jnz O. The table crosses two pages: the load's fast TLB misses leave in the loop's
+    // head, once before it (the XOR's state) and once at its back edge (the CMP's); the interpreter's ADC then reads it.
+    // L is a loop inside O's block, and a block's own loop where the code resumes after such an exit.
+    const body = [0x31, 0xc9, 0x8b, 0x14, 0x8e, 0x11, 0xd7, 0x41, 0x39, 0xe9, 0x72, 0xf6, 0x4b, 0x75, 0xf1];
+    const table = (m: ReturnType<typeof machine>) => { for (let i = 0; i < 1500; i++) m.view.setUint32(0x100f00 + 4 * i, Math.imul(i, 0x9e3779b9), true); };
+    const before = wasmRegionStats.rotatedLoops;
+    for (const budget of [1, 2, 3, 5, 6, 1000, 100_000]) agree(body, { [ESI]: 0x100f00, [EBP]: 1500, [EBX]: 3 }, budget, table);
+    expect(wasmRegionStats.rotatedLoops).toBeGreaterThan(before);
+  });
+
+  it('rotate a loop with no instruction setting every flag at its back edge\'s jump when one before it sets flags (memset\'s: the state kept through its exits)', () => {
+    // O: cmp eax, ebx (CF alternates: XOR below); jne L; L: mov [esi], dl; inc esi; dec ecx; jnz L; adc edi, edi (the
+    // CMP's CF kept through INC and DEC); xor eax, ebx; mov ecx, 600; dec ebp; jnz O. The stores cross pages: their
+    // fast TLB misses leave before the loop's jump, in its first pass and in the others.
+    const body = [0x39, 0xd8, 0x75, 0x00, 0x88, 0x16, 0x46, 0x49, 0x75, 0xfa, 0x11, 0xff, 0x31, 0xd8, 0xb9, ...le32(600), 0x4d, 0x75, 0xea];
+    const before = wasmRegionStats.rotatedLoops;
+    for (const budget of [1, 2, 3, 4, 5, 1000]) agree(body, { [EAX]: 1, [EBX]: 2, [ECX]: 600, [EBP]: 20, [EDX]: 0x5a, [ESI]: 0x100ff0, [EDI]: 1, [ESP]: 0x9000 }, budget);
+    expect(wasmRegionStats.rotatedLoops).toBeGreaterThan(before);
   });
 
   it('clear the page memos of the access sites at each call, loads and stores apart: a page made read-only between calls faults at the store', () => {
