@@ -18,7 +18,8 @@
  * loopEnd; a recursive function's segments: its entry, return sites and loop heads, each a Block
  * that starts the function at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
  * into basic blocks under one `br_table` inside a `loop` (as arch-rv32's jit-wasm.ts): a jump
- * forward branches to the end of its block's label, a jump back goes through the dispatch, a block
+ * forward branches to the end of its block's label, a jump back goes through the dispatch unless a
+ * wasm loop serves it (jit-wasm-layout.ts: a cycle that needs no dispatch inside), a block
  * looping on itself is a `loop` of its own. The dispatch starts only the entries and the blocks
  * jumped back to (dispatchedBlocks): a block every edge from it joined was a merge of every local
  * for TurboFan (the quicksort region's time in the steady state 195-228 -> 155-210 ms, 3 interleaved
@@ -68,6 +69,7 @@ import { FlagKind, type BlockFn, Block, type Insn, isBranch, scanSegments } from
 import { LS_UNPRIV } from './decode.js';
 import { Op, REG_COUNT, REG_SINK, REG_ZR } from './execute.js';
 import { TLB_MASK, TLB_SIZE, TLB_WORDS } from './tlb.js';
+import { type LoopSpans, loopSpans, spanParents } from './jit-wasm-layout.js';
 
 /** Whether aarch64 regions compile to wasm (read when a machine is built): yes unless RVOS_JIT_WASM_A64=0. */
 export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -309,14 +311,14 @@ function successors(blocks: BasicBlock[]): number[][] {
 /**
  * Per basic block: whether the dispatch at the region's top (the br_table on the block number) may
  * start it: a region's or segment's entry, or a block jumped back to from a later one (a jump back
- * other than a block's loop on itself goes through the dispatch). The other blocks, reached only by
+ * other than a block's loop on itself or a wasm loop's, jit-wasm-layout.ts, goes through the dispatch). The other blocks, reached only by
  * falling through or branching forward, get no edge from it, so TurboFan merges no dispatch into
  * them (every local a phi there, values moved and spilled at each).
  */
-export function dispatchedBlocks(blocks: BasicBlock[], entries: number[], succ = successors(blocks)): boolean[] {
+export function dispatchedBlocks(blocks: BasicBlock[], entries: number[], succ = successors(blocks), spans: LoopSpans = loopSpans(blocks, entries, succ)): boolean[] {
   const out = blocks.map((b) => entries.includes(b.start));
   succ.forEach((to, i) => {
-    for (const j of to) if (j < i) out[j] = true;
+    for (const j of to) if (j < i && i > spans.end[j]) out[j] = true;
   });
   return out;
 }
@@ -617,12 +619,21 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
 
   const exitL = c.block();
   const runL = c.loop();
+  const spans = loopSpans(blocks, entries, succ);
+  const spanEnd = spans.end;
+  const parent = spanParents(spanEnd);
+  /** Per block: the head of the span it is the side door of, or -1 (the dispatch starts a door at its head). */
+  const doorHead = blocks.map((_, j) => spans.door.indexOf(j));
+  /** Per block: the label its code starts after (opened here, or inside the wasm loop it is in: parent). */
   const blockL: number[] = [];
-  for (let j = blocks.length - 1; j >= 0; j--) blockL[j] = c.block();
-  const dispatched = dispatchedBlocks(blocks, entries, succ);
+  const openLabels = (head: number) => {
+    for (let j = blocks.length - 1; j > head; j--) if (parent[j] === head) blockL[j] = c.block();
+  };
+  openLabels(-1);
+  const dispatched = dispatchedBlocks(blocks, entries, succ, spans);
   // A block the dispatch never starts (dispatchedBlocks) gets no edge from it: a trap if it did.
   const bad = dispatched.every(Boolean) ? -1 : c.block();
-  c.get(blk).brTable(blocks.map((_, j) => (dispatched[j] ? blockL[j] : bad)), exitL);
+  c.get(blk).brTable(blocks.map((_, j) => (!dispatched[j] ? bad : blockL[doorHead[j] >= 0 ? doorHead[j] : j])), exitL);
   if (bad >= 0) c.end().op(op.unreachable);
 
   /** Leaves with the next pc at page offset `to` (or already in `npc`: null) and `done` steps of the block not counted. */
@@ -642,19 +653,42 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const countBlock = () => void (pending = 0);
   let current = 0;
   let selfL = -1;
+  /** Per block heading a wasm loop open here: its label. */
+  const spanL = new Map<number, number>();
   /** Control goes to page offset `p` (steps counted, flags in f); `tail`: nothing follows. */
   const goto = (p: number, tail = false) => {
     const j = index.get(p);
     if (j === undefined) return exit(p, 0);
     if (j === current && selfL >= 0) return void c.br(selfL);
     if (tail && j === current + 1) return;
+    const h = doorHead[j];
+    // Into a side door from outside its span or back: through its head's loop, which tests blk.
+    if (h >= 0 && !(j > current && current >= h && current <= spanEnd[h])) {
+      c.i32(j).set(blk);
+      if (spanL.has(h)) return void c.br(spanL.get(h)!);
+      if (h > current) return void c.br(blockL[h]);
+      return void c.br(runL);
+    }
     if (j > current) return void c.br(blockL[j]);
+    const loopL = spanL.get(j);
+    if (loopL !== undefined) return void c.br(loopL);
     c.i32(j).set(blk).br(runL);
   };
 
   blocks.forEach((b, j) => {
     current = j;
     c.end(); // blockL[j]
+    if (spanEnd[j] >= 0) {
+      spanL.set(j, c.loop());
+      openLabels(j);
+      const d = spans.door[j];
+      if (d >= 0) {
+        // Entered for its side door: on there, and blk no longer names it (the next pass is the head's).
+        c.get(blk).i32(d).op(op.i32_eq).if(false);
+        c.i32(j).set(blk).br(blockL[d]);
+        c.end();
+      }
+    }
     known = kindsIn[j];
     const len = b.insns.length;
     selfL = multi && b.insns.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && i.off + i.a === b.start) ? c.loop() : -1;
@@ -670,6 +704,12 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       goto(last.off + 4, true);
     }
     if (selfL >= 0) c.end();
+    // The wasm loops ending here, inner first (their heads later in the page).
+    for (const h of [...spanL.keys()].sort((x, y) => y - x)) {
+      if (spanEnd[h] !== j) continue;
+      c.end();
+      spanL.delete(h);
+    }
   });
   c.end(); // runL
   c.end(); // exitL

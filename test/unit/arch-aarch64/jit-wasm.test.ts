@@ -316,11 +316,11 @@ describe('aarch64 wasm regions', () => {
     expectFormsAsInterp(forms);
   });
 
-  it('dispatches only to entries and blocks jumped back to, not to blocks reached by falling through or branching forward', () => {
+  it('dispatches only to entries and blocks jumped back to from outside a wasm loop, not to blocks reached by falling through or branching forward', () => {
     const at = (off: number, op: Op, a = 0) => ({ off, op, a }) as Insn;
     const insns = [
       at(0, Op.ADDI), // block 0: the entry
-      at(4, Op.ADDI), // block 1: jumped back to from block 3
+      at(4, Op.ADDI), // block 1: jumped back to from block 3 (its wasm loop: jit-wasm-layout.ts)
       at(8, Op.CBZ, 8),
       at(12, Op.ADDI), // block 2: falls through from block 1
       at(16, Op.BCOND, -12), // block 3: a forward target
@@ -330,7 +330,30 @@ describe('aarch64 wasm regions', () => {
     ];
     const blocks = basicBlocks(insns, [0, 20]);
     expect(blocks.map((b) => b.start)).toEqual([0, 4, 12, 16, 20, 28]);
-    expect(dispatchedBlocks(blocks, [0, 20])).toEqual([true, true, false, false, true, false]);
+    expect(dispatchedBlocks(blocks, [0, 20])).toEqual([true, false, false, false, true, false]);
+  });
+
+  it('runs the quicksort partition\'s shape (a loop nested in one it is the side door of: jit-wasm-layout.ts) as the interpreter', () => {
+    // Blocks: entry (0-8), swap (12, reached back from 28-32), scan head (16-20, from the entry, the
+    // swap and back from 36-44), 24, 28-32, 36-44, 48 (back to the entry). The region entered at 0
+    // holds them all; budgets stop it at each block, the side door entered by the guard at the swap's loop.
+    const program = [
+      A.movz(21, 3),
+      A.movz(20, 5),
+      A.b(8),
+      A.add(7, 7, 6),
+      A.addi(6, 6, 1),
+      A.tbz(6, 0, 8),
+      A.eor(8, 8, 7),
+      A.subsi(21, 21, 1),
+      A.bcond('ne', -20),
+      A.movz(21, 3),
+      A.subsi(20, 20, 1),
+      A.bcond('ne', -28),
+      A.b(-48),
+    ];
+    const budgets = Array.from({ length: 12 }, (_, k) => 3000 + k);
+    expectInterpAtBudgets(program, [[7, 3]], [6, 7, 8, 20, 21], [...budgets, 9000]);
   });
 
   it('runs an inner loop whose branch back goes to a block in the region\'s middle, past blocks only branched forward to, as the interpreter', () => {
