@@ -11,13 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './results.js';
 
-const ROWS_FLAG = '--arch-rows';
-
-/** The file a child run writes its rows to, or undefined in the parent. */
-export function archRowsFile(argv: string[]): string | undefined {
-  const i = argv.indexOf(ROWS_FLAG);
-  return i < 0 ? undefined : argv[i + 1];
-}
+/** The flag of a child run: the file it writes its rows to (the parent gathers them). */
+export const ARCH_ROWS_FLAG = '--arch-rows';
 
 export function writeArchRows(file: string, rows: BenchRow[]): void {
   writeFileSync(file, JSON.stringify(rows));
@@ -36,7 +31,7 @@ export async function benchArchInChild(arch: string, all: string[], argv: string
     fileURLToPath(new URL('./bench.ts', import.meta.url)),
     ...withoutValueFlags(argv, ['--json', '--compare']),
     ...all.filter((a) => a !== arch).map((a) => `--no-${a}`),
-    ROWS_FLAG,
+    ARCH_ROWS_FLAG,
     file,
   ];
   try {

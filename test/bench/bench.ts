@@ -27,7 +27,7 @@
  * rv32 and aarch64 rows, 24 s alone).
  */
 import { aarch64 } from './aarch64.js';
-import { archRowsFile, benchArchInChild, writeArchRows } from './arch-process.js';
+import { ARCH_ROWS_FLAG, benchArchInChild, writeArchRows } from './arch-process.js';
 import { benchBoot, OS_BOOTS } from './boot.js';
 import { benchGuestArch } from './guest-arch.js';
 import { i386 } from './i386.js';
@@ -58,7 +58,7 @@ const results: BenchResults = { ...environment(runs), rows: [] };
 let failed = false;
 
 // A child run for one architecture (arch-process.ts) writes its rows there and prints no summary.
-const rowsFile = archRowsFile(argv);
+const rowsFile = valueOf(ARCH_ROWS_FLAG);
 if (!has('--no-startup') && !rowsFile) {
   try {
     results.startup = await benchStartup();

@@ -1,25 +1,42 @@
 /**
- * The loop of the translator-work scripts (rv32-jit.ts, a64-jit.ts): runs a machine to its end
- * `runs` times and prints, per run, instructions, host ms (wall, and this process's CPU time, less
- * disturbed by other load), MIPS and the code cache's counters; then the best CPU time.
+ * The loop of the translator-work scripts (rv32-jit.ts, a64-jit.ts, i386-jit.ts): runs a machine to its end
+ * `runs` times and prints, per run, instructions, host ms (wall, this process's CPU time, less
+ * disturbed by other load, and on Linux the main thread's alone, without V8's compiler threads), MIPS,
+ * the code cache's counters and the CPU's block calls (where it counts them); then the best CPU time.
  */
+import { readFileSync } from 'node:fs';
 import type { startMachine } from '../../src/testing/machine.js';
 import type { CaptureBackend } from '../../src/core/chardev.js';
 import type { CodeCacheStats } from '../../src/core/jit/code-cache.js';
 
-export async function bestCpuRuns(runs: number, engine: string, start: () => ReturnType<typeof startMachine>, afterRun?: (run: number) => void): Promise<number> {
+type Started = Awaited<ReturnType<typeof startMachine>>;
+
+/** This (the main) thread's CPU time in ms, or NaN where Linux's schedstat is not there. */
+function threadMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+export async function bestCpuRuns(runs: number, engine: string, start: () => Promise<Started>, afterRun?: (run: number, m: Started) => void): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
     const m = await start();
     (m.session.console as CaptureBackend).endInput();
     const c0 = process.cpuUsage();
+    const t0 = threadMs();
     const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 900_000 });
-    const cache = (m.machine.cpus[0] as { codeCache?: CodeCacheStats }).codeCache;
+    const mainMs = threadMs() - t0;
+    const cpu0 = m.machine.cpus[0] as { codeCache?: CodeCacheStats; blockRuns?: number };
     const u = process.cpuUsage(c0);
     const cpuMs = (u.user + u.system) / 1000;
     best = Math.min(best, cpuMs);
-    console.log(`${engine} ${r.reason} ${r.instructions} insns, ${r.hostMs.toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms), ${(r.instructions / cpuMs / 1000).toFixed(1)} MIPS (cpu), cache ${JSON.stringify(cache)}`);
-    afterRun?.(i);
+    const main = Number.isNaN(mainMs) ? '' : `, main thread ${mainMs.toFixed(0)} ms`;
+    const calls = cpu0.blockRuns === undefined ? '' : `, ${cpu0.blockRuns} block calls`;
+    console.log(`${engine} ${r.reason} ${r.instructions} insns, ${r.hostMs.toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms${main}), ${(r.instructions / cpuMs / 1000).toFixed(1)} MIPS (cpu), cache ${JSON.stringify(cpu0.codeCache)}${calls}`);
+    afterRun?.(i, m);
     await m.close();
   }
   console.log(`best cpu ${best.toFixed(0)} ms`);

@@ -88,7 +88,7 @@
  * built CLI's run (8 pairs) CPU median 0.904 -> 0.877 s (lower in 5); the pc os boot equal (163123 ->
  * 163109 block calls, main thread 0.507 vs 0.498 s, 4 pairs).
  *
- * Session 28, the steady state (scripts/i386-steady.ts: the kernel run N times in one process): the
+ * Session 28, the steady state (test/bench/i386-jit.ts: the kernel run N times in one process): the
  * flag state's locals (ca, cb, cs) were loop-carried values wherever a loop's instructions before its
  * flag setter could leave (a load's TLB miss in quicksort's `mov edx, [ecx*4 + a]; inc ecx; cmp edx,
  * eax; jb`, the sieve's `mov byte [ecx + a], 0; add ecx, eax; cmp ecx, esi; jb`), TurboFan storing them
