@@ -32,6 +32,15 @@ const MAX_FIRING_PASSES = 64;
  */
 export class VirtualClock implements Clock {
   private timeNs = 0;
+
+  constructor() {
+    // A double from the start: time passes 2^30 ns (V8's small integers) about a second into a guest's
+    // run (10 ns per instruction), and the first such value changed the field's representation, which
+    // threw away the optimized code of the machine loop (Machine.step, twice per run: an overflow and the
+    // new field map) for another TurboFan compile each.
+    this.timeNs = 0.5;
+    this.timeNs = 0;
+  }
   private readonly timers: ClockTimer[] = [];
   /** Earliest armed deadline (Infinity if none). */
   nextDeadline = Infinity;

@@ -151,6 +151,12 @@ export class CodeCache<T> {
   /** The page table: chunks of 1 << CHUNK_BITS pages, null until a page in the chunk is cached. */
   private readonly chunks: Array<Array<CodePage<T> | null> | null>;
   private readonly free: Array<CodePage<T>> = [];
+  /**
+   * Indices of the pages cached now, so that dropAll visits only those: a reset (several per
+   * interpreter warm-up) walking all 1024 slots of a chunk made V8 optimize dropAll and drop
+   * (~20 ms of TurboFan on a compiler thread, while the first regions waited for theirs).
+   */
+  private readonly cached = new Set<number>();
   private readonly codeWords: number;
   private readonly slots: number;
   private readonly maxTranslations: number;
@@ -176,6 +182,7 @@ export class CodeCache<T> {
       if (recycled) recycled.clear();
       page = recycled ?? new CodePage<T>(this.codeWords, this.slots);
       chunk[index & CHUNK_MASK] = page;
+      this.cached.add(index);
       this.markCode(index);
     }
     return page;
@@ -205,6 +212,7 @@ export class CodeCache<T> {
     const page = chunk[index & CHUNK_MASK];
     if (page === null) return null;
     chunk[index & CHUNK_MASK] = null;
+    this.cached.delete(index);
     this.live -= page.translated;
     this.free.push(page);
     return page;
@@ -212,10 +220,7 @@ export class CodeCache<T> {
 
   /** Forgets every page (reset). */
   dropAll(): void {
-    for (let c = 0; c < this.chunks.length; c++) {
-      if (this.chunks[c] === null) continue;
-      for (let i = 0; i <= CHUNK_MASK; i++) this.drop((c << CHUNK_BITS) | i);
-    }
+    for (const index of [...this.cached]) this.drop(index);
   }
 
   /** Drops the translations of `page` but keeps its decoded slots. */

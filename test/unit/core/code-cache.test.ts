@@ -1,5 +1,5 @@
 /** The translation engine's code cache and factory memo (src/core/jit/). */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { translatorFactory, translatorFactoryCount } from '../../../src/core/jit/translate.js';
 
@@ -47,6 +47,20 @@ describe('CodeCache', () => {
     c.dropAll();
     expect(c.stats).toMatchObject({ pages: 0, translations: 0, freePages: 5 });
     for (const index of [0, 1024, far]) expect(c.peek(index)).toBeNull();
+  });
+
+  it('dropAll visits only the pages cached now (a reset does not walk every slot of a chunk)', () => {
+    const { c } = cache();
+    for (const index of [2, 7, 9]) c.page(index);
+    c.drop(7);
+    c.page(11);
+    const drop = vi.spyOn(c, 'drop');
+    c.dropAll();
+    expect(drop.mock.calls.map(([index]) => index).sort((a, b) => a - b)).toEqual([2, 9, 11]);
+    expect(c.stats).toMatchObject({ pages: 0, freePages: 3 });
+    drop.mockClear();
+    c.dropAll();
+    expect(drop).not.toHaveBeenCalled();
   });
 
   it('arrivals: counts past the waits waitForArrivals sets, as the archs count them (the waiting arrival again)', () => {
