@@ -193,7 +193,7 @@ export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blo
   const entry = blocks[0].start;
   return blocks.map((b) => {
     const j = order.indexOf(b);
-    return enterable[j] ? new Block(fn, b.insns.length, j, b.start - entry) : NO_BLOCK;
+    return enterable[j] ? new Block(fn, b.insns.length, j, b.start - entry, 0) : NO_BLOCK;
   });
 }
 

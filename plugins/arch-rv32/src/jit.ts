@@ -126,13 +126,18 @@ export class Block {
   /** Byte offset of this block from the region's entry (the caller passes pc - delta as `pc0`). */
   readonly delta: number;
 
-  /** Calls left that run at most WARM_STEPS steps (execute()). */
-  warm = WARM_CALLS;
+  /**
+   * Calls left that run at most WARM_STEPS steps (execute()). None for a wasm region (jit-wasm.ts): V8 gathers
+   * no type feedback for wasm, and a capped call leaves the region's loop midway for the interpreter to
+   * run on to an entry (the compute kernel: ~500 such calls, then the interpreter in V8's baseline execute()).
+   */
+  warm: number;
 
-  constructor(readonly fn: BlockFn | null, len: number, blk = 0, delta = 0) {
+  constructor(readonly fn: BlockFn | null, len: number, blk = 0, delta = 0, warm = WARM_CALLS) {
     this.len = len | 0;
     this.blk = blk | 0;
     this.delta = delta | 0;
+    this.warm = warm | 0;
   }
 }
 

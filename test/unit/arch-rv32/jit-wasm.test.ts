@@ -7,9 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jitKit } from '../../../src/core/jit/index.js';
-import { Op } from '../../../plugins/arch-rv32/src/execute.js';
-import type { RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
-import { enterableBlocks, generateWasmRegion, loopScopes, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
+import { Op, WARM_CALLS } from '../../../plugins/arch-rv32/src/execute.js';
+import { Block, type RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
+import { compileWasmRegion, enterableBlocks, generateWasmRegion, loopScopes, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
 import { makeMachine } from './machine.js';
 
 process.env.RVOS_JIT_WASM = '1';
@@ -26,6 +26,14 @@ describe('rv32 wasm regions', () => {
 
   it('are off under the interpreter', () => {
     expect(makeMachine({ jit: false }).cpu.wasm).toBeNull();
+  });
+
+  it('run uncapped from their first call (no WARM_CALLS: V8 gathers no type feedback for wasm)', () => {
+    const m = makeMachine({ jit: true });
+    const entries = compileWasmRegion(m.cpu, jitKit, m.cpu.wasm!, [block(0, 3, 0)]);
+    expect(entries[0].fn).not.toBeNull();
+    expect(entries[0].warm).toBe(0);
+    expect(new Block(null, 1).warm).toBe(WARM_CALLS);
   });
 });
 
