@@ -115,8 +115,9 @@ export const X0_SINK = 32;
 export const JIT_THRESHOLD = 32;
 
 /**
- * The first WARM_CALLS calls of a compiled block run at most WARM_STEPS steps each, so that its
- * function returns several times before V8 optimizes it. V8 allocates a function's feedback vector
+ * The first WARM_CALLS calls of a compiled JavaScript block (jit.ts; a wasm region's start uncapped,
+ * Block.warm) run at most WARM_STEPS steps each, so that its function returns several times before
+ * V8 optimizes it. V8 allocates a function's feedback vector
  * only after it has run a while, and optimizes a long-running first call's loop on-stack (OSR):
  * without this, the prologue (first call, no vector yet) and the epilogue (not reached yet) had no
  * type feedback, the optimized code deoptimized on every return, and V8 re-entered the same cached
