@@ -120,6 +120,15 @@
  * written in place 2.4 -> 1.8 MB in all; the cold first pass's main-thread CPU moved within noise (median of 12
  * interleaved processes 28.6 -> 26.9 ms). Tried and dropped: no warm-up at all (process CPU median 688 -> 733
  * ms, 8 pairs), V8's eager tier-up (--no-wasm-dynamic-tiering: 753 -> 872 ms, 10 pairs).
+ * Session 29, the same run (perf cpu-clock call graphs of the main thread, 4 runs at load 4-9, so inflated): per
+ * run TurboFan code 207-259 ms, Liftoff code 11-22, compileBlockAt 38-60 (scanRegion 5-14, mostly the scavenges
+ * its allocations set off; emitRegion ~12; the modules' compiles 10-12, mostly V8's code space per module: mmap,
+ * jump tables and their page faults, dear on this VM; instantiation 3.5-5), the warm-up 10-17, execute() in V8's
+ * baseline tier ~15 (its TurboFan compile takes 100-300 ms of a compiler thread there; optimized, ~4 ms),
+ * GCs 6-10. No single piece is large. The interpreter runs 244 K instructions, ~32 per slice: a slice that ends
+ * in a loop's block that is no entry resumes in the interpreter up to an entry. Tried and dropped: WARMUP_CALLS
+ * (cpu.ts) 1000 -> 16: the hello kernel's guest time 12.8 -> 7.0 ms (median of 14 pairs) but its process no
+ * faster (main thread CPU 249 vs 257 ms, wall equal over 16 pairs); warm-up PASSES 6 -> 2: within noise (8 pairs).
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
