@@ -115,6 +115,14 @@
  * in 6); with a 32-bit division besides when EDX:EAX is EAX extended (after `xor edx, edx`, `cdq`)
  * 108.8 -> 104.6 ms (5 pairs, other load): no clear gain for its branch, left out.
  *
+ * Session 29: a jump to a small block of the region (INLINED_MAX instructions, no loop inside) whose own jumps
+ * all go to the jumping block or later ones (or leave) emits that block's code there when that saves a pass
+ * through the br_table (Gen.inlines): quicksort's `mov edx, [ebp-0x10]; cmp edx, edi; mov esi, edi; jg`,
+ * which falls into the scans that jump back to it, went through the dispatch (every local merged there) on
+ * every swap (~4 M a run); with its code at their jumps the partition loop is the scans' block's own `loop`
+ * (12 inlined blocks a run). The kernel's quicksort alone (a build running one kernel, i386-jit.ts --runs 4,
+ * main thread best of runs 2-4, 8 interleaved pairs, load 2-4): median 154.5 -> 145.5 ms (lower in 8).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -136,6 +144,9 @@ export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** The most instructions a rotated loop emits twice (Gen.rotation). */
 const ROTATED_MAX = 16;
+
+/** The most instructions of a block emitted again where another jumps to it (Gen.inlines). */
+const INLINED_MAX = 8;
 
 /** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
 const SITE_SLOTS = 256;
@@ -188,6 +199,8 @@ export const wasmRegionStats = {
   deadKeptCarries: 0,
   /** Loops opened at an instruction past their head, that head's instructions emitted again at the back edge (Gen.rotation). */
   rotatedLoops: 0,
+  /** Jumps to a small block of the region that emit its code there instead of going through the dispatch (Gen.inlines). */
+  inlinedBlocks: 0,
 };
 
 /** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
@@ -496,6 +509,8 @@ class Gen {
   private entry = 0;
   private curIndex = 0;
   private curLen = 0;
+  /** The block whose code is being emitted again inside the current one (inlineBlock), or null. */
+  private inlined: Scanned | null = null;
   /** The block is OPEN (emitted unscanned: its length unknown until its end). */
   private open = false;
   /** The loop whose back edge threw REOPEN: [head, tail, forget]. */
@@ -692,9 +707,65 @@ class Gen {
       c.op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).brIf(this.selfL);
       return this.exit(t, 0);
     }
+    if (this.inlines(j)) return this.inlineBlock(j);
     // A later block: its label is open here (a branch to its end); an earlier one: through the dispatch.
     if (j > this.curIndex) c.br(this.blockL[j]);
     else c.i32(j).set(this.cur).br(this.passL);
+  }
+
+  /**
+   * Whether a jump to region block `j` emits that block's code right there (inlineBlock): a small one with no
+   * loop inside, whose own jumps all go to this block or later ones (or leave), when that saves a pass through
+   * the dispatch (an earlier block, or one jumping back to an earlier one). Quicksort's partition loop is two
+   * blocks, `mov edx, [ebp-0x10]; cmp edx, edi; mov esi, edi; jg` falling into the scans, which jump back to
+   * it: every swap went through the br_table (every local merged there); with that block's code at the scans'
+   * jumps, the partition loop is the scans' block's own wasm loop.
+   */
+  private inlines(j: number): boolean {
+    if (this.open || this.inlined !== null || this.stores) return false;
+    const b = this.blocks[j];
+    if (b.insns === OPEN || b.insns > INLINED_MAX || b.loops.length > 0) return false;
+    let saves = j < this.curIndex;
+    for (const t of b.targets) {
+      const i = this.index.get(t);
+      if (i === undefined) continue;
+      if (i < this.curIndex) return false;
+      if (i < j) saves = true;
+    }
+    return saves;
+  }
+
+  /**
+   * Region block `j`'s code emitted here (inlines), its steps counted on from this block's (already in
+   * `steps`), its own budget check first as at its start; its jumps go on from this block (a jump to this
+   * block's start is its loop's `br`).
+   */
+  private inlineBlock(j: number): void {
+    const c = this.c, op = this.op, b = this.blocks[j];
+    const { p, k, off, known, entry, insnAt } = this, targets = this.targets.length;
+    wasmRegionStats.inlinedBlocks++;
+    this.inlined = b;
+    // No back edge into the outer block's instructions from there.
+    this.insnAt = new Map();
+    c.get(this.steps).i32(b.insns).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);
+    this.exit(b.start, 0);
+    c.end();
+    this.entry = this.p = this.pageStart + b.start;
+    let ended = false;
+    for (this.k = 0; this.k < b.insns && !ended; this.k++) {
+      this.off = this.p - this.pageStart;
+      this.stores = false;
+      const r = this.insn();
+      if (r === null) throw new Error('i386 wasm jit: an inlined block emitted differently');
+      ended = r === 'end';
+      this.leaveIfStoreSlow();
+    }
+    if (this.k !== b.insns) throw new Error('i386 wasm jit: an inlined block ended early');
+    if (!ended) this.goto(this.p - this.pageStart, this.k);
+    this.inlined = null;
+    this.insnAt = insnAt;
+    this.targets.length = targets;
+    this.p = p; this.k = k; this.off = off; this.known = known; this.entry = entry; this.stores = false;
   }
 
   /** Control goes to the EIP on the stack after `count` instructions: a block of the region, else leave. */
@@ -1242,7 +1313,7 @@ class Gen {
    */
   private flagsOverwrittenNext(): boolean {
     const next = this.k + 1, at = this.p;
-    if (next >= MAX_INSNS || next >= this.curLen) return false;
+    if (next >= MAX_INSNS || next >= (this.inlined?.insns ?? this.curLen)) return false;
     if (this.stopAt !== undefined && this.stopAt(at - this.pageStart)) return false;
     return this.setsAllFlagsAt(at);
   }
