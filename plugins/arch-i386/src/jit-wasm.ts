@@ -119,9 +119,13 @@
  * all go to the jumping block or later ones (or leave) emits that block's code there when that saves a pass
  * through the br_table (Gen.inlines): quicksort's `mov edx, [ebp-0x10]; cmp edx, edi; mov esi, edi; jg`,
  * which falls into the scans that jump back to it, went through the dispatch (every local merged there) on
- * every swap (~4 M a run); with its code at their jumps the partition loop is the scans' block's own `loop`
+ * every swap; with its code at their jumps the partition loop is the scans' block's own `loop`
  * (12 inlined blocks a run). The kernel's quicksort alone (a build running one kernel, i386-jit.ts --runs 4,
  * main thread best of runs 2-4, 8 interleaved pairs, load 2-4): median 154.5 -> 145.5 ms (lower in 8).
+ * A RET tests the region's return sites first (Scanned.returns) and branches to a later block directly
+ * (quicksort's returns to `call`'s next block, ~0.9 M a run, went through the dispatch after up to 10
+ * compares): quicksort alone (6 pairs, load 5-8) median 144.5 -> 139 ms (lower in 5), the compute kernel
+ * (8 pairs) 238.5 -> 236 ms (lower in 5: noise).
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
@@ -201,6 +205,8 @@ export const wasmRegionStats = {
   rotatedLoops: 0,
   /** Jumps to a small block of the region that emit its code there instead of going through the dispatch (Gen.inlines). */
   inlinedBlocks: 0,
+  /** RETs (indirect jumps) emitted with a branch straight to a later block of the region (Gen.gotoIndirect). */
+  indirectForward: 0,
 };
 
 /** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
@@ -280,6 +286,8 @@ interface Scanned {
    * dropped there, and the instruction its wasm `loop` opens at (Gen.backEdge).
    */
   loops: Loop[];
+  /** Page offsets after its CALLs (where a RET most often goes: Gen.gotoIndirect tests them first). */
+  returns?: number[];
 }
 
 /**
@@ -540,6 +548,10 @@ class Gen {
   private stores = false;
   readonly regsWritten = new Uint8Array(8);
   private readonly index: Map<number, number>;
+  /** The region's blocks' return sites (Scanned.returns). */
+  private readonly returnSites: ReadonlySet<number>;
+  /** The block's CALLs' return sites. */
+  private returns: number[] = [];
 
   constructor(
     private readonly kit: JitKit,
@@ -551,6 +563,7 @@ class Gen {
     private readonly blocks: readonly Scanned[] = [],
     private readonly flagsAt = core.flags,
   ) {
+    this.returnSites = new Set(blocks.flatMap((b) => b.returns ?? []));
     const { I32, I64 } = kit.wasm;
     this.op = kit.wasm.op;
     this.emitting = code !== null;
@@ -773,12 +786,16 @@ class Gen {
     const c = this.c, op = this.op;
     c.get(this.pb).op(op.i32_sub).set(this.t);
     if (this.emitting) {
-      this.blocks.forEach((b, j) => {
-        c.get(this.t).i32(b.start).op(op.i32_eq).if();
+      // The region's return sites first (a RET's target most often), a later block by its label, not the dispatch.
+      const at = (j: number) => (this.returnSites.has(this.blocks[j].start) ? 0 : 1);
+      for (const j of this.blocks.map((_, i) => i).sort((x, y) => at(x) - at(y))) {
+        c.get(this.t).i32(this.blocks[j].start).op(op.i32_eq).if();
         c.get(this.steps).i32(count).op(op.i32_add).set(this.steps);
-        c.i32(j).set(this.cur).br(this.passL);
+        if (j > this.curIndex) c.br(this.blockL[j]);
+        else c.i32(j).set(this.cur).br(this.passL);
         c.end();
-      });
+      }
+      if (this.blocks.length > this.curIndex + 1) wasmRegionStats.indirectForward++;
     }
     this.exit('local', count);
   }
@@ -794,6 +811,7 @@ class Gen {
     this.k = 0;
     this.known = null;
     this.targets = [];
+    this.returns = [];
     this.insnAt.clear();
     this.knownAt = [];
     this.addrAt = []; this.setsAll = []; this.plain = []; this.readsState = []; this.setsFlags = [];
@@ -879,7 +897,7 @@ class Gen {
     if (!ended) this.goto(this.p - this.pageStart, this.k);
     if (this.emitting) c.end(); // selfL
     if (this.open) this.patchLen();
-    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops };
+    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops, returns: this.returns };
   }
 
   /** After an instruction that stored: a store to a page with flags dropped a translation, the next instruction is the interpreter's. */
@@ -1520,6 +1538,7 @@ class Gen {
         const d = this.imm32();
         const ret = this.next();
         this.targets.push(ret);
+        this.returns.push(ret);
         c.get(this.pb).i32(ret).op(op.i32_add).set(this.w);
         this.push();
         this.leaveIfSlow();

@@ -388,6 +388,15 @@ describe('i386 wasm regions', () => {
     }
   });
 
+  it('return from a call to a block of the region, a later one by its branch, an earlier one through the dispatch, as the interpreter', () => {
+    // O: call F; R: add edi, eax; dec ebp; jnz O; jmp E; F: add eax, ecx; cmp eax, 0x40000000; jb H; ret; H: ret;
+    // E: hlt. Both RETs go back to R (the return site, tested first), each from its own block.
+    const body = [0xe8, ...le32(7), 0x01, 0xc7, 0x4d, 0x75, 0xf6, 0xeb, 0x0b, 0x01, 0xc8, 0x3d, ...le32(0x40000000), 0x72, 0x01, 0xc3, 0xc3];
+    const before = wasmRegionStats.indirectForward;
+    for (const budget of [3, 4, 5, 7, 11]) agree(body, { [EAX]: 1, [ECX]: 0x0fedcba9, [EBP]: 8000, [ESP]: 0x9000 }, budget, () => {}, 100_000);
+    expect(wasmRegionStats.indirectForward).toBeGreaterThan(before);
+  });
+
   it('clear the page memos of the access sites at each call, loads and stores apart: a page made read-only between calls faults at the store', () => {
     // L: mov eax, [esi]; mov [esi], eax; dec ebx; jnz L. Hot on a writable page, then the page is read-only (CR0.WP, its TLB entry
     // flushed): the next call's load finds the page anew, its store must not take the load's memo nor its own of before.
