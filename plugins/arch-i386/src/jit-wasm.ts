@@ -125,7 +125,15 @@
  * A RET tests the region's return sites first (Scanned.returns) and branches to a later block directly
  * (quicksort's returns to `call`'s next block, ~0.9 M a run, went through the dispatch after up to 10
  * compares): quicksort alone (6 pairs, load 5-8) median 144.5 -> 139 ms (lower in 5), the compute kernel
- * (8 pairs) 238.5 -> 236 ms (lower in 5: noise).
+ * (8 pairs) 238.5 -> 236 ms (lower in 5: noise). The two together on the compute kernel (10 pairs, load ~7):
+ * 266 -> 246.5 ms (lower in 9); passes through the br_table a run (a counter per jump, a test build) 7.55 M
+ * -> 3.57 M; the first run (6 pairs) equal within noise. Tried and dropped: a region block running on through
+ * other blocks' starts where that makes a loop of its own (the partition loop in the region of the scans'
+ * starts, `1005b0`-`1005f4`, which a slice ending inside a scan enters and which still dispatches ~0.55 M
+ * times a run): TurboFan spilled the pivot and the budget inside the scans then, quicksort alone 145.5 ->
+ * 159 ms (6 pairs); inlining a block whose CALL goes back (quicksort's `jge` to `mov ecx, edx; mov edx, esi;
+ * call`): 145 -> 149.5 ms (6 pairs); a RET to its own block's start by that block's loop (fib's): fib alone
+ * 16.5 -> 18.5 ms (10 pairs, higher in 6).
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
