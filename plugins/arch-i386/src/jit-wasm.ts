@@ -115,6 +115,26 @@
  * in 6); with a 32-bit division besides when EDX:EAX is EAX extended (after `xor edx, edx`, `cdq`)
  * 108.8 -> 104.6 ms (5 pairs, other load): no clear gain for its branch, left out.
  *
+ * Session 29: a jump to a small block of the region (INLINED_MAX instructions, no loop inside) whose own jumps
+ * all go to the jumping block or later ones (or leave) emits that block's code there when that saves a pass
+ * through the br_table (Gen.inlines): quicksort's `mov edx, [ebp-0x10]; cmp edx, edi; mov esi, edi; jg`,
+ * which falls into the scans that jump back to it, went through the dispatch (every local merged there) on
+ * every swap; with its code at their jumps the partition loop is the scans' block's own `loop`
+ * (12 inlined blocks a run). The kernel's quicksort alone (a build running one kernel, i386-jit.ts --runs 4,
+ * main thread best of runs 2-4, 8 interleaved pairs, load 2-4): median 154.5 -> 145.5 ms (lower in 8).
+ * A RET tests the region's return sites first (Scanned.returns) and branches to a later block directly
+ * (quicksort's returns to `call`'s next block, ~0.9 M a run, went through the dispatch after up to 10
+ * compares): quicksort alone (6 pairs, load 5-8) median 144.5 -> 139 ms (lower in 5), the compute kernel
+ * (8 pairs) 238.5 -> 236 ms (lower in 5: noise). The two together on the compute kernel (10 pairs, load ~7):
+ * 266 -> 246.5 ms (lower in 9); passes through the br_table a run (a counter per jump, a test build) 7.55 M
+ * -> 3.57 M; the first run (6 pairs) equal within noise. Tried and dropped: a region block running on through
+ * other blocks' starts where that makes a loop of its own (the partition loop in the region of the scans'
+ * starts, `1005b0`-`1005f4`, which a slice ending inside a scan enters and which still dispatches ~0.55 M
+ * times a run): TurboFan spilled the pivot and the budget inside the scans then, quicksort alone 145.5 ->
+ * 159 ms (6 pairs); inlining a block whose CALL goes back (quicksort's `jge` to `mov ecx, edx; mov edx, esi;
+ * call`): 145 -> 149.5 ms (6 pairs); a RET to its own block's start by that block's loop (fib's): fib alone
+ * 16.5 -> 18.5 ms (10 pairs, higher in 6).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -136,6 +156,9 @@ export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** The most instructions a rotated loop emits twice (Gen.rotation). */
 const ROTATED_MAX = 16;
+
+/** The most instructions of a block emitted again where another jumps to it (Gen.inlines). */
+const INLINED_MAX = 8;
 
 /** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
 const SITE_SLOTS = 256;
@@ -188,6 +211,10 @@ export const wasmRegionStats = {
   deadKeptCarries: 0,
   /** Loops opened at an instruction past their head, that head's instructions emitted again at the back edge (Gen.rotation). */
   rotatedLoops: 0,
+  /** Jumps to a small block of the region that emit its code there instead of going through the dispatch (Gen.inlines). */
+  inlinedBlocks: 0,
+  /** RETs (indirect jumps) emitted with a branch straight to a later block of the region (Gen.gotoIndirect). */
+  indirectForward: 0,
 };
 
 /** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
@@ -267,6 +294,8 @@ interface Scanned {
    * dropped there, and the instruction its wasm `loop` opens at (Gen.backEdge).
    */
   loops: Loop[];
+  /** Page offsets after its CALLs (where a RET most often goes: Gen.gotoIndirect tests them first). */
+  returns?: number[];
 }
 
 /**
@@ -496,6 +525,8 @@ class Gen {
   private entry = 0;
   private curIndex = 0;
   private curLen = 0;
+  /** The block whose code is being emitted again inside the current one (inlineBlock), or null. */
+  private inlined: Scanned | null = null;
   /** The block is OPEN (emitted unscanned: its length unknown until its end). */
   private open = false;
   /** The loop whose back edge threw REOPEN: [head, tail, forget]. */
@@ -525,6 +556,10 @@ class Gen {
   private stores = false;
   readonly regsWritten = new Uint8Array(8);
   private readonly index: Map<number, number>;
+  /** The region's blocks' return sites (Scanned.returns). */
+  private readonly returnSites: ReadonlySet<number>;
+  /** The block's CALLs' return sites. */
+  private returns: number[] = [];
 
   constructor(
     private readonly kit: JitKit,
@@ -536,6 +571,7 @@ class Gen {
     private readonly blocks: readonly Scanned[] = [],
     private readonly flagsAt = core.flags,
   ) {
+    this.returnSites = new Set(blocks.flatMap((b) => b.returns ?? []));
     const { I32, I64 } = kit.wasm;
     this.op = kit.wasm.op;
     this.emitting = code !== null;
@@ -692,9 +728,65 @@ class Gen {
       c.op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s).brIf(this.selfL);
       return this.exit(t, 0);
     }
+    if (this.inlines(j)) return this.inlineBlock(j);
     // A later block: its label is open here (a branch to its end); an earlier one: through the dispatch.
     if (j > this.curIndex) c.br(this.blockL[j]);
     else c.i32(j).set(this.cur).br(this.passL);
+  }
+
+  /**
+   * Whether a jump to region block `j` emits that block's code right there (inlineBlock): a small one with no
+   * loop inside, whose own jumps all go to this block or later ones (or leave), when that saves a pass through
+   * the dispatch (an earlier block, or one jumping back to an earlier one). Quicksort's partition loop is two
+   * blocks, `mov edx, [ebp-0x10]; cmp edx, edi; mov esi, edi; jg` falling into the scans, which jump back to
+   * it: every swap went through the br_table (every local merged there); with that block's code at the scans'
+   * jumps, the partition loop is the scans' block's own wasm loop.
+   */
+  private inlines(j: number): boolean {
+    if (this.open || this.inlined !== null || this.stores) return false;
+    const b = this.blocks[j];
+    if (b.insns === OPEN || b.insns > INLINED_MAX || b.loops.length > 0) return false;
+    let saves = j < this.curIndex;
+    for (const t of b.targets) {
+      const i = this.index.get(t);
+      if (i === undefined) continue;
+      if (i < this.curIndex) return false;
+      if (i < j) saves = true;
+    }
+    return saves;
+  }
+
+  /**
+   * Region block `j`'s code emitted here (inlines), its steps counted on from this block's (already in
+   * `steps`), its own budget check first as at its start; its jumps go on from this block (a jump to this
+   * block's start is its loop's `br`).
+   */
+  private inlineBlock(j: number): void {
+    const c = this.c, op = this.op, b = this.blocks[j];
+    const { p, k, off, known, entry, insnAt } = this, targets = this.targets.length;
+    wasmRegionStats.inlinedBlocks++;
+    this.inlined = b;
+    // No back edge into the outer block's instructions from there.
+    this.insnAt = new Map();
+    c.get(this.steps).i32(b.insns).op(op.i32_add).get(MAX_STEPS).op(op.i32_gt_s).if(false);
+    this.exit(b.start, 0);
+    c.end();
+    this.entry = this.p = this.pageStart + b.start;
+    let ended = false;
+    for (this.k = 0; this.k < b.insns && !ended; this.k++) {
+      this.off = this.p - this.pageStart;
+      this.stores = false;
+      const r = this.insn();
+      if (r === null) throw new Error('i386 wasm jit: an inlined block emitted differently');
+      ended = r === 'end';
+      this.leaveIfStoreSlow();
+    }
+    if (this.k !== b.insns) throw new Error('i386 wasm jit: an inlined block ended early');
+    if (!ended) this.goto(this.p - this.pageStart, this.k);
+    this.inlined = null;
+    this.insnAt = insnAt;
+    this.targets.length = targets;
+    this.p = p; this.k = k; this.off = off; this.known = known; this.entry = entry; this.stores = false;
   }
 
   /** Control goes to the EIP on the stack after `count` instructions: a block of the region, else leave. */
@@ -702,12 +794,16 @@ class Gen {
     const c = this.c, op = this.op;
     c.get(this.pb).op(op.i32_sub).set(this.t);
     if (this.emitting) {
-      this.blocks.forEach((b, j) => {
-        c.get(this.t).i32(b.start).op(op.i32_eq).if();
+      // The region's return sites first (a RET's target most often), a later block by its label, not the dispatch.
+      const at = (j: number) => (this.returnSites.has(this.blocks[j].start) ? 0 : 1);
+      for (const j of this.blocks.map((_, i) => i).sort((x, y) => at(x) - at(y))) {
+        c.get(this.t).i32(this.blocks[j].start).op(op.i32_eq).if();
         c.get(this.steps).i32(count).op(op.i32_add).set(this.steps);
-        c.i32(j).set(this.cur).br(this.passL);
+        if (j > this.curIndex) c.br(this.blockL[j]);
+        else c.i32(j).set(this.cur).br(this.passL);
         c.end();
-      });
+      }
+      if (this.blocks.length > this.curIndex + 1) wasmRegionStats.indirectForward++;
     }
     this.exit('local', count);
   }
@@ -723,6 +819,7 @@ class Gen {
     this.k = 0;
     this.known = null;
     this.targets = [];
+    this.returns = [];
     this.insnAt.clear();
     this.knownAt = [];
     this.addrAt = []; this.setsAll = []; this.plain = []; this.readsState = []; this.setsFlags = [];
@@ -808,7 +905,7 @@ class Gen {
     if (!ended) this.goto(this.p - this.pageStart, this.k);
     if (this.emitting) c.end(); // selfL
     if (this.open) this.patchLen();
-    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops };
+    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops, returns: this.returns };
   }
 
   /** After an instruction that stored: a store to a page with flags dropped a translation, the next instruction is the interpreter's. */
@@ -1242,7 +1339,7 @@ class Gen {
    */
   private flagsOverwrittenNext(): boolean {
     const next = this.k + 1, at = this.p;
-    if (next >= MAX_INSNS || next >= this.curLen) return false;
+    if (next >= MAX_INSNS || next >= (this.inlined?.insns ?? this.curLen)) return false;
     if (this.stopAt !== undefined && this.stopAt(at - this.pageStart)) return false;
     return this.setsAllFlagsAt(at);
   }
@@ -1449,6 +1546,7 @@ class Gen {
         const d = this.imm32();
         const ret = this.next();
         this.targets.push(ret);
+        this.returns.push(ret);
         c.get(this.pb).i32(ret).op(op.i32_add).set(this.w);
         this.push();
         this.leaveIfSlow();

@@ -41,13 +41,13 @@ function watchStops(m: ReturnType<typeof machine>, size: number, what: (m: Retur
   return stops;
 }
 
-/** Runs `body` under both engines in slices of `budget` and compares after each; returns the translator's machine. */
-function agree(body: number[], regs: Record<number, number>, budget: number, setup: (m: ReturnType<typeof machine>) => void = () => {}) {
+/** Runs `body` under both engines in (at most `slices`) slices of `budget` and compares after each; returns the translator's machine. */
+function agree(body: number[], regs: Record<number, number>, budget: number, setup: (m: ReturnType<typeof machine>) => void = () => {}, slices = 20_000) {
   const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
   setup(a); setup(b);
   expect(b.cpu.wasmCore).not.toBeNull();
   const state = (m: typeof a) => [m.cpu.eip, m.cpu.retired, m.cpu.eflags, ...m.cpu.regs, m.cpu.lastException?.vector, m.cpu.lastException?.eip];
-  for (let slice = 0; slice < 20_000 && !a.cpu.waiting; slice++) {
+  for (let slice = 0; slice < slices && !a.cpu.waiting; slice++) {
     expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
     expect(state(b), `slice ${slice}`).toEqual(state(a));
   }
@@ -370,6 +370,31 @@ describe('i386 wasm regions', () => {
     const before = wasmRegionStats.rotatedLoops;
     for (const budget of [1, 2, 3, 4, 5, 1000]) agree(body, { [EAX]: 1, [EBX]: 2, [ECX]: 600, [EBP]: 20, [EDX]: 0x5a, [ESI]: 0x100ff0, [EDI]: 1, [ESP]: 0x9000 }, budget);
     expect(wasmRegionStats.rotatedLoops).toBeGreaterThan(before);
+  });
+
+  it('emit a small block again where a block after it jumps back to it (quicksort\'s partition loop): exits, counts and flags as the interpreter', () => {
+    // jmp Q; P: adc edi, edx (CF of the state P is entered with: SUB's, ADD's, or known at run time only); mov edx,
+    // [esi + ebx*4]; cmp ebx, ebp; jae E; Q: L: mov edx, [esi + ecx*4]; inc ecx; cmp edx, eax; jb L; inc ebx;
+    // sub edx, 50; jnz P; add edx, -16; jmp P; E: hlt. P falls into Q, which jumps back to it twice: P's code at
+    // those jumps, Q's own loop. The table crosses pages: P's load misses the fast TLB there (an exit inside P).
+    // A region forms after 4096 calls from the dispatcher (a slice each); a budget below a block's length runs none.
+    const body = [0xeb, 0x09, 0x11, 0xd7, 0x8b, 0x14, 0x9e, 0x39, 0xeb, 0x73, 0x13, 0x8b, 0x14, 0x8e, 0x41, 0x39, 0xc2, 0x72, 0xf8,
+      0x43, 0x83, 0xea, 0x32, 0x75, 0xe9, 0x83, 0xc2, 0xf0, 0xeb, 0xe4];
+    const table = (m: ReturnType<typeof machine>) => { for (let i = 0; i < 24000; i++) m.view.setUint32(0x100f00 + 4 * i, (i * 7) % 64, true); };
+    for (const budget of [5, 7, 11, 13]) {
+      const before = wasmRegionStats.inlinedBlocks;
+      agree(body, { [EAX]: 40, [ESI]: 0x100f00, [EBP]: 8000, [EDI]: 1 }, budget, table, 100_000);
+      expect(wasmRegionStats.inlinedBlocks, `budget ${budget}`).toBeGreaterThan(before);
+    }
+  });
+
+  it('return from a call to a block of the region, a later one by its branch, an earlier one through the dispatch, as the interpreter', () => {
+    // O: call F; R: add edi, eax; dec ebp; jnz O; jmp E; F: add eax, ecx; cmp eax, 0x40000000; jb H; ret; H: ret;
+    // E: hlt. Both RETs go back to R (the return site, tested first), each from its own block.
+    const body = [0xe8, ...le32(7), 0x01, 0xc7, 0x4d, 0x75, 0xf6, 0xeb, 0x0b, 0x01, 0xc8, 0x3d, ...le32(0x40000000), 0x72, 0x01, 0xc3, 0xc3];
+    const before = wasmRegionStats.indirectForward;
+    for (const budget of [3, 4, 5, 7, 11]) agree(body, { [EAX]: 1, [ECX]: 0x0fedcba9, [EBP]: 8000, [ESP]: 0x9000 }, budget, () => {}, 100_000);
+    expect(wasmRegionStats.indirectForward).toBeGreaterThan(before);
   });
 
   it('clear the page memos of the access sites at each call, loads and stores apart: a page made read-only between calls faults at the store', () => {
