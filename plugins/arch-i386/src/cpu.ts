@@ -354,8 +354,10 @@ export class I386Cpu implements Cpu {
       this.step();
       this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
-      // A control transfer: EIP did not move by the bytes fetched (fetchEnd 0: fetched the slow way).
-      if (jit && (this.fetchEnd === 0 || this.eip - this.startEip !== this.fetchPtr - this.fetchStart)) this.atBoundary = true;
+      // A control transfer: EIP did not move by the bytes fetched (fetchEnd 0: fetched the slow way). Not a REP
+      // string instruction stopped between iterations (EIP left on it): no block starts there, and its chunks
+      // counted as arrivals made the compute kernel's BSS clear a translation attempt, the first run's first.
+      if (jit && (this.fetchEnd === 0 || this.eip - this.startEip !== this.fetchPtr - this.fetchStart) && (this.rep === 0 || this.eip !== this.startEip)) this.atBoundary = true;
       if (traps !== 0) this.debugTrap(traps & TF);
     }
   }

@@ -156,6 +156,21 @@ describe('i386 block translator', () => {
     }
   });
 
+  it('counts no arrival at a REP string instruction stopped between iterations (no block starts there)', () => {
+    // mov edi, 0x100000; mov ecx, 0x60000; xor eax, eax; rep stosb: 96 chunks of REP_CHUNK iterations, each leaving
+    // EIP on the instruction as a jump to itself would. Counted as arrivals, the 64th made a translation attempt.
+    const prog = [0xbf, ...le32(0x100000), 0xb9, ...le32(0x60000), 0x31, 0xc0, 0xf3, 0xaa];
+    const a = machine(prog, 'interp'), b = machine(prog, 'jit');
+    b.ram.u8.fill(0xff, 0x100000, 0x160001);
+    a.ram.u8.fill(0xff, 0x100000, 0x160001);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(10_000)).toBe(a.cpu.run(10_000));
+      expect([b.cpu.eip, b.cpu.retired, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, ...a.cpu.regs]);
+    }
+    expect(b.ram.u8.subarray(0x100000, 0x160001).reduce((n, v) => n + v, 0)).toBe(0xff);
+    expect(b.cpu.blocksCompiled).toBe(0);
+  });
+
   it('ends a block alone at the exit of a loop on its start; a region\'s block goes on past it (no switch between the loop and the code after it)', () => {
     // dec ecx; jnz start; inc edx; ret: alone, the loop only (the code after it has its own block)
     expect(generate(Uint8Array.from([0x49, 0x75, 0xfd, 0x42, 0xc3]), 0)).toMatchObject({ insns: 2, loops: true });
