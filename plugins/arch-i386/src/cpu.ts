@@ -23,7 +23,7 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, JIT_THRESHOLD, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
+import { type Block, JIT_THRESHOLD, JOIN_RUNS, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
 import { AREA, claimWasmArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
 import { warmUpInterpreter } from './warmup.js';
 
@@ -181,6 +181,9 @@ export class I386Cpu implements Cpu {
    * object the cache recycled for other bytes makes a region of blocks as exact as any.
    */
   private regionPage: CodePage<Block> | null = null;
+  /** The page and entry of the last translated call when it ran a block module, not a region (joinRegion). */
+  private blockPage: CodePage<Block> | null = null;
+  private blockLast: Block = NO_BLOCK;
   /** Set while this CPU's own store is reported to the bus (its code cache already handled it). */
   private selfStore = false;
 
@@ -243,7 +246,7 @@ export class I386Cpu implements Cpu {
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
-    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false; this.regionPage = null;
+    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false; this.regionPage = null; this.blockPage = null; this.blockLast = NO_BLOCK;
     this.mmu.reset();
     this.debugBefore = 0; this.dataHits = 0;
     armBreakpoints(this);
@@ -351,8 +354,10 @@ export class I386Cpu implements Cpu {
       this.step();
       this.ran++;
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
-      // A control transfer: EIP did not move by the bytes fetched (fetchEnd 0: fetched the slow way).
-      if (jit && (this.fetchEnd === 0 || this.eip - this.startEip !== this.fetchPtr - this.fetchStart)) this.atBoundary = true;
+      // A control transfer: EIP did not move by the bytes fetched (fetchEnd 0: fetched the slow way). Not a REP
+      // string instruction stopped between iterations (EIP left on it): no block starts there, and its chunks
+      // counted as arrivals made the compute kernel's BSS clear a translation attempt, the first run's first.
+      if (jit && (this.fetchEnd === 0 || this.eip - this.startEip !== this.fetchPtr - this.fetchStart) && (this.rep === 0 || this.eip !== this.startEip)) this.atBoundary = true;
       if (traps !== 0) this.debugTrap(traps & TF);
     }
   }
@@ -379,7 +384,10 @@ export class I386Cpu implements Cpu {
       let block = page.entries[at];
       if (block === undefined) {
         if (++page.heat[at] < JIT_THRESHOLD) return any;
-        block = (page === this.regionPage ? this.joinRegion(page, ramOff + at) : null) ?? this.translate(page, ramOff + at);
+        // Reached straight from a block module of its page (no instruction interpreted between) that ran JOIN_RUNS
+        // times: the two would bounce through the dispatcher until a region held both.
+        const from = any && page === this.blockPage && this.blockLast.runs >= JOIN_RUNS ? this.blockLast.fn : null;
+        block = (page === this.regionPage || from !== null ? this.joinRegion(page, ramOff + at, from) : null) ?? this.translate(page, ramOff + at);
         // Marked as code again if stores dropped all its translations and unmarked it (ramWritten).
         if ((this.bus.pageFlags[ramOff >>> 12] & PAGE_CODE) === 0) this.bus.markCode(ramOff >>> 12);
       }
@@ -402,6 +410,8 @@ export class I386Cpu implements Cpu {
       this.blockRuns++;
       const missed = fn(eip | 0, room, at);
       this.regionPage = block.region ? page : null;
+      this.blockPage = block.region ? null : page;
+      this.blockLast = block;
       if (this.blockRunEnds()) {
         this.atBoundary = true;
         return true;
@@ -470,11 +480,15 @@ export class I386Cpu implements Cpu {
    * its blocks run into (a loop head after its entry's first instructions): such a start would end the
    * blocks that run into it, whose loops then went through the region's dispatch (quicksort's steady
    * state 5 % slower). Null when the region would have this block only (translate then makes the block).
+   * Or it got hot as a block module of its page (function `from`) that ran JOIN_RUNS times left to it: that
+   * module's blocks join too, so that the two no longer bounce through the dispatcher (a JavaScript-to-wasm call
+   * each, the state copied in and out) until REGION_RUNS made them a region (the compute kernel: 28,282 -> 15,796
+   * block calls).
    */
-  private joinRegion(page: CodePage<Block>, start: number): Block | null {
+  private joinRegion(page: CodePage<Block>, start: number, from: Block['fn']): Block | null {
     const region = this.translateAt(start, (off) => {
       const entry = page.entries[off];
-      return entry === undefined ? page.heat[off] >= WARM_HEAT : entry.fn !== null && (entry.runs >= REGION_MEMBER_RUNS || (entry.region && !runInto(entry.cover, off)));
+      return entry === undefined ? page.heat[off] >= WARM_HEAT : entry.fn !== null && (entry.runs >= REGION_MEMBER_RUNS || entry.fn === from || (entry.region && !runInto(entry.cover, off)));
     });
     return region === null ? null : this.storeEntries(page, start & 0xfff, region);
   }

@@ -66,6 +66,12 @@ export const JIT_THRESHOLD = 64;
 export const REGION_RUNS = 4096;
 export const REGION_MEMBER_RUNS = REGION_RUNS / 8;
 /**
+ * Runs from the dispatcher of a block module (not a region) before a start it leaves to that gets hot is made a
+ * region with its blocks (cpu.ts joinRegion): a module that ran less joined new starts in lukewarm code (the i386
+ * Linux boot: 411 -> 424 modules at 0, 417 at this, 413 at 64; the compute kernel's quicksort needs at most this).
+ */
+export const JOIN_RUNS = JIT_THRESHOLD / 2;
+/**
  * The first WARM_CALLS calls of a block's entry run at most WARM_STEPS steps each (as rv32's and
  * aarch64's), so that its function returns several times before V8 optimizes it: V8 allocates a
  * function's feedback vector only after it has run a while, so a long first call left the prologue

@@ -428,7 +428,7 @@ export function hostIndirect(table: string, fns: readonly Pick<HostFunction, 'pa
  */
 export function hostTable(fns: readonly HostFunction[], memory: WebAssembly.Memory): WebAssembly.Table {
   const table = new WebAssembly.Table({ element: 'anyfunc', initial: fns.length });
-  fns.forEach((f, k) => table.set(k, hostFunction(f.fn, f.params, memory)));
+  hostFunctions(fns, memory).forEach((f, k) => table.set(k, f));
   return table;
 }
 
@@ -584,10 +584,60 @@ export function instanceFor<T>(module: WebAssembly.Module, owner: object, make: 
  * instantiated, none for an imported wasm function (rv32: 35 modules' instantiation 10 -> 5.5 ms).
  */
 export function hostFunction(fn: (...args: number[]) => number | boolean, params: number, memory: WebAssembly.Memory): WebAssembly.ExportValue {
-  const types = new Array<WasmType>(params).fill(I32);
-  const c = new WasmCode(types, [I32]);
-  for (let i = 0; i < params; i++) c.get(i);
-  c.call(0);
-  const module = compileWasm(wasmModule(c, [{ name: 'host', params: types, results: [I32] }]));
-  return new WebAssembly.Instance(module, { env: { mem: memory, host: fn } }).exports.run;
+  return hostFunctions([{ fn, params }], memory)[0];
+}
+
+/**
+ * `fns` as wasm functions (hostFunction's), all from one module (`env.h<k>` imported, `f<k>` exported calling
+ * it): a module apiece cost a CPU a compile and an instantiation per host function, each instantiation 1-2 ms
+ * of the first run's wall on a loaded machine.
+ */
+export function hostFunctions(fns: readonly HostFunction[], memory: WebAssembly.Memory): WebAssembly.ExportValue[] {
+  const env: Record<string, WebAssembly.ImportValue> = { mem: memory };
+  fns.forEach((f, k) => (env[`h${k}`] = f.fn));
+  const exports = new WebAssembly.Instance(compileWasm(hostModule(fns.map((f) => f.params))), { env }).exports;
+  return fns.map((_f, k) => exports[`f${k}`]);
+}
+
+/**
+ * The bytes of hostFunctions' module for functions of `params[k]` i32s to an i32: function k imports `env.h<k>`,
+ * function n + k passes its parameters to it and is exported as `f<k>` (type k serves both).
+ */
+function hostModule(params: readonly number[]): Uint8Array {
+  const n = params.length;
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  section(out, 1, vector(params.map((p) => {
+    const t = [0x60];
+    uleb(t, p);
+    for (let i = 0; i < p; i++) t.push(I32);
+    t.push(1, I32);
+    return t;
+  })));
+  const imports = [[...name('env'), ...name('mem'), 0x02, 0x00, 0x00]];
+  params.forEach((_p, k) => {
+    const e = [...name('env'), ...name(`h${k}`), 0x00];
+    uleb(e, k);
+    imports.push(e);
+  });
+  section(out, 2, vector(imports));
+  section(out, 3, vector(params.map((_p, k) => {
+    const e: number[] = [];
+    uleb(e, k);
+    return e;
+  })));
+  section(out, 7, vector(params.map((_p, k) => {
+    const e = [...name(`f${k}`), 0x00];
+    uleb(e, n + k);
+    return e;
+  })));
+  section(out, 10, vector(params.map((p, k) => {
+    const c = new WasmCode(new Array<WasmType>(p).fill(I32), [I32]);
+    for (let i = 0; i < p; i++) c.get(i);
+    c.call(k);
+    const body = [...c.localsBytes(), ...c.bytes, WasmOp.end];
+    const e: number[] = [];
+    uleb(e, body.length);
+    return [...e, ...body];
+  })));
+  return new Uint8Array(out);
 }

@@ -137,6 +137,40 @@ describe('i386 block translator', () => {
     }
   });
 
+  it('translates a start that gets hot as a block module of its page leaves to it as a region with that module\'s blocks, with exact counts', () => {
+    // mov esi, 3000; mov ecx, 100; A: dec ecx; jnz A; B: dec esi; jz end; mov ecx, 100; jmp A; end: hlt. A's loop is
+    // hot in the first pass (its block, made alone, ends at the loop's exit); B gets hot 64 passes later, reached
+    // from A's module: made a region with A's block at once, the passes run inside it. Made a block of its own,
+    // it bounced with A's through the dispatcher, 2 calls a pass, until a region took them (REGION_RUNS).
+    const prog = [0xbe, ...le32(3000), 0xb9, ...le32(100), 0x49, 0x75, 0xfd, 0x4e, 0x74, 0x07, 0xb9, ...le32(100), 0xeb, 0xf3, HLT];
+    for (const budget of [7, 1000]) {
+      const a = machine(prog, 'interp'), b = machine(prog, 'jit');
+      for (let slice = 0; slice < 100_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      expect(a.cpu.waiting).toBe(true);
+      if (budget < 1000) continue;
+      expect(b.cpu.codeCache).toMatchObject({ translations: 1, aliases: 1 }); // one region, entered at B or A
+      expect(b.cpu.blockRuns).toBeLessThan(800); // 685: a call per slice (612) and the first passes'; bouncing: 6,525
+    }
+  });
+
+  it('counts no arrival at a REP string instruction stopped between iterations (no block starts there)', () => {
+    // mov edi, 0x100000; mov ecx, 0x60000; xor eax, eax; rep stosb: 96 chunks of REP_CHUNK iterations, each leaving
+    // EIP on the instruction as a jump to itself would. Counted as arrivals, the 64th made a translation attempt.
+    const prog = [0xbf, ...le32(0x100000), 0xb9, ...le32(0x60000), 0x31, 0xc0, 0xf3, 0xaa];
+    const a = machine(prog, 'interp'), b = machine(prog, 'jit');
+    b.ram.u8.fill(0xff, 0x100000, 0x160001);
+    a.ram.u8.fill(0xff, 0x100000, 0x160001);
+    for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(10_000)).toBe(a.cpu.run(10_000));
+      expect([b.cpu.eip, b.cpu.retired, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, ...a.cpu.regs]);
+    }
+    expect(b.ram.u8.subarray(0x100000, 0x160001).reduce((n, v) => n + v, 0)).toBe(0xff);
+    expect(b.cpu.blocksCompiled).toBe(0);
+  });
+
   it('ends a block alone at the exit of a loop on its start; a region\'s block goes on past it (no switch between the loop and the code after it)', () => {
     // dec ecx; jnz start; inc edx; ret: alone, the loop only (the code after it has its own block)
     expect(generate(Uint8Array.from([0x49, 0x75, 0xfd, 0x42, 0xc3]), 0)).toMatchObject({ insns: 2, loops: true });

@@ -6,7 +6,7 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, hostFunction, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, sleb, uleb, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { compileWasm, hostFunction, hostFunctions, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, sleb, uleb, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 
 const leb = (f: (out: number[], n: number) => void, n: number) => {
@@ -155,6 +155,29 @@ describe('wasm encoder', () => {
     code.get(0).i32(0).callIndirect(indirectType(0, 0)).i32(3).i32(1).callIndirect(indirectType(0, 1)); // x + 1 > 3
     const run = new WebAssembly.Instance(compileWasm(wasmModule(code, [], indirect)), { env: { mem: memory, host: table } }).exports.run as (x: number) => number;
     expect([run(1), run(3)]).toEqual([0, 1]);
+  });
+
+  it('makes all of a table\'s host functions from one module, instantiated once (hostFunctions)', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const fns = [{ fn: () => 7, params: 0 }, { fn: (x: number) => x * 3, params: 1 }, { fn: (a: number, b: number, c: number, d: number) => a - b + c - d, params: 4 }];
+    const Real = WebAssembly.Instance;
+    let instances = 0;
+    WebAssembly.Instance = class extends Real {
+      constructor(module: WebAssembly.Module, imports?: WebAssembly.Imports) {
+        super(module, imports);
+        instances++;
+      }
+    };
+    try {
+      const [f0, f1, f2] = hostFunctions(fns, memory) as ((...a: number[]) => number)[];
+      expect(instances).toBe(1);
+      expect([f0(), f1(5), f2(10, 4, 3, 1)]).toEqual([7, 15, 8]);
+      expect(String(f2)).toMatch(/native code/);
+      hostTable(fns, memory);
+      expect(instances).toBe(2);
+    } finally {
+      WebAssembly.Instance = Real;
+    }
   });
 
   it('compiles equal bytes once', () => {
