@@ -71,8 +71,9 @@ export const FIRST_WORK_FACTOR = 3;
  * Instructions a guest loop is about to run (loop-trips.ts passesLeft x its instructions) from which
  * it is translated at once (cpu.ts compileBlockAt), none of the waits above: the CPU's first wait,
  * so a loop that alone runs past it pays its translation back. The compute kernel's BSS-clearing
- * loop (550 K instructions) is translated at its 512th pass instead of after 192 Ki interpreted
- * instructions at the start of a fresh process; the raspi3b OS boot's (115 K) still waits.
+ * loop (550 K instructions) is translated at its 32nd pass (cpu.ts looks at a loop head's first
+ * arrival in the early window) instead of after 192 Ki interpreted instructions at the start of a
+ * fresh process; the raspi3b OS boot's (115 K) still waits.
  */
 export const LONG_LOOP = FIRST_WORK_FACTOR * COMPILE_WORK;
 /**

@@ -45,17 +45,19 @@ export function passesLeft(insns: Insn[], value: RegValue): number {
   return 0;
 }
 
-/** Whether `ins` may set NZCV (the flag-setting forms; any form of the rarer ops that have one). */
+/** Whether `ins` sets NZCV (decode.ts's `c` words: the S bit, or ANDS/BICS among the shifted logical ops). */
 function maySetFlags(ins: Insn): boolean {
   switch (ins.op) {
     case Op.ADDSUB_SH:
+    case Op.ADDSUB_EXT:
       return (ins.c & 0x200) !== 0;
+    case Op.LOGIC_SH:
+      return ((ins.c >>> 8) & 3) === 3;
+    case Op.ADC:
+      return (ins.c & 2) !== 0;
     case Op.ADDSI:
     case Op.ANDSI:
     case Op.CCMP:
-    case Op.ADDSUB_EXT:
-    case Op.LOGIC_SH:
-    case Op.ADC:
       return true;
     default:
       return false;

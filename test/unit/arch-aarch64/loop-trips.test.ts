@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { COMPILE_WORK, FIRST_WORK_FACTOR, LONG_LOOP, MAX_BLOCK, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
+import { COMPILE_WORK, EARLY_WINDOW, FIRST_WORK_FACTOR, JIT_THRESHOLD, LONG_LOOP, MAX_BLOCK, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
 import { MAX_PASSES, passesLeft } from '../../../plugins/arch-aarch64/src/loop-trips.js';
-import { CODE, DATA, makeMachine } from './machine.js';
+import { CODE, DATA, makeMachine, wasmMachine } from './machine.js';
 
 /** passesLeft of the loop `program` starts with, registers set as `regs` give. */
 function passes(program: number[], regs: Record<number, number | bigint>): number {
@@ -34,8 +34,8 @@ describe('aarch64 loop trips (loop-trips.ts)', () => {
 
   it('reads a count-down SUBS, a compare with an immediate away from its branch, and CBNZ', () => {
     expect(passes([A.addi(1, 1, 1), A.subsi(2, 2, 1), A.bcond('ne', -8), A.b(0)], { 2: 500 })).toBe(499);
-    // The compare (CMP x8, #4, LSL #12) reaches the branch past instructions that set no flags (the compute kernel's random fill).
-    expect(passes([A.addi(8, 8, 0x80), A.subsi(31, 8, 4, 1, 1), A.addi(3, 3, 1), A.bcond('ne', -12), A.b(0)], { 8: 0 })).toBe(128);
+    // The compare (CMP x8, #4, LSL #12) reaches the branch past instructions that set no flags (EOR: the compute kernel's random fill).
+    expect(passes([A.addi(8, 8, 0x80), A.subsi(31, 8, 4, 1, 1), A.eor(3, 3, 4), A.bcond('ne', -12), A.b(0)], { 8: 0 })).toBe(128);
     expect(passes([A.subi(2, 2, 1), A.cbnz(2, -4), A.b(0)], { 2: 300 })).toBe(300);
   });
 
@@ -53,6 +53,7 @@ describe('aarch64 loop trips (loop-trips.ts)', () => {
   it('cannot tell when the counter changes otherwise than by a constant, or a flag setter it does not read comes between', () => {
     expect(passes([A.addi(8, 8, 1), A.lsli(8, 8, 1), A.cmp(8, 9), A.bcond('lo', -12), A.b(0)], { 9: 1000 })).toBe(0);
     expect(passes([A.addi(8, 8, 1), A.cmp(8, 9), A.tsti(3, 1), A.bcond('lo', -12), A.b(0)], { 9: 1000 })).toBe(0);
+    expect(passes([A.addi(8, 8, 1), A.cmp(8, 9), A.ands(3, 3, 4), A.bcond('lo', -12), A.b(0)], { 9: 1000 })).toBe(0);
   });
 });
 
@@ -78,5 +79,27 @@ describe('aarch64 translator: a loop about to run long', () => {
     expect(run(50_000, 4 * (firstScan + 10))).toBe(1);
     expect(run(40_000, 4 * (firstScan + 10))).toBe(0);
     expect(run(40_000, 4 * 40_000 + 2)).toBe(0);
+  });
+
+  it('early in the run, a loop head longer than MAX_BLOCK (a wasm region) about to run long is translated at its first arrival', () => {
+    // 200 instructions a pass (x8 counts up to x9): the first scan would come after
+    // compileWork / MAX_BLOCK arrivals; the loop is translated at JIT_THRESHOLD when its passes
+    // left (from the 32nd on) run past LONG_LOOP, and not within the early window's first scan otherwise.
+    const loop = (n: number) => [...A.mov64(9, n), A.addi(8, 8, 1), A.cmp(8, 9), ...Array.from({ length: 197 }, () => A.addi(3, 3, 1)), A.bcond('ne', -199 * 4), A.b(0)];
+    for (const [n, early] of [
+      [1100, true],
+      [900, false],
+    ] as const) {
+      const jit = wasmMachine();
+      const interp = makeMachine({ jit: false });
+      Object.assign(jit.cpu, { compileWork: COMPILE_WORK, earlyWindow: EARLY_WINDOW });
+      for (const m of [jit, interp]) m.load(loop(n));
+      const steps = 4 + 200 * (JIT_THRESHOLD + 2);
+      expect(jit.run(steps)).toBe(interp.run(steps));
+      expect(jit.cpu.blocksCompiled, `${n} passes`).toBe(early ? 1 : 0);
+      const rest = 200 * n;
+      expect(jit.run(rest)).toBe(interp.run(rest));
+      expect([jit.cpu.retired, jit.cpu.pc, jit.x(3), jit.x(8)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(3), interp.x(8)]);
+    }
   });
 });
