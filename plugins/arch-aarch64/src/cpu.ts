@@ -18,7 +18,8 @@ import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
-import { type Block, COMPILE_WORK, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanRegion, scanSegments } from './jit.js';
+import { type Block, COMPILE_WORK, type Insn, LONG_LOOP, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanRegion, scanSegments } from './jit.js';
+import { passesLeft, type RegValue } from './loop-trips.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
 import { CNTFRQ_RESET, HCR_RW, HCR_TGE, SCR_HCE, SCR_NS, SCR_RW, SCTLR_EL1_RESET, SCTLR_EL23_RESET } from './sysregs.js';
@@ -176,6 +177,11 @@ export class A64Cpu implements Cpu {
   hotThreshold = HOT_THRESHOLD;
   /** Interpreted instructions from a region's entry before it is translated (compileBlockAt; tests set 0). */
   compileWork = COMPILE_WORK;
+  /**
+   * Instructions a loop at the entry is about to run (loop-trips.ts passesLeft) from which it is
+   * translated at once, without the compile-work waits (jit.ts LONG_LOOP; tests set Infinity).
+   */
+  longLoop = LONG_LOOP;
   /** The shorter wait of a wasm region in the CPU's first `earlyWindow` instructions (jit.ts EARLY_COMPILE_WORK; tests set the window 0). */
   earlyCompileWork = EARLY_COMPILE_WORK;
   earlyWindow = EARLY_WINDOW;
@@ -739,11 +745,19 @@ export class A64Cpu implements Cpu {
     const entry = this.fetchRamOff + idx;
     const shortWait = this.wasmCore !== null && this.translatedOnce && (this.retired < this.earlyWindow || this.earlyWaits.has(entry));
     const work = shortWait ? Math.min(this.compileWork, this.earlyCompileWork) : this.compileWork;
+    // A loop head at its first arrival here, early in the run (V8 still interprets slowly): a loop
+    // about to run long is translated now, not interpreted until the first scan below (the compute
+    // kernel's random fill, 354 instructions a pass: 128 passes).
+    if (page.warm[slot] === 0 && this.retired < this.earlyWindow && headsLoop(code, idx)) {
+      const loop = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_WASM_REGION) : scanSegments(this, code, idx);
+      if (this.runsLong(loop)) return this.translateRegion(page, code, idx, slot);
+    }
     if (this.waits(page, slot, Math.ceil(work / MAX_BLOCK), shortWait, entry)) return undefined;
     const segments = scanSegments(this, code, idx);
     this.earlyWaits.delete(entry);
     if (segments.length === 0) return NO_BLOCK;
     const size = segments.reduce((n, sg) => n + sg.length, 0);
+    if (this.runsLong(segments)) return this.translateRegion(page, code, idx, slot);
     // A page's first instruction is mostly reached running on from the page before (a loop or an
     // unrolled loop across the boundary): as hot as the code there.
     const threshold = loopsOnItself(segments.flat()) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
@@ -768,7 +782,23 @@ export class A64Cpu implements Cpu {
     const early = this.compileWork * FIRST_WORK_FACTOR - this.retired;
     if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
     if (this.waits(page, slot, needed, shortWait, entry)) return undefined;
-    this.earlyWaits.delete(entry);
+    return this.translateRegion(page, code, idx, slot);
+  }
+
+  /**
+   * Whether the region (its segments) is a loop about to run past `longLoop` instructions (its
+   * counter against its bound: loop-trips.ts): it pays its translation back, translated at once.
+   */
+  private runsLong(segments: Insn[][]): boolean {
+    return segments.length === 1 && loopsOnItself(segments[0]) && passesLeft(segments[0], this.regValue) * segments[0].length >= this.longLoop;
+  }
+
+  /** A register's value (loop-trips.ts): 64 bits as a signed number (exact to 2^53), 32 unsigned. */
+  private readonly regValue: RegValue = (reg, sf) => (sf ? this.xh[reg] * TWO32 + (this.xl[reg] >>> 0) : this.xl[reg] >>> 0);
+
+  /** Translates the region at slot `idx` of the fetch page and stores it (compileBlockAt). */
+  private translateRegion(page: CodePage<Block>, code: Int32Array, idx: number, slot: number): Block {
+    this.earlyWaits.delete(this.fetchRamOff + idx);
     // A wasm region where its translator takes the entry (its segments), else a JavaScript one.
     const wasm = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_WASM_REGION) : [];
     const region = wasm.length > 0 ? { insns: wasm[0], all: wasm.flat(), entries: wasm.map((sg) => sg[0].off), source: '' } : scanRegion(this, code, idx);

@@ -68,6 +68,15 @@ export const COMPILE_WORK = 65536;
  */
 export const FIRST_WORK_FACTOR = 3;
 /**
+ * Instructions a guest loop is about to run (loop-trips.ts passesLeft x its instructions) from which
+ * it is translated at once (cpu.ts compileBlockAt), none of the waits above: the CPU's first wait,
+ * so a loop that alone runs past it pays its translation back. The compute kernel's BSS-clearing
+ * loop (550 K instructions) is translated at its 32nd pass (cpu.ts looks at a loop head's first
+ * arrival in the early window) instead of after 192 Ki interpreted instructions at the start of a
+ * fresh process; the raspi3b OS boot's (115 K) still waits.
+ */
+export const LONG_LOOP = FIRST_WORK_FACTOR * COMPILE_WORK;
+/**
  * The compile-work wait of a wasm region during its CPU's first EARLY_WINDOW retired instructions
  * (cpu.ts compileBlockAt), instead of COMPILE_WORK, once the CPU has translated its first region.
  * A fresh process interprets slowly at first (V8 runs interpret() and dispatch() in its lower tiers

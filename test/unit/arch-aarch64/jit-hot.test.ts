@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
 import { type Block, FIRST_WORK_FACTOR, JIT_THRESHOLD, MAX_BLOCK } from '../../../plugins/arch-aarch64/src/jit.js';
 import type { CodeCache } from '../../../src/core/jit/code-cache.js';
-import { type A64Machine, CODE, makeMachine, RAM_BASE } from './machine.js';
+import { type A64Machine, CODE, makeMachine, RAM_BASE, wasmMachine } from './machine.js';
 
 const WORK = 20_000;
 
@@ -31,21 +31,12 @@ const twoLoops = (n1: number, n2: number) => [
   A.b(0),
 ];
 
-/** A translating machine with wasm regions (whatever RVOS_JIT_WASM_A64 says): the rules tested are theirs. */
-function wasmMachine(): A64Machine {
-  const wasmOff = process.env.RVOS_JIT_WASM_A64;
-  delete process.env.RVOS_JIT_WASM_A64;
-  const jit = makeMachine();
-  if (wasmOff === undefined) delete process.env.RVOS_JIT_WASM_A64;
-  else process.env.RVOS_JIT_WASM_A64 = wasmOff;
-  expect(jit.cpu.wasmCore, 'wasm regions').not.toBeNull();
-  return jit;
-}
-
 function machines(n1: number, n2: number) {
   const jit = makeMachine();
   const interp = makeMachine({ jit: false });
   jit.cpu.compileWork = WORK;
+  // The waits tested here, not the shortcut of a loop about to run long (loop-trips.test.ts).
+  jit.cpu.longLoop = Infinity;
   for (const m of [jit, interp]) m.load(twoLoops(n1, n2));
   return { jit, interp };
 }

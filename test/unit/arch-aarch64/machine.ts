@@ -44,6 +44,17 @@ export interface A64Machine {
   flags(): number;
 }
 
+/** A translating machine with wasm regions (whatever RVOS_JIT_WASM_A64 says): the rules tested are theirs. */
+export function wasmMachine(): A64Machine {
+  const wasmOff = process.env.RVOS_JIT_WASM_A64;
+  delete process.env.RVOS_JIT_WASM_A64;
+  const jit = makeMachine();
+  if (wasmOff === undefined) delete process.env.RVOS_JIT_WASM_A64;
+  else process.env.RVOS_JIT_WASM_A64 = wasmOff;
+  if (jit.cpu.wasmCore === null) throw new Error('no wasm regions');
+  return jit;
+}
+
 /** `output`, when given, is the CpuContext's (the generic timer's lines); without it they stay internal. */
 export function makeMachine(props: Record<string, unknown> = {}, semihosting?: SemihostingHost, output?: (name: string) => IrqLine): A64Machine {
   const events = new EventStream();
