@@ -555,9 +555,12 @@ class Gen {
   private innerL = new Map<number, number>();
   private stores = false;
   readonly regsWritten = new Uint8Array(8);
+  /** block(): regsWritten before the current instruction (restored when it is left out). */
+  private readonly regsWrittenBefore = new Uint8Array(8);
   private readonly index: Map<number, number>;
   /** The region's blocks' return sites (Scanned.returns). */
   private readonly returnSites: ReadonlySet<number>;
+  private indirectOrderMemo: number[] | null = null;
   /** The block's CALLs' return sites. */
   private returns: number[] = [];
 
@@ -693,7 +696,7 @@ class Gen {
     // The instructions from the head on are emitted again and may take another course (a flag state known
     // differently): a jump to one of them is no back edge until it is (Linux 6.1 at 0x012ef798 rewound
     // to a head the new pass had not reached, past the end of its code).
-    for (const [p, k] of this.insnAt) if (k >= head) this.insnAt.delete(p);
+    this.insnAt.forEach((k, p, at) => void (k >= head && at.delete(p))); // no [p, k] pair per entry, as for-of makes
   }
 
   // --- Control ---------------------------------------------------------------------------------
@@ -789,14 +792,20 @@ class Gen {
     this.p = p; this.k = k; this.off = off; this.known = known; this.entry = entry; this.stores = false;
   }
 
+  /** The region's block indexes, return sites first (gotoIndirect's order; once per region, not per RET). */
+  private indirectOrder(): readonly number[] {
+    if (this.indirectOrderMemo !== null) return this.indirectOrderMemo;
+    const at = (j: number) => (this.returnSites.has(this.blocks[j].start) ? 0 : 1);
+    return (this.indirectOrderMemo = this.blocks.map((_, i) => i).sort((x, y) => at(x) - at(y)));
+  }
+
   /** Control goes to the EIP on the stack after `count` instructions: a block of the region, else leave. */
   private gotoIndirect(count: number): void {
     const c = this.c, op = this.op;
     c.get(this.pb).op(op.i32_sub).set(this.t);
     if (this.emitting) {
       // The region's return sites first (a RET's target most often), a later block by its label, not the dispatch.
-      const at = (j: number) => (this.returnSites.has(this.blocks[j].start) ? 0 : 1);
-      for (const j of this.blocks.map((_, i) => i).sort((x, y) => at(x) - at(y))) {
+      for (const j of this.indirectOrder()) {
         c.get(this.t).i32(this.blocks[j].start).op(op.i32_eq).if();
         c.get(this.steps).i32(count).op(op.i32_add).set(this.steps);
         if (j > this.curIndex) c.br(this.blockL[j]);
@@ -852,11 +861,16 @@ class Gen {
       this.off = this.p - this.pageStart;
       this.insnAt.set(this.p, this.k);
       // A rotated loop's top before its tail sets every flag before any exit: the state known there is never read.
-      for (const [head, tail, forget, top] of loops) if ((head === this.k && forget) || (top > head && top < tail && top === this.k)) this.known = null;
+      // Indexed, not for-of or [a, b] = loop: the translator runs cold (unoptimised), where both allocate an iterator.
+      for (let i = 0; i < loops.length; i++) {
+        const l = loops[i], head = l[0], top = l[3];
+        if ((head === this.k && l[2]) || (top > head && top < l[1] && top === this.k)) this.known = null;
+      }
       this.knownAt[this.k] = this.known;
-      for (const [, tail, , top] of loops) if (top === this.k) this.innerL.set(tail, c.loop());
+      for (let i = 0; i < loops.length; i++) if (loops[i][3] === this.k) this.innerL.set(loops[i][1], c.loop());
       const mark = this.p, known = this.known, bytes = c.bytes.length, targets = this.targets.length, reads = this.stateReads, sets = this.stateSets;
-      const written = this.regsWritten.slice();
+      const written = this.regsWrittenBefore;
+      written.set(this.regsWritten);
       this.addrAt[this.k] = this.p;
       this.setsAll[this.k] = this.setsAllFlagsAt(this.p);
       this.stores = false;

@@ -397,6 +397,24 @@ describe('i386 wasm regions', () => {
     expect(wasmRegionStats.indirectForward).toBeGreaterThan(before);
   });
 
+  it('emit the same bytes translating the same code again, after other translations (no state of one kept for the next)', () => {
+    // A region whose RETs test its return sites (gotoIndirect's order), and a block alone with two loops inside (rewinds).
+    const calls = [0xe8, ...le32(7), 0x01, 0xc7, 0x4d, 0x75, 0xf6, 0xeb, 0x0b, 0x01, 0xc8, 0x3d, ...le32(0x40000000), 0x72, 0x01, 0xc3, 0xc3];
+    const loops = [0x46, 0x01, 0xc8, 0x4b, 0x75, 0xfb, 0xbb, ...le32(5), 0x01, 0xce, 0x4a, 0x75, 0xfb, 0xba, ...le32(3), 0x4f, 0x75, 0xe8];
+    const m = machine([...calls, ...new Array(0x80 - calls.length).fill(0x90), ...loops, HLT], 'jit', {});
+    const compiled: number[][] = [];
+    const kit = { ...jitKit, wasm: { ...jitKit.wasm, compile: (b: Uint8Array) => jitKit.wasm.compile((compiled.push([...b]), b)) } };
+    const translate = (at: number, hot?: () => boolean) => expect(translateWasmRegion(m.cpu, kit, m.cpu.wasmCore!, m.ram.u8, CODE + at, hot)).not.toBeNull();
+    const before = wasmRegionStats.innerLoopRestarts;
+    translate(0, () => true); translate(0x80); translate(0x80); translate(0, () => true);
+    expect(wasmRegionStats.innerLoopRestarts - before).toBe(4);
+    const modules = compiled.filter((b) => b.length > 200);
+    expect(modules).toHaveLength(4);
+    expect(modules[3]).toEqual(modules[0]);
+    expect(modules[2]).toEqual(modules[1]);
+    expect(modules[1]).not.toEqual(modules[0]);
+  });
+
   it('clear the page memos of the access sites at each call, loads and stores apart: a page made read-only between calls faults at the store', () => {
     // L: mov eax, [esi]; mov [esi], eax; dec ebx; jnz L. Hot on a writable page, then the page is read-only (CR0.WP, its TLB entry
     // flushed): the next call's load finds the page anew, its store must not take the load's memo nor its own of before.
