@@ -325,7 +325,8 @@ export function dispatchedBlocks(blocks: BasicBlock[], entries: number[], succ =
 
 /** The kind known at the end of block `b` (before leaving it) that starts with kind `k`. */
 function kindAtEnd(b: BasicBlock, k: KnownKind): KnownKind {
-  for (const i of b.insns) {
+  for (let n = 0; n < b.insns.length; n++) {
+    const i = b.insns[n];
     if (readsFlags(i) && !directCond(k, i.c & 15)) k = FlagKind.NZCV;
     if (setsFlags(i)) k = kindSet(i);
   }

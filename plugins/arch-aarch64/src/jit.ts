@@ -214,10 +214,21 @@ export function isBranch(op: Op): boolean {
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
 export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>, end = 0x1000, can: (op: Op, c: number) => boolean = translatable): Insn[] {
-  const found = new Map<number, Insn>();
-  const work = [idx];
-  while (work.length > 0 && found.size < max) {
-    for (let i = work.pop()!; i < end && !found.has(i) && found.size < max; i += 4) {
+  // The instructions found so far by page slot, valid where the slot's stamp is this scan's: no
+  // Map, no clearing, and page order for free (a region's first translation scans a lot).
+  if (++scanStamp > 0x7fffffff) {
+    scanStamp = 1; // stamps wrapped: none left valid
+    SCAN_STAMP.fill(0);
+  }
+  const scan = scanStamp;
+  let found = 0;
+  let lo = idx >>> 2;
+  let hi = lo;
+  const work = SCAN_WORK;
+  work.length = 0;
+  work.push(idx);
+  while (work.length > 0 && found < max) {
+    for (let i = work.pop()!; i < end && SCAN_STAMP[i >>> 2] !== scan && found < max; i += 4) {
       if (i !== idx && stops?.has(i)) break; // another segment's entry: control goes there
       let info = code[i];
       if (info === 0) info = cpu.decodeAt(code, i);
@@ -225,7 +236,11 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
       const c = code[i + 3];
       if (!can(op, c)) break;
       const ins: Insn = { info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i };
-      found.set(i, ins);
+      SCAN_STAMP[i >>> 2] = scan;
+      SCAN_FOUND[i >>> 2] = ins;
+      found++;
+      if (i >>> 2 < lo) lo = i >>> 2;
+      if (i >>> 2 > hi) hi = i >>> 2;
       if (!isBranch(op)) continue;
       if (op <= Op.TBNZ) {
         // Targets from the region's start to the page's end join it (a branch back to one of its
@@ -237,9 +252,17 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
       if (stops === undefined && closesOuterLoop(ins, idx)) break;
     }
   }
-  if (!found.has(idx)) return [];
-  return [...found.values()].sort((x, y) => x.off - y.off);
+  if (SCAN_STAMP[idx >>> 2] !== scan) return [];
+  const out = new Array<Insn>(found);
+  for (let s = lo, n = 0; s <= hi; s++) if (SCAN_STAMP[s] === scan) out[n++] = SCAN_FOUND[s];
+  return out;
 }
+
+/** scanBlock's work list and instructions by page slot (stamped: SCAN_STAMP), reused by every scan. */
+const SCAN_WORK: number[] = [];
+const SCAN_FOUND: Insn[] = new Array(0x400);
+const SCAN_STAMP = new Int32Array(0x400);
+let scanStamp = 0;
 
 /**
  * Whether `ins` is a conditional branch back to before `start`: the end of a guest loop that a
@@ -312,7 +335,8 @@ export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = M
 export function loopEnd(insns: Insn[]): number {
   const start = insns[0].off;
   let last = -1;
-  for (const i of insns) {
+  for (let n = 0; n < insns.length; n++) {
+    const i = insns[n];
     if (i.op === Op.BL && i.off + i.a === start) return -1;
     if (i.op >= Op.B && i.op <= Op.TBNZ && i.op !== Op.BL && i.off + i.a === start) last = i.off;
   }

@@ -139,6 +139,19 @@ describe('aarch64 region translator', () => {
     expect(src).toContain('continue region;');
   });
 
+  it('scanBlock returns page order when it reaches code after a later piece, and each scan its own (its slot table is reused)', () => {
+    // 0: b 12; 4, 8: adds; 12: b.ne 4; 16: b . — found as 0, 12, 16, then 4, 8 (the branch back's target).
+    const m = makeMachine();
+    m.load([A.b(12), A.addi(1, 1, 1), A.addi(1, 1, 2), A.bcond('ne', -8), A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const at = CODE & 0xfff;
+    const first = scanBlock(m.cpu, page, at);
+    expect(first.map((i) => i.off - at)).toEqual([0, 4, 8, 12, 16]);
+    expect(scanBlock(m.cpu, page, at + 4).map((i) => i.off - at)).toEqual([4, 8, 12, 16]);
+    expect(scanBlock(m.cpu, page, at, 2).map((i) => i.off - at)).toEqual([0, 12]);
+    expect(scanBlock(m.cpu, page, at)).toEqual(first);
+  });
+
   it('a region heading a loop ends after its last branch back: the code after the loop is not in it', () => {
     // sumLoop's loop, then straight-line code the loop's exit runs on into: once per call of the
     // region, it would deoptimize V8's code of the loop (no type feedback) when the loop ends.
