@@ -36,6 +36,7 @@ import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js'
 import { LS_UNPRIV } from './decode.js';
 import { JIT_THRESHOLD, Op, REG_SINK, REG_ZR, WARM_CALLS } from './execute.js';
 import { loadSlow, MV, storeSlow } from './memory.js';
+import { SlotMarks } from './slot-marks.js';
 import { TLB_MASK } from './tlb.js';
 import { R } from './u64.js';
 
@@ -132,18 +133,18 @@ export class Block {
 /** Marks a slot where no block can start (its first instruction is not translated). */
 export const NO_BLOCK = new Block(null, 0);
 
-/** One decoded slot (execute.ts's layout) and its byte offset from the block start. */
+/** One decoded slot (execute.ts's layout) and its byte offset from the block start; shared by scans (scanBlock), so read-only. */
 export interface Insn {
-  info: number;
-  op: Op;
-  rd: number;
-  rn: number;
-  rm: number;
-  sf: number;
-  a: number;
-  b: number;
-  c: number;
-  off: number;
+  readonly info: number;
+  readonly op: Op;
+  readonly rd: number;
+  readonly rn: number;
+  readonly rm: number;
+  readonly sf: number;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly off: number;
 }
 
 /**
@@ -214,31 +215,32 @@ export function isBranch(op: Op): boolean {
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
 export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>, end = 0x1000, can: (op: Op, c: number) => boolean = translatable): Insn[] {
-  // The instructions found so far by page slot, valid where the slot's stamp is this scan's: no
-  // Map, no clearing, and page order for free (a region's first translation scans a lot).
-  if (++scanStamp > 0x7fffffff) {
-    scanStamp = 1; // stamps wrapped: none left valid
-    SCAN_STAMP.fill(0);
-  }
-  const scan = scanStamp;
-  let found = 0;
+  // The offsets found so far (their instructions in `slots`): no Map, and page order for free.
+  const found = SCANNED;
+  found.clear();
+  let count = 0;
+  let slots = PAGE_INSNS.get(code);
+  if (slots === undefined) PAGE_INSNS.set(code, (slots = new Array<Insn | undefined>(0x400)));
   let lo = idx >>> 2;
   let hi = lo;
   const work = SCAN_WORK;
   work.length = 0;
   work.push(idx);
-  while (work.length > 0 && found < max) {
-    for (let i = work.pop()!; i < end && SCAN_STAMP[i >>> 2] !== scan && found < max; i += 4) {
+  while (work.length > 0 && count < max) {
+    for (let i = work.pop()!; i < end && !found.has(i) && count < max; i += 4) {
       if (i !== idx && stops?.has(i)) break; // another segment's entry: control goes there
       let info = code[i];
       if (info === 0) info = cpu.decodeAt(code, i);
       const op = (info & 0xff) as Op;
       const c = code[i + 3];
       if (!can(op, c)) break;
-      const ins: Insn = { info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i };
-      SCAN_STAMP[i >>> 2] = scan;
-      SCAN_FOUND[i >>> 2] = ins;
-      found++;
+      let ins = slots[i >>> 2];
+      if (ins === undefined || ins.info !== info || ins.a !== code[i + 1] || ins.b !== code[i + 2] || ins.c !== c) {
+        ins = { info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i };
+        slots[i >>> 2] = ins;
+      }
+      found.add(i);
+      count++;
       if (i >>> 2 < lo) lo = i >>> 2;
       if (i >>> 2 > hi) hi = i >>> 2;
       if (!isBranch(op)) continue;
@@ -252,17 +254,22 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
       if (stops === undefined && closesOuterLoop(ins, idx)) break;
     }
   }
-  if (SCAN_STAMP[idx >>> 2] !== scan) return [];
-  const out = new Array<Insn>(found);
-  for (let s = lo, n = 0; s <= hi; s++) if (SCAN_STAMP[s] === scan) out[n++] = SCAN_FOUND[s];
+  if (!found.has(idx)) return [];
+  const out = new Array<Insn>(count);
+  for (let s = lo, n = 0; s <= hi; s++) if (found.has(s << 2)) out[n++] = slots[s]!;
   return out;
 }
 
-/** scanBlock's work list and instructions by page slot (stamped: SCAN_STAMP), reused by every scan. */
+/**
+ * Each code page's instructions by slot, as scanBlock made them: a page's hot entries are scanned
+ * again at each of their waits (cpu.ts compileBlockAt), and an Insn is a function of its slot's
+ * decoded words and offset alone, so it is reused while those are the same.
+ */
+const PAGE_INSNS = new WeakMap<Int32Array, (Insn | undefined)[]>();
+
+/** scanBlock's work list and offsets found, reused by every scan. */
 const SCAN_WORK: number[] = [];
-const SCAN_FOUND: Insn[] = new Array(0x400);
-const SCAN_STAMP = new Int32Array(0x400);
-let scanStamp = 0;
+const SCANNED = new SlotMarks();
 
 /**
  * Whether `ins` is a conditional branch back to before `start`: the end of a guest loop that a
@@ -436,8 +443,14 @@ export function headsLoop(code: Int32Array, idx: number): boolean {
  */
 export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, number>; blocks: Map<number, number> } {
   const start = insns[0].off;
-  const offs = new Set(insns.map((i) => i.off));
-  const jumps = insns.filter((i) => i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a));
+  const offs = NESTING_OFFS;
+  offs.clear();
+  for (let n = 0; n < insns.length; n++) offs.add(insns[n].off);
+  const jumps: Insn[] = [];
+  for (let n = 0; n < insns.length; n++) {
+    const i = insns[n];
+    if (i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a)) jumps.push(i);
+  }
   const candidates = new Map<number, number>();
   for (const j of jumps) {
     const t = j.off + j.a;
@@ -480,6 +493,9 @@ export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, n
   return { loops, blocks };
 }
 
+/** nesting()'s set of the region's offsets, reused (filled again by its call without loops). */
+const NESTING_OFFS = new SlotMarks();
+
 /**
  * How many of a region's instructions (a segment: scanBlock's) lie in guest loops nested in it
  * whose head is already a translated region's entry (`translated`): they run in translated code
@@ -488,6 +504,7 @@ export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, n
 export function retranslated(insns: Insn[], translated: (off: number) => boolean): number {
   let n = 0;
   const { loops } = nesting(insns);
+  if (loops.size === 0) return 0; // most waits' scans: no arrays of loops
   const inner = [...loops].filter(([h]) => h !== insns[0].off && translated(h));
   for (const i of insns) if (inner.some(([h, e]) => i.off >= h && i.off <= e)) n++;
   return n;

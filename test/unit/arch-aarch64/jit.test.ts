@@ -152,6 +152,18 @@ describe('aarch64 region translator', () => {
     expect(scanBlock(m.cpu, page, at)).toEqual(first);
   });
 
+  it("scanBlock reuses a slot's instruction while its decoded words stay, and makes a new one when the code changes", () => {
+    const m = makeMachine();
+    m.load([A.addi(1, 1, 1), A.addi(1, 1, 2), A.b(0)]);
+    const at = CODE & 0xfff;
+    const first = scanBlock(m.cpu, m.cpu.resolveFetch(CODE | 0, 0), at);
+    expect(scanBlock(m.cpu, m.cpu.resolveFetch(CODE | 0, 0), at)[1]).toBe(first[1]);
+    m.load([A.addi(1, 1, 1), A.addi(1, 1, 5), A.b(0)]);
+    const again = scanBlock(m.cpu, m.cpu.resolveFetch(CODE | 0, 0), at);
+    expect(again[1]).not.toBe(first[1]);
+    expect(again[1].a).not.toBe(first[1].a);
+  });
+
   it('a region heading a loop ends after its last branch back: the code after the loop is not in it', () => {
     // sumLoop's loop, then straight-line code the loop's exit runs on into: once per call of the
     // region, it would deoptimize V8's code of the loop (no type feedback) when the loop ends.
