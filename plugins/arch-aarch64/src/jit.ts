@@ -502,9 +502,18 @@ const NESTING_OFFS = new SlotMarks();
  * now, and a region here would translate them again (an outer loop around a hot inner one).
  */
 export function retranslated(insns: Insn[], translated: (off: number) => boolean): number {
+  // Called at each of a hot entry's waits: no nesting() (its Sets and Maps) without a branch back
+  // to an inner head, the only way it makes a loop.
+  const start = insns[0].off;
+  let back = false;
+  for (let k = 0; k < insns.length && !back; k++) {
+    const i = insns[k];
+    back = i.op >= Op.B && i.op <= Op.TBNZ && i.a <= 0 && i.off + i.a !== start;
+  }
+  if (!back) return 0;
   let n = 0;
   const { loops } = nesting(insns);
-  if (loops.size === 0) return 0; // most waits' scans: no arrays of loops
+  if (loops.size === 0) return 0;
   const inner = [...loops].filter(([h]) => h !== insns[0].off && translated(h));
   for (const i of insns) if (inner.some(([h, e]) => i.off >= h && i.off <= e)) n++;
   return n;
