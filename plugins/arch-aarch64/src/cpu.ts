@@ -756,11 +756,13 @@ export class A64Cpu implements Cpu {
     const segments = scanSegments(this, code, idx);
     this.earlyWaits.delete(entry);
     if (segments.length === 0) return NO_BLOCK;
-    const size = segments.reduce((n, sg) => n + sg.length, 0);
+    // All the instructions, copied only for several segments (this runs at each wait).
+    const all = segments.length === 1 ? segments[0] : segments.flat();
+    const size = all.length;
     if (this.runsLong(segments)) return this.translateRegion(page, code, idx, slot);
     // A page's first instruction is mostly reached running on from the page before (a loop or an
     // unrolled loop across the boundary): as hot as the code there.
-    const threshold = loopsOnItself(segments.flat()) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
+    const threshold = loopsOnItself(all) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
     // The instructions the interpreter runs per arrival here leave out inner loops translated
     // already (`fresh` of `size`); the wait grows with size / fresh as well, since the region
     // translates those loops again and runs them in V8's unoptimized tiers until V8 has compiled
@@ -773,7 +775,7 @@ export class A64Cpu implements Cpu {
     // before it, idx === 0 above, and having waited its compile work), as hot as that; until then it
     // looks again every OFF_PAGE_RECHECK arrivals rather than after one long wait. Wasm regions only:
     // with JavaScript regions (2 more V8 functions) the compute kernel's first run leaned slower.
-    if (this.wasmCore !== null && runsOffPage(segments.flat())) {
+    if (this.wasmCore !== null && runsOffPage(all)) {
       if (this.codePages.peek(this.fetchRamOff / 4096 + 1)?.entries[0]?.fn != null) needed = JIT_THRESHOLD;
       else needed = Math.min(needed, page.arrivals(slot) + OFF_PAGE_RECHECK);
     }

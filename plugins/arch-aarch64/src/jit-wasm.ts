@@ -68,6 +68,7 @@ import type { A64Cpu } from './cpu.js';
 import { FlagKind, type BlockFn, Block, type Insn, isBranch, scanSegments } from './jit.js';
 import { LS_UNPRIV } from './decode.js';
 import { Op, REG_COUNT, REG_SINK, REG_ZR } from './execute.js';
+import { SlotMarks } from './slot-marks.js';
 import { TLB_MASK, TLB_SIZE, TLB_WORDS } from './tlb.js';
 import { type LoopSpans, loopSpans, spanParents } from './jit-wasm-layout.js';
 
@@ -232,12 +233,21 @@ export interface BasicBlock {
 
 /** Splits a region (page order) into basic blocks: at its entries, branch targets inside it, after branches and gaps. */
 export function basicBlocks(insns: Insn[], entries: number[] = [insns[0].off]): BasicBlock[] {
-  const offs = new Set(insns.map((i) => i.off));
-  const leaders = new Set<number>([insns[0].off, ...entries]);
-  for (const i of insns) if (i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a)) leaders.add(i.off + i.a);
+  const offs = BLOCK_OFFS;
+  const leaders = BLOCK_LEADERS;
+  offs.clear();
+  leaders.clear();
+  for (let n = 0; n < insns.length; n++) offs.add(insns[n].off);
+  leaders.add(insns[0].off);
+  for (let n = 0; n < entries.length; n++) leaders.add(entries[n]);
+  for (let n = 0; n < insns.length; n++) {
+    const i = insns[n];
+    if (i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a)) leaders.add(i.off + i.a);
+  }
   const out: BasicBlock[] = [];
   let cur: BasicBlock | null = null;
-  for (const i of insns) {
+  for (let n = 0; n < insns.length; n++) {
+    const i = insns[n];
     if (cur === null || leaders.has(i.off) || cur.insns[cur.insns.length - 1].off + 4 !== i.off) {
       cur = { start: i.off, insns: [] };
       out.push(cur);
@@ -247,6 +257,10 @@ export function basicBlocks(insns: Insn[], entries: number[] = [insns[0].off]): 
   }
   return out;
 }
+
+/** basicBlocks' sets (the region's offsets, its blocks' starts), reused. */
+const BLOCK_OFFS = new SlotMarks();
+const BLOCK_LEADERS = new SlotMarks();
 
 /** Whether an instruction reads NZCV (B.cond, CSEL and its kinds, CCMP) / sets all of it (CCMP too). */
 function readsFlags(i: Insn): boolean {
@@ -325,7 +339,8 @@ export function dispatchedBlocks(blocks: BasicBlock[], entries: number[], succ =
 
 /** The kind known at the end of block `b` (before leaving it) that starts with kind `k`. */
 function kindAtEnd(b: BasicBlock, k: KnownKind): KnownKind {
-  for (const i of b.insns) {
+  for (let n = 0; n < b.insns.length; n++) {
+    const i = b.insns[n];
     if (readsFlags(i) && !directCond(k, i.c & 15)) k = FlagKind.NZCV;
     if (setsFlags(i)) k = kindSet(i);
   }

@@ -36,6 +36,7 @@ import { dataProc1, dataProc2, dataProc3, executeDataProc } from './dataproc.js'
 import { LS_UNPRIV } from './decode.js';
 import { JIT_THRESHOLD, Op, REG_SINK, REG_ZR, WARM_CALLS } from './execute.js';
 import { loadSlow, MV, storeSlow } from './memory.js';
+import { SlotMarks } from './slot-marks.js';
 import { TLB_MASK } from './tlb.js';
 import { R } from './u64.js';
 
@@ -132,18 +133,18 @@ export class Block {
 /** Marks a slot where no block can start (its first instruction is not translated). */
 export const NO_BLOCK = new Block(null, 0);
 
-/** One decoded slot (execute.ts's layout) and its byte offset from the block start. */
+/** One decoded slot (execute.ts's layout) and its byte offset from the block start; shared by scans (scanBlock), so read-only. */
 export interface Insn {
-  info: number;
-  op: Op;
-  rd: number;
-  rn: number;
-  rm: number;
-  sf: number;
-  a: number;
-  b: number;
-  c: number;
-  off: number;
+  readonly info: number;
+  readonly op: Op;
+  readonly rd: number;
+  readonly rn: number;
+  readonly rm: number;
+  readonly sf: number;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly off: number;
 }
 
 /**
@@ -214,18 +215,34 @@ export function isBranch(op: Op): boolean {
  * (`off` = byte offset in the page); empty when its first instruction is not translatable.
  */
 export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, stops?: Set<number>, end = 0x1000, can: (op: Op, c: number) => boolean = translatable): Insn[] {
-  const found = new Map<number, Insn>();
-  const work = [idx];
-  while (work.length > 0 && found.size < max) {
-    for (let i = work.pop()!; i < end && !found.has(i) && found.size < max; i += 4) {
+  // The offsets found so far (their instructions in `slots`): no Map, and page order for free.
+  const found = SCANNED;
+  found.clear();
+  let count = 0;
+  let slots = PAGE_INSNS.get(code);
+  if (slots === undefined) PAGE_INSNS.set(code, (slots = new Array<Insn | undefined>(0x400)));
+  let lo = idx >>> 2;
+  let hi = lo;
+  const work = SCAN_WORK;
+  work.length = 0;
+  work.push(idx);
+  while (work.length > 0 && count < max) {
+    for (let i = work.pop()!; i < end && !found.has(i) && count < max; i += 4) {
       if (i !== idx && stops?.has(i)) break; // another segment's entry: control goes there
       let info = code[i];
       if (info === 0) info = cpu.decodeAt(code, i);
       const op = (info & 0xff) as Op;
       const c = code[i + 3];
       if (!can(op, c)) break;
-      const ins: Insn = { info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i };
-      found.set(i, ins);
+      let ins = slots[i >>> 2];
+      if (ins === undefined || ins.info !== info || ins.a !== code[i + 1] || ins.b !== code[i + 2] || ins.c !== c) {
+        ins = { info, op, rd: (info >>> 8) & 63, rn: (info >>> 14) & 63, rm: (info >>> 20) & 63, sf: (info >>> 26) & 1, a: code[i + 1], b: code[i + 2], c, off: i };
+        slots[i >>> 2] = ins;
+      }
+      found.add(i);
+      count++;
+      if (i >>> 2 < lo) lo = i >>> 2;
+      if (i >>> 2 > hi) hi = i >>> 2;
       if (!isBranch(op)) continue;
       if (op <= Op.TBNZ) {
         // Targets from the region's start to the page's end join it (a branch back to one of its
@@ -238,8 +255,21 @@ export function scanBlock(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_
     }
   }
   if (!found.has(idx)) return [];
-  return [...found.values()].sort((x, y) => x.off - y.off);
+  const out = new Array<Insn>(count);
+  for (let s = lo, n = 0; s <= hi; s++) if (found.has(s << 2)) out[n++] = slots[s]!;
+  return out;
 }
+
+/**
+ * Each code page's instructions by slot, as scanBlock made them: a page's hot entries are scanned
+ * again at each of their waits (cpu.ts compileBlockAt), and an Insn is a function of its slot's
+ * decoded words and offset alone, so it is reused while those are the same.
+ */
+const PAGE_INSNS = new WeakMap<Int32Array, (Insn | undefined)[]>();
+
+/** scanBlock's work list and offsets found, reused by every scan. */
+const SCAN_WORK: number[] = [];
+const SCANNED = new SlotMarks();
 
 /**
  * Whether `ins` is a conditional branch back to before `start`: the end of a guest loop that a
@@ -312,7 +342,8 @@ export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = M
 export function loopEnd(insns: Insn[]): number {
   const start = insns[0].off;
   let last = -1;
-  for (const i of insns) {
+  for (let n = 0; n < insns.length; n++) {
+    const i = insns[n];
     if (i.op === Op.BL && i.off + i.a === start) return -1;
     if (i.op >= Op.B && i.op <= Op.TBNZ && i.op !== Op.BL && i.off + i.a === start) last = i.off;
   }
@@ -412,8 +443,14 @@ export function headsLoop(code: Int32Array, idx: number): boolean {
  */
 export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, number>; blocks: Map<number, number> } {
   const start = insns[0].off;
-  const offs = new Set(insns.map((i) => i.off));
-  const jumps = insns.filter((i) => i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a));
+  const offs = NESTING_OFFS;
+  offs.clear();
+  for (let n = 0; n < insns.length; n++) offs.add(insns[n].off);
+  const jumps: Insn[] = [];
+  for (let n = 0; n < insns.length; n++) {
+    const i = insns[n];
+    if (i.op >= Op.B && i.op <= Op.TBNZ && offs.has(i.off + i.a)) jumps.push(i);
+  }
   const candidates = new Map<number, number>();
   for (const j of jumps) {
     const t = j.off + j.a;
@@ -456,14 +493,27 @@ export function nesting(insns: Insn[], withLoops = true): { loops: Map<number, n
   return { loops, blocks };
 }
 
+/** nesting()'s set of the region's offsets, reused (filled again by its call without loops). */
+const NESTING_OFFS = new SlotMarks();
+
 /**
  * How many of a region's instructions (a segment: scanBlock's) lie in guest loops nested in it
  * whose head is already a translated region's entry (`translated`): they run in translated code
  * now, and a region here would translate them again (an outer loop around a hot inner one).
  */
 export function retranslated(insns: Insn[], translated: (off: number) => boolean): number {
+  // Called at each of a hot entry's waits: no nesting() (its Sets and Maps) without a branch back
+  // to an inner head, the only way it makes a loop.
+  const start = insns[0].off;
+  let back = false;
+  for (let k = 0; k < insns.length && !back; k++) {
+    const i = insns[k];
+    back = i.op >= Op.B && i.op <= Op.TBNZ && i.a <= 0 && i.off + i.a !== start;
+  }
+  if (!back) return 0;
   let n = 0;
   const { loops } = nesting(insns);
+  if (loops.size === 0) return 0;
   const inner = [...loops].filter(([h]) => h !== insns[0].off && translated(h));
   for (const i of insns) if (inner.some(([h, e]) => i.off >= h && i.off <= e)) n++;
   return n;

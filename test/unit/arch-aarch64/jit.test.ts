@@ -1,7 +1,7 @@
 /** The aarch64 region translator (jit.ts): what it translates, its exits, the engine choice, invalidation. */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { fallThroughExits, generate, type Insn, loopEnd, MAX_BLOCK, MAX_SOURCE, scanBlock, scanRegion, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
+import { fallThroughExits, generate, type Insn, loopEnd, MAX_BLOCK, MAX_SOURCE, retranslated, scanBlock, scanRegion, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
 import { rng } from '../../helpers/rng.js';
 import { WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-aarch64/src/execute.js';
 import { CODE, DATA, makeMachine } from './machine.js';
@@ -137,6 +137,44 @@ describe('aarch64 region translator', () => {
     const src = generate(insns);
     expect(src).toMatch(/break t\d+;/);
     expect(src).toContain('continue region;');
+  });
+
+  it('scanBlock returns page order when it reaches code after a later piece, and each scan its own (its slot table is reused)', () => {
+    // 0: b 12; 4, 8: adds; 12: b.ne 4; 16: b . — found as 0, 12, 16, then 4, 8 (the branch back's target).
+    const m = makeMachine();
+    m.load([A.b(12), A.addi(1, 1, 1), A.addi(1, 1, 2), A.bcond('ne', -8), A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const at = CODE & 0xfff;
+    const first = scanBlock(m.cpu, page, at);
+    expect(first.map((i) => i.off - at)).toEqual([0, 4, 8, 12, 16]);
+    expect(scanBlock(m.cpu, page, at + 4).map((i) => i.off - at)).toEqual([4, 8, 12, 16]);
+    expect(scanBlock(m.cpu, page, at, 2).map((i) => i.off - at)).toEqual([0, 12]);
+    expect(scanBlock(m.cpu, page, at)).toEqual(first);
+  });
+
+  it("scanBlock reuses a slot's instruction while its decoded words stay, and makes a new one when the code changes", () => {
+    const m = makeMachine();
+    m.load([A.addi(1, 1, 1), A.addi(1, 1, 2), A.b(0)]);
+    const at = CODE & 0xfff;
+    const first = scanBlock(m.cpu, m.cpu.resolveFetch(CODE | 0, 0), at);
+    expect(scanBlock(m.cpu, m.cpu.resolveFetch(CODE | 0, 0), at)[1]).toBe(first[1]);
+    m.load([A.addi(1, 1, 1), A.addi(1, 1, 5), A.b(0)]);
+    const again = scanBlock(m.cpu, m.cpu.resolveFetch(CODE | 0, 0), at);
+    expect(again[1]).not.toBe(first[1]);
+    expect(again[1].a).not.toBe(first[1].a);
+  });
+
+  it('retranslated counts the instructions of inner loops whose head is translated, none for a loop on the entry alone', () => {
+    // 0: outer head (the entry); 4-12: inner loop (b.ne back to 4); 20: b.ne back to the entry.
+    const m = makeMachine();
+    m.load([A.addi(1, 1, 1), A.addi(2, 2, 1), A.subsi(3, 3, 1), A.bcond('ne', -8), A.subsi(4, 4, 1), A.bcond('ne', -20), A.b(0)]);
+    const page = m.cpu.resolveFetch(CODE | 0, 0);
+    const at = CODE & 0xfff;
+    const outer = scanBlock(m.cpu, page, at);
+    expect(retranslated(outer, (off) => off === at + 4)).toBe(3);
+    expect(retranslated(outer, () => false)).toBe(0);
+    // From the inner head: a loop on the entry and the outer branch back leaving it.
+    expect(retranslated(scanBlock(m.cpu, page, at + 4), () => true)).toBe(0);
   });
 
   it('a region heading a loop ends after its last branch back: the code after the loop is not in it', () => {
