@@ -176,14 +176,12 @@ export class I386Cpu implements Cpu {
   /** The next instruction starts after a control transfer (or a block, an event): a block may start there. */
   private atBoundary = false;
   /**
-   * The page of the region the last translated call ran (null after a block alone): a start of it
-   * that gets hot next is translated with that region's blocks (joinRegion). Only a policy: a page
-   * object the cache recycled for other bytes makes a region of blocks as exact as any.
+   * The page and entry of the last translated call: a start of that page that gets hot next is translated
+   * with the region it ran, or with the block module it ran when that ran JOIN_RUNS times (joinRegion). Only
+   * a policy: a page object the cache recycled for other bytes makes a region of blocks as exact as any.
    */
-  private regionPage: CodePage<Block> | null = null;
-  /** The page and entry of the last translated call when it ran a block module, not a region (joinRegion). */
-  private blockPage: CodePage<Block> | null = null;
-  private blockLast: Block = NO_BLOCK;
+  private lastPage: CodePage<Block> | null = null;
+  private lastBlock: Block = NO_BLOCK;
   /** Set while this CPU's own store is reported to the bus (its code cache already handled it). */
   private selfStore = false;
 
@@ -246,7 +244,7 @@ export class I386Cpu implements Cpu {
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
-    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false; this.regionPage = null; this.blockPage = null; this.blockLast = NO_BLOCK;
+    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false; this.lastPage = null; this.lastBlock = NO_BLOCK;
     this.mmu.reset();
     this.debugBefore = 0; this.dataHits = 0;
     armBreakpoints(this);
@@ -386,8 +384,9 @@ export class I386Cpu implements Cpu {
         if (++page.heat[at] < JIT_THRESHOLD) return any;
         // Reached straight from a block module of its page (no instruction interpreted between) that ran JOIN_RUNS
         // times: the two would bounce through the dispatcher until a region held both.
-        const from = any && page === this.blockPage && this.blockLast.runs >= JOIN_RUNS ? this.blockLast.fn : null;
-        block = (page === this.regionPage || from !== null ? this.joinRegion(page, ramOff + at, from) : null) ?? this.translate(page, ramOff + at);
+        const last = page === this.lastPage ? this.lastBlock : null;
+        const from = any && last !== null && !last.region && last.runs >= JOIN_RUNS ? last.fn : null;
+        block = ((last !== null && last.region) || from !== null ? this.joinRegion(page, ramOff + at, from) : null) ?? this.translate(page, ramOff + at);
         // Marked as code again if stores dropped all its translations and unmarked it (ramWritten).
         if ((this.bus.pageFlags[ramOff >>> 12] & PAGE_CODE) === 0) this.bus.markCode(ramOff >>> 12);
       }
@@ -409,9 +408,8 @@ export class I386Cpu implements Cpu {
       }
       this.blockRuns++;
       const missed = fn(eip | 0, room, at);
-      this.regionPage = block.region ? page : null;
-      this.blockPage = block.region ? null : page;
-      this.blockLast = block;
+      this.lastPage = page;
+      this.lastBlock = block;
       if (this.blockRunEnds()) {
         this.atBoundary = true;
         return true;
