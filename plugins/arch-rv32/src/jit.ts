@@ -253,6 +253,7 @@ export function jumpsIndirectly(b: RegionBlock): boolean {
  * in V8's interpreter waiting for the next recompilation, slower than single blocks.
  */
 export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, page: ScanPage): RegionBlock[] {
+  regionScanStats.scans++;
   const blocks: RegionBlock[] = [];
   const entryArrivals = page.arrivals(idx >> 1);
   const seen = new Set<number>([idx]);
@@ -273,6 +274,12 @@ export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, page: Sc
   }
   return blocks;
 }
+
+/** Counters of scanRegion's work so far (tests). */
+export const regionScanStats = {
+  /** Regions scanned (each a breadth-first walk over up to MAX_REGION_BLOCKS blocks, allocating). */
+  scans: 0,
+};
 
 /** What scanRegion reads of the code page: its compiled entries and the arrivals counted per slot. */
 export interface ScanPage {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
-import { COMPILE_WORK, forgetCompiledRegions, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD, STRAIGHT_WORK_FACTOR } from '../../../plugins/arch-rv32/src/jit.js';
+import { COMPILE_WORK, forgetCompiledRegions, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD, regionScanStats, STRAIGHT_WORK_FACTOR } from '../../../plugins/arch-rv32/src/jit.js';
 import type { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { installHandlers, makeMachine } from './machine.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
@@ -90,6 +90,16 @@ describe('rv32 block compiler: hotness', () => {
     // At the loop head, the return address or the leaf function: once one runs, the interpreter
     // no longer arrives at the slots its region covers.
     expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
+  });
+
+  it('scans the region of an entry whose first block does not loop on itself only from REGION_THRESHOLD arrivals', () => {
+    const m = machine(indirectCallLoop(HOT_THRESHOLD));
+    const before = regionScanStats.scans;
+    m.run(2 + 7 * (REGION_THRESHOLD - 8));
+    expect(regionScanStats.scans).toBe(before);
+    m.run(7 * 16);
+    expect(regionScanStats.scans).toBeGreaterThan(before);
+    expect(m.cpu.blocksCompiled).toBe(0);
   });
 
   it('compiles a loop that calls a function in its page as one region at REGION_THRESHOLD (the return comes back inside)', () => {
