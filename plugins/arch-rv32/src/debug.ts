@@ -21,7 +21,7 @@ import type { Rv32Cpu } from './cpu.js';
 import { PRV_M, PRV_S, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, SATP_MODE, SATP_PPN } from './constants.js';
 import { csrRead, csrWrite } from './csr.js';
 import { execute } from './execute.js';
-import { DEBUG_CSRS, FIRST_CSR_REGNUM, PC_REGNUM, PRIV_REGNUM } from './target-xml.js';
+import { debugCsrs, FIRST_CSR_REGNUM, PC_REGNUM, privRegnum } from './target-xml.js';
 
 const TWO32 = 4294967296;
 
@@ -75,11 +75,11 @@ export class Rv32Debug implements CpuDebug {
     const cpu = this.cpu;
     if (regnum < 32) cpu.setReg(regnum, v); // x0 stays zero, as GDB expects of a `G` packet
     else if (regnum === PC_REGNUM) cpu.pc = (v & ~1) >>> 0; // IALIGN = 16
-    else if (regnum < PRIV_REGNUM) {
-      const csr = DEBUG_CSRS[regnum - FIRST_CSR_REGNUM];
+    else if (regnum < privRegnum()) {
+      const csr = debugCsrs()[regnum - FIRST_CSR_REGNUM];
       if (csr >>> 10 === 3) return false; // read-only CSR (priv spec 2.1)
       csrWrite(cpu, csr, v);
-    } else if (regnum === PRIV_REGNUM) {
+    } else if (regnum === privRegnum()) {
       // QEMU 7.2 (riscv_gdb_set_virtual): the low two bits, the reserved 2 becoming S.
       const p = v & 3;
       cpu.setPrivilege(p === 2 ? PRV_S : p);
@@ -93,8 +93,8 @@ export class Rv32Debug implements CpuDebug {
     if (regnum < 32) return cpu.getReg(regnum);
     if (regnum === PC_REGNUM) return cpu.pc;
     // csrRead has no side effects (counters and `time` are computed, not advanced).
-    if (regnum < PRIV_REGNUM) return csrRead(cpu, DEBUG_CSRS[regnum - FIRST_CSR_REGNUM]);
-    if (regnum === PRIV_REGNUM) return cpu.priv;
+    if (regnum < privRegnum()) return csrRead(cpu, debugCsrs()[regnum - FIRST_CSR_REGNUM]);
+    if (regnum === privRegnum()) return cpu.priv;
     return undefined;
   }
 

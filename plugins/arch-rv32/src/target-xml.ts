@@ -42,9 +42,21 @@ export function csrName(csr: number): string {
   return named ?? `csr${csr.toString(16).padStart(3, '0')}`;
 }
 
-/** The CSRs in the description, in register-number order. */
-export const DEBUG_CSRS: readonly number[] = Array.from({ length: 4096 }, (_, csr) => csr).filter(csrExists);
-export const PRIV_REGNUM = FIRST_CSR_REGNUM + DEBUG_CSRS.length;
+let csrList: readonly number[] | undefined;
+
+/**
+ * The CSRs in the description, in register-number order. Worked out on first use, as the documents below: a run
+ * without a debugger needs neither, and making them (a walk over the 4,096 CSR numbers, the names) cost every rv32
+ * start about 2-4 ms of cold JavaScript.
+ */
+export function debugCsrs(): readonly number[] {
+  return (csrList ??= Array.from({ length: 4096 }, (_, csr) => csr).filter(csrExists));
+}
+
+/** GDB's number of priv, after the CSRs. */
+export function privRegnum(): number {
+  return FIRST_CSR_REGNUM + debugCsrs().length;
+}
 
 const HEADER = '<?xml version="1.0"?>\n<!DOCTYPE feature SYSTEM "gdb-target.dtd">\n';
 
@@ -52,37 +64,42 @@ function feature(name: string, regs: string[]): string {
   return `${HEADER}<feature name="${name}">\n${regs.map((r) => `  ${r}\n`).join('')}</feature>\n`;
 }
 
-const cpuXml = feature('org.gnu.gdb.riscv.cpu', [
-  ...CORE_REGS.map(([name, type], i) => `<reg name="${name}" bitsize="32" type="${type}"${i === 0 ? ' regnum="0"' : ''}/>`),
-  '<reg name="pc" bitsize="32" type="code_ptr"/>',
-]);
-
-const csrXml = feature(
-  'org.gnu.gdb.riscv.csr',
-  DEBUG_CSRS.map((csr) => `<reg name="${csrName(csr)}" bitsize="32" type="int" group="csr"/>`),
-);
-
-const virtualXml = feature('org.gnu.gdb.riscv.virtual', ['<reg name="priv" bitsize="32" type="int" group="system"/>']);
-
-const targetXml =
-  '<?xml version="1.0"?>\n<!DOCTYPE target SYSTEM "gdb-target.dtd">\n<target>\n' +
-  '  <architecture>riscv:rv32</architecture>\n' +
-  // Bare metal: GDB's default OS ABI (GNU/Linux in Debian's build) makes RISC-V `stepi` a
-  // software step that runs a whole system call to pc + 4; an ELF naming no OS ABI (a kernel)
-  // takes this one, so `stepi` over `ecall` lands in the trap handler.
-  '  <osabi>none</osabi>\n' +
-  '  <xi:include href="riscv-32bit-cpu.xml"/>\n' +
-  '  <xi:include href="riscv-32bit-csr.xml"/>\n' +
-  '  <xi:include href="riscv-32bit-virtual.xml"/>\n' +
-  '</target>\n';
-
-/** `ArchType.debug` of rv32. Z0 kinds: 2 (C.EBREAK) and 4 (EBREAK). */
-export const rv32ArchDebug: ArchDebug = {
-  targetXml: {
+/** The documents GDB asks for (qXfer:features:read), by name. */
+function targetDocuments(): Readonly<Record<string, string>> {
+  const cpuXml = feature('org.gnu.gdb.riscv.cpu', [
+    ...CORE_REGS.map(([name, type], i) => `<reg name="${name}" bitsize="32" type="${type}"${i === 0 ? ' regnum="0"' : ''}/>`),
+    '<reg name="pc" bitsize="32" type="code_ptr"/>',
+  ]);
+  const csrXml = feature(
+    'org.gnu.gdb.riscv.csr',
+    debugCsrs().map((csr) => `<reg name="${csrName(csr)}" bitsize="32" type="int" group="csr"/>`),
+  );
+  const virtualXml = feature('org.gnu.gdb.riscv.virtual', ['<reg name="priv" bitsize="32" type="int" group="system"/>']);
+  const targetXml =
+    '<?xml version="1.0"?>\n<!DOCTYPE target SYSTEM "gdb-target.dtd">\n<target>\n' +
+    '  <architecture>riscv:rv32</architecture>\n' +
+    // Bare metal: GDB's default OS ABI (GNU/Linux in Debian's build) makes RISC-V `stepi` a
+    // software step that runs a whole system call to pc + 4; an ELF naming no OS ABI (a kernel)
+    // takes this one, so `stepi` over `ecall` lands in the trap handler.
+    '  <osabi>none</osabi>\n' +
+    '  <xi:include href="riscv-32bit-cpu.xml"/>\n' +
+    '  <xi:include href="riscv-32bit-csr.xml"/>\n' +
+    '  <xi:include href="riscv-32bit-virtual.xml"/>\n' +
+    '</target>\n';
+  return {
     'target.xml': targetXml,
     'riscv-32bit-cpu.xml': cpuXml,
     'riscv-32bit-csr.xml': csrXml,
     'riscv-32bit-virtual.xml': virtualXml,
+  };
+}
+
+let documents: Readonly<Record<string, string>> | undefined;
+
+/** `ArchType.debug` of rv32. Z0 kinds: 2 (C.EBREAK) and 4 (EBREAK). */
+export const rv32ArchDebug: ArchDebug = {
+  get targetXml() {
+    return (documents ??= targetDocuments());
   },
   gRegisters: G_REGISTERS,
   breakpointKinds: [2, 4],

@@ -3,7 +3,7 @@ import * as A from '../../helpers/rv32asm.js';
 import { bootGuest, CSR_MEPC, CSR_MTVEC, powerOff, RAM_BASE, writeGuest } from '../../helpers/bare-guest.js';
 import type { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
 import { CSR } from '../../../plugins/arch-rv32/src/csr.js';
-import { DEBUG_CSRS, FIRST_CSR_REGNUM, PRIV_REGNUM } from '../../../plugins/arch-rv32/src/target-xml.js';
+import { debugCsrs, FIRST_CSR_REGNUM, privRegnum } from '../../../plugins/arch-rv32/src/target-xml.js';
 
 const { t0, t1, t2, t3, a0, a7, zero } = A;
 const USER = RAM_BASE + 0x100;
@@ -54,7 +54,7 @@ describe('rv32 CpuDebug on a real guest (virt, --bios none)', () => {
 
       d.setBreakpoints([BigInt(USER)]);
       expect(until()).toEqual({ kind: 'breakpoint', address: BigInt(USER) });
-      expect(u32(d.readRegister(PRIV_REGNUM))).toBe(0); // U-mode after mret
+      expect(u32(d.readRegister(privRegnum()))).toBe(0); // U-mode after mret
       d.setBreakpoints([]);
 
       // stepi, as GDB does it (interrupts masked), up to the ecall and over it.
@@ -64,9 +64,9 @@ describe('rv32 CpuDebug on a real guest (virt, --bios none)', () => {
       expect(d.pc).toBe(BigInt(ECALL));
       expect(cpu.run(1)).toBe(1);
       expect(d.pc).toBe(BigInt(HANDLER));
-      expect(u32(d.readRegister(PRIV_REGNUM))).toBe(3);
-      expect(u32(d.readRegister(FIRST_CSR_REGNUM + DEBUG_CSRS.indexOf(CSR.mcause)))).toBe(8);
-      expect(u32(d.readRegister(FIRST_CSR_REGNUM + DEBUG_CSRS.indexOf(CSR.mepc)))).toBe(ECALL);
+      expect(u32(d.readRegister(privRegnum()))).toBe(3);
+      expect(u32(d.readRegister(FIRST_CSR_REGNUM + debugCsrs().indexOf(CSR.mcause)))).toBe(8);
+      expect(u32(d.readRegister(FIRST_CSR_REGNUM + debugCsrs().indexOf(CSR.mepc)))).toBe(ECALL);
       d.maskInterrupts = false;
 
       // watch COUNT: the handler's store hits it; the stop comes before the store (GDB then
