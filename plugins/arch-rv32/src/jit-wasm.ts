@@ -129,6 +129,17 @@
  * in a loop's block that is no entry resumes in the interpreter up to an entry. Tried and dropped: WARMUP_CALLS
  * (cpu.ts) 1000 -> 16: the hello kernel's guest time 12.8 -> 7.0 ms (median of 14 pairs) but its process no
  * faster (main thread CPU 249 vs 257 ms, wall equal over 16 pairs); warm-up PASSES 6 -> 2: within noise (8 pairs).
+ * Session 30, the same run (--cpu-prof of the built CLI, 6 runs at load 5-9, so inflated): compileBlockAt 42-119 ms
+ * (median 84: emitRegion 22, V8's module compiles 16, scanRegion 16 before cpu.ts let an entry that does not loop on
+ * itself wait for REGION_THRESHOLD before its scan, instantiation 8.5, wasmModule 6, the hart's host table 4).
+ * `new WebAssembly.Instance` took 12-47 ms of wall in a first run in process (0.8-1.1 ms in later runs of the same
+ * modules), yet perf counts ~2 ms of CPU in V8's InstanceBuilder: the main thread mostly waits in the run queue
+ * there (schedstat), descheduled on the loaded 2-core VM. The run's second scavenge grows the young generation
+ * (heap 12.4 -> 17.4 MB) and promotes ~660 KB (the warm-up's scratch harts retain ~500 KB): 11 ms quiet, 25-60 ms
+ * at load 6-9; with --min-semi-space-size=16 (no scavenge in the run; V8 takes it at start only) the guest's wall
+ * median 469 -> 385 ms (12 pairs) but the process CPU 549 -> 577 ms. execute()'s TurboFan compile takes ~94 ms of
+ * a compiler thread; without it (--turbo-filter=-execute) the main thread took 56 ms more, the process as much CPU
+ * (6 pairs). Tried and dropped: WASM_COMPILE_WORK 0 -> 16384 (regions 23 -> 20): no difference over 16 pairs.
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
