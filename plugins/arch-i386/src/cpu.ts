@@ -1199,8 +1199,73 @@ export class I386Cpu implements Cpu {
       case 0x84: case 0x85: { const s: AccessSize = op & 1 ? vs : 1; this.modrm(); this.alu(4, this.readRM(s), this.getR(this.mrReg, s), s); return; }
       case 0x88: case 0x89: { const s: AccessSize = op & 1 ? vs : 1; this.modrm(); this.writeRM(s, this.getR(this.mrReg, s)); return; }
       case 0x8a: case 0x8b: { const s: AccessSize = op & 1 ? vs : 1; this.modrm(); this.setR(this.mrReg, s, this.readRM(s)); return; }
-      case 0x8c: { this.modrm(); if (this.mrReg > GS) return this.raise(UD); this.writeRM(this.mrRm >= 0 ? vs : 2, this.sel[this.mrReg]); return; }
       case 0x8d: { this.modrm(); if (this.mrRm >= 0) return this.raise(UD); this.setR(this.mrReg, vs, this.eaOff); return; }
+      case 0x90: return; // NOP (XCHG eAX, eAX)
+      case 0xa8: this.alu(4, this.getR(EAX, 1), this.fetch8(), 1); return;
+      case 0xa9: this.alu(4, this.getR(EAX, vs), this.fetchImm(vs), vs); return;
+      case 0xc0: case 0xc1: { const sz: AccessSize = op & 1 ? vs : 1; this.modrm(); this.group2(sz, this.fetch8()); return; }
+      case 0xd0: case 0xd1: this.modrm(); this.group2(op & 1 ? vs : 1, 1); return;
+      case 0xd2: case 0xd3: this.modrm(); this.group2(op & 1 ? vs : 1, this.regs[ECX] & 0xff); return;
+      case 0x68: this.push(vs, this.fetchImm(vs)); return;
+      case 0x6a: this.push(vs, ((this.fetch8() << 24) >> 24) >>> 0); return;
+      case 0xfe: case 0xff: { // INC/DEC r/m; FF also CALL/JMP near indirect, PUSH r/m (far forms come later)
+        const sz: AccessSize = op & 1 ? vs : 1;
+        this.modrm();
+        const k = this.mrReg;
+        if (k <= 1) {
+          const a = this.readRM(sz), v = k ? a - 1 : a + 1;
+          this.setCc(k ? CcOp.Dec : CcOp.Inc, a, 1, v, sz);
+          this.writeRM(sz, v);
+          return;
+        }
+        if (op === 0xfe || k === 7) return this.raise(UD);
+        if (k === 3 || k === 5) { // CALL/JMP far through m16:16 or m16:32
+          if (this.mrRm >= 0) return this.raise(UD);
+          const off = this.readMem(this.eaSeg, this.eaOff, vs), selector = this.readMem(this.eaSeg, (this.eaOff + vs) >>> 0, 2);
+          farTransfer(this, selector, off, k === 3, vs);
+          return;
+        }
+        const t = this.readRM(vs);
+        if (k === 6) { this.push(vs, t); return; }
+        if (k === 2) this.push(vs, this.eip);
+        this.eip = t >>> 0; // readRM gives int32
+        return;
+      }
+      case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad: case 0xae: case 0xaf:
+        this.stringOp(op, op & 1 ? vs : 1); return;
+      case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
+      case 0x0f: twoByte(this, vs); return;
+      case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+        this.setR(op & 7, 1, this.fetch8()); return;
+      case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+        this.setR(op & 7, vs, this.fetchImm(vs)); return;
+      case 0xc3: { const t = this.pop(vs); this.eip = t; return; }
+      case 0xc6: case 0xc7: {
+        const s: AccessSize = op & 1 ? vs : 1;
+        this.modrm();
+        if (this.mrReg !== 0) return this.raise(UD);
+        this.writeRM(s, this.fetchImm(s));
+        return;
+      }
+      case 0xe8: { const d = this.fetchImm(vs) | 0; this.push(vs, this.eip); this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
+      case 0xe9: { const d = this.fetchImm(vs) | 0; this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
+      case 0xeb: { const d = (this.fetch8() << 24) >> 24; this.jumpRel(d); return; }
+      default: this.lessCommon(op, vs);
+    }
+  }
+
+  /**
+   * The one-byte opcodes compiled code uses less often (system, port I/O, far transfers, flag and
+   * segment operations, XCHG, LOOP, x87), out of `step` to keep it small for V8's optimizing compiler:
+   * with them inside (6.2 KB of bytecode) step's TurboFan compile took ~200 ms of a compiler thread
+   * during the compute kernel's first run, while the run interpreted in the baseline tier and its
+   * first wasm regions waited for their own tier-up on the same two cores; without them (3.3 KB),
+   * 45-110 ms (test/unit/arch-i386/interp-size.test.ts). A call more for each of these: nothing
+   * measurable next to what they do.
+   */
+  private lessCommon(op: number, vs: AccessSize): void {
+    switch (op) {
+      case 0x8c: { this.modrm(); if (this.mrReg > GS) return this.raise(UD); this.writeRM(this.mrRm >= 0 ? vs : 2, this.sel[this.mrReg]); return; }
       case 0x8e: {
         this.modrm();
         if (this.mrReg === CS || this.mrReg > GS) return this.raise(UD);
@@ -1208,7 +1273,6 @@ export class I386Cpu implements Cpu {
         if (this.mrReg === SS) this.shadow = true;
         return;
       }
-      case 0x90: return; // NOP (XCHG eAX, eAX)
       case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97: {
         const t = this.getR(EAX, vs); this.setR(EAX, vs, this.getR(op & 7, vs)); this.setR(op & 7, vs, t); return;
       }
@@ -1233,41 +1297,11 @@ export class I386Cpu implements Cpu {
         return;
       }
       case 0xe3: { const d = (this.fetch8() << 24) >> 24; if (this.getR(ECX, this.addrsize32 ? 4 : 2) === 0) this.jumpRel(d); return; } // JCXZ/JECXZ
-      case 0xa8: this.alu(4, this.getR(EAX, 1), this.fetch8(), 1); return;
-      case 0xa9: this.alu(4, this.getR(EAX, vs), this.fetchImm(vs), vs); return;
-      case 0xc0: case 0xc1: { const sz: AccessSize = op & 1 ? vs : 1; this.modrm(); this.group2(sz, this.fetch8()); return; }
-      case 0xd0: case 0xd1: this.modrm(); this.group2(op & 1 ? vs : 1, 1); return;
-      case 0xd2: case 0xd3: this.modrm(); this.group2(op & 1 ? vs : 1, this.regs[ECX] & 0xff); return;
       case 0xe4: case 0xe5: { const port = this.fetch8(); const sz: AccessSize = op & 1 ? vs : 1; this.setR(EAX, sz, portIn(this, port, sz)); return; }
       case 0xe6: case 0xe7: { const port = this.fetch8(); const sz: AccessSize = op & 1 ? vs : 1; portOut(this, port, sz, this.getR(EAX, sz)); return; }
       case 0xec: case 0xed: { const sz: AccessSize = op & 1 ? vs : 1; this.setR(EAX, sz, portIn(this, this.regs[EDX] & 0xffff, sz)); return; }
       case 0xee: case 0xef: { const sz: AccessSize = op & 1 ? vs : 1; portOut(this, this.regs[EDX] & 0xffff, sz, this.getR(EAX, sz)); return; }
-      case 0x68: this.push(vs, this.fetchImm(vs)); return;
-      case 0x6a: this.push(vs, ((this.fetch8() << 24) >> 24) >>> 0); return;
       case 0x8f: { this.modrm(); if (this.mrReg !== 0) return this.raise(UD); const v = this.pop(vs); this.writeRM(vs, v); return; }
-      case 0xfe: case 0xff: { // INC/DEC r/m; FF also CALL/JMP near indirect, PUSH r/m (far forms come later)
-        const sz: AccessSize = op & 1 ? vs : 1;
-        this.modrm();
-        const k = this.mrReg;
-        if (k <= 1) {
-          const a = this.readRM(sz), v = k ? a - 1 : a + 1;
-          this.setCc(k ? CcOp.Dec : CcOp.Inc, a, 1, v, sz);
-          this.writeRM(sz, v);
-          return;
-        }
-        if (op === 0xfe || k === 7) return this.raise(UD);
-        if (k === 3 || k === 5) { // CALL/JMP far through m16:16 or m16:32
-          if (this.mrRm >= 0) return this.raise(UD);
-          const off = this.readMem(this.eaSeg, this.eaOff, vs), selector = this.readMem(this.eaSeg, (this.eaOff + vs) >>> 0, 2);
-          farTransfer(this, selector, off, k === 3, vs);
-          return;
-        }
-        const t = this.readRM(vs);
-        if (k === 6) { this.push(vs, t); return; }
-        if (k === 2) this.push(vs, this.eip);
-        this.eip = t >>> 0; // readRM gives int32
-        return;
-      }
       case 0xcd: { const v = this.fetch8(); if (this.flagsRest & VM) softIntV86(this, v); else this.softInt(v); return; }
       case 0xcf: interruptReturn(this, vs); return;
       case 0x9c: // PUSHF: VM and RF read as 0
@@ -1279,27 +1313,8 @@ export class I386Cpu implements Cpu {
       }
       case 0x9e: this.eflags = (this.eflags & ~0xd5) | ((this.regs[EAX] >>> 8) & 0xd5); return; // SAHF
       case 0x9f: this.setR(4, 1, this.eflags & 0xff); return; // LAHF (AH)
-      case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad: case 0xae: case 0xaf:
-        this.stringOp(op, op & 1 ? vs : 1); return;
-      case 0xf6: case 0xf7: this.group3(op & 1 ? vs : 1); return;
-      case 0x0f: twoByte(this, vs); return;
-      case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
-        this.setR(op & 7, 1, this.fetch8()); return;
-      case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
-        this.setR(op & 7, vs, this.fetchImm(vs)); return;
-      case 0xc3: { const t = this.pop(vs); this.eip = t; return; }
-      case 0xc6: case 0xc7: {
-        const s: AccessSize = op & 1 ? vs : 1;
-        this.modrm();
-        if (this.mrReg !== 0) return this.raise(UD);
-        this.writeRM(s, this.fetchImm(s));
-        return;
-      }
-      case 0xe8: { const d = this.fetchImm(vs) | 0; this.push(vs, this.eip); this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
-      case 0xe9: { const d = this.fetchImm(vs) | 0; this.jumpRel(vs === 2 ? (d << 16) >> 16 : d); return; }
       case 0xea: { const off = this.fetchImm(vs), selector = this.fetch16(); farTransfer(this, selector, off, false, vs); return; }
       case 0xc2: { const n = this.fetch16(); const t = this.pop(vs); this.eip = t; this.addSp(n); return; }
-      case 0xeb: { const d = (this.fetch8() << 24) >> 24; this.jumpRel(d); return; }
       case 0xf4: this.checkCpl0(); this.halted = true; return; // HLT: privileged
       case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf: this.x87(op); return;
       case 0xf8: this.setFlagBits(0, CF); return;
@@ -1312,13 +1327,6 @@ export class I386Cpu implements Cpu {
         this.setFlagBits(IF, 0); return;
       case 0xfc: this.setFlagBits(0, DF); return;
       case 0xfd: this.setFlagBits(DF, 0); return;
-      default: this.lessCommon(op, vs);
-    }
-  }
-
-  /** The one-byte opcodes kernels and compilers use less often, out of `step` to keep it small for the JIT. */
-  private lessCommon(op: number, vs: AccessSize): void {
-    switch (op) {
       case 0x6c: case 0x6d: case 0x6e: case 0x6f: this.stringOp(op, op & 1 ? vs : 1); return; // INS, OUTS
       case 0xcb: farReturn(this, vs, 0); return;
       case 0xca: farReturn(this, vs, this.fetch16()); return;
