@@ -328,6 +328,8 @@ const CS_FA_MASK = ARITH << CS_FA;
  * result from pass to pass (one value fewer for TurboFan to keep in a register or store to its stack).
  */
 const CS_LAZY_R = 1 << 30;
+/** setCc's INC/DEC: the kept carry stays the state's own (keptCarry). */
+const KEPT_SAME = -1;
 /** `cs` of op (CcOp or SHIFT_PENDING), width, arithmetic flags and kept carry. */
 export function packState(cop: number, bits: number, fa: number, kept: number): number {
   return (cop & 0xff) | (bits << CS_BITS) | ((fa & ARITH) << CS_FA) | (kept << CS_KEPT);
@@ -1119,18 +1121,32 @@ class Gen {
   // --- Flags -----------------------------------------------------------------------------------
 
   /**
-   * Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC keep the kept carry (their
-   * caller sets it: setKept). `lazy` (ADD, SUB, CMP, NEG, INC, DEC: r is a + b or a - b, unwrapped as
+   * Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC's kept carry is `kept`
+   * (keptCarry: a local, or KEPT_SAME). `lazy` (ADD, SUB, CMP, NEG, INC, DEC: r is a + b or a - b, unwrapped as
    * the state keeps it) leaves the local cr as it was and sets CS_LAZY_R instead (crGet, crRuntime).
    */
-  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number, lazy = false): void {
+  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number, lazy = false, kept = KEPT_SAME): void {
     const c = this.c, op = this.op;
     this.stateSets++;
     c.get(a).set(this.ca).get(b).set(this.cb);
     if (!lazy) c.get(r).set(this.cr);
     const packed = packState(cc, bits, 0, 0) | (lazy ? CS_LAZY_R : 0);
     if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(packed).set(this.cs);
-    else c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packed).op(op.i32_or).set(this.cs);
+    else if (kept === KEPT_SAME) c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packed).op(op.i32_or).set(this.cs);
+    else c.get(kept).i32(CS_KEPT).op(op.i32_shl).i32(packed).op(op.i32_or).set(this.cs);
+  }
+
+  /**
+   * The carry an INC/DEC keeps: KEPT_SAME when it is the state's own kept bit (after an INC/DEC, known: memset's
+   * `inc esi; dec ecx; jnz` carried it through a shift and two masks a pass) or nothing reads it (`dead`), else
+   * the local C holding the carry.
+   */
+  private keptCarry(dead: boolean): number {
+    if (dead) { wasmRegionStats.deadKeptCarries++; return KEPT_SAME; }
+    if (this.known === 'inc32' || this.known === 'dec32') { this.stateReads++; return KEPT_SAME; }
+    this.carry();
+    this.c.set(this.C);
+    return this.C;
   }
 
   /** Pushes the state's result (ccR) under the known state: a lazy one's a + b or a - b, else the local cr. */
@@ -1149,12 +1165,6 @@ class Gen {
     c.get(this.ca).get(this.cb).op(op.i32_add).get(this.ca).get(this.cb).op(op.i32_sub);
     c.get(this.cs).i32(0xff).op(op.i32_and).tee(this.ce).i32(CcOp.Add).op(op.i32_eq).get(this.ce).i32(CcOp.Inc).op(op.i32_eq).op(op.i32_or).op(op.select);
     c.get(this.cr).get(this.cs).i32(CS_LAZY_R).op(op.i32_and).op(op.select);
-  }
-
-  /** The kept carry (INC/DEC) = local `carry` (0/1). */
-  private setKept(carry: number): void {
-    const c = this.c, op = this.op;
-    c.get(this.cs).i32(~CS_KEPT_BIT).op(op.i32_and).get(carry).i32(CS_KEPT).op(op.i32_shl).op(op.i32_or).set(this.cs);
   }
 
   /** A pending shift's state (jit.ts SHIFT_PENDING): result `r`, CF/OF bits from the stack; fa and the kept carry stay. */
@@ -1417,12 +1427,10 @@ class Gen {
     if (b >= 0x40 && b <= 0x4f) { // INC/DEC r32
       const r = b & 7, dec = b >= 0x48;
       // The kept carry only when something may read it (under a state known at run time, a branch).
-      const kept = !this.flagsOverwrittenNext();
-      if (kept) { this.carry(); c.set(this.C); } else wasmRegionStats.deadKeptCarries++;
+      const kept = this.keptCarry(this.flagsOverwrittenNext());
       c.get(this.r[r]).set(this.A).i32(1).set(this.B).get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
       this.setReg(r, 4, this.R);
-      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32, true);
-      if (kept) this.setKept(this.C);
+      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32, true, kept);
       this.known = dec ? 'dec32' : 'inc32';
       return 'ok';
     }
@@ -1575,8 +1583,7 @@ class Gen {
         const m = this.modrm();
         if (m.reg <= 1) {
           const dec = m.reg === 1;
-          this.carry();
-          c.set(this.C);
+          const kept = this.keptCarry(false);
           this.readRm(m, size);
           c.set(this.A).i32(1).set(this.B);
           c.get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
@@ -1584,8 +1591,7 @@ class Gen {
           if (size === 1) c.i32(255).op(op.i32_and);
           c.set(this.w);
           this.writeRm(m, size, this.w);
-          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8, true);
-          this.setKept(this.C);
+          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8, true, kept);
           this.known = size === 4 ? (dec ? 'dec32' : 'inc32') : null;
           return 'ok';
         }

@@ -397,6 +397,13 @@ describe('i386 wasm regions', () => {
     expect(wasmRegionStats.indirectForward).toBeGreaterThan(before);
   });
 
+  it('keep an INC/DEC\'s carry from the INC/DEC before it (its own kept bit, no formula) and from another state, memory forms too', () => {
+    // L: cmp eax, ebx (CF alternates: XOR below); dec ecx; inc dword [esi]; dec dword [esi + 4]; inc edx; adc edi, edi
+    // (the CMP's CF through four INC/DECs); xor eax, ebx; dec ebp; jnz L
+    const body = [0x39, 0xd8, 0x49, 0xff, 0x06, 0xff, 0x4e, 0x04, 0x42, 0x11, 0xff, 0x31, 0xd8, 0x4d, 0x75, 0xf0];
+    for (const budget of [1, 2, 3, 4, 5, 6, 1000]) agree(body, { [EAX]: 1, [EBX]: 2, [ECX]: 5, [EBP]: 3000, [ESI]: 0x8000, [EDI]: 1, [ESP]: 0x9000 }, budget);
+  });
+
   it('emit the same bytes translating the same code again, after other translations (no state of one kept for the next)', () => {
     // A region whose RETs test its return sites (gotoIndirect's order), and a block alone with two loops inside (rewinds).
     const calls = [0xe8, ...le32(7), 0x01, 0xc7, 0x4d, 0x75, 0xf6, 0xeb, 0x0b, 0x01, 0xc8, 0x3d, ...le32(0x40000000), 0x72, 0x01, 0xc3, 0xc3];
