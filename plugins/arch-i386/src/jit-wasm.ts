@@ -1774,13 +1774,15 @@ class Gen {
       return 'ok';
     }
     if (b >= 0x40 && b <= 0x4f) { // CMOVcc
+      // A select, not an `if`: TurboFan makes it a cmov rather than a branch the host mispredicts where the condition
+      // follows the data (the sieve's count loop: `cmove esi, ebx` on whether a number is prime).
       const m = this.modrm();
       this.readRm(m, 4);
       c.set(this.v);
+      c.get(this.v).get(this.r[m.reg]);
       this.cond(b & 15);
-      c.if();
-      this.setReg(m.reg, 4, this.v);
-      c.end();
+      c.op(op.select).set(this.r[m.reg]);
+      this.regsWritten[m.reg] = 1;
       return 'ok';
     }
     switch (b) {
