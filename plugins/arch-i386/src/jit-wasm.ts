@@ -135,6 +135,18 @@
  * call`): 145 -> 149.5 ms (6 pairs); a RET to its own block's start by that block's loop (fib's): fib alone
  * 16.5 -> 18.5 ms (10 pairs, higher in 6).
  *
+ * Session 30, the steady state by kernel (kernels/bench built with one kernel each; i386-jit.ts, main thread best of
+ * runs 2-4) against rv32's and aarch64's of the same C: quicksort 132-136 ms (rv32 122, aarch64 121), sieve 68-71 (55,
+ * 372-445), crc32 22 (19, 21), matmul 18-22 (7-18, 10-18), fib 9-21, divhash 8-10 (7, 6-12). Two cuts, both in the
+ * sieve: memset's `inc esi; dec ecx; jnz` carried `cs` through shift, and, or, and, or a pass (the INC's kept carry
+ * extracted from the DEC's state and masked back in: keptCarry keeps the bit, one and/or): sieve alone median 68.5
+ * -> 60 ms (10 pairs, lower in 9); CMOVcc a `select` (its count loop's `cmove esi, ebx` on primality was a
+ * mispredicted branch): 66 -> 61 ms (10 pairs, lower in 9). Compute kernel, both (10 pairs, load ~7): 265 -> 243.5 ms
+ * (lower in 7). Tried and dropped: V8's --no-wasm-stack-checks (the loops' stack checks: no gain, 4 runs each),
+ * --no-wasm-loop-unrolling (slower, ~+10 ms); each exit storing the registers itself instead of the one epilogue
+ * doing it (the count loop spills EAX, EDX, ESI to TurboFan's stack a pass and copies one spill slot to another: the
+ * epilogue's merge of every exit's values): sieve 56 -> 62.5 ms (8 pairs, lower in 2), compute kernel no gain.
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
