@@ -142,7 +142,8 @@
  * extracted from the DEC's state and masked back in: keptCarry keeps the bit, one and/or): sieve alone median 68.5
  * -> 60 ms (10 pairs, lower in 9); CMOVcc a `select` (its count loop's `cmove esi, ebx` on primality was a
  * mispredicted branch): 66 -> 61 ms (10 pairs, lower in 9). Compute kernel, both (10 pairs, load ~7): 265 -> 243.5 ms
- * (lower in 7). Tried and dropped: V8's --no-wasm-stack-checks (the loops' stack checks: no gain, 4 runs each),
+ * (lower in 7); the built CLI's compute run (12 pairs, load ~6.5): user+sys median 0.780 -> 0.770 s (lower in 8), wall
+ * 0.790 -> 0.770 s (lower in 7). Tried and dropped: V8's --no-wasm-stack-checks (the loops' stack checks: no gain, 4 runs each),
  * --no-wasm-loop-unrolling (slower, ~+10 ms); each exit storing the registers itself instead of the one epilogue
  * doing it (the count loop spills EAX, EDX, ESI to TurboFan's stack a pass and copies one spill slot to another: the
  * epilogue's merge of every exit's values): sieve 56 -> 62.5 ms (8 pairs, lower in 2), compute kernel no gain; the
