@@ -135,6 +135,21 @@
  * call`): 145 -> 149.5 ms (6 pairs); a RET to its own block's start by that block's loop (fib's): fib alone
  * 16.5 -> 18.5 ms (10 pairs, higher in 6).
  *
+ * Session 30, the steady state by kernel (kernels/bench built with one kernel each; i386-jit.ts, main thread best of
+ * runs 2-4) against rv32's and aarch64's of the same C: quicksort 132-136 ms (rv32 122, aarch64 121), sieve 68-71 (55,
+ * 372-445), crc32 22 (19, 21), matmul 18-22 (7-18, 10-18), fib 9-21, divhash 8-10 (7, 6-12). Two cuts, both in the
+ * sieve: memset's `inc esi; dec ecx; jnz` carried `cs` through shift, and, or, and, or a pass (the INC's kept carry
+ * extracted from the DEC's state and masked back in: keptCarry keeps the bit, one and/or): sieve alone median 68.5
+ * -> 60 ms (10 pairs, lower in 9); CMOVcc a `select` (its count loop's `cmove esi, ebx` on primality was a
+ * mispredicted branch): 66 -> 61 ms (10 pairs, lower in 9). Compute kernel, both (10 pairs, load ~7): 265 -> 243.5 ms
+ * (lower in 7); the built CLI's compute run (12 pairs, load ~6.5): user+sys median 0.780 -> 0.770 s (lower in 8), wall
+ * 0.790 -> 0.770 s (lower in 7). Tried and dropped: V8's --no-wasm-stack-checks (the loops' stack checks: no gain, 4 runs each),
+ * --no-wasm-loop-unrolling (slower, ~+10 ms); each exit storing the registers itself instead of the one epilogue
+ * doing it (the count loop spills EAX, EDX, ESI to TurboFan's stack a pass and copies one spill slot to another: the
+ * epilogue's merge of every exit's values): sieve 56 -> 62.5 ms (8 pairs, lower in 2), compute kernel no gain; the
+ * budget as one count-down local instead of steps and maxSteps (one value fewer in the loops): compute kernel 236 vs
+ * 234 ms (10 pairs, lower in 5), quicksort alone 152 vs 154 ms (lower in 3), sieve 59 vs 56 ms (8 pairs, lower in 5).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -328,6 +343,8 @@ const CS_FA_MASK = ARITH << CS_FA;
  * result from pass to pass (one value fewer for TurboFan to keep in a register or store to its stack).
  */
 const CS_LAZY_R = 1 << 30;
+/** setCc's INC/DEC: the kept carry stays the state's own (keptCarry). */
+const KEPT_SAME = -1;
 /** `cs` of op (CcOp or SHIFT_PENDING), width, arithmetic flags and kept carry. */
 export function packState(cop: number, bits: number, fa: number, kept: number): number {
   return (cop & 0xff) | (bits << CS_BITS) | ((fa & ARITH) << CS_FA) | (kept << CS_KEPT);
@@ -1119,18 +1136,32 @@ class Gen {
   // --- Flags -----------------------------------------------------------------------------------
 
   /**
-   * Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC keep the kept carry (their
-   * caller sets it: setKept). `lazy` (ADD, SUB, CMP, NEG, INC, DEC: r is a + b or a - b, unwrapped as
+   * Records the flag state of `op` on locals a, b, r (jit.ts setCc); INC/DEC's kept carry is `kept`
+   * (keptCarry: a local, or KEPT_SAME). `lazy` (ADD, SUB, CMP, NEG, INC, DEC: r is a + b or a - b, unwrapped as
    * the state keeps it) leaves the local cr as it was and sets CS_LAZY_R instead (crGet, crRuntime).
    */
-  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number, lazy = false): void {
+  private setCc(cc: CcOp, a: number, b: number, r: number, bits: number, lazy = false, kept = KEPT_SAME): void {
     const c = this.c, op = this.op;
     this.stateSets++;
     c.get(a).set(this.ca).get(b).set(this.cb);
     if (!lazy) c.get(r).set(this.cr);
     const packed = packState(cc, bits, 0, 0) | (lazy ? CS_LAZY_R : 0);
     if (cc !== CcOp.Inc && cc !== CcOp.Dec) c.i32(packed).set(this.cs);
-    else c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packed).op(op.i32_or).set(this.cs);
+    else if (kept === KEPT_SAME) c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).i32(packed).op(op.i32_or).set(this.cs);
+    else c.get(kept).i32(CS_KEPT).op(op.i32_shl).i32(packed).op(op.i32_or).set(this.cs);
+  }
+
+  /**
+   * The carry an INC/DEC keeps: KEPT_SAME when it is the state's own kept bit (after an INC/DEC, known: memset's
+   * `inc esi; dec ecx; jnz` carried it through a shift and two masks a pass) or nothing reads it (`dead`), else
+   * the local C holding the carry.
+   */
+  private keptCarry(dead: boolean): number {
+    if (dead) { wasmRegionStats.deadKeptCarries++; return KEPT_SAME; }
+    if (this.known === 'inc32' || this.known === 'dec32') { this.stateReads++; return KEPT_SAME; }
+    this.carry();
+    this.c.set(this.C);
+    return this.C;
   }
 
   /** Pushes the state's result (ccR) under the known state: a lazy one's a + b or a - b, else the local cr. */
@@ -1149,12 +1180,6 @@ class Gen {
     c.get(this.ca).get(this.cb).op(op.i32_add).get(this.ca).get(this.cb).op(op.i32_sub);
     c.get(this.cs).i32(0xff).op(op.i32_and).tee(this.ce).i32(CcOp.Add).op(op.i32_eq).get(this.ce).i32(CcOp.Inc).op(op.i32_eq).op(op.i32_or).op(op.select);
     c.get(this.cr).get(this.cs).i32(CS_LAZY_R).op(op.i32_and).op(op.select);
-  }
-
-  /** The kept carry (INC/DEC) = local `carry` (0/1). */
-  private setKept(carry: number): void {
-    const c = this.c, op = this.op;
-    c.get(this.cs).i32(~CS_KEPT_BIT).op(op.i32_and).get(carry).i32(CS_KEPT).op(op.i32_shl).op(op.i32_or).set(this.cs);
   }
 
   /** A pending shift's state (jit.ts SHIFT_PENDING): result `r`, CF/OF bits from the stack; fa and the kept carry stay. */
@@ -1417,12 +1442,10 @@ class Gen {
     if (b >= 0x40 && b <= 0x4f) { // INC/DEC r32
       const r = b & 7, dec = b >= 0x48;
       // The kept carry only when something may read it (under a state known at run time, a branch).
-      const kept = !this.flagsOverwrittenNext();
-      if (kept) { this.carry(); c.set(this.C); } else wasmRegionStats.deadKeptCarries++;
+      const kept = this.keptCarry(this.flagsOverwrittenNext());
       c.get(this.r[r]).set(this.A).i32(1).set(this.B).get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
       this.setReg(r, 4, this.R);
-      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32, true);
-      if (kept) this.setKept(this.C);
+      this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, 32, true, kept);
       this.known = dec ? 'dec32' : 'inc32';
       return 'ok';
     }
@@ -1575,8 +1598,7 @@ class Gen {
         const m = this.modrm();
         if (m.reg <= 1) {
           const dec = m.reg === 1;
-          this.carry();
-          c.set(this.C);
+          const kept = this.keptCarry(false);
           this.readRm(m, size);
           c.set(this.A).i32(1).set(this.B);
           c.get(this.A).i32(1).op(dec ? op.i32_sub : op.i32_add).set(this.R);
@@ -1584,8 +1606,7 @@ class Gen {
           if (size === 1) c.i32(255).op(op.i32_and);
           c.set(this.w);
           this.writeRm(m, size, this.w);
-          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8, true);
-          this.setKept(this.C);
+          this.setCc(dec ? CcOp.Dec : CcOp.Inc, this.A, this.B, this.R, size * 8, true, kept);
           this.known = size === 4 ? (dec ? 'dec32' : 'inc32') : null;
           return 'ok';
         }
@@ -1768,13 +1789,15 @@ class Gen {
       return 'ok';
     }
     if (b >= 0x40 && b <= 0x4f) { // CMOVcc
+      // A select, not an `if`: TurboFan makes it a cmov rather than a branch the host mispredicts where the condition
+      // follows the data (the sieve's count loop: `cmove esi, ebx` on whether a number is prime).
       const m = this.modrm();
       this.readRm(m, 4);
       c.set(this.v);
+      c.get(this.v).get(this.r[m.reg]);
       this.cond(b & 15);
-      c.if();
-      this.setReg(m.reg, 4, this.v);
-      c.end();
+      c.op(op.select).set(this.r[m.reg]);
+      this.regsWritten[m.reg] = 1;
       return 'ok';
     }
     switch (b) {
