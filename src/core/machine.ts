@@ -163,6 +163,11 @@ export class Machine implements MachineControl {
     this.hostPaced = new HostPacedIdle(this.clock, (ms) => this.sleep(ms));
     this.inputOpen = parts.inputOpen ?? (() => false);
     this.bootFn = parts.boot;
+    // Doubles from the start, as the clock's time: a run passes 2^30 instructions (V8's small
+    // integers) within seconds, and the first such count changed the fields' representation, which
+    // threw away the optimized machine loop (Machine.step) for another TurboFan compile.
+    this.totalInsns = this.runningFrom = 0.5;
+    this.totalInsns = this.runningFrom = 0;
     // A device read in the middle of a slice (mtime) sees time advanced by what the running CPU
     // has executed so far; deterministic, and never past the next deadline (slices end there).
     if (!this.realtime) {
