@@ -84,6 +84,13 @@ const MAX_SLICE = 65536;
  * end costs a few microseconds; but host input and the TUI get a look only between rounds.
  */
 export const SOLO_SLICE = 1 << 20;
+/**
+ * Instructions the machine runs before solo slices grow. A precaution for cold JavaScript: with OSR
+ * off (jit/translate.ts) V8 optimizes a function only between calls, and a long slice could keep an
+ * interpreter in baseline code for all of it. The OS boots to their prompts (4-33 M instructions)
+ * keep the slices they had; the compute kernels (377-600 M) gain as much as without it.
+ */
+export const SOLO_AFTER = 1 << 26;
 /** Host milliseconds between yields to Node's event loop (stdin, sockets, the TUI). */
 const YIELD_MS = 8;
 
@@ -146,6 +153,8 @@ export class Machine implements MachineControl {
   private soloRound = false;
   /** Slice of a round with one runnable CPU (SOLO_SLICE; tests compare it with MAX_SLICE's). */
   soloSlice = SOLO_SLICE;
+  /** Instructions run before rounds with one runnable CPU get `soloSlice` (SOLO_AFTER; tests lower it). */
+  soloAfter = SOLO_AFTER;
 
   constructor(parts: MachineParts) {
     this.board = parts.board;
@@ -401,7 +410,7 @@ export class Machine implements MachineControl {
             this.requestStop({ reason: 'max-insns', message: `stopped after ${this.totalInsns} instructions (--max-insns)` });
             break;
           }
-          const ran = this.step(MAX_SLICE, left, this.soloSlice);
+          const ran = this.step(MAX_SLICE, left, this.totalInsns >= this.soloAfter ? this.soloSlice : MAX_SLICE);
           // A CPU that stopped for the debugger before its first instruction ran nothing: not idle.
           if (!ran && !this.resetRequest && !this.stopRequest && !this.debugHalted) await this.whileIdle(deadline);
           if (performance.now() - sliceStart >= YIELD_MS) break;

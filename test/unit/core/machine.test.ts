@@ -5,7 +5,7 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import type { IdleMode } from '../../../src/core/idle.js';
 import { Line } from '../../../src/core/irq.js';
-import { SOLO_SLICE } from '../../../src/core/machine.js';
+import { SOLO_AFTER, SOLO_SLICE } from '../../../src/core/machine.js';
 import { PluginRegistry } from '../../../src/core/plugins.js';
 
 /** A scripted instruction: run, wait for an interrupt, power off, or ring the next CPU's doorbell (an IPI). */
@@ -270,20 +270,35 @@ describe('machine run loop', () => {
 describe('machine slice policy', () => {
   const runs = (n: number): Op[] => Array(n).fill('run');
 
+  /** `setup` with solo slices from the first instruction on. */
+  const soloSetup = (...args: Parameters<typeof setup>) => {
+    const made = setup(...args);
+    made.machine.soloAfter = 0;
+    return made;
+  };
+
   it('gives a CPU that runs alone long slices, and several CPUs 65,536 instructions each', async () => {
-    const one = setup([...runs(3_000_000), 'off']);
+    const one = soloSetup([...runs(3_000_000), 'off']);
     await one.machine.run();
     expect(one.cpus[0].slices.slice(0, 2)).toEqual([
       [SOLO_SLICE, SOLO_SLICE],
       [SOLO_SLICE, SOLO_SLICE],
     ]);
-    const two = setup([...runs(300_000), 'off'], undefined, 2);
+    const two = soloSetup([...runs(300_000), 'off'], undefined, 2);
     await two.machine.run();
     for (const cpu of two.cpus) expect(cpu.slices.slice(0, 3)).toEqual(Array(3).fill([65536, 65536]));
   });
 
+  it('gives a CPU that runs alone long slices only once the machine has run soloAfter instructions', async () => {
+    const { machine, cpus } = setup([...runs(3_000_000), 'off']);
+    expect(machine.soloAfter).toBe(SOLO_AFTER);
+    machine.soloAfter = 65536 * 3;
+    await machine.run();
+    expect(cpus[0].slices.slice(0, 5)).toEqual([...Array(3).fill([65536, 65536]), [SOLO_SLICE, SOLO_SLICE], [SOLO_SLICE, SOLO_SLICE]]);
+  });
+
   it('keeps 65,536 for one CPU while after-slice hooks poll (HTIF)', async () => {
-    const { machine, cpus } = setup([...runs(300_000), 'off']);
+    const { machine, cpus } = soloSetup([...runs(300_000), 'off']);
     machine.afterSlice.push(() => {});
     await machine.run();
     expect(cpus[0].slices[0]).toEqual([65536, 65536]);
@@ -291,7 +306,7 @@ describe('machine slice policy', () => {
 
   // cpu0 runs alone from its second round on (cpu1 waits) and wakes cpu1 at its 100,001st instruction.
   const wakeScenario = () =>
-    setup([], undefined, 2, {
+    soloSetup([], undefined, 2, {
       programs: [
         [...runs(100_000), 'ipi', ...runs(400_000), 'off'],
         ['wfi', ...runs(1_000_000)],
@@ -324,7 +339,7 @@ describe('machine slice policy', () => {
       const r = await machine.run();
       return { r: r.instructions, now: machine.clock.now(), logs: cpus.map((c) => c.log), retired: cpus.map((c) => c.retired) };
     };
-    const timed = () => setup([...runs(200_000), 'wfi', ...runs(3_000_000), 'off'], 15_000_000);
+    const timed = () => soloSetup([...runs(200_000), 'wfi', ...runs(3_000_000), 'off'], 15_000_000);
     for (const make of [wakeScenario, timed]) expect(await observe(make, SOLO_SLICE)).toEqual(await observe(make, 65536));
   });
 });
