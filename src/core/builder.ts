@@ -201,7 +201,7 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
       const who = t.cpu !== undefined ? `cpu${t.cpu} (${arch.type})` : t.device;
       throw new UserError(`${o.file}:${o.line}: device ${p.dev.name}: irq: ${who} has no interrupt input "${t.input}"`);
     }
-    p.line.connect(sink);
+    p.line.connect(t.cpu !== undefined ? watchedCpuInput(sink, cpus[t.cpu], () => machine) : sink);
     drivers.set(sink, p.line);
   }
   connectCpuOutputs(board, cpuLines, created);
@@ -320,6 +320,27 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     machine.images,
   );
   return machine;
+}
+
+/**
+ * A CPU's interrupt input as its device line drives it, telling the machine each time it goes high
+ * (`Machine.cpuInputRaised`: a wake ends a solo round). Lines are set only once the machine runs,
+ * but a device may drive one high when it is connected, before the machine exists.
+ */
+function watchedCpuInput(input: IrqLine, cpu: Cpu, machine: () => Machine | undefined): IrqLine {
+  return {
+    name: input.name,
+    get level() {
+      return input.level;
+    },
+    get raised() {
+      return input.raised;
+    },
+    set(level: boolean) {
+      input.set(level);
+      if (level) machine()?.cpuInputRaised(cpu);
+    },
+  };
 }
 
 /** One line per CPU per `ArchType.cpuOutputs` entry; the board's `cpu.irq` names are checked here. */

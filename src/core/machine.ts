@@ -76,8 +76,21 @@ export interface MachineParts {
   inputOpen?: () => boolean;
 }
 
-/** Largest slice of instructions a CPU runs before devices and timers get a look. */
+/** Largest slice of instructions a CPU runs before devices and timers get a look, while several CPUs run. */
 const MAX_SLICE = 65536;
+/**
+ * Largest slice of a round in which one CPU alone can run (the others stopped or waiting). Its length
+ * cannot be told apart (time is continuous across slices, deadlines and wakes end it), and each slice
+ * end costs a few microseconds; but host input and the TUI get a look only between rounds.
+ */
+export const SOLO_SLICE = 1 << 20;
+/**
+ * Instructions the machine runs before solo slices grow. A precaution for cold JavaScript: with OSR
+ * off (jit/translate.ts) V8 optimizes a function only between calls, and a long slice could keep an
+ * interpreter in baseline code for all of it. The OS boots to their prompts (4-33 M instructions)
+ * keep the slices they had; the compute kernels (377-600 M) gain as much as without it.
+ */
+export const SOLO_AFTER = 1 << 26;
 /** Host milliseconds between yields to Node's event loop (stdin, sockets, the TUI). */
 const YIELD_MS = 8;
 
@@ -136,6 +149,12 @@ export class Machine implements MachineControl {
   private runningFrom = 0;
   /** Budget of the current round; a timer armed inside the round lowers it (deadlineArmed). */
   private roundBudget = 0;
+  /** The current round began with one runnable CPU: a CPU it wakes ends the round (cpuInputRaised). */
+  private soloRound = false;
+  /** Slice of a round with one runnable CPU (SOLO_SLICE; tests compare it with MAX_SLICE's). */
+  soloSlice = SOLO_SLICE;
+  /** Instructions run before rounds with one runnable CPU get `soloSlice` (SOLO_AFTER; tests lower it). */
+  soloAfter = SOLO_AFTER;
 
   constructor(parts: MachineParts) {
     this.board = parts.board;
@@ -153,6 +172,11 @@ export class Machine implements MachineControl {
     this.hostPaced = new HostPacedIdle(this.clock, (ms) => this.sleep(ms));
     this.inputOpen = parts.inputOpen ?? (() => false);
     this.bootFn = parts.boot;
+    // Doubles from the start, as the clock's time: a run passes 2^30 instructions (V8's small
+    // integers) within seconds, and the first such count changed the fields' representation, which
+    // threw away the optimized machine loop (Machine.step) for another TurboFan compile.
+    this.totalInsns = this.runningFrom = 0.5;
+    this.totalInsns = this.runningFrom = 0;
     // A device read in the middle of a slice (mtime) sees time advanced by what the running CPU
     // has executed so far; deterministic, and never past the next deadline (slices end there).
     if (!this.realtime) {
@@ -172,6 +196,34 @@ export class Machine implements MachineControl {
     if (steps >= this.roundBudget) return;
     this.roundBudget = steps;
     this.runningCpu.limitRun(steps);
+  }
+
+  /**
+   * An interrupt input of `cpu` went high (the builder watches every device line into a CPU). When
+   * that woke it while another CPU runs a round alone, the runner's slice ends after the instruction
+   * that woke it, and the woken CPU starts in the next round, at the wake: it does not wait out a long
+   * solo slice. Deterministic: the wake happens at a fixed instruction.
+   */
+  cpuInputRaised(cpu: Cpu): void {
+    const running = this.runningCpu;
+    if (!this.soloRound || running === undefined || running === cpu || cpu.waiting || cpu.stopped) return;
+    const steps = Math.max(1, running.retired - this.runningFrom + 1);
+    if (steps >= this.roundBudget) return;
+    this.roundBudget = steps;
+    running.limitRun(steps);
+  }
+
+  /** The one CPU that can run now, or undefined when none or several can. */
+  private onlyRunnable(): Cpu | undefined {
+    const cpus = this.cpus;
+    let only: Cpu | undefined;
+    for (let i = 0; i < cpus.length; i++) {
+      const cpu = cpus[i];
+      if (cpu.stopped || cpu.waiting) continue;
+      if (only !== undefined) return undefined;
+      only = cpu;
+    }
+    return only;
   }
 
   get instructions(): number {
@@ -286,11 +338,15 @@ export class Machine implements MachineControl {
    * Runs one round: every runnable CPU executes up to one slice of at most `limit` instructions,
    * and the CPUs together at most `insnsLeft` (each gets what the ones before it left, so
    * --max-insns stops at exactly N with several CPUs); then time advances and due timers fire.
+   * A round that begins with one runnable CPU runs that CPU alone, for up to `soloLimit`
+   * instructions in deterministic time without after-slice hooks (whose polls would see it).
    * Returns false when every CPU is idle (WFI/stopped) and no instruction ran.
    */
-  step(limit = MAX_SLICE, insnsLeft = Infinity): boolean {
+  step(limit = MAX_SLICE, insnsLeft = Infinity, soloLimit = limit): boolean {
     const now = this.clock.sliceStart();
-    let budget = limit;
+    const solo = this.onlyRunnable() !== undefined;
+    this.soloRound = solo;
+    let budget = solo && !this.realtime && this.afterSlice.length === 0 ? soloLimit : limit;
     if (!this.realtime && this.clock.nextDeadline !== Infinity) {
       const toDeadline = Math.ceil((this.clock.nextDeadline - now) / this.nsPerInsn);
       budget = Math.max(1, Math.min(budget, toDeadline));
@@ -325,7 +381,10 @@ export class Machine implements MachineControl {
         this.debugHalt();
         break;
       }
+      // A CPU the lone runner woke waited until the wake, which ended the round: it starts in the next.
+      if (solo) break;
     }
+    this.soloRound = false;
     const hooks = this.afterSlice;
     for (let i = 0; i < hooks.length; i++) hooks[i]();
     if (this.realtime) this.clock.advanceTo((performance.now() - this.realtimeBase) * 1e6);
@@ -351,7 +410,7 @@ export class Machine implements MachineControl {
             this.requestStop({ reason: 'max-insns', message: `stopped after ${this.totalInsns} instructions (--max-insns)` });
             break;
           }
-          const ran = this.step(MAX_SLICE, left);
+          const ran = this.step(MAX_SLICE, left, this.totalInsns >= this.soloAfter ? this.soloSlice : MAX_SLICE);
           // A CPU that stopped for the debugger before its first instruction ran nothing: not idle.
           if (!ran && !this.resetRequest && !this.stopRequest && !this.debugHalted) await this.whileIdle(deadline);
           if (performance.now() - sliceStart >= YIELD_MS) break;

@@ -5,11 +5,15 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import type { IdleMode } from '../../../src/core/idle.js';
 import { Line } from '../../../src/core/irq.js';
+import { SOLO_AFTER, SOLO_SLICE } from '../../../src/core/machine.js';
 import { PluginRegistry } from '../../../src/core/plugins.js';
 
+/** A scripted instruction: run, wait for an interrupt, power off, or ring the next CPU's doorbell (an IPI). */
+type Op = 'run' | 'wfi' | 'off' | 'ipi';
+
 /**
- * A scripted CPU: each instruction is a step of `program` (run / wfi / poweroff), so the machine
- * loop can be tested without a real ISA.
+ * A scripted CPU: each instruction is a step of `program`, so the machine loop can be tested
+ * without a real ISA.
  */
 class ScriptCpu implements Cpu {
   pc = 0;
@@ -18,13 +22,26 @@ class ScriptCpu implements Cpu {
   stopped = false;
   exit = false;
   readonly log: string[] = [];
+  /** Each run() call's budget and what it ran. */
+  readonly slices: Array<[number, number]> = [];
   private readonly irq: Line;
-  constructor(readonly ctx: CpuContext, private readonly program: Array<'run' | 'wfi' | 'off'>) {
+  private readonly ipi: Line;
+  constructor(
+    readonly ctx: CpuContext,
+    private readonly program: Op[],
+    private readonly ring: (cpu: number) => void,
+  ) {
     this.id = ctx.id;
     this.irq = new Line(`cpu${ctx.id}:irq`, (level) => {
       if (level) {
         this.waiting = false;
         this.log.push(`irq@${ctx.clock.now()}`);
+      }
+    });
+    this.ipi = new Line(`cpu${ctx.id}:ipi`, (level) => {
+      if (level) {
+        this.waiting = false;
+        this.log.push(`ipi@${ctx.clock.now()}`);
       }
     });
   }
@@ -39,11 +56,17 @@ class ScriptCpu implements Cpu {
       this.pc++;
       n++;
       if (op === 'wfi') {
-        this.waiting = !this.irq.level;
-        if (this.waiting) break;
+        this.waiting = !this.irq.level && !this.ipi.level;
+        if (this.waiting) {
+          this.retired++;
+          break;
+        }
       } else if (op === 'off') this.ctx.machine.powerOff(3, 'script');
+      else if (op === 'ipi') this.ring((this.id + 1) % (this.ctx.cpus?.length ?? 1));
+      // Current at every device access, as Cpu.retired must be (mid-slice time, wakes).
+      this.retired++;
     }
-    this.retired += n;
+    this.slices.push([budget, n]);
     return n;
   }
   requestExit(): void {
@@ -56,7 +79,7 @@ class ScriptCpu implements Cpu {
     this.pc = 0;
   }
   irqInput(name: string): IrqLine | undefined {
-    return name === 'irq' ? this.irq : undefined;
+    return name === 'irq' ? this.irq : name === 'ipi' ? this.ipi : undefined;
   }
   getReg(): number {
     return 0;
@@ -75,17 +98,20 @@ interface SetupOptions {
   idle?: IdleMode;
   /** A host input source bound to the board's device (absent: no input can ever arrive). */
   input?: CaptureBackend;
+  /** Each CPU's own program (default: `program` for all). */
+  programs?: Op[][];
 }
 
-function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus = 1, opts: SetupOptions = {}) {
+function setup(program: Op[], timerAtNs?: number, cpus = 1, opts: SetupOptions = {}) {
   const created: ScriptCpu[] = [];
+  let ring: (cpu: number) => void = () => {};
   const arch: ArchType = {
     type: 'script',
     description: 'test',
     elfMachine: 0,
     elfClass: 1,
     createCpu: (ctx) => {
-      const c = new ScriptCpu(ctx, program);
+      const c = new ScriptCpu(ctx, opts.programs?.[ctx.id] ?? program, (cpu) => ring(cpu));
       created.push(c);
       return c;
     },
@@ -105,10 +131,20 @@ function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus =
       return { name: ctx.entry.name };
     },
   };
+  const doorbell: DeviceType = {
+    type: 'doorbell',
+    description: 'raises a CPU\'s output when another CPU rings it',
+    outputs: { irq: { description: 'the rung CPU', perCpu: true } },
+    create: (ctx) => {
+      ring = (cpu) => ctx.output('irq', cpu).set(true);
+      return { name: ctx.entry.name };
+    },
+  };
   const registry = new PluginRegistry();
   const api = registry.apiFor({ name: 'test', version: '0', kind: 'mixed', dir: '.', entry: '.', source: 'flag', provides: [] });
   api.defineArch(arch);
   api.defineDevice(timer);
+  api.defineDevice(doorbell);
   const board: Board = {
     name: 'test',
     description: '',
@@ -120,7 +156,10 @@ function setup(program: Array<'run' | 'wfi' | 'off'>, timerAtNs?: number, cpus =
     memory: { base: 0x80000000, size: 0x10000 },
     nsPerInstruction: 10,
     devicetree: {},
-    devices: [{ type: 'oneshot', name: 't', reg: [], io: [], irq: 'cpus:irq', props: {}, origin: { file: 'test.yaml', line: 1, path: 'devices[0]' } }],
+    devices: [
+      { type: 'oneshot', name: 't', reg: [], io: [], irq: 'cpus:irq', props: {}, origin: { file: 'test.yaml', line: 1, path: 'devices[0]' } },
+      { type: 'doorbell', name: 'bell', reg: [], io: [], irq: 'cpus:ipi', props: {}, origin: { file: 'test.yaml', line: 2, path: 'devices[1]' } },
+    ],
     boot: {},
     origin: (path) => ({ file: 'test.yaml', line: 1, path }),
   };
@@ -225,5 +264,82 @@ describe('machine run loop', () => {
     const first = await run();
     expect(first.logs).toEqual(['irq@7770', 'irq@7770', 'irq@7770']);
     expect(await run()).toEqual(first);
+  });
+});
+
+describe('machine slice policy', () => {
+  const runs = (n: number): Op[] => Array(n).fill('run');
+
+  /** `setup` with solo slices from the first instruction on. */
+  const soloSetup = (...args: Parameters<typeof setup>) => {
+    const made = setup(...args);
+    made.machine.soloAfter = 0;
+    return made;
+  };
+
+  it('gives a CPU that runs alone long slices, and several CPUs 65,536 instructions each', async () => {
+    const one = soloSetup([...runs(3_000_000), 'off']);
+    await one.machine.run();
+    expect(one.cpus[0].slices.slice(0, 2)).toEqual([
+      [SOLO_SLICE, SOLO_SLICE],
+      [SOLO_SLICE, SOLO_SLICE],
+    ]);
+    const two = soloSetup([...runs(300_000), 'off'], undefined, 2);
+    await two.machine.run();
+    for (const cpu of two.cpus) expect(cpu.slices.slice(0, 3)).toEqual(Array(3).fill([65536, 65536]));
+  });
+
+  it('gives a CPU that runs alone long slices only once the machine has run soloAfter instructions', async () => {
+    const { machine, cpus } = setup([...runs(3_000_000), 'off']);
+    expect(machine.soloAfter).toBe(SOLO_AFTER);
+    machine.soloAfter = 65536 * 3;
+    await machine.run();
+    expect(cpus[0].slices.slice(0, 5)).toEqual([...Array(3).fill([65536, 65536]), [SOLO_SLICE, SOLO_SLICE], [SOLO_SLICE, SOLO_SLICE]]);
+  });
+
+  it('keeps 65,536 for one CPU while after-slice hooks poll (HTIF)', async () => {
+    const { machine, cpus } = soloSetup([...runs(300_000), 'off']);
+    machine.afterSlice.push(() => {});
+    await machine.run();
+    expect(cpus[0].slices[0]).toEqual([65536, 65536]);
+  });
+
+  // cpu0 runs alone from its second round on (cpu1 waits) and wakes cpu1 at its 100,001st instruction.
+  const wakeScenario = () =>
+    soloSetup([], undefined, 2, {
+      programs: [
+        [...runs(100_000), 'ipi', ...runs(400_000), 'off'],
+        ['wfi', ...runs(1_000_000)],
+      ],
+    });
+
+  it('ends a lone CPU\'s slice at the instruction that wakes another', async () => {
+    const { machine, cpus } = wakeScenario();
+    const r = await machine.run();
+    // cpu0's 500,002, cpu1's WFI and six whole rounds beside cpu0 (whose power-off ends the seventh before cpu1's turn).
+    expect(r).toMatchObject({ reason: 'poweroff', instructions: 500_002 + 1 + 6 * 65536 });
+    // Round 1: both run (cpu1 into WFI); round 2: cpu0 alone until the ipi; then both again.
+    expect(cpus[0].slices.slice(0, 3)).toEqual([
+      [65536, 65536],
+      [SOLO_SLICE, 100_001 - 65536],
+      [65536, 65536],
+    ]);
+    expect(cpus[1].slices.slice(0, 2)).toEqual([
+      [65536, 1],
+      [65536, 65536],
+    ]);
+    // Woken at the ipi's time: 100,000 instructions of 10 ns before it.
+    expect(cpus[1].log).toEqual(['ipi@1000000']);
+  });
+
+  it('cannot be told apart from 65,536-instruction slices', async () => {
+    const observe = async (make: () => ReturnType<typeof setup>, soloSlice: number) => {
+      const { machine, cpus } = make();
+      machine.soloSlice = soloSlice;
+      const r = await machine.run();
+      return { r: r.instructions, now: machine.clock.now(), logs: cpus.map((c) => c.log), retired: cpus.map((c) => c.retired) };
+    };
+    const timed = () => soloSetup([...runs(200_000), 'wfi', ...runs(3_000_000), 'off'], 15_000_000);
+    for (const make of [wakeScenario, timed]) expect(await observe(make, SOLO_SLICE)).toEqual(await observe(make, 65536));
   });
 });
