@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineOptions } from './engine.js';
 import { linuxBootOptions } from './linux-boot.js';
-import { environment, formatComparison, formatTable, writeResults, type BenchResults, type BenchRow } from './results.js';
+import { environment, formatComparison, formatStartup, formatTable, writeResults, type BenchResults, type BenchRow } from './results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rvos-bench-results-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,6 +45,20 @@ describe('bench results', () => {
     const text = formatComparison(file, results([row({ workload: 'os boot', instructions: 10, seconds: 0.5 }), row({ workload: 'os boot cold', seconds: 0.5, ratio: 2 })]));
     expect(text).toMatch(/os boot\s+1\.000\s+0\.500\s+0\.50x\s+-\s+same/);
     expect(text).toMatch(/os boot cold\s+-\s+0\.500\s+-\s+-\s+-/);
+  });
+
+  it('says when NODE_EXTRA_CA_CERTS makes every Node start read certificates first (not rvos\' cost)', () => {
+    const figures = { versionSeconds: 0.1, helloSeconds: 0.2 };
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    try {
+      process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
+      expect(formatStartup(figures)).toContain('NODE_EXTRA_CA_CERTS is set');
+      delete process.env.NODE_EXTRA_CA_CERTS;
+      expect(formatStartup(figures)).not.toContain('NODE_EXTRA_CA_CERTS');
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+    }
   });
 
   it('writes JSON that --compare reads back: new/old time per row', () => {
