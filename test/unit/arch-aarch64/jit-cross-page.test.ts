@@ -29,21 +29,53 @@ const loop = [A.addi(3, 3, 1), A.addi(6, 6, 2), A.addi(5, 5, 3), A.addi(6, 6, 4)
 /** Instructions a pass. */
 const PASS = 8;
 
+/** A translating and an interpreting machine with `loop` at `head`, x2 = 100000 passes; the jit's head region translated. */
+function translatedLoop(head = CODE + 0xff0) {
+  const jit = wasmMachine();
+  const interp = makeMachine({ jit: false });
+  for (const m of [jit, interp]) {
+    m.load(loop, head);
+    m.set(2, 100_000);
+  }
+  for (let n = 0; n < 40 && entry(jit, head)?.fn == null; n++) step(jit, interp, PASS * 1000);
+  const block = entry(jit, head);
+  expect(block?.fn, 'the head translated').toBeTruthy();
+  return { jit, interp, head, block: block! };
+}
+
+/**
+ * The loop at CODE + 0x1ff0 called twice (20000 passes each) by a driver on its own page, which stores
+ * w10 at x11 between the calls; the jit's crossing region is there after the first call.
+ */
+function patchedLoop(w10: number, x11: number) {
+  const head = CODE + 0x1ff0;
+  const driver = [A.movz(2, 20_000), A.bl(head - (CODE + 4)), A.strw(10, 11), A.movz(2, 20_000), A.bl(head - (CODE + 16)), A.b(0)];
+  const jit = wasmMachine();
+  const interp = makeMachine({ jit: false });
+  for (const m of [jit, interp]) {
+    m.load(loop, head);
+    m.load(driver, CODE);
+    m.set(10, w10);
+    m.set(11, x11);
+  }
+  step(jit, interp, 2 + PASS * 20_000);
+  const block = entry(jit, head);
+  expect(block?.fn, 'the crossing region').toBeTruthy();
+  /** Runs the store, then the second call. */
+  const rest = (stored: (b: Block | undefined) => void) => {
+    step(jit, interp, 1 + 2);
+    stored(entry(jit, head));
+    step(jit, interp, PASS * 20_000 + 1);
+  };
+  return { jit, block, rest };
+}
+
 describe('aarch64 wasm regions: a loop across a page boundary', () => {
   it('runs as one region, many passes per call, not two regions calling each other at every pass', () => {
-    const head = CODE + 0xff0;
-    const jit = wasmMachine();
-    const interp = makeMachine({ jit: false });
-    for (const m of [jit, interp]) {
-      m.load(loop, head);
-      m.set(2, 100_000);
-    }
-    let b: Block | undefined;
-    for (let n = 0; n < 40 && (b = entry(jit, head))?.fn == null; n++) step(jit, interp, PASS * 1000);
-    expect(b?.fn, 'the head translated').toBeTruthy();
-    const fn = b!.fn!;
+    const { jit, interp, head, block } = translatedLoop();
+    const fn = block.fn!;
     const calls: number[] = [];
-    (b as { fn: Block['fn'] }).fn = (...args) => {
+    (block as { fn: Block['fn'] }).fn = (...args) => {
       const done = fn(...args);
       calls.push(done);
       return done;
@@ -59,15 +91,7 @@ describe('aarch64 wasm regions: a loop across a page boundary', () => {
   });
 
   it('a write into its next page by another agent (DMA) drops it', () => {
-    const head = CODE + 0xff0;
-    const jit = wasmMachine();
-    const interp = makeMachine({ jit: false });
-    for (const m of [jit, interp]) {
-      m.load(loop, head);
-      m.set(2, 100_000);
-    }
-    for (let n = 0; n < 40 && entry(jit, head)?.fn == null; n++) step(jit, interp, PASS * 1000);
-    expect(entry(jit, head)?.fn).toBeTruthy();
+    const { jit, interp, head } = translatedLoop();
     for (const m of [jit, interp]) m.poke(head + 0x800, new Uint8Array(4));
     expect(entry(jit, head)).toBeUndefined();
     step(jit, interp, PASS * 100_000);
@@ -75,57 +99,23 @@ describe('aarch64 wasm regions: a loop across a page boundary', () => {
   });
 
   it('a guest store into its instructions on the next page drops it: the new instruction runs', () => {
-    // Driver (its own page): x2 = 20000, BL head, patch `x1 += 1` (head + 16) to `x1 += 100`, again.
-    const head = CODE + 0x1ff0;
-    const driver = [A.movz(2, 20_000), A.bl(head - (CODE + 4)), A.strw(10, 11), A.movz(2, 20_000), A.bl(head - (CODE + 16)), A.b(0)];
-    const jit = wasmMachine();
-    const interp = makeMachine({ jit: false });
-    for (const m of [jit, interp]) {
-      m.load(loop, head);
-      m.load(driver, CODE);
-      m.set(10, A.addi(1, 1, 100));
-      m.set(11, head + 16);
-    }
-    step(jit, interp, 2 + PASS * 20_000);
-    expect(entry(jit, head)?.fn, 'the crossing region').toBeTruthy();
-    step(jit, interp, 1 + 2);
-    expect(entry(jit, head), 'dropped by the store').toBeUndefined();
-    step(jit, interp, PASS * 20_000 + 1);
+    // The store patches `x1 += 1` (head + 16) to `x1 += 100`.
+    const { jit, rest } = patchedLoop(A.addi(1, 1, 100), CODE + 0x1ff0 + 16);
+    rest((b) => expect(b, 'dropped by the store').toBeUndefined());
     expect(jit.x(1)).toBe(20_000n + 100n * 20_000n);
   });
 
   it('a store into the next page beside its instructions keeps it', () => {
-    const head = CODE + 0x1ff0;
-    const driver = [A.movz(2, 20_000), A.bl(head - (CODE + 4)), A.strw(10, 11), A.movz(2, 20_000), A.bl(head - (CODE + 16)), A.b(0)];
-    const jit = wasmMachine();
-    const interp = makeMachine({ jit: false });
-    for (const m of [jit, interp]) {
-      m.load(loop, head);
-      m.load(driver, CODE);
-      m.set(11, head + 0x100);
-    }
-    step(jit, interp, 2 + PASS * 20_000);
-    const b = entry(jit, head);
-    expect(b?.fn).toBeTruthy();
-    step(jit, interp, 1 + 2);
-    expect(entry(jit, head)).toBe(b);
-    step(jit, interp, PASS * 20_000 + 1);
+    const { jit, block, rest } = patchedLoop(0, CODE + 0x1ff0 + 0x100);
+    rest((b) => expect(b).toBe(block));
     expect(jit.x(1)).toBe(40_000n);
   });
 
   it('called with the MMU on, every crossing region is dropped and the interpreter runs on', () => {
-    const head = CODE + 0xff0;
-    const jit = wasmMachine();
-    const interp = makeMachine({ jit: false });
-    for (const m of [jit, interp]) {
-      m.load(loop, head);
-      m.set(2, 100_000);
-    }
-    for (let n = 0; n < 40 && entry(jit, head)?.fn == null; n++) step(jit, interp, PASS * 1000);
-    const b = entry(jit, head)!;
+    const { jit, interp, head, block } = translatedLoop();
     jit.cpu.mmuOff = false; // as the MMU's enable would leave it (its tables are not walked: the region leaves first)
     jit.cpu.npcLo = -1;
-    expect(b.fn!(head, 0, 0, 1000, b.seg)).toBe(0);
+    expect(block.fn!(head, 0, 0, 1000, block.seg)).toBe(0);
     expect([jit.cpu.npcLo, jit.cpu.npcHi]).toEqual([head, 0]);
     jit.cpu.mmuOff = true;
     expect(entry(jit, head)).toBeUndefined();
