@@ -14,12 +14,21 @@ import { Op } from './execute.js';
 import type { Block, Insn } from './jit.js';
 
 /**
+ * Most instructions in a joined region. The two region calls a pass cost most in a short loop (the
+ * sieve's count loop: 14 instructions); the compute kernel's random fill (121 across 0x81000) joined
+ * ran no faster in its first run (12 pairs, main-thread CPU median 291 -> 295 ms, lower in 7) and
+ * leaned slower in steady state (best of 3: 252 -> 263 ms, lower in 3 of 12), so a long loop stays two regions.
+ */
+export const MAX_CROSSING = 48;
+
+/**
  * The region `head` (ending on its page's last slot) and `tail` (scanned from the next page's start)
- * as one, `tail` at offsets from 0x1000, when `tail` branches back into `head` (the loop closes there);
- * else null: straight-line code running on stays two regions, as before.
+ * as one, `tail` at offsets from 0x1000, when `tail` branches back into `head` (the loop closes there)
+ * and the whole is at most MAX_CROSSING instructions; else null: straight-line code running on, or a
+ * long loop, stays two regions, as before.
  */
 export function joinAcrossPage(head: Insn[], tail: Insn[]): Insn[] | null {
-  if (tail.length === 0) return null;
+  if (tail.length === 0 || head.length + tail.length > MAX_CROSSING) return null;
   const inHead = new Set(head.map((i) => i.off));
   const closes = tail.some((i) => i.op >= Op.B && i.op <= Op.TBNZ && inHead.has(0x1000 + i.off + i.a));
   if (!closes) return null;

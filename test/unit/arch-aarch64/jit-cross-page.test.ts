@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
 import type { Block } from '../../../plugins/arch-aarch64/src/jit.js';
+import { MAX_CROSSING } from '../../../plugins/arch-aarch64/src/cross-page.js';
 import { type A64Machine, CODE, makeMachine, wasmMachine } from './machine.js';
 
 function step(jit: A64Machine, interp: A64Machine, steps: number): void {
@@ -29,18 +30,30 @@ const loop = [A.addi(3, 3, 1), A.addi(6, 6, 2), A.addi(5, 5, 3), A.addi(6, 6, 4)
 /** Instructions a pass. */
 const PASS = 8;
 
-/** A translating and an interpreting machine with `loop` at `head`, x2 = 100000 passes; the jit's head region translated. */
-function translatedLoop(head = CODE + 0xff0) {
+/** A translating and an interpreting machine with `code` at `head`, x2 = 100000 passes; the jit's head region translated. */
+function translatedLoop(head = CODE + 0xff0, code = loop) {
   const jit = wasmMachine();
   const interp = makeMachine({ jit: false });
   for (const m of [jit, interp]) {
-    m.load(loop, head);
+    m.load(code, head);
     m.set(2, 100_000);
   }
   for (let n = 0; n < 40 && entry(jit, head)?.fn == null; n++) step(jit, interp, PASS * 1000);
   const block = entry(jit, head);
   expect(block?.fn, 'the head translated').toBeTruthy();
   return { jit, interp, head, block: block! };
+}
+
+/** The steps of each later call of `block`'s function. */
+function callSteps(block: Block): number[] {
+  const fn = block.fn!;
+  const calls: number[] = [];
+  (block as { fn: Block['fn'] }).fn = (...args) => {
+    const done = fn(...args);
+    calls.push(done);
+    return done;
+  };
+  return calls;
 }
 
 /**
@@ -73,13 +86,7 @@ function patchedLoop(w10: number, x11: number) {
 describe('aarch64 wasm regions: a loop across a page boundary', () => {
   it('runs as one region, many passes per call, not two regions calling each other at every pass', () => {
     const { jit, interp, head, block } = translatedLoop();
-    const fn = block.fn!;
-    const calls: number[] = [];
-    (block as { fn: Block['fn'] }).fn = (...args) => {
-      const done = fn(...args);
-      calls.push(done);
-      return done;
-    };
+    const calls = callSteps(block);
     step(jit, interp, PASS * 5000);
     // Before: the head's region stopped at its page's end, 4 steps a call.
     expect(calls.length).toBeGreaterThan(0);
@@ -88,6 +95,17 @@ describe('aarch64 wasm regions: a loop across a page boundary', () => {
     expect(jit.x(2)).toBe(0n);
     expect(jit.x(1)).toBe(100_000n);
     expect(jit.x(4)).toBe(BigInt(head + 0x10));
+  });
+
+  it('a loop longer than MAX_CROSSING stays two regions (the head\'s stops at its page\'s end)', () => {
+    // 40 ADDs before the boundary, 10 after, x2--, b.ne head: 52 instructions a pass.
+    const adds = Array.from({ length: 50 }, (_, k) => A.addi(3 + (k % 4), 3 + (k % 4), 1));
+    const long = [...adds, A.subsi(2, 2, 1), A.bcond('ne', -204), A.b(0)];
+    expect(long.length - 1).toBeGreaterThan(MAX_CROSSING);
+    const { jit, interp, block } = translatedLoop(CODE + 0x1000 - 160, long);
+    const calls = callSteps(block);
+    step(jit, interp, 52 * 1000);
+    expect(new Set(calls)).toEqual(new Set([40]));
   });
 
   it('a write into its next page by another agent (DMA) drops it', () => {
