@@ -17,8 +17,9 @@ import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, 
 import { execute, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
-import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, type WasmCore } from './jit-wasm.js';
-import { type Block, COMPILE_WORK, type Insn, LONG_LOOP, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanRegion, scanSegments } from './jit.js';
+import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, wasmTranslatable, type WasmCore } from './jit-wasm.js';
+import { CrossPageLinks, joinAcrossPage } from './cross-page.js';
+import { type Block, COMPILE_WORK, type Insn, LONG_LOOP, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanBlock, scanRegion, scanSegments } from './jit.js';
 import { passesLeft, type RegValue } from './loop-trips.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -194,6 +195,8 @@ export class A64Cpu implements Cpu {
    * the compute kernel's run (quicksort's second scan and the sieve's outer loop: 24 K passes interpreted).
    */
   private readonly earlyWaits = new Set<number>();
+  /** Wasm regions whose loop crosses into the next page, by that page (cross-page.ts). */
+  private readonly crossLinks = new CrossPageLinks();
   /** Next pc after a translated block returns. */
   npcLo = 0;
   npcHi = 0;
@@ -802,12 +805,19 @@ export class A64Cpu implements Cpu {
   private translateRegion(page: CodePage<Block>, code: Int32Array, idx: number, slot: number): Block {
     this.earlyWaits.delete(this.fetchRamOff + idx);
     // A wasm region where its translator takes the entry (its segments), else a JavaScript one.
-    const wasm = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_WASM_REGION) : [];
+    let wasm = this.wasmCore !== null ? scanWasmRegion(this, code, idx, MAX_WASM_REGION) : [];
+    const joined = wasm.length === 1 && this.mmuOff ? this.loopAcrossPage(wasm[0]) : null;
+    if (joined !== null) wasm = [joined];
     const region = wasm.length > 0 ? { insns: wasm[0], all: wasm.flat(), entries: wasm.map((sg) => sg[0].off), source: '' } : scanRegion(this, code, idx);
     const { all } = region;
-    const blocks = wasm.length > 0 ? compileWasmRegion(this, this.kit, this.wasmCore!, wasm) : compileRegion(this, this.kit, region);
+    const blocks = wasm.length > 0 ? compileWasmRegion(this, this.kit, this.wasmCore!, wasm, joined !== null) : compileRegion(this, this.kit, region);
     const block = blocks[0];
-    const cover = coverage(all);
+    const cover = coverage(joined === null ? all : all.filter((i) => i.off < 0x1000));
+    if (joined !== null) {
+      const tail = all.filter((i) => i.off >= 0x1000);
+      const pageIndex = this.fetchRamOff / 4096;
+      this.crossLinks.add(pageIndex + 1, pageIndex, slot, block, (tail[0].off - 0x1000) >>> 2, ((tail[tail.length - 1].off - 0x1000) >>> 2) + 1);
+    }
     // The other segments' entries become entries too where nothing is translated yet (aliases).
     // The entry is stored last, here and not by execute(), so that the cache counts it even when
     // storing flushes the cache (execute() stores it again).
@@ -830,6 +840,40 @@ export class A64Cpu implements Cpu {
     return block;
   }
 
+  /**
+   * The wasm region `head`, which runs off its page's end, and its loop's rest on the next page as
+   * one region (cross-page.ts), or null. Only with the MMU off (the caller checks): the next page
+   * of code is the next RAM page.
+   */
+  private loopAcrossPage(head: Insn[]): Insn[] | null {
+    const here = this.fetchRamOff;
+    if (!runsOffPage(head) || here + 8192 > this.ramSize) return null;
+    const next = this.codePages.page(here / 4096 + 1);
+    // scanBlock decodes through decodeAt, which reads (and marks in the code-line map) the fetch page's words.
+    this.fetchRamOff = here + 4096;
+    const tail = scanBlock(this, next.code, 0, MAX_WASM_REGION - head.length, undefined, 0x1000, wasmTranslatable);
+    this.fetchRamOff = here;
+    return joinAcrossPage(head, tail);
+  }
+
+  /** Drops a region crossing pages (cross-page.ts) if it is still stored where it was, making a running one leave. */
+  private readonly dropCrossing = (pageIndex: number, slot: number, block: Block): void => {
+    const page = this.codePages.peek(pageIndex);
+    if (page !== null && page.entries[slot] === block && this.codePages.invalidate(page, slot, slot)) this.attention = true;
+  };
+
+  /**
+   * A region crossing pages was called with the MMU on, where the next virtual page may map
+   * elsewhere: drops every such region (translated again, within their pages, when hot) and
+   * returns no steps, with the next pc where it was, for the interpreter to run (execute.ts dispatch()).
+   */
+  crossingUnderMmu(pcLo: number, pcHi: number): number {
+    this.crossLinks.dropAll(this.dropCrossing);
+    this.npcLo = pcLo;
+    this.npcHi = pcHi;
+    return 0;
+  }
+
   /** Makes `slot` wait until `needed` arrivals (code-cache.ts waitForArrivals): true when it waits; an early wait is remembered (`earlyWaits`). */
   private waits(page: CodePage<Block>, slot: number, needed: number, early: boolean, entry: number): boolean {
     if (!this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, needed)) return false;
@@ -848,6 +892,7 @@ export class A64Cpu implements Cpu {
   }
 
   private dropCodePage(index: number): void {
+    if (!this.crossLinks.empty) this.crossLinks.written(index, -1, this.dropCrossing);
     if (this.codePages.drop(index) === this.fetchPage) this.setFetchPage(null);
   }
 
@@ -867,6 +912,7 @@ export class A64Cpu implements Cpu {
    */
   ramWritten(off: number, size: number): void {
     for (let o = off & ~3; o < off + size; o += 4) {
+      if (!this.crossLinks.empty) this.crossLinks.written(o >>> 12, (o & 0xffc) >>> 2, this.dropCrossing);
       const page = this.codePages.peek(o >>> 12);
       if (page === null) continue;
       page.code[o & 0xffc] = 0;

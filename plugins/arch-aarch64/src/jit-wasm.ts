@@ -176,9 +176,11 @@ type RunFn = (pcLo: number, pcHi: number, maxSteps: number, blk0: number) => num
  * A scanned region (its segments) as one Block per segment entry, the region's entry first, each
  * starting the function at its entry's basic block: one wasm function per translation regime kind, made when
  * first run in it (with the MMU off, accesses at the address less the RAM base; on, through the
- * TLB), so that neither kind pays for the other's test at every access.
+ * TLB), so that neither kind pays for the other's test at every access. A region `crossing` into
+ * the next page (cross-page.ts) has no kind for the MMU on: there it leaves before its first
+ * instruction, after the CPU dropped it (cpu.ts crossingUnderMmu).
  */
-export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, segments: Insn[][]): Block[] {
+export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, segments: Insn[][], crossing = false): Block[] {
   // Segments may share code (a forward branch of two to one place): one copy of each instruction.
   const insns = [...new Map(segments.flat().map((i) => [i.off, i])).values()].sort((x, y) => x.off - y.off);
   const entries = segments.map((sg) => sg[0].off);
@@ -196,6 +198,7 @@ export function compileWasmRegion(cpu: A64Cpu, kit: JitKit, core: WasmCore, segm
     a[LIMIT] = cpu.ramFastLimit;
     let run: RunFn;
     if (cpu.mmuOff) run = runOff ??= make(false);
+    else if (crossing) return cpu.crossingUnderMmu(pcLo, pcHi);
     else {
       a[FAST_READ] = tlb.fastRead;
       a[FAST_WRITE] = tlb.fastWrite;
@@ -948,7 +951,9 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
       case Op.ADR:
       case Op.ADRP:
         c.get(pg);
+        // ADRP's page is the instruction's: the entry's, or the next one for a region crossing into it (cross-page.ts).
         if (o2 === Op.ADR) c.i64(off).op(op.i64_add);
+        else if (off >= 0x1000) c.i64(0x1000).op(op.i64_add);
         imm(a, b).op(op.i64_add);
         setReg(rd);
         break;

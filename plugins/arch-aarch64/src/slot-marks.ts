@@ -1,10 +1,11 @@
 /**
- * A set of a code page's instruction offsets (bytes, multiples of 4) emptied in O(1): for the
+ * A set of a code page's instruction offsets (bytes, multiples of 4; the next page's too, from
+ * 0x1000, for a region whose loop crosses into it: cross-page.ts) emptied in O(1): for the
  * translator's scans, which run again at each of a hot entry's waits (cpu.ts compileBlockAt) and
  * would otherwise allocate a Set each time. One per use: not shared by calls that nest.
  */
 export class SlotMarks {
-  private readonly stamps = new Int32Array(0x400);
+  private readonly stamps = new Int32Array(0x800);
   private stamp = 0;
 
   /** Empties the set (a new stamp; the stamps restart at the rare wrap). */
@@ -19,8 +20,8 @@ export class SlotMarks {
     this.stamps[off >>> 2] = this.stamp;
   }
 
-  /** Offsets outside the page are never in it. */
+  /** Offsets outside the two pages are never in it. */
   has(off: number): boolean {
-    return off >= 0 && off < 0x1000 && this.stamps[off >>> 2] === this.stamp;
+    return off >= 0 && off < 0x2000 && this.stamps[off >>> 2] === this.stamp;
   }
 }
