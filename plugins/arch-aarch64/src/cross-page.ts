@@ -51,7 +51,18 @@ export class CrossPageLinks {
   add(next: number, page: number, slot: number, block: Block, first: number, end: number): void {
     let list = this.byNext.get(next);
     if (list === undefined) this.byNext.set(next, (list = []));
+    // A region translated again at the same entry (its first page was written) replaces the old one's
+    // link: links stay one per entry, however often code and data sharing that page make it retranslate.
+    const old = list.findIndex((l) => l.page === page && l.slot === slot);
+    if (old >= 0) list.splice(old, 1);
     list.push({ page, slot, block, first, end });
+  }
+
+  /** Links remembered (tests). */
+  get size(): number {
+    let n = 0;
+    for (const list of this.byNext.values()) n += list.length;
+    return n;
   }
 
   get empty(): boolean {

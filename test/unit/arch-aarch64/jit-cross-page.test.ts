@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
 import type { Block } from '../../../plugins/arch-aarch64/src/jit.js';
-import { MAX_CROSSING } from '../../../plugins/arch-aarch64/src/cross-page.js';
+import { CrossPageLinks, MAX_CROSSING } from '../../../plugins/arch-aarch64/src/cross-page.js';
 import { type A64Machine, CODE, makeMachine, wasmMachine } from './machine.js';
 
 function step(jit: A64Machine, interp: A64Machine, steps: number): void {
@@ -139,5 +139,26 @@ describe('aarch64 wasm regions: a loop across a page boundary', () => {
     expect(entry(jit, head)).toBeUndefined();
     step(jit, interp, PASS * 100_000);
     expect(jit.x(1)).toBe(100_000n);
+  });
+});
+
+describe('aarch64 CrossPageLinks', () => {
+  const block = (): Block => ({ fn: null } as unknown as Block);
+
+  it('keeps one link per entry however often it is translated again, and drops the one a store hits', () => {
+    const links = new CrossPageLinks();
+    const drops: Block[] = [];
+    let last = block();
+    for (let i = 0; i < 100; i++) links.add(8, 7, 1020, (last = block()), 0, 5);
+    links.add(8, 7, 1000, block(), 10, 12);
+    expect(links.size).toBe(2);
+    links.written(8, 6, (_p, _s, b) => drops.push(b)); // beside both
+    expect(drops).toEqual([]);
+    links.written(8, 4, (_p, _s, b) => drops.push(b));
+    expect(drops).toEqual([last]);
+    expect(links.size).toBe(1);
+    links.written(8, -1, (_p, _s, b) => drops.push(b)); // the page dropped
+    expect(drops.length).toBe(2);
+    expect(links.empty).toBe(true);
   });
 });
