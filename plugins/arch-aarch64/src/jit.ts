@@ -120,7 +120,10 @@ export type BlockFn = (pcLo: number, pcHi: number, n0: number, maxSteps: number,
 export class Block {
   constructor(
     readonly fn: BlockFn | null,
-    /** Guest instructions in one pass through the block. */
+    /**
+     * Steps a call needs left (execute.ts dispatch()): a JavaScript region's pass, which it runs whole;
+     * a wasm region's first basic block (each of its blocks checks the budget for itself).
+     */
     readonly len: number,
     /** The segment entered here (the function's `seg0`). */
     readonly seg = 0,

