@@ -62,6 +62,19 @@
  * (JS) vs 646-891 ms (wasm), CPU 1459-1872 vs 953-1262 ms; steady state (best of runs 2-3) CPU 932-1063 vs
  * 732-750 ms. Built CLI (`RVOS_COMPILED=1 node bin/rvos.js run --board raspi3b --kernel
  * kernels/bench/build/bench-a64.elf --semihosting --headless`, wall incl. start): 1089-1367 vs 841-876 ms.
+ *
+ * Slice ends (session 31): a block that does not fit the budget left leaves before it, the interpreter runs the
+ * slice's last instructions, and the next slice resumes there, interpreted up to a region's entry. Counted in the
+ * compute kernel's first run (boot CPU, execute() calls of 2,000 steps or more: 1,320): 279 K instructions
+ * interpreted in all, 22 K of them before slice ends and 45 K after (up to an entry: mostly quicksort's scan loops,
+ * inside its region, and the rest of a pass of the long unrolled loops), about 10-15 ms of the run; the arm64 Linux
+ * boot's boot CPU 22 K and 257 K of 19.5 M. An exact exit needs a second copy of each block (per-instruction
+ * checks in the hot code cost more than that saves): generated with every region it would double the generation
+ * (about 37 ms of the built CLI's compute run, 20 regions), as a module made when a region first meets a slice end
+ * it costs about a millisecond each. Tried and dropped: the heads of loops inside a region as extra call points
+ * (a `br_table` edge before the loop; for one inside a top-level span a test of blk at the span's head, as for its
+ * side door): only heads entered with NZCV (not a statically known flag kind) qualify, which leaves out quicksort's
+ * scan loops; interpreted 279.3 -> 277.5 K (compute) and 19.54 -> 19.48 M (Linux), two fewer regions made.
  */
 import type { JitKit, WasmArea, WasmRam } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
