@@ -4,7 +4,7 @@
 // modules); the built-in plugins' CommonJS builds (dist/plugins/NAME/index.cjs) too, when the core imports a plugin
 // (globalThis.rvosLoadCommonJs, importEntry in src/core/plugins.ts). The cache is a file per bundle in ${XDG_CACHE_HOME:-~/.cache}/rvos/v8 (RVOS_CODE_CACHE_DIR overrides,
 // RVOS_CODE_CACHE=0 turns it off), written when the process exits after a run without a usable one, so it holds
-// the functions that run compiled; others a week old go then. Safe when stale: its name has the bundle's size and mtime and the Node version,
+// the functions that run compiled; others a week old, or beyond the newest 64, go then. Safe when stale: its name has the bundle's size and mtime and the Node version,
 // V8 checks its own version, flags and the source, and a cache it rejects is only rewritten. Any failure to read or
 // write it (a read-only home) costs the cache, never the run. CommonJS, as all of dist/cli (scripts/build.mjs).
 'use strict';
@@ -107,14 +107,26 @@ function writeCache(script, file) {
   }
 }
 
-/** Each build (or Node upgrade) makes a new cache: the others go once a week old (one in use is only rewritten). */
+/** Caches kept at most: a few installs' worth (each has one per bundle: the CLI and the plugins it loads). */
+const MAX_CACHES = 64;
+
+/**
+ * Each build (or Node upgrade) makes a new cache: the others go once a week old (one in use is only rewritten), and
+ * beyond the newest MAX_CACHES, so a developer's many builds do not pile up (2,680 files here made this scan take
+ * ~0.4 s at exit).
+ */
 function pruneCaches(dir, keep) {
+  const caches = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (path === keep || !/^cli-[0-9a-f]+\.bin$/.test(name)) continue;
     const s = statSync(path, { throwIfNoEntry: false });
-    if (s && Date.now() - s.mtimeMs > 7 * 24 * 3600_000) rmSync(path, { force: true });
+    if (s) caches.push({ path, mtimeMs: s.mtimeMs });
   }
+  caches.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  caches.forEach(({ path, mtimeMs }, i) => {
+    if (i >= MAX_CACHES - 1 || Date.now() - mtimeMs > 7 * 24 * 3600_000) rmSync(path, { force: true });
+  });
 }
 
 const installed = __dirname.endsWith(join('dist', 'cli'));
