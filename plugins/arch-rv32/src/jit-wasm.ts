@@ -146,8 +146,16 @@
  * jumped back to now rank before loops only called back to, then by their header's arrivals: the back edges are one
  * `br`, a call costs one br_table. In process (10 interleaved pairs, best of 5 runs each, load 3-6): main-thread CPU
  * median 199 -> 187 ms (8 of 10 pairs better); a first trial of the same sort code 194 -> 176 ms (10 of 10). The built
- * CLI's compute run (12 pairs, load ~8): process CPU median 0.735 -> 0.705 s (10 of 12). The virt OS boot's regions
- * are unchanged, 3 of the rv32 Linux boot's 110 change (main thread within noise, 6 pairs).
+ * CLI's compute run (12 pairs, load ~8): process CPU median 0.735 -> 0.705 s (10 of 12); again, two copies of the built
+ * CLI, one patched to the old order (14 pairs, load ~5.5): 0.770 -> 0.625 s (11 of 14). The sort region's TurboFan code
+ * 13.0 -> 11.9 KB, its compile alone (--single-threaded, median of 9) 27.6 -> 25.1 ms of CPU. The virt OS boot's regions
+ * are unchanged, 3 of the rv32 Linux boot's 110 change (main thread within noise, 6 pairs). Tried and dropped (in
+ * process, interleaved, best of 5 runs, main-thread CPU medians): direct stores (the load window, then the page's flags
+ * and the alignment; no store sites): 178 vs 176 ms (10 pairs), 174 vs 179 (12), and with a miss leaving the region
+ * instead of the TLB path 174 vs 174 (12), though an ablation with no check at all (not correct) read 172 -> 160 ms
+ * (8 of 8); one br_table for a dispatch into inner loops (blocks entered directly set BLK to -1 as they start, instead
+ * of a first br_table that tells them from inner loops): 180 vs 188 ms (5 of 10 better); a call to the region's first
+ * block as a branch to the top, whose dispatch is skipped with BLK at -1 (no br_table): 188 vs 184 ms (4 of 10 better).
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
