@@ -149,7 +149,8 @@
  * CLI's compute run (12 pairs, load ~8): process CPU median 0.735 -> 0.705 s (10 of 12); again, two copies of the built
  * CLI, one patched to the old order (14 pairs, load ~5.5): 0.770 -> 0.625 s (11 of 14). The sort region's TurboFan code
  * 13.0 -> 11.9 KB, its compile alone (--single-threaded, median of 9) 27.6 -> 25.1 ms of CPU. The virt OS boot's regions
- * are unchanged, 3 of the rv32 Linux boot's 110 change (main thread within noise, 6 pairs). Tried and dropped (in
+ * are unchanged, 3 of the rv32 Linux boot's 110 change (first boot in
+ * process, 22 interleaved pairs, load 5-6: main-thread CPU median 730 vs 729 ms, 14 of 22 better; all threads 1523 vs 1566). Tried and dropped (in
  * process, interleaved, best of 5 runs, main-thread CPU medians): direct stores (the load window, then the page's flags
  * and the alignment; no store sites): 178 vs 176 ms (10 pairs), 174 vs 179 (12), and with a miss leaving the region
  * instead of the TLB path 174 vs 174 (12), though an ablation with no check at all (not correct) read 172 -> 160 ms
