@@ -6,10 +6,14 @@
 // RVOS_CODE_CACHE=0 turns it off), written when the process exits after a run without a usable one, so it holds
 // the functions that run compiled; others a week old, or beyond the newest 64, go then. Safe when stale: its name has the bundle's size and mtime and the Node version,
 // V8 checks its own version, flags and the source, and a cache it rejects is only rewritten. Any failure to read or
-// write it (a read-only home) costs the cache, never the run. CommonJS, as all of dist/cli (scripts/build.mjs).
+// write it (a read-only home) costs the cache, never the run. A cache written by a short run (`npm run bench` runs the
+// empty guest before the compute kernel) lacks the interpreter's warm-up and the translators, which every later run
+// then compiled lazily (i386 compute kernel: its first translation 29 -> 16 ms, medians of 8): the first run in which
+// a translator ran (globalThis.rvosTranslatorsRan) rewrites each cache it used once, marking it with an empty
+// `<cache>.jit` beside it. CommonJS, as all of dist/cli (scripts/build.mjs).
 'use strict';
 const { isAscii } = require('node:buffer');
-const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { homedir } = require('node:os');
 const { dirname, join, sep } = require('node:path');
@@ -81,10 +85,10 @@ function loadBundle(bundle, env = process.env) {
   });
   const cache = !cacheFile ? 'off' : !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
   globalThis.rvosStartupTrace?.push([`${name} compiled (code cache: ${cache})`, performance.now()]);
-  if (cache === 'none' || cache === 'rejected') {
+  if (cacheFile) {
     // One exit hook for every bundle loaded (the CLI and the plugins it runs).
-    if (toWrite.length === 0) process.once('exit', () => toWrite.forEach(([s, f]) => writeCache(s, f)));
-    toWrite.push([script, cacheFile]);
+    if (loaded.length === 0) process.once('exit', writeCaches);
+    loaded.push([script, cacheFile, cache === 'used']);
   }
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle), (specifier) => import(specifier));
@@ -92,9 +96,25 @@ function loadBundle(bundle, env = process.env) {
   return { exports: module.exports, cache };
 }
 
-/** [script, cache file] of the bundles loaded without a usable cache, written at exit. */
-const toWrite = [];
+/** [script, cache file, whether its cache was used] of the bundles loaded with a cache file. */
+const loaded = [];
+let translatorsRan = false;
+globalThis.rvosTranslatorsRan = () => {
+  translatorsRan = true;
+};
 
+/** At exit: the caches missing or rejected, and those a run with translators has not written yet (see the top). */
+function writeCaches() {
+  for (const [script, file, used] of loaded) {
+    const marker = `${file}.jit`;
+    if (used && (!translatorsRan || existsSync(marker))) continue;
+    if (!writeCache(script, file)) continue;
+    if (translatorsRan) writeMarker(marker);
+    else rmSync(marker, { force: true }); // a cache rewritten (rejected) without them
+  }
+}
+
+/** Whether the cache was written. */
 function writeCache(script, file) {
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -102,8 +122,17 @@ function writeCache(script, file) {
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, file); // readers see the old file or the whole new one
     pruneCaches(dirname(file), file);
+    return true;
   } catch {
-    // No cache this time.
+    return false; // no cache this time
+  }
+}
+
+function writeMarker(marker) {
+  try {
+    writeFileSync(marker, '');
+  } catch {
+    // Rewritten again by the next run with translators.
   }
 }
 
@@ -125,7 +154,9 @@ function pruneCaches(dir, keep) {
   }
   caches.sort((a, b) => b.mtimeMs - a.mtimeMs);
   caches.forEach(({ path, mtimeMs }, i) => {
-    if (i >= MAX_CACHES - 1 || Date.now() - mtimeMs > 7 * 24 * 3600_000) rmSync(path, { force: true });
+    if (i < MAX_CACHES - 1 && Date.now() - mtimeMs <= 7 * 24 * 3600_000) return;
+    rmSync(path, { force: true });
+    rmSync(`${path}.jit`, { force: true }); // its marker (see the top)
   });
 }
 

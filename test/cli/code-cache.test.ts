@@ -3,7 +3,7 @@
  * with V8's code cache in the user's cache folder. Checked on a small bundle in child processes (the cache is
  * written at exit): written by a first run, used by the next, rewritten when V8 rejects it, never in the way.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,10 +26,14 @@ ${Array.from({ length: 50 }, (_, i) => `exports.f${i} = (x) => x * ${i} + 1;`).j
 `,
 );
 
-/** Loads the bundle in a new process: how the cache was used, and what the bundle gave. */
-async function load(env: NodeJS.ProcessEnv = {}): Promise<{ cache: string; name: string; part: string; crypto?: boolean }> {
+/**
+ * Loads the bundle in a new process: how the cache was used, and what the bundle gave. `translating`: the run then
+ * calls the bundle's functions (compiled lazily, as a translator's) and says a translator ran, as the archs' do.
+ */
+async function load(env: NodeJS.ProcessEnv = {}, translating = false): Promise<{ cache: string; name: string; part: string; crypto?: boolean }> {
   const script = `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(loader).href)});
 const r = loadBundle(${JSON.stringify(bundle)});
+if (${translating}) { for (let i = 0; i < 50; i++) r.exports['f' + i](i); globalThis.rvosTranslatorsRan?.(); }
 const crypto = process.moduleLoadList.includes('NativeModule crypto');
 console.log(JSON.stringify({ cache: r.cache, name: r.exports.name, part: await r.exports.load(), ...(crypto ? { crypto } : {}) }));`;
   const r = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RVOS_CODE_CACHE: '', ...env } });
@@ -44,6 +48,27 @@ describe('the CLI bundle loader and its code cache', () => {
     expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'none', name: 'bundle.js', part: 'imported' });
     expect(readdirSync(cacheDir)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{24}\.bin$/)]);
     expect(await load({ RVOS_CODE_CACHE_DIR: cacheDir })).toEqual({ cache: 'used', name: 'bundle.js', part: 'imported' });
+  });
+
+  it('rewrites a cache once at the exit of the first run whose translators ran (a short first run lacks them)', async () => {
+    const cacheDir = join(dir, 'translators');
+    expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir })).cache).toBe('none');
+    const [file] = readdirSync(cacheDir);
+    const cacheFile = join(cacheDir, file!);
+    const short = readFileSync(cacheFile);
+    expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir }, true)).cache).toBe('used');
+    expect(readdirSync(cacheDir).sort()).toEqual([file, `${file}.jit`]);
+    expect(readFileSync(cacheFile).length).toBeGreaterThan(short.length); // with the functions that run compiled
+    // Written once: neither the next run with translators nor a short one writes it again.
+    const longAgo = new Date(Math.floor(Date.now() / 1000) * 1000 - 3600_000); // whole seconds: file times round
+    utimesSync(cacheFile, longAgo, longAgo);
+    expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir }, true)).cache).toBe('used');
+    expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir })).cache).toBe('used');
+    expect(Math.round(statSync(cacheFile).mtimeMs)).toBe(longAgo.getTime());
+    // A rejected cache rewritten by a run without translators loses the mark.
+    writeFileSync(cacheFile, 'not a code cache');
+    expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir })).cache).toBe('rejected');
+    expect(readdirSync(cacheDir)).toEqual([file]);
   });
 
   it('names the cache without loading node:crypto (a start-up cost)', async () => {

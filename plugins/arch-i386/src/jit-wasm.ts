@@ -150,6 +150,20 @@
  * budget as one count-down local instead of steps and maxSteps (one value fewer in the loops): compute kernel 236 vs
  * 234 ms (10 pairs, lower in 5), quicksort alone 152 vs 154 ms (lower in 3), sieve 59 vs 56 ms (8 pairs, lower in 5).
  *
+ * Session 31, the built CLI's compute run (main-thread CPU from /proc/thread-self/schedstat at each translation, loaded
+ * 2-core VM): the first of the kernel's 16 rounds (37.3 M instructions) takes 95-125 ms of it after the first translation,
+ * a later round ~13 ms: module generation 15-30 ms (the first translation 16-29 ms, cold), module compiles 5-8, instances
+ * 2-10, ~36 K instructions interpreted, the rest wasm in Liftoff code and its lazy compiles. TurboFan helps little in that
+ * round: with V8's --liftoff-only its main-thread CPU is the same (medians 121 vs 125 ms, 4 runs each) while the process
+ * spends ~65 ms less (253 vs 188 ms: TurboFan's tier-up compiles; single-threaded, the run's 21 modules take ~125 ms
+ * of TurboFan, the quicksort region 23-40 ms of it, 61 % register allocation, 10 % loop peeling). Before that region
+ * tiers up, quicksort
+ * runs its Liftoff code ~1.8x slower (--liftoff-only steady state 420 vs 233 ms). Tried and dropped: a block alone going on
+ * past its loop's exit as a region's does (jit.ts scanBlock's rule, for JavaScript's type feedback): still 21 modules,
+ * bigger, and 3.4x the instructions interpreted at slice ends (23.7 K -> 81 K a run); the loop's exit (quicksort's
+ * 5f4 after 5b0, 243 after 230) as a warm start of the module: quicksort's region became block modules (main thread
+ * 0.44 -> 1.5 s); WARM_HEAT JIT_THRESHOLD/8: the same 21 modules.
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the

@@ -35,6 +35,24 @@ describe('i386 block translator', () => {
     expect(machine(LOOP, 'jit').cpu.wasmCore === null).toBe(process.env.RVOS_JIT_WASM_I386 === '0');
   });
 
+  it("tells the installed CLI's loader when it translates (its code cache then keeps the translator), never under interp", () => {
+    const g = globalThis as { rvosTranslatorsRan?: () => void };
+    const saved = g.rvosTranslatorsRan;
+    let calls = 0;
+    g.rvosTranslatorsRan = () => void calls++;
+    try {
+      const interp = machine(LOOP, 'interp', { [EBX]: 500 });
+      interp.cpu.run(10_000);
+      expect(calls).toBe(0);
+      const jit = machine(LOOP, 'jit', { [EBX]: 500 });
+      jit.cpu.run(10_000);
+      expect(jit.cpu.blocksCompiled).toBe(1);
+      expect(calls).toBeGreaterThan(0);
+    } finally {
+      g.rvosTranslatorsRan = saved;
+    }
+  });
+
   it('starts no block at an instruction it leaves to the interpreter, and ends a block before one', () => {
     const u8 = new Uint8Array(0x2000);
     u8.set([0xec], 0x100); // IN AL, DX
