@@ -117,7 +117,7 @@ const VOID = 0x40;
 
 /**
  * Bytes appended to a Uint8Array that doubles as it fills: what the emitter writes (a number[] grown by push took
- * 8 bytes of V8's young heap per byte and copied itself as it grew, the translators' largest allocation).
+ * 8 bytes of V8's young heap per byte and copied itself as it grew; with splice to insert).
  */
 export class ByteWriter {
   protected buf: Uint8Array;
