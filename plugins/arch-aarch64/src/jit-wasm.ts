@@ -471,7 +471,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   /** LDP's second value, a non-flag-setting ADD/SUB's operand. */
   const p2 = c.local(I64);
   // The prologue is spliced in before the body at the end: the registers used are known only then.
-  const bodyAt = c.bytes.length;
+  const bodyAt = c.size;
 
   /** Pushes register n's i64 value. */
   const r = (n: number) => (n === REG_ZR ? c.i64(0) : c.get(R(n)));

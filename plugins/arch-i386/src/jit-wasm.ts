@@ -660,7 +660,7 @@ class Gen {
       c.i32(j).set(this.cur);
       c.end();
     });
-    const sitesAt = c.bytes.length;
+    const sitesAt = c.size;
     this.exitL = c.block();
     this.passL = c.loop();
     const labels = this.blockL;
@@ -899,7 +899,7 @@ class Gen {
       }
       this.knownAt[this.k] = this.known;
       for (let i = 0; i < loops.length; i++) if (loops[i][3] === this.k) this.innerL.set(loops[i][1], c.loop());
-      const mark = this.p, known = this.known, bytes = c.bytes.length, targets = this.targets.length, reads = this.stateReads, sets = this.stateSets;
+      const mark = this.p, known = this.known, bytes = c.size, targets = this.targets.length, reads = this.stateReads, sets = this.stateSets;
       const written = this.regsWrittenBefore;
       written.set(this.regsWritten);
       this.addrAt[this.k] = this.p;
@@ -926,8 +926,7 @@ class Gen {
       if (r === null) {
         this.p = mark;
         this.known = known;
-        c.bytes.length = bytes;
-        while (c.hints.length > 0 && c.hints[c.hints.length - 1][0] >= bytes) c.hints.pop(); // the left-out instruction's
+        c.truncate(bytes); // the left-out instruction's bytes and hints
         while (this.lenPatches.length > 0 && this.lenPatches[this.lenPatches.length - 2] >= bytes) this.lenPatches.length -= 2;
         this.regsWritten.set(written);
         break;
@@ -1948,16 +1947,15 @@ class Gen {
   private lenPlus(extra: number): void {
     const c = this.c;
     if (!this.open) return void c.i32(extra + this.curLen);
-    this.lenPatches.push(c.bytes.length + 1, extra);
-    c.bytes.push(this.op.i32_const, 0x80, 0);
+    this.lenPatches.push(c.size + 1, extra);
+    c.op(this.op.i32_const).byte(0x80).byte(0);
   }
 
   private patchLen(): void {
-    const b = this.c.bytes, p = this.lenPatches;
+    const c = this.c, p = this.lenPatches;
     for (let i = 0; i < p.length; i += 2) {
       const v = p[i + 1] + this.k; // below 2^13: a positive number in two bytes
-      b[p[i]] = (v & 0x7f) | 0x80;
-      b[p[i] + 1] = v >> 7;
+      c.patch(p[i], (v & 0x7f) | 0x80).patch(p[i] + 1, v >> 7);
     }
   }
 

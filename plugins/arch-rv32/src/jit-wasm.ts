@@ -355,7 +355,7 @@ function emitRegion(kit: JitKit, hart: Pick<WasmHart, 'area' | 'flags'>, plan: R
   /** Pushes the byte address of the data TLB's tags or offsets in use (AREA.rTag ...). */
   const tlb = (field: number) => c.i32(0).mem(op.i32_load, area + field);
 
-  const sitesAt = c.bytes.length;
+  const sitesAt = c.size;
   const exitL = c.block();
   const runL = c.loop();
   /** Per block: the label whose end its code follows (set while its scope is open). */

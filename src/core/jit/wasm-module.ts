@@ -115,28 +115,76 @@ export type WasmOpcode = (typeof WasmOp)[keyof typeof WasmOp];
 /** Block type of a block, loop or if without a result. */
 const VOID = 0x40;
 
-/** Appends `n` as unsigned LEB128. */
-export function uleb(out: number[], n: number): void {
-  n >>>= 0;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-}
+/**
+ * Bytes appended to a Uint8Array that doubles as it fills: what the emitter writes (a number[] grown by push took
+ * 8 bytes of V8's young heap per byte and copied itself as it grew; with splice to insert).
+ */
+export class ByteWriter {
+  protected buf: Uint8Array;
+  protected n = 0;
 
-/** Appends the int32 `n` as signed LEB128. */
-export function sleb(out: number[], n: number): void {
-  n |= 0;
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return;
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** How many bytes are written. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** The bytes written so far (a view: valid until the next write). */
+  get bytes(): Uint8Array {
+    return this.buf.subarray(0, this.n);
+  }
+
+  /** Appends one byte. */
+  byte(b: number): this {
+    if (this.n === this.buf.length) this.room(1);
+    this.buf[this.n++] = b;
+    return this;
+  }
+
+  /** Appends `n` as unsigned LEB128. */
+  uleb(n: number): this {
+    if (this.n + 5 > this.buf.length) this.room(5);
+    n >>>= 0;
+    do {
+      let byte = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) byte |= 0x80;
+      this.buf[this.n++] = byte;
+    } while (n !== 0);
+    return this;
+  }
+
+  /** Appends the int32 `n` as signed LEB128. */
+  sleb(n: number): this {
+    if (this.n + 5 > this.buf.length) this.room(5);
+    n |= 0;
+    for (;;) {
+      const byte = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+        this.buf[this.n++] = byte;
+        return this;
+      }
+      this.buf[this.n++] = byte | 0x80;
     }
-    out.push(byte | 0x80);
+  }
+
+  /** Appends `bytes`. */
+  append(bytes: ArrayLike<number>): this {
+    if (this.n + bytes.length > this.buf.length) this.room(bytes.length);
+    this.buf.set(bytes, this.n);
+    this.n += bytes.length;
+    return this;
+  }
+
+  /** Makes room for `k` more bytes. */
+  protected room(k: number): void {
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    grown.set(this.buf.subarray(0, this.n));
+    this.buf = grown;
   }
 }
 
@@ -150,10 +198,10 @@ export interface WasmMark {
 /**
  * A function body being emitted. Structured instructions (`block`, `loop`, `if`) return a label;
  * `br(label)` computes the relative depth from the nesting at that point, so code generators need
- * not count. Locals are numbered after the parameters (`local(type)` adds one).
+ * not count. Locals are numbered after the parameters (`local(type)` adds one). The body's bytes:
+ * `bytes` (ByteWriter), `size` of them.
  */
-export class WasmCode {
-  readonly bytes: number[] = [];
+export class WasmCode extends ByteWriter {
   /**
    * Branch hints (the branch-hinting proposal's `metadata.code.branch_hint` section): [byte offset in `bytes`
    * of an `if` or `br_if`, 1 likely / 0 unlikely]. V8 (with --experimental-wasm-branch-hinting, bin/rvos.js)
@@ -164,7 +212,9 @@ export class WasmCode {
   private readonly locals: WasmType[] = [];
   private depth = 0;
 
-  constructor(readonly params: readonly WasmType[], readonly results: readonly WasmType[]) {}
+  constructor(readonly params: readonly WasmType[], readonly results: readonly WasmType[]) {
+    super(1024);
+  }
 
   /** A new local of `type`; returns its index. */
   local(type: WasmType = I32): number {
@@ -173,76 +223,54 @@ export class WasmCode {
   }
 
   op(opcode: WasmOpcode): this {
-    this.bytes.push(opcode);
-    return this;
+    return this.byte(opcode);
   }
 
   i32(value: number): this {
-    this.bytes.push(WasmOp.i32_const);
-    sleb(this.bytes, value);
-    return this;
+    return this.byte(WasmOp.i32_const).sleb(value);
   }
 
   /** An i64 constant in int32 range. */
   i64(value: number): this {
-    this.bytes.push(WasmOp.i64_const);
-    sleb(this.bytes, value);
-    return this;
+    return this.byte(WasmOp.i64_const).sleb(value);
   }
 
   /** The i64 constant with int32 words `lo`, `hi` (any value). */
   i64w(lo: number, hi: number): this {
-    this.bytes.push(WasmOp.i64_const);
+    this.byte(WasmOp.i64_const);
     let n = (BigInt(hi | 0) << 32n) | BigInt(lo >>> 0);
     for (;;) {
       const byte = Number(n & 0x7fn);
       n >>= 7n;
-      if ((n === 0n && (byte & 0x40) === 0) || (n === -1n && (byte & 0x40) !== 0)) {
-        this.bytes.push(byte);
-        return this;
-      }
-      this.bytes.push(byte | 0x80);
+      if ((n === 0n && (byte & 0x40) === 0) || (n === -1n && (byte & 0x40) !== 0)) return this.byte(byte);
+      this.byte(byte | 0x80);
     }
   }
 
   get(local: number): this {
-    this.bytes.push(WasmOp.local_get);
-    uleb(this.bytes, local);
-    return this;
+    return this.byte(WasmOp.local_get).uleb(local);
   }
 
   set(local: number): this {
-    this.bytes.push(WasmOp.local_set);
-    uleb(this.bytes, local);
-    return this;
+    return this.byte(WasmOp.local_set).uleb(local);
   }
 
   tee(local: number): this {
-    this.bytes.push(WasmOp.local_tee);
-    uleb(this.bytes, local);
-    return this;
+    return this.byte(WasmOp.local_tee).uleb(local);
   }
 
   /** A load or store with a constant byte `offset` added to the address (alignment hint: natural). */
   mem(opcode: WasmOpcode, offset = 0): this {
-    this.bytes.push(opcode);
-    uleb(this.bytes, naturalAlign(opcode));
-    uleb(this.bytes, offset);
-    return this;
+    return this.byte(opcode).uleb(naturalAlign(opcode)).uleb(offset);
   }
 
   call(func: number): this {
-    this.bytes.push(WasmOp.call);
-    uleb(this.bytes, func);
-    return this;
+    return this.byte(WasmOp.call).uleb(func);
   }
 
   /** `call_indirect` through table 0 with the function type `typeIndex` (wasmModule's `indirect` types: indirectType). */
   callIndirect(typeIndex: number): this {
-    this.bytes.push(WasmOp.call_indirect);
-    uleb(this.bytes, typeIndex);
-    this.bytes.push(0x00);
-    return this;
+    return this.byte(WasmOp.call_indirect).uleb(typeIndex).byte(0x00);
   }
 
   block(): number {
@@ -255,69 +283,77 @@ export class WasmCode {
 
   /** `if` consuming the i32 on the stack; `likely` false: a branch hint that its body is the rare path. */
   if(likely?: boolean): number {
-    if (likely !== undefined) this.hints.push([this.bytes.length, likely ? 1 : 0]);
+    if (likely !== undefined) this.hints.push([this.n, likely ? 1 : 0]);
     return this.open(WasmOp.if);
   }
 
   /** Where the code is now, for `rewind`. */
   mark(): WasmMark {
-    return { bytes: this.bytes.length, hints: this.hints.length, depth: this.depth };
+    return { bytes: this.n, hints: this.hints.length, depth: this.depth };
   }
 
   /** Drops the code emitted since `m` was taken (its bytes, branch hints and the structures it opened or closed). */
   rewind(m: WasmMark): this {
-    this.bytes.length = m.bytes;
+    this.n = m.bytes;
     this.hints.length = m.hints;
     this.depth = m.depth;
     return this;
   }
 
+  /** Drops the bytes from offset `at` on and their branch hints (code that opened or closed no structure). */
+  truncate(at: number): this {
+    this.n = at;
+    while (this.hints.length > 0 && this.hints[this.hints.length - 1][0] >= at) this.hints.pop();
+    return this;
+  }
+
+  /** Overwrites the byte at offset `at` (a placeholder written before its value was known). */
+  patch(at: number, b: number): this {
+    this.buf[at] = b;
+    return this;
+  }
+
   /** Inserts `bytes` (code without branches out of it) at byte offset `at`, moving the hints after it. */
-  insert(at: number, bytes: readonly number[]): this {
-    this.bytes.splice(at, 0, ...bytes);
-    for (const h of this.hints) if (h[0] >= at) h[0] += bytes.length;
+  insert(at: number, bytes: Uint8Array): this {
+    const k = bytes.length;
+    if (this.n + k > this.buf.length) this.room(k);
+    this.buf.copyWithin(at + k, at, this.n);
+    this.buf.set(bytes, at);
+    this.n += k;
+    for (let i = 0; i < this.hints.length; i++) if (this.hints[i][0] >= at) this.hints[i][0] += k;
     return this;
   }
 
   else(): this {
-    this.bytes.push(WasmOp.else);
-    return this;
+    return this.byte(WasmOp.else);
   }
 
   end(): this {
-    this.bytes.push(WasmOp.end);
     this.depth--;
-    return this;
+    return this.byte(WasmOp.end);
   }
 
   br(label: number): this {
-    this.bytes.push(WasmOp.br);
-    uleb(this.bytes, this.relative(label));
-    return this;
+    return this.byte(WasmOp.br).uleb(this.relative(label));
   }
 
   /** `br_if`; `likely`: a branch hint (see `hints`). */
   brIf(label: number, likely?: boolean): this {
-    if (likely !== undefined) this.hints.push([this.bytes.length, likely ? 1 : 0]);
-    this.bytes.push(WasmOp.br_if);
-    uleb(this.bytes, this.relative(label));
-    return this;
+    if (likely !== undefined) this.hints.push([this.n, likely ? 1 : 0]);
+    return this.byte(WasmOp.br_if).uleb(this.relative(label));
   }
 
   /** `br_table`: the i32 on the stack picks `labels[i]`, else `otherwise`. */
   brTable(labels: readonly number[], otherwise: number): this {
-    this.bytes.push(WasmOp.br_table);
-    uleb(this.bytes, labels.length);
-    for (const l of labels) uleb(this.bytes, this.relative(l));
-    uleb(this.bytes, this.relative(otherwise));
-    return this;
+    this.byte(WasmOp.br_table).uleb(labels.length);
+    for (const l of labels) this.uleb(this.relative(l));
+    return this.uleb(this.relative(otherwise));
   }
 
   /** The branch hints' entries of this function (function index `func`) as the hint section encodes them. */
-  encodeHints(func: number, localsLength = this.localsBytes().length): number[] {
-    const out: number[] = [];
-    uleb(out, func);
-    uleb(out, this.hints.length);
+  encodeHints(func: number, localsLength = this.localsBytes().size): ByteWriter {
+    const out = new ByteWriter(16 + 8 * this.hints.length);
+    out.uleb(func).uleb(this.hints.length);
     // Offsets count from the start of the body, locals included. Hints are pushed in byte order (a translator
     // that rolls code back pops its hints), so a copy to sort is rarely needed.
     let hints = this.hints;
@@ -327,32 +363,28 @@ export class WasmCode {
         break;
       }
     }
-    for (const [at, likely] of hints) {
-      uleb(out, localsLength + at);
-      out.push(1, likely);
-    }
+    // Indexed, not for-of with [at, likely]: this runs cold (unoptimised), where destructuring allocates an iterator.
+    for (let k = 0; k < hints.length; k++) out.uleb(localsLength + hints[k][0]).byte(1).byte(hints[k][1]);
     return out;
   }
 
   /** The body's local declarations, run-length by type (wasmModule writes them before `bytes`, then `end`). */
-  localsBytes(): number[] {
-    const groups: [number, WasmType][] = [];
-    for (const t of this.locals) {
-      const last = groups[groups.length - 1];
-      if (last !== undefined && last[1] === t) last[0]++;
-      else groups.push([1, t]);
+  localsBytes(): ByteWriter {
+    const t = this.locals;
+    let groups = 0;
+    for (let i = 0; i < t.length; i++) if (i === 0 || t[i] !== t[i - 1]) groups++;
+    const out = new ByteWriter(6 + 6 * groups).uleb(groups);
+    for (let i = 0; i < t.length; ) {
+      let j = i + 1;
+      while (j < t.length && t[j] === t[i]) j++;
+      out.uleb(j - i).byte(t[i]);
+      i = j;
     }
-    const body: number[] = [];
-    uleb(body, groups.length);
-    for (const [n, t] of groups) {
-      uleb(body, n);
-      body.push(t);
-    }
-    return body;
+    return out;
   }
 
   private open(opcode: WasmOpcode): number {
-    this.bytes.push(opcode, VOID);
+    this.byte(opcode).byte(VOID);
     return this.depth++;
   }
 
@@ -437,97 +469,62 @@ export function hostTable(fns: readonly HostFunction[], memory: WebAssembly.Memo
  * in order) and `indirect`'s table, and defines `code` as function n, exported as `run`.
  */
 export function wasmModule(code: WasmCode, imports: readonly WasmImport[] = [], indirect?: WasmIndirect): Uint8Array {
-  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const funcType = (params: readonly WasmType[], results: readonly WasmType[]) => {
-    const t = [0x60];
-    uleb(t, params.length);
-    t.push(...params);
-    uleb(t, results.length);
-    t.push(...results);
-    return t;
-  };
-  const types = [...imports.map((i) => funcType(i.params, i.results)), funcType(code.params, code.results), ...(indirect?.types ?? []).map((t) => funcType(t.params, t.results))];
-  section(out, 1, vector(types));
-  const importEntries = [
-    [...name('env'), ...name('mem'), 0x02, 0x00, 0x00], // memory, limits: min 0, no maximum
-    ...imports.map((imp, k) => {
-      const e = [...name('env'), ...name(imp.name), 0x00];
-      uleb(e, k);
-      return e;
-    }),
-  ];
-  if (indirect !== undefined) {
-    const e = [...name('env'), ...name(indirect.table), 0x01, 0x70, 0x00]; // table, funcref, limits: min n, no maximum
-    uleb(e, indirect.types.length);
-    importEntries.push(e);
-  }
-  section(out, 2, vector(importEntries));
-  const funcs: number[] = [];
-  uleb(funcs, 1);
-  uleb(funcs, imports.length);
-  section(out, 3, funcs);
-  const exp = [...name('run'), 0x00];
-  uleb(exp, imports.length);
-  section(out, 7, vector([exp]));
-  // Branch hints go before the code section (the proposal's order). Both are written straight into the
-  // result: copying them through spreads and pushes (number arrays) took i386's compute kernel 15-38 ms of its
-  // first run for 84 KB of 48 modules (the code), and rv32's hint sections, copied five times, were a sixth of
-  // what generating its compute kernel's regions allocated.
+  const head = new ByteWriter(256).append(MAGIC);
+  const indirectTypes = indirect?.types ?? [];
+  const types = new ByteWriter().uleb(imports.length + 1 + indirectTypes.length);
+  for (const i of imports) funcType(types, i.params, i.results);
+  funcType(types, code.params, code.results);
+  for (const t of indirectTypes) funcType(types, t.params, t.results);
+  section(head, 1, types);
+  const importEntries = new ByteWriter().uleb(1 + imports.length + (indirect === undefined ? 0 : 1));
+  name(name(importEntries, 'env'), 'mem').byte(0x02).byte(0x00).byte(0x00); // memory, limits: min 0, no maximum
+  imports.forEach((imp, k) => name(name(importEntries, 'env'), imp.name).byte(0x00).uleb(k));
+  // A table, funcref, limits: min n, no maximum.
+  if (indirect !== undefined) name(name(importEntries, 'env'), indirect.table).byte(0x01).byte(0x70).byte(0x00).uleb(indirect.types.length);
+  section(head, 2, importEntries);
+  section(head, 3, new ByteWriter(8).uleb(1).uleb(imports.length));
+  section(head, 7, name(new ByteWriter(16).uleb(1), 'run').byte(0x00).uleb(imports.length));
+  // Branch hints go before the code section (the proposal's order). The code is written straight into the
+  // result: copying it through spreads and pushes (number arrays) took i386's compute kernel 15-38 ms of its
+  // first run for 84 KB of 48 modules.
   const locals = code.localsBytes();
-  const hints = code.hints.length > 0 ? code.encodeHints(imports.length, locals.length) : null;
-  const hintsHead: number[] = [];
-  if (hints !== null) {
-    hintsHead.push(0);
-    uleb(hintsHead, HINT_SECTION_NAME.length + 1 + hints.length);
-    hintsHead.push(...HINT_SECTION_NAME, 1); // the name, then a vector of one function's hints
+  if (code.hints.length > 0) {
+    const hints = code.encodeHints(imports.length, locals.size);
+    head.byte(0).uleb(HINT_SECTION_NAME.length + 1 + hints.size).append(HINT_SECTION_NAME).byte(1); // the name, then a vector of one function's hints
+    head.append(hints.bytes);
   }
-  const bodySize = locals.length + code.bytes.length + 1;
-  const entry: number[] = [1]; // one function
-  uleb(entry, bodySize);
-  const contentSize = entry.length + bodySize;
-  const codeHead = [10];
-  uleb(codeHead, contentSize);
-  const hintsSize = hints === null ? 0 : hintsHead.length + hints.length;
-  const bytes = new Uint8Array(out.length + hintsSize + codeHead.length + contentSize);
-  let at = 0;
-  const put = (part: ArrayLike<number>) => {
-    bytes.set(part, at);
-    at += part.length;
-  };
-  put(out);
-  if (hints !== null) {
-    put(hintsHead);
-    put(hints);
-  }
-  put(codeHead);
-  put(entry);
-  put(locals);
-  put(code.bytes);
-  bytes[at] = WasmOp.end;
+  const bodySize = locals.size + code.size + 1;
+  const entry = new ByteWriter(6).byte(1).uleb(bodySize); // one function
+  head.byte(10).uleb(entry.size + bodySize).append(entry.bytes);
+  const bytes = new Uint8Array(head.size + bodySize);
+  bytes.set(head.bytes);
+  bytes.set(locals.bytes, head.size);
+  bytes.set(code.bytes, head.size + locals.size);
+  bytes[bytes.length - 1] = WasmOp.end;
   return bytes;
 }
 
+/** A module's first bytes: the magic number and version 1. */
+const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/** Appends a function type. */
+function funcType(out: ByteWriter, params: readonly WasmType[], results: readonly WasmType[]): void {
+  out.byte(0x60).uleb(params.length).append(params).uleb(results.length).append(results);
+}
+
 /** The branch-hinting proposal's custom section name, as a name (length first). */
-const HINT_SECTION_NAME = name('metadata.code.branch_hint');
+const HINT_SECTION_NAME = name(new ByteWriter(32), 'metadata.code.branch_hint').bytes;
 
-function name(s: string): number[] {
-  const out: number[] = [];
-  uleb(out, s.length);
-  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+/** Appends `s` (ASCII) as a name: its length, then its bytes. */
+function name(out: ByteWriter, s: string): ByteWriter {
+  out.uleb(s.length);
+  for (let i = 0; i < s.length; i++) out.byte(s.charCodeAt(i));
   return out;
 }
 
-function vector(items: number[][]): number[] {
-  const out: number[] = [];
-  uleb(out, items.length);
-  for (const i of items) out.push(...i);
-  return out;
-}
-
-function section(out: number[], id: number, content: number[]): void {
-  out.push(id);
-  uleb(out, content.length);
-  out.push(...content);
+/** Appends section `id` of `content`. */
+function section(out: ByteWriter, id: number, content: ByteWriter): void {
+  out.byte(id).uleb(content.size).append(content.bytes);
 }
 
 /** Distinct modules kept; past this the memo starts over. */
@@ -605,39 +602,27 @@ export function hostFunctions(fns: readonly HostFunction[], memory: WebAssembly.
  */
 function hostModule(params: readonly number[]): Uint8Array {
   const n = params.length;
-  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  section(out, 1, vector(params.map((p) => {
-    const t = [0x60];
-    uleb(t, p);
-    for (let i = 0; i < p; i++) t.push(I32);
-    t.push(1, I32);
-    return t;
-  })));
-  const imports = [[...name('env'), ...name('mem'), 0x02, 0x00, 0x00]];
-  params.forEach((_p, k) => {
-    const e = [...name('env'), ...name(`h${k}`), 0x00];
-    uleb(e, k);
-    imports.push(e);
-  });
-  section(out, 2, vector(imports));
-  section(out, 3, vector(params.map((_p, k) => {
-    const e: number[] = [];
-    uleb(e, k);
-    return e;
-  })));
-  section(out, 7, vector(params.map((_p, k) => {
-    const e = [...name(`f${k}`), 0x00];
-    uleb(e, n + k);
-    return e;
-  })));
-  section(out, 10, vector(params.map((p, k) => {
+  const out = new ByteWriter().append(MAGIC);
+  const types = new ByteWriter().uleb(n);
+  for (const p of params) funcType(types, new Array<WasmType>(p).fill(I32), [I32]);
+  section(out, 1, types);
+  const imports = name(name(new ByteWriter().uleb(1 + n), 'env'), 'mem').byte(0x02).byte(0x00).byte(0x00);
+  params.forEach((_p, k) => name(name(imports, 'env'), `h${k}`).byte(0x00).uleb(k));
+  section(out, 2, imports);
+  const funcs = new ByteWriter().uleb(n);
+  params.forEach((_p, k) => funcs.uleb(k));
+  section(out, 3, funcs);
+  const exports = new ByteWriter().uleb(n);
+  params.forEach((_p, k) => name(exports, `f${k}`).byte(0x00).uleb(n + k));
+  section(out, 7, exports);
+  const bodies = new ByteWriter().uleb(n);
+  params.forEach((p, k) => {
     const c = new WasmCode(new Array<WasmType>(p).fill(I32), [I32]);
     for (let i = 0; i < p; i++) c.get(i);
-    c.call(k);
-    const body = [...c.localsBytes(), ...c.bytes, WasmOp.end];
-    const e: number[] = [];
-    uleb(e, body.length);
-    return [...e, ...body];
-  })));
-  return new Uint8Array(out);
+    c.call(k).op(WasmOp.end);
+    const locals = c.localsBytes();
+    bodies.uleb(locals.size + c.size).append(locals.bytes).append(c.bytes);
+  });
+  section(out, 10, bodies);
+  return out.bytes.slice();
 }

@@ -6,14 +6,10 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, hostFunction, hostFunctions, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, sleb, uleb, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { compileWasm, hostFunction, hostFunctions, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, ByteWriter, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 
-const leb = (f: (out: number[], n: number) => void, n: number) => {
-  const out: number[] = [];
-  f(out, n);
-  return out;
-};
+const leb = (kind: 'uleb' | 'sleb', n: number) => [...new ByteWriter(1)[kind](n).bytes];
 
 function instantiate(code: WasmCode, env: Record<string, unknown> = {}) {
   const mem = new WebAssembly.Memory({ initial: 1 });
@@ -54,14 +50,14 @@ describe('wasm encoder', () => {
   });
 
   it('writes LEB128', () => {
-    expect(leb(uleb, 0)).toEqual([0]);
-    expect(leb(uleb, 624485)).toEqual([0xe5, 0x8e, 0x26]);
-    expect(leb(uleb, 0xffffffff)).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
-    expect(leb(sleb, -1)).toEqual([0x7f]);
-    expect(leb(sleb, 63)).toEqual([0x3f]);
-    expect(leb(sleb, 64)).toEqual([0xc0, 0x00]);
-    expect(leb(sleb, -123456)).toEqual([0xc0, 0xbb, 0x78]);
-    expect(leb(sleb, -2147483648)).toEqual([0x80, 0x80, 0x80, 0x80, 0x78]);
+    expect(leb('uleb', 0)).toEqual([0]);
+    expect(leb('uleb', 624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(leb('uleb', 0xffffffff)).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
+    expect(leb('sleb', -1)).toEqual([0x7f]);
+    expect(leb('sleb', 63)).toEqual([0x3f]);
+    expect(leb('sleb', 64)).toEqual([0xc0, 0x00]);
+    expect(leb('sleb', -123456)).toEqual([0xc0, 0xbb, 0x78]);
+    expect(leb('sleb', -2147483648)).toEqual([0x80, 0x80, 0x80, 0x80, 0x78]);
   });
 
   it('encodes any i64 constant (i64w) and stores i64 words', () => {
