@@ -493,8 +493,6 @@ export class I386Cpu implements Cpu {
 
   /** The block or region at RAM offset `start` (jit.ts translateRegion), in wasm with wasm regions (jit-wasm.ts; with the blocks at page offsets `warm` in its module). */
   private translateAt(start: number, hot?: (pageOff: number) => boolean, warm: readonly number[] = []) {
-    // The installed CLI's loader then keeps the translator in its code cache (scripts/cli-loader.cjs).
-    (globalThis as { rvosTranslatorsRan?: () => void }).rvosTranslatorsRan?.();
     if (this.wasmCore !== null) return translateWasmRegion(this, this.kit, this.wasmCore, this.ram8, start, hot, warm);
     return translateRegion(this, this.kit, this.ram8, start, hot);
   }

@@ -22,6 +22,7 @@ const factories = new Map<string, (...args: unknown[]) => unknown>();
 export function translatorFactory<F extends (...args: never[]) => unknown>(params: readonly string[], source: string): F {
   const key = `${params.join(',')}\n${source}`;
   let factory = factories.get(key);
+  translatorsRan();
   if (factory === undefined) {
     noOsr();
     if (factories.size >= MAX_FACTORIES) factories.clear();
@@ -57,4 +58,12 @@ export function noOsr(): void {
   if (osrOff) return;
   osrOff = true;
   setFlagsFromString('--no-use-osr');
+}
+
+/**
+ * Tells the installed CLI's loader that a translator ran (scripts/cli-loader.cjs): it then rewrites its code caches
+ * once, so they hold the translators too. A no-op elsewhere (tests, the checkout's CLI).
+ */
+export function translatorsRan(): void {
+  (globalThis as { rvosTranslatorsRan?: () => void }).rvosTranslatorsRan?.();
 }

@@ -8,6 +8,7 @@
  * translatorFactory does for JavaScript sources).
  */
 import { setFlagsFromString } from 'node:v8';
+import { translatorsRan } from './translate.js';
 
 /** Value types. */
 export const I32 = 0x7f;
@@ -550,6 +551,7 @@ function branchHintsOn(): void {
 /** The compiled module of `bytes`, memoized by bytes (synchronous: V8 compiles with Liftoff, tiers up later). */
 export function compileWasm(bytes: Uint8Array): WebAssembly.Module {
   branchHintsOn();
+  translatorsRan();
   const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   let module = modules.get(key);
   if (module === undefined) {
