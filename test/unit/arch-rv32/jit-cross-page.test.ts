@@ -114,6 +114,16 @@ describe('rv32 wasm regions: a loop across a page boundary', () => {
     expect(jit.reg(a1)).toBe(4000);
   });
 
+  it('after a TLB flush it lets the interpreter fetch the next page once, then runs again (kept)', () => {
+    const { jit, ref, block } = translatedLoop();
+    const calls = callSteps(block);
+    jit.cpu.flushTlbAll();
+    step(jit, ref, PASS * 5000);
+    expect(calls[0]).toBe(0); // refused: the next page not in the fetch TLB yet
+    expect(Math.max(...calls)).toBeGreaterThan(PASS * 10);
+    expect(entry(jit, HEAD)).toBe(block);
+  });
+
   it('with paging on and the next virtual page mapped elsewhere, it refuses to run and is dropped', () => {
     const { jit, ref, block } = translatedLoop(1000);
     step(jit, ref, PASS * 1000 + 1); // to the EBREAK's trap handler
