@@ -196,7 +196,7 @@ export class A64Cpu implements Cpu {
    */
   private readonly earlyWaits = new Set<number>();
   /** Wasm regions whose loop crosses into the next page, by that page (cross-page.ts). */
-  private readonly crossLinks = new CrossPageLinks();
+  private readonly crossLinks = new CrossPageLinks<Block>();
   /** Next pc after a translated block returns. */
   npcLo = 0;
   npcHi = 0;

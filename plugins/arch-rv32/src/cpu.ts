@@ -20,13 +20,15 @@ import {
   PRV_M,
   PRV_S,
   PRV_U,
+  SATP_MODE,
   SSTATUS_MASK,
 } from './constants.js';
+import { CrossPageLinks, joinNextPage, tailSlots } from './cross-page.js';
 import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, COMPILE_WORK, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionKnown, regionLoops, scanBlock, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
+import { type Block, COMPILE_WORK, type RegionBlock, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionKnown, regionLoops, scanBlock, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
 import { AREA, claimWasmArea, compileWasmRegion, tellWasmLoadLimit, tellWasmTlbs, WASM_COMPILE_WORK, type WasmHart } from './jit-wasm.js';
 import { TLB_ENTRIES, TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
@@ -156,6 +158,8 @@ export class Rv32Cpu implements Cpu {
 
   /** Decoded instructions and compiled blocks, per physical RAM page (the core's code cache). */
   private readonly codePages: CodeCache<Block>;
+  /** Wasm regions whose loop crosses into the next page, by that page (cross-page.ts). */
+  private readonly crossLinks = new CrossPageLinks<Block>();
   /** The core's translation engine (the block compiler's `new Function`). */
   readonly kit: JitKit;
   /** Decoding target for instructions fetched the slow way (ROM, MMIO, page-crossing). */
@@ -334,6 +338,7 @@ export class Rv32Cpu implements Cpu {
     this.inflight = 0;
     this.tlb.flushAll();
     this.codePages.dropAll();
+    this.crossLinks.dropAll(() => {});
     this.codePages.resetCounters();
     this.fetchPage = null;
     this.fetchVpn = -1;
@@ -568,6 +573,8 @@ export class Rv32Cpu implements Cpu {
     if (!regionLoops([{ start: idx, insns: first }]) && this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, REGION_THRESHOLD)) return undefined;
     let blocks = scanRegion(this, code, idx, page);
     if (blocks.length === 0) return NO_BLOCK;
+    const joined = this.wasm !== null && (this.priv === PRV_M || (this.satp & SATP_MODE) === 0) ? this.loopAcrossPage(blocks, idx) : null;
+    if (joined !== null) blocks = joined;
     const loops = regionLoops(blocks);
     if (!loops) {
       // Without a loop inside, the entry block alone: the rest would only add V8 compile time
@@ -582,14 +589,21 @@ export class Rv32Cpu implements Cpu {
     const work = loops ? this.compileWork : this.compileWork * STRAIGHT_WORK_FACTOR;
     const bar = regionKnown(blocks) ? threshold : Math.max(threshold, Math.ceil(work / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, bar)) return undefined;
-    const entries = this.wasm !== null ? compileWasmRegion(this, this.kit, this.wasm, blocks) : compileRegion(this, this.kit, blocks);
+    const entries = this.wasm !== null ? compileWasmRegion(this, this.kit, this.wasm, blocks, joined !== null) : compileRegion(this, this.kit, blocks);
     // The region's other blocks become entries too where nothing is compiled yet. The entry is
     // stored last, here and not by execute(), so that the cache records it even when storing
     // flushes the cache (execute() stores it again).
     // Each slot with a block gets a heat of at least JIT_THRESHOLD: execute() looks for a block
     // only there (its heat stays put from then on).
-    const cover = regionCover(blocks);
+    // A joined region's blocks on the next page are no entries: the links below cover them.
+    const cover = regionCover(joined === null ? blocks : blocks.filter((b) => b.start < 0x1000));
+    if (joined !== null) {
+      const [first, end] = tailSlots(blocks);
+      const index = this.fetchRamOff / 4096;
+      this.crossLinks.add(index + 1, index, slot, entries[0], first, end);
+    }
     for (let k = 1; k < blocks.length; k++) {
+      if (blocks[k].start >= 0x1000) continue;
       const s = blocks[k].start >> 1;
       if (page.entries[s] !== undefined) continue;
       this.codePages.store(page, s, entries[k], cover, true);
@@ -599,6 +613,56 @@ export class Rv32Cpu implements Cpu {
     if (page.heat[slot] < JIT_THRESHOLD) page.heat[slot] = JIT_THRESHOLD;
     return entries[0];
   }
+
+  /**
+   * The region `head` (scanned at slot `idx` of the fetch page) and its loop's rest on the next page as one
+   * region (cross-page.ts), or null. Only where fetches are untranslated (the caller checks) and the fetch
+   * TLB holds the next page as the next RAM page (PMP lets it be fetched).
+   */
+  private loopAcrossPage(head: RegionBlock[], idx: number): RegionBlock[] | null {
+    const here = this.fetchRamOff;
+    if (here + 8192 > this.ramSize || !this.nextPageFollows((this.fetchVpn << 12) + idx)) return null;
+    let next: Int32Array | null = null;
+    return joinNextPage(head, (off) => {
+      next ??= this.codePages.page(here / 4096 + 1).code;
+      // scanBlock decodes through decodeAt, which reads the fetch page's RAM.
+      this.fetchRamOff = here + 4096;
+      const insns = scanBlock(this, next, off);
+      this.fetchRamOff = here;
+      return insns;
+    });
+  }
+
+  /**
+   * Whether the fetch TLB maps the virtual page after `pc`'s to the RAM page after `pc`'s (a region
+   * crossing pages may run: jit-wasm.ts). Without paging the next page is always the next, but the TLB
+   * entry tells too that PMP lets it be fetched; with paging the next virtual page may map elsewhere.
+   */
+  nextPageFollows(pc: number): boolean {
+    const vpn = pc >>> 12;
+    const e = vpn & TLB_MASK;
+    const e1 = (vpn + 1) & TLB_MASK;
+    return this.xTag[e] === vpn && this.xTag[e1] === vpn + 1 && this.xOff[e1] === this.xOff[e];
+  }
+
+  /**
+   * A region crossing pages was called where the next page does not follow (nextPageFollows): no
+   * steps, the interpreter runs on from `pc0` (odd next pc, execute.ts). Where the TLB maps the next
+   * page elsewhere, every crossing region is dropped (translated again within their page when hot);
+   * where it does not hold it yet, the interpreter's pass fetches it.
+   */
+  crossingRefused(pc0: number): number {
+    const vpn1 = (pc0 >>> 12) + 1;
+    if (this.xTag[vpn1 & TLB_MASK] === vpn1) this.crossLinks.dropAll(this.dropCrossing);
+    this.npc = pc0 | 1;
+    return 0;
+  }
+
+  /** Drops a region crossing pages if it is still stored where it was, making a running one leave. */
+  private readonly dropCrossing = (index: number, slot: number, block: Block): void => {
+    const page = this.codePages.peek(index);
+    if (page !== null && page.entries[slot] === block && this.codePages.invalidate(page, slot, slot)) this.attention = true;
+  };
 
   /** Decodes the instruction at slot `idx` of the current fetch page (lazily, on first use). */
   decodeAt(code: Int32Array, idx: number): number {
@@ -613,6 +677,7 @@ export class Rv32Cpu implements Cpu {
   }
 
   private dropCodePage(index: number): void {
+    if (!this.crossLinks.empty) this.crossLinks.written(index, -1, this.dropCrossing);
     if (this.codePages.drop(index) === this.fetchPage) this.fetchPage = null;
   }
 
@@ -629,6 +694,7 @@ export class Rv32Cpu implements Cpu {
    * and keep the page marked so later stores are seen too.
    */
   ramWritten(off: number, size: number): void {
+    if (!this.crossLinks.empty) for (let o = off & ~1; o < off + size; o += 2) this.crossLinks.written(o >>> 12, (o & 0xfff) >>> 1, this.dropCrossing);
     const index = off >>> 12;
     const page = this.codePages.peek(index);
     if (page !== null) {

@@ -221,10 +221,11 @@ export function tellWasmLoadLimit(hart: WasmHart, ramBytes: number): void {
 
 
 /** Compiles a scanned region to wasm; one Block per block, the entry first (as jit.ts compileRegion). */
-export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blocks: RegionBlock[]): Block[] {
+export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blocks: RegionBlock[], crossing = false): Block[] {
   const plan = planRegion(blocks);
   const bytes = emitRegion(kit, hart, plan, hart.area32[AREA.loadLimit >> 2] !== 0 ? cpu.ramBase : null);
-  const fn = boundWasm(kit, kit.wasm.compile(bytes), cpu, hart);
+  const bound = boundWasm(kit, kit.wasm.compile(bytes), cpu, hart);
+  const fn = crossing ? checkedCrossing(bound, cpu) : bound;
   rememberShape(blocks);
   const { order, enterable } = plan;
   const entry = blocks[0].start;
@@ -296,6 +297,11 @@ function leavingNpc(run: BlockFn, cpu: Rv32Cpu, area32: Int32Array): BlockFn {
     cpu.npc = area32[npc];
     return steps;
   };
+}
+
+/** A region crossing into the next page (cross-page.ts): runs only while that page follows its entry's. */
+function checkedCrossing(run: BlockFn, cpu: Rv32Cpu): BlockFn {
+  return (pc0, n0, maxSteps, blk0) => (cpu.nextPageFollows(pc0) ? run(pc0, n0, maxSteps, blk0) : cpu.crossingRefused(pc0));
 }
 
 // Parameters of `run`.

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
+import { callSteps } from '../../helpers/call-steps.js';
 import type { Block } from '../../../plugins/arch-aarch64/src/jit.js';
 import { CrossPageLinks, MAX_CROSSING } from '../../../plugins/arch-aarch64/src/cross-page.js';
 import { type A64Machine, CODE, makeMachine, wasmMachine } from './machine.js';
@@ -42,18 +43,6 @@ function translatedLoop(head = CODE + 0xff0, code = loop) {
   const block = entry(jit, head);
   expect(block?.fn, 'the head translated').toBeTruthy();
   return { jit, interp, head, block: block! };
-}
-
-/** The steps of each later call of `block`'s function. */
-function callSteps(block: Block): number[] {
-  const fn = block.fn!;
-  const calls: number[] = [];
-  (block as { fn: Block['fn'] }).fn = (...args) => {
-    const done = fn(...args);
-    calls.push(done);
-    return done;
-  };
-  return calls;
 }
 
 /**
@@ -146,7 +135,7 @@ describe('aarch64 CrossPageLinks', () => {
   const block = (): Block => ({ fn: null } as unknown as Block);
 
   it('keeps one link per entry however often it is translated again, and drops the one a store hits', () => {
-    const links = new CrossPageLinks();
+    const links = new CrossPageLinks<Block>();
     const drops: Block[] = [];
     let last = block();
     for (let i = 0; i < 100; i++) links.add(8, 7, 1020, (last = block()), 0, 5);
