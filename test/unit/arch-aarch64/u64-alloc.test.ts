@@ -1,16 +1,12 @@
 /**
  * The interpreter's 64-bit multiplies (u64.ts) allocate nothing once V8 has optimized them: the 32 x 32
  * product's two words are kept in a Float64Array, not in module variables, which V8 boxes (a new
- * HeapNumber at each store of a value past a small integer, optimized code too). Measured with V8's
- * sampling heap profiler over calls of the optimized functions (natives syntax: optimized now, not when
- * V8 decides).
+ * HeapNumber at each store of a value past a small integer, optimized code too).
  */
-import { Session } from 'node:inspector/promises';
-import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { R, mul64, smull32, umulh64, umull32 } from '../../../plugins/arch-aarch64/src/u64.js';
+import { allocatedBy, optimized } from './allocation.js';
 
-setFlagsFromString('--allow-natives-syntax');
 type Mul = (al: number, ah: number, bl: number, bh: number) => void;
 
 /**
@@ -31,27 +27,7 @@ function optimizedLoop(f: Mul): (times: number) => number {
       return acc;
     }`,
   )(f, R) as (times: number) => number;
-  const optimize = new Function('loop', '%PrepareFunctionForOptimization(loop); loop(20000); loop(20000); %OptimizeFunctionOnNextCall(loop); loop(2);');
-  optimize(loop);
-  return loop;
-}
-
-/** Bytes V8's sampling heap profiler saw allocated (and collected or not) while `body` ran. */
-async function allocated(body: () => void): Promise<number> {
-  const session = new Session();
-  session.connect();
-  // Any object allocated is sampled with probability size / interval: 100 K calls boxing 2 doubles (32 bytes) are sure to show.
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
-  body();
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  session.disconnect();
-  let bytes = 0;
-  const walk = (node: typeof profile.head): void => {
-    bytes += node.selfSize;
-    node.children.forEach(walk);
-  };
-  walk(profile.head);
-  return bytes;
+  return optimized(loop, () => loop(20000));
 }
 
 describe('aarch64 64-bit multiplies', () => {
@@ -62,7 +38,7 @@ describe('aarch64 64-bit multiplies', () => {
     ['umulh64', umulh64],
   ] as [string, Mul][])('%s allocates nothing when optimized', async (_name, f) => {
     const loop = optimizedLoop(f);
-    const bytes = await allocated(() => loop(100_000));
+    const bytes = await allocatedBy(() => loop(100_000));
     // Module variables boxing the product's words: 2.4-7.2 MB here; the Float64Array: 1-41 KB (the
     // profiler's own start included).
     expect(bytes).toBeLessThan(256 * 1024);
