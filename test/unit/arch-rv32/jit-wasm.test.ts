@@ -84,6 +84,16 @@ describe('rv32 wasm regions: loops', () => {
     expect(dispatched).toBe(1);
   });
 
+  it('a loop left out where loops cross has its header entered through the dispatch, also from inside an outer loop', () => {
+    // Loops 0x00..0x28, 0x08..0x18 and 0x10..0x20 (the hottest): 0x08..0x18 crosses 0x10..0x20 and is left out, so
+    // 0x18's back edge to 0x08 (inside the outer loop) goes through the dispatch: 0x08 must be a dispatch target.
+    const blocks = [block(0x00, 1, 0x08), block(0x08, 1, 0x10), block(0x10, 1, 0x18), block(0x18, 1, 0x08), block(0x20, 1, 0x10), block(0x28, 1, 0x00)];
+    blocks[2].heat = 100;
+    expect(loopScopes(blocks)).toEqual({ lo: 0, hi: 5, items: [{ lo: 0, hi: 5, items: [0, 1, { lo: 2, hi: 4, items: [2, 3, 4] }, 5] }] });
+    expect(enterableBlocks(blocks, 0x00)).toEqual([true, true, false, false, false, false]);
+    expect(WebAssembly.validate(new Uint8Array(generate(blocks).bytes))).toBe(true);
+  });
+
   it('a recursive call is a loop only where no loop jumped back to crosses it', () => {
     // 0x08 calls 0x00 (JAL x1), its return at 0x0c; 0x0c jumps back to 0x08; 0x14 leaves the page.
     const calls = (back: boolean) => {
