@@ -4,7 +4,7 @@
 // modules); the built-in plugins' CommonJS builds (dist/plugins/NAME/index.cjs) too, when the core imports a plugin
 // (globalThis.rvosLoadCommonJs, importEntry in src/core/plugins.ts). The cache is a file per bundle in ${XDG_CACHE_HOME:-~/.cache}/rvos/v8 (RVOS_CODE_CACHE_DIR overrides,
 // RVOS_CODE_CACHE=0 turns it off), written when the process exits after a run without a usable one, so it holds
-// the functions that run compiled; others a week old, or beyond the newest 64, go then. Safe when stale: its name has the bundle's size and mtime and the Node version,
+// the functions that run compiled; others a week old, or beyond the newest 256, go then. Safe when stale: its name has the bundle's size and mtime and the Node version,
 // V8 checks its own version, flags and the source, and a cache it rejects is only rewritten. Any failure to read or
 // write it (a read-only home) costs the cache, never the run. A cache written by a short run (`npm run bench` runs the
 // empty guest before the compute kernel) lacks the interpreter's warm-up and the translators, which every later run
@@ -136,8 +136,8 @@ function writeMarker(marker) {
   }
 }
 
-/** Caches kept at most: a few installs' worth (each has one per bundle: the CLI and the plugins it loads). */
-const MAX_CACHES = 64;
+/** Caches kept at most: about six installs' worth (each has one per bundle: the CLI and its ~40 plugins). */
+const MAX_CACHES = 256;
 
 /**
  * Each build (or Node upgrade) makes a new cache: the others go once a week old (one in use is only rewritten), and

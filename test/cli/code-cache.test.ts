@@ -109,23 +109,23 @@ describe('the CLI bundle loader and its code cache', () => {
     expect(readdirSync(cacheDir)).toHaveLength(3);
   });
 
-  it('keeps only the newest 64 caches when it writes one (a developer builds many times a week)', async () => {
+  it('keeps only the newest 256 caches when it writes one (a developer builds many times a week)', async () => {
     const cacheDir = join(dir, 'many');
     mkdirSync(cacheDir);
     const now = Date.now();
-    const names = Array.from({ length: 70 }, (_, i) => `cli-${i.toString(16).padStart(24, '0')}.bin`);
+    const names = Array.from({ length: 262 }, (_, i) => `cli-${i.toString(16).padStart(24, '0')}.bin`);
     names.forEach((name, i) => {
       const file = join(cacheDir, name);
       writeFileSync(file, 'x');
       const t = new Date(now - (i + 1) * 60_000); // names[0] the newest
       utimesSync(file, t, t);
     });
-    writeFileSync(join(cacheDir, `${names[69]}.jit`), ''); // a marker goes with its cache
+    writeFileSync(join(cacheDir, `${names[261]}.jit`), ''); // a marker goes with its cache
     expect((await load({ RVOS_CODE_CACHE_DIR: cacheDir })).cache).toBe('none');
     const left = readdirSync(cacheDir);
-    expect(left).toHaveLength(64); // the one written and the 63 newest others
-    expect(left).toEqual(expect.arrayContaining(names.slice(0, 63)));
-    expect(left).not.toContain(names[63]);
+    expect(left).toHaveLength(256); // the one written and the 255 newest others
+    expect(left).toEqual(expect.arrayContaining(names.slice(0, 255)));
+    expect(left).not.toContain(names[255]);
   });
 
   it('runs a bundle written inside its wrapper (as scripts/build.mjs writes them) as it runs a plain one', async () => {
