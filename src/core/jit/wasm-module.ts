@@ -567,7 +567,9 @@ const bound = new WeakMap<WebAssembly.Module, WeakMap<object, unknown>>();
 /**
  * What `make` built for `module` and `owner` (a CPU), made once per pair: a region's module is
  * shared by every CPU whose code has its bytes (compileWasm), its instance and the wrapper around
- * it are the CPU's own.
+ * it are the CPU's own. A module's first `new WebAssembly.Instance` takes 1-25 ms on a loaded machine: V8 posts two
+ * delayed tasks then (its lazy-compilation reports), whose wake-up of Node's delayed-task thread preempts the main
+ * thread, which waits in the run queue; no work of V8's, and the wall moved nothing when removed (docs/architecture.md).
  */
 export function instanceFor<T>(module: WebAssembly.Module, owner: object, make: () => T): T {
   let owners = bound.get(module);
