@@ -6,7 +6,8 @@
 //   dist/cli                main.js (oclif's entry), the commands and the hooks bundled by esbuild with
 //                           @oclif/core into one CommonJS file run with V8's code cache (below), which is
 //                           what the installed `rvos` runs: a file to load instead of ~250 (rvos' core,
-//                           oclif, yaml, zod, inversify), most of it not even compiled again.
+//                           oclif, zod, inversify), most of it not even compiled again; dist/cli/lib/*.js
+//                           the packages few runs use (yaml, semver, lilconfig, tinyglobby), one file each.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -140,8 +141,38 @@ const oclifIsWsl = patchOclif('oclif-is-wsl', 'util/os.js', "(await import('wsl-
 // read synchronously; a piped stdin is a socket): in the CLI bundle, readJson reads synchronously inside the same
 // async function (a missing or bad file still rejects, as before).
 const oclifSyncJson = patchOclif('oclif-sync-json', 'util/fs.js', "await (0, promises_1.readFile)(path, 'utf8')", "(0, node_fs_1.readFileSync)(path, 'utf8')");
+// Self-contained packages a hello round trip never evaluates, each in its own CommonJS file beside the CLI's bundle
+// (dist/cli/lib/NAME.js), loaded through the loader with its code cache at their first require: yaml (a board or config
+// file the build has not parsed: src/core/yaml-file.ts), semver (oclif's Node version check, skipped by bin/rvos.js),
+// lilconfig and tinyglobby with fdir and picomatch (oclif's, behind lazyOclifRequires above). Every start reads and
+// hashes the CLI's bundle whole, evaluated or not: these were ~0.27 MB of its ~1.06 MB. Only packages that share no
+// module with the rest may go there (each file has its own copy of what it bundles).
+const SATELLITES = ['yaml', 'semver', 'lilconfig', 'tinyglobby'];
+const satellites = {
+  name: 'rvos-satellites',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${SATELLITES.join('|')})$`) }, (args) => (args.kind === 'require-call' ? { path: args.path, namespace: 'rvos-satellite' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'rvos-satellite' }, (args) => ({
+      contents: `module.exports = globalThis.rvosLoadCommonJs(require('node:path').join(__dirname, 'lib', ${JSON.stringify(`${args.path}.js`)}));\n`,
+      loader: 'js',
+    }));
+  },
+};
 const cli = join(dist, 'cli');
 rmSync(cli, { recursive: true, force: true });
+for (const name of SATELLITES) {
+  await build({
+    ...bundleOptions,
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});\n`, resolveDir: root, sourcefile: `rvos-${name}.js` },
+    splitting: false,
+    format: 'cjs',
+    outfile: join(cli, 'lib', `${name}.js`),
+    minifyWhitespace: true,
+    minifySyntax: true,
+    banner: {},
+  });
+  finishCommonJs(join(cli, 'lib', `${name}.js`));
+}
 await build({
   ...bundleOptions,
   stdin: {
@@ -152,7 +183,7 @@ await build({
   splitting: false,
   format: 'cjs',
   outfile: join(cli, 'rvos.bundle.js'),
-  plugins: [lazyOclifRequires, commandOrder, oclifSyncJson, oclifIsWsl],
+  plugins: [lazyOclifRequires, satellites, commandOrder, oclifSyncJson, oclifIsWsl],
   // Less to read and hash at each start; names stay (stack traces and errors name functions and classes).
   minifyWhitespace: true,
   minifySyntax: true,
@@ -160,12 +191,7 @@ await build({
   define: { 'import.meta.url': '__rvosBundleUrl' },
   banner: { js: "const __rvosBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-// import() inside a vm.Script needs an experimental Node option (which warns, and is lost with a code cache): the
-// bundle's few import() calls (oclif loading a command, rvos a plugin) go through the loader's instead.
-const bundled = join(cli, 'rvos.bundle.js');
-// And ASCII (scripts/ascii-source.mjs): V8 then holds the ~1 MB source as a one-byte string, not a two-byte one; and
-// inside the loader's wrapper, as the plugins' files above.
-writeFileSync(bundled, wrapCommonJs(asciiSource(readFileSync(bundled, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('))));
+finishCommonJs(join(cli, 'rvos.bundle.js'));
 writeFileSync(join(cli, 'package.json'), '{ "type": "commonjs" }\n');
 writeFileSync(join(cli, 'load.js'), readFileSync(join(root, 'scripts', 'cli-loader.cjs')));
 writeFileSync(join(cli, 'main.js'), "exports.main = require('./load.js').cli.main;\n");
@@ -175,4 +201,14 @@ for (const f of parts) {
   const up = '../'.repeat(rest.length);
   mkdirSync(dirname(join(cli, f)), { recursive: true });
   writeFileSync(join(cli, f), `module.exports = require('${up}load.js').cli.${dir}[${JSON.stringify(id)}]();\n`);
+}
+
+/**
+ * Rewrites `file`, a CommonJS bundle the loader runs (dist/cli/rvos.bundle.js, dist/cli/lib/*.js). import() inside a
+ * vm.Script needs an experimental Node option (which warns, and is lost with a code cache): its import() calls (oclif
+ * loading a command, rvos a plugin) go through the loader's instead. And ASCII (scripts/ascii-source.mjs): V8 then
+ * holds the source as a one-byte string, not a two-byte one; and inside the loader's wrapper, as the plugins' files.
+ */
+function finishCommonJs(file) {
+  writeFileSync(file, wrapCommonJs(asciiSource(readFileSync(file, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('))));
 }

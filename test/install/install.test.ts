@@ -90,6 +90,11 @@ describe('rvos installed from the packed tarball', () => {
     for (const b of bundles) expect(readFileSync(b, 'latin1'), b).toMatch(/^[\x00-\x7f]*$/);
     // oclif sorts its commands without localeCompare, whose first call builds ICU's collator (src/cli/command-order.ts).
     expect(readFileSync(bundles[0]!, 'latin1')).not.toMatch(/\.id\.localeCompare\(/);
+    // yaml, semver, lilconfig and tinyglobby are files of their own beside the bundle (scripts/build.mjs, SATELLITES),
+    // which a hello round trip neither reads nor compiles: nothing but the bundles above went through the loader.
+    for (const name of ['yaml', 'semver', 'lilconfig', 'tinyglobby']) expect(existsSync(join(pkg, 'cli', 'lib', `${name}.js`)), name).toBe(true);
+    expect(readFileSync(bundles[0]!, 'latin1')).not.toContain('lineStarts'); // yaml's LineCounter
+    expect(again.stderr).not.toMatch(/ lib\/\S+\.js read$/m);
   });
 
   it('takes a built-in board from the build\'s parse (dist/boards.json) without loading the YAML parser, a user\'s copy of it from its YAML', async () => {
@@ -104,6 +109,8 @@ describe('rvos installed from the packed tarball', () => {
     const user = await run(rvosBin, ['run', '--board', copy, '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env: traceEnv });
     expect(user.code, user.stderr).toBe(0);
     expect(user.stderr).toMatch(/^rvos startup: .* YAML parser loaded$/m);
+    // From its own file beside the CLI's bundle, with its code cache (scripts/build.mjs, SATELLITES).
+    expect(user.stderr).toMatch(/^rvos startup: .* lib\/yaml\.js compiled \(code cache: \w+\)$/m);
     expect(user.stderr).toMatch(/^rvos startup: .* virt\.yaml: YAML parsed$/m);
     expect(user.stdout).toBe(builtin.stdout);
   });
