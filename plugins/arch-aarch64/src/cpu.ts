@@ -14,12 +14,12 @@ import { enterException, interruptTarget } from './entry.js';
 import { FpState } from './fp-state.js';
 import { GenericTimer } from './generic-timer.js';
 import { EC_HVC64, EC_IABORT_LOWER, EC_IABORT_SAME, EC_ILLEGAL_STATE, EC_NAMES, EC_PC_ALIGN, EC_SMC64, EC_SVC64, EC_UNKNOWN, ESR_IL, FSC_ADDRESS_SIZE_L0, FSC_SYNC_EXTERNAL, VECTOR_FIQ, VECTOR_IRQ, VECTOR_SYNC, type TakenException } from './exceptions.js';
-import { execute, REG_COUNT, REG_SP } from './execute.js';
+import { execute, Op, REG_COUNT, REG_SP } from './execute.js';
 import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, wasmTranslatable, type WasmCore } from './jit-wasm.js';
 import { CrossPageLinks, joinAcrossPage } from './cross-page.js';
-import { type Block, COMPILE_WORK, type Insn, LONG_LOOP, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanBlock, scanRegion, scanSegments } from './jit.js';
+import { type Block, COMPILE_WORK, EARLY_LOOK_SPAN, type Insn, LONG_LOOP, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanBlock, scanRegion, scanSegments } from './jit.js';
 import { passesLeft, type RegValue } from './loop-trips.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -183,6 +183,8 @@ export class A64Cpu implements Cpu {
    * translated at once, without the compile-work waits (jit.ts LONG_LOOP; tests set Infinity).
    */
   longLoop = LONG_LOOP;
+  /** Whether a long loop's closing branch makes its head looked at at the next arrival (loopClosed; tests set false). */
+  earlyLook = true;
   /** The shorter wait of a wasm region in the CPU's first `earlyWindow` instructions (jit.ts EARLY_COMPILE_WORK; tests set the window 0). */
   earlyCompileWork = EARLY_COMPILE_WORK;
   earlyWindow = EARLY_WINDOW;
@@ -788,6 +790,29 @@ export class A64Cpu implements Cpu {
     if (early > 0) needed = Math.max(needed, page.arrivals(slot) + Math.ceil(early / size));
     if (this.waits(page, slot, needed, shortWait, entry)) return undefined;
     return this.translateRegion(page, code, idx, slot);
+  }
+
+  /**
+   * The interpreter under dispatch() has just decoded `info` at `idx` of the fetch page (its first
+   * run there). A conditional branch back at least EARLY_LOOK_SPAN bytes within the page, in the
+   * CPU's early window, closes a loop whose head compileBlockAt would first look at after
+   * JIT_THRESHOLD arrivals, each pass a long body interpreted: its head's heat is set so that the
+   * next arrival looks at it (compileBlockAt: translated when about to run long, else its waits, as
+   * from JIT_THRESHOLD arrivals). With the MMU off only (a bare-metal program's loops; an OS kernel
+   * runs many such loops a few times, each look a scan: the arm64 Linux boot has 202, none long).
+   * Inlined into interpret(): every compare here runs in the warm-up (warmup.ts), the wasm core's
+   * test last, and the store is made either way, so that V8 has feedback for all of it.
+   */
+  loopClosed(code: Int32Array, idx: number, info: number): void {
+    const op = info & 0xff;
+    const back = code[idx + 1];
+    const head = idx + back;
+    const page = this.fetchPage;
+    if (op < Op.BCOND || op > Op.TBNZ || back > -EARLY_LOOK_SPAN || head < 0 || page === null) return;
+    const slot = head >>> 2;
+    const heat = page.heat[slot];
+    const look = this.retired < this.earlyWindow && page.warm[slot] === 0 && heat < JIT_THRESHOLD - 1 && page.entries[slot] === undefined && this.earlyLook && this.mmuOff && this.wasmCore !== null;
+    page.heat[slot] = look ? JIT_THRESHOLD - 1 : heat;
   }
 
   /**

@@ -283,7 +283,11 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
     const idx = pcLo & 0xffc;
     n++;
     let info = code[idx];
-    if (info === 0) info = cpu.decodeAt(code, idx) | 0;
+    if (info === 0) {
+      info = cpu.decodeAt(code, idx) | 0;
+      // A branch run for the first time may close a long loop (cpu.ts loopClosed).
+      if (jit) cpu.loopClosed(code, idx, info);
+    }
     const a = code[idx + 1];
     const c = code[idx + 3];
     const rd = (info >>> 8) & 63;

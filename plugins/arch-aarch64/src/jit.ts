@@ -78,6 +78,14 @@ export const FIRST_WORK_FACTOR = 3;
  */
 export const LONG_LOOP = FIRST_WORK_FACTOR * COMPILE_WORK;
 /**
+ * Bytes back from which a conditional branch the interpreter runs for the first time in the CPU's
+ * early window has its loop's head looked at (cpu.ts loopClosed) at the next arrival instead of the
+ * JIT_THRESHOLD-th: a long loop of a long body no longer runs 32 passes in the cold interpreter
+ * before it is found long (the compute kernel's random fill, 354 instructions a pass, and CRC loop).
+ * Shorter loops wait as before: their 32 passes cost little, and a look scans (allocates).
+ */
+export const EARLY_LOOK_SPAN = 256;
+/**
  * The compile-work wait of a wasm region during its CPU's first EARLY_WINDOW retired instructions
  * (cpu.ts compileBlockAt), instead of COMPILE_WORK, once the CPU has translated its first region.
  * A fresh process interprets slowly at first (V8 runs interpret() and dispatch() in its lower tiers

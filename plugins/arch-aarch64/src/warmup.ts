@@ -161,6 +161,9 @@ export function warmUpProgram(): number[] {
   p.push(0xc85f7c00 | (8 << 5) | 3 /* ldxr x3, [x8] */, 0xc8007c00 | (5 << 16) | (8 << 5) | 3 /* stxr w5, x3, [x8] */, 0xc8dffc00 | (8 << 5) | 3 /* ldar */, 0xc89ffc00 | (8 << 5) | 3 /* stlr */);
   // NZCV read and written: a system-register access.
   p.push(0xd53b4200 | 3 /* mrs x3, nzcv */, 0xd51b4200 | 3 /* msr nzcv, x3 */, NOP);
+  // A conditional branch back to the program's start, never taken (CBNZ XZR): a long loop's closing
+  // branch as cpu.ts loopClosed sees it (its compares get V8's feedback; interpret() inlines it).
+  p.push((1 << 31) | (0b011010 << 25) | (1 << 24) | ((-p.length & 0x7ffff) << 5) | 31);
   // A branch to the next page and back (farCode): a fetch from another page.
   p.push(branchTo(FAR - p.length * 4));
   // WFI with no interrupt enabled: the core waits and run() returns.

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
-import { COMPILE_WORK, EARLY_WINDOW, FIRST_WORK_FACTOR, JIT_THRESHOLD, LONG_LOOP, MAX_BLOCK, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
+import { COMPILE_WORK, EARLY_LOOK_SPAN, EARLY_WINDOW, FIRST_WORK_FACTOR, JIT_THRESHOLD, LONG_LOOP, MAX_BLOCK, scanSegments } from '../../../plugins/arch-aarch64/src/jit.js';
 import { MAX_PASSES, passesLeft } from '../../../plugins/arch-aarch64/src/loop-trips.js';
 import { CODE, DATA, makeMachine, wasmMachine } from './machine.js';
 
@@ -101,5 +101,33 @@ describe('aarch64 translator: a loop about to run long', () => {
       expect(jit.run(rest)).toBe(interp.run(rest));
       expect([jit.cpu.retired, jit.cpu.pc, jit.x(3), jit.x(8)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(3), interp.x(8)]);
     }
+  });
+
+  it('early in the run, a long body\'s loop about to run long is translated at its second arrival: its closing branch, first run, has its head looked at (cpu.ts loopClosed)', () => {
+    // `body` instructions a pass (x8 counts up to x9); a branch back EARLY_LOOK_SPAN bytes or more.
+    const loop = (n: number, body: number) => [...A.mov64(9, n), A.addi(8, 8, 1), A.cmp(8, 9), ...Array.from({ length: body - 3 }, () => A.addi(3, 3, 1)), A.bcond('ne', -(body - 1) * 4), A.b(0)];
+    const translatedAfter = (n: number, body: number, look: boolean, passes: number) => {
+      const jit = wasmMachine();
+      const interp = makeMachine({ jit: false });
+      Object.assign(jit.cpu, { compileWork: COMPILE_WORK, earlyWindow: EARLY_WINDOW, earlyLook: look });
+      for (const m of [jit, interp]) m.load(loop(n, body));
+      const steps = 4 + body * passes;
+      expect(jit.run(steps)).toBe(interp.run(steps));
+      const made = jit.cpu.blocksCompiled;
+      const rest = body * n;
+      expect(jit.run(rest)).toBe(interp.run(rest));
+      expect([jit.cpu.retired, jit.cpu.pc, jit.x(3), jit.x(8)]).toEqual([interp.cpu.retired, interp.cpu.pc, interp.x(3), interp.x(8)]);
+      return made;
+    };
+    expect(EARLY_LOOK_SPAN).toBe(256);
+    // 200 instructions a pass, 1100 passes (past LONG_LOOP): translated after 2 passes, or after JIT_THRESHOLD without the look.
+    expect(translatedAfter(1100, 200, true, 2)).toBe(1);
+    expect(translatedAfter(1100, 200, false, 2)).toBe(0);
+    expect(translatedAfter(1100, 200, false, JIT_THRESHOLD + 1)).toBe(1);
+    // Not about to run long (900 passes): the look changes nothing.
+    expect(translatedAfter(900, 200, true, JIT_THRESHOLD + 2)).toBe(0);
+    // A body shorter than EARLY_LOOK_SPAN bytes (60 instructions, 4000 passes) waits for JIT_THRESHOLD arrivals.
+    expect(translatedAfter(4000, 60, true, 2)).toBe(0);
+    expect(translatedAfter(4000, 60, true, JIT_THRESHOLD + 1)).toBe(1);
   });
 });
