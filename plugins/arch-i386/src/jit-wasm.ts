@@ -1075,7 +1075,8 @@ class Gen {
     const c = this.c, op = this.op;
     const at = this.site('r', size);
     this.onSite(size, at);
-    c.if();
+    // Likely: TurboFan lays the memo's hit out as the fall-through and the refill out of line (deferred).
+    c.if(true);
     c.i32(0).mem(op.i32_load, at + 4).get(this.l).op(op.i32_add).set(this.o);
     c.else();
     this.tlb(size, this.rk);
@@ -1095,7 +1096,7 @@ class Gen {
     if (!last) { this.stores = true; c.i32(0).set(this.slow); }
     const at = this.site('w', size);
     this.onSite(size, at);
-    c.if();
+    c.if(true); // likely, as loadL's
     c.i32(0).mem(op.i32_load, at + 4).get(this.l).op(op.i32_add).get(val).mem(store);
     c.else();
     this.tlb(size, this.wk);
