@@ -164,6 +164,19 @@
  * 5f4 after 5b0, 243 after 230) as a warm start of the module: quicksort's region became block modules (main thread
  * 0.44 -> 1.5 s); WARM_HEAT JIT_THRESHOLD/8: the same 21 modules.
  *
+ * Session 32, the steady state by kernel (i386-jit.ts, main thread best of runs 2-4, one build per kernel, loaded VM):
+ * quicksort alone ~137 ms (median of 8) against rv32's 116-126 for the same C (318 M vs 245 M guest instructions); the
+ * sieve equal (65 vs 65). perf (--perf-basic-prof) puts ~85 % of quicksort's time in its region's TurboFan code, the scans' loops
+ * unrolled twice, ~13 host instructions a pass, most samples after the loops' data-dependent exits (mispredicts). An
+ * access site's memo hit was an unhinted `if`: TurboFan laid the TLB refill inline and jumped over it to the hit on
+ * every access; the hit is now likely (the refill deferred). Compute kernel (10 interleaved pairs, load ~5): steady
+ * state median 220.5 -> 215 ms (lower in 8), first run 304 -> 296 ms (lower in 8); quicksort alone equal (8 pairs).
+ * Tried and dropped: the refill (TLB lookup, alignment, memo fill) as one wasm function per CPU in its host table
+ * (slot 2, call_indirect) instead of inline at each site: module bytes of the compute run 75.5 -> 66.2 KB, TurboFan CPU
+ * compiling them (--single-threaded --no-liftoff --no-wasm-lazy-compilation, 10 interleaved rounds) median 91.5 ->
+ * 82 ms (lower in 8), but the run itself equal (steady 222 vs 226 ms, 12 pairs, lower in 5; first run main thread
+ * 312 vs 311 ms, 14 pairs, lower in 5) and the pc os boot's main thread 0.4975 -> 0.529 s (16 pairs, lower in 7).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
