@@ -170,12 +170,16 @@
  * unrolled twice, ~13 host instructions a pass, most samples after the loops' data-dependent exits (mispredicts). An
  * access site's memo hit was an unhinted `if`: TurboFan laid the TLB refill inline and jumped over it to the hit on
  * every access; the hit is now likely (the refill deferred). Compute kernel (10 interleaved pairs, load ~5): steady
- * state median 220.5 -> 215 ms (lower in 8), first run 304 -> 296 ms (lower in 8); quicksort alone equal (8 pairs).
+ * state median 220.5 -> 215 ms (lower in 8), first run 304 -> 296 ms (lower in 8); quicksort alone equal (8 pairs); the
+ * pc os boot equal (main thread 0.6215 vs 0.614 s, 10 pairs, lower in 6); the built CLI's compute run within the noise
+ * of a load of 6-9 (22 pairs: wall lower in 9, user+sys in 7); TurboFan's CPU for the run's modules equal (87.6 vs 92.2 ms).
  * Tried and dropped: the refill (TLB lookup, alignment, memo fill) as one wasm function per CPU in its host table
  * (slot 2, call_indirect) instead of inline at each site: module bytes of the compute run 75.5 -> 66.2 KB, TurboFan CPU
  * compiling them (--single-threaded --no-liftoff --no-wasm-lazy-compilation, 10 interleaved rounds) median 91.5 ->
  * 82 ms (lower in 8), but the run itself equal (steady 222 vs 226 ms, 12 pairs, lower in 5; first run main thread
  * 312 vs 311 ms, 14 pairs, lower in 5) and the pc os boot's main thread 0.4975 -> 0.529 s (16 pairs, lower in 7).
+ * Likely hints on the loops' budget checks (an inner loop's back edge, a block's jump to its own start): compute
+ * kernel steady state 226.5 -> 249 ms (10 pairs, lower in 5), first run 348 -> 376 ms (lower in 3).
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
