@@ -171,8 +171,9 @@
  * access site's memo hit was an unhinted `if`: TurboFan laid the TLB refill inline and jumped over it to the hit on
  * every access; the hit is now likely (the refill deferred). Compute kernel (10 interleaved pairs, load ~5): steady
  * state median 220.5 -> 215 ms (lower in 8), first run 304 -> 296 ms (lower in 8); quicksort alone equal (8 pairs); the
- * pc os boot equal (main thread 0.6215 vs 0.614 s, 10 pairs, lower in 6); the built CLI's compute run within the noise
- * of a load of 6-9 (22 pairs: wall lower in 9, user+sys in 7); TurboFan's CPU for the run's modules equal (87.6 vs 92.2 ms).
+ * pc os boot equal (main thread 0.6215 vs 0.614 s, 10 pairs, lower in 6); TurboFan's CPU for the run's modules equal
+ * (87.6 vs 92.2 ms, 12 rounds). The built CLI's compute run shows no gain (three series, load 6-9 then ~6: user+sys
+ * medians 1.050 -> 1.065, 0.835 -> 1.035, 0.750 -> 0.745 s; lower in 13 of 38 pairs, wall in 14): to confirm on a quiet machine.
  * Tried and dropped: the refill (TLB lookup, alignment, memo fill) as one wasm function per CPU in its host table
  * (slot 2, call_indirect) instead of inline at each site: module bytes of the compute run 75.5 -> 66.2 KB, TurboFan CPU
  * compiling them (--single-threaded --no-liftoff --no-wasm-lazy-compilation, 10 interleaved rounds) median 91.5 ->
