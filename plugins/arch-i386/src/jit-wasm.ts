@@ -164,6 +164,24 @@
  * 5f4 after 5b0, 243 after 230) as a warm start of the module: quicksort's region became block modules (main thread
  * 0.44 -> 1.5 s); WARM_HEAT JIT_THRESHOLD/8: the same 21 modules.
  *
+ * Session 32, the steady state by kernel (i386-jit.ts, main thread best of runs 2-4, one build per kernel, loaded VM):
+ * quicksort alone ~137 ms (median of 8) against rv32's 116-126 for the same C (318 M vs 245 M guest instructions); the
+ * sieve equal (65 vs 65). perf (--perf-basic-prof) puts ~85 % of quicksort's time in its region's TurboFan code, the scans' loops
+ * unrolled twice, ~13 host instructions a pass, most samples after the loops' data-dependent exits (mispredicts). An
+ * access site's memo hit was an unhinted `if`: TurboFan laid the TLB refill inline and jumped over it to the hit on
+ * every access; the hit is now likely (the refill deferred). Compute kernel (10 interleaved pairs, load ~5): steady
+ * state median 220.5 -> 215 ms (lower in 8), first run 304 -> 296 ms (lower in 8); quicksort alone equal (8 pairs); the
+ * pc os boot equal (main thread 0.6215 vs 0.614 s, 10 pairs, lower in 6); TurboFan's CPU for the run's modules equal
+ * (87.6 vs 92.2 ms, 12 rounds). The built CLI's compute run shows no gain (three series, load 6-9 then ~6: user+sys
+ * medians 1.050 -> 1.065, 0.835 -> 1.035, 0.750 -> 0.745 s; lower in 13 of 38 pairs, wall in 14): to confirm on a quiet machine.
+ * Tried and dropped: the refill (TLB lookup, alignment, memo fill) as one wasm function per CPU in its host table
+ * (slot 2, call_indirect) instead of inline at each site: module bytes of the compute run 75.5 -> 66.2 KB, TurboFan CPU
+ * compiling them (--single-threaded --no-liftoff --no-wasm-lazy-compilation, 10 interleaved rounds) median 91.5 ->
+ * 82 ms (lower in 8), but the run itself equal (steady 222 vs 226 ms, 12 pairs, lower in 5; first run main thread
+ * 312 vs 311 ms, 14 pairs, lower in 5) and the pc os boot's main thread 0.4975 -> 0.529 s (16 pairs, lower in 7).
+ * Likely hints on the loops' budget checks (an inner loop's back edge, a block's jump to its own start): compute
+ * kernel steady state 226.5 -> 249 ms (10 pairs, lower in 5), first run 348 -> 376 ms (lower in 3).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -1075,7 +1093,8 @@ class Gen {
     const c = this.c, op = this.op;
     const at = this.site('r', size);
     this.onSite(size, at);
-    c.if();
+    // Likely: TurboFan lays the memo's hit out as the fall-through and the refill out of line (deferred).
+    c.if(true);
     c.i32(0).mem(op.i32_load, at + 4).get(this.l).op(op.i32_add).set(this.o);
     c.else();
     this.tlb(size, this.rk);
@@ -1095,7 +1114,7 @@ class Gen {
     if (!last) { this.stores = true; c.i32(0).set(this.slow); }
     const at = this.site('w', size);
     this.onSite(size, at);
-    c.if();
+    c.if(true); // likely, as loadL's
     c.i32(0).mem(op.i32_load, at + 4).get(this.l).op(op.i32_add).get(val).mem(store);
     c.else();
     this.tlb(size, this.wk);

@@ -182,7 +182,7 @@ describe('i386 wasm regions', () => {
     expect(imports.map((i) => `${i.kind} ${i.name}`)).toEqual(['memory mem', 'table host']);
   });
 
-  it('mark the rare paths (budget, TLB misses, flagged pages, a dropped translation, a faulting DIV) unlikely, each on an if', () => {
+  it('mark the rare paths (budget, TLB misses, flagged pages, a dropped translation, a faulting DIV) unlikely and the memo hits likely, each on an if', () => {
     // L: mov eax, [esi]; mov [edi], eax; xor edx, edx; div ecx; dec ebx; jnz L
     const m = machine([0x8b, 0x06, 0x89, 0x07, 0x31, 0xd2, 0xf7, 0xf1, 0x4b, 0x75, 0xf4], 'jit', {});
     const compiled: Uint8Array[] = []; // the region's module, then the CPU's host functions' (hostFor)
@@ -192,6 +192,8 @@ describe('i386 wasm regions', () => {
     expect(hintsFirst).toBe(true);
     for (const [off] of hints) expect(body[off]).toBe(WasmOp.if);
     expect(hints.filter(([, likely]) => likely === 0).length).toBeGreaterThanOrEqual(6);
+    // The access sites' memo hits likely (the load's and the store's): their refills laid out of line.
+    expect(hints.filter(([, likely]) => likely === 1).length).toBeGreaterThanOrEqual(2);
   });
 
   it('emit a block alone without a scan: its length patched in at its end, each loop inside it again from its head', () => {
