@@ -174,6 +174,24 @@ describe('i386 block translator', () => {
     }
   });
 
+  it('makes an inner loop that gets hot by its back edge one region with its enclosing loop\'s head (no block module first), with exact counts', () => {
+    // mov esi, 3000; A: mov ecx, 10; B: dec ecx; jnz B; dec esi; jnz A; hlt. B gets hot (64 jumps back) in A's 8th
+    // pass, A having run: both are made one region at once. Before, B's block alone came first, then a region when A
+    // got hot (reached from B's module: joinRegion), 2 translations.
+    const prog = [0xbe, ...le32(3000), 0xb9, ...le32(10), 0x49, 0x75, 0xfd, 0x4e, 0x75, 0xf5, HLT];
+    for (const budget of [7, 1000]) {
+      const a = machine(prog, 'interp'), b = machine(prog, 'jit');
+      for (let slice = 0; slice < 100_000 && !a.cpu.waiting; slice++) {
+        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+      }
+      expect(a.cpu.waiting).toBe(true);
+      if (budget < 1000) continue;
+      expect(b.cpu.codeCache).toMatchObject({ made: 1, translations: 1, aliases: 1 }); // one region, entered at B or A
+      expect(b.cpu.blockRuns).toBeLessThan(100);
+    }
+  });
+
   it('counts no arrival at a REP string instruction stopped between iterations (no block starts there)', () => {
     // mov edi, 0x100000; mov ecx, 0x60000; xor eax, eax; rep stosb: 96 chunks of REP_CHUNK iterations, each leaving
     // EIP on the instruction as a jump to itself would. Counted as arrivals, the 64th made a translation attempt.
@@ -201,10 +219,10 @@ describe('i386 block translator', () => {
         expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
       }
       if (budget < 100_000) continue;
-      // Blocks at L, f, f's RET (after the loop's exit) and after the CALL; then one region from L with
-      // f's block running on into its RET (aliases: f and the return address), beside the RET's own block.
-      // Wasm: the blocks at f and after the CALL, warm when L's is made, in its module (jit-wasm.ts).
-      expect(b.cpu.codeCache).toMatchObject({ made: b.cpu.wasmCore === null ? 5 : 3, translations: 2, aliases: 2 });
+      // JavaScript: f's block (its loop hot first, alone: ends at the loop's exit), then L, hot by its jump back, one
+      // region with f's block running on into its RET (aliases: f and the return address). Wasm: the blocks at f and
+      // after the CALL, warm when L's is made, in its module (jit-wasm.ts), then a region, beside the RET's own block.
+      expect(b.cpu.codeCache).toMatchObject(b.cpu.wasmCore === null ? { made: 2, translations: 1, aliases: 2 } : { made: 3, translations: 2, aliases: 2 });
     }
   });
 
