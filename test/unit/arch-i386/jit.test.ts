@@ -27,6 +27,17 @@ function machine(body: number[], engine: 'interp' | 'jit', regs: Record<number, 
   return m;
 }
 
+/** Runs `prog` under both engines in slices of `budget` until the interpreter's halts, state compared after each; the jit's machine. */
+function lockstep(prog: number[], budget: number) {
+  const a = machine(prog, 'interp'), b = machine(prog, 'jit');
+  for (let slice = 0; slice < 100_000 && !a.cpu.waiting; slice++) {
+    expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+    expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+  }
+  expect(a.cpu.waiting).toBe(true);
+  return b;
+}
+
 /** add eax, ecx; dec ebx; jnz -5 (a loop of 2 + 1 instructions on itself). */
 const LOOP = [0x01, 0xc8, 0x4b, 0x75, 0xfb];
 
@@ -162,12 +173,7 @@ describe('i386 block translator', () => {
     // it bounced with A's through the dispatcher, 2 calls a pass, until a region took them (REGION_RUNS).
     const prog = [0xbe, ...le32(3000), 0xb9, ...le32(100), 0x49, 0x75, 0xfd, 0x4e, 0x74, 0x07, 0xb9, ...le32(100), 0xeb, 0xf3, HLT];
     for (const budget of [7, 1000]) {
-      const a = machine(prog, 'interp'), b = machine(prog, 'jit');
-      for (let slice = 0; slice < 100_000 && !a.cpu.waiting; slice++) {
-        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
-        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
-      }
-      expect(a.cpu.waiting).toBe(true);
+      const b = lockstep(prog, budget);
       if (budget < 1000) continue;
       expect(b.cpu.codeCache).toMatchObject({ translations: 1, aliases: 1 }); // one region, entered at B or A
       expect(b.cpu.blockRuns).toBeLessThan(800); // 685: a call per slice (612) and the first passes'; bouncing: 6,525
@@ -180,12 +186,7 @@ describe('i386 block translator', () => {
     // got hot (reached from B's module: joinRegion), 2 translations.
     const prog = [0xbe, ...le32(3000), 0xb9, ...le32(10), 0x49, 0x75, 0xfd, 0x4e, 0x75, 0xf5, HLT];
     for (const budget of [7, 1000]) {
-      const a = machine(prog, 'interp'), b = machine(prog, 'jit');
-      for (let slice = 0; slice < 100_000 && !a.cpu.waiting; slice++) {
-        expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
-        expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
-      }
-      expect(a.cpu.waiting).toBe(true);
+      const b = lockstep(prog, budget);
       if (budget < 1000) continue;
       expect(b.cpu.codeCache).toMatchObject({ made: 1, translations: 1, aliases: 1 }); // one region, entered at B or A
       expect(b.cpu.blockRuns).toBeLessThan(100);
