@@ -506,8 +506,10 @@ export class I386Cpu implements Cpu {
    * loops' heads) and the page's blocks alone, so that the first module of a loop nest is its last. The compute
    * kernel's round 1 made a block module per loop, then a region when the enclosing head got hot (quicksort's
    * partition 5c0 -> 5b0 -> 5f4, the sieve's 230 -> 243, matmul's 370 -> 387, the last with its initialising loop's
-   * warm starts: 119 instructions whose TurboFan tier-up took ~43 ms): 22 modules -> 19, process CPU of the built
-   * CLI's run median 749 -> 726 ms (12 interleaved pairs, lower in 11, load ~9); the pc os boot equal (CPU to the
+   * warm starts: 119 instructions whose TurboFan tier-up took ~43 ms): 22 modules -> 19. The built CLI's compute run
+   * (interleaved pairs, process CPU and the run phase's wall): under load ~9, CPU median 749 -> 726 ms (lower in 11 of
+   * 12); at load ~3, within noise: run 426 vs 428 ms, CPU 668 vs 670 (16 pairs), run 472 -> 465, CPU 743 vs 745 (24
+   * pairs, lower in 16): fewer TurboFan compiles matter when the cores are busy. The pc os boot equal (CPU to the
    * prompt 1005 vs 990 ms, 8 pairs) though 41 region attempts there find one block (19 before; a scan each).
    */
   private joinRegion(page: CodePage<Block>, start: number, from: Block['fn'], loop: boolean): Block | null {
