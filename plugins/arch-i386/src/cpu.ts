@@ -33,6 +33,22 @@ const runInto = (cover: readonly number[], off: number): boolean => {
   return false;
 };
 
+/**
+ * Bytes before a loop's start in which a start that has run (an arrival, or a block alone) hints at an enclosing loop's
+ * head (joinRegion's loop case): without one its region attempt would mostly find this block alone and be scanned in
+ * vain (the pc os boot: 44 attempts, 25 more than without, ~15 ms; the compute kernel's heads are 16 bytes before).
+ */
+const HEAD_SPAN = 64;
+
+/** Whether a start within HEAD_SPAN bytes before page offset `at` has run (arrived at, or a block alone there). */
+function ranJustBefore(page: CodePage<Block>, at: number): boolean {
+  for (let off = Math.max(0, at - HEAD_SPAN); off < at; off++) {
+    const entry = page.entries[off];
+    if (entry === undefined ? page.heat[off] > 0 : entry.fn !== null && !entry.region) return true;
+  }
+  return false;
+}
+
 export * from './consts.js';
 
 /** A pending exception: taken at the next instruction boundary, never a host exception. */
@@ -386,7 +402,10 @@ export class I386Cpu implements Cpu {
         // times: the two would bounce through the dispatcher until a region held both.
         const last = page === this.lastPage ? this.lastBlock : null;
         const from = any && last !== null && !last.region && last.runs >= JOIN_RUNS ? last.fn : null;
-        block = ((last !== null && last.region) || from !== null ? this.joinRegion(page, ramOff + at, from) : null) ?? this.translate(page, ramOff + at);
+        // Got hot by a jump back from a later byte of its page (the interpreter's last instruction, no block between): a
+        // loop, whose enclosing loop nest is made one region at once with the starts that have run (joinRegion).
+        const loop = !any && this.startEip > eip && this.startEip - eip < 0x1000 - at && ranJustBefore(page, at);
+        block = ((last !== null && last.region) || from !== null || loop ? this.joinRegion(page, ramOff + at, from, loop) : null) ?? this.translate(page, ramOff + at);
         // Marked as code again if stores dropped all its translations and unmarked it (ramWritten).
         if ((this.bus.pageFlags[ramOff >>> 12] & PAGE_CODE) === 0) this.bus.markCode(ramOff >>> 12);
       }
@@ -482,13 +501,24 @@ export class I386Cpu implements Cpu {
    * module's blocks join too, so that the two no longer bounce through the dispatcher (a JavaScript-to-wasm call
    * each, the state copied in and out) until REGION_RUNS made them a region (the compute kernel: 28,282 -> 15,796
    * block calls).
+   * Or (`loop`) it got hot by a jump back from a later byte of its page, a start that had run lying just before it
+   * (ranJustBefore): an inner loop, made a region at once with the starts before it that have run (its enclosing
+   * loops' heads) and the page's blocks alone, so that the first module of a loop nest is its last. The compute
+   * kernel's round 1 made a block module per loop, then a region when the enclosing head got hot (quicksort's
+   * partition 5c0 -> 5b0 -> 5f4, the sieve's 230 -> 243, matmul's 370 -> 387, the last with its initialising loop's
+   * warm starts: 119 instructions whose TurboFan tier-up took ~43 ms): 22 modules -> 19. The built CLI's compute run
+   * (interleaved pairs, process CPU and the run phase's wall): under load ~9, CPU median 749 -> 726 ms (lower in 11 of
+   * 12); at load ~3, within noise: run 426 vs 428 ms, CPU 668 vs 670 (16 pairs), run 472 -> 465, CPU 743 vs 745 (24
+   * pairs, lower in 16): fewer TurboFan compiles matter when the cores are busy. The pc os boot equal (CPU to the
+   * prompt 1005 vs 990 ms, 8 pairs) though 41 region attempts there find one block (19 before; a scan each).
    */
-  private joinRegion(page: CodePage<Block>, start: number, from: Block['fn']): Block | null {
+  private joinRegion(page: CodePage<Block>, start: number, from: Block['fn'], loop: boolean): Block | null {
+    const at = start & 0xfff;
     const region = this.translateAt(start, (off) => {
       const entry = page.entries[off];
-      return entry === undefined ? page.heat[off] >= WARM_HEAT : entry.fn !== null && (entry.runs >= REGION_MEMBER_RUNS || entry.fn === from || (entry.region && !runInto(entry.cover, off)));
+      return entry === undefined ? page.heat[off] >= (loop && off < at ? 1 : WARM_HEAT) : entry.fn !== null && (entry.runs >= REGION_MEMBER_RUNS || entry.fn === from || (loop && !entry.region) || (entry.region && !runInto(entry.cover, off)));
     });
-    return region === null ? null : this.storeEntries(page, start & 0xfff, region);
+    return region === null ? null : this.storeEntries(page, at, region);
   }
 
   /** The block or region at RAM offset `start` (jit.ts translateRegion), in wasm with wasm regions (jit-wasm.ts; with the blocks at page offsets `warm` in its module). */
