@@ -510,7 +510,8 @@ export class I386Cpu implements Cpu {
    * (interleaved pairs, process CPU and the run phase's wall): under load ~9, CPU median 749 -> 726 ms (lower in 11 of
    * 12); at load ~3, within noise: run 426 vs 428 ms, CPU 668 vs 670 (16 pairs), run 472 -> 465, CPU 743 vs 745 (24
    * pairs, lower in 16): fewer TurboFan compiles matter when the cores are busy. The pc os boot equal (CPU to the
-   * prompt 1005 vs 990 ms, 8 pairs) though 41 region attempts there find one block (19 before; a scan each).
+   * prompt 1005 vs 990 ms, 8 pairs) though 41 region attempts there find one block (19 before; a scan each, until
+   * jit-reach.ts told them apart without one).
    */
   private joinRegion(page: CodePage<Block>, start: number, from: Block['fn'], loop: boolean): Block | null {
     const at = start & 0xfff;

@@ -194,6 +194,7 @@ import { DS, SS } from './consts.js';
 import { ARITH, CcOp, CF, OF } from './flags.js';
 import { condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
+import { mayReachHot } from './jit-reach.js';
 import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE } from './mmu.js';
 
 /** Whether i386 regions are compiled to wasm (unless RVOS_JIT_WASM_I386=0). */
@@ -395,7 +396,8 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
   if (hot === undefined) {
     made = generateWasmBlocks(kit, core, u8, start, warm);
   } else {
-    const scanned = scanWasmRegion(kit, core, u8, start, hot);
+    // A first block reaching no other hot start would be scanned (emitted) in vain: the region would hold it alone.
+    const scanned = mayReachHot(u8, start, hot) ? scanWasmRegion(kit, core, u8, start, hot) : null;
     made = scanned === null || scanned.length < 2 ? null : generate(kit, core, u8, start & ~0xfff, scanned, hot);
   }
   if (made === null) return null;
@@ -425,7 +427,8 @@ function generateWasmBlocks(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>,
   }
 }
 
-function scanWasmRegion(kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
+/** The blocks a region of the start at RAM offset `start` would hold (exported for tests: jit-reach.ts agrees with it). */
+export function scanWasmRegion(kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
   return collectRegion(start, hot, (ramOff) => scan(kit, core, u8, ramOff, hot), (b) => b.targets);
 }
 
@@ -1432,7 +1435,10 @@ class Gen {
 
   // --- Instructions ----------------------------------------------------------------------------
 
-  /** One instruction: null when not translated (the block ends before it); 'end' after a jump; 'loopExit' after a Jcc back to the entry in a region. */
+  /**
+   * One instruction: null when not translated (the block ends before it); 'end' after a jump; 'loopExit' after a Jcc back to the entry in a region.
+   * jit-reach.ts mayReachHot decodes the opcodes translated here (and more) to skip scans: an opcode added here goes there too.
+   */
   private insn(): Result {
     const c = this.c, op = this.op;
     let b = this.byte();
