@@ -1,8 +1,9 @@
 /**
  * A decode-only look at the block a region scan (jit-wasm.ts scanWasmRegion) would find first: whether it may reach
  * another hot start, without emitting its code. A region attempt whose first block reaches none finds that block
- * alone and returns null; the pc os boot made 21 such attempts (joinRegion's loop and join cases), each a full scan
- * (every instruction's code emitted into a scratch function) before cpu.ts translated the block again.
+ * alone (or none) and returns null; the pc os boot made 41 such attempts of 50 (cpu.ts joinRegion's loop and join
+ * cases), each a full scan (every instruction's code emitted into a scratch function) before cpu.ts translated the
+ * block again: 12-17 ms of its first run in process, against 1.6-2.5 ms for this look at all 50 (same modules).
  *
  * Conservative: it follows the block's fall-through path as Gen.block does (a JMP forward in the page followed, a
  * CALL, RET or indirect JMP ending it) and answers true at any doubt. Its opcodes are a superset of those Gen
