@@ -32,7 +32,7 @@ import { benchBoot, OS_BOOTS } from './boot.js';
 import { benchGuestArch } from './guest-arch.js';
 import { i386 } from './i386.js';
 import { benchLinuxBoot } from './linux-boot.js';
-import { environment, formatComparison, formatStartup, formatTable, writeResults, type BenchResults, type Workload } from './results.js';
+import { environment, formatComparison, formatHeader, formatStartup, formatTable, writeResults, type BenchResults, type Workload } from './results.js';
 import { rv32 } from './rv32.js';
 import { benchStartup } from './startup.js';
 
@@ -91,7 +91,7 @@ if (rowsFile) {
   process.exit(0);
 }
 
-console.log(`\nrvos ${results.commit.slice(0, 12)}${results.dirty ? ' (dirty)' : ''}, node ${results.node}, ${results.machine.cpus} x ${results.machine.cpu}, best of ${runs}`);
+console.log(`\n${formatHeader(results)}`);
 if (results.startup) console.log(formatStartup(results.startup));
 console.log(formatTable(results.rows));
 if (results.rows.some((r) => r.error)) failed = true;

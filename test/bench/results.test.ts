@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineOptions } from './engine.js';
 import { linuxBootOptions } from './linux-boot.js';
-import { environment, formatComparison, formatStartup, formatTable, writeResults, type BenchResults, type BenchRow } from './results.js';
+import { environment, formatComparison, formatHeader, formatStartup, formatTable, writeResults, type BenchResults, type BenchRow } from './results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rvos-bench-results-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,6 +45,15 @@ describe('bench results', () => {
     const text = formatComparison(file, results([row({ workload: 'os boot', instructions: 10, seconds: 0.5 }), row({ workload: 'os boot cold', seconds: 0.5, ratio: 2 })]));
     expect(text).toMatch(/os boot\s+1\.000\s+0\.500\s+0\.50x\s+-\s+same/);
     expect(text).toMatch(/os boot cold\s+-\s+0\.500\s+-\s+-\s+-/);
+  });
+
+  it('heads the report with the load the bench started under, and says when the machine was busy', () => {
+    const env = environment(3);
+    expect(typeof env.machine.load).toBe('number');
+    const at = (load: number | undefined) => formatHeader({ ...env, machine: { ...env.machine, cpus: 2, load } });
+    expect(at(0.9)).toMatch(/best of 3, load 0\.90 at start$/);
+    expect(at(1.5)).toMatch(/load 1\.50 at start\nbusy machine: .*compare only with runs made on a quiet machine/);
+    expect(at(undefined)).not.toMatch(/load|busy/);
   });
 
   it('says when NODE_EXTRA_CA_CERTS makes every Node start read certificates first (not rvos\' cost)', () => {

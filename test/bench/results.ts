@@ -49,7 +49,8 @@ export interface BenchResults {
   dirty: boolean;
   node: string;
   date: string;
-  machine: { cpu: string; cpus: number; memoryGiB: number; os: string };
+  /** `load`: the host's 1-minute load average as the bench started (absent in JSON from before it was recorded). */
+  machine: { cpu: string; cpus: number; memoryGiB: number; os: string; load?: number };
   runs: number;
   startup?: StartupFigures;
   rows: BenchRow[];
@@ -74,6 +75,7 @@ export function environment(runs: number): Omit<BenchResults, 'rows' | 'startup'
       cpus: cpus.length,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       os: `${os.platform()} ${os.release()} ${os.arch()}`,
+      load: Math.round(os.loadavg()[0] * 100) / 100,
     },
     runs,
   };
@@ -86,6 +88,19 @@ function table(header: string[], lines: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n');
+}
+
+/**
+ * The first line of the report: commit, Node, machine, runs and the load the bench started under. On a small
+ * machine whose cores other work holds, wall times read up to half again higher (rows' main threads wait for a CPU):
+ * the line says so when the load passed half the CPUs, so that nobody compares such a run with a quiet one.
+ */
+export function formatHeader(r: Omit<BenchResults, 'rows' | 'startup'>): string {
+  const load = r.machine.load;
+  const busy = load !== undefined && load > r.machine.cpus / 2;
+  return `rvos ${r.commit.slice(0, 12)}${r.dirty ? ' (dirty)' : ''}, node ${r.node}, ${r.machine.cpus} x ${r.machine.cpu}, best of ${r.runs}` +
+    (load === undefined ? '' : `, load ${load.toFixed(2)} at start`) +
+    (busy ? `\nbusy machine: other work held the CPUs as the bench started; its figures read high, compare only with runs made on a quiet machine` : '');
 }
 
 export function formatTable(rows: BenchRow[]): string {
@@ -144,7 +159,7 @@ export function formatComparison(file: string, current: BenchResults): string {
   }
   const s = current.startup;
   const os_ = old.startup;
-  const head = `compared with ${file}: commit ${old.commit.slice(0, 12)}${old.dirty ? ' (dirty)' : ''}, ${old.date}, node ${old.node}, ${old.machine.cpus} x ${old.machine.cpu}`;
+  const head = `compared with ${file}: commit ${old.commit.slice(0, 12)}${old.dirty ? ' (dirty)' : ''}, ${old.date}, node ${old.node}, ${old.machine.cpus} x ${old.machine.cpu}${old.machine.load === undefined ? '' : `, load ${old.machine.load.toFixed(2)} at start`}`;
   const startup =
     s && os_
       ? `\nstart-up new/old: --version ${(s.versionSeconds / os_.versionSeconds).toFixed(2)}x, hello round trip ${(s.helloSeconds / os_.helloSeconds).toFixed(2)}x`
