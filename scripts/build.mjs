@@ -62,10 +62,7 @@ await build({
   banner: {},
 });
 for (const { name, pkg } of plugins) {
-  // ASCII, as the CLI's bundle below (scripts/ascii-source.mjs): a one-byte string in V8. Inside the loader's
-  // wrapper, which it then need not add (a copy of the source at each start).
-  const cjs = join(dist, 'plugins', name, 'index.cjs');
-  writeFileSync(cjs, wrapCommonJs(asciiSource(readFileSync(cjs, 'utf8'))));
+  finishCommonJs(join(dist, 'plugins', name, 'index.cjs'));
   pkg.rvos.entry = 'index.js';
   writeFileSync(join(dist, 'plugins', name, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 }
@@ -204,10 +201,11 @@ for (const f of parts) {
 }
 
 /**
- * Rewrites `file`, a CommonJS bundle the loader runs (dist/cli/rvos.bundle.js, dist/cli/lib/*.js). import() inside a
- * vm.Script needs an experimental Node option (which warns, and is lost with a code cache): its import() calls (oclif
- * loading a command, rvos a plugin) go through the loader's instead. And ASCII (scripts/ascii-source.mjs): V8 then
- * holds the source as a one-byte string, not a two-byte one; and inside the loader's wrapper, as the plugins' files.
+ * Rewrites `file`, a CommonJS bundle the loader runs (dist/cli/rvos.bundle.js, dist/cli/lib/*.js, the plugins'
+ * index.cjs). import() inside a vm.Script needs an experimental Node option (which warns, and is lost with a code
+ * cache): its import() calls (oclif loading a command, rvos a plugin) go through the loader's instead. And ASCII
+ * (scripts/ascii-source.mjs): V8 then holds the source as a one-byte string, not a two-byte one; inside the loader's
+ * wrapper, which it then need not add (a copy of the source at each start).
  */
 function finishCommonJs(file) {
   writeFileSync(file, wrapCommonJs(asciiSource(readFileSync(file, 'utf8').replace(/(?<![\w$.])import\((?!\))/g, '__rvosImport('))));
