@@ -960,8 +960,9 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     let at = groupAt.get(g);
     if (at === undefined) {
       groupAt.set(g, (at = spareAt.pop() ?? c.local(I32)));
-      addr();
-      if (member.delta !== 0) c.get(o).i64(member.delta).op(op.i64_sub).set(o);
+      r(blocks[current].insns[k].rn);
+      if (member.fromBase !== 0) c.i64(member.fromBase).op(op.i64_add);
+      c.set(o);
       fastOffset(g.span, g.align, g.store, blocks[current].insns[k].off, k);
       c.get(w).set(at);
     }
@@ -1208,10 +1209,15 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         c.op(op.i64_add).set(u64);
         const addr = () => (mode === 2 ? r(rn).set(o) : c.get(u64).set(o));
         const own = () => fastOffset(bytes, bytes, o2 === Op.STORE, off, k);
+        // A group member with a register offset (jit-wasm-groups.ts indexed): the span's offset plus the index.
+        const at32 = (at: number) => {
+          c.get(at);
+          if (at !== w && members[k]?.indexed) extended(rm, (cc >>> 6) & 7, (cc >>> 9) & 3), c.op(op.i32_wrap_i64).op(op.i32_add);
+        };
         if (o2 === Op.LOAD) {
           const ext = (cc >>> 2) & 3;
           checkedAccess(members[k], k, addr, own, (at, offset) => {
-            c.get(at);
+            at32(at);
             if (ext === 0 || (ext !== 1 && size >= 2)) c.mem([op.i64_load8_u, op.i64_load16_u, op.i64_load32_u, op.i64_load][size], offset);
             else if (ext === 1) c.mem([op.i64_load8_s, op.i64_load16_s, op.i64_load32_s, op.i64_load][size], offset);
             else c.mem([op.i32_load8_s, op.i32_load16_s][size], offset).op(op.i64_extend_i32_u);
@@ -1222,7 +1228,7 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           setReg(rd);
         } else {
           checkedAccess(members[k], k, addr, own, (at, offset) => {
-            c.get(at);
+            at32(at);
             r(rd);
             c.mem([op.i64_store8, op.i64_store16, op.i64_store32, op.i64_store][size], offset);
           });

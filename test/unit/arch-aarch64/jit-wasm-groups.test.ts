@@ -61,6 +61,60 @@ describe('aarch64 wasm access groups', () => {
     expect(groupsOf([A.ldrb(1, 9, 1), A.ldrw(2, 9, 4), A.ldrb(3, 9, 2)])).toEqual([[0, 0, 2, 1], null, [0, 1, 2, 1]]);
   });
 
+  it('groups a register offset whose index has only low bits set (a table lookup by a byte), its span the whole table', () => {
+    const ldrwIdx = (rt: number, rn: number, rm: number, scaled = true) => A.ldstReg(2, 1, rt, rn, rm, 'uxtw', scaled);
+    // ldrb w1, [x9]; eor w2, w1, w3 & 0xff; ldr w4, [x8, w2, uxtw #2]; ldr w5, [x8]: x8's two span 256 words.
+    expect(groupsOf([A.ldrb(1, 9), A.andi(3, 3, 0xff, 0), A.eor(2, 1, 3, 'lsl', 0, 0), ldrwIdx(4, 8, 2), A.ldrw(5, 8)])).toEqual([null, null, null, [3, 0, 1024, 4], [3, 0, 1024, 4]]);
+    // An index of unknown width, one shifted (EOR ... LSR #8), or not scaled to the size: each alone.
+    expect(groupsOf([ldrwIdx(4, 8, 3), A.ldrw(5, 8)])).toEqual([null, null]);
+    expect(groupsOf([A.ldrb(1, 9), A.eor(2, 1, 1, 'lsr', 8, 0), ldrwIdx(4, 8, 2), A.ldrw(5, 8)])).toEqual([null, null, null, null]);
+    expect(groupsOf([A.ldrb(1, 9), ldrwIdx(4, 8, 1, false), A.ldrw(5, 8)])).toEqual([null, null, null]);
+  });
+
+  it('runs a table lookup group in wasm, leaving before its first member when the table\'s span leaves the fast path', () => {
+    // x8: a 256-word table; per pass a byte from x9 (x9 += 1) indexes it, a sum in x6.
+    const lookup = [A.ldrb(1, 9), A.ldrw(5, 8), A.ldstReg(2, 1, 4, 8, 1, 'uxtw', true), A.add(6, 6, 4), A.add(6, 6, 5), A.addi(9, 9, 1), A.subsi(20, 20, 1), A.bcond('ne', -28), A.b(0)];
+    const table = (m: ReturnType<typeof makeMachine>, at: number) => {
+      for (let n = 0; n < 256; n++) m.w64(at + 4 * n, BigInt(n * 0x1001));
+    };
+    const one = (jit: boolean, tableAt: number, limit: number, n: number) => {
+      const m = makeMachine({ jit });
+      m.load(lookup);
+      for (let k = 0; k < 64; k++) m.w64(DATA + 8 * k, 0x0123456789abcdefn * BigInt(k + 1) & 0xffffffffffffffffn);
+      table(m, tableAt);
+      m.set(8, tableAt);
+      m.set(9, DATA);
+      m.set(20, 3000);
+      m.run(8 * 2000);
+      m.cpu.ramFastLimit = Math.min(m.cpu.ramFastLimit, limit);
+      const steps = m.run(n);
+      return { steps, regs: [1, 4, 5, 6, 9, 20].map((r) => m.x(r)), pc: m.cpu.pc };
+    };
+    const T0 = DATA + 0x1000;
+    for (const [limit, n] of [[T0 + 1024, 5000], [T0 + 1020, 5000], [T0 + 1020, 7]] as const) {
+      const jit = one(true, T0, limit, n);
+      expect(jit, `limit ${limit - T0} past the table, ${n} steps`).toEqual(one(false, T0, limit, n));
+    }
+    // The region runs whole passes with the table in the fast path, none with its last word out of it.
+    const m = makeMachine({ jit: true });
+    m.load(lookup);
+    table(m, T0);
+    m.set(8, T0);
+    m.set(9, DATA);
+    m.set(20, 3000);
+    m.run(8 * 2000);
+    const page = (m.cpu as unknown as { fetchPage: CodePage<Block> }).fetchPage;
+    const block = page.entries[(CODE & 0xfff) >>> 2]!;
+    const call = (limit: number) => {
+      m.set(20, 10);
+      m.cpu.ramFastLimit = limit;
+      m.cpu.pc = CODE;
+      return block.fn!(m.cpu.pcLo, m.cpu.pcHi, 0, 10_000, 0);
+    };
+    expect(call(T0 + 1024)).toBe(80);
+    expect(call(T0 + 1023), 'the table\'s last word out of the fast path: no pass').toBe(1);
+  });
+
   /** A loop storing a word as four bytes (the fill) and a pair, through X9 (then X9 += 8). */
   const program = [
     A.strb(1, 9),
