@@ -1,14 +1,18 @@
 /**
- * Access groups of a wasm region's basic block (jit-wasm.ts): the loads and stores whose addresses
- * are one base value plus constants, that value unchanged between them (a register not written, or
- * copied by MOV / moved by ADD/SUB immediate or a pre/post-index writeback: the fill's four STRB a
- * word through X9 and its copies, a function's STP/LDP around SP). The first of a group checks the
- * group's whole span [base + lo, base + lo + span) once: in the fast path's RAM, aligned for every
- * member (each member's offset from the span's start is a multiple of its alignment, so the span's
- * start aligned to the largest is exactly each aligned), with the MMU on in one page through the TLB,
- * for stores on pages without flags. Then no member can fault or hit code, and each is a bare access
- * at the span's RAM offset plus its constant. When the check fails, each member goes its own way
- * (jit-wasm.ts fastOffset: leaving before itself), in order, as before: the result is exact.
+ * Access groups of a wasm region's basic block (jit-wasm.ts, with the MMU off): the loads and stores
+ * whose addresses are one base value plus constants, that value unchanged between them (a register not
+ * written, or copied by MOV / moved by ADD/SUB immediate or a pre/post-index writeback: the fill's four
+ * STRB a word through X9 and its copies, a function's STP/LDP around SP), or plus a register offset whose
+ * index has only low bits set (the CRC's table loads: `indexed`, reaching over the whole index range).
+ * The first of a group checks the group's whole span [base + lo, base + lo + span) once, as one access
+ * of that size: in the fast path's RAM, aligned for every member (each member's offset from the span's
+ * start is a multiple of its alignment, so the span's start aligned to the largest is exactly each
+ * aligned), for stores on pages without flags or in lines holding no decoded instruction. Then no member
+ * can fault or hit code, and each is a bare access at the span's RAM offset plus its constant. When the
+ * check fails, the region leaves before the first member and the interpreter runs them in order: the
+ * result is exact (the check fails only where some member would leave, but near the RAM's end, in a
+ * decoded line or unaligned, earlier than it). With the MMU on, no groups: a frame across two pages
+ * would fail its check at every call (each access keeps its own TLB look-up).
  */
 import type { Insn } from './jit.js';
 import { Op, REG_SINK, REG_ZR } from './execute.js';
