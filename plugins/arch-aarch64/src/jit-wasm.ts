@@ -33,7 +33,12 @@
  * alignment's shift against a bound per access shape, ((limit - bytes) >> shift) + 1): with the MMU
  * off at the address less the RAM base, with it on through the data TLB, whose entries live in the
  * area (tlb.ts: cpu.tlb's arrays are views of them; a hit needs the access's fast permission bit at
- * this EL, which the wrapper writes to the area per call; a pair must end in its page). A region has one function per kind, made when first run in it
+ * this EL, which the wrapper writes to the area per call; a pair must end in its page). With the MMU off, the
+ * accesses of a basic block through one base value plus constants (jit-wasm-groups.ts: the fill's four STRB a word,
+ * a frame's STP/LDP) are checked once for their whole span at the first, as one access of the span's size, which
+ * leaves before itself when that fails; the others are bare accesses at the span's RAM offset plus a constant.
+ * (Each member testing the group's result and falling back to its own checks kept both paths: TurboFan's code for
+ * the fill region grew 33 -> 41 KB, no gain.) A region has one function per kind, made when first run in it
  * (compileWasmRegion), so that code run with the MMU off tests nothing more per access than before.
  * The wrapper function literal sits directly in compileWasmRegion, so that all regions' wrappers
  * share one feedback cell (made inside a per-region closure, likely each warmed up on its own: the
@@ -84,6 +89,7 @@ import { Op, REG_COUNT, REG_SINK, REG_ZR } from './execute.js';
 import { SlotMarks } from './slot-marks.js';
 import { TLB_MASK, TLB_SIZE, TLB_WORDS } from './tlb.js';
 import { type LoopSpans, loopSpans, spanParents } from './jit-wasm-layout.js';
+import { type AccessGroup, type GroupedAccess, accessGroups } from './jit-wasm-groups.js';
 
 /** Whether aarch64 regions compile to wasm (read when a machine is built): yes unless RVOS_JIT_WASM_A64=0. */
 export function a64WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -692,6 +698,12 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
   const countBlock = () => void (pending = 0);
   let current = 0;
   let selfL = -1;
+  /** Per instruction of the current block: its access group's member, or null. */
+  let members: Array<GroupedAccess | null> = [];
+  /** Per access group of the current block: the local holding its span's RAM offset, once checked. */
+  const groupAt = new Map<AccessGroup, number>();
+  /** Locals of earlier blocks' groups, free again. */
+  const spareAt: number[] = [];
   /** Per block heading a wasm loop open here: its label. */
   const spanL = new Map<number, number>();
   /** Control goes to page offset `p` (steps counted, flags in f); `tail`: nothing follows. */
@@ -735,6 +747,10 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     c.get(steps).i32(len).op(op.i32_add).tee(steps).get(MAX_STEPS).op(op.i32_gt_s).if(false);
     exit(b.start, 0);
     c.end();
+    // This block's access groups (jit-wasm-groups.ts: with the MMU off); the locals of the last block's are free again.
+    for (const l of groupAt.values()) spareAt.push(l);
+    groupAt.clear();
+    members = mmuOn ? b.insns.map(() => null) : accessGroups(b.insns);
     b.insns.forEach((ins, k) => emit(ins, k, len));
     const last = b.insns[len - 1];
     if (!isBranch(last.op)) {
@@ -907,19 +923,50 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
     if (store) {
       // A page with flags (code, a watcher): the interpreter stores there, unless the flags say code
       // alone and the bytes' lines hold no decoded instruction (data beside code: codeLines). An
-      // aligned single access stays in one line (and page): only a pair's last byte needs a look too.
+      // aligned single access stays in one line (and page): a pair's or a group's last byte, and a
+      // group's every line, need a look too.
       const split = bytes > align;
       c.get(w).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags);
       if (split) c.get(w).i32(bytes - 1).op(op.i32_add).i32(12).op(op.i32_shr_u).mem(op.i32_load8_u, core.flags).op(op.i32_or);
       c.tee(t32).if(false);
       c.get(t32).i32(PAGE_CODE).op(op.i32_ne);
-      c.get(w).i32(CODE_LINE_SHIFT).op(op.i32_shr_u).mem(op.i32_load8_u, core.codeLines).op(op.i32_or);
-      if (split) c.get(w).i32(bytes - 1).op(op.i32_add).i32(CODE_LINE_SHIFT).op(op.i32_shr_u).mem(op.i32_load8_u, core.codeLines).op(op.i32_or);
+      const line = (at: number) => {
+        c.get(w);
+        if (at !== 0) c.i32(at).op(op.i32_add);
+        c.i32(CODE_LINE_SHIFT).op(op.i32_shr_u).mem(op.i32_load8_u, core.codeLines).op(op.i32_or);
+      };
+      for (let at = 0; at < bytes; at += 1 << CODE_LINE_SHIFT) line(at);
+      if (split) line(bytes - 1);
       c.if(false);
       exit(off, k);
       c.end();
       c.end();
     }
+  }
+
+  /**
+   * An access at RAM offset `w`, its own checks passed (`addr` sets `o` to its address, `own` checks it),
+   * or a group member's (jit-wasm-groups.ts) at the span's RAM offset plus its `delta` as the memory
+   * operand's offset: nothing to compute or check. A group's first member checks the whole span (as
+   * one access of the span's size and alignment) and leaves before itself when that fails.
+   */
+  function checkedAccess(member: GroupedAccess | null, k: number, addr: () => void, own: () => void, access: (at: number, offset: number) => void): void {
+    if (member === null) {
+      addr();
+      own();
+      return access(w, 0);
+    }
+    const g = member.group;
+    let at = groupAt.get(g);
+    if (at === undefined) {
+      groupAt.set(g, (at = spareAt.pop() ?? c.local(I32)));
+      r(blocks[current].insns[k].rn);
+      if (member.fromBase !== 0) c.i64(member.fromBase).op(op.i64_add);
+      c.set(o);
+      fastOffset(g.span, g.align, g.store, blocks[current].insns[k].off, k);
+      c.get(w).set(at);
+    }
+    access(at, member.delta);
   }
 
   function emit(ins: Insn, k: number, len: number): void {
@@ -1160,23 +1207,31 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         if (mode === 3) extended(rm, (cc >>> 6) & 7, (cc >>> 9) & 3);
         else imm(a, b);
         c.op(op.i64_add).set(u64);
-        if (mode === 2) r(rn).set(o);
-        else c.get(u64).set(o);
-        fastOffset(bytes, bytes, o2 === Op.STORE, off, k);
+        const addr = () => (mode === 2 ? r(rn).set(o) : c.get(u64).set(o));
+        const own = () => fastOffset(bytes, bytes, o2 === Op.STORE, off, k);
+        // A group member with a register offset (jit-wasm-groups.ts indexed): the span's offset plus the index.
+        const at32 = (at: number) => {
+          c.get(at);
+          if (at !== w && members[k]?.indexed) extended(rm, (cc >>> 6) & 7, (cc >>> 9) & 3), c.op(op.i32_wrap_i64).op(op.i32_add);
+        };
         if (o2 === Op.LOAD) {
           const ext = (cc >>> 2) & 3;
-          c.get(w);
-          if (ext === 0 || (ext !== 1 && size >= 2)) c.mem([op.i64_load8_u, op.i64_load16_u, op.i64_load32_u, op.i64_load][size]);
-          else if (ext === 1) c.mem([op.i64_load8_s, op.i64_load16_s, op.i64_load32_s, op.i64_load][size]);
-          else c.mem([op.i32_load8_s, op.i32_load16_s][size]).op(op.i64_extend_i32_u);
-          c.set(t64);
+          checkedAccess(members[k], k, addr, own, (at, offset) => {
+            at32(at);
+            if (ext === 0 || (ext !== 1 && size >= 2)) c.mem([op.i64_load8_u, op.i64_load16_u, op.i64_load32_u, op.i64_load][size], offset);
+            else if (ext === 1) c.mem([op.i64_load8_s, op.i64_load16_s, op.i64_load32_s, op.i64_load][size], offset);
+            else c.mem([op.i32_load8_s, op.i32_load16_s][size], offset).op(op.i64_extend_i32_u);
+            c.set(t64);
+          });
           if (mode === 1 || mode === 2) c.get(u64).set(R(rn)), written.add(rn);
           c.get(t64);
           setReg(rd);
         } else {
-          c.get(w);
-          r(rd);
-          c.mem([op.i64_store8, op.i64_store16, op.i64_store32, op.i64_store][size]);
+          checkedAccess(members[k], k, addr, own, (at, offset) => {
+            at32(at);
+            r(rd);
+            c.mem([op.i64_store8, op.i64_store16, op.i64_store32, op.i64_store][size], offset);
+          });
           if (mode === 1 || mode === 2) c.get(u64).set(R(rn)), written.add(rn);
         }
         break;
@@ -1188,16 +1243,17 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         const half = wide ? 8 : 4;
         r(rn);
         c.i64(a).op(op.i64_add).set(u64);
-        if (mode === 2) r(rn).set(o);
-        else c.get(u64).set(o);
-        fastOffset(2 * half, half, o2 === Op.STP, off, k);
+        const addr = () => (mode === 2 ? r(rn).set(o) : c.get(u64).set(o));
+        const own = () => fastOffset(2 * half, half, o2 === Op.STP, off, k);
         const writeBase = () => {
           if (mode !== 0) c.get(u64).set(R(rn)), written.add(rn);
         };
         if (o2 === Op.LDP) {
           const load = wide ? op.i64_load : (cc & 16) !== 0 ? op.i64_load32_s : op.i64_load32_u;
-          c.get(w).mem(load).set(t64);
-          c.get(w).mem(load, half).set(p2);
+          checkedAccess(members[k], k, addr, own, (at, offset) => {
+            c.get(at).mem(load, offset).set(t64);
+            c.get(at).mem(load, offset + half).set(p2);
+          });
           writeBase();
           c.get(t64);
           setReg(rd);
@@ -1205,12 +1261,14 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
           setReg(rm);
         } else {
           const store = wide ? op.i64_store : op.i64_store32;
-          c.get(w);
-          r(rd);
-          c.mem(store);
-          c.get(w);
-          r(rm);
-          c.mem(store, half);
+          checkedAccess(members[k], k, addr, own, (at, offset) => {
+            c.get(at);
+            r(rd);
+            c.mem(store, offset);
+            c.get(at);
+            r(rm);
+            c.mem(store, offset + half);
+          });
           writeBase();
         }
         break;
