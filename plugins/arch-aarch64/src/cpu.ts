@@ -19,7 +19,7 @@ import { PA_BITS } from './memory.js';
 import { ACC_EXEC, debugTranslate, MmuRegs, translate, updateTranslation, XLATE } from './mmu.js';
 import { a64WasmWanted, AREA, claimWasmArea, CODE_LINE_SHIFT, PAGE_CODE, compileWasmRegion, MAX_WASM_REGION, scanWasmRegion, wasmTranslatable, type WasmCore } from './jit-wasm.js';
 import { CrossPageLinks, joinAcrossPage } from './cross-page.js';
-import { type Block, COMPILE_WORK, EARLY_LOOK_SPAN, type Insn, LONG_LOOP, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanBlock, scanRegion, scanSegments } from './jit.js';
+import { BARE_EARLY_WORK, type Block, COMPILE_WORK, EARLY_LOOK_SPAN, type Insn, LONG_LOOP, compileRegion, EARLY_COMPILE_WORK, EARLY_WINDOW, fallThroughExits, coverage, FIRST_WORK_FACTOR, headsLoop, HOT_THRESHOLD, JIT_THRESHOLD, loopsOnItself, MAX_BLOCK, NO_BLOCK, retranslated, runsOffPage, scanBlock, scanRegion, scanSegments } from './jit.js';
 import { passesLeft, type RegValue } from './loop-trips.js';
 import { Tlb, TLB_WORDS } from './tlb.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -187,6 +187,8 @@ export class A64Cpu implements Cpu {
   earlyLook = true;
   /** The shorter wait of a wasm region in the CPU's first `earlyWindow` instructions (jit.ts EARLY_COMPILE_WORK; tests set the window 0). */
   earlyCompileWork = EARLY_COMPILE_WORK;
+  /** earlyCompileWork with the MMU off (jit.ts BARE_EARLY_WORK). */
+  bareEarlyWork = BARE_EARLY_WORK;
   earlyWindow = EARLY_WINDOW;
   /** Whether this CPU has translated a region (the first waits the full compileWork: jit.ts EARLY_COMPILE_WORK). */
   private translatedOnce = false;
@@ -738,7 +740,8 @@ export class A64Cpu implements Cpu {
    * instructions' share): most entries a boot reaches JIT_THRESHOLD times never get there, and a
    * scan allocates (the raspi3b OS boot scanned about a hundred entries for the one it translated).
    * No region is translated before the CPU has retired FIRST_WORK_FACTOR x compileWork instructions.
-   * A wasm region after the CPU's first waits `earlyCompileWork` instead in its first `earlyWindow` instructions.
+   * A wasm region after the CPU's first waits `earlyCompileWork` instead in its first `earlyWindow` instructions
+   * (`bareEarlyWork` with the MMU off).
    * A wasm region that runs on into the next page, where a translation starts, is as hot as it (runsOffPage).
    * The waits are counted exactly (code-cache.ts waitForArrivals; `warm` counts them, RUN_ON: none).
    * NO_BLOCK where no block can start.
@@ -749,7 +752,7 @@ export class A64Cpu implements Cpu {
     const slot = idx >>> 2;
     const entry = this.fetchRamOff + idx;
     const shortWait = this.wasmCore !== null && this.translatedOnce && (this.retired < this.earlyWindow || this.earlyWaits.has(entry));
-    const work = shortWait ? Math.min(this.compileWork, this.earlyCompileWork) : this.compileWork;
+    const work = shortWait ? Math.min(this.compileWork, this.mmuOff ? this.bareEarlyWork : this.earlyCompileWork) : this.compileWork;
     // A loop head at its first arrival here, early in the run (V8 still interprets slowly): a loop
     // about to run long is translated now, not interpreted until the first scan below (the compute
     // kernel's random fill, 354 instructions a pass: 128 passes).

@@ -2,7 +2,7 @@
  * When the aarch64 translator translates (cpu.ts compileBlockAt): an entry once the interpreter has
  * run about `compileWork` instructions from it, none before the CPU has retired FIRST_WORK_FACTOR x
  * compileWork instructions, no scan before compileWork / MAX_BLOCK arrivals (a wasm region after the CPU's
- * first: earlyCompileWork in the CPU's first earlyWindow instructions, and past it for an entry whose wait began
+ * first: bareEarlyWork (MMU off; earlyCompileWork on) in the CPU's first earlyWindow instructions, and past it for an entry whose wait began
  * in it); arrivals counted once
  * each, wherever the interpreter counts them; the piece of a loop before a page boundary as hot as the
  * translated piece after it. Instruction counts and state are the interpreter's
@@ -65,21 +65,23 @@ describe('aarch64 translator: when to translate', () => {
     expect(jit.x(5)).toBe(20_000n);
   });
 
-  it('a wasm region after the CPU\'s first waits earlyCompileWork instead in its first earlyWindow instructions', () => {
+  it('a wasm region after the CPU\'s first waits bareEarlyWork (MMU off) instead in its first earlyWindow instructions', () => {
     // loop0 runs the CPU past its first 60 K instructions untranslated (compileWork out of reach
     // meanwhile); then twoLoops. loop1, the first region, waits its compileWork (5000 arrivals) in
-    // any window; loop2 (after about 155 K instructions) its earlyCompileWork (2000: 500 arrivals)
+    // any window; loop2 (after about 155 K instructions) its early wait (2000: 500 arrivals)
     // inside a window of 400 K, its compileWork past one of 150 K. With a window of 156 K, loop2's
-    // wait starts inside it (at its 32nd arrival) and ends past it: it keeps the early wait.
+    // wait starts inside it (at its 32nd arrival) and ends past it: it keeps the early wait. The MMU
+    // is off: the early wait is bareEarlyWork, not earlyCompileWork (the MMU on's).
     const program = [...A.mov64(7, 25_000), A.addi(8, 8, 1), A.subsi(7, 7, 1), A.bcond('ne', -8), ...twoLoops(20_000, 20_000)];
-    for (const [window, early] of [
-      [400_000, true],
-      [150_000, false],
-      [156_000, true],
+    for (const [window, bare, early] of [
+      [400_000, 2_000, true],
+      [150_000, 2_000, false],
+      [156_000, 2_000, true],
+      [400_000, 1e9, false],
     ] as const) {
       const jit = wasmMachine();
       const interp = makeMachine({ jit: false });
-      Object.assign(jit.cpu, { compileWork: 1e9, earlyCompileWork: 2_000, earlyWindow: window });
+      Object.assign(jit.cpu, { compileWork: 1e9, bareEarlyWork: bare, earlyCompileWork: bare === 2_000 ? 1e9 : 2_000, earlyWindow: window });
       for (const m of [jit, interp]) m.load(program);
       step(jit, interp, 4 + 3 * 25_000);
       jit.cpu.compileWork = WORK;
@@ -88,7 +90,7 @@ describe('aarch64 translator: when to translate', () => {
       step(jit, interp, 4 * 4_600);
       expect(jit.cpu.blocksCompiled, 'loop1 at 5200 arrivals').toBe(1);
       step(jit, interp, 4 * 14_800 + 4 + 4 * 600);
-      expect(jit.cpu.blocksCompiled, `loop2 at 600 arrivals, window ${window}`).toBe(early ? 2 : 1);
+      expect(jit.cpu.blocksCompiled, `loop2 at 600 arrivals, window ${window}, bareEarlyWork ${bare}`).toBe(early ? 2 : 1);
       step(jit, interp, 4 * 4_600);
       expect(jit.cpu.blocksCompiled).toBe(2);
       step(jit, interp, 4 * 14_800 + 1);
