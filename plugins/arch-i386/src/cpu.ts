@@ -23,8 +23,9 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, JIT_THRESHOLD, JOIN_RUNS, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
+import { type Block, JIT_THRESHOLD, JOIN_RUNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
 import { AREA, claimWasmArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
+import { endsSoonBeforeLeftOut } from './jit-reach.js';
 import { warmUpInterpreter } from './warmup.js';
 
 /** Whether a block of `cover` ([first, end) pairs of page offsets) ends at `off`: runs into the start there. */
@@ -455,11 +456,14 @@ export class I386Cpu implements Cpu {
 
   /**
    * Translates the block at RAM offset `start` (jit.ts) and stores it (NO_BLOCK where none can
-   * start), so that a store to its bytes drops it (ramWritten). In wasm, the page's warm starts
-   * (jit.ts warmStarts) come in its module: stored as aliases, each covering the bytes of all.
+   * start, or where it would run straight into an instruction left to the interpreter within
+   * MIN_LEFT_BLOCK instructions: a policy only, kept when its bytes change), so that a store to its
+   * bytes drops it (ramWritten). In wasm, the page's warm starts (jit.ts warmStarts) come in its
+   * module: stored as aliases, each covering the bytes of all.
    */
   private translate(page: CodePage<Block>, start: number): Block {
     const at = start & 0xfff;
+    if (endsSoonBeforeLeftOut(this.ram8, start, MIN_LEFT_BLOCK)) return this.storeEntries(page, at, null);
     return this.storeEntries(page, at, this.translateAt(start, undefined, this.wasmCore !== null ? warmStarts(page, at) : []));
   }
 

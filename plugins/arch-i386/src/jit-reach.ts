@@ -8,7 +8,9 @@
  * Conservative: it follows the block's fall-through path as Gen.block does (a JMP forward in the page followed, a
  * CALL, RET or indirect JMP ending it) and answers true at any doubt. Its opcodes are a superset of those Gen
  * translates (an instruction Gen leaves out ends Gen's block, which then goes to it: a start checked here too), so
- * it reads at least as far as the scan and checks at least the starts the scan would go to or stop at.
+ * it reads at least as far as the scan and checks at least the starts the scan would go to or stop at. The same look
+ * tells cpu.ts translate a start whose block would run straight into an instruction Gen leaves out after a few
+ * (endsSoonBeforeLeftOut; the i386 jit.ts MIN_LEFT_BLOCK).
  */
 import { MAX_INSNS } from './jit.js';
 
@@ -23,9 +25,34 @@ const MODRM_0F = new Set([0x1f, 0xaf, 0xb6, 0xb7, 0xbe, 0xbf]);
  * alone (or no block starts there).
  */
 export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): boolean {
+  return look(u8, start, hot) === JOINS;
+}
+
+/**
+ * Whether the block at RAM offset `start` runs straight (no Jcc) into an instruction the translator leaves to the
+ * interpreter (or one crossing the page end) after fewer than `insns` instructions: a start not worth a module
+ * (cpu.ts translate). Sure when true: what this look leaves out, Gen leaves out too.
+ */
+export function endsSoonBeforeLeftOut(u8: Uint8Array, start: number, insns: number): boolean {
+  const found = look(u8, start, () => false);
+  return found >= 0 && found < insns;
+}
+
+/** look's answers other than a count of instructions before one left out. */
+const JOINS = -1, ENDS = -2, FULL = -3;
+
+/**
+ * Follows the block at RAM offset `start` as mayReachHot says: JOINS when it may go to or stop at a start `hot`
+ * takes, ENDS at a control transfer out of it (or at one left out after a Jcc), FULL after MAX_INSNS, else the
+ * instructions before the one left out.
+ */
+function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): number {
   const pageStart = start & ~0xfff, pageEnd = pageStart + 0x1000, at = start & 0xfff;
   const joins = (off: number) => off >= 0 && off < 0x1000 && off !== at && hot(off);
   let p = start;
+  /** No Jcc so far (one may loop back into the block: then it is worth a module however short). */
+  let straight = true;
+  const leftOut = (k: number) => (straight ? k : ENDS);
   /** Reads `n` bytes at p (little-endian, signed when 1 or 4 bytes); -1 past the page end (p then past it too). */
   const read = (n: number): number => {
     if (p + n > pageEnd) { p = pageEnd + 1; return -1; }
@@ -45,7 +72,7 @@ export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number
   };
   for (let k = 0; k < MAX_INSNS; k++) {
     const insn = p;
-    if (k > 0 && joins(insn - pageStart)) return true;
+    if (k > 0 && joins(insn - pageStart)) return JOINS;
     let b = read(1) & 0xff, opsize16 = false;
     while (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65 || b === 0x66) {
       if (b === 0x66) opsize16 = true;
@@ -54,7 +81,7 @@ export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number
     let rel = NaN;
     let ends = false;
     if (opsize16) {
-      if (b !== 0x89 && b !== 0x8b && b !== 0xc7) return false; // Gen.mov16 leaves it out: the block ends before it
+      if (b !== 0x89 && b !== 0x8b && b !== 0xc7) return leftOut(k); // Gen.mov16 leaves it out: the block ends before it
       if (modrm() === 0 && b === 0xc7) read(2);
     } else if (b < 0x40 && (b & 7) < 6) {
       if ((b & 7) <= 3) modrm();
@@ -63,7 +90,7 @@ export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number
       // one byte
     } else if (MODRM.has(b)) {
       const reg = modrm();
-      if (b === 0xfe && reg >= 2) return false;
+      if (b === 0xfe && reg >= 2) return leftOut(k);
     } else if (b === 0x68 || b === 0x6a || b === 0xa8 || b === 0xa9 || (b >= 0xb0 && b <= 0xbf)) {
       read(b === 0x6a || b === 0xa8 || (b >= 0xb0 && b <= 0xb7) ? 1 : 4);
     } else if (b === 0x69 || b === 0x6b || b === 0x80 || b === 0x81 || b === 0x83 || b === 0xc1 || b === 0xc6 || b === 0xc7) {
@@ -77,15 +104,15 @@ export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number
       if (modrm() <= 1) read(b === 0xf7 ? 4 : 1);
     } else if (b === 0xff) {
       const reg = modrm();
-      if (reg === 2) { ends = true; if (p <= pageEnd && joins(p - pageStart)) return true; }
+      if (reg === 2) { ends = true; if (p <= pageEnd && joins(p - pageStart)) return JOINS; }
       else if (reg === 4) ends = true;
-      else if (reg !== 0 && reg !== 1 && reg !== 6) return false;
+      else if (reg !== 0 && reg !== 1 && reg !== 6) return leftOut(k);
     } else if (b === 0xc3) {
       ends = true;
     } else if (b === 0xe8) {
       rel = read(4);
       ends = true;
-      if (p <= pageEnd && joins(p - pageStart)) return true;
+      if (p <= pageEnd && joins(p - pageStart)) return JOINS;
     } else if (b === 0xe9 || b === 0xeb) {
       rel = read(b === 0xeb ? 1 : 4);
       const target = p + rel;
@@ -95,14 +122,15 @@ export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number
       const b2 = read(1) & 0xff;
       if (b2 >= 0x80 && b2 <= 0x8f) rel = read(4);
       else if ((b2 >= 0x40 && b2 <= 0x4f) || (b2 >= 0x90 && b2 <= 0x9f) || MODRM_0F.has(b2)) modrm();
-      else return false; // Gen leaves it out: the block ends before it, a start checked above
+      else return leftOut(k); // Gen leaves it out: the block ends before it, a start checked above
     } else {
-      return false; // Gen leaves it out: the block ends before it, a start checked above
+      return leftOut(k); // Gen leaves it out: the block ends before it, a start checked above
     }
     // Past the page end: Gen leaves the instruction out (CROSS) and goes to its start, checked above.
-    if (p > pageEnd) return false;
-    if (!Number.isNaN(rel) && joins(p + rel - pageStart)) return true;
-    if (ends) return false;
+    if (p > pageEnd) return leftOut(k);
+    if (!Number.isNaN(rel) && joins(p + rel - pageStart)) return JOINS;
+    if (!Number.isNaN(rel)) straight = false;
+    if (ends) return ENDS;
   }
-  return joins(p - pageStart);
+  return joins(p - pageStart) ? JOINS : FULL;
 }

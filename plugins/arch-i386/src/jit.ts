@@ -81,6 +81,15 @@ export const WARM_CALLS = 16;
 export const WARM_STEPS = 512;
 /** Longest block, in instructions. */
 export const MAX_INSNS = 64;
+/**
+ * A start whose block runs straight into an instruction left to the interpreter (an IN, a 16-bit MOV imm) within
+ * fewer instructions than this is left to the interpreter too (cpu.ts translate): a call into such a block saves
+ * less than its state copies cost, and its module costs V8's compile (the compute kernel's last module, 6 NOPs
+ * before the UART poll's IN, made 218 instructions before the end: 4 blocks, 90 instructions run). Host instructions
+ * of the built CLI's runs (valgrind, V8 --predictable): compute kernel 4,540 -> 4,506 M (3 pairs), pc os boot to
+ * its prompt 4,041 -> 4,032 M (2 pairs), lower in every pair: a small gain.
+ */
+export const MIN_LEFT_BLOCK = 8;
 
 /**
  * Heat (control transfers counted) at which a start not translated yet is translated with the block

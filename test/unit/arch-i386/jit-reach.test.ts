@@ -2,10 +2,11 @@
  * The decode-only look before a wasm region scan (plugins/arch-i386/src/jit-reach.ts mayReachHot): a region attempt
  * whose first block reaches no other hot start emits no code (no scan), and mayReachHot never says "alone" where the
  * scan (jit-wasm.ts scanWasmRegion) would find more blocks: byte streams rich in the opcodes the translator takes,
- * at page offsets up to the page end, against hot sets of several densities.
+ * at page offsets up to the page end, against hot sets of several densities. The same look tells a start whose block
+ * runs straight into an instruction left to the interpreter within a few instructions (endsSoonBeforeLeftOut).
  */
 import { describe, expect, it } from 'vitest';
-import { mayReachHot } from '../../../plugins/arch-i386/src/jit-reach.js';
+import { endsSoonBeforeLeftOut, mayReachHot } from '../../../plugins/arch-i386/src/jit-reach.js';
 import { scanWasmRegion, translateWasmRegion } from '../../../plugins/arch-i386/src/jit-wasm.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { pagedMachine } from './paging-machine.js';
@@ -76,5 +77,38 @@ describe('i386 wasm regions: the look before a scan', () => {
     // Not vacuous: regions found, and most one-block attempts told apart without a scan.
     expect(more).toBeGreaterThan(300);
     expect(skipped).toBeGreaterThan(alone);
+  });
+
+  it('tells a short straight run into an instruction left to the interpreter (6 NOPs, then IN), not one with a Jcc or a transfer', () => {
+    const u8 = new Uint8Array(0x2000);
+    const at = (bytes: number[]) => { u8.fill(0x90, 0x1000, 0x2000); u8.set(bytes, 0x1000); return 0x1000; };
+    expect(endsSoonBeforeLeftOut(u8, at([0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xec]), 8)).toBe(true); // the compute kernel's put
+    expect(endsSoonBeforeLeftOut(u8, at([0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xec]), 6)).toBe(false); // not fewer than 6
+    expect(endsSoonBeforeLeftOut(u8, at([0xec]), 8)).toBe(true); // none translated at all
+    expect(endsSoonBeforeLeftOut(u8, at([0x40, 0x66, 0xb8, 0x34, 0x12]), 8)).toBe(true); // INC EAX; MOV AX, imm16
+    expect(endsSoonBeforeLeftOut(u8, at([0x49, 0x75, 0xfd, 0xec]), 8)).toBe(false); // DEC ECX; JNZ to itself; IN: a loop
+    expect(endsSoonBeforeLeftOut(u8, at([0x40, 0xc3, 0xec]), 8)).toBe(false); // INC EAX; RET
+    expect(endsSoonBeforeLeftOut(u8, at([0x40, 0xeb, 0x01, 0xcc, 0xec]), 8)).toBe(true); // a JMP forward followed, then IN
+    expect(endsSoonBeforeLeftOut(u8, at([]), 8)).toBe(false); // 64 NOPs
+    u8.set([0x40, 0x40, 0xb8], 0x1ffd); // MOV EAX, imm32 crossing the page end
+    expect(endsSoonBeforeLeftOut(u8, 0x1ffd, 8)).toBe(true);
+  });
+
+  it('says a short straight run only where the translator\'s block is that short (random streams)', () => {
+    const m = pagedMachine([], 'jit');
+    const u8 = m.ram.u8, core = m.cpu.wasmCore!;
+    const rand = seeded(7);
+    let short = 0;
+    for (let i = 0; i < 4000; i++) {
+      const bytes = Array.from({ length: 48 }, () => (rand() < 0.7 ? OPCODES[Math.floor(rand() * OPCODES.length)] : Math.floor(rand() * 256)));
+      u8.fill(0x90, PAGE, PAGE + 0x1000);
+      const at = rand() < 0.2 ? 0x1000 - 1 - Math.floor(rand() * 40) : Math.floor(rand() * 0xf00);
+      u8.set(bytes.slice(0, 0x1000 - at), PAGE + at);
+      if (!endsSoonBeforeLeftOut(u8, PAGE + at, 8)) continue;
+      short++;
+      const block = scanWasmRegion(jitKit, core, u8, PAGE + at, () => false)?.[0];
+      expect(block === undefined || block.insns < 8, `stream ${i} at ${at.toString(16)}: ${bytes.map((b) => b.toString(16)).join(' ')}`).toBe(true);
+    }
+    expect(short).toBeGreaterThan(500); // not vacuous
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGE_CODE } from '../../../src/core/api.js';
-import { generate, JIT_THRESHOLD, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
+import { generate, JIT_THRESHOLD, MIN_LEFT_BLOCK, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 
@@ -344,6 +344,19 @@ describe('i386 block translator', () => {
     }
     expect(b.cpu.regs[EBX]).toBe(1000);
     expect(b.cpu.blocksCompiled).toBe(3); // inc eax; the rest after the 16-bit add; and NO_BLOCK at the add
+  });
+
+  it('leaves a start whose block would run straight into an instruction it leaves to the interpreter within MIN_LEFT_BLOCK to the interpreter; exact counts', () => {
+    // mov ecx, 1000; L: nop; nop; mov ax, 0x1234 (16-bit: the interpreter); dec ecx; jnz L. Only the DEC/JNZ block is
+    // worth a call: a block of the two NOPs was called once a pass too (1,746 calls in all), for less than its state
+    // copies cost.
+    const prog = [0xb9, ...le32(1000), 0x90, 0x90, 0x66, 0xb8, 0x34, 0x12, 0x49, 0x75, 0xf8];
+    expect(2).toBeLessThan(MIN_LEFT_BLOCK);
+    for (const budget of [7, 1000]) {
+      const b = lockstep(prog, budget);
+      expect(b.cpu.regs[EAX]).toBe(0x1234);
+      if (budget === 1000) expect(b.cpu.blockRuns).toBeLessThan(1100); // one a pass
+    }
   });
 
   it('leaves before an access its fast path does not do (a misaligned load), which the interpreter runs; exact counts at every budget', () => {
