@@ -56,6 +56,12 @@ const FAST_KIND_BITS = [FAST_SR, FAST_SW, FAST_UR, FAST_UW];
 const ENTRY_GLOBAL = 1 << 12;
 /** Filled from a 4 MiB (or PAE 2 MiB) page: INVLPG anywhere in its 4 MiB drops it. */
 const ENTRY_LARGE = 1 << 13;
+/** A range of RAM pages with no hole, [lo, lo + size) linear (I386Mmu.flatWindow), and the RAM's base. */
+export interface FlatWindow {
+  lo: number;
+  size: number;
+  ramBase: number;
+}
 /** Tag of an empty entry: never equal to a page-aligned linear address. */
 const EMPTY = 1;
 /**
@@ -192,6 +198,30 @@ export class I386Mmu {
   }
 
   get a20(): boolean { return this.a20Mask === -1; }
+
+  /**
+   * The longest run of RAM pages with no hole as linear addresses [lo, lo + size) (paging off: physical; the
+   * pc's RAM above 1 MiB), where loads of translated code need no TLB while flatLoads says so (jit-wasm.ts).
+   */
+  flatWindow(): FlatWindow {
+    if (this.flat !== null) return this.flat;
+    const flags = this.bus.pageFlags, pages = this.ramSize >>> 12;
+    let best = 0, bestAt = 0;
+    for (let at = 0, run = 0; at < pages; at++) {
+      run = (flags[at] & PAGE_HOLE) === 0 ? run + 1 : 0;
+      if (run > best) { best = run; bestAt = at + 1 - run; }
+    }
+    return (this.flat = { lo: this.ramBase + bestAt * 4096, size: best * 4096, ramBase: this.ramBase });
+  }
+  private flat: FlatWindow | null = null;
+
+  /**
+   * The bytes less 3 of flatWindow that a load of up to 4 bytes reaches as RAM at its linear address less the RAM
+   * base, as fill() would map it: paging off, A20 on (no alias at 1 MiB), no data breakpoint nor watcher; else 0.
+   */
+  flatLoads(): number {
+    return !this.paging && this.a20Mask === -1 && this.watched.length === 0 && this.watcher === null ? Math.max(0, this.flatWindow().size - 3) : 0;
+  }
   /** EFER.NXE: PAE entries' bit 63 is XD. */
   get nx(): boolean { return this.nxe; }
 
