@@ -191,6 +191,12 @@
  * compute kernel 4.498 -> 4.230 G (the empty guest 0.848 G: its compute 3.65 -> 3.38 G, -7 %), a build running
  * quicksort alone 2.922 -> 2.746 G. In process (i386-jit.ts --runs 4, main thread best of runs 2-4, 3 interleaved
  * pairs, loaded VM): compute kernel medians 225 -> 208 ms, first run 323 -> 306 ms; quicksort alone 156 -> 143 ms.
+ * The pc os boot to its prompt (33.1 M instructions, hostinsns.sh): 3.984 G (median of 4, one outlier 4.128) -> 4.028 G
+ * (4 of 4 within 0.1 %), +1.1 %; the same with no flat path emitted at all (4.021-4.062 G, 2 runs) and with the length
+ * a field the MMU keeps instead of computed at each call (I386Mmu.flatLoads, kept: 4.016-4.051 G, 2 runs): neither the
+ * window's code nor its per-call cost; the cause is not found (the build's other differences: Gen's extra local and
+ * branch, mmu.ts's watcher accessor?). The i386 Linux boot to its power-off equal (user+sys medians 7.93 vs 7.67 s,
+ * 3 pairs, load ~15).
  * Measured before as upper bounds (hacks): flat DS/SS bases as constants -1.3 % of the quicksort build's host
  * instructions; no budget check in inner loops +0.8 % (TurboFan's code got worse).
  *
@@ -411,7 +417,7 @@ const HOST_PARAMS = [{ params: COND_PARAMS }, { params: WRITTEN_PARAMS }];
 export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean, warm: readonly number[] = []): Region | null {
   let made: Generated | null;
   // Code translated with paging on (an OS's) would only test the window in vain at each load.
-  const gen: GenCore = { area: core.area, flags: core.flags, flat: cpu.mmu.flatLoads() > 0 ? cpu.mmu.flatWindow() : undefined };
+  const gen: GenCore = { area: core.area, flags: core.flags, flat: cpu.mmu.flatLoads > 0 ? cpu.mmu.flatWindow() : undefined };
   if (hot === undefined) {
     made = generateWasmBlocks(kit, gen, u8, start, warm);
   } else {
@@ -511,7 +517,7 @@ function copyingState(run: RunFn, cpu: I386Cpu, a: Int32Array, start: CallStart)
   return (eip, maxSteps, at) => {
     a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
     a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest; a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
-    a[AREA.flat >> 2] = cpu.mmu.flatLoads();
+    a[AREA.flat >> 2] = cpu.mmu.flatLoads;
     const pb = (eip - at) | 0, ran0 = cpu.ran;
     start.pb = pb; start.ran0 = ran0;
     const ret0 = cpu.retiredCount;

@@ -129,7 +129,9 @@ export class I386Mmu {
   private a20Mask = -1;
   private largeEntries = 0;
   /** Set while watchpoints exist (debug.ts); null keeps the slow path as it was. */
-  watcher: AccessWatcher | null = null;
+  get watcher(): AccessWatcher | null { return this.watching; }
+  set watcher(w: AccessWatcher | null) { this.watching = w; this.flatChanged(); }
+  private watching: AccessWatcher | null = null;
   /**
    * Linear pages (bits 31:12) holding an armed data breakpoint (debugregs.ts): their entries get no
    * fast bits, so every access to them takes the slow path, which reports it to `onWatch`.
@@ -156,6 +158,7 @@ export class I386Mmu {
     const ram = bus.ram;
     this.u8 = ram.u8; this.u16 = ram.u16; this.i32 = ram.i32; this.view = ram.view;
     this.ramBase = ram.base; this.ramSize = ram.size;
+    this.flatChanged();
   }
 
   // --- control ------------------------------------------------------------------------------
@@ -167,6 +170,7 @@ export class I386Mmu {
     if (paging === this.paging && wp === this.wp && pse === this.pse && pge === this.pge && pae === this.pae) return;
     this.paging = paging; this.wp = wp; this.pse = pse; this.pge = pge; this.pae = pae;
     this.flushAll();
+    this.flatChanged();
   }
 
   /** EFER.NXE (WRMSR 0xC0000080): PAE entries' bit 63 becomes XD instead of reserved. */
@@ -188,6 +192,7 @@ export class I386Mmu {
     if (mask === this.a20Mask) return;
     this.a20Mask = mask;
     this.flushAll();
+    this.flatChanged();
   }
 
   /** The linear pages of the armed data breakpoints (a DR7 write): entries refilled without fast bits. */
@@ -195,6 +200,7 @@ export class I386Mmu {
     if (pages.length === 0 && this.watched.length === 0) return;
     this.watched = pages;
     this.flushAll();
+    this.flatChanged();
   }
 
   get a20(): boolean { return this.a20Mask === -1; }
@@ -218,9 +224,13 @@ export class I386Mmu {
   /**
    * The bytes less 3 of flatWindow that a load of up to 4 bytes reaches as RAM at its linear address less the RAM
    * base, as fill() would map it: paging off, A20 on (no alias at 1 MiB), no data breakpoint nor watcher; else 0.
+   * A field kept as those change, not computed at each region call (jit-wasm.ts copyingState reads it).
    */
-  flatLoads(): number {
-    return !this.paging && this.a20Mask === -1 && this.watched.length === 0 && this.watcher === null ? Math.max(0, this.flatWindow().size - 3) : 0;
+  flatLoads = 0;
+
+  private flatChanged(): void {
+    const open = !this.paging && this.a20Mask === -1 && this.watched.length === 0 && this.watching === null;
+    this.flatLoads = open ? Math.max(0, this.flatWindow().size - 3) : 0;
   }
   /** EFER.NXE: PAE entries' bit 63 is XD. */
   get nx(): boolean { return this.nxe; }
@@ -228,6 +238,7 @@ export class I386Mmu {
   reset(): void {
     this.paging = false; this.wp = false; this.pse = false; this.pge = false; this.pae = false; this.nxe = false; this.cr3 = 0;
     this.flushAll();
+    this.flatChanged();
   }
 
   flushAll(): void {

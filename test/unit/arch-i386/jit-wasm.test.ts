@@ -479,16 +479,16 @@ describe('i386 wasm regions', () => {
   it('tell a flat window for loads (the longest run of RAM pages with no hole) only with paging off, A20 high and no data breakpoint', () => {
     const m = pagedMachine([[0xa0000, 0x60000]]), mmu = m.cpu.mmu, all = (8 << 20) - 0x100000;
     expect(mmu.flatWindow()).toEqual({ lo: 0x100000, size: all, ramBase: 0 });
-    expect(mmu.flatLoads()).toBe(all - 3);
+    expect(mmu.flatLoads).toBe(all - 3);
     mmu.setA20(false);
-    expect(mmu.flatLoads()).toBe(0);
+    expect(mmu.flatLoads).toBe(0);
     mmu.setA20(true);
     mmu.watchPages([0x300000]);
-    expect(mmu.flatLoads()).toBe(0);
+    expect(mmu.flatLoads).toBe(0);
     mmu.watchPages([]);
-    expect(mmu.flatLoads()).toBe(all - 3);
+    expect(mmu.flatLoads).toBe(all - 3);
     enterPaging(m);
-    expect(mmu.flatLoads()).toBe(0);
+    expect(mmu.flatLoads).toBe(0);
   });
 
   it('load through the flat window as the TLB would: up to its edge beside a hole, with A20 low (1 MiB + x is x), with paging on (no identity)', () => {
