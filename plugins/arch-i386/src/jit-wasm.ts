@@ -182,6 +182,24 @@
  * Likely hints on the loops' budget checks (an inner loop's back edge, a block's jump to its own start): compute
  * kernel steady state 226.5 -> 249 ms (10 pairs, lower in 5), first run 348 -> 376 ms (lower in 3).
  *
+ * Session 33, loads in the flat window (I386Mmu.flatWindow: paging off, A20 high, no data breakpoint nor watcher, the
+ * longest run of RAM pages with no hole, the pc's RAM above 1 MiB): one compare of the linear address against the
+ * window (its length an input of the call, AREA.flat, 0 when closed), RAM at the address less RAM's base, before the
+ * memo (quicksort's scans load `[ecx*4 + a]` on each pass: the memo's two loads, mask, compare and add were ~7 of
+ * its ~16 host instructions). Only in code translated while the window is open (an OS's code, translated with paging
+ * on, would test it in vain). Host instructions of the built CLI's run (hostinsns.sh, 3 pairs, spread < 0.5 %): the
+ * compute kernel 4.498 -> 4.230 G (the empty guest 0.848 G: its compute 3.65 -> 3.38 G, -7 %), a build running
+ * quicksort alone 2.922 -> 2.746 G. In process (i386-jit.ts --runs 4, main thread best of runs 2-4, 3 interleaved
+ * pairs, loaded VM): compute kernel medians 225 -> 208 ms, first run 323 -> 306 ms; quicksort alone 156 -> 143 ms.
+ * The pc os boot to its prompt (33.1 M instructions, hostinsns.sh): 3.984 G (median of 4, one outlier 4.128) -> 4.028 G
+ * (4 of 4 within 0.1 %), +1.1 %; the same with no flat path emitted at all (4.021-4.062 G, 2 runs) and with the length
+ * a field the MMU keeps instead of computed at each call (I386Mmu.flatLoads, kept: 4.016-4.051 G, 2 runs): neither the
+ * window's code nor its per-call cost; the cause is not found (the build's other differences: Gen's extra local and
+ * branch, mmu.ts's watcher accessor?). The i386 Linux boot to its power-off equal (user+sys medians 7.93 vs 7.67 s,
+ * 3 pairs, load ~15).
+ * Measured before as upper bounds (hacks): flat DS/SS bases as constants -1.3 % of the quicksort build's host
+ * instructions; no budget check in inner loops +0.8 % (TurboFan's code got worse).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -195,7 +213,7 @@ import { ARITH, CcOp, CF, OF } from './flags.js';
 import { condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
 import { mayReachHot } from './jit-reach.js';
-import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE } from './mmu.js';
+import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE, type FlatWindow } from './mmu.js';
 
 /** Whether i386 regions are compiled to wasm (unless RVOS_JIT_WASM_I386=0). */
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -232,6 +250,8 @@ export const AREA = {
   xo: 96,
   /** Out: 1 when the interpreter must run the next instruction. */
   missed: 100,
+  /** In: I386Mmu.flatLoads (the bytes less 3 of the flat window that loads reach without the TLB; 0: none). */
+  flat: 104,
   /** The MMU's fastTlb (8 * TLB_SIZE int32). */
   fastTlb: 1024,
   /** The access sites' page memos (Gen.site): SITE_SLOTS [page, offset] pairs for loads, then as many for stores. */
@@ -241,6 +261,9 @@ export const AREA = {
 
 /** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
 export type WasmCore = WasmArea;
+
+/** What the translator needs of it, and the CPU's flat window (loads without the TLB: Gen.loadL), if any. */
+type GenCore = Pick<WasmCore, 'area' | 'flags'> & { flat?: FlatWindow };
 
 /** Takes the next free CPU area of the wasm memory (null when none is left). */
 export function claimWasmArea(ram: WasmRam): WasmCore | null {
@@ -393,12 +416,14 @@ const HOST_PARAMS = [{ params: COND_PARAMS }, { params: WRITTEN_PARAMS }];
  */
 export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean, warm: readonly number[] = []): Region | null {
   let made: Generated | null;
+  // Code translated with paging on (an OS's) would only test the window in vain at each load.
+  const gen: GenCore = { area: core.area, flags: core.flags, flat: cpu.mmu.flatLoads > 0 ? cpu.mmu.flatWindow() : undefined };
   if (hot === undefined) {
-    made = generateWasmBlocks(kit, core, u8, start, warm);
+    made = generateWasmBlocks(kit, gen, u8, start, warm);
   } else {
     // A first block reaching no other hot start would be scanned (emitted) in vain: the region would hold it alone.
-    const scanned = mayReachHot(u8, start, hot) ? scanWasmRegion(kit, core, u8, start, hot) : null;
-    made = scanned === null || scanned.length < 2 ? null : generate(kit, core, u8, start & ~0xfff, scanned, hot);
+    const scanned = mayReachHot(u8, start, hot) ? scanWasmRegion(kit, gen, u8, start, hot) : null;
+    made = scanned === null || scanned.length < 2 ? null : generate(kit, gen, u8, start & ~0xfff, scanned, hot);
   }
   if (made === null) return null;
   const blocks = made.blocks.filter((b) => b.insns > 0), bytes = made.bytes;
@@ -417,7 +442,7 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
  * (insns 0: no entry). A loop inside a block (whose head opens a wasm `loop` before the head's code)
  * is found at its back edge: the code from its head is emitted again with the loop known (Gen.rewind).
  */
-function generateWasmBlocks(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, start: number, warm: readonly number[]): Generated | null {
+function generateWasmBlocks(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, warm: readonly number[]): Generated | null {
   const open = [start & 0xfff, ...warm].map((at): Scanned => ({ start: at, insns: OPEN, end: 0, targets: [], loops: [] }));
   try {
     return generate(kit, core, u8, start & ~0xfff, open);
@@ -428,12 +453,12 @@ function generateWasmBlocks(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>,
 }
 
 /** The blocks a region of the start at RAM offset `start` would hold (exported for tests: jit-reach.ts agrees with it). */
-export function scanWasmRegion(kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
+export function scanWasmRegion(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
   return collectRegion(start, hot, (ramOff) => scan(kit, core, u8, ramOff, hot), (b) => b.targets);
 }
 
 /** Scans the block at RAM offset `start` (its code emitted into a scratch function): null when none starts there. */
-function scan(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, start: number, stopAt?: (pageOff: number) => boolean): Scanned | null {
+function scan(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, stopAt?: (pageOff: number) => boolean): Scanned | null {
   const g = new Gen(kit, core, u8, start & ~0xfff, null, stopAt);
   return g.block(start);
 }
@@ -492,6 +517,7 @@ function copyingState(run: RunFn, cpu: I386Cpu, a: Int32Array, start: CallStart)
   return (eip, maxSteps, at) => {
     a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
     a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest; a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
+    a[AREA.flat >> 2] = cpu.mmu.flatLoads;
     const pb = (eip - at) | 0, ran0 = cpu.ran;
     start.pb = pb; start.ran0 = ran0;
     const ret0 = cpu.retiredCount;
@@ -520,12 +546,12 @@ interface Generated {
 }
 
 /** The bytes of the region module of scanned `blocks` (page at RAM offset `pageStart`). */
-export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, pageStart: number, blocks: readonly Scanned[], hot?: (pageOff: number) => boolean): Uint8Array {
+export function generateWasmRegion(kit: JitKit, core: GenCore, u8: Uint8Array, pageStart: number, blocks: readonly Scanned[], hot?: (pageOff: number) => boolean): Uint8Array {
   return generate(kit, core, u8, pageStart, blocks, hot).bytes;
 }
 
 /** The module of `blocks` (one of them OPEN: a block alone, emitted unscanned). */
-function generate(kit: JitKit, core: Pick<WasmCore, 'area' | 'flags'>, u8: Uint8Array, pageStart: number, blocks: readonly Scanned[], hot?: (pageOff: number) => boolean): Generated {
+function generate(kit: JitKit, core: GenCore, u8: Uint8Array, pageStart: number, blocks: readonly Scanned[], hot?: (pageOff: number) => boolean): Generated {
   const { I32 } = kit.wasm;
   const c = kit.wasm.code([I32, I32, I32], [I32]);
   const g = new Gen(kit, core, u8, pageStart, c, hot, blocks);
@@ -556,6 +582,9 @@ class Gen {
   /** crRuntime's scratch (the op), carry()'s result. */
   private readonly ce: number;
   private readonly i64a: number;
+  /** AREA.flat, and the window it is of (null: no flat path emitted). */
+  private readonly fl: number;
+  private readonly flat: FlatWindow | null;
   // Labels.
   private exitL = -1;
   private passL = -1;
@@ -618,7 +647,7 @@ class Gen {
 
   constructor(
     private readonly kit: JitKit,
-    core: Pick<WasmCore, 'area' | 'flags'>,
+    core: GenCore,
     private readonly u8: Uint8Array,
     private readonly pageStart: number,
     code: WasmCode | null,
@@ -641,6 +670,8 @@ class Gen {
     this.A = c.local(); this.B = c.local(); this.R = c.local(); this.C = c.local();
     this.l = c.local(); this.t = c.local(); this.v = c.local(); this.w = c.local(); this.o = c.local(); this.cy = c.local(); this.cq = c.local(); this.ce = c.local();
     this.i64a = c.local(I64);
+    this.fl = c.local();
+    this.flat = core.flat ?? null;
     this.index = new Map(blocks.map((b, i) => [b.start, i]));
     if (!this.emitting) {
       // Scanning: exits branch to a label, gotos only record their targets.
@@ -666,6 +697,7 @@ class Gen {
     field(AREA.ck).i32(CS_KEPT).op(op.i32_shl).op(op.i32_or).set(this.cs);
     c.i32(0).mem(op.i32_load, area + AREA.segBase + 4 * DS).set(this.dsB);
     c.i32(0).mem(op.i32_load, area + AREA.segBase + 4 * SS).set(this.ssB);
+    if (this.flat !== null) c.i32(0).mem(op.i32_load, area + AREA.flat).set(this.fl);
     // Byte offsets of the access kinds in the fast TLB (jit.ts RK/WK, times 4).
     c.i32(0).mem(op.i32_load, area + AREA.user).if();
     c.i32(FAST_KIND_UR << (TLB_BITS + 3)).set(this.rk).i32(FAST_KIND_UW << (TLB_BITS + 3)).set(this.wk);
@@ -1094,7 +1126,13 @@ class Gen {
   /** Pushes the value (int32; unsigned below 32 bits) of `size` bytes at linear `l`. */
   private loadL(size: number): void {
     const c = this.c, op = this.op;
-    const at = this.site('r', size);
+    const at = this.site('r', size), flat = this.flat;
+    if (flat !== null) {
+      // In the flat window (likely): RAM at the linear address less RAM's base, as the TLB would map it; else the memo.
+      c.get(this.l).i32(flat.lo).op(op.i32_sub).get(this.fl).op(op.i32_lt_u).if(true);
+      c.get(this.l).i32(flat.ramBase).op(op.i32_sub).set(this.o);
+      c.else();
+    }
     this.onSite(size, at);
     // Likely: TurboFan lays the memo's hit out as the fall-through and the refill out of line (deferred).
     c.if(true);
@@ -1103,6 +1141,7 @@ class Gen {
     this.tlb(size, this.rk);
     this.setSite(at);
     c.end();
+    if (flat !== null) c.end();
     c.get(this.o).mem(size === 4 ? op.i32_load : size === 2 ? op.i32_load16_u : op.i32_load8_u);
   }
 

@@ -56,6 +56,12 @@ const FAST_KIND_BITS = [FAST_SR, FAST_SW, FAST_UR, FAST_UW];
 const ENTRY_GLOBAL = 1 << 12;
 /** Filled from a 4 MiB (or PAE 2 MiB) page: INVLPG anywhere in its 4 MiB drops it. */
 const ENTRY_LARGE = 1 << 13;
+/** A range of RAM pages with no hole, [lo, lo + size) linear (I386Mmu.flatWindow), and the RAM's base. */
+export interface FlatWindow {
+  lo: number;
+  size: number;
+  ramBase: number;
+}
 /** Tag of an empty entry: never equal to a page-aligned linear address. */
 const EMPTY = 1;
 /**
@@ -123,7 +129,9 @@ export class I386Mmu {
   private a20Mask = -1;
   private largeEntries = 0;
   /** Set while watchpoints exist (debug.ts); null keeps the slow path as it was. */
-  watcher: AccessWatcher | null = null;
+  get watcher(): AccessWatcher | null { return this.watching; }
+  set watcher(w: AccessWatcher | null) { this.watching = w; this.flatChanged(); }
+  private watching: AccessWatcher | null = null;
   /**
    * Linear pages (bits 31:12) holding an armed data breakpoint (debugregs.ts): their entries get no
    * fast bits, so every access to them takes the slow path, which reports it to `onWatch`.
@@ -150,6 +158,7 @@ export class I386Mmu {
     const ram = bus.ram;
     this.u8 = ram.u8; this.u16 = ram.u16; this.i32 = ram.i32; this.view = ram.view;
     this.ramBase = ram.base; this.ramSize = ram.size;
+    this.flatChanged();
   }
 
   // --- control ------------------------------------------------------------------------------
@@ -161,6 +170,7 @@ export class I386Mmu {
     if (paging === this.paging && wp === this.wp && pse === this.pse && pge === this.pge && pae === this.pae) return;
     this.paging = paging; this.wp = wp; this.pse = pse; this.pge = pge; this.pae = pae;
     this.flushAll();
+    this.flatChanged();
   }
 
   /** EFER.NXE (WRMSR 0xC0000080): PAE entries' bit 63 becomes XD instead of reserved. */
@@ -182,6 +192,7 @@ export class I386Mmu {
     if (mask === this.a20Mask) return;
     this.a20Mask = mask;
     this.flushAll();
+    this.flatChanged();
   }
 
   /** The linear pages of the armed data breakpoints (a DR7 write): entries refilled without fast bits. */
@@ -189,15 +200,45 @@ export class I386Mmu {
     if (pages.length === 0 && this.watched.length === 0) return;
     this.watched = pages;
     this.flushAll();
+    this.flatChanged();
   }
 
   get a20(): boolean { return this.a20Mask === -1; }
+
+  /**
+   * The longest run of RAM pages with no hole as linear addresses [lo, lo + size) (paging off: physical; the
+   * pc's RAM above 1 MiB), where loads of translated code need no TLB while flatLoads says so (jit-wasm.ts).
+   */
+  flatWindow(): FlatWindow {
+    if (this.flat !== null) return this.flat;
+    const flags = this.bus.pageFlags, pages = this.ramSize >>> 12;
+    let best = 0, bestAt = 0;
+    for (let at = 0, run = 0; at < pages; at++) {
+      run = (flags[at] & PAGE_HOLE) === 0 ? run + 1 : 0;
+      if (run > best) { best = run; bestAt = at + 1 - run; }
+    }
+    return (this.flat = { lo: this.ramBase + bestAt * 4096, size: best * 4096, ramBase: this.ramBase });
+  }
+  private flat: FlatWindow | null = null;
+
+  /**
+   * The bytes less 3 of flatWindow that a load of up to 4 bytes reaches as RAM at its linear address less the RAM
+   * base, as fill() would map it: paging off, A20 on (no alias at 1 MiB), no data breakpoint nor watcher; else 0.
+   * A field kept as those change, not computed at each region call (jit-wasm.ts copyingState reads it).
+   */
+  flatLoads = 0;
+
+  private flatChanged(): void {
+    const open = !this.paging && this.a20Mask === -1 && this.watched.length === 0 && this.watching === null;
+    this.flatLoads = open ? Math.max(0, this.flatWindow().size - 3) : 0;
+  }
   /** EFER.NXE: PAE entries' bit 63 is XD. */
   get nx(): boolean { return this.nxe; }
 
   reset(): void {
     this.paging = false; this.wp = false; this.pse = false; this.pge = false; this.pae = false; this.nxe = false; this.cr3 = 0;
     this.flushAll();
+    this.flatChanged();
   }
 
   flushAll(): void {

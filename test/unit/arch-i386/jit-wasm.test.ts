@@ -476,6 +476,81 @@ describe('i386 wasm regions', () => {
     expect([b.cpu.retired, b.cpu.eip, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, ...a.cpu.regs]);
   });
 
+  it('tell a flat window for loads (the longest run of RAM pages with no hole) only with paging off, A20 high and no data breakpoint', () => {
+    const m = pagedMachine([[0xa0000, 0x60000]]), mmu = m.cpu.mmu, all = (8 << 20) - 0x100000;
+    expect(mmu.flatWindow()).toEqual({ lo: 0x100000, size: all, ramBase: 0 });
+    expect(mmu.flatLoads).toBe(all - 3);
+    mmu.setA20(false);
+    expect(mmu.flatLoads).toBe(0);
+    mmu.setA20(true);
+    mmu.watchPages([0x300000]);
+    expect(mmu.flatLoads).toBe(0);
+    mmu.watchPages([]);
+    expect(mmu.flatLoads).toBe(all - 3);
+    enterPaging(m);
+    expect(mmu.flatLoads).toBe(0);
+  });
+
+  it('load through the flat window as the TLB would: up to its edge beside a hole, with A20 low (1 MiB + x is x), with paging on (no identity)', () => {
+    // L: add eax, [esi]; add esi, 4; dec ecx; jnz L: a sum of the words loaded.
+    const body = [0x03, 0x06, 0x83, 0xc6, 0x04, 0x49, 0x75, 0xf8];
+    const fill = (m: ReturnType<typeof machine>, at: number, words: number, seed: number) => {
+      for (let i = 0; i < words; i++) m.view.setUint32(at + 4 * i, Math.imul(i + 1, seed) >>> 0, true);
+    };
+    const holes: Array<[number, number]> = [[0xa0000, 0x60000]];
+    const inHoles = (holes: Array<[number, number]>, engine: 'interp' | 'jit', regs: Record<number, number>) => {
+      const m = pagedMachine(holes, engine);
+      m.bus.dmaWrite(CODE, Uint8Array.from([...body, HLT]));
+      for (const [i, v] of Object.entries(regs)) m.cpu.regs[Number(i)] = v;
+      m.cpu.pc = CODE;
+      return m;
+    };
+    // Across the hole's start (RAM under it holds other words than the bus reads) and across its end into the window.
+    for (const esi of [0x9f000, 0xfe000]) {
+      const run = (engine: 'interp' | 'jit') => {
+        const m = inHoles(holes, engine, { [ESI]: esi, [ECX]: 0x1000 });
+        fill(m, 0x9f000, 0x400 * 4, 0x9e3779b9);
+        fill(m, 0xfe000, 0x400 * 8, 0x85ebca6b);
+        for (let slice = 0; slice < 200 && !m.cpu.waiting; slice++) m.cpu.run(1000);
+        return m;
+      };
+      const a = run('interp'), b = run('jit');
+      expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+      expect([b.cpu.retired, b.cpu.eip, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, ...a.cpu.regs]);
+    }
+    // A20 low: the loads from 1 MiB on read the words from 0 on.
+    const low = agree(body, { [ESI]: 0x100000, [ECX]: 0x800 }, 1000, (m) => {
+      fill(m, 0, 0x800, 0x27d4eb2f);
+      fill(m, 0x100000, 0x800, 0x165667b1);
+      m.cpu.irqInput('a20')!.set(false);
+    });
+    let sum = 0;
+    for (let i = 0; i < 0x800; i++) sum = (sum + Math.imul(i + 1, 0x27d4eb2f)) | 0;
+    expect(low.cpu.regs[EAX] >>> 0).toBe(sum >>> 0);
+    // Paging on: linear 0x400000.. maps physical 0x300000.., whose words are summed, not those at 0x400000; the loop
+    // translated before with paging off (its flat path then tested at run time) or after.
+    const paged = (engine: 'interp' | 'jit', flatFirst: boolean) => {
+      const m = machine(body, engine, { [ESI]: 0x300000, [ECX]: flatFirst ? 0x800 : 1 });
+      for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1000);
+      enterPaging(m);
+      for (let i = 0; i < 2; i++) mapPage(m, 0x400000 + 0x1000 * i, (0x300000 + 0x1000 * i) | P | RW);
+      fill(m, 0x300000, 0x800, 0x9e3779b9);
+      fill(m, 0x400000, 0x800, 0x85ebca6b);
+      Object.assign(m.cpu.regs, { [EAX]: 0, [ESI]: 0x400000, [ECX]: 0x800 });
+      m.cpu.pc = CODE;
+      for (let slice = 0; slice < 100 && !m.cpu.waiting; slice++) m.cpu.run(1000);
+      return m;
+    };
+    sum = 0;
+    for (let i = 0; i < 0x800; i++) sum = (sum + Math.imul(i + 1, 0x9e3779b9)) | 0;
+    for (const flatFirst of [false, true]) {
+      const a = paged('interp', flatFirst), b = paged('jit', flatFirst);
+      expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
+      expect([b.cpu.retired, b.cpu.eip, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, ...a.cpu.regs]);
+      expect(b.cpu.regs[EAX] >>> 0).toBe(sum >>> 0);
+    }
+  });
+
   it('shift by CL (a zero count changes no flag) and read the flags after', () => {
     // shl eax, cl; setc dl; add esi, edx; shr ebx, cl; seto dh; sar edi, cl; sete dl; add esi, edx; inc ecx; and ecx, 63 (reads CL: 0..63); cmp ecx, 40; jne start
     const body = [0xd3, 0xe0, 0x0f, 0x92, 0xc2, 0x01, 0xd6, 0xd3, 0xeb, 0x0f, 0x90, 0xc6, 0xd3, 0xff, 0x0f, 0x94, 0xc2, 0x01, 0xd6,
