@@ -205,6 +205,9 @@ export function accessGroups(insns: Insn[]): Array<GroupedAccess | null> {
     if (members.some((x) => x.store)) members = members.filter((x) => end(x) - lo <= MAX_STORE_SPAN);
     if (members.length < 2) continue;
     const start = Math.min(...members.map((x) => x.c));
+    // The span's start aligned to the largest alignment makes each member aligned only when each lies a multiple of
+    // its own from the start: the lowest access (lo) may have left above (a table lookup beyond a store group's span).
+    if (members.some((x) => (x.c - start) % x.align !== 0)) continue;
     const group: AccessGroup = {
       first: members[0].index,
       span: Math.max(...members.map(end)) - start,

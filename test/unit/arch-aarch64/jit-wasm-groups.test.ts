@@ -69,6 +69,11 @@ describe('aarch64 wasm access groups', () => {
     expect(groupsOf([ldrwIdx(4, 8, 3), A.ldrw(5, 8)])).toEqual([null, null]);
     expect(groupsOf([A.ldrb(1, 9), A.eor(2, 1, 1, 'lsr', 8, 0), ldrwIdx(4, 8, 2), A.ldrw(5, 8)])).toEqual([null, null, null, null]);
     expect(groupsOf([A.ldrb(1, 9), ldrwIdx(4, 8, 1, false), A.ldrw(5, 8)])).toEqual([null, null, null]);
+    // The lookup (x8's lowest access) too wide for a group with stores: the stores at x8 + 4 (a word) and x8 + 8 (a
+    // doubleword) are no group, as the span's start (x8 + 4) aligned to 8 would leave the doubleword unaligned.
+    expect(groupsOf([A.ldrb(1, 9), ldrwIdx(4, 8, 1), A.strw(5, 8, 4), A.str(6, 8, 8)])).toEqual([null, null, null, null]);
+    // Stores at x8 + 8 and x8 + 16 (doublewords) beside it are one: each a multiple of 8 from the span's start.
+    expect(groupsOf([A.ldrb(1, 9), ldrwIdx(4, 8, 1), A.str(5, 8, 8), A.str(6, 8, 16)])).toEqual([null, null, [2, 0, 16, 8], [2, 8, 16, 8]]);
   });
 
   it('runs a table lookup group in wasm, leaving before its first member when the table\'s span leaves the fast path', () => {
