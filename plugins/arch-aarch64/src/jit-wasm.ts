@@ -80,6 +80,34 @@
  * (a `br_table` edge before the loop; for one inside a top-level span a test of blk at the span's head, as for its
  * side door): only heads entered with NZCV (not a statically known flag kind) qualify, which leaves out quicksort's
  * scan loops; interpreted 279.3 -> 277.5 K (compute) and 19.54 -> 19.48 M (Linux), two fewer regions made.
+ *
+ * Where the built CLI's compute run spends its main thread (session 34: `perf record -e cpu-clock` with
+ * `node --perf-basic-prof`, which names each region's code, TurboFan or Liftoff, given a name section: one naming
+ * the region by its entry's pc was appended to each module for the measurement, not kept; per-thread samples, so
+ * the machine's load moves them less than wall or a V8 profile, whose samples of a thread taken off its core land
+ * on whatever ran last). Compute run less the empty guest, one pair at load 4-13: about
+ * 415 ms, of which the regions' TurboFan code ~210 ms, their Liftoff code 6-13 ms, the rest spread thin (kernel
+ * time ~45 ms, mostly host page faults: 3,900 more minor faults than the empty guest, V8's heap and zone growth
+ * rather than guest RAM; the interpreter ~10 ms; V8 builtins, ICs and GC a few ms each; region calls and their
+ * wrappers ~1 ms). Quicksort's region alone is 130-140 ms (1,300-1,420 samples at 10 kHz in 9 runs): a third of
+ * the kernel's cost, for 44 % of its instructions (per round 58 K calls, 279 K partition passes, 1.4 M scan passes,
+ * ~10.4 M instructions). The same quicksort compiled natively (clang -O2, same data, thread CPU) takes 77-85 ms for
+ * the 16 rounds: the region runs at about 1.7x native. Its samples (offsets in its TurboFan code): the two scan
+ * loops ~40 %, the instructions just after their exits ~26 % (the data-dependent exit branches mispredict, as in
+ * native code), partition and recursion (the dispatch's spills and reloads around BL/RET) the rest. The scan
+ * loops are 13-14 x86 instructions a pass, unrolled twice: budget 3 and a spill of the steps, range/alignment 4,
+ * the work 6. Tried and dropped: a block looping on itself counting its passes down in a local of its own (`left`
+ * = max - steps at the loop's entry, steps set from it where control leaves the block), so that a pass writes no
+ * steps: TurboFan no longer spilled the steps in the scan loops and the sieve's loop (which also kept its bound in
+ * a register), but the block's exits gained the moves back; quicksort's region samples 1,302-1,414 vs 1,323-1,418
+ * (3 interleaved pairs), host instructions of the compute run medians 3.753 vs 3.754 G (4 pairs; multi-block
+ * loops only: 3.75-3.86 vs 3.81-3.83 G, 4 pairs): no gain. V8's --no-wasm-loop-peeling and --no-wasm-loop-unrolling:
+ * quicksort's samples within the same range (2 pairs each). First run against later ones (three runs in one
+ * process, built code, same perf samples split by run, load ~10): 538 vs 365/351 ms; the regions' TurboFan code the
+ * same in all three (274/281/284 ms: the regions are TurboFan code from the start, their Liftoff code 6.7 ms in the
+ * first run), the excess spread thin: V8 builtins (ICs, baseline handlers) +50 ms, other native code +100 ms (the
+ * kernel's page faults, lazy parsing and baseline compiles, malloc), the interpreter +9, translation +5, module
+ * compiles and instances +7, GC +2: cold JavaScript, no lever in the regions.
  */
 import type { JitKit, WasmArea, WasmRam } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
