@@ -211,9 +211,13 @@
  * two classes); dropped. Kept: the scan's function is a WasmCode that is `dry` (the same class, its writers returning
  * at once: labels, locals and branch checks as before), one scanning Gen for a region's blocks, and WasmCode's frequent
  * forms (i32, get, set, tee, mem, op, br, br_if, block, loop, if, else, end) writing their bytes without calling
- * byte(), uleb() and sleb() (wasm-module.ts). Same module bytes (the compute run's 18, the pc os boot's 57). Main-thread
- * ms of the compute run (14 interleaved pairs, process CPU, load ~6): scans median 6.1 -> 4.2 (lower in 10), region
- * generation 9.8 -> 8.1 (lower in 11), block modules 12.5 -> 12.4, the three 28.5 -> 25.8 ms (lower in 10).
+ * byte(), uleb() and sleb() (wasm-module.ts). Same module bytes (the compute run's 18, the pc os boot's 57; rv32's 38
+ * and aarch64's 23 compute modules too). The compute run under --single-threaded (process CPU is then the main
+ * thread's, TurboFan's JavaScript compiles included; 12 interleaved pairs, load ~6): block modules median 21.2 -> 18.7 ms
+ * (lower in 10), scans 10.0 -> 6.0 (lower in 11), region generation 8.1 -> 10.3 (lower in 3: the paths the scans no
+ * longer run first), the three 41.2 -> 36.7 ms (lower in 11); without the flag (14 pairs, process CPU with V8's other
+ * threads) 28.5 -> 25.8 ms (lower in 10). Host instructions of the compute run equal (medians 4.184 vs 4.175 G, 4
+ * pairs); the pc os boot's translation within noise (7 pairs, load 6-9, the compile time it does not touch moving +33 %).
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
