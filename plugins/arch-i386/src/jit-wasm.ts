@@ -575,7 +575,7 @@ function generate(kit: JitKit, core: GenCore, u8: Uint8Array, pageStart: number,
   return { blocks: emitted, bytes };
 }
 
-/** Compiles blocks to wasm: scanning (no function: `c` a scratch) or emitting a region's function. */
+/** Compiles blocks to wasm: scanning (no function: `c` a dry scratch, which writes no byte) or emitting a region's function. */
 class Gen {
   private readonly c: WasmCode;
   private readonly op: JitKit['wasm']['op'];
