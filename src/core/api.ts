@@ -831,7 +831,8 @@ export interface WasmKit {
   readonly op: typeof WasmOp;
   readonly I32: typeof I32;
   readonly I64: typeof I64;
-  code(params: readonly WasmType[], results: readonly WasmType[]): WasmCode;
+  /** `dry`: a function body that writes no byte, for a scan (WasmCode's constructor). */
+  code(params: readonly WasmType[], results: readonly WasmType[], dry?: boolean): WasmCode;
   /** `indirect`: host functions called through an imported table instead (no import wrapper compiled per module: WasmIndirect). */
   module(code: WasmCode, imports?: readonly WasmImport[], indirect?: WasmIndirect): Uint8Array;
   /** The type index of `indirect.types[k]` in a module with `imports` function imports (WasmCode.callIndirect). */

@@ -200,6 +200,25 @@
  * Measured before as upper bounds (hacks): flat DS/SS bases as constants -1.3 % of the quicksort build's host
  * instructions; no budget check in inner loops +0.8 % (TurboFan's code got worse).
  *
+ * Session 34, the translator's main-thread cost in a new process (the compute kernel's first round). Measured with
+ * process.cpuUsage() around the calls in translateWasmRegion (a patched copy of the built CLI; --cpu-prof is no guide
+ * on the loaded 2-core VM: its samples go on while the main thread waits for a core, and it put 17 ms in uleb() under
+ * encodeHints, which takes 0.2-0.4 ms). The first translation (4 blocks, 66 instructions) takes 10-15 ms, the same
+ * again in that process 2-4 ms, a third time ~0.8 ms: the cost is V8's first runs of each path (its interpreter, inline
+ * caches and feedback filling), so emitting less does not cut it where a later emission then runs the path first.
+ * The scan wrote its blocks' code into a scratch function: a WasmCode subclass writing nothing halved the scans
+ * (median 10.8 -> 4.6 ms, 8 pairs) but the region generation paid it back (8.3 -> 14.6 ms: Gen's call sites then saw
+ * two classes); dropped. Kept: the scan's function is a WasmCode that is `dry` (the same class, its writers returning
+ * at once: labels, locals and branch checks as before), one scanning Gen for a region's blocks, and WasmCode's frequent
+ * forms (i32, get, set, tee, mem, op, br, br_if, block, loop, if, else, end) writing their bytes without calling
+ * byte(), uleb() and sleb() (wasm-module.ts). Same module bytes (the compute run's 18, the pc os boot's 57; rv32's 38
+ * and aarch64's 23 compute modules too). The compute run under --single-threaded (process CPU is then the main
+ * thread's, TurboFan's JavaScript compiles included; 12 interleaved pairs, load ~6): block modules median 21.2 -> 18.7 ms
+ * (lower in 10), scans 10.0 -> 6.0 (lower in 11), region generation 8.1 -> 10.3 (lower in 3: the paths the scans no
+ * longer run first), the three 41.2 -> 36.7 ms (lower in 11); without the flag (14 pairs, process CPU with V8's other
+ * threads) 28.5 -> 25.8 ms (lower in 10). Host instructions of the compute run equal (medians 4.184 vs 4.175 G, 4
+ * pairs); the pc os boot's translation within noise (7 pairs, load 6-9, the compile time it does not touch moving +33 %).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -454,13 +473,9 @@ function generateWasmBlocks(kit: JitKit, core: GenCore, u8: Uint8Array, start: n
 
 /** The blocks a region of the start at RAM offset `start` would hold (exported for tests: jit-reach.ts agrees with it). */
 export function scanWasmRegion(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
-  return collectRegion(start, hot, (ramOff) => scan(kit, core, u8, ramOff, hot), (b) => b.targets);
-}
-
-/** Scans the block at RAM offset `start` (its code emitted into a scratch function): null when none starts there. */
-function scan(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, stopAt?: (pageOff: number) => boolean): Scanned | null {
-  const g = new Gen(kit, core, u8, start & ~0xfff, null, stopAt);
-  return g.block(start);
+  // One scanning Gen for the region's blocks (block() starts each afresh), its function dry (WasmCode writes no byte).
+  const g = new Gen(kit, core, u8, start & ~0xfff, null, hot);
+  return collectRegion(start, hot, (ramOff) => g.block(ramOff), (b) => b.targets);
 }
 
 
@@ -560,7 +575,7 @@ function generate(kit: JitKit, core: GenCore, u8: Uint8Array, pageStart: number,
   return { blocks: emitted, bytes };
 }
 
-/** Compiles blocks to wasm: scanning (no function: `c` a scratch) or emitting a region's function. */
+/** Compiles blocks to wasm: scanning (no function: `c` a dry scratch, which writes no byte) or emitting a region's function. */
 class Gen {
   private readonly c: WasmCode;
   private readonly op: JitKit['wasm']['op'];
@@ -659,7 +674,7 @@ class Gen {
     const { I32, I64 } = kit.wasm;
     this.op = kit.wasm.op;
     this.emitting = code !== null;
-    this.c = code ?? kit.wasm.code([I32, I32, I32], [I32]);
+    this.c = code ?? kit.wasm.code([I32, I32, I32], [I32], true);
     this.area = core.area;
     const c = this.c;
     for (let i = 0; i < 8; i++) this.r.push(c.local());

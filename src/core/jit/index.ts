@@ -26,7 +26,7 @@ export const jitKit: JitKit = {
     op: WasmOp,
     I32,
     I64,
-    code: (params, results) => new WasmCode(params, results),
+    code: (params, results, dry) => new WasmCode(params, results, dry),
     module: wasmModule,
     indirectType,
     compile: compileWasm,

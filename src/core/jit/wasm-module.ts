@@ -213,8 +213,12 @@ export class WasmCode extends ByteWriter {
   private readonly locals: WasmType[] = [];
   private depth = 0;
 
-  constructor(readonly params: readonly WasmType[], readonly results: readonly WasmType[]) {
-    super(1024);
+  /**
+   * `dry`: writes no byte (a translator's scan, which wants only what emitting finds: its structures, labels,
+   * locals and branches are still checked, `size` stays 0 and there are no hints).
+   */
+  constructor(readonly params: readonly WasmType[], readonly results: readonly WasmType[], readonly dry = false) {
+    super(dry ? 16 : 1024);
   }
 
   /** A new local of `type`; returns its index. */
@@ -224,20 +228,44 @@ export class WasmCode extends ByteWriter {
   }
 
   op(opcode: WasmOpcode): this {
-    return this.byte(opcode);
+    if (this.dry) return this;
+    if (this.n === this.buf.length) this.room(1);
+    this.buf[this.n++] = opcode;
+    return this;
   }
 
+  // The frequent forms below write their bytes themselves rather than through byte(), uleb() and sleb(): a
+  // translator runs cold (V8's interpreter, its inline caches filling) in a new process, where each call costs.
+
   i32(value: number): this {
-    return this.byte(WasmOp.i32_const).sleb(value);
+    if (this.dry) return this;
+    if (this.n + 6 > this.buf.length) this.room(6);
+    const buf = this.buf;
+    let n = this.n;
+    buf[n++] = WasmOp.i32_const;
+    value |= 0;
+    for (;;) {
+      const b = value & 0x7f;
+      value >>= 7;
+      if ((value === 0 && (b & 0x40) === 0) || (value === -1 && (b & 0x40) !== 0)) {
+        buf[n++] = b;
+        break;
+      }
+      buf[n++] = b | 0x80;
+    }
+    this.n = n;
+    return this;
   }
 
   /** An i64 constant in int32 range. */
   i64(value: number): this {
+    if (this.dry) return this;
     return this.byte(WasmOp.i64_const).sleb(value);
   }
 
   /** The i64 constant with int32 words `lo`, `hi` (any value). */
   i64w(lo: number, hi: number): this {
+    if (this.dry) return this;
     this.byte(WasmOp.i64_const);
     let n = (BigInt(hi | 0) << 32n) | BigInt(lo >>> 0);
     for (;;) {
@@ -249,28 +277,62 @@ export class WasmCode extends ByteWriter {
   }
 
   get(local: number): this {
-    return this.byte(WasmOp.local_get).uleb(local);
+    return this.opU(WasmOp.local_get, local);
   }
 
   set(local: number): this {
-    return this.byte(WasmOp.local_set).uleb(local);
+    return this.opU(WasmOp.local_set, local);
   }
 
   tee(local: number): this {
-    return this.byte(WasmOp.local_tee).uleb(local);
+    return this.opU(WasmOp.local_tee, local);
   }
 
   /** A load or store with a constant byte `offset` added to the address (alignment hint: natural). */
   mem(opcode: WasmOpcode, offset = 0): this {
-    return this.byte(opcode).uleb(naturalAlign(opcode)).uleb(offset);
+    if (this.dry) return this;
+    if (this.n + 7 > this.buf.length) this.room(7);
+    const buf = this.buf;
+    let n = this.n;
+    buf[n++] = opcode;
+    buf[n++] = naturalAlign(opcode);
+    offset >>>= 0;
+    do {
+      let b = offset & 0x7f;
+      offset >>>= 7;
+      if (offset !== 0) b |= 0x80;
+      buf[n++] = b;
+    } while (offset !== 0);
+    this.n = n;
+    return this;
+  }
+
+  /** `opcode` with the unsigned LEB128 immediate `u`. */
+  private opU(opcode: WasmOpcode, u: number): this {
+    if (this.dry) return this;
+    if (this.n + 6 > this.buf.length) this.room(6);
+    const buf = this.buf;
+    let n = this.n;
+    buf[n++] = opcode;
+    u >>>= 0;
+    do {
+      let b = u & 0x7f;
+      u >>>= 7;
+      if (u !== 0) b |= 0x80;
+      buf[n++] = b;
+    } while (u !== 0);
+    this.n = n;
+    return this;
   }
 
   call(func: number): this {
+    if (this.dry) return this;
     return this.byte(WasmOp.call).uleb(func);
   }
 
   /** `call_indirect` through table 0 with the function type `typeIndex` (wasmModule's `indirect` types: indirectType). */
   callIndirect(typeIndex: number): this {
+    if (this.dry) return this;
     return this.byte(WasmOp.call_indirect).uleb(typeIndex).byte(0x00);
   }
 
@@ -284,7 +346,7 @@ export class WasmCode extends ByteWriter {
 
   /** `if` consuming the i32 on the stack; `likely` false: a branch hint that its body is the rare path. */
   if(likely?: boolean): number {
-    if (likely !== undefined) this.hints.push([this.n, likely ? 1 : 0]);
+    if (likely !== undefined && !this.dry) this.hints.push([this.n, likely ? 1 : 0]);
     return this.open(WasmOp.if);
   }
 
@@ -326,26 +388,37 @@ export class WasmCode extends ByteWriter {
   }
 
   else(): this {
-    return this.byte(WasmOp.else);
+    if (this.dry) return this;
+    if (this.n === this.buf.length) this.room(1);
+    this.buf[this.n++] = WasmOp.else;
+    return this;
   }
 
   end(): this {
     this.depth--;
-    return this.byte(WasmOp.end);
+    if (this.dry) return this;
+    if (this.n === this.buf.length) this.room(1);
+    this.buf[this.n++] = WasmOp.end;
+    return this;
   }
 
   br(label: number): this {
-    return this.byte(WasmOp.br).uleb(this.relative(label));
+    return this.opU(WasmOp.br, this.relative(label));
   }
 
   /** `br_if`; `likely`: a branch hint (see `hints`). */
   brIf(label: number, likely?: boolean): this {
-    if (likely !== undefined) this.hints.push([this.n, likely ? 1 : 0]);
-    return this.byte(WasmOp.br_if).uleb(this.relative(label));
+    if (likely !== undefined && !this.dry) this.hints.push([this.n, likely ? 1 : 0]);
+    return this.opU(WasmOp.br_if, this.relative(label));
   }
 
   /** `br_table`: the i32 on the stack picks `labels[i]`, else `otherwise`. */
   brTable(labels: readonly number[], otherwise: number): this {
+    if (this.dry) {
+      for (const l of labels) this.relative(l);
+      this.relative(otherwise);
+      return this;
+    }
     this.byte(WasmOp.br_table).uleb(labels.length);
     for (const l of labels) this.uleb(this.relative(l));
     return this.uleb(this.relative(otherwise));
@@ -385,7 +458,10 @@ export class WasmCode extends ByteWriter {
   }
 
   private open(opcode: WasmOpcode): number {
-    this.byte(opcode).byte(VOID);
+    if (this.dry) return this.depth++;
+    if (this.n + 2 > this.buf.length) this.room(2);
+    this.buf[this.n++] = opcode;
+    this.buf[this.n++] = VOID;
     return this.depth++;
   }
 

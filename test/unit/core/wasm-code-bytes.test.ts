@@ -3,7 +3,7 @@
  * be those a plain array of the same instructions holds, across growth, inserts, truncations, patches and rewinds.
  * The reference here encodes LEB128 by division, not by shifts as the emitter does.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { I32, WasmCode, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { rng } from '../../helpers/rng.js';
 
@@ -102,5 +102,70 @@ describe('WasmCode bytes', () => {
     ]);
     c.truncate(11);
     expect(c.hints).toEqual([[5, 0]]);
+  });
+
+  it('writes each form as byte(), uleb() and sleb() would, at LEB128 sizes one to five (i32, get, set, tee, mem, br, br_if, blocks)', () => {
+    const values = [0, 1, 63, 64, -64, -65, 127, 128, 8191, 8192, -8193, 2 ** 20, -(2 ** 20), 2 ** 27, 2 ** 31 - 1, -(2 ** 31)];
+    const unsigned = [0, 1, 127, 128, 16383, 16384, 2 ** 21, 2 ** 28, 2 ** 32 - 1];
+    const c = new WasmCode([I32], [I32]);
+    const ref: number[] = [];
+    for (const v of values) {
+      c.i32(v);
+      ref.push(op.i32_const, ...refSleb(v));
+    }
+    for (const u of unsigned) {
+      c.get(u).set(u).tee(u);
+      ref.push(op.local_get, ...refUleb(u), op.local_set, ...refUleb(u), op.local_tee, ...refUleb(u));
+      for (const [o, align] of [[op.i32_load8_u, 0], [op.i32_store16, 1], [op.i32_load, 2], [op.i64_store, 3]] as const) {
+        c.mem(o, u);
+        ref.push(o, align, ...refUleb(u));
+      }
+    }
+    // 200 nested blocks: branches to the outermost at depths of two bytes.
+    const labels: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      labels.push(i % 3 === 0 ? c.block() : i % 3 === 1 ? c.loop() : c.i32(1).if());
+      ref.push(...(i % 3 === 0 ? [op.block] : i % 3 === 1 ? [op.loop] : [op.i32_const, 1, op.if]), 0x40);
+    }
+    c.br(labels[0]).i32(0).brIf(labels[0]).br(labels[199]).i32(0).brIf(labels[150]).else().op(op.i32_add);
+    ref.push(op.br, ...refUleb(199), op.i32_const, 0, op.br_if, ...refUleb(199), op.br, 0, op.i32_const, 0, op.br_if, ...refUleb(49), op.else, op.i32_add);
+    for (let i = 0; i < 200; i++) c.end();
+    ref.push(...new Array<number>(200).fill(op.end));
+    expect([...c.bytes]).toEqual(ref);
+  });
+
+  it('writes the frequent forms without calling byte(), uleb() or sleb() (a translator runs cold in a new process, where each call costs)', () => {
+    const c = new WasmCode([I32], [I32]);
+    const calls = [vi.spyOn(c, 'byte'), vi.spyOn(c, 'uleb'), vi.spyOn(c, 'sleb')];
+    const l = c.block();
+    c.loop();
+    c.i32(-100000).get(1).op(op.i32_add).tee(2).set(3).i32(5).mem(op.i32_load, 1000).i32(0).if(false);
+    c.br(l).else().i32(1).brIf(l, true).end().end().end();
+    for (const spy of calls) expect(spy).not.toHaveBeenCalled();
+    expect(c.size).toBeGreaterThan(30);
+  });
+
+  it('writes nothing when dry (a scan), its labels, locals and branch checks as when it writes', () => {
+    const emit = (c: WasmCode) => {
+      const out: number[] = [c.local(), c.block(), c.loop()];
+      c.i32(7).get(0).set(1).tee(1).mem(op.i32_load8_u, 3).op(op.i32_add).i64(5).i64w(1, 2).call(0).callIndirect(1);
+      out.push(c.i32(0).if(false));
+      c.br(out[1]).else().brIf(out[2], true).brTable([out[1], out[2]], out[3]).end();
+      c.end();
+      out.push(c.block());
+      c.end().end();
+      out.push(c.local());
+      return out;
+    };
+    const wet = new WasmCode([I32], [I32]), dry = new WasmCode([I32], [I32], true);
+    expect(emit(dry)).toEqual(emit(wet));
+    expect(wet.size).toBeGreaterThan(40);
+    expect(wet.hints.length).toBe(2);
+    expect(dry.size).toBe(0);
+    expect(dry.hints).toEqual([]);
+    expect(dry.mark()).toEqual({ bytes: 0, hints: 0, depth: 0 });
+    expect(() => dry.br(0)).toThrow(/not open/);
+    dry.block();
+    expect(() => dry.brTable([1], 0)).toThrow(/not open/);
   });
 });
