@@ -200,6 +200,22 @@
  * Measured before as upper bounds (hacks): flat DS/SS bases as constants -1.3 % of the quicksort build's host
  * instructions; no budget check in inner loops +0.8 % (TurboFan's code got worse).
  *
+ * Session 34, the code of quicksort's region once (regionScan): its block of 583 (the pivot) followed its `jmp 5b9` into
+ * the partition loop, scans and swap to the `jmp 5b0`, and its block of 5b0 fell into the same 36 instructions (5b9 is
+ * no hot start: cpu.ts joinRegion leaves out a start another region's block runs into), both scans' loops in each. Where
+ * two blocks' paths join (an instruction both hold after another instruction in each, neither's start: joinOf) the
+ * region now has a block of its own, and the blocks end there (583's after 15 instructions, 5b0's after 4, which the
+ * block of 5b9 emits at its two jumps back, Gen.inlines: the partition loop is that block's own `loop`). The scan is
+ * redone for the blocks that reach the join only. A region block running on past a loop's exit into a hot start (the
+ * sieve's 230 into 254, jit.ts scanBlock's rule) is no join: the paths meet at that start. Compute kernel: quicksort's
+ * region 131 -> 94 block instructions, 12332 -> 10606 bytes (the run's 18 modules 54246 -> 52520 bytes); TurboFan
+ * compiling it (--single-threaded --no-liftoff --no-wasm-lazy-compilation, 10 interleaved rounds) median 39.6 ->
+ * 33.1 ms (lower in 10); host instructions of the built CLI's run (host-insns.sh, interleaved) 4.204, 4.204, 4.229,
+ * 4.217 -> 4.144, 4.165, 4.155 G (-1.3 %; the compute less the empty guest's ~0.85 G, -1.7 %); in process (i386-jit.ts
+ * 4 runs, main thread, 8 interleaved pairs, load ~6-8) first run median 326.5 -> 320.5 ms (lower in 5), steady state
+ * (best of runs 2-4) 221.5 -> 213 ms (lower in 6). The pc os boot: 2 joins, its 49 modules 186944 -> 184687 bytes,
+ * block calls 139528 vs 139554.
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -225,6 +241,8 @@ const ROTATED_MAX = 16;
 
 /** The most instructions of a block emitted again where another jumps to it (Gen.inlines). */
 const INLINED_MAX = 8;
+/** The most joins a region's scan splits its blocks at (regionScan). */
+const MAX_JOINS = 4;
 
 /** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
 const SITE_SLOTS = 256;
@@ -286,6 +304,8 @@ export const wasmRegionStats = {
   inlinedBlocks: 0,
   /** RETs (indirect jumps) emitted with a branch straight to a later block of the region (Gen.gotoIndirect). */
   indirectForward: 0,
+  /** Region blocks started where two blocks' paths join (regionScan: the code after it once). */
+  joins: 0,
 };
 
 /** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
@@ -367,6 +387,8 @@ interface Scanned {
   loops: Loop[];
   /** Page offsets after its CALLs (where a RET most often goes: Gen.gotoIndirect tests them first). */
   returns?: number[];
+  /** Scanned (not emitted): the page offsets of its instructions in order (joinOf). */
+  addrs?: number[];
 }
 
 /**
@@ -422,8 +444,8 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
     made = generateWasmBlocks(kit, gen, u8, start, warm);
   } else {
     // A first block reaching no other hot start would be scanned (emitted) in vain: the region would hold it alone.
-    const scanned = mayReachHot(u8, start, hot) ? scanWasmRegion(kit, gen, u8, start, hot) : null;
-    made = scanned === null || scanned.length < 2 ? null : generate(kit, gen, u8, start & ~0xfff, scanned, hot);
+    const scanned = mayReachHot(u8, start, hot) ? regionScan(kit, gen, u8, start, hot) : null;
+    made = scanned === null || scanned.blocks.length < 2 ? null : generate(kit, gen, u8, start & ~0xfff, scanned.blocks, scanned.stopAt);
   }
   if (made === null) return null;
   const blocks = made.blocks.filter((b) => b.insns > 0), bytes = made.bytes;
@@ -454,7 +476,53 @@ function generateWasmBlocks(kit: JitKit, core: GenCore, u8: Uint8Array, start: n
 
 /** The blocks a region of the start at RAM offset `start` would hold (exported for tests: jit-reach.ts agrees with it). */
 export function scanWasmRegion(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
-  return collectRegion(start, hot, (ramOff) => scan(kit, core, u8, ramOff, hot), (b) => b.targets);
+  return regionScan(kit, core, u8, start, hot)?.blocks ?? null;
+}
+
+/**
+ * The region's blocks and the starts they end before: `hot`'s, and where two blocks' paths join (joinOf), a block of
+ * its own there: each block's code once.
+ */
+function regionScan(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): { blocks: Scanned[]; stopAt: (pageOff: number) => boolean } | null {
+  // Blocks scanned by RAM offset: a block that does not reach a new stop is the same scanned again.
+  const scanned = new Map<number, Scanned | null>();
+  let made: { blocks: Scanned[]; stopAt: (pageOff: number) => boolean } | null = null, join = -1;
+  for (let joins = 0; ; joins++) {
+    const before: (pageOff: number) => boolean = made?.stopAt ?? hot, at = join;
+    const stopAt = at < 0 ? hot : (off: number): boolean => off === at || before(off);
+    const blocks = collectRegion(start, stopAt, (ramOff) => {
+      let b = scanned.get(ramOff);
+      if (b === undefined) scanned.set(ramOff, (b = scan(kit, core, u8, ramOff, stopAt)));
+      return b;
+    }, (b) => b.targets);
+    if (blocks === null) return made;
+    // A join the region has no room for (MAX_REGION_BLOCKS, MAX_REGION_INSNS) would leave it there: the layout before.
+    if (at >= 0 && !blocks.some((b) => b.start === at)) return made;
+    if (at >= 0) wasmRegionStats.joins++;
+    made = { blocks, stopAt };
+    join = joins === MAX_JOINS ? -1 : joinOf(blocks);
+    if (join < 0) return made;
+    for (const [ramOff, b] of scanned) if (b !== null && b.addrs!.includes(join)) scanned.delete(ramOff);
+  }
+}
+
+/**
+ * The first instruction two of `blocks` both hold with another instruction before it in each (where their paths
+ * join, neither's start), or -1. Each block would emit the code from there on (quicksort's partition loop, from its
+ * `mov ecx, edx` at 5b9 to the `jmp` back to 5b0, in the block of 583, which jumps to 5b9, and in that of 5b0,
+ * which falls into it: both scans twice).
+ */
+function joinOf(blocks: readonly Scanned[]): number {
+  const before = new Map<number, number>();
+  for (const b of blocks) {
+    const addrs = b.addrs!;
+    for (let k = 1; k < addrs.length; k++) {
+      const other = before.get(addrs[k]);
+      if (other === undefined) before.set(addrs[k], addrs[k - 1]);
+      else if (other !== addrs[k - 1]) return addrs[k];
+    }
+  }
+  return -1;
 }
 
 /** Scans the block at RAM offset `start` (its code emitted into a scratch function): null when none starts there. */
@@ -1002,7 +1070,8 @@ class Gen {
     if (!ended) this.goto(this.p - this.pageStart, this.k);
     if (this.emitting) c.end(); // selfL
     if (this.open) this.patchLen();
-    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops, returns: this.returns };
+    const addrs = this.emitting ? undefined : this.addrAt.slice(0, this.k).map((at) => at & 0xfff);
+    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops, returns: this.returns, addrs };
   }
 
   /** After an instruction that stored: a store to a page with flags dropped a translation, the next instruction is the interpreter's. */
