@@ -211,10 +211,13 @@
  * region 131 -> 94 block instructions, 12332 -> 10606 bytes (the run's 18 modules 54246 -> 52520 bytes); TurboFan
  * compiling it (--single-threaded --no-liftoff --no-wasm-lazy-compilation, 10 interleaved rounds) median 39.6 ->
  * 33.1 ms (lower in 10); host instructions of the built CLI's run (host-insns.sh, interleaved) 4.204, 4.204, 4.229,
- * 4.217 -> 4.144, 4.165, 4.155 G (-1.3 %; the compute less the empty guest's ~0.85 G, -1.7 %); in process (i386-jit.ts
- * 4 runs, main thread, 8 interleaved pairs, load ~6-8) first run median 326.5 -> 320.5 ms (lower in 5), steady state
- * (best of runs 2-4) 221.5 -> 213 ms (lower in 6). The pc os boot: 2 joins, its 49 modules 186944 -> 184687 bytes,
- * block calls 139528 vs 139554.
+ * 4.217 -> 4.144, 4.165, 4.155, 4.160 G (medians 4.211 -> 4.158 G, -1.3 %, lower in 4 of 4 pairs; the compute less the
+ * empty guest's ~0.85 G, -1.6 %); in process (i386-jit.ts 4 runs, main thread, 8 interleaved pairs, load ~6-8) first
+ * run median 326.5 -> 320.5 ms (lower in 5), steady state (best of runs 2-4) 221.5 -> 213 ms (lower in 6). The pc os
+ * boot: 2 joins, its 49 modules 186944 -> 184687 bytes, block calls 139528 vs 139554.
+ * Left: quicksort's first modules, the regions of 5c0 and 5e0 (6.4 KB, cpu.ts joinRegion's loop case, made before the
+ * region of 550), still run where a slice ended inside a scan (the scans' heads are no entries of 550's region: ~420
+ * of the run's ~3000 block calls), each then running the rest of that partition.
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
