@@ -511,7 +511,7 @@ function regionScan(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, h
 
 /**
  * The first instruction two of `blocks` both hold with another instruction before it in each (where their paths
- * join, neither's start), or -1. Each block would emit the code from there on (quicksort's partition loop, from its
+ * join, neither's start) where no block would cut a loop inside it (cutsLoop), or -1. Each block would emit the code from there on (quicksort's partition loop, from its
  * `mov ecx, edx` at 5b9 to the `jmp` back to 5b0, in the block of 583, which jumps to 5b9, and in that of 5b0,
  * which falls into it: both scans twice).
  */
@@ -522,10 +522,20 @@ function joinOf(blocks: readonly Scanned[]): number {
     for (let k = 1; k < addrs.length; k++) {
       const other = before.get(addrs[k]);
       if (other === undefined) before.set(addrs[k], addrs[k - 1]);
-      else if (other !== addrs[k - 1]) return addrs[k];
+      else if (other !== addrs[k - 1] && !blocks.some((c) => cutsLoop(c, addrs[k]))) return addrs[k];
     }
   }
   return -1;
+}
+
+/**
+ * Whether block `b` ending before page offset `at` would cut a loop inside it, its head before `at` and its jump back
+ * from there on: that jump, in the block at `at`, would go to no block (its head is none) and leave the region on
+ * every pass. A loop on the block's own start is none: the block of `at` goes there as to any region block.
+ */
+function cutsLoop(b: Scanned, at: number): boolean {
+  const k = b.addrs!.indexOf(at);
+  return k > 0 && b.loops.some(([head, tail]) => head > 0 && head < k && k <= tail);
 }
 
 /** Scans the block at RAM offset `start` (its code emitted into a scratch function): null when none starts there. */

@@ -447,6 +447,15 @@ describe('i386 wasm regions', () => {
     const joins = wasmRegionStats.joins;
     for (const budget of [3, 5, 1000]) agree(body, { [EBX]: 40, [EDX]: 1500 }, budget, () => {}, 30_000);
     expect(wasmRegionStats.joins).toBeGreaterThan(joins);
+    // No join that would cut a loop inside a block (its head before the join, its jump back after: that jump would go
+    // to no block and leave the region on every pass). O: mov ebp, 20; jmp X; Q: xor edi, edi; H: add eax, edi;
+    // X: inc edi; cmp edi, ebx; jb H; dec ebp; jnz Q: H..jb a loop inside Q's block.
+    const cut = [0xbd, ...le32(20), 0xeb, 0x04, 0x31, 0xff, 0x01, 0xf8, 0x47, 0x39, 0xdf, 0x72, 0xf9, 0x4d, 0x75, 0xf4];
+    const n = machine(cut, 'jit', {});
+    const none = wasmRegionStats.joins;
+    const kept = translateWasmRegion(n.cpu, jitKit, n.cpu.wasmCore!, n.ram.u8, CODE, (off) => off === 0 || off === 7);
+    expect(wasmRegionStats.joins).toBe(none);
+    expect([...kept!.entries].map(([at, b]) => [at, b.len]).sort((x, y) => x[0] - y[0])).toEqual([[0, 7], [7, 7]]);
   });
 
   it('emit the same bytes translating the same code again, after other translations (no state of one kept for the next)', () => {
