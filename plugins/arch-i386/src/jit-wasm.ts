@@ -206,15 +206,20 @@
  * two blocks' paths join (an instruction both hold after another instruction in each, neither's start: joinOf) the
  * region now has a block of its own, and the blocks end there (583's after 15 instructions, 5b0's after 4, which the
  * block of 5b9 emits at its two jumps back, Gen.inlines: the partition loop is that block's own `loop`). The scan is
- * redone for the blocks that reach the join only. A region block running on past a loop's exit into a hot start (the
- * sieve's 230 into 254, jit.ts scanBlock's rule) is no join: the paths meet at that start. Compute kernel: quicksort's
- * region 131 -> 94 block instructions, 12332 -> 10606 bytes (the run's 18 modules 54246 -> 52520 bytes); TurboFan
+ * redone for the blocks that reach the join only. No join where a block would end inside a loop of its own, its head
+ * before the join (cutsLoop: the jump back would go to no block), nor where the code after it holds no loop (loopsAfter:
+ * the i386 Linux boot made 21 joins, its modules 2831893 -> 2825728 bytes, but its main thread rose in 5 of 6 pairs,
+ * medians 2943 -> 3053 ms and 2835 -> 2891 ms; with loops only, 3 joins, its modules 2852454 bytes: its later regions
+ * formed from other blocks, one 10265 -> 32462 bytes; main thread 4105 vs 4072 ms, 3 pairs, load ~10: not settled;
+ * the pc os boot 1 join, 186944 -> 185353 bytes, block calls 139528 vs 139529). A region block running on past a
+ * loop's exit into a hot start (the sieve's 230 into 254, jit.ts scanBlock's rule) is no join: the paths meet at that
+ * start. Compute kernel: quicksort's region 131 -> 94 block instructions, 12332 -> 10606 bytes (the run's 18 modules 54246 -> 52520 bytes); TurboFan
  * compiling it (--single-threaded --no-liftoff --no-wasm-lazy-compilation, 10 interleaved rounds) median 39.6 ->
  * 33.1 ms (lower in 10); host instructions of the built CLI's run (host-insns.sh, interleaved) 4.204, 4.204, 4.229,
  * 4.217 -> 4.144, 4.165, 4.155, 4.160 G (medians 4.211 -> 4.158 G, -1.3 %, lower in 4 of 4 pairs; the compute less the
  * empty guest's ~0.85 G, -1.6 %); in process (i386-jit.ts 4 runs, main thread, 8 interleaved pairs, load ~6-8) first
- * run median 326.5 -> 320.5 ms (lower in 5), steady state (best of runs 2-4) 221.5 -> 213 ms (lower in 6). The pc os
- * boot: 2 joins, its 49 modules 186944 -> 184687 bytes, block calls 139528 vs 139554.
+ * run median 326.5 -> 320.5 ms (lower in 5), steady state (best of runs 2-4) 221.5 -> 213 ms (lower in 6) (these
+ * figures with joins at loops and straight code alike; the compute kernel's layout is the same with loops only).
  * Left: quicksort's first modules, the regions of 5c0 and 5e0 (6.4 KB, cpu.ts joinRegion's loop case, made before the
  * region of 550), still run where a slice ended inside a scan (the scans' heads are no entries of 550's region: ~420
  * of the run's ~3000 block calls), each then running the rest of that partition.
@@ -522,10 +527,19 @@ function joinOf(blocks: readonly Scanned[]): number {
     for (let k = 1; k < addrs.length; k++) {
       const other = before.get(addrs[k]);
       if (other === undefined) before.set(addrs[k], addrs[k - 1]);
-      else if (other !== addrs[k - 1] && !blocks.some((c) => cutsLoop(c, addrs[k]))) return addrs[k];
+      else if (other !== addrs[k - 1] && blocks.some((c) => loopsAfter(c, addrs[k])) && !blocks.some((c) => cutsLoop(c, addrs[k]))) return addrs[k];
     }
   }
   return -1;
+}
+
+/**
+ * Whether block `b` holds a loop from page offset `at` on (a join's code with no loop, emitted twice, costs less than
+ * the block boundary: the i386 Linux boot, 21 joins, main thread +2-5 % in 3 of 3 pairs).
+ */
+function loopsAfter(b: Scanned, at: number): boolean {
+  const k = b.addrs!.indexOf(at);
+  return k > 0 && b.loops.some(([head]) => head >= k);
 }
 
 /**

@@ -456,6 +456,13 @@ describe('i386 wasm regions', () => {
     const kept = translateWasmRegion(n.cpu, jitKit, n.cpu.wasmCore!, n.ram.u8, CODE, (off) => off === 0 || off === 7);
     expect(wasmRegionStats.joins).toBe(none);
     expect([...kept!.entries].map(([at, b]) => [at, b.len]).sort((x, y) => x[0] - y[0])).toEqual([[0, 7], [7, 7]]);
+    // Nor where the code after the join holds no loop (a few instructions twice cost less than a block boundary):
+    // O: mov ebp, 20; xor edi, edi; jmp X; Q: dec ebp; jz E; X: add eax, edi; inc edi; jmp Q; E: dec edx; jnz O.
+    const straight = [0xbd, ...le32(20), 0x31, 0xff, 0xeb, 0x03, 0x4d, 0x74, 0x05, 0x01, 0xf8, 0x47, 0xeb, 0xf8, 0x4a, 0x75, 0xec];
+    const s = machine(straight, 'jit', {});
+    const twice = translateWasmRegion(s.cpu, jitKit, s.cpu.wasmCore!, s.ram.u8, CODE, (off) => off === 0 || off === 9);
+    expect(wasmRegionStats.joins).toBe(none);
+    expect([...twice!.entries].map(([at, b]) => [at, b.len]).sort((x, y) => x[0] - y[0])).toEqual([[0, 6], [9, 5]]);
   });
 
   it('emit the same bytes translating the same code again, after other translations (no state of one kept for the next)', () => {
