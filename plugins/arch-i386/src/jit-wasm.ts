@@ -219,6 +219,30 @@
  * threads) 28.5 -> 25.8 ms (lower in 10). Host instructions of the compute run equal (medians 4.184 vs 4.175 G, 4
  * pairs); the pc os boot's translation within noise (7 pairs, load 6-9, the compile time it does not touch moving +33 %).
  *
+ * Session 34, the code of quicksort's region once (regionScan): its block of 583 (the pivot) followed its `jmp 5b9` into
+ * the partition loop, scans and swap to the `jmp 5b0`, and its block of 5b0 fell into the same 36 instructions (5b9 is
+ * no hot start: cpu.ts joinRegion leaves out a start another region's block runs into), both scans' loops in each. Where
+ * two blocks' paths join (an instruction both hold after another instruction in each, neither's start: joinOf) the
+ * region now has a block of its own, and the blocks end there (583's after 15 instructions, 5b0's after 4, which the
+ * block of 5b9 emits at its two jumps back, Gen.inlines: the partition loop is that block's own `loop`). The scan is
+ * redone for the blocks that reach the join only. No join where a block would end inside a loop of its own, its head
+ * before the join (cutsLoop: the jump back would go to no block), nor where the code after it holds no loop (loopsAfter:
+ * the i386 Linux boot made 21 joins, its modules 2831893 -> 2825728 bytes, but its main thread rose in 5 of 6 pairs,
+ * medians 2943 -> 3053 ms and 2835 -> 2891 ms; with loops only, 3 joins, its modules 2852454 bytes: its later regions
+ * formed from other blocks, one 10265 -> 32462 bytes; main thread 4105 vs 4072 ms, 3 pairs, load ~10: not settled;
+ * the pc os boot 1 join, 186944 -> 185353 bytes, block calls 139528 vs 139529). A region block running on past a
+ * loop's exit into a hot start (the sieve's 230 into 254, jit.ts scanBlock's rule) is no join: the paths meet at that
+ * start. Compute kernel: quicksort's region 131 -> 94 block instructions, 12332 -> 10606 bytes (the run's 18 modules 54246 -> 52520 bytes); TurboFan
+ * compiling it (--single-threaded --no-liftoff --no-wasm-lazy-compilation, 10 interleaved rounds) median 39.6 ->
+ * 33.1 ms (lower in 10); host instructions of the built CLI's run (host-insns.sh, interleaved) 4.204, 4.204, 4.229,
+ * 4.217 -> 4.144, 4.165, 4.155, 4.160 G (medians 4.211 -> 4.158 G, -1.3 %, lower in 4 of 4 pairs; the compute less the
+ * empty guest's ~0.85 G, -1.6 %); in process (i386-jit.ts 4 runs, main thread, 8 interleaved pairs, load ~6-8) first
+ * run median 326.5 -> 320.5 ms (lower in 5), steady state (best of runs 2-4) 221.5 -> 213 ms (lower in 6) (these
+ * figures with joins at loops and straight code alike; the compute kernel's layout is the same with loops only).
+ * Left: quicksort's first modules, the regions of 5c0 and 5e0 (6.4 KB, cpu.ts joinRegion's loop case, made before the
+ * region of 550), still run where a slice ended inside a scan (the scans' heads are no entries of 550's region: ~420
+ * of the run's ~3000 block calls), each then running the rest of that partition.
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -244,6 +268,8 @@ const ROTATED_MAX = 16;
 
 /** The most instructions of a block emitted again where another jumps to it (Gen.inlines). */
 const INLINED_MAX = 8;
+/** The most joins a region's scan splits its blocks at (regionScan). */
+const MAX_JOINS = 4;
 
 /** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
 const SITE_SLOTS = 256;
@@ -305,6 +331,8 @@ export const wasmRegionStats = {
   inlinedBlocks: 0,
   /** RETs (indirect jumps) emitted with a branch straight to a later block of the region (Gen.gotoIndirect). */
   indirectForward: 0,
+  /** Region blocks started where two blocks' paths join (regionScan: the code after it once). */
+  joins: 0,
 };
 
 /** A linear address's page with its low two bits: a misaligned 32-bit access misses (as jit.ts). */
@@ -386,6 +414,8 @@ interface Scanned {
   loops: Loop[];
   /** Page offsets after its CALLs (where a RET most often goes: Gen.gotoIndirect tests them first). */
   returns?: number[];
+  /** Scanned (not emitted): the page offsets of its instructions in order (joinOf). */
+  addrs?: number[];
 }
 
 /**
@@ -441,8 +471,8 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
     made = generateWasmBlocks(kit, gen, u8, start, warm);
   } else {
     // A first block reaching no other hot start would be scanned (emitted) in vain: the region would hold it alone.
-    const scanned = mayReachHot(u8, start, hot) ? scanWasmRegion(kit, gen, u8, start, hot) : null;
-    made = scanned === null || scanned.length < 2 ? null : generate(kit, gen, u8, start & ~0xfff, scanned, hot);
+    const scanned = mayReachHot(u8, start, hot) ? regionScan(kit, gen, u8, start, hot) : null;
+    made = scanned === null || scanned.blocks.length < 2 ? null : generate(kit, gen, u8, start & ~0xfff, scanned.blocks, scanned.stopAt);
   }
   if (made === null) return null;
   const blocks = made.blocks.filter((b) => b.insns > 0), bytes = made.bytes;
@@ -473,9 +503,74 @@ function generateWasmBlocks(kit: JitKit, core: GenCore, u8: Uint8Array, start: n
 
 /** The blocks a region of the start at RAM offset `start` would hold (exported for tests: jit-reach.ts agrees with it). */
 export function scanWasmRegion(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): Scanned[] | null {
-  // One scanning Gen for the region's blocks (block() starts each afresh), its function dry (WasmCode writes no byte).
-  const g = new Gen(kit, core, u8, start & ~0xfff, null, hot);
-  return collectRegion(start, hot, (ramOff) => g.block(ramOff), (b) => b.targets);
+  return regionScan(kit, core, u8, start, hot)?.blocks ?? null;
+}
+
+/**
+ * The region's blocks and the starts they end before: `hot`'s, and where two blocks' paths join (joinOf), a block of
+ * its own there: each block's code once.
+ */
+function regionScan(kit: JitKit, core: GenCore, u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): { blocks: Scanned[]; stopAt: (pageOff: number) => boolean } | null {
+  // Blocks scanned by RAM offset: a block that does not reach a new stop is the same scanned again.
+  const scanned = new Map<number, Scanned | null>();
+  let made: { blocks: Scanned[]; stopAt: (pageOff: number) => boolean } | null = null, join = -1;
+  for (let joins = 0; ; joins++) {
+    const before: (pageOff: number) => boolean = made?.stopAt ?? hot, at = join;
+    const stopAt = at < 0 ? hot : (off: number): boolean => off === at || before(off);
+    // One scanning Gen for the blocks of this layout (block() starts each afresh), its function dry (writes no byte).
+    const g = new Gen(kit, core, u8, start & ~0xfff, null, stopAt);
+    const blocks = collectRegion(start, stopAt, (ramOff) => {
+      let b = scanned.get(ramOff);
+      if (b === undefined) scanned.set(ramOff, (b = g.block(ramOff)));
+      return b;
+    }, (b) => b.targets);
+    if (blocks === null) return made;
+    // A join the region has no room for (MAX_REGION_BLOCKS, MAX_REGION_INSNS) would leave it there: the layout before.
+    if (at >= 0 && !blocks.some((b) => b.start === at)) return made;
+    if (at >= 0) wasmRegionStats.joins++;
+    made = { blocks, stopAt };
+    join = joins === MAX_JOINS ? -1 : joinOf(blocks);
+    if (join < 0) return made;
+    for (const [ramOff, b] of scanned) if (b !== null && b.addrs!.includes(join)) scanned.delete(ramOff);
+  }
+}
+
+/**
+ * The first instruction two of `blocks` both hold with another instruction before it in each (where their paths
+ * join, neither's start) where no block would cut a loop inside it (cutsLoop), or -1. Each block would emit the code from there on (quicksort's partition loop, from its
+ * `mov ecx, edx` at 5b9 to the `jmp` back to 5b0, in the block of 583, which jumps to 5b9, and in that of 5b0,
+ * which falls into it: both scans twice).
+ */
+function joinOf(blocks: readonly Scanned[]): number {
+  const before = new Map<number, number>();
+  for (const b of blocks) {
+    const addrs = b.addrs!;
+    for (let k = 1; k < addrs.length; k++) {
+      const other = before.get(addrs[k]);
+      if (other === undefined) before.set(addrs[k], addrs[k - 1]);
+      else if (other !== addrs[k - 1] && blocks.some((c) => loopsAfter(c, addrs[k])) && !blocks.some((c) => cutsLoop(c, addrs[k]))) return addrs[k];
+    }
+  }
+  return -1;
+}
+
+/**
+ * Whether block `b` holds a loop from page offset `at` on (a join's code with no loop, emitted twice, costs less than
+ * the block boundary: the i386 Linux boot, 21 joins, main thread +2-5 % in 3 of 3 pairs).
+ */
+function loopsAfter(b: Scanned, at: number): boolean {
+  const k = b.addrs!.indexOf(at);
+  return k > 0 && b.loops.some(([head]) => head >= k);
+}
+
+/**
+ * Whether block `b` ending before page offset `at` would cut a loop inside it, its head before `at` and its jump back
+ * from there on: that jump, in the block at `at`, would go to no block (its head is none) and leave the region on
+ * every pass. A loop on the block's own start is none: the block of `at` goes there as to any region block.
+ */
+function cutsLoop(b: Scanned, at: number): boolean {
+  const k = b.addrs!.indexOf(at);
+  return k > 0 && b.loops.some(([head, tail]) => head > 0 && head < k && k <= tail);
 }
 
 
@@ -1017,7 +1112,8 @@ class Gen {
     if (!ended) this.goto(this.p - this.pageStart, this.k);
     if (this.emitting) c.end(); // selfL
     if (this.open) this.patchLen();
-    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops, returns: this.returns };
+    const addrs = this.emitting ? undefined : this.addrAt.slice(0, this.k).map((at) => at & 0xfff);
+    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops, returns: this.returns, addrs };
   }
 
   /** After an instruction that stored: a store to a page with flags dropped a translation, the next instruction is the interpreter's. */

@@ -434,6 +434,37 @@ describe('i386 wasm regions', () => {
     for (const budget of [1, 2, 3, 4, 5, 6, 1000]) agree(body, { [EAX]: 1, [EBX]: 2, [ECX]: 5, [EBP]: 3000, [ESI]: 0x8000, [EDI]: 1, [ESP]: 0x9000 }, budget);
   });
 
+  it('start a region block where two blocks\' paths join (quicksort\'s partition: one block jumps into the scans another falls into), the code after it emitted once', () => {
+    // O: mov ebp, 20; xor edi, edi; jmp X; Q: dec ebp; jz E; X: add eax, edi; inc edi; cmp edi, ebx; jb X; jmp Q;
+    // E: dec edx; jnz O. O's block jumps to X, Q's falls into it: X's code was in both (and a loop in each).
+    const body = [0xbd, ...le32(20), 0x31, 0xff, 0xeb, 0x03, 0x4d, 0x74, 0x09, 0x01, 0xf8, 0x47, 0x39, 0xdf, 0x72, 0xf9, 0xeb, 0xf4, 0x4a, 0x75, 0xe8];
+    const m = machine(body, 'jit', {});
+    const before = wasmRegionStats.joins;
+    const region = translateWasmRegion(m.cpu, jitKit, m.cpu.wasmCore!, m.ram.u8, CODE, (off) => off === 0 || off === 9);
+    expect(wasmRegionStats.joins - before).toBe(1);
+    expect([...region!.entries].map(([at, b]) => [at, b.len]).sort((x, y) => x[0] - y[0])).toEqual([[0, 3], [9, 2], [0xc, 5]]);
+    // Run as regions form (exits, counts and flags as the interpreter's).
+    const joins = wasmRegionStats.joins;
+    for (const budget of [3, 5, 1000]) agree(body, { [EBX]: 40, [EDX]: 1500 }, budget, () => {}, 30_000);
+    expect(wasmRegionStats.joins).toBeGreaterThan(joins);
+    // No join that would cut a loop inside a block (its head before the join, its jump back after: that jump would go
+    // to no block and leave the region on every pass). O: mov ebp, 20; jmp X; Q: xor edi, edi; H: add eax, edi;
+    // X: inc edi; cmp edi, ebx; jb H; dec ebp; jnz Q: H..jb a loop inside Q's block.
+    const cut = [0xbd, ...le32(20), 0xeb, 0x04, 0x31, 0xff, 0x01, 0xf8, 0x47, 0x39, 0xdf, 0x72, 0xf9, 0x4d, 0x75, 0xf4];
+    const n = machine(cut, 'jit', {});
+    const none = wasmRegionStats.joins;
+    const kept = translateWasmRegion(n.cpu, jitKit, n.cpu.wasmCore!, n.ram.u8, CODE, (off) => off === 0 || off === 7);
+    expect(wasmRegionStats.joins).toBe(none);
+    expect([...kept!.entries].map(([at, b]) => [at, b.len]).sort((x, y) => x[0] - y[0])).toEqual([[0, 7], [7, 7]]);
+    // Nor where the code after the join holds no loop (a few instructions twice cost less than a block boundary):
+    // O: mov ebp, 20; xor edi, edi; jmp X; Q: dec ebp; jz E; X: add eax, edi; inc edi; jmp Q; E: dec edx; jnz O.
+    const straight = [0xbd, ...le32(20), 0x31, 0xff, 0xeb, 0x03, 0x4d, 0x74, 0x05, 0x01, 0xf8, 0x47, 0xeb, 0xf8, 0x4a, 0x75, 0xec];
+    const s = machine(straight, 'jit', {});
+    const twice = translateWasmRegion(s.cpu, jitKit, s.cpu.wasmCore!, s.ram.u8, CODE, (off) => off === 0 || off === 9);
+    expect(wasmRegionStats.joins).toBe(none);
+    expect([...twice!.entries].map(([at, b]) => [at, b.len]).sort((x, y) => x[0] - y[0])).toEqual([[0, 6], [9, 5]]);
+  });
+
   it('emit the same bytes translating the same code again, after other translations (no state of one kept for the next)', () => {
     // A region whose RETs test its return sites (gotoIndirect's order), and a block alone with two loops inside (rewinds).
     const calls = [0xe8, ...le32(7), 0x01, 0xc7, 0x4d, 0x75, 0xf6, 0xeb, 0x0b, 0x01, 0xc8, 0x3d, ...le32(0x40000000), 0x72, 0x01, 0xc3, 0xc3];
