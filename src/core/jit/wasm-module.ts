@@ -148,13 +148,7 @@ export class ByteWriter {
   /** Appends `n` as unsigned LEB128. */
   uleb(n: number): this {
     if (this.n + 5 > this.buf.length) this.room(5);
-    n >>>= 0;
-    do {
-      let byte = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) byte |= 0x80;
-      this.buf[this.n++] = byte;
-    } while (n !== 0);
+    this.n = putUleb(this.buf, this.n, n);
     return this;
   }
 
@@ -194,6 +188,18 @@ export interface WasmMark {
   readonly bytes: number;
   readonly hints: number;
   readonly depth: number;
+}
+
+/** Writes `u` (unsigned LEB128) into `buf` at `n` (room made by the caller); returns the offset past it. */
+function putUleb(buf: Uint8Array, n: number, u: number): number {
+  u >>>= 0;
+  do {
+    let b = u & 0x7f;
+    u >>>= 7;
+    if (u !== 0) b |= 0x80;
+    buf[n++] = b;
+  } while (u !== 0);
+  return n;
 }
 
 /**
@@ -296,14 +302,7 @@ export class WasmCode extends ByteWriter {
     let n = this.n;
     buf[n++] = opcode;
     buf[n++] = naturalAlign(opcode);
-    offset >>>= 0;
-    do {
-      let b = offset & 0x7f;
-      offset >>>= 7;
-      if (offset !== 0) b |= 0x80;
-      buf[n++] = b;
-    } while (offset !== 0);
-    this.n = n;
+    this.n = putUleb(buf, n, offset);
     return this;
   }
 
@@ -314,14 +313,7 @@ export class WasmCode extends ByteWriter {
     const buf = this.buf;
     let n = this.n;
     buf[n++] = opcode;
-    u >>>= 0;
-    do {
-      let b = u & 0x7f;
-      u >>>= 7;
-      if (u !== 0) b |= 0x80;
-      buf[n++] = b;
-    } while (u !== 0);
-    this.n = n;
+    this.n = putUleb(buf, n, u);
     return this;
   }
 
