@@ -5,6 +5,8 @@
  * - compute code-write: the rv32 kernel with its data in its hot code's page (rv32.ts);
  * - compute installed: the compute kernel in the installed package's `rvos run` (a new process), its wall time less
  *   that of the architecture's empty guest, as QEMU's is taken (installed.ts);
+ * - compute paired: the same, rvos and QEMU run in turn in rounds, medians of each round's own differences
+ *   (installed.ts pairedSeconds: both under the same load);
  * - os boot: each board's reference kernel from reset to its shell prompt (boot.ts);
  * - os boot cold: the installed package's `rvos run` of that boot in a new process, wall time from launch to the
  *   prompt, against QEMU's from its launch (boot.ts);

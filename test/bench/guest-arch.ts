@@ -7,7 +7,7 @@
 import { ENGINES, type Engine } from './engine.js';
 import type { MeasuredRun } from './measure.js';
 import type { BenchRow, Workload } from './results.js';
-import { installedSeconds } from './installed.js';
+import { installedSeconds, pairedSeconds, runInstalled, type PairedRound } from './installed.js';
 import { buildInstalled } from './startup.js';
 
 export interface GuestRun {
@@ -141,6 +141,39 @@ async function installedRow(arch: GuestArch, kernel: string, runs: number, measu
   return row;
 }
 
+/**
+ * The `compute paired` row of `kernel`: `rounds` (at least 5) rounds, each running the installed rvos' empty guest and
+ * kernel, then QEMU's, in turn (pairedSeconds); `measured` gives the instruction count and the checksum to match.
+ */
+async function pairedRow(arch: GuestArch, kernel: string, rounds: number, measured: BenchRow | undefined): Promise<BenchRow> {
+  const row: BenchRow = { board: arch.board, arch: arch.arch, engine: ENGINES[arch.board]![0]!, workload: 'compute paired' };
+  try {
+    buildInstalled();
+    const done: PairedRound[] = [];
+    let output = '';
+    for (let i = 0; i < Math.max(5, rounds); i++) {
+      const rvosEmpty = (await runInstalled(arch, arch.empty)).wallMs;
+      const run = await runInstalled(arch, kernel);
+      output = run.output + run.stderr;
+      const qemuEmpty = (await qemuWall(arch, arch.empty, 1)).ms;
+      const qemuKernel = await qemuWall(arch, kernel, 1);
+      if (checksumOf(qemuKernel.output) !== checksumOf(output)) throw new Error(`checksum mismatch: rvos ${checksumOf(output)}, QEMU ${checksumOf(qemuKernel.output)}`);
+      done.push({ rvosEmpty, rvosKernel: run.wallMs, qemuEmpty, qemuKernel: qemuKernel.ms });
+    }
+    const s = pairedSeconds(done);
+    Object.assign(row, { seconds: s.rvos, qemuSeconds: s.qemu, ratio: s.rvos / s.qemu, checksum: checksumOf(output) });
+    if (measured?.instructions) {
+      row.instructions = measured.instructions;
+      row.mips = row.instructions / s.rvos / 1e6;
+    }
+    if (measured?.checksum && row.checksum !== measured.checksum) throw new Error(`checksum ${row.checksum} differs from ${measured.checksum}`);
+  } catch (err) {
+    row.error = errorText(err);
+  }
+  console.log(`${row.board} ${row.engine} compute paired: ${row.error ? `failed: ${row.error}` : `${row.seconds!.toFixed(3)} s vs QEMU ${row.qemuSeconds!.toFixed(3)} s (medians of each round's kernel less empty guest)`}`);
+  return row;
+}
+
 /** The rows of one architecture; prints a line per row as it completes. */
 export async function benchGuestArch(arch: GuestArch, opts: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -193,6 +226,8 @@ export async function benchGuestArch(arch: GuestArch, opts: BenchOptions): Promi
       }
     }
     rows.push(...here);
+    // After QEMU's row figures: this row carries its own QEMU figure.
+    if (opts.installed && opts.qemu && workload === 'compute' && arch.qemuAvailable()) rows.push(await pairedRow(arch, kernel, opts.runs, here[0]));
   }
   return rows;
 }

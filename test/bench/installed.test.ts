@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { aarch64 } from './aarch64.js';
 import { i386 } from './i386.js';
-import { runInstalled } from './installed.js';
+import { median, pairedSeconds, runInstalled } from './installed.js';
 import { rv32 } from './rv32.js';
 
 describe('bench compute installed', () => {
@@ -19,4 +19,24 @@ describe('bench compute installed', () => {
   it('a guest ending otherwise fails the row, naming the command line', async () => {
     await expect(runInstalled({ ...rv32, exitOk: 7 }, rv32.empty, checkout)).rejects.toThrow(/rvos run --board virt --bios none --kernel .*empty\.elf --headless exited with 0/);
   }, 60_000);
+});
+
+describe('bench compute paired', () => {
+  it('takes the median of each round\'s own kernel-less-empty time, not a difference of bests or of medians', () => {
+    // Round 2 ran under load: its rvos kernel slow, and its QEMU empty guest.
+    const rounds = [
+      { rvosEmpty: 250, rvosKernel: 540, qemuEmpty: 190, qemuKernel: 480 },
+      { rvosEmpty: 240, rvosKernel: 700, qemuEmpty: 400, qemuKernel: 490 },
+      { rvosEmpty: 260, rvosKernel: 560, qemuEmpty: 200, qemuKernel: 500 },
+      { rvosEmpty: 200, rvosKernel: 530, qemuEmpty: 180, qemuKernel: 470 },
+    ];
+    // rvos: 290, 460, 300, 330 -> 315 (best kernel less best empty: 330; median less median: 305). QEMU: 290, 90, 300,
+    // 290 -> 290.
+    expect(pairedSeconds(rounds)).toEqual({ rvos: 0.315, qemu: 0.29 });
+  });
+
+  it('median: the middle value, or the mean of the middle two', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
 });

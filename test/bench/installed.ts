@@ -37,3 +37,27 @@ export async function installedSeconds(arch: GuestArch, kernel: string, runs: nu
   const run = await bestWall(arch, kernel, n);
   return { seconds: Math.max(run.ms - empty.ms, 1) / 1000, output: run.output };
 }
+
+/** The middle value of `xs` (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One round of the `compute paired` row: wall ms of rvos' empty guest and kernel, then QEMU's. */
+export interface PairedRound {
+  rvosEmpty: number;
+  rvosKernel: number;
+  qemuEmpty: number;
+  qemuKernel: number;
+}
+
+/**
+ * Seconds of the kernel less the empty guest, as medians over the rounds of each round's own difference, for rvos and
+ * QEMU: a round's four runs share the host's load of that moment, where best-of-N runs taken a minute apart on a
+ * busy host do not (the development VM's `compute installed` row read i386 0.93x-1.19x over four runs of one build).
+ */
+export function pairedSeconds(rounds: readonly PairedRound[]): { rvos: number; qemu: number } {
+  const ms = (xs: number[]) => Math.max(median(xs), 1) / 1000;
+  return { rvos: ms(rounds.map((r) => r.rvosKernel - r.rvosEmpty)), qemu: ms(rounds.map((r) => r.qemuKernel - r.qemuEmpty)) };
+}

@@ -13,7 +13,7 @@ import type { CodeCacheSize } from './measure.js';
  * `os boot cold`: `rvos run` of the installed package in a new process, wall time from launch to the prompt (no
  * instruction count), beside QEMU's wall time from launch to the same prompt (boot.ts).
  */
-export type Workload = 'compute' | 'compute code-write' | 'compute installed' | 'os boot' | 'os boot cold' | 'linux boot';
+export type Workload = 'compute' | 'compute code-write' | 'compute installed' | 'compute paired' | 'os boot' | 'os boot cold' | 'linux boot';
 
 export interface BenchRow {
   board: string;
