@@ -121,19 +121,27 @@ export async function qemuStartupMs(arch: GuestArch): Promise<number> {
 
 const errorText = (err: unknown) => (err as Error).message;
 
+/**
+ * Fills an installed-package row: its `seconds` and the checksum in `output`, the instruction count (and so MIPS) of
+ * `measured` (the same kernel in process), whose checksum must match.
+ */
+function fromInstalled(row: BenchRow, seconds: number, output: string, measured: BenchRow | undefined): void {
+  row.seconds = seconds;
+  row.checksum = checksumOf(output);
+  if (measured?.instructions) {
+    row.instructions = measured.instructions;
+    row.mips = row.instructions / seconds / 1e6;
+  }
+  if (measured?.checksum && row.checksum !== measured.checksum) throw new Error(`checksum ${row.checksum} differs from ${measured.checksum}`);
+}
+
 /** The `compute installed` row of `kernel` (installed.ts); its instruction count is `measured`'s (the same run). */
 async function installedRow(arch: GuestArch, kernel: string, runs: number, measured: BenchRow | undefined): Promise<BenchRow> {
   const row: BenchRow = { board: arch.board, arch: arch.arch, engine: ENGINES[arch.board]![0]!, workload: 'compute installed' };
   try {
     buildInstalled();
     const r = await installedSeconds(arch, kernel, runs);
-    row.seconds = r.seconds;
-    row.checksum = checksumOf(r.output);
-    if (measured?.instructions) {
-      row.instructions = measured.instructions;
-      row.mips = row.instructions / row.seconds / 1e6;
-    }
-    if (measured?.checksum && row.checksum !== measured.checksum) throw new Error(`checksum ${row.checksum} differs from ${measured.checksum}`);
+    fromInstalled(row, r.seconds, r.output, measured);
   } catch (err) {
     row.error = errorText(err);
   }
@@ -161,12 +169,8 @@ async function pairedRow(arch: GuestArch, kernel: string, rounds: number, measur
       done.push({ rvosEmpty, rvosKernel: run.wallMs, qemuEmpty, qemuKernel: qemuKernel.ms });
     }
     const s = pairedSeconds(done);
-    Object.assign(row, { seconds: s.rvos, qemuSeconds: s.qemu, ratio: s.rvos / s.qemu, checksum: checksumOf(output) });
-    if (measured?.instructions) {
-      row.instructions = measured.instructions;
-      row.mips = row.instructions / s.rvos / 1e6;
-    }
-    if (measured?.checksum && row.checksum !== measured.checksum) throw new Error(`checksum ${row.checksum} differs from ${measured.checksum}`);
+    fromInstalled(row, s.rvos, output, measured);
+    Object.assign(row, { qemuSeconds: s.qemu, ratio: s.rvos / s.qemu });
   } catch (err) {
     row.error = errorText(err);
   }
