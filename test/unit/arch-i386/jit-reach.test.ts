@@ -10,6 +10,7 @@ import { endsSoonBeforeLeftOut, mayReachHot } from '../../../plugins/arch-i386/s
 import { scanWasmRegion, translateWasmRegion } from '../../../plugins/arch-i386/src/jit-wasm.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { pagedMachine } from './paging-machine.js';
+import { I386_STREAM_OPCODES, seeded } from '../../helpers/i386-streams.js';
 
 // Before any machine of this file is built.
 process.env.RVOS_JIT_WASM = '1';
@@ -19,16 +20,7 @@ const PAGE = 0x20000;
 const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
 
 /** Opcode bytes the translator takes (jit-wasm.ts Gen.insn, twoByte, mov16), for the streams. */
-const OPCODES = [
-  0x01, 0x03, 0x05, 0x29, 0x31, 0x39, 0x3b, 0x3c, 0x40, 0x4b, 0x50, 0x5d, 0x66, 0x68, 0x69, 0x6a, 0x6b, 0x72, 0x75, 0x7e,
-  0x80, 0x81, 0x83, 0x85, 0x88, 0x89, 0x8b, 0x8d, 0x90, 0x99, 0xa1, 0xa3, 0xa9, 0xb0, 0xb8, 0xc1, 0xc3, 0xc6, 0xc7, 0xc9,
-  0xd1, 0xd3, 0xe8, 0xe9, 0xeb, 0xf6, 0xf7, 0xfe, 0xff, 0x0f, 0x84, 0x8f, 0x94, 0x44, 0xb6, 0xbf, 0xaf, 0x1f, 0x26, 0x64,
-];
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
+const OPCODES = I386_STREAM_OPCODES;
 
 describe('i386 wasm regions: the look before a scan', () => {
   it('emits no code for an attempt whose block reaches no other hot start, and scans one that does', () => {
