@@ -14,7 +14,7 @@
  * cpu.ramWritten, through the hart's table: hostTableFor) and leaves after it when the hart needs attention.
  *
  * A region is one function `run(pc0, n0, maxSteps, blk0) -> steps`: the guest registers it uses in
- * locals, its blocks in page order, each block's code right after the end of its label's `block`:
+ * locals, its blocks in page order from its entry on (entryFirst), each block's code right after the end of its label's `block`:
  * a block falls into the next one, a jump to a later block branches to the end of that label.
  * Guest loops are wasm `loop`s (loopScopes): a block that a later block (or itself) jumps back to
  * heads a loop enclosing the blocks up to its last such jump, so a back edge is one `br`; loops
@@ -160,6 +160,20 @@
  * The ranking first broke the virt teaching OS's session (test/machine/os.test.ts: a wasm `unreachable`): a loop left out
  * could now start before the one kept, so its back edge came from inside an outer loop to a block enterableBlocks did
  * not count as a dispatch target. Every back edge that is not its kept loop's now makes its target one.
+ * Session 35: blocks from the region's entry on first (entryFirst). Of the compute kernel's regions 13 had a loop with
+ * a dispatch on BLK at its top, 5 now (the virt OS boot's 22 -> 9, its dispatched jumps 6 -> 1): the sieve's count
+ * loop passed its dispatch's compare and branch on every iteration. Host instructions of the built CLI's compute run
+ * (scripts/host-insns.sh, 5 runs each, load 5-6): median 3,271 M -> 3,235 M (-1.1 %; the old order's runs
+ * 3,269-3,273 M and one of 3,419 M, the new 3,229-3,264 M). In process (10 interleaved pairs, best of runs 3-6,
+ * main thread, load 5-6): median 177 vs 174.5 ms (6 of 10 lower, within noise); the virt OS's first boot in
+ * process (8 pairs, main thread) median 760 vs 715 ms (6 of 8 lower). Per phase of the compute kernel (a build per phase, kernels/bench/bench.c's
+ * rounds with one kernel each; steady state in process, main thread, vs QEMU's process CPU less its empty guest's,
+ * load 4-6): crc32 ~17 vs ~20 ms, quicksort with its fill and check ~110 vs ~165, sieve ~36 vs ~55, matmul ~8 vs
+ * ~10, fib ~2 vs <10, divhash ~5 vs <10; natively (clang -O2, x86-64) the sort takes 70-80 ms and the whole kernel
+ * 100-120. The sort's 4.5 M partition steps and 0.9 M calls (16 rounds) have data-dependent branches that
+ * mispredict natively too; perf samples in its TurboFan code gather at the inner loops' exits. V8 without its wasm
+ * loop stack checks (--no-wasm-stack-checks, an ablation: 2 host instructions per loop iteration) ran no faster
+ * (6 pairs, best of runs 3-6: 162-170 vs 161-171 ms).
  */
 import type { JitKit, WasmArea, WasmCode, WasmRam } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
@@ -239,7 +253,7 @@ export function compileWasmRegion(cpu: Rv32Cpu, kit: JitKit, hart: WasmHart, blo
 }
 
 /**
- * What the code of a region follows: its blocks in page order (blockOrder), their loops (loopScopes) and which
+ * What the code of a region follows: its blocks in order (entryFirst), their loops (loopScopes) and which
  * blocks are entries (enterableBlocks), worked out once per region for emitRegion and compileWasmRegion (this
  * code runs cold, where each pass over the blocks allocates).
  */
@@ -253,10 +267,25 @@ interface RegionPlan {
 
 function planRegion(scanned: RegionBlock[]): RegionPlan {
   const entry = scanned[0].start;
-  const order = blockOrder(scanned);
+  const order = entryFirst(blockOrder(scanned), entry);
   const root = loopScopes(order);
   const loops = loopsIn(root);
   return { entry, order, root, loops, enterable: enterableBlocks(order, entry, loops) };
+}
+
+/**
+ * The blocks of a region in the order its code follows: page order turned round so that the region's entry comes
+ * first (the blocks from the entry to the page's end, then those before it). A region whose entry is past its
+ * loop's head in page order (the compute kernel's sieve count loop: its region starts at the load, the loop's
+ * second block) then has that loop headed by its entry, where page order made it a loop entered in its middle,
+ * with a dispatch on BLK at its top that every iteration passed (a compare and branch TurboFan keeps, BLK a value
+ * live across the loop). The blocks before the entry come last: a back edge to the entry closes the loop, and they
+ * are entries only where enterableBlocks finds an edge from outside a loop (the old loop head, reached only from
+ * inside, is NO_BLOCK: a slice that stops there resumes in the interpreter up to the entry).
+ */
+export function entryFirst(paged: RegionBlock[], entry: number): RegionBlock[] {
+  const e = paged.findIndex((b) => b.start === entry);
+  return e <= 0 ? paged : [...paged.slice(e), ...paged.slice(0, e)];
 }
 
 /**
@@ -807,7 +836,7 @@ export function dispatchBuckets(offsets: readonly number[]): number[][] {
 }
 
 /**
- * Per block (in page order), whether a region call or a jump from outside a loop may start there: the region's
+ * Per block (in the region's order: entryFirst), whether a region call or a jump from outside a loop may start there: the region's
  * entry (at `entry`), a block in no loop or at the head of every loop it is in, a block that a block outside one
  * of its loops jumps to, and a block after a call (the callee's return may come from anywhere). The others, in
  * the middle of a loop and reached only from inside it, are no entry for execute() (NO_BLOCK: the interpreter
@@ -843,7 +872,7 @@ function loopsIn(root: Scope): Scope[] {
   return loops;
 }
 
-/** Blocks (by index in page order) and the loops among them, inner loops as items of their own. */
+/** Blocks (by index in the region's order) and the loops among them, inner loops as items of their own. */
 export interface Scope {
   lo: number;
   hi: number;
@@ -851,7 +880,7 @@ export interface Scope {
 }
 
 /**
- * The loops of a region (blocks in page order): each block that some later block (or itself)
+ * The loops of a region (blocks in the region's order: entryFirst): each block that some later block (or itself)
  * jumps back to heads a loop up to its last such block, unless that loop would cross (neither nest
  * in nor stay apart from) one kept before it: those back edges go through the dispatch. Loops are
  * kept in order of rank: those jumped back to before those only called back to (a recursive call),

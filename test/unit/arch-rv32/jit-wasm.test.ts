@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { Op, WARM_CALLS } from '../../../plugins/arch-rv32/src/execute.js';
 import { Block, type RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
-import { compileWasmRegion, enterableBlocks, generateWasmRegion, loopScopes, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
+import { compileWasmRegion, enterableBlocks, entryFirst, generateWasmRegion, loopScopes, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
 import { makeMachine } from './machine.js';
 
 process.env.RVOS_JIT_WASM = '1';
@@ -132,13 +132,23 @@ describe('rv32 wasm regions: entries in the middle of loops', () => {
     expect(loopDispatches).toBe(0);
   });
 
-  it("the region's own entry in the middle of a loop is an entry, through that loop's dispatch", () => {
+  it("the region's own entry in the middle of a loop is an entry, through that loop's dispatch in page order", () => {
+    expect(enterableBlocks(nested(), 0x08)).toEqual([true, true, false, true]);
+  });
+
+  it("a region entered past its loop's head in page order has its blocks from the entry on first, so the entry heads the loop: no dispatch on BLK", () => {
     const blocks = nested();
     const [head, inner] = blocks;
-    expect(enterableBlocks(nested(), 0x08)).toEqual([true, true, false, true]);
-    const { bytes, loopDispatches } = generate([inner, head, ...blocks.slice(2)]);
+    const order = entryFirst(blocks, 0x08);
+    expect(order.map((b) => b.start)).toEqual([0x08, 0x10, 0x18, 0x00]);
+    expect(entryFirst(blocks, 0x00)).toEqual(blocks);
+    // 0x10's branch back to 0x00 is now forward, 0x00's to 0x08 the loop's back edge; 0x00 (only reached inside) is no entry.
+    expect(loopScopes(order)).toEqual({ lo: 0, hi: 3, items: [{ lo: 0, hi: 3, items: [0, 1, 2, 3] }] });
+    expect(enterableBlocks(order, 0x08)).toEqual([true, false, false, false]);
+    const { bytes, loopDispatches, dispatched } = generate([inner, head, ...blocks.slice(2)]);
     expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
-    expect(loopDispatches).toBe(1);
+    expect(loopDispatches).toBe(0);
+    expect(dispatched).toBe(0);
   });
 
   it('a jump from outside a loop into its middle, and the block after a call, are entries', () => {
