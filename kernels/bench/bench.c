@@ -7,6 +7,11 @@
 #ifndef ROUNDS
 #define ROUNDS 16
 #endif
+/* The kernels each round runs, a bit each (crc32 1, quicksort 2, sieve 4, matmul 8, fib 16, divhash 32): all by
+ * default; test/bench/rv32-phases.ts builds one per kernel to time them apart. */
+#ifndef PHASES
+#define PHASES 63
+#endif
 
 #define BUF_BYTES (256 * 1024)
 #define SORT_N (64 * 1024)
@@ -115,29 +120,35 @@ int main(void) {
   u32 c_crc = 0, c_sort = 0, c_sieve = 0, c_mat = 0, c_fib = 0, c_div = 0;
   for (u32 round = 0; round < ROUNDS; round++) {
     rng_state = 0x2545f491u + round * 0x9e3779b9u;
-    for (u32 i = 0; i < BUF_BYTES / 4; i++) ((u32 *)buf)[i] = rng();
-    c_crc = c_crc * 3 + crc32(buf, BUF_BYTES);
-
-    for (u32 i = 0; i < SORT_N; i++) arr[i] = rng();
-    quicksort(arr, 0, SORT_N - 1);
-    u32 ok = 1, h = 0;
-    for (u32 i = 1; i < SORT_N; i++) {
-      if (arr[i - 1] > arr[i]) ok = 0;
-      h += arr[i] ^ i;
+    if (PHASES & 1) {
+      for (u32 i = 0; i < BUF_BYTES / 4; i++) ((u32 *)buf)[i] = rng();
+      c_crc = c_crc * 3 + crc32(buf, BUF_BYTES);
     }
-    c_sort = c_sort * 3 + (h ^ ok);
 
-    c_sieve = c_sieve * 3 + sieve(SIEVE_N - round * 4096);
-
-    for (int i = 0; i < MAT_N; i++)
-      for (int j = 0; j < MAT_N; j++) {
-        ma[i][j] = (s32)(rng() % 201) - 100;
-        mb[i][j] = (s32)(rng() % 201) - 100;
+    if (PHASES & 2) {
+      for (u32 i = 0; i < SORT_N; i++) arr[i] = rng();
+      quicksort(arr, 0, SORT_N - 1);
+      u32 ok = 1, h = 0;
+      for (u32 i = 1; i < SORT_N; i++) {
+        if (arr[i - 1] > arr[i]) ok = 0;
+        h += arr[i] ^ i;
       }
-    c_mat = c_mat * 3 + matmul();
+      c_sort = c_sort * 3 + (h ^ ok);
+    }
 
-    c_fib = c_fib * 3 + fib(20 + round % 4);
-    c_div = c_div * 3 + divhash(rng(), 20000);
+    if (PHASES & 4) c_sieve = c_sieve * 3 + sieve(SIEVE_N - round * 4096);
+
+    if (PHASES & 8) {
+      for (int i = 0; i < MAT_N; i++)
+        for (int j = 0; j < MAT_N; j++) {
+          ma[i][j] = (s32)(rng() % 201) - 100;
+          mb[i][j] = (s32)(rng() % 201) - 100;
+        }
+      c_mat = c_mat * 3 + matmul();
+    }
+
+    if (PHASES & 16) c_fib = c_fib * 3 + fib(20 + round % 4);
+    if (PHASES & 32) c_div = c_div * 3 + divhash(rng(), 20000);
   }
   printf("crc32   0x%08x\n", c_crc);
   printf("sort    0x%08x\n", c_sort);

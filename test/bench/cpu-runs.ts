@@ -12,7 +12,7 @@ import type { CodeCacheStats } from '../../src/core/jit/code-cache.js';
 type Started = Awaited<ReturnType<typeof startMachine>>;
 
 /** This (the main) thread's CPU time in ms, or NaN where Linux's schedstat is not there. */
-function threadMs(): number {
+export function threadMs(): number {
   try {
     return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
   } catch {

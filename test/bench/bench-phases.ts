@@ -1,0 +1,32 @@
+/**
+ * Builds of the compute kernel (kernels/bench/bench.c) that run some of its kernels only (its PHASES bits), for timing
+ * them apart (rv32-phases.ts). Built for rv32 through kernels/bench's Makefile (its flags, its lib objects) into a
+ * folder of the caller's: the Makefile's B, with `-DPHASES=bits` as EXTRA_CFLAGS. Needs clang and ld.lld.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const benchDir = fileURLToPath(new URL('../../kernels/bench/', import.meta.url));
+
+/** bench.c's kernels and their PHASES bits, in the order each round runs them. */
+export const PHASES: readonly (readonly [string, number])[] = [
+  ['crc32', 1],
+  ['quicksort', 2],
+  ['sieve', 4],
+  ['matmul', 8],
+  ['fib', 16],
+  ['divhash', 32],
+];
+
+/** The rv32 bench.elf built with PHASES = `bits` in `dir` (made if missing); its path. */
+export function buildPhases(bits: number, dir: string): string {
+  const r = spawnSync('make', ['-C', benchDir, '-s', `B=${dir}`, `EXTRA_CFLAGS=-DPHASES=${bits}`, join(dir, 'bench.elf')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building bench.c with PHASES=${bits}: ${r.stderr || r.error}`);
+  return join(dir, 'bench.elf');
+}
+
+/** Whether buildPhases can run here (clang and ld.lld on the PATH). */
+export function canBuildPhases(): boolean {
+  return ['clang', 'ld.lld'].every((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0);
+}
