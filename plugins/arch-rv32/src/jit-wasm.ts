@@ -166,7 +166,16 @@
  * (scripts/host-insns.sh, 5 runs each, load 5-6): median 3,271 M -> 3,235 M (-1.1 %; the old order's runs
  * 3,269-3,273 M and one of 3,419 M, the new 3,229-3,264 M). In process (10 interleaved pairs, best of runs 3-6,
  * main thread, load 5-6): median 177 vs 174.5 ms (6 of 10 lower, within noise); the virt OS's first boot in
- * process (8 pairs, main thread) median 760 vs 715 ms (6 of 8 lower). Per phase of the compute kernel (a build per phase, kernels/bench/bench.c's
+ * process (8 pairs, main thread) median 760 vs 715 ms (6 of 8 lower). The compute kernel's first run in process (18
+ * interleaved pairs, load 5-8): main thread median 318 vs 328 and 240 vs 239 ms, process CPU 450 vs 465.5 and 345.5
+ * vs 355 ms (7 of 18 lower); its regions' TurboFan compiles alone (rv32-regions.ts --turbofan, 2 runs each) 40.7-48.4
+ * vs 43.9-45.3 ms CPU; the built CLI's compute run (10 pairs of the empty and the compute kernel, load 7.3-7.7: too
+ * busy to read) kernel-less-empty wall median 483 vs 553.5 ms, process CPU 350 vs 405 (10 ms ticks). Tried and
+ * dropped: a loop entered from outside only at one block past its head (a do-while whose test comes first in the
+ * page: the sort's partition loop, entered at its body) turned round to start at that block, kept when fewer loops
+ * dispatch (compute kernel 5 -> 4, virt OS boot 9 -> 1 but dispatched jumps 1 -> 3): host instructions median
+ * 3,242 vs 3,227.5 M (2 and 3 runs), in process steady state 186 vs 183 ms (10 pairs, 5 lower), the virt OS's
+ * first boot main thread 713 vs 748.5 ms (8 pairs, 2 lower). Per phase of the compute kernel (a build per phase, kernels/bench/bench.c's
  * rounds with one kernel each; steady state in process, main thread, vs QEMU's process CPU less its empty guest's,
  * load 4-6): crc32 ~17 vs ~20 ms, quicksort with its fill and check ~110 vs ~165, sieve ~36 vs ~55, matmul ~8 vs
  * ~10, fib ~2 vs <10, divhash ~5 vs <10; natively (clang -O2, x86-64) the sort takes 70-80 ms and the whole kernel
