@@ -169,8 +169,10 @@
  * process (8 pairs, main thread) median 760 vs 715 ms (6 of 8 lower). The compute kernel's first run in process (18
  * interleaved pairs, load 5-8): main thread median 318 vs 328 and 240 vs 239 ms, process CPU 450 vs 465.5 and 345.5
  * vs 355 ms (7 of 18 lower); its regions' TurboFan compiles alone (rv32-regions.ts --turbofan, 2 runs each) 40.7-48.4
- * vs 43.9-45.3 ms CPU; the built CLI's compute run (10 pairs of the empty and the compute kernel, load 7.3-7.7: too
- * busy to read) kernel-less-empty wall median 483 vs 553.5 ms, process CPU 350 vs 405 (10 ms ticks). Tried and
+ * vs 43.9-45.3 ms CPU; the built CLI's compute run (rounds of the empty and the compute kernel under each, load
+ * 3.5-4.3): the median of the rounds' own kernel-less-empty differences +21.5, -27.5 and +13.5 ms of wall (10, 16 and
+ * 20 rounds, the last alternating which goes first), of process CPU +5, +5 and -5 ms (10 ms ticks): no change
+ * readable (kernel-less-empty medians about 310-340 ms; at load 7.5 the rounds were unreadable). Tried and
  * dropped: a loop entered from outside only at one block past its head (a do-while whose test comes first in the
  * page: the sort's partition loop, entered at its body) turned round to start at that block, kept when fewer loops
  * dispatch (compute kernel 5 -> 4, virt OS boot 9 -> 1 but dispatched jumps 1 -> 3): host instructions median
