@@ -243,6 +243,35 @@
  * region of 550), still run where a slice ended inside a scan (the scans' heads are no entries of 550's region: ~420
  * of the run's ~3000 block calls), each then running the rest of that partition.
  *
+ * Session 35, the built CLI's compute run drawn as a timeline (instrumented copies, not kept: thread CPU and page
+ * faults at each round's first block call, perf per thread, sched_switch traces; 2-core VM at load 6-9). Main thread:
+ * from the first instruction to crc_init's module (5,470 instructions, the interpreter warm-up's passes at 1,000 and
+ * the first translation among them) 25-33 ms (process 37-56 ms); round 1 of 16 (37.4 M instructions) 66-79 ms (4 runs;
+ * process 173-203 ms, ~500 page faults of the main thread, ~2,500 of the process: TurboFan's zones), round 2 14-17 ms,
+ * rounds 3-16 12.6-13.8 ms each (process 13.5-14.7): the first run's ~95 ms excess is ~30 ms before round 1 and ~60 ms
+ * in it. The main thread from the first instruction to round 2 by perf (call graphs, inflated ~2x, so shares): the
+ * interpreter (its warm-up and round 1's ~27 K instructions: cold JavaScript, ICs) ~25 %, the translator's JavaScript
+ * ~30 %, module compiles and instances ~8 %, wasm code ~16 % (Liftoff's mostly: quicksort's 16.7 M instructions after
+ * its region), page faults ~5 %. Quicksort's region (550) gets its TurboFan tier-up ~9 ms after it is made, not queued
+ * behind the block modules (0-3 ms of TurboFan each), but its compile takes ~33 ms of CPU (116 ms of a worker's wall at
+ * load 6), longer than round 1's quicksort in Liftoff code (~14 ms): that round runs in Liftoff code whatever the
+ * order. Round 1's other threads: ~110 ms of CPU, JavaScript TurboFan (step, loop, runBlock, read, ...) and wasm
+ * TurboFan. Where the main thread waits (one run, load 7-9): of round 1's 292 ms of wall it ran 108, was runnable 136
+ * and asleep 48: Node's worker task queue, into which V8 posts a wasm tier-up (TriggerTierUp, at each doubling of a
+ * function's priority), a JavaScript optimizing job (QueueForOptimization) and the scavenger's tasks, blocked it in
+ * glibc's pthread_cond_signal (__condvar_quiesce_and_switch_g1) or on the queue's mutex while worker threads that held
+ * them waited for a core (one sleep of 27 ms at crc32's module's first tier-up). A second run in the same process
+ * (i386-jit.ts, its modules memoized with their TurboFan code) took its round 1 in ~35 % of the first run's main-thread
+ * time. Tried and dropped: V8's compilation hints (a `compilationHints` section asking regions for TurboFan at once; a
+ * lazily compiled module, Node 20's default, ignores it, so with --no-wasm-lazy-compilation): each region then compiled
+ * by TurboFan twice (the hint's and dynamic tiering's; quicksort's 127 + 123 ms); JIT_THRESHOLD 32: host instructions
+ * of the compute run (host-insns.sh, 3 interleaved pairs) 4.101-4.118 -> 4.164-4.288 G, higher in 3; uncapped first
+ * calls in wasm (Block warm 0, as rv32's: no type feedback to gather): block calls 2998 -> 2282, round 1's 1249 -> 778,
+ * its interpreted instructions 26.7 K -> 25.0 K, but quicksort's 5e0 then got no region of its own before 550's, whose
+ * region took it as a start (10 blocks, the j-scan's loop its own block): 4.083-4.166 -> 4.263-4.312 G, higher in 3 of
+ * 3 pairs, the pc os boot to 33.1 M instructions 3.915, 3.913 -> 4.081, 3.912 G (to measure again with cpu.ts's entries
+ * work on those regions); Node's --v8-pool-size=2: within the noise (8 pairs).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
