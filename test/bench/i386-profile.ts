@@ -8,7 +8,10 @@
  * `node [--cpu-prof | --trace-deopt] --import tsx test/bench/i386-profile.ts [--interp] [--boot] [--insns N] [--runs N]`.
  * With wasm regions (RVOS_JIT_WASM=1 in this process) it prints the region modules compiled and the wall and
  * process CPU ms of their compiles (the first run's share of V8's synchronous compile) and instantiations. `--dump=DIR`: every
- * region module written to DIR/<k>.wasm, for test/bench/wasm-compile-cpu.ts or `node --print-wasm-code`.
+ * region module written to DIR/<k>.wasm, for test/bench/wasm-compile-cpu.ts or `node --print-wasm-code`. `--entries`:
+ * per module (in the order made: its bytes, the instructions retired when it was made) the dispatcher's calls of it by
+ * the page offset it was entered at, e.g. to see an older region still entered where a newer one covers its code
+ * (the calls wrapped: not for timing).
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +37,11 @@ const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 1;
 const dump = process.argv.find((a) => a.startsWith('--dump='))?.slice('--dump='.length);
 if (dump !== undefined) mkdirSync(dump, { recursive: true });
 const compiles = { n: 0, wallMs: 0, cpuMs: 0 };
+/** --entries: each module's bytes, the retired count at its compile, and its calls by entry offset (instanceFor's wrapper). */
+const entries = process.argv.includes('--entries');
+const modules = new Map<WebAssembly.Module, { k: number; bytes: number; at: number; calls: Map<number, number> }>();
+/** The CPU whose retired count --entries reads (the last one a module was instantiated for). */
+let owner: { retired?: number } | null = null;
 const instances = { wallMs: 0, cpuMs: 0 };
 /** Process CPU ms (all threads; getrusage is exact where the main thread's schedstat moves by scheduler ticks). */
 const processMs = () => {
@@ -42,17 +50,25 @@ const processMs = () => {
 };
 const compile = jitKit.wasm.compile;
 const instanceFor = jitKit.wasm.instanceFor;
-jitKit.wasm.instanceFor = (module, owner, make) =>
-  instanceFor(module, owner, () => {
+jitKit.wasm.instanceFor = (module, cpu, make) =>
+  instanceFor(module, cpu, () => {
     const t0 = performance.now(), c0 = processMs();
     const made = make();
     instances.wallMs += performance.now() - t0; instances.cpuMs += processMs() - c0;
-    return made;
+    const m = modules.get(module);
+    if (m === undefined || typeof made !== 'function') return made;
+    owner = cpu as { retired?: number };
+    const fn = made as unknown as (eip: number, maxSteps: number, at: number) => number;
+    return ((eip: number, maxSteps: number, at: number) => {
+      m.calls.set(at, (m.calls.get(at) ?? 0) + 1);
+      return fn(eip, maxSteps, at);
+    }) as typeof made;
   });
 jitKit.wasm.compile = (bytes) => {
   if (dump !== undefined) writeFileSync(join(dump, `${compiles.n}.wasm`), bytes);
   const t0 = performance.now(), c0 = processMs();
   const module = compile(bytes);
+  if (entries) modules.set(module, { k: compiles.n, bytes: bytes.length, at: owner?.retired ?? 0, calls: new Map() });
   compiles.n++; compiles.wallMs += performance.now() - t0; compiles.cpuMs += processMs() - c0;
   return module;
 };
@@ -66,5 +82,11 @@ for (let run = 0; run < runs; run++) {
 }
 if (compiles.n > 0) {
   console.log(`${compiles.n} wasm region modules compiled in ${compiles.wallMs.toFixed(1)} ms (process CPU ${compiles.cpuMs.toFixed(1)} ms), instantiated in ${instances.wallMs.toFixed(1)} ms (${instances.cpuMs.toFixed(1)} ms)`);
+}
+if (entries) {
+  for (const m of modules.values()) {
+    const calls = [...m.calls].sort((x, y) => x[0] - y[0]).map(([at, n]) => `${at.toString(16)}:${n}`).join(' ');
+    console.log(`module ${m.k}: ${m.bytes} bytes, made at ${m.at} instructions; calls by entry: ${calls}`);
+  }
 }
 if (boot) rmSync(disk);
