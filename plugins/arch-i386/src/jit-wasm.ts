@@ -272,6 +272,22 @@
  * 3 pairs, the pc os boot to 33.1 M instructions 3.915, 3.913 -> 4.081, 3.912 G (to measure again with cpu.ts's entries
  * work on those regions); Node's --v8-pool-size=2: within the noise (8 pairs).
  *
+ * Session 35, why quicksort's older regions still run (test/bench/i386-profile.ts --entries: each module's calls by
+ * entry offset). A block leaves at an inner loop's head when the budget has no room for another pass and the rest of
+ * the block (a warm call's 512 steps, a slice's end), and the next call starts there: the region of 5c0 (its block
+ * holding the second scan) left at 5e0 on its warm calls, so 5e0 got hot and a region of its own (48 K instructions
+ * before 550's); matmul's hash loop the same (3e0). 550's region has no entry at either head: they get 162 and 264
+ * calls after it exists. Tried and dropped (branch x86old, not merged): a region made by joinRegion's loop case got a
+ * "resume block" at each head of a loop inside its blocks (that block's code from the head on): modules 17 -> 15 (52396
+ * -> 50132 bytes), block calls 2998 -> 2965, pc os boot 50 -> 49 modules; but the built CLI's compute run equal (28
+ * interleaved pairs, load 1.3-1.9: wall medians 627 vs 637.5 ms, lower in 14; CPU 657.5 vs 659, lower in 10) and
+ * host-insns.sh unsettled (4.140 -> 4.082 G in one series of 3 pairs, others spread 10-20 %): no gain for its code.
+ * Resume blocks in every region (550's too): block calls 2998 -> 2762, but quicksort's region 10606 -> 12964 bytes (its
+ * TurboFan compile median 38 -> 46 ms), main thread 498 -> 510.5 ms (8 pairs, lower in 3): worse. Not counting resume
+ * entries as hot starts cost the pc boot's VGA scroll loop (each MMIO load leaves the region): block calls 139529 ->
+ * 195436. What would remove them without copied code: entering 550's region in the middle of a block at the loop
+ * head (skipping the code before it, with a run-time guard where the head's flag state is known at translation).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
