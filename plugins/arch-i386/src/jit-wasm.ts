@@ -277,7 +277,7 @@
  * the block (a warm call's 512 steps, a slice's end), and the next call starts there: the region of 5c0 (its block
  * holding the second scan) left at 5e0 on its warm calls, so 5e0 got hot and a region of its own (48 K instructions
  * before 550's); matmul's hash loop the same (3e0). 550's region has no entry at either head: they get 162 and 264
- * calls after it exists. Tried and dropped (branch x86old, not merged): a region made by joinRegion's loop case got a
+ * calls after it exists. Tried and dropped (not merged): a region made by joinRegion's loop case got a
  * "resume block" at each head of a loop inside its blocks (that block's code from the head on): modules 17 -> 15 (52396
  * -> 50132 bytes), block calls 2998 -> 2965, pc os boot 50 -> 49 modules; but the built CLI's compute run equal (28
  * interleaved pairs, load 1.3-1.9: wall medians 627 vs 637.5 ms, lower in 14; CPU 657.5 vs 659, lower in 10) and
