@@ -10,14 +10,13 @@
  *   node --import tsx test/bench/a64-linux.ts [rounds] [65536,32768,...]
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { A64Cpu } from '../../plugins/arch-aarch64/src/cpu.js';
 import { COMPILE_WORK } from '../../plugins/arch-aarch64/src/jit.js';
 import { startMachine } from '../../src/testing/machine.js';
 import { LINUX_ARM64_APPEND, linuxArm64Build } from '../helpers/linux-arm64.js';
+import { threadMs } from './cpu-runs.js';
 
-const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 
 /** One boot in this process with `work` as every core's compileWork: prints [main ms, process CPU ms, regions]. */
 async function bootOnce(work: number): Promise<void> {

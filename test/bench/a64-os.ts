@@ -10,7 +10,7 @@
  *
  *   node --import tsx test/bench/a64-os.ts [rounds] [interp,65536,...]
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { A64Cpu } from '../../plugins/arch-aarch64/src/cpu.js';
@@ -19,10 +19,10 @@ import { startMachine } from '../../src/testing/machine.js';
 import { OS_BOOTS, PROMPT } from './boot.js';
 import { engineOptions } from './engine.js';
 import { stopAtOutput } from './measure.js';
+import { threadMs } from './cpu-runs.js';
 
 const rounds = Math.max(1, Number(process.argv[2]) || 8);
 const configs = (process.argv[3] ?? `interp,${COMPILE_WORK}`).split(',');
-const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 const kernel = join(OS_BOOTS.raspi3b.disk, '../kernel8.img');
 const work = mkdtempSync(join(tmpdir(), 'rvos-a64-os-'));
 /** Per configuration, per run: host ms, process CPU ms, main-thread CPU ms, regions translated. */

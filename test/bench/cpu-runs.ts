@@ -20,18 +20,23 @@ export function threadMs(): number {
   }
 }
 
+/** One run of a started machine to its end (its console input closed): the result, the main thread's and the process' CPU ms. */
+export async function timedRun(m: Started) {
+  (m.session.console as CaptureBackend).endInput();
+  const c0 = process.cpuUsage();
+  const t0 = threadMs();
+  const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 900_000 });
+  const mainMs = threadMs() - t0;
+  const u = process.cpuUsage(c0);
+  return { r, mainMs, cpuMs: (u.user + u.system) / 1000 };
+}
+
 export async function bestCpuRuns(runs: number, engine: string, start: () => Promise<Started>, afterRun?: (run: number, m: Started) => void): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
     const m = await start();
-    (m.session.console as CaptureBackend).endInput();
-    const c0 = process.cpuUsage();
-    const t0 = threadMs();
-    const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 900_000 });
-    const mainMs = threadMs() - t0;
+    const { r, mainMs, cpuMs } = await timedRun(m);
     const cpu0 = m.machine.cpus[0] as { codeCache?: CodeCacheStats; blockRuns?: number };
-    const u = process.cpuUsage(c0);
-    const cpuMs = (u.user + u.system) / 1000;
     best = Math.min(best, cpuMs);
     const main = Number.isNaN(mainMs) ? '' : `, main thread ${mainMs.toFixed(0)} ms`;
     const calls = cpu0.blockRuns === undefined ? '' : `, ${cpu0.blockRuns} block calls`;

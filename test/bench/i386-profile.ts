@@ -13,13 +13,14 @@
  * the page offset it was entered at, e.g. to see an older region still entered where a newer one covers its code
  * (the calls wrapped: not for timing).
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jitKit } from '../../src/core/jit/index.js';
 import { engineOptions } from './engine.js';
 import { runMeasured } from './measure.js';
+import { threadMs } from './cpu-runs.js';
 
 const kernels = fileURLToPath(new URL('../../kernels/', import.meta.url));
 const engine = process.argv.includes('--interp') ? 'interp' : 'jit';
@@ -30,7 +31,6 @@ const maxInsns = insnsAt > 0 ? Number(process.argv[insnsAt + 1]) : undefined;
 const disk = join(tmpdir(), `i386-profile-${process.pid}.img`);
 if (boot) copyFileSync(join(kernels, 'pc/build/disk.img'), disk); // the guest may write its disk
 /** This (the main) thread's CPU time in ms: the emulation without V8's compiler threads (Linux). */
-const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 /** --runs N: run N times in this process and print each (the bench's compute row is a best of runs, V8's code warm). */
 const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 1;

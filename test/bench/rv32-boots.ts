@@ -8,7 +8,7 @@
  *
  *   node --import tsx test/bench/rv32-boots.ts [jit|interp] [boots] [os|linux|both]
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linuxRv32Build } from '../helpers/linux-rv32.js';
@@ -16,13 +16,13 @@ import { OS_BOOTS } from './boot.js';
 import type { Engine } from './engine.js';
 import { rvosBoot } from './linux-boot.js';
 import type { MeasuredRun } from './measure.js';
+import { threadMs } from './cpu-runs.js';
 
 const engine = (process.argv[2] ?? 'jit') as Engine;
 const boots = Math.max(1, Number(process.argv[3]) || 3);
 const which = process.argv[4] ?? 'both';
 
 /** This thread's CPU ms so far (Linux: V8's background compiles excluded). */
-const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 const work = mkdtempSync(join(tmpdir(), 'rvos-bench-boots-'));
 let copies = 0;
 

@@ -10,7 +10,7 @@
  *
  *   node --import tsx test/bench/rv32-compile-work.ts os|linux|compute [rounds] [interp,0,524288,...]
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +19,12 @@ import { startMachine } from '../../src/testing/machine.js';
 import { LINUX_RV32_APPEND, LINUX_RV32_FIRMWARE, linuxRv32Build } from '../helpers/linux-rv32.js';
 import type { Rv32Cpu } from '../../plugins/arch-rv32/src/cpu.js';
 import { stopAtOutput } from './measure.js';
+import { threadMs } from './cpu-runs.js';
 
 const kernels = fileURLToPath(new URL('../../kernels/', import.meta.url));
 const workload = process.argv[2] ?? 'os';
 const rounds = Math.max(1, Number(process.argv[3]) || 4);
 const configs = (process.argv[4] ?? 'interp,0,524288').split(',');
-const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 const dir = mkdtempSync(join(tmpdir(), 'rvos-compile-work-'));
 
 async function start(engine: 'interp' | 'jit', k: number) {

@@ -18,10 +18,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMachine } from '../../src/testing/machine.js';
-import type { CaptureBackend } from '../../src/core/chardev.js';
 import { qemuArgs, QEMU_BINARY } from '../helpers/qemu.js';
 import { buildPhases, PHASES } from './bench-phases.js';
-import { threadMs } from './cpu-runs.js';
+import { timedRun } from './cpu-runs.js';
+import { median } from './installed.js';
 
 const runs = Math.max(2, Number(process.argv.find((a) => /^\d+$/.test(a))) || 8);
 const qemu = process.argv.includes('--qemu');
@@ -33,13 +33,10 @@ async function steadyMs(kernel: string): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
     const m = await startMachine({ kernel, bios: 'none', session: { engine: 'jit' } });
-    (m.session.console as CaptureBackend).endInput();
-    const t0 = threadMs();
-    const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 900_000 });
-    const ms = threadMs() - t0;
+    const { r, mainMs } = await timedRun(m);
     await m.close();
     if (r.reason !== 'poweroff') throw new Error(`${kernel}: ${r.reason}`);
-    if (i > 0) best = Math.min(best, ms);
+    if (i > 0) best = Math.min(best, mainMs);
   }
   return best;
 }
@@ -53,8 +50,7 @@ function qemuMs(kernel: string): number {
     if (r.status !== 0 || Number.isNaN(clock)) throw new Error(`QEMU ${kernel}: ${r.stderr || r.error}`);
     ms.push(clock);
   }
-  ms.sort((a, b) => a - b);
-  return ms[ms.length >> 1];
+  return median(ms);
 }
 
 try {
