@@ -23,6 +23,11 @@ function flagsOf(op: number, a: number, b: number, r: number, bits: number, kept
   return op === CcOp.None ? fr : arithFlags(op, a, b, r, bits, kept);
 }
 
+/** EFLAGS' arithmetic bits of a state held in a block's locals (a pending shift's too): ROL/ROR keep its SF, ZF, AF and PF. */
+export function flagsOfState(op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): number {
+  return op === SHIFT_PENDING ? shiftFlags(r, a) : flagsOf(op, a, b, r, bits, kept, fr);
+}
+
 /** Condition `cc` (the low nibble of Jcc/SETcc/CMOVcc) of a lazy state. */
 export function condOf(cc: number, op: number, a: number, b: number, r: number, bits: number, kept: number, fr: number): boolean {
   if (op === SHIFT_PENDING) return conditionOfFlags(cc, shiftFlags(r, a));

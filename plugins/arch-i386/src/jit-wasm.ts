@@ -297,8 +297,8 @@
 import type { JitKit, WasmArea, WasmCode, WasmMark, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
 import { DS, SS } from './consts.js';
-import { ARITH, CcOp, CF, OF } from './flags.js';
-import { condOf, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
+import { AF, ARITH, CcOp, CF, OF, PF, SF, ZF } from './flags.js';
+import { condOf, flagsOfState, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
 import { mayReachHot } from './jit-reach.js';
 import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE, type FlatWindow } from './mmu.js';
@@ -370,6 +370,9 @@ export const wasmRegionStats = {
   innerLoopRestartInsns: 0,
   /** INC/DECs translated (scanned or emitted) without their kept carry, the next instruction setting every flag (flagsOverwrittenNext). */
   deadKeptCarries: 0,
+  /** ROL/RORs translated (scanned or emitted: Gen.rotate), and those without their flags, the next instruction setting every flag. */
+  rotates: 0,
+  flaglessRotates: 0,
   /** Loops opened at an instruction past their head, that head's instructions emitted again at the back edge (Gen.rotation). */
   rotatedLoops: 0,
   /** Jumps to a small block of the region that emit its code there instead of going through the dispatch (Gen.inlines). */
@@ -476,7 +479,10 @@ const outerFirst = (x: Loop, y: Loop) => x[0] - y[0] || y[1] - x[1];
 // Host functions (slots of the CPU's table: hostFor) and their parameter counts (all i32, one i32 result).
 const COND = 0;
 const WRITTEN = 1;
+/** jit-flags.ts flagsOfState: the arithmetic flags of a state known only at run time (ROL/ROR keep SF, ZF, AF, PF). */
+const FLAGS = 2;
 const COND_PARAMS = 8;
+const FLAGS_PARAMS = 7;
 
 /**
  * The flag state's op, width, arithmetic flags and kept carry packed in one local (`cs`), so that a
@@ -501,7 +507,7 @@ export function packState(cop: number, bits: number, fa: number, kept: number): 
 }
 const WRITTEN_PARAMS = 6;
 /** The host functions' parameter counts by slot, as the modules declare the table's types (kit.wasm.hostIndirect). */
-const HOST_PARAMS = [{ params: COND_PARAMS }, { params: WRITTEN_PARAMS }];
+const HOST_PARAMS = [{ params: COND_PARAMS }, { params: WRITTEN_PARAMS }, { params: FLAGS_PARAMS }];
 
 /**
  * Translates the block at RAM offset `start` alone (with the blocks at page offsets `warm` in the
@@ -648,7 +654,7 @@ function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
   const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
     return cpu.wasmStoreHook(o, size, (start.pb + off) >>> 0, (start.pb + nxt) >>> 0, esp, start.ran0 + n) ? 1 : 0;
   };
-  const fns = [{ fn: condOf, params: COND_PARAMS }, { fn: written, params: WRITTEN_PARAMS }];
+  const fns = [{ fn: condOf, params: COND_PARAMS }, { fn: written, params: WRITTEN_PARAMS }, { fn: flagsOfState, params: FLAGS_PARAMS }];
   host = { env: { mem: core.memory, host: kit.wasm.hostTable(fns, core.memory) }, start };
   hosts.set(cpu, host);
   return host;
@@ -1782,8 +1788,9 @@ class Gen {
       case 0xc1: case 0xd1: case 0xd3: {
         const m = this.modrm();
         const count = b === 0xd1 ? 1 : b === 0xd3 ? null : this.byte() & 31;
-        if (m.reg < 4) return null; // rotates: the interpreter
-        this.shift(m, m.reg, count);
+        if (m.reg === 2 || m.reg === 3) return null; // RCL, RCR: the interpreter
+        if (m.reg < 2) this.rotate(m, m.reg === 1, count);
+        else this.shift(m, m.reg, count);
         return 'ok';
       }
       case 0xc3:
@@ -1941,6 +1948,76 @@ class Gen {
       emit();
       this.known = 'shift';
     }
+  }
+
+  /**
+   * ROL/ROR r/m32 (`right`) by a constant count or by CL (`count` null; a zero count changes nothing, flags included):
+   * CF and OF from the result (I386Cpu.group2), SF, ZF, AF and PF kept from the state before, which becomes None with
+   * those flags. Where the next instruction of the block sets every flag from registers (blake2s' and chacha's
+   * `ror; add`), no flag is worked out: nothing can read them.
+   */
+  private rotate(m: Rm, right: boolean, count: number | null): void {
+    if (count === 0) return;
+    const c = this.c, op = this.op;
+    const dead = this.flagsOverwrittenNext();
+    wasmRegionStats.rotates++;
+    if (dead) wasmRegionStats.flaglessRotates++;
+    const emit = () => {
+      this.readRm(m, 4);
+      c.set(this.v);
+      c.get(this.v);
+      if (count === null) c.get(this.C);
+      else c.i32(count);
+      c.op(right ? op.i32_rotr : op.i32_rotl).set(this.R);
+      this.writeRm(m, 4, this.R, dead);
+      if (dead) return;
+      // CF: the bit rotated in last; OF: CF xor the result's top bit (ROL), the top two bits' xor (ROR).
+      if (right) c.get(this.R).i32(31).op(op.i32_shr_u).get(this.R).i32(30).op(op.i32_shr_u).op(op.i32_xor).i32(1).op(op.i32_and);
+      else c.get(this.R).i32(1).op(op.i32_and).get(this.R).i32(31).op(op.i32_shr_u).op(op.i32_xor);
+      c.i32(11).op(op.i32_shl).get(this.R).i32(right ? 31 : 0).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or);
+      this.keptFlags();
+      c.op(op.i32_or).set(this.A);
+      this.stateSets++;
+      c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).get(this.A).i32(CS_FA).op(op.i32_shl).op(op.i32_or).i32(packState(CcOp.None, 32, 0, 0)).op(op.i32_or).set(this.cs);
+    };
+    if (count === null) {
+      c.get(this.r[1]).i32(31).op(op.i32_and).tee(this.C).if();
+      emit();
+      c.end();
+      if (!dead) this.known = null;
+    } else {
+      emit();
+      if (!dead) this.known = null;
+    }
+  }
+
+  /**
+   * Pushes SF, ZF, AF and PF of the current flag state (what a rotate keeps): worked out from the result and operands
+   * where the state is known at translation time, else from the host (flagsOfState).
+   */
+  private keptFlags(): void {
+    const c = this.c, op = this.op;
+    this.stateReads++;
+    const k = this.known;
+    if (k === null) {
+      this.csCop();
+      c.get(this.ca).get(this.cb);
+      this.crRuntime();
+      this.csBits();
+      this.csKept();
+      this.csFa();
+      c.i32(FLAGS).callIndirect(this.kit.wasm.indirectType(0, FLAGS));
+      c.i32(SF | ZF | AF | PF).op(op.i32_and);
+      return;
+    }
+    const byte = k === 'cmp8' || k === 'logic8';
+    const r = this.cy;
+    this.crGet();
+    c.tee(r).i32(byte ? 0xff : -1).op(op.i32_and).op(op.i32_eqz).i32(6).op(op.i32_shl); // ZF
+    c.get(r).i32(byte ? 0 : 24).op(op.i32_shr_u).i32(SF).op(op.i32_and).op(op.i32_or); // SF
+    c.get(r).i32(0xff).op(op.i32_and).op(op.i32_popcnt).i32(1).op(op.i32_and).i32(1).op(op.i32_xor).i32(2).op(op.i32_shl).op(op.i32_or); // PF: even parity of the low byte
+    // AF: the carry (borrow) into bit 4 of an ADD/SUB/CMP/INC/DEC; a logic op or a shift clears it.
+    if (k !== 'logic32' && k !== 'logic8' && k !== 'shift') c.get(this.ca).get(this.cb).op(op.i32_xor).get(r).op(op.i32_xor).i32(AF).op(op.i32_and).op(op.i32_or);
   }
 
   private group3(size: number): Result {

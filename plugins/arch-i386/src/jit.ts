@@ -44,8 +44,8 @@
  */
 import type { JitKit } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
-import { ARITH, CcOp, CF, OF } from './flags.js';
-import { carryOf, condOf, logicFlags, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
+import { AF, ARITH, CcOp, CF, OF, PF, SF, ZF } from './flags.js';
+import { carryOf, condOf, flagsOfState, logicFlags, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { div32, mul32, R } from './muldiv32.js';
 import { DE, DS, SS } from './consts.js';
 import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK } from './mmu.js';
@@ -142,7 +142,7 @@ export interface Region {
   entries: Map<number, Block>;
 }
 
-const HELPERS = { condOf, carryOf, logicFlags, shiftFlags, mul32, div32, R };
+const HELPERS = { condOf, carryOf, flagsOfState, logicFlags, shiftFlags, mul32, div32, R };
 const PARAMS = ['cpu', 'H'];
 
 /**
@@ -553,8 +553,8 @@ function scanBlock(u8: Uint8Array, start: number, stopAt?: (pageOff: number) => 
         const size = op === 0xc0 ? 1 : 4;
         const m = modrm();
         const count = op === 0xd1 ? 1 : op === 0xd3 ? null : byte() & 31;
-        if (size !== 4 || m.reg < 4) return null; // rotates and 8-bit shifts: the interpreter
-        return { code: shift(m, m.reg, count), mem: memInsn(m) };
+        if (size !== 4 || m.reg === 2 || m.reg === 3) return null; // RCL, RCR and 8-bit shifts: the interpreter
+        return { code: m.reg < 2 ? rotate(m, m.reg === 1, count) : shift(m, m.reg, count), mem: memInsn(m) };
       }
       case 0xc3: return { code: `{ let v = 0; ${load('v', '(ssB + r4) | 0', 4)} r4 = (r4 + 4) | 0; ${written4()} ${gotoInd('v', k + 1)} }`, mem: false, end: 'jump' };
       case 0xc6: case 0xc7: {
@@ -642,6 +642,22 @@ function scanBlock(u8: Uint8Array, start: number, stopAt?: (pageOff: number) => 
       cop = ${SHIFT_PENDING}; cr = r; ca = cf | (of ? ${OF} : 0); cbits = 32; }`;
     // By CL, a zero count changes nothing: the state after it is known only at run time.
     known = c === null ? null : 'shift';
+    return c === null ? `{ const c = r1 & 31; if (c !== 0) ${code} }` : code;
+  }
+  /**
+   * ROL/ROR r/m32 (`right`) by a constant count, or by CL (`c` null; a zero count changes nothing): CF and OF from
+   * the result (I386Cpu.group2), SF, ZF, AF and PF kept from the state before, which becomes None with those flags.
+   */
+  function rotate(m: Rm, right: boolean, c: number | null): string {
+    if (c === 0) return '';
+    flagsWritten = true;
+    const n = c ?? 'c';
+    const calc = right
+      ? `const r = (v >>> ${n}) | (v << (32 - ${n})); const cf = r >>> 31; const of = cf ^ ((r >>> 30) & 1);`
+      : `const r = (v << ${n}) | (v >>> (32 - ${n})); const cf = r & 1; const of = (r >>> 31) ^ cf;`;
+    const code = `{ let v = 0; ${readRm(m, 4, 'v')} ${calc} ${writeRm(m, 4, 'r')}
+      fa = (flagsOfState(cop, ca, cb, cr, cbits, ck, fa) & ${SF | ZF | AF | PF}) | cf | (of << 11); cop = ${CcOp.None}; }`;
+    known = null;
     return c === null ? `{ const c = r1 & 31; if (c !== 0) ${code} }` : code;
   }
   function group3(size: number): { code: string; mem: boolean } | null {
@@ -834,7 +850,7 @@ export function generateRegion(blocks: readonly ScannedBlock[]): { source: strin
   const source = `"use strict";
 const regs$ = cpu.regs, ft$ = cpu.mmu.fastTlb, u8$ = cpu.mmu.u8, segBase$ = cpu.segBase;
 const bus = cpu.bus, flags$ = bus.pageFlags, i32$ = bus.ram.i32;
-const condOf$ = H.condOf, carryOf$ = H.carryOf, logicFlags$ = H.logicFlags, shiftFlags$ = H.shiftFlags, mul32$ = H.mul32, div32$ = H.div32, R$ = H.R;
+const condOf$ = H.condOf, carryOf$ = H.carryOf, flagsOfState$ = H.flagsOfState, logicFlags$ = H.logicFlags, shiftFlags$ = H.shiftFlags, mul32$ = H.mul32, div32$ = H.div32, R$ = H.R;
 function at(e0, off, nxt, esp, n) {
   cpu.startEip = (e0 + off) >>> 0; cpu.startEsp = esp; cpu.eip = (e0 + nxt) >>> 0;
   cpu.retiredCount += n - cpu.ran; cpu.ran = n;
@@ -842,7 +858,7 @@ function at(e0, off, nxt, esp, n) {
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
 ${blocks.length > 1 ? `const ix$ = new Int8Array(4096).fill(-1);${blocks.map((b, i) => ` ix$[${b.start}] = ${i};`).join('')}\n` : ''}return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, at) {
   const regs = regs$, ft = ft$, u8 = u8$, segBase = segBase$, flags = flags$, i32 = i32$;${blocks.length > 1 ? ' const ix = ix$;' : ''}
-  const condOf = condOf$, carryOf = carryOf$, logicFlags = logicFlags$, shiftFlags = shiftFlags$, mul32 = mul32$, div32 = div32$, R = R$;
+  const condOf = condOf$, carryOf = carryOf$, flagsOfState = flagsOfState$, logicFlags = logicFlags$, shiftFlags = shiftFlags$, mul32 = mul32$, div32 = div32$, R = R$;
   let r0 = regs[0], r1 = regs[1], r2 = regs[2], r3 = regs[3], r4 = regs[4], r5 = regs[5], r6 = regs[6], r7 = regs[7];
   const fr = cpu.flagsRest;
   let cop = cpu.ccOp | 0, ca = cpu.ccA | 0, cb = cpu.ccB | 0, cr = cpu.ccR | 0, cbits = cpu.ccBits | 0, ck = cpu.ccKeptCf | 0, fa = fr & ${ARITH};

@@ -16,6 +16,7 @@ import { SHIFT_PENDING } from '../../../plugins/arch-i386/src/jit-flags.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { WasmOp } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
+import { ROTATE_REGS, rotateLoops } from '../../helpers/i386-streams.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine, RW } from './paging-machine.js';
 import { ACCESS_READ } from '../../../plugins/arch-i386/src/mmu.js';
 
@@ -587,6 +588,26 @@ describe('i386 wasm regions', () => {
     const body = [0xd3, 0xe0, 0x0f, 0x92, 0xc2, 0x01, 0xd6, 0xd3, 0xeb, 0x0f, 0x90, 0xc6, 0xd3, 0xff, 0x0f, 0x94, 0xc2, 0x01, 0xd6,
       0x41, 0x83, 0xe1, 0x3f, 0x83, 0xf9, 0x28, 0x75, 0xe4];
     for (let r = 0; r < 3; r++) agree(body, { [EAX]: 0x12345 + r, [EBX]: -7, [EDI]: 0x80000001, [ECX]: 41 + r * 7, [ESP]: 0x9000 }, 97);
+  });
+});
+
+describe('i386 wasm rotates', () => {
+  /** agree() on each loop, with rotates translated (all with their flags unless `flagless`). */
+  const agreeRotating = (bodies: number[][], flagless: boolean) => {
+    const [rotated, without] = [wasmRegionStats.rotates, wasmRegionStats.flaglessRotates];
+    for (const body of bodies) for (const budget of [3, 1000]) agree(body, ROTATE_REGS, budget);
+    expect(wasmRegionStats.rotates - rotated).toBeGreaterThanOrEqual(bodies.length);
+    expect(wasmRegionStats.flaglessRotates - without).toBe(flagless ? wasmRegionStats.rotates - rotated : 0);
+  };
+
+  it('work out their flags where an instruction after them may read them (PUSHFD), in wasm (jit.test.ts: the conditions, ADC)', () => {
+    // pushfd; pop ebp; add esi, ebp
+    agreeRotating(rotateLoops([0x9c, 0x5d, 0x01, 0xee]), false);
+  });
+
+  it('work out no flag where the next instruction sets every flag from registers (blake2s\' `ror; add`), exact at every exit', () => {
+    // add esi, eax
+    agreeRotating(rotateLoops([0x01, 0xc6]), true);
   });
 });
 
