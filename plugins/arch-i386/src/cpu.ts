@@ -23,7 +23,7 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, JIT_THRESHOLD, JOIN_RUNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
+import { type Block, JIT_THRESHOLD, JOIN_RUNS, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
 import { AREA, claimWasmArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
 import { endsSoonBeforeLeftOut } from './jit-reach.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -100,6 +100,18 @@ export function widenFields(cpu: I386Cpu): void {
     fields[name] = value + 1;
     fields[name] = value;
   }
+}
+
+/**
+ * Whether a call of `block` entered at linear `from` left at linear `to` by running off the end of its code at its
+ * length (MAX_INSNS) or its page's end: `to` ends one of its cover's ranges in the entry's page (0x1000: the next page's start).
+ */
+function ranOffEnd(block: Block, from: number, to: number): boolean {
+  const off = to - from + (from & 0xfff), cover = block.cover; // linear addresses unsigned: `from & ~0xfff` would be signed
+  // Not a block that ended at a hot start (the dispatcher's, and joinRegion's once both have run): at its length or the page's end.
+  if (block.len < MAX_INSNS && off !== 0x1000) return false;
+  for (let i = 1; i < cover.length; i += 2) if (cover[i] === off) return true;
+  return false;
 }
 
 export class I386Cpu implements Cpu {
@@ -371,8 +383,10 @@ export class I386Cpu implements Cpu {
       this.retiredCount++; // current at every device access, as the clock reads it mid-slice
       // A control transfer: EIP did not move by the bytes fetched (fetchEnd 0: fetched the slow way). Not a REP
       // string instruction stopped between iterations (EIP left on it): no block starts there, and its chunks
-      // counted as arrivals made the compute kernel's BSS clear a translation attempt, the first run's first.
-      if (jit && (this.fetchEnd === 0 || this.eip - this.startEip !== this.fetchPtr - this.fetchStart) && (this.rep === 0 || this.eip !== this.startEip)) this.atBoundary = true;
+      // counted as arrivals made the compute kernel's BSS clear a translation attempt, the first run's first. One
+      // done is a boundary: blocks leave string instructions out, and the straight code after one (Linux's blake2s
+      // copies its state with REP MOVSD, then runs 1,700 instructions) was the interpreter's to the next jump.
+      if (jit && ((this.fetchEnd === 0 || this.eip - this.startEip !== this.fetchPtr - this.fetchStart) ? this.rep === 0 || this.eip !== this.startEip : this.rep !== 0)) this.atBoundary = true;
       if (traps !== 0) this.debugTrap(traps & TF);
     }
   }
@@ -389,6 +403,11 @@ export class I386Cpu implements Cpu {
     // Blocks change none of the above, nor CS or the CPL: run the next block straight away while the run loop would.
     const m = this.mmu, tag = m.tag, perm = m.perm, csBase = this.segBase[CS], exec = this.cpl === 3 ? FAST_UX : FAST_SX;
     const cache = this.codePages;
+    // The last block ran off the end of its code to EIP (its length, its page's end): straight code as hot as that
+    // block, translated at its first arrival
+    // rather than after JIT_THRESHOLD more (in straight code the interpreter sees no boundary: the k-th 64-instruction
+    // block of a long function was translated at its 64 k-th call: Linux's blake2s, 1,700 instructions).
+    let straight = false;
     for (let any = false; ; any = true) {
       const eip = this.eip;
       if (eip >= 0xfffff000) return any;
@@ -398,7 +417,7 @@ export class I386Cpu implements Cpu {
       const page = cache.page(ramOff >>> 12);
       let block = page.entries[at];
       if (block === undefined) {
-        if (++page.heat[at] < JIT_THRESHOLD) return any;
+        if (++page.heat[at] < JIT_THRESHOLD && !straight) return any;
         // Reached straight from a block module of its page (no instruction interpreted between) that ran JOIN_RUNS
         // times: the two would bounce through the dispatcher until a region held both.
         const last = page === this.lastPage ? this.lastBlock : null;
@@ -427,7 +446,13 @@ export class I386Cpu implements Cpu {
         if (room > WARM_STEPS) room = WARM_STEPS;
       }
       this.blockRuns++;
+      const ran0 = this.ran;
       const missed = fn(eip | 0, room, at);
+      // A call that ran straight code, no loop (a loop's exit is not as hot as its body: the compute kernel's matrix
+      // fill ran 64 instructions past its loop into the multiply's, whose region it then entered in the middle), nor an
+      // exit for the budget (before a pass that would not fit).
+      const ran = this.ran - ran0;
+      straight = missed === 0 && ran <= 2 * MAX_INSNS && room - ran >= 2 * MAX_INSNS && ranOffEnd(block, lin, (csBase + this.eip) >>> 0);
       this.lastPage = page;
       this.lastBlock = block;
       if (this.blockRunEnds()) {

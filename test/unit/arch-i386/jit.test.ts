@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_CODE } from '../../../src/core/api.js';
 import { generate, JIT_THRESHOLD, MIN_LEFT_BLOCK, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
-import { EAX, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 import { ROTATE_REGS, rotateLoops } from '../../helpers/i386-streams.js';
 
@@ -495,6 +495,39 @@ describe('i386 block translator', () => {
         expect(interpreted, 'rotates interpreted (of 150 passes)').toBeLessThan(JIT_THRESHOLD + 10);
       }
     }
+  });
+
+  /** Runs `body` under both engines in slices of 100,000 until HLT, state compared; the instructions the jit's interpreter ran. */
+  function interpreted(body: number[], regs: Record<number, number>): number {
+    const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+    let n = 0;
+    const step = b.cpu.step.bind(b.cpu);
+    b.cpu.step = () => { n++; step(); };
+    for (let slice = 0; slice < 100 && !a.cpu.waiting; slice++) {
+      expect(b.cpu.run(100_000)).toBe(a.cpu.run(100_000));
+      expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+    }
+    expect(a.cpu.waiting).toBe(true);
+    return n;
+  }
+
+  it('translates the straight code after a block that ran its full length at its first arrival (a long function in the call its first block got hot)', () => {
+    // L: call F; dec edi; jnz L; hlt. F (at +0x100): 300 x (add eax, ebx; xor ebx, eax), ret: 601 instructions, blocks of MAX_INSNS.
+    const body = [0xe8, ...le32(0x100 - 5), 0x4f, 0x75, 0xf8, HLT];
+    while (body.length < 0x100) body.push(0x90);
+    for (let i = 0; i < 300; i++) body.push(0x01, 0xd8, 0x31, 0xc3);
+    body.push(0xc3);
+    // 200 calls: the interpreter's until F's start got hot, then none of it (before, its k-th block waited for its 64 k-th call).
+    expect(interpreted(body, { [EAX]: 1, [EBX]: 2, [EDI]: 200, [ESP]: 0x9000 })).toBeLessThan((JIT_THRESHOLD + 2) * 604);
+  });
+
+  it('starts a block after a REP string instruction that ran to its end (blocks leave them out), not in the middle of one', () => {
+    // L: mov ecx, 4; mov esi, 0x8000; mov edi, 0x8100; rep movsd; 40 x add eax, ebx; dec ebp; jnz L
+    const body = [0xb9, ...le32(4), 0xbe, ...le32(0x8000), 0xbf, ...le32(0x8100), 0xf3, 0xa5];
+    for (let i = 0; i < 40; i++) body.push(0x01, 0xd8);
+    body.push(0x4d, 0x0f, 0x85, ...le32(-(body.length + 7)));
+    // 300 passes of 46: the straight ADDs the interpreter's only until they got hot (before: every pass, to the JNZ).
+    expect(interpreted(body, { [EBX]: 3, [EBP]: 300, [ESP]: 0x9000 })).toBeLessThan(300 * 6 + (JIT_THRESHOLD + 2) * 46);
   });
 
   it('translates nothing under --engine interp', () => {
