@@ -81,8 +81,10 @@ function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean):
     let rel = NaN;
     let ends = false;
     if (opsize16) {
-      if (b !== 0x89 && b !== 0x8b && b !== 0xc7) return leftOut(k); // Gen.mov16 leaves it out: the block ends before it
-      if (modrm() === 0 && b === 0xc7) read(2);
+      if (b !== 0x89 && b !== 0x8b && b !== 0xc7 && b !== 0xc1 && b !== 0xd1) return leftOut(k); // Gen.mov16 leaves it out: the block ends before it
+      const reg = modrm();
+      if (reg === 0 && b === 0xc7) read(2);
+      else if (b === 0xc1) read(1);
     } else if (b < 0x40 && (b & 7) < 6) {
       if ((b & 7) <= 3) modrm();
       else read((b & 7) === 4 ? 1 : 4);

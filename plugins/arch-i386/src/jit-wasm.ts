@@ -373,6 +373,8 @@ export const wasmRegionStats = {
   /** ROL/RORs translated (scanned or emitted: Gen.rotate), and those without their flags, the next instruction setting every flag. */
   rotates: 0,
   flaglessRotates: 0,
+  /** 16-bit shifts translated without their flags (Gen.shift16: the next instruction sets every flag). */
+  flaglessShifts16: 0,
   /** Loops opened at an instruction past their head, that head's instructions emitted again at the back edge (Gen.rotation). */
   rotatedLoops: 0,
   /** Jumps to a small block of the region that emit its code there instead of going through the dispatch (Gen.inlines). */
@@ -1977,8 +1979,7 @@ class Gen {
       c.i32(11).op(op.i32_shl).get(this.R).i32(right ? 31 : 0).op(op.i32_shr_u).i32(1).op(op.i32_and).op(op.i32_or);
       this.keptFlags();
       c.op(op.i32_or).set(this.A);
-      this.stateSets++;
-      c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).get(this.A).i32(CS_FA).op(op.i32_shl).op(op.i32_or).i32(packState(CcOp.None, 32, 0, 0)).op(op.i32_or).set(this.cs);
+      this.setNone(this.A);
     };
     if (count === null) {
       c.get(this.r[1]).i32(31).op(op.i32_and).tee(this.C).if();
@@ -2010,14 +2011,75 @@ class Gen {
       c.i32(SF | ZF | AF | PF).op(op.i32_and);
       return;
     }
-    const byte = k === 'cmp8' || k === 'logic8';
     const r = this.cy;
     this.crGet();
-    c.tee(r).i32(byte ? 0xff : -1).op(op.i32_and).op(op.i32_eqz).i32(6).op(op.i32_shl); // ZF
-    c.get(r).i32(byte ? 0 : 24).op(op.i32_shr_u).i32(SF).op(op.i32_and).op(op.i32_or); // SF
-    c.get(r).i32(0xff).op(op.i32_and).op(op.i32_popcnt).i32(1).op(op.i32_and).i32(1).op(op.i32_xor).i32(2).op(op.i32_shl).op(op.i32_or); // PF: even parity of the low byte
+    c.set(r);
+    this.szpOf(r, k === 'cmp8' || k === 'logic8' ? 8 : 32);
     // AF: the carry (borrow) into bit 4 of an ADD/SUB/CMP/INC/DEC; a logic op or a shift clears it.
     if (k !== 'logic32' && k !== 'logic8' && k !== 'shift') c.get(this.ca).get(this.cb).op(op.i32_xor).get(r).op(op.i32_xor).i32(AF).op(op.i32_and).op(op.i32_or);
+  }
+
+  /** Pushes ZF, SF and PF (EFLAGS' bits) of local `r`'s low `bits` (8, 16 or 32; the bits above them ignored). */
+  private szpOf(r: number, bits: number): void {
+    const c = this.c, op = this.op;
+    c.get(r);
+    if (bits < 32) c.i32(bits === 8 ? 0xff : 0xffff).op(op.i32_and);
+    c.op(op.i32_eqz).i32(6).op(op.i32_shl); // ZF
+    c.get(r).i32(bits - 8).op(op.i32_shr_u).i32(SF).op(op.i32_and).op(op.i32_or); // SF: bit bits - 1
+    c.get(r).i32(0xff).op(op.i32_and).op(op.i32_popcnt).i32(1).op(op.i32_and).i32(1).op(op.i32_xor).i32(2).op(op.i32_shl).op(op.i32_or); // PF: even parity of the low byte
+  }
+
+  /** The flag state None with the arithmetic flags in local `fa` (rotates, 16-bit shifts); the kept carry stays. */
+  private setNone(fa: number): void {
+    const c = this.c, op = this.op;
+    this.stateSets++;
+    c.get(this.cs).i32(CS_KEPT_BIT).op(op.i32_and).get(fa).i32(CS_FA).op(op.i32_shl).op(op.i32_or).i32(packState(CcOp.None, 32, 0, 0)).op(op.i32_or).set(this.cs);
+  }
+
+  /**
+   * SHL/SHR/SAR r/m16 by 1 or an immediate (XZ's range decoder in the Linux boot: `shr $5, %ax` on its 16-bit
+   * probabilities, 2 M a boot, each a block's end): I386Cpu.group2's flags (SF, ZF, PF of the 16-bit result, AF 0, CF the
+   * last bit out, OF), the state None with them; none where the next instruction sets every flag from registers. By CL,
+   * rotates: the interpreter.
+   */
+  private shift16(b: number): Result {
+    const c = this.c, op = this.op;
+    const m = this.modrm();
+    const kind = m.reg;
+    if (kind < 4) return null;
+    const n = b === 0xd1 ? 1 : this.byte() & 31;
+    if (n === 0) return 'ok';
+    const dead = this.flagsOverwrittenNext();
+    this.readRm(m, 2);
+    c.set(this.v);
+    let cf: number, of: number;
+    if (kind === 5) { // SHR
+      c.get(this.v).i32(n).op(op.i32_shr_u).set(this.R);
+      c.get(this.v).i32(n - 1).op(op.i32_shr_u).i32(1).op(op.i32_and).set(this.B);
+      cf = this.B;
+      if (n === 1) c.get(this.v).i32(15).op(op.i32_shr_u).set(this.A);
+      else c.i32(0).set(this.A);
+      of = this.A;
+    } else if (kind === 7) { // SAR: on the sign-extended value
+      c.get(this.v).i32(16).op(op.i32_shl).i32(16).op(op.i32_shr_s).set(this.v);
+      c.get(this.v).i32(n).op(op.i32_shr_s).i32(0xffff).op(op.i32_and).set(this.R);
+      c.get(this.v).i32(n - 1).op(op.i32_shr_s).i32(1).op(op.i32_and).set(this.B);
+      c.i32(0).set(this.A);
+      cf = this.B; of = this.A;
+    } else { // SHL, SAL
+      c.get(this.v).i32(n).op(op.i32_shl).i32(0xffff).op(op.i32_and).set(this.R);
+      if (n <= 16) c.get(this.v).i32(16 - n).op(op.i32_shr_u).i32(1).op(op.i32_and).set(this.B);
+      else c.i32(0).set(this.B);
+      c.get(this.R).i32(15).op(op.i32_shr_u).get(this.B).op(op.i32_xor).set(this.A);
+      cf = this.B; of = this.A;
+    }
+    this.writeRm(m, 2, this.R, dead);
+    if (dead) { wasmRegionStats.flaglessShifts16++; return 'ok'; }
+    this.szpOf(this.R, 16);
+    c.get(cf).op(op.i32_or).get(of).i32(11).op(op.i32_shl).op(op.i32_or).set(this.C);
+    this.setNone(this.C);
+    this.known = null;
+    return 'ok';
   }
 
   private group3(size: number): Result {
@@ -2277,6 +2339,7 @@ class Gen {
   /** MOV r/m16, r16 (89); MOV r16, r/m16 (8B); MOV r/m16, imm16 (C7 /0). */
   private mov16(b: number): Result {
     const c = this.c;
+    if (b === 0xc1 || b === 0xd1) return this.shift16(b);
     if (b !== 0x89 && b !== 0x8b && b !== 0xc7) return null;
     const m = this.modrm();
     if (b === 0x89) { this.getReg(m.reg, 2); c.set(this.w); this.writeRm(m, 2, this.w, true); return 'ok'; }

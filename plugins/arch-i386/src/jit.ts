@@ -602,7 +602,27 @@ function scanBlock(u8: Uint8Array, start: number, stopAt?: (pageOff: number) => 
   }
 
   /** MOV r/m16, r16 (89); MOV r16, r/m16 (8B); MOV r/m16, imm16 (C7 /0); null for the rest. */
+  /**
+   * SHL/SHR/SAR r/m16 by 1 or an immediate (XZ's range decoder: `shr $5, %ax` on its 16-bit probabilities): I386Cpu.group2's
+   * flags (SF, ZF, PF of the 16-bit result, AF 0, CF the last bit out, OF), the state None with them. By CL, rotates: the interpreter.
+   */
+  function shift16(op: number): { code: string; mem: boolean } | null {
+    const m = modrm();
+    if (m.reg < 4) return null;
+    const n = op === 0xd1 ? 1 : byte() & 31;
+    if (n === 0) return { code: '', mem: false };
+    flagsWritten = true;
+    let calc: string;
+    if (m.reg === 5) calc = `const r = v >>> ${n}; const cf = (v >>> ${n - 1}) & 1; const of = ${n === 1 ? 'v >>> 15' : '0'};`;
+    else if (m.reg === 7) calc = `const s = (v << 16) >> 16; const r = (s >> ${n}) & 65535; const cf = (s >> ${n - 1}) & 1; const of = 0;`;
+    else calc = `const r = (v << ${n}) & 65535; const cf = ${n <= 16 ? `(v >>> ${16 - n}) & 1` : '0'}; const of = (r >>> 15) ^ cf;`;
+    known = null;
+    const code = `{ let v = 0; ${readRm(m, 2, 'v')} ${calc} ${writeRm(m, 2, 'r')}
+      fa = (logicFlags(r, 16) & ${~(CF | OF)}) | cf | (of << 11); cop = ${CcOp.None}; }`;
+    return { code, mem: memInsn(m) };
+  }
   function mov16(op: number): { code: string; mem: boolean } | null {
+    if (op === 0xc1 || op === 0xd1) return shift16(op);
     if (op !== 0x89 && op !== 0x8b && op !== 0xc7) return null;
     const m = modrm();
     if (op === 0x89) return { code: writeRm(m, 2, `(r${m.reg} & 65535)`), mem: memInsn(m) };

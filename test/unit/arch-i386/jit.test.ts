@@ -9,7 +9,7 @@ import { PAGE_CODE } from '../../../src/core/api.js';
 import { generate, JIT_THRESHOLD, MIN_LEFT_BLOCK, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
-import { ROTATE_REGS, rotateLoops } from '../../helpers/i386-streams.js';
+import { flagLoops, ROTATE_REGS, rotateLoops, SHIFTS16 } from '../../helpers/i386-streams.js';
 
 // The JavaScript regions (jit.ts), before any machine is built, unless the run or a file importing this one
 // (jit-wasm.test.ts: the wasm regions, the default) chose.
@@ -493,6 +493,30 @@ describe('i386 block translator', () => {
         expect(a.cpu.waiting).toBe(true);
         expect(b.view.getBigUint64(0x8000, true)).toBe(a.view.getBigUint64(0x8000, true));
         expect(interpreted, 'rotates interpreted (of 150 passes)').toBeLessThan(JIT_THRESHOLD + 10);
+      }
+    }
+  });
+
+  it('shifts 16-bit operands in blocks (SHL/SHR/SAR/SAL by 1 and immediates; registers and memory): flags as the interpreter', () => {
+    // setc dl; seto dh; add esi, edx; setp dl; sets dh; sete cl; add esi, edx / pushfd; pop ebp; add esi, ebp / add esi, eax
+    for (const after of [[0x0f, 0x92, 0xc2, 0x0f, 0x90, 0xc6, 0x01, 0xd6, 0x0f, 0x9a, 0xc2, 0x0f, 0x98, 0xc6, 0x0f, 0x94, 0xc1, 0x01, 0xd6],
+      [0x9c, 0x5d, 0x01, 0xee], [0x01, 0xc6]]) {
+      for (const body of flagLoops(SHIFTS16, after)) {
+        const a = machine(body, 'interp', ROTATE_REGS), b = machine(body, 'jit', ROTATE_REGS);
+        let shifts = 0;
+        const step = b.cpu.step.bind(b.cpu);
+        b.cpu.step = () => {
+          const [prefix, op] = b.ram.u8.subarray(b.cpu.eip, b.cpu.eip + 2);
+          if (prefix === 0x66 && (op === 0xc1 || op === 0xd1)) shifts++;
+          step();
+        };
+        for (let slice = 0; slice < 1000 && !a.cpu.waiting; slice++) {
+          expect(b.cpu.run(1000)).toBe(a.cpu.run(1000));
+          expect([b.cpu.eip, b.cpu.retired, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.eip, a.cpu.retired, a.cpu.eflags, ...a.cpu.regs]);
+        }
+        expect(a.cpu.waiting).toBe(true);
+        expect(b.view.getUint32(0x8000, true)).toBe(a.view.getUint32(0x8000, true));
+        expect(shifts, '16-bit shifts interpreted (of 150 passes)').toBeLessThan(JIT_THRESHOLD + 10);
       }
     }
   });
