@@ -288,6 +288,17 @@
  * 195436. What would remove them without copied code: entering 550's region in the middle of a block at the loop
  * head (skipping the code before it, with a run-time guard where the head's flag state is known at translation).
  *
+ * Session 36, the i386 Linux boot (scripts/linux-i386 to its power-off, 245 M instructions; QEMU reaches its /init in
+ * ~0.65 s, rvos in ~3.6-3.9 s): it interpreted 8.18 M instructions, each a block's end, a step and a dispatch. ROL/ROR
+ * (Linux's RNG at boot: blake2s and chacha rotate every few instructions, each a left-out instruction) -> 5.71 M; straight
+ * code after a block that ran its full length (the k-th 64-instruction block of blake2s' 1,700 straight instructions
+ * waited for its 64 k-th call: cpu.ts runBlock `straight`) and after a REP string instruction (a boundary now) -> 3.67 M;
+ * 16-bit SHL/SHR/SAR (XZ's range decoder in the kernel's decompressor, 2.0 M of them) -> 1.65 M, block calls 6.85 M ->
+ * 5.12 M. Host instructions of the built CLI's boot (host-insns.sh, wasm regions, a run each after the cache-writing one):
+ * 34.90 G -> 33.33 G (rotates) -> 31.91 G (straight code) -> 26.73 G (16-bit shifts: -23 %). The compute kernel and the pc os boot make the same modules and
+ * block calls as before. A rotate keeps SF/ZF/AF/PF of the state before: worked out from its operands when the
+ * translation knows the state, else by the host's flagsOfState (a third function of the CPU's table).
+ *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
  * RVOS_HUGE_PAGES=0, loaded VM, wasm and JavaScript interleaved, user+sys CPU medians): compute
  * kernel 1.03 vs 1.28 s (5 pairs), the i386 Linux boot to its power-off 6.3 vs 7.1 s (5 pairs), the
@@ -1489,6 +1500,16 @@ class Gen {
     c.get(y);
   }
 
+  /** Pushes the flag state as the host's functions take it (jit-flags.ts condOf, flagsOfState): op, a, b, r, bits, kept carry, flags. */
+  private stateArgs(): void {
+    this.csCop();
+    this.c.get(this.ca).get(this.cb);
+    this.crRuntime();
+    this.csBits();
+    this.csKept();
+    this.csFa();
+  }
+
   /** Pushes condition `cc` (0/1) of the current flag state. */
   private cond(cc: number): void {
     const c = this.c, op = this.op;
@@ -1496,12 +1517,7 @@ class Gen {
     const kind = cc >> 1;
     if (!this.knownTest(kind)) {
       c.i32(cc);
-      this.csCop();
-      c.get(this.ca).get(this.cb);
-      this.crRuntime();
-      this.csBits();
-      this.csKept();
-      this.csFa();
+      this.stateArgs();
       c.i32(COND).callIndirect(this.kit.wasm.indirectType(0, COND));
       return;
     }
@@ -2001,12 +2017,7 @@ class Gen {
     this.stateReads++;
     const k = this.known;
     if (k === null) {
-      this.csCop();
-      c.get(this.ca).get(this.cb);
-      this.crRuntime();
-      this.csBits();
-      this.csKept();
-      this.csFa();
+      this.stateArgs();
       c.i32(FLAGS).callIndirect(this.kit.wasm.indirectType(0, FLAGS));
       c.i32(SF | ZF | AF | PF).op(op.i32_and);
       return;
