@@ -1,0 +1,57 @@
+/**
+ * The i386 Linux boot of test/machine/linux-i386.test.ts (scripts/linux-i386's build, to its power-off, `--idle warp`)
+ * in this process under the translator: instructions, wall and main-thread CPU ms, block calls (I386Cpu.blockRuns), and
+ * with `--interpreted` the instructions the interpreter ran (those blocks leave out, code not hot yet, the instruction
+ * after a block's exit for a TLB miss) by opcode (prefixes and 0F's second byte included) and by 256-byte stretch of
+ * linear address, most first: what to translate next (issue 11: the boot interpreted 8.18 M of its 245 M instructions,
+ * 1.65 M after ROL/ROR, 16-bit shifts and straight code). RVOS_JIT_WASM=0: the JavaScript regions. Not a test.
+ *
+ *   node --import tsx test/bench/i386-linux.ts [--interpreted] [--top N]
+ */
+import { CS, type I386Cpu } from '../../plugins/arch-i386/src/cpu.js';
+import { startMachine } from '../../src/testing/machine.js';
+import { linuxI386Build, linuxI386Machine } from '../helpers/linux-i386.js';
+import { threadMs } from './cpu-runs.js';
+
+const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
+const topAt = process.argv.indexOf('--top');
+const top = topAt > 0 ? Number(process.argv[topAt + 1]) : 25;
+
+const build = linuxI386Build();
+if (!build) throw new Error('no i386 Linux build (scripts/linux-i386/build.sh --install)');
+const options = linuxI386Machine(build);
+const m = await startMachine({ ...options, session: { ...options.session, idle: 'warp' } });
+const cpu = m.machine.cpus[0] as unknown as I386Cpu;
+
+const byOpcode = new Map<string, number>();
+const byStretch = new Map<number, number>();
+let interpreted = 0;
+if (process.argv.includes('--interpreted')) {
+  const ram = cpu.bus.ram;
+  /** The byte at linear `lin` (-1 where no RAM is mapped). */
+  const byteAt = (lin: number): number => {
+    const phys = cpu.debug.translate(BigInt(lin >>> 0), false) - ram.base;
+    return phys >= 0 && phys < ram.size ? ram.u8[phys] : -1;
+  };
+  const step = cpu.step.bind(cpu);
+  cpu.step = () => {
+    interpreted++;
+    const lin = (cpu.segBase[CS] + cpu.eip) >>> 0;
+    let at = lin, b = byteAt(at), key = '';
+    while (PREFIXES.has(b)) { key += `${b.toString(16)} `; b = byteAt(++at); }
+    key += b === 0x0f ? `0f ${byteAt(at + 1).toString(16)}` : b.toString(16);
+    byOpcode.set(key, (byOpcode.get(key) ?? 0) + 1);
+    byStretch.set(lin >>> 8, (byStretch.get(lin >>> 8) ?? 0) + 1);
+    step();
+  };
+}
+
+const t0 = performance.now();
+const c0 = threadMs();
+const run = await m.machine.run({ maxInsns: 5_000_000_000, timeoutMs: 600_000 });
+console.log(`${run.instructions} instructions (${run.reason}), wall ${(performance.now() - t0).toFixed(0)} ms, main thread ${(threadMs() - c0).toFixed(0)} ms, ${cpu.blockRuns} block calls`);
+if (interpreted > 0) {
+  const most = <K>(map: Map<K, number>, name: (k: K) => string) => [...map].sort((x, y) => y[1] - x[1]).slice(0, top).map(([k, n]) => `${name(k)} ${n}`).join(', ');
+  console.log(`interpreted ${interpreted}; by opcode: ${most(byOpcode, (k) => k)}`);
+  console.log(`by 256-byte stretch: ${most(byStretch, (k) => (k * 256).toString(16).padStart(8, '0'))}`);
+}
