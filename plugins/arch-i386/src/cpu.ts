@@ -404,9 +404,8 @@ export class I386Cpu implements Cpu {
     const m = this.mmu, tag = m.tag, perm = m.perm, csBase = this.segBase[CS], exec = this.cpl === 3 ? FAST_UX : FAST_SX;
     const cache = this.codePages;
     // The last block ran off the end of its code to EIP (its length, its page's end): straight code as hot as that
-    // block, translated at its first arrival
-    // rather than after JIT_THRESHOLD more (in straight code the interpreter sees no boundary: the k-th 64-instruction
-    // block of a long function was translated at its 64 k-th call: Linux's blake2s, 1,700 instructions).
+    // block, translated at its first arrival rather than after JIT_THRESHOLD more (in straight code the interpreter sees
+    // no boundary: the k-th 64-instruction block of a long function was translated at its 64 k-th call; Linux's blake2s).
     let straight = false;
     for (let any = false; ; any = true) {
       const eip = this.eip;
