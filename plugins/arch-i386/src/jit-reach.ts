@@ -81,7 +81,8 @@ function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean):
     let rel = NaN;
     let ends = false;
     if (opsize16) {
-      if (b !== 0x89 && b !== 0x8b && b !== 0xc7 && b !== 0xc1 && b !== 0xd1) return leftOut(k); // Gen.mov16 leaves it out: the block ends before it
+      // Gen.mov16 leaves others out (shifts by CL, rotates: counted translated here): the block ends before them.
+      if (b !== 0x89 && b !== 0x8b && b !== 0xc7 && b !== 0xc1 && b !== 0xd1) return leftOut(k);
       const reg = modrm();
       if (reg === 0 && b === 0xc7) read(2);
       else if (b === 0xc1) read(1);

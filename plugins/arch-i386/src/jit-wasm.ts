@@ -295,8 +295,9 @@
  * waited for its 64 k-th call: cpu.ts runBlock `straight`) and after a REP string instruction (a boundary now) -> 3.67 M;
  * 16-bit SHL/SHR/SAR (XZ's range decoder in the kernel's decompressor, 2.0 M of them) -> 1.65 M, block calls 6.85 M ->
  * 5.12 M. Host instructions of the built CLI's boot (host-insns.sh, wasm regions, a run each after the cache-writing one):
- * 34.90 G -> 33.33 G (rotates) -> 31.91 G (straight code) -> 26.73 G (16-bit shifts: -23 %). The compute kernel and the pc os boot make the same modules and
- * block calls as before. A rotate keeps SF/ZF/AF/PF of the state before: worked out from its operands when the
+ * 34.90 G -> 33.33 G (rotates) -> 31.91 G (straight code) -> 26.73 G (16-bit shifts: -23 %); wall to its /init
+ * (RVOS_HUGE_PAGES=0, 5 interleaved pairs) 4.00 -> 3.44 s. The compute kernel and the pc os boot make the same modules
+ * and block calls as before. A rotate keeps SF/ZF/AF/PF of the state before: worked out from its operands when the
  * translation knows the state, else by the host's flagsOfState (a third function of the CPU's table).
  *
  * Made the default (session 23, second round) on the built CLI's first runs (RVOS_COMPILED=1,
