@@ -19,7 +19,7 @@ const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 
  * Flag states before a rotate: cmp eax, ebx; add edx, ecx; and eax, edx; inc ebx; cmp al, bl; and al, 0x5a; shl eax, 3;
  * adc edx, ebx (a state the translator knows only at run time); and eax, edx; mov ecx, 32 (a CL count of 0 changes nothing).
  */
-const ROTATE_BEFORE = [[0x39, 0xd8], [0x01, 0xca], [0x21, 0xd0], [0x43], [0x38, 0xd8], [0x24, 0x5a], [0xc1, 0xe0, 0x03], [0x11, 0xda],
+const FLAG_STATES_BEFORE = [[0x39, 0xd8], [0x01, 0xca], [0x21, 0xd0], [0x43], [0x38, 0xd8], [0x24, 0x5a], [0xc1, 0xe0, 0x03], [0x11, 0xda],
   [0x21, 0xd0, 0xb9, 0x20, 0x00, 0x00, 0x00]];
 /** rol eax, 5; ror ebx, 13; rol edx, 1; ror edx, 1; rol eax, cl; ror edx, cl; rol dword [0x8000], 7; ror dword [0x8004], cl. */
 export const ROTATES = [[0xc1, 0xc0, 0x05], [0xc1, 0xcb, 0x0d], [0xd1, 0xc2], [0xd1, 0xca], [0xd3, 0xc0], [0xd3, 0xca],
@@ -32,7 +32,7 @@ export const SHIFTS16 = [[0x66, 0xd1, 0xe0], [0x66, 0xc1, 0xe8, 0x05], [0x66, 0x
   [0x66, 0xc1, 0xf1, 0x04], [0x66, 0xd1, 0x2d, 0x00, 0x80, 0x00, 0x00], [0x66, 0xc1, 0x3d, 0x02, 0x80, 0x00, 0x00, 0x0f]];
 
 /** Registers for flagLoops: EDI passes (more than JIT_THRESHOLD, 64: the loop runs translated), the stack at 0x9000. */
-export const ROTATE_REGS = { 0: 0x12345678, 1: 3, 2: -5, 3: 0x80000001, 4: 0x9000, 7: 150 };
+export const FLAG_LOOP_REGS = { 0: 0x12345678, 1: 3, 2: -5, 3: 0x80000001, 4: 0x9000, 7: 150 };
 
 /**
  * Test loops for instructions that keep or set some flags (`ops`: ROTATES, SHIFTS16), one per flag state before and op:
@@ -41,13 +41,8 @@ export const ROTATE_REGS = { 0: 0x12345678, 1: 3, 2: -5, 3: 0x80000001, 4: 0x900
  * too: add edx, 0x9e3779b9; xor eax, edx; mov ecx, eax), then `dec edi; jnz` back.
  */
 export function flagLoops(ops: readonly number[][], after: number[]): number[][] {
-  return ROTATE_BEFORE.flatMap((b) => ops.map((r) => {
+  return FLAG_STATES_BEFORE.flatMap((b) => ops.map((r) => {
     const body = [0x70, 0x00, ...b, ...r, ...after, 0x81, 0xc2, ...le32(0x9e3779b9), 0x31, 0xd0, 0x89, 0xc1];
     return [...body, 0x4f, 0x0f, 0x85, ...le32(-(body.length + 7))];
   }));
-}
-
-/** flagLoops of ROTATES. */
-export function rotateLoops(after: number[]): number[][] {
-  return flagLoops(ROTATES, after);
 }

@@ -2002,11 +2002,10 @@ class Gen {
       c.get(this.r[1]).i32(31).op(op.i32_and).tee(this.C).if();
       emit();
       c.end();
-      if (!dead) this.known = null;
     } else {
       emit();
-      if (!dead) this.known = null;
     }
+    if (!dead) this.known = null;
   }
 
   /**
@@ -2064,31 +2063,27 @@ class Gen {
     const dead = this.flagsOverwrittenNext();
     this.readRm(m, 2);
     c.set(this.v);
-    let cf: number, of: number;
+    // The result in R, CF in B, OF in A.
     if (kind === 5) { // SHR
       c.get(this.v).i32(n).op(op.i32_shr_u).set(this.R);
       c.get(this.v).i32(n - 1).op(op.i32_shr_u).i32(1).op(op.i32_and).set(this.B);
-      cf = this.B;
       if (n === 1) c.get(this.v).i32(15).op(op.i32_shr_u).set(this.A);
       else c.i32(0).set(this.A);
-      of = this.A;
     } else if (kind === 7) { // SAR: on the sign-extended value
       c.get(this.v).i32(16).op(op.i32_shl).i32(16).op(op.i32_shr_s).set(this.v);
       c.get(this.v).i32(n).op(op.i32_shr_s).i32(0xffff).op(op.i32_and).set(this.R);
       c.get(this.v).i32(n - 1).op(op.i32_shr_s).i32(1).op(op.i32_and).set(this.B);
       c.i32(0).set(this.A);
-      cf = this.B; of = this.A;
     } else { // SHL, SAL
       c.get(this.v).i32(n).op(op.i32_shl).i32(0xffff).op(op.i32_and).set(this.R);
       if (n <= 16) c.get(this.v).i32(16 - n).op(op.i32_shr_u).i32(1).op(op.i32_and).set(this.B);
       else c.i32(0).set(this.B);
       c.get(this.R).i32(15).op(op.i32_shr_u).get(this.B).op(op.i32_xor).set(this.A);
-      cf = this.B; of = this.A;
     }
     this.writeRm(m, 2, this.R, dead);
     if (dead) { wasmRegionStats.flaglessShifts16++; return 'ok'; }
     this.szpOf(this.R, 16);
-    c.get(cf).op(op.i32_or).get(of).i32(11).op(op.i32_shl).op(op.i32_or).set(this.C);
+    c.get(this.B).op(op.i32_or).get(this.A).i32(11).op(op.i32_shl).op(op.i32_or).set(this.C);
     this.setNone(this.C);
     this.known = null;
     return 'ok';

@@ -16,7 +16,7 @@ import { SHIFT_PENDING } from '../../../plugins/arch-i386/src/jit-flags.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { WasmOp } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
-import { flagLoops, ROTATE_REGS, rotateLoops, SHIFTS16 } from '../../helpers/i386-streams.js';
+import { FLAG_LOOP_REGS, flagLoops, ROTATES, SHIFTS16 } from '../../helpers/i386-streams.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine, RW } from './paging-machine.js';
 import { ACCESS_READ } from '../../../plugins/arch-i386/src/mmu.js';
 
@@ -595,25 +595,25 @@ describe('i386 wasm rotates', () => {
   /** agree() on each loop, with rotates translated (all with their flags unless `flagless`). */
   const agreeRotating = (bodies: number[][], flagless: boolean) => {
     const [rotated, without] = [wasmRegionStats.rotates, wasmRegionStats.flaglessRotates];
-    for (const body of bodies) for (const budget of [3, 1000]) agree(body, ROTATE_REGS, budget);
+    for (const body of bodies) for (const budget of [3, 1000]) agree(body, FLAG_LOOP_REGS, budget);
     expect(wasmRegionStats.rotates - rotated).toBeGreaterThanOrEqual(bodies.length);
     expect(wasmRegionStats.flaglessRotates - without).toBe(flagless ? wasmRegionStats.rotates - rotated : 0);
   };
 
   it('work out their flags where an instruction after them may read them (PUSHFD), in wasm (jit.test.ts: the conditions, ADC)', () => {
     // pushfd; pop ebp; add esi, ebp
-    agreeRotating(rotateLoops([0x9c, 0x5d, 0x01, 0xee]), false);
+    agreeRotating(flagLoops(ROTATES, [0x9c, 0x5d, 0x01, 0xee]), false);
   });
 
   it('shift 16-bit operands with no flags worked out where the next instruction sets every flag from registers (jit.test.ts: exact)', () => {
     const before = wasmRegionStats.flaglessShifts16;
-    for (const body of flagLoops(SHIFTS16, [0x01, 0xc6])) agree(body, ROTATE_REGS, 1000);
+    for (const body of flagLoops(SHIFTS16, [0x01, 0xc6])) agree(body, FLAG_LOOP_REGS, 1000);
     expect(wasmRegionStats.flaglessShifts16).toBeGreaterThan(before);
   });
 
   it('work out no flag where the next instruction sets every flag from registers (blake2s\' `ror; add`), exact at every exit', () => {
     // add esi, eax
-    agreeRotating(rotateLoops([0x01, 0xc6]), true);
+    agreeRotating(flagLoops(ROTATES, [0x01, 0xc6]), true);
   });
 });
 

@@ -9,7 +9,7 @@ import { PAGE_CODE } from '../../../src/core/api.js';
 import { generate, JIT_THRESHOLD, MIN_LEFT_BLOCK, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
-import { flagLoops, ROTATE_REGS, rotateLoops, SHIFTS16 } from '../../helpers/i386-streams.js';
+import { FLAG_LOOP_REGS, flagLoops, ROTATES, SHIFTS16 } from '../../helpers/i386-streams.js';
 
 // The JavaScript regions (jit.ts), before any machine is built, unless the run or a file importing this one
 // (jit-wasm.test.ts: the wasm regions, the default) chose.
@@ -498,9 +498,9 @@ describe('i386 block translator', () => {
     // setc dl; seto dh; add esi, edx; setp dl; sets dh; sete cl; add esi, edx / adc esi, ebx / pushfd; pop ebp; add esi, ebp
     for (const after of [[0x0f, 0x92, 0xc2, 0x0f, 0x90, 0xc6, 0x01, 0xd6, 0x0f, 0x9a, 0xc2, 0x0f, 0x98, 0xc6, 0x0f, 0x94, 0xc1, 0x01, 0xd6],
       [0x11, 0xde], [0x9c, 0x5d, 0x01, 0xee]]) {
-      for (const body of rotateLoops(after)) {
+      for (const body of flagLoops(ROTATES, after)) {
         // The rotates the interpreter runs: those of the passes before the loop's block got hot (JIT_THRESHOLD), of 150.
-        const rotates = interpreted(body, ROTATE_REGS, (op, modrm) => (op === 0xc1 || op === 0xd1 || op === 0xd3) && ((modrm >> 3) & 7) < 2);
+        const rotates = interpreted(body, FLAG_LOOP_REGS, (op, modrm) => (op === 0xc1 || op === 0xd1 || op === 0xd3) && ((modrm >> 3) & 7) < 2);
         expect(rotates).toBeLessThan(JIT_THRESHOLD + 10);
       }
     }
@@ -511,7 +511,7 @@ describe('i386 block translator', () => {
     for (const after of [[0x0f, 0x92, 0xc2, 0x0f, 0x90, 0xc6, 0x01, 0xd6, 0x0f, 0x9a, 0xc2, 0x0f, 0x98, 0xc6, 0x0f, 0x94, 0xc1, 0x01, 0xd6],
       [0x9c, 0x5d, 0x01, 0xee], [0x01, 0xc6]]) {
       for (const body of flagLoops(SHIFTS16, after)) {
-        const shifts = interpreted(body, ROTATE_REGS, (prefix, op) => prefix === 0x66 && (op === 0xc1 || op === 0xd1));
+        const shifts = interpreted(body, FLAG_LOOP_REGS, (prefix, op) => prefix === 0x66 && (op === 0xc1 || op === 0xd1));
         expect(shifts).toBeLessThan(JIT_THRESHOLD + 10);
       }
     }
