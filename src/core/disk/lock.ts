@@ -196,23 +196,34 @@ function ageMs(file: string): number {
   }
 }
 
-/** Alive: the pid exists and, where /proc tells, it is the process that wrote the record (not a reused pid). */
+/**
+ * Alive: the pid exists, is not a zombie (a process that has exited holds no files; its parent, or
+ * an init that reaps late, has not collected it yet) and, where /proc tells, it is the process that
+ * wrote the record (not a reused pid).
+ */
 function isAlive(r: HolderRecord): boolean {
   try {
     process.kill(r.pid, 0);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const now = processStart(r.pid);
+  const stat = procStat(r.pid);
+  if (stat?.[0] === 'Z') return false;
+  const now = stat?.[19];
   return r.start === undefined || now === undefined || now === r.start;
 }
 
 /** The start time of `pid` in clock ticks since boot (Linux /proc/PID/stat field 22), when known. */
 function processStart(pid: number): string | undefined {
+  return procStat(pid)?.[19];
+}
+
+/** Fields 3 on (the state first) of Linux's /proc/PID/stat, when there is one. */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2 (the command) is in parentheses and may hold spaces: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -114,6 +114,24 @@ describe('disk image locks', () => {
     expect(now).toHaveLength(1);
     expect(now).not.toContain(stale);
     expect(now).not.toContain(reused);
+  });
+
+  it('take over a record left by a zombie (a process that exited and that nobody reaped yet)', async () => {
+    if (process.platform !== 'linux') return;
+    const img = image('zombie.img');
+    // sh starts `true` and becomes `sleep`, which never reaps it: `true` stays a zombie while sleep runs. (A rvos
+    // whose parent was killed is reparented to init; an init that reaps late, as in some containers, leaves the same.)
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d)))));
+      while (!readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z ')) await new Promise((r) => setTimeout(r, 10));
+      const stale = plantRecord(img, zombie, 'w');
+      await session(`file=${img}`);
+      expect(records(img)).not.toContain(stale);
+      expect(records(img)).toHaveLength(1);
+    } finally {
+      parent.kill();
+    }
   });
 
   it('are released when building the machine fails after the drives were opened', async () => {
