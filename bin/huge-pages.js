@@ -4,9 +4,13 @@
 // them, with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as QEMU does for its guest RAM (MADV_HUGEPAGE); a tunable is read
 // when a process starts only, and Node cannot madvise, so rvos runs the command again in a child process with it:
 // a second Node start (~0.2 s on the 2-core VM), worth it only for a guest that touches much RAM. rvos learns which
-// do: a run whose resident memory passes RAM_TOUCHED_BYTES records its command line (its arguments less --drive
-// values, which are often copies; not the folder: the same command from another folder mostly runs the same guest)
-// in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages.json, and the next runs of that command line take the second start.
+// do: a run whose guest RAM resident passes GUEST_RAM_TOUCHED_BYTES records its command line (its arguments less
+// --drive values, which are often copies; not the folder: the same command from another folder mostly runs the same
+// guest) in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages.json, and the next runs of that command line take the second
+// start. Guest RAM, not the process: a Linux boot's resident memory passes 160 MB with translations (V8's heap and
+// code, ~1,400 mappings) while its guest touched 5-22 MiB of RAM, and the second start would cost it its wasm regions
+// too (bus.ts wasmRamWanted): i386 Linux to /init 3.0 vs 3.7 s, arm64 1.85 vs 2.17 s; the virt OS, which touches all
+// its 128 MiB, boots to its prompt in 0.69 s with huge pages, 0.80 s without (medians of 6 interleaved pairs).
 // Linux with glibc and THP "madvise" (the usual default) only; RVOS_HUGE_PAGES=0 turns it off, and a GLIBC_TUNABLES
 // naming the tunable is left as it is. Any failure to read or write the file costs the huge pages, never the run.
 'use strict';
@@ -15,8 +19,16 @@ const { homedir } = require('node:os');
 const { join } = require('node:path');
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
-/** Resident memory (Node's own is ~70-90 MB) from which a run is worth a second Node start next time. */
-const RAM_TOUCHED_BYTES = 160 * 1024 * 1024;
+/** Resident memory (Node's own is ~70-90 MB) from which a run may have touched much guest RAM: smaps tells. */
+const RSS_WORTH_A_LOOK = 160 * 1024 * 1024;
+/** Resident memory more than at the last look that is worth another look (the guest may touch more later). */
+const RSS_STEP = 32 * 1024 * 1024;
+/**
+ * Guest RAM resident (the largest single mapping's resident memory: guest RAM is one mapping, a wasm memory or a
+ * malloc'd ArrayBuffer; V8's heap and code are many small ones) from which a run is worth a second Node start next
+ * time: 64 MiB is 16384 host page faults, ~0.15-0.25 s on the 2-core VM, about what the second start costs.
+ */
+const GUEST_RAM_TOUCHED_BYTES = 64 * 1024 * 1024;
 /** Command lines the record file keeps (the latest). */
 const MAX_RECORDS = 64;
 
@@ -114,28 +126,53 @@ function runWithHugePages(args, fallback) {
 }
 
 /**
- * Records `key` once this process' resident memory passes RAM_TOUCHED_BYTES: checked as the machine yields to the
- * event loop, in the run's first minute (a boot), so that a run killed at its prompt is recorded too.
+ * Records `key` once this process' guest RAM resident passes GUEST_RAM_TOUCHED_BYTES: checked as the machine yields
+ * to the event loop, in the run's first minute (a boot), so that a run killed at its prompt is recorded too. The
+ * resident memory is cheap to read; /proc/self/smaps (1 MB of text in a Linux boot, 10-50 ms to make) is read off
+ * the main thread and only once the resident memory is large, then again after RSS_STEP more.
  */
 function recordIfRamTouched(key) {
   let checks = 3000;
+  let look = RSS_WORTH_A_LOOK;
+  let looking = false;
   const timer = setInterval(() => {
     if (--checks === 0) clearInterval(timer);
-    if (process.memoryUsage.rss() < RAM_TOUCHED_BYTES) return;
-    clearInterval(timer);
-    if (!hugePagesOnRequest() || !glibcNode()) return;
-    const records = readRecords().filter((k) => k !== key);
-    records.push(key);
-    const file = recordFile();
-    try {
-      mkdirSync(join(file, '..'), { recursive: true });
-      writeFileSync(`${file}.${process.pid}`, JSON.stringify(records.slice(-MAX_RECORDS)) + '\n');
-      renameSync(`${file}.${process.pid}`, file);
-    } catch {
-      // a read-only home: no huge pages next time
-    }
+    const rss = process.memoryUsage.rss();
+    if (looking || rss < look) return;
+    look = rss + RSS_STEP;
+    looking = true;
+    require('node:fs').readFile('/proc/self/smaps', 'latin1', (err, smaps) => {
+      looking = false;
+      // Without smaps (a kernel built without it), the resident memory alone decides.
+      if (!err && largestMappingResident(smaps) < GUEST_RAM_TOUCHED_BYTES) return;
+      clearInterval(timer);
+      record(key);
+    });
   }, 20);
   timer.unref();
+}
+
+/** The largest resident memory of one mapping in Linux's /proc/PID/smaps text, in bytes. */
+function largestMappingResident(smaps) {
+  let largest = 0;
+  const rss = /^Rss:\s+(\d+) kB$/gm;
+  for (let m = rss.exec(smaps); m; m = rss.exec(smaps)) largest = Math.max(largest, Number(m[1]) * 1024);
+  return largest;
+}
+
+/** Adds `key` to the record file (the latest MAX_RECORDS kept), where the host gives huge pages on request. */
+function record(key) {
+  if (!hugePagesOnRequest() || !glibcNode()) return;
+  const records = readRecords().filter((k) => k !== key);
+  records.push(key);
+  const file = recordFile();
+  try {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(records.slice(-MAX_RECORDS)) + '\n');
+    renameSync(`${file}.${process.pid}`, file);
+  } catch {
+    // a read-only home: no huge pages next time
+  }
 }
 
 /** In the child of runWithHugePages: ends (as if sent SIGTERM) when the parent is gone and its pipe closes. */
@@ -152,4 +189,4 @@ function followParent() {
   pipe.unref();
 }
 
-module.exports = { TUNABLE, RAM_TOUCHED_BYTES, commandKey, hugePagesPossible, recordFile, runWithHugePages, followParent };
+module.exports = { TUNABLE, GUEST_RAM_TOUCHED_BYTES, commandKey, largestMappingResident, hugePagesPossible, recordFile, runWithHugePages, followParent };

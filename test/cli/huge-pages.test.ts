@@ -16,6 +16,8 @@ const hugePages = createRequire(import.meta.url)(join(root, 'bin', 'huge-pages.j
   commandKey(args: string[]): string;
   hugePagesPossible(args: string[], env?: NodeJS.ProcessEnv): boolean;
   recordFile(env?: NodeJS.ProcessEnv): string;
+  largestMappingResident(smaps: string): number;
+  GUEST_RAM_TOUCHED_BYTES: number;
 };
 const RERUN = 're-run with huge pages';
 
@@ -23,6 +25,21 @@ describe('huge pages for guest RAM', () => {
   it('keys a command line by its arguments, less --drive values', () => {
     const key = hugePages.commandKey(['run', '--board', 'virt', '--drive', 'file=a.img', '--headless', '--drive=file=b.img']);
     expect(JSON.parse(key)).toEqual(['run', '--board', 'virt', '--headless']);
+  });
+
+  it("judges a run by its guest RAM's resident memory (the largest mapping's), not the process'", () => {
+    const mapping = (start: number, kb: number, name = '') =>
+      `${start.toString(16)}-${(start + kb * 1024).toString(16)} rw-p 00000000 00:00 0 ${name}\nSize: ${kb} kB\nRss: ${kb} kB\nPss: ${kb} kB\n`;
+    // A Linux boot: 200 MB resident in 1,000 small mappings (V8's heap and code), 8 MiB of a 128 MiB guest RAM.
+    let linux = '';
+    for (let i = 0; i < 1000; i++) linux += mapping(0x10000000 + i * 0x100000, 200);
+    linux += mapping(0x7f0000000000, 8 * 1024);
+    expect(hugePages.largestMappingResident(linux)).toBe(8 * 1024 * 1024);
+    expect(hugePages.largestMappingResident(linux)).toBeLessThan(hugePages.GUEST_RAM_TOUCHED_BYTES);
+    // The virt OS: its 128 MiB all touched.
+    const os = mapping(0x10000000, 20 * 1024, '[heap]') + mapping(0x7f0000000000, 128 * 1024);
+    expect(hugePages.largestMappingResident(os)).toBe(128 * 1024 * 1024);
+    expect(hugePages.largestMappingResident(os)).toBeGreaterThanOrEqual(hugePages.GUEST_RAM_TOUCHED_BYTES);
   });
 
   it('asks for them for `rvos run` only, and not when turned off or already asked for', () => {
