@@ -6,8 +6,8 @@
 // a second Node start (~0.2 s on the 2-core VM), worth it only for a guest that touches much RAM. rvos learns which
 // do: a run whose guest RAM resident passes GUEST_RAM_TOUCHED_BYTES records its command line (its arguments less
 // --drive values, which are often copies; not the folder: the same command from another folder mostly runs the same
-// guest) in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages.json, and the next runs of that command line take the second
-// start. Guest RAM, not the process: a Linux boot's resident memory passes 160 MB with translations (V8's heap and
+// guest) in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages-guest-ram.json, and the next runs of that command line take
+// the second start. Guest RAM, not the process: a Linux boot's resident memory passes 160 MB with translations (V8's heap and
 // code, ~1,400 mappings) while its guest touched 5-22 MiB of RAM, and the second start would cost it its wasm regions
 // too (bus.ts wasmRamWanted): i386 Linux to /init 3.0 vs 3.7 s, arm64 1.85 vs 2.17 s; the virt OS, which touches all
 // its 128 MiB, boots to its prompt in 0.69 s with huge pages, 0.80 s without (medians of 6 interleaved pairs).
@@ -32,9 +32,9 @@ const GUEST_RAM_TOUCHED_BYTES = 64 * 1024 * 1024;
 /** Command lines the record file keeps (the latest). */
 const MAX_RECORDS = 64;
 
-/** The record file. */
+/** The record file (huge-pages.json held the command lines of an earlier rule, Linux boots among them: not read). */
 function recordFile(env = process.env) {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rvos', 'huge-pages.json');
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rvos', 'huge-pages-guest-ram.json');
 }
 
 /** What identifies a run's command line in the record file: `args` less `--drive` values. */

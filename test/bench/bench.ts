@@ -10,7 +10,9 @@
  * - os boot: each board's reference kernel from reset to its shell prompt (boot.ts);
  * - os boot cold: the installed package's `rvos run` of that boot in a new process, wall time from launch to the
  *   prompt, against QEMU's from its launch (boot.ts);
- * - linux boot: virt's small rv32 Linux (scripts/linux-rv32) from reset to its /init (linux-boot.ts);
+ * - linux boot: each board's small Linux 6.1 (scripts/linux-rv32, linux-arm64, linux-i386) from reset to its /init;
+ * - linux boot cold: the installed package's `rvos run` of that boot in a new process, wall time from launch to /init,
+ *   against QEMU's from its launch (linux-boot.ts);
  * each with guest instructions, host seconds (best of --runs), MIPS, QEMU's seconds for the same
  * workload (where installed; its start-up subtracted) and the rvos/QEMU time ratio, the rv32
  * code cache's size (decoded pages / compiled blocks, Rv32Cpu.codeCache) and the bench process's
@@ -85,7 +87,7 @@ for (const arch of archs) {
   results.rows.push(...(await benchGuestArch(arch, { runs, rvos, qemu, workloads, installed: rvos && !has('--no-installed') })));
   const board = arch.board as keyof typeof OS_BOOTS;
   if (!has('--no-boot')) results.rows.push(...(await benchBoot(board, { runs, rvos, qemu, cold: !has('--no-cold') })));
-  if (arch === rv32 && !has('--no-linux')) results.rows.push(...(await benchLinuxBoot({ runs, rvos, qemu })));
+  if (!has('--no-linux')) results.rows.push(...(await benchLinuxBoot(board, { runs, rvos, qemu, cold: !has('--no-cold') })));
 }
 
 if (rowsFile) {

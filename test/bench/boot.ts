@@ -24,13 +24,14 @@ import { QEMU_BINARY, QEMU_CPU, runEmulator, type QemuResult } from '../helpers/
 import { QEMU_AARCH64_BINARY, raspi3bArgs } from '../helpers/qemu-aarch64.js';
 import { pcArgs, QEMU_I386_BINARY } from '../helpers/qemu-i386.js';
 import { aarch64 } from './aarch64.js';
-import { ENGINES, engineOptions, type Engine } from './engine.js';
-import { bestOf, bestOfEach, bootRuns, fillRow, qemuStartupMs, type GuestArch } from './guest-arch.js';
+import { bootRows } from './boot-rows.js';
+import { engineOptions, type Engine } from './engine.js';
+import type { GuestArch } from './guest-arch.js';
 import { i386 } from './i386.js';
 import { runMeasured, type MeasuredRun } from './measure.js';
 import type { BenchRow } from './results.js';
 import { rv32 } from './rv32.js';
-import { bin, buildInstalled, installedEnv } from './startup.js';
+import { bin, installedEnv } from './startup.js';
 
 const kernels = fileURLToPath(new URL('../../kernels/', import.meta.url));
 export const PROMPT = '\n$ ';
@@ -98,9 +99,6 @@ const pc: OsBoot = {
 
 export const OS_BOOTS = { virt, raspi3b, pc };
 
-/** Runs of the cold row (fresh processes, each a second or so). */
-const COLD_RUNS = 3;
-
 /**
  * `rvos run` of `board`'s boot with `disk` in a new process from an empty folder, stopped (SIGKILL) once the prompt
  * is on its stdout; wallMs is from launch to then. `env` defaults to the installed package's (dist/, built first).
@@ -121,66 +119,21 @@ export async function benchBoot(board: keyof typeof OS_BOOTS, opts: { runs: numb
     copyFileSync(os.disk, path);
     return path;
   };
-  const rows: BenchRow[] = [];
   try {
-    const engines = opts.rvos ? ENGINES[board]! : [];
-    const bests = await bestOfEach(engines, bootRuns(opts.runs), async (engine) => {
-      const r = await os.rvos(engine, diskCopy());
-      if (r.reason !== 'stopped') throw new Error(`no prompt: ${r.reason}; output:\n${r.output}`);
-      return { ...r, ms: r.hostMs };
-    });
-    for (const engine of engines) {
-      const row: BenchRow = { board, arch: os.guest.arch, engine, workload: 'os boot' };
-      rows.push(row);
-      const best = bests.get(engine)!;
-      if (best instanceof Error) row.error = best.message;
-      else fillRow(row, best);
-      console.log(`${board} ${engine} os boot: ${row.error ? `failed: ${row.error}` : `${row.instructions} instructions to the prompt, ${row.seconds!.toFixed(3)} s`}`);
-    }
-    let cold: BenchRow | undefined;
-    if (opts.rvos && opts.cold) {
-      cold = { board, arch: os.guest.arch, engine: ENGINES[board]![0]!, workload: 'os boot cold' };
-      try {
-        buildInstalled();
-        const best = await bestOf(COLD_RUNS, async () => {
-          const r = await runCold(board, diskCopy());
-          if (!r.output.includes(PROMPT)) throw new Error(`rvos run reached no prompt (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}):\n${r.output}\n${r.stderr}`);
-          return { ms: r.wallMs };
-        });
-        cold.seconds = best.ms / 1000;
-      } catch (err) {
-        cold.error = (err as Error).message;
-      }
-      console.log(`${board} cold os boot (rvos run, new process): ${cold.error ? `failed: ${cold.error}` : `${cold.seconds!.toFixed(3)} s wall to the prompt`}`);
-    }
-    if (opts.qemu && os.guest.qemuAvailable()) {
-      try {
-        const startup = await qemuStartupMs(os.guest);
-        const run = await bestOf(Math.max(3, opts.runs), async () => {
-          const r = await os.qemu(diskCopy());
-          if (!r.output.includes(PROMPT)) throw new Error(`QEMU reached no prompt (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}):\n${r.output}\n${r.stderr}`);
-          return { ms: r.wallMs };
-        });
-        const qemuSeconds = Math.max(run.ms - startup, 1) / 1000;
-        console.log(`${board} qemu os boot: ${(run.ms / 1000).toFixed(3)} s wall - ${(startup / 1000).toFixed(3)} s start-up = ${qemuSeconds.toFixed(3)} s`);
-        if (rows.length === 0) rows.push({ board, arch: os.guest.arch, engine: ENGINES[board]![0]!, workload: 'os boot' });
-        for (const row of rows) {
-          row.qemuSeconds = qemuSeconds;
-          if (row.seconds !== undefined) row.ratio = row.seconds / qemuSeconds;
-        }
-        if (cold) {
-          // QEMU's own fresh process: wall time from its launch to the prompt, its start-up included.
-          cold.qemuSeconds = run.ms / 1000;
-          if (cold.seconds !== undefined) cold.ratio = cold.seconds / cold.qemuSeconds;
-        }
-      } catch (err) {
-        console.log(`${board} qemu os boot: failed: ${(err as Error).message}`);
-        for (const row of cold ? [...rows, cold] : rows) row.qemuError = (err as Error).message;
-      }
-    }
-    if (cold) rows.push(cold);
+    return await bootRows(
+      {
+        board,
+        guest: os.guest,
+        workload: 'os boot',
+        line: PROMPT,
+        lineName: 'the prompt',
+        rvos: (engine) => os.rvos(engine, diskCopy()),
+        cold: () => runCold(board, diskCopy()),
+        qemu: () => os.qemu(diskCopy()),
+      },
+      opts,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  return rows;
 }

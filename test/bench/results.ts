@@ -10,10 +10,19 @@ import type { Engine } from './engine.js';
 import type { CodeCacheSize } from './measure.js';
 
 /**
- * `os boot cold`: `rvos run` of the installed package in a new process, wall time from launch to the prompt (no
- * instruction count), beside QEMU's wall time from launch to the same prompt (boot.ts).
+ * `os boot cold` (`linux boot cold`): `rvos run` of the installed package in a new process, wall time from launch to
+ * the prompt (to /init; no instruction count), beside QEMU's wall time from launch to the same line (boot.ts,
+ * linux-boot.ts).
  */
-export type Workload = 'compute' | 'compute code-write' | 'compute installed' | 'compute paired' | 'os boot' | 'os boot cold' | 'linux boot';
+export type Workload =
+  | 'compute'
+  | 'compute code-write'
+  | 'compute installed'
+  | 'compute paired'
+  | 'os boot'
+  | 'os boot cold'
+  | 'linux boot'
+  | 'linux boot cold';
 
 export interface BenchRow {
   board: string;
@@ -24,7 +33,7 @@ export interface BenchRow {
   instructions?: number;
   seconds?: number;
   mips?: number;
-  /** QEMU's seconds for the same workload (wall time minus its start-up; `os boot cold`: with it), and rvos/QEMU. */
+  /** QEMU's seconds for the same workload (wall time minus its start-up; the cold rows: with it), and rvos/QEMU. */
   qemuSeconds?: number;
   ratio?: number;
   /** Why QEMU's figure is missing (the rvos figures stand). */

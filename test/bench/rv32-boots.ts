@@ -11,10 +11,9 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linuxRv32Build } from '../helpers/linux-rv32.js';
 import { OS_BOOTS } from './boot.js';
 import type { Engine } from './engine.js';
-import { rvosBoot } from './linux-boot.js';
+import { LINUX_BOOTS, rvosBoot } from './linux-boot.js';
 import type { MeasuredRun } from './measure.js';
 import { threadMs } from './cpu-runs.js';
 
@@ -52,8 +51,8 @@ try {
       'stopped',
     );
   }
-  const build = which === 'os' ? undefined : linuxRv32Build();
-  if (build) await measure('linux boot  ', () => rvosBoot(build, engine), 'stopped');
+  const linux = which === 'os' ? undefined : LINUX_BOOTS.virt.find();
+  if (linux) await measure('linux boot  ', () => rvosBoot(linux, engine), 'stopped');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
