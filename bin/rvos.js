@@ -10,7 +10,7 @@ const { existsSync, readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-// rvos' V8 flags (src/core/jit/translate.ts noOsr and src/core/jit/wasm-module.ts branchHintsOn say why), set
+// rvos' V8 flags (src/core/jit/translate.ts noOsr and src/core/jit/wasm-module.ts wasmFlagsOn say why), set
 // before anything is compiled: a V8 code cache (scripts/cli-loader.cjs) holds a hash of the flags it was made under, and
 // one written after a flag changed would be rejected by every next start (test/cli/v8-flags.test.ts checks both).
 // Twice V8's interrupt budget (the bytecode a function runs before V8 considers optimizing it): a run's lukewarm
@@ -20,6 +20,7 @@ const { pathToFileURL } = require('node:url');
 require('node:v8').setFlagsFromString('--no-use-osr');
 require('node:v8').setFlagsFromString('--experimental-wasm-branch-hinting');
 require('node:v8').setFlagsFromString('--interrupt-budget=135168');
+require('node:v8').setFlagsFromString('--wasm-tiering-budget=115200000'); // wasm-module.ts WASM_TIERING_BUDGET
 
 const args = process.argv.slice(2);
 if (process.env.RVOS_STARTUP_TRACE) traceStartup();

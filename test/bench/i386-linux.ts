@@ -4,11 +4,15 @@
  * with `--interpreted` the instructions the interpreter ran (those blocks leave out, code not hot yet, the instruction
  * after a block's exit for a TLB miss) by opcode (prefixes and 0F's second byte included) and by 256-byte stretch of
  * linear address, most first: what to translate next (issue 11: the boot interpreted 8.18 M of its 245 M instructions,
- * 1.65 M after ROL/ROR, 16-bit shifts and straight code). RVOS_JIT_WASM=0: the JavaScript regions. Not a test.
+ * 1.65 M after ROL/ROR, 16-bit shifts and straight code). With `--exits`, the block calls by the linear address each
+ * returned to the dispatcher at: where the translation leaves its regions (half of the boot's 5.1 M returns are at 10
+ * addresses of the kernel decompressor's XZ range decoder, whose bit loop runs through two region modules of one page,
+ * each holding the other's hot start as a mid-block byte). RVOS_JIT_WASM=0: the JavaScript regions. Not a test.
  *
- *   node --import tsx test/bench/i386-linux.ts [--interpreted] [--top N]
+ *   node --import tsx test/bench/i386-linux.ts [--interpreted] [--exits] [--top N]
  */
 import { CS, type I386Cpu } from '../../plugins/arch-i386/src/cpu.js';
+import { wasmRegionStats } from '../../plugins/arch-i386/src/jit-wasm.js';
 import { startMachine } from '../../src/testing/machine.js';
 import { linuxI386Build, linuxI386Machine } from '../helpers/linux-i386.js';
 import { threadMs } from './cpu-runs.js';
@@ -46,10 +50,32 @@ if (process.argv.includes('--interpreted')) {
   };
 }
 
+// --exits: block calls by the linear address each returned to the dispatcher at (where chaining would go on).
+const byExit = new Map<number, number>();
+if (process.argv.includes('--exits')) {
+  const self = cpu as unknown as { blockRunEnds(): boolean };
+  const ends = self.blockRunEnds.bind(cpu);
+  self.blockRunEnds = () => {
+    const lin = (cpu.segBase[CS] + cpu.eip) >>> 0;
+    byExit.set(lin, (byExit.get(lin) ?? 0) + 1);
+    return ends();
+  };
+}
+
 const t0 = performance.now();
 const c0 = threadMs();
 const run = await m.machine.run({ maxInsns: 5_000_000_000, timeoutMs: 600_000 });
-console.log(`${run.instructions} instructions (${run.reason}), wall ${(performance.now() - t0).toFixed(0)} ms, main thread ${(threadMs() - c0).toFixed(0)} ms, ${cpu.blockRuns} block calls`);
+console.log(`${run.instructions} instructions (${run.reason}), wall ${(performance.now() - t0).toFixed(0)} ms, main thread ${(threadMs() - c0).toFixed(0)} ms, ${cpu.blockRuns} block calls, ${wasmRegionStats.translated} wasm modules`);
+if (byExit.size > 0) {
+  const sorted = [...byExit].sort((x, y) => y[1] - x[1]);
+  const total = sorted.reduce((n, [, c]) => n + c, 0);
+  /** How many of the most returned-to addresses take fraction `q` of the returns. */
+  const addressesFor = (q: number) => {
+    let acc = 0;
+    return sorted.findIndex(([, c]) => (acc += c) >= q * total) + 1;
+  };
+  console.log(`dispatcher returns ${total} at ${sorted.length} addresses (half at ${addressesFor(0.5)}, 90 % at ${addressesFor(0.9)}); most: ${sorted.slice(0, top).map(([a, n]) => `${a.toString(16)} ${n}`).join(', ')}`);
+}
 if (interpreted > 0) {
   const most = <K>(map: Map<K, number>, name: (k: K) => string) => [...map].sort((x, y) => y[1] - x[1]).slice(0, top).map(([k, n]) => `${name(k)} ${n}`).join(', ');
   console.log(`interpreted ${interpreted}; by opcode: ${most(byOpcode, (k) => k)}`);

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WASM_TIERING_BUDGET } from '../../src/core/jit/wasm-module.js';
 import { run, rvosBin } from '../helpers/cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -13,7 +14,7 @@ const preload = join(root, 'test', 'helpers', 'record-v8-flags.cjs');
 const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
 
 /** What bin/rvos.js sets as it starts (its comment says why). */
-const CLI_FLAGS = ['--no-use-osr', '--experimental-wasm-branch-hinting', '--interrupt-budget=135168'];
+const CLI_FLAGS = ['--no-use-osr', '--experimental-wasm-branch-hinting', '--interrupt-budget=135168', `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`];
 
 /** Runs `rvos run` of the hello kernel with the flags recorded: each flag set and the modules loaded by then. */
 async function flagsOfARun(env: NodeJS.ProcessEnv): Promise<{ flag: string; loaded: string[] }[]> {

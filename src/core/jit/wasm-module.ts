@@ -602,25 +602,37 @@ function section(out: ByteWriter, id: number, content: ByteWriter): void {
 const MAX_MODULES = 4096;
 const modules = new Map<string, WebAssembly.Module>();
 
-let hintsOn = false;
+let flagsOn = false;
+
+/**
+ * V8's wasm tiering budget (roughly the bytes of a function's code it runs before TurboFan compiles it) at 64 times
+ * V8's 1,800,000: an OS boot runs hundreds of lukewarm region modules whose TurboFan compiles, on V8's background
+ * threads, took the 2-core VM from the boot's main thread (the i386 Linux boot: ~2.4 s of compile CPU beside ~2 s of
+ * main thread). The built CLI, interleaved runs on the 2-core VM, medians: the i386 Linux boot to /init 3.49 -> 2.77 s
+ * (6 pairs), the pc OS boot to its prompt 695 -> 605 ms, virt's 761 -> 736, raspi3b's equal (331 vs 335), the arm64
+ * Linux 1.98 -> 1.93 s; the compute kernels' guest runs equal (rv32 234 vs 234 ms, 12 runs each; i386 315 vs 315; a64
+ * 293 vs 290): their loops still tier up at once. 256 times made the i386 compute run 374 ms.
+ */
+export const WASM_TIERING_BUDGET = 115_200_000;
 
 /**
  * Lets V8 read the modules' branch hints (WasmCode.hints: translators mark their rare paths unlikely), once per
  * process before the first module compiles: TurboFan then lays those paths out of line as deferred code and puts
  * their spills and reloads there instead of in the loops (rv32's compute kernel in process, 5 interleaved pairs:
- * steady state median 228 -> 213 ms CPU; i386's best of 3 0.52 -> 0.48 s). The CLI (bin/rvos.js) sets it as it
- * starts, since its V8 code cache is keyed by the flags; setting it again is a no-op. An engine without the
- * proposal ignores the section.
+ * steady state median 228 -> 213 ms CPU; i386's best of 3 0.52 -> 0.48 s); and sets WASM_TIERING_BUDGET. The CLI
+ * (bin/rvos.js) sets both as it starts, since its V8 code cache is keyed by the flags; setting them again is a no-op.
+ * An engine without the proposal ignores the section.
  */
-function branchHintsOn(): void {
-  if (hintsOn) return;
-  hintsOn = true;
+function wasmFlagsOn(): void {
+  if (flagsOn) return;
+  flagsOn = true;
   setFlagsFromString('--experimental-wasm-branch-hinting');
+  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
 }
 
 /** The compiled module of `bytes`, memoized by bytes (synchronous: V8 compiles with Liftoff, tiers up later). */
 export function compileWasm(bytes: Uint8Array): WebAssembly.Module {
-  branchHintsOn();
+  wasmFlagsOn();
   translatorsRan();
   const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   let module = modules.get(key);
