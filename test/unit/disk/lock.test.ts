@@ -119,9 +119,10 @@ describe('disk image locks', () => {
   it('take over a record left by a zombie (a process that exited and that nobody reaped yet)', async () => {
     if (process.platform !== 'linux') return;
     const img = image('zombie.img');
-    // sh starts `true` and becomes `sleep`, which never reaps it: `true` stays a zombie while sleep runs. (A rvos
-    // whose parent was killed is reparented to init; an init that reaps late, as in some containers, leaves the same.)
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // sh starts a short sleep and becomes a long one, which never reaps it: once the short one ends (after the exec;
+    // sh itself might reap a child that ended before) it stays a zombie while the long one runs. (A rvos whose parent
+    // was killed is reparented to init; an init that reaps late, as in some containers, leaves the same.)
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d)))));
       while (!readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z ')) await new Promise((r) => setTimeout(r, 10));
