@@ -19,7 +19,7 @@ const { homedir } = require('node:os');
 const { join } = require('node:path');
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
-/** Resident memory (Node's own is ~70-90 MB) from which a run may have touched much guest RAM: smaps tells. */
+/** Resident memory (Node's own is ~70-90 MB) from which a run may have touched much guest RAM: pagemap tells. */
 const RSS_WORTH_A_LOOK = 160 * 1024 * 1024;
 /** Resident memory more than at the last look that is worth another look (the guest may touch more later). */
 const RSS_STEP = 32 * 1024 * 1024;
@@ -126,37 +126,67 @@ function runWithHugePages(args, fallback) {
 }
 
 /**
- * Records `key` once this process' guest RAM resident passes GUEST_RAM_TOUCHED_BYTES: checked as the machine yields
- * to the event loop, in the run's first minute (a boot), so that a run killed at its prompt is recorded too. The
- * resident memory is cheap to read; /proc/self/smaps (1 MB of text in a Linux boot, 10-50 ms to make) is read off
- * the main thread and only once the resident memory is large, then again after RSS_STEP more.
+ * Records `key` once this process' guest RAM resident passes GUEST_RAM_TOUCHED_BYTES: looked at as the machine
+ * yields to the event loop, in the run's first minute (a boot), so that a run killed at its prompt is recorded too,
+ * and as it exits (the virt OS told to shut down at its prompt ends ~0.1 s after its RAM is touched). The resident
+ * memory is cheap to read; the guest RAM's (a few ms) is looked at only once the resident memory is large, then
+ * again after RSS_STEP more.
  */
 function recordIfRamTouched(key) {
   let checks = 3000;
   let look = RSS_WORTH_A_LOOK;
-  let looking = false;
-  const timer = setInterval(() => {
-    if (--checks === 0) clearInterval(timer);
+  const lookNow = () => {
     const rss = process.memoryUsage.rss();
-    if (looking || rss < look) return;
+    if (checks <= 0 || rss < look) return;
     look = rss + RSS_STEP;
-    looking = true;
-    require('node:fs').readFile('/proc/self/smaps', 'latin1', (err, smaps) => {
-      looking = false;
-      // Without smaps (a kernel built without it), the resident memory alone decides.
-      if (!err && largestMappingResident(smaps) < GUEST_RAM_TOUCHED_BYTES) return;
-      clearInterval(timer);
-      record(key);
-    });
+    const resident = largestMappingResident();
+    // Where Linux does not tell, the resident memory alone decides.
+    if (resident !== undefined && resident < GUEST_RAM_TOUCHED_BYTES) return;
+    checks = 0;
+    record(key);
+  };
+  const timer = setInterval(() => {
+    if (--checks <= 0) clearInterval(timer);
+    lookNow();
   }, 20);
   timer.unref();
+  process.on('exit', lookNow);
 }
 
-/** The largest resident memory of one mapping in Linux's /proc/PID/smaps text, in bytes. */
-function largestMappingResident(smaps) {
+/**
+ * The most resident memory of one large mapping, in bytes: of the read-write mappings of at least
+ * GUEST_RAM_TOUCHED_BYTES in /proc/self/maps (guest RAM is one: a wasm memory, or a malloc'd ArrayBuffer; V8's heap
+ * and code are many small ones), the most pages present in /proc/self/pagemap (bit 63 of each page's 8 bytes,
+ * readable without privileges; /proc/self/smaps says the same but walks all ~1,400 mappings of a Linux boot: 10-50
+ * ms). Undefined when Linux does not tell.
+ */
+function largestMappingResident() {
+  let fd;
+  try {
+    const maps = readFileSync('/proc/self/maps', 'latin1');
+    fd = openSync('/proc/self/pagemap', 'r');
+    return largestResident(maps, (start, pages) => {
+      const entries = Buffer.allocUnsafe(pages * 8);
+      const read = readSync(fd, entries, 0, entries.length, (start / 4096) * 8);
+      let present = 0;
+      for (let i = 7; i < read; i += 8) if (entries[i] & 0x80) present++;
+      return present;
+    });
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** largestMappingResident's choice in `maps` (/proc/PID/maps): `presentPages(start, pages)` counts a mapping's. */
+function largestResident(maps, presentPages) {
   let largest = 0;
-  const rss = /^Rss:\s+(\d+) kB$/gm;
-  for (let m = rss.exec(smaps); m; m = rss.exec(smaps)) largest = Math.max(largest, Number(m[1]) * 1024);
+  for (const m of maps.matchAll(/^([0-9a-f]+)-([0-9a-f]+) rw/gm)) {
+    const start = parseInt(m[1], 16);
+    const size = parseInt(m[2], 16) - start;
+    if (size >= GUEST_RAM_TOUCHED_BYTES) largest = Math.max(largest, presentPages(start, size / 4096) * 4096);
+  }
   return largest;
 }
 
@@ -189,4 +219,4 @@ function followParent() {
   pipe.unref();
 }
 
-module.exports = { TUNABLE, GUEST_RAM_TOUCHED_BYTES, commandKey, largestMappingResident, hugePagesPossible, recordFile, runWithHugePages, followParent };
+module.exports = { TUNABLE, GUEST_RAM_TOUCHED_BYTES, commandKey, largestMappingResident, largestResident, hugePagesPossible, recordFile, runWithHugePages, followParent };

@@ -16,7 +16,8 @@ const hugePages = createRequire(import.meta.url)(join(root, 'bin', 'huge-pages.j
   commandKey(args: string[]): string;
   hugePagesPossible(args: string[], env?: NodeJS.ProcessEnv): boolean;
   recordFile(env?: NodeJS.ProcessEnv): string;
-  largestMappingResident(smaps: string): number;
+  largestMappingResident(): number | undefined;
+  largestResident(maps: string, presentPages: (start: number, pages: number) => number): number;
   GUEST_RAM_TOUCHED_BYTES: number;
 };
 const RERUN = 're-run with huge pages';
@@ -27,19 +28,34 @@ describe('huge pages for guest RAM', () => {
     expect(JSON.parse(key)).toEqual(['run', '--board', 'virt', '--headless']);
   });
 
-  it("judges a run by its guest RAM's resident memory (the largest mapping's), not the process'", () => {
-    const mapping = (start: number, kb: number, name = '') =>
-      `${start.toString(16)}-${(start + kb * 1024).toString(16)} rw-p 00000000 00:00 0 ${name}\nSize: ${kb} kB\nRss: ${kb} kB\nPss: ${kb} kB\n`;
-    // A Linux boot: 200 MB resident in 1,000 small mappings (V8's heap and code), 8 MiB of a 128 MiB guest RAM.
-    let linux = '';
-    for (let i = 0; i < 1000; i++) linux += mapping(0x10000000 + i * 0x100000, 200);
-    linux += mapping(0x7f0000000000, 8 * 1024);
-    expect(hugePages.largestMappingResident(linux)).toBe(8 * 1024 * 1024);
-    expect(hugePages.largestMappingResident(linux)).toBeLessThan(hugePages.GUEST_RAM_TOUCHED_BYTES);
-    // The virt OS: its 128 MiB all touched.
-    const os = mapping(0x10000000, 20 * 1024, '[heap]') + mapping(0x7f0000000000, 128 * 1024);
-    expect(hugePages.largestMappingResident(os)).toBe(128 * 1024 * 1024);
-    expect(hugePages.largestMappingResident(os)).toBeGreaterThanOrEqual(hugePages.GUEST_RAM_TOUCHED_BYTES);
+  it("judges a run by its guest RAM's resident memory (the largest read-write mapping's), not the process'", () => {
+    const MiB = 1024 * 1024;
+    const line = (start: number, size: number, perms = 'rw-p', name = '') => `${start.toString(16)}-${(start + size).toString(16)} ${perms} 00000000 00:00 0 ${name}`;
+    // A Linux boot: 1,000 small mappings (V8's heap and code, each present), a 1 GiB guest RAM with 8 MiB present,
+    // its wasm guard region; the virt OS: a 128 MiB guest RAM all present.
+    const small = Array.from({ length: 1000 }, (_, i) => line(0x10000000 + i * 0x100000, 0x40000)).join('\n');
+    const linux = [small, line(0x7f0000000000, 1024 * MiB), line(0x7f0040000000, 8192 * MiB, '---p'), line(0x7f2000000000, 64 * MiB, 'r-xp')].join('\n');
+    const present = new Map([[0x7f0000000000, (8 * MiB) / 4096], [0x7f2000000000, (64 * MiB) / 4096]]);
+    const asked: number[] = [];
+    const pages = (start: number, n: number) => {
+      asked.push(start);
+      return Math.min(n, present.get(start) ?? n);
+    };
+    expect(hugePages.largestResident(linux, pages)).toBe(8 * MiB);
+    expect(asked).toEqual([0x7f0000000000]); // only the large read-write mapping is read
+    expect(hugePages.largestResident(linux, pages)).toBeLessThan(hugePages.GUEST_RAM_TOUCHED_BYTES);
+    const os = [line(0x10000000, 20 * MiB, 'rw-p', '[heap]'), line(0x7f0000000000, 128 * MiB + 4096)].join('\n');
+    expect(hugePages.largestResident(os, (_, n) => n)).toBe(128 * MiB + 4096);
+    expect(hugePages.largestResident(os, (_, n) => n)).toBeGreaterThanOrEqual(hugePages.GUEST_RAM_TOUCHED_BYTES);
+  });
+
+  it.runIf(process.platform === 'linux')('reads the pages present of this process (a 96 MiB buffer with 72 MiB written)', () => {
+    const buffer = new Uint8Array(96 * 1024 * 1024);
+    for (let i = 0; i < 72 * 1024 * 1024; i += 4096) buffer[i] = 1;
+    const resident = hugePages.largestMappingResident();
+    expect(resident).toBeGreaterThanOrEqual(72 * 1024 * 1024);
+    expect(resident).toBeLessThanOrEqual(process.memoryUsage.rss());
+    expect(buffer[0]).toBe(1);
   });
 
   it('asks for them for `rvos run` only, and not when turned off or already asked for', () => {
