@@ -7,10 +7,10 @@
 // do: a run whose guest RAM resident passes GUEST_RAM_TOUCHED_BYTES records its command line (its arguments less
 // --drive values, which are often copies; not the folder: the same command from another folder mostly runs the same
 // guest) in ${XDG_CACHE_HOME:-~/.cache}/rvos/huge-pages-guest-ram.json, and the next runs of that command line take
-// the second start. Guest RAM, not the process: a Linux boot's resident memory passes 160 MB with translations (V8's heap and
-// code, ~1,400 mappings) while its guest touched 5-22 MiB of RAM, and the second start would cost it its wasm regions
-// too (bus.ts wasmRamWanted): i386 Linux to /init 3.0 vs 3.7 s, arm64 1.85 vs 2.17 s; the virt OS, which touches all
-// its 128 MiB, boots to its prompt in 0.69 s with huge pages, 0.80 s without (medians of 6 interleaved pairs).
+// the second start. Guest RAM, not the process: a Linux boot's resident memory passes 160 MB with translations (V8's
+// heap and code, ~1,400 mappings) while its guest touched 5-22 MiB of RAM, and the second start would cost it its wasm
+// regions too (bus.ts wasmRamWanted): i386 Linux to /init 3.0 vs 3.7 s, arm64 1.85 vs 2.17 s; the virt OS, which
+// touches all its 128 MiB, boots to its prompt in 0.69 s with huge pages, 0.80 s without (medians of 6 pairs).
 // Linux with glibc and THP "madvise" (the usual default) only; RVOS_HUGE_PAGES=0 turns it off, and a GLIBC_TUNABLES
 // naming the tunable is left as it is. Any failure to read or write the file costs the huge pages, never the run.
 'use strict';
