@@ -18,6 +18,8 @@ import { HCR_TGE, SCR_NS } from './sysregs.js';
 import { ENTRY_LEVEL_SHIFT, ENTRY_NG, ENTRY_SIZE_SHIFT, PERM_R0, PERM_R1, PERM_W0, PERM_W1, PERM_X0, PERM_X1 } from './tlb.js';
 
 const TWO32 = 4294967296;
+/** 2^n for n = 0-64: `2 ** n` of a variable n is a call to V8's pow, ~1.5 % of the arm64 Linux boot's main thread in walk. */
+const POW2 = Float64Array.from({ length: 65 }, (_, n) => 2 ** n);
 
 /** Fault status codes (DFSC/IFSC): add the level (0-3). */
 export const FSC_ADDRESS_SIZE = 0x00;
@@ -220,7 +222,7 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
   const va = (h & 0xffff) * TWO32 + (vl >>> 0);
   // The first table holds 2^(inputBits - shift) entries, aligned to its size (at least 64 bytes).
   let shift = tg + stride * (3 - level);
-  const firstBytes = Math.max(8 * 2 ** (inputBits - shift), 64);
+  const firstBytes = Math.max(8 * POW2[inputBits - shift], 64);
   let table = (ttbHi & 0xffff) * TWO32 + (ttbLo >>> 0);
   table -= table % firstBytes;
   let apTable = 0;
@@ -229,7 +231,7 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
   let nsTable = 0;
   let bits = inputBits - shift;
   for (;;) {
-    const index = Math.floor(va / 2 ** shift) % 2 ** bits;
+    const index = Math.floor(va / POW2[shift]) % POW2[bits];
     const read = readDescriptor(cpu, table + index * 8);
     if (WALK_TRACE.fn !== null) WALK_TRACE.fn(level, table, index, read ? D[0] : 0, read ? D[1] : 0, read);
     if (!read) return FSC_WALK_EXTERNAL + level;
@@ -239,7 +241,7 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
     if (level < 3 && (lo & 2) !== 0) {
       // Table descriptor: next-level table address [47:tg], and the hierarchical controls.
       if (above(hi, oBits)) return FSC_ADDRESS_SIZE + level;
-      table = (hi & 0xffff) * TWO32 + ((lo >>> 0) - ((lo >>> 0) % 2 ** tg));
+      table = (hi & 0xffff) * TWO32 + ((lo >>> 0) - ((lo >>> 0) % POW2[tg]));
       apTable |= (hi >>> 29) & 3;
       xnTable |= (hi >>> 28) & 1;
       pxnTable |= (hi >>> 27) & 1;
@@ -253,7 +255,7 @@ function walk(cpu: A64Cpu, regime: number, vl: number, h: number): number {
     if (level === 3 ? (lo & 2) === 0 : tg === 16 ? level !== 2 : level === 0) return FSC_TRANSLATION + level;
     if (above(hi, oBits)) return FSC_ADDRESS_SIZE + level;
     if ((lo & (1 << 10)) === 0) return FSC_ACCESS_FLAG + level;
-    const size = 2 ** shift;
+    const size = POW2[shift];
     const oa = (hi & 0xffff) * TWO32 + (lo >>> 0);
     XPA[0] = oa - (oa % size) + (va % size);
     let ap = (lo >>> 6) & 3;
