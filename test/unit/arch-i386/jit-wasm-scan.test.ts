@@ -37,6 +37,20 @@ describe('i386 wasm regions: the scan', () => {
     }
   });
 
+  it('ends a block where a jump of the region lands in its middle, so that the jump stays in the region', () => {
+    // L: dec ebx; ja F; nop; nop; F: inc eax; test ebx, ebx; jnz L; jmp M; nop; M: ret. The JA lands on an instruction
+    // the block of L reaches by falling through (the XZ decoder's bit loop in the i386 Linux boot): without a block at
+    // F it would leave the region there, through the dispatcher, on every pass that takes it. M hot too: a region of
+    // two blocks at least (a block alone is not split: mayReachHot tells those apart without a scan).
+    const m = pagedMachine([], 'jit');
+    m.bus.dmaWrite(PAGE, Uint8Array.from([0x4b, 0x77, 0x02, 0x90, 0x90, 0x40, 0x85, 0xdb, 0x75, 0xf6, 0xeb, 0x01, 0x90, 0xc3]));
+    const core = m.cpu.wasmCore!;
+    const gen = { area: core.area, flags: core.flags, flat: undefined };
+    const blocks = scanWasmRegion(jitKit, gen, m.ram.u8, PAGE, (off) => off === 0 || off === 13);
+    expect(blocks?.map((b) => [b.start, b.insns])).toEqual([[0, 4], [5, 4], [13, 1]]);
+    expect(blocks?.[0].targets).toContain(5);
+  });
+
   it('finds what a scan emitting the code finds (random streams of the translated opcodes)', () => {
     const m = pagedMachine([], 'jit');
     const u8 = m.ram.u8, core = m.cpu.wasmCore!;
@@ -62,10 +76,13 @@ describe('i386 wasm regions: the scan', () => {
       const dry = scanWasmRegion(jitKit, gen, u8, PAGE + at, hot);
       const full = scanWasmRegion(wet, gen, u8, PAGE + at, hot);
       expect(dry, `stream ${i} at ${at.toString(16)}: ${bytes.map((b) => b.toString(16)).join(' ')}`).toEqual(full);
+      // Blocks that end only where `hot` says (no join or jump target of the region split one: those stops depend on
+      // the region's other blocks).
+      const alone = (full ?? []).every((b) => b.start === (at & 0xfff) || hot(b.start));
       for (const b of full ?? []) {
         // Each block as the first of a scan (a new scanning Gen) finds it: one Gen scanning a region's blocks in turn
         // carries nothing from one to the next.
-        expect(scanWasmRegion(jitKit, gen, u8, PAGE + b.start, hot)?.[0], `stream ${i}, block ${b.start.toString(16)}`).toEqual(b);
+        if (alone) expect(scanWasmRegion(jitKit, gen, u8, PAGE + b.start, hot)?.[0], `stream ${i}, block ${b.start.toString(16)}`).toEqual(b);
         blocks++;
         loops += b.loops.length;
         returns += b.returns?.length ?? 0;
