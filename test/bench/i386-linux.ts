@@ -5,9 +5,9 @@
  * after a block's exit for a TLB miss) by opcode (prefixes and 0F's second byte included) and by 256-byte stretch of
  * linear address, most first: what to translate next (issue 11: the boot interpreted 8.18 M of its 245 M instructions,
  * 1.65 M after ROL/ROR, 16-bit shifts and straight code). With `--exits`, the block calls by the linear address each
- * returned to the dispatcher at: where the translation leaves its regions (half of the boot's 5.1 M returns are at 10
- * addresses of the kernel decompressor's XZ range decoder, whose bit loop runs through two region modules of one page,
- * each holding the other's hot start as a mid-block byte). RVOS_JIT_WASM=0: the JavaScript regions. Not a test.
+ * returned to the dispatcher at: where the translation leaves its regions (it found half of the boot's 5.1 M returns
+ * at 10 addresses of the kernel decompressor's XZ range decoder, whose bit loop jumped into the middle of its own
+ * block: 2.96 M calls once jit-wasm.ts joinOf put a block there). RVOS_JIT_WASM=0: the JavaScript regions. Not a test.
  *
  *   node --import tsx test/bench/i386-linux.ts [--interpreted] [--exits] [--top N]
  */
