@@ -601,7 +601,6 @@ function scanBlock(u8: Uint8Array, start: number, stopAt?: (pageOff: number) => 
     }
   }
 
-  /** MOV r/m16, r16 (89); MOV r16, r/m16 (8B); MOV r/m16, imm16 (C7 /0); null for the rest. */
   /**
    * SHL/SHR/SAR r/m16 by 1 or an immediate (XZ's range decoder: `shr $5, %ax` on its 16-bit probabilities): I386Cpu.group2's
    * flags (SF, ZF, PF of the 16-bit result, AF 0, CF the last bit out, OF), the state None with them. By CL, rotates: the interpreter.
@@ -621,6 +620,8 @@ function scanBlock(u8: Uint8Array, start: number, stopAt?: (pageOff: number) => 
       fa = (logicFlags(r, 16) & ${~(CF | OF)}) | cf | (of << 11); cop = ${CcOp.None}; }`;
     return { code, mem: memInsn(m) };
   }
+
+  /** MOV r/m16, r16 (89); MOV r16, r/m16 (8B); MOV r/m16, imm16 (C7 /0); the 16-bit shifts (shift16); null for the rest. */
   function mov16(op: number): { code: string; mem: boolean } | null {
     if (op === 0xc1 || op === 0xd1) return shift16(op);
     if (op !== 0x89 && op !== 0x8b && op !== 0xc7) return null;
