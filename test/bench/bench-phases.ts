@@ -1,7 +1,8 @@
 /**
  * Builds of the compute kernel (kernels/bench/bench.c) that run some of its kernels only (its PHASES bits), for timing
- * them apart (rv32-phases.ts). Built for rv32 through kernels/bench's Makefile (its flags, its lib objects) into a
- * folder of the caller's: the Makefile's B, with `-DPHASES=bits` as EXTRA_CFLAGS. Needs clang and ld.lld.
+ * them apart (phases.ts). Built for rv32, aarch64 or i386 through kernels/bench's Makefile (its flags, its start-up
+ * objects) into a folder of the caller's: the Makefile's B, with `-DPHASES=bits` as EXTRA_CFLAGS. Needs clang and
+ * ld.lld.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,11 +20,15 @@ export const PHASES: readonly (readonly [string, number])[] = [
   ['divhash', 32],
 ];
 
-/** The rv32 bench.elf built with PHASES = `bits` in `dir` (made if missing); its path. */
-export function buildPhases(bits: number, dir: string): string {
-  const r = spawnSync('make', ['-C', benchDir, '-s', `B=${dir}`, `EXTRA_CFLAGS=-DPHASES=${bits}`, join(dir, 'bench.elf')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`building bench.c with PHASES=${bits}: ${r.stderr || r.error}`);
-  return join(dir, 'bench.elf');
+/** The Makefile's bench kernel of each architecture. */
+const ELF: Record<string, string> = { rv32: 'bench.elf', aarch64: 'bench-a64.elf', i386: 'bench-i386.elf' };
+
+/** The `arch` bench kernel (rv32's by default) built with PHASES = `bits` in `dir` (made if missing); its path. */
+export function buildPhases(bits: number, dir: string, arch = 'rv32'): string {
+  const elf = join(dir, ELF[arch]);
+  const r = spawnSync('make', ['-C', benchDir, '-s', `B=${dir}`, `EXTRA_CFLAGS=-DPHASES=${bits}`, elf], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building bench.c for ${arch} with PHASES=${bits}: ${r.stderr || r.error}`);
+  return elf;
 }
 
 /** Whether buildPhases can run here (clang and ld.lld on the PATH). */

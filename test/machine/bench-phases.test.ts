@@ -1,6 +1,6 @@
 /**
  * The compute kernel's builds of one kernel each (kernels/bench/bench.c PHASES, test/bench/bench-phases.ts, which
- * test/bench/rv32-phases.ts times): the sieve alone computes the full kernel's sieve checksum (it uses no random
+ * test/bench/phases.ts times): the sieve alone computes the full kernel's sieve checksum (it uses no random
  * numbers) and the skipped kernels print 0; the default build is all six (bench.elf's checksum, QEMU's too).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
