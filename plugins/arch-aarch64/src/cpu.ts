@@ -733,7 +733,7 @@ export class A64Cpu implements Cpu {
    * Called when slot `idx` of the current fetch page reaches JIT_THRESHOLD, and again after each
    * wait it asks for: translates the region there (jit.ts), or returns undefined to wait. A region
    * is translated once control has arrived at its entry JIT_THRESHOLD times when it loops on
-   * itself, heads a longer loop (headsLoop) or starts the page (HOT_THRESHOLD otherwise) and enough times to have run about `compileWork`
+   * itself, heads a longer loop (headsLoop), starts the page or runs straight past MAX_BLOCK (HOT_THRESHOLD otherwise) and enough times to have run about `compileWork`
    * instructions in the interpreter (arrivals x its instructions): V8's compiles of a
    * new function cost milliseconds that code run a few thousand times (an OS booting) never repays.
    * No entry is scanned before compileWork / MAX_BLOCK arrivals (a region of MAX_BLOCK
@@ -769,8 +769,12 @@ export class A64Cpu implements Cpu {
     const size = all.length;
     if (this.runsLong(segments)) return this.translateRegion(page, code, idx, slot);
     // A page's first instruction is mostly reached running on from the page before (a loop or an
-    // unrolled loop across the boundary): as hot as the code there.
-    const threshold = loopsOnItself(all) || headsLoop(code, idx) || idx === 0 ? JIT_THRESHOLD : this.hotThreshold;
+    // unrolled loop across the boundary): as hot as the code there. Straight code past the scan's
+    // bound runs at least MAX_BLOCK instructions an arrival, not the few HOT_THRESHOLD is for: the
+    // compile-work wait alone (the arm64 Linux boot's blake2s_compress, ~1,200 instructions without a
+    // branch, was interpreted at each of its 2,422 calls: 2.8 M instructions).
+    const straight = segments[0].length >= MAX_BLOCK;
+    const threshold = loopsOnItself(all) || headsLoop(code, idx) || idx === 0 || straight ? JIT_THRESHOLD : this.hotThreshold;
     // The instructions the interpreter runs per arrival here leave out inner loops translated
     // already (`fresh` of `size`); the wait grows with size / fresh as well, since the region
     // translates those loops again and runs them in V8's unoptimized tiers until V8 has compiled

@@ -5,7 +5,7 @@
  * first: bareEarlyWork (MMU off; earlyCompileWork on) in the CPU's first earlyWindow instructions, and past it for an entry whose wait began
  * in it); arrivals counted once
  * each, wherever the interpreter counts them; the piece of a loop before a page boundary as hot as the
- * translated piece after it. Instruction counts and state are the interpreter's
+ * translated piece after it; straight code past MAX_BLOCK after its compile work alone. Instruction counts and state are the interpreter's
  * either way.
  */
 import { describe, expect, it } from 'vitest';
@@ -190,5 +190,33 @@ describe('aarch64 translator: when to translate', () => {
     expect(calls).toEqual(new Array(50).fill(300));
     step(jit, interp, pass * 250 + 1);
     expect(jit.x(1)).toBe(40_000n);
+  });
+
+  it('a function of straight code past MAX_BLOCK is translated after its compile work, not at HOT_THRESHOLD like a short one', () => {
+    // outer: bl long; bl short; x2--; b.ne outer. `long` is MAX_BLOCK + 22 ADDs and RET (at least
+    // MAX_BLOCK instructions an arrival), `short` MAX_BLOCK - 28 (HOT_THRESHOLD, 10000 arrivals); each
+    // on a page of its own, off its start (not in the loop's region, not a page's first instruction).
+    const long = CODE + 0x1100;
+    const short = CODE + 0x1800;
+    const adds = (n: number) => [...Array.from({ length: n }, (_, k) => A.addi(5 + (k % 4), 5 + (k % 4), k + 1)), A.ret()];
+    const jit = makeMachine();
+    const interp = makeMachine({ jit: false });
+    jit.cpu.compileWork = WORK;
+    jit.cpu.longLoop = Infinity;
+    for (const m of [jit, interp]) {
+      m.load(adds(MAX_BLOCK + 22), long);
+      m.load(adds(MAX_BLOCK - 28), short);
+      m.load([...A.mov64(2, 2000), A.bl(long - CODE - 16), A.bl(short - CODE - 20), A.subsi(2, 2, 1), A.bcond('ne', -12), A.b(0)]);
+    }
+    const pass = 4 + (MAX_BLOCK + 23) + (MAX_BLOCK - 27);
+    const entry = (at: number) => {
+      jit.cpu.resolveFetch(at, 0);
+      return jit.cpu.fetchBlocks[(at & 0xfff) >>> 2]?.fn ?? null;
+    };
+    step(jit, interp, 4 + pass * 1000);
+    expect(entry(long), 'the straight function').not.toBeNull();
+    expect(entry(short), 'the short one').toBeNull();
+    step(jit, interp, pass * 1000 + 1);
+    expect(jit.x(2)).toBe(0n);
   });
 });
