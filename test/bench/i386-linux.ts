@@ -7,9 +7,14 @@
  * 1.65 M after ROL/ROR, 16-bit shifts and straight code). With `--exits`, the block calls by the linear address each
  * returned to the dispatcher at: where the translation leaves its regions (it found half of the boot's 5.1 M returns
  * at 10 addresses of the kernel decompressor's XZ range decoder, whose bit loop jumped into the middle of its own
- * block: 2.96 M calls once jit-wasm.ts joinOf put a block there). RVOS_JIT_WASM=0: the JavaScript regions. Not a test.
+ * block: 2.96 M calls once jit-wasm.ts joinOf put a block there). With `--timeline`, every 50 ms of the run: the
+ * instructions, their MIPS, block calls and wasm modules made, and whether paging is on: the boot's two phases apart
+ * (session 38: the decompressor, paging off, 233 M instructions in ~0.9 s at 300-500 MIPS with 2.5 M block calls and
+ * ~30 modules; the kernel to /init, paging on, 12 M instructions in ~0.95 s at 5-70 MIPS making ~360 modules, most of
+ * the interpreter's and the translator's time; QEMU's first console line comes 0.27 s after its start-up and /init
+ * 0.2 s later). RVOS_JIT_WASM=0: the JavaScript regions. Not a test.
  *
- *   node --import tsx test/bench/i386-linux.ts [--interpreted] [--exits] [--top N]
+ *   node --import tsx test/bench/i386-linux.ts [--interpreted] [--exits] [--timeline] [--top N]
  */
 import { CS, type I386Cpu } from '../../plugins/arch-i386/src/cpu.js';
 import { wasmRegionStats } from '../../plugins/arch-i386/src/jit-wasm.js';
@@ -64,7 +69,22 @@ if (process.argv.includes('--exits')) {
 
 const t0 = performance.now();
 const c0 = threadMs();
+// --timeline: the run sampled every 50 ms (it yields to the event loop every few ms).
+const timeline: string[] = [];
+let last = { ms: 0, insns: 0, calls: 0, modules: 0 };
+const sample = (): void => {
+  const now = { ms: performance.now() - t0, insns: m.machine.instructions, calls: cpu.blockRuns, modules: wasmRegionStats.translated };
+  const mips = (now.insns - last.insns) / 1000 / Math.max(1, now.ms - last.ms);
+  timeline.push(`${now.ms.toFixed(0).padStart(5)} ms ${(now.insns / 1e6).toFixed(1).padStart(6)} M, ${mips.toFixed(0).padStart(4)} MIPS, block calls +${now.calls - last.calls}, modules +${now.modules - last.modules}, paging ${(cpu.cr0 & 0x80000000) !== 0 ? 'on' : 'off'}`);
+  last = now;
+};
+const ticker = process.argv.includes('--timeline') ? setInterval(sample, 50) : undefined;
 const run = await m.machine.run({ maxInsns: 5_000_000_000, timeoutMs: 600_000 });
+if (ticker !== undefined) {
+  clearInterval(ticker);
+  sample();
+  console.log(timeline.join('\n'));
+}
 console.log(`${run.instructions} instructions (${run.reason}), wall ${(performance.now() - t0).toFixed(0)} ms, main thread ${(threadMs() - c0).toFixed(0)} ms, ${cpu.blockRuns} block calls, ${wasmRegionStats.translated} wasm modules`);
 if (byExit.size > 0) {
   const sorted = [...byExit].sort((x, y) => y[1] - x[1]);
