@@ -1,6 +1,6 @@
 /**
  * The i386 Linux boot of test/machine/linux-i386.test.ts (scripts/linux-i386's build, to its power-off, `--idle warp`)
- * in this process under the translator: instructions, wall and main-thread CPU ms, block calls (I386Cpu.blockRuns), and
+ * in this process under the translator: instructions, wall, main-thread and process CPU ms, block calls (I386Cpu.blockRuns), and
  * with `--interpreted` the instructions the interpreter ran (those blocks leave out, code not hot yet, the instruction
  * after a block's exit for a TLB miss) by opcode (prefixes and 0F's second byte included) and by 256-byte stretch of
  * linear address, most first: what to translate next (issue 11: the boot interpreted 8.18 M of its 245 M instructions,
@@ -69,6 +69,7 @@ if (process.argv.includes('--exits')) {
 
 const t0 = performance.now();
 const c0 = threadMs();
+const u0 = process.cpuUsage();
 // --timeline: the run sampled every 50 ms (it yields to the event loop every few ms).
 const timeline: string[] = [];
 let last = { ms: 0, insns: 0, calls: 0, modules: 0 };
@@ -85,7 +86,8 @@ if (ticker !== undefined) {
   sample();
   console.log(timeline.join('\n'));
 }
-console.log(`${run.instructions} instructions (${run.reason}), wall ${(performance.now() - t0).toFixed(0)} ms, main thread ${(threadMs() - c0).toFixed(0)} ms, ${cpu.blockRuns} block calls, ${wasmRegionStats.translated} wasm modules`);
+const cpuMs = (u: NodeJS.CpuUsage) => ((u.user + u.system) / 1000).toFixed(0);
+console.log(`${run.instructions} instructions (${run.reason}), wall ${(performance.now() - t0).toFixed(0)} ms, main thread ${(threadMs() - c0).toFixed(0)} ms, process CPU ${cpuMs(process.cpuUsage(u0))} ms (V8's compile threads too), ${cpu.blockRuns} block calls, ${wasmRegionStats.translated} wasm modules`);
 if (byExit.size > 0) {
   const sorted = [...byExit].sort((x, y) => y[1] - x[1]);
   const total = sorted.reduce((n, [, c]) => n + c, 0);
