@@ -4,8 +4,8 @@
  * a temporary folder) and once with none (the rounds' loop, the start and the prints alone), runs each build in this
  * process `runs` times under the jit, and prints per kernel the steady state (the best main-thread CPU ms of the runs
  * after the first, machine set-up included, V8's compiler threads left out) less the loop-alone build's; with
- * `--qemu`, QEMU's wall ms for the same builds beside it (median of `runs`, less the loop-alone build's: its start-up
- * drops out). Needs clang and ld.lld (kernels/common.mk). For working on the translators; not a test (host times
+ * `--qemu`, QEMU's wall ms for the same builds beside it (best of `runs`, guest-arch.ts qemuWall, less the loop-alone
+ * build's: its start-up drops out). Needs clang and ld.lld (kernels/common.mk). For working on the translators; not a test (host times
  * vary). rv32 on the loaded 2-core development VM (session 35, two runs at load 7-8; each build runs its kernel's
  * rounds alone, so a sort's data differ from the full kernel's): crc32 14-15 ms, quicksort with its fill and check
  * 105-118, sieve 31-32, matmul 1-2, fib and divhash within the noise (0-1); QEMU's CPU 22, 165, 51, 8, 1 and 2 ms.
@@ -22,9 +22,8 @@ import { join } from 'node:path';
 import { aarch64 } from './aarch64.js';
 import { buildPhases, PHASES } from './bench-phases.js';
 import { threadMs } from './cpu-runs.js';
-import type { GuestArch } from './guest-arch.js';
+import { type GuestArch, qemuWall } from './guest-arch.js';
 import { i386 } from './i386.js';
-import { median } from './installed.js';
 import { rv32 } from './rv32.js';
 
 const ARCHES: Record<string, GuestArch> = { rv32, aarch64, i386 };
@@ -47,17 +46,8 @@ async function steadyMs(kernel: string): Promise<number> {
   return best;
 }
 
-/** QEMU's wall ms, median of `runs`. */
-async function qemuMs(kernel: string): Promise<number> {
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const r = await arch.runQemu(kernel);
-    ms.push(performance.now() - started);
-    if (!r.ok) throw new Error(`QEMU ${kernel}: ${r.why}`);
-  }
-  return median(ms);
-}
+/** QEMU's wall ms, best of `runs`. */
+const qemuMs = async (kernel: string): Promise<number> => (await qemuWall(arch, kernel, runs)).ms;
 
 try {
   const alone = build(0);
