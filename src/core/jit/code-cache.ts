@@ -29,8 +29,8 @@ export class CodePage<T> {
   readonly heat: Int16Array;
   /** Per-slot mark for the arch's policy (e.g. "seen once, wait until hot"). */
   readonly warm: Uint8Array;
-  /** Per slot, the arrivals `waitForArrivals` has made the slot wait in all (see `arrivals`). */
-  readonly waited: Uint32Array;
+  /** Per slot, the arrivals `waitForArrivals` has made the slot wait in all (see `arrivals`); made at the first wait. */
+  private waited: Uint32Array | null = null;
   /** Translations stored in `entries` now (entries stored as aliases included). */
   translated = 0;
   /** Per start slot: 1 where the entry is another way into a translation stored elsewhere (`store`'s alias). */
@@ -41,9 +41,9 @@ export class CodePage<T> {
    * Per start slot with a stored translation: the slots its code comes from, as [first, end)
    * pairs (a region's blocks need not be contiguous: data may lie between them).
    */
-  readonly cover: Array<readonly number[] | undefined>;
-  /** Per slot, how many stored translations cover it. */
-  readonly covered: Uint16Array;
+  readonly cover = new Map<number, readonly number[]>();
+  /** Per slot, how many stored translations cover it; made at the first store. */
+  private covered: Uint16Array | null = null;
 
   constructor(codeWords: number, slots: number) {
     this.code = new Int32Array(codeWords);
@@ -53,10 +53,7 @@ export class CodePage<T> {
     this.entries = new Array<T | undefined>(slots).fill(undefined);
     this.heat = new Int16Array(slots);
     this.warm = new Uint8Array(slots);
-    this.waited = new Uint32Array(slots);
     this.alias = new Uint8Array(slots);
-    this.cover = new Array<readonly number[] | undefined>(slots);
-    this.covered = new Uint16Array(slots);
   }
 
   clear(): void {
@@ -68,9 +65,9 @@ export class CodePage<T> {
     this.entries.fill(undefined);
     this.heat.fill(0);
     this.warm.fill(0);
-    this.waited.fill(0);
-    this.cover.fill(undefined);
-    this.covered.fill(0);
+    this.waited?.fill(0);
+    this.cover.clear();
+    this.covered?.fill(0);
     this.alias.fill(0);
     this.translated = 0;
     this.aliases = 0;
@@ -82,19 +79,41 @@ export class CodePage<T> {
    * once a translation is stored there (the arch stops counting).
    */
   arrivals(slot: number): number {
-    return this.waited[slot] + this.heat[slot];
+    return (this.waited === null ? 0 : this.waited[slot]) + this.heat[slot];
+  }
+
+  /** Adds `wait` arrivals to those `slot` has waited (waitForArrivals). */
+  addWaited(slot: number, wait: number): void {
+    (this.waited ??= new Uint32Array(this.heat.length))[slot] += wait;
+  }
+
+  /** Records translation `t` at `slot`, made from the slots `cover` lists (CodeCache.store). */
+  record(slot: number, t: T, cover: readonly number[]): void {
+    const covered = (this.covered ??= new Uint16Array(this.heat.length));
+    this.entries[slot] = t;
+    this.cover.set(slot, cover);
+    for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) covered[s]++;
+    this.translated++;
+  }
+
+  /** Whether a stored translation covers any of slots [first, last]. */
+  covers(first: number, last: number): boolean {
+    const covered = this.covered;
+    if (covered !== null) for (let s = first; s <= last; s++) if (covered[s] !== 0) return true;
+    return false;
   }
 
   /** Forgets the translation stored at `slot` (its entry, heat and coverage). */
   unstore(slot: number): void {
-    const cover = this.cover[slot];
+    const cover = this.cover.get(slot);
     if (cover === undefined) return;
-    for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) this.covered[s]--;
-    this.cover[slot] = undefined;
+    const covered = this.covered!;
+    for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) covered[s]--;
+    this.cover.delete(slot);
     this.entries[slot] = undefined;
     this.heat[slot] = 0;
     this.warm[slot] = 0;
-    this.waited[slot] = 0;
+    if (this.waited !== null) this.waited[slot] = 0;
     this.aliases -= this.alias[slot];
     this.alias[slot] = 0;
     this.translated--;
@@ -133,8 +152,7 @@ export interface CodeCacheStats {
 /** Enough for the hot code of an OS and its programs; a flush costs only re-translation. */
 export const DEFAULT_MAX_TRANSLATIONS = 8192;
 
-function overlaps(cover: readonly number[] | undefined, first: number, last: number): boolean {
-  if (cover === undefined) return false;
+function overlaps(cover: readonly number[], first: number, last: number): boolean {
   for (let i = 0; i < cover.length; i += 2) if (cover[i] <= last && cover[i + 1] > first) return true;
   return false;
 }
@@ -253,7 +271,7 @@ export class CodeCache<T> {
     const wait = Math.min(missing, MAX_WAIT);
     if (wait <= 0 || waits === 255) return false;
     page.warm[slot] = waits + 1;
-    page.waited[slot] += wait;
+    page.addWaited(slot, wait);
     // The arch counts this same arrival once more when its compile call returns undefined.
     page.heat[slot] = trigger - wait - 1;
     return true;
@@ -271,14 +289,11 @@ export class CodeCache<T> {
       this.live = 0;
       this.flushes++;
     }
-    if (page.cover[slot] !== undefined) {
+    if (page.cover.has(slot)) {
       page.unstore(slot);
       this.live--;
     }
-    page.entries[slot] = t;
-    page.cover[slot] = cover;
-    for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) page.covered[s]++;
-    page.translated++;
+    page.record(slot, t, cover);
     this.live++;
     if (alias) {
       page.alias[slot] = 1;
@@ -294,14 +309,15 @@ export class CodeCache<T> {
   invalidate(page: CodePage<T>, first: number, last: number): boolean {
     const slots = page.entries.length;
     if (last >= slots) last = slots - 1;
-    let hit = false;
-    for (let s = first; s <= last; s++) if (page.covered[s] !== 0) hit = true;
+    const hit = page.covers(first, last);
     if (hit) {
       const before = page.translated;
-      for (let s = 0; s < slots; s++) if (overlaps(page.cover[s], first, last)) page.unstore(s);
+      const gone: number[] = [];
+      for (const [slot, cover] of page.cover) if (overlaps(cover, first, last)) gone.push(slot);
+      for (const slot of gone) page.unstore(slot);
       this.live -= before - page.translated;
     }
-    for (let s = first; s <= last; s++) if (page.cover[s] === undefined) page.entries[s] = undefined;
+    for (let s = first; s <= last; s++) if (!page.cover.has(s)) page.entries[s] = undefined;
     return hit;
   }
 

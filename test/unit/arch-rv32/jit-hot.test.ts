@@ -217,7 +217,7 @@ describe('rv32 block compiler: hotness', () => {
     // not yet the 3-instruction block's 20000 arrivals (which only a scan tells).
     const page = (m.cpu as unknown as { codePages: CodeCache<unknown> }).codePages.peek(0)!;
     expect(page.warm[4]).toBe(1);
-    expect(page.waited[4]).toBe(Math.ceil(60_000 / MAX_REGION_INSNS) - JIT_THRESHOLD);
+    expect(page.arrivals(4) - page.heat[4]).toBe(Math.ceil(60_000 / MAX_REGION_INSNS) - JIT_THRESHOLD);
   });
 
   it('compiles a region compiled earlier in the process (V8 has its source) at its kind\'s threshold, without waiting for compileWork', () => {
