@@ -1,6 +1,6 @@
 /**
  * CPU time V8 spends compiling wasm modules as the CLI does (the synchronous `new WebAssembly.Module` with the
- * branch hints flag, V8's defaults otherwise), each directory's modules in a fresh process, the directories alternated round by round so that every one sees the same machine load; prints
+ * branch hints flag and no stack checks, V8's defaults otherwise), each directory's modules in a fresh process, the directories alternated round by round so that every one sees the same machine load; prints
  * each directory's median process CPU ms (all threads: the compile joins helper threads) over the rounds.
  * For A/B of module shapes (e.g. a host function imported or called through a table, which decides whether V8
  * compiles an import wrapper per module); dump the modules with i386-profile.ts --dump=DIR or
@@ -27,7 +27,7 @@ const ms = new Map<string, number[]>(dirs.map((d) => [d, []]));
 const count = new Map<string, number>();
 for (let r = 0; r < rounds; r++) {
   for (const dir of dirs) {
-    const out = spawnSync(process.execPath, ['--experimental-wasm-branch-hinting', '-e', child, dir], { encoding: 'utf8' });
+    const out = spawnSync(process.execPath, ['--experimental-wasm-branch-hinting', '--no-wasm-stack-checks', '-e', child, dir], { encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`compile child failed: ${out.stderr}`);
     const { n, ms: m } = JSON.parse(out.stdout) as { n: number; ms: number };
     ms.get(dir)!.push(m);

@@ -619,15 +619,23 @@ export const WASM_TIERING_BUDGET = 115_200_000;
  * Lets V8 read the modules' branch hints (WasmCode.hints: translators mark their rare paths unlikely), once per
  * process before the first module compiles: TurboFan then lays those paths out of line as deferred code and puts
  * their spills and reloads there instead of in the loops (rv32's compute kernel in process, 5 interleaved pairs:
- * steady state median 228 -> 213 ms CPU; i386's best of 3 0.52 -> 0.48 s); and sets WASM_TIERING_BUDGET. The CLI
- * (bin/rvos.js) sets both as it starts, since its V8 code cache is keyed by the flags; setting them again is a no-op.
- * An engine without the proposal ignores the section.
+ * steady state median 228 -> 213 ms CPU; i386's best of 3 0.52 -> 0.48 s); sets WASM_TIERING_BUDGET; and turns
+ * off V8's wasm stack checks. V8 compares the stack pointer with the isolate's limit at every wasm function's entry
+ * and loop header, for a stack overflow and for interrupts (a GC request, a termination) in long-running wasm.
+ * Translated code needs neither: each loop of a region is bounded by its step budget (the instruction count stays
+ * exact), so every call returns to JavaScript, which checks, within a slice; a region calls no wasm function that
+ * could recurse, only host functions, which are JavaScript (checked) behind hostFunctions' wrappers. The check was
+ * two of the ~14 instructions of i386's quicksort partition loop: the compute kernels' guest runs in the built CLI,
+ * medians of interleaved runs: pc 288 -> 273 ms (12 each), raspi3b 271 -> 264 (8), virt equal (230 vs 231, 8); the
+ * i386 Linux boot in process equal (4 pairs). The CLI (bin/rvos.js) sets them all as it starts, since its V8 code
+ * cache is keyed by the flags; setting them again is a no-op. An engine without the proposal ignores the section.
  */
 function wasmFlagsOn(): void {
   if (flagsOn) return;
   flagsOn = true;
   setFlagsFromString('--experimental-wasm-branch-hinting');
   setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
+  setFlagsFromString('--no-wasm-stack-checks');
 }
 
 /** The compiled module of `bytes`, memoized by bytes (synchronous: V8 compiles with Liftoff, tiers up later). */
