@@ -24,7 +24,7 @@ import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
 import { type Block, JIT_THRESHOLD, JOIN_RUNS, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
-import { AREA, claimWasmArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
+import { AREA, claimWasmArea, flagsFromArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
 import { endsSoonBeforeLeftOut } from './jit-reach.js';
 import { warmUpInterpreter } from './warmup.js';
 
@@ -126,6 +126,8 @@ export class I386Cpu implements Cpu {
   /** The lazy-flag state (flags.ts); translated blocks (jit.ts) keep it in locals and write it back. */
   ccOp = CcOp.None;
   ccA = 0; ccB = 0; ccR = 0; ccBits = 32; ccKeptCf = 0;
+  /** The lazy-flag state is the wasm area's, not these fields' (between region calls in runBlock: jit-wasm.ts flagsFromArea). */
+  flagsInArea = false;
   /**
    * Segment selectors and their descriptor caches (base, limit, D/B bit, and the descriptor's
    * attribute bits 8..23 in `segAttr`: type, S, DPL, P, AVL, D/B, G). Index LIN is the flat pseudo segment.
@@ -258,7 +260,7 @@ export class I386Cpu implements Cpu {
   reset(): void {
     this.regs.fill(0);
     this.regs[EDX] = 0x663; // family 6 model 6 stepping 3, QEMU's qemu32 reset signature
-    this.flagsRest = EFLAGS_FIXED; this.ccOp = CcOp.None;
+    this.flagsRest = EFLAGS_FIXED; this.ccOp = CcOp.None; this.flagsInArea = false;
     for (let s = 0; s < 6; s++) { this.sel[s] = 0; this.segBase[s] = 0; this.segLimit[s] = 0xffff; this.segBig[s] = 0; this.segAttr[s] = 0x93; }
     this.segAttr[CS] = 0x9b;
     this.segBase[LIN] = 0; this.segLimit[LIN] = 0xffffffff; this.segBig[LIN] = 1; this.segAttr[LIN] = 0xc093;
@@ -398,6 +400,15 @@ export class I386Cpu implements Cpu {
    * False when the interpreter runs the next instruction.
    */
   private runBlock(): boolean {
+    try {
+      return this.runBlocks();
+    } finally {
+      if (this.flagsInArea) flagsFromArea(this, this.wasmCore!);
+    }
+  }
+
+  /** runBlock's work, the flag state left in the wasm area between region calls (jit-wasm.ts copyingState). */
+  private runBlocks(): boolean {
     if (this.segBig[CS] === 0 || this.segBig[SS] === 0 || this.strictSegments) return false;
     if (((this.flagsRest & (TF | VM)) | this.debugBefore | this.debugAfter) !== 0) return false;
     // Blocks change none of the above, nor CS or the CPL: run the next block straight away while the run loop would.
@@ -461,6 +472,7 @@ export class I386Cpu implements Cpu {
       if (missed !== 0) {
         // The block left before an access it does not do itself (a TLB miss, MMIO, a misaligned or
         // page-crossing access): the interpreter runs that instruction, as the run loop would.
+        if (this.flagsInArea) flagsFromArea(this, this.wasmCore!);
         this.startEip = this.eip; this.startEsp = this.regs[ESP];
         this.step();
         this.ran++;

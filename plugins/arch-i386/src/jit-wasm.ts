@@ -11,7 +11,8 @@
  * The CPU's area in the wasm memory (AREA) holds its eight registers and segment bases (cpu.regs and
  * cpu.segBase are views of it, so nothing is copied per call), the MMU's fast TLB (mmu.ts fastTlb,
  * a view too: paging works as in the JavaScript blocks), and the lazy-flag state, which the JS
- * wrapper (boundWasm) copies in and out around a call. A region is one function
+ * wrapper (boundWasm's copyingState) copies in before a call and leaves there for the next one, runBlock
+ * copying it back to the CPU's fields (flagsFromArea) before anything else reads it. A region is one function
  * `run(eip, maxSteps, at) -> steps`: registers and flag state in locals, the blocks under one
  * `br_table` on the block number (as jit.ts's `switch (cur)`; a jump to a later block branches to it
  * directly), each block a wasm `loop` so that a jump back to its own start is one `br` (and a jump
@@ -700,13 +701,19 @@ function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: 
 }
 
 /**
- * `run` wrapped to copy the flag state in and out and leave EIP and the counts. A top-level function, so that
- * every wrapper shares one closure feedback cell (as rv32's leavingNpc).
+ * `run` wrapped to leave EIP and the counts, with the flag state in the CPU's area: copied there from the CPU's fields
+ * unless the last call left it there (cpu.flagsInArea), and left there for the next call, runBlock copying it back
+ * (flagsFromArea) before the interpreter or anything else reads it. A top-level function, so that every wrapper
+ * shares one closure feedback cell (as rv32's leavingNpc).
  */
 function copyingState(run: RunFn, cpu: I386Cpu, a: Int32Array, start: CallStart): BlockFn {
   return (eip, maxSteps, at) => {
-    a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
-    a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest; a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
+    if (!cpu.flagsInArea) {
+      a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
+      a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest;
+      cpu.flagsInArea = true;
+    }
+    a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
     a[AREA.flat >> 2] = cpu.mmu.flatLoads;
     const pb = (eip - at) | 0, ran0 = cpu.ran;
     start.pb = pb; start.ran0 = ran0;
@@ -715,13 +722,23 @@ function copyingState(run: RunFn, cpu: I386Cpu, a: Int32Array, start: CallStart)
     cpu.eip = (pb + a[AREA.xo >> 2]) >>> 0;
     cpu.ran = ran0 + steps;
     cpu.retiredCount = ret0 + steps;
-    let cop = a[AREA.cop >> 2], fa = a[AREA.fa >> 2];
-    if (cop === SHIFT_PENDING) { fa = shiftFlags(a[AREA.cr >> 2], a[AREA.ca >> 2]); cop = CcOp.None; }
-    cpu.ccOp = cop; cpu.ccA = a[AREA.ca >> 2]; cpu.ccB = a[AREA.cb >> 2]; cpu.ccR = a[AREA.cr >> 2];
-    cpu.ccBits = a[AREA.cbits >> 2]; cpu.ccKeptCf = a[AREA.ck >> 2];
-    cpu.flagsRest = (cpu.flagsRest & ~ARITH) | fa;
+    // A pending shift's flags are made here: a region's prologue takes a state the CPU's fields can hold.
+    if (a[AREA.cop >> 2] === SHIFT_PENDING) { a[AREA.fa >> 2] = shiftFlags(a[AREA.cr >> 2], a[AREA.ca >> 2]); a[AREA.cop >> 2] = CcOp.None; }
     return a[AREA.missed >> 2];
   };
+}
+
+/**
+ * The flag state the region calls left in the CPU's area (copyingState) back into its fields. Between consecutive
+ * calls it stays there: the i386 Linux boot's kernel decompressor makes ~2.9 M block calls, and copying the state in
+ * and out at each was a seventh of that phase's main thread. Only the arithmetic flags come back into flagsRest.
+ */
+export function flagsFromArea(cpu: I386Cpu, core: WasmCore): void {
+  const a = core.area32;
+  cpu.ccOp = a[AREA.cop >> 2]; cpu.ccA = a[AREA.ca >> 2]; cpu.ccB = a[AREA.cb >> 2]; cpu.ccR = a[AREA.cr >> 2];
+  cpu.ccBits = a[AREA.cbits >> 2]; cpu.ccKeptCf = a[AREA.ck >> 2];
+  cpu.flagsRest = (cpu.flagsRest & ~ARITH) | (a[AREA.fa >> 2] & ARITH);
+  cpu.flagsInArea = false;
 }
 
 // Parameters of `run`.

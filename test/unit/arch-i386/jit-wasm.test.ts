@@ -353,6 +353,36 @@ describe('i386 wasm regions', () => {
     expect([b.cpu.retired, b.cpu.eip, b.cpu.eflags, ...b.cpu.regs]).toEqual([a.cpu.retired, a.cpu.eip, a.cpu.eflags, ...a.cpu.regs]);
   });
 
+  it('keep the flag state in the area between region calls: the next page\'s region reads it, an instruction the interpreter runs between sets it', () => {
+    // A (page 0x20000): add eax, ecx; add edx, [esi + 1] (misaligned under paging: the interpreter's, setting every
+    // flag); adc ebx, 0 (its CF); add eax, ecx; jmp B. B (page 0x21000): adc ebp, 0 (A's CF, across the dispatcher);
+    // dec edi; jnz A; hlt. Consecutive calls leave the state in the CPU's area (jit-wasm.ts copyingState); the
+    // interpreter's ADD must reach the next call, and every run's end the CPU's fields (EFLAGS compared per slice).
+    const a = [0x01, 0xc8, 0x03, 0x56, 0x01, 0x83, 0xd3, 0x00, 0x01, 0xc8, 0xe9, ...le32(0x1000 - 15)];
+    const b = [0x83, 0xd5, 0x00, 0x4f, 0x0f, 0x85, ...le32(-0x100a), HLT];
+    const build = (engine: 'interp' | 'jit') => {
+      const m = pagedMachine([], engine);
+      enterPaging(m, {});
+      m.bus.dmaWrite(CODE, Uint8Array.from(a));
+      m.bus.dmaWrite(CODE + 0x1000, Uint8Array.from(b));
+      m.bus.dmaWrite(0x8000, Uint8Array.from([0x11, ...le32(0x89abcdef)]));
+      Object.assign(m.cpu.regs, { [ECX]: 0x9e3779b9, [ESI]: 0x8000, [EDI]: 3000, [EDX]: 0x7f4a7c15 });
+      m.cpu.pc = CODE;
+      return m;
+    };
+    for (const budget of [5, 13, 1000]) {
+      const i = build('interp'), j = build('jit');
+      const before = wasmRegionStats.translated;
+      const state = (m: typeof i) => [m.cpu.eip, m.cpu.retired, m.cpu.eflags, ...m.cpu.regs];
+      for (let slice = 0; slice < 20_000 && !i.cpu.waiting; slice++) {
+        expect(j.cpu.run(budget)).toBe(i.cpu.run(budget));
+        expect(state(j), `budget ${budget}, slice ${slice}`).toEqual(state(i));
+      }
+      expect(i.cpu.regs[EDI]).toBe(0);
+      expect(wasmRegionStats.translated).toBeGreaterThan(before);
+    }
+  });
+
   it('rotate a loop whose head loads before the instruction that sets every flag: exits there leave the state of the pass before', () => {
     // O: xor ecx, ecx (CF = 0); L: mov edx, [esi + ecx*4]; adc edi, edx (reads CF: the XOR's, then the CMP's); inc ecx;
     // cmp ecx, ebp; jb L; dec ebx; jnz O. The table crosses two pages: the load's fast TLB misses leave in the loop's
