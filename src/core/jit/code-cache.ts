@@ -317,7 +317,7 @@ export class CodeCache<T> {
       for (const slot of gone) page.unstore(slot);
       this.live -= before - page.translated;
     }
-    for (let s = first; s <= last; s++) if (!page.cover.has(s)) page.entries[s] = undefined;
+    for (let s = first; s <= last; s++) if (page.entries[s] !== undefined && !page.cover.has(s)) page.entries[s] = undefined;
     return hit;
   }
 
