@@ -15,8 +15,9 @@
  * branches, CSEL/CCMP, MUL/DIV, loads, stores and pairs; not ADC/SBC, RBIT/REV nor system, FP/SIMD,
  * exclusive or unprivileged accesses) reachable from the entry in its page, up to MAX_WASM_REGION
  * instructions, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
- * loopEnd; a recursive function's segments: its entry, return sites and loop heads, each a Block
- * that starts the function at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
+ * loopEnd; a recursive function's segments, or a function's and those of the functions it calls in
+ * its page: its entry, callees, return sites and loop heads, each a Block that starts the function
+ * at its basic block, and a BR/BLR/RET to one of them goes on inside), cut
  * into basic blocks under one `br_table` inside a `loop` (as arch-rv32's jit-wasm.ts): a jump
  * forward branches to the end of its block's label, a jump back goes through the dispatch unless a
  * wasm loop serves it (jit-wasm-layout.ts: a cycle that needs no dispatch inside), a block
@@ -211,10 +212,10 @@ export function wasmTranslatable(op: Op, c: number): boolean {
 
 /**
  * The region at slot `idx` for this translator: its segments (jit.ts scanSegments with
- * wasmTranslatable: one, or a recursive function's several); empty when it cannot start there.
+ * wasmTranslatable: one, or several where it calls into its page); empty when it cannot start there.
  */
 export function scanWasmRegion(cpu: A64Cpu, code: Int32Array, idx: number, max: number): Insn[][] {
-  return scanSegments(cpu, code, idx, max, wasmTranslatable);
+  return scanSegments(cpu, code, idx, max, wasmTranslatable, true);
 }
 
 type RunFn = (pcLo: number, pcHi: number, maxSteps: number, blk0: number) => number;

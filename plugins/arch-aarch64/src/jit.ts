@@ -311,7 +311,8 @@ export const MAX_SEGMENTS = 8;
 
 /**
  * The segments of the region entered at `idx`: the first is scanBlock's from there. When it calls
- * its own entry (a recursive function), further ones start where control goes but a segment's
+ * its own entry (a recursive function), or with `calls` any function in its page (wasm regions:
+ * the callee and the return site join it), further ones start where control goes but a segment's
  * structure cannot follow (segmentEntries: the return address after a call into the page, a branch
  * back that makes no loop, as a loop whose tail is placed before its head), breadth first, while
  * MAX_SEGMENTS and `max` instructions in all allow. Each segment is scanned up to the others'
@@ -320,15 +321,17 @@ export const MAX_SEGMENTS = 8;
  * entries, the entries are found again until they stay the same. So a recursive function's calls,
  * returns and loops run inside one region. Empty when no block can start at `idx`.
  */
-export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, can: (op: Op, c: number) => boolean = translatable): Insn[][] {
+export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, can: (op: Op, c: number) => boolean = translatable, calls = false): Insn[][] {
   const first = scanBlock(cpu, code, idx, max, undefined, 0x1000, can);
   if (first.length === 0) return [];
   const end = loopEnd(first);
   if (end >= 0) return [scanBlock(cpu, code, idx, max, undefined, end, can)];
-  // Only a function calling itself (BL to the entry) gets more: elsewhere they measured slower
-  // (compute kernel: each further entry recompiled the code it shares with the others, larger
-  // functions that V8 deoptimized and optimized again).
-  if (!first.some((i) => i.op === Op.BL && i.off + i.a === idx)) return [first];
+  // For JavaScript regions only a function calling itself (BL to the entry) gets more: elsewhere
+  // they measured slower (compute kernel: each further entry recompiled the code it shares with the
+  // others, larger functions that V8 deoptimized and optimized again). A wasm region takes in any
+  // call into its page (`calls`): a loop calling a small function there (the arm64 Linux boot's
+  // slob_page_alloc and slob_next, 3.5 M region calls of ~10 instructions) runs inside one call.
+  if (!first.some((i) => i.op === Op.BL && (i.off + i.a === idx || (calls && i.off + i.a >= 0 && i.off + i.a < 0x1000)))) return [first];
   const entries = [idx];
   for (;;) {
     const stops = new Set(entries);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
 import { useEnv } from '../../helpers/env.js';
 import { scanRegion } from '../../../plugins/arch-aarch64/src/jit.js';
+import { MAX_WASM_REGION, scanWasmRegion } from '../../../plugins/arch-aarch64/src/jit-wasm.js';
 import { CODE, DATA, ERET, makeMachine, type A64Machine, VECTORS } from './machine.js';
 
 const FIB = CODE + 0x0c;
@@ -88,6 +89,26 @@ const rotatedProgram = (n: number) => [
   A.bl(-32), // 8 -> f
   A.ldp(29, 30, 31, 16, 'post'), // 9
   A.ret(), // 10
+];
+
+/**
+ * main: x0 = n; x2 = 0; then a loop that calls a leaf function placed before it in the page (as the arm64 Linux
+ * boot's slob_page_alloc calls slob_next): leaf adds x0 to x2; the loop counts x0 down; b . at the end.
+ */
+const LEAF = CODE + 0x0c;
+const CALL_LOOP = CODE + 0x14;
+const CALL_RETURN = CODE + 0x18;
+const CALL_END = CODE + 0x20;
+const leafCallProgram = (n: number) => [
+  A.movz(0, n, 0), // 0x00
+  A.movz(2, 0, 0), // 0x04
+  A.b(12), // 0x08 -> loop
+  A.add(2, 2, 0), // 0x0c: leaf
+  A.ret(), // 0x10
+  A.bl(-8), // 0x14: loop -> leaf
+  A.subi(0, 0, 1), // 0x18: return site
+  A.cbnz(0, -8), // 0x1c -> loop
+  A.b(0), // 0x20
 ];
 
 for (const a64 of ['1', '0']) describe(`aarch64 calls and returns inside a region (RVOS_JIT_WASM_A64=${a64})`, () => {
@@ -231,5 +252,47 @@ for (const a64 of ['1', '0']) describe(`aarch64 calls and returns inside a regio
     // The region covering the return site is gone after the store.
     expect(jit.translations).toBeLessThan(jit.made);
     expect(jit.end.pc).toBe(CODE + 8);
+  });
+  it('a loop calling a leaf function before it in the page runs in one region (wasm): the BL goes in, the RET comes back inside', () => {
+    const make = (jit: boolean) => {
+      const m = makeMachine({ jit });
+      m.load(leafCallProgram(300));
+      return m;
+    };
+    const jit = make(true);
+    const interp = make(false);
+    for (let k = 0; k < 60; k++) {
+      const steps = 23 + ((k * 7919) % 89);
+      expect(jit.run(steps)).toBe(interp.run(steps));
+      expect(state(jit)).toEqual(state(interp));
+    }
+    jit.run(100_000);
+    interp.run(100_000);
+    expect(state(jit)).toEqual(state(interp));
+    expect(jit.x(2)).toBe(BigInt((300 * 301) / 2));
+    const page = jit.cpu.resolveFetch(CALL_LOOP, 0);
+    const entries = scanWasmRegion(jit.cpu, page, CALL_LOOP & 0xfff, MAX_WASM_REGION).map((sg) => sg[0].off);
+    const block = jit.cpu.fetchBlocks[(CALL_LOOP & 0xfff) >>> 2]!;
+    if (a64 === '0') {
+      // JavaScript regions follow calls into the page only for a recursive function.
+      expect(scanRegion(jit.cpu, page, CALL_LOOP & 0xfff).entries).toEqual([CALL_LOOP & 0xfff]);
+      return;
+    }
+    // The loop's region: its entry, the return site and the leaf (stored as aliases of it).
+    expect(entries).toEqual([CALL_LOOP & 0xfff, CALL_RETURN & 0xfff, LEAF & 0xfff]);
+    expect(block.fn?.name).toBe('wasmRegion');
+    expect(jit.cpu.fetchBlocks[(LEAF & 0xfff) >>> 2]?.fn).toBe(block.fn);
+    // One call runs every pass: 5 instructions each, to the b . after the loop.
+    jit.set(0, 40);
+    jit.set(2, 0);
+    expect(block.fn!(CALL_LOOP, 0, 0, 200, block.seg)).toBe(200);
+    expect(jit.cpu.npcLo).toBe(CALL_END);
+    expect(jit.x(2)).toBe(BigInt((40 * 41) / 2));
+    // The leaf entered from elsewhere: its RET to an address that is no entry of the region leaves it there.
+    jit.set(30, CALL_END);
+    const leaf = jit.cpu.fetchBlocks[(LEAF & 0xfff) >>> 2]!;
+    expect(leaf.fn!(LEAF, 0, 0, 1000, leaf.seg)).toBe(2);
+    expect(jit.cpu.npcLo).toBe(CALL_END);
+    expect(jit.x(2)).toBe(BigInt((40 * 41) / 2));
   });
 });
