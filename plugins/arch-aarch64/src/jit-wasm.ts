@@ -11,8 +11,8 @@
  * back the ones it writes. NZCV, the fast-access limit and the next pc pass through the area too.
  *
  * A region is the instructions this translator handles (wasmTranslatable: the integer ALU with the
- * bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH (from 32-bit pieces: wasm has no 64x64->128 product),
- * branches, CSEL/CCMP, MUL/DIV, loads, stores and pairs; not ADC/SBC, RBIT/REV nor system, FP/SIMD,
+ * bitfield moves, EXTR, RBIT/REV16/REV32/REV, CLZ/CLS and SMULH/UMULH (from 32-bit pieces: wasm has no
+ * 64x64->128 product), branches, CSEL/CCMP, MUL/DIV, loads, stores and pairs; not ADC/SBC nor system, FP/SIMD,
  * exclusive or unprivileged accesses) reachable from the entry in its page, up to MAX_WASM_REGION
  * instructions, as jit.ts scanSegments finds them (a guest loop ending after its last branch back:
  * loopEnd; a recursive function's segments, or a function's and those of the functions it calls in
@@ -197,7 +197,7 @@ export function wasmTranslatable(op: Op, c: number): boolean {
     case Op.EXTR:
       return true;
     case Op.DP1:
-      return c === 4 || c === 5; // CLZ, CLS
+      return c <= 5; // RBIT, REV16, REV32 (REV of a W), REV, CLZ, CLS
     case Op.DP2:
       return c === 2 || c === 3 || (c >= 8 && c <= 11);
     case Op.DP3:
@@ -1191,6 +1191,28 @@ export function generateWasmRegion(kit: JitKit, core: Pick<WasmCore, 'area' | 'f
         break;
       case Op.DP1:
         if (rd === REG_SINK) break;
+        if (cc <= 3) {
+          // Swaps of every pair of `bits`-wide fields (x >> bits & mask | (x & mask) << bits, mask a word of pattern
+          // `m`). REV16 1: the bytes of each halfword; REV32 2 (REV of a W): then the halfwords of each word; REV 3:
+          // then the words; RBIT 0: the bits, pairs and nibbles of each byte first, then the bytes reversed as REV
+          // (REV32 for a W). The 32-bit forms: the low word of that (each step works within words).
+          const swap = (bits: number, m: number) => {
+            c.tee(t64).i64(bits).op(op.i64_shr_u).i64w(m, m).op(op.i64_and);
+            c.get(t64).i64w(m, m).op(op.i64_and).i64(bits).op(op.i64_shl).op(op.i64_or);
+          };
+          r(rn);
+          if (cc === 0) {
+            swap(1, 0x55555555);
+            swap(2, 0x33333333);
+            swap(4, 0x0f0f0f0f);
+          }
+          swap(8, 0x00ff00ff);
+          if (cc !== 1) swap(16, 0x0000ffff);
+          if (cc === 3 || (cc === 0 && sf === 1)) c.i64(32).op(op.i64_rotr);
+          if (sf === 0) c.i64w(-1, 0).op(op.i64_and);
+          setReg(rd);
+          break;
+        }
         // CLZ 4; CLS 5: CLZ(x EOR (x ASR 1)) - 1.
         r(rn);
         if (sf === 0) {

@@ -319,6 +319,21 @@ describe('aarch64 wasm regions', () => {
     expect(m.cpu.pc, 'seven instructions into the long block (the interpreter ran them)').toBe(CODE + 4 * 10);
   });
 
+  it('translates RBIT, REV16, REV32 and REV (both widths) as the interpreter computes them', () => {
+    // The arm64 Linux boot's strcmp, strlen and big-endian device-tree reads, its __ffs (RBIT; CLZ): each ended a region.
+    expectFormsAsInterp([
+      ['rbit x', A.rbit(5, 1)],
+      ['rbit w', A.rbit(5, 1, 0)],
+      ['rbit x of x2', A.rbit(5, 2)],
+      ['rev16 x', A.rev16(5, 1)],
+      ['rev16 w', A.rev16(5, 1, 0)],
+      ['rev32 x', A.rev32(5, 1)],
+      ['rev x', A.rev(5, 1)],
+      ['rev w', A.rev(5, 1, 0)],
+      ['rev x of x2', A.rev(5, 2)],
+    ]);
+  });
+
   it('translates bitfield moves, EXTR, CLZ/CLS and SMULH/UMULH as the interpreter computes them', () => {
     const forms: Array<[string, number]> = [];
     for (const sf of [0, 1]) {
