@@ -57,6 +57,21 @@ function state(m: A64Machine) {
   return { retired: m.cpu.retired, pc: m.cpu.pc, el: m.cpu.el, nzcv: m.cpu.nzcv, x: Array.from({ length: 32 }, (_, i) => m.x(i)) };
 }
 
+/**
+ * Runs both machines in `slices` slices of varied length (from `min`, spread over `spread` more), comparing counts
+ * and state after each, then `rest` more steps each, comparing again.
+ */
+function expectSlicesAsInterp(jit: A64Machine, interp: A64Machine, slices: number, min: number, spread: number, rest: number): void {
+  for (let k = 0; k < slices; k++) {
+    const steps = min + ((k * 7919) % spread);
+    expect(jit.run(steps)).toBe(interp.run(steps));
+    expect(state(jit)).toEqual(state(interp));
+  }
+  jit.run(rest);
+  interp.run(rest);
+  expect(state(jit)).toEqual(state(interp));
+}
+
 /** Steps to the `b .` after main's call (from a run of the interpreter). */
 function stepsToEnd(n: number): number {
   const m = machine(false, n);
@@ -123,14 +138,7 @@ for (const a64 of ['1', '0']) describe(`aarch64 calls and returns inside a regio
     };
     const jit = make(true);
     const interp = make(false);
-    for (let k = 0; k < 200; k++) {
-      const steps = 29 + ((k * 7919) % 97);
-      expect(jit.run(steps)).toBe(interp.run(steps));
-      expect(state(jit)).toEqual(state(interp));
-    }
-    jit.run(100_000);
-    interp.run(100_000);
-    expect(state(jit)).toEqual(state(interp));
+    expectSlicesAsInterp(jit, interp, 200, 29, 97, 100_000);
     expect(jit.cpu.pc).toBe(CODE + 8);
     expect(jit.x(2)).toBe(BigInt((40 * 41) / 2 + 40)); // f(k) loops k + 1 times
     // The tail is its own segment (the branch back goes there inside the function); the first
@@ -193,14 +201,7 @@ for (const a64 of ['1', '0']) describe(`aarch64 calls and returns inside a regio
     const jit = machine(true, n);
     const interp = machine(false, n);
     // Slices of varied length: many end deep in the recursion, inside the region's function.
-    for (let k = 0; k < 400; k++) {
-      const steps = 37 + ((k * 7919) % 113);
-      expect(jit.run(steps)).toBe(interp.run(steps));
-      expect(state(jit)).toEqual(state(interp));
-    }
-    jit.run(1_000_000);
-    interp.run(1_000_000);
-    expect(state(jit)).toEqual(state(interp));
+    expectSlicesAsInterp(jit, interp, 400, 37, 113, 1_000_000);
     expect(jit.x(0)).toBe(BigInt(fib(n)));
   });
 
@@ -261,14 +262,7 @@ for (const a64 of ['1', '0']) describe(`aarch64 calls and returns inside a regio
     };
     const jit = make(true);
     const interp = make(false);
-    for (let k = 0; k < 60; k++) {
-      const steps = 23 + ((k * 7919) % 89);
-      expect(jit.run(steps)).toBe(interp.run(steps));
-      expect(state(jit)).toEqual(state(interp));
-    }
-    jit.run(100_000);
-    interp.run(100_000);
-    expect(state(jit)).toEqual(state(interp));
+    expectSlicesAsInterp(jit, interp, 60, 23, 89, 100_000);
     expect(jit.x(2)).toBe(BigInt((300 * 301) / 2));
     const page = jit.cpu.resolveFetch(CALL_LOOP, 0);
     const entries = scanWasmRegion(jit.cpu, page, CALL_LOOP & 0xfff, MAX_WASM_REGION).map((sg) => sg[0].off);
