@@ -319,7 +319,7 @@ export const MAX_SEGMENTS = 8;
  * entries (scanBlock's `stops`), which it goes on to by a transfer inside the region's function
  * (generateRegion) instead of holding a copy of their code; since a shorter segment may need other
  * entries, the entries are found again until they stay the same. So a recursive function's calls,
- * returns and loops run inside one region. Empty when no block can start at `idx`.
+ * returns and loops (and with `calls` a function's calls into its page) run inside one region. Empty when no block can start at `idx`.
  */
 export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = MAX_BLOCK, can: (op: Op, c: number) => boolean = translatable, calls = false): Insn[][] {
   const first = scanBlock(cpu, code, idx, max, undefined, 0x1000, can);
@@ -331,7 +331,7 @@ export function scanSegments(cpu: A64Cpu, code: Int32Array, idx: number, max = M
   // others, larger functions that V8 deoptimized and optimized again). A wasm region takes in any
   // call into its page (`calls`): a loop calling a small function there (the arm64 Linux boot's
   // slob_page_alloc and slob_next, 3.5 M region calls of ~10 instructions) runs inside one call.
-  if (!first.some((i) => i.op === Op.BL && (i.off + i.a === idx || (calls && i.off + i.a >= 0 && i.off + i.a < 0x1000)))) return [first];
+  if (!first.some((i) => i.op === Op.BL && (i.off + i.a === idx || (calls && inPage(i.off + i.a))))) return [first];
   const entries = [idx];
   for (;;) {
     const stops = new Set(entries);
@@ -375,6 +375,11 @@ export function loopEnd(insns: Insn[]): number {
   return last < 0 ? -1 : last + 4;
 }
 
+/** Whether page offset `t` (an instruction's plus a branch's displacement) lies in the page. */
+function inPage(t: number): boolean {
+  return t >= 0 && t < 0x1000;
+}
+
 /**
  * Page offsets control goes to from a segment (scanBlock's instructions) that its own structure
  * (nesting()) does not hold: the return address of a call into the page (its callee's RET comes
@@ -384,7 +389,6 @@ export function segmentEntries(insns: Insn[]): number[] {
   const start = insns[0].off;
   const { loops, blocks } = nesting(insns);
   const out: number[] = [];
-  const inPage = (t: number) => t >= 0 && t < 0x1000;
   for (const i of insns) if (i.op === Op.BL && inPage(i.off + i.a) && inPage(i.off + 4)) out.push(i.off + 4);
   for (const i of insns) {
     if (i.op < Op.B || i.op > Op.TBNZ) continue;
