@@ -13,8 +13,8 @@
  * A cell is per target (RAM page, offset), shared by every jump there: the module's bytes stay the same when a
  * region is translated again (the module memo serves it). The arch unlinks a target whose entry the code cache no
  * longer holds (its bytes changed: unlinkGone), a dropped page's (unlinkPage) and all at a flush or reset (clear),
- * before any translated code can run again. Cells are never freed (none left: no more links); table slots are per
- * instance of a module (LinkTarget), kept by it.
+ * before any translated code can run again. Cells are never freed (none left: no more links); a table slot is an
+ * instance's (LinkTarget) until a flush or reset.
  */
 
 /** A region function as one CPU's instance of it: the wasm `run` and its table slot (0: none yet). */
@@ -26,8 +26,12 @@ export interface LinkTarget {
 /** Bytes of a cell: the target's table slot (0: no link), the instructions of the target entry's first pass. */
 export const LINK_CELL = 8;
 
-/** Table slots a CPU may give out (region instances made over a run): past this, no more links. */
-const MAX_SLOTS = 1 << 20;
+/**
+ * Table slots a CPU may give out between flushes (past this, no more links). V8 copies an imported table into each
+ * new instance entry by entry (InitializeImportedIndirectFunctionTable): the i386 Linux boot's ~500 region slots cost
+ * it ~14 ms of instantiation, so the table stays small, its slots given out again after a flush or reset.
+ */
+const MAX_SLOTS = 2048;
 
 interface Link {
   /** The cell's byte address (0: none asked for yet). */
@@ -43,6 +47,8 @@ export class RegionLinks {
   private nextCell: number;
   private readonly firstSlot: number;
   private nextSlot: number;
+  /** The targets holding a slot (clear takes them back). */
+  private readonly owners: LinkTarget[] = [];
   /** By RAM page, by page offset. */
   private readonly pages = new Map<number, Map<number, Link>>();
 
@@ -69,8 +75,9 @@ export class RegionLinks {
   link(page: number, target: LinkTarget, entries: Iterable<readonly [number, { readonly len: number }]>): void {
     if (target.slot === 0) {
       if (this.nextSlot >= MAX_SLOTS) return;
-      if (this.nextSlot >= this.table.length) this.table.grow(Math.max(16, this.table.length));
+      if (this.nextSlot >= this.table.length) this.table.grow(Math.min(Math.max(16, this.table.length), MAX_SLOTS - this.table.length));
       target.slot = this.nextSlot++;
+      this.owners.push(target);
     }
     this.table.set(target.slot, target.run as never);
     for (const [off, entry] of entries) {
@@ -94,10 +101,13 @@ export class RegionLinks {
     if (links !== undefined) for (const link of links.values()) this.unlink(link);
   }
 
-  /** Every translation was dropped (a flush, a reset): unlinks all, and lets go of the table's functions. */
+  /** Every translation was dropped (a flush, a reset): unlinks all, lets go of the table's functions and takes the slots back. */
   clear(): void {
     for (const links of this.pages.values()) for (const link of links.values()) this.unlink(link);
     for (let s = this.firstSlot; s < this.nextSlot; s++) this.table.set(s, null as never);
+    for (const target of this.owners) target.slot = 0;
+    this.owners.length = 0;
+    this.nextSlot = this.firstSlot;
   }
 
   private at(page: number, off: number): Link {
