@@ -23,8 +23,8 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, type Region, JIT_THRESHOLD, JOIN_RUNS, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
-import { AREA, claimWasmArea, flagsFromArea, i386WasmWanted, translateWasmRegion, wasmLinks, type WasmCore } from './jit-wasm.js';
+import { type Block, JIT_THRESHOLD, JOIN_RUNS, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
+import { AREA, claimWasmArea, flagsFromArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
 import { endsSoonBeforeLeftOut } from './jit-reach.js';
 import { warmUpInterpreter } from './warmup.js';
 
@@ -228,8 +228,8 @@ export class I386Cpu implements Cpu {
     this.regs = area ? new Int32Array(area.memory.buffer, area.area + AREA.regs, 8) : new Int32Array(8);
     this.segBase = area ? new Uint32Array(area.memory.buffer, area.area + AREA.segBase, 7) : new Uint32Array(7);
     // No decoded slots (the interpreter reads code bytes live); one start slot per byte.
-    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 0, slots: 4096, markCode: (page) => this.bus.markCode(page), flushed: () => wasmLinks(this)?.clear() });
-    ctx.bus.onCodeWrite((page) => { if (!this.selfStore) this.dropCodePage(page); });
+    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 0, slots: 4096, markCode: (page) => this.bus.markCode(page) });
+    ctx.bus.onCodeWrite((page) => { if (!this.selfStore) this.codePages.drop(page); });
     this.io = ctx.io ?? NO_PORTS;
     this.clock = ctx.clock;
     this.machine = ctx.machine;
@@ -275,7 +275,7 @@ export class I386Cpu implements Cpu {
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
-    this.codePages.dropAll(); wasmLinks(this)?.clear(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false; this.lastPage = null; this.lastBlock = NO_BLOCK;
+    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false; this.lastPage = null; this.lastBlock = NO_BLOCK;
     this.mmu.reset();
     this.debugBefore = 0; this.dataHits = 0;
     armBreakpoints(this);
@@ -499,20 +499,15 @@ export class I386Cpu implements Cpu {
    */
   private translate(page: CodePage<Block>, start: number): Block {
     const at = start & 0xfff;
-    if (endsSoonBeforeLeftOut(this.ram8, start, MIN_LEFT_BLOCK)) return this.storeEntries(page, start, null);
-    return this.storeEntries(page, start, this.translateAt(start, undefined, this.wasmCore !== null ? warmStarts(page, at) : []));
+    if (endsSoonBeforeLeftOut(this.ram8, start, MIN_LEFT_BLOCK)) return this.storeEntries(page, at, null);
+    return this.storeEntries(page, at, this.translateAt(start, undefined, this.wasmCore !== null ? warmStarts(page, at) : []));
   }
 
-  /**
-   * Stores `made`'s block at RAM offset `start` (NO_BLOCK when none) and its other entries as aliases, and links a
-   * wasm region's entries (RegionLinks: the jumps of its page's regions there chain); returns the first.
-   */
-  private storeEntries(page: CodePage<Block>, start: number, made: Region | null): Block {
-    const at = start & 0xfff;
+  /** Stores `made`'s block at page offset `at` (NO_BLOCK when none) and its other entries as aliases; returns the first. */
+  private storeEntries(page: CodePage<Block>, at: number, made: { entries: Map<number, Block> } | null): Block {
     const block = made?.entries.get(at) ?? NO_BLOCK;
     this.codePages.store(page, at, block, block.cover);
     if (made) for (const [off, entry] of made.entries) if (off !== at) this.codePages.store(page, off, entry, entry.cover, true);
-    if (made?.target !== undefined) wasmLinks(this)?.link(start >>> 12, made.target, made.entries);
     return block;
   }
 
@@ -530,7 +525,7 @@ export class I386Cpu implements Cpu {
       const entry = page.entries[off];
       return entry !== undefined && (entry.runs >= REGION_MEMBER_RUNS || (entry.fn === block.fn && entry.fn !== null));
     });
-    return region === null ? block : this.storeEntries(page, start, region);
+    return region === null ? block : this.storeEntries(page, at, region);
   }
 
   /**
@@ -564,7 +559,7 @@ export class I386Cpu implements Cpu {
       const entry = page.entries[off];
       return entry === undefined ? page.heat[off] >= (loop && off < at ? 1 : WARM_HEAT) : entry.fn !== null && (entry.runs >= REGION_MEMBER_RUNS || entry.fn === from || (loop && !entry.region) || (entry.region && !runInto(entry.cover, off)));
     });
-    return region === null ? null : this.storeEntries(page, start, region);
+    return region === null ? null : this.storeEntries(page, at, region);
   }
 
   /** The block or region at RAM offset `start` (jit.ts translateRegion), in wasm with wasm regions (jit-wasm.ts; with the blocks at page offsets `warm` in its module). */
@@ -583,12 +578,6 @@ export class I386Cpu implements Cpu {
     return this.ramWritten(off, size);
   }
 
-  /** Another writer (DMA, another CPU) changed RAM page `index`: its translations go, and the links into them. */
-  private dropCodePage(index: number): void {
-    wasmLinks(this)?.unlinkPage(index);
-    this.codePages.drop(index);
-  }
-
   /**
    * After this CPU's store to RAM offset `off` of a page with flags (the interpreter's and blocks'):
    * drops the translations whose bytes it overlaps (data next to code keeps them), tells the bus
@@ -604,10 +593,7 @@ export class I386Cpu implements Cpu {
     const page = this.codePages.peek(index);
     if (page !== null && page.translated > 0) {
       const first = off & 0xfff;
-      if (this.codePages.invalidate(page, first, Math.min(first + size, 4096) - 1)) {
-        leave = true;
-        wasmLinks(this)?.unlinkGone(index, page.entries);
-      }
+      if (this.codePages.invalidate(page, first, Math.min(first + size, 4096) - 1)) leave = true;
     }
     this.selfStore = true;
     this.bus.ramStoreHook(this.bus.ram.base + off, size);

@@ -6,9 +6,7 @@
  * and regions (a block follows the fall-through path from a byte reached by a control transfer; a
  * region is the blocks of one page its blocks reach that ran REGION_MEMBER_RUNS times), same entry
  * points (jit.ts Block), same exit protocol (cpu.eip, counts; 1 returned = the interpreter runs the next instruction), so
- * cpu.ts runBlock and the code cache cannot tell them apart. A region's jump to another region's entry in its page
- * goes on there in a tail call instead of returning to runBlock (src/core/jit/region-links.ts, Gen.chain): as the
- * dispatcher would call it, the steps so far passed on.
+ * cpu.ts runBlock and the code cache cannot tell them apart.
  *
  * The CPU's area in the wasm memory (AREA) holds its eight registers and segment bases (cpu.regs and
  * cpu.segBase are views of it, so nothing is copied per call), the MMU's fast TLB (mmu.ts fastTlb,
@@ -315,7 +313,6 @@ import { DS, SS } from './consts.js';
 import { AF, ARITH, CcOp, CF, OF, PF, SF, ZF } from './flags.js';
 import { condOf, flagsOfState, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
-import { RegionLinks, type LinkTarget } from '../../../src/core/jit/region-links.js';
 import { mayReachHot } from './jit-reach.js';
 import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE, type FlatWindow } from './mmu.js';
 
@@ -362,19 +359,14 @@ export const AREA = {
   fastTlb: 1024,
   /** The access sites' page memos (Gen.site): SITE_SLOTS [page, offset] pairs for loads, then as many for stores. */
   sites: 1024 + 8 * TLB_SIZE * 4,
-  /** Link cells (src/core/jit/region-links.ts), to the end of the area. */
-  links: 1024 + 8 * TLB_SIZE * 4 + 2 * 8 * SITE_SLOTS,
-  size: 65536,
+  size: 1024 + 8 * TLB_SIZE * 4 + 2 * 8 * SITE_SLOTS,
 } as const;
 
 /** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
 export type WasmCore = WasmArea;
 
-/**
- * What the translator needs of it, the CPU's flat window (loads without the TLB: Gen.loadL), if any, and for a
- * region the link cell of a jump to a page offset of its page (0: none; RegionLinks.cell).
- */
-type GenCore = Pick<WasmCore, 'area' | 'flags'> & { flat?: FlatWindow; cells?: (pageOff: number) => number };
+/** What the translator needs of it, and the CPU's flat window (loads without the TLB: Gen.loadL), if any. */
+type GenCore = Pick<WasmCore, 'area' | 'flags'> & { flat?: FlatWindow };
 
 /** Takes the next free CPU area of the wasm memory (null when none is left). */
 export function claimWasmArea(ram: WasmRam): WasmCore | null {
@@ -539,14 +531,8 @@ const HOST_PARAMS = [{ params: COND_PARAMS }, { params: WRITTEN_PARAMS }, { para
  */
 export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean, warm: readonly number[] = []): Region | null {
   let made: Generated | null;
-  // A region's jumps to other regions' entries in its page chain (RegionLinks); a block module's do not (its
-  // entries run from the dispatcher, which counts their runs until a region replaces them).
-  const links = hot !== undefined ? hostFor(cpu, kit, core).links : null;
   // Code translated with paging on (an OS's) would only test the window in vain at each load.
-  const gen: GenCore = {
-    area: core.area, flags: core.flags, flat: cpu.mmu.flatLoads > 0 ? cpu.mmu.flatWindow() : undefined,
-    cells: links === null ? undefined : (off) => links.cell(start >>> 12, off),
-  };
+  const gen: GenCore = { area: core.area, flags: core.flags, flat: cpu.mmu.flatLoads > 0 ? cpu.mmu.flatWindow() : undefined };
   if (hot === undefined) {
     made = generateWasmBlocks(kit, gen, u8, start, warm);
   } else {
@@ -556,11 +542,10 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
   }
   if (made === null) return null;
   const blocks = made.blocks.filter((b) => b.insns > 0), bytes = made.bytes;
-  const bound = boundWasm(kit.wasm.compile(bytes), cpu, kit, core);
+  const fn = boundWasm(kit.wasm.compile(bytes), cpu, kit, core);
   wasmRegionStats.translated++;
   const cover = blocks.flatMap((b) => [b.start, b.end]);
-  const entries = new Map(blocks.map((b) => [b.start, new Block(bound.fn, b.insns, cover, hot !== undefined)]));
-  return { entries, target: links === null ? undefined : bound };
+  return { entries: new Map(blocks.map((b) => [b.start, new Block(fn, b.insns, cover, hot !== undefined)])) };
 }
 
 /**
@@ -679,16 +664,10 @@ interface CallStart {
   ran0: number;
 }
 
-/** A CPU's imports for its regions (memory and its host table), the state its `written` reads, and its region links (in that table). */
+/** A CPU's imports for its regions (memory and its host table), and the state its `written` reads. */
 interface WasmHost {
   readonly env: { mem: WebAssembly.Memory; host: WebAssembly.Table };
   readonly start: CallStart;
-  readonly links: RegionLinks;
-}
-
-/** The region links of `cpu` (null before its first wasm region). */
-export function wasmLinks(cpu: I386Cpu): RegionLinks | null {
-  return hosts.get(cpu)?.links ?? null;
 }
 
 const hosts = new WeakMap<I386Cpu, WasmHost>();
@@ -706,26 +685,18 @@ function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
     return cpu.wasmStoreHook(o, size, (start.pb + off) >>> 0, (start.pb + nxt) >>> 0, esp, start.ran0 + n) ? 1 : 0;
   };
   const fns = [{ fn: condOf, params: COND_PARAMS }, { fn: written, params: WRITTEN_PARAMS }, { fn: flagsOfState, params: FLAGS_PARAMS }];
-  const table = kit.wasm.hostTable(fns, core.memory);
-  host = { env: { mem: core.memory, host: table }, start, links: new RegionLinks(table, core.memory, core.area + AREA.links, core.area + AREA.size) };
+  host = { env: { mem: core.memory, host: kit.wasm.hostTable(fns, core.memory) }, start };
   hosts.set(cpu, host);
   return host;
 }
 
-/** A module's function: from EIP `eip` at page offset `at`, `steps0` steps taken before it in a chain of regions (RegionLinks). */
-type RunFn = (eip: number, maxSteps: number, at: number, steps0: number) => number;
-
-/** A module's instance for a CPU: its `run` wrapped for the dispatcher, and as a link target. */
-interface Bound extends LinkTarget {
-  readonly fn: BlockFn;
-}
+type RunFn = (eip: number, maxSteps: number, at: number) => number;
 
 /** The module instantiated for `cpu` (once per CPU: kit.wasm.instanceFor), wrapped by copyingState. */
-function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: WasmCore): Bound {
+function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: WasmCore): BlockFn {
   return kit.wasm.instanceFor(module, cpu, () => {
     const host = hostFor(cpu, kit, core);
-    const run = new WebAssembly.Instance(module, { env: host.env }).exports.run as RunFn;
-    return { fn: copyingState(run, cpu, core.area32, host.start), run, slot: 0 };
+    return copyingState(new WebAssembly.Instance(module, { env: host.env }).exports.run as RunFn, cpu, core.area32, host.start);
   });
 }
 
@@ -747,7 +718,7 @@ function copyingState(run: RunFn, cpu: I386Cpu, a: Int32Array, start: CallStart)
     const pb = (eip - at) | 0, ran0 = cpu.ran;
     start.pb = pb; start.ran0 = ran0;
     const ret0 = cpu.retiredCount;
-    const steps = run(eip, maxSteps, at, 0);
+    const steps = run(eip, maxSteps, at);
     cpu.eip = (pb + a[AREA.xo >> 2]) >>> 0;
     cpu.ran = ran0 + steps;
     cpu.retiredCount = ret0 + steps;
@@ -775,9 +746,6 @@ export function flagsFromArea(cpu: I386Cpu, core: WasmCore): void {
 const EIP = 0;
 const MAX_STEPS = 1;
 const AT = 2;
-const STEPS0 = 3;
-/** The type index of `run` (wasmModule: after the imported functions, none). */
-const RUN_TYPE = 0;
 
 /** A module's bytes and its blocks as emitted. */
 interface Generated {
@@ -793,7 +761,7 @@ export function generateWasmRegion(kit: JitKit, core: GenCore, u8: Uint8Array, p
 /** The module of `blocks` (one of them OPEN: a block alone, emitted unscanned). */
 function generate(kit: JitKit, core: GenCore, u8: Uint8Array, pageStart: number, blocks: readonly Scanned[], hot?: (pageOff: number) => boolean): Generated {
   const { I32 } = kit.wasm;
-  const c = kit.wasm.code([I32, I32, I32, I32], [I32]);
+  const c = kit.wasm.code([I32, I32, I32], [I32]);
   const g = new Gen(kit, core, u8, pageStart, c, hot, blocks);
   const emitted = g.region();
   const bytes = kit.wasm.module(c, [], kit.wasm.hostIndirect('host', HOST_PARAMS));
@@ -825,9 +793,6 @@ class Gen {
   /** AREA.flat, and the window it is of (null: no flat path emitted). */
   private readonly fl: number;
   private readonly flat: FlatWindow | null;
-  /** The link cell of the exit taken (0: none; a jump to another region's entry in the page: RegionLinks). */
-  private readonly lk: number;
-  private readonly cells: ((pageOff: number) => number) | undefined;
   // Labels.
   private exitL = -1;
   private passL = -1;
@@ -902,7 +867,7 @@ class Gen {
     const { I32, I64 } = kit.wasm;
     this.op = kit.wasm.op;
     this.emitting = code !== null;
-    this.c = code ?? kit.wasm.code([I32, I32, I32, I32], [I32], true);
+    this.c = code ?? kit.wasm.code([I32, I32, I32], [I32], true);
     this.area = core.area;
     const c = this.c;
     for (let i = 0; i < 8; i++) this.r.push(c.local());
@@ -915,8 +880,6 @@ class Gen {
     this.i64a = c.local(I64);
     this.fl = c.local();
     this.flat = core.flat ?? null;
-    this.lk = c.local();
-    this.cells = core.cells;
     this.index = new Map(blocks.map((b, i) => [b.start, i]));
     if (!this.emitting) {
       // Scanning: exits branch to a label, gotos only record their targets.
@@ -951,7 +914,6 @@ class Gen {
     c.end();
     c.get(EIP).get(AT).op(op.i32_sub).set(this.pb);
     c.get(AT).set(this.xo);
-    c.get(STEPS0).set(this.steps);
     // The entry's block number (-1: none, leave).
     c.i32(-1).set(this.cur);
     this.blocks.forEach((b, j) => {
@@ -994,26 +956,8 @@ class Gen {
     c.i32(0); this.csKept(); c.mem(op.i32_store, area + AREA.ck);
     c.i32(0); this.csFa(); c.mem(op.i32_store, area + AREA.fa);
     st(AREA.xo, this.xo); st(AREA.missed, this.xm);
-    if (this.cells !== undefined) this.chain();
     c.get(this.steps);
     return emitted;
-  }
-
-  /**
-   * At the end of the epilogue (the state stored as for a return): an exit through a link cell holding a region
-   * goes on in it, a tail call with the steps so far, when its entry's first pass fits the budget (the dispatcher's
-   * test before a call) and the flag state is one a prologue takes (no pending shift: copyingState makes its flags).
-   */
-  private chain(): void {
-    const { c, op, lk, t } = this;
-    c.get(lk).if();
-    c.get(lk).mem(op.i32_load, 0).tee(t).if();
-    c.get(this.steps).get(lk).mem(op.i32_load, 4).op(op.i32_add).get(MAX_STEPS).op(op.i32_le_s);
-    c.i32(0).mem(op.i32_load, this.area + AREA.cop).i32(SHIFT_PENDING).op(op.i32_ne).op(op.i32_and).if();
-    c.get(this.pb).get(this.xo).op(op.i32_add).get(MAX_STEPS).get(this.xo).get(this.steps).get(t).returnCallIndirect(RUN_TYPE);
-    c.end();
-    c.end();
-    c.end();
   }
 
   /** The emission state before the current instruction of an OPEN block (rewind). */
@@ -1071,11 +1015,7 @@ class Gen {
     this.targets.push(t);
     if (!this.emitting) return void c.br(this.exitL);
     const j = this.index.get(t);
-    if (j === undefined) {
-      const cell = this.cells !== undefined && t >= 0 && t < 0x1000 ? this.cells(t) : 0;
-      if (cell !== 0) c.i32(cell).set(this.lk);
-      return this.exit(t, count);
-    }
+    if (j === undefined) return this.exit(t, count);
     c.get(this.steps).i32(count).op(op.i32_add).set(this.steps);
     if (j === this.curIndex) {
       c.get(this.steps);

@@ -43,7 +43,6 @@
  * (EXIT): exits taken for the first time (a loop's end) do not deoptimize it.
  */
 import type { JitKit } from '../../../src/core/api.js';
-import type { LinkTarget } from '../../../src/core/jit/region-links.js';
 import type { I386Cpu } from './cpu.js';
 import { AF, ARITH, CcOp, CF, OF, PF, SF, ZF } from './flags.js';
 import { carryOf, condOf, flagsOfState, logicFlags, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
@@ -141,8 +140,6 @@ export const NO_BLOCK = new Block(null, 0, [], true);
 export interface Region {
   /** By page offset of a block's start, its entry. */
   entries: Map<number, Block>;
-  /** A wasm region's function as a link target (jit-wasm.ts: jumps in its page chain to its entries). */
-  target?: LinkTarget;
 }
 
 const HELPERS = { condOf, carryOf, flagsOfState, logicFlags, shiftFlags, mul32, div32, R };

@@ -131,8 +131,6 @@ export interface CodeCacheOptions {
   maxTranslations?: number;
   /** Called when a page enters the cache: mark it as code on the bus. */
   markCode(page: number): void;
-  /** Called when the bound was reached and every translation was dropped (links between translations go too). */
-  flushed?(): void;
 }
 
 /** Figures for `npm run bench` and tests. */
@@ -181,7 +179,6 @@ export class CodeCache<T> {
   private readonly slots: number;
   private readonly maxTranslations: number;
   private readonly markCode: (page: number) => void;
-  private readonly flushed: () => void;
   private live = 0;
   private made = 0;
   private flushes = 0;
@@ -192,7 +189,6 @@ export class CodeCache<T> {
     this.slots = options.slots;
     this.maxTranslations = options.maxTranslations ?? DEFAULT_MAX_TRANSLATIONS;
     this.markCode = options.markCode;
-    this.flushed = options.flushed ?? (() => {});
   }
 
   /** The page at RAM page `index`, created (and marked as code) on first use. */
@@ -292,7 +288,6 @@ export class CodeCache<T> {
       for (const p of this.cachedPages()) p.clearEntries();
       this.live = 0;
       this.flushes++;
-      this.flushed();
     }
     if (page.cover.has(slot)) {
       page.unstore(slot);

@@ -29,7 +29,6 @@ export const WasmOp = {
   return: 0x0f,
   call: 0x10,
   call_indirect: 0x11,
-  return_call_indirect: 0x13,
   drop: 0x1a,
   select: 0x1b,
   local_get: 0x20,
@@ -329,12 +328,6 @@ export class WasmCode extends ByteWriter {
   callIndirect(typeIndex: number): this {
     if (this.dry) return this;
     return this.byte(WasmOp.call_indirect).uleb(typeIndex).byte(0x00);
-  }
-
-  /** `return_call_indirect` (a tail call: the caller's frame goes first) through table 0 with the function type `typeIndex`. */
-  returnCallIndirect(typeIndex: number): this {
-    if (this.dry) return this;
-    return this.byte(WasmOp.return_call_indirect).uleb(typeIndex).byte(0x00);
   }
 
   block(): number {

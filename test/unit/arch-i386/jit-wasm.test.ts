@@ -18,14 +18,42 @@ import { WasmOp } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 import { FLAG_LOOP_REGS, flagLoops, ROTATES, SHIFTS16 } from '../../helpers/i386-streams.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine, RW } from './paging-machine.js';
-import { agree, CODE, le32, machine } from './wasm-machine.js';
 import { ACCESS_READ } from '../../../plugins/arch-i386/src/mmu.js';
+
+// Before any machine of this file (and of the files imported below) is built.
+process.env.RVOS_JIT_WASM = '1';
+process.env.RVOS_JIT_WASM_I386 = '1';
+
+const CODE = 0x20000;
+const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
+
+function machine(body: number[], engine: 'interp' | 'jit', regs: Record<number, number>) {
+  const m = pagedMachine([], engine);
+  m.bus.dmaWrite(CODE, Uint8Array.from([...body, HLT]));
+  for (const [i, v] of Object.entries(regs)) m.cpu.regs[Number(i)] = v;
+  m.cpu.pc = CODE;
+  return m;
+}
 
 /** Records `what` at every access to the `size` bytes watched at 0x8000 (a store from a region calls the host's `written`). */
 function watchStops(m: ReturnType<typeof machine>, size: number, what: (m: ReturnType<typeof machine>) => number[]): number[][] {
   const stops: number[][] = [];
   m.bus.watch(0x8000, size, () => stops.push(what(m)));
   return stops;
+}
+
+/** Runs `body` under both engines in (at most `slices`) slices of `budget` and compares after each; returns the translator's machine. */
+function agree(body: number[], regs: Record<number, number>, budget: number, setup: (m: ReturnType<typeof machine>) => void = () => {}, slices = 20_000) {
+  const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+  setup(a); setup(b);
+  expect(b.cpu.wasmCore).not.toBeNull();
+  const state = (m: typeof a) => [m.cpu.eip, m.cpu.retired, m.cpu.eflags, ...m.cpu.regs, m.cpu.lastException?.vector, m.cpu.lastException?.eip];
+  for (let slice = 0; slice < slices && !a.cpu.waiting; slice++) {
+    expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+    expect(state(b), `slice ${slice}`).toEqual(state(a));
+  }
+  expect(Buffer.from(b.ram.u8.subarray(0x8000, 0x9000))).toEqual(Buffer.from(a.ram.u8.subarray(0x8000, 0x9000)));
+  return b;
 }
 
 describe('i386 wasm regions', () => {
