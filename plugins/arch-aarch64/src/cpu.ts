@@ -813,7 +813,8 @@ export class A64Cpu implements Cpu {
   loopClosed(code: Int32Array, idx: number, info: number): void {
     const op = info & 0xff;
     const back = code[idx + 1];
-    const head = idx + back;
+    // `| 0`: not an instruction's immediate beyond V8's small integers (any op's `a` reaches here) to deoptimize on.
+    const head = (idx + back) | 0;
     const page = this.fetchPage;
     if (op < Op.BCOND || op > Op.TBNZ || back > -EARLY_LOOK_SPAN || head < 0 || page === null) return;
     const slot = head >>> 2;

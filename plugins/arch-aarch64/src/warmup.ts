@@ -4,7 +4,8 @@
  * WARM_UP_AT instructions (a short run skips it), a scratch core with its own 64 KiB of
  * RAM runs each integer data-processing form (both widths, the flag-setting ones), loads and
  * stores of every size and addressing mode (RAM and a device's MMIO), pairs, the branches taken
- * and not, and a system-register access, then a WFI that ends it.
+ * and not, system-register accesses, an FP instruction, an SVC to its vector and ERETs, then a WFI
+ * that ends it; every other pass through the MMU at an alias past 2^31 (mapped()), as an OS runs.
  *
  * Why: under the translator the interpreter runs the code between regions, and V8 threw away
  * interpret()'s optimized code and compiled the whole function again each time the guest first
@@ -13,7 +14,10 @@
  */
 import type { CpuContext, JitKit, WarmUpGate } from '../../../src/core/api.js';
 import type { A64Cpu } from './cpu.js';
+import { writeElRegister } from './el-registers.js';
 import { NO_BLOCK } from './jit.js';
+import { SYSREG_MAIR_EL3, SYSREG_TCR_EL3, SYSREG_TTBR0_EL3, writeMmuRegister } from './mmu-sys.js';
+import { SYSREG_SCTLR_EL3 } from './sysregs.js';
 
 const BASE = 0;
 const RAM = 0x10000;
@@ -59,7 +63,9 @@ export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64
     for (const cpu of [jit, interp]) {
       for (let k = 0; k < words.length; k++) bus.ram.i32[k] = words[k];
       bus.ram.i32[FAR >>> 2] = farCode(words);
+      bus.ram.i32[(VECTORS + 0x200) >>> 2] = ERET;
       cpu.reset();
+      if (pass % 2 === 1) mapped(cpu, bus.ram.i32);
       // The interpreter under dispatch() running on into a slot with an entry (execute.ts): here
       // NO_BLOCK (nothing to run), so that the check has type feedback.
       if (cpu === jit) {
@@ -72,7 +78,37 @@ export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64
   return interp;
 }
 
-// Registers: x0-x7 operands and results, x8 the data address, x9 the device's, x10 a branch target.
+/** The odd passes' translation tables (RAM offsets): levels 1, 2 and 3 of a 4 KiB granule. */
+const LEVEL1 = 0xe000;
+const LEVEL2 = 0xd000;
+const LEVEL3 = 0xc000;
+/** Where the odd passes see RAM a second time (x15: the program's data address there): a VA whose low word is negative. */
+export const HIGH_ALIAS = 0x80000000;
+
+/**
+ * Stage 1 of EL3 on (the core resets at EL3) for an odd pass: the scratch RAM's pages mapped flat by level-3 pages
+ * (through a level-1 and a level-2 table, as an OS kernel's 4 KiB pages), again at HIGH_ALIAS (the same level-2
+ * table), and the device's 2 MiB by a level-2 block; TCR_EL3.T0SZ 25 (39-bit VAs, level 1 first). An OS runs
+ * almost all its code with the MMU on and at addresses past 2^31 (Linux's 0xffffff80_xxxxxxxx): the
+ * interpreter's TLB paths, its page walks and its address sums then have type feedback before V8 optimizes it.
+ */
+function mapped(cpu: A64Cpu, ram: Int32Array): void {
+  const AF = 1 << 10;
+  const NORMAL = 1 << 2; // MAIR_EL3 index 1 (0xff)
+  ram.fill(0, LEVEL3 >>> 2, (LEVEL1 + 4096) >>> 2);
+  ram[LEVEL1 >>> 2] = ram[(LEVEL1 + 8 * (HIGH_ALIAS >>> 30)) >>> 2] = LEVEL2 | 3;
+  ram[LEVEL2 >>> 2] = LEVEL3 | 3;
+  ram[(LEVEL2 + 8 * (DEVICE >>> 21)) >>> 2] = DEVICE | AF | NORMAL | 1;
+  for (let page = 0; page < RAM >>> 12; page++) ram[(LEVEL3 >>> 2) + 2 * page] = (BASE + (page << 12)) | AF | NORMAL | 3;
+  writeMmuRegister(cpu, SYSREG_MAIR_EL3, 31, 0xff04, 0, 0, 0);
+  writeMmuRegister(cpu, SYSREG_TCR_EL3, 31, 25, 0, 0, 0);
+  writeMmuRegister(cpu, SYSREG_TTBR0_EL3, 31, BASE + LEVEL1, 0, 0, 0);
+  writeElRegister(cpu, SYSREG_SCTLR_EL3, 0x30c50831, 0);
+  cpu.xl[15] = HIGH_ALIAS;
+}
+
+// Registers: x0-x7 operands and results, x8 the data address (x15 added: HIGH_ALIAS in the odd passes, else 0), x9 the
+// device's, x10 a branch target, x12-x14 addresses.
 const DATA = BASE + 0x8000;
 
 const addImm = (sf: number, sub: number, s: number, rd: number, rn: number, imm: number) => (sf << 31) | (sub << 30) | (s << 29) | (0b100010 << 23) | (imm << 10) | (rn << 5) | rd;
@@ -102,6 +138,10 @@ const tb = (nz: number, rt: number, bit: number) => ((bit >> 5) << 31) | (0b0110
 /** B by `offset` bytes. */
 const branchTo = (offset: number) => (0b000101 << 26) | ((offset >> 2) & 0x3ffffff);
 const B_NEXT = branchTo(4);
+/** Where in its own page (past its code) the program stores to a page holding decoded code. */
+export const CODE_PAGE_DATA = 0xf00;
+/** EL3's exception vectors in the program's runs (RAM offset; VBAR_EL3): an ERET at the synchronous entry for the current EL. */
+export const VECTORS = 0x2000;
 /** Where the program's branch to another page goes (RAM offset). */
 export const FAR = 0x1000;
 
@@ -114,13 +154,14 @@ const NOP = 0xd503201f | 0;
 /** ADR rd, pc + 8. */
 const adr8 = (rd: number) => (0b10000 << 24) | (2 << 5) | rd;
 const WFI = 0xd503207f | 0;
+const ERET = 0xd69f03e0 | 0;
 
 /** The program's instruction words, from the start of RAM. */
 export function warmUpProgram(): number[] {
   const p: number[] = [movWide(1, 2, 0, 0x1234), movWide(1, 3, 0, 0x8765, 1), movWide(1, 2, 1, 7), movWide(1, 2, 2, 5), movWide(1, 0, 4, 5), movWide(0, 0, 4, 5)];
   // MOVK of each width, into the low and the high word.
   p.push(movWide(0, 3, 3, 0x1111, 1), movWide(1, 3, 3, 0x2222, 2));
-  p.push(movWide(1, 2, 8, DATA), movWide(1, 2, 9, DEVICE >>> 16, 1), adr8(10), (1 << 31) | (0b10000 << 24) | 11 /* adrp x11 */);
+  p.push(movWide(1, 2, 8, DATA), addShifted(1, 0, 0, 8, 8, 15), movWide(1, 2, 9, DEVICE >>> 16, 1), adr8(10), (1 << 31) | (0b10000 << 24) | 11 /* adrp x11 */);
   // ADR x11, pc - 8: a sum of the words past 2^32 (a backward offset).
   p.push((0b10000 << 24) | (0x7fffe << 5) | 11);
   for (const sf of [0, 1]) {
@@ -156,11 +197,25 @@ export function warmUpProgram(): number[] {
     for (const opc of [0, 2]) p.push(pair(opc, 0, 0, 1, base, 2), pair(opc, 1, 3, 4, base, 2), pair(opc, 0, 0, 1, base, 4, 3), pair(opc, 1, 3, 4, base, -4, 1));
     p.push(pair(1, 1, 3, 4, base, 2));
   }
+  // A base whose low word is 2^31 or more and an offset register of -2^31 (x12 + x13 = the data page): an OS's
+  // addresses (Linux's 0xffffff80_xxxxxxxx) made interpret()'s address sum lose precision as a small integer.
+  p.push(movWide(1, 2, 12, DATA), movWide(1, 3, 12, 0x8000, 1), movWide(1, 0, 13, 0x7fff, 1), movWide(1, 3, 13, 0));
+  p.push(ldstReg(3, 1, 3, 12, 13), ldstReg(3, 0, 0, 12, 13));
+  // Single and pair stores to the program's own page past its code (CODE_PAGE_DATA): a page holding decoded code keeps
+  // its flags, so every pass takes the path that tells the core (the data page's flags go at its first store).
+  p.push(movWide(1, 2, 14, CODE_PAGE_DATA), ldst(3, 0, 0, 14), ldst(0, 0, 0, 14), pair(2, 0, 0, 1, 14, 0), pair(0, 0, 0, 1, 14, 4));
+  // An FP/SIMD instruction (FMOV D0, X0): the FP enable check and its call.
+  p.push(0x9e670000);
   // LDR (literal) of the word after it; exclusives and acquire/release on the data page.
   p.push((1 << 30) | (0b011 << 27) | (2 << 5) | 3, B_NEXT, NOP);
   p.push(0xc85f7c00 | (8 << 5) | 3 /* ldxr x3, [x8] */, 0xc8007c00 | (5 << 16) | (8 << 5) | 3 /* stxr w5, x3, [x8] */, 0xc8dffc00 | (8 << 5) | 3 /* ldar */, 0xc89ffc00 | (8 << 5) | 3 /* stlr */);
   // NZCV read and written: a system-register access.
   p.push(0xd53b4200 | 3 /* mrs x3, nzcv */, 0xd51b4200 | 3 /* msr nzcv, x3 */, NOP);
+  // ERET to the instruction after it, at EL3 still (SPSR_EL3: EL3h, DAIF masked): an OS's return from each exception.
+  // SVC, taken to EL3's vector for the current EL (VECTORS + 0x200: an ERET back after it), and MSR DAIFSet: an OS's
+  // system calls and interrupt masking.
+  p.push(movWide(1, 2, 3, VECTORS), 0xd51ec000 | 3 /* msr vbar_el3, x3 */, 0xd4000001 /* svc #0 */, 0xd5034fdf /* msr daifset, #0xf */);
+  p.push((0b10000 << 24) | (5 << 5) | 10 /* adr x10, pc + 20 */, movWide(1, 2, 3, 0x3cd), 0xd51e4020 | 10 /* msr elr_el3, x10 */, 0xd51e4000 | 3 /* msr spsr_el3, x3 */, ERET);
   // A conditional branch back to the program's start, never taken (CBNZ XZR): a long loop's closing
   // branch as cpu.ts loopClosed sees it (its compares get V8's feedback; interpret() inlines it).
   p.push((1 << 31) | (0b011010 << 25) | (1 << 24) | ((-p.length & 0x7ffff) << 5) | 31);
