@@ -6,7 +6,11 @@
  * ALU form of every operation (byte, word, dword; register, memory, immediates), MOV, LEA,
  * MOVZX/MOVSX, TEST, XCHG, PUSH/POP, multiply and divide, shifts and rotates, bit operations, every
  * condition (Jcc short and near, SETcc, CMOVcc), calls, returns and indirect jumps, LOOP, string
- * operations with and without REP, MMIO (a device page) and port I/O, then HLT.
+ * operations with and without REP, MMIO (a device page) and port I/O, then HLT. Every other pass runs
+ * the program's build 0xc0000000 higher with paging on (runPass), as an OS kernel runs: the i386 Linux
+ * boot compiled step() four times (deoptimized at its first EIP past 2^31, segment override, PUSH of a
+ * negative imm8), now once (test/machine/linux-deopt.test.ts); its process CPU median 3744 -> 3654 ms
+ * (12 interleaved pairs; the guest run's wall within noise: the compiles ran on the other core).
  *
  * Why: V8 compiled step() before the guest had run all of these, and threw the code away at the
  * first it had not (the compute kernel: "Insufficient type feedback" at MOV r/m, imm), then
@@ -15,7 +19,7 @@
  */
 import type { CpuContext, JitKit, WarmUpGate } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
-import { WARM_UP_CODE_AT, warmUpCode } from './warmup-code.js';
+import { HIGH, WARM_UP_CODE_AT, warmUpCode } from './warmup-code.js';
 
 const RAM = 0x10000;
 /** Where the program's device page is (where a pc's local APIC is). */
@@ -23,6 +27,10 @@ export const DEVICE = 0xfee00000;
 /** The program's data page (EBX; ESI and EDI point into it) and its stack's top. */
 const DATA = 0x8000;
 const STACK_TOP = 0xf000;
+/** The high passes' page directory and its two page tables (RAM and its alias at HIGH; the device page). */
+const PAGE_DIRECTORY = 0xa000;
+const RAM_TABLE = 0xb000;
+const DEVICE_TABLE = 0xc000;
 /** The GDT at 0: null, 0x08 flat 32-bit code, 0x10 flat 32-bit data. */
 const GDT = [0, 0, 0xffff, 0x00cf9a00, 0xffff, 0x00cf9200];
 /** Passes: V8 allocates a function's feedback vector only after several calls (8 in Node 20). */
@@ -47,20 +55,36 @@ export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, eng
   const { bus, context } = kit.scratchMachine(0, RAM, DEVICE);
   const cpu = create(context(engine));
   cpu.skipFirstCalls();
-  const code = warmUpCode();
-  for (let pass = 0; pass < PASSES; pass++) runPass(cpu, bus.ram.u8, code);
+  const code = [warmUpCode(), warmUpCode(true)];
+  for (let pass = 0; pass < PASSES; pass++) runPass(cpu, bus.ram.u8, code[pass % 2], pass % 2 === 1);
   return cpu;
 }
 
-/** One pass from reset, on fresh RAM (the program writes its data, stack and nothing else). */
-function runPass(cpu: I386Cpu, ram: Uint8Array, code: Uint8Array): void {
+/**
+ * One pass from reset, on fresh RAM (the program writes its data, stack and nothing else). `high`: the program's
+ * build at HIGH with paging on (PAGE_DIRECTORY: RAM mapped flat and again at HIGH, the device page), as an OS
+ * kernel runs: the interpreter's paging paths, and its sums and EIPs past 2^31, then have type feedback (the i386
+ * Linux boot deoptimized step() and runBlocks() at its first such values).
+ */
+function runPass(cpu: I386Cpu, ram: Uint8Array, code: Uint8Array, high: boolean): void {
   ram.fill(0);
-  const words = new Int32Array(ram.buffer, ram.byteOffset, GDT.length);
+  const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2);
   words.set(GDT);
   ram.set(code, WARM_UP_CODE_AT);
   ram[DATA] = 1; // a divisor
   cpu.reset();
-  cpu.enterFlat32(WARM_UP_CODE_AT, 0, GDT.length * 4 - 1, 0x08, 0x10);
-  cpu.regs[4] = STACK_TOP;
+  const base = high ? HIGH : 0;
+  cpu.enterFlat32(base + WARM_UP_CODE_AT, 0, GDT.length * 4 - 1, 0x08, 0x10);
+  if (high) {
+    const PRESENT_WRITABLE = 3;
+    words[(PAGE_DIRECTORY >>> 2) + 0] = words[(PAGE_DIRECTORY >>> 2) + (HIGH >>> 22)] = RAM_TABLE | PRESENT_WRITABLE;
+    words[(PAGE_DIRECTORY >>> 2) + (DEVICE >>> 22)] = DEVICE_TABLE | PRESENT_WRITABLE;
+    for (let page = 0; page < RAM >>> 12; page++) words[(RAM_TABLE >>> 2) + page] = (page << 12) | PRESENT_WRITABLE;
+    words[(DEVICE_TABLE >>> 2) + ((DEVICE >>> 12) & 0x3ff)] = DEVICE | PRESENT_WRITABLE;
+    cpu.cr3 = PAGE_DIRECTORY;
+    cpu.cr0 |= 0x80000000;
+    cpu.flushTlb();
+  }
+  cpu.regs[4] = base + STACK_TOP;
   cpu.run(BUDGET);
 }

@@ -1,8 +1,12 @@
 #!/bin/sh
-# Assembles warmup.s (32-bit, linked at 0x1000) and prints it as base64 (src/warmup-code.ts's CODE).
+# Assembles warmup.s and prints it as base64: `./assemble.sh` at 0x1000 (src/warmup-code.ts's CODE), `./assemble.sh high`
+# 0xc0000000 higher, its data, stack and IDT too (CODE_HIGH).
 set -e
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-llvm-mc -triple=i386 -filetype=obj "$(dirname "$0")/warmup.s" -o "$dir/w.o"
-ld -m elf_i386 -Ttext=0x1000 -e 0x1000 --oformat binary "$dir/w.o" -o "$dir/w.bin"
+high=0
+[ "$1" = high ] && high=0xc0000000
+llvm-mc -triple=i386 -filetype=obj --defsym=DATA=$((high + 0x8000)) --defsym=STACK=$((high + 0xf000)) --defsym=IDT=$((high + 0x800)) \
+  "$(dirname "$0")/warmup.s" -o "$dir/w.o"
+ld -m elf_i386 -Ttext=$(printf '0x%x' $((high + 0x1000))) -e $(printf '0x%x' $((high + 0x1000))) --oformat binary "$dir/w.o" -o "$dir/w.bin"
 base64 -w0 "$dir/w.bin"

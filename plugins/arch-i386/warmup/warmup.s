@@ -1,13 +1,15 @@
-# The i386 interpreter warm-up program (src/warmup.ts): 32-bit flat code at 0x1000, data at 0x8000,
-# a device page at 0xfee00000. Assembled into src/warmup-code.ts by ./assemble.sh (llvm-mc, ld).
+# The i386 interpreter warm-up program (src/warmup.ts): 32-bit flat code, ending in HLT; a device page at 0xfee00000.
+# Assembled twice into src/warmup-code.ts by ./assemble.sh (llvm-mc, ld): at 0x1000 with its data at DATA = 0x8000,
+# its stack's top at STACK = 0xf000 and its IDT at IDT = 0x800; and the same 0xc0000000 higher (run with paging on,
+# as an OS kernel's code and data). Its GDT stays where the caller put it (SGDT/LGDT keep it).
 .code32
-movl $0x8000, %ebx
-movl $0xf000, %esp
+movl $DATA, %ebx
+movl $STACK, %esp
 movl $7, %eax
 movl $3, %ecx
 movl $5, %edx
-movl $0x8100, %esi
-movl $0x8200, %edi
+movl $DATA+0x100, %esi
+movl $DATA+0x200, %edi
 addl %eax, (%ebx)
 addb %al, 4(%ebx)
 addl %ecx, %edx
@@ -148,10 +150,10 @@ movb $0x55, 5(%ebx)
 movw $0x66, 6(%ebx)
 movl $0x1234, %edx
 movb $1, %dh
-movl 0x8010, %eax
-movl %eax, 0x8014
-movb 0x8010, %al
-movb %al, 0x8018
+movl DATA+0x10, %eax
+movl %eax, DATA+0x14
+movb DATA+0x10, %al
+movb %al, DATA+0x18
 leal 4(%ebx,%ecx,8), %edx
 leal (%esi), %edx
 leal 0x100(%ebx), %edx
@@ -407,8 +409,8 @@ decl %ecx
 jnz 15b
 jecxz 16f
 16:
-movl $0x8100, %esi
-movl $0x8200, %edi
+movl $DATA+0x100, %esi
+movl $DATA+0x200, %edi
 movl $8, %ecx
 rep movsb
 movl $8, %ecx
@@ -440,6 +442,49 @@ inb %dx, %al
 outb %al, $0x80
 inb $0x71, %al
 outl %eax, %dx
+# What an OS kernel runs besides (the i386 Linux boot deoptimized step() and others at each first): segment override
+# prefixes (per-CPU data through %fs), PUSH of a negative imm8, a ModRM disp32 past 2^30 (the high build's DATA),
+# misaligned word accesses, shifts to and from bit 31, BSF/BSR of a negative value, CMPXCHG8B past 2^31, IMUL by
+# imm32 and imm16, OUTSB/INSB, x87 instructions.
+movl %fs:4(%ebx), %eax
+movl %eax, %gs:8(%ebx)
+movl %es:(%ebx), %edx
+addl %ss:4(%ebx), %edx
+pushl $-1
+popl %eax
+movl DATA+8(,%ecx,4), %edx
+addl %eax, DATA+0x20
+movl $0x87654321, %eax
+movw 1(%ebx), %dx
+movw %dx, 3(%ebx)
+movl 1(%ebx), %edx
+movl %eax, 5(%ebx)
+movl $3, %eax
+rorl $1, %eax
+roll $1, %eax
+rcrl $1, %eax
+shrl $1, %eax
+sarl $1, %eax
+shll $1, %eax
+movl $0x80000000, %eax
+bsfl %eax, %edx
+bsrl %eax, %edx
+movl $0x40000001, %ecx
+imull $0x40000003, %ecx, %edx
+imulw $1000, %cx, %dx
+movl $0x87654321, (%ebx)
+movl $0x87654321, 4(%ebx)
+movl $0, %eax
+movl $0, %edx
+cmpxchg8b (%ebx)
+cmpxchg8b (%ebx)
+movl $DATA+0x100, %esi
+movl $DATA+0x200, %edi
+movl $0x80, %edx
+outsb
+insb
+fninit
+fwait
 movl $0x7fffffff, %eax
 incl %eax
 decl %eax
@@ -482,13 +527,13 @@ pushl $21f
 iretl
 21:
 movl $22f, %eax
-movw %ax, 0x980
-movw $0x08, 0x982
-movw $0x8e00, 0x984
+movw %ax, IDT+0x180
+movw $0x08, IDT+0x182
+movw $0x8e00, IDT+0x184
 shrl $16, %eax
-movw %ax, 0x986
+movw %ax, IDT+0x186
 movw $0x7ff, 8(%ebx)
-movl $0x800, 10(%ebx)
+movl $IDT, 10(%ebx)
 lidt 8(%ebx)
 sidt 16(%ebx)
 int $0x30

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { I386Cpu } from '../../../plugins/arch-i386/src/cpu.js';
 import { PASSES, runWarmUp } from '../../../plugins/arch-i386/src/warmup.js';
-import { WARM_UP_CODE_AT, warmUpCode } from '../../../plugins/arch-i386/src/warmup-code.js';
+import { HIGH, WARM_UP_CODE_AT, warmUpCode } from '../../../plugins/arch-i386/src/warmup-code.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
 const assemble = fileURLToPath(new URL('../../../plugins/arch-i386/warmup/assemble.sh', import.meta.url));
@@ -16,13 +16,16 @@ const assemble = fileURLToPath(new URL('../../../plugins/arch-i386/warmup/assemb
 const haveTools = ['llvm-mc', 'ld'].every((tool) => spawnSync(tool, ['--version']).status === 0);
 
 describe('i386 interpreter warm-up program', () => {
-  it('runs to its HLT without an exception, under both engines alike', () => {
-    const end = WARM_UP_CODE_AT + warmUpCode().length;
+  it('runs to its HLT without an exception, under both engines alike, its last pass at HIGH with paging on', () => {
+    expect(PASSES % 2).toBe(0); // odd passes run the high build
+    expect(warmUpCode(true).length).toBe(warmUpCode().length);
+    const end = HIGH + WARM_UP_CODE_AT + warmUpCode().length;
     const states = (['interp', 'jit'] as const).map((engine) => {
       const cpu = runWarmUp((ctx) => new I386Cpu(ctx), jitKit, engine);
       expect(cpu.lastException?.vector).toBe(0x30); // its INT 0x30, the last event: no fault after it
       expect(cpu.waiting).toBe(true); // halted with IF clear
       expect(cpu.eip).toBe(end);
+      expect(cpu.cr0 >>> 31).toBe(1);
       return [cpu.retired, ...Array.from({ length: 8 }, (_, r) => cpu.getReg(r)), cpu.eflags];
     });
     expect(states[0][0]).toBeGreaterThan(400);
@@ -33,8 +36,10 @@ describe('i386 interpreter warm-up program', () => {
     expect(PASSES).toBeGreaterThan(3);
   });
 
-  it.skipIf(!haveTools)('holds warmup/warmup.s as assembled (warmup/assemble.sh)', () => {
-    const bytes = Buffer.from(execFileSync(assemble, { encoding: 'utf8' }).trim(), 'base64');
-    expect(Buffer.from(warmUpCode()).equals(bytes)).toBe(true);
+  it.skipIf(!haveTools)('holds warmup/warmup.s as assembled (warmup/assemble.sh), at 0x1000 and at HIGH', () => {
+    for (const high of [false, true]) {
+      const bytes = Buffer.from(execFileSync(assemble, high ? ['high'] : [], { encoding: 'utf8' }).trim(), 'base64');
+      expect(Buffer.from(warmUpCode(high)).equals(bytes)).toBe(true);
+    }
   });
 });

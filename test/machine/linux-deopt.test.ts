@@ -1,0 +1,45 @@
+/**
+ * The interpreters' warm-ups (warmup.ts of arch-aarch64 and arch-i386) against a real OS: the Linux boots of linux-arm64.test.ts
+ * and linux-i386.test.ts, each under V8's --trace-deopt-verbose in a child process, never deoptimize the interpreter's main
+ * function. The warm-ups ran with paging off at small addresses: the arm64 boot's first access through the TLB, its
+ * first address past 2^31, its first pair store to a page with code, FP instruction, ERET and SVC each threw away
+ * aarch64 interpret()'s optimized code (compiled three to four times, ~50-60 ms each on a background thread, the
+ * boot's interpreted code in V8's baseline tier meanwhile); the i386 boot's first EIP past 2^31, segment override,
+ * PUSH of a negative imm8 and others did the same to i386 step() (compiled four times). Skipped without the builds.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { linuxArm64Build } from '../helpers/linux-arm64.js';
+import { linuxI386Build } from '../helpers/linux-i386.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The deopts of function `fn` of plugins/`plugin` while `helper`'s `run` boots its build (under V8's --trace-deopt-verbose,
+ * whose next line says where: the outermost of its positions is the function's own, another `fn` of the same name not).
+ */
+async function deoptsOf(fn: string, plugin: string, helper: string, build: string, run: string): Promise<string[]> {
+  const script = `
+    import { ${build}, ${run} } from './test/helpers/${helper}.ts';
+    const r = await ${run}(${build}());
+    console.log('RESULT', r.reason);`;
+  // Asynchronous: a long synchronous child would starve this worker's RPC to vitest.
+  const { stdout } = await promisify(execFile)(process.execPath, ['--trace-deopt-verbose', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
+  expect(stdout).toMatch(/RESULT (poweroff|exit)/);
+  const lines = stdout.split('\n');
+  // The function's name right after "deoptimizing 0x...": another thread's trace line can land on the same line.
+  const named = new RegExp(`deoptimizing 0x[0-9a-f]+ <JSFunction ${fn} `);
+  return lines.filter((l, i) => named.test(l) && (lines.slice(i + 1).find((n) => n.includes(';;; deoptimize at'))?.match(/<[^>]*>/g)?.at(-1) ?? '').includes(`/plugins/${plugin}/`));
+}
+
+describe('Linux boots and the interpreter warm-ups', () => {
+  it.skipIf(!linuxArm64Build())('arm64: never deoptimizes aarch64 interpret()', async () => {
+    expect(await deoptsOf('interpret', 'arch-aarch64', 'linux-arm64', 'linuxArm64Build', 'runLinuxArm64Rvos')).toEqual([]);
+  }, 300_000);
+
+  it.skipIf(!linuxI386Build())('i386: never deoptimizes i386 step()', async () => {
+    expect(await deoptsOf('step', 'arch-i386', 'linux-i386', 'linuxI386Build', 'runLinuxI386Rvos')).toEqual([]);
+  }, 300_000);
+});
