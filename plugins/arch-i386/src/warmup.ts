@@ -9,8 +9,10 @@
  * operations with and without REP, MMIO (a device page) and port I/O, then HLT. Every other pass runs
  * the program's build 0xc0000000 higher with paging on (runPass), as an OS kernel runs: the i386 Linux
  * boot compiled step() four times (deoptimized at its first EIP past 2^31, segment override, PUSH of a
- * negative imm8), now once (test/machine/linux-deopt.test.ts); its process CPU median 3744 -> 3654 ms
- * (12 interleaved pairs; the guest run's wall within noise: the compiles ran on the other core).
+ * negative imm8; on a loaded VM also a backward CALL/JMP rel32 or an XCHG past 2^30, met after V8 had
+ * optimized it), now once (test/machine/linux-deopt.test.ts), twoByte() once instead of three times; the
+ * boot's process CPU median 3744 -> 3654 ms (12 interleaved pairs; the guest run's wall within noise: the
+ * compiles ran on the other core).
  *
  * Why: V8 compiled step() before the guest had run all of these, and threw the code away at the
  * first it had not (the compute kernel: "Insufficient type feedback" at MOV r/m, imm), then

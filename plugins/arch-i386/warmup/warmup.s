@@ -455,6 +455,8 @@ popl %eax
 movl DATA+8(,%ecx,4), %edx
 addl %eax, DATA+0x20
 movl $0x87654321, %eax
+xchgl %eax, %edx
+xchgl %eax, %edx
 movw 1(%ebx), %dx
 movw %dx, 3(%ebx)
 movl 1(%ebx), %edx
@@ -528,17 +530,48 @@ iretl
 21:
 movl $22f, %eax
 movw %ax, IDT+0x180
+movw %ax, IDT+0x18
 movw $0x08, IDT+0x182
+movw $0x08, IDT+0x1a
 movw $0x8e00, IDT+0x184
+movw $0x8e00, IDT+0x1c
 shrl $16, %eax
 movw %ax, IDT+0x186
+movw %ax, IDT+0x1e
 movw $0x7ff, 8(%ebx)
 movl $IDT, 10(%ebx)
 lidt 8(%ebx)
 sidt 16(%ebx)
+# INT3 (an OS patching its code: Linux's text_poke_bp) and INT 0x30, both through gates to the IRET at 22.
+int3
 int $0x30
 jmp 23f
 22:
 iretl
 23:
+# Debug register and fence forms (Linux reads and writes DR7; LFENCE orders RDTSC).
+movl %dr7, %eax
+movl %eax, %dr7
+lfence
+mfence
+# CALL and JMP rel32 backwards (a negative displacement, past V8's small integers as fetched).
+jmp 26f
+25:
+ret
+26:
+call 25b
+jmp 28f
+27:
+jmp 29f
+28:
+.byte 0xe9
+.long 27b - . - 4
+29:
+# PUSH/POP FS and GS (Linux's entry code) and XADD (its atomics).
+pushl %fs
+popl %fs
+pushl %gs
+popl %gs
+xaddl %eax, (%ebx)
+xaddb %al, 4(%ebx)
 hlt
