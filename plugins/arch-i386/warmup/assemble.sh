@@ -1,6 +1,7 @@
 #!/bin/sh
 # Assembles warmup.s and prints it as base64: `./assemble.sh` at 0x1000 (src/warmup-code.ts's CODE), `./assemble.sh high`
-# 0xc0000000 higher, its data, stack and IDT too (CODE_HIGH).
+# 0xc0000000 higher, its data, stack and IDT too: it differs only in its absolute addresses' top bytes, whose offsets
+# src/warmup-code.ts keeps (ADDRESS_TOPS; test/unit/arch-i386/warmup.test.ts compares both builds).
 set -e
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
