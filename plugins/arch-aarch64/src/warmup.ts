@@ -211,10 +211,10 @@ export function warmUpProgram(): number[] {
   p.push(0xc85f7c00 | (8 << 5) | 3 /* ldxr x3, [x8] */, 0xc8007c00 | (5 << 16) | (8 << 5) | 3 /* stxr w5, x3, [x8] */, 0xc8dffc00 | (8 << 5) | 3 /* ldar */, 0xc89ffc00 | (8 << 5) | 3 /* stlr */);
   // NZCV read and written: a system-register access.
   p.push(0xd53b4200 | 3 /* mrs x3, nzcv */, 0xd51b4200 | 3 /* msr nzcv, x3 */, NOP);
-  // ERET to the instruction after it, at EL3 still (SPSR_EL3: EL3h, DAIF masked): an OS's return from each exception.
   // SVC, taken to EL3's vector for the current EL (VECTORS + 0x200: an ERET back after it), and MSR DAIFSet: an OS's
   // system calls and interrupt masking.
   p.push(movWide(1, 2, 3, VECTORS), 0xd51ec000 | 3 /* msr vbar_el3, x3 */, 0xd4000001 /* svc #0 */, 0xd5034fdf /* msr daifset, #0xf */);
+  // ERET to the instruction after it, at EL3 still (SPSR_EL3: EL3h, DAIF masked): an OS's return from each exception.
   p.push((0b10000 << 24) | (5 << 5) | 10 /* adr x10, pc + 20 */, movWide(1, 2, 3, 0x3cd), 0xd51e4020 | 10 /* msr elr_el3, x10 */, 0xd51e4000 | 3 /* msr spsr_el3, x3 */, ERET);
   // A conditional branch back to the program's start, never taken (CBNZ XZR): a long loop's closing
   // branch as cpu.ts loopClosed sees it (its compares get V8's feedback; interpret() inlines it).

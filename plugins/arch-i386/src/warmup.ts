@@ -66,7 +66,7 @@ export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, eng
  * One pass from reset, on fresh RAM (the program writes its data, stack and nothing else). `high`: the program's
  * build at HIGH with paging on (PAGE_DIRECTORY: RAM mapped flat and again at HIGH, the device page), as an OS
  * kernel runs: the interpreter's paging paths, and its sums and EIPs past 2^31, then have type feedback (the i386
- * Linux boot deoptimized step() and runBlocks() at its first such values).
+ * Linux boot deoptimized step() at its first such values).
  */
 function runPass(cpu: I386Cpu, ram: Uint8Array, code: Uint8Array, high: boolean): void {
   ram.fill(0);
