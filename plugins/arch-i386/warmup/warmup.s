@@ -1,7 +1,8 @@
 # The i386 interpreter warm-up program (src/warmup.ts): 32-bit flat code, ending in HLT; a device page at 0xfee00000.
-# Assembled twice into src/warmup-code.ts by ./assemble.sh (llvm-mc, ld): at 0x1000 with its data at DATA = 0x8000,
-# its stack's top at STACK = 0xf000 and its IDT at IDT = 0x800; and the same 0xc0000000 higher (run with paging on,
-# as an OS kernel's code and data). Its GDT stays where the caller put it (SGDT/LGDT keep it).
+# Assembled twice by ./assemble.sh (llvm-mc, ld): at 0x1000 with its data at DATA = 0x8000, its stack's top at
+# STACK = 0xf000 and its IDT at IDT = 0x800; and all of it 0xc0000000 higher (run with paging on, as an OS kernel's
+# code and data). src/warmup-code.ts holds the first build and where the second differs (its addresses' top bytes).
+# Its GDT stays where the caller put it (SGDT/LGDT keep it).
 .code32
 movl $DATA, %ebx
 movl $STACK, %esp
