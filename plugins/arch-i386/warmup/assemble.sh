@@ -9,5 +9,6 @@ high=0
 [ "$1" = high ] && high=0xc0000000
 llvm-mc -triple=i386 -filetype=obj --defsym=DATA=$((high + 0x8000)) --defsym=STACK=$((high + 0xf000)) --defsym=IDT=$((high + 0x800)) \
   "$(dirname "$0")/warmup.s" -o "$dir/w.o"
-ld -m elf_i386 -Ttext=$(printf '0x%x' $((high + 0x1000))) -e $(printf '0x%x' $((high + 0x1000))) --oformat binary "$dir/w.o" -o "$dir/w.bin"
+text=$(printf '0x%x' $((high + 0x1000)))
+ld -m elf_i386 -Ttext="$text" -e "$text" --oformat binary "$dir/w.o" -o "$dir/w.bin"
 base64 -w0 "$dir/w.bin"

@@ -9,7 +9,7 @@ describe('aarch64 interpreter warm-up', () => {
   it('runs to its final WFI on RAM of its own, its last exception its SVC', () => {
     const words = warmUpProgram();
     const cpu = runWarmUp((ctx) => new A64Cpu(ctx), jitKit);
-    expectOnlySvc(cpu);
+    expectLastExceptionSvc(cpu);
     expect(cpu.waiting).toBe(true);
     // Past the WFI, the program's last word.
     expect(cpu.pc).toBe(words.length * 4);
@@ -25,7 +25,7 @@ describe('aarch64 interpreter warm-up', () => {
     expect(cpu.tlb.walks).toBeGreaterThan(0);
     // Its data address is the alias past 2^31 (a negative low word).
     expect(cpu.xl[8]).toBeLessThan(0);
-    expectOnlySvc(cpu);
+    expectLastExceptionSvc(cpu);
     expect(cpu.waiting).toBe(true);
   });
 
@@ -44,7 +44,7 @@ describe('aarch64 interpreter warm-up', () => {
 });
 
 /** The program's last exception was its SVC (EC 0x15), taken to EL3, which the vector's ERET returned from. */
-function expectOnlySvc(cpu: A64Cpu): void {
+function expectLastExceptionSvc(cpu: A64Cpu): void {
   expect(cpu.lastException?.esr === undefined ? -1 : cpu.lastException.esr >>> 26).toBe(0x15);
   expect(cpu.lastException?.targetEl).toBe(3);
 }
