@@ -26,6 +26,7 @@ export async function benchArchInChild(arch: string, all: string[], argv: string
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rvos-bench-'));
   const file = path.join(dir, 'rows.json');
   const args = [
+    '--v8-pool-size=0', // as bin/rvos.js starts the CLI: V8's worker pool at a thread per core beyond the first
     '--import',
     'tsx',
     fileURLToPath(new URL('./bench.ts', import.meta.url)),

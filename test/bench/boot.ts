@@ -104,7 +104,7 @@ export const OS_BOOTS = { virt, raspi3b, pc };
  * is on its stdout; wallMs is from launch to then. `env` defaults to the installed package's (dist/, built first).
  */
 export function runCold(board: keyof typeof OS_BOOTS, disk: string, env = installedEnv()): Promise<QemuResult> {
-  return runEmulator(process.execPath, [bin, ...OS_BOOTS[board].cli(disk)], { ...QEMU_TIMEOUT, env, cwd: userDir });
+  return runEmulator(bin, OS_BOOTS[board].cli(disk), { ...QEMU_TIMEOUT, env, cwd: userDir });
 }
 
 /**

@@ -14,7 +14,7 @@ const TIMEOUT_MS = 300_000;
 
 /** One `rvos run` of `kernel` on `arch`'s board in a new process (`env`: the installed package's by default). */
 export async function runInstalled(arch: GuestArch, kernel: string, env = installedEnv()): Promise<QemuResult> {
-  const r = await runEmulator(process.execPath, [bin, ...arch.cli(kernel)], { env, cwd: userDir, timeoutMs: TIMEOUT_MS });
+  const r = await runEmulator(bin, arch.cli(kernel), { env, cwd: userDir, timeoutMs: TIMEOUT_MS });
   if (r.timedOut || r.exitCode !== arch.exitOk) {
     throw new Error(`rvos ${arch.cli(kernel).join(' ')} exited with ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}:\n${r.stderr}`);
   }

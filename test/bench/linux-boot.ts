@@ -117,7 +117,7 @@ export function rvosBoot(files: LinuxBootFiles, engine: Engine) {
  * stdout; wallMs is from launch to then. `env` defaults to the installed package's (dist/, built first).
  */
 export function runLinuxCold(files: LinuxBootFiles, env = installedEnv()): Promise<QemuResult> {
-  return runEmulator(process.execPath, [bin, ...files.cli], { ...QEMU_STOP, env, cwd: userDir });
+  return runEmulator(bin, files.cli, { ...QEMU_STOP, env, cwd: userDir });
 }
 
 /** The Linux boot rows of `board` (with `cold`, its cold row too); prints a line per row as it completes. */

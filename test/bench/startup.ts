@@ -13,6 +13,7 @@ import type { StartupFigures } from './results.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const HELLO = fileURLToPath(new URL('../../kernels/tests/build/hello.elf', import.meta.url));
+/** The installed package's command, run as a user's `rvos` is (its first lines start Node with rvos' options). */
 export const bin = root + 'bin/rvos.js';
 
 let built = false;
@@ -37,7 +38,7 @@ async function bestWall(args: string[], runs: number, env: NodeJS.ProcessEnv = {
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
+    const r = await run(bin, args, { env: { ...process.env, ...env } });
     const ms = performance.now() - start;
     if (r.code !== 0) throw new Error(`rvos ${args.join(' ')} exited with ${r.code}: ${r.stderr}`);
     best = Math.min(best, ms);

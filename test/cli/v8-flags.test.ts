@@ -2,8 +2,8 @@
  * The CLI's V8 flags (bin/rvos.js): set first thing, before any of rvos' code is compiled (a V8 code cache made under
  * other flags is rejected, scripts/cli-loader.cjs), and never changed later in the run, installed or from a checkout.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WASM_TIERING_BUDGET } from '../../src/core/jit/wasm-module.js';
@@ -40,4 +40,21 @@ describe('the CLI\'s V8 flags', () => {
       for (const f of flags.slice(CLI_FLAGS.length)) expect(CLI_FLAGS).toContain(f.flag);
     });
   }
+});
+
+describe('bin/rvos.js run as a command (as the installed `rvos` is)', () => {
+  it('starts Node with V8\'s worker pool at a thread per core beyond the first (--v8-pool-size=0)', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'rvos-pool-')), 'report.cjs');
+    const tasks = "require('node:fs').readdirSync('/proc/self/task').length";
+    writeFileSync(report, `process.on('exit', () => process.stderr.write('node: ' + JSON.stringify({ execArgv: process.execArgv, threads: ${tasks} }) + '\\n'));\n`);
+    // Through its first lines (/bin/sh), not `node bin/rvos.js`; NODE_OPTIONS reaches the Node it starts.
+    const r = await run(rvosBin, ['--version'], { env: { ...process.env, NODE_OPTIONS: `--require ${report}` } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^rvos\/\d/);
+    const node = JSON.parse(/^node: (.*)$/m.exec(r.stderr)![1]) as { execArgv: string[]; threads: number };
+    expect(node.execArgv).toEqual(['--v8-pool-size=0']);
+    // Node's default pool (4 workers) would be 3 threads more on the 2-core VM: main, the pool, and Node's own (its
+    // delayed-task scheduler, the inspector's signal thread).
+    if (process.platform === 'linux') expect(node.threads).toBeLessThanOrEqual(Math.max(1, availableParallelism() - 1) + 3);
+  });
 });

@@ -118,12 +118,14 @@ describe('rvos installed from the packed tarball', () => {
   it('starts without Node\'s ES module loader (bin/rvos.js and dist/cli are CommonJS) or readline (oclif\'s, lazy)', async () => {
     const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
     const report = join(home, 'module-list.cjs');
-    writeFileSync(report, "process.on('exit', () => process.stderr.write('node modules: ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n");
+    writeFileSync(report, "process.on('exit', () => process.stderr.write('node modules: ' + JSON.stringify(process.moduleLoadList) + '\\nnode options: ' + JSON.stringify(process.execArgv) + '\\n'));\n");
     const r = await run(rvosBin, ['run', '--board', 'virt', '--bios', 'none', '--headless', '--kernel', hello], { cwd: home, env: { ...env, NODE_OPTIONS: `--require ${report}` } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('hello: PASS');
     const loaded = JSON.parse(/^node modules: (.*)$/m.exec(r.stderr)![1]) as string[];
     expect(loaded).toContain('NativeModule internal/modules/cjs/loader'); // the report works
+    // The installed command starts Node through bin/rvos.js' first lines, with V8's worker pool sized to the cores.
+    expect(JSON.parse(/^node options: (.*)$/m.exec(r.stderr)![1])).toEqual(['--v8-pool-size=0']);
     expect(loaded.filter((m) => /esm\/(module_job|translators)/.test(m))).toEqual([]);
     expect(loaded).not.toContain('NativeModule readline');
     // Nor fs/promises, child_process (oclif's, lilconfig's and wsl-utils': lazy or replaced in scripts/build.mjs).
