@@ -1,6 +1,6 @@
-#!/bin/sh
+#!/usr/bin/env sh
 ':' //; exec node --v8-pool-size=0 "$0" "$@"
-// Run as a command, this file is a shell script first: the line above is, to /bin/sh, `:` and then Node started on
+// Run as a command, this file is a shell script first: the line above is, to sh, `:` and then Node started on
 // this file with V8's worker pool at one thread per core beyond the first (Node's default is four, whatever the
 // cores); to JavaScript it is a string and a comment. On the 2-core VM four workers compiling at once (TurboFan's
 // JavaScript and wasm tiers, GC helpers) took the main thread's core: the built CLI's guest runs, interleaved pairs,

@@ -47,7 +47,7 @@ describe('bin/rvos.js run as a command (as the installed `rvos` is)', () => {
     const report = join(mkdtempSync(join(tmpdir(), 'rvos-pool-')), 'report.cjs');
     const tasks = "require('node:fs').readdirSync('/proc/self/task').length";
     writeFileSync(report, `process.on('exit', () => process.stderr.write('node: ' + JSON.stringify({ execArgv: process.execArgv, threads: ${tasks} }) + '\\n'));\n`);
-    // Through its first lines (/bin/sh), not `node bin/rvos.js`; NODE_OPTIONS reaches the Node it starts.
+    // Through its first lines (sh), not `node bin/rvos.js`; NODE_OPTIONS reaches the Node it starts.
     const r = await run(rvosBin, ['--version'], { env: { ...process.env, NODE_OPTIONS: `--require ${report}` } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^rvos\/\d/);
