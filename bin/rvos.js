@@ -2,13 +2,9 @@
 ':' //; exec node --v8-pool-size=0 "$0" "$@"
 // Run as a command, this file is a shell script first: the line above is, to sh, `:` and then Node started on
 // this file with V8's worker pool at one thread per core beyond the first (Node's default is four, whatever the
-// cores); to JavaScript it is a string and a comment. On the 2-core VM four workers compiling at once (TurboFan's
-// JavaScript and wasm tiers, GC helpers) took the main thread's core: the built CLI's guest runs, interleaved pairs,
-// medians (the command against `node bin/rvos.js` before): compute kernels pc 298 -> 277 ms (20 pairs), raspi3b 288
-// -> 268 (16), virt 236 -> 224 (16); the Linux boots arm64 1434 -> 1370 ms, i386 1830 -> 1686, rv32 423 -> 395 (10
-// each). Fewer compile tasks per V8 flag (--wasm-num-compilation-tasks, --concurrent-recompilation-queue-length,
-// --single-threaded-gc) or the workers at nice 19 gained less or nothing. `#!/usr/bin/env -S node ...` would do the
-// same where env knows -S (BusyBox's does not); `node bin/rvos.js` runs it with Node's default pool.
+// cores); to JavaScript it is a string and a comment. On the 2-core VM four workers compiling at once took the main
+// thread's core: every guest run was 4-9 % slower (figures and what else was tried: docs/architecture.md, start-up).
+// `node bin/rvos.js` runs with Node's default pool.
 // An installed rvos runs its compiled JavaScript (dist/cli, oclif bundled in). A checkout (src/ present) runs its
 // sources: bundled by esbuild into dist/checkout/ (rebuilt when a source changes; scripts/checkout-bundle.mjs),
 // or, with RVOS_CHECKOUT_BUNDLE=0 or without esbuild, through tsx with the package's own tsconfig. Both work

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './results.js';
+import { cliNodeOptions } from './startup.js';
 
 /** The flag of a child run: the file it writes its rows to (the parent gathers them). */
 export const ARCH_ROWS_FLAG = '--arch-rows';
@@ -26,7 +27,7 @@ export async function benchArchInChild(arch: string, all: string[], argv: string
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rvos-bench-'));
   const file = path.join(dir, 'rows.json');
   const args = [
-    '--v8-pool-size=0', // as bin/rvos.js starts the CLI: V8's worker pool at a thread per core beyond the first
+    ...cliNodeOptions(), // as bin/rvos.js starts the CLI (V8's worker pool at a thread per core beyond the first)
     '--import',
     'tsx',
     fileURLToPath(new URL('./bench.ts', import.meta.url)),

@@ -6,6 +6,7 @@
  * machine.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run } from '../helpers/cli.js';
 import { qemuAvailable, runQemu } from '../helpers/qemu.js';
@@ -15,6 +16,13 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const HELLO = fileURLToPath(new URL('../../kernels/tests/build/hello.elf', import.meta.url));
 /** The installed package's command, run as a user's `rvos` is (its first lines start Node with rvos' options). */
 export const bin = root + 'bin/rvos.js';
+
+/** The Node options bin/rvos.js starts the CLI with (its second line: `exec node OPTIONS "$0" "$@"`). */
+export function cliNodeOptions(): string[] {
+  const options = /exec node (.*?) "\$0"/.exec(readFileSync(bin, 'latin1'));
+  if (!options) throw new Error(`${bin}: no "exec node ... \"$0\"" line`);
+  return options[1].split(' ');
+}
 
 let built = false;
 /** Builds dist/ (what the installed package runs: bin/rvos.js with RVOS_COMPILED=1) once per bench. */
