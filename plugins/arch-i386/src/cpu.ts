@@ -23,7 +23,7 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, JIT_THRESHOLD, JOIN_RUNS, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, WARM_HEAT, WARM_STEPS, warmStarts } from './jit.js';
+import { type Block, jitThreshold, joinRuns, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, warmHeat, WARM_STEPS, warmStarts } from './jit.js';
 import { AREA, claimWasmArea, flagsFromArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
 import { endsSoonBeforeLeftOut } from './jit-reach.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -208,7 +208,7 @@ export class I386Cpu implements Cpu {
   private atBoundary = false;
   /**
    * The page and entry of the last translated call: a start of that page that gets hot next is translated
-   * with the region it ran, or with the block module it ran when that ran JOIN_RUNS times (joinRegion). Only
+   * with the region it ran, or with the block module it ran when that ran jit.ts joinRuns times (joinRegion). Only
    * a policy: a page object the cache recycled for other bytes makes a region of blocks as exact as any.
    */
   private lastPage: CodePage<Block> | null = null;
@@ -415,7 +415,7 @@ export class I386Cpu implements Cpu {
     const m = this.mmu, tag = m.tag, perm = m.perm, csBase = this.segBase[CS], exec = this.cpl === 3 ? FAST_UX : FAST_SX;
     const cache = this.codePages;
     // The last block ran off the end of its code to EIP (its length, its page's end): straight code as hot as that
-    // block, translated at its first arrival rather than after JIT_THRESHOLD more (in straight code the interpreter sees
+    // block, translated at its first arrival rather than after the threshold (in straight code the interpreter sees
     // no boundary: the k-th 64-instruction block of a long function was translated at its 64 k-th call; Linux's blake2s).
     let straight = false;
     for (let any = false; ; any = true) {
@@ -427,15 +427,16 @@ export class I386Cpu implements Cpu {
       const page = cache.page(ramOff >>> 12);
       let block = page.entries[at];
       if (block === undefined) {
-        if (++page.heat[at] < JIT_THRESHOLD && !straight) return any;
-        // Reached straight from a block module of its page (no instruction interpreted between) that ran JOIN_RUNS
+        const threshold = jitThreshold(m.pagingOn);
+        if (++page.heat[at] < threshold && !straight) return any;
+        // Reached straight from a block module of its page (no instruction interpreted between) that ran joinRuns
         // times: the two would bounce through the dispatcher until a region held both.
         const last = page === this.lastPage ? this.lastBlock : null;
-        const from = any && last !== null && !last.region && last.runs >= JOIN_RUNS ? last.fn : null;
+        const from = any && last !== null && !last.region && last.runs >= joinRuns(threshold) ? last.fn : null;
         // Got hot by a jump back from a later byte of its page (the interpreter's last instruction, no block between): a
         // loop, whose enclosing loop nest is made one region at once with the starts that have run (joinRegion).
         const loop = !any && this.startEip > eip && this.startEip - eip < 0x1000 - at && ranJustBefore(page, at);
-        block = ((last !== null && last.region) || from !== null || loop ? this.joinRegion(page, ramOff + at, from, loop) : null) ?? this.translate(page, ramOff + at);
+        block = ((last !== null && last.region) || from !== null || loop ? this.joinRegion(page, ramOff + at, from, loop, warmHeat(threshold)) : null) ?? this.translate(page, ramOff + at, warmHeat(threshold));
         // Marked as code again if stores dropped all its translations and unmarked it (ramWritten).
         if ((this.bus.pageFlags[ramOff >>> 12] & PAGE_CODE) === 0) this.bus.markCode(ramOff >>> 12);
       }
@@ -497,10 +498,10 @@ export class I386Cpu implements Cpu {
    * bytes drops it (ramWritten). In wasm, the page's warm starts (jit.ts warmStarts) come in its
    * module: stored as aliases, each covering the bytes of all.
    */
-  private translate(page: CodePage<Block>, start: number): Block {
+  private translate(page: CodePage<Block>, start: number, warm: number): Block {
     const at = start & 0xfff;
     if (endsSoonBeforeLeftOut(this.ram8, start, MIN_LEFT_BLOCK)) return this.storeEntries(page, at, null);
-    return this.storeEntries(page, at, this.translateAt(start, undefined, this.wasmCore !== null ? warmStarts(page, at) : []));
+    return this.storeEntries(page, at, this.translateAt(start, undefined, this.wasmCore !== null ? warmStarts(page, at, warm) : []));
   }
 
   /** Stores `made`'s block at page offset `at` (NO_BLOCK when none) and its other entries as aliases; returns the first. */
@@ -533,11 +534,11 @@ export class I386Cpu implements Cpu {
    * region (rather than as a block whose module a region replaces soon after: the compute kernel's
    * quicksort made its entry's block with seven warm starts, a 14 KB module, then a region of the same
    * blocks 1 M instructions later) with the blocks it reaches at starts that ran REGION_MEMBER_RUNS
-   * times, at warm starts (WARM_HEAT, nothing stored there), and at another region's starts but those
+   * times, at warm starts (heat `warm`, nothing stored there), and at another region's starts but those
    * its blocks run into (a loop head after its entry's first instructions): such a start would end the
    * blocks that run into it, whose loops then went through the region's dispatch (quicksort's steady
    * state 5 % slower). Null when the region would have this block only (translate then makes the block).
-   * Or it got hot as a block module of its page (function `from`) that ran JOIN_RUNS times left to it: that
+   * Or it got hot as a block module of its page (function `from`) that ran joinRuns times left to it: that
    * module's blocks join too, so that the two no longer bounce through the dispatcher (a JavaScript-to-wasm call
    * each, the state copied in and out) until REGION_RUNS made them a region (the compute kernel: 28,282 -> 15,796
    * block calls).
@@ -553,11 +554,11 @@ export class I386Cpu implements Cpu {
    * prompt 1005 vs 990 ms, 8 pairs) though 41 region attempts there find one block (19 before; a scan each, until
    * jit-reach.ts told them apart without one).
    */
-  private joinRegion(page: CodePage<Block>, start: number, from: Block['fn'], loop: boolean): Block | null {
+  private joinRegion(page: CodePage<Block>, start: number, from: Block['fn'], loop: boolean, warm: number): Block | null {
     const at = start & 0xfff;
     const region = this.translateAt(start, (off) => {
       const entry = page.entries[off];
-      return entry === undefined ? page.heat[off] >= (loop && off < at ? 1 : WARM_HEAT) : entry.fn !== null && (entry.runs >= REGION_MEMBER_RUNS || entry.fn === from || (loop && !entry.region) || (entry.region && !runInto(entry.cover, off)));
+      return entry === undefined ? page.heat[off] >= (loop && off < at ? 1 : warm) : entry.fn !== null && (entry.runs >= REGION_MEMBER_RUNS || entry.fn === from || (loop && !entry.region) || (entry.region && !runInto(entry.cover, off)));
     });
     return region === null ? null : this.storeEntries(page, at, region);
   }

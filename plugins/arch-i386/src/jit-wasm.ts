@@ -163,7 +163,7 @@
  * past its loop's exit as a region's does (jit.ts scanBlock's rule, for JavaScript's type feedback): still 21 modules,
  * bigger, and 3.4x the instructions interpreted at slice ends (23.7 K -> 81 K a run); the loop's exit (quicksort's
  * 5f4 after 5b0, 243 after 230) as a warm start of the module: quicksort's region became block modules (main thread
- * 0.44 -> 1.5 s); WARM_HEAT JIT_THRESHOLD/8: the same 21 modules.
+ * 0.44 -> 1.5 s); warm heat at an eighth of JIT_THRESHOLD: the same 21 modules.
  *
  * Session 32, the steady state by kernel (i386-jit.ts, main thread best of runs 2-4, one build per kernel, loaded VM):
  * quicksort alone ~137 ms (median of 8) against rv32's 116-126 for the same C (318 M vs 245 M guest instructions); the

@@ -56,8 +56,21 @@ import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_M
  */
 const ALIGNED_PAGE = ~0xffc;
 
-/** Control transfers to a start byte before its block is translated. */
+/**
+ * Control transfers to a start byte before its block is translated while paging is off: a bare-metal kernel, an OS's
+ * decompressor, whose hot code is loops that run long.
+ */
 export const JIT_THRESHOLD = 64;
+/**
+ * The same with paging on: an OS's kernel runs much of its code a few hundred times (init calls, probes, page-table
+ * set-up), where each module's V8 compile and instantiation (about 1 ms of the main thread) costs more than
+ * interpreting it. The i386 Linux boot (test/bench/i386-linux.ts, in process): 394 modules at 64, 176 at 256, 122 at
+ * 512, 87 at 1024, 78 at 2048, 67 at 4096; its main thread ~1.9 s at 64, ~1.3-1.45 s from 512 to 2048, ~1.7 s at
+ * 4096. With this threshold for paging off too the compute kernel ran ~25 ms slower (512) or ~40 ms (1024).
+ */
+export const PAGED_JIT_THRESHOLD = 1024;
+/** The heat at which a start is translated (JIT_THRESHOLD or PAGED_JIT_THRESHOLD). */
+export const jitThreshold = (paging: boolean): number => (paging ? PAGED_JIT_THRESHOLD : JIT_THRESHOLD);
 /**
  * Runs of a block from the dispatcher before it is translated again as a region with the blocks it
  * reaches that ran REGION_MEMBER_RUNS times: a region costs V8 more to compile, which only code
@@ -67,10 +80,11 @@ export const REGION_RUNS = 4096;
 export const REGION_MEMBER_RUNS = REGION_RUNS / 8;
 /**
  * Runs from the dispatcher of a block module (not a region) before a start it leaves to that gets hot is made a
- * region with its blocks (cpu.ts joinRegion): a module that ran less joined new starts in lukewarm code (the i386
- * Linux boot: 411 -> 424 modules at 0, 417 at this, 413 at 64; the compute kernel's quicksort needs at most this).
+ * region with its blocks (cpu.ts joinRegion), half the threshold: a module that ran less joined new starts in lukewarm
+ * code (the i386 Linux boot, all at JIT_THRESHOLD: 411 -> 424 modules at 0, 417 at half, 413 at 64; the compute
+ * kernel's quicksort needs at most half).
  */
-export const JOIN_RUNS = JIT_THRESHOLD / 2;
+export const joinRuns = (threshold: number): number => threshold >> 1;
 /**
  * The first WARM_CALLS calls of a block's entry run at most WARM_STEPS steps each (as rv32's and
  * aarch64's), so that its function returns several times before V8 optimizes it: V8 allocates a
@@ -93,16 +107,16 @@ export const MIN_LEFT_BLOCK = 8;
 
 /**
  * Heat (control transfers counted) at which a start not translated yet is translated with the block
- * of another start of its page reaching JIT_THRESHOLD, in its module (jit-wasm.ts; the JavaScript
- * regions do not), at most MAX_WARM_STARTS of them, the warmest first.
+ * of another start of its page reaching the threshold (jitThreshold), in its module (jit-wasm.ts; the
+ * JavaScript regions do not): a quarter of it. At most MAX_WARM_STARTS of them, the warmest first.
  */
-export const WARM_HEAT = JIT_THRESHOLD / 4;
+export const warmHeat = (threshold: number): number => threshold >> 2;
 export const MAX_WARM_STARTS = 7;
 
-/** The page offsets of `page`'s warm starts (WARM_HEAT, nothing stored there) but `at`, warmest first. */
-export function warmStarts(page: { heat: Int16Array; entries: ArrayLike<unknown> }, at: number): number[] {
+/** The page offsets of `page`'s warm starts (`heat`, nothing stored there) but `at`, warmest first. */
+export function warmStarts(page: { heat: Int16Array; entries: ArrayLike<unknown> }, at: number, warm: number): number[] {
   const heat = page.heat, found: number[] = [];
-  for (let off = 0; off < heat.length; off++) if (heat[off] >= WARM_HEAT && off !== at && page.entries[off] === undefined) found.push(off);
+  for (let off = 0; off < heat.length; off++) if (heat[off] >= warm && off !== at && page.entries[off] === undefined) found.push(off);
   return found.length <= MAX_WARM_STARTS ? found : found.sort((a, b) => heat[b] - heat[a] || a - b).slice(0, MAX_WARM_STARTS);
 }
 

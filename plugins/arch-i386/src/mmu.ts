@@ -204,6 +204,8 @@ export class I386Mmu {
   }
 
   get a20(): boolean { return this.a20Mask === -1; }
+  /** CR0.PG: linear addresses go through the page tables (the translator's hotness policy reads it: jit.ts jitThreshold). */
+  get pagingOn(): boolean { return this.paging; }
 
   /**
    * The longest run of RAM pages with no hole as linear addresses [lo, lo + size) (paging off: physical; the

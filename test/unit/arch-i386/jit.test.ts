@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGE_CODE } from '../../../src/core/api.js';
-import { generate, JIT_THRESHOLD, MIN_LEFT_BLOCK, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
+import { generate, JIT_THRESHOLD, MIN_LEFT_BLOCK, PAGED_JIT_THRESHOLD, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 import { FLAG_LOOP_REGS, flagLoops, ROTATES, SHIFTS16 } from '../../helpers/i386-streams.js';
@@ -87,6 +87,20 @@ describe('i386 block translator', () => {
       expect(a.cpu.regs[EAX]).toBe(1500);
       expect(b.cpu.blocksCompiled).toBe(1);
     }
+  });
+
+  it('translates a start after JIT_THRESHOLD arrivals with paging off, PAGED_JIT_THRESHOLD with paging on (an OS kernel runs much code a few hundred times)', () => {
+    const compiled = (passes: number, paging: boolean) => {
+      const m = machine(LOOP, 'jit', { [EBX]: passes }, paging);
+      m.cpu.run(10 * passes);
+      expect(m.cpu.waiting).toBe(true);
+      expect(m.cpu.regs[EBX]).toBe(0);
+      return m.cpu.blocksCompiled;
+    };
+    expect(compiled(JIT_THRESHOLD - 4, false)).toBe(0);
+    expect(compiled(JIT_THRESHOLD + 4, false)).toBeGreaterThan(0);
+    expect(compiled(PAGED_JIT_THRESHOLD - 4, true)).toBe(0);
+    expect(compiled(PAGED_JIT_THRESHOLD + 4, true)).toBeGreaterThan(0);
   });
 
   it('runs a hot loop in one block call (no dispatch per pass), and counts each call', () => {
@@ -375,10 +389,12 @@ describe('i386 block translator', () => {
   });
 
   it('takes a #PF from inside a block with the faulting EIP, CR2, error code and count', () => {
-    // mov esi, [esi]... : inc eax; mov ecx, [esi]; add esi, 0x100; dec ebx; jnz: walks into the unmapped 4 MiB.
+    // mov esi, [esi]... : inc eax; mov ecx, [esi]; add esi, 0x100; dec ebx; jnz: walks into the unmapped 4 MiB, after
+    // twice the passes that translate the loop with paging on.
     const walk = [0x40, 0x8b, 0x0e, 0x81, 0xc6, ...le32(0x100), 0x4b, 0x75, 0xf4];
-    const a = machine(walk, 'interp', { [EBX]: 100000, [ESI]: 0x3f0000 }, true);
-    const b = machine(walk, 'jit', { [EBX]: 100000, [ESI]: 0x3f0000 }, true);
+    const from = 0x400000 - 0x100 * 2 * PAGED_JIT_THRESHOLD;
+    const a = machine(walk, 'interp', { [EBX]: 100000, [ESI]: from }, true);
+    const b = machine(walk, 'jit', { [EBX]: 100000, [ESI]: from }, true);
     a.cpu.run(1_000_000); b.cpu.run(1_000_000);
     expect(b.cpu.blocksCompiled).toBeGreaterThan(0);
     expect(b.cpu.lastException).toMatchObject({ vector: 14, eip: CODE + 1, errorCode: 0 });
@@ -430,7 +446,7 @@ describe('i386 block translator', () => {
       enterPaging(m, { wp: true });
       mapPage(m, 0x300000, 0x300000 | P);
       m.bus.dmaWrite(CODE, Uint8Array.from([...body, HLT]));
-      m.cpu.regs[EBX] = 10 * JIT_THRESHOLD; m.cpu.regs[ESI] = 0x300000;
+      m.cpu.regs[EBX] = 10 * PAGED_JIT_THRESHOLD; m.cpu.regs[ESI] = 0x300000;
       m.cpu.pc = CODE;
       m.cpu.run(1_000_000);
       return m;
