@@ -107,7 +107,9 @@ export function widenFields(cpu: I386Cpu): void {
  * length (MAX_INSNS) or its page's end: `to` ends one of its cover's ranges in the entry's page (0x1000: the next page's start).
  */
 function ranOffEnd(block: Block, from: number, to: number): boolean {
-  const off = to - from + (from & 0xfff), cover = block.cover; // linear addresses unsigned: `from & ~0xfff` would be signed
+  // Truncated to 32 bits: V8 compiled the difference for small integers and deoptimized runBlocks at the i386 Linux
+  // boot's first linear address past 2^31 ("lost precision"); `from & ~0xfff` would be signed.
+  const off = (((to - from) | 0) + (from & 0xfff)) | 0, cover = block.cover;
   // Not a block that ended at a hot start (the dispatcher's, and joinRegion's once both have run): at its length or the page's end.
   if (block.len < MAX_INSNS && off !== 0x1000) return false;
   for (let i = 1; i < cover.length; i += 2) if (cover[i] === off) return true;

@@ -6,7 +6,8 @@
  * ALU form of every operation (byte, word, dword; register, memory, immediates), MOV, LEA,
  * MOVZX/MOVSX, TEST, XCHG, PUSH/POP, multiply and divide, shifts and rotates, bit operations, every
  * condition (Jcc short and near, SETcc, CMOVcc), calls, returns and indirect jumps, LOOP, string
- * operations with and without REP, MMIO (a device page) and port I/O, then HLT. Every other pass runs
+ * operations with and without REP, MMIO (a device page) and port I/O, then HLT, and an external
+ * interrupt that wakes it (the run loop's INTR path). Every other pass runs
  * the program's build 0xc0000000 higher with paging on (runPass), as an OS kernel runs: the i386 Linux
  * boot compiled step() four times (deoptimized at its first EIP past 2^31, segment override, PUSH of a
  * negative imm8; on a loaded VM also a backward CALL/JMP rel32 or an XCHG past 2^30, met after V8 had
@@ -21,6 +22,7 @@
  */
 import type { CpuContext, JitKit, WarmUpGate } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
+import { IF } from './flags.js';
 import { HIGH, WARM_UP_CODE_AT, warmUpCode } from './warmup-code.js';
 
 const RAM = 0x10000;
@@ -39,6 +41,16 @@ const GDT = [0, 0, 0xffff, 0x00cf9a00, 0xffff, 0x00cf9200];
 export const PASSES = 6;
 /** More than the program's instructions: it stops at its HLT. */
 const BUDGET = 10_000;
+/** The external interrupt's delivery, its handler's IRET and the HLT. */
+const INTERRUPT_BUDGET = 16;
+/** The vector the warm-up's interrupt controller gives (the program's IDT has a gate for it). */
+const VECTOR = 0x30;
+let interruptsTaken = 0;
+
+/** External interrupts the warm-ups of this process have taken (tests). */
+export function warmUpInterrupts(): number {
+  return interruptsTaken;
+}
 
 let once: WarmUpGate | undefined;
 
@@ -52,14 +64,25 @@ export function warmedUp(): boolean {
   return once?.done ?? false;
 }
 
-/** Runs the program PASSES times on a new scratch CPU and returns it (tests). */
+/**
+ * Runs the program PASSES times on new scratch CPUs, the first half on one, the rest on another, and returns the
+ * second (tests). Their INTA cycles are different functions, so that V8 compiles the run loop's call of a CPU's as a
+ * generic call: with one function there it inlined the warm-up's and deoptimized loop() at the real machine's
+ * first interrupt ("wrong call target"; the machine's is core builder.ts').
+ */
 export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, engine: 'interp' | 'jit'): I386Cpu {
   const { bus, context } = kit.scratchMachine(0, RAM, DEVICE);
-  const cpu = create(context(engine));
-  cpu.skipFirstCalls();
+  // The INTA cycle of an 8259A with one request: its vector, the request then served.
+  const served = (cpu: I386Cpu): number => (cpu.intr.set(false), interruptsTaken++, VECTOR);
+  const first: I386Cpu = create({ ...context(engine), acknowledge: () => served(first) });
+  const second: I386Cpu = create({ ...context(engine), acknowledge: function acknowledge() { return served(second); } });
   const code = [warmUpCode(), warmUpCode(true)];
-  for (let pass = 0; pass < PASSES; pass++) runPass(cpu, bus.ram.u8, code[pass % 2], pass % 2 === 1);
-  return cpu;
+  for (let pass = 0; pass < PASSES; pass++) {
+    const cpu = pass < PASSES / 2 ? first : second;
+    if (pass === 0 || pass === PASSES / 2) cpu.skipFirstCalls();
+    runPass(cpu, bus.ram.u8, code[pass % 2], pass % 2 === 1);
+  }
+  return second;
 }
 
 /**
@@ -89,4 +112,11 @@ function runPass(cpu: I386Cpu, ram: Uint8Array, code: Uint8Array, high: boolean)
   }
   cpu.regs[4] = base + STACK_TOP;
   cpu.run(BUDGET);
+  // Then an external interrupt at its HLT (vector 0x30, through the gate the program set; the handler's IRET returns
+  // to the HLT), as a timer's tick wakes an OS's idle loop: the run loop's INTR path gets type feedback too (the i386
+  // Linux boot deoptimized loop() at its first interrupt, then ran it in V8's baseline tier for ~0.3 s).
+  cpu.pc = base + WARM_UP_CODE_AT + code.length - 1;
+  cpu.eflags |= IF;
+  cpu.intr.set(true);
+  cpu.run(INTERRUPT_BUDGET);
 }

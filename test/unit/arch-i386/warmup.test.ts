@@ -1,13 +1,14 @@
 /**
  * The interpreter warm-up's program (warmup.ts, warmup/warmup.s) runs from reset to its HLT on a
  * scratch CPU of either engine, without a fault (a fault would leave the instruction mix it is
- * there to give feedback for), touching its device page and nothing of any machine.
+ * there to give feedback for), touching its device page and nothing of any machine; an external
+ * interrupt then wakes it from its HLT and its handler returns there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { I386Cpu } from '../../../plugins/arch-i386/src/cpu.js';
-import { PASSES, runWarmUp } from '../../../plugins/arch-i386/src/warmup.js';
+import { PASSES, runWarmUp, warmUpInterrupts } from '../../../plugins/arch-i386/src/warmup.js';
 import { HIGH, WARM_UP_CODE_AT, warmUpCode } from '../../../plugins/arch-i386/src/warmup-code.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
@@ -21,7 +22,9 @@ describe('i386 interpreter warm-up program', () => {
     expect(warmUpCode(true).length).toBe(warmUpCode().length);
     const end = HIGH + WARM_UP_CODE_AT + warmUpCode().length;
     const states = (['interp', 'jit'] as const).map((engine) => {
+      const before = warmUpInterrupts();
       const cpu = runWarmUp((ctx) => new I386Cpu(ctx), jitKit, engine);
+      expect(warmUpInterrupts() - before).toBe(PASSES); // an external interrupt at each pass's HLT, back to it
       expect(cpu.lastException?.vector).toBe(0x30); // its INT 0x30, the last event: no fault after it
       expect(cpu.waiting).toBe(true); // halted with IF clear
       expect(cpu.eip).toBe(end);
