@@ -18,14 +18,9 @@ import { linuxI386Build } from '../helpers/linux-i386.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The deopts of function `fn` of plugins/`plugin` while `helper`'s `run` boots its build (under V8's --trace-deopt-verbose,
+ * The deopts of each function of `fns` of plugins/`plugin` by name while `helper`'s `run` boots its build (under V8's --trace-deopt-verbose,
  * whose next line says where: the outermost of its positions is the function's own, another `fn` of the same name not).
  */
-async function deoptsOf(fn: string, plugin: string, helper: string, build: string, run: string): Promise<string[]> {
-  return (await deoptsByFunction([fn], plugin, helper, build, run))[fn];
-}
-
-/** deoptsOf for several functions `fns` in one boot: their deopts by name. */
 async function deoptsByFunction(fns: string[], plugin: string, helper: string, build: string, run: string): Promise<Record<string, string[]>> {
   const script = `
     import { ${build}, ${run} } from './test/helpers/${helper}.ts';
@@ -44,8 +39,9 @@ async function deoptsByFunction(fns: string[], plugin: string, helper: string, b
 }
 
 describe('Linux boots and the interpreter warm-ups', () => {
-  it.skipIf(!linuxArm64Build())('arm64: never deoptimizes aarch64 interpret()', async () => {
-    expect(await deoptsOf('interpret', 'arch-aarch64', 'linux-arm64', 'linuxArm64Build', 'runLinuxArm64Rvos')).toEqual([]);
+  it.skipIf(!linuxArm64Build())('arm64: never deoptimizes aarch64 interpret(), nor run() at its first IRQ or a second core\'s warm-up gate', async () => {
+    const deopts = await deoptsByFunction(['interpret', 'run'], 'arch-aarch64', 'linux-arm64', 'linuxArm64Build', 'runLinuxArm64Rvos');
+    expect(deopts).toEqual({ interpret: [], run: [] });
   }, 300_000);
 
   it.skipIf(!linuxI386Build())('i386: never deoptimizes i386 step(), nor the run loop at its first interrupt (loop()), nor the dispatcher for an address past 2^31', async () => {

@@ -79,6 +79,13 @@ class CpuIrqLine implements IrqLine {
   }
 }
 
+/**
+ * The warm-up as one function for every core (the kit is the process's): run() inlines the first-calls gate that calls
+ * it, and with a function per core V8 deoptimized run() when a second core reached WARM_UP_AT ("wrong call target": the
+ * arm64 Linux boot's secondary cores).
+ */
+let sharedWarmUp: (() => void) | undefined;
+
 export class A64Cpu implements Cpu {
   readonly id: number;
   readonly bus: Bus;
@@ -270,7 +277,7 @@ export class A64Cpu implements Cpu {
     if (ctx.props.jit !== undefined && typeof ctx.props.jit !== 'boolean') throw new Error(`aarch64: cpu.jit must be true or false, got ${JSON.stringify(ctx.props.jit)}`);
     this.jit = ctx.engine !== undefined ? ctx.engine === 'jit' : ctx.props.jit !== false;
     this.kit = ctx.jit;
-    this.firstCalls = ctx.jit.firstCalls(WARMUP_CALLS, WARM_UP_AT, () => warmUpInterpreter((c) => new A64Cpu(c), ctx.jit));
+    this.firstCalls = ctx.jit.firstCalls(WARMUP_CALLS, WARM_UP_AT, (sharedWarmUp ??= () => warmUpInterpreter((c) => new A64Cpu(c), ctx.jit)));
     // Wasm regions (jit-wasm.ts): RAM in a wasm memory and a free area for this core.
     this.wasmCore = this.jit && ram.wasm !== undefined && a64WasmWanted() ? claimWasmArea(ram.wasm) : null;
     const regs = this.wasmCore?.area32;

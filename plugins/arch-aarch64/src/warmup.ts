@@ -17,7 +17,7 @@ import type { A64Cpu } from './cpu.js';
 import { writeElRegister } from './el-registers.js';
 import { NO_BLOCK } from './jit.js';
 import { SYSREG_MAIR_EL3, SYSREG_TCR_EL3, SYSREG_TTBR0_EL3, writeMmuRegister } from './mmu-sys.js';
-import { SYSREG_SCTLR_EL3 } from './sysregs.js';
+import { SCR_IRQ, SYSREG_SCTLR_EL3 } from './sysregs.js';
 
 const BASE = 0;
 const RAM = 0x10000;
@@ -73,9 +73,37 @@ export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64
         cpu.fetchBlocks[1] = NO_BLOCK;
       }
       cpu.run(words.length);
+      interruptAtWfi(cpu, bus.ram.i32, words.length);
     }
   }
   return interp;
+}
+
+/** Interrupts the warm-ups of this process have taken (tests). */
+let interruptsTaken = 0;
+export function warmUpInterrupts(): number {
+  return interruptsTaken;
+}
+
+/**
+ * An IRQ at the program's closing WFI (`words` long), as a timer's tick wakes an OS's idle loop: routed to EL3
+ * (SCR_EL3.IRQ) and unmasked, it is taken to VECTORS + 0x280 (the current EL with SP_ELx), whose ERET returns to the
+ * WFI, which it runs again: run()'s interrupt path then has type feedback (the arm64 Linux boot deoptimized run() at its first IRQ and ran
+ * it in V8's baseline tier until V8 compiled it again).
+ */
+function interruptAtWfi(cpu: A64Cpu, ram: Int32Array, words: number): void {
+  ram[(VECTORS + 0x280) >>> 2] = ERET;
+  const wfi = BASE + 4 * (words - 1), EL3 = 3;
+  cpu.scr |= SCR_IRQ;
+  cpu.daif &= ~0x80; // PSTATE.I
+  cpu.pc = wfi;
+  cpu.elr[2 * EL3] = -1;
+  const line = cpu.irqInput('irq')!;
+  line.set(true);
+  cpu.run(1); // the IRQ's entry, then its handler's ERET
+  line.set(false);
+  if (cpu.elr[2 * EL3] === wfi && cpu.pcLo === wfi) interruptsTaken++;
+  cpu.run(1); // the WFI again: the core waits, as at the program's end
 }
 
 /** The odd passes' translation tables (RAM offsets): levels 1, 2 and 3 of a 4 KiB granule. */

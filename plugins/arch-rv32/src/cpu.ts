@@ -76,6 +76,9 @@ export function widenWordFields(cpu: Rv32Cpu): void {
   }
 }
 
+/** The warm-up as one function for every hart, as aarch64's (cpu.ts sharedWarmUp): a function per hart deoptimizes run(). */
+let sharedWarmUp: (() => void) | undefined;
+
 export class Rv32Cpu implements Cpu {
   readonly id: number;
   readonly bus: Bus;
@@ -249,7 +252,7 @@ export class Rv32Cpu implements Cpu {
     }
     this.kit = ctx.jit;
     // The machine's kit for the warm-up's scratch harts (a test may swap `kit`).
-    this.firstCalls = ctx.jit.firstCalls(WARMUP_CALLS, WARM_UP_AT, () => warmUpInterpreter((c) => new Rv32Cpu(c), ctx.jit));
+    this.firstCalls = ctx.jit.firstCalls(WARMUP_CALLS, WARM_UP_AT, (sharedWarmUp ??= () => warmUpInterpreter((c) => new Rv32Cpu(c), ctx.jit)));
     this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: 4096, slots: 2048, markCode: (page) => this.bus.markCode(page) });
     this.fetchBlocks = this.noBlocks;
     this.fetchHeat = this.noHeat;

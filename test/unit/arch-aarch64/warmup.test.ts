@@ -1,7 +1,7 @@
 /** The interpreter's warm-up (warmup.ts): a scratch core runs each frequent form once and stops at its WFI. */
 import { describe, expect, it } from 'vitest';
 import { A64Cpu } from '../../../plugins/arch-aarch64/src/cpu.js';
-import { CODE_PAGE_DATA, DEVICE, PASSES, runWarmUp, warmUpProgram } from '../../../plugins/arch-aarch64/src/warmup.js';
+import { CODE_PAGE_DATA, DEVICE, PASSES, runWarmUp, warmUpInterrupts, warmUpProgram } from '../../../plugins/arch-aarch64/src/warmup.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import type { PhysicalBus } from '../../../src/core/bus.js';
 
@@ -13,9 +13,15 @@ describe('aarch64 interpreter warm-up', () => {
     expect(cpu.waiting).toBe(true);
     // Past the WFI, the program's last word.
     expect(cpu.pc).toBe(words.length * 4);
-    // Every instruction but the NOPs the branches skip (fewer than 40).
+    // Every instruction but the NOPs the branches skip (fewer than 40), and the IRQ handler's ERET and the WFI again.
     expect(cpu.retired).toBeGreaterThan(words.length - 40);
-    expect(cpu.retired).toBeLessThanOrEqual(words.length);
+    expect(cpu.retired).toBeLessThanOrEqual(words.length + 2);
+  });
+
+  it('wakes each pass\'s WFI with an IRQ (to EL3, its vector an ERET back to the WFI), as a timer wakes an OS', () => {
+    const before = warmUpInterrupts();
+    runWarmUp((ctx) => new A64Cpu(ctx), jitKit);
+    expect(warmUpInterrupts() - before).toBe(2 * PASSES); // each pass of both cores
   });
 
   it('runs its odd passes (the last one among them) through the MMU, its data at an alias past 2^31', () => {
