@@ -174,7 +174,11 @@ export class Rv32Cpu implements Cpu {
   fetchBlocks: Array<Block | undefined>;
   fetchHeat: Int16Array;
   private fetchPage: CodePage | null = null;
-  private readonly noBlocks = new Array<Block | undefined>(2048);
+  /**
+   * Filled as a code page's entries are (code-cache.ts: elements that hold objects): with its own elements kind, V8's
+   * execute() deoptimized ("wrong map") at the rv32 Linux boot's first instruction across a page.
+   */
+  private readonly noBlocks = new Array<Block | undefined>(2048).fill(undefined);
   private readonly noHeat = new Int16Array(2048);
   /** Next pc after a compiled block returns. */
   npc = 0;
