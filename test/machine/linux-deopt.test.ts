@@ -6,7 +6,9 @@
  * aarch64 interpret()'s optimized code (compiled three to four times, ~50-60 ms each on a background thread, the
  * boot's interpreted code in V8's baseline tier meanwhile); the i386 boot's first EIP past 2^31, segment override,
  * PUSH of a negative imm8 and others did the same to i386 step() (compiled four times), and the boot's first interrupt to
- * the run loop, loop() (then ~0.3 s in the baseline tier; the warm-up now takes interrupts too). Skipped without the builds.
+ * the run loop, loop() (then ~0.3 s in the baseline tier; the warm-up now takes interrupts too). The rv32 boot's execute()
+ * met an array of another elements kind at its first instruction across a page and at its first reused code page ("wrong
+ * map"). Skipped without the builds.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { linuxArm64Build } from '../helpers/linux-arm64.js';
 import { linuxI386Build } from '../helpers/linux-i386.js';
+import { linuxRv32Build } from '../helpers/linux-rv32.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -39,6 +42,11 @@ async function deoptsByFunction(fns: string[], plugin: string, helper: string, b
 }
 
 describe('Linux boots and the interpreter warm-ups', () => {
+  it.skipIf(!linuxRv32Build())('rv32: never deoptimizes rv32 execute() (an instruction across a page fetched without a code page, a code page reused)', async () => {
+    const deopts = await deoptsByFunction(['execute'], 'arch-rv32', 'linux-rv32', 'linuxRv32Build', 'runLinuxRv32Rvos');
+    expect(deopts).toEqual({ execute: [] });
+  }, 300_000);
+
   it.skipIf(!linuxArm64Build())('arm64: never deoptimizes aarch64 interpret(), nor run() at its first IRQ or a second core\'s warm-up gate', async () => {
     const deopts = await deoptsByFunction(['interpret', 'run'], 'arch-aarch64', 'linux-arm64', 'linuxArm64Build', 'runLinuxArm64Rvos');
     expect(deopts).toEqual({ interpret: [], run: [] });

@@ -157,6 +157,13 @@ function overlaps(cover: readonly number[], first: number, last: number): boolea
   return false;
 }
 
+/** An empty array whose elements kind is that of objects from the start (V8's kinds never go back). */
+function objectArray<E>(): E[] {
+  const array: unknown[] = [null];
+  array.pop();
+  return array as E[];
+}
+
 /**
  * Pages per chunk of the page table (4 MiB of RAM). The table is made of chunks created on first
  * use: one flat array over all of RAM (262144 entries for the Pi's 1 GiB, per CPU) took ~10 ms to
@@ -168,7 +175,12 @@ const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 export class CodeCache<T> {
   /** The page table: chunks of 1 << CHUNK_BITS pages, null until a page in the chunk is cached. */
   private readonly chunks: Array<Array<CodePage<T> | null> | null>;
-  private readonly free: Array<CodePage<T>> = [];
+  /**
+   * Pages of dropped translations, reused. Made holding an object, then emptied: an empty literal's elements are small
+   * integers, and its first push changed its map under the CPUs' optimized fetch paths, which inline page() (the rv32
+   * Linux boot's execute() deoptimized there: "wrong map").
+   */
+  private readonly free: Array<CodePage<T>> = objectArray();
   /**
    * Indices of the pages cached now, so that dropAll visits only those: a reset (several per
    * interpreter warm-up) walking all 1024 slots of a chunk made V8 optimize dropAll and drop
