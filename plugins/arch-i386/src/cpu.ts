@@ -111,9 +111,13 @@ function ranOffEnd(block: Block, from: number, to: number): boolean {
   // boot's first linear address past 2^31 ("lost precision"); `from & ~0xfff` would be signed.
   const off = (((to - from) | 0) + (from & 0xfff)) | 0, cover = block.cover;
   // Not a block that ended at a hot start (the dispatcher's, and joinRegion's once both have run): at its length or the page's end.
-  if (block.len < MAX_INSNS && off !== 0x1000) return false;
-  for (let i = 1; i < cover.length; i += 2) if (cover[i] === off) return true;
-  return false;
+  const full = block.len >= MAX_INSNS || off === 0x1000;
+  // The scan's first range every call, its result unused when not full: V8 then has type feedback for it before the first
+  // full block (the i386 Linux boot deoptimized runBlocks there, then ran it in the baseline tier until V8 compiled it again).
+  const length = cover.length, ranges = full ? length : 2;
+  let end = false;
+  for (let i = 1; i < ranges; i += 2) if (cover[i] === off) end = true;
+  return full && end;
 }
 
 export class I386Cpu implements Cpu {
