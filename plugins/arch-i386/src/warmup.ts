@@ -76,12 +76,10 @@ export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, eng
   const served = (cpu: I386Cpu): number => (cpu.intr.set(false), interruptsTaken++, VECTOR);
   const first: I386Cpu = create({ ...context(engine), acknowledge: () => served(first) });
   const second: I386Cpu = create({ ...context(engine), acknowledge: function acknowledge() { return served(second); } });
+  first.skipFirstCalls();
+  second.skipFirstCalls();
   const code = [warmUpCode(), warmUpCode(true)];
-  for (let pass = 0; pass < PASSES; pass++) {
-    const cpu = pass < PASSES / 2 ? first : second;
-    if (pass === 0 || pass === PASSES / 2) cpu.skipFirstCalls();
-    runPass(cpu, bus.ram.u8, code[pass % 2], pass % 2 === 1);
-  }
+  for (let pass = 0; pass < PASSES; pass++) runPass(pass < PASSES / 2 ? first : second, bus.ram.u8, code[pass % 2], pass % 2 === 1);
   return second;
 }
 

@@ -255,7 +255,7 @@ export class Rv32Cpu implements Cpu {
       this.tlb = new Tlbs();
     }
     this.kit = ctx.jit;
-    // The machine's kit for the warm-up's scratch harts (a test may swap `kit`).
+    // The first hart's kit for the warm-up's scratch harts (a test may swap `kit`; the warm-up runs once a process).
     this.firstCalls = ctx.jit.firstCalls(WARMUP_CALLS, WARM_UP_AT, (sharedWarmUp ??= () => warmUpInterpreter((c) => new Rv32Cpu(c), ctx.jit)));
     this.codePages = ctx.jit.codeCache<Block>({ ramSize: ram.size, codeWords: 4096, slots: 2048, markCode: (page) => this.bus.markCode(page) });
     this.fetchBlocks = this.noBlocks;
