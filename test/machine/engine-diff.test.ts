@@ -85,9 +85,12 @@ function typeAtPrompts(console: { write(byte: number): void; input(bytes: Uint8A
 async function runUnder(engine: Engine, c: Case): Promise<Outcome> {
   const { maxInsns, input, lines, prompt, ...opts } = c.run();
   const m = await startMachine({ ...opts, session: { ...opts.session, engine } });
-  // rv32 harts compile at their arrival thresholds alone, as before COMPILE_WORK, so that the
-  // comparison covers translated code on short runs too.
-  for (const cpu of m.machine.cpus) if ('compileWork' in cpu) (cpu as { compileWork: number }).compileWork = 0;
+  // rv32 harts compile at their arrival thresholds alone, as before COMPILE_WORK (with paging on too), so that
+  // the comparison covers translated code on short runs too.
+  for (const cpu of m.machine.cpus) {
+    if ('compileWork' in cpu) (cpu as { compileWork: number }).compileWork = 0;
+    if ('pagedCompileWork' in cpu) (cpu as { pagedCompileWork: number }).pagedCompileWork = 0;
+  }
   try {
     if (input) m.type(input);
     const typed = lines ? typeAtPrompts(m.session.console!, lines, prompt ?? '$ ') : () => 0;

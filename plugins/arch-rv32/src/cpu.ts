@@ -196,6 +196,15 @@ export class Rv32Cpu implements Cpu {
    * default COMPILE_WORK; 0 = its kind's arrival threshold alone, as the unit tests use).
    */
   compileWork = COMPILE_WORK;
+  /**
+   * compileWork while fetches are translated (satp on, below M-mode: an OS kernel's and its programs' code);
+   * COMPILE_WORK for wasm harts too, whose compileWork is 0. A kernel runs most of its code a few thousand
+   * times, where a region's Liftoff compile, instantiation and TurboFan tier-up cost more than interpreting
+   * it: the rv32 Linux boot's guest run (built CLI, to poweroff, 10 interleaved runs, medians) took 383 ms
+   * with 0, 296 with COMPILE_WORK, 275 in the interpreter alone; 128 Ki and 1 Mi were within noise of it.
+   * A user program's hot loop still compiles after about a millisecond of interpreting.
+   */
+  pagedCompileWork = COMPILE_WORK;
 
   // Run state.
   waiting = false;
@@ -549,7 +558,8 @@ export class Rv32Cpu implements Cpu {
    * wait it asks for: compiles the region entered there (jit.ts), or returns undefined to wait.
    * A region is compiled once control has arrived at its entry both its kind's threshold
    * (JIT_THRESHOLD for a block looping on itself, REGION_THRESHOLD for a loop of several blocks,
-   * HOT_THRESHOLD otherwise) and enough times to have run about `compileWork` instructions in
+   * HOT_THRESHOLD otherwise) and enough times to have run about `compileWork` (`pagedCompileWork`
+   * while fetches are translated) instructions in
    * the interpreter (arrivals x the region's instructions; STRAIGHT_WORK_FACTOR times that for a
    * block that does not loop): V8 spends milliseconds on each new
    * function (bytecode, then an optimizing compile on a background thread), which code run
@@ -566,10 +576,12 @@ export class Rv32Cpu implements Cpu {
     const page = this.fetchPage;
     if (page === null || this.fetchVpn === -1 || !this.jit) return NO_BLOCK;
     const slot = idx >> 1;
+    const translated = this.fetchesTranslated();
+    const compileWork = translated ? this.pagedCompileWork : this.compileWork;
     // No region is compiled before compileWork / MAX_REGION_INSNS arrivals (the largest region's
     // share): wait that long before scanning. Most entries an OS boot reaches JIT_THRESHOLD times
     // never get there (the virt OS boot: about 270 scans, each allocating, became a handful).
-    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(this.compileWork / MAX_REGION_INSNS))) return undefined;
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(compileWork / MAX_REGION_INSNS))) return undefined;
     // Below REGION_THRESHOLD arrivals only a block looping on itself can be compiled: an entry whose first block
     // does not loop waits for that many before its region is scanned (cold code that allocates, and most entries
     // that get hot never arrive so often: region scans in the rv32 Linux boot 2,915 -> 550, the virt OS boot's
@@ -580,7 +592,7 @@ export class Rv32Cpu implements Cpu {
     if (!regionLoops([{ start: idx, insns: first }]) && this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, REGION_THRESHOLD)) return undefined;
     let blocks = scanRegion(this, code, idx, page);
     if (blocks.length === 0) return NO_BLOCK;
-    const joined = this.wasm !== null && (this.priv === PRV_M || (this.satp & SATP_MODE) === 0) ? this.loopAcrossPage(blocks, idx) : null;
+    const joined = this.wasm !== null && !translated ? this.loopAcrossPage(blocks, idx) : null;
     if (joined !== null) blocks = joined;
     const loops = regionLoops(blocks);
     if (!loops) {
@@ -593,7 +605,7 @@ export class Rv32Cpu implements Cpu {
     const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
     // A region V8 compiled earlier in this process (a reboot: the same kernel code again) needs
     // no parse nor bytecode: its kind's threshold is enough.
-    const work = loops ? this.compileWork : this.compileWork * STRAIGHT_WORK_FACTOR;
+    const work = loops ? compileWork : compileWork * STRAIGHT_WORK_FACTOR;
     const bar = regionKnown(blocks) ? threshold : Math.max(threshold, Math.ceil(work / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, bar)) return undefined;
     const entries = this.wasm !== null ? compileWasmRegion(this, this.kit, this.wasm, blocks, joined !== null) : compileRegion(this, this.kit, blocks);
@@ -619,6 +631,11 @@ export class Rv32Cpu implements Cpu {
     this.codePages.store(page, slot, entries[0], cover);
     if (page.heat[slot] < JIT_THRESHOLD) page.heat[slot] = JIT_THRESHOLD;
     return entries[0];
+  }
+
+  /** Whether instruction fetches go through the MMU (satp on, below M-mode). */
+  private fetchesTranslated(): boolean {
+    return this.priv !== PRV_M && (this.satp & SATP_MODE) !== 0;
   }
 
   /**

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/rv32asm.js';
 import { COMPILE_WORK, forgetCompiledRegions, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, REGION_THRESHOLD, regionScanStats, STRAIGHT_WORK_FACTOR } from '../../../plugins/arch-rv32/src/jit.js';
 import type { CodeCache } from '../../../src/core/jit/code-cache.js';
-import { installHandlers, makeMachine } from './machine.js';
+import { installHandlers, makeMachine, openPmp, RAM_BASE } from './machine.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
@@ -235,9 +235,39 @@ describe('rv32 block compiler: hotness', () => {
     expect(other.cpu.blocksCompiled).toBe(0);
   });
 
-  it('a hart built as boards build it waits for COMPILE_WORK', () => {
+  it('a hart built as boards build it waits for COMPILE_WORK, with paging on too', () => {
     const m = makeMachine();
     const cpu = new Rv32Cpu({ jit: jitKit, id: 1, bus: m.bus, clock: m.clock, events: m.events, machine: { powerOff() {}, reset() {} }, props: {} });
     expect(cpu.compileWork).toBe(COMPILE_WORK);
+    expect(cpu.pagedCompileWork).toBe(COMPILE_WORK);
+  });
+
+  it('waits for pagedCompileWork, not compileWork, where fetches are translated (S-mode under Sv32)', () => {
+    // The self loop at VA 0x00400000 (RAM's first page) in S-mode: 3 instructions x 20000 arrivals.
+    const paged = (pagedCompileWork: number) => {
+      const m = machine(longSelfLoop(30_000), true, 0);
+      m.cpu.pagedCompileWork = pagedCompileWork;
+      const ROOT = RAM_BASE + 0x20000;
+      const L0 = RAM_BASE + 0x21000;
+      openPmp(m);
+      m.w32(ROOT + 1 * 4, (((L0 >>> 12) << 10) | 1) >>> 0);
+      m.w32(L0, (((RAM_BASE >>> 12) << 10) | 0xcb) >>> 0);
+      m.cpu.satp = (0x80000000 | (ROOT >>> 12)) >>> 0;
+      m.cpu.flushTlbAll();
+      m.cpu.setPrivilege(1);
+      m.cpu.pc = 0x00400000;
+      return m;
+    };
+    const m = paged(60_000);
+    m.run(2 + 3 * 19_000);
+    expect(m.cpu.blocksCompiled).toBe(0);
+    m.run(3 * 2_000);
+    expect(m.cpu.blocksCompiled).toBe(1);
+    m.run(3 * 10_000);
+    expect(m.reg(a0)).toBe(30_000);
+    // With 0, at the self loop's JIT_THRESHOLD, as in M-mode.
+    const early = paged(0);
+    early.run(2 + 3 * (JIT_THRESHOLD + 2));
+    expect(early.cpu.blocksCompiled).toBe(1);
   });
 });

@@ -64,6 +64,7 @@ export function makeMachine(props: Record<string, unknown> = {}, engine?: Engine
   const cpu = new Rv32Cpu({ jit: jitKit, id: 0, engine, bus, clock, events, machine: { powerOff() {}, reset() {} }, props });
   // Unit tests' loops are short: compile at the arrival thresholds alone (jit-hot.test.ts tests the default).
   cpu.compileWork = 0;
+  cpu.pagedCompileWork = 0;
   const traps: TrapEvent[] = [];
   events.on('trap', (t) => traps.push(t));
   const poke = (addr: number, bytes: Uint8Array) => {
