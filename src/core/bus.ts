@@ -153,7 +153,9 @@ abstract class WindowSpace {
   find(addr: number): Region | undefined {
     const last = this.last;
     if (last && addr >= last.base && addr - last.base < last.size) return last;
-    for (const r of this.regions) {
+    const regions = this.regions;
+    for (let i = 0; i < regions.length; i++) {
+      const r = regions[i];
       if (addr >= r.base && addr - r.base < r.size) return (this.last = r);
     }
     return undefined;
@@ -289,14 +291,21 @@ export class PhysicalBus extends WindowSpace implements Bus {
   ramStoreHook(addr: number, size: number): void {
     const first = (addr - this.ram.base) >>> PAGE_SHIFT;
     const lastPage = (addr + size - 1 - this.ram.base) >>> PAGE_SHIFT;
+    // Indexed loops, here and in find(): this runs at every store to a code page, long in V8's baseline tier
+    // in an OS boot, where `for...of` allocates an iterator per call (the rv32 Linux boot: scavenges under it).
+    const listeners = this.codeListeners;
     for (let page = first; page <= lastPage; page++) {
       const flags = this.pageFlags[page];
       if (flags & PAGE_CODE) {
         this.pageFlags[page] = flags & ~PAGE_CODE;
-        for (const fn of this.codeListeners) fn(page);
+        for (let i = 0; i < listeners.length; i++) listeners[i](page);
       }
     }
-    for (const w of this.watchers) if (addr < w.end && addr + size > w.start) w.fn(addr, size);
+    const watchers = this.watchers;
+    for (let i = 0; i < watchers.length; i++) {
+      const w = watchers[i];
+      if (addr < w.end && addr + size > w.start) w.fn(addr, size);
+    }
   }
 
   onCodeWrite(fn: (page: number) => void): void {

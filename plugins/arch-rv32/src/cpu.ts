@@ -28,7 +28,7 @@ import { decodeInto } from './decode.js';
 import { Op, execute, packInfo } from './execute.js';
 import { CPU_INPUTS, CpuIrqLine, pendingInterrupt } from './interrupts.js';
 import { fetchSlow } from './fetch.js';
-import { type Block, COMPILE_WORK, type RegionBlock, compileRegion, HOT_THRESHOLD, JIT_THRESHOLD, MAX_REGION_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionKnown, regionLoops, scanBlock, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
+import { type Block, COMPILE_WORK, type RegionBlock, compileRegion, cutAtMaxBlock, HOT_THRESHOLD, JIT_THRESHOLD, LONG_STRAIGHT, MAX_REGION_INSNS, MAX_STRAIGHT_INSNS, NO_BLOCK, REGION_THRESHOLD, regionCover, regionKnown, regionLoops, scanBlock, scanRegion, STRAIGHT_WORK_FACTOR } from './jit.js';
 import { AREA, claimWasmArea, compileWasmRegion, tellWasmLoadLimit, tellWasmTlbs, WASM_COMPILE_WORK, type WasmHart } from './jit-wasm.js';
 import { TLB_ENTRIES, TLB_MASK, Tlbs, tlbSet, translate } from './mmu.js';
 import { Pmp } from './pmp.js';
@@ -578,10 +578,12 @@ export class Rv32Cpu implements Cpu {
     const slot = idx >> 1;
     const translated = this.fetchesTranslated();
     const compileWork = translated ? this.pagedCompileWork : this.compileWork;
+    // Straight code cut at MAX_BLOCK (an unrolled loop body, a hash's rounds): a wasm hart takes up to a page of it.
+    const long = this.wasm !== null && cutAtMaxBlock(this, code, idx);
     // No region is compiled before compileWork / MAX_REGION_INSNS arrivals (the largest region's
-    // share): wait that long before scanning. Most entries an OS boot reaches JIT_THRESHOLD times
-    // never get there (the virt OS boot: about 270 scans, each allocating, became a handful).
-    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(compileWork / MAX_REGION_INSNS))) return undefined;
+    // share; MAX_STRAIGHT_INSNS for long straight code): wait that long before scanning. Most entries an OS boot
+    // reaches JIT_THRESHOLD times never get there (the virt OS boot: about 270 scans, each allocating, became a handful).
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(compileWork / (long ? MAX_STRAIGHT_INSNS : MAX_REGION_INSNS)))) return undefined;
     // Below REGION_THRESHOLD arrivals only a block looping on itself can be compiled: an entry whose first block
     // does not loop waits for that many before its region is scanned (cold code that allocates, and most entries
     // that get hot never arrive so often: region scans in the rv32 Linux boot 2,915 -> 550, the virt OS boot's
@@ -590,22 +592,25 @@ export class Rv32Cpu implements Cpu {
     const first = scanBlock(this, code, idx);
     if (first.length === 0) return NO_BLOCK;
     if (!regionLoops([{ start: idx, insns: first }]) && this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, REGION_THRESHOLD)) return undefined;
-    let blocks = scanRegion(this, code, idx, page);
+    let blocks = scanRegion(this, code, idx, page, long ? MAX_STRAIGHT_INSNS : MAX_REGION_INSNS);
     if (blocks.length === 0) return NO_BLOCK;
     const joined = this.wasm !== null && !translated ? this.loopAcrossPage(blocks, idx) : null;
     if (joined !== null) blocks = joined;
     const loops = regionLoops(blocks);
-    if (!loops) {
+    let size = 0;
+    for (const b of blocks) size += b.insns.length;
+    // Long straight code is compiled whole, as a loop is (jit.ts LONG_STRAIGHT).
+    const straight = !loops && long && size >= LONG_STRAIGHT;
+    if (!loops && !straight) {
       // Without a loop inside, the entry block alone: the rest would only add V8 compile time
       // (measured on the virt OS boot).
       blocks = blocks.slice(0, 1);
+      size = blocks[0].insns.length;
     }
-    let size = 0;
-    for (const b of blocks) size += b.insns.length;
-    const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : HOT_THRESHOLD;
+    const threshold = loops ? (blocks.length > 1 ? REGION_THRESHOLD : JIT_THRESHOLD) : straight ? REGION_THRESHOLD : HOT_THRESHOLD;
     // A region V8 compiled earlier in this process (a reboot: the same kernel code again) needs
     // no parse nor bytecode: its kind's threshold is enough.
-    const work = loops ? compileWork : compileWork * STRAIGHT_WORK_FACTOR;
+    const work = loops || straight ? compileWork : compileWork * STRAIGHT_WORK_FACTOR;
     const bar = regionKnown(blocks) ? threshold : Math.max(threshold, Math.ceil(work / size));
     if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, bar)) return undefined;
     const entries = this.wasm !== null ? compileWasmRegion(this, this.kit, this.wasm, blocks, joined !== null) : compileRegion(this, this.kit, blocks);

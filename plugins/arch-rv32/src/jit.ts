@@ -86,6 +86,19 @@ export const MAX_BLOCK = 64;
 export const MAX_REGION_BLOCKS = 32;
 export const MAX_REGION_INSNS = 128;
 /**
+ * Largest region, in instructions, of a wasm hart's entry whose first block is straight code cut at MAX_BLOCK
+ * (cpu.ts compileBlockAt): a page's worth, so that an unrolled body runs in one call. The rv32 Linux boot spends a
+ * quarter of its instructions in blake2s_compress_generic, about 1,900 instructions of unrolled rounds (two pages)
+ * per pass of a loop run 2,700 times: no block there loops or reaches HOT_THRESHOLD, so all of it was interpreted.
+ */
+export const MAX_STRAIGHT_INSNS = 2048;
+/**
+ * Instructions from which such a region that does not loop is compiled whole, at REGION_THRESHOLD arrivals and
+ * compileWork as a loop is, rather than its first block alone at HOT_THRESHOLD: each call then runs at least this
+ * many instructions, and the call's cost is small beside them.
+ */
+export const LONG_STRAIGHT = 2 * MAX_BLOCK;
+/**
  * Arrivals (heat) a block other than the entry needs to join a region (scanRegion): as many as
  * make a block start compiled, so that blocks reached now and then (an OS's error paths beside a
  * hot loop) stay out; with 8, the rv32 Linux boot compiled 1.9 times the instructions (V8
@@ -186,6 +199,23 @@ export function scanBlock(cpu: Rv32Cpu, code: Int32Array, idx: number): Insn[] {
   return insns;
 }
 
+/**
+ * Whether the block at `idx` is straight code cut at MAX_BLOCK: MAX_BLOCK compilable instructions without a
+ * branch or jump. As scanBlock decides, without allocating (asked at an entry's waits).
+ */
+export function cutAtMaxBlock(cpu: Rv32Cpu, code: Int32Array, idx: number): boolean {
+  let i = idx;
+  for (let n = 0; n < MAX_BLOCK; n++) {
+    if (i >= 0x1000) return false;
+    let info = code[i];
+    if (info === 0) info = cpu.decodeAt(code, i);
+    const op = (info & 0xff) as Op;
+    if (!compilable(op) || isControl(op)) return false;
+    i += info >>> 24;
+  }
+  return true;
+}
+
 /** Whether the block's final branch or jump goes back to its first instruction (it loops inside its function). */
 export function loopsOnItself(insns: Insn[]): boolean {
   const last = insns[insns.length - 1];
@@ -254,7 +284,7 @@ export function jumpsIndirectly(b: RegionBlock): boolean {
  * is taken. A region of rarely taken paths (a loop's exit, error handling) spent most of its time
  * in V8's interpreter waiting for the next recompilation, slower than single blocks.
  */
-export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, page: ScanPage): RegionBlock[] {
+export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, page: ScanPage, maxInsns = MAX_REGION_INSNS): RegionBlock[] {
   regionScanStats.scans++;
   const blocks: RegionBlock[] = [];
   const entryArrivals = page.arrivals(idx >> 1);
@@ -263,12 +293,15 @@ export function scanRegion(cpu: Rv32Cpu, code: Int32Array, idx: number, page: Sc
   let total = 0;
   for (let q = 0; q < queue.length && blocks.length < MAX_REGION_BLOCKS; q++) {
     const insns = scanBlock(cpu, code, queue[q]);
-    if (insns.length === 0 || (blocks.length > 0 && total + insns.length > MAX_REGION_INSNS)) continue;
+    if (insns.length === 0 || (blocks.length > 0 && total + insns.length > maxInsns)) continue;
     const block = { start: queue[q], insns, heat: page.arrivals(queue[q] >> 1) };
     blocks.push(block);
     total += insns.length;
+    // A block cut at MAX_BLOCK runs on into the next one every time it runs, where the interpreter counts no
+    // arrivals (no control transfer lands there): that one joins as its predecessor did.
+    const runsOn = !isControl(insns[insns.length - 1].op);
     for (const t of successors(block)) {
-      if (t >= 0 && t < 0x1000 && !seen.has(t) && reachedOften(page, t >> 1, entryArrivals)) {
+      if (t >= 0 && t < 0x1000 && !seen.has(t) && (runsOn || reachedOften(page, t >> 1, entryArrivals))) {
         seen.add(t);
         queue.push(t);
       }

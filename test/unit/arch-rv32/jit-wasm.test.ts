@@ -7,10 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jitKit } from '../../../src/core/jit/index.js';
+import type { CodeCache } from '../../../src/core/jit/code-cache.js';
 import { Op, WARM_CALLS } from '../../../plugins/arch-rv32/src/execute.js';
-import { Block, type RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
+import { Block, HOT_THRESHOLD, LONG_STRAIGHT, MAX_BLOCK, REGION_THRESHOLD, type RegionBlock } from '../../../plugins/arch-rv32/src/jit.js';
+import * as A from '../../helpers/rv32asm.js';
 import { compileWasmRegion, enterableBlocks, entryFirst, generateWasmRegion, loopScopes, wasmRegionStats } from '../../../plugins/arch-rv32/src/jit-wasm.js';
-import { makeMachine } from './machine.js';
+import { installHandlers, makeMachine } from './machine.js';
 
 process.env.RVOS_JIT_WASM = '1';
 
@@ -34,6 +36,52 @@ describe('rv32 wasm regions', () => {
     expect(entries[0].fn).not.toBeNull();
     expect(entries[0].warm).toBe(0);
     expect(new Block(null, 1).warm).toBe(WARM_CALLS);
+  });
+});
+
+describe('rv32 wasm regions: long straight code', () => {
+  const HEAD = 12;
+  /**
+   * A loop whose body is `n` ADDIs (a0 += 1) run `passes` times, closed by an indirect jump (so that no
+   * region sees it loop): `li s1, passes; auipc t0, 0; addi t0, t0, 8; HEAD: n x addi; addi s1, s1, -1;
+   * beq s1, zero, +8; jalr zero, t0; ebreak`.
+   */
+  function straightLoop(n: number, passes: number) {
+    const body = Array.from({ length: n }, () => A.addi(A.a0, A.a0, 1));
+    const m = makeMachine({ jit: true });
+    installHandlers(m);
+    m.load([A.addi(A.s1, 0, passes), A.auipc(A.t0, 0), A.addi(A.t0, A.t0, HEAD - 4), ...body, A.addi(A.s1, A.s1, -1), A.beq(A.s1, 0, 8), A.jalr(0, A.t0, 0), A.ebreak()]);
+    return m;
+  }
+  /** The program's code page: its translations, and the slots the one at HEAD covers. */
+  const programPage = (m: ReturnType<typeof makeMachine>) => (m.cpu as unknown as { codePages: CodeCache<unknown> }).codePages.peek(0)!;
+  const passSteps = (n: number) => n + 3;
+
+  it('a body cut at MAX_BLOCK is compiled whole at REGION_THRESHOLD arrivals, long before HOT_THRESHOLD', () => {
+    const n = 3 * MAX_BLOCK + 8;
+    expect(n).toBeGreaterThanOrEqual(LONG_STRAIGHT);
+    const m = straightLoop(n, 2 * REGION_THRESHOLD);
+    m.run(3 + passSteps(n) * (REGION_THRESHOLD - 8));
+    expect(programPage(m).translated).toBe(0);
+    m.run(passSteps(n) * 16);
+    // One region from HEAD over the whole body (its blocks after the first count no arrivals) and the loop's end.
+    const page = programPage(m);
+    expect(page.entries[HEAD >> 1]).toBeDefined();
+    const cover = page.cover.get(HEAD >> 1)!;
+    expect(cover[0]).toBe(HEAD >> 1);
+    expect(cover[cover.length - 1]).toBeGreaterThanOrEqual((HEAD + 4 * n) >> 1);
+    m.run(passSteps(n) * 2 * REGION_THRESHOLD);
+    expect(m.cpu.mcause).toBe(3); // the EBREAK
+    expect(m.reg(A.a0)).toBe(n * 2 * REGION_THRESHOLD);
+  });
+
+  it('straight code shorter than LONG_STRAIGHT still waits for HOT_THRESHOLD', () => {
+    const n = MAX_BLOCK + 8;
+    expect(n).toBeLessThan(LONG_STRAIGHT);
+    expect(HOT_THRESHOLD).toBeGreaterThan(4 * REGION_THRESHOLD);
+    const m = straightLoop(n, 4 * REGION_THRESHOLD);
+    m.run(3 + passSteps(n) * (4 * REGION_THRESHOLD - 1));
+    expect(programPage(m).translated).toBe(0);
   });
 });
 

@@ -1,0 +1,13 @@
+import { startMachine } from '../../src/testing/machine.js';
+import { LINUX_BOOTS } from './linux-boot.js';
+import { A64Cpu } from '../../plugins/arch-aarch64/src/cpu.js';
+const files = LINUX_BOOTS.raspi3b.find()!;
+let n = 0, same = 0, mmuOff = 0;
+const proto = A64Cpu.prototype as any;
+const orig = proto.resolveFetch;
+const last = new Map<any, number>();
+proto.resolveFetch = function (lo: number, hi: number) { n++; if (this.mmuOff) mmuOff++; const r = orig.call(this, lo, hi); return r; };
+const m = await startMachine(files.machine('jit'));
+const r = await m.machine.run({ maxInsns: 3_000_000_000, timeoutMs: 120_000 });
+console.log(r.reason, r.instructions, 'resolveFetch', n, 'mmuOff', mmuOff, 'ms', r.hostMs);
+await m.close();
