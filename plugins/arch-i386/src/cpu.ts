@@ -281,7 +281,7 @@ export class I386Cpu implements Cpu {
     this.msr.fill(0); this.msr[0] = 0xfee00900; this.msr[8] = 1; this.tscOffset = 0; // APIC base: BSP, enabled; fast strings
     this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
-    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.atBoundary = false; this.lastPage = null; this.lastBlock = NO_BLOCK;
+    this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.regionRunsReached = 0; this.atBoundary = false; this.lastPage = null; this.lastBlock = NO_BLOCK;
     this.mmu.reset();
     this.debugBefore = 0; this.dataHits = 0;
     armBreakpoints(this);
@@ -300,6 +300,13 @@ export class I386Cpu implements Cpu {
    * register loads and write-back; loops inside a block are not counted): i386-profile's figure.
    */
   blockRuns = 0;
+  /**
+   * Dispatcher runs after which a block is translated again as a region (runBlocks; REGION_RUNS). The warm-up's
+   * scratch CPU takes a few, so that its short loop gives that path type feedback (warmup.ts blockPass).
+   */
+  regionRuns = REGION_RUNS;
+  /** Blocks that reached their regionRuns-th run since reset (tests). */
+  regionRunsReached = 0;
   /** Blocks translated since reset (engine-diff, tests). */
   get blocksCompiled(): number { return this.codePages.stats.made; }
   /** The code cache now (npm run bench's memory figure). */
@@ -453,7 +460,8 @@ export class I386Cpu implements Cpu {
       // start a block, as after a control transfer; otherwise the interpreter would run on to the next transfer.
       if (fn === null) { this.atBoundary = true; return any; }
       if (block.len > room) return any;
-      if (block.runs < REGION_RUNS && ++block.runs === REGION_RUNS && !block.region) {
+      if (block.runs < this.regionRuns && ++block.runs === this.regionRuns && !block.region) {
+        this.regionRunsReached++;
         block = this.translateHot(page, ramOff + at, block);
         fn = block.fn!;
         if (block.len > room) return any;

@@ -46,6 +46,21 @@ const INTERRUPT_BUDGET = 16;
 /** The vector the warm-up's interrupt controller gives (the program's IDT has a gate for it). */
 const VECTOR = 0x30;
 let interruptsTaken = 0;
+/**
+ * The block pass's program (blockPass), flat 32-bit code at BLOCK_LOOP_AT: `mov esi, 300; L: cpuid; dec esi;
+ * jnz L; hlt`. No block holds CPUID (the interpreter runs it), so the loop's block after it, once hot (jit.ts
+ * jitThreshold with paging off), runs through the dispatcher once a pass.
+ */
+const BLOCK_LOOP = [0xbe, 0x2c, 0x01, 0, 0, 0x0f, 0xa2, 0x4e, 0x75, 0xfb, 0xf4];
+const BLOCK_LOOP_AT = 0x4000;
+/** The block pass's regionRuns: its blocks are translated again as regions after a few runs, not REGION_RUNS. */
+const BLOCK_PASS_REGION_RUNS = 4;
+let blockPasses = 0;
+
+/** Block passes of this process's warm-ups that got a block to its regionRuns-th run (tests). */
+export function warmUpBlockPasses(): number {
+  return blockPasses;
+}
 
 /** External interrupts the warm-ups of this process have taken (tests). */
 export function warmUpInterrupts(): number {
@@ -80,7 +95,29 @@ export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, eng
   second.skipFirstCalls();
   const code = [warmUpCode(), warmUpCode(true)];
   for (let pass = 0; pass < PASSES; pass++) runPass(pass < PASSES / 2 ? first : second, bus.ram.u8, code[pass % 2], pass % 2 === 1);
+  if (engine === 'jit') blockPass(first, bus.ram.u8);
   return second;
+}
+
+/**
+ * Under the translator, a loop whose blocks get translated and run through the dispatcher (cpu.ts runBlocks),
+ * one of them until it is translated again as a region (`regionRuns`, lowered for this pass): runBlocks then has
+ * type feedback on its block-running paths, its REGION_RUNS path among them. The i386 Linux boot's decompressor
+ * deoptimized runBlocks at its first block's REGION_RUNS-th run (a load without feedback) and ran it in V8's
+ * baseline tier until its second TurboFan compile, queued behind the decompressor's wasm tier-ups.
+ */
+function blockPass(cpu: I386Cpu, ram: Uint8Array): void {
+  ram.fill(0);
+  new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2).set(GDT);
+  ram.set(BLOCK_LOOP, BLOCK_LOOP_AT);
+  cpu.reset();
+  cpu.enterFlat32(BLOCK_LOOP_AT, 0, GDT.length * 4 - 1, 0x08, 0x10);
+  cpu.regs[4] = STACK_TOP;
+  const regionRuns = cpu.regionRuns;
+  cpu.regionRuns = BLOCK_PASS_REGION_RUNS;
+  cpu.run(BUDGET);
+  cpu.regionRuns = regionRuns;
+  if (cpu.regionRunsReached > 0) blockPasses++;
 }
 
 /**

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { I386Cpu } from '../../../plugins/arch-i386/src/cpu.js';
-import { PASSES, runWarmUp, warmUpInterrupts } from '../../../plugins/arch-i386/src/warmup.js';
+import { PASSES, runWarmUp, warmUpBlockPasses, warmUpInterrupts } from '../../../plugins/arch-i386/src/warmup.js';
 import { HIGH, WARM_UP_CODE_AT, warmUpCode } from '../../../plugins/arch-i386/src/warmup-code.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
@@ -33,6 +33,14 @@ describe('i386 interpreter warm-up program', () => {
     });
     expect(states[0][0]).toBeGreaterThan(400);
     expect(states[1]).toEqual(states[0]);
+  });
+
+  it('under the translator, also runs a loop whose block is translated, dispatched and translated again as a region', () => {
+    const before = warmUpBlockPasses();
+    runWarmUp((ctx) => new I386Cpu(ctx), jitKit, 'interp');
+    expect(warmUpBlockPasses()).toBe(before);
+    runWarmUp((ctx) => new I386Cpu(ctx), jitKit, 'jit');
+    expect(warmUpBlockPasses()).toBe(before + 1);
   });
 
   it('runs more than one pass (V8 allocates feedback after a function\'s first calls)', () => {
