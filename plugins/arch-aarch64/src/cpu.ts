@@ -730,6 +730,25 @@ export class A64Cpu implements Cpu {
     return decodeInto(code, idx, this.ramI32[off >>> 2]);
   }
 
+  /** The code-cache page of the current fetch page (null after a slow fetch) and its RAM offset (dispatch()). */
+  get currentFetchPage(): CodePage<Block> | null {
+    return this.fetchPage;
+  }
+  get currentFetchRamOff(): number {
+    return this.fetchRamOff;
+  }
+
+  /**
+   * Makes RAM page `page` (at `ramOff`, virtual page `vpn`, as a resolveFetch made it) the fetch page again, without
+   * translating the pc: dispatch()'s page before the current one, valid while that call runs. Returns its code.
+   */
+  refetch(page: CodePage<Block>, vpn: number, ramOff: number): Int32Array {
+    this.fetchVpn = vpn;
+    this.fetchRamOff = ramOff;
+    this.setFetchPage(page);
+    return page.code;
+  }
+
   private setFetchPage(page: CodePage<Block> | null): void {
     this.fetchPage = page;
     this.fetchBlocks = page === null ? this.noBlocks : page.entries;
