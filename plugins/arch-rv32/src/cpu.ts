@@ -580,10 +580,11 @@ export class Rv32Cpu implements Cpu {
     const compileWork = translated ? this.pagedCompileWork : this.compileWork;
     // Straight code cut at MAX_BLOCK (an unrolled loop body, a hash's rounds): a wasm hart takes up to a page of it.
     const long = this.wasm !== null && cutAtMaxBlock(this, code, idx);
-    // No region is compiled before compileWork / MAX_REGION_INSNS arrivals (the largest region's
-    // share; MAX_STRAIGHT_INSNS for long straight code): wait that long before scanning. Most entries an OS boot
-    // reaches JIT_THRESHOLD times never get there (the virt OS boot: about 270 scans, each allocating, became a handful).
-    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(compileWork / (long ? MAX_STRAIGHT_INSNS : MAX_REGION_INSNS)))) return undefined;
+    const maxInsns = long ? MAX_STRAIGHT_INSNS : MAX_REGION_INSNS;
+    // No region is compiled before compileWork / maxInsns arrivals (the largest region's share):
+    // wait that long before scanning. Most entries an OS boot reaches JIT_THRESHOLD times never get
+    // there (the virt OS boot: about 270 scans, each allocating, became a handful).
+    if (this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, Math.ceil(compileWork / maxInsns))) return undefined;
     // Below REGION_THRESHOLD arrivals only a block looping on itself can be compiled: an entry whose first block
     // does not loop waits for that many before its region is scanned (cold code that allocates, and most entries
     // that get hot never arrive so often: region scans in the rv32 Linux boot 2,915 -> 550, the virt OS boot's
@@ -592,7 +593,7 @@ export class Rv32Cpu implements Cpu {
     const first = scanBlock(this, code, idx);
     if (first.length === 0) return NO_BLOCK;
     if (!regionLoops([{ start: idx, insns: first }]) && this.codePages.waitForArrivals(page, slot, JIT_THRESHOLD, REGION_THRESHOLD)) return undefined;
-    let blocks = scanRegion(this, code, idx, page, long ? MAX_STRAIGHT_INSNS : MAX_REGION_INSNS);
+    let blocks = scanRegion(this, code, idx, page, maxInsns);
     if (blocks.length === 0) return NO_BLOCK;
     const joined = this.wasm !== null && !translated ? this.loopAcrossPage(blocks, idx) : null;
     if (joined !== null) blocks = joined;
