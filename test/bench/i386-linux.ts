@@ -72,11 +72,11 @@ const c0 = threadMs();
 const u0 = process.cpuUsage();
 // --timeline: the run sampled every 50 ms (it yields to the event loop every few ms).
 const timeline: string[] = [];
-let last = { ms: 0, insns: 0, calls: 0, modules: 0 };
+let last = { ms: 0, insns: 0, calls: 0, hops: 0, modules: 0 };
 const sample = (): void => {
-  const now = { ms: performance.now() - t0, insns: m.machine.instructions, calls: cpu.blockRuns, modules: wasmRegionStats.translated };
+  const now = { ms: performance.now() - t0, insns: m.machine.instructions, calls: cpu.blockRuns, hops: cpu.chainedRuns, modules: wasmRegionStats.translated };
   const mips = (now.insns - last.insns) / 1000 / Math.max(1, now.ms - last.ms);
-  timeline.push(`${now.ms.toFixed(0).padStart(5)} ms ${(now.insns / 1e6).toFixed(1).padStart(6)} M, ${mips.toFixed(0).padStart(4)} MIPS, block calls +${now.calls - last.calls}, modules +${now.modules - last.modules}, paging ${(cpu.cr0 & 0x80000000) !== 0 ? 'on' : 'off'}`);
+  timeline.push(`${now.ms.toFixed(0).padStart(5)} ms ${(now.insns / 1e6).toFixed(1).padStart(6)} M, ${mips.toFixed(0).padStart(4)} MIPS, block calls +${now.calls - last.calls} (chained +${now.hops - last.hops}), modules +${now.modules - last.modules}, paging ${(cpu.cr0 & 0x80000000) !== 0 ? 'on' : 'off'}`);
   last = now;
 };
 const ticker = process.argv.includes('--timeline') ? setInterval(sample, 50) : undefined;
@@ -87,7 +87,7 @@ if (ticker !== undefined) {
   console.log(timeline.join('\n'));
 }
 const cpuMs = (u: NodeJS.CpuUsage) => ((u.user + u.system) / 1000).toFixed(0);
-console.log(`${run.instructions} instructions (${run.reason}), wall ${(performance.now() - t0).toFixed(0)} ms, main thread ${(threadMs() - c0).toFixed(0)} ms, process CPU ${cpuMs(process.cpuUsage(u0))} ms (V8's compile threads too), ${cpu.blockRuns} block calls, ${wasmRegionStats.translated} wasm modules`);
+console.log(`${run.instructions} instructions (${run.reason}), wall ${(performance.now() - t0).toFixed(0)} ms, main thread ${(threadMs() - c0).toFixed(0)} ms, process CPU ${cpuMs(process.cpuUsage(u0))} ms (V8's compile threads too), ${cpu.blockRuns} block calls (${cpu.chainedRuns} more chained), ${wasmRegionStats.translated} wasm modules`);
 if (byExit.size > 0) {
   const sorted = [...byExit].sort((x, y) => y[1] - x[1]);
   const total = sorted.reduce((n, [, c]) => n + c, 0);

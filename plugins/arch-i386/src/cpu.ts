@@ -24,6 +24,7 @@ import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
 import { type Block, jitThreshold, joinRuns, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, warmHeat, WARM_STEPS, warmStarts } from './jit.js';
+import { RegionChain } from './jit-chain.js';
 import { AREA, claimWasmArea, flagsFromArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
 import { endsSoonBeforeLeftOut } from './jit-reach.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -126,6 +127,8 @@ export class I386Cpu implements Cpu {
   readonly regs: Int32Array;
   /** The area in the wasm memory of a CPU with wasm regions (jit-wasm.ts), else null. */
   readonly wasmCore: WasmCore | null;
+  /** The chain between its wasm regions (jit-chain.ts), with wasmCore. */
+  private readonly chain: RegionChain | null;
   eip = 0;
   /** Non-arithmetic EFLAGS bits (and the arithmetic ones while ccOp is None). */
   flagsRest = EFLAGS_FIXED;
@@ -234,7 +237,9 @@ export class I386Cpu implements Cpu {
     this.regs = area ? new Int32Array(area.memory.buffer, area.area + AREA.regs, 8) : new Int32Array(8);
     this.segBase = area ? new Uint32Array(area.memory.buffer, area.area + AREA.segBase, 7) : new Uint32Array(7);
     // No decoded slots (the interpreter reads code bytes live); one start slot per byte.
-    this.codePages = ctx.jit.codeCache<Block>({ ramSize: ctx.bus.ram.size, codeWords: 0, slots: 4096, markCode: (page) => this.bus.markCode(page) });
+    this.codePages = ctx.jit.codeCache<Block>({
+      ramSize: ctx.bus.ram.size, codeWords: 0, slots: 4096, markCode: (page) => this.bus.markCode(page), onDropped: () => this.chain?.clear(),
+    });
     ctx.bus.onCodeWrite((page) => { if (!this.selfStore) this.codePages.drop(page); });
     this.io = ctx.io ?? NO_PORTS;
     this.clock = ctx.clock;
@@ -243,6 +248,7 @@ export class I386Cpu implements Cpu {
     this.ack = ctx.acknowledge;
     this.mmu = new I386Mmu(ctx.bus, (linear, code) => this.pageFault(linear, code), area ? new Int32Array(area.memory.buffer, area.area + AREA.fastTlb, (AREA.sites - AREA.fastTlb) >> 2) : undefined);
     this.ram8 = this.mmu.u8;
+    this.chain = area ? new RegionChain(this, ctx.jit, area) : null;
     this.mmu.storeHook = (a, size) => { this.ramWritten(a, size); };
     this.mmu.onWatch = (linear, size, write) => dataAccess(this, linear, size, write);
     this.a20Line.level = true; // A20 enabled at reset, as QEMU's pc
@@ -282,6 +288,7 @@ export class I386Cpu implements Cpu {
     this.msr[10] = this.msr[11] = 0x00070406; // PAT: the power-up WB WT UC- UC pattern (SDM 11.12.4)
     this.pending = -1; this.lastException = null; this.halted = false; this.shadow = false; this.retiredCount = 0;
     this.codePages.dropAll(); this.codePages.resetCounters(); this.blockRuns = 0; this.regionRunsReached = 0; this.atBoundary = false; this.lastPage = null; this.lastBlock = NO_BLOCK;
+    this.chain?.reset();
     this.mmu.reset();
     this.debugBefore = 0; this.dataHits = 0;
     armBreakpoints(this);
@@ -472,14 +479,18 @@ export class I386Cpu implements Cpu {
       }
       this.blockRuns++;
       const ran0 = this.ran;
-      const missed = fn(eip | 0, room, at);
+      const chain = this.chain;
+      const chained = chain !== null && chain.chains(block, this.regionRuns);
+      const missed = chained ? chain.enter(block, ramOff + at, eip | 0, room, at) : fn(eip | 0, room, at);
       // A call that ran straight code, no loop (a loop's exit is not as hot as its body: the compute kernel's matrix
       // fill ran 64 instructions past its loop into the multiply's, whose region it then entered in the middle), nor an
       // exit for the budget (before a pass that would not fit).
       const ran = this.ran - ran0;
-      straight = missed === 0 && ran <= 2 * MAX_INSNS && room - ran >= 2 * MAX_INSNS && ranOffEnd(block, lin, (csBase + this.eip) >>> 0);
+      const hopped = chained && chain.lastKey !== ramOff + at;
+      straight = !hopped && missed === 0 && ran <= 2 * MAX_INSNS && room - ran >= 2 * MAX_INSNS && ranOffEnd(block, lin, (csBase + this.eip) >>> 0);
       this.lastPage = page;
       this.lastBlock = block;
+      if (hopped) this.chainedTo(chain.lastKey);
       if (this.blockRunEnds()) {
         this.atBoundary = true;
         return true;
@@ -499,6 +510,21 @@ export class I386Cpu implements Cpu {
       }
     }
   }
+
+  /** After a chain that went on from its first region: that called last is the block runBlocks ran last. */
+  private chainedTo(key: number): void {
+    const page = this.codePages.peek(key >>> 12);
+    this.lastPage = page;
+    this.lastBlock = page?.entries[key & 0xfff] ?? NO_BLOCK;
+  }
+
+  /** Whether a wasm region's chain (jit-chain.ts) ends after the running call: an exit asked, an interrupt ready. */
+  chainMustStop(): boolean {
+    return this.exitRequested || this.intrReady();
+  }
+
+  /** Region calls the chains made past their first (jit-chain.ts), since reset. */
+  get chainedRuns(): number { return this.chain?.hops ?? 0; }
 
   /** In runBlock, after a block or an instruction: whether the run loop takes over (budget spent, exit asked, an interrupt taken). */
   private blockRunEnds(): boolean {

@@ -312,9 +312,9 @@ import type { I386Cpu } from './cpu.js';
 import { DS, SS } from './consts.js';
 import { AF, ARITH, CcOp, CF, OF, PF, SF, ZF } from './flags.js';
 import { condOf, flagsOfState, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
-import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region } from './jit.js';
+import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region, type RunFn } from './jit.js';
 import { mayReachHot } from './jit-reach.js';
-import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, TLB_BITS, TLB_MASK, TLB_SIZE, type FlatWindow } from './mmu.js';
+import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, FAST_TLB_WORDS, TLB_BITS, TLB_MASK, type FlatWindow } from './mmu.js';
 
 /** Whether i386 regions are compiled to wasm (unless RVOS_JIT_WASM_I386=0). */
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -331,6 +331,9 @@ const MAX_JOINS = 4;
 
 /** Page memos of access sites per kind (loads, stores) in the CPU's area; a region's sites past them share. */
 const SITE_SLOTS = 256;
+
+/** Entries of a CPU's chain table of starts (jit-chain.ts): direct-mapped, by RAM offset. */
+export const CHAIN_ENTRIES = 1024;
 
 /** Byte offsets in the CPU's area. */
 export const AREA = {
@@ -355,11 +358,23 @@ export const AREA = {
   missed: 100,
   /** In: I386Mmu.flatLoads (the bytes less 3 of the flat window that loads reach without the TLB; 0: none). */
   flat: 104,
-  /** The MMU's fastTlb (8 * TLB_SIZE int32). */
+  /** In: the running call's page base (EIP less its page offset), for the store hook (hostFor's `written`). */
+  pb: 108,
+  /** In: the steps a chain (jit-chain.ts) ran before the running call, for the store hook. */
+  acc: 112,
+  /** Out: set by the store hook: the chain ends after the running call. */
+  stop: 116,
+  /** Out: the RAM offset of the start the chain's last call entered. */
+  lastKey: 120,
+  /** Calls a chain made past its first (a counter: jit-chain.ts). */
+  hops: 124,
+  /** The MMU's fastTlb (FAST_TLB_WORDS int32). */
   fastTlb: 1024,
   /** The access sites' page memos (Gen.site): SITE_SLOTS [page, offset] pairs for loads, then as many for stores. */
-  sites: 1024 + 8 * TLB_SIZE * 4,
-  size: 1024 + 8 * TLB_SIZE * 4 + 2 * 8 * SITE_SLOTS,
+  sites: 1024 + FAST_TLB_WORDS * 4,
+  /** The chain's starts (jit-chain.ts): CHAIN_ENTRIES [RAM offset + 1, slot | length << 16] pairs. */
+  chain: 1024 + FAST_TLB_WORDS * 4 + 2 * 8 * SITE_SLOTS,
+  size: 1024 + FAST_TLB_WORDS * 4 + 2 * 8 * SITE_SLOTS + 8 * CHAIN_ENTRIES,
 } as const;
 
 /** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
@@ -542,10 +557,10 @@ export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u
   }
   if (made === null) return null;
   const blocks = made.blocks.filter((b) => b.insns > 0), bytes = made.bytes;
-  const fn = boundWasm(kit.wasm.compile(bytes), cpu, kit, core);
+  const { run, fn } = boundWasm(kit.wasm.compile(bytes), cpu, kit, core);
   wasmRegionStats.translated++;
   const cover = blocks.flatMap((b) => [b.start, b.end]);
-  return { entries: new Map(blocks.map((b) => [b.start, new Block(fn, b.insns, cover, hot !== undefined)])) };
+  return { entries: new Map(blocks.map((b) => [b.start, new Block(fn, b.insns, cover, hot !== undefined, run)])) };
 }
 
 /**
@@ -656,11 +671,9 @@ function cutsLoop(b: Scanned, at: number): boolean {
 
 
 
-/** Where the running region's call started (boundWasm sets it, the CPU's `written` reads it). */
+/** Where the running region's call started (boundWasm sets it, the CPU's `written` reads it with AREA.pb and AREA.acc). */
 interface CallStart {
-  /** The linear address of the call's page base. */
-  pb: number;
-  /** cpu.ran at the call. */
+  /** cpu.ran at the call (at the chain's first call: jit-chain.ts). */
   ran0: number;
 }
 
@@ -677,12 +690,17 @@ const hosts = new WeakMap<I386Cpu, WasmHost>();
  * call_indirect rather than import: V8 compiles a wasm-to-JavaScript wrapper per imported function as it compiles
  * each module, none for a table (kit.wasm.hostTable, WasmIndirect).
  */
-function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
+export function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
   let host = hosts.get(cpu);
   if (host !== undefined) return host;
-  const start: CallStart = { pb: 0, ran0: 0 };
+  const start: CallStart = { ran0: 0 };
+  const a = core.area32;
   const written = (o: number, size: number, off: number, nxt: number, esp: number, n: number): number => {
-    return cpu.wasmStoreHook(o, size, (start.pb + off) >>> 0, (start.pb + nxt) >>> 0, esp, start.ran0 + n) ? 1 : 0;
+    const pb = a[AREA.pb >> 2];
+    const leave = cpu.wasmStoreHook(o, size, (pb + off) >>> 0, (pb + nxt) >>> 0, esp, start.ran0 + a[AREA.acc >> 2] + n);
+    // A chain goes on only while nothing but the region's own work happened: as runBlocks' checks after a call.
+    if (leave || cpu.chainMustStop()) a[AREA.stop >> 2] = 1;
+    return leave ? 1 : 0;
   };
   const fns = [{ fn: condOf, params: COND_PARAMS }, { fn: written, params: WRITTEN_PARAMS }, { fn: flagsOfState, params: FLAGS_PARAMS }];
   host = { env: { mem: core.memory, host: kit.wasm.hostTable(fns, core.memory) }, start };
@@ -690,14 +708,40 @@ function hostFor(cpu: I386Cpu, kit: JitKit, core: WasmCore): WasmHost {
   return host;
 }
 
-type RunFn = (eip: number, maxSteps: number, at: number) => number;
+/** A region module instantiated for a CPU: its function, and the function wrapped by copyingState. */
+interface Bound {
+  run: RunFn;
+  fn: BlockFn;
+}
 
-/** The module instantiated for `cpu` (once per CPU: kit.wasm.instanceFor), wrapped by copyingState. */
-function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: WasmCore): BlockFn {
+/** The module instantiated for `cpu` (once per CPU: kit.wasm.instanceFor), and wrapped by copyingState. */
+function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: WasmCore): Bound {
   return kit.wasm.instanceFor(module, cpu, () => {
     const host = hostFor(cpu, kit, core);
-    return copyingState(new WebAssembly.Instance(module, { env: host.env }).exports.run as RunFn, cpu, core.area32, host.start);
+    const run = new WebAssembly.Instance(module, { env: host.env }).exports.run as RunFn;
+    return { run, fn: copyingState(run, cpu, core.area32, host.start) };
   });
+}
+
+/** Before a call from the dispatcher: the flag state into the CPU's area unless there already, and the CPU's modes. */
+export function stateIn(cpu: I386Cpu, a: Int32Array): void {
+  if (!cpu.flagsInArea) {
+    a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
+    a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest;
+    cpu.flagsInArea = true;
+  }
+  a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
+  a[AREA.flat >> 2] = cpu.mmu.flatLoads;
+}
+
+/** After it: EIP and the counts (`steps` past `ran0`, `ret0`) into the CPU; returns whether the interpreter runs next. */
+export function stateOut(cpu: I386Cpu, a: Int32Array, ran0: number, ret0: number, steps: number): number {
+  cpu.eip = (a[AREA.pb >> 2] + a[AREA.xo >> 2]) >>> 0;
+  cpu.ran = ran0 + steps;
+  cpu.retiredCount = ret0 + steps;
+  // A pending shift's flags are made here: a region's prologue takes a state the CPU's fields can hold.
+  if (a[AREA.cop >> 2] === SHIFT_PENDING) { a[AREA.fa >> 2] = shiftFlags(a[AREA.cr >> 2], a[AREA.ca >> 2]); a[AREA.cop >> 2] = CcOp.None; }
+  return a[AREA.missed >> 2];
 }
 
 /**
@@ -708,23 +752,11 @@ function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: 
  */
 function copyingState(run: RunFn, cpu: I386Cpu, a: Int32Array, start: CallStart): BlockFn {
   return (eip, maxSteps, at) => {
-    if (!cpu.flagsInArea) {
-      a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;
-      a[AREA.cbits >> 2] = cpu.ccBits; a[AREA.ck >> 2] = cpu.ccKeptCf; a[AREA.fa >> 2] = cpu.flagsRest;
-      cpu.flagsInArea = true;
-    }
-    a[AREA.user >> 2] = cpu.cpl === 3 ? 1 : 0;
-    a[AREA.flat >> 2] = cpu.mmu.flatLoads;
-    const pb = (eip - at) | 0, ran0 = cpu.ran;
-    start.pb = pb; start.ran0 = ran0;
-    const ret0 = cpu.retiredCount;
-    const steps = run(eip, maxSteps, at);
-    cpu.eip = (pb + a[AREA.xo >> 2]) >>> 0;
-    cpu.ran = ran0 + steps;
-    cpu.retiredCount = ret0 + steps;
-    // A pending shift's flags are made here: a region's prologue takes a state the CPU's fields can hold.
-    if (a[AREA.cop >> 2] === SHIFT_PENDING) { a[AREA.fa >> 2] = shiftFlags(a[AREA.cr >> 2], a[AREA.ca >> 2]); a[AREA.cop >> 2] = CcOp.None; }
-    return a[AREA.missed >> 2];
+    stateIn(cpu, a);
+    const ran0 = cpu.ran, ret0 = cpu.retiredCount;
+    a[AREA.pb >> 2] = (eip - at) | 0; a[AREA.acc >> 2] = 0;
+    start.ran0 = ran0;
+    return stateOut(cpu, a, ran0, ret0, run(eip, maxSteps, at));
   };
 }
 

@@ -132,11 +132,17 @@ export const MAX_REGION_INSNS = 320;
  */
 export type BlockFn = (eip: number, maxSteps: number, at: number) => number;
 
+/** A wasm region module's own function (jit-wasm.ts): runs from EIP (page offset `at`) at most `maxSteps` steps, returns the steps. */
+export type RunFn = (eip: number, maxSteps: number, at: number) => number;
+
 export class Block {
   /** Runs from the dispatcher (counted up to REGION_RUNS). */
   runs = 0;
   /** Calls left that run at most WARM_STEPS steps (cpu.ts runBlock). */
   warm = WARM_CALLS;
+  /** Its function's slot in the CPU's chain (jit-chain.ts), valid while `chainGen` is the chain's generation. */
+  chainSlot = -1;
+  chainGen = -1;
   constructor(
     readonly fn: BlockFn | null,
     /** Instructions in one pass of the block starting here. */
@@ -145,6 +151,8 @@ export class Block {
     readonly cover: readonly number[],
     /** Whether it was translated as a region (never again). */
     readonly region: boolean,
+    /** A wasm module's function (`fn` wraps it), which the chain (jit-chain.ts) calls without runBlocks; else null. */
+    readonly run: RunFn | null = null,
   ) {}
 }
 /** A start byte where no block can start (its first instruction is not translated). */

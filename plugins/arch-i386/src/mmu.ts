@@ -45,13 +45,18 @@ export const FAST_SW = PERM_SW << FAST_SHIFT;
 export const FAST_SX = PERM_SX << FAST_SHIFT;
 /**
  * The access kinds of `fastTlb` (an entry's pair is at `(kind << (TLB_BITS + 1)) | (slot << 1)`):
- * data reads and writes, supervisor and user.
+ * data reads and writes, supervisor and user, and instruction fetches (the wasm regions' chain,
+ * jit-chain.ts, finds the next region's page with them).
  */
 export const FAST_KIND_SR = 0;
 export const FAST_KIND_SW = 1;
 export const FAST_KIND_UR = 2;
 export const FAST_KIND_UW = 3;
-const FAST_KIND_BITS = [FAST_SR, FAST_SW, FAST_UR, FAST_UW];
+export const FAST_KIND_SX = 4;
+export const FAST_KIND_UX = 5;
+const FAST_KIND_BITS = [FAST_SR, FAST_SW, FAST_UR, FAST_UW, FAST_SX, FAST_UX];
+/** Int32 words of `fastTlb`: a pair per kind and entry. */
+export const FAST_TLB_WORDS = 2 * FAST_KIND_BITS.length * TLB_SIZE;
 /** A global page (G with CR4.PGE): kept across CR3 loads. */
 const ENTRY_GLOBAL = 1 << 12;
 /** Filled from a 4 MiB (or PAE 2 MiB) page: INVLPG anywhere in its 4 MiB drops it. */
@@ -108,7 +113,7 @@ export class I386Mmu {
   /** Permission, fast permission, global and large bits. */
   readonly perm = new Int32Array(TLB_SIZE);
   /**
-   * Per data access kind (FAST_KIND_*) and entry, a pair: the entry's tag where it grants that
+   * Per access kind (FAST_KIND_*) and entry, a pair: the entry's tag where it grants that
    * access on RAM (its fast bit), else FAST_EMPTY, and the page's RAM offset less its tag (int32, so
    * that linear + it is the RAM offset): the translated blocks' (jit.ts) one compare for tag and
    * permission and one add, on one array.
@@ -151,8 +156,8 @@ export class I386Mmu {
   constructor(
     private readonly bus: Bus,
     private readonly onFault: (linear: number, errorCode: number) => void,
-    /** Where `fastTlb` lives (8 * TLB_SIZE int32: the wasm area of jit-wasm.ts), else its own array. */
-    fastTlb: Int32Array = new Int32Array(8 * TLB_SIZE),
+    /** Where `fastTlb` lives (FAST_TLB_WORDS int32: the wasm area of jit-wasm.ts), else its own array. */
+    fastTlb: Int32Array = new Int32Array(FAST_TLB_WORDS),
   ) {
     this.fastTlb = fastTlb.fill(FAST_EMPTY);
     const ram = bus.ram;
@@ -281,7 +286,7 @@ export class I386Mmu {
   /** Empties entry `slot`. */
   private drop(slot: number): void {
     this.tag[slot] = EMPTY;
-    for (let kind = 0; kind < 4; kind++) this.fastTlb[(kind << (TLB_BITS + 1)) | (slot << 1)] = FAST_EMPTY;
+    for (let kind = 0; kind < FAST_KIND_BITS.length; kind++) this.fastTlb[(kind << (TLB_BITS + 1)) | (slot << 1)] = FAST_EMPTY;
   }
 
   // --- translation --------------------------------------------------------------------------
@@ -405,7 +410,7 @@ export class I386Mmu {
     const fast = ram && (this.watcher === null || !this.watcher.watchesPage(linear));
     const bits = fast ? perm | ((perm & PERM_ALL) << FAST_SHIFT) : perm;
     this.perm[slot] = bits;
-    for (let kind = 0; kind < 4; kind++) {
+    for (let kind = 0; kind < FAST_KIND_BITS.length; kind++) {
       const at = (kind << (TLB_BITS + 1)) | (slot << 1);
       this.fastTlb[at] = (bits & FAST_KIND_BITS[kind]) !== 0 ? linear & -4096 : FAST_EMPTY;
       this.fastTlb[at + 1] = (off - (linear & -4096)) | 0;

@@ -35,8 +35,9 @@ const STACK_TOP = 0xf000;
 const PAGE_DIRECTORY = 0xa000;
 const RAM_TABLE = 0xb000;
 const DEVICE_TABLE = 0xc000;
-/** The GDT at 0: null, 0x08 flat 32-bit code, 0x10 flat 32-bit data. */
-const GDT = [0, 0, 0xffff, 0x00cf9a00, 0xffff, 0x00cf9200];
+/** The GDT at 0: null, 0x08 flat 32-bit code, 0x10 flat 32-bit data, 0x18 32-bit code based at 2^31 (HIGH_CS). */
+const GDT = [0, 0, 0xffff, 0x00cf9a00, 0xffff, 0x00cf9200, 0xffff, 0x80cf9a00 | 0];
+const HIGH_CS = 0x18;
 /** Passes: V8 allocates a function's feedback vector only after several calls (8 in Node 20). */
 export const PASSES = 6;
 /** More than the program's instructions: it stops at its HLT. */
@@ -48,18 +49,33 @@ const VECTOR = 0x30;
 let interruptsTaken = 0;
 /**
  * The block pass's program (blockPass), flat 32-bit code at BLOCK_LOOP_AT: `mov esi, 300; L: cpuid; dec esi;
- * jnz L; hlt`. No block holds CPUID (the interpreter runs it), so the loop's block after it, once hot (jit.ts
- * jitThreshold with paging off), runs through the dispatcher once a pass.
+ * mov eax, [0x5ffe]; jmp M` and on the next page `M: jnz L; hlt`. No block holds CPUID (the interpreter runs it), so
+ * the loop's block after it, once hot (jit.ts jitThreshold with paging off), runs through the dispatcher once a pass
+ * and leaves before its load, which crosses a page (the interpreter's), then the JMP's block and, once both are past
+ * their regionRuns-th run and their warm calls, on into M's through the chain (jit-chain.ts): runBlocks has type
+ * feedback on those paths (without, the i386 Linux boot deoptimized it at its first chained call and ran it in V8's
+ * baseline tier through most of the decompressor; and once the warm-up made it hot enough for TurboFan, at its
+ * first block that left for the interpreter).
  */
-const BLOCK_LOOP = [0xbe, 0x2c, 0x01, 0, 0, 0x0f, 0xa2, 0x4e, 0x75, 0xfb, 0xf4];
+const BLOCK_LOOP = [0xbe, 0x2c, 0x01, 0, 0, 0x0f, 0xa2, 0x4e, 0xa1, 0xfe, 0x5f, 0, 0, 0xe9, 0xee, 0x0f, 0, 0];
 const BLOCK_LOOP_AT = 0x4000;
+const BLOCK_LOOP_TAIL = [0x0f, 0x85, 0xff, 0xef, 0xff, 0xff, 0xf4];
+const BLOCK_LOOP_TAIL_AT = 0x5000;
+/** More than its instructions (five a pass). */
+const BLOCK_PASS_BUDGET = 5 * 300 + 100;
 /** The block pass's regionRuns: its blocks are translated again as regions after a few runs, not REGION_RUNS. */
 const BLOCK_PASS_REGION_RUNS = 4;
 let blockPasses = 0;
+let chainedPasses = 0;
 
 /** Block passes of this process's warm-ups that got a block to its regionRuns-th run (tests). */
 export function warmUpBlockPasses(): number {
   return blockPasses;
+}
+
+/** Block passes of this process's warm-ups whose blocks ran on through the chain (tests). */
+export function warmUpChainedPasses(): number {
+  return chainedPasses;
 }
 
 /** External interrupts the warm-ups of this process have taken (tests). */
@@ -95,7 +111,7 @@ export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, eng
   second.skipFirstCalls();
   const code = [warmUpCode(), warmUpCode(true)];
   for (let pass = 0; pass < PASSES; pass++) runPass(pass < PASSES / 2 ? first : second, bus.ram.u8, code[pass % 2], pass % 2 === 1);
-  if (engine === 'jit') blockPass(first, bus.ram.u8);
+  if (engine === 'jit') for (const high of [false, true]) blockPass(first, bus.ram.u8, high);
   return second;
 }
 
@@ -106,18 +122,35 @@ export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, eng
  * deoptimized runBlocks at its first block's REGION_RUNS-th run (a load without feedback) and ran it in V8's
  * baseline tier until its second TurboFan compile, queued behind the decompressor's wasm tier-ups.
  */
-function blockPass(cpu: I386Cpu, ram: Uint8Array): void {
+function blockPass(cpu: I386Cpu, ram: Uint8Array, high: boolean): void {
   ram.fill(0);
-  new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2).set(GDT);
+  const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2);
+  words.set(GDT);
   ram.set(BLOCK_LOOP, BLOCK_LOOP_AT);
+  ram.set(BLOCK_LOOP_TAIL, BLOCK_LOOP_TAIL_AT);
   cpu.reset();
-  cpu.enterFlat32(BLOCK_LOOP_AT, 0, GDT.length * 4 - 1, 0x08, 0x10);
+  // `high`: EIP 2^31 higher, in a code segment based 2^31 lower (the same linear addresses, paging off): runBlocks'
+  // paths see EIPs past 2^31 too (the i386 Linux boot's paged kernel deoptimized it at its first chained call).
+  cpu.enterFlat32((high ? 0x80000000 : 0) + BLOCK_LOOP_AT, 0, GDT.length * 4 - 1, high ? HIGH_CS : 0x08, 0x10);
   cpu.regs[4] = STACK_TOP;
   const regionRuns = cpu.regionRuns;
   cpu.regionRuns = BLOCK_PASS_REGION_RUNS;
-  cpu.run(BUDGET);
+  cpu.run(BLOCK_PASS_BUDGET);
   cpu.regionRuns = regionRuns;
   if (cpu.regionRunsReached > 0) blockPasses++;
+  if (cpu.chainedRuns > 0) chainedPasses++;
+}
+
+/** Paging on (RAM `words`): RAM mapped flat and again at HIGH, the device page (PAGE_DIRECTORY), as an OS kernel's. */
+function pageHigh(cpu: I386Cpu, words: Int32Array): void {
+  const PRESENT_WRITABLE = 3;
+  words[(PAGE_DIRECTORY >>> 2) + 0] = words[(PAGE_DIRECTORY >>> 2) + (HIGH >>> 22)] = RAM_TABLE | PRESENT_WRITABLE;
+  words[(PAGE_DIRECTORY >>> 2) + (DEVICE >>> 22)] = DEVICE_TABLE | PRESENT_WRITABLE;
+  for (let page = 0; page < RAM >>> 12; page++) words[(RAM_TABLE >>> 2) + page] = (page << 12) | PRESENT_WRITABLE;
+  words[(DEVICE_TABLE >>> 2) + ((DEVICE >>> 12) & 0x3ff)] = DEVICE | PRESENT_WRITABLE;
+  cpu.cr3 = PAGE_DIRECTORY;
+  cpu.cr0 |= 0x80000000;
+  cpu.flushTlb();
 }
 
 /**
@@ -135,16 +168,7 @@ function runPass(cpu: I386Cpu, ram: Uint8Array, code: Uint8Array, high: boolean)
   cpu.reset();
   const base = high ? HIGH : 0;
   cpu.enterFlat32(base + WARM_UP_CODE_AT, 0, GDT.length * 4 - 1, 0x08, 0x10);
-  if (high) {
-    const PRESENT_WRITABLE = 3;
-    words[(PAGE_DIRECTORY >>> 2) + 0] = words[(PAGE_DIRECTORY >>> 2) + (HIGH >>> 22)] = RAM_TABLE | PRESENT_WRITABLE;
-    words[(PAGE_DIRECTORY >>> 2) + (DEVICE >>> 22)] = DEVICE_TABLE | PRESENT_WRITABLE;
-    for (let page = 0; page < RAM >>> 12; page++) words[(RAM_TABLE >>> 2) + page] = (page << 12) | PRESENT_WRITABLE;
-    words[(DEVICE_TABLE >>> 2) + ((DEVICE >>> 12) & 0x3ff)] = DEVICE | PRESENT_WRITABLE;
-    cpu.cr3 = PAGE_DIRECTORY;
-    cpu.cr0 |= 0x80000000;
-    cpu.flushTlb();
-  }
+  if (high) pageHigh(cpu, words);
   cpu.regs[4] = base + STACK_TOP;
   cpu.run(BUDGET);
   // Then an external interrupt at its HLT (vector 0x30, through the gate the program set; the handler's IRET returns

@@ -131,6 +131,11 @@ export interface CodeCacheOptions {
   maxTranslations?: number;
   /** Called when a page enters the cache: mark it as code on the bus. */
   markCode(page: number): void;
+  /**
+   * Called when stored translations go (a page dropped or its translations cleared, a store overlapping one, a
+   * flush): for an arch that keeps its own index of them outside the cache (i386's chain of wasm regions).
+   */
+  onDropped?(): void;
 }
 
 /** Figures for `npm run bench` and tests. */
@@ -191,6 +196,7 @@ export class CodeCache<T> {
   private readonly slots: number;
   private readonly maxTranslations: number;
   private readonly markCode: (page: number) => void;
+  private readonly dropped: () => void;
   private live = 0;
   private made = 0;
   private flushes = 0;
@@ -201,6 +207,7 @@ export class CodeCache<T> {
     this.slots = options.slots;
     this.maxTranslations = options.maxTranslations ?? DEFAULT_MAX_TRANSLATIONS;
     this.markCode = options.markCode;
+    this.dropped = options.onDropped ?? (() => {});
   }
 
   /** The page at RAM page `index`, created (and marked as code) on first use. */
@@ -245,6 +252,7 @@ export class CodeCache<T> {
     this.cached.delete(index);
     this.live -= page.translated;
     this.free.push(page);
+    if (page.translated > 0) this.dropped();
     return page;
   }
 
@@ -256,6 +264,7 @@ export class CodeCache<T> {
   /** Drops the translations of `page` but keeps its decoded slots. */
   clearTranslations(page: CodePage<T>): void {
     this.live -= page.translated;
+    if (page.translated > 0) this.dropped();
     page.clearEntries();
   }
 
@@ -300,6 +309,7 @@ export class CodeCache<T> {
       for (const p of this.cachedPages()) p.clearEntries();
       this.live = 0;
       this.flushes++;
+      this.dropped();
     }
     if (page.cover.has(slot)) {
       page.unstore(slot);
@@ -328,6 +338,7 @@ export class CodeCache<T> {
       for (const [slot, cover] of page.cover) if (overlaps(cover, first, last)) gone.push(slot);
       for (const slot of gone) page.unstore(slot);
       this.live -= before - page.translated;
+      this.dropped();
     }
     for (let s = first; s <= last; s++) if (page.entries[s] !== undefined && !page.cover.has(s)) page.entries[s] = undefined;
     return hit;

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { I386Cpu } from '../../../plugins/arch-i386/src/cpu.js';
-import { PASSES, runWarmUp, warmUpBlockPasses, warmUpInterrupts } from '../../../plugins/arch-i386/src/warmup.js';
+import { PASSES, runWarmUp, warmUpBlockPasses, warmUpChainedPasses, warmUpInterrupts } from '../../../plugins/arch-i386/src/warmup.js';
 import { HIGH, WARM_UP_CODE_AT, warmUpCode } from '../../../plugins/arch-i386/src/warmup-code.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 
@@ -35,12 +35,15 @@ describe('i386 interpreter warm-up program', () => {
     expect(states[1]).toEqual(states[0]);
   });
 
-  it('under the translator, also runs a loop whose block is translated, dispatched and translated again as a region', () => {
-    const before = warmUpBlockPasses();
+  it('under the translator, also runs a loop whose block is translated, dispatched and translated again as a region, then chained to the next', () => {
+    const before = warmUpBlockPasses(), chainedBefore = warmUpChainedPasses();
     runWarmUp((ctx) => new I386Cpu(ctx), jitKit, 'interp');
     expect(warmUpBlockPasses()).toBe(before);
+    expect(warmUpChainedPasses()).toBe(chainedBefore);
     runWarmUp((ctx) => new I386Cpu(ctx), jitKit, 'jit');
-    expect(warmUpBlockPasses()).toBe(before + 1);
+    // Two block passes: at 0x4000 with paging off, at HIGH + 0x4000 with paging on.
+    expect(warmUpBlockPasses()).toBe(before + 2);
+    expect(warmUpChainedPasses()).toBe(chainedBefore + 2);
   });
 
   it('runs more than one pass (V8 allocates feedback after a function\'s first calls)', () => {
