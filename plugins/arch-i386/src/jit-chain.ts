@@ -34,7 +34,7 @@ import { AREA, CHAIN_ENTRIES, hostFor, stateIn, stateOut, type WasmCore } from '
 import { FAST_KIND_SX, FAST_KIND_UX, TLB_BITS, TLB_MASK } from './mmu.js';
 
 /** Region functions a chain's table holds; when full, the chain starts over (RegionChain.restart). */
-export const CHAIN_SLOTS = 1024;
+const CHAIN_SLOTS = 1024;
 
 /** log2(CHAIN_ENTRIES). */
 const CHAIN_BITS = 31 - Math.clz32(CHAIN_ENTRIES);

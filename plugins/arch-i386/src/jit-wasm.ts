@@ -723,7 +723,7 @@ function boundWasm(module: WebAssembly.Module, cpu: I386Cpu, kit: JitKit, core: 
   });
 }
 
-/** Before a call from the dispatcher: the flag state into the CPU's area unless there already, and the CPU's modes. */
+/** Before runBlocks calls a region (copyingState, the chain): the flag state into the CPU's area unless there already, and the CPU's modes. */
 export function stateIn(cpu: I386Cpu, a: Int32Array): void {
   if (!cpu.flagsInArea) {
     a[AREA.cop >> 2] = cpu.ccOp; a[AREA.ca >> 2] = cpu.ccA; a[AREA.cb >> 2] = cpu.ccB; a[AREA.cr >> 2] = cpu.ccR;

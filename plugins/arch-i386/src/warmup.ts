@@ -124,8 +124,7 @@ export function runWarmUp(create: (ctx: CpuContext) => I386Cpu, kit: JitKit, eng
  */
 function blockPass(cpu: I386Cpu, ram: Uint8Array, high: boolean): void {
   ram.fill(0);
-  const words = new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2);
-  words.set(GDT);
+  new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2).set(GDT);
   ram.set(BLOCK_LOOP, BLOCK_LOOP_AT);
   ram.set(BLOCK_LOOP_TAIL, BLOCK_LOOP_TAIL_AT);
   cpu.reset();
@@ -139,18 +138,6 @@ function blockPass(cpu: I386Cpu, ram: Uint8Array, high: boolean): void {
   cpu.regionRuns = regionRuns;
   if (cpu.regionRunsReached > 0) blockPasses++;
   if (cpu.chainedRuns > 0) chainedPasses++;
-}
-
-/** Paging on (RAM `words`): RAM mapped flat and again at HIGH, the device page (PAGE_DIRECTORY), as an OS kernel's. */
-function pageHigh(cpu: I386Cpu, words: Int32Array): void {
-  const PRESENT_WRITABLE = 3;
-  words[(PAGE_DIRECTORY >>> 2) + 0] = words[(PAGE_DIRECTORY >>> 2) + (HIGH >>> 22)] = RAM_TABLE | PRESENT_WRITABLE;
-  words[(PAGE_DIRECTORY >>> 2) + (DEVICE >>> 22)] = DEVICE_TABLE | PRESENT_WRITABLE;
-  for (let page = 0; page < RAM >>> 12; page++) words[(RAM_TABLE >>> 2) + page] = (page << 12) | PRESENT_WRITABLE;
-  words[(DEVICE_TABLE >>> 2) + ((DEVICE >>> 12) & 0x3ff)] = DEVICE | PRESENT_WRITABLE;
-  cpu.cr3 = PAGE_DIRECTORY;
-  cpu.cr0 |= 0x80000000;
-  cpu.flushTlb();
 }
 
 /**
@@ -168,7 +155,16 @@ function runPass(cpu: I386Cpu, ram: Uint8Array, code: Uint8Array, high: boolean)
   cpu.reset();
   const base = high ? HIGH : 0;
   cpu.enterFlat32(base + WARM_UP_CODE_AT, 0, GDT.length * 4 - 1, 0x08, 0x10);
-  if (high) pageHigh(cpu, words);
+  if (high) {
+    const PRESENT_WRITABLE = 3;
+    words[(PAGE_DIRECTORY >>> 2) + 0] = words[(PAGE_DIRECTORY >>> 2) + (HIGH >>> 22)] = RAM_TABLE | PRESENT_WRITABLE;
+    words[(PAGE_DIRECTORY >>> 2) + (DEVICE >>> 22)] = DEVICE_TABLE | PRESENT_WRITABLE;
+    for (let page = 0; page < RAM >>> 12; page++) words[(RAM_TABLE >>> 2) + page] = (page << 12) | PRESENT_WRITABLE;
+    words[(DEVICE_TABLE >>> 2) + ((DEVICE >>> 12) & 0x3ff)] = DEVICE | PRESENT_WRITABLE;
+    cpu.cr3 = PAGE_DIRECTORY;
+    cpu.cr0 |= 0x80000000;
+    cpu.flushTlb();
+  }
   cpu.regs[4] = base + STACK_TOP;
   cpu.run(BUDGET);
   // Then an external interrupt at its HLT (vector 0x30, through the gate the program set; the handler's IRET returns
