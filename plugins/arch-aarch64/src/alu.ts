@@ -10,27 +10,32 @@ export const FLAG_Z = 0x40000000;
 export const FLAG_C = 0x20000000;
 export const FLAG_V = 0x10000000;
 
-const TWO32 = 4294967296;
 
 /**
  * AddWithCarry(a, b, cin) of `sf ? 64 : 32` bits: the sum into R (high word 0 for 32 bits),
- * returns the NZCV flags.
+ * returns the NZCV flags. Int32 operations only, branch-free (the carry out of a word is the
+ * majority of its operands' top bits and not the sum's: carryOut): no sum past 2^32 as a double,
+ * and small enough that V8 inlines it into the interpreter (execute.ts) at each ADDS/SUBS/CMP.
  */
 export function addWithCarry(al: number, ah: number, bl: number, bh: number, cin: number, sf: number): number {
-  if (sf === 0) {
-    const s = (al >>> 0) + (bl >>> 0) + cin;
-    const r = s | 0;
-    R[0] = r;
-    R[1] = 0;
-    return (r & FLAG_N) | (r === 0 ? FLAG_Z : 0) | (s >= TWO32 ? FLAG_C : 0) | (((al ^ r) & (bl ^ r)) < 0 ? FLAG_V : 0);
-  }
-  const sl = (al >>> 0) + (bl >>> 0) + cin;
-  const rl = sl | 0;
-  const sh = (ah >>> 0) + (bh >>> 0) + (sl >= TWO32 ? 1 : 0);
-  const rh = sh | 0;
+  const rl = (((al + bl) | 0) + cin) | 0;
+  const rh = (((ah + bh) | 0) + carryOut(al, bl, rl)) & -sf;
   R[0] = rl;
   R[1] = rh;
-  return (rh & FLAG_N) | ((rl | rh) === 0 ? FLAG_Z : 0) | (sh >= TWO32 ? FLAG_C : 0) | (((ah ^ rh) & (bh ^ rh)) < 0 ? FLAG_V : 0);
+  // The flags' word: the high one for 64 bits, else the low one.
+  const t = sf !== 0 ? rh : rl;
+  const ta = sf !== 0 ? ah : al;
+  const tb = sf !== 0 ? bh : bl;
+  return (t & FLAG_N) | ((rl | rh) === 0 ? FLAG_Z : 0) | (carryOut(ta, tb, t) << 29) | ((((ta ^ t) & (tb ^ t)) >>> 31) << 28);
+}
+
+/**
+ * The carry (0 or 1) out of the 32-bit sum `r` of words `a` and `b` (and any carry in): majority of a, b and not r, at bit 31.
+ * Callers add it to a high word as `((ah + bh) | 0) + carry`, each sum truncated: a three-term sum truncated once
+ * is an add V8 checks for overflow, deoptimizing the caller (the interpreter) at the first carry past 2^31.
+ */
+export function carryOut(a: number, b: number, r: number): number {
+  return ((a & b) | ((a | b) & ~r)) >>> 31;
 }
 
 /** N and Z of a logical result (C = V = 0), 32 or 64 bits. */
@@ -57,67 +62,36 @@ export function shiftReg(lo: number, hi: number, type: number, amount: number, s
 
 /** ExtendReg: option 0-7 = UXTB, UXTH, UXTW, UXTX, SXTB, SXTH, SXTW, SXTX, then LSL #shift (0-4), into R. */
 export function extendReg(lo: number, hi: number, option: number, shift: number): void {
-  let l: number;
-  let h: number;
-  switch (option) {
-    case 0:
-      l = lo & 0xff;
-      h = 0;
-      break;
-    case 1:
-      l = lo & 0xffff;
-      h = 0;
-      break;
-    case 2:
-      l = lo;
-      h = 0;
-      break;
-    case 4:
-      l = (lo << 24) >> 24;
-      h = l >> 31;
-      break;
-    case 5:
-      l = (lo << 16) >> 16;
-      h = l >> 31;
-      break;
-    case 6:
-      l = lo;
-      h = lo >> 31;
-      break;
-    default:
-      l = lo;
-      h = hi;
+  // Bits above the byte, half or word cleared or copied from its top (bit 2 of option: signed); X keeps both words.
+  // Branch-free but for X: small enough for V8 to inline into the interpreter.
+  const sh = 32 - (8 << (option & 3));
+  const x = (option & 3) === 3;
+  const signed = (option & 4) !== 0;
+  const l = x ? lo : signed ? (lo << sh) >> sh : ((lo << sh) >>> sh) | 0;
+  const h = x ? hi : signed ? l >> 31 : 0;
+  // LSL #shift (< 32) of the 64-bit pair: the low word's top bits (none at 0) into the high word.
+  R[0] = l << shift;
+  R[1] = (h << shift) | ((l >>> 1) >>> (31 - shift));
+}
+
+/**
+ * ConditionHolds (J1) of every condition (0-15) and NZCV (0-15), at cond << 4 | NZCV: one load
+ * where a switch per condition kept V8 from inlining it into the interpreter.
+ */
+const CONDITIONS = new Uint8Array(256);
+for (let cond = 0; cond < 16; cond++) {
+  for (let f = 0; f < 16; f++) {
+    const n = (f & 8) !== 0;
+    const z = (f & 4) !== 0;
+    const c = (f & 2) !== 0;
+    const v = (f & 1) !== 0;
+    const base = [z, c, n, v, c && !z, n === v, n === v && !z, true][cond >>> 1];
+    // AL and NV both mean "always".
+    CONDITIONS[(cond << 4) | f] = (cond & 1) !== 0 && cond !== 15 ? Number(!base) : Number(base);
   }
-  lsl64(l, h, shift);
 }
 
 /** ConditionHolds (J1): cond 0-15 against NZCV in bits 31:28. */
 export function conditionHolds(cond: number, nzcv: number): boolean {
-  let r: boolean;
-  switch (cond >>> 1) {
-    case 0:
-      r = (nzcv & FLAG_Z) !== 0;
-      break;
-    case 1:
-      r = (nzcv & FLAG_C) !== 0;
-      break;
-    case 2:
-      r = (nzcv & FLAG_N) !== 0;
-      break;
-    case 3:
-      r = (nzcv & FLAG_V) !== 0;
-      break;
-    case 4:
-      r = (nzcv & FLAG_C) !== 0 && (nzcv & FLAG_Z) === 0;
-      break;
-    case 5:
-      r = (nzcv & FLAG_N) === 0 === ((nzcv & FLAG_V) === 0);
-      break;
-    case 6:
-      r = (nzcv & FLAG_N) === 0 === ((nzcv & FLAG_V) === 0) && (nzcv & FLAG_Z) === 0;
-      break;
-    default:
-      return true; // AL and NV both mean "always"
-  }
-  return (cond & 1) !== 0 ? !r : r;
+  return CONDITIONS[(cond << 4) | (nzcv >>> 28)] !== 0;
 }

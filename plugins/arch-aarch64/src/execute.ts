@@ -21,7 +21,7 @@
 import type { A64Cpu } from './cpu.js';
 import type { CodePage } from '../../../src/core/jit/code-cache.js';
 import type { Block } from './jit.js';
-import { addWithCarry, conditionHolds, extendReg, logicFlags, shiftReg } from './alu.js';
+import { addWithCarry, carryOut, conditionHolds, extendReg, logicFlags, shiftReg } from './alu.js';
 import { executeDataProc } from './dataproc.js';
 import { loadSlow, loadStoreOther, storeSlow, MV } from './memory.js';
 import { exceptionReturn } from './entry.js';
@@ -123,8 +123,6 @@ export const REG_COUNT = 34;
 export function packInfo(op: Op, rd: number, rn: number, rm: number, sf: number): number {
   return op | (rd << 8) | (rn << 14) | (rm << 20) | (sf << 26);
 }
-
-const TWO32 = 4294967296;
 
 /**
  * Executes up to `budget` instructions. Returns the number of instructions stepped (retired, or
@@ -323,16 +321,12 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
     switch (info & 0xff) {
       // --- data processing (immediate) (C4.1.86) ---
       case Op.ADDI: {
-        const s = (xl[rn] >>> 0) + (a >>> 0);
+        const nl = xl[rn];
+        const s = (nl + a) | 0;
         xl[rd] = s;
-        xh[rd] = sf ? (xh[rn] + code[idx + 2] + (s >= TWO32 ? 1 : 0)) | 0 : 0;
+        xh[rd] = (((xh[rn] + code[idx + 2]) | 0) + carryOut(nl, a, s)) & -sf;
         break;
       }
-      case Op.ADDSI:
-        cpu.nzcv = addWithCarry(xl[rn], xh[rn], a, code[idx + 2], c, sf);
-        xl[rd] = R[0];
-        xh[rd] = R[1];
-        break;
       case Op.ANDI:
         xl[rd] = xl[rn] & a;
         xh[rd] = xh[rn] & code[idx + 2];
@@ -368,9 +362,9 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
       case Op.ADR:
       case Op.ADRP: {
         const base = (info & 0xff) === Op.ADRP ? pcLo & ~0xfff : pcLo;
-        const s = (base >>> 0) + (a >>> 0);
+        const s = (base + a) | 0;
         xl[rd] = s;
-        xh[rd] = (pcHi + code[idx + 2] + (s >= TWO32 ? 1 : 0)) | 0;
+        xh[rd] = (((pcHi + code[idx + 2]) | 0) + carryOut(base, a, s)) | 0;
         break;
       }
       case Op.SHIFTI:
@@ -393,26 +387,35 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         xl[rd] = xl[rn];
         xh[rd] = sf ? xh[rn] : 0;
         break;
-      case Op.ADDSUB_SH: {
-        // c: shift type | amount << 2 | sub << 8 | setflags << 9
-        shiftReg(xl[rm], xh[rm], c & 3, (c >>> 2) & 63, sf);
-        const sub = (c >>> 8) & 1;
-        const ml = sub ? ~R[0] : R[0];
-        const mh = sub ? ~R[1] : R[1];
-        const fl = addWithCarry(xl[rn], xh[rn], ml, mh, sub, sf);
-        if (c & 0x200) cpu.nzcv = fl;
-        xl[rd] = R[0];
-        xh[rd] = R[1];
-        break;
-      }
+      case Op.ADDSI:
+      case Op.ADDSUB_SH:
       case Op.ADDSUB_EXT: {
-        // c: option | imm3 << 3 | sub << 8 | setflags << 9
-        extendReg(xl[rm], xh[rm], c & 7, (c >>> 3) & 7);
-        const sub = (c >>> 8) & 1;
-        const ml = sub ? ~R[0] : R[0];
-        const mh = sub ? ~R[1] : R[1];
-        const fl = addWithCarry(xl[rn], xh[rn], ml, mh, sub, sf);
-        if (c & 0x200) cpu.nzcv = fl;
+        // One case for one addWithCarry call: V8 inlines a helper called from few sites. ADDSI: the
+        // immediate in a and the high word (SUBS: its complement, c the carry in). Else c: shift type |
+        // amount << 2 (ADDSUB_SH) or option | imm3 << 3 (ADDSUB_EXT), then sub << 8 | setflags << 9.
+        const op = info & 0xff;
+        let ml = a;
+        let mh = code[idx + 2];
+        let cin = c;
+        if (op !== Op.ADDSI) {
+          ml = xl[rm];
+          mh = xh[rm] & -sf;
+          if (op === Op.ADDSUB_EXT) {
+            extendReg(ml, mh, c & 7, (c >>> 3) & 7);
+            ml = R[0];
+            mh = R[1];
+          } else if ((c & 0xfc) !== 0) {
+            // Most have no shift: a call less.
+            shiftReg(ml, mh, c & 3, (c >>> 2) & 63, sf);
+            ml = R[0];
+            mh = R[1];
+          }
+          cin = (c >>> 8) & 1;
+          ml ^= -cin;
+          mh ^= -cin;
+        }
+        const fl = addWithCarry(xl[rn], xh[rn], ml, mh, cin, sf);
+        if (op === Op.ADDSI || (c & 0x200) !== 0) cpu.nzcv = fl;
         xl[rd] = R[0];
         xh[rd] = R[1];
         break;
@@ -420,10 +423,17 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
       case Op.LOGIC_SH: {
         // c: shift type | amount << 2 | opc << 8 (AND, ORR, EOR, ANDS) | N << 10 (invert Rm)
         // Branch-free (as ORRI): every variant runs the same operations.
-        shiftReg(xl[rm], xh[rm], c & 3, (c >>> 2) & 63, sf);
+        const amount = (c >>> 2) & 63;
+        let ml = xl[rm];
+        let mh = xh[rm];
+        if (amount !== 0) {
+          shiftReg(ml, mh, c & 3, amount, sf);
+          ml = R[0];
+          mh = R[1];
+        }
         const inv = -((c >>> 10) & 1);
-        const ml = R[0] ^ inv;
-        const mh = R[1] ^ inv;
+        ml ^= inv;
+        mh ^= inv;
         const nl = xl[rn];
         const nh = xh[rn];
         const opc = (c >>> 8) & 3;
@@ -464,10 +474,9 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         xh[30] = xl[30] === 0 ? (pcHi + 1) | 0 : pcHi;
       // falls through
       case Op.B: {
-        const s = (pcLo >>> 0) + a;
-        pcLo = s | 0;
-        if (s >= TWO32) pcHi = (pcHi + 1) | 0;
-        else if (s < 0) pcHi = (pcHi - 1) | 0;
+        const s = (pcLo + a) | 0;
+        pcHi = (((pcHi + (a >> 31)) | 0) + carryOut(pcLo, a, s)) | 0;
+        pcLo = s;
         boundary = jit;
         continue;
       }
@@ -488,10 +497,9 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         }
         boundary = jit;
         if (taken) {
-          const s = (pcLo >>> 0) + a;
-          pcLo = s | 0;
-          if (s >= TWO32) pcHi = (pcHi + 1) | 0;
-          else if (s < 0) pcHi = (pcHi - 1) | 0;
+          const s = (pcLo + a) | 0;
+          pcHi = (((pcHi + (a >> 31)) | 0) + carryOut(pcLo, a, s)) | 0;
+          pcLo = s;
           continue;
         }
         break;
@@ -528,9 +536,8 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         }
         const bl = xl[rn];
         const bh = xh[rn];
-        const s = (bl >>> 0) + (ol >>> 0);
-        const nl = s | 0;
-        const nh = (bh + oh + (s >= TWO32 ? 1 : 0)) | 0;
+        const nl = (bl + ol) | 0;
+        const nh = (((bh + oh) | 0) + carryOut(bl, ol, nl)) | 0;
         const vl = mode === 2 ? bl : nl;
         const vh = mode === 2 ? bh : nh;
         const size = c & 3;
@@ -601,9 +608,8 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         const mode = (c >>> 2) & 3;
         const bl = xl[rn];
         const bh = xh[rn];
-        const s = (bl >>> 0) + (a >>> 0);
-        const nl = s | 0;
-        const nh = (bh + (a >> 31) + (s >= TWO32 ? 1 : 0)) | 0;
+        const nl = (bl + a) | 0;
+        const nh = (((bh + (a >> 31)) | 0) + carryOut(bl, a, nl)) | 0;
         const vl = mode === 2 ? bl : nl;
         const vh = mode === 2 ? bh : nh;
         const wide = (c & 3) === 3;
