@@ -1,8 +1,8 @@
 /**
  * The translator's run loop (execute.ts dispatch()) keeps the fetch page before the current one: code that alternates
  * between two pages (a call to a function on the next page and its return) translates each page's address once per
- * call of the loop, not at every change; and a page remapped in between (TLBI ends the loop's call) is fetched
- * through its new mapping.
+ * call of the loop, not at every change, translated or interpreted (the interpreter under dispatch() leaves page
+ * changes to it); and a page remapped in between (TLBI ends the loop's call) is fetched through its new mapping.
  */
 import { describe, expect, it } from 'vitest';
 import * as A from '../../helpers/a64asm.js';
@@ -57,6 +57,23 @@ describe('aarch64 dispatcher: the fetch page before the current one', () => {
     // 8,000 page changes; a few dispatcher calls (one per run() slice), each translating at most both pages.
     expect(m.cpu.tlb.slowLookups - lookups).toBeLessThan(40);
     expect(end).toBeLessThan(0x1000);
+  });
+
+  it('interpreted code changes pages through the same memo while nothing is translated yet', () => {
+    const { m, pt, tcr } = setup();
+    m.cpu.compileWork = 1 << 30; // every translation waits: the loop and its callee stay interpreted
+    const { code } = callLoop(20_000, 0);
+    m.load([...code, A.b(0)], LOOP_PA);
+    T.enableEl1(m, tcr, BigInt(pt.root));
+    m.cpu.pc = LOOP_VA;
+    m.run(2_000); // past the first single-instruction calls (cpu.ts WARMUP_CALLS)
+    const lookups = m.cpu.tlb.slowLookups;
+    m.run(PASS * 2_000);
+    expect(m.cpu.lastException).toBeNull();
+    expect(m.cpu.blocksCompiled).toBe(0);
+    expect(Number(m.x(9))).toBeGreaterThan(2_000);
+    // 4,000 page changes of interpreted code: each dispatcher call translates at most both pages.
+    expect(m.cpu.tlb.slowLookups - lookups).toBeLessThan(40);
   });
 
   it('after the callee\'s page is remapped (descriptor, TLBI, DSB, ISB) the calls run the new code', () => {
