@@ -1,9 +1,12 @@
 #!/usr/bin/env sh
-':' //; exec node --v8-pool-size=0 "$0" "$@"
+':' //; unset NODE_EXTRA_CA_CERTS; exec node --v8-pool-size=0 "$0" "$@"
 // Run as a command, this file is a shell script first: the line above is, to sh, `:` and then Node started on
 // this file with V8's worker pool at one thread per core beyond the first (Node's default is four, whatever the
 // cores); to JavaScript it is a string and a comment. On the 2-core VM four workers compiling at once took the main
 // thread's core: every guest run was 4-9 % slower (figures and what else was tried: docs/architecture.md, start-up).
+// Node reads NODE_EXTRA_CA_CERTS' certificates as it starts, before any JavaScript (~40-70 ms for Debian's bundle on
+// the development VM, a third of an installed hello round trip): rvos makes no TLS connection, nor does the one
+// process it starts (bin/huge-pages.js, itself again), so the shell line drops the variable for them.
 // `node bin/rvos.js` runs with Node's default pool.
 // An installed rvos runs its compiled JavaScript (dist/cli, oclif bundled in). A checkout (src/ present) runs its
 // sources: bundled by esbuild into dist/checkout/ (rebuilt when a source changes; scripts/checkout-bundle.mjs),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineOptions } from './engine.js';
 import { linuxBootOptions } from './linux-boot.js';
-import { environment, formatComparison, formatHeader, formatStartup, formatTable, writeResults, type BenchResults, type BenchRow } from './results.js';
+import { environment, formatComparison, formatHeader, formatTable, writeResults, type BenchResults, type BenchRow } from './results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rvos-bench-results-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,20 +54,6 @@ describe('bench results', () => {
     expect(at(0.9)).toMatch(/best of 3, load 0\.90 at start$/);
     expect(at(1.5)).toMatch(/load 1\.50 at start\nbusy machine: .*compare only with runs made on a quiet machine/);
     expect(at(undefined)).not.toMatch(/load|busy/);
-  });
-
-  it('says when NODE_EXTRA_CA_CERTS makes every Node start read certificates first (not rvos\' cost)', () => {
-    const figures = { versionSeconds: 0.1, helloSeconds: 0.2 };
-    const saved = process.env.NODE_EXTRA_CA_CERTS;
-    try {
-      process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
-      expect(formatStartup(figures)).toContain('NODE_EXTRA_CA_CERTS is set');
-      delete process.env.NODE_EXTRA_CA_CERTS;
-      expect(formatStartup(figures)).not.toContain('NODE_EXTRA_CA_CERTS');
-    } finally {
-      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
-      else process.env.NODE_EXTRA_CA_CERTS = saved;
-    }
   });
 
   it('writes JSON that --compare reads back: new/old time per row', () => {

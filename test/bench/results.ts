@@ -140,9 +140,7 @@ export function formatStartup(s: StartupFigures): string {
     `start-up: rvos --version ${verdict(s.versionSeconds, 0.3)}\n` +
     `start-up: hello round trip ${verdict(s.helloSeconds, 0.5)}` +
     (s.checkoutHelloSeconds === undefined ? '' : `; from the checkout ${s.checkoutHelloSeconds.toFixed(3)} s`) +
-    (s.qemuHelloSeconds === undefined ? '' : `; QEMU ${s.qemuHelloSeconds.toFixed(3)} s (rvos/QEMU ${(s.helloSeconds / s.qemuHelloSeconds).toFixed(1)}x)`) +
-    // Node reads that file at each start, before any of rvos runs (~40 ms for Debian's 220 KB bundle here).
-    (process.env.NODE_EXTRA_CA_CERTS ? '\nstart-up: NODE_EXTRA_CA_CERTS is set: every Node start here reads those certificates first' : '')
+    (s.qemuHelloSeconds === undefined ? '' : `; QEMU ${s.qemuHelloSeconds.toFixed(3)} s (rvos/QEMU ${(s.helloSeconds / s.qemuHelloSeconds).toFixed(1)}x)`)
   );
 }
 

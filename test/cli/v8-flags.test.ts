@@ -57,4 +57,15 @@ describe('bin/rvos.js run as a command (as the installed `rvos` is)', () => {
     // delayed-task scheduler, the inspector's signal thread).
     if (process.platform === 'linux') expect(node.threads).toBeLessThanOrEqual(Math.max(1, availableParallelism() - 1) + 3);
   });
+
+  it('starts Node without NODE_EXTRA_CA_CERTS (read before any JavaScript; rvos makes no TLS connection)', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'rvos-ca-')), 'report.cjs');
+    writeFileSync(report, "process.on('exit', () => process.stderr.write('ca: ' + JSON.stringify(process.env.NODE_EXTRA_CA_CERTS ?? null) + '\\n'));\n");
+    // A file that is not there: a Node that reads it warns as it starts ("Ignoring extra certs from ...").
+    const missing = join(tmpdir(), 'rvos-no-such-certificates.pem');
+    const r = await run(rvosBin, ['--version'], { env: { ...process.env, NODE_EXTRA_CA_CERTS: missing, NODE_OPTIONS: `--require ${report}` } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(/^ca: (.*)$/m.exec(r.stderr)![1]).toBe('null');
+    expect(r.stderr).not.toContain('extra certs');
+  });
 });
