@@ -31,6 +31,7 @@ require('node:v8').setFlagsFromString('--experimental-wasm-branch-hinting');
 require('node:v8').setFlagsFromString('--interrupt-budget=135168');
 require('node:v8').setFlagsFromString('--wasm-tiering-budget=115200000'); // wasm-module.ts WASM_TIERING_BUDGET
 require('node:v8').setFlagsFromString('--no-wasm-stack-checks'); // wasm-module.ts wasmFlagsOn says why
+require('node:v8').setFlagsFromString('--no-wasm-generic-wrapper'); // wasm-module.ts wasmFlagsOn says why
 
 const args = process.argv.slice(2);
 if (process.env.RVOS_STARTUP_TRACE) traceStartup();

@@ -14,7 +14,7 @@ const preload = join(root, 'test', 'helpers', 'record-v8-flags.cjs');
 const hello = join(root, 'kernels', 'tests', 'build', 'hello.elf');
 
 /** What bin/rvos.js sets as it starts (its comment says why). */
-const CLI_FLAGS = ['--no-use-osr', '--experimental-wasm-branch-hinting', '--interrupt-budget=135168', `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`, '--no-wasm-stack-checks'];
+const CLI_FLAGS = ['--no-use-osr', '--experimental-wasm-branch-hinting', '--interrupt-budget=135168', `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`, '--no-wasm-stack-checks', '--no-wasm-generic-wrapper'];
 
 /** Runs `rvos run` of the hello kernel with the flags recorded: each flag set and the modules loaded by then. */
 async function flagsOfARun(env: NodeJS.ProcessEnv): Promise<{ flag: string; loaded: string[] }[]> {

@@ -627,8 +627,14 @@ export const WASM_TIERING_BUDGET = 115_200_000;
  * could recurse, only host functions, which are JavaScript (checked) behind hostFunctions' wrappers. The check was
  * two of the ~14 instructions of i386's quicksort partition loop: the compute kernels' guest runs in the built CLI,
  * medians of interleaved runs: pc 288 -> 273 ms (12 each), raspi3b 271 -> 264 (8), virt equal (230 vs 231, 8); the
- * i386 Linux boot in process equal (4 pairs). The CLI (bin/rvos.js) sets them all as it starts, since its V8 code
- * cache is keyed by the flags; setting them again is a no-op. An engine without the proposal ignores the section.
+ * i386 Linux boot in process equal (4 pairs). And calls from JavaScript into a module's function go through a wrapper
+ * for its signature from the first call (`--no-wasm-generic-wrapper`) rather than V8's generic wrapper, which V8 11.3
+ * replaces by a compiled one per function after some calls (Runtime_WasmCompileWrapper, on the main thread): every
+ * region has the same few signatures, whose wrappers V8 then compiles once, where the tier-up compiled them again for
+ * each region (main-thread samples under Runtime_WasmCompileWrapper in a built CLI's boot, perf at 2 kHz: the arm64
+ * Linux boot 78 -> 0, ~39 ms; the i386 Linux boot 43 -> 0; the rv32 Linux boot 4 -> 0). The CLI (bin/rvos.js) sets
+ * them all as it starts, since its V8 code cache is keyed by the flags; setting them again is a no-op. An engine
+ * without the proposal ignores the section.
  */
 function wasmFlagsOn(): void {
   if (flagsOn) return;
@@ -636,6 +642,7 @@ function wasmFlagsOn(): void {
   setFlagsFromString('--experimental-wasm-branch-hinting');
   setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
   setFlagsFromString('--no-wasm-stack-checks');
+  setFlagsFromString('--no-wasm-generic-wrapper');
 }
 
 /** The compiled module of `bytes`, memoized by bytes (synchronous: V8 compiles with Liftoff, tiers up later). */
