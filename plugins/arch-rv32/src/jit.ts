@@ -41,6 +41,7 @@
 import type { JitKit } from '../../../src/core/api.js';
 import type { Rv32Cpu } from './cpu.js';
 import { JIT_THRESHOLD, Op, WARM_CALLS } from './execute.js';
+import { TLB_MASK } from './mmu.js';
 import { mulh, mulhsu, mulhu } from './muldiv.js';
 
 export { JIT_THRESHOLD };
@@ -677,7 +678,7 @@ function generateBlock(
         out.push(
           `{ const a = (${a} + ${imm}) | 0; let o = 0;`,
           `  if ((a & ${pageMask(size)}) === ${cv}) o = (${co} + (a & 4095)) | 0;`,
-          `  else { const vpn = a >>> 12; const e = vpn & 511;`,
+          `  else { const vpn = a >>> 12; const e = vpn & ${TLB_MASK};`,
           `    if (rTag[e] === vpn${align}) { ${cv} = a & -4096; ${co} = (${cv} + rOff[e]) | 0; o = (${co} + (a & 4095)) | 0; }`,
           `    else ${missExit} }`,
           `  ${d ? `${d} = ${fast};` : `${fast};`} }`,
@@ -694,7 +695,7 @@ function generateBlock(
         out.push(
           `{ const a = (${a} + ${imm}) | 0;`,
           `  if ((a & ${pageMask(size)}) === ${cv}) { const o = (${co} + (a & 4095)) | 0; ${fast} = ${b}; }`,
-          `  else { const vpn = a >>> 12; const e = vpn & 511;`,
+          `  else { const vpn = a >>> 12; const e = vpn & ${TLB_MASK};`,
           `    if (wTag[e] === vpn${align}) { const o = (a + wOff[e]) | 0; ${fast} = ${b};`,
           `      if (flags[o >>> 12] === 0) { ${cv} = a & -4096; ${co} = (${cv} + wOff[e]) | 0; }`,
           `      else { ${inflight} cpu.ramWritten(o, ${size}); if (cpu.attention) ${doneExit} } }`,
