@@ -10,7 +10,6 @@ export const FLAG_Z = 0x40000000;
 export const FLAG_C = 0x20000000;
 export const FLAG_V = 0x10000000;
 
-
 /**
  * AddWithCarry(a, b, cin) of `sf ? 64 : 32` bits: the sum into R (high word 0 for 32 bits),
  * returns the NZCV flags. Int32 operations only, branch-free (the carry out of a word is the

@@ -27,8 +27,8 @@ import { mulh, mulhsu, mulhu } from './muldiv.js';
 import { executeSystem } from './system.js';
 
 // The inline TLB lookups below index with the literal 511 rather than TLB_MASK, an imported binding V8 loads at each
-// access in the hot loop: a TLB_BITS change must
-// change them, which this says as the module loads (jit.ts writes TLB_MASK's value into its sources).
+// access in the hot loop: a TLB_BITS change must change them, which this says as the module loads (jit.ts writes
+// TLB_MASK's value into its sources).
 if (TLB_MASK !== 511) throw new Error(`rv32 execute.ts: the inline TLB lookups index with 511, TLB_MASK is ${TLB_MASK}`);
 
 export const enum Op {
