@@ -189,9 +189,13 @@ export class I386Cpu implements Cpu {
   /** Interrupts held off for one instruction after STI (IF 0 -> 1), MOV SS and POP SS. */
   shadow = false;
   private exitRequested = false;
-  private budgetLimit = Infinity;
+  /**
+   * Small integers from the start (run() sets both): an Infinity here made the field a double for good, and loop()'s
+   * `ran < budgetLimit` at every instruction a float compare through a boxed number (~1/4 of loop()'s samples).
+   */
+  private budgetLimit = 0;
   /** The run's budget while `firstCalls` lowers budgetLimit to stop for the warm-up (limitRun lowers both). */
-  private sliceBudget = Infinity;
+  private sliceBudget = 0;
   /** The stop for the interpreter warm-up (JitKit.firstCalls: no single-instruction calls here). */
   private readonly firstCalls: FirstCalls;
   /** Instructions run in the current `run` call (translated blocks add theirs). */

@@ -27,3 +27,15 @@ describe('i386 CPU field representations', () => {
     expect(haveSameMap(before, after)).toBe(true);
   });
 });
+
+describe('i386 CPU run budget fields', () => {
+  it('are small integers from the start (the run loop compares the budget at each instruction: a double made it a float compare)', () => {
+    const before = pagedMachine().cpu, after = pagedMachine().cpu;
+    const fields = after as unknown as Record<'budgetLimit' | 'sliceBudget', number>;
+    fields.budgetLimit = 1000; fields.sliceBudget = 1000;
+    expect(haveSameMap(before, after)).toBe(true);
+    // A field holding a double from its first value would have kept its map here too.
+    fields.budgetLimit = 0.5;
+    expect(haveSameMap(before, after)).toBe(false);
+  });
+});
