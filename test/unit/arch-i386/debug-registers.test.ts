@@ -93,6 +93,19 @@ describe('i386 debug registers (SDM vol. 3, ch. 17)', () => {
     for (let i = 0; i < 16; i++) expect(r.m.ram.u8[0x6000 + i]).toBe(0x5a);
   });
 
+  it('a REP MOVSB that reads the watched byte stops after that iteration, traps with RF = 1 and finishes', () => {
+    // DR0 0x6008, R/W 11 (reads too), LEN 1: the copy's source; ESI 0x6000, EDI 0x7000, ECX 16
+    const code = [...setDr(0, 0x6008), ...setDr(7, 0x30001), 0xbe, ...le32(0x6000), 0xbf, ...le32(0x7000), 0xb9, ...le32(16), 0xf3, 0xa4];
+    const repAt = PCODE + code.length - 2;
+    const bytes = Uint8Array.from({ length: 16 }, (_, i) => 0x40 + i);
+    const r = debugMachine(code, (m) => m.bus.dmaWrite(0x6000, bytes));
+    expect(r.count).toBe(1);
+    expect(r.eip).toBe(repAt); // between iterations: the REP resumes
+    expect(r.eflags & 0x10000).toBe(0x10000);
+    expect([r.m.cpu.getReg(ECX), r.m.cpu.getReg(EDI)]).toEqual([0, 0x7010]);
+    expect([...r.m.ram.u8.subarray(0x7000, 0x7010)]).toEqual([...bytes]);
+  });
+
   it('single-step and a data breakpoint in the same instruction make one #DB with BS and B0', () => {
     // pushf; orl $0x100,(%esp); popf (TF on, no trap after it); the store: BS + B0 together
     const code = [...setDr(0, 0x6000), ...setDr(7, 0xd0001), 0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d, ...STORE_6002, INC_EBX];
