@@ -19,6 +19,19 @@
 /** Longest single wait (arrivals) `waitForArrivals` sets: heat counters are Int16. */
 const MAX_WAIT = 16384;
 
+/** The bytes of a CodePage's typed arrays (its decoded slots, heat, warm marks and alias marks): a multiple of 4. */
+export function codePageBytes(codeWords: number, slots: number): number {
+  return 4 * codeWords + 4 * slots;
+}
+
+/**
+ * Code pages whose typed arrays one buffer holds (CodeCache.page). An ArrayBuffer each made V8 account each page's
+ * ~16-24 KB as external memory, and its external-memory pressure ran scavenges as an OS boot decoded new code (the
+ * arm64 Linux boot: ~40 ms of GC under CreateTypedArray), and zeroed each page's arrays at once (host page faults); a
+ * large buffer is zeroed by the host only where written (decoded slots, heat), and is accounted once.
+ */
+const PAGES_PER_SLAB = 64;
+
 /** Decoded state of one RAM page. `T` is the arch's translation type. */
 export class CodePage<T> {
   /** The arch's decoded-instruction slots (its own layout; empty when the arch has none). */
@@ -45,15 +58,21 @@ export class CodePage<T> {
   /** Per slot, how many stored translations cover it; made at the first store. */
   private covered: Uint16Array | null = null;
 
-  constructor(codeWords: number, slots: number) {
-    this.code = new Int32Array(codeWords);
+  /**
+   * `memory`: zeroed bytes for the typed arrays at `offset` (codePageBytes of them), carved from a buffer that holds
+   * many pages (CodeCache's slabs); without, arrays of their own.
+   */
+  constructor(codeWords: number, slots: number, memory?: ArrayBuffer, offset = 0) {
+    const buffer = memory ?? new ArrayBuffer(codePageBytes(codeWords, slots));
+    this.code = new Int32Array(buffer, offset, codeWords);
     // Filled with undefined, the array holds any value from the start (V8's HOLEY_ELEMENTS) rather
     // than changing kind at its first translation: code that read the entries of pages without
     // translations (an interpreter's warm-up) keeps its type feedback valid.
     this.entries = new Array<T | undefined>(slots).fill(undefined);
-    this.heat = new Int16Array(slots);
-    this.warm = new Uint8Array(slots);
-    this.alias = new Uint8Array(slots);
+    offset += 4 * codeWords;
+    this.heat = new Int16Array(buffer, offset, slots);
+    this.warm = new Uint8Array(buffer, offset + 2 * slots, slots);
+    this.alias = new Uint8Array(buffer, offset + 3 * slots, slots);
   }
 
   clear(): void {
@@ -197,6 +216,9 @@ export class CodeCache<T> {
   private readonly maxTranslations: number;
   private readonly markCode: (page: number) => void;
   private readonly dropped: () => void;
+  /** The buffer new pages' typed arrays come from (newPage), and the bytes of it taken. */
+  private slab: ArrayBuffer | null = null;
+  private slabUsed = 0;
   private live = 0;
   private made = 0;
   private flushes = 0;
@@ -217,11 +239,23 @@ export class CodeCache<T> {
     if (page === null) {
       const recycled = this.free.pop();
       if (recycled) recycled.clear();
-      page = recycled ?? new CodePage<T>(this.codeWords, this.slots);
+      page = recycled ?? this.newPage();
       chunk[index & CHUNK_MASK] = page;
       this.cached.add(index);
       this.markCode(index);
     }
+    return page;
+  }
+
+  /** A new page, its typed arrays in the current slab (a new one when it is full). */
+  private newPage(): CodePage<T> {
+    const bytes = codePageBytes(this.codeWords, this.slots);
+    if (this.slab === null || this.slabUsed + bytes > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(bytes * PAGES_PER_SLAB);
+      this.slabUsed = 0;
+    }
+    const page = new CodePage<T>(this.codeWords, this.slots, this.slab, this.slabUsed);
+    this.slabUsed += bytes;
     return page;
   }
 

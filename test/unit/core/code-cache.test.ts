@@ -28,6 +28,26 @@ describe('CodeCache', () => {
     expect(marked).toEqual([3, 5]);
   });
 
+  it('carves pages\' typed arrays from shared buffers, each page its own bytes (past a buffer\'s end too)', () => {
+    const c = new CodeCache<string>({ ramSize: 256 * 4096, codeWords: 12, slots: 6, markCode: () => {} });
+    const pages = Array.from({ length: 150 }, (_, i) => c.page(i));
+    expect(pages[1].code.buffer).toBe(pages[0].code.buffer);
+    expect(pages[0].heat.buffer).toBe(pages[0].code.buffer);
+    expect(new Set(pages.map((p) => p.code.buffer)).size).toBeLessThan(10);
+    pages.forEach((p, i) => {
+      p.code.fill(i + 1);
+      p.heat.fill(-(i + 1));
+      p.warm.fill(i & 255);
+      p.alias.fill((i + 7) & 255);
+    });
+    pages.forEach((p, i) => {
+      expect(p.code.every((w) => w === i + 1)).toBe(true);
+      expect(p.heat.every((h) => h === -(i + 1))).toBe(true);
+      expect(p.warm.every((w) => w === (i & 255))).toBe(true);
+      expect(p.alias.every((a) => a === ((i + 7) & 255))).toBe(true);
+    });
+  });
+
   it('keys pages over all of a large RAM (its page table is made in chunks on first use)', () => {
     const marked: number[] = [];
     // 1 GiB + 4 KiB: the last page sits alone in a chunk of its own.
