@@ -21,7 +21,7 @@
 import type { A64Cpu } from './cpu.js';
 import type { CodePage } from '../../../src/core/jit/code-cache.js';
 import type { Block } from './jit.js';
-import { addWithCarry, carryOut, conditionHolds, extendReg, logicFlags, shiftReg } from './alu.js';
+import { addWithCarry, conditionHolds, extendReg, logicFlags, shiftReg } from './alu.js';
 import { executeDataProc } from './dataproc.js';
 import { loadSlow, loadStoreOther, storeSlow, MV } from './memory.js';
 import { exceptionReturn } from './entry.js';
@@ -324,7 +324,9 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         const nl = xl[rn];
         const s = (nl + a) | 0;
         xl[rd] = s;
-        xh[rd] = (((xh[rn] + code[idx + 2]) | 0) + carryOut(nl, a, s)) & -sf;
+        // The high word's carry is alu.ts carryOut written out, here and in the address and branch-target sums below:
+        // interpret() is past V8's inlining budget, and at these sites, run by most instructions, it stayed a call.
+        xh[rd] = (((xh[rn] + code[idx + 2]) | 0) + (((nl & a) | ((nl | a) & ~s)) >>> 31)) & -sf;
         break;
       }
       case Op.ANDI:
@@ -364,7 +366,7 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         const base = (info & 0xff) === Op.ADRP ? pcLo & ~0xfff : pcLo;
         const s = (base + a) | 0;
         xl[rd] = s;
-        xh[rd] = (((pcHi + code[idx + 2]) | 0) + carryOut(base, a, s)) | 0;
+        xh[rd] = (((pcHi + code[idx + 2]) | 0) + (((base & a) | ((base | a) & ~s)) >>> 31)) | 0;
         break;
       }
       case Op.SHIFTI:
@@ -475,7 +477,7 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
       // falls through
       case Op.B: {
         const s = (pcLo + a) | 0;
-        pcHi = (((pcHi + (a >> 31)) | 0) + carryOut(pcLo, a, s)) | 0;
+        pcHi = (((pcHi + (a >> 31)) | 0) + (((pcLo & a) | ((pcLo | a) & ~s)) >>> 31)) | 0;
         pcLo = s;
         boundary = jit;
         continue;
@@ -498,7 +500,7 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         boundary = jit;
         if (taken) {
           const s = (pcLo + a) | 0;
-          pcHi = (((pcHi + (a >> 31)) | 0) + carryOut(pcLo, a, s)) | 0;
+          pcHi = (((pcHi + (a >> 31)) | 0) + (((pcLo & a) | ((pcLo | a) & ~s)) >>> 31)) | 0;
           pcLo = s;
           continue;
         }
@@ -537,7 +539,7 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         const bl = xl[rn];
         const bh = xh[rn];
         const nl = (bl + ol) | 0;
-        const nh = (((bh + oh) | 0) + carryOut(bl, ol, nl)) | 0;
+        const nh = (((bh + oh) | 0) + (((bl & ol) | ((bl | ol) & ~nl)) >>> 31)) | 0;
         const vl = mode === 2 ? bl : nl;
         const vh = mode === 2 ? bh : nh;
         const size = c & 3;
@@ -609,7 +611,7 @@ function interpret(cpu: A64Cpu, budget: number, n0: number, jit: boolean, code: 
         const bl = xl[rn];
         const bh = xh[rn];
         const nl = (bl + a) | 0;
-        const nh = (((bh + (a >> 31)) | 0) + carryOut(bl, a, nl)) | 0;
+        const nh = (((bh + (a >> 31)) | 0) + (((bl & a) | ((bl | a) & ~nl)) >>> 31)) | 0;
         const vl = mode === 2 ? bl : nl;
         const vh = mode === 2 ? bh : nh;
         const wide = (c & 3) === 3;
