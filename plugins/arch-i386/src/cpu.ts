@@ -1215,15 +1215,11 @@ export class I386Cpu implements Cpu {
           return;
         }
       }
-      // REP STOSB/STOSD over plain RAM: the iterations up to the page end at once (a BSS clear, a memset).
-      if (kind === 0xaa && this.rep !== 0 && as === 4 && delta > 0 && s !== 2 && !this.debugChecks && this.debugAfter === 0 && !this.intrReady()) {
-        const n = this.storeRun(s, REP_CHUNK - i);
-        if (n > 0) { i += n - 1; continue; }
-      }
-      // REP MOVS over plain RAM, either direction: the iterations up to either page's end at once (a memcpy, the
-      // i386 Linux decompressor's copies of itself and of the kernel it unpacks: 609 K iterations, one at a time ~40 ms).
-      if (kind === 0xa4 && this.rep !== 0 && as === 4 && !this.debugChecks && this.debugAfter === 0 && !this.intrReady()) {
-        const n = this.copyRun(s, delta < 0, src, REP_CHUNK - i);
+      // REP STOS and REP MOVS over plain RAM: the iterations up to a page's end at once (a BSS clear, a memset; a
+      // memcpy, the i386 Linux decompressor's copies of itself and of the kernel it unpacks: 609 K iterations, one at a
+      // time ~40 ms). STOS forward only, bytes and dwords (storeRun); MOVS either direction, any size (copyRun).
+      if ((kind === 0xaa || kind === 0xa4) && this.rep !== 0 && as === 4 && !this.debugChecks && this.debugAfter === 0 && !this.intrReady()) {
+        const n = kind === 0xa4 ? this.copyRun(s, delta < 0, src, REP_CHUNK - i) : delta > 0 && s !== 2 ? this.storeRun(s, REP_CHUNK - i) : 0;
         if (n > 0) { i += n - 1; continue; }
       }
       const si = this.getR(ESI, as), di = this.getR(EDI, as);

@@ -20,15 +20,14 @@
 const MAX_WAIT = 16384;
 
 /** The bytes of a CodePage's typed arrays (its decoded slots, heat, warm marks and alias marks): a multiple of 4. */
-export function codePageBytes(codeWords: number, slots: number): number {
+function codePageBytes(codeWords: number, slots: number): number {
   return 4 * codeWords + 4 * slots;
 }
 
 /**
- * Code pages whose typed arrays one buffer holds (CodeCache.page). An ArrayBuffer each made V8 account each page's
- * ~16-24 KB as external memory, and its external-memory pressure ran scavenges as an OS boot decoded new code (the
- * arm64 Linux boot: ~40 ms of GC under CreateTypedArray), and zeroed each page's arrays at once (host page faults); a
- * large buffer is zeroed by the host only where written (decoded slots, heat), and is accounted once.
+ * Code pages whose typed arrays one buffer holds (CodeCache.newPage). An ArrayBuffer each had V8 zero each page's
+ * ~16-24 KB at once (memset and host page faults under AllocateExternalBackingStore, ~70 perf samples at 2 kHz of the
+ * arm64 Linux boot's main thread) as an OS boot met new code; a large buffer is zeroed by the host only where written.
  */
 const PAGES_PER_SLAB = 64;
 
@@ -58,12 +57,8 @@ export class CodePage<T> {
   /** Per slot, how many stored translations cover it; made at the first store. */
   private covered: Uint16Array | null = null;
 
-  /**
-   * `memory`: zeroed bytes for the typed arrays at `offset` (codePageBytes of them), carved from a buffer that holds
-   * many pages (CodeCache's slabs); without, arrays of their own.
-   */
-  constructor(codeWords: number, slots: number, memory?: ArrayBuffer, offset = 0) {
-    const buffer = memory ?? new ArrayBuffer(codePageBytes(codeWords, slots));
+  /** The typed arrays are views of `buffer`'s zeroed bytes from `offset` (codePageBytes of them: CodeCache.newPage). */
+  constructor(codeWords: number, slots: number, buffer: ArrayBuffer, offset: number) {
     this.code = new Int32Array(buffer, offset, codeWords);
     // Filled with undefined, the array holds any value from the start (V8's HOLEY_ELEMENTS) rather
     // than changing kind at its first translation: code that read the entries of pages without

@@ -68,7 +68,7 @@ describe('i386 REP STOS over plain RAM (stringOp storeRun: a page at a time)', (
 
 describe('i386 REP MOVS over plain RAM (stringOp copyRun: a page at a time, either direction)', () => {
   const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
-  /** What the iterations do one at a time: the bytes, and ESI/EDI after `count` elements of `size`. */
+  /** The bytes the iterations write one at a time: `count` elements of `size` from `from` to `to`. */
   function reference(u8: Uint8Array, from: number, to: number, count: number, size: number, back: boolean): void {
     const d = back ? -size : size;
     for (let i = 0; i < count; i++, from += d, to += d) u8.copyWithin(to, from, from + size);
