@@ -84,7 +84,7 @@ const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 
  * throw away the optimized code that reads it (the interpreter's, every translated region's).
  */
 const WORD_FIELDS = ['eip', 'ccA', 'ccB', 'ccR', 'cr0', 'cr2', 'cr3', 'gdtBase', 'idtBase', 'ldtBase', 'trBase', 'descLo', 'descHi',
-  'descAddr', 'tscOffset', 'startEip', 'startEsp', 'eaOff', 'retiredCount'] as const;
+  'descAddr', 'tscOffset', 'startEip', 'startEsp', 'eaOff', 'retiredBase'] as const;
 /** Small-integer fields the run loop rewrites: V8 tracks a field written once as constant, and the first rewrite deopts its readers. */
 const SMALL_FIELDS = ['ran', 'flagsRest', 'ccOp', 'ccBits', 'ccKeptCf', 'cpl', 'eaSeg', 'mrReg', 'mrRm', 'segOverride', 'rep', 'debugBefore', 'dataHits'] as const;
 
@@ -200,7 +200,14 @@ export class I386Cpu implements Cpu {
   private readonly firstCalls: FirstCalls;
   /** Instructions run in the current `run` call (translated blocks add theirs). */
   ran = 0;
-  retiredCount = 0;
+  /**
+   * Instructions retired before this `run` call: retiredCount is it plus `ran`, so that the run loop and the regions'
+   * exits count one field, not two (retiredCount is a double under the jit: widenFields).
+   */
+  private retiredBase = 0;
+  /** Instructions retired since reset (current at every device access, as the clock reads it mid-slice). */
+  get retiredCount(): number { return this.retiredBase + this.ran; }
+  set retiredCount(v: number) { this.retiredBase = v - this.ran; }
   // Per-instruction decode state (fields, not allocations).
   opsize32 = false; addrsize32 = false; segOverride = PREFIX_NONE; rep = 0;
   startEip = 0; private startEsp = 0;
@@ -362,7 +369,7 @@ export class I386Cpu implements Cpu {
   run(budget: number): number {
     this.exitRequested = false;
     this.budgetLimit = this.sliceBudget = budget;
-    this.ran = 0;
+    this.retiredBase += this.ran; this.ran = 0;
     if (this.halted && this.intrReady()) this.halted = false;
     // The try sits outside the instruction loop (cheaper per instruction); a fault re-enters it.
     for (;;) {
@@ -371,7 +378,6 @@ export class I386Cpu implements Cpu {
         this.takeFault();
         this.atBoundary = this.jit;
         this.ran++;
-        this.retiredCount++;
       }
     }
   }
@@ -402,11 +408,10 @@ export class I386Cpu implements Cpu {
         if (free && !(this.intr.level && (this.flagsRest & IF) !== 0) && this.runBlock()) continue;
       }
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
-      if (this.debugBefore !== 0 && instructionBreakpoint(this)) { this.ran++; this.retiredCount++; continue; } // counted as faults are
+      if (this.debugBefore !== 0 && instructionBreakpoint(this)) { this.ran++; continue; } // counted as faults are
       const traps = (this.flagsRest & TF) | this.debugAfter;
       this.step();
-      this.ran++;
-      this.retiredCount++; // current at every device access, as the clock reads it mid-slice
+      this.ran++; // retiredCount too
       // A control transfer: EIP did not move by the bytes fetched (fetchEnd 0: fetched the slow way). Not a REP
       // string instruction stopped between iterations (EIP left on it): no block starts there, and its chunks
       // counted as arrivals made the compute kernel's BSS clear a translation attempt, the first run's first. One
@@ -506,7 +511,6 @@ export class I386Cpu implements Cpu {
         this.startEip = this.eip; this.startEsp = this.regs[ESP];
         this.step();
         this.ran++;
-        this.retiredCount++;
         if (this.blockRunEnds()) {
           this.atBoundary = true;
           return true;
@@ -619,7 +623,7 @@ export class I386Cpu implements Cpu {
    */
   wasmStoreHook(off: number, size: number, startEip: number, eip: number, esp: number, ran: number): boolean {
     this.startEip = startEip; this.startEsp = esp; this.eip = eip;
-    this.retiredCount += ran - this.ran; this.ran = ran;
+    this.ran = ran; // retiredCount too
     return this.ramWritten(off, size);
   }
 
@@ -666,11 +670,10 @@ export class I386Cpu implements Cpu {
       this.shadow = false;
       if (this.exitRequested) return;
       this.startEip = this.eip; this.startEsp = this.regs[ESP];
-      if (this.debugBefore !== 0 && instructionBreakpoint(this)) { this.ran++; this.retiredCount++; continue; }
+      if (this.debugBefore !== 0 && instructionBreakpoint(this)) { this.ran++; continue; }
       const traps = (this.flagsRest & TF) | this.debugAfter;
       this.step();
       this.ran++;
-      this.retiredCount++;
       if (traps !== 0) this.debugTrap(traps & TF);
     }
   }
@@ -826,9 +829,12 @@ export class I386Cpu implements Cpu {
     const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
     if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) !== 0) {
       const pageOff = lin & 0xfff, p = m.ramOff[slot] + pageOff;
-      const toWrap = (this.segBig[CS] ? 0xffffffff : 0xffff) - eip; // the byte at the last offset wraps EIP: slow path
       this.fetchPtr = p; this.fetchStart = p;
-      this.fetchEnd = p + Math.min(4096 - pageOff, toWrap);
+      // The byte at the CS size's last offset wraps EIP: the window stops before it (the slow path fetches it). Only
+      // an EIP in the size's last 4 KiB is that close, and one compare tells the rest: the Math.min of the two ends
+      // for every instruction was float math (EIP above 2^30 is a double), ~2.5 % of the interpreter's time.
+      const big = this.segBig[CS] !== 0;
+      this.fetchEnd = eip < (big ? 0xfffff000 : 0xf000) ? p + 4096 - pageOff : p + Math.min(4096 - pageOff, (big ? 0xffffffff : 0xffff) - eip);
     } else { this.fetchPtr = 0; this.fetchEnd = 0; }
   }
   /** One instruction byte: execute permission (differs from read only with PAE's XD). */
@@ -1294,8 +1300,8 @@ export class I386Cpu implements Cpu {
 
   // --- one instruction ------------------------------------------------------------------------
 
+  /** One instruction at EIP; its callers set startEip and startEsp first (where a fault restarts it). */
   step(): void {
-    this.startEip = this.eip;
     this.openFetchWindow();
     const big = this.segBig[CS] !== 0;
     this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE; this.rep = 0;

@@ -91,11 +91,11 @@ export class RegionChain {
     this.starts[i] = key + 1;
     this.starts[i + 1] = block.chainSlot | (block.len << 16);
     stateIn(cpu, a);
-    const ran0 = cpu.ran, ret0 = cpu.retiredCount;
+    const ran0 = cpu.ran;
     this.start.ran0 = ran0;
     a[AREA.lastKey >> 2] = key;
     a[AREA.stop >> 2] = 0;
-    return stateOut(cpu, a, ran0, ret0, this.run(block.chainSlot, eip, room, at));
+    return stateOut(cpu, a, ran0, this.run(block.chainSlot, eip, room, at));
   }
 
   /** The RAM offset of the start the last enter's last call entered. */

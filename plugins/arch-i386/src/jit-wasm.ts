@@ -734,11 +734,10 @@ export function stateIn(cpu: I386Cpu, a: Int32Array): void {
   a[AREA.flat >> 2] = cpu.mmu.flatLoads;
 }
 
-/** After it: EIP and the counts (`steps` past `ran0`, `ret0`) into the CPU; returns whether the interpreter runs next. */
-export function stateOut(cpu: I386Cpu, a: Int32Array, ran0: number, ret0: number, steps: number): number {
+/** After it: EIP and the count (`steps` past `ran0`; retiredCount follows) into the CPU; returns whether the interpreter runs next. */
+export function stateOut(cpu: I386Cpu, a: Int32Array, ran0: number, steps: number): number {
   cpu.eip = (a[AREA.pb >> 2] + a[AREA.xo >> 2]) >>> 0;
-  cpu.ran = ran0 + steps;
-  cpu.retiredCount = ret0 + steps;
+  cpu.ran = ran0 + steps; // retiredCount too
   // A pending shift's flags are made here: a region's prologue takes a state the CPU's fields can hold.
   if (a[AREA.cop >> 2] === SHIFT_PENDING) { a[AREA.fa >> 2] = shiftFlags(a[AREA.cr >> 2], a[AREA.ca >> 2]); a[AREA.cop >> 2] = CcOp.None; }
   return a[AREA.missed >> 2];
@@ -753,10 +752,10 @@ export function stateOut(cpu: I386Cpu, a: Int32Array, ran0: number, ret0: number
 function copyingState(run: RunFn, cpu: I386Cpu, a: Int32Array, start: CallStart): BlockFn {
   return (eip, maxSteps, at) => {
     stateIn(cpu, a);
-    const ran0 = cpu.ran, ret0 = cpu.retiredCount;
+    const ran0 = cpu.ran;
     a[AREA.pb >> 2] = (eip - at) | 0; a[AREA.acc >> 2] = 0;
     start.ran0 = ran0;
-    return stateOut(cpu, a, ran0, ret0, run(eip, maxSteps, at));
+    return stateOut(cpu, a, ran0, run(eip, maxSteps, at));
   };
 }
 

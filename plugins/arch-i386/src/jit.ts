@@ -896,7 +896,7 @@ const bus = cpu.bus, flags$ = bus.pageFlags, i32$ = bus.ram.i32;
 const condOf$ = H.condOf, carryOf$ = H.carryOf, flagsOfState$ = H.flagsOfState, logicFlags$ = H.logicFlags, shiftFlags$ = H.shiftFlags, mul32$ = H.mul32, div32$ = H.div32, R$ = H.R;
 function at(e0, off, nxt, esp, n) {
   cpu.startEip = (e0 + off) >>> 0; cpu.startEsp = esp; cpu.eip = (e0 + nxt) >>> 0;
-  cpu.retiredCount += n - cpu.ran; cpu.ran = n;
+  cpu.ran = n; // retiredCount too
 }
 function codeWritten(o, size, e0, off, nxt, esp, n) { at(e0, off, nxt, esp, n); return cpu.ramWritten(o, size); }
 ${blocks.length > 1 ? `const ix$ = new Int8Array(4096).fill(-1);${blocks.map((b, i) => ` ix$[${b.start}] = ${i};`).join('')}\n` : ''}return function region_${blocks.map((b) => b.start.toString(16)).join('_')}(eip, maxSteps, at) {
@@ -908,7 +908,7 @@ ${blocks.length > 1 ? `const ix$ = new Int8Array(4096).fill(-1);${blocks.map((b,
   const user = cpu.cpl === 3;
   const RK = user ? ${FAST_KIND_UR << (TLB_BITS + 1)} : ${FAST_KIND_SR << (TLB_BITS + 1)}, WK = user ? ${FAST_KIND_UW << (TLB_BITS + 1)} : ${FAST_KIND_SW << (TLB_BITS + 1)};
   const dsB = segBase[${DS}] | 0, ssB = segBase[${SS}] | 0;${[0, 1, 2, 3, 4, 5].filter((s) => usedOverride & (1 << s)).map((s) => ` const sb${s} = segBase[${s}] | 0;`).join('')}
-  const ran0 = cpu.ran, ret0 = cpu.retiredCount, pb = (eip - at) | 0;
+  const ran0 = cpu.ran, pb = (eip - at) | 0;
   let to = at, cur = ${caseOf('at')};
   let steps = 0, slow = false, nx = 0, xo = 0, xn = 0, xm = 0;
   try {
@@ -918,7 +918,7 @@ ${cases.join('\n')}
       default: ${EXIT('to', 0)}
       }
     }
-    steps += xn; cpu.eip = (pb + xo) >>> 0; cpu.ran = ran0 + steps; cpu.retiredCount = ret0 + steps;
+    steps += xn; cpu.eip = (pb + xo) >>> 0; cpu.ran = ran0 + steps;
     return xm;
   } finally {
     ${wb}

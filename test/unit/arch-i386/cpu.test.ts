@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AF, CF, OF, PF, SF, ZF } from '../../../plugins/arch-i386/src/flags.js';
-import { CS, DE, EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, UD } from '../../../plugins/arch-i386/src/cpu.js';
-import { CODE_SEG, makeMachine, run16 } from './machine.js';
+import { CS, DE, EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SS, UD } from '../../../plugins/arch-i386/src/cpu.js';
+import { CODE_SEG, HLT, makeMachine, run16 } from './machine.js';
 
 const ARITH = CF | PF | AF | ZF | SF | OF;
 const flags = (m: ReturnType<typeof makeMachine>) => m.cpu.eflags & ARITH;
@@ -156,5 +156,27 @@ describe('i386 run loop', () => {
     expect(m.cpu.retired).toBe(3); // two NOPs and the HLT
     expect(m.cpu.waiting).toBe(true);
     expect(m.cpu.run(10)).toBe(0);
+  });
+
+  it('keeps the retired count across run slices, a fault taken mid-slice and a reset', () => {
+    // Four NOPs, UD2 (#UD through the IVT to 3000:0100: two NOPs and HLT).
+    const m = makeMachine();
+    m.bus.dmaWrite(CODE_SEG << 4, Uint8Array.of(0x90, 0x90, 0x90, 0x90, 0x0f, 0x0b));
+    m.ram.view.setUint16(UD * 4, 0x0100, true);
+    m.ram.view.setUint16(UD * 4 + 2, 0x3000, true);
+    m.bus.dmaWrite(0x30100, Uint8Array.of(0x90, 0x90, HLT));
+    m.cpu.loadSegReal(CS, CODE_SEG); m.cpu.loadSegReal(SS, 0);
+    m.cpu.eip = 0; m.cpu.regs[ESP] = 0x8000;
+    const slices: number[] = [];
+    for (let i = 0; i < 3; i++) { slices.push(m.cpu.run(2)); expect(m.cpu.retired).toBe(slices.reduce((a, b) => a + b)); }
+    // The fault counts as an instruction (as QEMU's icount), then the handler's three.
+    expect(slices).toEqual([2, 2, 2]);
+    expect(m.cpu.run(10)).toBe(2);
+    expect(m.cpu.retired).toBe(8);
+    expect(m.cpu.waiting).toBe(true);
+    m.cpu.reset();
+    expect(m.cpu.retired).toBe(0);
+    m.cpu.run(1);
+    expect(m.cpu.retired).toBe(1);
   });
 });
