@@ -23,10 +23,10 @@ import { ioPermission, portIn, portOut } from './io.js';
 import { twoByte } from './ops0f.js';
 import { bcdAdjust, enter, popAll, pushAll } from './misc.js';
 import { popFlagsV86, pushFlagsV86, softIntV86, virtualInterruptFlag } from './vme.js';
-import { type Block, jitThreshold, joinRuns, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, translateRegion, warmHeat, WARM_STEPS, warmStarts } from './jit.js';
+import { type Block, jitThreshold, joinRuns, MAX_INSNS, MIN_LEFT_BLOCK, NO_BLOCK, REGION_MEMBER_RUNS, REGION_RUNS, STRAIGHT_HEAT, translateRegion, warmHeat, WARM_STEPS, warmStarts } from './jit.js';
 import { RegionChain } from './jit-chain.js';
 import { AREA, claimWasmArea, flagsFromArea, i386WasmWanted, translateWasmRegion, type WasmCore } from './jit-wasm.js';
-import { endsSoonBeforeLeftOut } from './jit-reach.js';
+import { endsSoonBeforeLeftOut, runsStraightFull } from './jit-reach.js';
 import { warmUpInterpreter } from './warmup.js';
 
 /** Whether a block of `cover` ([first, end) pairs of page offsets) ends at `off`: runs into the start there. */
@@ -457,7 +457,9 @@ export class I386Cpu implements Cpu {
       let block = page.entries[at];
       if (block === undefined) {
         const threshold = jitThreshold(m.pagingOn);
-        if (++page.heat[at] < threshold && !straight) return any;
+        const heat = ++page.heat[at];
+        // Long straight code with paging on: hot at STRAIGHT_HEAT (jit.ts says why), looked at once there.
+        if (heat < threshold && !straight && !(heat === STRAIGHT_HEAT && threshold > STRAIGHT_HEAT && runsStraightFull(this.ram8, ramOff + at))) return any;
         // Reached straight from a block module of its page (no instruction interpreted between) that ran joinRuns
         // times: the two would bounce through the dispatcher until a region held both.
         const last = page === this.lastPage ? this.lastBlock : null;

@@ -38,8 +38,16 @@ export function endsSoonBeforeLeftOut(u8: Uint8Array, start: number, insns: numb
   return found >= 0 && found < insns;
 }
 
+/**
+ * Whether the block at RAM offset `start` runs MAX_INSNS instructions without a Jcc or other control transfer out of
+ * it (a JMP forward in the page followed): straight code that costs the interpreter at least that much per arrival.
+ */
+export function runsStraightFull(u8: Uint8Array, start: number): boolean {
+  return look(u8, start, () => false) === STRAIGHT_FULL;
+}
+
 /** look's answers other than a count of instructions before one left out. */
-const JOINS = -1, ENDS = -2, FULL = -3;
+const JOINS = -1, ENDS = -2, FULL = -3, STRAIGHT_FULL = -4;
 
 /**
  * Follows the block at RAM offset `start` as mayReachHot says: JOINS when it may go to or stop at a start `hot`
@@ -135,5 +143,5 @@ function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean):
     if (!Number.isNaN(rel)) straight = false;
     if (ends) return ENDS;
   }
-  return joins(p - pageStart) ? JOINS : FULL;
+  return joins(p - pageStart) ? JOINS : straight ? STRAIGHT_FULL : FULL;
 }

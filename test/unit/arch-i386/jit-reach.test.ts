@@ -3,10 +3,11 @@
  * whose first block reaches no other hot start emits no code (no scan), and mayReachHot never says "alone" where the
  * scan (jit-wasm.ts scanWasmRegion) would find more blocks: byte streams rich in the opcodes the translator takes,
  * at page offsets up to the page end, against hot sets of several densities. The same look tells a start whose block
- * runs straight into an instruction left to the interpreter within a few instructions (endsSoonBeforeLeftOut).
+ * runs straight into an instruction left to the interpreter within a few instructions (endsSoonBeforeLeftOut), and
+ * one whose block runs MAX_INSNS instructions without a branch (runsStraightFull).
  */
 import { describe, expect, it } from 'vitest';
-import { endsSoonBeforeLeftOut, mayReachHot } from '../../../plugins/arch-i386/src/jit-reach.js';
+import { endsSoonBeforeLeftOut, mayReachHot, runsStraightFull } from '../../../plugins/arch-i386/src/jit-reach.js';
 import { scanWasmRegion, translateWasmRegion } from '../../../plugins/arch-i386/src/jit-wasm.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { pagedMachine } from './paging-machine.js';
@@ -84,6 +85,19 @@ describe('i386 wasm regions: the look before a scan', () => {
     expect(endsSoonBeforeLeftOut(u8, at([]), 8)).toBe(false); // 64 NOPs
     u8.set([0x40, 0x40, 0xb8], 0x1ffd); // MOV EAX, imm32 crossing the page end
     expect(endsSoonBeforeLeftOut(u8, 0x1ffd, 8)).toBe(true);
+  });
+
+  it('tells a block of MAX_INSNS straight instructions (a JMP forward followed) from one with a Jcc, a transfer or fewer', () => {
+    const u8 = new Uint8Array(0x2000);
+    const at = (bytes: number[]) => { u8.fill(0x90, 0x1000, 0x2000); u8.set(bytes, 0x1000); return 0x1000; };
+    const adds = (n: number) => Array.from({ length: n }, () => [0x01, 0xd8]).flat(); // add eax, ebx
+    expect(runsStraightFull(u8, at(adds(70)))).toBe(true);
+    expect(runsStraightFull(u8, at([...adds(10), 0xeb, 0x01, 0xcc, ...adds(60)]))).toBe(true); // JMP over an INT3
+    expect(runsStraightFull(u8, at([...adds(10), 0x74, 0x00, ...adds(60)]))).toBe(false); // a JZ
+    expect(runsStraightFull(u8, at([...adds(62), 0xc3]))).toBe(false); // RET before the 64th
+    expect(runsStraightFull(u8, at([...adds(62), 0xec]))).toBe(false); // IN: left to the interpreter
+    u8.fill(0x90, 0x1000, 0x2000);
+    expect(runsStraightFull(u8, 0x1fd0)).toBe(false); // 48 NOPs to the page end
   });
 
   it('says a short straight run only where the translator\'s block is that short (random streams)', () => {

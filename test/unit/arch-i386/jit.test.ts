@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGE_CODE } from '../../../src/core/api.js';
-import { generate, JIT_THRESHOLD, MIN_LEFT_BLOCK, PAGED_JIT_THRESHOLD, REGION_RUNS, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
+import { generate, JIT_THRESHOLD, MIN_LEFT_BLOCK, PAGED_JIT_THRESHOLD, REGION_RUNS, STRAIGHT_HEAT, WARM_CALLS, WARM_STEPS } from '../../../plugins/arch-i386/src/jit.js';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../../../plugins/arch-i386/src/cpu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine } from './paging-machine.js';
 import { FLAG_LOOP_REGS, flagLoops, ROTATES, SHIFTS16 } from '../../helpers/i386-streams.js';
@@ -492,8 +492,8 @@ describe('i386 block translator', () => {
    * Runs `body` under both engines in slices of `budget` until HLT, state and the data at 0x8000 compared after each; the
    * instructions the jit's interpreter ran that `counted` (their first two bytes) accepts.
    */
-  function interpreted(body: number[], regs: Record<number, number>, counted: (b0: number, b1: number) => boolean = () => true, budget = 1000): number {
-    const a = machine(body, 'interp', regs), b = machine(body, 'jit', regs);
+  function interpreted(body: number[], regs: Record<number, number>, counted: (b0: number, b1: number) => boolean = () => true, budget = 1000, paging = false): number {
+    const a = machine(body, 'interp', regs, paging), b = machine(body, 'jit', regs, paging);
     let n = 0;
     const step = b.cpu.step.bind(b.cpu);
     b.cpu.step = () => {
@@ -542,6 +542,22 @@ describe('i386 block translator', () => {
     // 200 calls: the interpreter's until F's start got hot, then none of it (before, its k-th block waited for its 64 k-th
     // call). Slices as long as the machine's (a slice's end in F leaves the rest of that call to the interpreter).
     expect(interpreted(body, { [EAX]: 1, [EBX]: 2, [EDI]: 200, [ESP]: 0x9000 }, () => true, 100_000)).toBeLessThan((JIT_THRESHOLD + 2) * 604);
+  });
+
+  it('translates a long straight function with paging on at STRAIGHT_HEAT calls, a short one at PAGED_JIT_THRESHOLD', () => {
+    // L: call F; dec edi; jnz L; hlt. F (at +0x100): n x (add eax, ebx; xor ebx, eax), ret.
+    const program = (n: number) => {
+      const body = [0xe8, ...le32(0x100 - 5), 0x4f, 0x75, 0xf8, HLT];
+      while (body.length < 0x100) body.push(0x90);
+      for (let i = 0; i < n; i++) body.push(0x01, 0xd8, 0x31, 0xc3);
+      return [...body, 0xc3];
+    };
+    const regs = { [EAX]: 1, [EBX]: 2, [EDI]: 200, [ESP]: 0x9000 };
+    // 200 calls of 601 instructions: the interpreter's until F's start had STRAIGHT_HEAT arrivals (before: all 200 calls).
+    expect(interpreted(program(300), regs, () => true, 100_000, true)).toBeLessThan((STRAIGHT_HEAT + 2) * 604);
+    // 200 calls of 21 (its block ends at the RET): under the paged threshold, all the interpreter's.
+    expect(interpreted(program(10), regs, () => true, 100_000, true)).toBeGreaterThan(200 * 24);
+    expect(STRAIGHT_HEAT).toBeLessThan(PAGED_JIT_THRESHOLD);
   });
 
   it('starts a block after a REP string instruction that ran to its end (blocks leave them out), not in the middle of one', () => {
