@@ -83,8 +83,8 @@ const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 
  * (an int32 operand, a kernel address), and the first one would change the CPU's hidden class and
  * throw away the optimized code that reads it (the interpreter's, every translated region's).
  */
-const WORD_FIELDS = ['eip', 'ccA', 'ccB', 'ccR', 'cr0', 'cr2', 'cr3', 'gdtBase', 'idtBase', 'ldtBase', 'trBase', 'descLo', 'descHi',
-  'descAddr', 'tscOffset', 'startEip', 'startEsp', 'eaOff', 'retiredBase'] as const;
+const WORD_FIELDS = ['ccA', 'ccB', 'ccR', 'cr0', 'cr2', 'cr3', 'gdtBase', 'idtBase', 'ldtBase', 'trBase', 'descLo', 'descHi',
+  'descAddr', 'tscOffset', 'startEsp', 'eaOff', 'retiredBase'] as const;
 /** Small-integer fields the run loop rewrites: V8 tracks a field written once as constant, and the first rewrite deopts its readers. */
 const SMALL_FIELDS = ['ran', 'flagsRest', 'ccOp', 'ccBits', 'ccKeptCf', 'cpl', 'eaSeg', 'mrReg', 'mrRm', 'segOverride', 'rep', 'debugBefore', 'dataHits'] as const;
 
@@ -129,7 +129,14 @@ export class I386Cpu implements Cpu {
   readonly wasmCore: WasmCore | null;
   /** The chain between its wasm regions (jit-chain.ts), with wasmCore. */
   private readonly chain: RegionChain | null;
-  eip = 0;
+  /**
+   * EIP and startEip in a typed array rather than fields: a field holding an EIP past 2^30 is a double, and the
+   * interpreter's fetches and fetch window did float math on it for every instruction (its adds, conversions and checks).
+   */
+  private readonly eipWords = new Uint32Array(2);
+  /** EIP: the offset in CS of the next instruction byte to fetch (unsigned). */
+  get eip(): number { return this.eipWords[0]; }
+  set eip(v: number) { this.eipWords[0] = v; }
   /** Non-arithmetic EFLAGS bits (and the arithmetic ones while ccOp is None). */
   flagsRest = EFLAGS_FIXED;
   /** The lazy-flag state (flags.ts); translated blocks (jit.ts) keep it in locals and write it back. */
@@ -210,7 +217,10 @@ export class I386Cpu implements Cpu {
   set retiredCount(v: number) { this.retiredBase = v - this.ran; }
   // Per-instruction decode state (fields, not allocations).
   opsize32 = false; addrsize32 = false; segOverride = PREFIX_NONE; rep = 0;
-  startEip = 0; private startEsp = 0;
+  /** EIP of the instruction being run (where a fault restarts it). */
+  get startEip(): number { return this.eipWords[1]; }
+  set startEip(v: number) { this.eipWords[1] = v; }
+  private startEsp = 0;
   mrReg = 0; mrRm = -1; eaSeg = DS; eaOff = 0;
   readonly bus: CpuContext['bus'];
   readonly io: PortSpace;
@@ -417,7 +427,7 @@ export class I386Cpu implements Cpu {
       // counted as arrivals made the compute kernel's BSS clear a translation attempt, the first run's first. One
       // done is a boundary: blocks leave string instructions out, and the straight code after one (Linux's blake2s
       // copies its state with REP MOVSD, then runs 1,700 instructions) was the interpreter's to the next jump.
-      if (jit && ((this.fetchEnd === 0 || this.eip - this.startEip !== this.fetchPtr - this.fetchStart) ? this.rep === 0 || this.eip !== this.startEip : this.rep !== 0)) this.atBoundary = true;
+      if (jit && ((this.fetchEnd === 0 || ((this.eip - this.startEip) | 0) !== this.fetchPtr - this.fetchStart) ? this.rep === 0 || this.eip !== this.startEip : this.rep !== 0)) this.atBoundary = true;
       if (traps !== 0) this.debugTrap(traps & TF);
     }
   }
@@ -834,7 +844,7 @@ export class I386Cpu implements Cpu {
       this.fetchPtr = p; this.fetchStart = p;
       // The byte at the CS size's last offset wraps EIP: the window stops before it (the slow path fetches it). Only
       // an EIP in the size's last 4 KiB is that close, and one compare tells the rest: the Math.min of the two ends
-      // for every instruction was float math (EIP above 2^30 is a double), ~2.5 % of the interpreter's time.
+      // for every instruction was float math (EIP was a double field then), ~2.5 % of the interpreter's time.
       const big = this.segBig[CS] !== 0;
       this.fetchEnd = eip < (big ? 0xfffff000 : 0xf000) ? p + 4096 - pageOff : p + Math.min(4096 - pageOff, (big ? 0xffffffff : 0xffff) - eip);
     } else { this.fetchPtr = 0; this.fetchEnd = 0; }
