@@ -84,9 +84,9 @@ const NO_PORTS: PortSpace = { read: (_p, size) => (size === 4 ? 0xffffffff : (1 
  * throw away the optimized code that reads it (the interpreter's, every translated region's).
  */
 const WORD_FIELDS = ['ccA', 'ccB', 'ccR', 'cr0', 'cr2', 'cr3', 'gdtBase', 'idtBase', 'ldtBase', 'trBase', 'descLo', 'descHi',
-  'descAddr', 'tscOffset', 'startEsp', 'eaOff', 'retiredBase'] as const;
+  'descAddr', 'tscOffset', 'startEsp', 'eaOff', 'retiredBase', 'windowCsBase'] as const;
 /** Small-integer fields the run loop rewrites: V8 tracks a field written once as constant, and the first rewrite deopts its readers. */
-const SMALL_FIELDS = ['ran', 'flagsRest', 'ccOp', 'ccBits', 'ccKeptCf', 'cpl', 'eaSeg', 'mrReg', 'mrRm', 'segOverride', 'rep', 'debugBefore', 'dataHits'] as const;
+const SMALL_FIELDS = ['ran', 'flagsRest', 'ccOp', 'ccBits', 'ccKeptCf', 'cpl', 'eaSeg', 'mrReg', 'mrRm', 'segOverride', 'rep', 'debugBefore', 'dataHits', 'windowFlushes', 'windowCpl'] as const;
 
 /** Gives the fields above their final representation (double, mutable) before any code reads them. */
 export function widenFields(cpu: I386Cpu): void {
@@ -134,9 +134,9 @@ export class I386Cpu implements Cpu {
    * interpreter's fetches and fetch window did float math on it for every instruction (its adds, conversions and checks).
    */
   private readonly eipWords = new Uint32Array(2);
-  /** EIP: the offset in CS of the next instruction byte to fetch (unsigned). */
+  /** EIP: the offset in CS of the next instruction byte to fetch (unsigned). Set (a jump), it closes the fetch window. */
   get eip(): number { return this.eipWords[0]; }
-  set eip(v: number) { this.eipWords[0] = v; }
+  set eip(v: number) { this.eipWords[0] = v; this.fetchEnd = 0; }
   /** Non-arithmetic EFLAGS bits (and the arithmetic ones while ccOp is None). */
   flagsRest = EFLAGS_FIXED;
   /** The lazy-flag state (flags.ts); translated blocks (jit.ts) keep it in locals and write it back. */
@@ -830,18 +830,26 @@ export class I386Cpu implements Cpu {
    * The fetch window: RAM offsets [fetchPtr, fetchEnd) hold the instruction bytes from EIP on, up to
    * the end of the code page (and short of EIP's wrap at the CS size). `step` opens it with one TLB
    * check; fetches inside it read RAM directly (live, so code the guest writes runs as written) and
-   * advance EIP without masking. An empty window (fetchEnd 0) sends every fetch to `fetchByte`.
+   * advance EIP without masking. An empty window (fetchEnd 0) sends every fetch to `fetchByte`. An
+   * instruction that ran on (EIP set by nothing but its fetches: the `eip` setter empties the window)
+   * leaves it open for the next, which starts at fetchPtr while the MMU has flushed nothing (`flushes`)
+   * and CS's base and the CPL are those it was opened with: no TLB check for most instructions.
    */
   private fetchPtr = 0;
   private fetchEnd = 0;
-  /** fetchPtr when the window opened (the instruction's first byte). */
+  /** fetchPtr when the instruction began (its first byte). */
   private fetchStart = 0;
+  /** The MMU's flush count, CS base and CPL when the window was opened. */
+  private windowFlushes = -1;
+  private windowCsBase = 0;
+  private windowCpl = 0;
   private openFetchWindow(): void {
     const eip = this.eip, lin = (this.segBase[CS] + eip) >>> 0;
     const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
     if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) !== 0) {
       const pageOff = lin & 0xfff, p = m.ramOff[slot] + pageOff;
       this.fetchPtr = p; this.fetchStart = p;
+      this.windowFlushes = m.flushes; this.windowCsBase = this.segBase[CS]; this.windowCpl = this.cpl;
       // The byte at the CS size's last offset wraps EIP: the window stops before it (the slow path fetches it). Only
       // an EIP in the size's last 4 KiB is that close, and one compare tells the rest: the Math.min of the two ends
       // for every instruction was float math (EIP was a double field then), ~2.5 % of the interpreter's time.
@@ -852,7 +860,7 @@ export class I386Cpu implements Cpu {
   /** One instruction byte: execute permission (differs from read only with PAE's XD). */
   private fetch8(): number {
     const p = this.fetchPtr;
-    if (p < this.fetchEnd) { this.fetchPtr = p + 1; this.eip++; return this.ram8[p]; }
+    if (p < this.fetchEnd) { this.fetchPtr = p + 1; this.eipWords[0]++; return this.ram8[p]; }
     return this.fetchByte();
   }
   /** A byte outside the fetch window: through the TLB (page crossings, ROM, MMIO, EIP wrap). */
@@ -866,14 +874,14 @@ export class I386Cpu implements Cpu {
   }
   private fetch16(): number {
     const p = this.fetchPtr;
-    if (p + 2 <= this.fetchEnd) { this.fetchPtr = p + 2; this.eip += 2; return this.ram8[p] | (this.ram8[p + 1] << 8); }
+    if (p + 2 <= this.fetchEnd) { this.fetchPtr = p + 2; this.eipWords[0] += 2; return this.ram8[p] | (this.ram8[p + 1] << 8); }
     return this.fetch8() | (this.fetch8() << 8);
   }
   private fetch32(): number {
     const p = this.fetchPtr;
     if (p + 4 <= this.fetchEnd) {
       const u8 = this.ram8;
-      this.fetchPtr = p + 4; this.eip += 4;
+      this.fetchPtr = p + 4; this.eipWords[0] += 4;
       return (u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24)) >>> 0;
     }
     return (this.fetch16() | (this.fetch16() << 16)) >>> 0;
@@ -1314,7 +1322,8 @@ export class I386Cpu implements Cpu {
 
   /** One instruction at EIP; its callers set startEip and startEsp first (where a fault restarts it). */
   step(): void {
-    this.openFetchWindow();
+    if (this.fetchPtr < this.fetchEnd && this.mmu.flushes === this.windowFlushes && this.segBase[CS] === this.windowCsBase && this.cpl === this.windowCpl) this.fetchStart = this.fetchPtr;
+    else this.openFetchWindow();
     const big = this.segBig[CS] !== 0;
     this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE; this.rep = 0;
     let op = this.fetch8();

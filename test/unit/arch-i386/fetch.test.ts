@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CS, EAX, ESP, SS } from '../../../plugins/arch-i386/src/cpu.js';
+import { CS, EAX, EBX, ECX, ESI, ESP, SS } from '../../../plugins/arch-i386/src/cpu.js';
 import { CODE_SEG, HLT, makeMachine, run16 } from './machine.js';
-import { enterPaging, mapPage, P, pagedMachine, RW } from './paging-machine.js';
+import { enterPaging, mapPage, P, pagedMachine, PT1, RW } from './paging-machine.js';
 
 /** Runs the bytes placed at offsets of code segment `cs`, starting at `eip`, until HLT. */
 function runAt(eip: number, bytes: Record<number, number[]>, cs = CODE_SEG) {
@@ -45,6 +45,34 @@ describe('i386 instruction fetch', () => {
     m.cpu.run(10);
     expect(m.cpu.getReg(EAX)).toBe(0x12345678);
     expect(m.cpu.pc).toBe(0x401004);
+  });
+
+  // The window stays open from one instruction to the next while none jumps: these pin what closes it.
+  it('fetches the instruction after an INVLPG of its own page through the new mapping', () => {
+    const m = pagedMachine();
+    enterPaging(m);
+    mapPage(m, 0x400000, 0x200000 | P | RW);
+    // mov [ebx], ecx (the page's PTE -> frame 0x300000); invlpg [esi]; mov eax, 1; hlt. In the new frame: mov eax, 2; hlt.
+    m.bus.dmaWrite(0x200000, Uint8Array.of(0x89, 0x0b, 0x0f, 0x01, 0x3e, 0xb8, 1, 0, 0, 0, HLT));
+    m.bus.dmaWrite(0x300005, Uint8Array.of(0xb8, 2, 0, 0, 0, HLT));
+    m.cpu.regs[EBX] = PT1; m.cpu.regs[ECX] = 0x300000 | P | RW; m.cpu.regs[ESI] = 0x400000;
+    m.cpu.pc = 0x400000;
+    m.cpu.run(10);
+    expect(m.cpu.getReg(EAX)).toBe(2);
+    expect(m.cpu.pc).toBe(0x40000b);
+  });
+
+  it('fetches at the new CS base when a debugger changes it between instructions (no jump)', () => {
+    const m = pagedMachine();
+    // At 0x3000: nop; nop; mov eax, 1; hlt. At 0x5002 (CS base 0x2000 higher): mov eax, 2; hlt. The first NOP fills
+    // the TLB (a miss: fetched the slow way), the second runs in the window.
+    m.bus.dmaWrite(0x3000, Uint8Array.of(0x90, 0x90, 0xb8, 1, 0, 0, 0, HLT));
+    m.bus.dmaWrite(0x5002, Uint8Array.of(0xb8, 2, 0, 0, 0, HLT));
+    m.cpu.eip = 0x3000;
+    expect(m.cpu.run(2)).toBe(2);
+    m.cpu.segBase[CS] = 0x2000;
+    m.cpu.run(10);
+    expect(m.cpu.getReg(EAX)).toBe(2);
   });
 
   it('wraps IP at 64 KiB inside an instruction in a 16-bit code segment', () => {
