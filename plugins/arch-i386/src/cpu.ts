@@ -422,12 +422,13 @@ export class I386Cpu implements Cpu {
       const traps = (this.flagsRest & TF) | this.debugAfter;
       this.step();
       this.ran++; // retiredCount too
-      // A control transfer: EIP did not move by the bytes fetched (fetchEnd 0: fetched the slow way). Not a REP
+      // A control transfer: EIP set other than by fetches in the window (the `eip` setter empties it, as does a fetch
+      // the slow way: fetchEnd 0; with the window still open EIP moved by exactly the bytes fetched). Not a REP
       // string instruction stopped between iterations (EIP left on it): no block starts there, and its chunks
       // counted as arrivals made the compute kernel's BSS clear a translation attempt, the first run's first. One
       // done is a boundary: blocks leave string instructions out, and the straight code after one (Linux's blake2s
       // copies its state with REP MOVSD, then runs 1,700 instructions) was the interpreter's to the next jump.
-      if (jit && ((this.fetchEnd === 0 || ((this.eip - this.startEip) | 0) !== this.fetchPtr - this.fetchStart) ? this.rep === 0 || this.eip !== this.startEip : this.rep !== 0)) this.atBoundary = true;
+      if (jit && (this.fetchEnd === 0 ? this.rep === 0 || this.eip !== this.startEip : this.rep !== 0)) this.atBoundary = true;
       if (traps !== 0) this.debugTrap(traps & TF);
     }
   }
@@ -1273,10 +1274,8 @@ export class I386Cpu implements Cpu {
    * no device, no interrupt between them). Returns the iterations done: 0 leaves them to stringOp.
    */
   private storeRun(s: 1 | 4, max: number): number {
-    const m = this.mmu, lin = (this.segBase[ES] + this.regs[EDI]) >>> 0, slot = (lin >>> 12) & TLB_MASK;
-    if (m.tag[slot] !== (lin & -4096) || (m.perm[slot] & (this.cpl === 3 ? FAST_UW : FAST_SW)) === 0) return 0;
-    const o = m.ramOff[slot] + (lin & 0xfff);
-    if (this.bus.pageFlags[o >>> 12] !== 0 || (s === 4 && (o & 3) !== 0)) return 0;
+    const lin = (this.segBase[ES] + this.regs[EDI]) >>> 0, o = this.fastRamOffset(lin, this.cpl === 3 ? FAST_UW : FAST_SW);
+    if (o < 0 || this.bus.pageFlags[o >>> 12] !== 0 || (s === 4 && (o & 3) !== 0)) return 0;
     const n = Math.min(this.regs[ECX] >>> 0, max, ((4096 - (lin & 0xfff)) / s) | 0);
     if (n <= 0) return 0;
     if (s === 1) this.ram8.fill(this.regs[EAX] & 255, o, o + n);
@@ -1284,6 +1283,12 @@ export class I386Cpu implements Cpu {
     this.regs[EDI] = (this.regs[EDI] + n * s) | 0;
     this.regs[ECX] = (this.regs[ECX] - n) | 0;
     return n;
+  }
+
+  /** The RAM offset of linear `lin` where the TLB holds its page with permission `bits` (FAST_*), else -1. */
+  private fastRamOffset(lin: number, bits: number): number {
+    const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
+    return m.tag[slot] === (lin & -4096) && (m.perm[slot] & bits) !== 0 ? m.ramOff[slot] + (lin & 0xfff) : -1;
   }
 
   /**
@@ -1295,13 +1300,10 @@ export class I386Cpu implements Cpu {
    * between them). Returns the iterations done: 0 leaves them to stringOp.
    */
   private copyRun(s: AccessSize, back: boolean, srcSeg: number, max: number): number {
-    const m = this.mmu, user = this.cpl === 3;
+    const user = this.cpl === 3;
     const from = (this.segBase[srcSeg] + this.regs[ESI]) >>> 0, to = (this.segBase[ES] + this.regs[EDI]) >>> 0;
-    const fs = (from >>> 12) & TLB_MASK, ts = (to >>> 12) & TLB_MASK;
-    if (m.tag[fs] !== (from & -4096) || (m.perm[fs] & (user ? FAST_UR : FAST_SR)) === 0) return 0;
-    if (m.tag[ts] !== (to & -4096) || (m.perm[ts] & (user ? FAST_UW : FAST_SW)) === 0) return 0;
-    const fo = m.ramOff[fs] + (from & 0xfff), to0 = m.ramOff[ts] + (to & 0xfff);
-    if (this.bus.pageFlags[to0 >>> 12] !== 0) return 0;
+    const fo = this.fastRamOffset(from, user ? FAST_UR : FAST_SR), to0 = this.fastRamOffset(to, user ? FAST_UW : FAST_SW);
+    if (fo < 0 || to0 < 0 || this.bus.pageFlags[to0 >>> 12] !== 0) return 0;
     // Elements from the first to either page's end (forward) or start (back), each whole in its page.
     const lo = Math.min(from & 0xfff, to & 0xfff), hi = Math.max(from & 0xfff, to & 0xfff);
     if (hi > 4096 - s) return 0;
