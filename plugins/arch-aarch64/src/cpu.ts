@@ -826,6 +826,28 @@ export class A64Cpu implements Cpu {
   }
 
   /**
+   * compileBlockAt at slot `idx` of the fetch page (execute.ts dispatch, the slot hot), its result kept there: the
+   * block it stored, NO_BLOCK where none starts, nothing while it waits.
+   */
+  heatReached(code: Int32Array, idx: number): void {
+    this.setFetchEntry(idx >>> 2, this.compileBlockAt(code, idx));
+  }
+
+  /**
+   * Sets entry `slot` of the fetch page (of a slow fetch's dummies without one) and reads fetchBlocks again: a page
+   * gets its own entries at its first (code-cache.ts CodePage.set), until then shared by the pages without.
+   */
+  setFetchEntry(slot: number, made: Block | undefined): void {
+    const page = this.fetchPage;
+    if (page === null) {
+      if (made !== undefined) this.noBlocks[slot] = made;
+      return;
+    }
+    page.set(slot, made);
+    this.fetchBlocks = page.entries;
+  }
+
+  /**
    * The interpreter under dispatch() has just decoded `info` at `idx` of the fetch page (its first
    * run there). A conditional branch back at least EARLY_LOOK_SPAN bytes within the page, in the
    * CPU's early window, closes a loop whose head compileBlockAt would first look at after

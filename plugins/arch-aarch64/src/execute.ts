@@ -212,7 +212,8 @@ function dispatch(cpu: A64Cpu, budget: number): number {
       }
     } else if (++heat[slot] >= JIT_THRESHOLD) {
       cpu.inflight = n;
-      blocks[slot] = cpu.compileBlockAt(code, idx);
+      cpu.heatReached(code, idx);
+      blocks = cpu.fetchBlocks;
       continue;
     }
     cpu.pcLo = pcLo;

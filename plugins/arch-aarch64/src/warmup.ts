@@ -70,7 +70,7 @@ export function runWarmUp(create: (ctx: CpuContext) => A64Cpu, kit: JitKit): A64
       // NO_BLOCK (nothing to run), so that the check has type feedback.
       if (cpu === jit) {
         cpu.resolveFetch(BASE, 0);
-        cpu.fetchBlocks[1] = NO_BLOCK;
+        cpu.setFetchEntry(1, NO_BLOCK);
       }
       cpu.run(words.length);
       interruptAtWfi(cpu, bus.ram.i32, words.length);

@@ -639,6 +639,28 @@ export class Rv32Cpu implements Cpu {
     return entries[0];
   }
 
+  /**
+   * compileBlockAt at slot `idx` of the fetch page (execute.ts dispatch, the slot hot), its result kept there: the
+   * block it stored, NO_BLOCK where none starts, nothing while it waits.
+   */
+  heatReached(code: Int32Array, idx: number): void {
+    this.setFetchEntry(idx >> 1, this.compileBlockAt(code, idx));
+  }
+
+  /**
+   * Sets entry `slot` of the fetch page (of a slow fetch's dummies without one) and reads fetchBlocks again: a page
+   * gets its own entries at its first (code-cache.ts CodePage.set), until then shared by the pages without.
+   */
+  setFetchEntry(slot: number, made: Block | undefined): void {
+    const page = this.fetchPage;
+    if (page === null) {
+      if (made !== undefined) this.noBlocks[slot] = made;
+      return;
+    }
+    page.set(slot, made);
+    this.fetchBlocks = page.entries;
+  }
+
   /** Whether instruction fetches go through the MMU (satp on, below M-mode). */
   private fetchesTranslated(): boolean {
     return this.priv !== PRV_M && (this.satp & SATP_MODE) !== 0;

@@ -219,7 +219,7 @@ export function execute(cpu: Rv32Cpu, budget: number): number {
           }
         } else {
           heat[idx >> 1] = h;
-          blocks[idx >> 1] = cpu.compileBlockAt(code, idx);
+          cpu.heatReached(code, idx);
           boundary = true;
           continue;
         }

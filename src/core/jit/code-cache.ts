@@ -35,8 +35,17 @@ const PAGES_PER_SLAB = 64;
 export class CodePage<T> {
   /** The arch's decoded-instruction slots (its own layout; empty when the arch has none). */
   readonly code: Int32Array;
-  /** Translations by start slot. */
-  readonly entries: Array<T | undefined>;
+  /**
+   * Translations (and an arch's markers) by start slot. Until the first is set (`set`), the cache's shared empty
+   * array, never written: most pages an OS boot decodes never get one (the i386 Linux boot: 21 of 226 pages, 4096
+   * slots each; the arm64 one: 61 of 348 on its boot CPU), and each page's own array was V8 heap to allocate, fill
+   * and copy out of the young generation (host page faults, each ~11 us on the 2-core VM). From the first, the
+   * page's own, kept for its life: CPUs hold it as their fetch page's (so an arch that caches it reads it again
+   * after it sets one, e.g. aarch64's heatReached).
+   */
+  entries: Array<T | undefined>;
+  /** The cache's shared empty entries (`entries` until the first is set). */
+  private readonly none: ReadonlyArray<T | undefined>;
   /** Arrivals at each start slot; the arch's policy decides what a count means. */
   readonly heat: Int16Array;
   /** Per-slot mark for the arch's policy (e.g. "seen once, wait until hot"). */
@@ -58,12 +67,10 @@ export class CodePage<T> {
   private covered: Uint16Array | null = null;
 
   /** The typed arrays are views of `buffer`'s zeroed bytes from `offset` (codePageBytes of them: CodeCache.newPage). */
-  constructor(codeWords: number, slots: number, buffer: ArrayBuffer, offset: number) {
+  constructor(codeWords: number, slots: number, buffer: ArrayBuffer, offset: number, none: ReadonlyArray<T | undefined>) {
     this.code = new Int32Array(buffer, offset, codeWords);
-    // Filled with undefined, the array holds any value from the start (V8's HOLEY_ELEMENTS) rather
-    // than changing kind at its first translation: code that read the entries of pages without
-    // translations (an interpreter's warm-up) keeps its type feedback valid.
-    this.entries = new Array<T | undefined>(slots).fill(undefined);
+    this.none = none;
+    this.entries = none as Array<T | undefined>;
     offset += 4 * codeWords;
     this.heat = new Int16Array(buffer, offset, slots);
     this.warm = new Uint8Array(buffer, offset + 2 * slots, slots);
@@ -75,8 +82,17 @@ export class CodePage<T> {
     this.clearEntries();
   }
 
+  /** Sets entry `slot` to `t` (a translation, an arch's marker or nothing), the page's own entries made at the first. */
+  set(slot: number, t: T | undefined): void {
+    if (this.entries === this.none) {
+      if (t === undefined) return;
+      this.entries = emptyEntries<T>(this.none.length);
+    }
+    this.entries[slot] = t;
+  }
+
   clearEntries(): void {
-    this.entries.fill(undefined);
+    if (this.entries !== this.none) this.entries.fill(undefined);
     this.heat.fill(0);
     this.warm.fill(0);
     this.waited?.fill(0);
@@ -104,7 +120,7 @@ export class CodePage<T> {
   /** Records translation `t` at `slot`, made from the slots `cover` lists (CodeCache.store). */
   record(slot: number, t: T, cover: readonly number[]): void {
     const covered = (this.covered ??= new Uint16Array(this.heat.length));
-    this.entries[slot] = t;
+    this.set(slot, t);
     this.cover.set(slot, cover);
     for (let i = 0; i < cover.length; i += 2) for (let s = cover[i]; s < cover[i + 1]; s++) covered[s]++;
     this.translated++;
@@ -176,6 +192,15 @@ function overlaps(cover: readonly number[], first: number, last: number): boolea
   return false;
 }
 
+/**
+ * `slots` entries, none set. Filled with undefined, the array holds any value from the start (V8's HOLEY_ELEMENTS)
+ * rather than changing kind at its first translation, and a page's own entries have the map of the cache's shared
+ * ones: code that read the entries of pages without translations (an interpreter's warm-up) keeps its type feedback.
+ */
+function emptyEntries<T>(slots: number): Array<T | undefined> {
+  return new Array<T | undefined>(slots).fill(undefined);
+}
+
 /** An empty array whose elements kind is that of objects from the start (V8's kinds never go back). */
 function objectArray<E>(): E[] {
   const array: unknown[] = [null];
@@ -208,6 +233,8 @@ export class CodeCache<T> {
   private readonly cached = new Set<number>();
   private readonly codeWords: number;
   private readonly slots: number;
+  /** The entries of every page without one set (CodePage.entries): never written. */
+  private readonly none: ReadonlyArray<T | undefined>;
   private readonly maxTranslations: number;
   private readonly markCode: (page: number) => void;
   private readonly dropped: () => void;
@@ -222,6 +249,7 @@ export class CodeCache<T> {
     this.chunks = new Array<Array<CodePage<T> | null> | null>(Math.ceil(options.ramSize / 4096 / (CHUNK_MASK + 1))).fill(null);
     this.codeWords = options.codeWords;
     this.slots = options.slots;
+    this.none = emptyEntries<T>(options.slots);
     this.maxTranslations = options.maxTranslations ?? DEFAULT_MAX_TRANSLATIONS;
     this.markCode = options.markCode;
     this.dropped = options.onDropped ?? (() => {});
@@ -249,7 +277,7 @@ export class CodeCache<T> {
       this.slab = new ArrayBuffer(bytes * PAGES_PER_SLAB);
       this.slabUsed = 0;
     }
-    const page = new CodePage<T>(this.codeWords, this.slots, this.slab, this.slabUsed);
+    const page = new CodePage<T>(this.codeWords, this.slots, this.slab, this.slabUsed, this.none);
     this.slabUsed += bytes;
     return page;
   }

@@ -98,6 +98,16 @@ describe('aarch64 translator: when to translate', () => {
     }
   });
 
+  it('keeps the entries pages share untouched: a region stored by the dispatcher goes to its page\'s own entries', () => {
+    const { jit, interp } = machines(50_000, 10);
+    step(jit, interp, 4 + 4 * 20_000);
+    expect(jit.cpu.blocksCompiled).toBe(1);
+    const cache = (jit.cpu as unknown as { codePages: CodeCache<unknown> }).codePages;
+    const fresh = cache.page(((CODE - RAM_BASE) >>> 12) + 5); // a page never fetched: the shared entries
+    expect(cache.peek((CODE - RAM_BASE) >>> 12)!.entries).not.toBe(fresh.entries);
+    expect(fresh.entries.every((e) => e === undefined)).toBe(true);
+  });
+
   it('counts each arrival once and scans no entry before compileWork / MAX_BLOCK arrivals', () => {
     const { jit, interp } = machines(50_000, 10);
     step(jit, interp, 4 + 4 * 100); // 100 arrivals at loop1's head (its branch back taken 100 times)

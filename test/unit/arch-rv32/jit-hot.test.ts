@@ -184,6 +184,16 @@ describe('rv32 block compiler: hotness', () => {
     expect(m.reg(a0)).toBe(REGION_THRESHOLD * 4);
   });
 
+  it('keeps the entries pages share untouched: a block stored by the dispatcher goes to its page\'s own entries', () => {
+    const m = machine(callLoop(REGION_THRESHOLD * 4));
+    m.run(2 + 5 * (REGION_THRESHOLD + 8));
+    expect(m.cpu.blocksCompiled).toBeGreaterThan(0);
+    const cache = (m.cpu as unknown as { codePages: CodeCache<unknown> }).codePages;
+    const fresh = cache.page(5); // a page never fetched: the shared entries
+    expect(cache.peek(0)!.entries).not.toBe(fresh.entries);
+    expect(fresh.entries.every((e) => e === undefined)).toBe(true);
+  });
+
   it('keeps waiting past the heat counter\'s range (waits of at most 16384 arrivals, counted in `warm`)', () => {
     // 3 instructions x 40000 arrivals: three waits.
     const m = machine(longSelfLoop(60_000), true, 120_000);

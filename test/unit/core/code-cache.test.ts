@@ -144,13 +144,38 @@ describe('CodeCache', () => {
     expect(c.stats.translations).toBe(0);
   });
 
+  it('pages share one empty entries array, never written, until their first entry is set', () => {
+    const c = new CodeCache<string>({ ramSize: 3 * 4096, codeWords: 0, slots: 16, markCode: () => {} });
+    const [p, q, r] = [c.page(0), c.page(1), c.page(2)];
+    const none = p.entries;
+    expect(q.entries).toBe(none);
+    p.set(3, undefined); // nothing to set: still shared
+    expect(p.entries).toBe(none);
+    p.set(5, 'marker');
+    c.store(q, 2, 'a', [2, 4]);
+    expect(p.entries).not.toBe(none);
+    expect(q.entries).not.toBe(p.entries);
+    expect([p.entries[5], q.entries[2]]).toEqual(['marker', 'a']);
+    expect(r.entries).toBe(none);
+    expect(none).toEqual(new Array(16).fill(undefined));
+    // Kept from then on: a CPU holding the array as its fetch page's sees the page's later entries and drops.
+    const own = q.entries;
+    c.invalidate(q, 3, 3);
+    c.store(q, 6, 'b');
+    expect(q.entries).toBe(own);
+    expect(own[6]).toBe('b');
+    c.clearTranslations(q);
+    expect(q.entries).toBe(own);
+    expect(none).toEqual(new Array(16).fill(undefined));
+  });
+
   it('a store drops only the translations whose code it overlaps, and markers starting there', () => {
     const c = new CodeCache<string>({ ramSize: 4096, codeWords: 0, slots: 16, markCode: () => {} });
     const p = c.page(0);
     c.store(p, 0, 'a', [0, 4]); // slots 0..3
     c.store(p, 4, 'b', [2, 3, 4, 8]); // a region: slots 2 and 4..7
     c.store(p, 10, 'c'); // no range given: covers the whole page
-    p.entries[12] = 'marker';
+    p.set(12, 'marker');
     p.heat[4] = 9;
     expect(c.invalidate(p, 12, 12)).toBe(true); // only 'c' covers slot 12
     expect(p.entries).toEqual(['a', undefined, undefined, undefined, 'b', ...new Array(11).fill(undefined)]);
@@ -197,8 +222,8 @@ describe('CodeCache', () => {
     const { c } = cache(3);
     const a = c.page(0);
     const b = c.page(1);
-    const entries = a.entries;
     c.store(a, 0, 'a0');
+    const entries = a.entries; // the page's own from its first entry
     c.store(a, 1, 'a1');
     c.store(b, 0, 'b0');
     c.store(b, 1, 'b1');
