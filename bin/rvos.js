@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-':' //; unset NODE_EXTRA_CA_CERTS; exec node --v8-pool-size=0 "$0" "$@"
+':' //; unset NODE_EXTRA_CA_CERTS; case "$GLIBC_TUNABLES" in *malloc.trim_threshold*) ;; *) GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.trim_threshold=33554432"; export GLIBC_TUNABLES;; esac; exec node --v8-pool-size=0 "$0" "$@"
 // Run as a command, this file is a shell script first: the line above is, to sh, `:` and then Node started on
 // this file with V8's worker pool at one thread per core beyond the first (Node's default is four, whatever the
 // cores); to JavaScript it is a string and a comment. On the 2-core VM four workers compiling at once took the main
@@ -7,6 +7,10 @@
 // Node reads NODE_EXTRA_CA_CERTS' certificates as it starts, before any JavaScript (~40-70 ms for Debian's bundle on
 // the development VM, a third of an installed hello round trip): rvos makes no TLS connection, nor does the one
 // process it starts (bin/huge-pages.js, itself again), so the shell line drops the variable for them.
+// It also gives glibc's malloc a 32 MiB trim threshold (unless GLIBC_TUNABLES names one; other C libraries ignore
+// the variable): with the default 128 KiB, memory V8's compilers free (TurboFan's and Liftoff's zones, on the worker
+// threads too) went back to the kernel at once and was faulted in again by the next compile, each new host page
+// ~11 us on the 2-core VM (the i386 Linux boot: 23.7 K -> 15.8 K page faults, guest run 1034 -> 973 ms).
 // `node bin/rvos.js` runs with Node's default pool.
 // An installed rvos runs its compiled JavaScript (dist/cli, oclif bundled in). A checkout (src/ present) runs its
 // sources: bundled by esbuild into dist/checkout/ (rebuilt when a source changes; scripts/checkout-bundle.mjs),

@@ -58,6 +58,19 @@ describe('bin/rvos.js run as a command (as the installed `rvos` is)', () => {
     if (process.platform === 'linux') expect(node.threads).toBeLessThanOrEqual(Math.max(1, availableParallelism() - 1) + 3);
   });
 
+  it('gives glibc\'s malloc a 32 MiB trim threshold, after the user\'s tunables and never over their own threshold', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'rvos-tunables-')), 'report.cjs');
+    writeFileSync(report, "process.on('exit', () => process.stderr.write('tunables: ' + JSON.stringify(process.env.GLIBC_TUNABLES ?? null) + '\\n'));\n");
+    const tunables = async (given: string | undefined) => {
+      const r = await run(rvosBin, ['--version'], { env: { ...process.env, GLIBC_TUNABLES: given, NODE_OPTIONS: `--require ${report}` } });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(/^tunables: (.*)$/m.exec(r.stderr)![1]) as string;
+    };
+    expect(await tunables(undefined)).toBe('glibc.malloc.trim_threshold=33554432');
+    expect(await tunables('glibc.malloc.arena_max=2')).toBe('glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=33554432');
+    expect(await tunables('glibc.malloc.trim_threshold=131072')).toBe('glibc.malloc.trim_threshold=131072');
+  });
+
   it('starts Node without NODE_EXTRA_CA_CERTS (read before any JavaScript; rvos makes no TLS connection)', async () => {
     const report = join(mkdtempSync(join(tmpdir(), 'rvos-ca-')), 'report.cjs');
     writeFileSync(report, "process.on('exit', () => process.stderr.write('ca: ' + JSON.stringify(process.env.NODE_EXTRA_CA_CERTS ?? null) + '\\n'));\n");
