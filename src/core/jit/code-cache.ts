@@ -201,6 +201,20 @@ function emptyEntries<T>(slots: number): Array<T | undefined> {
   return new Array<T | undefined>(slots).fill(undefined);
 }
 
+/**
+ * Sets entry `slot` of an arch's fetch page to `t` (of `dummies`, the entries it uses for a fetch without a page, when
+ * `page` is null) and returns the entries to read from then on: the page's own after its first (CodePage.set), so an
+ * arch that caches its fetch page's entries reads them again here.
+ */
+export function setFetchEntry<T>(page: CodePage<T> | null, dummies: Array<T | undefined>, slot: number, t: T | undefined): Array<T | undefined> {
+  if (page === null) {
+    if (t !== undefined) dummies[slot] = t;
+    return dummies;
+  }
+  page.set(slot, t);
+  return page.entries;
+}
+
 /** An empty array whose elements kind is that of objects from the start (V8's kinds never go back). */
 function objectArray<E>(): E[] {
   const array: unknown[] = [null];
