@@ -7,7 +7,7 @@
  * general registers, `pcLo`/`pcHi` for the pc, Int32Array pairs for the others); see README.md.
  */
 import type { Bus, Clock, Cpu, CpuContext, EventSink, FirstCalls, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
-import { type CodeCache, type CodeCacheStats, type CodePage, setFetchEntry } from '../../../src/core/jit/code-cache.js';
+import type { CodeCache, CodeCacheStats, CodePage } from '../../../src/core/jit/code-cache.js';
 import { A64Debug } from './debug.js';
 import { decodeInto } from './decode.js';
 import { enterException, interruptTarget } from './entry.js';
@@ -838,7 +838,8 @@ export class A64Cpu implements Cpu {
    * gets its own entries at its first (code-cache.ts CodePage.set), until then shared by the pages without.
    */
   setFetchEntry(slot: number, made: Block | undefined): void {
-    this.fetchBlocks = setFetchEntry(this.fetchPage, this.noBlocks, slot, made);
+    if (this.fetchPage !== null) this.fetchBlocks = this.fetchPage.set(slot, made);
+    else if (made !== undefined) this.noBlocks[slot] = made;
   }
 
   /**

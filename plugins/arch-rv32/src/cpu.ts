@@ -4,7 +4,6 @@
  * interface the core sees.
  */
 import type { Bus, Clock, CodeCache, CodeCacheStats, CodePage as EnginePage, Cpu, CpuContext, EventSink, FirstCalls, IrqLine, JitKit, MachineControl, RegisterValue } from '../../../src/core/api.js';
-import { setFetchEntry } from '../../../src/core/jit/code-cache.js';
 import { Counter64 } from './counters.js';
 import { Rv32Debug, runChecked } from './debug.js';
 import {
@@ -653,7 +652,8 @@ export class Rv32Cpu implements Cpu {
    * gets its own entries at its first (code-cache.ts CodePage.set), until then shared by the pages without.
    */
   setFetchEntry(slot: number, made: Block | undefined): void {
-    this.fetchBlocks = setFetchEntry(this.fetchPage, this.noBlocks, slot, made);
+    if (this.fetchPage !== null) this.fetchBlocks = this.fetchPage.set(slot, made);
+    else if (made !== undefined) this.noBlocks[slot] = made;
   }
 
   /** Whether instruction fetches go through the MMU (satp on, below M-mode). */

@@ -82,13 +82,17 @@ export class CodePage<T> {
     this.clearEntries();
   }
 
-  /** Sets entry `slot` to `t` (a translation, an arch's marker or nothing), the page's own entries made at the first. */
-  set(slot: number, t: T | undefined): void {
+  /**
+   * Sets entry `slot` to `t` (a translation, an arch's marker or nothing), the page's own entries made at the first;
+   * returns the entries now (an arch that caches them reads them again).
+   */
+  set(slot: number, t: T | undefined): Array<T | undefined> {
     if (this.entries === this.none) {
-      if (t === undefined) return;
+      if (t === undefined) return this.entries;
       this.entries = emptyEntries<T>(this.none.length);
     }
     this.entries[slot] = t;
+    return this.entries;
   }
 
   clearEntries(): void {
@@ -199,20 +203,6 @@ function overlaps(cover: readonly number[], first: number, last: number): boolea
  */
 function emptyEntries<T>(slots: number): Array<T | undefined> {
   return new Array<T | undefined>(slots).fill(undefined);
-}
-
-/**
- * Sets entry `slot` of an arch's fetch page to `t` (of `dummies`, the entries it uses for a fetch without a page, when
- * `page` is null) and returns the entries to read from then on: the page's own after its first (CodePage.set), so an
- * arch that caches its fetch page's entries reads them again here.
- */
-export function setFetchEntry<T>(page: CodePage<T> | null, dummies: Array<T | undefined>, slot: number, t: T | undefined): Array<T | undefined> {
-  if (page === null) {
-    if (t !== undefined) dummies[slot] = t;
-    return dummies;
-  }
-  page.set(slot, t);
-  return page.entries;
 }
 
 /** An empty array whose elements kind is that of objects from the start (V8's kinds never go back). */
