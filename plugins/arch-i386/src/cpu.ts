@@ -838,8 +838,6 @@ export class I386Cpu implements Cpu {
    */
   private fetchPtr = 0;
   private fetchEnd = 0;
-  /** fetchPtr when the instruction began (its first byte). */
-  private fetchStart = 0;
   /** The MMU's flush count, CS base and CPL when the window was opened. */
   private windowFlushes = -1;
   private windowCsBase = 0;
@@ -849,7 +847,7 @@ export class I386Cpu implements Cpu {
     const m = this.mmu, slot = (lin >>> 12) & TLB_MASK;
     if (m.tag[slot] === (lin & -4096) && (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) !== 0) {
       const pageOff = lin & 0xfff, p = m.ramOff[slot] + pageOff;
-      this.fetchPtr = p; this.fetchStart = p;
+      this.fetchPtr = p;
       this.windowFlushes = m.flushes; this.windowCsBase = this.segBase[CS]; this.windowCpl = this.cpl;
       // The byte at the CS size's last offset wraps EIP: the window stops before it (the slow path fetches it). Only
       // an EIP in the size's last 4 KiB is that close, and one compare tells the rest: the Math.min of the two ends
@@ -1324,8 +1322,7 @@ export class I386Cpu implements Cpu {
 
   /** One instruction at EIP; its callers set startEip and startEsp first (where a fault restarts it). */
   step(): void {
-    if (this.fetchPtr < this.fetchEnd && this.mmu.flushes === this.windowFlushes && this.segBase[CS] === this.windowCsBase && this.cpl === this.windowCpl) this.fetchStart = this.fetchPtr;
-    else this.openFetchWindow();
+    if (this.fetchPtr >= this.fetchEnd || this.mmu.flushes !== this.windowFlushes || this.segBase[CS] !== this.windowCsBase || this.cpl !== this.windowCpl) this.openFetchWindow();
     const big = this.segBig[CS] !== 0;
     this.opsize32 = big; this.addrsize32 = big; this.segOverride = PREFIX_NONE; this.rep = 0;
     let op = this.fetch8();
