@@ -929,6 +929,16 @@ export interface ElfInfo {
   elf: boolean;
 }
 
+/** An input file a boot protocol opened (BootContext.openFile). */
+export interface BootFile {
+  readonly path: string;
+  readonly size: number;
+  /** `length` bytes from `offset` (a header); the caller keeps within `size`. */
+  read(offset: number, length: number): Uint8Array;
+  /** The file's bytes from `offset` (default 0) on, into RAM at `address`; false, nothing written, where that is not all RAM. */
+  loadAt(address: number, offset?: number): boolean;
+}
+
 /** A boot module (multiboot): a file the loader places in RAM and its command line. */
 export interface BootModule {
   readonly path: string;
@@ -968,6 +978,13 @@ export interface BootContext {
    * most the RAM's size. A missing, unreadable or larger file is bad input (exit 2, one line).
    */
   readFile(path: string): Uint8Array;
+  /**
+   * Opens an input file (kernel, initrd) for a protocol that places it itself: its size, its header bytes, and
+   * `loadAt` to read it straight into RAM (no copy between: a 30 MiB initrd costs its host pages once, not twice).
+   * At most the RAM's size; a missing, unreadable or larger file is bad input (exit 2, one line). Closed once the
+   * boot is done.
+   */
+  openFile(path: string): BootFile;
   /** Stops the boot as bad input (exit 2) with one line: `rvos: MESSAGE`. For images the protocol rejects. */
   badInput(message: string): never;
   /**

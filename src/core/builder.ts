@@ -1,5 +1,5 @@
 import { editFdt } from './fdt-edit.js';
-import type { ArchType, BlockImage, BootModule, BootContext, BootResult, CharBackend, SemihostingHost, Cpu, Device, DeviceContext, ElfInfo, Engine, IrqLine } from './api.js';
+import type { ArchType, BlockImage, BootFile, BootModule, BootContext, BootResult, CharBackend, SemihostingHost, Cpu, Device, DeviceContext, ElfInfo, Engine, IrqLine } from './api.js';
 import type { Board, BoardDevice } from './board.js';
 import { checkBoard } from './board.js';
 import { guardArch } from './arch-host.js';
@@ -12,7 +12,7 @@ import { prepareDefaultDisk } from './disk/default-disk.js';
 import type { DriveSpec } from './disk/drive.js';
 import { FileBlockImage } from './disk/image.js';
 import { PluginError, UserError } from './errors.js';
-import { formatBytes, openInput, readInput } from './input-file.js';
+import { type ByteSource, formatBytes, openInput, readInput } from './input-file.js';
 import { EventStream } from './events.js';
 import type { IdleMode } from './idle.js';
 import { Wire } from './irq.js';
@@ -250,6 +250,8 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
   if (opts.initrd !== undefined && !opts.noBoot && kernel === undefined) throw new UserError(`--initrd ${opts.initrd}: only allowed with a kernel (--kernel, or the board's boot.kernel)`);
   if (opts.modules?.length && !opts.noBoot && kernel === undefined) throw new UserError(`--module ${opts.modules[0].path}: only allowed with a kernel (--kernel, or the board's boot.kernel)`);
   const dtbSource = opts.dtb !== undefined ? '--dtb' : board.devicetree.file !== undefined ? `${board.origin('devicetree.file').file}:${board.origin('devicetree.file').line}: devicetree.file` : 'device tree';
+  /** The files a boot opened (BootContext.openFile), closed once it is done. */
+  const bootFiles: ByteSource[] = [];
   const bootCtx: BootContext = {
     cpus,
     bus,
@@ -263,7 +265,8 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     kernelAddress: board.boot.kernelAddress,
     bootRamSize: Math.max(0, bus.ram.size - (board.boot.reservedTop ?? 0)),
     props: board.cpu,
-    readFile: (path) => readInput(path, bus.ram.size, `the RAM (${formatBytes(bus.ram.size)})`),
+    readFile: (path) => readInput(path, bus.ram.size, ramLimit(bus)),
+    openFile: (path) => openBootFile(bus, path, bootFiles),
     badInput: (message) => {
       throw new UserError(message);
     },
@@ -296,7 +299,13 @@ export function buildMachine(registry: PluginRegistry, boardIn: Board, opts: Bui
     realtime: opts.realtime ?? false,
     idle: opts.idle,
     inputOpen: () => [...backends.values()].some((b) => b.inputOpen()),
-    boot: () => boot(bootCtx).images,
+    boot: () => {
+      try {
+        return boot(bootCtx).images;
+      } finally {
+        for (const src of bootFiles.splice(0)) src.close();
+      }
+    },
   });
   for (const b of backends.values()) {
     b.onInput(() => machine.notifyInput());
@@ -460,6 +469,25 @@ function attachDrives(
   return opened;
 }
 
+/** What an input file for guest RAM must fit in, for its messages. */
+const ramLimit = (bus: PhysicalBus) => `the RAM (${formatBytes(bus.ram.size)})`;
+
+/**
+ * BootContext.openFile: `path` opened (and added to `opened`, which the caller closes once the boot is done) for a
+ * boot protocol to read its header and load it into RAM in place. Larger than the RAM is bad input.
+ */
+export function openBootFile(bus: PhysicalBus, path: string, opened: ByteSource[]): BootFile {
+  const src = openInput(path, bus.ram.size, ramLimit(bus));
+  opened.push(src);
+  if (src.size > bus.ram.size) throw new UserError(`${path}: ${src.size} bytes, larger than ${ramLimit(bus)}`);
+  return {
+    path,
+    size: src.size,
+    read: (offset, length) => src.read(offset, length),
+    loadAt: (address, offset = 0) => bus.dmaWriteWith(address, src.size - offset, (dst) => src.readInto(offset, dst)),
+  };
+}
+
 /**
  * Loads an ELF at its physical addresses, or a raw image at `rawAddress`. Nothing larger than
  * the RAM is read: the size is checked first (and `/dev/zero` or a FIFO is read only that far).
@@ -473,17 +501,17 @@ export function loadImage(bus: PhysicalBus, path: string, rawAddress: number, ma
   try {
     if (!isElf(src.read(0, Math.min(4, src.size)))) {
       const room = rawAddress >= ram.base && rawAddress < ram.base + ram.size ? ram.base + ram.size - rawAddress : 0;
-      if (src.size > room || !bus.dmaWrite(rawAddress, src.read(0, src.size))) throw misfit('raw image', rawAddress, src.size);
+      if (src.size > room || !bus.dmaWriteWith(rawAddress, src.size, (dst) => src.readInto(0, dst))) throw misfit('raw image', rawAddress, src.size);
       return { entry: rawAddress, low: rawAddress, high: rawAddress + src.size, symbols: new Map(), path, elf: false };
     }
-    const image = parseElf(src, path, { loadLimit: { bytes: ram.size, why: ramWhy } });
+    const image = parseElf(src, path, { loadLimit: { bytes: ram.size, why: ramWhy }, segmentData: false });
     checkElfArch(image, path, machine, elfClass, arch);
     image.segments.forEach((s, i) => {
       if (s.memsz === 0) return;
-      // The file's bytes, then zeros up to memsz (.bss), each written in place: a copy of the whole segment made a
-      // pc kernel's 1.1 MiB .bss cost as many host page faults again at each start.
-      const bss = s.memsz - s.data.length;
-      if (!bus.dmaFill(s.paddr + s.data.length, bss, 0) || !bus.dmaWrite(s.paddr, s.data)) throw misfit(`segment ${i}`, s.paddr, s.memsz);
+      // The file's bytes read straight into RAM, then zeros up to memsz (.bss), each written in place: a copy of the
+      // whole segment made a pc kernel's 1.1 MiB .bss cost as many host page faults again at each start.
+      const fill = (dst: Uint8Array) => src.readInto(s.fileOffset, dst);
+      if (!bus.dmaFill(s.paddr + s.fileSize, s.memsz - s.fileSize, 0) || !bus.dmaWriteWith(s.paddr, s.fileSize, fill)) throw misfit(`segment ${i}`, s.paddr, s.memsz);
     });
     return elfInfo(image, path);
   } finally {

@@ -347,6 +347,19 @@ export class PhysicalBus extends WindowSpace implements Bus {
     return true;
   }
 
+  /**
+   * Lets `fill` write `len` bytes of RAM from `addr` in place (RAM's own bytes, no copy between: an image read from
+   * its file straight into RAM costs its host pages once), then tells the stores' hooks as dmaWrite would. False,
+   * with nothing written, when that is not all RAM.
+   */
+  dmaWriteWith(addr: number, len: number, fill: (dst: Uint8Array) => void): boolean {
+    if (!this.inRam(addr, len)) return false;
+    const off = addr - this.ram.base;
+    fill(this.ram.u8.subarray(off, off + len));
+    if (len > 0) this.ramStoreHook(addr, len);
+    return true;
+  }
+
   /** Sets `len` bytes of RAM from `addr` to `byte`, as dmaWrite of that many would (false if not all RAM). */
   dmaFill(addr: number, len: number, byte: number): boolean {
     if (!this.inRam(addr, len)) return false;

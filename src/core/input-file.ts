@@ -19,12 +19,20 @@ export interface ByteSource {
   readonly size: number;
   /** `length` bytes at `offset`; the caller checks the range against `size`. */
   read(offset: number, length: number): Uint8Array;
+  /** The bytes at `offset` into all of `dst` (guest RAM, with no copy between); the caller checks the range. */
+  readInto(offset: number, dst: Uint8Array): void;
   close(): void;
 }
 
 /** An in-memory file (tests, and streams already read). */
 export function bytesSource(bytes: Uint8Array, path: string): ByteSource {
-  return { path, size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length), close: () => {} };
+  return {
+    path,
+    size: bytes.length,
+    read: (offset, length) => bytes.subarray(offset, offset + length),
+    readInto: (offset, dst) => dst.set(bytes.subarray(offset, offset + dst.length)),
+    close: () => {},
+  };
 }
 
 /** "128 MiB", "1 KiB" or "300 bytes". */
@@ -96,24 +104,28 @@ export function readInput(path: string, limit: number, limitWhy: string): Uint8A
 
 function fileSource(path: string, fd: number, size: number): ByteSource {
   let open = true;
+  const readInto = (offset: number, dst: Uint8Array): void => {
+    let done = 0;
+    try {
+      while (done < dst.length) {
+        const n = readSync(fd, dst, done, dst.length - done, offset + done);
+        if (n === 0) throw new UserError(`${path}: the file shrank while it was read`);
+        done += n;
+      }
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`${path}: cannot read: ${errno(e)}`);
+    }
+  };
   return {
     path,
     size,
     read(offset, length) {
       const out = new Uint8Array(length);
-      let done = 0;
-      try {
-        while (done < length) {
-          const n = readSync(fd, out, done, length - done, offset + done);
-          if (n === 0) throw new UserError(`${path}: the file shrank while it was read`);
-          done += n;
-        }
-      } catch (e) {
-        if (e instanceof UserError) throw e;
-        throw new UserError(`${path}: cannot read: ${errno(e)}`);
-      }
+      readInto(offset, out);
       return out;
     },
+    readInto,
     close() {
       if (open) closeSync(fd);
       open = false;

@@ -14,9 +14,9 @@
  * The RAM the kernel is told about is the board's less its `boot.reservedTop` (QEMU: RAM less the
  * VideoCore's 64 MiB). Everything is written into RAM again at every reset, as QEMU's ROM blobs.
  */
-import type { BootContext, BootProtocol, BootResult, ElfInfo } from '../../../src/core/api.js';
+import type { BootContext, BootFile, BootProtocol, BootResult, ElfInfo } from '../../../src/core/api.js';
 import type { DtbEdits } from '../../../src/core/fdt-edit.js';
-import { KERNEL_LOAD_ADDRESS, parseKernelImage } from './boot-image.js';
+import { IMAGE_HEADER_BYTES, KERNEL_LOAD_ADDRESS, parseKernelImage } from './boot-image.js';
 import { ATAGS_ADDRESS, SMPBOOT_ADDRESS, SPIN_TABLE_ADDRESS, atags, primaryLoader, secondaryLoader, spinTable } from './boot-stubs.js';
 import { A64Cpu } from './cpu.js';
 import { HCR_RW } from './sysregs.js';
@@ -39,9 +39,10 @@ export function bootRaspi(ctx: BootContext): BootResult {
   const path = ctx.kernel ?? ctx.firmware;
   // Without a kernel every core starts from its reset state (EL3 at 0), as QEMU without -kernel.
   if (!path) return { images: [], dtbAddress: 0 };
-  const file = ctx.readFile(path);
-  if (isElfFile(file)) return bootElf(ctx, cpus, path);
-  return bootLinuxStyle(ctx, cpus, path, file);
+  const file = ctx.openFile(path);
+  const head = file.read(0, Math.min(file.size, IMAGE_HEADER_BYTES));
+  if (isElfFile(head)) return bootElf(ctx, cpus, path);
+  return bootLinuxStyle(ctx, cpus, path, file, head);
 }
 
 /** hw/arm/boot.c: "Assume that raw images are linux kernels, and ELF images are not." */
@@ -61,26 +62,26 @@ function bootElf(ctx: BootContext, cpus: A64Cpu[], path: string): BootResult {
   return { images: [image], dtbAddress };
 }
 
-function bootLinuxStyle(ctx: BootContext, cpus: A64Cpu[], path: string, file: Uint8Array): BootResult {
+function bootLinuxStyle(ctx: BootContext, cpus: A64Cpu[], path: string, file: BootFile, head: Uint8Array): BootResult {
   const base = ctx.bus.ram.base;
   const ramEnd = base + ctx.bootRamSize;
-  const kernel = parseKernelImage(file, path);
+  const kernel = parseKernelImage(head, file.size, path, () => file.read(0, file.size));
   if (typeof kernel === 'string') ctx.badInput(kernel);
   const entry = base + kernel.offset;
-  place(ctx, entry, kernel.bytes, 'kernel');
-  const image: ElfInfo = { entry, low: entry, high: entry + kernel.bytes.length, symbols: new Map(), path, elf: false };
+  place(ctx, entry, kernel.unpacked ?? file, 'kernel');
+  const image: ElfInfo = { entry, low: entry, high: entry + kernel.size, symbols: new Map(), path, elf: false };
 
   let initrdStart = Math.max(base + Math.min(ctx.bootRamSize / 2, 128 * MIB), image.high);
   initrdStart = Math.ceil(initrdStart / PAGE) * PAGE;
   let initrd: { start: number; size: number } | undefined;
   if (ctx.initrd) {
     if (initrdStart >= ramEnd) ctx.badInput(`--initrd ${ctx.initrd}: not enough space after the kernel to load the initrd (it would start at ${hex(initrdStart)}, RAM for the kernel ends at ${hex(ramEnd)})`);
-    const bytes = ctx.readFile(ctx.initrd);
-    if (initrdStart + bytes.length > ramEnd) {
-      ctx.badInput(`--initrd ${ctx.initrd}: too big to fit into RAM after the kernel (${bytes.length} bytes at ${hex(initrdStart)}, RAM for the kernel ends at ${hex(ramEnd)})`);
+    const bytes = ctx.openFile(ctx.initrd);
+    if (initrdStart + bytes.size > ramEnd) {
+      ctx.badInput(`--initrd ${ctx.initrd}: too big to fit into RAM after the kernel (${bytes.size} bytes at ${hex(initrdStart)}, RAM for the kernel ends at ${hex(ramEnd)})`);
     }
     place(ctx, initrdStart, bytes, 'initrd');
-    initrd = { start: initrdStart, size: bytes.length };
+    initrd = { start: initrdStart, size: bytes.size };
   }
 
   let arg: number;
@@ -128,10 +129,12 @@ function fixedDtb(ctx: BootContext, initrd: { start: number; size: number } | un
   return ctx.editDtb({ memory: { base: ctx.bus.ram.base, size: ctx.bootRamSize }, chosen, minSize: (ctx.dtb.length + 10000) * 2 });
 }
 
-function place(ctx: BootContext, address: number, bytes: Uint8Array, what: string): number {
-  if (!ctx.bus.dmaWrite(address, bytes)) {
+/** Writes `data` (bytes, or an opened file read in place) to RAM at `address`, or stops the boot with one line naming `what`. */
+function place(ctx: BootContext, address: number, data: Uint8Array | BootFile, what: string): number {
+  const size = data instanceof Uint8Array ? data.length : data.size;
+  if (!(data instanceof Uint8Array ? ctx.bus.dmaWrite(address, data) : data.loadAt(address))) {
     const ram = ctx.bus.ram;
-    ctx.badInput(`${ctx.kernel ?? ctx.firmware}: the ${what} at ${hex(address)}..${hex(address + bytes.length)} does not fit in RAM (${hex(ram.base)}..${hex(ram.base + ram.size)})`);
+    ctx.badInput(`${ctx.kernel ?? ctx.firmware}: the ${what} at ${hex(address)}..${hex(address + size)} does not fit in RAM (${hex(ram.base)}..${hex(ram.base + ram.size)})`);
   }
   return address;
 }

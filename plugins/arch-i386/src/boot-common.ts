@@ -3,7 +3,7 @@
  * the memory map the kernel is told, a GDT with flat segments, placing bytes in RAM with one clear
  * error, and the CPU's 32-bit protected-mode entry state.
  */
-import type { BootContext } from '../../../src/core/api.js';
+import type { BootContext, BootFile } from '../../../src/core/api.js';
 import type { ElfSegment } from '../../../src/core/loaders/elf.js';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, I386Cpu } from './cpu.js';
 import { chipsetDecodesBiosArea, shadowAsSeaBiosLeavesIt, writeThroughBus } from './boot-shadow.js';
@@ -84,11 +84,12 @@ function gdtRom(): Uint8Array {
   return rom;
 }
 
-/** Copies `bytes` to RAM at `addr`, or stops the boot with one line naming `what`. */
-export function place(ctx: BootContext, addr: number, bytes: Uint8Array, what: string): void {
-  if (!ctx.bus.dmaWrite(addr, bytes)) {
+/** Copies `data` (bytes, or an opened file read in place) to RAM at `addr`, or stops the boot with one line naming `what`. */
+export function place(ctx: BootContext, addr: number, data: Uint8Array | BootFile, what: string): void {
+  const size = data instanceof Uint8Array ? data.length : data.size;
+  if (!(data instanceof Uint8Array ? ctx.bus.dmaWrite(addr, data) : data.loadAt(addr))) {
     const ramEnd = ctx.bus.ram.base + ctx.bus.ram.size;
-    ctx.badInput(`${what} at ${hex(addr)}..${hex(addr + bytes.length)} does not fit in RAM (0x0..${hex(ramEnd)}, not RAM at 0xa0000..0x100000)`);
+    ctx.badInput(`${what} at ${hex(addr)}..${hex(addr + size)} does not fit in RAM (0x0..${hex(ramEnd)}, not RAM at 0xa0000..0x100000)`);
   }
 }
 
@@ -130,10 +131,10 @@ export function placeModules(ctx: BootContext, from: number): { modules: PlacedM
   const modules: PlacedModule[] = [];
   let at = alignUp(from, PAGE);
   for (const m of ctx.modules ?? []) {
-    const bytes = ctx.readFile(m.path);
-    place(ctx, at, bytes, `module ${m.path}`);
-    modules.push({ start: at, end: at + bytes.length, cmdline: m.cmdline });
-    at = alignUp(at + bytes.length, PAGE);
+    const file = ctx.openFile(m.path);
+    place(ctx, at, file, `module ${m.path}`);
+    modules.push({ start: at, end: at + file.size, cmdline: m.cmdline });
+    at = alignUp(at + file.size, PAGE);
   }
   return { modules, end: at };
 }

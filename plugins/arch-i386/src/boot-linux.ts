@@ -80,15 +80,15 @@ export function bootLinux(ctx: BootContext, path: string, file: Uint8Array): Boo
   const kernelEnd = KERNEL_ADDR + kernel.length;
 
   if (ctx.initrd) {
-    const initrd = ctx.readFile(ctx.initrd);
+    const initrd = ctx.openFile(ctx.initrd);
     // x86_load_linux: initrd_max = min(initrd_addr_max, RAM - acpi_data_size - 1), the last byte
     // the initrd may use; it goes at (initrd_max - size) rounded down to a page.
     const initrdMax = Math.min(f.getUint32(HDR.initrdAddrMax, true), ramEnd - QEMU_ACPI_DATA_SIZE - 1);
-    const at = Math.floor((initrdMax - initrd.length) / PAGE) * PAGE;
-    if (at < kernelEnd) ctx.badInput(`--initrd ${ctx.initrd}: ${initrd.length} bytes do not fit between the kernel's end ${hex(kernelEnd)} and ${hex(initrdMax + 1)} (initrd_addr_max or the end of RAM)`);
+    const at = Math.floor((initrdMax - initrd.size) / PAGE) * PAGE;
+    if (at < kernelEnd) ctx.badInput(`--initrd ${ctx.initrd}: ${initrd.size} bytes do not fit between the kernel's end ${hex(kernelEnd)} and ${hex(initrdMax + 1)} (initrd_addr_max or the end of RAM)`);
     place(ctx, at, initrd, `--initrd ${ctx.initrd}`);
     b.setUint32(HDR.ramdiskImage, at, true);
-    b.setUint32(HDR.ramdiskSize, initrd.length, true);
+    b.setUint32(HDR.ramdiskSize, initrd.size, true);
   }
   place(ctx, ZERO_PAGE, bp, 'the Linux boot_params');
 

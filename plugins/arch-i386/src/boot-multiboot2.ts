@@ -177,10 +177,10 @@ export function bootMultiboot2(ctx: BootContext, path: string, file: Uint8Array,
   else alloc.reserve(kernel.load, kernel.end);
   const sections = elf ? elfSections(ctx, file, alloc) : u32s(T_ELF_SECTIONS, 20, 0, 0, 0);
   const modules = (ctx.modules ?? []).map((m) => {
-    const bytes = ctx.readFile(m.path);
-    const start = alloc.take(bytes.length, PAGE, `module ${m.path}`);
-    place(ctx, start, bytes, `module ${m.path}`);
-    return { start, end: start + bytes.length, cmdline: m.cmdline };
+    const file = ctx.openFile(m.path);
+    const start = alloc.take(file.size, PAGE, `module ${m.path}`);
+    place(ctx, start, file, `module ${m.path}`);
+    return { start, end: start + file.size, cmdline: m.cmdline };
   });
 
   const w = new InfoWriter();

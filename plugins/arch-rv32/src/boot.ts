@@ -133,14 +133,14 @@ export function boot(ctx: BootContext): BootResult {
 function loadInitrd(ctx: BootContext, path: string, kernelEntry: number, images: ElfInfo[]): { start: number; end: number } {
   const ram = ctx.bus.ram;
   if (ctx.dtb.length === 0) ctx.badInput(`--initrd ${path}: the board has no device tree to tell the kernel where the initrd is`);
-  const bytes = ctx.readFile(path);
+  const file = ctx.openFile(path);
   const start = kernelEntry + Math.min(Math.floor(ctx.bootRamSize / 2), 128 * MiB);
-  const end = start + bytes.length;
+  const end = start + file.size;
   const ramEnd = ram.base + ctx.bootRamSize;
-  if (end > ramEnd) ctx.badInput(`--initrd ${path}: too big to fit into RAM after the kernel (${bytes.length} bytes at ${hex(start)}, RAM ends at ${hex(ramEnd)})`);
+  if (end > ramEnd) ctx.badInput(`--initrd ${path}: too big to fit into RAM after the kernel (${file.size} bytes at ${hex(start)}, RAM ends at ${hex(ramEnd)})`);
   const over = images.find((i) => start < i.high && end > i.low);
   if (over) ctx.badInput(`--initrd ${path}: would overlap ${over.path} (${hex(start)}..${hex(end)} over ${hex(over.low)}..${hex(over.high)})`);
-  if (!ctx.bus.dmaWrite(start, bytes)) ctx.badInput(`--initrd ${path}: ${hex(start)}..${hex(end)} is not RAM`);
+  if (!file.loadAt(start)) ctx.badInput(`--initrd ${path}: ${hex(start)}..${hex(end)} is not RAM`);
   return { start, end };
 }
 

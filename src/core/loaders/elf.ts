@@ -6,7 +6,10 @@ import { bytesSource, formatBytes, type ByteSource } from '../input-file.js';
 export interface ElfSegment {
   paddr: number;
   vaddr: number;
+  /** Its bytes in the file (empty when parsed without `segmentData`: fileOffset and fileSize say where they are). */
   data: Uint8Array;
+  fileOffset: number;
+  fileSize: number;
   memsz: number;
 }
 
@@ -35,7 +38,7 @@ export interface ParseElfOptions {
    * their data is read, so a hostile file cannot make rvos read or allocate more.
    */
   loadLimit?: { bytes: number; why: string };
-  /** Read the segments' bytes (default true; addr2line needs only the symbols). */
+  /** Read the segments' bytes (default true; addr2line needs only the symbols, loadImage reads them into RAM itself). */
   segmentData?: boolean;
 }
 
@@ -103,7 +106,7 @@ export function parseElf(input: Uint8Array | ByteSource, path: string, opts: Par
   checkSegments(ranges, fail, opts.loadLimit);
   for (const r of ranges) {
     const data = opts.segmentData === false ? new Uint8Array(0) : src.read(r.offset, r.filesz);
-    segments.push({ paddr: r.paddr, vaddr: r.vaddr, memsz: r.memsz, data });
+    segments.push({ paddr: r.paddr, vaddr: r.vaddr, memsz: r.memsz, data, fileOffset: r.offset, fileSize: r.filesz });
   }
 
   const symbols = new Map<string, number>();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ArchType, BootContext, PluginApi } from '../../../src/core/api.js';
-import { loadImage } from '../../../src/core/builder.js';
+import { loadImage, openBootFile } from '../../../src/core/builder.js';
 import { FdtNode } from '../../../src/core/fdt.js';
 import { createPropKit } from '../../../src/core/props.js';
 import { aarch64, register } from '../../../plugins/arch-aarch64/src/index.js';
@@ -99,6 +99,7 @@ describe('@rvos/arch-aarch64 plugin', () => {
       bootRamSize: bus.ram.size,
       props: {},
       readFile: (p) => new Uint8Array(readFileSync(p)),
+      openFile: (p) => openBootFile(bus, p, []),
       badInput: (message) => {
         throw new Error(message);
       },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BootContext, ElfInfo } from '../../../src/core/api.js';
 import { FdtNode } from '../../../src/core/fdt.js';
+import { openBootFile } from '../../../src/core/builder.js';
 import { boot, fdtAddress, kernelStartAddress, resetRom } from '../../../plugins/arch-rv32/src/boot.js';
 import { cpuInterruptCells, deviceTreeCpus } from '../../../plugins/arch-rv32/src/device-tree.js';
 import { Rv32Cpu } from '../../../plugins/arch-rv32/src/cpu.js';
@@ -26,6 +27,7 @@ function bootContext(m: TestMachine, opts: { firmware?: string; kernel?: string;
     bootRamSize: m.bus.ram.size,
     props: {},
     readFile: () => new Uint8Array(0),
+    openFile: (path) => openBootFile(m.bus, path, []),
     badInput: (message) => {
       throw new Error(message);
     },

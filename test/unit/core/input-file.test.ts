@@ -25,6 +25,12 @@ describe('reading input files with a bound', () => {
     const src = openInput(p, 0, 'nothing');
     expect(src.size).toBe(10);
     expect(Buffer.from(src.read(3, 4)).toString()).toBe('3456');
+    // readInto fills the caller's array itself (guest RAM: no copy made between).
+    const dst = new Uint8Array(8).fill(0xee);
+    src.readInto(2, dst.subarray(1, 5));
+    expect(Buffer.from(dst.subarray(1, 5)).toString()).toBe('2345');
+    expect([dst[0], dst[5]]).toEqual([0xee, 0xee]);
+    expect(() => src.readInto(8, new Uint8Array(4))).toThrow(`${p}: the file shrank while it was read`);
     src.close();
     expect(() => readInput('/dev/zero', 4096, 'a page')).toThrow('/dev/zero: not a regular file, and longer than a page; stopped reading it');
     expect(() => readInput(dir, 10, 'x')).toThrow(`${dir}: is a folder`);
