@@ -532,6 +532,18 @@ export class I386Cpu implements Cpu {
     }
   }
 
+  /**
+   * Whether the linear page after EIP's maps to the RAM page after `ramPage` (EIP's: the translation's), executable
+   * at the CPL (the fast TLB, as runBlocks looks EIP up): a translation may then take an instruction across its page
+   * end (jit-wasm.ts straddleTail), which checks that again at each pass. False when that page is not in the TLB.
+   */
+  nextPageFollows(ramPage: number): boolean {
+    const next = ((((this.segBase[CS] + this.eip) >>> 0) & -4096) + 4096) >>> 0;
+    if (next === 0) return false; // EIP's page is the last: no next page
+    const m = this.mmu, slot = (next >>> 12) & TLB_MASK;
+    return m.tag[slot] === (next & -4096) && (m.perm[slot] & (this.cpl === 3 ? FAST_UX : FAST_SX)) !== 0 && m.ramOff[slot] === ramPage + 4096;
+  }
+
   /** After a chain that went on from its first region: that called last is the block runBlocks ran last. */
   private chainedTo(key: number): void {
     const page = this.codePages.peek(key >>> 12);
@@ -561,7 +573,7 @@ export class I386Cpu implements Cpu {
    */
   private translate(page: CodePage<Block>, start: number, warm: number): Block {
     const at = start & 0xfff;
-    if (endsSoonBeforeLeftOut(this.ram8, start, MIN_LEFT_BLOCK)) return this.storeEntries(page, at, null);
+    if (endsSoonBeforeLeftOut(this.ram8, start, MIN_LEFT_BLOCK, this.wasmCore !== null && this.nextPageFollows(start & ~0xfff))) return this.storeEntries(page, at, null);
     return this.storeEntries(page, at, this.translateAt(start, undefined, this.wasmCore !== null ? warmStarts(page, at, warm) : []));
   }
 

@@ -24,8 +24,8 @@ const MODRM_0F = new Set([0x1f, 0xaf, 0xb6, 0xb7, 0xbe, 0xbf]);
  * may go to or stop at a start `hot` takes (a page offset other than its own): false when the region would hold it
  * alone (or no block starts there).
  */
-export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): boolean {
-  return look(u8, start, hot) === JOINS;
+export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean, straddle = false): boolean {
+  return look(u8, start, hot, straddle) === JOINS;
 }
 
 /**
@@ -33,8 +33,8 @@ export function mayReachHot(u8: Uint8Array, start: number, hot: (pageOff: number
  * interpreter (or one crossing the page end) after fewer than `insns` instructions: a start not worth a module
  * (cpu.ts translate). Sure when true: what this look leaves out, Gen leaves out too.
  */
-export function endsSoonBeforeLeftOut(u8: Uint8Array, start: number, insns: number): boolean {
-  const found = look(u8, start, () => false);
+export function endsSoonBeforeLeftOut(u8: Uint8Array, start: number, insns: number, straddle = false): boolean {
+  const found = look(u8, start, () => false, straddle);
   return found >= 0 && found < insns;
 }
 
@@ -43,7 +43,7 @@ export function endsSoonBeforeLeftOut(u8: Uint8Array, start: number, insns: numb
  * it (a JMP forward in the page followed): straight code that costs the interpreter at least that much per arrival.
  */
 export function runsStraightFull(u8: Uint8Array, start: number): boolean {
-  return look(u8, start, () => false) === STRAIGHT_FULL;
+  return look(u8, start, () => false, false) === STRAIGHT_FULL;
 }
 
 /** look's answers other than a count of instructions before one left out. */
@@ -51,10 +51,10 @@ const JOINS = -1, ENDS = -2, FULL = -3, STRAIGHT_FULL = -4;
 
 /**
  * Follows the block at RAM offset `start` as mayReachHot says: JOINS when it may go to or stop at a start `hot`
- * takes, ENDS at a control transfer out of it (or at one left out after a Jcc), FULL after MAX_INSNS, else the
- * instructions before the one left out.
+ * takes, ENDS at a control transfer out of it (or at one left out after a Jcc, or after an instruction across the
+ * page end when `straddle`: Gen's block ends there), FULL after MAX_INSNS, else the instructions before the one left out.
  */
-function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean): number {
+function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean, straddle: boolean): number {
   const pageStart = start & ~0xfff, pageEnd = pageStart + 0x1000, at = start & 0xfff;
   const joins = (off: number) => off >= 0 && off < 0x1000 && off !== at && hot(off);
   let p = start;
@@ -81,6 +81,8 @@ function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean):
   for (let k = 0; k < MAX_INSNS; k++) {
     const insn = p;
     if (k > 0 && joins(insn - pageStart)) return JOINS;
+    // One Gen takes across the page end (straddleTail) ends its block: the next instruction is on the next page.
+    if (straddle && insn < pageEnd && insn + insnLength(u8, insn) > pageEnd) return ENDS;
     let b = read(1) & 0xff, opsize16 = false;
     while (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65 || b === 0x66) {
       if (b === 0x66) opsize16 = true;
@@ -144,4 +146,65 @@ function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean):
     if (ends) return ENDS;
   }
   return joins(p - pageStart) ? JOINS : straight ? STRAIGHT_FULL : FULL;
+}
+
+/** The longest i386 instruction, in bytes. */
+export const MAX_INSN_BYTES = 15;
+
+/**
+ * The length of the instruction at RAM offset `p` (32-bit code) as Gen decodes it, for the opcodes Gen translates
+ * (look's); 0 for any other (or a 67, LOCK or REP prefix). Gen.straddleTail asks it for an instruction that may run
+ * into the next page, whose bytes there its block then checks at every pass.
+ */
+export function insnLength(u8: Uint8Array, p: number): number {
+  const start = p;
+  let b = u8[p++], opsize16 = false;
+  while (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65 || b === 0x66) {
+    if (b === 0x66) opsize16 = true;
+    if (p - start >= MAX_INSN_BYTES) return 0;
+    b = u8[p++];
+  }
+  /** Skips a ModRM operand (32-bit addressing); its reg field. */
+  const modrm = (): number => {
+    const m = u8[p++], mod = m >> 6, rm = m & 7;
+    if (mod !== 3) {
+      if (rm === 4) { if ((u8[p++] & 7) === 5 && mod === 0) p += 4; }
+      else if (rm === 5 && mod === 0) p += 4;
+      p += mod === 1 ? 1 : mod === 2 ? 4 : 0;
+    }
+    return (m >> 3) & 7;
+  };
+  if (opsize16) {
+    if (b === 0x89 || b === 0x8b || b === 0xd1) modrm();
+    else if (b === 0xc7) { if (modrm() === 0) p += 2; }
+    else if (b === 0xc1) { modrm(); p += 1; }
+    else return 0;
+  } else if (b < 0x40 && (b & 7) < 6) {
+    if ((b & 7) <= 3) modrm();
+    else p += (b & 7) === 4 ? 1 : 4;
+  } else if ((b >= 0x40 && b <= 0x5f) || b === 0x90 || b === 0x98 || b === 0x99 || b === 0xc9 || b === 0xc3) {
+    // one byte
+  } else if (MODRM.has(b) || b === 0xff) {
+    modrm();
+  } else if (b === 0x6a || b === 0xa8 || (b >= 0xb0 && b <= 0xb7) || (b >= 0x70 && b <= 0x7f) || b === 0xeb) {
+    p += 1;
+  } else if (b === 0x68 || b === 0xa9 || (b >= 0xb8 && b <= 0xbf) || (b >= 0xa0 && b <= 0xa3) || b === 0xe8 || b === 0xe9) {
+    p += 4;
+  } else if (b === 0x69 || b === 0x81 || b === 0xc7) {
+    modrm();
+    p += 4;
+  } else if (b === 0x6b || b === 0x80 || b === 0x83 || b === 0xc1 || b === 0xc6) {
+    modrm();
+    p += 1;
+  } else if (b === 0xf6 || b === 0xf7) {
+    if (modrm() <= 1) p += b === 0xf7 ? 4 : 1;
+  } else if (b === 0x0f) {
+    const b2 = u8[p++];
+    if (b2 >= 0x80 && b2 <= 0x8f) p += 4;
+    else if ((b2 >= 0x40 && b2 <= 0x4f) || (b2 >= 0x90 && b2 <= 0x9f) || MODRM_0F.has(b2)) modrm();
+    else return 0;
+  } else {
+    return 0;
+  }
+  return p - start <= MAX_INSN_BYTES ? p - start : 0;
 }

@@ -309,12 +309,12 @@
  */
 import type { JitKit, WasmArea, WasmCode, WasmMark, WasmRam } from '../../../src/core/api.js';
 import type { I386Cpu } from './cpu.js';
-import { DS, SS } from './consts.js';
+import { CS, DS, SS } from './consts.js';
 import { AF, ARITH, CcOp, CF, OF, PF, SF, ZF } from './flags.js';
 import { condOf, flagsOfState, SHIFT_PENDING, shiftFlags } from './jit-flags.js';
 import { Block, collectRegion, MAX_INSNS, type BlockFn, type Region, type RunFn } from './jit.js';
-import { mayReachHot } from './jit-reach.js';
-import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_UR, FAST_KIND_UW, FAST_TLB_WORDS, TLB_BITS, TLB_MASK, type FlatWindow } from './mmu.js';
+import { insnLength, MAX_INSN_BYTES, mayReachHot } from './jit-reach.js';
+import { FAST_KIND_SR, FAST_KIND_SW, FAST_KIND_SX, FAST_KIND_UR, FAST_KIND_UW, FAST_KIND_UX, FAST_TLB_WORDS, TLB_BITS, TLB_MASK, type FlatWindow } from './mmu.js';
 
 /** Whether i386 regions are compiled to wasm (unless RVOS_JIT_WASM_I386=0). */
 export function i386WasmWanted(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -381,7 +381,11 @@ export const AREA = {
 export type WasmCore = WasmArea;
 
 /** What the translator needs of it, and the CPU's flat window (loads without the TLB: Gen.loadL), if any. */
-type GenCore = Pick<WasmCore, 'area' | 'flags'> & { flat?: FlatWindow };
+/**
+ * What a Gen needs of the CPU's wasm core; `straddle`: the linear page after the translated one maps to the RAM page
+ * after it (cpu.ts nextPageFollows), so that an instruction running across the page end may be translated (straddleTail).
+ */
+type GenCore = Pick<WasmCore, 'area' | 'flags'> & { flat?: FlatWindow; straddle?: boolean };
 
 /** Takes the next free CPU area of the wasm memory (null when none is left). */
 export function claimWasmArea(ram: WasmRam): WasmCore | null {
@@ -547,12 +551,13 @@ const HOST_PARAMS = [{ params: COND_PARAMS }, { params: WRITTEN_PARAMS }, { para
 export function translateWasmRegion(cpu: I386Cpu, kit: JitKit, core: WasmCore, u8: Uint8Array, start: number, hot?: (pageOff: number) => boolean, warm: readonly number[] = []): Region | null {
   let made: Generated | null;
   // Code translated with paging on (an OS's) would only test the window in vain at each load.
-  const gen: GenCore = { area: core.area, flags: core.flags, flat: cpu.mmu.flatLoads > 0 ? cpu.mmu.flatWindow() : undefined };
+  const straddle = cpu.nextPageFollows(start & ~0xfff);
+  const gen: GenCore = { area: core.area, flags: core.flags, flat: cpu.mmu.flatLoads > 0 ? cpu.mmu.flatWindow() : undefined, straddle };
   if (hot === undefined) {
     made = generateWasmBlocks(kit, gen, u8, start, warm);
   } else {
     // A first block reaching no other hot start would be scanned (emitted) in vain: the region would hold it alone.
-    const scanned = mayReachHot(u8, start, hot) ? regionScan(kit, gen, u8, start, hot) : null;
+    const scanned = mayReachHot(u8, start, hot, straddle) ? regionScan(kit, gen, u8, start, hot) : null;
     made = scanned === null || scanned.blocks.length < 2 ? null : generate(kit, gen, u8, start & ~0xfff, scanned.blocks, scanned.stopAt);
   }
   if (made === null) return null;
@@ -837,6 +842,10 @@ class Gen {
   private siteKey = '';
   /** Per block of the region: the label whose end its code follows (open in the blocks before it). */
   private readonly blockL: number[] = [];
+  /** An instruction may run across the page end (GenCore.straddle). */
+  private readonly straddle: boolean;
+  /** The RAM offset decoding stops at for the current instruction: the page end, or past it for one across (straddleTail). */
+  private limit = 0;
   // The block being scanned or emitted.
   private p = 0;
   private k = 0;
@@ -911,6 +920,7 @@ class Gen {
     this.i64a = c.local(I64);
     this.fl = c.local();
     this.flat = core.flat ?? null;
+    this.straddle = core.straddle ?? false;
     this.index = new Map(blocks.map((b, i) => [b.start, i]));
     if (!this.emitting) {
       // Scanning: exits branch to a label, gotos only record their targets.
@@ -1179,6 +1189,8 @@ class Gen {
     }
     let ended = false;
     while (this.k < MAX_INSNS && !ended && (!this.emitting || this.k < len)) {
+      // Past the page end after an instruction across it: the block goes on there (an exit).
+      if (this.p >= pageEnd) break;
       if (this.k > 0 && this.stopAt !== undefined && this.p !== loopExit && this.stopAt(this.p - this.pageStart)) break;
       if (this.open) before[this.k] = this.state();
       this.off = this.p - this.pageStart;
@@ -1197,6 +1209,9 @@ class Gen {
       this.addrAt[this.k] = this.p;
       this.setsAll[this.k] = this.setsAllFlagsAt(this.p);
       this.stores = false;
+      const tail = this.straddleTail(pageEnd);
+      this.limit = pageEnd + tail;
+      if (tail > 0 && this.emitting) this.straddleCheck(tail);
       let r: Result;
       try {
         r = this.insn();
@@ -1242,7 +1257,45 @@ class Gen {
     if (this.emitting) c.end(); // selfL
     if (this.open) this.patchLen();
     const addrs = this.emitting ? undefined : this.addrAt.slice(0, this.k).map((at) => at & 0xfff);
-    return { start: start & 0xfff, insns: this.k, end: furthest & 0xfff || 0x1000, targets: this.targets, loops: this.innerLoops, returns: this.returns, addrs };
+    return { start: start & 0xfff, insns: this.k, end: furthest >= pageEnd ? 0x1000 : furthest & 0xfff, targets: this.targets, loops: this.innerLoops, returns: this.returns, addrs };
+  }
+
+  /**
+   * The bytes the instruction at p runs into the next page when that may be translated (GenCore.straddle: the next
+   * linear page mapped to the next RAM page when translated, jit-reach.ts insnLength knowing its length), else 0 (left
+   * out at the page end, CROSS, as without). The Linux kernel decompressor's XZ decoder ran a MOV across a page ~150 K
+   * times: each time its region left before it, the interpreter ran it, and the dispatcher entered the next page's.
+   */
+  private straddleTail(pageEnd: number): number {
+    if (!this.straddle || this.p + MAX_INSN_BYTES <= pageEnd) return 0;
+    const end = this.p + insnLength(this.u8, this.p);
+    return end > pageEnd && end <= this.u8.length ? end - pageEnd : 0;
+  }
+
+  /**
+   * Before an instruction whose last `tail` bytes lie on the next page: leaves for the interpreter unless the linear
+   * page after this one still maps to the RAM page after this one (the fast TLB's execute entry, as the chain's
+   * dispatcher looks EIP up) and those bytes are still the ones translated. That page is not this translation's (a
+   * store there drops nothing), so they are compared at every pass: a mapping changed (paging), a TLB entry gone or a
+   * byte written there leaves, and the interpreter runs the instruction as it is.
+   */
+  private straddleCheck(tail: number): void {
+    const c = this.c, op = this.op, u8 = this.u8, next = this.pageStart + 0x1000;
+    c.i32(0).mem(op.i32_load, this.area + AREA.segBase + 4 * CS).get(this.pb).op(op.i32_add).i32(0x1000).op(op.i32_add).set(this.l);
+    c.get(this.l).i32(9).op(op.i32_shr_u).i32(TLB_MASK << 3).op(op.i32_and);
+    c.i32(FAST_KIND_UX << (TLB_BITS + 3)).i32(FAST_KIND_SX << (TLB_BITS + 3)).i32(0).mem(op.i32_load, this.area + AREA.user).op(op.select);
+    c.op(op.i32_or).tee(this.t).mem(op.i32_load, this.area + AREA.fastTlb).get(this.l).i32(-4096).op(op.i32_and).op(op.i32_ne);
+    c.get(this.t).mem(op.i32_load, this.area + AREA.fastTlb + 4).get(this.l).op(op.i32_add).i32(next).op(op.i32_ne).op(op.i32_or);
+    for (let i = 0; i < tail; i += 4) {
+      const n = Math.min(4, tail - i), mask = n === 4 ? -1 : (1 << (8 * n)) - 1;
+      const bytes = u8[next + i] | (u8[next + i + 1] << 8) | (u8[next + i + 2] << 16) | (u8[next + i + 3] << 24);
+      c.i32(0).mem(op.i32_load, next + i);
+      if (n < 4) c.i32(mask).op(op.i32_and);
+      c.i32(bytes & mask).op(op.i32_ne).op(op.i32_or);
+    }
+    c.if(false);
+    this.miss();
+    c.end();
   }
 
   /** After an instruction that stored: a store to a page with flags dropped a translation, the next instruction is the interpreter's. */
@@ -1257,7 +1310,7 @@ class Gen {
   // --- Decoding --------------------------------------------------------------------------------
 
   private byte(): number {
-    if (this.p >= this.pageStart + 0x1000) throw CROSS;
+    if (this.p >= this.limit) throw CROSS;
     return this.u8[this.p++];
   }
   private imm8s(): number { return (this.byte() << 24) >> 24; }

@@ -7,7 +7,7 @@
  * one whose block runs MAX_INSNS instructions without a branch (runsStraightFull).
  */
 import { describe, expect, it } from 'vitest';
-import { endsSoonBeforeLeftOut, mayReachHot, runsStraightFull } from '../../../plugins/arch-i386/src/jit-reach.js';
+import { endsSoonBeforeLeftOut, insnLength, mayReachHot, runsStraightFull } from '../../../plugins/arch-i386/src/jit-reach.js';
 import { scanWasmRegion, translateWasmRegion } from '../../../plugins/arch-i386/src/jit-wasm.js';
 import { jitKit } from '../../../src/core/jit/index.js';
 import { pagedMachine } from './paging-machine.js';
@@ -85,6 +85,54 @@ describe('i386 wasm regions: the look before a scan', () => {
     expect(endsSoonBeforeLeftOut(u8, at([]), 8)).toBe(false); // 64 NOPs
     u8.set([0x40, 0x40, 0xb8], 0x1ffd); // MOV EAX, imm32 crossing the page end
     expect(endsSoonBeforeLeftOut(u8, 0x1ffd, 8)).toBe(true);
+    // Unless the next page follows (straddle): the translator takes it, its block ends after it.
+    expect(endsSoonBeforeLeftOut(u8, 0x1ffd, 8, true)).toBe(false);
+    expect(endsSoonBeforeLeftOut(u8, 0x1fff, 8, true)).toBe(false);
+  });
+
+  it('gives the length of the instructions the translator takes (llvm-mc\'s encodings), 0 for others', () => {
+    const lengths: Array<[number[], number]> = [
+      [[0x81, 0xc2, 0x04, 0x03, 0x02, 0x01], 6], // addl $0x01020304, %edx
+      [[0xc7, 0x04, 0x24, 0x08, 0x00, 0x00, 0x00], 7], // movl $8, (%esp): the Linux decompressor's across a page
+      [[0x8b, 0x8c, 0x98, 0x78, 0x56, 0x34, 0x12], 7], // movl 0x12345678(%eax,%ebx,4), %ecx
+      [[0x66, 0xc7, 0x46, 0x04, 0x34, 0x12], 6], // movw $0x1234, 4(%esi)
+      [[0x8d, 0x45, 0x08], 3], // leal 8(%ebp), %eax
+      [[0xa9, 0x80, 0x00, 0x00, 0x00], 5], // testl $0x80, %eax
+      [[0x75, 0x10], 2], // jne
+      [[0x0f, 0xb6, 0x08], 3], // movzbl (%eax), %ecx
+      [[0x80, 0x7b, 0xff, 0x03], 4], // cmpb $3, -1(%ebx)
+      [[0x64, 0xa1, 0x10, 0x00, 0x00, 0x00], 6], // movl %fs:0x10, %eax
+      [[0x69, 0xd1, 0xe8, 0x03, 0x00, 0x00], 6], // imull $1000, %ecx, %edx
+      [[0xec], 0], // in (%dx), %al: the interpreter's
+      [[0xf3, 0xab], 0], // rep stosl
+      [[0x67, 0x8b, 0x07], 0], // movl (%bx), %eax: 16-bit addressing
+    ];
+    const u8 = new Uint8Array(64);
+    for (const [bytes, length] of lengths) {
+      u8.fill(0).set(bytes, 8);
+      expect(insnLength(u8, 8), bytes.map((b) => b.toString(16)).join(' ')).toBe(length);
+    }
+  });
+
+  it('gives the length the translator decodes (random streams: its block\'s second instruction)', () => {
+    const m = pagedMachine([], 'jit');
+    const u8 = m.ram.u8, core = m.cpu.wasmCore!;
+    const rand = seeded(11);
+    let compared = 0;
+    for (let i = 0; i < 3000; i++) {
+      const bytes = Array.from({ length: 32 }, () => (rand() < 0.7 ? OPCODES[Math.floor(rand() * OPCODES.length)] : Math.floor(rand() * 256)));
+      u8.fill(0x90, PAGE, PAGE + 0x1000);
+      u8.set(bytes, PAGE + 0x800);
+      const block = scanWasmRegion(jitKit, core, u8, PAGE + 0x800, () => false)?.[0];
+      // A JMP forward is followed: its block's next instruction is its target.
+      const opcode = bytes.find((b) => ![0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66].includes(b));
+      if (block === undefined || block.insns < 2 || opcode === 0xeb || opcode === 0xe9) continue;
+      const length = insnLength(u8, PAGE + 0x800);
+      if (length === 0) continue;
+      compared++;
+      expect(length, `stream ${i}: ${bytes.map((b) => b.toString(16)).join(' ')}`).toBe(block.addrs![1] - 0x800);
+    }
+    expect(compared).toBeGreaterThan(500); // not vacuous
   });
 
   it('tells a block of MAX_INSNS straight instructions (a JMP forward followed) from one with a Jcc, a transfer or fewer', () => {
