@@ -57,13 +57,12 @@ let interruptsTaken = 0;
  * baseline tier through most of the decompressor; and once the warm-up made it hot enough for TurboFan, at its
  * first block that left for the interpreter).
  */
-const BLOCK_PASS_LOOPS = Number(process.env.RVOS_BPL ?? 300);
-const BLOCK_LOOP = [0xbe, BLOCK_PASS_LOOPS & 0xff, (BLOCK_PASS_LOOPS >> 8) & 0xff, 0, 0, 0x0f, 0xa2, 0x4e, 0xa1, 0xfe, 0x5f, 0, 0, 0xe9, 0xee, 0x0f, 0, 0];
+const BLOCK_LOOP = [0xbe, 0x2c, 0x01, 0, 0, 0x0f, 0xa2, 0x4e, 0xa1, 0xfe, 0x5f, 0, 0, 0xe9, 0xee, 0x0f, 0, 0];
 const BLOCK_LOOP_AT = 0x4000;
 const BLOCK_LOOP_TAIL = [0x0f, 0x85, 0xff, 0xef, 0xff, 0xff, 0xf4];
 const BLOCK_LOOP_TAIL_AT = 0x5000;
 /** More than its instructions (five a pass). */
-const BLOCK_PASS_BUDGET = 5 * BLOCK_PASS_LOOPS + 100;
+const BLOCK_PASS_BUDGET = 5 * 300 + 100;
 /** The block pass's regionRuns: its blocks are translated again as regions after a few runs, not REGION_RUNS. */
 const BLOCK_PASS_REGION_RUNS = 4;
 let blockPasses = 0;
