@@ -24,15 +24,17 @@ const MUL9 = new Uint8Array(256);
 const MUL11 = new Uint8Array(256);
 const MUL13 = new Uint8Array(256);
 const MUL14 = new Uint8Array(256);
+// Powers of the generator 0x03 and their logarithms: a's multiplicative inverse is 3^(255 - log a). Searching every
+// c for gfMul(a, c) === 1 (32 K calls at module load) made evaluating the built arch-aarch64 8.3 ms instead of ~7.
+const EXP = new Uint8Array(255);
+const LOG = new Uint8Array(256);
+for (let i = 0, x = 1; i < 255; i++, x = gfMul(x, 3)) {
+  EXP[i] = x;
+  LOG[x] = i;
+}
 for (let a = 0; a < 256; a++) {
   // multiplicative inverse (0 maps to 0), then the affine transformation of FIPS-197 5.1.1
-  let inv = 0;
-  for (let c = 1; c < 256 && a !== 0; c++) {
-    if (gfMul(a, c) === 1) {
-      inv = c;
-      break;
-    }
-  }
+  const inv = a === 0 ? 0 : EXP[(255 - LOG[a]) % 255];
   let s = inv;
   for (let k = 1; k <= 4; k++) s ^= ((inv << k) | (inv >>> (8 - k))) & 0xff;
   s ^= 0x63;
