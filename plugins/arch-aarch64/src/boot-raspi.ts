@@ -76,12 +76,12 @@ function bootLinuxStyle(ctx: BootContext, cpus: A64Cpu[], path: string, file: Bo
   let initrd: { start: number; size: number } | undefined;
   if (ctx.initrd) {
     if (initrdStart >= ramEnd) ctx.badInput(`--initrd ${ctx.initrd}: not enough space after the kernel to load the initrd (it would start at ${hex(initrdStart)}, RAM for the kernel ends at ${hex(ramEnd)})`);
-    const bytes = ctx.openFile(ctx.initrd);
-    if (initrdStart + bytes.size > ramEnd) {
-      ctx.badInput(`--initrd ${ctx.initrd}: too big to fit into RAM after the kernel (${bytes.size} bytes at ${hex(initrdStart)}, RAM for the kernel ends at ${hex(ramEnd)})`);
+    const initrdFile = ctx.openFile(ctx.initrd);
+    if (initrdStart + initrdFile.size > ramEnd) {
+      ctx.badInput(`--initrd ${ctx.initrd}: too big to fit into RAM after the kernel (${initrdFile.size} bytes at ${hex(initrdStart)}, RAM for the kernel ends at ${hex(ramEnd)})`);
     }
-    place(ctx, initrdStart, bytes, 'initrd');
-    initrd = { start: initrdStart, size: bytes.size };
+    place(ctx, initrdStart, initrdFile, 'initrd');
+    initrd = { start: initrdStart, size: initrdFile.size };
   }
 
   let arg: number;

@@ -82,7 +82,7 @@ function look(u8: Uint8Array, start: number, hot: (pageOff: number) => boolean, 
     const insn = p;
     if (k > 0 && joins(insn - pageStart)) return JOINS;
     // One Gen takes across the page end (straddleTail) ends its block: the next instruction is on the next page.
-    if (straddle && insn < pageEnd && insn + insnLength(u8, insn) > pageEnd) return ENDS;
+    if (straddle && insn < pageEnd && insn + MAX_INSN_BYTES > pageEnd && insn + insnLength(u8, insn) > pageEnd) return ENDS;
     let b = read(1) & 0xff, opsize16 = false;
     while (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65 || b === 0x66) {
       if (b === 0x66) opsize16 = true;

@@ -380,10 +380,10 @@ export const AREA = {
 /** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
 export type WasmCore = WasmArea;
 
-/** What the translator needs of it, and the CPU's flat window (loads without the TLB: Gen.loadL), if any. */
 /**
- * What a Gen needs of the CPU's wasm core; `straddle`: the linear page after the translated one maps to the RAM page
- * after it (cpu.ts nextPageFollows), so that an instruction running across the page end may be translated (straddleTail).
+ * What the translator needs of it, the CPU's flat window (loads without the TLB: Gen.loadL) if any, and `straddle`: the
+ * linear page after the translated one maps to the RAM page after it (cpu.ts nextPageFollows), so that an instruction
+ * running across the page end may be translated (Gen.straddleTail).
  */
 type GenCore = Pick<WasmCore, 'area' | 'flags'> & { flat?: FlatWindow; straddle?: boolean };
 
