@@ -50,6 +50,13 @@ export interface Ram {
   readonly view: DataView;
   /** RAM as a WebAssembly memory, for a translator to wasm (`ArchType.wasmRegions`, `wasmRamWanted`): see `WasmRam`. */
   readonly wasm?: WasmRam;
+  /**
+   * Sets `len` bytes from RAM offset `off` to `byte` (its low 8 bits), as `u8.fill` would: RAM in a wasm memory is a
+   * shared one, whose typed-array fills are slow (the core's `bulkMemory`). No hooks: the caller tells what it wrote.
+   */
+  fill(off: number, byte: number, len: number): void;
+  /** Copies `len` bytes from RAM offset `from` to `to` (ranges may overlap: as memmove, `u8.copyWithin`), as `fill`. */
+  copy(to: number, from: number, len: number): void;
 }
 
 /**
@@ -74,6 +81,11 @@ export interface WasmRam {
   claimed: number;
   /** The next free CPU area, for a translator whose area takes `bytes` (null when none is left, or they are too small). */
   claim(bytes: number): WasmArea | null;
+  /**
+   * Sets `len` bytes of the memory from byte address `at` (RAM or an area: a CPU's TLB flush) to `byte`, through wasm's
+   * `memory.fill`: the memory is shared, whose typed-array fills take a slower path (Ram.fill).
+   */
+  fill(at: number, byte: number, len: number): void;
 }
 
 /** A CPU's area of a WasmRam (`claim`): the memory and the byte addresses its translated code uses. */

@@ -1,6 +1,7 @@
 import type { AccessRules, AccessSize, Bus, Device, EventSink, PortSpace, Ram, WasmRam } from './api.js';
 import { CODE_LINE_SHIFT, PAGE_CODE, PAGE_HOLE, PAGE_SHIFT, PAGE_WATCH } from './api.js';
 import type { RegisterMap } from './regmap.js';
+import { bulkMemory, guestMemory, type BulkMemory } from './jit/wasm-module.js';
 
 /** One mapped window of the physical address space. */
 export interface Region {
@@ -63,19 +64,23 @@ export function wasmRamWanted(env: NodeJS.ProcessEnv = process.env): boolean {
  * huge-page tunable applies to it).
  */
 export function createRam(base: number, size: number, wasm = wasmRamWanted()): Ram {
-  let buffer: ArrayBuffer;
-  let wasmRam: WasmRam | undefined;
+  let buffer: ArrayBufferLike;
+  let wasmRam: (WasmRam & { bulk: BulkMemory }) | undefined;
   if (wasm) wasmRam = wasmMemory(size);
   if (wasmRam !== undefined) buffer = wasmRam.memory.buffer;
   else buffer = new ArrayBuffer(size);
+  const u8 = new Uint8Array(buffer, 0, size);
+  const bulk: BulkMemory = wasmRam?.bulk ?? { fill: (off, byte, len) => u8.fill(byte, off, off + len), copy: (to, from, len) => u8.copyWithin(to, from, from + len) };
   return {
     base,
     size,
-    u8: new Uint8Array(buffer, 0, size),
+    u8,
     u16: new Uint16Array(buffer, 0, size >>> 1),
     i32: new Int32Array(buffer, 0, size >>> 2),
     view: new DataView(buffer, 0, size),
     wasm: wasmRam,
+    fill: bulk.fill,
+    copy: bulk.copy,
   };
 }
 
@@ -84,19 +89,22 @@ const WASM_CPU_AREA = 65536;
 /** CPUs with a host area (the pages of the unused ones are never touched). */
 const WASM_CPU_AREAS = 8;
 
-/** A wasm memory for `size` bytes of RAM and what follows it (WasmRam); undefined when it cannot be had (past 4 GiB). */
-function wasmMemory(size: number): WasmRam | undefined {
+/** A wasm memory for `size` bytes of RAM and what follows it (WasmRam, and its bulk operations); undefined when it cannot be had (past 4 GiB). */
+function wasmMemory(size: number): (WasmRam & { bulk: BulkMemory }) | undefined {
   const flags = roundUp(size, WASM_PAGE);
   const codeLines = roundUp(flags + Math.ceil(size / 4096), 4096);
   const cpuArea = roundUp(codeLines + Math.ceil(size / (1 << CODE_LINE_SHIFT)), WASM_PAGE);
   let memory: WebAssembly.Memory;
   try {
-    memory = new WebAssembly.Memory({ initial: (cpuArea + WASM_CPU_AREA * WASM_CPU_AREAS) / WASM_PAGE });
+    memory = guestMemory((cpuArea + WASM_CPU_AREA * WASM_CPU_AREAS) / WASM_PAGE);
   } catch {
     return undefined;
   }
-  const ram: WasmRam = {
+  const bulk = bulkMemory(memory);
+  const ram: WasmRam & { bulk: BulkMemory } = {
     memory,
+    bulk,
+    fill: bulk.fill,
     flags,
     codeLines,
     cpuArea,
@@ -364,7 +372,7 @@ export class PhysicalBus extends WindowSpace implements Bus {
   dmaFill(addr: number, len: number, byte: number): boolean {
     if (!this.inRam(addr, len)) return false;
     const off = addr - this.ram.base;
-    this.ram.u8.fill(byte, off, off + len);
+    this.ram.fill(off, byte, len);
     if (len > 0) this.ramStoreHook(addr, len);
     return true;
   }

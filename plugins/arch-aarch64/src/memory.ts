@@ -193,7 +193,7 @@ export function zeroBlock(cpu: A64Cpu, vl: number, vh: number, bytes: number, pc
   if (cpu.watching && cpu.debug.watchHit(vl, vh, bytes, true)) return;
   const off = pa - cpu.ramBase;
   if (off >= 0 && off + bytes <= cpu.ramSize) {
-    cpu.ramU8.fill(0, off, off + bytes);
+    cpu.bus.ram.fill(off, 0, bytes);
     if (cpu.pageFlags[off >>> 12] !== 0) cpu.ramWritten(off, bytes);
     return;
   }

@@ -1288,8 +1288,10 @@ export class I386Cpu implements Cpu {
     if (o < 0 || this.bus.pageFlags[o >>> 12] !== 0 || (s === 4 && (o & 3) !== 0)) return 0;
     const n = Math.min(this.regs[ECX] >>> 0, max, ((4096 - (lin & 0xfff)) / s) | 0);
     if (n <= 0) return 0;
-    if (s === 1) this.ram8.fill(this.regs[EAX] & 255, o, o + n);
-    else this.bus.ram.i32.fill(this.regs[EAX], o >> 2, (o >> 2) + n);
+    // A dword whose four bytes are one (Linux's clear_page: EAX 0) fills as bytes (Ram.fill: the fast path of shared RAM).
+    const v = this.regs[EAX];
+    if (s === 1 || v === Math.imul(v & 255, 0x01010101)) this.bus.ram.fill(o, v & 255, n * s);
+    else this.bus.ram.i32.fill(v, o >> 2, (o >> 2) + n);
     this.regs[EDI] = (this.regs[EDI] + n * s) | 0;
     this.regs[ECX] = (this.regs[ECX] - n) | 0;
     return n;
@@ -1321,8 +1323,8 @@ export class I386Cpu implements Cpu {
     const bytes = n * s;
     // One move (memmove) does what the iterations do unless a write lands on source bytes not read yet.
     if (back ? to0 < fo && to0 + s > fo - bytes + s : to0 > fo && to0 < fo + bytes) return 0;
-    if (back) this.ram8.copyWithin(to0 - bytes + s, fo - bytes + s, fo + s);
-    else this.ram8.copyWithin(to0, fo, fo + bytes);
+    if (back) this.bus.ram.copy(to0 - bytes + s, fo - bytes + s, bytes);
+    else this.bus.ram.copy(to0, fo, bytes);
     const d = back ? -bytes : bytes;
     this.regs[ESI] = (this.regs[ESI] + d) | 0;
     this.regs[EDI] = (this.regs[EDI] + d) | 0;

@@ -257,7 +257,8 @@ export class Rv32Cpu implements Cpu {
     if (this.wasm !== null) {
       const { memory, area } = this.wasm;
       this.x = new Int32Array(memory.buffer, area + AREA.x, 33);
-      this.tlb = new Tlbs(new Int32Array(memory.buffer, area + AREA.tlbTags, TLB_ENTRIES), new Int32Array(memory.buffer, area + AREA.tlbOffs, TLB_ENTRIES));
+      const tags = area + AREA.tlbTags, wasmRam = ram.wasm!;
+      this.tlb = new Tlbs(new Int32Array(memory.buffer, tags, TLB_ENTRIES), new Int32Array(memory.buffer, area + AREA.tlbOffs, TLB_ENTRIES), (from, to) => wasmRam.fill(tags + 4 * from, 0xff, 4 * (to - from)));
       this.compileWork = WASM_COMPILE_WORK;
     } else {
       this.x = new Int32Array(33);

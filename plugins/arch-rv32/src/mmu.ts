@@ -56,13 +56,20 @@ export class Tlbs {
   private readonly megaRegions = new Uint8Array(1024);
   private megaCached = false;
   private readonly allOffs: Int32Array;
+  private readonly emptyTags: (from: number, to: number) => void;
   /** tags[set][kind], offs[set][kind]: views into the arrays above. */
   readonly tags: Int32Array[][] = [];
   readonly offs: Int32Array[][] = [];
 
-  /** `tags` and `offs` (9 x TLB_SIZE each) when the arrays must live elsewhere (a wasm memory, jit-wasm.ts). */
-  constructor(tags = new Int32Array(TLB_ENTRIES), offs = new Int32Array(TLB_ENTRIES)) {
+  /**
+   * `tags` and `offs` (9 x TLB_SIZE each) when the arrays must live elsewhere (a wasm memory, jit-wasm.ts), with
+   * `emptyTags` then: sets tags [from, to) to -1 (all bytes 0xff) there by the memory's own fill (WasmRam.fill: a
+   * flush at each satp write, ~0.4 us on the shared memory where a typed-array fill took ~1 us; the rv32 Linux boot
+   * flushes some thousands of times).
+   */
+  constructor(tags = new Int32Array(TLB_ENTRIES), offs = new Int32Array(TLB_ENTRIES), emptyTags?: (from: number, to: number) => void) {
     this.allTags = tags.fill(-1);
+    this.emptyTags = emptyTags ?? ((from, to) => void tags.fill(-1, from, to));
     this.allOffs = offs;
     for (let set = 0; set < 3; set++) {
       const t: Int32Array[] = [];
@@ -79,12 +86,12 @@ export class Tlbs {
 
   /** Drops U and S translations (satp, SFENCE.VMA, SUM/MXR). */
   flushTranslated(): void {
-    this.allTags.fill(-1, 0, 6 * TLB_SIZE);
+    this.emptyTags(0, 6 * TLB_SIZE);
     this.forgetMegapages();
   }
 
   flushAll(): void {
-    this.allTags.fill(-1);
+    this.emptyTags(0, TLB_ENTRIES);
     this.forgetMegapages();
   }
 

@@ -66,6 +66,23 @@ describe('i386 REP STOS over plain RAM (stringOp storeRun: a page at a time)', (
   }
 });
 
+describe('i386 REP STOSD of a dword whose four bytes are one (storeRun fills bytes: Ram.fill)', () => {
+  const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
+  for (const eax of [0, 0x7f7f7f7f, -1, 0x7f7f7f7e]) {
+    it(`stores 5000 dwords of ${(eax >>> 0).toString(16)} over pages, EDI and ECX after them`, () => {
+      const m = pagedMachine();
+      m.bus.dmaWrite(BODY, Uint8Array.from([0xbf, ...le32(0x50004), 0xb9, ...le32(5000), 0xb8, ...le32(eax), 0xf3, 0xab, HLT]));
+      m.ram.u8.fill(0x99, 0x50000, 0x50000 + 20016);
+      m.cpu.pc = BODY;
+      for (let slices = 0; slices < 100 && !m.cpu.waiting; slices++) m.cpu.run(1000);
+      const dw = new Int32Array(m.ram.u8.buffer, m.ram.u8.byteOffset + 0x50000, 5003);
+      expect([dw[0], dw[5001]]).toEqual([0x99999999 | 0, 0x99999999 | 0]);
+      expect(dw.subarray(1, 5001).every((v) => v === eax)).toBe(true);
+      expect([m.cpu.regs[EDI], m.cpu.regs[ECX]]).toEqual([0x50004 + 20000, 0]);
+    });
+  }
+});
+
 describe('i386 REP MOVS over plain RAM (stringOp copyRun: a page at a time, either direction)', () => {
   const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
   /** The bytes the iterations write one at a time: `count` elements of `size` from `from` to `to`. */

@@ -300,6 +300,18 @@ describe('rv32 SFENCE.VMA', () => {
     expect(m.reg(a2)).toBe(5);
   });
 
+  it('a satp write empties every U and S entry (tags -1, in the translator\'s wasm area too) and keeps M\'s', () => {
+    const m = sv32([V | R | W | AC | D]);
+    m.w32(PAGE(0), 5);
+    const tags = m.cpu.tlb.tags;
+    expect(tags[0][0].buffer).toBeInstanceOf(SharedArrayBuffer); // the wasm area (Tlbs' emptyTags: WasmRam.fill)
+    for (const set of [0, 1, 2]) for (const kind of [0, 1, 2]) tags[set][kind].fill(0x1234);
+    runS(m, [A.lw(a0, a1, 0), A.csrw(CSR.satp, 0)], { [a1]: VA4K(0) });
+    expect(m.reg(a0)).toBe(5);
+    for (const set of [0, 1]) for (const kind of [0, 1, 2]) expect(tags[set][kind].every((t) => t === -1)).toBe(true);
+    expect(tags[2].some((t) => t.includes(0x1234))).toBe(true);
+  });
+
   it('is illegal in U-mode and in S-mode with TVM', () => {
     let m = sv32();
     m.w32(ROOT + (RAM_BASE >>> 22) * 4, pte(RAM_BASE, V | R | W | X | U | AC | D));

@@ -6,13 +6,13 @@ import { buildMachine } from '../../../src/core/builder.js';
 import { CaptureBackend } from '../../../src/core/chardev.js';
 import { builtins } from '../arch-i386/boot-images.js';
 import { EventStream } from '../../../src/core/events.js';
-import { compileWasm, hostFunction, hostFunctions, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, ByteWriter, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
+import { bulkMemory, compileWasm, guestMemory, hostFunction, hostFunctions, hostIndirect, hostTable, I32, I64, indirectType, instanceFor, ByteWriter, WasmCode, type WasmIndirect, WasmOp as op, wasmModule } from '../../../src/core/jit/wasm-module.js';
 import { readHints } from '../../helpers/wasm-hints.js';
 
 const leb = (kind: 'uleb' | 'sleb', n: number) => [...new ByteWriter(1)[kind](n).bytes];
 
 function instantiate(code: WasmCode, env: Record<string, unknown> = {}) {
-  const mem = new WebAssembly.Memory({ initial: 1 });
+  const mem = guestMemory(1);
   const instance = new WebAssembly.Instance(compileWasm(wasmModule(code, Object.keys(env).map((name) => ({ name, params: [I32], results: [I32] })))), { env: { mem, ...env } });
   return { run: instance.exports.run as (...a: number[]) => number, mem: new Int32Array(mem.buffer) };
 }
@@ -35,7 +35,7 @@ describe('wasm encoder', () => {
 
   it('hostFunction makes a host callback a wasm function that modules import, passing the arguments and the result', () => {
     const calls: number[][] = [];
-    const mem = new WebAssembly.Memory({ initial: 1 });
+    const mem = guestMemory(1);
     const host = hostFunction((a, b, c) => (calls.push([a, b, c]), a * 100 + b * 10 + c), 3, mem);
     // A wasm export, not the JavaScript function itself (importing it costs no wasm-to-JavaScript wrapper).
     expect(String(host)).toMatch(/native code/);
@@ -122,8 +122,8 @@ describe('wasm encoder', () => {
   });
 
   it('calls host functions through an imported table (call_indirect by type), importing no function', () => {
-    const twice = hostFunction((x) => 2 * x, 1, new WebAssembly.Memory({ initial: 1 }));
-    const minus = hostFunction((x, y) => x - y, 2, new WebAssembly.Memory({ initial: 1 }));
+    const twice = hostFunction((x) => 2 * x, 1, guestMemory(1));
+    const minus = hostFunction((x, y) => x - y, 2, guestMemory(1));
     const indirect: WasmIndirect = { table: 'host', types: [{ params: [I32], results: [I32] }, { params: [I32, I32], results: [I32] }] };
     const code = new WasmCode([I32], [I32]);
     code.get(0).i32(0).callIndirect(indirectType(0, 0)); // twice(x)
@@ -134,14 +134,14 @@ describe('wasm encoder', () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 2 });
     table.set(0, twice);
     table.set(1, minus);
-    const run = new WebAssembly.Instance(module, { env: { mem: new WebAssembly.Memory({ initial: 1 }), host: table } }).exports.run as (x: number) => number;
+    const run = new WebAssembly.Instance(module, { env: { mem: guestMemory(1), host: table } }).exports.run as (x: number) => number;
     expect(run(21)).toBe(37);
     // With function imports too, the table's types come after the imports' and the function's own.
     expect(indirectType(2, 1)).toBe(4);
   });
 
   it('builds a table of host functions by slot (hostTable) and its module types (hostIndirect)', () => {
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = guestMemory(1);
     const fns = [{ fn: (x: number) => x + 1, params: 1 }, { fn: (x: number, y: number) => x > y, params: 2 }];
     const table = hostTable(fns, memory);
     expect(table.length).toBe(2);
@@ -154,7 +154,7 @@ describe('wasm encoder', () => {
   });
 
   it('makes all of a table\'s host functions from one module, instantiated once (hostFunctions)', () => {
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = guestMemory(1);
     const fns = [{ fn: () => 7, params: 0 }, { fn: (x: number) => x * 3, params: 1 }, { fn: (a: number, b: number, c: number, d: number) => a - b + c - d, params: 4 }];
     const Real = WebAssembly.Instance;
     let instances = 0;
@@ -246,6 +246,46 @@ describe('RAM in a wasm memory', () => {
     expect(ram.u8.buffer).toBeInstanceOf(ArrayBuffer);
   });
 
+  it('is a shared memory (no external-memory collections), which every module imports as shared', () => {
+    const ram = createRam(0, 0x10000, true);
+    expect(ram.u8.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const code = new WasmCode([I32], [I32]);
+    code.get(0).mem(op.i32_load);
+    const bytes = wasmModule(code);
+    const module = compileWasm(bytes);
+    ram.i32[1] = 42;
+    expect((new WebAssembly.Instance(module, { env: { mem: ram.wasm!.memory } }).exports.run as (a: number) => number)(4)).toBe(42);
+    // The import says shared: a plain memory does not link.
+    expect(() => new WebAssembly.Instance(module, { env: { mem: new WebAssembly.Memory({ initial: 1 }) } })).toThrow(WebAssembly.LinkError);
+  });
+
+  it('fills and copies as u8.fill and u8.copyWithin do, in a wasm memory (bulkMemory) and in a plain one', () => {
+    const ops = (ram: ReturnType<typeof createRam>): number[] => {
+      ram.u8.forEach((_, i) => (ram.u8[i] = i * 7));
+      ram.fill(0x100, 0x1ab, 3000);
+      ram.fill(0x3ffc, 0, 4); // the last bytes
+      ram.copy(0x2000, 0x1f80, 0x200); // overlapping, forward
+      ram.copy(0x1000, 0x1080, 0x200); // overlapping, back
+      ram.copy(0x3000, 0x10, 1);
+      return [...ram.u8];
+    };
+    const reference = new Uint8Array(0x4000).map((_, i) => i * 7);
+    reference.fill(0xab, 0x100, 0x100 + 3000);
+    reference.fill(0, 0x3ffc, 0x4000);
+    reference.copyWithin(0x2000, 0x1f80, 0x2180);
+    reference.copyWithin(0x1000, 0x1080, 0x1280);
+    reference.copyWithin(0x3000, 0x10, 0x11);
+    const wasm = createRam(0, 0x4000, true), plain = createRam(0, 0x4000, false);
+    expect(ops(wasm)).toEqual([...reference]);
+    expect(ops(plain)).toEqual([...reference]);
+    // The wasm functions themselves, on a memory of their own.
+    const memory = guestMemory(1), bulk = bulkMemory(memory), u8 = new Uint8Array(memory.buffer);
+    bulk.fill(10, 0x1ff, 5);
+    bulk.copy(20, 8, 8);
+    const run = [0, 0, 255, 255, 255, 255, 255, 0]; // bytes 8-15, then copied to 20-27
+    expect([...u8.subarray(8, 28)]).toEqual([...run, 0, 0, 0, 0, ...run]);
+  });
+
   it('is wanted unless RVOS_JIT_WASM=0 or the process was started with glibc\'s huge-page tunable', () => {
     expect(wasmRamWanted({})).toBe(true);
     expect(wasmRamWanted({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' })).toBe(false);
@@ -306,7 +346,7 @@ describe('wasm encoder: branch hints', () => {
       [op.if, 0],
       [op.br_if, 1],
     ]);
-    const run = new WebAssembly.Instance(compileWasm(bytes), { env: { mem: new WebAssembly.Memory({ initial: 1 }) } }).exports.run as (n: number) => number;
+    const run = new WebAssembly.Instance(compileWasm(bytes), { env: { mem: guestMemory(1) } }).exports.run as (n: number) => number;
     expect([run(1), run(5), run(200)]).toEqual([8, 6, 200]);
   });
 
