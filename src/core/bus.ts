@@ -59,18 +59,16 @@ export function wasmRamWanted(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * `size` bytes of zeroed RAM at `base`: with `wasm` in a `WebAssembly.Memory` laid out as `WasmRam`
+ * `size` bytes of zeroed RAM at `base`: with `wasm` in a shared `WebAssembly.Memory` laid out as `WasmRam`
  * says (an ArrayBuffer when that cannot be had); else in an ArrayBuffer (malloc'd, so glibc's
  * huge-page tunable applies to it).
  */
 export function createRam(base: number, size: number, wasm = wasmRamWanted()): Ram {
-  let buffer: ArrayBufferLike;
-  let wasmRam: (WasmRam & { bulk: BulkMemory }) | undefined;
-  if (wasm) wasmRam = wasmMemory(size);
-  if (wasmRam !== undefined) buffer = wasmRam.memory.buffer;
-  else buffer = new ArrayBuffer(size);
+  const inWasm = wasm ? wasmMemory(size) : undefined;
+  const wasmRam = inWasm?.ram;
+  const buffer: ArrayBufferLike = wasmRam !== undefined ? wasmRam.memory.buffer : new ArrayBuffer(size);
   const u8 = new Uint8Array(buffer, 0, size);
-  const bulk: BulkMemory = wasmRam?.bulk ?? { fill: (off, byte, len) => u8.fill(byte, off, off + len), copy: (to, from, len) => u8.copyWithin(to, from, from + len) };
+  const bulk: BulkMemory = inWasm?.bulk ?? { fill: (off, byte, len) => u8.fill(byte, off, off + len), copy: (to, from, len) => u8.copyWithin(to, from, from + len) };
   return {
     base,
     size,
@@ -89,8 +87,8 @@ const WASM_CPU_AREA = 65536;
 /** CPUs with a host area (the pages of the unused ones are never touched). */
 const WASM_CPU_AREAS = 8;
 
-/** A wasm memory for `size` bytes of RAM and what follows it (WasmRam, and its bulk operations); undefined when it cannot be had (past 4 GiB). */
-function wasmMemory(size: number): (WasmRam & { bulk: BulkMemory }) | undefined {
+/** A wasm memory for `size` bytes of RAM and what follows it (WasmRam), and its bulk operations; undefined when it cannot be had (past 4 GiB). */
+function wasmMemory(size: number): { ram: WasmRam; bulk: BulkMemory } | undefined {
   const flags = roundUp(size, WASM_PAGE);
   const codeLines = roundUp(flags + Math.ceil(size / 4096), 4096);
   const cpuArea = roundUp(codeLines + Math.ceil(size / (1 << CODE_LINE_SHIFT)), WASM_PAGE);
@@ -101,9 +99,8 @@ function wasmMemory(size: number): (WasmRam & { bulk: BulkMemory }) | undefined 
     return undefined;
   }
   const bulk = bulkMemory(memory);
-  const ram: WasmRam & { bulk: BulkMemory } = {
+  const ram: WasmRam = {
     memory,
-    bulk,
     fill: bulk.fill,
     flags,
     codeLines,
@@ -117,7 +114,7 @@ function wasmMemory(size: number): (WasmRam & { bulk: BulkMemory }) | undefined 
       return { memory, area, flags, codeLines, area32: new Int32Array(memory.buffer, area, bytes >> 2) };
     },
   };
-  return ram;
+  return { ram, bulk };
 }
 
 function roundUp(n: number, to: number): number {
