@@ -187,16 +187,22 @@ export function crossingCode(): number[] {
 
 /** Where (offset in RAM) fetchFaultProgram is; its root page table (all PTEs invalid) is the page after. */
 export const FAULT_AT = 0xc000;
-/** The virtual address the S-mode fetch faults on. */
-export const FAULT_VA = 0x1000;
+/**
+ * The virtual address the S-mode accesses and fetch fault on: past 2^31, as a kernel's (Linux's first fetch page fault,
+ * as it turns its MMU on, is at 0xc0xxxxxx): with 0x1000 the trap's path had small-integer feedback only, and
+ * execute()'s optimized code was thrown away there ("lost precision").
+ */
+export const FAULT_VA = 0xc0001000;
 
 /**
  * M-mode code: a PMP rule that lets S-mode at all memory (without one MRET to S faults, as on
  * QEMU), satp = Sv32 with an empty root table, and mstatus.MPRV with MPP = S, so that a store and
  * then a load at FAULT_VA page-fault (priv spec 3.1.6.3, 4.3.2: the slow paths' raise, which a
  * copy-on-write store in an OS boot takes first; each trap's handler is the next step); then MPRV
- * cleared, mtvec = the WFI at the end, MPP = S, mepc = FAULT_VA, MRET; the fetch at FAULT_VA
- * page-faults to M-mode's WFI.
+ * cleared, MPP = S, mepc = FAULT_VA, MRET; the fetch at FAULT_VA page-faults to M-mode's handler
+ * (FETCH_FAULT_HANDLER), which jumps to the scratch device's page: a fetch from a page that is not RAM (resolveFetch's
+ * fetchOne, as a boot ROM's code: a second boot in one process met it with execute() optimized), whose all-zero
+ * parcel is an illegal instruction, taken to the WFI at the end.
  */
 export function fetchFaultProgram(): number[] {
   const csrw = (csr: number, rs1: number) => (csr << 20) | (rs1 << 15) | (1 << 12) | 0x73;
@@ -214,12 +220,17 @@ export function fetchFaultProgram(): number[] {
   p.push(...mtvec(p.length + 11), ...mppS, lui(T2, 0x20), csrs(0x300, T2), lui(T0, FAULT_VA >>> 12)); // MPRV
   p.push(s(0, T1, T0, 2)); // sw: store page fault
   p.push(...mtvec(p.length + 8), ...mppS, i(3, 0, T0, 2, T3)); // lw: load page fault
-  p.push(lui(T2, 0x20), csrc(0x300, T2), ...mtvec(p.length + 12), ...mppS); // MPRV off, mtvec = the WFI
-  p.push(csrw(0x341, T0), 0x30200073 /* mepc = FAULT_VA; mret */, NOP, WFI);
+  p.push(lui(T2, 0x20), csrc(0x300, T2)); // MPRV off
+  p.push(...mtvec(FETCH_FAULT_HANDLER), ...mppS, csrw(0x341, T0), 0x30200073 /* mtvec = the handler; mepc = FAULT_VA; mret */);
+  if (p.length !== FETCH_FAULT_HANDLER) throw new Error(`rv32 warm-up: the fetch fault's handler is word ${p.length}`);
+  p.push(...mtvec(p.length + 5), lui(T0, DEVICE >>> 12), i(0x67, 0, T0, 0, 0) /* mtvec = the WFI; jalr x0, 0(t0) */, WFI);
   return p;
 }
 
-/** Runs fetchFaultProgram from reset: the hart stops at its WFI in M-mode with mcause = 12. */
+/** The word of fetchFaultProgram where its S-mode fetch's page fault is taken. */
+export const FETCH_FAULT_HANDLER = 37;
+
+/** Runs fetchFaultProgram from reset: the hart stops at its WFI in M-mode with mcause = 2 (the device page's parcel). */
 export function runFetchFault(cpu: Rv32Cpu): void {
   cpu.reset();
   cpu.pc = BASE + FAULT_AT;
