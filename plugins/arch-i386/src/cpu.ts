@@ -503,7 +503,7 @@ export class I386Cpu implements Cpu {
       const ran0 = this.ran;
       const chain = this.chain;
       const chained = chain !== null && chain.chains(block, this.regionRuns);
-      const missed = chained ? chain.enter(block, ramOff + at, eip | 0, room, at) : fn(eip | 0, room, at);
+      const missed = chained ? chain.enter(block, ramOff + at, eip | 0, room, at, this.regionRuns) : fn(eip | 0, room, at);
       // A call that ran straight code, no loop (a loop's exit is not as hot as its body: the compute kernel's matrix
       // fill ran 64 instructions past its loop into the multiply's, whose region it then entered in the middle), nor an
       // exit for the budget (before a pass that would not fit).
@@ -513,6 +513,7 @@ export class I386Cpu implements Cpu {
       this.lastPage = page;
       this.lastBlock = block;
       if (hopped) this.chainedTo(chain.lastKey);
+      if (chained && chain.due >= 0) this.runsSpent(chain.due);
       if (this.blockRunEnds()) {
         this.atBoundary = true;
         return true;
@@ -549,6 +550,15 @@ export class I386Cpu implements Cpu {
     const page = this.codePages.peek(key >>> 12);
     this.lastPage = page;
     this.lastBlock = page?.entries[key & 0xfff] ?? NO_BLOCK;
+  }
+
+  /**
+   * A lukewarm start the chain ran the runs it had left (jit-chain.ts): its block's count one short of regionRuns, so that
+   * runBlocks' next run of it, where EIP is, makes it a region (translateHot).
+   */
+  private runsSpent(key: number): void {
+    const block = this.codePages.peek(key >>> 12)?.entries[key & 0xfff];
+    if (block !== undefined && block.run !== null && block.runs < this.regionRuns - 1) block.runs = this.regionRuns - 1;
   }
 
   /** Whether a wasm region's chain (jit-chain.ts) ends after the running call: an exit asked, an interrupt ready. */

@@ -368,13 +368,17 @@ export const AREA = {
   lastKey: 120,
   /** Calls a chain made past its first (a counter: jit-chain.ts). */
   hops: 124,
+  /** Out: the RAM offset + 1 of the start whose run count ran out in the chain (jit-chain.ts), else 0. */
+  due: 128,
   /** The MMU's fastTlb (FAST_TLB_WORDS int32). */
   fastTlb: 1024,
   /** The access sites' page memos (Gen.site): SITE_SLOTS [page, offset] pairs for loads, then as many for stores. */
   sites: 1024 + FAST_TLB_WORDS * 4,
   /** The chain's starts (jit-chain.ts): CHAIN_ENTRIES [RAM offset + 1, slot | length << 16] pairs. */
   chain: 1024 + FAST_TLB_WORDS * 4 + 2 * 8 * SITE_SLOTS,
-  size: 1024 + FAST_TLB_WORDS * 4 + 2 * 8 * SITE_SLOTS + 8 * CHAIN_ENTRIES,
+  /** Their run counts (jit-chain.ts): CHAIN_ENTRIES uint16, the runs a lukewarm start has left before runBlocks sees it again (0: not counted). */
+  chainRuns: 1024 + FAST_TLB_WORDS * 4 + 2 * 8 * SITE_SLOTS + 8 * CHAIN_ENTRIES,
+  size: 1024 + FAST_TLB_WORDS * 4 + 2 * 8 * SITE_SLOTS + 10 * CHAIN_ENTRIES,
 } as const;
 
 /** Where a CPU's wasm state lives (its area of the wasm memory: WasmRam.claim). */
