@@ -502,7 +502,7 @@ export class I386Cpu implements Cpu {
       this.blockRuns++;
       const ran0 = this.ran;
       const chain = this.chain;
-      const chained = chain !== null && chain.chains(block, this.regionRuns);
+      const chained = chain !== null && chain.chains(block);
       const missed = chained ? chain.enter(block, ramOff + at, eip | 0, room, at, this.regionRuns) : fn(eip | 0, room, at);
       // A call that ran straight code, no loop (a loop's exit is not as hot as its body: the compute kernel's matrix
       // fill ran 64 instructions past its loop into the multiply's, whose region it then entered in the middle), nor an

@@ -17,8 +17,7 @@
  * runBlocks' `block.len > room`). The counts stay exact: each call gets the budget left, as from runBlocks.
  *
  * The table of starts (AREA.chain, direct-mapped by RAM offset) holds only starts runBlocks entered the chain at
- * (RegionChain.enter puts them there: wasm blocks and regions that ran CHAIN_RUNS times from runBlocks, past their
- * warm calls), so the dispatcher calls only translations the code cache holds: the table is emptied whenever the
+ * (RegionChain.enter puts them there: wasm blocks and regions past their warm calls), so the dispatcher calls only translations the code cache holds: the table is emptied whenever the
  * cache drops a translation (its onDropped), and the entry a later store replaced still runs the same bytes. Nothing
  * else of runBlocks' work applies to such a translation but its run count: a translation changes no mode runBlocks
  * checks (no CS, CPL, EFLAGS.IF or TF: those instructions are the interpreter's), and interrupts, exits and code
@@ -26,9 +25,9 @@
  * region with the blocks around it (translateHot); a start that has not (lukewarm) carries the runs it has left in
  * AREA.chainRuns, one less at each call the chain makes of it, and the chain goes back to runBlocks when none is left
  * (AREA.due names the start), so that a loop of several lukewarm blocks, chained from block to block, still becomes one
- * region as it would through runBlocks. Chaining blocks from their CHAIN_RUNS-th run rather than REGION_RUNS-th: the
+ * region as it would through runBlocks. Chaining blocks from their WARM_CALLS-th run rather than REGION_RUNS-th: the
  * i386 Linux boot's paged kernel, whose blocks mostly never reach REGION_RUNS, went through runBlocks for each (its
- * runBlocks calls 466 K -> 137 K, the built CLI's guest run 972 -> 935 ms).
+ * runBlocks calls 466 K -> 131 K, the built CLI's guest run ~970 -> ~900 ms).
  */
 import type { JitKit } from '../../../src/core/api.js';
 import { CS } from './consts.js';
@@ -41,8 +40,6 @@ import { FAST_KIND_SX, FAST_KIND_UX, TLB_BITS, TLB_MASK } from './mmu.js';
 
 /** Region functions a chain's table holds; when full, the chain starts over (RegionChain.restart). */
 const CHAIN_SLOTS = 1024;
-/** Runs from runBlocks after which a block is entered through the chain (the chain counts its runs from there on). */
-export const CHAIN_RUNS = 64;
 
 /** log2(CHAIN_ENTRIES). */
 const CHAIN_BITS = 31 - Math.clz32(CHAIN_ENTRIES);
@@ -82,11 +79,11 @@ export class RegionChain {
   }
 
   /**
-   * Whether runBlocks enters `block` through the chain: a wasm block or region that has run CHAIN_RUNS times from
-   * runBlocks (or `regionRuns`, when lower: the warm-up's), past its warm calls.
+   * Whether runBlocks enters `block` through the chain: a wasm block or region past its warm calls (jit.ts WARM_CALLS:
+   * its WARM_CALLS-th run from runBlocks; the chain counts its runs from there on).
    */
-  chains(block: Block, regionRuns: number): boolean {
-    return block.run !== null && (block.runs >= CHAIN_RUNS || block.runs >= regionRuns) && block.warm === 0 && block.len <= MAX_LEN;
+  chains(block: Block): boolean {
+    return block.run !== null && block.warm === 0 && block.len <= MAX_LEN;
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * The chain between i386 wasm translations (plugins/arch-i386/src/jit-chain.ts): a translation leaving to another's
- * start calls it from wasm, without cpu.ts runBlocks, once both have run CHAIN_RUNS times from it, counting the runs
+ * start calls it from wasm, without cpu.ts runBlocks, once both are past their warm calls, counting the runs
  * of a start not yet run REGION_RUNS times so that runBlocks still makes it a region then; exact counts,
  * state and memory against the interpreter at every slice; a store to the code of a chained translation runs the new
  * code; the fast TLB's execute entries (mmu.ts FAST_KIND_SX/UX) it finds pages with. Encodings checked with
@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EAX, EBX, ECX, EDX } from '../../../plugins/arch-i386/src/cpu.js';
-import { CHAIN_RUNS, chainIndex } from '../../../plugins/arch-i386/src/jit-chain.js';
-import { REGION_RUNS } from '../../../plugins/arch-i386/src/jit.js';
+import { chainIndex } from '../../../plugins/arch-i386/src/jit-chain.js';
+import { REGION_RUNS, WARM_CALLS } from '../../../plugins/arch-i386/src/jit.js';
 import { CHAIN_ENTRIES } from '../../../plugins/arch-i386/src/jit-wasm.js';
 import { ACCESS_EXEC, FAST_EMPTY, FAST_KIND_SX, FAST_KIND_UX, TLB_BITS, TLB_MASK } from '../../../plugins/arch-i386/src/mmu.js';
 import { enterPaging, HLT, mapPage, P, pagedMachine, RW } from './paging-machine.js';
@@ -49,24 +49,24 @@ function agree(patchAt: number, budget: number, passes = 20_000) {
 }
 
 describe('i386 chained translations', () => {
-  it('call the next translation from wasm once both ran CHAIN_RUNS times from runBlocks (a call to another page and its return)', () => {
+  it('call the next translation from wasm once both are past their WARM_CALLS warm calls from runBlocks (a call to another page and its return)', () => {
     const b = agree(-1, 100_000);
     expect(b.cpu.regs[EAX]).toBe(3 * 20_000);
-    // Two calls a pass (the function's block; the loop's region from the return): four starts, each run CHAIN_RUNS
+    // Two calls a pass (the function's block; the loop's region from the return): four starts, each run WARM_CALLS
     // times from runBlocks, then the chain's.
-    expect(b.cpu.blockRuns).toBeLessThan(4 * CHAIN_RUNS + 16);
+    expect(b.cpu.blockRuns).toBeLessThan(4 * WARM_CALLS + 16);
     expect(b.cpu.blockRuns + b.cpu.chainedRuns).toBeGreaterThan(2 * 20_000 - 200);
-    expect(b.cpu.chainedRuns).toBeGreaterThan(2 * 20_000 - 4 * CHAIN_RUNS - 200);
+    expect(b.cpu.chainedRuns).toBeGreaterThan(2 * 20_000 - 4 * WARM_CALLS - 200);
   });
 
   it('count the runs of starts chained before their REGION_RUNS-th run, and go back to runBlocks there, which makes them regions', () => {
     const b = agree(-1, 100_000);
-    expect(CHAIN_RUNS).toBeLessThan(REGION_RUNS);
+    expect(WARM_CALLS).toBeLessThan(REGION_RUNS);
     // The function's block and the loop's entry each reach REGION_RUNS runs, nearly all of them chained, and become
-    // regions (three translations in all): without the count they would stay the blocks runBlocks chained at CHAIN_RUNS.
+    // regions (three translations in all): without the count they would stay the blocks runBlocks chained.
     expect(b.cpu.regionRunsReached).toBe(2);
     expect(b.cpu.blocksCompiled).toBe(3);
-    expect(b.cpu.blockRuns).toBeLessThan(4 * CHAIN_RUNS + 16);
+    expect(b.cpu.blockRuns).toBeLessThan(4 * WARM_CALLS + 16);
   });
 
   it('stop at the step budget with the counts exact (slices of 5, 13 and 1000 steps)', () => {
