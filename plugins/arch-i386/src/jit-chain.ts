@@ -17,8 +17,9 @@
  * runBlocks' `block.len > room`). The counts stay exact: each call gets the budget left, as from runBlocks.
  *
  * The table of starts (AREA.chain, direct-mapped by RAM offset) holds only starts runBlocks entered the chain at
- * (RegionChain.enter puts them there: wasm blocks and regions past their warm calls), so the dispatcher calls only translations the code cache holds: the table is emptied whenever the
- * cache drops a translation (its onDropped), and the entry a later store replaced still runs the same bytes. Nothing
+ * (RegionChain.enter puts them there: wasm blocks and regions past their warm calls), so the dispatcher calls only
+ * translations the code cache holds: the table is emptied whenever the cache drops a translation (its onDropped), and
+ * the entry a later store replaced still runs the same bytes. Nothing
  * else of runBlocks' work applies to such a translation but its run count: a translation changes no mode runBlocks
  * checks (no CS, CPL, EFLAGS.IF or TF: those instructions are the interpreter's), and interrupts, exits and code
  * changes come only from the host, whose calls set AREA.stop. runBlocks makes a block that has run REGION_RUNS times a
