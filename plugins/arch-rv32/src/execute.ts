@@ -5,13 +5,13 @@
  * and counts the boundaries it reaches to decide what to compile.
  *
  * Hot-path rules: no allocation, no closures, no exceptions, no property lookups through
- * maps. The loop's values stay int32: a slow path's result is `| 0`'d (to V8 a call's result is tagged, and `pc` as a
- * tagged loop value cost a small-integer check and untagging per instruction: the rv32 Linux boot under `--engine
- * interp`, warm in process, ~186 -> ~178 ms). Registers live in an Int32Array (x[32] is a write-only sink that stands for x0 as a
- * destination). Loads and stores hit RAM through a direct-mapped TLB inline; everything else
- * calls out to memory.ts. The operation enum lives in this file because esbuild inlines
- * `const enum` members only within the declaring file, and the `switch` needs literal cases to
- * compile to a jump table.
+ * maps. The loop's values stay int32: a slow path's result is `| 0`'d (to V8 a call's result is
+ * tagged, and `pc` as a tagged loop value cost a small-integer check and untagging per instruction:
+ * the rv32 Linux boot under `--engine interp`, warm in process, ~186 -> ~178 ms). Registers live
+ * in an Int32Array (x[32] is a write-only sink that stands for x0 as a destination). Loads and
+ * stores hit RAM through a direct-mapped TLB inline; everything else calls out to memory.ts. The
+ * operation enum lives in this file because esbuild inlines `const enum` members only within the
+ * declaring file, and the `switch` needs literal cases to compile to a jump table.
  *
  * A decoded instruction is two int32 words in a page's code array at index (pc & 0xffe):
  *   info bits  0..7   operation (Op)
